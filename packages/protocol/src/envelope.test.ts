@@ -1,0 +1,68 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { decodeEvent, encodeEvent, eventRegistry, type EventEnvelope } from './envelope.js';
+import { EnvelopeDecodeError, UnknownEventTypeError, UnsupportedEventVersionError } from './errors.js';
+
+const data = fc.oneof(
+  fc.jsonValue(),
+  fc.record({ mac: fc.uint8Array({ minLength: 6, maxLength: 6 }), at: fc.date({ noInvalidDate: true }) }),
+  fc.dictionary(fc.string(), fc.integer()).map((o) => new Map(Object.entries(o))),
+);
+
+const envelope: fc.Arbitrary<EventEnvelope> = fc.record(
+  {
+    type: fc.constantFrom('LeaseBound', 'LeaseReleased', 'NetworkCreated'),
+    v: fc.integer({ min: 1, max: 3 }),
+    id: fc.uuid(),
+    aggregate: fc.string({ minLength: 1 }),
+    at: fc.integer({ min: 0, max: 2 ** 45 }),
+    causation: fc.uuid(),
+    correlation: fc.uuid(),
+    data,
+  },
+  { requiredKeys: ['type', 'v', 'id', 'aggregate', 'at', 'data'] },
+);
+
+const registry = eventRegistry({ LeaseBound: [1, 2, 3], LeaseReleased: [1, 2, 3], NetworkCreated: [1, 2, 3] });
+
+describe('event envelope', () => {
+  test.prop([envelope])('decoding an encoded envelope gives back the same envelope', (event) => {
+    // fast-check builds records without a prototype; the decoder gives plain objects.
+    expect(decodeEvent(encodeEvent(event), registry)).toStrictEqual({ ...event, data: plain(event.data) });
+  });
+
+  test.prop([fc.uint8Array({ maxLength: 256 })], { numRuns: 20_000 })(
+    'decoding arbitrary bytes returns an envelope or throws EnvelopeDecodeError, nothing else',
+    (bytes) => {
+      try {
+        const event = decodeEvent(bytes);
+        expect(typeof event.type).toBe('string');
+      } catch (error) {
+        expect(error).toBeInstanceOf(EnvelopeDecodeError);
+      }
+    },
+  );
+
+  test('an unknown event type is a typed error naming the type', () => {
+    const bytes = encodeEvent({ type: 'Mystery', v: 1, id: 'a', aggregate: 'x', at: 1, data: null });
+    expect(() => decodeEvent(bytes, registry)).toThrow(UnknownEventTypeError);
+    expect(() => decodeEvent(bytes, registry)).toThrow(/Mystery/);
+  });
+
+  test('an unknown schema version is a typed error naming the versions this build reads', () => {
+    const bytes = encodeEvent({ type: 'LeaseBound', v: 9, id: 'a', aggregate: 'x', at: 1, data: {} });
+    expect(() => decodeEvent(bytes, registry)).toThrow(UnsupportedEventVersionError);
+    expect(() => decodeEvent(bytes, registry)).toThrow(/version 9; this build reads 1, 2, 3/);
+  });
+
+  test('a map missing a field is rejected with the field named', () => {
+    const bytes = encodeEvent({ type: 'LeaseBound', v: 1, id: '', aggregate: 'x', at: 1, data: {} });
+    expect(() => decodeEvent(bytes)).toThrow(/field "id"/);
+  });
+});
+
+function plain(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array || value instanceof Date || value instanceof Map) return value;
+  if (Array.isArray(value)) return value.map(plain);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+}

@@ -1,0 +1,97 @@
+/**
+ * The event envelope every journaled event travels in, and its one msgpackr
+ * codec. Events at rest must be readable by a fresh process, so the Packr
+ * keeps record definitions inline in each message (no shared structures) and uses structured cloning for
+ * Date/Map/Set/Uint8Array/BigInt.
+ */
+import { Packr } from 'msgpackr';
+import { EnvelopeDecodeError, UnknownEventTypeError, UnsupportedEventVersionError } from './errors.js';
+
+export interface EventEnvelope<Type extends string = string, Data = unknown> {
+  /** Event name, e.g. "LeaseBound". */
+  readonly type: Type;
+  /** Schema version of `data` for this type. */
+  readonly v: number;
+  /** Unique event id; also the JetStream publish id, so a retried append is stored once. */
+  readonly id: string;
+  /** The aggregate this event belongs to, e.g. "lease/net-1/198.18.0.10". */
+  readonly aggregate: string;
+  /** Milliseconds since the epoch when the event was decided. Machines read time only from here. */
+  readonly at: number;
+  /** Id of the event or command that caused this one. */
+  readonly causation?: string;
+  /** Id shared by every event of one user-visible operation. */
+  readonly correlation?: string;
+  readonly data: Data;
+}
+
+/** Which schema versions of which event types a reader understands. */
+export type EventRegistry = ReadonlyMap<string, readonly number[]>;
+
+/** Builds a registry from `{ TypeName: [1, 2] }`. */
+export function eventRegistry(types: Record<string, readonly number[]>): EventRegistry {
+  return new Map(Object.entries(types));
+}
+
+const packr = new Packr({ structuredClone: true, moreTypes: true });
+
+/** Encodes any value with the project's msgpackr settings. Pure. */
+export function pack(value: unknown): Uint8Array {
+  return packr.pack(value);
+}
+
+/** Decodes msgpack bytes; throws `EnvelopeDecodeError` on anything malformed. Pure. */
+export function unpack(bytes: Uint8Array): unknown {
+  try {
+    return packr.unpack(bytes);
+  } catch (cause) {
+    throw new EnvelopeDecodeError(`malformed msgpack (${(cause as Error).message})`, 0, { cause });
+  }
+}
+
+/** Encodes an envelope. Optional fields that are undefined are left out. Pure. */
+export function encodeEvent(event: EventEnvelope): Uint8Array {
+  const out: Record<string, unknown> = {
+    type: event.type,
+    v: event.v,
+    id: event.id,
+    aggregate: event.aggregate,
+    at: event.at,
+    data: event.data,
+  };
+  if (event.causation !== undefined) out.causation = event.causation;
+  if (event.correlation !== undefined) out.correlation = event.correlation;
+  return packr.pack(out);
+}
+
+/**
+ * Decodes an envelope and checks its shape, and, when a registry is given,
+ * that its type and version are known. Throws only `EnvelopeDecodeError` and
+ * its subclasses. Pure.
+ */
+export function decodeEvent(bytes: Uint8Array, registry?: EventRegistry): EventEnvelope {
+  if (bytes.length === 0) throw new EnvelopeDecodeError('empty message');
+  const value = unpack(bytes);
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) {
+    throw new EnvelopeDecodeError('not a map');
+  }
+  const e = value as Record<string, unknown>;
+  requireField(e, 'type', typeof e.type === 'string' && e.type.length > 0);
+  requireField(e, 'v', Number.isSafeInteger(e.v) && (e.v as number) >= 1);
+  requireField(e, 'id', typeof e.id === 'string' && e.id.length > 0);
+  requireField(e, 'aggregate', typeof e.aggregate === 'string' && e.aggregate.length > 0);
+  requireField(e, 'at', typeof e.at === 'number' && Number.isFinite(e.at));
+  requireField(e, 'data', 'data' in e);
+  requireField(e, 'causation', e.causation === undefined || typeof e.causation === 'string');
+  requireField(e, 'correlation', e.correlation === undefined || typeof e.correlation === 'string');
+  if (registry) {
+    const versions = registry.get(e.type as string);
+    if (!versions) throw new UnknownEventTypeError(e.type as string);
+    if (!versions.includes(e.v as number)) throw new UnsupportedEventVersionError(e.type as string, e.v as number, versions);
+  }
+  return e as unknown as EventEnvelope;
+}
+
+function requireField(e: Record<string, unknown>, field: string, ok: boolean): void {
+  if (!ok) throw new EnvelopeDecodeError(`field "${field}" is missing or has the wrong type`);
+}

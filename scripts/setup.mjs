@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// Installs what `npm start` and `npm test` need, and nothing when it is all
+// there already (idempotent). Runs on whatever Node started npm — the machine's
+// may be old — so it uses only long-stable Node APIs.
+//
+//   node scripts/setup.mjs          nats-server + npm packages
+//   node scripts/setup.mjs --test   also the real DHCP/DNS peers the tests drive
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const wantTestTools = process.argv.includes('--test');
+
+// Debian package for each command we need on PATH.
+const runtimeCommands = { 'nats-server': 'nats-server' };
+const testCommands = {
+  ip: 'iproute2',
+  dhclient: 'isc-dhcp-client',
+  udhcpc: 'udhcpc',
+  dhcpcd: 'dhcpcd-base',
+  dig: 'bind9-dnsutils',
+  dnsmasq: 'dnsmasq-base',
+  dhcrelay: 'isc-dhcp-relay',
+  tcpdump: 'tcpdump',
+  dnsperf: 'dnsperf',
+};
+
+function log(msg) {
+  process.stderr.write(`[setup] ${msg}\n`);
+}
+
+function onPath(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
+    || existsSync(`/usr/sbin/${cmd}`) || existsSync(`/sbin/${cmd}`);
+}
+
+function installDebianPackages(commands) {
+  const missing = Object.entries(commands).filter(([cmd]) => !onPath(cmd));
+  if (missing.length === 0) return;
+  const pkgs = [...new Set(missing.map(([, pkg]) => pkg))];
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !onPath('apt-get')) {
+    log(`missing commands: ${missing.map(([c]) => c).join(', ')}`);
+    log(`install them with:  sudo apt-get update && sudo apt-get install -y ${pkgs.join(' ')}`);
+    process.exit(1);
+  }
+  log(`installing Debian packages: ${pkgs.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const run = (args) => spawnSync('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env }).status === 0;
+  // A fresh machine has no package lists: update first if the install fails.
+  if (!run(['install', '-y', '-qq', ...pkgs])) {
+    if (!run(['update', '-qq']) || !run(['install', '-y', '-qq', ...pkgs])) {
+      log(`apt-get could not install ${pkgs.join(' ')}`);
+      process.exit(1);
+    }
+  }
+}
+
+// npm packages: reinstall when node_modules is missing or was installed from
+// a different lockfile / set of manifests than the ones checked out now.
+function installNpmPackages() {
+  const manifests = ['package.json', 'package-lock.json', ...workspaceManifests()];
+  const hash = createHash('sha256');
+  for (const file of manifests) {
+    const path = join(root, file);
+    hash.update(file).update(existsSync(path) ? readFileSync(path) : '');
+  }
+  const want = hash.digest('hex');
+  const stamp = join(root, 'node_modules', '.leasehold-install');
+  const have = existsSync(stamp) ? readFileSync(stamp, 'utf8') : '';
+  if (have === want && existsSync(join(root, 'node_modules', '.bin', 'nx'))) return;
+  const lock = existsSync(join(root, 'package-lock.json'));
+  log(lock ? 'installing npm packages (npm ci)' : 'installing npm packages (npm install)');
+  execFileSync('npm', lock ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  writeFileSync(stamp, want);
+}
+
+function workspaceManifests() {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const out = [];
+  for (const pattern of pkg.workspaces ?? []) {
+    if (pattern.endsWith('/*')) {
+      const dir = join(root, pattern.slice(0, -2));
+      const names = spawnSync('ls', [dir], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+      for (const name of names.sort()) out.push(join(pattern.slice(0, -2), name, 'package.json'));
+    } else {
+      out.push(join(pattern, 'package.json'));
+    }
+  }
+  return out.filter((f) => existsSync(join(root, f)));
+}
+
+installDebianPackages(wantTestTools ? { ...runtimeCommands, ...testCommands } : runtimeCommands);
+installNpmPackages();
