@@ -1,1 +1,11 @@
-export {};
+export { JournalError, NatsServerMissingError, NatsServerStartError, UnsupportedServerError, VersionConflictError } from './errors.js';
+export { MIN_SERVER_VERSION, checkServer, compareVersions, connectNats } from './connect.js';
+export type { ConnectOptions } from './connect.js';
+export { findNatsServer, startNatsServer } from './nats-server.js';
+export type { NatsServer, NatsServerOptions } from './nats-server.js';
+export { defaultLayout, provisionJournal } from './provision.js';
+export type { JournalLayout } from './provision.js';
+export { Journal } from './journal.js';
+export type { AppendResult, ExpectedVersion, Fold, OpenJournalOptions, Snapshot, StoredEvent } from './journal.js';
+export { startProjection } from './projection.js';
+export type { ProjectionOptions, RunningProjection } from './projection.js';

@@ -1,0 +1,49 @@
+/** Errors of the journal. JetStream and transport errors are translated into these at the edge. */
+
+export class JournalError extends Error {
+  override name = 'JournalError';
+}
+
+/**
+ * Someone else appended to the aggregate first: the expected version (the
+ * stream sequence of the aggregate's last event) no longer holds. Reload and
+ * retry, or answer the caller with a conflict.
+ */
+export class VersionConflictError extends JournalError {
+  override name = 'VersionConflictError';
+  constructor(
+    readonly subject: string,
+    readonly expectedVersion: number,
+    /** The version the server reported, when it said. */
+    readonly actualVersion: number | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `version conflict on ${subject}: expected ${expectedVersion}` +
+        (actualVersion === undefined ? '' : `, the aggregate is at ${actualVersion}`),
+      options,
+    );
+  }
+}
+
+/** `nats-server` is not installed; the message says how to install it. */
+export class NatsServerMissingError extends JournalError {
+  override name = 'NatsServerMissingError';
+  constructor(binary: string) {
+    super(
+      `nats-server was not found (looked for "${binary}" on PATH). ` +
+        'Install it with:  sudo apt-get update && sudo apt-get install -y nats-server  ' +
+        '(or set NATS_SERVER_BIN to its path, or NATS_URL to use a running server)',
+    );
+  }
+}
+
+/** The spawned nats-server exited or did not report its port in time. */
+export class NatsServerStartError extends JournalError {
+  override name = 'NatsServerStartError';
+}
+
+/** The server lacks something the journal relies on (JetStream, a minimum version). */
+export class UnsupportedServerError extends JournalError {
+  override name = 'UnsupportedServerError';
+}

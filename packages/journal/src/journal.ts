@@ -1,0 +1,219 @@
+/**
+ * The event store over JetStream. One subject per aggregate; an aggregate's
+ * version is the stream sequence of its last event. Appends carry
+ * `Nats-Expected-Last-Subject-Sequence` (optimistic concurrency) and
+ * `Nats-Msg-Id` = event id (a retried publish is stored once).
+ */
+import {
+  DeliverPolicy,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type PubAck,
+} from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { decodeEvent, encodeEvent, pack, unpack, type EventEnvelope, type EventRegistry } from '@leasehold/protocol';
+import { VersionConflictError } from './errors.js';
+import { defaultLayout, provisionJournal, type JournalLayout } from './provision.js';
+
+/** An event as stored: its stream sequence and subject beside the envelope. */
+export interface StoredEvent<E extends EventEnvelope = EventEnvelope> {
+  readonly seq: number;
+  readonly subject: string;
+  readonly event: E;
+}
+
+export interface AppendResult {
+  /** The aggregate's version after the append (sequence of the last event). */
+  readonly version: number;
+  readonly sequences: readonly number[];
+  /** How many events the server had already stored under the same id (a retry). */
+  readonly duplicates: number;
+}
+
+/** Aggregate snapshot as kept in KV. `v` is the schema version of `state`. */
+export interface Snapshot<S> {
+  readonly v: number;
+  /** The stream sequence of the last event folded into `state`. */
+  readonly seq: number;
+  readonly state: S;
+}
+
+/** A fold that rebuilds an aggregate. `v` versions the state's shape for snapshots. */
+export interface Fold<S, E extends EventEnvelope = EventEnvelope> {
+  readonly v: number;
+  readonly initial: () => S;
+  readonly apply: (state: S, event: E, seq: number) => S;
+}
+
+export interface OpenJournalOptions {
+  readonly layout?: Partial<JournalLayout>;
+  /** When given, reads reject events of unknown types or versions with a typed error. */
+  readonly registry?: EventRegistry;
+}
+
+/** Expected version: a sequence (0 = the aggregate must not exist yet), or 'any' for no check. */
+export type ExpectedVersion = number | 'any';
+
+const WRONG_LAST_SEQUENCE = 10071;
+
+export class Journal {
+  private constructor(
+    readonly nc: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+    readonly layout: JournalLayout,
+    readonly snapshots: KV,
+    readonly checkpoints: KV,
+    readonly registry: EventRegistry | undefined,
+  ) {}
+
+  /** Provisions the stream and buckets (idempotent) and returns a journal on them. */
+  static async open(nc: NatsConnection, options: OpenJournalOptions = {}): Promise<Journal> {
+    const layout = { ...defaultLayout, ...options.layout };
+    const jsm = await jetstreamManager(nc);
+    const { snapshots, checkpoints } = await provisionJournal(nc, jsm, layout);
+    return new Journal(nc, jetstream(nc), jsm, layout, snapshots, checkpoints, options.registry);
+  }
+
+  /**
+   * Appends events to one aggregate subject. With a numeric `expectedVersion`
+   * the first event is accepted only if the subject's last sequence equals it,
+   * and each further event only if it directly follows the previous one, so a
+   * concurrent writer can never interleave. Throws `VersionConflictError`.
+   * (JetStream 2.9 has no atomic batch: a crash mid-way leaves a prefix, which
+   * a retry with the same event ids completes without duplicates.)
+   */
+  async append(subject: string, events: readonly EventEnvelope[], expectedVersion: ExpectedVersion = 'any'): Promise<AppendResult> {
+    let expected = expectedVersion;
+    const sequences: number[] = [];
+    let duplicates = 0;
+    for (const event of events) {
+      const ack = await this.publish(subject, event, expected);
+      sequences.push(ack.seq);
+      if (ack.duplicate) duplicates++;
+      expected = expectedVersion === 'any' ? 'any' : ack.seq;
+    }
+    const version = sequences.at(-1) ?? (typeof expectedVersion === 'number' ? expectedVersion : await this.version(subject));
+    return { version, sequences, duplicates };
+  }
+
+  /**
+   * Publishes one event and resolves with the server's ack. Many may be in
+   * flight at once (pipelining); the ack is the durability point.
+   */
+  async publish(subject: string, event: EventEnvelope, expectedVersion: ExpectedVersion = 'any'): Promise<PubAck> {
+    try {
+      return await this.js.publish(subject, encodeEvent(event), {
+        msgID: event.id,
+        ...(expectedVersion === 'any' ? {} : { expect: { lastSubjectSequence: expectedVersion } }),
+      });
+    } catch (error) {
+      throw this.translate(error, subject, expectedVersion);
+    }
+  }
+
+  /** The aggregate's version: the sequence of its last event, 0 when it has none. */
+  async version(subject: string): Promise<number> {
+    const last = await this.jsm.direct.getMessage(this.layout.stream, { last_by_subj: subject });
+    return last?.seq ?? 0;
+  }
+
+  /** Reads an aggregate's events (or any filter's), in order, from `fromSeq` to the end as it is now. */
+  async read(subject: string, fromSeq = 1): Promise<StoredEvent[]> {
+    const out: StoredEvent[] = [];
+    for await (const stored of this.readRange(subject, fromSeq)) out.push(stored);
+    return out;
+  }
+
+  /**
+   * Streams stored events matching `filter` from `fromSeq` up to the end of
+   * the stream at the time of the call (or `toSeq`). Undecodable events throw
+   * the protocol's typed `EnvelopeDecodeError` unless `onBadEvent` takes them.
+   */
+  async *readRange(
+    filter: string,
+    fromSeq = 1,
+    options: { toSeq?: number; onBadEvent?: (seq: number, error: unknown) => void } = {},
+  ): AsyncGenerator<StoredEvent> {
+    for await (const msg of this.rawRange(filter, fromSeq, options.toSeq)) {
+      let event: EventEnvelope;
+      try {
+        event = decodeEvent(msg.data, this.registry);
+      } catch (error) {
+        if (!options.onBadEvent) throw error;
+        options.onBadEvent(msg.seq, error);
+        continue;
+      }
+      yield { seq: msg.seq, subject: msg.subject, event };
+    }
+  }
+
+  /** The raw messages of `rawRange`'s range, undecoded (for tools and benchmarks). */
+  async *rawRange(filter: string, fromSeq = 1, toSeq?: number): AsyncGenerator<JsMsg> {
+    const consumer = await this.js.consumers.get(this.layout.stream, {
+      filter_subjects: filter,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: Math.max(1, fromSeq),
+    });
+    const info = await consumer.info(true);
+    if (info.num_pending === 0) return;
+    const end = toSeq ?? Number.POSITIVE_INFINITY;
+    const messages = await consumer.consume({ max_messages: 2048 });
+    try {
+      for await (const msg of messages) {
+        if (msg.seq > end) break;
+        yield msg;
+        if (msg.info.pending === 0 || msg.seq >= end) break;
+      }
+    } finally {
+      messages.stop();
+    }
+  }
+
+  /**
+   * Rebuilds an aggregate: its snapshot (when one of the fold's schema
+   * version exists) plus the events after it. Equal to a full replay.
+   */
+  async load<S>(subject: string, fold: Fold<S>): Promise<{ state: S; version: number }> {
+    const snapshot = await this.readSnapshot<S>(subject, fold.v);
+    let state = snapshot ? snapshot.state : fold.initial();
+    let version = snapshot ? snapshot.seq : 0;
+    for await (const stored of this.readRange(subject, version + 1)) {
+      state = fold.apply(state, stored.event, stored.seq);
+      version = stored.seq;
+    }
+    return { state, version };
+  }
+
+  /** Stores an aggregate's snapshot covering events up to `seq`. */
+  async saveSnapshot<S>(subject: string, snapshot: Snapshot<S>): Promise<void> {
+    await this.snapshots.put(snapshotKey(subject), pack(snapshot));
+  }
+
+  /** The stored snapshot if it has schema version `v`; a snapshot of another version is ignored. */
+  async readSnapshot<S>(subject: string, v: number): Promise<Snapshot<S> | undefined> {
+    const entry = await this.snapshots.get(snapshotKey(subject));
+    if (!entry || entry.operation !== 'PUT' || entry.value.length === 0) return undefined;
+    const snapshot = unpack(entry.value) as Snapshot<S>;
+    return snapshot && snapshot.v === v && Number.isSafeInteger(snapshot.seq) ? snapshot : undefined;
+  }
+
+  private translate(error: unknown, subject: string, expected: ExpectedVersion): unknown {
+    if (error instanceof JetStreamApiError && error.code === WRONG_LAST_SEQUENCE && typeof expected === 'number') {
+      // The server's description is "wrong last sequence: N", N being the subject's actual last sequence.
+      const actual = /(\d+)\s*$/.exec(error.message)?.[1];
+      return new VersionConflictError(subject, expected, actual === undefined ? undefined : Number(actual), { cause: error });
+    }
+    return error;
+  }
+}
+
+/** KV keys allow dots but not wildcards; aggregate subjects never hold wildcards. */
+function snapshotKey(subject: string): string {
+  return subject;
+}

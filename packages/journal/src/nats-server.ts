@@ -1,0 +1,129 @@
+/**
+ * Spawning a local `nats-server -js`: the embedded default of `leasehold
+ * start` and the real server of every integration test. It listens on
+ * loopback on a port the kernel picks (`-p -1`) and reports it through
+ * `--ports_file_dir`, so parallel runs never collide and nothing uses 4222.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { NatsServerMissingError, NatsServerStartError } from './errors.js';
+
+export interface NatsServerOptions {
+  /** Directory of the JetStream store (created if missing). */
+  readonly storeDir: string;
+  readonly host?: string;
+  /** Client port; -1 (the default) lets the kernel choose a free one. */
+  readonly port?: number;
+  /** Path or name of the binary; defaults to $NATS_SERVER_BIN or `nats-server` on PATH. */
+  readonly binary?: string;
+  readonly extraArgs?: readonly string[];
+  /** How long to wait for the server to report its port. */
+  readonly startTimeoutMs?: number;
+}
+
+export interface NatsServer {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly pid: number;
+  readonly storeDir: string;
+  /** Resolves with the exit code when the process ends, for whatever reason. */
+  readonly exited: Promise<number | null>;
+  /** SIGTERM (graceful: JetStream flushes its store), then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+  /** SIGKILL at once: a crash, for fault tests. */
+  kill(): Promise<void>;
+}
+
+/** Finds the nats-server binary or throws `NatsServerMissingError`. */
+export function findNatsServer(binary = process.env.NATS_SERVER_BIN ?? 'nats-server'): string {
+  const candidates = binary.includes('/')
+    ? [binary]
+    : [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin', '/usr/local/bin'].map((dir) => join(dir, binary));
+  for (const path of candidates) {
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // not here; try the next directory
+    }
+  }
+  throw new NatsServerMissingError(binary);
+}
+
+const running = new Set<ChildProcess>();
+// A parent that exits without stopping its servers must not leave them behind.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** Starts nats-server with JetStream and resolves once it reports its client port. */
+export async function startNatsServer(options: NatsServerOptions): Promise<NatsServer> {
+  const binary = findNatsServer(options.binary);
+  const host = options.host ?? '127.0.0.1';
+  mkdirSync(options.storeDir, { recursive: true });
+  const portsDir = mkdtempSync(join(tmpdir(), 'lh-nats-ports-'));
+  const args = [
+    '-js',
+    '-a', host,
+    '-p', String(options.port ?? -1),
+    '-sd', options.storeDir,
+    '--ports_file_dir', portsDir,
+    ...(options.extraArgs ?? []),
+  ];
+  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  running.add(child);
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      running.delete(child);
+      rmSync(portsDir, { recursive: true, force: true });
+      resolve(code);
+    });
+    child.once('error', () => resolve(null));
+  });
+  let exitedEarly = false;
+  void exited.then(() => (exitedEarly = true));
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
+  const portsFile = join(portsDir, `nats-server_${child.pid}.ports`);
+  let url: string | undefined;
+  while (!url) {
+    if (exitedEarly) throw new NatsServerStartError(`nats-server exited during start-up: ${stderr.trim() || 'no output'}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new NatsServerStartError(`nats-server did not report its port within ${options.startTimeoutMs ?? 10_000} ms: ${stderr.trim()}`);
+    }
+    try {
+      const ports = JSON.parse(readFileSync(portsFile, 'utf8')) as { nats?: string[] };
+      url = ports.nats?.[0];
+    } catch {
+      await sleep(20);
+    }
+  }
+  const port = Number(new URL(url).port);
+
+  const signal = async (sig: NodeJS.Signals, graceMs: number) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(sig);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  return {
+    url: `nats://${host}:${port}`,
+    host,
+    port,
+    pid: child.pid ?? -1,
+    storeDir: options.storeDir,
+    exited,
+    stop: (graceMs = 5_000) => signal('SIGTERM', graceMs),
+    kill: () => signal('SIGKILL', 0),
+  };
+}

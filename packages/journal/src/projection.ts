@@ -1,0 +1,117 @@
+/**
+ * Running a projection: fold the events of a subject filter, in order, from
+ * the checkpoint it stored last time, so a restart replays only the tail.
+ * An in-memory projection may store its state beside the checkpoint (one KV
+ * value, so the two can never disagree).
+ */
+import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
+import { decodeEvent, pack, unpack } from '@leasehold/protocol';
+import type { Journal, StoredEvent } from './journal.js';
+
+export interface ProjectionOptions {
+  /** Checkpoint key; one per projection instance (KV key characters only). */
+  readonly name: string;
+  /** Subject filter, e.g. `lh.evt.lease.>` (one filter: nats-server 2.9 has no filter lists). */
+  readonly filter: string;
+  readonly apply: (stored: StoredEvent) => void | Promise<void>;
+  /** State to store with the checkpoint; taken right after the event at the checkpoint's sequence. */
+  readonly saveState?: () => unknown;
+  /** Receives the state stored with the checkpoint, before the first event is applied. */
+  readonly restoreState?: (state: unknown) => void;
+  /** Store a checkpoint after this many events or this much time, whichever comes first. */
+  readonly checkpointEvery?: { readonly events?: number; readonly ms?: number };
+  /** An event that cannot be decoded is skipped and reported here (never stops the projection). */
+  readonly onBadEvent?: (seq: number, error: unknown) => void;
+  /** Ignore any stored checkpoint and fold from the start. */
+  readonly fromStart?: boolean;
+}
+
+export interface RunningProjection {
+  /** Resolves once every event that existed at start-up has been applied. */
+  readonly caughtUp: Promise<void>;
+  /** Sequence of the last event applied (or skipped). */
+  position(): number;
+  readonly stats: { applied: number; skipped: number; checkpoints: number };
+  /** Stores the checkpoint now. */
+  checkpoint(): Promise<void>;
+  /** Stops consuming, waits for the event in hand, and stores a final checkpoint. */
+  stop(): Promise<void>;
+}
+
+interface StoredCheckpoint {
+  readonly seq: number;
+  readonly state?: unknown;
+}
+
+export async function startProjection(journal: Journal, options: ProjectionOptions): Promise<RunningProjection> {
+  const saved = options.fromStart ? undefined : await readCheckpoint(journal, options.name);
+  if (saved && saved.state !== undefined) options.restoreState?.(saved.state);
+  let position = saved?.seq ?? 0;
+  const everyEvents = options.checkpointEvery?.events ?? 1000;
+  const everyMs = options.checkpointEvery?.ms ?? 1000;
+  const stats = { applied: 0, skipped: 0, checkpoints: 0 };
+  let sinceCheckpoint = 0;
+  let lastCheckpointAt = Date.now();
+  let checkpointedAt = position;
+
+  const checkpoint = async () => {
+    if (checkpointedAt === position) return;
+    const seq = position;
+    const value: StoredCheckpoint = options.saveState ? { seq, state: options.saveState() } : { seq };
+    await journal.checkpoints.put(options.name, pack(value));
+    checkpointedAt = seq;
+    sinceCheckpoint = 0;
+    lastCheckpointAt = Date.now();
+    stats.checkpoints++;
+  };
+
+  const consumer = await journal.js.consumers.get(journal.layout.stream, {
+    filter_subjects: options.filter,
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: position + 1,
+  });
+  const pendingAtStart = (await consumer.info(true)).num_pending;
+  let markCaughtUp!: () => void;
+  const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
+  if (pendingAtStart === 0) markCaughtUp();
+
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: 2048 });
+  const loop = (async () => {
+    for await (const msg of messages) {
+      let stored: StoredEvent | undefined;
+      try {
+        stored = { seq: msg.seq, subject: msg.subject, event: decodeEvent(msg.data, journal.registry) };
+      } catch (error) {
+        stats.skipped++;
+        options.onBadEvent?.(msg.seq, error);
+      }
+      if (stored) {
+        await options.apply(stored);
+        stats.applied++;
+      }
+      position = msg.seq;
+      sinceCheckpoint++;
+      if (msg.info.pending === 0) markCaughtUp();
+      if (sinceCheckpoint >= everyEvents || Date.now() - lastCheckpointAt >= everyMs) await checkpoint();
+    }
+  })();
+
+  return {
+    caughtUp,
+    position: () => position,
+    stats,
+    checkpoint,
+    async stop() {
+      messages.stop();
+      await loop;
+      await checkpoint();
+    },
+  };
+}
+
+async function readCheckpoint(journal: Journal, name: string): Promise<StoredCheckpoint | undefined> {
+  const entry = await journal.checkpoints.get(name);
+  if (!entry || entry.operation !== 'PUT' || entry.value.length === 0) return undefined;
+  const value = unpack(entry.value) as StoredCheckpoint;
+  return Number.isSafeInteger(value?.seq) ? value : undefined;
+}

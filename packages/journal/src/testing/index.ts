@@ -1,0 +1,3 @@
+export { startTestNats } from './nats.js';
+export type { TestNats } from './nats.js';
+export { testEvent } from './events.js';
