@@ -1,17 +1,20 @@
 #!/usr/bin/env node
 // The `leasehold` command. Runs the TypeScript sources through tsx with the
 // workspace's source-first export condition, so no build step is needed.
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+// Signals are passed on, so Ctrl-C and SIGTERM reach the real process and it
+// can shut down cleanly (no orphaned nats-server).
+import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
-const tsxCli = require.resolve('tsx/cli');
+// tsx's ESM loader registered in the same process (no extra tsx supervisor).
+const tsxLoader = import.meta.resolve('tsx');
 const main = join(here, '..', 'src', 'main.ts');
-const result = spawnSync(process.execPath, [tsxCli, '--conditions=@leasehold/source', main, ...process.argv.slice(2)], {
+const child = spawn(process.execPath, ['--import', tsxLoader, '--conditions=@leasehold/source', main, ...process.argv.slice(2)], {
   stdio: 'inherit',
 });
-if (result.error) throw result.error;
-process.exit(result.status ?? (result.signal ? 128 : 1));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => child.kill(signal));
+}
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 2 : 1)));

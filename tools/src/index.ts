@@ -1,1 +1,1 @@
-export {};
+export { start } from "./commands/start.js";

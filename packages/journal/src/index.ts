@@ -6,6 +6,6 @@ export type { NatsServer, NatsServerOptions } from './nats-server.js';
 export { defaultLayout, provisionJournal } from './provision.js';
 export type { JournalLayout } from './provision.js';
 export { Journal } from './journal.js';
-export type { AppendResult, ExpectedVersion, Fold, OpenJournalOptions, Snapshot, StoredEvent } from './journal.js';
+export type { AppendResult, ExpectedVersion, Fold, OpenJournalOptions, ReplayOptions, Snapshot, StoredEvent } from './journal.js';
 export { startProjection } from './projection.js';
 export type { ProjectionOptions, RunningProjection } from './projection.js';

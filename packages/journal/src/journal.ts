@@ -56,6 +56,13 @@ export interface OpenJournalOptions {
   readonly registry?: EventRegistry;
 }
 
+export interface ReplayOptions {
+  readonly fromSeq?: number;
+  readonly toSeq?: number;
+  /** Takes events that cannot be decoded; without it they throw. */
+  readonly onBadEvent?: (seq: number, error: unknown) => void;
+}
+
 /** Expected version: a sequence (0 = the aggregate must not exist yet), or 'any' for no check. */
 export type ExpectedVersion = number | 'any';
 
@@ -126,48 +133,53 @@ export class Journal {
   /** Reads an aggregate's events (or any filter's), in order, from `fromSeq` to the end as it is now. */
   async read(subject: string, fromSeq = 1): Promise<StoredEvent[]> {
     const out: StoredEvent[] = [];
-    for await (const stored of this.readRange(subject, fromSeq)) out.push(stored);
+    await this.replay(subject, (stored) => void out.push(stored), { fromSeq });
     return out;
   }
 
   /**
-   * Streams stored events matching `filter` from `fromSeq` up to the end of
-   * the stream at the time of the call (or `toSeq`). Undecodable events throw
-   * the protocol's typed `EnvelopeDecodeError` unless `onBadEvent` takes them.
+   * Calls `onEvent` for each stored event matching `filter`, in order, from
+   * `fromSeq` up to the end of the stream at the time of the call (or
+   * `toSeq`); resolves with the count. The fast path of every replay: no
+   * per-event promise. Undecodable events throw the protocol's typed
+   * `EnvelopeDecodeError` unless `onBadEvent` takes them.
    */
-  async *readRange(
-    filter: string,
-    fromSeq = 1,
-    options: { toSeq?: number; onBadEvent?: (seq: number, error: unknown) => void } = {},
-  ): AsyncGenerator<StoredEvent> {
-    for await (const msg of this.rawRange(filter, fromSeq, options.toSeq)) {
-      let event: EventEnvelope;
-      try {
-        event = decodeEvent(msg.data, this.registry);
-      } catch (error) {
-        if (!options.onBadEvent) throw error;
-        options.onBadEvent(msg.seq, error);
-        continue;
-      }
-      yield { seq: msg.seq, subject: msg.subject, event };
-    }
+  async replay(filter: string, onEvent: (stored: StoredEvent) => void, options: ReplayOptions = {}): Promise<number> {
+    let count = 0;
+    await this.replayRaw(
+      filter,
+      (msg) => {
+        let event: EventEnvelope;
+        try {
+          event = decodeEvent(msg.data, this.registry);
+        } catch (error) {
+          if (!options.onBadEvent) throw error;
+          options.onBadEvent(msg.seq, error);
+          return;
+        }
+        onEvent({ seq: msg.seq, subject: msg.subject, event });
+        count++;
+      },
+      options,
+    );
+    return count;
   }
 
-  /** The raw messages of `rawRange`'s range, undecoded (for tools and benchmarks). */
-  async *rawRange(filter: string, fromSeq = 1, toSeq?: number): AsyncGenerator<JsMsg> {
+  /** Calls `onMessage` with the raw, undecoded messages of a range (for tools and benchmarks). */
+  async replayRaw(filter: string, onMessage: (msg: JsMsg) => void, options: Pick<ReplayOptions, 'fromSeq' | 'toSeq'> = {}): Promise<void> {
     const consumer = await this.js.consumers.get(this.layout.stream, {
       filter_subjects: filter,
       deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: Math.max(1, fromSeq),
+      opt_start_seq: Math.max(1, options.fromSeq ?? 1),
     });
     const info = await consumer.info(true);
     if (info.num_pending === 0) return;
-    const end = toSeq ?? Number.POSITIVE_INFINITY;
-    const messages = await consumer.consume({ max_messages: 2048 });
+    const end = options.toSeq ?? Number.POSITIVE_INFINITY;
+    const messages = await consumer.consume({ max_messages: 10_000 });
     try {
       for await (const msg of messages) {
         if (msg.seq > end) break;
-        yield msg;
+        onMessage(msg);
         if (msg.info.pending === 0 || msg.seq >= end) break;
       }
     } finally {
@@ -183,10 +195,14 @@ export class Journal {
     const snapshot = await this.readSnapshot<S>(subject, fold.v);
     let state = snapshot ? snapshot.state : fold.initial();
     let version = snapshot ? snapshot.seq : 0;
-    for await (const stored of this.readRange(subject, version + 1)) {
-      state = fold.apply(state, stored.event, stored.seq);
-      version = stored.seq;
-    }
+    await this.replay(
+      subject,
+      (stored) => {
+        state = fold.apply(state, stored.event, stored.seq);
+        version = stored.seq;
+      },
+      { fromSeq: version + 1 },
+    );
     return { state, version };
   }
 

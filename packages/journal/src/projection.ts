@@ -75,7 +75,7 @@ export async function startProjection(journal: Journal, options: ProjectionOptio
   const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
   if (pendingAtStart === 0) markCaughtUp();
 
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: 2048 });
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: 10_000 });
   const loop = (async () => {
     for await (const msg of messages) {
       let stored: StoredEvent | undefined;
