@@ -1,0 +1,121 @@
+/**
+ * The dynamic pools of one network (dnsmasq's dhcp-range): which addresses are
+ * free to hand out, and the deterministic probe that picks one for a client.
+ */
+import { SummaryBitset } from './bitset.js';
+import { LeaseConfigError } from './errors.js';
+import { formatIp, ipToUint } from './ip.js';
+
+/** One dynamic range, inclusive, optionally tied to a subnet (relayed requests pick the subnet by giaddr). */
+export interface PoolRange {
+  readonly start: string;
+  readonly end: string;
+  readonly subnetId?: string;
+}
+
+interface Pool {
+  readonly start: number;
+  readonly end: number;
+  readonly subnetId: string | undefined;
+  /** Bit i set: start + i may be handed out now. */
+  readonly free: SummaryBitset;
+}
+
+/** Largest pool accepted: a /8 (the bitset then takes about 2 MB). */
+const MAX_POOL_SIZE = 2 ** 24;
+
+export class Pools {
+  private readonly pools: Pool[];
+
+  constructor(ranges: readonly PoolRange[]) {
+    this.pools = ranges.map((range) => {
+      const start = ipToUint(range.start);
+      const end = ipToUint(range.end);
+      if (end < start) throw new LeaseConfigError(`pool ${range.start}-${range.end} ends before it starts`);
+      if (end - start + 1 > MAX_POOL_SIZE) throw new LeaseConfigError(`pool ${range.start}-${range.end} is larger than a /8`);
+      return { start, end, subnetId: range.subnetId, free: new SummaryBitset(end - start + 1) };
+    });
+    for (const pool of this.pools) pool.free.fill();
+    const sorted = [...this.pools].sort((a, b) => a.start - b.start);
+    for (let i = 1; i < sorted.length; i++) {
+      const prev = sorted[i - 1] as Pool;
+      const next = sorted[i] as Pool;
+      if (next.start <= prev.end) {
+        throw new LeaseConfigError(`pools ${formatIp(prev.start)}-${formatIp(prev.end)} and ${formatIp(next.start)}-${formatIp(next.end)} overlap`);
+      }
+    }
+  }
+
+
+  /** The pool holding ip (restricted to a subnet when given), or undefined. */
+  poolOf(ip: number, subnetId?: string): Pool | undefined {
+    for (const pool of this.pools) {
+      if (ip >= pool.start && ip <= pool.end) return subnetId === undefined || pool.subnetId === subnetId ? pool : undefined;
+    }
+    return undefined;
+  }
+
+  contains(ip: number, subnetId?: string): boolean {
+    return this.poolOf(ip, subnetId) !== undefined;
+  }
+
+  /** Marks ip as free to hand out, or not. Addresses outside every pool are ignored. */
+  setFree(ip: number, free: boolean): void {
+    const pool = this.poolOf(ip);
+    if (!pool) return;
+    if (free) pool.free.add(ip - pool.start);
+    else pool.free.delete(ip - pool.start);
+  }
+
+  isFree(ip: number): boolean {
+    const pool = this.poolOf(ip);
+    return pool !== undefined && pool.free.has(ip - pool.start);
+  }
+
+  /** How many addresses are free, over the pools of a subnet (or all). */
+  freeCount(subnetId?: string): number {
+    let n = 0;
+    for (const pool of this.pools) if (subnetId === undefined || pool.subnetId === subnetId) n += pool.free.count;
+    return n;
+  }
+
+  /**
+   * Linear probing from `hash` within each pool (in configuration order): the
+   * first free address that `accept` agrees to. The bitset skips taken runs
+   * in O(log32 n), so a nearly full /16 costs a handful of word reads. Pure.
+   */
+  probe(hash: number, subnetId: string | undefined, accept: (ip: number) => boolean): number | undefined {
+    for (const pool of this.pools) {
+      if (subnetId !== undefined && pool.subnetId !== subnetId) continue;
+      const size = pool.end - pool.start + 1;
+      const origin = hash % size;
+      let i = pool.free.nextWrapping(origin);
+      // At most `count` members to visit; `accept` normally agrees at once.
+      for (let visited = 0; i >= 0 && visited < pool.free.count; visited++) {
+        const ip = pool.start + i;
+        if (accept(ip)) return ip;
+        i = pool.free.nextWrapping((i + 1) % size);
+      }
+    }
+    return undefined;
+  }
+}
+
+/**
+ * FNV-1a over a string's UTF-16 code units, then murmur3's fmix32 (FNV's low
+ * bits barely depend on the last characters, and MACs differ mostly there): a
+ * stable spread of client keys over a pool. Pure.
+ */
+export function hashKey(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}

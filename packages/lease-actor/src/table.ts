@@ -1,0 +1,381 @@
+/**
+ * The lease table of one network: a fold of its lease events (by address, by
+ * client, by MAC) plus the allocator the DHCP server asks on every DISCOVER.
+ * In memory and pure: no clock (time comes in as `now`), no I/O. Offers live
+ * here only; everything else is rebuilt by folding the journal.
+ */
+import { LeaseConfigError, LeaseRefusedError, type LeaseRefusalReason } from './errors.js';
+import {
+  clientKey,
+  type ClientRef,
+  type LeaseDeclined,
+  type LeaseEvent,
+  type LeaseExpired,
+  type LeaseOffered,
+} from './events.js';
+import { TimeHeap } from './heap.js';
+import { formatIp, ipToUint, parseIp } from './ip.js';
+import { Pools, hashKey, type PoolRange } from './pools.js';
+import { freeContext, type LeaseContext, type LeaseStatus } from './rules.js';
+import { isHeld, refusalReason, step, type LeaseState } from './step.js';
+
+/** A Neutron port's address: the MAC always gets this IP, and no other client ever does. */
+export interface FixedAddress {
+  readonly mac: string;
+  readonly ip: string;
+}
+
+export interface LeaseTableConfig {
+  readonly networkId: string;
+  /** Dynamic ranges (dnsmasq's dhcp-range). None: static mode, fixed addresses only. */
+  readonly pools?: readonly PoolRange[];
+  readonly fixed?: readonly FixedAddress[];
+  /** Never handed out: the gateway, the DHCP ports' own addresses. */
+  readonly excluded?: readonly string[];
+  /** How long an OFFER holds its address (default 60 s). */
+  readonly offerTtlMs?: number;
+  /** How long a declined address is kept out of use (default 24 h, Kea's decline-probation-period). */
+  readonly declineQuarantineMs?: number;
+}
+
+export interface AllocationRequest extends ClientRef {
+  /** Option 50 (requested IP address), if the client sent one. */
+  readonly requestedIp?: string;
+  /** Restrict dynamic allocation to this subnet's pools (chosen by interface or giaddr). */
+  readonly subnetId?: string;
+  readonly now: number;
+}
+
+/** Why this address was chosen, most preferred first. */
+export type AllocationSource = 'fixed' | 'current' | 'offered' | 'previous' | 'requested' | 'pool';
+
+export type Allocation =
+  | { readonly ok: true; readonly ip: string; readonly source: AllocationSource }
+  | { readonly ok: false; readonly reason: 'pool-exhausted' | 'fixed-address-in-use' };
+
+/** One lease as seen at an instant: `status` includes renewing/rebinding and lapsed offers. */
+export interface LeaseView extends LeaseContext {
+  readonly status: LeaseStatus;
+}
+
+/** The durable part of the table (offers left out), for comparing a replay with a live table. */
+export interface DurableTableState {
+  readonly leases: readonly { readonly status: LeaseStatus; readonly context: LeaseContext }[];
+  readonly clients: readonly (readonly [string, string])[];
+  readonly macs: readonly (readonly [string, string])[];
+}
+
+const AVAILABLE = new Set<LeaseStatus>(['free', 'released', 'expired']);
+
+export class LeaseTable {
+  readonly networkId: string;
+  readonly offerTtlMs: number;
+  readonly declineQuarantineMs: number;
+  private readonly pools: Pools;
+  private readonly excluded = new Set<number>();
+  private readonly fixedByMac = new Map<string, number>();
+  private readonly fixedByIp = new Map<number, string>();
+  /** Every address that is not free (free ones have no record). */
+  private readonly records = new Map<number, LeaseState>();
+  /** Client key → the address of its latest LeaseBound: the stable preference. */
+  private readonly byClient = new Map<string, number>();
+  private readonly byMac = new Map<string, number>();
+  /** Client key → its outstanding offer (in memory only). */
+  private readonly offers = new Map<string, number>();
+  private readonly expiries = new TimeHeap();
+  private readonly offerEnds = new TimeHeap();
+  private readonly quarantineEnds = new TimeHeap();
+  private readonly due = new Set<number>();
+
+  constructor(config: LeaseTableConfig) {
+    this.networkId = config.networkId;
+    this.offerTtlMs = config.offerTtlMs ?? 60_000;
+    this.declineQuarantineMs = config.declineQuarantineMs ?? 86_400_000;
+    this.pools = new Pools(config.pools ?? []);
+    for (const text of config.excluded ?? []) {
+      const ip = ipToUint(text);
+      this.excluded.add(ip);
+      this.pools.setFree(ip, false);
+    }
+    for (const fixed of config.fixed ?? []) this.setFixed(fixed.mac, fixed.ip);
+  }
+
+  /** A table folded from events, in journal order. Pure. */
+  static fold(config: LeaseTableConfig, events: Iterable<LeaseEvent>): LeaseTable {
+    const table = new LeaseTable(config);
+    for (const event of events) table.apply(event);
+    return table;
+  }
+
+  /** Adds or moves a port's fixed address. The address leaves the dynamic pool. */
+  setFixed(mac: string, ipText: string): void {
+    const ip = ipToUint(ipText);
+    const owner = this.fixedByIp.get(ip);
+    if (owner !== undefined && owner !== mac) throw new LeaseConfigError(`${ipText} is already the fixed address of ${owner}`);
+    this.removeFixed(mac);
+    this.fixedByMac.set(mac, ip);
+    this.fixedByIp.set(ip, mac);
+    this.pools.setFree(ip, false);
+  }
+
+  /** Forgets a port's fixed address; a pool address becomes allocatable again once unused. */
+  removeFixed(mac: string): void {
+    const ip = this.fixedByMac.get(mac);
+    if (ip === undefined) return;
+    this.fixedByMac.delete(mac);
+    this.fixedByIp.delete(ip);
+    this.refreshFree(ip);
+  }
+
+  /**
+   * Folds one event. Journaled facts and offers follow the lease machine's rules;
+   * a refused event leaves the table unchanged and its reason is returned (as
+   * xstate would drop it). A Tick only advances the clock.
+   */
+  apply(event: LeaseEvent): LeaseRefusalReason | undefined {
+    if (event.type === 'Tick') {
+      this.advance(event.now);
+      return undefined;
+    }
+    const ip = parseIp(event.ip);
+    if (ip === undefined) return 'wrong-address';
+    const before = this.state(ip);
+    const after = step(before, event);
+    if (typeof after === 'string') return after;
+    this.store(ip, after);
+    const key = event.type === 'LeaseExpired' ? undefined : clientKey(event);
+    switch (event.type) {
+      case 'LeaseOffered':
+        if (key !== undefined) this.offers.set(key, ip);
+        this.offerEnds.push(event.offerExpiresAt, ip);
+        break;
+      case 'LeaseBound':
+        if (key !== undefined) {
+          this.byClient.set(key, ip);
+          this.offers.delete(key);
+        }
+        this.byMac.set(event.mac, ip);
+        this.expiries.push(event.expiresAt, ip);
+        break;
+      case 'LeaseRenewed':
+        this.expiries.push(event.expiresAt, ip);
+        break;
+      case 'LeaseDeclined':
+        this.quarantineEnds.push(event.quarantineUntil, ip);
+        break;
+    }
+    return undefined;
+  }
+
+  /**
+   * Checks a command before it is journaled: the lease machine's rules, plus the
+   * network's (a fixed address is only for its port's MAC; dynamic addresses only
+   * from a pool and never excluded). Undefined means append it. Pure.
+   */
+  check(event: LeaseEvent): LeaseRefusedError | undefined {
+    if (event.type === 'Tick') return undefined;
+    const ip = parseIp(event.ip);
+    const reason =
+      ip === undefined ? 'wrong-address' : (this.reservedFor(ip, event) ?? refusalReason(this.state(ip).status, this.state(ip).context, event));
+    return reason === undefined ? undefined : new LeaseRefusedError(event.type, event.ip, reason);
+  }
+
+  /**
+   * Chooses an address for a client (DISCOVER, or a REQUEST without a lease):
+   * its port's fixed address; else, in its subnet's pools, the address it holds,
+   * was offered, or had before; else the one it requested, if free; else the first
+   * free one probing linearly from a hash of its client key, so one client tends
+   * to get the same address. Deterministic given the table and the request. Pure
+   * apart from settling offers and quarantines that ended by `now`.
+   */
+  allocate(request: AllocationRequest): Allocation {
+    this.advance(request.now);
+    const key = clientKey(request);
+    const fixed = this.fixedByMac.get(request.mac);
+    if (fixed !== undefined) {
+      return this.availableFor(fixed, key, request.now)
+        ? { ok: true, ip: formatIp(fixed), source: 'fixed' }
+        : { ok: false, reason: 'fixed-address-in-use' };
+    }
+    const { subnetId, now } = request;
+    const usable = (ip: number | undefined): ip is number =>
+      ip !== undefined && this.isDynamic(ip, subnetId) && this.availableFor(ip, key, now);
+    const previous = this.byClient.get(key);
+    if (usable(previous) && isHeld(this.state(previous).status)) return { ok: true, ip: formatIp(previous), source: 'current' };
+    const offered = this.offers.get(key);
+    if (usable(offered) && this.state(offered).status === 'offered') return { ok: true, ip: formatIp(offered), source: 'offered' };
+    if (usable(previous)) return { ok: true, ip: formatIp(previous), source: 'previous' };
+    const requested = request.requestedIp === undefined ? undefined : parseIp(request.requestedIp);
+    if (usable(requested)) return { ok: true, ip: formatIp(requested), source: 'requested' };
+    const ip = this.pools.probe(hashKey(key), subnetId, (candidate) => usable(candidate));
+    return ip === undefined ? { ok: false, reason: 'pool-exhausted' } : { ok: true, ip: formatIp(ip), source: 'pool' };
+  }
+
+  /**
+   * DISCOVER: allocates and holds the address for `offerTtlMs` (in memory only).
+   * Returns the allocation and the LeaseOffered it applied (none when the client
+   * already holds the address).
+   */
+  offer(request: AllocationRequest): { allocation: Allocation; event?: LeaseOffered } {
+    const allocation = this.allocate(request);
+    if (!allocation.ok) return { allocation };
+    const ip = ipToUint(allocation.ip);
+    if (isHeld(this.state(ip).status)) return { allocation };
+    const event: LeaseOffered = {
+      type: 'LeaseOffered',
+      ip: allocation.ip,
+      mac: request.mac,
+      ...(request.clientId !== undefined ? { clientId: request.clientId } : {}),
+      at: request.now,
+      offerExpiresAt: request.now + this.offerTtlMs,
+    };
+    const refused = this.apply(event);
+    return refused === undefined ? { allocation, event } : { allocation };
+  }
+
+  /** A LeaseDeclined for a holder's DECLINE, with this network's quarantine. Pure. */
+  declineEvent(client: ClientRef, ip: string, now: number, message?: string): LeaseDeclined {
+    return {
+      type: 'LeaseDeclined',
+      ip,
+      mac: client.mac,
+      ...(client.clientId !== undefined ? { clientId: client.clientId } : {}),
+      at: now,
+      quarantineUntil: now + this.declineQuarantineMs,
+      ...(message !== undefined ? { message } : {}),
+    };
+  }
+
+  /**
+   * The LeaseExpired events the runtime should append: every held lease whose
+   * `expiresAt` is at or before `now`, earliest first. Amortised O(k log n) for k
+   * due leases; the table changes only when those events are applied.
+   */
+  expired(now: number): LeaseExpired[] {
+    while (this.expiries.peekTime() <= now) this.due.add(this.expiries.pop() as number);
+    const out: LeaseExpired[] = [];
+    for (const ip of this.due) {
+      const { status, context } = this.state(ip);
+      if (!isHeld(status) || context.expiresAt === null || context.expiresAt > now) {
+        this.due.delete(ip);
+        continue;
+      }
+      out.push({ type: 'LeaseExpired', ip: formatIp(ip), at: now, expiresAt: context.expiresAt });
+    }
+    return out.sort((a, b) => a.expiresAt - b.expiresAt || (ipToUint(a.ip) - ipToUint(b.ip)));
+  }
+
+  /** Lets offers lapse and quarantines end as of `now` (as the machine does on a Tick). */
+  advance(now: number): void {
+    for (const heap of [this.offerEnds, this.quarantineEnds]) {
+      while (heap.peekTime() <= now) {
+        const ip = heap.pop() as number;
+        const before = this.state(ip);
+        const after = step(before, { type: 'Tick', now });
+        if (typeof after === 'string' || !AVAILABLE.has(after.status)) continue;
+        if (before.status === 'offered' && before.context.offer) {
+          const key = clientKey(before.context.offer.client);
+          if (this.offers.get(key) === ip) this.offers.delete(key);
+        }
+        this.store(ip, after);
+      }
+    }
+  }
+
+  /** One address's lease as of `now`, or undefined if the address has never been used (or is free again). */
+  lease(ipText: string, now: number): LeaseView | undefined {
+    const ip = parseIp(ipText);
+    if (ip === undefined) return undefined;
+    const record = this.records.get(ip);
+    if (!record) return undefined;
+    let { status, context } = record;
+    const ticked = step(record, { type: 'Tick', now });
+    if (typeof ticked !== 'string') {
+      ({ status, context } = ticked);
+      // bound may pass T1 and T2 in one tick.
+      const again = step(ticked, { type: 'Tick', now });
+      if (typeof again !== 'string') ({ status, context } = again);
+    }
+    return { ...context, status };
+  }
+
+  /** The client's current or latest lease (by client key, then by MAC), as of `now`. */
+  leaseOf(client: ClientRef, now: number): LeaseView | undefined {
+    const ip = this.byClient.get(clientKey(client)) ?? this.byMac.get(client.mac);
+    if (ip === undefined) return undefined;
+    const view = this.lease(formatIp(ip), now);
+    return view?.client && view.client.mac === client.mac ? view : undefined;
+  }
+
+  /** Free addresses in the pools (of one subnet, or all), as of the last `advance`. */
+  freeCount(subnetId?: string): number {
+    return this.pools.freeCount(subnetId);
+  }
+
+  /** The table without offers, canonically ordered: equal for a replay and the live table at the same `now`. */
+  durableState(): DurableTableState {
+    const leases: { ip: number; status: LeaseStatus; context: LeaseContext }[] = [];
+    for (const [ip, { status, context }] of this.records) {
+      if (status === 'offered') {
+        const rest = context.ended ?? 'free';
+        if (rest !== 'free') leases.push({ ip, status: rest, context: { ...context, offer: null } });
+      } else leases.push({ ip, status, context });
+    }
+    leases.sort((a, b) => a.ip - b.ip);
+    const sortEntries = (map: Map<string, number>): [string, string][] =>
+      [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, ip]) => [k, formatIp(ip)]);
+    return {
+      leases: leases.map(({ status, context }) => ({ status, context })),
+      clients: sortEntries(this.byClient),
+      macs: sortEntries(this.byMac),
+    };
+  }
+
+  private state(ip: number): LeaseState {
+    return this.records.get(ip) ?? { status: 'free', context: freeContext(formatIp(ip)) };
+  }
+
+  private store(ip: number, state: LeaseState): void {
+    // T1/T2 are derived from the clock at read time, so the table keeps held leases as `bound`.
+    const status = isHeld(state.status) ? 'bound' : state.status;
+    if (status === 'free') this.records.delete(ip);
+    else this.records.set(ip, status === state.status ? state : { status, context: state.context });
+    this.refreshFree(ip);
+  }
+
+  private refreshFree(ip: number): void {
+    if (!this.pools.contains(ip)) return;
+    const usable = !this.excluded.has(ip) && !this.fixedByIp.has(ip) && AVAILABLE.has(this.state(ip).status);
+    this.pools.setFree(ip, usable);
+  }
+
+  private isDynamic(ip: number, subnetId?: string): boolean {
+    return this.pools.contains(ip, subnetId) && !this.excluded.has(ip) && !this.fixedByIp.has(ip);
+  }
+
+  /** Whether `key` may be given ip at `now` as far as the lease goes (not the network's reservations). */
+  private availableFor(ip: number, key: string, now: number): boolean {
+    const record = this.records.get(ip);
+    if (record === undefined) return true;
+    const { status, context } = record;
+    switch (status) {
+      case 'free':
+      case 'released':
+      case 'expired':
+        return true;
+      case 'offered':
+        return context.offer !== null && (clientKey(context.offer.client) === key || now >= context.offer.until);
+      case 'declined':
+        return context.quarantineUntil !== null && now >= context.quarantineUntil;
+      default:
+        return context.client !== null && clientKey(context.client) === key;
+    }
+  }
+
+  private reservedFor(ip: number, event: Exclude<LeaseEvent, { type: 'Tick' }>): LeaseRefusalReason | undefined {
+    if (event.type !== 'LeaseOffered' && event.type !== 'LeaseBound' && event.type !== 'LeaseRenewed') return undefined;
+    const owner = this.fixedByIp.get(ip);
+    if (owner !== undefined) return owner === event.mac ? undefined : 'reserved';
+    return this.isDynamic(ip) ? undefined : 'reserved';
+  }
+}
