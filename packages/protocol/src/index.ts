@@ -3,3 +3,57 @@ export { decodeEvent, encodeEvent, eventRegistry, pack, unpack } from './envelop
 export type { EventEnvelope, EventRegistry } from './envelope.js';
 export { EVENT_SUBJECT_PREFIX, aggregateKindSubject, aggregateSubject, subjectToken } from './subjects.js';
 export type { AggregateKind } from './subjects.js';
+export { resourceEventRegistry } from './events/index.js';
+export type {
+  ClaimEventData,
+  ClaimEventType,
+  ExtraDhcpOpt,
+  FixedIp,
+  HostRoute,
+  NetworkChanges,
+  NetworkEventData,
+  NetworkEventType,
+  NetworkState,
+  PortChanges,
+  PortEventData,
+  PortEventType,
+  PortState,
+  SubnetChanges,
+  SubnetState,
+} from './events/index.js';
+export {
+  IPV4_MAX,
+  assertIpv4,
+  compareIpv4,
+  formatIpv4,
+  ipv4ToBytes,
+  isIpv4,
+  parseIpv4,
+  readIpv4,
+  tryParseIpv4,
+  writeIpv4,
+} from './ipv4/address.js';
+export type { Ipv4 } from './ipv4/address.js';
+export {
+  cidr,
+  cidrBroadcast,
+  cidrContains,
+  cidrContainsCidr,
+  cidrFirstHost,
+  cidrHostCount,
+  cidrLastHost,
+  cidrMask,
+  cidrNetwork,
+  cidrOverlaps,
+  cidrSize,
+  compareCidr,
+  formatCidr,
+  isNetmask,
+  maskToPrefix,
+  parseCidr,
+  prefixToMask,
+} from './ipv4/cidr.js';
+export type { Ipv4Cidr, ParseCidrOptions } from './ipv4/cidr.js';
+export { cidrHostRange, formatIpv4Range, ipv4Range, iterateIpv4, parseIpv4Range, rangeContains, rangeSize, rangesOverlap } from './ipv4/range.js';
+export type { Ipv4Range } from './ipv4/range.js';
+export { InvalidCidrError, InvalidIpv4Error, InvalidPrefixError, InvalidRangeError, Ipv4Error } from './ipv4/errors.js';

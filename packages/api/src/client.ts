@@ -1,0 +1,65 @@
+/**
+ * A typed client of the API for TypeScript callers (the CLI, agents, tests).
+ * Speaks msgpack; an error reply is thrown as the same `ApiError` the server
+ * raised (code, status, field, message).
+ */
+import type { NatsConnection } from '@nats-io/transport-node';
+import { unpack } from '@leasehold/protocol';
+import { ApiError, type ApiErrorBody } from './errors.js';
+import { API_SUBJECT_PREFIX } from './service.js';
+import type { NetworkView, PortView, SubnetView } from './views.js';
+import { encodeBody } from './wire/codec.js';
+import type { Input } from './wire/schemas.js';
+
+type Without<T, K extends PropertyKey> = Omit<T, K & keyof T>;
+
+export interface ApiClientOptions {
+  readonly timeoutMs?: number;
+}
+
+export class ApiClient {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly options: ApiClientOptions = {},
+  ) {}
+
+  /** Sends one request; resolves with the reply body or throws `ApiError`. */
+  async request<T>(operation: string, body: object = {}): Promise<T> {
+    const reply = await this.nc.request(`${API_SUBJECT_PREFIX}.${operation}`, encodeBody(body, 'msgpack'), {
+      timeout: this.options.timeoutMs ?? 10_000,
+    });
+    const decoded = reply.data.length === 0 ? {} : (unpack(reply.data) as Record<string, unknown>);
+    if (reply.headers?.get('Nats-Service-Error-Code')) {
+      const error = decoded.error as ApiErrorBody | undefined;
+      throw error ? ApiError.fromBody(error) : new ApiError('INTERNAL', reply.headers.get('Nats-Service-Error') || 'error without a body');
+    }
+    return decoded as T;
+  }
+
+  readonly networks = {
+    create: (req: Input<'networkCreate'> = {}) => this.request<{ network: NetworkView }>('networks.create', req).then((r) => r.network),
+    show: (id: string) => this.request<{ network: NetworkView }>('networks.show', { id }).then((r) => r.network),
+    list: (filters: Input<'networkList'> = {}) => this.request<{ networks: NetworkView[] }>('networks.list', filters).then((r) => r.networks),
+    update: (id: string, changes: Without<Input<'networkUpdate'>, 'id'>) =>
+      this.request<{ network: NetworkView }>('networks.update', { ...changes, id }).then((r) => r.network),
+    delete: (id: string) => this.request<{ deleted: string }>('networks.delete', { id }).then(() => undefined),
+  };
+
+  readonly subnets = {
+    create: (req: Input<'subnetCreate'>) => this.request<{ subnet: SubnetView }>('subnets.create', req).then((r) => r.subnet),
+    show: (id: string) => this.request<{ subnet: SubnetView }>('subnets.show', { id }).then((r) => r.subnet),
+    list: (filters: Input<'subnetList'> = {}) => this.request<{ subnets: SubnetView[] }>('subnets.list', filters).then((r) => r.subnets),
+    update: (id: string, changes: Without<Input<'subnetUpdate'>, 'id'>) =>
+      this.request<{ subnet: SubnetView }>('subnets.update', { ...changes, id }).then((r) => r.subnet),
+    delete: (id: string) => this.request<{ deleted: string }>('subnets.delete', { id }).then(() => undefined),
+  };
+
+  readonly ports = {
+    create: (req: Input<'portCreate'>) => this.request<{ port: PortView }>('ports.create', req).then((r) => r.port),
+    show: (id: string) => this.request<{ port: PortView }>('ports.show', { id }).then((r) => r.port),
+    list: (filters: Input<'portList'> = {}) => this.request<{ ports: PortView[] }>('ports.list', filters).then((r) => r.ports),
+    update: (id: string, changes: Without<Input<'portUpdate'>, 'id'>) =>
+      this.request<{ port: PortView }>('ports.update', { ...changes, id }).then((r) => r.port),
+    delete: (id: string) => this.request<{ deleted: string }>('ports.delete', { id }).then(() => undefined),
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Errors a user can act on: a stable code, an HTTP-like status, the offending
+ * field, and a message. Every failure the API answers with is one of these;
+ * anything else is answered as INTERNAL and logged.
+ */
+
+export const errorStatus = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  INVALID_CIDR: 400,
+  INVALID_IP: 400,
+  GATEWAY_OUTSIDE_CIDR: 400,
+  POOL_OUTSIDE_CIDR: 400,
+  POOL_OVERLAP: 400,
+  INVALID_MAC: 400,
+  IP_OUTSIDE_SUBNETS: 400,
+  SUBNET_OVERLAP: 409,
+  MAC_IN_USE: 409,
+  IP_ALREADY_ALLOCATED: 409,
+  IP_EXHAUSTED: 409,
+  NETWORK_IN_USE: 409,
+  SUBNET_IN_USE: 409,
+  AGENT_ALIVE: 409,
+  VERSION_CONFLICT: 409,
+  NOT_FOUND: 404,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export interface ApiErrorBody {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly message: string;
+  readonly field?: string;
+}
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.status = errorStatus[code];
+  }
+
+  toBody(): ApiErrorBody {
+    return { code: this.code, status: this.status, message: this.message, ...(this.field ? { field: this.field } : {}) };
+  }
+
+  static fromBody(body: ApiErrorBody): ApiError {
+    return new ApiError(body.code in errorStatus ? body.code : 'INTERNAL', body.message, body.field);
+  }
+}
+
+export const notFound = (what: string, id: string, field = 'id') => new ApiError('NOT_FOUND', `${what} ${id} not found`, field);

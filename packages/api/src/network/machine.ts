@@ -1,0 +1,80 @@
+/**
+ * The network aggregate as an xstate machine: a network and its subnets.
+ * Pure: its events are the journaled envelopes, so replaying the stored
+ * events through `transition` rebuilds the aggregate exactly.
+ */
+import type { EventEnvelope, NetworkEventData, NetworkState, SubnetState } from '@leasehold/protocol';
+import { assign, initialTransition, setup, transition, type SnapshotFrom } from 'xstate';
+
+export type NetworkEvent = {
+  [K in keyof NetworkEventData]: EventEnvelope<K, NetworkEventData[K]>;
+}[keyof NetworkEventData];
+
+export interface NetworkContext {
+  readonly network: NetworkState | null;
+  readonly subnets: Readonly<Record<string, SubnetState>>;
+}
+
+export const networkMachine = setup({
+  types: { context: {} as NetworkContext, events: {} as NetworkEvent },
+  guards: {
+    subnetIsNew: ({ context, event }) => event.type === 'SubnetCreated' && !(event.data.subnet.id in context.subnets),
+    subnetExists: ({ context, event }) =>
+      (event.type === 'SubnetUpdated' || event.type === 'SubnetDeleted') && event.data.subnetId in context.subnets,
+    hasNoSubnets: ({ context }) => Object.keys(context.subnets).length === 0,
+  },
+  actions: {
+    create: assign(({ event }) => (event.type === 'NetworkCreated' ? { network: event.data.network, subnets: {} } : {})),
+    update: assign(({ context, event }) =>
+      event.type === 'NetworkUpdated' && context.network ? { network: { ...context.network, ...event.data.changes } } : {},
+    ),
+    addSubnet: assign(({ context, event }) =>
+      event.type === 'SubnetCreated' ? { subnets: { ...context.subnets, [event.data.subnet.id]: event.data.subnet } } : {},
+    ),
+    updateSubnet: assign(({ context, event }) => {
+      if (event.type !== 'SubnetUpdated') return {};
+      const current = context.subnets[event.data.subnetId]!;
+      return { subnets: { ...context.subnets, [current.id]: { ...current, ...event.data.changes } } };
+    }),
+    removeSubnet: assign(({ context, event }) => {
+      if (event.type !== 'SubnetDeleted') return {};
+      const { [event.data.subnetId]: _removed, ...rest } = context.subnets;
+      return { subnets: rest };
+    }),
+  },
+}).createMachine({
+  id: 'network',
+  context: { network: null, subnets: {} },
+  initial: 'absent',
+  states: {
+    absent: { on: { NetworkCreated: { target: 'active', actions: 'create' } } },
+    active: {
+      on: {
+        NetworkUpdated: { actions: 'update' },
+        SubnetCreated: { guard: 'subnetIsNew', actions: 'addSubnet' },
+        SubnetUpdated: { guard: 'subnetExists', actions: 'updateSubnet' },
+        SubnetDeleted: { guard: 'subnetExists', actions: 'removeSubnet' },
+        // Subnets go first (each its own event), so every subnet's end is on record.
+        NetworkDeleted: { guard: 'hasNoSubnets', target: 'deleted' },
+      },
+    },
+    deleted: { type: 'final' },
+  },
+});
+
+export type NetworkSnapshot = SnapshotFrom<typeof networkMachine>;
+
+/** The state before any event. Pure. */
+export function initialNetwork(): NetworkSnapshot {
+  return initialTransition(networkMachine)[0];
+}
+
+/** Applies one event. Pure. */
+export function applyNetworkEvent(snapshot: NetworkSnapshot, event: NetworkEvent): NetworkSnapshot {
+  return transition(networkMachine, snapshot, event)[0];
+}
+
+/** Folds events from the initial state. Pure. */
+export function foldNetwork(events: readonly NetworkEvent[]): NetworkSnapshot {
+  return events.reduce(applyNetworkEvent, initialNetwork());
+}

@@ -1,0 +1,96 @@
+/**
+ * Pure checks of a port request against its network: which subnet each
+ * requested fixed IP belongs to, and the text fields (dns_name,
+ * extra_dhcp_opts) the agent will later put on the wire.
+ */
+import { cidrContains, formatCidr, formatIpv4, rangeContains, type ExtraDhcpOpt, type Ipv4, type SubnetState } from '@leasehold/protocol';
+import { ApiError, notFound } from '../errors.js';
+import type { NetworkSnapshot } from '../network/machine.js';
+import { isHostOf, parseIp } from '../network/subnet-rules.js';
+
+/** One address the port should hold: a given address, or any free one of the subnet. */
+export interface AddressRequest {
+  readonly subnet: SubnetState;
+  readonly ip: Ipv4 | undefined;
+  readonly field: string;
+}
+
+/**
+ * Resolves `fixed_ips` against the network's subnets. Absent: one address
+ * from the first subnet that has allocation pools (Neutron gives a port one
+ * address of one IPv4 subnet). `[]`: no address.
+ */
+export function resolveAddressRequests(
+  network: NetworkSnapshot,
+  fixedIps: readonly { subnet_id?: string | undefined; ip_address?: string | undefined }[] | undefined,
+): AddressRequest[] {
+  const subnets = Object.values(network.context.subnets);
+  if (fixedIps === undefined) {
+    const first = subnets.find((s) => s.allocationPools.length > 0);
+    return first ? [{ subnet: first, ip: undefined, field: 'fixed_ips' }] : [];
+  }
+  const out = fixedIps.map((entry, i): AddressRequest => {
+    const field = `fixed_ips[${i}]`;
+    if (entry.subnet_id === undefined && entry.ip_address === undefined) {
+      throw new ApiError('VALIDATION_FAILED', `${field} needs a subnet_id, an ip_address or both`, field);
+    }
+    const ip = entry.ip_address === undefined ? undefined : parseIp(entry.ip_address, `${field}.ip_address`);
+    let subnet: SubnetState | undefined;
+    if (entry.subnet_id !== undefined) {
+      subnet = network.context.subnets[entry.subnet_id];
+      if (!subnet) throw notFound('subnet', entry.subnet_id, `${field}.subnet_id`);
+    } else {
+      subnet = subnets.find((s) => cidrContains(s.cidr, ip!));
+      if (!subnet) {
+        throw new ApiError('IP_OUTSIDE_SUBNETS', `${field}.ip_address ${entry.ip_address} is in none of the network's subnets`, `${field}.ip_address`);
+      }
+    }
+    if (ip !== undefined) checkPortAddress(subnet, ip, `${field}.ip_address`);
+    return { subnet, ip, field };
+  });
+  const seen = new Set<Ipv4>();
+  for (const r of out) {
+    if (r.ip === undefined) continue;
+    if (seen.has(r.ip)) throw new ApiError('VALIDATION_FAILED', `${r.field}.ip_address ${formatIpv4(r.ip)} is listed twice`, `${r.field}.ip_address`);
+    seen.add(r.ip);
+  }
+  return out;
+}
+
+/** An address a port may hold: a host of the subnet, not its gateway, not in its dynamic pools. */
+export function checkPortAddress(subnet: SubnetState, ip: Ipv4, field: string): void {
+  if (!isHostOf(subnet.cidr, ip)) {
+    throw new ApiError('INVALID_IP', `${field} ${formatIpv4(ip)} is not a host address of subnet ${subnet.id} (${formatCidr(subnet.cidr)})`, field);
+  }
+  if (ip === subnet.gatewayIp) {
+    throw new ApiError('IP_ALREADY_ALLOCATED', `${field} ${formatIpv4(ip)} is the gateway of subnet ${subnet.id}`, field);
+  }
+  if (subnet.dynamicPools.some((p) => rangeContains(p, ip))) {
+    throw new ApiError('INVALID_IP', `${field} ${formatIpv4(ip)} is inside a dynamic pool of subnet ${subnet.id}`, field);
+  }
+}
+
+const hostLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
+
+/** Neutron's dns_name: a host name label (or empty), lower-cased. */
+export function parseDnsName(text: string | undefined): string {
+  if (text === undefined || text === '') return '';
+  if (!hostLabel.test(text)) {
+    throw new ApiError('VALIDATION_FAILED', `dns_name ${JSON.stringify(text)} is not a host name (letters, digits and inner hyphens, at most 63)`, 'dns_name');
+  }
+  return text.toLowerCase();
+}
+
+const optName = /^(?:[a-z][a-z0-9-]*|\d{1,3})$/;
+
+/** extra_dhcp_opts: an option name (dnsmasq's, e.g. "router") or a number 1..254. */
+export function parseExtraDhcpOpts(opts: readonly { opt_name: string; opt_value: string }[] | undefined): ExtraDhcpOpt[] {
+  return (opts ?? []).map((opt, i) => {
+    const field = `extra_dhcp_opts[${i}].opt_name`;
+    const name = opt.opt_name.toLowerCase();
+    if (!optName.test(name) || (/^\d+$/.test(name) && (Number(name) < 1 || Number(name) > 254))) {
+      throw new ApiError('VALIDATION_FAILED', `${field} ${JSON.stringify(opt.opt_name)} is neither an option name nor a number 1..254`, field);
+    }
+    return { optName: name, optValue: opt.opt_value };
+  });
+}

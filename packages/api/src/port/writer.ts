@@ -1,0 +1,263 @@
+/**
+ * Port commands. A port's MAC and each of its addresses are claimed on their
+ * own subjects with an expected sequence before the port itself is written,
+ * so no address or MAC is ever given twice, also across API instances. A
+ * failed command gives back the claims it made.
+ */
+import { VersionConflictError, type Journal } from '@leasehold/journal';
+import {
+  aggregateSubject,
+  formatIpv4,
+  type ClaimEventData,
+  type EventEnvelope,
+  type FixedIp,
+  type Ipv4,
+  type PortEventData,
+  type PortState,
+} from '@leasehold/protocol';
+import { ApiError, notFound } from '../errors.js';
+import type { CommandContext } from '../network/commands.js';
+import { ipSubject, macSubject, type ReadModel } from '../read-model/read-model.js';
+import type { Input } from '../wire/schemas.js';
+import { AddressPicker } from './allocator.js';
+import { parseDnsName, parseExtraDhcpOpts, resolveAddressRequests, type AddressRequest } from './fields.js';
+import { generateMac, parseMac } from './mac.js';
+
+const MAX_PICK_ATTEMPTS = 32;
+
+interface Claim {
+  readonly subject: string;
+  readonly seq: number;
+  readonly release: EventEnvelope;
+}
+
+export class PortWriter {
+  private readonly picker = new AddressPicker();
+  /** Claim subjects being written by requests in flight in this process. */
+  private readonly claiming = new Set<string>();
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly model: ReadModel,
+  ) {}
+
+  async create(req: Input<'portCreate'>, ctx: CommandContext): Promise<PortState> {
+    const network = this.model.network(req.network_id);
+    if (!network) throw notFound('network', req.network_id, 'network_id');
+    const requestedMac = req.mac_address === undefined ? undefined : parseMac(req.mac_address);
+    const addresses = resolveAddressRequests(network, req.fixed_ips);
+    const dnsName = parseDnsName(req.dns_name);
+    const extraDhcpOpts = parseExtraDhcpOpts(req.extra_dhcp_opts);
+    const portId = ctx.newId();
+    const networkId = req.network_id;
+
+    const claims: Claim[] = [];
+    try {
+      const [mac, fixedIps] = await this.claimAll(claims, networkId, portId, requestedMac, addresses, ctx);
+      const port: PortState = {
+        id: portId,
+        networkId,
+        name: req.name ?? '',
+        macAddress: mac,
+        fixedIps,
+        dnsName,
+        extraDhcpOpts,
+        deviceOwner: req.device_owner ?? '',
+        deviceId: req.device_id ?? '',
+        adminStateUp: req.admin_state_up ?? true,
+      };
+      const result = await this.journal.append(portSubject(portId), [portEvent(portId, 'PortCreated', { port }, ctx)], 0);
+      await this.model.waitFor(result.version);
+      return port;
+    } catch (error) {
+      await this.giveBack(claims);
+      throw error;
+    }
+  }
+
+  async update(req: Input<'portUpdate'>, ctx: CommandContext): Promise<PortState> {
+    const current = this.model.ports.get(req.id);
+    if (!current) throw notFound('port', req.id);
+    if (req.revision_number !== undefined && req.revision_number !== current.version) {
+      throw new ApiError('VERSION_CONFLICT', `port ${req.id} is at revision ${current.version}, not ${req.revision_number}`, 'revision_number');
+    }
+    const port = current.value;
+    const network = this.model.network(port.networkId);
+    if (!network) throw notFound('network', port.networkId, 'network_id');
+
+    const newMac = req.mac_address === undefined ? undefined : parseMac(req.mac_address);
+    const macChanges = newMac !== undefined && newMac !== port.macAddress;
+    // Keep addresses the port already has; claim only the new ones.
+    const wanted = req.fixed_ips === undefined ? undefined : resolveAddressRequests(network, req.fixed_ips);
+    const kept: FixedIp[] = [];
+    const toClaim: AddressRequest[] = [];
+    for (const request of wanted ?? []) {
+      const have = port.fixedIps.find(
+        (f) => f.subnetId === request.subnet.id && (request.ip === undefined ? !kept.includes(f) : f.ipAddress === request.ip),
+      );
+      if (have && !kept.includes(have)) kept.push(have);
+      else toClaim.push(request);
+    }
+    const dropped = wanted === undefined ? [] : port.fixedIps.filter((f) => !kept.includes(f));
+
+    const claims: Claim[] = [];
+    try {
+      const [mac, added] = await this.claimAll(claims, port.networkId, port.id, macChanges ? newMac : port.macAddress, toClaim, ctx, !macChanges);
+      const changes: Record<string, unknown> = {};
+      if (req.name !== undefined) changes.name = req.name;
+      if (macChanges) changes.macAddress = mac;
+      if (wanted !== undefined) changes.fixedIps = [...kept, ...added];
+      if (req.dns_name !== undefined) changes.dnsName = parseDnsName(req.dns_name);
+      if (req.extra_dhcp_opts !== undefined) changes.extraDhcpOpts = parseExtraDhcpOpts(req.extra_dhcp_opts);
+      if (req.device_owner !== undefined) changes.deviceOwner = req.device_owner;
+      if (req.device_id !== undefined) changes.deviceId = req.device_id;
+      if (req.admin_state_up !== undefined) changes.adminStateUp = req.admin_state_up;
+      if (Object.keys(changes).length === 0) return port;
+      const result = await this.journal.append(portSubject(port.id), [portEvent(port.id, 'PortUpdated', { changes }, ctx)], current.version);
+      await this.model.waitFor(result.version);
+    } catch (error) {
+      await this.giveBack(claims);
+      if (error instanceof VersionConflictError) {
+        throw new ApiError('VERSION_CONFLICT', `port ${port.id} was changed concurrently; retry`, 'id', { cause: error });
+      }
+      throw error;
+    }
+    // The port no longer uses these: release them (after the update is durable).
+    await this.releaseAll(port.networkId, port.id, dropped, macChanges ? port.macAddress : undefined, ctx);
+    return this.model.ports.get(port.id)!.value;
+  }
+
+  async delete(id: string, ctx: CommandContext): Promise<void> {
+    const current = this.model.ports.get(id);
+    if (!current) throw notFound('port', id);
+    const port = current.value;
+    try {
+      const result = await this.journal.append(
+        portSubject(id),
+        [portEvent(id, 'PortDeleted', { networkId: port.networkId }, ctx)],
+        current.version,
+      );
+      await this.model.waitFor(result.version);
+    } catch (error) {
+      if (error instanceof VersionConflictError) {
+        throw new ApiError('VERSION_CONFLICT', `port ${id} was changed concurrently; retry`, 'id', { cause: error });
+      }
+      throw error;
+    }
+    await this.releaseAll(port.networkId, id, port.fixedIps, port.macAddress, ctx);
+  }
+
+  /** Claims the MAC (unless `macIsOurs`) and every address at once; on any failure the caller gives `claims` back. */
+  private async claimAll(
+    claims: Claim[],
+    networkId: string,
+    portId: string,
+    mac: string | undefined,
+    addresses: readonly AddressRequest[],
+    ctx: CommandContext,
+    macIsOurs = false,
+  ): Promise<[string, FixedIp[]]> {
+    const results = await Promise.allSettled([
+      macIsOurs ? Promise.resolve(mac!) : this.claimMac(claims, networkId, portId, mac, ctx),
+      ...addresses.map((r) => this.claimAddress(claims, networkId, portId, r, ctx)),
+    ]);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    const [macResult, ...ips] = results as PromiseFulfilledResult<unknown>[];
+    return [macResult!.value as string, ips.map((r) => r.value as FixedIp)];
+  }
+
+  private async claimMac(claims: Claim[], networkId: string, portId: string, requested: string | undefined, ctx: CommandContext): Promise<string> {
+    for (let attempt = 0; attempt < MAX_PICK_ATTEMPTS; attempt++) {
+      const mac = requested ?? generateMac();
+      const subject = macSubject(networkId, mac);
+      const inUse = () => new ApiError('MAC_IN_USE', `mac_address ${mac} is already used by a port of network ${networkId}`, 'mac_address');
+      if (this.model.macClaims.has(subject) || this.claiming.has(subject)) {
+        if (requested) throw inUse();
+        continue;
+      }
+      const data: ClaimEventData['MacClaimed'] = { networkId, mac, portId };
+      const ok = await this.claim(claims, subject, claimEvent(subject, 'MacClaimed', data, ctx), claimEvent(subject, 'MacReleased', data, ctx));
+      if (ok) return mac;
+      if (requested) throw inUse();
+    }
+    throw new ApiError('UNAVAILABLE', `could not find a free MAC address for network ${networkId}`, 'mac_address');
+  }
+
+  private async claimAddress(claims: Claim[], networkId: string, portId: string, request: AddressRequest, ctx: CommandContext): Promise<FixedIp> {
+    const { subnet } = request;
+    const claimIp = async (ip: Ipv4) => {
+      const subject = ipSubject(networkId, ip);
+      const data: ClaimEventData['IpAllocated'] = { networkId, subnetId: subnet.id, ip, portId };
+      return this.claim(claims, subject, claimEvent(subject, 'IpAllocated', data, ctx), claimEvent(subject, 'IpReleased', data, ctx));
+    };
+    if (request.ip !== undefined) {
+      const subject = ipSubject(networkId, request.ip);
+      const taken = this.model.ipClaims.has(subject) || this.claiming.has(subject) || !(await claimIp(request.ip));
+      if (taken) {
+        throw new ApiError('IP_ALREADY_ALLOCATED', `${request.field}.ip_address ${formatIpv4(request.ip)} is already allocated in subnet ${subnet.id}`, `${request.field}.ip_address`);
+      }
+      return { subnetId: subnet.id, ipAddress: request.ip };
+    }
+    for (let attempt = 0; attempt < MAX_PICK_ATTEMPTS; attempt++) {
+      const ip = this.picker.pick(subnet, (candidate) => {
+        const subject = ipSubject(networkId, candidate);
+        return this.model.ipClaims.has(subject) || this.claiming.has(subject);
+      });
+      if (ip === undefined) break;
+      if (await claimIp(ip)) return { subnetId: subnet.id, ipAddress: ip };
+    }
+    throw new ApiError('IP_EXHAUSTED', `no free address left in the allocation pools of subnet ${subnet.id}`, request.field);
+  }
+
+  /** Appends a claim with the subject's expected version; false when someone else claimed it first. */
+  private async claim(claims: Claim[], subject: string, event: EventEnvelope, release: EventEnvelope): Promise<boolean> {
+    this.claiming.add(subject);
+    try {
+      const result = await this.journal.append(subject, [event], this.model.claimVersion(subject));
+      claims.push({ subject, seq: result.version, release });
+      // Stay "claiming" until the model shows the claim, so no one picks it meanwhile.
+      await this.model.waitFor(result.version);
+      return true;
+    } catch (error) {
+      if (error instanceof VersionConflictError) {
+        if (error.actualVersion !== undefined) await this.model.waitFor(error.actualVersion);
+        return false;
+      }
+      throw error;
+    } finally {
+      this.claiming.delete(subject);
+    }
+  }
+
+  private async giveBack(claims: readonly Claim[]): Promise<void> {
+    await Promise.allSettled(claims.map((c) => this.journal.append(c.subject, [c.release], c.seq)));
+  }
+
+  private async releaseAll(networkId: string, portId: string, ips: readonly FixedIp[], mac: string | undefined, ctx: CommandContext): Promise<void> {
+    const releases: Promise<unknown>[] = ips.map((f) => {
+      const subject = ipSubject(networkId, f.ipAddress);
+      const data: ClaimEventData['IpReleased'] = { networkId, subnetId: f.subnetId, ip: f.ipAddress, portId };
+      return this.journal.append(subject, [claimEvent(subject, 'IpReleased', data, ctx)], this.model.claimVersion(subject));
+    });
+    if (mac !== undefined) {
+      const subject = macSubject(networkId, mac);
+      releases.push(this.journal.append(subject, [claimEvent(subject, 'MacReleased', { networkId, mac, portId }, ctx)], this.model.claimVersion(subject)));
+    }
+    const results = await Promise.allSettled(releases);
+    const last = Math.max(0, ...results.map((r) => (r.status === 'fulfilled' ? (r.value as { version: number }).version : 0)));
+    await this.model.waitFor(last);
+  }
+}
+
+export function portSubject(portId: string): string {
+  return aggregateSubject('port', portId);
+}
+
+function portEvent<K extends keyof PortEventData>(portId: string, type: K, data: PortEventData[K], ctx: CommandContext): EventEnvelope {
+  return { type, v: 1, id: ctx.newId(), aggregate: `port/${portId}`, at: ctx.now, data, ...(ctx.correlation ? { correlation: ctx.correlation } : {}) };
+}
+
+function claimEvent<K extends keyof ClaimEventData>(subject: string, type: K, data: ClaimEventData[K], ctx: CommandContext): EventEnvelope {
+  return { type, v: 1, id: ctx.newId(), aggregate: subject, at: ctx.now, data, ...(ctx.correlation ? { correlation: ctx.correlation } : {}) };
+}

@@ -1,0 +1,161 @@
+/**
+ * The API's read model: a fold of every resource event, kept in memory and
+ * fed by a journal projection. Commands read aggregate state and versions
+ * from here; after an append, a handler waits until the model has folded its
+ * own events before answering (read-your-writes).
+ */
+import type { StoredEvent } from '@leasehold/journal';
+import { aggregateSubject, formatIpv4, type ClaimEventData, type Ipv4, type PortState } from '@leasehold/protocol';
+import { applyNetworkEvent, initialNetwork, type NetworkEvent, type NetworkSnapshot } from '../network/machine.js';
+
+export interface Versioned<T> {
+  readonly value: T;
+  readonly version: number;
+}
+
+export interface IpClaim {
+  readonly portId: string;
+  readonly subnetId: string;
+}
+
+export const DHCP_DEVICE_OWNER = 'network:dhcp';
+
+export function ipSubject(networkId: string, ip: Ipv4): string {
+  return aggregateSubject('ipam', networkId, formatIpv4(ip));
+}
+
+export function macSubject(networkId: string, mac: string): string {
+  return aggregateSubject('mac', networkId, mac);
+}
+
+export class ReadModel {
+  readonly networks = new Map<string, Versioned<NetworkSnapshot>>();
+  readonly ports = new Map<string, Versioned<PortState>>();
+  /** Live address claims by ipam subject. */
+  readonly ipClaims = new Map<string, IpClaim>();
+  /** Live MAC claims by mac subject → port id. */
+  readonly macClaims = new Map<string, string>();
+  /** Last sequence of every claim subject, live or released: the expected version of the next claim. */
+  readonly claimVersions = new Map<string, number>();
+  readonly portsByNetwork = new Map<string, Set<string>>();
+  readonly networkOfSubnet = new Map<string, string>();
+  private position = 0;
+  private waiters: { seq: number; resolve: () => void }[] = [];
+
+  /** Folds one stored event. Never throws on an event it does not know (other projections own those). */
+  apply(stored: StoredEvent): void {
+    const { event, subject, seq } = stored;
+    switch (event.type) {
+      case 'NetworkCreated':
+      case 'NetworkUpdated':
+      case 'NetworkDeleted':
+      case 'SubnetCreated':
+      case 'SubnetUpdated':
+      case 'SubnetDeleted':
+        this.applyNetwork(subject, event as NetworkEvent, seq);
+        break;
+      case 'PortCreated': {
+        const port = (event.data as { port: PortState }).port;
+        this.ports.set(port.id, { value: port, version: seq });
+        this.indexPort(port.networkId).add(port.id);
+        break;
+      }
+      case 'PortUpdated': {
+        const id = subject.slice(subject.lastIndexOf('.') + 1);
+        const current = this.ports.get(id);
+        if (current) this.ports.set(id, { value: { ...current.value, ...(event.data as { changes: Partial<PortState> }).changes }, version: seq });
+        break;
+      }
+      case 'PortDeleted': {
+        const id = subject.slice(subject.lastIndexOf('.') + 1);
+        const current = this.ports.get(id);
+        if (current) this.portsByNetwork.get(current.value.networkId)?.delete(id);
+        this.ports.delete(id);
+        break;
+      }
+      case 'IpAllocated': {
+        const data = event.data as ClaimEventData['IpAllocated'];
+        this.ipClaims.set(subject, { portId: data.portId, subnetId: data.subnetId });
+        this.claimVersions.set(subject, seq);
+        break;
+      }
+      case 'IpReleased':
+        this.ipClaims.delete(subject);
+        this.claimVersions.set(subject, seq);
+        break;
+      case 'MacClaimed':
+        this.macClaims.set(subject, (event.data as ClaimEventData['MacClaimed']).portId);
+        this.claimVersions.set(subject, seq);
+        break;
+      case 'MacReleased':
+        this.macClaims.delete(subject);
+        this.claimVersions.set(subject, seq);
+        break;
+      default:
+        break;
+    }
+    this.advance(seq);
+  }
+
+  private applyNetwork(subject: string, event: NetworkEvent, seq: number): void {
+    const id = subject.slice(subject.lastIndexOf('.') + 1);
+    const current = this.networks.get(id)?.value ?? initialNetwork();
+    const next = applyNetworkEvent(current, event);
+    this.networks.set(id, { value: next, version: seq });
+    if (event.type === 'SubnetCreated') this.networkOfSubnet.set(event.data.subnet.id, id);
+    if (event.type === 'SubnetDeleted') this.networkOfSubnet.delete(event.data.subnetId);
+  }
+
+  private indexPort(networkId: string): Set<string> {
+    let set = this.portsByNetwork.get(networkId);
+    if (!set) this.portsByNetwork.set(networkId, (set = new Set()));
+    return set;
+  }
+
+  /** Marks every event up to `seq` as folded (also for events of other kinds). */
+  advance(seq: number): void {
+    if (seq <= this.position) return;
+    this.position = seq;
+    if (this.waiters.length === 0) return;
+    const ready = this.waiters.filter((w) => w.seq <= seq);
+    this.waiters = this.waiters.filter((w) => w.seq > seq);
+    for (const w of ready) w.resolve();
+  }
+
+  /** Resolves once every event up to `seq` has been folded. */
+  waitFor(seq: number): Promise<void> {
+    if (seq <= this.position) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ seq, resolve }));
+  }
+
+  at(): number {
+    return this.position;
+  }
+
+  // ---- queries ----
+
+  network(id: string): NetworkSnapshot | undefined {
+    const snapshot = this.networks.get(id)?.value;
+    return snapshot?.value === 'active' ? snapshot : undefined;
+  }
+
+  networkVersion(id: string): number {
+    return this.networks.get(id)?.version ?? 0;
+  }
+
+  portsOf(networkId: string): PortState[] {
+    return [...(this.portsByNetwork.get(networkId) ?? [])].map((id) => this.ports.get(id)!.value);
+  }
+
+  claimVersion(subject: string): number {
+    return this.claimVersions.get(subject) ?? 0;
+  }
+
+  ipOwner(networkId: string, ip: Ipv4): IpClaim | undefined {
+    return this.ipClaims.get(ipSubject(networkId, ip));
+  }
+
+  macOwner(networkId: string, mac: string): string | undefined {
+    return this.macClaims.get(macSubject(networkId, mac));
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The API as a NATS micro-service (so `$SRV.PING/INFO/STATS` discovery
+ * works): every operation on `lh.api.v1.<resource>.<verb>`, JSON or msgpack.
+ * Reads come from the read model, which is rebuilt from the journal at start.
+ */
+import type { Journal, RunningProjection } from '@leasehold/journal';
+import { startProjection } from '@leasehold/journal';
+import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
+import { ApiError } from './errors.js';
+import { apiHandlers, type Handler } from './handlers.js';
+import { ReadModel } from './read-model/read-model.js';
+import { DEFAULT_MAX_REQUEST_BYTES, decodeBody, encodeBody, requestFormat } from './wire/codec.js';
+
+export const API_SUBJECT_PREFIX = 'lh.api.v1';
+export const API_VERSION = '0.1.0';
+
+export interface ApiServiceOptions {
+  readonly maxRequestBytes?: number;
+  /** Called with unexpected (non-ApiError) failures; the caller gets INTERNAL. */
+  readonly onInternalError?: (error: unknown, subject: string) => void;
+}
+
+export interface ApiService {
+  readonly model: ReadModel;
+  readonly service: Service;
+  readonly projection: RunningProjection;
+  readonly subjects: readonly string[];
+  stop(): Promise<void>;
+}
+
+export async function startApiService(nc: NatsConnection, journal: Journal, options: ApiServiceOptions = {}): Promise<ApiService> {
+  const model = new ReadModel();
+  const projection = await startProjection(journal, {
+    name: 'api',
+    filter: 'lh.evt.>',
+    fromStart: true,
+    checkpointEvery: { events: Number.MAX_SAFE_INTEGER, ms: Number.MAX_SAFE_INTEGER },
+    apply: (stored) => model.apply(stored),
+    onBadEvent: (seq) => model.advance(seq),
+  });
+  await projection.caughtUp;
+
+  const service = await new Svcm(nc).add({
+    name: 'leasehold-api',
+    version: API_VERSION,
+    description: 'Leasehold API: networks, subnets, ports, agents, bindings and leases',
+    queue: 'lh-api',
+  });
+  const group = service.addGroup(API_SUBJECT_PREFIX);
+  const handlers = apiHandlers(journal, model);
+  const subjects: string[] = [];
+  for (const [operation, handler] of Object.entries(handlers)) {
+    group.addEndpoint(operation.replace('.', '-'), {
+      subject: operation,
+      handler: (_err, msg) => void answer(msg, handler, options),
+    });
+    subjects.push(`${API_SUBJECT_PREFIX}.${operation}`);
+  }
+  return {
+    model,
+    service,
+    projection,
+    subjects,
+    async stop() {
+      await service.stop();
+      await projection.stop();
+    },
+  };
+}
+
+async function answer(msg: ServiceMsg, handler: Handler, options: ApiServiceOptions): Promise<void> {
+  const format = requestFormat(msg.data, msg.headers?.get('content-type'));
+  const h = headers();
+  h.set('content-type', format === 'json' ? 'application/json' : 'application/msgpack');
+  try {
+    const body = decodeBody(msg.data, format, options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES);
+    const reply = await handler(body);
+    msg.respond(encodeBody(reply, format), { headers: h });
+  } catch (error) {
+    const apiError = error instanceof ApiError ? error : new ApiError('INTERNAL', 'internal error', undefined, { cause: error });
+    if (!(error instanceof ApiError)) options.onInternalError?.(error, msg.subject);
+    msg.respondError(apiError.status, apiError.message, encodeBody({ error: apiError.toBody() }, format), { headers: h });
+  }
+}

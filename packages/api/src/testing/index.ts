@@ -1,0 +1,2 @@
+export { startTestApi } from './api.js';
+export type { TestApi } from './api.js';

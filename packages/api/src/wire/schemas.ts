@@ -1,0 +1,131 @@
+/**
+ * Request shapes, with Neutron's field names. zod checks types and refuses
+ * unknown fields; meaning (is this a CIDR, is the gateway inside it) is
+ * checked by the commands, which know the aggregate's state.
+ */
+import { z } from 'zod';
+import { ApiError } from '../errors.js';
+
+const id = z.string().min(1).max(64);
+const name = z.string().max(255);
+const ipText = z.string().max(15);
+const pool = z.strictObject({ start: ipText, end: ipText });
+const hostRoute = z.strictObject({ destination: z.string().max(18), nexthop: ipText });
+const extraDhcpOpt = z.strictObject({
+  opt_name: z.string().min(1).max(64),
+  opt_value: z.string().max(1024),
+  ip_version: z.literal(4).optional(),
+});
+const fixedIp = z.strictObject({ subnet_id: id.optional(), ip_address: ipText.optional() });
+const azHints = z.array(z.string().min(1).max(255)).max(16);
+const revision = z.number().int().nonnegative().optional();
+
+const networkFields = {
+  name: name.optional(),
+  admin_state_up: z.boolean().optional(),
+  mtu: z.number().int().min(68).max(65535).optional(),
+  dns_domain: z.string().max(253).optional(),
+  availability_zone_hints: azHints.optional(),
+  'provider:physical_network': z.string().min(1).max(64).nullable().optional(),
+};
+
+export const schemas = {
+  networkCreate: z.strictObject(networkFields),
+  networkUpdate: z.strictObject({ id, revision_number: revision, ...networkFields }),
+  networkList: z.strictObject({
+    id: id.optional(),
+    name: name.optional(),
+    admin_state_up: z.boolean().optional(),
+    'provider:physical_network': z.string().optional(),
+  }),
+
+  subnetCreate: z.strictObject({
+    network_id: id,
+    cidr: z.string().max(18),
+    ip_version: z.literal(4).optional(),
+    name: name.optional(),
+    gateway_ip: ipText.nullable().optional(),
+    allocation_pools: z.array(pool).max(64).optional(),
+    dynamic_pools: z.array(pool).max(64).optional(),
+    dns_nameservers: z.array(ipText).max(16).optional(),
+    host_routes: z.array(hostRoute).max(64).optional(),
+    enable_dhcp: z.boolean().optional(),
+    lease_duration: z.number().int().min(-1).max(2 ** 31 - 1).optional(),
+  }),
+  subnetUpdate: z.strictObject({
+    id,
+    revision_number: revision,
+    name: name.optional(),
+    gateway_ip: ipText.nullable().optional(),
+    allocation_pools: z.array(pool).max(64).optional(),
+    dynamic_pools: z.array(pool).max(64).optional(),
+    dns_nameservers: z.array(ipText).max(16).optional(),
+    host_routes: z.array(hostRoute).max(64).optional(),
+    enable_dhcp: z.boolean().optional(),
+    lease_duration: z.number().int().min(-1).max(2 ** 31 - 1).optional(),
+  }),
+  subnetList: z.strictObject({
+    id: id.optional(),
+    network_id: id.optional(),
+    name: name.optional(),
+    cidr: z.string().optional(),
+    enable_dhcp: z.boolean().optional(),
+  }),
+
+  portCreate: z.strictObject({
+    network_id: id,
+    name: name.optional(),
+    mac_address: z.string().max(32).optional(),
+    fixed_ips: z.array(fixedIp).max(16).optional(),
+    dns_name: z.string().max(63).optional(),
+    extra_dhcp_opts: z.array(extraDhcpOpt).max(64).optional(),
+    device_owner: z.string().max(255).optional(),
+    device_id: z.string().max(255).optional(),
+    admin_state_up: z.boolean().optional(),
+  }),
+  portUpdate: z.strictObject({
+    id,
+    revision_number: revision,
+    name: name.optional(),
+    mac_address: z.string().max(32).optional(),
+    fixed_ips: z.array(fixedIp).max(16).optional(),
+    dns_name: z.string().max(63).optional(),
+    extra_dhcp_opts: z.array(extraDhcpOpt).max(64).optional(),
+    device_owner: z.string().max(255).optional(),
+    device_id: z.string().max(255).optional(),
+    admin_state_up: z.boolean().optional(),
+  }),
+  portList: z.strictObject({
+    id: id.optional(),
+    network_id: id.optional(),
+    name: name.optional(),
+    mac_address: z.string().optional(),
+    device_owner: z.string().optional(),
+    device_id: z.string().optional(),
+    ip_address: ipText.optional(),
+    subnet_id: id.optional(),
+  }),
+
+  byId: z.strictObject({ id }),
+};
+
+export type Schemas = typeof schemas;
+export type Input<K extends keyof Schemas> = z.infer<Schemas[K]>;
+
+/** Parses a body against a schema; a mismatch is VALIDATION_FAILED naming the first bad field. Pure. */
+export function parseRequest<K extends keyof Schemas>(kind: K, body: unknown): Input<K> {
+  const result = schemas[kind].safeParse(body);
+  if (result.success) return result.data as Input<K>;
+  const issue = result.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const field = fieldPath([...issue.path, issue.keys[0] ?? '']);
+    throw new ApiError('VALIDATION_FAILED', `unknown field "${field}"`, field);
+  }
+  const field = fieldPath(issue.path) || undefined;
+  throw new ApiError('VALIDATION_FAILED', field ? `${field}: ${issue.message}` : issue.message, field);
+}
+
+/** ["fixed_ips", 0, "ip_address"] → "fixed_ips[0].ip_address". Pure. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+}

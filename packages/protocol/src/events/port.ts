@@ -1,0 +1,54 @@
+/**
+ * Events of ports (subject `lh.evt.port.<portId>`) and of the claims that make
+ * IPAM and MAC uniqueness safe under concurrency: one subject per address
+ * (`lh.evt.ipam.<networkId>.<ip>`) and per MAC (`lh.evt.mac.<networkId>.<mac>`),
+ * each written with an expected sequence, so two writers can never both win.
+ */
+import type { Ipv4 } from '../ipv4/address.js';
+
+export interface FixedIp {
+  readonly subnetId: string;
+  readonly ipAddress: Ipv4;
+}
+
+/** A Neutron extra_dhcp_opt: an option by name ("router", "dns-server") or number ("121"), with its value as text. */
+export interface ExtraDhcpOpt {
+  readonly optName: string;
+  readonly optValue: string;
+}
+
+export interface PortState {
+  readonly id: string;
+  readonly networkId: string;
+  readonly name: string;
+  /** Lower-case, colon-separated: "fa:16:3e:00:00:01". */
+  readonly macAddress: string;
+  readonly fixedIps: readonly FixedIp[];
+  /** Host name the port's address answers to in DNS; "" for none. */
+  readonly dnsName: string;
+  readonly extraDhcpOpts: readonly ExtraDhcpOpt[];
+  /** e.g. "compute:nova", or "network:dhcp" for an agent's DHCP port. */
+  readonly deviceOwner: string;
+  readonly deviceId: string;
+  readonly adminStateUp: boolean;
+}
+
+export type PortChanges = Partial<Omit<PortState, 'id' | 'networkId'>>;
+
+export interface PortEventData {
+  PortCreated: { readonly port: PortState };
+  PortUpdated: { readonly changes: PortChanges };
+  PortDeleted: { readonly networkId: string };
+}
+
+export interface ClaimEventData {
+  /** An address of a subnet's allocation pools (or requested explicitly) now belongs to a port. */
+  IpAllocated: { readonly networkId: string; readonly subnetId: string; readonly ip: Ipv4; readonly portId: string };
+  IpReleased: { readonly networkId: string; readonly subnetId: string; readonly ip: Ipv4; readonly portId: string };
+  /** A MAC address is now used by a port of the network. */
+  MacClaimed: { readonly networkId: string; readonly mac: string; readonly portId: string };
+  MacReleased: { readonly networkId: string; readonly mac: string; readonly portId: string };
+}
+
+export type PortEventType = keyof PortEventData;
+export type ClaimEventType = keyof ClaimEventData;
