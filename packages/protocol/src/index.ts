@@ -57,3 +57,25 @@ export type { Ipv4Cidr, ParseCidrOptions } from './ipv4/cidr.js';
 export { cidrHostRange, formatIpv4Range, ipv4Range, iterateIpv4, parseIpv4Range, rangeContains, rangeSize, rangesOverlap } from './ipv4/range.js';
 export type { Ipv4Range } from './ipv4/range.js';
 export { InvalidCidrError, InvalidIpv4Error, InvalidPrefixError, InvalidRangeError, Ipv4Error } from './ipv4/errors.js';
+export { decodeDns } from './dns/decode.js';
+export { dnsEncodingLength, encodeDns, encodeDnsInto } from './dns/encode.js';
+export { DnsDecodeError, DnsEncodeError } from './dns/errors.js';
+export type { DnsDecodeErrorKind } from './dns/errors.js';
+export {
+  copyQuestionCase,
+  dnsCacheKey,
+  hasFlag,
+  readDnsId,
+  readFlags,
+  readOpcode,
+  readQuestion,
+  readRcode,
+  rewriteId,
+  setFlag,
+  setRcode,
+} from './dns/question.js';
+export type { DnsQuestionView } from './dns/question.js';
+export { effectiveTtl, minTtl, rewriteTtls } from './dns/ttl.js';
+export type { DnsSection, TtlChange } from './dns/ttl.js';
+export { DnsClass, DnsFlag, DnsRcode, DnsType, EDNS_DO, dnsTypeCode } from './dns/types.js';
+export type { DnsMessage, DnsOption, DnsOptRecord, DnsQuestion, DnsRecord, DnsSoa } from './dns/types.js';
