@@ -1,5 +1,6 @@
 /** Errors of the lease actor. Refusals are values on the hot path; these wrap them for callers that throw. */
 import { EnvelopeDecodeError } from '@leasehold/protocol';
+import { formatIp, type Ipv4 } from './ip.js';
 
 /** A lease envelope whose data lacks what its type and version promise. A DecodeError, so the hot path counts and drops it. */
 export class LeaseEventShapeError extends EnvelopeDecodeError {
@@ -44,10 +45,10 @@ export class LeaseRefusedError extends Error {
   override name = 'LeaseRefusedError';
   constructor(
     readonly eventType: string,
-    readonly ip: string,
+    readonly ip: Ipv4,
     readonly reason: LeaseRefusalReason,
   ) {
-    super(`${eventType} for ${ip} refused: ${reason}`);
+    super(`${eventType} for ${formatIp(ip)} refused: ${reason}`);
   }
 }
 

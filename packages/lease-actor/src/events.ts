@@ -3,11 +3,13 @@
  * in-memory ones (offers, clock ticks). One lease aggregate per address:
  * `lease/<networkId>/<ip>`, subject `lh.evt.lease.<networkId>.<ip-with-dashes>`.
  *
- * Times are milliseconds since the epoch. `at` travels in the envelope, not in
+ * Addresses are `Ipv4` numbers (as everywhere in memory and in events); times are
+ * milliseconds since the epoch. `at` travels in the envelope, not in
  * `data`; the machine events carry it beside the data.
  */
 import { LeaseEventShapeError } from './errors.js';
 import { aggregateSubject, eventRegistry, type EventEnvelope, type EventRegistry } from '@leasehold/protocol';
+import { formatIp, isIpv4, type Ipv4 } from './ip.js';
 
 /** Who holds (or asked for) an address. RFC 2131 §4.2: the client identifier, when sent, names the client; else chaddr. */
 export interface ClientRef {
@@ -19,7 +21,7 @@ export interface ClientRef {
 
 /** LeaseBound v1: a REQUEST was ACKed (selecting, init-reboot, or a fresh DORA of a held address). */
 export interface LeaseBoundData extends ClientRef {
-  readonly ip: string;
+  readonly ip: Ipv4;
   /** Option 12 (or 81) as the client sent it, recorded for DNS. */
   readonly hostname?: string;
   /** When the lease ends unless renewed (`at` + lease time). */
@@ -32,7 +34,7 @@ export interface LeaseBoundData extends ClientRef {
 
 /** LeaseRenewed v1: a renewing or rebinding REQUEST from the holder was ACKed. */
 export interface LeaseRenewedData extends ClientRef {
-  readonly ip: string;
+  readonly ip: Ipv4;
   readonly hostname?: string;
   readonly expiresAt: number;
   readonly renewAt: number;
@@ -41,12 +43,12 @@ export interface LeaseRenewedData extends ClientRef {
 
 /** LeaseReleased v1: the holder sent DHCPRELEASE (RFC 2131 §4.4.6). */
 export interface LeaseReleasedData extends ClientRef {
-  readonly ip: string;
+  readonly ip: Ipv4;
 }
 
 /** LeaseDeclined v1: the holder sent DHCPDECLINE: the address is in use by someone else (RFC 2131 §4.3.3). */
 export interface LeaseDeclinedData extends ClientRef {
-  readonly ip: string;
+  readonly ip: Ipv4;
   /** The address is not handed out before this instant (`at` + the configured quarantine). */
   readonly quarantineUntil: number;
   /** Option 56, if the client explained. */
@@ -55,7 +57,7 @@ export interface LeaseDeclinedData extends ClientRef {
 
 /** LeaseExpired v1: the runtime saw the lease pass its `expiresAt` unrenewed. */
 export interface LeaseExpiredData {
-  readonly ip: string;
+  readonly ip: Ipv4;
   /** The `expiresAt` of the lease that ended, so a reader can tell which lease this was. */
   readonly expiresAt: number;
 }
@@ -103,7 +105,7 @@ export type JournaledLeaseEvent = LeaseBound | LeaseRenewed | LeaseReleased | Le
 /** A tentative offer (DISCOVER → OFFER). Held in memory only: offers are never journaled. */
 export interface LeaseOffered extends ClientRef {
   readonly type: 'LeaseOffered';
-  readonly ip: string;
+  readonly ip: Ipv4;
   readonly at: number;
   /** The offer lapses at this instant unless the client REQUESTs it. */
   readonly offerExpiresAt: number;
@@ -126,13 +128,13 @@ export function isJournaled(event: LeaseEvent): event is JournaledLeaseEvent {
 }
 
 /** The aggregate id of one address's lease, e.g. "lease/net-1/10.0.0.5". Pure. */
-export function leaseAggregate(networkId: string, ip: string): string {
-  return `lease/${networkId}/${ip}`;
+export function leaseAggregate(networkId: string, ip: Ipv4): string {
+  return `lease/${networkId}/${formatIp(ip)}`;
 }
 
 /** The JetStream subject of one address's lease, e.g. "lh.evt.lease.net-1.10-0-0-5". Pure. */
-export function leaseSubject(networkId: string, ip: string): string {
-  return aggregateSubject('lease', networkId, ip);
+export function leaseSubject(networkId: string, ip: Ipv4): string {
+  return aggregateSubject('lease', networkId, formatIp(ip));
 }
 
 /**
@@ -175,7 +177,7 @@ export function fromEnvelope(envelope: EventEnvelope): JournaledLeaseEvent {
     if (!ok) throw new LeaseEventShapeError(envelope.type, `field "${field}" is missing or has the wrong type`);
   };
   const isTime = (v: unknown): boolean => typeof v === 'number' && !Number.isNaN(v);
-  need('ip', typeof d.ip === 'string');
+  need('ip', isIpv4(d.ip));
   if (envelope.type !== 'LeaseExpired') {
     need('mac', typeof d.mac === 'string');
     need('clientId', d.clientId === undefined || typeof d.clientId === 'string');

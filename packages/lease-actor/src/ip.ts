@@ -1,8 +1,17 @@
 /**
- * Minimal private IPv4 helpers (dotted quad <-> uint32).
+ * Minimal private IPv4 helpers (dotted quad <-> uint32). Addresses are numbers
+ * in memory and in events, as in @leasehold/protocol's ipv4 module.
  * TODO(ipv4): replace with the helpers from @leasehold/protocol (packages/protocol/src/ipv4/)
  * once they land; nothing outside this package may import this file.
  */
+
+/** An IPv4 address as an unsigned 32-bit number, first octet in the high byte. */
+export type Ipv4 = number;
+
+/** True for an integer in 0..2^32-1. Pure. */
+export function isIpv4(value: unknown): value is Ipv4 {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff;
+}
 
 /** Parses a dotted-quad IPv4 address into an unsigned 32-bit number; undefined if malformed. Pure. */
 export function parseIp(text: string): number | undefined {

@@ -5,8 +5,10 @@ import { LeaseRefusedError } from './errors.js';
 import type { LeaseBound, LeaseEvent, LeaseOffered } from './events.js';
 import { leaseMachine, refusal, statusOf, type LeaseSnapshot } from './machine.js';
 import { step, type LeaseState } from './step.js';
+import { ipToUint } from './ip.js';
 
-const IP = '10.0.0.5';
+const v4 = ipToUint;
+const IP = v4('10.0.0.5');
 const A = { mac: 'aa:00:00:00:00:01' };
 const B = { mac: 'aa:00:00:00:00:02', clientId: '01aa0000000002' };
 
@@ -115,7 +117,7 @@ describe('lease machine transitions', () => {
   });
 
   test('events for another address and times out of order are refused with a typed error', () => {
-    const error = refusal(run(), { ...bound(A, 0), ip: '10.0.0.6' });
+    const error = refusal(run(), { ...bound(A, 0), ip: v4('10.0.0.6') });
     expect(error).toBeInstanceOf(LeaseRefusedError);
     expect(error?.reason).toBe('wrong-address');
     expect(refusal(run(), { ...bound(A, 10), renewAt: 5 })?.reason).toBe('invalid-times');
@@ -137,7 +139,7 @@ const eventArb: fc.Arbitrary<LeaseEvent> = fc.oneof(
   ),
   fc.record({ at: fc.nat(400), e: fc.nat(400) }).map(({ at, e }) => ({ type: 'LeaseExpired', ip: IP, at, expiresAt: e }) as LeaseEvent),
   fc.nat(400).map((now) => ({ type: 'Tick', now }) as LeaseEvent),
-  fc.constant({ ...bound(A, 0), ip: '10.0.0.9' } as LeaseEvent),
+  fc.constant({ ...bound(A, 0), ip: v4('10.0.0.9') } as LeaseEvent),
 );
 
 describe('the plain-data step agrees with the machine', () => {

@@ -9,6 +9,7 @@ import { and, assign, setup, type SnapshotFrom } from 'xstate';
 import { LeaseRefusedError } from './errors.js';
 import { refusalReason } from './step.js';
 import type { LeaseEvent } from './events.js';
+import type { Ipv4 } from './ip.js';
 import {
   afterEvent,
   endedExpired,
@@ -54,7 +55,7 @@ export const leaseMachine = setup({
   types: {
     context: {} as LeaseContext,
     events: {} as LeaseEvent,
-    input: {} as { ip: string },
+    input: {} as { ip: Ipv4 },
   },
   guards: {
     isThisAddress: ({ context, event }) => isThisAddress(context, event),

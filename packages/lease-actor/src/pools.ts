@@ -4,12 +4,15 @@
  */
 import { SummaryBitset } from './bitset.js';
 import { LeaseConfigError } from './errors.js';
-import { formatIp, ipToUint } from './ip.js';
+import { formatIp, isIpv4, type Ipv4 } from './ip.js';
 
-/** One dynamic range, inclusive, optionally tied to a subnet (relayed requests pick the subnet by giaddr). */
+/**
+ * One dynamic range first..last, inclusive (the shape of protocol's Ipv4Range),
+ * optionally tied to a subnet (relayed requests pick the subnet by giaddr).
+ */
 export interface PoolRange {
-  readonly start: string;
-  readonly end: string;
+  readonly first: Ipv4;
+  readonly last: Ipv4;
   readonly subnetId?: string;
 }
 
@@ -29,10 +32,11 @@ export class Pools {
 
   constructor(ranges: readonly PoolRange[]) {
     this.pools = ranges.map((range) => {
-      const start = ipToUint(range.start);
-      const end = ipToUint(range.end);
-      if (end < start) throw new LeaseConfigError(`pool ${range.start}-${range.end} ends before it starts`);
-      if (end - start + 1 > MAX_POOL_SIZE) throw new LeaseConfigError(`pool ${range.start}-${range.end} is larger than a /8`);
+      const { first: start, last: end } = range;
+      if (!isIpv4(start) || !isIpv4(end)) throw new LeaseConfigError(`pool ${String(start)}-${String(end)} is not two IPv4 addresses`);
+      const text = `${formatIp(start)}-${formatIp(end)}`;
+      if (end < start) throw new LeaseConfigError(`pool ${text} ends before it starts`);
+      if (end - start + 1 > MAX_POOL_SIZE) throw new LeaseConfigError(`pool ${text} is larger than a /8`);
       return { start, end, subnetId: range.subnetId, free: new SummaryBitset(end - start + 1) };
     });
     for (const pool of this.pools) pool.free.fill();

@@ -4,6 +4,7 @@
  * two cannot disagree about what a lease accepts.
  */
 import type { ClientRef, LeaseEvent, LeaseOffered, Tick } from './events.js';
+import type { Ipv4 } from './ip.js';
 import { clientKey } from './events.js';
 
 /** Every state of one address's lease. `renewing` and `rebinding` follow from the clock (T1, T2). */
@@ -11,7 +12,7 @@ export type LeaseStatus = 'free' | 'offered' | 'bound' | 'renewing' | 'rebinding
 
 /** The machine's context: data only. */
 export interface LeaseContext {
-  readonly ip: string;
+  readonly ip: Ipv4;
   /** Holder of the current lease, or of the last one when released, expired or declined; null when free. */
   readonly client: ClientRef | null;
   readonly hostname: string | null;
@@ -29,7 +30,7 @@ export interface LeaseContext {
 }
 
 /** Context of an address nobody has used. Pure. */
-export function freeContext(ip: string): LeaseContext {
+export function freeContext(ip: Ipv4): LeaseContext {
   return {
     ip,
     client: null,

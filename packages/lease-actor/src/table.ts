@@ -14,7 +14,7 @@ import {
   type LeaseOffered,
 } from './events.js';
 import { TimeHeap } from './heap.js';
-import { formatIp, ipToUint, parseIp } from './ip.js';
+import { formatIp, isIpv4, type Ipv4 } from './ip.js';
 import { Pools, hashKey, type PoolRange } from './pools.js';
 import { freeContext, type LeaseContext, type LeaseStatus } from './rules.js';
 import { isHeld, refusalReason, step, type LeaseState } from './step.js';
@@ -22,7 +22,7 @@ import { isHeld, refusalReason, step, type LeaseState } from './step.js';
 /** A Neutron port's address: the MAC always gets this IP, and no other client ever does. */
 export interface FixedAddress {
   readonly mac: string;
-  readonly ip: string;
+  readonly ip: Ipv4;
 }
 
 export interface LeaseTableConfig {
@@ -31,7 +31,7 @@ export interface LeaseTableConfig {
   readonly pools?: readonly PoolRange[];
   readonly fixed?: readonly FixedAddress[];
   /** Never handed out: the gateway, the DHCP ports' own addresses. */
-  readonly excluded?: readonly string[];
+  readonly excluded?: readonly Ipv4[];
   /** How long an OFFER holds its address (default 60 s). */
   readonly offerTtlMs?: number;
   /** How long a declined address is kept out of use (default 24 h, Kea's decline-probation-period). */
@@ -40,7 +40,7 @@ export interface LeaseTableConfig {
 
 export interface AllocationRequest extends ClientRef {
   /** Option 50 (requested IP address), if the client sent one. */
-  readonly requestedIp?: string;
+  readonly requestedIp?: Ipv4;
   /** Restrict dynamic allocation to this subnet's pools (chosen by interface or giaddr). */
   readonly subnetId?: string;
   readonly now: number;
@@ -50,7 +50,7 @@ export interface AllocationRequest extends ClientRef {
 export type AllocationSource = 'fixed' | 'current' | 'offered' | 'previous' | 'requested' | 'pool';
 
 export type Allocation =
-  | { readonly ok: true; readonly ip: string; readonly source: AllocationSource }
+  | { readonly ok: true; readonly ip: Ipv4; readonly source: AllocationSource }
   | { readonly ok: false; readonly reason: 'pool-exhausted' | 'fixed-address-in-use' };
 
 /** One lease as seen at an instant: `status` includes renewing/rebinding and lapsed offers. */
@@ -61,8 +61,8 @@ export interface LeaseView extends LeaseContext {
 /** The durable part of the table (offers left out), for comparing a replay with a live table. */
 export interface DurableTableState {
   readonly leases: readonly { readonly status: LeaseStatus; readonly context: LeaseContext }[];
-  readonly clients: readonly (readonly [string, string])[];
-  readonly macs: readonly (readonly [string, string])[];
+  readonly clients: readonly (readonly [string, Ipv4])[];
+  readonly macs: readonly (readonly [string, Ipv4])[];
 }
 
 const AVAILABLE = new Set<LeaseStatus>(['free', 'released', 'expired']);
@@ -92,8 +92,8 @@ export class LeaseTable {
     this.offerTtlMs = config.offerTtlMs ?? 60_000;
     this.declineQuarantineMs = config.declineQuarantineMs ?? 86_400_000;
     this.pools = new Pools(config.pools ?? []);
-    for (const text of config.excluded ?? []) {
-      const ip = ipToUint(text);
+    for (const ip of config.excluded ?? []) {
+      if (!isIpv4(ip)) throw new LeaseConfigError(`excluded address ${String(ip)} is not an IPv4 address`);
       this.excluded.add(ip);
       this.pools.setFree(ip, false);
     }
@@ -108,10 +108,10 @@ export class LeaseTable {
   }
 
   /** Adds or moves a port's fixed address. The address leaves the dynamic pool. */
-  setFixed(mac: string, ipText: string): void {
-    const ip = ipToUint(ipText);
+  setFixed(mac: string, ip: Ipv4): void {
+    if (!isIpv4(ip)) throw new LeaseConfigError(`fixed address ${String(ip)} of ${mac} is not an IPv4 address`);
     const owner = this.fixedByIp.get(ip);
-    if (owner !== undefined && owner !== mac) throw new LeaseConfigError(`${ipText} is already the fixed address of ${owner}`);
+    if (owner !== undefined && owner !== mac) throw new LeaseConfigError(`${formatIp(ip)} is already the fixed address of ${owner}`);
     this.removeFixed(mac);
     this.fixedByMac.set(mac, ip);
     this.fixedByIp.set(ip, mac);
@@ -137,8 +137,8 @@ export class LeaseTable {
       this.advance(event.now);
       return undefined;
     }
-    const ip = parseIp(event.ip);
-    if (ip === undefined) return 'wrong-address';
+    const ip = event.ip;
+    if (!isIpv4(ip)) return 'wrong-address';
     const before = this.state(ip);
     const after = step(before, event);
     if (typeof after === 'string') return after;
@@ -174,9 +174,8 @@ export class LeaseTable {
    */
   check(event: LeaseEvent): LeaseRefusedError | undefined {
     if (event.type === 'Tick') return undefined;
-    const ip = parseIp(event.ip);
-    const reason =
-      ip === undefined ? 'wrong-address' : (this.reservedFor(ip, event) ?? refusalReason(this.state(ip).status, this.state(ip).context, event));
+    const ip = event.ip;
+    const reason = !isIpv4(ip) ? 'wrong-address' : (this.reservedFor(ip, event) ?? refusalReason(this.state(ip).status, this.state(ip).context, event));
     return reason === undefined ? undefined : new LeaseRefusedError(event.type, event.ip, reason);
   }
 
@@ -194,33 +193,33 @@ export class LeaseTable {
     const fixed = this.fixedByMac.get(request.mac);
     if (fixed !== undefined) {
       return this.availableFor(fixed, key, request.now)
-        ? { ok: true, ip: formatIp(fixed), source: 'fixed' }
+        ? { ok: true, ip: fixed, source: 'fixed' }
         : { ok: false, reason: 'fixed-address-in-use' };
     }
     const { subnetId, now } = request;
     const usable = (ip: number | undefined): ip is number =>
-      ip !== undefined && this.isDynamic(ip, subnetId) && this.availableFor(ip, key, now);
+      isIpv4(ip) && this.isDynamic(ip, subnetId) && this.availableFor(ip, key, now);
     const previous = this.byClient.get(key);
-    if (usable(previous) && isHeld(this.state(previous).status)) return { ok: true, ip: formatIp(previous), source: 'current' };
+    if (usable(previous) && isHeld(this.state(previous).status)) return { ok: true, ip: previous, source: 'current' };
     const offered = this.offers.get(key);
-    if (usable(offered) && this.state(offered).status === 'offered') return { ok: true, ip: formatIp(offered), source: 'offered' };
-    if (usable(previous)) return { ok: true, ip: formatIp(previous), source: 'previous' };
-    const requested = request.requestedIp === undefined ? undefined : parseIp(request.requestedIp);
-    if (usable(requested)) return { ok: true, ip: formatIp(requested), source: 'requested' };
+    if (usable(offered) && this.state(offered).status === 'offered') return { ok: true, ip: offered, source: 'offered' };
+    if (usable(previous)) return { ok: true, ip: previous, source: 'previous' };
+    const requested = request.requestedIp;
+    if (usable(requested)) return { ok: true, ip: requested, source: 'requested' };
     const ip = this.pools.probe(hashKey(key), subnetId, (candidate) => usable(candidate));
-    return ip === undefined ? { ok: false, reason: 'pool-exhausted' } : { ok: true, ip: formatIp(ip), source: 'pool' };
+    return ip === undefined ? { ok: false, reason: 'pool-exhausted' } : { ok: true, ip, source: 'pool' };
   }
 
   /**
    * DISCOVER: allocates and holds the address for `offerTtlMs` (in memory only).
-   * Returns the allocation and the LeaseOffered it applied (none when the client
-   * already holds the address).
+   * Returns the allocation and the LeaseOffered it applied. When the client
+   * already holds the address there is no offer: the address is its own until
+   * the lease's `expiresAt` (after which a REQUEST may be refused).
    */
   offer(request: AllocationRequest): { allocation: Allocation; event?: LeaseOffered } {
     const allocation = this.allocate(request);
     if (!allocation.ok) return { allocation };
-    const ip = ipToUint(allocation.ip);
-    if (isHeld(this.state(ip).status)) return { allocation };
+    if (isHeld(this.state(allocation.ip).status)) return { allocation };
     const event: LeaseOffered = {
       type: 'LeaseOffered',
       ip: allocation.ip,
@@ -234,7 +233,7 @@ export class LeaseTable {
   }
 
   /** A LeaseDeclined for a holder's DECLINE, with this network's quarantine. Pure. */
-  declineEvent(client: ClientRef, ip: string, now: number, message?: string): LeaseDeclined {
+  declineEvent(client: ClientRef, ip: Ipv4, now: number, message?: string): LeaseDeclined {
     return {
       type: 'LeaseDeclined',
       ip,
@@ -260,9 +259,9 @@ export class LeaseTable {
         this.due.delete(ip);
         continue;
       }
-      out.push({ type: 'LeaseExpired', ip: formatIp(ip), at: now, expiresAt: context.expiresAt });
+      out.push({ type: 'LeaseExpired', ip, at: now, expiresAt: context.expiresAt });
     }
-    return out.sort((a, b) => a.expiresAt - b.expiresAt || (ipToUint(a.ip) - ipToUint(b.ip)));
+    return out.sort((a, b) => a.expiresAt - b.expiresAt || a.ip - b.ip);
   }
 
   /** Lets offers lapse and quarantines end as of `now` (as the machine does on a Tick). */
@@ -283,9 +282,7 @@ export class LeaseTable {
   }
 
   /** One address's lease as of `now`, or undefined if the address has never been used (or is free again). */
-  lease(ipText: string, now: number): LeaseView | undefined {
-    const ip = parseIp(ipText);
-    if (ip === undefined) return undefined;
+  lease(ip: Ipv4, now: number): LeaseView | undefined {
     const record = this.records.get(ip);
     if (!record) return undefined;
     let { status, context } = record;
@@ -303,7 +300,7 @@ export class LeaseTable {
   leaseOf(client: ClientRef, now: number): LeaseView | undefined {
     const ip = this.byClient.get(clientKey(client)) ?? this.byMac.get(client.mac);
     if (ip === undefined) return undefined;
-    const view = this.lease(formatIp(ip), now);
+    const view = this.lease(ip, now);
     return view?.client && view.client.mac === client.mac ? view : undefined;
   }
 
@@ -322,8 +319,7 @@ export class LeaseTable {
       } else leases.push({ ip, status, context });
     }
     leases.sort((a, b) => a.ip - b.ip);
-    const sortEntries = (map: Map<string, number>): [string, string][] =>
-      [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, ip]) => [k, formatIp(ip)]);
+    const sortEntries = (map: Map<string, number>): [string, Ipv4][] => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return {
       leases: leases.map(({ status, context }) => ({ status, context })),
       clients: sortEntries(this.byClient),
@@ -332,7 +328,7 @@ export class LeaseTable {
   }
 
   private state(ip: number): LeaseState {
-    return this.records.get(ip) ?? { status: 'free', context: freeContext(formatIp(ip)) };
+    return this.records.get(ip) ?? { status: 'free', context: freeContext(ip) };
   }
 
   private store(ip: number, state: LeaseState): void {
