@@ -79,3 +79,40 @@ export { effectiveTtl, minTtl, rewriteTtls } from './dns/ttl.js';
 export type { DnsSection, TtlChange } from './dns/ttl.js';
 export { DnsClass, DnsFlag, DnsRcode, DnsType, EDNS_DO, dnsTypeCode } from './dns/types.js';
 export type { DnsMessage, DnsOption, DnsOptRecord, DnsQuestion, DnsRecord, DnsSoa } from './dns/types.js';
+export {
+  BOOTP_MIN_SIZE,
+  BootOp,
+  DHCP_FLAG_BROADCAST,
+  DHCP_MAGIC_COOKIE,
+  DHCP_MIN_MAX_MESSAGE_SIZE,
+  DhcpMessageType,
+  DhcpOptionCode,
+  DhcpOverload,
+} from './dhcp/constants.js';
+export { decodeDhcp } from './dhcp/decode.js';
+export { dhcpEncodingLength, encodeDhcp } from './dhcp/encode.js';
+export type { DhcpEncodeOptions } from './dhcp/encode.js';
+export {
+  DhcpDecodeError,
+  DhcpDomainNameError,
+  DhcpEncodeError,
+  DhcpHeaderError,
+  DhcpMagicCookieError,
+  DhcpOptionOverrunError,
+  DhcpOptionValueError,
+  DhcpOverloadError,
+  DhcpTruncatedError,
+} from './dhcp/errors.js';
+export { findOption, getOption, getRawOption, isBroadcast, messageType, withOption, withoutOption } from './dhcp/message.js';
+export type {
+  ClasslessRoute,
+  ClientFqdn,
+  DhcpMessage,
+  DhcpOption,
+  DhcpOptionArea,
+  DhcpOptionTypes,
+  KnownOptionCode,
+  RawDhcpOption,
+  RelayAgentSubOption,
+  TypedDhcpOption,
+} from './dhcp/message.js';
