@@ -19,11 +19,22 @@ export interface TestNats extends AsyncDisposable {
   server(): NatsServer;
   /** A connection closed when the test server stops. */
   connect(name?: string): Promise<NatsConnection>;
-  /** Graceful stop and start on the same port and store (acknowledged data must survive). */
+  /** Graceful stop and start on the same port and store (acknowledged data must survive); resolves once its connections are back. */
   restart(): Promise<void>;
   /** SIGKILL and start again on the same port and store. */
   crashAndRestart(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * Resolves when the connection has reconnected. A request published in the
+ * moment between a server's death and the client noticing it is lost, so
+ * tests wait for this before going on.
+ */
+async function waitForReconnect(nc: NatsConnection): Promise<void> {
+  for await (const status of nc.status()) {
+    if (status.type === 'reconnect') return;
+  }
 }
 
 export async function startTestNats(): Promise<TestNats> {
@@ -48,12 +59,16 @@ export async function startTestNats(): Promise<TestNats> {
       return nc;
     },
     async restart() {
+      const reconnected = [...connections].map(waitForReconnect);
       await server.stop();
       server = await startNatsServer({ storeDir, port });
+      await Promise.all(reconnected);
     },
     async crashAndRestart() {
+      const reconnected = [...connections].map(waitForReconnect);
       await server.kill();
       server = await startNatsServer({ storeDir, port });
+      await Promise.all(reconnected);
     },
     stop,
     [Symbol.asyncDispose]: stop,
