@@ -116,3 +116,4 @@ export type {
   RelayAgentSubOption,
   TypedDhcpOption,
 } from './dhcp/message.js';
+export { compressDns } from './dns/compress.js';

@@ -4,6 +4,7 @@
  * `./testing` export, never the main index.
  */
 import * as fc from 'fast-check';
+import { compressDns } from './compress.js';
 import { encodeDns } from './encode.js';
 import { nameWireLength } from './names.js';
 import { DnsType, type DnsMessage, type DnsOptRecord, type DnsQuestion, type DnsRecord } from './types.js';
@@ -133,6 +134,7 @@ export const dnsMessageWithQuestion: fc.Arbitrary<DnsMessage> = messageWith(fc.a
 
 type Mutation =
   | { kind: 'set'; at: number; value: number }
+  /** A pointer to `target` bytes from itself when negative or small, else to that offset. */
   | { kind: 'pointer'; at: number; target: number }
   | { kind: 'count'; field: number; value: number }
   | { kind: 'truncate'; at: number }
@@ -140,8 +142,8 @@ type Mutation =
   | { kind: 'delete'; at: number; length: number };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.oneof(u8, fc.constantFrom(0, 1, 0x3f, 0x40, 0x80, 0xbf, 0xc0, 0xff)) }),
-  fc.record({ kind: fc.constant('pointer' as const), at: fc.nat(), target: fc.integer({ min: 0, max: 0x3fff }) }),
+  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.oneof(u8, fc.constantFrom(0, 1, 0x29, 0x3f, 0x40, 0x80, 0xbf, 0xc0, 0xff), fc.constantFrom(...LDH).map((c) => c.charCodeAt(0))) }),
+  fc.record({ kind: fc.constant('pointer' as const), at: fc.nat(), target: fc.oneof(fc.integer({ min: -40, max: 4 }), fc.integer({ min: 0, max: 0x3fff })) }),
   fc.record({ kind: fc.constant('count' as const), field: fc.integer({ min: 0, max: 3 }), value: fc.oneof(fc.integer({ min: 0, max: 8 }), u16) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
@@ -158,8 +160,9 @@ function mutate(bytes: Uint8Array, mutations: Mutation[]): Uint8Array {
         break;
       case 'pointer':
         if (at + 1 < b.length) {
-          b[at] = 0xc0 | (m.target >> 8);
-          b[at + 1] = m.target & 0xff;
+          const target = m.target <= 4 ? Math.max(0, at + m.target) : m.target;
+          b[at] = 0xc0 | ((target >> 8) & 0x3f);
+          b[at + 1] = target & 0xff;
         }
         break;
       case 'count':
@@ -182,7 +185,12 @@ function mutate(bytes: Uint8Array, mutations: Mutation[]): Uint8Array {
   return b;
 }
 
-/** Encoded valid messages with 1-4 mutations (bytes set, pointers planted, counts changed, truncation, insertions, deletions). */
+/** Valid messages on the wire, half of them with names compressed. */
+export const dnsMessageBytes: fc.Arbitrary<Uint8Array> = fc
+  .tuple(dnsMessage, fc.boolean())
+  .map(([message, compress]) => (compress ? compressDns(encodeDns(message)) : encodeDns(message)));
+
+/** Valid messages (half compressed) with 1-3 mutations: bytes set, pointers planted, counts changed, truncation, insertions, deletions. */
 export const mutatedDnsBytes: fc.Arbitrary<Uint8Array> = fc
-  .tuple(dnsMessage, fc.array(mutation, { minLength: 1, maxLength: 4 }))
-  .map(([message, mutations]) => mutate(encodeDns(message), mutations));
+  .tuple(dnsMessageBytes, fc.array(mutation, { minLength: 1, maxLength: 3 }))
+  .map(([bytes, mutations]) => mutate(bytes, mutations));
