@@ -159,7 +159,10 @@ function readField(bytes: Uint8Array, start: number, end: number): string {
 /** Merges instances of one code (RFC 3396 section 6) and decodes each option's value. */
 function buildOptions(bytes: Uint8Array, scan: Scan): DhcpOption[] {
   const occ = scan.occ;
-  if (++stamp > 0xffffffff) stamp = 1;
+  if (++stamp > 0xffffffff) {
+    seenStamp.fill(0);
+    stamp = 1;
+  }
   // Group g is a list of occurrence indexes; most groups have exactly one.
   const groups: number[][] = [];
   for (let i = 0; i < occ.length; i += 4) {

@@ -114,6 +114,12 @@ describe('encoding DHCPv4 replies', () => {
     expect(decodeDhcp(bytes).options.map((o) => o.code)).toEqual([53, 54, 6, 15, 119]);
   });
 
+  test('padding asked for by a recorded length never takes a reply past the maximum size', () => {
+    const msg = { ...offer([{ code: 53, value: 2 }]), length: 1400 };
+    expect(encodeDhcp(msg).length).toBe(1400);
+    expect(encodeDhcp(msg, { maxSize: 600 }).length).toBe(300);
+  });
+
   test('a reply whose never-dropped options exceed the maximum size is refused', () => {
     const msg = offer([{ code: 53, value: 2 }, { code: 82, value: [{ code: 1, data: new Uint8Array(255) }, { code: 2, data: new Uint8Array(255) }] }]);
     expect(() => encodeDhcp(msg, { maxSize: 576 })).toThrow(DhcpEncodeError);

@@ -89,9 +89,10 @@ function plan(msg: DhcpMessage, opts: DhcpEncodeOptions): Plan {
   let natural = DHCP_HEADER_SIZE + sum(mainLengths) + 1;
   const limit = opts.maxSize === undefined ? Infinity : Math.max(DHCP_MIN_MAX_MESSAGE_SIZE, opts.maxSize);
   if (natural > limit) natural = dropToFit(main, mainLengths, natural, limit, opts.requested);
+  const padded = Math.max(opts.minSize ?? BOOTP_MIN_SIZE, natural);
   const hint = msg.length;
-  let size = hint !== undefined && hint >= natural ? hint : Math.max(opts.minSize ?? BOOTP_MIN_SIZE, natural);
-  if (size > limit) size = natural;
+  let size = hint !== undefined && hint >= natural ? hint : padded;
+  if (size > limit) size = Math.max(natural, Math.min(padded, limit));
   return { main, mainLengths, file, fileLengths, sname, snameLengths, overload, size };
 }
 
