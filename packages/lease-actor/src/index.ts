@@ -1,1 +1,50 @@
-export {};
+export { LeaseConfigError, LeaseEventShapeError, LeaseRefusedError } from './errors.js';
+export {
+  LEASE_EVENT_VERSION,
+  clientKey,
+  fromEnvelope,
+  isJournaled,
+  leaseAggregate,
+  leaseEventRegistry,
+  leaseSubject,
+  leaseTimes,
+  toEnvelope,
+} from './events.js';
+export { leaseMachine, refusal, statusOf } from './machine.js';
+export { refusalReason, step } from './step.js';
+export { LeaseTable } from './table.js';
+
+export type { LeaseRefusalReason } from './errors.js';
+export type {
+  ClientRef,
+  JournaledLeaseEvent,
+  JournaledLeaseEventType,
+  LeaseBound,
+  LeaseBoundData,
+  LeaseDeclined,
+  LeaseDeclinedData,
+  LeaseEvent,
+  LeaseEventDataByType,
+  LeaseExpired,
+  LeaseExpiredData,
+  LeaseOffered,
+  LeaseReleased,
+  LeaseReleasedData,
+  LeaseRenewed,
+  LeaseRenewedData,
+  Tick,
+} from './events.js';
+export type { Ipv4 } from './ip.js';
+export type { LeaseSnapshot } from './machine.js';
+export type { PoolRange } from './pools.js';
+export type { LeaseContext, LeaseStatus } from './rules.js';
+export type { LeaseState } from './step.js';
+export type {
+  Allocation,
+  AllocationRequest,
+  AllocationSource,
+  DurableTableState,
+  FixedAddress,
+  LeaseTableConfig,
+  LeaseView,
+} from './table.js';

@@ -96,6 +96,15 @@ describe('lease table: stable preference', () => {
     expect(table.allocate({ ...A, now: 7 })).toEqual({ ok: true, ip, source: 'previous' });
   });
 
+  test('a client that declined an address is not steered back to it', () => {
+    const table = new LeaseTable({ ...config, declineQuarantineMs: 0 });
+    const ip = dora(table, A, 0);
+    table.apply(table.declineEvent(A, ip, 5));
+    const next = table.allocate({ ...A, now: 6 });
+    expect(next.ok && next.source).toBe('pool');
+    expect(table.leaseOf(A, 6)).toBeUndefined();
+  });
+
   test('a requested address is granted when free and in the pool, and ignored otherwise', () => {
     const table = new LeaseTable(config);
     expect(table.allocate({ ...A, requestedIp: v4('10.0.0.17'), now: 0 })).toEqual({ ok: true, ip: v4('10.0.0.17'), source: 'requested' });

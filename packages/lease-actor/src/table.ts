@@ -150,6 +150,9 @@ export class LeaseTable {
         this.offerEnds.push(event.offerExpiresAt, ip);
         break;
       case 'LeaseBound':
+        // The previous holder's preference for this address ends here, which keeps
+        // both indexes no larger than the number of addresses.
+        if (before.context.client !== null) this.forgetPreference(before.context.client, ip);
         if (key !== undefined) {
           this.byClient.set(key, ip);
           this.offers.delete(key);
@@ -161,6 +164,8 @@ export class LeaseTable {
         this.expiries.push(event.expiresAt, ip);
         break;
       case 'LeaseDeclined':
+        // The client saw someone else on this address (RFC 2131 §4.4.1): do not steer it back here.
+        this.forgetPreference(event, ip);
         this.quarantineEnds.push(event.quarantineUntil, ip);
         break;
     }
@@ -337,6 +342,12 @@ export class LeaseTable {
     if (status === 'free') this.records.delete(ip);
     else this.records.set(ip, status === state.status ? state : { status, context: state.context });
     this.refreshFree(ip);
+  }
+
+  private forgetPreference(client: ClientRef, ip: Ipv4): void {
+    const key = clientKey(client);
+    if (this.byClient.get(key) === ip) this.byClient.delete(key);
+    if (this.byMac.get(client.mac) === ip) this.byMac.delete(client.mac);
   }
 
   private refreshFree(ip: number): void {
