@@ -116,6 +116,17 @@ describe('lease machine transitions', () => {
     expect(s.can(bound(A, 200))).toBe(true);
   });
 
+  test('a released or expired address may be bound by any client, and the holder may bind its own address afresh', () => {
+    const released = run(bound(A, 0), { type: 'LeaseReleased', ip: IP, ...A, at: 3 });
+    expect(statusOf(transition(leaseMachine, released, bound(B, 4))[0])).toBe('bound');
+    const again = run(bound(A, 0, 100), bound(A, 40, 100));
+    expect(again.context).toMatchObject({ client: A, boundAt: 40, expiresAt: 140 });
+  });
+
+  test('an offer to the client that holds the address is refused as already held: the server answers with the lease', () => {
+    expect(refusal(run(bound(A, 0)), offered(A, 5))?.reason).toBe('already-held');
+  });
+
   test('events for another address and times out of order are refused with a typed error', () => {
     const error = refusal(run(), { ...bound(A, 0), ip: v4('10.0.0.6') });
     expect(error).toBeInstanceOf(LeaseRefusedError);

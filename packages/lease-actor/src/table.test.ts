@@ -140,6 +140,28 @@ describe('lease table: stable preference', () => {
   });
 });
 
+describe('lease table: pool bounds', () => {
+  test.prop([fc.integer({ min: 1, max: 20 }), fc.integer({ min: 0, max: 40 }), fc.array(fc.nat(19), { maxLength: 5 })])(
+    'offers to many clients at once are distinct, inside the pool, never excluded, and stop when the pool is used up',
+    (size, clients, excludedOffsets) => {
+      const first = v4('10.9.0.0');
+      const excluded = [...new Set(excludedOffsets.filter((o) => o < size).map((o) => first + o))];
+      const table = new LeaseTable({ networkId: 'n', pools: [{ first, last: first + size - 1 }], excluded });
+      const offered = [];
+      for (let i = 0; i < clients; i++) {
+        const { allocation } = table.offer({ mac: `cc:${i}`, now: 0 });
+        if (allocation.ok) offered.push(allocation.ip);
+      }
+      expect(offered).toHaveLength(Math.min(clients, size - excluded.length));
+      expect(new Set(offered).size).toBe(offered.length);
+      for (const ip of offered) {
+        expect(ip >= first && ip < first + size).toBe(true);
+        expect(excluded).not.toContain(ip);
+      }
+    },
+  );
+});
+
 describe('lease table: time', () => {
   test('an offer holds its address against other clients until it lapses', () => {
     const table = new LeaseTable({ ...config, pools: [{ first: v4('10.0.0.10'), last: v4('10.0.0.11') }] });
