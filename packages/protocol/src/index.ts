@@ -117,3 +117,9 @@ export type {
   TypedDhcpOption,
 } from './dhcp/message.js';
 export { compressDns } from './dns/compress.js';
+export { PcapDecodeError, PcapLinkTypeError } from './pcap/errors.js';
+export { LinkType } from './pcap/frame.js';
+export { readPcapFile } from './pcap/pcap-file.js';
+export type { PcapFile, PcapFrame, PcapTimestamp } from './pcap/pcap-file.js';
+export { readPcap } from './pcap/read-pcap.js';
+export type { PcapRecord, ReadPcapOptions } from './pcap/read-pcap.js';
