@@ -96,5 +96,12 @@ function workspaceManifests() {
   return out.filter((f) => existsSync(join(root, f)));
 }
 
+// The agent's small N-API addon (interface-bound UDP sockets); rebuilt only when its source changed.
+function buildNativeAddons() {
+  const script = join(root, 'packages', 'agent', 'native', 'build.mjs');
+  if (existsSync(script)) execFileSync(process.execPath, [script], { cwd: root, stdio: 'inherit' });
+}
+
 installDebianPackages(wantTestTools ? { ...runtimeCommands, ...testCommands } : runtimeCommands);
 installNpmPackages();
+buildNativeAddons();

@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, test } from 'vitest';
+import { createTestLink } from '../testing/netns.js';
+import { openUdpSocket, nativeNet } from './udp-socket.js';
+
+const run = promisify(execFile);
+
+/** Sends one UDP broadcast from inside a namespace with Node itself (no extra tools). */
+async function broadcastFrom(ns: string, port: number, text: string) {
+  const script = `const s=require('dgram').createSocket('udp4');s.bind(0,()=>{s.setBroadcast(true);s.send(${JSON.stringify(text)},${port},'255.255.255.255',(e)=>{if(e){console.error(e.message);process.exit(1)}s.close()})})`;
+  await run('ip', ['netns', 'exec', ns, process.execPath, '-e', script]);
+}
+
+describe('interface-bound UDP sockets', () => {
+  test('the native addon is built', () => {
+    expect(nativeNet()).not.toBeNull();
+  });
+
+  test('two sockets on the same port, each bound to its interface, hear only their own interface\'s broadcasts', async () => {
+    await using a = await createTestLink({ hostAddress: '198.18.250.1/24' });
+    await using b = await createTestLink({ hostAddress: '198.18.251.1/24' });
+    for (const [link, address] of [[a, '198.18.250.2/24'], [b, '198.18.251.2/24']] as const) {
+      await link.exec('ip', ['addr', 'add', address, 'dev', link.clientIf]);
+      // A UDP socket needs a route for the limited broadcast (real DHCP clients use raw sockets).
+      await link.exec('ip', ['route', 'add', '255.255.255.255', 'dev', link.clientIf]);
+    }
+    const heard: Record<string, string[]> = { a: [], b: [] };
+    const port = 16767;
+    const sa = await openUdpSocket(a.hostIf, port, (d) => heard.a!.push(d.toString()));
+    const sb = await openUdpSocket(b.hostIf, port, (d) => heard.b!.push(d.toString()));
+    try {
+      await broadcastFrom(a.ns, port, 'from-a');
+      await broadcastFrom(b.ns, port, 'from-b');
+      await expect.poll(() => heard.a!.length + heard.b!.length, { timeout: 3000 }).toBe(2);
+      expect(heard).toStrictEqual({ a: ['from-a'], b: ['from-b'] });
+    } finally {
+      await sa.close();
+      await sb.close();
+    }
+  });
+
+  test('a broadcast sent on a bound socket leaves through its interface', async () => {
+    await using a = await createTestLink({ hostAddress: '198.18.252.1/24' });
+    await a.exec('ip', ['addr', 'add', '198.18.252.2/24', 'dev', a.clientIf]);
+    const listener = a.spawn(process.execPath, [
+      '-e',
+      "const s=require('dgram').createSocket({type:'udp4',reuseAddr:true});s.on('message',m=>{console.log(m.toString());process.exit(0)});s.bind(16868,()=>console.log('ready'))",
+    ]);
+    let out = '';
+    listener.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
+    await expect.poll(() => out, { timeout: 5000 }).toContain('ready');
+    const socket = await openUdpSocket(a.hostIf, 16767, () => {});
+    try {
+      await socket.send(Buffer.from('hello-client'), 16868, '255.255.255.255');
+      await expect.poll(() => out, { timeout: 3000 }).toContain('hello-client');
+    } finally {
+      await socket.close();
+    }
+  });
+});
