@@ -108,10 +108,25 @@ describe('DNS codec on known messages', () => {
     expect(decodeDns(encodeDns(message))).toStrictEqual(message);
   });
 
+  test('A and AAAA records outside class IN are kept raw, and the encoder will not write typed ones', () => {
+    const chaos = query({ answers: [{ name: 'a', type: 'UNKNOWN', code: 1, class: 3, ttl: 1, data: hex('0a00 01 62 00') }] });
+    expect(decodeDns(encodeDns(chaos))).toStrictEqual(chaos);
+    expect(() => encodeDns(query({ answers: [{ name: 'a', type: 'A', class: 3, ttl: 1, data: '10.0.0.1' }] }))).toThrow(/answers\[0\]\.class: A data is defined for class IN only/);
+  });
+
+  test('a message inside a larger pooled Buffer decodes as its own bytes', () => {
+    const bytes = encodeDns(query({ answers: [{ name: 'a', type: 'UNKNOWN', code: 99, class: 1, ttl: 1, data: hex('0102') }] }));
+    const pooled = Buffer.concat([Buffer.from('junk'), bytes, Buffer.from('more')]).subarray(4, 4 + bytes.length);
+    const decoded = decodeDns(pooled);
+    expect(decoded).toStrictEqual(decodeDns(Uint8Array.from(bytes)));
+    pooled.fill(0);
+    expect(decoded.answers[0]).toMatchObject({ data: hex('0102') });
+  });
+
   test('classes dns-packet cannot name (CHAOS with the top bit, NONE, 0) and an OPT payload size of 0 survive', () => {
     const message = query({
       questions: [{ name: 'version.bind', type: 16, class: 0x8003 }],
-      answers: [{ name: 'a', type: 'A', class: 254, ttl: 1, data: '10.0.0.1' }],
+      answers: [{ name: 'a', type: 'MX', class: 254, ttl: 1, data: { preference: 1, exchange: 'mx' } }],
       additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 0, extendedRcode: 0, version: 0, dnssecOk: false, z: 0, options: [] }],
     });
     expect(decodeDns(encodeDns(message))).toStrictEqual(message);

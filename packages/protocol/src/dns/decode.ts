@@ -7,7 +7,7 @@
  */
 import dnsPacket from 'dns-packet';
 import { DnsDecodeError } from './errors.js';
-import { scanDns } from './scan.js';
+import { isTypedRecord, scanDns } from './scan.js';
 import { DnsType, type DnsMessage, type DnsQuestion, type DnsRecord } from './types.js';
 import { u16, u32, writeU16 } from './wire.js';
 
@@ -35,8 +35,6 @@ interface LibSoa {
 
 const libDecode = dnsPacket.decode as unknown as (buf: Buffer) => LibPacket;
 
-const TYPED: ReadonlySet<number> = new Set(Object.values(DnsType));
-
 /**
  * A type code dns-packet has no parser for. Records of types without typed
  * data are shown to dns-packet under this code, so that its own parsers for
@@ -57,7 +55,7 @@ export function decodeDns(bytes: Uint8Array): DnsMessage {
     buf = Buffer.from(bytes);
     for (let i = qd; i < layout.fields.length; i++) {
       const t = layout.fields[i]!;
-      if (!TYPED.has(u16(buf, t))) writeU16(buf, t, RAW_PLACEHOLDER);
+      if (!isTypedRecord(u16(buf, t), u16(buf, t + 2))) writeU16(buf, t, RAW_PLACEHOLDER);
     }
   }
   try {
@@ -96,7 +94,7 @@ function toRecord(lib: LibRecord, b: Uint8Array, t: number): DnsRecord {
   const type = u16(b, t);
   const base = { name: lib.name, class: u16(b, t + 2), ttl: u32(b, t + 4) };
   const rd = t + 10;
-  switch (type) {
+  switch (isTypedRecord(type, base.class) ? type : -1) {
     case DnsType.A:
       return { ...base, type: 'A', data: lib.data as string };
     case DnsType.AAAA:

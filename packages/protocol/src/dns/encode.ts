@@ -101,6 +101,9 @@ function layOut(m: DnsMessage): Layout {
 
 function rdataLength(r: DnsRecord, path: string): number {
   const at = `${path}.data`;
+  if ((r.type === 'A' || r.type === 'AAAA') && r.class !== 1) {
+    throw new DnsEncodeError(`${path}.class`, `${r.type} data is defined for class IN only; write class ${r.class} as an UNKNOWN record`);
+  }
   switch (r.type) {
     case 'A':
       if (!isIPv4(r.data)) throw new DnsEncodeError(at, `${JSON.stringify(r.data)} is not an IPv4 address`);

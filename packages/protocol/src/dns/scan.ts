@@ -20,6 +20,18 @@ export interface DnsLayout {
   hasUnknown: boolean;
 }
 
+const TYPED: ReadonlySet<number> = new Set(Object.values(DnsType));
+
+/**
+ * Whether decodeDns gives typed data for a record of this type and class.
+ * A and AAAA rdata are defined for class IN only (RFC 1035 3.4.1, RFC 3596 2.2:
+ * Chaosnet A records, say, are laid out differently), so in other classes they
+ * are kept raw; the other typed types have one layout in every class. Pure.
+ */
+export function isTypedRecord(type: number, klass: number): boolean {
+  return TYPED.has(type) && (klass === 1 || (type !== DnsType.A && type !== DnsType.AAAA));
+}
+
 const SECTIONS = ['question', 'answer', 'authority', 'additional'] as const;
 const COUNTS = ['QDCOUNT', 'ANCOUNT', 'NSCOUNT', 'ARCOUNT'] as const;
 
@@ -68,7 +80,7 @@ function scanRecord(b: Uint8Array, start: number, section: number, state: ScanSt
   const rdEnd = rd + u16(b, t + 8);
   if (rdEnd > b.length) throw new DnsDecodeError('truncated', `rdata of ${rdEnd - rd} bytes runs past the end`, t + 8);
   state.layout.fields.push(t);
-  switch (type) {
+  switch (isTypedRecord(type, u16(b, t + 2)) ? type : -1) {
     case DnsType.A:
       return fixedLength(rd, rdEnd, 4, 'A');
     case DnsType.AAAA:

@@ -70,8 +70,8 @@ export const dnsRecord: fc.Arbitrary<DnsRecord> = fc
   .chain(([name, cls, t]): fc.Arbitrary<DnsRecord> => {
     const base = { name, class: cls, ttl: t };
     return fc.oneof(
-      fc.ipV4().map((data) => ({ ...base, type: 'A' as const, data })),
-      ipv6.map((data) => ({ ...base, type: 'AAAA' as const, data })),
+      fc.ipV4().map((data) => ({ ...base, class: 1, type: 'A' as const, data })),
+      ipv6.map((data) => ({ ...base, class: 1, type: 'AAAA' as const, data })),
       fc.tuple(fc.constantFrom('NS' as const, 'CNAME' as const, 'PTR' as const), dnsName).map(([type, data]) => ({ ...base, type, data })),
       fc
         .record({ mname: dnsName, rname: dnsMailbox, serial: u32, refresh: u32, retry: u32, expire: u32, minimum: u32 }, plain)
