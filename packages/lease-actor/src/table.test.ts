@@ -217,3 +217,26 @@ describe('lease table: time', () => {
     expect(table.leaseOf(A, 90)).toMatchObject({ status: 'rebinding', ip });
   });
 });
+
+describe('changing the pools', () => {
+  test('a table given new pools allocates from them and keeps the leases it holds', () => {
+    const table = new LeaseTable({ networkId: 'n' });
+    expect(table.allocate({ ...A, now: 1 }).ok).toBe(false);
+    table.setPools([{ first: v4('10.0.0.10'), last: v4('10.0.0.11') }]);
+    const first = table.allocate({ ...A, now: 1 });
+    expect(first).toMatchObject({ ok: true });
+    table.apply(bind(A, (first as { ip: number }).ip, 1));
+    table.setPools([{ first: v4('10.0.0.10'), last: v4('10.0.0.12') }]);
+    expect(table.freeCount()).toBe(2);
+    expect(table.allocate({ ...A, now: 2 })).toMatchObject({ ok: true, ip: (first as { ip: number }).ip, source: 'current' });
+  });
+
+  test('an address left outside the new pools can no longer be renewed', () => {
+    const table = new LeaseTable({ networkId: 'n', pools: [{ first: v4('10.0.0.10'), last: v4('10.0.0.10') }] });
+    table.apply(bind(A, v4('10.0.0.10'), 1));
+    table.setPools([{ first: v4('10.0.0.20'), last: v4('10.0.0.20') }]);
+    const renew = { ...bind(A, v4('10.0.0.10'), 2), type: 'LeaseRenewed' as const };
+    expect(table.check(renew)).toBeDefined();
+    expect(table.allocate({ ...B, now: 2 })).toMatchObject({ ok: true, ip: v4('10.0.0.20') });
+  });
+});

@@ -71,7 +71,7 @@ export class LeaseTable {
   readonly networkId: string;
   readonly offerTtlMs: number;
   readonly declineQuarantineMs: number;
-  private readonly pools: Pools;
+  private pools: Pools;
   private readonly excluded = new Set<number>();
   private readonly fixedByMac = new Map<string, number>();
   private readonly fixedByIp = new Map<number, string>();
@@ -116,6 +116,19 @@ export class LeaseTable {
     this.fixedByMac.set(mac, ip);
     this.fixedByIp.set(ip, mac);
     this.pools.setFree(ip, false);
+  }
+
+  /**
+   * Replaces the dynamic pools (a subnet was added, removed or got other
+   * dhcp ranges). Leases already held keep their records; an address outside
+   * the new pools can no longer be offered or renewed, so its holder gets a
+   * NAK at its next renewal and moves, as with dnsmasq.
+   */
+  setPools(ranges: readonly PoolRange[]): void {
+    this.pools = new Pools(ranges);
+    for (const ip of this.excluded) this.pools.setFree(ip, false);
+    for (const ip of this.fixedByIp.keys()) this.pools.setFree(ip, false);
+    for (const ip of this.records.keys()) this.refreshFree(ip);
   }
 
   /** Forgets a port's fixed address; a pool address becomes allocatable again once unused. */

@@ -5,6 +5,12 @@ export { EVENT_SUBJECT_PREFIX, aggregateKindSubject, aggregateSubject, subjectTo
 export type { AggregateKind } from './subjects.js';
 export { resourceEventRegistry } from './events/index.js';
 export type {
+  AgentEventData,
+  AgentHeartbeatData,
+  BindingEventData,
+  BindingReason,
+  NetworkScheduledData,
+  NetworkUnscheduledData,
   ClaimEventData,
   ClaimEventType,
   ExtraDhcpOpt,

@@ -1,11 +1,12 @@
 /**
- * The resource events written by the API and read by the scheduler and the
- * agents. Every type starts at schema version 1.
+ * The resource, agent and binding events written by the API, the agents and
+ * the scheduler, and read by all of them. Every type starts at schema version 1.
  */
 import { eventRegistry } from '../envelope.js';
 
 export type { HostRoute, NetworkChanges, NetworkEventData, NetworkEventType, NetworkState, SubnetChanges, SubnetState } from './network.js';
 export type { ClaimEventData, ClaimEventType, ExtraDhcpOpt, FixedIp, PortChanges, PortEventData, PortEventType, PortState } from './port.js';
+export type { AgentEventData, AgentHeartbeatData, BindingEventData, BindingReason, NetworkScheduledData, NetworkUnscheduledData } from './agent.js';
 
 /** Versions of the resource events this build reads. */
 export const resourceEventRegistry = eventRegistry({
@@ -22,4 +23,9 @@ export const resourceEventRegistry = eventRegistry({
   IpReleased: [1],
   MacClaimed: [1],
   MacReleased: [1],
+  AgentHeartbeat: [1],
+  AgentAdminStateChanged: [1],
+  AgentDeleted: [1],
+  NetworkScheduled: [1],
+  NetworkUnscheduled: [1],
 });
