@@ -1,5 +1,6 @@
 /** The `leasehold` command line. Each command lives in src/commands/. */
 import { Command } from 'commander';
+import { addResourceCommands } from './commands/resources/index.js';
 import { start } from './commands/start.js';
 
 const program = new Command()
@@ -15,6 +16,8 @@ program
   .action(async (opts: { dataDir: string; natsUrl?: string }) => {
     await start({ dataDir: opts.dataDir, natsUrl: opts.natsUrl || undefined });
   });
+
+addResourceCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`leasehold: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,0 +1,82 @@
+import type { NetworkView } from '@leasehold/api';
+import { startTestApi, type TestApi } from '@leasehold/api/testing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { networkFields } from './network.js';
+import { jsonOf, runCli, tableRows } from './testing/run-cli.js';
+
+let t: TestApi;
+const cli = (...args: string[]) => runCli([...args, '--nats-url', t.nats.url]);
+
+beforeAll(async () => {
+  t = await startTestApi();
+});
+afterAll(() => t?.stop());
+
+describe('leasehold net', () => {
+  test('create sends every flag as its Neutron field and --json prints the API reply', async () => {
+    const run = await cli('net', 'create', 'web', '--mtu', '1450', '--dns-domain', 'example.org', '--az-hint', 'az1', '--az-hint', 'az2', '--physical-network', 'physnet1', '--disable', '--json');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const { network } = jsonOf<{ network: NetworkView }>(run);
+    expect(network).toMatchObject({
+      name: 'web',
+      mtu: 1450,
+      availability_zone_hints: ['az1', 'az2'],
+      'provider:physical_network': 'physnet1',
+      admin_state_up: false,
+    });
+    expect(network.dns_domain).toMatch(/^example\.org\.?$/);
+    expect(await t.client.networks.show(network.id)).toEqual(network);
+  });
+
+  test('list filters by physical network and prints a table with one row per network; show finds a network by name', async () => {
+    const a = await t.client.networks.create({ name: 'listed-a', 'provider:physical_network': 'physnet-list' });
+    const b = await t.client.networks.create({ name: 'listed-b', 'provider:physical_network': 'physnet-list', mtu: 9000 });
+    await t.client.networks.create({ name: 'elsewhere', 'provider:physical_network': 'physnet-other' });
+    const [list, show] = await Promise.all([cli('net', 'list', '--physical-network', 'physnet-list'), cli('net', 'show', 'listed-b', '--json')]);
+    expect(list.code).toBe(0);
+    const [header, ...rows] = tableRows(list.stdout);
+    expect(header).toEqual(['id', 'name', 'status', 'mtu', 'physical network', 'subnets']);
+    expect(rows.map((r) => r[1]).sort()).toEqual(['listed-a', 'listed-b']);
+    expect(rows.find((r) => r[0] === a.id)).toEqual([a.id, 'listed-a', 'ACTIVE', String(a.mtu), 'physnet-list', '']);
+    expect(jsonOf<{ network: NetworkView }>(show).network).toEqual(b);
+  });
+
+  test('update changes only the fields given and delete removes the network', async () => {
+    const n = await t.client.networks.create({ name: 'to-change', mtu: 1500, dns_domain: 'keep.example' });
+    const update = await cli('net', 'update', n.id, '--name', 'changed', '--mtu', '9000', '--no-az-hint', '--json');
+    expect(update.code).toBe(0);
+    const updated = jsonOf<{ network: NetworkView }>(update).network;
+    expect(updated).toEqual({ ...n, name: 'changed', mtu: 9000, revision_number: updated.revision_number });
+    expect(updated.revision_number).toBeGreaterThan(n.revision_number);
+
+    const del = await cli('net', 'delete', 'changed');
+    expect(del).toMatchObject({ code: 0, stdout: `deleted network ${n.id}\n` });
+    await expect(t.client.networks.show(n.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  test('a stale --revision is refused with exit 2 and the error code, field and message on stderr', async () => {
+    const n = await t.client.networks.create({ name: 'raced' });
+    await t.client.networks.update(n.id, { mtu: 1400 });
+    const run = await cli('net', 'update', n.id, '--mtu', '1300', '--revision', String(n.revision_number));
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(new RegExp(`^error VERSION_CONFLICT \\(revision_number\\): network ${n.id} is at revision \\d+, not ${n.revision_number}\\n$`));
+    expect((await t.client.networks.show(n.id)).mtu).toBe(1400);
+  });
+});
+
+describe('network flags', () => {
+  test('absent flags send no field and --no-physical-network sends null', () => {
+    expect(networkFields({})).toEqual({});
+    expect(networkFields({ physicalNetwork: false, azHint: false, enable: true })).toEqual({
+      'provider:physical_network': null,
+      availability_zone_hints: [],
+      admin_state_up: true,
+    });
+  });
+
+  test('an MTU that is not a number is refused before anything is sent', () => {
+    expect(() => networkFields({ mtu: '15OO' })).toThrow(expect.objectContaining({ code: 'INVALID_FLAG', field: '--mtu' }));
+  });
+});

@@ -1,0 +1,126 @@
+/** `leasehold net create|list|show|update|delete`: Neutron networks. */
+import type { ApiInput, NetworkView } from '@leasehold/api';
+import { Command } from 'commander';
+import { runWithApi, withConnectionFlags, type ConnectionFlags } from './connection.js';
+import { badFlag } from './errors.js';
+import { adminState, collect, defined, listOf, parseInteger } from './flags.js';
+import { renderList, renderRecord, type Column } from './output.js';
+import { resolveId } from './resolve.js';
+
+export interface NetworkFlags extends ConnectionFlags {
+  readonly name?: string;
+  readonly mtu?: string;
+  readonly dnsDomain?: string;
+  readonly azHint?: string[] | false;
+  readonly physicalNetwork?: string | false;
+  readonly enable?: boolean;
+  readonly disable?: boolean;
+  readonly revision?: string;
+}
+
+type NetworkFields = Omit<ApiInput<'networkUpdate'>, 'id' | 'revision_number'>;
+
+/** The network fields the flags ask for; absent flags send nothing. Pure. */
+export function networkFields(flags: NetworkFlags): NetworkFields {
+  return defined({
+    name: flags.name,
+    admin_state_up: adminState(flags),
+    mtu: flags.mtu === undefined ? undefined : parseInteger('--mtu', flags.mtu, 68, 65535),
+    dns_domain: flags.dnsDomain,
+    availability_zone_hints: listOf(flags.azHint, (s) => s),
+    'provider:physical_network': flags.physicalNetwork === false ? null : flags.physicalNetwork,
+  });
+}
+
+export const networkColumns: readonly Column<NetworkView>[] = [
+  { header: 'id', value: (n) => n.id },
+  { header: 'name', value: (n) => n.name },
+  { header: 'status', value: (n) => n.status },
+  { header: 'mtu', value: (n) => n.mtu },
+  { header: 'physical network', value: (n) => n['provider:physical_network'] },
+  { header: 'subnets', value: (n) => n.subnets },
+];
+
+const fieldFlags = (command: Command) =>
+  command
+    .option('--mtu <bytes>', 'maximum transmission unit (68-65535)')
+    .option('--dns-domain <domain>', 'DNS domain of the ports on this network')
+    .option('--az-hint <az>', 'availability zone hint (repeat for several)', collect)
+    .option('--no-az-hint', 'no availability zone hints')
+    .option('--physical-network <name>', 'provider:physical_network the agents map to an interface')
+    .option('--no-physical-network', 'no physical network')
+    .option('--enable', 'admin state up')
+    .option('--disable', 'admin state down');
+
+export function networkCommand(): Command {
+  const net = new Command('net').alias('network').description('networks: create, list, show, update, delete');
+
+  withConnectionFlags(fieldFlags(net.command('create').argument('[name]', 'network name').description('create a network'))).action(
+    (name: string | undefined, flags: NetworkFlags) =>
+      runWithApi(flags, async ({ client, print }) => {
+        const network = await client.networks.create({ ...networkFields(flags), ...(name !== undefined ? { name } : {}) });
+        print({ network }, () => renderRecord(network));
+      }),
+  );
+
+  withConnectionFlags(
+    net
+      .command('list')
+      .description('list networks')
+      .option('--name <name>', 'only networks with this name')
+      .option('--physical-network <name>', 'only networks on this physical network')
+      .option('--enable', 'only networks that are admin state up')
+      .option('--disable', 'only networks that are admin state down'),
+  ).action((flags: NetworkFlags) =>
+    runWithApi(flags, async ({ client, print }) => {
+      const filters: ApiInput<'networkList'> = defined({
+        name: flags.name,
+        admin_state_up: adminState(flags),
+        'provider:physical_network': flags.physicalNetwork || undefined,
+      });
+      const networks = await client.networks.list(filters);
+      print({ networks }, () => renderList(networks, networkColumns));
+    }),
+  );
+
+  withConnectionFlags(net.command('show').argument('<network>', 'id or name').description('show a network')).action(
+    (ref: string, flags: NetworkFlags) =>
+      runWithApi(flags, async ({ client, print }) => {
+        const network = await client.networks.show(await resolveId(client, 'network', ref, 'network'));
+        print({ network }, () => renderRecord(network));
+      }),
+  );
+
+  withConnectionFlags(
+    fieldFlags(
+      net
+        .command('update')
+        .argument('<network>', 'id or name')
+        .description('change a network')
+        .option('--name <name>', 'new name')
+        .option('--revision <n>', 'refuse unless the network is still at this revision_number'),
+    ),
+  ).action((ref: string, flags: NetworkFlags) =>
+    runWithApi(flags, async ({ client, print }) => {
+      const changes = networkFields(flags);
+      if (Object.keys(changes).length === 0) throw badFlag('--name', 'nothing to change: give at least one field flag');
+      const revision = flags.revision === undefined ? undefined : parseInteger('--revision', flags.revision, 0);
+      const id = await resolveId(client, 'network', ref, 'network');
+      const network = await client.networks.update(id, { ...changes, ...(revision !== undefined ? { revision_number: revision } : {}) });
+      print({ network }, () => renderRecord(network));
+    }),
+  );
+
+  withConnectionFlags(net.command('delete').argument('<network...>', 'ids or names').description('delete networks')).action(
+    (refs: string[], flags: NetworkFlags) =>
+      runWithApi(flags, async ({ client, print }) => {
+        for (const ref of refs) {
+          const id = await resolveId(client, 'network', ref, 'network');
+          await client.networks.delete(id);
+          print({ deleted: id }, () => `deleted network ${id}`);
+        }
+      }),
+  );
+
+  return net;
+}

@@ -1,0 +1,110 @@
+import type { NetworkView, SubnetView } from '@leasehold/api';
+import { startTestApi, type TestApi } from '@leasehold/api/testing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { subnetFields } from './subnet.js';
+import { jsonOf, runCli, tableRows } from './testing/run-cli.js';
+
+let t: TestApi;
+let net: NetworkView;
+const cli = (...args: string[]) => runCli([...args, '--nats-url', t.nats.url]);
+
+beforeAll(async () => {
+  t = await startTestApi();
+  net = await t.client.networks.create({ name: 'subnet-net' });
+});
+afterAll(() => t?.stop());
+
+describe('leasehold subnet', () => {
+  test('create takes the network by name and sends pools, dynamic pools, DNS servers, routes and lease time', async () => {
+    const run = await cli(
+      'subnet', 'create', '--network', 'subnet-net', '--cidr', '198.18.0.0/24', '--name', 'full',
+      '--gateway', '198.18.0.254', '--pool', '198.18.0.10-198.18.0.99', '--pool', '198.18.0.110-198.18.0.119',
+      '--dynamic-pool', '198.18.0.200-198.18.0.249', '--dns-server', '198.18.0.2', '--dns-server', '9.9.9.9',
+      '--host-route', '10.0.0.0/8=198.18.0.254', '--no-dhcp', '--lease-duration', '600', '--json',
+    );
+    expect(run.stderr).toBe('');
+    const { subnet } = jsonOf<{ subnet: SubnetView }>(run);
+    expect(subnet).toMatchObject({
+      network_id: net.id,
+      name: 'full',
+      cidr: '198.18.0.0/24',
+      gateway_ip: '198.18.0.254',
+      allocation_pools: [
+        { start: '198.18.0.10', end: '198.18.0.99' },
+        { start: '198.18.0.110', end: '198.18.0.119' },
+      ],
+      dynamic_pools: [{ start: '198.18.0.200', end: '198.18.0.249' }],
+      dns_nameservers: ['198.18.0.2', '9.9.9.9'],
+      host_routes: [{ destination: '10.0.0.0/8', nexthop: '198.18.0.254' }],
+      enable_dhcp: false,
+      lease_duration: 600,
+    });
+    expect(await t.client.subnets.show(subnet.id)).toEqual(subnet);
+  });
+
+  test('list --network prints only that network’s subnets as a table; show finds a subnet by name', async () => {
+    const other = await t.client.networks.create({ name: 'other-net' });
+    const s1 = await t.client.subnets.create({ network_id: other.id, cidr: '10.1.0.0/24', name: 'o1' });
+    await t.client.subnets.create({ network_id: other.id, cidr: '10.2.0.0/24', name: 'o2', gateway_ip: null });
+    const [list, show] = await Promise.all([cli('subnet', 'list', '--network', 'other-net'), cli('subnet', 'show', 'o1', '--json')]);
+    expect(list.code).toBe(0);
+    const [header, ...rows] = tableRows(list.stdout);
+    expect(header).toEqual(['id', 'name', 'network', 'cidr', 'gateway', 'dhcp', 'allocation pools']);
+    expect(rows.map((r) => [r[1], r[3], r[4], r[5]]).sort()).toEqual([
+      ['o1', '10.1.0.0/24', '10.1.0.1', 'on'],
+      ['o2', '10.2.0.0/24', 'none', 'on'],
+    ]);
+    expect(rows.find((r) => r[0] === s1.id)?.[6]).toBe('10.1.0.2-10.1.0.254');
+    // revision_number is the network's: it moved on when o2 was added.
+    expect(jsonOf<{ subnet: SubnetView }>(show).subnet).toEqual(await t.client.subnets.show(s1.id));
+  });
+
+  test('update can clear the gateway, replace the DNS servers and drop the routes; delete removes the subnet', async () => {
+    const s = await t.client.subnets.create({
+      network_id: net.id,
+      cidr: '198.19.0.0/24',
+      name: 'changing',
+      host_routes: [{ destination: '10.0.0.0/8', nexthop: '198.19.0.1' }],
+      dns_nameservers: ['198.19.0.2'],
+    });
+    const update = await cli('subnet', 'update', 'changing', '--no-gateway', '--dns-server', '1.1.1.1', '--no-host-route', '--lease-duration', 'infinite', '--json');
+    expect(update.stderr).toBe('');
+    const updated = jsonOf<{ subnet: SubnetView }>(update).subnet;
+    expect(updated).toEqual({
+      ...s,
+      gateway_ip: null,
+      dns_nameservers: ['1.1.1.1'],
+      host_routes: [],
+      lease_duration: -1,
+      allocation_pools: updated.allocation_pools,
+      revision_number: updated.revision_number,
+    });
+    const del = await cli('subnet', 'delete', s.id);
+    expect(del).toMatchObject({ code: 0, stdout: `deleted subnet ${s.id}\n` });
+    await expect(t.client.subnets.show(s.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  test('a gateway outside the CIDR exits 2 with GATEWAY_OUTSIDE_CIDR naming gateway_ip, and no subnet is made', async () => {
+    const before = await t.client.subnets.list({ network_id: net.id });
+    const run = await cli('subnet', 'create', '--network', net.id, '--cidr', '198.20.0.0/24', '--gateway', '10.9.9.9');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error GATEWAY_OUTSIDE_CIDR \(gateway_ip\): .*10\.9\.9\.9.*\n$/);
+    expect(await t.client.subnets.list({ network_id: net.id })).toEqual(before);
+  });
+});
+
+describe('subnet flags', () => {
+  test('--no-<list> flags send empty lists and --no-gateway sends null', () => {
+    expect(subnetFields({ gateway: false, pool: false, dynamicPool: false, dnsServer: false, hostRoute: false })).toEqual({
+      gateway_ip: null,
+      allocation_pools: [],
+      dynamic_pools: [],
+      dns_nameservers: [],
+      host_routes: [],
+    });
+  });
+
+  test('a pool that is not START-END is refused naming --pool', () => {
+    expect(() => subnetFields({ pool: ['198.18.0.10'] })).toThrow(expect.objectContaining({ code: 'INVALID_FLAG', field: '--pool' }));
+  });
+});

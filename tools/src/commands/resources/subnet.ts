@@ -1,0 +1,151 @@
+/** `leasehold subnet create|list|show|update|delete`: IPv4 subnets of a network. */
+import type { ApiInput, SubnetView } from '@leasehold/api';
+import { Command } from 'commander';
+import { runWithApi, withConnectionFlags, type ConnectionFlags } from './connection.js';
+import { badFlag } from './errors.js';
+import { collect, defined, listOf, parseHostRoute, parseInteger, parseRange } from './flags.js';
+import { renderList, renderRecord, type Column } from './output.js';
+import { resolveId } from './resolve.js';
+
+export interface SubnetFlags extends ConnectionFlags {
+  readonly network?: string;
+  readonly cidr?: string;
+  readonly name?: string;
+  readonly gateway?: string | false;
+  readonly pool?: string[] | false;
+  readonly dynamicPool?: string[] | false;
+  readonly dnsServer?: string[] | false;
+  readonly hostRoute?: string[] | false;
+  readonly dhcp?: boolean;
+  readonly leaseDuration?: string;
+  readonly revision?: string;
+}
+
+type SubnetFields = Omit<ApiInput<'subnetUpdate'>, 'id' | 'revision_number'>;
+
+/** `--lease-duration`: seconds, or `infinite` (Neutron's -1). Pure. */
+export function parseLeaseDuration(text: string): number {
+  return text === 'infinite' ? -1 : parseInteger('--lease-duration', text, -1, 2 ** 31 - 1);
+}
+
+/** The subnet fields the flags ask for (everything but network and CIDR); absent flags send nothing. Pure. */
+export function subnetFields(flags: SubnetFlags): SubnetFields {
+  return defined({
+    name: flags.name,
+    gateway_ip: flags.gateway === false ? null : flags.gateway,
+    allocation_pools: listOf(flags.pool, (t) => parseRange('--pool', t)),
+    dynamic_pools: listOf(flags.dynamicPool, (t) => parseRange('--dynamic-pool', t)),
+    dns_nameservers: listOf(flags.dnsServer, (t) => t),
+    host_routes: listOf(flags.hostRoute, (t) => parseHostRoute('--host-route', t)),
+    enable_dhcp: flags.dhcp,
+    lease_duration: flags.leaseDuration === undefined ? undefined : parseLeaseDuration(flags.leaseDuration),
+  });
+}
+
+const range = (p: { start: string; end: string }) => `${p.start}-${p.end}`;
+
+export const subnetColumns: readonly Column<SubnetView>[] = [
+  { header: 'id', value: (s) => s.id },
+  { header: 'name', value: (s) => s.name },
+  { header: 'network', value: (s) => s.network_id },
+  { header: 'cidr', value: (s) => s.cidr },
+  { header: 'gateway', value: (s) => s.gateway_ip ?? 'none' },
+  { header: 'dhcp', value: (s) => (s.enable_dhcp ? 'on' : 'off') },
+  { header: 'allocation pools', value: (s) => s.allocation_pools.map(range) },
+];
+
+const fieldFlags = (command: Command) =>
+  command
+    .option('--name <name>', 'subnet name')
+    .option('--gateway <ip>', 'gateway address (default: the first host)')
+    .option('--no-gateway', 'no gateway')
+    .option('--pool <start-end>', 'allocation pool for fixed addresses (repeat for several)', collect)
+    .option('--no-pool', 'no allocation pools')
+    .option('--dynamic-pool <start-end>', "dynamic pool served to unknown clients, dnsmasq's dhcp-range (repeat)", collect)
+    .option('--no-dynamic-pool', 'no dynamic pools')
+    .option('--dns-server <ip>', 'DNS name server handed out (repeat)', collect)
+    .option('--no-dns-server', 'no DNS name servers')
+    .option('--host-route <dest=nexthop>', 'static route handed out, e.g. 10.0.0.0/8=198.18.0.1 (repeat)', collect)
+    .option('--no-host-route', 'no host routes')
+    .option('--dhcp', 'serve DHCP on this subnet')
+    .option('--no-dhcp', 'do not serve DHCP on this subnet')
+    .option('--lease-duration <seconds>', 'lease time in seconds, or "infinite"');
+
+export function subnetCommand(): Command {
+  const subnet = new Command('subnet').description('subnets: create, list, show, update, delete');
+
+  withConnectionFlags(
+    fieldFlags(
+      subnet
+        .command('create')
+        .description('create a subnet')
+        .requiredOption('--network <network>', 'network id or name')
+        .requiredOption('--cidr <cidr>', 'IPv4 CIDR, e.g. 198.18.0.0/24'),
+    ),
+  ).action((flags: SubnetFlags) =>
+    runWithApi(flags, async ({ client, print }) => {
+      const fields = subnetFields(flags);
+      const networkId = await resolveId(client, 'network', flags.network!, '--network');
+      const created = await client.subnets.create({ ...fields, network_id: networkId, cidr: flags.cidr! });
+      print({ subnet: created }, () => renderRecord(created));
+    }),
+  );
+
+  withConnectionFlags(
+    subnet
+      .command('list')
+      .description('list subnets')
+      .option('--network <network>', 'only subnets of this network (id or name)')
+      .option('--name <name>', 'only subnets with this name')
+      .option('--cidr <cidr>', 'only subnets with this CIDR')
+      .option('--dhcp', 'only subnets serving DHCP')
+      .option('--no-dhcp', 'only subnets not serving DHCP'),
+  ).action((flags: SubnetFlags) =>
+    runWithApi(flags, async ({ client, print }) => {
+      const networkId = flags.network === undefined ? undefined : await resolveId(client, 'network', flags.network, '--network');
+      const filters: ApiInput<'subnetList'> = defined({ network_id: networkId, name: flags.name, cidr: flags.cidr, enable_dhcp: flags.dhcp });
+      const subnets = await client.subnets.list(filters);
+      print({ subnets }, () => renderList(subnets, subnetColumns));
+    }),
+  );
+
+  withConnectionFlags(subnet.command('show').argument('<subnet>', 'id or name').description('show a subnet')).action(
+    (ref: string, flags: SubnetFlags) =>
+      runWithApi(flags, async ({ client, print }) => {
+        const shown = await client.subnets.show(await resolveId(client, 'subnet', ref, 'subnet'));
+        print({ subnet: shown }, () => renderRecord(shown));
+      }),
+  );
+
+  withConnectionFlags(
+    fieldFlags(
+      subnet
+        .command('update')
+        .argument('<subnet>', 'id or name')
+        .description('change a subnet')
+        .option('--revision <n>', "refuse unless the subnet's network is still at this revision_number"),
+    ),
+  ).action((ref: string, flags: SubnetFlags) =>
+    runWithApi(flags, async ({ client, print }) => {
+      const changes = subnetFields(flags);
+      if (Object.keys(changes).length === 0) throw badFlag('--name', 'nothing to change: give at least one field flag');
+      const revision = flags.revision === undefined ? undefined : parseInteger('--revision', flags.revision, 0);
+      const id = await resolveId(client, 'subnet', ref, 'subnet');
+      const updated = await client.subnets.update(id, { ...changes, ...(revision !== undefined ? { revision_number: revision } : {}) });
+      print({ subnet: updated }, () => renderRecord(updated));
+    }),
+  );
+
+  withConnectionFlags(subnet.command('delete').argument('<subnet...>', 'ids or names').description('delete subnets')).action(
+    (refs: string[], flags: SubnetFlags) =>
+      runWithApi(flags, async ({ client, print }) => {
+        for (const ref of refs) {
+          const id = await resolveId(client, 'subnet', ref, 'subnet');
+          await client.subnets.delete(id);
+          print({ deleted: id }, () => `deleted subnet ${id}`);
+        }
+      }),
+  );
+
+  return subnet;
+}
