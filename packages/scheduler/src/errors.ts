@@ -1,0 +1,24 @@
+/** Errors of the scheduler core. The fold and `decide` never throw on events they do not understand; these are for the edges. */
+import { EnvelopeDecodeError } from '@leasehold/protocol';
+
+/** A scheduler envelope whose data lacks what its type and version promise. A DecodeError, so a subscriber counts and skips it. */
+export class SchedulerEventShapeError extends EnvelopeDecodeError {
+  override name = 'SchedulerEventShapeError';
+  constructor(
+    readonly type: string,
+    readonly detail: string,
+  ) {
+    super(`${type}: ${detail}`);
+  }
+}
+
+/** A scheduler configuration value that cannot be used (thrown by `schedulerConfig`). */
+export class SchedulerConfigError extends Error {
+  override name = 'SchedulerConfigError';
+  constructor(
+    readonly field: string,
+    readonly detail: string,
+  ) {
+    super(`scheduler config ${field}: ${detail}`);
+  }
+}

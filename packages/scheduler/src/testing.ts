@@ -1,0 +1,35 @@
+/**
+ * Event builders for tests and examples (not in the main export list: a
+ * `./testing` package export would carry them). Pure.
+ */
+import type { AgentHeartbeat, NetworkInput } from './events.js';
+
+export interface HeartbeatOptions {
+  readonly zone?: string;
+  readonly adminStateUp?: boolean;
+  readonly host?: string;
+  readonly networks?: readonly string[];
+  readonly load?: number;
+}
+
+/** An AgentHeartbeat from `agentId` at `at`. */
+export function heartbeat(agentId: string, at: number, options: HeartbeatOptions = {}): AgentHeartbeat {
+  return {
+    type: 'AgentHeartbeat',
+    at,
+    agentId,
+    host: options.host ?? `host-${agentId}`,
+    availabilityZone: options.zone ?? 'nova',
+    networks: options.networks ?? [],
+    load: options.load ?? 0,
+    adminStateUp: options.adminStateUp ?? true,
+  };
+}
+
+/** A network and one subnet `<networkId>-s`, DHCP on unless `dhcp` is false. */
+export function network(networkId: string, at: number, options: { hints?: readonly string[]; dhcp?: boolean } = {}): NetworkInput[] {
+  return [
+    { type: 'NetworkCreated', at, networkId, availabilityZoneHints: options.hints ?? [] },
+    { type: 'SubnetCreated', at, networkId, subnetId: `${networkId}-s`, enableDhcp: options.dhcp ?? true },
+  ];
+}
