@@ -62,12 +62,17 @@ function installDebianPackages(commands) {
 // npm packages: reinstall when node_modules is missing or was installed from
 // a different lockfile / set of manifests than the ones checked out now.
 function installNpmPackages() {
-  const manifests = ['package.json', 'package-lock.json', ...workspaceManifests()];
+  // Only what decides the installed tree counts: editing a script must not reinstall.
+  const manifests = ['package.json', ...workspaceManifests()];
   const hash = createHash('sha256');
   for (const file of manifests) {
     const path = join(root, file);
-    hash.update(file).update(existsSync(path) ? readFileSync(path) : '');
+    const pkg = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {};
+    const { dependencies, devDependencies, optionalDependencies, peerDependencies, overrides, workspaces } = pkg;
+    hash.update(file).update(JSON.stringify({ dependencies, devDependencies, optionalDependencies, peerDependencies, overrides, workspaces }));
   }
+  const lockPath = join(root, 'package-lock.json');
+  hash.update(existsSync(lockPath) ? readFileSync(lockPath) : '');
   const want = hash.digest('hex');
   const stamp = join(root, 'node_modules', '.leasehold-install');
   const have = existsSync(stamp) ? readFileSync(stamp, 'utf8') : '';

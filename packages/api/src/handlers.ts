@@ -22,7 +22,7 @@ import type { NetworkEvent, NetworkSnapshot } from './network/machine.js';
 import { PortWriter } from './port/writer.js';
 import { DHCP_DEVICE_OWNER, type ReadModel } from './read-model/read-model.js';
 import { networkView, portView, subnetView } from './views.js';
-import { parseRequest } from './wire/schemas.js';
+import { page, parseRequest } from './wire/schemas.js';
 
 export type Handler = (body: Record<string, unknown>) => Promise<unknown>;
 
@@ -92,7 +92,8 @@ export function apiHandlers(journal: Journal, model: ReadModel): Record<string, 
             (f.admin_state_up === undefined || n.admin_state_up === f.admin_state_up) &&
             (f['provider:physical_network'] === undefined || n['provider:physical_network'] === f['provider:physical_network']),
         );
-      return { networks };
+      const { items, next_marker } = page(networks, (n) => n.id, f);
+      return { networks: items, ...(next_marker ? { next_marker } : {}) };
     },
     'networks.update': async (body) => {
       const req = parseRequest('networkUpdate', body);
@@ -139,7 +140,8 @@ export function apiHandlers(journal: Journal, model: ReadModel): Record<string, 
             (f.cidr === undefined || s.cidr === f.cidr) &&
             (f.enable_dhcp === undefined || s.enable_dhcp === f.enable_dhcp),
         );
-      return { subnets };
+      const { items, next_marker } = page(subnets, (s) => s.id, f);
+      return { subnets: items, ...(next_marker ? { next_marker } : {}) };
     },
     'subnets.update': async (body) => {
       const req = parseRequest('subnetUpdate', body);
@@ -176,8 +178,7 @@ export function apiHandlers(journal: Journal, model: ReadModel): Record<string, 
         if (d === undefined) domains.set(networkId, (d = model.network(networkId)?.context.network?.dnsDomain ?? ''));
         return d;
       };
-      const result = candidates
-        .filter(({ value: p }) =>
+      const matching = candidates.filter(({ value: p }) =>
           (f.id === undefined || p.id === f.id) &&
           (f.name === undefined || p.name === f.name) &&
           (f.mac_address === undefined || p.macAddress === f.mac_address.toLowerCase()) &&
@@ -185,9 +186,10 @@ export function apiHandlers(journal: Journal, model: ReadModel): Record<string, 
           (f.device_id === undefined || p.deviceId === f.device_id) &&
           (f.subnet_id === undefined || p.fixedIps.some((x) => x.subnetId === f.subnet_id)) &&
           (f.ip_address === undefined || p.fixedIps.some((x) => formatIpv4(x.ipAddress) === f.ip_address)),
-        )
-        .map(({ value, version }) => portView(value, version, domainOf(value.networkId)));
-      return { ports: result };
+      );
+      // Page before building views: a page of a large network costs only its own items.
+      const { items, next_marker } = page(matching, (p) => p.value.id, f);
+      return { ports: items.map(({ value, version }) => portView(value, version, domainOf(value.networkId))), ...(next_marker ? { next_marker } : {}) };
     },
     'ports.update': async (body) => {
       const port = await ports.update(parseRequest('portUpdate', body), context());

@@ -48,6 +48,7 @@ interface Real {
 
 /** Every command checks the whole state after it ran. */
 abstract class Step implements fc.AsyncCommand<Model, Real> {
+  abstract toString(): string;
   abstract check(m: Readonly<Model>): boolean;
   abstract step(m: Model, r: Real): Promise<void>;
   async run(m: Model, r: Real) {
@@ -66,20 +67,20 @@ async function outcome(run: () => Promise<unknown>): Promise<{ ok: unknown } | {
 }
 
 class CreateNetwork extends Step {
-  check = () => true;
-  async step(m: Model, r: Real) {
+  override check = () => true;
+  override async step(m: Model, r: Real) {
     const net = await r.client.networks.create({});
     m.networks.push({ id: net.id, subnets: [], ports: new Map() });
   }
-  toString = () => 'CreateNetwork';
+  override toString = () => 'CreateNetwork';
 }
 
 class CreateSubnet extends Step {
   constructor(readonly net: number, readonly menu: number) {
     super();
   }
-  check = (m: Readonly<Model>) => m.networks.length > 0;
-  async step(m: Model, r: Real) {
+  override check = (m: Readonly<Model>) => m.networks.length > 0;
+  override async step(m: Model, r: Real) {
     const net = m.networks[this.net % m.networks.length]!;
     const { cidr, pool } = CIDRS[this.menu]!;
     const result = await outcome(() => r.client.subnets.create({ network_id: net.id, cidr, allocation_pools: [{ start: pool[0]!, end: pool.at(-1)! }] }));
@@ -90,15 +91,15 @@ class CreateSubnet extends Step {
       net.subnets.push({ menu: this.menu, id: ((result as { ok: { id: string } }).ok).id });
     }
   }
-  toString = () => `CreateSubnet(${this.net}, ${CIDRS[this.menu]!.cidr})`;
+  override toString = () => `CreateSubnet(${this.net}, ${CIDRS[this.menu]!.cidr})`;
 }
 
 class CreatePort extends Step {
   constructor(readonly net: number, readonly mac: number | undefined, readonly ipPick: number | undefined) {
     super();
   }
-  check = (m: Readonly<Model>) => m.networks.length > 0;
-  async step(m: Model, r: Real) {
+  override check = (m: Readonly<Model>) => m.networks.length > 0;
+  override async step(m: Model, r: Real) {
     const net = m.networks[this.net % m.networks.length]!;
     const mac = this.mac === undefined ? undefined : MACS[this.mac];
     const subnet = net.subnets[0];
@@ -131,29 +132,29 @@ class CreatePort extends Step {
     if (mac) expect(port.mac_address).toBe(mac);
     net.ports.set(port.id, { mac: port.mac_address, ips, subnetIds: port.fixed_ips.map((f) => f.subnet_id) });
   }
-  toString = () => `CreatePort(${this.net}, mac=${this.mac}, ip=${this.ipPick})`;
+  override toString = () => `CreatePort(${this.net}, mac=${this.mac}, ip=${this.ipPick})`;
 }
 
 class DeletePort extends Step {
   constructor(readonly pick: number) {
     super();
   }
-  check = (m: Readonly<Model>) => m.networks.some((n) => n.ports.size > 0);
-  async step(m: Model, r: Real) {
+  override check = (m: Readonly<Model>) => m.networks.some((n) => n.ports.size > 0);
+  override async step(m: Model, r: Real) {
     const all = m.networks.flatMap((n) => [...n.ports.keys()].map((id) => ({ n, id })));
     const { n, id } = all[this.pick % all.length]!;
     await r.client.ports.delete(id);
     n.ports.delete(id);
   }
-  toString = () => `DeletePort(${this.pick})`;
+  override toString = () => `DeletePort(${this.pick})`;
 }
 
 class DeleteSubnet extends Step {
   constructor(readonly pick: number) {
     super();
   }
-  check = (m: Readonly<Model>) => m.networks.some((n) => n.subnets.length > 0);
-  async step(m: Model, r: Real) {
+  override check = (m: Readonly<Model>) => m.networks.some((n) => n.subnets.length > 0);
+  override async step(m: Model, r: Real) {
     const all = m.networks.flatMap((n) => n.subnets.map((s) => ({ n, s })));
     const { n, s } = all[this.pick % all.length]!;
     const inUse = [...n.ports.values()].some((p) => p.subnetIds.includes(s.id));
@@ -164,15 +165,15 @@ class DeleteSubnet extends Step {
       n.subnets = n.subnets.filter((x) => x !== s);
     }
   }
-  toString = () => `DeleteSubnet(${this.pick})`;
+  override toString = () => `DeleteSubnet(${this.pick})`;
 }
 
 class DeleteNetwork extends Step {
   constructor(readonly pick: number) {
     super();
   }
-  check = (m: Readonly<Model>) => m.networks.length > 0;
-  async step(m: Model, r: Real) {
+  override check = (m: Readonly<Model>) => m.networks.length > 0;
+  override async step(m: Model, r: Real) {
     const net = m.networks[this.pick % m.networks.length]!;
     const result = await outcome(() => r.client.networks.delete(net.id));
     if (net.ports.size > 0) expect(result).toStrictEqual({ code: 'NETWORK_IN_USE' });
@@ -182,7 +183,7 @@ class DeleteNetwork extends Step {
       expect((await outcome(() => r.client.networks.show(net.id)))).toStrictEqual({ code: 'NOT_FOUND' });
     }
   }
-  toString = () => `DeleteNetwork(${this.pick})`;
+  override toString = () => `DeleteNetwork(${this.pick})`;
 }
 
 /** The API's state, reduced to what the model knows, equals the model. */

@@ -8,6 +8,7 @@ import { startProjection } from '@leasehold/journal';
 import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { ApiError } from './errors.js';
+import { fleetHandlers } from './fleet-handlers.js';
 import { apiHandlers, type Handler } from './handlers.js';
 import { ReadModel } from './read-model/read-model.js';
 import { DEFAULT_MAX_REQUEST_BYTES, decodeBody, encodeBody, requestFormat } from './wire/codec.js';
@@ -17,6 +18,8 @@ export const API_VERSION = '0.1.0';
 
 export interface ApiServiceOptions {
   readonly maxRequestBytes?: number;
+  /** An agent without a heartbeat for this long is shown dead (Neutron's agent_down_time, default 75 s). */
+  readonly agentDownTimeMs?: number;
   /** Called with unexpected (non-ApiError) failures; the caller gets INTERNAL. */
   readonly onInternalError?: (error: unknown, subject: string) => void;
 }
@@ -30,6 +33,8 @@ export interface ApiService {
 }
 
 export async function startApiService(nc: NatsConnection, journal: Journal, options: ApiServiceOptions = {}): Promise<ApiService> {
+  // Leave room for headers under the server's max_payload.
+  const replyLimit = (nc.info?.max_payload ?? 1024 * 1024) - 1024;
   const model = new ReadModel();
   const projection = await startProjection(journal, {
     name: 'api',
@@ -48,12 +53,12 @@ export async function startApiService(nc: NatsConnection, journal: Journal, opti
     queue: 'lh-api',
   });
   const group = service.addGroup(API_SUBJECT_PREFIX);
-  const handlers = apiHandlers(journal, model);
+  const handlers = { ...apiHandlers(journal, model), ...fleetHandlers(journal, model, { agentDownTimeMs: options.agentDownTimeMs ?? 75_000 }) };
   const subjects: string[] = [];
   for (const [operation, handler] of Object.entries(handlers)) {
-    group.addEndpoint(operation.replace('.', '-'), {
+    group.addEndpoint(operation.replaceAll('.', '-'), {
       subject: operation,
-      handler: (_err, msg) => void answer(msg, handler, options),
+      handler: (_err, msg) => void answer(msg, handler, options, replyLimit),
     });
     subjects.push(`${API_SUBJECT_PREFIX}.${operation}`);
   }
@@ -69,14 +74,18 @@ export async function startApiService(nc: NatsConnection, journal: Journal, opti
   };
 }
 
-async function answer(msg: ServiceMsg, handler: Handler, options: ApiServiceOptions): Promise<void> {
+async function answer(msg: ServiceMsg, handler: Handler, options: ApiServiceOptions, replyLimit: number): Promise<void> {
   const format = requestFormat(msg.data, msg.headers?.get('content-type'));
   const h = headers();
   h.set('content-type', format === 'json' ? 'application/json' : 'application/msgpack');
   try {
     const body = decodeBody(msg.data, format, options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES);
-    const reply = await handler(body);
-    msg.respond(encodeBody(reply, format), { headers: h });
+    const reply = encodeBody(await handler(body), format);
+    // A reply over the server's max_payload would be dropped and the caller left waiting.
+    if (reply.length > replyLimit) {
+      throw new ApiError('REPLY_TOO_LARGE', `the reply is ${reply.length} bytes, over what the server carries (${replyLimit}); narrow it with filters or page it with limit and marker`);
+    }
+    msg.respond(reply, { headers: h });
   } catch (error) {
     const apiError = error instanceof ApiError ? error : new ApiError('INTERNAL', 'internal error', undefined, { cause: error });
     if (!(error instanceof ApiError)) options.onInternalError?.(error, msg.subject);

@@ -7,6 +7,7 @@
 import type { StoredEvent } from '@leasehold/journal';
 import { aggregateSubject, formatIpv4, type ClaimEventData, type Ipv4, type PortState } from '@leasehold/protocol';
 import { applyNetworkEvent, initialNetwork, type NetworkEvent, type NetworkSnapshot } from '../network/machine.js';
+import { AgentsReadModel } from './agents.js';
 
 export interface Versioned<T> {
   readonly value: T;
@@ -39,6 +40,8 @@ export class ReadModel {
   readonly claimVersions = new Map<string, number>();
   readonly portsByNetwork = new Map<string, Set<string>>();
   readonly networkOfSubnet = new Map<string, string>();
+  /** Agents, bindings and leases. */
+  readonly fleet = new AgentsReadModel();
   private position = 0;
   private waiters: { seq: number; resolve: () => void }[] = [];
 
@@ -92,6 +95,7 @@ export class ReadModel {
         this.claimVersions.set(subject, seq);
         break;
       default:
+        this.fleet.apply(stored);
         break;
     }
     this.advance(seq);

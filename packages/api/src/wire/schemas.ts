@@ -19,6 +19,8 @@ const extraDhcpOpt = z.strictObject({
 const fixedIp = z.strictObject({ subnet_id: id.optional(), ip_address: ipText.optional() });
 const azHints = z.array(z.string().min(1).max(255)).max(16);
 const revision = z.number().int().nonnegative().optional();
+/** Neutron's pagination: at most `limit` items, sorted by id, after the item whose id is `marker`. */
+const paging = { limit: z.number().int().min(1).max(10_000).optional(), marker: id.optional() };
 
 const networkFields = {
   name: name.optional(),
@@ -33,6 +35,7 @@ export const schemas = {
   networkCreate: z.strictObject(networkFields),
   networkUpdate: z.strictObject({ id, revision_number: revision, ...networkFields }),
   networkList: z.strictObject({
+    ...paging,
     id: id.optional(),
     name: name.optional(),
     admin_state_up: z.boolean().optional(),
@@ -65,6 +68,7 @@ export const schemas = {
     lease_duration: z.number().int().min(-1).max(2 ** 31 - 1).optional(),
   }),
   subnetList: z.strictObject({
+    ...paging,
     id: id.optional(),
     network_id: id.optional(),
     name: name.optional(),
@@ -96,6 +100,7 @@ export const schemas = {
     admin_state_up: z.boolean().optional(),
   }),
   portList: z.strictObject({
+    ...paging,
     id: id.optional(),
     network_id: id.optional(),
     name: name.optional(),
@@ -107,9 +112,32 @@ export const schemas = {
   }),
 
   byId: z.strictObject({ id }),
+
+  agentList: z.strictObject({ host: z.string().optional(), alive: z.boolean().optional(), admin_state_up: z.boolean().optional() }),
+  agentUpdate: z.strictObject({ id, admin_state_up: z.boolean() }),
+  bindingChange: z.strictObject({ network_id: id, agent_id: id }),
+  bindingsOfAgent: z.strictObject({ agent_id: id }),
+  bindingsOfNetwork: z.strictObject({ network_id: id }),
+  leaseList: z.strictObject({
+    ...paging,
+    network_id: id.optional(),
+    state: z.enum(['bound', 'released', 'expired', 'declined']).optional(),
+    mac_address: z.string().optional(),
+  }),
+  leaseShow: z.strictObject({ network_id: id.optional(), mac_address: z.string().optional(), ip_address: ipText.optional() }),
 };
 
 export type Schemas = typeof schemas;
+
+/** One page of a list: items sorted by `key`, after `marker`, at most `limit`; `next_marker` when more remain. Pure. */
+export function page<T>(items: T[], key: (item: T) => string, f: { limit?: number | undefined; marker?: string | undefined }): { items: T[]; next_marker?: string } {
+  const sorted = items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const start = f.marker === undefined ? 0 : sorted.findIndex((item) => key(item) > f.marker!);
+  const from = start < 0 ? sorted.length : start;
+  const limit = f.limit ?? Number.POSITIVE_INFINITY;
+  const out = sorted.slice(from, from + limit);
+  return from + limit < sorted.length ? { items: out, next_marker: key(out.at(-1)!) } : { items: out };
+}
 export type Input<K extends keyof Schemas> = z.infer<Schemas[K]>;
 
 /** Parses a body against a schema; a mismatch is VALIDATION_FAILED naming the first bad field. Pure. */
