@@ -1,0 +1,272 @@
+/**
+ * The scheduler's laws over random histories: agents join, report, go silent,
+ * die, change admin state, get deleted; networks come and go and toggle DHCP;
+ * the clock jumps. After every step the runtime's loop runs: one scheduling
+ * pass, its decisions folded back in (`settle`).
+ */
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { schedulerConfig, type SchedulerConfig, type StrategyName } from './config.js';
+import { decide, settle } from './decide.js';
+import type { DecisionEvent, SchedulerEvent } from './events.js';
+import { minimalMoves } from './rebalance.js';
+import { agentLoads, applyEvents, bindingTable, initialSchedulerState, replay, type SchedulerState } from './state.js';
+import { heartbeat } from './testing.js';
+
+const AGENTS = 6;
+const NETWORKS = 10;
+const ZONES = ['az0', 'az1', 'az2'];
+
+type Command =
+  | { kind: 'join'; agent: number; zone: number; adminUp: boolean }
+  | { kind: 'kill'; agent: number }
+  | { kind: 'report'; steps: number }
+  | { kind: 'jump'; ms: number }
+  | { kind: 'admin'; agent: number; up: boolean }
+  | { kind: 'delete'; agent: number }
+  | { kind: 'create'; net: number; dhcp: boolean; hints: number[] }
+  | { kind: 'destroy'; net: number }
+  | { kind: 'dhcp'; net: number; on: boolean };
+
+const agentIdx = fc.integer({ min: 0, max: AGENTS - 1 });
+const netIdx = fc.integer({ min: 0, max: NETWORKS - 1 });
+
+function commandArb(withHints: boolean): fc.Arbitrary<Command> {
+  return fc.oneof(
+    { weight: 5, arbitrary: fc.record({ kind: fc.constant('join' as const), agent: agentIdx, zone: fc.integer({ min: 0, max: 2 }), adminUp: fc.boolean() }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('kill' as const), agent: agentIdx }) },
+    { weight: 4, arbitrary: fc.record({ kind: fc.constant('report' as const), steps: fc.integer({ min: 1, max: 4 }) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('jump' as const), ms: fc.integer({ min: 0, max: 150_000 }) }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('admin' as const), agent: agentIdx, up: fc.boolean() }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), agent: agentIdx }) },
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        kind: fc.constant('create' as const),
+        net: netIdx,
+        dhcp: fc.integer({ min: 0, max: 4 }).map((x) => x > 0),
+        hints: withHints ? fc.uniqueArray(fc.integer({ min: 0, max: 2 }), { maxLength: 2 }) : fc.constant<number[]>([]),
+      }),
+    },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('destroy' as const), net: netIdx }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('dhcp' as const), net: netIdx, on: fc.boolean() }) },
+  );
+}
+
+interface Pass {
+  /** The inputs folded before the pass. */
+  readonly inputs: SchedulerEvent[];
+  readonly now: number;
+  /** The state before the inputs. */
+  readonly prior: SchedulerState;
+  /** The state after the inputs, before the pass. */
+  readonly before: SchedulerState;
+  readonly decisions: DecisionEvent[];
+  readonly after: SchedulerState;
+  readonly command: Command;
+}
+
+/** Runs a history the way the runtime will: fold the step's events, decide, fold the decisions. */
+function simulate(config: SchedulerConfig, commands: readonly Command[]): Pass[] {
+  const running = new Set<number>();
+  const zones = new Map<number, number>();
+  const nets = new Set<number>();
+  let now = 1_000_000;
+  let state = initialSchedulerState();
+  const passes: Pass[] = [];
+  const step = (command: Command, inputs: SchedulerEvent[]): void => {
+    const before = applyEvents(state, inputs, config);
+    const { state: after, events } = settle(before, now, config);
+    passes.push({ inputs, now, prior: state, before, decisions: events, after, command });
+    state = after;
+  };
+  const beat = (a: number, adminStateUp = true) => heartbeat(`a${a}`, now, { zone: ZONES[zones.get(a) ?? 0], adminStateUp });
+  for (const c of commands) {
+    switch (c.kind) {
+      case 'join':
+        running.add(c.agent);
+        if (!state.agents.has(`a${c.agent}`)) zones.set(c.agent, c.zone);
+        step(c, [beat(c.agent, c.adminUp)]);
+        break;
+      case 'kill':
+        running.delete(c.agent);
+        break;
+      case 'report':
+        for (let i = 0; i < c.steps; i++) {
+          now += config.reportInterval;
+          step(c, [...running].sort().map((a) => beat(a)));
+        }
+        break;
+      case 'jump':
+        now += c.ms;
+        step(c, [{ type: 'Tick', now }]);
+        break;
+      case 'admin':
+        step(c, [{ type: 'AgentAdminStateChanged', at: now, agentId: `a${c.agent}`, adminStateUp: c.up }]);
+        break;
+      case 'delete':
+        running.delete(c.agent);
+        step(c, [{ type: 'AgentDeleted', at: now, agentId: `a${c.agent}` }]);
+        break;
+      case 'create':
+        if (nets.has(c.net)) break;
+        nets.add(c.net);
+        step(c, [
+          { type: 'NetworkCreated', at: now, networkId: `n${c.net}`, availabilityZoneHints: c.hints.map((z) => ZONES[z] as string) },
+          { type: 'SubnetCreated', at: now, networkId: `n${c.net}`, subnetId: `s${c.net}`, enableDhcp: c.dhcp },
+        ]);
+        break;
+      case 'destroy':
+        nets.delete(c.net);
+        step(c, [{ type: 'NetworkDeleted', at: now, networkId: `n${c.net}` }]);
+        break;
+      case 'dhcp':
+        step(c, [{ type: 'SubnetUpdated', at: now, networkId: `n${c.net}`, subnetId: `s${c.net}`, enableDhcp: c.on }]);
+        break;
+    }
+  }
+  return passes;
+}
+
+const candidate = (state: SchedulerState, id: string): boolean => {
+  const a = state.agents.get(id);
+  return a?.status === 'alive' && a.context.adminStateUp;
+};
+
+function candidateLoads(state: SchedulerState): number[] {
+  return [...agentLoads(state)].filter(([id]) => candidate(state, id)).map(([, load]) => load);
+}
+
+const configArb = (strategies: StrategyName[]) =>
+  fc.record({
+    strategy: fc.constantFrom(...strategies),
+    agentsPerNetwork: fc.integer({ min: 1, max: 3 }),
+    seed: fc.integer(),
+    enableServicesOnAgentsWithAdminStateDown: fc.boolean(),
+  });
+
+/** A cluster to start from (a few agents, several networks), then random commands. */
+const history = (withHints: boolean): fc.Arbitrary<Command[]> =>
+  fc
+    .tuple(
+      fc.uniqueArray(agentIdx, { minLength: 1, maxLength: 4 }),
+      fc.uniqueArray(netIdx, { minLength: 2, maxLength: NETWORKS }),
+      fc.array(commandArb(withHints), { minLength: 1, maxLength: 25 }),
+      fc.integer({ min: 0, max: 2 }),
+    )
+    .map(([agents, nets, commands, zone]) => [
+      ...agents.map((agent): Command => ({ kind: 'join', agent, zone: (agent + zone) % 3, adminUp: true })),
+      ...nets.map((net): Command => ({ kind: 'create', net, dhcp: true, hints: [] })),
+      ...commands,
+    ]);
+const runs = { numRuns: 80 };
+
+describe('scheduler laws', () => {
+  test.prop([configArb(['weight', 'chance', 'az']), history(true)], runs)(
+    'count law: after every pass each DHCP network has exactly min(agents_per_network, eligible) distinct agents, none down, and other networks none',
+    (partial, commands) => {
+      const config = schedulerConfig(partial);
+      for (const { after } of simulate(config, commands)) {
+        for (const network of after.networks.values()) {
+          const bound = network.bindings.map((b) => b.agentId);
+          expect(new Set(bound).size).toBe(bound.length);
+          for (const id of bound) {
+            const agent = after.agents.get(id);
+            expect(agent?.status).toBe('alive');
+            if (!config.enableServicesOnAgentsWithAdminStateDown) expect(agent?.context.adminStateUp).toBe(true);
+          }
+          if (network.dhcpSubnets.length === 0) {
+            expect(bound).toEqual([]);
+            continue;
+          }
+          // Eligible: alive admin-up agents the hints allow, plus agents (admin-down ones) already serving it.
+          const eligible = new Set(bound);
+          for (const [id, a] of after.agents) {
+            const hints = network.availabilityZoneHints;
+            if (candidate(after, id) && (hints.length === 0 || hints.includes(a.context.availabilityZone))) eligible.add(id);
+          }
+          expect(bound.length).toBe(Math.min(config.agentsPerNetwork, eligible.size));
+        }
+      }
+    },
+  );
+
+  test.prop([configArb(['weight']), history(false)], runs)(
+    'balance law: with the weight strategy and no AZ hints or manual bindings, eligible agents differ by at most one network after every pass',
+    (partial, commands) => {
+      const config = schedulerConfig(partial);
+      for (const { after } of simulate(config, commands)) {
+        const loads = candidateLoads(after);
+        if (loads.length > 0) expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(1);
+      }
+    },
+  );
+
+  test.prop([configArb(['weight']), history(false)], runs)(
+    'minimal moves: a pass moves exactly minimalMoves(loads) networks, and a join to a fully served cluster of k agents holding T bindings moves floor(T/(k+1))',
+    (partial, commands) => {
+      const config = schedulerConfig(partial);
+      for (const pass of simulate(config, commands)) {
+        const isMove = (e: DecisionEvent) => e.reason === 'rebalance';
+        const moves = pass.decisions.filter((e) => isMove(e) && e.type === 'NetworkUnscheduled').length;
+        const beforeMoves = applyEvents(pass.before, [{ type: 'Tick', now: pass.now }, ...pass.decisions.filter((e) => !isMove(e))], config);
+        expect(moves).toBe(minimalMoves(candidateLoads(beforeMoves)));
+
+        if (pass.command.kind !== 'join') continue;
+        const joiner = `a${pass.command.agent}`;
+        const prior = pass.prior;
+        const wasCandidate = candidate(prior, joiner);
+        const fullyServed = [...prior.networks.values()].every((n) => n.dhcpSubnets.length === 0 || n.bindings.length === config.agentsPerNetwork);
+        if (wasCandidate || !candidate(pass.after, joiner) || !fullyServed) continue;
+        const loads = candidateLoads(prior);
+        const total = loads.reduce((a, b) => a + b, 0);
+        expect(pass.decisions.filter((e) => !isMove(e))).toEqual([]);
+        expect(moves).toBe(Math.floor(total / (loads.length + 1)));
+      }
+    },
+  );
+
+  test.prop([configArb(['weight', 'chance', 'az']), history(true)], runs)(
+    'determinism: replaying the journaled events and ticking to the last pass gives the same state, and re-running the history gives the same decisions',
+    (partial, commands) => {
+      const config = schedulerConfig(partial);
+      const first = simulate(config, commands);
+      // Ticks are not journaled: the runtime's passes see time move, the log only through `at`.
+      const log = first.flatMap((p) => [...p.inputs.filter((e) => e.type !== 'Tick'), ...p.decisions]);
+      const lastPass = first.at(-1);
+      const last = lastPass?.after ?? initialSchedulerState();
+      const replayed = replay([...log, { type: 'Tick', now: lastPass?.now ?? 0 }], config);
+      expect(bindingTable(replayed)).toEqual(bindingTable(last));
+      expect(replayed).toEqual(last);
+      expect(simulate(config, commands).map((p) => p.decisions)).toEqual(first.map((p) => p.decisions));
+    },
+  );
+
+  test.prop([configArb(['weight', 'chance', 'az']), history(true)], runs)(
+    'idempotence: deciding again after applying a pass decides nothing, and deciding does not change the state given',
+    (partial, commands) => {
+      const config = schedulerConfig(partial);
+      for (const { before, after, now } of simulate(config, commands)) {
+        const copy = structuredClone(before);
+        decide(before, now, config);
+        expect(before).toEqual(copy);
+        expect(decide(after, now, config)).toEqual([]);
+      }
+    },
+  );
+
+  test.prop([fc.integer({ min: 1, max: 3 }), history(false)], runs)(
+    'without automatic failover a down agent keeps its bindings until its network stops needing DHCP',
+    (agentsPerNetwork, commands) => {
+      const config = schedulerConfig({ agentsPerNetwork, allowAutomaticDhcpFailover: false });
+      for (const { before, decisions, now } of simulate(config, commands)) {
+        const ticked = applyEvents(before, [{ type: 'Tick', now }], config);
+        for (const e of decisions) {
+          if (e.type !== 'NetworkUnscheduled') continue;
+          expect(e.reason).not.toBe('failover');
+          if (ticked.agents.get(e.agentId)?.status !== 'alive') expect(e.reason).toBe('dhcp-disabled');
+        }
+      }
+    },
+  );
+});
