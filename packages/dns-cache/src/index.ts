@@ -1,1 +1,9 @@
-export {};
+export { startDnsCache } from './server.js';
+export type { DnsCacheHandle, StartOptions } from './server.js';
+export { DEFAULT_CONFIG, resolveConfig } from './config.js';
+export type { AddressRule, DnsCacheConfig, DomainServer, HostRecord, UpstreamServer } from './config.js';
+export { applyItems, loadConfig, parseConfigText, parseDnsArgs, OPTIONS } from './options.js';
+export type { ConfigItem, DnsArgs } from './options.js';
+export type { LocalRecordsInput } from './local.js';
+export type { DnsCacheStats } from './stats.js';
+export { ConfigError, DnsCacheError, ListenError } from './errors.js';

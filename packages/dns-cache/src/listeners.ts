@@ -1,0 +1,80 @@
+/**
+ * UDP and TCP listeners on one address (RFC 1035 4.2; TCP per RFC 7766:
+ * 2-byte length prefix, several queries per connection, answers in any
+ * order). Both hand every message to the resolver and never throw out of
+ * their event handlers.
+ */
+import { createSocket } from 'node:dgram';
+import { createServer, type Server } from 'node:net';
+import { isIPv6 } from 'node:net';
+import { ListenError } from './errors.js';
+import type { Resolver } from './resolver.js';
+
+/** RFC 7766 6.2.3: close idle connections; dnsmasq allows a few at once. */
+const TCP_IDLE_MS = 10_000;
+const TCP_MAX_CONNECTIONS = 128;
+
+export interface Listener {
+  readonly address: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Opens UDP and TCP on address:port (port 0 only in tests: the kernel's choice, the same for both). */
+export async function listen(address: string, port: number, resolver: Resolver): Promise<Listener> {
+  const udp = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
+  await new Promise<void>((resolve, reject) => {
+    udp.once('error', (error) => reject(new ListenError(`cannot listen on udp ${address}#${port}: ${error.message}`, { cause: error })));
+    udp.bind({ address, port }, () => resolve());
+  });
+  udp.on('error', () => {});
+  const bound = udp.address().port;
+  udp.on('message', (msg, rinfo) => {
+    resolver.handle(msg, { address: rinfo.address, tcp: false }, (reply) => udp.send(reply, rinfo.port, rinfo.address));
+  });
+  let tcp: Server;
+  try {
+    tcp = await listenTcp(address, bound, resolver);
+  } catch (error) {
+    udp.close();
+    throw error;
+  }
+  return {
+    address,
+    port: bound,
+    close: () =>
+      new Promise<void>((resolve) => {
+        udp.close();
+        tcp.close(() => resolve());
+      }),
+  };
+}
+
+function listenTcp(address: string, port: number, resolver: Resolver): Promise<Server> {
+  const server = createServer((socket) => {
+    socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
+    socket.on('error', () => socket.destroy());
+    let buffered: Buffer = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+      while (buffered.length >= 2) {
+        const length = buffered.readUInt16BE(0);
+        if (buffered.length < length + 2) break;
+        const message = buffered.subarray(2, length + 2);
+        buffered = buffered.subarray(length + 2);
+        resolver.handle(message, { address: socket.remoteAddress ?? '', tcp: true }, (reply) => {
+          if (socket.destroyed) return;
+          const frame = Buffer.allocUnsafe(reply.length + 2);
+          frame.writeUInt16BE(reply.length, 0);
+          frame.set(reply, 2);
+          socket.write(frame);
+        });
+      }
+    });
+  });
+  server.maxConnections = TCP_MAX_CONNECTIONS;
+  return new Promise((resolve, reject) => {
+    server.once('error', (error) => reject(new ListenError(`cannot listen on tcp ${address}#${port}: ${error.message}`, { cause: error })));
+    server.listen({ host: address, port }, () => resolve(server));
+  });
+}

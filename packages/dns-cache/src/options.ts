@@ -1,0 +1,249 @@
+/**
+ * dnsmasq-syntax configuration: `name=value` lines, bare flags and '#'
+ * comments in a file, or the same names as `--name value` / `--name=value`
+ * flags. Each option keeps dnsmasq's name and meaning (dnsmasq(8), 2.90);
+ * the first bad line throws a ConfigError with its file, line and option.
+ */
+import { readFileSync } from 'node:fs';
+import { parseCidr } from '@leasehold/protocol';
+import { DEFAULT_CONFIG, type AddressRule, type DnsCacheConfig, type DomainServer, type HostRecord, type UpstreamServer } from './config.js';
+import { ConfigError } from './errors.js';
+import { canonicalName, isIPv4, isIPv6, isValidName } from './names.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer E)[] ? E[] : T[K] };
+type Builder = Mutable<DnsCacheConfig>;
+
+/** Where a value came from, for errors. */
+interface Where {
+  readonly file: string;
+  readonly line: number;
+  readonly option: string;
+}
+
+interface OptionSpec {
+  /** Whether the option takes a value (flags take none). */
+  readonly value: boolean;
+  readonly apply: (config: Builder, value: string, where: Where) => void;
+}
+
+const fail = (reason: string, where: Where): never => {
+  throw new ConfigError(reason, where.file, where.line, where.option);
+};
+
+function integer(text: string, where: Where, max = 0x7fffffff): number {
+  if (!/^\d+$/.test(text)) fail('bad number', where);
+  const n = Number(text);
+  if (n > max) fail(`number over ${max}`, where);
+  return n;
+}
+
+function address(text: string, where: Where): { address: string; family: 4 | 6 } {
+  if (isIPv4(text)) return { address: text, family: 4 };
+  if (isIPv6(text)) return { address: text, family: 6 };
+  return fail('bad address', where);
+}
+
+function upstream(text: string, where: Where): UpstreamServer {
+  // dnsmasq writes the port after '#', so IPv6 addresses need no brackets; a source part ("@eth0") is not supported.
+  if (text.includes('@')) fail('bad address (source address or interface not supported)', where);
+  const hash = text.lastIndexOf('#');
+  const host = hash < 0 ? text : text.slice(0, hash);
+  const port = hash < 0 ? 53 : integer(text.slice(hash + 1), where, 65535);
+  if (port === 0) fail('bad port', where);
+  return { ...address(host, where), port };
+}
+
+function name(text: string, where: Where, what = 'bad name'): string {
+  if (!isValidName(text)) fail(what, where);
+  return canonicalName(text);
+}
+
+/** Splits "/a/b/rest" into (["a","b"], "rest"); undefined if the value does not start with '/'. */
+function domains(value: string, where: Where): { domains: string[]; rest: string } | undefined {
+  if (!value.startsWith('/')) return undefined;
+  const end = value.lastIndexOf('/');
+  if (end === 0) fail('missing /', where);
+  const list = value.slice(1, end).split('/').map((d) => (d === '' || d === '#' ? '' : name(d, where, 'bad domain')));
+  return { domains: list, rest: value.slice(end + 1) };
+}
+
+function server(config: Builder, value: string, where: Where): void {
+  const parts = domains(value, where);
+  if (!parts) {
+    if (value === '') fail('missing server address', where);
+    config.servers.push(upstream(value, where));
+    return;
+  }
+  const target: DomainServer['server'] = parts.rest === '' ? 'local' : parts.rest === '#' ? 'default' : upstream(parts.rest, where);
+  for (const domain of parts.domains) config.domainServers.push({ domain, server: target });
+}
+
+function addressRule(config: Builder, value: string, where: Where): void {
+  const parts = domains(value, where) ?? fail('bad address rule (expected /domain/[ip])', where);
+  const ip = parts.rest === '' ? undefined : parts.rest === '#' ? '#' : address(parts.rest, where).address;
+  for (const domain of parts.domains) config.addresses.push({ domain, ip } satisfies AddressRule);
+}
+
+function hostRecord(config: Builder, value: string, where: Where): void {
+  const fields = value.split(',').map((f) => f.trim());
+  const record: Mutable<HostRecord> = { names: [], ipv4: [], ipv6: [], ttl: undefined };
+  fields.forEach((field, i) => {
+    if (isIPv4(field)) record.ipv4.push(field);
+    else if (isIPv6(field)) record.ipv6.push(field);
+    else if (/^\d+$/.test(field) && i === fields.length - 1 && record.names.length > 0) record.ttl = integer(field, where);
+    else if (record.ipv4.length + record.ipv6.length > 0) fail('bad address', where);
+    else record.names.push(name(field, where));
+  });
+  if (record.names.length === 0) fail('missing name', where);
+  if (record.ipv4.length + record.ipv6.length === 0) fail('missing address', where);
+  config.hostRecords.push(record);
+}
+
+const flag = (set: (config: Builder) => void): OptionSpec => ({ value: false, apply: (config) => set(config) });
+const valued = (apply: OptionSpec['apply']): OptionSpec => ({ value: true, apply });
+const ignored: OptionSpec = { value: false, apply: () => {} };
+const ignoredValue: OptionSpec = { value: true, apply: () => {} };
+
+/** Every option this cache understands, by dnsmasq's long name. */
+export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  'listen-address': valued((c, v, w) => v.split(',').forEach((a) => c.listenAddresses.push(address(a.trim(), w).address))),
+  port: valued((c, v, w) => (c.port = integer(v, w, 65535))),
+  interface: valued((c, v, w) => v.split(',').forEach((i) => c.interfaces.push(/^[\w.:-]+$/.test(i) ? i : fail('bad interface name', w)))),
+  'resolv-file': valued((c, v, w) => c.resolvFiles.push(v || fail('missing file name', w))),
+  'no-resolv': flag((c) => (c.noResolv = true)),
+  server: valued(server),
+  'rev-server': valued((_c, _v, w) => fail('unsupported option', w)),
+  'strict-order': flag((c) => (c.strictOrder = true)),
+  'all-servers': flag((c) => (c.allServers = true)),
+  'cache-size': valued((c, v, w) => (c.cacheSize = integer(v, w, 10_000_000))),
+  'no-negcache': flag((c) => (c.noNegcache = true)),
+  'neg-ttl': valued((c, v, w) => (c.negTtl = integer(v, w))),
+  // dnsmasq caps min-cache-ttl at one hour: longer would keep stale data in front of clients.
+  'min-cache-ttl': valued((c, v, w) => (c.minCacheTtl = Math.min(integer(v, w), 3600))),
+  'max-cache-ttl': valued((c, v, w) => (c.maxCacheTtl = integer(v, w))),
+  'local-ttl': valued((c, v, w) => (c.localTtl = integer(v, w))),
+  domain: valued((c, v, w) => (c.domain = name(v.split(',')[0] ?? '', w, 'bad domain'))),
+  'expand-hosts': flag((c) => (c.expandHosts = true)),
+  address: valued(addressRule),
+  'host-record': valued(hostRecord),
+  'addn-hosts': valued((c, v, w) => c.addnHosts.push(v || fail('missing file name', w))),
+  'domain-needed': flag((c) => (c.domainNeeded = true)),
+  'bogus-priv': flag((c) => (c.bogusPriv = true)),
+  'local-service': flag((c) => (c.localService = true)),
+  'dns-forward-max': valued((c, v, w) => (c.forwardMax = Math.max(1, integer(v, w, 1_000_000)))),
+  'local-network': valued((c, v, w) => {
+    try {
+      parseCidr(v);
+    } catch {
+      fail('bad network (expected a.b.c.d/len)', w);
+    }
+    c.localNetworks.push(v);
+  }),
+  'upstream-timeout': valued((c, v, w) => (c.upstreamTimeoutMs = Math.max(1, integer(v, w, 600_000)))),
+  // dnsmasq options with no meaning for this cache (logging, daemon control, DHCP, which the agent does).
+  'bind-interfaces': ignored,
+  'bind-dynamic': ignored,
+  'no-hosts': ignored,
+  'keep-in-foreground': ignored,
+  'no-daemon': ignored,
+  'log-queries': ignored,
+  'log-dhcp': ignored,
+  'log-facility': ignoredValue,
+  'pid-file': ignoredValue,
+  user: ignoredValue,
+  group: ignoredValue,
+};
+
+/** One `name[=value]` item, from a file line or a flag. */
+export interface ConfigItem {
+  readonly name: string;
+  readonly value: string | undefined;
+  readonly file: string;
+  readonly line: number;
+}
+
+/** Applies items in order onto a config (defaults if none). Pure; throws ConfigError on the first bad item. */
+export function applyItems(items: Iterable<ConfigItem>, base: DnsCacheConfig = DEFAULT_CONFIG): DnsCacheConfig {
+  const config = structuredClone(base) as Builder;
+  for (const item of items) {
+    const where = { file: item.file, line: item.line, option: item.name };
+    // DHCP options belong to the agent's DHCP server; a shared dnsmasq.conf may hold them.
+    if (item.name.startsWith('dhcp-')) continue;
+    const spec = OPTIONS[item.name] ?? fail('bad option', where);
+    if (spec.value && item.value === undefined) fail('missing parameter', where);
+    if (!spec.value && item.value !== undefined) fail('extraneous parameter', where);
+    spec.apply(config, (item.value ?? '').trim(), where);
+  }
+  return config;
+}
+
+/** The items of a dnsmasq-syntax config text: blank lines and '#' comments skipped. Pure. */
+export function parseConfigText(text: string, file: string): ConfigItem[] {
+  const items: ConfigItem[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    // As in dnsmasq, '#' starts a comment only at the start of a line or after white space (server=1.2.3.4#53 keeps it).
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (!line) return;
+    const eq = line.indexOf('=');
+    const name = (eq < 0 ? line : line.slice(0, eq)).trim();
+    items.push({ name, value: eq < 0 ? undefined : line.slice(eq + 1).trim(), file, line: index + 1 });
+  });
+  return items;
+}
+
+/** What the command line asked for, besides config items. */
+export interface DnsArgs {
+  readonly items: ConfigItem[];
+  readonly confFiles: string[];
+  readonly test: boolean;
+}
+
+/**
+ * Reads `--name value`, `--name=value` and `--flag` arguments; whether an
+ * option takes a value comes from the option table. `--conf-file F` and
+ * `--test` are the command's own. Pure; throws ConfigError naming the argument.
+ */
+export function parseDnsArgs(argv: readonly string[]): DnsArgs {
+  const items: ConfigItem[] = [];
+  const confFiles: string[] = [];
+  let test = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const where = { file: 'command line', line: i + 1, option: arg };
+    if (!arg.startsWith('--')) fail('bad argument', where);
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+    let value = eq < 0 ? undefined : arg.slice(eq + 1);
+    if (name === 'test') {
+      test = true;
+      continue;
+    }
+    const takesValue = name === 'conf-file' || (OPTIONS[name]?.value ?? false);
+    if (takesValue && value === undefined) {
+      value = argv[i + 1] ?? fail('missing parameter', { ...where, option: name });
+      i++;
+    }
+    if (name === 'conf-file') confFiles.push(value!);
+    else items.push({ name, value, file: 'command line', line: where.line });
+  }
+  return { items, confFiles, test };
+}
+
+/**
+ * The config from conf-files (in order), then command-line items on top, as
+ * dnsmasq merges them. Reads the files; throws ConfigError for a bad line or
+ * a file that cannot be read.
+ */
+export function loadConfig(args: DnsArgs, read: (file: string) => string = (f) => readFileSync(f, 'utf8')): DnsCacheConfig {
+  const items: ConfigItem[] = [];
+  for (const file of args.confFiles) {
+    let text: string;
+    try {
+      text = read(file);
+    } catch (error) {
+      throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`, file, 0, 'conf-file', { cause: error });
+    }
+    items.push(...parseConfigText(text, file));
+  }
+  return applyItems([...items, ...args.items]);
+}

@@ -1,0 +1,238 @@
+/**
+ * One query in, one reply out (or none): the order of checks that decides
+ * how a question is answered. Socket-free: listeners hand it bytes and a
+ * send function, so tests and benchmarks can drive it directly.
+ *
+ * Order: header checks (no header: drop; a response: drop) → question
+ * (unreadable: FORMERR) → local data (authoritative) → policies that never
+ * forward (server=/domain/ local-only, domain-needed, bogus-priv) →
+ * local-service (REFUSED to clients outside the local networks) → cache →
+ * coalesce with an identical question in flight → forward.
+ */
+import { copyQuestionCase, dnsCacheKey, DnsRcode, readQuestion, readRcode, rewriteId, type DnsQuestionView } from '@leasehold/protocol';
+import { AnswerCache, answerFromEntry, type CacheEntry } from './cache.js';
+import type { DnsCacheConfig, UpstreamServer } from './config.js';
+import { LocalRecords } from './local.js';
+import { isLocalClient, isPlainName, isPrivateReverse, type LocalNetworks } from './policy.js';
+import { headerReply, localReply, readQueryEdns, truncatedReply, udpLimit, type QueryEdns } from './reply.js';
+import { Routing } from './routing.js';
+import type { DnsCacheStats } from './stats.js';
+import { UpstreamClient, type AskedQuestion } from './upstream.js';
+
+export interface Client {
+  readonly address: string;
+  readonly tcp: boolean;
+}
+
+export type Send = (reply: Uint8Array) => void;
+
+interface Waiter {
+  readonly query: Uint8Array;
+  readonly question: DnsQuestionView;
+  readonly edns: QueryEdns | undefined;
+  readonly tcp: boolean;
+  readonly send: Send;
+}
+
+const TYPE_PTR = 12;
+const TYPE_ANY = 255;
+const TCP_LIMIT = 65535;
+
+export class Resolver {
+  readonly cache: AnswerCache;
+  readonly local: LocalRecords;
+  readonly routing: Routing;
+  readonly upstream: UpstreamClient;
+  readonly #inFlight = new Map<string, Waiter[]>();
+
+  constructor(
+    readonly config: DnsCacheConfig,
+    readonly networks: LocalNetworks,
+    readonly stats: DnsCacheStats,
+    readonly now: () => number = Date.now,
+  ) {
+    this.cache = new AnswerCache(config);
+    this.local = new LocalRecords(config);
+    this.routing = new Routing(config, now);
+    this.upstream = new UpstreamClient({
+      timeoutMs: config.upstreamTimeoutMs,
+      onDrop: () => stats.upstreamDropped++,
+      onTcpRetry: () => stats.tcpRetries++,
+    });
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Answers one client message through `send` (now or later); never throws. */
+  handle(query: Uint8Array, client: Client, send: Send): void {
+    const stats = this.stats;
+    stats.queries++;
+    // Without a full header there is no id to answer with; a message with QR set is a response, not ours to answer.
+    if (query.length < 12 || (query[2]! & 0x80) !== 0) {
+      stats.dropped++;
+      return;
+    }
+    let question: DnsQuestionView;
+    try {
+      question = readQuestion(query);
+    } catch {
+      stats.formerr++;
+      return send(headerReply(query, DnsRcode.FORMERR, 12, undefined));
+    }
+    // RFC 9619: a query has exactly one question.
+    if (query[4] !== 0 || query[5] !== 1) {
+      stats.formerr++;
+      return send(headerReply(query, DnsRcode.FORMERR, 12, undefined));
+    }
+    const edns = readQueryEdns(query, question.end);
+    if (((query[2]! >> 3) & 0xf) !== 0) return send(headerReply(query, DnsRcode.NOTIMP, question.end, edns));
+    const name = question.nameLower;
+
+    const local = this.local.lookup(name, question.type, question.class);
+    if (local !== undefined) {
+      stats.localAnswers++;
+      return this.#sendLocal(query, question, edns, client.tcp, send, local);
+    }
+    // These policies depend only on the name and the config, so the names they stop never reach the cache.
+    const route = this.routing.route(name);
+    if (
+      route.kind === 'local' ||
+      (!route.specific && this.config.domainNeeded && isPlainName(name)) ||
+      (!route.specific && this.config.bogusPriv && (question.type === TYPE_PTR || question.type === TYPE_ANY) && isPrivateReverse(name))
+    ) {
+      stats.nxdomainPolicy++;
+      return this.#sendLocal(query, question, edns, client.tcp, send, { kind: 'nxdomain' });
+    }
+    if (this.config.localService && !isLocalClient(client.address, this.networks)) {
+      stats.refused++;
+      return send(headerReply(query, DnsRcode.REFUSED, question.end, edns));
+    }
+
+    // The EDNS presence, DO and CD bits change what upstream returns, so they are part of the key.
+    const key = String.fromCharCode((edns ? 1 : 0) | (edns?.dnssecOk ? 2 : 0) | (query[3]! & 0x10 ? 4 : 0)) + dnsCacheKey(question);
+    const waiter: Waiter = { query, question, edns, tcp: client.tcp, send };
+    const entry = this.cache.get(key, this.now());
+    if (entry !== undefined) {
+      stats.cacheHits++;
+      return this.#deliver(answerFromEntry(entry, this.now()), waiter);
+    }
+    stats.cacheMisses++;
+    const flight = this.#inFlight.get(key);
+    if (flight !== undefined) {
+      stats.coalesced++;
+      flight.push(waiter);
+      return;
+    }
+    if (this.#inFlight.size >= this.config.forwardMax) {
+      stats.dropped++;
+      return;
+    }
+    this.#inFlight.set(key, [waiter]);
+    void this.#forward(key, route.servers, query, question);
+  }
+
+  close(): void {
+    this.upstream.close();
+  }
+
+  async #forward(key: string, servers: readonly UpstreamServer[], query: Uint8Array, question: AskedQuestion): Promise<void> {
+    let answer: Uint8Array | undefined;
+    try {
+      answer = this.config.allServers ? await this.#askAll(servers, query, question) : await this.#askInOrder(servers, query, question);
+    } catch {
+      answer = undefined;
+    }
+    const waiters = this.#inFlight.get(key) ?? [];
+    this.#inFlight.delete(key);
+    if (answer === undefined) {
+      for (const w of waiters) {
+        this.stats.servfail++;
+        w.send(headerReply(w.query, DnsRcode.SERVFAIL, w.question.end, w.edns));
+      }
+      return;
+    }
+    let entry: CacheEntry | undefined;
+    try {
+      entry = this.cache.put(key, answer, this.now());
+    } catch {
+      // An answer the fast path cannot walk is passed on but not cached.
+    }
+    // Once cached, every client sees the cached form (TTLs clamped and made uniform), the first one too.
+    for (const w of waiters) this.#deliver(entry ? answerFromEntry(entry, this.now()) : Uint8Array.from(answer), w);
+  }
+
+  /** strict-order and the default: one server at a time, the next on timeout, SERVFAIL or REFUSED. */
+  async #askInOrder(servers: readonly UpstreamServer[], query: Uint8Array, question: AskedQuestion): Promise<Uint8Array | undefined> {
+    for (const server of servers) {
+      this.stats.forwarded++;
+      const result = await this.upstream.ask(server, query, question);
+      this.routing.record(server, result.ok ? result.rttMs : this.config.upstreamTimeoutMs);
+      if (result.ok && usable(result.answer)) return result.answer;
+      this.stats.upstreamFailures++;
+    }
+    return undefined;
+  }
+
+  /** all-servers: ask every server at once; the first usable answer wins. */
+  #askAll(servers: readonly UpstreamServer[], query: Uint8Array, question: AskedQuestion): Promise<Uint8Array | undefined> {
+    if (servers.length === 0) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      let left = servers.length;
+      let won = false;
+      for (const server of servers) {
+        this.stats.forwarded++;
+        void this.upstream.ask(server, query, question).then((result) => {
+          this.routing.record(server, result.ok ? result.rttMs : this.config.upstreamTimeoutMs);
+          left--;
+          if (!won && result.ok && usable(result.answer)) {
+            won = true;
+            resolve(result.answer);
+          } else {
+            if (!result.ok || !usable(result.answer)) this.stats.upstreamFailures++;
+            if (left === 0 && !won) resolve(undefined);
+          }
+        });
+      }
+    });
+  }
+
+  /** Gives an answer the waiter's id and question case, truncating it for a UDP client whose size it exceeds. */
+  #deliver(answer: Uint8Array, w: Waiter): void {
+    try {
+      rewriteId(answer, (w.query[0]! << 8) | w.query[1]!);
+      copyQuestionCase(answer, w.query);
+      if (!w.tcp && answer.length > udpLimit(w.edns)) {
+        this.stats.truncated++;
+        return w.send(truncatedReply(answer, w.question.end, w.edns));
+      }
+      w.send(answer);
+    } catch {
+      this.stats.servfail++;
+      w.send(headerReply(w.query, DnsRcode.SERVFAIL, w.question.end, w.edns));
+    }
+  }
+
+  #sendLocal(query: Uint8Array, question: DnsQuestionView, edns: QueryEdns | undefined, tcp: boolean, send: Send, local: Parameters<typeof localReply>[2]): void {
+    let reply: Uint8Array;
+    try {
+      reply = localReply(query, question, local, this.config.localTtl, edns);
+    } catch {
+      // A name the encoder cannot write back (odd bytes in a label): answer with the header and question only.
+      reply = headerReply(query, local.kind === 'nxdomain' ? DnsRcode.NXDOMAIN : DnsRcode.NOERROR, question.end, edns);
+      reply[2]! |= 0x04;
+    }
+    if (!tcp && reply.length > udpLimit(edns)) {
+      this.stats.truncated++;
+      reply = truncatedReply(reply, question.end, edns);
+    }
+    send(reply);
+  }
+}
+
+/** SERVFAIL and REFUSED mean "ask someone else" (RFC 1035 4.1.1; dnsmasq moves on too). */
+function usable(answer: Uint8Array): boolean {
+  const rcode = readRcode(answer);
+  return rcode !== DnsRcode.SERVFAIL && rcode !== DnsRcode.REFUSED;
+}

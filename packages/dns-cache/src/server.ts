@@ -1,0 +1,124 @@
+/**
+ * The one place that turns a config into a running cache: reads addn-hosts,
+ * opens listeners on every listen address (and every address of the named
+ * interfaces), and returns the handle the CLI and the agent use.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { resolveConfig, type DnsCacheConfig } from './config.js';
+import { parseHostsFile, type HostsEntry } from './hosts.js';
+import { listen, type Listener } from './listeners.js';
+import type { LocalRecordsInput } from './local.js';
+import { localNetworks } from './policy.js';
+import { Resolver } from './resolver.js';
+import { emptyStats, type DnsCacheStats } from './stats.js';
+import { ListenError } from './errors.js';
+
+export interface DnsCacheHandle {
+  /** Where it listens (UDP and TCP on each). Empty when port is 0 (DNS off). */
+  readonly addresses: readonly { readonly address: string; readonly port: number }[];
+  /** Replaces the agent's names (hostname.dns_domain → IPv4s); PTR answers follow. */
+  setLocalRecords(records: LocalRecordsInput): void;
+  stats(): DnsCacheStats;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /**
+   * Tests only: listen on this port instead of config.port (0: the kernel
+   * picks a free one per address, the same for UDP and TCP).
+   */
+  readonly listenPort?: number;
+  readonly now?: () => number;
+}
+
+/** How often addn-hosts files are checked for changes (dnsmasq re-reads them on SIGHUP). */
+const HOSTS_POLL_MS = 2000;
+
+/** Starts the cache. Opens sockets; throws ListenError if an address cannot be bound. */
+export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, options: StartOptions = {}): Promise<DnsCacheHandle> {
+  const config = resolveConfig(partial);
+  const addresses = listenAddresses(config);
+  const stats = emptyStats();
+  const resolver = new Resolver(config, localNetworks(config.localNetworks, addresses), stats, options.now);
+
+  const mtimes = new Map<string, number>();
+  const loadHosts = () => {
+    let changed = false;
+    for (const file of config.addnHosts) {
+      let mtime = -1;
+      try {
+        mtime = statSync(file).mtimeMs;
+      } catch {
+        // Missing for now: no entries from it.
+      }
+      if (mtimes.get(file) !== mtime) changed = true;
+      mtimes.set(file, mtime);
+    }
+    if (!changed) return;
+    const entries: HostsEntry[] = [];
+    for (const file of config.addnHosts) {
+      try {
+        entries.push(...parseHostsFile(readFileSync(file, 'utf8')).entries);
+      } catch {
+        // As above.
+      }
+    }
+    resolver.local.setHosts(entries);
+  };
+  loadHosts();
+  const timer = config.addnHosts.length > 0 ? setInterval(loadHosts, HOSTS_POLL_MS) : undefined;
+  timer?.unref();
+
+  const listeners: Listener[] = [];
+  const port = options.listenPort ?? config.port;
+  if (config.port !== 0) {
+    try {
+      let chosen = port;
+      for (const address of addresses) {
+        const listener = await listen(address, chosen, resolver);
+        listeners.push(listener);
+        // With a kernel-chosen port, every address uses the first one's, as with a configured port.
+        chosen = listener.port;
+      }
+    } catch (error) {
+      await Promise.all(listeners.map((l) => l.close()));
+      resolver.close();
+      if (timer) clearInterval(timer);
+      throw error;
+    }
+  }
+
+  return {
+    addresses: listeners.map((l) => ({ address: l.address, port: l.port })),
+    setLocalRecords: (records) => resolver.local.setAgentRecords(records),
+    stats: () => ({
+      ...stats,
+      cacheEntries: resolver.cache.size,
+      cacheEvictions: resolver.cache.evictions,
+      inFlight: resolver.inFlight,
+      localNames: resolver.local.size,
+    }),
+    stop: async () => {
+      if (timer) clearInterval(timer);
+      await Promise.all(listeners.map((l) => l.close()));
+      resolver.close();
+    },
+  };
+}
+
+/** listen-address entries plus each named interface's addresses (and loopback, as dnsmasq adds lo); the wildcard if none. */
+function listenAddresses(config: DnsCacheConfig): string[] {
+  const addresses = [...config.listenAddresses];
+  if (config.interfaces.length > 0) {
+    const all = networkInterfaces();
+    for (const name of config.interfaces) {
+      const infos = all[name];
+      if (!infos) throw new ListenError(`unknown interface ${name}`);
+      for (const info of infos) if (info.family === 'IPv4' || !info.address.startsWith('fe80')) addresses.push(info.address);
+    }
+    for (const info of all['lo'] ?? []) if (info.family === 'IPv4') addresses.push(info.address);
+  }
+  const unique = [...new Set(addresses)];
+  return unique.length > 0 ? unique : ['0.0.0.0'];
+}

@@ -1,0 +1,39 @@
+/** Counters the server keeps; stats() returns a copy. */
+export interface DnsCacheStats {
+  /** Every datagram or TCP frame received from clients. */
+  queries: number;
+  cacheHits: number;
+  cacheMisses: number;
+  localAnswers: number;
+  /** Questions sent upstream (one per coalesced group, per server tried). */
+  forwarded: number;
+  /** Client questions that joined an identical question already in flight. */
+  coalesced: number;
+  /** Upstream answers retried over TCP because they came back truncated. */
+  tcpRetries: number;
+  /** Upstream attempts that timed out or failed. */
+  upstreamFailures: number;
+  /** Upstream datagrams dropped: unknown id, wrong source, wrong question, malformed. */
+  upstreamDropped: number;
+  /** Client messages answered FORMERR. */
+  formerr: number;
+  servfail: number;
+  refused: number;
+  nxdomainPolicy: number;
+  /** Client messages dropped unanswered: no readable header, a response, or over dns-forward-max. */
+  dropped: number;
+  /** UDP answers sent truncated because the client's payload size was too small. */
+  truncated: number;
+  cacheEntries: number;
+  cacheEvictions: number;
+  inFlight: number;
+  localNames: number;
+}
+
+export function emptyStats(): DnsCacheStats {
+  return {
+    queries: 0, cacheHits: 0, cacheMisses: 0, localAnswers: 0, forwarded: 0, coalesced: 0, tcpRetries: 0,
+    upstreamFailures: 0, upstreamDropped: 0, formerr: 0, servfail: 0, refused: 0, nxdomainPolicy: 0, dropped: 0,
+    truncated: 0, cacheEntries: 0, cacheEvictions: 0, inFlight: 0, localNames: 0,
+  };
+}

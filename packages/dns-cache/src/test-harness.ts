@@ -1,0 +1,175 @@
+/**
+ * Test helpers (never exported from the index): free ports, `dig` runs
+ * parsed, a real dnsmasq as an authoritative upstream, and a programmable
+ * UDP/TCP upstream for timeouts, spoofed answers, truncation and counting.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createServer, type Server } from 'node:net';
+import { promisify } from 'node:util';
+import { decodeDns, encodeDns, type DnsMessage, type DnsRecord } from '@leasehold/protocol';
+
+const run = promisify(execFile);
+
+/** A port free for both UDP and TCP on `address` right now. */
+export async function freePort(address = '127.0.0.1'): Promise<number> {
+  for (;;) {
+    const udp = createSocket('udp4');
+    const port = await new Promise<number>((resolve) => udp.bind(0, address, () => resolve(udp.address().port)));
+    const tcp = createServer();
+    const ok = await new Promise<boolean>((resolve) => {
+      tcp.once('error', () => resolve(false));
+      tcp.listen(port, address, () => resolve(true));
+    });
+    udp.close();
+    await new Promise((resolve) => (ok ? tcp.close(resolve) : resolve(undefined)));
+    if (ok) return port;
+  }
+}
+
+export interface DigRecord {
+  name: string;
+  ttl: number;
+  type: string;
+  data: string;
+}
+
+export interface DigResult {
+  status: string;
+  flags: string[];
+  answers: DigRecord[];
+  authority: DigRecord[];
+  text: string;
+}
+
+/** Runs the real dig against address#port and parses status, flags, answer and authority sections. */
+export async function dig(server: { address: string; port: number }, args: string[]): Promise<DigResult> {
+  const { stdout } = await run('dig', [`@${server.address}`, '-p', String(server.port), '+tries=1', '+time=3', '+noall', '+comments', '+answer', '+authority', ...args]);
+  const status = /status: (\w+)/.exec(stdout)?.[1] ?? 'NO-ANSWER';
+  const flags = (/;; flags: ([^;]*);/.exec(stdout)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+  const answers: DigRecord[] = [];
+  const authority: DigRecord[] = [];
+  let section: DigRecord[] | undefined;
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith(';; ANSWER SECTION')) section = answers;
+    else if (line.startsWith(';; AUTHORITY SECTION')) section = authority;
+    else if (line.startsWith(';') || line.trim() === '') {
+      if (line.trim() === '') section = undefined;
+    } else if (section) {
+      const [name = '', ttl = '0', , type = '', ...data] = line.split(/\s+/);
+      section.push({ name, ttl: Number(ttl), type, data: data.join(' ') });
+    }
+  }
+  return { status, flags, answers, authority, text: stdout };
+}
+
+export interface Dnsmasq {
+  readonly address: string;
+  readonly port: number;
+  readonly log: () => string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts dnsmasq in the foreground on a free port with the records given; with `authZone`
+ * it answers only as the authority for that zone (NXDOMAIN with an SOA: TTL and MINIMUM 600).
+ */
+export async function startDnsmasq(address: string, extra: string[], authZone?: string): Promise<Dnsmasq> {
+  const port = await freePort(address);
+  const child = spawn('dnsmasq', [
+    '--no-daemon', `--port=${port}`, `--listen-address=${address}`, '--bind-interfaces', '--no-resolv', '--no-hosts',
+    '--conf-file=/dev/null',
+    ...(authZone ? [`--auth-server=ns.${authZone},${address}`, `--auth-zone=${authZone}`, `--auth-soa=1,hostmaster.${authZone},1200,120,1000,300`] : []),
+    '--log-queries', '--log-facility=-', ...extra,
+  ]);
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 5000;
+  while (!log.includes('started')) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`dnsmasq did not start: ${log}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    address,
+    port,
+    log: () => log,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** What the programmable upstream does with a query: reply bytes, or nothing (a timeout). */
+export type FakeHandler = (query: DnsMessage, raw: Buffer, meta: { tcp: boolean; from: RemoteInfo | undefined; upstream: FakeUpstream }) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
+
+export class FakeUpstream {
+  udpQueries = 0;
+  tcpQueries = 0;
+  readonly seen: DnsMessage[] = [];
+
+  private constructor(
+    readonly address: string,
+    readonly port: number,
+    readonly udp: Socket,
+    readonly tcp: Server,
+    public handler: FakeHandler,
+  ) {}
+
+  static async start(address: string, handler: FakeHandler): Promise<FakeUpstream> {
+    const port = await freePort(address);
+    const udp = createSocket('udp4');
+    await new Promise<void>((resolve) => udp.bind(port, address, () => resolve()));
+    const tcp = createServer();
+    await new Promise<void>((resolve) => tcp.listen(port, address, () => resolve()));
+    const fake = new FakeUpstream(address, port, udp, tcp, handler);
+    udp.on('message', (raw, from) => {
+      fake.udpQueries++;
+      const query = decodeDns(raw);
+      fake.seen.push(query);
+      void Promise.resolve(fake.handler(query, raw, { tcp: false, from, upstream: fake })).then((reply) => {
+        if (reply) udp.send(reply, from.port, from.address);
+      });
+    });
+    tcp.on('connection', (socket) => {
+      socket.on('error', () => {});
+      socket.once('data', (chunk: Buffer) => {
+        fake.tcpQueries++;
+        const raw = chunk.subarray(2, 2 + chunk.readUInt16BE(0));
+        const query = decodeDns(raw);
+        fake.seen.push(query);
+        void Promise.resolve(fake.handler(query, raw, { tcp: true, from: undefined, upstream: fake })).then((reply) => {
+          if (!reply) return;
+          const frame = Buffer.alloc(reply.length + 2);
+          frame.writeUInt16BE(reply.length, 0);
+          frame.set(reply, 2);
+          socket.end(frame);
+        });
+      });
+    });
+    return fake;
+  }
+
+  get server() {
+    return { address: this.address, port: this.port, family: 4 as const };
+  }
+
+  async stop(): Promise<void> {
+    this.udp.close();
+    await new Promise((resolve) => this.tcp.close(resolve));
+  }
+}
+
+/** A response to `query` with these answers (and authorities), QR and RA set, the query's id and question. */
+export function answer(query: DnsMessage, answers: DnsRecord[], over: Partial<DnsMessage> = {}): Uint8Array {
+  return encodeDns({ ...query, qr: true, ra: true, aa: false, answers, authorities: [], additionals: query.additionals, ...over });
+}
+
+/** An A record for the query's first question. */
+export function aRecord(query: DnsMessage, ip: string, ttl = 300): DnsRecord {
+  return { name: query.questions[0]!.name, type: 'A', class: 1, ttl, data: ip };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

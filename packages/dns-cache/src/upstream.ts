@@ -1,0 +1,198 @@
+/**
+ * Asking upstream servers, with the defences of RFC 5452: a random query id
+ * (crypto) and a random source port per query (a small pool of sockets, each
+ * bound by the kernel to a random port and replaced after a few queries), and
+ * an answer accepted only when its id, question (case-insensitively) and
+ * source address and port all match what was sent; anything else is dropped
+ * and counted. A truncated UDP answer is asked again over TCP (RFC 7766 5).
+ */
+import { randomFillSync } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
+import { connect } from 'node:net';
+import { DnsFlag, readFlags, readQuestion, rewriteId } from '@leasehold/protocol';
+import type { UpstreamServer } from './config.js';
+
+/** Why an upstream datagram was dropped. */
+export type UpstreamDrop = 'unknown-id' | 'wrong-source' | 'wrong-question' | 'malformed';
+
+export interface AskedQuestion {
+  readonly nameLower: string;
+  readonly type: number;
+  readonly class: number;
+}
+
+interface Pending {
+  readonly server: UpstreamServer;
+  readonly question: AskedQuestion;
+  readonly done: (answer: Uint8Array | undefined) => void;
+}
+
+interface PooledSocket {
+  readonly socket: Socket;
+  readonly pending: Map<number, Pending>;
+  uses: number;
+  retired: boolean;
+}
+
+const POOL_SIZE = 8;
+/** Queries per socket before it is replaced by one on a fresh random port. */
+const SOCKET_USES = 64;
+
+export interface UpstreamClientOptions {
+  readonly timeoutMs: number;
+  readonly onDrop: (reason: UpstreamDrop) => void;
+  readonly onTcpRetry: () => void;
+}
+
+/** The outcome of asking one server. */
+export type AskResult = { readonly ok: true; readonly answer: Uint8Array; readonly rttMs: number } | { readonly ok: false; readonly reason: 'timeout' | 'error' };
+
+export class UpstreamClient {
+  readonly #pools: Record<4 | 6, PooledSocket[]> = { 4: [], 6: [] };
+  readonly #random = Buffer.alloc(4096);
+  #randomAt = this.#random.length;
+  #closed = false;
+
+  constructor(readonly options: UpstreamClientOptions) {}
+
+  /**
+   * Sends `query` (copied, given a fresh random id) to `server` and waits for
+   * a matching answer, retrying over TCP if it comes back truncated.
+   */
+  async ask(server: UpstreamServer, query: Uint8Array, question: AskedQuestion): Promise<AskResult> {
+    const started = performance.now();
+    const udp = await this.#askUdp(server, query, question);
+    if (udp === undefined) return { ok: false, reason: 'timeout' };
+    if ((readFlags(udp) & DnsFlag.TC) === 0) return { ok: true, answer: udp, rttMs: performance.now() - started };
+    this.options.onTcpRetry();
+    const tcp = await this.askTcp(server, query, question);
+    return tcp === undefined ? { ok: false, reason: 'error' } : { ok: true, answer: tcp, rttMs: performance.now() - started };
+  }
+
+  /** One question over TCP (2-byte length prefix, RFC 1035 4.2.2); undefined on timeout, error or mismatch. */
+  askTcp(server: UpstreamServer, query: Uint8Array, question: AskedQuestion): Promise<Uint8Array | undefined> {
+    const id = this.#randomId();
+    const out = Buffer.alloc(query.length + 2);
+    out.writeUInt16BE(query.length, 0);
+    out.set(query, 2);
+    rewriteId(out.subarray(2), id);
+    return new Promise((resolve) => {
+      let buffered = Buffer.alloc(0);
+      const socket = connect({ host: server.address, port: server.port });
+      const finish = (answer: Uint8Array | undefined) => {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(answer);
+      };
+      const timer = setTimeout(() => finish(undefined), this.options.timeoutMs);
+      socket.on('error', () => finish(undefined));
+      socket.on('close', () => finish(undefined));
+      socket.on('connect', () => socket.write(out));
+      socket.on('data', (chunk: Buffer) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        if (buffered.length < 2) return;
+        const length = buffered.readUInt16BE(0);
+        if (buffered.length < length + 2) return;
+        const answer = buffered.subarray(2, length + 2);
+        const drop = this.#check(answer, id, question);
+        if (drop) this.options.onDrop(drop);
+        finish(drop ? undefined : Uint8Array.from(answer));
+      });
+    });
+  }
+
+  /** Closes every socket; pending questions time out as failures. */
+  close(): void {
+    this.#closed = true;
+    for (const family of [4, 6] as const) {
+      for (const pooled of this.#pools[family]) {
+        if (pooled === undefined) continue;
+        for (const pending of pooled.pending.values()) pending.done(undefined);
+        pooled.socket.close();
+      }
+      this.#pools[family] = [];
+    }
+  }
+
+  #askUdp(server: UpstreamServer, query: Uint8Array, question: AskedQuestion): Promise<Uint8Array | undefined> {
+    if (this.#closed) return Promise.resolve(undefined);
+    const pooled = this.#socketFor(server.family);
+    let id = this.#randomId();
+    while (pooled.pending.has(id)) id = this.#randomId();
+    const out = Buffer.from(query);
+    rewriteId(out, id);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(undefined), this.options.timeoutMs);
+      const done = (answer: Uint8Array | undefined) => {
+        clearTimeout(timer);
+        pooled.pending.delete(id);
+        if (pooled.retired && pooled.pending.size === 0) pooled.socket.close();
+        resolve(answer);
+      };
+      pooled.pending.set(id, { server, question, done });
+      pooled.socket.send(out, server.port, server.address, (error) => {
+        if (error) done(undefined);
+      });
+    });
+  }
+
+  /** A random socket of the pool; one that has served SOCKET_USES queries is replaced by a new one. */
+  #socketFor(family: 4 | 6): PooledSocket {
+    const pool = this.#pools[family];
+    const slot = this.#randomByte() % POOL_SIZE;
+    let pooled = pool[slot];
+    if (pooled === undefined || pooled.uses >= SOCKET_USES) {
+      if (pooled) {
+        pooled.retired = true;
+        if (pooled.pending.size === 0) pooled.socket.close();
+      }
+      pooled = this.#openSocket(family);
+      pool[slot] = pooled;
+    }
+    pooled.uses++;
+    return pooled;
+  }
+
+  #openSocket(family: 4 | 6): PooledSocket {
+    const socket = createSocket(family === 4 ? 'udp4' : 'udp6');
+    const pooled: PooledSocket = { socket, pending: new Map(), uses: 0, retired: false };
+    socket.on('error', () => {});
+    socket.on('message', (msg, rinfo) => {
+      if (msg.length < 12) return this.options.onDrop('malformed');
+      const pending = pooled.pending.get(msg.readUInt16BE(0));
+      if (pending === undefined) return this.options.onDrop('unknown-id');
+      if (rinfo.address !== pending.server.address || rinfo.port !== pending.server.port) return this.options.onDrop('wrong-source');
+      const drop = this.#check(msg, -1, pending.question);
+      if (drop) return this.options.onDrop(drop);
+      pending.done(Uint8Array.from(msg));
+    });
+    // The kernel picks a random ephemeral port for each new socket (Linux randomises them, RFC 6056).
+    socket.bind(0);
+    socket.unref();
+    return pooled;
+  }
+
+  /** Why an answer must be dropped (no QR, another id unless id is -1, another question), or undefined to accept it. */
+  #check(answer: Uint8Array, id: number, question: AskedQuestion): UpstreamDrop | undefined {
+    try {
+      if ((readFlags(answer) & DnsFlag.QR) === 0) return 'malformed';
+      if (id >= 0 && ((answer[0]! << 8) | answer[1]!) !== id) return 'unknown-id';
+      const q = readQuestion(answer);
+      return q.nameLower === question.nameLower && q.type === question.type && q.class === question.class ? undefined : 'wrong-question';
+    } catch {
+      return 'malformed';
+    }
+  }
+
+  #randomByte(): number {
+    if (this.#randomAt >= this.#random.length) {
+      randomFillSync(this.#random);
+      this.#randomAt = 0;
+    }
+    return this.#random[this.#randomAt++]!;
+  }
+
+  #randomId(): number {
+    return (this.#randomByte() << 8) | this.#randomByte();
+  }
+}
