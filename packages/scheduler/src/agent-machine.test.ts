@@ -6,14 +6,14 @@ import { heartbeat } from './testing.js';
 const DOWN = 75_000;
 
 function run(events: AgentMachineEvent[], step = stepAgent): AgentRecord {
-  return events.reduce(step, startAgent('a1', DOWN));
+  return events.reduce(step, startAgent({ agentId: 'a1', agentDownTime: DOWN, adminStateUp: true }));
 }
 
-const hb = (at: number, now = at, adminStateUp = true): AgentMachineEvent => ({ ...heartbeat('a1', at, { adminStateUp }), now });
+const hb = (at: number, now = at): AgentMachineEvent => ({ ...heartbeat('a1', at), now });
 
 describe('agent machine', () => {
   test('an agent is registered until its first heartbeat makes it alive', () => {
-    expect(startAgent('a1', DOWN).status).toBe('registered');
+    expect(startAgent({ agentId: 'a1', agentDownTime: DOWN, adminStateUp: true }).status).toBe('registered');
     const alive = run([hb(1000)]);
     expect(alive.status).toBe('alive');
     expect(alive.context.lastHeartbeatAt).toBe(1000);
@@ -43,16 +43,16 @@ describe('agent machine', () => {
     expect(gone.context.lastHeartbeatAt).toBe(1000);
   });
 
-  test('the first heartbeat sets the admin state and after that only AgentAdminStateChanged does', () => {
-    expect(run([hb(1000, 1000, false)]).context.adminStateUp).toBe(false);
-    const changed = run([hb(1000, 1000, false), { type: 'AgentAdminStateChanged', agentId: 'a1', adminStateUp: true, at: 2000, now: 2000 }, hb(3000, 3000, false)]);
-    expect(changed.context.adminStateUp).toBe(true);
-    const apiFirst = run([{ type: 'AgentAdminStateChanged', agentId: 'a1', adminStateUp: false, at: 500, now: 500 }, hb(1000)]);
-    expect(apiFirst.context.adminStateUp).toBe(false);
+  test('a new agent starts with the admin state enable_new_agents gives it, and only AgentAdminStateChanged changes it', () => {
+    const disabled = [hb(1000)].reduce(stepAgent, startAgent({ agentId: 'a1', agentDownTime: DOWN, adminStateUp: false }));
+    expect(disabled.context.adminStateUp).toBe(false);
+    const enabled = [{ type: 'AgentAdminStateChanged', agentId: 'a1', adminStateUp: true, at: 2000, now: 2000 } as const, hb(3000)].reduce(stepAgent, disabled);
+    expect(enabled.status).toBe('alive');
+    expect(enabled.context.adminStateUp).toBe(true);
   });
 
   const eventArb: fc.Arbitrary<(now: number) => AgentMachineEvent> = fc.oneof(
-    { weight: 6, arbitrary: fc.record({ lag: fc.integer({ min: 0, max: 2 * DOWN }), up: fc.boolean() }).map(({ lag, up }) => (now: number) => hb(now - lag, now, up)) },
+    { weight: 6, arbitrary: fc.integer({ min: 0, max: 2 * DOWN }).map((lag) => (now: number) => hb(now - lag, now)) },
     { weight: 3, arbitrary: fc.constant((now: number): AgentMachineEvent => ({ type: 'Tick', now })) },
     { weight: 2, arbitrary: fc.boolean().map((up) => (now: number): AgentMachineEvent => ({ type: 'AgentAdminStateChanged', agentId: 'a1', adminStateUp: up, at: now, now })) },
     { weight: 1, arbitrary: fc.constant((now: number): AgentMachineEvent => ({ type: 'AgentDeleted', agentId: 'a1', at: now, now })) },
@@ -62,7 +62,7 @@ describe('agent machine', () => {
     'the heartbeat fast path gives the same record as the xstate transition for any event sequence',
     (steps) => {
       let now = 1_000_000;
-      let fast = startAgent('a1', DOWN);
+      let fast = startAgent({ agentId: 'a1', agentDownTime: DOWN, adminStateUp: true });
       let slow = fast;
       for (const [advance, make] of steps) {
         now += advance;

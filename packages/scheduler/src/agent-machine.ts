@@ -16,9 +16,8 @@ export interface AgentContext {
   readonly agentId: string;
   readonly host: string;
   readonly availabilityZone: string;
+  /** Set by the API (AgentAdminStateChanged); starts as enable_new_agents says. */
   readonly adminStateUp: boolean;
-  /** False until a heartbeat or the API has set the admin state. */
-  readonly adminStateSet: boolean;
   readonly lastHeartbeatAt: number | null;
   /** Start of the current alive period (the heartbeat that made it alive). */
   readonly aliveSince: number | null;
@@ -28,6 +27,15 @@ export interface AgentContext {
 }
 
 export type AgentStatus = 'registered' | 'alive' | 'down' | 'deleted';
+
+/** What a new agent machine starts from. */
+export interface AgentInput {
+  readonly agentId: string;
+  /** agent_down_time, kept in the context so the machine judges liveness alone. */
+  readonly agentDownTime: number;
+  /** enable_new_agents. */
+  readonly adminStateUp: boolean;
+}
 
 type WithNow<E> = E & { readonly now: number };
 
@@ -59,14 +67,12 @@ export function agentDeadline(context: AgentContext): number | null {
   return context.lastHeartbeatAt === null ? null : context.lastHeartbeatAt + context.agentDownTime;
 }
 
-/** Context after a heartbeat. The admin state comes from the agent only until first set; the API owns it after that. Pure. */
+/** Context after a heartbeat. Pure. */
 export function recordHeartbeat(context: AgentContext, event: AgentHeartbeat): AgentContext {
   return {
     ...context,
     host: event.host,
     availabilityZone: event.availabilityZone,
-    adminStateUp: context.adminStateSet ? context.adminStateUp : event.adminStateUp,
-    adminStateSet: true,
     lastHeartbeatAt: context.lastHeartbeatAt === null ? event.at : Math.max(context.lastHeartbeatAt, event.at),
     load: event.load,
     reportedNetworks: event.networks,
@@ -77,7 +83,7 @@ export const agentMachine = setup({
   types: {
     context: {} as AgentContext,
     events: {} as AgentMachineEvent,
-    input: {} as { agentId: string; agentDownTime: number },
+    input: {} as AgentInput,
   },
   guards: {
     freshHeartbeat: ({ context, event }) => event.type === 'AgentHeartbeat' && isFresh(context, event.at, event.now),
@@ -86,9 +92,7 @@ export const agentMachine = setup({
   actions: {
     recordHeartbeat: assign(({ context, event }) => (event.type === 'AgentHeartbeat' ? recordHeartbeat(context, event) : context)),
     markAlive: assign(({ event }) => ({ aliveSince: event.type === 'AgentHeartbeat' ? event.at : null })),
-    setAdminState: assign(({ event }) =>
-      event.type === 'AgentAdminStateChanged' ? { adminStateUp: event.adminStateUp, adminStateSet: true } : {},
-    ),
+    setAdminState: assign(({ context, event }) => ({ adminStateUp: event.type === 'AgentAdminStateChanged' ? event.adminStateUp : context.adminStateUp })),
   },
 }).createMachine({
   id: 'agent',
@@ -96,8 +100,7 @@ export const agentMachine = setup({
     agentId: input.agentId,
     host: '',
     availabilityZone: '',
-    adminStateUp: true,
-    adminStateSet: false,
+    adminStateUp: input.adminStateUp,
     lastHeartbeatAt: null,
     aliveSince: null,
     load: 0,
@@ -132,8 +135,8 @@ export const agentMachine = setup({
 });
 
 /** A new agent record, as the machine starts it. Pure. */
-export function startAgent(agentId: string, agentDownTime: number): AgentRecord {
-  const [snapshot] = initialTransition(agentMachine, { agentId, agentDownTime });
+export function startAgent(input: AgentInput): AgentRecord {
+  const [snapshot] = initialTransition(agentMachine, input);
   return { status: snapshot.value as AgentStatus, context: snapshot.context };
 }
 

@@ -28,6 +28,8 @@ export interface SchedulerConfig {
    * gets no new networks automatically.
    */
   readonly enableServicesOnAgentsWithAdminStateDown: boolean;
+  /** enable_new_agents: an agent's first heartbeat registers it admin-up (true) or admin-down (false, until the API enables it). */
+  readonly enableNewAgents: boolean;
   /** Seed of the chance strategy's ranking; part of the config so replay ranks the same way. */
   readonly seed: number;
   /** How many ranked candidates a NetworkScheduled event lists in its `inputs`. */
@@ -41,6 +43,7 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
   reportInterval: 30_000,
   allowAutomaticDhcpFailover: true,
   enableServicesOnAgentsWithAdminStateDown: true,
+  enableNewAgents: true,
   seed: 0,
   explainLimit: 8,
 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { schedulerConfig, type SchedulerConfig } from './config.js';
 import { decide, settle } from './decide.js';
-import type { DecisionEvent, NetworkScheduled, SchedulerEvent } from './events.js';
+import type { DecisionEvent, ScheduleDecision, SchedulerEvent } from './events.js';
 import { agentLoads, applyEvents, bindingTable, replay, type SchedulerState } from './state.js';
 import { heartbeat, network } from './testing.js';
 
@@ -12,8 +12,8 @@ function pass(config: SchedulerConfig, state: SchedulerState, events: SchedulerE
   return settle(applyEvents(state, events, config), now, config);
 }
 
-function scheduledOf(events: readonly DecisionEvent[]): NetworkScheduled[] {
-  return events.filter((e): e is NetworkScheduled => e.type === 'NetworkScheduled');
+function scheduledOf(events: readonly DecisionEvent[]): ScheduleDecision[] {
+  return events.filter((e): e is ScheduleDecision => e.type === 'NetworkScheduled');
 }
 
 function agents(n: number, at: number, zone = (i: number) => 'nova'): SchedulerEvent[] {
@@ -73,7 +73,13 @@ describe('decide', () => {
     s = pass(weight, s, [heartbeat(survivor, T0 + 30_000), heartbeat(survivor, T0 + 60_000)], T0 + 60_000).state;
     expect(pass(weight, s, [], T0 + weight.agentDownTime).events).toEqual([]);
     const { events, state } = pass(weight, s, [heartbeat(survivor, T0 + 90_000)], T0 + 90_000);
-    expect(events[0]).toMatchObject({ type: 'NetworkUnscheduled', networkId: 'n1', agentId: victim, reason: 'failover' });
+    expect(events[0]).toMatchObject({
+      type: 'NetworkUnscheduled',
+      networkId: 'n1',
+      agentId: victim,
+      reason: 'agent-down',
+      inputs: { cause: 'agent-down', lastHeartbeatAt: T0, agentDownTime: weight.agentDownTime },
+    });
     expect(events[1]).toMatchObject({ type: 'NetworkScheduled', networkId: 'n1', agentId: survivor, reason: 'failover', inputs: { replaces: victim } });
     expect(bindingTable(state)).toEqual(new Map([['n1', [survivor]], ['n2', [survivor]]]));
     expect(state.agents.get(victim)?.status).toBe('down');
@@ -100,9 +106,9 @@ describe('decide', () => {
     const strict = schedulerConfig({ enableServicesOnAgentsWithAdminStateDown: false });
     const s = pass(strict, replay([], strict), [...agents(2, T0), ...network('n1', T0)], T0).state;
     const { events, state } = pass(strict, s, [{ type: 'AgentAdminStateChanged', at: T0 + 1, agentId: 'a0', adminStateUp: false }], T0 + 1);
-    expect(events.map((e) => [e.type, e.agentId, e.reason])).toEqual([
-      ['NetworkUnscheduled', 'a0', 'admin-down'],
-      ['NetworkScheduled', 'a1', 'failover'],
+    expect(events.map((e) => [e.type, e.agentId, e.reason, e.type === 'NetworkScheduled' ? e.inputs.replaces : e.inputs.cause])).toEqual([
+      ['NetworkUnscheduled', 'a0', 'agent-down', 'admin-down'],
+      ['NetworkScheduled', 'a1', 'failover', 'a0'],
     ]);
     expect(bindingTable(state).get('n1')).toEqual(['a1']);
   });
@@ -126,7 +132,7 @@ describe('decide', () => {
     expect(joined.events).toEqual([]);
     expect(agentLoads(joined.state)).toEqual(new Map([['a0', 4], ['a1', 0]]));
     const dead = pass(weight, joined.state, [heartbeat('a1', T0 + 80_000)], T0 + 80_000);
-    expect(dead.events.filter((e) => e.type === 'NetworkUnscheduled').map((e) => e.reason)).toEqual(['failover', 'failover', 'failover', 'failover']);
+    expect(dead.events.filter((e) => e.type === 'NetworkUnscheduled').map((e) => e.reason)).toEqual(['agent-down', 'agent-down', 'agent-down', 'agent-down']);
     expect(agentLoads(dead.state).get('a1')).toBe(4);
   });
 
@@ -148,6 +154,26 @@ describe('decide', () => {
     }
   });
 
+  it('unschedules the bindings of a deleted agent and of a deleted network explicitly, so each binding subject tells its story', () => {
+    const two = schedulerConfig({ agentsPerNetwork: 2 });
+    let s = pass(two, replay([], two), [...agents(3, T0), ...network('n1', T0), ...network('n2', T0)], T0).state;
+    const gone = bindingTable(s).get('n1')?.[0] as string;
+    const afterDelete = pass(two, s, [{ type: 'AgentDeleted', at: T0 + 1, agentId: gone }], T0 + 1);
+    const n1 = afterDelete.events.filter((e) => e.networkId === 'n1');
+    expect(n1.map((e) => [e.type, e.reason])).toEqual([
+      ['NetworkUnscheduled', 'agent-deleted'],
+      ['NetworkScheduled', 'failover'],
+    ]);
+    s = afterDelete.state;
+    expect(bindingTable(s).get('n1')).not.toContain(gone);
+    const { events, state } = pass(two, s, [{ type: 'NetworkDeleted', at: T0 + 2, networkId: 'n2' }], T0 + 2);
+    expect(events.map((e) => [e.networkId, e.type, e.reason])).toEqual([
+      ['n2', 'NetworkUnscheduled', 'network-deleted'],
+      ['n2', 'NetworkUnscheduled', 'network-deleted'],
+    ]);
+    expect(state.networks.has('n2')).toBe(false);
+  });
+
   it('removes the extra automatic binding a half-done move left behind', () => {
     let s = pass(weight, replay([], weight), [...agents(2, T0), ...network('n1', T0), ...network('n2', T0), ...network('n3', T0)], T0).state;
     const on = bindingTable(s);
@@ -157,7 +183,7 @@ describe('decide', () => {
     // The runtime appended the NetworkScheduled of a move and crashed before the NetworkUnscheduled.
     s = applyEvents(s, [{ type: 'NetworkScheduled', at: T0 + 1, networkId: owned, agentId: other, reason: 'rebalance', strategy: 'weight' }], weight);
     const { events, state } = settle(s, T0 + 1, weight);
-    expect(events.filter((e) => e.type === 'NetworkUnscheduled').map((e) => e.reason)).toContain('excess');
+    expect(events.filter((e) => e.type === 'NetworkUnscheduled').map((e) => e.inputs)).toContainEqual({ cause: 'excess' });
     expect(bindingTable(state).get(owned)).toHaveLength(1);
   });
 

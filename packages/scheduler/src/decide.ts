@@ -4,9 +4,10 @@
  * Failover, scheduling new networks, auto-scheduling onto agents that join and
  * rebalancing are one computation, in three phases:
  *
- *  A. per network: drop bindings on down agents (failover), on admin-down agents
- *     when they may not serve, automatic ones of networks without DHCP, and
- *     automatic ones beyond agents_per_network;
+ *  A. per network: drop the bindings of deleted networks, of deleted agents,
+ *     of down agents (failover), of admin-down agents when they may not serve,
+ *     automatic ones of networks without DHCP, and automatic ones beyond
+ *     agents_per_network;
  *  B. per network, in id order: bind the strategy's best agents until it has
  *     min(agents_per_network, eligible) of them;
  *  C. weight strategy only: move automatic bindings busiest -> idlest.
@@ -15,7 +16,7 @@
  */
 import type { AgentRecord } from './agent-machine.js';
 import type { SchedulerConfig } from './config.js';
-import type { CandidateView, DecisionEvent, NetworkScheduled, ScheduleReason, UnscheduleReason } from './events.js';
+import type { CandidateView, DecisionEvent, ScheduleDecision, ScheduleInputs, ScheduleReason, UnscheduleInputs, UnscheduleReason } from './events.js';
 import { planRebalance } from './rebalance.js';
 import { applyEvents, compareIds, tick, type NetworkRecord, type SchedulerState } from './state.js';
 import { pickAgents, type Candidate } from './strategy.js';
@@ -30,6 +31,7 @@ interface AgentView {
   /** May be given networks automatically (alive and admin-up). */
   readonly candidate: boolean;
   readonly aliveSince: number | null;
+  readonly lastHeartbeatAt: number | null;
 }
 
 /** A binding during the pass. */
@@ -58,8 +60,8 @@ export function decide(state: SchedulerState, now: number, config: SchedulerConf
   for (const network of s.networks.values()) {
     for (const b of network.bindings) loads.set(b.agentId, (loads.get(b.agentId) ?? 0) + 1);
   }
-  const unschedule = (networkId: string, agentId: string, reason: UnscheduleReason): void => {
-    events.push({ type: 'NetworkUnscheduled', at, networkId, agentId, reason });
+  const unschedule = (networkId: string, agentId: string, reason: UnscheduleReason, inputs: UnscheduleInputs): void => {
+    events.push({ type: 'NetworkUnscheduled', at, networkId, agentId, reason, inputs });
     loads.set(agentId, (loads.get(agentId) ?? 0) - 1);
   };
 
@@ -74,20 +76,25 @@ export function decide(state: SchedulerState, now: number, config: SchedulerConf
     for (const b of network.bindings) {
       const agent = agents.get(b.agentId);
       const manual = b.reason === 'manual';
-      if (!agent?.alive && config.allowAutomaticDhcpFailover) {
-        unschedule(networkId, b.agentId, 'failover');
+      if (network.deleted) {
+        unschedule(networkId, b.agentId, 'network-deleted', { cause: 'network-deleted' });
+      } else if (!agent) {
+        unschedule(networkId, b.agentId, 'agent-deleted', { cause: 'agent-deleted' });
         lost.push(b.agentId);
-      } else if (agent?.alive && !agent.serving) {
-        unschedule(networkId, b.agentId, 'admin-down');
+      } else if (!agent.alive && config.allowAutomaticDhcpFailover) {
+        unschedule(networkId, b.agentId, 'agent-down', { cause: 'agent-down', lastHeartbeatAt: agent.lastHeartbeatAt, agentDownTime: config.agentDownTime });
+        lost.push(b.agentId);
+      } else if (agent.alive && !agent.serving) {
+        unschedule(networkId, b.agentId, 'agent-down', { cause: 'admin-down' });
         lost.push(b.agentId);
       } else if (!dhcp && !manual) {
-        unschedule(networkId, b.agentId, 'dhcp-disabled');
+        unschedule(networkId, b.agentId, 'dhcp-disabled', { cause: 'dhcp-disabled' });
       } else {
         keep.push({ agentId: b.agentId, manual });
       }
     }
     held.set(networkId, keep);
-    if (!dhcp) continue;
+    if (!dhcp || network.deleted) continue;
     const bound = new Set(keep.map((h) => h.agentId));
     const pool = candidates.filter((a) => !bound.has(a.id) && allows(network, a));
     const wanted = Math.min(config.agentsPerNetwork, keep.length + pool.length);
@@ -97,7 +104,7 @@ export function decide(state: SchedulerState, now: number, config: SchedulerConf
       const autos = keep.filter((h) => !h.manual).sort((a, b) => (loads.get(b.agentId) ?? 0) - (loads.get(a.agentId) ?? 0) || compareIds(b.agentId, a.agentId));
       for (const h of autos) {
         if (excess-- <= 0) break;
-        unschedule(networkId, h.agentId, 'excess');
+        unschedule(networkId, h.agentId, 'rebalance', { cause: 'excess' });
         keep.splice(keep.indexOf(h), 1);
       }
     }
@@ -177,7 +184,7 @@ export function decide(state: SchedulerState, now: number, config: SchedulerConf
           replaces: move.from,
         }),
       );
-      events.push({ type: 'NetworkUnscheduled', at, networkId: move.networkId, agentId: move.from, reason: 'rebalance' });
+      events.push({ type: 'NetworkUnscheduled', at, networkId: move.networkId, agentId: move.from, reason: 'rebalance', inputs: { cause: 'rebalance', movedTo: move.to } });
       keep.splice(keep.findIndex((h) => h.agentId === move.from), 1, { agentId: move.to, manual: false });
       // planRebalance keeps its own copy of the loads and sets, and no later step reads them.
     }
@@ -201,6 +208,7 @@ function agentView(id: string, record: AgentRecord, config: SchedulerConfig): Ag
     serving: alive && (up || config.enableServicesOnAgentsWithAdminStateDown),
     candidate: alive && up,
     aliveSince: record.context.aliveSince,
+    lastHeartbeatAt: record.context.lastHeartbeatAt,
   };
 }
 
@@ -219,7 +227,7 @@ function scheduled(
   agentId: string,
   reason: ScheduleReason,
   config: SchedulerConfig,
-  inputs: NonNullable<NetworkScheduled['inputs']>,
-): NetworkScheduled {
+  inputs: ScheduleInputs,
+): ScheduleDecision {
   return { type: 'NetworkScheduled', at, networkId, agentId, reason, strategy: config.strategy, inputs };
 }

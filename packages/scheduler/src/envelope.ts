@@ -5,20 +5,20 @@
  * network id taken from the envelope's aggregate `network/<id>`.
  */
 import { aggregateSubject, type EventEnvelope, type NetworkEventData } from '@leasehold/protocol';
-import { STRATEGIES } from './config.js';
 import { SchedulerEventShapeError } from './errors.js';
 import {
   SCHEDULER_EVENT_VERSION,
   type AgentEvent,
-  type DecisionEvent,
   type NetworkInput,
+  type NetworkScheduled,
+  type NetworkUnscheduled,
   type SchedulerEvent,
   type SchedulerEventDataByType,
   type SchedulerEventType,
 } from './events.js';
 
-/** An event this package writes, as the fold sees it. */
-export type JournaledSchedulerEvent = AgentEvent | DecisionEvent;
+/** A journaled agent or binding event, as the fold sees it (decisions from `decide` are among them). */
+export type JournaledSchedulerEvent = AgentEvent | NetworkScheduled | NetworkUnscheduled;
 
 /** The aggregate of an agent or binding event: `agent/<agentId>` or `binding/<networkId>`. Pure. */
 export function schedulerAggregate(event: JournaledSchedulerEvent): string {
@@ -78,7 +78,9 @@ export function fromEnvelope(envelope: EventEnvelope): SchedulerEvent | undefine
       need('availabilityZone', typeof data.availabilityZone === 'string');
       need('networks', isStrings(data.networks));
       need('load', typeof data.load === 'number' && Number.isFinite(data.load));
-      need('adminStateUp', typeof data.adminStateUp === 'boolean');
+      need('interfaceMappings', typeof data.interfaceMappings === 'object' && data.interfaceMappings !== null);
+      need('reportIntervalMs', typeof data.reportIntervalMs === 'number');
+      need('version', typeof data.version === 'string');
       return { ...(data as unknown as SchedulerEventDataByType['AgentHeartbeat']), type, at };
     case 'AgentDeleted':
       need('agentId', isId(data.agentId));
@@ -91,14 +93,13 @@ export function fromEnvelope(envelope: EventEnvelope): SchedulerEvent | undefine
       need('networkId', isId(data.networkId));
       need('agentId', isId(data.agentId));
       need('reason', typeof data.reason === 'string' && SCHEDULE_REASONS.has(data.reason));
-      need('strategy', data.strategy === 'manual' || (STRATEGIES as readonly unknown[]).includes(data.strategy));
-      need('inputs', data.inputs === undefined || (typeof data.inputs === 'object' && data.inputs !== null));
+      need('strategy', data.strategy === undefined || typeof data.strategy === 'string');
       return { ...(data as unknown as SchedulerEventDataByType['NetworkScheduled']), type, at };
     case 'NetworkUnscheduled':
       need('networkId', isId(data.networkId));
       need('agentId', isId(data.agentId));
       need('reason', typeof data.reason === 'string' && UNSCHEDULE_REASONS.has(data.reason));
-      return { networkId: data.networkId as string, agentId: data.agentId as string, reason: data.reason as never, type, at };
+      return { ...(data as unknown as SchedulerEventDataByType['NetworkUnscheduled']), type, at };
   }
   if (!isResourceType(type)) return undefined;
   return networkInput(type, networkIdOf(envelope), data, at);
@@ -149,7 +150,7 @@ function networkInput(type: keyof NetworkEventData, networkId: string, data: Rec
 }
 
 const SCHEDULE_REASONS: ReadonlySet<string> = new Set(['new-network', 'auto-schedule', 'failover', 'rebalance', 'manual']);
-const UNSCHEDULE_REASONS: ReadonlySet<string> = new Set(['failover', 'admin-down', 'rebalance', 'dhcp-disabled', 'excess', 'manual']);
+const UNSCHEDULE_REASONS: ReadonlySet<string> = new Set(['agent-down', 'agent-deleted', 'network-deleted', 'rebalance', 'manual', 'dhcp-disabled']);
 const RESOURCE_TYPES: ReadonlySet<string> = new Set(['NetworkCreated', 'NetworkUpdated', 'NetworkDeleted', 'SubnetCreated', 'SubnetUpdated', 'SubnetDeleted']);
 
 function isKnown(type: string): boolean {

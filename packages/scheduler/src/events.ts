@@ -1,7 +1,8 @@
 /**
- * The scheduler's events. It writes the agent events' schema (agents and the
- * API append them) and the binding decisions; it reads the API's network and
- * subnet events in a minimal flattened form (see `fromEnvelope`).
+ * The scheduler's events. The wire shapes are protocol's (agent and binding
+ * events); the scheduler reads heartbeats, admin changes and deletions of
+ * agents, every binding decision (its own and the API's manual ones), and the
+ * API's network and subnet events in a minimal flattened form (see `fromEnvelope`).
  *
  * Aggregates: `agent/<agentId>` (subject `lh.evt.agent.<agentId>`) and
  * `binding/<networkId>` (subject `lh.evt.binding.<networkId>`): every decision
@@ -11,50 +12,31 @@
  * `at` (ms since the epoch) travels in the envelope, not in `data`; the fold's
  * events carry it beside the data.
  */
-import { eventRegistry, resourceEventRegistry, type EventRegistry } from '@leasehold/protocol';
+import {
+  eventRegistry,
+  resourceEventRegistry,
+  type AgentEventData,
+  type AgentHeartbeatData,
+  type BindingReason,
+  type EventRegistry,
+  type NetworkScheduledData,
+  type NetworkUnscheduledData,
+} from '@leasehold/protocol';
 import type { StrategyName } from './config.js';
 
-/** AgentHeartbeat v1: an agent's periodic report (every report_interval). */
-export interface AgentHeartbeatData {
-  readonly agentId: string;
-  readonly host: string;
-  readonly availabilityZone: string;
-  /** Networks the agent says it serves right now (informational: bindings are the scheduler's own state). */
-  readonly networks: readonly string[];
-  /** The agent's own load figure (e.g. active leases); informational, shown by `why`. */
-  readonly load: number;
-  /** Admin state the agent registers with; only its first heartbeat sets it, AgentAdminStateChanged after that. */
-  readonly adminStateUp: boolean;
-}
+export type { AgentHeartbeatData, NetworkScheduledData, NetworkUnscheduledData };
 
-/** AgentDeleted v1: the API deleted the agent (its bindings go with it). */
-export interface AgentDeletedData {
-  readonly agentId: string;
-}
+/** AgentDeleted v1: the API deleted the agent (only once it stopped reporting). */
+export type AgentDeletedData = AgentEventData['AgentDeleted'];
 
 /** AgentAdminStateChanged v1: the API set admin_state_up. */
-export interface AgentAdminStateChangedData {
-  readonly agentId: string;
-  readonly adminStateUp: boolean;
-}
+export type AgentAdminStateChangedData = AgentEventData['AgentAdminStateChanged'];
 
-/** Why a network was bound to an agent. */
-export type ScheduleReason = 'new-network' | 'auto-schedule' | 'failover' | 'rebalance' | 'manual';
+/** Why a network was bound to an agent (protocol's BindingReason). */
+export type ScheduleReason = BindingReason;
 
-/** Why a binding was removed. */
-export type UnscheduleReason =
-  /** The agent is down (allow_automatic_dhcp_failover). */
-  | 'failover'
-  /** The agent is admin-down and enable_services_on_agents_with_admin_state_down is off. */
-  | 'admin-down'
-  /** Moved to a less loaded agent. */
-  | 'rebalance'
-  /** The network has no DHCP-enabled subnet any more. */
-  | 'dhcp-disabled'
-  /** More automatic bindings than agents_per_network (e.g. a half-done move). */
-  | 'excess'
-  /** Removed through the API. */
-  | 'manual';
+/** Why a binding was removed, as protocol spells it. */
+export type UnscheduleReason = NetworkUnscheduledData['reason'];
 
 /** One ranked candidate agent, as the strategy saw it. */
 export interface CandidateView {
@@ -66,7 +48,7 @@ export interface CandidateView {
   readonly score?: number;
 }
 
-/** What a decision was made from, for `leasehold why binding`. */
+/** What a NetworkScheduled decision was made from (its `inputs`), for `leasehold why binding`. */
 export interface ScheduleInputs {
   /** The network's target number of agents in this pass. */
   readonly wanted: number;
@@ -81,25 +63,36 @@ export interface ScheduleInputs {
   readonly replaces?: string;
 }
 
-/** NetworkScheduled v1: the network is bound to the agent. */
-export interface NetworkScheduledData {
-  readonly networkId: string;
-  readonly agentId: string;
-  readonly reason: ScheduleReason;
-  /** The strategy that chose the agent; 'manual' for API bindings. */
-  readonly strategy: StrategyName | 'manual';
-  /** Absent for manual bindings. */
-  readonly inputs?: ScheduleInputs;
+/**
+ * The finer cause behind a NetworkUnscheduled reason: 'admin-down' (reason
+ * 'agent-down': the agent is admin-down and may not serve) and 'excess' (reason
+ * 'rebalance': more automatic bindings than agents_per_network, e.g. a move
+ * half done) have no reason of their own in protocol.
+ */
+export type UnscheduleCause = UnscheduleReason | 'admin-down' | 'excess';
+
+/** What a NetworkUnscheduled decision was made from (its `inputs`). */
+export interface UnscheduleInputs {
+  readonly cause: UnscheduleCause;
+  /** For agent-down: the agent's last heartbeat, and the agent_down_time it was judged with. */
+  readonly lastHeartbeatAt?: number | null;
+  readonly agentDownTime?: number;
+  /** For rebalance moves: the agent the network moved to. */
+  readonly movedTo?: string;
 }
 
-/** NetworkUnscheduled v1: the binding is removed. */
-export interface NetworkUnscheduledData {
-  readonly networkId: string;
-  readonly agentId: string;
-  readonly reason: UnscheduleReason;
+/** The NetworkScheduled data `decide` writes: protocol's, with strategy and inputs always present. */
+export interface ScheduleDecisionData extends NetworkScheduledData {
+  readonly strategy: StrategyName;
+  readonly inputs: ScheduleInputs;
 }
 
-/** Data of every event type this package writes, by type. */
+/** The NetworkUnscheduled data `decide` writes. */
+export interface UnscheduleDecisionData extends NetworkUnscheduledData {
+  readonly inputs: UnscheduleInputs;
+}
+
+/** Data of every journaled event type the scheduler folds or writes, by type. */
 export interface SchedulerEventDataByType {
   AgentHeartbeat: AgentHeartbeatData;
   AgentDeleted: AgentDeletedData;
@@ -119,20 +112,27 @@ export const SCHEDULER_EVENT_VERSION = {
   NetworkUnscheduled: 1,
 } as const satisfies Record<SchedulerEventType, number>;
 
-const readResourceTypes = ['NetworkCreated', 'NetworkUpdated', 'NetworkDeleted', 'SubnetCreated', 'SubnetUpdated', 'SubnetDeleted'] as const;
+const readTypes = [
+  'AgentHeartbeat',
+  'AgentDeleted',
+  'AgentAdminStateChanged',
+  'NetworkScheduled',
+  'NetworkUnscheduled',
+  'NetworkCreated',
+  'NetworkUpdated',
+  'NetworkDeleted',
+  'SubnetCreated',
+  'SubnetUpdated',
+  'SubnetDeleted',
+] as const;
 
 /**
- * Types and versions the scheduler reads (for `decodeEvent`): its own, and the
- * API's network and subnet events at the versions protocol declares.
+ * Types and versions the scheduler reads (for `decodeEvent`), at the versions
+ * protocol declares: agents, bindings, networks and subnets.
  */
-export const schedulerEventRegistry: EventRegistry = eventRegistry({
-  AgentHeartbeat: [1],
-  AgentDeleted: [1],
-  AgentAdminStateChanged: [1],
-  NetworkScheduled: [1],
-  NetworkUnscheduled: [1],
-  ...Object.fromEntries(readResourceTypes.map((type) => [type, resourceEventRegistry.get(type) ?? [1]])),
-});
+export const schedulerEventRegistry: EventRegistry = eventRegistry(
+  Object.fromEntries(readTypes.map((type) => [type, resourceEventRegistry.get(type) ?? [1]])),
+);
 
 type Timed<T extends string, D> = { readonly type: T; readonly at: number } & D;
 
@@ -144,8 +144,13 @@ export type NetworkUnscheduled = Timed<'NetworkUnscheduled', NetworkUnscheduledD
 
 export type AgentEvent = AgentHeartbeat | AgentDeleted | AgentAdminStateChanged;
 
+/** A NetworkScheduled that `decide` wrote. */
+export type ScheduleDecision = Timed<'NetworkScheduled', ScheduleDecisionData>;
+/** A NetworkUnscheduled that `decide` wrote. */
+export type UnscheduleDecision = Timed<'NetworkUnscheduled', UnscheduleDecisionData>;
+
 /** A decision: what `decide` returns and the runtime appends. */
-export type DecisionEvent = NetworkScheduled | NetworkUnscheduled;
+export type DecisionEvent = ScheduleDecision | UnscheduleDecision;
 
 /**
  * The API's network events as the scheduler reads them: only the fields
@@ -168,7 +173,7 @@ export interface Tick {
 }
 
 /** Everything the scheduler fold consumes. */
-export type SchedulerEvent = AgentEvent | NetworkInput | DecisionEvent | Tick;
+export type SchedulerEvent = AgentEvent | NetworkInput | NetworkScheduled | NetworkUnscheduled | Tick;
 
 /** The time an event carries. Pure. */
 export function eventTime(event: SchedulerEvent): number {

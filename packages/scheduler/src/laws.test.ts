@@ -80,13 +80,13 @@ function simulate(config: SchedulerConfig, commands: readonly Command[]): Pass[]
     passes.push({ inputs, now, prior: state, before, decisions: events, after, command });
     state = after;
   };
-  const beat = (a: number, adminStateUp = true) => heartbeat(`a${a}`, now, { zone: ZONES[zones.get(a) ?? 0], adminStateUp });
+  const beat = (a: number) => heartbeat(`a${a}`, now, { zone: ZONES[zones.get(a) ?? 0] });
   for (const c of commands) {
     switch (c.kind) {
       case 'join':
         running.add(c.agent);
         if (!state.agents.has(`a${c.agent}`)) zones.set(c.agent, c.zone);
-        step(c, [beat(c.agent, c.adminUp)]);
+        step(c, [beat(c.agent), ...(c.adminUp ? [] : [{ type: 'AgentAdminStateChanged' as const, at: now, agentId: `a${c.agent}`, adminStateUp: false }])]);
         break;
       case 'kill':
         running.delete(c.agent);
@@ -163,11 +163,12 @@ const runs = { numRuns: 80 };
 
 describe('scheduler laws', () => {
   test.prop([configArb(['weight', 'chance', 'az']), history(true)], runs)(
-    'count law: after every pass each DHCP network has exactly min(agents_per_network, eligible) distinct agents, none down, and other networks none',
+    'count law: after every pass each DHCP network has exactly min(agents_per_network, eligible) distinct agents, none down or deleted, other networks none, and deleted networks are gone',
     (partial, commands) => {
       const config = schedulerConfig(partial);
       for (const { after } of simulate(config, commands)) {
         for (const network of after.networks.values()) {
+          expect(network.deleted).toBe(false);
           const bound = network.bindings.map((b) => b.agentId);
           expect(new Set(bound).size).toBe(bound.length);
           for (const id of bound) {
@@ -256,15 +257,15 @@ describe('scheduler laws', () => {
   );
 
   test.prop([fc.integer({ min: 1, max: 3 }), history(false)], runs)(
-    'without automatic failover a down agent keeps its bindings until its network stops needing DHCP',
+    'without automatic failover a down agent keeps its bindings until its network is deleted or stops needing DHCP',
     (agentsPerNetwork, commands) => {
       const config = schedulerConfig({ agentsPerNetwork, allowAutomaticDhcpFailover: false });
       for (const { before, decisions, now } of simulate(config, commands)) {
         const ticked = applyEvents(before, [{ type: 'Tick', now }], config);
         for (const e of decisions) {
           if (e.type !== 'NetworkUnscheduled') continue;
-          expect(e.reason).not.toBe('failover');
-          if (ticked.agents.get(e.agentId)?.status !== 'alive') expect(e.reason).toBe('dhcp-disabled');
+          const status = ticked.agents.get(e.agentId)?.status;
+          if (status !== undefined && status !== 'alive') expect(['dhcp-disabled', 'network-deleted']).toContain(e.reason);
         }
       }
     },

@@ -32,6 +32,8 @@ export interface NetworkRecord {
   readonly scheduledOnce: boolean;
   /** Sorted by agent id. */
   readonly bindings: readonly Binding[];
+  /** Deleted by the API; kept until `decide` has unscheduled its bindings (the record goes with the last one). */
+  readonly deleted: boolean;
 }
 
 export const SCHEDULER_STATE_VERSION = 1;
@@ -115,7 +117,7 @@ function applyInto(draft: Draft, event: SchedulerEvent, config: SchedulerConfig)
     case 'Tick':
       return;
     case 'AgentHeartbeat': {
-      const record = stepAgent(draft.agents.get(event.agentId) ?? startAgent(event.agentId, config.agentDownTime), { ...event, now });
+      const record = stepAgent(draft.agents.get(event.agentId) ?? startAgent({ agentId: event.agentId, agentDownTime: config.agentDownTime, adminStateUp: config.enableNewAgents }), { ...event, now });
       draft.agents.set(event.agentId, record);
       const deadline = agentDeadline(record.context);
       if (record.status === 'alive' && deadline !== null && (draft.sweepAfter === null || deadline < draft.sweepAfter)) draft.sweepAfter = deadline;
@@ -130,14 +132,11 @@ function applyInto(draft: Draft, event: SchedulerEvent, config: SchedulerConfig)
       const record = draft.agents.get(event.agentId);
       if (!record) return;
       // The machine's final state; the record is dropped, so a later heartbeat
-      // registers the agent afresh, as Neutron does for a deleted agent that reports again.
+      // registers the agent afresh, as Neutron does for a deleted agent that
+      // reports again. Its bindings stay until `decide` unschedules them, so
+      // the binding subjects say what happened.
       stepAgent(record, { ...event, now });
       draft.agents.delete(event.agentId);
-      for (const [id, network] of draft.networks) {
-        if (network.bindings.some((b) => b.agentId === event.agentId)) {
-          draft.networks.set(id, { ...network, bindings: network.bindings.filter((b) => b.agentId !== event.agentId) });
-        }
-      }
       return;
     }
     case 'NetworkCreated': {
@@ -145,8 +144,8 @@ function applyInto(draft: Draft, event: SchedulerEvent, config: SchedulerConfig)
       draft.networks.set(
         event.networkId,
         existing
-          ? { ...existing, availabilityZoneHints: event.availabilityZoneHints }
-          : { id: event.networkId, availabilityZoneHints: event.availabilityZoneHints, dhcpSubnets: [], dhcpSince: null, scheduledOnce: false, bindings: [] },
+          ? { ...existing, availabilityZoneHints: event.availabilityZoneHints, deleted: false }
+          : { id: event.networkId, availabilityZoneHints: event.availabilityZoneHints, dhcpSubnets: [], dhcpSince: null, scheduledOnce: false, bindings: [], deleted: false },
       );
       return;
     }
@@ -157,14 +156,18 @@ function applyInto(draft: Draft, event: SchedulerEvent, config: SchedulerConfig)
       }
       return;
     }
-    case 'NetworkDeleted':
-      draft.networks.delete(event.networkId);
+    case 'NetworkDeleted': {
+      const network = draft.networks.get(event.networkId);
+      if (!network) return;
+      if (network.bindings.length === 0) draft.networks.delete(event.networkId);
+      else draft.networks.set(event.networkId, { ...network, deleted: true });
       return;
+    }
     case 'SubnetCreated':
     case 'SubnetUpdated':
     case 'SubnetDeleted': {
       const network = draft.networks.get(event.networkId);
-      if (!network) return;
+      if (!network || network.deleted) return;
       const enable = event.type === 'SubnetDeleted' ? false : event.enableDhcp;
       if (enable === undefined) return;
       const has = network.dhcpSubnets.includes(event.subnetId);
@@ -177,7 +180,7 @@ function applyInto(draft: Draft, event: SchedulerEvent, config: SchedulerConfig)
     case 'NetworkScheduled': {
       const network = draft.networks.get(event.networkId);
       // A decision about a network or agent deleted since is moot.
-      if (!network || !draft.agents.has(event.agentId)) return;
+      if (!network || network.deleted || !draft.agents.has(event.agentId)) return;
       const existing = network.bindings.find((b) => b.agentId === event.agentId);
       if (existing && (existing.reason === 'manual' || event.reason !== 'manual')) return;
       const binding: Binding = { agentId: event.agentId, reason: event.reason, at: event.at };
@@ -189,7 +192,9 @@ function applyInto(draft: Draft, event: SchedulerEvent, config: SchedulerConfig)
     case 'NetworkUnscheduled': {
       const network = draft.networks.get(event.networkId);
       if (!network || !network.bindings.some((b) => b.agentId === event.agentId)) return;
-      draft.networks.set(event.networkId, { ...network, bindings: network.bindings.filter((b) => b.agentId !== event.agentId) });
+      const bindings = network.bindings.filter((b) => b.agentId !== event.agentId);
+      if (network.deleted && bindings.length === 0) draft.networks.delete(event.networkId);
+      else draft.networks.set(event.networkId, { ...network, bindings });
       return;
     }
   }

@@ -6,7 +6,6 @@ import type { AgentHeartbeat, NetworkInput } from './events.js';
 
 export interface HeartbeatOptions {
   readonly zone?: string;
-  readonly adminStateUp?: boolean;
   readonly host?: string;
   readonly networks?: readonly string[];
   readonly load?: number;
@@ -22,7 +21,9 @@ export function heartbeat(agentId: string, at: number, options: HeartbeatOptions
     availabilityZone: options.zone ?? 'nova',
     networks: options.networks ?? [],
     load: options.load ?? 0,
-    adminStateUp: options.adminStateUp ?? true,
+    interfaceMappings: {},
+    reportIntervalMs: 30_000,
+    version: 'test',
   };
 }
 
