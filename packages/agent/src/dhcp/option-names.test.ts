@@ -139,7 +139,7 @@ describe('parsing extra_dhcp_opts', () => {
   });
 
   test('errors name the entry: unknown names, options the server sets, and values of the wrong type', () => {
-    const cases: [string, string, typeof ExtraDhcpOptError][] = [
+    const cases: [string, string, abstract new (...args: never[]) => ExtraDhcpOptError][] = [
       ['no-such-option', '1', UnknownDhcpOptionError],
       ['lease-time', '3600', UnknownDhcpOptionError],
       ['54', '10.0.0.1', UnknownDhcpOptionError],
