@@ -1,0 +1,68 @@
+import { fc, test } from '@fast-check/vitest';
+import { decodeEvent, encodeEvent, type EventEnvelope, type NetworkState, type SubnetState } from '@leasehold/protocol';
+import { describe, expect, it } from 'vitest';
+import { schedulerConfig } from './config.js';
+import { decide } from './decide.js';
+import { fromEnvelope, schedulerSubject, toEnvelope, type JournaledSchedulerEvent } from './envelope.js';
+import { SchedulerEventShapeError } from './errors.js';
+import { schedulerEventRegistry } from './events.js';
+import { replay } from './state.js';
+import { heartbeat, network } from './testing.js';
+
+const T0 = 1_000_000;
+const through = (event: JournaledSchedulerEvent) => fromEnvelope(decodeEvent(encodeEvent(toEnvelope(event, { id: 'e1' })), schedulerEventRegistry));
+
+describe('scheduler envelopes', () => {
+  const id = fc.stringMatching(/^[a-z0-9-]{1,12}$/);
+  const journaled: fc.Arbitrary<JournaledSchedulerEvent> = fc.oneof(
+    fc.record({ agentId: id, at: fc.nat(), zone: id, load: fc.nat(), networks: fc.array(id, { maxLength: 3 }) }).map(({ agentId, at, zone, load, networks }) => heartbeat(agentId, at, { zone, load, networks })),
+    fc.record({ type: fc.constant('AgentDeleted' as const), at: fc.nat(), agentId: id }),
+    fc.record({ type: fc.constant('AgentAdminStateChanged' as const), at: fc.nat(), agentId: id, adminStateUp: fc.boolean() }),
+    fc.record({ type: fc.constant('NetworkScheduled' as const), at: fc.nat(), networkId: id, agentId: id, reason: fc.constantFrom('new-network' as const, 'manual' as const, 'rebalance' as const) }),
+    fc.record({ type: fc.constant('NetworkUnscheduled' as const), at: fc.nat(), networkId: id, agentId: id, reason: fc.constantFrom('agent-down' as const, 'network-deleted' as const, 'manual' as const) }),
+  );
+
+  test.prop([journaled])('every agent and binding event survives the envelope codec unchanged', (event) => {
+    expect(through(event)).toEqual(event);
+  });
+
+  it('carries decisions with their inputs through the codec, on the binding subject of their network', () => {
+    const config = schedulerConfig({ strategy: 'chance', seed: 3 });
+    const state = replay([heartbeat('a0', T0), heartbeat('a1', T0), ...network('net-1', T0)], config);
+    const [decision] = decide(state, T0, config);
+    expect(decision).toBeDefined();
+    if (!decision) return;
+    expect(through(decision)).toEqual(decision);
+    expect(schedulerSubject(decision)).toBe('lh.evt.binding.net-1');
+    expect(toEnvelope(decision, { id: 'x' }).aggregate).toBe('binding/net-1');
+    expect(schedulerSubject(heartbeat('a0', T0))).toBe('lh.evt.agent.a0');
+  });
+
+  it("reads the API's network and subnet events as the few fields scheduling needs", () => {
+    const net: NetworkState = { id: 'net-1', name: 'n', adminStateUp: true, mtu: 1500, dnsDomain: '', availabilityZoneHints: ['az1'], physicalNetwork: null };
+    const subnet = { id: 'sub-1', networkId: 'net-1', enableDhcp: true } as unknown as SubnetState;
+    const env = (type: string, data: unknown): EventEnvelope => ({ type, v: 1, id: 'x', aggregate: 'network/net-1', at: T0, data });
+    expect(fromEnvelope(env('NetworkCreated', { network: net }))).toEqual({ type: 'NetworkCreated', at: T0, networkId: 'net-1', availabilityZoneHints: ['az1'] });
+    expect(fromEnvelope(env('NetworkUpdated', { changes: { name: 'x' } }))).toEqual({ type: 'NetworkUpdated', at: T0, networkId: 'net-1' });
+    expect(fromEnvelope(env('SubnetCreated', { subnet }))).toEqual({ type: 'SubnetCreated', at: T0, networkId: 'net-1', subnetId: 'sub-1', enableDhcp: true });
+    expect(fromEnvelope(env('SubnetUpdated', { subnetId: 'sub-1', changes: { enableDhcp: false } }))).toEqual({
+      type: 'SubnetUpdated',
+      at: T0,
+      networkId: 'net-1',
+      subnetId: 'sub-1',
+      enableDhcp: false,
+    });
+    expect(fromEnvelope(env('SubnetDeleted', { subnetId: 'sub-1' }))).toEqual({ type: 'SubnetDeleted', at: T0, networkId: 'net-1', subnetId: 'sub-1' });
+    expect(fromEnvelope(env('NetworkDeleted', {}))).toEqual({ type: 'NetworkDeleted', at: T0, networkId: 'net-1' });
+    expect(fromEnvelope(env('PortCreated', {}))).toBeUndefined();
+  });
+
+  it('refuses an event whose data lacks what its type needs, with a DecodeError naming the field', () => {
+    const bad: EventEnvelope = { type: 'AgentHeartbeat', v: 1, id: 'x', aggregate: 'agent/a0', at: T0, data: { agentId: 'a0' } };
+    expect(() => fromEnvelope(bad)).toThrow(SchedulerEventShapeError);
+    expect(() => fromEnvelope(bad)).toThrow(/host/);
+    expect(() => fromEnvelope({ ...bad, type: 'NetworkUnscheduled', data: { networkId: 'n', agentId: 'a', reason: 'bored' } })).toThrow(/reason/);
+    expect(() => fromEnvelope({ ...bad, type: 'SubnetDeleted', aggregate: 'port/p1', data: { subnetId: 's' } })).toThrow(/aggregate/);
+    expect(() => fromEnvelope({ ...bad, data: null })).toThrow(SchedulerEventShapeError);
+  });
+});
