@@ -56,7 +56,8 @@ export interface Move {
  */
 export function planRebalance(input: RebalanceInput): Move[] {
   const loads = new Map(input.loads);
-  const networksOf = new Map([...input.networksOf].map(([agent, nets]) => [agent, new Set(nets)]));
+  // Sorted once and kept sorted, so a donor's first movable network is found without re-sorting per move.
+  const networksOf = new Map([...input.networksOf].map(([agent, nets]) => [agent, [...nets].sort(compareIds)]));
   const moves: Move[] = [];
   const agents = [...loads.keys()];
   for (;;) {
@@ -67,10 +68,11 @@ export function planRebalance(input: RebalanceInput): Move[] {
     moves.push(move);
     loads.set(move.from, move.fromLoad - 1);
     loads.set(move.to, move.toLoad + 1);
-    networksOf.get(move.from)?.delete(move.networkId);
+    const from = networksOf.get(move.from);
+    from?.splice(from.indexOf(move.networkId), 1);
     let into = networksOf.get(move.to);
-    if (!into) networksOf.set(move.to, (into = new Set()));
-    into.add(move.networkId);
+    if (!into) networksOf.set(move.to, (into = []));
+    into.splice(sortedIndex(into, move.networkId), 0, move.networkId);
   }
 }
 
@@ -78,18 +80,18 @@ function findMove(
   busiest: readonly string[],
   idlest: readonly string[],
   loads: ReadonlyMap<string, number>,
-  networksOf: ReadonlyMap<string, ReadonlySet<string>>,
+  networksOf: ReadonlyMap<string, readonly string[]>,
   movable: RebalanceInput['movable'],
 ): Move | null {
   for (const from of busiest) {
     const fromLoad = load(loads, from);
-    const nets = [...(networksOf.get(from) ?? [])].sort(compareIds);
+    const nets = networksOf.get(from) ?? [];
     for (const to of idlest) {
       const toLoad = load(loads, to);
       // Receivers come idlest first: once one is within one network, so are the rest.
       if (fromLoad - toLoad < 2) break;
-      const into = networksOf.get(to);
-      const networkId = nets.find((n) => !(into?.has(n) ?? false) && movable(n, from, to));
+      const into = networksOf.get(to) ?? [];
+      const networkId = nets.find((n) => !hasSorted(into, n) && movable(n, from, to));
       if (networkId !== undefined) return { networkId, from, to, fromLoad, toLoad };
     }
     // Donors come busiest first: if even the idlest agent is within one of this one, no later donor can move.
@@ -97,6 +99,21 @@ function findMove(
     if (idle === undefined || fromLoad - load(loads, idle) < 2) return null;
   }
   return null;
+}
+
+function sortedIndex(sorted: readonly string[], id: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareIds(sorted[mid] as string, id) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function hasSorted(sorted: readonly string[], id: string): boolean {
+  return sorted[sortedIndex(sorted, id)] === id;
 }
 
 function load(loads: ReadonlyMap<string, number>, agent: string): number {
