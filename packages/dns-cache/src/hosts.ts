@@ -42,7 +42,7 @@ export function parseResolvConf(text: string): UpstreamServer[] {
     if (keyword !== 'nameserver') continue;
     // A scoped IPv6 address (fe80::1%eth0) cannot be used without its interface; skip it.
     if (isIPv4(address)) servers.push({ address, port: 53, family: 4 });
-    else if (isIPv6(address)) servers.push({ address, port: 53, family: 6 });
+    else if (isIPv6(address) && !address.includes('%')) servers.push({ address, port: 53, family: 6 });
   }
   return servers;
 }

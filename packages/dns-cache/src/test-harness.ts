@@ -107,6 +107,7 @@ export type FakeHandler = (query: DnsMessage, raw: Buffer, meta: { tcp: boolean;
 
 export class FakeUpstream {
   udpQueries = 0;
+  stopped = false;
   tcpQueries = 0;
   readonly seen: DnsMessage[] = [];
 
@@ -118,8 +119,8 @@ export class FakeUpstream {
     public handler: FakeHandler,
   ) {}
 
-  static async start(address: string, handler: FakeHandler): Promise<FakeUpstream> {
-    const port = await freePort(address);
+  static async start(address: string, handler: FakeHandler, fixedPort?: number): Promise<FakeUpstream> {
+    const port = fixedPort ?? (await freePort(address));
     const udp = createSocket('udp4');
     await new Promise<void>((resolve) => udp.bind(port, address, () => resolve()));
     const tcp = createServer();
@@ -130,7 +131,7 @@ export class FakeUpstream {
       const query = decodeDns(raw);
       fake.seen.push(query);
       void Promise.resolve(fake.handler(query, raw, { tcp: false, from, upstream: fake })).then((reply) => {
-        if (reply) udp.send(reply, from.port, from.address);
+        if (reply && !fake.stopped) udp.send(reply, from.port, from.address);
       });
     });
     tcp.on('connection', (socket) => {
@@ -157,6 +158,7 @@ export class FakeUpstream {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.udp.close();
     await new Promise((resolve) => this.tcp.close(resolve));
   }
@@ -173,3 +175,23 @@ export function aRecord(query: DnsMessage, ip: string, ttl = 300): DnsRecord {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Sends raw datagrams to a server from one socket and collects what comes back within `waitMs`. */
+export async function udpExchange(to: { address: string; port: number }, messages: Uint8Array[], waitMs: number): Promise<Buffer[]> {
+  const socket = createSocket('udp4');
+  const replies: Buffer[] = [];
+  socket.on('message', (msg) => replies.push(msg));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  for (const m of messages) socket.send(m, to.port, to.address);
+  await sleep(waitMs);
+  socket.close();
+  return replies;
+}
+
+/** A standard query for (name, A) with this id, as bytes. */
+export function query(name: string, id: number, type = 1): Uint8Array {
+  return encodeDns({
+    id, qr: false, opcode: 0, aa: false, tc: false, rd: true, ra: false, z: false, ad: false, cd: false, rcode: 0,
+    questions: [{ name, type, class: 1 }], answers: [], authorities: [], additionals: [],
+  });
+}

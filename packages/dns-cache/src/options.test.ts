@@ -1,0 +1,157 @@
+import { describe, expect, test } from 'vitest';
+import { fc, test as propTest } from '@fast-check/vitest';
+import { DEFAULT_CONFIG, effectiveResolvFiles } from './config.js';
+import { ConfigError } from './errors.js';
+import { parseHostsFile, parseResolvConf } from './hosts.js';
+import { applyItems, loadConfig, parseConfigText, parseDnsArgs } from './options.js';
+
+const parse = (text: string) => applyItems(parseConfigText(text, 'test.conf'));
+
+/** The ConfigError a config text throws. */
+function errorOf(text: string): ConfigError {
+  try {
+    parse(text);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('each option with its dnsmasq meaning', () => {
+  test('listen-address may be given several times and as a comma list', () => {
+    expect(parse('listen-address=127.0.0.1\nlisten-address=10.0.0.1,::1').listenAddresses).toEqual(['127.0.0.1', '10.0.0.1', '::1']);
+  });
+
+  test('port sets the port and port=0 is kept as "DNS off"', () => {
+    expect(parse('port=5353').port).toBe(5353);
+    expect(parse('port=0').port).toBe(0);
+    expect(DEFAULT_CONFIG.port).toBe(53);
+  });
+
+  test('interface, resolv-file, no-resolv, addn-hosts and domain are read as given', () => {
+    const c = parse('interface=eth0\nresolv-file=/tmp/r.conf\naddn-hosts=/tmp/h1\naddn-hosts=/tmp/h2\ndomain=Corp.Example.');
+    expect(c).toMatchObject({ interfaces: ['eth0'], resolvFiles: ['/tmp/r.conf'], addnHosts: ['/tmp/h1', '/tmp/h2'], domain: 'corp.example' });
+    expect(effectiveResolvFiles(c)).toEqual(['/tmp/r.conf']);
+    expect(effectiveResolvFiles(parse('no-resolv'))).toEqual([]);
+    expect(effectiveResolvFiles(parse(''))).toEqual(['/etc/resolv.conf']);
+  });
+
+  test('server= takes ip[#port] plainly, /domain/ip for a domain, /domain/ for local only and /domain/# for the defaults', () => {
+    const c = parse('server=1.2.3.4\nserver=5.6.7.8#5353\nserver=::1#54\nserver=/corp/lab/10.0.0.53\nserver=/local/\nserver=/x/#');
+    expect(c.servers).toEqual([
+      { address: '1.2.3.4', port: 53, family: 4 },
+      { address: '5.6.7.8', port: 5353, family: 4 },
+      { address: '::1', port: 54, family: 6 },
+    ]);
+    expect(c.domainServers).toEqual([
+      { domain: 'corp', server: { address: '10.0.0.53', port: 53, family: 4 } },
+      { domain: 'lab', server: { address: '10.0.0.53', port: 53, family: 4 } },
+      { domain: 'local', server: 'local' },
+      { domain: 'x', server: 'default' },
+    ]);
+  });
+
+  test('the boolean flags set their option', () => {
+    const c = parse('strict-order\nall-servers\nno-negcache\nexpand-hosts\ndomain-needed\nbogus-priv\nlocal-service');
+    expect(c).toMatchObject({ strictOrder: true, allServers: true, noNegcache: true, expandHosts: true, domainNeeded: true, bogusPriv: true, localService: true });
+  });
+
+  test('the cache numbers are read, and min-cache-ttl is capped at an hour as dnsmasq does', () => {
+    const c = parse('cache-size=0\nneg-ttl=60\nmin-cache-ttl=99999\nmax-cache-ttl=600\nlocal-ttl=5\ndns-forward-max=10');
+    expect(c).toMatchObject({ cacheSize: 0, negTtl: 60, minCacheTtl: 3600, maxCacheTtl: 600, localTtl: 5, forwardMax: 10 });
+  });
+
+  test('address=/domain/[ip] covers each domain listed, with an empty ip meaning NXDOMAIN', () => {
+    expect(parse('address=/ads.example/tracker.example/0.0.0.0\naddress=/gone.example/\naddress=/v6.example/fd00::1').addresses).toEqual([
+      { domain: 'ads.example', ip: '0.0.0.0' },
+      { domain: 'tracker.example', ip: '0.0.0.0' },
+      { domain: 'gone.example', ip: undefined },
+      { domain: 'v6.example', ip: 'fd00::1' },
+    ]);
+  });
+
+  test('host-record takes several names, IPv4 and IPv6 addresses and an optional TTL', () => {
+    expect(parse('host-record=a.lan,b,10.0.0.1,fd00::1,300').hostRecords).toEqual([{ names: ['a.lan', 'b'], ipv4: ['10.0.0.1'], ipv6: ['fd00::1'], ttl: 300 }]);
+  });
+
+  test('comments start a line or follow white space, but a # inside a value stays', () => {
+    expect(parse('# a comment\n  \nserver=1.2.3.4#5353 # the lab resolver').servers).toEqual([{ address: '1.2.3.4', port: 5353, family: 4 }]);
+  });
+
+  test('dhcp- options and logging options are accepted and ignored', () => {
+    expect(parse('dhcp-range=10.0.0.10,10.0.0.20\nlog-queries\nbind-interfaces\nlog-facility=-')).toEqual(DEFAULT_CONFIG);
+  });
+});
+
+describe('errors name the file, line and option', () => {
+  const cases: [string, string, number, string][] = [
+    ['port=53\nlisten-address=1.2.3', 'bad address', 2, 'listen-address'],
+    ['port=99999', 'number over 65535', 1, 'port'],
+    ['\n\ncache-size=lots', 'bad number', 3, 'cache-size'],
+    ['server=1.2.3.4#0', 'bad port', 1, 'server'],
+    ['server=/corp/not-an-ip', 'bad address', 1, 'server'],
+    ['server=', 'missing server address', 1, 'server'],
+    ['address=example.com/1.2.3.4', 'bad address rule (expected /domain/[ip])', 1, 'address'],
+    ['address=/bad domain/1.2.3.4', 'bad domain', 1, 'address'],
+    ['host-record=10.0.0.1', 'missing name', 1, 'host-record'],
+    ['host-record=a.lan', 'missing address', 1, 'host-record'],
+    ['host-record=a.lan,10.0.0.1,b.lan', 'bad address', 1, 'host-record'],
+    ['domain=-bad-', 'bad domain', 1, 'domain'],
+    ['no-such-option=1', 'bad option', 1, 'no-such-option'],
+    ['# one\nstrict-order=yes', 'extraneous parameter', 2, 'strict-order'],
+    ['cache-size', 'missing parameter', 1, 'cache-size'],
+    ['local-network=10.0.0.1/8', 'bad network (expected a.b.c.d/len)', 1, 'local-network'],
+  ];
+  test.each(cases)('%j fails with "%s" at line %i (%s)', (text, reason, line, option) => {
+    const error = errorOf(text);
+    expect(error).toMatchObject({ reason, line, option, file: 'test.conf' });
+    expect(error.message).toBe(`${reason} (${option}) at line ${line} of test.conf`);
+  });
+
+  propTest.prop([fc.array(fc.constantFrom('port=53', 'strict-order', '# c', '', 'cache-size=10'), { maxLength: 20 })])(
+    'the line of the first bad option is reported, whatever comes before it',
+    (good) => {
+      expect(errorOf([...good, 'port=x', 'port=y'].join('\n')).line).toBe(good.length + 1);
+    },
+  );
+});
+
+describe('the command line', () => {
+  test('flags take dnsmasq names, with values after a space or =, and --test and --conf-file are the command own', () => {
+    const args = parseDnsArgs(['--listen-address', '127.0.0.1', '--port=5353', '--server', '1.2.3.4#53', '--strict-order', '--test', '--conf-file', 'x.conf']);
+    expect(args.test).toBe(true);
+    expect(args.confFiles).toEqual(['x.conf']);
+    const config = loadConfig(args, () => 'cache-size=7\nport=53\n');
+    expect(config).toMatchObject({ listenAddresses: ['127.0.0.1'], port: 5353, servers: [{ address: '1.2.3.4', port: 53, family: 4 }], strictOrder: true, cacheSize: 7 });
+  });
+
+  test('a bad flag is reported by its position on the command line', () => {
+    expect(() => loadConfig(parseDnsArgs(['--port', '53', '--cache-size', 'x']))).toThrow('bad number (cache-size) at line 3 of command line');
+    expect(() => parseDnsArgs(['--port'])).toThrow('missing parameter (port) at line 1 of command line');
+    expect(() => parseDnsArgs(['stray'])).toThrow(ConfigError);
+  });
+
+  test('a conf-file that cannot be read is a ConfigError naming it', () => {
+    expect(() => loadConfig(parseDnsArgs(['--conf-file=/nonexistent/dnsmasq.conf']))).toThrow(/cannot read \/nonexistent\/dnsmasq.conf/);
+  });
+});
+
+describe('hosts and resolv.conf files', () => {
+  test('a hosts file gives each address its names and skips bad lines by number', () => {
+    const { entries, skipped } = parseHostsFile('127.0.0.1 localhost\n# c\n10.0.0.1 a b.lan # tail\nbad line\nfd00::2 v6\n');
+    expect(entries.map((e) => [e.ip, e.names, e.line])).toEqual([
+      ['127.0.0.1', ['localhost'], 1],
+      ['10.0.0.1', ['a', 'b.lan'], 3],
+      ['fd00::2', ['v6'], 5],
+    ]);
+    expect(skipped).toEqual([4]);
+  });
+
+  test('resolv.conf nameserver lines become port-53 upstreams; other lines are ignored', () => {
+    expect(parseResolvConf('search lan\nnameserver 10.0.0.53\nnameserver ::1 # v6\noptions ndots:2\nnameserver fe80::1%eth0\n')).toEqual([
+      { address: '10.0.0.53', port: 53, family: 4 },
+      { address: '::1', port: 53, family: 6 },
+    ]);
+  });
+});
