@@ -1,5 +1,6 @@
 /** The `leasehold` command line. Each command lives in src/commands/. */
 import { Command } from 'commander';
+import { decodeCommand } from './commands/decode.js';
 import { addResourceCommands } from './commands/resources/index.js';
 import { start } from './commands/start.js';
 
@@ -18,6 +19,7 @@ program
   });
 
 addResourceCommands(program);
+program.addCommand(decodeCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`leasehold: ${error instanceof Error ? error.message : String(error)}`);
