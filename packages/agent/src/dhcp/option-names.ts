@@ -91,20 +91,11 @@ const BY_NAME = new Map(OPTION_SPECS.filter((s) => s.name !== undefined).map((s)
  * give them (dnsmasq's OT_INTERNAL options). 255 is dnsmasq's
  * "server-ip-address", which sets the siaddr header field, not an option.
  */
+// prettier-ignore
 const SERVER_SET = new Map<number, string>([
-  [0, 'pad'],
-  [50, 'requested-address'],
-  [51, 'lease-time'],
-  [52, 'option-overload'],
-  [53, 'message-type'],
-  [54, 'server-identifier'],
-  [55, 'parameter-request'],
-  [56, 'message'],
-  [57, 'max-message-size'],
-  [61, 'client-id'],
-  [81, 'FQDN'],
-  [82, 'agent-id'],
-  [255, 'server-ip-address'],
+  [0, 'pad'], [50, 'requested-address'], [51, 'lease-time'], [52, 'option-overload'], [53, 'message-type'],
+  [54, 'server-identifier'], [55, 'parameter-request'], [56, 'message'], [57, 'max-message-size'], [61, 'client-id'],
+  [81, 'FQDN'], [82, 'agent-id'], [255, 'server-ip-address'],
 ]);
 for (const [code, name] of SERVER_SET) if (code !== 0) BY_NAME.set(name.toLowerCase(), code);
 

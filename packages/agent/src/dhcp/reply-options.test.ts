@@ -245,6 +245,22 @@ describe("a port's extra_dhcp_opts", () => {
     expect(get(options, 3)).toStrictEqual([ip('10.0.0.1')]);
     expect(get(options, 26)).toBe(1400);
   });
+
+  test('the same port object gives the same answer on every call, with 0.0.0.0 as the server of that call', () => {
+    const p = port([{ optName: 'ntp-server', optValue: '0.0.0.0' }, { optName: 'mtu', optValue: 'x' }]);
+    const errors: string[] = [];
+    const first = build({ port: p, requested: [42], onInvalidExtraOpt: (e) => errors.push(e.optName) });
+    const again = build({ port: p, requested: [42], onInvalidExtraOpt: (e) => errors.push(e.optName) });
+    const other = build({ port: p, requested: [42], serverId: ip('10.0.0.3') });
+    expect(again).toStrictEqual(first);
+    expect(errors).toStrictEqual(['mtu', 'mtu']);
+    expect([get(first, 42), get(other, 42)]).toStrictEqual([[SERVER], [ip('10.0.0.3')]]);
+  });
+
+  test('pre-parsed extra options take the place of the port\'s own', () => {
+    const options = build({ port: port([{ optName: 'mtu', optValue: '1400' }]), extraOptions: [{ code: 26, force: false, option: { code: 26, value: 1300 } }] });
+    expect(get(options, 26)).toBe(1300);
+  });
 });
 
 // ---- properties ----

@@ -92,7 +92,8 @@ export const DEFAULT_OPTIONS: readonly number[] = [Code.Routers, Code.DomainName
  *   an empty value removes it (dnsmasq).
  *
  * Throws `ReplyOptionsError` for an impossible input. Pure apart from
- * calling `onInvalidExtraOpt`.
+ * calling `onInvalidExtraOpt` (on every call); a port's parsed extra options
+ * are memoized per port object, which changes no result.
  */
 export function buildReplyOptions(input: ReplyOptionsInput): DhcpOption[] {
   const { messageType, serverId, network, subnet } = input;
@@ -140,17 +141,36 @@ export function buildReplyOptions(input: ReplyOptionsInput): DhcpOption[] {
   return head.concat(body);
 }
 
-/** The port's extra options by code; a later entry for a code replaces an earlier one. */
-function extraOptionsOf(input: ReplyOptionsInput): Map<number, ExtraOption> {
-  let list = input.extraOptions;
-  if (list === undefined && input.port !== undefined && input.port.extraDhcpOpts.length > 0) {
-    const parsed = parseExtraDhcpOpts(input.port.extraDhcpOpts, { serverId: input.serverId });
-    if (input.onInvalidExtraOpt) for (const error of parsed.errors) input.onInvalidExtraOpt(error);
-    list = parsed.options;
-  }
+interface ParsedExtras {
+  readonly serverId: Ipv4;
+  readonly byCode: ReadonlyMap<number, ExtraOption>;
+  readonly errors: readonly ExtraDhcpOptError[];
+}
+
+// Port states are immutable (an update makes a new object), so a port's parsed
+// extra options can be kept for as long as the object lives.
+const parsedByPort = new WeakMap<PortState, ParsedExtras>();
+const NO_EXTRAS: ReadonlyMap<number, ExtraOption> = new Map();
+
+function byCode(list: readonly ExtraOption[]): Map<number, ExtraOption> {
   const map = new Map<number, ExtraOption>();
-  for (const extra of list ?? []) map.set(extra.code, extra);
+  for (const extra of list) map.set(extra.code, extra);
   return map;
+}
+
+/** The port's extra options by code; a later entry for a code replaces an earlier one. Errors are reported on every call. */
+function extraOptionsOf(input: ReplyOptionsInput): ReadonlyMap<number, ExtraOption> {
+  if (input.extraOptions !== undefined) return byCode(input.extraOptions);
+  const port = input.port;
+  if (port === undefined || port.extraDhcpOpts.length === 0) return NO_EXTRAS;
+  let parsed = parsedByPort.get(port);
+  if (parsed === undefined || parsed.serverId !== input.serverId) {
+    const { options, errors } = parseExtraDhcpOpts(port.extraDhcpOpts, { serverId: input.serverId });
+    parsed = { serverId: input.serverId, byCode: byCode(options), errors };
+    parsedByPort.set(port, parsed);
+  }
+  if (input.onInvalidExtraOpt) for (const error of parsed.errors) input.onInvalidExtraOpt(error);
+  return parsed.byCode;
 }
 
 function leaseOptions(leaseSeconds: number, extras: ReadonlyMap<number, ExtraOption>): DhcpOption[] {
@@ -273,7 +293,6 @@ const utf8 = new TextEncoder();
 
 /** The codec's text is one character per byte: send non-ASCII names as their UTF-8 bytes. */
 function latin1(text: string): string {
-  // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(text)) return text;
   let s = '';
   for (const b of utf8.encode(text)) s += String.fromCharCode(b);
