@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { decodeCommand } from './commands/decode.js';
 import { addResourceCommands } from './commands/resources/index.js';
+import { dns } from './commands/dns.js';
 import { start } from './commands/start.js';
 
 const program = new Command()
@@ -20,6 +21,16 @@ program
 
 addResourceCommands(program);
 program.addCommand(decodeCommand());
+
+program
+  .command('dns')
+  .description('run the DNS cache alone, with dnsmasq option names: --listen-address A --port N --server IP[#PORT] ... [--conf-file F] [--test]')
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .helpOption(false)
+  .action(async (_opts: unknown, command: Command) => {
+    process.exitCode = await dns(command.args);
+  });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`leasehold: ${error instanceof Error ? error.message : String(error)}`);

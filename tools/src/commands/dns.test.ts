@@ -1,0 +1,75 @@
+import { execFile, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, test } from 'vitest';
+
+const bin = fileURLToPath(new URL('../../bin/leasehold.mjs', import.meta.url));
+const run = promisify(execFile);
+
+async function leasehold(args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args]);
+    return { code: 0, out: stdout + stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout + e.stderr };
+  }
+}
+
+describe('leasehold dns', () => {
+  test('--test reports a good config as dnsmasq does and exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lh-dns-cli-'));
+    try {
+      writeFileSync(join(dir, 'ok.conf'), '# cache\ncache-size=500\nserver=/corp/10.0.0.53\nstrict-order\n');
+      const result = await leasehold(['dns', '--test', '--conf-file', join(dir, 'ok.conf'), '--port', '5353']);
+      expect(result).toEqual({ code: 0, out: 'leasehold dns: syntax check OK.\n' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('--test reports the first bad line with its file and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lh-dns-cli-'));
+    try {
+      const file = join(dir, 'bad.conf');
+      writeFileSync(file, 'port=53\n\nlisten-address=127.0.0.300\nno-such=1\n');
+      const result = await leasehold(['dns', '--test', '--conf-file', file]);
+      expect(result).toEqual({ code: 1, out: `leasehold dns: bad address (listen-address) at line 3 of ${file}\n` });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('port=0 turns DNS off: it says so and exits 0', async () => {
+    const result = await leasehold(['dns', '--listen-address', '127.0.0.1', '--port', '0', '--no-resolv']);
+    expect(result).toEqual({ code: 0, out: 'leasehold dns: port=0, DNS is off; nothing to run\n' });
+  });
+
+  test('it serves host-record names given as flags over UDP and TCP, and stops cleanly on SIGTERM', async () => {
+    const probe = createSocket('udp4');
+    const port = await new Promise<number>((resolve) => probe.bind(0, '127.0.0.1', () => resolve(probe.address().port)));
+    probe.close();
+    const child = spawn(process.execPath, [bin, 'dns', '--listen-address', '127.0.0.1', '--port', String(port), '--no-resolv', '--host-record=cli.lan,10.7.7.7'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      await expect.poll(() => out, { timeout: 20_000 }).toMatch(/Press Ctrl-C to stop/);
+      expect(out).toContain(`listening on 127.0.0.1#${port}`);
+      for (const transport of ['+notcp', '+tcp']) {
+        const { stdout } = await run('dig', ['@127.0.0.1', '-p', String(port), 'cli.lan', '+short', '+tries=1', '+time=2', transport]);
+        expect(stdout.trim()).toBe('10.7.7.7');
+      }
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/queries 2, .* local 2/);
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * `leasehold dns [--conf-file F] [--test] [--<dnsmasq option> [value]]...`:
+ * the DNS cache on its own, configured with dnsmasq's option names from a
+ * config file and flags (flags after the file, as dnsmasq merges them).
+ * `--test` checks the configuration and reports the first error with its
+ * file and line, like `dnsmasq --test`. Ctrl-C / SIGTERM stop it.
+ */
+import { ConfigError, loadConfig, parseDnsArgs, startDnsCache } from '@leasehold/dns-cache';
+
+/** Runs the command; returns the process exit code. */
+export async function dns(argv: readonly string[]): Promise<number> {
+  let config;
+  let test = false;
+  try {
+    const args = parseDnsArgs(argv);
+    test = args.test;
+    config = loadConfig(args);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`leasehold dns: ${error.message}`);
+    return 1;
+  }
+  if (test) {
+    console.log('leasehold dns: syntax check OK.');
+    return 0;
+  }
+  if (config.port === 0) {
+    console.log('leasehold dns: port=0, DNS is off; nothing to run');
+    return 0;
+  }
+  const cache = await startDnsCache(config);
+  const where = cache.addresses.map((a) => `${a.address}#${a.port}`).join(' ');
+  console.log(`leasehold dns: listening on ${where} (udp+tcp), cache-size ${config.cacheSize}, pid ${process.pid}`);
+  console.log('Press Ctrl-C to stop.');
+  await new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      console.log(`\n${signal}: shutting down`);
+      const s = cache.stats();
+      console.log(`queries ${s.queries}, cache hits ${s.cacheHits}, misses ${s.cacheMisses}, forwarded ${s.forwarded}, local ${s.localAnswers}`);
+      void cache.stop().then(done, done);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}
