@@ -176,7 +176,7 @@ export function decide(state: SchedulerState, now: number, config: SchedulerConf
       ];
       events.push(
         scheduled(at, move.networkId, move.to, 'rebalance', config, {
-          wanted: Math.min(config.agentsPerNetwork, keep.length),
+          wanted: keep.length,
           bound: keep.map((h) => h.agentId),
           candidates: views,
           candidateCount: candidates.length,
@@ -186,7 +186,6 @@ export function decide(state: SchedulerState, now: number, config: SchedulerConf
       );
       events.push({ type: 'NetworkUnscheduled', at, networkId: move.networkId, agentId: move.from, reason: 'rebalance', inputs: { cause: 'rebalance', movedTo: move.to } });
       keep.splice(keep.findIndex((h) => h.agentId === move.from), 1, { agentId: move.to, manual: false });
-      // planRebalance keeps its own copy of the loads and sets, and no later step reads them.
     }
   }
   return events;
