@@ -137,6 +137,37 @@ function candidateLoads(state: SchedulerState): number[] {
   return [...agentLoads(state)].filter(([id]) => candidate(state, id)).map(([, load]) => load);
 }
 
+/** The count law of one state, after a pass. */
+function expectCountLaw(state: SchedulerState, config: SchedulerConfig): void {
+  for (const network of state.networks.values()) {
+    expect(network.deleted).toBe(false);
+    const bound = network.bindings.map((b) => b.agentId);
+    expect(new Set(bound).size).toBe(bound.length);
+    for (const id of bound) {
+      const agent = state.agents.get(id);
+      expect(agent?.status).toBe('alive');
+      if (!config.enableServicesOnAgentsWithAdminStateDown) expect(agent?.context.adminStateUp).toBe(true);
+    }
+    if (network.dhcpSubnets.length === 0) {
+      expect(bound).toEqual([]);
+      continue;
+    }
+    // Eligible: alive admin-up agents the hints allow, plus agents (admin-down ones) already serving it.
+    const eligible = new Set(bound);
+    for (const [id, a] of state.agents) {
+      const hints = network.availabilityZoneHints;
+      if (candidate(state, id) && (hints.length === 0 || hints.includes(a.context.availabilityZone))) eligible.add(id);
+    }
+    expect(bound.length).toBe(Math.min(config.agentsPerNetwork, eligible.size));
+  }
+}
+
+/** The balance law: eligible agents at most one network apart. */
+function expectBalanced(state: SchedulerState): void {
+  const loads = candidateLoads(state);
+  if (loads.length > 0) expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(1);
+}
+
 const configArb = (strategies: StrategyName[]) =>
   fc.record({
     strategy: fc.constantFrom(...strategies),
@@ -166,29 +197,7 @@ describe('scheduler laws', () => {
     'count law: after every pass each DHCP network has exactly min(agents_per_network, eligible) distinct agents, none down or deleted, other networks none, and deleted networks are gone',
     (partial, commands) => {
       const config = schedulerConfig(partial);
-      for (const { after } of simulate(config, commands)) {
-        for (const network of after.networks.values()) {
-          expect(network.deleted).toBe(false);
-          const bound = network.bindings.map((b) => b.agentId);
-          expect(new Set(bound).size).toBe(bound.length);
-          for (const id of bound) {
-            const agent = after.agents.get(id);
-            expect(agent?.status).toBe('alive');
-            if (!config.enableServicesOnAgentsWithAdminStateDown) expect(agent?.context.adminStateUp).toBe(true);
-          }
-          if (network.dhcpSubnets.length === 0) {
-            expect(bound).toEqual([]);
-            continue;
-          }
-          // Eligible: alive admin-up agents the hints allow, plus agents (admin-down ones) already serving it.
-          const eligible = new Set(bound);
-          for (const [id, a] of after.agents) {
-            const hints = network.availabilityZoneHints;
-            if (candidate(after, id) && (hints.length === 0 || hints.includes(a.context.availabilityZone))) eligible.add(id);
-          }
-          expect(bound.length).toBe(Math.min(config.agentsPerNetwork, eligible.size));
-        }
-      }
+      for (const { after } of simulate(config, commands)) expectCountLaw(after, config);
     },
   );
 
@@ -208,7 +217,7 @@ describe('scheduler laws', () => {
     (partial, commands) => {
       const config = schedulerConfig(partial);
       for (const pass of simulate(config, commands)) {
-        const isMove = (e: DecisionEvent) => e.reason === 'rebalance';
+        const isMove = (e: DecisionEvent) => (e.type === 'NetworkScheduled' ? e.reason === 'rebalance' : e.inputs.cause === 'rebalance');
         const moves = pass.decisions.filter((e) => isMove(e) && e.type === 'NetworkUnscheduled').length;
         const beforeMoves = applyEvents(pass.before, [{ type: 'Tick', now: pass.now }, ...pass.decisions.filter((e) => !isMove(e))], config);
         expect(moves).toBe(minimalMoves(candidateLoads(beforeMoves)));
@@ -253,6 +262,26 @@ describe('scheduler laws', () => {
         expect(before).toEqual(copy);
         expect(decide(after, now, config)).toEqual([]);
       }
+    },
+  );
+
+  const staleWrite = fc.record({ net: netIdx, agent: agentIdx, add: fc.boolean() });
+
+  test.prop([configArb(['weight']), history(false), fc.array(staleWrite, { maxLength: 15 })], runs)(
+    'one pass repairs whatever a stale scheduler instance appended: extra, missing or misplaced automatic bindings',
+    (partial, commands, writes) => {
+      const config = schedulerConfig(partial);
+      const last = simulate(config, commands).at(-1);
+      if (!last) return;
+      const stale: SchedulerEvent[] = writes.map(({ net, agent, add }) =>
+        add
+          ? { type: 'NetworkScheduled', at: last.now, networkId: `n${net}`, agentId: `a${agent}`, reason: 'auto-schedule', strategy: 'weight' }
+          : { type: 'NetworkUnscheduled', at: last.now, networkId: `n${net}`, agentId: `a${agent}`, reason: 'rebalance' },
+      );
+      const { state } = settle(applyEvents(last.after, stale, config), last.now, config);
+      expectCountLaw(state, config);
+      expectBalanced(state);
+      expect(decide(state, last.now, config)).toEqual([]);
     },
   );
 
