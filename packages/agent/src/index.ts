@@ -1,1 +1,14 @@
-export {};
+export { AGENT_VERSION, startAgent } from './agent.js';
+export type { AgentDeps, RunningAgent } from './agent.js';
+export { defaultAgentConfig, parseInterfaceMappings } from './config.js';
+export type { AgentConfig } from './config.js';
+export { DhcpServer, formatMac } from './dhcp/server.js';
+export type { Arrival, LeaseWriter, Reply, ServedNetwork } from './dhcp/server.js';
+export { DhcpStats, dhcpOutcomes } from './dhcp/stats.js';
+export type { DhcpOutcome } from './dhcp/stats.js';
+export { AgentModel, DHCP_DEVICE_OWNER } from './state/agent-model.js';
+export type { ModelChange } from './state/agent-model.js';
+export { loadBalanceHash, servesClient } from './ha/load-balance.js';
+export { InterfaceError, ensureInterfaceAddress, interfaceAddresses, interfaceIndex } from './net/interfaces.js';
+export { nativeNet, openUdpSocket } from './net/udp-socket.js';
+export type { BoundSocket } from './net/udp-socket.js';

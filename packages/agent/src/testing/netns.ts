@@ -7,6 +7,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -41,6 +42,9 @@ export async function createTestLink(options: { hostAddress?: string; tag?: stri
   const clientIf = `lh${tag}c`;
   const children = new Set<ChildProcess>();
   await ip('netns', 'add', ns);
+  // `ip netns exec` mounts this over /etc/resolv.conf, so no client script can touch the host's.
+  mkdirSync(`/etc/netns/${ns}`, { recursive: true });
+  writeFileSync(`/etc/netns/${ns}/resolv.conf`, '');
   try {
     await ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', clientIf);
     await ip('link', 'set', clientIf, 'netns', ns);
@@ -66,6 +70,11 @@ export async function createTestLink(options: { hostAddress?: string; tag?: stri
     }
     await ip('link', 'del', hostIf).catch(() => {});
     await ip('netns', 'del', ns).catch(() => {});
+    rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
+    // dhcpcd keeps lease files per interface name on the host's disk.
+    for (const dir of ['/var/lib/dhcpcd', '/run/dhcpcd']) {
+      for (const suffix of ['.lease', '-4.lease', '.lease6']) rmSync(`${dir}/${clientIf}${suffix}`, { force: true });
+    }
   };
   return {
     ns,

@@ -1,0 +1,235 @@
+/**
+ * The DHCP agent process: folds the journal into its model, heartbeats,
+ * serves the networks bound to it on their mapped interfaces (and relays),
+ * creates its DHCP port on each (as Neutron's agent does), and journals
+ * lease expiries. The one place that turns config into running parts.
+ */
+import { randomUUID } from 'node:crypto';
+import { ApiClient } from '@leasehold/api';
+import { VersionConflictError, startProjection, type Journal, type RunningProjection } from '@leasehold/journal';
+import { leaseSubject, toEnvelope, type JournaledLeaseEvent } from '@leasehold/lease-actor';
+import { aggregateSubject, cidrContains, type AgentHeartbeatData, type EventEnvelope, type Ipv4 } from '@leasehold/protocol';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { AgentConfig } from './config.js';
+import { DhcpServer, type LeaseWriter, type ServedNetwork } from './dhcp/server.js';
+import { ensureInterfaceAddress, interfaceAddresses } from './net/interfaces.js';
+import { openUdpSocket, type BoundSocket } from './net/udp-socket.js';
+import { AgentModel, DHCP_DEVICE_OWNER } from './state/agent-model.js';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface RunningAgent {
+  readonly config: AgentConfig;
+  readonly model: AgentModel;
+  readonly server: DhcpServer;
+  readonly projection: RunningProjection;
+  /** Networks served now, with their interfaces. */
+  served(): ServedNetwork[];
+  /** Sends a heartbeat now (also sent every report interval). */
+  heartbeat(): Promise<void>;
+  /** Brings served networks, DHCP ports, addresses and sockets in line with the model now. */
+  reconcile(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface AgentDeps {
+  readonly nc: NatsConnection;
+  readonly journal: Journal;
+  readonly log?: (line: string) => void;
+}
+
+export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<RunningAgent> {
+  const { journal, nc } = deps;
+  const log = deps.log ?? (() => {});
+  const model = new AgentModel({ offerTtlMs: config.offerTtlMs, declineQuarantineMs: config.declineQuarantineMs });
+  const api = new ApiClient(nc, { timeoutMs: 5000 });
+  const deviceId = `dhcp-${config.agentId}`;
+
+  const writer: LeaseWriter = {
+    async append(networkId, event, expectedVersion) {
+      const envelope = toEnvelope(networkId, event, { id: randomUUID() });
+      const result = await journal.append(leaseSubject(networkId, event.ip), [envelope], expectedVersion);
+      return result.version;
+    },
+  };
+
+  let served = new Map<string, ServedNetwork>();
+  const liveAgents = (networkId: string) => {
+    const now = Date.now();
+    return model.agentsOf(networkId).filter((id) => {
+      if (id === config.agentId) return true;
+      const record = model.agents.get(id);
+      return record !== undefined && !record.deleted && now - record.heartbeatAt < config.agentDownTimeMs;
+    });
+  };
+  const server = new DhcpServer({ agentId: config.agentId, model, writer, served: () => served.values(), liveAgents });
+
+  const projection = await startProjection(journal, {
+    name: `agent-${config.agentId}`,
+    filter: 'lh.evt.>',
+    fromStart: true,
+    checkpointEvery: { events: Number.MAX_SAFE_INTEGER, ms: Number.MAX_SAFE_INTEGER },
+    apply: (stored) => model.apply(stored),
+  });
+  await projection.caughtUp;
+
+  // ---- sockets: one per interface in use, plus relay-only interfaces ----
+  const sockets = new Map<string, BoundSocket>();
+  const openSocket = async (ifname: string) => {
+    if (!config.listen || sockets.has(ifname)) return;
+    let socket: BoundSocket;
+    socket = await openUdpSocket(ifname, config.dhcpPort, (data, _from) => {
+      const ifaddr = interfaceAddresses(ifname)[0]?.address;
+      void server.handle(data, { ifname, ifaddr }).then(async (reply) => {
+        if (!reply) return;
+        await socket.send(reply.bytes, reply.port, reply.address).catch(() => server.stats.count('send-error'));
+      });
+    });
+    sockets.set(ifname, socket);
+    log(`dhcp: listening on ${ifname} port ${config.dhcpPort}`);
+  };
+
+  // ---- reconciling what we serve with the model ----
+  const ensuringPort = new Set<string>();
+  const ensureDhcpPort = async (networkId: string) => {
+    if (ensuringPort.has(networkId) || model.dhcpPort(networkId, deviceId)) return;
+    const subnets = model.subnets(networkId).filter((s) => s.enableDhcp);
+    if (subnets.length === 0) return;
+    ensuringPort.add(networkId);
+    try {
+      await api.ports.create({
+        network_id: networkId,
+        device_owner: DHCP_DEVICE_OWNER,
+        device_id: deviceId,
+        name: `dhcp port of ${config.agentId}`,
+        fixed_ips: subnets.map((s) => ({ subnet_id: s.id })),
+      });
+    } catch (error) {
+      log(`dhcp: cannot create the DHCP port of network ${networkId} yet: ${(error as Error).message}`);
+    } finally {
+      ensuringPort.delete(networkId);
+    }
+  };
+
+  const desired = (): Map<string, ServedNetwork> => {
+    const out = new Map<string, ServedNetwork>();
+    for (const [networkId, agents] of model.bindings) {
+      if (!agents.has(config.agentId)) continue;
+      const network = model.network(networkId);
+      if (!network) continue;
+      const ifname = config.interfaceMappings[network.physicalNetwork ?? '*'] ?? config.interfaceMappings['*'];
+      const port = model.dhcpPort(networkId, deviceId);
+      const serverIps = new Map<string, Ipv4>(port?.fixedIps.map((f) => [f.subnetId, f.ipAddress]) ?? []);
+      out.set(networkId, { networkId, ifname, serverIps });
+    }
+    return out;
+  };
+
+  let reconciling: Promise<void> | undefined;
+  let again = false;
+  const reconcileOnce = async () => {
+    const next = desired();
+    for (const net of next.values()) {
+      await ensureDhcpPort(net.networkId);
+      if (net.ifname === undefined) continue;
+      if (config.configureInterfaces) {
+        for (const [subnetId, ip] of net.serverIps) {
+          const subnet = model.subnets(net.networkId).find((s) => s.id === subnetId);
+          if (subnet && cidrContains(subnet.cidr, ip)) await ensureInterfaceAddress(net.ifname, ip, subnet.cidr.prefix).catch((e: Error) => log(`dhcp: ${e.message}`));
+        }
+      }
+      await openSocket(net.ifname).catch((e: Error) => log(`dhcp: cannot listen on ${net.ifname}: ${e.message}`));
+    }
+    for (const ifname of config.relayInterfaces) await openSocket(ifname).catch((e: Error) => log(`dhcp: cannot listen on ${ifname}: ${e.message}`));
+    served = next;
+    const inUse = new Set([...next.values()].map((n) => n.ifname).concat(config.relayInterfaces));
+    for (const [ifname, socket] of sockets) {
+      if (!inUse.has(ifname)) {
+        sockets.delete(ifname);
+        await socket.close();
+        log(`dhcp: stopped listening on ${ifname}`);
+      }
+    }
+  };
+  const reconcile = async (): Promise<void> => {
+    if (reconciling) {
+      again = true;
+      return reconciling;
+    }
+    reconciling = (async () => {
+      do {
+        again = false;
+        await reconcileOnce();
+      } while (again);
+    })().finally(() => (reconciling = undefined));
+    return reconciling;
+  };
+  const unsubscribe = model.onChange((change) => {
+    if (change.kind !== 'lease') void reconcile().catch((e: Error) => log(`dhcp: reconcile failed: ${e.message}`));
+  });
+
+  // ---- heartbeats ----
+  const heartbeat = async () => {
+    const networks = [...served.keys()];
+    const data: AgentHeartbeatData = {
+      agentId: config.agentId,
+      host: config.host,
+      availabilityZone: config.availabilityZone,
+      networks,
+      load: networks.reduce((n, id) => n + [...model.portsOf(id)].length, 0),
+      interfaceMappings: config.interfaceMappings,
+      reportIntervalMs: config.reportIntervalMs,
+      version: AGENT_VERSION,
+    };
+    const event: EventEnvelope<'AgentHeartbeat', AgentHeartbeatData> = {
+      type: 'AgentHeartbeat',
+      v: 1,
+      id: randomUUID(),
+      aggregate: `agent/${config.agentId}`,
+      at: Date.now(),
+      data,
+    };
+    await journal.append(aggregateSubject('agent', config.agentId), [event]);
+  };
+
+  // ---- lease expiry: the runtime turns the clock into LeaseExpired events ----
+  const expire = async () => {
+    const now = Date.now();
+    for (const networkId of served.keys()) {
+      const table = model.table(networkId);
+      for (const event of table?.expired(now) ?? []) {
+        try {
+          const seq = await writer.append(networkId, event, model.leaseVersion(leaseSubject(networkId, event.ip)));
+          model.applyLease(networkId, leaseSubject(networkId, event.ip), seq, event as JournaledLeaseEvent);
+        } catch (error) {
+          if (!(error instanceof VersionConflictError)) log(`dhcp: cannot journal the expiry of a lease: ${(error as Error).message}`);
+        }
+      }
+    }
+  };
+
+  await reconcile();
+  await heartbeat().catch((e: Error) => log(`agent: heartbeat failed: ${e.message}`));
+  const timers = [
+    setInterval(() => void heartbeat().catch((e: Error) => log(`agent: heartbeat failed: ${e.message}`)), config.reportIntervalMs),
+    setInterval(() => void expire(), 1000),
+  ];
+
+  return {
+    config,
+    model,
+    server,
+    projection,
+    served: () => [...served.values()],
+    heartbeat,
+    reconcile,
+    async stop() {
+      for (const timer of timers) clearInterval(timer);
+      unsubscribe();
+      await reconciling?.catch(() => {});
+      await Promise.all([...sockets.values()].map((s) => s.close()));
+      sockets.clear();
+      await projection.stop();
+    },
+  };
+}

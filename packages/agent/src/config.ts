@@ -1,0 +1,56 @@
+/** The agent's settings, with Neutron's names where Neutron has one. */
+import { hostname } from 'node:os';
+
+export interface AgentConfig {
+  /** Unique id of this agent (Neutron's agent host + binary); default: "dhcp-" + host name. */
+  readonly agentId: string;
+  readonly host: string;
+  readonly availabilityZone: string;
+  /** Physical network → interface (Neutron's physical_interface_mappings). "*" matches networks without one. */
+  readonly interfaceMappings: Readonly<Record<string, string>>;
+  /** Interfaces that only hear relayed requests (giaddr set), e.g. the uplink towards dhcrelay. */
+  readonly relayInterfaces: readonly string[];
+  /** How often to heartbeat (Neutron's report_interval, default 30 s). */
+  readonly reportIntervalMs: number;
+  /** A peer without a heartbeat for this long is dead (Neutron's agent_down_time, default 75 s). */
+  readonly agentDownTimeMs: number;
+  /** UDP port to serve on (67; tests may use another). */
+  readonly dhcpPort: number;
+  /** Open sockets (off for tests that hand packets to the server directly). */
+  readonly listen: boolean;
+  /** Add the DHCP port's address to the interface when missing (Neutron does, in its namespace). */
+  readonly configureInterfaces: boolean;
+  readonly offerTtlMs: number;
+  readonly declineQuarantineMs: number;
+}
+
+export function defaultAgentConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
+  const host = overrides.host ?? hostname();
+  return {
+    agentId: `dhcp-${host}`,
+    host,
+    availabilityZone: 'nova',
+    interfaceMappings: {},
+    relayInterfaces: [],
+    reportIntervalMs: 30_000,
+    agentDownTimeMs: 75_000,
+    dhcpPort: 67,
+    listen: true,
+    configureInterfaces: true,
+    offerTtlMs: 60_000,
+    declineQuarantineMs: 86_400_000,
+    ...overrides,
+  };
+}
+
+/** Parses "physnet1:eth1,physnet2:eth2" (Neutron's syntax); throws with the bad entry named. */
+export function parseInterfaceMappings(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of text.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const [physnet, ifname, ...rest] = entry.split(':');
+    if (!physnet || !ifname || rest.length > 0) throw new Error(`interface mapping "${entry}" is not physnet:interface`);
+    if (out[physnet]) throw new Error(`physical network ${physnet} is mapped twice`);
+    out[physnet] = ifname;
+  }
+  return out;
+}

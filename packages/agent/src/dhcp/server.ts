@@ -1,0 +1,331 @@
+/**
+ * The DHCP server: one datagram in, at most one reply out. It reads the
+ * agent's projection (networks, ports, lease tables) and writes lease events
+ * through a `LeaseWriter`; a DHCPACK is built only after its event is
+ * acknowledged by JetStream. Every packet ends in a counted outcome; nothing
+ * thrown escapes `handle`.
+ */
+import { VersionConflictError } from '@leasehold/journal';
+import { leaseSubject, leaseTimes, type ClientRef, type JournaledLeaseEvent, type LeaseTable } from '@leasehold/lease-actor';
+import {
+  BootOp,
+  DecodeError,
+  DhcpMessageType,
+  DhcpOptionCode,
+  cidrContains,
+  decodeDhcp,
+  encodeDhcp,
+  formatIpv4,
+  getOption,
+  getRawOption,
+  messageType,
+  type DhcpMessage,
+  type DhcpOption,
+  type Ipv4,
+  type NetworkState,
+  type SubnetState,
+} from '@leasehold/protocol';
+import { servesClient } from '../ha/load-balance.js';
+import type { AgentModel } from '../state/agent-model.js';
+import { buildReplyOptions } from './reply-options.js';
+import { DhcpStats, type DhcpOutcome } from './stats.js';
+
+/** A network this agent serves, and where. */
+export interface ServedNetwork {
+  readonly networkId: string;
+  /** The interface its clients are on; undefined when it is reached through relays only. */
+  readonly ifname: string | undefined;
+  /** The agent's address (its DHCP port's fixed IP) on each subnet: the server identifier. */
+  readonly serverIps: ReadonlyMap<string, Ipv4>;
+}
+
+/** Where a datagram came in. */
+export interface Arrival {
+  /** The interface of the socket that heard it; undefined for the relay-only socket. */
+  readonly ifname: string | undefined;
+  /** An address of that interface (server identifier for relayed clients). */
+  readonly ifaddr: Ipv4 | undefined;
+}
+
+export interface LeaseWriter {
+  /** Appends one lease event with an expected version; resolves with its stream sequence once durable. */
+  append(networkId: string, event: JournaledLeaseEvent, expectedVersion: number): Promise<number>;
+}
+
+export interface DhcpServerOptions {
+  readonly agentId: string;
+  readonly model: AgentModel;
+  readonly writer: LeaseWriter;
+  readonly served: () => Iterable<ServedNetwork>;
+  /** The live agents bound to a network (this one included), for the RFC 3074 split. */
+  readonly liveAgents: (networkId: string) => readonly string[];
+  readonly now?: () => number;
+}
+
+export interface Reply {
+  readonly bytes: Uint8Array;
+  readonly address: string;
+  readonly port: number;
+}
+
+interface Scope {
+  readonly served: ServedNetwork;
+  readonly network: NetworkState;
+  /** Subnets a client here may get an address from: the relay's, or every DHCP subnet of the link. */
+  readonly subnets: readonly SubnetState[];
+  readonly table: LeaseTable;
+  readonly arrival: Arrival;
+}
+
+const SERVER_PORT = 67;
+const CLIENT_PORT = 68;
+const BROADCAST = '255.255.255.255';
+const INFINITE_LEASE_MS = 100 * 365 * 86_400_000;
+
+export class DhcpServer {
+  readonly stats = new DhcpStats();
+  private readonly now: () => number;
+
+  constructor(private readonly options: DhcpServerOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Handles one datagram; resolves with the reply to send, if any. Never rejects. */
+  async handle(data: Uint8Array, arrival: Arrival): Promise<Reply | undefined> {
+    this.stats.received++;
+    let outcome: DhcpOutcome = 'ignored';
+    let reply: Reply | undefined;
+    try {
+      [outcome, reply] = await this.process(data, arrival);
+    } catch (error) {
+      outcome = error instanceof DecodeError ? 'malformed' : 'journal-error';
+    }
+    this.stats.count(outcome);
+    return reply;
+  }
+
+  private async process(data: Uint8Array, arrival: Arrival): Promise<[DhcpOutcome, Reply?]> {
+    const msg = decodeDhcp(data);
+    if (msg.op !== BootOp.Request) return ['not-a-request'];
+    const type = messageType(msg);
+    if (type === undefined) return ['unsupported-type'];
+    // The relay-only socket also hears every broadcast; those belong to the interface sockets.
+    if (arrival.ifname === undefined && msg.giaddr === 0) return ['ignored'];
+    const scope = this.scope(msg, arrival);
+    if (!scope) return ['no-network'];
+    const client = clientOf(msg);
+    switch (type) {
+      case DhcpMessageType.Discover:
+        return this.discover(msg, scope, client);
+      case DhcpMessageType.Request:
+        return this.request(msg, scope, client);
+      case DhcpMessageType.Release:
+        return this.release(msg, scope, client);
+      case DhcpMessageType.Decline:
+        return this.decline(msg, scope, client);
+      case DhcpMessageType.Inform:
+        return this.inform(msg, scope);
+      default:
+        return ['unsupported-type'];
+    }
+  }
+
+  private scope(msg: DhcpMessage, arrival: Arrival): Scope | undefined {
+    const { model } = this.options;
+    for (const served of this.options.served()) {
+      const network = model.network(served.networkId);
+      if (!network || !network.adminStateUp) continue;
+      const dhcpSubnets = model.subnets(served.networkId).filter((s) => s.enableDhcp);
+      let subnets: SubnetState[];
+      if (msg.giaddr !== 0) {
+        // RFC 2131 4.3.1: giaddr names the client's subnet.
+        subnets = dhcpSubnets.filter((s) => cidrContains(s.cidr, msg.giaddr));
+      } else {
+        if (served.ifname === undefined || served.ifname !== arrival.ifname) continue;
+        subnets = dhcpSubnets;
+      }
+      const table = model.table(served.networkId);
+      if (subnets.length > 0 && table) return { served, network, subnets, table, arrival };
+    }
+    return undefined;
+  }
+
+  /** This agent answers the client's broadcasts when the RFC 3074 split gives it to us. */
+  private mine(scope: Scope, msg: DhcpMessage): boolean {
+    const agents = this.options.liveAgents(scope.served.networkId);
+    const key = getOption(msg, DhcpOptionCode.ClientIdentifier) ?? msg.chaddr;
+    return agents.length === 0 || servesClient(agents, this.options.agentId, key);
+  }
+
+  private async discover(msg: DhcpMessage, scope: Scope, client: ClientRef): Promise<[DhcpOutcome, Reply?]> {
+    if (!this.mine(scope, msg)) return ['not-ours'];
+    const now = this.now();
+    const requestedIp = getOption(msg, DhcpOptionCode.RequestedIpAddress);
+    const subnetId = scope.subnets.length === 1 ? scope.subnets[0]!.id : undefined;
+    const { allocation } = scope.table.offer({ ...client, now, ...(requestedIp ? { requestedIp } : {}), ...(subnetId ? { subnetId } : {}) });
+    if (!allocation.ok) return ['no-address'];
+    const subnet = subnetOf(scope, allocation.ip);
+    if (!subnet) return ['no-address'];
+    return ['offer', this.reply(msg, scope, subnet, DhcpMessageType.Offer, allocation.ip)];
+  }
+
+  private async request(msg: DhcpMessage, scope: Scope, client: ClientRef): Promise<[DhcpOutcome, Reply?]> {
+    const serverId = getOption(msg, DhcpOptionCode.ServerIdentifier);
+    const requested = getOption(msg, DhcpOptionCode.RequestedIpAddress);
+    const ip = requested ?? msg.ciaddr;
+    const subnet = ip === 0 ? undefined : subnetOf(scope, ip);
+    if (serverId !== undefined) {
+      // SELECTING (RFC 2131 4.3.2): only the server the client chose answers.
+      if (!subnet || serverId !== this.serverId(scope, subnet)) return ['other-server'];
+    } else if (msg.ciaddr === 0 && !this.mine(scope, msg)) {
+      // INIT-REBOOT is broadcast: split like a DISCOVER. RENEWING (ciaddr, unicast) is ours.
+      return ['not-ours'];
+    }
+    if (!subnet) return ['nak', this.nak(msg, scope, scope.subnets[0]!)];
+    const now = this.now();
+    const allocation = scope.table.allocate({ ...client, requestedIp: ip, subnetId: subnet.id, now });
+    if (!allocation.ok || allocation.ip !== ip) return ['nak', this.nak(msg, scope, subnet)];
+
+    const held = scope.table.leaseOf(client, now);
+    const leaseMs = subnet.leaseDuration < 0 ? INFINITE_LEASE_MS : subnet.leaseDuration * 1000;
+    const hostname = hostnameOf(msg);
+    const base = { ...client, ip, at: now, ...leaseTimes(now, leaseMs), ...(hostname ? { hostname } : {}) };
+    const event: JournaledLeaseEvent =
+      held && held.ip === ip && held.status !== 'offered' ? { type: 'LeaseRenewed', ...base } : { type: 'LeaseBound', ...base };
+    if (scope.table.check(event)) return ['nak', this.nak(msg, scope, subnet)];
+    // Hold the address while the write is in flight, so no DISCOVER hands it out meanwhile.
+    if (event.type === 'LeaseBound') scope.table.offer({ ...client, requestedIp: ip, subnetId: subnet.id, now });
+
+    const outcome = await this.write(scope.served.networkId, event);
+    if (outcome !== 'ack') return [outcome];
+    return ['ack', this.reply(msg, scope, subnet, DhcpMessageType.Ack, ip)];
+  }
+
+  private async release(msg: DhcpMessage, scope: Scope, client: ClientRef): Promise<[DhcpOutcome, Reply?]> {
+    const held = scope.table.leaseOf(client, this.now());
+    if (!held || held.ip !== msg.ciaddr || held.status === 'offered') return ['ignored'];
+    const outcome = await this.write(scope.served.networkId, { type: 'LeaseReleased', ...client, ip: msg.ciaddr, at: this.now() });
+    return [outcome === 'ack' ? 'release' : outcome];
+  }
+
+  private async decline(msg: DhcpMessage, scope: Scope, client: ClientRef): Promise<[DhcpOutcome, Reply?]> {
+    const ip = getOption(msg, DhcpOptionCode.RequestedIpAddress);
+    if (ip === undefined || !subnetOf(scope, ip)) return ['ignored'];
+    const message = getRawOption(msg, 56);
+    const event = scope.table.declineEvent(client, ip, this.now(), message ? new TextDecoder('latin1').decode(message) : undefined);
+    if (scope.table.check(event)) return ['ignored'];
+    const outcome = await this.write(scope.served.networkId, event);
+    return [outcome === 'ack' ? 'decline' : outcome];
+  }
+
+  private async inform(msg: DhcpMessage, scope: Scope): Promise<[DhcpOutcome, Reply?]> {
+    const subnet = msg.ciaddr === 0 ? undefined : subnetOf(scope, msg.ciaddr);
+    if (!subnet) return ['no-network'];
+    return ['inform', this.reply(msg, scope, subnet, DhcpMessageType.Ack, 0)];
+  }
+
+  /** Appends a lease event and folds it in once durable; a lost race is a conflict, not an error. */
+  private async write(networkId: string, event: JournaledLeaseEvent): Promise<DhcpOutcome> {
+    const { model, writer } = this.options;
+    const subject = leaseSubject(networkId, event.ip);
+    try {
+      const seq = await writer.append(networkId, event, model.leaseVersion(subject));
+      model.applyLease(networkId, subject, seq, event);
+      return 'ack';
+    } catch (error) {
+      return error instanceof VersionConflictError ? 'conflict' : 'journal-error';
+    }
+  }
+
+  private serverId(scope: Scope, subnet: SubnetState): Ipv4 {
+    return scope.served.serverIps.get(subnet.id) ?? scope.arrival.ifaddr ?? [...scope.served.serverIps.values()][0] ?? 0;
+  }
+
+  private reply(msg: DhcpMessage, scope: Scope, subnet: SubnetState, type: number, yiaddr: Ipv4): Reply {
+    const serverId = this.serverId(scope, subnet);
+    const port = yiaddr === 0 ? undefined : this.options.model.portByMac(scope.served.networkId, formatMac(msg.chaddr));
+    const inform = type === DhcpMessageType.Ack && yiaddr === 0;
+    const requested = getOption(msg, DhcpOptionCode.ParameterRequestList) ?? [];
+    const relayInfo = getOption(msg, DhcpOptionCode.RelayAgentInformation);
+    const clientId = getOption(msg, DhcpOptionCode.ClientIdentifier);
+    const options: DhcpOption[] = buildReplyOptions({
+      messageType: type,
+      serverId,
+      network: scope.network,
+      subnet,
+      ...(port ? { port } : {}),
+      leaseSeconds: inform ? undefined : subnet.leaseDuration < 0 ? 0xffffffff : subnet.leaseDuration,
+      ...(port?.dnsName ? { hostname: port.dnsName } : {}),
+      requested,
+      ...(relayInfo ? { relayAgentInfo: relayInfo } : {}),
+      ...(clientId ? { clientIdentifier: clientId } : {}),
+      onLinkCidrs: scope.subnets.filter((s) => s.id !== subnet.id).map((s) => s.cidr),
+      dnsFallback: serverId,
+    });
+    const out: DhcpMessage = {
+      op: BootOp.Reply,
+      htype: msg.htype,
+      hops: 0,
+      xid: msg.xid,
+      secs: 0,
+      flags: msg.flags,
+      ciaddr: inform || type === DhcpMessageType.Ack ? msg.ciaddr : 0,
+      yiaddr,
+      siaddr: 0,
+      giaddr: msg.giaddr,
+      chaddr: msg.chaddr,
+      sname: '',
+      file: '',
+      options,
+    };
+    const maxSize = getOption(msg, DhcpOptionCode.MaxMessageSize);
+    const bytes = encodeDhcp(out, { maxSize: maxSize ?? 576, requested });
+    return { bytes, ...destination(msg, type) };
+  }
+
+  private nak(msg: DhcpMessage, scope: Scope, subnet: SubnetState): Reply {
+    const options: DhcpOption[] = [
+      { code: DhcpOptionCode.MessageType, value: DhcpMessageType.Nak },
+      { code: DhcpOptionCode.ServerIdentifier, value: this.serverId(scope, subnet) },
+    ];
+    const relayInfo = getOption(msg, DhcpOptionCode.RelayAgentInformation);
+    if (relayInfo) options.push({ code: DhcpOptionCode.RelayAgentInformation, value: relayInfo });
+    const out: DhcpMessage = { op: BootOp.Reply, htype: msg.htype, hops: 0, xid: msg.xid, secs: 0, flags: msg.flags, ciaddr: 0, yiaddr: 0, siaddr: 0, giaddr: msg.giaddr, chaddr: msg.chaddr, sname: '', file: '', options };
+    return { bytes: encodeDhcp(out), ...destination(msg, DhcpMessageType.Nak) };
+  }
+}
+
+/**
+ * RFC 2131 4.1: to the relay when there is one; a NAK is broadcast; to
+ * ciaddr when the client has an address; else broadcast. (Unicast to yiaddr
+ * would need an ARP entry for a client without an address; broadcast reaches
+ * it on every client.)
+ */
+function destination(msg: DhcpMessage, type: number): { address: string; port: number } {
+  if (msg.giaddr !== 0) return { address: formatIpv4(msg.giaddr), port: SERVER_PORT };
+  if (type !== DhcpMessageType.Nak && msg.ciaddr !== 0) return { address: formatIpv4(msg.ciaddr), port: CLIENT_PORT };
+  return { address: BROADCAST, port: CLIENT_PORT };
+}
+
+function subnetOf(scope: Scope, ip: Ipv4): SubnetState | undefined {
+  return scope.subnets.find((s) => cidrContains(s.cidr, ip));
+}
+
+export function formatMac(chaddr: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < chaddr.length; i++) out += (i ? ':' : '') + chaddr[i]!.toString(16).padStart(2, '0');
+  return out;
+}
+
+function clientOf(msg: DhcpMessage): ClientRef {
+  const id = getOption(msg, DhcpOptionCode.ClientIdentifier);
+  const mac = formatMac(msg.chaddr);
+  return id ? { mac, clientId: Buffer.from(id).toString('hex') } : { mac };
+}
+
+/** Option 12, else the name in option 81 (RFC 4702), first label only. */
+function hostnameOf(msg: DhcpMessage): string | undefined {
+  const name = getOption(msg, DhcpOptionCode.HostName) ?? getOption(msg, DhcpOptionCode.ClientFqdn)?.name;
+  const label = name?.split('.')[0]?.trim();
+  return label ? label.toLowerCase() : undefined;
+}

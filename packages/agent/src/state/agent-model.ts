@@ -1,0 +1,255 @@
+/**
+ * The agent's projection of the journal: networks and their subnets, ports,
+ * which agents serve which networks, the agents' heartbeats, and one lease
+ * table per network. A fold of stored events, nothing else: the DHCP server
+ * reads it on every packet, the runtime reacts to its change notices.
+ */
+import { applyNetworkEvent, initialNetwork, type NetworkEvent, type NetworkSnapshot } from '@leasehold/api';
+import type { StoredEvent } from '@leasehold/journal';
+import { LeaseTable, fromEnvelope, type JournaledLeaseEvent, type PoolRange } from '@leasehold/lease-actor';
+import type {
+  AgentHeartbeatData,
+  NetworkScheduledData,
+  NetworkState,
+  NetworkUnscheduledData,
+  PortState,
+  SubnetState,
+} from '@leasehold/protocol';
+
+export const DHCP_DEVICE_OWNER = 'network:dhcp';
+
+export interface AgentRecord {
+  readonly agentId: string;
+  heartbeatAt: number;
+  data: AgentHeartbeatData | undefined;
+  adminStateUp: boolean;
+  deleted: boolean;
+}
+
+export type ModelChange =
+  | { readonly kind: 'network'; readonly networkId: string }
+  | { readonly kind: 'port'; readonly networkId: string; readonly port: PortState; readonly deleted: boolean }
+  | { readonly kind: 'binding'; readonly networkId: string }
+  | { readonly kind: 'lease'; readonly networkId: string; readonly event: JournaledLeaseEvent };
+
+export interface AgentModelOptions {
+  readonly offerTtlMs?: number;
+  readonly declineQuarantineMs?: number;
+}
+
+export class AgentModel {
+  readonly networks = new Map<string, NetworkSnapshot>();
+  readonly ports = new Map<string, PortState>();
+  private readonly portsByNetwork = new Map<string, Map<string, PortState>>();
+  private readonly portsByMac = new Map<string, PortState>();
+  /** networkId → the agents bound to it. */
+  readonly bindings = new Map<string, Set<string>>();
+  readonly agents = new Map<string, AgentRecord>();
+  private readonly tables = new Map<string, LeaseTable>();
+  /** Last stream sequence applied per lease subject: the expected version of the next write. */
+  private readonly leaseVersions = new Map<string, number>();
+  private readonly listeners = new Set<(change: ModelChange) => void>();
+  position = 0;
+  /** Events that could not be folded (wrong shape); skipped, never fatal. */
+  badEvents = 0;
+
+  constructor(private readonly options: AgentModelOptions = {}) {}
+
+  onChange(listener: (change: ModelChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Folds one stored event; events of kinds the agent does not use are skipped. */
+  apply(stored: StoredEvent): void {
+    const { event, subject, seq } = stored;
+    if (seq > this.position) this.position = seq;
+    switch (event.type) {
+      case 'NetworkCreated':
+      case 'NetworkUpdated':
+      case 'NetworkDeleted':
+      case 'SubnetCreated':
+      case 'SubnetUpdated':
+      case 'SubnetDeleted':
+        return this.applyNetwork(lastToken(subject), event as NetworkEvent);
+      case 'PortCreated':
+        return this.putPort((event.data as { port: PortState }).port);
+      case 'PortUpdated': {
+        const current = this.ports.get(lastToken(subject));
+        if (current) this.putPort({ ...current, ...(event.data as { changes: Partial<PortState> }).changes }, current);
+        return;
+      }
+      case 'PortDeleted': {
+        const current = this.ports.get(lastToken(subject));
+        if (current) this.removePort(current);
+        return;
+      }
+      case 'NetworkScheduled':
+      case 'NetworkUnscheduled': {
+        const data = event.data as NetworkScheduledData | NetworkUnscheduledData;
+        let agents = this.bindings.get(data.networkId);
+        if (!agents) this.bindings.set(data.networkId, (agents = new Set()));
+        if (event.type === 'NetworkScheduled') agents.add(data.agentId);
+        else agents.delete(data.agentId);
+        return this.emit({ kind: 'binding', networkId: data.networkId });
+      }
+      case 'AgentHeartbeat': {
+        const data = event.data as AgentHeartbeatData;
+        const record = this.agent(data.agentId);
+        record.heartbeatAt = Math.max(record.heartbeatAt, event.at);
+        record.data = data;
+        record.deleted = false;
+        return;
+      }
+      case 'AgentAdminStateChanged': {
+        const data = event.data as { agentId: string; adminStateUp: boolean };
+        this.agent(data.agentId).adminStateUp = data.adminStateUp;
+        return;
+      }
+      case 'AgentDeleted':
+        this.agent((event.data as { agentId: string }).agentId).deleted = true;
+        return;
+      case 'LeaseBound':
+      case 'LeaseRenewed':
+      case 'LeaseReleased':
+      case 'LeaseDeclined':
+      case 'LeaseExpired': {
+        const networkId = subject.split('.')[3]!;
+        let lease: JournaledLeaseEvent;
+        try {
+          lease = fromEnvelope(event);
+        } catch {
+          this.badEvents++;
+          return;
+        }
+        this.applyLease(networkId, subject, seq, lease);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /**
+   * Applies a lease event at its stream sequence, once: the agent applies its
+   * own writes when JetStream acknowledges them, and sees them again later on
+   * its subscription.
+   */
+  applyLease(networkId: string, subject: string, seq: number, event: JournaledLeaseEvent): void {
+    if ((this.leaseVersions.get(subject) ?? 0) >= seq) return;
+    this.leaseVersions.set(subject, seq);
+    this.table(networkId)?.apply(event);
+    this.emit({ kind: 'lease', networkId, event });
+  }
+
+  leaseVersion(subject: string): number {
+    return this.leaseVersions.get(subject) ?? 0;
+  }
+
+  // ---- queries ----
+
+  network(id: string): NetworkState | undefined {
+    const snapshot = this.networks.get(id);
+    return snapshot?.value === 'active' ? (snapshot.context.network ?? undefined) : undefined;
+  }
+
+  subnets(networkId: string): SubnetState[] {
+    const snapshot = this.networks.get(networkId);
+    return snapshot?.value === 'active' ? Object.values(snapshot.context.subnets) : [];
+  }
+
+  portsOf(networkId: string): Iterable<PortState> {
+    return this.portsByNetwork.get(networkId)?.values() ?? [];
+  }
+
+  /** The port with this MAC on this network. */
+  portByMac(networkId: string, mac: string): PortState | undefined {
+    return this.portsByMac.get(`${networkId}/${mac}`);
+  }
+
+  /** The agent's own DHCP port on a network (Neutron: device_owner network:dhcp, device_id per agent). */
+  dhcpPort(networkId: string, deviceId: string): PortState | undefined {
+    for (const port of this.portsOf(networkId)) {
+      if (port.deviceOwner === DHCP_DEVICE_OWNER && port.deviceId === deviceId) return port;
+    }
+    return undefined;
+  }
+
+  agentsOf(networkId: string): string[] {
+    return [...(this.bindings.get(networkId) ?? [])];
+  }
+
+  /** The lease table of a network with at least one subnet, created on first use. */
+  table(networkId: string): LeaseTable | undefined {
+    let table = this.tables.get(networkId);
+    if (!table && this.network(networkId)) {
+      table = new LeaseTable({
+        networkId,
+        pools: this.pools(networkId),
+        fixed: [...this.portsOf(networkId)].flatMap((p) => (p.fixedIps[0] ? [{ mac: p.macAddress, ip: p.fixedIps[0].ipAddress }] : [])),
+        ...(this.options.offerTtlMs !== undefined ? { offerTtlMs: this.options.offerTtlMs } : {}),
+        ...(this.options.declineQuarantineMs !== undefined ? { declineQuarantineMs: this.options.declineQuarantineMs } : {}),
+      });
+      this.tables.set(networkId, table);
+    }
+    return table;
+  }
+
+  private pools(networkId: string): PoolRange[] {
+    return this.subnets(networkId)
+      .filter((s) => s.enableDhcp)
+      .flatMap((s) => s.dynamicPools.map((p) => ({ first: p.first, last: p.last, subnetId: s.id })));
+  }
+
+  private applyNetwork(networkId: string, event: NetworkEvent): void {
+    const before = this.networks.get(networkId) ?? initialNetwork();
+    const after = applyNetworkEvent(before, event);
+    if (after.value === 'deleted') {
+      this.networks.delete(networkId);
+      this.tables.delete(networkId);
+    } else {
+      this.networks.set(networkId, after);
+      if (event.type.startsWith('Subnet')) this.tables.get(networkId)?.setPools(this.pools(networkId));
+    }
+    this.emit({ kind: 'network', networkId });
+  }
+
+  private putPort(port: PortState, previous?: PortState): void {
+    if (previous) this.unindexPort(previous);
+    this.ports.set(port.id, port);
+    let byId = this.portsByNetwork.get(port.networkId);
+    if (!byId) this.portsByNetwork.set(port.networkId, (byId = new Map()));
+    byId.set(port.id, port);
+    this.portsByMac.set(`${port.networkId}/${port.macAddress}`, port);
+    const table = this.tables.get(port.networkId);
+    const ip = port.fixedIps[0]?.ipAddress;
+    if (table && ip !== undefined) table.setFixed(port.macAddress, ip);
+    this.emit({ kind: 'port', networkId: port.networkId, port, deleted: false });
+  }
+
+  private removePort(port: PortState): void {
+    this.unindexPort(port);
+    this.ports.delete(port.id);
+    this.emit({ kind: 'port', networkId: port.networkId, port, deleted: true });
+  }
+
+  private unindexPort(port: PortState): void {
+    this.portsByNetwork.get(port.networkId)?.delete(port.id);
+    this.portsByMac.delete(`${port.networkId}/${port.macAddress}`);
+    this.tables.get(port.networkId)?.removeFixed(port.macAddress);
+  }
+
+  private agent(agentId: string): AgentRecord {
+    let record = this.agents.get(agentId);
+    if (!record) this.agents.set(agentId, (record = { agentId, heartbeatAt: 0, data: undefined, adminStateUp: true, deleted: false }));
+    return record;
+  }
+
+  private emit(change: ModelChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+}
+
+function lastToken(subject: string): string {
+  return subject.slice(subject.lastIndexOf('.') + 1);
+}

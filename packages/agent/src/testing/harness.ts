@@ -1,0 +1,72 @@
+/**
+ * An agent under test with everything real around it: a spawned
+ * nats-server, the journal, the API service, and a network served on the
+ * host end of a veth pair whose client end is in a fresh namespace.
+ */
+import { randomUUID } from 'node:crypto';
+import { startTestApi, type TestApi } from '@leasehold/api/testing';
+import type { ApiInput, NetworkView, SubnetView } from '@leasehold/api';
+import { aggregateSubject, type EventEnvelope, type NetworkScheduledData } from '@leasehold/protocol';
+import { startAgent, type RunningAgent } from '../agent.js';
+import { defaultAgentConfig, type AgentConfig } from '../config.js';
+import { createTestLink, type TestLink } from './netns.js';
+
+export interface AgentEnv extends AsyncDisposable {
+  readonly t: TestApi;
+  readonly agents: RunningAgent[];
+  readonly links: TestLink[];
+  /** Starts an agent with the given config on this environment's journal. */
+  startAgent(overrides: Partial<AgentConfig>): Promise<RunningAgent>;
+  /** Creates a network with one subnet, ready to be bound. */
+  network(physnet: string, subnet: Omit<ApiInput<'subnetCreate'>, 'network_id'>, net?: ApiInput<'networkCreate'>): Promise<{ network: NetworkView; subnet: SubnetView }>;
+  /** Appends the NetworkScheduled event the scheduler would, and waits until the agent serves the network with its DHCP port. */
+  bind(agent: RunningAgent, networkId: string): Promise<void>;
+  link(): Promise<TestLink>;
+  stop(): Promise<void>;
+}
+
+export async function startAgentEnv(): Promise<AgentEnv> {
+  const t = await startTestApi();
+  const agents: RunningAgent[] = [];
+  const links: TestLink[] = [];
+  const stop = async () => {
+    for (const agent of agents) await agent.stop().catch(() => {});
+    for (const link of links) await link.remove().catch(() => {});
+    await t.stop();
+  };
+  return {
+    t,
+    agents,
+    links,
+    async startAgent(overrides) {
+      const agent = await startAgent(defaultAgentConfig({ reportIntervalMs: 1000, agentDownTimeMs: 3000, ...overrides }), { nc: t.nc, journal: t.journal });
+      agents.push(agent);
+      return agent;
+    },
+    async network(physnet, subnet, net = {}) {
+      const network = await t.client.networks.create({ 'provider:physical_network': physnet, ...net });
+      const created = await t.client.subnets.create({ network_id: network.id, ...subnet });
+      return { network, subnet: created };
+    },
+    async bind(agent, networkId) {
+      const data: NetworkScheduledData = { networkId, agentId: agent.config.agentId, reason: 'manual' };
+      const event: EventEnvelope = { type: 'NetworkScheduled', v: 1, id: randomUUID(), aggregate: `binding/${networkId}`, at: Date.now(), data };
+      await t.journal.append(aggregateSubject('binding', networkId), [event]);
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        await agent.reconcile();
+        const served = agent.served().find((s) => s.networkId === networkId);
+        if (served && served.serverIps.size > 0) return;
+        if (Date.now() > deadline) throw new Error(`agent ${agent.config.agentId} did not start serving ${networkId}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async link() {
+      const link = await createTestLink();
+      links.push(link);
+      return link;
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
