@@ -1,0 +1,188 @@
+/**
+ * `npm run bench:dns`: dnsperf against this DNS cache and against dnsmasq in
+ * the same run, with the same upstream (a third process: dnsmasq answering
+ * everything under bench.test from its config), the same cache size and
+ * dns-forward-max, the same query files, on loopback. Both caches run as
+ * child processes so their CPU time is read the same way, from
+ * /proc/<pid>/stat (utime + stime) before and after each run.
+ *
+ * Workloads: cache hits (a few hundred names, warmed first), cache misses
+ * (100,000 distinct names, each asked once), mixed (4 hits : 1 miss). Each is
+ * run unbounded (dnsperf's default 100 outstanding queries) and the hit
+ * workload also at a fixed rate (-Q), where CPU per query compares fairly:
+ * the machine has few cores and dnsperf, the upstream and the cache share them.
+ * Every run is bounded by -l seconds.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { machineLine } from './harness.js';
+
+const run = promisify(execFile);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const RATE = Number(process.env.BENCH_RATE ?? 20_000);
+const RATE_HIGH = Number(process.env.BENCH_RATE_HIGH ?? 50_000);
+const HIT_NAMES = 300;
+const MISS_NAMES = 100_000;
+const CACHE_SIZE = 150_000;
+const FORWARD_MAX = 1000;
+const TICK_US = 1_000_000 / 100; // CLK_TCK is 100 on Linux x86-64
+
+const dir = mkdtempSync(join(tmpdir(), 'lh-bench-dns-'));
+const children: ChildProcess[] = [];
+
+async function freePort(): Promise<number> {
+  const s = createSocket('udp4');
+  const port = await new Promise<number>((resolve) => s.bind(0, '127.0.0.1', () => resolve(s.address().port)));
+  s.close();
+  return port;
+}
+
+function cpuTicks(pid: number): number {
+  // Fields after the ")" of comm: state is field 3, utime 14, stime 15 (proc(5)).
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+async function waitAnswering(port: number, name: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const { stdout } = await run('dig', ['@127.0.0.1', '-p', String(port), name, '+short', '+tries=1', '+time=1']);
+      if (stdout.trim()) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`nothing answers on port ${port}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function startChild(command: string, args: string[]): ChildProcess {
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr?.setEncoding('utf8').on('data', (s: string) => process.stderr.write(`[${command}] ${s}`));
+  children.push(child);
+  return child;
+}
+
+interface Result {
+  server: string;
+  workload: string;
+  qps: number;
+  completed: number;
+  lost: number;
+  avgMs: number;
+  maxMs: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  p999Ms?: number;
+  cpuUsPerQuery: number;
+}
+
+async function dnsperf(server: { name: string; port: number; pid: number }, workload: string, file: string, extra: string[], verbose = false): Promise<Result> {
+  const before = cpuTicks(server.pid);
+  const args = ['-s', '127.0.0.1', '-p', String(server.port), '-d', file, '-l', String(SECONDS), ...extra, ...(verbose ? ['-v'] : [])];
+  const { stdout } = await run('dnsperf', args, { maxBuffer: 1 << 30 });
+  const ticks = cpuTicks(server.pid) - before;
+  const num = (re: RegExp) => Number(re.exec(stdout)?.[1] ?? NaN);
+  const completed = num(/Queries completed:\s+(\d+)/);
+  const result: Result = {
+    server: server.name,
+    workload,
+    qps: num(/Queries per second:\s+([\d.]+)/),
+    completed,
+    lost: num(/Queries lost:\s+(\d+)/),
+    avgMs: num(/Average Latency \(s\):\s+([\d.]+)/) * 1000,
+    maxMs: num(/max ([\d.]+)\)/) * 1000,
+    cpuUsPerQuery: completed > 0 ? (ticks * TICK_US) / completed : NaN,
+  };
+  if (verbose) {
+    const latencies = [...stdout.matchAll(/^> \S+ \S+ \S+ ([\d.]+)$/gm)].map((m) => Number(m[1])).sort((a, b) => a - b);
+    const at = (p: number) => (latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN) * 1000;
+    Object.assign(result, { p50Ms: at(0.5), p99Ms: at(0.99), p999Ms: at(0.999) });
+  }
+  return result;
+}
+
+function writeQueries(name: string, lines: string[]): string {
+  const file = join(dir, name);
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+try {
+  const upstreamPort = await freePort();
+  startChild('dnsmasq', [
+    '--no-daemon', `--port=${upstreamPort}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts',
+    '--conf-file=/dev/null', '--address=/bench.test/192.0.2.1', '--local-ttl=3600', '--dns-forward-max=10000',
+  ]);
+  const oursPort = await freePort();
+  const main = fileURLToPath(new URL('../main.ts', import.meta.url));
+  const ours = startChild(process.execPath, [
+    '--import', import.meta.resolve('tsx'), '--conditions=@leasehold/source', main, 'dns',
+    '--listen-address', '127.0.0.1', '--port', String(oursPort), '--no-resolv', '--server', `127.0.0.1#${upstreamPort}`,
+    '--cache-size', String(CACHE_SIZE), '--dns-forward-max', String(FORWARD_MAX),
+  ]);
+  const dnsmasqPort = await freePort();
+  const reference = startChild('dnsmasq', [
+    '--no-daemon', `--port=${dnsmasqPort}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts',
+    '--conf-file=/dev/null', `--server=127.0.0.1#${upstreamPort}`, `--cache-size=${CACHE_SIZE}`, `--dns-forward-max=${FORWARD_MAX}`,
+  ]);
+  await waitAnswering(upstreamPort, 'probe.bench.test');
+  await waitAnswering(oursPort, 'probe.bench.test');
+  await waitAnswering(dnsmasqPort, 'probe.bench.test');
+
+  const servers = [
+    { name: 'leasehold', port: oursPort, pid: ours.pid! },
+    { name: 'dnsmasq', port: dnsmasqPort, pid: reference.pid! },
+  ];
+  const hits = writeQueries('hits.txt', Array.from({ length: HIT_NAMES }, (_, i) => `h${i}.bench.test A`));
+
+  console.log(machineLine(`dnsperf 2.10, dnsmasq ${(await run('dnsmasq', ['--version'])).stdout.split('\n')[0]?.split(' ')[2]}`));
+  console.log(
+    `same upstream (dnsmasq answering *.bench.test from config) for both; cache-size ${CACHE_SIZE}, dns-forward-max ${FORWARD_MAX}; ` +
+      `${SECONDS} s per run; dnsperf, upstream and cache share the machine's cores, so unbounded figures are the generator's and the box's limit too; ` +
+      `fixed-rate runs (-Q) compare CPU per query; percentiles from dnsperf -v in fixed-rate runs only.`,
+  );
+
+  const results: Result[] = [];
+  for (const server of servers) {
+    // Warm the cache with the hit names (and the JIT, for ours).
+    await run('dnsperf', ['-s', '127.0.0.1', '-p', String(server.port), '-d', hits, '-n', '20']);
+  }
+  for (const server of servers) results.push(await dnsperf(server, 'hit, unbounded', hits, []));
+  for (const server of servers) results.push(await dnsperf(server, `hit, -Q ${RATE}`, hits, ['-Q', String(RATE)], true));
+  for (const server of servers) results.push(await dnsperf(server, `hit, -Q ${RATE_HIGH}`, hits, ['-Q', String(RATE_HIGH)], true));
+  for (const server of servers) {
+    const misses = writeQueries(`miss-${server.name}.txt`, Array.from({ length: MISS_NAMES }, (_, i) => `m${i}.${server.name}.bench.test A`));
+    results.push(await dnsperf(server, 'miss, unbounded', misses, ['-n', '1']));
+  }
+  for (const server of servers) {
+    const lines: string[] = [];
+    for (let i = 0; i < 60_000; i++) lines.push(i % 5 === 4 ? `x${i}.${server.name}.bench.test A` : `h${i % HIT_NAMES}.bench.test A`);
+    const mixed = writeQueries(`mixed-${server.name}.txt`, lines);
+    results.push(await dnsperf(server, 'mixed 4:1, unbounded', mixed, ['-n', '1']));
+  }
+
+  const f = (n: number | undefined, digits = 2) => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits));
+  console.log('\nworkload                server      queries/s  completed  lost   avg ms  p50 ms  p99 ms p99.9 ms  max ms  CPU µs/query');
+  for (const r of results) {
+    console.log(
+      `${r.workload.padEnd(22)}  ${r.server.padEnd(10)} ${Math.round(r.qps).toLocaleString('en-US').padStart(10)} ${String(r.completed).padStart(10)} ${String(r.lost).padStart(5)} ${f(r.avgMs, 3).padStart(8)} ${f(r.p50Ms, 3).padStart(7)} ${f(r.p99Ms, 3).padStart(7)} ${f(r.p999Ms, 3).padStart(8)} ${f(r.maxMs, 1).padStart(7)} ${f(r.cpuUsPerQuery, 1).padStart(13)}`,
+    );
+  }
+  console.log('\nratios leasehold / dnsmasq:');
+  for (const workload of [...new Set(results.map((r) => r.workload))]) {
+    const ourResult = results.find((r) => r.workload === workload && r.server === 'leasehold')!;
+    const theirs = results.find((r) => r.workload === workload && r.server === 'dnsmasq')!;
+    console.log(`  ${workload.padEnd(22)} QPS ×${f(ourResult.qps / theirs.qps)}   CPU per query ×${f(ourResult.cpuUsPerQuery / theirs.cpuUsPerQuery)}`);
+  }
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}
