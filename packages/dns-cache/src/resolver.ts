@@ -4,10 +4,10 @@
  * send function, so tests and benchmarks can drive it directly.
  *
  * Order: header checks (no header: drop; a response: drop) → question
- * (unreadable: FORMERR) → local data (authoritative) → policies that never
- * forward (server=/domain/ local-only, domain-needed, bogus-priv) →
+ * (unreadable: FORMERR) → local data (authoritative) →
  * local-service (REFUSED to clients outside the local networks) → cache →
- * coalesce with an identical question in flight → forward.
+ * policies that never forward (server=/domain/ local-only, domain-needed,
+ * bogus-priv) → coalesce with an identical question in flight → forward.
  */
 import { copyQuestionCase, dnsCacheKey, DnsRcode, readQuestion, readRcode, rewriteId, type DnsQuestionView } from '@leasehold/protocol';
 import { AnswerCache, answerFromEntry, type CacheEntry } from './cache.js';
@@ -36,7 +36,10 @@ interface Waiter {
 
 const TYPE_PTR = 12;
 const TYPE_ANY = 255;
-const TCP_LIMIT = 65535;
+/** Clients waiting on one question in flight; more are dropped, so a flood of one name cannot grow memory. */
+const MAX_WAITERS = 64;
+/** A monotonic clock in milliseconds: TTLs must not jump with the wall clock. */
+const monotonic = () => performance.now();
 
 export class Resolver {
   readonly cache: AnswerCache;
@@ -49,7 +52,7 @@ export class Resolver {
     readonly config: DnsCacheConfig,
     readonly networks: LocalNetworks,
     readonly stats: DnsCacheStats,
-    readonly now: () => number = Date.now,
+    readonly now: () => number = monotonic,
   ) {
     this.cache = new AnswerCache(config);
     this.local = new LocalRecords(config);
@@ -95,16 +98,6 @@ export class Resolver {
       stats.localAnswers++;
       return this.#sendLocal(query, question, edns, client.tcp, send, local);
     }
-    // These policies depend only on the name and the config, so the names they stop never reach the cache.
-    const route = this.routing.route(name);
-    if (
-      route.kind === 'local' ||
-      (!route.specific && this.config.domainNeeded && isPlainName(name)) ||
-      (!route.specific && this.config.bogusPriv && (question.type === TYPE_PTR || question.type === TYPE_ANY) && isPrivateReverse(name))
-    ) {
-      stats.nxdomainPolicy++;
-      return this.#sendLocal(query, question, edns, client.tcp, send, { kind: 'nxdomain' });
-    }
     if (this.config.localService && !isLocalClient(client.address, this.networks)) {
       stats.refused++;
       return send(headerReply(query, DnsRcode.REFUSED, question.end, edns));
@@ -118,9 +111,25 @@ export class Resolver {
       stats.cacheHits++;
       return this.#deliver(answerFromEntry(entry, this.now()), waiter);
     }
+
+    // These policies depend only on the name and the config: the names they stop are never forwarded,
+    // so never cached, and checking them after the cache keeps them off the hit path.
+    const route = this.routing.route(name);
+    if (
+      route.kind === 'local' ||
+      (!route.specific && this.config.domainNeeded && isPlainName(name)) ||
+      (!route.specific && this.config.bogusPriv && (question.type === TYPE_PTR || question.type === TYPE_ANY) && isPrivateReverse(name))
+    ) {
+      stats.nxdomainPolicy++;
+      return this.#sendLocal(query, question, edns, client.tcp, send, { kind: 'nxdomain' });
+    }
     stats.cacheMisses++;
     const flight = this.#inFlight.get(key);
     if (flight !== undefined) {
+      if (flight.length >= MAX_WAITERS) {
+        stats.dropped++;
+        return;
+      }
       stats.coalesced++;
       flight.push(waiter);
       return;

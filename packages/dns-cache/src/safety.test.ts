@@ -109,6 +109,18 @@ describe('malformed queries and bounds', () => {
     expect(up.udpQueries).toBe(2);
   });
 
+  test('clients waiting on one question in flight are bounded; the rest are dropped', async () => {
+    const up = await fake(async (q) => {
+      await sleep(250);
+      return answer(q, [aRecord(q, '192.0.2.35')]);
+    });
+    const { handle, at } = await cache({ servers: [up.server] });
+    const replies = await udpExchange(at, Array.from({ length: 70 }, (_, i) => query('same.example', 100 + i)), 450);
+    expect(replies).toHaveLength(64);
+    expect(handle.stats()).toMatchObject({ dropped: 6, coalesced: 63 });
+    expect(up.udpQueries).toBe(1);
+  });
+
   test('the TCP listener answers several queries sent on one connection', async () => {
     const up = await fake((q) => answer(q, [aRecord(q, '192.0.2.34')]));
     const { at } = await cache({ servers: [up.server] });
