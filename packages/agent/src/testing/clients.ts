@@ -49,7 +49,9 @@ const hook = `#!/bin/sh
 # $1 is udhcpc's reason; dhclient and dhcpcd pass $reason.
 r="\${reason:-$1}"
 n=$(ls "$LH_DIR" | grep -c '\\.env$')
-env > "$LH_DIR/$(printf %03d "$n")-$r.env"
+# Written aside and renamed, so a reader never sees a half-written file.
+env > "$LH_DIR/.tmp.$$"
+mv "$LH_DIR/.tmp.$$" "$LH_DIR/$(printf %03d "$n")-$r.env"
 case "$r" in
   BOUND|RENEW|REBIND|REBOOT|bound|renew)
     addr="\${new_ip_address:-$ip}"; mask="\${new_subnet_mask:-$subnet}"
