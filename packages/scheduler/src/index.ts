@@ -44,3 +44,5 @@ export {
 } from './state.js';
 export type { Binding, NetworkRecord, SchedulerProjection, SchedulerState } from './state.js';
 export { rendezvousScore } from './strategy.js';
+export { startScheduler } from './runtime.js';
+export type { RunningScheduler, SchedulerDeps } from './runtime.js';

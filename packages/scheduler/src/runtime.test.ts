@@ -1,0 +1,107 @@
+/**
+ * The scheduler runtime against a real nats-server: it schedules networks
+ * written by the API, fails over from an agent that stops heartbeating,
+ * and two instances running at once never double-bind and agree.
+ */
+import { randomUUID } from 'node:crypto';
+import { Journal } from '@leasehold/journal';
+import { startTestNats, type TestNats } from '@leasehold/journal/testing';
+import { aggregateSubject, type AgentHeartbeatData, type EventEnvelope } from '@leasehold/protocol';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { schedulerConfig } from './config.js';
+import { startScheduler, type RunningScheduler } from './runtime.js';
+import { bindingTable } from './state.js';
+
+let nats: TestNats;
+let journal: Journal;
+beforeAll(async () => {
+  nats = await startTestNats();
+  journal = await Journal.open(await nats.connect());
+});
+afterAll(() => nats.stop());
+
+const config = schedulerConfig({ agentsPerNetwork: 1, reportInterval: 200, agentDownTime: 600, strategy: 'weight' });
+
+async function heartbeat(agentId: string) {
+  const data: AgentHeartbeatData = { agentId, host: agentId, availabilityZone: 'nova', networks: [], load: 0, interfaceMappings: {}, reportIntervalMs: 200, version: 'test' };
+  const event: EventEnvelope = { type: 'AgentHeartbeat', v: 1, id: randomUUID(), aggregate: `agent/${agentId}`, at: Date.now(), data };
+  await journal.append(aggregateSubject('agent', agentId), [event]);
+}
+
+/** A network with one DHCP subnet, as the API journals it. */
+async function network(tag: string) {
+  const id = `${tag}-${randomUUID().slice(0, 8)}`;
+  const ev = (type: string, data: unknown): EventEnvelope => ({ type, v: 1, id: randomUUID(), aggregate: `network/${id}`, at: Date.now(), data });
+  await journal.append(aggregateSubject('network', id), [
+    ev('NetworkCreated', { network: { id, name: tag, adminStateUp: true, mtu: 1500, dnsDomain: '', availabilityZoneHints: [], physicalNetwork: null } }),
+    ev('SubnetCreated', { subnet: { id: `${id}-s`, networkId: id, name: '', cidr: { address: 0xc6120000, prefix: 24 }, gatewayIp: null, allocationPools: [], dynamicPools: [], dnsNameservers: [], hostRoutes: [], enableDhcp: true, leaseDuration: 86400 } }),
+  ]);
+  return id;
+}
+
+/** Heartbeats the given agents every 100 ms until stopped. */
+function keepAlive(agents: () => string[]) {
+  const timer = setInterval(() => void Promise.all(agents().map(heartbeat)), 100);
+  return () => clearInterval(timer);
+}
+
+const bindingsOf = (s: RunningScheduler, ids: string[]) =>
+  Object.fromEntries([...bindingTable(s.state())].filter(([id, agents]) => ids.includes(id) && agents.length > 0));
+
+describe('scheduler runtime', () => {
+  test('networks are scheduled at once, and a silent agent\'s networks fail over within agent_down_time plus one pass', async () => {
+    const tag = randomUUID().slice(0, 6);
+    const agents = [`a-${tag}`, `b-${tag}`];
+    let alive = [...agents];
+    const stopBeats = keepAlive(() => alive);
+    await Promise.all(agents.map(heartbeat));
+    const scheduler = await startScheduler(config, { journal, name: `sched-${tag}` });
+    try {
+      const nets = await Promise.all([1, 2, 3, 4].map(() => network(tag)));
+      await expect.poll(() => Object.keys(bindingsOf(scheduler, nets)).length, { timeout: 5000 }).toBe(4);
+      const before = bindingsOf(scheduler, nets);
+      expect(new Set(Object.values(before).flat())).toStrictEqual(new Set(agents));
+
+      const victim = agents[0]!;
+      alive = [agents[1]!];
+      const stoppedAt = Date.now();
+      await expect
+        .poll(() => Object.values(bindingsOf(scheduler, nets)).flat().every((a) => a === agents[1]), { timeout: 5000, interval: 20 })
+        .toBe(true);
+      const failover = Date.now() - stoppedAt;
+      // Down after agent_down_time (600 ms) since its last heartbeat, then one pass.
+      expect(failover).toBeLessThan(config.agentDownTime + 1000);
+      expect(Object.values(bindingsOf(scheduler, nets)).flat()).not.toContain(victim);
+    } finally {
+      stopBeats();
+      await scheduler.stop();
+    }
+  });
+
+  test('two schedulers at once never double-bind a network and converge to the same bindings', async () => {
+    const tag = randomUUID().slice(0, 6);
+    const agents = [`a-${tag}`, `b-${tag}`, `c-${tag}`];
+    const stopBeats = keepAlive(() => agents);
+    await Promise.all(agents.map(heartbeat));
+    const [one, two] = await Promise.all([startScheduler(config, { journal, name: `s1-${tag}` }), startScheduler(config, { journal, name: `s2-${tag}` })]);
+    try {
+      const nets = await Promise.all(Array.from({ length: 12 }, () => network(tag)));
+      await expect.poll(() => Object.values(bindingsOf(one, nets)).filter((b) => b.length === 1).length, { timeout: 5000 }).toBe(12);
+      await expect.poll(() => JSON.stringify(bindingsOf(two, nets)), { timeout: 5000 }).toBe(JSON.stringify(bindingsOf(one, nets)));
+      // The journal itself never holds two live bindings for one network (agents_per_network = 1).
+      for (const net of nets) {
+        const live = new Set<string>();
+        for (const s of await journal.read(aggregateSubject('binding', net))) {
+          const data = s.event.data as { agentId: string };
+          if (s.event.type === 'NetworkScheduled') live.add(data.agentId);
+          else live.delete(data.agentId);
+          expect(live.size).toBeLessThanOrEqual(1);
+        }
+      }
+      expect(one.stats.conflicts + two.stats.conflicts).toBeGreaterThanOrEqual(0);
+    } finally {
+      stopBeats();
+      await Promise.all([one.stop(), two.stop()]);
+    }
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * The scheduler as a running process: it folds the journal into the pure
+ * scheduler state, decides when something relevant happened (and just after
+ * the next agent deadline), and appends its decisions to each binding subject
+ * with that subject's expected sequence. Two instances may run at once: they
+ * fold the same log into the same state and make the same decisions, and the
+ * expected sequence lets exactly one of them write each one.
+ */
+import { randomUUID } from 'node:crypto';
+import { VersionConflictError, startProjection, type Journal, type RunningProjection } from '@leasehold/journal';
+import type { SchedulerConfig } from './config.js';
+import { decide } from './decide.js';
+import { fromEnvelope, schedulerSubject, toEnvelope } from './envelope.js';
+import type { DecisionEvent } from './events.js';
+import { createProjection, nextDeadline, type SchedulerState } from './state.js';
+
+export interface RunningScheduler {
+  readonly config: SchedulerConfig;
+  /** The folded state (live: do not change it). */
+  state(): SchedulerState;
+  /** Decides and appends now; resolves with the decisions this instance wrote. */
+  schedule(): Promise<DecisionEvent[]>;
+  readonly stats: { passes: number; written: number; conflicts: number; errors: number };
+  stop(): Promise<void>;
+}
+
+export interface SchedulerDeps {
+  readonly journal: Journal;
+  readonly log?: (line: string) => void;
+  /** Name of this instance's projection (default "scheduler"). */
+  readonly name?: string;
+}
+
+/** Waits this long after an event before deciding, so a burst is decided once. */
+const SETTLE_MS = 20;
+
+export async function startScheduler(config: SchedulerConfig, deps: SchedulerDeps): Promise<RunningScheduler> {
+  const { journal } = deps;
+  const log = deps.log ?? (() => {});
+  const projection = createProjection(config);
+  const bindingVersions = new Map<string, number>();
+  let position = 0;
+  const waiters: { seq: number; resolve: () => void }[] = [];
+  const stats = { passes: 0, written: 0, conflicts: 0, errors: 0 };
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  /** Something relevant was folded since the current pass decided. */
+  let dirty = false;
+  let passing: Promise<DecisionEvent[]> | undefined;
+
+  const reached = (seq: number) =>
+    seq <= position ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ seq, resolve }));
+
+  const running: RunningProjection = await startProjection(journal, {
+    name: deps.name ?? 'scheduler',
+    filter: 'lh.evt.>',
+    fromStart: true,
+    checkpointEvery: { events: Number.MAX_SAFE_INTEGER, ms: Number.MAX_SAFE_INTEGER },
+    apply: (stored) => {
+      const event = fromEnvelope(stored.event);
+      if (event) {
+        projection.apply(event);
+        if (stored.subject.startsWith('lh.evt.binding.')) bindingVersions.set(stored.subject, stored.seq);
+        // Every event may change a decision: the API's manual bindings and other instances' too.
+        dirty = true;
+        if (!passing) soon();
+      }
+      position = stored.seq;
+      for (let i = waiters.length - 1; i >= 0; i--) {
+        if (waiters[i]!.seq <= position) waiters.splice(i, 1)[0]!.resolve();
+      }
+    },
+    onBadEvent: (seq, error) => log(`scheduler: skipped event ${seq}: ${(error as Error).message}`),
+  });
+  await running.caughtUp;
+
+  const schedule = (): Promise<DecisionEvent[]> => {
+    // One pass at a time: a pass must see its own writes before the next decides.
+    passing ??= pass().finally(() => {
+      passing = undefined;
+      if (dirty) soon();
+      else arm();
+    });
+    return passing;
+  };
+
+  const pass = async (): Promise<DecisionEvent[]> => {
+    stats.passes++;
+    dirty = false;
+    const decisions = decide(projection.state, Date.now(), config);
+    if (decisions.length === 0) return [];
+    // Each binding subject's events go in one append, in order, after that subject's version.
+    const bySubject = new Map<string, DecisionEvent[]>();
+    for (const event of decisions) {
+      const subject = schedulerSubject(event);
+      bySubject.set(subject, [...(bySubject.get(subject) ?? []), event]);
+    }
+    const written: DecisionEvent[] = [];
+    let last = 0;
+    await Promise.all(
+      [...bySubject].map(async ([subject, events]) => {
+        try {
+          const result = await journal.append(
+            subject,
+            events.map((event) => toEnvelope(event, { id: randomUUID() })),
+            bindingVersions.get(subject) ?? 0,
+          );
+          written.push(...events);
+          last = Math.max(last, result.version);
+        } catch (error) {
+          if (error instanceof VersionConflictError) {
+            // Another instance (or the API) wrote first: fold its write and decide again.
+            stats.conflicts++;
+            if (error.actualVersion !== undefined) last = Math.max(last, error.actualVersion);
+            return;
+          }
+          stats.errors++;
+          log(`scheduler: cannot write to ${subject}: ${(error as Error).message}`);
+        }
+      }),
+    );
+    stats.written += written.length;
+    for (const event of written) {
+      log(`scheduler: ${event.type === 'NetworkScheduled' ? 'scheduled' : 'unscheduled'} network ${event.networkId} ${event.type === 'NetworkScheduled' ? 'on' : 'from'} agent ${event.agentId} (${event.reason})`);
+    }
+    await reached(last);
+    return written;
+  };
+
+  /** Decide again shortly after an event, or just after the next agent deadline. */
+  function soon(): void {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void schedule().catch((e: Error) => log(`scheduler: pass failed: ${e.message}`)), SETTLE_MS);
+  }
+  function arm(): void {
+    if (stopped) return;
+    const deadline = nextDeadline(projection.state);
+    const wait = deadline === null ? config.reportInterval : Math.min(deadline - Date.now() + 5, config.reportInterval);
+    clearTimeout(timer);
+    timer = setTimeout(() => void schedule().catch((e: Error) => log(`scheduler: pass failed: ${e.message}`)), Math.max(SETTLE_MS, wait));
+  }
+
+  await schedule();
+  return {
+    config,
+    state: () => projection.state,
+    schedule,
+    stats,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await passing?.catch(() => {});
+      await running.stop();
+    },
+  };
+}
