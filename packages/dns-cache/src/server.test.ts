@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDnsCache, type DnsCacheHandle } from './server.js';
+import { ListenError } from './errors.js';
 import type { DnsCacheConfig } from './config.js';
 import { dig, startDnsmasq, type Dnsmasq } from './test-harness.js';
 
@@ -206,3 +207,21 @@ describe('local records', () => {
     expect((await dig(at, ['-b', '127.0.0.2', 'n4.test'])).answers[0]?.data).toBe('192.0.2.24');
   });
 });
+
+describe('listeners', () => {
+  test('interface=lo listens on the interface addresses, answering on 127.0.0.1 over UDP and TCP', async () => {
+    const { handle } = await cache({ listenAddresses: [], interfaces: ['lo'], hostRecords: [{ names: ['lo.lan'], ipv4: ['10.3.3.3'], ipv6: [], ttl: undefined }] });
+    const v4 = handle.addresses.find((a) => a.address === '127.0.0.1')!;
+    expect(v4).toBeDefined();
+    expect((await dig(v4, ['lo.lan'])).answers[0]?.data).toBe('10.3.3.3');
+    expect((await dig(v4, ['lo.lan', '+tcp'])).answers[0]?.data).toBe('10.3.3.3');
+  });
+
+  test('an unknown interface is a ListenError, and port=0 opens no listener at all', async () => {
+    await expect(cache({ interfaces: ['no-such-if0'] })).rejects.toThrow(ListenError);
+    const off = await startDnsCache({ port: 0, listenAddresses: ['127.0.0.1'], noResolv: true });
+    running.push(off);
+    expect(off.addresses).toEqual([]);
+  });
+});
+

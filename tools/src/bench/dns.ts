@@ -164,7 +164,7 @@ try {
   }
   for (const server of servers) {
     const lines: string[] = [];
-    for (let i = 0; i < 60_000; i++) lines.push(i % 5 === 4 ? `x${i}.${server.name}.bench.test A` : `h${i % HIT_NAMES}.bench.test A`);
+    for (let i = 0; i < 250_000; i++) lines.push(i % 5 === 4 ? `x${i}.${server.name}.bench.test A` : `h${i % HIT_NAMES}.bench.test A`);
     const mixed = writeQueries(`mixed-${server.name}.txt`, lines);
     results.push(await dnsperf(server, 'mixed 4:1, unbounded', mixed, ['-n', '1']));
   }
