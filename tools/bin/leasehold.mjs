@@ -1,20 +1,19 @@
 #!/usr/bin/env node
-// The `leasehold` command. Runs the TypeScript sources through tsx with the
-// workspace's source-first export condition, so no build step is needed.
-// Signals are passed on, so Ctrl-C and SIGTERM reach the real process and it
-// can shut down cleanly (no orphaned nats-server).
-import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The `leasehold` command. Runs the TypeScript sources in this very process:
+// tsx's loader compiles them and a resolve hook adds the workspace's
+// source-first export condition, so no build step is needed and signals
+// (Ctrl-C, SIGTERM, SIGKILL) reach the real process, never a wrapper.
+import * as nodeModule from 'node:module';
 
-const here = dirname(fileURLToPath(import.meta.url));
-// tsx's ESM loader registered in the same process (no extra tsx supervisor).
-const tsxLoader = import.meta.resolve('tsx');
-const main = join(here, '..', 'src', 'main.ts');
-const child = spawn(process.execPath, ['--import', tsxLoader, '--conditions=@leasehold/source', main, ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => child.kill(signal));
+if (typeof nodeModule.registerHooks !== 'function') {
+  console.error(`leasehold needs Node.js 22.15 or later (this is ${process.version}); run it through npm (npm start), which uses the project's Node 24`);
+  process.exit(1);
 }
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 2 : 1)));
+nodeModule.registerHooks({
+  resolve(specifier, context, nextResolve) {
+    return nextResolve(specifier, { ...context, conditions: [...context.conditions, '@leasehold/source'] });
+  },
+});
+const { register } = await import('tsx/esm/api');
+register();
+await import('../src/main.ts');

@@ -3,21 +3,14 @@ import { Command } from 'commander';
 import { decodeCommand } from './commands/decode.js';
 import { addResourceCommands } from './commands/resources/index.js';
 import { dns } from './commands/dns.js';
-import { start } from './commands/start.js';
+import { addServeCommands } from './commands/serve.js';
 
 const program = new Command()
   .name('leasehold')
   .description('Neutron-style DHCP + DNS control plane on NATS JetStream')
   .showHelpAfterError();
 
-program
-  .command('start')
-  .description('run the system; spawns its own nats-server unless NATS_URL is set')
-  .option('--data-dir <dir>', 'where the embedded nats-server keeps its store', process.env.LEASEHOLD_DATA_DIR ?? './.leasehold')
-  .option('--nats-url <url>', 'use this NATS server instead of an embedded one', process.env.NATS_URL)
-  .action(async (opts: { dataDir: string; natsUrl?: string }) => {
-    await start({ dataDir: opts.dataDir, natsUrl: opts.natsUrl || undefined });
-  });
+addServeCommands(program);
 
 addResourceCommands(program);
 program.addCommand(decodeCommand());

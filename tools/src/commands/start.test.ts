@@ -32,6 +32,10 @@ describe('leasehold start', () => {
       const pid = Number(/pid (\d+)/.exec(output())?.[1]);
       expect(url).toBeDefined();
       expect(output()).toContain(join(dataDir, 'nats'));
+      // The embedded default runs every part: API, scheduler and an agent.
+      expect(output()).toMatch(/api\s+\d+ operations on lh\.api\.v1\.\*/);
+      expect(output()).toMatch(/scheduler\s+strategy weight/);
+      expect(output()).toMatch(/agent\s+dhcp-/);
       const nc = await connectNats(url!);
       expect(nc.info?.jetstream).toBe(true);
       await nc.close();
