@@ -85,7 +85,7 @@ export async function startClient(kind: ClientKind, link: TestLink, options: { h
     args = ['dhclient', '-d', ...common, ifname];
     releaseArgs = ['dhclient', '-r', ...common, ifname];
   } else if (kind === 'udhcpc') {
-    args = ['env', `LH_DIR=${envDir}`, 'busybox', 'udhcpc', '-i', ifname, '-f', '-R', '-t', '5', '-T', '1', '-s', script, '-x', `hostname:${name}`, '-O', 'mtu', '-O', 'staticroutes', '-O', 'domain', '-O', 'search', '-O', 'dns', '-O', 'router', '-O', 'subnet'];
+    args = ['env', `LH_DIR=${envDir}`, 'busybox', 'udhcpc', '-i', ifname, '-f', '-R', '-t', '5', '-T', '1', '-s', script, '-x', `hostname:${name}`, '-O', 'mtu', '-O', 'staticroutes', '-O', 'domain', '-O', 'search', '-O', 'dns', '-O', 'router', '-O', 'subnet', ...(options.extraArgs ?? [])];
   } else {
     writeFileSync(
       join(dir, 'dhcpcd.conf'),

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { startTestApi, type TestApi } from '@leasehold/api/testing';
 import type { ApiInput, NetworkView, SubnetView } from '@leasehold/api';
-import { aggregateSubject, type EventEnvelope, type NetworkScheduledData } from '@leasehold/protocol';
+import { aggregateSubject, type EventEnvelope, type NetworkScheduledData, type NetworkUnscheduledData } from '@leasehold/protocol';
 import { startAgent, type RunningAgent } from '../agent.js';
 import { defaultAgentConfig, type AgentConfig } from '../config.js';
 import { createTestLink, type TestLink } from './netns.js';
@@ -21,6 +21,8 @@ export interface AgentEnv extends AsyncDisposable {
   network(physnet: string, subnet: Omit<ApiInput<'subnetCreate'>, 'network_id'>, net?: ApiInput<'networkCreate'>): Promise<{ network: NetworkView; subnet: SubnetView }>;
   /** Appends the NetworkScheduled event the scheduler would, and waits until the agent serves the network with its DHCP port. */
   bind(agent: RunningAgent, networkId: string): Promise<void>;
+  /** Appends the NetworkUnscheduled event the scheduler would when an agent dies. */
+  unbind(agentId: string, networkId: string): Promise<void>;
   link(): Promise<TestLink>;
   stop(): Promise<void>;
 }
@@ -60,6 +62,11 @@ export async function startAgentEnv(): Promise<AgentEnv> {
         if (Date.now() > deadline) throw new Error(`agent ${agent.config.agentId} did not start serving ${networkId}`);
         await new Promise((r) => setTimeout(r, 50));
       }
+    },
+    async unbind(agentId, networkId) {
+      const data: NetworkUnscheduledData = { networkId, agentId, reason: 'agent-down' };
+      const event: EventEnvelope = { type: 'NetworkUnscheduled', v: 1, id: randomUUID(), aggregate: `binding/${networkId}`, at: Date.now(), data };
+      await t.journal.append(aggregateSubject('binding', networkId), [event]);
     },
     async link() {
       const link = await createTestLink();

@@ -6,3 +6,7 @@ export { clientAvailable, startClient } from './clients.js';
 export type { ClientKind, ClientLease, RunningClient } from './clients.js';
 export { clientPacket, macBytes } from './packets.js';
 export type { ClientPacket } from './packets.js';
+export { createTestBridge, macOf } from './bridge.js';
+export type { TestBridge } from './bridge.js';
+export { heldLeases, leaseHistory } from './leases.js';
+export type { LeaseRecord } from './leases.js';
