@@ -12,6 +12,7 @@ import { aggregateSubject, cidrContains, type AgentHeartbeatData, type EventEnve
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { AgentConfig } from './config.js';
 import { DhcpServer, type LeaseWriter, type ServedNetwork } from './dhcp/server.js';
+import { agentDns, fqdn, type AgentDns } from './dns/agent-dns.js';
 import { ensureInterfaceAddress, interfaceAddresses } from './net/interfaces.js';
 import { openUdpSocket, type BoundSocket } from './net/udp-socket.js';
 import { AgentModel, DHCP_DEVICE_OWNER } from './state/agent-model.js';
@@ -23,6 +24,7 @@ export interface RunningAgent {
   readonly model: AgentModel;
   readonly server: DhcpServer;
   readonly projection: RunningProjection;
+  readonly dns: AgentDns;
   /** Networks served now, with their interfaces. */
   served(): ServedNetwork[];
   /** Sends a heartbeat now (also sent every report interval). */
@@ -63,6 +65,17 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     });
   };
   const server = new DhcpServer({ agentId: config.agentId, model, writer, served: () => served.values(), liveAgents });
+
+  // The host names clients sent, by network and address (registered before the replay, so it sees every lease).
+  const leaseNames = new Map<string, Map<Ipv4, string>>();
+  const unsubscribeNames = model.onChange((change) => {
+    if (change.kind !== 'lease') return;
+    const { event } = change;
+    let names = leaseNames.get(change.networkId);
+    if (!names) leaseNames.set(change.networkId, (names = new Map()));
+    if ((event.type === 'LeaseBound' || event.type === 'LeaseRenewed') && event.hostname) names.set(event.ip, event.hostname);
+    else if (event.type !== 'LeaseRenewed') names.delete(event.ip);
+  });
 
   const projection = await startProjection(journal, {
     name: `agent-${config.agentId}`,
@@ -142,6 +155,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     }
     for (const ifname of config.relayInterfaces) await openSocket(ifname).catch((e: Error) => log(`dhcp: cannot listen on ${ifname}: ${e.message}`));
     served = next;
+    const dnsAddresses = [...next.values()].filter((n) => n.ifname !== undefined && (config.configureInterfaces || interfaceAddresses(n.ifname).length > 0)).flatMap((n) => [...n.serverIps.values()]);
+    if (config.listen) await dns.listenOn(dnsAddresses);
+    refreshRecords();
     const inUse = new Set([...next.values()].map((n) => n.ifname).concat(config.relayInterfaces));
     for (const [ifname, socket] of sockets) {
       if (!inUse.has(ifname)) {
@@ -164,8 +180,31 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     })().finally(() => (reconciling = undefined));
     return reconciling;
   };
+  // ---- DNS: the names of the served networks' ports and leases ----
+  const dns = agentDns(config.dns, log);
+  let recordsTimer: NodeJS.Timeout | undefined;
+  const refreshRecords = () => {
+    clearTimeout(recordsTimer);
+    recordsTimer = setTimeout(() => {
+      const records = new Map<string, Ipv4[]>();
+      const add = (name: string, ip: Ipv4) => records.set(name, [...(records.get(name) ?? []), ip]);
+      for (const networkId of served.keys()) {
+        const domain = model.network(networkId)?.dnsDomain ?? '';
+        const named = new Set<string>();
+        for (const port of model.portsOf(networkId)) {
+          if (!port.dnsName) continue;
+          named.add(port.dnsName);
+          for (const f of port.fixedIps) add(fqdn(port.dnsName, domain), f.ipAddress);
+        }
+        // A client's own host name, unless a port already owns that name (ports win, as in Neutron).
+        for (const [ip, name] of leaseNames.get(networkId) ?? []) if (!named.has(name)) add(fqdn(name, domain), ip);
+      }
+      dns.setRecords(records);
+    }, 20);
+  };
   const unsubscribe = model.onChange((change) => {
     if (change.kind !== 'lease') void reconcile().catch((e: Error) => log(`dhcp: reconcile failed: ${e.message}`));
+    refreshRecords();
   });
 
   // ---- heartbeats ----
@@ -220,15 +259,19 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     model,
     server,
     projection,
+    dns,
     served: () => [...served.values()],
     heartbeat,
     reconcile,
     async stop() {
       for (const timer of timers) clearInterval(timer);
+      clearTimeout(recordsTimer);
       unsubscribe();
+      unsubscribeNames();
       await reconciling?.catch(() => {});
       await Promise.all([...sockets.values()].map((s) => s.close()));
       sockets.clear();
+      await dns.stop();
       await projection.stop();
     },
   };

@@ -1,5 +1,6 @@
 /** The agent's settings, with Neutron's names where Neutron has one. */
 import { hostname } from 'node:os';
+import type { AgentDnsOptions } from './dns/agent-dns.js';
 
 export interface AgentConfig {
   /** Unique id of this agent (Neutron's agent host + binary); default: "dhcp-" + host name. */
@@ -22,6 +23,8 @@ export interface AgentConfig {
   readonly configureInterfaces: boolean;
   readonly offerTtlMs: number;
   readonly declineQuarantineMs: number;
+  /** The embedded DNS cache on the DHCP port addresses (port 0 or enabled false: off). */
+  readonly dns: AgentDnsOptions;
 }
 
 export function defaultAgentConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
@@ -39,6 +42,7 @@ export function defaultAgentConfig(overrides: Partial<AgentConfig> = {}): AgentC
     configureInterfaces: true,
     offerTtlMs: 60_000,
     declineQuarantineMs: 86_400_000,
+    dns: { enabled: true, port: 53 },
     ...overrides,
   };
 }
