@@ -4,7 +4,7 @@ export { API_SUBJECT_PREFIX, API_VERSION, startApiService } from './service.js';
 export type { ApiService, ApiServiceOptions } from './service.js';
 export { ReadModel } from './read-model/read-model.js';
 export { applyNetworkEvent, foldNetwork, initialNetwork, networkMachine } from './network/machine.js';
-export type { NetworkEvent, NetworkSnapshot } from './network/machine.js';
+export type { NetworkContext, NetworkEvent, NetworkSnapshot } from './network/machine.js';
 export type { NetworkView, PortView, SubnetView } from './views.js';
 export { ApiClient } from './client.js';
 export type { ApiClientOptions } from './client.js';
