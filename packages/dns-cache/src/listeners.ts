@@ -7,6 +7,7 @@
 import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { isIPv6 } from 'node:net';
+import { listenBatchedUdp, nativeUdp } from './batched-udp.js';
 import { ListenError } from './errors.js';
 import type { Resolver } from './resolver.js';
 
@@ -20,34 +21,44 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-/** Opens UDP and TCP on address:port (port 0 only in tests: the kernel's choice, the same for both). */
+/**
+ * Opens UDP and TCP on address:port (port 0 only in tests: the kernel's
+ * choice, the same for both). IPv4 UDP goes through the batched native
+ * socket when the addon is built, else through dgram.
+ */
 export async function listen(address: string, port: number, resolver: Resolver): Promise<Listener> {
-  const udp = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
-  await new Promise<void>((resolve, reject) => {
-    udp.once('error', (error) => reject(new ListenError(`cannot listen on udp ${address}#${port}: ${error.message}`, { cause: error })));
-    udp.bind({ address, port }, () => resolve());
-  });
-  udp.on('error', () => {});
-  const bound = udp.address().port;
-  udp.on('message', (msg, rinfo) => {
-    resolver.handle(msg, { address: rinfo.address, tcp: false }, (reply) => udp.send(reply, rinfo.port, rinfo.address));
-  });
+  const native = isIPv6(address) ? undefined : nativeUdp();
+  const udp = native ? listenBatchedUdp(native, address, port, resolver) : await listenDgram(address, port, resolver);
   let tcp: Server;
   try {
-    tcp = await listenTcp(address, bound, resolver);
+    tcp = await listenTcp(address, udp.port, resolver);
   } catch (error) {
     udp.close();
     throw error;
   }
   return {
     address,
-    port: bound,
+    port: udp.port,
     close: () =>
       new Promise<void>((resolve) => {
         udp.close();
         tcp.close(() => resolve());
       }),
   };
+}
+
+async function listenDgram(address: string, port: number, resolver: Resolver): Promise<{ port: number; close(): void }> {
+  // As in the addon: a larger receive queue for bursts (capped by net.core.rmem_max).
+  const udp = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', recvBufferSize: 4 << 20 });
+  await new Promise<void>((resolve, reject) => {
+    udp.once('error', (error) => reject(new ListenError(`cannot listen on udp ${address}#${port}: ${error.message}`, { cause: error })));
+    udp.bind({ address, port }, () => resolve());
+  });
+  udp.on('error', () => {});
+  udp.on('message', (msg, rinfo) => {
+    resolver.handle(msg, { address: rinfo.address, tcp: false }, (reply) => udp.send(reply, rinfo.port, rinfo.address));
+  });
+  return { port: udp.address().port, close: () => udp.close() };
 }
 
 function listenTcp(address: string, port: number, resolver: Resolver): Promise<Server> {

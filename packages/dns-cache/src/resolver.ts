@@ -68,7 +68,10 @@ export class Resolver {
     return this.#inFlight.size;
   }
 
-  /** Answers one client message through `send` (now or later); never throws. */
+  /**
+   * Answers one client message through `send` (now or later); never throws.
+   * `query` is only read during the call: the listener may reuse its bytes.
+   */
   handle(query: Uint8Array, client: Client, send: Send): void {
     const stats = this.stats;
     stats.queries++;
@@ -131,15 +134,17 @@ export class Resolver {
         return;
       }
       stats.coalesced++;
-      flight.push(waiter);
+      flight.push({ ...waiter, query: Uint8Array.from(query) });
       return;
     }
     if (this.#inFlight.size >= this.config.forwardMax) {
       stats.dropped++;
       return;
     }
-    this.#inFlight.set(key, [waiter]);
-    void this.#forward(key, route.servers, query, question);
+    // The listener may reuse the query's buffer once handle returns; a question waiting on upstream keeps a copy.
+    const kept = Uint8Array.from(query);
+    this.#inFlight.set(key, [{ ...waiter, query: kept }]);
+    void this.#forward(key, route.servers, kept, question);
   }
 
   close(): void {

@@ -178,7 +178,8 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Sends raw datagrams to a server from one socket and collects what comes back within `waitMs`. */
 export async function udpExchange(to: { address: string; port: number }, messages: Uint8Array[], waitMs: number): Promise<Buffer[]> {
-  const socket = createSocket('udp4');
+  // A burst's replies must not overflow this client's own queue (they may arrive while it cannot read).
+  const socket = createSocket({ type: 'udp4', recvBufferSize: 4 << 20 });
   const replies: Buffer[] = [];
   socket.on('message', (msg) => replies.push(msg));
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));

@@ -1,0 +1,325 @@
+/*
+ * Batched UDP for the DNS cache's listeners: Node's dgram costs one
+ * recvmsg, one JS call, one Buffer and rinfo object, and one send request
+ * per datagram. Here a readable socket is drained with recvmmsg(2) into
+ * slots of a buffer shared with JS (one JS call per batch), and the replies
+ * JS writes into a second shared buffer go out with one sendmmsg(2).
+ * IPv4 only (the JS side uses dgram for IPv6). N-API + libuv (uv_poll on the
+ * socket), so it loads in any Node version with the same ABI.
+ *
+ * Slot layout, in and out: data at slot * SLOT_SIZE; meta at slot * 16:
+ * u32 length (host order), 4 address bytes (network order), u16 port (host order).
+ */
+#define _GNU_SOURCE
+#include <node_api.h>
+#include <uv.h>
+#include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define SLOTS 64
+#define SLOT_SIZE 4096
+#define META 16
+
+typedef struct {
+  uv_poll_t poll;
+  int fd;
+  napi_env env;
+  napi_ref on_readable;
+  napi_ref in_ref, in_meta_ref, out_ref, out_meta_ref;
+  napi_async_context async;
+  uint8_t *in, *in_meta, *out, *out_meta;
+  struct mmsghdr msgs[SLOTS];
+  struct iovec iov[SLOTS];
+  struct sockaddr_in addrs[SLOTS];
+  int closed;         /* close() or the finalizer stopped the socket */
+  int handle_closed;  /* libuv is done with the poll handle */
+  int finalized;      /* JS dropped the External */
+} lh_sock;
+
+static napi_value throw_errno(napi_env env, const char *what, int err) {
+  char message[256];
+  snprintf(message, sizeof message, "%s: %s", what, strerror(err));
+  char code[32];
+  snprintf(code, sizeof code, "E%d", err);
+  napi_throw_error(env, code, message);
+  return NULL;
+}
+
+static void on_poll(uv_poll_t *handle, int status, int events) {
+  lh_sock *s = (lh_sock *)handle->data;
+  if (s->closed) return;
+  napi_handle_scope scope;
+  napi_open_handle_scope(s->env, &scope);
+  napi_value fn, recv, result;
+  napi_get_reference_value(s->env, s->on_readable, &fn);
+  napi_get_global(s->env, &recv);
+  /* make_callback runs queued microtasks and nextTicks afterwards, as for any I/O callback. */
+  napi_make_callback(s->env, s->async, recv, fn, 0, NULL, &result);
+  napi_close_handle_scope(s->env, scope);
+}
+
+/* The struct is freed once both libuv (poll handle closed) and JS (External finalized) are done with it. */
+static void on_close(uv_handle_t *handle) {
+  lh_sock *s = (lh_sock *)handle->data;
+  s->handle_closed = 1;
+  if (s->finalized) free(s);
+}
+
+static void stop(napi_env env, lh_sock *s) {
+  s->closed = 1;
+  uv_poll_stop(&s->poll);
+  close(s->fd);
+  napi_delete_reference(env, s->on_readable);
+  napi_delete_reference(env, s->in_ref);
+  napi_delete_reference(env, s->in_meta_ref);
+  napi_delete_reference(env, s->out_ref);
+  napi_delete_reference(env, s->out_meta_ref);
+  napi_async_destroy(env, s->async);
+  uv_close((uv_handle_t *)&s->poll, on_close);
+}
+
+static uint8_t *arraybuffer(napi_env env, napi_value value, size_t want, napi_ref *ref) {
+  void *data;
+  size_t length;
+  if (napi_get_arraybuffer_info(env, value, &data, &length) != napi_ok || length < want) return NULL;
+  napi_create_reference(env, value, 1, ref);
+  return (uint8_t *)data;
+}
+
+static void finalize(napi_env env, void *data, void *hint) {
+  lh_sock *s = (lh_sock *)data;
+  s->finalized = 1;
+  if (!s->closed) stop(env, s);
+  else if (s->handle_closed) free(s);
+}
+
+/* open(address: string, port: number, in, inMeta, out, outMeta: ArrayBuffer, onReadable: () => void): External */
+static napi_value Open(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 7) {
+    napi_throw_type_error(env, NULL, "open(address, port, in, inMeta, out, outMeta, onReadable)");
+    return NULL;
+  }
+  char address[64];
+  size_t alen;
+  int32_t port;
+  if (napi_get_value_string_utf8(env, argv[0], address, sizeof address, &alen) != napi_ok || napi_get_value_int32(env, argv[1], &port) != napi_ok ||
+      port < 0 || port > 65535) {
+    napi_throw_type_error(env, NULL, "open: an IPv4 address and a port 0..65535 expected");
+    return NULL;
+  }
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons((uint16_t)port);
+  if (inet_pton(AF_INET, address, &sa.sin_addr) != 1) {
+    napi_throw_type_error(env, NULL, "open: not an IPv4 address");
+    return NULL;
+  }
+  lh_sock *s = calloc(1, sizeof *s);
+  s->env = env;
+  s->in = arraybuffer(env, argv[2], SLOTS * SLOT_SIZE, &s->in_ref);
+  s->in_meta = arraybuffer(env, argv[3], SLOTS * META, &s->in_meta_ref);
+  s->out = arraybuffer(env, argv[4], SLOTS * SLOT_SIZE, &s->out_ref);
+  s->out_meta = arraybuffer(env, argv[5], SLOTS * META, &s->out_meta_ref);
+  if (!s->in || !s->in_meta || !s->out || !s->out_meta) {
+    free(s);
+    napi_throw_type_error(env, NULL, "open: buffers too small");
+    return NULL;
+  }
+  napi_create_reference(env, argv[6], 1, &s->on_readable);
+  napi_value name;
+  napi_create_string_utf8(env, "lh_dns.udp", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &s->async);
+
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, "socket", errno);
+  /* Bursts (many clients at once, a resolver restarting) overflow the default ~200 KB queue
+     within a few hundred datagrams; 4 MB holds thousands. FORCE needs CAP_NET_ADMIN, else the
+     kernel caps the plain option at net.core.rmem_max. */
+  int rcvbuf = 4 << 20;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "bind", err);
+  }
+  s->fd = fd;
+  uv_loop_t *loop;
+  napi_get_uv_event_loop(env, &loop);
+  uv_poll_init(loop, &s->poll, fd);
+  s->poll.data = s;
+  uv_poll_start(&s->poll, UV_READABLE, on_poll);
+  napi_value external;
+  napi_create_external(env, s, finalize, NULL, &external);
+  return external;
+}
+
+static lh_sock *unwrap(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv) {
+  napi_get_cb_info(env, info, argc, argv, NULL, NULL);
+  void *data = NULL;
+  if (*argc < 1 || napi_get_value_external(env, argv[0], &data) != napi_ok || data == NULL) {
+    napi_throw_type_error(env, NULL, "not a socket");
+    return NULL;
+  }
+  lh_sock *s = (lh_sock *)data;
+  if (s->closed) {
+    napi_throw_error(env, "ECLOSED", "socket closed");
+    return NULL;
+  }
+  return s;
+}
+
+/* recv(sock): number of datagrams read into the in slots (0 when none are waiting). */
+static napi_value Recv(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  lh_sock *s = unwrap(env, info, &argc, argv);
+  if (!s) return NULL;
+  for (int i = 0; i < SLOTS; i++) {
+    s->iov[i].iov_base = s->in + (size_t)i * SLOT_SIZE;
+    s->iov[i].iov_len = SLOT_SIZE;
+    memset(&s->msgs[i].msg_hdr, 0, sizeof s->msgs[i].msg_hdr);
+    s->msgs[i].msg_hdr.msg_iov = &s->iov[i];
+    s->msgs[i].msg_hdr.msg_iovlen = 1;
+    s->msgs[i].msg_hdr.msg_name = &s->addrs[i];
+    s->msgs[i].msg_hdr.msg_namelen = sizeof s->addrs[i];
+  }
+  int n = recvmmsg(s->fd, s->msgs, SLOTS, MSG_DONTWAIT, NULL);
+  if (n < 0) n = 0;
+  for (int i = 0; i < n; i++) {
+    uint8_t *m = s->in_meta + (size_t)i * META;
+    /* A datagram longer than a slot was cut short: report length 0 so JS drops it. */
+    uint32_t len = (s->msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? 0 : s->msgs[i].msg_len;
+    memcpy(m, &len, 4);
+    memcpy(m + 4, &s->addrs[i].sin_addr, 4);
+    uint16_t port = ntohs(s->addrs[i].sin_port);
+    memcpy(m + 8, &port, 2);
+  }
+  napi_value result;
+  napi_create_int32(env, n, &result);
+  return result;
+}
+
+/* send(sock, count): sends out slots 0..count-1 with one sendmmsg; returns how many went. */
+static napi_value Send(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  lh_sock *s = unwrap(env, info, &argc, argv);
+  if (!s) return NULL;
+  int32_t count = 0;
+  if (argc < 2 || napi_get_value_int32(env, argv[1], &count) != napi_ok || count < 0 || count > SLOTS) {
+    napi_throw_type_error(env, NULL, "send(sock, count 0..64)");
+    return NULL;
+  }
+  for (int i = 0; i < count; i++) {
+    uint8_t *m = s->out_meta + (size_t)i * META;
+    uint32_t len;
+    uint16_t port;
+    memcpy(&len, m, 4);
+    memcpy(&port, m + 8, 2);
+    memset(&s->addrs[i], 0, sizeof s->addrs[i]);
+    s->addrs[i].sin_family = AF_INET;
+    memcpy(&s->addrs[i].sin_addr, m + 4, 4);
+    s->addrs[i].sin_port = htons(port);
+    s->iov[i].iov_base = s->out + (size_t)i * SLOT_SIZE;
+    s->iov[i].iov_len = len > SLOT_SIZE ? SLOT_SIZE : len;
+    memset(&s->msgs[i].msg_hdr, 0, sizeof s->msgs[i].msg_hdr);
+    s->msgs[i].msg_hdr.msg_iov = &s->iov[i];
+    s->msgs[i].msg_hdr.msg_iovlen = 1;
+    s->msgs[i].msg_hdr.msg_name = &s->addrs[i];
+    s->msgs[i].msg_hdr.msg_namelen = sizeof s->addrs[i];
+  }
+  int sent = 0;
+  while (sent < count) {
+    int n = sendmmsg(s->fd, s->msgs + sent, (unsigned)(count - sent), MSG_DONTWAIT);
+    /* A full send buffer drops the rest, as a busy UDP server must (the clients retry). */
+    if (n <= 0) break;
+    sent += n;
+  }
+  napi_value result;
+  napi_create_int32(env, sent, &result);
+  return result;
+}
+
+/* sendOne(sock, data: Uint8Array, address: number (host order), port): for replies outside a batch or over a slot. */
+static napi_value SendOne(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  lh_sock *s = unwrap(env, info, &argc, argv);
+  if (!s) return NULL;
+  void *data;
+  size_t length;
+  uint32_t address;
+  int32_t port;
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t offset;
+  if (argc < 4 || napi_get_typedarray_info(env, argv[1], &type, &length, &data, &ab, &offset) != napi_ok || type != napi_uint8_array ||
+      napi_get_value_uint32(env, argv[2], &address) != napi_ok || napi_get_value_int32(env, argv[3], &port) != napi_ok) {
+    napi_throw_type_error(env, NULL, "sendOne(sock, Uint8Array, address, port)");
+    return NULL;
+  }
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(address);
+  sa.sin_port = htons((uint16_t)port);
+  ssize_t n = sendto(s->fd, data, length, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof sa);
+  napi_value result;
+  napi_get_boolean(env, n == (ssize_t)length, &result);
+  return result;
+}
+
+/* port(sock): the bound port. */
+static napi_value Port(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  lh_sock *s = unwrap(env, info, &argc, argv);
+  if (!s) return NULL;
+  struct sockaddr_in sa;
+  socklen_t len = sizeof sa;
+  getsockname(s->fd, (struct sockaddr *)&sa, &len);
+  napi_value result;
+  napi_create_int32(env, ntohs(sa.sin_port), &result);
+  return result;
+}
+
+/* close(sock): stops polling and closes the descriptor; idempotent. */
+static napi_value Close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  void *data = NULL;
+  if (argc < 1 || napi_get_value_external(env, argv[0], &data) != napi_ok || data == NULL) return NULL;
+  lh_sock *s = (lh_sock *)data;
+  if (!s->closed) stop(env, s);
+  return NULL;
+}
+
+static napi_value Init(napi_env env, napi_value exports) {
+  struct { const char *name; napi_callback fn; } fns[] = {
+    {"open", Open}, {"recv", Recv}, {"send", Send}, {"sendOne", SendOne}, {"port", Port}, {"close", Close},
+  };
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    napi_value fn;
+    napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &fn);
+    napi_set_named_property(env, exports, fns[i].name, fn);
+  }
+  napi_value slots, size;
+  napi_create_int32(env, SLOTS, &slots);
+  napi_create_int32(env, SLOT_SIZE, &size);
+  napi_set_named_property(env, exports, "SLOTS", slots);
+  napi_set_named_property(env, exports, "SLOT_SIZE", size);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,39 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { nativeUdp } from './batched-udp.js';
+import { startDnsCache, type DnsCacheHandle } from './server.js';
+import { query, udpExchange } from './test-harness.js';
+
+const running: DnsCacheHandle[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((h) => h.stop()));
+});
+
+describe('batched UDP listener', () => {
+  test('the native addon is built and loads', () => {
+    expect(nativeUdp()).toBeDefined();
+    expect(nativeUdp()?.SLOTS).toBe(64);
+  });
+
+  test('a burst of queries larger than one batch is answered in full, each reply to its own id', async () => {
+    const handle = await startDnsCache(
+      { listenAddresses: ['127.0.0.1'], noResolv: true, hostRecords: [{ names: ['burst.lan'], ipv4: ['10.4.4.4'], ipv6: [], ttl: undefined }] },
+      { listenPort: 0 },
+    );
+    running.push(handle);
+    const ids = Array.from({ length: 300 }, (_, i) => 1000 + i);
+    const replies = await udpExchange(handle.addresses[0]!, ids.map((id) => query('burst.lan', id)), 500);
+    expect(replies.map((r) => r.readUInt16BE(0)).sort((a, b) => a - b)).toEqual(ids);
+    expect(replies.every((r) => r.subarray(-4).join('.') === '10.4.4.4')).toBe(true);
+    expect(handle.stats()).toMatchObject({ queries: 300, localAnswers: 300 });
+  });
+
+  test('a datagram longer than a slot is dropped and counted, and the listener keeps answering', async () => {
+    const handle = await startDnsCache({ listenAddresses: ['127.0.0.1'], noResolv: true, hostRecords: [{ names: ['after.lan'], ipv4: ['10.4.4.5'], ipv6: [], ttl: undefined }] }, { listenPort: 0 });
+    running.push(handle);
+    const huge = new Uint8Array(5000);
+    huge.set(query('after.lan', 7));
+    const replies = await udpExchange(handle.addresses[0]!, [huge, query('after.lan', 8)], 200);
+    expect(replies.map((r) => r.readUInt16BE(0))).toEqual([8]);
+    expect(handle.stats().dropped).toBe(1);
+  });
+});

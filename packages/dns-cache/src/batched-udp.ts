@@ -1,0 +1,126 @@
+/**
+ * UDP listening through the package's small native addon (native/lh_dns.c):
+ * recvmmsg(2) drains up to 64 datagrams per JS call into a shared buffer, the
+ * replies the resolver gives synchronously (cache hits, local answers) are
+ * written into a second shared buffer and leave with one sendmmsg(2). Node's
+ * dgram pays a syscall, a JS call, a Buffer, an rinfo object and a send
+ * request per datagram; on a cache hit that is most of the cost.
+ * IPv4 only; without the built addon (or with LEASEHOLD_DNS_NATIVE=0) the
+ * listeners use dgram.
+ */
+import { createRequire } from 'node:module';
+import { ListenError } from './errors.js';
+import type { Resolver } from './resolver.js';
+
+interface NativeUdp {
+  readonly SLOTS: number;
+  readonly SLOT_SIZE: number;
+  open(address: string, port: number, input: ArrayBuffer, inputMeta: ArrayBuffer, output: ArrayBuffer, outputMeta: ArrayBuffer, onReadable: () => void): unknown;
+  recv(socket: unknown): number;
+  send(socket: unknown, count: number): number;
+  sendOne(socket: unknown, data: Uint8Array, address: number, port: number): boolean;
+  port(socket: unknown): number;
+  close(socket: unknown): void;
+}
+
+const META = 16;
+/** Batches handled per readable event before yielding to the event loop (uv_poll is level-triggered: it comes back). */
+const ROUNDS = 4;
+
+let loaded: NativeUdp | null | undefined;
+
+/** The addon, if it was built (`node packages/dns-cache/native/build.mjs`) and not turned off. Loads it once. */
+export function nativeUdp(): NativeUdp | undefined {
+  if (loaded === undefined) {
+    loaded = null;
+    if (process.env.LEASEHOLD_DNS_NATIVE !== '0' && process.platform === 'linux') {
+      try {
+        // src/ and dist/ are both one level below the package root.
+        loaded = createRequire(import.meta.url)(new URL('../dist/native/lh_dns.node', import.meta.url).pathname) as NativeUdp;
+      } catch {
+        loaded = null;
+      }
+    }
+  }
+  return loaded ?? undefined;
+}
+
+export interface BatchedUdp {
+  readonly port: number;
+  close(): void;
+}
+
+/** Listens on IPv4 address:port (0: the kernel's choice) and hands each datagram to the resolver. Throws ListenError. */
+export function listenBatchedUdp(native: NativeUdp, address: string, port: number, resolver: Resolver): BatchedUdp {
+  const size = native.SLOTS * native.SLOT_SIZE;
+  const input = new ArrayBuffer(size);
+  const inputMeta = new ArrayBuffer(native.SLOTS * META);
+  const output = new ArrayBuffer(size);
+  const outputMeta = new ArrayBuffer(native.SLOTS * META);
+  const inBytes = Buffer.from(input);
+  const inMeta = Buffer.from(inputMeta);
+  const outBytes = Buffer.from(output);
+  const outMeta = Buffer.from(outputMeta);
+  let batching = false;
+  let outCount = 0;
+  let socket: unknown;
+
+  const sender = (ip: number, clientPort: number) => (reply: Uint8Array) => {
+    if (batching && outCount < native.SLOTS && reply.length <= native.SLOT_SIZE) {
+      outBytes.set(reply, outCount * native.SLOT_SIZE);
+      const m = outCount * META;
+      outMeta.writeUInt32LE(reply.length, m);
+      outMeta.writeUInt32BE(ip, m + 4);
+      outMeta.writeUInt16LE(clientPort, m + 8);
+      outCount++;
+    } else {
+      // A reply given later (a forwarded question) or one that does not fit a slot goes alone.
+      try {
+        native.sendOne(socket, reply, ip, clientPort);
+      } catch {
+        // The socket was closed while the question was upstream.
+      }
+    }
+  };
+
+  const onReadable = () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const n = native.recv(socket);
+      if (n === 0) return;
+      batching = true;
+      outCount = 0;
+      try {
+        for (let i = 0; i < n; i++) {
+          const m = i * META;
+          const length = inMeta.readUInt32LE(m);
+          const ip = inMeta.readUInt32BE(m + 4);
+          const clientPort = inMeta.readUInt16LE(m + 8);
+          const start = i * native.SLOT_SIZE;
+          // Length 0: empty, or cut short by the slot; either way not a DNS query we can answer.
+          if (length === 0) {
+            resolver.stats.queries++;
+            resolver.stats.dropped++;
+            continue;
+          }
+          const client = { address: `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`, tcp: false };
+          resolver.handle(inBytes.subarray(start, start + length), client, sender(ip, clientPort));
+        }
+      } finally {
+        batching = false;
+        if (outCount > 0) native.send(socket, outCount);
+      }
+      // A short batch drained the socket: asking again would only cost a syscall that finds nothing.
+      if (n < native.SLOTS) return;
+    }
+  };
+
+  try {
+    socket = native.open(address, port, input, inputMeta, output, outputMeta, onReadable);
+  } catch (error) {
+    throw new ListenError(`cannot listen on udp ${address}#${port}: ${(error as Error).message}`, { cause: error });
+  }
+  return {
+    port: native.port(socket),
+    close: () => native.close(socket),
+  };
+}
