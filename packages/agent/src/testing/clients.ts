@@ -42,6 +42,7 @@ export interface RunningClient {
   renew(): void;
   /** Releases the lease (RELEASE on the wire) and stops the client. */
   release(): Promise<void>;
+  /** Kills the client and removes its files (its recorded events with them). */
   stop(): Promise<void>;
 }
 
@@ -101,7 +102,7 @@ export async function startClient(kind: ClientKind, link: TestLink, options: { h
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const events = (): [string, Record<string, string>][] =>
-    readdirSync(envDir)
+    (existsSync(envDir) ? readdirSync(envDir) : [])
       .filter((f) => f.endsWith('.env'))
       .sort()
       .map((f) => [f.replace(/^\d+-|\.env$/g, ''), parseEnv(readFileSync(join(envDir, f), 'utf8'))]);
@@ -109,6 +110,7 @@ export async function startClient(kind: ClientKind, link: TestLink, options: { h
   const stop = async () => {
     child.kill('SIGKILL');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
+    rmSync(dir, { recursive: true, force: true });
   };
   return {
     kind,

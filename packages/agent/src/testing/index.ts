@@ -10,3 +10,8 @@ export { createTestBridge, macOf } from './bridge.js';
 export type { TestBridge } from './bridge.js';
 export { heldLeases, leaseHistory } from './leases.js';
 export type { LeaseRecord } from './leases.js';
+export { computePort, publishPorts } from './ports.js';
+export { startCapture } from './capture.js';
+export type { RunningCapture } from './capture.js';
+export { createRelayTopology } from './relay.js';
+export type { RelayTopology, RelayTopologyOptions } from './relay.js';
