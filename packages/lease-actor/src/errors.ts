@@ -1,6 +1,6 @@
 /** Errors of the lease actor. Refusals are values on the hot path; these wrap them for callers that throw. */
 import { EnvelopeDecodeError } from '@leasehold/protocol';
-import { formatIp, type Ipv4 } from './ip.js';
+import { formatIpv4 as formatIp, type Ipv4 } from '@leasehold/protocol';
 
 /** A lease envelope whose data lacks what its type and version promise. A DecodeError, so the hot path counts and drops it. */
 export class LeaseEventShapeError extends EnvelopeDecodeError {

@@ -12,7 +12,7 @@ import {
   toEnvelope,
   type JournaledLeaseEvent,
 } from './events.js';
-import { formatIp, ipToUint } from './ip.js';
+import { formatIpv4 as formatIp, parseIpv4 as ipToUint } from '@leasehold/protocol';
 
 const v4 = ipToUint;
 const ip = fc.nat({ max: 0xffffffff });

@@ -9,7 +9,7 @@
  */
 import { LeaseEventShapeError } from './errors.js';
 import { aggregateSubject, eventRegistry, type EventEnvelope, type EventRegistry } from '@leasehold/protocol';
-import { formatIp, isIpv4, type Ipv4 } from './ip.js';
+import { formatIpv4 as formatIp, isIpv4, type Ipv4 } from '@leasehold/protocol';
 
 /** Who holds (or asked for) an address. RFC 2131 §4.2: the client identifier, when sent, names the client; else chaddr. */
 export interface ClientRef {

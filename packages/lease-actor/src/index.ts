@@ -34,7 +34,7 @@ export type {
   LeaseRenewedData,
   Tick,
 } from './events.js';
-export type { Ipv4 } from './ip.js';
+
 export type { LeaseSnapshot } from './machine.js';
 export type { PoolRange } from './pools.js';
 export type { LeaseContext, LeaseStatus } from './rules.js';

@@ -5,7 +5,7 @@ import { LeaseRefusedError } from './errors.js';
 import type { LeaseBound, LeaseEvent, LeaseOffered } from './events.js';
 import { leaseMachine, refusal, statusOf, type LeaseSnapshot } from './machine.js';
 import { step, type LeaseState } from './step.js';
-import { ipToUint } from './ip.js';
+import { parseIpv4 as ipToUint } from '@leasehold/protocol';
 
 const v4 = ipToUint;
 const IP = v4('10.0.0.5');

@@ -9,7 +9,7 @@ import { and, assign, setup, type SnapshotFrom } from 'xstate';
 import { LeaseRefusedError } from './errors.js';
 import { refusalReason } from './step.js';
 import type { LeaseEvent } from './events.js';
-import type { Ipv4 } from './ip.js';
+import type { Ipv4 } from '@leasehold/protocol';
 import {
   afterEvent,
   endedExpired,

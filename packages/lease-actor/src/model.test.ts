@@ -8,7 +8,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { initialTransition, transition } from 'xstate';
 import { leaseTimes, type ClientRef, type JournaledLeaseEvent, type LeaseEvent } from './events.js';
-import { ipToUint } from './ip.js';
+import { parseIpv4 as ipToUint } from '@leasehold/protocol';
 import { leaseMachine, statusOf } from './machine.js';
 import { LeaseTable, type LeaseTableConfig } from './table.js';
 

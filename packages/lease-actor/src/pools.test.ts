@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { LeaseConfigError } from './errors.js';
-import { formatIp, ipToUint } from './ip.js';
+import { formatIpv4 as formatIp, parseIpv4 as ipToUint } from '@leasehold/protocol';
 import { Pools, hashKey } from './pools.js';
 
 const v4 = ipToUint;

@@ -4,7 +4,7 @@
  */
 import { SummaryBitset } from './bitset.js';
 import { LeaseConfigError } from './errors.js';
-import { formatIp, isIpv4, type Ipv4 } from './ip.js';
+import { formatIpv4 as formatIp, isIpv4, type Ipv4 } from '@leasehold/protocol';
 
 /**
  * One dynamic range first..last, inclusive (the shape of protocol's Ipv4Range),

@@ -4,7 +4,7 @@
  * two cannot disagree about what a lease accepts.
  */
 import type { ClientRef, LeaseEvent, LeaseOffered, Tick } from './events.js';
-import type { Ipv4 } from './ip.js';
+import type { Ipv4 } from '@leasehold/protocol';
 import { clientKey } from './events.js';
 
 /** Every state of one address's lease. `renewing` and `rebinding` follow from the clock (T1, T2). */

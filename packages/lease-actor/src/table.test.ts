@@ -3,7 +3,7 @@ import { describe, expect } from 'vitest';
 import { LeaseConfigError } from './errors.js';
 import { leaseTimes, type ClientRef, type LeaseBound, type LeaseEvent } from './events.js';
 import { LeaseTable, type LeaseTableConfig } from './table.js';
-import { ipToUint } from './ip.js';
+import { parseIpv4 as ipToUint } from '@leasehold/protocol';
 
 const v4 = ipToUint;
 const A: ClientRef = { mac: 'aa:00:00:00:00:01' };

@@ -14,7 +14,7 @@ import {
   type LeaseOffered,
 } from './events.js';
 import { TimeHeap } from './heap.js';
-import { formatIp, isIpv4, type Ipv4 } from './ip.js';
+import { formatIpv4 as formatIp, isIpv4, type Ipv4 } from '@leasehold/protocol';
 import { Pools, hashKey, type PoolRange } from './pools.js';
 import { freeContext, type LeaseContext, type LeaseStatus } from './rules.js';
 import { isHeld, refusalReason, step, type LeaseState } from './step.js';
