@@ -5,7 +5,7 @@
  * their event handlers.
  */
 import { createSocket } from 'node:dgram';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { listenBatchedUdp, nativeUdp } from './batched-udp.js';
 import { ListenError } from './errors.js';
@@ -62,7 +62,10 @@ async function listenDgram(address: string, port: number, resolver: Resolver): P
 }
 
 function listenTcp(address: string, port: number, resolver: Resolver): Promise<Server> {
+  const open = new Set<Socket>();
   const server = createServer((socket) => {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
     socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
     socket.on('error', () => socket.destroy());
     let buffered: Buffer = Buffer.alloc(0);
@@ -84,6 +87,12 @@ function listenTcp(address: string, port: number, resolver: Resolver): Promise<S
     });
   });
   server.maxConnections = TCP_MAX_CONNECTIONS;
+  // server.close() waits for every connection to end; idle clients would hold stop() for TCP_IDLE_MS.
+  const close = server.close.bind(server);
+  server.close = (callback) => {
+    for (const socket of open) socket.destroy();
+    return close(callback);
+  };
   return new Promise((resolve, reject) => {
     server.once('error', (error) => reject(new ListenError(`cannot listen on tcp ${address}#${port}: ${error.message}`, { cause: error })));
     server.listen({ host: address, port }, () => resolve(server));

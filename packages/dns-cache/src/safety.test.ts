@@ -141,4 +141,16 @@ describe('malformed queries and bounds', () => {
     for (let o = 0; o + 2 <= data.length; o += 2 + data.readUInt16BE(o)) ids.push(data.readUInt16BE(o + 2));
     expect(ids.sort()).toEqual([11, 12]);
   });
+
+  test('stop() closes idle TCP connections instead of waiting for them', async () => {
+    const handle = await startDnsCache({ listenAddresses: ['127.0.0.1'], noResolv: true }, { listenPort: 0 });
+    const { connect } = await import('node:net');
+    const socket = connect({ host: '127.0.0.1', port: handle.addresses[0]!.port });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    const started = Date.now();
+    await handle.stop();
+    await closed;
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
 });
