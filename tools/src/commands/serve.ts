@@ -1,6 +1,6 @@
 /**
  * The process commands: `leasehold start` (everything in one process) and
- * `leasehold api`, `leasehold scheduler`, `leasehold agent` (one part each,
+ * `leasehold api`, `leasehold scheduler`, `leasehold dhcp-agent` (one part each,
  * for a distributed layout), with Neutron's option names where it has them.
  */
 import { defaultAgentConfig, parseInterfaceMappings, type AgentConfig } from '@leasehold/agent';
@@ -112,7 +112,8 @@ export function addServeCommands(program: Command): void {
     .action(async (flags: CommonFlags & SchedulerFlags) => {
       await run('leasehold scheduler', flags, { scheduler: schedulerPart(flags) });
     });
-  agentOptions(common(program.command('agent')))
+  // Neutron's binary is neutron-dhcp-agent; `leasehold agent ...` manages agents through the API.
+  agentOptions(common(program.command('dhcp-agent')))
     .description('run only a DHCP agent (one per host)')
     .action(async (flags: CommonFlags & AgentFlags) => {
       await run('leasehold agent', flags, { agent: agentConfig(flags) });

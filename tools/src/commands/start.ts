@@ -2,7 +2,7 @@
  * `leasehold start`: the whole system in one process on the embedded default
  * (or on NATS_URL): NATS, the journal, the API, the scheduler and a DHCP
  * agent. Prints where everything listens; Ctrl-C / SIGTERM shut it all down.
- * `leasehold api|scheduler|agent` run the parts on their own (`serve`).
+ * `leasehold api|scheduler|dhcp-agent` run the parts on their own (serve.ts).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

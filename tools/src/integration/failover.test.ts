@@ -46,7 +46,7 @@ describe('failover with real processes', () => {
     const api = run('api');
     await ready(api);
     const schedulers = [run('scheduler'), run('scheduler')];
-    const agents = ['agent-1', 'agent-2', 'agent-3'].map((id) => run('agent', '--agent-id', id, '--no-configure-interfaces'));
+    const agents = ['agent-1', 'agent-2', 'agent-3'].map((id) => run('dhcp-agent', '--agent-id', id, '--no-configure-interfaces'));
     await Promise.all([...schedulers, ...agents].map(ready));
 
     const nc = await nats.connect('failover-test');
