@@ -1,0 +1,122 @@
+/**
+ * The agent under benchmark, as its own process so its CPU time is read
+ * from /proc like dnsmasq's and Kea's: spawns a nats-server (journal on,
+ * file storage), the journal, the API (only to create the network, the
+ * subnet and the agent's DHCP port, then stopped, so its read model does not
+ * fold the benchmark's lease events in this process), and the agent serving
+ * one network with a /16 dynamic pool on the given interface.
+ *
+ * Started inside the server namespace (`ip netns exec`), so nats-server runs
+ * there too, on that namespace's loopback. Talks to the bench on stdio:
+ * prints one `READY {json}` line, then answers `stats` with a `STATS {json}`
+ * line and `stop` by shutting down and exiting 0 (which is when
+ * `node --cpu-prof` writes its profile).
+ *
+ *   node --import tsx agent-process.ts '{"ifname":"lhb..s","cidr":"198.18.0.0/16",...}'
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { defaultAgentConfig, startAgent } from '@leasehold/agent';
+import { ApiClient, ApiError, startApiService } from '@leasehold/api';
+import { Journal, connectNats, startNatsServer } from '@leasehold/journal';
+
+/** What the bench asks for; addresses are dotted quads. */
+export interface AgentProcessConfig {
+  readonly ifname: string;
+  readonly cidr: string;
+  readonly gateway: string;
+  readonly portPool: { readonly start: string; readonly end: string };
+  readonly dynamicPool: { readonly start: string; readonly end: string };
+  readonly leaseSeconds: number;
+}
+
+/** The `READY` line's payload. */
+export interface AgentProcessReady {
+  readonly agentPid: number;
+  readonly natsPid: number;
+  readonly natsVersion: string;
+  readonly serverIp: string;
+}
+
+/** The `STATS` line's payload: the agent's packet outcomes and the journal's lease event count. */
+export interface AgentProcessStats {
+  readonly outcomes: Record<string, number>;
+  readonly received: number;
+  readonly leaseEvents: number;
+}
+
+const config = JSON.parse(process.argv[2] ?? '') as AgentProcessConfig;
+const storeDir = mkdtempSync(join(tmpdir(), 'lh-bench-dhcp-agent-'));
+const nats = await startNatsServer({ storeDir });
+const nc = await connectNats(nats.url, { name: 'bench-dhcp-agent' });
+const journal = await Journal.open(nc);
+const api = await startApiService(nc, journal, { agentDownTimeMs: 60_000 });
+const client = new ApiClient(nc);
+const agentId = 'bench-agent';
+const agent = await startAgent(
+  defaultAgentConfig({ agentId, host: 'bench', interfaceMappings: { bench: config.ifname }, reportIntervalMs: 10_000, agentDownTimeMs: 60_000 }),
+  { nc, journal, log: (line) => process.stderr.write(`[agent] ${line}\n`) },
+);
+
+const network = await client.networks.create({ name: 'bench', 'provider:physical_network': 'bench' });
+await client.subnets.create({
+  network_id: network.id,
+  cidr: config.cidr,
+  gateway_ip: config.gateway,
+  allocation_pools: [config.portPool],
+  dynamic_pools: [config.dynamicPool],
+  lease_duration: config.leaseSeconds,
+});
+// The API knows the agent from its first heartbeat, which may still be on its way.
+for (let tries = 0; ; tries++) {
+  try {
+    await client.request('bindings.add', { network_id: network.id, agent_id: agentId });
+    break;
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== 'NOT_FOUND' || tries > 100) throw error;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const deadline = Date.now() + 15_000;
+let serverIp: number | undefined;
+while (serverIp === undefined) {
+  await agent.reconcile();
+  serverIp = agent.served().find((s) => s.networkId === network.id)?.serverIps.values().next().value;
+  if (serverIp === undefined) {
+    if (Date.now() > deadline) throw new Error('the agent did not start serving the bench network');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+await api.stop();
+
+const ready: AgentProcessReady = {
+  agentPid: process.pid,
+  natsPid: nats.pid,
+  natsVersion: nc.info?.version ?? 'unknown',
+  serverIp: [24, 16, 8, 0].map((s) => (serverIp! >>> s) & 255).join('.'),
+};
+process.stdout.write(`READY ${JSON.stringify(ready)}\n`);
+
+const stop = async () => {
+  await agent.stop().catch(() => {});
+  await nc.drain().catch(() => nc.close());
+  await nats.stop();
+  rmSync(storeDir, { recursive: true, force: true });
+  process.exit(0);
+};
+
+for await (const line of createInterface({ input: process.stdin })) {
+  if (line.trim() === 'stats') {
+    // The stream's own count of the network's lease events (a consumer's pending count), not a replay.
+    const consumer = await journal.js.consumers.get(journal.layout.stream, { filter_subjects: `lh.evt.lease.${network.id}.>` });
+    const leaseEvents = (await consumer.info(true)).num_pending;
+    const stats: AgentProcessStats = { outcomes: { ...agent.server.stats.counts }, received: agent.server.stats.received, leaseEvents };
+    process.stdout.write(`STATS ${JSON.stringify(stats)}\n`);
+  } else if (line.trim() === 'stop') {
+    await stop();
+  }
+}
+// stdin closed: the bench went away.
+await stop();

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { PerfdhcpOutputError, parsePerfdhcp, perfdhcpArgs } from './perfdhcp.js';
+
+// A real report: perfdhcp 2.2.0 against a Kea that was still loading its lease file.
+const captured = readFileSync(new URL('./fixtures/perfdhcp-2.2.0.txt', import.meta.url), 'utf8');
+
+/** perfdhcp's final report as Kea 2.x prints it, from the counts it would print. */
+function report(r: { rate: number; dSent: number; oRecv: number; rSent: number; aRecv: number }): string {
+  const stats = (name: string, sent: number, recv: number) =>
+    [`***Statistics for: ${name}***`, `sent packets: ${sent}`, `received packets: ${recv}`, `drops: ${sent - recv}`, 'drops ratio: 0 %', 'orphans: 0', '', 'min delay: 0.015 ms', 'avg delay: 0.666 ms', ''].join('\n');
+  return ['Running: perfdhcp', '***Rate statistics***', `Rate: ${r.rate} 4-way exchanges/second, expected rate: 20000`, '', stats('DISCOVER-OFFER', r.dSent, r.oRecv), stats('REQUEST-ACK', r.rSent, r.aRecv)].join('\n');
+}
+
+describe('perfdhcp reports', () => {
+  test('a captured report of perfdhcp 2.2.0 reads as its rate, counts and delays', () => {
+    const r = parsePerfdhcp(captured);
+    expect(r.doraPerSecond).toBe(1551.46);
+    expect([r.discoversSent, r.offersReceived, r.requestsSent, r.acksReceived]).toStrictEqual([3999, 3105, 3105, 3103]);
+    expect(r.incompletePercent).toBeCloseTo((100 * (3999 - 3103)) / 3999, 10);
+    expect([r.avgOfferMs, r.avgAckMs]).toStrictEqual([8.253, 4.155]);
+  });
+
+  test.prop([fc.integer({ min: 0, max: 10_000_000 }).chain((dSent) => fc.record({
+    rate: fc.double({ min: 0, max: 1e6, noNaN: true }).map((x) => Math.round(x * 1000) / 1000),
+    dSent: fc.constant(dSent),
+    oRecv: fc.integer({ min: 0, max: dSent }),
+  }).chain((r) => fc.integer({ min: 0, max: r.oRecv }).map((aRecv) => ({ ...r, rSent: r.oRecv, aRecv })))) ])(
+    'the incomplete share is the DISCOVERs without an ACK, between 0 and 100 percent',
+    (r) => {
+      const parsed = parsePerfdhcp(report(r));
+      expect(parsed.doraPerSecond).toBe(r.rate);
+      expect(parsed.acksReceived).toBe(r.aRecv);
+      expect(parsed.incompletePercent).toBeGreaterThanOrEqual(0);
+      expect(parsed.incompletePercent).toBeLessThanOrEqual(100);
+      expect(Math.abs(parsed.incompletePercent * r.dSent - 100 * (r.dSent - r.aRecv))).toBeLessThanOrEqual(1e-9 * 100 * Math.max(1, r.dSent));
+    },
+  );
+
+  test('a report without its REQUEST-ACK section is refused, naming the section', () => {
+    const cut = captured.slice(0, captured.indexOf('***Statistics for: REQUEST-ACK***'));
+    expect(() => parsePerfdhcp(cut)).toThrow(PerfdhcpOutputError);
+    expect(() => parsePerfdhcp(cut)).toThrow(/REQUEST-ACK/);
+  });
+
+  test('output that is not a report (a usage error) is refused', () => {
+    expect(() => parsePerfdhcp('Error parsing command line: -r must be positive')).toThrow(/Rate/);
+  });
+
+  test.prop([fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 1_000_000 })])(
+    'runs single-threaded with the asked rate, period and client count, the server last',
+    (rate, seconds, clients) => {
+      const args = perfdhcpArgs({ rate, seconds, clients, server: '198.18.0.1' });
+      expect(args.slice(args.indexOf('-g'), args.indexOf('-g') + 2)).toStrictEqual(['-g', 'single']);
+      expect(args[args.indexOf('-r') + 1]).toBe(String(rate));
+      expect(args[args.indexOf('-p') + 1]).toBe(String(seconds));
+      expect(args[args.indexOf('-R') + 1]).toBe(String(clients));
+      expect(args.at(-1)).toBe('198.18.0.1');
+    },
+  );
+});

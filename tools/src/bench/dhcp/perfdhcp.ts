@@ -1,0 +1,97 @@
+/**
+ * perfdhcp (Kea's DHCP load generator, Debian's kea-admin package) as the
+ * bench drives it: single-threaded (`-g single`: its multi-thread mode
+ * starves a 2-core machine), a fixed initiation rate (`-r`), a bounded
+ * period (`-p`), many simulated clients (`-R`). Given a unicast server
+ * address it acts as a relay (giaddr = its own address, port 67), so the
+ * servers select the subnet from giaddr and answer it by unicast.
+ */
+import { execFile } from 'node:child_process';
+
+export interface PerfdhcpRun {
+  /** Exchanges initiated per second (`-r`). */
+  readonly rate: number;
+  /** Test period in seconds (`-p`). */
+  readonly seconds: number;
+  /** Distinct simulated clients (`-R`). */
+  readonly clients: number;
+  readonly server: string;
+}
+
+/** What perfdhcp's final report says about one run. */
+export interface PerfdhcpReport {
+  /** Completed DORA exchanges per second over the test period (perfdhcp's "Rate"). */
+  readonly doraPerSecond: number;
+  readonly discoversSent: number;
+  readonly offersReceived: number;
+  readonly requestsSent: number;
+  readonly acksReceived: number;
+  /** Share of initiated exchanges that did not complete (no OFFER or no ACK), in percent. */
+  readonly incompletePercent: number;
+  readonly avgOfferMs: number | undefined;
+  readonly avgAckMs: number | undefined;
+}
+
+export class PerfdhcpOutputError extends Error {
+  override name = 'PerfdhcpOutputError';
+}
+
+/** The command line (without the namespace wrapper). Pure. */
+export function perfdhcpArgs(run: PerfdhcpRun): string[] {
+  return ['-4', '-g', 'single', '-r', String(run.rate), '-p', String(run.seconds), '-R', String(run.clients), run.server];
+}
+
+function section(text: string, name: string): string {
+  const start = text.indexOf(`***Statistics for: ${name}***`);
+  if (start < 0) throw new PerfdhcpOutputError(`perfdhcp's report has no "${name}" section`);
+  const next = text.indexOf('***', start + name.length + 20);
+  return text.slice(start, next < 0 ? undefined : next);
+}
+
+function number(text: string, label: string, where: string): number {
+  const match = new RegExp(`^${label}:\\s*([0-9.]+)`, 'm').exec(text);
+  if (!match) throw new PerfdhcpOutputError(`perfdhcp's report has no "${label}" in ${where}`);
+  return Number(match[1]);
+}
+
+function optionalMs(text: string): number | undefined {
+  const match = /^avg delay:\s*([0-9.]+) ms/m.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Reads perfdhcp's final report (Kea 2.x wording); throws `PerfdhcpOutputError` naming what is missing. Pure. */
+export function parsePerfdhcp(text: string): PerfdhcpReport {
+  const rate = /^Rate:\s*([0-9.]+)\s+4-way exchanges\/second/m.exec(text);
+  if (!rate) throw new PerfdhcpOutputError('perfdhcp\'s report has no "Rate: N 4-way exchanges/second" line');
+  const dOffer = section(text, 'DISCOVER-OFFER');
+  const rAck = section(text, 'REQUEST-ACK');
+  const discoversSent = number(dOffer, 'sent packets', 'DISCOVER-OFFER');
+  const acksReceived = number(rAck, 'received packets', 'REQUEST-ACK');
+  return {
+    doraPerSecond: Number(rate[1]),
+    discoversSent,
+    offersReceived: number(dOffer, 'received packets', 'DISCOVER-OFFER'),
+    requestsSent: number(rAck, 'sent packets', 'REQUEST-ACK'),
+    acksReceived,
+    incompletePercent: discoversSent === 0 ? 0 : (100 * Math.max(0, discoversSent - acksReceived)) / discoversSent,
+    avgOfferMs: optionalMs(dOffer),
+    avgAckMs: optionalMs(rAck),
+  };
+}
+
+/** Runs perfdhcp in the client namespace; killed if it outlives its period by 20 s. Exit status 3 (some exchanges incomplete) is normal. */
+export async function runPerfdhcp(clientNs: string, run: PerfdhcpRun): Promise<{ report: PerfdhcpReport; output: string }> {
+  const output = await new Promise<string>((resolve, reject) => {
+    execFile(
+      'ip',
+      ['netns', 'exec', clientNs, 'perfdhcp', ...perfdhcpArgs(run)],
+      { timeout: (run.seconds + 20) * 1000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = (error as { code?: unknown } | null)?.code;
+        if (error && code !== 3) reject(new PerfdhcpOutputError(`perfdhcp failed (${String(code ?? error.message)}): ${stderr.trim() || stdout.trim()}`));
+        else resolve(stdout + stderr);
+      },
+    );
+  });
+  return { report: parsePerfdhcp(output), output };
+}
