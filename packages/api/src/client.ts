@@ -7,6 +7,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { unpack } from '@leasehold/protocol';
 import { ApiError, type ApiErrorBody } from './errors.js';
 import { API_SUBJECT_PREFIX } from './service.js';
+import type { AgentView, LeaseView } from './fleet-handlers.js';
 import type { NetworkView, PortView, SubnetView } from './views.js';
 import { encodeBody } from './wire/codec.js';
 import type { Input } from './wire/schemas.js';
@@ -61,5 +62,25 @@ export class ApiClient {
     update: (id: string, changes: Without<Input<'portUpdate'>, 'id'>) =>
       this.request<{ port: PortView }>('ports.update', { ...changes, id }).then((r) => r.port),
     delete: (id: string) => this.request<{ deleted: string }>('ports.delete', { id }).then(() => undefined),
+  };
+
+  readonly agents = {
+    list: (filters: Input<'agentList'> = {}) => this.request<{ agents: AgentView[] }>('agents.list', filters).then((r) => r.agents),
+    show: (id: string) => this.request<{ agent: AgentView }>('agents.show', { id }).then((r) => r.agent),
+    update: (id: string, adminStateUp: boolean) => this.request<{ agent: AgentView }>('agents.update', { id, admin_state_up: adminStateUp }).then((r) => r.agent),
+    delete: (id: string) => this.request<{ deleted: string }>('agents.delete', { id }).then(() => undefined),
+  };
+
+  readonly bindings = {
+    add: (networkId: string, agentId: string) => this.request('bindings.add', { network_id: networkId, agent_id: agentId }).then(() => undefined),
+    remove: (networkId: string, agentId: string) => this.request('bindings.remove', { network_id: networkId, agent_id: agentId }).then(() => undefined),
+    networksOnAgent: (agentId: string) => this.request<{ networks: string[] }>('bindings.networks-on-agent', { agent_id: agentId }).then((r) => r.networks),
+    agentsOnNetwork: (networkId: string) =>
+      this.request<{ agents: (AgentView & { binding_reason: string })[] }>('bindings.agents-on-network', { network_id: networkId }).then((r) => r.agents),
+  };
+
+  readonly leases = {
+    list: (filters: Input<'leaseList'> = {}) => this.request<{ leases: LeaseView[] }>('leases.list', filters).then((r) => r.leases),
+    show: (query: Input<'leaseShow'>) => this.request<{ lease: LeaseView }>('leases.show', query).then((r) => r.lease),
   };
 }

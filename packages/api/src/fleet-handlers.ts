@@ -13,6 +13,32 @@ import type { AgentRow, LeaseRow } from './read-model/agents.js';
 import type { ReadModel } from './read-model/read-model.js';
 import { page, parseRequest } from './wire/schemas.js';
 
+export interface AgentView {
+  readonly id: string;
+  readonly agent_type: string;
+  readonly binary: string;
+  readonly host: string;
+  readonly availability_zone: string;
+  readonly alive: boolean;
+  readonly admin_state_up: boolean;
+  readonly heartbeat_timestamp: string | null;
+  readonly networks: string[];
+  readonly configurations: { interface_mappings: Readonly<Record<string, string>>; networks: number; ports: number; report_interval_ms: number | null };
+  readonly version: string;
+  readonly revision_number: number;
+}
+
+export interface LeaseView {
+  readonly network_id: string;
+  readonly ip_address: string;
+  readonly mac_address: string;
+  readonly client_id: string | null;
+  readonly hostname: string | null;
+  readonly state: string;
+  readonly expires_at: string | null;
+  readonly updated_at: string;
+}
+
 export interface FleetOptions {
   /** An agent without a heartbeat for this long is shown dead (Neutron's agent_down_time). */
   readonly agentDownTimeMs: number;
@@ -23,7 +49,7 @@ export function fleetHandlers(journal: Journal, model: ReadModel, options: Fleet
   const alive = (row: AgentRow) => !row.deleted && Date.now() - row.heartbeatAt < options.agentDownTimeMs;
   const networksOf = (agentId: string) =>
     [...fleet.bindings.entries()].filter(([, agents]) => agents.has(agentId)).map(([networkId]) => networkId);
-  const agentView = (row: AgentRow) => ({
+  const agentView = (row: AgentRow): AgentView => ({
     id: row.agentId,
     agent_type: 'DHCP agent',
     binary: 'leasehold-agent',
@@ -42,7 +68,7 @@ export function fleetHandlers(journal: Journal, model: ReadModel, options: Fleet
     version: row.heartbeat?.version ?? '',
     revision_number: row.version,
   });
-  const leaseView = (row: LeaseRow) => ({
+  const leaseView = (row: LeaseRow): LeaseView => ({
     network_id: row.networkId,
     ip_address: formatIpv4(row.ip),
     mac_address: row.mac,

@@ -6,6 +6,7 @@ export { ReadModel } from './read-model/read-model.js';
 export { applyNetworkEvent, foldNetwork, initialNetwork, networkMachine } from './network/machine.js';
 export type { NetworkContext, NetworkEvent, NetworkSnapshot } from './network/machine.js';
 export type { NetworkView, PortView, SubnetView } from './views.js';
+export type { AgentView, LeaseView } from './fleet-handlers.js';
 export { ApiClient } from './client.js';
 export type { ApiClientOptions } from './client.js';
 export type { Input as ApiInput } from './wire/schemas.js';

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { startTestApi, type TestApi } from '@leasehold/api/testing';
+import { aggregateSubject, parseIpv4, type AgentHeartbeatData, type EventEnvelope } from '@leasehold/protocol';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { jsonOf, runCli } from './testing/run-cli.js';
+
+let t: TestApi;
+beforeAll(async () => {
+  t = await startTestApi();
+});
+afterAll(() => t.stop());
+
+const cli = (...args: string[]) => runCli([...args, '--nats-url', t.nats.url]);
+
+async function heartbeat(agentId: string, at = Date.now()) {
+  const data: AgentHeartbeatData = { agentId, host: `host-${agentId}`, availabilityZone: 'az1', networks: [], load: 0, interfaceMappings: {}, reportIntervalMs: 30_000, version: 'test' };
+  const event: EventEnvelope = { type: 'AgentHeartbeat', v: 1, id: randomUUID(), aggregate: `agent/${agentId}`, at, data };
+  const r = await t.journal.append(aggregateSubject('agent', agentId), [event]);
+  await t.api.model.waitFor(r.version);
+}
+
+describe('leasehold agent, binding and lease', () => {
+  test('agents are listed as a table, disabled, bound to a network and shown with it; a dead one is deleted', async () => {
+    await heartbeat('cli-a1');
+    await heartbeat('cli-dead', Date.now() - 3_600_000);
+    const table = await cli('agent', 'list', '--alive');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/id\s+host\s+zone\s+alive/);
+    expect(table.stdout).toMatch(/cli-a1\s+host-cli-a1\s+az1\s+:-\)\s+UP/);
+    expect(table.stdout).not.toContain('cli-dead');
+
+    const disabled = jsonOf<{ agent: { admin_state_up: boolean } }>(await cli('agent', 'set', 'cli-a1', '--disable', '--json'));
+    expect(disabled.agent.admin_state_up).toBe(false);
+
+    const net = await t.client.networks.create({ name: 'cli-bound' });
+    expect((await cli('binding', 'add', 'cli-bound', 'cli-a1')).stdout).toContain(`network ${net.id} is served by agent cli-a1`);
+    expect(jsonOf<{ networks: string[] }>(await cli('agent', 'networks', 'cli-a1', '--json')).networks).toStrictEqual([net.id]);
+
+    const alive = await cli('agent', 'delete', 'cli-a1');
+    expect(alive.code).toBe(2);
+    expect(alive.stderr).toContain('error AGENT_ALIVE (id)');
+    expect((await cli('agent', 'delete', 'cli-dead')).code).toBe(0);
+  });
+
+  test('leases are listed and shown by MAC', async () => {
+    const net = await t.client.networks.create({ name: 'cli-leases' });
+    const ip = parseIpv4('198.18.72.10');
+    const now = Date.now();
+    const event: EventEnvelope = { type: 'LeaseBound', v: 1, id: randomUUID(), aggregate: `lease/${net.id}/198.18.72.10`, at: now, data: { ip, mac: '52:54:00:aa:00:01', hostname: 'cli-vm', expiresAt: now + 3_600_000, renewAt: now + 1_800_000, rebindAt: now + 3_150_000 } };
+    const r = await t.journal.append(`lh.evt.lease.${net.id}.198-18-72-10`, [event], 0);
+    await t.api.model.waitFor(r.version);
+    const list = await cli('lease', 'list', '--network', 'cli-leases');
+    expect(list.stdout).toMatch(/198\.18\.72\.10\s+52:54:00:aa:00:01\s+cli-vm\s+bound/);
+    expect(jsonOf<{ lease: { ip_address: string } }>(await cli('lease', 'show', '52:54:00:aa:00:01', '--json')).lease.ip_address).toBe('198.18.72.10');
+  });
+});
