@@ -20,6 +20,7 @@ describe('batched UDP listener', () => {
       { listenPort: 0 },
     );
     running.push(handle);
+    expect(handle.addresses[0]?.udp).toBe('batched');
     const ids = Array.from({ length: 300 }, (_, i) => 1000 + i);
     const replies = await udpExchange(handle.addresses[0]!, ids.map((id) => query('burst.lan', id)), 500);
     expect(replies.map((r) => r.readUInt16BE(0)).sort((a, b) => a - b)).toEqual(ids);

@@ -18,6 +18,8 @@ const TCP_MAX_CONNECTIONS = 128;
 export interface Listener {
   readonly address: string;
   readonly port: number;
+  /** How UDP is read and written: the batched addon or Node's dgram. */
+  readonly udp: 'batched' | 'dgram';
   close(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function listen(address: string, port: number, resolver: Resolver):
   return {
     address,
     port: udp.port,
+    udp: native ? 'batched' : 'dgram',
     close: () =>
       new Promise<void>((resolve) => {
         udp.close();

@@ -15,8 +15,8 @@ import { emptyStats, type DnsCacheStats } from './stats.js';
 import { ListenError } from './errors.js';
 
 export interface DnsCacheHandle {
-  /** Where it listens (UDP and TCP on each). Empty when port is 0 (DNS off). */
-  readonly addresses: readonly { readonly address: string; readonly port: number }[];
+  /** Where it listens (UDP and TCP on each), and how UDP is done there. Empty when port is 0 (DNS off). */
+  readonly addresses: readonly { readonly address: string; readonly port: number; readonly udp: 'batched' | 'dgram' }[];
   /** Replaces the agent's names (hostname.dns_domain → IPv4s); PTR answers follow. */
   setLocalRecords(records: LocalRecordsInput): void;
   stats(): DnsCacheStats;
@@ -90,7 +90,7 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
   }
 
   return {
-    addresses: listeners.map((l) => ({ address: l.address, port: l.port })),
+    addresses: listeners.map((l) => ({ address: l.address, port: l.port, udp: l.udp })),
     setLocalRecords: (records) => resolver.local.setAgentRecords(records),
     stats: () => ({
       ...stats,

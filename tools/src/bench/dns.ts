@@ -13,7 +13,7 @@
  * the machine has few cores and dnsperf, the upstream and the cache share them.
  * Every run is bounded by -l seconds.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +31,9 @@ const MISS_NAMES = 100_000;
 const CACHE_SIZE = 150_000;
 const FORWARD_MAX = 1000;
 const TICK_US = 1_000_000 / 100; // CLK_TCK is 100 on Linux x86-64
+
+// The batched UDP addon, if a C compiler is there (idempotent; without it the cache uses dgram).
+execFileSync(process.execPath, [fileURLToPath(new URL('../../../packages/dns-cache/native/build.mjs', import.meta.url))], { stdio: 'inherit' });
 
 const dir = mkdtempSync(join(tmpdir(), 'lh-bench-dns-'));
 const children: ChildProcess[] = [];
@@ -64,7 +67,8 @@ async function waitAnswering(port: number, name: string): Promise<void> {
 }
 
 function startChild(command: string, args: string[]): ChildProcess {
-  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.resume();
   child.stderr?.setEncoding('utf8').on('data', (s: string) => process.stderr.write(`[${command}] ${s}`));
   children.push(child);
   return child;
@@ -133,6 +137,8 @@ try {
     '--no-daemon', `--port=${dnsmasqPort}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts',
     '--conf-file=/dev/null', `--server=127.0.0.1#${upstreamPort}`, `--cache-size=${CACHE_SIZE}`, `--dns-forward-max=${FORWARD_MAX}`,
   ]);
+  let oursBanner = '';
+  ours.stdout?.setEncoding('utf8').on('data', (text: string) => (oursBanner += text));
   await waitAnswering(upstreamPort, 'probe.bench.test');
   await waitAnswering(oursPort, 'probe.bench.test');
   await waitAnswering(dnsmasqPort, 'probe.bench.test');
@@ -144,6 +150,7 @@ try {
   const hits = writeQueries('hits.txt', Array.from({ length: HIT_NAMES }, (_, i) => `h${i}.bench.test A`));
 
   console.log(machineLine(`dnsperf 2.10, dnsmasq ${(await run('dnsmasq', ['--version'])).stdout.split('\n')[0]?.split(' ')[2]}`));
+  console.log(`leasehold: ${/udp via (\w+)/.exec(oursBanner)?.[1] ?? 'unknown'} UDP (batched = the recvmmsg/sendmmsg addon, built by packages/dns-cache/native/build.mjs)`);
   console.log(
     `same upstream (dnsmasq answering *.bench.test from config) for both; cache-size ${CACHE_SIZE}, dns-forward-max ${FORWARD_MAX}; ` +
       `${SECONDS} s per run; dnsperf, upstream and cache share the machine's cores, so unbounded figures are the generator's and the box's limit too; ` +

@@ -30,7 +30,8 @@ export async function dns(argv: readonly string[]): Promise<number> {
   }
   const cache = await startDnsCache(config);
   const where = cache.addresses.map((a) => `${a.address}#${a.port}`).join(' ');
-  console.log(`leasehold dns: listening on ${where} (udp+tcp), cache-size ${config.cacheSize}, pid ${process.pid}`);
+  const udp = [...new Set(cache.addresses.map((a) => a.udp))].join('/');
+  console.log(`leasehold dns: listening on ${where} (udp+tcp; udp via ${udp}), cache-size ${config.cacheSize}, pid ${process.pid}`);
   console.log('Press Ctrl-C to stop.');
   await new Promise<void>((done) => {
     const stop = (signal: string) => {
