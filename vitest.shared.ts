@@ -14,8 +14,6 @@ export function packageTestConfig(name: string) {
     test: {
       name,
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      // A package still being built may have no tests yet; every package has them before it is called done.
-      passWithNoTests: true,
       testTimeout: 30_000,
       hookTimeout: 60_000,
       reporters: ['default', 'json'],
