@@ -132,6 +132,7 @@ export class DhcpServer {
 
   private scope(msg: DhcpMessage, arrival: Arrival): Scope | undefined {
     const { model } = this.options;
+    let unicast: Scope | undefined;
     for (const served of this.options.served()) {
       const network = model.network(served.networkId);
       if (!network || !network.adminStateUp) continue;
@@ -140,14 +141,21 @@ export class DhcpServer {
       if (msg.giaddr !== 0) {
         // RFC 2131 4.3.1: giaddr names the client's subnet.
         subnets = dhcpSubnets.filter((s) => cidrContains(s.cidr, msg.giaddr));
+      } else if (served.ifname === undefined) {
+        // RFC 2131 4.3.2 RENEWING: a relayed client unicasts straight to us, not through the
+        // relay, so its ciaddr names the subnet; only when no interface's network takes the packet.
+        const own = msg.ciaddr === 0 ? [] : dhcpSubnets.filter((s) => cidrContains(s.cidr, msg.ciaddr));
+        const table = model.table(served.networkId);
+        if (!unicast && own.length > 0 && table) unicast = { served, network, subnets: own, table, arrival };
+        continue;
       } else {
-        if (served.ifname === undefined || served.ifname !== arrival.ifname) continue;
+        if (served.ifname !== arrival.ifname) continue;
         subnets = dhcpSubnets;
       }
       const table = model.table(served.networkId);
       if (subnets.length > 0 && table) return { served, network, subnets, table, arrival };
     }
-    return undefined;
+    return unicast;
   }
 
   /** This agent answers the client's broadcasts when the RFC 3074 split gives it to us. */
@@ -238,6 +246,10 @@ export class DhcpServer {
   }
 
   private serverId(scope: Scope, subnet: SubnetState): Ipv4 {
+    // A network reached only through relays: its DHCP port's address is on none of our
+    // interfaces, so its clients could not unicast their renewals there (RFC 2131 4.3.2);
+    // the address the relay reaches us at, they can.
+    if (scope.served.ifname === undefined && scope.arrival.ifaddr !== undefined) return scope.arrival.ifaddr;
     return scope.served.serverIps.get(subnet.id) ?? scope.arrival.ifaddr ?? [...scope.served.serverIps.values()][0] ?? 0;
   }
 

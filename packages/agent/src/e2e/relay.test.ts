@@ -9,7 +9,7 @@ import { DhcpMessageType, DhcpOptionCode, decodeDhcp, getOption, messageType, ty
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startCapture } from '../testing/capture.js';
 import { createRelayTopology } from '../testing/relay.js';
-import { heldLeases, macOf, startAgentEnv, startClient, type AgentEnv } from '../testing/index.js';
+import { heldLeases, leaseHistory, macOf, startAgentEnv, startClient, type AgentEnv } from '../testing/index.js';
 
 let env: AgentEnv;
 beforeAll(async () => {
@@ -65,6 +65,58 @@ describe('relayed networks', () => {
       expect(reply.msg.giaddr).toBe(request.msg.giaddr);
       expect(getOption(reply.msg, DhcpOptionCode.RelayAgentInformation)).toStrictEqual(getOption(request.msg, DhcpOptionCode.RelayAgentInformation));
       expect(reply.msg.options.at(-1)?.code).toBe(DhcpOptionCode.RelayAgentInformation);
+    }
+  });
+});
+
+describe('relayed clients renewing', () => {
+  test('a relayed client renews by unicast straight to the agent (RFC 2131 4.3.2 RENEWING), so its server id is the agent\'s address the relay reaches, not the DHCP port\'s', async () => {
+    await using topology = await createRelayTopology({
+      gateway: '198.18.142.1/24',
+      clientCidr: '198.18.142.0/24',
+      hostAddress: '198.18.143.1/24',
+      relayAddress: '198.18.143.2/24',
+      forward: true,
+    });
+    const agent = await env.startAgent({ agentId: 'agent-relay-renew', relayInterfaces: [topology.hostIf] });
+    const { network } = await env.network('phys-behind-relay-2', {
+      cidr: '198.18.142.0/24',
+      gateway_ip: '198.18.142.1',
+      allocation_pools: [{ start: '198.18.142.2', end: '198.18.142.99' }],
+      dynamic_pools: [{ start: '198.18.142.100', end: '198.18.142.150' }],
+      lease_duration: 120,
+    });
+    await env.bind(agent, network.id);
+
+    const client = await startClient('udhcpc', topology.client);
+    try {
+      const lease = await client.waitFor(['bound'], 15_000);
+      // Before the fix this was the DHCP port's address, on none of the agent's interfaces:
+      // the unicast renewal went nowhere and the client fell back to rebinding through the relay.
+      expect(lease.serverId).toBe('198.18.143.1');
+      // The relay is the client's router (the hook configures the address only).
+      await topology.client.exec('ip', ['route', 'add', 'default', 'via', '198.18.142.1']);
+      const capture = await startCapture(topology.hostIf, 'udp port 67 or udp port 68');
+      let captured: Awaited<ReturnType<typeof capture.stop>> = [];
+      try {
+        const seen = client.events().length;
+        client.renew();
+        expect((await client.waitFor(['renew', 'bound'], 15_000, seen)).ip).toBe(lease.ip);
+      } finally {
+        captured = await capture.stop();
+      }
+      const direct = captured.map((r) => ({ ...r, msg: decodeDhcp(r.payload) })).filter((r) => r.msg.giaddr === 0);
+      expect(direct.map((r) => [r.src, r.dst, r.dport, messageType(r.msg)])).toStrictEqual([
+        [lease.ip, '198.18.143.1', 67, DhcpMessageType.Request],
+        ['198.18.143.1', lease.ip, 68, DhcpMessageType.Ack],
+      ]);
+      // dhcrelay, routing the unicast, relays a copy too: the lease's subject sequence lets one write through.
+      const history = (await leaseHistory(env.t.journal, network.id)).get(lease.ip)!;
+      expect(history[0]?.type).toBe('LeaseBound');
+      expect(history.length).toBeGreaterThan(1);
+      expect(new Set(history.slice(1).map((e) => e.type))).toStrictEqual(new Set(['LeaseRenewed']));
+    } finally {
+      await client.stop();
     }
   });
 });

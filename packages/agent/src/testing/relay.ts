@@ -24,6 +24,8 @@ export interface RelayTopologyOptions {
   readonly relayAddress: string;
   /** Extra dhcrelay arguments (e.g. "-a" to add option 82). */
   readonly relayArgs?: readonly string[];
+  /** The relay namespace also routes (the client subnet's router), so clients reach the agent by unicast. */
+  readonly forward?: boolean;
 }
 
 export interface RelayTopology extends AsyncDisposable {
@@ -62,6 +64,7 @@ export async function createRelayTopology(options: RelayTopologyOptions): Promis
     await ip('-n', relayNs, 'addr', 'add', options.gateway, 'dev', relayDownIf);
     await ip('-n', relayNs, 'link', 'set', relayDownIf, 'up');
     await ip('route', 'add', options.clientCidr, 'via', bare(options.relayAddress), 'dev', uplink.hostIf);
+    if (options.forward) await uplink.exec('sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
 
     const relay = uplink.spawn('dhcrelay', ['-4', '-d', '-pf', join(pidDir, 'pid'), ...(options.relayArgs ?? []), '-id', relayDownIf, '-iu', uplink.clientIf, bare(options.hostAddress)]);
     relay.stdout!.setEncoding('utf8').on('data', (s: string) => (log += s));
