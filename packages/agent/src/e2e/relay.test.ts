@@ -4,6 +4,8 @@
  * client's link) picks the subnet, which is not the subnet of the link the
  * agent hears the relay on; the relay's option 82 comes back unchanged, last,
  * in every reply (RFC 3046 2.2), as a capture on the agent's interface shows.
+ * A relayed client then renews by unicast straight to the agent (through the
+ * relay as its router, not relayed), at the server id the agent gave it.
  */
 import { DhcpMessageType, DhcpOptionCode, decodeDhcp, getOption, messageType, type DhcpMessage } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
