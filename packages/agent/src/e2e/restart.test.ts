@@ -81,7 +81,7 @@ describe('leases survive restarts', () => {
     }
   });
 
-  test('every lease survives a nats-server restart: the clients renew and keep their addresses, and a new client is served', async () => {
+  test('every lease survives a nats-server restart: the clients renew and keep their addresses, a new client is served, and the agent still follows the journal', async () => {
     await using bridge = await createTestBridge(2);
     const { agent, network, clients } = await twoLeases(bridge, 'agent-nats-restart', 137);
     try {
@@ -97,6 +97,10 @@ describe('leases survive restarts', () => {
       expect(ips).not.toContain(lease.ip);
       expect((await heldLeases(env.t.journal, network.id)).get(lease.ip)).toBe(await macOf(late.ns, late.clientIf));
       expect(agent.server.stats.counts['journal-error']).toBe(0);
+
+      // The agent's projection still follows the journal after the restart.
+      await env.t.client.ports.create({ network_id: network.id, mac_address: '52:54:00:13:70:01' });
+      await expect.poll(() => agent.model.portByMac(network.id, '52:54:00:13:70:01'), { timeout: 5000 }).toBeDefined();
     } finally {
       await Promise.all(clients.map((c) => c.stop()));
     }
