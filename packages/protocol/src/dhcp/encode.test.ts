@@ -5,7 +5,7 @@ import { BootOp, DhcpMessageType } from './constants.js';
 import { decodeDhcp } from './decode.js';
 import { dhcpEncodingLength, encodeDhcp } from './encode.js';
 import { DhcpEncodeError } from './errors.js';
-import { messageType, type DhcpMessage, type DhcpOption } from './message.js';
+import { findOption, messageType, type DhcpMessage, type DhcpOption } from './message.js';
 import { rawOption, typedOption } from './testing.js';
 
 const NEVER_DROPPED = [53, 54, 51, 58, 59, 1, 3, 52, 61, 82];
@@ -148,5 +148,22 @@ describe('encoding DHCPv4 replies', () => {
 
   test('messageType reads option 53 of an encoded reply', () => {
     expect(messageType(decodeDhcp(encodeDhcp(offer([{ code: 53, value: DhcpMessageType.Ack }]))))).toBe(DhcpMessageType.Ack);
+  });
+});
+
+describe('regression: an overloaded field filled to its edge', () => {
+  test('options that fill sname exactly re-encode without an end option and decode to the same message', () => {
+    const sname = new Uint8Array(64);
+    // Option 82 with one 57-byte sub-option: 2 + 2 + 57 = 61 bytes, after option 83 (3 bytes): 64 in all.
+    sname.set([83, 1, 0, 82, 59, 1, 57]);
+    const bytes = new Uint8Array(300);
+    bytes.set([1, 1, 6, 0]);
+    bytes.set(sname, 44);
+    bytes.set([99, 130, 83, 99, 53, 1, 1, 52, 1, 2, 255], 236);
+    const msg = decodeDhcp(bytes);
+    expect(findOption(msg, 82)).toMatchObject({ area: 'sname' });
+    const again = encodeDhcp(msg);
+    expect(decodeDhcp(again)).toStrictEqual(msg);
+    expect([...again.subarray(44, 108)]).toStrictEqual([...sname]);
   });
 });

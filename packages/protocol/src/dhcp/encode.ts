@@ -99,7 +99,8 @@ function plan(msg: DhcpMessage, opts: DhcpEncodeOptions): Plan {
 function checkArea(name: string, count: number, lengths: number[], capacity: number, used: number, text: string): void {
   if (used) {
     if (text !== '') throw new DhcpEncodeError(`option 52 gives the ${name} field to options, but ${name} is ${JSON.stringify(text)}`);
-    const need = sum(lengths) + 1;
+    // The end option follows when there is room; options that fill the field exactly end at its edge.
+    const need = sum(lengths);
     if (need > capacity) throw new DhcpEncodeError(`options for the ${name} field need ${need} bytes; it holds ${capacity}`);
   } else if (count > 0) {
     throw new DhcpEncodeError(`options are placed in the ${name} field, but option 52 does not overload it`);
@@ -173,8 +174,8 @@ export function encodeDhcp(msg: DhcpMessage, opts: DhcpEncodeOptions = {}): Uint
   let pos = o + DHCP_HEADER_SIZE;
   for (let i = 0; i < p.main.length; i++) pos = writeOption(p.main[i]!, p.mainLengths[i]!, out, pos);
   out[pos] = 255;
-  if (p.overload & 1) writeArea(p.file, p.fileLengths, out, o + HeaderOffset.file);
-  if (p.overload & 2) writeArea(p.sname, p.snameLengths, out, o + HeaderOffset.sname);
+  if (p.overload & 1) writeArea(p.file, p.fileLengths, out, o + HeaderOffset.file, FILE_SIZE);
+  if (p.overload & 2) writeArea(p.sname, p.snameLengths, out, o + HeaderOffset.sname, SNAME_SIZE);
   return out.subarray(o, o + p.size);
 }
 
@@ -213,9 +214,16 @@ function writeHeader(msg: DhcpMessage, overload: number, out: Uint8Array, o: num
   writeIpv4(out, o + HeaderOffset.cookie, DHCP_MAGIC_COOKIE);
 }
 
-function writeArea(options: readonly DhcpOption[], lengths: readonly number[], out: Uint8Array, pos: number): void {
+/**
+ * Writes an overloaded field's options and, when a byte is left, the end
+ * option. A field its options fill exactly has no room for one; the decoder
+ * reads such a field up to its edge, so the encoder writes it back the same
+ * way (found by the mutation fuzzer: seed 1797825093).
+ */
+function writeArea(options: readonly DhcpOption[], lengths: readonly number[], out: Uint8Array, pos: number, capacity: number): void {
+  const end = pos + capacity;
   for (let i = 0; i < options.length; i++) pos = writeOption(options[i]!, lengths[i]!, out, pos);
-  out[pos] = 255;
+  if (pos < end) out[pos] = 255;
 }
 
 function writeOption(option: DhcpOption, len: number, out: Uint8Array, pos: number): number {
