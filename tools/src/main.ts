@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { decodeCommand } from './commands/decode.js';
 import { addResourceCommands } from './commands/resources/index.js';
 import { dns } from './commands/dns.js';
+import { eventsCommand } from './commands/events/command.js';
 import { addServeCommands } from './commands/serve.js';
 
 const program = new Command()
@@ -14,6 +15,7 @@ addServeCommands(program);
 
 addResourceCommands(program);
 program.addCommand(decodeCommand());
+program.addCommand(eventsCommand());
 
 program
   .command('dns')
