@@ -118,9 +118,13 @@ export class Resolver {
     // These policies depend only on the name and the config: the names they stop are never forwarded,
     // so never cached, and checking them after the cache keeps them off the hit path.
     const route = this.routing.route(name);
+    // As dnsmasq 2.90 answers them: domain-needed without AA, local-only domains and bogus-priv with AA.
+    if (route.kind === 'forward' && !route.specific && this.config.domainNeeded && isPlainName(name)) {
+      stats.nxdomainPolicy++;
+      return send(headerReply(query, DnsRcode.NXDOMAIN, question.end, edns));
+    }
     if (
       route.kind === 'local' ||
-      (!route.specific && this.config.domainNeeded && isPlainName(name)) ||
       (!route.specific && this.config.bogusPriv && (question.type === TYPE_PTR || question.type === TYPE_ANY) && isPrivateReverse(name))
     ) {
       stats.nxdomainPolicy++;

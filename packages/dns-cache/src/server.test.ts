@@ -190,13 +190,17 @@ describe('local records', () => {
 
   test('domain-needed answers plain names NXDOMAIN without asking upstream', async () => {
     const { at } = await cache({ domainNeeded: true });
-    expect((await dig(at, ['plainname'])).status).toBe('NXDOMAIN');
+    const plain = await dig(at, ['plainname']);
+    expect(plain.status).toBe('NXDOMAIN');
+    expect(plain.flags).not.toContain('aa');
     expect(asked('plainname')).toBe(0);
   });
 
   test('bogus-priv answers reverse lookups of private addresses NXDOMAIN without asking upstream', async () => {
     const { at } = await cache({ bogusPriv: true });
-    expect((await dig(at, ['-x', '192.168.44.55'])).status).toBe('NXDOMAIN');
+    const reverse = await dig(at, ['-x', '192.168.44.55']);
+    expect(reverse.status).toBe('NXDOMAIN');
+    expect(reverse.flags).toContain('aa');
     expect(asked('55.44.168.192.in-addr.arpa')).toBe(0);
   });
 

@@ -97,13 +97,21 @@ describe('upstream failures and choice', () => {
     expect(handle.stats().servfail).toBe(1);
   });
 
-  test('server=/domain/ip sends that domain to its own upstream', async () => {
+  test('server=/domain/ip sends that domain to its own upstream, and server=/domain/ never forwards it', async () => {
     const general = await fake(ip('192.0.2.9'));
     const corp = await fake(ip('10.20.30.40'), '127.0.0.2');
-    const { at } = await cache({ servers: [general.server], domainServers: [{ domain: 'corp.example', server: corp.server }] });
+    const { at } = await cache({
+      servers: [general.server],
+      domainServers: [
+        { domain: 'corp.example', server: corp.server },
+        { domain: 'internal.example', server: 'local' },
+      ],
+    });
     expect((await dig(at, ['db.corp.example'])).answers[0]?.data).toBe('10.20.30.40');
     expect((await dig(at, ['www.example'])).answers[0]?.data).toBe('192.0.2.9');
+    expect((await dig(at, ['x.internal.example'])).status).toBe('NXDOMAIN');
     expect(corp.udpQueries).toBe(1);
+    expect(general.udpQueries).toBe(1);
   });
 
   test('a changed resolv-file is read again and its new nameserver used', async () => {
