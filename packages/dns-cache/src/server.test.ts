@@ -2,7 +2,7 @@
  * End to end with the real `dig` against the real server on 127.0.0.1, and a
  * real dnsmasq started here as the authoritative upstream for "test".
  */
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -167,6 +167,19 @@ describe('local records', () => {
     expect((await dig(at, ['alpha'])).answers[0]?.data).toBe('10.1.1.1');
     expect((await dig(at, ['beta.other'])).answers[0]?.data).toBe('10.1.1.1');
     expect((await dig(at, ['-x', '10.1.1.1'])).answers[0]?.data).toBe('alpha.corp.');
+  });
+
+  test('a changed addn-hosts file is read again without a restart', async () => {
+    const file = join(dir, 'hosts-live');
+    writeFileSync(file, '10.1.1.2 before\n');
+    const { at } = await cache({ addnHosts: [file] });
+    expect((await dig(at, ['before'])).answers[0]?.data).toBe('10.1.1.2');
+    writeFileSync(file, '10.1.1.3 after\n');
+    const later = new Date(Date.now() + 5000);
+    utimesSync(file, later, later);
+    await new Promise((r) => setTimeout(r, 2200));
+    expect((await dig(at, ['after'])).answers[0]?.data).toBe('10.1.1.3');
+    expect((await dig(at, ['before'])).status).not.toBe('NOERROR');
   });
 
   test('address=/domain/ip answers the domain and every name below it; address=/domain/ answers NXDOMAIN', async () => {
