@@ -5,15 +5,17 @@
  * its lease file) and Kea (memfile, persist on), in one run, in network
  * namespaces this script creates. For each server: the highest offered rate
  * it sustains (at most 1% of exchanges incomplete), found by a bounded ramp
- * of fixed-rate runs, and its CPU time per exchange from /proc. If the agent
- * falls short of Kea, one more run under `node --cpu-prof` at the rate it
- * failed shows where its time goes.
+ * of fixed-rate runs, and its CPU time per exchange from /proc (perfdhcp's
+ * own CPU too: on two cores the load generator can be the limit). If the
+ * agent saturates below its cap, one more run at the rate it failed, under
+ * V8's CPU profiler (what `node --cpu-prof` runs, windowed to that run),
+ * shows where its time goes.
  *
  * Environment: BENCH_SECONDS (each run's period, default 5), BENCH_CLIENTS
  * (perfdhcp -R, default 50000), BENCH_PROFILE=0 to skip the profile,
  * BENCH_ONLY=agent,kea,dnsmasq,dnsmasq-ro to run some servers only.
  */
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { summarizeProfile, type CpuProfile } from './dhcp/cpuprofile.js';
@@ -21,7 +23,7 @@ import { benchCommands, ensureCommands, requireRoot } from './dhcp/install.js';
 import { runPerfdhcp, type PerfdhcpReport } from './dhcp/perfdhcp.js';
 import { maxIncompletePercent, nextRate, sustained, type RampConfig, type RampStep } from './dhcp/ramp.js';
 import { cpuSeconds, startAgentServer, startDnsmasq, startKea, type RunningServer } from './dhcp/servers.js';
-import { createBenchTopology, type BenchTopology } from './dhcp/topology.js';
+import { createBenchTopology, udpCounters, type BenchTopology } from './dhcp/topology.js';
 import { machineLine } from './harness.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -37,7 +39,7 @@ interface Contender {
 
 const contenders: Contender[] = [
   { key: 'agent', start: (t) => startAgentServer(t), ramp: { start: 500, cap: 32_000, refinements: 2 } },
-  { key: 'kea', start: (t) => startKea(t), ramp: { start: 5_000, cap: 40_000, refinements: 1 } },
+  { key: 'kea', start: (t) => startKea(t), ramp: { start: 5_000, cap: 40_000, refinements: 2 } },
   { key: 'dnsmasq', start: (t) => startDnsmasq(t, { leaseFile: true }), ramp: { start: 100, cap: 3_200, refinements: 2 } },
   { key: 'dnsmasq-ro', start: (t) => startDnsmasq(t, { leaseFile: false }), ramp: { start: 250, cap: 16_000, refinements: 2 } },
 ];
@@ -47,6 +49,10 @@ interface RunRow {
   readonly report: PerfdhcpReport;
   /** CPU seconds per process role during the run. */
   readonly cpu: readonly { readonly role: string; readonly seconds: number }[];
+  /** perfdhcp's CPU seconds during the run. */
+  readonly loadCpu: number | undefined;
+  /** Datagrams the kernel dropped on full socket receive buffers during the run, server side and client (perfdhcp) side. */
+  readonly rcvbufDrops: { readonly server: number; readonly client: number };
   readonly ok: boolean;
 }
 
@@ -62,16 +68,22 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFracti
 const usPer = (seconds: number, exchanges: number) => (exchanges > 0 ? `${fmt((seconds * 1e6) / exchanges)} µs` : '-');
 
 async function measureRun(topology: BenchTopology, server: RunningServer, rate: number): Promise<RunRow> {
+  const udpBefore = await Promise.all([udpCounters(topology.serverNs), udpCounters(topology.clientNs)]);
   const before = server.pids.map((p) => cpuSeconds(p.pid));
-  const { report } = await runPerfdhcp(topology.clientNs, { rate, seconds: SECONDS, clients: CLIENTS, server: topology.serverIp });
+  const { report, cpuSeconds: loadCpu } = await runPerfdhcp(topology.clientNs, { rate, seconds: SECONDS, clients: CLIENTS, server: topology.serverIp });
   const cpu = server.pids.map((p, i) => ({ role: p.role, seconds: cpuSeconds(p.pid) - before[i]! }));
-  return { rate, report, cpu, ok: report.incompletePercent <= maxIncompletePercent };
+  const udpAfter = await Promise.all([udpCounters(topology.serverNs), udpCounters(topology.clientNs)]);
+  const drops = (i: 0 | 1) => (udpAfter[i].RcvbufErrors ?? 0) - (udpBefore[i].RcvbufErrors ?? 0);
+  return { rate, report, cpu, loadCpu, rcvbufDrops: { server: drops(0), client: drops(1) }, ok: report.incompletePercent <= maxIncompletePercent };
 }
 
 function describeRun(row: RunRow): string {
   const r = row.report;
   const cpu = row.cpu.map((c) => `${c.role} ${usPer(c.seconds, r.acksReceived)}/exch (${fmt((100 * c.seconds) / SECONDS)}% of a core)`).join(', ');
-  return `  offered ${fmt(row.rate).padStart(6)}/s -> ${fmt(r.doraPerSecond).padStart(6)} DORA/s, ${fmt(r.incompletePercent, 2).padStart(6)}% incomplete ${row.ok ? 'pass' : 'FAIL'}; ${cpu}`;
+  const load = row.loadCpu === undefined ? '' : `; perfdhcp ${fmt((100 * row.loadCpu) / SECONDS)}% of a core`;
+  const { server, client } = row.rcvbufDrops;
+  const drops = server + client > 0 ? `; full receive buffers dropped ${fmt(server)} datagrams at the server, ${fmt(client)} at perfdhcp` : '';
+  return `  offered ${fmt(row.rate).padStart(6)}/s -> ${fmt(r.doraPerSecond).padStart(6)} DORA/s, ${fmt(r.incompletePercent, 2).padStart(6)}% incomplete ${row.ok ? 'pass' : 'FAIL'}; ${cpu}${load}${drops}`;
 }
 
 async function benchServer(topology: BenchTopology, contender: Contender): Promise<ServerResult> {
@@ -88,6 +100,8 @@ async function benchServer(topology: BenchTopology, contender: Contender): Promi
       // Let the last run's stragglers and retransmissions drain before the next.
       await new Promise((r) => setTimeout(r, 1000));
     }
+    const firstFail = runs.filter((r) => !r.ok).sort((a, b) => a.rate - b.rate)[0];
+    if (PROFILE && server.profile && firstFail) await profileRun(topology, server, firstFail.rate);
     let note: string | undefined;
     if (server.stats) {
       const stats = await server.stats();
@@ -96,7 +110,7 @@ async function benchServer(topology: BenchTopology, contender: Contender): Promi
       console.log(`  ${note}`);
     }
     const best = sustained(history);
-    return { name: server.name, runs, best: runs.find((r) => r.rate === best), firstFail: runs.filter((r) => !r.ok).sort((a, b) => a.rate - b.rate)[0], ...(note ? { note } : {}) };
+    return { name: server.name, runs, best: runs.find((r) => r.rate === best), firstFail, ...(note ? { note } : {}) };
   } finally {
     await server.stop();
   }
@@ -115,7 +129,7 @@ function printTable(results: readonly ServerResult[]): void {
       b ? `${fmt(b.report.incompletePercent, 2)}%` : '-',
       b && main ? usPer(main.seconds, b.report.acksReceived) : '-',
       others,
-      f ? `${fmt(f.rate)} -> ${fmt(f.report.doraPerSecond)}, ${fmt(f.report.incompletePercent, 1)}%` : 'not reached',
+      f ? `${fmt(f.rate)} -> ${fmt(f.report.doraPerSecond)}, ${fmt(f.report.incompletePercent, 1)}%${f.loadCpu === undefined ? '' : ` (perfdhcp ${fmt((100 * f.loadCpu) / SECONDS)}% CPU)`}` : 'not reached',
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -125,22 +139,12 @@ function printTable(results: readonly ServerResult[]): void {
   for (const r of rows) console.log(line(r));
 }
 
-async function profileAgent(topology: BenchTopology, rate: number): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'lh-bench-dhcp-prof-'));
-  console.log(`\nprofiling the agent (node --cpu-prof) for ${SECONDS} s at ${fmt(rate)}/s offered ...`);
-  const server = await startAgentServer(topology, { cpuProfileDir: dir });
-  try {
-    console.log(describeRun(await measureRun(topology, server, rate)));
-  } finally {
-    await server.stop();
-  }
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) {
-    console.log(`  no .cpuprofile was written in ${dir}`);
-    return;
-  }
-  const summary = summarizeProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, 15);
-  console.log(`  profile ${join(dir, file)} (open it in Chrome DevTools): ${fmt(summary.busyMs)} ms busy, ${fmt(summary.idleMs)} ms idle (includes start-up)`);
+async function profileRun(topology: BenchTopology, server: RunningServer, rate: number): Promise<void> {
+  const file = join(mkdtempSync(join(tmpdir(), 'lh-bench-dhcp-prof-')), 'agent.cpuprofile');
+  console.log(`  profiling (V8 CPU profiler in the agent, this run only) at ${fmt(rate)}/s offered:`);
+  console.log(describeRun(await server.profile!(file, () => measureRun(topology, server, rate))));
+  const summary = summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 15);
+  console.log(`  profile ${file} (open it in Chrome DevTools): ${fmt(summary.busyMs)} ms busy, ${fmt(summary.idleMs)} ms idle`);
   console.log('  self time by area:');
   for (const a of summary.areas.slice(0, 10)) console.log(`    ${fmt(a.percent, 1).padStart(5)}%  ${fmt(a.ms).padStart(7)} ms  ${a.name}`);
   console.log('  top functions by self time:');
@@ -163,13 +167,14 @@ try {
   console.log(`\n${machineLine(`load average now ${loadavg()[0]!.toFixed(2)} (other work on the machine skews every figure)`)}`);
   printTable(results);
   const agent = results.find((r) => r.name.startsWith('leasehold'));
-  const kea = results.find((r) => r.name.startsWith('Kea'));
-  if (agent?.best && kea?.best) {
-    const ratio = agent.best.report.doraPerSecond / kea.best.report.doraPerSecond;
-    console.log(`\nagent / Kea sustained rate: ${fmt(100 * ratio, 1)}%`);
+  if (agent?.best) {
+    console.log('');
+    for (const other of results) {
+      if (other === agent || !other.best) continue;
+      const ratio = agent.best.report.doraPerSecond / other.best.report.doraPerSecond;
+      console.log(`agent / ${other.name}: ${ratio >= 1 ? `${fmt(ratio, 1)}x` : `${fmt(100 * ratio, 1)}%`} of its sustained rate`);
+    }
   }
-  const short = agent && (!agent.best || (kea?.best && agent.best.report.doraPerSecond < 0.9 * kea.best.report.doraPerSecond));
-  if (PROFILE && agent && short) await profileAgent(topology, agent.firstFail?.rate ?? agent.runs.at(-1)?.rate ?? 1000);
 } finally {
   await topology.remove();
 }

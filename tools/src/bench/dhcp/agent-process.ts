@@ -9,12 +9,15 @@
  * Started inside the server namespace (`ip netns exec`), so nats-server runs
  * there too, on that namespace's loopback. Talks to the bench on stdio:
  * prints one `READY {json}` line, then answers `stats` with a `STATS {json}`
- * line and `stop` by shutting down and exiting 0 (which is when
- * `node --cpu-prof` writes its profile).
+ * line, `profile-start` / `profile-stop <file>` by running V8's CPU profiler
+ * (what `node --cpu-prof` runs, but over the measured run only, not the
+ * start-up) and writing the `.cpuprofile` there (`PROFILED <file>`), and
+ * `stop` by shutting down and exiting 0.
  *
  *   node --import tsx agent-process.ts '{"ifname":"lhb..s","cidr":"198.18.0.0/16",...}'
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -107,6 +110,7 @@ const stop = async () => {
   process.exit(0);
 };
 
+let profiler: Session | undefined;
 for await (const line of createInterface({ input: process.stdin })) {
   if (line.trim() === 'stats') {
     // The stream's own count of the network's lease events (a consumer's pending count), not a replay.
@@ -114,6 +118,18 @@ for await (const line of createInterface({ input: process.stdin })) {
     const leaseEvents = (await consumer.info(true)).num_pending;
     const stats: AgentProcessStats = { outcomes: { ...agent.server.stats.counts }, received: agent.server.stats.received, leaseEvents };
     process.stdout.write(`STATS ${JSON.stringify(stats)}\n`);
+  } else if (line.trim() === 'profile-start') {
+    profiler ??= new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+    process.stdout.write('PROFILING\n');
+  } else if (line.startsWith('profile-stop ') && profiler) {
+    const file = line.slice('profile-stop '.length).trim();
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    profiler.disconnect();
+    process.stdout.write(`PROFILED ${file}\n`);
   } else if (line.trim() === 'stop') {
     await stop();
   }

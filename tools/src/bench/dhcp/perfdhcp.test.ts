@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { PerfdhcpOutputError, parsePerfdhcp, perfdhcpArgs } from './perfdhcp.js';
+import { PerfdhcpOutputError, childCpuSeconds, parsePerfdhcp, perfdhcpArgs } from './perfdhcp.js';
 
 // A real report: perfdhcp 2.2.0 against a Kea that was still loading its lease file.
 const captured = readFileSync(new URL('./fixtures/perfdhcp-2.2.0.txt', import.meta.url), 'utf8');
@@ -59,4 +59,19 @@ describe('perfdhcp reports', () => {
       expect(args.at(-1)).toBe('198.18.0.1');
     },
   );
+
+  test.prop([fc.integer({ min: 0, max: 1e7 }), fc.integer({ min: 0, max: 1e7 }), fc.string({ maxLength: 12 }).map((s) => s.replace(/\n/g, ''))])(
+    "reads the shell's waited-for children's CPU (cutime + cstime) from its stat line, whatever its command name",
+    (cutime, cstime, comm) => {
+      // proc(5): pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime ...
+      const stat = `4242 (${comm}) S 1 4242 4242 0 -1 4194304 100 200 0 0 7 3 ${cutime} ${cstime} 20 0 1 0 12345 2000000 300`;
+      const output = `${captured}LH-SHELL-STAT ${stat}\n`;
+      expect(childCpuSeconds(output)).toBeCloseTo((cutime + cstime) / 100, 9);
+      expect(parsePerfdhcp(output).acksReceived).toBe(3103);
+    },
+  );
+
+  test('has no CPU figure when the shell printed no stat line', () => {
+    expect(childCpuSeconds(captured)).toBeUndefined();
+  });
 });

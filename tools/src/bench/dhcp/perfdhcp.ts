@@ -79,12 +79,33 @@ export function parsePerfdhcp(text: string): PerfdhcpReport {
   };
 }
 
-/** Runs perfdhcp in the client namespace; killed if it outlives its period by 20 s. Exit status 3 (some exchanges incomplete) is normal. */
-export async function runPerfdhcp(clientNs: string, run: PerfdhcpRun): Promise<{ report: PerfdhcpReport; output: string }> {
+/**
+ * CPU seconds of the waited-for children of the shell that printed this
+ * `/proc/<pid>/stat` line (cutime + cstime, proc(5) fields 16 and 17), or
+ * undefined when the line is not there. Pure.
+ */
+export function childCpuSeconds(output: string, clockTicks = 100): number | undefined {
+  const match = /^LH-SHELL-STAT (.*)$/m.exec(output);
+  if (!match) return undefined;
+  const stat = match[1]!;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cutime = Number(fields[13]);
+  const cstime = Number(fields[14]);
+  return Number.isFinite(cutime) && Number.isFinite(cstime) ? (cutime + cstime) / clockTicks : undefined;
+}
+
+/**
+ * Runs perfdhcp in the client namespace, through a shell that reports its
+ * waited-for children's CPU time afterwards (perfdhcp's own CPU: on two
+ * cores the load generator can be the limit). Killed if it outlives its
+ * period by 20 s. Exit status 3 (some exchanges incomplete) is normal.
+ */
+export async function runPerfdhcp(clientNs: string, run: PerfdhcpRun): Promise<{ report: PerfdhcpReport; output: string; cpuSeconds: number | undefined }> {
+  const script = 'perfdhcp "$@"; rc=$?; echo "LH-SHELL-STAT $(cat /proc/$$/stat)"; exit $rc';
   const output = await new Promise<string>((resolve, reject) => {
     execFile(
       'ip',
-      ['netns', 'exec', clientNs, 'perfdhcp', ...perfdhcpArgs(run)],
+      ['netns', 'exec', clientNs, 'sh', '-c', script, 'perfdhcp', ...perfdhcpArgs(run)],
       { timeout: (run.seconds + 20) * 1000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = (error as { code?: unknown } | null)?.code;
@@ -93,5 +114,5 @@ export async function runPerfdhcp(clientNs: string, run: PerfdhcpRun): Promise<{
       },
     );
   });
-  return { report: parsePerfdhcp(output), output };
+  return { report: parsePerfdhcp(output), output, cpuSeconds: childCpuSeconds(output) };
 }

@@ -6,13 +6,14 @@
  * nats-server with the journal on). All serve the same /16 with the same
  * lease time and answer perfdhcp's relayed requests by giaddr.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { AgentProcessConfig, AgentProcessReady, AgentProcessStats } from './agent-process.js';
+import { runPerfdhcp } from './perfdhcp.js';
 import type { BenchTopology } from './topology.js';
 
 /** The address plan every server is configured with (the topology's /16). */
@@ -42,6 +43,8 @@ export interface RunningServer {
   readonly pids: readonly { readonly role: string; readonly pid: number }[];
   /** Server-side counters after a run, where the server can tell (the agent can). */
   stats?(): Promise<AgentProcessStats>;
+  /** Runs V8's CPU profiler in the server around `during` and writes the profile to `file` (the agent can). */
+  profile?<T>(file: string, during: () => Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -78,12 +81,17 @@ async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Waits until one DORA with perfdhcp (`-n 1`) completes against the server. */
+/**
+ * Waits until perfdhcp completes a DORA against the server: a one-second run
+ * at 4/s (perfdhcp exits as soon as `-n` is reached, before a slow first
+ * reply arrives, and without `-r` it floods).
+ */
 export async function waitAnswering(topology: BenchTopology, name: string, log: () => string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const ok = await new Promise<boolean>((resolve) =>
-      execFile('ip', ['netns', 'exec', topology.clientNs, 'perfdhcp', '-4', '-g', 'single', '-n', '1', '-d', '1', '-b', 'mac=02:00:00:00:00:01', topology.serverIp], { timeout: 10_000 }, (error) => resolve(!error)),
+    const ok = await runPerfdhcp(topology.clientNs, { rate: 4, seconds: 1, clients: 100, server: topology.serverIp }).then(
+      ({ report }) => report.acksReceived > 0,
+      () => false,
     );
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`${name} did not answer a DHCP exchange within ${timeoutMs} ms; its output:\n${log()}`);
@@ -166,12 +174,8 @@ export async function startKea(topology: BenchTopology): Promise<RunningServer> 
 const agentScript = join(dirname(fileURLToPath(import.meta.url)), 'agent-process.ts');
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
-/**
- * The leasehold agent with its own nats-server, in the server namespace.
- * `cpuProfileDir` runs it under `node --cpu-prof` (the profile is written
- * when it stops).
- */
-export async function startAgentServer(topology: BenchTopology, options: { cpuProfileDir?: string } = {}): Promise<RunningServer> {
+/** The leasehold agent with its own nats-server, in the server namespace. */
+export async function startAgentServer(topology: BenchTopology): Promise<RunningServer> {
   const p = benchPlan;
   const config: AgentProcessConfig = {
     ifname: topology.serverIf,
@@ -185,7 +189,6 @@ export async function startAgentServer(topology: BenchTopology, options: { cpuPr
     '--conditions=@leasehold/source',
     '--import',
     'tsx',
-    ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
     agentScript,
     JSON.stringify(config),
   ];
@@ -237,6 +240,16 @@ export async function startAgentServer(topology: BenchTopology, options: { cpuPr
       const answer = expect('STATS', 30_000);
       child.stdin!.write('stats\n');
       return JSON.parse(await answer) as AgentProcessStats;
+    },
+    async profile(file, during) {
+      const started = expect('PROFILING', 10_000);
+      child.stdin!.write('profile-start\n');
+      await started;
+      const result = await during();
+      const written = expect('PROFILED', 30_000);
+      child.stdin!.write(`profile-stop ${file}\n`);
+      await written;
+      return result;
     },
     async stop() {
       if (exited) return;

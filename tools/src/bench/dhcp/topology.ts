@@ -26,6 +26,18 @@ export interface BenchTopology extends AsyncDisposable {
   remove(): Promise<void>;
 }
 
+/** The kernel's UDP counters (the `Udp:` lines of /proc/net/snmp) by name; empty when absent. Pure. */
+export function parseUdpCounters(snmp: string): Record<string, number> {
+  const lines = snmp.split('\n').filter((l) => l.startsWith('Udp: '));
+  const [names, values] = [lines[0]?.split(/\s+/).slice(1) ?? [], lines[1]?.split(/\s+/).slice(1) ?? []];
+  return Object.fromEntries(names.map((n, i) => [n, Number(values[i])]).filter(([, v]) => Number.isFinite(v)));
+}
+
+/** A namespace's UDP counters now: RcvbufErrors counts datagrams dropped because a socket's receive buffer was full. */
+export async function udpCounters(ns: string): Promise<Record<string, number>> {
+  return parseUdpCounters((await run('ip', ['netns', 'exec', ns, 'cat', '/proc/net/snmp'])).stdout);
+}
+
 async function ip(...args: string[]): Promise<void> {
   await run('ip', args);
 }
