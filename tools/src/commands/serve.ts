@@ -2,120 +2,120 @@
  * The process commands: `leasehold start` (everything in one process) and
  * `leasehold api`, `leasehold scheduler`, `leasehold dhcp-agent` (one part each,
  * for a distributed layout), with Neutron's option names where it has them.
+ * Settings come from leasehold.yaml, then the environment, then these flags
+ * (config/load.ts); a flag given on the command line wins.
  */
-import { defaultAgentConfig, parseInterfaceMappings, type AgentConfig } from '@leasehold/agent';
-import { STRATEGIES, type SchedulerConfig, type StrategyName } from '@leasehold/scheduler';
 import { Command, Option } from 'commander';
+import { findConfigFile, loadConfig } from '../config/load.js';
+import { checkConfig } from '../config/resolve.js';
+import type { Override } from '../config/env.js';
+import { LOG_FORMATS, LOG_LEVELS } from '../config/schema.js';
+import { createLogger } from '../observability/logger.js';
+import { parseListen } from '../observability/server.js';
 import type { SystemOptions } from '../runtime/system.js';
 import { start } from './start.js';
 
-interface CommonFlags {
-  dataDir: string;
-  natsUrl?: string;
-  reportInterval: string;
-  agentDownTime: string;
-}
-interface AgentFlags {
-  agentId?: string;
-  host?: string;
-  availabilityZone: string;
-  interfaceMappings: string;
-  relayInterfaces: string;
-  dhcpPort: string;
-  configureInterfaces: boolean;
-}
-interface SchedulerFlags {
-  agentsPerNetwork: string;
-  networkScheduler: string;
-  failover: boolean;
-}
+/** The metrics address of `leasehold start` when nothing sets one. */
+export const DEFAULT_METRICS_LISTEN = '127.0.0.1:9464';
 
-const seconds = (text: string, flag: string) => {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} must be a positive number of seconds, not "${text}"`);
-  return Math.round(n * 1000);
+/** Each flag's setting in leasehold.yaml (commander's attribute name → path). */
+export const FLAG_SETTINGS: Readonly<Record<string, readonly string[]>> = {
+  dataDir: ['nats', 'data_dir'],
+  natsUrl: ['nats', 'url'],
+  reportInterval: ['agent', 'report_interval'],
+  agentDownTime: ['api', 'agent_down_time'],
+  metricsListen: ['metrics', 'listen'],
+  logLevel: ['log', 'level'],
+  logFormat: ['log', 'format'],
+  agentId: ['agent', 'agent_id'],
+  host: ['agent', 'host'],
+  availabilityZone: ['agent', 'availability_zone'],
+  interfaceMappings: ['agent', 'interface_mappings'],
+  relayInterfaces: ['agent', 'relay_interfaces'],
+  dhcpPort: ['agent', 'dhcp_port'],
+  configureInterfaces: ['agent', 'configure_interfaces'],
+  agentsPerNetwork: ['scheduler', 'agents_per_network'],
+  networkScheduler: ['scheduler', 'network_scheduler'],
+  failover: ['scheduler', 'allow_automatic_dhcp_failover'],
 };
+
+const optionFlag = (command: Command, attribute: string) => command.options.find((o) => o.attributeName() === attribute)?.long ?? attribute;
+
+/** The flags given on the command line (not commander defaults) as config overrides. */
+export function flagOverrides(command: Command): Override[] {
+  const values = command.opts<Record<string, unknown>>();
+  return Object.entries(FLAG_SETTINGS).flatMap(([attribute, path]) =>
+    command.getOptionValueSource(attribute) === 'cli' && values[attribute] !== undefined
+      ? [{ path, value: values[attribute], source: optionFlag(command, attribute) }]
+      : [],
+  );
+}
 
 function common(command: Command): Command {
   return command
-    .option('--data-dir <dir>', 'where an embedded nats-server keeps its store', process.env.LEASEHOLD_DATA_DIR ?? './.leasehold')
-    .option('--nats-url <url>', 'use this NATS server instead of an embedded one', process.env.NATS_URL)
-    .option('--report-interval <s>', "how often agents heartbeat (Neutron's report_interval)", process.env.LEASEHOLD_REPORT_INTERVAL ?? '30')
-    .option('--agent-down-time <s>', "an agent silent this long is dead (Neutron's agent_down_time)", process.env.LEASEHOLD_AGENT_DOWN_TIME ?? '75');
+    .option('--config <file>', 'configuration file (default: $LEASEHOLD_CONFIG, else ./leasehold.yaml if present)')
+    .option('--data-dir <dir>', 'where an embedded nats-server keeps its store (nats.data_dir, default ./.leasehold)')
+    .option('--nats-url <url>', 'use this NATS server instead of an embedded one (nats.url, $NATS_URL)')
+    .option('--report-interval <s>', "how often agents heartbeat (Neutron's report_interval, default 30)")
+    .option('--agent-down-time <s>', "an agent silent this long is dead (Neutron's agent_down_time, default 75)")
+    .option('--metrics-listen <host:port>', `Prometheus /metrics, /healthz, /readyz (default ${DEFAULT_METRICS_LISTEN} for start, off otherwise; port 0: off)`)
+    .addOption(new Option('--log-level <level>', 'lowest log level written (default info)').choices([...LOG_LEVELS]))
+    .addOption(new Option('--log-format <format>', 'json, pretty, or auto: pretty on a terminal (default auto)').choices([...LOG_FORMATS]));
 }
 
 function agentOptions(command: Command): Command {
   return command
-    .option('--agent-id <id>', 'this agent\'s id (default dhcp-<hostname>)', process.env.LEASEHOLD_AGENT_ID)
-    .option('--host <name>', 'host name to report', process.env.LEASEHOLD_HOST)
-    .option('--availability-zone <az>', 'availability zone to report', process.env.LEASEHOLD_AVAILABILITY_ZONE ?? 'nova')
-    .option('--interface-mappings <list>', "physnet:interface,... (Neutron's physical_interface_mappings; * for networks without one)", process.env.LEASEHOLD_INTERFACE_MAPPINGS ?? '')
-    .option('--relay-interfaces <list>', 'interfaces that only hear relayed requests', process.env.LEASEHOLD_RELAY_INTERFACES ?? '')
-    .option('--dhcp-port <n>', 'UDP port to serve DHCP on', '67')
+    .option('--agent-id <id>', "this agent's id (default dhcp-<hostname>)")
+    .option('--host <name>', 'host name to report')
+    .option('--availability-zone <az>', 'availability zone to report (default nova)')
+    .option('--interface-mappings <list>', "physnet:interface,... (Neutron's physical_interface_mappings; * for networks without one)")
+    .option('--relay-interfaces <list>', 'interfaces that only hear relayed requests')
+    .option('--dhcp-port <n>', 'UDP port to serve DHCP on (default 67)')
     .option('--no-configure-interfaces', 'do not add the DHCP port address to mapped interfaces');
 }
 
 function schedulerOptions(command: Command): Command {
   return command
-    .option('--agents-per-network <n>', "Neutron's dhcp_agents_per_network", process.env.LEASEHOLD_AGENTS_PER_NETWORK ?? '1')
-    .addOption(new Option('--network-scheduler <name>', "Neutron's network_scheduler_driver").choices([...STRATEGIES]).default(process.env.LEASEHOLD_NETWORK_SCHEDULER ?? 'weight'))
-    .option('--no-failover', "do not move networks off dead agents (allow_automatic_dhcp_failover = false)");
+    .option('--agents-per-network <n>', "Neutron's dhcp_agents_per_network (default 1)")
+    .option('--network-scheduler <name>', "Neutron's network_scheduler_driver: chance, weight or az (default weight)")
+    .option('--no-failover', 'do not move networks off dead agents (allow_automatic_dhcp_failover = false)');
 }
 
-function agentConfig(flags: CommonFlags & AgentFlags): AgentConfig {
-  const port = Number(flags.dhcpPort);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--dhcp-port must be 1..65535, not "${flags.dhcpPort}"`);
-  return defaultAgentConfig({
-    ...(flags.agentId ? { agentId: flags.agentId } : {}),
-    ...(flags.host ? { host: flags.host } : {}),
-    availabilityZone: flags.availabilityZone,
-    interfaceMappings: parseInterfaceMappings(flags.interfaceMappings),
-    relayInterfaces: flags.relayInterfaces.split(',').map((s) => s.trim()).filter(Boolean),
-    dhcpPort: port,
-    configureInterfaces: flags.configureInterfaces,
-    reportIntervalMs: seconds(flags.reportInterval, '--report-interval'),
-    agentDownTimeMs: seconds(flags.agentDownTime, '--agent-down-time'),
-  });
-}
+type Part = 'api' | 'scheduler' | 'agent';
 
-function schedulerPart(flags: CommonFlags & SchedulerFlags): Partial<SchedulerConfig> {
-  const perNetwork = Number(flags.agentsPerNetwork);
-  if (!Number.isInteger(perNetwork) || perNetwork < 1) throw new Error(`--agents-per-network must be a positive integer, not "${flags.agentsPerNetwork}"`);
-  return {
-    agentsPerNetwork: perNetwork,
-    strategy: flags.networkScheduler as StrategyName,
-    allowAutomaticDhcpFailover: flags.failover,
-    reportInterval: seconds(flags.reportInterval, '--report-interval'),
-    agentDownTime: seconds(flags.agentDownTime, '--agent-down-time'),
+/** Loads the configuration for a process command and runs the parts it asks for. */
+async function serve(command: Command, title: string, parts: readonly Part[]): Promise<void> {
+  const flags = command.opts<{ config?: string }>();
+  const file = findConfigFile(flags.config);
+  const loaded = loadConfig({ file, env: process.env, flags: flagOverrides(command) });
+  const checked = checkConfig(loaded);
+  const { config } = loaded;
+  const logger = createLogger({ level: config.log.level, format: config.log.format, base: { process: title } });
+  logger.info({ component: 'config', file: file ?? null }, file ? `configuration from ${file}` : 'no configuration file: defaults, environment and flags');
+  const listenText = config.metrics.listen ?? (parts.length === 3 ? DEFAULT_METRICS_LISTEN : undefined);
+  const listen = listenText === undefined ? undefined : parseListen(listenText);
+  const system: SystemOptions = {
+    api: parts.includes('api') && { agentDownTimeMs: Math.round(config.api.agent_down_time * 1000) },
+    scheduler: parts.includes('scheduler') && checked.scheduler,
+    agent: parts.includes('agent') && checked.agent,
+    logger,
+    ...(listen ? { metrics: { listen, readyMaxLag: config.metrics.ready_max_lag, required: config.metrics.listen !== undefined } } : {}),
   };
+  await start({ dataDir: config.nats.data_dir, natsUrl: config.nats.url, parts: system, title });
 }
 
 export function addServeCommands(program: Command): void {
-  const run = (title: string, flags: CommonFlags, parts: SystemOptions) => start({ dataDir: flags.dataDir, natsUrl: flags.natsUrl || undefined, parts, title });
-
   schedulerOptions(agentOptions(common(program.command('start'))))
     .description('run the whole system in this process (API, scheduler, a DHCP agent); spawns its own nats-server unless NATS_URL is set')
-    .action(async (flags: CommonFlags & AgentFlags & SchedulerFlags) => {
-      await run('leasehold', flags, {
-        api: { agentDownTimeMs: seconds(flags.agentDownTime, '--agent-down-time') },
-        scheduler: schedulerPart(flags),
-        agent: agentConfig(flags),
-      });
-    });
+    .action((_flags: unknown, command: Command) => serve(command, 'leasehold', ['api', 'scheduler', 'agent']));
   common(program.command('api'))
     .description('run only the API service')
-    .action(async (flags: CommonFlags) => {
-      await run('leasehold api', flags, { api: { agentDownTimeMs: seconds(flags.agentDownTime, '--agent-down-time') } });
-    });
+    .action((_flags: unknown, command: Command) => serve(command, 'leasehold api', ['api']));
   schedulerOptions(common(program.command('scheduler')))
     .description('run only the DHCP agent scheduler (several may run at once)')
-    .action(async (flags: CommonFlags & SchedulerFlags) => {
-      await run('leasehold scheduler', flags, { scheduler: schedulerPart(flags) });
-    });
+    .action((_flags: unknown, command: Command) => serve(command, 'leasehold scheduler', ['scheduler']));
   // Neutron's binary is neutron-dhcp-agent; `leasehold agent ...` manages agents through the API.
   agentOptions(common(program.command('dhcp-agent')))
     .description('run only a DHCP agent (one per host)')
-    .action(async (flags: CommonFlags & AgentFlags) => {
-      await run('leasehold agent', flags, { agent: agentConfig(flags) });
-    });
+    .action((_flags: unknown, command: Command) => serve(command, 'leasehold dhcp-agent', ['agent']));
 }

@@ -8,13 +8,22 @@ import { startAgent, type AgentConfig, type RunningAgent } from '@leasehold/agen
 import { startApiService, type ApiService } from '@leasehold/api';
 import { Journal } from '@leasehold/journal';
 import { schedulerConfig, startScheduler, type RunningScheduler, type SchedulerConfig } from '@leasehold/scheduler';
+import { createLogger, partLog, type Logger } from '../observability/logger.js';
+import { startObservability, type ListenAddress, type ObservabilityServer } from '../observability/server.js';
 import type { NatsRuntime } from './nats.js';
 
 export interface SystemOptions {
   readonly api?: { readonly agentDownTimeMs: number } | false;
   readonly scheduler?: Partial<SchedulerConfig> | false;
   readonly agent?: AgentConfig | false;
-  readonly log?: (line: string) => void;
+  /** Each part logs through a child of this logger (component api, scheduler, agent). */
+  readonly logger?: Logger;
+  /**
+   * The /metrics, /healthz and /readyz endpoint. `required: false` (the
+   * default address of `leasehold start`) only warns when the port is taken,
+   * so a second system on one machine still starts.
+   */
+  readonly metrics?: { readonly listen: ListenAddress; readonly readyMaxLag: number; readonly required: boolean };
 }
 
 export interface RunningSystem {
@@ -22,34 +31,50 @@ export interface RunningSystem {
   readonly api: ApiService | undefined;
   readonly scheduler: RunningScheduler | undefined;
   readonly agent: RunningAgent | undefined;
+  /** The metrics endpoint, if one listens. */
+  readonly observability: ObservabilityServer | undefined;
   /** Lines saying what runs and where, for the operator. */
   describe(): string[];
   stop(): Promise<void>;
 }
 
 export async function startSystem(nats: NatsRuntime, options: SystemOptions): Promise<RunningSystem> {
-  const log = options.log ?? ((line: string) => console.error(line));
-  const journal = await Journal.open(nats.nc);
+  const logger = options.logger ?? createLogger({ level: 'info', format: 'auto' });
+  const log = partLog(logger, 'system');
   const started: { stop(): Promise<void> }[] = [];
+  // Listening before the parts start: /healthz answers and /readyz says "not yet" while the projections replay.
+  let observability: ObservabilityServer | undefined;
+  if (options.metrics) {
+    try {
+      observability = await startObservability({ listen: options.metrics.listen, nc: nats.nc, readyMaxLag: options.metrics.readyMaxLag });
+      started.push({ stop: () => observability!.close() });
+    } catch (error) {
+      const where = `${options.metrics.listen.host}:${options.metrics.listen.port}`;
+      if (options.metrics.required) throw new Error(`cannot serve metrics on ${where}: ${(error as Error).message}`, { cause: error });
+      logger.warn({ component: 'metrics', listen: where, err: (error as Error).message }, 'metrics endpoint not started (set metrics.listen or --metrics-listen to another port)');
+    }
+  }
   try {
+    const journal = await Journal.open(nats.nc);
     const api = options.api
       ? await startApiService(nats.nc, journal, {
           agentDownTimeMs: options.api.agentDownTimeMs,
-          onInternalError: (error, subject) => log(`api: internal error on ${subject}: ${String(error)}`),
+          onInternalError: (error, subject) => logger.child({ component: 'api' }).error({ subject, err: error }, 'internal error'),
         })
       : undefined;
     if (api) started.push(api);
-    const scheduler = options.scheduler ? await startScheduler(schedulerConfig(options.scheduler), { journal, log }) : undefined;
+    const scheduler = options.scheduler ? await startScheduler(schedulerConfig(options.scheduler), { journal, log: partLog(logger, 'scheduler') }) : undefined;
     if (scheduler) started.push(scheduler);
-    const agent = options.agent ? await startAgent(options.agent, { nc: nats.nc, journal, log }) : undefined;
+    const agent = options.agent ? await startAgent(options.agent, { nc: nats.nc, journal, log: partLog(logger, 'agent') }) : undefined;
     if (agent) started.push(agent);
 
     const serverVersion = nats.nc.info?.version ?? 'unknown';
-    return {
+    const system: RunningSystem = {
       journal,
       api,
       scheduler,
       agent,
+      observability,
       describe() {
         const lines = [
           nats.embedded
@@ -66,13 +91,16 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
           const mappings = Object.entries(agent.config.interfaceMappings).map(([p, i]) => `${p}:${i}`).join(',') || 'none (set --interface-mappings physnet:interface)';
           lines.push(`  agent      ${agent.config.agentId}: DHCP on UDP ${agent.config.dhcpPort} of mapped interfaces; mappings ${mappings}`);
         }
+        if (observability) lines.push(`  metrics    ${observability.url}/metrics  (health ${observability.url}/healthz, readiness ${observability.url}/readyz)`);
         return lines;
       },
       async stop() {
         // Reverse order: the agent first (it asks the API for its DHCP ports), NATS last.
-        for (const part of started.reverse()) await part.stop().catch((error: unknown) => log(`stop: ${String(error)}`));
+        for (const part of started.reverse()) await part.stop().catch((error: unknown) => log(`stop failed: ${String(error)}`));
       },
     };
+    observability?.attach(system);
+    return system;
   } catch (error) {
     for (const part of started.reverse()) await part.stop().catch(() => {});
     throw error;

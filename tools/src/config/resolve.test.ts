@@ -1,0 +1,63 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigFileError } from './errors.js';
+import { loadConfig } from './load.js';
+import { agentSettings, checkConfig, dnsCacheConfig, schedulerSettings } from './resolve.js';
+
+const load = (text: string, env: NodeJS.ProcessEnv = {}) => loadConfig({ file: 'lh.yaml', read: () => text, env });
+const messageOf = (run: () => unknown) => {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigFileError) return error.message;
+    throw error;
+  }
+  return 'no error';
+};
+
+describe('dns section', () => {
+  test('goes through the dnsmasq option parser: lists repeat the option, true is a bare flag, false leaves it out', () => {
+    const dns = dnsCacheConfig(
+      load(`dns:
+  server: [1.1.1.1, "/corp.example/10.0.0.53#5353"]
+  address: /ads.example/
+  host-record: "gw.example.org,192.0.2.1"
+  cache-size: 1000
+  no-resolv: true
+  strict-order: false
+`),
+    );
+    expect(dns.servers).toEqual([{ address: '1.1.1.1', port: 53, family: 4 }]);
+    expect(dns.domainServers).toEqual([{ domain: 'corp.example', server: { address: '10.0.0.53', port: 5353, family: 4 } }]);
+    expect(dns.addresses).toEqual([{ domain: 'ads.example', ip: undefined }]);
+    expect(dns.hostRecords).toEqual([{ names: ['gw.example.org'], ipv4: ['192.0.2.1'], ipv6: [], ttl: undefined }]);
+    expect(dns).toMatchObject({ cacheSize: 1000, noResolv: true, strictOrder: false });
+  });
+
+  test("a bad dns value is reported at the line of the list entry, in dnsmasq's words", () => {
+    const text = 'dns:\n  server:\n    - 1.1.1.1\n    - not-an-address\n';
+    expect(messageOf(() => dnsCacheConfig(load(text)))).toBe('lh.yaml:4: dns.server: bad address');
+    expect(messageOf(() => dnsCacheConfig(load('dns:\n  cache-sise: 10\n')))).toBe('lh.yaml:2: dns.cache-sise: bad option');
+    expect(messageOf(() => dnsCacheConfig(load('dns:\n  no-resolv: maybe\n')))).toBe('lh.yaml:2: dns.no-resolv: is a flag: true or false');
+    expect(messageOf(() => dnsCacheConfig(load('', { LEASEHOLD_DNS_SERVER: '1.1.1.1 nope' })))).toBe('environment LEASEHOLD_DNS_SERVER: dns.server: bad address');
+  });
+});
+
+describe('scheduler and agent settings', () => {
+  test('durations in seconds become the milliseconds the parts take', () => {
+    const loaded = load('api:\n  agent_down_time: 20\nagent:\n  report_interval: 4\n  agent_id: a1\n  dns:\n    port: 0\nscheduler:\n  network_scheduler: chance\n');
+    expect(schedulerSettings(loaded)).toMatchObject({ agentDownTime: 20_000, reportInterval: 4_000, strategy: 'chance' });
+    expect(agentSettings(loaded)).toMatchObject({ agentId: 'a1', agentDownTimeMs: 20_000, reportIntervalMs: 4_000, dns: { enabled: true, port: 0 } });
+  });
+
+  test("the scheduler's cross-field rule is reported at the field's line", () => {
+    expect(messageOf(() => checkConfig(load('agent:\n  report_interval: 30\napi:\n  agent_down_time: 30\n')))).toBe(
+      'lh.yaml:4: api.agent_down_time: must exceed agent.report_interval (30 s)',
+    );
+  });
+
+  test('a bad interface mapping is reported at its line', () => {
+    expect(messageOf(() => load('agent:\n  interface_mappings:\n    physnet1: "eth 1"\n'))).toBe(
+      'lh.yaml:3: agent.interface_mappings.physnet1: is not an interface name',
+    );
+  });
+});

@@ -1,0 +1,109 @@
+/**
+ * From a checked `leasehold.yaml` to the settings each part takes: the
+ * agent's AgentConfig, the scheduler's SchedulerConfig, the DNS cache's
+ * DnsCacheConfig (through @leasehold/dns-cache's own dnsmasq option parser,
+ * so `dns:` accepts exactly what `leasehold dns` and dnsmasq.conf do). Checks
+ * the rules that span fields (agent_down_time > report_interval) and reports
+ * them at the line of the field.
+ */
+import { defaultAgentConfig, type AgentConfig } from '@leasehold/agent';
+import { applyItems, ConfigError, OPTIONS, type ConfigItem, type DnsCacheConfig } from '@leasehold/dns-cache';
+import { schedulerConfig, SchedulerConfigError, type SchedulerConfig } from '@leasehold/scheduler';
+import { ConfigFileError } from './errors.js';
+import { locate, type LoadedConfig } from './load.js';
+import type { LeaseholdConfig } from './schema.js';
+
+const FLAG_TEXT: Readonly<Record<string, boolean>> = { true: true, yes: true, on: true, '1': true, false: false, no: false, off: false, '0': false };
+
+/**
+ * The dns section as dnsmasq config items, each with the line (or variable)
+ * it came from; a list is the option repeated, `true` a bare flag, `false` no
+ * item. Pure.
+ */
+export function dnsItems(loaded: LoadedConfig): ConfigItem[] {
+  const items: ConfigItem[] = [];
+  for (const [name, value] of Object.entries(loaded.config.dns)) {
+    const values = Array.isArray(value) ? value : [value];
+    values.forEach((one, i) => {
+      const path = Array.isArray(value) ? ['dns', name, i] : ['dns', name];
+      const where = locate(path, loaded.source, loaded.overridden);
+      const at = { file: where.source, line: where.line ?? 0 };
+      const takesValue = OPTIONS[name]?.value ?? true;
+      if (!takesValue) {
+        const on = typeof one === 'boolean' ? one : FLAG_TEXT[String(one).toLowerCase()];
+        if (on === undefined) throw new ConfigFileError(where.source, where.line, `dns.${name}`, 'is a flag: true or false');
+        if (on) items.push({ name, value: undefined, ...at });
+        return;
+      }
+      if (typeof one === 'boolean') throw new ConfigFileError(where.source, where.line, `dns.${name}`, 'wants a value, not true/false');
+      items.push({ name, value: String(one), ...at });
+    });
+  }
+  return items;
+}
+
+/** The DNS cache configuration the dns section describes. Pure; throws ConfigFileError at the bad option's line. */
+export function dnsCacheConfig(loaded: LoadedConfig): DnsCacheConfig {
+  try {
+    return applyItems(dnsItems(loaded));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const field = error.option ? `dns.${error.option}` : 'dns';
+    throw new ConfigFileError(error.file, error.line > 0 ? error.line : undefined, field, error.reason, { cause: error });
+  }
+}
+
+const seconds = (s: number) => Math.round(s * 1000);
+
+/** Where each SchedulerConfig field is set in the file. */
+const SCHEDULER_FIELDS: Readonly<Record<string, string[]>> = {
+  agentsPerNetwork: ['scheduler', 'agents_per_network'],
+  strategy: ['scheduler', 'network_scheduler'],
+  agentDownTime: ['api', 'agent_down_time'],
+  reportInterval: ['agent', 'report_interval'],
+};
+
+/** The scheduler's settings, checked by the scheduler's own rules. Pure; throws ConfigFileError. */
+export function schedulerSettings(loaded: LoadedConfig): SchedulerConfig {
+  const c: LeaseholdConfig = loaded.config;
+  try {
+    return schedulerConfig({
+      agentsPerNetwork: c.scheduler.agents_per_network,
+      strategy: c.scheduler.network_scheduler,
+      allowAutomaticDhcpFailover: c.scheduler.allow_automatic_dhcp_failover,
+      enableServicesOnAgentsWithAdminStateDown: c.scheduler.enable_services_on_agents_with_admin_state_down,
+      enableNewAgents: c.scheduler.enable_new_agents,
+      agentDownTime: seconds(c.api.agent_down_time),
+      reportInterval: seconds(c.agent.report_interval),
+    });
+  } catch (error) {
+    if (!(error instanceof SchedulerConfigError)) throw error;
+    const path = SCHEDULER_FIELDS[error.field] ?? ['scheduler'];
+    const where = locate(path, loaded.source, loaded.overridden);
+    const detail = error.field === 'agentDownTime' ? `must exceed agent.report_interval (${c.agent.report_interval} s)` : error.detail;
+    throw new ConfigFileError(where.source, where.line, path.join('.'), detail, { cause: error });
+  }
+}
+
+/** The agent's settings; its embedded DNS cache takes the dns section. Pure. */
+export function agentSettings(loaded: LoadedConfig, dns: DnsCacheConfig = dnsCacheConfig(loaded)): AgentConfig {
+  const a = loaded.config.agent;
+  return defaultAgentConfig({
+    ...(a.agent_id ? { agentId: a.agent_id } : {}),
+    ...(a.host ? { host: a.host } : {}),
+    availabilityZone: a.availability_zone,
+    interfaceMappings: a.interface_mappings,
+    relayInterfaces: a.relay_interfaces,
+    dhcpPort: a.dhcp_port,
+    configureInterfaces: a.configure_interfaces,
+    reportIntervalMs: seconds(a.report_interval),
+    agentDownTimeMs: seconds(loaded.config.api.agent_down_time),
+    dns: { enabled: a.dns.enabled, port: a.dns.port, cache: dns },
+  });
+}
+
+/** Everything a process needs, checked as a whole (what `leasehold check-config` runs). Pure; throws ConfigFileError. */
+export function checkConfig(loaded: LoadedConfig): { scheduler: SchedulerConfig; agent: AgentConfig; dns: DnsCacheConfig } {
+  const dns = dnsCacheConfig(loaded);
+  return { scheduler: schedulerSettings(loaded), agent: agentSettings(loaded, dns), dns };
+}

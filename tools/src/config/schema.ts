@@ -1,0 +1,100 @@
+/**
+ * The shape of `leasehold.yaml`: one section per part of the system, with
+ * Neutron's option names where Neutron has one and dnsmasq's in the `dns`
+ * section. Durations are seconds, as in neutron.conf. Every key has a default,
+ * so an empty file (or none) is a valid configuration. Values may also arrive
+ * as text (environment variables, flags): numbers and booleans are read from
+ * text here, so every source goes through the same checks.
+ */
+import { STRATEGIES } from '@leasehold/scheduler';
+import { z } from 'zod';
+
+const fromText = (read: (text: string) => unknown) => (value: unknown) => (typeof value === 'string' ? read(value.trim()) : value);
+
+const numberText = fromText((t) => (t !== '' && Number.isFinite(Number(t)) ? Number(t) : t));
+const booleanText = fromText((t) => ({ true: true, yes: true, on: true, '1': true, false: false, no: false, off: false, '0': false })[t.toLowerCase()] ?? t);
+/** A comma-separated text is a list, as on the command line. */
+const listText = fromText((t) => t.split(',').map((s) => s.trim()).filter(Boolean));
+
+const integer = (min: number, max: number) => z.preprocess(numberText, z.number().int().min(min).max(max));
+const seconds = () => z.preprocess(numberText, z.number().positive().max(86_400 * 365));
+const flag = () => z.preprocess(booleanText, z.boolean());
+const names = () => z.preprocess(listText, z.array(z.string().min(1)));
+
+/** "physnet:interface,..." (Neutron's physical_interface_mappings) or a map. */
+const interfaceMappings = z.preprocess(
+  fromText((t) => {
+    const out: Record<string, string> = {};
+    for (const entry of t.split(',').map((e) => e.trim()).filter(Boolean)) {
+      const at = entry.lastIndexOf(':');
+      if (at <= 0) return t; // left as text: the record check below names the field
+      out[entry.slice(0, at)] = entry.slice(at + 1);
+    }
+    return out;
+  }),
+  z.record(z.string().min(1), z.string().regex(/^[\w.:-]{1,15}$/, 'is not an interface name')),
+);
+
+/** One dnsmasq option's value(s): `server: [1.1.1.1, 9.9.9.9]`, `cache-size: 1000`, `no-resolv: true`. */
+const dnsValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]);
+
+/** `HOST:PORT` (port 0: off). */
+export const listenAddress = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[\w.-]*):\d{1,5}$/, 'wants HOST:PORT, e.g. 127.0.0.1:9464 (port 0 turns it off)');
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+
+const section = <T extends z.ZodRawShape>(description: string, shape: T) => // Every key has a default, so an absent section is an empty one.
+  z.strictObject(shape).prefault({} as never).describe(description);
+
+export const configSchema = z
+  .strictObject({
+    nats: section('Where the journal lives.', {
+      url: z.string().min(1).optional().describe('NATS server to use; unset: spawn an embedded nats-server -js'),
+      data_dir: z.string().min(1).default('./.leasehold').describe("the embedded nats-server's store and the nats.url file the CLI reads"),
+    }),
+    api: section('The API service (neutron-server).', {
+      agent_down_time: seconds().default(75).describe("an agent silent this long is dead (Neutron's agent_down_time); the scheduler and agents use it too"),
+    }),
+    scheduler: section('The DHCP agent scheduler.', {
+      agents_per_network: integer(1, 64).default(1).describe("Neutron's dhcp_agents_per_network"),
+      network_scheduler: z.enum(STRATEGIES as readonly ['chance', 'weight', 'az']).default('weight').describe("Neutron's network_scheduler_driver: chance, weight or az"),
+      allow_automatic_dhcp_failover: flag().default(true).describe('move networks off dead agents'),
+      enable_services_on_agents_with_admin_state_down: flag().default(true).describe('an admin-down agent keeps serving the networks it has'),
+      enable_new_agents: flag().default(true).describe('a new agent starts admin-up'),
+    }),
+    agent: section('The DHCP agent.', {
+      agent_id: z.string().min(1).max(64).optional().describe('unique id of this agent; default dhcp-<host>'),
+      host: z.string().min(1).optional().describe('host name to report; default the machine name'),
+      availability_zone: z.string().min(1).default('nova').describe('availability zone to report'),
+      interface_mappings: interfaceMappings.default({}).describe("physical network → interface (Neutron's physical_interface_mappings); * for networks without one"),
+      relay_interfaces: names().default([]).describe('interfaces that only hear relayed requests'),
+      report_interval: seconds().default(30).describe("how often agents heartbeat (Neutron's report_interval); the scheduler uses it too"),
+      dhcp_port: integer(1, 65535).default(67).describe('UDP port to serve DHCP on'),
+      configure_interfaces: flag().default(true).describe('add the DHCP port address to mapped interfaces'),
+      dns: section("The agent's embedded DNS cache (dnsmasq's DNS role beside DHCP).", {
+        enabled: flag().default(true).describe('answer DNS on the DHCP port addresses'),
+        port: integer(0, 65535).default(53).describe('DNS port; 0 turns DNS off'),
+      }),
+    }),
+    dns: z
+      .record(z.string(), dnsValue)
+      .default({})
+      .describe('DNS cache options with dnsmasq names (server, address, host-record, cache-size, no-resolv, ...); a list repeats the option'),
+    metrics: section('Prometheus metrics, /healthz and /readyz over HTTP.', {
+      listen: listenAddress.optional().describe('HOST:PORT; default 127.0.0.1:9464 for `leasehold start`, off for the other processes; port 0 turns it off'),
+      ready_max_lag: integer(0, 1_000_000_000).default(100).describe('/readyz fails while a projection is more than this many events behind the journal'),
+    }),
+    log: section('Structured logs (pino) on stderr.', {
+      level: z.enum(LOG_LEVELS).default('info').describe('lowest level written'),
+      format: z.enum(LOG_FORMATS).default('auto').describe('json, pretty (one readable line per entry), or auto: pretty on a terminal, else json'),
+    }),
+  })
+  .describe('leasehold.yaml');
+
+/** The configuration with every default filled in. */
+export type LeaseholdConfig = z.output<typeof configSchema>;
+/** What a file may hold. */
+export type LeaseholdConfigInput = z.input<typeof configSchema>;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = (typeof LOG_FORMATS)[number];

@@ -1,0 +1,44 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { createLogger, partLog, prettyLine } from './logger.js';
+
+const capture = (isTTY: boolean) => {
+  const lines: string[] = [];
+  return { lines, destination: { isTTY, write: (text: string) => lines.push(text) } };
+};
+
+describe('logger', () => {
+  test('writes one JSON object per line with level, time, component and message when not on a terminal', () => {
+    const out = capture(false);
+    const logger = createLogger({ level: 'info', format: 'auto', destination: out.destination, base: { role: 'agent' } });
+    partLog(logger, 'agent')('dhcp: listening on eth1 port 67');
+    logger.debug('not written at level info');
+    expect(out.lines).toHaveLength(1);
+    const entry = JSON.parse(out.lines[0]!) as Record<string, unknown>;
+    expect(entry).toMatchObject({ level: 30, component: 'agent', role: 'agent', msg: 'dhcp: listening on eth1 port 67', pid: process.pid });
+    expect(typeof entry.time).toBe('number');
+  });
+
+  test('a line from a part that says something failed is logged as a warning', () => {
+    const out = capture(false);
+    partLog(createLogger({ level: 'warn', format: 'json', destination: out.destination }), 'agent')('dhcp: cannot listen on eth9: ENODEV');
+    expect(JSON.parse(out.lines[0]!)).toMatchObject({ level: 40, msg: 'dhcp: cannot listen on eth9: ENODEV' });
+  });
+
+  test('on a terminal (format auto) each entry is one readable line with its fields', () => {
+    const out = capture(true);
+    createLogger({ level: 'info', format: 'auto', destination: out.destination }).child({ component: 'api' }).warn({ subject: 'lh.api.v1.ports.create', n: 3 }, 'internal error');
+    expect(out.lines).toHaveLength(1);
+    expect(out.lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN  api: internal error subject=lh\.api\.v1\.ports\.create n=3\n$/);
+  });
+
+  test.prop([fc.string(), fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), fc.oneof(fc.string(), fc.integer()))])(
+    'a pretty line is always exactly one line that holds the message and every field',
+    (msg, fields) => {
+      const line = prettyLine(JSON.stringify({ ...fields, level: 30, time: 0, msg }));
+      expect(line.endsWith('\n')).toBe(true);
+      expect(line.slice(0, -1)).not.toContain('\n');
+      for (const key of Object.keys(fields)) if (!['level', 'time', 'msg', 'pid', 'hostname', 'component'].includes(key)) expect(line).toContain(` ${key}=`);
+    },
+  );
+});

@@ -1,0 +1,224 @@
+/**
+ * The Prometheus metrics of a process, read on scrape from the counters the
+ * parts already keep (the DHCP server's outcomes, the lease tables, the
+ * projections' positions, the scheduler's pass counts, the API service's
+ * endpoint stats, the DNS cache's stats): prom-client collect callbacks, so
+ * no metrics code lives inside the packages and an idle process costs
+ * nothing between scrapes.
+ */
+import { dhcpOutcomes } from '@leasehold/agent';
+import { API_SUBJECT_PREFIX } from '@leasehold/api';
+import type { DnsCacheStats } from '@leasehold/dns-cache';
+import type { RunningProjection } from '@leasehold/journal';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { RunningSystem } from '../runtime/system.js';
+
+export interface MetricSources {
+  /** The running parts; undefined while they start. */
+  readonly system: () => RunningSystem | undefined;
+  readonly nc: NatsConnection;
+  /**
+   * The DNS cache's counters, when the process runs one. The agent's
+   * embedded cache is read through `agent.dns.stats()` where the agent
+   * package offers it.
+   */
+  readonly dnsStats?: () => DnsCacheStats | undefined;
+}
+
+/** The projections a system runs, by name. */
+export function projectionsOf(system: RunningSystem | undefined): { name: string; projection: RunningProjection }[] {
+  const out: { name: string; projection: RunningProjection }[] = [];
+  if (system?.api) out.push({ name: 'api', projection: system.api.projection });
+  if (system?.agent) out.push({ name: `agent-${system.agent.config.agentId}`, projection: system.agent.projection });
+  return out;
+}
+
+/** The journal stream's last sequence, asked at most once per `ttlMs` (a scrape reads it for several metrics). */
+export function streamLastSeq(system: () => RunningSystem | undefined, ttlMs = 250): () => Promise<number | undefined> {
+  let cached: { at: number; value: Promise<number | undefined> } | undefined;
+  return () => {
+    const journal = system()?.journal;
+    if (!journal) return Promise.resolve(undefined);
+    const now = Date.now();
+    if (!cached || now - cached.at > ttlMs) {
+      cached = {
+        at: now,
+        value: journal.jsm.streams.info(journal.layout.stream).then(
+          (info) => info.state.last_seq,
+          () => undefined,
+        ),
+      };
+    }
+    return cached.value;
+  };
+}
+
+/** Each projection's distance behind the stream (0 when caught up). */
+export async function journalLag(sources: MetricSources, lastSeq: () => Promise<number | undefined>): Promise<{ name: string; position: number; lag: number }[]> {
+  const last = await lastSeq();
+  if (last === undefined) return [];
+  return projectionsOf(sources.system()).map(({ name, projection }) => ({ name, position: projection.position(), lag: Math.max(0, last - projection.position()) }));
+}
+
+type Labels = Record<string, string>;
+
+/** A counter whose value is a total kept elsewhere, set on every scrape. */
+function mirroredCounter(registry: Registry, name: string, help: string, labelNames: string[], read: () => Promise<[Labels, number][]> | [Labels, number][]): void {
+  new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [labels, value] of await read()) this.inc(labels, value);
+    },
+  });
+}
+
+function mirroredGauge(registry: Registry, name: string, help: string, labelNames: string[], read: () => Promise<[Labels, number][]> | [Labels, number][]): void {
+  new Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [labels, value] of await read()) this.set(labels, value);
+    },
+  });
+}
+
+/** The lease states an agent's tables hold now (free addresses left out). */
+export function agentLeaseStates(system: RunningSystem | undefined, now = Date.now()): Map<string, number> {
+  const counts = new Map<string, number>();
+  const agent = system?.agent;
+  if (!agent) return counts;
+  for (const networkId of agent.model.networks.keys()) {
+    const table = agent.model.table(networkId);
+    if (!table) continue;
+    for (const { context } of table.durableState().leases) {
+      // Ticked to `now`: a bound lease past its expiry counts as expired even before the agent journals it.
+      const status = table.lease(context.ip, now)?.status ?? 'free';
+      if (status !== 'free') counts.set(status, (counts.get(status) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+/** The lease states in the API's read model. */
+export function apiLeaseStates(system: RunningSystem | undefined, now = Date.now()): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const byIp of system?.api?.model.fleet.leases.values() ?? []) {
+    for (const row of byIp.values()) {
+      const state = row.state === 'bound' && row.expiresAt !== undefined && row.expiresAt <= now ? 'expired' : row.state;
+      counts.set(state, (counts.get(state) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+const entries = (counts: Map<string, number>): [Labels, number][] => [...counts].map(([state, n]) => [{ state }, n]);
+
+/** A registry with every metric of the process, plus Node's process metrics. */
+export function createMetrics(sources: MetricSources): { registry: Registry; lastSeq: () => Promise<number | undefined> } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'leasehold_' });
+  const lastSeq = streamLastSeq(sources.system);
+  const agent = () => sources.system()?.agent;
+  const scheduler = () => sources.system()?.scheduler;
+  const dns = (): DnsCacheStats | undefined => {
+    if (sources.dnsStats) return sources.dnsStats();
+    // Duck-typed so this file needs no change when the agent exposes its cache's stats.
+    const agentDns = agent()?.dns as { stats?: () => DnsCacheStats | undefined } | undefined;
+    return typeof agentDns?.stats === 'function' ? agentDns.stats() : undefined;
+  };
+
+  mirroredGauge(registry, 'leasehold_nats_connected', '1 while the NATS connection is up', [], () => [[{}, sources.nc.isClosed() ? 0 : 1]]);
+
+  // DHCP: every packet ends in exactly one outcome (agent/src/dhcp/stats.ts).
+  mirroredCounter(registry, 'leasehold_dhcp_packets_received_total', 'DHCP datagrams received by the agent', [], () => {
+    const a = agent();
+    return a ? [[{}, a.server.stats.received]] : [];
+  });
+  mirroredCounter(registry, 'leasehold_dhcp_packets_total', 'DHCP datagrams by how they ended (offer, ack, nak, malformed, ...)', ['outcome'], () => {
+    const a = agent();
+    return a ? dhcpOutcomes.map((outcome) => [{ outcome }, a.server.stats.counts[outcome]]) : [];
+  });
+  mirroredGauge(registry, 'leasehold_agent_leases', "Leases in the agent's tables by state, as of now", ['state'], () => entries(agentLeaseStates(sources.system())));
+  mirroredGauge(registry, 'leasehold_api_leases', "Leases in the API's read model by state, as of now", ['state'], () => entries(apiLeaseStates(sources.system())));
+
+  // Journal.
+  mirroredGauge(registry, 'leasehold_journal_last_sequence', "The journal stream's last sequence", [], async () => {
+    const last = await lastSeq();
+    return last === undefined ? [] : [[{}, last]];
+  });
+  mirroredGauge(registry, 'leasehold_projection_position', 'Sequence of the last event each projection applied', ['projection'], async () =>
+    (await journalLag(sources, lastSeq)).map(({ name, position }) => [{ projection: name }, position]),
+  );
+  mirroredGauge(registry, 'leasehold_journal_lag_events', 'Events each projection is behind the journal (stream last sequence minus position)', ['projection'], async () =>
+    (await journalLag(sources, lastSeq)).map(({ name, lag }) => [{ projection: name }, lag]),
+  );
+
+  // Scheduler decisions.
+  const schedulerStat = (key: 'passes' | 'written' | 'conflicts' | 'errors') => () => {
+    const s = scheduler();
+    return s ? ([[{}, s.stats[key]]] as [Labels, number][]) : [];
+  };
+  mirroredCounter(registry, 'leasehold_scheduler_passes_total', 'Scheduling passes (decide after events and deadlines)', [], schedulerStat('passes'));
+  mirroredCounter(registry, 'leasehold_scheduler_decisions_written_total', 'NetworkScheduled/NetworkUnscheduled events this instance appended', [], schedulerStat('written'));
+  mirroredCounter(registry, 'leasehold_scheduler_conflicts_total', 'Decisions lost to another writer (expected sequence conflict)', [], schedulerStat('conflicts'));
+  mirroredCounter(registry, 'leasehold_scheduler_errors_total', 'Scheduling passes that failed', [], schedulerStat('errors'));
+  mirroredGauge(registry, 'leasehold_scheduler_agents', 'Agents the scheduler knows, by status', ['status'], () => {
+    const counts = new Map<string, number>();
+    for (const record of scheduler()?.state().agents.values() ?? []) {
+      const status = String(record.status);
+      counts.set(status, (counts.get(status) ?? 0) + 1);
+    }
+    return [...counts].map(([status, n]) => [{ status }, n]);
+  });
+
+  // API requests, from the NATS micro-service's own endpoint stats.
+  const endpointStats = async () => {
+    const api = sources.system()?.api;
+    if (!api) return [];
+    // Labelled by the operation as the client names it (the subject after lh.api.v1.), not the endpoint's dashed name.
+    const operation = (subject: string) => (subject.startsWith(`${API_SUBJECT_PREFIX}.`) ? subject.slice(API_SUBJECT_PREFIX.length + 1) : subject);
+    return ((await api.service.stats()).endpoints ?? []).map((e) => ({ ...e, name: operation(e.subject) }));
+  };
+  mirroredCounter(registry, 'leasehold_api_requests_total', 'API requests by operation', ['operation'], async () =>
+    (await endpointStats()).map((e) => [{ operation: e.name }, e.num_requests]),
+  );
+  mirroredCounter(registry, 'leasehold_api_request_errors_total', 'API requests answered with a service error, by operation', ['operation'], async () =>
+    (await endpointStats()).map((e) => [{ operation: e.name }, e.num_errors]),
+  );
+  mirroredCounter(registry, 'leasehold_api_processing_seconds_total', 'Time spent handling API requests, by operation', ['operation'], async () =>
+    (await endpointStats()).map((e) => [{ operation: e.name }, e.processing_time / 1e9]),
+  );
+
+  // DNS cache.
+  const dnsCounter = (name: string, help: string, key: keyof DnsCacheStats) =>
+    mirroredCounter(registry, name, help, [], () => {
+      const s = dns();
+      return s ? [[{}, s[key]]] : [];
+    });
+  dnsCounter('leasehold_dns_queries_total', 'DNS queries received', 'queries');
+  dnsCounter('leasehold_dns_cache_hits_total', 'DNS answers from the cache', 'cacheHits');
+  dnsCounter('leasehold_dns_cache_misses_total', 'DNS questions not in the cache', 'cacheMisses');
+  dnsCounter('leasehold_dns_local_answers_total', 'DNS answers from local records (ports, leases, host-record, address)', 'localAnswers');
+  dnsCounter('leasehold_dns_upstream_queries_total', 'Questions forwarded upstream', 'forwarded');
+  dnsCounter('leasehold_dns_upstream_failures_total', 'Upstream attempts that timed out or failed', 'upstreamFailures');
+  dnsCounter('leasehold_dns_servfail_total', 'DNS answers SERVFAIL', 'servfail');
+  dnsCounter('leasehold_dns_dropped_total', 'DNS messages dropped unanswered', 'dropped');
+  mirroredGauge(registry, 'leasehold_dns_cache_entries', 'Entries in the DNS cache', [], () => {
+    const s = dns();
+    return s ? [[{}, s.cacheEntries]] : [];
+  });
+  mirroredGauge(registry, 'leasehold_dns_upstream_in_flight', 'Questions waiting for an upstream answer', [], () => {
+    const s = dns();
+    return s ? [[{}, s.inFlight]] : [];
+  });
+
+  return { registry, lastSeq };
+}

@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fc, test } from '@fast-check/vitest';
+import { defaultAgentConfig } from '@leasehold/agent';
+import { clientPacket } from '@leasehold/agent/testing';
+import { ApiClient } from '@leasehold/api';
+import { startTestNats, type TestNats } from '@leasehold/journal/testing';
+import { decodeDhcp, DhcpMessageType } from '@leasehold/protocol';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { openNats, type NatsRuntime } from '../runtime/nats.js';
+import { startSystem, type RunningSystem } from '../runtime/system.js';
+import { createLogger } from './logger.js';
+import { parseListen, startObservability } from './server.js';
+
+/** One sample of a Prometheus text exposition, by name and exact label text. */
+function sample(text: string, name: string, labels = ''): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+let nats: TestNats;
+let runtime: NatsRuntime;
+let system: RunningSystem;
+let dataDir: string;
+const get = async (path: string) => {
+  const res = await fetch(`${system.observability!.url}${path}`);
+  return { status: res.status, text: await res.text() };
+};
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  dataDir = mkdtempSync(join(tmpdir(), 'lh-metrics-'));
+  runtime = await openNats({ natsUrl: nats.url, dataDir, name: 'metrics-test' });
+  system = await startSystem(runtime, {
+    api: { agentDownTimeMs: 3000 },
+    scheduler: { agentDownTime: 3000, reportInterval: 1000 },
+    agent: defaultAgentConfig({ agentId: 'm1', interfaceMappings: { physm: 'fakem' }, listen: false, configureInterfaces: false, reportIntervalMs: 1000, agentDownTimeMs: 3000, dns: { enabled: false, port: 0 } }),
+    logger: createLogger({ level: 'silent', format: 'json' }),
+    metrics: { listen: { host: '127.0.0.1', port: 0 }, readyMaxLag: 0, required: true },
+  });
+});
+afterAll(async () => {
+  await system?.stop();
+  await runtime?.close();
+  await nats?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the metrics endpoint of a running system', () => {
+  test('counts DHCP packets by outcome, leases by state in the agent and the API, scheduler decisions and API requests', async () => {
+    const client = new ApiClient(runtime.nc);
+    const network = await client.networks.create({ name: 'm', 'provider:physical_network': 'physm' });
+    const subnet = await client.subnets.create({ network_id: network.id, cidr: '198.18.77.0/24', allocation_pools: [{ start: '198.18.77.2', end: '198.18.77.99' }], dynamic_pools: [{ start: '198.18.77.100', end: '198.18.77.199' }] });
+    // The scheduler binds the network to the only agent, which then serves it with its DHCP port.
+    await expect.poll(() => system.agent!.served().find((s) => s.networkId === network.id)?.serverIps.get(subnet.id), { timeout: 10_000 }).toBeDefined();
+    const serverId = system.agent!.served()[0]!.serverIps.get(subnet.id)!;
+    const send = (bytes: Uint8Array) => system.agent!.server.handle(bytes, { ifname: 'fakem', ifaddr: undefined });
+    const mac = '52:54:00:77:00:01';
+    const offer = decodeDhcp((await send(clientPacket({ type: DhcpMessageType.Discover, mac })))!.bytes);
+    await send(clientPacket({ type: DhcpMessageType.Request, mac, requestedIp: offer.yiaddr, serverId }));
+    await send(new Uint8Array([1, 2, 3]));
+
+    await expect.poll(async () => sample((await get('/metrics')).text, 'leasehold_api_leases', 'state="bound"'), { timeout: 5000 }).toBe(1);
+    const { status, text } = await get('/metrics');
+    expect(status).toBe(200);
+    expect(sample(text, 'leasehold_dhcp_packets_received_total')).toBe(system.agent!.server.stats.received);
+    expect(sample(text, 'leasehold_dhcp_packets_total', 'outcome="offer"')).toBe(1);
+    expect(sample(text, 'leasehold_dhcp_packets_total', 'outcome="ack"')).toBe(1);
+    expect(sample(text, 'leasehold_dhcp_packets_total', 'outcome="malformed"')).toBe(1);
+    expect(sample(text, 'leasehold_agent_leases', 'state="bound"')).toBe(1);
+    expect(sample(text, 'leasehold_scheduler_decisions_written_total')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'leasehold_scheduler_passes_total')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'leasehold_scheduler_agents', 'status="alive"')).toBe(1);
+    expect(sample(text, 'leasehold_api_requests_total', 'operation="networks.create"')).toBe(1);
+    expect(sample(text, 'leasehold_api_requests_total', 'operation="subnets.create"')).toBe(1);
+    expect(sample(text, 'leasehold_nats_connected')).toBe(1);
+    const last = sample(text, 'leasehold_journal_last_sequence')!;
+    expect(last).toBeGreaterThan(0);
+    expect(sample(text, 'leasehold_projection_position', 'projection="api"')! + sample(text, 'leasehold_journal_lag_events', 'projection="api"')!).toBe(last);
+    expect(text).toContain('leasehold_process_cpu_seconds_total');
+  });
+
+  test('/healthz says the process and its NATS connection are up; /readyz says ready once the projections reach the end of the journal', async () => {
+    const health = await get('/healthz');
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.text)).toEqual({ status: 'ok', nats: 'connected' });
+    await expect.poll(async () => (await get('/readyz')).status, { timeout: 5000 }).toBe(200);
+    const ready = JSON.parse((await get('/readyz')).text) as { projections: { name: string; lag: number }[] };
+    expect(ready.projections.map((p) => p.name).sort()).toEqual(['agent-m1', 'api']);
+    expect(ready.projections.every((p) => p.lag === 0)).toBe(true);
+    expect((await get('/nothing')).status).toBe(404);
+    expect(system.describe().join('\n')).toContain(`${system.observability!.url}/metrics`);
+  });
+});
+
+describe('an endpoint without a running system', () => {
+  test('is healthy but not ready while the parts start, and unhealthy once NATS is closed', async () => {
+    const nc = await nats.connect('obs-alone');
+    const server = await startObservability({ listen: { host: '127.0.0.1', port: 0 }, nc, readyMaxLag: 0 });
+    try {
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${server.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { reasons: string[] }).reasons).toContain('starting: projections replaying');
+      await nc.close();
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(503);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('parseListen', () => {
+  test.prop([fc.ipV4(), fc.integer({ min: 1, max: 65535 })])('reads HOST:PORT back as the host and port written', (host, port) => {
+    expect(parseListen(`${host}:${port}`)).toEqual({ host, port });
+  });
+
+  test('port 0 turns the endpoint off, an empty host listens everywhere, and anything else is refused', () => {
+    expect(parseListen('127.0.0.1:0')).toBeUndefined();
+    expect(parseListen(':9464')).toEqual({ host: '0.0.0.0', port: 9464 });
+    expect(parseListen('[::1]:9464')).toEqual({ host: '::1', port: 9464 });
+    expect(() => parseListen('9464')).toThrow(/HOST:PORT/);
+    expect(() => parseListen('localhost:70000')).toThrow(/HOST:PORT/);
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * The HTTP endpoint of every process: /metrics (Prometheus text format),
+ * /healthz (the process is up and its NATS connection is open) and /readyz
+ * (the parts have started and every projection is within `readyMaxLag`
+ * events of the journal's end). Started before the parts, so an orchestrator
+ * sees the process alive-but-not-ready while the projections replay.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { RunningSystem } from '../runtime/system.js';
+import { createMetrics, journalLag, type MetricSources } from './metrics.js';
+
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** `HOST:PORT`, `[V6]:PORT` or `:PORT` (every interface); undefined for port 0 (off). Pure; throws on anything else. */
+export function parseListen(text: string): ListenAddress | undefined {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([\w.-]*)):(\d{1,5})$/.exec(text.trim());
+  const port = Number(match?.[3]);
+  if (!match || port > 65535) throw new Error(`metrics listen address wants HOST:PORT (port 0 turns it off), not ${JSON.stringify(text)}`);
+  if (port === 0) return undefined;
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
+}
+
+export interface ObservabilityOptions {
+  readonly listen: ListenAddress;
+  readonly nc: NatsConnection;
+  readonly readyMaxLag: number;
+  readonly dnsStats?: MetricSources['dnsStats'];
+}
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly reasons: string[];
+  readonly projections: { name: string; position: number; lag: number }[];
+}
+
+export interface ObservabilityServer {
+  /** Where it listens, e.g. http://127.0.0.1:9464. */
+  readonly url: string;
+  /** Hands over the running parts once they have started (readiness waits for this). */
+  attach(system: RunningSystem): void;
+  readiness(): Promise<Readiness>;
+  close(): Promise<void>;
+}
+
+export async function startObservability(options: ObservabilityOptions): Promise<ObservabilityServer> {
+  let system: RunningSystem | undefined;
+  const sources: MetricSources = { system: () => system, nc: options.nc, ...(options.dnsStats ? { dnsStats: options.dnsStats } : {}) };
+  const { registry, lastSeq } = createMetrics(sources);
+
+  const readiness = async (): Promise<Readiness> => {
+    const reasons: string[] = [];
+    if (options.nc.isClosed()) reasons.push('NATS connection closed');
+    if (!system) reasons.push('starting: projections replaying');
+    const projections = system ? await journalLag(sources, lastSeq) : [];
+    if (system && system.journal && projections.length === 0 && (system.api || system.agent)) reasons.push('journal stream unreadable');
+    for (const p of projections) if (p.lag > options.readyMaxLag) reasons.push(`projection ${p.name} is ${p.lag} events behind`);
+    return { ready: reasons.length === 0, reasons, projections };
+  };
+
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const reply = (status: number, type: string, body: string) => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    const json = (status: number, body: unknown) => reply(status, 'application/json', `${JSON.stringify(body)}\n`);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { error: 'GET only' });
+    const handle = async () => {
+      if (path === '/metrics') return reply(200, registry.contentType, await registry.metrics());
+      if (path === '/healthz') {
+        const up = !options.nc.isClosed();
+        return json(up ? 200 : 503, { status: up ? 'ok' : 'down', nats: up ? 'connected' : 'closed' });
+      }
+      if (path === '/readyz') {
+        const r = await readiness();
+        return json(r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', reasons: r.reasons, projections: r.projections });
+      }
+      return json(404, { error: 'not found', paths: ['/metrics', '/healthz', '/readyz'] });
+    };
+    handle().catch((error: unknown) => json(500, { error: String(error) }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.listen.port, options.listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    attach: (running) => void (system = running),
+    readiness,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
