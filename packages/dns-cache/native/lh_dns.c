@@ -51,16 +51,22 @@ static napi_value throw_errno(napi_env env, const char *what, int err) {
   return NULL;
 }
 
+static int drain(lh_sock *s);
+
+/* Reads the first batch here, so a wakeup with nothing to read never enters JS, and JS gets the count. */
 static void on_poll(uv_poll_t *handle, int status, int events) {
   lh_sock *s = (lh_sock *)handle->data;
   if (s->closed) return;
+  int n = drain(s);
+  if (n == 0) return;
   napi_handle_scope scope;
   napi_open_handle_scope(s->env, &scope);
-  napi_value fn, recv, result;
+  napi_value fn, recv, result, count;
   napi_get_reference_value(s->env, s->on_readable, &fn);
   napi_get_global(s->env, &recv);
+  napi_create_int32(s->env, n, &count);
   /* make_callback runs queued microtasks and nextTicks afterwards, as for any I/O callback. */
-  napi_make_callback(s->env, s->async, recv, fn, 0, NULL, &result);
+  napi_make_callback(s->env, s->async, recv, fn, 1, &count, &result);
   napi_close_handle_scope(s->env, scope);
 }
 
@@ -99,7 +105,8 @@ static void finalize(napi_env env, void *data, void *hint) {
   else if (s->handle_closed) free(s);
 }
 
-/* open(address: string, port: number, in, inMeta, out, outMeta: ArrayBuffer, onReadable: () => void): External */
+/* open(address: string, port: number, in, inMeta, out, outMeta: ArrayBuffer, onReadable: (count) => void): External
+   onReadable gets the number of datagrams already read into the in slots; it may call recv() for more. */
 static napi_value Open(napi_env env, napi_callback_info info) {
   size_t argc = 7;
   napi_value argv[7];
@@ -178,12 +185,8 @@ static lh_sock *unwrap(napi_env env, napi_callback_info info, size_t *argc, napi
   return s;
 }
 
-/* recv(sock): number of datagrams read into the in slots (0 when none are waiting). */
-static napi_value Recv(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  lh_sock *s = unwrap(env, info, &argc, argv);
-  if (!s) return NULL;
+/* Reads up to SLOTS datagrams into the in slots and their meta; returns how many. */
+static int drain(lh_sock *s) {
   for (int i = 0; i < SLOTS; i++) {
     s->iov[i].iov_base = s->in + (size_t)i * SLOT_SIZE;
     s->iov[i].iov_len = SLOT_SIZE;
@@ -204,8 +207,17 @@ static napi_value Recv(napi_env env, napi_callback_info info) {
     uint16_t port = ntohs(s->addrs[i].sin_port);
     memcpy(m + 8, &port, 2);
   }
+  return n;
+}
+
+/* recv(sock): number of datagrams read into the in slots (0 when none are waiting). */
+static napi_value Recv(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  lh_sock *s = unwrap(env, info, &argc, argv);
+  if (!s) return NULL;
   napi_value result;
-  napi_create_int32(env, n, &result);
+  napi_create_int32(env, drain(s), &result);
   return result;
 }
 

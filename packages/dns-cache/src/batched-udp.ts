@@ -15,7 +15,7 @@ import type { Resolver } from './resolver.js';
 interface NativeUdp {
   readonly SLOTS: number;
   readonly SLOT_SIZE: number;
-  open(address: string, port: number, input: ArrayBuffer, inputMeta: ArrayBuffer, output: ArrayBuffer, outputMeta: ArrayBuffer, onReadable: () => void): unknown;
+  open(address: string, port: number, input: ArrayBuffer, inputMeta: ArrayBuffer, output: ArrayBuffer, outputMeta: ArrayBuffer, onReadable: (count: number) => void): unknown;
   recv(socket: unknown): number;
   send(socket: unknown, count: number): number;
   sendOne(socket: unknown, data: Uint8Array, address: number, port: number): boolean;
@@ -83,9 +83,9 @@ export function listenBatchedUdp(native: NativeUdp, address: string, port: numbe
     }
   };
 
-  const onReadable = () => {
+  const onReadable = (first: number) => {
     for (let round = 0; round < ROUNDS; round++) {
-      const n = native.recv(socket);
+      const n = round === 0 ? first : native.recv(socket);
       if (n === 0) return;
       batching = true;
       outCount = 0;
