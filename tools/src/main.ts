@@ -4,6 +4,7 @@ import { decodeCommand } from './commands/decode.js';
 import { addResourceCommands } from './commands/resources/index.js';
 import { dns } from './commands/dns.js';
 import { eventsCommand } from './commands/events/command.js';
+import { replayCommand } from './commands/replay/command.js';
 import { addServeCommands } from './commands/serve.js';
 
 const program = new Command()
@@ -16,6 +17,7 @@ addServeCommands(program);
 addResourceCommands(program);
 program.addCommand(decodeCommand());
 program.addCommand(eventsCommand());
+program.addCommand(replayCommand());
 
 program
   .command('dns')

@@ -62,8 +62,9 @@ export async function startFixture(): Promise<Fixture> {
   });
   const port = await client.ports.create({ network_id: network.id, name: 'vm-1', mac_address: FIXED_MAC, fixed_ips: [{ subnet_id: subnet.id, ip_address: FIXED_IP }] });
 
+  // Heartbeats half a minute ago (alive: agent_down_time is 75 s), the decision and the leases from now on.
   const now = Date.now();
-  const t0 = now - 60_000;
+  const t0 = now - 30_000;
   for (const hb of [heartbeat('agent-a', t0, 'az1'), heartbeat('agent-b', t0 + 10, 'az2')]) {
     await journal.append(schedulerSubject(hb), [schedulerEnvelope(hb, { id: randomUUID() })]);
   }
@@ -74,7 +75,7 @@ export async function startFixture(): Promise<Fixture> {
     if (event) folded.push(event);
   }
   const config = schedulerConfig({ strategy: 'weight', agentsPerNetwork: 1 });
-  const decisions = decide(schedulerReplay(folded, config), t0 + 1000, config).filter((d) => d.networkId === network.id);
+  const decisions = decide(schedulerReplay(folded, config), now + 500, config).filter((d) => d.networkId === network.id);
   const decision = decisions[0];
   if (!decision || decision.type !== 'NetworkScheduled') throw new Error('the scheduler made no decision for the test network');
   const scheduled = await journal.append(schedulerSubject(decision), [schedulerEnvelope(decision, { id: randomUUID() })], 0);
@@ -92,17 +93,17 @@ export async function startFixture(): Promise<Fixture> {
     ...leaseTimes(at, LEASE_MS),
   });
 
-  const fixedBound = await lease(bound(FIXED_MAC, ip(FIXED_IP), t0 + 2000));
+  const fixedBound = await lease(bound(FIXED_MAC, ip(FIXED_IP), now + 1000));
   const table = new LeaseTable({
     networkId: network.id,
     pools: [{ first: ip('10.0.0.100'), last: ip('10.0.0.199'), subnetId: subnet.id }],
     fixed: [{ mac: FIXED_MAC, ip: ip(FIXED_IP) }],
   });
-  const allocation = table.allocate({ mac: POOL_MAC, subnetId: subnet.id, now: t0 + 3000 });
+  const allocation = table.allocate({ mac: POOL_MAC, subnetId: subnet.id, now: now + 2000 });
   if (!allocation.ok) throw new Error('the pool is empty');
-  const poolBound = await lease(bound(POOL_MAC, allocation.ip, t0 + 3000));
-  const poolRenewed = await lease(bound(POOL_MAC, allocation.ip, t0 + 4000, 'LeaseRenewed'));
-  const askedBound = await lease(bound(ASKING_MAC, ip(ASKED_IP), t0 + 5000));
+  const poolBound = await lease(bound(POOL_MAC, allocation.ip, now + 2000));
+  const poolRenewed = await lease(bound(POOL_MAC, allocation.ip, now + 3000, 'LeaseRenewed'));
+  const askedBound = await lease(bound(ASKING_MAC, ip(ASKED_IP), now + 4000));
   const poolIp = formatIpv4(allocation.ip);
   if (poolIp === ASKED_IP) throw new Error('the hash picked the asked address; choose another');
   // Let the API's read model fold everything before tests ask it.

@@ -1,0 +1,211 @@
+/**
+ * The aggregates `leasehold replay` knows and how each is stepped: network
+ * through the API's network machine, lease through lease-actor's machine
+ * (xstate's initialTransition/transition, as its README shows), agent
+ * through the scheduler's agent machine, port and binding as plain folds.
+ * Every step yields `{value, context}`: the state value and the data, plain
+ * and comparable.
+ */
+import { applyNetworkEvent, initialNetwork, type NetworkEvent, type NetworkSnapshot } from '@leasehold/api';
+import type { StoredEvent } from '@leasehold/journal';
+import { fromEnvelope as leaseEvent, leaseMachine, refusal, type LeaseSnapshot } from '@leasehold/lease-actor';
+import { aggregateSubject, parseIpv4, subjectToken, tryParseIpv4, type EventEnvelope, type PortState } from '@leasehold/protocol';
+import { fromEnvelope as schedulerEvent, isOverdue, machineStep, startAgent, DEFAULT_SCHEDULER_CONFIG, type AgentRecord } from '@leasehold/scheduler';
+import { initialTransition, transition } from 'xstate';
+import { CliError } from '../resources/errors.js';
+
+export type AggregateKind = 'network' | 'lease' | 'agent' | 'port' | 'binding';
+
+export interface AggregateRef {
+  readonly kind: AggregateKind;
+  /** network/<id>, lease/<networkId>/<ip>, ... */
+  readonly name: string;
+  readonly subject: string;
+  readonly ids: readonly string[];
+}
+
+/** What the aggregate is after an event: a state value and plain data. */
+export interface AggregateState {
+  readonly value: string;
+  readonly context: unknown;
+}
+
+export interface ReplayStep extends AggregateState {
+  readonly seq: number;
+  readonly event: EventEnvelope;
+  /** The machine did not accept the event (it changed nothing); why, when known. */
+  readonly refused?: string;
+  /** A state change the clock caused before the event (an agent judged down). */
+  readonly before?: AggregateState & { readonly reason: string };
+}
+
+/** Steps one aggregate's events. `state` is the state before the next event. */
+export interface Replayer {
+  readonly state: AggregateState;
+  step(stored: StoredEvent): ReplayStep;
+}
+
+export interface ReplayerOptions {
+  /** agent_down_time the scheduler judges agents with (agent aggregates only). */
+  readonly agentDownTime?: number;
+}
+
+const usage = 'network/<id>, lease/<networkId>/<ip>, agent/<id>, port/<id> or binding/<networkId>';
+
+/** Parses `network/<id>`, `lease/<net>/<ip>`, ... or an aggregate subject `lh.evt.<kind>.<ids>`. Throws CliError. Pure. */
+export function parseAggregate(text: string): AggregateRef {
+  const parts = text.startsWith('lh.evt.') ? text.split('.').slice(2) : text.split('/');
+  const [kind, ...ids] = parts;
+  const fail = (why: string) => new CliError('INVALID_AGGREGATE', `${text}: ${why} (give ${usage})`, 'aggregate');
+  if (kind !== 'network' && kind !== 'lease' && kind !== 'agent' && kind !== 'port' && kind !== 'binding') throw fail(`unknown aggregate kind ${JSON.stringify(kind ?? '')}`);
+  const want = kind === 'lease' ? 2 : 1;
+  if (ids.length !== want || ids.some((id) => id.length === 0)) throw fail(`${kind} takes ${want} id${want > 1 ? 's' : ''}`);
+  if (kind === 'lease') {
+    const ip = tryParseIpv4(ids[1]!.replaceAll('-', '.'));
+    if (ip === undefined) throw fail(`${ids[1]} is not an IPv4 address`);
+    const dotted = ids[1]!.replaceAll('-', '.');
+    return { kind, name: `lease/${ids[0]}/${dotted}`, subject: aggregateSubject('lease', ids[0]!, dotted), ids: [ids[0]!, dotted] };
+  }
+  try {
+    subjectToken(ids[0]!);
+  } catch {
+    throw fail(`${ids[0]} cannot be an id`);
+  }
+  return { kind, name: `${kind}/${ids[0]}`, subject: aggregateSubject(kind, ids[0]!), ids: [ids[0]!] };
+}
+
+/** A replayer at the aggregate's initial state. */
+export function replayer(ref: AggregateRef, options: ReplayerOptions = {}): Replayer {
+  switch (ref.kind) {
+    case 'network':
+      return networkReplayer();
+    case 'lease':
+      return leaseReplayer(parseIpv4(ref.ids[1]!));
+    case 'agent':
+      return agentReplayer(ref.ids[0]!, options.agentDownTime ?? DEFAULT_SCHEDULER_CONFIG.agentDownTime);
+    case 'port':
+      return portReplayer();
+    case 'binding':
+      return bindingReplayer();
+  }
+}
+
+function networkReplayer(): Replayer {
+  let snapshot: NetworkSnapshot = initialNetwork();
+  const view = (s: NetworkSnapshot): AggregateState => ({ value: String(s.value), context: s.context });
+  return {
+    get state() {
+      return view(snapshot);
+    },
+    step({ seq, event }) {
+      const refused = snapshot.can(event as NetworkEvent) ? undefined : `${event.type} is not accepted in state ${String(snapshot.value)}`;
+      if (!refused) snapshot = applyNetworkEvent(snapshot, event as NetworkEvent);
+      return { seq, event, ...view(snapshot), ...(refused ? { refused } : {}) };
+    },
+  };
+}
+
+function leaseReplayer(ip: number): Replayer {
+  let [snapshot]: [LeaseSnapshot, ...unknown[]] = initialTransition(leaseMachine, { ip });
+  const view = (s: LeaseSnapshot): AggregateState => ({ value: String(s.value), context: s.context });
+  return {
+    get state() {
+      return view(snapshot);
+    },
+    step({ seq, event }) {
+      let machineEvent;
+      try {
+        machineEvent = leaseEvent(event);
+      } catch (error) {
+        return { seq, event, ...view(snapshot), refused: (error as Error).message };
+      }
+      const refused = refusal(snapshot, machineEvent);
+      if (!refused) [snapshot] = transition(leaseMachine, snapshot, machineEvent);
+      return { seq, event, ...view(snapshot), ...(refused ? { refused: `refused: ${refused.reason}` } : {}) };
+    },
+  };
+}
+
+/**
+ * The agent machine as the scheduler's fold drives it: the clock is the
+ * latest `at` seen, and an alive agent silent for longer than agentDownTime
+ * is moved to down (a Tick) before the next event applies.
+ */
+function agentReplayer(agentId: string, agentDownTime: number): Replayer {
+  let record: AgentRecord = startAgent({ agentId, agentDownTime, adminStateUp: DEFAULT_SCHEDULER_CONFIG.enableNewAgents });
+  let now = 0;
+  const view = (r: AgentRecord): AggregateState => ({ value: r.status, context: r.context });
+  return {
+    get state() {
+      return view(record);
+    },
+    step({ seq, event }) {
+      now = Math.max(now, event.at);
+      let before: ReplayStep['before'];
+      if (record.status === 'alive' && isOverdue(record.context, now)) {
+        record = machineStep(record, { type: 'Tick', now });
+        before = { ...view(record), reason: `no heartbeat for more than ${agentDownTime} ms` };
+      }
+      let folded;
+      try {
+        folded = schedulerEvent(event);
+      } catch (error) {
+        return { seq, event, ...view(record), refused: (error as Error).message, ...(before ? { before } : {}) };
+      }
+      if (!folded || (folded.type !== 'AgentHeartbeat' && folded.type !== 'AgentAdminStateChanged' && folded.type !== 'AgentDeleted')) {
+        return { seq, event, ...view(record), refused: `${event.type} is not an agent event`, ...(before ? { before } : {}) };
+      }
+      record = machineStep(record, { ...folded, now });
+      return { seq, event, ...view(record), ...(before ? { before } : {}) };
+    },
+  };
+}
+
+interface PortContext {
+  readonly port: PortState | null;
+}
+
+function portReplayer(): Replayer {
+  let state: { value: string; context: PortContext } = { value: 'absent', context: { port: null } };
+  return {
+    get state() {
+      return state;
+    },
+    step({ seq, event }) {
+      let refused: string | undefined;
+      if (event.type === 'PortCreated' && state.value === 'absent') state = { value: 'active', context: { port: (event.data as { port: PortState }).port } };
+      else if (event.type === 'PortUpdated' && state.value === 'active' && state.context.port) {
+        state = { value: 'active', context: { port: { ...state.context.port, ...(event.data as { changes: Partial<PortState> }).changes } } };
+      } else if (event.type === 'PortDeleted' && state.value === 'active') state = { value: 'deleted', context: state.context };
+      else refused = `${event.type} is not accepted in state ${state.value}`;
+      return { seq, event, ...state, ...(refused ? { refused } : {}) };
+    },
+  };
+}
+
+interface BindingContext {
+  /** agentId → how it was bound. */
+  readonly agents: Readonly<Record<string, { readonly reason: string; readonly at: number; readonly strategy?: string }>>;
+}
+
+function bindingReplayer(): Replayer {
+  let context: BindingContext = { agents: {} };
+  const value = () => (Object.keys(context.agents).length > 0 ? 'bound' : 'unbound');
+  return {
+    get state() {
+      return { value: value(), context };
+    },
+    step({ seq, event }) {
+      const data = event.data as { agentId?: string; reason?: string; strategy?: string };
+      let refused: string | undefined;
+      if (event.type === 'NetworkScheduled' && typeof data.agentId === 'string') {
+        const binding = { reason: String(data.reason), at: event.at, ...(data.strategy !== undefined ? { strategy: data.strategy } : {}) };
+        context = { agents: { ...context.agents, [data.agentId]: binding } };
+      } else if (event.type === 'NetworkUnscheduled' && typeof data.agentId === 'string' && data.agentId in context.agents) {
+        const { [data.agentId]: _gone, ...rest } = context.agents;
+        context = { agents: rest };
+      } else refused = `${event.type} changes nothing here`;
+      return { seq, event, value: value(), context, ...(refused ? { refused } : {}) };
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/** `leasehold replay <aggregate> [--to SEQ] [--bundle FILE]`: an aggregate's history through its machine, checked. */
+import { ApiClient } from '@leasehold/api';
+import { Command } from 'commander';
+import { resolveNatsTarget } from '../resources/connection.js';
+import { CliError } from '../resources/errors.js';
+import { parseInteger } from '../resources/flags.js';
+import { readBundle } from '../export/bundle.js';
+import { progress } from '../export/progress.js';
+import { runTool, timeoutOf, withNatsFlags, type NatsFlags } from '../events/session.js';
+import { parseAggregate } from './aggregate.js';
+import { renderReport, renderReportJson } from './report.js';
+import { diverged, runReplay, type ReplayReport } from './run.js';
+import { bundleSource, natsSource, type EventSource } from './source.js';
+
+/** Exit status when the replay disagrees with the snapshot or the live projection. */
+export const EXIT_DIVERGED = 3;
+
+interface ReplayFlags extends NatsFlags {
+  readonly to?: string;
+  readonly bundle?: string;
+  readonly json?: boolean;
+  readonly live?: boolean;
+  readonly agentDownTime?: string;
+}
+
+/** The first divergence, as the one-line error. Pure. */
+export function divergenceLine(report: ReplayReport): string {
+  const which = report.snapshot.kind === 'diverged' ? ['snapshot', report.snapshot] as const : ['live projection', report.live] as const;
+  const check = which[1];
+  return check.kind === 'diverged' ? `error DIVERGED: the ${which[0]} of ${report.ref.name} diverges from the replay at seq ${check.seq}` : '';
+}
+
+/** Opens the source a journal tool reads: the bundle when given (no NATS), else the journal on NATS. */
+export async function openSource(flags: NatsFlags & { bundle?: string }, connect: () => ReturnType<Parameters<Parameters<typeof runTool>[1]>[0]>): Promise<{ source: EventSource; client?: ApiClient }> {
+  if (flags.bundle) return { source: bundleSource(await readBundle(flags.bundle), `bundle ${flags.bundle}`) };
+  const nc = await connect();
+  return { source: natsSource(nc, resolveNatsTarget(flags).url), client: new ApiClient(nc, { timeoutMs: timeoutOf(flags) }) };
+}
+
+export function replayCommand(): Command {
+  return withNatsFlags(
+    new Command('replay')
+      .description('step an aggregate\'s events through its machine, showing each state and what changed; check the stored snapshot and the live API against it (exit 3 naming the first divergent sequence)')
+      .argument('<aggregate>', 'network/<id>, lease/<networkId>/<ip>, agent/<id>, port/<id> or binding/<networkId>')
+      .option('--to <seq>', 'show the states up to this sequence (the checks still cover every event)')
+      .option('--bundle <file>', 'read a bundle written by `leasehold export` instead of NATS')
+      .option('--no-live', 'do not ask the running API')
+      .option('--agent-down-time <ms>', 'agent_down_time the scheduler judges agents with (agent aggregates)')
+      .option('--json', 'one JSON object per step, then the checks and a summary'),
+  ).action((aggregate: string, flags: ReplayFlags) =>
+    runTool(flags, async (connect) => {
+      const ref = parseAggregate(aggregate);
+      const to = flags.to === undefined ? undefined : parseInteger('--to', flags.to, 1);
+      const agentDownTime = flags.agentDownTime === undefined ? undefined : parseInteger('--agent-down-time', flags.agentDownTime, 1);
+      const { source, client } = await openSource(flags, connect);
+      const bar = progress(`replay ${ref.name}`);
+      let report: ReplayReport;
+      try {
+        report = await runReplay(source, ref, {
+          ...(client && flags.live !== false ? { client } : {}),
+          ...(agentDownTime !== undefined ? { agentDownTime } : {}),
+          onPending: (n) => bar.start(n),
+          onStep: () => bar.increment(),
+        });
+      } finally {
+        bar.stop();
+      }
+      if (report.steps.length === 0 && report.bad.length === 0) throw new CliError('NOT_FOUND', `no events for ${ref.name} (${ref.subject}) in ${source.name}`, 'aggregate');
+      const options = to !== undefined ? { to } : {};
+      const lines = flags.json ? renderReportJson(report, options) : renderReport(report, options);
+      process.stdout.write(`${lines.join('\n')}\n`);
+      if (!diverged(report)) return 0;
+      process.stderr.write(`${divergenceLine(report)}\n`);
+      return EXIT_DIVERGED;
+    }),
+  );
+}
