@@ -28,8 +28,8 @@ export interface Listener {
  * choice, the same for both). IPv4 UDP goes through the batched native
  * socket when the addon is built, else through dgram.
  */
-export async function listen(address: string, port: number, resolver: Resolver): Promise<Listener> {
-  const native = isIPv6(address) ? undefined : nativeUdp();
+export async function listen(address: string, port: number, resolver: Resolver, dgramOnly = false): Promise<Listener> {
+  const native = isIPv6(address) || dgramOnly ? undefined : nativeUdp();
   const udp = native ? listenBatchedUdp(native, address, port, resolver) : await listenDgram(address, port, resolver);
   let tcp: Server;
   try {
@@ -59,7 +59,13 @@ async function listenDgram(address: string, port: number, resolver: Resolver): P
   });
   udp.on('error', () => {});
   udp.on('message', (msg, rinfo) => {
-    resolver.handle(msg, { address: rinfo.address, tcp: false }, (reply) => udp.send(reply, rinfo.port, rinfo.address));
+    resolver.handle(msg, { address: rinfo.address, tcp: false }, (reply) => {
+      try {
+        udp.send(reply, rinfo.port, rinfo.address);
+      } catch {
+        // Closed while the question was upstream: nobody to answer.
+      }
+    });
   });
   return { port: udp.address().port, close: () => udp.close() };
 }

@@ -148,7 +148,9 @@ export class Resolver {
     // The listener may reuse the query's buffer once handle returns; a question waiting on upstream keeps a copy.
     const kept = Uint8Array.from(query);
     this.#inFlight.set(key, [{ ...waiter, query: kept }]);
-    void this.#forward(key, route.servers, kept, question);
+    this.#forward(key, route.servers, kept, question).catch(() => {
+      // #forward answers every waiter itself; nothing it does may become an unhandled rejection.
+    });
   }
 
   close(): void {

@@ -153,4 +153,17 @@ describe('malformed queries and bounds', () => {
     await closed;
     expect(Date.now() - started).toBeLessThan(1000);
   });
+
+  test.each(['auto', 'dgram'] as const)('stopping (udp %s) while a question is upstream neither throws nor leaves an unhandled rejection', async (udp) => {
+    const up = await fake(async (q) => {
+      await sleep(150);
+      return answer(q, [aRecord(q, '192.0.2.36')]);
+    });
+    const handle = await startDnsCache({ listenAddresses: ['127.0.0.1'], noResolv: true, servers: [up.server] }, { listenPort: 0, udp });
+    expect(handle.addresses[0]?.udp).toBe(udp === 'dgram' ? 'dgram' : 'batched');
+    const pending = udpExchange(handle.addresses[0]!, [query('late.example', 9)], 300);
+    await sleep(50);
+    await handle.stop();
+    expect(await pending).toHaveLength(0);
+  });
 });

@@ -30,6 +30,8 @@ export interface StartOptions {
    */
   readonly listenPort?: number;
   readonly now?: () => number;
+  /** 'dgram' keeps IPv4 UDP on Node's dgram even when the batched addon is built (tests, comparisons). */
+  readonly udp?: 'auto' | 'dgram';
 }
 
 /** How often addn-hosts files are checked for changes (dnsmasq re-reads them on SIGHUP). */
@@ -76,7 +78,7 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
     try {
       let chosen = port;
       for (const address of addresses) {
-        const listener = await listen(address, chosen, resolver);
+        const listener = await listen(address, chosen, resolver, options.udp === 'dgram');
         listeners.push(listener);
         // With a kernel-chosen port, every address uses the first one's, as with a configured port.
         chosen = listener.port;
