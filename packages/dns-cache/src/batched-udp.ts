@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { ListenError } from './errors.js';
 import type { Resolver } from './resolver.js';
 
-interface NativeUdp {
+export interface NativeUdp {
   readonly SLOTS: number;
   readonly SLOT_SIZE: number;
   open(address: string, port: number, input: ArrayBuffer, inputMeta: ArrayBuffer, output: ArrayBuffer, outputMeta: ArrayBuffer, onReadable: (count: number) => void): unknown;
@@ -123,4 +123,61 @@ export function listenBatchedUdp(native: NativeUdp, address: string, port: numbe
     port: native.port(socket),
     close: () => native.close(socket),
   };
+}
+
+/** A client socket of the upstream pool on the addon: replies read in batches, questions sent with sendto. */
+export interface NativeClientSocket {
+  send(data: Uint8Array, ip: number, port: number): boolean;
+  close(): void;
+}
+
+interface SharedBuffers {
+  readonly buffers: [ArrayBuffer, ArrayBuffer, ArrayBuffer, ArrayBuffer];
+  readonly inBytes: Buffer;
+  readonly inMeta: Buffer;
+}
+let shared: SharedBuffers | undefined;
+
+/**
+ * Opens an IPv4 socket on a kernel-chosen random port for asking upstreams.
+ * Every such socket shares one set of slot buffers: a socket's batch is read
+ * and handed to `onMessage` synchronously, before any other socket is read,
+ * and `onMessage` must copy what it keeps. Throws on a socket error.
+ */
+export function openNativeClient(native: NativeUdp, onMessage: (message: Buffer, ip: number, port: number) => void): NativeClientSocket {
+  if (shared === undefined) {
+    const buffers: SharedBuffers['buffers'] = [
+      new ArrayBuffer(native.SLOTS * native.SLOT_SIZE),
+      new ArrayBuffer(native.SLOTS * META),
+      new ArrayBuffer(native.SLOTS * native.SLOT_SIZE),
+      new ArrayBuffer(native.SLOTS * META),
+    ];
+    shared = { buffers, inBytes: Buffer.from(buffers[0]), inMeta: Buffer.from(buffers[1]) };
+  }
+  const { buffers, inBytes, inMeta } = shared;
+  let socket: unknown;
+  const onReadable = (first: number) => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const n = round === 0 ? first : native.recv(socket);
+      for (let i = 0; i < n; i++) {
+        const m = i * META;
+        const length = inMeta.readUInt32LE(m);
+        if (length === 0) continue;
+        const start = i * native.SLOT_SIZE;
+        onMessage(inBytes.subarray(start, start + length), inMeta.readUInt32BE(m + 4), inMeta.readUInt16LE(m + 8));
+      }
+      if (n < native.SLOTS) return;
+    }
+  };
+  socket = native.open('0.0.0.0', 0, ...buffers, onReadable);
+  return {
+    send: (data, ip, port) => native.sendOne(socket, data, ip, port),
+    close: () => native.close(socket),
+  };
+}
+
+/** An IPv4 address as the addon's meta holds it (a host-order uint32). Pure; the input must be dotted-quad. */
+export function ipv4Number(address: string): number {
+  const [a = 0, b = 0, c = 0, d = 0] = address.split('.').map(Number);
+  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
 }

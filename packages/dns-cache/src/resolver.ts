@@ -10,6 +10,7 @@
  * bogus-priv) → coalesce with an identical question in flight → forward.
  */
 import { copyQuestionCase, dnsCacheKey, DnsRcode, readQuestion, readRcode, rewriteId, type DnsQuestionView } from '@leasehold/protocol';
+import type { NativeUdp } from './batched-udp.js';
 import { AnswerCache, answerFromEntry, type CacheEntry } from './cache.js';
 import type { DnsCacheConfig, UpstreamServer } from './config.js';
 import { LocalRecords } from './local.js';
@@ -53,12 +54,15 @@ export class Resolver {
     readonly networks: LocalNetworks,
     readonly stats: DnsCacheStats,
     readonly now: () => number = monotonic,
+    /** The batched UDP addon for upstream sockets, if it is to be used. */
+    native: NativeUdp | undefined = undefined,
   ) {
     this.cache = new AnswerCache(config);
     this.local = new LocalRecords(config);
     this.routing = new Routing(config, now);
     this.upstream = new UpstreamClient({
       timeoutMs: config.upstreamTimeoutMs,
+      native,
       onDrop: () => stats.upstreamDropped++,
       onTcpRetry: () => stats.tcpRetries++,
     });

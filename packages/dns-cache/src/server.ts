@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { resolveConfig, type DnsCacheConfig } from './config.js';
 import { parseHostsFile, type HostsEntry } from './hosts.js';
+import { nativeUdp } from './batched-udp.js';
 import { listen, type Listener } from './listeners.js';
 import type { LocalRecordsInput } from './local.js';
 import { localNetworks } from './policy.js';
@@ -30,7 +31,7 @@ export interface StartOptions {
    */
   readonly listenPort?: number;
   readonly now?: () => number;
-  /** 'dgram' keeps IPv4 UDP on Node's dgram even when the batched addon is built (tests, comparisons). */
+  /** 'dgram' keeps IPv4 UDP (listeners and upstream sockets) on Node's dgram even when the batched addon is built (tests, comparisons). */
   readonly udp?: 'auto' | 'dgram';
 }
 
@@ -42,7 +43,7 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
   const config = resolveConfig(partial);
   const addresses = listenAddresses(config);
   const stats = emptyStats();
-  const resolver = new Resolver(config, localNetworks(config.localNetworks, addresses), stats, options.now);
+  const resolver = new Resolver(config, localNetworks(config.localNetworks, addresses), stats, options.now, options.udp === 'dgram' ? undefined : nativeUdp());
 
   const mtimes = new Map<string, number>();
   const loadHosts = () => {

@@ -7,9 +7,10 @@
  * and counted. A truncated UDP answer is asked again over TCP (RFC 7766 5).
  */
 import { randomFillSync } from 'node:crypto';
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { DnsFlag, readFlags, readQuestion, rewriteId } from '@leasehold/protocol';
+import { ipv4Number, openNativeClient, type NativeUdp } from './batched-udp.js';
 import type { UpstreamServer } from './config.js';
 
 /** Why an upstream datagram was dropped. */
@@ -23,12 +24,15 @@ export interface AskedQuestion {
 
 interface Pending {
   readonly server: UpstreamServer;
+  /** The server's IPv4 address as a number, for the addon's sockets (0 otherwise). */
+  readonly ip: number;
   readonly question: AskedQuestion;
   readonly done: (answer: Uint8Array | undefined) => void;
 }
 
 interface PooledSocket {
-  readonly socket: Socket;
+  readonly send: (data: Uint8Array, pending: Pending, failed: () => void) => void;
+  readonly close: () => void;
   readonly pending: Map<number, Pending>;
   uses: number;
   retired: boolean;
@@ -40,6 +44,8 @@ const SOCKET_USES = 64;
 
 export interface UpstreamClientOptions {
   readonly timeoutMs: number;
+  /** The batched UDP addon, for IPv4 upstream sockets; dgram without it. */
+  readonly native?: NativeUdp | undefined;
   readonly onDrop: (reason: UpstreamDrop) => void;
   readonly onTcpRetry: () => void;
 }
@@ -108,7 +114,7 @@ export class UpstreamClient {
       for (const pooled of this.#pools[family]) {
         if (pooled === undefined) continue;
         for (const pending of pooled.pending.values()) pending.done(undefined);
-        pooled.socket.close();
+        pooled.close();
       }
       this.#pools[family] = [];
     }
@@ -126,13 +132,12 @@ export class UpstreamClient {
       const done = (answer: Uint8Array | undefined) => {
         clearTimeout(timer);
         pooled.pending.delete(id);
-        if (pooled.retired && pooled.pending.size === 0) pooled.socket.close();
+        if (pooled.retired && pooled.pending.size === 0) pooled.close();
         resolve(answer);
       };
-      pooled.pending.set(id, { server, question, done });
-      pooled.socket.send(out, server.port, server.address, (error) => {
-        if (error) done(undefined);
-      });
+      const pending: Pending = { server, ip: server.family === 4 ? ipv4Number(server.address) : 0, question, done };
+      pooled.pending.set(id, pending);
+      pooled.send(out, pending, () => done(undefined));
     });
   }
 
@@ -144,7 +149,7 @@ export class UpstreamClient {
     if (pooled === undefined || pooled.uses >= SOCKET_USES) {
       if (pooled) {
         pooled.retired = true;
-        if (pooled.pending.size === 0) pooled.socket.close();
+        if (pooled.pending.size === 0) pooled.close();
       }
       pooled = this.#openSocket(family);
       pool[slot] = pooled;
@@ -154,22 +159,46 @@ export class UpstreamClient {
   }
 
   #openSocket(family: 4 | 6): PooledSocket {
-    const socket = createSocket(family === 4 ? 'udp4' : 'udp6');
-    const pooled: PooledSocket = { socket, pending: new Map(), uses: 0, retired: false };
-    socket.on('error', () => {});
-    socket.on('message', (msg, rinfo) => {
+    const pending = new Map<number, Pending>();
+    // Checks in the order of RFC 5452 9.1: id, then source address and port, then the question.
+    const receive = (msg: Uint8Array, sourceMatches: (p: Pending) => boolean) => {
       if (msg.length < 12) return this.options.onDrop('malformed');
-      const pending = pooled.pending.get(msg.readUInt16BE(0));
-      if (pending === undefined) return this.options.onDrop('unknown-id');
-      if (rinfo.address !== pending.server.address || rinfo.port !== pending.server.port) return this.options.onDrop('wrong-source');
-      const drop = this.#check(msg, -1, pending.question);
+      const found = pending.get((msg[0]! << 8) | msg[1]!);
+      if (found === undefined) return this.options.onDrop('unknown-id');
+      if (!sourceMatches(found)) return this.options.onDrop('wrong-source');
+      const drop = this.#check(msg, -1, found.question);
       if (drop) return this.options.onDrop(drop);
-      pending.done(Uint8Array.from(msg));
-    });
-    // The kernel picks a random ephemeral port for each new socket (Linux randomises them, RFC 6056).
+      found.done(Uint8Array.from(msg));
+    };
+    const native = family === 4 ? this.options.native : undefined;
+    if (native) {
+      // The kernel picks a random ephemeral port for each new socket (Linux randomises them, RFC 6056).
+      const socket = openNativeClient(native, (msg, ip, port) => receive(msg, (p) => p.ip === ip && p.server.port === port));
+      return {
+        pending,
+        uses: 0,
+        retired: false,
+        send: (data, p, failed) => {
+          if (!socket.send(data, p.ip, p.server.port)) failed();
+        },
+        close: () => socket.close(),
+      };
+    }
+    const socket = createSocket(family === 4 ? 'udp4' : 'udp6');
+    socket.on('error', () => {});
+    socket.on('message', (msg, rinfo) => receive(msg, (p) => rinfo.address === p.server.address && rinfo.port === p.server.port));
     socket.bind(0);
     socket.unref();
-    return pooled;
+    return {
+      pending,
+      uses: 0,
+      retired: false,
+      send: (data, p, failed) =>
+        socket.send(data, p.server.port, p.server.address, (error) => {
+          if (error) failed();
+        }),
+      close: () => socket.close(),
+    };
   }
 
   /** Why an answer must be dropped (no QR, another id unless id is -1, another question), or undefined to accept it. */
