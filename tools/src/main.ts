@@ -5,6 +5,8 @@ import { addResourceCommands } from './commands/resources/index.js';
 import { dns } from './commands/dns.js';
 import { eventsCommand } from './commands/events/command.js';
 import { replayCommand } from './commands/replay/command.js';
+import { exportCommand } from './commands/export/command.js';
+import { whyCommand } from './commands/why/command.js';
 import { addServeCommands } from './commands/serve.js';
 
 const program = new Command()
@@ -18,6 +20,8 @@ addResourceCommands(program);
 program.addCommand(decodeCommand());
 program.addCommand(eventsCommand());
 program.addCommand(replayCommand());
+program.addCommand(exportCommand());
+program.addCommand(whyCommand());
 
 program
   .command('dns')

@@ -29,6 +29,8 @@ export interface ReadOptions {
   readonly start?: Start;
   /** Without `start`: only events stored from now on (tail), instead of from the first. */
   readonly onlyNew?: boolean;
+  /** Without `start`: only the last message of each subject (a KV bucket's current values). */
+  readonly lastPerSubject?: boolean;
   /** Stop after this sequence. */
   readonly toSeq?: number;
   /** Keep reading new events until `signal` aborts. */
@@ -63,7 +65,7 @@ export async function readEvents(nc: NatsConnection, options: ReadOptions, onEve
   const config: Partial<OrderedConsumerOptions> = {
     filter_subjects: options.filter,
     ...(start === undefined
-      ? { deliver_policy: options.onlyNew ? DeliverPolicy.New : DeliverPolicy.All }
+      ? { deliver_policy: options.onlyNew ? DeliverPolicy.New : options.lastPerSubject ? DeliverPolicy.LastPerSubject : DeliverPolicy.All }
       : 'seq' in start
         ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start.seq }
         : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(start.time).toISOString() }),

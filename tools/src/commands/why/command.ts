@@ -1,0 +1,100 @@
+/** `leasehold why lease <mac|ip>` and `leasehold why binding <network>`: the events and the rule behind them. */
+import { Command } from 'commander';
+import { parseInteger } from '../resources/flags.js';
+import { isoTime, jsonSafe, renderData } from '../events/render.js';
+import { runTool, withNatsFlags, type NatsFlags } from '../events/session.js';
+import { progress } from '../export/progress.js';
+import { openSource } from '../replay/command.js';
+import { whyBinding, type BindingWhy } from './binding.js';
+import { whyLease, type LeaseWhy } from './lease.js';
+import type { StoredEvent } from '@leasehold/journal';
+
+interface WhyFlags extends NatsFlags {
+  readonly network?: string;
+  readonly bundle?: string;
+  readonly json?: boolean;
+  readonly agentDownTime?: string;
+}
+
+const line = (s: StoredEvent) => `  ${s.seq} ${isoTime(s.event.at)} ${s.event.type} ${renderData(s.event.data)}`.trimEnd();
+
+/** The readable explanation of a lease. Pure. */
+export function renderLeaseWhy(w: LeaseWhy): string[] {
+  const last = w.chain.at(-1);
+  const out = [`lease ${w.ip} on network ${w.networkId} (${w.subject})${w.holder ? `, client ${w.holder.mac}${w.holder.clientId ? ` id ${w.holder.clientId}` : ''}` : ''}: last event ${last?.event.type ?? 'none'}`];
+  if (w.others.length > 0) out.push(`  (also leased on network${w.others.length > 1 ? 's' : ''} ${w.others.join(', ')}; pass --network to pick one)`);
+  out.push('chain:');
+  for (const s of w.chain) out.push(`${line(s)}${s === w.bound ? '   <- the current lease starts here' : ''}`);
+  out.push(w.bound ? `rule (the agent's lease table replayed to seq ${w.bound.seq - 1}, its allocator asked as the agent asks):` : 'rule:');
+  out.push(`  ${w.rule.source}: ${w.rule.text}`);
+  out.push('agent:');
+  out.push(`  ${w.agent.text}`);
+  return out;
+}
+
+/** The readable explanation of a network's bindings. Pure. */
+export function renderBindingWhy(w: BindingWhy): string[] {
+  const out = [`bindings of network ${w.networkId} (${w.subject}): ${w.current.map((d) => d.agentId).join(', ') || 'none'}`, 'chain:', ...w.chain.map(line)];
+  for (const d of w.current) {
+    out.push(`agent ${d.agentId}: bound at seq ${d.scheduled.seq} (${isoTime(d.scheduled.event.at)}), reason ${d.reason}${d.strategy ? `, strategy ${d.strategy}` : ''}`);
+    if (d.inputs) {
+      const i = d.inputs;
+      out.push(`  inputs: wanted ${i.wanted}, already bound [${(i.bound ?? []).join(', ')}], ${i.candidateCount} eligible, AZ hints [${(i.availabilityZoneHints ?? []).join(', ')}]${i.replaces ? `, replaces ${i.replaces}` : ''}`);
+      for (const [rank, c] of (i.candidates ?? []).entries()) {
+        out.push(`    ${rank + 1}. ${c.agentId} az=${c.availabilityZone} load=${c.load}${c.score !== undefined ? ` score=${c.score}` : ''}${c.agentId === d.agentId ? '   <- chosen' : ''}`);
+      }
+    }
+    out.push('  agents known to the scheduler at that time (its heartbeat fold up to the decision):');
+    for (const a of d.agents) {
+      out.push(`    ${a.agentId} ${a.status}${a.adminStateUp ? '' : ' admin-down'} az=${a.availabilityZone} bound-networks=${a.load} last-heartbeat=${a.lastHeartbeatAt === null ? 'never' : isoTime(a.lastHeartbeatAt)}`);
+    }
+    out.push(`  check: ${d.replayed.text}`);
+  }
+  return out;
+}
+
+function whyFlags(command: Command): Command {
+  return withNatsFlags(
+    command
+      .option('--bundle <file>', 'read a bundle written by `leasehold export` instead of NATS')
+      .option('--agent-down-time <ms>', 'agent_down_time to judge liveness with (default 75000)')
+      .option('--json', 'the explanation as one JSON object'),
+  );
+}
+
+export function whyCommand(): Command {
+  const why = new Command('why').description('explain a lease or a binding: the chain of events and the rule that produced it');
+
+  whyFlags(why.command('lease').argument('<target>', 'the lease\'s IPv4 address or the client\'s MAC').option('--network <id>', 'only this network').description('which events, which allocation rule and which agent produced the current lease'))
+    .action((target: string, flags: WhyFlags) =>
+      runTool(flags, async (connect) => {
+        const agentDownTime = flags.agentDownTime === undefined ? undefined : parseInteger('--agent-down-time', flags.agentDownTime, 1);
+        const { source } = await openSource(flags, connect);
+        const bar = progress('why lease');
+        try {
+          const w = await whyLease(source, target, { ...(flags.network ? { network: flags.network } : {}), ...(agentDownTime ? { agentDownTime } : {}), onPending: (n) => bar.start(n), onEvent: () => bar.increment() });
+          bar.stop();
+          process.stdout.write(`${flags.json ? JSON.stringify(jsonSafe(w)) : renderLeaseWhy(w).join('\n')}\n`);
+        } finally {
+          bar.stop();
+        }
+      }),
+    );
+
+  whyFlags(why.command('binding').argument('<network>', 'network id').description('which decisions, strategies and inputs bound the network\'s current agents'))
+    .action((network: string, flags: WhyFlags) =>
+      runTool(flags, async (connect) => {
+        const agentDownTime = flags.agentDownTime === undefined ? undefined : parseInteger('--agent-down-time', flags.agentDownTime, 1);
+        const { source } = await openSource(flags, connect);
+        const bar = progress('why binding');
+        try {
+          const w = await whyBinding(source, network, { ...(agentDownTime ? { agentDownTime } : {}), onPending: (n) => bar.start(n), onEvent: () => bar.increment() });
+          bar.stop();
+          process.stdout.write(`${flags.json ? JSON.stringify(jsonSafe(w)) : renderBindingWhy(w).join('\n')}\n`);
+        } finally {
+          bar.stop();
+        }
+      }),
+    );
+  return why;
+}
