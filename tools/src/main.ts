@@ -8,6 +8,9 @@ import { replayCommand } from './commands/replay/command.js';
 import { exportCommand } from './commands/export/command.js';
 import { whyCommand } from './commands/why/command.js';
 import { addServeCommands } from './commands/serve.js';
+import { checkConfigCommand } from './commands/check-config.js';
+import { importDnsmasqCommand } from './commands/import-dnsmasq.js';
+import { cliReferenceCommand } from './docs/cli-reference.js';
 
 const program = new Command()
   .name('leasehold')
@@ -32,6 +35,11 @@ program
   .action(async (_opts: unknown, command: Command) => {
     process.exitCode = await dns(command.args);
   });
+
+program.addCommand(checkConfigCommand());
+program.addCommand(importDnsmasqCommand());
+// Hidden: it writes docs/cli.md from the definitions above.
+program.addCommand(cliReferenceCommand(program), { hidden: true });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`leasehold: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,0 +1,73 @@
+import { fc, test } from '@fast-check/vitest';
+import { parseConfigText } from '@leasehold/dns-cache';
+import { parseCidr } from '@leasehold/protocol';
+import { describe, expect } from 'vitest';
+import { allocationPools, carve, parseLeaseTime, planImport } from './import-dnsmasq-plan.js';
+
+const plan = (text: string, name = 'net') => planImport(parseConfigText(text, 'c.conf'), name);
+const members = (ranges: { first: number; last: number }[]) => ranges.flatMap((r) => Array.from({ length: r.last - r.first + 1 }, (_, i) => r.first + i));
+
+describe('address arithmetic', () => {
+  test.prop([fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 300 })])(
+    'carving an address out of a range leaves exactly the other addresses',
+    (first, length, ip) => {
+      const before = [{ first, last: first + length }];
+      expect(members(carve(before, ip))).toEqual(members(before).filter((a) => a !== ip));
+    },
+  );
+
+  test.prop([fc.integer({ min: 24, max: 28 }), fc.nat(255), fc.nat(255), fc.option(fc.nat(15))])(
+    'allocation pools are the hosts of the subnet minus the gateway and the dynamic pool, so the API accepts them together',
+    (prefix, a, b, gwOffset) => {
+      const block = parseCidr(`10.0.0.0/${prefix}`);
+      const hosts = 2 ** (32 - prefix) - 2;
+      const [lo, hi] = [Math.min(a, b) % hosts, Math.max(a, b) % hosts].sort((x, y) => x - y);
+      const dynamic = [{ first: block.address + 1 + lo!, last: block.address + 1 + hi! }];
+      const gateway = gwOffset === null ? null : block.address + 1 + (gwOffset % hosts);
+      const pools = allocationPools(block, gateway, dynamic);
+      const expected = Array.from({ length: hosts }, (_, i) => block.address + 1 + i).filter((ip) => ip !== gateway && !(ip >= dynamic[0]!.first && ip <= dynamic[0]!.last));
+      expect(members(pools)).toEqual(expected);
+    },
+  );
+
+  test("lease times read dnsmasq's units and infinite", () => {
+    expect([parseLeaseTime('45m'), parseLeaseTime('12h'), parseLeaseTime('2d'), parseLeaseTime('1w'), parseLeaseTime('600'), parseLeaseTime('infinite'), parseLeaseTime('eth0')]).toEqual([
+      2700, 43_200, 172_800, 604_800, 600, -1, undefined,
+    ]);
+  });
+});
+
+describe('planImport', () => {
+  test('a range without a lease time gets dnsmasq\'s default of one hour, and without a netmask a /24 with a note', () => {
+    const p = plan('dhcp-range=10.1.2.50,10.1.2.99\n');
+    expect(p.networks[0]?.subnet.leaseDuration).toBe(3600);
+    expect(p.notes[0]?.detail).toMatch(/assumed \/24/);
+  });
+
+  test('two ranges in different subnets make two networks named after their tags; two in one subnet make two pools', () => {
+    const p = plan('dhcp-range=set:red,10.1.0.10,10.1.0.20,255.255.255.0\ndhcp-range=set:blue,10.2.0.10,10.2.0.20,255.255.255.0\ndhcp-range=10.2.0.30,10.2.0.40,255.255.255.0\n', 'site');
+    expect(p.networks.map((n) => n.name)).toEqual(['site-red', 'site-blue']);
+    expect(p.networks[1]?.subnet.dynamicPools).toHaveLength(2);
+  });
+
+  test('an option tagged with a range tag sets that subnet only; an unknown tag is reported', () => {
+    const p = plan('dhcp-range=set:red,10.1.0.10,10.1.0.20,255.255.255.0\ndhcp-range=set:blue,10.2.0.10,10.2.0.20,255.255.255.0\ndhcp-option=tag:blue,3,10.2.0.1\ndhcp-option=tag:green,3,10.3.0.1\n');
+    expect(p.networks.map((n) => n.subnet.gateway)).toEqual([undefined, parseCidr('10.2.0.1/32').address]);
+    expect(p.notes[3]).toMatchObject({ status: 'unmapped', detail: expect.stringMatching(/tag green is set by no imported/) });
+  });
+
+  test('a router outside the subnet, a host on the gateway, and IPv6 ranges are refused with the reason', () => {
+    const p = plan('dhcp-range=10.1.0.10,10.1.0.20,255.255.255.0\ndhcp-option=3,192.0.2.1\ndhcp-host=52:54:00:00:00:01,10.1.0.1\ndhcp-range=fd00::10,fd00::20\n');
+    expect(p.notes.map((n) => n.status)).toEqual(['created', 'unmapped', 'unmapped', 'unmapped']);
+    expect(p.notes[1]?.detail).toMatch(/not an address inside 10\.1\.0\.0\/24/);
+    expect(p.notes[2]?.detail).toMatch(/gateway/);
+    expect(p.notes[3]?.detail).toMatch(/IPv6/);
+    expect(p.ports).toEqual([]);
+  });
+
+  test('a DNS option the cache refuses is reported with its reason, not written', () => {
+    const p = plan('server=not-an-ip\nserver=192.0.2.53\n');
+    expect(p.notes.map((n) => [n.status, n.detail])).toEqual([['unmapped', 'bad address'], ['dns', 'dns.server']]);
+    expect(p.dns.map((i) => i.value)).toEqual(['192.0.2.53']);
+  });
+});

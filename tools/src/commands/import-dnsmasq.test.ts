@@ -1,0 +1,139 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestApi, type TestApi } from '@leasehold/api/testing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadConfig } from '../config/load.js';
+import { checkConfig } from '../config/resolve.js';
+import { runCli } from './resources/testing/run-cli.js';
+
+/** A small office's dnsmasq.conf: DNS forwarding with local names, one DHCP range, static hosts, a PXE tag, and things Leasehold has no place for. */
+const DNSMASQ_CONF = `# /etc/dnsmasq.conf
+domain-needed
+bogus-priv
+no-resolv
+strict-order
+server=1.1.1.1
+server=9.9.9.9#53
+server=/corp.example/10.20.0.53
+address=/ads.example.com/
+address=/printer.lan/192.168.10.40
+host-record=nas.lan,192.168.10.5
+cache-size=1000
+local-ttl=60
+interface=eth1
+bind-interfaces
+listen-address=192.168.10.1
+domain=lan
+expand-hosts
+
+dhcp-range=set:office,192.168.10.100,192.168.10.200,255.255.255.0,12h
+dhcp-option=option:router,192.168.10.1
+dhcp-option=6,0.0.0.0,1.1.1.1
+dhcp-option=option:classless-static-route,10.0.0.0/8,192.168.10.254
+dhcp-option=option:ntp-server,192.168.10.1
+dhcp-host=52:54:00:aa:00:01,192.168.10.10,printer
+dhcp-host=52:54:00:aa:00:02,192.168.10.150,nas,infinite
+dhcp-host=52:54:00:aa:00:03,set:pxe,192.168.10.20,bootbox
+dhcp-option=tag:pxe,option:bootfile-name,pxelinux.0
+dhcp-option=tag:pxe,66,192.168.10.2
+dhcp-host=id:01:52:54:00:aa:00:09,192.168.10.30
+dhcp-host=52:54:00:aa:00:04,ignore
+dhcp-authoritative
+dhcp-leasefile=/var/lib/misc/dnsmasq.leases
+log-queries
+`;
+
+let t: TestApi;
+let dir: string;
+let conf: string;
+beforeAll(async () => {
+  t = await startTestApi();
+  dir = mkdtempSync(join(tmpdir(), 'lh-import-'));
+  conf = join(dir, 'dnsmasq.conf');
+  writeFileSync(conf, DNSMASQ_CONF);
+});
+afterAll(async () => {
+  await t?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const lineOf = (stdout: string, n: number) => stdout.split('\n').find((l) => l.startsWith(`${conf}:${n} `)) ?? `(no report for line ${n})`;
+
+describe('leasehold import-dnsmasq', () => {
+  test('the fixture is a configuration real dnsmasq accepts', () => {
+    const run = spawnSync('dnsmasq', ['--test', `--conf-file=${conf}`], { encoding: 'utf8' });
+    if (run.error) return expect((run.error as NodeJS.ErrnoException).code).toBe('ENOENT'); // dnsmasq is installed by npm test; without it this check has nothing to run
+    expect(run.stderr).toContain('syntax check OK');
+  });
+
+  test('creates the network, subnet and ports through the API, writes the DNS settings, and reports every line', async () => {
+    const out = join(dir, 'leasehold.yaml');
+    const run = await runCli(['import-dnsmasq', conf, '--network-name', 'office', '-o', out, '--nats-url', t.nats.url]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+
+    const [network] = await t.client.networks.list({ name: 'office' });
+    expect(network?.dns_domain).toMatch(/^lan\.?$/);
+    const [subnet] = await t.client.subnets.list({ network_id: network!.id });
+    expect(subnet).toMatchObject({
+      cidr: '192.168.10.0/24',
+      gateway_ip: '192.168.10.1',
+      // .150 is nas's fixed address: taken out of the dynamic range, as the API keeps fixed and dynamic addresses apart.
+      dynamic_pools: [{ start: '192.168.10.100', end: '192.168.10.149' }, { start: '192.168.10.151', end: '192.168.10.200' }],
+      dns_nameservers: ['1.1.1.1'],
+      host_routes: [{ destination: '10.0.0.0/8', nexthop: '192.168.10.254' }],
+      lease_duration: 12 * 3600,
+      enable_dhcp: true,
+    });
+    const ports = await t.client.ports.list({ network_id: network!.id });
+    const byMac = new Map(ports.map((p) => [p.mac_address, p]));
+    expect(ports).toHaveLength(3);
+    expect(byMac.get('52:54:00:aa:00:01')).toMatchObject({ dns_name: 'printer', fixed_ips: [{ subnet_id: subnet!.id, ip_address: '192.168.10.10' }] });
+    expect(byMac.get('52:54:00:aa:00:02')).toMatchObject({ dns_name: 'nas', fixed_ips: [{ ip_address: '192.168.10.150' }] });
+    expect(byMac.get('52:54:00:aa:00:03')?.extra_dhcp_opts).toEqual([
+      { opt_name: 'bootfile-name', opt_value: 'pxelinux.0', ip_version: 4 },
+      { opt_name: '66', opt_value: '192.168.10.2', ip_version: 4 },
+    ].map((o) => expect.objectContaining({ opt_name: o.opt_name, opt_value: o.opt_value })));
+
+    // Line by line: what each became, or why not.
+    expect(lineOf(run.stdout, 6)).toMatch(/dns\s+server=1\.1\.1\.1\s+→ dns\.server/);
+    expect(lineOf(run.stdout, 14)).toMatch(/agent\s+interface=eth1/);
+    expect(lineOf(run.stdout, 15)).toMatch(/ignored\s+bind-interfaces/);
+    expect(lineOf(run.stdout, 20)).toMatch(/created\s+dhcp-range=.*→ network office \(.+\), subnet 192\.168\.10\.0\/24, dynamic pool 192\.168\.10\.100-192\.168\.10\.200, lease 43200 s/);
+    expect(lineOf(run.stdout, 24)).toMatch(/NOT MAPPED\s+dhcp-option=option:ntp-server.*no subnet-wide field/);
+    expect(lineOf(run.stdout, 26)).toMatch(/created\s+dhcp-host=52:54:00:aa:00:02.*taken out of the dynamic pool/);
+    expect(lineOf(run.stdout, 28)).toMatch(/created\s+dhcp-option=tag:pxe,option:bootfile-name.*on 1 port\(s\) tagged pxe/);
+    expect(lineOf(run.stdout, 30)).toMatch(/NOT MAPPED\s+dhcp-host=id:.*client id/);
+    expect(lineOf(run.stdout, 31)).toMatch(/NOT MAPPED\s+dhcp-host=52:54:00:aa:00:04,ignore/);
+    expect(lineOf(run.stdout, 32)).toMatch(/NOT MAPPED\s+dhcp-authoritative/);
+    expect(run.stdout).toMatch(/created 1 network\(s\), 1 subnet\(s\), 3 port\(s\); 13 DNS setting\(s\), 1 agent setting\(s\); 5 line\(s\) not mapped, 3 ignored/);
+
+    // The DNS settings are a leasehold.yaml the processes accept.
+    const yaml = readFileSync(out, 'utf8');
+    const { dns, agent } = checkConfig(loadConfig({ file: out, env: {} }));
+    expect(dns.servers.map((s) => s.address)).toEqual(['1.1.1.1', '9.9.9.9']);
+    expect(dns.domainServers).toEqual([{ domain: 'corp.example', server: { address: '10.20.0.53', port: 53, family: 4 } }]);
+    expect(dns.addresses).toEqual([{ domain: 'ads.example.com', ip: undefined }, { domain: 'printer.lan', ip: '192.168.10.40' }]);
+    expect(dns.hostRecords[0]?.names).toEqual(['nas.lan']);
+    expect(dns).toMatchObject({ cacheSize: 1000, localTtl: 60, noResolv: true, strictOrder: true, domainNeeded: true, bogusPriv: true, expandHosts: true, domain: 'lan' });
+    expect(agent.interfaceMappings).toEqual({ '*': 'eth1' });
+    expect(yaml).toContain('server:');
+  });
+
+  test('--dry-run prints the requests and the report and creates nothing, with no API at all', async () => {
+    const run = await runCli(['import-dnsmasq', conf, '--network-name', 'dry', '--dry-run', '--nats-url', 'nats://127.0.0.1:1']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('would create {"network":{"name":"dry","dns_domain":"lan"}');
+    expect(run.stdout).toMatch(/would create 1 network\(s\), 1 subnet\(s\), 3 port\(s\)/);
+    expect(run.stdout).toContain('# leasehold.yaml (DNS settings; write it with -o FILE)');
+    expect(await t.client.networks.list({ name: 'dry' })).toEqual([]);
+  });
+
+  test('a file that cannot be read is an error naming it', async () => {
+    const run = await runCli(['import-dnsmasq', join(dir, 'missing.conf'), '--dry-run']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/cannot read .*missing\.conf: ENOENT/);
+  });
+});
