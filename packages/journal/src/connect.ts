@@ -3,8 +3,10 @@
  * JetStream enabled and a version whose features we use (expected last
  * subject sequence and message-id de-duplication are in every 2.9+).
  */
+import { readFileSync } from 'node:fs';
+import { credsAuthenticator, nkeyAuthenticator, nkeys, type Authenticator } from '@nats-io/nats-core';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { UnsupportedServerError } from './errors.js';
+import { CredentialsError, UnsupportedServerError } from './errors.js';
 
 export const MIN_SERVER_VERSION = '2.9.0';
 
@@ -13,19 +15,104 @@ export interface ConnectOptions {
   readonly user?: string;
   readonly pass?: string;
   readonly token?: string;
+  /** A file holding an nkey seed (`SU...`); the server knows the public key. */
+  readonly nkeySeedFile?: string;
+  /** A `.creds` file (user JWT + seed), for servers in operator (JWT) mode. */
+  readonly credsFile?: string;
+  /** TLS to NATS: CA to trust, and a client certificate and key for mutual TLS. */
+  readonly tls?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
+  /**
+   * Where replies come back. Default: `_INBOX.<user>` for a password user,
+   * `_INBOX.<nkey public key>` for an nkey user (the only inbox the generated
+   * permissions let that user subscribe to), else NATS's `_INBOX`.
+   */
+  readonly inboxPrefix?: string;
   /** Keep reconnecting forever by default: a journal writer outlives server restarts. */
   readonly maxReconnectAttempts?: number;
+  /**
+   * Environment to take credentials from when the options give none
+   * (default `process.env`): NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_NKEY
+   * (seed file), NATS_CREDS (creds file), NATS_CA/NATS_CERT/NATS_KEY (TLS
+   * files), NATS_INBOX_PREFIX. Pass `{}` to ignore the environment.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** Connects and checks JetStream and the server version; throws `UnsupportedServerError`. */
+/**
+ * The credential and TLS options named in an environment (see
+ * `ConnectOptions.env`); empty variables count as unset. Pure.
+ */
+export function credentialsFromEnv(env: Readonly<Record<string, string | undefined>>): ConnectOptions {
+  const get = (name: string) => (env[name] ? env[name] : undefined);
+  const tls = { caFile: get('NATS_CA'), certFile: get('NATS_CERT'), keyFile: get('NATS_KEY') };
+  return {
+    ...(get('NATS_USER') ? { user: get('NATS_USER'), pass: get('NATS_PASSWORD') ?? '' } : {}),
+    ...(get('NATS_TOKEN') ? { token: get('NATS_TOKEN') } : {}),
+    ...(get('NATS_NKEY') ? { nkeySeedFile: get('NATS_NKEY') } : {}),
+    ...(get('NATS_CREDS') ? { credsFile: get('NATS_CREDS') } : {}),
+    ...(tls.caFile || tls.certFile || tls.keyFile ? { tls: dropUndefined(tls) } : {}),
+    ...(get('NATS_INBOX_PREFIX') ? { inboxPrefix: get('NATS_INBOX_PREFIX') } : {}),
+  };
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function readSecret(path: string, what: string): Uint8Array {
+  try {
+    return new TextEncoder().encode(readFileSync(path, 'utf8').trim());
+  } catch (error) {
+    throw new CredentialsError(`cannot read the ${what} file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Resolved transport options: authenticators, TLS and the inbox prefix. Reads the key files. */
+function authOptions(options: ConnectOptions) {
+  const authenticators: Authenticator[] = [];
+  let inboxPrefix = options.inboxPrefix;
+  if (options.nkeySeedFile) {
+    const seed = readSecret(options.nkeySeedFile, 'nkey seed');
+    let publicKey: string;
+    try {
+      publicKey = nkeys.fromSeed(seed).getPublicKey();
+    } catch (error) {
+      throw new CredentialsError(`${options.nkeySeedFile} does not hold an nkey seed`, { cause: error });
+    }
+    authenticators.push(nkeyAuthenticator(seed));
+    inboxPrefix ??= `_INBOX.${publicKey}`;
+  }
+  if (options.credsFile) authenticators.push(credsAuthenticator(readSecret(options.credsFile, 'creds')));
+  if (options.user && !/[\s.*>]/.test(options.user)) inboxPrefix ??= `_INBOX.${options.user}`;
+  return {
+    ...(options.user ? { user: options.user, pass: options.pass ?? '' } : {}),
+    ...(options.token ? { token: options.token } : {}),
+    ...(authenticators.length > 0 ? { authenticator: authenticators } : {}),
+    ...(options.tls ? { tls: { ...options.tls } } : {}),
+    ...(inboxPrefix ? { inboxPrefix } : {}),
+  };
+}
+
+/**
+ * Connects and checks JetStream and the server version; throws
+ * `UnsupportedServerError`. Credentials and TLS come from `options`, else
+ * from the environment (`options.env`, default `process.env`).
+ */
 export async function connectNats(servers: string | string[], options: ConnectOptions = {}): Promise<NatsConnection> {
+  const fromEnv = credentialsFromEnv(options.env ?? process.env);
+  const explicit = options.user || options.token || options.nkeySeedFile || options.credsFile;
+  const merged: ConnectOptions = {
+    ...options,
+    ...(explicit ? {} : fromEnv),
+    tls: options.tls ?? fromEnv.tls,
+    inboxPrefix: options.inboxPrefix ?? (explicit ? undefined : fromEnv.inboxPrefix),
+  };
   const nc = await connect({
     servers,
     name: options.name ?? 'leasehold',
     maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
     reconnectTimeWait: 250,
-    ...(options.user ? { user: options.user, pass: options.pass } : {}),
-    ...(options.token ? { token: options.token } : {}),
+    ...authOptions(merged),
   });
   try {
     checkServer(nc);

@@ -47,3 +47,13 @@ export class NatsServerStartError extends JournalError {
 export class UnsupportedServerError extends JournalError {
   override name = 'UnsupportedServerError';
 }
+
+/** A credentials file (nkey seed, creds) could not be read or parsed. */
+export class CredentialsError extends JournalError {
+  override name = 'CredentialsError';
+}
+
+/** A local cluster did not become ready (metadata leader, provisioning) in time. */
+export class ClusterStartError extends JournalError {
+  override name = 'ClusterStartError';
+}

@@ -20,6 +20,8 @@ export interface NatsServerOptions {
   /** Path or name of the binary; defaults to $NATS_SERVER_BIN or `nats-server` on PATH. */
   readonly binary?: string;
   readonly extraArgs?: readonly string[];
+  /** A config file (`-c`); it must name `storeDir` as `jetstream { store_dir }` (nats-server refuses both it and `-sd`). */
+  readonly configFile?: string;
   /** How long to wait for the server to report its port. */
   readonly startTimeoutMs?: number;
 }
@@ -70,7 +72,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
     '-js',
     '-a', host,
     '-p', String(options.port ?? -1),
-    '-sd', options.storeDir,
+    ...(options.configFile ? ['-c', options.configFile] : ['-sd', options.storeDir]),
     '--ports_file_dir', portsDir,
     ...(options.extraArgs ?? []),
   ];

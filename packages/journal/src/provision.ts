@@ -2,6 +2,12 @@
  * Creating (or updating) the stream and KV buckets the journal needs.
  * Idempotent: run at every start. File storage; replicas configurable for a
  * cluster (R3).
+ *
+ * Replicas are only ever raised: every process opens the journal with the
+ * default layout (R1), so provisioning must not scale down a stream an
+ * operator provisioned at R3 (do that on purpose with the nats CLI). And a
+ * process that finds everything as it should be writes nothing, so a role
+ * without JetStream admin rights can open the journal.
  */
 import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
@@ -16,6 +22,7 @@ export interface JournalLayout {
   readonly snapshotBucket: string;
   /** Projection checkpoints: key = projection name, value = {seq, state?}. */
   readonly checkpointBucket: string;
+  /** Replicas of the stream and buckets when created; an existing one with fewer is raised to this. */
   readonly replicas: number;
   /** How long JetStream remembers publish ids for de-duplication. */
   readonly duplicateWindowMs: number;
@@ -50,24 +57,38 @@ export async function provisionJournal(nc: NatsConnection, jsm: JetStreamManager
     max_bytes: -1,
     max_age: 0,
   };
-  try {
-    const info = await jsm.streams.info(layout.stream);
-    const cur = info.config;
-    const same =
-      cur.subjects?.join() === config.subjects?.join() &&
-      cur.num_replicas === config.num_replicas &&
-      cur.duplicate_window === config.duplicate_window &&
-      cur.allow_direct === true;
-    if (!same) await jsm.streams.update(layout.stream, { ...cur, ...config } as StreamConfig);
-  } catch (error) {
-    if (!isStreamNotFound(error)) throw error;
+  const current = await streamConfig(jsm, layout.stream);
+  if (!current) {
     await jsm.streams.add(config);
+  } else {
+    const replicas = Math.max(current.num_replicas ?? 1, layout.replicas);
+    const same =
+      current.subjects?.join() === config.subjects?.join() &&
+      current.num_replicas === replicas &&
+      current.duplicate_window === config.duplicate_window &&
+      current.allow_direct === true;
+    if (!same) await jsm.streams.update(layout.stream, { ...current, ...config, num_replicas: replicas } as StreamConfig);
   }
   const kvm = new Kvm(nc);
-  const bucket = (name: string) =>
-    kvm.create(name, { storage: StorageType.File, replicas: layout.replicas, history: 1 });
+  const bucket = async (name: string) => {
+    const kv = await kvm.create(name, { storage: StorageType.File, replicas: layout.replicas, history: 1 });
+    // kvm.create leaves an existing bucket as it is: raise its replicas here.
+    const stream = `KV_${name}`;
+    const cur = await streamConfig(jsm, stream);
+    if (cur && (cur.num_replicas ?? 1) < layout.replicas) await jsm.streams.update(stream, { ...cur, num_replicas: layout.replicas });
+    return kv;
+  };
   const [snapshots, checkpoints] = await Promise.all([bucket(layout.snapshotBucket), bucket(layout.checkpointBucket)]);
   return { snapshots, checkpoints };
+}
+
+async function streamConfig(jsm: JetStreamManager, name: string): Promise<StreamConfig | undefined> {
+  try {
+    return (await jsm.streams.info(name)).config;
+  } catch (error) {
+    if (isStreamNotFound(error)) return undefined;
+    throw error;
+  }
 }
 
 function isStreamNotFound(error: unknown): boolean {

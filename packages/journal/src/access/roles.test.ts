@@ -1,0 +1,97 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { credentialsFromEnv } from '../connect.js';
+import { defaultLayout } from '../provision.js';
+import { inboxPrefixOf, mayPublish, rolePermissions, subjectMatches, type Role } from './roles.js';
+import { authorizationBlock, confString, tlsBlock } from './server-config.js';
+
+const token = fc.stringMatching(/^[A-Za-z0-9_\-:]{1,12}$/);
+const subject = fc.array(token, { minLength: 1, maxLength: 5 }).map((t) => t.join('.'));
+const kinds = ['network', 'port', 'ipam', 'mac', 'lease', 'agent', 'binding'] as const;
+const eventSubject = fc.tuple(fc.constantFrom(...kinds), fc.array(token, { minLength: 1, maxLength: 2 })).map(([k, ids]) => `lh.evt.${k}.${ids.join('.')}`);
+const roles: Role[] = [{ kind: 'agent', agentId: 'a1' }, { kind: 'scheduler' }, { kind: 'api' }, { kind: 'client' }, { kind: 'admin' }];
+
+describe('subject matching', () => {
+  test.prop([subject])('a subject matches itself, and ">" matches every subject', (s) => {
+    expect(subjectMatches(s, s)).toBe(true);
+    expect(subjectMatches('>', s)).toBe(true);
+  });
+
+  test.prop([subject, token])('"<s>.>" matches every subject below s but never s itself', (s, t) => {
+    expect(subjectMatches(`${s}.>`, `${s}.${t}`)).toBe(true);
+    expect(subjectMatches(`${s}.>`, s)).toBe(false);
+  });
+
+  test.prop([subject, token])('"*" stands for exactly one token', (s, t) => {
+    expect(subjectMatches(`${s}.*`, `${s}.${t}`)).toBe(true);
+    expect(subjectMatches(`${s}.*`, `${s}.${t}.${t}`)).toBe(false);
+  });
+});
+
+describe('the role table', () => {
+  test.prop([token, token, eventSubject])('an agent may write its own heartbeat and leases, never another agent\'s heartbeat or any other event', (id, other, evt) => {
+    const p = rolePermissions({ kind: 'agent', agentId: id }, `agent-${id}`);
+    expect(mayPublish(p, `lh.evt.agent.${id}`)).toBe(true);
+    if (other !== id) expect(mayPublish(p, `lh.evt.agent.${other}`)).toBe(false);
+    const allowed = evt.startsWith('lh.evt.lease.') || evt === `lh.evt.agent.${id}`;
+    expect(mayPublish(p, evt)).toBe(allowed);
+  });
+
+  test.prop([eventSubject])('the scheduler writes bindings only, the API everything but leases, a client no event at all', (evt) => {
+    expect(mayPublish(rolePermissions({ kind: 'scheduler' }, 'scheduler'), evt)).toBe(evt.startsWith('lh.evt.binding.'));
+    expect(mayPublish(rolePermissions({ kind: 'api' }, 'api'), evt)).toBe(!evt.startsWith('lh.evt.lease.'));
+    expect(mayPublish(rolePermissions({ kind: 'client' }, 'client'), evt)).toBe(false);
+    expect(mayPublish(rolePermissions({ kind: 'admin' }, 'admin'), evt)).toBe(true);
+  });
+
+  test.prop([token, fc.constantFrom(...roles.filter((r) => r.kind !== 'admin'))])('every role but admin subscribes only to its own inbox (and the API to its request subjects)', (user, role) => {
+    const p = rolePermissions(role, user);
+    const others = p.subscribe.filter((s) => s !== `${inboxPrefixOf(user)}.>`);
+    expect(others).toStrictEqual(role.kind === 'api' ? ['lh.api.v1.>', '$SRV.>'] : []);
+  });
+
+  test.prop([fc.constantFrom(...roles.filter((r) => r.kind !== 'admin')), fc.constantFrom('CREATE', 'DELETE', 'UPDATE', 'PURGE')])('no role but admin may create, delete, update or purge a stream', (role, verb) => {
+    const p = rolePermissions(role, 'u');
+    expect(mayPublish(p, `$JS.API.STREAM.${verb}.${defaultLayout.stream}`)).toBe(false);
+    expect(mayPublish(p, `$JS.API.STREAM.${verb}.KV_${defaultLayout.checkpointBucket}`)).toBe(false);
+  });
+
+  test('ids that could add a level or a wildcard to a subject are refused', () => {
+    for (const bad of ['a.b', 'a*', '>', '', 'a b']) {
+      expect(() => rolePermissions({ kind: 'agent', agentId: bad }, 'u')).toThrow(RangeError);
+      expect(() => inboxPrefixOf(bad)).toThrow(RangeError);
+    }
+  });
+});
+
+describe('the generated server config', () => {
+  test.prop([fc.string()])('a config string reads back as the same text', (text) => {
+    expect(JSON.parse(confString(text))).toBe(text);
+  });
+
+  test('one user per role instance, password or nkey, with its permissions; a user listed twice is refused', () => {
+    const text = authorizationBlock([
+      { name: 'api', password: 'p"w', role: { kind: 'api' } },
+      { nkey: 'UABC', role: { kind: 'agent', agentId: 'a1' } },
+    ]);
+    expect(text).toContain('user: "api", password: "p\\"w"');
+    expect(text).toContain('nkey: "UABC"');
+    expect(text).toContain('"_INBOX.UABC.>"');
+    expect(text).toContain('allow_responses: true');
+    expect(() => authorizationBlock([{ name: 'x', password: 'a', role: { kind: 'client' } }, { name: 'x', password: 'b', role: { kind: 'api' } }])).toThrow(/twice/);
+    expect(tlsBlock({ certFile: '/c', keyFile: '/k', caFile: '/ca', verify: true })).toMatch(/cert_file: "\/c"[\s\S]*verify: true/);
+  });
+});
+
+describe('credentials from the environment', () => {
+  test('user and password, nkey and creds files, TLS files and the inbox prefix are read; empty variables count as unset', () => {
+    expect(credentialsFromEnv({})).toStrictEqual({});
+    expect(credentialsFromEnv({ NATS_USER: 'api', NATS_PASSWORD: 'pw', NATS_CA: '/ca.pem', NATS_KEY: '' })).toStrictEqual({ user: 'api', pass: 'pw', tls: { caFile: '/ca.pem' } });
+    expect(credentialsFromEnv({ NATS_NKEY: '/a.nk', NATS_CREDS: '/a.creds', NATS_CERT: '/c.pem', NATS_KEY: '/c.key', NATS_INBOX_PREFIX: '_INBOX.x' })).toStrictEqual({
+      nkeySeedFile: '/a.nk',
+      credsFile: '/a.creds',
+      tls: { certFile: '/c.pem', keyFile: '/c.key' },
+      inboxPrefix: '_INBOX.x',
+    });
+  });
+});

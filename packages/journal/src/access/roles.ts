@@ -1,0 +1,153 @@
+/**
+ * Who may publish and subscribe to what: one row per role of the system.
+ * NATS permissions are subject allow-lists, so each role gets exactly the
+ * aggregate subjects it writes, the JetStream API subjects its journal reads
+ * need, and a private inbox. Anything not listed is refused by the server.
+ *
+ * What NATS cannot scope, and so stays open (documented in the README):
+ * - an agent may write `lh.evt.lease.>` of every network, not only the
+ *   networks bound to it: bindings live in the journal, and server
+ *   permissions are static subject patterns that cannot consult it;
+ * - every role may read the whole event stream (its projections fold
+ *   `lh.evt.>`), and create/inspect/delete consumers on it (a consumer name
+ *   is a random nuid that no role may list, so deleting another's is guesswork).
+ */
+import { defaultLayout, type JournalLayout } from '../provision.js';
+
+/** A role of the system. An agent's permissions are scoped to its id. */
+export type Role =
+  | { readonly kind: 'agent'; readonly agentId: string }
+  | { readonly kind: 'scheduler'; /** Its projection checkpoint name (the scheduler's `name`, default "scheduler"). */ readonly name?: string }
+  | { readonly kind: 'api' }
+  | { readonly kind: 'client' }
+  | { readonly kind: 'admin' };
+
+export interface Permissions {
+  readonly publish: readonly string[];
+  readonly subscribe: readonly string[];
+  /** May answer requests it received (publish once to their reply subject). */
+  readonly allowResponses: boolean;
+}
+
+/** Prefix of the API's request subjects (`lh.api.v1.<resource>.<verb>`). */
+export const API_REQUEST_PREFIX = 'lh.api.v1';
+
+const tokenPattern = /^[A-Za-z0-9_\-:]+$/;
+
+/** Throws a RangeError unless `value` is one subject token without wildcards. Pure. */
+export function assertToken(value: string, what: string): string {
+  if (!tokenPattern.test(value)) throw new RangeError(`${what} "${value}" cannot be a subject token`);
+  return value;
+}
+
+/**
+ * The inbox prefix a user's requests reply to: `_INBOX.<user>`. Each user may
+ * subscribe only under its own, so no role can overhear another's replies
+ * (JetStream acks, API answers). Pure.
+ */
+export function inboxPrefixOf(user: string): string {
+  return `_INBOX.${assertToken(user, 'user name')}`;
+}
+
+/**
+ * The JetStream API subjects a journal reader needs, found by tracing the real
+ * processes: account info (the manager's API check), stream info of the
+ * events stream and of both KV buckets (Journal.open binds them), ordered
+ * consumers on the events stream (create, pull, and the info/delete an
+ * ordered consumer uses when it resets after missed heartbeats), and direct
+ * gets (an aggregate's version, snapshots and checkpoints). Pure.
+ */
+export function journalReadSubjects(layout: JournalLayout = defaultLayout): string[] {
+  const kv = [`KV_${layout.snapshotBucket}`, `KV_${layout.checkpointBucket}`];
+  return [
+    '$JS.API.INFO',
+    ...[layout.stream, ...kv].map((s) => `$JS.API.STREAM.INFO.${s}`),
+    `$JS.API.CONSUMER.CREATE.${layout.stream}.>`,
+    `$JS.API.CONSUMER.MSG.NEXT.${layout.stream}.>`,
+    `$JS.API.CONSUMER.INFO.${layout.stream}.>`,
+    `$JS.API.CONSUMER.DELETE.${layout.stream}.>`,
+    ...[layout.stream, ...kv].flatMap((s) => [`$JS.API.DIRECT.GET.${s}`, `$JS.API.DIRECT.GET.${s}.>`]),
+  ];
+}
+
+/** The KV subject of one projection's checkpoint (a KV put is a publish on it). Pure. */
+function checkpointSubject(layout: JournalLayout, name: string): string {
+  return `$KV.${layout.checkpointBucket}.${name}`;
+}
+
+/**
+ * The permissions of `role` for the NATS user `user` (whose inbox is
+ * `_INBOX.<user>`), on the journal `layout`. Pure.
+ */
+export function rolePermissions(role: Role, user: string, layout: JournalLayout = defaultLayout): Permissions {
+  const inbox = `${inboxPrefixOf(user)}.>`;
+  const evt = (kind: string) => `lh.evt.${kind}.>`;
+  switch (role.kind) {
+    case 'agent': {
+      const id = assertToken(role.agentId, 'agent id');
+      return {
+        publish: [
+          // Its own heartbeats only: another agent's subject is refused.
+          `lh.evt.agent.${id}`,
+          // Leases of any network: the binding that would narrow this is journal state, not a subject.
+          evt('lease'),
+          // Its DHCP port on each served network.
+          `${API_REQUEST_PREFIX}.ports.create`,
+          checkpointSubject(layout, `agent-${id}`),
+          ...journalReadSubjects(layout),
+        ],
+        subscribe: [inbox],
+        allowResponses: false,
+      };
+    }
+    case 'scheduler':
+      return {
+        publish: [evt('binding'), checkpointSubject(layout, assertToken(role.name ?? 'scheduler', 'scheduler name')), ...journalReadSubjects(layout)],
+        subscribe: [inbox],
+        allowResponses: false,
+      };
+    case 'api':
+      return {
+        publish: [
+          evt('network'),
+          evt('port'),
+          evt('ipam'),
+          evt('mac'),
+          // Admin state and deletion of agents.
+          evt('agent'),
+          // Manual bindings (bindings.add/remove).
+          evt('binding'),
+          checkpointSubject(layout, 'api'),
+          ...journalReadSubjects(layout),
+        ],
+        // Its endpoints (a queue group) and the micro-service discovery subjects; answers go out as responses.
+        subscribe: [`${API_REQUEST_PREFIX}.>`, '$SRV.>', inbox],
+        allowResponses: true,
+      };
+    case 'client':
+      return { publish: [`${API_REQUEST_PREFIX}.>`, '$SRV.>'], subscribe: [inbox], allowResponses: false };
+    case 'admin':
+      return { publish: ['>'], subscribe: ['>'], allowResponses: true };
+  }
+}
+
+/**
+ * Whether `subject` (no wildcards) matches the NATS pattern `pattern`
+ * (`*` one token, `>` one or more trailing tokens). Pure.
+ */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    const token = p[i]!;
+    if (token === '>') return s.length > i;
+    if (i >= s.length) return false;
+    if (token !== '*' && token !== s[i]) return false;
+  }
+  return p.length === s.length;
+}
+
+/** Whether `permissions` let a user publish on `subject`. Pure. */
+export function mayPublish(permissions: Permissions, subject: string): boolean {
+  return permissions.publish.some((pattern) => subjectMatches(pattern, subject));
+}
