@@ -1,4 +1,5 @@
 /** `leasehold events tail|dump`: the journal as readable lines or JSON lines. */
+import type { NatsConnection } from '@nats-io/transport-node';
 import { Command, Option } from 'commander';
 import { collect } from '../resources/flags.js';
 import { badFlag } from '../resources/errors.js';
@@ -37,7 +38,7 @@ function positive(flag: string, value: string | undefined): number | undefined {
  * `limit` stops after that many printed; `signal` stops a follow.
  */
 async function printEvents(
-  connect: Parameters<Parameters<typeof runTool>[1]>[0],
+  connect: () => Promise<NatsConnection>,
   filter: EventFilter,
   options: { json: boolean; follow: boolean; limit?: number; signal?: AbortSignal },
 ): Promise<number> {

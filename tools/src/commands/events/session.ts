@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { connectCli, resolveNatsTarget, type ConnectionFlags } from '../resources/connection.js';
 import { CliError, errorLine, exitCodeOf, explainTransportError } from '../resources/errors.js';
 
-export interface NatsFlags extends ConnectionFlags {}
+export type NatsFlags = ConnectionFlags;
 
 /** `--nats-url` and `--data-dir`, as the resource commands have them. */
 export function withNatsFlags(command: Command): Command {

@@ -1,5 +1,6 @@
 /** `leasehold replay <aggregate> [--to SEQ] [--bundle FILE]`: an aggregate's history through its machine, checked. */
 import { ApiClient } from '@leasehold/api';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { Command } from 'commander';
 import { resolveNatsTarget } from '../resources/connection.js';
 import { CliError } from '../resources/errors.js';
@@ -31,7 +32,7 @@ export function divergenceLine(report: ReplayReport): string {
 }
 
 /** Opens the source a journal tool reads: the bundle when given (no NATS), else the journal on NATS. */
-export async function openSource(flags: NatsFlags & { bundle?: string }, connect: () => ReturnType<Parameters<Parameters<typeof runTool>[1]>[0]>): Promise<{ source: EventSource; client?: ApiClient }> {
+export async function openSource(flags: NatsFlags & { bundle?: string }, connect: () => Promise<NatsConnection>): Promise<{ source: EventSource; client?: ApiClient }> {
   if (flags.bundle) return { source: bundleSource(await readBundle(flags.bundle), `bundle ${flags.bundle}`) };
   const nc = await connect();
   return { source: natsSource(nc, resolveNatsTarget(flags).url), client: new ApiClient(nc, { timeoutMs: timeoutOf(flags) }) };
