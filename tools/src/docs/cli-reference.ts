@@ -4,8 +4,9 @@
  * `leasehold cli-reference --write docs/cli.md` regenerates it, and
  * cli-reference.test.ts fails while the file is stale.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, type Option } from 'commander';
+import { renderSettings, replaceGenerated } from './config-reference.js';
 
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
@@ -65,9 +66,11 @@ export function cliReferenceCommand(program: Command): Command {
   return new Command('cli-reference')
     .description('print (or --write) the CLI reference in Markdown, from these very command definitions')
     .option('--write <file>', 'write it to this file instead of stdout')
-    .action((flags: { write?: string }) => {
+    .option('--config-doc <file>', "also rewrite the generated settings block of this file (docs/configuration.md) from the config schema")
+    .action((flags: { write?: string; configDoc?: string }) => {
       const text = renderCliReference(program);
       if (flags.write) writeFileSync(flags.write, text);
       else process.stdout.write(text);
+      if (flags.configDoc) writeFileSync(flags.configDoc, replaceGenerated(readFileSync(flags.configDoc, 'utf8'), renderSettings()));
     });
 }

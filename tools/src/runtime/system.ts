@@ -18,6 +18,8 @@ export interface SystemOptions {
   readonly agent?: AgentConfig | false;
   /** Each part logs through a child of this logger (component api, scheduler, agent). */
   readonly logger?: Logger;
+  /** Instead of a logger: every part's text lines go to this callback as they are (for embedders with their own logging). */
+  readonly log?: (line: string) => void;
   /**
    * The /metrics, /healthz and /readyz endpoint. `required: false` (the
    * default address of `leasehold start`) only warns when the port is taken,
@@ -40,7 +42,9 @@ export interface RunningSystem {
 
 export async function startSystem(nats: NatsRuntime, options: SystemOptions): Promise<RunningSystem> {
   const logger = options.logger ?? createLogger({ level: 'info', format: 'auto' });
-  const log = partLog(logger, 'system');
+  const textLog = !options.logger ? options.log : undefined;
+  const logOf = (component: string) => textLog ?? partLog(logger, component);
+  const log = logOf('system');
   const started: { stop(): Promise<void> }[] = [];
   // Listening before the parts start: /healthz answers and /readyz says "not yet" while the projections replay.
   let observability: ObservabilityServer | undefined;
@@ -59,13 +63,14 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
     const api = options.api
       ? await startApiService(nats.nc, journal, {
           agentDownTimeMs: options.api.agentDownTimeMs,
-          onInternalError: (error, subject) => logger.child({ component: 'api' }).error({ subject, err: error }, 'internal error'),
+          onInternalError: (error, subject) =>
+            textLog ? textLog(`api: internal error on ${subject}: ${String(error)}`) : logger.child({ component: 'api' }).error({ subject, err: error }, 'internal error'),
         })
       : undefined;
     if (api) started.push(api);
-    const scheduler = options.scheduler ? await startScheduler(schedulerConfig(options.scheduler), { journal, log: partLog(logger, 'scheduler') }) : undefined;
+    const scheduler = options.scheduler ? await startScheduler(schedulerConfig(options.scheduler), { journal, log: logOf('scheduler') }) : undefined;
     if (scheduler) started.push(scheduler);
-    const agent = options.agent ? await startAgent(options.agent, { nc: nats.nc, journal, log: partLog(logger, 'agent') }) : undefined;
+    const agent = options.agent ? await startAgent(options.agent, { nc: nats.nc, journal, log: logOf('agent') }) : undefined;
     if (agent) started.push(agent);
 
     const serverVersion = nats.nc.info?.version ?? 'unknown';
