@@ -14,16 +14,23 @@
  * start-up) and writing the `.cpuprofile` there (`PROFILED <file>`), and
  * `stop` by shutting down and exiting 0.
  *
+ * `tweaks` are what-if switches for whoever works on the agent, applied
+ * around it without changing its code: `ifaddr-cache` memoizes
+ * os.networkInterfaces() for a second (the agent asks for its interface's
+ * address on every datagram), `no-async-traces` connects with nats.js's
+ * `noAsyncTraces` (no Error object built per request for its stack).
+ *
  *   node --import tsx agent-process.ts '{"ifname":"lhb..s","cidr":"198.18.0.0/16",...}'
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
+import { syncBuiltinESMExports } from 'node:module';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { defaultAgentConfig, startAgent } from '@leasehold/agent';
 import { ApiClient, ApiError, startApiService } from '@leasehold/api';
 import { Journal, connectNats, startNatsServer } from '@leasehold/journal';
+import { connect } from '@nats-io/transport-node';
 
 /** What the bench asks for; addresses are dotted quads. */
 export interface AgentProcessConfig {
@@ -33,6 +40,7 @@ export interface AgentProcessConfig {
   readonly portPool: { readonly start: string; readonly end: string };
   readonly dynamicPool: { readonly start: string; readonly end: string };
   readonly leaseSeconds: number;
+  readonly tweaks?: readonly ('ifaddr-cache' | 'no-async-traces')[];
 }
 
 /** The `READY` line's payload. */
@@ -51,9 +59,23 @@ export interface AgentProcessStats {
 }
 
 const config = JSON.parse(process.argv[2] ?? '') as AgentProcessConfig;
+const tweaks = new Set(config.tweaks ?? []);
+if (tweaks.has('ifaddr-cache')) {
+  const real = os.networkInterfaces;
+  let cached: { at: number; value: ReturnType<typeof real> } | undefined;
+  os.networkInterfaces = () => {
+    if (!cached || Date.now() - cached.at > 1000) cached = { at: Date.now(), value: real() };
+    return cached.value;
+  };
+  // The agent imports the named export: make it see the patched function (imported below, after this).
+  syncBuiltinESMExports();
+}
+const { defaultAgentConfig, startAgent } = await import('@leasehold/agent');
 const storeDir = mkdtempSync(join(tmpdir(), 'lh-bench-dhcp-agent-'));
 const nats = await startNatsServer({ storeDir });
-const nc = await connectNats(nats.url, { name: 'bench-dhcp-agent' });
+const nc = tweaks.has('no-async-traces')
+  ? await connect({ servers: nats.url, name: 'bench-dhcp-agent', noAsyncTraces: true })
+  : await connectNats(nats.url, { name: 'bench-dhcp-agent' });
 const journal = await Journal.open(nc);
 const api = await startApiService(nc, journal, { agentDownTimeMs: 60_000 });
 const client = new ApiClient(nc);

@@ -174,8 +174,8 @@ export async function startKea(topology: BenchTopology): Promise<RunningServer> 
 const agentScript = join(dirname(fileURLToPath(import.meta.url)), 'agent-process.ts');
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
-/** The leasehold agent with its own nats-server, in the server namespace. */
-export async function startAgentServer(topology: BenchTopology): Promise<RunningServer> {
+/** The leasehold agent with its own nats-server, in the server namespace; `tweaks` as agent-process.ts describes. */
+export async function startAgentServer(topology: BenchTopology, tweaks: AgentProcessConfig['tweaks'] = []): Promise<RunningServer> {
   const p = benchPlan;
   const config: AgentProcessConfig = {
     ifname: topology.serverIf,
@@ -184,6 +184,7 @@ export async function startAgentServer(topology: BenchTopology): Promise<Running
     portPool: p.portPool,
     dynamicPool: p.pool,
     leaseSeconds: p.leaseSeconds,
+    tweaks,
   };
   const nodeArgs = [
     '--conditions=@leasehold/source',
@@ -231,7 +232,7 @@ export async function startAgentServer(topology: BenchTopology): Promise<Running
     throw error;
   }
   return {
-    name: 'leasehold agent (journal on)',
+    name: `leasehold agent (journal on${tweaks.length > 0 ? `; what-if ${tweaks.join(', ')}` : ''})`,
     pids: [
       { role: 'agent', pid: ready.agentPid },
       { role: `nats-server ${ready.natsVersion}`, pid: ready.natsPid },
