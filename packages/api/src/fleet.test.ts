@@ -108,3 +108,22 @@ describe('paging', () => {
     expect(seen).toStrictEqual(ids);
   });
 });
+
+describe('regression: a new holder inherits nothing', () => {
+  test('a LeaseBound of another client after a release does not keep the previous holder\'s host name', async () => {
+    const net = await t.client.networks.create({});
+    const ip = parseIpv4('198.18.73.5');
+    const subject = `lh.evt.lease.${net.id}.198-18-73-5`;
+    const aggregate = `lease/${net.id}/198.18.73.5`;
+    const now = Date.now();
+    const times = { expiresAt: now + 60_000, renewAt: now + 30_000, rebindAt: now + 52_000 };
+    const events: EventEnvelope[] = [
+      { type: 'LeaseBound', v: 1, id: randomUUID(), aggregate, at: now, data: { ip, mac: '52:54:00:00:73:01', hostname: 'first', clientId: '01aa', ...times } },
+      { type: 'LeaseReleased', v: 1, id: randomUUID(), aggregate, at: now + 1, data: { ip, mac: '52:54:00:00:73:01' } },
+      { type: 'LeaseBound', v: 1, id: randomUUID(), aggregate, at: now + 2, data: { ip, mac: '52:54:00:00:73:02', ...times } },
+    ];
+    const r = await t.journal.append(subject, events, 0);
+    await t.api.model.waitFor(r.version);
+    expect(await t.client.leases.show({ ip_address: '198.18.73.5' })).toMatchObject({ mac_address: '52:54:00:00:73:02', hostname: null, client_id: null });
+  });
+});

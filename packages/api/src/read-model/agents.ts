@@ -93,12 +93,14 @@ export class AgentsReadModel {
         const previous = byIp.get(data.ip);
         const state: LeaseState =
           event.type === 'LeaseReleased' ? 'released' : event.type === 'LeaseExpired' ? 'expired' : event.type === 'LeaseDeclined' ? 'declined' : 'bound';
+        // A new binding is a new holder: nothing of the previous holder carries over.
+        const same = event.type !== 'LeaseBound' ? previous : undefined;
         byIp.set(data.ip, {
           networkId,
           ip: data.ip,
-          mac: data.mac ?? previous?.mac ?? '',
-          clientId: data.clientId ?? previous?.clientId,
-          hostname: data.hostname ?? previous?.hostname,
+          mac: data.mac ?? same?.mac ?? '',
+          clientId: data.clientId ?? same?.clientId,
+          hostname: data.hostname ?? same?.hostname,
           state,
           expiresAt: state === 'bound' ? data.expiresAt : undefined,
           updatedAt: event.at,
