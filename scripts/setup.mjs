@@ -101,10 +101,13 @@ function workspaceManifests() {
   return out.filter((f) => existsSync(join(root, f)));
 }
 
-// The agent's small N-API addon (interface-bound UDP sockets); rebuilt only when its source changed.
+// The small N-API addons (the agent's interface-bound UDP sockets, the DNS
+// cache's batched UDP); each build script rebuilds only when its source changed.
 function buildNativeAddons() {
-  const script = join(root, 'packages', 'agent', 'native', 'build.mjs');
-  if (existsSync(script)) execFileSync(process.execPath, [script], { cwd: root, stdio: 'inherit' });
+  for (const pkg of ['agent', 'dns-cache']) {
+    const script = join(root, 'packages', pkg, 'native', 'build.mjs');
+    if (existsSync(script)) execFileSync(process.execPath, [script], { cwd: root, stdio: 'inherit' });
+  }
 }
 
 installDebianPackages(wantTestTools ? { ...runtimeCommands, ...testCommands } : runtimeCommands);
