@@ -37,7 +37,7 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/NetworkScheduled/);
 
     const ns = /namespace (lhns-[0-9a-f]+)/.exec(stdout)![1]!;
-    expect(stdout).toContain(`stopped namespace ${ns}`);
+    expect(stdout).toContain(`removed namespace ${ns}`);
     const { stdout: namespaces } = await run('ip', ['netns', 'list']);
     expect(namespaces).not.toContain(ns);
   });

@@ -46,8 +46,8 @@ function cleanUp(): Promise<void> {
     step('Cleaning up');
     for (const { name, run } of cleanups.reverse()) {
       await run().then(
-        () => say(`stopped ${name}`),
-        (error: unknown) => say(`could not stop ${name}: ${String(error)}`),
+        () => say(name),
+        (error: unknown) => say(`failed: ${name}: ${String(error)}`),
       );
     }
   })();
@@ -63,9 +63,9 @@ async function main(): Promise<void> {
 
   step('NATS and the journal');
   const dataDir = mkdtempSync(join(tmpdir(), 'lh-demo-'));
-  cleanups.push({ name: `the data directory ${dataDir}`, run: async () => rmSync(dataDir, { recursive: true, force: true }) });
+  cleanups.push({ name: `removed the data directory ${dataDir}`, run: async () => rmSync(dataDir, { recursive: true, force: true }) });
   const nats: NatsRuntime = await openNats({ natsUrl: process.env.NATS_URL || undefined, dataDir, name: 'leasehold-demo' });
-  cleanups.push({ name: nats.embedded ? `nats-server (pid ${nats.embedded.pid})` : 'the NATS connection', run: () => nats.close() });
+  cleanups.push({ name: nats.embedded ? `stopped nats-server (pid ${nats.embedded.pid})` : 'closed the NATS connection', run: () => nats.close() });
   const journal = await Journal.open(nats.nc);
   const firstSeq = (await journal.jsm.streams.info(journal.layout.stream)).state.last_seq + 1;
   say(
@@ -77,12 +77,12 @@ async function main(): Promise<void> {
 
   step('A network namespace with a veth pair (the "VM" and its tap device)');
   const link: TestLink = await createTestLink();
-  cleanups.push({ name: `namespace ${link.ns} and its veth pair`, run: () => link.remove() });
+  cleanups.push({ name: `removed namespace ${link.ns} and its veth pair`, run: () => link.remove() });
   say(`namespace ${link.ns}: interface ${link.clientIf}  <-- veth -->  ${link.hostIf} here, where the agent listens`);
 
   step('The API and a DHCP agent, as `leasehold start` runs them');
   const api: ApiService = await startApiService(nats.nc, journal, { agentDownTimeMs: 75_000 });
-  cleanups.push({ name: 'the API', run: () => api.stop() });
+  cleanups.push({ name: 'stopped the API', run: () => api.stop() });
   say(`api: ${api.subjects.length} operations on lh.api.v1.* (networks.create, subnets.create, bindings.add, ...)`);
   const agentId = `demo-${hostname()}-${link.ns.slice(-6)}`;
   const agent: RunningAgent = await startAgent(defaultAgentConfig({ agentId, interfaceMappings: { demo: link.hostIf } }), {
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     journal,
     log: (line) => say(`  [agent] ${line}`),
   });
-  cleanups.push({ name: `agent ${agentId}`, run: () => agent.stop() });
+  cleanups.push({ name: `stopped agent ${agentId}`, run: () => agent.stop() });
   say(`agent ${agentId}: physical network "demo" is interface ${link.hostIf}; it has sent its first heartbeat`);
 
   step('A network and a subnet, through the API');
@@ -108,6 +108,14 @@ async function main(): Promise<void> {
     lease_duration: 3600,
   });
   say(`subnets.create  -> subnet ${subnet.id} ${subnet.cidr}, gateway ${subnet.gateway_ip}, ports from ${net}.2-99, dynamic pool ${net}.100-199, lease 1 h`);
+  // Unscheduled first, so the agent stops serving and does not recreate its DHCP port meanwhile.
+  cleanups.push({
+    name: `unbound and deleted network ${network.name} through the API (its DHCP port and subnet go with it)`,
+    run: async () => {
+      await client.request('bindings.remove', { network_id: network.id, agent_id: agentId }).catch(() => {});
+      await client.networks.delete(network.id);
+    },
+  });
 
   step('Binding the network to the agent (what the scheduler does; here by hand with bindings.add)');
   await until('the API to see the agent', async () => {
@@ -130,7 +138,7 @@ async function main(): Promise<void> {
 
   step(`A real DHCP client in the namespace: ${kind === 'udhcpc' ? 'busybox udhcpc' : 'ISC dhclient'}`);
   const dhcp: RunningClient = await startClient(kind, link, { hostname: 'demo-vm' });
-  cleanups.push({ name: `the DHCP client (${kind})`, run: () => dhcp.stop() });
+  cleanups.push({ name: `stopped the DHCP client (${kind})`, run: () => dhcp.stop() });
   const lease = await dhcp.waitFor(['BOUND', 'bound', 'REBOOT'], 20_000);
   say(`lease: address ${lease.ip}${lease.mask ? ` mask ${lease.mask}` : ''}`);
   say(`       router  ${lease.routers.join(', ') || '(none)'}`);
