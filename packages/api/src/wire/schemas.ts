@@ -22,6 +22,28 @@ const revision = z.number().int().nonnegative().optional();
 /** Neutron's pagination: at most `limit` items, sorted by id, after the item whose id is `marker`. */
 const paging = { limit: z.number().int().min(1).max(10_000).optional(), marker: id.optional() };
 
+const subnetFields = {
+  name: name.optional(),
+  gateway_ip: ipText.nullable().optional(),
+  allocation_pools: z.array(pool).max(64).optional(),
+  dynamic_pools: z.array(pool).max(64).optional(),
+  dns_nameservers: z.array(ipText).max(16).optional(),
+  host_routes: z.array(hostRoute).max(64).optional(),
+  enable_dhcp: z.boolean().optional(),
+  lease_duration: z.number().int().min(-1).max(2 ** 31 - 1).optional(),
+};
+
+const portFields = {
+  name: name.optional(),
+  mac_address: z.string().max(32).optional(),
+  fixed_ips: z.array(fixedIp).max(16).optional(),
+  dns_name: z.string().max(63).optional(),
+  extra_dhcp_opts: z.array(extraDhcpOpt).max(64).optional(),
+  device_owner: z.string().max(255).optional(),
+  device_id: z.string().max(255).optional(),
+  admin_state_up: z.boolean().optional(),
+};
+
 const networkFields = {
   name: name.optional(),
   admin_state_up: z.boolean().optional(),
@@ -42,31 +64,8 @@ export const schemas = {
     'provider:physical_network': z.string().optional(),
   }),
 
-  subnetCreate: z.strictObject({
-    network_id: id,
-    cidr: z.string().max(18),
-    ip_version: z.literal(4).optional(),
-    name: name.optional(),
-    gateway_ip: ipText.nullable().optional(),
-    allocation_pools: z.array(pool).max(64).optional(),
-    dynamic_pools: z.array(pool).max(64).optional(),
-    dns_nameservers: z.array(ipText).max(16).optional(),
-    host_routes: z.array(hostRoute).max(64).optional(),
-    enable_dhcp: z.boolean().optional(),
-    lease_duration: z.number().int().min(-1).max(2 ** 31 - 1).optional(),
-  }),
-  subnetUpdate: z.strictObject({
-    id,
-    revision_number: revision,
-    name: name.optional(),
-    gateway_ip: ipText.nullable().optional(),
-    allocation_pools: z.array(pool).max(64).optional(),
-    dynamic_pools: z.array(pool).max(64).optional(),
-    dns_nameservers: z.array(ipText).max(16).optional(),
-    host_routes: z.array(hostRoute).max(64).optional(),
-    enable_dhcp: z.boolean().optional(),
-    lease_duration: z.number().int().min(-1).max(2 ** 31 - 1).optional(),
-  }),
+  subnetCreate: z.strictObject({ network_id: id, cidr: z.string().max(18), ip_version: z.literal(4).optional(), ...subnetFields }),
+  subnetUpdate: z.strictObject({ id, revision_number: revision, ...subnetFields }),
   subnetList: z.strictObject({
     ...paging,
     id: id.optional(),
@@ -76,29 +75,8 @@ export const schemas = {
     enable_dhcp: z.boolean().optional(),
   }),
 
-  portCreate: z.strictObject({
-    network_id: id,
-    name: name.optional(),
-    mac_address: z.string().max(32).optional(),
-    fixed_ips: z.array(fixedIp).max(16).optional(),
-    dns_name: z.string().max(63).optional(),
-    extra_dhcp_opts: z.array(extraDhcpOpt).max(64).optional(),
-    device_owner: z.string().max(255).optional(),
-    device_id: z.string().max(255).optional(),
-    admin_state_up: z.boolean().optional(),
-  }),
-  portUpdate: z.strictObject({
-    id,
-    revision_number: revision,
-    name: name.optional(),
-    mac_address: z.string().max(32).optional(),
-    fixed_ips: z.array(fixedIp).max(16).optional(),
-    dns_name: z.string().max(63).optional(),
-    extra_dhcp_opts: z.array(extraDhcpOpt).max(64).optional(),
-    device_owner: z.string().max(255).optional(),
-    device_id: z.string().max(255).optional(),
-    admin_state_up: z.boolean().optional(),
-  }),
+  portCreate: z.strictObject({ network_id: id, ...portFields }),
+  portUpdate: z.strictObject({ id, revision_number: revision, ...portFields }),
   portList: z.strictObject({
     ...paging,
     id: id.optional(),
