@@ -58,7 +58,8 @@ async function main(): Promise<void> {
   console.log('Leasehold demo: a real DHCP client gets a lease from the agent, and every step is an event in the journal.');
   requireRoot('npm run demo');
   const kind: ClientKind = clientAvailable('udhcpc') ? 'udhcpc' : clientAvailable('dhclient') ? 'dhclient' : 'udhcpc';
-  if (!clientAvailable(kind)) ensureCommands({ udhcpc: 'udhcpc' }, (line) => say(line));
+  // startClient runs udhcpc as `busybox udhcpc`; Debian's udhcpc package brings busybox.
+  if (!clientAvailable(kind)) ensureCommands({ busybox: 'udhcpc' }, (line) => say(line));
   ensureCommands({ ip: 'iproute2', ...(process.env.NATS_URL ? {} : { 'nats-server': 'nats-server' }) }, (line) => say(line));
 
   step('NATS and the journal');
