@@ -88,11 +88,17 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
 
   // ---- sockets: one per interface in use, plus relay-only interfaces ----
   const sockets = new Map<string, BoundSocket>();
+  // Each interface's first address, refreshed at every reconcile: listing the
+  // host's interfaces per packet cost a quarter of the agent's CPU under load.
+  const ifaddrs = new Map<string, Ipv4 | undefined>();
+  const refreshIfaddrs = () => {
+    for (const ifname of sockets.keys()) ifaddrs.set(ifname, interfaceAddresses(ifname)[0]?.address);
+  };
   const openSocket = async (ifname: string) => {
     if (!config.listen || sockets.has(ifname)) return;
     let socket: BoundSocket;
     socket = await openUdpSocket(ifname, config.dhcpPort, (data, _from) => {
-      const ifaddr = interfaceAddresses(ifname)[0]?.address;
+      const ifaddr = ifaddrs.get(ifname);
       void server.handle(data, { ifname, ifaddr }).then(async (reply) => {
         if (!reply) return;
         await socket.send(reply.bytes, reply.port, reply.address).catch(() => server.stats.count('send-error'));
@@ -154,6 +160,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       await openSocket(net.ifname).catch((e: Error) => log(`dhcp: cannot listen on ${net.ifname}: ${e.message}`));
     }
     for (const ifname of config.relayInterfaces) await openSocket(ifname).catch((e: Error) => log(`dhcp: cannot listen on ${ifname}: ${e.message}`));
+    refreshIfaddrs();
     served = next;
     const dnsAddresses = [...next.values()].filter((n) => n.ifname !== undefined && (config.configureInterfaces || interfaceAddresses(n.ifname).length > 0)).flatMap((n) => [...n.serverIps.values()]);
     if (config.listen) await dns.listenOn(dnsAddresses);

@@ -23,10 +23,12 @@ export interface ConnectOptions {
   readonly tls?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
   /**
    * Where replies come back. Default: `_INBOX.<user>` for a password user,
-   * `_INBOX.<nkey public key>` for an nkey user (the only inbox the generated
-   * permissions let that user subscribe to), else NATS's `_INBOX`.
+   * `_INBOX.<public key>` for an nkey or creds user (the only inbox the
+   * generated permissions let that user subscribe to), else NATS's `_INBOX`.
    */
   readonly inboxPrefix?: string;
+  /** Capture async stack traces on requests (off by default: costly on the hot path). */
+  readonly asyncTraces?: boolean;
   /** Keep reconnecting forever by default: a journal writer outlives server restarts. */
   readonly maxReconnectAttempts?: number;
   /**
@@ -61,7 +63,9 @@ function dropUndefined<T extends object>(value: T): T {
 
 function readSecret(path: string, what: string): Uint8Array {
   try {
-    return new TextEncoder().encode(readFileSync(path, 'utf8').trim());
+    // A seed file is trimmed; a creds file is kept whole (its parser needs the newline after the last armour line).
+    const text = readFileSync(path, 'utf8');
+    return new TextEncoder().encode(what === 'creds' ? `${text.trimEnd()}\n` : text.trim());
   } catch (error) {
     throw new CredentialsError(`cannot read the ${what} file ${path}: ${(error as Error).message}`, { cause: error });
   }
@@ -82,7 +86,13 @@ function authOptions(options: ConnectOptions) {
     authenticators.push(nkeyAuthenticator(seed));
     inboxPrefix ??= `_INBOX.${publicKey}`;
   }
-  if (options.credsFile) authenticators.push(credsAuthenticator(readSecret(options.credsFile, 'creds')));
+  if (options.credsFile) {
+    const creds = readSecret(options.credsFile, 'creds');
+    const seed = /-{3,}BEGIN USER NKEY SEED-{3,}\s+(\S+)/.exec(new TextDecoder().decode(creds))?.[1];
+    if (!seed) throw new CredentialsError(`${options.credsFile} is not a .creds file (no user nkey seed in it)`);
+    authenticators.push(credsAuthenticator(creds));
+    inboxPrefix ??= `_INBOX.${nkeys.fromSeed(new TextEncoder().encode(seed)).getPublicKey()}`;
+  }
   if (options.user && !/[\s.*>]/.test(options.user)) inboxPrefix ??= `_INBOX.${options.user}`;
   return {
     ...(options.user ? { user: options.user, pass: options.pass ?? '' } : {}),
@@ -112,6 +122,8 @@ export async function connectNats(servers: string | string[], options: ConnectOp
     name: options.name ?? 'leasehold',
     maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
     reconnectTimeWait: 250,
+    // An Error object per request for async stack traces costs ~10% of a busy agent's CPU.
+    noAsyncTraces: options.asyncTraces !== true,
     ...authOptions(merged),
   });
   try {
