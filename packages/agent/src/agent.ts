@@ -47,11 +47,22 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   const api = new ApiClient(nc, { timeoutMs: 5000 });
   const deviceId = `dhcp-${config.agentId}`;
 
+  // Appends wait for the end of the loop iteration, so every lease write of
+  // the datagrams that arrived together goes out in one socket write (the
+  // NATS client flushes once per task, and each datagram is its own task).
+  const batch: (() => void)[] = [];
+  const flushBatch = () => {
+    for (const send of batch.splice(0)) send();
+  };
   const writer: LeaseWriter = {
-    async append(networkId, event, expectedVersion) {
-      const envelope = toEnvelope(networkId, event, { id: randomUUID() });
-      const result = await journal.append(leaseSubject(networkId, event.ip), [envelope], expectedVersion);
-      return result.version;
+    append(networkId, event, expectedVersion) {
+      return new Promise((resolve, reject) => {
+        batch.push(() => {
+          const envelope = toEnvelope(networkId, event, { id: randomUUID() });
+          journal.append(leaseSubject(networkId, event.ip), [envelope], expectedVersion).then((r) => resolve(r.version), reject);
+        });
+        if (batch.length === 1) setImmediate(flushBatch);
+      });
     },
   };
 
