@@ -17,3 +17,5 @@ export { API_REQUEST_PREFIX, inboxPrefixOf, journalReadSubjects, mayPublish, rol
 export type { Permissions, Role } from './access/roles.js';
 export { authorizationBlock, confString, tlsBlock, userToken } from './access/server-config.js';
 export type { AccessUser, TlsFiles } from './access/server-config.js';
+export { createOperator, signJwt } from './access/jwt.js';
+export type { OperatorSetup } from './access/jwt.js';

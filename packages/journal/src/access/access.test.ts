@@ -6,6 +6,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { nkeys, PermissionViolationError } from '@nats-io/nats-core';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { connectNats } from '../connect.js';
 import { Journal } from '../journal.js';
 import { startProjection } from '../projection.js';
 import { defaultLayout } from '../provision.js';
@@ -82,6 +83,18 @@ describe('each role can do its job', () => {
     const journal = await Journal.open(nc);
     const result = await journal.append('lh.evt.agent.a2', [testEvent('a2', 'AgentHeartbeat', {})]);
     expect(await adminJournal.version('lh.evt.agent.a2')).toBe(result.version);
+  });
+
+  test('credentials and TLS files can come from the environment alone (NATS_USER, NATS_PASSWORD, NATS_CA, NATS_CERT, NATS_KEY)', async () => {
+    const c = nats.certificates!;
+    const env = { NATS_USER: users.a1.name, NATS_PASSWORD: users.a1.password, NATS_CA: c.caFile, NATS_CERT: c.clientCertFile, NATS_KEY: c.clientKeyFile };
+    const nc = await connectNats(nats.url, { env, maxReconnectAttempts: 0 });
+    try {
+      const journal = await Journal.open(nc);
+      expect((await journal.append('lh.evt.agent.a1', [testEvent('a1', 'AgentHeartbeat', {})])).sequences).toHaveLength(1);
+    } finally {
+      await nc.close();
+    }
   });
 
   test('the scheduler appends a binding', async () => {
