@@ -18,6 +18,8 @@ export interface RunningScheduler {
   readonly config: SchedulerConfig;
   /** The folded state (live: do not change it). */
   state(): SchedulerState;
+  /** Sequence of the last journal event folded (for lag metrics). */
+  position(): number;
   /** Decides and appends now; resolves with the decisions this instance wrote. */
   schedule(): Promise<DecisionEvent[]>;
   readonly stats: { passes: number; written: number; conflicts: number; errors: number };
@@ -145,6 +147,7 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
   return {
     config,
     state: () => projection.state,
+    position: () => position,
     schedule,
     stats,
     async stop() {

@@ -27,8 +27,9 @@ export interface MetricSources {
 }
 
 /** The projections a system runs, by name. */
-export function projectionsOf(system: RunningSystem | undefined): { name: string; projection: RunningProjection }[] {
-  const out: { name: string; projection: RunningProjection }[] = [];
+export function projectionsOf(system: RunningSystem | undefined): { name: string; projection: Pick<RunningProjection, 'position'> }[] {
+  const out: { name: string; projection: Pick<RunningProjection, 'position'> }[] = [];
+  if (system?.scheduler) out.push({ name: 'scheduler', projection: system.scheduler });
   if (system?.api) out.push({ name: 'api', projection: system.api.projection });
   if (system?.agent) out.push({ name: `agent-${system.agent.config.agentId}`, projection: system.agent.projection });
   return out;

@@ -87,7 +87,7 @@ describe('the metrics endpoint of a running system', () => {
     expect(JSON.parse(health.text)).toEqual({ status: 'ok', nats: 'connected' });
     await expect.poll(async () => (await get('/readyz')).status, { timeout: 5000 }).toBe(200);
     const ready = JSON.parse((await get('/readyz')).text) as { projections: { name: string; lag: number }[] };
-    expect(ready.projections.map((p) => p.name).sort()).toEqual(['agent-m1', 'api']);
+    expect(ready.projections.map((p) => p.name).sort()).toEqual(['agent-m1', 'api', 'scheduler']);
     expect(ready.projections.every((p) => p.lag === 0)).toBe(true);
     expect((await get('/nothing')).status).toBe(404);
     expect(system.describe().join('\n')).toContain(`${system.observability!.url}/metrics`);

@@ -5,7 +5,7 @@
  * lists none — forwards to the host's upstreams, and answers the names of
  * the served networks' ports and leases (hostname.dns_domain, with PTR).
  */
-import { startDnsCache, type DnsCacheConfig, type DnsCacheHandle } from '@leasehold/dns-cache';
+import { startDnsCache, type DnsCacheConfig, type DnsCacheHandle, type DnsCacheStats } from '@leasehold/dns-cache';
 import { formatIpv4, type Ipv4 } from '@leasehold/protocol';
 
 export interface AgentDnsOptions {
@@ -23,6 +23,8 @@ export interface AgentDns {
   /** Replaces the local names: fully qualified name → addresses. */
   setRecords(records: ReadonlyMap<string, readonly Ipv4[]>): void;
   addresses(): readonly { address: string; port: number }[];
+  /** The embedded cache's counters, when it runs. */
+  stats(): DnsCacheStats | undefined;
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export function agentDns(options: AgentDnsOptions, log: (line: string) => void):
       }
     },
     addresses: () => cache?.addresses ?? [],
+    stats: () => cache?.stats(),
     async stop() {
       await cache?.stop();
       cache = undefined;
