@@ -135,10 +135,14 @@ const stop = async () => {
 let profiler: Session | undefined;
 for await (const line of createInterface({ input: process.stdin })) {
   if (line.trim() === 'stats') {
-    // The stream's own count of the network's lease events (a consumer's pending count), not a replay.
+    // Count the ACKs first, then the stream's lease events (a consumer's pending count, not a replay):
+    // every ACK counted was sent after its event was stored, so events >= ACKs must hold even while
+    // stragglers are still being answered.
+    const outcomes = { ...agent.server.stats.counts };
+    const received = agent.server.stats.received;
     const consumer = await journal.js.consumers.get(journal.layout.stream, { filter_subjects: `lh.evt.lease.${network.id}.>` });
     const leaseEvents = (await consumer.info(true)).num_pending;
-    const stats: AgentProcessStats = { outcomes: { ...agent.server.stats.counts }, received: agent.server.stats.received, leaseEvents };
+    const stats: AgentProcessStats = { outcomes, received, leaseEvents };
     process.stdout.write(`STATS ${JSON.stringify(stats)}\n`);
   } else if (line.trim() === 'profile-start') {
     profiler ??= new Session();
