@@ -29,7 +29,9 @@ export interface ConnectOptions {
   readonly inboxPrefix?: string;
   /** Capture async stack traces on requests (off by default: costly on the hot path). */
   readonly asyncTraces?: boolean;
-  /** Keep reconnecting forever by default: a journal writer outlives server restarts. */
+  /** How long to wait for the first connection (the client's default otherwise). */
+  readonly timeoutMs?: number;
+  /** Keep reconnecting forever by default: a journal writer outlives server restarts; 0 turns reconnecting off. */
   readonly maxReconnectAttempts?: number;
   /**
    * Environment to take credentials from when the options give none
@@ -121,6 +123,8 @@ export async function connectNats(servers: string | string[], options: ConnectOp
     servers,
     name: options.name ?? 'leasehold',
     maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
+    ...(options.maxReconnectAttempts === 0 ? { reconnect: false } : {}),
+    ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
     reconnectTimeWait: 250,
     // An Error object per request for async stack traces costs ~10% of a busy agent's CPU.
     noAsyncTraces: options.asyncTraces !== true,

@@ -94,4 +94,27 @@ describe('projections', () => {
     expect(projection.stats).toMatchObject({ applied: 2, skipped: 2 });
     await projection.stop();
   });
+
+  test('an event the fold throws on is skipped and reported, and the projection goes on', async () => {
+    const kind = randomUUID();
+    const subject = `lh.evt.test.${kind}.a`;
+    await journal.append(subject, [1, -1, 2].map((n) => testEvent(subject, 'Added', { n })));
+    const bad: number[] = [];
+    let sum = 0;
+    const projection = await startProjection(journal, {
+      name: `p-${kind}`,
+      filter: `lh.evt.test.${kind}.>`,
+      apply: (s) => {
+        const n = (s.event.data as { n: number }).n;
+        if (n < 0) throw new Error('negative');
+        sum += n;
+      },
+      onBadEvent: (seq) => bad.push(seq),
+    });
+    await projection.caughtUp;
+    expect(sum).toBe(3);
+    expect(bad).toHaveLength(1);
+    expect(projection.stats).toMatchObject({ applied: 2, skipped: 1 });
+    await projection.stop();
+  });
 });

@@ -20,7 +20,7 @@ export interface ProjectionOptions {
   readonly restoreState?: (state: unknown) => void;
   /** Store a checkpoint after this many events or this much time, whichever comes first. */
   readonly checkpointEvery?: { readonly events?: number; readonly ms?: number };
-  /** An event that cannot be decoded is skipped and reported here (never stops the projection). */
+  /** An event that cannot be decoded, or that `apply` throws on, is skipped and reported here (never stops the projection). */
   readonly onBadEvent?: (seq: number, error: unknown) => void;
   /** Ignore any stored checkpoint and fold from the start. */
   readonly fromStart?: boolean;
@@ -86,8 +86,15 @@ export async function startProjection(journal: Journal, options: ProjectionOptio
         options.onBadEvent?.(msg.seq, error);
       }
       if (stored) {
-        await options.apply(stored);
-        stats.applied++;
+        // A fold that cannot take an event (a shape its reader does not know) skips it: one
+        // bad event must never stop a projection, and with it a whole process.
+        try {
+          await options.apply(stored);
+          stats.applied++;
+        } catch (error) {
+          stats.skipped++;
+          options.onBadEvent?.(msg.seq, error);
+        }
       }
       position = msg.seq;
       sinceCheckpoint++;

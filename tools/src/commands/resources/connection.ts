@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ApiClient } from '@leasehold/api';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connectNats } from '@leasehold/journal';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Command } from 'commander';
 import { NATS_URL_FILE } from '../start.js';
 import { CliError, EXIT_FAILURE, errorLine, exitCodeOf, explainTransportError } from './errors.js';
@@ -59,7 +60,8 @@ export function resolveNatsTarget(flags: ConnectionFlags, env: NodeJS.ProcessEnv
 /** Connects once, without retrying: a CLI should fail fast and say why. */
 export async function connectCli(target: NatsTarget, timeoutMs: number): Promise<NatsConnection> {
   try {
-    return await connect({ servers: target.url, name: 'leasehold-cli', timeout: timeoutMs, maxReconnectAttempts: 0, reconnect: false });
+    // connectNats takes credentials and TLS from the environment (NATS_USER, NATS_CREDS, NATS_CA, ...), as the servers do.
+    return await connectNats(target.url, { name: 'leasehold-cli', timeoutMs, maxReconnectAttempts: 0 });
   } catch (error) {
     const hint = target.source === '--nats-url' || target.source === 'NATS_URL' ? '' : ' (the file may be stale: is `leasehold start` still running?)';
     throw new CliError(
