@@ -102,7 +102,7 @@ export function listenBatchedUdp(native: NativeUdp, address: string, port: numbe
             resolver.stats.dropped++;
             continue;
           }
-          const client = { address: `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`, tcp: false };
+          const client = { address: `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`, tcp: false, ip4: ip };
           resolver.handle(inBytes.subarray(start, start + length), client, sender(ip, clientPort));
         }
       } finally {

@@ -79,6 +79,20 @@ export interface DnsCacheConfig {
   readonly forwardMax: number;
   /** Leasehold extension (upstream-timeout=ms): how long to wait for one upstream before trying the next. */
   readonly upstreamTimeoutMs: number;
+  /**
+   * edns-packet-max: the largest UDP reply sent to an EDNS0 client, whatever
+   * larger size it advertises, and the size this cache advertises (dnsmasq's
+   * default, 1232, as DNS Flag Day 2020 recommends). Clients without EDNS0 get 512.
+   */
+  readonly ednsPacketMax: number;
+  /** Leasehold extension (rrl-rate=n): UDP responses per second per client /24 (IPv6 /56); 0 turns RRL off. */
+  readonly rrlRate: number;
+  /** Leasehold extension (rrl-slip=n): every n-th response over the rate is sent truncated (TC) instead of dropped; 0 drops all. */
+  readonly rrlSlip: number;
+  /** Leasehold extension (rrl-table-size=n): prefixes the rate limiter tracks at once (its memory bound). */
+  readonly rrlTableSize: number;
+  /** Leasehold extension (minimal-any / no-minimal-any): answer ANY over UDP with one HINFO "RFC8482" record (RFC 8482 4.2), never forwarded. */
+  readonly minimalAny: boolean;
 }
 
 export const DEFAULT_CONFIG: DnsCacheConfig = {
@@ -108,6 +122,11 @@ export const DEFAULT_CONFIG: DnsCacheConfig = {
   localNetworks: [],
   forwardMax: 1000,
   upstreamTimeoutMs: 1500,
+  ednsPacketMax: 1232,
+  rrlRate: 0,
+  rrlSlip: 2,
+  rrlTableSize: 65_536,
+  minimalAny: true,
 };
 
 /** The default resolv-file when neither resolv-file nor no-resolv is given (dnsmasq's). */

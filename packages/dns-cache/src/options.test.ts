@@ -19,6 +19,16 @@ function errorOf(text: string): ConfigError {
 }
 
 describe('each option with its dnsmasq meaning', () => {
+  test('edns-packet-max, rrl-rate, rrl-slip, rrl-table-size and minimal-any set the hostile-input limits, with dnsmasq\'s 1232 and RRL off by default', () => {
+    expect(DEFAULT_CONFIG).toMatchObject({ ednsPacketMax: 1232, rrlRate: 0, rrlSlip: 2, minimalAny: true });
+    expect(parse('edns-packet-max=4096\nrrl-rate=20\nrrl-slip=0\nrrl-table-size=1000\nno-minimal-any')).toMatchObject({
+      ednsPacketMax: 4096, rrlRate: 20, rrlSlip: 0, rrlTableSize: 1000, minimalAny: false,
+    });
+    expect(parse('edns-packet-max=100').ednsPacketMax).toBe(512);
+    expect(errorOf('\nrrl-rate=fast')).toMatchObject({ line: 2, option: 'rrl-rate', reason: 'bad number' });
+    expect(errorOf('edns-packet-max=70000')).toMatchObject({ option: 'edns-packet-max' });
+  });
+
   test('listen-address may be given several times and as a comma list', () => {
     expect(parse('listen-address=127.0.0.1\nlisten-address=10.0.0.1,::1').listenAddresses).toEqual(['127.0.0.1', '10.0.0.1', '::1']);
   });

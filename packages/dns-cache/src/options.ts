@@ -140,6 +140,13 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
     c.localNetworks.push(v);
   }),
   'upstream-timeout': valued((c, v, w) => (c.upstreamTimeoutMs = Math.max(1, integer(v, w, 600_000)))),
+  // RFC 6891 6.2.5: below 512 is treated as 512; dnsmasq caps it at 65535 too.
+  'edns-packet-max': valued((c, v, w) => (c.ednsPacketMax = Math.max(512, integer(v, w, 65535)))),
+  'rrl-rate': valued((c, v, w) => (c.rrlRate = integer(v, w, 10_000_000))),
+  'rrl-slip': valued((c, v, w) => (c.rrlSlip = integer(v, w, 10))),
+  'rrl-table-size': valued((c, v, w) => (c.rrlTableSize = Math.max(64, integer(v, w, 16_777_216)))),
+  'minimal-any': flag((c) => (c.minimalAny = true)),
+  'no-minimal-any': flag((c) => (c.minimalAny = false)),
   // dnsmasq options with no meaning for this cache (logging, daemon control, DHCP, which the agent does).
   'bind-interfaces': ignored,
   'bind-dynamic': ignored,

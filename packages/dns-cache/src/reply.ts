@@ -3,7 +3,7 @@
  * raw query bytes (they must work even when the question cannot be decoded),
  * and authoritative answers from local records through the protocol codec.
  */
-import { compressDns, decodeDns, DnsFlag, encodeDns, type DnsMessage, type DnsRecord } from '@leasehold/protocol';
+import { compressDns, decodeDns, DnsFlag, DnsRcode, encodeDns, type DnsMessage, type DnsRecord } from '@leasehold/protocol';
 
 /** What a query said about EDNS0 (RFC 6891): the payload size it accepts and the DO bit. */
 export interface QueryEdns {
@@ -35,9 +35,17 @@ export function readQueryEdns(query: Uint8Array, questionEnd: number): QueryEdns
   }
 }
 
-/** The largest UDP reply a client accepts: its EDNS0 payload size, never below 512 (RFC 6891 6.2.3, 6.2.5). Pure. */
-export function udpLimit(edns: QueryEdns | undefined): number {
-  return edns === undefined ? CLASSIC_UDP_SIZE : Math.max(CLASSIC_UDP_SIZE, edns.udpSize);
+/** What this cache advertises in its own OPT records unless told (edns-packet-max's default). */
+export const DEFAULT_EDNS_PACKET_MAX = 1232;
+
+/**
+ * The largest UDP reply to send a client: its EDNS0 payload size, never below
+ * 512 (RFC 6891 6.2.3, 6.2.5) and never above `max` (edns-packet-max: a
+ * client advertising 64 KB must not turn a small query into a huge reply);
+ * 512 without EDNS0 (RFC 1035 4.2.1). Pure.
+ */
+export function udpLimit(edns: QueryEdns | undefined, max = Number.POSITIVE_INFINITY): number {
+  return edns === undefined ? CLASSIC_UDP_SIZE : Math.max(CLASSIC_UDP_SIZE, Math.min(edns.udpSize, max));
 }
 
 /** A minimal OPT record advertising our payload size (RFC 6891 6.1.2), no options. */
@@ -51,8 +59,8 @@ function optBytes(udpSize: number): Uint8Array {
  * record when the query had one. For FORMERR without a question, pass
  * questionEnd = 12. Pure; the query must have a full 12-byte header.
  */
-export function headerReply(query: Uint8Array, rcode: number, questionEnd: number, edns: QueryEdns | undefined): Uint8Array {
-  const opt = edns === undefined ? undefined : optBytes(4096);
+export function headerReply(query: Uint8Array, rcode: number, questionEnd: number, edns: QueryEdns | undefined, advertise = DEFAULT_EDNS_PACKET_MAX): Uint8Array {
+  const opt = edns === undefined ? undefined : optBytes(advertise);
   const out = Buffer.alloc(questionEnd + (opt?.length ?? 0));
   out.set(query.subarray(0, questionEnd));
   // Keep OPCODE and RD (0x79); QR is 0x80 of byte 2, RA 0x80 of byte 3.
@@ -70,8 +78,8 @@ export function headerReply(query: Uint8Array, rcode: number, questionEnd: numbe
  * question only, with TC set, so the client retries over TCP (RFC 1035 4.2.1,
  * RFC 2181 9). Pure.
  */
-export function truncatedReply(answer: Uint8Array, questionEnd: number, edns: QueryEdns | undefined): Uint8Array {
-  const out = headerReply(answer, answer[3]! & 0xf, questionEnd, edns);
+export function truncatedReply(answer: Uint8Array, questionEnd: number, edns: QueryEdns | undefined, advertise = DEFAULT_EDNS_PACKET_MAX): Uint8Array {
+  const out = headerReply(answer, answer[3]! & 0xf, questionEnd, edns, advertise);
   out[2] = answer[2]! | (DnsFlag.TC >> 8);
   out[3] = answer[3]!;
   return out;
@@ -98,6 +106,7 @@ export function localReply(
   answer: LocalAnswer,
   ttl: number,
   edns: QueryEdns | undefined,
+  advertise = DEFAULT_EDNS_PACKET_MAX,
 ): Uint8Array {
   const flags = query[2]!;
   const records: DnsRecord[] =
@@ -119,7 +128,55 @@ export function localReply(
     questions: [question],
     answers: records,
     authorities: [],
-    additionals: edns === undefined ? [] : [{ type: 'OPT', name: '.', udpPayloadSize: 4096, extendedRcode: 0, version: 0, dnssecOk: false, z: 0, options: [] }],
+    additionals: edns === undefined ? [] : [{ type: 'OPT', name: '.', udpPayloadSize: advertise, extendedRcode: 0, version: 0, dnssecOk: false, z: 0, options: [] }],
   };
   return compressDns(encodeDns(message));
+}
+
+/** RFC 8482 4.2: the synthesised record's TTL (a long one, so resolvers keep it). */
+const MINIMAL_ANY_TTL = 3600;
+/** HINFO (type 13) with CPU "RFC8482" and an empty OS. */
+const HINFO_RFC8482 = Uint8Array.of(7, 0x52, 0x46, 0x43, 0x38, 0x34, 0x38, 0x32, 0);
+
+/**
+ * The RFC 8482 answer to an ANY question: the question as asked and one
+ * HINFO "RFC8482" record owned by the question's name (a compression pointer
+ * to it), NOERROR, not authoritative; an OPT when the query had one. It is no
+ * larger than the query plus 30 bytes, so ANY cannot amplify. Pure; the query
+ * must have a readable question ending at `questionEnd`.
+ */
+export function minimalAnyReply(query: Uint8Array, questionEnd: number, edns: QueryEdns | undefined, advertise = DEFAULT_EDNS_PACKET_MAX): Uint8Array {
+  const opt = edns === undefined ? undefined : optBytes(advertise);
+  const rr = 12 + HINFO_RFC8482.length;
+  const out = Buffer.alloc(questionEnd + rr + (opt?.length ?? 0));
+  out.set(query.subarray(0, questionEnd));
+  out[2] = 0x80 | (query[2]! & 0x79);
+  out[3] = 0x80;
+  out.writeUInt16BE(1, 4);
+  out.writeUInt16BE(1, 6);
+  out.writeUInt16BE(0, 8);
+  out.writeUInt16BE(opt ? 1 : 0, 10);
+  let at = questionEnd;
+  out.writeUInt16BE(0xc00c, at);
+  out.writeUInt16BE(13, at + 2);
+  out[at + 4] = query[questionEnd - 2]!;
+  out[at + 5] = query[questionEnd - 1]!;
+  out.writeUInt32BE(MINIMAL_ANY_TTL, at + 6);
+  out.writeUInt16BE(HINFO_RFC8482.length, at + 10);
+  out.set(HINFO_RFC8482, at + 12);
+  at += rr;
+  if (opt) out.set(opt, at);
+  return out;
+}
+
+/**
+ * The reply response rate limiting "slips" instead of dropping: header and
+ * question only, TC set, NOERROR (RFC 1035 4.2.1: a client retries over TCP),
+ * so it is never larger than the query. questionEnd 12 when the question is
+ * unreadable. Pure.
+ */
+export function slipReply(query: Uint8Array, questionEnd: number): Uint8Array {
+  const out = headerReply(query, DnsRcode.NOERROR, questionEnd, undefined);
+  out[2]! |= DnsFlag.TC >> 8;
+  return out;
 }

@@ -15,7 +15,8 @@ import { AnswerCache, answerFromEntry, type CacheEntry } from './cache.js';
 import type { DnsCacheConfig, UpstreamServer } from './config.js';
 import { LocalRecords } from './local.js';
 import { isLocalClient, isPlainName, isPrivateReverse, type LocalNetworks } from './policy.js';
-import { headerReply, localReply, readQueryEdns, truncatedReply, udpLimit, type QueryEdns } from './reply.js';
+import { headerReply, localReply, minimalAnyReply, readQueryEdns, slipReply, truncatedReply, udpLimit, type QueryEdns } from './reply.js';
+import { prefixKey, prefixKey4, ResponseRateLimiter } from './rrl.js';
 import { Routing } from './routing.js';
 import type { DnsCacheStats } from './stats.js';
 import { UpstreamClient, type AskedQuestion } from './upstream.js';
@@ -23,6 +24,8 @@ import { UpstreamClient, type AskedQuestion } from './upstream.js';
 export interface Client {
   readonly address: string;
   readonly tcp: boolean;
+  /** The IPv4 address as a host-order uint32, when the listener has it (saves parsing `address`). */
+  readonly ip4?: number;
 }
 
 export type Send = (reply: Uint8Array) => void;
@@ -47,7 +50,10 @@ export class Resolver {
   readonly local: LocalRecords;
   readonly routing: Routing;
   readonly upstream: UpstreamClient;
+  /** Response rate limiting (rrl-rate), when on. */
+  readonly rrl: ResponseRateLimiter | undefined;
   readonly #inFlight = new Map<string, Waiter[]>();
+  readonly #advertise: number;
 
   constructor(
     readonly config: DnsCacheConfig,
@@ -60,6 +66,8 @@ export class Resolver {
     this.cache = new AnswerCache(config);
     this.local = new LocalRecords(config);
     this.routing = new Routing(config, now);
+    this.#advertise = config.ednsPacketMax;
+    this.rrl = config.rrlRate > 0 ? new ResponseRateLimiter({ rate: config.rrlRate, slip: config.rrlSlip, tableSize: config.rrlTableSize }) : undefined;
     this.upstream = new UpstreamClient({
       timeoutMs: config.upstreamTimeoutMs,
       native,
@@ -88,16 +96,19 @@ export class Resolver {
     try {
       question = readQuestion(query);
     } catch {
+      if (this.rrl !== undefined && !client.tcp && this.#limited(query, 12, client, send)) return;
       stats.formerr++;
       return send(headerReply(query, DnsRcode.FORMERR, 12, undefined));
     }
+    // Every UDP reply counts against the client's prefix, before any work is spent on it.
+    if (this.rrl !== undefined && !client.tcp && this.#limited(query, question.end, client, send)) return;
     // RFC 9619: a query has exactly one question.
     if (query[4] !== 0 || query[5] !== 1) {
       stats.formerr++;
       return send(headerReply(query, DnsRcode.FORMERR, 12, undefined));
     }
     const edns = readQueryEdns(query, question.end);
-    if (((query[2]! >> 3) & 0xf) !== 0) return send(headerReply(query, DnsRcode.NOTIMP, question.end, edns));
+    if (((query[2]! >> 3) & 0xf) !== 0) return send(headerReply(query, DnsRcode.NOTIMP, question.end, edns, this.#advertise));
     const name = question.nameLower;
 
     const local = this.local.lookup(name, question.type, question.class);
@@ -107,7 +118,12 @@ export class Resolver {
     }
     if (this.config.localService && !isLocalClient(client.address, this.networks)) {
       stats.refused++;
-      return send(headerReply(query, DnsRcode.REFUSED, question.end, edns));
+      return send(headerReply(query, DnsRcode.REFUSED, question.end, edns, this.#advertise));
+    }
+    // RFC 8482: ANY over UDP is the amplifier's favourite question; it gets one small record, never a forwarded answer.
+    if (question.type === TYPE_ANY && !client.tcp && this.config.minimalAny) {
+      stats.minimalAny++;
+      return send(minimalAnyReply(query, question.end, edns, this.#advertise));
     }
 
     // The EDNS presence, DO and CD bits change what upstream returns, so they are part of the key.
@@ -125,7 +141,7 @@ export class Resolver {
     // As dnsmasq 2.90 answers them: domain-needed without AA, local-only domains and bogus-priv with AA.
     if (route.kind === 'forward' && !route.specific && this.config.domainNeeded && isPlainName(name)) {
       stats.nxdomainPolicy++;
-      return send(headerReply(query, DnsRcode.NXDOMAIN, question.end, edns));
+      return send(headerReply(query, DnsRcode.NXDOMAIN, question.end, edns, this.#advertise));
     }
     if (
       route.kind === 'local' ||
@@ -161,6 +177,24 @@ export class Resolver {
     this.upstream.close();
   }
 
+  /**
+   * Response rate limiting for one UDP reply: false when it may go; true when
+   * it was dropped or, every rrl-slip-th time, answered with an empty
+   * truncated reply through `send` instead (never larger than the query).
+   */
+  #limited(query: Uint8Array, questionEnd: number, client: Client, send: Send): boolean {
+    const key = client.ip4 !== undefined ? prefixKey4(client.ip4) : prefixKey(client.address);
+    const verdict = this.rrl!.check(key, this.now());
+    if (verdict === 'send') return false;
+    if (verdict === 'slip') {
+      this.stats.rrlSlipped++;
+      send(slipReply(query, questionEnd));
+    } else {
+      this.stats.rrlDropped++;
+    }
+    return true;
+  }
+
   async #forward(key: string, servers: readonly UpstreamServer[], query: Uint8Array, question: AskedQuestion): Promise<void> {
     let answer: Uint8Array | undefined;
     try {
@@ -173,7 +207,7 @@ export class Resolver {
     if (answer === undefined) {
       for (const w of waiters) {
         this.stats.servfail++;
-        w.send(headerReply(w.query, DnsRcode.SERVFAIL, w.question.end, w.edns));
+        w.send(headerReply(w.query, DnsRcode.SERVFAIL, w.question.end, w.edns, this.#advertise));
       }
       return;
     }
@@ -227,29 +261,29 @@ export class Resolver {
     try {
       rewriteId(answer, (w.query[0]! << 8) | w.query[1]!);
       copyQuestionCase(answer, w.query);
-      if (!w.tcp && answer.length > udpLimit(w.edns)) {
+      if (!w.tcp && answer.length > udpLimit(w.edns, this.#advertise)) {
         this.stats.truncated++;
-        return w.send(truncatedReply(answer, w.question.end, w.edns));
+        return w.send(truncatedReply(answer, w.question.end, w.edns, this.#advertise));
       }
       w.send(answer);
     } catch {
       this.stats.servfail++;
-      w.send(headerReply(w.query, DnsRcode.SERVFAIL, w.question.end, w.edns));
+      w.send(headerReply(w.query, DnsRcode.SERVFAIL, w.question.end, w.edns, this.#advertise));
     }
   }
 
   #sendLocal(query: Uint8Array, question: DnsQuestionView, edns: QueryEdns | undefined, tcp: boolean, send: Send, local: Parameters<typeof localReply>[2]): void {
     let reply: Uint8Array;
     try {
-      reply = localReply(query, question, local, this.config.localTtl, edns);
+      reply = localReply(query, question, local, this.config.localTtl, edns, this.#advertise);
     } catch {
       // A name the encoder cannot write back (odd bytes in a label): answer with the header and question only.
-      reply = headerReply(query, local.kind === 'nxdomain' ? DnsRcode.NXDOMAIN : DnsRcode.NOERROR, question.end, edns);
+      reply = headerReply(query, local.kind === 'nxdomain' ? DnsRcode.NXDOMAIN : DnsRcode.NOERROR, question.end, edns, this.#advertise);
       reply[2]! |= 0x04;
     }
-    if (!tcp && reply.length > udpLimit(edns)) {
+    if (!tcp && reply.length > udpLimit(edns, this.#advertise)) {
       this.stats.truncated++;
-      reply = truncatedReply(reply, question.end, edns);
+      reply = truncatedReply(reply, question.end, edns, this.#advertise);
     }
     send(reply);
   }

@@ -22,8 +22,14 @@ export interface DnsCacheStats {
   nxdomainPolicy: number;
   /** Client messages dropped unanswered: no readable header, a response, or over dns-forward-max. */
   dropped: number;
-  /** UDP answers sent truncated because the client's payload size was too small. */
+  /** UDP answers sent truncated because the client's payload size (or edns-packet-max) was too small. */
   truncated: number;
+  /** UDP responses dropped by response rate limiting. */
+  rrlDropped: number;
+  /** UDP responses over the rate sent as an empty truncated reply instead (rrl-slip). */
+  rrlSlipped: number;
+  /** ANY questions answered with the RFC 8482 HINFO record. */
+  minimalAny: number;
   cacheEntries: number;
   cacheEvictions: number;
   inFlight: number;
@@ -34,6 +40,6 @@ export function emptyStats(): DnsCacheStats {
   return {
     queries: 0, cacheHits: 0, cacheMisses: 0, localAnswers: 0, forwarded: 0, coalesced: 0, tcpRetries: 0,
     upstreamFailures: 0, upstreamDropped: 0, formerr: 0, servfail: 0, refused: 0, nxdomainPolicy: 0, dropped: 0,
-    truncated: 0, cacheEntries: 0, cacheEvictions: 0, inFlight: 0, localNames: 0,
+    truncated: 0, rrlDropped: 0, rrlSlipped: 0, minimalAny: 0, cacheEntries: 0, cacheEvictions: 0, inFlight: 0, localNames: 0,
   };
 }

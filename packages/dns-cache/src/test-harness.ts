@@ -176,23 +176,24 @@ export function aRecord(query: DnsMessage, ip: string, ttl = 300): DnsRecord {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Sends raw datagrams to a server from one socket and collects what comes back within `waitMs`. */
-export async function udpExchange(to: { address: string; port: number }, messages: Uint8Array[], waitMs: number): Promise<Buffer[]> {
+/** Sends raw datagrams to a server from one socket (on `from`) and collects what comes back within `waitMs`. */
+export async function udpExchange(to: { address: string; port: number }, messages: Uint8Array[], waitMs: number, from = '127.0.0.1'): Promise<Buffer[]> {
   // A burst's replies must not overflow this client's own queue (they may arrive while it cannot read).
   const socket = createSocket({ type: 'udp4', recvBufferSize: 4 << 20 });
   const replies: Buffer[] = [];
   socket.on('message', (msg) => replies.push(msg));
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => socket.bind(0, from, () => resolve()));
   for (const m of messages) socket.send(m, to.port, to.address);
   await sleep(waitMs);
   socket.close();
   return replies;
 }
 
-/** A standard query for (name, A) with this id, as bytes. */
-export function query(name: string, id: number, type = 1): Uint8Array {
+/** A standard query for (name, A) with this id, as bytes; with `ednsSize`, an OPT advertising it. */
+export function query(name: string, id: number, type = 1, ednsSize?: number): Uint8Array {
   return encodeDns({
     id, qr: false, opcode: 0, aa: false, tc: false, rd: true, ra: false, z: false, ad: false, cd: false, rcode: 0,
-    questions: [{ name, type, class: 1 }], answers: [], authorities: [], additionals: [],
+    questions: [{ name, type, class: 1 }], answers: [], authorities: [],
+    additionals: ednsSize === undefined ? [] : [{ type: 'OPT', name: '.', udpPayloadSize: ednsSize, extendedRcode: 0, version: 0, dnssecOk: false, z: 0, options: [] }],
   });
 }
