@@ -75,7 +75,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       return record !== undefined && !record.deleted && now - record.heartbeatAt < config.agentDownTimeMs;
     });
   };
-  const server = new DhcpServer({ agentId: config.agentId, model, writer, served: () => served.values(), liveAgents });
+  const server = new DhcpServer({ agentId: config.agentId, model, writer, served: () => served.values(), liveAgents, limits: config.dhcpLimits });
 
   // The host names clients sent, by network and address (registered before the replay, so it sees every lease).
   const leaseNames = new Map<string, Map<Ipv4, string>>();

@@ -1,5 +1,6 @@
 /** The agent's settings, with Neutron's names where Neutron has one. */
 import { hostname } from 'node:os';
+import { dhcpLimits, type DhcpLimitsOverrides } from './dhcp/rate-limit.js';
 import type { AgentDnsOptions } from './dns/agent-dns.js';
 
 export interface AgentConfig {
@@ -25,6 +26,8 @@ export interface AgentConfig {
   readonly declineQuarantineMs: number;
   /** The embedded DNS cache on the DHCP port addresses (port 0 or enabled false: off). */
   readonly dns: AgentDnsOptions;
+  /** Flood and pool-starvation defences of the DHCP server (per-MAC and per-relay rate limits, leases per MAC). */
+  readonly dhcpLimits: DhcpLimitsOverrides;
 }
 
 export function defaultAgentConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
@@ -43,6 +46,7 @@ export function defaultAgentConfig(overrides: Partial<AgentConfig> = {}): AgentC
     offerTtlMs: 60_000,
     declineQuarantineMs: 86_400_000,
     dns: { enabled: true, port: 53 },
+    dhcpLimits: dhcpLimits(),
     ...overrides,
   };
 }

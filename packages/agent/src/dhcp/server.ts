@@ -6,7 +6,7 @@
  * thrown escapes `handle`.
  */
 import { VersionConflictError } from '@leasehold/journal';
-import { leaseSubject, leaseTimes, type ClientRef, type JournaledLeaseEvent, type LeaseTable } from '@leasehold/lease-actor';
+import { clientKey, leaseSubject, leaseTimes, type ClientRef, type JournaledLeaseEvent, type LeaseTable } from '@leasehold/lease-actor';
 import {
   BootOp,
   DecodeError,
@@ -27,6 +27,8 @@ import {
 } from '@leasehold/protocol';
 import { servesClient } from '../ha/load-balance.js';
 import type { AgentModel } from '../state/agent-model.js';
+import { MacHoldings, type Holding } from './holdings.js';
+import { KeyedTokenBuckets, dhcpLimits, type DhcpLimits, type DhcpLimitsOverrides } from './rate-limit.js';
 import { buildReplyOptions } from './reply-options.js';
 import { DhcpStats, type DhcpOutcome } from './stats.js';
 
@@ -59,6 +61,8 @@ export interface DhcpServerOptions {
   readonly served: () => Iterable<ServedNetwork>;
   /** The live agents bound to a network (this one included), for the RFC 3074 split. */
   readonly liveAgents: (networkId: string) => readonly string[];
+  /** Flood and starvation defences; unset fields take `defaultDhcpLimits`. */
+  readonly limits?: DhcpLimitsOverrides;
   readonly now?: () => number;
 }
 
@@ -84,10 +88,25 @@ const INFINITE_LEASE_MS = 100 * 365 * 86_400_000;
 
 export class DhcpServer {
   readonly stats = new DhcpStats();
+  readonly limits: DhcpLimits;
+  /** Limiter and holdings state, exposed so their bounded size can be checked. */
+  readonly macBuckets: KeyedTokenBuckets<string>;
+  readonly relayBuckets: KeyedTokenBuckets<Ipv4>;
+  readonly holdings = new MacHoldings();
   private readonly now: () => number;
 
   constructor(private readonly options: DhcpServerOptions) {
     this.now = options.now ?? Date.now;
+    this.limits = dhcpLimits(options.limits);
+    this.macBuckets = new KeyedTokenBuckets(this.limits.perMac);
+    this.relayBuckets = new KeyedTokenBuckets(this.limits.perRelay);
+    // Every binding in the journal (replayed, ours, our peers') counts towards its chaddr's cap.
+    options.model.onChange((change) => {
+      if (change.kind !== 'lease') return;
+      const { event } = change;
+      if (event.type === 'LeaseBound') this.holdings.note(change.networkId, event.mac, event.ip);
+      else if (event.type !== 'LeaseRenewed') this.holdings.drop(change.networkId, event.ip);
+    });
   }
 
   /** Handles one datagram; resolves with the reply to send, if any. Never rejects. */
@@ -111,9 +130,14 @@ export class DhcpServer {
     if (type === undefined) return ['unsupported-type'];
     // The relay-only socket also hears every broadcast; those belong to the interface sockets.
     if (arrival.ifname === undefined && msg.giaddr === 0) return ['ignored'];
+    // Flood defences come before any lookup, allocation or journal write; the relay's
+    // bucket first, so a relay spraying random chaddrs is cut before it fills the MAC table.
+    const now = this.now();
+    if (msg.giaddr !== 0 && !this.relayBuckets.take(msg.giaddr, now)) return ['rate-limited-relay'];
+    const client = clientOf(msg);
+    if (!this.macBuckets.take(client.mac, now)) return ['rate-limited-mac'];
     const scope = this.scope(msg, arrival);
     if (!scope) return ['no-network'];
-    const client = clientOf(msg);
     switch (type) {
       case DhcpMessageType.Discover:
         return this.discover(msg, scope, client);
@@ -158,6 +182,23 @@ export class DhcpServer {
     return unicast;
   }
 
+  /**
+   * The addresses this client's chaddr holds on the network when it is at its
+   * cap and this client id holds none of them (so serving it would take one
+   * more); undefined when it may go on. Ports' MACs are exempt: they only
+   * ever get their fixed address.
+   */
+  private capped(scope: Scope, client: ClientRef, now: number): Holding[] | undefined {
+    const cap = this.limits.maxLeasesPerMac;
+    if (cap <= 0) return undefined;
+    const networkId = scope.served.networkId;
+    if (this.options.model.portByMac(networkId, client.mac)) return undefined;
+    const held = this.holdings.held(networkId, client.mac, scope.table, now);
+    if (held.length < cap) return undefined;
+    const key = clientKey(client);
+    return held.some((h) => clientKey(h.holder) === key) ? undefined : held;
+  }
+
   /** This agent answers the client's broadcasts when the RFC 3074 split gives it to us. */
   private mine(scope: Scope, msg: DhcpMessage): boolean {
     const agents = this.options.liveAgents(scope.served.networkId);
@@ -168,10 +209,18 @@ export class DhcpServer {
   private async discover(msg: DhcpMessage, scope: Scope, client: ClientRef): Promise<[DhcpOutcome, Reply?]> {
     if (!this.mine(scope, msg)) return ['not-ours'];
     const now = this.now();
-    const requestedIp = getOption(msg, DhcpOptionCode.RequestedIpAddress);
+    const capped = this.capped(scope, client, now);
+    if (capped) {
+      // At its cap, a chaddr with a new client id is offered what it already holds, as the holder.
+      const held = capped.find((h) => h.bound);
+      if (!held) return ['lease-cap'];
+      client = held.holder;
+    }
+    const requestedIp = capped ? undefined : getOption(msg, DhcpOptionCode.RequestedIpAddress);
     const subnetId = scope.subnets.length === 1 ? scope.subnets[0]!.id : undefined;
-    const { allocation } = scope.table.offer({ ...client, now, ...(requestedIp ? { requestedIp } : {}), ...(subnetId ? { subnetId } : {}) });
+    const { allocation, event } = scope.table.offer({ ...client, now, ...(requestedIp ? { requestedIp } : {}), ...(subnetId ? { subnetId } : {}) });
     if (!allocation.ok) return ['no-address'];
+    if (event) this.holdings.note(scope.served.networkId, client.mac, event.ip);
     const subnet = subnetOf(scope, allocation.ip);
     if (!subnet) return ['no-address'];
     return ['offer', this.reply(msg, scope, subnet, DhcpMessageType.Offer, allocation.ip)];
@@ -191,6 +240,13 @@ export class DhcpServer {
     }
     if (!subnet) return ['nak', this.nak(msg, scope, scope.subnets[0]!)];
     const now = this.now();
+    const capped = this.capped(scope, client, now);
+    if (capped) {
+      // Only an address this chaddr already holds, and then as its holder (RFC 2131 4.3.2: NAK sends it back to DISCOVER).
+      const held = capped.find((h) => h.ip === ip);
+      if (!held) return ['lease-cap', this.nak(msg, scope, subnet)];
+      client = held.holder;
+    }
     const allocation = scope.table.allocate({ ...client, requestedIp: ip, subnetId: subnet.id, now });
     if (!allocation.ok || allocation.ip !== ip) return ['nak', this.nak(msg, scope, subnet)];
 
@@ -202,7 +258,10 @@ export class DhcpServer {
       held && held.ip === ip && held.status !== 'offered' ? { type: 'LeaseRenewed', ...base } : { type: 'LeaseBound', ...base };
     if (scope.table.check(event)) return ['nak', this.nak(msg, scope, subnet)];
     // Hold the address while the write is in flight, so no DISCOVER hands it out meanwhile.
-    if (event.type === 'LeaseBound') scope.table.offer({ ...client, requestedIp: ip, subnetId: subnet.id, now });
+    if (event.type === 'LeaseBound') {
+      scope.table.offer({ ...client, requestedIp: ip, subnetId: subnet.id, now });
+      this.holdings.note(scope.served.networkId, client.mac, ip);
+    }
 
     const outcome = await this.write(scope.served.networkId, event);
     if (outcome !== 'ack') return [outcome];

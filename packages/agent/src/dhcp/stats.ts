@@ -14,6 +14,12 @@ export const dhcpOutcomes = [
   'not-ours',
   'other-server',
   'no-address',
+  /** Dropped before any lookup: the chaddr's token bucket is empty (`DhcpLimits.perMac`). */
+  'rate-limited-mac',
+  /** Dropped before any lookup: the relay's (giaddr) token bucket is empty (`DhcpLimits.perRelay`). */
+  'rate-limited-relay',
+  /** Refused: the chaddr holds `maxLeasesPerMac` addresses under other client ids (a REQUEST gets a NAK). */
+  'lease-cap',
   'conflict',
   'journal-error',
   'send-error',
