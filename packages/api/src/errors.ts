@@ -25,6 +25,8 @@ export const errorStatus = {
   AGENT_ALIVE: 409,
   VERSION_CONFLICT: 409,
   NOT_FOUND: 404,
+  /** An API instance's write or read rate, or its requests in flight, is at its limit: retry later. */
+  RATE_LIMITED: 429,
   UNAVAILABLE: 503,
   INTERNAL: 500,
 } as const;

@@ -2,6 +2,8 @@ export { ApiError, errorStatus } from './errors.js';
 export type { ApiErrorBody, ErrorCode } from './errors.js';
 export { API_SUBJECT_PREFIX, API_VERSION, startApiService } from './service.js';
 export type { ApiService, ApiServiceOptions } from './service.js';
+export { ApiAdmission, RateLimitedError, TokenBucket, defaultApiLimits, isWrite } from './rate-limit.js';
+export type { ApiLimits, ApiLimitsOverrides, RateLimit } from './rate-limit.js';
 export { ReadModel } from './read-model/read-model.js';
 export { applyNetworkEvent, foldNetwork, initialNetwork, networkMachine } from './network/machine.js';
 export type { NetworkContext, NetworkEvent, NetworkSnapshot } from './network/machine.js';

@@ -10,6 +10,7 @@ import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { ApiError } from './errors.js';
 import { fleetHandlers } from './fleet-handlers.js';
 import { apiHandlers, type Handler } from './handlers.js';
+import { ApiAdmission, RateLimitedError, type ApiLimitsOverrides } from './rate-limit.js';
 import { ReadModel } from './read-model/read-model.js';
 import { DEFAULT_MAX_REQUEST_BYTES, decodeBody, encodeBody, requestFormat } from './wire/codec.js';
 
@@ -18,6 +19,8 @@ export const API_VERSION = '0.1.0';
 
 export interface ApiServiceOptions {
   readonly maxRequestBytes?: number;
+  /** Write and read rates and requests in flight of this instance; unset fields take `defaultApiLimits`. */
+  readonly limits?: ApiLimitsOverrides;
   /** An agent without a heartbeat for this long is shown dead (Neutron's agent_down_time, default 75 s). */
   readonly agentDownTimeMs?: number;
   /** Called with unexpected (non-ApiError) failures; the caller gets INTERNAL. */
@@ -26,6 +29,8 @@ export interface ApiServiceOptions {
 
 export interface ApiService {
   readonly model: ReadModel;
+  /** Rate limits and requests in flight (with counts of what was refused). */
+  readonly admission: ApiAdmission;
   readonly service: Service;
   readonly projection: RunningProjection;
   readonly subjects: readonly string[];
@@ -55,15 +60,17 @@ export async function startApiService(nc: NatsConnection, journal: Journal, opti
   const group = service.addGroup(API_SUBJECT_PREFIX);
   const handlers = { ...apiHandlers(journal, model), ...fleetHandlers(journal, model, { agentDownTimeMs: options.agentDownTimeMs ?? 75_000 }) };
   const subjects: string[] = [];
+  const admission = new ApiAdmission(options.limits);
   for (const [operation, handler] of Object.entries(handlers)) {
     group.addEndpoint(operation.replaceAll('.', '-'), {
       subject: operation,
-      handler: (_err, msg) => void answer(msg, handler, options, replyLimit),
+      handler: (_err, msg) => void answer(msg, operation, handler, admission, options, replyLimit),
     });
     subjects.push(`${API_SUBJECT_PREFIX}.${operation}`);
   }
   return {
     model,
+    admission,
     service,
     projection,
     subjects,
@@ -74,11 +81,15 @@ export async function startApiService(nc: NatsConnection, journal: Journal, opti
   };
 }
 
-async function answer(msg: ServiceMsg, handler: Handler, options: ApiServiceOptions, replyLimit: number): Promise<void> {
+async function answer(msg: ServiceMsg, operation: string, handler: Handler, admission: ApiAdmission, options: ApiServiceOptions, replyLimit: number): Promise<void> {
   const format = requestFormat(msg.data, msg.headers?.get('content-type'));
   const h = headers();
   h.set('content-type', format === 'json' ? 'application/json' : 'application/msgpack');
+  let admitted = false;
   try {
+    // Before decoding: a refused request costs a short reply and nothing held.
+    admission.admit(operation);
+    admitted = true;
     const body = decodeBody(msg.data, format, options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES);
     const reply = encodeBody(await handler(body), format);
     // A reply over the server's max_payload would be dropped and the caller left waiting.
@@ -89,6 +100,9 @@ async function answer(msg: ServiceMsg, handler: Handler, options: ApiServiceOpti
   } catch (error) {
     const apiError = error instanceof ApiError ? error : new ApiError('INTERNAL', 'internal error', undefined, { cause: error });
     if (!(error instanceof ApiError)) options.onInternalError?.(error, msg.subject);
+    if (error instanceof RateLimitedError && error.retryAfterMs !== undefined) h.set('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
     msg.respondError(apiError.status, apiError.message, encodeBody({ error: apiError.toBody() }, format), { headers: h });
+  } finally {
+    if (admitted) admission.release();
   }
 }

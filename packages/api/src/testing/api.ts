@@ -3,7 +3,7 @@ import { Journal } from '@leasehold/journal';
 import { startTestNats, type TestNats } from '@leasehold/journal/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ApiClient } from '../client.js';
-import { startApiService, type ApiService } from '../service.js';
+import { startApiService, type ApiService, type ApiServiceOptions } from '../service.js';
 
 export interface TestApi extends AsyncDisposable {
   readonly nats: TestNats;
@@ -16,11 +16,13 @@ export interface TestApi extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-export async function startTestApi(): Promise<TestApi> {
+/** Starts nats-server, the journal and the API service (with `options`, e.g. rate limits). */
+export async function startTestApi(options: ApiServiceOptions = {}): Promise<TestApi> {
   const nats = await startTestNats();
   const nc = await nats.connect('api-test');
   const journal = await Journal.open(nc);
-  let api = await startApiService(nc, journal, { onInternalError: (e) => console.error(e) });
+  const serviceOptions: ApiServiceOptions = { onInternalError: (e) => console.error(e), ...options };
+  let api = await startApiService(nc, journal, serviceOptions);
   const client = new ApiClient(nc);
   const stop = async () => {
     await api.stop();
@@ -36,7 +38,7 @@ export async function startTestApi(): Promise<TestApi> {
     client,
     async restartService() {
       await api.stop();
-      api = await startApiService(nc, journal, { onInternalError: (e) => console.error(e) });
+      api = await startApiService(nc, journal, serviceOptions);
       return api;
     },
     stop,

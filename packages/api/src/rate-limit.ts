@@ -1,0 +1,146 @@
+/**
+ * The API's admission control, per service instance: one token bucket for
+ * writes (create, update, delete, add, remove), one for reads, and a cap on
+ * requests in flight. A request that finds its bucket empty or the cap
+ * reached is answered at once with RATE_LIMITED (429) rather than queued,
+ * so a burst costs a reply, never memory.
+ */
+import { ApiError } from './errors.js';
+
+/** RATE_LIMITED, with when to retry (answered in a `Retry-After` header, in seconds). */
+export class RateLimitedError extends ApiError {
+  override name = 'RateLimitedError';
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super('RATE_LIMITED', message);
+  }
+}
+
+export interface RateLimit {
+  /** Requests at once. 0 (or less) turns the limit off. */
+  readonly burst: number;
+  /** Tokens added per second. */
+  readonly perSecond: number;
+}
+
+export interface ApiLimits {
+  readonly writes: RateLimit;
+  readonly reads: RateLimit;
+  /** Requests being handled at once, beyond which new ones are refused. 0 turns the cap off. */
+  readonly maxInFlight: number;
+}
+
+/**
+ * Defaults, sized well above what one API instance does on a two-core
+ * machine (a few thousand port creates per second with 32 in flight,
+ * `npm run bench:api`), so only a runaway caller meets them: 2,000 writes at
+ * once then 2,000 per second, 10,000 reads at once then 10,000 per second,
+ * and 1,024 requests in flight.
+ */
+export const defaultApiLimits: ApiLimits = {
+  writes: { burst: 2_000, perSecond: 2_000 },
+  reads: { burst: 10_000, perSecond: 10_000 },
+  maxInFlight: 1_024,
+};
+
+const WRITE_VERBS = new Set(['create', 'update', 'delete', 'add', 'remove']);
+
+/** Whether an operation (`ports.create`, `leases.list`) changes anything. Pure. */
+export function isWrite(operation: string): boolean {
+  return WRITE_VERBS.has(operation.slice(operation.lastIndexOf('.') + 1));
+}
+
+/** One token bucket. */
+export class TokenBucket {
+  private tokens: number;
+  private at: number;
+  private readonly perMs: number;
+
+  constructor(
+    readonly limit: RateLimit,
+    now: number,
+  ) {
+    this.tokens = limit.burst;
+    this.at = now;
+    this.perMs = limit.perSecond / 1000;
+  }
+
+  /** Takes a token at `now` (ms); false when empty. */
+  take(now: number): boolean {
+    if (this.limit.burst <= 0) return true;
+    this.tokens = Math.min(this.limit.burst, this.tokens + Math.max(0, now - this.at) * this.perMs);
+    this.at = Math.max(this.at, now);
+    if (this.tokens < 1 - 1e-9) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Milliseconds until the next token (the caller's retry hint); undefined when it never refills. */
+  waitMs(): number | undefined {
+    if (this.tokens >= 1) return 0;
+    return this.perMs > 0 ? Math.ceil((1 - this.tokens) / this.perMs) : undefined;
+  }
+}
+
+/** Admission for one API instance: `admit` before handling, `release` after the reply. */
+export class ApiAdmission {
+  readonly limits: ApiLimits;
+  private readonly writes: TokenBucket;
+  private readonly reads: TokenBucket;
+  inFlight = 0;
+  /** The most requests in flight at once so far (never above `maxInFlight`). */
+  peakInFlight = 0;
+  refused = { writes: 0, reads: 0, inFlight: 0 };
+
+  constructor(
+    limits: ApiLimitsOverrides = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    this.limits = {
+      writes: { ...defaultApiLimits.writes, ...limits.writes },
+      reads: { ...defaultApiLimits.reads, ...limits.reads },
+      maxInFlight: limits.maxInFlight ?? defaultApiLimits.maxInFlight,
+    };
+    this.writes = new TokenBucket(this.limits.writes, this.now());
+    this.reads = new TokenBucket(this.limits.reads, this.now());
+  }
+
+  /**
+   * Admits one request for `operation` or throws RATE_LIMITED. The in-flight
+   * cap is checked first, so a refused request takes no token.
+   */
+  admit(operation: string): void {
+    const { maxInFlight } = this.limits;
+    if (maxInFlight > 0 && this.inFlight >= maxInFlight) {
+      this.refused.inFlight++;
+      throw new RateLimitedError(`${this.inFlight} requests are in flight, the most this API instance takes at once; retry shortly`, 100);
+    }
+    const write = isWrite(operation);
+    const bucket = write ? this.writes : this.reads;
+    if (!bucket.take(this.now())) {
+      if (write) this.refused.writes++;
+      else this.refused.reads++;
+      const { burst, perSecond } = bucket.limit;
+      const wait = bucket.waitMs();
+      throw new RateLimitedError(
+        `too many ${write ? 'writes' : 'reads'}: this API instance takes ${perSecond} per second in bursts of ${burst}; ${wait === undefined ? 'no more are accepted' : `retry in ${wait} ms`}`,
+        wait,
+      );
+    }
+    this.inFlight++;
+    if (this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
+  }
+
+  /** Marks an admitted request as answered. */
+  release(): void {
+    this.inFlight--;
+  }
+}
+
+export interface ApiLimitsOverrides {
+  readonly writes?: Partial<RateLimit>;
+  readonly reads?: Partial<RateLimit>;
+  readonly maxInFlight?: number;
+}
