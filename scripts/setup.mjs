@@ -26,6 +26,8 @@ const testCommands = {
   dhcrelay: 'isc-dhcp-relay',
   tcpdump: 'tcpdump',
   dnsperf: 'dnsperf',
+  busybox: 'busybox',
+  openssl: 'openssl',
 };
 
 function log(msg) {
