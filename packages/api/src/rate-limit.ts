@@ -33,15 +33,16 @@ export interface ApiLimits {
 }
 
 /**
- * Defaults, sized well above what one API instance does on a two-core
- * machine (a few thousand port creates per second with 32 in flight,
- * `npm run bench:api`), so only a runaway caller meets them: 2,000 writes at
- * once then 2,000 per second, 10,000 reads at once then 10,000 per second,
- * and 1,024 requests in flight.
+ * Defaults, about twice what one instance does on a two-core machine
+ * (`npm run bench:api`, 2026-11-24: 5,000-5,700 port creates/s with 32 in
+ * flight, 1,300-1,600/s one at a time; a port show takes about 0.2 ms), so only a runaway
+ * caller meets them: 20,000 writes at once then 10,000 per second, 50,000
+ * reads at once then 50,000 per second, and 1,024 requests in flight (which
+ * is what bounds memory).
  */
 export const defaultApiLimits: ApiLimits = {
-  writes: { burst: 2_000, perSecond: 2_000 },
-  reads: { burst: 10_000, perSecond: 10_000 },
+  writes: { burst: 20_000, perSecond: 10_000 },
+  reads: { burst: 50_000, perSecond: 50_000 },
   maxInFlight: 1_024,
 };
 
