@@ -12,3 +12,7 @@ export { loadBalanceHash, servesClient } from './ha/load-balance.js';
 export { InterfaceError, ensureInterfaceAddress, interfaceAddresses, interfaceIndex } from './net/interfaces.js';
 export { nativeNet, openUdpSocket } from './net/udp-socket.js';
 export type { BoundSocket } from './net/udp-socket.js';
+export { KeyedTokenBuckets, defaultDhcpLimits, dhcpLimits } from './dhcp/rate-limit.js';
+export type { DhcpLimits, DhcpLimitsOverrides, TokenBucketLimit } from './dhcp/rate-limit.js';
+export { MacHoldings } from './dhcp/holdings.js';
+export type { Holding } from './dhcp/holdings.js';
