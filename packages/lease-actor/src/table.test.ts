@@ -240,3 +240,27 @@ describe('changing the pools', () => {
     expect(table.allocate({ ...B, now: 2 })).toMatchObject({ ok: true, ip: v4('10.0.0.20') });
   });
 });
+
+describe('pool-starvation defence', () => {
+  const small: LeaseTableConfig = { networkId: 'n', pools: [{ first: v4('10.0.0.10'), last: v4('10.0.0.11') }], offerTtlMs: 60_000, offerReclaimMs: 2_000 };
+
+  test('an exhausted pool withdraws the oldest unrequested offer older than offerReclaimMs for a new client', () => {
+    const table = new LeaseTable(small);
+    const first = table.offer({ mac: 'aa:00:00:00:00:01', now: 0 }).allocation;
+    table.offer({ mac: 'aa:00:00:00:00:02', now: 500 });
+    // Both addresses are offered: a third client gets nothing while the offers are fresh.
+    expect(table.offer({ mac: 'aa:00:00:00:00:03', now: 1_000 }).allocation.ok).toBe(false);
+    // Once the first offer is 2 s old, it gives way.
+    const third = table.offer({ mac: 'aa:00:00:00:00:03', now: 2_100 }).allocation;
+    expect(third).toMatchObject({ ok: true, ip: (first as { ip: number }).ip });
+    // The withdrawn client's REQUEST for it is now refused (it will start over).
+    expect(table.check(bind({ mac: 'aa:00:00:00:00:01' }, (first as { ip: number }).ip, 2_200))).toBeDefined();
+  });
+
+  test('held leases are never reclaimed, only offers', () => {
+    const table = new LeaseTable(small);
+    dora(table, { mac: 'aa:00:00:00:00:01' }, 0);
+    dora(table, { mac: 'aa:00:00:00:00:02' }, 0);
+    expect(table.offer({ mac: 'aa:00:00:00:00:03', now: 60_000 }).allocation.ok).toBe(false);
+  });
+});

@@ -36,6 +36,13 @@ export interface LeaseTableConfig {
   readonly offerTtlMs?: number;
   /** How long a declined address is kept out of use (default 24 h, Kea's decline-probation-period). */
   readonly declineQuarantineMs?: number;
+  /**
+   * When the pool is exhausted, an offer at least this old that was never
+   * requested is withdrawn and its address given to the new client (default
+   * 2 s; Infinity never). Clients REQUEST within milliseconds of an OFFER, so
+   * this only reclaims what a DISCOVER flood of made-up MACs holds.
+   */
+  readonly offerReclaimMs?: number;
 }
 
 export interface AllocationRequest extends ClientRef {
@@ -71,6 +78,7 @@ export class LeaseTable {
   readonly networkId: string;
   readonly offerTtlMs: number;
   readonly declineQuarantineMs: number;
+  readonly offerReclaimMs: number;
   private pools: Pools;
   private readonly excluded = new Set<number>();
   private readonly fixedByMac = new Map<string, number>();
@@ -91,6 +99,7 @@ export class LeaseTable {
     this.networkId = config.networkId;
     this.offerTtlMs = config.offerTtlMs ?? 60_000;
     this.declineQuarantineMs = config.declineQuarantineMs ?? 86_400_000;
+    this.offerReclaimMs = config.offerReclaimMs ?? 2_000;
     this.pools = new Pools(config.pools ?? []);
     for (const ip of config.excluded ?? []) {
       if (!isIpv4(ip)) throw new LeaseConfigError(`excluded address ${String(ip)} is not an IPv4 address`);
@@ -224,8 +233,31 @@ export class LeaseTable {
     if (usable(previous)) return { ok: true, ip: previous, source: 'previous' };
     const requested = request.requestedIp;
     if (usable(requested)) return { ok: true, ip: requested, source: 'requested' };
-    const ip = this.pools.probe(hashKey(key), subnetId, (candidate) => usable(candidate));
+    const ip = this.pools.probe(hashKey(key), subnetId, (candidate) => usable(candidate)) ?? this.reclaimOffer(now, subnetId);
     return ip === undefined ? { ok: false, reason: 'pool-exhausted' } : { ok: true, ip, source: 'pool' };
+  }
+
+  /**
+   * Pool-starvation defence: withdraws the oldest offer made at least
+   * `offerReclaimMs` ago that its client never requested, and returns its
+   * address (now free). Scans the outstanding offers, so it costs O(offers),
+   * and only when the pool is exhausted.
+   */
+  private reclaimOffer(now: number, subnetId: string | undefined): Ipv4 | undefined {
+    let oldest: { key: string; ip: number; until: number } | undefined;
+    for (const [key, ip] of this.offers) {
+      const { status, context } = this.state(ip);
+      if (status !== 'offered' || !context.offer || !this.isDynamic(ip, subnetId)) continue;
+      if (context.offer.until - this.offerTtlMs > now - this.offerReclaimMs) continue;
+      if (!oldest || context.offer.until < oldest.until) oldest = { key, ip, until: context.offer.until };
+    }
+    if (!oldest) return undefined;
+    // The offer lapses now, as it would at its end: the address returns to how its last lease ended.
+    const lapsed = step(this.state(oldest.ip), { type: 'Tick', now: oldest.until });
+    if (typeof lapsed === 'string' || !AVAILABLE.has(lapsed.status)) return undefined;
+    this.offers.delete(oldest.key);
+    this.store(oldest.ip, lapsed);
+    return oldest.ip;
   }
 
   /**
