@@ -6,7 +6,7 @@
  * the rules that span fields (agent_down_time > report_interval) and reports
  * them at the line of the field.
  */
-import { defaultAgentConfig, type AgentConfig } from '@leasehold/agent';
+import { defaultAgentConfig, dhcpLimits, type AgentConfig } from '@leasehold/agent';
 import { applyItems, ConfigError, OPTIONS, type ConfigItem, type DnsCacheConfig } from '@leasehold/dns-cache';
 import { schedulerConfig, SchedulerConfigError, type SchedulerConfig } from '@leasehold/scheduler';
 import { ConfigFileError } from './errors.js';
@@ -99,6 +99,11 @@ export function agentSettings(loaded: LoadedConfig, dns: DnsCacheConfig = dnsCac
     reportIntervalMs: seconds(a.report_interval),
     agentDownTimeMs: seconds(loaded.config.api.agent_down_time),
     dns: { enabled: a.dns.enabled, port: a.dns.port, cache: dns },
+    dhcpLimits: dhcpLimits({
+      perMac: { burst: a.dhcp_limits.mac_burst, perSecond: a.dhcp_limits.mac_rate },
+      perRelay: { burst: a.dhcp_limits.relay_burst, perSecond: a.dhcp_limits.relay_rate },
+      maxLeasesPerMac: a.dhcp_limits.leases_per_mac,
+    }),
   });
 }
 

@@ -76,6 +76,13 @@ export const configSchema = z
         enabled: flag().default(true).describe('answer DNS on the DHCP port addresses'),
         port: integer(0, 65535).default(53).describe('DNS port; 0 turns DNS off'),
       }),
+      dhcp_limits: section('Defences against DHCP floods and pool starvation (token buckets; a burst of 0 turns one off).', {
+        mac_burst: integer(0, 1_000_000).default(10).describe('packets one client MAC may send at once'),
+        mac_rate: integer(0, 1_000_000).default(2).describe('packets per second one client MAC may send after its burst'),
+        relay_burst: integer(0, 10_000_000).default(20_000).describe('packets one relay (giaddr) may send at once'),
+        relay_rate: integer(0, 10_000_000).default(20_000).describe('packets per second one relay may send after its burst'),
+        leases_per_mac: integer(0, 1024).default(1).describe('addresses one MAC may hold per network across its client ids; 0: no cap'),
+      }),
     }),
     dns: z
       .record(z.string(), dnsValue)
