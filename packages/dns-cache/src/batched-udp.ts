@@ -15,12 +15,60 @@ import type { Resolver } from './resolver.js';
 export interface NativeUdp {
   readonly SLOTS: number;
   readonly SLOT_SIZE: number;
-  open(address: string, port: number, input: ArrayBuffer, inputMeta: ArrayBuffer, output: ArrayBuffer, outputMeta: ArrayBuffer, onReadable: (count: number) => void): unknown;
+  open(
+    address: string,
+    port: number,
+    input: ArrayBuffer,
+    inputMeta: ArrayBuffer,
+    output: ArrayBuffer,
+    outputMeta: ArrayBuffer,
+    onReadable: (count: number, answered: number) => void,
+    hot?: unknown,
+  ): unknown;
+  /** Datagrams read + 256 × how many of them the hot table answered. */
   recv(socket: unknown): number;
   send(socket: unknown, count: number): number;
   sendOne(socket: unknown, data: Uint8Array, address: number, port: number): boolean;
   port(socket: unknown): number;
   close(socket: unknown): void;
+  hotCreate(entries: number, ednsMax: number): unknown;
+  hotPut(hot: unknown, query: Uint8Array, answer: Uint8Array, ttl: number, ageMs: number, expiresInMs: number): boolean;
+  hotClear(hot: unknown): void;
+  hotHits(hot: unknown): number;
+}
+
+/**
+ * Cache hits answered inside the addon, without entering JS (see lh_dns.c):
+ * the resolver puts an entry after answering a query from its own cache, and
+ * later datagrams asking the same (lowercased question, EDNS, DO and CD) are
+ * answered from it while it lives, by the same rules (id and question case
+ * from the query, TTLs counted down, larger than the client accepts: left to
+ * JS). Only for configurations where nothing before the cache could decide
+ * otherwise per client (no local-service, no rate limiting) and the real clock.
+ */
+export class HotAnswers {
+  readonly #native: NativeUdp;
+  readonly table: unknown;
+
+  constructor(native: NativeUdp, entries: number, ednsMax: number) {
+    this.#native = native;
+    this.table = native.hotCreate(Math.max(4, entries), ednsMax);
+  }
+
+  /** Remembers the cached answer to `query`; false if either has a shape the addon leaves to JS. */
+  put(query: Uint8Array, entry: { bytes: Uint8Array; ttl: number; storedAt: number; expiresAt: number }, now: number): boolean {
+    return this.#native.hotPut(this.table, query, entry.bytes, entry.ttl, now - entry.storedAt, entry.expiresAt - now);
+  }
+
+  /** Forgets everything (local data changed: a name may now be answered locally). */
+  clear(): void {
+    this.#native.hotClear(this.table);
+  }
+
+  /** Datagrams answered inside the addon. */
+  get hits(): number {
+    return this.#native.hotHits(this.table);
+  }
 }
 
 const META = 16;
@@ -50,7 +98,7 @@ export interface BatchedUdp {
   close(): void;
 }
 
-/** Listens on IPv4 address:port (0: the kernel's choice) and hands each datagram to the resolver. Throws ListenError. */
+/** Listens on IPv4 address:port (0: the kernel's choice) and hands each datagram the hot table did not answer to the resolver. Throws ListenError. */
 export function listenBatchedUdp(native: NativeUdp, address: string, port: number, resolver: Resolver): BatchedUdp {
   const size = native.SLOTS * native.SLOT_SIZE;
   const input = new ArrayBuffer(size);
@@ -83,15 +131,24 @@ export function listenBatchedUdp(native: NativeUdp, address: string, port: numbe
     }
   };
 
-  const onReadable = (first: number) => {
+  const onReadable = (first: number, firstAnswered: number) => {
     for (let round = 0; round < ROUNDS; round++) {
-      const n = round === 0 ? first : native.recv(socket);
+      let n = first;
+      let answered = firstAnswered;
+      if (round > 0) {
+        const got = native.recv(socket);
+        n = got & 255;
+        answered = got >>> 8;
+      }
       if (n === 0) return;
       batching = true;
-      outCount = 0;
+      // The addon's answers fill the first out slots; ours follow.
+      outCount = answered;
       try {
         for (let i = 0; i < n; i++) {
           const m = i * META;
+          // Answered by the hot table already.
+          if (inMeta[m + 12] === 1) continue;
           const length = inMeta.readUInt32LE(m);
           const ip = inMeta.readUInt32BE(m + 4);
           const clientPort = inMeta.readUInt16LE(m + 8);
@@ -115,7 +172,7 @@ export function listenBatchedUdp(native: NativeUdp, address: string, port: numbe
   };
 
   try {
-    socket = native.open(address, port, input, inputMeta, output, outputMeta, onReadable);
+    socket = native.open(address, port, input, inputMeta, output, outputMeta, onReadable, resolver.hot?.table);
   } catch (error) {
     throw new ListenError(`cannot listen on udp ${address}#${port}: ${(error as Error).message}`, { cause: error });
   }
@@ -158,7 +215,7 @@ export function openNativeClient(native: NativeUdp, onMessage: (message: Buffer,
   let socket: unknown;
   const onReadable = (first: number) => {
     for (let round = 0; round < ROUNDS; round++) {
-      const n = round === 0 ? first : native.recv(socket);
+      const n = round === 0 ? first : native.recv(socket) & 255;
       for (let i = 0; i < n; i++) {
         const m = i * META;
         const length = inMeta.readUInt32LE(m);

@@ -10,7 +10,7 @@
  * bogus-priv) → coalesce with an identical question in flight → forward.
  */
 import { copyQuestionCase, dnsCacheKey, DnsRcode, readQuestion, readRcode, rewriteId, type DnsQuestionView } from '@leasehold/protocol';
-import type { NativeUdp } from './batched-udp.js';
+import type { HotAnswers, NativeUdp } from './batched-udp.js';
 import { AnswerCache, answerFromEntry, type CacheEntry } from './cache.js';
 import type { DnsCacheConfig, UpstreamServer } from './config.js';
 import { LocalRecords } from './local.js';
@@ -52,6 +52,8 @@ export class Resolver {
   readonly upstream: UpstreamClient;
   /** Response rate limiting (rrl-rate), when on. */
   readonly rrl: ResponseRateLimiter | undefined;
+  /** Cache hits the batched listeners answer inside the addon, when the server enables it. */
+  hot: HotAnswers | undefined;
   readonly #inFlight = new Map<string, Waiter[]>();
   readonly #advertise: number;
 
@@ -132,7 +134,10 @@ export class Resolver {
     const entry = this.cache.get(key, this.now());
     if (entry !== undefined) {
       stats.cacheHits++;
-      return this.#deliver(answerFromEntry(entry, this.now()), waiter);
+      const now = this.now();
+      // Only the batched listeners (which give ip4) read the hot table: the next identical question is answered there.
+      if (this.hot !== undefined && client.ip4 !== undefined) this.hot.put(query, entry, now);
+      return this.#deliver(answerFromEntry(entry, now), waiter);
     }
 
     // These policies depend only on the name and the config: the names they stop are never forwarded,

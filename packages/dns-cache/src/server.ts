@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { resolveConfig, type DnsCacheConfig } from './config.js';
 import { parseHostsFile, type HostsEntry } from './hosts.js';
-import { nativeUdp } from './batched-udp.js';
+import { HotAnswers, nativeUdp } from './batched-udp.js';
 import { listen, type Listener } from './listeners.js';
 import type { LocalRecordsInput } from './local.js';
 import { localNetworks } from './policy.js';
@@ -35,6 +35,9 @@ export interface StartOptions {
   readonly udp?: 'auto' | 'dgram';
 }
 
+/** Answers the addon keeps for cache hits (the busiest names; the rest are answered by JS from the cache). */
+const HOT_ENTRIES = 4096;
+
 /** How often addn-hosts files are checked for changes (dnsmasq re-reads them on SIGHUP). */
 const HOSTS_POLL_MS = 2000;
 
@@ -43,7 +46,13 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
   const config = resolveConfig(partial);
   const addresses = listenAddresses(config);
   const stats = emptyStats();
-  const resolver = new Resolver(config, localNetworks(config.localNetworks, addresses), stats, options.now, options.udp === 'dgram' ? undefined : nativeUdp());
+  const native = options.udp === 'dgram' ? undefined : nativeUdp();
+  const resolver = new Resolver(config, localNetworks(config.localNetworks, addresses), stats, options.now, native);
+  // Hits answered inside the addon skip every per-client decision, so only where there are none
+  // (no local-service, no rate limiting), and only on the real clock the addon shares.
+  if (native !== undefined && options.now === undefined && !config.localService && config.rrlRate === 0 && config.cacheSize > 0) {
+    resolver.hot = new HotAnswers(native, Math.min(config.cacheSize, HOT_ENTRIES), config.ednsPacketMax);
+  }
 
   const mtimes = new Map<string, number>();
   const loadHosts = () => {
@@ -68,6 +77,8 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
       }
     }
     resolver.local.setHosts(entries);
+    // A name may now be local: local data comes before the cache.
+    resolver.hot?.clear();
   };
   loadHosts();
   const timer = config.addnHosts.length > 0 ? setInterval(loadHosts, HOSTS_POLL_MS) : undefined;
@@ -94,14 +105,23 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
 
   return {
     addresses: listeners.map((l) => ({ address: l.address, port: l.port, udp: l.udp })),
-    setLocalRecords: (records) => resolver.local.setAgentRecords(records),
-    stats: () => ({
-      ...stats,
-      cacheEntries: resolver.cache.size,
-      cacheEvictions: resolver.cache.evictions,
-      inFlight: resolver.inFlight,
-      localNames: resolver.local.size,
-    }),
+    setLocalRecords: (records) => {
+      resolver.local.setAgentRecords(records);
+      resolver.hot?.clear();
+    },
+    stats: () => {
+      const hotHits = resolver.hot?.hits ?? 0;
+      return {
+        ...stats,
+        queries: stats.queries + hotHits,
+        hotHits,
+        cacheHits: stats.cacheHits + hotHits,
+        cacheEntries: resolver.cache.size,
+        cacheEvictions: resolver.cache.evictions,
+        inFlight: resolver.inFlight,
+        localNames: resolver.local.size,
+      };
+    },
     stop: async () => {
       if (timer) clearInterval(timer);
       await Promise.all(listeners.map((l) => l.close()));
