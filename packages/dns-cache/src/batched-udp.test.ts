@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { nativeUdp } from './batched-udp.js';
 import { startDnsCache, type DnsCacheHandle } from './server.js';
-import { query, udpExchange } from './test-harness.js';
+import { FakeUpstream, aRecord, answer, query, udpExchange } from './test-harness.js';
 
 const running: DnsCacheHandle[] = [];
 afterEach(async () => {
@@ -36,5 +36,22 @@ describe('batched UDP listener', () => {
     const replies = await udpExchange(handle.addresses[0]!, [huge, query('after.lan', 8)], 200);
     expect(replies.map((r) => r.readUInt16BE(0))).toEqual([8]);
     expect(handle.stats().dropped).toBe(1);
+  });
+
+  test('regression: replies to forwarded questions, gathered after a batch, are each sent once and never resend the batch before them', async () => {
+    const upstream = await FakeUpstream.start('127.0.0.1', (q) => answer(q, [aRecord(q, '192.0.2.5')]));
+    try {
+      const handle = await startDnsCache(
+        { listenAddresses: ['127.0.0.1'], noResolv: true, servers: [upstream.server], hostRecords: [{ names: ['sync.lan'], ipv4: ['10.4.4.6'], ipv6: [], ttl: undefined }] },
+        { listenPort: 0 },
+      );
+      running.push(handle);
+      // Local answers (sent with the batch) and forwarded ones (sent later) interleaved.
+      const ids = Array.from({ length: 120 }, (_, i) => i);
+      const replies = await udpExchange(handle.addresses[0]!, ids.map((id) => query(id % 3 === 0 ? `f${id}.example` : 'sync.lan', id)), 600);
+      expect(replies.map((r) => r.readUInt16BE(0)).sort((a, b) => a - b)).toEqual(ids);
+    } finally {
+      await upstream.stop();
+    }
   });
 });

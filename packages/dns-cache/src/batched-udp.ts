@@ -113,21 +113,50 @@ export function listenBatchedUdp(native: NativeUdp, address: string, port: numbe
   let outCount = 0;
   let socket: unknown;
 
+  let deferred = false;
+  const put = (reply: Uint8Array, ip: number, clientPort: number) => {
+    outBytes.set(reply, outCount * native.SLOT_SIZE);
+    const m = outCount * META;
+    outMeta.writeUInt32LE(reply.length, m);
+    outMeta.writeUInt32BE(ip, m + 4);
+    outMeta.writeUInt16LE(clientPort, m + 8);
+    outCount++;
+  };
+  const flush = () => {
+    deferred = false;
+    const count = outCount;
+    outCount = 0;
+    if (count > 0) {
+      try {
+        native.send(socket, count);
+      } catch {
+        // Closed meanwhile.
+      }
+    }
+  };
   const sender = (ip: number, clientPort: number) => (reply: Uint8Array) => {
-    if (batching && outCount < native.SLOTS && reply.length <= native.SLOT_SIZE) {
-      outBytes.set(reply, outCount * native.SLOT_SIZE);
-      const m = outCount * META;
-      outMeta.writeUInt32LE(reply.length, m);
-      outMeta.writeUInt32BE(ip, m + 4);
-      outMeta.writeUInt16LE(clientPort, m + 8);
-      outCount++;
-    } else {
-      // A reply given later (a forwarded question) or one that does not fit a slot goes alone.
+    if (reply.length > native.SLOT_SIZE) {
       try {
         native.sendOne(socket, reply, ip, clientPort);
       } catch {
         // The socket was closed while the question was upstream.
       }
+      return;
+    }
+    if (batching) {
+      if (outCount < native.SLOTS) return put(reply, ip, clientPort);
+      native.send(socket, outCount);
+      outCount = 0;
+      return put(reply, ip, clientPort);
+    }
+    // A reply given later (a forwarded question answered): the answers of one upstream batch are
+    // gathered and leave together with one sendmmsg, from a microtask, so before any other I/O
+    // callback (the addon's hot path) can write the out slots.
+    if (outCount >= native.SLOTS) flush();
+    put(reply, ip, clientPort);
+    if (!deferred) {
+      deferred = true;
+      queueMicrotask(flush);
     }
   };
 
@@ -142,7 +171,8 @@ export function listenBatchedUdp(native: NativeUdp, address: string, port: numbe
       }
       if (n === 0) return;
       batching = true;
-      // The addon's answers fill the first out slots; ours follow.
+      // The addon's answers fill the first out slots; ours follow (no deferred replies can be pending:
+      // their microtask ran at the end of the callback that gave them).
       outCount = answered;
       try {
         for (let i = 0; i < n; i++) {
@@ -164,7 +194,10 @@ export function listenBatchedUdp(native: NativeUdp, address: string, port: numbe
         }
       } finally {
         batching = false;
-        if (outCount > 0) native.send(socket, outCount);
+        const count = outCount;
+        // Emptied before sending: a reply given later must not send these slots again.
+        outCount = 0;
+        if (count > 0) native.send(socket, count);
       }
       // A short batch drained the socket: asking again would only cost a syscall that finds nothing.
       if (n < native.SLOTS) return;
