@@ -64,6 +64,7 @@ async function verify(): Promise<Map<string, string>> {
   expect(unjournaledAcks(acks, facts), 'ACKs without a journaled lease event').toStrictEqual([]);
   const doubles = doubleBindings(facts);
   if (doubles.length > 0) {
+    // The evidence for whoever debugs it: each such address's events and the ACKs its clients got.
     const ips = new Set(doubles.map((d) => d.ip));
     console.log(JSON.stringify({ facts: facts.filter((f) => ips.has(f.ip)), acks: acks.filter((a) => ips.has(a.ip)) }, null, 1));
   }
