@@ -264,3 +264,17 @@ describe('pool-starvation defence', () => {
     expect(table.offer({ mac: 'aa:00:00:00:00:03', now: 60_000 }).allocation.ok).toBe(false);
   });
 });
+
+describe('regression: a journaled fact beats an in-memory offer (two agents, one address)', () => {
+  test('a LeaseBound from the journal for an address this table offered to another client withdraws the offer and binds', () => {
+    const table = new LeaseTable({ networkId: 'n', pools: [{ first: v4('10.0.0.10'), last: v4('10.0.0.10') }] });
+    // This agent offered the only address to B...
+    expect(table.offer({ ...B, now: 0 }).allocation).toMatchObject({ ok: true, ip: v4('10.0.0.10') });
+    // ...while the other agent bound it to A, and the journal says so.
+    expect(table.applyJournaled(bind(A, v4('10.0.0.10'), 1))).toBeUndefined();
+    expect(table.lease(v4('10.0.0.10'), 2)).toMatchObject({ status: 'bound', client: { mac: A.mac } });
+    // B's REQUEST for it must now be refused, so no second binding can be written.
+    expect(table.check(bind(B, v4('10.0.0.10'), 2))).toBeDefined();
+    expect(table.allocate({ ...B, now: 2 }).ok).toBe(false);
+  });
+});

@@ -238,6 +238,28 @@ export class LeaseTable {
   }
 
   /**
+   * Folds an event that is already in the journal: a fact, not a request.
+   * The only thing that may stand in its way in a live table is an offer
+   * this process made in memory (to another client, or before the event's
+   * writer won the address); that offer is withdrawn and the fact applied.
+   * Returns the refusal reason if the table still cannot take it, which means
+   * the table and the journal disagree: the caller must not treat the
+   * address's version as known then.
+   */
+  applyJournaled(event: Exclude<LeaseEvent, { type: 'Tick' | 'LeaseOffered' }>): LeaseRefusalReason | undefined {
+    const refused = this.apply(event);
+    if (refused === undefined) return undefined;
+    const { status, context } = this.state(event.ip);
+    if (status !== 'offered' || !context.offer) return refused;
+    const lapsed = step(this.state(event.ip), { type: 'Tick', now: context.offer.until });
+    if (typeof lapsed === 'string') return refused;
+    const key = clientKey(context.offer.client);
+    if (this.offers.get(key) === event.ip) this.offers.delete(key);
+    this.store(event.ip, lapsed);
+    return this.apply(event);
+  }
+
+  /**
    * Pool-starvation defence: withdraws the oldest offer made at least
    * `offerReclaimMs` ago that its client never requested, and returns its
    * address (now free). Scans the outstanding offers, so it costs O(offers),

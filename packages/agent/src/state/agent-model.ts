@@ -52,6 +52,8 @@ export class AgentModel {
   position = 0;
   /** Events that could not be folded (wrong shape); skipped, never fatal. */
   badEvents = 0;
+  /** Lease events the lease table could not take (it and the journal disagree); their addresses stay unwritable here. */
+  refusedLeaseEvents = 0;
 
   constructor(private readonly options: AgentModelOptions = {}) {}
 
@@ -137,8 +139,15 @@ export class AgentModel {
    */
   applyLease(networkId: string, subject: string, seq: number, event: JournaledLeaseEvent): void {
     if ((this.leaseVersions.get(subject) ?? 0) >= seq) return;
+    const table = this.table(networkId);
+    // A journaled fact beats this agent's in-memory offers. Should the table still refuse it, the
+    // address's version is NOT advanced: a write built on this table's stale view of the address
+    // then fails its expected-sequence check instead of binding the address a second time.
+    if (table && table.applyJournaled(event) !== undefined) {
+      this.refusedLeaseEvents++;
+      return;
+    }
     this.leaseVersions.set(subject, seq);
-    this.table(networkId)?.apply(event);
     this.emit({ kind: 'lease', networkId, event });
   }
 
