@@ -19,7 +19,8 @@ export async function openNats(options: { natsUrl: string | undefined; dataDir: 
   const url = options.natsUrl ?? embedded!.url;
   let nc: NatsConnection;
   try {
-    nc = await connectNats(url, { name: options.name });
+    // A cluster is given as a comma-separated list of URLs (nats.url in leasehold.yaml, NATS_URL).
+    nc = await connectNats(splitServers(url), { name: options.name });
   } catch (error) {
     await embedded?.stop();
     throw error;
@@ -33,4 +34,9 @@ export async function openNats(options: { natsUrl: string | undefined; dataDir: 
       await embedded?.stop();
     },
   };
+}
+
+/** "nats://a:4222, nats://b:4222" → both URLs; one URL stays one. Pure. */
+export function splitServers(url: string): string[] {
+  return url.split(',').map((s) => s.trim()).filter(Boolean);
 }

@@ -9,6 +9,7 @@ import { ApiClient } from '@leasehold/api';
 import { connectNats } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Command } from 'commander';
+import { splitServers } from '../../runtime/nats.js';
 import { NATS_URL_FILE } from '../start.js';
 import { CliError, EXIT_FAILURE, errorLine, exitCodeOf, explainTransportError } from './errors.js';
 import { renderJson } from './output.js';
@@ -61,7 +62,7 @@ export function resolveNatsTarget(flags: ConnectionFlags, env: NodeJS.ProcessEnv
 export async function connectCli(target: NatsTarget, timeoutMs: number): Promise<NatsConnection> {
   try {
     // connectNats takes credentials and TLS from the environment (NATS_USER, NATS_CREDS, NATS_CA, ...), as the servers do.
-    return await connectNats(target.url, { name: 'leasehold-cli', timeoutMs, maxReconnectAttempts: 0 });
+    return await connectNats(splitServers(target.url), { name: 'leasehold-cli', timeoutMs, maxReconnectAttempts: 0 });
   } catch (error) {
     const hint = target.source === '--nats-url' || target.source === 'NATS_URL' ? '' : ' (the file may be stale: is `leasehold start` still running?)';
     throw new CliError(
