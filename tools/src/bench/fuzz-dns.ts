@@ -129,9 +129,11 @@ async function main(): Promise<void> {
           });
           child.send('stats');
         });
-      const sample = async (packets: number) => {
+      // record false: counters only (after the run V8 shrinks its heap reserve while RSS lags, which would skew the series).
+      const sample = async (packets: number, record = true) => {
         if (server.exited !== undefined) return undefined;
         const answer = await ask();
+        if (!record) return answer;
         const { memory } = answer;
         server.memory.push({
           packets,
@@ -290,7 +292,7 @@ async function main(): Promise<void> {
           setTimeout(() => resolve(false), 2000);
         }),
       );
-      server.final = await server.sample(total);
+      server.final = await server.sample(total, false);
     }
 
     console.log(`\nservers: ${servers.map((x) => `${x.name} (udp ${x.udp}${x.name === 'rrl' ? `, rrl-rate ${RRL_RATE}` : ', hits answered in the addon'})`).join(', ')}`);
