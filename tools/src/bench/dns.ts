@@ -11,7 +11,8 @@
  * run unbounded (dnsperf's default 100 outstanding queries) and the hit
  * workload also at a fixed rate (-Q), where CPU per query compares fairly:
  * the machine has few cores and dnsperf, the upstream and the cache share them.
- * Every run is bounded by -l seconds.
+ * Every run is bounded by -l seconds. BENCH_DNS_EXTRA adds flags to ours
+ * only (e.g. "--rrl-rate=1000000", to price response rate limiting).
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -139,6 +140,8 @@ try {
     '--import', import.meta.resolve('tsx'), '--conditions=@leasehold/source', self, '--serve',
     '--listen-address', '127.0.0.1', '--port', String(oursPort), '--no-resolv', '--server', `127.0.0.1#${upstreamPort}`,
     '--cache-size', String(CACHE_SIZE), '--dns-forward-max', String(FORWARD_MAX),
+    // BENCH_DNS_EXTRA: more flags for ours only, e.g. "--rrl-rate=1000000" to price rate limiting (hits then go through JS).
+    ...(process.env.BENCH_DNS_EXTRA ?? '').split(' ').filter(Boolean),
   ]);
   const dnsmasqPort = await freePort();
   const reference = startChild('dnsmasq', [
@@ -158,7 +161,7 @@ try {
   const hits = writeQueries('hits.txt', Array.from({ length: HIT_NAMES }, (_, i) => `h${i}.bench.test A`));
 
   console.log(machineLine(`dnsperf 2.10, dnsmasq ${(await run('dnsmasq', ['--version'])).stdout.split('\n')[0]?.split(' ')[2]}`));
-  console.log(`leasehold: ${/udp via (\w+)/.exec(oursBanner)?.[1] ?? 'unknown'} UDP (batched = the recvmmsg/sendmmsg addon, built by packages/dns-cache/native/build.mjs)`);
+  console.log(`leasehold: ${/udp via (\w+)/.exec(oursBanner)?.[1] ?? 'unknown'} UDP (batched = the recvmmsg/sendmmsg addon, built by packages/dns-cache/native/build.mjs)${process.env.BENCH_DNS_EXTRA ? `; extra flags: ${process.env.BENCH_DNS_EXTRA}` : ''}`);
   console.log(
     `same upstream (dnsmasq answering *.bench.test from config) for both; cache-size ${CACHE_SIZE}, dns-forward-max ${FORWARD_MAX}; ` +
       `${SECONDS} s per run; dnsperf, upstream and cache share the machine's cores, so unbounded figures are the generator's and the box's limit too; ` +
