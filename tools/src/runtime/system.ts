@@ -59,7 +59,7 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
     }
   }
   try {
-    const journal = await Journal.open(nats.nc);
+    const journal = await openJournal(nats, log);
     const api = options.api
       ? await startApiService(nats.nc, journal, {
           agentDownTimeMs: options.api.agentDownTimeMs,
@@ -109,5 +109,24 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
   } catch (error) {
     for (const part of started.reverse()) await part.stop().catch(() => {});
     throw error;
+  }
+}
+
+/**
+ * Opens the journal, waiting while JetStream cannot answer yet (a cluster
+ * electing its leaders after a restart answers with timeouts for a few
+ * seconds): a process that starts with its servers must not exit for that.
+ */
+async function openJournal(nats: NatsRuntime, log: (line: string) => void, timeoutMs = 60_000): Promise<Journal> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await Journal.open(nats.nc);
+    } catch (error) {
+      const transient = error instanceof Error && /timeout|no responders|503|leader|temporarily unavailable/i.test(`${error.name} ${error.message}`);
+      if (!transient || Date.now() > deadline) throw error;
+      if (attempt === 1) log(`journal: JetStream is not answering yet (${(error as Error).message}); waiting up to ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, Math.min(2000, 100 * attempt)));
+    }
   }
 }
