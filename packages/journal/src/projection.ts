@@ -22,6 +22,8 @@ export interface ProjectionOptions {
   readonly checkpointEvery?: { readonly events?: number; readonly ms?: number };
   /** An event that cannot be decoded, or that `apply` throws on, is skipped and reported here (never stops the projection). */
   readonly onBadEvent?: (seq: number, error: unknown) => void;
+  /** Reports trouble the projection recovers from by itself (a lost consumer, a checkpoint not stored). */
+  readonly onError?: (error: unknown) => void;
   /** Ignore any stored checkpoint and fold from the start. */
   readonly fromStart?: boolean;
 }
@@ -31,7 +33,7 @@ export interface RunningProjection {
   readonly caughtUp: Promise<void>;
   /** Sequence of the last event applied (or skipped). */
   position(): number;
-  readonly stats: { applied: number; skipped: number; checkpoints: number };
+  readonly stats: { applied: number; skipped: number; checkpoints: number; restarts: number };
   /** Stores the checkpoint now. */
   checkpoint(): Promise<void>;
   /** Stops consuming, waits for the event in hand, and stores a final checkpoint. */
@@ -49,7 +51,7 @@ export async function startProjection(journal: Journal, options: ProjectionOptio
   let position = saved?.seq ?? 0;
   const everyEvents = options.checkpointEvery?.events ?? 1000;
   const everyMs = options.checkpointEvery?.ms ?? 1000;
-  const stats = { applied: 0, skipped: 0, checkpoints: 0 };
+  const stats = { applied: 0, skipped: 0, checkpoints: 0, restarts: 0 };
   let sinceCheckpoint = 0;
   let lastCheckpointAt = Date.now();
   let checkpointedAt = position;
@@ -65,43 +67,70 @@ export async function startProjection(journal: Journal, options: ProjectionOptio
     stats.checkpoints++;
   };
 
-  const consumer = await journal.js.consumers.get(journal.layout.stream, {
-    filter_subjects: options.filter,
-    deliver_policy: DeliverPolicy.StartSequence,
-    opt_start_seq: position + 1,
-  });
-  const pendingAtStart = (await consumer.info(true)).num_pending;
+  const open = async (): Promise<{ messages: ConsumerMessages; pending: number }> => {
+    const consumer = await journal.js.consumers.get(journal.layout.stream, {
+      filter_subjects: options.filter,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: position + 1,
+    });
+    const pending = (await consumer.info(true)).num_pending;
+    // Short pulls (heartbeat every 2.5 s): after a node dies, a lost consumer is noticed and
+    // recreated within seconds, not after the client's default 30 s pulls (~80 s seen in the fault tests).
+    return { messages: await consumer.consume({ max_messages: 10_000, expires: 5_000 }), pending };
+  };
+  const first = await open();
   let markCaughtUp!: () => void;
   const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
-  if (pendingAtStart === 0) markCaughtUp();
+  if (first.pending === 0) markCaughtUp();
 
-  // Short pulls (heartbeat every 2.5 s): after a node dies, a lost consumer is noticed and
-  // recreated within seconds, not after the client's default 30 s pulls (~80 s seen in the fault tests).
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: 10_000, expires: 5_000 });
+  let stopped = false;
+  let messages: ConsumerMessages | undefined = first.messages;
   const loop = (async () => {
-    for await (const msg of messages) {
-      let stored: StoredEvent | undefined;
+    let current: ConsumerMessages | undefined = first.messages;
+    while (!stopped) {
       try {
-        stored = { seq: msg.seq, subject: msg.subject, event: decodeEvent(msg.data, journal.registry) };
-      } catch (error) {
-        stats.skipped++;
-        options.onBadEvent?.(msg.seq, error);
-      }
-      if (stored) {
-        // A fold that cannot take an event (a shape its reader does not know) skips it: one
-        // bad event must never stop a projection, and with it a whole process.
-        try {
-          await options.apply(stored);
-          stats.applied++;
-        } catch (error) {
-          stats.skipped++;
-          options.onBadEvent?.(msg.seq, error);
+        if (!current) {
+          current = (await open()).messages;
+          messages = current;
+          if (stopped) current.stop();
         }
+        for await (const msg of current) {
+          let stored: StoredEvent | undefined;
+          try {
+            stored = { seq: msg.seq, subject: msg.subject, event: decodeEvent(msg.data, journal.registry) };
+          } catch (error) {
+            stats.skipped++;
+            options.onBadEvent?.(msg.seq, error);
+          }
+          if (stored) {
+            // A fold that cannot take an event (a shape its reader does not know) skips it: one
+            // bad event must never stop a projection, and with it a whole process.
+            try {
+              await options.apply(stored);
+              stats.applied++;
+            } catch (error) {
+              stats.skipped++;
+              options.onBadEvent?.(msg.seq, error);
+            }
+          }
+          position = msg.seq;
+          sinceCheckpoint++;
+          if (msg.info.pending === 0) markCaughtUp();
+          if (sinceCheckpoint >= everyEvents || Date.now() - lastCheckpointAt >= everyMs) {
+            // A checkpoint that cannot be stored now (the KV leader is being elected) is stored later.
+            await checkpoint().catch((error: unknown) => options.onError?.(error));
+          }
+        }
+      } catch (error) {
+        options.onError?.(error);
       }
-      position = msg.seq;
-      sinceCheckpoint++;
-      if (msg.info.pending === 0) markCaughtUp();
-      if (sinceCheckpoint >= everyEvents || Date.now() - lastCheckpointAt >= everyMs) await checkpoint();
+      // The consumer ended without a stop (its server died, the client gave up recreating it):
+      // start a new one after the last event applied, so a projection outlives any fault.
+      current = undefined;
+      if (!stopped) {
+        stats.restarts++;
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
   })();
 
@@ -111,9 +140,10 @@ export async function startProjection(journal: Journal, options: ProjectionOptio
     stats,
     checkpoint,
     async stop() {
-      messages.stop();
+      stopped = true;
+      messages?.stop();
       await loop;
-      await checkpoint();
+      await checkpoint().catch((error: unknown) => options.onError?.(error));
     },
   };
 }
