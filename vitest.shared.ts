@@ -1,11 +1,8 @@
 // One vitest configuration for every package: source-first resolution of
 // workspace packages (the "@leasehold/source" export condition) and a JSON
 // report per package that scripts/test.mjs sums into CI's closing line.
-import { fileURLToPath } from 'node:url';
 import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
-
-const root = fileURLToPath(new URL('.', import.meta.url));
 
 export function packageTestConfig(name: string) {
   return defineConfig({
@@ -17,7 +14,8 @@ export function packageTestConfig(name: string) {
       testTimeout: 30_000,
       hookTimeout: 60_000,
       reporters: ['default', 'json'],
-      outputFile: { json: `${root}.reports/vitest/${name}.json` },
+      // In the package's own folder, where nx's cache (outputs: {projectRoot}/.reports) restores it.
+      outputFile: { json: './.reports/vitest.json' },
     },
   });
 }

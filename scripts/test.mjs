@@ -8,7 +8,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const reports = join(root, '.reports', 'vitest');
+// Each package's vitest writes <package>/.reports/vitest.json (restored by nx from its cache too).
+const packageDirs = [...readdirSync(join(root, 'packages')).map((d) => join(root, 'packages', d)), join(root, 'tools')];
+const reportOf = (dir) => join(dir, '.reports', 'vitest.json');
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
 const extra = process.argv.slice(2);
 
@@ -16,16 +18,17 @@ function nx(args) {
   return spawnSync('nx', args, { cwd: root, env, stdio: 'inherit' }).status ?? 1;
 }
 
-rmSync(reports, { recursive: true, force: true });
+for (const dir of packageDirs) rmSync(reportOf(dir), { force: true });
 const typecheck = nx(['run-many', '-t', 'typecheck', '--outputStyle=stream', ...extra]);
 // One package at a time: each suite spawns its own nats-server and uses both cores.
 const tests = nx(['run-many', '-t', 'test', '--parallel=1', '--outputStyle=stream', ...extra]);
 
 let passed = 0;
 let failed = 0;
-const files = existsSync(reports) ? readdirSync(reports).filter((f) => f.endsWith('.json')) : [];
+const files = packageDirs.map(reportOf).filter((f) => existsSync(f));
+if (files.length < packageDirs.length) console.log(`only ${files.length} of ${packageDirs.length} packages left a test report`);
 for (const file of files) {
-  const report = JSON.parse(readFileSync(join(reports, file), 'utf8'));
+  const report = JSON.parse(readFileSync(file, 'utf8'));
   passed += report.numPassedTests ?? 0;
   const failedTests = report.numFailedTests ?? 0;
   // A file that fails to load fails its suite without failing a test: count it.
@@ -33,4 +36,4 @@ for (const file of files) {
 }
 if (typecheck !== 0) console.log('typecheck failed');
 console.log(`${passed} passed, ${failed} failed`);
-process.exit(typecheck !== 0 || tests !== 0 || failed > 0 || passed === 0 ? 1 : 0);
+process.exit(typecheck !== 0 || tests !== 0 || failed > 0 || passed === 0 || files.length < packageDirs.length ? 1 : 0);
