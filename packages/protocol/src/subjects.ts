@@ -28,3 +28,19 @@ export function aggregateSubject(kind: AggregateKind, ...ids: string[]): string 
 export function aggregateKindSubject(kind: AggregateKind): string {
   return `${EVENT_SUBJECT_PREFIX}.${kind}.>`;
 }
+
+/**
+ * Whether `subject` (no wildcards) matches the NATS pattern `pattern`
+ * (`*` one token, `>` one or more trailing tokens). Pure.
+ */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    const token = p[i]!;
+    if (token === '>') return s.length > i;
+    if (i >= s.length) return false;
+    if (token !== '*' && token !== s[i]) return false;
+  }
+  return p.length === s.length;
+}

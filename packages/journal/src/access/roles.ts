@@ -13,6 +13,7 @@
  *   is a random nuid that no role may list, so deleting another's is guesswork).
  */
 import { defaultLayout, type JournalLayout } from '../provision.js';
+import { subjectMatches } from '@leasehold/protocol';
 
 /** A role of the system. An agent's permissions are scoped to its id. */
 export type Role =
@@ -131,21 +132,7 @@ export function rolePermissions(role: Role, user: string, layout: JournalLayout 
   }
 }
 
-/**
- * Whether `subject` (no wildcards) matches the NATS pattern `pattern`
- * (`*` one token, `>` one or more trailing tokens). Pure.
- */
-export function subjectMatches(pattern: string, subject: string): boolean {
-  const p = pattern.split('.');
-  const s = subject.split('.');
-  for (let i = 0; i < p.length; i++) {
-    const token = p[i]!;
-    if (token === '>') return s.length > i;
-    if (i >= s.length) return false;
-    if (token !== '*' && token !== s[i]) return false;
-  }
-  return p.length === s.length;
-}
+export { subjectMatches };
 
 /** Whether `permissions` let a user publish on `subject`. Pure. */
 export function mayPublish(permissions: Permissions, subject: string): boolean {

@@ -4,7 +4,7 @@
  * 2.9 takes one filter subject per consumer, so the most specific subject
  * goes to the server and the rest is checked here, per event.
  */
-import { EVENT_SUBJECT_PREFIX, subjectToken } from '@leasehold/protocol';
+import { EVENT_SUBJECT_PREFIX, subjectMatches, subjectToken } from '@leasehold/protocol';
 import { badFlag } from '../resources/errors.js';
 
 /** Where reading starts: a stream sequence, or the first event stored at or after an instant. */
@@ -103,18 +103,7 @@ function containsTokens(haystack: readonly string[], needle: readonly string[]):
   return false;
 }
 
-/** NATS subject matching: `*` is one token, `>` one or more at the end. Pure. */
-export function subjectMatches(pattern: string, subject: string): boolean {
-  const p = pattern.split('.');
-  const s = subject.split('.');
-  for (let i = 0; i < p.length; i++) {
-    const token = p[i]!;
-    if (token === '>') return s.length > i;
-    if (i >= s.length) return false;
-    if (token !== '*' && token !== s[i]) return false;
-  }
-  return p.length === s.length;
-}
+export { subjectMatches };
 
 /** Builds the filter from the flags; throws `CliError` for a flag it cannot read. Pure given `now`. */
 export function eventFilter(flags: EventFilterFlags, now: number): EventFilter {
