@@ -1,39 +1,13 @@
 /**
- * The API's admission control: the token bucket's law, the write/read
- * split, and the real service under bursts of requests (answered at once
+ * The API's admission control (the bucket's laws are tested in protocol):
+ * the write/read split, and the real service under bursts of requests (answered at once
  * with RATE_LIMITED, 429, never queued without bound).
  */
-import { fc, test } from '@fast-check/vitest';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ApiError } from './errors.js';
-import { ApiAdmission, TokenBucket, defaultApiLimits, isWrite } from './rate-limit.js';
+import { ApiAdmission, defaultApiLimits, isWrite } from './rate-limit.js';
 import { API_SUBJECT_PREFIX } from './service.js';
 import { startTestApi, type TestApi } from './testing/index.js';
-
-describe('TokenBucket', () => {
-  test.prop([fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 100 }), fc.array(fc.integer({ min: 0, max: 2000 }), { minLength: 1, maxLength: 200 })])(
-    'it grants at most burst + perSecond × elapsed seconds requests',
-    (burst, perSecond, gaps) => {
-      let now = 0;
-      const bucket = new TokenBucket({ burst, perSecond }, now);
-      let granted = 0;
-      for (const gap of gaps) {
-        now += gap;
-        if (bucket.take(now)) granted++;
-      }
-      expect(granted).toBeLessThanOrEqual(Math.floor(burst + (perSecond * now) / 1000 + 1e-6));
-    },
-  );
-
-  test('an empty bucket says when its next token comes', () => {
-    const bucket = new TokenBucket({ burst: 1, perSecond: 4 }, 0);
-    expect(bucket.take(0)).toBe(true);
-    expect(bucket.take(0)).toBe(false);
-    expect(bucket.waitMs()).toBe(250);
-    expect(bucket.take(250)).toBe(true);
-    expect(new TokenBucket({ burst: 1, perSecond: 0 }, 0).take(0)).toBe(true);
-  });
-});
 
 describe('ApiAdmission', () => {
   test('writes and reads have separate buckets', () => {

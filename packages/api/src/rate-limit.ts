@@ -5,7 +5,11 @@
  * reached is answered at once with RATE_LIMITED (429) rather than queued,
  * so a burst costs a reply, never memory.
  */
+import { TokenBucket, type RateLimit } from '@leasehold/protocol';
 import { ApiError } from './errors.js';
+
+export { TokenBucket } from '@leasehold/protocol';
+export type { RateLimit } from '@leasehold/protocol';
 
 /** RATE_LIMITED, with when to retry (answered in a `Retry-After` header, in seconds). */
 export class RateLimitedError extends ApiError {
@@ -16,13 +20,6 @@ export class RateLimitedError extends ApiError {
   ) {
     super('RATE_LIMITED', message);
   }
-}
-
-export interface RateLimit {
-  /** Requests at once. 0 (or less) turns the limit off. */
-  readonly burst: number;
-  /** Tokens added per second. */
-  readonly perSecond: number;
 }
 
 export interface ApiLimits {
@@ -51,38 +48,6 @@ const WRITE_VERBS = new Set(['create', 'update', 'delete', 'add', 'remove']);
 /** Whether an operation (`ports.create`, `leases.list`) changes anything. Pure. */
 export function isWrite(operation: string): boolean {
   return WRITE_VERBS.has(operation.slice(operation.lastIndexOf('.') + 1));
-}
-
-/** One token bucket. */
-export class TokenBucket {
-  private tokens: number;
-  private at: number;
-  private readonly perMs: number;
-
-  constructor(
-    readonly limit: RateLimit,
-    now: number,
-  ) {
-    this.tokens = limit.burst;
-    this.at = now;
-    this.perMs = limit.perSecond / 1000;
-  }
-
-  /** Takes a token at `now` (ms); false when empty. */
-  take(now: number): boolean {
-    if (this.limit.burst <= 0) return true;
-    this.tokens = Math.min(this.limit.burst, this.tokens + Math.max(0, now - this.at) * this.perMs);
-    this.at = Math.max(this.at, now);
-    if (this.tokens < 1 - 1e-9) return false;
-    this.tokens -= 1;
-    return true;
-  }
-
-  /** Milliseconds until the next token (the caller's retry hint); undefined when it never refills. */
-  waitMs(): number | undefined {
-    if (this.tokens >= 1) return 0;
-    return this.perMs > 0 ? Math.ceil((1 - this.tokens) / this.perMs) : undefined;
-  }
 }
 
 /** Admission for one API instance: `admit` before handling, `release` after the reply. */

@@ -125,33 +125,53 @@ describe('negative caching (RFC 2308)', () => {
 });
 
 describe('LRU bound', () => {
-  const op = fc.oneof(
-    fc.record({ put: fc.constant(true as const), key: fc.integer({ min: 0, max: 30 }) }),
-    fc.record({ put: fc.constant(false as const), key: fc.integer({ min: 0, max: 30 }) }),
-  );
+  type Op = { kind: 'put' | 'get' | 'delete' | 'expire'; key: number };
+  const op: fc.Arbitrary<Op> = fc.record({ kind: fc.constantFrom('put', 'get', 'get', 'delete', 'expire'), key: fc.integer({ min: 0, max: 30 }) });
   const bytes = response([{ name: 'www.example.com', type: 'A', class: 1, ttl: 300, data: '192.0.2.1' }]);
 
   test.prop([fc.integer({ min: 0, max: 8 }), fc.array(op, { maxLength: 200 })])(
     'the cache never holds more than cache-size entries and evicts the least recently used',
     (cacheSize, ops) => {
       const cache = new AnswerCache(policy({ cacheSize }));
-      const model: number[] = [];
-      for (const { put, key } of ops) {
-        const at = model.indexOf(key);
-        if (put) {
-          cache.put(String(key), bytes, 0);
+      // The model: keys least recently used first, each with the time it was stored.
+      const model: { key: number; at: number }[] = [];
+      let now = 0;
+      for (const { kind, key } of ops) {
+        const at = model.findIndex((m) => m.key === key);
+        if (kind === 'put') {
+          cache.put(String(key), bytes, now);
           if (cacheSize === 0) continue;
           if (at >= 0) model.splice(at, 1);
-          model.push(key);
+          model.push({ key, at: now });
           if (model.length > cacheSize) model.shift();
+        } else if (kind === 'delete') {
+          cache.delete(String(key));
+          if (at >= 0) model.splice(at, 1);
+        } else if (kind === 'expire') {
+          // Time passes just beyond the TTL of what was stored first: a get of it finds nothing and frees it.
+          const oldest = Math.min(...model.map((m) => m.at));
+          now = Number.isFinite(oldest) ? Math.max(now, oldest + 300_000) : now;
+          const expired = model.filter((m) => now >= m.at + 300_000).map((m) => m.key);
+          for (const k of expired) expect(cache.get(String(k), now)).toBeUndefined();
+          model.splice(0, model.length, ...model.filter((m) => !expired.includes(m.key)));
         } else {
-          const hit = cache.get(String(key), 0);
+          const hit = cache.get(String(key), now);
           expect(hit !== undefined).toBe(at >= 0);
           if (at >= 0) model.push(...model.splice(at, 1));
         }
+        expect(cache.size).toBe(model.length);
         expect(cache.size).toBeLessThanOrEqual(cacheSize);
-        expect(cache.keys()).toEqual(model.map(String));
+        expect(cache.keys()).toEqual(model.map((m) => String(m.key)));
       }
     },
   );
+
+  test('a full cache takes a long stream of new names, evicting the oldest', () => {
+    // A Map used as the LRU list made each insertion into a full cache skip every hole its evictions left.
+    const cache = new AnswerCache(policy({ cacheSize: 20_000 }));
+    for (let i = 0; i < 200_000; i++) cache.put(`n${i}`, bytes, 0);
+    expect(cache.size).toBe(20_000);
+    expect(cache.evictions).toBe(180_000);
+    expect(cache.keys()[0]).toBe('n180000');
+  });
 });

@@ -3,10 +3,9 @@
  * class), each with an absolute expiry. TTLs are made uniform when stored and
  * counted down on every hit by rewriting a copy of the bytes (the protocol
  * package's fast path), so a hit needs no decode and no encode. Bounded by
- * cache-size entries with least-recently-used eviction (a Map keeps insertion
- * order: a hit moves its key to the end, eviction takes the first).
+ * cache-size entries with least-recently-used eviction, O(1) per operation.
  */
-import { DnsFlag, DnsRcode, minTtl, readFlags, readRcode, rewriteTtls } from '@leasehold/protocol';
+import { DnsFlag, DnsRcode, LruMap, minTtl, readFlags, readRcode, rewriteTtls } from '@leasehold/protocol';
 
 /** The cache options of the config (dnsmasq's names in the README). */
 export interface CachePolicy {
@@ -68,10 +67,13 @@ export function answerFromEntry(entry: CacheEntry, now: number): Uint8Array {
 }
 
 export class AnswerCache {
-  readonly #entries = new Map<string, CacheEntry>();
+  // O(1) LRU (see LruMap for why not a plain Map: a full cache under misses paid ~10 µs per insertion).
+  readonly #entries: LruMap<string, CacheEntry>;
   #evictions = 0;
 
-  constructor(readonly policy: CachePolicy) {}
+  constructor(readonly policy: CachePolicy) {
+    this.#entries = new LruMap(policy.cacheSize);
+  }
 
   get size(): number {
     return this.#entries.size;
@@ -86,9 +88,10 @@ export class AnswerCache {
   get(key: string, now: number): CacheEntry | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    this.#entries.delete(key);
-    if (now >= entry.expiresAt) return undefined;
-    this.#entries.set(key, entry);
+    if (now >= entry.expiresAt) {
+      this.#entries.delete(key);
+      return undefined;
+    }
     return entry;
   }
 
@@ -105,14 +108,7 @@ export class AnswerCache {
     // RFC 2181 5.2: the records of an answer share one TTL; the cache counts it down from here.
     rewriteTtls(bytes, () => verdict.ttl);
     const entry: CacheEntry = { bytes, storedAt: now, ttl: verdict.ttl, expiresAt: now + verdict.ttl * 1000, negative: verdict.negative };
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-    while (this.#entries.size > this.policy.cacheSize) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done) break;
-      this.#entries.delete(oldest.value);
-      this.#evictions++;
-    }
+    this.#evictions += this.#entries.set(key, entry);
     return entry;
   }
 
@@ -126,6 +122,6 @@ export class AnswerCache {
 
   /** The keys, least recently used first (for tests and inspection). */
   keys(): string[] {
-    return [...this.#entries.keys()];
+    return this.#entries.keys();
   }
 }

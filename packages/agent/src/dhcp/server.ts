@@ -12,6 +12,7 @@ import {
   DecodeError,
   DhcpMessageType,
   DhcpOptionCode,
+  KeyedTokenBuckets,
   cidrContains,
   decodeDhcp,
   encodeDhcp,
@@ -28,7 +29,7 @@ import {
 import { servesClient } from '../ha/load-balance.js';
 import type { AgentModel } from '../state/agent-model.js';
 import { MacHoldings, type Holding } from './holdings.js';
-import { KeyedTokenBuckets, dhcpLimits, type DhcpLimits, type DhcpLimitsOverrides } from './rate-limit.js';
+import { dhcpLimits, type DhcpLimits, type DhcpLimitsOverrides } from './rate-limit.js';
 import { buildReplyOptions } from './reply-options.js';
 import { DhcpStats, type DhcpOutcome } from './stats.js';
 
