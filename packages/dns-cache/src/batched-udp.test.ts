@@ -54,4 +54,25 @@ describe('batched UDP listener', () => {
       await upstream.stop();
     }
   });
+  test('questions to upstream leave in batches: a burst of distinct misses reaches upstream once each, from several random ports, and every client is answered', async () => {
+    const ports = new Set<number>();
+    const upstream = await FakeUpstream.start('127.0.0.1', (q, _raw, info) => {
+      if (info.from) ports.add(info.from.port);
+      return answer(q, [aRecord(q, '192.0.2.9')]);
+    });
+    try {
+      const handle = await startDnsCache({ listenAddresses: ['127.0.0.1'], noResolv: true, servers: [upstream.server] }, { listenPort: 0 });
+      running.push(handle);
+      const ids = Array.from({ length: 200 }, (_, i) => 2000 + i);
+      const replies = await udpExchange(handle.addresses[0]!, ids.map((id) => query(`miss${id}.example`, id)), 800);
+      expect(replies.map((r) => r.readUInt16BE(0)).sort((a, b) => a - b)).toEqual(ids);
+      expect(replies.every((r) => r.subarray(-4).join('.') === '192.0.2.9')).toBe(true);
+      expect(upstream.udpQueries).toBe(200);
+      expect(new Set(upstream.seen.map((m) => m.questions?.[0]?.name)).size).toBe(200);
+      // A pool of sockets, each on its own kernel-chosen port, replaced after 64 questions (RFC 5452).
+      expect(ports.size).toBeGreaterThan(3);
+    } finally {
+      await upstream.stop();
+    }
+  });
 });

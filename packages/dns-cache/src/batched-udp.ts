@@ -215,9 +215,14 @@ export function listenBatchedUdp(native: NativeUdp, address: string, port: numbe
   };
 }
 
-/** A client socket of the upstream pool on the addon: replies read in batches, questions sent with sendto. */
+/** A client socket of the upstream pool on the addon: replies read in batches, questions sent in batches. */
 export interface NativeClientSocket {
-  send(data: Uint8Array, ip: number, port: number): boolean;
+  /**
+   * Queues a question; the questions queued during one turn of the event loop
+   * leave together (one sendmmsg per socket) from a microtask. `failed` is
+   * called if the kernel refused it (a full send buffer).
+   */
+  send(data: Uint8Array, ip: number, port: number, failed: () => void): void;
   close(): void;
 }
 
@@ -225,8 +230,60 @@ interface SharedBuffers {
   readonly buffers: [ArrayBuffer, ArrayBuffer, ArrayBuffer, ArrayBuffer];
   readonly inBytes: Buffer;
   readonly inMeta: Buffer;
+  readonly outBytes: Buffer;
+  readonly outMeta: Buffer;
 }
 let shared: SharedBuffers | undefined;
+
+interface Queued {
+  readonly data: Uint8Array;
+  readonly ip: number;
+  readonly port: number;
+  readonly failed: () => void;
+}
+/** Client sockets with questions waiting for the flush, and whether one is scheduled. */
+const dirty: { readonly socket: unknown; readonly queue: Queued[]; closed: boolean }[] = [];
+let flushScheduled = false;
+
+/**
+ * Sends every queued question: one sendmmsg per socket and 64 questions
+ * (a miss used to cost one sendto of its own; on a busy cache a batch of
+ * client questions becomes a few upstream syscalls). The sockets share the
+ * out slots, which is safe because each is filled and sent synchronously.
+ */
+function flushQuestions(native: NativeUdp): void {
+  flushScheduled = false;
+  const { outBytes, outMeta } = shared!;
+  for (const entry of dirty.splice(0)) {
+    const queue = entry.queue.splice(0);
+    for (let from = 0; from < queue.length; from += native.SLOTS) {
+      const chunk = queue.slice(from, from + native.SLOTS);
+      let count = 0;
+      for (const q of chunk) {
+        // Larger than a slot (a big EDNS query): sent by itself.
+        if (q.data.length > native.SLOT_SIZE) {
+          if (entry.closed || !native.sendOne(entry.socket, q.data, q.ip, q.port)) q.failed();
+          continue;
+        }
+        outBytes.set(q.data, count * native.SLOT_SIZE);
+        const m = count * META;
+        outMeta.writeUInt32LE(q.data.length, m);
+        outMeta.writeUInt32BE(q.ip, m + 4);
+        outMeta.writeUInt16LE(q.port, m + 8);
+        chunk[count++] = q;
+      }
+      let sent = 0;
+      if (!entry.closed && count > 0) {
+        try {
+          sent = native.send(entry.socket, count);
+        } catch {
+          sent = 0;
+        }
+      }
+      for (let i = sent; i < count; i++) chunk[i]!.failed();
+    }
+  }
+}
 
 /**
  * Opens an IPv4 socket on a kernel-chosen random port for asking upstreams.
@@ -242,7 +299,7 @@ export function openNativeClient(native: NativeUdp, onMessage: (message: Buffer,
       new ArrayBuffer(native.SLOTS * native.SLOT_SIZE),
       new ArrayBuffer(native.SLOTS * META),
     ];
-    shared = { buffers, inBytes: Buffer.from(buffers[0]), inMeta: Buffer.from(buffers[1]) };
+    shared = { buffers, inBytes: Buffer.from(buffers[0]), inMeta: Buffer.from(buffers[1]), outBytes: Buffer.from(buffers[2]), outMeta: Buffer.from(buffers[3]) };
   }
   const { buffers, inBytes, inMeta } = shared;
   let socket: unknown;
@@ -260,9 +317,20 @@ export function openNativeClient(native: NativeUdp, onMessage: (message: Buffer,
     }
   };
   socket = native.open('0.0.0.0', 0, ...buffers, onReadable);
+  const state: (typeof dirty)[number] = { socket, queue: [], closed: false };
   return {
-    send: (data, ip, port) => native.sendOne(socket, data, ip, port),
-    close: () => native.close(socket),
+    send: (data, ip, port, failed) => {
+      if (state.queue.length === 0) dirty.push(state);
+      state.queue.push({ data, ip, port, failed });
+      if (!flushScheduled) {
+        flushScheduled = true;
+        queueMicrotask(() => flushQuestions(native));
+      }
+    },
+    close: () => {
+      state.closed = true;
+      native.close(socket);
+    },
   };
 }
 

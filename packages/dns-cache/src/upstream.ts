@@ -178,9 +178,7 @@ export class UpstreamClient {
         pending,
         uses: 0,
         retired: false,
-        send: (data, p, failed) => {
-          if (!socket.send(data, p.ip, p.server.port)) failed();
-        },
+        send: (data, p, failed) => socket.send(data, p.ip, p.server.port, failed),
         close: () => socket.close(),
       };
     }
