@@ -12,7 +12,7 @@ export type { ProjectionOptions, RunningProjection } from './projection.js';
 export { freePorts, provisionCluster, startNatsCluster, waitForJetStream } from './cluster/cluster.js';
 export type { ClusterNode, NatsCluster, NatsClusterOptions } from './cluster/cluster.js';
 export { nodeConfigText } from './cluster/config.js';
-export type { NodeConfig } from './cluster/config.js';
+export type { NodeConfig, RouteAuth } from './cluster/config.js';
 export { API_REQUEST_PREFIX, inboxPrefixOf, journalReadSubjects, mayPublish, rolePermissions, subjectMatches } from './access/roles.js';
 export type { Permissions, Role } from './access/roles.js';
 export { authorizationBlock, confString, tlsBlock, userToken } from './access/server-config.js';

@@ -3,7 +3,7 @@
  * the cluster and the system until Ctrl-C or SIGTERM, then stops every part
  * and every nats-server it started.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultAgentConfig, parseInterfaceMappings } from '@leasehold/agent';
 import { Command } from 'commander';
@@ -17,6 +17,9 @@ interface Flags {
   dhcpPort: string;
   reportInterval: string;
   agentDownTime: string;
+  routeCert?: string;
+  routeKey?: string;
+  routeCa?: string;
 }
 
 const seconds = (text: string, flag: string) => {
@@ -30,6 +33,9 @@ const program = new Command()
   .description('a three-node nats-server JetStream cluster on loopback (stream and buckets at R3) and the system (API, scheduler, a DHCP agent) on it')
   .option('--data-dir <dir>', 'nodes keep their stores and configs in <dir>/cluster/', process.env.LEASEHOLD_DATA_DIR ?? './.leasehold')
   .option('--auth', 'lock NATS down: one user per role, with the permissions of the journal\'s role table', false)
+  .option('--route-cert <file>', 'routes between nodes speak mutual TLS with this certificate (serverAuth and clientAuth usage); needs --route-key and --route-ca')
+  .option('--route-key <file>', "the route certificate's private key")
+  .option('--route-ca <file>', 'the CA route certificates must chain to')
   .option('--agent-id <id>', "the agent's id (default dhcp-<hostname>)", process.env.LEASEHOLD_AGENT_ID)
   .option('--interface-mappings <list>', "physnet:interface,... (Neutron's physical_interface_mappings)", process.env.LEASEHOLD_INTERFACE_MAPPINGS ?? '')
   .option('--dhcp-port <n>', 'UDP port to serve DHCP on', '67')
@@ -39,9 +45,15 @@ const program = new Command()
     const dataDir = resolve(flags.dataDir);
     const reportIntervalMs = seconds(flags.reportInterval, '--report-interval');
     const agentDownTimeMs = seconds(flags.agentDownTime, '--agent-down-time');
+    const routeFiles = [flags.routeCert, flags.routeKey, flags.routeCa];
+    if (routeFiles.some(Boolean) && !routeFiles.every(Boolean)) throw new Error('--route-cert, --route-key and --route-ca go together');
+    for (const file of routeFiles) if (file && !existsSync(file)) throw new Error(`no such file: ${file}`);
     const system = await startClusterSystem({
       dataDir,
       auth: flags.auth,
+      ...(flags.routeCert && flags.routeKey && flags.routeCa
+        ? { routeTls: { certFile: resolve(flags.routeCert), keyFile: resolve(flags.routeKey), caFile: resolve(flags.routeCa) } }
+        : {}),
       agent: defaultAgentConfig({
         ...(flags.agentId ? { agentId: flags.agentId } : {}),
         interfaceMappings: parseInterfaceMappings(flags.interfaceMappings),

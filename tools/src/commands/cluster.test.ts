@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultAgentConfig } from '@leasehold/agent';
 import { ApiClient } from '@leasehold/api';
 import { Journal, connectNats, type ConnectOptions } from '@leasehold/journal';
+import { makeTestCertificates } from '@leasehold/journal/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { describe, expect, test } from 'vitest';
 import { createLogger } from '../observability/logger.js';
@@ -58,11 +59,13 @@ describe('npm run cluster', () => {
 });
 
 describe('a cluster locked down by role', () => {
-  test('the API, scheduler and agent each do their job under their own user, and a network forged by the agent never reaches the API\'s read model', { timeout: 90_000 }, async () => {
+  test('the API, scheduler and agent each do their job under their own user (routes: password and mutual TLS), and a network forged by the agent never reaches the API\'s read model', { timeout: 90_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lh-cluster-auth-'));
+    const certs = makeTestCertificates(join(dataDir, 'tls'));
     const system = await startClusterSystem({
       dataDir,
       auth: true,
+      routeTls: { certFile: certs.routeCertFile, keyFile: certs.routeKeyFile, caFile: certs.caFile },
       agent: defaultAgentConfig({
         agentId: 'c1',
         listen: false,
@@ -80,6 +83,10 @@ describe('a cluster locked down by role', () => {
     const connections = [];
     try {
       expect(readFileSync(join(system.credentialsDir!, 'client.env'), 'utf8')).toMatch(/^NATS_USER=client\nNATS_PASSWORD=\S+\n$/);
+      for (const node of system.cluster.nodes) {
+        expect(readFileSync(node.configFile, 'utf8')).toMatch(/cluster \{[\s\S]*nats-route:\/\/route:[^@"]+@127\.0\.0\.1[\s\S]*authorization \{ user: "route"[\s\S]*verify: true/);
+      }
+      expect(system.describe().join('\n')).toContain('routes     password, mutual TLS');
       // Without credentials nobody gets in.
       await expect(connectNats(system.urls as string[], { env: {}, maxReconnectAttempts: 0 })).rejects.toThrow(/Authorization/i);
 

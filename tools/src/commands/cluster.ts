@@ -8,7 +8,9 @@
  *
  * With `auth`, the generated configs lock NATS down by role (see the
  * journal's access table): each part connects as its own user, and the
- * credentials are written to `<data-dir>/cluster/credentials/<user>.env`.
+ * credentials are written to `<data-dir>/cluster/credentials/<user>.env`;
+ * the routes between nodes need a generated password too. With `routeTls`,
+ * routes speak mutual TLS.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -32,8 +34,10 @@ import { startSystem, type RunningSystem } from '../runtime/system.js';
 
 export interface ClusterSystemOptions {
   readonly dataDir: string;
-  /** Lock NATS down: one user per role, generated passwords. */
+  /** Lock NATS down: one user per role, generated passwords; routes need a password. */
   readonly auth: boolean;
+  /** Routes between nodes speak mutual TLS with this certificate (serverAuth + clientAuth), key and CA. */
+  readonly routeTls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
   readonly agent: AgentConfig;
   readonly scheduler: Partial<SchedulerConfig>;
   readonly agentDownTimeMs: number;
@@ -86,7 +90,11 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
   }
   const as = (user: string): ConnectOptions => credentials.get(user) ?? { env: {} };
 
-  const cluster = await startNatsCluster({ dir, ...(options.auth ? { extraConfig: authorizationBlock(users) } : {}) });
+  const cluster = await startNatsCluster({
+    dir,
+    ...(options.auth ? { extraConfig: authorizationBlock(users), routeAuth: { user: 'route', password: randomBytes(18).toString('base64url') } } : {}),
+    ...(options.routeTls ? { routeTls: options.routeTls } : {}),
+  });
   const connections: NatsConnection[] = [];
   const connectAs = async (user: string, name: string) => {
     const nc = await connectNats(cluster.urls, { name, env: {}, ...as(user) });
@@ -130,6 +138,7 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
           credentialsDir
             ? `  access     one user per role (admin, api, scheduler, ${agentUser}, client); credentials in ${credentialsDir}`
             : '  access     open (no users; run with --auth to lock NATS down by role)',
+          `  routes     ${[options.auth ? 'password' : 'open', options.routeTls ? `mutual TLS (${options.routeTls.certFile})` : 'plain TCP'].join(', ')}`,
         );
         return lines;
       },

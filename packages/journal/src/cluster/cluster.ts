@@ -14,7 +14,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { ClusterStartError } from '../errors.js';
 import { startNatsServer, type NatsServer } from '../nats-server.js';
 import { defaultLayout, provisionJournal, type JournalLayout, type Provisioned } from '../provision.js';
-import { nodeConfigText } from './config.js';
+import type { TlsFiles } from '../access/server-config.js';
+import { nodeConfigText, type RouteAuth } from './config.js';
 
 export interface NatsClusterOptions {
   /** Each node keeps `<dir>/<node name>/` (store and config file). */
@@ -25,6 +26,10 @@ export interface NatsClusterOptions {
   readonly host?: string;
   /** Extra config appended to every node's file (authorization and tls blocks). */
   readonly extraConfig?: string;
+  /** Routes require this user and password (nodes of other clusters, or anyone else, cannot join). */
+  readonly routeAuth?: RouteAuth;
+  /** Routes speak mutual TLS with this certificate (serverAuth + clientAuth) and CA. */
+  readonly routeTls?: Omit<TlsFiles, 'verify'>;
   readonly startTimeoutMs?: number;
 }
 
@@ -86,7 +91,7 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
     const clientPort = ports[i]!;
     writeFileSync(
       configFile,
-      nodeConfigText({ serverName: name, clusterName, host, clientPort, clusterPort: clusterPorts[i]!, routePorts: clusterPorts, storeDir, extra: options.extraConfig }),
+      nodeConfigText({ serverName: name, clusterName, host, clientPort, clusterPort: clusterPorts[i]!, routePorts: clusterPorts, storeDir, extra: options.extraConfig, routeAuth: options.routeAuth, routeTls: options.routeTls }),
       { mode: 0o600 },
     );
     return { name, url: `nats://${host}:${clientPort}`, clientPort, clusterPort: clusterPorts[i]!, storeDir, configFile, proc: undefined as NatsServer | undefined, stopping: false };

@@ -21,9 +21,12 @@ export interface TestCertificates {
   readonly serverKeyFile: string;
   readonly clientCertFile: string;
   readonly clientKeyFile: string;
+  /** For cluster routes: both ends of a route use it, so it is good for serverAuth and clientAuth. */
+  readonly routeCertFile: string;
+  readonly routeKeyFile: string;
 }
 
-/** Makes a CA, a server certificate for 127.0.0.1/localhost and a client certificate, in `dir`. Needs `openssl`. */
+/** Makes a CA, a server certificate for 127.0.0.1/localhost, a client certificate and a route certificate, in `dir`. Needs `openssl`. */
 export function makeTestCertificates(dir: string): TestCertificates {
   mkdirSync(dir, { recursive: true });
   const file = (name: string) => join(dir, name);
@@ -37,12 +40,15 @@ export function makeTestCertificates(dir: string): TestCertificates {
   };
   leaf('server', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
   leaf('client', 'extendedKeyUsage=clientAuth\n');
+  leaf('route', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
   return {
     caFile: file('ca.pem'),
     serverCertFile: file('server.pem'),
     serverKeyFile: file('server.key'),
     clientCertFile: file('client.pem'),
     clientKeyFile: file('client.key'),
+    routeCertFile: file('route.pem'),
+    routeKeyFile: file('route.key'),
   };
 }
 
