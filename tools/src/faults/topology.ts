@@ -14,10 +14,14 @@
  *            [b] ── [hostIfs[1]] agent 2     (198.19.B.0/24)
  *            lo: giaddr (clients' subnet 198.19.C.0/20)
  *
- * Addresses come from 198.19.0.0/16 (RFC 2544), chosen at random so runs on
- * one machine do not collide.
+ * Addresses come from 198.19.0.0/16 (RFC 2544), chosen at random among the
+ * /24s no interface of this namespace uses yet, so that a soak and a test (or
+ * two test runs) on one machine do not collide: two interfaces holding
+ * addresses of one subnet make the kernel send an agent's replies out of the
+ * wrong one.
  */
 import { randomInt } from 'node:crypto';
+import { parseIpv4 } from '@leasehold/protocol';
 import { createTestLink, ip, type TestLink } from '@leasehold/agent/testing';
 
 export interface FaultTopology extends AsyncDisposable {
@@ -36,10 +40,14 @@ export interface FaultTopology extends AsyncDisposable {
 
 /** Creates the relay namespace and one link per agent (`agents` of them). */
 export async function createFaultTopology(agents = 2): Promise<FaultTopology> {
+  const used = usedThirdOctets(await ip('-j', 'addr', 'show'));
+  const freeLinks = range(16, 128).filter((o) => !used.has(o));
+  const freeBlocks = range(0, 8).map((k) => 128 + 16 * k).filter((o) => range(o, o + 16).every((x) => !used.has(x)));
+  if (freeLinks.length < agents || freeBlocks.length === 0) throw new Error('no free 198.19.x.0/24 for a fault topology: remove stale test links (ip link | grep lh)');
   const octets = new Set<number>();
-  while (octets.size < agents) octets.add(randomInt(16, 128));
+  while (octets.size < agents) octets.add(freeLinks[randomInt(0, freeLinks.length)]!);
   const linkOctets = [...octets];
-  const clientOctet = 128 + 16 * randomInt(0, 8);
+  const clientOctet = freeBlocks[randomInt(0, freeBlocks.length)]!;
   const links: TestLink[] = [];
   const remove = async () => {
     for (const link of links.splice(0).reverse()) await link.remove().catch(() => {});
@@ -67,4 +75,27 @@ export async function createFaultTopology(agents = 2): Promise<FaultTopology> {
     await remove();
     throw error;
   }
+}
+
+/**
+ * The third octets of 198.19.0.0/16 that addresses in `ip -j addr` output
+ * touch: every /24 inside each address's prefix (a /20 covers 16). Pure.
+ */
+export function usedThirdOctets(ipJson: string): Set<number> {
+  const used = new Set<number>();
+  const links = JSON.parse(ipJson || '[]') as { addr_info?: { family?: string; local?: string; prefixlen?: number }[] }[];
+  for (const link of links) {
+    for (const a of link.addr_info ?? []) {
+      if (a.family !== 'inet' || !a.local?.startsWith('198.19.')) continue;
+      const third = (parseIpv4(a.local) >>> 8) & 255;
+      const span = 2 ** Math.max(0, 24 - Math.min(24, Math.max(16, a.prefixlen ?? 32)));
+      const first = third - (third % span);
+      for (let o = first; o < first + span; o++) used.add(o);
+    }
+  }
+  return used;
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, i) => from + i);
 }
