@@ -94,6 +94,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     fromStart: true,
     checkpointEvery: { events: Number.MAX_SAFE_INTEGER, ms: Number.MAX_SAFE_INTEGER },
     apply: (stored) => model.apply(stored),
+    onError: (error) => log(`agent: journal: ${(error as Error).message}`),
   });
   await projection.caughtUp;
 

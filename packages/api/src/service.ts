@@ -25,6 +25,8 @@ export interface ApiServiceOptions {
   readonly agentDownTimeMs?: number;
   /** Called with unexpected (non-ApiError) failures; the caller gets INTERNAL. */
   readonly onInternalError?: (error: unknown, subject: string) => void;
+  /** Trouble the read model's projection recovers from by itself (a lost consumer), for the log. */
+  readonly onProjectionError?: (error: unknown) => void;
 }
 
 export interface ApiService {
@@ -48,6 +50,7 @@ export async function startApiService(nc: NatsConnection, journal: Journal, opti
     checkpointEvery: { events: Number.MAX_SAFE_INTEGER, ms: Number.MAX_SAFE_INTEGER },
     apply: (stored) => model.apply(stored),
     onBadEvent: (seq) => model.advance(seq),
+    ...(options.onProjectionError ? { onError: options.onProjectionError } : {}),
   });
   await projection.caughtUp;
 

@@ -129,6 +129,7 @@ export async function startProjection(journal: Journal, options: ProjectionOptio
       current = undefined;
       if (!stopped) {
         stats.restarts++;
+        options.onError?.(new Error(`projection ${options.name}: consumer ended after event ${position}; starting a new one`));
         await new Promise((r) => setTimeout(r, 500));
       }
     }

@@ -35,6 +35,13 @@ export interface SchedulerDeps {
 
 /** Waits this long after an event before deciding, so a burst is decided once. */
 const SETTLE_MS = 20;
+/**
+ * How long a pass waits for the projection to fold what it wrote. A stalled
+ * projection (its consumer being recreated after a node died) must not stop
+ * the scheduler: after this the next pass decides on what it has, and the
+ * expected sequences refuse any write based on a stale view.
+ */
+const FOLD_WAIT_MS = 5_000;
 
 export async function startScheduler(config: SchedulerConfig, deps: SchedulerDeps): Promise<RunningScheduler> {
   const { journal } = deps;
@@ -50,8 +57,18 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
   let dirty = false;
   let passing: Promise<DecisionEvent[]> | undefined;
 
-  const reached = (seq: number) =>
-    seq <= position ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ seq, resolve }));
+  /** Resolves true once the projection has folded `seq`, false after `timeoutMs`. */
+  const reached = (seq: number, timeoutMs: number): Promise<boolean> => {
+    if (seq <= position) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const waiter = { seq, resolve: () => (clearTimeout(timeout), resolve(true)) };
+      const timeout = setTimeout(() => {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        resolve(false);
+      }, timeoutMs);
+      waiters.push(waiter);
+    });
+  };
 
   const running: RunningProjection = await startProjection(journal, {
     name: deps.name ?? 'scheduler',
@@ -73,6 +90,7 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
       }
     },
     onBadEvent: (seq, error) => log(`scheduler: skipped event ${seq}: ${(error as Error).message}`),
+    onError: (error) => log(`scheduler: journal: ${(error as Error).message}`),
   });
   await running.caughtUp;
 
@@ -125,7 +143,10 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
     for (const event of written) {
       log(`scheduler: ${event.type === 'NetworkScheduled' ? 'scheduled' : 'unscheduled'} network ${event.networkId} ${event.type === 'NetworkScheduled' ? 'on' : 'from'} agent ${event.agentId} (${event.reason})`);
     }
-    await reached(last);
+    if (!(await reached(last, FOLD_WAIT_MS))) {
+      log(`scheduler: the journal has not delivered event ${last} within ${FOLD_WAIT_MS} ms (folded up to ${position}); deciding again`);
+      dirty = true;
+    }
     return written;
   };
 

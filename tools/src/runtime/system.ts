@@ -65,6 +65,7 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
           agentDownTimeMs: options.api.agentDownTimeMs,
           onInternalError: (error, subject) =>
             textLog ? textLog(`api: internal error on ${subject}: ${String(error)}`) : logger.child({ component: 'api' }).error({ subject, err: error }, 'internal error'),
+          onProjectionError: (error) => logOf('api')(`api: journal: ${(error as Error).message}`),
         })
       : undefined;
     if (api) started.push(api);
