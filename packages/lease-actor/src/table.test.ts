@@ -265,6 +265,60 @@ describe('pool-starvation defence', () => {
   });
 });
 
+describe('pool-starvation defence under a flood', () => {
+  type Op = { kind: 'discover' | 'request'; dt: number; pick: number };
+  const ops = fc.array(
+    fc.record({ kind: fc.constantFrom<'discover' | 'request'>('discover', 'discover', 'discover', 'request'), dt: fc.integer({ min: 0, max: 1500 }), pick: fc.nat() }),
+    { maxLength: 80 },
+  );
+
+  test.prop([fc.integer({ min: 1, max: 6 }), ops])(
+    'a DISCOVER from a new MAC on an exhausted pool gets the address of an oldest offer at least offerReclaimMs old, and nothing when there is none',
+    (size, steps: Op[]) => {
+      const first = v4('10.0.0.10');
+      const table = new LeaseTable({ networkId: 'n', pools: [{ first, last: first + size - 1 }], offerTtlMs: 600_000, offerReclaimMs: 2_000 });
+      // The model: outstanding offers (mac -> address, offered at), and how many addresses are bound.
+      const offers = new Map<string, { ip: number; at: number }>();
+      let bound = 0;
+      let now = 0;
+      let n = 0;
+      for (const { kind, dt, pick } of steps) {
+        now += dt;
+        if (kind === 'request') {
+          const macs = [...offers.keys()];
+          if (macs.length === 0) continue;
+          const mac = macs[pick % macs.length]!;
+          const { ip } = offers.get(mac)!;
+          const event = bind({ mac }, ip, now, 10_000);
+          expect(table.check(event)).toBeUndefined();
+          expect(table.apply(event)).toBeUndefined();
+          offers.delete(mac);
+          bound++;
+          continue;
+        }
+        const mac = `aa:00:00:00:${String(Math.floor(n / 256)).padStart(2, '0')}:${(n++ % 256).toString(16).padStart(2, '0')}`;
+        const { allocation } = table.offer({ mac, now });
+        if (bound + offers.size < size) {
+          expect(allocation.ok).toBe(true);
+        } else {
+          const eligible = [...offers].filter(([, o]) => o.at <= now - 2_000);
+          const oldest = Math.min(...eligible.map(([, o]) => o.at));
+          if (eligible.length === 0) {
+            expect(allocation.ok).toBe(false);
+            continue;
+          }
+          expect(allocation.ok).toBe(true);
+          const ip = (allocation as { ip: number }).ip;
+          const withdrawn = eligible.find(([, o]) => o.ip === ip);
+          expect(withdrawn?.[1].at).toBe(oldest);
+          offers.delete(withdrawn![0]);
+        }
+        if (allocation.ok) offers.set(mac, { ip: allocation.ip, at: now });
+      }
+    },
+  );
+});
+
 describe('regression: a journaled fact beats an in-memory offer (two agents, one address)', () => {
   test('a LeaseBound from the journal for an address this table offered to another client withdraws the offer and binds', () => {
     const table = new LeaseTable({ networkId: 'n', pools: [{ first: v4('10.0.0.10'), last: v4('10.0.0.10') }] });
