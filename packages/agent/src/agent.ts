@@ -5,6 +5,7 @@
  * lease expiries. The one place that turns config into running parts.
  */
 import { randomUUID } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
 import { ApiClient } from '@leasehold/api';
 import { VersionConflictError, startProjection, type Journal, type RunningProjection } from '@leasehold/journal';
 import { leaseSubject, toEnvelope, type JournaledLeaseEvent } from '@leasehold/lease-actor';
@@ -104,7 +105,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   // host's interfaces per packet cost a quarter of the agent's CPU under load.
   const ifaddrs = new Map<string, Ipv4 | undefined>();
   const refreshIfaddrs = () => {
-    for (const ifname of sockets.keys()) ifaddrs.set(ifname, interfaceAddresses(ifname)[0]?.address);
+    const snapshot = networkInterfaces();
+    for (const ifname of sockets.keys()) ifaddrs.set(ifname, interfaceAddresses(ifname, snapshot)[0]?.address);
   };
   const openSocket = async (ifname: string) => {
     if (!config.listen || sockets.has(ifname)) return;
@@ -174,7 +176,11 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     for (const ifname of config.relayInterfaces) await openSocket(ifname).catch((e: Error) => log(`dhcp: cannot listen on ${ifname}: ${e.message}`));
     refreshIfaddrs();
     served = next;
-    const dnsAddresses = [...next.values()].filter((n) => n.ifname !== undefined && (config.configureInterfaces || interfaceAddresses(n.ifname).length > 0)).flatMap((n) => [...n.serverIps.values()]);
+    server.servedChanged();
+    const snapshot = networkInterfaces();
+    const dnsAddresses = [...next.values()]
+      .filter((n) => n.ifname !== undefined && (config.configureInterfaces || interfaceAddresses(n.ifname, snapshot).length > 0))
+      .flatMap((n) => [...n.serverIps.values()]);
     if (config.listen) await dns.listenOn(dnsAddresses);
     refreshRecords();
     const inUse = new Set([...next.values()].map((n) => n.ifname).concat(config.relayInterfaces));

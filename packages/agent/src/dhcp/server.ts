@@ -29,6 +29,7 @@ import {
 import { servesClient } from '../ha/load-balance.js';
 import type { AgentModel } from '../state/agent-model.js';
 import { MacHoldings, type Holding } from './holdings.js';
+import { ScopeIndex, type ScopeMatch } from './scopes.js';
 import { dhcpLimits, type DhcpLimits, type DhcpLimitsOverrides } from './rate-limit.js';
 import { buildReplyOptions } from './reply-options.js';
 import { DhcpStats, type DhcpOutcome } from './stats.js';
@@ -95,12 +96,14 @@ export class DhcpServer {
   readonly relayBuckets: KeyedTokenBuckets<Ipv4>;
   readonly holdings = new MacHoldings();
   private readonly now: () => number;
+  private readonly scopes: ScopeIndex;
 
   constructor(private readonly options: DhcpServerOptions) {
     this.now = options.now ?? Date.now;
     this.limits = dhcpLimits(options.limits);
     this.macBuckets = new KeyedTokenBuckets(this.limits.perMac);
     this.relayBuckets = new KeyedTokenBuckets(this.limits.perRelay);
+    this.scopes = new ScopeIndex(options.model, options.served);
     // Every binding in the journal (replayed, ours, our peers') counts towards its chaddr's cap.
     options.model.onChange((change) => {
       if (change.kind !== 'lease') return;
@@ -156,31 +159,24 @@ export class DhcpServer {
   }
 
   private scope(msg: DhcpMessage, arrival: Arrival): Scope | undefined {
-    const { model } = this.options;
-    let unicast: Scope | undefined;
-    for (const served of this.options.served()) {
-      const network = model.network(served.networkId);
-      if (!network || !network.adminStateUp) continue;
-      const dhcpSubnets = model.subnets(served.networkId).filter((s) => s.enableDhcp);
-      let subnets: SubnetState[];
-      if (msg.giaddr !== 0) {
-        // RFC 2131 4.3.1: giaddr names the client's subnet.
-        subnets = dhcpSubnets.filter((s) => cidrContains(s.cidr, msg.giaddr));
-      } else if (served.ifname === undefined) {
-        // RFC 2131 4.3.2 RENEWING: a relayed client unicasts straight to us, not through the
-        // relay, so its ciaddr names the subnet; only when no interface's network takes the packet.
-        const own = msg.ciaddr === 0 ? [] : dhcpSubnets.filter((s) => cidrContains(s.cidr, msg.ciaddr));
-        const table = model.table(served.networkId);
-        if (!unicast && own.length > 0 && table) unicast = { served, network, subnets: own, table, arrival };
-        continue;
-      } else {
-        if (served.ifname !== arrival.ifname) continue;
-        subnets = dhcpSubnets;
-      }
-      const table = model.table(served.networkId);
-      if (subnets.length > 0 && table) return { served, network, subnets, table, arrival };
+    let match: ScopeMatch | undefined;
+    if (msg.giaddr !== 0) {
+      // RFC 2131 4.3.1: giaddr names the client's subnet.
+      match = this.scopes.forRelay(msg.giaddr);
+    } else {
+      match = arrival.ifname === undefined ? undefined : this.scopes.forInterface(arrival.ifname);
+      // RFC 2131 4.3.2 RENEWING: a relayed client unicasts straight to us, not through the
+      // relay, so its ciaddr names the subnet; only when no interface's network takes the packet.
+      if (!match && msg.ciaddr !== 0) match = this.scopes.forUnicast(msg.ciaddr);
     }
-    return unicast;
+    if (!match) return undefined;
+    const table = this.options.model.table(match.entry.served.networkId);
+    return table && { served: match.entry.served, network: match.entry.network, subnets: match.subnets, table, arrival };
+  }
+
+  /** The served set changed (the agent reconciled): the next packet finds its network in a rebuilt index. */
+  servedChanged(): void {
+    this.scopes.invalidate();
   }
 
   /**

@@ -30,9 +30,13 @@ export interface InterfaceAddress {
   readonly prefix: number;
 }
 
-/** The IPv4 addresses configured on an interface, now. */
-export function interfaceAddresses(name: string): InterfaceAddress[] {
-  return (networkInterfaces()[name] ?? [])
+/**
+ * The IPv4 addresses configured on an interface, now, or in `snapshot` (one
+ * `os.networkInterfaces()` read for many interfaces: each read lists every
+ * interface of the host).
+ */
+export function interfaceAddresses(name: string, snapshot: ReturnType<typeof networkInterfaces> = networkInterfaces()): InterfaceAddress[] {
+  return (snapshot[name] ?? [])
     .filter((a) => a.family === 'IPv4')
     .map((a) => ({ address: tryParseIpv4(a.address)!, prefix: Number(a.cidr?.split('/')[1] ?? 32) }));
 }
