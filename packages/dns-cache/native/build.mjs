@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds native/build/lh_dns.node (batched UDP: recvmmsg/sendmmsg, and the hot-answer table) from lh_dns.c and lh_hot.h.
+// Builds native/build/lh_dns.node (batched UDP: recvmmsg/sendmmsg, the hot-answer table and its rate limiting) from lh_dns.c, lh_hot.h and lh_rrl.h.
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,8 +7,8 @@ import { buildAddon } from '../../../scripts/lib/build-addon.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const output = join(here, 'build', 'lh_dns.node');
-// lh_hot.h is included by lh_dns.c: a newer header makes the addon stale too.
-const headerNewer = existsSync(output) && statSync(join(here, 'lh_hot.h')).mtimeMs > statSync(output).mtimeMs;
+// The headers are included by lh_dns.c: a newer one makes the addon stale too.
+const headerNewer = existsSync(output) && ['lh_hot.h', 'lh_rrl.h'].some((h) => statSync(join(here, h)).mtimeMs > statSync(output).mtimeMs);
 buildAddon({
   source: join(here, 'lh_dns.c'),
   output,

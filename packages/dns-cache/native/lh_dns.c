@@ -26,6 +26,7 @@
 #define SLOT_SIZE 4096
 #define META 16
 
+#include "lh_rrl.h"
 #include "lh_hot.h"
 
 typedef struct {
@@ -58,16 +59,25 @@ static napi_value throw_errno(napi_env env, const char *what, int err) {
 static int drain(lh_sock *s);
 static int send_slots(lh_sock *s, int count);
 
-/* Answers what the hot table can of the n datagrams just read, into out slots 0..k-1; marks them in the in meta. */
+/* Answers what the hot table can of the n datagrams just read, into out slots 0..k-1; marks them in the in meta.
+   With a rate limiter attached, a hit goes only if the client's /24 has a token left (spent here); otherwise it
+   is left to JS unmarked and uncounted, where the limiter's check runs once for it and drops or slips it. */
 static int answer_hot(lh_sock *s, int n) {
   double now = now_ms();
+  hot_rrl *rrl = s->hot->rrl;
+  double rrl_now = rrl ? now + rrl->offset_ms : 0;
   int k = 0;
   for (int i = 0; i < n; i++) {
     uint8_t *m = s->in_meta + (size_t)i * META;
+    const uint8_t *q = s->in + (size_t)i * SLOT_SIZE;
     uint32_t len;
     memcpy(&len, m, 4);
-    uint32_t out_len;
-    if (len == 0 || !hot_answer(s->hot, s->in + (size_t)i * SLOT_SIZE, len, s->out + (size_t)k * SLOT_SIZE, &out_len, now)) continue;
+    if (len == 0) continue;
+    hot_entry *e = hot_lookup(s->hot, q, len, now);
+    if (!e) continue;
+    /* rrl.ts's prefixKey4 of the address as JS reads it (big-endian). */
+    if (rrl && !rrl_send(rrl, ((uint32_t)m[4] << 16) | ((uint32_t)m[5] << 8) | m[6], rrl_now)) continue;
+    uint32_t out_len = hot_write(s->hot, e, q, s->out + (size_t)k * SLOT_SIZE, now);
     uint8_t *o = s->out_meta + (size_t)k * META;
     memcpy(o, &out_len, 4);
     memcpy(o + 4, m + 4, 6);
@@ -375,7 +385,8 @@ static napi_value Close(napi_env env, napi_callback_info info) {
 static napi_value Init(napi_env env, napi_value exports) {
   struct { const char *name; napi_callback fn; } fns[] = {
     {"open", Open}, {"recv", Recv}, {"send", Send}, {"sendOne", SendOne}, {"port", Port}, {"close", Close},
-    {"hotCreate", HotCreate}, {"hotPut", HotPut}, {"hotClear", HotClear}, {"hotHits", HotHits},
+    {"hotCreate", HotCreate}, {"hotPut", HotPut}, {"hotClear", HotClear}, {"hotHits", HotHits}, {"hotRrl", HotRrl},
+    {"hotRrlCheck", HotRrlCheck},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;

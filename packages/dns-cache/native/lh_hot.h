@@ -1,8 +1,9 @@
 /*
  * lh_hot.h: the hot-answer table of lh_dns.c (included once from there; it
- * needs SLOT_SIZE and the N-API/libuv headers first). Kept apart so each file
- * holds one concept: lh_dns.c the batched socket, this the cache hits it
- * answers without entering JS.
+ * needs SLOT_SIZE, the N-API/libuv headers and lh_rrl.h first). Kept apart
+ * so each file holds one concept: lh_dns.c the batched socket, this the
+ * cache hits it answers without entering JS, lh_rrl.h the rate limit on
+ * them.
  */
 #ifndef LH_HOT_H
 #define LH_HOT_H
@@ -40,6 +41,7 @@ typedef struct {
   uint32_t buckets; /* power of two */
   uint32_t edns_max;
   double hits;
+  hot_rrl *rrl; /* optional: hits only within the rate limiter's budget */
   int finalized;
   int sockets; /* sockets still using it */
 } hot_table;
@@ -114,36 +116,40 @@ static int skip_name(const uint8_t *m, size_t len, size_t *at) {
   return -1;
 }
 
-/* The answer for a hit: copied into out, the query's id and question case written in, TTLs counted down. */
-static int hot_answer(hot_table *t, const uint8_t *q, size_t len, uint8_t *out, uint32_t *out_len, double now) {
+/* The live entry answering query q for a client, or NULL (not a hit, expired, too large for the client: JS answers). */
+static hot_entry *hot_lookup(hot_table *t, const uint8_t *q, size_t len, double now) {
   uint8_t key[KEY_MAX];
   uint16_t key_len, qname_len;
   uint32_t limit;
-  if (hot_key(q, len, t->edns_max, key, &key_len, &qname_len, &limit) != 0) return 0;
+  if (hot_key(q, len, t->edns_max, key, &key_len, &qname_len, &limit) != 0) return NULL;
   hot_entry *bucket = t->entries + (size_t)(fnv(key, key_len) & (t->buckets - 1)) * HOT_WAYS;
   for (int w = 0; w < HOT_WAYS; w++) {
     hot_entry *e = bucket + w;
     if (!e->used || e->key_len != key_len || memcmp(e->key, key, key_len) != 0) continue;
-    /* Expired, or too large for this client (JS truncates it): JS answers. */
-    if (now >= e->expires_ms || e->answer_len > limit || e->answer_len > SLOT_SIZE) return 0;
-    memcpy(out, e->answer, e->answer_len);
-    out[0] = q[0];
-    out[1] = q[1];
-    memcpy(out + 12, q + 12, qname_len);
-    double elapsed = (now - e->stored_ms) / 1000.0;
-    if (elapsed >= 1) {
-      uint32_t gone = elapsed >= (double)e->ttl ? e->ttl : (uint32_t)elapsed;
-      uint32_t v = e->ttl - gone;
-      for (int i = 0; i < e->n_ttl; i++) {
-        uint8_t *p = out + e->ttl_at[i];
-        p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
-      }
-    }
-    *out_len = e->answer_len;
-    t->hits++;
-    return 1;
+    if (now >= e->expires_ms || e->answer_len > limit || e->answer_len > SLOT_SIZE) return NULL;
+    return e;
   }
-  return 0;
+  return NULL;
+}
+
+/* Answers q from its entry (hot_lookup's): copied into out, the query's id and question case written in
+   (the key fixes the name's length), TTLs counted down; counted as a hit. Returns the length. */
+static uint32_t hot_write(hot_table *t, const hot_entry *e, const uint8_t *q, uint8_t *out, double now) {
+  memcpy(out, e->answer, e->answer_len);
+  out[0] = q[0];
+  out[1] = q[1];
+  memcpy(out + 12, q + 12, e->qname_len);
+  double elapsed = (now - e->stored_ms) / 1000.0;
+  if (elapsed >= 1) {
+    uint32_t gone = elapsed >= (double)e->ttl ? e->ttl : (uint32_t)elapsed;
+    uint32_t v = e->ttl - gone;
+    for (int i = 0; i < e->n_ttl; i++) {
+      uint8_t *p = out + e->ttl_at[i];
+      p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+    }
+  }
+  t->hits++;
+  return e->answer_len;
 }
 
 static void hot_clear(hot_table *t) {
@@ -158,6 +164,7 @@ static void hot_clear(hot_table *t) {
 static void hot_finalize(napi_env env, void *data, void *hint) {
   hot_table *t = (hot_table *)data;
   hot_clear(t);
+  rrl_release(env, t->rrl);
   free(t->entries);
   free(t);
 }
@@ -291,6 +298,49 @@ static napi_value HotHits(napi_env env, napi_callback_info info) {
   if (!t) return NULL;
   napi_value result;
   napi_create_double(env, t->hits, &result);
+  return result;
+}
+
+/* hotRrl(hot, keys, tokens, last, slips, evictions: ArrayBuffer, mask, rate, clockOffsetMs): hits are answered only
+   within the budget of this rate limiter (ResponseRateLimiter.shared; the offset turns uv_hrtime() / 1e6 into its
+   clock). Replaces an earlier one. */
+static napi_value HotRrl(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 9) {
+    napi_throw_type_error(env, NULL, "hotRrl(hot, keys, tokens, last, slips, evictions, mask, rate, clockOffsetMs)");
+    return NULL;
+  }
+  hot_table *t = unwrap_hot(env, argv[0]);
+  if (!t) return NULL;
+  hot_rrl *r = rrl_create(env, argv + 1);
+  if (!r) return NULL;
+  rrl_release(env, t->rrl);
+  t->rrl = r;
+  return NULL;
+}
+
+/* hotRrlCheck(hot, ip (host order), nowMs on the limiter's clock): the addon's own check for that client, for tests
+   against the JS one. True: the response may go, and its token was spent. */
+static napi_value HotRrlCheck(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 3) {
+    napi_throw_type_error(env, NULL, "hotRrlCheck(hot, ip, nowMs)");
+    return NULL;
+  }
+  hot_table *t = unwrap_hot(env, argv[0]);
+  if (!t) return NULL;
+  uint32_t ip;
+  double now;
+  if (!t->rrl || napi_get_value_uint32(env, argv[1], &ip) != napi_ok || napi_get_value_double(env, argv[2], &now) != napi_ok) {
+    napi_throw_type_error(env, NULL, "hotRrlCheck: a table with hotRrl, an IPv4 number and a time expected");
+    return NULL;
+  }
+  napi_value result;
+  napi_get_boolean(env, rrl_send(t->rrl, ip >> 8, now), &result);
   return result;
 }
 

@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module';
 import { ListenError } from './errors.js';
 import type { Resolver } from './resolver.js';
+import type { ResponseRateLimiter } from './rrl.js';
 
 export interface NativeUdp {
   readonly SLOTS: number;
@@ -35,6 +36,20 @@ export interface NativeUdp {
   hotPut(hot: unknown, query: Uint8Array, answer: Uint8Array, ttl: number, ageMs: number, expiresInMs: number): boolean;
   hotClear(hot: unknown): void;
   hotHits(hot: unknown): number;
+  /** Absent from an addon built before it: such an addon must not answer hits with rrl-rate set. */
+  hotRrl?(
+    hot: unknown,
+    keys: ArrayBuffer,
+    tokens: ArrayBuffer,
+    last: ArrayBuffer,
+    slips: ArrayBuffer,
+    evictions: ArrayBuffer,
+    mask: number,
+    rate: number,
+    clockOffsetMs: number,
+  ): void;
+  /** The addon's rate check for one client (host-order IPv4) at `nowMs` on the limiter's clock: true if the response may go (token spent). Tests. */
+  hotRrlCheck?(hot: unknown, ip: number, nowMs: number): boolean;
 }
 
 /**
@@ -44,7 +59,11 @@ export interface NativeUdp {
  * answered from it while it lives, by the same rules (id and question case
  * from the query, TTLs counted down, larger than the client accepts: left to
  * JS). Only for configurations where nothing before the cache could decide
- * otherwise per client (no local-service, no rate limiting) and the real clock.
+ * otherwise per client (no local-service) and the real clock. With rate
+ * limiting, the addon runs the limiter's check on the limiter's own memory
+ * (limitWith): it answers a hit only when the check says 'send', and leaves
+ * every other hit to JS, whose check then decides drop or slip as if the
+ * addon had not looked.
  */
 export class HotAnswers {
   readonly #native: NativeUdp;
@@ -58,6 +77,24 @@ export class HotAnswers {
   /** Remembers the cached answer to `query`; false if either has a shape the addon leaves to JS. */
   put(query: Uint8Array, entry: { bytes: Uint8Array; ttl: number; storedAt: number; expiresAt: number }, now: number): boolean {
     return this.#native.hotPut(this.table, query, entry.bytes, entry.ttl, now - entry.storedAt, entry.expiresAt - now);
+  }
+
+  /**
+   * Answers hits only within `rrl`'s budget from now on; false (nothing
+   * changed) if the addon predates this, when hits must go through JS. The
+   * addon's clock is uv_hrtime(), which process.hrtime reads too: the offset
+   * to `now` (the limiter's clock, the resolver's) is read between two of its
+   * readings, so it is off by at most half the time between them.
+   */
+  limitWith(rrl: ResponseRateLimiter, now: () => number): boolean {
+    if (this.#native.hotRrl === undefined) return false;
+    const before = process.hrtime.bigint();
+    const at = now();
+    const after = process.hrtime.bigint();
+    const offset = at - Number(before + after) / 2e6;
+    const { keys, tokens, last, slips, evictions, mask, rate } = rrl.shared;
+    this.#native.hotRrl(this.table, keys, tokens, last, slips, evictions, mask, rate, offset);
+    return true;
   }
 
   /** Forgets everything (local data changed: a name may now be answered locally). */

@@ -97,11 +97,9 @@ describe('hits answered inside the addon', () => {
     expect(handle.stats().hotHits).toBe(1);
   });
 
-  test('with rate limiting or local-service on, every hit goes through JS', async () => {
-    for (const config of [{ rrlRate: 1000 }, { localService: true }]) {
-      const { handle, at } = await cache(config);
-      for (let id = 1; id <= 5; id++) await udpExchange(at, [query('rules.example', id)], 80);
-      expect(handle.stats()).toMatchObject({ hotHits: 0, cacheHits: 4 });
-    }
+  test('with local-service on, every hit goes through JS', async () => {
+    const { handle, at } = await cache({ localService: true });
+    for (let id = 1; id <= 5; id++) await udpExchange(at, [query('rules.example', id)], 80);
+    expect(handle.stats()).toMatchObject({ hotHits: 0, cacheHits: 4 });
   });
 });

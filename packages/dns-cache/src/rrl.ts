@@ -26,7 +26,18 @@ export interface RrlOptions {
   readonly tableSize: number;
 }
 
-/** How many neighbouring slots a prefix may occupy. */
+/** What ResponseRateLimiter.shared gives the addon: the buffers of its typed arrays (in the order of the fields below), the slot mask and the rate. */
+export interface RrlShared {
+  readonly keys: ArrayBuffer;
+  readonly tokens: ArrayBuffer;
+  readonly last: ArrayBuffer;
+  readonly slips: ArrayBuffer;
+  readonly evictions: ArrayBuffer;
+  readonly mask: number;
+  readonly rate: number;
+}
+
+/** How many neighbouring slots a prefix may occupy (lh_rrl.h's RRL_PROBE too). */
 const PROBE = 4;
 
 export class ResponseRateLimiter {
@@ -39,7 +50,8 @@ export class ResponseRateLimiter {
   readonly #slips: Uint32Array;
   readonly #rate: number;
   readonly #slip: number;
-  #evictions = 0;
+  /** One counter in a typed array, so the addon counts the evictions of the insertions it makes. */
+  readonly #evictions = new Float64Array(1);
 
   constructor(options: RrlOptions) {
     let size = 64;
@@ -60,7 +72,24 @@ export class ResponseRateLimiter {
 
   /** Prefixes whose slot was taken by another. */
   get evictions(): number {
-    return this.#evictions;
+    return this.#evictions[0]!;
+  }
+
+  /**
+   * The table's memory and parameters, for the native addon to run the same
+   * check on the same buckets (lh_rrl.h): it may only do what check() would
+   * do, at a time on this limiter's clock.
+   */
+  get shared(): RrlShared {
+    return {
+      keys: this.#keys.buffer as ArrayBuffer,
+      tokens: this.#tokens.buffer as ArrayBuffer,
+      last: this.#last.buffer as ArrayBuffer,
+      slips: this.#slips.buffer as ArrayBuffer,
+      evictions: this.#evictions.buffer as ArrayBuffer,
+      mask: this.#mask,
+      rate: this.#rate,
+    };
   }
 
   /** Prefixes in the table now. */
@@ -99,7 +128,7 @@ export class ResponseRateLimiter {
     }
     if (slot < 0) {
       slot = victim;
-      if (keys[slot] !== 0) this.#evictions++;
+      if (keys[slot] !== 0) this.#evictions[0]!++;
       keys[slot] = want;
       this.#tokens[slot] = rate;
       this.#last[slot] = now;

@@ -48,10 +48,12 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
   const stats = emptyStats();
   const native = options.udp === 'dgram' ? undefined : nativeUdp();
   const resolver = new Resolver(config, localNetworks(config.localNetworks, addresses), stats, options.now, native);
-  // Hits answered inside the addon skip every per-client decision, so only where there are none
-  // (no local-service, no rate limiting), and only on the real clock the addon shares.
-  if (native !== undefined && options.now === undefined && !config.localService && config.rrlRate === 0 && config.cacheSize > 0) {
-    resolver.hot = new HotAnswers(native, Math.min(config.cacheSize, HOT_ENTRIES), config.ednsPacketMax);
+  // Hits answered inside the addon skip the per-client decisions before the cache, so only where the
+  // addon can take them too: not local-service; rate limiting, on the limiter's own buckets. And only
+  // on the real clock the addon shares.
+  if (native !== undefined && options.now === undefined && !config.localService && config.cacheSize > 0) {
+    const hot = new HotAnswers(native, Math.min(config.cacheSize, HOT_ENTRIES), config.ednsPacketMax);
+    if (resolver.rrl === undefined || hot.limitWith(resolver.rrl, resolver.now)) resolver.hot = hot;
   }
 
   const mtimes = new Map<string, number>();
