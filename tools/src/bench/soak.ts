@@ -10,7 +10,10 @@
  * journal, ACKs/s, p99 DORA and renewal latency, DNS answers/s, and the RSS
  * of the agent, the API and each nats-server; at the end the RSS slope over
  * the second half (memory must stay flat), the journal check (every ACK has
- * its event, no address bound twice) and a verdict. Needs root.
+ * its event, no address bound twice) and a verdict. RSS counts the young
+ * generation's pages as V8 grows it (up to 2 × 64 MiB here) as well as what
+ * is retained, so the slope of the old space in use (from each process's
+ * /metrics) is printed beside it: a leak shows there. Needs root.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +38,8 @@ const RENEW_S = Number(process.env.SOAK_RENEW_S ?? 15);
 const REBOOT_SHARE = Number(process.env.SOAK_REBOOT_SHARE ?? 0.5);
 const DNS_QPS = Number(process.env.SOAK_DNS_QPS ?? 100);
 const SAMPLE_MS = 10_000;
+const oldOfAgent = (x: { agentOld?: number }) => x.agentOld;
+const oldOfApi = (x: { apiOld?: number }) => x.apiOld;
 if (!(MINUTES > 0 && MINUTES <= 24 * 60)) throw new RangeError('--minutes wants a number of minutes, at most a day');
 if (process.getuid?.() !== 0) {
   console.error('npm run soak needs root (network namespaces); run it with sudo');
@@ -106,7 +111,9 @@ try {
     api: apiProc.child()!.pid!,
     nats: sys.cluster.nodes.map((n) => n.server()!.pid),
   });
-  const samples: { at: number; agent: number; api: number; nats: number[] }[] = [];
+  const samples: { at: number; agent: number; api: number; nats: number[]; agentOld?: number; apiOld?: number }[] = [];
+  const OLD_SPACE = 'leasehold_nodejs_heap_space_size_used_bytes{space="old"}';
+  const oldSpace = async (port: number | undefined) => (port === undefined ? undefined : metricValue(await scrape(port).catch(() => ''), OLD_SPACE));
   const t0 = Date.now();
   const lastSeq = async () => (await retrying(() => sys.journal.jsm.streams.info(sys.journal.layout.stream))).state.last_seq;
   const dnsQueries = async () => metricValue(await scrape(agentProc.metricsPort!), 'leasehold_dns_queries_total') ?? 0;
@@ -119,7 +126,8 @@ try {
     while (Date.now() < t0 + minute * 60_000) {
       await new Promise((r) => setTimeout(r, Math.min(SAMPLE_MS, t0 + minute * 60_000 - Date.now())));
       const p = pids();
-      samples.push({ at: Date.now(), agent: rssBytes(p.agent), api: rssBytes(p.api), nats: p.nats.map(rssBytes) });
+      const [agentOld, apiOld] = await Promise.all([oldSpace(agentProc.metricsPort), oldSpace(apiProc.metricsPort)]);
+      samples.push({ at: Date.now(), agent: rssBytes(p.agent), api: rssBytes(p.api), nats: p.nats.map(rssBytes), ...(agentOld !== undefined ? { agentOld } : {}), ...(apiOld !== undefined ? { apiOld } : {}) });
     }
     const now = { at: Date.now(), seq: await lastSeq(), acks: load.acks.length, dns: await dnsQueries() };
     const secs = (now.at - prev.at) / 1000;
@@ -161,6 +169,10 @@ try {
   console.log(`journal: ${facts.length} lease events on the network; ACKs without an event: ${lost.length}; addresses bound twice: ${doubles.length}`);
   console.log(`dnsperf: ${(dnsperfOut.match(dnsLine) ?? ['(no summary)']).map((l) => l.trim()).join('; ')}`);
   console.log(`RSS slope over the second half: agent ${agentSlope.toFixed(2)} MB/min, api ${apiSlope.toFixed(2)} MB/min, largest nats-server ${natsSlope.toFixed(2)} MB/min`);
+  const oldSlope = (pick: (x: (typeof samples)[number]) => number | undefined) =>
+    slope(half.flatMap((x) => (pick(x) === undefined ? [] : [[(x.at - t0) / 60_000, pick(x)! / 2 ** 20] as const])));
+  const lastOld = (pick: (x: (typeof samples)[number]) => number | undefined) => mb(pick(samples.findLast((x) => pick(x) !== undefined) ?? samples[0]!) ?? 0);
+  console.log(`V8 old space in use, slope over the second half: agent ${oldSlope(oldOfAgent).toFixed(2)} MB/min (now ${lastOld(oldOfAgent)} MB), api ${oldSlope(oldOfApi).toFixed(2)} MB/min (now ${lastOld(oldOfApi)} MB)`);
   const flat = Math.abs(agentSlope) < 1 && Math.abs(apiSlope) < 1 && Math.abs(natsSlope) < 2;
   const ok = flat && lost.length === 0 && doubles.length === 0 && stats.naks === 0;
   console.log(`verdict: ${ok ? 'PASS' : 'FAIL'} (memory ${flat ? 'flat' : 'growing'}, ${lost.length === 0 ? 'no ACK lost' : `${lost.length} ACKs lost`}, ${doubles.length === 0 ? 'no address bound twice' : `${doubles.length} double bindings`}, ${stats.naks} NAKs)`);
