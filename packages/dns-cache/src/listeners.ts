@@ -23,12 +23,26 @@ export interface Listener {
   close(): Promise<void>;
 }
 
+/** Tries at port 0 before giving up: the UDP port the kernel picks may be taken for TCP (an outgoing connection's). */
+const EPHEMERAL_ATTEMPTS = 8;
+
 /**
  * Opens UDP and TCP on address:port (port 0 only in tests: the kernel's
  * choice, the same for both). IPv4 UDP goes through the batched native
  * socket when the addon is built, else through dgram.
  */
 export async function listen(address: string, port: number, resolver: Resolver, dgramOnly = false): Promise<Listener> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await listenOnce(address, port, resolver, dgramOnly);
+    } catch (error) {
+      const inUse = (error as { cause?: { code?: string } }).cause?.code === 'EADDRINUSE';
+      if (port !== 0 || !inUse || attempt >= EPHEMERAL_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function listenOnce(address: string, port: number, resolver: Resolver, dgramOnly: boolean): Promise<Listener> {
   const native = isIPv6(address) || dgramOnly ? undefined : nativeUdp();
   const udp = native ? listenBatchedUdp(native, address, port, resolver) : await listenDgram(address, port, resolver);
   let tcp: Server;
