@@ -17,69 +17,13 @@ import { TimeHeap } from './heap.js';
 import { formatIpv4 as formatIp, isIpv4, type Ipv4 } from '@leasehold/protocol';
 import { Pools, hashKey, type PoolRange } from './pools.js';
 import { freeContext, type LeaseContext, type LeaseStatus } from './rules.js';
+import { OfferReclaim, type ReclaimCandidate, type ReclaimScan } from './offer-reclaim.js';
+import type { Allocation, AllocationRequest, DurableTableState, LeaseTableConfig, LeaseView } from './table-types.js';
 import { isHeld, refusalReason, step, type LeaseState } from './step.js';
 
-/** A Neutron port's address: the MAC always gets this IP, and no other client ever does. */
-export interface FixedAddress {
-  readonly mac: string;
-  readonly ip: Ipv4;
-}
-
-export interface LeaseTableConfig {
-  readonly networkId: string;
-  /** Dynamic ranges (dnsmasq's dhcp-range). None: static mode, fixed addresses only. */
-  readonly pools?: readonly PoolRange[];
-  readonly fixed?: readonly FixedAddress[];
-  /** Never handed out: the gateway, the DHCP ports' own addresses. */
-  readonly excluded?: readonly Ipv4[];
-  /** How long an OFFER holds its address (default 60 s). */
-  readonly offerTtlMs?: number;
-  /** How long a declined address is kept out of use (default 24 h, Kea's decline-probation-period). */
-  readonly declineQuarantineMs?: number;
-  /**
-   * When the pool is exhausted, an offer at least this old that was never
-   * requested is withdrawn and its address given to the new client (default
-   * 2 s; Infinity never). Clients REQUEST within milliseconds of an OFFER, so
-   * this only reclaims what a DISCOVER flood of made-up MACs holds.
-   */
-  readonly offerReclaimMs?: number;
-}
-
-export interface AllocationRequest extends ClientRef {
-  /** Option 50 (requested IP address), if the client sent one. */
-  readonly requestedIp?: Ipv4;
-  /** Restrict dynamic allocation to this subnet's pools (chosen by interface or giaddr). */
-  readonly subnetId?: string;
-  readonly now: number;
-}
-
-/** Why this address was chosen, most preferred first. */
-export type AllocationSource = 'fixed' | 'current' | 'offered' | 'previous' | 'requested' | 'pool';
-
-export type Allocation =
-  | { readonly ok: true; readonly ip: Ipv4; readonly source: AllocationSource }
-  | { readonly ok: false; readonly reason: 'pool-exhausted' | 'fixed-address-in-use' };
-
-/** One lease as seen at an instant: `status` includes renewing/rebinding and lapsed offers. */
-export interface LeaseView extends LeaseContext {
-  readonly status: LeaseStatus;
-}
-
-/** The durable part of the table (offers left out), for comparing a replay with a live table. */
-export interface DurableTableState {
-  readonly leases: readonly { readonly status: LeaseStatus; readonly context: LeaseContext }[];
-  readonly clients: readonly (readonly [string, Ipv4])[];
-  readonly macs: readonly (readonly [string, Ipv4])[];
-}
+export type { Allocation, AllocationRequest, AllocationSource, DurableTableState, FixedAddress, LeaseTableConfig, LeaseView } from './table-types.js';
 
 const AVAILABLE = new Set<LeaseStatus>(['free', 'released', 'expired']);
-
-interface ReclaimCandidate {
-  readonly key: string;
-  readonly ip: Ipv4;
-  /** The offer's end when it was listed: a different end means another offer since. */
-  readonly until: number;
-}
 
 export class LeaseTable {
   readonly networkId: string;
@@ -101,10 +45,7 @@ export class LeaseTable {
   private readonly offerEnds = new TimeHeap();
   private readonly quarantineEnds = new TimeHeap();
   private readonly due = new Set<number>();
-  /** Per subnet filter: offers old enough to reclaim at the last scan, oldest last (taken with pop, checked again then). */
-  private readonly reclaimable = new Map<string, ReclaimCandidate[]>();
-  /** Per subnet filter: before this time no scan can find an offer old enough that the last one missed. */
-  private readonly reclaimScanAfter = new Map<string, number>();
+  private readonly reclaim = new OfferReclaim();
 
   constructor(config: LeaseTableConfig) {
     this.networkId = config.networkId;
@@ -274,38 +215,28 @@ export class LeaseTable {
    * Pool-starvation defence: withdraws the oldest offer made at least
    * `offerReclaimMs` ago that its client never requested, and returns its
    * address (now free). Called only when the pool is exhausted, i.e. for
-   * every DISCOVER of a flood of made-up MACs, so it must not scan every
-   * offer each time (that cost 2.7 ms per DISCOVER with 65,534 offers out):
-   * one scan lists the offers already old enough, oldest first, and the
-   * time before which no other offer can become so (offers are only ever
-   * made at the present time); later calls take from that list, checking
-   * each is still the same outstanding offer, and scan again only when the
-   * list is empty and that time has come.
+   * every DISCOVER of a flood of made-up MACs: OfferReclaim keeps that cheap.
    */
   private reclaimOffer(now: number, subnetId: string | undefined): Ipv4 | undefined {
-    const filter = subnetId ?? '';
-    for (;;) {
-      const queue = this.reclaimable.get(filter);
-      for (let c = queue?.pop(); c !== undefined; c = queue?.pop()) {
+    return this.reclaim.next(
+      subnetId ?? '',
+      now,
+      () => this.scanReclaimable(now, subnetId),
+      (c) => {
         const { status, context } = this.state(c.ip);
-        if (status !== 'offered' || context.offer?.until !== c.until || this.offers.get(c.key) !== c.ip || !this.isDynamic(c.ip, subnetId)) continue;
+        if (status !== 'offered' || context.offer?.until !== c.until || this.offers.get(c.key) !== c.ip || !this.isDynamic(c.ip, subnetId)) return false;
         // The offer lapses now, as it would at its end: the address returns to how its last lease ended.
         const lapsed = step(this.state(c.ip), { type: 'Tick', now: c.until });
-        if (typeof lapsed === 'string' || !AVAILABLE.has(lapsed.status)) continue;
+        if (typeof lapsed === 'string' || !AVAILABLE.has(lapsed.status)) return false;
         this.offers.delete(c.key);
         this.store(c.ip, lapsed);
-        return c.ip;
-      }
-      if (now < (this.reclaimScanAfter.get(filter) ?? -Infinity)) return undefined;
-      const found = this.scanReclaimable(now, subnetId);
-      this.reclaimScanAfter.set(filter, found.nextAt);
-      if (found.candidates.length === 0) return undefined;
-      this.reclaimable.set(filter, found.candidates);
-    }
+        return true;
+      },
+    );
   }
 
-  /** The offers old enough to reclaim at `now`, oldest last, and when the next one could become so. */
-  private scanReclaimable(now: number, subnetId: string | undefined): { candidates: ReclaimCandidate[]; nextAt: number } {
+  /** The offers old enough to reclaim at `now`, and when the next one could become so. */
+  private scanReclaimable(now: number, subnetId: string | undefined): ReclaimScan {
     const candidates: ReclaimCandidate[] = [];
     // An offer made from now on is old enough at now + offerReclaimMs at the earliest.
     let nextAt = now + this.offerReclaimMs;
@@ -316,7 +247,6 @@ export class LeaseTable {
       if (oldEnoughAt > now) nextAt = Math.min(nextAt, oldEnoughAt);
       else candidates.push({ key, ip, until: context.offer.until });
     }
-    candidates.sort((a, b) => b.until - a.until || b.ip - a.ip);
     return { candidates, nextAt };
   }
 
