@@ -7,6 +7,7 @@ export type { ApiLimits, ApiLimitsOverrides, RateLimit } from './rate-limit.js';
 export { ReadModel } from './read-model/read-model.js';
 export { applyNetworkEvent, foldNetwork, initialNetwork, networkMachine } from './network/machine.js';
 export type { NetworkContext, NetworkEvent, NetworkSnapshot } from './network/machine.js';
+export { networkView, portView, subnetView } from './views.js';
 export type { NetworkView, PortView, SubnetView } from './views.js';
 export type { AgentView, LeaseView } from './fleet-handlers.js';
 export { ApiClient } from './client.js';

@@ -4,9 +4,9 @@
  * fields both the API's view and the replayed state have, in the API's
  * spelling, so the two sides compare field by field.
  */
-import { ApiError, type ApiClient, type NetworkView, type PortView, type SubnetView } from '@leasehold/api';
+import { ApiError, networkView, portView, subnetView, type ApiClient, type NetworkSnapshot, type NetworkView, type PortView, type SubnetView } from '@leasehold/api';
 import type { LeaseContext } from '@leasehold/lease-actor';
-import { formatCidr, formatIpv4, type NetworkState, type PortState, type SubnetState } from '@leasehold/protocol';
+import type { PortState } from '@leasehold/protocol';
 import type { AgentContext } from '@leasehold/scheduler';
 import { isoTime } from '../events/render.js';
 import type { AggregateRef, ReplayStep, AggregateState } from './aggregate.js';
@@ -149,50 +149,15 @@ function leaseLive(l: ApiLease) {
 export function replayedLive(ref: AggregateRef, state: AggregateState, step: ReplayStep | undefined, now: number): unknown {
   switch (ref.kind) {
     case 'network': {
-      const c = state.context as { network: NetworkState | null; subnets: Record<string, SubnetState> };
-      if (state.value !== 'active' || !c.network) return null;
-      const pools = (ranges: SubnetState['allocationPools']) => ranges.map((r) => ({ start: formatIpv4(r.first), end: formatIpv4(r.last) }));
-      const n = c.network;
-      return {
-        name: n.name,
-        admin_state_up: n.adminStateUp,
-        mtu: n.mtu,
-        dns_domain: n.dnsDomain,
-        availability_zone_hints: [...n.availabilityZoneHints],
-        physical_network: n.physicalNetwork,
-        subnets: Object.fromEntries(
-          Object.values(c.subnets)
-            .sort((a, b) => (a.id < b.id ? -1 : 1))
-            .map((s) => [
-              s.id,
-              {
-                name: s.name,
-                cidr: formatCidr(s.cidr),
-                gateway_ip: s.gatewayIp === null ? null : formatIpv4(s.gatewayIp),
-                allocation_pools: pools(s.allocationPools),
-                dynamic_pools: pools(s.dynamicPools),
-                dns_nameservers: s.dnsNameservers.map(formatIpv4),
-                host_routes: s.hostRoutes.map((r) => ({ destination: formatCidr(r.destination), nexthop: formatIpv4(r.nexthop) })),
-                enable_dhcp: s.enableDhcp,
-                lease_duration: s.leaseDuration,
-              },
-            ]),
-        ),
-      };
+      // The API's own view functions on the replayed state: the fold is what is checked, not the spelling.
+      const snapshot = state as unknown as NetworkSnapshot;
+      if (state.value !== 'active' || !snapshot.context.network) return null;
+      return networkLive(networkView(snapshot, 0), Object.values(snapshot.context.subnets).map((s) => subnetView(s, 0)));
     }
     case 'port': {
       const p = (state.context as { port: PortState | null }).port;
       if (state.value !== 'active' || !p) return null;
-      return {
-        name: p.name,
-        mac_address: p.macAddress,
-        fixed_ips: p.fixedIps.map((f) => ({ subnet_id: f.subnetId, ip_address: formatIpv4(f.ipAddress) })),
-        dns_name: p.dnsName,
-        extra_dhcp_opts: p.extraDhcpOpts.map((o) => ({ opt_name: o.optName, opt_value: o.optValue })),
-        device_owner: p.deviceOwner,
-        device_id: p.deviceId,
-        admin_state_up: p.adminStateUp,
-      };
+      return portLive(portView(p, 0));
     }
     case 'agent': {
       const c = state.context as AgentContext;
