@@ -14,6 +14,7 @@
  * evicts entries that would be full anyway (forgetting them changes nothing),
  * not a limited prefix, whose bucket is empty.
  */
+import { fmix32 } from '@leasehold/protocol';
 
 export type RrlVerdict = 'send' | 'drop' | 'slip';
 
@@ -106,7 +107,7 @@ export class ResponseRateLimiter {
   check(key: number, now: number): RrlVerdict {
     const keys = this.#keys;
     const want = (key + 1) >>> 0;
-    const home = hash(key) & this.#mask;
+    const home = fmix32(key) & this.#mask;
     const rate = this.#rate;
     let slot = -1;
     let victim = -1;
@@ -150,15 +151,6 @@ export class ResponseRateLimiter {
   }
 }
 
-/** A 32-bit mix (murmur3's finaliser), so neighbouring prefixes spread over the table. Pure. */
-function hash(x: number): number {
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
 
 /**
  * The RRL key of a client address: an IPv4 address's /24 (below 2^24), or a

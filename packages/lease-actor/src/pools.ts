@@ -4,7 +4,7 @@
  */
 import { SummaryBitset } from './bitset.js';
 import { LeaseConfigError } from './errors.js';
-import { formatIpv4 as formatIp, isIpv4, type Ipv4 } from '@leasehold/protocol';
+import { FNV_OFFSET, fmix32, fnv1a, formatIpv4 as formatIp, isIpv4, type Ipv4 } from '@leasehold/protocol';
 
 /**
  * One dynamic range first..last, inclusive (the shape of protocol's Ipv4Range),
@@ -111,15 +111,5 @@ export class Pools {
  * stable spread of client keys over a pool. Pure.
  */
 export function hashKey(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(fnv1a(FNV_OFFSET, key));
 }

@@ -3,6 +3,7 @@ export { decodeEvent, encodeEvent, eventRegistry, pack, unpack } from './envelop
 export type { EventEnvelope, EventRegistry } from './envelope.js';
 export { EVENT_SUBJECT_PREFIX, aggregateKindSubject, aggregateSubject, subjectMatches, subjectToken } from './subjects.js';
 export type { AggregateKind } from './subjects.js';
+export { FNV_OFFSET, fmix32, fnv1a } from './hash.js';
 export { LruMap } from './limits/lru-map.js';
 export { KeyedTokenBuckets, TokenBucket } from './limits/token-bucket.js';
 export type { RateLimit, TokenBucketLimit } from './limits/token-bucket.js';

@@ -4,6 +4,7 @@
  * smaller agent id, and "chance" is a seeded rendezvous hash, so every
  * scheduler instance folding the same log picks the same agents.
  */
+import { FNV_OFFSET, fmix32, fnv1a } from '@leasehold/protocol';
 import type { StrategyName } from './config.js';
 import type { CandidateView } from './events.js';
 import { compareIds } from './state.js';
@@ -97,21 +98,11 @@ function azOrder(pool: readonly Candidate[], boundZones: readonly string[], limi
  * agents; when its agent dies it falls to the next in that order. Pure.
  */
 export function rendezvousScore(seed: number, networkId: string, agentId: string): number {
-  let h = fnv1a(fnv1a(fnv1a(0x811c9dc5, String(seed)), networkId), agentId);
   // murmur3's finalizer, so nearby inputs do not give nearby scores.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(field(field(field(FNV_OFFSET, String(seed)), networkId), agentId));
 }
 
-function fnv1a(h: number, text: string): number {
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  // A separator, so ("ab","c") and ("a","bc") differ.
-  return Math.imul(h ^ 0xff, 0x01000193);
+/** One field into FNV-1a state, then a separator, so ("ab","c") and ("a","bc") differ. */
+function field(h: number, text: string): number {
+  return Math.imul(fnv1a(h, text) ^ 0xff, 0x01000193);
 }
