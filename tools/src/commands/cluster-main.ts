@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { defaultAgentConfig, parseInterfaceMappings } from '@leasehold/agent';
 import { Command } from 'commander';
 import { startClusterSystem } from './cluster.js';
+import { untilSignal } from '../runtime/until-signal.js';
 
 interface Flags {
   dataDir: string;
@@ -77,21 +78,9 @@ const program = new Command()
     void system.cluster.unexpectedExit.then(({ node, code }) => {
       console.error(`nats-server ${node} exited (code ${code}); the cluster runs on with the others`);
     });
-    await new Promise<void>((done) => {
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        console.log(`\n${signal}: shutting down`);
-        rmSync(urlFile, { force: true });
-        void system.stop().then(done, (error: unknown) => {
-          console.error(error);
-          process.exitCode = 1;
-          done();
-        });
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
+    await untilSignal(async () => {
+      rmSync(urlFile, { force: true });
+      await system.stop();
     });
     console.log('stopped');
   });

@@ -6,6 +6,7 @@
  * file and line, like `dnsmasq --test`. Ctrl-C / SIGTERM stop it.
  */
 import { ConfigError, loadConfig, parseDnsArgs, startDnsCache } from '@leasehold/dns-cache';
+import { untilSignal } from '../runtime/until-signal.js';
 
 /** Runs the command; returns the process exit code. */
 export async function dns(argv: readonly string[]): Promise<number> {
@@ -33,15 +34,10 @@ export async function dns(argv: readonly string[]): Promise<number> {
   const udp = [...new Set(cache.addresses.map((a) => a.udp))].join('/');
   console.log(`leasehold dns: listening on ${where} (udp+tcp; udp via ${udp}), cache-size ${config.cacheSize}, pid ${process.pid}`);
   console.log('Press Ctrl-C to stop.');
-  await new Promise<void>((done) => {
-    const stop = (signal: string) => {
-      console.log(`\n${signal}: shutting down`);
-      const s = cache.stats();
-      console.log(`queries ${s.queries}, cache hits ${s.cacheHits}, misses ${s.cacheMisses}, forwarded ${s.forwarded}, local ${s.localAnswers}`);
-      void cache.stop().then(done, done);
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+  await untilSignal(async () => {
+    const s = cache.stats();
+    console.log(`queries ${s.queries}, cache hits ${s.cacheHits}, misses ${s.cacheMisses}, forwarded ${s.forwarded}, local ${s.localAnswers}`);
+    await cache.stop();
   });
   return 0;
 }

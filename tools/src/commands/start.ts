@@ -8,6 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openNats } from '../runtime/nats.js';
 import { startSystem, type SystemOptions } from '../runtime/system.js';
+import { untilSignal } from '../runtime/until-signal.js';
 
 /** The file under the data directory that holds the running system's NATS URL, for the CLI to find. */
 export const NATS_URL_FILE = 'nats.url';
@@ -41,31 +42,20 @@ export async function start(options: StartOptions): Promise<void> {
   console.log(`  data dir   ${dataDir}  (NATS URL in ${urlFile})`);
   console.log('Press Ctrl-C to stop.');
 
-  await new Promise<void>((done) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      console.log(`\n${signal}: shutting down`);
+  await untilSignal(
+    async () => {
       rmSync(urlFile, { force: true });
-      void system
-        .stop()
-        .then(() => nats.close())
-        .then(done, (error: unknown) => {
-          console.error(error);
-          done();
-        });
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+      await system.stop();
+      await nats.close();
+    },
     // The embedded server dying under us is fatal: say so instead of hanging.
-    void nats.embedded?.exited.then((code) => {
-      if (!stopping) {
+    (stopNow, stopping) =>
+      void nats.embedded?.exited.then((code) => {
+        if (stopping()) return;
         console.error(`embedded nats-server exited unexpectedly (code ${code})`);
         process.exitCode = 1;
-        stop('nats-server exit');
-      }
-    });
-  });
+        stopNow('nats-server exit');
+      }),
+  );
   console.log('stopped');
 }
