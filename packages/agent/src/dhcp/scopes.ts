@@ -12,7 +12,7 @@
  * (overlapping tenant CIDRs behind one relay), the first in served order
  * wins, as the walk chose.
  */
-import { cidrContains, prefixToMask, type NetworkState, type SubnetState } from '@leasehold/protocol';
+import { prefixToMask, type NetworkState, type SubnetState } from '@leasehold/protocol';
 import type { AgentModel } from '../state/agent-model.js';
 import type { ServedNetwork } from './server.js';
 
@@ -43,7 +43,7 @@ export type ScopeModel = Pick<AgentModel, 'network' | 'subnets' | 'onChange'>;
 
 export class ScopeIndex {
   #built = false;
-  #byIfname = new Map<string, ScopeEntry>();
+  #byIfname = new Map<string, ScopeMatch>();
   /** Every entry's subnets by prefix, longest prefix first: for giaddr. */
   #all: PrefixTable[] = [];
   /** Relay-only entries' subnets by prefix: for ciaddr of unicast renewals. */
@@ -66,8 +66,7 @@ export class ScopeIndex {
   /** The first network served on this interface, with all its DHCP subnets. */
   forInterface(ifname: string): ScopeMatch | undefined {
     this.#build();
-    const entry = this.#byIfname.get(ifname);
-    return entry && { entry, subnets: entry.dhcpSubnets };
+    return this.#byIfname.get(ifname);
   }
 
   /** RFC 2131 4.3.1: the first network with a DHCP subnet containing giaddr, with those subnets. */
@@ -84,7 +83,7 @@ export class ScopeIndex {
 
   #build(): void {
     if (this.#built) return;
-    const byIfname = new Map<string, ScopeEntry>();
+    const byIfname = new Map<string, ScopeMatch>();
     const all = new Map<number, PrefixTable>();
     const relayOnly = new Map<number, PrefixTable>();
     let order = 0;
@@ -94,7 +93,7 @@ export class ScopeIndex {
       const dhcpSubnets = this.model.subnets(served.networkId).filter((s) => s.enableDhcp);
       if (dhcpSubnets.length === 0) continue;
       const entry: ScopeEntry = { served, network, dhcpSubnets, order: order++ };
-      if (served.ifname !== undefined && !byIfname.has(served.ifname)) byIfname.set(served.ifname, entry);
+      if (served.ifname !== undefined && !byIfname.has(served.ifname)) byIfname.set(served.ifname, { entry, subnets: dhcpSubnets });
       // Within one network subnets do not overlap, so an address is in at most one of them; kept as a list for the Scope.
       for (const subnet of dhcpSubnets) {
         add(all, subnet, entry);
@@ -130,10 +129,8 @@ function lookup(tables: readonly PrefixTable[], address: number): ScopeMatch | u
   for (const table of tables) {
     const matches = table.byNetwork.get((address & table.mask) >>> 0);
     const first = matches?.[0];
-    if (first && (!best || first.entry.order < best.entry.order)) {
-      // A network may have subnets of several lengths holding the address only if they overlap, which a network's subnets never do.
-      best = { entry: first.entry, subnets: first.subnets.filter((s) => cidrContains(s.cidr, address)) };
-    }
+    // Every subnet listed under this key holds the address; one network's subnets never overlap, so no other length adds any.
+    if (first && (!best || first.entry.order < best.entry.order)) best = first;
   }
   return best;
 }
