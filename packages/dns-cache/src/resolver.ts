@@ -131,10 +131,10 @@ export class Resolver {
     // The EDNS presence, DO and CD bits change what upstream returns, so they are part of the key.
     const key = String.fromCharCode((edns ? 1 : 0) | (edns?.dnssecOk ? 2 : 0) | (query[3]! & 0x10 ? 4 : 0)) + dnsCacheKey(question);
     const waiter: Waiter = { query, question, edns, tcp: client.tcp, send };
-    const entry = this.cache.get(key, this.now());
+    const now = this.now();
+    const entry = this.cache.get(key, now);
     if (entry !== undefined) {
       stats.cacheHits++;
-      const now = this.now();
       // Only the batched listeners (which give ip4) read the hot table: the next identical question is answered there.
       if (this.hot !== undefined && client.ip4 !== undefined) this.hot.put(query, entry, now);
       return this.#deliver(answerFromEntry(entry, now), waiter);
@@ -216,14 +216,15 @@ export class Resolver {
       }
       return;
     }
+    const now = this.now();
     let entry: CacheEntry | undefined;
     try {
-      entry = this.cache.put(key, answer, this.now());
+      entry = this.cache.put(key, answer, now);
     } catch {
       // An answer the fast path cannot walk is passed on but not cached.
     }
     // Once cached, every client sees the cached form (TTLs clamped and made uniform), the first one too.
-    for (const w of waiters) this.#deliver(entry ? answerFromEntry(entry, this.now()) : Uint8Array.from(answer), w);
+    for (const w of waiters) this.#deliver(entry ? answerFromEntry(entry, now) : Uint8Array.from(answer), w);
   }
 
   /** strict-order and the default: one server at a time, the next on timeout, SERVFAIL or REFUSED. */

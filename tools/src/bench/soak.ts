@@ -171,7 +171,7 @@ try {
   console.log(`RSS slope over the second half: agent ${agentSlope.toFixed(2)} MB/min, api ${apiSlope.toFixed(2)} MB/min, largest nats-server ${natsSlope.toFixed(2)} MB/min`);
   const oldSlope = (pick: (x: (typeof samples)[number]) => number | undefined) =>
     slope(half.flatMap((x) => (pick(x) === undefined ? [] : [[(x.at - t0) / 60_000, pick(x)! / 2 ** 20] as const])));
-  const lastOld = (pick: (x: (typeof samples)[number]) => number | undefined) => mb(pick(samples.findLast((x) => pick(x) !== undefined) ?? samples[0]!) ?? 0);
+  const lastOld = (pick: (x: (typeof samples)[number]) => number | undefined) => mb(samples.map(pick).findLast((v) => v !== undefined) ?? 0);
   console.log(`V8 old space in use, slope over the second half: agent ${oldSlope(oldOfAgent).toFixed(2)} MB/min (now ${lastOld(oldOfAgent)} MB), api ${oldSlope(oldOfApi).toFixed(2)} MB/min (now ${lastOld(oldOfApi)} MB)`);
   const flat = Math.abs(agentSlope) < 1 && Math.abs(apiSlope) < 1 && Math.abs(natsSlope) < 2;
   const ok = flat && lost.length === 0 && doubles.length === 0 && stats.naks === 0;
