@@ -6,12 +6,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nxEnv, testStepArgs } from './lib/test-step.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-// Each package's vitest writes <package>/.reports/vitest.json (restored by nx from its cache too).
+// Each package's vitest writes <package>/.reports/vitest.json; a run deletes them first, so a
+// package that ran no test leaves none and fails the run.
 const packageDirs = [...readdirSync(join(root, 'packages')).map((d) => join(root, 'packages', d)), join(root, 'tools')];
 const reportOf = (dir) => join(dir, '.reports', 'vitest.json');
-const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
+const env = nxEnv();
 const extra = process.argv.slice(2);
 
 function nx(args) {
@@ -20,8 +22,7 @@ function nx(args) {
 
 for (const dir of packageDirs) rmSync(reportOf(dir), { force: true });
 const typecheck = nx(['run-many', '-t', 'typecheck', '--outputStyle=stream', ...extra]);
-// One package at a time: each suite spawns its own nats-server and uses both cores.
-const tests = nx(['run-many', '-t', 'test', '--parallel=1', '--outputStyle=stream', ...extra]);
+const tests = nx(testStepArgs(extra));
 
 let passed = 0;
 let failed = 0;
