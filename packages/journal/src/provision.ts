@@ -22,6 +22,8 @@ export interface JournalLayout {
   readonly snapshotBucket: string;
   /** Projection checkpoints: key = projection name, value = {seq, state?}. */
   readonly checkpointBucket: string;
+  /** Projection snapshots (an object store: a process's whole fold, chunked): name = projection name. */
+  readonly projectionBucket: string;
   /** Replicas of the stream and buckets when created; an existing one with fewer is raised to this. */
   readonly replicas: number;
   /** How long JetStream remembers publish ids for de-duplication. */
@@ -33,6 +35,7 @@ export const defaultLayout: JournalLayout = {
   subjects: [`${EVENT_SUBJECT_PREFIX}.>`],
   snapshotBucket: 'lh_snapshots',
   checkpointBucket: 'lh_checkpoints',
+  projectionBucket: 'lh_projections',
   replicas: 1,
   duplicateWindowMs: 120_000,
 };

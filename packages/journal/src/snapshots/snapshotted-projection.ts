@@ -1,0 +1,177 @@
+/**
+ * A projection that starts from its latest snapshot and keeps taking new
+ * ones, so a process's start costs its live state plus the events since the
+ * last snapshot, not all of history.
+ *
+ * The snapshot is taken right after an event is folded, synchronously
+ * (take + pack in one turn of the event loop), so its state is exactly the
+ * fold of every event up to that event's sequence; storing it happens in the
+ * background and never holds up the fold. A snapshot that cannot be used
+ * (another schema version, other settings, unreadable) is reported and
+ * ignored: the projection then folds everything retained, as before.
+ */
+import { startProjection, type ProjectionOptions, type RunningProjection } from '../projection.js';
+import type { Journal } from '../journal.js';
+import type { ProjectionSnapshots, SnapshotInfo, SnapshotRefusal } from './projection-snapshots.js';
+
+/** How a fold is saved and restored. */
+export interface SnapshotFold {
+  /** Schema version of what `take` returns. */
+  readonly v: number;
+  /** The settings the fold depends on (a snapshot taken under others is not used). */
+  readonly fingerprint?: string;
+  /** The whole fold state now, as plain data (Map, Set and typed arrays survive packing). */
+  readonly take: () => unknown;
+  /** Replaces the fold state with a stored one. Must either succeed wholly or throw leaving the state untouched. */
+  readonly restore: (state: unknown) => void;
+}
+
+export type SnapshotNotice =
+  | { readonly kind: 'loading'; readonly info: SnapshotInfo }
+  | { readonly kind: 'restored'; readonly info: SnapshotInfo; readonly ms: number }
+  | { readonly kind: 'refused'; readonly refusal: SnapshotRefusal }
+  | { readonly kind: 'restore-failed'; readonly info: SnapshotInfo; readonly error: unknown }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'history-gap'; readonly after: number; readonly firstRetained: number }
+  | { readonly kind: 'saved'; readonly info: SnapshotInfo; readonly ms: number }
+  | { readonly kind: 'save-failed'; readonly error: unknown };
+
+export interface SnapshottedProjectionOptions
+  extends Omit<ProjectionOptions, 'fromStart' | 'startAfter' | 'saveState' | 'restoreState' | 'checkpointEvery'> {
+  readonly snapshots: ProjectionSnapshots;
+  readonly fold: SnapshotFold;
+  /** A snapshot after this many events, or this long after the last one if any event came since (defaults: 50,000 events, 5 minutes). */
+  readonly every?: { readonly events?: number; readonly ms?: number };
+  /** Ignore any stored snapshot and fold everything retained (snapshots are still taken). */
+  readonly ignoreSnapshot?: boolean;
+  readonly onSnapshot?: (notice: SnapshotNotice) => void;
+}
+
+export interface StartFacts {
+  /** The snapshot the projection started from, if one was used. */
+  readonly restoredFrom: SnapshotInfo | undefined;
+  /** How long restoring it took. */
+  readonly restoreMs: number;
+  /** Events folded between the start and `caughtUp`. */
+  replayedAtStart: number;
+  /** From the start of the projection to `caughtUp`. */
+  startMs: number;
+}
+
+export interface RunningSnapshottedProjection extends RunningProjection {
+  readonly start: StartFacts;
+  /** The newest snapshot stored (or restored) by this projection. */
+  lastSnapshot(): SnapshotInfo | undefined;
+  /** Takes and stores a snapshot now (nothing when no event came since the last one). */
+  snapshotNow(): Promise<SnapshotInfo | undefined>;
+}
+
+const DEFAULT_EVERY_EVENTS = 50_000;
+const DEFAULT_EVERY_MS = 5 * 60_000;
+
+export async function startSnapshottedProjection(journal: Journal, options: SnapshottedProjectionOptions): Promise<RunningSnapshottedProjection> {
+  const { snapshots, fold, onSnapshot = () => {} } = options;
+  const wanted = { v: fold.v, ...(fold.fingerprint !== undefined ? { fingerprint: fold.fingerprint } : {}) };
+  const began = performance.now();
+  let restoredFrom: SnapshotInfo | undefined;
+  let restoreMs = 0;
+  if (!options.ignoreSnapshot) {
+    const stored = await snapshots.info(options.name).catch(() => undefined);
+    if (stored) onSnapshot({ kind: 'loading', info: stored });
+    const loaded = await snapshots.load(options.name, wanted);
+    if (loaded.ok) {
+      try {
+        const t = performance.now();
+        fold.restore(loaded.snapshot.state);
+        restoreMs = performance.now() - t;
+        restoredFrom = loaded.snapshot.info;
+        onSnapshot({ kind: 'restored', info: restoredFrom, ms: restoreMs });
+      } catch (error) {
+        onSnapshot({ kind: 'restore-failed', info: loaded.snapshot.info, error });
+      }
+    } else {
+      onSnapshot(loaded.refusal ? { kind: 'refused', refusal: loaded.refusal } : { kind: 'none' });
+    }
+  }
+  const startAfter = restoredFrom?.seq ?? 0;
+  // Events after the snapshot that are no longer retained cannot be folded: say so loudly.
+  const firstRetained = (await journal.jsm.streams.info(journal.layout.stream)).state.first_seq;
+  if (firstRetained > startAfter + 1 && startAfter > 0) onSnapshot({ kind: 'history-gap', after: startAfter, firstRetained });
+
+  const everyEvents = options.every?.events ?? DEFAULT_EVERY_EVENTS;
+  const everyMs = options.every?.ms ?? DEFAULT_EVERY_MS;
+  let last: SnapshotInfo | undefined = restoredFrom;
+  let folded = startAfter;
+  let sinceSnapshot = 0;
+  let lastAt = Date.now();
+  let saving: Promise<SnapshotInfo | undefined> | undefined;
+
+  /** Takes the state now (it is the fold up to `folded`) and stores it in the background. */
+  const snapshot = (): Promise<SnapshotInfo | undefined> => {
+    if (saving) return saving;
+    if (last && last.seq >= folded) return Promise.resolve(undefined);
+    const t = performance.now();
+    let pending: Promise<SnapshotInfo>;
+    try {
+      pending = snapshots.save(options.name, wanted, folded, fold.take());
+    } catch (error) {
+      onSnapshot({ kind: 'save-failed', error });
+      return Promise.resolve(undefined);
+    }
+    sinceSnapshot = 0;
+    lastAt = Date.now();
+    saving = pending.then(
+      (info) => {
+        last = info;
+        onSnapshot({ kind: 'saved', info, ms: performance.now() - t });
+        return info;
+      },
+      (error: unknown) => {
+        onSnapshot({ kind: 'save-failed', error });
+        return undefined;
+      },
+    ).finally(() => (saving = undefined));
+    return saving;
+  };
+
+  const start: StartFacts = { restoredFrom, restoreMs, replayedAtStart: 0, startMs: 0 };
+  let caughtUpYet = false;
+  const running = await startProjection(journal, {
+    ...options,
+    startAfter,
+    checkpointEvery: { events: Number.MAX_SAFE_INTEGER, ms: Number.MAX_SAFE_INTEGER },
+    apply: async (stored) => {
+      await options.apply(stored);
+      folded = stored.seq;
+      sinceSnapshot++;
+      if (!caughtUpYet) start.replayedAtStart++;
+      if (sinceSnapshot >= everyEvents || (sinceSnapshot > 0 && Date.now() - lastAt >= everyMs)) void snapshot();
+    },
+  });
+  void running.caughtUp.then(() => {
+    caughtUpYet = true;
+    start.startMs = performance.now() - began;
+  });
+  // A quiet system still gets its time-based snapshot.
+  const timer = setInterval(() => {
+    if (sinceSnapshot > 0 && Date.now() - lastAt >= everyMs) void snapshot();
+  }, Math.min(everyMs, 60_000));
+  timer.unref();
+
+  return {
+    ...running,
+    start,
+    lastSnapshot: () => last,
+    snapshotNow: async () => {
+      await saving;
+      return snapshot();
+    },
+    async stop() {
+      clearInterval(timer);
+      await running.stop();
+      await saving;
+      // The final snapshot makes the next start fold (almost) nothing.
+      await snapshot();
+    },
+  };
+}
