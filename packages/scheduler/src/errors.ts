@@ -22,3 +22,8 @@ export class SchedulerConfigError extends Error {
     super(`scheduler config ${field}: ${detail}`);
   }
 }
+
+/** A stored snapshot that is not a scheduler snapshot of this version (it is ignored and the journal folded instead). */
+export class SchedulerSnapshotError extends Error {
+  override name = 'SchedulerSnapshotError';
+}

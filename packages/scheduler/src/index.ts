@@ -5,7 +5,7 @@ export type { SchedulerConfig, StrategyName } from './config.js';
 export { decide, settle } from './decide.js';
 export { fromEnvelope, schedulerAggregate, schedulerSubject, toEnvelope } from './envelope.js';
 export type { JournaledSchedulerEvent } from './envelope.js';
-export { SchedulerConfigError, SchedulerEventShapeError } from './errors.js';
+export { SchedulerConfigError, SchedulerEventShapeError, SchedulerSnapshotError } from './errors.js';
 export { SCHEDULER_EVENT_VERSION, eventTime, schedulerEventRegistry } from './events.js';
 export type {
   AgentAdminStateChanged,
@@ -43,6 +43,8 @@ export {
   tick,
 } from './state.js';
 export type { Binding, NetworkRecord, SchedulerProjection, SchedulerState } from './state.js';
+export { SCHEDULER_SNAPSHOT_V, readSchedulerSnapshot, schedulerFingerprint, takeSchedulerSnapshot } from './snapshot.js';
+export type { SchedulerSnapshot } from './snapshot.js';
 export { rendezvousScore } from './strategy.js';
 export { startScheduler } from './runtime.js';
 export type { RunningScheduler, SchedulerDeps } from './runtime.js';
