@@ -57,3 +57,38 @@ export class CredentialsError extends JournalError {
 export class ClusterStartError extends JournalError {
   override name = 'ClusterStartError';
 }
+
+/**
+ * A projection catching up with the journal applied no event for its stall
+ * limit: the server does not deliver the next event (a damaged store, a
+ * consumer that makes no progress) or the fold does not return. Names the
+ * event it waits for, so an operator knows what to look at.
+ */
+export class ProjectionStalledError extends JournalError {
+  override name = 'ProjectionStalledError';
+  readonly projection: string;
+  readonly filter: string;
+  /** The last event applied. */
+  readonly position: number;
+  /** The stream's last sequence at start: where catching up ends. */
+  readonly target: number;
+  readonly stalledMs: number;
+  /** The event it could not get past: its sequence, its subject when the server can read it, else why not. */
+  readonly next: { readonly seq: number; readonly subject?: string; readonly problem?: string };
+  constructor(stalled: { name: string; filter: string; position: number; target: number; stalledMs: number; next: ProjectionStalledError['next'] }, options?: ErrorOptions) {
+    const { next } = stalled;
+    super(
+      `projection ${stalled.name} applied no event for ${Math.round(stalled.stalledMs / 1000)} s while replaying ${stalled.filter}: ` +
+        `it stopped at event ${stalled.position} of ${stalled.target}; cannot read event ${next.seq}` +
+        (next.subject ? ` on ${next.subject}` : ' (subject unknown)') +
+        (next.problem ? `: ${next.problem}` : ''),
+      options,
+    );
+    this.projection = stalled.name;
+    this.filter = stalled.filter;
+    this.position = stalled.position;
+    this.target = stalled.target;
+    this.stalledMs = stalled.stalledMs;
+    this.next = next;
+  }
+}

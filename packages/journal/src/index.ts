@@ -1,4 +1,4 @@
-export { ClusterStartError, CredentialsError, JournalError, NatsServerMissingError, NatsServerStartError, UnsupportedServerError, VersionConflictError } from './errors.js';
+export { ClusterStartError, CredentialsError, JournalError, NatsServerMissingError, NatsServerStartError, ProjectionStalledError, UnsupportedServerError, VersionConflictError } from './errors.js';
 export { MIN_SERVER_VERSION, checkServer, compareVersions, connectNats, credentialsFromEnv } from './connect.js';
 export type { ConnectOptions } from './connect.js';
 export { findNatsServer, startNatsServer } from './nats-server.js';
@@ -7,8 +7,8 @@ export { defaultLayout, provisionJournal } from './provision.js';
 export type { JournalLayout, Provisioned } from './provision.js';
 export { Journal } from './journal.js';
 export type { AppendResult, ExpectedVersion, Fold, OpenJournalOptions, ReplayOptions, Snapshot, StoredEvent } from './journal.js';
-export { startProjection } from './projection.js';
-export type { ProjectionOptions, RunningProjection } from './projection.js';
+export { DEFAULT_STALL_LIMIT_MS, startProjection } from './projection.js';
+export type { CatchUpOptions, CatchUpProgress, ProjectionOptions, RunningProjection } from './projection.js';
 export { freePorts, provisionCluster, startNatsCluster, waitForJetStream } from './cluster/cluster.js';
 export type { ClusterNode, NatsCluster, NatsClusterOptions } from './cluster/cluster.js';
 export { nodeConfigText } from './cluster/config.js';

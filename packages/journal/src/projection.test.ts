@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encodeEvent } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { connectNats } from './connect.js';
+import { ProjectionStalledError } from './errors.js';
 import { Journal } from './journal.js';
-import { startProjection } from './projection.js';
-import { startTestNats, testEvent, type TestNats } from './testing/index.js';
+import { startNatsServer } from './nats-server.js';
+import { startProjection, type CatchUpProgress } from './projection.js';
+import { damageStoredMessage, startTestNats, testEvent, type TestNats } from './testing/index.js';
 
 let nats: TestNats;
 let journal: Journal;
@@ -115,6 +121,120 @@ describe('projections', () => {
     expect(sum).toBe(3);
     expect(bad).toHaveLength(1);
     expect(projection.stats).toMatchObject({ applied: 2, skipped: 1 });
+    await projection.stop();
+  });
+
+  test('a replay that applies no event for its stall limit rejects caughtUp, naming the event it waits for, after reporting its progress', async () => {
+    const kind = randomUUID();
+    const subject = `lh.evt.test.${kind}.a`;
+    const { sequences } = await journal.append(subject, [1, 2, 3, 4].map((n) => testEvent(subject, 'Added', { n })), 0);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const reports: CatchUpProgress[] = [];
+    const projection = await startProjection(journal, {
+      name: `p-${kind}`,
+      filter: `lh.evt.test.${kind}.>`,
+      // The fold never returns from the third event: the replay makes no progress.
+      apply: (s) => (s.seq === sequences[2] ? held : undefined),
+      catchUp: { stallLimitMs: 600, reportEveryMs: 100, onProgress: (p) => reports.push(p) },
+    });
+    try {
+      const error = await projection.caughtUp.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ProjectionStalledError);
+      const stalled = error as ProjectionStalledError;
+      expect(stalled.position).toBe(sequences[1]);
+      expect(stalled.next).toStrictEqual({ seq: sequences[2], subject });
+      expect(stalled.stalledMs).toBeGreaterThanOrEqual(600);
+      expect(stalled.message).toContain(`cannot read event ${sequences[2]} on ${subject}`);
+      expect(reports.length).toBeGreaterThan(0);
+      expect(reports.at(-1)).toMatchObject({ name: `p-${kind}`, filter: `lh.evt.test.${kind}.>`, position: sequences[1], caughtUp: false });
+      expect(reports.at(-1)!.stalledMs).toBeGreaterThan(0);
+      expect(projection.progress().caughtUp).toBe(false);
+    } finally {
+      release();
+    }
+  });
+
+  test('a projection that catches up reports it once, with where it ended', async () => {
+    const kind = randomUUID();
+    const subject = `lh.evt.test.${kind}.a`;
+    await journal.append(subject, [1, 2].map((n) => testEvent(subject, 'Added', { n })), 0);
+    const reports: CatchUpProgress[] = [];
+    const projection = await startProjection(journal, { name: `p-${kind}`, filter: `lh.evt.test.${kind}.>`, apply: () => {}, catchUp: { onProgress: (p) => reports.push(p) } });
+    await projection.caughtUp;
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({ caughtUp: true, stalledMs: 0, events: 2, position: projection.position() });
+    await projection.stop();
+  });
+});
+
+describe('projections on a damaged store', () => {
+  /** A server on a fresh store holding `count` events; `damage` runs on the stopped store before it starts again. */
+  async function damagedStore(count: number, damage: (storeDir: string, seqs: readonly number[]) => number) {
+    const storeDir = mkdtempSync(join(tmpdir(), 'lh-damaged-'));
+    let server = await startNatsServer({ storeDir });
+    let nc = await connectNats(server.url);
+    const written = await Journal.open(nc);
+    const subject = 'lh.evt.test.damaged.a';
+    const { sequences } = await written.append(subject, Array.from({ length: count }, (_, n) => testEvent(subject, 'Added', { n })));
+    await nc.close();
+    await server.stop();
+    const damaged = damage(storeDir, sequences);
+    server = await startNatsServer({ storeDir });
+    nc = await connectNats(server.url);
+    const journal = await Journal.open(nc);
+    return {
+      journal,
+      damaged,
+      sequences,
+      async [Symbol.asyncDispose]() {
+        await nc.close();
+        await server.stop();
+        rmSync(storeDir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  test('a replay whose last event cannot be read gives up after its stall limit with that event\'s sequence (regression: issue 14, a start that hung for ever with no log line)', async () => {
+    await using store = await damagedStore(20, (dir) => damageStoredMessage(dir));
+    expect(store.damaged).toBe(store.sequences.at(-1));
+    const reports: CatchUpProgress[] = [];
+    const projection = await startProjection(store.journal, {
+      name: 'damaged',
+      filter: 'lh.evt.>',
+      apply: () => {},
+      catchUp: { stallLimitMs: 1_500, reportEveryMs: 300, onProgress: (p) => reports.push(p) },
+    });
+    const error = await projection.caughtUp.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ProjectionStalledError);
+    expect((error as ProjectionStalledError).position).toBe(store.damaged - 1);
+    expect((error as ProjectionStalledError).target).toBe(store.damaged);
+    expect((error as ProjectionStalledError).next.seq).toBe(store.damaged);
+    expect((error as Error).message).toContain(`cannot read event ${store.damaged}`);
+    expect(reports.some((p) => p.stalledMs > 0 && p.position === store.damaged - 1 && p.target === store.damaged)).toBe(true);
+  });
+
+  test('an event in the middle the server cannot read is reported, and the replay still catches up', async () => {
+    await using store = await damagedStore(20, (dir, seqs) => damageStoredMessage(dir, { seq: seqs[9]! }));
+    const errors: string[] = [];
+    let applied = 0;
+    const projection = await startProjection(store.journal, {
+      name: 'damaged',
+      filter: 'lh.evt.>',
+      apply: () => void applied++,
+      onError: (e) => errors.push((e as Error).message),
+      catchUp: { stallLimitMs: 5_000 },
+    });
+    await projection.caughtUp;
+    expect(projection.position()).toBe(store.sequences.at(-1));
+    expect(applied).toBe(19);
+    expect(errors.join('\n')).toContain('1 could not be read');
     await projection.stop();
   });
 });

@@ -6,6 +6,7 @@
  */
 import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
 import { decodeEvent, pack, unpack } from '@leasehold/protocol';
+import { ProjectionStalledError } from './errors.js';
 import type { Journal, StoredEvent } from './journal.js';
 
 export interface ProjectionOptions {
@@ -26,13 +27,54 @@ export interface ProjectionOptions {
   readonly onError?: (error: unknown) => void;
   /** Ignore any stored checkpoint and fold from the start. */
   readonly fromStart?: boolean;
+  /** Fold from the event after this sequence (a restored snapshot's), ignoring any stored checkpoint. */
+  readonly startAfter?: number;
+  /** Progress reports while catching up, and how long it may make no progress. */
+  readonly catchUp?: CatchUpOptions;
 }
 
+/** Where a projection is in catching up with the journal. */
+export interface CatchUpProgress {
+  readonly name: string;
+  readonly filter: string;
+  /** Sequence of the last event applied (or skipped). */
+  readonly position: number;
+  /** The stream's last sequence when the projection started: it has caught up once it gets there. */
+  readonly target: number;
+  /** Events applied or skipped since the start. */
+  readonly events: number;
+  /** How long the position has not moved (0 while it moves, and once caught up). */
+  readonly stalledMs: number;
+  readonly caughtUp: boolean;
+}
+
+export interface CatchUpOptions {
+  /** Called every `reportEveryMs` while catching up, and once when caught up. */
+  readonly onProgress?: (progress: CatchUpProgress) => void;
+  /** Default 5 s. */
+  readonly reportEveryMs?: number;
+  /**
+   * After this long with no event applied before catching up, `caughtUp` rejects
+   * with a `ProjectionStalledError` naming the event it waits for, and the
+   * projection stops. Default 120 s; 0 waits for ever.
+   */
+  readonly stallLimitMs?: number;
+}
+
+/** How long a catching-up projection may make no progress before it gives up (see `CatchUpOptions.stallLimitMs`). */
+export const DEFAULT_STALL_LIMIT_MS = 120_000;
+
 export interface RunningProjection {
-  /** Resolves once every event that existed at start-up has been applied. */
+  /**
+   * Resolves once every event that existed at start-up has been applied;
+   * rejects with `ProjectionStalledError` (and the projection stops) when
+   * catching up makes no progress for the stall limit.
+   */
   readonly caughtUp: Promise<void>;
   /** Sequence of the last event applied (or skipped). */
   position(): number;
+  /** Where catching up stands (`caughtUp: true` once done). */
+  progress(): CatchUpProgress;
   readonly stats: { applied: number; skipped: number; checkpoints: number; restarts: number };
   /** Stores the checkpoint now. */
   checkpoint(): Promise<void>;
@@ -46,7 +88,8 @@ interface StoredCheckpoint {
 }
 
 export async function startProjection(journal: Journal, options: ProjectionOptions): Promise<RunningProjection> {
-  const saved = options.fromStart ? undefined : await readCheckpoint(journal, options.name);
+  const saved: StoredCheckpoint | undefined =
+    options.startAfter !== undefined ? { seq: options.startAfter } : options.fromStart ? undefined : await readCheckpoint(journal, options.name);
   if (saved && saved.state !== undefined) options.restoreState?.(saved.state);
   let position = saved?.seq ?? 0;
   const everyEvents = options.checkpointEvery?.events ?? 1000;
@@ -79,12 +122,22 @@ export async function startProjection(journal: Journal, options: ProjectionOptio
     return { messages: await consumer.consume({ max_messages: 10_000, expires: 5_000 }), pending };
   };
   const first = await open();
-  let markCaughtUp!: () => void;
-  const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
-  if (first.pending === 0) markCaughtUp();
-
   let stopped = false;
   let messages: ConsumerMessages | undefined = first.messages;
+  // Read after the consumer counted its pending events, so every event it counted is at or below it.
+  const target = (await journal.jsm.streams.info(journal.layout.stream)).state.last_seq;
+  const catchUp = watchCatchUp(journal, options, {
+    target,
+    pendingAtStart: first.pending,
+    position: () => position,
+    events: () => stats.applied + stats.skipped,
+    // A stalled replay stops the projection: nothing will fold what it cannot read.
+    stop: () => {
+      stopped = true;
+      messages?.stop();
+    },
+  });
+
   const loop = (async () => {
     let current: ConsumerMessages | undefined = first.messages;
     while (!stopped) {
@@ -115,7 +168,7 @@ export async function startProjection(journal: Journal, options: ProjectionOptio
           }
           position = msg.seq;
           sinceCheckpoint++;
-          if (msg.info.pending === 0) markCaughtUp();
+          if (!catchUp.done && (msg.info.pending === 0 || msg.seq >= target)) catchUp.reached();
           if (sinceCheckpoint >= everyEvents || Date.now() - lastCheckpointAt >= everyMs) {
             // A checkpoint that cannot be stored now (the KV leader is being elected) is stored later.
             await checkpoint().catch((error: unknown) => options.onError?.(error));
@@ -136,11 +189,13 @@ export async function startProjection(journal: Journal, options: ProjectionOptio
   })();
 
   return {
-    caughtUp,
+    caughtUp: catchUp.caughtUp,
     position: () => position,
+    progress: catchUp.progress,
     stats,
     checkpoint,
     async stop() {
+      catchUp.cancel();
       stopped = true;
       messages?.stop();
       await loop;
@@ -154,4 +209,107 @@ async function readCheckpoint(journal: Journal, name: string): Promise<StoredChe
   if (!entry || entry.operation !== 'PUT' || entry.value.length === 0) return undefined;
   const value = unpack(entry.value) as StoredCheckpoint;
   return Number.isSafeInteger(value?.seq) ? value : undefined;
+}
+
+interface CatchUpWatch {
+  readonly caughtUp: Promise<void>;
+  /** Caught up (or given up): the loop no longer needs to check. */
+  readonly done: boolean;
+  reached(): void;
+  progress(): CatchUpProgress;
+  cancel(): void;
+}
+
+/**
+ * The `caughtUp` promise of a projection and the watchdog beside it: reports
+ * progress every few seconds, and gives up after the stall limit with no
+ * event applied, naming the event it waits for.
+ */
+function watchCatchUp(
+  journal: Journal,
+  options: ProjectionOptions,
+  run: { target: number; pendingAtStart: number; position: () => number; events: () => number; stop: () => void },
+): CatchUpWatch {
+  const reportEveryMs = options.catchUp?.reportEveryMs ?? 5_000;
+  const stallLimitMs = options.catchUp?.stallLimitMs ?? DEFAULT_STALL_LIMIT_MS;
+  let done = false;
+  let gaveUp = false;
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const caughtUp = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  // The caller's await sees a rejection; a caller that never awaits must not crash the process.
+  caughtUp.catch(() => {});
+  let seen = run.position();
+  let movedAt = Date.now();
+  let reportedAt = Date.now();
+  const progress = (): CatchUpProgress => ({
+    name: options.name,
+    filter: options.filter,
+    position: run.position(),
+    target: run.target,
+    events: run.events(),
+    stalledMs: done && !gaveUp ? 0 : Date.now() - movedAt,
+    caughtUp: done && !gaveUp,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const finish = () => {
+    done = true;
+    clearInterval(timer);
+  };
+  const watch: CatchUpWatch = {
+    caughtUp,
+    get done() {
+      return done;
+    },
+    reached() {
+      if (done) return;
+      finish();
+      // The server counted events it did not deliver: it skipped messages it cannot read (a damaged store).
+      const missing = run.pendingAtStart - run.events();
+      if (missing > 0) {
+        options.onError?.(new Error(`projection ${options.name}: the stream counted ${run.pendingAtStart} events up to ${run.target} on ${options.filter} but delivered ${run.events()}: ${missing} could not be read`));
+      }
+      options.catchUp?.onProgress?.(progress());
+      resolve();
+    },
+    progress,
+    cancel: finish,
+  };
+  if (run.pendingAtStart === 0) {
+    watch.reached();
+    return watch;
+  }
+  const tickMs = Math.max(10, Math.min(1_000, reportEveryMs, stallLimitMs > 0 ? stallLimitMs / 4 : Infinity));
+  timer = setInterval(() => {
+    const now = Date.now();
+    const position = run.position();
+    if (position !== seen) {
+      seen = position;
+      movedAt = now;
+    }
+    if (stallLimitMs > 0 && now - movedAt >= stallLimitMs) {
+      gaveUp = true;
+      const stalled = progress();
+      finish();
+      run.stop();
+      void nextEvent(journal, options.filter, stalled.position).then((next) => reject(new ProjectionStalledError({ ...stalled, next })));
+      return;
+    }
+    if (now - reportedAt >= reportEveryMs) {
+      reportedAt = now;
+      options.catchUp?.onProgress?.(progress());
+    }
+  }, tickMs);
+  return watch;
+}
+
+/** The event after `after` on `filter`, as far as the server can say. */
+async function nextEvent(journal: Journal, filter: string, after: number): Promise<{ seq: number; subject?: string; problem?: string }> {
+  try {
+    const msg = await journal.jsm.direct.getMessage(journal.layout.stream, { seq: after + 1, next_by_subj: filter });
+    if (msg) return { seq: msg.seq, subject: msg.subject };
+    return { seq: after + 1, problem: 'the server returns no message there' };
+  } catch (error) {
+    return { seq: after + 1, problem: (error as Error).message };
+  }
 }
