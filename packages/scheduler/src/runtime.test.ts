@@ -45,6 +45,44 @@ function keepAlive(agents: () => string[]) {
   return () => clearInterval(timer);
 }
 
+/**
+ * The journal, with every consumer pausing `ms` after its first `after`
+ * messages: what a slow disk or a busy server does in the middle of a long
+ * replay (each gap longer than the scheduler's 20 ms settle time).
+ */
+function pausingJournal(after: number, ms: number): Journal {
+  const bound = <T extends object>(target: T, prop: string | symbol) => {
+    const value = Reflect.get(target, prop, target) as unknown;
+    return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+  };
+  const consumers = new Proxy(journal.js.consumers, {
+    get: (target, prop) =>
+      prop !== 'get'
+        ? bound(target, prop)
+        : async (...args: Parameters<typeof target.get>) => {
+            const consumer = await target.get(...args);
+            return new Proxy(consumer, {
+              get: (c, p) =>
+                p !== 'consume'
+                  ? bound(c, p)
+                  : async (...options: Parameters<typeof c.consume>) => {
+                      const messages = await c.consume(...options);
+                      let seen = 0;
+                      const paused = (async function* () {
+                        for await (const msg of messages) {
+                          if (++seen === after) await new Promise((r) => setTimeout(r, ms));
+                          yield msg;
+                        }
+                      })();
+                      return Object.assign(paused, { stop: () => messages.stop() });
+                    },
+            });
+          },
+  });
+  const js = new Proxy(journal.js, { get: (target, prop) => (prop === 'consumers' ? consumers : bound(target, prop)) });
+  return Object.create(journal, { js: { value: js } }) as Journal;
+}
+
 const bindingsOf = (s: RunningScheduler, ids: string[]) =>
   Object.fromEntries([...bindingTable(s.state())].filter(([id, agents]) => ids.includes(id) && agents.length > 0));
 
@@ -102,6 +140,26 @@ describe('scheduler runtime', () => {
     } finally {
       stopBeats();
       await Promise.all([one.stop(), two.stop()]);
+    }
+  });
+
+  test('a scheduler whose start-up replay pauses longer than its settle time decides once caught up (regression: issue 14, ReferenceError: Cannot access \'schedule\' before initialization)', async () => {
+    const tag = randomUUID().slice(0, 6);
+    const agent = `h-${tag}`;
+    // A pause of 100 ms in the middle of the replay: a pass armed by an event folded before it
+    // fired into a scheduler that had not finished starting.
+    await Promise.all(Array.from({ length: 200 }, () => heartbeat(agent)));
+    const net = await network(tag);
+    const stopBeats = keepAlive(() => [agent]);
+    const errors: string[] = [];
+    const scheduler = await startScheduler(config, { journal: pausingJournal(100, 100), name: `restart-${tag}`, log: (line) => errors.push(line) });
+    try {
+      expect(scheduler.stats.passes).toBeGreaterThanOrEqual(1);
+      await expect.poll(() => bindingsOf(scheduler, [net])[net], { timeout: 5000 }).toStrictEqual([agent]);
+      expect(errors.filter((l) => /failed|ReferenceError/.test(l))).toStrictEqual([]);
+    } finally {
+      stopBeats();
+      await scheduler.stop();
     }
   });
 });

@@ -7,7 +7,7 @@
  * expected sequence lets exactly one of them write each one.
  */
 import { randomUUID } from 'node:crypto';
-import { VersionConflictError, startProjection, type Journal, type RunningProjection } from '@leasehold/journal';
+import { VersionConflictError, startProjection, type CatchUpOptions, type Journal, type RunningProjection } from '@leasehold/journal';
 import type { SchedulerConfig } from './config.js';
 import { decide } from './decide.js';
 import { fromEnvelope, schedulerSubject, toEnvelope } from './envelope.js';
@@ -31,6 +31,8 @@ export interface SchedulerDeps {
   readonly log?: (line: string) => void;
   /** Name of this instance's projection (default "scheduler"). */
   readonly name?: string;
+  /** Progress reports and the stall limit of the start-up replay. */
+  readonly catchUp?: CatchUpOptions;
 }
 
 /** Waits this long after an event before deciding, so a burst is decided once. */
@@ -56,6 +58,12 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
   /** Something relevant was folded since the current pass decided. */
   let dirty = false;
   let passing: Promise<DecisionEvent[]> | undefined;
+  /**
+   * False while the projection replays what the journal held at start: no pass is
+   * armed before then (a decision on a half-folded history is wrong, and a timer
+   * set during the replay used to fire into functions not yet declared).
+   */
+  let live = false;
 
   /** Resolves true once the projection has folded `seq`, false after `timeoutMs`. */
   const reached = (seq: number, timeoutMs: number): Promise<boolean> => {
@@ -69,30 +77,6 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
       waiters.push(waiter);
     });
   };
-
-  const running: RunningProjection = await startProjection(journal, {
-    name: deps.name ?? 'scheduler',
-    filter: 'lh.evt.>',
-    fromStart: true,
-    checkpointEvery: { events: Number.MAX_SAFE_INTEGER, ms: Number.MAX_SAFE_INTEGER },
-    apply: (stored) => {
-      const event = fromEnvelope(stored.event);
-      if (event) {
-        projection.apply(event);
-        if (stored.subject.startsWith('lh.evt.binding.')) bindingVersions.set(stored.subject, stored.seq);
-        // Every event may change a decision: the API's manual bindings and other instances' too.
-        dirty = true;
-        if (!passing) soon();
-      }
-      position = stored.seq;
-      for (let i = waiters.length - 1; i >= 0; i--) {
-        if (waiters[i]!.seq <= position) waiters.splice(i, 1)[0]!.resolve();
-      }
-    },
-    onBadEvent: (seq, error) => log(`scheduler: skipped event ${seq}: ${(error as Error).message}`),
-    onError: (error) => log(`scheduler: journal: ${(error as Error).message}`),
-  });
-  await running.caughtUp;
 
   const schedule = (): Promise<DecisionEvent[]> => {
     // One pass at a time: a pass must see its own writes before the next decides.
@@ -163,6 +147,33 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
     clearTimeout(timer);
     timer = setTimeout(() => void schedule().catch((e: Error) => log(`scheduler: pass failed: ${e.message}`)), Math.max(SETTLE_MS, wait));
   }
+
+  const running: RunningProjection = await startProjection(journal, {
+    name: deps.name ?? 'scheduler',
+    filter: 'lh.evt.>',
+    fromStart: true,
+    checkpointEvery: { events: Number.MAX_SAFE_INTEGER, ms: Number.MAX_SAFE_INTEGER },
+    apply: (stored) => {
+      const event = fromEnvelope(stored.event);
+      if (event) {
+        projection.apply(event);
+        if (stored.subject.startsWith('lh.evt.binding.')) bindingVersions.set(stored.subject, stored.seq);
+        // Every event may change a decision: the API's manual bindings and other instances' too.
+        dirty = true;
+        if (live && !passing) soon();
+      }
+      position = stored.seq;
+      for (let i = waiters.length - 1; i >= 0; i--) {
+        if (waiters[i]!.seq <= position) waiters.splice(i, 1)[0]!.resolve();
+      }
+    },
+    onBadEvent: (seq, error) => log(`scheduler: skipped event ${seq}: ${(error as Error).message}`),
+    onError: (error) => log(`scheduler: journal: ${(error as Error).message}`),
+    ...(deps.catchUp ? { catchUp: deps.catchUp } : {}),
+  });
+  // Rejects (the projection stopped) when the replay makes no progress for the stall limit.
+  await running.caughtUp;
+  live = true;
 
   await schedule();
   return {
