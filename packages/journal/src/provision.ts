@@ -11,6 +11,7 @@
  */
 import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
+import { Objm } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { EVENT_SUBJECT_PREFIX } from '@leasehold/protocol';
 
@@ -82,7 +83,19 @@ export async function provisionJournal(nc: NatsConnection, jsm: JetStreamManager
     return kv;
   };
   const [snapshots, checkpoints] = await Promise.all([bucket(layout.snapshotBucket), bucket(layout.checkpointBucket)]);
+  await provisionObjectStore(nc, jsm, layout);
   return { snapshots, checkpoints };
+}
+
+/** The projection-snapshot object store; created only when missing, so roles without admin rights open it. */
+async function provisionObjectStore(nc: NatsConnection, jsm: JetStreamManager, layout: JournalLayout): Promise<void> {
+  const stream = `OBJ_${layout.projectionBucket}`;
+  const current = await streamConfig(jsm, stream);
+  if (!current) {
+    await new Objm(nc).create(layout.projectionBucket, { storage: StorageType.File, replicas: layout.replicas });
+  } else if ((current.num_replicas ?? 1) < layout.replicas) {
+    await jsm.streams.update(stream, { ...current, num_replicas: layout.replicas });
+  }
 }
 
 async function streamConfig(jsm: JetStreamManager, name: string): Promise<StreamConfig | undefined> {

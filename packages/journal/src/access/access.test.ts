@@ -10,6 +10,7 @@ import { connectNats } from '../connect.js';
 import { Journal } from '../journal.js';
 import { startProjection } from '../projection.js';
 import { defaultLayout } from '../provision.js';
+import { ProjectionSnapshots } from '../snapshots/projection-snapshots.js';
 import { testEvent } from '../testing/events.js';
 import { startSecureNats, type SecureNats } from '../testing/secure-nats.js';
 import type { AccessUser } from './server-config.js';
@@ -76,6 +77,23 @@ describe('each role can do its job', () => {
     expect(await adminJournal.version('lh.evt.lease.net1.198-18-0-10')).toBe(lease.version);
     expect(await journal.version('lh.evt.lease.net1.198-18-0-10')).toBe(lease.version);
     expect((await adminJournal.checkpoints.get('agent-a1'))?.operation).toBe('PUT');
+  });
+
+  test('each role stores and reads back its own projection snapshot, and cannot overwrite another role\'s', async () => {
+    for (const [user, name] of [[users.a1, 'agent-a1'], [users.scheduler, 'scheduler'], [users.api, 'api']] as const) {
+      const snapshots = await ProjectionSnapshots.open(await Journal.open(await login(user)));
+      // Two saves: the second purges the first one's chunks.
+      await snapshots.save(name, { v: 1 }, 1, { big: 'x'.repeat(300_000) });
+      await snapshots.save(name, { v: 1 }, 2, { role: name });
+      const loaded = await snapshots.load(name, { v: 1 });
+      expect(loaded.ok && loaded.snapshot.state).toStrictEqual({ role: name });
+    }
+    const agent = await ProjectionSnapshots.open(await Journal.open(await login(users.a1)));
+    const error = await refusal(agent.save('api', { v: 1 }, 3, { forged: true }));
+    expect(error.message).toMatch(/permission|timeout/i);
+    const api = await ProjectionSnapshots.open(adminJournal);
+    const kept = await api.load('api', { v: 1 });
+    expect(kept.ok && kept.snapshot.state).toStrictEqual({ role: 'api' });
   });
 
   test('an agent with an nkey seed file (no password) appends its own heartbeat', async () => {

@@ -60,15 +60,37 @@ export function inboxPrefixOf(user: string): string {
  */
 export function journalReadSubjects(layout: JournalLayout = defaultLayout): string[] {
   const kv = [`KV_${layout.snapshotBucket}`, `KV_${layout.checkpointBucket}`];
+  // Projection snapshots are read like the events: an ordered consumer over an object's chunks.
+  const consumed = [layout.stream, `OBJ_${layout.projectionBucket}`];
   return [
     '$JS.API.INFO',
-    ...[layout.stream, ...kv].map((s) => `$JS.API.STREAM.INFO.${s}`),
-    `$JS.API.CONSUMER.CREATE.${layout.stream}.>`,
-    `$JS.API.CONSUMER.MSG.NEXT.${layout.stream}.>`,
-    `$JS.API.CONSUMER.INFO.${layout.stream}.>`,
-    `$JS.API.CONSUMER.DELETE.${layout.stream}.>`,
-    ...[layout.stream, ...kv].flatMap((s) => [`$JS.API.DIRECT.GET.${s}`, `$JS.API.DIRECT.GET.${s}.>`]),
+    ...[...consumed, ...kv].map((s) => `$JS.API.STREAM.INFO.${s}`),
+    ...consumed.flatMap((s) => [
+      `$JS.API.CONSUMER.CREATE.${s}.>`,
+      `$JS.API.CONSUMER.MSG.NEXT.${s}.>`,
+      `$JS.API.CONSUMER.INFO.${s}.>`,
+      `$JS.API.CONSUMER.DELETE.${s}.>`,
+    ]),
+    ...[...consumed, ...kv].flatMap((s) => [`$JS.API.DIRECT.GET.${s}`, `$JS.API.DIRECT.GET.${s}.>`]),
+    // nats.js reads an object's metadata with a stream message get, not a direct get.
+    `$JS.API.STREAM.MSG.GET.OBJ_${layout.projectionBucket}`,
   ];
+}
+
+/**
+ * What a process needs to store its own projection snapshot `name`: chunks
+ * (under fresh ids, so not narrowable by name), the metadata subject of its
+ * own object only, and purging its replaced chunks. Pure.
+ */
+export function snapshotWriteSubjects(layout: JournalLayout, name: string): string[] {
+  const bucket = layout.projectionBucket;
+  return [`$O.${bucket}.C.>`, `$O.${bucket}.M.${objectMetaToken(name)}`, `$JS.API.STREAM.PURGE.OBJ_${bucket}`];
+}
+
+/** The object store's metadata token of an object name: base64url with padding (as nats.js writes it). Pure. */
+export function objectMetaToken(name: string): string {
+  const bare = Buffer.from(name, 'utf8').toString('base64url');
+  return bare + '='.repeat((4 - (bare.length % 4)) % 4);
 }
 
 /** The KV subject of one projection's checkpoint (a KV put is a publish on it). Pure. */
@@ -95,6 +117,7 @@ export function rolePermissions(role: Role, user: string, layout: JournalLayout 
           // Its DHCP port on each served network.
           `${API_REQUEST_PREFIX}.ports.create`,
           checkpointSubject(layout, `agent-${id}`),
+          ...snapshotWriteSubjects(layout, `agent-${id}`),
           ...journalReadSubjects(layout),
         ],
         subscribe: [inbox],
@@ -103,7 +126,12 @@ export function rolePermissions(role: Role, user: string, layout: JournalLayout 
     }
     case 'scheduler':
       return {
-        publish: [evt('binding'), checkpointSubject(layout, assertToken(role.name ?? 'scheduler', 'scheduler name')), ...journalReadSubjects(layout)],
+        publish: [
+          evt('binding'),
+          checkpointSubject(layout, assertToken(role.name ?? 'scheduler', 'scheduler name')),
+          ...snapshotWriteSubjects(layout, role.name ?? 'scheduler'),
+          ...journalReadSubjects(layout),
+        ],
         subscribe: [inbox],
         allowResponses: false,
       };
@@ -119,6 +147,7 @@ export function rolePermissions(role: Role, user: string, layout: JournalLayout 
           // Manual bindings (bindings.add/remove).
           evt('binding'),
           checkpointSubject(layout, 'api'),
+          ...snapshotWriteSubjects(layout, 'api'),
           ...journalReadSubjects(layout),
         ],
         // Its endpoints (a queue group) and the micro-service discovery subjects; answers go out as responses.

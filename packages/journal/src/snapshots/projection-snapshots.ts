@@ -18,7 +18,6 @@
  * then folds everything retained), never misread.
  */
 import { Objm, type ObjectInfo, type ObjectStore } from '@nats-io/obj';
-import { StorageType } from '@nats-io/jetstream';
 import { pack, unpack } from '@leasehold/protocol';
 import type { Journal } from '../journal.js';
 
@@ -70,13 +69,8 @@ export class ProjectionSnapshots {
   /** Opens (creating if missing) the journal's projection-snapshot bucket. */
   static async open(journal: Journal): Promise<ProjectionSnapshots> {
     const bucket = journal.layout.projectionBucket;
-    const objm = new Objm(journal.nc);
-    let store: ObjectStore;
-    try {
-      store = await objm.open(bucket);
-    } catch {
-      store = await objm.create(bucket, { storage: StorageType.File, replicas: journal.layout.replicas });
-    }
+    // Journal.open provisioned the bucket (only an admin may create it in a locked-down system).
+    const store = await new Objm(journal.nc).open(bucket);
     return new ProjectionSnapshots(bucket, store, journal);
   }
 
