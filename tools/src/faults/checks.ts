@@ -2,10 +2,10 @@
  * What a fault test concludes from the load generator's records and the
  * journal's lease events: which ACKs have no durable event behind them,
  * whether an address was ever bound to two clients at once, what each
- * client holds at the end, and how long service stopped around a fault.
- * All pure.
+ * client holds at the end, and around a fault how long no client got an
+ * ACK and how long a client waited. All pure.
  */
-import type { AckRecord, NakRecord } from './loadgen.js';
+import type { AckRecord, NakRecord, RequestRecord } from './loadgen.js';
 
 /** One lease event as read back from the journal (addresses dotted). */
 export interface LeaseFact {
@@ -105,24 +105,82 @@ export function sharedAddresses(holdings: ReadonlyMap<string, string>): string[]
   return [...seen].filter(([, n]) => n > 1).map(([ip]) => ip);
 }
 
-export interface ServiceGap {
-  /** The last ACK before the fault (undefined: none). */
-  readonly lastBefore: number | undefined;
-  /** The first ACK after it (undefined: none yet). */
-  readonly firstAfter: number | undefined;
-  /** firstAfter - lastBefore: how long no client got an answer. */
-  readonly gapMs: number | undefined;
+/** An interval in which no client got an ACK. */
+export interface Silence {
+  /** The ACK that opened it, or the window's start. */
+  readonly start: number;
+  /** The ACK that closed it, or the window's end. */
+  readonly end: number;
+  /** end - start. */
+  readonly ms: number;
 }
 
-/** The gap in service around `at`: from the last ACK at or before it to the first one after it. Pure. */
-export function serviceGap(ackTimes: readonly number[], at: number): ServiceGap {
-  let lastBefore: number | undefined;
-  let firstAfter: number | undefined;
-  for (const t of ackTimes) {
-    if (t <= at) lastBefore = lastBefore === undefined ? t : Math.max(lastBefore, t);
-    else firstAfter = firstAfter === undefined ? t : Math.min(firstAfter, t);
+/**
+ * The longest interval inside the window [from, to] in which no client got
+ * an ACK: the largest gap between consecutive ACK times in the window, the
+ * window's edges counting as bounds (no ACK at all: the whole window). ACKs
+ * outside the window do not matter, and an ACK of a request already in flight
+ * just after a fault does not hide the silence after it (issue 14: the gap
+ * around the fault's instant measured that one). The earliest of equal
+ * silences. Pure.
+ */
+export function longestSilence(ackTimes: readonly number[], from: number, to: number): Silence {
+  if (!(from <= to)) throw new RangeError(`a window ends before it starts: [${from}, ${to}]`);
+  const inside = ackTimes.filter((t) => t > from && t < to).sort((x, y) => x - y);
+  let best: Silence = { start: from, end: from, ms: -1 };
+  let previous = from;
+  for (const t of [...inside, to]) {
+    if (t - previous > best.ms) best = { start: previous, end: t, ms: t - previous };
+    previous = t;
   }
-  return { lastBefore, firstAfter, gapMs: lastBefore !== undefined && firstAfter !== undefined ? firstAfter - lastBefore : undefined };
+  return best;
+}
+
+/** How long one request waited: from when the client began wanting it to its ACK or NAK, or to `now` while unanswered. */
+export interface Wait {
+  readonly request: number;
+  readonly client: number;
+  readonly kind: RequestRecord['kind'];
+  readonly start: number;
+  readonly end: number;
+  /** What ended it; undefined: still unanswered at `now`. */
+  readonly answer: 'ack' | 'nak' | undefined;
+  /** end - start, retransmissions and exchanges started over included. */
+  readonly ms: number;
+}
+
+/**
+ * Every request's wait: ended by the first ACK or NAK that names it, or open
+ * until `now` (a client that is never answered waits on). Pure.
+ */
+export function requestWaits(requests: readonly RequestRecord[], acks: readonly AckRecord[], naks: readonly NakRecord[], now: number): Wait[] {
+  const answers = new Map<number, { at: number; answer: 'ack' | 'nak' }>();
+  const note = (request: number, at: number, answer: 'ack' | 'nak') => {
+    const seen = answers.get(request);
+    if (!seen || at < seen.at) answers.set(request, { at, answer });
+  };
+  for (const a of acks) note(a.request, a.at, 'ack');
+  for (const n of naks) note(n.request, n.at, 'nak');
+  return requests.map((r) => {
+    const answered = answers.get(r.id);
+    const end = answered?.at ?? Math.max(now, r.at);
+    return { request: r.id, client: r.client, kind: r.kind, start: r.at, end, answer: answered?.answer, ms: end - r.at };
+  });
+}
+
+/**
+ * The longest wait among the requests open at some moment of [from, to]
+ * (begun by `to`, not answered before `from`), measured whole: a request
+ * begun before the window or answered after it counts from its start to its
+ * answer. Undefined when no request was open. Pure.
+ */
+export function longestWait(waits: readonly Wait[], from: number, to: number): Wait | undefined {
+  let best: Wait | undefined;
+  for (const w of waits) {
+    if (w.start > to || w.end < from) continue;
+    if (!best || w.ms > best.ms) best = w;
+  }
+  return best;
 }
 
 /** The q-quantile (0..1) of `values` by the nearest-rank method; undefined when empty. Pure. */

@@ -2,8 +2,8 @@
  * The load generator as a process, started inside the relay's network
  * namespace (`ip netns exec`): it binds UDP 0.0.0.0:67 there (the agents
  * answer a relay at giaddr:67), drives `LoadGenerator` every 5 ms, and
- * talks JSON lines: stdout carries `{"k":"ready"}`, one line per ACK and
- * NAK as they happen, and `stats` answers; stdin takes `{"cmd":"stats"}`,
+ * talks JSON lines: stdout carries `{"k":"ready"}`, one line per request,
+ * ACK and NAK as they happen, and `stats` answers; stdin takes `{"cmd":"stats"}`,
  * `{"cmd":"renew-all","spreadMs":N}`, `{"cmd":"quiesce"}` (no new exchange
  * starts) and `{"cmd":"stop"}`. It exits on its own after `durationMs`.
  *
@@ -31,6 +31,7 @@ await new Promise<void>((resolve, reject) => {
 socket.on('error', () => {});
 const port = 67;
 const generator = new LoadGenerator(config, (bytes, to) => socket.send(bytes, port, to, () => {}));
+generator.onRequest = (request) => out({ k: 'request', ...request });
 generator.onAck = (ack) => out({ k: 'ack', ...ack });
 generator.onNak = (nak) => out({ k: 'nak', ...nak });
 socket.on('message', (data) => generator.receive(data, Date.now()));

@@ -1,13 +1,13 @@
 /**
  * Runs loadgen-main.ts inside a network namespace and collects what it
- * reports: every ACK and NAK with its time, and its counters. The caller
+ * reports: every request, ACK and NAK with its time, and its counters. The caller
  * keeps the records after the process is gone (for the checks).
  */
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { AckRecord, LoadStats, NakRecord } from './loadgen.js';
+import type { AckRecord, LoadStats, NakRecord, RequestRecord } from './loadgen.js';
 import type { LoadProcessConfig } from './loadgen-main.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -19,6 +19,8 @@ export interface RunningLoad extends AsyncDisposable {
   /** Every ACK so far, in arrival order. */
   readonly acks: readonly AckRecord[];
   readonly naks: readonly NakRecord[];
+  /** Every request so far (a client began wanting a lease or a renewal), in order. */
+  readonly requests: readonly RequestRecord[];
   stats(): Promise<LoadStats>;
   /** Renews every bound client now, spread over `spreadMs`; resolves with how many. */
   renewAll(spreadMs?: number): Promise<number>;
@@ -41,6 +43,7 @@ export async function startLoad(ns: string, config: LoadProcessConfig): Promise<
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-4000)));
   const acks: AckRecord[] = [];
   const naks: NakRecord[] = [];
+  const requests: RequestRecord[] = [];
   const waiting = new Map<string, ((line: Record<string, unknown>) => void)[]>();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let gone = false;
@@ -53,7 +56,8 @@ export async function startLoad(ns: string, config: LoadProcessConfig): Promise<
       return;
     }
     const { k, ...rest } = line;
-    if (k === 'ack') acks.push(rest as unknown as AckRecord);
+    if (k === 'request') requests.push(rest as unknown as RequestRecord);
+    else if (k === 'ack') acks.push(rest as unknown as AckRecord);
     else if (k === 'nak') naks.push(rest as unknown as NakRecord);
     const list = waiting.get(k ?? '');
     list?.shift()?.(rest);
@@ -89,6 +93,7 @@ export async function startLoad(ns: string, config: LoadProcessConfig): Promise<
     pid: child.pid!,
     acks,
     naks,
+    requests,
     async stats() {
       const answer = expectLine('stats');
       command({ cmd: 'stats' });

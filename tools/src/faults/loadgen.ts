@@ -11,7 +11,9 @@
  * The generator is transport-free and clock-free: `tick(now)` and
  * `receive(bytes, now)` drive it, `send` carries its datagrams. It records
  * every ACK a client received (ip, xid, when, from which server), which is
- * what a fault test checks the journal against. Bounded: at most
+ * what a fault test checks the journal against, and every request: when a
+ * client began wanting a lease or a renewal, so that a wait still unanswered
+ * is seen too, not only the waits an ACK ended. Bounded: at most
  * `maxClients` clients, and none starts after `stopStarting(at)`.
  */
 import {
@@ -57,9 +59,27 @@ export interface LoadConfig {
   readonly hostnamePrefix?: string;
 }
 
+/**
+ * A client began wanting a lease (its first DISCOVER, a reboot, a DISCOVER
+ * after a NAK) or a renewal. Retransmissions and exchanges started over
+ * belong to the same request; the ACK or NAK that ends it carries its id.
+ */
+export interface RequestRecord {
+  /** 0, 1, 2, ... in the order requests began. */
+  readonly id: number;
+  readonly client: number;
+  readonly mac: string;
+  /** `bind` is answered by a DORA, `renew` by a renewal (or a rebinding). */
+  readonly kind: 'bind' | 'renew';
+  /** When the client began wanting it (ms since the epoch, the generator's clock). */
+  readonly at: number;
+}
+
 /** One DHCPACK a client received. */
 export interface AckRecord {
   readonly client: number;
+  /** The request this ACK ends. */
+  readonly request: number;
   readonly mac: string;
   readonly ip: string;
   readonly xid: number;
@@ -78,6 +98,8 @@ export interface AckRecord {
 /** A DHCPNAK a client received: for a renewal, the client lost its address. */
 export interface NakRecord {
   readonly client: number;
+  /** The request this NAK ends (the client starts a new one at once). */
+  readonly request: number;
   readonly mac: string;
   readonly at: number;
   readonly during: 'request' | 'renew';
@@ -116,6 +138,8 @@ interface Client {
   exchangeAt: number;
   /** When the client began wanting a lease (kept when an exchange is abandoned and started over). */
   wantedAt: number;
+  /** The id of that request. */
+  request: number;
   ip?: Ipv4;
   server?: Ipv4;
   renewAt?: number;
@@ -135,6 +159,7 @@ export function clientMac(prefix: readonly [number, number, number], index: numb
 export class LoadGenerator {
   readonly acks: AckRecord[] = [];
   readonly naks: NakRecord[] = [];
+  readonly requests: RequestRecord[] = [];
   private readonly clients: Client[] = [];
   private readonly byXid = new Map<number, Client>();
   private readonly giaddr: Ipv4;
@@ -143,7 +168,8 @@ export class LoadGenerator {
   private startedAt: number | undefined;
   private stopAt = Number.POSITIVE_INFINITY;
   private counts = { sent: 0, retransmits: 0, restarts: 0, ignored: 0 };
-  /** Listeners for each ACK and NAK as it is recorded (the process prints them). */
+  /** Listeners for each request, ACK and NAK as it is recorded (the process prints them). */
+  onRequest: (request: RequestRecord) => void = () => {};
   onAck: (ack: AckRecord) => void = () => {};
   onNak: (nak: NakRecord) => void = () => {};
 
@@ -181,7 +207,7 @@ export class LoadGenerator {
       if (client.phase === 'bound') {
         if (client.renewAt !== undefined && now >= client.renewAt) {
           if (this.random() < (this.config.rebootShare ?? 0)) {
-            client.wantedAt = now;
+            this.want(client, 'bind', now);
             this.discover(client, now);
           } else {
             this.renew(client, now);
@@ -241,6 +267,7 @@ export class LoadGenerator {
     if ((client.phase === 'requesting' || renewal) && type === DhcpMessageType.Ack && msg.yiaddr === client.ip) {
       const ack: AckRecord = {
         client: client.index,
+        request: client.request,
         mac: client.mac,
         ip: formatIpv4(msg.yiaddr),
         xid: msg.xid,
@@ -259,11 +286,11 @@ export class LoadGenerator {
       return;
     }
     if ((client.phase === 'requesting' || renewal) && type === DhcpMessageType.Nak) {
-      const nak: NakRecord = { client: client.index, mac: client.mac, at: now, during: renewal ? 'renew' : 'request', ip: formatIpv4(client.ip ?? 0) };
+      const nak: NakRecord = { client: client.index, request: client.request, mac: client.mac, at: now, during: renewal ? 'renew' : 'request', ip: formatIpv4(client.ip ?? 0) };
       this.naks.push(nak);
       this.onNak(nak);
       // RFC 2131 4.4.1: a NAK sends the client back to INIT.
-      client.wantedAt = now;
+      this.want(client, 'bind', now);
       this.discover(client, now);
       return;
     }
@@ -302,8 +329,10 @@ export class LoadGenerator {
       tries: 0,
       exchangeAt: now,
       wantedAt: now,
+      request: -1,
     };
     this.clients.push(client);
+    this.want(client, 'bind', now);
     this.discover(client, now);
   }
 
@@ -324,13 +353,22 @@ export class LoadGenerator {
     this.newXid(client);
     client.phase = 'renewing';
     client.renewAt = undefined;
-    client.wantedAt = now;
+    this.want(client, 'renew', now);
     client.packet = this.packet(client, DhcpMessageType.Request, [], client.ip);
     const server = client.server === undefined ? undefined : formatIpv4(client.server);
     client.to = server !== undefined && this.config.servers.includes(server) ? [server] : this.config.servers;
     client.tries = 0;
     client.exchangeAt = now;
     this.transmit(client, now, false);
+  }
+
+  /** The client begins wanting a lease or a renewal now: a new request, recorded. */
+  private want(client: Client, kind: RequestRecord['kind'], now: number): void {
+    const request: RequestRecord = { id: this.requests.length, client: client.index, mac: client.mac, kind, at: now };
+    client.wantedAt = now;
+    client.request = request.id;
+    this.requests.push(request);
+    this.onRequest(request);
   }
 
   private newXid(client: Client): void {
