@@ -7,18 +7,17 @@
 import { randomUUID } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { ApiClient } from '@leasehold/api';
-import { VersionConflictError, startProjection, type Journal, type RunningProjection } from '@leasehold/journal';
+import { VersionConflictError, startProjection, type CatchUpOptions, type Journal, type RunningProjection } from '@leasehold/journal';
 import { leaseSubject, toEnvelope, type JournaledLeaseEvent } from '@leasehold/lease-actor';
-import { aggregateSubject, cidrContains, type AgentHeartbeatData, type EventEnvelope, type Ipv4 } from '@leasehold/protocol';
+import { cidrContains, type Ipv4 } from '@leasehold/protocol';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { AgentConfig } from './config.js';
 import { DhcpServer, type LeaseWriter, type ServedNetwork } from './dhcp/server.js';
 import { agentDns, fqdn, type AgentDns } from './dns/agent-dns.js';
+import { heartbeatEnvelope, heartbeatSubject } from './heartbeat.js';
 import { ensureInterfaceAddress, interfaceAddresses } from './net/interfaces.js';
 import { openUdpSocket, type BoundSocket } from './net/udp-socket.js';
 import { AgentModel, DHCP_DEVICE_OWNER } from './state/agent-model.js';
-
-export const AGENT_VERSION = '0.1.0';
 
 export interface RunningAgent {
   readonly config: AgentConfig;
@@ -39,6 +38,8 @@ export interface AgentDeps {
   readonly nc: NatsConnection;
   readonly journal: Journal;
   readonly log?: (line: string) => void;
+  /** Progress reports and the stall limit of the start-up replay. */
+  readonly catchUp?: CatchUpOptions;
 }
 
 export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<RunningAgent> {
@@ -96,7 +97,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     checkpointEvery: { events: Number.MAX_SAFE_INTEGER, ms: Number.MAX_SAFE_INTEGER },
     apply: (stored) => model.apply(stored),
     onError: (error) => log(`agent: journal: ${(error as Error).message}`),
+    ...(deps.catchUp ? { catchUp: deps.catchUp } : {}),
   });
+  // Rejects (the projection stopped) when the replay makes no progress for the stall limit.
   await projection.caughtUp;
 
   // ---- sockets: one per interface in use, plus relay-only interfaces ----
@@ -235,25 +238,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   // ---- heartbeats ----
   const heartbeat = async () => {
     const networks = [...served.keys()];
-    const data: AgentHeartbeatData = {
-      agentId: config.agentId,
-      host: config.host,
-      availabilityZone: config.availabilityZone,
-      networks,
-      load: networks.reduce((n, id) => n + [...model.portsOf(id)].length, 0),
-      interfaceMappings: config.interfaceMappings,
-      reportIntervalMs: config.reportIntervalMs,
-      version: AGENT_VERSION,
-    };
-    const event: EventEnvelope<'AgentHeartbeat', AgentHeartbeatData> = {
-      type: 'AgentHeartbeat',
-      v: 1,
-      id: randomUUID(),
-      aggregate: `agent/${config.agentId}`,
-      at: Date.now(),
-      data,
-    };
-    await journal.append(aggregateSubject('agent', config.agentId), [event]);
+    const load = networks.reduce((n, id) => n + [...model.portsOf(id)].length, 0);
+    await journal.append(heartbeatSubject(config.agentId), [heartbeatEnvelope(config, { networks, load }, { id: randomUUID(), at: Date.now() })]);
   };
 
   // ---- lease expiry: the runtime turns the clock into LeaseExpired events ----

@@ -1,7 +1,9 @@
-export { AGENT_VERSION, startAgent } from './agent.js';
+export { startAgent } from './agent.js';
 export type { AgentDeps, RunningAgent } from './agent.js';
 export { defaultAgentConfig, parseInterfaceMappings } from './config.js';
 export type { AgentConfig } from './config.js';
+export { AGENT_VERSION, heartbeatEnvelope, heartbeatSubject } from './heartbeat.js';
+export type { HeartbeatEnvelope } from './heartbeat.js';
 export { DhcpServer, formatMac } from './dhcp/server.js';
 export type { Arrival, LeaseWriter, Reply, ServedNetwork } from './dhcp/server.js';
 export { DhcpStats, dhcpOutcomes } from './dhcp/stats.js';

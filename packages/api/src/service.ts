@@ -3,7 +3,7 @@
  * works): every operation on `lh.api.v1.<resource>.<verb>`, JSON or msgpack.
  * Reads come from the read model, which is rebuilt from the journal at start.
  */
-import type { Journal, RunningProjection } from '@leasehold/journal';
+import type { CatchUpOptions, Journal, RunningProjection } from '@leasehold/journal';
 import { startProjection } from '@leasehold/journal';
 import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
@@ -27,6 +27,8 @@ export interface ApiServiceOptions {
   readonly onInternalError?: (error: unknown, subject: string) => void;
   /** Trouble the read model's projection recovers from by itself (a lost consumer), for the log. */
   readonly onProjectionError?: (error: unknown) => void;
+  /** Progress reports and the stall limit of the start-up replay. */
+  readonly catchUp?: CatchUpOptions;
 }
 
 export interface ApiService {
@@ -51,7 +53,9 @@ export async function startApiService(nc: NatsConnection, journal: Journal, opti
     apply: (stored) => model.apply(stored),
     onBadEvent: (seq) => model.advance(seq),
     ...(options.onProjectionError ? { onError: options.onProjectionError } : {}),
+    ...(options.catchUp ? { catchUp: options.catchUp } : {}),
   });
+  // Rejects (the projection stopped) when the replay makes no progress for the stall limit.
   await projection.caughtUp;
 
   const service = await new Svcm(nc).add({
