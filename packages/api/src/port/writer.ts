@@ -254,10 +254,12 @@ export function portSubject(portId: string): string {
   return aggregateSubject('port', portId);
 }
 
-function portEvent<K extends keyof PortEventData>(portId: string, type: K, data: PortEventData[K], ctx: CommandContext): EventEnvelope {
+/** Builds an envelope for a port aggregate event. Pure given the context. */
+export function portEvent<K extends keyof PortEventData>(portId: string, type: K, data: PortEventData[K], ctx: CommandContext): EventEnvelope {
   return { type, v: 1, id: ctx.newId(), aggregate: `port/${portId}`, at: ctx.now, data, ...(ctx.correlation ? { correlation: ctx.correlation } : {}) };
 }
 
-function claimEvent<K extends keyof ClaimEventData>(subject: string, type: K, data: ClaimEventData[K], ctx: CommandContext): EventEnvelope {
+/** Builds an envelope for an address or MAC claim event on `subject`. Pure given the context. */
+export function claimEvent<K extends keyof ClaimEventData>(subject: string, type: K, data: ClaimEventData[K], ctx: CommandContext): EventEnvelope {
   return { type, v: 1, id: ctx.newId(), aggregate: subject, at: ctx.now, data, ...(ctx.correlation ? { correlation: ctx.correlation } : {}) };
 }
