@@ -63,3 +63,22 @@ export class ApiError extends Error {
 }
 
 export const notFound = (what: string, id: string, field = 'id') => new ApiError('NOT_FOUND', `${what} ${id} not found`, field);
+
+/**
+ * A stored read-model snapshot this build cannot use (not one, or not shaped
+ * like one). The caller starts from an empty model and replays instead.
+ */
+export class ReadModelSnapshotError extends Error {
+  override name = 'ReadModelSnapshotError';
+}
+
+/** A read-model snapshot written with another schema version: detected and refused, never misread. */
+export class ReadModelSnapshotVersionError extends ReadModelSnapshotError {
+  override name = 'ReadModelSnapshotVersionError';
+  constructor(
+    readonly found: unknown,
+    readonly expected: number,
+  ) {
+    super(`read-model snapshot has schema version ${String(found)}, this build reads ${expected}; replay instead`);
+  }
+}

@@ -1,10 +1,12 @@
-export { ApiError, errorStatus } from './errors.js';
+export { ApiError, ReadModelSnapshotError, ReadModelSnapshotVersionError, errorStatus } from './errors.js';
 export type { ApiErrorBody, ErrorCode } from './errors.js';
 export { API_SUBJECT_PREFIX, API_VERSION, startApiService } from './service.js';
 export type { ApiService, ApiServiceOptions } from './service.js';
 export { ApiAdmission, RateLimitedError, TokenBucket, defaultApiLimits, isWrite } from './rate-limit.js';
 export type { ApiLimits, ApiLimitsOverrides, RateLimit } from './rate-limit.js';
 export { ReadModel } from './read-model/read-model.js';
+export { READ_MODEL_SNAPSHOT_V } from './read-model/snapshot.js';
+export type { ReadModelSnapshot } from './read-model/snapshot.js';
 export { applyNetworkEvent, foldNetwork, initialNetwork, networkMachine } from './network/machine.js';
 export type { NetworkContext, NetworkEvent, NetworkSnapshot } from './network/machine.js';
 export { networkView, portView, subnetView } from './views.js';

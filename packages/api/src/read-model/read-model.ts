@@ -8,6 +8,7 @@ import type { StoredEvent } from '@leasehold/journal';
 import { aggregateSubject, formatIpv4, type ClaimEventData, type Ipv4, type PortState } from '@leasehold/protocol';
 import { applyNetworkEvent, initialNetwork, type NetworkEvent, type NetworkSnapshot } from '../network/machine.js';
 import { AgentsReadModel } from './agents.js';
+import { checkSnapshot, fillModel, takeSnapshot, type ReadModelSnapshot } from './snapshot.js';
 
 export interface Versioned<T> {
   readonly value: T;
@@ -72,7 +73,7 @@ export class ReadModel {
       case 'PortDeleted': {
         const id = subject.slice(subject.lastIndexOf('.') + 1);
         const current = this.ports.get(id);
-        if (current) this.portsByNetwork.get(current.value.networkId)?.delete(id);
+        if (current) this.unindexPort(current.value.networkId, id);
         this.ports.delete(id);
         break;
       }
@@ -106,14 +107,23 @@ export class ReadModel {
     const current = this.networks.get(id)?.value ?? initialNetwork();
     const next = applyNetworkEvent(current, event);
     this.networks.set(id, { value: next, version: seq });
-    if (event.type === 'SubnetCreated') this.networkOfSubnet.set(event.data.subnet.id, id);
-    if (event.type === 'SubnetDeleted') this.networkOfSubnet.delete(event.data.subnetId);
+    // Only what the machine accepted: the index stays a function of the networks' subnets (restore rebuilds it so).
+    if (event.type === 'SubnetCreated' && event.data.subnet.id in next.context.subnets) this.networkOfSubnet.set(event.data.subnet.id, id);
+    if (event.type === 'SubnetDeleted' && event.data.subnetId in current.context.subnets && !(event.data.subnetId in next.context.subnets)) {
+      this.networkOfSubnet.delete(event.data.subnetId);
+    }
   }
 
   private indexPort(networkId: string): Set<string> {
     let set = this.portsByNetwork.get(networkId);
     if (!set) this.portsByNetwork.set(networkId, (set = new Set()));
     return set;
+  }
+
+  /** An emptied set goes: the index holds exactly the networks with ports (restore rebuilds it so). */
+  private unindexPort(networkId: string, portId: string): void {
+    const set = this.portsByNetwork.get(networkId);
+    if (set?.delete(portId) && set.size === 0) this.portsByNetwork.delete(networkId);
   }
 
   /** Marks every event up to `seq` as folded (also for events of other kinds). */
@@ -134,6 +144,32 @@ export class ReadModel {
 
   at(): number {
     return this.position;
+  }
+
+  // ---- snapshots ----
+
+  /**
+   * The whole fold state as plain data, for a projection snapshot (store it
+   * with protocol's `pack`); its `position` is `at()`. Pure: the model is only
+   * read, and the snapshot stays exact while the model folds on.
+   */
+  snapshot(): ReadModelSnapshot {
+    return takeSnapshot(this, this.position);
+  }
+
+  /**
+   * A model holding exactly the state `snapshot` was taken from (an unpacked
+   * `snapshot()`), at its position, with nothing waiting; indexes are rebuilt.
+   * Fold the events after `at()` into it. Throws
+   * `ReadModelSnapshotVersionError` for another schema version and
+   * `ReadModelSnapshotError` for anything else not shaped like one. Pure.
+   */
+  static restore(snapshot: unknown): ReadModel {
+    const checked = checkSnapshot(snapshot);
+    const model = new ReadModel();
+    fillModel(model, checked);
+    model.position = checked.position;
+    return model;
   }
 
   // ---- queries ----

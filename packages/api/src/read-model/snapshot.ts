@@ -1,0 +1,169 @@
+/**
+ * The read model's snapshot: its whole fold state as plain data (arrays,
+ * tuples and records, no Map or class), so a process can store it with
+ * protocol's `pack`, restore it at start and fold only the events after
+ * `position`. Derived indexes (ports by network, network of a subnet) are
+ * not stored: restore rebuilds them from the state they index.
+ *
+ * The fold has no options (agent liveness and lease expiry are judged at
+ * read time from the clock), so the snapshot carries no fingerprint of one.
+ * Bump `READ_MODEL_SNAPSHOT_V` whenever this layout, what a fold keeps, or
+ * the network machine's states change: an older snapshot is then refused,
+ * never misread.
+ */
+import type { Ipv4, PortState, SubnetState } from '@leasehold/protocol';
+import { ReadModelSnapshotError, ReadModelSnapshotVersionError } from '../errors.js';
+import { networkMachine, type NetworkContext } from '../network/machine.js';
+import type { AgentRow, AgentsReadModel, BindingRow, LeaseRow, LeaseState } from './agents.js';
+import type { ReadModel } from './read-model.js';
+
+export const READ_MODEL_SNAPSHOT_V = 1;
+/** Tells the API's snapshot from another projection's (the agent's, the scheduler's). */
+export const READ_MODEL_SNAPSHOT_KIND = 'api-read-model';
+
+/** [network id, version, state of the network machine, its context]: live, absent and deleted networks alike. */
+export type NetworkEntry = readonly [id: string, version: number, state: 'absent' | 'active' | 'deleted', context: NetworkContext];
+export type PortEntry = readonly [id: string, version: number, port: PortState];
+/**
+ * One claim subject: its last sequence, and its live owner if any. Three
+ * shapes: `[subject, version]` released, `[subject, version, portId]` a live
+ * MAC claim, `[subject, version, portId, subnetId]` a live address claim.
+ */
+export type ClaimEntry =
+  | readonly [subject: string, version: number]
+  | readonly [subject: string, version: number, portId: string]
+  | readonly [subject: string, version: number, portId: string, subnetId: string];
+/** [network id, version of its binding subject, bindings in fold order]. */
+export type BindingEntry = readonly [networkId: string, version: number, bindings: readonly BindingRow[]];
+/** A lease row without its network id (the group has it); absent optional fields as null, the state as its index in `LEASE_STATES`. */
+export type LeaseEntry = readonly [
+  ip: Ipv4,
+  mac: string,
+  clientId: string | null,
+  hostname: string | null,
+  state: number,
+  expiresAt: number | null,
+  updatedAt: number,
+  version: number,
+];
+
+export interface ReadModelSnapshot {
+  readonly v: typeof READ_MODEL_SNAPSHOT_V;
+  readonly kind: typeof READ_MODEL_SNAPSHOT_KIND;
+  /** The last stream sequence folded (or skipped as undecodable): the projection resumes at `position + 1`. */
+  readonly position: number;
+  readonly networks: readonly NetworkEntry[];
+  readonly ports: readonly PortEntry[];
+  readonly claims: readonly ClaimEntry[];
+  readonly agents: readonly AgentRow[];
+  readonly bindings: readonly BindingEntry[];
+  readonly leases: readonly (readonly [networkId: string, leases: readonly LeaseEntry[]])[];
+}
+
+const LEASE_STATES: readonly LeaseState[] = ['bound', 'released', 'expired', 'declined'];
+const LEASE_STATE_INDEX = new Map(LEASE_STATES.map((s, i) => [s, i]));
+
+/**
+ * The model's state as a snapshot. Pure: reads the model; shares with it only
+ * values the fold never mutates (ports, network contexts, bindings), so the
+ * snapshot stays exact while the model folds on.
+ */
+export function takeSnapshot(model: ReadModel, position: number): ReadModelSnapshot {
+  const networks: NetworkEntry[] = [];
+  for (const [id, { value, version }] of model.networks) networks.push([id, version, value.value as NetworkEntry[2], value.context]);
+  const ports: PortEntry[] = [];
+  for (const [id, { value, version }] of model.ports) ports.push([id, version, value]);
+  const claims: ClaimEntry[] = [];
+  for (const [subject, version] of model.claimVersions) {
+    const ip = model.ipClaims.get(subject);
+    const mac = ip === undefined ? model.macClaims.get(subject) : undefined;
+    claims.push(ip !== undefined ? [subject, version, ip.portId, ip.subnetId] : mac !== undefined ? [subject, version, mac] : [subject, version]);
+  }
+  return { v: READ_MODEL_SNAPSHOT_V, kind: READ_MODEL_SNAPSHOT_KIND, position, networks, ports, claims, ...fleetSnapshot(model.fleet) };
+}
+
+function fleetSnapshot(fleet: AgentsReadModel): Pick<ReadModelSnapshot, 'agents' | 'bindings' | 'leases'> {
+  // Agent rows are updated in place by the fold: copy them.
+  const agents = [...fleet.agents.values()].map((row) => ({ ...row }));
+  const bindings: BindingEntry[] = [];
+  for (const [networkId, rows] of fleet.bindings) bindings.push([networkId, fleet.bindingVersions.get(networkId) ?? 0, [...rows.values()]]);
+  const leases: [string, LeaseEntry[]][] = [];
+  for (const [networkId, byIp] of fleet.leases) {
+    const rows: LeaseEntry[] = [];
+    for (const l of byIp.values()) {
+      rows.push([l.ip, l.mac, l.clientId ?? null, l.hostname ?? null, LEASE_STATE_INDEX.get(l.state)!, l.expiresAt ?? null, l.updatedAt, l.version]);
+    }
+    leases.push([networkId, rows]);
+  }
+  return { agents, bindings, leases };
+}
+
+/**
+ * Checks that `value` is a snapshot this build reads. Throws
+ * `ReadModelSnapshotVersionError` for another schema version and
+ * `ReadModelSnapshotError` for anything else not shaped like one. Pure.
+ */
+export function checkSnapshot(value: unknown): ReadModelSnapshot {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ReadModelSnapshotError('read-model snapshot is not a map');
+  const s = value as Record<string, unknown>;
+  if (s.kind !== READ_MODEL_SNAPSHOT_KIND) throw new ReadModelSnapshotError(`not a read-model snapshot (kind ${JSON.stringify(s.kind)})`);
+  if (s.v !== READ_MODEL_SNAPSHOT_V) throw new ReadModelSnapshotVersionError(s.v, READ_MODEL_SNAPSHOT_V);
+  if (!Number.isSafeInteger(s.position) || (s.position as number) < 0) throw new ReadModelSnapshotError('read-model snapshot: field "position" is not a sequence');
+  for (const field of ['networks', 'ports', 'claims', 'agents', 'bindings', 'leases'] as const) {
+    if (!Array.isArray(s[field])) throw new ReadModelSnapshotError(`read-model snapshot: field "${field}" is not an array`);
+  }
+  return value as ReadModelSnapshot;
+}
+
+/**
+ * Fills an empty model with a checked snapshot's state and rebuilds the
+ * indexes derived from it. Leaves `position` to the caller.
+ */
+export function fillModel(model: ReadModel, s: ReadModelSnapshot): void {
+  for (const [id, version, state, context] of s.networks) {
+    model.networks.set(id, { value: networkMachine.resolveState({ value: state, context }), version });
+    for (const subnet of Object.values<SubnetState>(context.subnets)) model.networkOfSubnet.set(subnet.id, id);
+  }
+  for (const [id, version, port] of s.ports) {
+    model.ports.set(id, { value: port, version });
+    indexPort(model, port.networkId, id);
+  }
+  for (const claim of s.claims) {
+    const [subject, version, portId, subnetId] = claim as readonly [string, number, string?, string?];
+    model.claimVersions.set(subject, version);
+    if (subnetId !== undefined) model.ipClaims.set(subject, { portId: portId!, subnetId });
+    else if (portId !== undefined) model.macClaims.set(subject, portId);
+  }
+  fillFleet(model.fleet, s);
+}
+
+function indexPort(model: ReadModel, networkId: string, portId: string): void {
+  let set = model.portsByNetwork.get(networkId);
+  if (!set) model.portsByNetwork.set(networkId, (set = new Set()));
+  set.add(portId);
+}
+
+function fillFleet(fleet: AgentsReadModel, s: ReadModelSnapshot): void {
+  for (const row of s.agents) fleet.agents.set(row.agentId, { ...row });
+  for (const [networkId, version, rows] of s.bindings) {
+    fleet.bindings.set(networkId, new Map(rows.map((b) => [b.agentId, b])));
+    fleet.bindingVersions.set(networkId, version);
+  }
+  for (const [networkId, rows] of s.leases) {
+    const byIp = new Map<Ipv4, LeaseRow>();
+    for (const [ip, mac, clientId, hostname, state, expiresAt, updatedAt, version] of rows) {
+      byIp.set(ip, {
+        networkId,
+        ip,
+        mac,
+        clientId: clientId ?? undefined,
+        hostname: hostname ?? undefined,
+        state: LEASE_STATES[state]!,
+        expiresAt: expiresAt ?? undefined,
+        updatedAt,
+        version,
+      });
+    }
+    fleet.leases.set(networkId, byIp);
+  }
+}
