@@ -56,3 +56,11 @@ export class LeaseRefusedError extends Error {
 export class LeaseConfigError extends Error {
   override name = 'LeaseConfigError';
 }
+
+/**
+ * A stored lease-table snapshot this build cannot use: another schema version,
+ * or not shaped like one. The caller folds the journal instead.
+ */
+export class LeaseTableSnapshotError extends Error {
+  override name = 'LeaseTableSnapshotError';
+}

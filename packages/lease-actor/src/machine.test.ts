@@ -5,6 +5,7 @@ import { LeaseRefusedError } from './errors.js';
 import type { LeaseBound, LeaseEvent, LeaseOffered } from './events.js';
 import { leaseMachine, refusal, statusOf, type LeaseSnapshot } from './machine.js';
 import { step, type LeaseState } from './step.js';
+import { leaseEventArb } from './testing/arbitraries.js';
 import { parseIpv4 as ipToUint } from '@leasehold/protocol';
 
 const v4 = ipToUint;
@@ -137,21 +138,7 @@ describe('lease machine transitions', () => {
 });
 
 // Random events on one address, with a few clients and times that cross the deadlines.
-const clientArb = fc.constantFrom(A, B, { mac: 'aa:00:00:00:00:03' });
-const eventArb: fc.Arbitrary<LeaseEvent> = fc.oneof(
-  fc.record({ c: clientArb, at: fc.nat(300), ttl: fc.integer({ min: 0, max: 30 }) }).map(({ c, at, ttl }) => offered(c, at, ttl)),
-  fc.record({ c: clientArb, at: fc.nat(300), lease: fc.integer({ min: 0, max: 120 }) }).map(({ c, at, lease }) => bound(c, at, lease)),
-  fc.record({ c: clientArb, at: fc.nat(300), lease: fc.integer({ min: 8, max: 120 }) }).map(
-    ({ c, at, lease }) => ({ ...bound(c, at, lease), type: 'LeaseRenewed' }) as LeaseEvent,
-  ),
-  fc.record({ c: clientArb, at: fc.nat(300) }).map(({ c, at }) => ({ type: 'LeaseReleased', ip: IP, ...c, at }) as LeaseEvent),
-  fc.record({ c: clientArb, at: fc.nat(300), q: fc.nat(100) }).map(
-    ({ c, at, q }) => ({ type: 'LeaseDeclined', ip: IP, ...c, at, quarantineUntil: at + q }) as LeaseEvent,
-  ),
-  fc.record({ at: fc.nat(400), e: fc.nat(400) }).map(({ at, e }) => ({ type: 'LeaseExpired', ip: IP, at, expiresAt: e }) as LeaseEvent),
-  fc.nat(400).map((now) => ({ type: 'Tick', now }) as LeaseEvent),
-  fc.constant({ ...bound(A, 0), ip: v4('10.0.0.9') } as LeaseEvent),
-);
+const eventArb = leaseEventArb({ ips: [IP], clients: [A, B, { mac: 'aa:00:00:00:00:03' }], stray: v4('10.0.0.9') });
 
 describe('the plain-data step agrees with the machine', () => {
   test.prop([fc.array(eventArb, { maxLength: 40 })], { numRuns: 300 })(

@@ -8,9 +8,10 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { initialTransition, transition } from 'xstate';
 import { leaseTimes, type ClientRef, type JournaledLeaseEvent, type LeaseEvent } from './events.js';
-import { parseIpv4 as ipToUint } from '@leasehold/protocol';
+import { pack, parseIpv4 as ipToUint, unpack } from '@leasehold/protocol';
 import { leaseMachine, statusOf } from './machine.js';
 import { LeaseTable, type LeaseTableConfig } from './table.js';
+import { restoreTable, tableSnapshot } from './table-snapshot.js';
 
 const v4 = ipToUint;
 const LEASE = 100;
@@ -61,9 +62,9 @@ interface ClientView {
 }
 
 describe('lease table under random client behaviour', () => {
-  test.prop([fc.array(actionArb, { minLength: 10, maxLength: 80, size: 'max' })], { numRuns: 100 })(
-    'whatever the clients do, no address is held or offered twice, holders keep their address, freed addresses become allocatable, quarantines hold, allocation is deterministic and replay rebuilds the table',
-    (actions) => {
+  test.prop([fc.array(actionArb, { minLength: 10, maxLength: 80, size: 'max' }), fc.nat()], { numRuns: 100 })(
+    'whatever the clients do, no address is held or offered twice, holders keep their address, freed addresses become allocatable, quarantines hold, allocation is deterministic, and replay, or a snapshot of the live table taken at any point plus the rest of the journal, rebuilds the table',
+    (actions, split) => {
       const table = new LeaseTable(config);
       const journal: JournaledLeaseEvent[] = [];
       /** Everything the live table was given, in order, for the determinism law. */
@@ -98,7 +99,11 @@ describe('lease table under random client behaviour', () => {
         expect(table.allocate({ ...asker, requestedIp: ip, now })).toMatchObject({ ok: true, ip });
       };
 
-      for (const action of actions) {
+      /** A snapshot of the live table (offers out), packed as a store keeps it, and how much of the journal it holds. */
+      let snapshot: { bytes: Uint8Array; folded: number } | undefined;
+
+      for (const [i, action] of actions.entries()) {
+        if (i === split % actions.length) snapshot = { bytes: pack(tableSnapshot(table)), folded: journal.length };
         if (action.kind === 'wait') {
           now += action.ms;
           if (action.sweep) {
@@ -180,6 +185,13 @@ describe('lease table under random client behaviour', () => {
       replayed.advance(now);
       table.advance(now);
       expect(replayed.durableState()).toEqual(table.durableState());
+
+      // Law: the live table's snapshot, restored and given the rest of the journal, is the replay, and allocates as it does.
+      const restored = restoreTable(unpack(snapshot!.bytes));
+      for (const event of journal.slice(snapshot!.folded)) expect(restored.apply(event)).toBeUndefined();
+      restored.advance(now);
+      expect(restored.durableState()).toEqual(replayed.durableState());
+      for (const client of [...CLIENTS, FRESH]) expect(restored.allocate({ ...client, now })).toEqual(replayed.allocate({ ...client, now }));
 
       // Law: applying each journaled event twice in a row (an agent applies its own event on the
       // journal's ack, then sees it again on its subscription) changes nothing.

@@ -50,6 +50,10 @@ export class Pools {
     }
   }
 
+  /** The ranges, in configuration order (what the constructor was given). Pure. */
+  ranges(): PoolRange[] {
+    return this.pools.map(({ start, end, subnetId }) => (subnetId === undefined ? { first: start, last: end } : { first: start, last: end, subnetId }));
+  }
 
   /** The pool holding ip (restricted to a subnet when given), or undefined. */
   poolOf(ip: number, subnetId?: string): Pool | undefined {

@@ -10,6 +10,13 @@ export interface FixedAddress {
   readonly ip: Ipv4;
 }
 
+/** What a table uses for the timings its configuration leaves out. */
+export const LEASE_TABLE_DEFAULTS = {
+  offerTtlMs: 60_000,
+  declineQuarantineMs: 86_400_000,
+  offerReclaimMs: 2_000,
+} as const;
+
 export interface LeaseTableConfig {
   readonly networkId: string;
   /** Dynamic ranges (dnsmasq's dhcp-range). None: static mode, fixed addresses only. */

@@ -18,7 +18,7 @@ import { formatIpv4 as formatIp, isIpv4, type Ipv4 } from '@leasehold/protocol';
 import { Pools, hashKey, type PoolRange } from './pools.js';
 import { freeContext, type LeaseContext, type LeaseStatus } from './rules.js';
 import { OfferReclaim, type ReclaimCandidate, type ReclaimScan } from './offer-reclaim.js';
-import type { Allocation, AllocationRequest, DurableTableState, LeaseTableConfig, LeaseView } from './table-types.js';
+import { LEASE_TABLE_DEFAULTS, type Allocation, type AllocationRequest, type DurableTableState, type LeaseTableConfig, type LeaseView } from './table-types.js';
 import { isHeld, refusalReason, step, type LeaseState } from './step.js';
 
 export type { Allocation, AllocationRequest, AllocationSource, DurableTableState, FixedAddress, LeaseTableConfig, LeaseView } from './table-types.js';
@@ -49,9 +49,9 @@ export class LeaseTable {
 
   constructor(config: LeaseTableConfig) {
     this.networkId = config.networkId;
-    this.offerTtlMs = config.offerTtlMs ?? 60_000;
-    this.declineQuarantineMs = config.declineQuarantineMs ?? 86_400_000;
-    this.offerReclaimMs = config.offerReclaimMs ?? 2_000;
+    this.offerTtlMs = config.offerTtlMs ?? LEASE_TABLE_DEFAULTS.offerTtlMs;
+    this.declineQuarantineMs = config.declineQuarantineMs ?? LEASE_TABLE_DEFAULTS.declineQuarantineMs;
+    this.offerReclaimMs = config.offerReclaimMs ?? LEASE_TABLE_DEFAULTS.offerReclaimMs;
     this.pools = new Pools(config.pools ?? []);
     for (const ip of config.excluded ?? []) {
       if (!isIpv4(ip)) throw new LeaseConfigError(`excluded address ${String(ip)} is not an IPv4 address`);
@@ -66,6 +66,39 @@ export class LeaseTable {
     const table = new LeaseTable(config);
     for (const event of events) table.apply(event);
     return table;
+  }
+
+  /**
+   * A table with this configuration and `durableState()`, every derived structure
+   * rebuilt, answering later events and requests as its source would once its
+   * offers lapsed. The heaps get the current leases only (readers skip the stale
+   * entries a folded table also has); `due` refills from the heap. Pure.
+   */
+  static fromDurableState(config: LeaseTableConfig, state: DurableTableState): LeaseTable {
+    const table = new LeaseTable(config);
+    for (const record of state.leases) {
+      const { status, context } = record;
+      table.records.set(context.ip, record);
+      table.refreshFree(context.ip);
+      if (status === 'bound' && context.expiresAt !== null) table.expiries.push(context.expiresAt, context.ip);
+      if (status === 'declined' && context.quarantineUntil !== null) table.quarantineEnds.push(context.quarantineUntil, context.ip);
+    }
+    for (const [key, ip] of state.clients) table.byClient.set(key, ip);
+    for (const [mac, ip] of state.macs) table.byMac.set(mac, ip);
+    return table;
+  }
+
+  /** The configuration as it stands now, after every `setPools` / `setFixed` / `removeFixed`. Pure. */
+  configuration(): Required<LeaseTableConfig> {
+    return {
+      networkId: this.networkId,
+      pools: this.pools.ranges(),
+      fixed: [...this.fixedByMac].map(([mac, ip]) => ({ mac, ip })),
+      excluded: [...this.excluded],
+      offerTtlMs: this.offerTtlMs,
+      declineQuarantineMs: this.declineQuarantineMs,
+      offerReclaimMs: this.offerReclaimMs,
+    };
   }
 
   /** Adds or moves a port's fixed address. The address leaves the dynamic pool. */

@@ -1,0 +1,2 @@
+export { boundEvent, leaseEventArb, offeredEvent } from './arbitraries.js';
+export type { LeaseEventArbOptions } from './arbitraries.js';
