@@ -10,7 +10,8 @@ import { aggregateSubject, type AgentHeartbeatData, type EventEnvelope } from '@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { schedulerConfig } from './config.js';
 import { startScheduler, type RunningScheduler } from './runtime.js';
-import { bindingTable } from './state.js';
+import { fromEnvelope } from './envelope.js';
+import { bindingTable, createProjection } from './state.js';
 
 let nats: TestNats;
 let journal: Journal;
@@ -160,6 +161,52 @@ describe('scheduler runtime', () => {
     } finally {
       stopBeats();
       await scheduler.stop();
+    }
+  });
+
+  test('a restarted scheduler starts from its snapshot, folds only the events written since, and holds the state of a full fold', async () => {
+    const tag = randomUUID().slice(0, 6);
+    const agent = `s-${tag}`;
+    const first = await startScheduler(config, { journal, name: `snap-${tag}` });
+    await heartbeat(agent);
+    const net = await network(tag);
+    await expect.poll(() => bindingsOf(first, [net])[net], { timeout: 5000 }).toStrictEqual([agent]);
+    // A clean stop stores a final snapshot at the last event folded.
+    await first.stop();
+    const stoppedAt = first.position();
+    await heartbeat(agent);
+    const later = await network(`${tag}-b`);
+    const second = await startScheduler(config, { journal, name: `snap-${tag}` });
+    try {
+      expect(second.projection.start.restoredFrom?.seq).toBe(stoppedAt);
+      // The heartbeat and the network's one append (two events) since the snapshot, nothing before it.
+      expect(second.projection.start.replayedAtStart).toBe(3);
+      await expect.poll(() => bindingsOf(second, [later])[later], { timeout: 5000 }).toStrictEqual([agent]);
+      // Everything it holds equals a full fold of the same events.
+      const full = createProjection(config);
+      await journal.replay('lh.evt.>', (stored) => {
+        const event = fromEnvelope(stored.event);
+        if (event) full.apply(event);
+      }, { toSeq: second.position() });
+      expect(second.state()).toStrictEqual(full.state);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  test('a snapshot taken under another agent_down_time is not used: the scheduler folds everything instead', async () => {
+    const tag = randomUUID().slice(0, 6);
+    const first = await startScheduler(config, { journal, name: `fp-${tag}` });
+    await heartbeat(`f-${tag}`);
+    await first.stop();
+    const notices: string[] = [];
+    const other = await startScheduler({ ...config, agentDownTime: config.agentDownTime + 1 }, { journal, name: `fp-${tag}`, onSnapshot: (n) => notices.push(n.kind === 'refused' ? `refused ${n.refusal.reason}` : n.kind) });
+    try {
+      expect(notices).toContain('refused fingerprint');
+      expect(other.projection.start.restoredFrom).toBeUndefined();
+      expect(other.projection.start.replayedAtStart).toBeGreaterThan(0);
+    } finally {
+      await other.stop();
     }
   });
 });

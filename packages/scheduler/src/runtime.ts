@@ -7,11 +7,20 @@
  * expected sequence lets exactly one of them write each one.
  */
 import { randomUUID } from 'node:crypto';
-import { VersionConflictError, startProjection, type CatchUpOptions, type Journal, type RunningProjection } from '@leasehold/journal';
+import {
+  ProjectionSnapshots,
+  VersionConflictError,
+  startSnapshottedProjection,
+  type CatchUpOptions,
+  type Journal,
+  type RunningSnapshottedProjection,
+  type SnapshotNotice,
+} from '@leasehold/journal';
 import type { SchedulerConfig } from './config.js';
 import { decide } from './decide.js';
 import { fromEnvelope, schedulerSubject, toEnvelope } from './envelope.js';
 import type { DecisionEvent } from './events.js';
+import { SCHEDULER_SNAPSHOT_V, readSchedulerSnapshot, schedulerFingerprint, takeSchedulerSnapshot } from './snapshot.js';
 import { createProjection, nextDeadline, type SchedulerState } from './state.js';
 
 export interface RunningScheduler {
@@ -23,6 +32,8 @@ export interface RunningScheduler {
   /** Decides and appends now; resolves with the decisions this instance wrote. */
   schedule(): Promise<DecisionEvent[]>;
   readonly stats: { passes: number; written: number; conflicts: number; errors: number };
+  /** The projection (its start facts: the snapshot it restored, the events replayed). */
+  readonly projection: RunningSnapshottedProjection;
   stop(): Promise<void>;
 }
 
@@ -33,6 +44,12 @@ export interface SchedulerDeps {
   readonly name?: string;
   /** Progress reports and the stall limit of the start-up replay. */
   readonly catchUp?: CatchUpOptions;
+  /** How often to store a projection snapshot (defaults: 50,000 events or 5 minutes). */
+  readonly snapshotEvery?: { readonly events?: number; readonly ms?: number };
+  /** Ignore a stored snapshot and fold everything retained. */
+  readonly ignoreSnapshot?: boolean;
+  /** Snapshot events (restored, refused, saved), for the log. */
+  readonly onSnapshot?: (notice: SnapshotNotice) => void;
 }
 
 /** Waits this long after an event before deciding, so a burst is decided once. */
@@ -48,7 +65,7 @@ const FOLD_WAIT_MS = 5_000;
 export async function startScheduler(config: SchedulerConfig, deps: SchedulerDeps): Promise<RunningScheduler> {
   const { journal } = deps;
   const log = deps.log ?? (() => {});
-  const projection = createProjection(config);
+  let projection = createProjection(config);
   const bindingVersions = new Map<string, number>();
   let position = 0;
   const waiters: { seq: number; resolve: () => void }[] = [];
@@ -148,11 +165,24 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
     timer = setTimeout(() => void schedule().catch((e: Error) => log(`scheduler: pass failed: ${e.message}`)), Math.max(SETTLE_MS, wait));
   }
 
-  const running: RunningProjection = await startProjection(journal, {
+  const running = await startSnapshottedProjection(journal, {
     name: deps.name ?? 'scheduler',
     filter: 'lh.evt.>',
-    fromStart: true,
-    checkpointEvery: { events: Number.MAX_SAFE_INTEGER, ms: Number.MAX_SAFE_INTEGER },
+    snapshots: await ProjectionSnapshots.open(journal),
+    fold: {
+      v: SCHEDULER_SNAPSHOT_V,
+      fingerprint: schedulerFingerprint(config),
+      take: () => takeSchedulerSnapshot(projection.state, bindingVersions),
+      restore: (raw) => {
+        // Checked whole before anything changes: a refused snapshot leaves the empty state.
+        const stored = readSchedulerSnapshot(raw);
+        projection = createProjection(config, stored.state);
+        for (const [subject, seq] of stored.bindingVersions) bindingVersions.set(subject, seq);
+      },
+    },
+    ...(deps.snapshotEvery ? { every: deps.snapshotEvery } : {}),
+    ...(deps.ignoreSnapshot ? { ignoreSnapshot: true } : {}),
+    ...(deps.onSnapshot ? { onSnapshot: deps.onSnapshot } : {}),
     apply: (stored) => {
       const event = fromEnvelope(stored.event);
       if (event) {
@@ -173,6 +203,7 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
   });
   // Rejects (the projection stopped) when the replay makes no progress for the stall limit.
   await running.caughtUp;
+  position = Math.max(position, running.position());
   live = true;
 
   await schedule();
@@ -182,6 +213,7 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
     position: () => position,
     schedule,
     stats,
+    projection: running,
     async stop() {
       stopped = true;
       clearTimeout(timer);
