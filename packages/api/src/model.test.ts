@@ -8,6 +8,7 @@ import { fc } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ApiClient } from './client.js';
 import { ApiError } from './errors.js';
+import { startApiService } from './service.js';
 import { startTestApi, type TestApi } from './testing/index.js';
 
 let t: TestApi;
@@ -247,5 +248,30 @@ describe('the API against a model of networks, subnets and ports', () => {
     // The projection follows the journal across the server restart: a new write is seen.
     const fresh = await t.client.ports.create({ network_id: net.id });
     expect((await t.client.ports.show(fresh.id)).id).toBe(fresh.id);
+  });
+
+  test('a restarted API starts from its snapshot, folds only the events written since, and holds what a full fold holds', async () => {
+    const net = await t.client.networks.create({ name: 'snap' });
+    await t.client.subnets.create({ network_id: net.id, cidr: '198.18.62.0/24' });
+    await t.client.ports.create({ network_id: net.id });
+    // A clean stop stores a final snapshot; then another API instance writes while this one is down.
+    await t.api.stop();
+    const writer = await startApiService(t.nc, t.journal, { ignoreSnapshot: true, snapshotEvery: { events: Number.MAX_SAFE_INTEGER } });
+    const before = (await t.journal.jsm.streams.info(t.journal.layout.stream)).state.last_seq;
+    await t.client.ports.create({ network_id: net.id, dns_name: 'later' });
+    const written = (await t.journal.jsm.streams.info(t.journal.layout.stream)).state.last_seq - before;
+    await writer.stop();
+    const restarted = await t.restartService();
+    expect(restarted.projection.start.restoredFrom).toBeDefined();
+    // The writer's final snapshot is the newest: the restart folds nothing it does not need.
+    expect(restarted.projection.start.replayedAtStart).toBeLessThanOrEqual(written);
+    const full = await startApiService(t.nc, t.journal, { ignoreSnapshot: true });
+    try {
+      expect(full.projection.start.restoredFrom).toBeUndefined();
+      expect(restarted.model.snapshot()).toStrictEqual(full.model.snapshot());
+      expect((await t.client.ports.list({ network_id: net.id })).map((p) => p.dns_name).sort()).toStrictEqual(['', 'later']);
+    } finally {
+      await full.stop();
+    }
   });
 });

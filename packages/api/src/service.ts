@@ -3,8 +3,8 @@
  * works): every operation on `lh.api.v1.<resource>.<verb>`, JSON or msgpack.
  * Reads come from the read model, which is rebuilt from the journal at start.
  */
-import type { CatchUpOptions, Journal, RunningProjection } from '@leasehold/journal';
-import { startProjection } from '@leasehold/journal';
+import type { CatchUpOptions, Journal, RunningSnapshottedProjection, SnapshotNotice } from '@leasehold/journal';
+import { ProjectionSnapshots, startSnapshottedProjection } from '@leasehold/journal';
 import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { ApiError } from './errors.js';
@@ -12,6 +12,7 @@ import { fleetHandlers } from './fleet-handlers.js';
 import { apiHandlers, type Handler } from './handlers.js';
 import { ApiAdmission, RateLimitedError, type ApiLimitsOverrides } from './rate-limit.js';
 import { ReadModel } from './read-model/read-model.js';
+import { READ_MODEL_SNAPSHOT_V } from './read-model/snapshot.js';
 import { DEFAULT_MAX_REQUEST_BYTES, decodeBody, encodeBody, requestFormat } from './wire/codec.js';
 
 export const API_SUBJECT_PREFIX = 'lh.api.v1';
@@ -29,14 +30,21 @@ export interface ApiServiceOptions {
   readonly onProjectionError?: (error: unknown) => void;
   /** Progress reports and the stall limit of the start-up replay. */
   readonly catchUp?: CatchUpOptions;
+  /** How often to store the read model's snapshot (defaults: 50,000 events or 5 minutes). */
+  readonly snapshotEvery?: { readonly events?: number; readonly ms?: number };
+  /** Ignore a stored snapshot and fold everything retained. */
+  readonly ignoreSnapshot?: boolean;
+  /** Snapshot events (restored, refused, saved), for the log. */
+  readonly onSnapshot?: (notice: SnapshotNotice) => void;
 }
 
 export interface ApiService {
+  /** The read model (replaced once, by the restored snapshot, before the service answers). */
   readonly model: ReadModel;
   /** Rate limits and requests in flight (with counts of what was refused). */
   readonly admission: ApiAdmission;
   readonly service: Service;
-  readonly projection: RunningProjection;
+  readonly projection: RunningSnapshottedProjection;
   readonly subjects: readonly string[];
   stop(): Promise<void>;
 }
@@ -44,12 +52,20 @@ export interface ApiService {
 export async function startApiService(nc: NatsConnection, journal: Journal, options: ApiServiceOptions = {}): Promise<ApiService> {
   // Leave room for headers under the server's max_payload.
   const replyLimit = (nc.info?.max_payload ?? 1024 * 1024) - 1024;
-  const model = new ReadModel();
-  const projection = await startProjection(journal, {
+  let model = new ReadModel();
+  const projection = await startSnapshottedProjection(journal, {
     name: 'api',
     filter: 'lh.evt.>',
-    fromStart: true,
-    checkpointEvery: { events: Number.MAX_SAFE_INTEGER, ms: Number.MAX_SAFE_INTEGER },
+    snapshots: await ProjectionSnapshots.open(journal),
+    fold: {
+      v: READ_MODEL_SNAPSHOT_V,
+      take: () => model.snapshot(),
+      // ReadModel.restore checks the shape before building anything; the handlers are made after this.
+      restore: (state) => (model = ReadModel.restore(state)),
+    },
+    ...(options.snapshotEvery ? { every: options.snapshotEvery } : {}),
+    ...(options.ignoreSnapshot ? { ignoreSnapshot: true } : {}),
+    ...(options.onSnapshot ? { onSnapshot: options.onSnapshot } : {}),
     apply: (stored) => model.apply(stored),
     onBadEvent: (seq) => model.advance(seq),
     ...(options.onProjectionError ? { onError: options.onProjectionError } : {}),
