@@ -30,7 +30,8 @@ const CLIENTS = Number(process.env.REPLAY_CLIENTS ?? 50_000);
 const WINDOW = Number(process.env.REPLAY_WINDOW ?? 2_000);
 const MAX_MS = 15 * 60_000;
 const LEASE_MS = 3_600_000;
-const POOL_START = parseIpv4('10.16.1.0');
+// RFC 2544's benchmarking range, 198.18.0.0/15: room for 130,815 clients, and no clash with a real network.
+const POOL_START = parseIpv4('198.18.1.0');
 
 export interface ProjectionResult {
   readonly projection: string;
@@ -106,9 +107,9 @@ async function main(): Promise<void> {
     const network = await client.networks.create({ name: 'replay' });
     await client.subnets.create({
       network_id: network.id,
-      cidr: '10.16.0.0/12',
-      allocation_pools: [{ start: '10.16.0.2', end: '10.16.0.250' }],
-      dynamic_pools: [{ start: '10.16.1.0', end: '10.31.255.254' }],
+      cidr: '198.18.0.0/15',
+      allocation_pools: [{ start: '198.18.0.2', end: '198.18.0.250' }],
+      dynamic_pools: [{ start: '198.18.1.0', end: '198.19.255.254' }],
       lease_duration: LEASE_MS / 1000,
     });
     await api.stop();
