@@ -148,10 +148,14 @@ export async function startSnapshottedProjection(journal: Journal, options: Snap
       if (sinceSnapshot >= everyEvents || (sinceSnapshot > 0 && Date.now() - lastAt >= everyMs)) void snapshot();
     },
   });
-  void running.caughtUp.then(() => {
-    caughtUpYet = true;
-    start.startMs = performance.now() - began;
-  });
+  // A replay that stalls rejects caughtUp: the caller's await reports it, this bookkeeping must not crash the process.
+  running.caughtUp.then(
+    () => {
+      caughtUpYet = true;
+      start.startMs = performance.now() - began;
+    },
+    () => {},
+  );
   // A quiet system still gets its time-based snapshot.
   const timer = setInterval(() => {
     if (sinceSnapshot > 0 && Date.now() - lastAt >= everyMs) void snapshot();
