@@ -22,6 +22,7 @@ export const DEFAULT_METRICS_LISTEN = '127.0.0.1:9464';
 export const FLAG_SETTINGS: Readonly<Record<string, readonly string[]>> = {
   dataDir: ['nats', 'data_dir'],
   natsUrl: ['nats', 'url'],
+  replayStallTimeout: ['nats', 'replay_stall_timeout'],
   reportInterval: ['agent', 'report_interval'],
   agentDownTime: ['api', 'agent_down_time'],
   metricsListen: ['metrics', 'listen'],
@@ -56,6 +57,7 @@ function common(command: Command): Command {
     .option('--config <file>', 'configuration file (default: $LEASEHOLD_CONFIG, else ./leasehold.yaml if present)')
     .option('--data-dir <dir>', 'where an embedded nats-server keeps its store (nats.data_dir, default ./.leasehold)')
     .option('--nats-url <url>', 'use this NATS server instead of an embedded one (nats.url, $NATS_URL)')
+    .option('--replay-stall-timeout <s>', 'give up (exit 1) when the start-up replay applies no event for this long (default 120; 0: wait for ever)')
     .option('--report-interval <s>', "how often agents heartbeat (Neutron's report_interval, default 30)")
     .option('--agent-down-time <s>', "an agent silent this long is dead (Neutron's agent_down_time, default 75)")
     .option('--metrics-listen <host:port>', `Prometheus /metrics, /healthz, /readyz (default ${DEFAULT_METRICS_LISTEN} for start, off otherwise; port 0: off)`)
@@ -99,6 +101,7 @@ async function serve(command: Command, title: string, parts: readonly Part[]): P
     scheduler: parts.includes('scheduler') && checked.scheduler,
     agent: parts.includes('agent') && checked.agent,
     logger,
+    replayStallLimitMs: Math.round(config.nats.replay_stall_timeout * 1000),
     ...(listen ? { metrics: { listen, readyMaxLag: config.metrics.ready_max_lag, required: config.metrics.listen !== undefined } } : {}),
   };
   await start({ dataDir: config.nats.data_dir, natsUrl: config.nats.url, parts: system, title });

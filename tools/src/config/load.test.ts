@@ -40,7 +40,7 @@ const errorOf = (run: () => unknown): ConfigFileError => {
 describe('loadConfig', () => {
   test('reads every section and fills what the file leaves out with the defaults', () => {
     const { config } = load(FILE);
-    expect(config.nats).toEqual({ data_dir: '/var/lib/leasehold' });
+    expect(config.nats).toEqual({ data_dir: '/var/lib/leasehold', replay_stall_timeout: 120 });
     expect(config.scheduler).toMatchObject({ agents_per_network: 2, network_scheduler: 'az', allow_automatic_dhcp_failover: true });
     expect(config.agent).toMatchObject({ interface_mappings: { physnet1: 'eth1' }, report_interval: 10, dhcp_port: 67, dns: { enabled: true, port: 53 } });
     expect(config.api.agent_down_time).toBe(75);

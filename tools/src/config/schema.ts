@@ -52,6 +52,10 @@ export const configSchema = z
     nats: section('Where the journal lives.', {
       url: z.string().min(1).optional().describe('NATS server to use; unset: spawn an embedded nats-server -js'),
       data_dir: z.string().min(1).default('./.leasehold').describe("the embedded nats-server's store and the nats.url file the CLI reads"),
+      replay_stall_timeout: z
+        .preprocess(numberText, z.number().min(0).max(86_400))
+        .default(120)
+        .describe('a process whose start-up replay of the journal applies no event for this many seconds exits non-zero, naming the event it cannot read; 0 waits for ever'),
     }),
     api: section('The API service (neutron-server).', {
       agent_down_time: seconds().default(75).describe("an agent silent this long is dead (Neutron's agent_down_time); the scheduler and agents use it too"),

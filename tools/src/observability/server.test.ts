@@ -111,6 +111,34 @@ describe('an endpoint without a running system', () => {
   });
 });
 
+describe('an endpoint while the parts replay the journal', () => {
+  test('/readyz names each projection still replaying with where it is, and one that makes no progress with the event it waits for', async () => {
+    const nc = await nats.connect('obs-replaying');
+    const replaying = [
+      { name: 'api', filter: 'lh.evt.>', position: 1_200, target: 5_000, events: 1_200, stalledMs: 0, caughtUp: false },
+      { name: 'scheduler', filter: 'lh.evt.>', position: 4_999, target: 5_000, events: 4_999, stalledMs: 12_000, caughtUp: false },
+    ];
+    const server = await startObservability({ listen: { host: '127.0.0.1', port: 0 }, nc, readyMaxLag: 0, replaying: () => replaying });
+    try {
+      const ready = await fetch(`${server.url}/readyz`);
+      expect(ready.status).toBe(503);
+      const body = (await ready.json()) as { reasons: string[]; projections: { name: string; position: number; lag: number }[] };
+      expect(body.reasons).toStrictEqual([
+        'starting: projections replaying',
+        'projection api is replaying: event 1200 of 5000',
+        'projection scheduler is waiting for the event after 4999 on lh.evt.> (replaying up to 5000): none for 12 s',
+      ]);
+      expect(body.projections).toStrictEqual([
+        { name: 'api', position: 1_200, lag: 3_800 },
+        { name: 'scheduler', position: 4_999, lag: 1 },
+      ]);
+    } finally {
+      await server.close();
+      await nc.close();
+    }
+  });
+});
+
 describe('parseListen', () => {
   test.prop([fc.ipV4(), fc.integer({ min: 1, max: 65535 })])('reads HOST:PORT back as the host and port written', (host, port) => {
     expect(parseListen(`${host}:${port}`)).toEqual({ host, port });

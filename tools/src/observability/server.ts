@@ -7,6 +7,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { CatchUpProgress } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RunningSystem } from '../runtime/system.js';
 import { createMetrics, journalLag, type MetricSources } from './metrics.js';
@@ -30,6 +31,8 @@ export interface ObservabilityOptions {
   readonly nc: NatsConnection;
   readonly readyMaxLag: number;
   readonly dnsStats?: MetricSources['dnsStats'];
+  /** The projections still replaying while the parts start, so /readyz says how far each is (or what it waits for). */
+  readonly replaying?: () => readonly CatchUpProgress[];
 }
 
 export interface Readiness {
@@ -56,9 +59,17 @@ export async function startObservability(options: ObservabilityOptions): Promise
     const reasons: string[] = [];
     if (options.nc.isClosed()) reasons.push('NATS connection closed');
     if (!system) reasons.push('starting: projections replaying');
-    const projections = system ? await journalLag(sources, lastSeq) : [];
+    const replaying = system ? [] : (options.replaying?.() ?? []);
+    for (const p of replaying) {
+      reasons.push(
+        p.stalledMs >= 1_000
+          ? `projection ${p.name} is waiting for the event after ${p.position} on ${p.filter} (replaying up to ${p.target}): none for ${Math.round(p.stalledMs / 1000)} s`
+          : `projection ${p.name} is replaying: event ${p.position} of ${p.target}`,
+      );
+    }
+    const projections = system ? await journalLag(sources, lastSeq) : replaying.map((p) => ({ name: p.name, position: p.position, lag: Math.max(0, p.target - p.position) }));
     if (system && system.journal && projections.length === 0 && (system.api || system.agent)) reasons.push('journal stream unreadable');
-    for (const p of projections) if (p.lag > options.readyMaxLag) reasons.push(`projection ${p.name} is ${p.lag} events behind`);
+    if (system) for (const p of projections) if (p.lag > options.readyMaxLag) reasons.push(`projection ${p.name} is ${p.lag} events behind`);
     return { ready: reasons.length === 0, reasons, projections };
   };
 

@@ -6,7 +6,7 @@
  */
 import { startAgent, type AgentConfig, type RunningAgent } from '@leasehold/agent';
 import { startApiService, type ApiService } from '@leasehold/api';
-import { Journal } from '@leasehold/journal';
+import { DEFAULT_STALL_LIMIT_MS, Journal, type CatchUpOptions, type CatchUpProgress } from '@leasehold/journal';
 import { schedulerConfig, startScheduler, type RunningScheduler, type SchedulerConfig } from '@leasehold/scheduler';
 import { createLogger, partLog, type Logger } from '../observability/logger.js';
 import { startObservability, type ListenAddress, type ObservabilityServer } from '../observability/server.js';
@@ -26,6 +26,11 @@ export interface SystemOptions {
    * so a second system on one machine still starts.
    */
   readonly metrics?: { readonly listen: ListenAddress; readonly readyMaxLag: number; readonly required: boolean };
+  /**
+   * A part whose start-up replay applies no event for this long stops the
+   * start with the event it cannot read (default 120 s; 0 waits for ever).
+   */
+  readonly replayStallLimitMs?: number;
 }
 
 export interface RunningSystem {
@@ -46,11 +51,16 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
   const logOf = (component: string) => textLog ?? partLog(logger, component);
   const log = logOf('system');
   const started: { stop(): Promise<void> }[] = [];
+  const replay = replayWatch(options.replayStallLimitMs ?? DEFAULT_STALL_LIMIT_MS, (level, line, progress) =>
+    textLog
+      ? textLog(line)
+      : logger[level]({ component: 'replay', projection: progress.name, filter: progress.filter, position: progress.position, target: progress.target, stalledMs: progress.stalledMs }, line),
+  );
   // Listening before the parts start: /healthz answers and /readyz says "not yet" while the projections replay.
   let observability: ObservabilityServer | undefined;
   if (options.metrics) {
     try {
-      observability = await startObservability({ listen: options.metrics.listen, nc: nats.nc, readyMaxLag: options.metrics.readyMaxLag });
+      observability = await startObservability({ listen: options.metrics.listen, nc: nats.nc, readyMaxLag: options.metrics.readyMaxLag, replaying: replay.progress });
       started.push({ stop: () => observability!.close() });
     } catch (error) {
       const where = `${options.metrics.listen.host}:${options.metrics.listen.port}`;
@@ -66,12 +76,13 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
           onInternalError: (error, subject) =>
             textLog ? textLog(`api: internal error on ${subject}: ${String(error)}`) : logger.child({ component: 'api' }).error({ subject, err: error }, 'internal error'),
           onProjectionError: (error) => logOf('api')(`api: journal: ${(error as Error).message}`),
+          catchUp: replay.options,
         })
       : undefined;
     if (api) started.push(api);
-    const scheduler = options.scheduler ? await startScheduler(schedulerConfig(options.scheduler), { journal, log: logOf('scheduler') }) : undefined;
+    const scheduler = options.scheduler ? await startScheduler(schedulerConfig(options.scheduler), { journal, log: logOf('scheduler'), catchUp: replay.options }) : undefined;
     if (scheduler) started.push(scheduler);
-    const agent = options.agent ? await startAgent(options.agent, { nc: nats.nc, journal, log: logOf('agent') }) : undefined;
+    const agent = options.agent ? await startAgent(options.agent, { nc: nats.nc, journal, log: logOf('agent'), catchUp: replay.options }) : undefined;
     if (agent) started.push(agent);
 
     const serverVersion = nats.nc.info?.version ?? 'unknown';
@@ -111,6 +122,42 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
     for (const part of started.reverse()) await part.stop().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * The parts' start-up replays: each projection's latest progress (for
+ * /readyz while the parts start) and a log line every few seconds, a warning
+ * when a projection makes no progress, saying what it waits for.
+ */
+function replayWatch(
+  stallLimitMs: number,
+  log: (level: 'info' | 'warn', line: string, progress: CatchUpProgress) => void,
+): { options: CatchUpOptions; progress: () => CatchUpProgress[] } {
+  const latest = new Map<string, CatchUpProgress>();
+  // A short limit (tests, impatient operators) still gets a few reports before it gives up.
+  const reportEveryMs = stallLimitMs > 0 ? Math.min(5_000, Math.max(500, stallLimitMs / 4)) : 5_000;
+  const limit = stallLimitMs > 0 ? `gives up after ${stallLimitMs / 1000} s without progress` : 'waits for ever';
+  return {
+    progress: () => [...latest.values()],
+    options: {
+      stallLimitMs,
+      reportEveryMs,
+      onProgress(p) {
+        const reported = latest.delete(p.name);
+        if (p.caughtUp) {
+          // Only a replay long enough to have reported says when it is done.
+          if (reported) log('info', `projection ${p.name} caught up at event ${p.position} (${p.events} events replayed)`, p);
+          return;
+        }
+        latest.set(p.name, p);
+        if (p.stalledMs >= reportEveryMs) {
+          log('warn', `projection ${p.name} is waiting for the event after ${p.position} on ${p.filter} (replaying up to ${p.target}): none for ${(p.stalledMs / 1000).toFixed(0)} s; ${limit}`, p);
+        } else {
+          log('info', `projection ${p.name} replaying ${p.filter}: event ${p.position} of ${p.target} (${p.events} events so far)`, p);
+        }
+      },
+    },
+  };
 }
 
 /**
