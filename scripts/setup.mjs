@@ -104,9 +104,10 @@ function workspaceManifests() {
 }
 
 // The small N-API addons (the agent's interface-bound UDP sockets, the DNS
-// cache's batched UDP); each build script rebuilds only when its source changed.
+// cache's batched UDP, the journal's data directory lock); each build script
+// rebuilds only when its source changed.
 function buildNativeAddons() {
-  for (const pkg of ['agent', 'dns-cache']) {
+  for (const pkg of ['agent', 'dns-cache', 'journal']) {
     const script = join(root, 'packages', pkg, 'native', 'build.mjs');
     if (existsSync(script)) execFileSync(process.execPath, [script], { cwd: root, stdio: 'inherit' });
   }

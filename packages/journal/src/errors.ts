@@ -58,6 +58,41 @@ export class ClusterStartError extends JournalError {
   override name = 'ClusterStartError';
 }
 
+/** Who holds a data directory lock, as it recorded itself in the lock file. */
+export interface LockHolder {
+  /** The process that took the lock (the one to signal). */
+  readonly pid: number;
+  /** The NATS URL of the server it spawned, once it listens. */
+  readonly natsUrl?: string;
+  /** That server's pid: it holds the lock too until it exits. */
+  readonly natsPid?: number;
+  /** When the lock was taken (ISO 8601). */
+  readonly since?: string;
+}
+
+/**
+ * Another process holds the data directory's lock (a running system, or its
+ * nats-server still exiting): this one must not spawn a second server on the
+ * same store. `holder` is what that process recorded, if it got that far.
+ */
+export class DataDirInUseError extends JournalError {
+  override name = 'DataDirInUseError';
+  constructor(
+    readonly dir: string,
+    readonly lockFile: string,
+    readonly holder: LockHolder | undefined,
+  ) {
+    super(
+      `data directory ${dir} is in use by ` +
+        (holder
+          ? `pid ${holder.pid}` +
+            (holder.natsUrl ? ` (NATS ${holder.natsUrl}${holder.natsPid ? `, nats-server pid ${holder.natsPid}` : ''})` : ' (still starting: no NATS URL yet)')
+          : 'a process that has not recorded itself yet') +
+        `; it holds ${lockFile}. Stop it first, or use another data directory.`,
+    );
+  }
+}
+
 /**
  * A projection catching up with the journal applied no event for its stall
  * limit: the server does not deliver the next event (a damaged store, a

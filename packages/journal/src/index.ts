@@ -1,8 +1,11 @@
-export { ClusterStartError, CredentialsError, JournalError, NatsServerMissingError, NatsServerStartError, ProjectionStalledError, UnsupportedServerError, VersionConflictError } from './errors.js';
+export { ClusterStartError, CredentialsError, DataDirInUseError, JournalError, NatsServerMissingError, NatsServerStartError, ProjectionStalledError, UnsupportedServerError, VersionConflictError } from './errors.js';
 export { MIN_SERVER_VERSION, checkServer, compareVersions, connectNats, credentialsFromEnv } from './connect.js';
 export type { ConnectOptions } from './connect.js';
 export { findNatsServer, startNatsServer } from './nats-server.js';
 export type { NatsServer, NatsServerOptions } from './nats-server.js';
+export { LOCK_FILE, lockDataDir } from './data-dir-lock.js';
+export type { DataDirLock } from './data-dir-lock.js';
+export type { LockHolder } from './errors.js';
 export { defaultLayout, provisionJournal } from './provision.js';
 export type { JournalLayout, Provisioned } from './provision.js';
 export { Journal } from './journal.js';

@@ -1,10 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { connectNats } from './connect.js';
-import { NatsServerMissingError } from './errors.js';
+import { lockDataDir } from './data-dir-lock.js';
+import { DataDirInUseError, NatsServerMissingError } from './errors.js';
 import { findNatsServer, startNatsServer } from './nats-server.js';
+
+/** Whether `pid` is a live process (a zombie waiting for init to reap it is not). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 describe('spawning nats-server', () => {
   test('a missing binary is an error that says how to install it', () => {
@@ -36,6 +49,41 @@ describe('spawning nats-server', () => {
       await Promise.all(servers.map((s) => s.stop()));
     } finally {
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a server started with the data directory lock records its URL and pid there and holds the directory until it has exited', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lh-nats-spawn-'));
+    try {
+      const lock = lockDataDir(dir);
+      const server = await startNatsServer({ storeDir: join(dir, 'nats'), lock });
+      expect(JSON.parse(readFileSync(lock.path, 'utf8'))).toMatchObject({ pid: process.pid, natsUrl: server.url, natsPid: server.pid });
+      lock.release();
+      // Our descriptor is closed, the server's copy still holds the lock.
+      expect(() => lockDataDir(dir)).toThrow(DataDirInUseError);
+      await server.stop();
+      lockDataDir(dir).release();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a server never outlives the process that spawned it, even one killed by SIGKILL', async () => {
+    const storeDir = mkdtempSync(join(tmpdir(), 'lh-nats-spawn-'));
+    const module = fileURLToPath(new URL('./nats-server.ts', import.meta.url));
+    const script = `const { startNatsServer } = await import(${JSON.stringify(module)}); const s = await startNatsServer({ storeDir: process.argv[1] }); console.log(s.pid); setInterval(() => {}, 60_000);`;
+    const parent = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, storeDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let out = '';
+      parent.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+      await expect.poll(() => out, { timeout: 15_000, interval: 50 }).toMatch(/^\d+\n/);
+      const serverPid = Number(out.trim());
+      expect(running(serverPid)).toBe(true);
+      parent.kill('SIGKILL');
+      await expect.poll(() => running(serverPid), { timeout: 5000, interval: 50 }).toBe(false);
+    } finally {
+      parent.kill('SIGKILL');
+      rmSync(storeDir, { recursive: true, force: true });
     }
   });
 });

@@ -3,12 +3,21 @@
  * start` and the real server of every integration test. It listens on
  * loopback on a port the kernel picks (`-p -1`) and reports it through
  * `--ports_file_dir`, so parallel runs never collide and nothing uses 4222.
+ *
+ * A server never outlives the process that spawned it: it runs under
+ * util-linux's `setpriv --pdeathsig KILL` (PR_SET_PDEATHSIG), so the kernel
+ * kills it when its parent dies however it dies, SIGKILL included (JetStream
+ * recovers its store from that on the next start). With that guarantee it
+ * gets its own session, so a terminal's Ctrl-C (sent to the whole foreground
+ * process group) reaches only the parent, which stops it after its clients
+ * have drained.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { DataDirLock } from './data-dir-lock.js';
 import { NatsServerMissingError, NatsServerStartError } from './errors.js';
 
 export interface NatsServerOptions {
@@ -24,6 +33,12 @@ export interface NatsServerOptions {
   readonly configFile?: string;
   /** How long to wait for the server to report its port. */
   readonly startTimeoutMs?: number;
+  /**
+   * The data directory's lock (lockDataDir), taken before this call: the
+   * server inherits its descriptor, so the directory stays locked until the
+   * server is gone as well, and its URL and pid are recorded in it.
+   */
+  readonly lock?: DataDirLock;
 }
 
 export interface NatsServer {
@@ -42,9 +57,15 @@ export interface NatsServer {
 
 /** Finds the nats-server binary or throws `NatsServerMissingError`. */
 export function findNatsServer(binary = process.env.NATS_SERVER_BIN ?? 'nats-server'): string {
-  const candidates = binary.includes('/')
-    ? [binary]
-    : [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin', '/usr/local/bin'].map((dir) => join(dir, binary));
+  const path = findExecutable(binary);
+  if (!path) throw new NatsServerMissingError(binary);
+  return path;
+}
+
+function findExecutable(name: string): string | undefined {
+  const candidates = name.includes('/')
+    ? [name]
+    : [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/bin', '/usr/local/bin'].map((dir) => join(dir, name));
   for (const path of candidates) {
     try {
       accessSync(path, constants.X_OK);
@@ -53,7 +74,14 @@ export function findNatsServer(binary = process.env.NATS_SERVER_BIN ?? 'nats-ser
       // not here; try the next directory
     }
   }
-  throw new NatsServerMissingError(binary);
+  return undefined;
+}
+
+// util-linux, in every Debian (essential); --pdeathsig since 2.33. Looked up once.
+let setpriv: string | null | undefined;
+function findSetpriv(): string | null {
+  setpriv ??= findExecutable('setpriv') ?? null;
+  return setpriv;
 }
 
 const running = new Set<ChildProcess>();
@@ -76,7 +104,14 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
     '--ports_file_dir', portsDir,
     ...(options.extraArgs ?? []),
   ];
-  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // The death signal fires when the spawning *thread* ends: Node spawns from
+  // the thread running this code (the main thread in a daemon), not a pool thread.
+  const guard = findSetpriv();
+  const child = spawn(guard ?? binary, guard ? ['--pdeathsig', 'KILL', '--', binary, ...args] : args, {
+    stdio: ['ignore', 'ignore', 'pipe', ...(options.lock ? [options.lock.fd] : [])],
+    // Without the death signal, sharing the process group is what stops it on Ctrl-C.
+    detached: guard !== null,
+  });
   running.add(child);
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -110,6 +145,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
     }
   }
   const port = Number(new URL(url).port);
+  options.lock?.record({ natsUrl: `nats://${host}:${port}`, natsPid: child.pid ?? -1 });
 
   const signal = async (sig: NodeJS.Signals, graceMs: number) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
