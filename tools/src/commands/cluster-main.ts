@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultAgentConfig, parseInterfaceMappings } from '@leasehold/agent';
+import { lockDataDir } from '@leasehold/journal';
 import { Command } from 'commander';
 import { startClusterSystem } from './cluster.js';
 import { untilSignal } from '../runtime/until-signal.js';
@@ -49,6 +50,8 @@ const program = new Command()
     const routeFiles = [flags.routeCert, flags.routeKey, flags.routeCa];
     if (routeFiles.some(Boolean) && !routeFiles.every(Boolean)) throw new Error('--route-cert, --route-key and --route-ca go together');
     for (const file of routeFiles) if (file && !existsSync(file)) throw new Error(`no such file: ${file}`);
+    // One system per data directory, as for `leasehold start`: the cluster's stores and nats.url live there too.
+    const lock = lockDataDir(dataDir);
     const system = await startClusterSystem({
       dataDir,
       auth: flags.auth,
@@ -64,7 +67,11 @@ const program = new Command()
       }),
       scheduler: { reportInterval: reportIntervalMs, agentDownTime: agentDownTimeMs },
       agentDownTimeMs,
+    }).catch((error: unknown) => {
+      lock.release();
+      throw error;
     });
+    lock.record({ natsUrl: system.urls[0]! });
     // The CLI finds the system through this file; one URL is enough, the client learns the others from the server.
     const urlFile = join(dataDir, 'nats.url');
     mkdirSync(dataDir, { recursive: true });
@@ -81,6 +88,7 @@ const program = new Command()
     await untilSignal(async () => {
       rmSync(urlFile, { force: true });
       await system.stop();
+      lock.release();
     });
     console.log('stopped');
   });

@@ -4,7 +4,7 @@
  * agent. Prints where everything listens; Ctrl-C / SIGTERM shut it all down.
  * `leasehold api|scheduler|dhcp-agent` run the parts on their own (serve.ts).
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openNats } from '../runtime/nats.js';
 import { startSystem, type SystemOptions } from '../runtime/system.js';
@@ -32,19 +32,21 @@ export async function start(options: StartOptions): Promise<void> {
     await nats.close();
     throw error;
   }
-  // Written only once everything answers, so a CLI that finds the file finds a working API.
-  const urlFile = join(dataDir, NATS_URL_FILE);
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(urlFile, `${nats.url}\n`);
+  // Only the owner of the embedded server (it holds the data directory's
+  // lock) writes and removes the file: a process given a URL may share the
+  // directory with the system that owns it, or serve another system entirely.
+  // Written once everything answers, so a CLI that finds the file finds a working API.
+  const urlFile = nats.embedded ? join(dataDir, NATS_URL_FILE) : undefined;
+  if (urlFile) writeFileSync(urlFile, `${nats.url}\n`);
 
   console.log(`${options.title ?? 'leasehold'} is running`);
   for (const line of system.describe()) console.log(line);
-  console.log(`  data dir   ${dataDir}  (NATS URL in ${urlFile})`);
+  if (urlFile) console.log(`  data dir   ${dataDir}  (NATS URL in ${urlFile})`);
   console.log('Press Ctrl-C to stop.');
 
   await untilSignal(
     async () => {
-      rmSync(urlFile, { force: true });
+      if (urlFile) rmSync(urlFile, { force: true });
       await system.stop();
       await nats.close();
     },

@@ -79,7 +79,8 @@ describe('docs/quick-start.md', () => {
       expect(all).toMatch(/NetworkCreated/);
       expect(all).toMatch(/leasehold_api_requests_total\{operation="ports.create"\} [1-9]/);
     } finally {
-      // Ctrl-C in a terminal: SIGINT to the foreground process group (npm, leasehold and its nats-server).
+      // Ctrl-C in a terminal: SIGINT to the foreground process group (npm and leasehold; the
+      // nats-server has a session of its own and is stopped by leasehold once its clients drain).
       process.kill(-start.pid!, 'SIGINT');
       await closed;
       rmSync(dataDir, { recursive: true, force: true });

@@ -66,10 +66,11 @@ describe('against a NATS server', () => {
     expect(run.stderr).toMatch(/^error UNAVAILABLE: no leasehold API answers on nats:\/\/127\.0\.0\.1:\d+/);
   });
 
-  test('`leasehold start` writes its NATS URL under the data dir, the CLI finds the API through it, and stopping removes it', async () => {
+  test('`leasehold start` writes its embedded server\'s NATS URL under the data dir, the CLI finds the API through it, and stopping removes it', async () => {
     const dataDir = join(dir, 'started');
-    const child = spawn(process.execPath, [LEASEHOLD_BIN, 'start', '--data-dir', dataDir], {
-      env: { ...process.env, NATS_URL: nats.url, LEASEHOLD_DATA_DIR: '' },
+    // Only the owner of an embedded server writes the file (given NATS_URL, start leaves it alone).
+    const child = spawn(process.execPath, [LEASEHOLD_BIN, 'start', '--data-dir', dataDir, '--metrics-listen', '127.0.0.1:0'], {
+      env: { ...process.env, NATS_URL: '', LEASEHOLD_DATA_DIR: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -79,7 +80,7 @@ describe('against a NATS server', () => {
       child.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));
       await expect.poll(() => out, { timeout: 20_000, interval: 100 }).toMatch(/Press Ctrl-C to stop/);
       const urlFile = join(dataDir, NATS_URL_FILE);
-      expect(readFileSync(urlFile, 'utf8').trim()).toBe(nats.url);
+      expect(readFileSync(urlFile, 'utf8').trim()).toBe(/nats\s+(nats:\/\/127\.0\.0\.1:\d+)\s+\(embedded/.exec(out)?.[1]);
 
       const run = await runCli(['net', 'create', 'via-file', '--json'], { LEASEHOLD_DATA_DIR: dataDir });
       expect(run.stderr).toBe('');
