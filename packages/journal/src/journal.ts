@@ -120,8 +120,29 @@ export class Journal {
         ...(expectedVersion === 'any' ? {} : { expect: { lastSubjectSequence: expectedVersion } }),
       });
     } catch (error) {
-      throw this.translate(error, subject, expectedVersion);
+      const translated = this.translate(error, subject, expectedVersion);
+      if (
+        translated instanceof VersionConflictError &&
+        translated.actualVersion === 0 &&
+        typeof expectedVersion === 'number' &&
+        expectedVersion > 0 &&
+        expectedVersion < (await this.firstRetained())
+      ) {
+        // The aggregate's last event was compacted away with the history below the first
+        // retained sequence, so the server knows no version for it (0). The writer's fold knew
+        // that event; a later write would have been retained (or folded by the writer, whose
+        // fold is never a retention window behind), so nobody wrote since: 0 is the version
+        // the writer meant, and the server still lets exactly one writer win from it.
+        return this.publish(subject, event, 0);
+      }
+      throw translated;
     }
+  }
+
+  /** The first sequence still in the stream (history below it was compacted); last + 1 when empty. */
+  async firstRetained(): Promise<number> {
+    const { state } = await this.jsm.streams.info(this.layout.stream);
+    return state.messages === 0 ? state.last_seq + 1 : state.first_seq;
   }
 
   /** The aggregate's version: the sequence of its last event, 0 when it has none. */

@@ -148,6 +148,19 @@ export class ProjectionSnapshots {
   }
 }
 
+/**
+ * The kind of fold a projection snapshot holds, from its name: every
+ * `agent-<id>` is one kind (an agent's model does not depend on its id), as
+ * are `scheduler*` and `api*`. A process with no usable snapshot of its own
+ * may start from the newest of its kind. Pure.
+ */
+export function snapshotKind(name: string): string {
+  if (name.startsWith('agent-')) return 'agent';
+  if (name.startsWith('scheduler')) return 'scheduler';
+  if (name.startsWith('api')) return 'api';
+  return name;
+}
+
 function toSnapshotInfo(info: ObjectInfo): SnapshotInfo {
   const meta = info.metadata ?? {};
   const number = (key: string) => {

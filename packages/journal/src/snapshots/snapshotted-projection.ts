@@ -12,7 +12,7 @@
  */
 import { startProjection, type ProjectionOptions, type RunningProjection } from '../projection.js';
 import type { Journal } from '../journal.js';
-import type { ProjectionSnapshots, SnapshotInfo, SnapshotRefusal } from './projection-snapshots.js';
+import { snapshotKind, type ProjectionSnapshots, type SnapshotInfo, type SnapshotRefusal } from './projection-snapshots.js';
 
 /** How a fold is saved and restored. */
 export interface SnapshotFold {
@@ -75,28 +75,51 @@ export async function startSnapshottedProjection(journal: Journal, options: Snap
   const began = performance.now();
   let restoredFrom: SnapshotInfo | undefined;
   let restoreMs = 0;
-  if (!options.ignoreSnapshot) {
-    const stored = await snapshots.info(options.name).catch(() => undefined);
-    if (stored) onSnapshot({ kind: 'loading', info: stored });
-    const loaded = await snapshots.load(options.name, wanted);
-    if (loaded.ok) {
-      try {
-        const t = performance.now();
-        fold.restore(loaded.snapshot.state);
-        restoreMs = performance.now() - t;
-        restoredFrom = loaded.snapshot.info;
-        onSnapshot({ kind: 'restored', info: restoredFrom, ms: restoreMs });
-      } catch (error) {
-        onSnapshot({ kind: 'restore-failed', info: loaded.snapshot.info, error });
-      }
-    } else {
+  // History below this was compacted: a snapshot older than it cannot be completed by the stream.
+  const firstRetained = await journal.firstRetained();
+  const complete = (info: SnapshotInfo) => info.seq + 1 >= firstRetained;
+  /** Loads and restores one snapshot; true when the fold took it. */
+  const tryRestore = async (name: string): Promise<boolean> => {
+    const loaded = await snapshots.load(name, wanted);
+    if (!loaded.ok) {
       onSnapshot(loaded.refusal ? { kind: 'refused', refusal: loaded.refusal } : { kind: 'none' });
+      return false;
+    }
+    if (!complete(loaded.snapshot.info)) {
+      onSnapshot({ kind: 'history-gap', after: loaded.snapshot.info.seq, firstRetained });
+      return false;
+    }
+    try {
+      const t = performance.now();
+      fold.restore(loaded.snapshot.state);
+      restoreMs = performance.now() - t;
+      restoredFrom = loaded.snapshot.info;
+      onSnapshot({ kind: 'restored', info: restoredFrom, ms: restoreMs });
+      return true;
+    } catch (error) {
+      onSnapshot({ kind: 'restore-failed', info: loaded.snapshot.info, error });
+      return false;
+    }
+  };
+  if (!options.ignoreSnapshot) {
+    const own = await snapshots.info(options.name).catch(() => undefined);
+    if (own) onSnapshot({ kind: 'loading', info: own });
+    if (!(await tryRestore(options.name))) {
+      // A new process, or one down for longer than the retention window: the newest snapshot of
+      // the same kind of fold, version and settings is the same state, and the stream completes it.
+      const kind = snapshotKind(options.name);
+      const others = (await snapshots.list().catch(() => []))
+        .filter((i) => i.name !== options.name && snapshotKind(i.name) === kind && i.v === wanted.v && i.fingerprint === (wanted.fingerprint ?? '') && complete(i))
+        .sort((a, b) => b.seq - a.seq);
+      for (const other of others.slice(0, 3)) {
+        onSnapshot({ kind: 'loading', info: other });
+        if (await tryRestore(other.name)) break;
+      }
     }
   }
   const startAfter = restoredFrom?.seq ?? 0;
-  // Events after the snapshot that are no longer retained cannot be folded: say so loudly.
-  const firstRetained = (await journal.jsm.streams.info(journal.layout.stream)).state.first_seq;
-  if (firstRetained > startAfter + 1 && startAfter > 0) onSnapshot({ kind: 'history-gap', after: startAfter, firstRetained });
+  // Starting with no snapshot on a compacted stream folds only part of history: say so loudly.
+  if (!restoredFrom && firstRetained > 1) onSnapshot({ kind: 'history-gap', after: 0, firstRetained });
 
   const everyEvents = options.every?.events ?? DEFAULT_EVERY_EVENTS;
   const everyMs = options.every?.ms ?? DEFAULT_EVERY_MS;
