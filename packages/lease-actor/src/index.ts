@@ -14,7 +14,7 @@ export { leaseMachine, refusal, statusOf } from './machine.js';
 export { refusalReason, step } from './step.js';
 export { LeaseTable } from './table.js';
 export { LEASE_TABLE_DEFAULTS } from './table-types.js';
-export { LEASE_TABLE_SNAPSHOT_V, restoreTable, tableSnapshot } from './table-snapshot.js';
+export { LEASE_TABLE_SNAPSHOT_V, restoreTable, snapshotHostnames, tableSnapshot } from './table-snapshot.js';
 
 export type { LeaseRefusalReason } from './errors.js';
 export type {
@@ -41,7 +41,7 @@ export type { LeaseSnapshot } from './machine.js';
 export type { PoolRange } from './pools.js';
 export type { LeaseContext, LeaseStatus } from './rules.js';
 export type { LeaseState } from './step.js';
-export type { LeaseTableSnapshot } from './table-snapshot.js';
+export type { LeaseTableSnapshot, LeaseTuple } from './table-snapshot.js';
 export type {
   Allocation,
   AllocationRequest,

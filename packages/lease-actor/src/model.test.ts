@@ -187,6 +187,8 @@ describe('lease table under random client behaviour', () => {
       expect(replayed.durableState()).toEqual(table.durableState());
 
       // Law: the live table's snapshot, restored and given the rest of the journal, is the replay, and allocates as it does.
+      const live = tableSnapshot(table);
+      expect([live.clients, live.macs]).toEqual([[], []]);
       const restored = restoreTable(unpack(snapshot!.bytes));
       for (const event of journal.slice(snapshot!.folded)) expect(restored.apply(event)).toBeUndefined();
       restored.advance(now);

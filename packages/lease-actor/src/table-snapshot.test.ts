@@ -5,7 +5,7 @@ import { LeaseConfigError, LeaseTableSnapshotError } from './errors.js';
 import type { ClientRef, LeaseEvent } from './events.js';
 import type { PoolRange } from './pools.js';
 import { LeaseTable } from './table.js';
-import { LEASE_TABLE_SNAPSHOT_V, restoreTable, tableSnapshot } from './table-snapshot.js';
+import { LEASE_TABLE_SNAPSHOT_V, restoreTable, snapshotHostnames, tableSnapshot } from './table-snapshot.js';
 import type { LeaseTableConfig } from './table-types.js';
 import { boundEvent, leaseEventArb } from './testing/arbitraries.js';
 
@@ -171,6 +171,9 @@ describe('lease table snapshots', () => {
       const full = fold(steps);
       expect(restored.durableState()).toEqual(full.durableState());
       expect(restored.configuration()).toEqual(full.configuration());
+      // The fold points an index entry only at that client's own lease: every entry fits in the bits.
+      const { clients, macs } = tableSnapshot(full);
+      expect([clients, macs]).toEqual([[], []]);
       expectSameAnswers(restored, full, probes, start);
     },
   );
@@ -194,10 +197,36 @@ describe('lease table snapshots', () => {
     expect(restored.expired(100)).toEqual([{ type: 'LeaseExpired', ip, at: 100, expiresAt: 100 }]);
   });
 
+  test("the client and MAC indexes travel as two bits on their leases, and an entry naming another client's lease as itself", () => {
+    const table = new LeaseTable(config);
+    const [a, b] = [CLIENTS[0]!, CLIENTS[1]!];
+    table.apply(boundEvent(v4('198.18.0.11'), a, 0, 100));
+    table.apply({ ...boundEvent(v4('198.18.0.12'), b, 0, 100), hostname: 'vm-2' });
+    table.apply({ type: 'LeaseReleased', ip: v4('198.18.0.11'), ...a, at: 1 });
+    const snapshot = tableSnapshot(table);
+    expect(snapshot.leases).toEqual([
+      [v4('198.18.0.11'), 1, a.mac, null, null, null, null, null, null, 1, null, 3],
+      [v4('198.18.0.12'), 0, b.mac, b.clientId, 'vm-2', 0, 50, 87.5, 100, 0, null, 3],
+    ]);
+    expect([snapshot.clients, snapshot.macs]).toEqual([[], []]);
+    expect(snapshotHostnames(snapshot)).toEqual(new Map([[v4('198.18.0.12'), 'vm-2']]));
+    const [first, second] = snapshot.leases;
+    const odd = restoreTable({ ...snapshot, leases: [first!.with(11, 0), second], clients: [['mac:aa:00:00:00:00:01', v4('198.18.0.12')]] });
+    expect(odd.durableState().clients).toEqual([
+      ['id:01aa0000000002', v4('198.18.0.12')],
+      ['mac:aa:00:00:00:00:01', v4('198.18.0.12')],
+    ]);
+    expect(odd.durableState().macs).toEqual([['aa:00:00:00:00:02', v4('198.18.0.12')]]);
+  });
+
   test('a snapshot of another schema version, or of another shape, is refused with a typed error', () => {
     const snapshot = tableSnapshot(new LeaseTable(config));
     expect(() => restoreTable({ ...snapshot, v: LEASE_TABLE_SNAPSHOT_V + 1 })).toThrow(LeaseTableSnapshotError);
-    expect(() => restoreTable({ ...snapshot, leases: [{ status: 'offered', context: { ip: 1 } }] })).toThrow(/lease 0 has status offered/);
+    const lease = [v4('198.18.0.11'), 1, 'aa:00:00:00:00:01', null, null, null, null, null, null, 1, null, 3];
+    expect(restoreTable({ ...snapshot, leases: [lease] }).durableState().leases).toHaveLength(1);
+    expect(() => restoreTable({ ...snapshot, leases: [lease.with(1, 4)] })).toThrow(/lease 0 is not a lease tuple/);
+    expect(() => restoreTable({ ...snapshot, leases: [lease.with(2, null)] })).toThrow(/lease 0 is not a lease tuple/);
+    expect(() => restoreTable({ ...snapshot, leases: [lease.slice(1)] })).toThrow(/lease 0 is not a lease tuple/);
     expect(() => restoreTable({ ...snapshot, macs: [['aa', -1]] })).toThrow(/macs entry 0/);
     expect(() => restoreTable({ ...snapshot, pools: [{ first: 5, last: 1 }] })).toThrow(LeaseTableSnapshotError);
     expect(() => restoreTable([])).toThrow(/not a map/);
