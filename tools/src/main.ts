@@ -7,6 +7,7 @@ import { eventsCommand } from './commands/events/command.js';
 import { replayCommand } from './commands/replay/command.js';
 import { exportCommand } from './commands/export/command.js';
 import { whyCommand } from './commands/why/command.js';
+import { historyCommand } from './commands/history/command.js';
 import { addServeCommands } from './commands/serve.js';
 import { checkConfigCommand } from './commands/check-config.js';
 import { importDnsmasqCommand } from './commands/import-dnsmasq.js';
@@ -25,6 +26,7 @@ program.addCommand(eventsCommand());
 program.addCommand(replayCommand());
 program.addCommand(exportCommand());
 program.addCommand(whyCommand());
+program.addCommand(historyCommand());
 
 program
   .command('dns')

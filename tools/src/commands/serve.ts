@@ -102,6 +102,12 @@ async function serve(command: Command, title: string, parts: readonly Part[]): P
     agent: parts.includes('agent') && checked.agent,
     logger,
     replayStallLimitMs: Math.round(config.nats.replay_stall_timeout * 1000),
+    history: {
+      retentionMs: Math.round(config.history.retention * 1000),
+      compactEveryMs: Math.round(config.history.compact_interval * 1000),
+      snapshotEveryMs: Math.round(config.history.snapshot_interval * 1000),
+      snapshotEveryEvents: config.history.snapshot_events,
+    },
     ...(listen ? { metrics: { listen, readyMaxLag: config.metrics.ready_max_lag, required: config.metrics.listen !== undefined } } : {}),
   };
   await start({ dataDir: config.nats.data_dir, natsUrl: config.nats.url, parts: system, title });

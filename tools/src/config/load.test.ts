@@ -63,7 +63,7 @@ describe('loadConfig', () => {
     expect(errorOf(() => load(FILE.replace('  report_interval: 10', '  report_intervall: 10'))).message).toBe(
       'leasehold.yaml:10: agent.report_intervall: unknown setting',
     );
-    expect(errorOf(() => load(`${FILE}schedular:\n  x: 1\n`)).message).toMatch(/^leasehold\.yaml:16: schedular: unknown setting \(sections are nats, api/);
+    expect(errorOf(() => load(`${FILE}schedular:\n  x: 1\n`)).message).toMatch(/^leasehold\.yaml:16: schedular: unknown setting \(sections are nats, history, api/);
   });
 
   test('a choice outside the list names the choices', () => {

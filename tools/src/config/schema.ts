@@ -57,6 +57,18 @@ export const configSchema = z
         .default(120)
         .describe('a process whose start-up replay of the journal applies no event for this many seconds exits non-zero, naming the event it cannot read; 0 waits for ever'),
     }),
+    history: section('Bounded history: projection snapshots and the retention window of the journal (docs/design/history.md).', {
+      retention: z
+        .preprocess(numberText, z.number().min(0).max(86_400 * 3650))
+        .default(7 * 86_400)
+        .describe('seconds of full history the journal keeps; older events live on only in the projection snapshots (0: only what the snapshots need)'),
+      compact_interval: z
+        .preprocess(numberText, z.number().min(0).max(86_400))
+        .default(3_600)
+        .describe('how often the process that runs the scheduler purges history outside the retention window, in seconds; 0 never compacts'),
+      snapshot_interval: seconds().default(300).describe('each process stores its projection snapshot this often (seconds) when events came since, and at stop'),
+      snapshot_events: integer(1, 100_000_000).default(50_000).describe('...or after this many events, whichever comes first'),
+    }),
     api: section('The API service (neutron-server).', {
       agent_down_time: seconds().default(75).describe("an agent silent this long is dead (Neutron's agent_down_time); the scheduler and agents use it too"),
     }),

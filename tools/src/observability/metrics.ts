@@ -9,7 +9,7 @@
 import { dhcpOutcomes } from '@leasehold/agent';
 import { API_SUBJECT_PREFIX } from '@leasehold/api';
 import type { DnsCacheStats } from '@leasehold/dns-cache';
-import type { RunningProjection } from '@leasehold/journal';
+import type { RunningProjection, RunningSnapshottedProjection } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { RunningSystem } from '../runtime/system.js';
@@ -32,6 +32,16 @@ export function projectionsOf(system: RunningSystem | undefined): { name: string
   if (system?.scheduler) out.push({ name: 'scheduler', projection: system.scheduler });
   if (system?.api) out.push({ name: 'api', projection: system.api.projection });
   if (system?.agent) out.push({ name: `agent-${system.agent.config.agentId}`, projection: system.agent.projection });
+  return out;
+}
+
+/** The projections that start from snapshots, by name. */
+export function snapshottedOf(system: RunningSystem | undefined): { name: string; projection: RunningSnapshottedProjection }[] {
+  const out: { name: string; projection: RunningSnapshottedProjection }[] = [];
+  if (system?.scheduler) out.push({ name: 'scheduler', projection: system.scheduler.projection });
+  if (system?.api) out.push({ name: 'api', projection: system.api.projection });
+  const agent = system?.agent?.projection as Partial<RunningSnapshottedProjection> | undefined;
+  if (system?.agent && agent?.start) out.push({ name: `agent-${system.agent.config.agentId}`, projection: agent as RunningSnapshottedProjection });
   return out;
 }
 
@@ -161,6 +171,35 @@ export function createMetrics(sources: MetricSources): { registry: Registry; las
   mirroredGauge(registry, 'leasehold_journal_lag_events', 'Events each projection is behind the journal (stream last sequence minus position)', ['projection'], async () =>
     (await journalLag(sources, lastSeq)).map(({ name, lag }) => [{ projection: name }, lag]),
   );
+
+  // Bounded history: snapshots, what the last start replayed, compaction.
+  const snapshotted = () => snapshottedOf(sources.system());
+  mirroredGauge(registry, 'leasehold_projection_snapshot_age_seconds', "Age of each projection's newest snapshot (stored or restored)", ['projection'], () =>
+    snapshotted().flatMap(({ name, projection }) => {
+      const last = projection.lastSnapshot();
+      return last ? [[{ projection: name }, (Date.now() - last.at) / 1000] as [Labels, number]] : [];
+    }),
+  );
+  mirroredGauge(registry, 'leasehold_projection_snapshot_sequence', "Sequence of each projection's newest snapshot", ['projection'], () =>
+    snapshotted().flatMap(({ name, projection }) => {
+      const last = projection.lastSnapshot();
+      return last ? [[{ projection: name }, last.seq] as [Labels, number]] : [];
+    }),
+  );
+  mirroredGauge(registry, 'leasehold_projection_replayed_at_start', 'Events each projection folded at its last start (after its snapshot)', ['projection'], () =>
+    snapshotted().map(({ name, projection }) => [{ projection: name }, projection.start.replayedAtStart]),
+  );
+  mirroredGauge(registry, 'leasehold_projection_start_seconds', 'Time from the start of each projection to caught up: snapshot restore plus the replay of the tail', ['projection'], () =>
+    snapshotted().map(({ name, projection }) => [{ projection: name }, projection.start.startMs / 1000]),
+  );
+  mirroredGauge(registry, 'leasehold_journal_first_sequence', "The journal stream's first retained sequence (history below it was compacted)", [], () => {
+    const r = sources.system()?.compactor?.last();
+    return r ? [[{}, r.floor > r.firstRetained ? r.floor : r.firstRetained]] : [];
+  });
+  mirroredGauge(registry, 'leasehold_journal_last_compaction_events', 'Events the last compaction purged below the floor', [], () => {
+    const r = sources.system()?.compactor?.last();
+    return r ? [[{}, r.purged]] : [];
+  });
 
   // Scheduler decisions.
   const schedulerStat = (key: 'passes' | 'written' | 'conflicts' | 'errors') => () => {

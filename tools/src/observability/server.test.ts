@@ -79,6 +79,14 @@ describe('the metrics endpoint of a running system', () => {
     expect(last).toBeGreaterThan(0);
     expect(sample(text, 'leasehold_projection_position', 'projection="api"')! + sample(text, 'leasehold_journal_lag_events', 'projection="api"')!).toBe(last);
     expect(text).toContain('leasehold_process_cpu_seconds_total');
+    // Bounded history: what each projection replayed at its start, and its snapshot once one is stored.
+    expect(sample(text, 'leasehold_projection_replayed_at_start', 'projection="scheduler"')).toBe(system.scheduler!.projection.start.replayedAtStart);
+    expect(sample(text, 'leasehold_projection_start_seconds', 'projection="api"')).toBeGreaterThan(0);
+    expect(sample(text, 'leasehold_projection_snapshot_sequence', 'projection="api"')).toBeUndefined();
+    const stored = await system.api!.projection.snapshotNow();
+    const after = (await get('/metrics')).text;
+    expect(sample(after, 'leasehold_projection_snapshot_sequence', 'projection="api"')).toBe(stored!.seq);
+    expect(sample(after, 'leasehold_projection_snapshot_age_seconds', 'projection="api"')).toBeLessThan(60);
   });
 
   test('/healthz says the process and its NATS connection are up; /readyz says ready once the projections reach the end of the journal', async () => {

@@ -6,7 +6,16 @@
  */
 import { startAgent, type AgentConfig, type RunningAgent } from '@leasehold/agent';
 import { startApiService, type ApiService } from '@leasehold/api';
-import { DEFAULT_STALL_LIMIT_MS, Journal, type CatchUpOptions, type CatchUpProgress } from '@leasehold/journal';
+import {
+  DEFAULT_STALL_LIMIT_MS,
+  Journal,
+  ProjectionSnapshots,
+  startCompactor,
+  type CatchUpOptions,
+  type CatchUpProgress,
+  type RunningCompactor,
+  type SnapshotNotice,
+} from '@leasehold/journal';
 import { schedulerConfig, startScheduler, type RunningScheduler, type SchedulerConfig } from '@leasehold/scheduler';
 import { createLogger, partLog, type Logger } from '../observability/logger.js';
 import { startObservability, type ListenAddress, type ObservabilityServer } from '../observability/server.js';
@@ -31,7 +40,22 @@ export interface SystemOptions {
    * start with the event it cannot read (default 120 s; 0 waits for ever).
    */
   readonly replayStallLimitMs?: number;
+  /** Snapshots and retention (docs/design/history.md); defaults as in HISTORY_DEFAULTS. */
+  readonly history?: Partial<HistoryOptions>;
 }
+
+export interface HistoryOptions {
+  /** How much full history the journal keeps (ms); older events are compacted into the snapshots. */
+  readonly retentionMs: number;
+  /** How often the process that runs the scheduler compacts the journal (ms; 0: never). */
+  readonly compactEveryMs: number;
+  /** A projection snapshot after this many events... */
+  readonly snapshotEveryEvents: number;
+  /** ...or this long after the last one, if any event came since (ms). */
+  readonly snapshotEveryMs: number;
+}
+
+export const HISTORY_DEFAULTS: HistoryOptions = { retentionMs: 7 * 86_400_000, compactEveryMs: 3_600_000, snapshotEveryEvents: 50_000, snapshotEveryMs: 300_000 };
 
 export interface RunningSystem {
   readonly journal: Journal;
@@ -40,6 +64,8 @@ export interface RunningSystem {
   readonly agent: RunningAgent | undefined;
   /** The metrics endpoint, if one listens. */
   readonly observability: ObservabilityServer | undefined;
+  /** The journal's compactor, run beside the scheduler. */
+  readonly compactor: RunningCompactor | undefined;
   /** Lines saying what runs and where, for the operator. */
   describe(): string[];
   stop(): Promise<void>;
@@ -68,6 +94,15 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
       logger.warn({ component: 'metrics', listen: where, err: (error as Error).message }, 'metrics endpoint not started (set metrics.listen or --metrics-listen to another port)');
     }
   }
+  const history = { ...HISTORY_DEFAULTS, ...options.history };
+  const snapshotEvery = { events: history.snapshotEveryEvents, ms: history.snapshotEveryMs };
+  const snapshotLog = (component: string) => {
+    const write = logOf(component);
+    return (notice: SnapshotNotice) => {
+      const line = snapshotLine(notice);
+      if (line) write(`${component}: ${line}`);
+    };
+  };
   try {
     const journal = await openJournal(nats, log);
     const api = options.api
@@ -77,11 +112,34 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
             textLog ? textLog(`api: internal error on ${subject}: ${String(error)}`) : logger.child({ component: 'api' }).error({ subject, err: error }, 'internal error'),
           onProjectionError: (error) => logOf('api')(`api: journal: ${(error as Error).message}`),
           catchUp: replay.options,
+          snapshotEvery,
+          onSnapshot: snapshotLog('api'),
         })
       : undefined;
     if (api) started.push(api);
-    const scheduler = options.scheduler ? await startScheduler(schedulerConfig(options.scheduler), { journal, log: logOf('scheduler'), catchUp: replay.options }) : undefined;
+    const scheduler = options.scheduler
+      ? await startScheduler(schedulerConfig(options.scheduler), { journal, log: logOf('scheduler'), catchUp: replay.options, snapshotEvery, onSnapshot: snapshotLog('scheduler') })
+      : undefined;
     if (scheduler) started.push(scheduler);
+    // Compaction runs beside the scheduler: one per system (several are harmless: a purge below a sequence is idempotent).
+    const compactor: RunningCompactor | undefined =
+      scheduler && history.compactEveryMs > 0
+        ? startCompactor(journal, await ProjectionSnapshots.open(journal), {
+            windowMs: history.retentionMs,
+            everyMs: history.compactEveryMs,
+            onResult: (r) => {
+              if (r.purged > 0) logOf('history')(`history: compacted ${r.purged} events below sequence ${r.floor} (${mb(r.bytesBefore)} -> ${mb(r.bytesAfter)} MB on disk)${r.pinnedBy ? `; held back by snapshot ${r.pinnedBy.name}@${r.pinnedBy.seq}` : ''}`);
+            },
+            onError: (error) => {
+              if (/permission/i.test(String((error as Error)?.message ?? error))) {
+                // A locked-down scheduler may not purge the journal: say once who can, and stop trying.
+                logOf('history')('history: this user may not purge the events stream, so this process does not compact; run `leasehold history compact` as the admin role (e.g. from a timer)');
+                void compactor?.stop();
+              } else logOf('history')(`history: compaction failed: ${(error as Error).message}`);
+            },
+          })
+        : undefined;
+    if (compactor) started.push(compactor);
     const agent = options.agent ? await startAgent(options.agent, { nc: nats.nc, journal, log: logOf('agent'), catchUp: replay.options }) : undefined;
     if (agent) started.push(agent);
 
@@ -92,6 +150,7 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
       scheduler,
       agent,
       observability,
+      compactor,
       describe() {
         const lines = [
           nats.embedded
@@ -108,6 +167,9 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
           const mappings = Object.entries(agent.config.interfaceMappings).map(([p, i]) => `${p}:${i}`).join(',') || 'none (set --interface-mappings physnet:interface)';
           lines.push(`  agent      ${agent.config.agentId}: DHCP on UDP ${agent.config.dhcpPort} of mapped interfaces; mappings ${mappings}`);
         }
+        lines.push(
+          `  history    projection snapshots in object store ${journal.layout.projectionBucket}; ${compactor ? `full history kept ${days(history.retentionMs)}, compacted every ${history.compactEveryMs / 60_000} min` : 'compacted by the process that runs the scheduler'}`,
+        );
         if (observability) lines.push(`  metrics    ${observability.url}/metrics  (health ${observability.url}/healthz, readiness ${observability.url}/readyz)`);
         return lines;
       },
@@ -158,6 +220,36 @@ function replayWatch(
       },
     },
   };
+}
+
+const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
+const days = (ms: number) => (ms % 86_400_000 === 0 ? `${ms / 86_400_000} d` : `${(ms / 3_600_000).toFixed(1)} h`);
+
+/** A snapshot notice as the operator reads it (undefined: not worth a line). */
+export function snapshotLine(notice: SnapshotNotice): string | undefined {
+  const at = (i: { seq: number; at: number; bytes: number }) => `event ${i.seq}, ${new Date(i.at).toISOString()}, ${mb(i.bytes)} MB`;
+  switch (notice.kind) {
+    case 'loading':
+      return `loading snapshot ${notice.info.name} (${at(notice.info)})`;
+    case 'restored':
+      return `restored snapshot ${notice.info.name} in ${notice.ms.toFixed(0)} ms; replaying the events after ${notice.info.seq}`;
+    case 'refused': {
+      const r = notice.refusal;
+      if (r.reason === 'unreadable') return `snapshot unreadable (${(r.error as Error)?.message ?? String(r.error)}); replaying the journal instead`;
+      return `snapshot ${r.info.name} not used: another ${r.reason === 'version' ? `schema version (${r.info.v})` : `configuration (${r.info.fingerprint})`}; replaying the journal instead`;
+    }
+    case 'restore-failed':
+      return `snapshot ${notice.info.name} could not be restored (${(notice.error as Error)?.message ?? String(notice.error)}); replaying the journal instead`;
+    case 'history-gap':
+      return notice.after === 0
+        ? `no usable snapshot and history before event ${notice.firstRetained} was compacted: this state lacks what happened before it`
+        : `snapshot at event ${notice.after} is older than the retained history (from ${notice.firstRetained}); trying another`;
+    case 'save-failed':
+      return `snapshot not stored: ${(notice.error as Error)?.message ?? String(notice.error)} (retried later)`;
+    case 'none':
+    case 'saved':
+      return undefined;
+  }
 }
 
 /**
