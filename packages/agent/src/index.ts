@@ -9,7 +9,11 @@ export type { Arrival, LeaseWriter, Reply, ServedNetwork } from './dhcp/server.j
 export { DhcpStats, dhcpOutcomes } from './dhcp/stats.js';
 export type { DhcpOutcome } from './dhcp/stats.js';
 export { AgentModel, DHCP_DEVICE_OWNER } from './state/agent-model.js';
-export type { ModelChange } from './state/agent-model.js';
+export type { AgentModelOptions, ModelChange } from './state/agent-model.js';
+export { AGENT_MODEL_SNAPSHOT_KIND, AGENT_MODEL_SNAPSHOT_V, leaseHostnames, modelFingerprint } from './state/model-snapshot.js';
+export type { AgentModelSnapshot } from './state/model-snapshot.js';
+export { AgentModelSnapshotError } from './errors.js';
+export type { AgentModelSnapshotProblem } from './errors.js';
 export { loadBalanceHash, servesClient } from './ha/load-balance.js';
 export { InterfaceError, ensureInterfaceAddress, interfaceAddresses, interfaceIndex } from './net/interfaces.js';
 export { nativeNet, openUdpSocket } from './net/udp-socket.js';

@@ -4,9 +4,9 @@
  * table per network. A fold of stored events, nothing else: the DHCP server
  * reads it on every packet, the runtime reacts to its change notices.
  */
-import { applyNetworkEvent, initialNetwork, type NetworkEvent, type NetworkSnapshot } from '@leasehold/api';
+import { applyNetworkEvent, initialNetwork, networkMachine, type NetworkEvent, type NetworkSnapshot } from '@leasehold/api';
 import type { StoredEvent } from '@leasehold/journal';
-import { LeaseTable, fromEnvelope, type JournaledLeaseEvent, type PoolRange } from '@leasehold/lease-actor';
+import { LeaseTable, LeaseTableSnapshotError, fromEnvelope, restoreTable, tableSnapshot, type JournaledLeaseEvent, type PoolRange } from '@leasehold/lease-actor';
 import type {
   AgentHeartbeatData,
   NetworkScheduledData,
@@ -15,6 +15,18 @@ import type {
   PortState,
   SubnetState,
 } from '@leasehold/protocol';
+import { AgentModelSnapshotError } from '../errors.js';
+import {
+  AGENT_MODEL_SNAPSHOT_KIND,
+  AGENT_MODEL_SNAPSHOT_V,
+  checkModelSnapshot,
+  groupLeaseVersions,
+  modelFingerprint,
+  type AgentModelOptions,
+  type AgentModelSnapshot,
+} from './model-snapshot.js';
+
+export type { AgentModelOptions } from './model-snapshot.js';
 
 export const DHCP_DEVICE_OWNER = 'network:dhcp';
 
@@ -31,11 +43,6 @@ export type ModelChange =
   | { readonly kind: 'port'; readonly networkId: string; readonly port: PortState; readonly deleted: boolean }
   | { readonly kind: 'binding'; readonly networkId: string }
   | { readonly kind: 'lease'; readonly networkId: string; readonly event: JournaledLeaseEvent };
-
-export interface AgentModelOptions {
-  readonly offerTtlMs?: number;
-  readonly declineQuarantineMs?: number;
-}
 
 export class AgentModel {
   readonly networks = new Map<string, NetworkSnapshot>();
@@ -74,8 +81,11 @@ export class AgentModel {
       case 'SubnetUpdated':
       case 'SubnetDeleted':
         return this.applyNetwork(lastToken(subject), event as NetworkEvent);
-      case 'PortCreated':
-        return this.putPort((event.data as { port: PortState }).port);
+      case 'PortCreated': {
+        // A second PortCreated for an id replaces the port, indexes and fixed address included.
+        const port = (event.data as { port: PortState }).port;
+        return this.putPort(port, this.ports.get(port.id));
+      }
       case 'PortUpdated': {
         const current = this.ports.get(lastToken(subject));
         if (current) this.putPort({ ...current, ...(event.data as { changes: Partial<PortState> }).changes }, current);
@@ -153,6 +163,80 @@ export class AgentModel {
 
   leaseVersion(subject: string): number {
     return this.leaseVersions.get(subject) ?? 0;
+  }
+
+  // ---- snapshots ----
+
+  /**
+   * The whole fold as plain data, for a projection snapshot (model-snapshot.ts):
+   * pack it with protocol's `pack`, and resume the projection at its `position + 1`
+   * after `restore`. Offers are left out. Pure: copies what the fold mutates in
+   * place (agent records, binding sets) and shares only values the fold replaces
+   * (ports, network contexts, lease contexts), so it stays exact while the model
+   * folds on. About 0.17 s for 50,000 leases, and 0.08 s more to pack (bench/snapshot.ts).
+   */
+  snapshot(): AgentModelSnapshot {
+    return {
+      v: AGENT_MODEL_SNAPSHOT_V,
+      kind: AGENT_MODEL_SNAPSHOT_KIND,
+      options: modelFingerprint(this.options),
+      position: this.position,
+      badEvents: this.badEvents,
+      refusedLeaseEvents: this.refusedLeaseEvents,
+      networks: [...this.networks].map(([id, s]) => [id, s.value as 'absent' | 'active', s.context]),
+      ports: [...this.ports.values()],
+      portsByNetwork: [...this.portsByNetwork].map(([networkId, ports]) => [networkId, [...ports.keys()]]),
+      portsByMac: [...this.portsByMac].map(([key, port]) => [key, port.id]),
+      bindings: [...this.bindings].map(([networkId, agents]) => [networkId, [...agents]]),
+      agents: [...this.agents.values()].map((r) => [r.agentId, r.heartbeatAt, r.data ?? null, r.adminStateUp, r.deleted]),
+      tables: [...this.tables.values()].map(tableSnapshot),
+      leaseVersions: groupLeaseVersions(this.leaseVersions),
+    };
+  }
+
+  /**
+   * Fills this model, which must not have folded anything yet, with a snapshot
+   * (as unpacked: `unknown`), after checking all of it: on any problem it throws
+   * `AgentModelSnapshotError` (`version`, `options`, `not-a-snapshot`) and the
+   * model stays empty, ready for a full replay. Emits no change notices: a
+   * listener that derives state from them rebuilds it from the snapshot
+   * (`leaseHostnames(snapshot)` for the lease host names), then follows the
+   * notices of the events folded after it. Returns the checked snapshot.
+   */
+  restore(value: unknown): AgentModelSnapshot {
+    if (this.position !== 0 || this.networks.size + this.ports.size + this.bindings.size + this.agents.size + this.tables.size + this.leaseVersions.size > 0) {
+      throw new Error('AgentModel.restore needs a model that has folded nothing');
+    }
+    const s = checkModelSnapshot(value, this.options);
+    const ports = new Map(s.ports.map((port) => [port.id, port]));
+    const portOf = (id: string): PortState => {
+      const port = ports.get(id);
+      if (!port) throw new AgentModelSnapshotError('not-a-snapshot', `an index names port ${id}, which is not in the snapshot`);
+      return port;
+    };
+    const portsByNetwork = s.portsByNetwork.map(([networkId, ids]) => [networkId, new Map(ids.map((id) => [id, portOf(id)]))] as const);
+    const portsByMac = s.portsByMac.map(([key, id]) => [key, portOf(id)] as const);
+    let tables: [string, LeaseTable][];
+    try {
+      tables = s.tables.map((t) => [t.networkId, restoreTable(t)]);
+    } catch (cause) {
+      if (cause instanceof LeaseTableSnapshotError) throw new AgentModelSnapshotError('not-a-snapshot', cause.message, { cause });
+      throw cause;
+    }
+    for (const [id, state, context] of s.networks) this.networks.set(id, networkMachine.resolveState({ value: state, context }));
+    for (const [id, port] of ports) this.ports.set(id, port);
+    for (const [networkId, byId] of portsByNetwork) this.portsByNetwork.set(networkId, byId);
+    for (const [key, port] of portsByMac) this.portsByMac.set(key, port);
+    for (const [networkId, agents] of s.bindings) this.bindings.set(networkId, new Set(agents));
+    for (const [agentId, heartbeatAt, data, adminStateUp, deleted] of s.agents) {
+      this.agents.set(agentId, { agentId, heartbeatAt, data: data ?? undefined, adminStateUp, deleted });
+    }
+    for (const [networkId, table] of tables) this.tables.set(networkId, table);
+    for (const [prefix, tokens, seqs] of s.leaseVersions) tokens.forEach((token, i) => this.leaseVersions.set(prefix + token, seqs[i]!));
+    this.position = s.position;
+    this.badEvents = s.badEvents;
+    this.refusedLeaseEvents = s.refusedLeaseEvents;
+    return s;
   }
 
   // ---- queries ----
