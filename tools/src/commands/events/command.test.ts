@@ -21,7 +21,7 @@ describe('leasehold events dump', () => {
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(
-      new RegExp(`^${f.seqs.fixedBound} \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z lh\\.evt\\.lease\\.${f.networkId}\\.10-0-0-5 LeaseBound ip=${FIXED_IP.replaceAll('.', '\\.')} mac=${FIXED_MAC} expiresAt=\\d{4}-`),
+      new RegExp(`^${f.seqs.fixedBound} \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z lh\\.evt\\.lease\\.${f.networkId}\\.198-18-0-5 LeaseBound ip=${FIXED_IP.replaceAll('.', '\\.')} mac=${FIXED_MAC} expiresAt=\\d{4}-`),
     );
   });
 
@@ -64,12 +64,12 @@ describe('leasehold events tail', () => {
     const at = Date.now();
     let written = 0;
     while (stdout === '' && written < 40) {
-      await f.lease({ type: 'LeaseBound', ip: parseIpv4('10.0.0.120'), mac: `52:54:00:00:01:${(written % 100).toString().padStart(2, '0')}`, at, ...leaseTimes(at, 60_000) });
+      await f.lease({ type: 'LeaseBound', ip: parseIpv4('198.18.0.120'), mac: `52:54:00:00:01:${(written % 100).toString().padStart(2, '0')}`, at, ...leaseTimes(at, 60_000) });
       written++;
       await new Promise((r) => setTimeout(r, 150));
     }
     expect(await closed).toBe(0);
     expect(stdout.trimEnd().split('\n')).toHaveLength(1);
-    expect(stdout).toMatch(/ LeaseBound ip=10\.0\.0\.120 /);
+    expect(stdout).toMatch(/ LeaseBound ip=198\.18\.0\.120 /);
   });
 });

@@ -37,7 +37,7 @@ describe('leasehold replay', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/NetworkCreated: absent → active\n {4}\+ context\.network: \{id=/);
-    expect(run.stdout).toMatch(/SubnetCreated: active\n {4}\+ context\.subnets\.[\w-]+: \{.*cidr=10\.0\.0\.0\/24.*gatewayIp=10\.0\.0\.1/);
+    expect(run.stdout).toMatch(/SubnetCreated: active\n {4}\+ context\.subnets\.[\w-]+: \{.*cidr=198\.18\.0\.0\/24.*gatewayIp=198\.18\.0\.1/);
     expect(run.stdout).not.toMatch(/NetworkUpdated:/);
     expect(run.stdout).toMatch(/1 later events not shown/);
     expect(run.stdout).toMatch(/live projection \(networks\.show \+ subnets\.list\): agrees/);

@@ -1,4 +1,5 @@
 import { loadBalanceHash } from '@leasehold/agent';
+import { parseIpv4 } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../resources/testing/run-cli.js';
 import { ASKED_IP, ASKING_MAC, FIXED_IP, FIXED_MAC, POOL_MAC, startFixture, type Fixture } from '../events/testing/journal-fixture.js';
@@ -31,26 +32,26 @@ describe('leasehold why lease', () => {
       [f.seqs.poolBound, 'LeaseBound'],
       [f.seqs.poolRenewed, 'LeaseRenewed'],
     ]);
-    expect(why.rule).toEqual({ source: 'pool', text: expect.stringMatching(new RegExp(`^dynamic pool 10\\.0\\.0\\.100-10\\.0\\.0\\.199 of subnet ${f.subnetId}: the first free address probing the pool from the hash of the client key \\(mac:${POOL_MAC}\\)$`)) });
+    expect(why.rule).toEqual({ source: 'pool', text: expect.stringMatching(new RegExp(`^dynamic pool 198\\.18\\.0\\.100-198\\.18\\.0\\.199 of subnet ${f.subnetId}: the first free address probing the pool from the hash of the client key \\(mac:${POOL_MAC}\\)$`)) });
   });
 
   test('an address the pool would not have picked is explained as the one the client asked for, naming what the pool would give', async () => {
     const why = await whyLease(source, ASKED_IP);
     expect(why.holder).toEqual({ mac: ASKING_MAC });
     expect(why.rule.source).toBe('requested');
-    expect(why.rule.text).toMatch(/the allocator alone would have given 10\.0\.0\.\d+ \(pool\)$/);
+    expect(why.rule.text).toMatch(/the allocator alone would have given 198\.18\.0\.\d+ \(pool\)$/);
   });
 
   test('the command prints the chain, the rule and the agent; an unknown target is a usage error', async () => {
     const [run, missing] = await Promise.all([
       runCli(['why', 'lease', FIXED_MAC, '--nats-url', f.t.nats.url]),
-      runCli(['why', 'lease', '10.9.9.9', '--nats-url', f.t.nats.url]),
+      runCli(['why', 'lease', '198.19.9.9', '--nats-url', f.t.nats.url]),
     ]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`^lease ${FIXED_IP} on network ${f.networkId} .*\\nchain:\\n  ${f.seqs.fixedBound} \\S+ LeaseBound ip=${FIXED_IP} mac=${FIXED_MAC}.*<- the current lease starts here\\nrule .*\\n  fixed: fixed address of port .*\\nagent:\\n  ${f.bindingAgent}: the only agent bound`));
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^error NOT_FOUND \(target\): no lease events for 10\.9\.9\.9/);
+    expect(missing.stderr).toMatch(/^error NOT_FOUND \(target\): no lease events for 198\.19\.9\.9/);
   });
 });
 
@@ -77,8 +78,8 @@ describe('leasehold why binding', () => {
   test('a second live agent bound by hand splits the clients by RFC 3074, and why lease names the one the hash gives', async () => {
     await f.t.client.request('bindings.add', { network_id: f.networkId, agent_id: 'agent-b' });
     const at = Date.now();
-    const seq = await f.lease({ type: 'LeaseBound', ip: 0x0a0000c6, mac: '52:54:00:aa:bb:09', at, expiresAt: at + 60_000, renewAt: at + 30_000, rebindAt: at + 52_500 });
-    const why = await whyLease(source, '10.0.0.198');
+    const seq = await f.lease({ type: 'LeaseBound', ip: parseIpv4('198.18.0.198'), mac: '52:54:00:aa:bb:09', at, expiresAt: at + 60_000, renewAt: at + 30_000, rebindAt: at + 52_500 });
+    const why = await whyLease(source, '198.18.0.198');
     expect(why.bound?.seq).toBe(seq);
     expect(why.agent.bound).toEqual(['agent-a', 'agent-b']);
     // RFC 3074: the hash of chaddr modulo the sorted live agents.

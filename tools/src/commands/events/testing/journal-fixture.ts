@@ -22,10 +22,10 @@ import {
 } from '@leasehold/scheduler';
 
 export const FIXED_MAC = 'fa:16:3e:00:00:05';
-export const FIXED_IP = '10.0.0.5';
+export const FIXED_IP = '198.18.0.5';
 export const POOL_MAC = '52:54:00:aa:bb:01';
 export const ASKING_MAC = '52:54:00:aa:bb:02';
-export const ASKED_IP = '10.0.0.150';
+export const ASKED_IP = '198.18.0.150';
 export const LEASE_MS = 3_600_000;
 
 export interface Fixture {
@@ -54,11 +54,11 @@ export async function startFixture(): Promise<Fixture> {
   const network = await client.networks.create({ name: 'tools-net', mtu: 1450 });
   const subnet = await client.subnets.create({
     network_id: network.id,
-    cidr: '10.0.0.0/24',
-    gateway_ip: '10.0.0.1',
-    allocation_pools: [{ start: '10.0.0.2', end: '10.0.0.99' }],
-    dynamic_pools: [{ start: '10.0.0.100', end: '10.0.0.199' }],
-    dns_nameservers: ['10.0.0.53'],
+    cidr: '198.18.0.0/24',
+    gateway_ip: '198.18.0.1',
+    allocation_pools: [{ start: '198.18.0.2', end: '198.18.0.99' }],
+    dynamic_pools: [{ start: '198.18.0.100', end: '198.18.0.199' }],
+    dns_nameservers: ['198.18.0.53'],
   });
   const port = await client.ports.create({ network_id: network.id, name: 'vm-1', mac_address: FIXED_MAC, fixed_ips: [{ subnet_id: subnet.id, ip_address: FIXED_IP }] });
 
@@ -96,7 +96,7 @@ export async function startFixture(): Promise<Fixture> {
   const fixedBound = await lease(bound(FIXED_MAC, ip(FIXED_IP), now + 1000));
   const table = new LeaseTable({
     networkId: network.id,
-    pools: [{ first: ip('10.0.0.100'), last: ip('10.0.0.199'), subnetId: subnet.id }],
+    pools: [{ first: ip('198.18.0.100'), last: ip('198.18.0.199'), subnetId: subnet.id }],
     fixed: [{ mac: FIXED_MAC, ip: ip(FIXED_IP) }],
   });
   const allocation = table.allocate({ mac: POOL_MAC, subnetId: subnet.id, now: now + 2000 });
