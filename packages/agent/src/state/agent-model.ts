@@ -223,7 +223,9 @@ export class AgentModel {
       if (cause instanceof LeaseTableSnapshotError) throw new AgentModelSnapshotError('not-a-snapshot', cause.message, { cause });
       throw cause;
     }
-    for (const [id, state, context] of s.networks) this.networks.set(id, networkMachine.resolveState({ value: state, context }));
+    const networks = s.networks.map(([id, state, context]) => [id, networkMachine.resolveState({ value: state, context })] as const);
+    // Everything checked and built: from here on nothing throws.
+    for (const [id, network] of networks) this.networks.set(id, network);
     for (const [id, port] of ports) this.ports.set(id, port);
     for (const [networkId, byId] of portsByNetwork) this.portsByNetwork.set(networkId, byId);
     for (const [key, port] of portsByMac) this.portsByMac.set(key, port);
