@@ -1,5 +1,6 @@
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
+import { unpack } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Journal } from '../journal.js';
 import { startTestNats, type TestNats } from '../testing/index.js';
@@ -77,5 +78,20 @@ describe('projection snapshots', () => {
     await jetstream(journal.nc).publish(`$O.${snapshots.bucket}.C.${meta!.nuid}`, new Uint8Array([1, 2, 3]));
     const loaded = await snapshots.load('agent-c', { v: 1 });
     expect(loaded).toMatchObject({ ok: false, refusal: { reason: 'unreadable' } });
+  });
+
+  test('a reader opens the bucket without provisioning it and gets a snapshot as stored, whatever its version; a server with no bucket gives none', async () => {
+    const state = bigState(2_000);
+    await snapshots.save('api-read', { v: 9 }, 77, state);
+    const reader = await ProjectionSnapshots.openReadOnly(journal.nc);
+    const stored = await reader!.read('api-read');
+    expect(stored?.info).toMatchObject({ name: 'api-read', v: 9, seq: 77 });
+    expect(unpack(stored!.bytes)).toStrictEqual(state);
+    expect(await reader!.read('nobody')).toBeUndefined();
+
+    await using bare = await startTestNats();
+    const nc = await bare.connect();
+    expect(await ProjectionSnapshots.openReadOnly(nc)).toBeUndefined();
+    expect(await jetstreamManager(nc).then((jsm) => jsm.streams.list().next())).toHaveLength(0);
   });
 });

@@ -17,9 +17,12 @@
  * other settings is recognised without reading it, and ignored (the caller
  * then folds everything retained), never misread.
  */
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Objm, type ObjectInfo, type ObjectStore } from '@nats-io/obj';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { pack, unpack } from '@leasehold/protocol';
 import type { Journal } from '../journal.js';
+import { defaultLayout, type JournalLayout } from '../provision.js';
 
 /** What a snapshot says about itself (read without downloading it). */
 export interface SnapshotInfo {
@@ -63,7 +66,7 @@ export class ProjectionSnapshots {
   private constructor(
     readonly bucket: string,
     private readonly store: ObjectStore,
-    private readonly journal: Journal,
+    private readonly jsm: JetStreamManager,
   ) {}
 
   /** Opens (creating if missing) the journal's projection-snapshot bucket. */
@@ -71,7 +74,23 @@ export class ProjectionSnapshots {
     const bucket = journal.layout.projectionBucket;
     // Journal.open provisioned the bucket (only an admin may create it in a locked-down system).
     const store = await new Objm(journal.nc).open(bucket);
-    return new ProjectionSnapshots(bucket, store, journal);
+    return new ProjectionSnapshots(bucket, store, journal.jsm);
+  }
+
+  /**
+   * Opens an existing bucket without provisioning anything (the journal tools
+   * only read: opening the journal would create or reconfigure the stream).
+   * Undefined when the bucket does not exist (a system from before snapshots).
+   */
+  static async openReadOnly(nc: NatsConnection, layout: Pick<JournalLayout, 'projectionBucket'> = defaultLayout): Promise<ProjectionSnapshots | undefined> {
+    const bucket = layout.projectionBucket;
+    try {
+      const store = await new Objm(nc).open(bucket);
+      return new ProjectionSnapshots(bucket, store, await jetstreamManager(nc));
+    } catch (error) {
+      if (error instanceof Error && /stream not found|not found/i.test(error.message)) return undefined;
+      throw error;
+    }
   }
 
   /**
@@ -113,6 +132,18 @@ export class ProjectionSnapshots {
     }
   }
 
+  /**
+   * The snapshot of `name` as stored (packed, its SHA-256 checked), whatever
+   * its version, with what it says about itself: for a tool that carries it
+   * elsewhere (an export bundle). Undefined when none is stored.
+   */
+  async read(name: string): Promise<{ readonly info: SnapshotInfo; readonly bytes: Uint8Array } | undefined> {
+    const info = await this.info(name);
+    if (!info) return undefined;
+    const bytes = await this.store.getBlob(name);
+    return bytes ? { info, bytes } : undefined;
+  }
+
   /** Every stored snapshot's description. */
   async list(): Promise<SnapshotInfo[]> {
     const out: SnapshotInfo[] = [];
@@ -133,15 +164,15 @@ export class ProjectionSnapshots {
     const stream = `OBJ_${this.bucket}`;
     const live = new Set((await this.store.list()).map((info) => info.nuid));
     const prefix = `$O.${this.bucket}.C.`;
-    const { state } = await this.journal.jsm.streams.info(stream, { subjects_filter: `${prefix}>` });
+    const { state } = await this.jsm.streams.info(stream, { subjects_filter: `${prefix}>` });
     let purged = 0;
     for (const subject of Object.keys(state.subjects ?? {})) {
       const nuid = subject.slice(prefix.length);
       if (live.has(nuid)) continue;
       // The newest chunk of a put still in progress is young; a dead writer's stops ageing.
-      const newest = await this.journal.jsm.streams.getMessage(stream, { last_by_subj: subject }).catch(() => null);
+      const newest = await this.jsm.streams.getMessage(stream, { last_by_subj: subject }).catch(() => null);
       if (newest && Date.now() - newest.time.getTime() < minAgeMs) continue;
-      await this.journal.jsm.streams.purge(stream, { filter: subject });
+      await this.jsm.streams.purge(stream, { filter: subject });
       purged++;
     }
     return purged;
