@@ -7,7 +7,15 @@
 import { randomUUID } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import { ApiClient } from '@leasehold/api';
-import { VersionConflictError, startProjection, type CatchUpOptions, type Journal, type RunningProjection } from '@leasehold/journal';
+import {
+  ProjectionSnapshots,
+  VersionConflictError,
+  startSnapshottedProjection,
+  type CatchUpOptions,
+  type Journal,
+  type RunningSnapshottedProjection,
+  type SnapshotNotice,
+} from '@leasehold/journal';
 import { leaseSubject, toEnvelope, type JournaledLeaseEvent } from '@leasehold/lease-actor';
 import { cidrContains, type Ipv4 } from '@leasehold/protocol';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -18,12 +26,13 @@ import { heartbeatEnvelope, heartbeatSubject } from './heartbeat.js';
 import { ensureInterfaceAddress, interfaceAddresses } from './net/interfaces.js';
 import { openUdpSocket, type BoundSocket } from './net/udp-socket.js';
 import { AgentModel, DHCP_DEVICE_OWNER } from './state/agent-model.js';
+import { AGENT_MODEL_SNAPSHOT_V, leaseHostnames, modelFingerprint } from './state/model-snapshot.js';
 
 export interface RunningAgent {
   readonly config: AgentConfig;
   readonly model: AgentModel;
   readonly server: DhcpServer;
-  readonly projection: RunningProjection;
+  readonly projection: RunningSnapshottedProjection;
   readonly dns: AgentDns;
   /** Networks served now, with their interfaces. */
   served(): ServedNetwork[];
@@ -40,6 +49,12 @@ export interface AgentDeps {
   readonly log?: (line: string) => void;
   /** Progress reports and the stall limit of the start-up replay. */
   readonly catchUp?: CatchUpOptions;
+  /** How often to store the model's snapshot (defaults: 50,000 events or 5 minutes). */
+  readonly snapshotEvery?: { readonly events?: number; readonly ms?: number };
+  /** Ignore a stored snapshot and fold everything retained. */
+  readonly ignoreSnapshot?: boolean;
+  /** Snapshot events (restored, refused, saved), for the log. */
+  readonly onSnapshot?: (notice: SnapshotNotice) => void;
 }
 
 export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<RunningAgent> {
@@ -90,11 +105,24 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     else if (event.type !== 'LeaseRenewed') names.delete(event.ip);
   });
 
-  const projection = await startProjection(journal, {
+  const projection = await startSnapshottedProjection(journal, {
     name: `agent-${config.agentId}`,
     filter: 'lh.evt.>',
-    fromStart: true,
-    checkpointEvery: { events: Number.MAX_SAFE_INTEGER, ms: Number.MAX_SAFE_INTEGER },
+    snapshots: await ProjectionSnapshots.open(journal),
+    fold: {
+      v: AGENT_MODEL_SNAPSHOT_V,
+      fingerprint: modelFingerprint({ offerTtlMs: config.offerTtlMs, declineQuarantineMs: config.declineQuarantineMs }),
+      take: () => model.snapshot(),
+      restore: (state) => {
+        // All or nothing (the model stays empty on a refusal); restoring sends no change notices,
+        // so the host-name index the listener above keeps is rebuilt from the snapshot.
+        const restored = model.restore(state);
+        for (const [networkId, names] of leaseHostnames(restored)) leaseNames.set(networkId, names);
+      },
+    },
+    ...(deps.snapshotEvery ? { every: deps.snapshotEvery } : {}),
+    ...(deps.ignoreSnapshot ? { ignoreSnapshot: true } : {}),
+    ...(deps.onSnapshot ? { onSnapshot: deps.onSnapshot } : {}),
     apply: (stored) => model.apply(stored),
     onError: (error) => log(`agent: journal: ${(error as Error).message}`),
     ...(deps.catchUp ? { catchUp: deps.catchUp } : {}),

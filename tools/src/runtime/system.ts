@@ -140,7 +140,9 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
           })
         : undefined;
     if (compactor) started.push(compactor);
-    const agent = options.agent ? await startAgent(options.agent, { nc: nats.nc, journal, log: logOf('agent'), catchUp: replay.options }) : undefined;
+    const agent = options.agent
+      ? await startAgent(options.agent, { nc: nats.nc, journal, log: logOf('agent'), catchUp: replay.options, snapshotEvery, onSnapshot: snapshotLog('agent') })
+      : undefined;
     if (agent) started.push(agent);
 
     const serverVersion = nats.nc.info?.version ?? 'unknown';

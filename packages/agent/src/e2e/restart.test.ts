@@ -68,6 +68,8 @@ describe('leases survive restarts', () => {
 
       await agent.stop();
       const restarted = await env.startAgent(config);
+      // Its model came from the snapshot the stopped agent stored, plus the events since.
+      expect(restarted.projection.start.restoredFrom?.name).toBe(`agent-${config.agentId}`);
       // Serving already: same network, same interface, same DHCP port (no second one created).
       expect(restarted.served()).toStrictEqual([{ networkId: network.id, ifname: bridge.ifname, serverIps: new Map([[subnet.id, serverIp]]) }]);
       const macs = await Promise.all(bridge.links.map((l) => macOf(l.ns, l.clientIf)));
