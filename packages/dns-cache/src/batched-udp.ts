@@ -135,7 +135,13 @@ export interface BatchedUdp {
   close(): void;
 }
 
-/** Listens on IPv4 address:port (0: the kernel's choice) and hands each datagram the hot table did not answer to the resolver. Throws ListenError. */
+/**
+ * Listens on IPv4 address:port (0: the kernel's choice) and hands each
+ * datagram the hot table did not answer to the resolver. Throws ListenError.
+ * Nothing thrown while a batch is handled leaves the callback: it is
+ * reported to `resolver.errors` and the next datagram is handled. close()
+ * during a batch takes effect when the batch is done (see openNativeClient).
+ */
 export function listenBatchedUdp(native: NativeUdp, address: string, port: number, resolver: Resolver): BatchedUdp {
   const size = native.SLOTS * native.SLOT_SIZE;
   const input = new ArrayBuffer(size);
@@ -149,6 +155,10 @@ export function listenBatchedUdp(native: NativeUdp, address: string, port: numbe
   let batching = false;
   let outCount = 0;
   let socket: unknown;
+  /** close() was called: nothing more is read or sent. */
+  let closed = false;
+  /** The read loop is running: the addon's close waits for it. */
+  let reading = false;
 
   let deferred = false;
   const put = (reply: Uint8Array, ip: number, clientPort: number) => {
@@ -163,27 +173,26 @@ export function listenBatchedUdp(native: NativeUdp, address: string, port: numbe
     deferred = false;
     const count = outCount;
     outCount = 0;
-    if (count > 0) {
+    if (count > 0 && !closed) {
       try {
         native.send(socket, count);
-      } catch {
-        // Closed meanwhile.
+      } catch (error) {
+        resolver.errors.report('sending UDP replies', error);
       }
     }
   };
   const sender = (ip: number, clientPort: number) => (reply: Uint8Array) => {
+    // Closed while the question was upstream: nobody to answer.
+    if (closed) return;
     if (reply.length > native.SLOT_SIZE) {
-      try {
-        native.sendOne(socket, reply, ip, clientPort);
-      } catch {
-        // The socket was closed while the question was upstream.
-      }
+      native.sendOne(socket, reply, ip, clientPort);
       return;
     }
     if (batching) {
       if (outCount < native.SLOTS) return put(reply, ip, clientPort);
-      native.send(socket, outCount);
+      const count = outCount;
       outCount = 0;
+      native.send(socket, count);
       return put(reply, ip, clientPort);
     }
     // A reply given later (a forwarded question answered): the answers of one upstream batch are
@@ -197,11 +206,12 @@ export function listenBatchedUdp(native: NativeUdp, address: string, port: numbe
     }
   };
 
-  const onReadable = (first: number, firstAnswered: number) => {
+  const readBatches = (first: number, firstAnswered: number) => {
     for (let round = 0; round < ROUNDS; round++) {
       let n = first;
       let answered = firstAnswered;
       if (round > 0) {
+        if (closed) return;
         const got = native.recv(socket);
         n = got & 255;
         answered = got >>> 8;
@@ -227,17 +237,34 @@ export function listenBatchedUdp(native: NativeUdp, address: string, port: numbe
             continue;
           }
           const client = { address: `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`, tcp: false, ip4: ip };
-          resolver.handle(inBytes.subarray(start, start + length), client, sender(ip, clientPort));
+          try {
+            resolver.handle(inBytes.subarray(start, start + length), client, sender(ip, clientPort));
+          } catch (error) {
+            // The resolver never throws by design; if it does, this query is lost, not the process.
+            resolver.errors.report('handling a UDP query', error);
+          }
         }
       } finally {
         batching = false;
         const count = outCount;
         // Emptied before sending: a reply given later must not send these slots again.
         outCount = 0;
-        if (count > 0) native.send(socket, count);
+        if (count > 0 && !closed) native.send(socket, count);
       }
       // A short batch drained the socket: asking again would only cost a syscall that finds nothing.
       if (n < native.SLOTS) return;
+    }
+  };
+  const onReadable = (first: number, firstAnswered: number) => {
+    if (closed) return;
+    reading = true;
+    try {
+      readBatches(first, firstAnswered);
+    } catch (error) {
+      resolver.errors.report('the UDP listener', error);
+    } finally {
+      reading = false;
+      if (closed) native.close(socket);
     }
   };
 
@@ -248,7 +275,10 @@ export function listenBatchedUdp(native: NativeUdp, address: string, port: numbe
   }
   return {
     port: native.port(socket),
-    close: () => native.close(socket),
+    close: () => {
+      closed = true;
+      if (!reading) native.close(socket);
+    },
   };
 }
 
@@ -260,6 +290,7 @@ export interface NativeClientSocket {
    * called if the kernel refused it (a full send buffer).
    */
   send(data: Uint8Array, ip: number, port: number, failed: () => void): void;
+  /** Stops reading and sending; from inside the socket's own onMessage, the descriptor is closed once its read loop has returned. Idempotent. */
   close(): void;
 }
 
@@ -279,7 +310,7 @@ interface Queued {
   readonly failed: () => void;
 }
 /** Client sockets with questions waiting for the flush, and whether one is scheduled. */
-const dirty: { readonly socket: unknown; readonly queue: Queued[]; closed: boolean }[] = [];
+const dirty: { readonly socket: unknown; readonly queue: Queued[]; readonly onError: (error: unknown) => void; closed: boolean }[] = [];
 let flushScheduled = false;
 
 /**
@@ -290,35 +321,44 @@ let flushScheduled = false;
  */
 function flushQuestions(native: NativeUdp): void {
   flushScheduled = false;
-  const { outBytes, outMeta } = shared!;
   for (const entry of dirty.splice(0)) {
-    const queue = entry.queue.splice(0);
-    for (let from = 0; from < queue.length; from += native.SLOTS) {
-      const chunk = queue.slice(from, from + native.SLOTS);
-      let count = 0;
-      for (const q of chunk) {
-        // Larger than a slot (a big EDNS query): sent by itself.
-        if (q.data.length > native.SLOT_SIZE) {
-          if (entry.closed || !native.sendOne(entry.socket, q.data, q.ip, q.port)) q.failed();
-          continue;
-        }
-        outBytes.set(q.data, count * native.SLOT_SIZE);
-        const m = count * META;
-        outMeta.writeUInt32LE(q.data.length, m);
-        outMeta.writeUInt32BE(q.ip, m + 4);
-        outMeta.writeUInt16LE(q.port, m + 8);
-        chunk[count++] = q;
-      }
-      let sent = 0;
-      if (!entry.closed && count > 0) {
-        try {
-          sent = native.send(entry.socket, count);
-        } catch {
-          sent = 0;
-        }
-      }
-      for (let i = sent; i < count; i++) chunk[i]!.failed();
+    try {
+      flushSocket(native, entry);
+    } catch (error) {
+      entry.onError(error);
     }
+  }
+}
+
+/** One socket's queued questions, in chunks of a batch; the ones the kernel did not take (or a closed socket) fail. */
+function flushSocket(native: NativeUdp, entry: (typeof dirty)[number]): void {
+  const { outBytes, outMeta } = shared!;
+  const queue = entry.queue.splice(0);
+  for (let from = 0; from < queue.length; from += native.SLOTS) {
+    const chunk = queue.slice(from, from + native.SLOTS);
+    let count = 0;
+    for (const q of chunk) {
+      // Larger than a slot (a big EDNS query): sent by itself.
+      if (q.data.length > native.SLOT_SIZE) {
+        if (entry.closed || !native.sendOne(entry.socket, q.data, q.ip, q.port)) q.failed();
+        continue;
+      }
+      outBytes.set(q.data, count * native.SLOT_SIZE);
+      const m = count * META;
+      outMeta.writeUInt32LE(q.data.length, m);
+      outMeta.writeUInt32BE(q.ip, m + 4);
+      outMeta.writeUInt16LE(q.port, m + 8);
+      chunk[count++] = q;
+    }
+    let sent = 0;
+    if (!entry.closed && count > 0) {
+      try {
+        sent = native.send(entry.socket, count);
+      } catch {
+        sent = 0;
+      }
+    }
+    for (let i = sent; i < count; i++) chunk[i]!.failed();
   }
 }
 
@@ -327,8 +367,19 @@ function flushQuestions(native: NativeUdp): void {
  * Every such socket shares one set of slot buffers: a socket's batch is read
  * and handed to `onMessage` synchronously, before any other socket is read,
  * and `onMessage` must copy what it keeps. Throws on a socket error.
+ *
+ * `onMessage` may close the socket (the upstream pool closes a retired
+ * socket when the last answer it waited for arrives): the loop then stops
+ * delivering and reading, and the descriptor is closed when the loop has
+ * returned. Before issue 15 it was closed at once and the loop's next read
+ * threw ECLOSED out of the addon's callback, an uncaught exception. What
+ * `onMessage` throws, or anything else in the loop, goes to `onError`.
  */
-export function openNativeClient(native: NativeUdp, onMessage: (message: Buffer, ip: number, port: number) => void): NativeClientSocket {
+export function openNativeClient(
+  native: NativeUdp,
+  onMessage: (message: Buffer, ip: number, port: number) => void,
+  onError: (error: unknown) => void,
+): NativeClientSocket {
   if (shared === undefined) {
     const buffers: SharedBuffers['buffers'] = [
       new ArrayBuffer(native.SLOTS * native.SLOT_SIZE),
@@ -340,21 +391,42 @@ export function openNativeClient(native: NativeUdp, onMessage: (message: Buffer,
   }
   const { buffers, inBytes, inMeta } = shared;
   let socket: unknown;
-  const onReadable = (first: number) => {
+  let reading = false;
+  const readBatches = (first: number) => {
     for (let round = 0; round < ROUNDS; round++) {
+      if (state.closed) return;
       const n = round === 0 ? first : native.recv(socket) & 255;
       for (let i = 0; i < n; i++) {
+        // Closed by one of this batch's messages: the rest are for nobody.
+        if (state.closed) return;
         const m = i * META;
         const length = inMeta.readUInt32LE(m);
         if (length === 0) continue;
         const start = i * native.SLOT_SIZE;
-        onMessage(inBytes.subarray(start, start + length), inMeta.readUInt32BE(m + 4), inMeta.readUInt16LE(m + 8));
+        try {
+          onMessage(inBytes.subarray(start, start + length), inMeta.readUInt32BE(m + 4), inMeta.readUInt16LE(m + 8));
+        } catch (error) {
+          onError(error);
+        }
       }
       if (n < native.SLOTS) return;
     }
   };
+  const onReadable = (first: number) => {
+    if (state.closed) return;
+    reading = true;
+    try {
+      readBatches(first);
+    } catch (error) {
+      onError(error);
+    } finally {
+      reading = false;
+      // A close asked for by onMessage happens here, with no read to follow.
+      if (state.closed) native.close(socket);
+    }
+  };
   socket = native.open('0.0.0.0', 0, ...buffers, onReadable);
-  const state: (typeof dirty)[number] = { socket, queue: [], closed: false };
+  const state: (typeof dirty)[number] = { socket, queue: [], onError, closed: false };
   return {
     send: (data, ip, port, failed) => {
       if (state.queue.length === 0) dirty.push(state);
@@ -366,7 +438,7 @@ export function openNativeClient(native: NativeUdp, onMessage: (message: Buffer,
     },
     close: () => {
       state.closed = true;
-      native.close(socket);
+      if (!reading) native.close(socket);
     },
   };
 }

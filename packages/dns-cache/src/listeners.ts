@@ -2,7 +2,8 @@
  * UDP and TCP listeners on one address (RFC 1035 4.2; TCP per RFC 7766:
  * 2-byte length prefix, several queries per connection, answers in any
  * order). Both hand every message to the resolver and never throw out of
- * their event handlers.
+ * their event handlers: what one throws is reported to the resolver's
+ * ErrorGuard (counted, logged once per interval) and that message is lost.
  */
 import { createSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -71,16 +72,20 @@ async function listenDgram(address: string, port: number, resolver: Resolver): P
     udp.once('error', (error) => reject(new ListenError(`cannot listen on udp ${address}#${port}: ${error.message}`, { cause: error })));
     udp.bind({ address, port }, () => resolve());
   });
+  // Send errors (a full buffer under load) come here: the reply is lost, as a busy UDP server's are.
   udp.on('error', () => {});
-  udp.on('message', (msg, rinfo) => {
-    resolver.handle(msg, { address: rinfo.address, tcp: false }, (reply) => {
-      try {
-        udp.send(reply, rinfo.port, rinfo.address);
-      } catch {
-        // Closed while the question was upstream: nobody to answer.
-      }
-    });
-  });
+  udp.on(
+    'message',
+    resolver.errors.wrap('the UDP listener', (msg: Buffer, rinfo: { address: string; port: number }) => {
+      resolver.handle(msg, { address: rinfo.address, tcp: false }, (reply) => {
+        try {
+          udp.send(reply, rinfo.port, rinfo.address);
+        } catch {
+          // Closed while the question was upstream: nobody to answer.
+        }
+      });
+    }),
+  );
   return { port: udp.address().port, close: () => udp.close() };
 }
 
@@ -93,22 +98,31 @@ function listenTcp(address: string, port: number, resolver: Resolver): Promise<S
     socket.on('error', () => socket.destroy());
     let buffered: Buffer = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
-      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-      while (buffered.length >= 2) {
-        const length = buffered.readUInt16BE(0);
-        if (buffered.length < length + 2) break;
-        const message = buffered.subarray(2, length + 2);
-        buffered = buffered.subarray(length + 2);
-        resolver.handle(message, { address: socket.remoteAddress ?? '', tcp: true }, (reply) => {
-          if (socket.destroyed) return;
-          const frame = Buffer.allocUnsafe(reply.length + 2);
-          frame.writeUInt16BE(reply.length, 0);
-          frame.set(reply, 2);
-          socket.write(frame);
-        });
+      try {
+        buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+        while (buffered.length >= 2) {
+          const length = buffered.readUInt16BE(0);
+          if (buffered.length < length + 2) break;
+          const message = buffered.subarray(2, length + 2);
+          buffered = buffered.subarray(length + 2);
+          resolver.handle(message, { address: socket.remoteAddress ?? '', tcp: true }, (reply) => {
+            if (socket.destroyed || !socket.writable) return;
+            const frame = Buffer.allocUnsafe(reply.length + 2);
+            frame.writeUInt16BE(reply.length, 0);
+            frame.set(reply, 2);
+            socket.write(frame);
+          });
+        }
+      } catch (error) {
+        // The connection's framing can no longer be trusted: it goes, the server stays.
+        resolver.errors.report('a TCP connection', error);
+        socket.destroy();
       }
     });
   });
+  // After listen: accept(2) failures (EMFILE when descriptors run out under a connection flood) are
+  // emitted here; without a listener they would be an uncaught 'error' event.
+  server.on('listening', () => server.on('error', (error) => resolver.errors.report('the TCP listener', error)));
   server.maxConnections = TCP_MAX_CONNECTIONS;
   // server.close() waits for every connection to end; idle clients would hold stop() for TCP_IDLE_MS.
   const close = server.close.bind(server);

@@ -13,13 +13,14 @@ import { copyQuestionCase, dnsCacheKey, DnsRcode, readQuestion, readRcode, rewri
 import type { HotAnswers, NativeUdp } from './batched-udp.js';
 import { AnswerCache, answerFromEntry, type CacheEntry } from './cache.js';
 import type { DnsCacheConfig, UpstreamServer } from './config.js';
+import { ErrorGuard } from './guard.js';
 import { LocalRecords } from './local.js';
 import { isLocalClient, isPlainName, isPrivateReverse, type LocalNetworks } from './policy.js';
 import { headerReply, localReply, minimalAnyReply, readQueryEdns, slipReply, truncatedReply, udpLimit, type QueryEdns } from './reply.js';
 import { prefixKey, prefixKey4, ResponseRateLimiter } from './rrl.js';
 import { Routing } from './routing.js';
 import type { DnsCacheStats } from './stats.js';
-import { UpstreamClient, type AskedQuestion } from './upstream.js';
+import { UpstreamClient, type AskedQuestion, type AskResult } from './upstream.js';
 
 export interface Client {
   readonly address: string;
@@ -64,6 +65,8 @@ export class Resolver {
     readonly now: () => number = monotonic,
     /** The batched UDP addon for upstream sockets, if it is to be used. */
     native: NativeUdp | undefined = undefined,
+    /** Where the listeners and upstream sockets report what they catch (counted in stats.internalErrors). */
+    readonly errors: ErrorGuard = new ErrorGuard(stats),
   ) {
     this.cache = new AnswerCache(config);
     this.local = new LocalRecords(config);
@@ -75,6 +78,7 @@ export class Resolver {
       native,
       onDrop: () => stats.upstreamDropped++,
       onTcpRetry: () => stats.tcpRetries++,
+      onError: (where, error) => errors.report(where, error),
     });
   }
 
@@ -173,9 +177,8 @@ export class Resolver {
     // The listener may reuse the query's buffer once handle returns; a question waiting on upstream keeps a copy.
     const kept = Uint8Array.from(query);
     this.#inFlight.set(key, [{ ...waiter, query: kept }]);
-    this.#forward(key, route.servers, kept, question).catch(() => {
-      // #forward answers every waiter itself; nothing it does may become an unhandled rejection.
-    });
+    // #forward answers every waiter itself; nothing it does may become an unhandled rejection.
+    this.#forward(key, route.servers, kept, question).catch((error: unknown) => this.errors.report('answering a forwarded question', error));
   }
 
   close(): void {
@@ -247,17 +250,25 @@ export class Resolver {
       let won = false;
       for (const server of servers) {
         this.stats.forwarded++;
-        void this.upstream.ask(server, query, question).then((result) => {
-          this.routing.record(server, result.ok ? result.rttMs : this.config.upstreamTimeoutMs);
-          left--;
-          if (!won && result.ok && usable(result.answer)) {
-            won = true;
-            resolve(result.answer);
-          } else {
-            if (!result.ok || !usable(result.answer)) this.stats.upstreamFailures++;
+        this.upstream
+          .ask(server, query, question)
+          // A socket that cannot be opened (EMFILE under load) rejects: that server failed, no unhandled rejection.
+          .catch((): AskResult => ({ ok: false, reason: 'error' }))
+          .then((result) => {
+            left--;
+            this.routing.record(server, result.ok ? result.rttMs : this.config.upstreamTimeoutMs);
+            if (!won && result.ok && usable(result.answer)) {
+              won = true;
+              resolve(result.answer);
+            } else {
+              if (!result.ok || !usable(result.answer)) this.stats.upstreamFailures++;
+              if (left === 0 && !won) resolve(undefined);
+            }
+          })
+          .catch((error: unknown) => {
+            this.errors.report('asking all servers', error);
             if (left === 0 && !won) resolve(undefined);
-          }
-        });
+          });
       }
     });
   }

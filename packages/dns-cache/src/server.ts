@@ -8,6 +8,7 @@ import { networkInterfaces } from 'node:os';
 import { resolveConfig, type DnsCacheConfig } from './config.js';
 import { parseHostsFile, type HostsEntry } from './hosts.js';
 import { HotAnswers, nativeUdp } from './batched-udp.js';
+import { ErrorGuard, type ErrorLog } from './guard.js';
 import { listen, type Listener } from './listeners.js';
 import type { LocalRecordsInput } from './local.js';
 import { localNetworks } from './policy.js';
@@ -33,6 +34,12 @@ export interface StartOptions {
   readonly now?: () => number;
   /** 'dgram' keeps IPv4 UDP (listeners and upstream sockets) on Node's dgram even when the batched addon is built (tests, comparisons). */
   readonly udp?: 'auto' | 'dgram';
+  /**
+   * Where errors caught in socket callbacks and timers are logged, at most
+   * one line per 10 s (they are counted in stats().internalErrors either
+   * way); standard error by default. The agent passes its own log.
+   */
+  readonly log?: ErrorLog;
 }
 
 /** Answers the addon keeps for cache hits (the busiest names; the rest are answered by JS from the cache). */
@@ -47,7 +54,8 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
   const addresses = listenAddresses(config);
   const stats = emptyStats();
   const native = options.udp === 'dgram' ? undefined : nativeUdp();
-  const resolver = new Resolver(config, localNetworks(config.localNetworks, addresses), stats, options.now, native);
+  const errors = new ErrorGuard(stats, options.log);
+  const resolver = new Resolver(config, localNetworks(config.localNetworks, addresses), stats, options.now, native, errors);
   // Hits answered inside the addon skip the per-client decisions before the cache, so only where the
   // addon can take them too: not local-service; rate limiting, on the limiter's own buckets. And only
   // on the real clock the addon shares.
@@ -83,7 +91,7 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
     resolver.hot?.clear();
   };
   loadHosts();
-  const timer = config.addnHosts.length > 0 ? setInterval(loadHosts, HOSTS_POLL_MS) : undefined;
+  const timer = config.addnHosts.length > 0 ? setInterval(errors.wrap('re-reading addn-hosts', loadHosts), HOSTS_POLL_MS) : undefined;
   timer?.unref();
 
   const listeners: Listener[] = [];

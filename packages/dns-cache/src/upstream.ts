@@ -48,6 +48,8 @@ export interface UpstreamClientOptions {
   readonly native?: NativeUdp | undefined;
   readonly onDrop: (reason: UpstreamDrop) => void;
   readonly onTcpRetry: () => void;
+  /** Something thrown in a socket callback or timer, caught there (ErrorGuard.report). */
+  readonly onError: (where: string, error: unknown) => void;
 }
 
 /** The outcome of asking one server. */
@@ -84,26 +86,41 @@ export class UpstreamClient {
     rewriteId(out.subarray(2), id);
     return new Promise((resolve) => {
       let buffered = Buffer.alloc(0);
+      let settled = false;
       const socket = connect({ host: server.address, port: server.port });
       const finish = (answer: Uint8Array | undefined) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         socket.destroy();
         resolve(answer);
       };
-      const timer = setTimeout(() => finish(undefined), this.options.timeoutMs);
-      socket.on('error', () => finish(undefined));
-      socket.on('close', () => finish(undefined));
-      socket.on('connect', () => socket.write(out));
-      socket.on('data', (chunk: Buffer) => {
-        buffered = Buffer.concat([buffered, chunk]);
-        if (buffered.length < 2) return;
-        const length = buffered.readUInt16BE(0);
-        if (buffered.length < length + 2) return;
-        const answer = buffered.subarray(2, length + 2);
-        const drop = this.#check(answer, id, question);
-        if (drop) this.options.onDrop(drop);
-        finish(drop ? undefined : Uint8Array.from(answer));
-      });
+      // Each handler runs in its own callback: what one throws is reported and the question fails, nothing escapes.
+      const guarded = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => {
+        try {
+          fn(...args);
+        } catch (error) {
+          this.options.onError('an upstream TCP connection', error);
+          finish(undefined);
+        }
+      };
+      const timer = setTimeout(guarded(() => finish(undefined)), this.options.timeoutMs);
+      socket.on('error', guarded(() => finish(undefined)));
+      socket.on('close', guarded(() => finish(undefined)));
+      socket.on('connect', guarded(() => socket.write(out)));
+      socket.on(
+        'data',
+        guarded((chunk: Buffer) => {
+          buffered = Buffer.concat([buffered, chunk]);
+          if (buffered.length < 2) return;
+          const length = buffered.readUInt16BE(0);
+          if (buffered.length < length + 2) return;
+          const answer = buffered.subarray(2, length + 2);
+          const drop = this.#check(answer, id, question);
+          if (drop) this.options.onDrop(drop);
+          finish(drop ? undefined : Uint8Array.from(answer));
+        }),
+      );
     });
   }
 
@@ -128,16 +145,33 @@ export class UpstreamClient {
     const out = Buffer.from(query);
     rewriteId(out, id);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => done(undefined), this.options.timeoutMs);
+      let settled = false;
+      const timer = setTimeout(() => {
+        try {
+          done(undefined);
+        } catch (error) {
+          this.options.onError('an upstream timeout', error);
+        }
+      }, this.options.timeoutMs);
+      // Called once: by the answer, the timeout, a failed send or close(); a second call must not delete a later question's id.
       const done = (answer: Uint8Array | undefined) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         pooled.pending.delete(id);
+        // Closed from inside its own read loop when this is the answer that loop just read: the socket
+        // defers the descriptor's close until the loop has returned (openNativeClient).
         if (pooled.retired && pooled.pending.size === 0) pooled.close();
         resolve(answer);
       };
       const pending: Pending = { server, ip: server.family === 4 ? ipv4Number(server.address) : 0, question, done };
       pooled.pending.set(id, pending);
-      pooled.send(out, pending, () => done(undefined));
+      try {
+        pooled.send(out, pending, () => done(undefined));
+      } catch (error) {
+        this.options.onError('sending to an upstream', error);
+        done(undefined);
+      }
     });
   }
 
@@ -160,6 +194,8 @@ export class UpstreamClient {
 
   #openSocket(family: 4 | 6): PooledSocket {
     const pending = new Map<number, Pending>();
+    let closed = false;
+    const onError = (error: unknown) => this.options.onError('an upstream socket', error);
     // Checks in the order of RFC 5452 9.1: id, then source address and port, then the question.
     const receive = (msg: Uint8Array, sourceMatches: (p: Pending) => boolean) => {
       if (msg.length < 12) return this.options.onDrop('malformed');
@@ -173,7 +209,7 @@ export class UpstreamClient {
     const native = family === 4 ? this.options.native : undefined;
     if (native) {
       // The kernel picks a random ephemeral port for each new socket (Linux randomises them, RFC 6056).
-      const socket = openNativeClient(native, (msg, ip, port) => receive(msg, (p) => p.ip === ip && p.server.port === port));
+      const socket = openNativeClient(native, (msg, ip, port) => receive(msg, (p) => p.ip === ip && p.server.port === port), onError);
       return {
         pending,
         uses: 0,
@@ -183,8 +219,15 @@ export class UpstreamClient {
       };
     }
     const socket = createSocket(family === 4 ? 'udp4' : 'udp6');
+    // Send failures reach the send callback; what else a UDP socket reports changes nothing here.
     socket.on('error', () => {});
-    socket.on('message', (msg, rinfo) => receive(msg, (p) => rinfo.address === p.server.address && rinfo.port === p.server.port));
+    socket.on('message', (msg, rinfo) => {
+      try {
+        receive(msg, (p) => rinfo.address === p.server.address && rinfo.port === p.server.port);
+      } catch (error) {
+        onError(error);
+      }
+    });
     socket.bind(0);
     socket.unref();
     return {
@@ -193,9 +236,19 @@ export class UpstreamClient {
       retired: false,
       send: (data, p, failed) =>
         socket.send(data, p.server.port, p.server.address, (error) => {
-          if (error) failed();
+          if (!error) return;
+          try {
+            failed();
+          } catch (thrown) {
+            onError(thrown);
+          }
         }),
-      close: () => socket.close(),
+      // dgram throws on a second close.
+      close: () => {
+        if (closed) return;
+        closed = true;
+        socket.close();
+      },
     };
   }
 
