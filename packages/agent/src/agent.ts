@@ -242,21 +242,29 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   const refreshRecords = () => {
     clearTimeout(recordsTimer);
     recordsTimer = setTimeout(() => {
-      const records = new Map<string, Ipv4[]>();
-      const add = (name: string, ip: Ipv4) => records.set(name, [...(records.get(name) ?? []), ip]);
-      for (const networkId of served.keys()) {
-        const domain = model.network(networkId)?.dnsDomain ?? '';
-        const named = new Set<string>();
-        for (const port of model.portsOf(networkId)) {
-          if (!port.dnsName) continue;
-          named.add(port.dnsName);
-          for (const f of port.fixedIps) add(fqdn(port.dnsName, domain), f.ipAddress);
-        }
-        // A client's own host name, unless a port already owns that name (ports win, as in Neutron).
-        for (const [ip, name] of leaseNames.get(networkId) ?? []) if (!named.has(name)) add(fqdn(name, domain), ip);
+      try {
+        dns.setRecords(localNames());
+      } catch (error) {
+        // A timer callback: a throw here would end the agent (DHCP included). The names stay as they were.
+        log(`dns: cannot refresh the local names: ${(error as Error).message}`);
       }
-      dns.setRecords(records);
     }, 20);
+  };
+  const localNames = (): Map<string, Ipv4[]> => {
+    const records = new Map<string, Ipv4[]>();
+    const add = (name: string, ip: Ipv4) => records.set(name, [...(records.get(name) ?? []), ip]);
+    for (const networkId of served.keys()) {
+      const domain = model.network(networkId)?.dnsDomain ?? '';
+      const named = new Set<string>();
+      for (const port of model.portsOf(networkId)) {
+        if (!port.dnsName) continue;
+        named.add(port.dnsName);
+        for (const f of port.fixedIps) add(fqdn(port.dnsName, domain), f.ipAddress);
+      }
+      // A client's own host name, unless a port already owns that name (ports win, as in Neutron).
+      for (const [ip, name] of leaseNames.get(networkId) ?? []) if (!named.has(name)) add(fqdn(name, domain), ip);
+    }
+    return records;
   };
   const unsubscribe = model.onChange((change) => {
     if (change.kind !== 'lease') void reconcile().catch((e: Error) => log(`dhcp: reconcile failed: ${e.message}`));

@@ -45,7 +45,9 @@ export function agentDns(options: AgentDnsOptions, log: (line: string) => void):
       listening = key;
       if (wanted.length === 0) return;
       try {
-        cache = await startDnsCache({ ...options.cache, listenAddresses: wanted, port: options.port });
+        // The cache guards its own socket callbacks and timers (a packet or a race never ends the process,
+        // which also serves DHCP); what it catches is logged through the agent's log, once per interval.
+        cache = await startDnsCache({ ...options.cache, listenAddresses: wanted, port: options.port }, { log });
         cache.setLocalRecords(records);
         log(`dns: listening on ${wanted.map((a) => `${a}:${options.port}`).join(', ')}`);
       } catch (error) {
