@@ -36,7 +36,10 @@ export async function dns(argv: readonly string[]): Promise<number> {
   console.log('Press Ctrl-C to stop.');
   await untilSignal(async () => {
     const s = cache.stats();
-    console.log(`queries ${s.queries}, cache hits ${s.cacheHits}, misses ${s.cacheMisses}, forwarded ${s.forwarded}, local ${s.localAnswers}`);
+    console.log(
+      `queries ${s.queries}, cache hits ${s.cacheHits}, misses ${s.cacheMisses}, forwarded ${s.forwarded}, local ${s.localAnswers}, ` +
+        `dropped ${s.dropped}, servfail ${s.servfail}, internal errors ${s.internalErrors}`,
+    );
     await cache.stop();
   });
   return 0;

@@ -251,6 +251,7 @@ export function createMetrics(sources: MetricSources): { registry: Registry; las
   dnsCounter('leasehold_dns_upstream_failures_total', 'Upstream attempts that timed out or failed', 'upstreamFailures');
   dnsCounter('leasehold_dns_servfail_total', 'DNS answers SERVFAIL', 'servfail');
   dnsCounter('leasehold_dns_dropped_total', 'DNS messages dropped unanswered', 'dropped');
+  dnsCounter('leasehold_dns_internal_errors_total', 'Errors caught in the DNS cache\'s socket callbacks and timers (each lost one packet or timer, not the process)', 'internalErrors');
   mirroredGauge(registry, 'leasehold_dns_cache_entries', 'Entries in the DNS cache', [], () => {
     const s = dns();
     return s ? [[{}, s.cacheEntries]] : [];
