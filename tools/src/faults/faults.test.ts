@@ -13,9 +13,10 @@
  * each lease: the journal shows LeaseRenewed), and each agent's lease count
  * and the API's bound set equal the journal's fold. Printed per fault, over
  * its window (a second before it to the end of its checks): the longest
- * interval in which no client got an ACK, the longest any one request
- * waited for its answer (retransmissions and exchanges started over
- * included, or still waiting), the ACKs in the window and the journal check.
+ * interval in which no client got an ACK, the longest any one request open
+ * at or after the fault waited for its answer (retransmissions and
+ * exchanges started over included, or still waiting), the ACKs in the
+ * window and the journal check.
  */
 import { randomInt } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -130,7 +131,8 @@ function faultReport(): string {
     const from = f.at - LEAD_MS;
     const to = f.end ?? now;
     const silence = silenceOf(f);
-    const wait = longestWait(waits, from, to);
+    // Only requests the fault could delay: still open at its instant or begun after it (not those the lead second ended).
+    const wait = longestWait(waits, f.at, to);
     const acks = load.acks.filter((a) => a.at >= from && a.at <= to).length;
     return row([
       f.fault,
@@ -143,7 +145,7 @@ function faultReport(): string {
     ]);
   });
   return [
-    `per fault, over its window (from ${LEAD_MS} ms before it to the end of its checks):`,
+    `per fault, over its window (from ${LEAD_MS} ms before it to the end of its checks; waits of requests open at or after the fault):`,
     row(['fault', 'window', 'no client got an ACK (vs fault)', 'longest wait of one request', 'ACKs', 'journal check']),
     ...lines,
   ].join('\n');
