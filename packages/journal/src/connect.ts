@@ -59,6 +59,34 @@ export function credentialsFromEnv(env: Readonly<Record<string, string | undefin
   };
 }
 
+/**
+ * The options that log in with the credential in `path`, whichever kind it
+ * is: an nkey seed (`SU...`, the files `leasehold start` generates), a
+ * `.creds` file (user JWT and seed), or an environment file of `NAME=value`
+ * lines with the variables of `credentialsFromEnv` (what `npm run cluster --
+ * --auth` writes). The environment is not read. Throws `CredentialsError`.
+ */
+export function credentialsFromFile(path: string): ConnectOptions {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new CredentialsError(`cannot read the credentials file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  if (/^\s*SU[A-Z2-7]+\s*$/.test(text)) return { nkeySeedFile: path, env: {} };
+  if (/-{3,}BEGIN NATS USER JWT-{3,}/.test(text)) return { credsFile: path, env: {} };
+  const env: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^\s*(?:export\s+)?(NATS_[A-Z_]+)=(.*?)\s*$/.exec(line);
+    if (match) env[match[1]!] = match[2]!.replace(/^(["'])(.*)\1$/, '$2');
+  }
+  const options = credentialsFromEnv(env);
+  if (!options.user && !options.token && !options.nkeySeedFile && !options.credsFile) {
+    throw new CredentialsError(`${path} holds no credential: expected an nkey seed (SU...), a .creds file, or NATS_USER/NATS_PASSWORD (or NATS_TOKEN, NATS_NKEY, NATS_CREDS) lines`);
+  }
+  return { ...options, env: {} };
+}
+
 function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -43,7 +43,8 @@ export type LockMethod = 'addon' | 'flock(1)';
 export function lockDataDir(dir: string, method: LockMethod = nativeLock() ? 'addon' : 'flock(1)'): DataDirLock {
   const absolute = resolve(dir);
   const path = join(absolute, LOCK_FILE);
-  mkdirSync(absolute, { recursive: true });
+  // Created private: it will hold the credentials and the store (an existing directory keeps its mode).
+  mkdirSync(absolute, { recursive: true, mode: 0o700 });
   const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o644);
   let locked: boolean;
   try {

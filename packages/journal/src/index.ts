@@ -1,5 +1,5 @@
 export { ClusterStartError, CredentialsError, DataDirInUseError, JournalError, NatsServerMissingError, NatsServerStartError, ProjectionStalledError, UnsupportedServerError, VersionConflictError } from './errors.js';
-export { MIN_SERVER_VERSION, checkServer, compareVersions, connectNats, credentialsFromEnv } from './connect.js';
+export { MIN_SERVER_VERSION, checkServer, compareVersions, connectNats, credentialsFromEnv, credentialsFromFile } from './connect.js';
 export type { ConnectOptions } from './connect.js';
 export { findNatsServer, startNatsServer } from './nats-server.js';
 export type { NatsServer, NatsServerOptions } from './nats-server.js';
@@ -27,4 +27,6 @@ export type { Permissions, Role } from './access/roles.js';
 export { authorizationBlock, confString, tlsBlock, userToken } from './access/server-config.js';
 export type { AccessUser, TlsFiles } from './access/server-config.js';
 export { createOperator, signJwt } from './access/jwt.js';
+export { BASE_LOCAL_USERS, CREDENTIALS_DIR, SERVER_CONFIG_FILE, localConnectOptions, localSeedFile, localServerConfig, localUserOf, prepareLocalAccess, roleOfLocalUser } from './access/local-access.js';
+export type { LocalAccess, LocalAccessOptions, LocalUser } from './access/local-access.js';
 export type { OperatorSetup } from './access/jwt.js';

@@ -49,6 +49,10 @@ export interface NatsServer {
   readonly storeDir: string;
   /** Resolves with the exit code when the process ends, for whatever reason. */
   readonly exited: Promise<number | null>;
+  /** How it ended (the signal when one killed it); undefined while it runs. */
+  exitStatus(): { readonly code: number | null; readonly signal: NodeJS.Signals | null } | undefined;
+  /** The end of what it wrote on stderr (its log: the reason it stopped, when it says one). */
+  lastOutput(): string;
   /** SIGTERM (graceful: JetStream flushes its store), then SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
   /** SIGKILL at once: a crash, for fault tests. */
@@ -117,8 +121,10 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);
   });
+  let exitStatus: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
+      exitStatus = { code, signal };
       running.delete(child);
       rmSync(portsDir, { recursive: true, force: true });
       resolve(code);
@@ -161,6 +167,8 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
     pid: child.pid ?? -1,
     storeDir: options.storeDir,
     exited,
+    exitStatus: () => exitStatus,
+    lastOutput: () => stderr,
     stop: (graceMs = 5_000) => signal('SIGTERM', graceMs),
     kill: () => signal('SIGKILL', 0),
   };
