@@ -20,6 +20,7 @@ import { leaseSubject, toEnvelope, type JournaledLeaseEvent } from '@leasehold/l
 import { cidrContains, type Ipv4 } from '@leasehold/protocol';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { AgentConfig } from './config.js';
+import { JournalOutageReport } from './dhcp/journal-outage.js';
 import { DhcpServer, type LeaseWriter, type ServedNetwork } from './dhcp/server.js';
 import { agentDns, fqdn, type AgentDns } from './dns/agent-dns.js';
 import { heartbeatEnvelope, heartbeatSubject } from './heartbeat.js';
@@ -71,15 +72,30 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   const flushBatch = () => {
     for (const send of batch.splice(0)) send();
   };
+  // While the journal does not acknowledge, no DHCPACK goes out (server.ts): said once per interval, not per packet.
+  const outage = new JournalOutageReport();
+  const report = (line: string | undefined) => {
+    if (line) log(line);
+  };
   const writer: LeaseWriter = {
     append(networkId, event, expectedVersion) {
-      return new Promise((resolve, reject) => {
+      return new Promise<number>((resolve, reject) => {
         batch.push(() => {
           const envelope = toEnvelope(networkId, event, { id: randomUUID() });
           journal.append(leaseSubject(networkId, event.ip), [envelope], expectedVersion).then((r) => resolve(r.version), reject);
         });
         if (batch.length === 1) setImmediate(flushBatch);
-      });
+      }).then(
+        (version) => {
+          report(outage.succeeded(Date.now()));
+          return version;
+        },
+        (error: unknown) => {
+          // A lost race is an answer from the journal, not an outage.
+          if (!(error instanceof VersionConflictError)) report(outage.failed(error, Date.now()));
+          throw error;
+        },
+      );
     },
   };
 
@@ -287,11 +303,12 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
         try {
           const seq = await writer.append(networkId, event, model.leaseVersion(leaseSubject(networkId, event.ip)));
           model.applyLease(networkId, leaseSubject(networkId, event.ip), seq, event as JournaledLeaseEvent);
-        } catch (error) {
-          if (!(error instanceof VersionConflictError)) log(`dhcp: cannot journal the expiry of a lease: ${(error as Error).message}`);
+        } catch {
+          // A conflict: another writer moved the lease first. Anything else is the journal's outage, which the writer reports.
         }
       }
     }
+    report(outage.tick(now));
   };
 
   await reconcile();
