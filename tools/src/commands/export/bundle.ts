@@ -3,9 +3,18 @@
  * events as they were stored plus what is needed to read them.
  *
  * After gunzip: one line of JSON (the header: format, version, created,
- * filters, counts, stream info), then records, each a 4-byte big-endian
- * length and a msgpack map: `{k:'e', seq, subject, stored, data}` for an
- * event, `{k:'s', subject, value}` for an aggregate snapshot.
+ * filters, counts, stream info, where its history starts), then records,
+ * each a 4-byte big-endian length and a msgpack map: `{k:'e', seq, subject,
+ * stored, data}` for an event, `{k:'s', subject, value}` for an aggregate
+ * snapshot, `{k:'p', name, v, fingerprint, seq, at, value}` for a
+ * projection snapshot (`value` packed as the object store keeps it).
+ *
+ * Version 2 added the header's `history` and the projection snapshots: a
+ * bundle of a compacted journal (or exported `--since`) carries the API
+ * read model's snapshot that holds what came before its first event, so a
+ * replay from it starts from the same state a replay on NATS does.
+ * Version 1 bundles are still read (their history is taken from the
+ * stream's first sequence; they carry no projection snapshot).
  *
  * Why msgpack with the message bytes untouched rather than JSON lines:
  * `data` is the exact message JetStream stored, so a replay from a bundle
@@ -19,11 +28,31 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
+import type { SnapshotInfo } from '@leasehold/journal';
 import { DecodeError, pack, unpack } from '@leasehold/protocol';
 import type { RawEvent } from '../events/reader.js';
+import type { SnapshotRef } from '../replay/history-start.js';
 
 export const BUNDLE_FORMAT = 'leasehold-bundle';
-export const BUNDLE_VERSION = 1;
+export const BUNDLE_VERSION = 2;
+/** Versions this build reads. */
+export const BUNDLE_VERSIONS_READ: readonly number[] = [1, 2];
+
+/** Where the history a bundle holds starts (header field `history`, version 2 on). */
+export interface BundleHistory {
+  /** The first event the export read: every event of the selection from here on is in the bundle. */
+  readonly firstRetained: number;
+  /** When it was stored (ms), when known. */
+  readonly firstRetainedAt: number | null;
+  /** Why that is after event 1: the journal was compacted, or the export started later (--since). */
+  readonly cause: 'compacted' | 'exported' | null;
+  /** The projection snapshots in the bundle (records `p`). */
+  readonly snapshots: readonly SnapshotInfo[];
+  /** The journal's other projection snapshots, named only. */
+  readonly others: readonly SnapshotRef[];
+  /** Why no snapshot is in the bundle, when its history starts after event 1. */
+  readonly problem?: string;
+}
 
 export interface BundleHeader {
   readonly format: typeof BUNDLE_FORMAT;
@@ -42,6 +71,14 @@ export interface BundleHeader {
   /** Sequences of the first and last event in the bundle (0 when empty). */
   readonly firstSeq: number;
   readonly lastSeq: number;
+  /** Version 2 on. */
+  readonly history?: BundleHistory;
+}
+
+export interface ProjectionRecord {
+  readonly info: SnapshotInfo;
+  /** The state packed, as the object store keeps it. */
+  readonly bytes: Uint8Array;
 }
 
 export interface Bundle {
@@ -49,6 +86,10 @@ export interface Bundle {
   readonly events: readonly RawEvent[];
   /** Aggregate subject → the raw snapshot value as kept in KV. */
   readonly snapshots: ReadonlyMap<string, Uint8Array>;
+  /** Projection snapshot name → its info and packed state. */
+  readonly projections: ReadonlyMap<string, ProjectionRecord>;
+  /** Where its history starts (for a version 1 bundle, from the stream's first sequence and its --since). */
+  readonly history: BundleHistory;
 }
 
 /** A file that is not a bundle, or a damaged one: names the problem and the offset in the gunzipped bytes. */
@@ -100,6 +141,12 @@ export class BundleWriter {
     await this.write(frame({ k: 's', subject, value }));
   }
 
+  /** A projection snapshot, its packed state unchanged. */
+  async addProjection(info: SnapshotInfo, bytes: Uint8Array): Promise<void> {
+    const { name, v, fingerprint, seq, at } = info;
+    await this.write(frame({ k: 'p', name, v, fingerprint, seq, at, value: bytes }));
+  }
+
   /** Events written so far. */
   get events(): number {
     return this.count;
@@ -115,7 +162,7 @@ export class BundleWriter {
   }
 
   /** Writes the finished bundle; resolves with its header. */
-  async finish(fields: Pick<BundleHeader, 'filters' | 'stream'>, created = new Date()): Promise<BundleHeader> {
+  async finish(fields: Pick<BundleHeader, 'filters' | 'stream' | 'history'>, created = new Date()): Promise<BundleHeader> {
     await new Promise<void>((resolve, reject) => this.records.end((error?: Error | null) => (error ? reject(error) : resolve())));
     const header: BundleHeader = {
       format: BUNDLE_FORMAT,
@@ -128,6 +175,7 @@ export class BundleWriter {
       stream: fields.stream,
       firstSeq: this.firstSeq,
       lastSeq: this.lastSeq,
+      history: fields.history ?? { firstRetained: fields.stream.firstSeq, firstRetainedAt: null, cause: fields.stream.firstSeq > 1 ? 'compacted' : null, snapshots: [], others: [] },
     };
     const side = `${this.file}.records.tmp`;
     const partial = `${this.file}.partial`;
@@ -159,6 +207,7 @@ export class BundleWriter {
 export async function readBundle(file: string): Promise<Bundle> {
   const events: RawEvent[] = [];
   const snapshots = new Map<string, Uint8Array>();
+  const projections = new Map<string, ProjectionRecord>();
   let header: BundleHeader | undefined;
   let pending: Buffer = Buffer.alloc(0);
   let offset = 0;
@@ -181,7 +230,7 @@ export async function readBundle(file: string): Promise<Bundle> {
         const length = pending.readUInt32BE(at);
         if (pending.length - at - 4 < length) break;
         const body = pending.subarray(at + 4, at + 4 + length);
-        takeRecord(body, offset + at, events, snapshots);
+        takeRecord(body, offset + at, { events, snapshots, projections });
         at += 4 + length;
       }
       pending = pending.subarray(at);
@@ -194,7 +243,27 @@ export async function readBundle(file: string): Promise<Bundle> {
   if (!header) throw new BundleDecodeError('empty file, or no header line', 0);
   if (pending.length > 0) throw new BundleDecodeError(`truncated: ${pending.length} bytes of an unfinished record`, offset);
   if (events.length !== header.count) throw new BundleDecodeError(`the header counts ${header.count} events but the bundle holds ${events.length} (truncated?)`, offset);
-  return { header, events, snapshots };
+  return { header, events, snapshots, projections, history: header.history ?? versionOneHistory(header, events) };
+}
+
+/**
+ * Where a version 1 bundle's history starts: the stream's first sequence
+ * when it was exported (above 1: compacted), or where `--since` started it
+ * (a sequence, else its first event). Pure.
+ */
+export function versionOneHistory(header: BundleHeader, events: readonly RawEvent[]): BundleHistory {
+  const start = header.filters.start as { seq?: number } | undefined;
+  const exportedFrom = start === undefined ? 1 : typeof start.seq === 'number' ? start.seq : header.firstSeq || 1;
+  const firstRetained = Math.max(header.stream.firstSeq, exportedFrom);
+  const first = events.find((e) => e.seq === firstRetained);
+  return {
+    firstRetained,
+    firstRetainedAt: first ? first.stored : null,
+    cause: firstRetained <= 1 ? null : firstRetained === header.stream.firstSeq ? 'compacted' : 'exported',
+    snapshots: [],
+    others: [],
+    ...(firstRetained > 1 ? { problem: 'a bundle of format version 1 carries no projection snapshot' } : {}),
+  };
 }
 
 function parseHeader(line: string): BundleHeader {
@@ -206,12 +275,17 @@ function parseHeader(line: string): BundleHeader {
   }
   const h = value as Partial<BundleHeader> | null;
   if (!h || h.format !== BUNDLE_FORMAT) throw new BundleDecodeError(`format is ${JSON.stringify(h?.format)}, not "${BUNDLE_FORMAT}"`, 0);
-  if (h.version !== BUNDLE_VERSION) throw new BundleDecodeError(`version ${String(h.version)} is not one this build reads (${BUNDLE_VERSION})`, 0);
+  if (!BUNDLE_VERSIONS_READ.includes(h.version as number)) throw new BundleDecodeError(`version ${String(h.version)} is not one this build reads (${BUNDLE_VERSIONS_READ.join(', ')})`, 0);
   if (!Number.isSafeInteger(h.count)) throw new BundleDecodeError('the header has no event count', 0);
+  if (!h.stream || !Number.isSafeInteger(h.stream.firstSeq)) throw new BundleDecodeError('the header has no stream extent', 0);
+  if ((h.version as number) >= 2 && (!h.history || !Number.isSafeInteger(h.history.firstRetained) || !Array.isArray(h.history.snapshots))) {
+    throw new BundleDecodeError(`a version ${h.version} header must say where its history starts (history.firstRetained, history.snapshots)`, 0);
+  }
   return h as BundleHeader;
 }
 
-function takeRecord(body: Uint8Array, offset: number, events: RawEvent[], snapshots: Map<string, Uint8Array>): void {
+function takeRecord(body: Uint8Array, offset: number, into: { events: RawEvent[]; snapshots: Map<string, Uint8Array>; projections: Map<string, ProjectionRecord> }): void {
+  const { events, snapshots, projections } = into;
   let r: Record<string, unknown>;
   try {
     r = unpack(body) as Record<string, unknown>;
@@ -222,6 +296,9 @@ function takeRecord(body: Uint8Array, offset: number, events: RawEvent[], snapsh
     events.push({ seq: r.seq as number, subject: r.subject, stored: r.stored, data: r.data });
   } else if (r?.k === 's' && typeof r.subject === 'string' && r.value instanceof Uint8Array) {
     snapshots.set(r.subject, r.value);
+  } else if (r?.k === 'p' && typeof r.name === 'string' && r.value instanceof Uint8Array && Number.isSafeInteger(r.seq) && Number.isSafeInteger(r.v) && typeof r.at === 'number') {
+    const info: SnapshotInfo = { name: r.name, v: r.v as number, fingerprint: typeof r.fingerprint === 'string' ? r.fingerprint : '', seq: r.seq as number, at: r.at, bytes: r.value.length };
+    projections.set(r.name, { info, bytes: r.value });
   } else {
     throw new BundleDecodeError('a record is neither an event nor a snapshot', offset);
   }

@@ -36,7 +36,7 @@ describe('leasehold export', () => {
     const stored = new Map<number, Uint8Array>();
     await readEvents(f.t.nc, { filter: 'lh.evt.>' }, (raw) => void stored.set(raw.seq, raw.data));
     const b = await readBundle(bundle);
-    expect(b.header).toMatchObject({ format: 'leasehold-bundle', version: 1, count: b.events.length, filters: { network: f.networkId, agents: true } });
+    expect(b.header).toMatchObject({ format: 'leasehold-bundle', version: 2, count: b.events.length, filters: { network: f.networkId, agents: true } });
     const subjects = new Set(b.events.map((e) => e.subject.split('.').slice(2, 4).join('.')));
     expect(subjects).toContain(`network.${f.networkId}`);
     expect(subjects).toContain(`port.${f.portId}`);

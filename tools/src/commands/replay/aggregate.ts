@@ -6,13 +6,14 @@
  * Every step yields `{value, context}`: the state value and the data, plain
  * and comparable.
  */
-import { applyNetworkEvent, initialNetwork, type NetworkEvent, type NetworkSnapshot } from '@leasehold/api';
+import { ReadModel, applyNetworkEvent, type NetworkEvent, type NetworkSnapshot } from '@leasehold/api';
 import type { StoredEvent } from '@leasehold/journal';
 import { fromEnvelope as leaseEvent, leaseMachine, refusal, type LeaseSnapshot } from '@leasehold/lease-actor';
 import { aggregateSubject, parseIpv4, subjectToken, tryParseIpv4, type EventEnvelope, type PortState } from '@leasehold/protocol';
-import { fromEnvelope as schedulerEvent, isOverdue, machineStep, startAgent, DEFAULT_SCHEDULER_CONFIG, type AgentRecord } from '@leasehold/scheduler';
-import { initialTransition, transition } from 'xstate';
+import { fromEnvelope as schedulerEvent, isOverdue, machineStep, DEFAULT_SCHEDULER_CONFIG, type AgentRecord } from '@leasehold/scheduler';
+import { transition } from 'xstate';
 import { CliError } from '../resources/errors.js';
+import { agentIn, bindingIn, leaseIn, networkIn, portIn, type ReadModelStart } from './from-read-model.js';
 
 export type AggregateKind = 'network' | 'lease' | 'agent' | 'port' | 'binding';
 
@@ -42,12 +43,18 @@ export interface ReplayStep extends AggregateState {
 /** Steps one aggregate's events. `state` is the state before the next event. */
 export interface Replayer {
   readonly state: AggregateState;
+  /** The time of the last event in `state` (the read model's update time when it started there), if known. */
+  readonly at: number | undefined;
+  /** Fields of the start state the read model it started from does not keep (see from-read-model.ts). */
+  readonly unknown: readonly string[];
   step(stored: StoredEvent): ReplayStep;
 }
 
 export interface ReplayerOptions {
   /** agent_down_time the scheduler judges agents with (agent aggregates only). */
   readonly agentDownTime?: number;
+  /** Start from the aggregate's state in this read model (the API's, restored from its snapshot) instead of its initial state. */
+  readonly from?: ReadModel;
 }
 
 const usage = 'network/<id>, lease/<networkId>/<ip>, agent/<id>, port/<id> or binding/<networkId>';
@@ -74,30 +81,57 @@ export function parseAggregate(text: string): AggregateRef {
   return { kind, name: `${kind}/${ids[0]}`, subject: aggregateSubject(kind, ids[0]!), ids: [ids[0]!] };
 }
 
-/** A replayer at the aggregate's initial state. */
+/**
+ * A replayer at the aggregate's initial state, or at its state in
+ * `options.from` (an empty read model gives the initial state too).
+ */
 export function replayer(ref: AggregateRef, options: ReplayerOptions = {}): Replayer {
+  const from = options.from ?? new ReadModel();
+  const id = ref.ids[0]!;
   switch (ref.kind) {
     case 'network':
-      return networkReplayer();
+      return networkReplayer(networkIn(from, id));
     case 'lease':
-      return leaseReplayer(parseIpv4(ref.ids[1]!));
-    case 'agent':
-      return agentReplayer(ref.ids[0]!, options.agentDownTime ?? DEFAULT_SCHEDULER_CONFIG.agentDownTime);
+      return leaseReplayer(leaseIn(from, id, parseIpv4(ref.ids[1]!)));
+    case 'agent': {
+      const downTime = options.agentDownTime ?? DEFAULT_SCHEDULER_CONFIG.agentDownTime;
+      return agentReplayer(agentIn(from, id, downTime, DEFAULT_SCHEDULER_CONFIG.enableNewAgents), downTime);
+    }
     case 'port':
-      return portReplayer();
+      return portReplayer(portIn(from, id));
     case 'binding':
-      return bindingReplayer();
+      return bindingReplayer(bindingIn(from, id));
   }
 }
 
-function networkReplayer(): Replayer {
-  let snapshot: NetworkSnapshot = initialNetwork();
+/** The time bookkeeping every replayer shares: the start's, then each event's. */
+function clock(start: ReadModelStart<unknown>) {
+  let at = start.at;
+  return {
+    get at() {
+      return at;
+    },
+    unknown: start.unknown,
+    saw(eventAt: number) {
+      at = eventAt;
+    },
+  };
+}
+
+function networkReplayer(start: ReadModelStart<NetworkSnapshot>): Replayer {
+  let snapshot: NetworkSnapshot = start.state;
+  const time = clock(start);
   const view = (s: NetworkSnapshot): AggregateState => ({ value: String(s.value), context: s.context });
   return {
     get state() {
       return view(snapshot);
     },
+    get at() {
+      return time.at;
+    },
+    unknown: time.unknown,
     step({ seq, event }) {
+      time.saw(event.at);
       const refused = snapshot.can(event as NetworkEvent) ? undefined : `${event.type} is not accepted in state ${String(snapshot.value)}`;
       if (!refused) snapshot = applyNetworkEvent(snapshot, event as NetworkEvent);
       return { seq, event, ...view(snapshot), ...(refused ? { refused } : {}) };
@@ -105,14 +139,20 @@ function networkReplayer(): Replayer {
   };
 }
 
-function leaseReplayer(ip: number): Replayer {
-  let [snapshot]: [LeaseSnapshot, ...unknown[]] = initialTransition(leaseMachine, { ip });
+function leaseReplayer(start: ReadModelStart<LeaseSnapshot>): Replayer {
+  let snapshot = start.state;
+  const time = clock(start);
   const view = (s: LeaseSnapshot): AggregateState => ({ value: String(s.value), context: s.context });
   return {
     get state() {
       return view(snapshot);
     },
+    get at() {
+      return time.at;
+    },
+    unknown: time.unknown,
     step({ seq, event }) {
+      time.saw(event.at);
       let machineEvent;
       try {
         machineEvent = leaseEvent(event);
@@ -131,15 +171,21 @@ function leaseReplayer(ip: number): Replayer {
  * latest `at` seen, and an alive agent silent for longer than agentDownTime
  * is moved to down (a Tick) before the next event applies.
  */
-function agentReplayer(agentId: string, agentDownTime: number): Replayer {
-  let record: AgentRecord = startAgent({ agentId, agentDownTime, adminStateUp: DEFAULT_SCHEDULER_CONFIG.enableNewAgents });
-  let now = 0;
+function agentReplayer(start: ReadModelStart<AgentRecord>, agentDownTime: number): Replayer {
+  let record: AgentRecord = start.state;
+  let now = start.at ?? 0;
+  const time = clock(start);
   const view = (r: AgentRecord): AggregateState => ({ value: r.status, context: r.context });
   return {
     get state() {
       return view(record);
     },
+    get at() {
+      return time.at;
+    },
+    unknown: time.unknown,
     step({ seq, event }) {
+      time.saw(event.at);
       now = Math.max(now, event.at);
       let before: ReplayStep['before'];
       if (record.status === 'alive' && isOverdue(record.context, now)) {
@@ -165,13 +211,19 @@ interface PortContext {
   readonly port: PortState | null;
 }
 
-function portReplayer(): Replayer {
-  let state: { value: string; context: PortContext } = { value: 'absent', context: { port: null } };
+function portReplayer(start: ReadModelStart<{ value: string; context: PortContext }>): Replayer {
+  let state = start.state;
+  const time = clock(start);
   return {
     get state() {
       return state;
     },
+    get at() {
+      return time.at;
+    },
+    unknown: time.unknown,
     step({ seq, event }) {
+      time.saw(event.at);
       let refused: string | undefined;
       if (event.type === 'PortCreated' && state.value === 'absent') state = { value: 'active', context: { port: (event.data as { port: PortState }).port } };
       else if (event.type === 'PortUpdated' && state.value === 'active' && state.context.port) {
@@ -188,14 +240,20 @@ interface BindingContext {
   readonly agents: Readonly<Record<string, { readonly reason: string; readonly at: number; readonly strategy?: string }>>;
 }
 
-function bindingReplayer(): Replayer {
-  let context: BindingContext = { agents: {} };
+function bindingReplayer(start: ReadModelStart<BindingContext['agents']>): Replayer {
+  let context: BindingContext = { agents: start.state };
+  const time = clock(start);
   const value = () => (Object.keys(context.agents).length > 0 ? 'bound' : 'unbound');
   return {
     get state() {
       return { value: value(), context };
     },
+    get at() {
+      return time.at;
+    },
+    unknown: time.unknown,
     step({ seq, event }) {
+      time.saw(event.at);
       const data = event.data as { agentId?: string; reason?: string; strategy?: string };
       let refused: string | undefined;
       if (event.type === 'NetworkScheduled' && typeof data.agentId === 'string') {

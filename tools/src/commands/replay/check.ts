@@ -31,31 +31,36 @@ export type CheckResult =
  * up to that sequence; without, the latest. Divergent: names the event
  * right after the last replayed state equal to `other` (an old state
  * saved under a new position shows exactly which events it lacks), or the
- * first event when no replayed state is equal. Pure.
+ * first event when no replayed state is equal. `initialSeq` is the position
+ * of `initial` (0, or the snapshot a replay of compacted history starts
+ * from). Pure.
  */
 export function locateDivergence<V>(
   initial: V,
   steps: readonly { readonly seq: number; readonly view: V }[],
   other: V,
   position?: number,
+  initialSeq = 0,
 ): CheckResult {
-  const last = steps.at(-1)?.seq ?? 0;
+  const last = steps.at(-1)?.seq ?? initialSeq;
   if (position !== undefined && position > last) {
     const first = steps[0]?.seq ?? position;
     return { kind: 'diverged', seq: position, at: position, lastAgreed: null, changes: [], note: `it claims seq ${position}, past the aggregate's last event (${last || 'none'}); first event ${first}` };
   }
   const upto = position === undefined ? steps : steps.filter((s) => s.seq <= position);
   const atView = upto.at(-1)?.view ?? initial;
-  const at = upto.at(-1)?.seq ?? 0;
+  const at = upto.at(-1)?.seq ?? initialSeq;
   if (isDeepStrictEqual(atView, other)) {
-    return { kind: 'agree', at, ...(position !== undefined && position < last ? { note: `behind: the aggregate's last event is seq ${last}` } : {}) };
+    // Behind only if an event it claims not to reflect was stepped (the start state's own events are in it).
+    const stepped = steps.at(-1)?.seq ?? 0;
+    return { kind: 'agree', at, ...(position !== undefined && position < stepped ? { note: `behind: the aggregate's last event is seq ${stepped}` } : {}) };
   }
   let agreed: number | null = null;
   let next = upto[0]?.seq ?? at;
   for (let i = upto.length - 1; i >= -1; i--) {
     const view = i < 0 ? initial : upto[i]!.view;
     if (isDeepStrictEqual(view, other)) {
-      agreed = i < 0 ? 0 : upto[i]!.seq;
+      agreed = i < 0 ? initialSeq : upto[i]!.seq;
       next = upto[i + 1]?.seq ?? at;
       break;
     }
@@ -86,8 +91,8 @@ export function snapshotView(state: unknown): AggregateState | undefined {
   return { value, context: s.context };
 }
 
-/** Checks the stored snapshot (raw KV bytes) against the replay. Pure. */
-export function checkSnapshot(raw: Uint8Array | undefined, initial: AggregateState, steps: readonly ReplayStep[]): CheckResult {
+/** Checks the stored snapshot (raw KV bytes) against the replay (whose `initial` is at `initialSeq`). Pure. */
+export function checkSnapshot(raw: Uint8Array | undefined, initial: AggregateState, steps: readonly ReplayStep[], initialSeq = 0): CheckResult {
   if (!raw) return { kind: 'skipped', reason: 'no snapshot stored' };
   let snapshot: StoredSnapshot;
   try {
@@ -104,5 +109,6 @@ export function checkSnapshot(raw: Uint8Array | undefined, initial: AggregateSta
     steps.map((s) => ({ seq: s.seq, view: { value: s.value, context: s.context } })),
     view,
     snapshot.seq,
+    initialSeq,
   );
 }

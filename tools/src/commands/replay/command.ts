@@ -9,6 +9,7 @@ import { readBundle } from '../export/bundle.js';
 import { progress } from '../export/progress.js';
 import { runTool, timeoutOf, withNatsFlags, type NatsFlags } from '../events/session.js';
 import { parseAggregate } from './aggregate.js';
+import { historyCompacted, snapshotName } from './history-start.js';
 import { renderReport, renderReportJson } from './report.js';
 import { diverged, runReplay, type ReplayReport } from './run.js';
 import { bundleSource, natsSource, type EventSource } from './source.js';
@@ -43,7 +44,7 @@ export function replayCommand(): Command {
     new Command('replay')
       .description('step an aggregate\'s events through its machine, showing each state and what changed; check the stored snapshot and the live API against it (exit 3 naming the first divergent sequence)')
       .argument('<aggregate>', 'network/<id>, lease/<networkId>/<ip>, agent/<id>, port/<id> or binding/<networkId>')
-      .option('--to <seq>', 'show the states up to this sequence (the checks still cover every event)')
+      .option('--to <seq>', 'show the states up to this sequence (the checks still cover every event); below the first retained event of a compacted journal: exit 1, HISTORY_COMPACTED')
       .option('--bundle <file>', 'read a bundle written by `leasehold export` instead of NATS')
       .option('--no-live', 'do not ask the running API')
       .option('--agent-down-time <ms>', 'agent_down_time the scheduler judges agents with (agent aggregates)')
@@ -54,6 +55,8 @@ export function replayCommand(): Command {
       const to = flags.to === undefined ? undefined : parseInteger('--to', flags.to, 1);
       const agentDownTime = flags.agentDownTime === undefined ? undefined : parseInteger('--agent-down-time', flags.agentDownTime, 1);
       const { source, client } = await openSource(flags, connect);
+      const history = await source.history();
+      if (to !== undefined && to < history.firstRetained) throw historyCompacted(history, to, '--to');
       const bar = progress(`replay ${ref.name}`);
       let report: ReplayReport;
       try {
@@ -66,7 +69,13 @@ export function replayCommand(): Command {
       } finally {
         bar.stop();
       }
-      if (report.steps.length === 0 && report.bad.length === 0) throw new CliError('NOT_FOUND', `no events for ${ref.name} (${ref.subject}) in ${source.name}`, 'aggregate');
+      if (!report.found) {
+        const none = history.snapshot ? ` after event ${history.firstRetained - 1}, nor a state in snapshot ${snapshotName(history.snapshot)}` : '';
+        throw new CliError('NOT_FOUND', `no events for ${ref.name} (${ref.subject}) in ${source.name}${none}`, 'aggregate');
+      }
+      if (to !== undefined && report.origin.kind === 'snapshot' && to < report.initialSeq) {
+        throw historyCompacted(history, to, '--to', `; ${ref.name}'s history began before it, so its states are known only from snapshot ${snapshotName(report.origin.snapshot)} on (--to ${report.initialSeq} or later)`);
+      }
       const options = to !== undefined ? { to } : {};
       const lines = flags.json ? renderReportJson(report, options) : renderReport(report, options);
       process.stdout.write(`${lines.join('\n')}\n`);

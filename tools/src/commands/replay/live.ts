@@ -9,7 +9,7 @@ import type { LeaseContext } from '@leasehold/lease-actor';
 import type { PortState } from '@leasehold/protocol';
 import type { AgentContext } from '@leasehold/scheduler';
 import { isoTime } from '../events/render.js';
-import type { AggregateRef, ReplayStep, AggregateState } from './aggregate.js';
+import type { AggregateRef, AggregateState } from './aggregate.js';
 
 export interface LiveView {
   /** What the API shows, as comparable data (null: the API does not know it). */
@@ -142,11 +142,12 @@ function leaseLive(l: ApiLease) {
 }
 
 /**
- * The replayed state in the same shape as `fetchLive`'s view. `step` is the
- * step the state is after (lease views need its time). `now` decides, as the
- * API does at read time, whether a bound lease has run out. Pure.
+ * The replayed state in the same shape as `fetchLive`'s view. `at` is the
+ * time of the last event in the state (a lease view's update time; none: no
+ * event yet). `now` decides, as the API does at read time, whether a bound
+ * lease has run out. Pure.
  */
-export function replayedLive(ref: AggregateRef, state: AggregateState, step: ReplayStep | undefined, now: number): unknown {
+export function replayedLive(ref: AggregateRef, state: AggregateState, at: number | undefined, now: number): unknown {
   switch (ref.kind) {
     case 'network': {
       // The API's own view functions on the replayed state: the fold is what is checked, not the spelling.
@@ -172,7 +173,7 @@ export function replayedLive(ref: AggregateRef, state: AggregateState, step: Rep
     }
     case 'lease': {
       const c = state.context as LeaseContext;
-      if (!step || c.client === null) return null;
+      if (at === undefined || c.client === null) return null;
       const heldStatus = state.value === 'bound' || state.value === 'renewing' || state.value === 'rebinding';
       const stateName = heldStatus ? (c.expiresAt !== null && c.expiresAt <= now ? 'expired' : 'bound') : state.value;
       return {
@@ -180,7 +181,7 @@ export function replayedLive(ref: AggregateRef, state: AggregateState, step: Rep
         state: stateName,
         expires_at: heldStatus && c.expiresAt !== null ? isoTime(c.expiresAt) : null,
         ...(heldStatus ? { client_id: c.client.clientId ?? null, hostname: c.hostname } : {}),
-        updated_at: isoTime(step.event.at),
+        updated_at: isoTime(at),
       };
     }
   }

@@ -1,8 +1,10 @@
 /** How a replay prints: a readable walk through the states, or JSON lines. Pure. */
 import { isoTime, jsonSafe } from '../events/render.js';
+import { replayer } from './aggregate.js';
 import { diff, renderChange } from './diff.js';
 import type { CheckResult } from './check.js';
-import type { ReplayReport } from './run.js';
+import { historyJson, historyLine, snapshotName } from './history-start.js';
+import type { Origin, ReplayReport } from './run.js';
 
 /** "1 event", "2 events". Pure. */
 export function plural(n: number, word: string): string {
@@ -31,12 +33,34 @@ function checkLine(label: string, check: CheckResult & { asked?: string }, other
   }
 }
 
+/** Where the aggregate's replay starts, when history starts after event 1: lines under the history line. Pure. */
+export function originLines(name: string, origin: Origin, firstRetained: number): string[] {
+  switch (origin.kind) {
+    case 'whole':
+      return [];
+    case 'partial':
+      return [`  ${name}: stepped from its initial state over the retained events alone; its events before event ${firstRetained}, if any, are missing`];
+    case 'retained':
+      return [`  ${name}: its retained events alone reach the state snapshot ${snapshotName(origin.snapshot)} holds for it: all are stepped from its initial state`];
+    case 'snapshot': {
+      const folded = origin.folded.length > 0 ? `; ${plural(origin.folded.length, 'retained event')} up to event ${origin.snapshot.seq} ${origin.folded.length === 1 ? 'is' : 'are'} already in it: ${origin.folded.map((e) => `${e.seq} ${e.event.type}`).join(', ')}` : '';
+      const unknown = origin.unknown.length > 0 ? [`  (the API read model does not keep its ${origin.unknown.join(', ')}: unknown until an event sets them)`] : [];
+      return [`  ${name}: its history began before event ${firstRetained}: the replay starts from its state in snapshot ${snapshotName(origin.snapshot)}${folded}`, ...unknown];
+    }
+  }
+}
+
 /** The readable report. */
 export function renderReport(report: ReplayReport, options: ReportOptions = {}): string[] {
   const shown = report.steps.filter((s) => options.to === undefined || s.seq <= options.to);
   const lines = [`replay ${report.ref.name} (${report.ref.subject}) from ${report.source}: ${plural(report.steps.length, 'event')}`];
+  const history = historyLine(report.history);
+  if (history) lines.push(history, ...originLines(report.ref.name, report.origin, report.history.firstRetained));
   let prev = report.initial;
-  lines.push(`  initial: ${prev.value}`);
+  if (report.origin.kind === 'snapshot') {
+    lines.push(`  initial (snapshot ${snapshotName(report.origin.snapshot)}): ${prev.value}`);
+    for (const change of diff(replayer(report.ref).state.context, prev.context, 'context')) lines.push(`    ${renderChange(change)}`);
+  } else lines.push(`  initial: ${prev.value}`);
   for (const step of shown) {
     if (step.before) {
       lines.push(`  (clock, ${step.before.reason}): ${prev.value} → ${step.before.value}`);
@@ -49,16 +73,41 @@ export function renderReport(report: ReplayReport, options: ReportOptions = {}):
   }
   for (const b of report.bad) lines.push(`seq ${b.seq}: undecodable, skipped: ${b.error}`);
   const last = shown.at(-1);
-  lines.push(`state after seq ${last?.seq ?? 0}: ${prev.value}${options.to !== undefined && shown.length < report.steps.length ? ` (--to ${options.to}; ${report.steps.length - shown.length} later events not shown)` : ''}`);
+  lines.push(`state after seq ${last?.seq ?? report.initialSeq}: ${prev.value}${options.to !== undefined && shown.length < report.steps.length ? ` (--to ${options.to}; ${report.steps.length - shown.length} later events not shown)` : ''}`);
   lines.push(...checkLine('snapshot', report.snapshot, 'snapshot'));
   lines.push(...checkLine('live projection', report.live, 'live'));
   lines.push(`replayed ${plural(report.steps.length, 'event')} of ${report.ref.name} in ${report.ms.toFixed(0)} ms`);
   return lines;
 }
 
-/** JSON lines: one per step `{seq, at, type, value, changes, refused?}`, then the checks, then a summary. */
+/** The origin as JSON: its kind, the snapshot, what is already in it and the state it starts from. Pure. */
+function originJson(report: ReplayReport): unknown {
+  const o = report.origin;
+  switch (o.kind) {
+    case 'whole':
+      return { kind: o.kind };
+    case 'partial':
+      return { kind: o.kind, problem: o.problem };
+    case 'retained':
+      return { kind: o.kind, snapshot: snapshotName(o.snapshot) };
+    case 'snapshot':
+      return {
+        kind: o.kind,
+        snapshot: snapshotName(o.snapshot),
+        folded: o.folded.map((e) => ({ seq: e.seq, type: e.event.type })),
+        unknown: o.unknown,
+        initial: { seq: report.initialSeq, value: report.initial.value, context: report.initial.context },
+      };
+  }
+}
+
+/**
+ * JSON lines: first `{history, origin}` (where the source's history starts
+ * and where this replay starts), then one per step `{seq, at, type, value,
+ * changes, refused?}`, then the checks, then a summary.
+ */
 export function renderReportJson(report: ReplayReport, options: ReportOptions = {}): string[] {
-  const out: string[] = [];
+  const out: string[] = [JSON.stringify(jsonSafe({ history: historyJson(report.history), origin: originJson(report) }))];
   let prev = report.initial;
   for (const step of report.steps) {
     if (options.to !== undefined && step.seq > options.to) break;
@@ -80,6 +129,6 @@ export function renderReportJson(report: ReplayReport, options: ReportOptions = 
   }
   out.push(JSON.stringify(jsonSafe({ check: 'snapshot', ...report.snapshot })));
   out.push(JSON.stringify(jsonSafe({ check: 'live', ...report.live })));
-  out.push(JSON.stringify({ summary: { aggregate: report.ref.name, events: report.steps.length, bad: report.bad.length, ms: Math.round(report.ms) } }));
+  out.push(JSON.stringify({ summary: { aggregate: report.ref.name, origin: report.origin.kind, events: report.steps.length, bad: report.bad.length, ms: Math.round(report.ms) } }));
   return out;
 }

@@ -1,16 +1,18 @@
 /**
  * Where replay and why read events from: the live journal on NATS, or a
- * bundle file (no NATS at all). Both give stored events in stream order and
- * the raw snapshot kept for an aggregate, so everything above them works
- * the same on either.
+ * bundle file (no NATS at all). Both give stored events in stream order, the
+ * raw snapshot kept for an aggregate, and where their history starts (with
+ * the API read model restored from the snapshot that holds what came
+ * before), so everything above them works the same on either.
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { defaultLayout, type StoredEvent } from '@leasehold/journal';
+import { ProjectionSnapshots, defaultLayout, type StoredEvent } from '@leasehold/journal';
 import { decodeEvent } from '@leasehold/protocol';
 import { subjectMatches } from '../events/filter.js';
-import { readEvents, type RawEvent } from '../events/reader.js';
+import { EVENTS_STREAM, eventsStreamInfo, readEvents, type RawEvent } from '../events/reader.js';
 import type { Bundle } from '../export/bundle.js';
+import { WHOLE_HISTORY, historyFrom, type HistoryStart } from './history-start.js';
 
 export interface SourceReadOptions {
   readonly toSeq?: number;
@@ -29,6 +31,34 @@ export interface EventSource {
   replay(filter: string, onEvent: (stored: StoredEvent) => void, options?: SourceReadOptions): Promise<number>;
   /** The raw value of the aggregate's stored snapshot, if there is one. */
   snapshot(subject: string): Promise<Uint8Array | undefined>;
+  /** Where the history it holds starts, and the API read model as the snapshot holding what came before has it. Read once. */
+  history(): Promise<HistoryStart>;
+}
+
+/** Where the journal's history starts now: the stream's first retained event and the projection snapshots. */
+export async function journalHistory(nc: NatsConnection): Promise<HistoryStart> {
+  const { state } = await eventsStreamInfo(nc);
+  const firstRetained = state.messages === 0 ? state.last_seq + 1 : state.first_seq;
+  if (firstRetained <= 1) return WHOLE_HISTORY;
+  const jsm = await jetstreamManager(nc);
+  const first = state.messages === 0 ? null : await jsm.streams.getMessage(EVENTS_STREAM, { seq: firstRetained }).catch(() => null);
+  const store = await ProjectionSnapshots.openReadOnly(nc);
+  const snapshots = store ? await store.list() : [];
+  return historyFrom({ firstRetained, firstRetainedAt: first?.time.getTime(), cause: 'compacted' }, snapshots, async (name) => (await store?.read(name))?.bytes, {
+    whyNone: store ? 'no projection snapshot is stored' : `the projection-snapshot bucket ${defaultLayout.projectionBucket} does not exist`,
+  });
+}
+
+/** Where a bundle's history starts, with the snapshot it carries restored. */
+export async function bundleHistory(bundle: Bundle): Promise<HistoryStart> {
+  const h = bundle.history;
+  if (h.firstRetained <= 1) return WHOLE_HISTORY;
+  return historyFrom(
+    { firstRetained: h.firstRetained, firstRetainedAt: h.firstRetainedAt ?? undefined, cause: h.cause ?? 'exported' },
+    [...bundle.projections.values()].map((p) => p.info),
+    async (name) => bundle.projections.get(name)?.bytes,
+    { others: h.others, ...(h.problem !== undefined ? { whyNone: h.problem } : { whyNone: 'the bundle carries no projection snapshot' }) },
+  );
 }
 
 function decodeInto(raw: RawEvent, onEvent: (stored: StoredEvent) => void, options: SourceReadOptions): boolean {
@@ -43,9 +73,11 @@ function decodeInto(raw: RawEvent, onEvent: (stored: StoredEvent) => void, optio
 
 /** The journal on a NATS server, read-only (nothing is provisioned). */
 export function natsSource(nc: NatsConnection, name: string): EventSource {
+  let history: Promise<HistoryStart> | undefined;
   return {
     name,
     live: true,
+    history: () => (history ??= journalHistory(nc)),
     async replay(filter, onEvent, options = {}) {
       let count = 0;
       await readEvents(
@@ -74,9 +106,11 @@ export function natsSource(nc: NatsConnection, name: string): EventSource {
 
 /** A bundle read into memory. */
 export function bundleSource(bundle: Bundle, name: string): EventSource {
+  let history: Promise<HistoryStart> | undefined;
   return {
     name,
     live: false,
+    history: () => (history ??= bundleHistory(bundle)),
     async replay(filter, onEvent, options = {}) {
       let count = 0;
       const to = options.toSeq ?? Number.POSITIVE_INFINITY;

@@ -40,6 +40,8 @@ export interface Fixture {
   readonly seqs: { fixedBound: number; poolBound: number; poolRenewed: number; askedBound: number; scheduled: number };
   /** Appends one lease event as an agent does; resolves with its sequence. */
   lease(event: JournaledLeaseEvent): Promise<number>;
+  /** Appends a heartbeat as an agent does; resolves with its sequence. */
+  heartbeat(agentId: string, at: number, zone: string): Promise<number>;
 }
 
 const ip = (text: string): Ipv4 => parseIpv4(text);
@@ -106,6 +108,10 @@ export async function startFixture(): Promise<Fixture> {
   const askedBound = await lease(bound(ASKING_MAC, ip(ASKED_IP), now + 4000));
   const poolIp = formatIpv4(allocation.ip);
   if (poolIp === ASKED_IP) throw new Error('the hash picked the asked address; choose another');
+  const beat = async (agentId: string, at: number, zone: string) => {
+    const hb = heartbeat(agentId, at, zone);
+    return (await journal.append(schedulerSubject(hb), [schedulerEnvelope(hb, { id: randomUUID() })])).version;
+  };
   // Let the API's read model fold everything before tests ask it.
   await t.api.model.waitFor(askedBound);
   return {
@@ -117,6 +123,7 @@ export async function startFixture(): Promise<Fixture> {
     bindingAgent: decision.agentId,
     seqs: { fixedBound, poolBound, poolRenewed, askedBound, scheduled: scheduled.version },
     lease,
+    heartbeat: beat,
   };
 }
 
