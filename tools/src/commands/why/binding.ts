@@ -4,6 +4,11 @@
  * `inputs` it ranked; the agents alive at that moment come from the
  * scheduler's own fold of the journal up to the decision, and deciding
  * again on that state checks that the decision follows from the log.
+ *
+ * On a compacted journal the chain starts at the first retained event, the
+ * current agents are those the API snapshot holds plus what the retained
+ * events changed since, and an agent bound by a decision that was compacted
+ * is named with what the snapshot keeps of it (reason and time).
  */
 import type { StoredEvent } from '@leasehold/journal';
 import { subjectToken } from '@leasehold/protocol';
@@ -22,6 +27,9 @@ import {
   STRATEGIES,
 } from '@leasehold/scheduler';
 import { CliError } from '../resources/errors.js';
+import { parseAggregate } from '../replay/aggregate.js';
+import { snapshotName, type HistoryStart } from '../replay/history-start.js';
+import { walkAggregate } from '../replay/run.js';
 import type { EventSource } from '../replay/source.js';
 
 export interface AgentAtDecision {
@@ -46,11 +54,29 @@ export interface BindingDecision {
   readonly replayed: { readonly same: boolean; readonly text: string };
 }
 
+/** A current agent whose NetworkScheduled was compacted: what the API snapshot keeps of it. */
+export interface CompactedBinding {
+  readonly agentId: string;
+  readonly reason: string;
+  readonly at: number;
+  /** `api@812`. */
+  readonly snapshot: string;
+}
+
 export interface BindingWhy {
   readonly networkId: string;
   readonly subject: string;
+  /** Where the source's history starts (rendered by the command). */
+  readonly history: HistoryStart;
+  /** Every retained event of the binding subject. */
   readonly chain: readonly StoredEvent[];
+  /** The binding's events before the first retained one were compacted (or, with no snapshot, may have been). */
+  readonly truncated: boolean;
   readonly current: readonly BindingDecision[];
+  /** Current agents bound by a decision that was compacted. */
+  readonly compacted: readonly CompactedBinding[];
+  /** The first event the scheduler fold behind each decision folded (1: all of history). */
+  readonly derivedFrom: number;
 }
 
 export interface WhyBindingOptions {
@@ -62,17 +88,33 @@ export interface WhyBindingOptions {
 /** Explains the current bindings of a network. */
 export async function whyBinding(source: EventSource, networkId: string, options: WhyBindingOptions = {}): Promise<BindingWhy> {
   const subject = `lh.evt.binding.${subjectToken(networkId)}`;
+  const history = await source.history();
   const chain: StoredEvent[] = [];
   await source.replay(subject, (stored) => void chain.push(stored));
-  if (chain.length === 0) throw new CliError('NOT_FOUND', `no binding events for network ${networkId} in ${source.name}`, 'network');
+  const walk = walkAggregate(parseAggregate(subject), history, chain, { now: Date.now() });
   // The current agents and the decision that bound each.
   const current = new Map<string, StoredEvent>();
-  for (const stored of chain) {
-    const data = stored.event.data as { agentId: string };
-    if (stored.event.type === 'NetworkScheduled') current.set(data.agentId, stored);
-    else if (stored.event.type === 'NetworkUnscheduled') current.delete(data.agentId);
+  const compacted: CompactedBinding[] = [];
+  if (walk.origin.kind === 'snapshot') {
+    // From the snapshot's bindings and the retained events after it: the deciding event, where it is retained.
+    const agents = (walk.steps.at(-1) ?? walk.initial).context as { agents: Record<string, { reason: string; at: number }> };
+    for (const [agentId, b] of Object.entries(agents.agents)) {
+      const decided = chain.findLast((s) => s.event.type === 'NetworkScheduled' && (s.event.data as { agentId: string }).agentId === agentId && s.event.at === b.at);
+      if (decided) current.set(agentId, decided);
+      else compacted.push({ agentId, reason: b.reason, at: b.at, snapshot: snapshotName(walk.origin.snapshot) });
+    }
+  } else {
+    for (const stored of chain) {
+      const data = stored.event.data as { agentId: string };
+      if (stored.event.type === 'NetworkScheduled') current.set(data.agentId, stored);
+      else if (stored.event.type === 'NetworkUnscheduled') current.delete(data.agentId);
+    }
+  }
+  if (chain.length === 0 && current.size === 0 && compacted.length === 0) {
+    throw new CliError('NOT_FOUND', `no binding events for network ${networkId} in ${source.name}${history.snapshot ? `, nor a binding in snapshot ${snapshotName(history.snapshot)}` : ''}`, 'network');
   }
   const targets = [...current.values()].sort((a, b) => a.seq - b.seq);
+  const summary = { networkId, subject, history, chain, truncated: walk.origin.kind === 'snapshot' || walk.origin.kind === 'partial', compacted, derivedFrom: history.firstRetained };
   const config = schedulerConfig({ agentDownTime: options.agentDownTime ?? DEFAULT_SCHEDULER_CONFIG.agentDownTime });
   const projection = createProjection(config);
   const decisions: BindingDecision[] = [];
@@ -108,7 +150,8 @@ export async function whyBinding(source: EventSource, networkId: string, options
     if (again.includes(data.agentId)) return { same: true, text: `deciding again on the scheduler state just before, with ${settings}, picks ${data.agentId} too` };
     return { same: false, text: `deciding again on the state just before, with ${settings}, picks ${again.length ? again.join(', ') : 'nobody'}: the scheduler ran with another configuration (seed, down time) or saw another state` };
   };
-  const last = targets.at(-1)!.seq;
+  const last = targets.at(-1)?.seq;
+  if (last === undefined) return { ...summary, current: [] };
   await source.replay(
     'lh.evt.>',
     (stored) => {
@@ -124,5 +167,5 @@ export async function whyBinding(source: EventSource, networkId: string, options
     },
     { toSeq: last, ...(options.onPending ? { onPending: options.onPending } : {}) },
   );
-  return { networkId, subject, chain, current: decisions };
+  return { ...summary, current: decisions };
 }

@@ -5,6 +5,7 @@ import { isoTime, jsonSafe, renderData } from '../events/render.js';
 import { runTool, withNatsFlags, type NatsFlags } from '../events/session.js';
 import { progress } from '../export/progress.js';
 import { openSource } from '../replay/command.js';
+import { historyJson, historyLine } from '../replay/history-start.js';
 import { whyBinding, type BindingWhy } from './binding.js';
 import { whyLease, type LeaseWhy } from './lease.js';
 import type { StoredEvent } from '@leasehold/journal';
@@ -18,14 +19,38 @@ interface WhyFlags extends NatsFlags {
 
 const line = (s: StoredEvent) => `  ${s.seq} ${isoTime(s.event.at)} ${s.event.type} ${renderData(s.event.data)}`.trimEnd();
 
+/** `why`'s --json: the explanation with its history as JSON (not the restored read model). Pure. */
+export function whyJson(w: LeaseWhy | BindingWhy): unknown {
+  return jsonSafe({ ...w, history: historyJson(w.history) });
+}
+
+/** "chain:" or, when the aggregate's earlier events were compacted, why the chain starts late. Pure. */
+function chainHeading(w: LeaseWhy | BindingWhy, what: string): string {
+  if (!w.truncated) return 'chain:';
+  const h = w.history;
+  if (!h.snapshot) return `chain (from event ${h.firstRetained}, the first retained; ${what}'s earlier events, if any, are gone):`;
+  return `chain (truncated: ${what}'s events before event ${h.firstRetained} were compacted; it starts at the first retained one):`;
+}
+
 /** The readable explanation of a lease. Pure. */
 export function renderLeaseWhy(w: LeaseWhy): string[] {
   const last = w.chain.at(-1);
-  const out = [`lease ${w.ip} on network ${w.networkId} (${w.subject})${w.holder ? `, client ${w.holder.mac}${w.holder.clientId ? ` id ${w.holder.clientId}` : ''}` : ''}: last event ${last?.event.type ?? 'none'}`];
+  const out = [`lease ${w.ip} on network ${w.networkId} (${w.subject})${w.holder ? `, client ${w.holder.mac}${w.holder.clientId ? ` id ${w.holder.clientId}` : ''}` : ''}: last event ${last?.event.type ?? 'none retained'}`];
+  const history = historyLine(w.history);
+  if (history) out.push(history);
   if (w.others.length > 0) out.push(`  (also leased on network${w.others.length > 1 ? 's' : ''} ${w.others.join(', ')}; pass --network to pick one)`);
-  out.push('chain:');
+  if (w.truncated && w.atSnapshot) {
+    const l = w.atSnapshot.lease;
+    out.push(
+      l
+        ? `at snapshot ${w.atSnapshot.snapshot} (${isoTime(w.atSnapshot.at)}): ${l.state}, client ${l.mac}${l.clientId ? ` id ${l.clientId}` : ''}${l.hostname ? ` host ${l.hostname}` : ''}${l.expiresAt !== null ? `, expires ${isoTime(l.expiresAt)}` : ''}, last changed ${isoTime(l.updatedAt)} by event ${l.version}${l.version < w.history.firstRetained ? ' (compacted)' : ''}`
+        : `at snapshot ${w.atSnapshot.snapshot} (${isoTime(w.atSnapshot.at)}): no lease on this address`,
+    );
+  }
+  out.push(chainHeading(w, 'the lease'));
   for (const s of w.chain) out.push(`${line(s)}${s === w.bound ? '   <- the current lease starts here' : ''}`);
-  out.push(w.bound ? `rule (the agent's lease table replayed to seq ${w.bound.seq - 1}, its allocator asked as the agent asks):` : 'rule:');
+  const from = w.derivedFrom > 1 ? `from event ${w.derivedFrom}, the first retained (what only the compacted events held is missing from it), ` : '';
+  out.push(w.bound ? `rule (the agent's lease table replayed ${from}to seq ${w.bound.seq - 1}, its allocator asked as the agent asks):` : 'rule:');
   out.push(`  ${w.rule.source}: ${w.rule.text}`);
   out.push('agent:');
   out.push(`  ${w.agent.text}`);
@@ -34,7 +59,14 @@ export function renderLeaseWhy(w: LeaseWhy): string[] {
 
 /** The readable explanation of a network's bindings. Pure. */
 export function renderBindingWhy(w: BindingWhy): string[] {
-  const out = [`bindings of network ${w.networkId} (${w.subject}): ${w.current.map((d) => d.agentId).join(', ') || 'none'}`, 'chain:', ...w.chain.map(line)];
+  const agents = [...w.compacted.map((c) => c.agentId), ...w.current.map((d) => d.agentId)];
+  const out = [`bindings of network ${w.networkId} (${w.subject}): ${agents.join(', ') || 'none'}`];
+  const history = historyLine(w.history);
+  if (history) out.push(history);
+  out.push(chainHeading(w, 'the binding'), ...w.chain.map(line));
+  for (const c of w.compacted) {
+    out.push(`agent ${c.agentId}: bound at ${isoTime(c.at)}, reason ${c.reason}, before event ${w.history.firstRetained}: the decision was compacted (snapshot ${c.snapshot} keeps its reason and time; its strategy and inputs went with it)`);
+  }
   for (const d of w.current) {
     out.push(`agent ${d.agentId}: bound at seq ${d.scheduled.seq} (${isoTime(d.scheduled.event.at)}), reason ${d.reason}${d.strategy ? `, strategy ${d.strategy}` : ''}`);
     if (d.inputs) {
@@ -44,7 +76,7 @@ export function renderBindingWhy(w: BindingWhy): string[] {
         out.push(`    ${rank + 1}. ${c.agentId} az=${c.availabilityZone} load=${c.load}${c.score !== undefined ? ` score=${c.score}` : ''}${c.agentId === d.agentId ? '   <- chosen' : ''}`);
       }
     }
-    out.push('  agents known to the scheduler at that time (its heartbeat fold up to the decision):');
+    out.push(`  agents known to the scheduler at that time (its heartbeat fold ${w.derivedFrom > 1 ? `from event ${w.derivedFrom}, the first retained, ` : ''}up to the decision):`);
     for (const a of d.agents) {
       out.push(`    ${a.agentId} ${a.status}${a.adminStateUp ? '' : ' admin-down'} az=${a.availabilityZone} bound-networks=${a.load} last-heartbeat=${a.lastHeartbeatAt === null ? 'never' : isoTime(a.lastHeartbeatAt)}`);
     }
@@ -74,7 +106,7 @@ export function whyCommand(): Command {
         try {
           const w = await whyLease(source, target, { ...(flags.network ? { network: flags.network } : {}), ...(agentDownTime ? { agentDownTime } : {}), onPending: (n) => bar.start(n), onEvent: () => bar.increment() });
           bar.stop();
-          process.stdout.write(`${flags.json ? JSON.stringify(jsonSafe(w)) : renderLeaseWhy(w).join('\n')}\n`);
+          process.stdout.write(`${flags.json ? JSON.stringify(whyJson(w)) : renderLeaseWhy(w).join('\n')}\n`);
         } finally {
           bar.stop();
         }
@@ -90,7 +122,7 @@ export function whyCommand(): Command {
         try {
           const w = await whyBinding(source, network, { ...(agentDownTime ? { agentDownTime } : {}), onPending: (n) => bar.start(n), onEvent: () => bar.increment() });
           bar.stop();
-          process.stdout.write(`${flags.json ? JSON.stringify(jsonSafe(w)) : renderBindingWhy(w).join('\n')}\n`);
+          process.stdout.write(`${flags.json ? JSON.stringify(whyJson(w)) : renderBindingWhy(w).join('\n')}\n`);
         } finally {
           bar.stop();
         }
