@@ -70,7 +70,7 @@ export function replayCommand(): Command {
         bar.stop();
       }
       if (!report.found) {
-        const none = history.snapshot ? ` after event ${history.firstRetained - 1}, nor a state in snapshot ${snapshotName(history.snapshot)}` : '';
+        const none = history.firstRetained > 1 ? ` (history from event ${history.firstRetained} on)${history.snapshot ? `, nor a state in snapshot ${snapshotName(history.snapshot)}` : ''}` : '';
         throw new CliError('NOT_FOUND', `no events for ${ref.name} (${ref.subject}) in ${source.name}${none}`, 'aggregate');
       }
       if (to !== undefined && report.origin.kind === 'snapshot' && to < report.initialSeq) {

@@ -97,4 +97,10 @@ describe('leasehold replay on a compacted journal', () => {
     // An aggregate wholly retained can be walked anywhere in the window.
     expect((await cli('replay', f.aggregates.newLease, '--to', String(f.later.newBound))).code).toBe(0);
   });
+
+  test('an aggregate neither retained nor in the snapshot is not found, and the error says where history starts', async () => {
+    const run = await cli('replay', 'network/nope');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^error NOT_FOUND \\(aggregate\\): no events for network/nope \\(lh\\.evt\\.network\\.nope\\) in \\S+ \\(history from event ${f.firstRetained} on\\), nor a state in snapshot api@${f.snapshotSeq}\\n$`));
+  });
 });
