@@ -39,7 +39,7 @@ import { Journal, connectNats, startNatsServer, type NatsServer } from '@leaseho
 import { formatIpv4, parseIpv4 } from '@leasehold/protocol';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DEFAULT_SHAPE, historyPlan, leaseClient, networkAddresses, writeHistory, type HistoryPlan, type LiveState } from '../history/index.js';
-import { dhcpProbe, freePort, peakRss, spawnLeasehold, unusedBase, untilReady } from '../history/probes.js';
+import { connectToSystem, dhcpProbe, freePort, peakRss, spawnLeasehold, unusedBase, untilReady } from '../history/probes.js';
 import { machineLine } from './harness.js';
 
 const HISTORIES = (process.env.BENCH_HISTORY ?? '100000,1000000,5000000').split(',').map((s) => Number(s.trim()));
@@ -187,7 +187,7 @@ async function measureStart(b: Bench): Promise<Start> {
     const readyAt = await untilReady(metrics, TIMEOUT_MS, proc.exited);
     const url = /nats\s+(nats:\/\/[\d.:]+)/.exec(proc.output())![1]!;
     const natsPid = Number(/pid (\d+)/.exec(proc.output())?.[1]);
-    const nc = await connectNats(url);
+    const nc = await connectToSystem(url, b.dataDir, 'bench-restart-start');
     try {
       await new ApiClient(nc).ports.list({ network_id: b.live.networkIds[0]! });
     } finally {

@@ -6,9 +6,12 @@
  * it; the ACK comes back to the relay's address). Addresses: 198.18.0.0/15.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { connectNats } from '@leasehold/journal';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { TestLink } from '@leasehold/agent/testing';
 import { clientPacket } from '@leasehold/agent/testing';
 import { DhcpMessageType, decodeDhcp, messageType, type Ipv4 } from '@leasehold/protocol';
@@ -184,4 +187,14 @@ export async function unusedBase(): Promise<string> {
   if (free.length === 0) throw new Error('every /18 of 198.18.0.0/15 is in use on this host');
   const block = free[Math.floor(Math.random() * free.length)]!;
   return `198.${18 + (block >> 2)}.${(block & 3) * 64}.0`;
+}
+
+/**
+ * A connection to the nats-server of a `leasehold start` on `dataDir`: as the
+ * system's admin when the embedded server admits only its own users (their
+ * nkey seeds under `<dataDir>/credentials/`), else anonymous.
+ */
+export async function connectToSystem(url: string, dataDir: string, name = 'leasehold-probe'): Promise<NatsConnection> {
+  const seed = join(dataDir, 'credentials', 'admin.nk');
+  return connectNats(url, { name, ...(existsSync(seed) ? { nkeySeedFile: seed, env: {} } : {}) });
 }

@@ -20,7 +20,7 @@ import { Journal, connectNats, startNatsServer } from '@leasehold/journal';
 import { DhcpMessageType, aggregateSubject, formatIpv4, parseIpv4 } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_SHAPE, historyPlan, leaseClient, networkAddresses, writeHistory, type HistoryPlan, type LiveState } from '../history/index.js';
-import { dhcpProbe, freePort, spawnLeasehold, unusedBase, untilReady, type DhcpProbe, type LeaseholdProcess } from '../history/probes.js';
+import { connectToSystem, dhcpProbe, freePort, spawnLeasehold, unusedBase, untilReady, type DhcpProbe, type LeaseholdProcess } from '../history/probes.js';
 
 const HISTORY = 200_000;
 const AGENT = DEFAULT_SHAPE.agents[0]!;
@@ -72,7 +72,7 @@ function knownClientProbe(): DhcpProbe {
 
 /** The API lists network 0's ports, the scheduler binds a network created now, and the agent ACKs its client. */
 async function expectServing(natsUrl: string, probe: DhcpProbe, spare: number): Promise<void> {
-  const nc = await connectNats(natsUrl);
+  const nc = await connectToSystem(natsUrl, dataDir);
   try {
     const api = new ApiClient(nc, { timeoutMs: 10_000 });
     const ports = await api.ports.list({ network_id: live.networkIds[0]! });
