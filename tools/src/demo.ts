@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lh-demo-'));
   cleanups.push({ name: `removed the data directory ${dataDir}`, run: async () => rmSync(dataDir, { recursive: true, force: true }) });
   const nats: NatsRuntime = await openNats({ natsUrl: process.env.NATS_URL || undefined, dataDir, name: 'leasehold-demo' });
-  cleanups.push({ name: nats.embedded ? `stopped nats-server (pid ${nats.embedded.pid})` : 'closed the NATS connection', run: () => nats.close() });
+  cleanups.push({ name: nats.embedded ? `stopped nats-server (pid ${nats.embedded.pid()})` : 'closed the NATS connection', run: () => nats.close() });
   const journal = await Journal.open(nats.nc);
   const firstSeq = (await journal.jsm.streams.info(journal.layout.stream)).state.last_seq + 1;
   say(

@@ -111,7 +111,16 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
     const admin = await connectAs('admin', 'leasehold-cluster-admin');
     await waitForJetStream(admin, options.readyTimeoutMs ?? 30_000);
     await provisionCluster(admin, { replicas: cluster.nodes.length }, options.readyTimeoutMs ?? 30_000);
-    const runtime = (nc: NatsConnection): NatsRuntime => ({ url: cluster.urls.join(','), embedded: undefined, nc, close: async () => {} });
+    const runtime = (nc: NatsConnection): NatsRuntime => ({
+      url: cluster.urls.join(','),
+      embedded: undefined,
+      nc,
+      connectionOf: () => nc,
+      connections: [nc],
+      access: undefined,
+      abandon: async () => {},
+      close: async () => {},
+    });
     const api = await startSystem(runtime(await connectAs('api', 'leasehold-api')), { api: { agentDownTimeMs: options.agentDownTimeMs }, logger });
     started.push(api);
     const scheduler = await startSystem(runtime(await connectAs('scheduler', 'leasehold-scheduler')), { scheduler: options.scheduler, logger });

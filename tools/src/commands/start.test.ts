@@ -1,12 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiClient } from '@leasehold/api';
-import { connectNats, LOCK_FILE } from '@leasehold/journal';
+import { CREDENTIALS_DIR, connectNats, LOCK_FILE, localConnectOptions, prepareLocalAccess, SERVER_CONFIG_FILE } from '@leasehold/journal';
 import { startTestNats } from '@leasehold/journal/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { jsonOf, runCli } from './resources/testing/run-cli.js';
 import { NATS_URL_FILE } from './start.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -102,8 +104,9 @@ function listing(dir: string): Record<string, string> {
   }));
 }
 
-async function withApi<T>(url: string, use: (api: ApiClient) => Promise<T>): Promise<T> {
-  const nc = await connectNats(url);
+/** An API client logged in with the client credential of the system on `dataDir`. */
+async function withApi<T>(url: string, dataDir: string, use: (api: ApiClient) => Promise<T>): Promise<T> {
+  const nc = await connectNats(url, localConnectOptions(dataDir, 'client'));
   try {
     return await use(new ApiClient(nc, { timeoutMs: 5000 }));
   } finally {
@@ -122,14 +125,14 @@ describe('leasehold start', () => {
     expect(run.output()).toMatch(/scheduler\s+strategy weight/);
     expect(run.output()).toMatch(/agent\s+dhcp-/);
     expect(readFileSync(join(dataDir, NATS_URL_FILE), 'utf8')).toBe(`${url}\n`);
-    const nc = await connectNats(url);
+    const nc = await connectNats(url, localConnectOptions(dataDir, 'admin'));
     expect(nc.info?.jetstream).toBe(true);
     await nc.close();
     run.child.kill('SIGTERM');
     expect(await run.exit(10_000)).toBe(0);
     expect(running(pid)).toBe(false);
-    // The owner removes the file it wrote.
-    expect(readdirSync(dataDir).sort()).toEqual([LOCK_FILE, 'nats']);
+    // The owner removes the file it wrote; the credentials and the server's config stay for the next start.
+    expect(readdirSync(dataDir).sort()).toEqual([LOCK_FILE, CREDENTIALS_DIR, 'nats', SERVER_CONFIG_FILE].sort());
   });
 
   test('SIGINT stops it the same way: exit 0 within 10 s and its nats-server gone', async () => {
@@ -202,7 +205,7 @@ describe('one system per data directory', () => {
     dataDir = tempDir();
     first = await leasehold(['start', '--data-dir', dataDir]);
     embedded = embeddedOf(first.output());
-    await withApi(embedded.url, (api) => api.networks.create({ name: 'kept' }));
+    await withApi(embedded.url, dataDir, (api) => api.networks.create({ name: 'kept' }));
   });
 
   test('a second start on a directory in use is refused within 2 s, names the running pid and NATS URL, and changes nothing; the first still answers', async () => {
@@ -219,14 +222,14 @@ describe('one system per data directory', () => {
 
     expect(listing(dataDir)).toEqual(before);
     expect(readFileSync(join(dataDir, NATS_URL_FILE), 'utf8')).toBe(urlFile);
-    const names = await withApi(embedded.url, async (api) => (await api.networks.list()).map((n) => n.name));
+    const names = await withApi(embedded.url, dataDir, async (api) => (await api.networks.list()).map((n) => n.name));
     expect(names).toEqual(['kept']);
   });
 
-  test('a process given --nats-url runs beside the owner and neither writes nor removes nats.url', async () => {
+  test('a process given --nats-url runs beside the owner (with a credential from the environment) and neither writes nor removes nats.url', async () => {
     const urlFile = join(dataDir, NATS_URL_FILE);
     const before = { text: readFileSync(urlFile, 'utf8'), mtime: statSync(urlFile).mtimeMs };
-    const api = await leasehold(['api', '--data-dir', dataDir, '--nats-url', embedded.url]);
+    const api = await leasehold(['api', '--data-dir', dataDir, '--nats-url', embedded.url], { NATS_NKEY: join(dataDir, CREDENTIALS_DIR, 'api.nk') });
     api.child.kill('SIGTERM');
     expect(await api.exit(10_000)).toBe(0);
     expect({ text: readFileSync(urlFile, 'utf8'), mtime: statSync(urlFile).mtimeMs }).toEqual(before);
@@ -240,9 +243,193 @@ describe('one system per data directory', () => {
     const next = await leasehold(['start', '--data-dir', dataDir]);
     const { url } = embeddedOf(next.output());
     expect(readFileSync(join(dataDir, NATS_URL_FILE), 'utf8')).toBe(`${url}\n`);
-    const names = await withApi(url, async (api) => (await api.networks.list()).map((n) => n.name));
+    const names = await withApi(url, dataDir, async (api) => (await api.networks.list()).map((n) => n.name));
     expect(names).toEqual(['kept']);
     next.child.kill('SIGTERM');
     expect(await next.exit(10_000)).toBe(0);
+  });
+});
+
+/** Runs `command args` as the unprivileged user nobody (uid 65534), as any other local user would. */
+function asNobody(command: string, args: readonly string[]): { code: number | null; out: string } {
+  const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', command, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent' },
+    timeout: 30_000,
+  });
+  return { code: result.status, out: `${result.stdout}${result.stderr}` };
+}
+
+describe('no anonymous access to the embedded nats-server (issue 15, point 1)', () => {
+  let dataDir: string;
+  let run: Launched;
+  let url: string;
+  beforeAll(async () => {
+    dataDir = tempDir();
+    // Searchable by everyone, as a data directory elsewhere may be: what keeps others out is the credentials' own modes.
+    chmodSync(dataDir, 0o755);
+    run = await leasehold(['start', '--data-dir', dataDir]);
+    url = embeddedOf(run.output()).url;
+  });
+
+  test('a connection without credentials is refused, and so is one with a seed the server does not list', async () => {
+    await expect(connectNats(url, { env: {}, maxReconnectAttempts: 0 })).rejects.toThrow(/Authorization Violation/i);
+    // Another system's admin seed.
+    const stranger = tempDir();
+    prepareLocalAccess(stranger);
+    await expect(connectNats(url, { ...localConnectOptions(stranger, 'admin'), maxReconnectAttempts: 0 })).rejects.toThrow(/Authorization Violation/i);
+    expect(run.output()).toMatch(new RegExp(`access\\s+no anonymous clients; one nkey per role \\(admin, agent-\\S+, api, client, scheduler\\) in ${join(dataDir, CREDENTIALS_DIR)}`));
+  });
+
+  test('the CLI finds the system and its credentials through the data directory: the client role for the API, admin for the journal', async () => {
+    const created = await runCli(['net', 'create', 'locked-net', '--json'], { LEASEHOLD_DATA_DIR: dataDir });
+    expect(created.stderr).toBe('');
+    expect(jsonOf<{ network: { name: string } }>(created).network.name).toBe('locked-net');
+    const viaFlag = await runCli(['net', 'list', '--data-dir', dataDir]);
+    expect(viaFlag.code, viaFlag.stderr).toBe(0);
+    expect(viaFlag.stdout).toContain('locked-net');
+    const events = await runCli(['events', 'dump', '--data-dir', dataDir]);
+    expect(events.code, events.stderr).toBe(0);
+    expect(events.stdout).toMatch(/NetworkCreated network=\{id=[\w-]+, name=locked-net/);
+  });
+
+  test('remote use: --nats-url with --nats-credentials or NATS_NKEY works, without either it is refused with a hint', async () => {
+    const seed = join(dataDir, CREDENTIALS_DIR, 'client.nk');
+    const flag = await runCli(['net', 'list', '--nats-url', url, '--nats-credentials', seed]);
+    expect(flag.code, flag.stderr).toBe(0);
+    expect(flag.stdout).toContain('locked-net');
+    const env = await runCli(['net', 'list', '--nats-url', url], { NATS_NKEY: seed });
+    expect(env.code, env.stderr).toBe(0);
+    const none = await runCli(['net', 'list', '--nats-url', url]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^error UNAUTHORIZED \(--nats-credentials\): NATS at nats:\/\/127\.0\.0\.1:\d+ refused the login without credentials: pass --nats-credentials FILE or set NATS_NKEY/);
+    // The client role reaches the API only: the journal tools need admin.
+    const tooWeak = await runCli(['events', 'dump', '--nats-url', url, '--nats-credentials', seed]);
+    expect(tooWeak.code).toBe(1);
+    expect(tooWeak.stderr).toMatch(/Permissions Violation|permission/i);
+    // A process of the system given --nats-url and no credential is refused too.
+    const api = launch(node, [bin, 'api', '--nats-url', url, '--metrics-listen', '127.0.0.1:0']);
+    expect(await api.exit(20_000)).toBe(1);
+    expect(api.output()).toMatch(/Authorization Violation/i);
+  });
+
+  test('the credentials are the owner\'s alone: directory 0700, files 0600, and the local user nobody can neither read them nor use the CLI', async () => {
+    const dir = join(dataDir, CREDENTIALS_DIR);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(readdirSync(dir).sort()).toStrictEqual(expect.arrayContaining(['admin.nk', 'api.nk', 'client.nk', 'scheduler.nk']));
+    for (const name of readdirSync(dir)) expect(statSync(join(dir, name)).mode & 0o777, name).toBe(0o600);
+    expect(statSync(join(dataDir, SERVER_CONFIG_FILE)).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, 'nats')).mode & 0o777).toBe(0o700);
+
+    // The data directory itself is open to nobody (0755 above): the URL file is readable, the credentials are not.
+    expect(asNobody('cat', [join(dataDir, NATS_URL_FILE)])).toMatchObject({ code: 0, out: `${url}\n` });
+    for (const name of ['admin.nk', 'client.nk']) {
+      const read = asNobody('cat', [join(dir, name)]);
+      expect(read.code, read.out).not.toBe(0);
+      expect(read.out).toMatch(/Permission denied/);
+    }
+    expect(asNobody('ls', [dir]).out).toMatch(/Permission denied/);
+    expect(asNobody('cat', [join(dataDir, SERVER_CONFIG_FILE)]).out).toMatch(/Permission denied/);
+    // nobody finds the URL but no credential, and the server turns it away.
+    const cli = asNobody(node, [bin, 'net', 'list', '--data-dir', dataDir]);
+    expect(cli.code).toBe(1);
+    expect(cli.out).toMatch(/error UNAUTHORIZED .* refused the login without credentials/);
+  });
+
+  test('a restart reuses the same credentials: the seeds are unchanged and the CLI still gets in', async () => {
+    const dir = join(dataDir, CREDENTIALS_DIR);
+    const seeds = Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
+    run.child.kill('SIGTERM');
+    expect(await run.exit(10_000)).toBe(0);
+    run = await leasehold(['start', '--data-dir', dataDir]);
+    url = embeddedOf(run.output()).url;
+    expect(Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]))).toStrictEqual(seeds);
+    const listed = await runCli(['net', 'list', '--data-dir', dataDir]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('locked-net');
+    await expect(connectNats(url, { env: {}, maxReconnectAttempts: 0 })).rejects.toThrow(/Authorization Violation/i);
+    run.child.kill('SIGTERM');
+    expect(await run.exit(10_000)).toBe(0);
+  });
+});
+
+/** A free loopback TCP port (for a metrics endpoint this test can reach). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function readyz(port: number): Promise<{ status: number; reasons: string[] }> {
+  const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) });
+  const body = (await res.json()) as { reasons: string[] };
+  return { status: res.status, reasons: body.reasons };
+}
+
+/** The embedded server's pid as the data directory's lock records it (the restarted one's after a restart). */
+function recordedNatsPid(dataDir: string): number | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8')) as { natsPid?: number }).natsPid;
+  } catch {
+    return undefined;
+  }
+}
+
+describe('losing the embedded nats-server (issue 15, point 5)', () => {
+  test('killed once: /readyz turns unready at once naming it, the log says so, it is restarted on the same URL and the system serves again with its data', { timeout: 60_000 }, async () => {
+    const dataDir = tempDir();
+    const metrics = await freePort();
+    const run = await ready(launch(node, [bin, 'start', '--data-dir', dataDir, '--metrics-listen', `127.0.0.1:${metrics}`, '--log-format', 'json']));
+    const { url, pid } = embeddedOf(run.output());
+    await withApi(url, dataDir, (api) => api.networks.create({ name: 'survives' }));
+    await expect.poll(async () => (await readyz(metrics)).status, { timeout: 10_000 }).toBe(200);
+
+    process.kill(pid, 'SIGKILL');
+    const killedAt = Date.now();
+    // Unready at once: within half a second of the kill, before the restart's backoff has passed.
+    await expect.poll(async () => (await readyz(metrics)).reasons.join('\n'), { timeout: 500, interval: 20 }).toContain(`the embedded nats-server (pid ${pid}) was killed by SIGKILL`);
+    expect(Date.now() - killedAt).toBeLessThan(1000);
+    expect((await readyz(metrics).catch(() => ({ status: 0, reasons: [] }))).status).not.toBe(200);
+
+    // Restarted: a new pid on the same URL, ready again, and what was written is still there.
+    await expect.poll(() => recordedNatsPid(dataDir), { timeout: 10_000, interval: 50 }).not.toBe(pid);
+    await expect.poll(async () => (await readyz(metrics)).status, { timeout: 15_000, interval: 100 }).toBe(200);
+    expect(readFileSync(join(dataDir, NATS_URL_FILE), 'utf8')).toBe(`${url}\n`);
+    const listed = await runCli(['net', 'list', '--data-dir', dataDir]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('survives');
+    await withApi(url, dataDir, (api) => api.networks.create({ name: 'after-restart' }));
+    const out = run.output();
+    expect(out).toMatch(new RegExp(`"level":50,.*"component":"nats","msg":"journal unavailable: the embedded nats-server \\(pid ${pid}\\) was killed by SIGKILL; restarting it in 250 ms`));
+    expect(out).toMatch(/"level":40,.*"msg":"the embedded nats-server is back \(pid \d+\) on nats:\/\/127\.0\.0\.1:\d+ after restart 1/);
+    expect(run.child.exitCode).toBeNull();
+    run.child.kill('SIGTERM');
+    expect(await run.exit(15_000)).toBe(0);
+    expect(running(recordedNatsPid(dataDir) ?? -1)).toBe(false);
+  });
+
+  test('killed more often than the restart budget allows: it exits 1 within a bounded time, says why, and leaves no nats-server and no nats.url behind', { timeout: 90_000 }, async () => {
+    const dataDir = tempDir();
+    const run = await leasehold(['start', '--data-dir', dataDir]);
+    const pids: number[] = [];
+    // Five restarts are allowed within five minutes; the sixth exit is final.
+    for (let kill = 1; kill <= 6; kill++) {
+      const pid = recordedNatsPid(dataDir)!;
+      pids.push(pid);
+      process.kill(pid, 'SIGKILL');
+      if (kill === 6) break;
+      await expect.poll(() => recordedNatsPid(dataDir), { timeout: 15_000, interval: 50 }).not.toBe(pid);
+    }
+    const lastKill = Date.now();
+    expect(await run.exit(20_000)).toBe(1);
+    expect(Date.now() - lastKill).toBeLessThan(20_000);
+    const out = run.output();
+    expect(out).toContain(`the embedded nats-server (pid ${pids[5]}) was killed by SIGKILL; it exited 6 times within 300 s, so no more restarts: the journal is gone`);
+    expect(out).toMatch(/journal lost: shutting down\n(.|\n)*stopped/);
+    for (const pid of pids) expect(running(pid), `nats-server ${pid}`).toBe(false);
+    expect(readdirSync(dataDir)).not.toContain(NATS_URL_FILE);
   });
 });

@@ -18,6 +18,8 @@ export interface MetricSources {
   /** The running parts; undefined while they start. */
   readonly system: () => RunningSystem | undefined;
   readonly nc: NatsConnection;
+  /** Whether every connection of the process is up (default: `nc` is not closed). */
+  readonly connected?: () => boolean;
   /**
    * The DNS cache's counters, when the process runs one. The agent's
    * embedded cache is read through `agent.dns.stats()` where the agent
@@ -146,7 +148,7 @@ export function createMetrics(sources: MetricSources): { registry: Registry; las
     return typeof agentDns?.stats === 'function' ? agentDns.stats() : undefined;
   };
 
-  mirroredGauge(registry, 'leasehold_nats_connected', '1 while the NATS connection is up', [], () => [[{}, sources.nc.isClosed() ? 0 : 1]]);
+  mirroredGauge(registry, 'leasehold_nats_connected', '1 while the NATS connections are up', [], () => [[{}, (sources.connected ? sources.connected() : !sources.nc.isClosed()) ? 1 : 0]]);
 
   // DHCP: every packet ends in exactly one outcome (agent/src/dhcp/stats.ts).
   mirroredCounter(registry, 'leasehold_dhcp_packets_received_total', 'DHCP datagrams received by the agent', [], () => {

@@ -119,6 +119,38 @@ describe('an endpoint without a running system', () => {
   });
 });
 
+describe('an endpoint whose journal goes away', () => {
+  test('/readyz fails at once with the reason the server is down and with the connections that are lost; /healthz stays up while they reconnect', async () => {
+    const nc = await nats.connect('obs-outage');
+    let down: string | undefined;
+    const server = await startObservability({ listen: { host: '127.0.0.1', port: 0 }, nc, connections: [nc], journalDown: () => down, readyMaxLag: 0 });
+    const readyz = async () => {
+      const res = await fetch(`${server.url}/readyz`);
+      return { status: res.status, reasons: ((await res.json()) as { reasons: string[] }).reasons };
+    };
+    try {
+      down = 'the embedded nats-server (pid 7) was killed by SIGKILL';
+      expect(await readyz()).toStrictEqual({ status: 503, reasons: [down] });
+      down = undefined;
+      // The connection sees its server go: not ready until it is back, alive all along.
+      const reconnected = (async () => {
+        for await (const s of nc.status()) if (s.type === 'reconnect') return;
+      })();
+      await nats.server().kill();
+      await expect.poll(async () => (await readyz()).reasons, { timeout: 5000, interval: 20 }).toStrictEqual(['NATS connection lost (reconnecting): obs-outage']);
+      const health = await fetch(`${server.url}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toStrictEqual({ status: 'ok', nats: 'reconnecting' });
+      await nats.crashAndRestart();
+      await reconnected;
+      expect((await readyz()).reasons).not.toContain('NATS connection lost (reconnecting): obs-outage');
+    } finally {
+      await server.close();
+      await nc.close();
+    }
+  });
+});
+
 describe('an endpoint while the parts replay the journal', () => {
   test('/readyz names each projection still replaying with where it is, and one that makes no progress with the event it waits for', async () => {
     const nc = await nats.connect('obs-replaying');

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { CatchUpProgress } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RunningSystem } from '../runtime/system.js';
+import { watchConnections } from './connection-watch.js';
 import { createMetrics, journalLag, type MetricSources } from './metrics.js';
 
 export interface ListenAddress {
@@ -29,6 +30,10 @@ export function parseListen(text: string): ListenAddress | undefined {
 export interface ObservabilityOptions {
   readonly listen: ListenAddress;
   readonly nc: NatsConnection;
+  /** Every connection of the process (default: `nc`); /readyz fails while one is lost. */
+  readonly connections?: readonly NatsConnection[];
+  /** Why the journal's server is down now (the embedded one exited), undefined while it runs; /readyz fails at once. */
+  readonly journalDown?: () => string | undefined;
   readonly readyMaxLag: number;
   readonly dnsStats?: MetricSources['dnsStats'];
   /** The projections still replaying while the parts start, so /readyz says how far each is (or what it waits for). */
@@ -52,12 +57,23 @@ export interface ObservabilityServer {
 
 export async function startObservability(options: ObservabilityOptions): Promise<ObservabilityServer> {
   let system: RunningSystem | undefined;
-  const sources: MetricSources = { system: () => system, nc: options.nc, ...(options.dnsStats ? { dnsStats: options.dnsStats } : {}) };
+  const watch = watchConnections(options.connections ?? [options.nc]);
+  const sources: MetricSources = {
+    system: () => system,
+    nc: options.nc,
+    connected: () => watch.lost().length === 0,
+    ...(options.dnsStats ? { dnsStats: options.dnsStats } : {}),
+  };
   const { registry, lastSeq } = createMetrics(sources);
 
   const readiness = async (): Promise<Readiness> => {
     const reasons: string[] = [];
-    if (options.nc.isClosed()) reasons.push('NATS connection closed');
+    // Checked first and without a round trip: the moment the journal goes, /readyz says so.
+    const down = options.journalDown?.();
+    if (down) reasons.push(down);
+    const lost = watch.lost();
+    if (lost.length > 0) reasons.push(`NATS connection lost (reconnecting): ${lost.join(', ')}`);
+    if (down || lost.length > 0) return { ready: false, reasons, projections: [] };
     if (!system) reasons.push('starting: projections replaying');
     const replaying = system ? [] : (options.replaying?.() ?? []);
     for (const p of replaying) {
@@ -84,8 +100,10 @@ export async function startObservability(options: ObservabilityOptions): Promise
     const handle = async () => {
       if (path === '/metrics') return reply(200, registry.contentType, await registry.metrics());
       if (path === '/healthz') {
+        // Liveness: a connection that reconnects is alive (a restart of the process would not help it); a closed one is not.
         const up = !options.nc.isClosed();
-        return json(up ? 200 : 503, { status: up ? 'ok' : 'down', nats: up ? 'connected' : 'closed' });
+        const nats = !up ? 'closed' : watch.lost().length > 0 ? 'reconnecting' : 'connected';
+        return json(up ? 200 : 503, { status: up ? 'ok' : 'down', nats });
       }
       if (path === '/readyz') {
         const r = await readiness();

@@ -5,52 +5,122 @@
  * directory: it locks it first (one system per directory; a second process
  * is refused before it spawns anything or writes a byte) and holds the lock
  * until the server has stopped.
+ *
+ * The embedded server admits no anonymous client: its users are the
+ * credentials of `<data-dir>/credentials/` (journal's local-access), one
+ * per role, and each part of this process connects as its own role, as it
+ * would in a distributed layout (least privilege: a part's bug cannot write
+ * what its role may not). The process keeps the admin connection for what
+ * only the owner of the store does: provisioning at start and compaction.
+ * Given a URL, the process has one connection, with the credentials of its
+ * environment (NATS_USER, NATS_NKEY, NATS_CREDS, ...).
  */
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectNats, lockDataDir, startNatsServer, type NatsServer } from '@leasehold/journal';
+import { connectNats, CredentialsError, lockDataDir, prepareLocalAccess, roleOfLocalUser, startNatsServer, type LocalAccess } from '@leasehold/journal';
+import { superviseNatsServer, type RestartPolicy, type SupervisedNats } from './embedded-nats.js';
+
+/** A part of the system that gets a connection of its own on the embedded server. */
+export type Part = 'api' | 'scheduler' | 'agent';
+
+export interface OpenNatsOptions {
+  readonly natsUrl: string | undefined;
+  readonly dataDir: string;
+  readonly name: string;
+  /** The parts this process runs; on the embedded server each connects as its role (the agent as agent-<id>). */
+  readonly parts?: { readonly api?: boolean; readonly scheduler?: boolean; readonly agentId?: string };
+  /** Where the embedded server's supervisor says that the server exited, restarts, or is given up on. */
+  readonly log?: (level: 'error' | 'warn' | 'info', line: string) => void;
+  readonly restartPolicy?: RestartPolicy;
+}
 
 export interface NatsRuntime {
   readonly url: string;
-  /** The server this process spawned and owns, with the data directory; undefined when given a URL. */
-  readonly embedded: NatsServer | undefined;
+  /** The server this process spawned and owns (and restarts), with the data directory; undefined when given a URL. */
+  readonly embedded: SupervisedNats | undefined;
+  /**
+   * The process's own connection: with a URL, every part's; on the embedded
+   * server the admin's (provisioning, compaction, metrics of the stream).
+   */
   readonly nc: NatsConnection;
+  /** The connection a part runs on: its role's on the embedded server, else `nc`. */
+  connectionOf(part: Part): NatsConnection;
+  /** Every connection opened here. */
+  readonly connections: readonly NatsConnection[];
+  /** The embedded server's credentials; undefined when given a URL. */
+  readonly access: LocalAccess | undefined;
+  /** Closes every connection at once, without draining (nothing to drain to once the server is gone). */
+  abandon(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function openNats(options: { natsUrl: string | undefined; dataDir: string; name: string }): Promise<NatsRuntime> {
-  if (options.natsUrl) return connected(options.natsUrl, undefined, options.name, () => {});
+export async function openNats(options: OpenNatsOptions): Promise<NatsRuntime> {
+  if (options.natsUrl) {
+    const nc = await connectNats(splitServers(options.natsUrl), { name: options.name });
+    return runtime(options.natsUrl, undefined, undefined, nc, new Map(), async () => {});
+  }
+  const parts = options.parts ?? {};
+  const agentUser = parts.agentId === undefined ? undefined : `agent-${parts.agentId}`;
+  if (agentUser && !roleOfLocalUser(agentUser)) {
+    throw new CredentialsError(`agent id "${parts.agentId}" cannot name a NATS user of the embedded server (letters, digits, _ - : only): set --agent-id (agent.agent_id)`);
+  }
   const lock = lockDataDir(options.dataDir);
-  let embedded: NatsServer;
+  let embedded: SupervisedNats;
+  let access: LocalAccess;
   try {
-    embedded = await startNatsServer({ storeDir: join(options.dataDir, 'nats'), lock });
+    access = prepareLocalAccess(lock.dir, { users: agentUser ? [agentUser] : [] });
+    if (access.tightened.length > 0) {
+      options.log?.('warn', `credentials others could read were made private (0700/0600): ${access.tightened.join(', ')}; consider rotating them (docs/security.md)`);
+    }
+    embedded = await superviseNatsServer({
+      start: (port) => startNatsServer({ storeDir: join(lock.dir, 'nats'), configFile: access.configFile, lock, ...(port === undefined ? {} : { port }) }),
+      ...(options.restartPolicy ? { policy: options.restartPolicy } : {}),
+      log: options.log ?? ((_level, line) => console.error(line)),
+    });
   } catch (error) {
     lock.release();
     throw error;
   }
-  return connected(embedded.url, embedded, options.name, () => lock.release());
-}
-
-async function connected(url: string, embedded: NatsServer | undefined, name: string, release: () => void): Promise<NatsRuntime> {
   const stopServer = async () => {
-    await embedded?.stop();
+    await embedded.stop();
     // Only now: the server held the lock as well and has exited.
-    release();
+    lock.release();
   };
-  let nc: NatsConnection;
+  const opened: NatsConnection[] = [];
   try {
-    // A cluster is given as a comma-separated list of URLs (nats.url in leasehold.yaml, NATS_URL).
-    nc = await connectNats(splitServers(url), { name });
+    const login = async (user: string, name: string) => {
+      const nc = await connectNats(embedded.url, { ...access.connectOptions(user), name });
+      opened.push(nc);
+      return nc;
+    };
+    const nc = await login('admin', options.name);
+    const byPart = new Map<Part, NatsConnection>();
+    if (parts.api) byPart.set('api', await login('api', `${options.name} api`));
+    if (parts.scheduler) byPart.set('scheduler', await login('scheduler', `${options.name} scheduler`));
+    if (agentUser) byPart.set('agent', await login(agentUser, `${options.name} ${agentUser}`));
+    return runtime(embedded.url, embedded, access, nc, byPart, stopServer);
   } catch (error) {
+    await Promise.allSettled(opened.map((nc) => nc.close()));
     await stopServer();
     throw error;
   }
+}
+
+function runtime(url: string, embedded: SupervisedNats | undefined, access: LocalAccess | undefined, nc: NatsConnection, byPart: ReadonlyMap<Part, NatsConnection>, stopServer: () => Promise<void>): NatsRuntime {
+  const connections = [nc, ...byPart.values()];
   return {
     url,
     embedded,
     nc,
+    connectionOf: (part) => byPart.get(part) ?? nc,
+    connections,
+    access,
+    async abandon() {
+      await Promise.allSettled(connections.map((c) => c.close()));
+    },
     async close() {
-      await nc.drain().catch(() => nc.close());
+      // The parts' connections first: the admin's is the last to go, as it came first.
+      for (const c of [...connections].reverse()) await c.drain().catch(() => c.close());
       await stopServer();
     },
   };

@@ -1,8 +1,10 @@
 /**
- * Running parts of the system in this process on one NATS connection: the
- * API, the scheduler and a DHCP agent, each optional, so `leasehold start`
- * runs them all and `leasehold api|scheduler|agent` run one each (the
- * distributed layout: one agent per host, any number of APIs and schedulers).
+ * Running parts of the system in this process: the API, the scheduler and
+ * a DHCP agent, each optional, so `leasehold start` runs them all and
+ * `leasehold api|scheduler|agent` run one each (the distributed layout: one
+ * agent per host, any number of APIs and schedulers). Each part runs on the
+ * connection the runtime gives it (its own role's on the embedded server),
+ * with a journal of its own on it.
  */
 import { startAgent, type AgentConfig, type RunningAgent } from '@leasehold/agent';
 import { startApiService, type ApiService } from '@leasehold/api';
@@ -19,6 +21,7 @@ import {
 import { schedulerConfig, startScheduler, type RunningScheduler, type SchedulerConfig } from '@leasehold/scheduler';
 import { createLogger, partLog, type Logger } from '../observability/logger.js';
 import { startObservability, type ListenAddress, type ObservabilityServer } from '../observability/server.js';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { NatsRuntime } from './nats.js';
 
 export interface SystemOptions {
@@ -86,7 +89,14 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
   let observability: ObservabilityServer | undefined;
   if (options.metrics) {
     try {
-      observability = await startObservability({ listen: options.metrics.listen, nc: nats.nc, readyMaxLag: options.metrics.readyMaxLag, replaying: replay.progress });
+      observability = await startObservability({
+        listen: options.metrics.listen,
+        nc: nats.nc,
+        connections: nats.connections,
+        journalDown: () => nats.embedded?.down(),
+        readyMaxLag: options.metrics.readyMaxLag,
+        replaying: replay.progress,
+      });
       started.push({ stop: () => observability!.close() });
     } catch (error) {
       const where = `${options.metrics.listen.host}:${options.metrics.listen.port}`;
@@ -104,9 +114,16 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
     };
   };
   try {
-    const journal = await openJournal(nats, log);
+    // The process's own journal first: on the embedded server its connection is the admin's, which
+    // provisions the stream and buckets that the parts' roles may only read.
+    const journals = new Map<NatsConnection, Promise<Journal>>();
+    const journalOf = (nc: NatsConnection) => {
+      if (!journals.has(nc)) journals.set(nc, openJournal(nc, log));
+      return journals.get(nc)!;
+    };
+    const journal = await journalOf(nats.nc);
     const api = options.api
-      ? await startApiService(nats.nc, journal, {
+      ? await startApiService(nats.connectionOf('api'), await journalOf(nats.connectionOf('api')), {
           agentDownTimeMs: options.api.agentDownTimeMs,
           onInternalError: (error, subject) =>
             textLog ? textLog(`api: internal error on ${subject}: ${String(error)}`) : logger.child({ component: 'api' }).error({ subject, err: error }, 'internal error'),
@@ -118,10 +135,11 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
       : undefined;
     if (api) started.push(api);
     const scheduler = options.scheduler
-      ? await startScheduler(schedulerConfig(options.scheduler), { journal, log: logOf('scheduler'), catchUp: replay.options, snapshotEvery, onSnapshot: snapshotLog('scheduler') })
+      ? await startScheduler(schedulerConfig(options.scheduler), { journal: await journalOf(nats.connectionOf('scheduler')), log: logOf('scheduler'), catchUp: replay.options, snapshotEvery, onSnapshot: snapshotLog('scheduler') })
       : undefined;
     if (scheduler) started.push(scheduler);
     // Compaction runs beside the scheduler: one per system (several are harmless: a purge below a sequence is idempotent).
+    // It purges through the process's own journal: on the embedded server the admin's, since no part's role may purge.
     const compactor: RunningCompactor | undefined =
       scheduler && history.compactEveryMs > 0
         ? startCompactor(journal, await ProjectionSnapshots.open(journal), {
@@ -141,7 +159,7 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
         : undefined;
     if (compactor) started.push(compactor);
     const agent = options.agent
-      ? await startAgent(options.agent, { nc: nats.nc, journal, log: logOf('agent'), catchUp: replay.options, snapshotEvery, onSnapshot: snapshotLog('agent') })
+      ? await startAgent(options.agent, { nc: nats.connectionOf('agent'), journal: await journalOf(nats.connectionOf('agent')), log: logOf('agent'), catchUp: replay.options, snapshotEvery, onSnapshot: snapshotLog('agent') })
       : undefined;
     if (agent) started.push(agent);
 
@@ -156,10 +174,14 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
       describe() {
         const lines = [
           nats.embedded
-            ? `  nats       ${nats.url}  (embedded nats-server ${serverVersion}, pid ${nats.embedded.pid}, store ${nats.embedded.storeDir})`
+            ? `  nats       ${nats.url}  (embedded nats-server ${serverVersion}, pid ${nats.embedded.pid()}, store ${nats.embedded.storeDir})`
             : `  nats       ${nats.url}  (nats-server ${serverVersion} from NATS_URL or --nats-url)`,
           `  journal    stream ${journal.layout.stream} on ${journal.layout.subjects.join(' ')}; KV ${journal.layout.snapshotBucket}, ${journal.layout.checkpointBucket}`,
         ];
+        if (nats.access) {
+          const users = nats.access.users.map((u) => u.user).join(', ');
+          lines.push(`  access     no anonymous clients; one nkey per role (${users}) in ${nats.access.dir}`);
+        }
         if (api) lines.push(`  api        ${api.subjects.length} operations on lh.api.v1.* (NATS micro-service "leasehold-api")`);
         if (scheduler) {
           const c = scheduler.config;
@@ -259,11 +281,11 @@ export function snapshotLine(notice: SnapshotNotice): string | undefined {
  * electing its leaders after a restart answers with timeouts for a few
  * seconds): a process that starts with its servers must not exit for that.
  */
-async function openJournal(nats: NatsRuntime, log: (line: string) => void, timeoutMs = 60_000): Promise<Journal> {
+async function openJournal(nc: NatsConnection, log: (line: string) => void, timeoutMs = 60_000): Promise<Journal> {
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await Journal.open(nats.nc);
+      return await Journal.open(nc);
     } catch (error) {
       const transient = error instanceof Error && /timeout|no responders|503|leader|temporarily unavailable/i.test(`${error.name} ${error.message}`);
       if (!transient || Date.now() > deadline) throw error;

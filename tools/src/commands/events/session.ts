@@ -1,6 +1,8 @@
 /**
  * Running a journal tool against NATS: the server comes from `--nats-url`,
- * `NATS_URL` or `<data-dir>/nats.url` (as for every CLI command); errors
+ * `NATS_URL` or `<data-dir>/nats.url` (as for every CLI command), the login
+ * from `--nats-credentials`, the data directory's admin seed or the
+ * environment; errors
  * print as `error CODE: message` and set the exit status.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -10,10 +12,11 @@ import { CliError, errorLine, exitCodeOf, explainTransportError } from '../resou
 
 export type NatsFlags = ConnectionFlags;
 
-/** `--nats-url` and `--data-dir`, as the resource commands have them. */
+/** `--nats-url`, `--nats-credentials` and `--data-dir`, as the resource commands have them. */
 export function withNatsFlags(command: Command): Command {
   return command
     .option('--nats-url <url>', 'NATS server holding the journal (default: $NATS_URL, else <data-dir>/nats.url)')
+    .option('--nats-credentials <file>', 'log in with this nkey seed, .creds or NATS_USER/NATS_PASSWORD file (default: <data-dir>/credentials/admin.nk with the URL from the data dir, else $NATS_NKEY, $NATS_CREDS, $NATS_USER)')
     .option('--data-dir <dir>', 'data directory of a running `leasehold start` (default: $LEASEHOLD_DATA_DIR or ./.leasehold)')
     .option('--timeout <ms>', 'how long to wait for the server (and the API, where asked)', '10000');
 }
@@ -38,7 +41,8 @@ export async function runTool(flags: NatsFlags, work: (connect: () => Promise<Na
     const connect = async () => {
       if (nc) return nc;
       const timeoutMs = timeoutOf(flags);
-      const target = resolveNatsTarget(flags);
+      // The journal tools read the stream itself (and `history compact` purges it): the admin role.
+      const target = resolveNatsTarget(flags, process.env, process.cwd(), 'admin');
       url = target.url;
       nc = await connectCli(target, timeoutMs);
       return nc;

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NetworkView } from '@leasehold/api';
+import { CREDENTIALS_DIR, prepareLocalAccess } from '@leasehold/journal';
 import { startTestNats, type TestNats } from '@leasehold/journal/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { NATS_URL_FILE } from '../start.js';
@@ -26,6 +27,23 @@ describe('which NATS server the CLI uses', () => {
     expect(resolveNatsTarget({}, env).url).toBe('nats://127.0.0.1:2');
     expect(resolveNatsTarget({}, { LEASEHOLD_DATA_DIR: dataDir })).toEqual({ url: 'nats://127.0.0.1:3', source: join(dataDir, NATS_URL_FILE) });
     expect(resolveNatsTarget({ dataDir: 'precedence' }, {}, dir).url).toBe('nats://127.0.0.1:3');
+  });
+
+  test('the credential: --nats-credentials, else the data directory\'s own seed when the URL came from there (client, or admin for the journal tools), else none here (the environment\'s)', () => {
+    const dataDir = join(dir, 'with-credentials');
+    prepareLocalAccess(dataDir);
+    writeFileSync(join(dataDir, NATS_URL_FILE), 'nats://127.0.0.1:4\n');
+    const env = { LEASEHOLD_DATA_DIR: dataDir };
+    const seed = (user: string) => join(dataDir, CREDENTIALS_DIR, `${user}.nk`);
+    expect(resolveNatsTarget({}, env).credentials).toStrictEqual({ options: { nkeySeedFile: seed('client'), env: {} }, source: seed('client') });
+    expect(resolveNatsTarget({}, env, dir, 'admin').credentials?.source).toBe(seed('admin'));
+    // A URL given elsewhere is not sent the data directory's credentials.
+    expect(resolveNatsTarget({ natsUrl: 'nats://10.0.0.1:4222' }, env).credentials).toBeUndefined();
+    expect(resolveNatsTarget({}, { ...env, NATS_URL: 'nats://10.0.0.1:4222' }).credentials).toBeUndefined();
+    // The flag wins, relative to the working directory.
+    expect(resolveNatsTarget({ natsCredentials: 'with-credentials/credentials/admin.nk' }, env, dir).credentials?.options).toStrictEqual({ nkeySeedFile: seed('admin'), env: {} });
+    expect(resolveNatsTarget({ natsUrl: 'nats://10.0.0.1:4222', natsCredentials: seed('client') }, {}).credentials?.source).toBe(seed('client'));
+    expect(() => resolveNatsTarget({ natsCredentials: join(dir, 'nope') }, env)).toThrow(/cannot read the credentials file/);
   });
 
   test('with no URL anywhere the error names the flag, the variable and the file `leasehold start` writes', () => {

@@ -1,12 +1,17 @@
 /**
- * Which NATS server the CLI talks to, and running one command against the
- * API there. The URL comes from `--nats-url`, then `NATS_URL`, then the
- * `nats.url` file a running `leasehold start` keeps in its data directory.
+ * Which NATS server the CLI talks to, as whom, and running one command
+ * against the API there. The URL comes from `--nats-url`, then `NATS_URL`,
+ * then the `nats.url` file a running `leasehold start` keeps in its data
+ * directory. The credential comes from `--nats-credentials`; else, when the
+ * URL came from the data directory, from that system's own
+ * `credentials/<user>.nk` (the client role for the API commands, admin for
+ * the journal tools); else from the environment (NATS_USER, NATS_NKEY,
+ * NATS_CREDS, ...), as the servers take theirs.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ApiClient } from '@leasehold/api';
-import { connectNats } from '@leasehold/journal';
+import { connectNats, CredentialsError, credentialsFromFile, localConnectOptions, localSeedFile, type ConnectOptions } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Command } from 'commander';
 import { splitServers } from '../../runtime/nats.js';
@@ -16,6 +21,7 @@ import { renderJson } from './output.js';
 
 export interface ConnectionFlags {
   readonly natsUrl?: string;
+  readonly natsCredentials?: string;
   readonly dataDir?: string;
   readonly json?: boolean;
   readonly timeout?: string;
@@ -25,19 +31,47 @@ export interface NatsTarget {
   readonly url: string;
   /** Where the URL came from, for error messages. */
   readonly source: string;
+  /** The credential to log in with and where it came from; absent: the environment's, if any. */
+  readonly credentials?: { readonly options: ConnectOptions; readonly source: string };
 }
+
+/** Whom the CLI logs in as on a local system: the API commands need only the client role, the journal tools read and purge the stream. */
+export type CliUser = 'client' | 'admin';
 
 /** Adds the flags every API command shares. */
 export function withConnectionFlags(command: Command): Command {
   return command
     .option('--nats-url <url>', 'NATS server of the API (default: $NATS_URL, else <data-dir>/nats.url)')
+    .option('--nats-credentials <file>', 'log in with this nkey seed, .creds or NATS_USER/NATS_PASSWORD file (default: <data-dir>/credentials/client.nk with the URL from the data dir, else $NATS_NKEY, $NATS_CREDS, $NATS_USER)')
     .option('--data-dir <dir>', 'data directory of a running `leasehold start` (default: $LEASEHOLD_DATA_DIR or ./.leasehold)')
     .option('--timeout <ms>', 'how long to wait for the API', '10000')
     .option('--json', "print the API's JSON reply instead of a table");
 }
 
-/** Decides the NATS URL from flags, environment and the data directory; reads the nats.url file if needed. */
-export function resolveNatsTarget(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): NatsTarget {
+/**
+ * Decides the NATS URL and the credential from flags, environment and the
+ * data directory; reads the nats.url file and a credentials file if needed.
+ */
+export function resolveNatsTarget(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), user: CliUser = 'client'): NatsTarget {
+  const given = flags.natsCredentials ? fromFlag(resolve(cwd, flags.natsCredentials)) : undefined;
+  const target = resolveUrl(flags, env, cwd);
+  if (given) return { ...target, credentials: given };
+  if (target.dataDir === undefined) return { url: target.url, source: target.source };
+  // The system found through its data directory is logged into with its own credential (none on a system older than them).
+  const seed = localSeedFile(target.dataDir, user);
+  if (!existsSync(seed)) return { url: target.url, source: target.source };
+  return { url: target.url, source: target.source, credentials: { options: localConnectOptions(target.dataDir, user), source: seed } };
+}
+
+function fromFlag(file: string): NatsTarget['credentials'] {
+  try {
+    return { options: credentialsFromFile(file), source: file };
+  } catch (error) {
+    throw new CliError('INVALID_FLAG', (error as Error).message, '--nats-credentials', undefined, { cause: error });
+  }
+}
+
+function resolveUrl(flags: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string): { url: string; source: string; dataDir?: string } {
   if (flags.natsUrl) return { url: flags.natsUrl, source: '--nats-url' };
   if (env.NATS_URL) return { url: env.NATS_URL, source: 'NATS_URL' };
   const dataDir = resolve(cwd, flags.dataDir || env.LEASEHOLD_DATA_DIR || './.leasehold');
@@ -55,19 +89,34 @@ export function resolveNatsTarget(flags: ConnectionFlags, env: NodeJS.ProcessEnv
       '--nats-url',
     );
   }
-  return { url, source: file };
+  return { url, source: file, dataDir };
 }
 
 /** Connects once, without retrying: a CLI should fail fast and say why. */
 export async function connectCli(target: NatsTarget, timeoutMs: number): Promise<NatsConnection> {
   try {
-    // connectNats takes credentials and TLS from the environment (NATS_USER, NATS_CREDS, NATS_CA, ...), as the servers do.
-    return await connectNats(splitServers(target.url), { name: 'leasehold-cli', timeoutMs, maxReconnectAttempts: 0 });
+    // Without a credential of its own, connectNats takes credentials and TLS from the environment (NATS_USER, NATS_CREDS, NATS_CA, ...), as the servers do.
+    return await connectNats(splitServers(target.url), { name: 'leasehold-cli', timeoutMs, maxReconnectAttempts: 0, ...target.credentials?.options });
   } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof CredentialsError) {
+      const hint = /EACCES|permission denied/i.test(message) ? ': only the user that runs `leasehold start` may read its credentials (run as that user, or pass --nats-credentials)' : '';
+      throw new CliError('CREDENTIALS', `${message}${hint}`, undefined, EXIT_FAILURE, { cause: error });
+    }
+    if (/authorization violation|authentication/i.test(message)) {
+      const who = target.credentials ? `as ${target.credentials.source}` : 'without credentials';
+      throw new CliError(
+        'UNAUTHORIZED',
+        `NATS at ${target.url} refused the login ${who}: pass --nats-credentials FILE or set NATS_NKEY, NATS_CREDS or NATS_USER/NATS_PASSWORD (a system run by \`leasehold start\` keeps its own in <data-dir>/credentials/)`,
+        '--nats-credentials',
+        EXIT_FAILURE,
+        { cause: error },
+      );
+    }
     const hint = target.source === '--nats-url' || target.source === 'NATS_URL' ? '' : ' (the file may be stale: is `leasehold start` still running?)';
     throw new CliError(
       'UNAVAILABLE',
-      `cannot reach NATS at ${target.url} from ${target.source}: ${error instanceof Error ? error.message : String(error)}${hint}`,
+      `cannot reach NATS at ${target.url} from ${target.source}: ${message}${hint}`,
       undefined,
       EXIT_FAILURE,
       { cause: error },
