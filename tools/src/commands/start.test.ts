@@ -351,6 +351,30 @@ describe('no anonymous access to the embedded nats-server (issue 15, point 1)', 
     run.child.kill('SIGTERM');
     expect(await run.exit(10_000)).toBe(0);
   });
+
+  test('rotation as docs/security.md says: the credentials directory deleted while stopped, the next start makes new seeds and refuses the old ones', async () => {
+    const dir = join(dataDir, CREDENTIALS_DIR);
+    const old = join(tempDir(), 'old-admin.nk');
+    writeFileSync(old, readFileSync(join(dir, 'admin.nk')), { mode: 0o600 });
+    rmSync(dir, { recursive: true });
+    run = await leasehold(['start', '--data-dir', dataDir]);
+    url = embeddedOf(run.output()).url;
+    expect(readFileSync(join(dir, 'admin.nk'), 'utf8')).not.toBe(readFileSync(old, 'utf8'));
+    await expect(connectNats(url, { nkeySeedFile: old, env: {}, maxReconnectAttempts: 0 })).rejects.toThrow(/Authorization Violation/i);
+    const listed = await runCli(['net', 'list', '--data-dir', dataDir]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('locked-net');
+    run.child.kill('SIGTERM');
+    expect(await run.exit(10_000)).toBe(0);
+  });
+
+  test('an agent id that cannot name a NATS user stops the start before anything is spawned, saying which flag to set', async () => {
+    const other = tempDir();
+    const refused = launch(node, [bin, 'start', '--data-dir', other, '--agent-id', 'dhcp-host.example.org', '--metrics-listen', '127.0.0.1:0']);
+    expect(await refused.exit(20_000)).toBe(1);
+    expect(refused.output()).toContain('agent id "dhcp-host.example.org" cannot name a NATS user of the embedded server (letters, digits, _ - : only): set --agent-id (agent.agent_id)');
+    expect(readdirSync(other)).toStrictEqual([]);
+  });
 });
 
 /** A free loopback TCP port (for a metrics endpoint this test can reach). */
