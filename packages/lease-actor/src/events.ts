@@ -8,68 +8,31 @@
  * `data`; the machine events carry it beside the data.
  */
 import { LeaseEventShapeError } from './errors.js';
-import { aggregateSubject, eventRegistry, type EventEnvelope, type EventRegistry } from '@leasehold/protocol';
-import { formatIpv4 as formatIp, isIpv4, type Ipv4 } from '@leasehold/protocol';
+import {
+  aggregateSubject,
+  checkEventData,
+  formatIpv4 as formatIp,
+  leaseEventRegistry as protocolLeaseRegistry,
+  type EventEnvelope,
+  type EventRegistry,
+  type Ipv4,
+  type LeaseBoundData,
+  type LeaseClientRef,
+  type LeaseDeclinedData,
+  type LeaseEventData,
+  type LeaseExpiredData,
+  type LeaseReleasedData,
+  type LeaseRenewedData,
+} from '@leasehold/protocol';
 
 /** Who holds (or asked for) an address. RFC 2131 §4.2: the client identifier, when sent, names the client; else chaddr. */
-export interface ClientRef {
-  /** chaddr, lowercase colon-separated hex, e.g. "fa:16:3e:00:00:01". */
-  readonly mac: string;
-  /** Option 61 as lowercase hex (type byte included), when the client sent one. */
-  readonly clientId?: string;
-}
+export interface ClientRef extends LeaseClientRef {}
 
-/** LeaseBound v1: a REQUEST was ACKed (selecting, init-reboot, or a fresh DORA of a held address). */
-export interface LeaseBoundData extends ClientRef {
-  readonly ip: Ipv4;
-  /** Option 12 (or 81) as the client sent it, recorded for DNS. */
-  readonly hostname?: string;
-  /** When the lease ends unless renewed (`at` + lease time). */
-  readonly expiresAt: number;
-  /** T1: when the client starts RENEWING (RFC 2131 §4.4.5, default 0.5 of the lease time). */
-  readonly renewAt: number;
-  /** T2: when the client starts REBINDING (default 0.875 of the lease time). */
-  readonly rebindAt: number;
-}
-
-/** LeaseRenewed v1: a renewing or rebinding REQUEST from the holder was ACKed. */
-export interface LeaseRenewedData extends ClientRef {
-  readonly ip: Ipv4;
-  readonly hostname?: string;
-  readonly expiresAt: number;
-  readonly renewAt: number;
-  readonly rebindAt: number;
-}
-
-/** LeaseReleased v1: the holder sent DHCPRELEASE (RFC 2131 §4.4.6). */
-export interface LeaseReleasedData extends ClientRef {
-  readonly ip: Ipv4;
-}
-
-/** LeaseDeclined v1: the holder sent DHCPDECLINE: the address is in use by someone else (RFC 2131 §4.3.3). */
-export interface LeaseDeclinedData extends ClientRef {
-  readonly ip: Ipv4;
-  /** The address is not handed out before this instant (`at` + the configured quarantine). */
-  readonly quarantineUntil: number;
-  /** Option 56, if the client explained. */
-  readonly message?: string;
-}
-
-/** LeaseExpired v1: the runtime saw the lease pass its `expiresAt` unrenewed. */
-export interface LeaseExpiredData {
-  readonly ip: Ipv4;
-  /** The `expiresAt` of the lease that ended, so a reader can tell which lease this was. */
-  readonly expiresAt: number;
-}
+// The journaled data of each type is protocol's (events/lease.ts), where its validator lives.
+export type { LeaseBoundData, LeaseDeclinedData, LeaseExpiredData, LeaseReleasedData, LeaseRenewedData };
 
 /** Data of every journaled lease event, by type. */
-export interface LeaseEventDataByType {
-  LeaseBound: LeaseBoundData;
-  LeaseRenewed: LeaseRenewedData;
-  LeaseReleased: LeaseReleasedData;
-  LeaseDeclined: LeaseDeclinedData;
-  LeaseExpired: LeaseExpiredData;
-}
+export type LeaseEventDataByType = LeaseEventData;
 
 export type JournaledLeaseEventType = keyof LeaseEventDataByType;
 
@@ -82,14 +45,8 @@ export const LEASE_EVENT_VERSION = {
   LeaseExpired: 1,
 } as const satisfies Record<JournaledLeaseEventType, number>;
 
-/** Types and versions of lease events this build reads (for `decodeEvent`). */
-export const leaseEventRegistry: EventRegistry = eventRegistry({
-  LeaseBound: [1],
-  LeaseRenewed: [1],
-  LeaseReleased: [1],
-  LeaseDeclined: [1],
-  LeaseExpired: [1],
-});
+/** Types and versions of lease events this build reads (for `decodeEvent`): those protocol has a validator for. */
+export const leaseEventRegistry: EventRegistry = protocolLeaseRegistry;
 
 type Journaled<T extends JournaledLeaseEventType> = { readonly type: T; readonly at: number } & LeaseEventDataByType[T];
 
@@ -164,41 +121,16 @@ export function toEnvelope(
 }
 
 /**
- * Turns a decoded envelope (already checked against `leaseEventRegistry`) back
- * into the event the machine and table consume. Throws `LeaseEventShapeError`
- * if `data` lacks what its type needs. Pure.
+ * Turns a decoded envelope back into the event the machine and table
+ * consume, after protocol's validator for its type and version. Throws
+ * `LeaseEventShapeError` if it is no lease event or its data is not what its
+ * type and version allow. Pure.
  */
 export function fromEnvelope(envelope: EventEnvelope): JournaledLeaseEvent {
   if (!journaledTypes.has(envelope.type)) throw new LeaseEventShapeError(envelope.type, 'not a lease event type');
-  const data = envelope.data;
-  if (data === null || typeof data !== 'object') throw new LeaseEventShapeError(envelope.type, 'data is not a map');
-  const d = data as Record<string, unknown>;
-  const need = (field: string, ok: boolean): void => {
-    if (!ok) throw new LeaseEventShapeError(envelope.type, `field "${field}" is missing or has the wrong type`);
-  };
-  const isTime = (v: unknown): boolean => typeof v === 'number' && !Number.isNaN(v);
-  need('ip', isIpv4(d.ip));
-  if (envelope.type !== 'LeaseExpired') {
-    need('mac', typeof d.mac === 'string');
-    need('clientId', d.clientId === undefined || typeof d.clientId === 'string');
-  }
-  switch (envelope.type) {
-    case 'LeaseBound':
-    case 'LeaseRenewed':
-      need('hostname', d.hostname === undefined || typeof d.hostname === 'string');
-      need('expiresAt', isTime(d.expiresAt));
-      need('renewAt', isTime(d.renewAt));
-      need('rebindAt', isTime(d.rebindAt));
-      break;
-    case 'LeaseDeclined':
-      need('quarantineUntil', isTime(d.quarantineUntil));
-      need('message', d.message === undefined || typeof d.message === 'string');
-      break;
-    case 'LeaseExpired':
-      need('expiresAt', isTime(d.expiresAt));
-      break;
-  }
-  return { ...d, type: envelope.type, at: envelope.at } as unknown as JournaledLeaseEvent;
+  const problem = checkEventData(envelope.type, envelope.v, envelope.data);
+  if (problem !== undefined) throw new LeaseEventShapeError(envelope.type, problem);
+  return { ...(envelope.data as object), type: envelope.type, at: envelope.at } as unknown as JournaledLeaseEvent;
 }
 
 /**

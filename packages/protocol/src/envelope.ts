@@ -5,7 +5,8 @@
  * Date/Map/Set/Uint8Array/BigInt.
  */
 import { Packr } from 'msgpackr';
-import { EnvelopeDecodeError, UnknownEventTypeError, UnsupportedEventVersionError } from './errors.js';
+import { EnvelopeDecodeError, InvalidEventError, UnknownEventTypeError, UnsupportedEventVersionError } from './errors.js';
+import { checkStoredEvent } from './events/validators.js';
 
 export interface EventEnvelope<Type extends string = string, Data = unknown> {
   /** Event name, e.g. "LeaseBound". */
@@ -90,6 +91,19 @@ export function decodeEvent(bytes: Uint8Array, registry?: EventRegistry): EventE
     if (!versions.includes(e.v as number)) throw new UnsupportedEventVersionError(e.type as string, e.v as number, versions);
   }
   return e as unknown as EventEnvelope;
+}
+
+/**
+ * Decodes a stored event and checks that every fold may apply it
+ * (`checkStoredEvent`: version, data, subject). Throws `EnvelopeDecodeError`
+ * for bytes that are no envelope and `InvalidEventError` for an envelope no
+ * fold may apply. Pure.
+ */
+export function decodeStoredEvent(subject: string, bytes: Uint8Array, registry?: EventRegistry): EventEnvelope {
+  const event = decodeEvent(bytes, registry);
+  const problem = checkStoredEvent(subject, event);
+  if (problem !== undefined) throw new InvalidEventError(subject, event.type, event.v, problem);
+  return event;
 }
 
 function requireField(e: Record<string, unknown>, field: string, ok: boolean): void {

@@ -43,3 +43,19 @@ export class UnsupportedEventVersionError extends EnvelopeDecodeError {
     super(`event ${type} has schema version ${version}; this build reads ${supported.join(', ')}`);
   }
 }
+
+/**
+ * A stored event that decodes but that no fold may apply (`checkStoredEvent`):
+ * an unknown version, data its type does not allow, or the wrong subject.
+ */
+export class InvalidEventError extends EnvelopeDecodeError {
+  override name = 'InvalidEventError';
+  constructor(
+    readonly subject: string,
+    readonly type: string,
+    readonly version: number,
+    readonly problem: string,
+  ) {
+    super(problem);
+  }
+}

@@ -1,5 +1,5 @@
-export { DecodeError, EnvelopeDecodeError, UnknownEventTypeError, UnsupportedEventVersionError } from './errors.js';
-export { decodeEvent, encodeEvent, eventRegistry, pack, unpack } from './envelope.js';
+export { DecodeError, EnvelopeDecodeError, InvalidEventError, UnknownEventTypeError, UnsupportedEventVersionError } from './errors.js';
+export { decodeEvent, decodeStoredEvent, encodeEvent, eventRegistry, pack, unpack } from './envelope.js';
 export type { EventEnvelope, EventRegistry } from './envelope.js';
 export { EVENT_SUBJECT_PREFIX, aggregateKindSubject, aggregateSubject, subjectMatches, subjectToken } from './subjects.js';
 export type { AggregateKind } from './subjects.js';
@@ -7,12 +7,34 @@ export { FNV_OFFSET, fmix32, fnv1a } from './hash.js';
 export { LruMap } from './limits/lru-map.js';
 export { KeyedTokenBuckets, TokenBucket } from './limits/token-bucket.js';
 export type { RateLimit, TokenBucketLimit } from './limits/token-bucket.js';
-export { resourceEventRegistry } from './events/index.js';
+export {
+  MAX_EVENT_TIME,
+  MAX_POOL_ADDRESSES,
+  checkEventData,
+  checkStoredEvent,
+  eventSchemas,
+  eventVersions,
+  isKnownEventType,
+  knownEventRegistry,
+  leaseEventRegistry,
+  poolsProblem,
+  resourceEventRegistry,
+} from './events/index.js';
+export type { EventDataByType, KnownEventType } from './events/index.js';
+export type { Infer, Optional, Schema, SchemaNode, SchemaProblem } from './events/schema.js';
 export type {
   AgentEventData,
   AgentHeartbeatData,
   BindingEventData,
   BindingReason,
+  LeaseBoundData,
+  LeaseClientRef,
+  LeaseDeclinedData,
+  LeaseEventData,
+  LeaseEventType,
+  LeaseExpiredData,
+  LeaseReleasedData,
+  LeaseRenewedData,
   NetworkScheduledData,
   NetworkUnscheduledData,
   ClaimEventData,

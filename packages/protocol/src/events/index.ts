@@ -1,31 +1,27 @@
 /**
- * The resource, agent and binding events written by the API, the agents and
- * the scheduler, and read by all of them. Every type starts at schema version 1.
+ * The resource, agent, binding and lease events written by the API, the
+ * agents and the scheduler, and read by all of them; their validators
+ * (validators.ts, one per type and version) and the registries made from
+ * them. Every type starts at schema version 1.
  */
 import { eventRegistry } from '../envelope.js';
+import { eventVersions } from './validators.js';
 
 export type { HostRoute, NetworkChanges, NetworkEventData, NetworkEventType, NetworkState, SubnetChanges, SubnetState } from './network.js';
 export type { ClaimEventData, ClaimEventType, ExtraDhcpOpt, FixedIp, PortChanges, PortEventData, PortEventType, PortState } from './port.js';
 export type { AgentEventData, AgentHeartbeatData, BindingEventData, BindingReason, NetworkScheduledData, NetworkUnscheduledData } from './agent.js';
+export type { LeaseBoundData, LeaseClientRef, LeaseDeclinedData, LeaseEventData, LeaseEventType, LeaseExpiredData, LeaseReleasedData, LeaseRenewedData } from './lease.js';
+export { MAX_EVENT_TIME, MAX_POOL_ADDRESSES, checkEventData, checkStoredEvent, eventSchemas, eventVersions, isKnownEventType, poolsProblem } from './validators.js';
+export type { EventDataByType, KnownEventType } from './validators.js';
 
-/** Versions of the resource events this build reads. */
-export const resourceEventRegistry = eventRegistry({
-  NetworkCreated: [1],
-  NetworkUpdated: [1],
-  NetworkDeleted: [1],
-  SubnetCreated: [1],
-  SubnetUpdated: [1],
-  SubnetDeleted: [1],
-  PortCreated: [1],
-  PortUpdated: [1],
-  PortDeleted: [1],
-  IpAllocated: [1],
-  IpReleased: [1],
-  MacClaimed: [1],
-  MacReleased: [1],
-  AgentHeartbeat: [1],
-  AgentAdminStateChanged: [1],
-  AgentDeleted: [1],
-  NetworkScheduled: [1],
-  NetworkUnscheduled: [1],
-});
+const LEASE_TYPES: ReadonlySet<string> = new Set(['LeaseBound', 'LeaseRenewed', 'LeaseReleased', 'LeaseDeclined', 'LeaseExpired']);
+const versionsOf = (keep: (type: string) => boolean) => Object.fromEntries([...eventVersions].filter(([type]) => keep(type)));
+
+/** Versions of the resource, agent and binding events this build reads (one validator each). */
+export const resourceEventRegistry = eventRegistry(versionsOf((type) => !LEASE_TYPES.has(type)));
+
+/** Versions of the lease events this build reads (one validator each). */
+export const leaseEventRegistry = eventRegistry(versionsOf((type) => LEASE_TYPES.has(type)));
+
+/** Every event type and version any fold reads. */
+export const knownEventRegistry = eventRegistry(versionsOf(() => true));

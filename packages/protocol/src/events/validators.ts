@@ -1,0 +1,289 @@
+/**
+ * One validator per event type and schema version, for every event a fold
+ * reads: what a stored event must be before any projection applies it. The
+ * schemas describe exactly the types the writers write (checked at compile
+ * time below), bounded where a reader computes from a value (a time must be
+ * a date, a lease duration what the API accepts). Beyond its data, an event
+ * must sit on the subject of its aggregate kind, and the ids in its data that
+ * a fold keys on must be the subject's: a `PortCreated` for port B on port
+ * A's subject would otherwise give B the version of A's subject.
+ *
+ * The registries readers hand to `decodeEvent` are derived from this table,
+ * so a type and version is known exactly when it has a validator.
+ */
+import { formatIpv4 } from '../ipv4/address.js';
+import type { AgentEventData, BindingEventData } from './agent.js';
+import type { LeaseEventData } from './lease.js';
+import type { NetworkEventData } from './network.js';
+import type { ClaimEventData, PortEventData } from './port.js';
+import type { Ipv4Cidr } from '../ipv4/cidr.js';
+import type { Ipv4Range } from '../ipv4/range.js';
+import { array, boolean, cidr, formatPath, ipv4, literal, nullable, number, object, optional, partial, range, record, refine, string, unknown, type Infer, type Schema } from './schema.js';
+import type { EventEnvelope } from '../envelope.js';
+import type { AggregateKind } from '../subjects.js';
+
+/** The largest time a Date can hold (ms either side of the epoch): a reader turns times into dates. */
+export const MAX_EVENT_TIME = 8.64e15;
+
+// ---- field schemas ----
+
+/** An id: names a map key or a subject token, so never empty, never huge, never `__proto__`. */
+const id = string({ minLength: 1, maxLength: 255, notIn: ['__proto__'] });
+const text = string();
+const time = number({ min: -MAX_EVENT_TIME, max: MAX_EVENT_TIME });
+
+const networkFields = {
+  name: text,
+  adminStateUp: boolean(),
+  mtu: number({ integer: true, min: 0, max: 65_535 }),
+  dnsDomain: text,
+  availabilityZoneHints: array(text),
+  physicalNetwork: nullable(text),
+};
+
+const subnetFields = {
+  name: text,
+  gatewayIp: nullable(ipv4()),
+  allocationPools: array(range()),
+  dynamicPools: array(range()),
+  dnsNameservers: array(ipv4()),
+  hostRoutes: array(object({ destination: cidr(), nexthop: ipv4() })),
+  enableDhcp: boolean(),
+  /** Seconds, -1 for infinite: the bounds of the API's lease_duration, which agents turn into lease times. */
+  leaseDuration: number({ integer: true, min: -1, max: 2 ** 31 - 1 }),
+};
+
+/** Largest pool an agent serves: a /8 (its lease table keeps a bitset per pool). */
+export const MAX_POOL_ADDRESSES = 2 ** 24;
+
+/**
+ * What is wrong with a subnet's pools taken together: each at most a /8, no
+ * two sharing an address, all inside `block` when given. Pure.
+ */
+export function poolsProblem(pools: readonly Ipv4Range[], block?: Ipv4Cidr): string | undefined {
+  const last = block ? block.address + (block.prefix === 0 ? 2 ** 32 : 2 ** (32 - block.prefix)) - 1 : 0;
+  for (let i = 0; i < pools.length; i++) {
+    const a = pools[i]!;
+    if (a.last - a.first + 1 > MAX_POOL_ADDRESSES) return `pool ${formatIpv4(a.first)}-${formatIpv4(a.last)} is larger than a /8`;
+    if (block && (a.first < block.address || a.last > last)) return `pool ${formatIpv4(a.first)}-${formatIpv4(a.last)} is outside ${formatIpv4(block.address)}/${block.prefix}`;
+    for (let j = i + 1; j < pools.length; j++) {
+      const b = pools[j]!;
+      if (a.first <= b.last && b.first <= a.last) return `pools ${formatIpv4(a.first)}-${formatIpv4(a.last)} and ${formatIpv4(b.first)}-${formatIpv4(b.last)} overlap`;
+    }
+  }
+  return undefined;
+}
+
+const subnetState = refine(object({ id, networkId: id, cidr: cidr(), ...subnetFields }), 'pools inside the CIDR, disjoint, each at most a /8', (s) =>
+  poolsProblem([...s.allocationPools, ...s.dynamicPools], s.cidr),
+);
+const subnetChanges = refine(object(partial(subnetFields), { strict: true }), 'pools disjoint, each at most a /8', (c) =>
+  poolsProblem([...(c.allocationPools ?? []), ...(c.dynamicPools ?? [])]),
+);
+
+const portFields = {
+  name: text,
+  macAddress: string({ maxLength: 255 }),
+  fixedIps: array(object({ subnetId: id, ipAddress: ipv4() })),
+  dnsName: text,
+  extraDhcpOpts: array(object({ optName: text, optValue: text })),
+  deviceOwner: text,
+  deviceId: text,
+  adminStateUp: boolean(),
+};
+
+const ipClaim = object({ networkId: id, subnetId: id, ip: ipv4(), portId: id });
+const macClaim = object({ networkId: id, mac: string({ minLength: 1, maxLength: 255 }), portId: id });
+
+const client = { mac: string({ maxLength: 255 }), clientId: optional(string({ maxLength: 1024 })) };
+const leaseTimes = { expiresAt: time, renewAt: time, rebindAt: time };
+
+const bindingReason = literal('new-network', 'auto-schedule', 'failover', 'rebalance', 'manual');
+const unbindingReason = literal('agent-down', 'agent-deleted', 'network-deleted', 'rebalance', 'manual', 'dhcp-disabled');
+
+// ---- the schemas, one per type and version ----
+
+const schemas = {
+  NetworkCreated: { 1: object({ network: object({ id, ...networkFields }) }) },
+  NetworkUpdated: { 1: object({ changes: object(partial(networkFields), { strict: true }) }) },
+  NetworkDeleted: { 1: object({}) },
+  SubnetCreated: { 1: object({ subnet: subnetState }) },
+  SubnetUpdated: { 1: object({ subnetId: id, changes: subnetChanges }) },
+  SubnetDeleted: { 1: object({ subnetId: id }) },
+  PortCreated: { 1: object({ port: object({ id, networkId: id, ...portFields }) }) },
+  PortUpdated: { 1: object({ changes: object(partial(portFields), { strict: true }) }) },
+  PortDeleted: { 1: object({ networkId: id }) },
+  IpAllocated: { 1: ipClaim },
+  IpReleased: { 1: ipClaim },
+  MacClaimed: { 1: macClaim },
+  MacReleased: { 1: macClaim },
+  AgentHeartbeat: {
+    1: object({
+      agentId: id,
+      host: text,
+      availabilityZone: text,
+      networks: array(id),
+      load: number({ min: 0 }),
+      interfaceMappings: record(text),
+      reportIntervalMs: number({ min: 0 }),
+      version: text,
+    }),
+  },
+  AgentAdminStateChanged: { 1: object({ agentId: id, adminStateUp: boolean() }) },
+  AgentDeleted: { 1: object({ agentId: id }) },
+  NetworkScheduled: { 1: object({ networkId: id, agentId: id, reason: bindingReason, strategy: optional(text), inputs: optional(unknown()) }) },
+  NetworkUnscheduled: { 1: object({ networkId: id, agentId: id, reason: unbindingReason, inputs: optional(unknown()) }) },
+  LeaseBound: { 1: object({ ip: ipv4(), ...client, hostname: optional(text), ...leaseTimes }) },
+  LeaseRenewed: { 1: object({ ip: ipv4(), ...client, hostname: optional(text), ...leaseTimes }) },
+  LeaseReleased: { 1: object({ ip: ipv4(), ...client }) },
+  LeaseDeclined: { 1: object({ ip: ipv4(), ...client, quarantineUntil: time, message: optional(text) }) },
+  LeaseExpired: { 1: object({ ip: ipv4(), expiresAt: time }) },
+} as const;
+
+/** Every event type a fold reads, with the data of each (the writers' types). */
+export type EventDataByType = NetworkEventData & PortEventData & ClaimEventData & AgentEventData & BindingEventData & LeaseEventData;
+export type KnownEventType = keyof EventDataByType;
+
+// Compile-time proof that each schema accepts exactly what its writers write: a field added to
+// a writer's type and not here (or the reverse) fails the typecheck.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Described = { [K in KnownEventType]: Same<Infer<(typeof schemas)[K][1]>, EventDataByType[K]> };
+const described: Described = {
+  NetworkCreated: true,
+  NetworkUpdated: true,
+  NetworkDeleted: true,
+  SubnetCreated: true,
+  SubnetUpdated: true,
+  SubnetDeleted: true,
+  PortCreated: true,
+  PortUpdated: true,
+  PortDeleted: true,
+  IpAllocated: true,
+  IpReleased: true,
+  MacClaimed: true,
+  MacReleased: true,
+  AgentHeartbeat: true,
+  AgentAdminStateChanged: true,
+  AgentDeleted: true,
+  NetworkScheduled: true,
+  NetworkUnscheduled: true,
+  LeaseBound: true,
+  LeaseRenewed: true,
+  LeaseReleased: true,
+  LeaseDeclined: true,
+  LeaseExpired: true,
+};
+void described;
+
+// ---- where each type lives, and which of its ids the subject names ----
+
+type Ids = readonly string[];
+type Identity = (ids: Ids, data: Record<string, unknown>) => string | undefined;
+
+interface Home {
+  readonly kind: AggregateKind;
+  /** Tokens after the kind: one id, or two (network, address or MAC). */
+  readonly ids: 1 | 2;
+  readonly identity?: Identity;
+}
+
+/** A subject token for an id, as `subjectToken` makes it (dots become dashes). Pure. */
+function token(value: string): string {
+  return value.includes('.') ? value.replaceAll('.', '-') : value;
+}
+
+function same(field: string, ids: Ids, index: number, value: string): string | undefined {
+  return token(value) === ids[index] ? undefined : `${field} ${JSON.stringify(value)} is not the subject's (${ids[index]})`;
+}
+
+const networkId0: Identity = (ids, d) => same('data.networkId', ids, 0, d.networkId as string);
+const agentId0: Identity = (ids, d) => same('data.agentId', ids, 0, d.agentId as string);
+const leaseIp: Identity = (ids, d) => {
+  const ip = d.ip as number;
+  const expected = `${ip >>> 24}-${(ip >>> 16) & 0xff}-${(ip >>> 8) & 0xff}-${ip & 0xff}`;
+  return expected === ids[1] ? undefined : `data.ip ${formatIpv4(ip)} is not the subject's address (${ids[1]})`;
+};
+const ipClaimIds: Identity = (ids, d) => networkId0(ids, d) ?? leaseIp(ids, d);
+const macClaimIds: Identity = (ids, d) => networkId0(ids, d) ?? same('data.mac', ids, 1, d.mac as string);
+
+const network: Home = { kind: 'network', ids: 1 };
+const homes: Readonly<Record<KnownEventType, Home>> = {
+  NetworkCreated: { ...network, identity: (ids, d) => same('data.network.id', ids, 0, (d.network as { id: string }).id) },
+  NetworkUpdated: network,
+  NetworkDeleted: network,
+  SubnetCreated: { ...network, identity: (ids, d) => same('data.subnet.networkId', ids, 0, (d.subnet as { networkId: string }).networkId) },
+  SubnetUpdated: network,
+  SubnetDeleted: network,
+  PortCreated: { kind: 'port', ids: 1, identity: (ids, d) => same('data.port.id', ids, 0, (d.port as { id: string }).id) },
+  PortUpdated: { kind: 'port', ids: 1 },
+  PortDeleted: { kind: 'port', ids: 1 },
+  IpAllocated: { kind: 'ipam', ids: 2, identity: ipClaimIds },
+  IpReleased: { kind: 'ipam', ids: 2, identity: ipClaimIds },
+  MacClaimed: { kind: 'mac', ids: 2, identity: macClaimIds },
+  MacReleased: { kind: 'mac', ids: 2, identity: macClaimIds },
+  AgentHeartbeat: { kind: 'agent', ids: 1, identity: agentId0 },
+  AgentAdminStateChanged: { kind: 'agent', ids: 1, identity: agentId0 },
+  AgentDeleted: { kind: 'agent', ids: 1, identity: agentId0 },
+  NetworkScheduled: { kind: 'binding', ids: 1, identity: networkId0 },
+  NetworkUnscheduled: { kind: 'binding', ids: 1, identity: networkId0 },
+  LeaseBound: { kind: 'lease', ids: 2, identity: leaseIp },
+  LeaseRenewed: { kind: 'lease', ids: 2, identity: leaseIp },
+  LeaseReleased: { kind: 'lease', ids: 2, identity: leaseIp },
+  LeaseDeclined: { kind: 'lease', ids: 2, identity: leaseIp },
+  LeaseExpired: { kind: 'lease', ids: 2, identity: leaseIp },
+};
+
+/** The aggregate kinds whose subjects hold only the events of this table. */
+const OWNED_KINDS: ReadonlySet<string> = new Set(Object.values(homes).map((h) => h.kind));
+
+/** The data schema of each known type, by version. */
+export const eventSchemas: { readonly [K in KnownEventType]: Readonly<Record<number, Schema<EventDataByType[K]>>> } = schemas;
+
+/** Versions this build reads, by type (the registries are made from it). */
+export const eventVersions: ReadonlyMap<string, readonly number[]> = new Map(
+  Object.entries(schemas).map(([type, byVersion]) => [type, Object.keys(byVersion).map(Number)]),
+);
+
+/** True for the event types of this table. Pure. */
+export function isKnownEventType(type: string): type is KnownEventType {
+  return Object.hasOwn(homes, type);
+}
+
+/**
+ * What is wrong with the data of a `type` event at schema version `v`, or
+ * undefined when it is valid. Unknown types and versions are wrong. Pure;
+ * allocates nothing when the data is valid.
+ */
+export function checkEventData(type: string, v: number, data: unknown): string | undefined {
+  if (!isKnownEventType(type)) return `unknown event type ${JSON.stringify(type)}`;
+  const schema = (eventSchemas[type] as Readonly<Record<number, Schema<unknown>>>)[v];
+  if (!schema) return `${type} v${v} is not a schema version this build reads (${eventVersions.get(type)!.join(', ')})`;
+  const p = schema.check(data);
+  return p ? `${type} v${v}: ${formatPath('data', p.path)}: ${p.message}` : undefined;
+}
+
+/**
+ * What keeps a stored event out of the folds, or undefined when every fold
+ * may apply it: a type of this table must be at a version it reads, with
+ * valid data and a valid time, on the subject of its aggregate whose ids its
+ * data repeat; any other type is refused on the subjects of this table's
+ * aggregates and left to its readers elsewhere (a test's subjects, a newer
+ * build's kinds). The envelope itself was checked by `decodeEvent`. Pure;
+ * allocates nothing for a valid event but the subject's tokens.
+ */
+export function checkStoredEvent(subject: string, event: EventEnvelope): string | undefined {
+  const { type } = event;
+  const tokens = subject.split('.');
+  const kind = tokens[0] === 'lh' && tokens[1] === 'evt' ? tokens[2] : undefined;
+  if (!isKnownEventType(type)) {
+    return kind !== undefined && OWNED_KINDS.has(kind) ? `unknown event type ${JSON.stringify(type)} on a ${kind} subject` : undefined;
+  }
+  const home = homes[type];
+  if (kind !== home.kind || tokens.length !== 3 + home.ids) {
+    return `${type} belongs on lh.evt.${home.kind}.${home.ids === 1 ? '<id>' : '<network>.<id>'}, not on ${subject}`;
+  }
+  if (!(Math.abs(event.at) <= MAX_EVENT_TIME)) return `at ${event.at} is not a time`;
+  const problem = checkEventData(type, event.v, event.data);
+  if (problem !== undefined) return problem;
+  return home.identity?.(tokens.slice(3), event.data as Record<string, unknown>);
+}
