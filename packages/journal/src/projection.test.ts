@@ -8,7 +8,7 @@ import { connectNats } from './connect.js';
 import { ProjectionStalledError } from './errors.js';
 import { Journal } from './journal.js';
 import { startNatsServer } from './nats-server.js';
-import { startProjection, type CatchUpProgress } from './projection.js';
+import { readMessage, startProjection, type CatchUpProgress, type QuarantinedEvent } from './projection.js';
 import { damageStoredMessage, startTestNats, testEvent, type TestNats } from './testing/index.js';
 
 let nats: TestNats;
@@ -120,8 +120,48 @@ describe('projections', () => {
     await projection.caughtUp;
     expect(sum).toBe(3);
     expect(bad).toHaveLength(1);
-    expect(projection.stats).toMatchObject({ applied: 2, skipped: 1 });
+    expect(projection.stats).toMatchObject({ applied: 2, skipped: 1, quarantined: 1 });
     await projection.stop();
+  });
+
+  test('events that do not validate are quarantined: never applied, counted, reported once each with subject, sequence and reason', async () => {
+    const networkId = `net-${randomUUID()}`;
+    const subject = `lh.evt.network.${networkId}`;
+    const network = { id: networkId, name: 'n', adminStateUp: true, mtu: 1500, dnsDomain: '', availabilityZoneHints: [], physicalNetwork: null };
+    const good = (await journal.append(subject, [testEvent(`network/${networkId}`, 'NetworkCreated', { network })], 0)).version;
+    const empty = (await journal.js.publish(subject, encodeEvent(testEvent(`network/${networkId}`, 'NetworkCreated', {})))).seq;
+    const bytes = (await journal.js.publish(subject, new Uint8Array([0xc1]))).seq;
+    const v2 = (await journal.js.publish(subject, encodeEvent({ ...testEvent(`network/${networkId}`, 'NetworkUpdated', { changes: {} }), v: 2 }))).seq;
+    const last = (await journal.append(subject, [testEvent(`network/${networkId}`, 'NetworkUpdated', { changes: { mtu: 9000 } })], v2)).version;
+    const applied: number[] = [];
+    const quarantined: QuarantinedEvent[] = [];
+    const projection = await startProjection(journal, {
+      name: `p-${randomUUID()}`,
+      filter: subject,
+      fromStart: true,
+      apply: (s) => void applied.push(s.seq),
+      onQuarantine: (q) => void quarantined.push(q),
+    });
+    await projection.caughtUp;
+    expect(applied).toStrictEqual([good, last]);
+    expect(quarantined.map((q) => [q.seq, q.subject, q.type, q.v])).toStrictEqual([
+      [empty, subject, 'NetworkCreated', 1],
+      [bytes, subject, undefined, undefined],
+      [v2, subject, 'NetworkUpdated', 2],
+    ]);
+    expect(quarantined[0]!.reason).toBe('NetworkCreated v1: data.network: missing');
+    expect(quarantined[1]!.reason).toMatch(/^event envelope: /);
+    expect(quarantined[2]!.reason).toMatch(/NetworkUpdated v2 is not a schema version this build reads/);
+    expect(projection.stats).toMatchObject({ applied: 2, quarantined: 3, skipped: 3 });
+    expect(projection.position()).toBe(last);
+    await projection.stop();
+  });
+
+  test('readMessage is the runner\'s step: an event of a test kind passes, garbage on a known subject is quarantined', () => {
+    const ok = readMessage({ seq: 1, subject: 'lh.evt.test.x.a', data: encodeEvent(testEvent('x', 'Added', { n: 1 })) });
+    expect(ok.ok && ok.stored.event.data).toStrictEqual({ n: 1 });
+    const bad = readMessage({ seq: 2, subject: 'lh.evt.port.p1', data: encodeEvent(testEvent('port/p1', 'PortCreated', { port: 1 })) });
+    expect(bad.ok ? undefined : bad.quarantined).toMatchObject({ seq: 2, subject: 'lh.evt.port.p1', type: 'PortCreated', v: 1, reason: 'PortCreated v1: data.port: expected a map, got 1' });
   });
 
   test('a replay that applies no event for its stall limit rejects caughtUp, naming the event it waits for, after reporting its progress', async () => {

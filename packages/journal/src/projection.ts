@@ -3,9 +3,15 @@
  * the checkpoint it stored last time, so a restart replays only the tail.
  * An in-memory projection may store its state beside the checkpoint (one KV
  * value, so the two can never disagree).
+ *
+ * Every event is validated before the fold sees it (protocol's
+ * `decodeStoredEvent`: envelope, type and version, data, subject). One that
+ * does not validate is quarantined: never applied, counted, reported once to
+ * `onQuarantine` with its subject and sequence, where the fold advances only
+ * the version it keeps for that subject, so the aggregate stays writable.
  */
 import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
-import { decodeEvent, pack, unpack } from '@leasehold/protocol';
+import { EnvelopeDecodeError, InvalidEventError, decodeStoredEvent, pack, unpack, type EventRegistry } from '@leasehold/protocol';
 import { ProjectionStalledError } from './errors.js';
 import type { Journal, StoredEvent } from './journal.js';
 
@@ -21,7 +27,13 @@ export interface ProjectionOptions {
   readonly restoreState?: (state: unknown) => void;
   /** Store a checkpoint after this many events or this much time, whichever comes first. */
   readonly checkpointEvery?: { readonly events?: number; readonly ms?: number };
-  /** An event that cannot be decoded, or that `apply` throws on, is skipped and reported here (never stops the projection). */
+  /**
+   * Each quarantined event, once: one that does not validate, or that `apply` threw on. The
+   * fold advances the version it keeps for `subject` to `seq` here (not its state), so the next
+   * write's expected sequence is the server's; and the process logs it. Never stops the projection.
+   */
+  readonly onQuarantine?: (event: QuarantinedEvent) => void;
+  /** Also told of each quarantined event (its sequence and error only). */
   readonly onBadEvent?: (seq: number, error: unknown) => void;
   /** Reports trouble the projection recovers from by itself (a lost consumer, a checkpoint not stored). */
   readonly onError?: (error: unknown) => void;
@@ -75,11 +87,53 @@ export interface RunningProjection {
   position(): number;
   /** Where catching up stands (`caughtUp: true` once done). */
   progress(): CatchUpProgress;
-  readonly stats: { applied: number; skipped: number; checkpoints: number; restarts: number };
+  /** `skipped` and `quarantined` count the same events: those never applied. */
+  readonly stats: { applied: number; skipped: number; quarantined: number; checkpoints: number; restarts: number };
   /** Stores the checkpoint now. */
   checkpoint(): Promise<void>;
   /** Stops consuming, waits for the event in hand, and stores a final checkpoint. */
   stop(): Promise<void>;
+}
+
+/** A stored message no fold may apply. */
+export interface QuarantinedEvent {
+  readonly seq: number;
+  readonly subject: string;
+  /** The envelope's type and schema version, when it decoded that far. */
+  readonly type?: string;
+  readonly v?: number;
+  /** What is wrong with it, for the log. */
+  readonly reason: string;
+  readonly error: unknown;
+}
+
+/** What a projection does with a stored message: apply its event, or quarantine it. */
+export type ReadMessage = { readonly ok: true; readonly stored: StoredEvent } | { readonly ok: false; readonly quarantined: QuarantinedEvent };
+
+/**
+ * Decodes and validates one stored message as every projection does (also
+ * against `registry`, when given). Pure: the runner's step, for tests that
+ * fold messages without a server.
+ */
+export function readMessage(msg: { readonly seq: number; readonly subject: string; readonly data: Uint8Array }, registry?: EventRegistry): ReadMessage {
+  try {
+    return { ok: true, stored: { seq: msg.seq, subject: msg.subject, event: decodeStoredEvent(msg.subject, msg.data, registry) } };
+  } catch (error) {
+    return { ok: false, quarantined: quarantined(msg.seq, msg.subject, error) };
+  }
+}
+
+/** The log line for a quarantined event: its sequence, subject, type and what is wrong. Pure. */
+export function quarantineLine(projection: string, q: QuarantinedEvent): string {
+  const what = q.type === undefined ? '' : ` (${q.type}${q.v === undefined ? '' : ` v${q.v}`})`;
+  return `projection ${projection} quarantined event ${q.seq} on ${q.subject}${what}: ${q.reason}; skipped (its aggregate stays writable)`;
+}
+
+function quarantined(seq: number, subject: string, error: unknown, type?: string, v?: number): QuarantinedEvent {
+  const known = error instanceof InvalidEventError ? { type: error.type, v: error.version } : type !== undefined ? { type, ...(v !== undefined ? { v } : {}) } : {};
+  const reason =
+    error instanceof InvalidEventError ? error.problem : error instanceof EnvelopeDecodeError ? error.message : `the fold failed on it: ${error instanceof Error ? error.message : String(error)}`;
+  return { seq, subject, ...known, reason, error };
 }
 
 interface StoredCheckpoint {
@@ -94,7 +148,17 @@ export async function startProjection(journal: Journal, options: ProjectionOptio
   let position = saved?.seq ?? 0;
   const everyEvents = options.checkpointEvery?.events ?? 1000;
   const everyMs = options.checkpointEvery?.ms ?? 1000;
-  const stats = { applied: 0, skipped: 0, checkpoints: 0, restarts: 0 };
+  const stats = { applied: 0, skipped: 0, quarantined: 0, checkpoints: 0, restarts: 0 };
+  const quarantine = (q: QuarantinedEvent) => {
+    stats.skipped++;
+    stats.quarantined++;
+    try {
+      options.onBadEvent?.(q.seq, q.error);
+      options.onQuarantine?.(q);
+    } catch (error) {
+      options.onError?.(error);
+    }
+  };
   let sinceCheckpoint = 0;
   let lastCheckpointAt = Date.now();
   let checkpointedAt = position;
@@ -148,24 +212,17 @@ export async function startProjection(journal: Journal, options: ProjectionOptio
           if (stopped) current.stop();
         }
         for await (const msg of current) {
-          let stored: StoredEvent | undefined;
-          try {
-            stored = { seq: msg.seq, subject: msg.subject, event: decodeEvent(msg.data, journal.registry) };
-          } catch (error) {
-            stats.skipped++;
-            options.onBadEvent?.(msg.seq, error);
-          }
-          if (stored) {
-            // A fold that cannot take an event (a shape its reader does not know) skips it: one
-            // bad event must never stop a projection, and with it a whole process.
+          const read = readMessage(msg, journal.registry);
+          if (read.ok) {
+            // A fold that cannot take a valid event (a bug) skips it too: one event must never stop
+            // a projection, and with it a whole process.
             try {
-              await options.apply(stored);
+              await options.apply(read.stored);
               stats.applied++;
             } catch (error) {
-              stats.skipped++;
-              options.onBadEvent?.(msg.seq, error);
+              quarantine(quarantined(msg.seq, msg.subject, error, read.stored.event.type, read.stored.event.v));
             }
-          }
+          } else quarantine(read.quarantined);
           position = msg.seq;
           sinceCheckpoint++;
           if (!catchUp.done && (msg.info.pending === 0 || msg.seq >= target)) catchUp.reached();

@@ -185,6 +185,14 @@ export async function startSnapshottedProjection(journal: Journal, options: Snap
       if (!caughtUpYet) start.replayedAtStart++;
       if (due()) void snapshot();
     },
+    // A quarantined event moved the version the fold keeps for its subject: the fold's state is
+    // now that of this sequence, so a snapshot covers it and a restart does not quarantine it again.
+    onQuarantine: (event) => {
+      options.onQuarantine?.(event);
+      folded = event.seq;
+      sinceSnapshot++;
+      if (!caughtUpYet) start.replayedAtStart++;
+    },
   });
   // A replay that stalls rejects caughtUp: the caller's await reports it, this bookkeeping must not crash the process.
   running.caughtUp.then(
