@@ -171,7 +171,7 @@ export function apiHandlers(journal: Journal, model: ReadModel): Record<string, 
     'ports.show': async (body) => showPort(parseRequest('byId', body).id),
     'ports.list': async (body) => {
       const f = parseRequest('portList', body);
-      const candidates = f.network_id === undefined ? [...model.ports.values()] : model.portsOf(f.network_id).map((p) => model.ports.get(p.id)!);
+      const candidates = f.network_id === undefined ? [...model.ports.values()] : model.portsOf(f.network_id).flatMap((p) => model.ports.get(p.id) ?? []);
       const domains = new Map<string, string>();
       const domainOf = (networkId: string) => {
         let d = domains.get(networkId);

@@ -3,8 +3,8 @@
  * works): every operation on `lh.api.v1.<resource>.<verb>`, JSON or msgpack.
  * Reads come from the read model, which is rebuilt from the journal at start.
  */
-import type { CatchUpOptions, Journal, RunningSnapshottedProjection, SnapshotNotice } from '@leasehold/journal';
-import { ProjectionSnapshots, startSnapshottedProjection } from '@leasehold/journal';
+import type { CatchUpOptions, Journal, QuarantinedEvent, RunningSnapshottedProjection, SnapshotNotice } from '@leasehold/journal';
+import { ProjectionSnapshots, quarantineLine, startSnapshottedProjection } from '@leasehold/journal';
 import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { ApiError } from './errors.js';
@@ -28,6 +28,11 @@ export interface ApiServiceOptions {
   readonly onInternalError?: (error: unknown, subject: string) => void;
   /** Trouble the read model's projection recovers from by itself (a lost consumer), for the log. */
   readonly onProjectionError?: (error: unknown) => void;
+  /**
+   * Each event the read model quarantined (it does not validate: skipped, its aggregate still
+   * writable), once, for the log at error level. Default: `onProjectionError` with the line.
+   */
+  readonly onQuarantine?: (event: QuarantinedEvent, line: string) => void;
   /** Progress reports and the stall limit of the start-up replay. */
   readonly catchUp?: CatchUpOptions;
   /** How often to store the read model's snapshot (defaults: 50,000 events or 5 minutes). */
@@ -67,7 +72,12 @@ export async function startApiService(nc: NatsConnection, journal: Journal, opti
     ...(options.ignoreSnapshot ? { ignoreSnapshot: true } : {}),
     ...(options.onSnapshot ? { onSnapshot: options.onSnapshot } : {}),
     apply: (stored) => model.apply(stored),
-    onBadEvent: (seq) => model.advance(seq),
+    onQuarantine: (event) => {
+      model.quarantine(event.subject, event.seq);
+      const line = quarantineLine('api', event);
+      if (options.onQuarantine) options.onQuarantine(event, line);
+      else options.onProjectionError?.(new Error(line, { cause: event.error }));
+    },
     ...(options.onProjectionError ? { onError: options.onProjectionError } : {}),
     ...(options.catchUp ? { catchUp: options.catchUp } : {}),
   });

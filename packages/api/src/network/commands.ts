@@ -6,7 +6,7 @@
 import { formatCidr, type EventEnvelope, type NetworkEventData, type NetworkState, type SubnetState } from '@leasehold/protocol';
 import { ApiError, notFound } from '../errors.js';
 import type { Input } from '../wire/schemas.js';
-import type { NetworkEvent, NetworkSnapshot } from './machine.js';
+import { subnetIn, type NetworkEvent, type NetworkSnapshot } from './machine.js';
 import { checkNoOverlap, parseSubnetCidr, resolveSubnetAddressing } from './subnet-rules.js';
 
 export interface CommandContext {
@@ -107,7 +107,7 @@ export function createSubnet(snapshot: NetworkSnapshot | undefined, req: Input<'
 }
 
 export function findSubnet(snapshot: NetworkSnapshot | undefined, subnetId: string, field = 'id'): SubnetState {
-  const subnet = snapshot?.value === 'active' ? snapshot.context.subnets[subnetId] : undefined;
+  const subnet = snapshot?.value === 'active' ? subnetIn(snapshot.context, subnetId) : undefined;
   if (!subnet) throw notFound('subnet', subnetId, field);
   return subnet;
 }

@@ -3,7 +3,7 @@
  * Pure: its events are the journaled envelopes, so replaying the stored
  * events through `transition` rebuilds the aggregate exactly.
  */
-import type { EventEnvelope, NetworkEventData, NetworkState, SubnetState } from '@leasehold/protocol';
+import { cidrOverlaps, poolsProblem, type EventEnvelope, type NetworkEventData, type NetworkState, type SubnetState } from '@leasehold/protocol';
 import { assign, initialTransition, setup, transition, type SnapshotFrom } from 'xstate';
 
 export type NetworkEvent = {
@@ -15,12 +15,31 @@ export interface NetworkContext {
   readonly subnets: Readonly<Record<string, SubnetState>>;
 }
 
+/**
+ * The subnet with this id, if the network has one. Ids come from requests and
+ * events: only the map's own keys count ("constructor" is no subnet). Pure.
+ */
+export function subnetIn(context: NetworkContext, subnetId: string): SubnetState | undefined {
+  return Object.hasOwn(context.subnets, subnetId) ? context.subnets[subnetId] : undefined;
+}
+
 export const networkMachine = setup({
   types: { context: {} as NetworkContext, events: {} as NetworkEvent },
   guards: {
-    subnetIsNew: ({ context, event }) => event.type === 'SubnetCreated' && !(event.data.subnet.id in context.subnets),
-    subnetExists: ({ context, event }) =>
-      (event.type === 'SubnetUpdated' || event.type === 'SubnetDeleted') && event.data.subnetId in context.subnets,
+    // The API checks these rules before it writes; the fold holds any other writer to them, so a
+    // network's subnets never overlap and their pools always fit (an agent's lease table needs both).
+    subnetIsNew: ({ context, event }) =>
+      event.type === 'SubnetCreated' &&
+      !subnetIn(context, event.data.subnet.id) &&
+      Object.values(context.subnets).every((other) => !cidrOverlaps(other.cidr, event.data.subnet.cidr)),
+    subnetExists: ({ context, event }) => (event.type === 'SubnetUpdated' || event.type === 'SubnetDeleted') && subnetIn(context, event.data.subnetId) !== undefined,
+    subnetStaysValid: ({ context, event }) => {
+      if (event.type !== 'SubnetUpdated') return false;
+      const current = subnetIn(context, event.data.subnetId);
+      if (!current) return false;
+      const { allocationPools = current.allocationPools, dynamicPools = current.dynamicPools } = event.data.changes;
+      return poolsProblem([...allocationPools, ...dynamicPools], current.cidr) === undefined;
+    },
     hasNoSubnets: ({ context }) => Object.keys(context.subnets).length === 0,
   },
   actions: {
@@ -52,7 +71,7 @@ export const networkMachine = setup({
       on: {
         NetworkUpdated: { actions: 'update' },
         SubnetCreated: { guard: 'subnetIsNew', actions: 'addSubnet' },
-        SubnetUpdated: { guard: 'subnetExists', actions: 'updateSubnet' },
+        SubnetUpdated: { guard: 'subnetStaysValid', actions: 'updateSubnet' },
         SubnetDeleted: { guard: 'subnetExists', actions: 'removeSubnet' },
         // Subnets go first (each its own event), so every subnet's end is on record.
         NetworkDeleted: { guard: 'hasNoSubnets', target: 'deleted' },

@@ -5,7 +5,7 @@
  */
 import { cidrContains, formatCidr, formatIpv4, rangeContains, type ExtraDhcpOpt, type Ipv4, type SubnetState } from '@leasehold/protocol';
 import { ApiError, notFound } from '../errors.js';
-import type { NetworkSnapshot } from '../network/machine.js';
+import { subnetIn, type NetworkSnapshot } from '../network/machine.js';
 import { isHostOf, parseIp } from '../network/subnet-rules.js';
 
 /** One address the port should hold: a given address, or any free one of the subnet. */
@@ -37,7 +37,7 @@ export function resolveAddressRequests(
     const ip = entry.ip_address === undefined ? undefined : parseIp(entry.ip_address, `${field}.ip_address`);
     let subnet: SubnetState | undefined;
     if (entry.subnet_id !== undefined) {
-      subnet = network.context.subnets[entry.subnet_id];
+      subnet = subnetIn(network.context, entry.subnet_id);
       if (!subnet) throw notFound('subnet', entry.subnet_id, `${field}.subnet_id`);
     } else {
       subnet = subnets.find((s) => cidrContains(s.cidr, ip!));

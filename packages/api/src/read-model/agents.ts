@@ -113,6 +113,22 @@ export class AgentsReadModel {
     }
   }
 
+  /**
+   * A quarantined event on `lh.evt.<kind>.<id>`: the version of the agent
+   * (when there is one) or of the network's bindings becomes `seq`; nothing
+   * else changes.
+   */
+  quarantine(kind: string, id: string, seq: number): void {
+    if (kind === 'agent') {
+      const row = this.agents.get(id);
+      if (row) row.version = seq;
+    } else if (kind === 'binding') {
+      // Versions of bindings are stored with the network's binding rows (snapshot.ts): keep a group for them.
+      if (!this.bindings.has(id)) this.bindings.set(id, new Map());
+      this.bindingVersions.set(id, seq);
+    }
+  }
+
   private agent(agentId: string): AgentRow {
     let row = this.agents.get(agentId);
     if (!row) this.agents.set(agentId, (row = { agentId, heartbeat: undefined, heartbeatAt: 0, version: 0, adminStateUp: true, deleted: false }));

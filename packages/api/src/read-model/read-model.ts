@@ -6,7 +6,7 @@
  */
 import type { StoredEvent } from '@leasehold/journal';
 import { aggregateSubject, formatIpv4, type ClaimEventData, type Ipv4, type PortState } from '@leasehold/protocol';
-import { applyNetworkEvent, initialNetwork, type NetworkEvent, type NetworkSnapshot } from '../network/machine.js';
+import { applyNetworkEvent, initialNetwork, subnetIn, type NetworkEvent, type NetworkSnapshot } from '../network/machine.js';
 import { AgentsReadModel } from './agents.js';
 import { checkSnapshot, fillModel, takeSnapshot, type ReadModelSnapshot } from './snapshot.js';
 
@@ -59,7 +59,11 @@ export class ReadModel {
         this.applyNetwork(subject, event as NetworkEvent, seq);
         break;
       case 'PortCreated': {
+        // A second PortCreated for an id (only a writer other than the API makes one) replaces
+        // the port in every index: the network it left must not list it.
         const port = (event.data as { port: PortState }).port;
+        const previous = this.ports.get(port.id);
+        if (previous && previous.value.networkId !== port.networkId) this.unindexPort(previous.value.networkId, port.id);
         this.ports.set(port.id, { value: port, version: seq });
         this.indexPort(port.networkId).add(port.id);
         break;
@@ -102,14 +106,49 @@ export class ReadModel {
     this.advance(seq);
   }
 
+  /**
+   * Takes note of a quarantined event (one no fold may apply) at `seq` on
+   * `subject`: the state stays as it was, but the version kept for the
+   * subject becomes `seq`, which is the server's last sequence for it, so the
+   * next write's expected version matches and the aggregate stays writable.
+   * A network, port or agent this model does not hold gets no entry (nothing
+   * writes to it but a create, which expects version 0 of a new id).
+   */
+  quarantine(subject: string, seq: number): void {
+    const tokens = subject.split('.');
+    if (tokens[0] === 'lh' && tokens[1] === 'evt') {
+      const id = tokens[3]!;
+      const single = tokens.length === 4;
+      switch (tokens[2]) {
+        case 'network': {
+          const current = this.networks.get(id);
+          if (single && current) this.networks.set(id, { value: current.value, version: seq });
+          break;
+        }
+        case 'port': {
+          const current = this.ports.get(id);
+          if (single && current) this.ports.set(id, { value: current.value, version: seq });
+          break;
+        }
+        case 'ipam':
+        case 'mac':
+          if (tokens.length === 5) this.claimVersions.set(subject, seq);
+          break;
+        default:
+          if (single) this.fleet.quarantine(tokens[2]!, id, seq);
+      }
+    }
+    this.advance(seq);
+  }
+
   private applyNetwork(subject: string, event: NetworkEvent, seq: number): void {
     const id = subject.slice(subject.lastIndexOf('.') + 1);
     const current = this.networks.get(id)?.value ?? initialNetwork();
     const next = applyNetworkEvent(current, event);
     this.networks.set(id, { value: next, version: seq });
     // Only what the machine accepted: the index stays a function of the networks' subnets (restore rebuilds it so).
-    if (event.type === 'SubnetCreated' && event.data.subnet.id in next.context.subnets) this.networkOfSubnet.set(event.data.subnet.id, id);
-    if (event.type === 'SubnetDeleted' && event.data.subnetId in current.context.subnets && !(event.data.subnetId in next.context.subnets)) {
+    if (event.type === 'SubnetCreated' && subnetIn(next.context, event.data.subnet.id) === event.data.subnet) this.networkOfSubnet.set(event.data.subnet.id, id);
+    if (event.type === 'SubnetDeleted' && subnetIn(current.context, event.data.subnetId) && !subnetIn(next.context, event.data.subnetId)) {
       this.networkOfSubnet.delete(event.data.subnetId);
     }
   }
@@ -184,7 +223,12 @@ export class ReadModel {
   }
 
   portsOf(networkId: string): PortState[] {
-    return [...(this.portsByNetwork.get(networkId) ?? [])].map((id) => this.ports.get(id)!.value);
+    const out: PortState[] = [];
+    for (const id of this.portsByNetwork.get(networkId) ?? []) {
+      const port = this.ports.get(id);
+      if (port) out.push(port.value);
+    }
+    return out;
   }
 
   claimVersion(subject: string): number {
