@@ -2,5 +2,5 @@
 export { dnsMailbox, dnsMessage, dnsMessageBytes, dnsMessageWithQuestion, dnsName, dnsOpt, dnsQuestion, dnsRecord, mutatedDnsBytes } from './dns/testing.js';
 export { dhcpMessage, domainName, latin1, rawOption, typedOption } from './dhcp/testing.js';
 export type { DhcpMessageConstraints } from './dhcp/testing.js';
-export { DEFAULT_POOLS, garbageArb, validEventArb, validMessageArb, valueOf } from './events/testing.js';
-export type { DraftEvent, EventPools, RawMessage } from './events/testing.js';
+export { DEFAULT_POOLS, foundationArb, garbageArb, poisonedStreamArb, validEventArb, validMessageArb, valueOf } from './events/testing.js';
+export type { DraftEvent, EventPools, RawMessage, StreamMessage } from './events/testing.js';

@@ -121,11 +121,20 @@ export function validEventArb(p: EventPools = DEFAULT_POOLS): fc.Arbitrary<Draft
     fc.tuple(pick(...p.networks), timeArb).chain(([networkId, at]) => data(networkId).map((d) => ({ subject: `lh.evt.network.${networkId}`, event: envelope(type, `network/${networkId}`, d, at) })));
   const port = (type: KnownEventType, data: (portId: string) => fc.Arbitrary<unknown>) =>
     fc.tuple(pick(...p.ports), timeArb).chain(([portId, at]) => data(portId).map((d) => ({ subject: `lh.evt.port.${portId}`, event: envelope(type, `port/${portId}`, d, at) })));
-  const lease = (type: KnownEventType) =>
-    fc.tuple(pick(...p.networks), pick(...p.ips), pick(...p.macs), dataOf(type), timeArb).map(([networkId, ip, mac, d, at]) => ({
-      subject: `lh.evt.lease.${networkId}.${dashed(ip)}`,
-      event: envelope(type, `lease/${networkId}/${formatIpv4(ip)}`, { ...d, ip, ...('mac' in d ? { mac } : {}) }, at),
+  // Mostly times as an agent writes them (T1 and T2 inside the lease, the lease after `at`), so tables take them; sometimes any valid times.
+  const leaseTimesArb = (type: KnownEventType) =>
+    fc.tuple(fc.integer({ min: 1_700_000_000_000, max: 1_700_000_900_000 }), fc.integer({ min: 1_000, max: 600_000 })).map(([at, ms]) => ({
+      at,
+      times: { expiresAt: type === 'LeaseExpired' ? at - ms : at + ms, renewAt: at + Math.floor(ms / 2), rebindAt: at + Math.floor((ms * 7) / 8), quarantineUntil: at + ms },
     }));
+  const lease = (type: KnownEventType) =>
+    fc.tuple(pick(...p.networks), pick(...p.ips), pick(...p.macs), dataOf(type), fc.option(leaseTimesArb(type), { freq: 4 }), timeArb).map(([networkId, ip, mac, d, real, anyAt]) => {
+      const times = real === null ? {} : Object.fromEntries(Object.entries(real.times).filter(([key]) => key in d));
+      return {
+        subject: `lh.evt.lease.${networkId}.${dashed(ip)}`,
+        event: envelope(type, `lease/${networkId}/${formatIpv4(ip)}`, { ...d, ...times, ip, ...('mac' in d ? { mac } : {}) }, real === null ? anyAt : real.at),
+      };
+    });
   const agent = (type: KnownEventType) =>
     fc.tuple(pick(...p.agents), dataOf(type), fc.subarray([...p.networks]), timeArb).map(([agentId, d, networks, at]) => ({
       subject: `lh.evt.agent.${agentId}`,
@@ -185,6 +194,38 @@ export function validEventArb(p: EventPools = DEFAULT_POOLS): fc.Arbitrary<Draft
     lease('LeaseExpired'),
   );
   return fc.tuple(any, fc.uuid()).map(([d, id]) => ({ subject: d.subject, event: { ...d.event, id } }));
+}
+
+/**
+ * Each network of the pools created, with one DHCP subnet whose dynamic pool
+ * holds the pools' lease addresses, and bound to the first agent: where the
+ * random events of `validEventArb` start, so that they meet live aggregates.
+ */
+export function foundationArb(p: EventPools = DEFAULT_POOLS): fc.Arbitrary<DraftEvent[]> {
+  const drafts = p.networks.flatMap((networkId, i): DraftEvent[] => {
+    const block = p.cidrs[i % p.cidrs.length]!;
+    const network = { id: networkId, name: networkId, adminStateUp: true, mtu: 1500, dnsDomain: 'example.org.', availabilityZoneHints: [], physicalNetwork: null };
+    const subnet = {
+      id: p.subnets[i % p.subnets.length]!,
+      networkId,
+      name: '',
+      cidr: { address: block, prefix: 24 },
+      gatewayIp: block + 1,
+      allocationPools: [{ first: block + 10, last: block + 99 }],
+      dynamicPools: [{ first: block + 100, last: block + 199 }],
+      dnsNameservers: [],
+      hostRoutes: [],
+      enableDhcp: true,
+      leaseDuration: 86_400,
+    };
+    const at = 1_700_000_000_000;
+    return [
+      { subject: `lh.evt.network.${networkId}`, event: envelope('NetworkCreated', `network/${networkId}`, { network }, at) },
+      { subject: `lh.evt.network.${networkId}`, event: envelope('SubnetCreated', `network/${networkId}`, { subnet }, at) },
+      { subject: `lh.evt.binding.${networkId}`, event: envelope('NetworkScheduled', `binding/${networkId}`, { networkId, agentId: p.agents[0]!, reason: 'new-network' }, at) },
+    ];
+  });
+  return fc.array(fc.uuid(), { minLength: drafts.length, maxLength: drafts.length }).map((ids) => drafts.map((d, i) => ({ subject: d.subject, event: { ...d.event, id: ids[i]! } })));
 }
 
 /** A message as stored: subject and bytes (what a projection reads). */
@@ -264,4 +305,28 @@ export function garbageArb(p: EventPools = DEFAULT_POOLS): fc.Arbitrary<RawMessa
 /** Valid events, as stored messages. */
 export function validMessageArb(p: EventPools = DEFAULT_POOLS): fc.Arbitrary<RawMessage> {
   return validEventArb(p).map((d) => ({ subject: d.subject, data: encodeEvent(d.event) }));
+}
+
+/** A stored message of a stream, with its sequence, and whether it is a valid event. */
+export interface StreamMessage {
+  readonly seq: number;
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly valid: boolean;
+}
+
+/**
+ * A stream as a projection reads it, numbered from 1: the foundation, then
+ * valid events and garbage mixed (`garbage` out of 5 of them garbage).
+ */
+export function poisonedStreamArb(options: { maxLength?: number; garbage?: number; pools?: EventPools } = {}): fc.Arbitrary<StreamMessage[]> {
+  const p = options.pools ?? DEFAULT_POOLS;
+  const garbage = options.garbage ?? 2;
+  const mixed = fc.array(
+    fc.oneof({ weight: 5 - garbage, arbitrary: validMessageArb(p).map((m) => ({ ...m, valid: true })) }, { weight: garbage, arbitrary: garbageArb(p).map((m) => ({ ...m, valid: false })) }),
+    { maxLength: options.maxLength ?? 60 },
+  );
+  return fc.tuple(foundationArb(p), mixed).map(([base, rest]) =>
+    [...base.map((d) => ({ subject: d.subject, data: encodeEvent(d.event), valid: true })), ...rest].map((m, i) => ({ seq: i + 1, subject: m.subject, data: m.data, valid: m.valid })),
+  );
 }
