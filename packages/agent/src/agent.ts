@@ -10,6 +10,7 @@ import { ApiClient } from '@leasehold/api';
 import {
   ProjectionSnapshots,
   VersionConflictError,
+  quarantineLine,
   startSnapshottedProjection,
   type CatchUpOptions,
   type Journal,
@@ -140,6 +141,11 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     ...(deps.ignoreSnapshot ? { ignoreSnapshot: true } : {}),
     ...(deps.onSnapshot ? { onSnapshot: deps.onSnapshot } : {}),
     apply: (stored) => model.apply(stored),
+    // An event no fold may apply: skipped, its lease address still writable, said once at error level.
+    onQuarantine: (event) => {
+      model.quarantine(event.subject, event.seq);
+      log(`agent: ${quarantineLine(`agent-${config.agentId}`, event)}`);
+    },
     onError: (error) => log(`agent: journal: ${(error as Error).message}`),
     ...(deps.catchUp ? { catchUp: deps.catchUp } : {}),
   });

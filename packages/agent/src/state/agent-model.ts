@@ -6,7 +6,7 @@
  */
 import { applyNetworkEvent, initialNetwork, networkMachine, type NetworkEvent, type NetworkSnapshot } from '@leasehold/api';
 import type { StoredEvent } from '@leasehold/journal';
-import { LeaseTable, LeaseTableSnapshotError, fromEnvelope, restoreTable, tableSnapshot, type JournaledLeaseEvent, type PoolRange } from '@leasehold/lease-actor';
+import { LeaseConfigError, LeaseTable, LeaseTableSnapshotError, fromEnvelope, restoreTable, tableSnapshot, type JournaledLeaseEvent, type PoolRange } from '@leasehold/lease-actor';
 import type {
   AgentHeartbeatData,
   NetworkScheduledData,
@@ -55,6 +55,12 @@ export class AgentModel {
   private readonly tables = new Map<string, LeaseTable>();
   /** Last stream sequence applied per lease subject: the expected version of the next write. */
   private readonly leaseVersions = new Map<string, number>();
+  /**
+   * Lease subjects whose last journaled event the table refused (their version stays behind the
+   * server's on purpose): a quarantined event after it must not bring the version level again.
+   * In memory only: a restart starts without them.
+   */
+  private readonly refusedSubjects = new Set<string>();
   private readonly listeners = new Set<(change: ModelChange) => void>();
   position = 0;
   /** Events that could not be folded (wrong shape); skipped, never fatal. */
@@ -155,10 +161,25 @@ export class AgentModel {
     // then fails its expected-sequence check instead of binding the address a second time.
     if (table && table.applyJournaled(event) !== undefined) {
       this.refusedLeaseEvents++;
+      this.refusedSubjects.add(subject);
       return;
     }
+    this.refusedSubjects.delete(subject);
     this.leaseVersions.set(subject, seq);
     this.emit({ kind: 'lease', networkId, event });
+  }
+
+  /**
+   * Takes note of a quarantined event (one no fold may apply) at `seq` on
+   * `subject`: nothing changes but the position and, on a lease subject, the
+   * version of the address, which becomes the server's last sequence, so the
+   * agent's next write there is not refused for it (unless the table refused
+   * the subject's last event: that version stays behind, as in `applyLease`).
+   */
+  quarantine(subject: string, seq: number): void {
+    if (seq > this.position) this.position = seq;
+    if (!subject.startsWith('lh.evt.lease.') || subject.split('.').length !== 5 || this.refusedSubjects.has(subject)) return;
+    if ((this.leaseVersions.get(subject) ?? 0) < seq) this.leaseVersions.set(subject, seq);
   }
 
   leaseVersion(subject: string): number {
@@ -281,10 +302,10 @@ export class AgentModel {
       table = new LeaseTable({
         networkId,
         pools: this.pools(networkId),
-        fixed: [...this.portsOf(networkId)].flatMap((p) => (p.fixedIps[0] ? [{ mac: p.macAddress, ip: p.fixedIps[0].ipAddress }] : [])),
         ...(this.options.offerTtlMs !== undefined ? { offerTtlMs: this.options.offerTtlMs } : {}),
         ...(this.options.declineQuarantineMs !== undefined ? { declineQuarantineMs: this.options.declineQuarantineMs } : {}),
       });
+      for (const p of this.portsOf(networkId)) if (p.fixedIps[0]) fixAddress(table, p.macAddress, p.fixedIps[0].ipAddress);
       this.tables.set(networkId, table);
     }
     return table;
@@ -318,7 +339,7 @@ export class AgentModel {
     this.portsByMac.set(`${port.networkId}/${port.macAddress}`, port);
     const table = this.tables.get(port.networkId);
     const ip = port.fixedIps[0]?.ipAddress;
-    if (table && ip !== undefined) table.setFixed(port.macAddress, ip);
+    if (table && ip !== undefined) fixAddress(table, port.macAddress, ip);
     this.emit({ kind: 'port', networkId: port.networkId, port, deleted: false });
   }
 
@@ -342,6 +363,20 @@ export class AgentModel {
 
   private emit(change: ModelChange): void {
     for (const listener of this.listeners) listener(change);
+  }
+}
+
+/**
+ * Makes `ip` the fixed address of `mac` in the table, unless it is already
+ * another port's: the API never gives one address to two ports, but a journal
+ * written past it may, and the first port keeps it rather than the table (and
+ * every lease of the network after it) failing.
+ */
+function fixAddress(table: LeaseTable, mac: string, ip: number): void {
+  try {
+    table.setFixed(mac, ip);
+  } catch (error) {
+    if (!(error instanceof LeaseConfigError)) throw error;
   }
 }
 
