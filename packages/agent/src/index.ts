@@ -4,6 +4,8 @@ export { defaultAgentConfig, parseInterfaceMappings } from './config.js';
 export type { AgentConfig } from './config.js';
 export { AGENT_VERSION, heartbeatEnvelope, heartbeatSubject } from './heartbeat.js';
 export type { HeartbeatEnvelope } from './heartbeat.js';
+export { agentDns } from './dns/agent-dns.js';
+export type { AgentDns, AgentDnsOptions } from './dns/agent-dns.js';
 export { DhcpServer, formatMac } from './dhcp/server.js';
 export type { Arrival, LeaseWriter, Reply, ServedNetwork } from './dhcp/server.js';
 export { DhcpStats, dhcpOutcomes } from './dhcp/stats.js';

@@ -30,6 +30,11 @@
  * and the memory outside V8's heap, RSS minus the heap's reserve, where the
  * addon's mallocs live (at most FUZZ_NATIVE_GROWTH_MB, 32, over the second
  * half of the run). Exit code 1 if a server died, stopped answering, or grew.
+ *
+ * `npm run fuzz:dns -- --flood` (or FUZZ_MODE=flood) runs the flood mode
+ * instead (fuzz-dns-flood.ts): a cache-busting flood at the machine's full
+ * rate against `leasehold dns`, the agent's DNS and dnsmasq, while a
+ * legitimate client keeps asking.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -54,6 +59,9 @@ if (!isMainThread) {
     for (let i = 0; i < samples.length; i += 2) if (samples[i]!.length > 2) samples[i]![2]! &= 0x7f;
     parentPort!.postMessage(samples);
   });
+} else if (process.argv.includes('--flood') || process.env.FUZZ_MODE === 'flood') {
+  // The flood mode (issue 15): fuzz-dns-flood.ts.
+  await (await import('./fuzz-dns-flood.js')).runFlood();
 } else if (process.argv[2] === '--serve') {
   // The cache alone in this child: the parent reads its RSS from /proc and asks for stats over IPC.
   const { loadConfig, parseDnsArgs, startDnsCache } = await import('@leasehold/dns-cache');
