@@ -40,7 +40,19 @@ describe('scheduler envelopes', () => {
 
   it("reads the API's network and subnet events as the few fields scheduling needs", () => {
     const net: NetworkState = { id: 'net-1', name: 'n', adminStateUp: true, mtu: 1500, dnsDomain: '', availabilityZoneHints: ['az1'], physicalNetwork: null };
-    const subnet = { id: 'sub-1', networkId: 'net-1', enableDhcp: true } as unknown as SubnetState;
+    const subnet: SubnetState = {
+      id: 'sub-1',
+      networkId: 'net-1',
+      name: '',
+      cidr: { address: 0xc6120000, prefix: 24 },
+      gatewayIp: null,
+      allocationPools: [],
+      dynamicPools: [],
+      dnsNameservers: [],
+      hostRoutes: [],
+      enableDhcp: true,
+      leaseDuration: 86_400,
+    };
     const env = (type: string, data: unknown): EventEnvelope => ({ type, v: 1, id: 'x', aggregate: 'network/net-1', at: T0, data });
     expect(fromEnvelope(env('NetworkCreated', { network: net }))).toEqual({ type: 'NetworkCreated', at: T0, networkId: 'net-1', availabilityZoneHints: ['az1'] });
     expect(fromEnvelope(env('NetworkUpdated', { changes: { name: 'x' } }))).toEqual({ type: 'NetworkUpdated', at: T0, networkId: 'net-1' });
@@ -64,5 +76,12 @@ describe('scheduler envelopes', () => {
     expect(() => fromEnvelope({ ...bad, type: 'NetworkUnscheduled', data: { networkId: 'n', agentId: 'a', reason: 'bored' } })).toThrow(/reason/);
     expect(() => fromEnvelope({ ...bad, type: 'SubnetDeleted', aggregate: 'port/p1', data: { subnetId: 's' } })).toThrow(/aggregate/);
     expect(() => fromEnvelope({ ...bad, data: null })).toThrow(SchedulerEventShapeError);
+    expect(() => fromEnvelope({ ...bad, v: 2 })).toThrow(/not a schema version this build reads/);
+  });
+
+  it("takes a network event's network from its subject when given one, as every projection does", () => {
+    const event: EventEnvelope = { type: 'NetworkDeleted', v: 1, id: 'x', aggregate: 'network/other', at: T0, data: {} };
+    expect(fromEnvelope(event, 'lh.evt.network.net-1')).toEqual({ type: 'NetworkDeleted', at: T0, networkId: 'net-1' });
+    expect(fromEnvelope({ ...event, type: 'toString' })).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@
  * flattened to the few fields scheduling needs (`NetworkInput`), with the
  * network id taken from the envelope's aggregate `network/<id>`.
  */
-import { aggregateSubject, type EventEnvelope, type NetworkEventData } from '@leasehold/protocol';
+import { aggregateSubject, checkEventData, type EventEnvelope, type NetworkEventData } from '@leasehold/protocol';
 import { SchedulerEventShapeError } from './errors.js';
 import {
   SCHEDULER_EVENT_VERSION,
@@ -56,109 +56,62 @@ export function toEnvelope(
 }
 
 /**
- * The fold's event for a decoded envelope (checked against
- * `schedulerEventRegistry`), or undefined for types the scheduler ignores
- * (ports, IPAM, leases). Throws `SchedulerEventShapeError` when the data lacks
- * what its type needs. Pure.
+ * The fold's event for a decoded envelope, or undefined for types the
+ * scheduler ignores (ports, IPAM, leases). The data must pass protocol's
+ * validator for its type and version, else `SchedulerEventShapeError`. A
+ * network event's network is its subject's last token when `subject` is
+ * given (as every projection reads it), else the envelope's aggregate. Pure.
  */
-export function fromEnvelope(envelope: EventEnvelope): SchedulerEvent | undefined {
+export function fromEnvelope(envelope: EventEnvelope, subject?: string): SchedulerEvent | undefined {
   const { type, at } = envelope;
-  const d = envelope.data;
-  if (d === null || typeof d !== 'object' || Array.isArray(d)) {
-    return isKnown(type) ? fail(type, 'data is not a map') : undefined;
-  }
-  const data = d as Record<string, unknown>;
-  const need = (field: string, ok: boolean): void => {
-    if (!ok) fail(type, `field "${field}" is missing or has the wrong type`);
-  };
+  if (!isKnown(type)) return undefined;
+  const problem = checkEventData(type, envelope.v, envelope.data);
+  if (problem !== undefined) fail(type, problem);
+  const data = envelope.data as Record<string, unknown>;
   switch (type) {
     case 'AgentHeartbeat':
-      need('agentId', isId(data.agentId));
-      need('host', typeof data.host === 'string');
-      need('availabilityZone', typeof data.availabilityZone === 'string');
-      need('networks', isStrings(data.networks));
-      need('load', typeof data.load === 'number' && Number.isFinite(data.load));
-      need('interfaceMappings', typeof data.interfaceMappings === 'object' && data.interfaceMappings !== null);
-      need('reportIntervalMs', typeof data.reportIntervalMs === 'number');
-      need('version', typeof data.version === 'string');
       return { ...(data as unknown as SchedulerEventDataByType['AgentHeartbeat']), type, at };
     case 'AgentDeleted':
-      need('agentId', isId(data.agentId));
       return { agentId: data.agentId as string, type, at };
     case 'AgentAdminStateChanged':
-      need('agentId', isId(data.agentId));
-      need('adminStateUp', typeof data.adminStateUp === 'boolean');
       return { agentId: data.agentId as string, adminStateUp: data.adminStateUp as boolean, type, at };
     case 'NetworkScheduled':
-      need('networkId', isId(data.networkId));
-      need('agentId', isId(data.agentId));
-      need('reason', typeof data.reason === 'string' && SCHEDULE_REASONS.has(data.reason));
-      need('strategy', data.strategy === undefined || typeof data.strategy === 'string');
       return { ...(data as unknown as SchedulerEventDataByType['NetworkScheduled']), type, at };
     case 'NetworkUnscheduled':
-      need('networkId', isId(data.networkId));
-      need('agentId', isId(data.agentId));
-      need('reason', typeof data.reason === 'string' && UNSCHEDULE_REASONS.has(data.reason));
       return { ...(data as unknown as SchedulerEventDataByType['NetworkUnscheduled']), type, at };
   }
-  if (!isResourceType(type)) return undefined;
-  return networkInput(type, networkIdOf(envelope), data, at);
+  const networkId = subject === undefined ? networkIdOf(envelope) : subject.slice(subject.lastIndexOf('.') + 1);
+  return networkInput(type as keyof NetworkEventData, networkId, data, at);
 }
 
+/** The scheduler's flat form of a network or subnet event whose data passed its validator. */
 function networkInput(type: keyof NetworkEventData, networkId: string, data: Record<string, unknown>, at: number): NetworkInput {
-  const need = (field: string, ok: boolean): void => {
-    if (!ok) fail(type, `field "${field}" is missing or has the wrong type`);
-  };
   switch (type) {
-    case 'NetworkCreated': {
-      const network = data.network as Record<string, unknown> | undefined;
-      need('network', typeof network === 'object' && network !== null);
-      const hints = (network as Record<string, unknown>).availabilityZoneHints;
-      need('network.availabilityZoneHints', isStrings(hints));
-      return { type, at, networkId, availabilityZoneHints: hints as string[] };
-    }
+    case 'NetworkCreated':
+      return { type, at, networkId, availabilityZoneHints: (data as NetworkEventData['NetworkCreated']).network.availabilityZoneHints };
     case 'NetworkUpdated': {
-      const changes = data.changes as Record<string, unknown> | undefined;
-      need('changes', typeof changes === 'object' && changes !== null);
-      const hints = (changes as Record<string, unknown>).availabilityZoneHints;
-      need('changes.availabilityZoneHints', hints === undefined || isStrings(hints));
-      return hints === undefined ? { type, at, networkId } : { type, at, networkId, availabilityZoneHints: hints as string[] };
+      const hints = (data as NetworkEventData['NetworkUpdated']).changes.availabilityZoneHints;
+      return hints === undefined ? { type, at, networkId } : { type, at, networkId, availabilityZoneHints: hints };
     }
     case 'NetworkDeleted':
       return { type, at, networkId };
     case 'SubnetCreated': {
-      const subnet = data.subnet as Record<string, unknown> | undefined;
-      need('subnet', typeof subnet === 'object' && subnet !== null);
-      const { id, enableDhcp } = subnet as Record<string, unknown>;
-      need('subnet.id', isId(id));
-      need('subnet.enableDhcp', typeof enableDhcp === 'boolean');
-      return { type, at, networkId, subnetId: id as string, enableDhcp: enableDhcp as boolean };
+      const { id, enableDhcp } = (data as NetworkEventData['SubnetCreated']).subnet;
+      return { type, at, networkId, subnetId: id, enableDhcp };
     }
     case 'SubnetUpdated': {
-      need('subnetId', isId(data.subnetId));
-      const changes = data.changes as Record<string, unknown> | undefined;
-      need('changes', typeof changes === 'object' && changes !== null);
-      const enableDhcp = (changes as Record<string, unknown>).enableDhcp;
-      need('changes.enableDhcp', enableDhcp === undefined || typeof enableDhcp === 'boolean');
-      const base = { type, at, networkId, subnetId: data.subnetId as string };
-      return enableDhcp === undefined ? base : { ...base, enableDhcp: enableDhcp as boolean };
+      const { subnetId, changes } = data as NetworkEventData['SubnetUpdated'];
+      return changes.enableDhcp === undefined ? { type, at, networkId, subnetId } : { type, at, networkId, subnetId, enableDhcp: changes.enableDhcp };
     }
     case 'SubnetDeleted':
-      need('subnetId', isId(data.subnetId));
-      return { type, at, networkId, subnetId: data.subnetId as string };
+      return { type, at, networkId, subnetId: (data as NetworkEventData['SubnetDeleted']).subnetId };
   }
 }
 
-const SCHEDULE_REASONS: ReadonlySet<string> = new Set(['new-network', 'auto-schedule', 'failover', 'rebalance', 'manual']);
-const UNSCHEDULE_REASONS: ReadonlySet<string> = new Set(['agent-down', 'agent-deleted', 'network-deleted', 'rebalance', 'manual', 'dhcp-disabled']);
 const RESOURCE_TYPES: ReadonlySet<string> = new Set(['NetworkCreated', 'NetworkUpdated', 'NetworkDeleted', 'SubnetCreated', 'SubnetUpdated', 'SubnetDeleted']);
 
 function isKnown(type: string): boolean {
-  return type in SCHEDULER_EVENT_VERSION || RESOURCE_TYPES.has(type);
-}
-
-function isResourceType(type: string): type is keyof NetworkEventData {
-  return RESOURCE_TYPES.has(type);
+  return Object.hasOwn(SCHEDULER_EVENT_VERSION, type) || RESOURCE_TYPES.has(type);
 }
 
 function networkIdOf(envelope: EventEnvelope): string {
@@ -170,10 +123,6 @@ function networkIdOf(envelope: EventEnvelope): string {
 
 function isId(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;
-}
-
-function isStrings(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((v) => typeof v === 'string');
 }
 
 function fail(type: string, detail: string): never {

@@ -46,5 +46,6 @@ export type { Binding, NetworkRecord, SchedulerProjection, SchedulerState } from
 export { SCHEDULER_SNAPSHOT_V, readSchedulerSnapshot, schedulerFingerprint, takeSchedulerSnapshot } from './snapshot.js';
 export type { SchedulerSnapshot } from './snapshot.js';
 export { rendezvousScore } from './strategy.js';
+export { SchedulerFold } from './fold.js';
 export { startScheduler } from './runtime.js';
 export type { RunningScheduler, SchedulerDeps } from './runtime.js';

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ProjectionSnapshots,
   VersionConflictError,
+  quarantineLine,
   startSnapshottedProjection,
   type CatchUpOptions,
   type Journal,
@@ -18,10 +19,11 @@ import {
 } from '@leasehold/journal';
 import type { SchedulerConfig } from './config.js';
 import { decide } from './decide.js';
-import { fromEnvelope, schedulerSubject, toEnvelope } from './envelope.js';
+import { schedulerSubject, toEnvelope } from './envelope.js';
 import type { DecisionEvent } from './events.js';
+import { SchedulerFold } from './fold.js';
 import { SCHEDULER_SNAPSHOT_V, readSchedulerSnapshot, schedulerFingerprint, takeSchedulerSnapshot } from './snapshot.js';
-import { createProjection, nextDeadline, type SchedulerState } from './state.js';
+import { nextDeadline, type SchedulerState } from './state.js';
 
 export interface RunningScheduler {
   readonly config: SchedulerConfig;
@@ -65,8 +67,7 @@ const FOLD_WAIT_MS = 5_000;
 export async function startScheduler(config: SchedulerConfig, deps: SchedulerDeps): Promise<RunningScheduler> {
   const { journal } = deps;
   const log = deps.log ?? (() => {});
-  let projection = createProjection(config);
-  const bindingVersions = new Map<string, number>();
+  let fold = new SchedulerFold(config);
   let position = 0;
   const waiters: { seq: number; resolve: () => void }[] = [];
   const stats = { passes: 0, written: 0, conflicts: 0, errors: 0 };
@@ -108,7 +109,7 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
   const pass = async (): Promise<DecisionEvent[]> => {
     stats.passes++;
     dirty = false;
-    const decisions = decide(projection.state, Date.now(), config);
+    const decisions = decide(fold.state, Date.now(), config);
     if (decisions.length === 0) return [];
     // Each binding subject's events go in one append, in order, after that subject's version.
     const bySubject = new Map<string, DecisionEvent[]>();
@@ -124,7 +125,7 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
           const result = await journal.append(
             subject,
             events.map((event) => toEnvelope(event, { id: randomUUID() })),
-            bindingVersions.get(subject) ?? 0,
+            fold.bindingVersions.get(subject) ?? 0,
           );
           written.push(...events);
           last = Math.max(last, result.version);
@@ -151,6 +152,14 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
     return written;
   };
 
+  /** The projection has folded up to `seq`: wake the passes waiting for it. */
+  function folded(seq: number): void {
+    position = seq;
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      if (waiters[i]!.seq <= position) waiters.splice(i, 1)[0]!.resolve();
+    }
+  }
+
   /** Decide again shortly after an event, or just after the next agent deadline. */
   function soon(): void {
     if (stopped) return;
@@ -159,7 +168,7 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
   }
   function arm(): void {
     if (stopped) return;
-    const deadline = nextDeadline(projection.state);
+    const deadline = nextDeadline(fold.state);
     const wait = deadline === null ? config.reportInterval : Math.min(deadline - Date.now() + 5, config.reportInterval);
     clearTimeout(timer);
     timer = setTimeout(() => void schedule().catch((e: Error) => log(`scheduler: pass failed: ${e.message}`)), Math.max(SETTLE_MS, wait));
@@ -172,32 +181,29 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
     fold: {
       v: SCHEDULER_SNAPSHOT_V,
       fingerprint: schedulerFingerprint(config),
-      take: () => takeSchedulerSnapshot(projection.state, bindingVersions),
+      take: () => takeSchedulerSnapshot(fold.state, fold.bindingVersions),
       restore: (raw) => {
         // Checked whole before anything changes: a refused snapshot leaves the empty state.
-        const stored = readSchedulerSnapshot(raw);
-        projection = createProjection(config, stored.state);
-        for (const [subject, seq] of stored.bindingVersions) bindingVersions.set(subject, seq);
+        fold = new SchedulerFold(config, readSchedulerSnapshot(raw));
       },
     },
     ...(deps.snapshotEvery ? { every: deps.snapshotEvery } : {}),
     ...(deps.ignoreSnapshot ? { ignoreSnapshot: true } : {}),
     ...(deps.onSnapshot ? { onSnapshot: deps.onSnapshot } : {}),
     apply: (stored) => {
-      const event = fromEnvelope(stored.event);
-      if (event) {
-        projection.apply(event);
-        if (stored.subject.startsWith('lh.evt.binding.')) bindingVersions.set(stored.subject, stored.seq);
+      if (fold.apply(stored)) {
         // Every event may change a decision: the API's manual bindings and other instances' too.
         dirty = true;
         if (live && !passing) soon();
       }
-      position = stored.seq;
-      for (let i = waiters.length - 1; i >= 0; i--) {
-        if (waiters[i]!.seq <= position) waiters.splice(i, 1)[0]!.resolve();
-      }
+      folded(stored.seq);
     },
-    onBadEvent: (seq, error) => log(`scheduler: skipped event ${seq}: ${(error as Error).message}`),
+    // An event no fold may apply: skipped, the binding it sits on still writable, said once at error level.
+    onQuarantine: (event) => {
+      fold.quarantine(event.subject, event.seq);
+      folded(event.seq);
+      log(`scheduler: ${quarantineLine(deps.name ?? 'scheduler', event)}`);
+    },
     onError: (error) => log(`scheduler: journal: ${(error as Error).message}`),
     ...(deps.catchUp ? { catchUp: deps.catchUp } : {}),
   });
@@ -209,7 +215,7 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
   await schedule();
   return {
     config,
-    state: () => projection.state,
+    state: () => fold.state,
     position: () => position,
     schedule,
     stats,
