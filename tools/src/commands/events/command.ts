@@ -1,9 +1,10 @@
-/** `leasehold events tail|dump`: the journal as readable lines or JSON lines. */
+/** `leasehold events tail|dump|quarantined`: the journal as readable lines or JSON lines. */
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Command, Option } from 'commander';
 import { collect } from '../resources/flags.js';
 import { badFlag } from '../resources/errors.js';
 import { eventFilter, keeps, type EventFilter, type EventFilterFlags } from './filter.js';
+import { renderQuarantinedJson, renderQuarantinedLine, scanQuarantined } from './quarantined.js';
 import { decodeRaw, readEvents } from './reader.js';
 import { renderEventJson, renderEventLine } from './render.js';
 import { runTool, withNatsFlags, type NatsFlags } from './session.js';
@@ -66,7 +67,7 @@ async function printEvents(
 }
 
 export function eventsCommand(): Command {
-  const events = new Command('events').description('read the journal: dump what is stored, or tail it live');
+  const events = new Command('events').description('read the journal: dump what is stored, tail it live, or list what the projections quarantined');
 
   filterFlags(events.command('dump').description('print the stored events that match, oldest first, and exit')).action((flags: EventsFlags) =>
     runTool(flags, async (connect) => {
@@ -96,5 +97,19 @@ export function eventsCommand(): Command {
         }
       }),
     );
+  filterFlags(
+    events
+      .command('quarantined')
+      .description('list the stored events every projection skips (they do not validate: unknown version, bad data, wrong subject, undecodable), with what is wrong with each'),
+  ).action((flags: EventsFlags) =>
+    runTool(flags, async (connect) => {
+      const json = flags.json === true;
+      const filter = eventFilter(flags, Date.now());
+      const { scanned, quarantined } = await scanQuarantined(await connect(), filter, (record) => {
+        process.stdout.write(`${json ? renderQuarantinedJson(record) : renderQuarantinedLine(record)}\n`);
+      });
+      if (!json) process.stderr.write(`${quarantined} of ${scanned} events quarantined\n`);
+    }),
+  );
   return events;
 }
