@@ -25,6 +25,13 @@ describe('logger', () => {
     expect(JSON.parse(out.lines[0]!)).toMatchObject({ level: 40, msg: 'dhcp: cannot listen on eth9: ENODEV' });
   });
 
+  test('a line about an event a projection quarantined is logged as an error with its sequence and subject', () => {
+    const out = capture(false);
+    const line = 'api: journal: projection api quarantined event 7 on lh.evt.network.n1 (NetworkCreated v1): NetworkCreated v1: data.network: missing; skipped (its aggregate stays writable)';
+    partLog(createLogger({ level: 'error', format: 'json', destination: out.destination }), 'api')(line);
+    expect(JSON.parse(out.lines[0]!)).toMatchObject({ level: 50, component: 'api', seq: 7, subject: 'lh.evt.network.n1', msg: line });
+  });
+
   test('on a terminal (format auto) each entry is one readable line with its fields', () => {
     const out = capture(true);
     createLogger({ level: 'info', format: 'auto', destination: out.destination }).child({ component: 'api' }).warn({ subject: 'lh.api.v1.ports.create', n: 3 }, 'internal error');

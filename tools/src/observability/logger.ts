@@ -54,15 +54,22 @@ export function createLogger(options: LoggerOptions): Logger {
   return pino({ level: options.level, base: { pid: process.pid, ...options.base } }, stream);
 }
 
+/** A projection's line for an event it quarantined (journal's `quarantineLine`): its sequence and subject. */
+const QUARANTINED = /\bquarantined event (\d+) on (\S+)/;
+
 /**
  * The `log(line)` callback the packages take, as a child logger of one
  * component. The packages hand over text; a line that says something failed
- * is logged as a warning so an operator filtering on level still sees it.
+ * is logged as a warning so an operator filtering on level still sees it,
+ * and one about an event a projection quarantined (stored data no fold may
+ * apply) as an error, with the event's `seq` and `subject` as fields.
  */
 export function partLog(logger: Logger, component: string): (line: string) => void {
   const child = logger.child({ component });
   return (line) => {
-    if (/\b(cannot|error|failed|fail|refused|unexpected)\b/i.test(line)) child.warn(line);
+    const quarantined = QUARANTINED.exec(line);
+    if (quarantined) child.error({ seq: Number(quarantined[1]), subject: quarantined[2] }, line);
+    else if (/\b(cannot|error|failed|fail|refused|unexpected)\b/i.test(line)) child.warn(line);
     else child.info(line);
   };
 }
