@@ -263,5 +263,10 @@ export function createMetrics(sources: MetricSources): { registry: Registry; las
     return s ? [[{}, s.inFlight]] : [];
   });
 
+  // Journal events each projection skipped because they do not validate (listed by `leasehold events quarantined`).
+  mirroredCounter(registry, 'leasehold_journal_quarantined_events_total', 'Events each projection quarantined: skipped because they do not validate (see leasehold events quarantined)', ['projection'], () =>
+    snapshotted().map(({ name, projection }) => [{ projection: name }, projection.stats.quarantined]),
+  );
+
   return { registry, lastSeq };
 }

@@ -6,7 +6,8 @@ import { defaultAgentConfig } from '@leasehold/agent';
 import { clientPacket } from '@leasehold/agent/testing';
 import { ApiClient } from '@leasehold/api';
 import { startTestNats, type TestNats } from '@leasehold/journal/testing';
-import { decodeDhcp, DhcpMessageType } from '@leasehold/protocol';
+import { decodeDhcp, DhcpMessageType, encodeEvent } from '@leasehold/protocol';
+import { jetstream } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { openNats, type NatsRuntime } from '../runtime/nats.js';
 import { startSystem, type RunningSystem } from '../runtime/system.js';
@@ -87,6 +88,14 @@ describe('the metrics endpoint of a running system', () => {
     const after = (await get('/metrics')).text;
     expect(sample(after, 'leasehold_projection_snapshot_sequence', 'projection="api"')).toBe(stored!.seq);
     expect(sample(after, 'leasehold_projection_snapshot_age_seconds', 'projection="api"')).toBeLessThan(60);
+  });
+
+  test('counts, per projection, the events it quarantined (issue 15: stored data no fold may apply)', async () => {
+    const counts = (text: string) => ['api', 'scheduler', 'agent-m1'].map((p) => sample(text, 'leasehold_journal_quarantined_events_total', `projection="${p}"`) ?? 0);
+    const before = counts((await get('/metrics')).text);
+    const forged = { type: 'NetworkCreated', v: 1, id: 'forged-1', aggregate: 'network/forged', at: Date.now(), data: {} };
+    await jetstream(await nats.connect('poisoner')).publish('lh.evt.network.forged', encodeEvent(forged));
+    await expect.poll(async () => counts((await get('/metrics')).text), { timeout: 5000 }).toStrictEqual(before.map((n) => n + 1));
   });
 
   test('/healthz says the process and its NATS connection are up; /readyz says ready once the projections reach the end of the journal', async () => {
