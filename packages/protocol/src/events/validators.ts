@@ -177,8 +177,16 @@ void described;
 
 // ---- where each type lives, and which of its ids the subject names ----
 
-type Ids = readonly string[];
-type Identity = (ids: Ids, data: Record<string, unknown>) => string | undefined;
+/**
+ * The id tokens of a subject, as positions in it (no string is cut on the
+ * hot path): token i spans `starts[i]` up to `ends[i]`.
+ */
+interface Tokens {
+  subject: string;
+  readonly starts: number[];
+  readonly ends: number[];
+}
+type Identity = (ids: Tokens, data: Record<string, unknown>) => string | undefined;
 
 interface Home {
   readonly kind: AggregateKind;
@@ -187,22 +195,48 @@ interface Home {
   readonly identity?: Identity;
 }
 
-/** A subject token for an id, as `subjectToken` makes it (dots become dashes). Pure. */
-function token(value: string): string {
-  return value.includes('.') ? value.replaceAll('.', '-') : value;
+function tokenText(ids: Tokens, index: number): string {
+  return ids.subject.slice(ids.starts[index], ids.ends[index]);
 }
 
-function same(field: string, ids: Ids, index: number, value: string): string | undefined {
-  return token(value) === ids[index] ? undefined : `${field} ${JSON.stringify(value)} is not the subject's (${ids[index]})`;
+/** True when token `index` is the subject token of `value` (`subjectToken`: dots become dashes). */
+function tokenIs(ids: Tokens, index: number, value: string): boolean {
+  const start = ids.starts[index]!;
+  if (ids.ends[index]! - start !== value.length) return false;
+  if (ids.subject.startsWith(value, start)) return true;
+  return value.includes('.') && ids.subject.startsWith(value.replaceAll('.', '-'), start);
+}
+
+function same(field: string, ids: Tokens, index: number, value: string): string | undefined {
+  return tokenIs(ids, index, value) ? undefined : `${field} ${JSON.stringify(value)} is not the subject's (${tokenText(ids, index)})`;
+}
+
+/** True when token `index` is `ip` with dashes ("198-18-0-10"), read digit by digit. */
+function tokenIsIp(ids: Tokens, index: number, ip: number): boolean {
+  const { subject } = ids;
+  const end = ids.ends[index]!;
+  let i = ids.starts[index]!;
+  for (let octet = 3; octet >= 0; octet--) {
+    let value = 0;
+    let digits = 0;
+    for (; i < end; i++) {
+      const c = subject.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      value = value * 10 + c;
+      digits++;
+    }
+    if (digits === 0 || digits > 3 || value !== ((ip >>> (octet * 8)) & 0xff)) return false;
+    if (octet > 0) {
+      if (subject.charCodeAt(i) !== 45) return false; // '-'
+      i++;
+    }
+  }
+  return i === end;
 }
 
 const networkId0: Identity = (ids, d) => same('data.networkId', ids, 0, d.networkId as string);
 const agentId0: Identity = (ids, d) => same('data.agentId', ids, 0, d.agentId as string);
-const leaseIp: Identity = (ids, d) => {
-  const ip = d.ip as number;
-  const expected = `${ip >>> 24}-${(ip >>> 16) & 0xff}-${(ip >>> 8) & 0xff}-${ip & 0xff}`;
-  return expected === ids[1] ? undefined : `data.ip ${formatIpv4(ip)} is not the subject's address (${ids[1]})`;
-};
+const leaseIp: Identity = (ids, d) => (tokenIsIp(ids, 1, d.ip as number) ? undefined : `data.ip ${formatIpv4(d.ip as number)} is not the subject's address (${tokenText(ids, 1)})`);
 const ipClaimIds: Identity = (ids, d) => networkId0(ids, d) ?? leaseIp(ids, d);
 const macClaimIds: Identity = (ids, d) => networkId0(ids, d) ?? same('data.mac', ids, 1, d.mac as string);
 
@@ -232,6 +266,33 @@ const homes: Readonly<Record<KnownEventType, Home>> = {
   LeaseDeclined: { kind: 'lease', ids: 2, identity: leaseIp },
   LeaseExpired: { kind: 'lease', ids: 2, identity: leaseIp },
 };
+
+const PREFIX = 'lh.evt.';
+
+/**
+ * One Tokens, reused by every call: the check is synchronous and never
+ * re-entered, and the hot path then allocates nothing for a subject.
+ */
+const scratch: Tokens = { subject: '', starts: [0, 0], ends: [0, 0] };
+
+/** The id tokens of `subject` when it is `lh.evt.<kind>.<id>` (or `.<id>.<id>` for two), else undefined. */
+function idTokensOf(subject: string, kind: string, count: 1 | 2): Tokens | undefined {
+  if (!subject.startsWith(PREFIX) || !subject.startsWith(kind, PREFIX.length) || subject.charCodeAt(PREFIX.length + kind.length) !== 46) return undefined;
+  const first = PREFIX.length + kind.length + 1;
+  const dot = subject.indexOf('.', first);
+  scratch.subject = subject;
+  scratch.starts[0] = first;
+  if (count === 1) {
+    if (dot >= 0 || first >= subject.length) return undefined;
+    scratch.ends[0] = subject.length;
+    return scratch;
+  }
+  if (dot <= first || dot + 1 >= subject.length || subject.indexOf('.', dot + 1) >= 0) return undefined;
+  scratch.ends[0] = dot;
+  scratch.starts[1] = dot + 1;
+  scratch.ends[1] = subject.length;
+  return scratch;
+}
 
 /** The aggregate kinds whose subjects hold only the events of this table. */
 const OWNED_KINDS: ReadonlySet<string> = new Set(Object.values(homes).map((h) => h.kind));
@@ -269,21 +330,19 @@ export function checkEventData(type: string, v: number, data: unknown): string |
  * data repeat; any other type is refused on the subjects of this table's
  * aggregates and left to its readers elsewhere (a test's subjects, a newer
  * build's kinds). The envelope itself was checked by `decodeEvent`. Pure;
- * allocates nothing for a valid event but the subject's tokens.
+ * allocates nothing for a valid event but the positions of the subject's ids.
  */
 export function checkStoredEvent(subject: string, event: EventEnvelope): string | undefined {
   const { type } = event;
-  const tokens = subject.split('.');
-  const kind = tokens[0] === 'lh' && tokens[1] === 'evt' ? tokens[2] : undefined;
   if (!isKnownEventType(type)) {
+    const kind = subject.startsWith(PREFIX) ? subject.slice(PREFIX.length, (subject.indexOf('.', PREFIX.length) + 1 || subject.length + 1) - 1) : undefined;
     return kind !== undefined && OWNED_KINDS.has(kind) ? `unknown event type ${JSON.stringify(type)} on a ${kind} subject` : undefined;
   }
   const home = homes[type];
-  if (kind !== home.kind || tokens.length !== 3 + home.ids) {
-    return `${type} belongs on lh.evt.${home.kind}.${home.ids === 1 ? '<id>' : '<network>.<id>'}, not on ${subject}`;
-  }
+  const ids = idTokensOf(subject, home.kind, home.ids);
+  if (!ids) return `${type} belongs on lh.evt.${home.kind}.${home.ids === 1 ? '<id>' : '<network>.<id>'}, not on ${subject}`;
   if (!(Math.abs(event.at) <= MAX_EVENT_TIME)) return `at ${event.at} is not a time`;
   const problem = checkEventData(type, event.v, event.data);
   if (problem !== undefined) return problem;
-  return home.identity?.(tokens.slice(3), event.data as Record<string, unknown>);
+  return home.identity?.(ids, event.data as Record<string, unknown>);
 }
