@@ -390,6 +390,26 @@ describe('read-model snapshots', () => {
     for (const value of bad) expect(() => ReadModel.restore(value), JSON.stringify(value)).toThrow(ReadModelSnapshotError);
   });
 
+  test('a snapshot whose entries hold what no event could (a network of {}, a time no Date holds, an address out of range) is refused: a restored model cannot make a read throw either', () => {
+    const good = new ReadModel().snapshot();
+    const context = (network: unknown, subnets: Record<string, unknown> = {}) => ({ network, subnets });
+    const port = { id: 'p1', networkId: 'n1', name: '', macAddress: 'fa:16:3e:00:00:01', fixedIps: [], dnsName: '', extraDhcpOpts: [], deviceOwner: '', deviceId: '', adminStateUp: true };
+    const bad: unknown[] = [
+      { ...good, networks: [['n1', 1, 'active', context({})]] },
+      { ...good, networks: [['n1', 1, 'active', context(null)]] },
+      { ...good, networks: [['n1', 1, 'active', context({ id: 'n1', name: '', adminStateUp: true, mtu: 1500, dnsDomain: '', availabilityZoneHints: [], physicalNetwork: null }, { s1: { id: 's1' } })]] },
+      { ...good, ports: [['p1', 1, { ...port, fixedIps: [{ subnetId: 's1', ipAddress: -1 }] }]] },
+      { ...good, ports: [['p2', 1, port]] },
+      { ...good, agents: [{ agentId: 'a1', heartbeat: undefined, heartbeatAt: 1e300, version: 1, adminStateUp: true, deleted: false }] },
+      { ...good, leases: [['n1', [[2 ** 32, 'mac', null, null, 0, null, 0, 1]]]] },
+      { ...good, leases: [['n1', [[1, 'mac', null, null, 9, null, 0, 1]]]] },
+      { ...good, bindings: [['n1', 1, [{ agentId: 'a1', reason: 'manual', at: Number.NaN }]]] },
+      { ...good, claims: [['lh.evt.ipam.n1.198-18-0-1', -1]] },
+    ];
+    for (const value of bad) expect(() => ReadModel.restore(value), JSON.stringify(value)).toThrow(ReadModelSnapshotError);
+    expect(ReadModel.restore({ ...good, ports: [['p1', 1, port]] }).ports.get('p1')?.value).toStrictEqual(port);
+  });
+
   test('a snapshot taken before more events are folded still restores the state at its position', () => {
     const agentId = AGENTS[0]!;
     const beat = (host: string, t: number) =>

@@ -11,7 +11,7 @@
  * the network machine's states change: an older snapshot is then refused,
  * never misread.
  */
-import type { Ipv4, PortState, SubnetState } from '@leasehold/protocol';
+import { MAX_EVENT_TIME, checkEventData, isIpv4, type Ipv4, type PortState, type SubnetState } from '@leasehold/protocol';
 import { ReadModelSnapshotError, ReadModelSnapshotVersionError } from '../errors.js';
 import { networkMachine, type NetworkContext } from '../network/machine.js';
 import type { AgentRow, AgentsReadModel, BindingRow, LeaseRow, LeaseState } from './agents.js';
@@ -112,7 +112,86 @@ export function checkSnapshot(value: unknown): ReadModelSnapshot {
   for (const field of ['networks', 'ports', 'claims', 'agents', 'bindings', 'leases'] as const) {
     if (!Array.isArray(s[field])) throw new ReadModelSnapshotError(`read-model snapshot: field "${field}" is not an array`);
   }
+  checkEntries(value as ReadModelSnapshot);
   return value as ReadModelSnapshot;
+}
+
+/**
+ * Every entry holds what the fold would (protocol's validators for networks,
+ * subnets, ports and heartbeats; sequences, times and addresses in range), so
+ * a restored model can no more make a read throw than the events can: a
+ * snapshot is stored data too. Throws `ReadModelSnapshotError` naming the
+ * first entry that does not.
+ */
+function checkEntries(s: ReadModelSnapshot): void {
+  const fail = (what: string, detail: string): never => {
+    throw new ReadModelSnapshotError(`read-model snapshot: ${what}: ${detail}`);
+  };
+  const isSeq = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  const isTime = (v: unknown) => typeof v === 'number' && Math.abs(v) <= MAX_EVENT_TIME;
+  const isText = (v: unknown) => typeof v === 'string';
+  const tuple = (entry: unknown, length: number, what: string) => {
+    if (!Array.isArray(entry) || entry.length < length) fail(what, `not a tuple of ${length}`);
+    return entry as unknown[];
+  };
+  const valid = (what: string, problem: string | undefined) => {
+    if (problem !== undefined) fail(what, problem);
+  };
+  for (const entry of s.networks) {
+    const [id, version, state, context] = tuple(entry, 4, 'a network');
+    const what = `network ${String(id)}`;
+    if (!isText(id) || !isSeq(version) || !['absent', 'active', 'deleted'].includes(state as string)) fail(what, 'id, version or state');
+    const c = context as Partial<NetworkContext> | null;
+    if (c === null || typeof c !== 'object' || c.subnets === null || typeof c.subnets !== 'object') fail(what, 'its context is not a map with subnets');
+    if (c!.network !== null) valid(what, checkEventData('NetworkCreated', 1, { network: c!.network }));
+    else if (state === 'active') fail(what, 'active without a network');
+    for (const [key, subnet] of Object.entries(c!.subnets!)) {
+      valid(`${what}, subnet ${key}`, checkEventData('SubnetCreated', 1, { subnet }));
+      if (subnet.id !== key) fail(`${what}, subnet ${key}`, `its id is ${subnet.id}`);
+    }
+  }
+  for (const entry of s.ports) {
+    const [id, version, port] = tuple(entry, 3, 'a port');
+    if (!isText(id) || !isSeq(version)) fail(`port ${String(id)}`, 'id or version');
+    valid(`port ${String(id)}`, checkEventData('PortCreated', 1, { port }));
+    if ((port as PortState).id !== id) fail(`port ${String(id)}`, `its id is ${(port as PortState).id}`);
+  }
+  for (const entry of s.claims) {
+    const [subject, version, ...owner] = tuple(entry, 2, 'a claim');
+    if (!isText(subject) || !isSeq(version) || owner.length > 2 || !owner.every(isText)) fail(`claim ${String(subject)}`, 'subject, version or owner');
+  }
+  for (const row of s.agents as unknown as Record<string, unknown>[]) {
+    const what = `agent ${String(row?.agentId)}`;
+    if (row === null || typeof row !== 'object' || !isText(row.agentId) || !isTime(row.heartbeatAt) || !isSeq(row.version)) fail(what, 'id, heartbeat time or version');
+    if (typeof row.adminStateUp !== 'boolean' || typeof row.deleted !== 'boolean') fail(what, 'admin state or deleted');
+    if (row.heartbeat !== undefined && row.heartbeat !== null) valid(what, checkEventData('AgentHeartbeat', 1, row.heartbeat));
+  }
+  for (const entry of s.bindings) {
+    const [networkId, version, rows] = tuple(entry, 3, 'a binding group');
+    if (!isText(networkId) || !isSeq(version) || !Array.isArray(rows)) fail(`bindings of ${String(networkId)}`, 'network, version or rows');
+    for (const b of rows as Partial<BindingRow>[]) {
+      if (b === null || typeof b !== 'object' || !isText(b.agentId) || !isText(b.reason) || !isTime(b.at)) fail(`bindings of ${String(networkId)}`, 'a row');
+    }
+  }
+  for (const group of s.leases) {
+    const [networkId, rows] = tuple(group, 2, 'a lease group');
+    if (!isText(networkId) || !Array.isArray(rows)) fail(`leases of ${String(networkId)}`, 'network or rows');
+    for (const row of rows as unknown[]) {
+      const [ip, mac, clientId, hostname, state, expiresAt, updatedAt, version] = tuple(row, 8, `a lease of ${String(networkId)}`);
+      const ok =
+        isIpv4(ip) &&
+        isText(mac) &&
+        (clientId === null || isText(clientId)) &&
+        (hostname === null || isText(hostname)) &&
+        Number.isInteger(state) &&
+        (state as number) >= 0 &&
+        (state as number) < LEASE_STATES.length &&
+        (expiresAt === null || isTime(expiresAt)) &&
+        isTime(updatedAt) &&
+        isSeq(version);
+      if (!ok) fail(`leases of ${String(networkId)}`, `the row of ${isIpv4(ip) ? ip : String(ip)}`);
+    }
+  }
 }
 
 /**
