@@ -4,14 +4,14 @@
  * and two instances running at once never double-bind and agree.
  */
 import { randomUUID } from 'node:crypto';
-import { Journal } from '@leasehold/journal';
+import { Journal, readMessage } from '@leasehold/journal';
 import { startTestNats, type TestNats } from '@leasehold/journal/testing';
-import { aggregateSubject, type AgentHeartbeatData, type EventEnvelope } from '@leasehold/protocol';
+import { aggregateSubject, encodeEvent, type AgentHeartbeatData, type EventEnvelope } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { schedulerConfig } from './config.js';
 import { startScheduler, type RunningScheduler } from './runtime.js';
-import { fromEnvelope } from './envelope.js';
-import { bindingTable, createProjection } from './state.js';
+import { SchedulerFold } from './fold.js';
+import { bindingTable } from './state.js';
 
 let nats: TestNats;
 let journal: Journal;
@@ -117,6 +117,38 @@ describe('scheduler runtime', () => {
     }
   });
 
+  test('garbage on a binding subject is quarantined: the network is still bound, and its next decision there too (issue 15, point 3)', async () => {
+    const tag = randomUUID().slice(0, 6);
+    let alive = [`a-${tag}`];
+    const stopBeats = keepAlive(() => alive);
+    await Promise.all(alive.map(heartbeat));
+    const logged: string[] = [];
+    const scheduler = await startScheduler(config, { journal, name: `poison-${tag}`, log: (line) => void logged.push(line) });
+    try {
+      // The network's binding subject holds garbage before the scheduler ever writes there.
+      const id = `${tag}-${randomUUID().slice(0, 8)}`;
+      const subject = aggregateSubject('binding', id);
+      const garbage = (await journal.js.publish(subject, encodeEvent({ type: 'NetworkScheduled', v: 1, id: randomUUID(), aggregate: `binding/${id}`, at: Date.now(), data: {} }))).seq;
+      const ev = (type: string, data: unknown): EventEnvelope => ({ type, v: 1, id: randomUUID(), aggregate: `network/${id}`, at: Date.now(), data });
+      await journal.append(aggregateSubject('network', id), [
+        ev('NetworkCreated', { network: { id, name: tag, adminStateUp: true, mtu: 1500, dnsDomain: '', availabilityZoneHints: [], physicalNetwork: null } }),
+        ev('SubnetCreated', { subnet: { id: `${id}-s`, networkId: id, name: '', cidr: { address: 0xc6120000, prefix: 24 }, gatewayIp: null, allocationPools: [], dynamicPools: [], dnsNameservers: [], hostRoutes: [], enableDhcp: true, leaseDuration: 86400 } }),
+      ]);
+      await expect.poll(() => bindingsOf(scheduler, [id])[id], { timeout: 5000 }).toStrictEqual([`a-${tag}`]);
+      expect(logged.some((line) => line.includes(`quarantined event ${garbage} on ${subject} (NetworkScheduled v1)`))).toBe(true);
+      expect(scheduler.projection.stats.quarantined).toBeGreaterThanOrEqual(1);
+
+      // More garbage after the binding, then its agent dies: the failover is written all the same.
+      await journal.js.publish(subject, new Uint8Array([0xc1]));
+      alive = [`b-${tag}`];
+      await heartbeat(`b-${tag}`);
+      await expect.poll(() => bindingsOf(scheduler, [id])[id], { timeout: 5000 }).toStrictEqual([`b-${tag}`]);
+    } finally {
+      stopBeats();
+      await scheduler.stop();
+    }
+  });
+
   test('two schedulers at once never double-bind a network and converge to the same bindings', async () => {
     const tag = randomUUID().slice(0, 6);
     const agents = [`a-${tag}`, `b-${tag}`, `c-${tag}`];
@@ -182,11 +214,12 @@ describe('scheduler runtime', () => {
       // The heartbeat and the network's one append (two events) since the snapshot, nothing before it.
       expect(second.projection.start.replayedAtStart).toBe(3);
       await expect.poll(() => bindingsOf(second, [later])[later], { timeout: 5000 }).toStrictEqual([agent]);
-      // Everything it holds equals a full fold of the same events.
-      const full = createProjection(config);
-      await journal.replay('lh.evt.>', (stored) => {
-        const event = fromEnvelope(stored.event);
-        if (event) full.apply(event);
+      // Everything it holds equals a full fold of the same events (as a projection reads them: other tests' garbage is quarantined).
+      const full = new SchedulerFold(config);
+      await journal.replayRaw('lh.evt.>', (msg) => {
+        const read = readMessage(msg);
+        if (read.ok) full.apply(read.stored);
+        else full.quarantine(msg.subject, msg.seq);
       }, { toSeq: second.position() });
       expect(second.state()).toStrictEqual(full.state);
     } finally {
