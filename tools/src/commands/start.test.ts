@@ -278,7 +278,7 @@ describe('no anonymous access to the embedded nats-server (issue 15, point 1)', 
     const stranger = tempDir();
     prepareLocalAccess(stranger);
     await expect(connectNats(url, { ...localConnectOptions(stranger, 'admin'), maxReconnectAttempts: 0 })).rejects.toThrow(/Authorization Violation/i);
-    expect(run.output()).toMatch(new RegExp(`access\\s+no anonymous clients; one nkey per role \\(admin, agent-\\S+, api, client, scheduler\\) in ${join(dataDir, CREDENTIALS_DIR)}`));
+    expect(run.output()).toMatch(new RegExp(`access\\s+no anonymous clients; one nkey per role \\(admin, agent-\\S+, api, api-journal, client, scheduler\\) in ${join(dataDir, CREDENTIALS_DIR)}`));
   });
 
   test('the CLI finds the system and its credentials through the data directory: the client role for the API, admin for the journal', async () => {

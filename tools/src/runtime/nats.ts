@@ -20,8 +20,13 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats, CredentialsError, lockDataDir, prepareLocalAccess, roleOfLocalUser, startNatsServer, type LocalAccess } from '@leasehold/journal';
 import { superviseNatsServer, type RestartPolicy, type SupervisedNats } from './embedded-nats.js';
 
-/** A part of the system that gets a connection of its own on the embedded server. */
-export type Part = 'api' | 'scheduler' | 'agent';
+/**
+ * A part of the system that gets a connection of its own on the embedded
+ * server. The API has two: `api` serves requests, `api-journal` reads and
+ * writes the journal (JetStream's deliveries must not reach the user that
+ * may answer requests: nats-server 2.9 makes that slow, see the role table).
+ */
+export type Part = 'api' | 'api-journal' | 'scheduler' | 'agent';
 
 export interface OpenNatsOptions {
   readonly natsUrl: string | undefined;
@@ -95,7 +100,10 @@ export async function openNats(options: OpenNatsOptions): Promise<NatsRuntime> {
     };
     const nc = await login('admin', options.name);
     const byPart = new Map<Part, NatsConnection>();
-    if (parts.api) byPart.set('api', await login('api', `${options.name} api`));
+    if (parts.api) {
+      byPart.set('api', await login('api', `${options.name} api`));
+      byPart.set('api-journal', await login('api-journal', `${options.name} api-journal`));
+    }
     if (parts.scheduler) byPart.set('scheduler', await login('scheduler', `${options.name} scheduler`));
     if (agentUser) byPart.set('agent', await login(agentUser, `${options.name} ${agentUser}`));
     return runtime(embedded.url, embedded, access, nc, byPart, stopServer);

@@ -123,7 +123,7 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
     };
     const journal = await journalOf(nats.nc);
     const api = options.api
-      ? await startApiService(nats.connectionOf('api'), await journalOf(nats.connectionOf('api')), {
+      ? await startApiService(nats.connectionOf('api'), await journalOf(nats.connectionOf('api-journal')), {
           agentDownTimeMs: options.api.agentDownTimeMs,
           onInternalError: (error, subject) =>
             textLog ? textLog(`api: internal error on ${subject}: ${String(error)}`) : logger.child({ component: 'api' }).error({ subject, err: error }, 'internal error'),

@@ -7,7 +7,9 @@ import { connectNats, credentialsFromFile } from '../connect.js';
 import { CredentialsError } from '../errors.js';
 import { Journal } from '../journal.js';
 import { startNatsServer } from '../nats-server.js';
+import { defaultLayout } from '../provision.js';
 import { localConnectOptions, localUserOf, prepareLocalAccess, roleOfLocalUser } from './local-access.js';
+import { rolePermissions } from './roles.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -24,8 +26,8 @@ describe('the credentials of a single-node system', () => {
   test('the first start generates one nkey seed per role, private to its owner, and a server config holding only public keys', () => {
     const dataDir = tempDir();
     const access = prepareLocalAccess(dataDir, { users: ['agent-a1'] });
-    expect([...access.created].sort()).toStrictEqual(['admin', 'agent-a1', 'api', 'client', 'scheduler']);
-    expect(readdirSync(access.dir).sort()).toStrictEqual(['admin.nk', 'agent-a1.nk', 'api.nk', 'client.nk', 'scheduler.nk']);
+    expect([...access.created].sort()).toStrictEqual(['admin', 'agent-a1', 'api', 'api-journal', 'client', 'scheduler']);
+    expect(readdirSync(access.dir).sort()).toStrictEqual(['admin.nk', 'agent-a1.nk', 'api-journal.nk', 'api.nk', 'client.nk', 'scheduler.nk']);
     expect(mode(access.dir)).toBe(0o700);
     for (const name of readdirSync(access.dir)) {
       expect(mode(join(access.dir, name)), name).toBe(0o600);
@@ -44,6 +46,7 @@ describe('the credentials of a single-node system', () => {
       ['admin', 'admin'],
       ['agent-a1', 'agent'],
       ['api', 'api'],
+      ['api-journal', 'api'],
       ['client', 'client'],
       ['scheduler', 'scheduler'],
     ]);
@@ -56,7 +59,7 @@ describe('the credentials of a single-node system', () => {
     const again = prepareLocalAccess(dataDir, { users: ['agent-a2'] });
     expect(again.created).toStrictEqual(['agent-a2']);
     for (const [name, seed] of Object.entries(seeds)) expect(readFileSync(join(again.dir, name), 'utf8')).toBe(seed);
-    expect(again.users.map((u) => u.user)).toStrictEqual(['admin', 'agent-a1', 'agent-a2', 'api', 'client', 'scheduler']);
+    expect(again.users.map((u) => u.user)).toStrictEqual(['admin', 'agent-a1', 'agent-a2', 'api', 'api-journal', 'client', 'scheduler']);
     expect(again.users.find((u) => u.user === 'api')!.nkey).toBe(first.users.find((u) => u.user === 'api')!.nkey);
   });
 
@@ -85,7 +88,8 @@ describe('the credentials of a single-node system', () => {
   });
 
   test('user names and roles map both ways', () => {
-    for (const user of ['admin', 'client', 'api', 'scheduler', 'agent-dhcp-vm', 'scheduler-s2']) expect(localUserOf(roleOfLocalUser(user)!)).toBe(user);
+    for (const user of ['admin', 'client', 'api', 'api-journal', 'scheduler', 'agent-dhcp-vm', 'scheduler-s2']) expect(localUserOf(roleOfLocalUser(user)!)).toBe(user);
+    expect(roleOfLocalUser('api-journal')).toStrictEqual({ kind: 'api', serves: false });
     expect(roleOfLocalUser('agent-a.b')).toBeUndefined();
     expect(roleOfLocalUser('operator')).toBeUndefined();
     expect(localUserOf({ kind: 'scheduler', name: 'scheduler' })).toBe('scheduler');
@@ -116,6 +120,38 @@ describe('a nats-server started with the generated config', () => {
       await expect(agent.jsm.streams.purge(agent.layout.stream)).rejects.toThrow(/Permissions Violation|timeout/i);
     } finally {
       for (const nc of connections) await nc.close();
+      await server.stop();
+    }
+  });
+});
+
+describe('replaying the journal as a local user', () => {
+  test('takes seconds, not minutes, for every user that replays: admin and api-journal may not answer requests (regression: nats-server 2.9 walks the reply table of an allow_responses user at every delivery; 100,000 events took 140 s as admin)', { timeout: 60_000 }, async () => {
+    const dataDir = tempDir();
+    const access = prepareLocalAccess(dataDir);
+    for (const user of ['admin', 'api-journal', 'scheduler']) expect(rolePermissions(access.users.find((u) => u.user === user)!.role, 'u').allowResponses, user).toBe(false);
+    const server = await startNatsServer({ storeDir: join(dataDir, 'nats'), configFile: access.configFile });
+    try {
+      const admin = await connectNats(server.url, { ...localConnectOptions(dataDir, 'admin'), maxReconnectAttempts: 0 });
+      const journal = await Journal.open(admin);
+      const total = 40_000;
+      for (let i = 0; i < total; i += 2_000) {
+        await Promise.all(Array.from({ length: 2_000 }, (_, j) => journal.js.publish(`lh.evt.agent.a${(i + j) % 50}`, new Uint8Array(16))));
+      }
+      await admin.close();
+      for (const user of ['admin', 'api-journal']) {
+        const nc = await connectNats(server.url, { ...localConnectOptions(dataDir, user), maxReconnectAttempts: 0 });
+        const started = performance.now();
+        const consumer = await (await Journal.open(nc)).js.consumers.get(defaultLayout.stream);
+        let seen = 0;
+        for await (const m of await consumer.consume()) if (++seen === total || m.info.pending === 0) break;
+        const seconds = (performance.now() - started) / 1000;
+        await nc.close();
+        expect(seen, user).toBe(total);
+        // About 0.5 s here; the slow path took over 20 s for this many.
+        expect(seconds, user).toBeLessThan(8);
+      }
+    } finally {
       await server.stop();
     }
   });

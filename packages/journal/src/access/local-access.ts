@@ -14,7 +14,7 @@
  * already reads, so a part or the CLI run elsewhere uses one as it is.
  *
  * The directory is the list of users: every `<user>.nk` in it whose name is
- * a role (admin, api, scheduler, client, agent-<id>) is listed, and the
+ * a role (admin, client, api, api-journal, scheduler, agent-<id>) is listed, and the
  * users a start needs are added when missing. Deleting the directory while
  * the system is stopped rotates every credential at the next start.
  */
@@ -32,8 +32,13 @@ export const CREDENTIALS_DIR = 'credentials';
 export const SERVER_CONFIG_FILE = 'nats-server.conf';
 const SEED_EXTENSION = '.nk';
 
-/** The users every embedded server lists: the CLI's two and the parts' three (agents are added by id). */
-export const BASE_LOCAL_USERS = ['admin', 'client', 'api', 'scheduler'] as const;
+/**
+ * The users every embedded server lists: the CLI's two and the parts' (agents
+ * are added by id). The API has two: `api` serves requests, `api-journal`
+ * reads and writes the journal, so JetStream's deliveries never reach the
+ * user that may answer requests (nats-server 2.9 makes those slow, see roles.ts).
+ */
+export const BASE_LOCAL_USERS = ['admin', 'client', 'api', 'api-journal', 'scheduler'] as const;
 
 /** The file name's user for a role: admin, client, api, scheduler, agent-<id>. Pure. */
 export function localUserOf(role: Role): string {
@@ -42,6 +47,8 @@ export function localUserOf(role: Role): string {
       return `agent-${assertToken(role.agentId, 'agent id')}`;
     case 'scheduler':
       return role.name && role.name !== 'scheduler' ? `scheduler-${assertToken(role.name, 'scheduler name')}` : 'scheduler';
+    case 'api':
+      return role.serves === false ? 'api-journal' : 'api';
     default:
       return role.kind;
   }
@@ -50,6 +57,7 @@ export function localUserOf(role: Role): string {
 /** The role a user name stands for, or undefined for a name that is none. Pure. */
 export function roleOfLocalUser(user: string): Role | undefined {
   if (user === 'admin' || user === 'client' || user === 'api') return { kind: user };
+  if (user === 'api-journal') return { kind: 'api', serves: false };
   if (user === 'scheduler') return { kind: 'scheduler' };
   const match = /^(agent|scheduler)-([A-Za-z0-9_\-:]+)$/.exec(user);
   if (!match) return undefined;
@@ -115,7 +123,7 @@ export function prepareLocalAccess(dataDir: string, options: LocalAccessOptions 
 
   const wanted = new Set<string>([...BASE_LOCAL_USERS, ...(options.users ?? [])]);
   for (const user of wanted) {
-    if (!roleOfLocalUser(user)) throw new CredentialsError(`"${user}" is not a user of a local system (admin, client, api, scheduler, agent-<id>)`);
+    if (!roleOfLocalUser(user)) throw new CredentialsError(`"${user}" is not a user of a local system (admin, client, api, api-journal, scheduler, agent-<id>)`);
   }
   const present = new Set(readdirSync(dir).filter((name) => name.endsWith(SEED_EXTENSION)).map((name) => name.slice(0, -SEED_EXTENSION.length)));
   for (const user of wanted) {
