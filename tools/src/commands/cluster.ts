@@ -67,6 +67,8 @@ function clusterUsers(agentId: string): AccessUser[] {
   return [
     { name: 'admin', password: password(), role: { kind: 'admin' } },
     { name: 'api', password: password(), role: { kind: 'api' } },
+    // The API's journal side: JetStream's deliveries must not reach the user that answers requests (slow on nats-server 2.9, see the role table).
+    { name: 'api-journal', password: password(), role: { kind: 'api', serves: false } },
     { name: 'scheduler', password: password(), role: { kind: 'scheduler' } },
     { name: `agent-${agentId}`, password: password(), role: { kind: 'agent', agentId } },
     { name: 'client', password: password(), role: { kind: 'client' } },
@@ -111,17 +113,19 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
     const admin = await connectAs('admin', 'leasehold-cluster-admin');
     await waitForJetStream(admin, options.readyTimeoutMs ?? 30_000);
     await provisionCluster(admin, { replicas: cluster.nodes.length }, options.readyTimeoutMs ?? 30_000);
-    const runtime = (nc: NatsConnection): NatsRuntime => ({
+    const runtime = (nc: NatsConnection, journalNc = nc): NatsRuntime => ({
       url: cluster.urls.join(','),
       embedded: undefined,
       nc,
-      connectionOf: () => nc,
-      connections: [nc],
+      connectionOf: (part) => (part === 'api-journal' ? journalNc : nc),
+      connections: journalNc === nc ? [nc] : [nc, journalNc],
       access: undefined,
       abandon: async () => {},
       close: async () => {},
     });
-    const api = await startSystem(runtime(await connectAs('api', 'leasehold-api')), { api: { agentDownTimeMs: options.agentDownTimeMs }, logger });
+    const apiNc = await connectAs('api', 'leasehold-api');
+    const apiRuntime = runtime(apiNc, options.auth ? await connectAs('api-journal', 'leasehold-api-journal') : apiNc);
+    const api = await startSystem(apiRuntime, { api: { agentDownTimeMs: options.agentDownTimeMs }, logger });
     started.push(api);
     const scheduler = await startSystem(runtime(await connectAs('scheduler', 'leasehold-scheduler')), { scheduler: options.scheduler, logger });
     started.push(scheduler);
@@ -145,7 +149,7 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
         lines.push(`${journal ?? ''} at R${cluster.nodes.length}`, ...apiLines, ...own(scheduler).slice(1), ...own(agent).slice(1));
         lines.push(
           credentialsDir
-            ? `  access     one user per role (admin, api, scheduler, ${agentUser}, client); credentials in ${credentialsDir}`
+            ? `  access     one user per role (admin, api, api-journal, scheduler, ${agentUser}, client); credentials in ${credentialsDir}`
             : '  access     open (no users; run with --auth to lock NATS down by role)',
           `  routes     ${[options.auth ? 'password' : 'open', options.routeTls ? `mutual TLS (${options.routeTls.certFile})` : 'plain TCP'].join(', ')}`,
         );
