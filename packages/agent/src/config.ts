@@ -30,10 +30,20 @@ export interface AgentConfig {
   readonly dhcpLimits: DhcpLimitsOverrides;
 }
 
+/**
+ * `dhcp-<host>`, with every character a NATS subject token or user name
+ * cannot hold turned into `-`: a host named `node1.example.org` gets the
+ * agent id `dhcp-node1-example-org` (its subjects and credentials are keyed
+ * on it). Pure.
+ */
+export function defaultAgentId(host: string): string {
+  return `dhcp-${host.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+}
+
 export function defaultAgentConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
   const host = overrides.host ?? hostname();
   return {
-    agentId: `dhcp-${host}`,
+    agentId: defaultAgentId(host),
     host,
     availabilityZone: 'nova',
     interfaceMappings: {},

@@ -1,6 +1,6 @@
 export { startAgent } from './agent.js';
 export type { AgentDeps, RunningAgent } from './agent.js';
-export { defaultAgentConfig, parseInterfaceMappings } from './config.js';
+export { defaultAgentConfig, defaultAgentId, parseInterfaceMappings } from './config.js';
 export type { AgentConfig } from './config.js';
 export { AGENT_VERSION, heartbeatEnvelope, heartbeatSubject } from './heartbeat.js';
 export type { HeartbeatEnvelope } from './heartbeat.js';
