@@ -23,6 +23,8 @@ export const errorStatus = {
   NETWORK_IN_USE: 409,
   SUBNET_IN_USE: 409,
   AGENT_ALIVE: 409,
+  /** A project holds its quota of networks, subnets or ports (Neutron's OverQuota). */
+  OVER_QUOTA: 409,
   VERSION_CONFLICT: 409,
   NOT_FOUND: 404,
   /** An API instance's write or read rate, or its requests in flight, is at its limit: retry later. */

@@ -20,6 +20,7 @@ import {
 } from './network/commands.js';
 import type { NetworkEvent, NetworkSnapshot } from './network/machine.js';
 import { PortWriter } from './port/writer.js';
+import { DEFAULT_PROJECT_ID, checkQuota, defaultQuotas, requestedProject, type Quotas } from './quota.js';
 import { DHCP_DEVICE_OWNER, type ReadModel } from './read-model/read-model.js';
 import { networkView, portView, subnetView } from './views.js';
 import { page, parseRequest } from './wire/schemas.js';
@@ -28,7 +29,7 @@ export type Handler = (body: Record<string, unknown>) => Promise<unknown>;
 
 const MAX_CONFLICT_RETRIES = 5;
 
-export function apiHandlers(journal: Journal, model: ReadModel): Record<string, Handler> {
+export function apiHandlers(journal: Journal, model: ReadModel, quotas: Quotas = defaultQuotas): Record<string, Handler> {
   const ports = new PortWriter(journal, model);
   const context = (): CommandContext => ({ now: Date.now(), newId: randomUUID, correlation: randomUUID() });
 
@@ -67,14 +68,16 @@ export function apiHandlers(journal: Journal, model: ReadModel): Record<string, 
   const showPort = (id: string) => {
     const port = model.ports.get(id);
     if (!port) throw notFound('port', id);
-    return { port: portView(port.value, port.version, model.network(port.value.networkId)?.context.network?.dnsDomain) };
+    return { port: portView(port.value, port.version, model.network(port.value.networkId)?.context.network?.dnsDomain, model.projectOf(port.value.networkId)) };
   };
   const isDhcpPort = (p: PortState) => p.deviceOwner === DHCP_DEVICE_OWNER;
 
   return {
     'networks.create': async (body) => {
       const req = parseRequest('networkCreate', body);
-      const events = createNetwork(req, context());
+      const project = requestedProject(req, DEFAULT_PROJECT_ID);
+      checkQuota(quotas, 'network', model.usage(project).network);
+      const events = createNetwork(req, project, context());
       const id = (events[0]!.data as { network: { id: string } }).network.id;
       await writeNetwork(id, 0, () => events);
       return showNetwork(id);
@@ -115,24 +118,32 @@ export function apiHandlers(journal: Journal, model: ReadModel): Record<string, 
     'subnets.create': async (body) => {
       const req = parseRequest('subnetCreate', body);
       const ctx = context();
+      // A subnet is its network's project's (Neutron lets only an admin differ; there is no admin here).
+      const project = model.projectOf(req.network_id);
+      if (project !== undefined) {
+        if (requestedProject(req, project) !== project) {
+          throw new ApiError('VALIDATION_FAILED', `a subnet belongs to its network's project (${project})`, req.project_id !== undefined ? 'project_id' : 'tenant_id');
+        }
+        checkQuota(quotas, 'subnet', model.usage(project).subnet);
+      }
       let created = '';
       await writeNetwork(req.network_id, undefined, (s) => {
         const events = createSubnet(s, req, ctx);
         created = (events[0]!.data as { subnet: { id: string } }).subnet.id;
         return events;
       });
-      return { subnet: subnetView(subnetOf(created).subnet, model.networkVersion(req.network_id)) };
+      return { subnet: subnetView(subnetOf(created).subnet, model.networkVersion(req.network_id), model.projectOf(req.network_id)) };
     },
     'subnets.show': async (body) => {
       const { id } = parseRequest('byId', body);
       const { networkId, subnet } = subnetOf(id);
-      return { subnet: subnetView(subnet, model.networkVersion(networkId!)) };
+      return { subnet: subnetView(subnet, model.networkVersion(networkId!), model.projectOf(networkId!)) };
     },
     'subnets.list': async (body) => {
       const f = parseRequest('subnetList', body);
       const subnets = [...model.networks.entries()]
         .filter(([id, v]) => v.value.value === 'active' && (f.network_id === undefined || id === f.network_id))
-        .flatMap(([id, v]) => Object.values(v.value.context.subnets).map((s) => subnetView(s, model.networkVersion(id))))
+        .flatMap(([id, v]) => Object.values(v.value.context.subnets).map((s) => subnetView(s, model.networkVersion(id), v.value.context.network?.projectId)))
         .filter(
           (s) =>
             (f.id === undefined || s.id === f.id) &&
@@ -148,7 +159,7 @@ export function apiHandlers(journal: Journal, model: ReadModel): Record<string, 
       const { networkId } = subnetOf(req.id);
       const ctx = context();
       await writeNetwork(networkId!, req.revision_number, (s) => updateSubnet(s, req, ctx));
-      return { subnet: subnetView(subnetOf(req.id).subnet, model.networkVersion(networkId!)) };
+      return { subnet: subnetView(subnetOf(req.id).subnet, model.networkVersion(networkId!), model.projectOf(networkId!)) };
     },
     'subnets.delete': async (body) => {
       const { id } = parseRequest('byId', body);
@@ -165,7 +176,12 @@ export function apiHandlers(journal: Journal, model: ReadModel): Record<string, 
     },
 
     'ports.create': async (body) => {
-      const port = await ports.create(parseRequest('portCreate', body), context());
+      const req = parseRequest('portCreate', body);
+      // A DHCP port is its network's project's and counts against no quota: an agent always gets one.
+      const networkProject = model.projectOf(req.network_id) ?? DEFAULT_PROJECT_ID;
+      const project = requestedProject(req, networkProject);
+      if (req.device_owner !== DHCP_DEVICE_OWNER) checkQuota(quotas, 'port', model.usage(project).port);
+      const port = await ports.create(req, project, context());
       return showPort(port.id);
     },
     'ports.show': async (body) => showPort(parseRequest('byId', body).id),
@@ -189,7 +205,7 @@ export function apiHandlers(journal: Journal, model: ReadModel): Record<string, 
       );
       // Page before building views: a page of a large network costs only its own items.
       const { items, next_marker } = page(matching, (p) => p.value.id, f);
-      return { ports: items.map(({ value, version }) => portView(value, version, domainOf(value.networkId))), ...(next_marker ? { next_marker } : {}) };
+      return { ports: items.map(({ value, version }) => portView(value, version, domainOf(value.networkId), value.projectId ?? model.projectOf(value.networkId))), ...(next_marker ? { next_marker } : {}) };
     },
     'ports.update': async (body) => {
       const port = await ports.update(parseRequest('portUpdate', body), context());

@@ -4,6 +4,8 @@ export { API_SUBJECT_PREFIX, API_VERSION, startApiService } from './service.js';
 export type { ApiService, ApiServiceOptions } from './service.js';
 export { ApiAdmission, RateLimitedError, TokenBucket, defaultApiLimits, isWrite } from './rate-limit.js';
 export type { ApiLimits, ApiLimitsOverrides, RateLimit } from './rate-limit.js';
+export { DEFAULT_PROJECT_ID, defaultQuotas, resolveQuotas } from './quota.js';
+export type { ProjectUsage, QuotaResource, Quotas } from './quota.js';
 export { ReadModel } from './read-model/read-model.js';
 export { READ_MODEL_SNAPSHOT_V } from './read-model/snapshot.js';
 export type { ReadModelSnapshot } from './read-model/snapshot.js';

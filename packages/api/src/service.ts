@@ -10,6 +10,7 @@ import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { ApiError } from './errors.js';
 import { fleetHandlers } from './fleet-handlers.js';
 import { apiHandlers, type Handler } from './handlers.js';
+import { resolveQuotas, type Quotas } from './quota.js';
 import { ApiAdmission, RateLimitedError, type ApiLimitsOverrides } from './rate-limit.js';
 import { ReadModel } from './read-model/read-model.js';
 import { READ_MODEL_SNAPSHOT_V } from './read-model/snapshot.js';
@@ -22,6 +23,8 @@ export interface ApiServiceOptions {
   readonly maxRequestBytes?: number;
   /** Write and read rates and requests in flight of this instance; unset fields take `defaultApiLimits`. */
   readonly limits?: ApiLimitsOverrides;
+  /** Per-project quotas (Neutron's quota_network, quota_subnet, quota_port; -1 unlimited); unset fields take `defaultQuotas`. */
+  readonly quotas?: Partial<Quotas>;
   /** An agent without a heartbeat for this long is shown dead (Neutron's agent_down_time, default 75 s). */
   readonly agentDownTimeMs?: number;
   /** Called with unexpected (non-ApiError) failures; the caller gets INTERNAL. */
@@ -91,7 +94,7 @@ export async function startApiService(nc: NatsConnection, journal: Journal, opti
     queue: 'lh-api',
   });
   const group = service.addGroup(API_SUBJECT_PREFIX);
-  const handlers = { ...apiHandlers(journal, model), ...fleetHandlers(journal, model, { agentDownTimeMs: options.agentDownTimeMs ?? 75_000 }) };
+  const handlers = { ...apiHandlers(journal, model, resolveQuotas(options.quotas)), ...fleetHandlers(journal, model, { agentDownTimeMs: options.agentDownTimeMs ?? 75_000 }) };
   const subjects: string[] = [];
   const admission = new ApiAdmission(options.limits);
   for (const [operation, handler] of Object.entries(handlers)) {

@@ -4,6 +4,10 @@
  */
 import { formatCidr, formatIpv4, type NetworkState, type PortState, type SubnetState } from '@leasehold/protocol';
 import type { NetworkSnapshot } from './network/machine.js';
+import { DEFAULT_PROJECT_ID } from './quota.js';
+
+/** Neutron shows a resource's project under both names. */
+const projectFields = (project: string | undefined) => ({ project_id: project ?? DEFAULT_PROJECT_ID, tenant_id: project ?? DEFAULT_PROJECT_ID });
 
 export function networkView(snapshot: NetworkSnapshot, version: number) {
   const n = snapshot.context.network as NetworkState;
@@ -17,11 +21,13 @@ export function networkView(snapshot: NetworkSnapshot, version: number) {
     availability_zone_hints: [...n.availabilityZoneHints],
     'provider:physical_network': n.physicalNetwork,
     subnets: Object.keys(snapshot.context.subnets),
+    ...projectFields(n.projectId),
     revision_number: version,
   };
 }
 
-export function subnetView(s: SubnetState, version: number) {
+/** `project`: the subnet's network's project. */
+export function subnetView(s: SubnetState, version: number, project?: string) {
   const pools = (ranges: SubnetState['allocationPools']) => ranges.map((r) => ({ start: formatIpv4(r.first), end: formatIpv4(r.last) }));
   return {
     id: s.id,
@@ -36,11 +42,13 @@ export function subnetView(s: SubnetState, version: number) {
     host_routes: s.hostRoutes.map((r) => ({ destination: formatCidr(r.destination), nexthop: formatIpv4(r.nexthop) })),
     enable_dhcp: s.enableDhcp,
     lease_duration: s.leaseDuration,
+    ...projectFields(project),
     revision_number: version,
   };
 }
 
-export function portView(p: PortState, version: number, dnsDomain = '') {
+/** `networkProject`: stands in for a port written before quotas. */
+export function portView(p: PortState, version: number, dnsDomain = '', networkProject?: string) {
   return {
     id: p.id,
     network_id: p.networkId,
@@ -56,6 +64,7 @@ export function portView(p: PortState, version: number, dnsDomain = '') {
     device_id: p.deviceId,
     admin_state_up: p.adminStateUp,
     status: p.adminStateUp ? 'ACTIVE' : 'DOWN',
+    ...projectFields(p.projectId ?? networkProject),
     revision_number: version,
   };
 }

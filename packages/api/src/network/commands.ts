@@ -41,7 +41,8 @@ function normalizeDomain(domain: string | undefined): string {
   return domain.endsWith('.') ? domain.toLowerCase() : `${domain.toLowerCase()}.`;
 }
 
-export function createNetwork(req: Input<'networkCreate'>, ctx: CommandContext): NetworkEvent[] {
+/** `projectId`: the network's project, from the request (see `requestedProject`). */
+export function createNetwork(req: Input<'networkCreate'>, projectId: string, ctx: CommandContext): NetworkEvent[] {
   const network: NetworkState = {
     id: ctx.newId(),
     name: req.name ?? '',
@@ -50,6 +51,7 @@ export function createNetwork(req: Input<'networkCreate'>, ctx: CommandContext):
     dnsDomain: normalizeDomain(req.dns_domain),
     availabilityZoneHints: req.availability_zone_hints ?? [],
     physicalNetwork: req['provider:physical_network'] ?? null,
+    projectId,
   };
   return [networkEvent(network.id, 'NetworkCreated', { network }, ctx)];
 }

@@ -41,7 +41,8 @@ export class PortWriter {
     private readonly model: ReadModel,
   ) {}
 
-  async create(req: Input<'portCreate'>, ctx: CommandContext): Promise<PortState> {
+  /** `projectId`: the port's project (the handler resolved it and checked its quota). */
+  async create(req: Input<'portCreate'>, projectId: string, ctx: CommandContext): Promise<PortState> {
     const network = this.model.network(req.network_id);
     if (!network) throw notFound('network', req.network_id, 'network_id');
     const requestedMac = req.mac_address === undefined ? undefined : parseMac(req.mac_address);
@@ -65,6 +66,7 @@ export class PortWriter {
         deviceOwner: req.device_owner ?? '',
         deviceId: req.device_id ?? '',
         adminStateUp: req.admin_state_up ?? true,
+        projectId,
       };
       const result = await this.journal.append(portSubject(portId), [portEvent(portId, 'PortCreated', { port }, ctx)], 0);
       await this.model.waitFor(result.version);

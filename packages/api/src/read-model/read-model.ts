@@ -7,6 +7,7 @@
 import type { StoredEvent } from '@leasehold/journal';
 import { aggregateSubject, formatIpv4, type ClaimEventData, type Ipv4, type PortState } from '@leasehold/protocol';
 import { applyNetworkEvent, initialNetwork, subnetIn, type NetworkEvent, type NetworkSnapshot } from '../network/machine.js';
+import { DEFAULT_PROJECT_ID, type ProjectUsage } from '../quota.js';
 import { AgentsReadModel } from './agents.js';
 import { checkSnapshot, fillModel, takeSnapshot, type ReadModelSnapshot } from './snapshot.js';
 
@@ -43,6 +44,10 @@ export class ReadModel {
   readonly networkOfSubnet = new Map<string, string>();
   /** Agents, bindings and leases. */
   readonly fleet = new AgentsReadModel();
+  /** What each project holds, for quotas: active networks, their subnets, ports other than DHCP ports. */
+  private readonly usageByProject = new Map<string, ProjectUsage>();
+  /** The project each counted port was counted against, so it is uncounted from the same one. */
+  private readonly countedPorts = new Map<string, string>();
   private position = 0;
   private waiters: { seq: number; resolve: () => void }[] = [];
 
@@ -65,13 +70,18 @@ export class ReadModel {
         const previous = this.ports.get(port.id);
         if (previous && previous.value.networkId !== port.networkId) this.unindexPort(previous.value.networkId, port.id);
         this.ports.set(port.id, { value: port, version: seq });
+        this.countPort(port);
         this.indexPort(port.networkId).add(port.id);
         break;
       }
       case 'PortUpdated': {
         const id = subject.slice(subject.lastIndexOf('.') + 1);
         const current = this.ports.get(id);
-        if (current) this.ports.set(id, { value: { ...current.value, ...(event.data as { changes: Partial<PortState> }).changes }, version: seq });
+        if (current) {
+          const next = { ...current.value, ...(event.data as { changes: Partial<PortState> }).changes };
+          this.ports.set(id, { value: next, version: seq });
+          this.countPort(next);
+        }
         break;
       }
       case 'PortDeleted': {
@@ -79,6 +89,7 @@ export class ReadModel {
         const current = this.ports.get(id);
         if (current) this.unindexPort(current.value.networkId, id);
         this.ports.delete(id);
+        this.uncountPort(id);
         break;
       }
       case 'IpAllocated': {
@@ -146,11 +157,60 @@ export class ReadModel {
     const current = this.networks.get(id)?.value ?? initialNetwork();
     const next = applyNetworkEvent(current, event);
     this.networks.set(id, { value: next, version: seq });
+    if (next !== current) {
+      this.countNetwork(current, -1);
+      this.countNetwork(next, 1);
+    }
     // Only what the machine accepted: the index stays a function of the networks' subnets (restore rebuilds it so).
     if (event.type === 'SubnetCreated' && subnetIn(next.context, event.data.subnet.id) === event.data.subnet) this.networkOfSubnet.set(event.data.subnet.id, id);
     if (event.type === 'SubnetDeleted' && subnetIn(current.context, event.data.subnetId) && !subnetIn(next.context, event.data.subnetId)) {
       this.networkOfSubnet.delete(event.data.subnetId);
     }
+  }
+
+  // ---- usage, for quotas ----
+
+  private usageOf(project: string): ProjectUsage {
+    let usage = this.usageByProject.get(project);
+    if (!usage) this.usageByProject.set(project, (usage = { network: 0, subnet: 0, port: 0 }));
+    return usage;
+  }
+
+  /** Adds (sign 1) or takes away (-1) an active network and its subnets from its project's usage. */
+  private countNetwork(snapshot: NetworkSnapshot, sign: 1 | -1): void {
+    const network = snapshot.value === 'active' ? snapshot.context.network : null;
+    if (!network) return;
+    const usage = this.usageOf(network.projectId ?? DEFAULT_PROJECT_ID);
+    usage.network += sign;
+    usage.subnet += sign * Object.keys(snapshot.context.subnets).length;
+  }
+
+  /**
+   * Counts a port as it now is: against its project (a port written before
+   * quotas: its network's), unless it is a DHCP port. Replaces whatever the
+   * port was counted as before.
+   */
+  private countPort(port: PortState): void {
+    this.uncountPort(port.id);
+    if (port.deviceOwner === DHCP_DEVICE_OWNER) return;
+    const project = port.projectId ?? this.network(port.networkId)?.context.network?.projectId ?? DEFAULT_PROJECT_ID;
+    this.usageOf(project).port++;
+    this.countedPorts.set(port.id, project);
+  }
+
+  private uncountPort(portId: string): void {
+    const project = this.countedPorts.get(portId);
+    if (project === undefined) return;
+    this.countedPorts.delete(portId);
+    this.usageOf(project).port--;
+  }
+
+  /** Counts everything again from the networks and ports held (after a restore). */
+  private recount(): void {
+    this.usageByProject.clear();
+    this.countedPorts.clear();
+    for (const { value } of this.networks.values()) this.countNetwork(value, 1);
+    for (const { value } of this.ports.values()) this.countPort(value);
   }
 
   private indexPort(networkId: string): Set<string> {
@@ -207,6 +267,7 @@ export class ReadModel {
     const checked = checkSnapshot(snapshot);
     const model = new ReadModel();
     fillModel(model, checked);
+    model.recount();
     model.position = checked.position;
     return model;
   }
@@ -229,6 +290,17 @@ export class ReadModel {
       if (port) out.push(port.value);
     }
     return out;
+  }
+
+  /** What `project` holds: active networks, their subnets, and ports other than DHCP ports. */
+  usage(project: string): Readonly<ProjectUsage> {
+    return this.usageByProject.get(project) ?? { network: 0, subnet: 0, port: 0 };
+  }
+
+  /** The project of an active network (a network written before quotas: the default project). */
+  projectOf(networkId: string): string | undefined {
+    const network = this.network(networkId)?.context.network;
+    return network ? (network.projectId ?? DEFAULT_PROJECT_ID) : undefined;
   }
 
   claimVersion(subject: string): number {

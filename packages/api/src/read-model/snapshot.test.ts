@@ -26,6 +26,7 @@ import { ApiError, ReadModelSnapshotError, ReadModelSnapshotVersionError } from 
 import { fleetHandlers } from '../fleet-handlers.js';
 import { apiHandlers, type Handler } from '../handlers.js';
 import { agentDraft, bindingDraft, ipClaimDraft, macClaimDraft, networkDraft, portDraft, type EventDraft } from '../testing/events.js';
+import { DEFAULT_PROJECT_ID } from '../quota.js';
 import { ipSubject, macSubject, ReadModel } from './read-model.js';
 import { READ_MODEL_SNAPSHOT_V } from './snapshot.js';
 
@@ -293,7 +294,14 @@ function versions(model: ReadModel) {
     subnets: SUBNETS.flat().map((id) => model.networkOfSubnet.get(id)),
     agents: AGENTS.map((id) => model.fleet.agents.get(id)?.version),
     bindings: NETS.map((id) => model.fleet.bindingVersions.get(id)),
+    usage: projectsIn(model).map((p) => [p, model.usage(p)]),
   };
+}
+
+/** Every project a network or port of the model names, and the default one: whose quota usage to compare. */
+function projectsIn(model: ReadModel): string[] {
+  const named = [...model.networks.values()].map((n) => n.value.context.network?.projectId).concat([...model.ports.values()].map((p) => p.value.projectId));
+  return [...new Set([DEFAULT_PROJECT_ID, ...named.filter((p): p is string => p !== undefined)])].sort();
 }
 
 const sorted = <K, V>(map: ReadonlyMap<K, V>) => [...map].sort(([a], [b]) => (String(a) < String(b) ? -1 : 1));

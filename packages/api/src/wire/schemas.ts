@@ -19,6 +19,8 @@ const extraDhcpOpt = z.strictObject({
 const fixedIp = z.strictObject({ subnet_id: id.optional(), ip_address: ipText.optional() });
 const azHints = z.array(z.string().min(1).max(255)).max(16);
 const revision = z.number().int().nonnegative().optional();
+/** Neutron's owner of a resource, by either of its names; set at creation only. */
+const project = { project_id: z.string().min(1).max(255).optional(), tenant_id: z.string().min(1).max(255).optional() };
 /** Neutron's pagination: at most `limit` items, sorted by id, after the item whose id is `marker`. */
 const paging = { limit: z.number().int().min(1).max(10_000).optional(), marker: id.optional() };
 
@@ -54,7 +56,7 @@ const networkFields = {
 };
 
 export const schemas = {
-  networkCreate: z.strictObject(networkFields),
+  networkCreate: z.strictObject({ ...project, ...networkFields }),
   networkUpdate: z.strictObject({ id, revision_number: revision, ...networkFields }),
   networkList: z.strictObject({
     ...paging,
@@ -64,7 +66,7 @@ export const schemas = {
     'provider:physical_network': z.string().optional(),
   }),
 
-  subnetCreate: z.strictObject({ network_id: id, cidr: z.string().max(18), ip_version: z.literal(4).optional(), ...subnetFields }),
+  subnetCreate: z.strictObject({ network_id: id, ...project, cidr: z.string().max(18), ip_version: z.literal(4).optional(), ...subnetFields }),
   subnetUpdate: z.strictObject({ id, revision_number: revision, ...subnetFields }),
   subnetList: z.strictObject({
     ...paging,
@@ -75,7 +77,7 @@ export const schemas = {
     enable_dhcp: z.boolean().optional(),
   }),
 
-  portCreate: z.strictObject({ network_id: id, ...portFields }),
+  portCreate: z.strictObject({ network_id: id, ...project, ...portFields }),
   portUpdate: z.strictObject({ id, revision_number: revision, ...portFields }),
   portList: z.strictObject({
     ...paging,

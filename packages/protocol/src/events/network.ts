@@ -18,6 +18,11 @@ export interface NetworkState {
   readonly availabilityZoneHints: readonly string[];
   /** Neutron's provider:physical_network; agents map it to an interface. */
   readonly physicalNetwork: string | null;
+  /**
+   * Neutron's project_id (tenant_id): whose quota the network and its subnets count
+   * against. Set at creation, never changed; absent in events written before quotas.
+   */
+  readonly projectId?: string;
 }
 
 export interface HostRoute {
@@ -42,7 +47,7 @@ export interface SubnetState {
   readonly leaseDuration: number;
 }
 
-export type NetworkChanges = Partial<Omit<NetworkState, 'id'>>;
+export type NetworkChanges = Partial<Omit<NetworkState, 'id' | 'projectId'>>;
 export type SubnetChanges = Partial<Omit<SubnetState, 'id' | 'networkId' | 'cidr'>>;
 
 export interface NetworkEventData {

@@ -31,9 +31,15 @@ export interface PortState {
   readonly deviceOwner: string;
   readonly deviceId: string;
   readonly adminStateUp: boolean;
+  /**
+   * Neutron's project_id (tenant_id): whose port quota the port counts against (a DHCP
+   * port counts against none). Set at creation, never changed; absent in events written
+   * before quotas, where the network's project stands in.
+   */
+  readonly projectId?: string;
 }
 
-export type PortChanges = Partial<Omit<PortState, 'id' | 'networkId'>>;
+export type PortChanges = Partial<Omit<PortState, 'id' | 'networkId' | 'projectId'>>;
 
 export interface PortEventData {
   PortCreated: { readonly port: PortState };

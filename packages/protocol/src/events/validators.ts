@@ -31,6 +31,8 @@ export const MAX_EVENT_TIME = 8.64e15;
 const id = string({ minLength: 1, maxLength: 255, notIn: ['__proto__'] });
 const text = string();
 const time = number({ min: -MAX_EVENT_TIME, max: MAX_EVENT_TIME });
+/** A project id (Neutron's project_id): optional, since events written before quotas have none. */
+const projectId = optional(string({ maxLength: 255 }));
 
 const networkFields = {
   name: text,
@@ -104,13 +106,13 @@ const unbindingReason = literal('agent-down', 'agent-deleted', 'network-deleted'
 // ---- the schemas, one per type and version ----
 
 const schemas = {
-  NetworkCreated: { 1: object({ network: object({ id, ...networkFields }) }) },
+  NetworkCreated: { 1: object({ network: object({ id, ...networkFields, projectId }) }) },
   NetworkUpdated: { 1: object({ changes: object(partial(networkFields), { strict: true }) }) },
   NetworkDeleted: { 1: object({}) },
   SubnetCreated: { 1: object({ subnet: subnetState }) },
   SubnetUpdated: { 1: object({ subnetId: id, changes: subnetChanges }) },
   SubnetDeleted: { 1: object({ subnetId: id }) },
-  PortCreated: { 1: object({ port: object({ id, networkId: id, ...portFields }) }) },
+  PortCreated: { 1: object({ port: object({ id, networkId: id, ...portFields, projectId }) }) },
   PortUpdated: { 1: object({ changes: object(partial(portFields), { strict: true }) }) },
   PortDeleted: { 1: object({ networkId: id }) },
   IpAllocated: { 1: ipClaim },
