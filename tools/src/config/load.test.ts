@@ -48,6 +48,13 @@ describe('loadConfig', () => {
     expect(config.log).toEqual({ level: 'debug', format: 'auto' });
   });
 
+  test("quotas default to Neutron's (100 networks, 100 subnets, 500 ports per project), and -1 (unlimited) or an environment override is taken", () => {
+    expect(load('').config.quotas).toEqual({ quota_network: 100, quota_subnet: 100, quota_port: 500 });
+    expect(load('quotas:\n  quota_port: -1\n').config.quotas).toEqual({ quota_network: 100, quota_subnet: 100, quota_port: -1 });
+    expect(loadConfig({ env: { LEASEHOLD_QUOTAS_QUOTA_NETWORK: '7' } }).config.quotas.quota_network).toBe(7);
+    expect(errorOf(() => load('quotas:\n  quota_subnet: -2\n')).field).toBe('quotas.quota_subnet');
+  });
+
   test('an empty file and no file are the same: every default', () => {
     expect(load('').config).toEqual(loadConfig({ env: {} }).config);
     expect(load('# only a comment\n').config.agent.report_interval).toBe(30);

@@ -72,6 +72,11 @@ export const configSchema = z
     api: section('The API service (neutron-server).', {
       agent_down_time: seconds().default(75).describe("an agent silent this long is dead (Neutron's agent_down_time); the scheduler and agents use it too"),
     }),
+    quotas: section("Per-project quotas on the API (Neutron's [quotas]; -1: unlimited). DHCP ports never count.", {
+      quota_network: integer(-1, 1_000_000_000).default(100).describe('networks per project'),
+      quota_subnet: integer(-1, 1_000_000_000).default(100).describe('subnets per project'),
+      quota_port: integer(-1, 1_000_000_000).default(500).describe('ports per project, DHCP ports (device_owner network:dhcp) aside'),
+    }),
     scheduler: section('The DHCP agent scheduler.', {
       agents_per_network: integer(1, 64).default(1).describe("Neutron's dhcp_agents_per_network"),
       network_scheduler: z.enum(STRATEGIES as readonly ['chance', 'weight', 'az']).default('weight').describe("Neutron's network_scheduler_driver: chance, weight or az"),

@@ -7,7 +7,7 @@
  * with a journal of its own on it.
  */
 import { startAgent, type AgentConfig, type RunningAgent } from '@leasehold/agent';
-import { startApiService, type ApiService } from '@leasehold/api';
+import { startApiService, type ApiService, type Quotas } from '@leasehold/api';
 import {
   DEFAULT_STALL_LIMIT_MS,
   Journal,
@@ -25,7 +25,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { NatsRuntime } from './nats.js';
 
 export interface SystemOptions {
-  readonly api?: { readonly agentDownTimeMs: number } | false;
+  /** `quotas`: per project (Neutron's quota_network, quota_subnet, quota_port); unset fields take Neutron's defaults. */
+  readonly api?: { readonly agentDownTimeMs: number; readonly quotas?: Partial<Quotas> } | false;
   readonly scheduler?: Partial<SchedulerConfig> | false;
   readonly agent?: AgentConfig | false;
   /** Each part logs through a child of this logger (component api, scheduler, agent). */
@@ -125,6 +126,7 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
     const api = options.api
       ? await startApiService(nats.connectionOf('api'), await journalOf(nats.connectionOf('api-journal')), {
           agentDownTimeMs: options.api.agentDownTimeMs,
+          ...(options.api.quotas ? { quotas: options.api.quotas } : {}),
           onInternalError: (error, subject) =>
             textLog ? textLog(`api: internal error on ${subject}: ${String(error)}`) : logger.child({ component: 'api' }).error({ subject, err: error }, 'internal error'),
           onProjectionError: (error) => logOf('api')(`api: journal: ${(error as Error).message}`),
