@@ -382,6 +382,21 @@ export class LeaseTable {
     return this.pools.freeCount(subnetId);
   }
 
+  /**
+   * Pool addresses given to clients (offered, bound, or declined and still in
+   * quarantine) as of the last `advance`: what a cap on dynamic leases
+   * (dnsmasq's dhcp-lease-max) counts. Excluded and fixed (port) addresses
+   * inside a pool do not count. Costs the pools plus the fixed addresses.
+   */
+  dynamicInUse(): number {
+    let size = 0;
+    for (const r of this.pools.ranges()) size += r.last - r.first + 1;
+    let reserved = 0;
+    for (const ip of this.excluded) if (this.pools.contains(ip)) reserved++;
+    for (const ip of this.fixedByIp.keys()) if (!this.excluded.has(ip) && this.pools.contains(ip)) reserved++;
+    return size - reserved - this.pools.freeCount();
+  }
+
   /** The table without offers, canonically ordered: equal for a replay and the live table at the same `now`. */
   durableState(): DurableTableState {
     const leases: { ip: number; status: LeaseStatus; context: LeaseContext }[] = [];

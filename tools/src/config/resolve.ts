@@ -103,6 +103,7 @@ export function agentSettings(loaded: LoadedConfig, dns: DnsCacheConfig = dnsCac
       perMac: { burst: a.dhcp_limits.mac_burst, perSecond: a.dhcp_limits.mac_rate },
       perRelay: { burst: a.dhcp_limits.relay_burst, perSecond: a.dhcp_limits.relay_rate },
       maxLeasesPerMac: a.dhcp_limits.leases_per_mac,
+      leaseMax: a.dhcp_limits.lease_max,
     }),
   });
 }

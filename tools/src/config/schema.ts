@@ -103,6 +103,9 @@ export const configSchema = z
         relay_burst: integer(0, 10_000_000).default(20_000).describe('packets one relay (giaddr) may send at once'),
         relay_rate: integer(0, 10_000_000).default(20_000).describe('packets per second one relay may send after its burst'),
         leases_per_mac: integer(0, 1024).default(1).describe('addresses one MAC may hold per network across its client ids; 0: no cap'),
+        lease_max: integer(0, 2 ** 24)
+          .default(0)
+          .describe("dynamic leases (offered or bound) per network, dnsmasq's dhcp-lease-max (Neutron's dnsmasq_lease_max); ports' fixed addresses never count; 0: no cap"),
       }),
     }),
     dns: z

@@ -167,6 +167,42 @@ describe('addresses per chaddr', () => {
   });
 });
 
+describe("dynamic leases per network (dnsmasq's dhcp-lease-max)", () => {
+  test('a random-MAC DISCOVER flood takes no more than lease_max addresses, each refusal is counted, and a client holding one still renews', async () => {
+    const s = await served({ perMac: { burst: 0 }, leaseMax: 5 }, 20);
+    const first = await dora(s, { mac: mac(30_000) });
+    expect(typeOf(first)).toBe(T.Ack);
+    for (let i = 1; i < 200; i++) await s.send({ type: T.Discover, mac: mac(30_000 + i) });
+    expect(s.table().dynamicInUse()).toBe(5);
+    expect(s.table().freeCount()).toBe(s.poolSize - 5);
+    expect(s.server.stats.counts['lease-max']).toBe(200 - 5);
+    // A REQUEST for a free address without an offer (INIT-REBOOT) would take a sixth: NAK, counted.
+    expect(typeOf(await s.send({ type: T.Request, mac: mac(39_999), requestedIp: parseIpv4(`${s.prefix}.119`) }))).toBe(T.Nak);
+    expect(s.server.stats.counts['lease-max']).toBe(200 - 5 + 1);
+    // The client that holds an address renews it (RENEWING, unicast with ciaddr).
+    const renew = await s.send({ type: T.Request, mac: mac(30_000), ciaddr: yiaddr(first) });
+    expect(typeOf(renew)).toBe(T.Ack);
+    // Once the flood's offers lapse, new clients get addresses again.
+    s.clock.now += 120_000;
+    expect(typeOf(await dora(s, { mac: mac(31_000) }))).toBe(T.Ack);
+  });
+
+  test("a port's fixed address is still served while a flood holds every dynamic address, with and without lease_max", async () => {
+    for (const leaseMax of [0, 3]) {
+      const s = await served({ perMac: { burst: 0 }, leaseMax }, 10);
+      const portMac = `52:54:00:f1:00:0${leaseMax}`;
+      const port = await env.t.client.ports.create({ network_id: s.network.id, mac_address: portMac });
+      await expect.poll(() => s.table().configuration().fixed.some((f) => f.mac === portMac)).toBe(true);
+      for (let i = 0; i < 100; i++) await s.send({ type: T.Discover, mac: mac(40_000 + 1000 * leaseMax + i) });
+      expect(s.table().freeCount()).toBe(leaseMax === 0 ? 0 : s.poolSize - leaseMax);
+      const ack = await dora(s, { mac: portMac });
+      expect(typeOf(ack)).toBe(T.Ack);
+      expect(yiaddr(ack)).toBe(parseIpv4(port.fixed_ips[0]!.ip_address));
+      expect(s.server.stats.counts['lease-max']).toBe(leaseMax === 0 ? 0 : 100 - leaseMax);
+    }
+  });
+});
+
 describe('bounded memory', () => {
   test('20,000 distinct MACs and relays keep the limiter tables at their bounds and the holdings at the pool size', async () => {
     const s = await served({ perMac: { maxKeys: 500 }, perRelay: { maxKeys: 50 } }, 20);

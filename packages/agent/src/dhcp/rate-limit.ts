@@ -18,6 +18,14 @@ export interface DhcpLimits {
    * Ports' MACs (fixed addresses) are exempt.
    */
   readonly maxLeasesPerMac: number;
+  /**
+   * Dynamic leases (offered or bound addresses of the dynamic pools) one
+   * network may have, dnsmasq's dhcp-lease-max: a client that would take one
+   * more is refused ('lease-max'); clients already holding or offered an
+   * address go on. Ports (fixed addresses) never count and are never refused.
+   * 0 turns the cap off.
+   */
+  readonly leaseMax: number;
 }
 
 /**
@@ -35,6 +43,7 @@ export const defaultDhcpLimits: DhcpLimits = {
   perMac: { burst: 10, perSecond: 2, maxKeys: 65_536 },
   perRelay: { burst: 20_000, perSecond: 20_000, maxKeys: 4_096 },
   maxLeasesPerMac: 1,
+  leaseMax: 0,
 };
 
 /** Defaults with some settings replaced (each bucket field by field). Pure. */
@@ -43,6 +52,7 @@ export function dhcpLimits(overrides: DhcpLimitsOverrides = {}): DhcpLimits {
     perMac: { ...defaultDhcpLimits.perMac, ...overrides.perMac },
     perRelay: { ...defaultDhcpLimits.perRelay, ...overrides.perRelay },
     maxLeasesPerMac: overrides.maxLeasesPerMac ?? defaultDhcpLimits.maxLeasesPerMac,
+    leaseMax: overrides.leaseMax ?? defaultDhcpLimits.leaseMax,
   };
 }
 
@@ -50,4 +60,5 @@ export interface DhcpLimitsOverrides {
   readonly perMac?: Partial<TokenBucketLimit>;
   readonly perRelay?: Partial<TokenBucketLimit>;
   readonly maxLeasesPerMac?: number;
+  readonly leaseMax?: number;
 }

@@ -6,7 +6,7 @@
  * thrown escapes `handle`.
  */
 import { VersionConflictError } from '@leasehold/journal';
-import { clientKey, leaseSubject, leaseTimes, type ClientRef, type JournaledLeaseEvent, type LeaseTable } from '@leasehold/lease-actor';
+import { clientKey, leaseSubject, leaseTimes, type AllocationRequest, type ClientRef, type JournaledLeaseEvent, type LeaseTable } from '@leasehold/lease-actor';
 import {
   BootOp,
   DecodeError,
@@ -196,6 +196,20 @@ export class DhcpServer {
     return held.some((h) => clientKey(h.holder) === key) ? undefined : held;
   }
 
+  /**
+   * Whether serving this client would take one more dynamic lease on a network
+   * already at `leaseMax` (dnsmasq's dhcp-lease-max). A client keeping what it
+   * holds or was offered, and a port's MAC (its fixed address), never is.
+   */
+  private atLeaseMax(scope: Scope, client: ClientRef, request: AllocationRequest): boolean {
+    const max = this.limits.leaseMax;
+    if (max <= 0 || this.options.model.portByMac(scope.served.networkId, client.mac)) return false;
+    // allocate settles lapsed offers first, so the count below is as of now.
+    const allocation = scope.table.allocate(request);
+    if (!allocation.ok || allocation.source === 'fixed' || allocation.source === 'current' || allocation.source === 'offered') return false;
+    return scope.table.dynamicInUse() >= max;
+  }
+
   /** This agent answers the client's broadcasts when the RFC 3074 split gives it to us. */
   private mine(scope: Scope, msg: DhcpMessage): boolean {
     const agents = this.options.liveAgents(scope.served.networkId);
@@ -215,6 +229,7 @@ export class DhcpServer {
     }
     const requestedIp = capped ? undefined : getOption(msg, DhcpOptionCode.RequestedIpAddress);
     const subnetId = scope.subnets.length === 1 ? scope.subnets[0]!.id : undefined;
+    if (this.atLeaseMax(scope, client, { ...client, now, ...(requestedIp ? { requestedIp } : {}), ...(subnetId ? { subnetId } : {}) })) return ['lease-max'];
     const { allocation, event } = scope.table.offer({ ...client, now, ...(requestedIp ? { requestedIp } : {}), ...(subnetId ? { subnetId } : {}) });
     if (!allocation.ok) return ['no-address'];
     if (event) this.holdings.note(scope.served.networkId, client.mac, event.ip);
@@ -244,6 +259,7 @@ export class DhcpServer {
       if (!held) return ['lease-cap', this.nak(msg, scope, subnet)];
       client = held.holder;
     }
+    if (this.atLeaseMax(scope, client, { ...client, requestedIp: ip, subnetId: subnet.id, now })) return ['lease-max', this.nak(msg, scope, subnet)];
     const allocation = scope.table.allocate({ ...client, requestedIp: ip, subnetId: subnet.id, now });
     if (!allocation.ok || allocation.ip !== ip) return ['nak', this.nak(msg, scope, subnet)];
 

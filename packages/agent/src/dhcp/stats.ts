@@ -20,6 +20,8 @@ export const dhcpOutcomes = [
   'rate-limited-relay',
   /** Refused: the chaddr holds `maxLeasesPerMac` addresses under other client ids (a REQUEST gets a NAK). */
   'lease-cap',
+  /** Refused: the network has `leaseMax` dynamic leases and this client would take one more (a REQUEST gets a NAK). */
+  'lease-max',
   'conflict',
   'journal-error',
   'send-error',
