@@ -22,7 +22,7 @@ export interface RunningLoad extends AsyncDisposable {
   /** Every request so far (a client began wanting a lease or a renewal), in order. */
   readonly requests: readonly RequestRecord[];
   stats(): Promise<LoadStats>;
-  /** Renews every bound client now, spread over `spreadMs`; resolves with how many. */
+  /** Renews every bound client now, spread over `spreadMs`; resolves with how many clients hold a lease (those already renewing included). */
   renewAll(spreadMs?: number): Promise<number>;
   /** No new client starts from now on. */
   quiesce(): Promise<void>;

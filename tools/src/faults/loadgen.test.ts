@@ -213,6 +213,17 @@ describe('the DHCP load generator', () => {
     expect(renew!.latencyMs).toBeGreaterThanOrEqual(4_000);
   });
 
+  test('renewAll counts clients already renewing on their own timer among those that renew (the fault test waits for that many)', () => {
+    const servers = fakeServers();
+    const gen = new LoadGenerator(config({ maxClients: 3, rate: 1000, renewAfterMs: 1_000 }), servers.send);
+    const t = drive(gen, servers, 0, 100);
+    expect(gen.stats()).toMatchObject({ bound: 3, busy: 0 });
+    // Their own renewal timers fire; the answers are not in yet when renewAll is asked.
+    gen.tick(t + 1_000);
+    expect(gen.stats()).toMatchObject({ bound: 0, busy: 3 });
+    expect(gen.renewAll(t + 1_000)).toBe(3);
+  });
+
   test('a NAK to a renewal is recorded as a lost address and the client starts over from DISCOVER', () => {
     const servers = fakeServers({ nakRenewals: true });
     const gen = new LoadGenerator(config({ maxClients: 1 }), servers.send);

@@ -189,11 +189,16 @@ export class LoadGenerator {
     this.stopAt = Math.min(this.stopAt, at);
   }
 
-  /** Starts a renewal of every bound client now (spread over `spreadMs`), whatever `renewAfterMs` says. */
+  /**
+   * Starts a renewal of every bound client now (spread over `spreadMs`),
+   * whatever `renewAfterMs` says. Returns how many clients hold a lease:
+   * the bound ones and those already renewing or rebinding on their own
+   * timer (they renew too), so a caller can wait for that many renewals.
+   */
   renewAll(now: number, spreadMs = 0): number {
     const bound = this.clients.filter((c) => c.phase === 'bound');
     bound.forEach((c, i) => (c.renewAt = now + (bound.length > 1 ? (spreadMs * i) / (bound.length - 1) : 0)));
-    return bound.length;
+    return bound.length + this.clients.filter((c) => c.phase === 'renewing' || c.phase === 'rebinding').length;
   }
 
   /** Starts due clients, renewals and retransmissions. Call it often (every few ms). */
