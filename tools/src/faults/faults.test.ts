@@ -8,7 +8,8 @@
  * again on the same stores). After each: every ACK a client got has its
  * LeaseBound/LeaseRenewed in the journal, no address was ever bound to two
  * clients, what clients hold is bound in the journal and in the API's read
- * model, and service resumes. At the end, with the load quiesced, every
+ * model, and service resumes. Each fault waits until the previous one's
+ * backlog of requests is answered. At the end, with the load quiesced, every
  * client renews and keeps its address (the surviving agents' tables knew
  * each lease: the journal shows LeaseRenewed), and each agent's lease count
  * and the API's bound set equal the journal's fold. Printed per fault, over
@@ -24,6 +25,7 @@ import { cidrHostRange, formatIpv4, parseCidr } from '@leasehold/protocol';
 import { waitForJetStream } from '@leasehold/journal';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { boundAtEnd, clientHoldings, doubleBindings, longestSilence, longestWait, requestWaits, sharedAddresses, unjournaledAcks } from './checks.js';
+import { DEFAULT_RETRY_MS } from './loadgen.js';
 import { startLoad, type RunningLoad } from './loadgen-process.js';
 import { leaseFacts, metricValue, retrying, scrape, startFaultSystem, waitUntil, type FaultSystem } from './system.js';
 import { createFaultTopology, type FaultTopology } from './topology.js';
@@ -151,6 +153,18 @@ function faultReport(): string {
   ].join('\n');
 }
 
+/**
+ * Before a fault: waits (at most 30 s, never failing) until no request has
+ * been open longer than a retransmission interval, so that the previous
+ * fault's backlog is answered and each fault's waits are its own.
+ */
+async function settled(): Promise<void> {
+  const stale = () => requestWaits(load.requests, load.acks, load.naks, Date.now()).filter((w) => w.answer === undefined && w.ms > DEFAULT_RETRY_MS);
+  await load.until(() => stale().length === 0, 30_000, 'no request open longer than a retransmission interval').catch(() => {
+    console.log(`the next fault starts with ${stale().length} requests open longer than ${DEFAULT_RETRY_MS} ms`);
+  });
+}
+
 /** Waits for ACKs; on a timeout prints every process's log tail (what a failure needs) before failing. */
 async function untilAcks(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
   await load.until(predicate, timeoutMs, what).catch((error: unknown) => {
@@ -209,6 +223,7 @@ describe('faults under DHCP load with real processes', () => {
     const info = await retrying(() => jsm.streams.info(sys.journal.layout.stream));
     const leader = info.cluster?.leader;
     expect(leader).toMatch(/^lh-n\d$/);
+    await settled();
     const at = Date.now();
     faults.push({ fault: `nats-server ${leader} (stream leader) SIGKILL`, at });
     await sys.cluster.kill(leader!);
@@ -223,6 +238,7 @@ describe('faults under DHCP load with real processes', () => {
 
   test('SIGKILL of an agent: the other agent serves every client after agent_down_time and the network stays on it', async () => {
     const [victim, survivor] = sys.agents;
+    await settled();
     const at = Date.now();
     faults.push({ fault: `${victim} SIGKILL`, at });
     await sys.kill(victim!);
@@ -235,6 +251,7 @@ describe('faults under DHCP load with real processes', () => {
 
   test('SIGKILL of a scheduler: DHCP goes on, and the other scheduler binds the restarted agent again', async () => {
     const [victim] = sys.schedulers;
+    await settled();
     const at = Date.now();
     faults.push({ fault: `${victim} SIGKILL`, at });
     await sys.kill(victim!);
@@ -249,6 +266,7 @@ describe('faults under DHCP load with real processes', () => {
   }, 90_000);
 
   test('SIGKILL of every process and every node at once, started again on the same stores, loses nothing', async () => {
+    await settled();
     const at = Date.now();
     faults.push({ fault: 'everything SIGKILL, restarted', at });
     await Promise.all([...[...sys.procs.keys()].map((name) => sys.kill(name)), ...sys.cluster.nodes.map((n) => sys.cluster.kill(n.name))]);
