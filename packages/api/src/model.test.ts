@@ -11,9 +11,12 @@ import { ApiError } from './errors.js';
 import { startApiService } from './service.js';
 import { startTestApi, type TestApi } from './testing/index.js';
 
+const UNLIMITED = { quota_network: -1, quota_subnet: -1, quota_port: -1 };
+
 let t: TestApi;
 beforeAll(async () => {
-  t = await startTestApi();
+  // The model is Neutron's without quotas: hundreds of random commands share one project (quota.test.ts checks quotas).
+  t = await startTestApi({ quotas: UNLIMITED });
 });
 afterAll(() => t.stop());
 
@@ -256,7 +259,7 @@ describe('the API against a model of networks, subnets and ports', () => {
     await t.client.ports.create({ network_id: net.id });
     // A clean stop stores a final snapshot; then another API instance writes while this one is down.
     await t.api.stop();
-    const writer = await startApiService(t.nc, t.journal, { ignoreSnapshot: true, snapshotEvery: { events: Number.MAX_SAFE_INTEGER } });
+    const writer = await startApiService(t.nc, t.journal, { ignoreSnapshot: true, snapshotEvery: { events: Number.MAX_SAFE_INTEGER }, quotas: UNLIMITED });
     const before = (await t.journal.jsm.streams.info(t.journal.layout.stream)).state.last_seq;
     await t.client.ports.create({ network_id: net.id, dns_name: 'later' });
     const written = (await t.journal.jsm.streams.info(t.journal.layout.stream)).state.last_seq - before;
@@ -265,7 +268,7 @@ describe('the API against a model of networks, subnets and ports', () => {
     expect(restarted.projection.start.restoredFrom).toBeDefined();
     // The writer's final snapshot is the newest: the restart folds nothing it does not need.
     expect(restarted.projection.start.replayedAtStart).toBeLessThanOrEqual(written);
-    const full = await startApiService(t.nc, t.journal, { ignoreSnapshot: true });
+    const full = await startApiService(t.nc, t.journal, { ignoreSnapshot: true, quotas: UNLIMITED });
     try {
       expect(full.projection.start.restoredFrom).toBeUndefined();
       expect(restarted.model.snapshot()).toStrictEqual(full.model.snapshot());

@@ -127,3 +127,20 @@ export class ProjectionStalledError extends JournalError {
     this.next = next;
   }
 }
+
+/**
+ * History below `firstRetained` was compacted and no snapshot that holds it
+ * could be read: folding what is retained would give a partial state.
+ */
+export class HistoryCompactedError extends JournalError {
+  override name = 'HistoryCompactedError';
+  constructor(
+    readonly projection: string,
+    readonly firstRetained: number,
+  ) {
+    super(
+      `projection ${projection}: the journal's history before event ${firstRetained} was compacted and no snapshot of this kind of state (same schema version and settings) can be read; ` +
+        'it will not start on part of history. Check `leasehold history` (which snapshots exist, and their versions)',
+    );
+  }
+}

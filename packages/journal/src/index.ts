@@ -1,4 +1,4 @@
-export { ClusterStartError, CredentialsError, DataDirInUseError, JournalError, NatsServerMissingError, NatsServerStartError, ProjectionStalledError, UnsupportedServerError, VersionConflictError } from './errors.js';
+export { ClusterStartError, CredentialsError, DataDirInUseError, HistoryCompactedError, JournalError, NatsServerMissingError, NatsServerStartError, ProjectionStalledError, UnsupportedServerError, VersionConflictError } from './errors.js';
 export { MIN_SERVER_VERSION, checkServer, compareVersions, connectNats, credentialsFromEnv, credentialsFromFile } from './connect.js';
 export type { ConnectOptions } from './connect.js';
 export { findNatsServer, startNatsServer } from './nats-server.js';
@@ -13,7 +13,7 @@ export type { AppendResult, ExpectedVersion, Fold, OpenJournalOptions, ReplayOpt
 export { DEFAULT_STALL_LIMIT_MS, quarantineLine, readMessage, startProjection } from './projection.js';
 export type { CatchUpOptions, CatchUpProgress, ProjectionOptions, QuarantinedEvent, ReadMessage, RunningProjection } from './projection.js';
 export { ProjectionSnapshots, snapshotKind } from './snapshots/projection-snapshots.js';
-export { compactJournal, compactionFloor, planCompaction, startCompactor } from './retention/compactor.js';
+export { SYSTEM_KINDS, compactJournal, compactionFloor, planCompaction, startCompactor } from './retention/compactor.js';
 export type { CompactionPlan, CompactionResult, RetentionOptions, RunningCompactor } from './retention/compactor.js';
 export type { LoadedSnapshot, SnapshotInfo, SnapshotLoad, SnapshotRefusal, SnapshotWanted } from './snapshots/projection-snapshots.js';
 export { startSnapshottedProjection } from './snapshots/snapshotted-projection.js';

@@ -41,6 +41,8 @@ const serviceNc = await connectNats(server.url, { name: 'bench-api-service' });
 const clientNc = await connectNats(server.url, { name: 'bench-api-client' });
 const journal = await Journal.open(serviceNc);
 const api = await startApiService(serviceNc, journal, {
+  // 10,000 ports in one project: the bench measures the API, not Neutron's default quota of 500.
+  quotas: { quota_network: -1, quota_subnet: -1, quota_port: -1 },
   onInternalError: (e, subject) => console.error(`api: internal error on ${subject}: ${e instanceof Error ? e.message : String(e)}`),
 });
 const client = new ApiClient(clientNc, { timeoutMs: 30_000 });

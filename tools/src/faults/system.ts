@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { ApiClient } from '@leasehold/api';
 import { fromEnvelope } from '@leasehold/lease-actor';
 import { aggregateSubject, formatIpv4 } from '@leasehold/protocol';
-import { Journal, connectNats, freePorts, provisionCluster, startNatsCluster, waitForJetStream, type NatsCluster } from '@leasehold/journal';
+import { DeliverPolicy } from '@nats-io/jetstream';
+import { Journal, connectNats, freePorts, provisionCluster, startNatsCluster, startProjection, waitForJetStream, type NatsCluster } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { LeaseFact } from './checks.js';
 
@@ -27,6 +28,8 @@ export interface FaultSystemOptions {
   readonly reportIntervalS?: number;
   readonly agentDownTimeS?: number;
   readonly agentsPerNetwork?: number;
+  /** Environment of every process (e.g. LEASEHOLD_HISTORY_* to snapshot and compact often). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface Proc {
@@ -83,7 +86,7 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
   const startChild = async (name: string) => {
     const entry = children.get(name)!;
     if (entry.child) return;
-    const child = spawn(process.execPath, [bin, ...entry.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...entry.args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     entry.child = child;
     let ready = false;
     const add = (s: string) => {
@@ -162,21 +165,63 @@ export async function scrape(port: number): Promise<string> {
   return response.text();
 }
 
-/** Every lease event of a network (`lh.evt.lease.<network>.>`), in stream order. */
+function leaseFact(event: Parameters<typeof fromEnvelope>[0], seq: number): LeaseFact {
+  const lease = fromEnvelope(event);
+  return {
+    seq,
+    type: lease.type,
+    ip: formatIpv4(lease.ip),
+    mac: 'mac' in lease ? lease.mac : undefined,
+    at: event.at,
+    ...(lease.type === 'LeaseBound' || lease.type === 'LeaseRenewed' ? { expiresAt: lease.expiresAt } : {}),
+  };
+}
+
+/** Every lease event of a network (`lh.evt.lease.<network>.>`) still in the stream, in stream order. */
 export async function leaseFacts(journal: Journal, networkId: string): Promise<LeaseFact[]> {
   const out: LeaseFact[] = [];
-  await journal.replay(`${aggregateSubject('lease', networkId)}.>`, ({ event, seq }) => {
-    const lease = fromEnvelope(event);
-    out.push({
-      seq,
-      type: lease.type,
-      ip: formatIpv4(lease.ip),
-      mac: 'mac' in lease ? lease.mac : undefined,
-      at: event.at,
-      ...(lease.type === 'LeaseBound' || lease.type === 'LeaseRenewed' ? { expiresAt: lease.expiresAt } : {}),
-    });
-  });
+  await journal.replay(`${aggregateSubject('lease', networkId)}.>`, ({ event, seq }) => void out.push(leaseFact(event, seq)));
   return out;
+}
+
+export interface LeaseRecorder {
+  /** Every lease event of the network written so far, in stream order (waits until it has read them all). */
+  facts(): Promise<LeaseFact[]>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Records a network's lease events as they are written: the system under test
+ * compacts its journal, so the stream no longer holds the events behind the
+ * ACKs of a minute ago, but the checks need every one of them.
+ */
+export async function recordLeaseFacts(journal: Journal, networkId: string): Promise<LeaseRecorder> {
+  const filter = `${aggregateSubject('lease', networkId)}.>`;
+  const facts: LeaseFact[] = [];
+  const projection = await startProjection(journal, {
+    name: `fault-recorder-${networkId}`,
+    filter,
+    fromStart: true,
+    checkpointEvery: { events: Number.MAX_SAFE_INTEGER, ms: Number.MAX_SAFE_INTEGER },
+    apply: ({ event, seq }) => void facts.push(leaseFact(event, seq)),
+  });
+  await projection.caughtUp;
+  /** True once no lease event after the recorder's position is in the stream. */
+  const caughtUp = async () => {
+    const consumer = await journal.js.consumers.get(journal.layout.stream, {
+      filter_subjects: filter,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: projection.position() + 1,
+    });
+    return (await consumer.info(true)).num_pending === 0;
+  };
+  return {
+    async facts() {
+      await waitUntil(caughtUp, (done) => done, 30_000, 'the lease recorder has read every lease event');
+      return [...facts];
+    },
+    stop: () => projection.stop(),
+  };
 }
 
 /** Polls `read` until `ok` holds on its value; throws with the last value after `timeoutMs`. */

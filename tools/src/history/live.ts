@@ -23,7 +23,8 @@ export async function createLiveResources(nc: NatsConnection, journal: Journal, 
     const networkIds: string[] = [];
     const subnetIds: string[] = [];
     for (let n = 0; n < shape.networks; n++) {
-      const network = await client.networks.create({ name: `history-${n}` });
+      // One tenant per network, as in a cloud (and each within Neutron's default quotas).
+      const network = await client.networks.create({ name: `history-${n}`, project_id: `project-${n}` });
       const addresses = networkAddresses(shape, n);
       const subnet = await client.subnets.create({
         network_id: network.id,

@@ -142,8 +142,13 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
     if (scheduler) started.push(scheduler);
     // Compaction runs beside the scheduler: one per system (several are harmless: a purge below a sequence is idempotent).
     // It purges through the process's own journal: on the embedded server the admin's, since no part's role may purge.
+    // Not on a replicated journal: in one of three runs of the fault test with compaction every 2 s
+    // (3 nodes, SIGKILLs, nats-server 2.9.10) ACKed lease events went missing and DHCP stopped for a
+    // minute, and the cause is not known yet.
+    const replicas = scheduler && history.compactEveryMs > 0 ? ((await journal.jsm.streams.info(journal.layout.stream)).config.num_replicas ?? 1) : 1;
+    if (replicas > 1) logOf('history')(`history: the journal has ${replicas} replicas, so this process does not compact it (not yet proven safe under node failures); run \`leasehold history compact --replicated\` deliberately`);
     const compactor: RunningCompactor | undefined =
-      scheduler && history.compactEveryMs > 0
+      scheduler && history.compactEveryMs > 0 && replicas === 1
         ? startCompactor(journal, await ProjectionSnapshots.open(journal), {
             windowMs: history.retentionMs,
             everyMs: history.compactEveryMs,
@@ -268,7 +273,7 @@ export function snapshotLine(notice: SnapshotNotice): string | undefined {
       return `snapshot ${notice.info.name} could not be restored (${(notice.error as Error)?.message ?? String(notice.error)}); replaying the journal instead`;
     case 'history-gap':
       return notice.after === 0
-        ? `no usable snapshot and history before event ${notice.firstRetained} was compacted: this state lacks what happened before it`
+        ? `history before event ${notice.firstRetained} was compacted and no snapshot that holds it can be read yet; trying again (the start fails after a minute rather than serve part of history)`
         : `snapshot at event ${notice.after} is older than the retained history (from ${notice.firstRetained}); trying another`;
     case 'save-failed':
       return `snapshot not stored: ${(notice.error as Error)?.message ?? String(notice.error)} (retried later)`;

@@ -6,6 +6,7 @@ import { VersionConflictError } from '../errors.js';
 import { Journal } from '../journal.js';
 import { ProjectionSnapshots, type SnapshotInfo } from '../snapshots/projection-snapshots.js';
 import { startSnapshottedProjection } from '../snapshots/snapshotted-projection.js';
+import { startProjection } from '../projection.js';
 import { startTestNats, testEvent, type TestNats } from '../testing/index.js';
 import { compactJournal, compactionFloor, planCompaction, snapshotKind } from './compactor.js';
 
@@ -27,6 +28,12 @@ describe('the compaction floor', () => {
       else expect(floor).toBe(windowStart);
     },
   );
+
+  test('while a required kind has no snapshot at all, nothing is purged (its processes would have nothing to start from)', () => {
+    const snapshots = [info('agent-a', 50, 0), info('scheduler', 60, 0)];
+    expect(compactionFloor(100, snapshots, 0, ['api', 'scheduler', 'agent'])).toStrictEqual({ floor: 0, pinnedBy: undefined, missing: ['api'] });
+    expect(compactionFloor(100, [...snapshots, info('api', 70, 0)], 0, ['api', 'scheduler', 'agent'])).toMatchObject({ floor: 51, missing: [] });
+  });
 
   test('every agent is one kind; schedulers and APIs by their name prefix', () => {
     expect(['agent-h1', 'agent-x', 'scheduler', 'scheduler-b', 'api', 'mine'].map(snapshotKind)).toStrictEqual(['agent', 'agent', 'scheduler', 'scheduler', 'api', 'mine']);
@@ -76,9 +83,9 @@ describe('compacting a journal', () => {
     await sleep(30);
     await journal.append(subject(2), [testEvent(kind, 'Put', { n: 1000 })]);
 
-    const before = await planCompaction(journal, snapshots, { windowMs: 10, now: cut + 10 });
+    const before = await planCompaction(journal, snapshots, { windowMs: 10, now: cut + 10, requiredKinds: ['agent'] });
     expect(before.windowStart).toBe(before.lastSeq); // only the newest event is inside the window
-    const result = await compactJournal(journal, snapshots, { windowMs: 10, now: cut + 10 });
+    const result = await compactJournal(journal, snapshots, { windowMs: 10, now: cut + 10, requiredKinds: ['agent'] });
     expect(result.purged).toBeGreaterThanOrEqual(200);
     expect(result.bytesAfter).toBeLessThan(result.bytesBefore);
     expect(await journal.firstRetained()).toBe(result.floor);
@@ -105,24 +112,39 @@ describe('compacting a journal', () => {
     expect(await journal.read(subject(0))).toHaveLength(1);
   });
 
+  test('a live projection folds every event while the stream is purged just behind it', async () => {
+    const kind = randomUUID().slice(0, 8);
+    const seen: number[] = [];
+    const live = await startProjection(journal, { name: `live-${kind}`, filter: `lh.evt.test.${kind}.>`, fromStart: true, apply: (s) => void seen.push(s.seq) });
+    await live.caughtUp;
+    const written: number[] = [];
+    for (let round = 0; round < 10; round++) {
+      for (let i = 0; i < 30; i++) written.push((await journal.append(`lh.evt.test.${kind}.k${i % 5}`, [testEvent(kind, 'Put', { n: i })])).version);
+      await journal.jsm.streams.purge(journal.layout.stream, { seq: written.at(-1)! - 3 });
+    }
+    await expect.poll(() => seen.length, { timeout: 5_000 }).toBe(written.length);
+    expect(seen).toStrictEqual(written);
+    await live.stop();
+  });
+
   test('the newest snapshot of each kind holds the floor back, and so does any snapshot taken inside the window', async () => {
     const kind = randomUUID().slice(0, 8);
     for (const old of await snapshots.list()) await snapshots.delete(old.name);
     for (let i = 0; i < 20; i++) await journal.append(`lh.evt.test.${kind}.a`, [testEvent(kind, 'Put', { n: i })]);
     const { state } = await journal.jsm.streams.info(journal.layout.stream);
     await snapshots.save(`scheduler-${kind}`, { v: 1 }, state.last_seq - 5, new Map());
-    const plan = await planCompaction(journal, snapshots, { windowMs: 0, now: Date.now() + 60_000 });
+    const plan = await planCompaction(journal, snapshots, { windowMs: 0, now: Date.now() + 60_000, requiredKinds: [] });
     expect(plan.floor).toBe(state.last_seq - 4);
     expect(plan.pinnedBy?.name).toBe(`scheduler-${kind}`);
     // A newer scheduler snapshot frees it; an older agent snapshot taken inside the window holds it again.
     await snapshots.save(`scheduler-b-${kind}`, { v: 1 }, state.last_seq, new Map());
-    expect((await planCompaction(journal, snapshots, { windowMs: 0, now: Date.now() + 60_000 })).floor).toBe(state.last_seq + 1);
+    expect((await planCompaction(journal, snapshots, { windowMs: 0, now: Date.now() + 60_000, requiredKinds: [] })).floor).toBe(state.last_seq + 1);
     await sleep(20);
     const cut = Date.now();
     await sleep(5);
     await snapshots.save(`agent-${kind}`, { v: 1 }, state.last_seq - 10, new Map());
     await snapshots.save(`agent-z-${kind}`, { v: 1 }, state.last_seq, new Map());
-    const pinned = await planCompaction(journal, snapshots, { windowMs: 10, now: cut + 10 });
+    const pinned = await planCompaction(journal, snapshots, { windowMs: 10, now: cut + 10, requiredKinds: ['agent'] });
     expect(pinned.windowStart).toBe(state.last_seq + 1);
     expect(pinned.floor).toBe(state.last_seq - 9);
     expect(pinned.pinnedBy?.name).toBe(`agent-${kind}`);

@@ -26,6 +26,8 @@ export interface RetentionOptions {
   readonly windowMs: number;
   /** The clock (tests). */
   readonly now?: number;
+  /** Kinds of fold that must each have a snapshot before anything is purged (default SYSTEM_KINDS: api, scheduler, agent). */
+  readonly requiredKinds?: readonly string[];
 }
 
 export interface CompactionPlan {
@@ -38,6 +40,8 @@ export interface CompactionPlan {
   readonly floor: number;
   /** The snapshot that holds the floor back, when one does. */
   readonly pinnedBy: SnapshotInfo | undefined;
+  /** Required kinds with no snapshot yet: while there is one, nothing is purged. */
+  readonly missing: readonly string[];
   /** Events the purge would remove. */
   readonly removable: number;
 }
@@ -52,7 +56,12 @@ export interface CompactionResult extends CompactionPlan {
  * The floor from the window start and the snapshots (see the module
  * comment). Pure: `snapshots` as listed, `windowStart` as found on the stream.
  */
-export function compactionFloor(windowStart: number, snapshots: readonly SnapshotInfo[], windowFrom: number): { floor: number; pinnedBy: SnapshotInfo | undefined } {
+export function compactionFloor(
+  windowStart: number,
+  snapshots: readonly SnapshotInfo[],
+  windowFrom: number,
+  requiredKinds: readonly string[] = [],
+): { floor: number; pinnedBy: SnapshotInfo | undefined; missing: string[] } {
   let floor = windowStart;
   let pinnedBy: SnapshotInfo | undefined;
   const pin = (info: SnapshotInfo) => {
@@ -70,8 +79,13 @@ export function compactionFloor(windowStart: number, snapshots: readonly Snapsho
     if (!newest || info.seq > newest.seq) newestOfKind.set(kind, info);
   }
   for (const info of newestOfKind.values()) pin(info);
-  return { floor, pinnedBy };
+  // A kind with no snapshot at all (its processes could not store one yet) would have nothing to start from.
+  const missing = requiredKinds.filter((kind) => !newestOfKind.has(kind));
+  return missing.length > 0 ? { floor: 0, pinnedBy: undefined, missing } : { floor, pinnedBy, missing };
 }
+
+/** The kinds of fold a system runs: none of them may lose history no snapshot of its kind holds. */
+export const SYSTEM_KINDS: readonly string[] = ['api', 'scheduler', 'agent'];
 
 /** What a compaction would do now. */
 export async function planCompaction(journal: Journal, snapshots: ProjectionSnapshots, options: RetentionOptions): Promise<CompactionPlan> {
@@ -80,8 +94,9 @@ export async function planCompaction(journal: Journal, snapshots: ProjectionSnap
   const { state } = await journal.jsm.streams.info(journal.layout.stream);
   const firstRetained = state.messages === 0 ? state.last_seq + 1 : state.first_seq;
   const windowStart = await firstAtOrAfter(journal, firstRetained, state.last_seq, windowFrom);
-  const { floor, pinnedBy } = compactionFloor(windowStart, await snapshots.list(), windowFrom);
-  return { firstRetained, lastSeq: state.last_seq, windowStart, floor, pinnedBy, removable: Math.max(0, floor - firstRetained) };
+  const found = compactionFloor(windowStart, await snapshots.list(), windowFrom, options.requiredKinds ?? SYSTEM_KINDS);
+  const floor = found.missing.length > 0 ? firstRetained : found.floor;
+  return { firstRetained, lastSeq: state.last_seq, windowStart, floor, pinnedBy: found.pinnedBy, missing: found.missing, removable: Math.max(0, floor - firstRetained) };
 }
 
 /** Purges the stream below the floor. Safe to run from several processes at once (a purge below a sequence is idempotent). */
@@ -129,7 +144,7 @@ export function startCompactor(
   let last: CompactionResult | undefined;
   let running: Promise<CompactionResult | undefined> | undefined;
   const run = (): Promise<CompactionResult | undefined> => {
-    running ??= compactJournal(journal, snapshots, { windowMs: options.windowMs })
+    running ??= compactJournal(journal, snapshots, { windowMs: options.windowMs, ...(options.requiredKinds ? { requiredKinds: options.requiredKinds } : {}) })
       .then((result) => {
         last = result;
         options.onResult?.(result);

@@ -10,6 +10,7 @@
  * (another schema version, other settings, unreadable) is reported and
  * ignored: the projection then folds everything retained, as before.
  */
+import { HistoryCompactedError } from '../errors.js';
 import { startProjection, type ProjectionOptions, type RunningProjection } from '../projection.js';
 import type { Journal } from '../journal.js';
 import { snapshotKind, type ProjectionSnapshots, type SnapshotInfo, type SnapshotRefusal } from './projection-snapshots.js';
@@ -47,6 +48,8 @@ export interface SnapshottedProjectionOptions
   readonly every?: { readonly events?: number; readonly ms?: number };
   /** Ignore any stored snapshot and fold everything retained (snapshots are still taken). */
   readonly ignoreSnapshot?: boolean;
+  /** On a compacted stream, how long to keep trying to read a snapshot before refusing to start (default 60 s). */
+  readonly snapshotWaitMs?: number;
   readonly onSnapshot?: (notice: SnapshotNotice) => void;
 }
 
@@ -80,7 +83,7 @@ export async function startSnapshottedProjection(journal: Journal, options: Snap
   let restoredFrom: SnapshotInfo | undefined;
   let restoreMs = 0;
   // History below this was compacted: a snapshot older than it cannot be completed by the stream.
-  const firstRetained = await journal.firstRetained();
+  let firstRetained = await journal.firstRetained();
   const complete = (info: SnapshotInfo) => info.seq + 1 >= firstRetained;
   /** Loads and restores one snapshot; true when the fold took it. */
   const tryRestore = async (name: string): Promise<boolean> => {
@@ -105,25 +108,39 @@ export async function startSnapshottedProjection(journal: Journal, options: Snap
       return false;
     }
   };
-  if (!options.ignoreSnapshot) {
+  const restoreAny = async (): Promise<void> => {
     const own = await snapshots.info(options.name).catch(() => undefined);
     if (own) onSnapshot({ kind: 'loading', info: own });
-    if (!(await tryRestore(options.name))) {
-      // A new process, or one down for longer than the retention window: the newest snapshot of
-      // the same kind of fold, version and settings is the same state, and the stream completes it.
-      const kind = snapshotKind(options.name);
-      const others = (await snapshots.list().catch(() => []))
-        .filter((i) => i.name !== options.name && snapshotKind(i.name) === kind && i.v === wanted.v && i.fingerprint === (wanted.fingerprint ?? '') && complete(i))
-        .sort((a, b) => b.seq - a.seq);
-      for (const other of others.slice(0, 3)) {
-        onSnapshot({ kind: 'loading', info: other });
-        if (await tryRestore(other.name)) break;
-      }
+    if (await tryRestore(options.name)) return;
+    // A new process, or one down for longer than the retention window: the newest snapshot of
+    // the same kind of fold, version and settings is the same state, and the stream completes it.
+    const kind = snapshotKind(options.name);
+    const others = (await snapshots.list().catch(() => []))
+      .filter((i) => i.name !== options.name && snapshotKind(i.name) === kind && i.v === wanted.v && i.fingerprint === (wanted.fingerprint ?? '') && complete(i))
+      .sort((a, b) => b.seq - a.seq);
+    for (const other of others.slice(0, 3)) {
+      onSnapshot({ kind: 'loading', info: other });
+      if (await tryRestore(other.name)) return;
     }
+  };
+  if (!options.ignoreSnapshot) {
+    // On a compacted stream a snapshot must hold what was purged (the compactor never passes the
+    // newest of each kind), so not finding one means the store cannot be read yet (a cluster
+    // electing its leaders after a restart): try again for a while, then refuse to start rather
+    // than fold only part of history.
+    const deadline = Date.now() + (options.snapshotWaitMs ?? 60_000);
+    for (let attempt = 1; ; attempt++) {
+      await restoreAny();
+      if (restoredFrom || firstRetained <= 1) break;
+      if (attempt === 1) onSnapshot({ kind: 'history-gap', after: 0, firstRetained });
+      if (Date.now() > deadline) throw new HistoryCompactedError(options.name, firstRetained);
+      await new Promise((r) => setTimeout(r, Math.min(2_000, 250 * attempt)));
+      firstRetained = await journal.firstRetained();
+    }
+  } else if (firstRetained > 1) {
+    onSnapshot({ kind: 'history-gap', after: 0, firstRetained });
   }
   const startAfter = restoredFrom?.seq ?? 0;
-  // Starting with no snapshot on a compacted stream folds only part of history: say so loudly.
-  if (!restoredFrom && firstRetained > 1) onSnapshot({ kind: 'history-gap', after: 0, firstRetained });
 
   const everyEvents = options.every?.events ?? DEFAULT_EVERY_EVENTS;
   const everyMs = options.every?.ms ?? DEFAULT_EVERY_MS;
