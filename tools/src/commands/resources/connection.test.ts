@@ -38,11 +38,11 @@ describe('which NATS server the CLI uses', () => {
     expect(resolveNatsTarget({}, env).credentials).toStrictEqual({ options: { nkeySeedFile: seed('client'), env: {} }, source: seed('client') });
     expect(resolveNatsTarget({}, env, dir, 'admin').credentials?.source).toBe(seed('admin'));
     // A URL given elsewhere is not sent the data directory's credentials.
-    expect(resolveNatsTarget({ natsUrl: 'nats://10.0.0.1:4222' }, env).credentials).toBeUndefined();
-    expect(resolveNatsTarget({}, { ...env, NATS_URL: 'nats://10.0.0.1:4222' }).credentials).toBeUndefined();
+    expect(resolveNatsTarget({ natsUrl: 'nats://198.18.0.1:14222' }, env).credentials).toBeUndefined();
+    expect(resolveNatsTarget({}, { ...env, NATS_URL: 'nats://198.18.0.1:14222' }).credentials).toBeUndefined();
     // The flag wins, relative to the working directory.
     expect(resolveNatsTarget({ natsCredentials: 'with-credentials/credentials/admin.nk' }, env, dir).credentials?.options).toStrictEqual({ nkeySeedFile: seed('admin'), env: {} });
-    expect(resolveNatsTarget({ natsUrl: 'nats://10.0.0.1:4222', natsCredentials: seed('client') }, {}).credentials?.source).toBe(seed('client'));
+    expect(resolveNatsTarget({ natsUrl: 'nats://198.18.0.1:14222', natsCredentials: seed('client') }, {}).credentials?.source).toBe(seed('client'));
     expect(() => resolveNatsTarget({ natsCredentials: join(dir, 'nope') }, env)).toThrow(/cannot read the credentials file/);
   });
 
