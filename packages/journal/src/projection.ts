@@ -217,7 +217,8 @@ export async function startProjection(journal: Journal, options: ProjectionOptio
             // A fold that cannot take a valid event (a bug) skips it too: one event must never stop
             // a projection, and with it a whole process.
             try {
-              await options.apply(read.stored);
+              const pending = options.apply(read.stored);
+              if (pending) await pending;
               stats.applied++;
             } catch (error) {
               quarantine(quarantined(msg.seq, msg.subject, error, read.stored.event.type, read.stored.event.v));
