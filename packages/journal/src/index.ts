@@ -8,7 +8,7 @@ export type { DataDirLock } from './data-dir-lock.js';
 export type { LockHolder } from './errors.js';
 export { defaultLayout, provisionJournal } from './provision.js';
 export type { JournalLayout, Provisioned } from './provision.js';
-export { Journal } from './journal.js';
+export { Journal, firstRetainedOf } from './journal.js';
 export type { AppendResult, ExpectedVersion, Fold, OpenJournalOptions, ReplayOptions, Snapshot, StoredEvent } from './journal.js';
 export { DEFAULT_STALL_LIMIT_MS, quarantineLine, readMessage, startProjection } from './projection.js';
 export type { CatchUpOptions, CatchUpProgress, ProjectionOptions, QuarantinedEvent, ReadMessage, RunningProjection } from './projection.js';

@@ -141,8 +141,7 @@ export class Journal {
 
   /** The first sequence still in the stream (history below it was compacted); last + 1 when empty. */
   async firstRetained(): Promise<number> {
-    const { state } = await this.jsm.streams.info(this.layout.stream);
-    return state.messages === 0 ? state.last_seq + 1 : state.first_seq;
+    return firstRetainedOf((await this.jsm.streams.info(this.layout.stream)).state);
   }
 
   /** The aggregate's version: the sequence of its last event, 0 when it has none. */
@@ -248,6 +247,11 @@ export class Journal {
     }
     return error;
   }
+}
+
+/** The first sequence a stream's state still holds (history below it was purged); last + 1 when it is empty. Pure. */
+export function firstRetainedOf(state: { readonly messages: number; readonly first_seq: number; readonly last_seq: number }): number {
+  return state.messages === 0 ? state.last_seq + 1 : state.first_seq;
 }
 
 /** KV keys allow dots but not wildcards; aggregate subjects never hold wildcards. */

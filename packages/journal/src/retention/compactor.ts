@@ -16,7 +16,7 @@
  * aggregate's last event was purged send their version as the server sees
  * it (`Journal.publish`). See docs/design/history.md.
  */
-import type { Journal } from '../journal.js';
+import { firstRetainedOf, type Journal } from '../journal.js';
 import { snapshotKind, type ProjectionSnapshots, type SnapshotInfo } from '../snapshots/projection-snapshots.js';
 
 export { snapshotKind };
@@ -92,7 +92,7 @@ export async function planCompaction(journal: Journal, snapshots: ProjectionSnap
   const now = options.now ?? Date.now();
   const windowFrom = now - options.windowMs;
   const { state } = await journal.jsm.streams.info(journal.layout.stream);
-  const firstRetained = state.messages === 0 ? state.last_seq + 1 : state.first_seq;
+  const firstRetained = firstRetainedOf(state);
   const windowStart = await firstAtOrAfter(journal, firstRetained, state.last_seq, windowFrom);
   const found = compactionFloor(windowStart, await snapshots.list(), windowFrom, options.requiredKinds ?? SYSTEM_KINDS);
   const floor = found.missing.length > 0 ? firstRetained : found.floor;

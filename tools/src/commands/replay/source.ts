@@ -7,7 +7,7 @@
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ProjectionSnapshots, defaultLayout, type StoredEvent } from '@leasehold/journal';
+import { ProjectionSnapshots, defaultLayout, firstRetainedOf, type StoredEvent } from '@leasehold/journal';
 import { decodeEvent } from '@leasehold/protocol';
 import { subjectMatches } from '../events/filter.js';
 import { EVENTS_STREAM, eventsStreamInfo, readEvents, type RawEvent } from '../events/reader.js';
@@ -38,7 +38,7 @@ export interface EventSource {
 /** Where the journal's history starts now: the stream's first retained event and the projection snapshots. */
 export async function journalHistory(nc: NatsConnection): Promise<HistoryStart> {
   const { state } = await eventsStreamInfo(nc);
-  const firstRetained = state.messages === 0 ? state.last_seq + 1 : state.first_seq;
+  const firstRetained = firstRetainedOf(state);
   if (firstRetained <= 1) return WHOLE_HISTORY;
   const jsm = await jetstreamManager(nc);
   const first = state.messages === 0 ? null : await jsm.streams.getMessage(EVENTS_STREAM, { seq: firstRetained }).catch(() => null);
