@@ -8,7 +8,6 @@
  * is shared), each bounded in iterations and time.
  */
 import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import dnsPacket from 'dns-packet';
@@ -31,7 +30,7 @@ import {
   type DhcpMessage,
   type DnsMessage,
 } from '@leasehold/protocol';
-import { machineLine, printTable, rate, type Figure } from './harness.js';
+import { benchSink, machineLine, printTable, rate, timeLoop, type Figure } from './harness.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 2_000_000);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 400);
@@ -103,7 +102,6 @@ check('dns-packet reads the same 4 answers', libraryPacket.answers?.length === 4
 }
 
 // Results go here so no call can be optimised away.
-let sink: unknown;
 const inPlace = Uint8Array.from(responseBytes);
 let nextId = 0;
 
@@ -143,19 +141,6 @@ const cases: Case[] = [
   { name: 'dns-packet: decode + set id/TTLs + encode', op: () => libraryRewrite(responseBuffer, (nextId = (nextId + 1) & 0xffff), 7) },
 ];
 
-/** Runs `op` up to `count` times or for `ms`, whichever ends first; checks the clock every 256 calls. */
-function timeLoop(name: string, op: () => unknown, count: number, ms: number): Figure {
-  const t0 = performance.now();
-  const deadline = t0 + ms;
-  let n = 0;
-  while (n < count) {
-    const batch = Math.min(256, count - n);
-    for (let i = 0; i < batch; i++) sink = op();
-    n += batch;
-    if (performance.now() >= deadline) break;
-  }
-  return { name, ops: n, ms: performance.now() - t0 };
-}
 
 console.log(machineLine(`dns-packet ${readDnsPacketVersion()}`));
 console.log(
@@ -170,7 +155,7 @@ for (let round = 0; round < ROUNDS; round++) {
     if (previous === undefined || rate(figure) > rate(previous)) best.set(c.name, figure);
   }
 }
-check('every case produced a result', sink !== undefined);
+check('every case produced a result', benchSink !== undefined);
 const figures = cases.map((c) => best.get(c.name)!);
 console.log('');
 printTable(figures);

@@ -11,12 +11,11 @@
  *   npx tsx --conditions=@leasehold/source tools/src/bench/event-validation.ts
  */
 import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { leaseSubject, toEnvelope } from '@leasehold/lease-actor';
 import { checkEventData, checkStoredEvent, decodeEvent, decodeStoredEvent, encodeEvent, isIpv4, parseIpv4, type EventEnvelope } from '@leasehold/protocol';
-import { machineLine, printTable, rate, type Figure } from './harness.js';
+import { machineLine, printTable, rate, timeLoop, type Figure } from './harness.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 3_000_000);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 400);
@@ -74,7 +73,6 @@ check('the old guard agrees', oldLeaseGuard(leaseEnvelope.data));
 check('the heartbeat is valid', checkStoredEvent('lh.evt.agent.agent-1', heartbeat) === undefined);
 check('the subnet is valid', checkStoredEvent('lh.evt.network.net-1', subnet) === undefined);
 
-let sink: unknown;
 const cases: { name: string; op: () => unknown }[] = [
   { name: `LeaseBound: decodeEvent (${leaseBytes.length} B msgpack + envelope checks)`, op: () => decodeEvent(leaseBytes) },
   { name: 'LeaseBound: decodeStoredEvent (decode + checkStoredEvent)', op: () => decodeStoredEvent(leaseSubjectText, leaseBytes) },
@@ -86,18 +84,6 @@ const cases: { name: string; op: () => unknown }[] = [
   { name: 'SubnetCreated: checkStoredEvent (pools apart and inside)', op: () => checkStoredEvent('lh.evt.network.net-1', subnet) },
 ];
 
-function timeLoop(name: string, op: () => unknown, count: number, ms: number): Figure {
-  const t0 = performance.now();
-  const deadline = t0 + ms;
-  let n = 0;
-  while (n < count) {
-    const batch = Math.min(256, count - n);
-    for (let i = 0; i < batch; i++) sink = op();
-    n += batch;
-    if (performance.now() >= deadline) break;
-  }
-  return { name, ops: n, ms: performance.now() - t0 };
-}
 
 console.log(machineLine(`zod ${zodVersion()}`));
 for (const c of cases) timeLoop(c.name, c.op, 20_000, 300);
@@ -110,7 +96,6 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 check('the timed calls ran', figures0().every((f) => f.ops > 0));
-void sink;
 function figures0(): Figure[] {
   return cases.map((c) => best.get(c.name)!);
 }

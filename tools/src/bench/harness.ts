@@ -34,6 +34,23 @@ export async function measure(name: string, run: () => Promise<number>): Promise
   return { name, ops, ms: performance.now() - t0 };
 }
 
+/** The last result of a timed operation, kept so the engine cannot drop the work as unused. */
+export let benchSink: unknown;
+
+/** Runs `op` up to `count` times or for `ms`, whichever ends first; checks the clock every 256 calls. */
+export function timeLoop(name: string, op: () => unknown, count: number, ms: number): Figure {
+  const t0 = performance.now();
+  const deadline = t0 + ms;
+  let n = 0;
+  while (n < count) {
+    const batch = Math.min(256, count - n);
+    for (let i = 0; i < batch; i++) benchSink = op();
+    n += batch;
+    if (performance.now() >= deadline) break;
+  }
+  return { name, ops: n, ms: performance.now() - t0 };
+}
+
 export function rate(f: Figure): number {
   return (f.ops / f.ms) * 1000;
 }
