@@ -10,12 +10,12 @@ import { ApiClient } from '@leasehold/api';
 import {
   ProjectionSnapshots,
   VersionConflictError,
+  projectionStartOptions,
   quarantineLine,
   startSnapshottedProjection,
-  type CatchUpOptions,
   type Journal,
+  type ProjectionStartOptions,
   type RunningSnapshottedProjection,
-  type SnapshotNotice,
 } from '@leasehold/journal';
 import { leaseSubject, toEnvelope, type JournaledLeaseEvent } from '@leasehold/lease-actor';
 import { cidrContains, type Ipv4 } from '@leasehold/protocol';
@@ -45,18 +45,10 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-export interface AgentDeps {
+export interface AgentDeps extends ProjectionStartOptions {
   readonly nc: NatsConnection;
   readonly journal: Journal;
   readonly log?: (line: string) => void;
-  /** Progress reports and the stall limit of the start-up replay. */
-  readonly catchUp?: CatchUpOptions;
-  /** How often to store the model's snapshot (defaults: 50,000 events or 5 minutes). */
-  readonly snapshotEvery?: { readonly events?: number; readonly ms?: number };
-  /** Ignore a stored snapshot and fold everything retained. */
-  readonly ignoreSnapshot?: boolean;
-  /** Snapshot events (restored, refused, saved), for the log. */
-  readonly onSnapshot?: (notice: SnapshotNotice) => void;
 }
 
 export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<RunningAgent> {
@@ -138,9 +130,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
         for (const [networkId, names] of leaseHostnames(restored)) leaseNames.set(networkId, names);
       },
     },
-    ...(deps.snapshotEvery ? { every: deps.snapshotEvery } : {}),
-    ...(deps.ignoreSnapshot ? { ignoreSnapshot: true } : {}),
-    ...(deps.onSnapshot ? { onSnapshot: deps.onSnapshot } : {}),
+    ...projectionStartOptions(deps),
     apply: (stored) => model.apply(stored),
     // An event no fold may apply: skipped, its lease address still writable, said once at error level.
     onQuarantine: (event) => {
@@ -148,7 +138,6 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       log(`agent: ${quarantineLine(`agent-${config.agentId}`, event)}`);
     },
     onError: (error) => log(`agent: journal: ${(error as Error).message}`),
-    ...(deps.catchUp ? { catchUp: deps.catchUp } : {}),
   });
   // Rejects (the projection stopped) when the replay makes no progress for the stall limit.
   await projection.caughtUp;

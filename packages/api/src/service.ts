@@ -3,8 +3,8 @@
  * works): every operation on `lh.api.v1.<resource>.<verb>`, JSON or msgpack.
  * Reads come from the read model, which is rebuilt from the journal at start.
  */
-import type { CatchUpOptions, Journal, QuarantinedEvent, RunningSnapshottedProjection, SnapshotNotice } from '@leasehold/journal';
-import { ProjectionSnapshots, quarantineLine, startSnapshottedProjection } from '@leasehold/journal';
+import type { Journal, ProjectionStartOptions, QuarantinedEvent, RunningSnapshottedProjection } from '@leasehold/journal';
+import { ProjectionSnapshots, projectionStartOptions, quarantineLine, startSnapshottedProjection } from '@leasehold/journal';
 import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { ApiError } from './errors.js';
@@ -19,7 +19,7 @@ import { DEFAULT_MAX_REQUEST_BYTES, decodeBody, encodeBody, requestFormat } from
 export const API_SUBJECT_PREFIX = 'lh.api.v1';
 export const API_VERSION = '0.1.0';
 
-export interface ApiServiceOptions {
+export interface ApiServiceOptions extends ProjectionStartOptions {
   readonly maxRequestBytes?: number;
   /** Write and read rates and requests in flight of this instance; unset fields take `defaultApiLimits`. */
   readonly limits?: ApiLimitsOverrides;
@@ -36,14 +36,6 @@ export interface ApiServiceOptions {
    * writable), once, for the log at error level. Default: `onProjectionError` with the line.
    */
   readonly onQuarantine?: (event: QuarantinedEvent, line: string) => void;
-  /** Progress reports and the stall limit of the start-up replay. */
-  readonly catchUp?: CatchUpOptions;
-  /** How often to store the read model's snapshot (defaults: 50,000 events or 5 minutes). */
-  readonly snapshotEvery?: { readonly events?: number; readonly ms?: number };
-  /** Ignore a stored snapshot and fold everything retained. */
-  readonly ignoreSnapshot?: boolean;
-  /** Snapshot events (restored, refused, saved), for the log. */
-  readonly onSnapshot?: (notice: SnapshotNotice) => void;
 }
 
 export interface ApiService {
@@ -71,9 +63,7 @@ export async function startApiService(nc: NatsConnection, journal: Journal, opti
       // ReadModel.restore checks the shape before building anything; the handlers are made after this.
       restore: (state) => (model = ReadModel.restore(state)),
     },
-    ...(options.snapshotEvery ? { every: options.snapshotEvery } : {}),
-    ...(options.ignoreSnapshot ? { ignoreSnapshot: true } : {}),
-    ...(options.onSnapshot ? { onSnapshot: options.onSnapshot } : {}),
+    ...projectionStartOptions(options),
     apply: (stored) => model.apply(stored),
     onQuarantine: (event) => {
       model.quarantine(event.subject, event.seq);
@@ -82,7 +72,6 @@ export async function startApiService(nc: NatsConnection, journal: Journal, opti
       else options.onProjectionError?.(new Error(line, { cause: event.error }));
     },
     ...(options.onProjectionError ? { onError: options.onProjectionError } : {}),
-    ...(options.catchUp ? { catchUp: options.catchUp } : {}),
   });
   // Rejects (the projection stopped) when the replay makes no progress for the stall limit.
   await projection.caughtUp;

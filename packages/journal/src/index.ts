@@ -16,8 +16,8 @@ export { ProjectionSnapshots, snapshotKind } from './snapshots/projection-snapsh
 export { SYSTEM_KINDS, compactJournal, compactionFloor, planCompaction, startCompactor } from './retention/compactor.js';
 export type { CompactionPlan, CompactionResult, RetentionOptions, RunningCompactor } from './retention/compactor.js';
 export type { LoadedSnapshot, SnapshotInfo, SnapshotLoad, SnapshotRefusal, SnapshotWanted } from './snapshots/projection-snapshots.js';
-export { startSnapshottedProjection } from './snapshots/snapshotted-projection.js';
-export type { RunningSnapshottedProjection, SnapshotFold, SnapshotNotice, SnapshottedProjectionOptions, StartFacts } from './snapshots/snapshotted-projection.js';
+export { projectionStartOptions, startSnapshottedProjection } from './snapshots/snapshotted-projection.js';
+export type { ProjectionStartOptions, RunningSnapshottedProjection, SnapshotFold, SnapshotNotice, SnapshottedProjectionOptions, StartFacts } from './snapshots/snapshotted-projection.js';
 export { freePorts, provisionCluster, startNatsCluster, waitForJetStream } from './cluster/cluster.js';
 export type { ClusterNode, NatsCluster, NatsClusterOptions } from './cluster/cluster.js';
 export { nodeConfigText } from './cluster/config.js';

@@ -11,11 +11,11 @@ import {
   ProjectionSnapshots,
   VersionConflictError,
   quarantineLine,
+  projectionStartOptions,
   startSnapshottedProjection,
-  type CatchUpOptions,
   type Journal,
   type RunningSnapshottedProjection,
-  type SnapshotNotice,
+  type ProjectionStartOptions,
 } from '@leasehold/journal';
 import type { SchedulerConfig } from './config.js';
 import { decide } from './decide.js';
@@ -39,19 +39,11 @@ export interface RunningScheduler {
   stop(): Promise<void>;
 }
 
-export interface SchedulerDeps {
+export interface SchedulerDeps extends ProjectionStartOptions {
   readonly journal: Journal;
   readonly log?: (line: string) => void;
   /** Name of this instance's projection (default "scheduler"). */
   readonly name?: string;
-  /** Progress reports and the stall limit of the start-up replay. */
-  readonly catchUp?: CatchUpOptions;
-  /** How often to store a projection snapshot (defaults: 50,000 events or 5 minutes). */
-  readonly snapshotEvery?: { readonly events?: number; readonly ms?: number };
-  /** Ignore a stored snapshot and fold everything retained. */
-  readonly ignoreSnapshot?: boolean;
-  /** Snapshot events (restored, refused, saved), for the log. */
-  readonly onSnapshot?: (notice: SnapshotNotice) => void;
 }
 
 /** Waits this long after an event before deciding, so a burst is decided once. */
@@ -187,9 +179,7 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
         fold = new SchedulerFold(config, readSchedulerSnapshot(raw));
       },
     },
-    ...(deps.snapshotEvery ? { every: deps.snapshotEvery } : {}),
-    ...(deps.ignoreSnapshot ? { ignoreSnapshot: true } : {}),
-    ...(deps.onSnapshot ? { onSnapshot: deps.onSnapshot } : {}),
+    ...projectionStartOptions(deps),
     apply: (stored) => {
       if (fold.apply(stored)) {
         // Every event may change a decision: the API's manual bindings and other instances' too.
@@ -205,7 +195,6 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
       log(`scheduler: ${quarantineLine(deps.name ?? 'scheduler', event)}`);
     },
     onError: (error) => log(`scheduler: journal: ${(error as Error).message}`),
-    ...(deps.catchUp ? { catchUp: deps.catchUp } : {}),
   });
   // Rejects (the projection stopped) when the replay makes no progress for the stall limit.
   await running.caughtUp;

@@ -11,7 +11,7 @@
  * ignored: the projection then folds everything retained, as before.
  */
 import { HistoryCompactedError } from '../errors.js';
-import { startProjection, type ProjectionOptions, type RunningProjection } from '../projection.js';
+import { startProjection, type CatchUpOptions, type ProjectionOptions, type RunningProjection } from '../projection.js';
 import type { Journal } from '../journal.js';
 import { snapshotKind, type ProjectionSnapshots, type SnapshotInfo, type SnapshotRefusal } from './projection-snapshots.js';
 
@@ -51,6 +51,23 @@ export interface SnapshottedProjectionOptions
   /** On a compacted stream, how long to keep trying to read a snapshot before refusing to start (default 60 s). */
   readonly snapshotWaitMs?: number;
   readonly onSnapshot?: (notice: SnapshotNotice) => void;
+}
+
+/** What a process's part (API, scheduler, agent) passes through to its snapshotted projection. */
+export interface ProjectionStartOptions {
+  /** Progress reports and the stall limit of the start-up replay. */
+  readonly catchUp?: CatchUpOptions;
+  /** How often to store the snapshot (defaults: 50,000 events or 5 minutes). */
+  readonly snapshotEvery?: { readonly events?: number; readonly ms?: number };
+  /** Ignore a stored snapshot and fold everything retained. */
+  readonly ignoreSnapshot?: boolean;
+  /** Snapshot events (restored, refused, saved), for the log. */
+  readonly onSnapshot?: (notice: SnapshotNotice) => void;
+}
+
+/** A part's start options as the snapshotted projection's. Pure. */
+export function projectionStartOptions(o: ProjectionStartOptions): Pick<SnapshottedProjectionOptions, 'catchUp' | 'every' | 'ignoreSnapshot' | 'onSnapshot'> {
+  return { catchUp: o.catchUp, every: o.snapshotEvery, ignoreSnapshot: o.ignoreSnapshot, onSnapshot: o.onSnapshot };
 }
 
 export interface StartFacts {
