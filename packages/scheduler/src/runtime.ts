@@ -10,12 +10,12 @@ import { randomUUID } from 'node:crypto';
 import {
   ProjectionSnapshots,
   VersionConflictError,
-  quarantineLine,
   projectionStartOptions,
+  quarantineLine,
   startSnapshottedProjection,
   type Journal,
-  type RunningSnapshottedProjection,
   type ProjectionStartOptions,
+  type RunningSnapshottedProjection,
 } from '@leasehold/journal';
 import type { SchedulerConfig } from './config.js';
 import { decide } from './decide.js';
