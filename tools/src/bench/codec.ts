@@ -30,7 +30,7 @@ import {
   type DhcpMessage,
   type DnsMessage,
 } from '@leasehold/protocol';
-import { benchSink, machineLine, printTable, rate, timeLoop, type Figure } from './harness.js';
+import { benchSink, bestOfRounds, machineLine, printTable, rate, timeLoop } from './harness.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 2_000_000);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 400);
@@ -147,16 +147,8 @@ console.log(
   `bounds: warm-up ${WARMUP} calls or ${WARMUP_MS} ms per case, then ${ROUNDS} interleaved rounds of at most ${ITERATIONS} calls or ${ROUND_MS} ms; best round shown`,
 );
 for (const c of cases) timeLoop(c.name, c.op, WARMUP, WARMUP_MS);
-const best = new Map<string, Figure>();
-for (let round = 0; round < ROUNDS; round++) {
-  for (const c of cases) {
-    const figure = timeLoop(c.name, c.op, ITERATIONS, ROUND_MS);
-    const previous = best.get(c.name);
-    if (previous === undefined || rate(figure) > rate(previous)) best.set(c.name, figure);
-  }
-}
+const figures = bestOfRounds(cases, ROUNDS, ITERATIONS, ROUND_MS);
 check('every case produced a result', benchSink !== undefined);
-const figures = cases.map((c) => best.get(c.name)!);
 console.log('');
 printTable(figures);
 

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { leaseSubject, toEnvelope } from '@leasehold/lease-actor';
 import { checkEventData, checkStoredEvent, decodeEvent, decodeStoredEvent, encodeEvent, isIpv4, parseIpv4, type EventEnvelope } from '@leasehold/protocol';
-import { machineLine, printTable, rate, timeLoop, type Figure } from './harness.js';
+import { bestOfRounds, machineLine, printTable, rate, timeLoop } from './harness.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 3_000_000);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 400);
@@ -87,19 +87,8 @@ const cases: { name: string; op: () => unknown }[] = [
 
 console.log(machineLine(`zod ${zodVersion()}`));
 for (const c of cases) timeLoop(c.name, c.op, 20_000, 300);
-const best = new Map<string, Figure>();
-for (let round = 0; round < ROUNDS; round++) {
-  for (const c of cases) {
-    const figure = timeLoop(c.name, c.op, ITERATIONS, ROUND_MS);
-    const previous = best.get(c.name);
-    if (previous === undefined || rate(figure) > rate(previous)) best.set(c.name, figure);
-  }
-}
-check('the timed calls ran', figures0().every((f) => f.ops > 0));
-function figures0(): Figure[] {
-  return cases.map((c) => best.get(c.name)!);
-}
-const figures = figures0();
+const figures = bestOfRounds(cases, ROUNDS, ITERATIONS, ROUND_MS);
+check('the timed calls ran', figures.every((f) => f.ops > 0));
 printTable(figures);
 const ns = (prefix: string) => 1e9 / rate(figures.find((f) => f.name.startsWith(prefix))!);
 console.log('');

@@ -51,6 +51,22 @@ export function timeLoop(name: string, op: () => unknown, count: number, ms: num
   return { name, ops: n, ms: performance.now() - t0 };
 }
 
+/**
+ * Each case timed in `rounds` interleaved rounds (so drift in the machine's
+ * load touches every case alike); the best round of each, in `cases` order.
+ */
+export function bestOfRounds(cases: readonly { readonly name: string; readonly op: () => unknown }[], rounds: number, count: number, ms: number): Figure[] {
+  const best = new Map<string, Figure>();
+  for (let round = 0; round < rounds; round++) {
+    for (const c of cases) {
+      const figure = timeLoop(c.name, c.op, count, ms);
+      const previous = best.get(c.name);
+      if (previous === undefined || rate(figure) > rate(previous)) best.set(c.name, figure);
+    }
+  }
+  return cases.map((c) => best.get(c.name)!);
+}
+
 export function rate(f: Figure): number {
   return (f.ops / f.ms) * 1000;
 }
