@@ -8,16 +8,8 @@ import { connectNats } from './connect.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { DataDirInUseError, NatsServerMissingError } from './errors.js';
 import { findNatsServer, startNatsServer } from './nats-server.js';
+import { processRunning as running } from './testing/process.js';
 
-/** Whether `pid` is a live process (a zombie waiting for init to reap it is not). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 describe('spawning nats-server', () => {
   test('a missing binary is an error that says how to install it', () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiClient } from '@leasehold/api';
 import { CREDENTIALS_DIR, connectNats, LOCK_FILE, localConnectOptions, prepareLocalAccess, SERVER_CONFIG_FILE } from '@leasehold/journal';
-import { startTestNats } from '@leasehold/journal/testing';
+import { processRunning as running, startTestNats } from '@leasehold/journal/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { jsonOf, runCli } from './resources/testing/run-cli.js';
 import { NATS_URL_FILE } from './start.js';
@@ -86,15 +86,6 @@ function embeddedOf(output: string): { url: string; pid: number } {
   return { url: match[1]!, pid: Number(match[2]) };
 }
 
-/** Whether `pid` is a live process (a zombie waiting for init to reap it is not). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** Each top-level entry of a directory with its size and modification time. */
 function listing(dir: string): Record<string, string> {
