@@ -10,7 +10,6 @@ import { DataDirInUseError, NatsServerMissingError } from './errors.js';
 import { findNatsServer, startNatsServer } from './nats-server.js';
 import { processRunning as running } from './testing/process.js';
 
-
 describe('spawning nats-server', () => {
   test('a missing binary is an error that says how to install it', () => {
     expect(() => findNatsServer('nats-server-that-does-not-exist')).toThrow(NatsServerMissingError);
