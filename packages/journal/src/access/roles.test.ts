@@ -37,6 +37,24 @@ describe('the role table', () => {
     expect(mayPublish(p, evt)).toBe(allowed);
   });
 
+  test.prop([token, token, fc.uniqueArray(token, { maxLength: 4 }), eventSubject])('an agent given its bound networks writes the leases of those alone', (id, other, networks, evt) => {
+    const p = rolePermissions({ kind: 'agent', agentId: id, leaseNetworks: networks }, `agent-${id}`);
+    for (const network of networks) expect(mayPublish(p, `lh.evt.lease.${network}.198-18-0-5`)).toBe(true);
+    if (!networks.includes(other)) expect(mayPublish(p, `lh.evt.lease.${other}.198-18-0-5`)).toBe(false);
+    // A lease subject is lh.evt.lease.<network>.<address>: the network's token and one more.
+    const parts = evt.split('.');
+    const leaseOfBound = parts[2] === 'lease' && parts.length === 5 && networks.includes(parts[3]!);
+    expect(mayPublish(p, evt)).toBe(leaseOfBound || evt === `lh.evt.agent.${id}`);
+  });
+
+  test.prop([token, token])('an agent asks for its own DHCP port only, and may make no other API request', (id, other) => {
+    const p = rolePermissions({ kind: 'agent', agentId: id }, `agent-${id}`);
+    expect(mayPublish(p, `lh.api.agents.${id}.dhcp-port`)).toBe(true);
+    if (other !== id) expect(mayPublish(p, `lh.api.agents.${other}.dhcp-port`)).toBe(false);
+    for (const verb of ['ports.create', 'ports.update', 'networks.create', 'bindings.add']) expect(mayPublish(p, `lh.api.v1.${verb}`)).toBe(false);
+    expect(mayPublish(rolePermissions({ kind: 'client' }, 'client'), `lh.api.agents.${id}.dhcp-port`)).toBe(false);
+  });
+
   test.prop([eventSubject])('the scheduler writes bindings only, the API everything but leases, a client no event at all', (evt) => {
     expect(mayPublish(rolePermissions({ kind: 'scheduler' }, 'scheduler'), evt)).toBe(evt.startsWith('lh.evt.binding.'));
     expect(mayPublish(rolePermissions({ kind: 'api' }, 'api'), evt)).toBe(!evt.startsWith('lh.evt.lease.'));
@@ -47,7 +65,7 @@ describe('the role table', () => {
   test.prop([token, fc.constantFrom(...roles.filter((r) => r.kind !== 'admin'))])('every role but admin subscribes only to its own inbox (and the API to its request subjects)', (user, role) => {
     const p = rolePermissions(role, user);
     const others = p.subscribe.filter((s) => s !== `${inboxPrefixOf(user)}.>`);
-    expect(others).toStrictEqual(role.kind === 'api' ? ['lh.api.v1.>', '$SRV.>'] : []);
+    expect(others).toStrictEqual(role.kind === 'api' ? ['lh.api.v1.>', 'lh.api.agents.*.>', '$SRV.>'] : []);
   });
 
   test.prop([fc.constantFrom(...roles.filter((r) => r.kind !== 'admin')), fc.constantFrom('CREATE', 'DELETE', 'UPDATE', 'PURGE')])('no role but admin may create, delete, update or purge a stream', (role, verb) => {

@@ -4,10 +4,11 @@
  * aggregate subjects it writes, the JetStream API subjects its journal reads
  * need, and a private inbox. Anything not listed is refused by the server.
  *
- * What NATS cannot scope, and so stays open (documented in the README):
- * - an agent may write `lh.evt.lease.>` of every network, not only the
- *   networks bound to it: bindings live in the journal, and server
- *   permissions are static subject patterns that cannot consult it;
+ * What NATS cannot scope by itself (documented in the README):
+ * - which networks' leases an agent may write: bindings live in the journal
+ *   and permissions are static patterns, so the owner of the server's
+ *   configuration passes `leaseNetworks` and reloads it as bindings change;
+ *   a static configuration lets an agent write every network's leases;
  * - every role may read the whole event stream (its projections fold
  *   `lh.evt.>`), and create/inspect/delete consumers on it (a consumer name
  *   is a random nuid that no role may list, so deleting another's is guesswork).
@@ -17,7 +18,16 @@ import { subjectMatches } from '@leasehold/protocol';
 
 /** A role of the system. An agent's permissions are scoped to its id. */
 export type Role =
-  | { readonly kind: 'agent'; readonly agentId: string }
+  | {
+      readonly kind: 'agent';
+      readonly agentId: string;
+      /**
+       * The networks whose leases it may write: those bound to it, kept up to
+       * date by whoever owns the server's configuration (a reload per change).
+       * Omitted: every network's (a static configuration cannot follow bindings).
+       */
+      readonly leaseNetworks?: readonly string[];
+    }
   | { readonly kind: 'scheduler'; /** Its projection checkpoint name (the scheduler's `name`, default "scheduler"). */ readonly name?: string }
   | {
       readonly kind: 'api';
@@ -41,6 +51,19 @@ export interface Permissions {
 
 /** Prefix of the API's request subjects (`lh.api.v1.<resource>.<verb>`). */
 export const API_REQUEST_PREFIX = 'lh.api.v1';
+
+/**
+ * Prefix of the requests only agents make, one subtree per agent id
+ * (`lh.api.agents.<agentId>.<verb>`): outside `lh.api.v1.>`, so a client may
+ * not send them, and the id in the subject is the caller's, since only that
+ * agent may publish under it.
+ */
+export const AGENT_REQUEST_PREFIX = 'lh.api.agents';
+
+/** The subject on which agent `agentId` asks for its DHCP port on a network. Pure. */
+export function agentDhcpPortSubject(agentId: string): string {
+  return `${AGENT_REQUEST_PREFIX}.${assertToken(agentId, 'agent id')}.dhcp-port`;
+}
 
 const tokenPattern = /^[A-Za-z0-9_\-:]+$/;
 
@@ -121,10 +144,12 @@ export function rolePermissions(role: Role, user: string, layout: JournalLayout 
         publish: [
           // Its own heartbeats only: another agent's subject is refused.
           `lh.evt.agent.${id}`,
-          // Leases of any network: the binding that would narrow this is journal state, not a subject.
-          evt('lease'),
-          // Its DHCP port on each served network.
-          `${API_REQUEST_PREFIX}.ports.create`,
+          // Leases of the networks bound to it when the owner of the configuration says which; else of any.
+          ...(role.leaseNetworks === undefined
+            ? [evt('lease')]
+            : role.leaseNetworks.map((network) => `lh.evt.lease.${assertToken(network, 'network id')}.>`)),
+          // Its DHCP port on each served network (the API checks the binding).
+          agentDhcpPortSubject(id),
           checkpointSubject(layout, `agent-${id}`),
           ...snapshotWriteSubjects(layout, `agent-${id}`),
           ...journalReadSubjects(layout),
@@ -161,7 +186,7 @@ export function rolePermissions(role: Role, user: string, layout: JournalLayout 
           ...journalReadSubjects(layout),
         ],
         // Its endpoints (a queue group) and the micro-service discovery subjects; answers go out as responses.
-        subscribe: serves ? [`${API_REQUEST_PREFIX}.>`, '$SRV.>', inbox] : [inbox],
+        subscribe: serves ? [`${API_REQUEST_PREFIX}.>`, `${AGENT_REQUEST_PREFIX}.*.>`, '$SRV.>', inbox] : [inbox],
         allowResponses: serves,
       };
     }
