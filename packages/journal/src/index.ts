@@ -15,6 +15,8 @@ export type { CatchUpOptions, CatchUpProgress, ProjectionOptions, QuarantinedEve
 export { ProjectionSnapshots, snapshotKind } from './snapshots/projection-snapshots.js';
 export { SYSTEM_KINDS, compactJournal, compactionFloor, planCompaction, startCompactor } from './retention/compactor.js';
 export type { CompactionPlan, CompactionResult, RetentionOptions, RunningCompactor } from './retention/compactor.js';
+export { guardConsumers, isForbiddenConsumer, startConsumerGuard } from './access/consumer-guard.js';
+export type { ConsumerGuardOptions, ConsumerSurvey, RunningConsumerGuard } from './access/consumer-guard.js';
 export type { LoadedSnapshot, SnapshotInfo, SnapshotLoad, SnapshotRefusal, SnapshotWanted } from './snapshots/projection-snapshots.js';
 export { projectionStartOptions, startSnapshottedProjection } from './snapshots/snapshotted-projection.js';
 export type { ProjectionStartOptions, RunningSnapshottedProjection, SnapshotFold, SnapshotNotice, SnapshottedProjectionOptions, StartFacts } from './snapshots/snapshotted-projection.js';

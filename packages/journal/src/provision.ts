@@ -29,6 +29,12 @@ export interface JournalLayout {
   readonly replicas: number;
   /** How long JetStream remembers publish ids for de-duplication. */
   readonly duplicateWindowMs: number;
+  /**
+   * Most consumers the events stream may have at once (every projection,
+   * replay and tool reading it holds one). Set when the stream is created:
+   * nats-server 2.9 refuses to change it on an existing stream.
+   */
+  readonly maxConsumers: number;
 }
 
 export const defaultLayout: JournalLayout = {
@@ -39,6 +45,9 @@ export const defaultLayout: JournalLayout = {
   projectionBucket: 'lh_projections',
   replicas: 1,
   duplicateWindowMs: 120_000,
+  // A process holds one or two (its projection, a short read); 4,096 is room for a
+  // thousand agents and their tools, and a bound on what a role may pile up.
+  maxConsumers: 4096,
 };
 
 export interface Provisioned {
@@ -60,6 +69,7 @@ export async function provisionJournal(nc: NatsConnection, jsm: JetStreamManager
     max_msgs: -1,
     max_bytes: -1,
     max_age: 0,
+    max_consumers: layout.maxConsumers,
   };
   const current = await streamConfig(jsm, layout.stream);
   if (!current) {
@@ -71,7 +81,8 @@ export async function provisionJournal(nc: NatsConnection, jsm: JetStreamManager
       current.num_replicas === replicas &&
       current.duplicate_window === config.duplicate_window &&
       current.allow_direct === true;
-    if (!same) await jsm.streams.update(layout.stream, { ...current, ...config, num_replicas: replicas } as StreamConfig);
+    // max_consumers stays as created: nats-server 2.9 refuses any change to it (see journalConsumerLimit).
+    if (!same) await jsm.streams.update(layout.stream, { ...current, ...config, num_replicas: replicas, max_consumers: current.max_consumers } as StreamConfig);
   }
   const kvm = new Kvm(nc);
   const bucket = async (name: string) => {
