@@ -48,6 +48,11 @@ export class UnsupportedServerError extends JournalError {
   override name = 'UnsupportedServerError';
 }
 
+/** A spawned nats-server did not apply its config file when told to reload it (it runs on the previous one). */
+export class NatsServerReloadError extends JournalError {
+  override name = 'NatsServerReloadError';
+}
+
 /** A credentials file (nkey seed, creds) could not be read or parsed. */
 export class CredentialsError extends JournalError {
   override name = 'CredentialsError';

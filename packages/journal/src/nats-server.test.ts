@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { connectNats } from './connect.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { DataDirInUseError, NatsServerMissingError } from './errors.js';
+import { DataDirInUseError, NatsServerMissingError, NatsServerReloadError } from './errors.js';
 import { findNatsServer, startNatsServer } from './nats-server.js';
 import { processRunning as running } from './testing/process.js';
 
@@ -75,6 +75,34 @@ describe('spawning nats-server', () => {
     } finally {
       parent.kill('SIGKILL');
       rmSync(storeDir, { recursive: true, force: true });
+    }
+  });
+
+  test('reload resolves once the server says it read its config file again, and rejects with its reason when it refuses the file (still running on the old one)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lh-nats-spawn-'));
+    try {
+      const storeDir = join(dir, 'store');
+      const configFile = join(dir, 'nats-server.conf');
+      const config = (extra: string) => writeFileSync(configFile, `jetstream { store_dir: ${JSON.stringify(storeDir)} }\n${extra}\n`);
+      config('');
+      const server = await startNatsServer({ storeDir, configFile });
+      config('max_payload: 65536');
+      await server.reload();
+      // Three reloads at once are each paired with their own outcome.
+      await Promise.all([server.reload(), server.reload(), server.reload()]);
+      // JetStream's store directory cannot change on a reload (nats-server 2.9).
+      writeFileSync(configFile, `jetstream { store_dir: ${JSON.stringify(join(dir, 'elsewhere'))} }\n`);
+      await expect(server.reload()).rejects.toThrow(NatsServerReloadError);
+      await expect(server.reload()).rejects.toThrow(/did not reload its configuration: config reload not supported for jetstream storage directory/);
+      config('');
+      await server.reload();
+      const nc = await connectNats(server.url);
+      expect(nc.info?.jetstream).toBe(true);
+      await nc.close();
+      await server.stop();
+      await expect(server.reload()).rejects.toThrow(/exited/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataDirLock } from './data-dir-lock.js';
-import { NatsServerMissingError, NatsServerStartError } from './errors.js';
+import { NatsServerMissingError, NatsServerReloadError, NatsServerStartError } from './errors.js';
 
 export interface NatsServerOptions {
   /** Directory of the JetStream store (created if missing). */
@@ -57,6 +57,13 @@ export interface NatsServer {
   stop(graceMs?: number): Promise<void>;
   /** SIGKILL at once: a crash, for fault tests. */
   kill(): Promise<void>;
+  /**
+   * Makes the server read its config file again (SIGHUP) and resolves once
+   * its log says it did; rejects with what it said when it refused the new
+   * file (it keeps running on the old one), or after `timeoutMs`. Reloads
+   * are applied one at a time, in call order.
+   */
+  reload(timeoutMs?: number): Promise<void>;
 }
 
 /** Finds the nats-server binary or throws `NatsServerMissingError`. */
@@ -118,8 +125,17 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
   });
   running.add(child);
   let stderr = '';
+  // The log is the only word nats-server gives on a reload: each outcome settles the oldest waiting reload.
+  let partial = '';
+  const reloads: ((failure: string | undefined) => void)[] = [];
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const failed = /Failed to reload server configuration: (.*)$/.exec(line);
+      if (failed || /\bReloaded server configuration\b/.test(line)) reloads.shift()?.(failed?.[1]);
+    }
   });
   let exitStatus: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const exited = new Promise<number | null>((resolve) => {
@@ -132,7 +148,10 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
     child.once('error', () => resolve(null));
   });
   let exitedEarly = false;
-  void exited.then(() => (exitedEarly = true));
+  void exited.then(() => {
+    exitedEarly = true;
+    for (const settle of reloads.splice(0)) settle('the server exited');
+  });
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
   const portsFile = join(portsDir, `nats-server_${child.pid}.ports`);
@@ -153,6 +172,24 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
   const port = Number(new URL(url).port);
   options.lock?.record({ natsUrl: `nats://${host}:${port}`, natsPid: child.pid ?? -1 });
 
+  // One SIGHUP in flight at a time: the log lines carry no id, so order is what pairs them with their signals.
+  let reloading: Promise<void> = Promise.resolve();
+  const reloadOnce = (timeoutMs: number) =>
+    new Promise<void>((resolve, reject) => {
+      if (exitedEarly) return reject(new NatsServerReloadError('cannot reload nats-server: it has exited'));
+      const settle = (failure: string | undefined) => {
+        clearTimeout(timer);
+        if (failure === undefined) resolve();
+        else reject(new NatsServerReloadError(`nats-server did not reload its configuration: ${failure}`));
+      };
+      const timer = setTimeout(() => {
+        // Its line may still come: a no-op in its place takes it, so it settles no later reload.
+        reloads[reloads.indexOf(settle)] = () => {};
+        reject(new NatsServerReloadError(`nats-server did not say within ${timeoutMs} ms that it reloaded its configuration`));
+      }, timeoutMs);
+      reloads.push(settle);
+      child.kill('SIGHUP');
+    });
   const signal = async (sig: NodeJS.Signals, graceMs: number) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill(sig);
@@ -171,5 +208,10 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
     lastOutput: () => stderr,
     stop: (graceMs = 5_000) => signal('SIGTERM', graceMs),
     kill: () => signal('SIGKILL', 0),
+    reload: (timeoutMs = 5_000) => {
+      const previous = reloading;
+      reloading = previous.catch(() => {}).then(() => reloadOnce(timeoutMs));
+      return reloading;
+    },
   };
 }
