@@ -26,6 +26,24 @@ export class VersionConflictError extends JournalError {
   }
 }
 
+/**
+ * The server refused the publish: the connection's user may not write
+ * `subject` (a role's allow-list; for an agent's leases, the networks bound
+ * to it as of the server's last reload). Not an outage: retrying the same
+ * write as the same user is refused again until the permissions change.
+ */
+export class NotPermittedError extends JournalError {
+  override name = 'NotPermittedError';
+  constructor(
+    readonly subject: string,
+    /** What the server said ("Permissions Violation for Publish to ..."), kept in the message for whoever greps logs for it. */
+    serverMessage: string,
+    options?: ErrorOptions,
+  ) {
+    super(`not permitted to publish on ${subject} (${serverMessage})`, options);
+  }
+}
+
 /** `nats-server` is not installed; the message says how to install it. */
 export class NatsServerMissingError extends JournalError {
   override name = 'NatsServerMissingError';

@@ -1,4 +1,4 @@
-export { ClusterStartError, CredentialsError, DataDirInUseError, HistoryCompactedError, JournalError, NatsServerMissingError, NatsServerStartError, ProjectionStalledError, UnsupportedServerError, VersionConflictError } from './errors.js';
+export { ClusterStartError, CredentialsError, DataDirInUseError, HistoryCompactedError, JournalError, NatsServerMissingError, NatsServerReloadError, NatsServerStartError, NotPermittedError, ProjectionStalledError, UnsupportedServerError, VersionConflictError } from './errors.js';
 export { MIN_SERVER_VERSION, checkServer, compareVersions, connectNats, credentialsFromEnv, credentialsFromFile } from './connect.js';
 export type { ConnectOptions } from './connect.js';
 export { findNatsServer, startNatsServer } from './nats-server.js';
@@ -31,4 +31,6 @@ export type { AccessUser, TlsFiles } from './access/server-config.js';
 export { createOperator, signJwt } from './access/jwt.js';
 export { BASE_LOCAL_USERS, CREDENTIALS_DIR, SERVER_CONFIG_FILE, localConnectOptions, localSeedFile, localServerConfig, localUserOf, prepareLocalAccess, roleOfLocalUser } from './access/local-access.js';
 export type { LocalAccess, LocalAccessOptions, LocalUser } from './access/local-access.js';
+export { leaseNetworksOf, sameLeaseNetworks, withLeaseNetworks } from './access/lease-access.js';
+export type { LeaseNetworks } from './access/lease-access.js';
 export type { OperatorSetup } from './access/jwt.js';

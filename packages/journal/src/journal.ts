@@ -15,9 +15,9 @@ import {
   type PubAck,
 } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { PermissionViolationError, type NatsConnection } from '@nats-io/transport-node';
 import { decodeEvent, encodeEvent, pack, unpack, type EventEnvelope, type EventRegistry } from '@leasehold/protocol';
-import { VersionConflictError } from './errors.js';
+import { NotPermittedError, VersionConflictError } from './errors.js';
 import { defaultLayout, provisionJournal, type JournalLayout } from './provision.js';
 
 /** An event as stored: its stream sequence and subject beside the envelope. */
@@ -245,6 +245,11 @@ export class Journal {
       const actual = /(\d+)\s*$/.exec(error.message)?.[1];
       return new VersionConflictError(subject, expected, actual === undefined ? undefined : Number(actual), { cause: error });
     }
+    // nats.js rejects the publish's request with the server's -ERR as the cause (the
+    // muxed requests are matched by subject), at once rather than after a timeout.
+    const cause = error instanceof Error ? error.cause : undefined;
+    const refused = [error, cause].find((e) => e instanceof PermissionViolationError);
+    if (refused && refused.operation === 'publish') return new NotPermittedError(subject, refused.message, { cause: error });
     return error;
   }
 }

@@ -23,6 +23,7 @@ import { join, resolve } from 'node:path';
 import { nkeys } from '@nats-io/nats-core';
 import type { ConnectOptions } from '../connect.js';
 import { CredentialsError } from '../errors.js';
+import { withLeaseNetworks, type LeaseNetworks } from './lease-access.js';
 import { assertToken, type Role } from './roles.js';
 import { authorizationBlock, confString, type AccessUser } from './server-config.js';
 
@@ -89,6 +90,8 @@ export interface LocalAccess {
   readonly dir: string;
   /** The server configuration file, written with the users below. */
   readonly configFile: string;
+  /** The JetStream store the configuration names. */
+  readonly storeDir: string;
   /** Every user the configuration lists (public keys), with its role. */
   readonly users: readonly LocalUser[];
   /** Seeds this call generated (a first start, or a user the directory lacked). */
@@ -97,6 +100,12 @@ export interface LocalAccess {
   readonly tightened: readonly string[];
   /** The options that log in as `user` (one of `users`). */
   connectOptions(user: string): ConnectOptions;
+  /**
+   * Writes the server configuration again (atomically, 0600) with each
+   * agent's lease networks (see `LocalAccessOptions.leaseNetworks`); a
+   * running server reads it when told to reload.
+   */
+  writeServerConfig(leaseNetworks: LeaseNetworks | undefined): void;
 }
 
 export interface LocalAccessOptions {
@@ -104,6 +113,13 @@ export interface LocalAccessOptions {
   readonly users?: readonly string[];
   /** The JetStream store the configuration names (default `<dataDir>/nats`). */
   readonly storeDir?: string;
+  /**
+   * The networks whose leases each agent user may write (agents not named:
+   * none), for a process that keeps them equal to the bindings and reloads
+   * the server as they change. Omitted: every agent may write every
+   * network's leases (nothing would keep a narrower list up to date).
+   */
+  readonly leaseNetworks?: LeaseNetworks;
 }
 
 /**
@@ -148,10 +164,12 @@ export function prepareLocalAccess(dataDir: string, options: LocalAccessOptions 
   mkdirSync(storeDir, { recursive: true, mode: 0o700 });
   if ((lstatSync(storeDir).mode & 0o077) !== 0) chmodSync(storeDir, 0o700);
   const configFile = join(root, SERVER_CONFIG_FILE);
-  writePrivate(configFile, localServerConfig(storeDir, users));
+  const writeServerConfig = (leaseNetworks: LeaseNetworks | undefined) => writePrivate(configFile, localServerConfig(storeDir, withLeaseNetworks(users, leaseNetworks)));
+  writeServerConfig(options.leaseNetworks);
   return {
     dir,
     configFile,
+    storeDir,
     users,
     created,
     tightened,
@@ -159,6 +177,7 @@ export function prepareLocalAccess(dataDir: string, options: LocalAccessOptions 
       if (!users.some((u) => u.user === user)) throw new CredentialsError(`no credential for user "${user}" in ${dir}`);
       return localConnectOptions(root, user);
     },
+    writeServerConfig,
   };
 }
 
