@@ -4,10 +4,12 @@
  * raised (code, status, field, message).
  */
 import type { NatsConnection } from '@nats-io/transport-node';
+import { agentDhcpPortSubject } from '@leasehold/journal';
 import { unpack } from '@leasehold/protocol';
 import { ApiError, type ApiErrorBody } from './errors.js';
 import { API_SUBJECT_PREFIX } from './service.js';
 import type { AgentView, LeaseView } from './fleet-handlers.js';
+import type { DhcpPortReply } from './port/dhcp-port.js';
 import type { NetworkView, PortView, SubnetView } from './views.js';
 import { encodeBody } from './wire/codec.js';
 import type { Input } from './wire/schemas.js';
@@ -24,9 +26,14 @@ export class ApiClient {
     private readonly options: ApiClientOptions = {},
   ) {}
 
-  /** Sends one request; resolves with the reply body or throws `ApiError`. */
-  async request<T>(operation: string, body: object = {}): Promise<T> {
-    const reply = await this.nc.request(`${API_SUBJECT_PREFIX}.${operation}`, encodeBody(body, 'msgpack'), {
+  /** Sends one request for `operation` (`ports.create`); resolves with the reply body or throws `ApiError`. */
+  request<T>(operation: string, body: object = {}): Promise<T> {
+    return this.requestOn<T>(`${API_SUBJECT_PREFIX}.${operation}`, body);
+  }
+
+  /** Sends one request on `subject`; resolves with the reply body or throws `ApiError`. */
+  async requestOn<T>(subject: string, body: object = {}): Promise<T> {
+    const reply = await this.nc.request(subject, encodeBody(body, 'msgpack'), {
       timeout: this.options.timeoutMs ?? 10_000,
     });
     const decoded = reply.data.length === 0 ? {} : (unpack(reply.data) as Record<string, unknown>);
@@ -69,6 +76,11 @@ export class ApiClient {
     show: (id: string) => this.request<{ agent: AgentView }>('agents.show', { id }).then((r) => r.agent),
     update: (id: string, adminStateUp: boolean) => this.request<{ agent: AgentView }>('agents.update', { id, admin_state_up: adminStateUp }).then((r) => r.agent),
     delete: (id: string) => this.request<{ deleted: string }>('agents.delete', { id }).then(() => undefined),
+    /**
+     * Agent `agentId`'s DHCP port on a network bound to it, created when it has none.
+     * Only that agent's NATS user (and admin) may send this: the subject names the agent.
+     */
+    dhcpPort: (agentId: string, networkId: string) => this.requestOn<DhcpPortReply>(agentDhcpPortSubject(agentId), { network_id: networkId }),
   };
 
   readonly bindings = {

@@ -23,9 +23,13 @@ export const errorStatus = {
   NETWORK_IN_USE: 409,
   SUBNET_IN_USE: 409,
   AGENT_ALIVE: 409,
+  /** A network without a subnet that has DHCP enabled: no DHCP port to give. */
+  NO_DHCP_SUBNET: 409,
   /** A project holds its quota of networks, subnets or ports (Neutron's OverQuota). */
   OVER_QUOTA: 409,
   VERSION_CONFLICT: 409,
+  /** The caller may not do this to that resource (an agent asking for a port on a network not bound to it). */
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   /** An API instance's write or read rate, or its requests in flight, is at its limit: retry later. */
   RATE_LIMITED: 429,

@@ -29,8 +29,8 @@ export type Handler = (body: Record<string, unknown>) => Promise<unknown>;
 
 const MAX_CONFLICT_RETRIES = 5;
 
-export function apiHandlers(journal: Journal, model: ReadModel, quotas: Quotas = defaultQuotas): Record<string, Handler> {
-  const ports = new PortWriter(journal, model);
+/** `ports`: the port writer, shared with the agents' DHCP-port requests (one writer: one set of claims in flight). */
+export function apiHandlers(journal: Journal, model: ReadModel, quotas: Quotas = defaultQuotas, ports = new PortWriter(journal, model)): Record<string, Handler> {
   const context = (): CommandContext => ({ now: Date.now(), newId: randomUUID, correlation: randomUUID() });
 
   /** Decides and appends events for one network, retrying on a concurrent write unless the caller named a revision. */
@@ -177,7 +177,8 @@ export function apiHandlers(journal: Journal, model: ReadModel, quotas: Quotas =
 
     'ports.create': async (body) => {
       const req = parseRequest('portCreate', body);
-      // A DHCP port is its network's project's and counts against no quota: an agent always gets one.
+      // An operator may create a DHCP port here, as a Neutron admin may (agents ask on their own
+      // subject, port/dhcp-port.ts). It is its network's project's and counts against no quota.
       const networkProject = model.projectOf(req.network_id) ?? DEFAULT_PROJECT_ID;
       const project = requestedProject(req, networkProject);
       if (req.device_owner !== DHCP_DEVICE_OWNER) checkQuota(quotas, 'port', model.usage(project).port);

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ApiError } from './errors.js';
+import { AGENT_DHCP_PORT_OPERATION } from './port/dhcp-port.js';
 import { ApiAdmission, defaultApiLimits, isWrite } from './rate-limit.js';
 import { API_SUBJECT_PREFIX } from './service.js';
 import { startTestApi, type TestApi } from './testing/index.js';
@@ -56,6 +57,9 @@ describe('the real API under bursts', () => {
     expect(writes).toStrictEqual(operations.filter((o) => /\.(create|update|delete|add|remove)$/.test(o)).sort());
     expect(writes).toContain('ports.create');
     expect(operations.filter((o) => !isWrite(o))).toContain('leases.list');
+    // An agent's DHCP-port request may create a port: it takes a write token.
+    expect(t.api.agentSubjects).toStrictEqual(['lh.api.agents.*.dhcp-port']);
+    expect(isWrite(AGENT_DHCP_PORT_OPERATION)).toBe(true);
   });
 
   test('a burst of writes gets the bucket\'s worth through and RATE_LIMITED (429, with Retry-After) for the rest; reads are still served', async () => {

@@ -7,6 +7,7 @@
  */
 import { TokenBucket, type RateLimit } from '@leasehold/protocol';
 import { ApiError } from './errors.js';
+import { AGENT_DHCP_PORT_OPERATION } from './port/dhcp-port.js';
 
 export { TokenBucket } from '@leasehold/protocol';
 export type { RateLimit } from '@leasehold/protocol';
@@ -44,10 +45,12 @@ export const defaultApiLimits: ApiLimits = {
 };
 
 const WRITE_VERBS = new Set(['create', 'update', 'delete', 'add', 'remove']);
+/** Writes whose name ends in no verb: an agent's DHCP port (created when missing). */
+const WRITE_OPERATIONS = new Set([AGENT_DHCP_PORT_OPERATION]);
 
 /** Whether an operation (`ports.create`, `leases.list`) changes anything. Pure. */
 export function isWrite(operation: string): boolean {
-  return WRITE_VERBS.has(operation.slice(operation.lastIndexOf('.') + 1));
+  return WRITE_OPERATIONS.has(operation) || WRITE_VERBS.has(operation.slice(operation.lastIndexOf('.') + 1));
 }
 
 /** Admission for one API instance: `admit` before handling, `release` after the reply. */

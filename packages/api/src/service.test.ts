@@ -27,6 +27,7 @@ describe('the API as a NATS service', () => {
     expect(JSON.parse(text.decode(ping.data))).toMatchObject({ name: 'leasehold-api', type: 'io.nats.micro.v1.ping_response' });
     const info = JSON.parse(text.decode((await t.nc.request('$SRV.INFO.leasehold-api', new Uint8Array())).data));
     expect(info.endpoints.map((e: { subject: string }) => e.subject)).toContain('lh.api.v1.ports.create');
+    expect(info.endpoints.map((e: { subject: string }) => e.subject)).toContain('lh.api.agents.*.dhcp-port');
   });
 
   test('a JSON request (body starting with "{") gets a JSON reply, as `nats req` would', async () => {

@@ -1,15 +1,18 @@
 /**
  * The API as a NATS micro-service (so `$SRV.PING/INFO/STATS` discovery
- * works): every operation on `lh.api.v1.<resource>.<verb>`, JSON or msgpack.
+ * works): every operation on `lh.api.v1.<resource>.<verb>`, JSON or msgpack,
+ * and the agents' own requests on `lh.api.agents.<agentId>.<verb>`.
  * Reads come from the read model, which is rebuilt from the journal at start.
  */
 import type { Journal, ProjectionStartOptions, QuarantinedEvent, RunningSnapshottedProjection } from '@leasehold/journal';
-import { ProjectionSnapshots, projectionStartOptions, quarantineLine, startSnapshottedProjection } from '@leasehold/journal';
+import { AGENT_REQUEST_PREFIX, ProjectionSnapshots, projectionStartOptions, quarantineLine, startSnapshottedProjection } from '@leasehold/journal';
 import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { ApiError } from './errors.js';
 import { fleetHandlers } from './fleet-handlers.js';
-import { apiHandlers, type Handler } from './handlers.js';
+import { apiHandlers } from './handlers.js';
+import { agentHandlers, type AgentHandler } from './port/dhcp-port.js';
+import { PortWriter } from './port/writer.js';
 import { resolveQuotas, type Quotas } from './quota.js';
 import { ApiAdmission, RateLimitedError, type ApiLimitsOverrides } from './rate-limit.js';
 import { ReadModel } from './read-model/read-model.js';
@@ -45,7 +48,10 @@ export interface ApiService {
   readonly admission: ApiAdmission;
   readonly service: Service;
   readonly projection: RunningSnapshottedProjection;
+  /** The public operations' subjects (`lh.api.v1.…`). */
   readonly subjects: readonly string[];
+  /** The agents' request subjects, with a wildcard for the agent id (`lh.api.agents.*.dhcp-port`). */
+  readonly agentSubjects: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -83,7 +89,8 @@ export async function startApiService(nc: NatsConnection, journal: Journal, opti
     queue: 'lh-api',
   });
   const group = service.addGroup(API_SUBJECT_PREFIX);
-  const handlers = { ...apiHandlers(journal, model, resolveQuotas(options.quotas)), ...fleetHandlers(journal, model, { agentDownTimeMs: options.agentDownTimeMs ?? 75_000 }) };
+  const ports = new PortWriter(journal, model);
+  const handlers = { ...apiHandlers(journal, model, resolveQuotas(options.quotas), ports), ...fleetHandlers(journal, model, { agentDownTimeMs: options.agentDownTimeMs ?? 75_000 }) };
   const subjects: string[] = [];
   const admission = new ApiAdmission(options.limits);
   for (const [operation, handler] of Object.entries(handlers)) {
@@ -93,12 +100,24 @@ export async function startApiService(nc: NatsConnection, journal: Journal, opti
     });
     subjects.push(`${API_SUBJECT_PREFIX}.${operation}`);
   }
+  // One endpoint per verb for every agent: the server lets only agent <id> publish under `lh.api.agents.<id>.`.
+  const agentGroup = service.addGroup(AGENT_REQUEST_PREFIX);
+  const agentSubjects: string[] = [];
+  for (const [verb, handler] of Object.entries(agentHandlers(journal, model, ports))) {
+    const operation = `agents.${verb}`;
+    agentGroup.addEndpoint(`agent-${verb}`, {
+      subject: `*.${verb}`,
+      handler: (_err, msg) => void answer(msg, operation, handler, admission, options, replyLimit),
+    });
+    agentSubjects.push(`${AGENT_REQUEST_PREFIX}.*.${verb}`);
+  }
   return {
     model,
     admission,
     service,
     projection,
     subjects,
+    agentSubjects,
     async stop() {
       await service.stop();
       await projection.stop();
@@ -106,7 +125,7 @@ export async function startApiService(nc: NatsConnection, journal: Journal, opti
   };
 }
 
-async function answer(msg: ServiceMsg, operation: string, handler: Handler, admission: ApiAdmission, options: ApiServiceOptions, replyLimit: number): Promise<void> {
+async function answer(msg: ServiceMsg, operation: string, handler: AgentHandler, admission: ApiAdmission, options: ApiServiceOptions, replyLimit: number): Promise<void> {
   const format = requestFormat(msg.data, msg.headers?.get('content-type'));
   const h = headers();
   h.set('content-type', format === 'json' ? 'application/json' : 'application/msgpack');
@@ -116,7 +135,7 @@ async function answer(msg: ServiceMsg, operation: string, handler: Handler, admi
     admission.admit(operation);
     admitted = true;
     const body = decodeBody(msg.data, format, options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES);
-    const reply = encodeBody(await handler(body), format);
+    const reply = encodeBody(await handler(body, msg.subject), format);
     // A reply over the server's max_payload would be dropped and the caller left waiting.
     if (reply.length > replyLimit) {
       throw new ApiError('REPLY_TOO_LARGE', `the reply is ${reply.length} bytes, over what the server carries (${replyLimit}); narrow it with filters or page it with limit and marker`);

@@ -41,15 +41,19 @@ export class PortWriter {
     private readonly model: ReadModel,
   ) {}
 
-  /** `projectId`: the port's project (the handler resolved it and checked its quota). */
-  async create(req: Input<'portCreate'>, projectId: string, ctx: CommandContext): Promise<PortState> {
+  /**
+   * `projectId`: the port's project (the handler resolved it and checked its quota).
+   * `at`: a port id chosen by the caller and the version its subject must be at
+   * (default: a new id at 0); a port written there meanwhile is a VersionConflictError.
+   */
+  async create(req: Input<'portCreate'>, projectId: string, ctx: CommandContext, at?: { readonly portId: string; readonly version: number }): Promise<PortState> {
     const network = this.model.network(req.network_id);
     if (!network) throw notFound('network', req.network_id, 'network_id');
     const requestedMac = req.mac_address === undefined ? undefined : parseMac(req.mac_address);
     const addresses = resolveAddressRequests(network, req.fixed_ips);
     const dnsName = parseDnsName(req.dns_name);
     const extraDhcpOpts = parseExtraDhcpOpts(req.extra_dhcp_opts);
-    const portId = ctx.newId();
+    const portId = at?.portId ?? ctx.newId();
     const networkId = req.network_id;
 
     const claims: Claim[] = [];
@@ -68,7 +72,7 @@ export class PortWriter {
         adminStateUp: req.admin_state_up ?? true,
         projectId,
       };
-      const result = await this.journal.append(portSubject(portId), [portEvent(portId, 'PortCreated', { port }, ctx)], 0);
+      const result = await this.journal.append(portSubject(portId), [portEvent(portId, 'PortCreated', { port }, ctx)], at?.version ?? 0);
       await this.model.waitFor(result.version);
       return port;
     } catch (error) {

@@ -96,6 +96,8 @@ export const schemas = {
   agentList: z.strictObject({ host: z.string().optional(), alive: z.boolean().optional(), admin_state_up: z.boolean().optional() }),
   agentUpdate: z.strictObject({ id, admin_state_up: z.boolean() }),
   bindingChange: z.strictObject({ network_id: id, agent_id: id }),
+  /** An agent's request for its own DHCP port: the agent is the subject's, never the body's. */
+  agentDhcpPort: z.strictObject({ network_id: id }),
   bindingsOfAgent: z.strictObject({ agent_id: id }),
   bindingsOfNetwork: z.strictObject({ network_id: id }),
   leaseList: z.strictObject({

@@ -1,0 +1,166 @@
+/**
+ * An agent's own DHCP port: the one request agents make of the API, on
+ * `lh.api.agents.<agentId>.dhcp-port` (Neutron's agent asks its RPC server,
+ * not the public API, for the same reason: the agent may not choose what
+ * the port is). Only agent `<agentId>` may publish there (the role table in
+ * @leasehold/journal), so the id in the subject is the caller's; the body
+ * names only the network. The port is the one shape Neutron's agent creates
+ * (device_owner network:dhcp, one address per DHCP-enabled subnet, no DNS
+ * name), on a network bound to that agent, never counted against a quota.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { AGENT_REQUEST_PREFIX, VersionConflictError, type Journal } from '@leasehold/journal';
+import { aggregateSubject, type PortState } from '@leasehold/protocol';
+import { ApiError, notFound } from '../errors.js';
+import type { CommandContext } from '../network/commands.js';
+import { DEFAULT_PROJECT_ID } from '../quota.js';
+import { DHCP_DEVICE_OWNER, type ReadModel } from '../read-model/read-model.js';
+import { portView, type PortView } from '../views.js';
+import { parseRequest } from '../wire/schemas.js';
+import { portSubject, type PortWriter } from './writer.js';
+
+/** The operation name of the request (for admission and logs): a write. */
+export const AGENT_DHCP_PORT_OPERATION = 'agents.dhcp-port';
+
+/** A handler of an agent request: the subject names the agent. */
+export type AgentHandler = (body: Record<string, unknown>, subject: string) => Promise<unknown>;
+
+export interface DhcpPortReply {
+  readonly port: PortView;
+  /** False when the agent already had its port there (the same port is answered). */
+  readonly created: boolean;
+}
+
+/** The device_id of agent `agentId`'s DHCP ports (as Neutron's agent sets it: one per agent host). Pure. */
+export function dhcpPortDeviceId(agentId: string): string {
+  return `dhcp-${agentId}`;
+}
+
+/**
+ * The id the API gives agent `agentId`'s first DHCP port on `networkId`: a
+ * UUID (RFC 9562 version 8) derived from both, so two API instances asked at
+ * once write the same port subject and the journal lets only one create it.
+ * Pure.
+ */
+export function dhcpPortId(networkId: string, agentId: string): string {
+  const h = createHash('sha256').update(`leasehold dhcp port\0${networkId}\0${agentId}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x80;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** The agent id of an agent request subject `lh.api.agents.<agentId>.<verb>`. Pure. */
+export function agentOfSubject(subject: string): string {
+  const tokens = subject.split('.');
+  const prefix = AGENT_REQUEST_PREFIX.split('.');
+  if (tokens.length !== prefix.length + 2 || prefix.some((t, i) => tokens[i] !== t)) {
+    throw new ApiError('BAD_REQUEST', `${subject} is not an agent request subject (${AGENT_REQUEST_PREFIX}.<agentId>.<verb>)`);
+  }
+  return tokens[prefix.length]!;
+}
+
+export interface AgentHandlerOptions {
+  /** How long a request waits for the read model to fold what the journal already holds (default 5 s). */
+  readonly catchUpMs?: number;
+}
+
+/** The agent requests, by verb (`dhcp-port`), sharing the public API's port writer. */
+export function agentHandlers(journal: Journal, model: ReadModel, ports: PortWriter, options: AgentHandlerOptions = {}): Record<string, AgentHandler> {
+  const catchUpMs = options.catchUpMs ?? 5_000;
+  /** Requests in flight in this instance, by network and agent: a retry joins the first. */
+  const creating = new Map<string, Promise<DhcpPortReply>>();
+
+  /** Waits until the model has folded up to `seq` (read-your-writes for writes of other processes). */
+  const catchUp = async (seq: number) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), catchUpMs)));
+    try {
+      if ((await Promise.race([model.waitFor(seq), late])) === 'late') {
+        throw new ApiError('UNAVAILABLE', `the API's read model is at ${model.at()}, behind the journal's ${seq}, after ${catchUpMs} ms; retry`);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const isBound = (networkId: string, agentId: string) => model.network(networkId) !== undefined && model.fleet.bindings.get(networkId)?.has(agentId) === true;
+
+  /**
+   * Refuses unless the network exists and is bound to the agent. The binding
+   * comes from the scheduler (another process), which the agent may have
+   * folded before this model did: a refusal is only answered once the model
+   * has folded the network's and its bindings' last events.
+   */
+  const authorize = async (networkId: string, agentId: string) => {
+    if (isBound(networkId, agentId)) return;
+    let subjects: string[];
+    try {
+      subjects = [aggregateSubject('binding', networkId), aggregateSubject('network', networkId)];
+    } catch {
+      throw notFound('network', networkId, 'network_id'); // no network can have an id that is not a subject token
+    }
+    const versions = await Promise.all(subjects.map((s) => journal.version(s)));
+    await catchUp(Math.max(...versions));
+    if (!model.network(networkId)) throw notFound('network', networkId, 'network_id');
+    if (!isBound(networkId, agentId)) throw new ApiError('FORBIDDEN', `network ${networkId} is not bound to agent ${agentId}`, 'network_id');
+  };
+
+  const ownPort = (networkId: string, agentId: string): PortState | undefined => {
+    const deviceId = dhcpPortDeviceId(agentId);
+    return model.portsOf(networkId).find((p) => p.deviceOwner === DHCP_DEVICE_OWNER && p.deviceId === deviceId);
+  };
+  const reply = (port: PortState, created: boolean): DhcpPortReply => {
+    const stored = model.ports.get(port.id);
+    const domain = model.network(port.networkId)?.context.network?.dnsDomain;
+    return { port: portView(stored?.value ?? port, stored?.version ?? 0, domain, port.projectId ?? model.projectOf(port.networkId)), created };
+  };
+
+  const create = async (networkId: string, agentId: string): Promise<DhcpPortReply> => {
+    const subnets = Object.values(model.network(networkId)!.context.subnets).filter((s) => s.enableDhcp);
+    if (subnets.length === 0) throw new ApiError('NO_DHCP_SUBNET', `network ${networkId} has no subnet with DHCP enabled`, 'network_id');
+    // The port's subject decides between racing instances; a port deleted there before is written over its deletion.
+    const portId = dhcpPortId(networkId, agentId);
+    const version = model.ports.get(portId)?.version ?? (await journal.version(portSubject(portId)));
+    await catchUp(version);
+    const existing = ownPort(networkId, agentId);
+    if (existing) return reply(existing, false);
+    // An operator turned that port into another one (ports.update): this agent's next port gets a fresh id.
+    const at = model.ports.has(portId) ? { portId: randomUUID(), version: 0 } : { portId, version };
+    const ctx: CommandContext = { now: Date.now(), newId: randomUUID, correlation: randomUUID() };
+    const req = {
+      network_id: networkId,
+      name: `dhcp port of ${agentId}`,
+      device_owner: DHCP_DEVICE_OWNER,
+      device_id: dhcpPortDeviceId(agentId),
+      fixed_ips: subnets.map((s) => ({ subnet_id: s.id })),
+    };
+    try {
+      // Its network's project, and no quota check: an agent must always be able to serve a network.
+      return reply(await ports.create(req, model.projectOf(networkId) ?? DEFAULT_PROJECT_ID, ctx, at), true);
+    } catch (error) {
+      if (!(error instanceof VersionConflictError)) throw error;
+      // Another instance created it first (the writer gave our claims back): answer theirs.
+      await catchUp(error.actualVersion ?? (await journal.version(portSubject(at.portId))));
+      const theirs = ownPort(networkId, agentId);
+      if (!theirs) throw new ApiError('VERSION_CONFLICT', `the DHCP port of agent ${agentId} on network ${networkId} changed meanwhile; retry`, 'network_id', { cause: error });
+      return reply(theirs, false);
+    }
+  };
+
+  return {
+    'dhcp-port': async (body, subject) => {
+      const agentId = agentOfSubject(subject);
+      const { network_id: networkId } = parseRequest('agentDhcpPort', body);
+      await authorize(networkId, agentId);
+      const existing = ownPort(networkId, agentId);
+      if (existing) return reply(existing, false);
+      const key = `${networkId}/${agentId}`;
+      const pending = creating.get(key);
+      // A request that joins one in flight created nothing itself.
+      if (pending) return pending.then((r): DhcpPortReply => ({ ...r, created: false }));
+      const created = create(networkId, agentId).finally(() => creating.delete(key));
+      creating.set(key, created);
+      return created;
+    },
+  };
+}
