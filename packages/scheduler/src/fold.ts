@@ -9,7 +9,8 @@ import type { SchedulerConfig } from './config.js';
 import { fromEnvelope } from './envelope.js';
 import { createProjection, type SchedulerProjection, type SchedulerState } from './state.js';
 
-const BINDING_PREFIX = 'lh.evt.binding.';
+/** Every binding decision (NetworkScheduled, NetworkUnscheduled) is on a subject under this. */
+export const BINDING_PREFIX = 'lh.evt.binding.';
 
 export class SchedulerFold {
   private projection: SchedulerProjection;

@@ -117,6 +117,39 @@ describe('scheduler runtime', () => {
     }
   });
 
+  test('onBindingEvent is called once per binding decision folded, with state() already holding it, and for no other event', async () => {
+    // A journal of its own: the other tests' agents fail over in the shared one and would add calls.
+    await using own = await startTestNats();
+    const ownJournal = await Journal.open(await own.connect());
+    const agent = 'h1';
+    const beat = async () => {
+      const data: AgentHeartbeatData = { agentId: agent, host: agent, availabilityZone: 'nova', networks: [], load: 0, interfaceMappings: {}, reportIntervalMs: 200, version: 'test' };
+      await ownJournal.append(aggregateSubject('agent', agent), [{ type: 'AgentHeartbeat', v: 1, id: randomUUID(), aggregate: `agent/${agent}`, at: Date.now(), data }]);
+    };
+    await beat();
+    const timer = setInterval(() => void beat(), 100);
+    const seen: (readonly string[])[] = [];
+    let scheduler: RunningScheduler | undefined;
+    scheduler = await startScheduler(config, { journal: ownJournal, onBindingEvent: () => void seen.push(scheduler ? [...bindingTable(scheduler.state()).values()].flat() : ['replay']) });
+    try {
+      const id = 'n1';
+      const ev = (type: string, data: unknown): EventEnvelope => ({ type, v: 1, id: randomUUID(), aggregate: `network/${id}`, at: Date.now(), data });
+      await ownJournal.append(aggregateSubject('network', id), [
+        ev('NetworkCreated', { network: { id, name: id, adminStateUp: true, mtu: 1500, dnsDomain: '', availabilityZoneHints: [], physicalNetwork: null } }),
+        ev('SubnetCreated', { subnet: { id: `${id}-s`, networkId: id, name: '', cidr: { address: 0xc6120000, prefix: 24 }, gatewayIp: null, allocationPools: [], dynamicPools: [], dnsNameservers: [], hostRoutes: [], enableDhcp: true, leaseDuration: 86400 } }),
+      ]);
+      await expect.poll(() => seen, { timeout: 5000 }).toStrictEqual([[agent]]);
+      // Heartbeats every 100 ms meanwhile: none of them is a binding event.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen).toStrictEqual([[agent]]);
+      const bindings = (await ownJournal.read('lh.evt.binding.>')).length;
+      expect(bindings).toBe(1);
+    } finally {
+      clearInterval(timer);
+      await scheduler.stop();
+    }
+  });
+
   test('garbage on a binding subject is quarantined: the network is still bound, and its next decision there too (issue 15, point 3)', async () => {
     const tag = randomUUID().slice(0, 6);
     let alive = [`a-${tag}`];

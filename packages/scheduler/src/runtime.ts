@@ -21,7 +21,7 @@ import type { SchedulerConfig } from './config.js';
 import { decide } from './decide.js';
 import { schedulerSubject, toEnvelope } from './envelope.js';
 import type { DecisionEvent } from './events.js';
-import { SchedulerFold } from './fold.js';
+import { BINDING_PREFIX, SchedulerFold } from './fold.js';
 import { SCHEDULER_SNAPSHOT_V, readSchedulerSnapshot, schedulerFingerprint, takeSchedulerSnapshot } from './snapshot.js';
 import { nextDeadline, type SchedulerState } from './state.js';
 
@@ -44,6 +44,14 @@ export interface SchedulerDeps extends ProjectionStartOptions {
   readonly log?: (line: string) => void;
   /** Name of this instance's projection (default "scheduler"). */
   readonly name?: string;
+  /**
+   * Called after the fold applied an event on a binding subject, so the
+   * bindings in `state()` may have changed (also during the start-up
+   * replay). For whoever keeps something equal to the bindings without a
+   * fold of its own (the NATS permissions of `leasehold start`); it must
+   * return at once and not throw.
+   */
+  readonly onBindingEvent?: () => void;
 }
 
 /** Waits this long after an event before deciding, so a burst is decided once. */
@@ -185,6 +193,7 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
         // Every event may change a decision: the API's manual bindings and other instances' too.
         dirty = true;
         if (live && !passing) soon();
+        if (stored.subject.startsWith(BINDING_PREFIX)) deps.onBindingEvent?.();
       }
       folded(stored.seq);
     },
