@@ -1,7 +1,7 @@
 /**
  * The DHCP agent process: folds the journal into its model, heartbeats,
  * serves the networks bound to it on their mapped interfaces (and relays),
- * creates its DHCP port on each (as Neutron's agent does), and journals
+ * asks the API for its DHCP port on each (dhcp-port.ts), and journals
  * lease expiries. The one place that turns config into running parts.
  */
 import { randomUUID } from 'node:crypto';
@@ -21,13 +21,14 @@ import { leaseSubject, toEnvelope, type JournaledLeaseEvent } from '@leasehold/l
 import { cidrContains, type Ipv4 } from '@leasehold/protocol';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { AgentConfig } from './config.js';
+import { dhcpPorts } from './dhcp-port.js';
 import { JournalOutageReport } from './dhcp/journal-outage.js';
 import { DhcpServer, type LeaseWriter, type ServedNetwork } from './dhcp/server.js';
 import { agentDns, fqdn, type AgentDns } from './dns/agent-dns.js';
 import { heartbeatEnvelope, heartbeatSubject } from './heartbeat.js';
 import { ensureInterfaceAddress, interfaceAddresses } from './net/interfaces.js';
 import { openUdpSocket, type BoundSocket } from './net/udp-socket.js';
-import { AgentModel, DHCP_DEVICE_OWNER } from './state/agent-model.js';
+import { AgentModel } from './state/agent-model.js';
 import { AGENT_MODEL_SNAPSHOT_V, leaseHostnames, modelFingerprint } from './state/model-snapshot.js';
 
 export interface RunningAgent {
@@ -55,8 +56,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   const { journal, nc } = deps;
   const log = deps.log ?? (() => {});
   const model = new AgentModel({ offerTtlMs: config.offerTtlMs, declineQuarantineMs: config.declineQuarantineMs });
-  const api = new ApiClient(nc, { timeoutMs: 5000 });
-  const deviceId = `dhcp-${config.agentId}`;
+  const ports = dhcpPorts({ agentId: config.agentId, model, api: new ApiClient(nc, { timeoutMs: 5000 }), log });
+  const deviceId = ports.deviceId;
 
   // Appends wait for the end of the loop iteration, so every lease write of
   // the datagrams that arrived together goes out in one socket write (the
@@ -166,27 +167,6 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   };
 
   // ---- reconciling what we serve with the model ----
-  const ensuringPort = new Set<string>();
-  const ensureDhcpPort = async (networkId: string) => {
-    if (ensuringPort.has(networkId) || model.dhcpPort(networkId, deviceId)) return;
-    const subnets = model.subnets(networkId).filter((s) => s.enableDhcp);
-    if (subnets.length === 0) return;
-    ensuringPort.add(networkId);
-    try {
-      await api.ports.create({
-        network_id: networkId,
-        device_owner: DHCP_DEVICE_OWNER,
-        device_id: deviceId,
-        name: `dhcp port of ${config.agentId}`,
-        fixed_ips: subnets.map((s) => ({ subnet_id: s.id })),
-      });
-    } catch (error) {
-      log(`dhcp: cannot create the DHCP port of network ${networkId} yet: ${(error as Error).message}`);
-    } finally {
-      ensuringPort.delete(networkId);
-    }
-  };
-
   const desired = (): Map<string, ServedNetwork> => {
     const out = new Map<string, ServedNetwork>();
     for (const [networkId, agents] of model.bindings) {
@@ -206,7 +186,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   const reconcileOnce = async () => {
     const next = desired();
     for (const net of next.values()) {
-      await ensureDhcpPort(net.networkId);
+      await ports.ensure(net.networkId);
       if (net.ifname === undefined) continue;
       if (config.configureInterfaces) {
         for (const [subnetId, ip] of net.serverIps) {
