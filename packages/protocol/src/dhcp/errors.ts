@@ -66,3 +66,14 @@ export class DhcpDomainNameError extends DhcpOptionValueError {
 export class DhcpEncodeError extends Error {
   override name = 'DhcpEncodeError';
 }
+
+/** An option value given as text (a Neutron extra_dhcp_opt, a dnsmasq dhcp-option) that does not fit the option's type. */
+export class DhcpOptionTextError extends Error {
+  override name = 'DhcpOptionTextError';
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+  ) {
+    super(`option ${code}: ${reason}`);
+  }
+}

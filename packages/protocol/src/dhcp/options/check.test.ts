@@ -1,0 +1,110 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { parseIpv4 } from '../../ipv4/address.js';
+import { checkDhcpOption, type DhcpOptionRefused } from './check.js';
+import { DHCP_OPTION_SPECS, DHCP_OPTION_SPELLINGS } from './table.js';
+
+const ip = parseIpv4;
+const raw = (...bytes: number[]): Uint8Array => new Uint8Array(bytes);
+const refused = (name: string, value: string): DhcpOptionRefused => {
+  const checked = checkDhcpOption(name, value);
+  if (!('error' in checked)) throw new Error(`${name}=${value} was accepted`);
+  return checked;
+};
+
+describe('checking an extra_dhcp_opt', () => {
+  test('a router list by name or by number gives the typed option 3', () => {
+    const expected = { code: 3, force: false, option: { code: 3, value: [ip('10.0.0.1'), ip('10.0.0.254')] } };
+    expect(checkDhcpOption('router', '10.0.0.1,10.0.0.254')).toStrictEqual(expected);
+    expect(checkDhcpOption('3', ' 10.0.0.1, 10.0.0.254 ')).toStrictEqual(expected);
+  });
+
+  test('"force:" marks the option to be sent unasked', () => {
+    expect(checkDhcpOption('force:option:ntp-server', '192.0.2.1')).toStrictEqual({ code: 42, force: true, option: { code: 42, value: [ip('192.0.2.1')] } });
+  });
+
+  test('an empty value removes an option the server computes, and sends an empty option otherwise', () => {
+    expect(checkDhcpOption('router', '')).toStrictEqual({ code: 3, force: false, option: undefined });
+    expect(checkDhcpOption('rapid-commit', '')).toStrictEqual({ code: 80, force: false, option: { code: 80, raw: raw() } });
+    expect(checkDhcpOption('230', '')).toStrictEqual({ code: 230, force: false, option: { code: 230, raw: raw() } });
+    expect(refused('netmask', '')).toMatchObject({ field: 'opt_value', code: 1, reason: 'needs a value' });
+  });
+
+  test('unknown names, options the server sets, and values of the wrong type are refused, naming the field at fault', () => {
+    const cases: [string, string, 'opt_name' | 'opt_value'][] = [
+      ['no-such-option', '1', 'opt_name'],
+      ['lease-time', '3600', 'opt_name'],
+      ['54', '10.0.0.1', 'opt_name'],
+      ['server-id', '10.0.0.1', 'opt_name'],
+      ['server-ip-address', '10.0.0.9', 'opt_name'],
+      ['0', '1', 'opt_name'],
+      ['255', '1', 'opt_name'],
+      ['router', '10.0.0', 'opt_value'],
+      ['netmask', '255.0.255.0', 'opt_value'],
+      ['mtu', '67', 'opt_value'],
+      ['mtu', 'big', 'opt_value'],
+      ['netbios-nodetype', '3', 'opt_value'],
+      ['static-route', '0.0.0.0,10.0.0.1', 'opt_value'],
+      ['classless-static-route', '10.0.0.0/8', 'opt_value'],
+      ['classless-static-route', '10.0.0.1/8,10.0.0.1', 'opt_value'],
+      ['ms-classless-static-route', '10.0.0.0/33,10.0.0.1', 'opt_value'],
+      ['domain-search', 'bad..name', 'opt_value'],
+      ['rapid-commit', 'yes', 'opt_value'],
+      ['dns-server', Array.from({ length: 64 }, () => '192.0.2.1').join(','), 'opt_value'],
+    ];
+    for (const [name, value, field] of cases) expect(refused(name, value).field, `${name}=${value}`).toBe(field);
+  });
+
+  test('the error reads like dnsmasq\'s and Neutron\'s: the option, then what is wrong with it', () => {
+    expect(refused('no-such-option', '1').error).toBe('"no-such-option": not a dnsmasq option name or a code in 1..254');
+    expect(refused('lease-time', '3600').error).toBe('"lease-time": option 51 (lease-time) is set by the server, not by configuration');
+    expect(refused('router', '10.0.0.1,10.0.0').error).toBe('option 3 (router): "10.0.0" is not a dotted-quad IPv4 address');
+    expect(refused('dns-server', '8.8.8.8,dns.example').error).toBe('option 6 (dns-server): "dns.example" is not a dotted-quad IPv4 address');
+    expect(refused('classless-static-route', '10.0.0.0/8').error).toBe('option 121 (classless-static-route): expected "destination/prefix,router" pairs');
+    expect(refused('121', '10.0.0.0/8,gw').error).toBe('option 121 (classless-static-route): "gw" is not a router address');
+    expect(refused('classless-static-route', '10.0.0.1/8,10.0.0.254').error).toMatch(/^option 121 \(classless-static-route\): "10\.0\.0\.1\/8" is not a destination: /);
+    expect(refused('mtu', '67').error).toBe('option 26 (mtu): 67 is not in 68..65535');
+  });
+
+  test('a value longer than one option holds is refused with its length', () => {
+    const long = Array.from({ length: 64 }, () => '192.0.2.1').join(',');
+    expect(refused('dns-server', long).error).toBe('option 6 (dns-server): value is 256 bytes; at most 255 fit in one option');
+  });
+
+  test('a domain search list is measured as it goes on the wire, with RFC 1035 compression', () => {
+    // 20 names sharing a 39-character suffix: 900 bytes written out, 159 once the suffix is a pointer (the agent once refused it).
+    const suffix = `${'a'.repeat(19)}.${'b'.repeat(19)}`;
+    const names = Array.from({ length: 20 }, (_, i) => `h${String(i).padStart(2, '0')}.${suffix}`).join(',');
+    expect('error' in checkDhcpOption('domain-search', names)).toBe(false);
+  });
+});
+
+describe('laws of the validator', () => {
+  const anyName = fc.oneof(fc.string(), fc.constantFrom(...DHCP_OPTION_SPELLINGS.map(([n]) => n)), fc.integer({ min: -5, max: 300 }).map(String));
+  const anyValue = fc.oneof(fc.string(), fc.array(fc.ipV4(), { maxLength: 4 }).map((l) => l.join(',')), fc.constantFrom('', '0.0.0.0', '10.0.0.0/8,10.0.0.1', '1h', 'on', '01:02'));
+
+  test.prop([anyName, anyValue], { numRuns: 2000 })('it never throws: every entry is accepted or refused with a message', (name, value) => {
+    const checked = checkDhcpOption(name, value);
+    if ('error' in checked) expect(checked.error).toContain(checked.reason);
+    else expect(checked.code).toBeGreaterThanOrEqual(1);
+  });
+
+  const aliased = DHCP_OPTION_SPECS.filter((s) => s.aliases.length > 0);
+  test.prop([fc.constantFrom(...aliased), anyValue])('an alias gives what the name or code it stands for gives', (spec, value) => {
+    const canonical = checkDhcpOption(spec.name ?? String(spec.code), value);
+    for (const alias of spec.aliases) expect(checkDhcpOption(alias, value)).toStrictEqual(canonical);
+  });
+
+  test.prop([fc.constantFrom(...DHCP_OPTION_SPECS), anyValue])('a name and its decimal code give the same result', (spec, value) => {
+    fc.pre(spec.name !== undefined);
+    expect(checkDhcpOption(spec.name!, value)).toStrictEqual(checkDhcpOption(String(spec.code), value));
+  });
+
+  test.prop([anyName, anyValue])('"force:" changes nothing but the force flag', (name, value) => {
+    fc.pre(!/^\s*force:/i.test(name));
+    const plain = checkDhcpOption(name, value);
+    const forced = checkDhcpOption(`force:${name}`, value);
+    if ('error' in plain) expect('error' in forced).toBe(true);
+    else expect(forced).toStrictEqual({ ...plain, force: true });
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * One Neutron extra_dhcp_opt (`opt_name`, `opt_value`) checked against the
+ * option table and turned into the option to send: what the API asks before
+ * it accepts a port, and what the agent asks before it answers. Names and
+ * value syntax are dnsmasq's (Neutron hands them to dnsmasq verbatim), with a
+ * "force:" prefix for dnsmasq's --dhcp-option-force.
+ */
+import { DhcpEncodeError, DhcpOptionTextError } from '../errors.js';
+import type { ClasslessRoute, DhcpOption } from '../message.js';
+import { optionValueLength } from '../option-values.js';
+import { encodeDhcpOptionText, type DhcpOptionTextContext } from './encode-value.js';
+import { dhcpOptionCode, dhcpOptionLabel, dhcpOptionSpec, SERVER_SET_DHCP_OPTIONS, SUPPRESSIBLE_DHCP_OPTIONS } from './table.js';
+
+/** The longest option value accepted; dnsmasq refuses longer ones ("dhcp-option too long"). */
+export const MAX_DHCP_OPTION_VALUE = 255;
+
+/** An entry that is a valid option. */
+export interface DhcpOptionAccepted {
+  readonly code: number;
+  /** Given with a "force:" prefix: sent even when the client did not ask for it (dnsmasq's --dhcp-option-force). */
+  readonly force: boolean;
+  /** The option to send; undefined when an empty value suppresses a computed option (see `SUPPRESSIBLE_DHCP_OPTIONS`). */
+  readonly option: DhcpOption | undefined;
+  /** For options 121 and 249: the routes, so a reply can keep them consistent with option 3. */
+  readonly routes?: readonly ClasslessRoute[];
+}
+
+/** An entry that is not: which field is wrong, and why. */
+export interface DhcpOptionRefused {
+  /** The whole message, naming the option: `option 3 (router): "10.0.0" is not a dotted-quad IPv4 address`. */
+  readonly error: string;
+  /** `opt_name`: unknown, or an option the server sets itself; `opt_value`: malformed for the option's type. */
+  readonly field: 'opt_name' | 'opt_value';
+  /** The option's code, when the name resolved to one. */
+  readonly code?: number;
+  /** The problem without the option's name (what the agent's errors carry). */
+  readonly reason: string;
+}
+
+export type DhcpOptionCheck = DhcpOptionAccepted | DhcpOptionRefused;
+
+/**
+ * Checks one extra_dhcp_opt. `name`: a dnsmasq option name or Neutron alias
+ * (any letter case), or a decimal code 1..254, optionally after "option:"
+ * and, before that, "force:". `value`: dnsmasq's syntax (see
+ * `encodeDhcpOptionText`); an empty value suppresses an option the server
+ * computes (router, dns-server...) and sends an empty option otherwise where
+ * the type allows one. `context.serverId` replaces 0.0.0.0 in address lists;
+ * leave it out to only validate. Never throws. Pure.
+ */
+export function checkDhcpOption(name: string, value: string, context: DhcpOptionTextContext = {}): DhcpOptionCheck {
+  let bare = name.trim();
+  const force = /^force:/i.test(bare);
+  if (force) bare = bare.slice('force:'.length);
+  const code = dhcpOptionCode(bare);
+  if (code === undefined) return refuseName(name, 'not a dnsmasq option name or a code in 1..254');
+  const internal = SERVER_SET_DHCP_OPTIONS.get(code);
+  if (internal !== undefined) return refuseName(name, `option ${code} (${internal}) is set by the server, not by configuration`, code);
+
+  const text = value.trim();
+  const spec = dhcpOptionSpec(code);
+  if (text === '') {
+    if (SUPPRESSIBLE_DHCP_OPTIONS.has(code)) return { code, force, option: undefined };
+    if (spec === undefined || spec.kind === 'auto' || spec.kind === 'empty' || spec.kind === 'bytes' || code === 68) {
+      return { code, force, option: { code, raw: new Uint8Array(0) } };
+    }
+    return refuseValue(code, 'needs a value');
+  }
+  try {
+    const encoded = encodeDhcpOptionText(code, text, context);
+    const length = optionValueLength(encoded.option);
+    if (length > MAX_DHCP_OPTION_VALUE) return refuseValue(code, `value is ${length} bytes; at most ${MAX_DHCP_OPTION_VALUE} fit in one option`);
+    return { code, force, ...encoded };
+  } catch (error) {
+    if (error instanceof DhcpOptionTextError) return refuseValue(code, error.reason);
+    // A value the parser let through but the codec cannot write is still the caller's value at fault.
+    if (error instanceof DhcpEncodeError) return refuseValue(code, error.message);
+    throw error;
+  }
+}
+
+function refuseName(name: string, reason: string, code?: number): DhcpOptionRefused {
+  return { error: `${JSON.stringify(name)}: ${reason}`, field: 'opt_name', ...(code === undefined ? {} : { code }), reason };
+}
+
+function refuseValue(code: number, reason: string): DhcpOptionRefused {
+  return { error: `option ${dhcpOptionLabel(code)}: ${reason}`, field: 'opt_value', code, reason };
+}
