@@ -284,6 +284,16 @@ describe('no anonymous access to the embedded nats-server (issue 15, point 1)', 
     expect(events.stdout).toMatch(/NetworkCreated network=\{id=[\w-]+, name=locked-net/);
   });
 
+  test('the agent, as its own NATS user (which may not publish ports.create), gets its DHCP port on the network the scheduler binds to it (issue 15, point 2)', async () => {
+    await withApi(url, dataDir, async (api) => {
+      const network = await api.networks.create({ name: 'served-locked' });
+      await api.subnets.create({ network_id: network.id, cidr: '198.18.62.0/24' });
+      const dhcpPorts = async () => (await api.ports.list({ network_id: network.id, device_owner: 'network:dhcp' })).map((p) => p.device_id);
+      await expect.poll(dhcpPorts, { timeout: 15_000, interval: 200 }).toStrictEqual([expect.stringMatching(/^dhcp-/)]);
+    });
+    expect(run.output()).not.toMatch(/cannot get the DHCP port/);
+  });
+
   test('remote use: --nats-url with --nats-credentials or NATS_NKEY works, without either it is refused with a hint', async () => {
     const seed = join(dataDir, CREDENTIALS_DIR, 'client.nk');
     const flag = await runCli(['net', 'list', '--nats-url', url, '--nats-credentials', seed]);

@@ -78,6 +78,8 @@ describe('docs/quick-start.md', () => {
       expect(all).toMatch(/vm1/);
       expect(all).toMatch(/NetworkCreated/);
       expect(all).toMatch(/leasehold_api_requests_total\{operation="ports.create"\} [1-9]/);
+      // The agent asked for its DHCP port on its own subject (its NATS user may not publish ports.create).
+      expect(all).toMatch(/leasehold_api_requests_total\{operation="agents.dhcp-port"\} [1-9]/);
     } finally {
       // Ctrl-C in a terminal: SIGINT to the foreground process group (npm and leasehold; the
       // nats-server has a session of its own and is stopped by leasehold once its clients drain).

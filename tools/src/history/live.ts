@@ -44,7 +44,7 @@ export async function createLiveResources(nc: NatsConnection, journal: Journal, 
       return client.ports.create({ network_id: networkIds[n]!, name: `vm-${i}`, device_owner: 'compute:nova', device_id: `vm-${i}` });
     });
     if (created < ports) throw new Error(`only ${created} of ${ports} ports were created in time`);
-    // Each network's DHCP port, as its agent creates it on first serving the network (agent.ts ensureDhcpPort).
+    // Each network's DHCP port, shaped as the API makes it for its agent on first serving the network (api port/dhcp-port.ts).
     for (let n = 0; n < shape.networks; n++) {
       const agentId = agentOfNetwork(shape, n);
       await client.ports.create({ network_id: networkIds[n]!, device_owner: DHCP_DEVICE_OWNER, device_id: `dhcp-${agentId}`, name: `dhcp port of ${agentId}`, fixed_ips: [{ subnet_id: subnetIds[n]! }] });

@@ -9,7 +9,7 @@
 import { dhcpOutcomes } from '@leasehold/agent';
 import { API_SUBJECT_PREFIX } from '@leasehold/api';
 import type { DnsCacheStats } from '@leasehold/dns-cache';
-import type { RunningProjection, RunningSnapshottedProjection } from '@leasehold/journal';
+import { AGENT_REQUEST_PREFIX, type RunningProjection, type RunningSnapshottedProjection } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { RunningSystem } from '../runtime/system.js';
@@ -225,8 +225,15 @@ export function createMetrics(sources: MetricSources): { registry: Registry; las
   const endpointStats = async () => {
     const api = sources.system()?.api;
     if (!api) return [];
-    // Labelled by the operation as the client names it (the subject after lh.api.v1.), not the endpoint's dashed name.
-    const operation = (subject: string) => (subject.startsWith(`${API_SUBJECT_PREFIX}.`) ? subject.slice(API_SUBJECT_PREFIX.length + 1) : subject);
+    // Labelled by the operation as the client names it (the subject after lh.api.v1.), not the endpoint's dashed name;
+    // an agent request (lh.api.agents.*.<verb>) as agents.<verb>, the name admission gives it.
+    const agentRequests = `${AGENT_REQUEST_PREFIX}.*.`;
+    const operation = (subject: string) =>
+      subject.startsWith(`${API_SUBJECT_PREFIX}.`)
+        ? subject.slice(API_SUBJECT_PREFIX.length + 1)
+        : subject.startsWith(agentRequests)
+          ? `agents.${subject.slice(agentRequests.length)}`
+          : subject;
     return ((await api.service.stats()).endpoints ?? []).map((e) => ({ ...e, name: operation(e.subject) }));
   };
   mirroredCounter(registry, 'leasehold_api_requests_total', 'API requests by operation', ['operation'], async () =>
