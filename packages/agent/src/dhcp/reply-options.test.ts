@@ -3,6 +3,8 @@ import {
   BootOp,
   DhcpMessageType,
   decodeDhcp,
+  dhcpOptionCode,
+  encodeClasslessRoutes,
   encodeDhcp,
   findOption,
   formatIpv4,
@@ -18,7 +20,7 @@ import {
   type SubnetState,
 } from '@leasehold/protocol';
 import { describe, expect } from 'vitest';
-import { encodeClasslessRoutes, optionCode, type ExtraDhcpOptError } from './option-names.js';
+import type { ExtraDhcpOptError } from './option-names.js';
 import { buildReplyOptions, ReplyOptionsError, type ReplyOptionsInput } from './reply-options.js';
 
 const ip = parseIpv4;
@@ -332,7 +334,7 @@ const inputArb: fc.Arbitrary<ReplyOptionsInput> = fc
 
 const MANDATORY = new Set([53, 54, 51, 58, 59, 1, 61, 82]);
 const forcedCodes = (input: ReplyOptionsInput) =>
-  (input.port?.extraDhcpOpts ?? []).filter((o) => o.optName.startsWith('force:')).map((o) => optionCode(o.optName.slice('force:'.length)) ?? -1);
+  (input.port?.extraDhcpOpts ?? []).filter((o) => o.optName.startsWith('force:')).map((o) => dhcpOptionCode(o.optName.slice('force:'.length)) ?? -1);
 
 const encodeReply = (options: DhcpOption[], requested: readonly number[]): DhcpMessage =>
   decodeDhcp(

@@ -9,6 +9,7 @@ import {
   DhcpMessageType,
   DhcpOptionCode as Code,
   cidrBroadcast,
+  encodeClasslessRoutes,
   prefixToMask,
   type ClasslessRoute,
   type DhcpOption,
@@ -19,7 +20,7 @@ import {
   type RelayAgentSubOption,
   type SubnetState,
 } from '@leasehold/protocol';
-import { encodeClasslessRoutes, parseExtraDhcpOpts, type ExtraDhcpOptError, type ExtraOption } from './option-names.js';
+import { parseExtraDhcpOpts, type ExtraDhcpOptError, type ExtraOption } from './option-names.js';
 
 /** Microsoft's pre-RFC 3442 classless static routes; same encoding as 121. */
 export const MS_CLASSLESS_ROUTES = 249;
