@@ -5,7 +5,7 @@
  * acknowledged by JetStream. Every packet ends in a counted outcome; nothing
  * thrown escapes `handle`.
  */
-import { VersionConflictError } from '@leasehold/journal';
+import { NotPermittedError, VersionConflictError } from '@leasehold/journal';
 import { clientKey, leaseSubject, leaseTimes, type AllocationRequest, type ClientRef, type JournaledLeaseEvent, type LeaseTable } from '@leasehold/lease-actor';
 import {
   BootOp,
@@ -313,7 +313,7 @@ export class DhcpServer {
       model.applyLease(networkId, subject, seq, event);
       return 'ack';
     } catch (error) {
-      return error instanceof VersionConflictError ? 'conflict' : 'journal-error';
+      return error instanceof VersionConflictError ? 'conflict' : error instanceof NotPermittedError ? 'not-permitted' : 'journal-error';
     }
   }
 

@@ -23,6 +23,8 @@ export const dhcpOutcomes = [
   /** Refused: the network has `leaseMax` dynamic leases and this client would take one more (a REQUEST gets a NAK). */
   'lease-max',
   'conflict',
+  /** The server refused the lease write: the network is not bound to this agent as of its last reload (no reply). */
+  'not-permitted',
   'journal-error',
   'send-error',
   'ignored',
