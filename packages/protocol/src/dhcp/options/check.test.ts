@@ -30,13 +30,19 @@ describe('checking an extra_dhcp_opt', () => {
     expect(refused('netmask', '')).toMatchObject({ field: 'opt_value', code: 1, reason: 'needs a value' });
   });
 
+  test("server-ip-address gives the next server's address for siaddr, and no option", () => {
+    expect(checkDhcpOption('server-ip-address', ' 10.0.0.9 ')).toStrictEqual({ code: 255, force: false, option: undefined, siaddr: ip('10.0.0.9') });
+    expect(refused('server-ip-address', 'pxe.example').error).toBe('option 255 (server-ip-address): "pxe.example" is not one IPv4 address');
+  });
+
   test('unknown names, options the server sets, and values of the wrong type are refused, naming the field at fault', () => {
     const cases: [string, string, 'opt_name' | 'opt_value'][] = [
       ['no-such-option', '1', 'opt_name'],
       ['lease-time', '3600', 'opt_name'],
       ['54', '10.0.0.1', 'opt_name'],
       ['server-id', '10.0.0.1', 'opt_name'],
-      ['server-ip-address', '10.0.0.9', 'opt_name'],
+      ['server-ip-address', '10.0.0', 'opt_value'],
+      ['server-ip-address', '10.0.0.1,10.0.0.2', 'opt_value'],
       ['0', '1', 'opt_name'],
       ['255', '1', 'opt_name'],
       ['router', '10.0.0', 'opt_value'],

@@ -5,6 +5,7 @@
  * value syntax are dnsmasq's (Neutron hands them to dnsmasq verbatim), with a
  * "force:" prefix for dnsmasq's --dhcp-option-force.
  */
+import { tryParseIpv4, type Ipv4 } from '../../ipv4/address.js';
 import { DhcpEncodeError, DhcpOptionTextError } from '../errors.js';
 import type { ClasslessRoute, DhcpOption } from '../message.js';
 import { optionValueLength } from '../option-values.js';
@@ -14,15 +15,20 @@ import { dhcpOptionCode, dhcpOptionLabel, dhcpOptionSpec, SERVER_SET_DHCP_OPTION
 /** The longest option value accepted; dnsmasq refuses longer ones ("dhcp-option too long"). */
 export const MAX_DHCP_OPTION_VALUE = 255;
 
+/** dnsmasq's "server-ip-address": not an option code on the wire (255 is the end option), the siaddr header field. */
+const SERVER_IP_ADDRESS = 255;
+
 /** An entry that is a valid option. */
 export interface DhcpOptionAccepted {
   readonly code: number;
   /** Given with a "force:" prefix: sent even when the client did not ask for it (dnsmasq's --dhcp-option-force). */
   readonly force: boolean;
-  /** The option to send; undefined when an empty value suppresses a computed option (see `SUPPRESSIBLE_DHCP_OPTIONS`). */
+  /** The option to send; undefined when an empty value suppresses a computed option (see `SUPPRESSIBLE_DHCP_OPTIONS`), and for `siaddr`. */
   readonly option: DhcpOption | undefined;
   /** For options 121 and 249: the routes, so a reply can keep them consistent with option 3. */
   readonly routes?: readonly ClasslessRoute[];
+  /** For dnsmasq's "server-ip-address" (code 255): the next server for PXE, which goes in the siaddr header field, not in an option. */
+  readonly siaddr?: Ipv4;
 }
 
 /** An entry that is not: which field is wrong, and why. */
@@ -45,8 +51,10 @@ export type DhcpOptionCheck = DhcpOptionAccepted | DhcpOptionRefused;
  * and, before that, "force:". `value`: dnsmasq's syntax (see
  * `encodeDhcpOptionText`); an empty value suppresses an option the server
  * computes (router, dns-server...) and sends an empty option otherwise where
- * the type allows one. `context.serverId` replaces 0.0.0.0 in address lists;
- * leave it out to only validate. Never throws. Pure.
+ * the type allows one. "server-ip-address" is accepted with one address as
+ * `siaddr`; the names of other options the server sets are refused.
+ * `context.serverId` replaces 0.0.0.0 in address lists; leave it out to only
+ * validate. Never throws. Pure.
  */
 export function checkDhcpOption(name: string, value: string, context: DhcpOptionTextContext = {}): DhcpOptionCheck {
   let bare = name.trim();
@@ -54,6 +62,8 @@ export function checkDhcpOption(name: string, value: string, context: DhcpOption
   if (force) bare = bare.slice('force:'.length);
   const code = dhcpOptionCode(bare);
   if (code === undefined) return refuseName(name, 'not a dnsmasq option name or a code in 1..254');
+  // Neutron passes server-ip-address to dnsmasq like any option and Ironic relies on it for PXE.
+  if (code === SERVER_IP_ADDRESS) return nextServer(value, force);
   const internal = SERVER_SET_DHCP_OPTIONS.get(code);
   if (internal !== undefined) return refuseName(name, `option ${code} (${internal}) is set by the server, not by configuration`, code);
 
@@ -77,6 +87,12 @@ export function checkDhcpOption(name: string, value: string, context: DhcpOption
     if (error instanceof DhcpEncodeError) return refuseValue(code, error.message);
     throw error;
   }
+}
+
+function nextServer(value: string, force: boolean): DhcpOptionCheck {
+  const siaddr = tryParseIpv4(value.trim());
+  if (siaddr === undefined) return refuseValue(SERVER_IP_ADDRESS, `${JSON.stringify(value.trim())} is not one IPv4 address`);
+  return { code: SERVER_IP_ADDRESS, force, option: undefined, siaddr };
 }
 
 function refuseName(name: string, reason: string, code?: number): DhcpOptionRefused {
