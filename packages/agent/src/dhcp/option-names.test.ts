@@ -92,5 +92,6 @@ describe('parsing extra_dhcp_opts', () => {
     expect(nextServerAddress([{ optName: 'server-ip-address', optValue: '10.0.0.9' }])).toBe(ip('10.0.0.9'));
     expect(nextServerAddress([{ optName: 'router', optValue: '10.0.0.9' }])).toBeUndefined();
     expect(() => parse('server-ip-address', '10.0.0.9')).toThrow(UnknownDhcpOptionError);
+    expect(() => nextServerAddress([{ optName: 'force:server-ip-address', optValue: 'pxe.example' }])).toThrow(InvalidDhcpOptionValueError);
   });
 });

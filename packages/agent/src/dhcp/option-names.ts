@@ -8,8 +8,6 @@
  */
 import {
   checkDhcpOption,
-  dhcpOptionCode,
-  tryParseIpv4,
   type DhcpOptionAccepted,
   type DhcpOptionTextContext,
   type ExtraDhcpOpt,
@@ -46,7 +44,7 @@ export class InvalidDhcpOptionValueError extends ExtraDhcpOptError {
   }
 }
 
-/** One parsed `extra_dhcp_opts` entry: code, "force:", the option to send (undefined: suppress the computed one), routes of 121/249. */
+/** One parsed `extra_dhcp_opts` entry: code, "force:", the option to send (undefined: suppress the computed one), routes of 121/249. Never `siaddr`: see `nextServerAddress`. */
 export type ExtraOption = DhcpOptionAccepted;
 
 /** `serverId` replaces 0.0.0.0 in address values (dnsmasq: "the address of the machine running dnsmasq"). */
@@ -59,7 +57,10 @@ export type ParseContext = DhcpOptionTextContext;
  */
 export function parseExtraDhcpOpt(opt: ExtraDhcpOpt, context: ParseContext = {}): ExtraOption {
   const checked = checkDhcpOption(opt.optName, opt.optValue, context);
-  if (!('error' in checked)) return checked;
+  if (!('error' in checked)) {
+    if (checked.siaddr !== undefined) throw new UnknownDhcpOptionError(opt.optName, opt.optValue, 'server-ip-address sets siaddr, not an option (nextServerAddress reads it)');
+    return checked;
+  }
   if (checked.field === 'opt_name' || checked.code === undefined) throw new UnknownDhcpOptionError(opt.optName, opt.optValue, checked.reason);
   throw new InvalidDhcpOptionValueError(opt.optName, opt.optValue, checked.code, checked.reason);
 }
@@ -90,9 +91,10 @@ export function parseExtraDhcpOpts(
 export function nextServerAddress(opts: readonly ExtraDhcpOpt[]): Ipv4 | undefined {
   let found: Ipv4 | undefined;
   for (const opt of opts) {
-    if (dhcpOptionCode(opt.optName.trim().replace(/^force:/i, '')) !== 255) continue;
-    found = tryParseIpv4(opt.optValue.trim());
-    if (found === undefined) throw new InvalidDhcpOptionValueError(opt.optName, opt.optValue, 255, 'not one IPv4 address');
+    const checked = checkDhcpOption(opt.optName, opt.optValue);
+    if (checked.code !== 255) continue;
+    if ('error' in checked) throw new InvalidDhcpOptionValueError(opt.optName, opt.optValue, 255, checked.reason);
+    found = checked.siaddr;
   }
   return found;
 }
