@@ -65,6 +65,25 @@ describe('planImport', () => {
     expect(p.ports).toEqual([]);
   });
 
+  test("option names are read by protocol's option table: any dnsmasq name or alias, in any case; an unknown one is reported", () => {
+    const p = plan('dhcp-range=10.1.0.10,10.1.0.20,255.255.255.0\ndhcp-option=option:Router,10.1.0.1\ndhcp-option=option:ms-classless-static-route,10.9.0.0/16,10.1.0.254\ndhcp-option=option:no-such-option,1\ndhcp-option=option:lease-time,1h\n');
+    expect(p.networks[0]?.subnet.gateway).toBe(parseCidr('10.1.0.1/32').address);
+    expect(p.notes.slice(1).map((n) => [n.status, n.detail])).toEqual([
+      ['created', 'gateway_ip 10.1.0.1 of net'],
+      ['unmapped', 'option ms-classless-static-route has no subnet-wide field; give it to ports with --extra-dhcp-opt ms-classless-static-route=10.9.0.0/16,10.1.0.254'],
+      ['unmapped', '"no-such-option": not a dnsmasq option name or a code in 1..254'],
+      ['unmapped', '"lease-time": option 51 (lease-time) is set by the server, not by configuration'],
+    ]);
+  });
+
+  test("a port's option with a value the API would refuse is reported, not given to the port", () => {
+    const p = plan('dhcp-range=10.1.0.10,10.1.0.20,255.255.255.0\ndhcp-host=52:54:00:00:00:01,set:pxe,10.1.0.5\ndhcp-option=tag:pxe,option:ntp-server,10.1.0\ndhcp-option=tag:pxe,150,10.1.0.2\ndhcp-option=option:ntp-server,ntp.example\n');
+    expect(p.ports[0]?.extraDhcpOpts).toEqual([{ opt_name: '150', opt_value: '10.1.0.2' }]);
+    expect(p.notes[2]).toMatchObject({ status: 'unmapped', detail: 'option 42 (ntp-server): "10.1.0" is not a dotted-quad IPv4 address' });
+    expect(p.notes[3]?.status).toBe('created');
+    expect(p.notes[4]?.detail).toBe('option ntp-server has no subnet-wide field, and the API would refuse its value (option 42 (ntp-server): "ntp.example" is not a dotted-quad IPv4 address)');
+  });
+
   test('a DNS option the cache refuses is reported with its reason, not written', () => {
     const p = plan('server=not-an-ip\nserver=192.0.2.53\n');
     expect(p.notes.map((n) => [n.status, n.detail])).toEqual([['unmapped', 'bad address'], ['dns', 'dns.server']]);

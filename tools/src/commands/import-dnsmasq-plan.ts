@@ -7,7 +7,7 @@
  * parser. Every line gets a note: what it became, or why it could not map.
  */
 import { applyItems, ConfigError, DEFAULT_CONFIG, OPTIONS, parseConfigText, type ConfigItem } from '@leasehold/dns-cache';
-import { cidr, cidrContains, cidrFirstHost, cidrLastHost, formatCidr, formatIpv4, isNetmask, maskToPrefix, tryParseIpv4, type Ipv4, type Ipv4Cidr } from '@leasehold/protocol';
+import { checkDhcpOption, cidr, cidrContains, cidrFirstHost, cidrLastHost, formatCidr, formatIpv4, isNetmask, maskToPrefix, tryParseIpv4, type Ipv4, type Ipv4Cidr } from '@leasehold/protocol';
 
 export type NoteStatus = 'created' | 'dns' | 'agent' | 'unmapped' | 'ignored';
 export interface LineNote {
@@ -78,8 +78,6 @@ export function allocationPools(block: Ipv4Cidr, gateway: number | null, dynamic
 const DEFAULT_LEASE = 3600; // dnsmasq's default lease time (dnsmasq(8), --dhcp-range)
 const MAC = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i;
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
-/** DHCP option names dnsmasq knows that map onto subnet or network fields. */
-const OPTION_CODES: Readonly<Record<string, number>> = { router: 3, 'dns-server': 6, 'domain-name': 15, 'classless-static-route': 121 };
 /** dnsmasq options that concern listening, which the agent decides from its DHCP ports. */
 const LISTENING = new Set(['listen-address', 'bind-interfaces', 'bind-dynamic', 'except-interface', 'no-dhcp-interface']);
 
@@ -203,11 +201,21 @@ export function planImport(items: readonly ConfigItem[], networkName: string): P
       set(item, 'unmapped', 'negated tags, vendor/encapsulated and DHCPv6 options have no counterpart');
       continue;
     }
-    const code = /^\d+$/.test(spec) ? Number(spec) : OPTION_CODES[spec.toLowerCase()];
     const values = rest.slice(1);
+    // Names, aliases and values as protocol's option table reads a port's extra_dhcp_opts (the agent does; the API's port check is to).
+    const checked = checkDhcpOption(spec, values.join(','));
+    if ('error' in checked && checked.field === 'opt_name') {
+      set(item, 'unmapped', checked.error);
+      continue;
+    }
+    const code = checked.code;
     const tagged = tags.length > 0;
     const portTargets = ports.filter((p) => tags.some((t) => p.tags.has(t)));
     const subnetTargets = tagged ? networks.filter((n) => tags.some((t) => n.subnet.tags.has(t))) : networks;
+    if (portTargets.length > 0 && 'error' in checked) {
+      set(item, 'unmapped', checked.error);
+      continue;
+    }
     if (portTargets.length > 0) {
       for (const p of portTargets) p.extraDhcpOpts.push({ opt_name: spec, opt_value: values.join(',') });
       set(item, 'created', `extra_dhcp_opts ${spec}=${values.join(',')} on ${portTargets.length} port(s) tagged ${tags.join(',')}`);
@@ -249,7 +257,8 @@ export function planImport(items: readonly ConfigItem[], networkName: string): P
       subnetTargets.forEach((n) => (n.subnet.hostRoutes = [...(n.subnet.hostRoutes ?? []), ...routes]));
       set(item, 'created', `host_routes ${routes.map((r) => `${r.destination}=${r.nexthop}`).join(' ')} of ${names}`);
     } else {
-      set(item, 'unmapped', `option ${spec} has no subnet-wide field; give it to ports with --extra-dhcp-opt ${spec}=${values.join(',')}`);
+      const fix = 'error' in checked ? `, and the API would refuse its value (${checked.error})` : `; give it to ports with --extra-dhcp-opt ${spec}=${values.join(',')}`;
+      set(item, 'unmapped', `option ${spec} has no subnet-wide field${fix}`);
     }
   }
 
