@@ -79,7 +79,10 @@ describe('docs/quick-start.md', () => {
       expect(all).toMatch(/NetworkCreated/);
       expect(all).toMatch(/leasehold_api_requests_total\{operation="ports.create"\} [1-9]/);
       // The agent asked for its DHCP port on its own subject (its NATS user may not publish ports.create).
-      expect(all).toMatch(/leasehold_api_requests_total\{operation="agents.dhcp-port"\} [1-9]/);
+      // Asked once the scheduler's binding and the subnet reach it: polled, not read from the commands' run.
+      await expect
+        .poll(async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), { timeout: 15_000, interval: 200 })
+        .toMatch(/leasehold_api_requests_total\{operation="agents.dhcp-port"\} [1-9]/);
     } finally {
       // Ctrl-C in a terminal: SIGINT to the foreground process group (npm and leasehold; the
       // nats-server has a session of its own and is stopped by leasehold once its clients drain).
