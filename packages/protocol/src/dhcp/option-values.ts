@@ -9,6 +9,7 @@ import { isIpv4, readIpv4, writeIpv4 } from '../ipv4/address.js';
 import { DhcpEncodeError, DhcpOptionValueError, DhcpOverloadError } from './errors.js';
 import { decodeDomainSearch, domainNameLength, encodeDomainSearch, parseDomainName, readDomainName, writeDomainName } from './domain-name.js';
 import type { ClasslessRoute, ClientFqdn, DhcpOption, RelayAgentSubOption } from './message.js';
+import { DHCP_WIRE_TYPES, type DhcpWireType } from './options/table.js';
 import { readLatin1, writeLatin1 } from './text.js';
 
 const Kind = {
@@ -28,20 +29,25 @@ const Kind = {
   Routes: 13,
 } as const;
 
+const KIND_OF_WIRE: Record<DhcpWireType, number> = {
+  ipv4: Kind.Ipv4,
+  'ipv4-list': Kind.Ipv4List,
+  text: Kind.Text,
+  u8: Kind.U8,
+  u16: Kind.U16,
+  u32: Kind.U32,
+  'u8-list': Kind.U8List,
+  bytes: Kind.Bytes,
+  overload: Kind.Overload,
+  fqdn: Kind.Fqdn,
+  'relay-info': Kind.RelayInfo,
+  'domain-search': Kind.DomainSearch,
+  routes: Kind.Routes,
+};
+
+// The option table's wire types as a byte per code: one array read per option on the hot path.
 const KIND = new Uint8Array(256);
-for (const c of [1, 28, 50, 54]) KIND[c] = Kind.Ipv4;
-for (const c of [3, 6, 42]) KIND[c] = Kind.Ipv4List;
-for (const c of [12, 15, 60, 66, 67]) KIND[c] = Kind.Text;
-for (const c of [26, 57]) KIND[c] = Kind.U16;
-for (const c of [51, 58, 59]) KIND[c] = Kind.U32;
-KIND[53] = Kind.U8;
-KIND[55] = Kind.U8List;
-KIND[61] = Kind.Bytes;
-KIND[52] = Kind.Overload;
-KIND[81] = Kind.Fqdn;
-KIND[82] = Kind.RelayInfo;
-KIND[119] = Kind.DomainSearch;
-KIND[121] = Kind.Routes;
+for (const [code, wire] of DHCP_WIRE_TYPES) KIND[code] = KIND_OF_WIRE[wire];
 
 /** True when the codec gives `code` a typed value. Pure. */
 export function isKnownOption(code: number): boolean {

@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { DHCP_OPTION_SPECS, DHCP_OPTION_SPELLINGS, SERVER_SET_DHCP_OPTIONS, dhcpOptionCode, dhcpOptionLabel, dhcpOptionSpec } from './table.js';
+import { DHCP_OPTION_SPECS, DHCP_OPTION_SPELLINGS, DHCP_WIRE_TYPES, SERVER_SET_DHCP_OPTIONS, dhcpOptionCode, dhcpOptionLabel, dhcpOptionSpec, type DhcpOptionKind, type DhcpWireType } from './table.js';
 
 /** `dnsmasq --help dhcp` of dnsmasq 2.90, as printed. */
 const DNSMASQ_HELP_DHCP = `
@@ -63,6 +63,18 @@ describe('laws of the table', () => {
     expect(new Set(codes).size).toBe(codes.length);
     expect(codes.filter((c) => SERVER_SET_DHCP_OPTIONS.has(c))).toStrictEqual([]);
     expect(codes.every((c) => c >= 1 && c <= 254)).toBe(true);
+  });
+
+  test('a value a configuration gives a code the codec types is of that type, so the codec can write it', () => {
+    const holds: Partial<Record<DhcpOptionKind, DhcpWireType>> = { ip: 'ipv4', ips: 'ipv4-list', text: 'text', u16: 'u16', time: 'u32', domains: 'domain-search', routes: 'routes' };
+    const typed = DHCP_OPTION_SPECS.filter((s) => DHCP_WIRE_TYPES.has(s.code));
+    expect(typed.map((s) => s.code)).toStrictEqual([1, 3, 6, 12, 15, 26, 28, 42, 58, 59, 60, 66, 67, 119, 121]);
+    for (const s of typed) expect(holds[s.kind], `option ${s.code}`).toBe(DHCP_WIRE_TYPES.get(s.code));
+  });
+
+  test('every code the codec types has a name, in the table or among the options the server sets', () => {
+    const unnamed = [...DHCP_WIRE_TYPES.keys()].filter((c) => dhcpOptionSpec(c)?.name === undefined && !SERVER_SET_DHCP_OPTIONS.has(c));
+    expect(unnamed).toStrictEqual([]);
   });
 
   test('no spelling names two codes, whatever its letter case', () => {

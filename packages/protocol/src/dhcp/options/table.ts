@@ -1,11 +1,13 @@
 /**
  * The one DHCPv4 option table: each option a configuration may name, by
  * dnsmasq's name and Neutron's other spellings, with its code and the type
- * of its text value. Neutron hands a port's extra_dhcp_opts to dnsmasq
- * verbatim, so dnsmasq 2.90's names (`dnsmasq --help dhcp`, dnsmasq(8)
- * `--dhcp-option`) are the contract. The agent's reply builder, the API's
- * validator and the dnsmasq importer all read this table, as Kea's parser,
- * server and config checker read its one option definition table.
+ * of its text value; the options the server sets itself; and the type the
+ * codec gives each code's bytes. Neutron hands a port's extra_dhcp_opts to
+ * dnsmasq verbatim, so dnsmasq 2.90's names (`dnsmasq --help dhcp`,
+ * dnsmasq(8) `--dhcp-option`) are the contract. The codec, the agent's reply
+ * builder, the API's validator and the dnsmasq importer all read this table,
+ * as Kea's parser, server and config checker read its one option definition
+ * table.
  */
 
 /** How an option's text value is read (dnsmasq syntax). */
@@ -102,6 +104,31 @@ export const DHCP_OPTION_SPECS: readonly DhcpOptionSpec[] = ROWS.map(([code, nam
   ...(min === undefined ? {} : { min }),
   ...(max === undefined ? {} : { max }),
 }));
+
+/** How the codec holds a code's data (`option-values.ts`); codes without one stay raw bytes. */
+export type DhcpWireType =
+  | 'ipv4'
+  | 'ipv4-list'
+  | 'text' // one character per byte
+  | 'u8'
+  | 'u16'
+  | 'u32'
+  | 'u8-list'
+  | 'bytes'
+  | 'overload' // RFC 2132 section 9.3: 1, 2 or 3
+  | 'fqdn' // RFC 4702
+  | 'relay-info' // RFC 3046 sub-options
+  | 'domain-search' // RFC 3397, compressed
+  | 'routes'; // RFC 3442
+
+/** The codes the codec decodes to typed values (`DhcpOptionTypes` in message.ts is their TypeScript side), with their types. */
+// prettier-ignore
+export const DHCP_WIRE_TYPES: ReadonlyMap<number, DhcpWireType> = new Map<number, DhcpWireType>([
+  [1, 'ipv4'], [28, 'ipv4'], [50, 'ipv4'], [54, 'ipv4'], [3, 'ipv4-list'], [6, 'ipv4-list'], [42, 'ipv4-list'],
+  [12, 'text'], [15, 'text'], [60, 'text'], [66, 'text'], [67, 'text'], [26, 'u16'], [57, 'u16'],
+  [51, 'u32'], [58, 'u32'], [59, 'u32'], [53, 'u8'], [55, 'u8-list'], [61, 'bytes'], [52, 'overload'],
+  [81, 'fqdn'], [82, 'relay-info'], [119, 'domain-search'], [121, 'routes'],
+]);
 
 /**
  * Codes whose value the server computes from the subnet or port: an empty
