@@ -16,6 +16,6 @@ export type { NetworkView, PortView, SubnetView } from './views.js';
 export type { AgentView, LeaseView } from './fleet-handlers.js';
 export { AGENT_DHCP_PORT_OPERATION, dhcpPortDeviceId, dhcpPortId } from './port/dhcp-port.js';
 export type { DhcpPortReply } from './port/dhcp-port.js';
-export { ApiClient } from './client.js';
-export type { ApiClientOptions } from './client.js';
+export { ApiClient } from './client/client.js';
+export type { ApiClientOptions } from './client/client.js';
 export type { Input as ApiInput } from './wire/schemas.js';

@@ -6,7 +6,7 @@
  */
 import { fc } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ApiClient } from './client.js';
+import type { ApiClient } from './client/client.js';
 import { ApiError } from './errors.js';
 import { startApiService } from './service.js';
 import { startTestApi, type TestApi } from './testing/index.js';

@@ -7,7 +7,7 @@ import { formatCidr, type EventEnvelope, type NetworkEventData, type NetworkStat
 import { ApiError, notFound } from '../errors.js';
 import type { Input } from '../wire/schemas.js';
 import { subnetIn, type NetworkEvent, type NetworkSnapshot } from './machine.js';
-import { checkNoOverlap, parseSubnetCidr, resolveSubnetAddressing } from './subnet-rules.js';
+import { checkNoOverlap, parseSubnetCidr, resolveSubnetAddressing } from '../subnet/rules.js';
 
 export interface CommandContext {
   readonly now: number;

@@ -9,7 +9,7 @@ import { startSecureNats, type SecureNats } from '@leasehold/journal/testing';
 import { PermissionViolationError } from '@nats-io/nats-core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ApiClient } from '../client.js';
+import { ApiClient } from '../client/client.js';
 import { ApiError } from '../errors.js';
 import { startApiService, type ApiService } from '../service.js';
 import { encodeBody } from '../wire/codec.js';

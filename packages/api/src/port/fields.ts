@@ -6,7 +6,7 @@
 import { cidrContains, formatCidr, formatIpv4, rangeContains, type ExtraDhcpOpt, type Ipv4, type SubnetState } from '@leasehold/protocol';
 import { ApiError, notFound } from '../errors.js';
 import { subnetIn, type NetworkSnapshot } from '../network/machine.js';
-import { isHostOf, parseIp } from '../network/subnet-rules.js';
+import { isHostOf, parseIp } from '../subnet/rules.js';
 
 /** One address the port should hold: a given address, or any free one of the subnet. */
 export interface AddressRequest {

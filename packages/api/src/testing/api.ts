@@ -2,7 +2,7 @@
 import { Journal } from '@leasehold/journal';
 import { startTestNats, type TestNats } from '@leasehold/journal/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ApiClient } from '../client.js';
+import { ApiClient } from '../client/client.js';
 import { startApiService, type ApiService, type ApiServiceOptions } from '../service.js';
 
 export interface TestApi extends AsyncDisposable {

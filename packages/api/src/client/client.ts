@@ -6,13 +6,13 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { agentDhcpPortSubject } from '@leasehold/journal';
 import { unpack } from '@leasehold/protocol';
-import { ApiError, type ApiErrorBody } from './errors.js';
-import { API_SUBJECT_PREFIX } from './service.js';
-import type { AgentView, LeaseView } from './fleet-handlers.js';
-import type { DhcpPortReply } from './port/dhcp-port.js';
-import type { NetworkView, PortView, SubnetView } from './views.js';
-import { encodeBody } from './wire/codec.js';
-import type { Input } from './wire/schemas.js';
+import { ApiError, type ApiErrorBody } from '../errors.js';
+import { API_SUBJECT_PREFIX } from '../service.js';
+import type { AgentView, LeaseView } from '../fleet-handlers.js';
+import type { DhcpPortReply } from '../port/dhcp-port.js';
+import type { NetworkView, PortView, SubnetView } from '../views.js';
+import { encodeBody } from '../wire/codec.js';
+import type { Input } from '../wire/schemas.js';
 
 type Without<T, K extends PropertyKey> = Omit<T, K & keyof T>;
 

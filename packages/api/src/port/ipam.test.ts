@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ApiError } from './errors.js';
-import { startTestApi, type TestApi } from './testing/index.js';
+import { ApiError } from '../errors.js';
+import { startTestApi, type TestApi } from '../testing/index.js';
 
 let t: TestApi;
 beforeAll(async () => {
@@ -26,7 +26,7 @@ describe('IPAM under concurrency', () => {
   });
 
   test('two API instances on one journal never hand out one address twice', async () => {
-    const second = await import('./service.js').then(({ startApiService }) => startApiService(t.nc, t.journal));
+    const second = await import('../service.js').then(({ startApiService }) => startApiService(t.nc, t.journal));
     try {
       const net = await t.client.networks.create({ name: 'ipam-two-instances' });
       await t.client.subnets.create({ network_id: net.id, cidr: '198.18.31.0/24', allocation_pools: [{ start: '198.18.31.10', end: '198.18.31.29' }] });
