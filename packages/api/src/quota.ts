@@ -31,6 +31,9 @@ export const defaultQuotas: Quotas = { quota_network: 100, quota_subnet: 100, qu
  */
 export const DEFAULT_PROJECT_ID = 'default';
 
+/** How a view shows a resource's project: under both of Neutron's names, the default project when it has none. Pure. */
+export const projectFields = (project: string | undefined) => ({ project_id: project ?? DEFAULT_PROJECT_ID, tenant_id: project ?? DEFAULT_PROJECT_ID });
+
 export type QuotaResource = 'network' | 'subnet' | 'port';
 
 /** Resources a project holds, as the read model counts them. */

@@ -8,9 +8,8 @@ import { agentDhcpPortSubject } from '@leasehold/journal';
 import { unpack } from '@leasehold/protocol';
 import { ApiError, type ApiErrorBody } from '../errors.js';
 import { API_SUBJECT_PREFIX } from '../service.js';
-import type { AgentView, LeaseView } from '../fleet-handlers.js';
 import type { DhcpPortReply } from '../port/dhcp-port.js';
-import type { NetworkView, PortView, SubnetView } from '../views.js';
+import type { AgentView, LeaseView, NetworkView, PortView, SubnetView } from '../wire/views.js';
 import { encodeBody } from '../wire/codec.js';
 import type { Input } from '../wire/schemas.js';
 

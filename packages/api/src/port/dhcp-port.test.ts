@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ApiError } from '../errors.js';
 import { ReadModel } from '../read-model/read-model.js';
 import { bindingDraft, startTestApi, type TestApi } from '../testing/index.js';
-import { agentHandlers, agentOfSubject, dhcpPortDeviceId, dhcpPortId } from './dhcp-port.js';
+import { agentRequestHandlers, agentOfSubject, dhcpPortDeviceId, dhcpPortId } from './dhcp-port.js';
 import { PortWriter } from './writer.js';
 
 // No user port fits in the default project's quota: DHCP ports must still be given.
@@ -73,7 +73,7 @@ describe("an agent's DHCP port", () => {
     const agent = `agent-${randomUUID().slice(0, 8)}`;
     await t.api.model.waitFor((await bind(net.id, agent)).version);
     // Two handler sets with their own writers and in-flight tables, as two processes would have.
-    const instances = [0, 1].map(() => agentHandlers(t.journal, t.api.model, new PortWriter(t.journal, t.api.model))['dhcp-port']!);
+    const instances = [0, 1].map(() => agentRequestHandlers(t.journal, t.api.model, new PortWriter(t.journal, t.api.model))['dhcp-port']!);
     const replies = (await Promise.all(instances.map((h) => h({ network_id: net.id }, agentDhcpPortSubject(agent))))) as { port: { id: string }; created: boolean }[];
     expect(replies.map((r) => r.port.id)).toStrictEqual([replies[0]!.port.id, replies[0]!.port.id]);
     expect(replies.filter((r) => r.created)).toHaveLength(1);
@@ -168,7 +168,7 @@ describe('a binding the read model has not folded yet', () => {
       const agent = `agent-${randomUUID().slice(0, 8)}`;
       lagging.hold();
       await bind(net.id, agent);
-      const handler = agentHandlers(t.journal, lagging.model, new PortWriter(t.journal, lagging.model))['dhcp-port']!;
+      const handler = agentRequestHandlers(t.journal, lagging.model, new PortWriter(t.journal, lagging.model))['dhcp-port']!;
       let settled = false;
       const answer = handler({ network_id: net.id }, agentDhcpPortSubject(agent)).finally(() => (settled = true));
       await sleep(300);
@@ -188,7 +188,7 @@ describe('a binding the read model has not folded yet', () => {
       const agent = `agent-${randomUUID().slice(0, 8)}`;
       lagging.hold();
       await bind(net.id, agent);
-      const handler = agentHandlers(t.journal, lagging.model, new PortWriter(t.journal, lagging.model), { catchUpMs: 200 })['dhcp-port']!;
+      const handler = agentRequestHandlers(t.journal, lagging.model, new PortWriter(t.journal, lagging.model), { catchUpMs: 200 })['dhcp-port']!;
       expect(await refusal(handler({ network_id: net.id }, agentDhcpPortSubject(agent)))).toMatchObject({ code: 'UNAVAILABLE' });
     } finally {
       await lagging.projection.stop();

@@ -11,19 +11,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AGENT_REQUEST_PREFIX, VersionConflictError, type Journal } from '@leasehold/journal';
 import { aggregateSubject, type PortState } from '@leasehold/protocol';
+import { requestContext } from '../command.js';
+import type { AgentRequestHandler } from '../endpoint.js';
 import { ApiError, notFound } from '../errors.js';
-import type { CommandContext } from '../network/commands.js';
 import { DEFAULT_PROJECT_ID } from '../quota.js';
 import { DHCP_DEVICE_OWNER, type ReadModel } from '../read-model/read-model.js';
-import { portView, type PortView } from '../views.js';
+import type { PortView } from '../wire/views.js';
 import { parseRequest } from '../wire/schemas.js';
+import { portView } from './view.js';
 import { portSubject, type PortWriter } from './writer.js';
 
 /** The operation name of the request (for admission and logs): a write. */
 export const AGENT_DHCP_PORT_OPERATION = 'agents.dhcp-port';
-
-/** A handler of an agent request: the subject names the agent. */
-export type AgentHandler = (body: Record<string, unknown>, subject: string) => Promise<unknown>;
 
 export interface DhcpPortReply {
   readonly port: PortView;
@@ -60,13 +59,13 @@ export function agentOfSubject(subject: string): string {
   return tokens[prefix.length]!;
 }
 
-export interface AgentHandlerOptions {
+export interface AgentRequestOptions {
   /** How long a request waits for the read model to fold what the journal already holds (default 5 s). */
   readonly catchUpMs?: number;
 }
 
 /** The agent requests, by verb (`dhcp-port`), sharing the public API's port writer. */
-export function agentHandlers(journal: Journal, model: ReadModel, ports: PortWriter, options: AgentHandlerOptions = {}): Record<string, AgentHandler> {
+export function agentRequestHandlers(journal: Journal, model: ReadModel, ports: PortWriter, options: AgentRequestOptions = {}): Record<string, AgentRequestHandler> {
   const catchUpMs = options.catchUpMs ?? 5_000;
   /** Requests in flight in this instance, by network and agent: a retry joins the first. */
   const creating = new Map<string, Promise<DhcpPortReply>>();
@@ -126,7 +125,7 @@ export function agentHandlers(journal: Journal, model: ReadModel, ports: PortWri
     if (existing) return reply(existing, false);
     // An operator turned that port into another one (ports.update): this agent's next port gets a fresh id.
     const at = model.ports.has(portId) ? { portId: randomUUID(), version: 0 } : { portId, version };
-    const ctx: CommandContext = { now: Date.now(), newId: randomUUID, correlation: randomUUID() };
+    const ctx = requestContext();
     const req = {
       network_id: networkId,
       name: `dhcp port of ${agentId}`,

@@ -16,7 +16,7 @@ import {
   type PortState,
 } from '@leasehold/protocol';
 import { ApiError, notFound } from '../errors.js';
-import type { CommandContext } from '../network/commands.js';
+import type { CommandContext } from '../command.js';
 import { ipSubject, macSubject, type ReadModel } from '../read-model/read-model.js';
 import type { Input } from '../wire/schemas.js';
 import { AddressPicker } from './allocator.js';

@@ -12,8 +12,7 @@ import { readMessage, type Journal } from '@leasehold/journal';
 import { DEFAULT_POOLS, poisonedStreamArb, type StreamMessage } from '@leasehold/protocol/testing';
 import { describe, expect } from 'vitest';
 import { ApiError } from '../errors.js';
-import { fleetHandlers } from '../fleet-handlers.js';
-import { apiHandlers } from '../handlers.js';
+import { apiHandlers } from '../service.js';
 import { ReadModel } from './read-model.js';
 
 type Message = StreamMessage;
@@ -53,7 +52,7 @@ function stateOf(model: ReadModel) {
 
 const lastSeqOf = (messages: readonly Message[], subject: string) => Math.max(0, ...messages.filter((m) => m.subject === subject).map((m) => m.seq));
 
-const reads = (model: ReadModel) => ({ ...apiHandlers({} as Journal, model), ...fleetHandlers({} as Journal, model, { agentDownTimeMs: 75_000 }) });
+const reads = (model: ReadModel) => apiHandlers({} as Journal, model, { agentDownTimeMs: 75_000 });
 
 /** Every read of the API, with ids from the pools (and some no event names). */
 function readRequests(): [string, Record<string, unknown>][] {

@@ -23,8 +23,8 @@ import {
 } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { ApiError, ReadModelSnapshotError, ReadModelSnapshotVersionError } from '../errors.js';
-import { fleetHandlers } from '../fleet-handlers.js';
-import { apiHandlers, type Handler } from '../handlers.js';
+import type { Handler } from '../endpoint.js';
+import { apiHandlers } from '../service.js';
 import { agentDraft, bindingDraft, ipClaimDraft, macClaimDraft, networkDraft, portDraft, type EventDraft } from '../testing/events.js';
 import { DEFAULT_PROJECT_ID } from '../quota.js';
 import { ipSubject, macSubject, ReadModel } from './read-model.js';
@@ -253,7 +253,7 @@ async function outcome(run: () => Promise<unknown>): Promise<unknown> {
 async function views(model: ReadModel): Promise<Record<string, unknown>> {
   // Reads never touch the journal.
   const journal = {} as Journal;
-  const h: Record<string, Handler> = { ...apiHandlers(journal, model), ...fleetHandlers(journal, model, { agentDownTimeMs: AGENT_DOWN_MS }) };
+  const h: Record<string, Handler> = apiHandlers(journal, model, { agentDownTimeMs: AGENT_DOWN_MS });
   const calls: [string, Record<string, unknown>][] = [
     ['networks.list', {}],
     ['subnets.list', {}],

@@ -15,7 +15,8 @@ import {
   type NetworkEventData,
   type PortEventData,
 } from '@leasehold/protocol';
-import { networkEvent, type CommandContext } from '../network/commands.js';
+import type { CommandContext } from '../command.js';
+import { networkEvent } from '../network/commands.js';
 import { claimEvent, portEvent, portSubject } from '../port/writer.js';
 import { ipSubject, macSubject } from '../read-model/read-model.js';
 

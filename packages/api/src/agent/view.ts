@@ -1,0 +1,40 @@
+/**
+ * A DHCP agent as the API shows it (`AgentView`, Neutron's agent fields),
+ * from its row in the read model. Whether it is alive is judged here, at
+ * read time, from its last heartbeat (Neutron's agent_down_time).
+ */
+import type { AgentRow, AgentsReadModel } from '../read-model/agents.js';
+import type { AgentView } from '../wire/views.js';
+
+/** True when the agent is not deleted and heartbeated within `agentDownTimeMs`. Pure given `now`. */
+export function isAlive(row: AgentRow, agentDownTimeMs: number, now = Date.now()): boolean {
+  return !row.deleted && now - row.heartbeatAt < agentDownTimeMs;
+}
+
+/** The networks bound to agent `agentId`. Pure. */
+export function networksOfAgent(fleet: AgentsReadModel, agentId: string): string[] {
+  return [...fleet.bindings.entries()].filter(([, agents]) => agents.has(agentId)).map(([networkId]) => networkId);
+}
+
+/** Pure given `now`. */
+export function agentView(row: AgentRow, fleet: AgentsReadModel, agentDownTimeMs: number, now = Date.now()): AgentView {
+  return {
+    id: row.agentId,
+    agent_type: 'DHCP agent',
+    binary: 'leasehold-agent',
+    host: row.heartbeat?.host ?? '',
+    availability_zone: row.heartbeat?.availabilityZone ?? '',
+    alive: isAlive(row, agentDownTimeMs, now),
+    admin_state_up: row.adminStateUp,
+    heartbeat_timestamp: row.heartbeatAt ? new Date(row.heartbeatAt).toISOString() : null,
+    networks: networksOfAgent(fleet, row.agentId),
+    configurations: {
+      interface_mappings: row.heartbeat?.interfaceMappings ?? {},
+      networks: row.heartbeat?.networks.length ?? 0,
+      ports: row.heartbeat?.load ?? 0,
+      report_interval_ms: row.heartbeat?.reportIntervalMs ?? null,
+    },
+    version: row.heartbeat?.version ?? '',
+    revision_number: row.version,
+  };
+}

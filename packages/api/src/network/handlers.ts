@@ -1,0 +1,76 @@
+/**
+ * `lh.api.v1.networks.<verb>`: create, show, list, update, delete. Each
+ * parses its request against its schema first (nothing is written for a
+ * malformed one), then runs a command through the `NetworkWriter` or reads
+ * the read model, and answers with `networkView`.
+ */
+import { requestContext } from '../command.js';
+import { notFound } from '../errors.js';
+import type { Handler } from '../endpoint.js';
+import type { PortWriter } from '../port/writer.js';
+import { DEFAULT_PROJECT_ID, checkQuota, requestedProject, type Quotas } from '../quota.js';
+import { DHCP_DEVICE_OWNER, type ReadModel } from '../read-model/read-model.js';
+import { page, parseRequest } from '../wire/schemas.js';
+import { activeNetwork, createNetwork, deleteNetwork, updateNetwork } from './commands.js';
+import { networkView } from './view.js';
+import type { NetworkWriter } from './writer.js';
+
+export interface NetworkHandlerDeps {
+  readonly model: ReadModel;
+  readonly quotas: Quotas;
+  readonly networks: NetworkWriter;
+  /** Deletes the DHCP ports of a network being deleted. */
+  readonly ports: PortWriter;
+}
+
+export function networkHandlers({ model, quotas, networks, ports }: NetworkHandlerDeps): Record<string, Handler> {
+  const showNetwork = (id: string) => {
+    const snapshot = model.network(id);
+    if (!snapshot) throw notFound('network', id);
+    return { network: networkView(snapshot, model.networkVersion(id)) };
+  };
+
+  return {
+    'networks.create': async (body) => {
+      const req = parseRequest('networkCreate', body);
+      const project = requestedProject(req, DEFAULT_PROJECT_ID);
+      checkQuota(quotas, 'network', model.usage(project).network);
+      const events = createNetwork(req, project, requestContext());
+      const id = (events[0]!.data as { network: { id: string } }).network.id;
+      await networks.write(id, 0, () => events);
+      return showNetwork(id);
+    },
+    'networks.show': async (body) => showNetwork(parseRequest('byId', body).id),
+    'networks.list': async (body) => {
+      const f = parseRequest('networkList', body);
+      const found = [...model.networks.entries()]
+        .filter(([, v]) => v.value.value === 'active')
+        .map(([id, v]) => networkView(v.value, model.networkVersion(id)))
+        .filter(
+          (n) =>
+            (f.id === undefined || n.id === f.id) &&
+            (f.name === undefined || n.name === f.name) &&
+            (f.admin_state_up === undefined || n.admin_state_up === f.admin_state_up) &&
+            (f['provider:physical_network'] === undefined || n['provider:physical_network'] === f['provider:physical_network']),
+        );
+      const { items, next_marker } = page(found, (n) => n.id, f);
+      return { networks: items, ...(next_marker ? { next_marker } : {}) };
+    },
+    'networks.update': async (body) => {
+      const req = parseRequest('networkUpdate', body);
+      const ctx = requestContext();
+      await networks.write(req.id, req.revision_number, (s) => updateNetwork(s, req, ctx));
+      return showNetwork(req.id);
+    },
+    'networks.delete': async (body) => {
+      const { id } = parseRequest('byId', body);
+      const ctx = requestContext();
+      activeNetwork(model.network(id), id);
+      const all = model.portsOf(id);
+      const userPorts = all.filter((p) => p.deviceOwner !== DHCP_DEVICE_OWNER).length;
+      if (userPorts === 0) for (const p of all) await ports.delete(p.id, ctx); // Neutron removes DHCP ports with their network
+      await networks.write(id, undefined, (s) => deleteNetwork(s, id, model.portsOf(id).length, ctx));
+      return { deleted: id };
+    },
+  };
+}

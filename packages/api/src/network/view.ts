@@ -1,0 +1,22 @@
+/** A network as the API shows it (`NetworkView`). Pure. */
+import type { NetworkState } from '@leasehold/protocol';
+import { projectFields } from '../quota.js';
+import type { NetworkView } from '../wire/views.js';
+import type { NetworkSnapshot } from './machine.js';
+
+export function networkView(snapshot: NetworkSnapshot, version: number): NetworkView {
+  const n = snapshot.context.network as NetworkState;
+  return {
+    id: n.id,
+    name: n.name,
+    admin_state_up: n.adminStateUp,
+    status: n.adminStateUp ? 'ACTIVE' : 'DOWN',
+    mtu: n.mtu,
+    dns_domain: n.dnsDomain,
+    availability_zone_hints: [...n.availabilityZoneHints],
+    'provider:physical_network': n.physicalNetwork,
+    subnets: Object.keys(snapshot.context.subnets),
+    ...projectFields(n.projectId),
+    revision_number: version,
+  };
+}

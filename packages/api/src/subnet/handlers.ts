@@ -1,0 +1,94 @@
+/**
+ * `lh.api.v1.subnets.<verb>`: create, show, list, update, delete. A subnet
+ * is written on its network's subject (through the `NetworkWriter`) and its
+ * `revision_number` is its network's version.
+ */
+import { formatCidr } from '@leasehold/protocol';
+import { requestContext } from '../command.js';
+import type { Handler } from '../endpoint.js';
+import { ApiError } from '../errors.js';
+import type { NetworkWriter } from '../network/writer.js';
+import type { PortWriter } from '../port/writer.js';
+import { checkQuota, requestedProject, type Quotas } from '../quota.js';
+import { DHCP_DEVICE_OWNER, type ReadModel } from '../read-model/read-model.js';
+import { page, parseRequest } from '../wire/schemas.js';
+import { createSubnet, deleteSubnet, findSubnet, updateSubnet } from './commands.js';
+import { subnetView } from './view.js';
+
+export interface SubnetHandlerDeps {
+  readonly model: ReadModel;
+  readonly quotas: Quotas;
+  readonly networks: NetworkWriter;
+  /** Deletes the DHCP ports holding addresses of a subnet being deleted. */
+  readonly ports: PortWriter;
+}
+
+export function subnetHandlers({ model, quotas, networks, ports }: SubnetHandlerDeps): Record<string, Handler> {
+  const subnetOf = (subnetId: string) => {
+    const networkId = model.networkOfSubnet.get(subnetId);
+    const snapshot = networkId === undefined ? undefined : model.network(networkId);
+    return { networkId, snapshot, subnet: findSubnet(snapshot, subnetId) };
+  };
+
+  return {
+    'subnets.create': async (body) => {
+      const req = parseRequest('subnetCreate', body);
+      const ctx = requestContext();
+      // A subnet is its network's project's (Neutron lets only an admin differ; there is no admin here).
+      const project = model.projectOf(req.network_id);
+      if (project !== undefined) {
+        if (requestedProject(req, project) !== project) {
+          throw new ApiError('VALIDATION_FAILED', `a subnet belongs to its network's project (${project})`, req.project_id !== undefined ? 'project_id' : 'tenant_id');
+        }
+        checkQuota(quotas, 'subnet', model.usage(project).subnet);
+      }
+      let created = '';
+      await networks.write(req.network_id, undefined, (s) => {
+        const events = createSubnet(s, req, ctx);
+        created = (events[0]!.data as { subnet: { id: string } }).subnet.id;
+        return events;
+      });
+      return { subnet: subnetView(subnetOf(created).subnet, model.networkVersion(req.network_id), model.projectOf(req.network_id)) };
+    },
+    'subnets.show': async (body) => {
+      const { id } = parseRequest('byId', body);
+      const { networkId, subnet } = subnetOf(id);
+      return { subnet: subnetView(subnet, model.networkVersion(networkId!), model.projectOf(networkId!)) };
+    },
+    'subnets.list': async (body) => {
+      const f = parseRequest('subnetList', body);
+      const subnets = [...model.networks.entries()]
+        .filter(([id, v]) => v.value.value === 'active' && (f.network_id === undefined || id === f.network_id))
+        .flatMap(([id, v]) => Object.values(v.value.context.subnets).map((s) => subnetView(s, model.networkVersion(id), v.value.context.network?.projectId)))
+        .filter(
+          (s) =>
+            (f.id === undefined || s.id === f.id) &&
+            (f.name === undefined || s.name === f.name) &&
+            (f.cidr === undefined || s.cidr === f.cidr) &&
+            (f.enable_dhcp === undefined || s.enable_dhcp === f.enable_dhcp),
+        );
+      const { items, next_marker } = page(subnets, (s) => s.id, f);
+      return { subnets: items, ...(next_marker ? { next_marker } : {}) };
+    },
+    'subnets.update': async (body) => {
+      const req = parseRequest('subnetUpdate', body);
+      const { networkId } = subnetOf(req.id);
+      const ctx = requestContext();
+      await networks.write(networkId!, req.revision_number, (s) => updateSubnet(s, req, ctx));
+      return { subnet: subnetView(subnetOf(req.id).subnet, model.networkVersion(networkId!), model.projectOf(networkId!)) };
+    },
+    'subnets.delete': async (body) => {
+      const { id } = parseRequest('byId', body);
+      const { networkId, subnet } = subnetOf(id);
+      const ctx = requestContext();
+      const using = model.portsOf(networkId!).filter((p) => p.fixedIps.some((f) => f.subnetId === id));
+      const userPorts = using.filter((p) => p.deviceOwner !== DHCP_DEVICE_OWNER);
+      if (userPorts.length > 0) {
+        throw new ApiError('SUBNET_IN_USE', `subnet ${id} (${formatCidr(subnet.cidr)}) still has ${userPorts.length} port(s) with addresses in it`, 'id');
+      }
+      for (const p of using) await ports.delete(p.id, ctx);
+      await networks.write(networkId!, undefined, (s) => deleteSubnet(s, id, 0, ctx));
+      return { deleted: id };
+    },
+  };
+}

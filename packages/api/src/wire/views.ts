@@ -1,0 +1,92 @@
+/**
+ * Resources as the API shows them, the reply bodies' types: Neutron's field
+ * names, addresses as dotted text, `revision_number` the aggregate's
+ * version, and a resource's project under both of Neutron's names. The
+ * server's view functions (one beside each resource's handlers) build them;
+ * clients read them. Types only: nothing here runs.
+ */
+
+export interface NetworkView {
+  readonly id: string;
+  readonly name: string;
+  readonly admin_state_up: boolean;
+  /** ACTIVE, or DOWN when admin_state_up is false. */
+  readonly status: string;
+  readonly mtu: number;
+  /** With its final dot (`example.org.`), or empty. */
+  readonly dns_domain: string;
+  readonly availability_zone_hints: string[];
+  readonly 'provider:physical_network': string | null;
+  /** Its subnets' ids. */
+  readonly subnets: string[];
+  readonly project_id: string;
+  readonly tenant_id: string;
+  readonly revision_number: number;
+}
+
+export interface SubnetView {
+  readonly id: string;
+  readonly network_id: string;
+  readonly name: string;
+  readonly ip_version: number;
+  readonly cidr: string;
+  readonly gateway_ip: string | null;
+  readonly allocation_pools: { start: string; end: string }[];
+  readonly dynamic_pools: { start: string; end: string }[];
+  readonly dns_nameservers: string[];
+  readonly host_routes: { destination: string; nexthop: string }[];
+  readonly enable_dhcp: boolean;
+  /** Seconds; -1 for infinite. */
+  readonly lease_duration: number;
+  /** Its network's project. */
+  readonly project_id: string;
+  readonly tenant_id: string;
+  /** Its network's version (a subnet is part of the network aggregate). */
+  readonly revision_number: number;
+}
+
+export interface PortView {
+  readonly id: string;
+  readonly network_id: string;
+  readonly name: string;
+  readonly mac_address: string;
+  readonly fixed_ips: { subnet_id: string; ip_address: string }[];
+  readonly dns_name: string;
+  /** One entry per fixed IP when the port has a dns_name: `<dns_name>.<network's dns_domain>`. */
+  readonly dns_assignment: { hostname: string; ip_address: string; fqdn: string }[];
+  readonly extra_dhcp_opts: { opt_name: string; opt_value: string; ip_version: number }[];
+  readonly device_owner: string;
+  readonly device_id: string;
+  readonly admin_state_up: boolean;
+  /** ACTIVE, or DOWN when admin_state_up is false. */
+  readonly status: string;
+  readonly project_id: string;
+  readonly tenant_id: string;
+  readonly revision_number: number;
+}
+
+export interface AgentView {
+  readonly id: string;
+  readonly agent_type: string;
+  readonly binary: string;
+  readonly host: string;
+  readonly availability_zone: string;
+  readonly alive: boolean;
+  readonly admin_state_up: boolean;
+  readonly heartbeat_timestamp: string | null;
+  readonly networks: string[];
+  readonly configurations: { interface_mappings: Readonly<Record<string, string>>; networks: number; ports: number; report_interval_ms: number | null };
+  readonly version: string;
+  readonly revision_number: number;
+}
+
+export interface LeaseView {
+  readonly network_id: string;
+  readonly ip_address: string;
+  readonly mac_address: string;
+  readonly client_id: string | null;
+  readonly hostname: string | null;
+  readonly state: string;
+  readonly expires_at: string | null;
+  readonly updated_at: string;
+}
