@@ -5,7 +5,7 @@
  * own store directory and a generated config file. For `npm run cluster`
  * and for fault tests (kill a node, start it again on the same store).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -57,6 +57,13 @@ export interface NatsCluster extends AsyncDisposable {
   start(name: string): Promise<void>;
   /** Resolves with the first node that exits without being told to. */
   readonly unexpectedExit: Promise<{ node: string; code: number | null }>;
+  /**
+   * Rewrites every node's config file with `extraConfig` in place of the
+   * extra blocks it was started with (a new authorization block), and has
+   * every running node reload it; a node that is down reads it when it
+   * starts. Resolves once every running node says it reloaded.
+   */
+  reconfigure(extraConfig: string): Promise<void>;
   /** SIGTERM every node (graceful), SIGKILL after the grace period. */
   stop(): Promise<void>;
 }
@@ -89,12 +96,13 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
     const configFile = join(dir, 'nats-server.conf');
     mkdirSync(storeDir, { recursive: true });
     const clientPort = ports[i]!;
-    writeFileSync(
-      configFile,
-      nodeConfigText({ serverName: name, clusterName, host, clientPort, clusterPort: clusterPorts[i]!, routePorts: clusterPorts, storeDir, extra: options.extraConfig, routeAuth: options.routeAuth, routeTls: options.routeTls }),
-      { mode: 0o600 },
-    );
-    return { name, url: `nats://${host}:${clientPort}`, clientPort, clusterPort: clusterPorts[i]!, storeDir, configFile, proc: undefined as NatsServer | undefined, stopping: false };
+    const writeConfig = (extra: string | undefined) =>
+      writeAtomically(
+        configFile,
+        nodeConfigText({ serverName: name, clusterName, host, clientPort, clusterPort: clusterPorts[i]!, routePorts: clusterPorts, storeDir, extra, routeAuth: options.routeAuth, routeTls: options.routeTls }),
+      );
+    writeConfig(options.extraConfig);
+    return { name, url: `nats://${host}:${clientPort}`, clientPort, clusterPort: clusterPorts[i]!, storeDir, configFile, writeConfig, proc: undefined as NatsServer | undefined, stopping: false };
   });
 
   let reportExit!: (value: { node: string; code: number | null }) => void;
@@ -159,9 +167,20 @@ export async function startNatsCluster(options: NatsClusterOptions): Promise<Nat
       await startNode(node);
     },
     unexpectedExit,
+    async reconfigure(extraConfig) {
+      for (const node of nodes) node.writeConfig(extraConfig);
+      await Promise.all(nodes.map((node) => node.proc?.reload()));
+    },
     stop,
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/** Writes a file readable by its owner only, by rename: a node starting meanwhile reads the old file or the new one, never half of one. */
+function writeAtomically(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, text, { mode: 0o600 });
+  renameSync(temporary, path);
 }
 
 /**
