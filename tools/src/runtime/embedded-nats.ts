@@ -60,6 +60,12 @@ export interface SupervisedNats {
   restarts(): number;
   /** Resolves with the reason when the supervisor gives up (the server is down for good). */
   readonly gaveUp: Promise<string>;
+  /**
+   * Has the running server read its config file again; resolves once it
+   * says it did. While the server is down there is nothing to tell: its
+   * restart reads the file as it is then.
+   */
+  reload(): Promise<void>;
   /** Stops the server (and any restart in wait); no restart after this. */
   stop(): Promise<void>;
 }
@@ -145,6 +151,13 @@ export async function superviseNatsServer(options: SuperviseOptions): Promise<Su
     down: () => downReason,
     restarts: () => restarts,
     gaveUp,
+    async reload() {
+      if (stopping) return;
+      // A start under way may have read the file before it changed: reload the server it brings up.
+      await starting?.catch(() => {});
+      if (downReason !== undefined || stopping) return;
+      await server.reload();
+    },
     async stop() {
       stopping = true;
       wake?.();

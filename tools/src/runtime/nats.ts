@@ -18,6 +18,7 @@
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats, CredentialsError, lockDataDir, prepareLocalAccess, roleOfLocalUser, startNatsServer, type LocalAccess } from '@leasehold/journal';
+import type { LeaseAccessTarget } from './access-keeper.js';
 import { superviseNatsServer, type RestartPolicy, type SupervisedNats } from './embedded-nats.js';
 
 /**
@@ -54,6 +55,14 @@ export interface NatsRuntime {
   readonly connections: readonly NatsConnection[];
   /** The embedded server's credentials; undefined when given a URL. */
   readonly access: LocalAccess | undefined;
+  /**
+   * Where the agents' lease permissions are kept equal to the bindings (the
+   * access keeper, fed by this process's scheduler): the embedded server when
+   * this process runs the scheduler, which renders agents with no lease
+   * network until the first sync. Undefined otherwise: a static configuration
+   * lets every agent write every network's leases.
+   */
+  readonly leaseAccess?: LeaseAccessTarget;
   /** Closes every connection at once, without draining (nothing to drain to once the server is gone). */
   abandon(): Promise<void>;
   close(): Promise<void>;
@@ -73,7 +82,8 @@ export async function openNats(options: OpenNatsOptions): Promise<NatsRuntime> {
   let embedded: SupervisedNats;
   let access: LocalAccess;
   try {
-    access = prepareLocalAccess(lock.dir, { users: agentUser ? [agentUser] : [] });
+    // Only a process with the scheduler knows the bindings: it starts with none granted (access-keeper.ts says why).
+    access = prepareLocalAccess(lock.dir, { users: agentUser ? [agentUser] : [], ...(parts.scheduler ? { leaseNetworks: new Map() } : {}) });
     if (access.tightened.length > 0) {
       options.log?.('warn', `credentials others could read were made private (0700/0600): ${access.tightened.join(', ')}; consider rotating them (docs/security.md)`);
     }
@@ -106,7 +116,8 @@ export async function openNats(options: OpenNatsOptions): Promise<NatsRuntime> {
     }
     if (parts.scheduler) byPart.set('scheduler', await login('scheduler', `${options.name} scheduler`));
     if (agentUser) byPart.set('agent', await login(agentUser, `${options.name} ${agentUser}`));
-    return runtime(embedded.url, embedded, access, nc, byPart, stopServer);
+    const leaseAccess = parts.scheduler ? embeddedLeaseAccess(access, embedded) : undefined;
+    return { ...runtime(embedded.url, embedded, access, nc, byPart, stopServer), ...(leaseAccess ? { leaseAccess } : {}) };
   } catch (error) {
     await Promise.allSettled(opened.map((nc) => nc.close()));
     await stopServer();
@@ -130,6 +141,17 @@ function runtime(url: string, embedded: SupervisedNats | undefined, access: Loca
       // The parts' connections first: the admin's is the last to go, as it came first.
       for (const c of [...connections].reverse()) await c.drain().catch(() => c.close());
       await stopServer();
+    },
+  };
+}
+
+/** The embedded server as the access keeper's target: its config file rewritten (atomically, 0600), then a reload. */
+function embeddedLeaseAccess(access: LocalAccess, embedded: SupervisedNats): LeaseAccessTarget {
+  return {
+    describe: access.configFile,
+    async apply(leaseNetworks) {
+      access.writeServerConfig(leaseNetworks);
+      await embedded.reload();
     },
   };
 }

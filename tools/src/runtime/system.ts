@@ -18,10 +18,11 @@ import {
   type RunningCompactor,
   type SnapshotNotice,
 } from '@leasehold/journal';
-import { schedulerConfig, startScheduler, type RunningScheduler, type SchedulerConfig } from '@leasehold/scheduler';
+import { bindingTable, schedulerConfig, startScheduler, type RunningScheduler, type SchedulerConfig } from '@leasehold/scheduler';
 import { createLogger, partLog, type Logger } from '../observability/logger.js';
 import { startObservability, type ListenAddress, type ObservabilityServer } from '../observability/server.js';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { startAccessKeeper, type AccessKeeper } from './access-keeper.js';
 import type { NatsRuntime } from './nats.js';
 
 export interface SystemOptions {
@@ -70,6 +71,8 @@ export interface RunningSystem {
   readonly observability: ObservabilityServer | undefined;
   /** The journal's compactor, run beside the scheduler. */
   readonly compactor: RunningCompactor | undefined;
+  /** Keeps each agent's lease permissions equal to its bindings (on a server this process configures, beside the scheduler). */
+  readonly accessKeeper: AccessKeeper | undefined;
   /** Lines saying what runs and where, for the operator. */
   describe(): string[];
   stop(): Promise<void>;
@@ -136,10 +139,22 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
         })
       : undefined;
     if (api) started.push(api);
+    // Set once the keeper exists: binding events folded during the scheduler's start-up replay need no reload of their own.
+    let bindingsChanged: (() => void) | undefined;
     const scheduler = options.scheduler
-      ? await startScheduler(schedulerConfig(options.scheduler), { journal: await journalOf(nats.connectionOf('scheduler')), log: logOf('scheduler'), catchUp: replay.options, snapshotEvery, onSnapshot: snapshotLog('scheduler') })
+      ? await startScheduler(schedulerConfig(options.scheduler), { journal: await journalOf(nats.connectionOf('scheduler')), log: logOf('scheduler'), catchUp: replay.options, snapshotEvery, onSnapshot: snapshotLog('scheduler'), onBindingEvent: () => bindingsChanged?.() })
       : undefined;
     if (scheduler) started.push(scheduler);
+    const accessKeeper = nats.leaseAccess && scheduler ? startAccessKeeper({ bindings: () => bindingTable(scheduler.state()), target: nats.leaseAccess, log: logOf('nats') }) : undefined;
+    if (accessKeeper) {
+      started.push(accessKeeper);
+      bindingsChanged = accessKeeper.changed;
+      // Before the agent starts: its first lease write finds the networks bound to it granted.
+      await accessKeeper.sync();
+    } else if (nats.leaseAccess) {
+      // A runtime that expected a scheduler here: without one nothing would ever grant a lease, so every agent may write every network's.
+      await nats.leaseAccess.apply(undefined);
+    }
     // Compaction runs beside the scheduler: one per system (several are harmless: a purge below a sequence is idempotent).
     // It purges through the process's own journal: on the embedded server the admin's, since no part's role may purge.
     // Not on a replicated journal: in one of three runs of the fault test with compaction every 2 s
@@ -178,6 +193,7 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
       agent,
       observability,
       compactor,
+      accessKeeper,
       describe() {
         const lines = [
           nats.embedded
@@ -188,6 +204,7 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
         if (nats.access) {
           const users = nats.access.users.map((u) => u.user).join(', ');
           lines.push(`  access     no anonymous clients; one nkey per role (${users}) in ${nats.access.dir}`);
+          lines.push(`             agents write the leases of ${accessKeeper ? 'the networks bound to them (reloaded as bindings change)' : 'every network (no scheduler here to follow the bindings)'}`);
         }
         if (api) lines.push(`  api        ${api.subjects.length} operations on lh.api.v1.* (NATS micro-service "leasehold-api")`);
         if (scheduler) {

@@ -1,0 +1,160 @@
+/**
+ * The access keeper: on a nats-server whose configuration this process owns
+ * (the embedded server of `leasehold start`, the cluster harness's nodes),
+ * each agent user may write the leases of the networks bound to it and no
+ * others. NATS permissions are static subject allow-lists, so whenever the
+ * bindings change the keeper renders the users again and has the server
+ * reload its file.
+ *
+ * Where the bindings come from: the scheduler's folded state, which the
+ * process that owns the server runs anyway (`onBindingEvent` says when to
+ * look again): no fold or replay of its own. The scheduler's bindings are
+ * the agents' (both add on NetworkScheduled and remove on
+ * NetworkUnscheduled), except that the scheduler ignores a decision about an
+ * agent or network it no longer knows (deleted): there the agent may serve a
+ * network whose leases it is refused, which is the scheduler's view winning.
+ *
+ * Reloads apply to open connections: on nats-server 2.9.10 (this machine's,
+ * checked by packages/journal/src/access/lease-access.test.ts and the tests
+ * beside this file) a connected agent that loses a network gets
+ * "Permissions Violation for Publish" on its next lease write, and one that
+ * gains it may publish at once, without reconnecting. The reload itself takes
+ * 1-3 ms; the keeper waits `settleMs` after the first change of a burst so
+ * one scheduling pass (many decisions appended at once) is one reload.
+ *
+ * Before the first sync nothing is granted: `leasehold start` renders agents
+ * with no lease networks until the scheduler has caught up, rather than the
+ * file of the last run, which a crash between a binding and its reload could
+ * have left granting a network that has moved since. The start path syncs
+ * before it starts the agent, so the agent's first lease write finds its
+ * networks granted; an agent elsewhere that writes during those seconds is
+ * refused, and its client retries.
+ */
+import { leaseNetworksOf, sameLeaseNetworks, type LeaseNetworks } from '@leasehold/journal';
+
+/** Where the lease permissions go: a server (or servers) whose configuration this process writes. */
+export interface LeaseAccessTarget {
+  /** What to call it in log lines (the config file). */
+  readonly describe: string;
+  /**
+   * Renders the configuration with these lease networks (undefined: every
+   * agent every network's, the static configuration) and resolves once the
+   * server runs on it; rejects when it refused or could not be told.
+   */
+  apply(leaseNetworks: LeaseNetworks | undefined): Promise<void>;
+}
+
+export interface AccessKeeperOptions {
+  /** The bindings now: network id → the agents bound to it. */
+  readonly bindings: () => Iterable<readonly [string, Iterable<string>]>;
+  readonly target: LeaseAccessTarget;
+  /** The wait after the first change of a burst (default 20 ms, the scheduler's own settle time). */
+  readonly settleMs?: number;
+  /** The wait before trying again after a failed reload (default 1 s). */
+  readonly retryMs?: number;
+  /** Lines for the operator (a failure says "failed", which the part log raises to a warning). */
+  readonly log: (line: string) => void;
+}
+
+export interface AccessKeeper {
+  /** The bindings may have changed: apply them after the settle time (the scheduler's onBindingEvent). */
+  changed(): void;
+  /** Applies the bindings now when they grant anything else; resolves once the server runs on them, rejects when it did not. */
+  sync(): Promise<void>;
+  /** What the server runs on now (undefined before the first apply). */
+  applied(): LeaseNetworks | undefined;
+  readonly stats: {
+    reloads: number;
+    failures: number;
+    /** From the first change of a burst to the server running on it, of the last reload (ms). */
+    lastLatencyMs: number | undefined;
+  };
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_SETTLE_MS = 20;
+
+/** Starts keeping the target's lease permissions equal to the bindings; call `sync()` once to apply them the first time. */
+export function startAccessKeeper(options: AccessKeeperOptions): AccessKeeper {
+  const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
+  const retryMs = options.retryMs ?? 1_000;
+  const stats: AccessKeeper['stats'] = { reloads: 0, failures: 0, lastLatencyMs: undefined };
+  let applied: LeaseNetworks | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  /** When the oldest change not applied yet came. */
+  let changedAt: number | undefined;
+  // One apply at a time: two reloads racing could leave the older file in force.
+  let queue: Promise<void> = Promise.resolve();
+
+  const applyOnce = async (): Promise<void> => {
+    if (stopped) return;
+    const since = changedAt;
+    changedAt = undefined;
+    const wanted = leaseNetworksOf(options.bindings());
+    if (applied !== undefined && sameLeaseNetworks(applied, wanted)) return;
+    try {
+      await options.target.apply(wanted);
+    } catch (error) {
+      // Still to do: the next sync compares with what was applied before.
+      changedAt ??= since ?? Date.now();
+      stats.failures++;
+      throw error;
+    }
+    const before = applied;
+    applied = wanted;
+    stats.reloads++;
+    stats.lastLatencyMs = since === undefined ? undefined : Date.now() - since;
+    options.log(`nats: lease permissions reloaded (${describeChange(before, wanted)})${stats.lastLatencyMs === undefined ? '' : ` ${stats.lastLatencyMs} ms after the binding`}`);
+  };
+
+  const sync = (): Promise<void> => {
+    const next = queue.then(applyOnce);
+    queue = next.catch(() => {});
+    return next;
+  };
+
+  const arm = (ms: number) => {
+    if (stopped || timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      sync().catch((error: unknown) => {
+        options.log(`nats: reloading lease permissions failed (${(error as Error).message}); agents keep the previous ones; trying again in ${retryMs / 1000} s`);
+        arm(retryMs);
+      });
+    }, ms);
+  };
+
+  return {
+    changed() {
+      changedAt ??= Date.now();
+      // From the first change, not the last: a steady stream of decisions must not hold the reload back.
+      arm(settleMs);
+    },
+    sync,
+    applied: () => applied,
+    stats,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await queue;
+    },
+  };
+}
+
+/** What changed, for the log: each agent's networks gained (+) and lost (-), a few agents at most. Pure. */
+export function describeChange(before: LeaseNetworks | undefined, after: LeaseNetworks): string {
+  if (before === undefined) {
+    const networks = [...after.values()].reduce((n, list) => n + list.length, 0);
+    return `${after.size} agent(s) bound, ${networks} grant(s) in all`;
+  }
+  const changes: string[] = [];
+  for (const agentId of new Set([...before.keys(), ...after.keys()])) {
+    const was = new Set(before.get(agentId) ?? []);
+    const now = new Set(after.get(agentId) ?? []);
+    const diff = [...[...now].filter((n) => !was.has(n)).map((n) => `+${n}`), ...[...was].filter((n) => !now.has(n)).map((n) => `-${n}`)];
+    if (diff.length > 0) changes.push(`${agentId} ${diff.join(' ')}`);
+  }
+  const shown = changes.slice(0, 3).join('; ');
+  return changes.length > 3 ? `${shown}; and ${changes.length - 3} more agent(s)` : shown || 'no change';
+}
