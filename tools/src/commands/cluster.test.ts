@@ -8,6 +8,8 @@ import { defaultAgentConfig } from '@leasehold/agent';
 import { ApiClient } from '@leasehold/api';
 import { Journal, connectNats, type ConnectOptions } from '@leasehold/journal';
 import { makeTestCertificates } from '@leasehold/journal/testing';
+import { leaseSubject, toEnvelope } from '@leasehold/lease-actor';
+import { parseIpv4 } from '@leasehold/protocol';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { describe, expect, test } from 'vitest';
 import { createLogger } from '../observability/logger.js';
@@ -128,6 +130,60 @@ describe('a cluster locked down by role', () => {
       expect(ids).not.toContain(forgedId);
       expect(ids).toContain(network.id);
       expect(await api.bindings.networksOnAgent('c1')).toContain(network.id);
+    } finally {
+      await Promise.allSettled(connections.map((nc) => nc.close()));
+      await system.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('lease permissions on a locked-down cluster', () => {
+  test('every node grants the agent the leases of a network once it is bound to it and takes them away once it is unbound, on connections already open to each node', { timeout: 90_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lh-cluster-leases-'));
+    const system = await startClusterSystem({
+      dataDir,
+      auth: true,
+      agent: defaultAgentConfig({ agentId: 'c1', listen: false, configureInterfaces: false, dns: { enabled: false, port: 0 }, interfaceMappings: { '*': 'lo' }, reportIntervalMs: 500, agentDownTimeMs: 5_000 }),
+      scheduler: { reportInterval: 500, agentDownTime: 5_000 },
+      agentDownTimeMs: 5_000,
+      logger: quiet(),
+    });
+    const connections = [];
+    try {
+      // Agent c1's user on each node alone: a node that missed a reload would answer differently.
+      const perNode: Journal[] = [];
+      for (const node of system.cluster.nodes) {
+        const nc = await connectNats(node.url, { env: {}, ...system.credentials.get('agent-c1'), name: `agent-c1@${node.name}` });
+        connections.push(nc);
+        perNode.push(await Journal.open(nc));
+      }
+      const ip = parseIpv4('198.18.1.250');
+      const writes = (networkId: string) =>
+        Promise.all(
+          perNode.map((journal) =>
+            journal.append(leaseSubject(networkId, ip), [toEnvelope(networkId, { type: 'LeaseReleased', at: Date.now(), ip, mac: '52:54:00:01:00:fe' }, { id: randomUUID() })]).then(
+              () => 'written',
+              (error: Error) => error.name,
+            ),
+          ),
+        );
+      const clientNc = await connectNats(system.urls as string[], { env: {}, ...system.credentials.get('client'), name: 'client' });
+      connections.push(clientNc);
+      const api = new ApiClient(clientNc);
+      const bound = await api.networks.create({ name: 'bound' });
+      const never = await api.networks.create({ name: 'never-bound' });
+      expect(await writes(bound.id)).toStrictEqual(['NotPermittedError', 'NotPermittedError', 'NotPermittedError']);
+
+      const subnet = await api.subnets.create({ network_id: bound.id, cidr: '198.18.1.0/24' });
+      await expect.poll(() => writes(bound.id), { timeout: 20_000, interval: 100 }).toStrictEqual(['written', 'written', 'written']);
+      for (const node of system.cluster.nodes) expect(readFileSync(node.configFile, 'utf8')).toContain(`"lh.evt.lease.${bound.id}.>"`);
+      expect(await writes(never.id)).toStrictEqual(['NotPermittedError', 'NotPermittedError', 'NotPermittedError']);
+
+      // No DHCP left on the network: the scheduler unbinds it, and every node takes its leases away.
+      await api.subnets.update(subnet.id, { enable_dhcp: false });
+      await expect.poll(() => writes(bound.id), { timeout: 20_000, interval: 100 }).toStrictEqual(['NotPermittedError', 'NotPermittedError', 'NotPermittedError']);
+      expect(connections.every((nc) => !nc.isClosed())).toBe(true);
     } finally {
       await Promise.allSettled(connections.map((nc) => nc.close()));
       await system.stop();

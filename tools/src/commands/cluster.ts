@@ -11,6 +11,13 @@
  * credentials are written to `<data-dir>/cluster/credentials/<user>.env`;
  * the routes between nodes need a generated password too. With `routeTls`,
  * routes speak mutual TLS.
+ *
+ * With `auth` the agents' lease permissions follow the bindings as on the
+ * embedded server (runtime/access-keeper.ts): the scheduler part's keeper
+ * rewrites the authorization block of every node's config and has each
+ * running node reload it. Every node holds the whole user table and checks
+ * its own clients, so all three are reloaded, at once; a node that is down
+ * reads the current file when it starts again.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,6 +26,7 @@ import type { AgentConfig } from '@leasehold/agent';
 import {
   authorizationBlock,
   connectNats,
+  withLeaseNetworks,
   provisionCluster,
   startNatsCluster,
   waitForJetStream,
@@ -29,6 +37,7 @@ import {
 import type { SchedulerConfig } from '@leasehold/scheduler';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createLogger, partLog, type Logger } from '../observability/logger.js';
+import type { LeaseAccessTarget } from '../runtime/access-keeper.js';
 import type { NatsRuntime } from '../runtime/nats.js';
 import { startSystem, type RunningSystem } from '../runtime/system.js';
 
@@ -94,7 +103,8 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
 
   const cluster = await startNatsCluster({
     dir,
-    ...(options.auth ? { extraConfig: authorizationBlock(users), routeAuth: { user: 'route', password: randomBytes(18).toString('base64url') } } : {}),
+    // No lease of any network until the scheduler part's first sync (access-keeper.ts says why).
+    ...(options.auth ? { extraConfig: authorizationBlock(withLeaseNetworks(users, new Map())), routeAuth: { user: 'route', password: randomBytes(18).toString('base64url') } } : {}),
     ...(options.routeTls ? { routeTls: options.routeTls } : {}),
   });
   const connections: NatsConnection[] = [];
@@ -113,6 +123,9 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
     const admin = await connectAs('admin', 'leasehold-cluster-admin');
     await waitForJetStream(admin, options.readyTimeoutMs ?? 30_000);
     await provisionCluster(admin, { replicas: cluster.nodes.length }, options.readyTimeoutMs ?? 30_000);
+    const leaseAccess: LeaseAccessTarget | undefined = options.auth
+      ? { describe: `${cluster.nodes.length} node configs under ${dir}`, apply: (leaseNetworks) => cluster.reconfigure(authorizationBlock(withLeaseNetworks(users, leaseNetworks))) }
+      : undefined;
     const runtime = (nc: NatsConnection, journalNc = nc): NatsRuntime => ({
       url: cluster.urls.join(','),
       embedded: undefined,
@@ -127,7 +140,9 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
     const apiRuntime = runtime(apiNc, options.auth ? await connectAs('api-journal', 'leasehold-api-journal') : apiNc);
     const api = await startSystem(apiRuntime, { api: { agentDownTimeMs: options.agentDownTimeMs }, logger });
     started.push(api);
-    const scheduler = await startSystem(runtime(await connectAs('scheduler', 'leasehold-scheduler')), { scheduler: options.scheduler, logger });
+    // The scheduler part keeps the lease permissions: it folds the bindings, and starts before the agent.
+    const schedulerRuntime = runtime(await connectAs('scheduler', 'leasehold-scheduler'));
+    const scheduler = await startSystem(leaseAccess ? { ...schedulerRuntime, leaseAccess } : schedulerRuntime, { scheduler: options.scheduler, logger });
     started.push(scheduler);
     const agent = await startSystem(runtime(await connectAs(agentUser, `leasehold-${agentUser}`)), { agent: options.agent, logger });
     started.push(agent);
@@ -149,7 +164,7 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
         lines.push(`${journal ?? ''} at R${cluster.nodes.length}`, ...apiLines, ...own(scheduler).slice(1), ...own(agent).slice(1));
         lines.push(
           credentialsDir
-            ? `  access     one user per role (admin, api, api-journal, scheduler, ${agentUser}, client); credentials in ${credentialsDir}`
+            ? `  access     one user per role (admin, api, api-journal, scheduler, ${agentUser}, client); credentials in ${credentialsDir}; agents write the leases of the networks bound to them (every node reloaded as bindings change)`
             : '  access     open (no users; run with --auth to lock NATS down by role)',
           `  routes     ${[options.auth ? 'password' : 'open', options.routeTls ? `mutual TLS (${options.routeTls.certFile})` : 'plain TCP'].join(', ')}`,
         );
