@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ApiError } from '../errors.js';
+import { startTestApi, type TestApi } from '../testing/index.js';
+
+let t: TestApi;
+beforeAll(async () => {
+  t = await startTestApi();
+});
+afterAll(() => t.stop());
+
+async function rejects(promise: Promise<unknown>): Promise<ApiError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ApiError);
+  return error as ApiError;
+}
+
+describe('ports', () => {
+  test('a port gets a generated fa:16:3e MAC and the first free pool address; dns_name and extra DHCP options are kept', async () => {
+    const net = await t.client.networks.create({ dns_domain: 'lab.example' });
+    const subnet = await t.client.subnets.create({ network_id: net.id, cidr: '198.18.20.0/24' });
+    const port = await t.client.ports.create({
+      network_id: net.id,
+      dns_name: 'VM-1',
+      extra_dhcp_opts: [{ opt_name: 'tftp-server', opt_value: '198.18.20.9' }, { opt_name: '252', opt_value: 'http://wpad' }],
+      device_owner: 'compute:nova',
+    });
+    expect(port.mac_address).toMatch(/^fa:16:3e(:[0-9a-f]{2}){3}$/);
+    expect(port.fixed_ips).toStrictEqual([{ subnet_id: subnet.id, ip_address: '198.18.20.2' }]);
+    expect(port.dns_assignment).toStrictEqual([{ hostname: 'vm-1', ip_address: '198.18.20.2', fqdn: 'vm-1.lab.example.' }]);
+    expect(port.extra_dhcp_opts).toStrictEqual([
+      { opt_name: 'tftp-server', opt_value: '198.18.20.9', ip_version: 4 },
+      { opt_name: '252', opt_value: 'http://wpad', ip_version: 4 },
+    ]);
+    expect(await t.client.ports.list({ network_id: net.id, ip_address: '198.18.20.2' })).toStrictEqual([port]);
+    expect(await t.client.ports.list({ mac_address: port.mac_address.toUpperCase() })).toStrictEqual([port]);
+  });
+
+  test('MAC and address errors name the field: invalid MAC, MAC in use, IP already allocated, IP outside every subnet', async () => {
+    const net = await t.client.networks.create({});
+    await t.client.subnets.create({ network_id: net.id, cidr: '198.18.21.0/24' });
+    await t.client.ports.create({ network_id: net.id, mac_address: '52:54:00:aa:bb:cc', fixed_ips: [{ ip_address: '198.18.21.50' }] });
+    expect(await rejects(t.client.ports.create({ network_id: net.id, mac_address: '52:54:00:zz:bb:cc' }))).toMatchObject({ code: 'INVALID_MAC', field: 'mac_address' });
+    expect(await rejects(t.client.ports.create({ network_id: net.id, mac_address: '01:00:5e:00:00:01' }))).toMatchObject({ code: 'INVALID_MAC' });
+    expect(await rejects(t.client.ports.create({ network_id: net.id, mac_address: '52:54:00:AA:BB:CC' }))).toMatchObject({ code: 'MAC_IN_USE', field: 'mac_address' });
+    expect(await rejects(t.client.ports.create({ network_id: net.id, fixed_ips: [{ ip_address: '198.18.21.50' }] }))).toMatchObject({
+      code: 'IP_ALREADY_ALLOCATED',
+      field: 'fixed_ips[0].ip_address',
+    });
+    expect(await rejects(t.client.ports.create({ network_id: net.id, fixed_ips: [{ ip_address: '198.18.99.5' }] }))).toMatchObject({
+      code: 'IP_OUTSIDE_SUBNETS',
+      field: 'fixed_ips[0].ip_address',
+    });
+    expect(await rejects(t.client.ports.create({ network_id: net.id, fixed_ips: [{ ip_address: '198.18.21.1' }] }))).toMatchObject({ code: 'IP_ALREADY_ALLOCATED' });
+    // The same MAC on another network is fine (unique per network).
+    const other = await t.client.networks.create({});
+    await expect(t.client.ports.create({ network_id: other.id, mac_address: '52:54:00:aa:bb:cc' })).resolves.toBeDefined();
+  });
+
+  test('a refused port gives back the address it had claimed, so the next port gets it', async () => {
+    const net = await t.client.networks.create({});
+    await t.client.subnets.create({ network_id: net.id, cidr: '198.18.22.0/24', allocation_pools: [{ start: '198.18.22.10', end: '198.18.22.12' }] });
+    await t.client.ports.create({ network_id: net.id, mac_address: '52:54:00:00:00:01' });
+    // This one claims an address, then fails on its MAC: the address must come back.
+    await rejects(t.client.ports.create({ network_id: net.id, mac_address: '52:54:00:00:00:01' }));
+    const ports = await Promise.all([1, 2].map(() => t.client.ports.create({ network_id: net.id })));
+    expect(ports.map((p) => p.fixed_ips[0]!.ip_address).sort()).toStrictEqual(['198.18.22.11', '198.18.22.12']);
+  });
+
+  test('update moves a port to another address and MAC and frees the old ones; delete frees everything', async () => {
+    const net = await t.client.networks.create({});
+    const subnet = await t.client.subnets.create({ network_id: net.id, cidr: '198.18.23.0/24' });
+    const port = await t.client.ports.create({ network_id: net.id, mac_address: '52:54:00:00:01:01', fixed_ips: [{ ip_address: '198.18.23.10' }] });
+    const moved = await t.client.ports.update(port.id, { mac_address: '52:54:00:00:01:02', fixed_ips: [{ subnet_id: subnet.id, ip_address: '198.18.23.11' }], name: 'moved' });
+    expect(moved).toMatchObject({ name: 'moved', mac_address: '52:54:00:00:01:02', fixed_ips: [{ subnet_id: subnet.id, ip_address: '198.18.23.11' }] });
+    const reuse = await t.client.ports.create({ network_id: net.id, mac_address: '52:54:00:00:01:01', fixed_ips: [{ ip_address: '198.18.23.10' }] });
+    expect(reuse.fixed_ips[0]!.ip_address).toBe('198.18.23.10');
+    await t.client.ports.delete(moved.id);
+    await expect(t.client.ports.create({ network_id: net.id, mac_address: '52:54:00:00:01:02', fixed_ips: [{ ip_address: '198.18.23.11' }] })).resolves.toBeDefined();
+    expect((await rejects(t.client.ports.show(moved.id))).code).toBe('NOT_FOUND');
+  });
+});
+
+describe('paging', () => {
+  test('limit and marker page through ports in id order, and next_marker says where to go on', async () => {
+    const net = await t.client.networks.create({});
+    await t.client.subnets.create({ network_id: net.id, cidr: '198.18.71.0/24' });
+    const ids = (await Promise.all(Array.from({ length: 7 }, () => t.client.ports.create({ network_id: net.id })))).map((p) => p.id).sort();
+    const seen: string[] = [];
+    let marker: string | undefined;
+    for (let i = 0; i < 10; i++) {
+      const page = await t.client.request<{ ports: { id: string }[]; next_marker?: string }>('ports.list', { network_id: net.id, limit: 3, ...(marker ? { marker } : {}) });
+      seen.push(...page.ports.map((p) => p.id));
+      marker = page.next_marker;
+      if (!marker) break;
+    }
+    expect(seen).toStrictEqual(ids);
+  });
+});
