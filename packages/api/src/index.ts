@@ -1,6 +1,7 @@
 export { ApiError, ReadModelSnapshotError, ReadModelSnapshotVersionError, errorStatus } from './errors.js';
 export type { ApiErrorBody, ErrorCode } from './errors.js';
-export { API_SUBJECT_PREFIX, API_VERSION, startApiService } from './service.js';
+export { API_VERSION, startApiService } from './service.js';
+export { API_SUBJECT_PREFIX } from './wire/subjects.js';
 export type { ApiService, ApiServiceOptions } from './service.js';
 export { ApiAdmission, RateLimitedError, TokenBucket, defaultApiLimits, isWrite } from './rate-limit.js';
 export type { ApiLimits, ApiLimitsOverrides, RateLimit } from './rate-limit.js';
@@ -15,8 +16,10 @@ export { networkView } from './network/view.js';
 export { subnetView } from './subnet/view.js';
 export { portView } from './port/view.js';
 export type { AgentView, LeaseView, NetworkView, PortView, SubnetView } from './wire/views.js';
-export { AGENT_DHCP_PORT_OPERATION, dhcpPortDeviceId, dhcpPortId } from './port/dhcp-port.js';
-export type { DhcpPortReply } from './port/dhcp-port.js';
+export { AGENT_DHCP_PORT_OPERATION, dhcpPortId } from './port/dhcp-port.js';
+// The client, also on its own entry point (@leasehold/api/client), which loads none of the server.
 export { ApiClient } from './client/client.js';
 export type { ApiClientOptions } from './client/client.js';
+export { dhcpPortDeviceId } from './wire/dhcp-port.js';
+export type { DhcpPortReply } from './wire/dhcp-port.js';
 export type { Input as ApiInput } from './wire/schemas.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ApiError } from './errors.js';
 import { AGENT_DHCP_PORT_OPERATION } from './port/dhcp-port.js';
 import { ApiAdmission, defaultApiLimits, isWrite } from './rate-limit.js';
-import { API_SUBJECT_PREFIX } from './service.js';
+import { API_SUBJECT_PREFIX } from './wire/subjects.js';
 import { startTestApi, type TestApi } from './testing/index.js';
 
 describe('ApiAdmission', () => {

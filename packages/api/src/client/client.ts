@@ -1,17 +1,17 @@
 /**
  * A typed client of the API for TypeScript callers (the CLI, agents, tests).
  * Speaks msgpack; an error reply is thrown as the same `ApiError` the server
- * raised (code, status, field, message).
+ * raised (code, status, field, message). It loads the wire contract only
+ * (../wire, ../errors.ts), never the service: imports.test.ts holds it so.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import { agentDhcpPortSubject } from '@leasehold/journal';
 import { unpack } from '@leasehold/protocol';
 import { ApiError, type ApiErrorBody } from '../errors.js';
-import { API_SUBJECT_PREFIX } from '../service.js';
-import type { DhcpPortReply } from '../port/dhcp-port.js';
-import type { AgentView, LeaseView, NetworkView, PortView, SubnetView } from '../wire/views.js';
 import { encodeBody } from '../wire/codec.js';
+import type { DhcpPortReply } from '../wire/dhcp-port.js';
 import type { Input } from '../wire/schemas.js';
+import { API_SUBJECT_PREFIX, agentDhcpPortSubject } from '../wire/subjects.js';
+import type { AgentView, LeaseView, NetworkView, PortView, SubnetView } from '../wire/views.js';
 
 type Without<T, K extends PropertyKey> = Omit<T, K & keyof T>;
 

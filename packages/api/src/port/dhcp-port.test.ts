@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ApiError } from '../errors.js';
 import { ReadModel } from '../read-model/read-model.js';
 import { bindingDraft, startTestApi, type TestApi } from '../testing/index.js';
-import { agentRequestHandlers, agentOfSubject, dhcpPortDeviceId, dhcpPortId } from './dhcp-port.js';
+import { dhcpPortDeviceId } from '../wire/dhcp-port.js';
+import { agentRequestHandlers, agentOfSubject, dhcpPortId } from './dhcp-port.js';
 import { PortWriter } from './writer.js';
 
 // No user port fits in the default project's quota: DHCP ports must still be given.

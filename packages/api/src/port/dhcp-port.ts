@@ -16,24 +16,13 @@ import type { AgentRequestHandler } from '../endpoint.js';
 import { ApiError, notFound } from '../errors.js';
 import { DEFAULT_PROJECT_ID } from '../quota.js';
 import { DHCP_DEVICE_OWNER, type ReadModel } from '../read-model/read-model.js';
-import type { PortView } from '../wire/views.js';
+import { dhcpPortDeviceId, type DhcpPortReply } from '../wire/dhcp-port.js';
 import { parseRequest } from '../wire/schemas.js';
 import { portView } from './view.js';
 import { portSubject, type PortWriter } from './writer.js';
 
 /** The operation name of the request (for admission and logs): a write. */
 export const AGENT_DHCP_PORT_OPERATION = 'agents.dhcp-port';
-
-export interface DhcpPortReply {
-  readonly port: PortView;
-  /** False when the agent already had its port there (the same port is answered). */
-  readonly created: boolean;
-}
-
-/** The device_id of agent `agentId`'s DHCP ports (as Neutron's agent sets it: one per agent host). Pure. */
-export function dhcpPortDeviceId(agentId: string): string {
-  return `dhcp-${agentId}`;
-}
 
 /**
  * The id the API gives agent `agentId`'s first DHCP port on `networkId`: a
