@@ -1,5 +1,5 @@
-import type { ApiClient } from '@leasehold/api';
-import { ApiError } from '@leasehold/api';
+import type { ApiClient } from '@leasehold/api/client';
+import { ApiError } from '@leasehold/api/client';
 import type { PortState, SubnetState } from '@leasehold/protocol';
 import { describe, expect, test } from 'vitest';
 import { dhcpPorts } from './dhcp-port.js';

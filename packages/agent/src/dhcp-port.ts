@@ -7,7 +7,7 @@
  * refuses a network not bound to this agent. The port reaches the agent's
  * model through the journal like any other, which answers "do I have one".
  */
-import { dhcpPortDeviceId, type ApiClient } from '@leasehold/api';
+import { dhcpPortDeviceId, type ApiClient } from '@leasehold/api/client';
 import type { AgentModel } from './state/agent-model.js';
 
 export interface DhcpPortsDeps {

@@ -42,7 +42,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { heartbeatEnvelope, heartbeatSubject } from '@leasehold/agent';
 import { createTestLink, type TestLink } from '@leasehold/agent/testing';
-import { ApiClient } from '@leasehold/api';
+import { ApiClient } from '@leasehold/api/client';
 import { Journal, ProjectionSnapshots, compactJournal, connectNats, startNatsServer, type CompactionResult, type NatsServer } from '@leasehold/journal';
 import { formatIpv4, parseIpv4 } from '@leasehold/protocol';
 import type { NatsConnection } from '@nats-io/transport-node';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultAgentConfig } from '@leasehold/agent';
-import { ApiClient } from '@leasehold/api';
+import { ApiClient } from '@leasehold/api/client';
 import { Journal, connectNats, type ConnectOptions } from '@leasehold/journal';
 import { makeTestCertificates } from '@leasehold/journal/testing';
 import { leaseSubject, toEnvelope } from '@leasehold/lease-actor';

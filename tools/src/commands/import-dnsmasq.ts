@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { ApiClient } from '@leasehold/api';
+import type { ApiClient } from '@leasehold/api/client';
 import { formatCidr, formatIpv4 } from '@leasehold/protocol';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';

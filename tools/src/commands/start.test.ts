@@ -4,7 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApiClient } from '@leasehold/api';
+import { ApiClient } from '@leasehold/api/client';
 import { CREDENTIALS_DIR, connectNats, LOCK_FILE, localConnectOptions, prepareLocalAccess, SERVER_CONFIG_FILE } from '@leasehold/journal';
 import { processRunning as running, startTestNats } from '@leasehold/journal/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';

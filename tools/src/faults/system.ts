@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApiClient } from '@leasehold/api';
+import { ApiClient } from '@leasehold/api/client';
 import { fromEnvelope } from '@leasehold/lease-actor';
 import { aggregateSubject, formatIpv4 } from '@leasehold/protocol';
 import { DeliverPolicy } from '@nats-io/jetstream';

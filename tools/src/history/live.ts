@@ -5,7 +5,8 @@
  * port created as its agent creates it. What the API does not write (the
  * agents' heartbeats, the bindings, the leases) follows from events.ts.
  */
-import { ApiClient, startApiService } from '@leasehold/api';
+import { startApiService } from '@leasehold/api';
+import { ApiClient } from '@leasehold/api/client';
 import type { Journal } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { pipelined } from '../bench/harness.js';

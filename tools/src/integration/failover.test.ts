@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ApiClient } from '@leasehold/api';
+import { ApiClient } from '@leasehold/api/client';
 import { startTestNats, type TestNats } from '@leasehold/journal/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 

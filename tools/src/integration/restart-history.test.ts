@@ -14,7 +14,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiClient } from '@leasehold/api';
+import { ApiClient } from '@leasehold/api/client';
 import { createTestLink, type TestLink } from '@leasehold/agent/testing';
 import { Journal, connectNats, startNatsServer } from '@leasehold/journal';
 import { DhcpMessageType, aggregateSubject, formatIpv4, parseIpv4 } from '@leasehold/protocol';

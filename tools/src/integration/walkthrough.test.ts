@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiClient } from '@leasehold/api';
+import { ApiClient } from '@leasehold/api/client';
 import { Journal, connectNats, startNatsServer } from '@leasehold/journal';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_SHAPE, historyPlan, writeHistory, type LiveState } from '../history/index.js';

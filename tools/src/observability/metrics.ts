@@ -7,7 +7,7 @@
  * nothing between scrapes.
  */
 import { dhcpOutcomes } from '@leasehold/agent';
-import { API_SUBJECT_PREFIX } from '@leasehold/api';
+import { API_SUBJECT_PREFIX } from '@leasehold/api/client';
 import type { DnsCacheStats } from '@leasehold/dns-cache';
 import { AGENT_REQUEST_PREFIX, type RunningProjection, type RunningSnapshottedProjection } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fc, test } from '@fast-check/vitest';
 import { defaultAgentConfig } from '@leasehold/agent';
 import { clientPacket } from '@leasehold/agent/testing';
-import { ApiClient } from '@leasehold/api';
+import { ApiClient } from '@leasehold/api/client';
 import { startTestNats, type TestNats } from '@leasehold/journal/testing';
 import { decodeDhcp, DhcpMessageType, encodeEvent } from '@leasehold/protocol';
 import { jetstream } from '@nats-io/jetstream';

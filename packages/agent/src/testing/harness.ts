@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { startTestApi, type TestApi } from '@leasehold/api/testing';
-import type { ApiInput, NetworkView, SubnetView } from '@leasehold/api';
+import type { ApiInput, NetworkView, SubnetView } from '@leasehold/api/client';
 import { aggregateSubject, type EventEnvelope, type NetworkScheduledData, type NetworkUnscheduledData } from '@leasehold/protocol';
 import { startAgent, type RunningAgent } from '../agent.js';
 import { defaultAgentConfig, type AgentConfig } from '../config.js';

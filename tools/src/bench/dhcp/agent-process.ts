@@ -28,7 +28,8 @@ import { syncBuiltinESMExports } from 'node:module';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ApiClient, ApiError, startApiService } from '@leasehold/api';
+import { startApiService } from '@leasehold/api';
+import { ApiClient, ApiError } from '@leasehold/api/client';
 import { Journal, connectNats, startNatsServer } from '@leasehold/journal';
 import { connect } from '@nats-io/transport-node';
 

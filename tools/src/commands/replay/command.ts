@@ -1,5 +1,5 @@
 /** `leasehold replay <aggregate> [--to SEQ] [--bundle FILE]`: an aggregate's history through its machine, checked. */
-import { ApiClient } from '@leasehold/api';
+import { ApiClient } from '@leasehold/api/client';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Command } from 'commander';
 import { resolveNatsTarget } from '../resources/connection.js';

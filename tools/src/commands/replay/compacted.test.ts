@@ -1,4 +1,4 @@
-import { ApiClient } from '@leasehold/api';
+import { ApiClient } from '@leasehold/api/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../resources/testing/run-cli.js';
 import { startCompactedFixture, type CompactedFixture } from '../events/testing/compacted-fixture.js';

@@ -4,7 +4,8 @@
  * fields both the API's view and the replayed state have, in the API's
  * spelling, so the two sides compare field by field.
  */
-import { ApiError, networkView, portView, subnetView, type ApiClient, type NetworkSnapshot, type NetworkView, type PortView, type SubnetView } from '@leasehold/api';
+import { networkView, portView, subnetView, type NetworkSnapshot } from '@leasehold/api';
+import { ApiError, type ApiClient, type NetworkView, type PortView, type SubnetView } from '@leasehold/api/client';
 import type { LeaseContext } from '@leasehold/lease-actor';
 import type { PortState } from '@leasehold/protocol';
 import type { AgentContext } from '@leasehold/scheduler';

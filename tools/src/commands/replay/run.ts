@@ -16,7 +16,7 @@
  *   said to be partial (`partial`).
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { ApiClient } from '@leasehold/api';
+import type { ApiClient } from '@leasehold/api/client';
 import type { StoredEvent } from '@leasehold/journal';
 import { RequestError, TimeoutError } from '@nats-io/transport-node';
 import { replayer, type AggregateRef, type AggregateState, type ReplayStep } from './aggregate.js';

@@ -3,7 +3,7 @@
  * commands), `leasehold binding add|remove|list` (its DHCP agent scheduler
  * extension) and `leasehold lease list|show` (the lease read model).
  */
-import type { AgentView, ApiInput, LeaseView } from '@leasehold/api';
+import type { AgentView, ApiInput, LeaseView } from '@leasehold/api/client';
 import { Command, Option } from 'commander';
 import { runWithApi, withConnectionFlags, type ConnectionFlags } from './connection.js';
 import { badFlag } from './errors.js';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NetworkView } from '@leasehold/api';
+import type { NetworkView } from '@leasehold/api/client';
 import { CREDENTIALS_DIR, prepareLocalAccess } from '@leasehold/journal';
 import { startTestNats, type TestNats } from '@leasehold/journal/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';

@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ApiClient } from '@leasehold/api';
+import { ApiClient } from '@leasehold/api/client';
 import { connectNats, CredentialsError, credentialsFromFile, localConnectOptions, localSeedFile, type ConnectOptions } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Command } from 'commander';

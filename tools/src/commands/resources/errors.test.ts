@@ -1,4 +1,4 @@
-import { ApiError, errorStatus, type ErrorCode } from '@leasehold/api';
+import { ApiError, errorStatus, type ErrorCode } from '@leasehold/api/client';
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { CliError, errorLine, exitCodeOf } from './errors.js';

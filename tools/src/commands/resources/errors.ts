@@ -3,7 +3,7 @@
  * 2 for a mistake the user can fix (a bad flag, a 4xx-like API answer),
  * 1 for everything else (no server, a timeout, an internal error).
  */
-import { ApiError } from '@leasehold/api';
+import { ApiError } from '@leasehold/api/client';
 import { RequestError, TimeoutError } from '@nats-io/transport-node';
 
 export const EXIT_USER_ERROR = 2;

@@ -1,4 +1,4 @@
-import type { NetworkView } from '@leasehold/api';
+import type { NetworkView } from '@leasehold/api/client';
 import { startTestApi, type TestApi } from '@leasehold/api/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { networkFields } from './network.js';

@@ -1,5 +1,5 @@
 /** `leasehold net create|list|show|update|delete`: Neutron networks. */
-import type { ApiInput, NetworkView } from '@leasehold/api';
+import type { ApiInput, NetworkView } from '@leasehold/api/client';
 import { Command } from 'commander';
 import { runWithApi, withConnectionFlags, type ConnectionFlags } from './connection.js';
 import { badFlag } from './errors.js';

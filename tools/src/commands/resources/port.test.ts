@@ -1,4 +1,4 @@
-import type { NetworkView, PortView, SubnetView } from '@leasehold/api';
+import type { NetworkView, PortView, SubnetView } from '@leasehold/api/client';
 import { startTestApi, type TestApi } from '@leasehold/api/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { portFields } from './port.js';

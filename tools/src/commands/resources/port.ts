@@ -1,5 +1,5 @@
 /** `leasehold port create|list|show|update|delete`: Neutron ports (MAC + fixed IPs + DHCP options). */
-import type { ApiClient, ApiInput, PortView } from '@leasehold/api';
+import type { ApiClient, ApiInput, PortView } from '@leasehold/api/client';
 import { Command } from 'commander';
 import { runWithApi, withConnectionFlags, type ConnectionFlags } from './connection.js';
 import { badFlag } from './errors.js';

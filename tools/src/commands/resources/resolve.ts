@@ -4,7 +4,7 @@
  * UUID is taken as an id without a round trip; anything else is a name that
  * must match exactly one resource.
  */
-import type { ApiClient } from '@leasehold/api';
+import type { ApiClient } from '@leasehold/api/client';
 import { CliError } from './errors.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

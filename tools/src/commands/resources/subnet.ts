@@ -1,5 +1,5 @@
 /** `leasehold subnet create|list|show|update|delete`: IPv4 subnets of a network. */
-import type { ApiInput, SubnetView } from '@leasehold/api';
+import type { ApiInput, SubnetView } from '@leasehold/api/client';
 import { Command } from 'commander';
 import { runWithApi, withConnectionFlags, type ConnectionFlags } from './connection.js';
 import { badFlag } from './errors.js';
