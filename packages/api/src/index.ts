@@ -1,22 +1,19 @@
 export { ApiError, ReadModelSnapshotError, ReadModelSnapshotVersionError, errorStatus } from './errors.js';
 export type { ApiErrorBody, ErrorCode } from './errors.js';
-export { API_VERSION, startApiService } from './service.js';
+export { startApiService } from './service.js';
 export { API_SUBJECT_PREFIX } from './wire/subjects.js';
 export type { ApiService, ApiServiceOptions } from './service.js';
-export { ApiAdmission, RateLimitedError, TokenBucket, defaultApiLimits, isWrite } from './rate-limit.js';
-export type { ApiLimits, ApiLimitsOverrides, RateLimit } from './rate-limit.js';
-export { DEFAULT_PROJECT_ID, defaultQuotas, resolveQuotas } from './quota.js';
-export type { ProjectUsage, QuotaResource, Quotas } from './quota.js';
+export type { ApiAdmission, ApiLimitsOverrides } from './rate-limit.js';
+export type { Quotas } from './quota.js';
 export { ReadModel } from './read-model/read-model.js';
 export { READ_MODEL_SNAPSHOT_V } from './read-model/snapshot.js';
 export type { ReadModelSnapshot } from './read-model/snapshot.js';
-export { applyNetworkEvent, foldNetwork, initialNetwork, networkMachine } from './network/machine.js';
+export { applyNetworkEvent, initialNetwork, networkMachine } from './network/machine.js';
 export type { NetworkContext, NetworkEvent, NetworkSnapshot } from './network/machine.js';
 export { networkView } from './network/view.js';
 export { subnetView } from './subnet/view.js';
 export { portView } from './port/view.js';
 export type { AgentView, LeaseView, NetworkView, PortView, SubnetView } from './wire/views.js';
-export { AGENT_DHCP_PORT_OPERATION, dhcpPortId } from './port/dhcp-port.js';
 // The client, also on its own entry point (@leasehold/api/client), which loads none of the server.
 export { ApiClient } from './client/client.js';
 export type { ApiClientOptions } from './client/client.js';

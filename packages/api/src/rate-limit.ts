@@ -9,9 +9,6 @@ import { TokenBucket, type RateLimit } from '@leasehold/protocol';
 import { ApiError } from './errors.js';
 import { AGENT_DHCP_PORT_OPERATION } from './port/dhcp-port.js';
 
-export { TokenBucket } from '@leasehold/protocol';
-export type { RateLimit } from '@leasehold/protocol';
-
 /** RATE_LIMITED, with when to retry (answered in a `Retry-After` header, in seconds). */
 export class RateLimitedError extends ApiError {
   override name = 'RateLimitedError';

@@ -26,7 +26,7 @@ import { startReadModel, type ReadModelOptions } from './read-model/projection.j
 import { subnetHandlers } from './subnet/handlers.js';
 import { API_SUBJECT_PREFIX } from './wire/subjects.js';
 
-export const API_VERSION = '0.1.0';
+const API_VERSION = '0.1.0';
 
 /** Neutron's agent_down_time default. */
 const DEFAULT_AGENT_DOWN_TIME_MS = 75_000;
