@@ -3,7 +3,7 @@
  * requested fixed IP belongs to, and the text fields (dns_name,
  * extra_dhcp_opts) the agent will later put on the wire.
  */
-import { cidrContains, formatCidr, formatIpv4, rangeContains, type ExtraDhcpOpt, type Ipv4, type SubnetState } from '@leasehold/protocol';
+import { checkDhcpOption, cidrContains, formatCidr, formatIpv4, rangeContains, type ExtraDhcpOpt, type Ipv4, type SubnetState } from '@leasehold/protocol';
 import { ApiError, notFound } from '../errors.js';
 import { subnetIn, type NetworkSnapshot } from '../network/machine.js';
 import { isHostOf, parseIp } from '../subnet/rules.js';
@@ -81,16 +81,24 @@ export function parseDnsName(text: string | undefined): string {
   return text.toLowerCase();
 }
 
-const optName = /^(?:[a-z][a-z0-9-]*|\d{1,3})$/;
-
-/** extra_dhcp_opts: an option name (dnsmasq's, e.g. "router") or a number 1..254. */
+/**
+ * extra_dhcp_opts, checked with protocol's option table (`checkDhcpOption`,
+ * the check the agent makes before it answers): a dnsmasq option name or
+ * Neutron alias (any case, "option:" and "force:" prefixes allowed) or a code
+ * 1..254, and a value of that option's type in dnsmasq's syntax. Neutron
+ * hands them to dnsmasq unchecked, where one bad entry is an option dnsmasq
+ * refuses; here it is refused at the door: VALIDATION_FAILED on
+ * `extra_dhcp_opts[i].opt_name` (unknown, or set by the server itself) or
+ * `.opt_value` (not of the option's type). Names are kept lower-cased, values
+ * as given. Pure.
+ */
 export function parseExtraDhcpOpts(opts: readonly { opt_name: string; opt_value: string }[] | undefined): ExtraDhcpOpt[] {
   return (opts ?? []).map((opt, i) => {
-    const field = `extra_dhcp_opts[${i}].opt_name`;
-    const name = opt.opt_name.toLowerCase();
-    if (!optName.test(name) || (/^\d+$/.test(name) && (Number(name) < 1 || Number(name) > 254))) {
-      throw new ApiError('VALIDATION_FAILED', `${field} ${JSON.stringify(opt.opt_name)} is neither an option name nor a number 1..254`, field);
+    const checked = checkDhcpOption(opt.opt_name, opt.opt_value);
+    if ('error' in checked) {
+      const field = `extra_dhcp_opts[${i}].${checked.field}`;
+      throw new ApiError('VALIDATION_FAILED', `${field}: ${checked.error}`, field);
     }
-    return { optName: name, optValue: opt.opt_value };
+    return { optName: opt.opt_name.toLowerCase(), optValue: opt.opt_value };
   });
 }

@@ -83,6 +83,48 @@ describe('ports', () => {
   });
 });
 
+describe('extra_dhcp_opts', () => {
+  test("an entry protocol's option table refuses is VALIDATION_FAILED naming the entry, on create and on update, and nothing is written", async () => {
+    const net = await t.client.networks.create({});
+    await t.client.subnets.create({ network_id: net.id, cidr: '198.18.24.0/24' });
+    const port = await t.client.ports.create({ network_id: net.id, extra_dhcp_opts: [{ opt_name: 'ntp-server', opt_value: '198.18.24.1' }] });
+    const lastSeq = async () => (await t.journal.jsm.streams.info(t.journal.layout.stream)).state.last_seq;
+    const before = await lastSeq();
+    const badName = [{ opt_name: 'router', opt_value: '198.18.24.1' }, { opt_name: 'no-such-option', opt_value: '1' }];
+    expect(await rejects(t.client.ports.create({ network_id: net.id, extra_dhcp_opts: badName }))).toMatchObject({ code: 'VALIDATION_FAILED', status: 400, field: 'extra_dhcp_opts[1].opt_name' });
+    const badValue = [{ opt_name: 'mtu', opt_value: '67' }];
+    expect(await rejects(t.client.ports.update(port.id, { fixed_ips: [{ ip_address: '198.18.24.50' }], extra_dhcp_opts: badValue }))).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      field: 'extra_dhcp_opts[0].opt_value',
+      message: 'extra_dhcp_opts[0].opt_value: option 26 (mtu): 67 is not in 68..65535',
+    });
+    expect(await lastSeq()).toBe(before);
+    expect((await t.client.ports.show(port.id)).extra_dhcp_opts).toStrictEqual([{ opt_name: 'ntp-server', opt_value: '198.18.24.1', ip_version: 4 }]);
+  });
+
+  test('names, aliases and codes protocol accepts are kept as given, lower-cased', async () => {
+    const net = await t.client.networks.create({});
+    await t.client.subnets.create({ network_id: net.id, cidr: '198.18.25.0/24' });
+    const port = await t.client.ports.create({ network_id: net.id });
+    const updated = await t.client.ports.update(port.id, {
+      extra_dhcp_opts: [
+        { opt_name: 'Classless-Static-Route', opt_value: '10.0.0.0/8,198.18.25.1' },
+        { opt_name: 'wpad', opt_value: 'http://wpad/wpad.dat' },
+        { opt_name: '150', opt_value: '198.18.25.9' },
+        { opt_name: 'server-ip-address', opt_value: '198.18.25.9' },
+        { opt_name: 'router', opt_value: '' },
+      ],
+    });
+    expect(updated.extra_dhcp_opts.map((o) => [o.opt_name, o.opt_value])).toStrictEqual([
+      ['classless-static-route', '10.0.0.0/8,198.18.25.1'],
+      ['wpad', 'http://wpad/wpad.dat'],
+      ['150', '198.18.25.9'],
+      ['server-ip-address', '198.18.25.9'],
+      ['router', ''],
+    ]);
+  });
+});
+
 describe('paging', () => {
   test('limit and marker page through ports in id order, and next_marker says where to go on', async () => {
     const net = await t.client.networks.create({});

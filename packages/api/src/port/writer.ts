@@ -105,6 +105,9 @@ export class PortWriter {
       else toClaim.push(request);
     }
     const dropped = wanted === undefined ? [] : port.fixedIps.filter((f) => !kept.includes(f));
+    // Checked before anything is claimed, so a refused update writes nothing.
+    const dnsName = req.dns_name === undefined ? undefined : parseDnsName(req.dns_name);
+    const extraDhcpOpts = req.extra_dhcp_opts === undefined ? undefined : parseExtraDhcpOpts(req.extra_dhcp_opts);
 
     const claims: Claim[] = [];
     try {
@@ -113,8 +116,8 @@ export class PortWriter {
       if (req.name !== undefined) changes.name = req.name;
       if (macChanges) changes.macAddress = mac;
       if (wanted !== undefined) changes.fixedIps = [...kept, ...added];
-      if (req.dns_name !== undefined) changes.dnsName = parseDnsName(req.dns_name);
-      if (req.extra_dhcp_opts !== undefined) changes.extraDhcpOpts = parseExtraDhcpOpts(req.extra_dhcp_opts);
+      if (dnsName !== undefined) changes.dnsName = dnsName;
+      if (extraDhcpOpts !== undefined) changes.extraDhcpOpts = extraDhcpOpts;
       if (req.device_owner !== undefined) changes.deviceOwner = req.device_owner;
       if (req.device_id !== undefined) changes.deviceId = req.device_id;
       if (req.admin_state_up !== undefined) changes.adminStateUp = req.admin_state_up;
