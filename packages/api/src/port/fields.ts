@@ -85,9 +85,9 @@ export function parseDnsName(text: string | undefined): string {
  * extra_dhcp_opts, checked with protocol's option table (`checkDhcpOption`,
  * the check the agent makes before it answers): a dnsmasq option name or
  * Neutron alias (any case, "option:" and "force:" prefixes allowed) or a code
- * 1..254, and a value of that option's type in dnsmasq's syntax. Neutron
- * hands them to dnsmasq unchecked, where one bad entry is an option dnsmasq
- * refuses; here it is refused at the door: VALIDATION_FAILED on
+ * 1..254, and a value of that option's type in dnsmasq's syntax. Neutron's
+ * API checks only their form and passes them to dnsmasq as they are; here
+ * what the agent could not send is refused at the door: VALIDATION_FAILED on
  * `extra_dhcp_opts[i].opt_name` (unknown, or set by the server itself) or
  * `.opt_value` (not of the option's type). Names are kept lower-cased, values
  * as given. Pure.
