@@ -13,6 +13,7 @@ import {
   Journal,
   ProjectionSnapshots,
   startCompactor,
+  startConsumerGuard,
   type CatchUpOptions,
   type CatchUpProgress,
   type RunningCompactor,
@@ -180,6 +181,25 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
           })
         : undefined;
     if (compactor) started.push(compactor);
+    // The owner of the embedded server (the admin connection) keeps durable consumers off the events
+    // stream: nats-server 2.9 cannot refuse them by permission (journal's consumer-guard.ts says why).
+    if (nats.access) {
+      let toldNoLimit = false;
+      started.push(
+        startConsumerGuard(journal, {
+          everyMs: 60_000,
+          onSurvey: (survey) => {
+            const warn = logOf('nats');
+            for (const name of survey.removed) warn(`nats: durable consumer ${name} on ${journal.layout.stream} refused and removed (only short-lived readers may stay)`);
+            if (survey.limit < 0 && !toldNoLimit) {
+              toldNoLimit = true;
+              warn(`nats: ${journal.layout.stream} was created without a consumer limit (before this version; nats-server 2.9 cannot add one to a stream): ${survey.consumers} consumers now`);
+            }
+          },
+          onError: (error) => logOf('nats')(`nats: consumer guard: ${(error as Error).message}`),
+        }),
+      );
+    }
     const agent = options.agent
       ? await startAgent(options.agent, { nc: nats.connectionOf('agent'), journal: await journalOf(nats.connectionOf('agent')), log: logOf('agent'), catchUp: replay.options, snapshotEvery, onSnapshot: snapshotLog('agent') })
       : undefined;
