@@ -21,7 +21,7 @@ import { leaseSubject } from '@leasehold/lease-actor';
 import { formatIpv4, parseIpv4 } from '@leasehold/protocol';
 import { ensureCommands, requireRoot } from './bench/dhcp/install.js';
 import { eventLine } from './demo/format.js';
-import { openNats, type NatsRuntime } from './runtime/nats.js';
+import { openNats, type NatsRuntime } from '@leasehold/server';
 
 const TIMEOUT_MS = Number(process.env.DEMO_TIMEOUT_MS ?? 90_000);
 const started = Date.now();

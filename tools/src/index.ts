@@ -1,1 +1,1 @@
-export { start } from "./commands/start.js";
+export { leaseholdProgram } from './program.js';

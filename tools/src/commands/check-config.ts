@@ -5,9 +5,7 @@
  * `file:line: field: reason` and exits 1.
  */
 import { Command } from 'commander';
-import { ConfigFileError } from '../config/errors.js';
-import { findConfigFile, loadConfig } from '../config/load.js';
-import { checkConfig } from '../config/resolve.js';
+import { checkConfig, ConfigFileError, findConfigFile, loadConfig } from '@leasehold/server';
 
 export interface CheckResult {
   readonly code: number;

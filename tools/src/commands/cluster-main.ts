@@ -9,7 +9,7 @@ import { defaultAgentConfig, parseInterfaceMappings } from '@leasehold/agent';
 import { lockDataDir } from '@leasehold/journal';
 import { Command } from 'commander';
 import { startClusterSystem } from './cluster.js';
-import { untilSignal } from '../runtime/until-signal.js';
+import { untilSignal } from '@leasehold/server';
 
 interface Flags {
   dataDir: string;

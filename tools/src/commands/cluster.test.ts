@@ -12,7 +12,7 @@ import { leaseSubject, toEnvelope } from '@leasehold/lease-actor';
 import { parseIpv4 } from '@leasehold/protocol';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { describe, expect, test } from 'vitest';
-import { createLogger } from '../observability/logger.js';
+import { createLogger } from '@leasehold/server';
 import { startClusterSystem } from './cluster.js';
 
 const main = fileURLToPath(new URL('./cluster-main.ts', import.meta.url));

@@ -13,7 +13,7 @@
  * routes speak mutual TLS.
  *
  * With `auth` the agents' lease permissions follow the bindings as on the
- * embedded server (runtime/access-keeper.ts): the scheduler part's keeper
+ * embedded server (@leasehold/server's runtime/access-keeper.ts): the scheduler part's keeper
  * rewrites the authorization block of every node's config and has each
  * running node reload it. Every node holds the whole user table and checks
  * its own clients, so all three are reloaded, at once; a node that is down
@@ -36,10 +36,7 @@ import {
 } from '@leasehold/journal';
 import type { SchedulerConfig } from '@leasehold/scheduler';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { createLogger, partLog, type Logger } from '../observability/logger.js';
-import type { LeaseAccessTarget } from '../runtime/access-keeper.js';
-import type { NatsRuntime } from '../runtime/nats.js';
-import { startSystem, type RunningSystem } from '../runtime/system.js';
+import { createLogger, partLog, startSystem, type LeaseAccessTarget, type Logger, type NatsRuntime, type RunningSystem } from '@leasehold/server';
 
 export interface ClusterSystemOptions {
   readonly dataDir: string;

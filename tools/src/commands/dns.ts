@@ -6,7 +6,7 @@
  * file and line, like `dnsmasq --test`. Ctrl-C / SIGTERM stop it.
  */
 import { ConfigError, loadConfig, parseDnsArgs, startDnsCache } from '@leasehold/dns-cache';
-import { untilSignal } from '../runtime/until-signal.js';
+import { untilSignal } from '@leasehold/server';
 
 /** Runs the command; returns the process exit code. */
 export async function dns(argv: readonly string[]): Promise<number> {

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApi, type TestApi } from '@leasehold/api/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadConfig } from '../config/load.js';
-import { checkConfig } from '../config/resolve.js';
+import { checkConfig, loadConfig } from '@leasehold/server';
 import { runCli } from './resources/testing/run-cli.js';
 
 /** A small office's dnsmasq.conf: DNS forwarding with local names, one DHCP range, static hosts, a PXE tag, and things Leasehold has no place for. */

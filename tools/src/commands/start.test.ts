@@ -9,7 +9,7 @@ import { CREDENTIALS_DIR, connectNats, LOCK_FILE, localConnectOptions, prepareLo
 import { processRunning as running, startTestNats } from '@leasehold/journal/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { jsonOf, runCli } from './resources/testing/run-cli.js';
-import { NATS_URL_FILE } from './start.js';
+import { NATS_URL_FILE } from '@leasehold/server';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = join(root, 'tools/bin/leasehold.mjs');

@@ -5,8 +5,7 @@
  * that block and cli-reference.test.ts fails while it is stale.
  */
 import { z } from 'zod';
-import { envNames } from '../config/env.js';
-import { configSchema } from '../config/schema.js';
+import { configSchema, envNames } from '@leasehold/server';
 
 export const BEGIN = '<!-- BEGIN GENERATED: settings (leasehold cli-reference --config-doc docs/configuration.md) -->';
 export const END = '<!-- END GENERATED: settings -->';

@@ -6,7 +6,7 @@ import type { NetworkView } from '@leasehold/api/client';
 import { CREDENTIALS_DIR, prepareLocalAccess } from '@leasehold/journal';
 import { startTestNats, type TestNats } from '@leasehold/journal/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { NATS_URL_FILE } from '../start.js';
+import { NATS_URL_FILE } from '@leasehold/server';
 import { CliError } from './errors.js';
 import { resolveNatsTarget } from './connection.js';
 import { jsonOf, LEASEHOLD_BIN, runCli } from './testing/run-cli.js';

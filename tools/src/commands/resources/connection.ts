@@ -14,8 +14,7 @@ import { ApiClient } from '@leasehold/api/client';
 import { connectNats, CredentialsError, credentialsFromFile, localConnectOptions, localSeedFile, type ConnectOptions } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Command } from 'commander';
-import { splitServers } from '../../runtime/nats.js';
-import { NATS_URL_FILE } from '../start.js';
+import { NATS_URL_FILE, splitServers } from '@leasehold/server';
 import { CliError, EXIT_FAILURE, errorLine, exitCodeOf, explainTransportError } from './errors.js';
 import { renderJson } from './output.js';
 
