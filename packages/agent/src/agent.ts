@@ -9,7 +9,6 @@ import { networkInterfaces } from 'node:os';
 import { ApiClient } from '@leasehold/api/client';
 import {
   ProjectionSnapshots,
-  VersionConflictError,
   projectionStartOptions,
   quarantineLine,
   startSnapshottedProjection,
@@ -17,13 +16,13 @@ import {
   type ProjectionStartOptions,
   type RunningSnapshottedProjection,
 } from '@leasehold/journal';
-import { leaseSubject, toEnvelope, type JournaledLeaseEvent } from '@leasehold/lease-actor';
+import { leaseSubject, type JournaledLeaseEvent } from '@leasehold/lease-actor';
 import { cidrContains, type Ipv4 } from '@leasehold/protocol';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { AgentConfig } from './config.js';
 import { dhcpPorts } from './dhcp-port.js';
-import { JournalOutageReport } from './dhcp/journal-outage.js';
-import { DhcpServer, type LeaseWriter, type ServedNetwork } from './dhcp/server.js';
+import { JournalLeaseWriter } from './dhcp/lease-writer.js';
+import { DhcpServer, type ServedNetwork } from './dhcp/server.js';
 import { agentDns, fqdn, type AgentDns } from './dns/agent-dns.js';
 import { heartbeatEnvelope, heartbeatSubject } from './heartbeat.js';
 import { ensureInterfaceAddress, interfaceAddresses } from './net/interfaces.js';
@@ -59,40 +58,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   const ports = dhcpPorts({ agentId: config.agentId, model, api: new ApiClient(nc, { timeoutMs: 5000 }), log });
   const deviceId = ports.deviceId;
 
-  // Appends wait for the end of the loop iteration, so every lease write of
-  // the datagrams that arrived together goes out in one socket write (the
-  // NATS client flushes once per task, and each datagram is its own task).
-  const batch: (() => void)[] = [];
-  const flushBatch = () => {
-    for (const send of batch.splice(0)) send();
-  };
-  // While the journal does not acknowledge, no DHCPACK goes out (server.ts): said once per interval, not per packet.
-  const outage = new JournalOutageReport();
-  const report = (line: string | undefined) => {
-    if (line) log(line);
-  };
-  const writer: LeaseWriter = {
-    append(networkId, event, expectedVersion) {
-      return new Promise<number>((resolve, reject) => {
-        batch.push(() => {
-          const envelope = toEnvelope(networkId, event, { id: randomUUID() });
-          journal.append(leaseSubject(networkId, event.ip), [envelope], expectedVersion).then(
-            (r) => {
-              // The hot path: the clock is read only when an outage is being reported.
-              if (outage.failing) report(outage.succeeded(Date.now()));
-              resolve(r.version);
-            },
-            (error: unknown) => {
-              // A lost race is an answer from the journal, not an outage.
-              if (!(error instanceof VersionConflictError)) report(outage.failed(error, Date.now()));
-              reject(error);
-            },
-          );
-        });
-        if (batch.length === 1) setImmediate(flushBatch);
-      });
-    },
-  };
+  const writer = new JournalLeaseWriter({ journal, log });
 
   let served = new Map<string, ServedNetwork>();
   const liveAgents = (networkId: string) => {
@@ -284,7 +250,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
         }
       }
     }
-    report(outage.tick(now));
+    writer.reportDue(now);
   };
 
   await reconcile();
