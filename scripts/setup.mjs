@@ -3,7 +3,7 @@
 // there already (idempotent). Runs on whatever Node started npm — the machine's
 // may be old — so it uses only long-stable Node APIs.
 //
-//   node scripts/setup.mjs          nats-server + npm packages
+//   node scripts/setup.mjs          nats-server + npm packages + the compiled CLI
 //   node scripts/setup.mjs --test   also the real DHCP/DNS peers the tests drive
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -113,6 +113,22 @@ function buildNativeAddons() {
   }
 }
 
+// The compiled JavaScript `leasehold` runs (tools/bin/leasehold.mjs): tools/dist
+// and the dist of every package it depends on. Nx builds only what is missing
+// or stale and restores unchanged builds from its cache; a build is never a
+// test result, so the cache is fine here. Quiet unless it fails.
+function buildCompiled() {
+  const nx = join(root, 'node_modules', '.bin', 'nx');
+  const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
+  const run = spawnSync(nx, ['run', '@leasehold/tools:build', '--outputStyle=stream'], { cwd: root, env, encoding: 'utf8' });
+  if (run.status !== 0) {
+    process.stderr.write(`${run.stdout ?? ''}${run.stderr ?? ''}`);
+    log('building the compiled JavaScript failed (nx run @leasehold/tools:build)');
+    process.exit(1);
+  }
+}
+
 installDebianPackages(wantTestTools ? { ...runtimeCommands, ...testCommands } : runtimeCommands);
 installNpmPackages();
 buildNativeAddons();
+buildCompiled();

@@ -208,7 +208,7 @@ function request(): DhcpMessage {
 }
 
 describe('the leasehold binary', () => {
-  // Started together: each run costs about half a second of Node and tsx start-up.
+  // Started together: each run costs about half a second of Node start-up and module loading.
   const dhcpFiles = ['dhcp-dhclient.pcap', 'dhcp-udhcpc.pcap', 'dhcp-dhcpcd.pcap', 'dhcp-relayed.pcap'].map(fixture);
   const dnsFiles = ['dns-udp.pcap', 'dns-tcp.pcap'].map(fixture);
   const good = encodeDhcp(request());
