@@ -1,0 +1,26 @@
+import { describe, expect, test } from 'vitest';
+import { liveAgents } from './live-agents.js';
+import type { AgentRecord } from './state/agent-model.js';
+
+const record = (agentId: string, heartbeatAt: number, deleted = false): AgentRecord => ({ agentId, heartbeatAt, data: undefined, adminStateUp: true, deleted });
+
+describe('the live agents of a network', () => {
+  test('are this agent and the bound peers heard from within the down time and not deleted; unbound agents are never counted', () => {
+    const model = {
+      agentsOf: (networkId: string) => (networkId === 'n1' ? ['self', 'fresh', 'stale', 'gone', 'unheard'] : []),
+      agents: new Map([
+        ['fresh', record('fresh', 10_000)],
+        ['stale', record('stale', 2_000)],
+        ['gone', record('gone', 10_000, true)],
+        ['elsewhere', record('elsewhere', 10_000)],
+      ]),
+    };
+    const clock = { now: 12_000 };
+    const live = liveAgents(model, { agentId: 'self', agentDownTimeMs: 10_000 }, () => clock.now);
+    expect(live('n1')).toStrictEqual(['self', 'fresh']);
+    expect(live('n2')).toStrictEqual([]);
+    // Exactly the down time after its heartbeat, a peer is dead.
+    clock.now = 20_000;
+    expect(live('n1')).toStrictEqual(['self']);
+  });
+});

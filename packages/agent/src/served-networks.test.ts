@@ -1,0 +1,44 @@
+import { parseIpv4 as v4, type NetworkState, type PortState } from '@leasehold/protocol';
+import { describe, expect, test } from 'vitest';
+import { desiredServedNetworks, ServedNetworks } from './served-networks.js';
+
+const network = (id: string, physicalNetwork: string | null) => ({ id, physicalNetwork }) as NetworkState;
+const dhcpPort = (networkId: string, fixedIps: [string, string][]) => ({ networkId, fixedIps: fixedIps.map(([subnetId, ip]) => ({ subnetId, ipAddress: v4(ip) })) }) as unknown as PortState;
+
+describe('the networks an agent serves', () => {
+  test('are those bound to it that the model knows, on the interface of their physical network (else "*"), with its DHCP port address per subnet', () => {
+    const networks = new Map([
+      ['n1', network('n1', 'phys1')],
+      ['n2', network('n2', 'phys2')],
+      ['n3', network('n3', null)],
+    ]);
+    const ports = new Map([['n1', dhcpPort('n1', [['s1', '198.18.1.2'], ['s2', '198.18.2.2']])]]);
+    const model = {
+      bindings: new Map([
+        ['n1', new Set(['a1', 'a2'])],
+        ['n2', new Set(['a1'])],
+        ['n3', new Set(['a1'])],
+        ['n4', new Set(['a1'])], // bound, but not (yet) in the model
+        ['n5', new Set(['a2'])], // another agent's
+      ]),
+      network: (id: string) => networks.get(id),
+      dhcpPort: (id: string, deviceId: string) => (deviceId === 'dhcp-a1' ? ports.get(id) : undefined),
+    };
+    const desired = desiredServedNetworks(model, { agentId: 'a1', interfaceMappings: { phys1: 'eth1', '*': 'eth9' } }, 'dhcp-a1');
+    expect([...desired.values()]).toStrictEqual([
+      { networkId: 'n1', ifname: 'eth1', serverIps: new Map([['s1', v4('198.18.1.2')], ['s2', v4('198.18.2.2')]]) },
+      { networkId: 'n2', ifname: 'eth9', serverIps: new Map() },
+      { networkId: 'n3', ifname: 'eth9', serverIps: new Map() },
+    ]);
+    // Without a "*" mapping, a network of an unmapped physical network is reached through relays only.
+    expect(desiredServedNetworks(model, { agentId: 'a1', interfaceMappings: { phys1: 'eth1' } }, 'dhcp-a1').get('n2')?.ifname).toBeUndefined();
+  });
+
+  test('served now are replaced whole: a set read before a reconcile stays as it was', () => {
+    const served = new ServedNetworks();
+    const before = served.current;
+    served.replace(new Map([['n1', { networkId: 'n1', ifname: 'eth1', serverIps: new Map() }]]));
+    expect(before.size).toBe(0);
+    expect([...served.list()].map((s) => s.networkId)).toStrictEqual(['n1']);
+  });
+});
