@@ -1,0 +1,100 @@
+import type { JournaledLeaseEvent } from '@leasehold/lease-actor';
+import { parseIpv4 as v4, type NetworkState, type PortState } from '@leasehold/protocol';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { LeaseHostnames, LocalDnsRecords, localNameRecords } from './dns-records.js';
+import { ServedNetworks } from './served-networks.js';
+import type { ModelChange } from './state/agent-model.js';
+
+/** A model that only notifies: the listeners the index and the records register. */
+function notifier() {
+  const listeners = new Set<(change: ModelChange) => void>();
+  return {
+    onChange: (listener: (change: ModelChange) => void) => (listeners.add(listener), () => void listeners.delete(listener)),
+    emit: (change: ModelChange) => listeners.forEach((l) => l(change)),
+    listeners,
+  };
+}
+
+const lease = (networkId: string, event: Partial<JournaledLeaseEvent> & Pick<JournaledLeaseEvent, 'type'>): ModelChange =>
+  ({ kind: 'lease', networkId, event: { ip: v4('198.18.0.10'), mac: '52:54:00:00:00:01', at: 0, expiresAt: 1, renewAt: 1, rebindAt: 1, ...event } }) as ModelChange;
+
+const port = (dnsName: string, ip: string) => ({ dnsName, fixedIps: [{ subnetId: 's', ipAddress: v4(ip) }] }) as unknown as PortState;
+
+describe('the host names clients sent', () => {
+  test('are kept per network and address from lease changes: a bind or renewal with a name sets it, a renewal without keeps it, anything else drops it', () => {
+    const model = notifier();
+    const names = new LeaseHostnames(model);
+    model.emit(lease('n1', { type: 'LeaseBound', hostname: 'vm1' }));
+    model.emit(lease('n1', { type: 'LeaseRenewed' }));
+    expect([...names.of('n1')]).toStrictEqual([[v4('198.18.0.10'), 'vm1']]);
+    model.emit(lease('n1', { type: 'LeaseRenewed', hostname: 'vm1b' }));
+    expect([...names.of('n1')]).toStrictEqual([[v4('198.18.0.10'), 'vm1b']]);
+    model.emit(lease('n1', { type: 'LeaseReleased' }));
+    expect(names.of('n1').size).toBe(0);
+    expect(names.of('n2').size).toBe(0);
+    names.stop();
+    expect(model.listeners.size).toBe(0);
+  });
+});
+
+describe('the local DNS records', () => {
+  const networks = new Map([['n1', { dnsDomain: 'example.org.' } as NetworkState], ['n2', { dnsDomain: '' } as NetworkState]]);
+  const ports = new Map([['n1', [port('web', '198.18.0.5'), port('', '198.18.0.6')]], ['n2', [port('db', '198.18.1.5')]]]);
+  const model = { network: (id: string) => networks.get(id), portsOf: (id: string) => ports.get(id) ?? [] };
+  const hostnames = {
+    of: (id: string) =>
+      new Map(
+        id === 'n1'
+          ? [[v4('198.18.0.10'), 'vm1'], [v4('198.18.0.11'), 'web'], [v4('198.18.0.12'), 'vm1']]
+          : [[v4('198.18.1.10'), 'vm2']],
+      ),
+  };
+
+  test("are the served networks' port names and lease host names under their domain, a port's name winning over a client's", () => {
+    expect(localNameRecords(model, hostnames, ['n1'])).toStrictEqual(
+      new Map([
+        ['web.example.org', [v4('198.18.0.5')]],
+        ['vm1.example.org', [v4('198.18.0.10'), v4('198.18.0.12')]],
+      ]),
+    );
+    expect([...localNameRecords(model, hostnames, ['n1', 'n2']).keys()]).toStrictEqual(['web.example.org', 'vm1.example.org', 'db', 'vm2']);
+  });
+
+  afterEach(() => vi.useRealTimers());
+
+  test('are rebuilt once, 20 ms after the last change, for the networks served then; a failing rebuild is logged and ends nothing', () => {
+    vi.useFakeTimers();
+    const changes = notifier();
+    const served = new ServedNetworks();
+    const set: string[][] = [];
+    let fail = false;
+    const dns = {
+      setRecords: (records: ReadonlyMap<string, readonly number[]>) => {
+        if (fail) throw new Error('bad name');
+        set.push([...records.keys()]);
+      },
+    };
+    const lines: string[] = [];
+    const records = new LocalDnsRecords({ model: { ...model, onChange: changes.onChange }, hostnames, served, dns, log: (l) => lines.push(l) });
+    changes.emit({ kind: 'network', networkId: 'n1' });
+    expect(changes.listeners.size).toBe(0);
+    records.followChanges();
+    served.replace(new Map([['n2', { networkId: 'n2', ifname: 'eth2', serverIps: new Map() }]]));
+    for (let i = 0; i < 5; i++) {
+      changes.emit({ kind: 'network', networkId: 'n2' });
+      vi.advanceTimersByTime(15);
+    }
+    expect(set).toStrictEqual([]);
+    vi.advanceTimersByTime(5);
+    expect(set).toStrictEqual([['db', 'vm2']]);
+    fail = true;
+    records.refresh();
+    vi.advanceTimersByTime(20);
+    expect(lines).toStrictEqual(['dns: cannot refresh the local names: bad name']);
+    records.refresh();
+    records.stop();
+    vi.advanceTimersByTime(100);
+    expect(lines).toHaveLength(1);
+    expect(changes.listeners.size).toBe(0);
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * The names the agent's DNS cache answers locally (dns/agent-dns.ts): for
+ * each served network, `dns_name.dns_domain` of its ports, and the host
+ * name each client sent in its lease (option 12 or 81) unless a port
+ * already owns that name (ports win, as in Neutron).
+ *
+ * Two parts. `LeaseHostnames` is the index of those host names by network
+ * and address, fed by the model's lease changes from before the replay (so
+ * it sees every lease), or seeded from a restored snapshot, which sends no
+ * change notices. `LocalDnsRecords` rebuilds the whole record set 20 ms
+ * after the last change asked for it: a burst of lease events costs one
+ * rebuild, not one each.
+ */
+import type { Ipv4 } from '@leasehold/protocol';
+import type { AgentDns } from './dns/agent-dns.js';
+import { fqdn } from './dns/agent-dns.js';
+import type { ServedNetworks } from './served-networks.js';
+import type { AgentModel } from './state/agent-model.js';
+import { leaseHostnames, type AgentModelSnapshot } from './state/model-snapshot.js';
+
+const REFRESH_DELAY_MS = 20;
+
+export class LeaseHostnames {
+  private readonly byNetwork = new Map<string, Map<Ipv4, string>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(model: Pick<AgentModel, 'onChange'>) {
+    this.unsubscribe = model.onChange((change) => {
+      if (change.kind !== 'lease') return;
+      const { event } = change;
+      let names = this.byNetwork.get(change.networkId);
+      if (!names) this.byNetwork.set(change.networkId, (names = new Map()));
+      // A renewal without a host name keeps the one the client sent before.
+      if ((event.type === 'LeaseBound' || event.type === 'LeaseRenewed') && event.hostname) names.set(event.ip, event.hostname);
+      else if (event.type !== 'LeaseRenewed') names.delete(event.ip);
+    });
+  }
+
+  /** Takes the host names of a restored snapshot's bound leases (a restore sends no change notices). */
+  restored(snapshot: AgentModelSnapshot): void {
+    for (const [networkId, names] of leaseHostnames(snapshot)) this.byNetwork.set(networkId, names);
+  }
+
+  /** Address → the host name its client sent, on one network. */
+  of(networkId: string): ReadonlyMap<Ipv4, string> {
+    return this.byNetwork.get(networkId) ?? new Map();
+  }
+
+  stop(): void {
+    this.unsubscribe();
+  }
+}
+
+/** Fully qualified name → addresses, for the served networks. Pure (reads the model and the index). */
+export function localNameRecords(model: Pick<AgentModel, 'network' | 'portsOf'>, hostnames: Pick<LeaseHostnames, 'of'>, networkIds: Iterable<string>): Map<string, Ipv4[]> {
+  const records = new Map<string, Ipv4[]>();
+  const add = (name: string, ip: Ipv4) => records.set(name, [...(records.get(name) ?? []), ip]);
+  for (const networkId of networkIds) {
+    const domain = model.network(networkId)?.dnsDomain ?? '';
+    const named = new Set<string>();
+    for (const port of model.portsOf(networkId)) {
+      if (!port.dnsName) continue;
+      named.add(port.dnsName);
+      for (const f of port.fixedIps) add(fqdn(port.dnsName, domain), f.ipAddress);
+    }
+    for (const [ip, name] of hostnames.of(networkId)) if (!named.has(name)) add(fqdn(name, domain), ip);
+  }
+  return records;
+}
+
+export interface LocalDnsRecordsOptions {
+  readonly model: Pick<AgentModel, 'network' | 'portsOf' | 'onChange'>;
+  readonly hostnames: Pick<LeaseHostnames, 'of'>;
+  /** Whose names are answered: the networks served at each rebuild. */
+  readonly served: Pick<ServedNetworks, 'current'>;
+  readonly dns: Pick<AgentDns, 'setRecords'>;
+  readonly log: (line: string) => void;
+}
+
+export class LocalDnsRecords {
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly options: LocalDnsRecordsOptions) {}
+
+  /** Rebuilds the records on every change of the model from now on (after the replay: a replay asks for none). */
+  followChanges(): void {
+    this.unsubscribe ??= this.options.model.onChange(() => this.refresh());
+  }
+
+  /** Rebuilds the records 20 ms from now; another call meanwhile moves the rebuild back. */
+  refresh(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.rebuild(), REFRESH_DELAY_MS);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  private rebuild(): void {
+    const { model, hostnames, served, dns, log } = this.options;
+    try {
+      dns.setRecords(localNameRecords(model, hostnames, served.current.keys()));
+    } catch (error) {
+      // A timer callback: a throw here would end the agent (DHCP included). The names stay as they were.
+      log(`dns: cannot refresh the local names: ${(error as Error).message}`);
+    }
+  }
+}
