@@ -4,6 +4,13 @@
  * through a `LeaseWriter`; a DHCPACK is built only after its event is
  * acknowledged by JetStream. Every packet ends in a counted outcome; nothing
  * thrown escapes `handle`.
+ *
+ * A DHCPREQUEST reads downward, each step a named collaborator given at
+ * construction: its socket (net/dhcp-sockets.ts) calls `handle` → decode →
+ * flood defences (rate-limit.ts) → scope (scopes.ts) → allocate (the lease
+ * table) → write (`LeaseWriter`: lease-writer.ts, durable once JetStream
+ * acknowledges) → reply (reply-options.ts, encode), which `handle` returns
+ * to the socket that heard it.
  */
 import { NotPermittedError, VersionConflictError } from '@leasehold/journal';
 import { clientKey, leaseSubject, leaseTimes, type AllocationRequest, type ClientRef, type JournaledLeaseEvent, type LeaseTable } from '@leasehold/lease-actor';
@@ -51,6 +58,7 @@ export interface Arrival {
   readonly ifaddr: Ipv4 | undefined;
 }
 
+/** The durable-write step (the agent's is `JournalLeaseWriter`, lease-writer.ts). */
 export interface LeaseWriter {
   /** Appends one lease event with an expected version; resolves with its stream sequence once durable. */
   append(networkId: string, event: JournaledLeaseEvent, expectedVersion: number): Promise<number>;

@@ -1,0 +1,69 @@
+import type { NetworkState } from '@leasehold/protocol';
+import { describe, expect, test } from 'vitest';
+import { defaultAgentConfig } from './config.js';
+import { Reconciler } from './reconcile.js';
+import { ServedNetworks } from './served-networks.js';
+import type { ModelChange } from './state/agent-model.js';
+
+/** A reconciler over stand-ins that record what each pass asked for; the DHCP-port step waits for `release`. */
+function setup() {
+  const steps: string[] = [];
+  const listeners = new Set<(change: ModelChange) => void>();
+  const bindings = new Map([['n1', new Set(['a1'])]]);
+  const model = {
+    bindings,
+    network: (id: string) => ({ id, physicalNetwork: 'phys' }) as NetworkState,
+    dhcpPort: () => undefined,
+    subnets: () => [],
+    onChange: (l: (change: ModelChange) => void) => (listeners.add(l), () => void listeners.delete(l)),
+  };
+  let gate: Promise<void> = Promise.resolve();
+  let release = () => {};
+  const hold = () => (gate = new Promise<void>((resolve) => (release = resolve)));
+  const served = new ServedNetworks();
+  const reconciler = new Reconciler({
+    config: defaultAgentConfig({ agentId: 'a1', interfaceMappings: { phys: 'eth1' }, relayInterfaces: ['uplink'], configureInterfaces: false }),
+    model,
+    ports: { deviceId: 'dhcp-a1', ensure: async (id) => (steps.push(`port ${id}`), gate) },
+    served,
+    server: { servedChanged: () => void steps.push('served changed') },
+    sockets: {
+      open: async (ifname) => void steps.push(`open ${ifname}`),
+      refreshAddresses: () => void steps.push('refresh addresses'),
+      closeExcept: async (inUse) => void steps.push(`close all but ${[...inUse].join(',')}`),
+    },
+    dns: { listenOn: async (addresses) => void steps.push(`dns on ${addresses.length}`) },
+    records: { refresh: () => void steps.push('names') },
+    log: (line) => void steps.push(line),
+  });
+  const emit = (change: ModelChange) => listeners.forEach((l) => l(change));
+  return { steps, reconciler, served, bindings, emit, hold, release: () => release(), listeners };
+}
+
+describe('the reconcile', () => {
+  test('a pass: DHCP port, socket per network, relay sockets, then the served set, DNS, names, and unused sockets closed', async () => {
+    const s = setup();
+    await s.reconciler.reconcile();
+    expect(s.steps).toStrictEqual(['port n1', 'open eth1', 'open uplink', 'refresh addresses', 'served changed', 'dns on 0', 'names', 'close all but eth1,uplink']);
+    expect([...s.served.current.keys()]).toStrictEqual(['n1']);
+  });
+
+  test('changes during a pass ask for one more pass, however many; every caller waits for the pass that covers it; lease changes ask for none', async () => {
+    const s = setup();
+    s.reconciler.followChanges();
+    s.hold();
+    const first = s.reconciler.reconcile();
+    s.bindings.set('n2', new Set(['a1']));
+    s.emit({ kind: 'binding', networkId: 'n2' });
+    s.emit({ kind: 'network', networkId: 'n2' });
+    const second = s.reconciler.reconcile();
+    s.emit({ kind: 'lease', networkId: 'n1' } as ModelChange);
+    expect(s.steps).toStrictEqual(['port n1']);
+    s.release();
+    await Promise.all([first, second]);
+    expect(s.steps.filter((step) => step === 'served changed')).toHaveLength(2);
+    expect([...s.served.current.keys()]).toStrictEqual(['n1', 'n2']);
+    await s.reconciler.stop();
+    expect(s.listeners.size).toBe(0);
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * Bringing what the agent serves in line with its model, after every
+ * change of a network, port or binding (lease changes need none): for each
+ * network it should serve (served-networks.ts), its DHCP port (asked of the
+ * API once: dhcp-port.ts), the port's address on the interface, and a socket
+ * there; then the relay-only interfaces' sockets, the served set handed to
+ * the DHCP server, the DNS cache's listen addresses and names, and last the
+ * sockets no network needs any more closed.
+ *
+ * One pass at a time: a change during a pass asks for one more pass after
+ * it, however many changes came, and every caller waits for the pass that
+ * covers its change.
+ */
+import { networkInterfaces } from 'node:os';
+import { cidrContains } from '@leasehold/protocol';
+import type { AgentConfig } from './config.js';
+import type { DhcpPorts } from './dhcp-port.js';
+import type { DhcpServer } from './dhcp/server.js';
+import type { AgentDns } from './dns/agent-dns.js';
+import type { LocalDnsRecords } from './dns-records.js';
+import type { DhcpSockets } from './net/dhcp-sockets.js';
+import { ensureInterfaceAddress, interfaceAddresses } from './net/interfaces.js';
+import { desiredServedNetworks, type ServedNetworks } from './served-networks.js';
+import type { AgentModel } from './state/agent-model.js';
+
+export interface ReconcilerOptions {
+  readonly config: Pick<AgentConfig, 'agentId' | 'interfaceMappings' | 'relayInterfaces' | 'listen' | 'configureInterfaces'>;
+  readonly model: Pick<AgentModel, 'bindings' | 'network' | 'dhcpPort' | 'subnets' | 'onChange'>;
+  readonly ports: DhcpPorts;
+  readonly served: ServedNetworks;
+  readonly server: Pick<DhcpServer, 'servedChanged'>;
+  readonly sockets: Pick<DhcpSockets, 'open' | 'refreshAddresses' | 'closeExcept'>;
+  readonly dns: Pick<AgentDns, 'listenOn'>;
+  readonly records: Pick<LocalDnsRecords, 'refresh'>;
+  readonly log: (line: string) => void;
+}
+
+export class Reconciler {
+  private running: Promise<void> | undefined;
+  private again = false;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly options: ReconcilerOptions) {}
+
+  /** Reconciles after every change of the model but a lease's, from now on (after the replay: a replay asks for none). */
+  followChanges(): void {
+    this.unsubscribe ??= this.options.model.onChange((change) => {
+      if (change.kind !== 'lease') void this.reconcile().catch((e: Error) => this.options.log(`dhcp: reconcile failed: ${e.message}`));
+    });
+  }
+
+  /** Runs a pass, or asks the running one for another; resolves when the pass that covers this call ends. */
+  reconcile(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.pass();
+      } while (this.again);
+    })().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** Follows no more changes and waits for the pass under way, if any (its failure is not this caller's). */
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    await this.running?.catch(() => {});
+  }
+
+  private async pass(): Promise<void> {
+    const { config, model, ports, served, server, sockets, dns, records, log } = this.options;
+    const next = desiredServedNetworks(model, config, ports.deviceId);
+    const listen = (ifname: string) => (config.listen ? sockets.open(ifname).catch((e: Error) => log(`dhcp: cannot listen on ${ifname}: ${e.message}`)) : undefined);
+    for (const net of next.values()) {
+      await ports.ensure(net.networkId);
+      if (net.ifname === undefined) continue;
+      if (config.configureInterfaces) {
+        for (const [subnetId, ip] of net.serverIps) {
+          const subnet = model.subnets(net.networkId).find((s) => s.id === subnetId);
+          if (subnet && cidrContains(subnet.cidr, ip)) await ensureInterfaceAddress(net.ifname, ip, subnet.cidr.prefix).catch((e: Error) => log(`dhcp: ${e.message}`));
+        }
+      }
+      await listen(net.ifname);
+    }
+    for (const ifname of config.relayInterfaces) await listen(ifname);
+    sockets.refreshAddresses();
+    served.replace(next);
+    server.servedChanged();
+    if (config.listen) {
+      // The DNS cache listens on the agent's addresses that are on an interface (or will be: it puts them there).
+      const snapshot = networkInterfaces();
+      const addresses = [...next.values()]
+        .filter((n) => n.ifname !== undefined && (config.configureInterfaces || interfaceAddresses(n.ifname, snapshot).length > 0))
+        .flatMap((n) => [...n.serverIps.values()]);
+      await dns.listenOn(addresses);
+    }
+    records.refresh();
+    await sockets.closeExcept(new Set<string | undefined>([...next.values()].map((n) => n.ifname).concat(config.relayInterfaces)));
+  }
+}
