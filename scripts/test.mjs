@@ -11,7 +11,7 @@ import { nxEnv, testStepArgs } from './lib/test-step.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Each package's vitest writes <package>/.reports/vitest.json; a run deletes them first, so a
 // package that ran no test leaves none and fails the run.
-const packageDirs = [...readdirSync(join(root, 'packages')).map((d) => join(root, 'packages', d)), join(root, 'tools')];
+const packageDirs = [...readdirSync(join(root, 'packages')).map((d) => join(root, 'packages', d)), join(root, 'tools'), join(root, 'harness')];
 const reportOf = (dir) => join(dir, '.reports', 'vitest.json');
 const env = nxEnv();
 const extra = process.argv.slice(2);

@@ -9,14 +9,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connectNats } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { TestLink } from '@leasehold/agent/testing';
 import { clientPacket } from '@leasehold/agent/testing';
 import { DhcpMessageType, decodeDhcp, messageType, type Ipv4 } from '@leasehold/protocol';
+import { LEASEHOLD_BIN } from '../leasehold-bin.js';
 
-const BIN = fileURLToPath(new URL('../../bin/leasehold.mjs', import.meta.url));
 
 export interface LeaseholdProcess {
   readonly child: ChildProcess;
@@ -34,7 +33,7 @@ export interface LeaseholdProcess {
 /** Spawns `leasehold <args>` (the real bin, no npm in between). */
 export function spawnLeasehold(args: readonly string[], env: NodeJS.ProcessEnv = {}): LeaseholdProcess {
   const spawnedAt = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NATS_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [LEASEHOLD_BIN, ...args], { env: { ...process.env, NATS_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const watchers = new Set<() => void>();
   const append = (s: string) => {

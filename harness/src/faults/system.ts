@@ -10,7 +10,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ApiClient } from '@leasehold/api/client';
 import { fromEnvelope } from '@leasehold/lease-actor';
 import { aggregateSubject, formatIpv4 } from '@leasehold/protocol';
@@ -18,8 +17,8 @@ import { DeliverPolicy } from '@nats-io/jetstream';
 import { Journal, connectNats, freePorts, provisionCluster, startNatsCluster, startProjection, waitForJetStream, type NatsCluster } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { LeaseFact } from './checks.js';
+import { LEASEHOLD_BIN } from '../leasehold-bin.js';
 
-const bin = fileURLToPath(new URL('../../bin/leasehold.mjs', import.meta.url));
 
 export interface FaultSystemOptions {
   /** Each agent's own arguments (one agent per entry), e.g. `['--relay-interfaces', 'eth1', '--no-configure-interfaces']`. */
@@ -86,7 +85,7 @@ export async function startFaultSystem(options: FaultSystemOptions): Promise<Fau
   const startChild = async (name: string) => {
     const entry = children.get(name)!;
     if (entry.child) return;
-    const child = spawn(process.execPath, [bin, ...entry.args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+    const child = spawn(process.execPath, [LEASEHOLD_BIN, ...entry.args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     entry.child = child;
     let ready = false;
     const add = (s: string) => {

@@ -38,10 +38,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { LEASEHOLD_BIN } from '../leasehold-bin.js';
 
 const self = fileURLToPath(import.meta.url);
 const ADDON = fileURLToPath(new URL('../../../packages/dns-cache/native/build/lh_dns.node', import.meta.url));
-const LEASEHOLD_BIN = fileURLToPath(new URL('../../bin/leasehold.mjs', import.meta.url));
 const LEGIT_NAME = 'legit.flood.test';
 const LEGIT_EVERY_MS = 10;
 const LEGIT_TIMEOUT_MS = 1000;

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 
 const run = promisify(execFile);
-const root = fileURLToPath(new URL('../..', import.meta.url));
+const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 describe('npm run demo', () => {
   test('a real client gets a lease, the output shows it with its LeaseBound event, and nothing is left behind', { timeout: 120_000 }, async () => {

@@ -26,7 +26,7 @@ import { doubleBindings, quantile, unjournaledAcks } from '../faults/checks.js';
 import { startLoad } from '../faults/loadgen-process.js';
 import { leaseFacts, metricValue, retrying, scrape, startFaultSystem, waitUntil } from '../faults/system.js';
 import { createFaultTopology } from '../faults/topology.js';
-import { machineLine } from './harness.js';
+import { machineLine } from '../bench/harness.js';
 import { rssBytes, slope } from './soak-stats.js';
 
 const args = process.argv.slice(2);

@@ -29,7 +29,7 @@ import { dhcpOutcomes, type Arrival, type DhcpServer, type RunningAgent } from '
 import { clientPacket, startAgentEnv } from '@leasehold/agent/testing';
 import { DhcpMessageType as T, decodeDhcp, encodeDhcp, messageType, parseIpv4, type Ipv4 } from '@leasehold/protocol';
 import { dhcpMessage } from '@leasehold/protocol/testing';
-import { machineLine } from './harness.js';
+import { machineLine } from '../bench/harness.js';
 
 const PACKETS = Number(process.env.FUZZ_PACKETS ?? 1_000_000);
 const MAX_MS = Number(process.env.FUZZ_SECONDS ?? 600) * 1000;

@@ -6,12 +6,11 @@
  * schedulers never bind a network twice.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { ApiClient } from '@leasehold/api/client';
 import { startTestNats, type TestNats } from '@leasehold/journal/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { LEASEHOLD_BIN } from '../leasehold-bin.js';
 
-const bin = fileURLToPath(new URL('../../bin/leasehold.mjs', import.meta.url));
 const REPORT = 0.3;
 const DOWN = 1.2;
 
@@ -19,7 +18,7 @@ let nats: TestNats;
 const children: ChildProcess[] = [];
 
 function run(...args: string[]): ChildProcess {
-  const child = spawn(process.execPath, [bin, ...args, '--nats-url', nats.url, '--report-interval', String(REPORT), '--agent-down-time', String(DOWN)], {
+  const child = spawn(process.execPath, [LEASEHOLD_BIN, ...args, '--nats-url', nats.url, '--report-interval', String(REPORT), '--agent-down-time', String(DOWN)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

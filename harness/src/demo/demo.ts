@@ -19,8 +19,8 @@ import { ApiClient, ApiError } from '@leasehold/api/client';
 import { Journal, type StoredEvent } from '@leasehold/journal';
 import { leaseSubject } from '@leasehold/lease-actor';
 import { formatIpv4, parseIpv4 } from '@leasehold/protocol';
-import { ensureCommands, requireRoot } from './bench/dhcp/install.js';
-import { eventLine } from './demo/format.js';
+import { ensureCommands, requireRoot } from '../bench/dhcp/install.js';
+import { eventLine } from './format.js';
 import { openNats, type NatsRuntime } from '@leasehold/server';
 
 const TIMEOUT_MS = Number(process.env.DEMO_TIMEOUT_MS ?? 90_000);

@@ -32,7 +32,7 @@
  * half of the run). Exit code 1 if a server died, stopped answering, or grew.
  *
  * `npm run fuzz:dns -- --flood` (or FUZZ_MODE=flood) runs the flood mode
- * instead (fuzz-dns-flood.ts): a cache-busting flood at the machine's full
+ * instead (dns-flood.ts): a cache-busting flood at the machine's full
  * rate against `leasehold dns`, the agent's DNS and dnsmasq, while a
  * legitimate client keeps asking.
  */
@@ -60,8 +60,8 @@ if (!isMainThread) {
     parentPort!.postMessage(samples);
   });
 } else if (process.argv.includes('--flood') || process.env.FUZZ_MODE === 'flood') {
-  // The flood mode (issue 15): fuzz-dns-flood.ts.
-  await (await import('./fuzz-dns-flood.js')).runFlood();
+  // The flood mode (issue 15): dns-flood.ts.
+  await (await import('./dns-flood.js')).runFlood();
 } else if (process.argv[2] === '--serve') {
   // The cache alone in this child: the parent reads its RSS from /proc and asks for stats over IPC.
   const { loadConfig, parseDnsArgs, startDnsCache } = await import('@leasehold/dns-cache');

@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { dns } from '../commands/dns.js';
+import { dns } from '@leasehold/tools';
 import { machineLine } from './harness.js';
 
 const run = promisify(execFile);
