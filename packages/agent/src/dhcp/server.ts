@@ -35,6 +35,7 @@ import {
 } from '@leasehold/protocol';
 import { servesClient } from '../ha/load-balance.js';
 import type { AgentModel } from '../state/agent-model.js';
+import { clientOf, destination, formatMac, hostnameOf } from './client-message.js';
 import { MacHoldings, type Holding } from './holdings.js';
 import { ScopeIndex, type ScopeMatch } from './scopes.js';
 import { dhcpLimits, type DhcpLimits, type DhcpLimitsOverrides } from './rate-limit.js';
@@ -91,10 +92,10 @@ interface Scope {
   readonly arrival: Arrival;
 }
 
-const SERVER_PORT = 67;
-const CLIENT_PORT = 68;
-const BROADCAST = '255.255.255.255';
 const INFINITE_LEASE_MS = 100 * 365 * 86_400_000;
+
+/** chaddr as text, for callers of the server (index.ts). */
+export { formatMac } from './client-message.js';
 
 export class DhcpServer {
   readonly stats = new DhcpStats();
@@ -387,37 +388,6 @@ export class DhcpServer {
   }
 }
 
-/**
- * RFC 2131 4.1: to the relay when there is one; a NAK is broadcast; to
- * ciaddr when the client has an address; else broadcast. (Unicast to yiaddr
- * would need an ARP entry for a client without an address; broadcast reaches
- * it on every client.)
- */
-function destination(msg: DhcpMessage, type: number): { address: string; port: number } {
-  if (msg.giaddr !== 0) return { address: formatIpv4(msg.giaddr), port: SERVER_PORT };
-  if (type !== DhcpMessageType.Nak && msg.ciaddr !== 0) return { address: formatIpv4(msg.ciaddr), port: CLIENT_PORT };
-  return { address: BROADCAST, port: CLIENT_PORT };
-}
-
 function subnetOf(scope: Scope, ip: Ipv4): SubnetState | undefined {
   return scope.subnets.find((s) => cidrContains(s.cidr, ip));
-}
-
-export function formatMac(chaddr: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < chaddr.length; i++) out += (i ? ':' : '') + chaddr[i]!.toString(16).padStart(2, '0');
-  return out;
-}
-
-function clientOf(msg: DhcpMessage): ClientRef {
-  const id = getOption(msg, DhcpOptionCode.ClientIdentifier);
-  const mac = formatMac(msg.chaddr);
-  return id ? { mac, clientId: Buffer.from(id).toString('hex') } : { mac };
-}
-
-/** Option 12, else the name in option 81 (RFC 4702), first label only. */
-function hostnameOf(msg: DhcpMessage): string | undefined {
-  const name = getOption(msg, DhcpOptionCode.HostName) ?? getOption(msg, DhcpOptionCode.ClientFqdn)?.name;
-  const label = name?.split('.')[0]?.trim();
-  return label ? label.toLowerCase() : undefined;
 }
