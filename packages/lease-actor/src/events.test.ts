@@ -7,6 +7,7 @@ import {
   fromEnvelope,
   leaseAggregate,
   leaseEventRegistry,
+  leaseNetworkIdOf,
   leaseSubject,
   leaseTimes,
   toEnvelope,
@@ -72,6 +73,16 @@ describe('lease events on the journal', () => {
   test('a lease is one aggregate and one subject per network and address', () => {
     expect(leaseAggregate('net-1', v4('10.0.0.5'))).toBe('lease/net-1/10.0.0.5');
     expect(leaseSubject('net-1', v4('10.0.0.5'))).toBe('lh.evt.lease.net-1.10-0-0-5');
+  });
+
+  test.prop([fc.stringMatching(/^[A-Za-z0-9_\-:]{1,40}$/), ip])('the network id read back from a lease subject is the one it was built with', (networkId, address) => {
+    expect(leaseNetworkIdOf(leaseSubject(networkId, address))).toBe(networkId);
+  });
+
+  test('a subject that is not a lease subject has no lease network', () => {
+    for (const subject of ['lh.evt.network.n1', 'lh.evt.lease.n1', 'lh.evt.lease.n1.10-0-0-1.x', 'lh.evt.lease..10-0-0-1', 'lh.evt.leases.n1.10-0-0-1']) {
+      expect(leaseNetworkIdOf(subject)).toBeUndefined();
+    }
   });
 
   test('a client is named by its client identifier when it sends one, else by its MAC', () => {

@@ -9,10 +9,14 @@
  */
 import { LeaseEventShapeError } from './errors.js';
 import {
+  EVENT_SUBJECT_PREFIX,
   aggregateSubject,
   checkEventData,
+  flatEventEnvelope,
+  flattenEnvelope,
   formatIpv4 as formatIp,
   leaseEventRegistry as protocolLeaseRegistry,
+  type EnvelopeIds,
   type EventEnvelope,
   type EventRegistry,
   type Ipv4,
@@ -94,6 +98,20 @@ export function leaseSubject(networkId: string, ip: Ipv4): string {
   return aggregateSubject('lease', networkId, formatIp(ip));
 }
 
+const LEASE_SUBJECT_PREFIX = `${EVENT_SUBJECT_PREFIX}.lease.`;
+
+/**
+ * The network id of a lease subject (`lh.evt.lease.<networkId>.<ip-token>`),
+ * or undefined for any other subject. The inverse of `leaseSubject`'s first id. Pure.
+ */
+export function leaseNetworkIdOf(subject: string): string | undefined {
+  if (!subject.startsWith(LEASE_SUBJECT_PREFIX)) return undefined;
+  const start = LEASE_SUBJECT_PREFIX.length;
+  const dot = subject.indexOf('.', start);
+  if (dot <= start || dot === subject.length - 1 || subject.indexOf('.', dot + 1) >= 0) return undefined;
+  return subject.slice(start, dot);
+}
+
 /**
  * Turns a journaled event into an envelope (the caller supplies the unique id and
  * optional causation/correlation). Undefined optional fields are left out so the
@@ -102,22 +120,10 @@ export function leaseSubject(networkId: string, ip: Ipv4): string {
 export function toEnvelope(
   networkId: string,
   event: JournaledLeaseEvent,
-  meta: { id: string; causation?: string; correlation?: string },
+  meta: EnvelopeIds,
 ): EventEnvelope<JournaledLeaseEventType, LeaseEventDataByType[JournaledLeaseEventType]> {
-  const { type, at, ...rest } = event;
-  const data: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(rest)) if (value !== undefined) data[key] = value;
-  const envelope: EventEnvelope<JournaledLeaseEventType, LeaseEventDataByType[JournaledLeaseEventType]> = {
-    type,
-    v: LEASE_EVENT_VERSION[type],
-    id: meta.id,
-    aggregate: leaseAggregate(networkId, event.ip),
-    at,
-    data: data as unknown as LeaseEventDataByType[JournaledLeaseEventType],
-    ...(meta.causation !== undefined ? { causation: meta.causation } : {}),
-    ...(meta.correlation !== undefined ? { correlation: meta.correlation } : {}),
-  };
-  return envelope;
+  const envelope = flatEventEnvelope(event, LEASE_EVENT_VERSION[event.type], leaseAggregate(networkId, event.ip), meta);
+  return envelope as unknown as EventEnvelope<JournaledLeaseEventType, LeaseEventDataByType[JournaledLeaseEventType]>;
 }
 
 /**
@@ -130,7 +136,7 @@ export function fromEnvelope(envelope: EventEnvelope): JournaledLeaseEvent {
   if (!journaledTypes.has(envelope.type)) throw new LeaseEventShapeError(envelope.type, 'not a lease event type');
   const problem = checkEventData(envelope.type, envelope.v, envelope.data);
   if (problem !== undefined) throw new LeaseEventShapeError(envelope.type, problem);
-  return { ...(envelope.data as object), type: envelope.type, at: envelope.at } as unknown as JournaledLeaseEvent;
+  return flattenEnvelope<JournaledLeaseEvent>(envelope);
 }
 
 /**

@@ -6,6 +6,7 @@ export {
   isJournaled,
   leaseAggregate,
   leaseEventRegistry,
+  leaseNetworkIdOf,
   leaseSubject,
   leaseTimes,
   toEnvelope,

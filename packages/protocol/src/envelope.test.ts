@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { decodeEvent, encodeEvent, eventRegistry, type EventEnvelope } from './envelope.js';
+import { decodeEvent, encodeEvent, eventEnvelope, eventRegistry, flatEventEnvelope, flattenEnvelope, type EventEnvelope } from './envelope.js';
 import { EnvelopeDecodeError, UnknownEventTypeError, UnsupportedEventVersionError } from './errors.js';
 
 const data = fc.oneof(
@@ -64,6 +64,27 @@ describe('event envelope', () => {
   test('a map missing a field is rejected with the field named', () => {
     const bytes = encodeEvent({ type: 'LeaseBound', v: 1, id: '', aggregate: 'x', at: 1, data: {} });
     expect(() => decodeEvent(bytes)).toThrow(/field "id"/);
+  });
+});
+
+describe('building an envelope', () => {
+  test.prop([envelope])('eventEnvelope gives the envelope whose fields it is given, and nothing else', (event) => {
+    const { type, v, aggregate, at, data, id, causation, correlation } = event;
+    // fast-check builds records without a prototype: compare with a plain copy.
+    expect(eventEnvelope(type, v, aggregate, at, data, { id, causation, correlation })).toStrictEqual({ ...event });
+  });
+
+  test('an undefined causation or correlation is left out, so the bytes do not depend on how the ids were passed', () => {
+    const built = eventEnvelope('NetworkDeleted', 1, 'network/n1', 5, {}, { id: 'e1', causation: undefined, correlation: undefined });
+    expect(Object.keys(built)).toStrictEqual(['type', 'v', 'id', 'aggregate', 'at', 'data']);
+    expect(encodeEvent(built)).toStrictEqual(encodeEvent(eventEnvelope('NetworkDeleted', 1, 'network/n1', 5, {}, { id: 'e1' })));
+  });
+
+  test('a flat event becomes an envelope whose data is its other fields, undefined ones left out, and comes back flat', () => {
+    const flat = { type: 'LeaseReleased', at: 7, ip: 1, mac: 'aa', clientId: undefined } as const;
+    const built = flatEventEnvelope(flat, 1, 'lease/n/0.0.0.1', { id: 'e1', correlation: 'c1' });
+    expect(built).toStrictEqual({ type: 'LeaseReleased', v: 1, id: 'e1', aggregate: 'lease/n/0.0.0.1', at: 7, data: { ip: 1, mac: 'aa' }, correlation: 'c1' });
+    expect(flattenEnvelope(decodeEvent(encodeEvent(built)))).toStrictEqual({ type: 'LeaseReleased', at: 7, ip: 1, mac: 'aa' });
   });
 });
 

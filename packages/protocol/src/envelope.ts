@@ -26,6 +26,54 @@ export interface EventEnvelope<Type extends string = string, Data = unknown> {
   readonly data: Data;
 }
 
+/** What a writer gives an envelope besides its type, version, aggregate, time and data. */
+export interface EnvelopeIds {
+  /** Unique event id (the JetStream publish id). */
+  readonly id: string;
+  readonly causation?: string;
+  readonly correlation?: string;
+}
+
+/**
+ * Builds an envelope. The one place the envelope's fields are spelled out:
+ * every aggregate's builder (@leasehold/resources, @leasehold/lease-actor)
+ * comes through here, so no writer can leave a field out or add one. An
+ * undefined causation or correlation is left out, so the encoded bytes do not
+ * depend on how the ids were passed. Pure.
+ */
+export function eventEnvelope<Type extends string, Data>(type: Type, v: number, aggregate: string, at: number, data: Data, ids: EnvelopeIds): EventEnvelope<Type, Data> {
+  return {
+    type,
+    v,
+    id: ids.id,
+    aggregate,
+    at,
+    data,
+    ...(ids.causation !== undefined ? { causation: ids.causation } : {}),
+    ...(ids.correlation !== undefined ? { correlation: ids.correlation } : {}),
+  };
+}
+
+/** An event as machines and folds consume it: its data's fields beside its type and time (`at` travels in the envelope). */
+export type FlatEvent<Type extends string = string> = { readonly type: Type; readonly at: number };
+
+/**
+ * The envelope of a flat event `{ type, at, ...data }`: the data is the rest,
+ * its undefined fields left out (the encoded bytes do not depend on how the
+ * event was built). Pure.
+ */
+export function flatEventEnvelope<Type extends string>(event: FlatEvent<Type>, v: number, aggregate: string, ids: EnvelopeIds): EventEnvelope<Type, Record<string, unknown>> {
+  const { type, at, ...rest } = event as FlatEvent<Type> & Record<string, unknown>;
+  const data: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(rest)) if (value !== undefined) data[key] = value;
+  return eventEnvelope(type, v, aggregate, at, data, ids);
+}
+
+/** The flat event `{ ...data, type, at }` of an envelope whose data is a map (the caller has checked it). Pure. */
+export function flattenEnvelope<Event extends FlatEvent>(envelope: EventEnvelope): Event {
+  return { ...(envelope.data as object), type: envelope.type, at: envelope.at } as unknown as Event;
+}
+
 /** Which schema versions of which event types a reader understands. */
 export type EventRegistry = ReadonlyMap<string, readonly number[]>;
 

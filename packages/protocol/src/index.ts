@@ -1,7 +1,7 @@
 export { DecodeError, EnvelopeDecodeError, InvalidEventError, UnknownEventTypeError, UnsupportedEventVersionError } from './errors.js';
-export { decodeEvent, decodeStoredEvent, encodeEvent, eventRegistry, pack, unpack } from './envelope.js';
-export type { EventEnvelope, EventRegistry } from './envelope.js';
-export { EVENT_SUBJECT_PREFIX, aggregateKindSubject, aggregateSubject, subjectMatches, subjectToken } from './subjects.js';
+export { decodeEvent, decodeStoredEvent, encodeEvent, eventEnvelope, eventRegistry, flatEventEnvelope, flattenEnvelope, pack, unpack } from './envelope.js';
+export type { EnvelopeIds, EventEnvelope, EventRegistry, FlatEvent } from './envelope.js';
+export { EVENT_SUBJECT_PREFIX, aggregateKindSubject, aggregateSubject, isSubjectPattern, subjectMatches, subjectToken } from './subjects.js';
 export type { AggregateKind } from './subjects.js';
 export { FNV_OFFSET, fmix32, fnv1a } from './hash.js';
 export { LruMap } from './limits/lru-map.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { aggregateKindSubject, aggregateSubject } from './subjects.js';
+import { aggregateKindSubject, aggregateSubject, isSubjectPattern } from './subjects.js';
 
 describe('subjects', () => {
   test('an IPv4 address becomes one token with dashes', () => {
@@ -14,5 +14,10 @@ describe('subjects', () => {
 
   test('the kind wildcard covers every aggregate of the kind', () => {
     expect(aggregateKindSubject('agent')).toBe('lh.evt.agent.>');
+  });
+
+  test('a pattern has no empty token and ">" only at its end', () => {
+    for (const ok of ['lh.evt.>', 'lh.evt.lease.*.10-0-0-5', 'lh', '>']) expect(isSubjectPattern(ok)).toBe(true);
+    for (const bad of ['', 'lh..evt', '.lh', 'lh.', 'lh.>.x', 'lh.>.>']) expect(isSubjectPattern(bad)).toBe(false);
   });
 });

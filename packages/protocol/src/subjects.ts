@@ -44,3 +44,20 @@ export function subjectMatches(pattern: string, subject: string): boolean {
   }
   return p.length === s.length;
 }
+
+/**
+ * Whether `pattern` is a NATS subject pattern: no empty token, and `>` only
+ * as the last token. Pure.
+ */
+export function isSubjectPattern(pattern: string): boolean {
+  if (pattern.length === 0) return false;
+  let start = 0;
+  for (;;) {
+    const dot = pattern.indexOf('.', start);
+    const end = dot < 0 ? pattern.length : dot;
+    if (end === start) return false;
+    if (dot >= 0 && end - start === 1 && pattern[start] === '>') return false;
+    if (dot < 0) return true;
+    start = dot + 1;
+  }
+}
