@@ -1,0 +1,22 @@
+import { fc, test } from '@fast-check/vitest';
+import { formatIpv4 } from '@leasehold/protocol';
+import { describe, expect } from 'vitest';
+import { tokenId } from '../testing/index.js';
+import { claimOf, ipClaimSubject, macClaimSubject } from './subjects.js';
+
+const mac = fc.uint8Array({ minLength: 6, maxLength: 6 }).map((b) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(':'));
+
+describe('claim subjects', () => {
+  test.prop([tokenId, fc.nat({ max: 0xffffffff })])('an address claim subject gives back its network and the address as its token', (networkId, ip) => {
+    expect(claimOf(ipClaimSubject(networkId, ip))).toStrictEqual({ kind: 'ipam', networkId, token: formatIpv4(ip).replaceAll('.', '-') });
+  });
+
+  test.prop([tokenId, mac])('a MAC claim subject gives back its network and the MAC', (networkId, m) => {
+    expect(claimOf(macClaimSubject(networkId, m))).toStrictEqual({ kind: 'mac', networkId, token: m });
+  });
+
+  test('other subjects are no claims', () => {
+    expect(ipClaimSubject('n1', 0x0a000005)).toBe('lh.evt.ipam.n1.10-0-0-5');
+    for (const subject of ['lh.evt.lease.n1.10-0-0-5', 'lh.evt.ipam.n1', 'lh.evt.mac.n1.aa.bb']) expect(claimOf(subject)).toBeUndefined();
+  });
+});

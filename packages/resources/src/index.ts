@@ -1,0 +1,81 @@
+export { DhcpPortRequestError, ResourceEventShapeError } from './errors.js';
+export { eventSubjectParts } from './subjects.js';
+
+// network (and its subnets)
+export { NETWORK_EVENT_VERSION, fromNetworkEnvelope, isNetworkEventType, networkEventRegistry, toNetworkEnvelope } from './network/events.js';
+export { networkAggregate, networkIdOf, networkSubject } from './network/subjects.js';
+export { applyNetworkEvent, foldNetwork, initialNetwork, networkMachine, subnetIn } from './network/machine.js';
+
+// port
+export { PORT_EVENT_VERSION, fromPortEnvelope, isPortEventType, portEventRegistry, toPortEnvelope } from './port/events.js';
+export { portAggregate, portIdOf, portSubject } from './port/subjects.js';
+export { DHCP_DEVICE_OWNER, applyPortEvent } from './port/fold.js';
+
+// address and MAC claims
+export { CLAIM_EVENT_VERSION, claimEventRegistry, claimSubject, fromClaimEnvelope, isClaimEventType, toClaimEnvelope } from './claim/events.js';
+export { claimOf, ipClaimSubject, macClaimSubject } from './claim/subjects.js';
+
+// agent
+export { AGENT_EVENT_VERSION, agentEventRegistry, fromAgentEnvelope, isAgentEventType, toAgentEnvelope } from './agent/events.js';
+export { agentAggregate, agentIdOf, agentSubject } from './agent/subjects.js';
+export { applyAgentEvent, newAgentRecord } from './agent/record.js';
+export { aliveUntil, isAlive } from './agent/liveness.js';
+export { agentDeadline, agentMachine, initialAgentState, isOverdue, machineStep, stepAgent } from './agent/machine.js';
+export { dhcpPortDeviceId, dhcpPortRequestSubject, requestDhcpPort } from './agent/dhcp-port-request.js';
+
+// binding
+export { BINDING_EVENT_VERSION, bindingEventRegistry, fromBindingEnvelope, isBindingEventType, toBindingEnvelope } from './binding/events.js';
+export { bindingAggregate, bindingNetworkIdOf, bindingSubject } from './binding/subjects.js';
+export { applyBindingEvent } from './binding/fold.js';
+
+export type { EventSubjectParts } from './subjects.js';
+export type {
+  HostRoute,
+  NetworkChanges,
+  NetworkCreated,
+  NetworkDeleted,
+  NetworkEnvelope,
+  NetworkEvent,
+  NetworkEventData,
+  NetworkEventType,
+  NetworkState,
+  NetworkUpdated,
+  SubnetChanges,
+  SubnetCreated,
+  SubnetDeleted,
+  SubnetState,
+  SubnetUpdated,
+} from './network/events.js';
+export type { NetworkContext, NetworkSnapshot } from './network/machine.js';
+export type { ExtraDhcpOpt, FixedIp, PortChanges, PortCreated, PortDeleted, PortEnvelope, PortEvent, PortEventData, PortEventType, PortState, PortUpdated } from './port/events.js';
+export type { ClaimEnvelope, ClaimEvent, ClaimEventData, ClaimEventType, IpAllocated, IpReleased, MacClaimed, MacReleased } from './claim/events.js';
+export type { ClaimSubjectParts } from './claim/subjects.js';
+export type {
+  AgentAdminStateChanged,
+  AgentAdminStateChangedData,
+  AgentDeleted,
+  AgentDeletedData,
+  AgentEnvelope,
+  AgentEvent,
+  AgentEventData,
+  AgentEventType,
+  AgentHeartbeat,
+  AgentHeartbeatData,
+} from './agent/events.js';
+export type { AgentRecord } from './agent/record.js';
+export type { Heartbeated } from './agent/liveness.js';
+export type { AgentContext, AgentInput, AgentMachineEvent, AgentMachineState, AgentStatus } from './agent/machine.js';
+export type { DhcpPortRequestOptions, DhcpPortRequestReply } from './agent/dhcp-port-request.js';
+export type {
+  BindingEnvelope,
+  BindingEvent,
+  BindingEventData,
+  BindingEventType,
+  BindingReason,
+  NetworkScheduled,
+  NetworkScheduledData,
+  NetworkUnscheduled,
+  NetworkUnscheduledData,
+  UnbindingReason,
+} from './binding/events.js';
+export type { BindingRecord } from './binding/fold.js';

@@ -1,0 +1,98 @@
+/**
+ * The network aggregate as an xstate machine: a network and its subnets.
+ * Pure: its events are the journaled ones (flat, from `fromNetworkEnvelope`),
+ * so replaying the stored events through `transition` rebuilds the aggregate
+ * exactly. The API, which writes the aggregate, and every agent, which serves
+ * it, fold the same machine.
+ */
+import { cidrOverlaps, poolsProblem, type NetworkState, type SubnetState } from '@leasehold/protocol';
+import { assign, initialTransition, setup, transition, type SnapshotFrom } from 'xstate';
+import type { NetworkEvent } from './events.js';
+
+export interface NetworkContext {
+  readonly network: NetworkState | null;
+  readonly subnets: Readonly<Record<string, SubnetState>>;
+}
+
+/**
+ * The subnet with this id, if the network has one. Ids come from requests and
+ * events: only the map's own keys count ("constructor" is no subnet). Pure.
+ */
+export function subnetIn(context: NetworkContext, subnetId: string): SubnetState | undefined {
+  return Object.hasOwn(context.subnets, subnetId) ? context.subnets[subnetId] : undefined;
+}
+
+export const networkMachine = setup({
+  types: { context: {} as NetworkContext, events: {} as NetworkEvent },
+  guards: {
+    // The API checks these rules before it writes; the fold holds any other writer to them, so a
+    // network's subnets never overlap and their pools always fit (an agent's lease table needs both).
+    subnetIsNew: ({ context, event }) =>
+      event.type === 'SubnetCreated' &&
+      !subnetIn(context, event.subnet.id) &&
+      Object.values(context.subnets).every((other) => !cidrOverlaps(other.cidr, event.subnet.cidr)),
+    subnetExists: ({ context, event }) => (event.type === 'SubnetUpdated' || event.type === 'SubnetDeleted') && subnetIn(context, event.subnetId) !== undefined,
+    subnetStaysValid: ({ context, event }) => {
+      if (event.type !== 'SubnetUpdated') return false;
+      const current = subnetIn(context, event.subnetId);
+      if (!current) return false;
+      const { allocationPools = current.allocationPools, dynamicPools = current.dynamicPools } = event.changes;
+      return poolsProblem([...allocationPools, ...dynamicPools], current.cidr) === undefined;
+    },
+    hasNoSubnets: ({ context }) => Object.keys(context.subnets).length === 0,
+  },
+  actions: {
+    create: assign(({ event }) => (event.type === 'NetworkCreated' ? { network: event.network, subnets: {} } : {})),
+    update: assign(({ context, event }) =>
+      event.type === 'NetworkUpdated' && context.network ? { network: { ...context.network, ...event.changes } } : {},
+    ),
+    addSubnet: assign(({ context, event }) =>
+      event.type === 'SubnetCreated' ? { subnets: { ...context.subnets, [event.subnet.id]: event.subnet } } : {},
+    ),
+    updateSubnet: assign(({ context, event }) => {
+      if (event.type !== 'SubnetUpdated') return {};
+      const current = context.subnets[event.subnetId]!;
+      return { subnets: { ...context.subnets, [current.id]: { ...current, ...event.changes } } };
+    }),
+    removeSubnet: assign(({ context, event }) => {
+      if (event.type !== 'SubnetDeleted') return {};
+      const { [event.subnetId]: _removed, ...rest } = context.subnets;
+      return { subnets: rest };
+    }),
+  },
+}).createMachine({
+  id: 'network',
+  context: { network: null, subnets: {} },
+  initial: 'absent',
+  states: {
+    absent: { on: { NetworkCreated: { target: 'active', actions: 'create' } } },
+    active: {
+      on: {
+        NetworkUpdated: { actions: 'update' },
+        SubnetCreated: { guard: 'subnetIsNew', actions: 'addSubnet' },
+        SubnetUpdated: { guard: 'subnetStaysValid', actions: 'updateSubnet' },
+        SubnetDeleted: { guard: 'subnetExists', actions: 'removeSubnet' },
+        // Subnets go first (each its own event), so every subnet's end is on record.
+        NetworkDeleted: { guard: 'hasNoSubnets', target: 'deleted' },
+      },
+    },
+    deleted: { type: 'final' },
+  },
+});
+
+export type NetworkSnapshot = SnapshotFrom<typeof networkMachine>;
+
+/** The state before any event. Pure. */
+export function initialNetwork(): NetworkSnapshot {
+  return initialTransition(networkMachine)[0];
+}
+
+/** Applies one event. Pure. */
+export function applyNetworkEvent(snapshot: NetworkSnapshot, event: NetworkEvent): NetworkSnapshot {
+  return transition(networkMachine, snapshot, event)[0];
+}
+
+/** Folds events from the initial state. Pure. */
+export function foldNetwork(events: readonly NetworkEvent[]): NetworkSnapshot {
+  return events.reduce(applyNetworkEvent, initialNetwork());
+}
