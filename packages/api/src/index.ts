@@ -8,8 +8,6 @@ export type { Quotas } from './quota.js';
 export { ReadModel } from './read-model/read-model.js';
 export { READ_MODEL_SNAPSHOT_V } from './read-model/snapshot.js';
 export type { ReadModelSnapshot } from './read-model/snapshot.js';
-export { applyNetworkEvent, initialNetwork, networkMachine } from './network/machine.js';
-export type { NetworkContext, NetworkEvent, NetworkSnapshot } from './network/machine.js';
 export { networkView } from './network/view.js';
 export { subnetView } from './subnet/view.js';
 export { portView } from './port/view.js';
@@ -17,6 +15,5 @@ export type { AgentView, LeaseView, NetworkView, PortView, SubnetView } from './
 // The client, also on its own entry point (@leasehold/api/client), which loads none of the server.
 export { ApiClient } from './client/client.js';
 export type { ApiClientOptions } from './client/client.js';
-export { dhcpPortDeviceId } from './wire/dhcp-port.js';
 export type { DhcpPortReply } from './wire/dhcp-port.js';
 export type { Input as ApiInput } from './wire/schemas.js';

@@ -6,13 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { VersionConflictError, type Journal } from '@leasehold/journal';
-import { aggregateSubject, type EventEnvelope } from '@leasehold/protocol';
+import { agentSubject, isAlive, toAgentEnvelope, type AgentAdminStateChanged, type AgentDeleted } from '@leasehold/resources';
 import type { Handler } from '../endpoint.js';
 import { ApiError, notFound } from '../errors.js';
 import type { AgentRow, AgentsReadModel } from '../read-model/agents.js';
 import type { ReadModel } from '../read-model/read-model.js';
 import { parseRequest } from '../wire/schemas.js';
-import { agentView, isAlive } from './view.js';
+import { agentView } from './view.js';
 
 export interface AgentHandlerDeps {
   readonly journal: Journal;
@@ -31,10 +31,9 @@ export function findAgent(fleet: AgentsReadModel, id: string, field = 'id'): Age
 export function agentHandlers({ journal, model, agentDownTimeMs }: AgentHandlerDeps): Record<string, Handler> {
   const fleet = model.fleet;
   const view = (row: AgentRow) => agentView(row, fleet, agentDownTimeMs);
-  const agentEvent = async (row: AgentRow, type: string, data: object) => {
-    const event: EventEnvelope = { type, v: 1, id: randomUUID(), aggregate: `agent/${row.agentId}`, at: Date.now(), data };
+  const agentEvent = async (row: AgentRow, event: AgentAdminStateChanged | AgentDeleted) => {
     try {
-      const result = await journal.append(aggregateSubject('agent', row.agentId), [event], row.version);
+      const result = await journal.append(agentSubject(row.agentId), [toAgentEnvelope(event, { id: randomUUID() })], row.version);
       await model.waitFor(result.version);
     } catch (error) {
       if (error instanceof VersionConflictError) throw new ApiError('VERSION_CONFLICT', `agent ${row.agentId} changed meanwhile (a heartbeat?); retry`, 'id', { cause: error });
@@ -55,15 +54,15 @@ export function agentHandlers({ journal, model, agentDownTimeMs }: AgentHandlerD
     'agents.update': async (body) => {
       const req = parseRequest('agentUpdate', body);
       const row = findAgent(fleet, req.id);
-      if (row.adminStateUp !== req.admin_state_up) await agentEvent(row, 'AgentAdminStateChanged', { agentId: row.agentId, adminStateUp: req.admin_state_up });
+      if (row.adminStateUp !== req.admin_state_up) await agentEvent(row, { type: 'AgentAdminStateChanged', at: Date.now(), agentId: row.agentId, adminStateUp: req.admin_state_up });
       return { agent: view(findAgent(fleet, req.id)) };
     },
     'agents.delete': async (body) => {
       const { id } = parseRequest('byId', body);
       const row = findAgent(fleet, id);
       // Neutron lets an operator delete only agents that stopped reporting.
-      if (isAlive(row, agentDownTimeMs)) throw new ApiError('AGENT_ALIVE', `agent ${id} is alive (last heartbeat ${new Date(row.heartbeatAt).toISOString()}); stop it first`, 'id');
-      await agentEvent(row, 'AgentDeleted', { agentId: id });
+      if (isAlive(row, Date.now(), agentDownTimeMs)) throw new ApiError('AGENT_ALIVE', `agent ${id} is alive (last heartbeat ${new Date(row.heartbeatAt).toISOString()}); stop it first`, 'id');
+      await agentEvent(row, { type: 'AgentDeleted', at: Date.now(), agentId: id });
       return { deleted: id };
     },
   };

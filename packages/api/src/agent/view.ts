@@ -1,15 +1,12 @@
 /**
  * A DHCP agent as the API shows it (`AgentView`, Neutron's agent fields),
  * from its row in the read model. Whether it is alive is judged here, at
- * read time, from its last heartbeat (Neutron's agent_down_time).
+ * read time, from its last heartbeat, by resources' `isAlive` (Neutron's
+ * agent_down_time).
  */
+import { isAlive } from '@leasehold/resources';
 import type { AgentRow, AgentsReadModel } from '../read-model/agents.js';
 import type { AgentView } from '../wire/views.js';
-
-/** True when the agent is not deleted and heartbeated within `agentDownTimeMs`. Pure given `now`. */
-export function isAlive(row: AgentRow, agentDownTimeMs: number, now = Date.now()): boolean {
-  return !row.deleted && now - row.heartbeatAt < agentDownTimeMs;
-}
 
 /** The networks bound to agent `agentId`. Pure. */
 export function networksOfAgent(fleet: AgentsReadModel, agentId: string): string[] {
@@ -24,7 +21,7 @@ export function agentView(row: AgentRow, fleet: AgentsReadModel, agentDownTimeMs
     binary: 'leasehold-agent',
     host: row.heartbeat?.host ?? '',
     availability_zone: row.heartbeat?.availabilityZone ?? '',
-    alive: isAlive(row, agentDownTimeMs, now),
+    alive: isAlive(row, now, agentDownTimeMs),
     admin_state_up: row.adminStateUp,
     heartbeat_timestamp: row.heartbeatAt ? new Date(row.heartbeatAt).toISOString() : null,
     networks: networksOfAgent(fleet, row.agentId),

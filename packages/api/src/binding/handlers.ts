@@ -6,11 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { VersionConflictError, type Journal } from '@leasehold/journal';
-import { aggregateSubject, type EventEnvelope, type NetworkScheduledData, type NetworkUnscheduledData } from '@leasehold/protocol';
+import { bindingSubject, toBindingEnvelope, type BindingEvent } from '@leasehold/resources';
 import { findAgent } from '../agent/handlers.js';
 import { agentView, networksOfAgent } from '../agent/view.js';
 import type { Handler } from '../endpoint.js';
 import { ApiError, notFound } from '../errors.js';
+import { newAgentRow } from '../read-model/agents.js';
 import type { ReadModel } from '../read-model/read-model.js';
 import { parseRequest } from '../wire/schemas.js';
 
@@ -23,10 +24,10 @@ export interface BindingHandlerDeps {
 
 export function bindingHandlers({ journal, model, agentDownTimeMs }: BindingHandlerDeps): Record<string, Handler> {
   const fleet = model.fleet;
-  const bindingEvent = async (networkId: string, type: 'NetworkScheduled' | 'NetworkUnscheduled', data: NetworkScheduledData | NetworkUnscheduledData) => {
-    const event: EventEnvelope = { type, v: 1, id: randomUUID(), aggregate: `binding/${networkId}`, at: Date.now(), data };
+  const bindingEvent = async (event: BindingEvent) => {
+    const { networkId } = event;
     try {
-      const result = await journal.append(aggregateSubject('binding', networkId), [event], fleet.bindingVersions.get(networkId) ?? 0);
+      const result = await journal.append(bindingSubject(networkId), [toBindingEnvelope(event, { id: randomUUID() })], fleet.bindingVersions.get(networkId) ?? 0);
       await model.waitFor(result.version);
     } catch (error) {
       if (error instanceof VersionConflictError) throw new ApiError('VERSION_CONFLICT', `the bindings of network ${networkId} changed meanwhile; retry`, 'network_id', { cause: error });
@@ -40,7 +41,7 @@ export function bindingHandlers({ journal, model, agentDownTimeMs }: BindingHand
       if (!model.network(req.network_id)) throw notFound('network', req.network_id, 'network_id');
       findAgent(fleet, req.agent_id, 'agent_id');
       if (!fleet.bindings.get(req.network_id)?.has(req.agent_id)) {
-        await bindingEvent(req.network_id, 'NetworkScheduled', { networkId: req.network_id, agentId: req.agent_id, reason: 'manual' });
+        await bindingEvent({ type: 'NetworkScheduled', at: Date.now(), networkId: req.network_id, agentId: req.agent_id, reason: 'manual' });
       }
       return { binding: { network_id: req.network_id, agent_id: req.agent_id } };
     },
@@ -49,7 +50,7 @@ export function bindingHandlers({ journal, model, agentDownTimeMs }: BindingHand
       if (!fleet.bindings.get(req.network_id)?.has(req.agent_id)) {
         throw new ApiError('NOT_FOUND', `network ${req.network_id} is not bound to agent ${req.agent_id}`, 'agent_id');
       }
-      await bindingEvent(req.network_id, 'NetworkUnscheduled', { networkId: req.network_id, agentId: req.agent_id, reason: 'manual' });
+      await bindingEvent({ type: 'NetworkUnscheduled', at: Date.now(), networkId: req.network_id, agentId: req.agent_id, reason: 'manual' });
       return { deleted: { network_id: req.network_id, agent_id: req.agent_id } };
     },
     'bindings.networks-on-agent': async (body) => {
@@ -62,7 +63,7 @@ export function bindingHandlers({ journal, model, agentDownTimeMs }: BindingHand
       if (!model.network(network_id)) throw notFound('network', network_id, 'network_id');
       const rows = [...(fleet.bindings.get(network_id)?.values() ?? [])];
       // A binding may name an agent this model holds no row of (no heartbeat folded yet): shown without one.
-      const rowOf = (agentId: string) => fleet.agents.get(agentId) ?? { agentId, heartbeat: undefined, heartbeatAt: 0, version: 0, adminStateUp: true, deleted: false };
+      const rowOf = (agentId: string) => fleet.agents.get(agentId) ?? newAgentRow(agentId);
       return { agents: rows.map((b) => ({ ...agentView(rowOf(b.agentId), fleet, agentDownTimeMs), binding_reason: b.reason })) };
     },
   };

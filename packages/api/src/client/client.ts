@@ -6,11 +6,12 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import { unpack } from '@leasehold/protocol';
+import { dhcpPortRequestSubject } from '@leasehold/resources';
 import { ApiError, type ApiErrorBody } from '../errors.js';
 import { encodeBody } from '../wire/codec.js';
 import type { DhcpPortReply } from '../wire/dhcp-port.js';
 import type { Input } from '../wire/schemas.js';
-import { API_SUBJECT_PREFIX, agentDhcpPortSubject } from '../wire/subjects.js';
+import { API_SUBJECT_PREFIX } from '../wire/subjects.js';
 import type { AgentView, LeaseView, NetworkView, PortView, SubnetView } from '../wire/views.js';
 
 type Without<T, K extends PropertyKey> = Omit<T, K & keyof T>;
@@ -79,7 +80,7 @@ export class ApiClient {
      * Agent `agentId`'s DHCP port on a network bound to it, created when it has none.
      * Only that agent's NATS user (and admin) may send this: the subject names the agent.
      */
-    dhcpPort: (agentId: string, networkId: string) => this.requestOn<DhcpPortReply>(agentDhcpPortSubject(agentId), { network_id: networkId }),
+    dhcpPort: (agentId: string, networkId: string) => this.requestOn<DhcpPortReply>(dhcpPortRequestSubject(agentId), { network_id: networkId }),
   };
 
   readonly bindings = {

@@ -4,7 +4,6 @@ export type { ApiClientOptions } from './client.js';
 export { ApiError, errorStatus } from '../errors.js';
 export type { ApiErrorBody, ErrorCode } from '../errors.js';
 export { API_SUBJECT_PREFIX } from '../wire/subjects.js';
-export { dhcpPortDeviceId } from '../wire/dhcp-port.js';
 export type { DhcpPortReply } from '../wire/dhcp-port.js';
 export type { Input as ApiInput } from '../wire/schemas.js';
 export type { AgentView, LeaseView, NetworkView, PortView, SubnetView } from '../wire/views.js';

@@ -4,30 +4,17 @@
  * aggregate (their commands, in ../subnet/, build events with
  * `networkEvent`). Pure: ids and time come in through `CommandContext`.
  */
-import type { EventEnvelope, NetworkEventData, NetworkState } from '@leasehold/protocol';
-import type { CommandContext } from '../command.js';
+import type { NetworkState } from '@leasehold/protocol';
+import { toNetworkEnvelope, type NetworkEnvelope, type NetworkEvent, type NetworkEventData, type NetworkSnapshot } from '@leasehold/resources';
+import { envelopeIds, type CommandContext } from '../command.js';
 import { ApiError, notFound } from '../errors.js';
 import type { Input } from '../wire/schemas.js';
-import type { NetworkEvent, NetworkSnapshot } from './machine.js';
 
 export const DEFAULT_MTU = 1500;
 
-/** Builds an envelope for a network aggregate event. Pure given the context. */
-export function networkEvent<K extends keyof NetworkEventData>(
-  networkId: string,
-  type: K,
-  data: NetworkEventData[K],
-  ctx: CommandContext,
-): EventEnvelope<K, NetworkEventData[K]> {
-  return {
-    type,
-    v: 1,
-    id: ctx.newId(),
-    aggregate: `network/${networkId}`,
-    at: ctx.now,
-    data,
-    ...(ctx.correlation ? { correlation: ctx.correlation } : {}),
-  };
+/** The envelope of a network aggregate event, at the context's time with its ids (resources' `toNetworkEnvelope`). Pure given the context. */
+export function networkEvent<K extends keyof NetworkEventData>(networkId: string, type: K, data: NetworkEventData[K], ctx: CommandContext): NetworkEnvelope {
+  return toNetworkEnvelope(networkId, { ...data, type, at: ctx.now } as NetworkEvent, envelopeIds(ctx));
 }
 
 function normalizeDomain(domain: string | undefined): string {
@@ -36,7 +23,7 @@ function normalizeDomain(domain: string | undefined): string {
 }
 
 /** `projectId`: the network's project, from the request (see `requestedProject`). */
-export function createNetwork(req: Input<'networkCreate'>, projectId: string, ctx: CommandContext): NetworkEvent[] {
+export function createNetwork(req: Input<'networkCreate'>, projectId: string, ctx: CommandContext): NetworkEnvelope[] {
   const network: NetworkState = {
     id: ctx.newId(),
     name: req.name ?? '',
@@ -56,7 +43,7 @@ export function activeNetwork(snapshot: NetworkSnapshot | undefined, id: string,
   return network;
 }
 
-export function updateNetwork(snapshot: NetworkSnapshot | undefined, req: Input<'networkUpdate'>, ctx: CommandContext): NetworkEvent[] {
+export function updateNetwork(snapshot: NetworkSnapshot | undefined, req: Input<'networkUpdate'>, ctx: CommandContext): NetworkEnvelope[] {
   const network = activeNetwork(snapshot, req.id);
   const changes: Record<string, unknown> = {};
   if (req.name !== undefined) changes.name = req.name;
@@ -73,7 +60,7 @@ export function updateNetwork(snapshot: NetworkSnapshot | undefined, req: Input<
  * Deleting a network deletes its subnets first (one event each). Ports
  * other than DHCP ports must be gone: the caller counts them.
  */
-export function deleteNetwork(snapshot: NetworkSnapshot | undefined, id: string, userPorts: number, ctx: CommandContext): NetworkEvent[] {
+export function deleteNetwork(snapshot: NetworkSnapshot | undefined, id: string, userPorts: number, ctx: CommandContext): NetworkEnvelope[] {
   const network = activeNetwork(snapshot, id);
   if (userPorts > 0) {
     throw new ApiError('NETWORK_IN_USE', `network ${id} still has ${userPorts} port(s); delete them first`, 'id');

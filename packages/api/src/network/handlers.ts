@@ -4,12 +4,13 @@
  * malformed one), then runs a command through the `NetworkWriter` or reads
  * the read model, and answers with `networkView`.
  */
+import { DHCP_DEVICE_OWNER } from '@leasehold/resources';
 import { requestContext } from '../command.js';
 import { notFound } from '../errors.js';
 import type { Handler } from '../endpoint.js';
 import type { PortWriter } from '../port/writer.js';
 import { DEFAULT_PROJECT_ID, checkQuota, requestedProject, type Quotas } from '../quota.js';
-import { DHCP_DEVICE_OWNER, type ReadModel } from '../read-model/read-model.js';
+import type { ReadModel } from '../read-model/read-model.js';
 import { page, parseRequest } from '../wire/schemas.js';
 import { activeNetwork, createNetwork, deleteNetwork, updateNetwork } from './commands.js';
 import { networkView } from './view.js';

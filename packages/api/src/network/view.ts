@@ -2,7 +2,7 @@
 import type { NetworkState } from '@leasehold/protocol';
 import { projectFields } from '../quota.js';
 import type { NetworkView } from '../wire/views.js';
-import type { NetworkSnapshot } from './machine.js';
+import type { NetworkSnapshot } from '@leasehold/resources';
 
 export function networkView(snapshot: NetworkSnapshot, version: number): NetworkView {
   const n = snapshot.context.network as NetworkState;

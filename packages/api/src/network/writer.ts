@@ -6,10 +6,9 @@
  * new state, unless the caller named the revision it expects.
  */
 import { VersionConflictError, type Journal } from '@leasehold/journal';
-import { aggregateSubject } from '@leasehold/protocol';
+import { networkSubject, type NetworkEnvelope, type NetworkSnapshot } from '@leasehold/resources';
 import { ApiError } from '../errors.js';
 import type { ReadModel } from '../read-model/read-model.js';
-import type { NetworkEvent, NetworkSnapshot } from './machine.js';
 
 const MAX_CONFLICT_RETRIES = 5;
 
@@ -25,7 +24,7 @@ export class NetworkWriter {
    * on `revision_number` when the network is at another; undefined: retry on
    * a concurrent write, up to five times.
    */
-  async write(id: string, revision: number | undefined, decide: (s: NetworkSnapshot | undefined) => NetworkEvent[]): Promise<void> {
+  async write(id: string, revision: number | undefined, decide: (s: NetworkSnapshot | undefined) => NetworkEnvelope[]): Promise<void> {
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
       const version = this.model.networkVersion(id);
       if (revision !== undefined && revision !== version) {
@@ -34,7 +33,7 @@ export class NetworkWriter {
       const events = decide(this.model.networks.get(id)?.value);
       if (events.length === 0) return;
       try {
-        const result = await this.journal.append(aggregateSubject('network', id), events, version);
+        const result = await this.journal.append(networkSubject(id), events, version);
         await this.model.waitFor(result.version);
         return;
       } catch (error) {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Journal, type AccessUser } from '@leasehold/journal';
 import { startSecureNats, type SecureNats } from '@leasehold/journal/testing';
+import { DhcpPortRequestError, requestDhcpPort } from '@leasehold/resources';
 import { PermissionViolationError } from '@nats-io/nats-core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -110,6 +111,17 @@ describe('an agent credential and the DHCP port', () => {
     const error = await refusal(agent.agents.dhcpPort('a2', networkId));
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ code: 'FORBIDDEN', message: `network ${networkId} is not bound to agent a2` });
+  });
+
+  test("the agent's own request (resources' requestDhcpPort, no API code loaded) gets what the API's client gets: the port, and a refusal with the same code, status, field and message", async () => {
+    const a1 = await login(users.a1);
+    const viaClient = await new ApiClient(a1, { timeoutMs: 5_000 }).agents.dhcpPort('a1', networkId);
+    expect(await requestDhcpPort(a1, 'a1', networkId, { timeoutMs: 5_000 })).toStrictEqual({ port: viaClient.port, created: false });
+    const a2 = await login(users.a2);
+    const expected = (await refusal(new ApiClient(a2, { timeoutMs: 5_000 }).agents.dhcpPort('a2', networkId))) as ApiError;
+    const error = await refusal(requestDhcpPort(a2, 'a2', networkId, { timeoutMs: 5_000 }));
+    expect(error).toBeInstanceOf(DhcpPortRequestError);
+    expect(error).toMatchObject({ code: expected.code, status: expected.status, field: expected.field, message: expected.message });
   });
 
   test('the operator may still create a network:dhcp port through ports.create, as a Neutron admin may', async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ApiError } from '../errors.js';
 import { ReadModel } from '../read-model/read-model.js';
 import { bindingDraft, startTestApi, type TestApi } from '../testing/index.js';
-import { dhcpPortDeviceId } from '../wire/dhcp-port.js';
+import { dhcpPortDeviceId } from '@leasehold/resources';
 import { agentRequestHandlers, agentOfSubject, dhcpPortId } from './dhcp-port.js';
 import { PortWriter } from './writer.js';
 

@@ -10,16 +10,17 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { AGENT_REQUEST_PREFIX, VersionConflictError, type Journal } from '@leasehold/journal';
-import { aggregateSubject, type PortState } from '@leasehold/protocol';
+import type { PortState } from '@leasehold/protocol';
+import { DHCP_DEVICE_OWNER, bindingSubject, dhcpPortDeviceId, networkSubject, portSubject } from '@leasehold/resources';
 import { requestContext } from '../command.js';
 import type { AgentRequestHandler } from '../endpoint.js';
 import { ApiError, notFound } from '../errors.js';
 import { DEFAULT_PROJECT_ID } from '../quota.js';
-import { DHCP_DEVICE_OWNER, type ReadModel } from '../read-model/read-model.js';
-import { dhcpPortDeviceId, type DhcpPortReply } from '../wire/dhcp-port.js';
+import type { ReadModel } from '../read-model/read-model.js';
+import type { DhcpPortReply } from '../wire/dhcp-port.js';
 import { parseRequest } from '../wire/schemas.js';
 import { portView } from './view.js';
-import { portSubject, type PortWriter } from './writer.js';
+import type { PortWriter } from './writer.js';
 
 /** The operation name of the request (for admission and logs): a write. */
 export const AGENT_DHCP_PORT_OPERATION = 'agents.dhcp-port';
@@ -40,12 +41,12 @@ export function dhcpPortId(networkId: string, agentId: string): string {
 
 /** The agent id of an agent request subject `lh.api.agents.<agentId>.<verb>`. Pure. */
 export function agentOfSubject(subject: string): string {
-  const tokens = subject.split('.');
-  const prefix = AGENT_REQUEST_PREFIX.split('.');
-  if (tokens.length !== prefix.length + 2 || prefix.some((t, i) => tokens[i] !== t)) {
+  const start = AGENT_REQUEST_PREFIX.length + 1;
+  const dot = subject.indexOf('.', start);
+  if (!subject.startsWith(`${AGENT_REQUEST_PREFIX}.`) || dot <= start || dot === subject.length - 1 || subject.indexOf('.', dot + 1) >= 0) {
     throw new ApiError('BAD_REQUEST', `${subject} is not an agent request subject (${AGENT_REQUEST_PREFIX}.<agentId>.<verb>)`);
   }
-  return tokens[prefix.length]!;
+  return subject.slice(start, dot);
 }
 
 export interface AgentRequestOptions {
@@ -83,7 +84,7 @@ export function agentRequestHandlers(journal: Journal, model: ReadModel, ports: 
     if (isBound(networkId, agentId)) return;
     let subjects: string[];
     try {
-      subjects = [aggregateSubject('binding', networkId), aggregateSubject('network', networkId)];
+      subjects = [bindingSubject(networkId), networkSubject(networkId)];
     } catch {
       throw notFound('network', networkId, 'network_id'); // no network can have an id that is not a subject token
     }

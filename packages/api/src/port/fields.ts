@@ -4,8 +4,8 @@
  * extra_dhcp_opts) the agent will later put on the wire.
  */
 import { checkDhcpOption, cidrContains, formatCidr, formatIpv4, rangeContains, type ExtraDhcpOpt, type Ipv4, type SubnetState } from '@leasehold/protocol';
+import { subnetIn, type NetworkSnapshot } from '@leasehold/resources';
 import { ApiError, notFound } from '../errors.js';
-import { subnetIn, type NetworkSnapshot } from '../network/machine.js';
 import { isHostOf, parseIp } from '../subnet/rules.js';
 
 /** One address the port should hold: a given address, or any free one of the subnet. */

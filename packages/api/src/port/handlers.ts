@@ -4,11 +4,12 @@
  * agents' DHCP-port requests share, so one set of claims is in flight.
  */
 import { formatIpv4 } from '@leasehold/protocol';
+import { DHCP_DEVICE_OWNER } from '@leasehold/resources';
 import { requestContext } from '../command.js';
 import type { Handler } from '../endpoint.js';
 import { notFound } from '../errors.js';
 import { DEFAULT_PROJECT_ID, checkQuota, requestedProject, type Quotas } from '../quota.js';
-import { DHCP_DEVICE_OWNER, type ReadModel } from '../read-model/read-model.js';
+import type { ReadModel } from '../read-model/read-model.js';
 import { page, parseRequest } from '../wire/schemas.js';
 import { portView } from './view.js';
 import type { PortWriter } from './writer.js';

@@ -5,19 +5,21 @@
  * failed command gives back the claims it made.
  */
 import { VersionConflictError, type Journal } from '@leasehold/journal';
+import { formatIpv4, type ClaimEventData, type EventEnvelope, type FixedIp, type Ipv4, type PortEventData, type PortState } from '@leasehold/protocol';
 import {
-  aggregateSubject,
-  formatIpv4,
-  type ClaimEventData,
-  type EventEnvelope,
-  type FixedIp,
-  type Ipv4,
-  type PortEventData,
-  type PortState,
-} from '@leasehold/protocol';
+  ipClaimSubject,
+  macClaimSubject,
+  portSubject,
+  toClaimEnvelope,
+  toPortEnvelope,
+  type ClaimEnvelope,
+  type ClaimEvent,
+  type PortEnvelope,
+  type PortEvent,
+} from '@leasehold/resources';
 import { ApiError, notFound } from '../errors.js';
-import type { CommandContext } from '../command.js';
-import { ipSubject, macSubject, type ReadModel } from '../read-model/read-model.js';
+import { envelopeIds, type CommandContext } from '../command.js';
+import type { ReadModel } from '../read-model/read-model.js';
 import type { Input } from '../wire/schemas.js';
 import { AddressPicker } from './allocator.js';
 import { parseDnsName, parseExtraDhcpOpts, resolveAddressRequests, type AddressRequest } from './fields.js';
@@ -179,14 +181,14 @@ export class PortWriter {
   private async claimMac(claims: Claim[], networkId: string, portId: string, requested: string | undefined, ctx: CommandContext): Promise<string> {
     for (let attempt = 0; attempt < MAX_PICK_ATTEMPTS; attempt++) {
       const mac = requested ?? generateMac();
-      const subject = macSubject(networkId, mac);
+      const subject = macClaimSubject(networkId, mac);
       const inUse = () => new ApiError('MAC_IN_USE', `mac_address ${mac} is already used by a port of network ${networkId}`, 'mac_address');
       if (this.model.macClaims.has(subject) || this.claiming.has(subject)) {
         if (requested) throw inUse();
         continue;
       }
       const data: ClaimEventData['MacClaimed'] = { networkId, mac, portId };
-      const ok = await this.claim(claims, subject, claimEvent(subject, 'MacClaimed', data, ctx), claimEvent(subject, 'MacReleased', data, ctx));
+      const ok = await this.claim(claims, subject, claimEvent('MacClaimed', data, ctx), claimEvent('MacReleased', data, ctx));
       if (ok) return mac;
       if (requested) throw inUse();
     }
@@ -196,12 +198,12 @@ export class PortWriter {
   private async claimAddress(claims: Claim[], networkId: string, portId: string, request: AddressRequest, ctx: CommandContext): Promise<FixedIp> {
     const { subnet } = request;
     const claimIp = async (ip: Ipv4) => {
-      const subject = ipSubject(networkId, ip);
+      const subject = ipClaimSubject(networkId, ip);
       const data: ClaimEventData['IpAllocated'] = { networkId, subnetId: subnet.id, ip, portId };
-      return this.claim(claims, subject, claimEvent(subject, 'IpAllocated', data, ctx), claimEvent(subject, 'IpReleased', data, ctx));
+      return this.claim(claims, subject, claimEvent('IpAllocated', data, ctx), claimEvent('IpReleased', data, ctx));
     };
     if (request.ip !== undefined) {
-      const subject = ipSubject(networkId, request.ip);
+      const subject = ipClaimSubject(networkId, request.ip);
       const taken = this.model.ipClaims.has(subject) || this.claiming.has(subject) || !(await claimIp(request.ip));
       if (taken) {
         throw new ApiError('IP_ALREADY_ALLOCATED', `${request.field}.ip_address ${formatIpv4(request.ip)} is already allocated in subnet ${subnet.id}`, `${request.field}.ip_address`);
@@ -210,7 +212,7 @@ export class PortWriter {
     }
     for (let attempt = 0; attempt < MAX_PICK_ATTEMPTS; attempt++) {
       const ip = this.picker.pick(subnet, (candidate) => {
-        const subject = ipSubject(networkId, candidate);
+        const subject = ipClaimSubject(networkId, candidate);
         return this.model.ipClaims.has(subject) || this.claiming.has(subject);
       });
       if (ip === undefined) break;
@@ -245,13 +247,13 @@ export class PortWriter {
 
   private async releaseAll(networkId: string, portId: string, ips: readonly FixedIp[], mac: string | undefined, ctx: CommandContext): Promise<void> {
     const releases: Promise<unknown>[] = ips.map((f) => {
-      const subject = ipSubject(networkId, f.ipAddress);
+      const subject = ipClaimSubject(networkId, f.ipAddress);
       const data: ClaimEventData['IpReleased'] = { networkId, subnetId: f.subnetId, ip: f.ipAddress, portId };
-      return this.journal.append(subject, [claimEvent(subject, 'IpReleased', data, ctx)], this.model.claimVersion(subject));
+      return this.journal.append(subject, [claimEvent('IpReleased', data, ctx)], this.model.claimVersion(subject));
     });
     if (mac !== undefined) {
-      const subject = macSubject(networkId, mac);
-      releases.push(this.journal.append(subject, [claimEvent(subject, 'MacReleased', { networkId, mac, portId }, ctx)], this.model.claimVersion(subject)));
+      const subject = macClaimSubject(networkId, mac);
+      releases.push(this.journal.append(subject, [claimEvent('MacReleased', { networkId, mac, portId }, ctx)], this.model.claimVersion(subject)));
     }
     const results = await Promise.allSettled(releases);
     const last = Math.max(0, ...results.map((r) => (r.status === 'fulfilled' ? (r.value as { version: number }).version : 0)));
@@ -259,16 +261,12 @@ export class PortWriter {
   }
 }
 
-export function portSubject(portId: string): string {
-  return aggregateSubject('port', portId);
+/** The envelope of a port aggregate event, at the context's time with its ids (resources' `toPortEnvelope`). Pure given the context. */
+export function portEvent<K extends keyof PortEventData>(portId: string, type: K, data: PortEventData[K], ctx: CommandContext): PortEnvelope {
+  return toPortEnvelope(portId, { ...data, type, at: ctx.now } as PortEvent, envelopeIds(ctx));
 }
 
-/** Builds an envelope for a port aggregate event. Pure given the context. */
-export function portEvent<K extends keyof PortEventData>(portId: string, type: K, data: PortEventData[K], ctx: CommandContext): EventEnvelope {
-  return { type, v: 1, id: ctx.newId(), aggregate: `port/${portId}`, at: ctx.now, data, ...(ctx.correlation ? { correlation: ctx.correlation } : {}) };
-}
-
-/** Builds an envelope for an address or MAC claim event on `subject`. Pure given the context. */
-export function claimEvent<K extends keyof ClaimEventData>(subject: string, type: K, data: ClaimEventData[K], ctx: CommandContext): EventEnvelope {
-  return { type, v: 1, id: ctx.newId(), aggregate: subject, at: ctx.now, data, ...(ctx.correlation ? { correlation: ctx.correlation } : {}) };
+/** The envelope of an address or MAC claim event (on its own subject: resources' `claimSubject`). Pure given the context. */
+export function claimEvent<K extends keyof ClaimEventData>(type: K, data: ClaimEventData[K], ctx: CommandContext): ClaimEnvelope {
+  return toClaimEnvelope({ ...data, type, at: ctx.now } as ClaimEvent, envelopeIds(ctx));
 }

@@ -1,27 +1,34 @@
 /**
  * The API's read model of agents, bindings and leases: folds of heartbeats,
  * admin changes, binding decisions and lease events. Whether an agent is
- * alive is judged at read time from its last heartbeat (Neutron's
- * agent_down_time).
+ * alive is judged at read time from its last heartbeat (resources' `isAlive`).
  */
 import type { StoredEvent } from '@leasehold/journal';
-import type { AgentHeartbeatData, Ipv4, NetworkScheduledData, NetworkUnscheduledData } from '@leasehold/protocol';
+import { leaseNetworkIdOf } from '@leasehold/lease-actor';
+import type { Ipv4 } from '@leasehold/protocol';
+import {
+  applyAgentEvent,
+  applyBindingEvent,
+  fromAgentEnvelope,
+  fromBindingEnvelope,
+  newAgentRecord,
+  type AgentRecord,
+  type BindingRecord,
+} from '@leasehold/resources';
 
-export interface AgentRow {
-  readonly agentId: string;
-  heartbeat: AgentHeartbeatData | undefined;
-  heartbeatAt: number;
-  /** The heartbeat's version: the agent subject's last sequence. */
-  version: number;
-  adminStateUp: boolean;
-  deleted: boolean;
+/** An agent as resources' fold keeps it, with the version of its subject: what the API's next write there expects. */
+export interface AgentRow extends AgentRecord {
+  /** The agent subject's last sequence. */
+  readonly version: number;
 }
 
-export interface BindingRow {
-  readonly agentId: string;
-  readonly reason: string;
-  readonly at: number;
+/** An agent's row before any event of it was folded (a binding may name one). Pure. */
+export function newAgentRow(agentId: string): AgentRow {
+  return { ...newAgentRecord(agentId), version: 0 };
 }
+
+/** One agent bound to a network: resources' binding fold. */
+export type BindingRow = BindingRecord;
 
 export type LeaseState = 'bound' | 'released' | 'expired' | 'declined';
 
@@ -40,7 +47,7 @@ export interface LeaseRow {
 export class AgentsReadModel {
   readonly agents = new Map<string, AgentRow>();
   /** networkId → agentId → binding. */
-  readonly bindings = new Map<string, Map<string, BindingRow>>();
+  readonly bindings = new Map<string, ReadonlyMap<string, BindingRow>>();
   readonly bindingVersions = new Map<string, number>();
   /** networkId → ip → lease. */
   readonly leases = new Map<string, Map<Ipv4, LeaseRow>>();
@@ -49,36 +56,18 @@ export class AgentsReadModel {
   apply(stored: StoredEvent): boolean {
     const { event, subject, seq } = stored;
     switch (event.type) {
-      case 'AgentHeartbeat': {
-        const data = event.data as AgentHeartbeatData;
-        const row = this.agent(data.agentId);
-        row.heartbeat = data;
-        row.heartbeatAt = Math.max(row.heartbeatAt, event.at);
-        row.deleted = false;
-        row.version = seq;
-        return true;
-      }
-      case 'AgentAdminStateChanged': {
-        const data = event.data as { agentId: string; adminStateUp: boolean };
-        const row = this.agent(data.agentId);
-        row.adminStateUp = data.adminStateUp;
-        row.version = seq;
-        return true;
-      }
+      case 'AgentHeartbeat':
+      case 'AgentAdminStateChanged':
       case 'AgentDeleted': {
-        const row = this.agent((event.data as { agentId: string }).agentId);
-        row.deleted = true;
-        row.version = seq;
+        const agent = fromAgentEnvelope(event);
+        this.agents.set(agent.agentId, { ...applyAgentEvent(this.agents.get(agent.agentId) ?? newAgentRow(agent.agentId), agent), version: seq });
         return true;
       }
       case 'NetworkScheduled':
       case 'NetworkUnscheduled': {
-        const data = event.data as NetworkScheduledData | NetworkUnscheduledData;
-        let agents = this.bindings.get(data.networkId);
-        if (!agents) this.bindings.set(data.networkId, (agents = new Map()));
-        if (event.type === 'NetworkScheduled') agents.set(data.agentId, { agentId: data.agentId, reason: data.reason, at: event.at });
-        else agents.delete(data.agentId);
-        this.bindingVersions.set(data.networkId, seq);
+        const binding = fromBindingEnvelope(event);
+        this.bindings.set(binding.networkId, applyBindingEvent(this.bindings.get(binding.networkId) ?? new Map(), binding));
+        this.bindingVersions.set(binding.networkId, seq);
         return true;
       }
       case 'LeaseBound':
@@ -86,7 +75,7 @@ export class AgentsReadModel {
       case 'LeaseReleased':
       case 'LeaseDeclined':
       case 'LeaseExpired': {
-        const networkId = subject.split('.')[3]!;
+        const networkId = leaseNetworkIdOf(subject)!;
         const data = event.data as { ip: Ipv4; mac?: string; clientId?: string; hostname?: string; expiresAt?: number };
         let byIp = this.leases.get(networkId);
         if (!byIp) this.leases.set(networkId, (byIp = new Map()));
@@ -121,17 +110,11 @@ export class AgentsReadModel {
   quarantine(kind: string, id: string, seq: number): void {
     if (kind === 'agent') {
       const row = this.agents.get(id);
-      if (row) row.version = seq;
+      if (row) this.agents.set(id, { ...row, version: seq });
     } else if (kind === 'binding') {
       // Versions of bindings are stored with the network's binding rows (snapshot.ts): keep a group for them.
       if (!this.bindings.has(id)) this.bindings.set(id, new Map());
       this.bindingVersions.set(id, seq);
     }
-  }
-
-  private agent(agentId: string): AgentRow {
-    let row = this.agents.get(agentId);
-    if (!row) this.agents.set(agentId, (row = { agentId, heartbeat: undefined, heartbeatAt: 0, version: 0, adminStateUp: true, deleted: false }));
-    return row;
   }
 }

@@ -5,8 +5,25 @@
  * own events before answering (read-your-writes).
  */
 import type { StoredEvent } from '@leasehold/journal';
-import { aggregateSubject, formatIpv4, type ClaimEventData, type Ipv4, type PortState } from '@leasehold/protocol';
-import { applyNetworkEvent, initialNetwork, subnetIn, type NetworkEvent, type NetworkSnapshot } from '../network/machine.js';
+import type { ClaimEventData, Ipv4, PortState } from '@leasehold/protocol';
+import {
+  DHCP_DEVICE_OWNER,
+  applyNetworkEvent,
+  applyPortEvent,
+  claimOf,
+  eventSubjectParts,
+  fromNetworkEnvelope,
+  fromPortEnvelope,
+  initialNetwork,
+  ipClaimSubject,
+  macClaimSubject,
+  networkIdOf,
+  portIdOf,
+  subnetIn,
+  type NetworkEvent,
+  type NetworkSnapshot,
+  type PortEvent,
+} from '@leasehold/resources';
 import { DEFAULT_PROJECT_ID, type ProjectUsage } from '../quota.js';
 import { AgentsReadModel } from './agents.js';
 import { checkSnapshot, fillModel, takeSnapshot, type ReadModelSnapshot } from './snapshot.js';
@@ -19,16 +36,6 @@ export interface Versioned<T> {
 export interface IpClaim {
   readonly portId: string;
   readonly subnetId: string;
-}
-
-export const DHCP_DEVICE_OWNER = 'network:dhcp';
-
-export function ipSubject(networkId: string, ip: Ipv4): string {
-  return aggregateSubject('ipam', networkId, formatIpv4(ip));
-}
-
-export function macSubject(networkId: string, mac: string): string {
-  return aggregateSubject('mac', networkId, mac);
 }
 
 export class ReadModel {
@@ -61,37 +68,13 @@ export class ReadModel {
       case 'SubnetCreated':
       case 'SubnetUpdated':
       case 'SubnetDeleted':
-        this.applyNetwork(subject, event as NetworkEvent, seq);
+        this.applyNetwork(networkIdOf(subject)!, fromNetworkEnvelope(event), seq);
         break;
-      case 'PortCreated': {
-        // A second PortCreated for an id (only a writer other than the API makes one) replaces
-        // the port in every index: the network it left must not list it.
-        const port = (event.data as { port: PortState }).port;
-        const previous = this.ports.get(port.id);
-        if (previous && previous.value.networkId !== port.networkId) this.unindexPort(previous.value.networkId, port.id);
-        this.ports.set(port.id, { value: port, version: seq });
-        this.countPort(port);
-        this.indexPort(port.networkId).add(port.id);
+      case 'PortCreated':
+      case 'PortUpdated':
+      case 'PortDeleted':
+        this.applyPort(portIdOf(subject)!, fromPortEnvelope(event), seq);
         break;
-      }
-      case 'PortUpdated': {
-        const id = subject.slice(subject.lastIndexOf('.') + 1);
-        const current = this.ports.get(id);
-        if (current) {
-          const next = { ...current.value, ...(event.data as { changes: Partial<PortState> }).changes };
-          this.ports.set(id, { value: next, version: seq });
-          this.countPort(next);
-        }
-        break;
-      }
-      case 'PortDeleted': {
-        const id = subject.slice(subject.lastIndexOf('.') + 1);
-        const current = this.ports.get(id);
-        if (current) this.unindexPort(current.value.networkId, id);
-        this.ports.delete(id);
-        this.uncountPort(id);
-        break;
-      }
       case 'IpAllocated': {
         const data = event.data as ClaimEventData['IpAllocated'];
         this.ipClaims.set(subject, { portId: data.portId, subnetId: data.subnetId });
@@ -126,34 +109,21 @@ export class ReadModel {
    * writes to it but a create, which expects version 0 of a new id).
    */
   quarantine(subject: string, seq: number): void {
-    const tokens = subject.split('.');
-    if (tokens[0] === 'lh' && tokens[1] === 'evt') {
-      const id = tokens[3]!;
-      const single = tokens.length === 4;
-      switch (tokens[2]) {
-        case 'network': {
-          const current = this.networks.get(id);
-          if (single && current) this.networks.set(id, { value: current.value, version: seq });
-          break;
-        }
-        case 'port': {
-          const current = this.ports.get(id);
-          if (single && current) this.ports.set(id, { value: current.value, version: seq });
-          break;
-        }
-        case 'ipam':
-        case 'mac':
-          if (tokens.length === 5) this.claimVersions.set(subject, seq);
-          break;
-        default:
-          if (single) this.fleet.quarantine(tokens[2]!, id, seq);
-      }
+    const parts = eventSubjectParts(subject);
+    if (parts?.kind === 'network' || parts?.kind === 'port') {
+      const versions: Map<string, Versioned<unknown>> = parts.kind === 'network' ? this.networks : this.ports;
+      const id = parts.ids[0]!;
+      const current = versions.get(id);
+      if (parts.ids.length === 1 && current) versions.set(id, { value: current.value, version: seq });
+    } else if (claimOf(subject)) {
+      this.claimVersions.set(subject, seq);
+    } else if (parts?.ids.length === 1) {
+      this.fleet.quarantine(parts.kind, parts.ids[0]!, seq);
     }
     this.advance(seq);
   }
 
-  private applyNetwork(subject: string, event: NetworkEvent, seq: number): void {
-    const id = subject.slice(subject.lastIndexOf('.') + 1);
+  private applyNetwork(id: string, event: NetworkEvent, seq: number): void {
     const current = this.networks.get(id)?.value ?? initialNetwork();
     const next = applyNetworkEvent(current, event);
     this.networks.set(id, { value: next, version: seq });
@@ -162,10 +132,28 @@ export class ReadModel {
       this.countNetwork(next, 1);
     }
     // Only what the machine accepted: the index stays a function of the networks' subnets (restore rebuilds it so).
-    if (event.type === 'SubnetCreated' && subnetIn(next.context, event.data.subnet.id) === event.data.subnet) this.networkOfSubnet.set(event.data.subnet.id, id);
-    if (event.type === 'SubnetDeleted' && subnetIn(current.context, event.data.subnetId) && !subnetIn(next.context, event.data.subnetId)) {
-      this.networkOfSubnet.delete(event.data.subnetId);
+    if (event.type === 'SubnetCreated' && subnetIn(next.context, event.subnet.id) === event.subnet) this.networkOfSubnet.set(event.subnet.id, id);
+    if (event.type === 'SubnetDeleted' && subnetIn(current.context, event.subnetId) && !subnetIn(next.context, event.subnetId)) {
+      this.networkOfSubnet.delete(event.subnetId);
     }
+  }
+
+  /**
+   * A second PortCreated for an id (only a writer other than the API makes
+   * one) replaces the port in every index: the network it left must not list it.
+   */
+  private applyPort(id: string, event: PortEvent, seq: number): void {
+    const current = this.ports.get(id);
+    const next = applyPortEvent(current?.value, event);
+    if (current && (!next || next.networkId !== current.value.networkId)) this.unindexPort(current.value.networkId, id);
+    if (!next) {
+      this.ports.delete(id);
+      this.uncountPort(id);
+      return;
+    }
+    this.ports.set(id, { value: next, version: seq });
+    this.countPort(next);
+    this.indexPort(next.networkId).add(id);
   }
 
   // ---- usage, for quotas ----
@@ -308,10 +296,10 @@ export class ReadModel {
   }
 
   ipOwner(networkId: string, ip: Ipv4): IpClaim | undefined {
-    return this.ipClaims.get(ipSubject(networkId, ip));
+    return this.ipClaims.get(ipClaimSubject(networkId, ip));
   }
 
   macOwner(networkId: string, mac: string): string | undefined {
-    return this.macClaims.get(macSubject(networkId, mac));
+    return this.macClaims.get(macClaimSubject(networkId, mac));
   }
 }

@@ -27,7 +27,8 @@ import type { Handler } from '../endpoint.js';
 import { apiHandlers } from '../service.js';
 import { agentDraft, bindingDraft, ipClaimDraft, macClaimDraft, networkDraft, portDraft, type EventDraft } from '../testing/events.js';
 import { DEFAULT_PROJECT_ID } from '../quota.js';
-import { ipSubject, macSubject, ReadModel } from './read-model.js';
+import { ipClaimSubject, macClaimSubject } from '@leasehold/resources';
+import { ReadModel } from './read-model.js';
 import { READ_MODEL_SNAPSHOT_V } from './snapshot.js';
 
 const BASE = 1_800_000_000_000;
@@ -283,7 +284,7 @@ async function views(model: ReadModel): Promise<Record<string, unknown>> {
 
 /** The versions and owners the commands read before they append. */
 function versions(model: ReadModel) {
-  const claimSubjects = NETS.flatMap((n) => [...IPS.map((ip) => ipSubject(n, ip)), ...MACS.map((mac) => macSubject(n, mac))]);
+  const claimSubjects = NETS.flatMap((n) => [...IPS.map((ip) => ipClaimSubject(n, ip)), ...MACS.map((mac) => macClaimSubject(n, mac))]);
   return {
     at: model.at(),
     networks: NETS.map((id) => [model.networkVersion(id), model.network(id)?.value]),

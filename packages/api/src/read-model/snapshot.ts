@@ -12,8 +12,8 @@
  * never misread.
  */
 import { MAX_EVENT_TIME, checkEventData, isIpv4, type Ipv4, type PortState, type SubnetState } from '@leasehold/protocol';
+import { networkMachine, type NetworkContext } from '@leasehold/resources';
 import { ReadModelSnapshotError, ReadModelSnapshotVersionError } from '../errors.js';
-import { networkMachine, type NetworkContext } from '../network/machine.js';
 import type { AgentRow, AgentsReadModel, BindingRow, LeaseRow, LeaseState } from './agents.js';
 import type { ReadModel } from './read-model.js';
 

@@ -5,16 +5,16 @@
  * `CommandContext`.
  */
 import { formatCidr, type SubnetState } from '@leasehold/protocol';
+import { subnetIn, type NetworkEnvelope, type NetworkSnapshot } from '@leasehold/resources';
 import type { CommandContext } from '../command.js';
 import { ApiError, notFound } from '../errors.js';
 import { activeNetwork, networkEvent } from '../network/commands.js';
-import { subnetIn, type NetworkEvent, type NetworkSnapshot } from '../network/machine.js';
 import type { Input } from '../wire/schemas.js';
 import { checkNoOverlap, parseSubnetCidr, resolveSubnetAddressing } from './rules.js';
 
 export const DEFAULT_LEASE_SECONDS = 86_400;
 
-export function createSubnet(snapshot: NetworkSnapshot | undefined, req: Input<'subnetCreate'>, ctx: CommandContext): NetworkEvent[] {
+export function createSubnet(snapshot: NetworkSnapshot | undefined, req: Input<'subnetCreate'>, ctx: CommandContext): NetworkEnvelope[] {
   const network = activeNetwork(snapshot, req.network_id, 'network_id');
   const cidr = parseSubnetCidr(req.cidr);
   checkNoOverlap(cidr, Object.values(snapshot!.context.subnets));
@@ -37,7 +37,7 @@ export function findSubnet(snapshot: NetworkSnapshot | undefined, subnetId: stri
   return subnet;
 }
 
-export function updateSubnet(snapshot: NetworkSnapshot | undefined, req: Input<'subnetUpdate'>, ctx: CommandContext): NetworkEvent[] {
+export function updateSubnet(snapshot: NetworkSnapshot | undefined, req: Input<'subnetUpdate'>, ctx: CommandContext): NetworkEnvelope[] {
   const subnet = findSubnet(snapshot, req.id);
   const addressing = resolveSubnetAddressing(subnet.cidr, req, subnet);
   const changes: Record<string, unknown> = {};
@@ -54,7 +54,7 @@ export function updateSubnet(snapshot: NetworkSnapshot | undefined, req: Input<'
 }
 
 /** A subnet with ports holding addresses in it cannot go: the caller counts them. */
-export function deleteSubnet(snapshot: NetworkSnapshot | undefined, subnetId: string, portsUsing: number, ctx: CommandContext): NetworkEvent[] {
+export function deleteSubnet(snapshot: NetworkSnapshot | undefined, subnetId: string, portsUsing: number, ctx: CommandContext): NetworkEnvelope[] {
   const subnet = findSubnet(snapshot, subnetId);
   if (portsUsing > 0) {
     throw new ApiError('SUBNET_IN_USE', `subnet ${subnetId} (${formatCidr(subnet.cidr)}) still has ${portsUsing} port address(es)`, 'id');

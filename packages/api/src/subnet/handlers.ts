@@ -4,13 +4,14 @@
  * `revision_number` is its network's version.
  */
 import { formatCidr } from '@leasehold/protocol';
+import { DHCP_DEVICE_OWNER } from '@leasehold/resources';
 import { requestContext } from '../command.js';
 import type { Handler } from '../endpoint.js';
 import { ApiError } from '../errors.js';
 import type { NetworkWriter } from '../network/writer.js';
 import type { PortWriter } from '../port/writer.js';
 import { checkQuota, requestedProject, type Quotas } from '../quota.js';
-import { DHCP_DEVICE_OWNER, type ReadModel } from '../read-model/read-model.js';
+import type { ReadModel } from '../read-model/read-model.js';
 import { page, parseRequest } from '../wire/schemas.js';
 import { createSubnet, deleteSubnet, findSubnet, updateSubnet } from './commands.js';
 import { subnetView } from './view.js';
