@@ -14,7 +14,7 @@
  *
  * Applying the output and deciding again at the same `now` yields nothing.
  */
-import type { AgentRecord } from './agent-machine.js';
+import type { AgentMachineState } from '@leasehold/resources';
 import type { SchedulerConfig } from './config.js';
 import type { CandidateView, DecisionEvent, ScheduleDecision, ScheduleInputs, ScheduleReason, UnscheduleInputs, UnscheduleReason } from './events.js';
 import { planRebalance } from './rebalance.js';
@@ -197,7 +197,7 @@ export function settle(state: SchedulerState, now: number, config: SchedulerConf
   return { state: applyEvents(state, [{ type: 'Tick', now }, ...events], config), events };
 }
 
-function agentView(id: string, record: AgentRecord, config: SchedulerConfig): AgentView {
+function agentView(id: string, record: AgentMachineState, config: SchedulerConfig): AgentView {
   const alive = record.status === 'alive';
   const up = record.context.adminStateUp;
   return {

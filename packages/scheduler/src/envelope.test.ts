@@ -3,14 +3,19 @@ import { decodeEvent, encodeEvent, type EventEnvelope, type NetworkState, type S
 import { describe, expect, it } from 'vitest';
 import { schedulerConfig } from './config.js';
 import { decide } from './decide.js';
-import { fromEnvelope, schedulerSubject, toEnvelope, type JournaledSchedulerEvent } from './envelope.js';
+import { agentSubject, bindingSubject, toAgentEnvelope, toBindingEnvelope, type AgentEvent, type BindingEvent } from '@leasehold/resources';
+import { schedulerEvent } from './envelope.js';
 import { SchedulerEventShapeError } from './errors.js';
 import { schedulerEventRegistry } from './events.js';
 import { replay } from './state.js';
 import { heartbeat, network } from './testing.js';
 
 const T0 = 1_000_000;
-const through = (event: JournaledSchedulerEvent) => fromEnvelope(decodeEvent(encodeEvent(toEnvelope(event, { id: 'e1' })), schedulerEventRegistry));
+/** What the scheduler folds and writes of its own aggregates: agents' events and binding decisions, built with resources' builders. */
+type JournaledSchedulerEvent = AgentEvent | BindingEvent;
+const toEnvelope = (event: JournaledSchedulerEvent, ids: { id: string }) =>
+  event.type === 'NetworkScheduled' || event.type === 'NetworkUnscheduled' ? toBindingEnvelope(event, ids) : toAgentEnvelope(event, ids);
+const through = (event: JournaledSchedulerEvent) => schedulerEvent(decodeEvent(encodeEvent(toEnvelope(event, { id: 'e1' })), schedulerEventRegistry));
 
 describe('scheduler envelopes', () => {
   const id = fc.stringMatching(/^[a-z0-9-]{1,12}$/);
@@ -33,9 +38,9 @@ describe('scheduler envelopes', () => {
     expect(decision).toBeDefined();
     if (!decision) return;
     expect(through(decision)).toEqual(decision);
-    expect(schedulerSubject(decision)).toBe('lh.evt.binding.net-1');
+    expect(bindingSubject(decision.networkId)).toBe('lh.evt.binding.net-1');
     expect(toEnvelope(decision, { id: 'x' }).aggregate).toBe('binding/net-1');
-    expect(schedulerSubject(heartbeat('a0', T0))).toBe('lh.evt.agent.a0');
+    expect(agentSubject(heartbeat('a0', T0).agentId)).toBe('lh.evt.agent.a0');
   });
 
   it("reads the API's network and subnet events as the few fields scheduling needs", () => {
@@ -54,34 +59,34 @@ describe('scheduler envelopes', () => {
       leaseDuration: 86_400,
     };
     const env = (type: string, data: unknown): EventEnvelope => ({ type, v: 1, id: 'x', aggregate: 'network/net-1', at: T0, data });
-    expect(fromEnvelope(env('NetworkCreated', { network: net }))).toEqual({ type: 'NetworkCreated', at: T0, networkId: 'net-1', availabilityZoneHints: ['az1'] });
-    expect(fromEnvelope(env('NetworkUpdated', { changes: { name: 'x' } }))).toEqual({ type: 'NetworkUpdated', at: T0, networkId: 'net-1' });
-    expect(fromEnvelope(env('SubnetCreated', { subnet }))).toEqual({ type: 'SubnetCreated', at: T0, networkId: 'net-1', subnetId: 'sub-1', enableDhcp: true });
-    expect(fromEnvelope(env('SubnetUpdated', { subnetId: 'sub-1', changes: { enableDhcp: false } }))).toEqual({
+    expect(schedulerEvent(env('NetworkCreated', { network: net }))).toEqual({ type: 'NetworkCreated', at: T0, networkId: 'net-1', availabilityZoneHints: ['az1'] });
+    expect(schedulerEvent(env('NetworkUpdated', { changes: { name: 'x' } }))).toEqual({ type: 'NetworkUpdated', at: T0, networkId: 'net-1' });
+    expect(schedulerEvent(env('SubnetCreated', { subnet }))).toEqual({ type: 'SubnetCreated', at: T0, networkId: 'net-1', subnetId: 'sub-1', enableDhcp: true });
+    expect(schedulerEvent(env('SubnetUpdated', { subnetId: 'sub-1', changes: { enableDhcp: false } }))).toEqual({
       type: 'SubnetUpdated',
       at: T0,
       networkId: 'net-1',
       subnetId: 'sub-1',
       enableDhcp: false,
     });
-    expect(fromEnvelope(env('SubnetDeleted', { subnetId: 'sub-1' }))).toEqual({ type: 'SubnetDeleted', at: T0, networkId: 'net-1', subnetId: 'sub-1' });
-    expect(fromEnvelope(env('NetworkDeleted', {}))).toEqual({ type: 'NetworkDeleted', at: T0, networkId: 'net-1' });
-    expect(fromEnvelope(env('PortCreated', {}))).toBeUndefined();
+    expect(schedulerEvent(env('SubnetDeleted', { subnetId: 'sub-1' }))).toEqual({ type: 'SubnetDeleted', at: T0, networkId: 'net-1', subnetId: 'sub-1' });
+    expect(schedulerEvent(env('NetworkDeleted', {}))).toEqual({ type: 'NetworkDeleted', at: T0, networkId: 'net-1' });
+    expect(schedulerEvent(env('PortCreated', {}))).toBeUndefined();
   });
 
   it('refuses an event whose data lacks what its type needs, with a DecodeError naming the field', () => {
     const bad: EventEnvelope = { type: 'AgentHeartbeat', v: 1, id: 'x', aggregate: 'agent/a0', at: T0, data: { agentId: 'a0' } };
-    expect(() => fromEnvelope(bad)).toThrow(SchedulerEventShapeError);
-    expect(() => fromEnvelope(bad)).toThrow(/host/);
-    expect(() => fromEnvelope({ ...bad, type: 'NetworkUnscheduled', data: { networkId: 'n', agentId: 'a', reason: 'bored' } })).toThrow(/reason/);
-    expect(() => fromEnvelope({ ...bad, type: 'SubnetDeleted', aggregate: 'port/p1', data: { subnetId: 's' } })).toThrow(/aggregate/);
-    expect(() => fromEnvelope({ ...bad, data: null })).toThrow(SchedulerEventShapeError);
-    expect(() => fromEnvelope({ ...bad, v: 2 })).toThrow(/not a schema version this build reads/);
+    expect(() => schedulerEvent(bad)).toThrow(SchedulerEventShapeError);
+    expect(() => schedulerEvent(bad)).toThrow(/host/);
+    expect(() => schedulerEvent({ ...bad, type: 'NetworkUnscheduled', data: { networkId: 'n', agentId: 'a', reason: 'bored' } })).toThrow(/reason/);
+    expect(() => schedulerEvent({ ...bad, type: 'SubnetDeleted', aggregate: 'port/p1', data: { subnetId: 's' } })).toThrow(/aggregate/);
+    expect(() => schedulerEvent({ ...bad, data: null })).toThrow(SchedulerEventShapeError);
+    expect(() => schedulerEvent({ ...bad, v: 2 })).toThrow(/not a schema version this build reads/);
   });
 
   it("takes a network event's network from its subject when given one, as every projection does", () => {
     const event: EventEnvelope = { type: 'NetworkDeleted', v: 1, id: 'x', aggregate: 'network/other', at: T0, data: {} };
-    expect(fromEnvelope(event, 'lh.evt.network.net-1')).toEqual({ type: 'NetworkDeleted', at: T0, networkId: 'net-1' });
-    expect(fromEnvelope({ ...event, type: 'toString' })).toBeUndefined();
+    expect(schedulerEvent(event, 'lh.evt.network.net-1')).toEqual({ type: 'NetworkDeleted', at: T0, networkId: 'net-1' });
+    expect(schedulerEvent({ ...event, type: 'toString' })).toBeUndefined();
   });
 });

@@ -7,8 +7,9 @@ export class SchedulerEventShapeError extends EnvelopeDecodeError {
   constructor(
     readonly type: string,
     readonly detail: string,
+    options?: ErrorOptions,
   ) {
-    super(`${type}: ${detail}`);
+    super(`${type}: ${detail}`, undefined, options);
   }
 }
 

@@ -1,36 +1,18 @@
 /**
- * The scheduler's events. The wire shapes are protocol's (agent and binding
- * events); the scheduler reads heartbeats, admin changes and deletions of
- * agents, every binding decision (its own and the API's manual ones), and the
- * API's network and subnet events in a minimal flattened form (see `fromEnvelope`).
- *
- * Aggregates: `agent/<agentId>` (subject `lh.evt.agent.<agentId>`) and
- * `binding/<networkId>` (subject `lh.evt.binding.<networkId>`): every decision
- * about one network goes to one subject, so two schedulers appending with the
- * expected sequence of that subject can never both bind it.
+ * The scheduler's events. The agent and binding events are @leasehold/resources'
+ * (agent/, binding/: their types, subjects and envelopes); the scheduler reads
+ * heartbeats, admin changes and deletions of agents, every binding decision
+ * (its own and the API's manual ones), and the API's network and subnet
+ * events in a minimal flattened form (see `schedulerEvent`). Every decision
+ * about one network goes to its binding subject, so two schedulers appending
+ * with the expected sequence of that subject can never both bind it.
  *
  * `at` (ms since the epoch) travels in the envelope, not in `data`; the fold's
  * events carry it beside the data.
  */
-import {
-  eventRegistry,
-  resourceEventRegistry,
-  type AgentEventData,
-  type AgentHeartbeatData,
-  type BindingReason,
-  type EventRegistry,
-  type NetworkScheduledData,
-  type NetworkUnscheduledData,
-} from '@leasehold/protocol';
+import { eventRegistry, resourceEventRegistry, type EventRegistry } from '@leasehold/protocol';
+import type { AgentEvent, BindingReason, NetworkScheduled, NetworkScheduledData, NetworkUnscheduled, NetworkUnscheduledData } from '@leasehold/resources';
 import type { StrategyName } from './config.js';
-
-export type { AgentHeartbeatData, NetworkScheduledData, NetworkUnscheduledData };
-
-/** AgentDeleted v1: the API deleted the agent (only once it stopped reporting). */
-export type AgentDeletedData = AgentEventData['AgentDeleted'];
-
-/** AgentAdminStateChanged v1: the API set admin_state_up. */
-export type AgentAdminStateChangedData = AgentEventData['AgentAdminStateChanged'];
 
 /** Why a network was bound to an agent (protocol's BindingReason). */
 export type ScheduleReason = BindingReason;
@@ -92,26 +74,6 @@ export interface UnscheduleDecisionData extends NetworkUnscheduledData {
   readonly inputs: UnscheduleInputs;
 }
 
-/** Data of every journaled event type the scheduler folds or writes, by type. */
-export interface SchedulerEventDataByType {
-  AgentHeartbeat: AgentHeartbeatData;
-  AgentDeleted: AgentDeletedData;
-  AgentAdminStateChanged: AgentAdminStateChangedData;
-  NetworkScheduled: NetworkScheduledData;
-  NetworkUnscheduled: NetworkUnscheduledData;
-}
-
-export type SchedulerEventType = keyof SchedulerEventDataByType;
-
-/** The schema version this build writes, per type. */
-export const SCHEDULER_EVENT_VERSION = {
-  AgentHeartbeat: 1,
-  AgentDeleted: 1,
-  AgentAdminStateChanged: 1,
-  NetworkScheduled: 1,
-  NetworkUnscheduled: 1,
-} as const satisfies Record<SchedulerEventType, number>;
-
 const readTypes = [
   'AgentHeartbeat',
   'AgentDeleted',
@@ -135,14 +97,6 @@ export const schedulerEventRegistry: EventRegistry = eventRegistry(
 );
 
 type Timed<T extends string, D> = { readonly type: T; readonly at: number } & D;
-
-export type AgentHeartbeat = Timed<'AgentHeartbeat', AgentHeartbeatData>;
-export type AgentDeleted = Timed<'AgentDeleted', AgentDeletedData>;
-export type AgentAdminStateChanged = Timed<'AgentAdminStateChanged', AgentAdminStateChangedData>;
-export type NetworkScheduled = Timed<'NetworkScheduled', NetworkScheduledData>;
-export type NetworkUnscheduled = Timed<'NetworkUnscheduled', NetworkUnscheduledData>;
-
-export type AgentEvent = AgentHeartbeat | AgentDeleted | AgentAdminStateChanged;
 
 /** A NetworkScheduled that `decide` wrote. */
 export type ScheduleDecision = Timed<'NetworkScheduled', ScheduleDecisionData>;

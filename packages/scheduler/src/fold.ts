@@ -5,12 +5,10 @@
  * clock, no I/O; the runtime decides on `state` after each fold.
  */
 import type { StoredEvent } from '@leasehold/journal';
+import { bindingNetworkIdOf } from '@leasehold/resources';
 import type { SchedulerConfig } from './config.js';
-import { fromEnvelope } from './envelope.js';
+import { schedulerEvent } from './envelope.js';
 import { createProjection, type SchedulerProjection, type SchedulerState } from './state.js';
-
-/** Every binding decision (NetworkScheduled, NetworkUnscheduled) is on a subject under this. */
-export const BINDING_PREFIX = 'lh.evt.binding.';
 
 export class SchedulerFold {
   private projection: SchedulerProjection;
@@ -36,10 +34,10 @@ export class SchedulerFold {
    * `SchedulerEventShapeError` for data its type does not allow.
    */
   apply(stored: StoredEvent): boolean {
-    const event = fromEnvelope(stored.event, stored.subject);
+    const event = schedulerEvent(stored.event, stored.subject);
     if (event) {
       this.projection.apply(event);
-      if (stored.subject.startsWith(BINDING_PREFIX)) this.bindingVersions.set(stored.subject, stored.seq);
+      if (bindingNetworkIdOf(stored.subject) !== undefined) this.bindingVersions.set(stored.subject, stored.seq);
     }
     if (stored.seq > this.position) this.position = stored.seq;
     return event !== undefined;
@@ -52,7 +50,7 @@ export class SchedulerFold {
    * refused for it.
    */
   quarantine(subject: string, seq: number): void {
-    if (subject.startsWith(BINDING_PREFIX) && subject.indexOf('.', BINDING_PREFIX.length) < 0) this.bindingVersions.set(subject, seq);
+    if (bindingNetworkIdOf(subject) !== undefined) this.bindingVersions.set(subject, seq);
     if (seq > this.position) this.position = seq;
   }
 }

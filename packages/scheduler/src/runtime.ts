@@ -17,11 +17,11 @@ import {
   type ProjectionStartOptions,
   type RunningSnapshottedProjection,
 } from '@leasehold/journal';
+import { bindingNetworkIdOf, bindingSubject, toBindingEnvelope } from '@leasehold/resources';
 import type { SchedulerConfig } from './config.js';
 import { decide } from './decide.js';
-import { schedulerSubject, toEnvelope } from './envelope.js';
 import type { DecisionEvent } from './events.js';
-import { BINDING_PREFIX, SchedulerFold } from './fold.js';
+import { SchedulerFold } from './fold.js';
 import { SCHEDULER_SNAPSHOT_V, readSchedulerSnapshot, schedulerFingerprint, takeSchedulerSnapshot } from './snapshot.js';
 import { nextDeadline, type SchedulerState } from './state.js';
 
@@ -114,7 +114,7 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
     // Each binding subject's events go in one append, in order, after that subject's version.
     const bySubject = new Map<string, DecisionEvent[]>();
     for (const event of decisions) {
-      const subject = schedulerSubject(event);
+      const subject = bindingSubject(event.networkId);
       bySubject.set(subject, [...(bySubject.get(subject) ?? []), event]);
     }
     const written: DecisionEvent[] = [];
@@ -124,7 +124,7 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
         try {
           const result = await journal.append(
             subject,
-            events.map((event) => toEnvelope(event, { id: randomUUID() })),
+            events.map((event) => toBindingEnvelope(event, { id: randomUUID() })),
             fold.bindingVersions.get(subject) ?? 0,
           );
           written.push(...events);
@@ -193,7 +193,7 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
         // Every event may change a decision: the API's manual bindings and other instances' too.
         dirty = true;
         if (live && !passing) soon();
-        if (stored.subject.startsWith(BINDING_PREFIX)) deps.onBindingEvent?.();
+        if (bindingNetworkIdOf(stored.subject) !== undefined) deps.onBindingEvent?.();
       }
       folded(stored.seq);
     },

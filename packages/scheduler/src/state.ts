@@ -9,7 +9,7 @@
  * So a heartbeat arriving after a long silence first downs the agent, then
  * revives it: its alive period starts again.
  */
-import { agentDeadline, isOverdue, startAgent, stepAgent, type AgentRecord } from './agent-machine.js';
+import { agentDeadline, initialAgentState, isOverdue, stepAgent, type AgentMachineState } from '@leasehold/resources';
 import type { SchedulerConfig } from './config.js';
 import { eventTime, type ScheduleReason, type SchedulerEvent } from './events.js';
 
@@ -45,7 +45,7 @@ export interface SchedulerState {
   readonly now: number;
   /** No alive agent can be overdue while `now` is at or before this (null: no alive agent). */
   readonly sweepAfter: number | null;
-  readonly agents: ReadonlyMap<string, AgentRecord>;
+  readonly agents: ReadonlyMap<string, AgentMachineState>;
   readonly networks: ReadonlyMap<string, NetworkRecord>;
 }
 
@@ -58,7 +58,7 @@ interface Draft {
   v: typeof SCHEDULER_STATE_VERSION;
   now: number;
   sweepAfter: number | null;
-  agents: Map<string, AgentRecord>;
+  agents: Map<string, AgentMachineState>;
   networks: Map<string, NetworkRecord>;
 }
 
@@ -117,7 +117,7 @@ function applyInto(draft: Draft, event: SchedulerEvent, config: SchedulerConfig)
     case 'Tick':
       return;
     case 'AgentHeartbeat': {
-      const record = stepAgent(draft.agents.get(event.agentId) ?? startAgent({ agentId: event.agentId, agentDownTime: config.agentDownTime, adminStateUp: config.enableNewAgents }), { ...event, now });
+      const record = stepAgent(draft.agents.get(event.agentId) ?? initialAgentState({ agentId: event.agentId, agentDownTime: config.agentDownTime, adminStateUp: config.enableNewAgents }), { ...event, now });
       draft.agents.set(event.agentId, record);
       const deadline = agentDeadline(record.context);
       if (record.status === 'alive' && deadline !== null && (draft.sweepAfter === null || deadline < draft.sweepAfter)) draft.sweepAfter = deadline;

@@ -2,7 +2,8 @@
  * Event builders for tests and examples (not in the main export list: a
  * `./testing` package export would carry them). Pure.
  */
-import type { AgentHeartbeat, NetworkInput } from './events.js';
+import type { AgentHeartbeat } from '@leasehold/resources';
+import type { NetworkInput } from './events.js';
 
 export interface HeartbeatOptions {
   readonly zone?: string;
