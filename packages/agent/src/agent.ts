@@ -13,11 +13,10 @@
  * - dns-records.ts: the names the embedded DNS cache (dns/agent-dns.ts) answers;
  * - heartbeats.ts and expiry.ts: the two timers.
  */
-import { ApiClient } from '@leasehold/api/client';
 import type { Journal, ProjectionStartOptions, RunningSnapshottedProjection } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { AgentConfig } from './config.js';
-import { dhcpPorts } from './dhcp-port.js';
+import { ApiClient, dhcpPorts } from './dhcp-port.js';
 import { JournalLeaseWriter } from './dhcp/lease-writer.js';
 import { DhcpServer, type ServedNetwork } from './dhcp/server.js';
 import { LeaseHostnames, LocalDnsRecords } from './dns-records.js';

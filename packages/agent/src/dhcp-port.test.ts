@@ -1,8 +1,7 @@
-import type { ApiClient } from '@leasehold/api/client';
-import { ApiError } from '@leasehold/api/client';
 import type { PortState, SubnetState } from '@leasehold/protocol';
+import { DhcpPortRequestError } from '@leasehold/resources';
 import { describe, expect, test } from 'vitest';
-import { dhcpPorts } from './dhcp-port.js';
+import { dhcpPorts, type ApiClient } from './dhcp-port.js';
 
 /** A model with fixed subnets and ports, and an API that records what it was asked. */
 function setup(opts: { dhcpSubnets?: number; otherSubnets?: number; ports?: PortState[]; fail?: Error } = {}) {
@@ -55,7 +54,7 @@ describe('the agent asking for its DHCP port', () => {
   });
 
   test('a refusal is logged, never thrown, and the next call asks again', async () => {
-    const s = setup({ fail: new ApiError('FORBIDDEN', 'network net1 is not bound to agent a1', 'network_id') });
+    const s = setup({ fail: new DhcpPortRequestError('FORBIDDEN', 'network net1 is not bound to agent a1', 'network_id') });
     s.release();
     await s.ports.ensure('net1');
     await s.ports.ensure('net1');

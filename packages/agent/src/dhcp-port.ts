@@ -7,8 +7,27 @@
  * refuses a network not bound to this agent. The port reaches the agent's
  * model through the journal like any other, which answers "do I have one".
  */
-import { dhcpPortDeviceId, type ApiClient } from '@leasehold/api/client';
+import { dhcpPortDeviceId, requestDhcpPort, type DhcpPortRequestReply } from '@leasehold/resources';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { AgentModel } from './state/agent-model.js';
+
+/**
+ * The agent's client of the API: the one request its NATS user may make,
+ * through resources' `requestDhcpPort` (the API's wire rules without loading
+ * the API). Its shape is the API client's (`agents.dhcpPort`), so a test can
+ * stand in the API's own.
+ */
+export class ApiClient {
+  constructor(
+    private readonly nc: Pick<NatsConnection, 'request'>,
+    private readonly options: { readonly timeoutMs?: number } = {},
+  ) {}
+
+  readonly agents = {
+    /** This agent's DHCP port on a network bound to it; throws resources' DhcpPortRequestError on a refusal. */
+    dhcpPort: (agentId: string, networkId: string): Promise<DhcpPortRequestReply> => requestDhcpPort(this.nc, agentId, networkId, this.options),
+  };
+}
 
 export interface DhcpPortsDeps {
   readonly agentId: string;

@@ -10,7 +10,7 @@ export { DhcpServer, formatMac } from './dhcp/server.js';
 export type { Arrival, LeaseWriter, Reply, ServedNetwork } from './dhcp/server.js';
 export { DhcpStats, dhcpOutcomes } from './dhcp/stats.js';
 export type { DhcpOutcome } from './dhcp/stats.js';
-export { AgentModel, DHCP_DEVICE_OWNER } from './state/agent-model.js';
+export { AgentModel } from './state/agent-model.js';
 export type { AgentModelOptions, ModelChange } from './state/agent-model.js';
 export { AGENT_MODEL_SNAPSHOT_KIND, AGENT_MODEL_SNAPSHOT_V, leaseHostnames, modelFingerprint } from './state/model-snapshot.js';
 export type { AgentModelSnapshot } from './state/model-snapshot.js';

@@ -14,7 +14,8 @@ import { LEASE_TABLE_SNAPSHOT_V, leaseSubject, leaseTimes, toEnvelope, type Clie
 import { leaseEventArb } from '@leasehold/lease-actor/testing';
 import { aggregateSubject, pack, parseCidr, parseIpv4 as v4, unpack, type EventEnvelope, type Ipv4, type PortState, type SubnetState } from '@leasehold/protocol';
 import { AgentModelSnapshotError } from '../errors.js';
-import { AgentModel, DHCP_DEVICE_OWNER, type ModelChange } from './agent-model.js';
+import { DHCP_DEVICE_OWNER } from '@leasehold/resources';
+import { AgentModel, type ModelChange } from './agent-model.js';
 import { AGENT_MODEL_SNAPSHOT_V, leaseHostnames, type AgentModelOptions, type AgentModelSnapshot } from './model-snapshot.js';
 
 const T0 = 1_700_000_000_000;

@@ -12,9 +12,9 @@
  * one taken under others is refused. Bump `AGENT_MODEL_SNAPSHOT_V` whenever
  * this layout, what the fold keeps, or the network machine's states change.
  */
-import type { NetworkContext } from '@leasehold/api';
 import { LEASE_TABLE_DEFAULTS, LEASE_TABLE_SNAPSHOT_V, snapshotHostnames, type LeaseTableSnapshot } from '@leasehold/lease-actor';
 import type { AgentHeartbeatData, Ipv4, PortState } from '@leasehold/protocol';
+import type { NetworkContext } from '@leasehold/resources';
 import { AgentModelSnapshotError } from '../errors.js';
 
 export const AGENT_MODEL_SNAPSHOT_V = 1;

@@ -1,12 +1,14 @@
 /**
  * An agent under test with everything real around it: a spawned
  * nats-server, the journal, the API service, and a network served on the
- * host end of a veth pair whose client end is in a fresh namespace.
+ * host end of a veth pair whose client end is in a fresh namespace. The API
+ * is the agent's one test-only dependency (devDependencies): the agent
+ * itself never loads it.
  */
 import { randomUUID } from 'node:crypto';
 import { startTestApi, type TestApi } from '@leasehold/api/testing';
 import type { ApiInput, NetworkView, SubnetView } from '@leasehold/api/client';
-import { aggregateSubject, type EventEnvelope, type NetworkScheduledData, type NetworkUnscheduledData } from '@leasehold/protocol';
+import { bindingSubject, toBindingEnvelope } from '@leasehold/resources';
 import { startAgent, type RunningAgent } from '../agent.js';
 import { defaultAgentConfig, type AgentConfig } from '../config.js';
 import { createTestLink, type TestLink } from './netns.js';
@@ -51,9 +53,8 @@ export async function startAgentEnv(): Promise<AgentEnv> {
       return { network, subnet: created };
     },
     async bind(agent, networkId) {
-      const data: NetworkScheduledData = { networkId, agentId: agent.config.agentId, reason: 'manual' };
-      const event: EventEnvelope = { type: 'NetworkScheduled', v: 1, id: randomUUID(), aggregate: `binding/${networkId}`, at: Date.now(), data };
-      await t.journal.append(aggregateSubject('binding', networkId), [event]);
+      const event = toBindingEnvelope({ type: 'NetworkScheduled', at: Date.now(), networkId, agentId: agent.config.agentId, reason: 'manual' }, { id: randomUUID() });
+      await t.journal.append(bindingSubject(networkId), [event]);
       const deadline = Date.now() + 10_000;
       for (;;) {
         await agent.reconcile();
@@ -64,9 +65,8 @@ export async function startAgentEnv(): Promise<AgentEnv> {
       }
     },
     async unbind(agentId, networkId) {
-      const data: NetworkUnscheduledData = { networkId, agentId, reason: 'agent-down' };
-      const event: EventEnvelope = { type: 'NetworkUnscheduled', v: 1, id: randomUUID(), aggregate: `binding/${networkId}`, at: Date.now(), data };
-      await t.journal.append(aggregateSubject('binding', networkId), [event]);
+      const event = toBindingEnvelope({ type: 'NetworkUnscheduled', at: Date.now(), networkId, agentId, reason: 'agent-down' }, { id: randomUUID() });
+      await t.journal.append(bindingSubject(networkId), [event]);
     },
     async link() {
       const link = await createTestLink();

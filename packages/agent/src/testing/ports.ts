@@ -5,22 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Journal } from '@leasehold/journal';
-import { aggregateSubject, type EventEnvelope, type PortEventData, type PortState } from '@leasehold/protocol';
+import type { PortState } from '@leasehold/protocol';
+import { portSubject, toPortEnvelope } from '@leasehold/resources';
 
 /** Publishes one PortCreated per port, `inFlight` at a time; resolves once JetStream acknowledged them all. */
 export async function publishPorts(journal: Journal, ports: readonly PortState[], inFlight = 512): Promise<void> {
   for (let i = 0; i < ports.length; i += inFlight) {
     await Promise.all(
       ports.slice(i, i + inFlight).map((port) => {
-        const event: EventEnvelope<'PortCreated', PortEventData['PortCreated']> = {
-          type: 'PortCreated',
-          v: 1,
-          id: randomUUID(),
-          aggregate: `port/${port.id}`,
-          at: Date.now(),
-          data: { port },
-        };
-        return journal.publish(aggregateSubject('port', port.id), event, 0);
+        const event = toPortEnvelope(port.id, { type: 'PortCreated', at: Date.now(), port }, { id: randomUUID() });
+        return journal.publish(portSubject(port.id), event, 0);
       }),
     );
   }
