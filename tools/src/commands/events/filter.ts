@@ -4,7 +4,8 @@
  * 2.9 takes one filter subject per consumer, so the most specific subject
  * goes to the server and the rest is checked here, per event.
  */
-import { EVENT_SUBJECT_PREFIX, subjectMatches, subjectToken } from '@leasehold/protocol';
+import { EVENT_SUBJECT_PREFIX, isSubjectPattern, subjectMatches, subjectToken } from '@leasehold/protocol';
+import { eventSubjectParts } from '@leasehold/resources';
 import { badFlag } from '../resources/errors.js';
 
 /** Where reading starts: a stream sequence, or the first event stored at or after an instant. */
@@ -111,7 +112,7 @@ export function eventFilter(flags: EventFilterFlags, now: number): EventFilter {
   const subjects: string[] = [];
   let server = aggregate.server;
   if (flags.subject !== undefined) {
-    if (!/^[^\s]+$/.test(flags.subject) || flags.subject.split('.').some((t, i, all) => t === '' || (t === '>' && i !== all.length - 1))) {
+    if (!/^[^\s]+$/.test(flags.subject) || !isSubjectPattern(flags.subject)) {
       throw badFlag('--subject', `--subject ${flags.subject}: not a NATS subject (tokens separated by dots, * for one token, > at the end)`);
     }
     // The user's wildcard goes to the server; the type/id pattern, when given too, is checked here.
@@ -130,6 +131,6 @@ export function eventFilter(flags: EventFilterFlags, now: number): EventFilter {
 /** True when an event on `subject` of `type` passes the filter's local checks. Pure. */
 export function keeps(filter: EventFilter, subject: string, type: string | undefined): boolean {
   if (!filter.subjects.every((pattern) => subjectMatches(pattern, subject))) return false;
-  if (filter.idTokens && !containsTokens(subject.split('.').slice(3), filter.idTokens)) return false;
+  if (filter.idTokens && !containsTokens(eventSubjectParts(subject)?.ids ?? [], filter.idTokens)) return false;
   return filter.types.size === 0 || (type !== undefined && filter.types.has(type));
 }

@@ -10,6 +10,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ReadModel } from '@leasehold/api';
 import { ProjectionSnapshots, defaultLayout, type SnapshotInfo } from '@leasehold/journal';
+import { portIdOf } from '@leasehold/resources';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Command } from 'commander';
@@ -140,7 +141,7 @@ export function exportCommand(): Command {
       if (select.network !== undefined && begin.from > firstRetained) {
         await readEvents(nc, { filter: 'lh.evt.port.>' }, (raw) => {
           const e = decodeRaw(raw).event;
-          if (e?.type === 'PortCreated' && (e.data as { port?: { networkId?: string } }).port?.networkId === select.network) select.knowPort(raw.subject.split('.')[3]!);
+          if (e?.type === 'PortCreated' && (e.data as { port?: { networkId?: string } }).port?.networkId === select.network) select.knowPort(portIdOf(raw.subject)!);
         });
       }
 

@@ -5,6 +5,7 @@
  * heartbeats say who was alive when a binding or lease was decided).
  */
 import { EVENT_SUBJECT_PREFIX, subjectToken, type EventEnvelope } from '@leasehold/protocol';
+import { eventSubjectParts } from '@leasehold/resources';
 import { parseAggregate } from '../replay/aggregate.js';
 
 export interface SelectionFlags {
@@ -43,7 +44,7 @@ export function selection(flags: SelectionFlags): Selection {
       if (network === undefined && subjects.size === 0) return true;
       if (subjects.has(subject)) return true;
       if (network === undefined) return false;
-      const [, , kind, first] = subject.split('.');
+      const { kind, ids: [first] = [] } = eventSubjectParts(subject) ?? {};
       if (kind === undefined || first === undefined) return false;
       if (NETWORK_KINDS_FLAT.has(kind) || NETWORK_KINDS_NESTED.has(kind)) return first === network;
       if (kind === 'agent') return agents;

@@ -6,11 +6,21 @@
  * Every step yields `{value, context}`: the state value and the data, plain
  * and comparable.
  */
-import { ReadModel, applyNetworkEvent, type NetworkEvent, type NetworkSnapshot } from '@leasehold/api';
+import { ReadModel } from '@leasehold/api';
 import type { StoredEvent } from '@leasehold/journal';
 import { fromEnvelope as leaseEvent, leaseMachine, refusal, type LeaseSnapshot } from '@leasehold/lease-actor';
 import { aggregateSubject, parseIpv4, subjectToken, tryParseIpv4, type EventEnvelope, type PortState } from '@leasehold/protocol';
-import { fromEnvelope as schedulerEvent, isOverdue, machineStep, DEFAULT_SCHEDULER_CONFIG, type AgentRecord } from '@leasehold/scheduler';
+import {
+  applyNetworkEvent,
+  eventSubjectParts,
+  fromNetworkEnvelope,
+  isOverdue,
+  machineStep,
+  type AgentMachineState,
+  type NetworkEvent,
+  type NetworkSnapshot,
+} from '@leasehold/resources';
+import { schedulerEvent, DEFAULT_SCHEDULER_CONFIG } from '@leasehold/scheduler';
 import { transition } from 'xstate';
 import { CliError } from '../resources/errors.js';
 import { agentIn, bindingIn, leaseIn, networkIn, portIn, type ReadModelStart } from './from-read-model.js';
@@ -61,7 +71,8 @@ const usage = 'network/<id>, lease/<networkId>/<ip>, agent/<id>, port/<id> or bi
 
 /** Parses `network/<id>`, `lease/<net>/<ip>`, ... or an aggregate subject `lh.evt.<kind>.<ids>`. Throws CliError. Pure. */
 export function parseAggregate(text: string): AggregateRef {
-  const parts = text.startsWith('lh.evt.') ? text.split('.').slice(2) : text.split('/');
+  const subject = text.startsWith('lh.evt.') ? eventSubjectParts(text) : undefined;
+  const parts = subject ? [subject.kind, ...subject.ids] : text.startsWith('lh.evt.') ? [] : text.split('/');
   const [kind, ...ids] = parts;
   const fail = (why: string) => new CliError('INVALID_AGGREGATE', `${text}: ${why} (give ${usage})`, 'aggregate');
   if (kind !== 'network' && kind !== 'lease' && kind !== 'agent' && kind !== 'port' && kind !== 'binding') throw fail(`unknown aggregate kind ${JSON.stringify(kind ?? '')}`);
@@ -132,8 +143,14 @@ function networkReplayer(start: ReadModelStart<NetworkSnapshot>): Replayer {
     unknown: time.unknown,
     step({ seq, event }) {
       time.saw(event.at);
-      const refused = snapshot.can(event as NetworkEvent) ? undefined : `${event.type} is not accepted in state ${String(snapshot.value)}`;
-      if (!refused) snapshot = applyNetworkEvent(snapshot, event as NetworkEvent);
+      let networkEvent: NetworkEvent;
+      try {
+        networkEvent = fromNetworkEnvelope(event);
+      } catch (error) {
+        return { seq, event, ...view(snapshot), refused: (error as Error).message };
+      }
+      const refused = snapshot.can(networkEvent) ? undefined : `${event.type} is not accepted in state ${String(snapshot.value)}`;
+      if (!refused) snapshot = applyNetworkEvent(snapshot, networkEvent);
       return { seq, event, ...view(snapshot), ...(refused ? { refused } : {}) };
     },
   };
@@ -171,11 +188,11 @@ function leaseReplayer(start: ReadModelStart<LeaseSnapshot>): Replayer {
  * latest `at` seen, and an alive agent silent for longer than agentDownTime
  * is moved to down (a Tick) before the next event applies.
  */
-function agentReplayer(start: ReadModelStart<AgentRecord>, agentDownTime: number): Replayer {
-  let record: AgentRecord = start.state;
+function agentReplayer(start: ReadModelStart<AgentMachineState>, agentDownTime: number): Replayer {
+  let record: AgentMachineState = start.state;
   let now = start.at ?? 0;
   const time = clock(start);
-  const view = (r: AgentRecord): AggregateState => ({ value: r.status, context: r.context });
+  const view = (r: AgentMachineState): AggregateState => ({ value: r.status, context: r.context });
   return {
     get state() {
       return view(record);

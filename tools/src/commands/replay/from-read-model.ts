@@ -8,10 +8,10 @@
  * end of a decline's quarantine (taken as the decline's time), an agent's
  * `aliveSince`, a binding's strategy.
  */
-import { initialNetwork, type NetworkSnapshot, type ReadModel } from '@leasehold/api';
+import type { ReadModel } from '@leasehold/api';
 import { leaseMachine, type LeaseContext, type LeaseSnapshot } from '@leasehold/lease-actor';
 import type { Ipv4, PortState } from '@leasehold/protocol';
-import { startAgent, type AgentRecord } from '@leasehold/scheduler';
+import { initialAgentState, initialNetwork, type AgentMachineState, type NetworkSnapshot } from '@leasehold/resources';
 import { initialTransition } from 'xstate';
 
 /** A start state, the time of the last event in it, and the fields the read model does not know. */
@@ -54,10 +54,10 @@ export function leaseIn(model: ReadModel, networkId: string, ip: Ipv4): ReadMode
 }
 
 /** The scheduler's agent record at the read model's agent row (last heartbeat, admin state, deleted). Pure. */
-export function agentIn(model: ReadModel, agentId: string, agentDownTime: number, enableNewAgents: boolean): ReadModelStart<AgentRecord> {
+export function agentIn(model: ReadModel, agentId: string, agentDownTime: number, enableNewAgents: boolean): ReadModelStart<AgentMachineState> {
   const row = model.fleet.agents.get(agentId);
-  if (!row) return { state: startAgent({ agentId, agentDownTime, adminStateUp: enableNewAgents }), at: undefined, unknown: [] };
-  const started = startAgent({ agentId, agentDownTime, adminStateUp: row.adminStateUp });
+  if (!row) return { state: initialAgentState({ agentId, agentDownTime, adminStateUp: enableNewAgents }), at: undefined, unknown: [] };
+  const started = initialAgentState({ agentId, agentDownTime, adminStateUp: row.adminStateUp });
   const hb = row.heartbeat;
   const context = hb
     ? { ...started.context, host: hb.host, availabilityZone: hb.availabilityZone, lastHeartbeatAt: row.heartbeatAt, load: hb.load, reportedNetworks: hb.networks }

@@ -4,11 +4,11 @@
  * fields both the API's view and the replayed state have, in the API's
  * spelling, so the two sides compare field by field.
  */
-import { networkView, portView, subnetView, type NetworkSnapshot } from '@leasehold/api';
+import { networkView, portView, subnetView } from '@leasehold/api';
 import { ApiError, type ApiClient, type NetworkView, type PortView, type SubnetView } from '@leasehold/api/client';
 import type { LeaseContext } from '@leasehold/lease-actor';
 import type { PortState } from '@leasehold/protocol';
-import type { AgentContext } from '@leasehold/scheduler';
+import type { AgentContext, NetworkSnapshot } from '@leasehold/resources';
 import { isoTime } from '../events/render.js';
 import type { AggregateRef, AggregateState } from './aggregate.js';
 

@@ -11,17 +11,16 @@
  * is named with what the snapshot keeps of it (reason and time).
  */
 import type { StoredEvent } from '@leasehold/journal';
-import { subjectToken } from '@leasehold/protocol';
+import { bindingSubject, type NetworkScheduledData } from '@leasehold/resources';
 import {
   agentLoads,
   applyEvents,
   createProjection,
   decide,
-  fromEnvelope,
   schedulerConfig,
+  schedulerEvent,
   tick,
   DEFAULT_SCHEDULER_CONFIG,
-  type NetworkScheduledData,
   type ScheduleInputs,
   type StrategyName,
   STRATEGIES,
@@ -87,7 +86,7 @@ export interface WhyBindingOptions {
 
 /** Explains the current bindings of a network. */
 export async function whyBinding(source: EventSource, networkId: string, options: WhyBindingOptions = {}): Promise<BindingWhy> {
-  const subject = `lh.evt.binding.${subjectToken(networkId)}`;
+  const subject = bindingSubject(networkId);
   const history = await source.history();
   const chain: StoredEvent[] = [];
   await source.replay(subject, (stored) => void chain.push(stored));
@@ -158,7 +157,7 @@ export async function whyBinding(source: EventSource, networkId: string, options
       while (next < targets.length && targets[next]!.seq === stored.seq) explain(targets[next++]!);
       let event;
       try {
-        event = fromEnvelope(stored.event);
+        event = schedulerEvent(stored.event);
       } catch {
         event = undefined;
       }

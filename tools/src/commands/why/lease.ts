@@ -15,8 +15,9 @@
 import { AgentModel, servesClient } from '@leasehold/agent';
 import type { ReadModel } from '@leasehold/api';
 import type { StoredEvent } from '@leasehold/journal';
-import { fromEnvelope, type AllocationSource, type JournaledLeaseEvent } from '@leasehold/lease-actor';
+import { fromEnvelope, leaseNetworkIdOf, type AllocationSource, type JournaledLeaseEvent } from '@leasehold/lease-actor';
 import { aggregateSubject, formatIpv4, parseIpv4, rangeContains, subjectToken, tryParseIpv4, type Ipv4 } from '@leasehold/protocol';
+import { eventSubjectParts, isAlive } from '@leasehold/resources';
 import { DEFAULT_SCHEDULER_CONFIG } from '@leasehold/scheduler';
 import { CliError } from '../resources/errors.js';
 import { parseAggregate } from '../replay/aggregate.js';
@@ -100,7 +101,7 @@ async function locate(source: EventSource, target: string, network: string | und
   });
   const ranked = [...latest.entries()].sort((a, b) => b[1] - a[1]);
   if (ranked.length === 0) throw new CliError('NOT_FOUND', `no lease events for ${target} in ${source.name}${model ? ', nor a lease in the API snapshot' : ''}`, 'target');
-  return { subject: ranked[0]![0], others: ranked.slice(1).map(([s]) => s.split('.')[3]!) };
+  return { subject: ranked[0]![0], others: ranked.slice(1).map(([s]) => leaseNetworkIdOf(s)!) };
 }
 
 /** The lease row of the API snapshot, for the report. Pure. */
@@ -134,7 +135,7 @@ const SOURCE_TEXT: Record<AllocationSource, string> = {
 export async function whyLease(source: EventSource, target: string, options: WhyLeaseOptions = {}): Promise<LeaseWhy> {
   const history = await source.history();
   const { subject, others } = await locate(source, target, options.network, history.model);
-  const [, , , networkId, ipToken] = subject.split('.');
+  const [networkId, ipToken] = eventSubjectParts(subject)!.ids;
   const ip = parseIpv4(ipToken!.replaceAll('-', '.'));
   const chain: StoredEvent[] = [];
   await source.replay(subject, (stored) => void chain.push(stored));
@@ -211,7 +212,7 @@ function agent(model: AgentModel, networkId: string, bound: StoredEvent, holder:
   // The agent's own liveness rule (agent_down_time since the last heartbeat, as of the event's time).
   const live = agents.filter((id) => {
     const r = model.agents.get(id);
-    return r !== undefined && !r.deleted && at - r.heartbeatAt < agentDownTime;
+    return r !== undefined && isAlive(r, at, agentDownTime);
   });
   const note = 'events do not name their writer; derived from the bindings and heartbeats before the event';
   if (agents.length === 0 && history.firstRetained > 1) {

@@ -10,16 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { startTestApi, type TestApi } from '@leasehold/api/testing';
 import { LeaseTable, leaseSubject, leaseTimes, toEnvelope as leaseEnvelope, type JournaledLeaseEvent } from '@leasehold/lease-actor';
 import { formatIpv4, parseIpv4, type Ipv4 } from '@leasehold/protocol';
-import {
-  decide,
-  fromEnvelope as schedulerEvent,
-  replay as schedulerReplay,
-  schedulerConfig,
-  schedulerSubject,
-  toEnvelope as schedulerEnvelope,
-  type AgentHeartbeat,
-  type SchedulerEvent,
-} from '@leasehold/scheduler';
+import { agentSubject, bindingSubject, toAgentEnvelope, toBindingEnvelope, type AgentHeartbeat } from '@leasehold/resources';
+import { decide, replay as schedulerReplay, schedulerConfig, schedulerEvent, type SchedulerEvent } from '@leasehold/scheduler';
 
 export const FIXED_MAC = 'fa:16:3e:00:00:05';
 export const FIXED_IP = '198.18.0.5';
@@ -68,7 +60,7 @@ export async function startFixture(): Promise<Fixture> {
   const now = Date.now();
   const t0 = now - 30_000;
   for (const hb of [heartbeat('agent-a', t0, 'az1'), heartbeat('agent-b', t0 + 10, 'az2')]) {
-    await journal.append(schedulerSubject(hb), [schedulerEnvelope(hb, { id: randomUUID() })]);
+    await journal.append(agentSubject(hb.agentId), [toAgentEnvelope(hb, { id: randomUUID() })]);
   }
   // The scheduler's own decision over what is journaled now.
   const folded: SchedulerEvent[] = [];
@@ -80,7 +72,7 @@ export async function startFixture(): Promise<Fixture> {
   const decisions = decide(schedulerReplay(folded, config), now + 500, config).filter((d) => d.networkId === network.id);
   const decision = decisions[0];
   if (!decision || decision.type !== 'NetworkScheduled') throw new Error('the scheduler made no decision for the test network');
-  const scheduled = await journal.append(schedulerSubject(decision), [schedulerEnvelope(decision, { id: randomUUID() })], 0);
+  const scheduled = await journal.append(bindingSubject(decision.networkId), [toBindingEnvelope(decision, { id: randomUUID() })], 0);
 
   const lease = async (event: JournaledLeaseEvent) => {
     const subject = leaseSubject(network.id, event.ip);
@@ -110,7 +102,7 @@ export async function startFixture(): Promise<Fixture> {
   if (poolIp === ASKED_IP) throw new Error('the hash picked the asked address; choose another');
   const beat = async (agentId: string, at: number, zone: string) => {
     const hb = heartbeat(agentId, at, zone);
-    return (await journal.append(schedulerSubject(hb), [schedulerEnvelope(hb, { id: randomUUID() })])).version;
+    return (await journal.append(agentSubject(hb.agentId), [toAgentEnvelope(hb, { id: randomUUID() })])).version;
   };
   // Let the API's read model fold everything before tests ask it.
   await t.api.model.waitFor(askedBound);
