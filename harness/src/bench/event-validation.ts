@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { leaseSubject, toEnvelope } from '@leasehold/lease-actor';
 import { checkEventData, checkStoredEvent, decodeEvent, decodeStoredEvent, encodeEvent, isIpv4, parseIpv4, type EventEnvelope } from '@leasehold/protocol';
+import { toAgentEnvelope, toNetworkEnvelope } from '@leasehold/resources';
 import { bestOfRounds, machineLine, printTable, rate, timeLoop } from './harness.js';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 3_000_000);
@@ -28,21 +29,19 @@ const leaseSubjectText = leaseSubject('net-1', ip);
 const leaseBytes = encodeEvent(leaseEnvelope);
 // As a projection holds it: decoded by msgpackr (its maps are not the literal's shape).
 const leaseDecoded = decodeEvent(leaseBytes);
-const heartbeat: EventEnvelope = {
-  type: 'AgentHeartbeat', v: 1, id: 'h-1', aggregate: 'agent/agent-1', at,
-  data: { agentId: 'agent-1', host: 'host-1', availabilityZone: 'nova', networks: ['n1', 'n2', 'n3'], load: 12, interfaceMappings: { physnet1: 'eth1' }, reportIntervalMs: 30_000, version: '0.1.0' },
-};
+const heartbeat: EventEnvelope = toAgentEnvelope(
+  { type: 'AgentHeartbeat', at, agentId: 'agent-1', host: 'host-1', availabilityZone: 'nova', networks: ['n1', 'n2', 'n3'], load: 12, interfaceMappings: { physnet1: 'eth1' }, reportIntervalMs: 30_000, version: '0.1.0' },
+  { id: 'h-1' },
+);
 const block = parseIpv4('198.18.0.0');
-const subnet: EventEnvelope = {
-  type: 'SubnetCreated', v: 1, id: 's-1', aggregate: 'network/net-1', at,
-  data: {
-    subnet: {
-      id: 'sub-1', networkId: 'net-1', name: 'sub', cidr: { address: block, prefix: 24 }, gatewayIp: block + 1,
-      allocationPools: [{ first: block + 2, last: block + 99 }], dynamicPools: [{ first: block + 100, last: block + 199 }],
-      dnsNameservers: [block + 1], hostRoutes: [], enableDhcp: true, leaseDuration: 86_400,
-    },
+const subnet: EventEnvelope = toNetworkEnvelope('net-1', {
+  type: 'SubnetCreated', at,
+  subnet: {
+    id: 'sub-1', networkId: 'net-1', name: 'sub', cidr: { address: block, prefix: 24 }, gatewayIp: block + 1,
+    allocationPools: [{ first: block + 2, last: block + 99 }], dynamicPools: [{ first: block + 100, last: block + 199 }],
+    dnsNameservers: [block + 1], hostRoutes: [], enableDhcp: true, leaseDuration: 86_400,
   },
-};
+}, { id: 's-1' });
 
 // The LeaseBound data as a zod schema with the same rules as protocol's.
 const time = z.number().min(-8.64e15).max(8.64e15);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeliverPolicy } from '@nats-io/jetstream';
 import { Packr } from 'msgpackr';
-import { encodeEvent, type EventEnvelope } from '@leasehold/protocol';
+import { encodeEvent, eventEnvelope, type EventEnvelope } from '@leasehold/protocol';
 import { Journal, connectNats, startNatsServer } from '@leasehold/journal';
 import { machineLine, measure, pipelined, printTable, rate, type Figure } from './harness.js';
 
@@ -28,14 +28,9 @@ console.log(machineLine(`nats-server ${nc.info?.version} (file storage, spawned 
 console.log(`counts: ${SEQUENTIAL} sequential, ${PIPELINED} pipelined with ${WINDOW} in flight`);
 
 const run = randomUUID().slice(0, 8);
-const leaseEvent = (i: number, aggregate: string): EventEnvelope => ({
-  type: 'LeaseBound',
-  v: 1,
-  id: randomUUID(),
-  aggregate,
-  at: 1_700_000_000_000 + i,
-  data: { mac: '52:54:00:12:34:56', ip: `198.18.${(i >> 8) & 255}.${i & 255}`, expiresAt: 1_700_000_086_400 + i, hostname: 'vm-1' },
-});
+// A raw payload of a lease's size on throwaway subjects (not a valid LeaseBound: the journal is measured, not a fold).
+const leaseEvent = (i: number, aggregate: string): EventEnvelope =>
+  eventEnvelope('LeaseBound', 1, aggregate, 1_700_000_000_000 + i, { mac: '52:54:00:12:34:56', ip: `198.18.${(i >> 8) & 255}.${i & 255}`, expiresAt: 1_700_000_086_400 + i, hostname: 'vm-1' }, { id: randomUUID() });
 const payload = (i: number) => encodeEvent(leaseEvent(i, 'bench'));
 
 const figures: Figure[] = [];

@@ -2,14 +2,14 @@
  * The events of a synthetic history, each computed on its own from the plan
  * and the live state (pure), through the builders the running system uses:
  * lease-actor's `toEnvelope`/`leaseSubject` for leases, the agent's
- * `heartbeatEnvelope` for heartbeats, the scheduler's `toEnvelope` for
+ * `heartbeatEnvelope` for heartbeats, resources' `toBindingEnvelope` for
  * bindings. Networks, subnets and ports are not here: they are created
  * through the API itself (live.ts).
  */
 import { heartbeatEnvelope, heartbeatSubject } from '@leasehold/agent';
 import { leaseSubject, leaseTimes, toEnvelope as leaseEnvelope, type JournaledLeaseEvent } from '@leasehold/lease-actor';
 import type { EventEnvelope } from '@leasehold/protocol';
-import { schedulerSubject, toEnvelope as schedulerEnvelope, type JournaledSchedulerEvent } from '@leasehold/scheduler';
+import { bindingSubject, toBindingEnvelope, type NetworkScheduled } from '@leasehold/resources';
 import { agentOfNetwork, eventId, leaseClient, slotOf, type HistoryPlan } from './plan.js';
 
 /** What the API made of the live state: the network ids (index = network n) and each agent's networks and load. */
@@ -37,8 +37,8 @@ export function liveEvent(plan: HistoryPlan, live: LiveState, j: number): Planne
   if (j < shape.agents.length) return heartbeat(plan, live, j, start, id);
   j -= shape.agents.length;
   if (j < shape.networks) {
-    const event: JournaledSchedulerEvent = { type: 'NetworkScheduled', networkId: live.networkIds[j]!, agentId: agentOfNetwork(shape, j), reason: 'new-network', strategy: 'weight', at: start + j };
-    return { subject: schedulerSubject(event), envelope: schedulerEnvelope(event, { id }) };
+    const event: NetworkScheduled = { type: 'NetworkScheduled', networkId: live.networkIds[j]!, agentId: agentOfNetwork(shape, j), reason: 'new-network', strategy: 'weight', at: start + j };
+    return { subject: bindingSubject(event.networkId), envelope: toBindingEnvelope(event, { id }) };
   }
   j -= shape.networks;
   const at = Math.floor(start + (j * plan.cycleMs) / shape.leases);

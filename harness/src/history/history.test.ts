@@ -4,7 +4,7 @@ import { Journal } from '@leasehold/journal';
 import { startTestNats } from '@leasehold/journal/testing';
 import { leaseSubject } from '@leasehold/lease-actor';
 import { cidrContains, decodeEvent, encodeEvent, formatIpv4, parseIpv4 } from '@leasehold/protocol';
-import { createProjection, fromEnvelope, schedulerConfig } from '@leasehold/scheduler';
+import { createProjection, schedulerConfig, schedulerEvent } from '@leasehold/scheduler';
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_SHAPE, historyEvent, historyPlan, leaseClient, liveEvent, liveEventCount, networkAddresses, slotOf, writeHistory, type HistoryShape, type LiveState } from './index.js';
 
@@ -84,7 +84,7 @@ describe('synthetic history', () => {
     const total = await journal.replay('lh.evt.>', (stored) => {
       api.apply(stored);
       agent.apply(stored);
-      const event = fromEnvelope(stored.event);
+      const event = schedulerEvent(stored.event);
       if (event) scheduler.apply(event);
     });
     expect(total).toBe(2_000 + liveEventCount(plan) + 3 * 2 + 3 * (4 + 1) * 3);
