@@ -2,7 +2,8 @@
  * `npm run bench:api`: the API's port creates per second (one at a time, and
  * with 32 in flight) and its read latency with 10,000 ports, against a
  * nats-server this script spawns (file storage, temporary directory) and an
- * API service in this process. The client has its own connection, so every
+ * API service in this process, started by the daemon's startSystem as
+ * `leasehold api` starts it. The client has its own connection, so every
  * call crosses the server as a real caller's would. Every loop is bounded in
  * count and time.
  *
@@ -15,10 +16,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startApiService } from '@leasehold/api';
 import { ApiClient, ApiError } from '@leasehold/api/client';
-import { Journal, connectNats, startNatsServer } from '@leasehold/journal';
+import { connectNats, startNatsServer } from '@leasehold/journal';
 import { pack } from '@leasehold/protocol';
+import { connectedRuntime, startSystem } from '@leasehold/server';
 import { machineLine, measure, pipelined, printTable, type Figure } from './harness.js';
 
 const TOTAL_PORTS = Number(process.env.BENCH_PORTS ?? 10_000);
@@ -40,12 +41,12 @@ writeFileSync(config, MAX_PAYLOAD === 'default' ? '' : `max_payload: ${Number(MA
 const server = await startNatsServer({ storeDir: join(storeDir, 'js'), extraArgs: ['-c', config] });
 const serviceNc = await connectNats(server.url, { name: 'bench-api-service' });
 const clientNc = await connectNats(server.url, { name: 'bench-api-client' });
-const journal = await Journal.open(serviceNc);
-const api = await startApiService(serviceNc, journal, {
+const system = await startSystem(connectedRuntime(server.url, serviceNc), {
   // 10,000 ports in one project: the bench measures the API, not Neutron's default quota of 500.
-  quotas: { quota_network: -1, quota_subnet: -1, quota_port: -1 },
-  onInternalError: (e, subject) => console.error(`api: internal error on ${subject}: ${e instanceof Error ? e.message : String(e)}`),
+  api: { agentDownTimeMs: 75_000, quotas: { quota_network: -1, quota_subnet: -1, quota_port: -1 } },
+  log: (line) => console.error(line),
 });
+const api = system.api!;
 const client = new ApiClient(clientNc, { timeoutMs: 30_000 });
 
 console.log(machineLine(`nats-server ${serviceNc.info?.version} (file storage, spawned on ${server.url}), max_payload ${serviceNc.info?.max_payload} bytes`));
@@ -153,7 +154,7 @@ try {
   console.log('');
   printLatencies(lists);
 } finally {
-  await api.stop();
+  await system.stop();
   await clientNc.close();
   await serviceNc.close();
   await server.stop();

@@ -19,11 +19,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AgentModel } from '@leasehold/agent';
-import { ReadModel, startApiService } from '@leasehold/api';
+import { ReadModel } from '@leasehold/api';
 import { ApiClient } from '@leasehold/api/client';
 import { Journal, connectNats, startNatsServer } from '@leasehold/journal';
 import { leaseSubject, leaseTimes, toEnvelope, type JournaledLeaseEvent } from '@leasehold/lease-actor';
 import { parseIpv4 } from '@leasehold/protocol';
+import { connectedRuntime, startSystem } from '@leasehold/server';
 import { machineLine, pipelined } from './harness.js';
 
 const EVENTS = Number(process.env.REPLAY_EVENTS ?? 1_000_000);
@@ -58,6 +59,7 @@ export function historyEvent(i: number, clients: number, t0: number): JournaledL
   return { type: fresh ? 'LeaseBound' : 'LeaseRenewed', mac, ip, at, ...leaseTimes(at, LEASE_MS), hostname: `vm-${client}` };
 }
 
+// Each projection's fold alone on purpose (no startSystem): the figure is the fold's rate and memory.
 async function runChild(kind: 'agent' | 'api', url: string, networkId: string): Promise<void> {
   const nc = await connectNats(url, { name: `bench-replay-${kind}` });
   const journal = await Journal.open(nc);
@@ -103,7 +105,8 @@ async function main(): Promise<void> {
   try {
     const journal = await Journal.open(nc);
     console.log(machineLine(`nats-server ${nc.info?.version} (file storage, spawned on ${server.url})`));
-    const api = await startApiService(nc, journal, {});
+    // The API only creates the network and its subnet, as `leasehold api` would, then stops.
+    const api = await startSystem(connectedRuntime(server.url, nc), { api: { agentDownTimeMs: 75_000 }, log: (line) => console.error(line) });
     const client = new ApiClient(nc);
     const network = await client.networks.create({ name: 'replay' });
     await client.subnets.create({

@@ -59,6 +59,7 @@ try {
   // ---- one agent takes every network ----
   await heartbeat(0);
   t0 = performance.now();
+  // The scheduler alone on purpose (not startSystem): the figure is its rebalance, with no API or agent beside it.
   const scheduler = await startScheduler(config, { journal, name: 'bench-scheduler' });
   await scheduler.schedule();
   const first = agentLoads(scheduler.state()).get('agent-0') ?? 0;

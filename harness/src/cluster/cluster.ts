@@ -36,7 +36,7 @@ import {
 } from '@leasehold/journal';
 import type { SchedulerConfig } from '@leasehold/scheduler';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { createLogger, partLog, startSystem, type LeaseAccessTarget, type Logger, type NatsRuntime, type RunningSystem } from '@leasehold/server';
+import { connectedRuntime, createLogger, partLog, startSystem, type LeaseAccessTarget, type Logger, type NatsRuntime, type RunningSystem } from '@leasehold/server';
 
 export interface ClusterSystemOptions {
   readonly dataDir: string;
@@ -123,16 +123,8 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
     const leaseAccess: LeaseAccessTarget | undefined = options.auth
       ? { describe: `${cluster.nodes.length} node configs under ${dir}`, apply: (leaseNetworks) => cluster.reconfigure(authorizationBlock(withLeaseNetworks(users, leaseNetworks))) }
       : undefined;
-    const runtime = (nc: NatsConnection, journalNc = nc): NatsRuntime => ({
-      url: cluster.urls.join(','),
-      embedded: undefined,
-      nc,
-      connectionOf: (part) => (part === 'api-journal' ? journalNc : nc),
-      connections: journalNc === nc ? [nc] : [nc, journalNc],
-      access: undefined,
-      abandon: async () => {},
-      close: async () => {},
-    });
+    // Each part on its own role's connections, which stop() below closes.
+    const runtime = (nc: NatsConnection, journalNc = nc): NatsRuntime => connectedRuntime(cluster.urls.join(','), nc, journalNc);
     const apiNc = await connectAs('api', 'leasehold-api');
     const apiRuntime = runtime(apiNc, options.auth ? await connectAs('api-journal', 'leasehold-api-journal') : apiNc);
     const api = await startSystem(apiRuntime, { api: { agentDownTimeMs: options.agentDownTimeMs }, logger });

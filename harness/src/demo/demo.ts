@@ -1,27 +1,27 @@
 /**
  * `npm run demo`: the whole path, narrated, for a new user. Starts NATS (an
  * embedded nats-server in a temporary directory, or NATS_URL), the journal,
- * the API and a DHCP agent the way `leasehold start` does; makes a network
+ * the API and a DHCP agent with the daemon's own openNats and startSystem,
+ * as `leasehold start` does (without the scheduler: the demo binds by hand); makes a network
  * namespace with a veth pair (the "VM" and its tap); creates a network and a
  * subnet through the API and binds it to the agent; runs a real DHCP client
  * (busybox udhcpc, else dhclient) in the namespace; prints the lease it got
  * and the journal events behind it; releases; removes everything. Bounded:
  * it gives up after DEMO_TIMEOUT_MS (default 90 s). Needs root.
  */
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultAgentConfig, startAgent, type RunningAgent } from '@leasehold/agent';
+import { defaultAgentConfig } from '@leasehold/agent';
 import { clientAvailable, createTestLink, startClient, type ClientKind, type RunningClient, type TestLink } from '@leasehold/agent/testing';
-import { startApiService, type ApiService } from '@leasehold/api';
 import { ApiClient, ApiError } from '@leasehold/api/client';
 import { Journal, type StoredEvent } from '@leasehold/journal';
 import { leaseSubject } from '@leasehold/lease-actor';
 import { formatIpv4, parseIpv4 } from '@leasehold/protocol';
 import { ensureCommands, requireRoot } from '../bench/dhcp/install.js';
 import { eventLine } from './format.js';
-import { openNats, type NatsRuntime } from '@leasehold/server';
+import { openNats, startSystem, type NatsRuntime } from '@leasehold/server';
 
 const TIMEOUT_MS = Number(process.env.DEMO_TIMEOUT_MS ?? 90_000);
 const started = Date.now();
@@ -66,8 +66,11 @@ async function main(): Promise<void> {
   step('NATS and the journal');
   const dataDir = mkdtempSync(join(tmpdir(), 'lh-demo-'));
   cleanups.push({ name: `removed the data directory ${dataDir}`, run: async () => rmSync(dataDir, { recursive: true, force: true }) });
-  const nats: NatsRuntime = await openNats({ natsUrl: process.env.NATS_URL || undefined, dataDir, name: 'leasehold-demo' });
+  // Named before NATS starts: on the embedded server the agent logs in as its own user, agent-<id>.
+  const agentId = `demo-${hostname().replace(/[^\w-]/g, '-')}-${randomBytes(3).toString('hex')}`;
+  const nats: NatsRuntime = await openNats({ natsUrl: process.env.NATS_URL || undefined, dataDir, name: 'leasehold-demo', parts: { api: true, agentId } });
   cleanups.push({ name: nats.embedded ? `stopped nats-server (pid ${nats.embedded.pid()})` : 'closed the NATS connection', run: () => nats.close() });
+  // The demo reads the journal on the process's own connection (the admin's on the embedded server).
   const journal = await Journal.open(nats.nc);
   const firstSeq = (await journal.jsm.streams.info(journal.layout.stream)).state.last_seq + 1;
   say(
@@ -82,17 +85,16 @@ async function main(): Promise<void> {
   cleanups.push({ name: `removed namespace ${link.ns} and its veth pair`, run: () => link.remove() });
   say(`namespace ${link.ns}: interface ${link.clientIf}  <-- veth -->  ${link.hostIf} here, where the agent listens`);
 
-  step('The API and a DHCP agent, as `leasehold start` runs them');
-  const api: ApiService = await startApiService(nats.nc, journal, { agentDownTimeMs: 75_000 });
-  cleanups.push({ name: 'stopped the API', run: () => api.stop() });
-  say(`api: ${api.subjects.length} operations on lh.api.v1.* (networks.create, subnets.create, bindings.add, ...)`);
-  const agentId = `demo-${hostname()}-${link.ns.slice(-6)}`;
-  const agent: RunningAgent = await startAgent(defaultAgentConfig({ agentId, interfaceMappings: { demo: link.hostIf } }), {
-    nc: nats.nc,
-    journal,
-    log: (line) => say(`  [agent] ${line}`),
+  step('The API and a DHCP agent, started as `leasehold start` starts them (startSystem)');
+  const system = await startSystem(nats, {
+    api: { agentDownTimeMs: 75_000 },
+    agent: defaultAgentConfig({ agentId, interfaceMappings: { demo: link.hostIf } }),
+    log: (line) => say(`  [leasehold] ${line}`),
   });
-  cleanups.push({ name: `stopped agent ${agentId}`, run: () => agent.stop() });
+  cleanups.push({ name: `stopped agent ${agentId} and the API`, run: () => system.stop() });
+  const api = system.api!;
+  const agent = system.agent!;
+  say(`api: ${api.subjects.length} operations on lh.api.v1.* (networks.create, subnets.create, bindings.add, ...)`);
   say(`agent ${agentId}: physical network "demo" is interface ${link.hostIf}; it has sent its first heartbeat`);
 
   step('A network and a subnet, through the API');

@@ -63,6 +63,8 @@ const failures: string[] = [];
 process.on('uncaughtException', (e) => failures.push(`uncaught exception: ${e.stack ?? e}`));
 process.on('unhandledRejection', (e) => failures.push(`unhandled rejection: ${e instanceof Error ? e.stack : String(e)}`));
 
+// The agent alone on purpose (agent/testing's environment, not startSystem): the fuzzer feeds its DHCP
+// server directly and checks the agent's own invariants.
 const env = await startAgentEnv();
 const DIRECT_IF = 'fz-direct';
 let agent: RunningAgent;

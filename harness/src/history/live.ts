@@ -1,13 +1,12 @@
 /**
  * The live state of a synthetic history, made the way an operator makes it:
  * networks, subnets and ports through the API's own commands (an API service
- * started on the journal for the purpose, then stopped), each network's DHCP
+ * started for the purpose with the daemon's startSystem, then stopped), each network's DHCP
  * port created as its agent creates it. What the API does not write (the
  * agents' heartbeats, the bindings, the leases) follows from events.ts.
  */
-import { startApiService } from '@leasehold/api';
 import { ApiClient } from '@leasehold/api/client';
-import type { Journal } from '@leasehold/journal';
+import { connectedRuntime, startSystem } from '@leasehold/server';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { pipelined } from '../bench/harness.js';
 import type { LiveState } from './events.js';
@@ -16,9 +15,9 @@ import { agentOfNetwork, networkAddresses, type HistoryPlan } from './plan.js';
 const DHCP_DEVICE_OWNER = 'network:dhcp';
 
 /** Creates the plan's networks, subnets, compute ports and DHCP ports through the API; resolves with their ids. */
-export async function createLiveResources(nc: NatsConnection, journal: Journal, plan: HistoryPlan, options: { window?: number; maxMs?: number } = {}): Promise<LiveState> {
+export async function createLiveResources(nc: NatsConnection, plan: HistoryPlan, options: { window?: number; maxMs?: number } = {}): Promise<LiveState> {
   const { shape } = plan;
-  const api = await startApiService(nc, journal, { agentDownTimeMs: 75_000 });
+  const api = await startSystem(connectedRuntime(nc.getServer(), nc), { api: { agentDownTimeMs: 75_000 }, log: (line) => console.error(line) });
   try {
     const client = new ApiClient(nc, { timeoutMs: 30_000 });
     const networkIds: string[] = [];

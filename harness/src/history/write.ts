@@ -34,7 +34,7 @@ export async function publishEvents(journal: Journal, count: number, event: (i: 
 
 /** The live state (API resources, heartbeats, bindings, leases bound), then `plan.events` history events. */
 export async function writeHistory(nc: NatsConnection, journal: Journal, plan: HistoryPlan, options: WriteOptions = {}): Promise<{ live: LiveState; events: number }> {
-  const live = await createLiveResources(nc, journal, plan);
+  const live = await createLiveResources(nc, plan);
   const liveCount = liveEventCount(plan);
   const wroteLive = await publishEvents(journal, liveCount, (j) => liveEvent(plan, live, j), { ...options, onProgress: undefined });
   if (wroteLive < liveCount) throw new Error(`only ${wroteLive} of ${liveCount} live-state events were written in time`);

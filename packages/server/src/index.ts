@@ -3,7 +3,7 @@
 // registers (`leasehold start|api|scheduler|dhcp-agent`).
 
 // Running the parts on a NATS connection.
-export { openNats, splitServers } from './runtime/nats.js';
+export { connectedRuntime, openNats, splitServers } from './runtime/nats.js';
 export { HISTORY_DEFAULTS, startSystem } from './runtime/system.js';
 export { untilSignal } from './runtime/until-signal.js';
 export type { NatsRuntime, OpenNatsOptions } from './runtime/nats.js';

@@ -1,10 +1,12 @@
 /**
  * The agent under benchmark, as its own process so its CPU time is read
  * from /proc like dnsmasq's and Kea's: spawns a nats-server (journal on,
- * file storage), the journal, the API (only to create the network, the
- * subnet and the agent's DHCP port, then stopped, so its read model does not
- * fold the benchmark's lease events in this process), and the agent serving
- * one network with a /16 dynamic pool on the given interface.
+ * file storage), then starts with the daemon's startSystem the API (only to
+ * create the network, the subnet and the agent's DHCP port, then stopped, so
+ * its read model does not fold the benchmark's lease events in this process)
+ * and the agent serving one network with a /16 dynamic pool on the given
+ * interface, each as `leasehold api` and `leasehold dhcp-agent` would run it
+ * (the agent snapshots its model every 50,000 events, as the daemon's does).
  *
  * Started inside the server namespace (`ip netns exec`), so nats-server runs
  * there too, on that namespace's loopback. Talks to the bench on stdio:
@@ -28,9 +30,8 @@ import { syncBuiltinESMExports } from 'node:module';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { startApiService } from '@leasehold/api';
 import { ApiClient, ApiError } from '@leasehold/api/client';
-import { Journal, connectNats, startNatsServer } from '@leasehold/journal';
+import { connectNats, startNatsServer } from '@leasehold/journal';
 import { connect } from '@nats-io/transport-node';
 
 /** What the bench asks for; addresses are dotted quads. */
@@ -71,20 +72,24 @@ if (tweaks.has('ifaddr-cache')) {
   // The agent imports the named export: make it see the patched function (imported below, after this).
   syncBuiltinESMExports();
 }
-const { defaultAgentConfig, startAgent } = await import('@leasehold/agent');
+const { defaultAgentConfig } = await import('@leasehold/agent');
+const { connectedRuntime, startSystem } = await import('@leasehold/server');
 const storeDir = mkdtempSync(join(tmpdir(), 'lh-bench-dhcp-agent-'));
 const nats = await startNatsServer({ storeDir });
 const nc = tweaks.has('no-async-traces')
   ? await connect({ servers: nats.url, name: 'bench-dhcp-agent', noAsyncTraces: true })
   : await connectNats(nats.url, { name: 'bench-dhcp-agent' });
-const journal = await Journal.open(nc);
-const api = await startApiService(nc, journal, { agentDownTimeMs: 60_000 });
+// Two systems on the one connection, so the API can be stopped alone once the agent serves.
+const runtime = connectedRuntime(nats.url, nc);
+const apiSystem = await startSystem(runtime, { api: { agentDownTimeMs: 60_000 }, log: (line) => process.stderr.write(`[api] ${line}\n`) });
 const client = new ApiClient(nc);
 const agentId = 'bench-agent';
-const agent = await startAgent(
-  defaultAgentConfig({ agentId, host: 'bench', interfaceMappings: { bench: config.ifname }, reportIntervalMs: 10_000, agentDownTimeMs: 60_000 }),
-  { nc, journal, log: (line) => process.stderr.write(`[agent] ${line}\n`) },
-);
+const agentSystem = await startSystem(runtime, {
+  agent: defaultAgentConfig({ agentId, host: 'bench', interfaceMappings: { bench: config.ifname }, reportIntervalMs: 10_000, agentDownTimeMs: 60_000 }),
+  log: (line) => process.stderr.write(`[agent] ${line}\n`),
+});
+const agent = agentSystem.agent!;
+const journal = agentSystem.journal;
 
 const network = await client.networks.create({ name: 'bench', 'provider:physical_network': 'bench' });
 await client.subnets.create({
@@ -115,7 +120,7 @@ while (serverIp === undefined) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-await api.stop();
+await apiSystem.stop();
 
 const ready: AgentProcessReady = {
   agentPid: process.pid,
@@ -126,7 +131,7 @@ const ready: AgentProcessReady = {
 process.stdout.write(`READY ${JSON.stringify(ready)}\n`);
 
 const stop = async () => {
-  await agent.stop().catch(() => {});
+  await agentSystem.stop().catch(() => {});
   await nc.drain().catch(() => nc.close());
   await nats.stop();
   rmSync(storeDir, { recursive: true, force: true });

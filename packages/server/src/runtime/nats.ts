@@ -145,6 +145,25 @@ function runtime(url: string, embedded: SupervisedNats | undefined, access: Loca
   };
 }
 
+/**
+ * A runtime on connections opened elsewhere (a cluster's nodes, a bench's own
+ * nats-server): every part runs on `nc`, the API's journal on `journalNc`.
+ * Nothing is spawned, and abandon/close leave the connections to whoever
+ * opened them. Pure.
+ */
+export function connectedRuntime(url: string, nc: NatsConnection, journalNc: NatsConnection = nc): NatsRuntime {
+  return {
+    url,
+    embedded: undefined,
+    nc,
+    connectionOf: (part) => (part === 'api-journal' ? journalNc : nc),
+    connections: journalNc === nc ? [nc] : [nc, journalNc],
+    access: undefined,
+    abandon: async () => {},
+    close: async () => {},
+  };
+}
+
 /** The embedded server as the access keeper's target: its config file rewritten (atomically, 0600), then a reload. */
 function embeddedLeaseAccess(access: LocalAccess, embedded: SupervisedNats): LeaseAccessTarget {
   return {
