@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { credsAuthenticator, nkeyAuthenticator, nkeys, type Authenticator } from '@nats-io/nats-core';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { AuthorizationError, connect, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
 import { CredentialsError, UnsupportedServerError } from './errors.js';
 
 export const MIN_SERVER_VERSION = '2.9.0';
@@ -29,7 +29,7 @@ export interface ConnectOptions {
   readonly inboxPrefix?: string;
   /** Capture async stack traces on requests (off by default: costly on the hot path). */
   readonly asyncTraces?: boolean;
-  /** How long to wait for the first connection (the client's default otherwise). */
+  /** How long each attempt at the first connection may take (default 5 s; see `FIRST_CONNECT_ATTEMPTS`). */
   readonly timeoutMs?: number;
   /** Keep reconnecting forever by default: a journal writer outlives server restarts; 0 turns reconnecting off. */
   readonly maxReconnectAttempts?: number;
@@ -138,6 +138,21 @@ function authOptions(options: ConnectOptions) {
  * `UnsupportedServerError`. Credentials and TLS come from `options`, else
  * from the environment (`options.env`, default `process.env`).
  */
+/**
+ * Attempts at the first connection when the server refuses it as
+ * unauthorized or the handshake times out. nats-server 2.9 re-checks every
+ * connection when it reloads its configuration, and one whose handshake is
+ * under way then is refused ("Authorization Violation") or closed without a
+ * word, which nats.js only notices when its connect timeout ends; the owner
+ * of an embedded server reloads it as bindings change (lease-access.ts). So
+ * a refusal is tried again shortly, and each attempt's wait is 5 s, not
+ * nats.js's 20 s. A credential that is wrong is still refused, a few hundred
+ * milliseconds later; a server that never answers, after 15 s.
+ */
+export const FIRST_CONNECT_ATTEMPTS = 3;
+const ATTEMPT_TIMEOUT_MS = 5_000;
+const RETRY_PAUSE_MS = 100;
+
 export async function connectNats(servers: string | string[], options: ConnectOptions = {}): Promise<NatsConnection> {
   const fromEnv = credentialsFromEnv(options.env ?? process.env);
   const explicit = options.user || options.token || options.nkeySeedFile || options.credsFile;
@@ -147,17 +162,19 @@ export async function connectNats(servers: string | string[], options: ConnectOp
     tls: options.tls ?? fromEnv.tls,
     inboxPrefix: options.inboxPrefix ?? (explicit ? undefined : fromEnv.inboxPrefix),
   };
-  const nc = await connect({
-    servers,
-    name: options.name ?? 'leasehold',
-    maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
-    ...(options.maxReconnectAttempts === 0 ? { reconnect: false } : {}),
-    ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
-    reconnectTimeWait: 250,
-    // An Error object per request for async stack traces costs ~10% of a busy agent's CPU.
-    noAsyncTraces: options.asyncTraces !== true,
-    ...authOptions(merged),
-  });
+  const nc = await firstConnect(() =>
+    connect({
+      servers,
+      name: options.name ?? 'leasehold',
+      maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
+      ...(options.maxReconnectAttempts === 0 ? { reconnect: false } : {}),
+      timeout: options.timeoutMs ?? ATTEMPT_TIMEOUT_MS,
+      reconnectTimeWait: 250,
+      // An Error object per request for async stack traces costs ~10% of a busy agent's CPU.
+      noAsyncTraces: options.asyncTraces !== true,
+      ...authOptions(merged),
+    }),
+  );
   try {
     checkServer(nc);
   } catch (error) {
@@ -165,6 +182,19 @@ export async function connectNats(servers: string | string[], options: ConnectOp
     throw error;
   }
   return nc;
+}
+
+/** Runs `attempt` until it connects, trying again after a refusal or a timeout (`FIRST_CONNECT_ATTEMPTS` in all). */
+async function firstConnect(attempt: () => Promise<NatsConnection>): Promise<NatsConnection> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const transient = error instanceof AuthorizationError || error instanceof TimeoutError;
+      if (!transient || n >= FIRST_CONNECT_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+    }
+  }
 }
 
 /** Throws `UnsupportedServerError` unless the connected server has JetStream and is new enough. Pure. */

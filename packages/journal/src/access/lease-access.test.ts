@@ -127,3 +127,39 @@ describe('lease permissions on a real nats-server, rewritten and reloaded', () =
     }
   });
 });
+
+describe('connecting while the server reloads', () => {
+  test('a first connect that meets a reload (refused, or left without an answer, by nats-server 2.9) is tried again: 100 connects during a reload every 250 ms (twice as often as the access keeper reloads) all get in', { timeout: 120_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lh-lease-access-'));
+    dirs.push(dataDir);
+    const access = prepareLocalAccess(dataDir, { users: ['agent-a'], leaseNetworks: new Map() });
+    const server = await startNatsServer({ storeDir: access.storeDir, configFile: access.configFile });
+    let reloading = true;
+    let reloads = 0;
+    const reloader = (async () => {
+      while (reloading) {
+        access.writeServerConfig(new Map([['a', [`n${reloads % 2}`]]]));
+        await server.reload();
+        reloads++;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+    const failures: string[] = [];
+    try {
+      for (let i = 0; i < 100; i++) {
+        try {
+          const nc = await connectNats(server.url, { ...access.connectOptions('client'), name: `c${i}` });
+          await nc.close();
+        } catch (error) {
+          failures.push(`${(error as Error).name}: ${(error as Error).message}`);
+        }
+      }
+    } finally {
+      reloading = false;
+      await reloader;
+      await server.stop();
+    }
+    expect(reloads).toBeGreaterThan(3);
+    expect(failures).toStrictEqual([]);
+  });
+});
