@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultAgentConfig, startAgent, type RunningAgent } from '@leasehold/agent';
 import { clientPacket } from '@leasehold/agent/testing';
-import { ApiClient } from '@leasehold/api';
-import { connectNats, Journal, NotPermittedError, prepareLocalAccess, type LeaseNetworks } from '@leasehold/journal';
+import { ApiClient } from '@leasehold/api/client';
+import { connectNats, Journal, NotPermittedError, prepareLocalAccess, startNatsServer, type LeaseNetworks } from '@leasehold/journal';
 import { leaseSubject, toEnvelope } from '@leasehold/lease-actor';
 import { decodeDhcp, DhcpMessageType, messageType, parseIpv4 } from '@leasehold/protocol';
 import { afterAll, describe, expect, test } from 'vitest';
-import { describeChange, startAccessKeeper, type LeaseAccessTarget } from './access-keeper.js';
+import { describeChange, startAccessKeeper, untilIdle, type LeaseAccessTarget } from './access-keeper.js';
 import { openNats, type NatsRuntime } from './nats.js';
 import { startSystem, type RunningSystem } from './system.js';
 
@@ -40,7 +40,7 @@ describe('the access keeper', () => {
   test('a burst of binding changes is one reload after the settle time, a change during a reload gets a reload of its own, and reloads never overlap', async () => {
     const bindings = new Map<string, string[]>([['n1', ['a']]]);
     const target = fakeTarget(30);
-    const keeper = startAccessKeeper({ bindings: () => bindings, target, settleMs: 20, log: () => {} });
+    const keeper = startAccessKeeper({ bindings: () => bindings, target, settleMs: 20, minIntervalMs: 0, log: () => {} });
     await keeper.sync();
     expect(target.applied).toStrictEqual([new Map([['a', ['n1']]])]);
     for (const n of ['n2', 'n3', 'n4']) {
@@ -66,7 +66,7 @@ describe('the access keeper', () => {
     const bindings = new Map<string, string[]>([['n1', ['a']]]);
     const target = fakeTarget(1);
     const lines: string[] = [];
-    const keeper = startAccessKeeper({ bindings: () => bindings, target, settleMs: 5, retryMs: 50, log: (line) => lines.push(line) });
+    const keeper = startAccessKeeper({ bindings: () => bindings, target, settleMs: 5, minIntervalMs: 0, retryMs: 50, log: (line) => lines.push(line) });
     await keeper.sync();
     bindings.set('n2', []);
     keeper.changed();
@@ -82,6 +82,37 @@ describe('the access keeper', () => {
     target.failing = false;
     await expect.poll(() => keeper.applied(), { timeout: 2000 }).toStrictEqual(new Map([['a', ['n1', 'n2']]]));
     expect(lines.at(-1)).toMatch(/^nats: lease permissions reloaded \(a \+n2\) \d+ ms after the binding/);
+    await keeper.stop();
+  });
+
+  test('reloads are at least minIntervalMs apart, and each waits for quiet first, reading the bindings after it', async () => {
+    const bindings = new Map<string, string[]>([['n1', ['a']]]);
+    const target = fakeTarget(1);
+    const at: number[] = [];
+    let quietCalls = 0;
+    const keeper = startAccessKeeper({
+      bindings: () => bindings,
+      target: { describe: 'timed', apply: async (l) => void (at.push(Date.now()), await target.apply(l)) },
+      settleMs: 5,
+      minIntervalMs: 200,
+      quiet: async () => {
+        quietCalls++;
+        await sleep(30);
+        // Changed while the keeper waited: this reload carries it.
+        bindings.set(`late-${quietCalls}`, ['a']);
+      },
+      log: () => {},
+    });
+    await keeper.sync();
+    for (const n of ['n2', 'n3']) {
+      bindings.set(n, ['a']);
+      keeper.changed();
+      await sleep(60);
+    }
+    await expect.poll(() => target.applied.length, { timeout: 2000, interval: 5 }).toBe(2);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(200);
+    expect(quietCalls).toBe(2);
+    expect(target.applied[1]).toStrictEqual(new Map([['a', ['late-1', 'late-2', 'n1', 'n2', 'n3']]]));
     await keeper.stop();
   });
 
@@ -135,6 +166,58 @@ async function exchange(agent: RunningAgent, networkId: string, subnetId: string
   return reply ? messageType(decodeDhcp(reply.bytes)) : undefined;
 }
 
+describe('a reload and the API\'s answers in flight (nats-server 2.9.10)', () => {
+  test('a reload forgets the reply an allow_responses user was granted, so its answer is refused; the keeper waits for the API to be idle, and the answer arrives', { timeout: 30_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lh-keeper-replies-'));
+    dirs.push(dataDir);
+    const access = prepareLocalAccess(dataDir, { users: ['agent-a'], leaseNetworks: new Map() });
+    const server = await startNatsServer({ storeDir: access.storeDir, configFile: access.configFile });
+    const api = await connectNats(server.url, { ...access.connectOptions('api'), name: 'api' });
+    const client = await connectNats(server.url, { ...access.connectOptions('client'), name: 'client' });
+    try {
+      // A responder that takes 300 ms per request, counting what it holds as the API's admission does.
+      let inFlight = 0;
+      const sub = api.subscribe('lh.api.v1.test.slow', {
+        callback: (_err, msg) => {
+          inFlight++;
+          setTimeout(() => {
+            msg.respond(msg.data);
+            inFlight--;
+          }, 300);
+        },
+      });
+      await api.flush();
+      const ask = () => client.request('lh.api.v1.test.slow', new Uint8Array([1]), { timeout: 2_000 }).then(() => 'answered', (error: Error) => error.name);
+      const target: LeaseAccessTarget = { describe: access.configFile, apply: async (l) => (access.writeServerConfig(l), await server.reload()) };
+      let n = 0;
+      const bindings = () => new Map([[`n${n}`, ['a']]]);
+
+      // Without waiting: the reload lands while the request is held, and its answer is refused.
+      const careless = startAccessKeeper({ bindings, target, settleMs: 0, minIntervalMs: 0, log: () => {} });
+      const lost = ask();
+      await sleep(50);
+      n++;
+      await careless.sync();
+      expect(await lost).toBe('TimeoutError');
+      await careless.stop();
+
+      // Waiting for quiet: the reload comes after the answer.
+      const keeper = startAccessKeeper({ bindings, target, settleMs: 0, minIntervalMs: 0, quiet: () => untilIdle(() => inFlight, api, 2_000), log: () => {} });
+      const kept = ask();
+      await sleep(50);
+      n++;
+      await keeper.sync();
+      expect(await kept).toBe('answered');
+      expect(keeper.applied()).toStrictEqual(new Map([['a', ['n2']]]));
+      await keeper.stop();
+      sub.unsubscribe();
+    } finally {
+      await Promise.allSettled([api.close(), client.close()]);
+      await server.stop();
+    }
+  });
+});
+
 describe('lease permissions on the embedded server of `leasehold start`', () => {
   test('an agent may write the leases of a network once it is bound to it, and no longer once it moved to another agent, on the same connection; the other agent serves it after the failover', { timeout: 60_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lh-keeper-'));
@@ -177,6 +260,7 @@ describe('lease permissions on the embedded server of `leasehold start`', () => 
       await system.agent!.stop();
       await expect.poll(() => exchange(agentB!, network.id, subnet.id, '52:54:00:78:00:02'), { timeout: 20_000, interval: 200 }).toBe(DhcpMessageType.Ack);
       await expect(lease(journalA, network.id)).rejects.toThrow(NotPermittedError);
+      console.log(`failover: agent b's lease permission in effect ${system.accessKeeper!.stats.lastLatencyMs} ms after the scheduler folded the move`);
       expect(nats.connectionOf('agent').isClosed()).toBe(false);
       const config = readFileSync(join(dataDir, 'nats-server.conf'), 'utf8');
       expect(config).toContain(`"lh.evt.lease.${network.id}.>"`);

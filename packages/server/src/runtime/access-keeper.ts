@@ -22,6 +22,19 @@
  * 1-3 ms; the keeper waits `settleMs` after the first change of a burst so
  * one scheduling pass (many decisions appended at once) is one reload.
  *
+ * A reload cuts the API's answers in flight: nats-server 2.9.10 rebuilds
+ * every connection's permissions on a reload and forgets the reply subjects
+ * an `allow_responses` user (the API) was granted by the requests it
+ * received, so an answer to a request that arrived before the reload is
+ * refused ("Permissions Violation for Publish to _INBOX...") and the caller
+ * times out (tested beside this file; nats-server fixed it much later, in
+ * PR 8620, for unchanged response policies). And the reloads come exactly
+ * when an agent that was just bound asks the API for its DHCP port. So the
+ * keeper waits, up to a bound, until the API of this process has no request
+ * in flight (`quiet`), and leaves at least `minIntervalMs` between reloads
+ * so a storm of decisions (a failover of many networks) is a few reloads.
+ * An API in another process on the same server is not waited for.
+ *
  * Before the first sync nothing is granted: `leasehold start` renders agents
  * with no lease networks until the scheduler has caught up, rather than the
  * file of the last run, which a crash between a binding and its reload could
@@ -31,6 +44,7 @@
  * refused, and its client retries.
  */
 import { leaseNetworksOf, sameLeaseNetworks, type LeaseNetworks } from '@leasehold/journal';
+import type { NatsConnection } from '@nats-io/transport-node';
 
 /** Where the lease permissions go: a server (or servers) whose configuration this process writes. */
 export interface LeaseAccessTarget {
@@ -50,8 +64,12 @@ export interface AccessKeeperOptions {
   readonly target: LeaseAccessTarget;
   /** The wait after the first change of a burst (default 20 ms, the scheduler's own settle time). */
   readonly settleMs?: number;
+  /** The least time between the end of one reload and the next one (default 500 ms). */
+  readonly minIntervalMs?: number;
   /** The wait before trying again after a failed reload (default 1 s). */
   readonly retryMs?: number;
+  /** Resolves when a reload would cut no answer in flight, or when it has waited long enough (`untilIdle`). */
+  readonly quiet?: () => Promise<void>;
   /** Lines for the operator (a failure says "failed", which the part log raises to a warning). */
   readonly log: (line: string) => void;
 }
@@ -73,11 +91,15 @@ export interface AccessKeeper {
 }
 
 export const DEFAULT_SETTLE_MS = 20;
+export const DEFAULT_MIN_INTERVAL_MS = 500;
 
 /** Starts keeping the target's lease permissions equal to the bindings; call `sync()` once to apply them the first time. */
 export function startAccessKeeper(options: AccessKeeperOptions): AccessKeeper {
   const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   const retryMs = options.retryMs ?? 1_000;
+  const minIntervalMs = options.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
+  /** When the last reload ended (0: none yet). */
+  let lastReloadAt = 0;
   const stats: AccessKeeper['stats'] = { reloads: 0, failures: 0, lastLatencyMs: undefined };
   let applied: LeaseNetworks | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -89,10 +111,15 @@ export function startAccessKeeper(options: AccessKeeperOptions): AccessKeeper {
 
   const applyOnce = async (): Promise<void> => {
     if (stopped) return;
+    if (applied !== undefined && sameLeaseNetworks(applied, leaseNetworksOf(options.bindings()))) {
+      changedAt = undefined;
+      return;
+    }
+    await options.quiet?.();
     const since = changedAt;
     changedAt = undefined;
+    // Read after the wait: what changed meanwhile goes in this reload.
     const wanted = leaseNetworksOf(options.bindings());
-    if (applied !== undefined && sameLeaseNetworks(applied, wanted)) return;
     try {
       await options.target.apply(wanted);
     } catch (error) {
@@ -100,6 +127,8 @@ export function startAccessKeeper(options: AccessKeeperOptions): AccessKeeper {
       changedAt ??= since ?? Date.now();
       stats.failures++;
       throw error;
+    } finally {
+      lastReloadAt = Date.now();
     }
     const before = applied;
     applied = wanted;
@@ -129,7 +158,7 @@ export function startAccessKeeper(options: AccessKeeperOptions): AccessKeeper {
     changed() {
       changedAt ??= Date.now();
       // From the first change, not the last: a steady stream of decisions must not hold the reload back.
-      arm(settleMs);
+      arm(Math.max(settleMs, lastReloadAt + minIntervalMs - Date.now()));
     },
     sync,
     applied: () => applied,
@@ -157,4 +186,21 @@ export function describeChange(before: LeaseNetworks | undefined, after: LeaseNe
   }
   const shown = changes.slice(0, 3).join('; ');
   return changes.length > 3 ? `${shown}; and ${changes.length - 3} more agent(s)` : shown || 'no change';
+}
+
+/**
+ * Resolves once the API served on `nc` has no request in flight, or after
+ * `maxWaitMs`. Each check follows a flush: the server answers its PING after
+ * delivering what it had for the connection, and nats.js hands a request to
+ * the API's handler (which counts it) as it reads it, so every request the
+ * server delivered before is counted by then. A request delivered between
+ * the check and the reload is still cut; that window is a few milliseconds.
+ */
+export async function untilIdle(inFlight: () => number, nc: NatsConnection, maxWaitMs: number): Promise<void> {
+  const deadline = Date.now() + maxWaitMs;
+  for (;;) {
+    await nc.flush().catch(() => {});
+    if (inFlight() === 0 || Date.now() >= deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

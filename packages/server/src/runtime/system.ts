@@ -23,7 +23,7 @@ import { bindingTable, schedulerConfig, startScheduler, type RunningScheduler, t
 import { createLogger, partLog, type Logger } from '../observability/logger.js';
 import { startObservability, type ListenAddress, type ObservabilityServer } from '../observability/server.js';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { startAccessKeeper, type AccessKeeper } from './access-keeper.js';
+import { startAccessKeeper, untilIdle, type AccessKeeper } from './access-keeper.js';
 import type { NatsRuntime } from './nats.js';
 
 export interface SystemOptions {
@@ -146,7 +146,16 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
       ? await startScheduler(schedulerConfig(options.scheduler), { journal: await journalOf(nats.connectionOf('scheduler')), log: logOf('scheduler'), catchUp: replay.options, snapshotEvery, onSnapshot: snapshotLog('scheduler'), onBindingEvent: () => bindingsChanged?.() })
       : undefined;
     if (scheduler) started.push(scheduler);
-    const accessKeeper = nats.leaseAccess && scheduler ? startAccessKeeper({ bindings: () => bindingTable(scheduler.state()), target: nats.leaseAccess, log: logOf('nats') }) : undefined;
+    const accessKeeper =
+      nats.leaseAccess && scheduler
+        ? startAccessKeeper({
+            bindings: () => bindingTable(scheduler.state()),
+            target: nats.leaseAccess,
+            log: logOf('nats'),
+            // A reload cuts the API's answers in flight (nats-server 2.9, access-keeper.ts): wait for this process's API to be idle, 1 s at most.
+            ...(api ? { quiet: () => untilIdle(() => api.admission.inFlight, nats.connectionOf('api'), 1_000) } : {}),
+          })
+        : undefined;
     if (accessKeeper) {
       started.push(accessKeeper);
       bindingsChanged = accessKeeper.changed;
