@@ -7,8 +7,8 @@
  * fresh MAC and an address from the pool, as the API does), to show what
  * the released claims the model keeps add.
  *
- *   npx tsx --conditions=@leasehold/source tools/src/bench/api-snapshot.ts
- *   SNAPSHOT_CHURN=20000 npx tsx --conditions=@leasehold/source tools/src/bench/api-snapshot.ts
+ *   npx tsx --conditions=@leasehold/source harness/src/bench/api-snapshot.ts
+ *   SNAPSHOT_CHURN=20000 npx tsx --conditions=@leasehold/source harness/src/bench/api-snapshot.ts
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';

@@ -8,7 +8,7 @@
  * and the old hand-written lease guard. Interleaved rounds, best round shown
  * (the machine is shared).
  *
- *   npx tsx --conditions=@leasehold/source tools/src/bench/event-validation.ts
+ *   npx tsx --conditions=@leasehold/source harness/src/bench/event-validation.ts
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

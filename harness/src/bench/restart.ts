@@ -2,7 +2,7 @@
  * `npm run bench:restart`: how long each process takes, from spawn to
  * serving, to restart on a store with a fixed live state and a growing
  * history (issue 17). For each history length it builds a real JetStream store
- * (file storage) with tools/src/history: 2,000 ports on 20 networks through
+ * (file storage) with harness/src/history: 2,000 ports on 20 networks through
  * the API, 5,000 dynamic leases, 3 agents, then renewals and heartbeats at
  * their real rates (one-hour leases renewed at T1, a heartbeat per agent every
  * 30 s), written directly with pipelined publishes. Then, against a fresh

@@ -1,6 +1,6 @@
 /**
  * Restarts at a real history length (issue 14, point 6): a store holding
- * more than 200,000 events of the real shapes (tools/src/history: ports
+ * more than 200,000 events of the real shapes (harness/src/history: ports
  * through the API, leases, heartbeats and bindings through their own
  * builders), then `leasehold start` on it, then `leasehold api`, `scheduler`
  * and `dhcp-agent` against one nats-server on the same store. Each must

@@ -1,7 +1,7 @@
 /**
  * `npm run soak [-- --minutes N]`: a bounded soak of the distributed layout.
  * A 3-node JetStream cluster (R3) and `leasehold api`, `scheduler` and
- * `dhcp-agent` as separate processes (tools/src/faults/system.ts); the DHCP
+ * `dhcp-agent` as separate processes (harness/src/faults/system.ts); the DHCP
  * load generator as a relay in its own namespace (clients ramp up, then each
  * renews every SOAK_RENEW_S seconds, and a share of them reboot and run DORA
  * again instead, so the DHCP rate is steady and the lease table stays the
