@@ -36,7 +36,7 @@ import {
 } from '@leasehold/journal';
 import type { SchedulerConfig } from '@leasehold/scheduler';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectedRuntime, createLogger, partLog, startSystem, type LeaseAccessTarget, type Logger, type NatsRuntime, type RunningSystem } from '@leasehold/server';
+import { connectedRuntime, createLogger, partLog, startSystem, untilIdle, type LeaseAccessTarget, type Logger, type NatsRuntime, type RunningSystem } from '@leasehold/server';
 
 export interface ClusterSystemOptions {
   readonly dataDir: string;
@@ -120,15 +120,22 @@ export async function startClusterSystem(options: ClusterSystemOptions): Promise
     const admin = await connectAs('admin', 'leasehold-cluster-admin');
     await waitForJetStream(admin, options.readyTimeoutMs ?? 30_000);
     await provisionCluster(admin, { replicas: cluster.nodes.length }, options.readyTimeoutMs ?? 30_000);
-    const leaseAccess: LeaseAccessTarget | undefined = options.auth
-      ? { describe: `${cluster.nodes.length} node configs under ${dir}`, apply: (leaseNetworks) => cluster.reconfigure(authorizationBlock(withLeaseNetworks(users, leaseNetworks))) }
-      : undefined;
     // Each part on its own role's connections, which stop() below closes.
     const runtime = (nc: NatsConnection, journalNc = nc): NatsRuntime => connectedRuntime(cluster.urls.join(','), nc, journalNc);
     const apiNc = await connectAs('api', 'leasehold-api');
     const apiRuntime = runtime(apiNc, options.auth ? await connectAs('api-journal', 'leasehold-api-journal') : apiNc);
     const api = await startSystem(apiRuntime, { api: { agentDownTimeMs: options.agentDownTimeMs }, logger });
     started.push(api);
+    const leaseAccess: LeaseAccessTarget | undefined = options.auth
+      ? {
+          describe: `${cluster.nodes.length} node configs under ${dir}`,
+          apply: async (leaseNetworks) => {
+            // A reload cuts the API's answers in flight (nats-server 2.9, server's access-keeper.ts): wait for the API part to be idle, 1 s at most.
+            await untilIdle(() => api.api?.admission.inFlight ?? 0, apiNc, 1_000);
+            await cluster.reconfigure(authorizationBlock(withLeaseNetworks(users, leaseNetworks)));
+          },
+        }
+      : undefined;
     // The scheduler part keeps the lease permissions: it folds the bindings, and starts before the agent.
     const schedulerRuntime = runtime(await connectAs('scheduler', 'leasehold-scheduler'));
     const scheduler = await startSystem(leaseAccess ? { ...schedulerRuntime, leaseAccess } : schedulerRuntime, { scheduler: options.scheduler, logger });

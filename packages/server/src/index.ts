@@ -5,6 +5,7 @@
 // Running the parts on a NATS connection.
 export { connectedRuntime, openNats, splitServers } from './runtime/nats.js';
 export { HISTORY_DEFAULTS, startSystem } from './runtime/system.js';
+export { untilIdle } from './runtime/access-keeper.js';
 export { untilSignal } from './runtime/until-signal.js';
 export type { NatsRuntime, OpenNatsOptions } from './runtime/nats.js';
 export type { HistoryOptions, RunningSystem, SystemOptions } from './runtime/system.js';
