@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Journal, connectNats, startNatsServer } from '@leasehold/journal';
-import { aggregateSubject, type AgentHeartbeatData, type EventEnvelope } from '@leasehold/protocol';
-import { agentLoads, createProjection, decide, fromEnvelope, schedulerConfig, startScheduler, type SchedulerEvent } from '@leasehold/scheduler';
+import type { AgentHeartbeatData } from '@leasehold/protocol';
+import { agentSubject, networkSubject, toAgentEnvelope, toNetworkEnvelope } from '@leasehold/resources';
+import { agentLoads, createProjection, decide, schedulerConfig, schedulerEvent, startScheduler, type SchedulerEvent } from '@leasehold/scheduler';
 import { machineLine, pipelined } from './harness.js';
 
 const NETWORKS = Number(process.env.BENCH_NETWORKS ?? 10_000);
@@ -29,7 +30,6 @@ console.log(machineLine(`nats-server ${nc.info?.version} (file storage)`));
 console.log(`counts: ${NETWORKS} networks, ${AGENTS} agents, ${HEARTBEATS} heartbeats`);
 
 const config = schedulerConfig({ agentsPerNetwork: 1, strategy: 'weight', reportInterval: 3_600_000, agentDownTime: 7_200_000 });
-const envelope = (aggregate: string, type: string, data: unknown, at = Date.now()): EventEnvelope => ({ type, v: 1, id: randomUUID(), aggregate, at, data });
 const heartbeatData = (agentId: string): AgentHeartbeatData => ({
   agentId,
   host: agentId,
@@ -41,7 +41,7 @@ const heartbeatData = (agentId: string): AgentHeartbeatData => ({
   version: 'bench',
 });
 const heartbeat = (i: number, at = Date.now()) =>
-  journal.publish(aggregateSubject('agent', `agent-${i}`), envelope(`agent/agent-${i}`, 'AgentHeartbeat', heartbeatData(`agent-${i}`), at));
+  journal.publish(agentSubject(`agent-${i}`), toAgentEnvelope({ type: 'AgentHeartbeat', at, ...heartbeatData(`agent-${i}`) }, { id: randomUUID() }));
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 try {
@@ -49,9 +49,10 @@ try {
   let t0 = performance.now();
   await pipelined(NETWORKS, WINDOW, MAX_MS, async (i) => {
     const id = `net-${i}`;
-    await journal.append(aggregateSubject('network', id), [
-      envelope(`network/${id}`, 'NetworkCreated', { network: { id, name: id, adminStateUp: true, mtu: 1500, dnsDomain: '', availabilityZoneHints: [], physicalNetwork: null } }),
-      envelope(`network/${id}`, 'SubnetCreated', { subnet: { id: `${id}-s`, networkId: id, name: '', cidr: { address: 0xc6120000, prefix: 24 }, gatewayIp: null, allocationPools: [], dynamicPools: [], dnsNameservers: [], hostRoutes: [], enableDhcp: true, leaseDuration: 86400 } }),
+    const at = Date.now();
+    await journal.append(networkSubject(id), [
+      toNetworkEnvelope(id, { type: 'NetworkCreated', at, network: { id, name: id, adminStateUp: true, mtu: 1500, dnsDomain: '', availabilityZoneHints: [], physicalNetwork: null } }, { id: randomUUID() }),
+      toNetworkEnvelope(id, { type: 'SubnetCreated', at, subnet: { id: `${id}-s`, networkId: id, name: '', cidr: { address: 0xc6120000, prefix: 24 }, gatewayIp: null, allocationPools: [], dynamicPools: [], dnsNameservers: [], hostRoutes: [], enableDhcp: true, leaseDuration: 86400 } }, { id: randomUUID() }),
     ]);
   });
   console.log(`\nwrote ${NETWORKS} networks in ${secs(performance.now() - t0)}`);
@@ -94,7 +95,7 @@ try {
   const projection = createProjection(config);
   const events: SchedulerEvent[] = [];
   const count = await journal.replay('lh.evt.>', (stored) => {
-    const event = fromEnvelope(stored.event);
+    const event = schedulerEvent(stored.event);
     if (event) {
       projection.apply(event);
       if (event.type === 'AgentHeartbeat' && events.length < HEARTBEATS) events.push(event);
