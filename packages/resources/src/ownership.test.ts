@@ -2,8 +2,8 @@
  * One room per aggregate (issue 16): the envelope's fields are spelled out
  * only by protocol's `eventEnvelope`, which this package's and lease-actor's
  * builders call, and an event subject is read back only by their parsers.
- * This scan holds every other package's source (packages/<pkg>/src and
- * tools/src, tests excluded) to it: an object literal with `v`, `aggregate`
+ * This scan holds every other package's source (packages/<pkg>/src,
+ * tools/src and harness/src, tests excluded) to it: an object literal with `v`, `aggregate`
  * and `data` keys is an envelope built by hand, and `<…subject>.split('.')`
  * or `.split('.')[3]` / `.split('.').slice(3)` is a subject read by hand.
  */
@@ -117,7 +117,7 @@ function scannedFiles(): string[] {
   const roots = readdirSync(join(ROOT, 'packages'))
     .filter((name) => !OWNERS.has(name))
     .map((name) => join(ROOT, 'packages', name, 'src'))
-    .concat(join(ROOT, 'tools', 'src'));
+    .concat(join(ROOT, 'tools', 'src'), join(ROOT, 'harness', 'src'));
   return roots.filter((dir) => statSync(dir, { throwIfNoEntry: false })?.isDirectory()).flatMap(sourceFiles);
 }
 
