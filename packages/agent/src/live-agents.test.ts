@@ -20,8 +20,8 @@ describe('the live agents of a network', () => {
     const live = liveAgents(model, { agentId: 'self', agentDownTimeMs: 10_000 }, () => clock.now);
     expect(live('n1')).toStrictEqual(['self', 'fresh']);
     expect(live('n2')).toStrictEqual([]);
-    // Exactly the down time after its heartbeat, a peer is dead.
-    clock.now = 20_000;
+    // Past the down time since its heartbeat, a peer is dead.
+    clock.now = 20_001;
     expect(live('n1')).toStrictEqual(['self']);
   });
 });
