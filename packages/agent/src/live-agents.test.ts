@@ -11,7 +11,7 @@ describe('the live agents of a network', () => {
       agentsOf: (networkId: string) => (networkId === 'n1' ? ['self', 'fresh', 'stale', 'gone', 'unheard'] : []),
       agents: new Map([
         ['fresh', record('fresh', 10_000)],
-        ['stale', record('stale', 2_000)],
+        ['stale', record('stale', 1_999)],
         ['gone', record('gone', 10_000, true)],
         ['elsewhere', record('elsewhere', 10_000)],
       ]),
@@ -20,7 +20,9 @@ describe('the live agents of a network', () => {
     const live = liveAgents(model, { agentId: 'self', agentDownTimeMs: 10_000 }, () => clock.now);
     expect(live('n1')).toStrictEqual(['self', 'fresh']);
     expect(live('n2')).toStrictEqual([]);
-    // Past the down time since its heartbeat, a peer is dead.
+    // Alive through exactly the down time since its heartbeat (Neutron's boundary, the scheduler's and the API's too), dead a millisecond later.
+    clock.now = 20_000;
+    expect(live('n1')).toStrictEqual(['self', 'fresh']);
     clock.now = 20_001;
     expect(live('n1')).toStrictEqual(['self']);
   });

@@ -1,11 +1,13 @@
 /**
  * Which agents bound to a network are alive: the ones the RFC 3074 split
- * divides its clients among (ha/load-balance.ts). A peer is alive while its
- * last heartbeat is younger than `agentDownTimeMs` (Neutron's
- * agent_down_time) and it was not deleted; this agent always is. Read on
+ * divides its clients among (ha/load-balance.ts). A peer is alive by the
+ * one rule every part uses (resources' `isAlive`: heard within
+ * `agentDownTimeMs`, Neutron's agent_down_time, and not deleted); this agent
+ * always is. Read on
  * every DISCOVER and broadcast REQUEST, so it reads the model and the clock
  * and nothing else.
  */
+import { isAlive } from '@leasehold/resources';
 import type { AgentConfig } from './config.js';
 import type { AgentModel } from './state/agent-model.js';
 
@@ -24,7 +26,7 @@ export function liveAgents(
     return model.agentsOf(networkId).filter((id) => {
       if (id === agentId) return true;
       const record = model.agents.get(id);
-      return record !== undefined && !record.deleted && at - record.heartbeatAt < agentDownTimeMs;
+      return record !== undefined && isAlive(record, at, agentDownTimeMs);
     });
   };
 }
