@@ -30,25 +30,19 @@ export { applyBindingEvent } from './binding/fold.js';
 
 export type { EventSubjectParts } from './subjects.js';
 export type {
-  HostRoute,
-  NetworkChanges,
   NetworkCreated,
   NetworkDeleted,
   NetworkEnvelope,
   NetworkEvent,
-  NetworkEventData,
   NetworkEventType,
-  NetworkState,
   NetworkUpdated,
-  SubnetChanges,
   SubnetCreated,
   SubnetDeleted,
-  SubnetState,
   SubnetUpdated,
 } from './network/events.js';
 export type { NetworkContext, NetworkSnapshot } from './network/machine.js';
-export type { ExtraDhcpOpt, FixedIp, PortChanges, PortCreated, PortDeleted, PortEnvelope, PortEvent, PortEventData, PortEventType, PortState, PortUpdated } from './port/events.js';
-export type { ClaimEnvelope, ClaimEvent, ClaimEventData, ClaimEventType, IpAllocated, IpReleased, MacClaimed, MacReleased } from './claim/events.js';
+export type { PortCreated, PortDeleted, PortEnvelope, PortEvent, PortEventType, PortUpdated } from './port/events.js';
+export type { ClaimEnvelope, ClaimEvent, ClaimEventType, IpAllocated, IpReleased, MacClaimed, MacReleased } from './claim/events.js';
 export type { ClaimSubjectParts } from './claim/subjects.js';
 export type {
   AgentAdminStateChanged,
@@ -57,10 +51,8 @@ export type {
   AgentDeletedData,
   AgentEnvelope,
   AgentEvent,
-  AgentEventData,
   AgentEventType,
   AgentHeartbeat,
-  AgentHeartbeatData,
 } from './agent/events.js';
 export type { AgentRecord } from './agent/record.js';
 export type { Heartbeated } from './agent/liveness.js';
@@ -69,13 +61,9 @@ export type { DhcpPortRequestOptions, DhcpPortRequestReply } from './agent/dhcp-
 export type {
   BindingEnvelope,
   BindingEvent,
-  BindingEventData,
   BindingEventType,
-  BindingReason,
   NetworkScheduled,
-  NetworkScheduledData,
   NetworkUnscheduled,
-  NetworkUnscheduledData,
   UnbindingReason,
 } from './binding/events.js';
 export type { BindingRecord } from './binding/fold.js';

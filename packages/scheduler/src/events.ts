@@ -10,8 +10,8 @@
  * `at` (ms since the epoch) travels in the envelope, not in `data`; the fold's
  * events carry it beside the data.
  */
-import { eventRegistry, resourceEventRegistry, type EventRegistry } from '@leasehold/protocol';
-import type { AgentEvent, BindingReason, NetworkScheduled, NetworkScheduledData, NetworkUnscheduled, NetworkUnscheduledData } from '@leasehold/resources';
+import { eventRegistry, resourceEventRegistry, type BindingReason, type EventRegistry, type NetworkScheduledData, type NetworkUnscheduledData } from '@leasehold/protocol';
+import type { AgentEvent, NetworkScheduled, NetworkUnscheduled } from '@leasehold/resources';
 import type { StrategyName } from './config.js';
 
 /** Why a network was bound to an agent (protocol's BindingReason). */

@@ -4,8 +4,8 @@
  * aggregate (their commands, in ../subnet/, build events with
  * `networkEvent`). Pure: ids and time come in through `CommandContext`.
  */
-import type { NetworkState } from '@leasehold/protocol';
-import { toNetworkEnvelope, type NetworkEnvelope, type NetworkEvent, type NetworkEventData, type NetworkSnapshot } from '@leasehold/resources';
+import type { NetworkEventData, NetworkState } from '@leasehold/protocol';
+import { toNetworkEnvelope, type NetworkEnvelope, type NetworkEvent, type NetworkSnapshot } from '@leasehold/resources';
 import { envelopeIds, type CommandContext } from '../command.js';
 import { ApiError, notFound } from '../errors.js';
 import type { Input } from '../wire/schemas.js';

@@ -11,7 +11,8 @@
  * is named with what the snapshot keeps of it (reason and time).
  */
 import type { StoredEvent } from '@leasehold/journal';
-import { bindingSubject, type NetworkScheduledData } from '@leasehold/resources';
+import type { NetworkScheduledData } from '@leasehold/protocol';
+import { bindingSubject } from '@leasehold/resources';
 import {
   agentLoads,
   applyEvents,
