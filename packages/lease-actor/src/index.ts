@@ -44,5 +44,5 @@ export type {
   DurableTableState,
   FixedAddress,
   LeaseTableConfig,
-  LeaseView,
+  TableLease,
 } from './table.js';

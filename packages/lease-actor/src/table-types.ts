@@ -53,7 +53,7 @@ export type Allocation =
   | { readonly ok: false; readonly reason: 'pool-exhausted' | 'fixed-address-in-use' };
 
 /** One lease as seen at an instant: `status` includes renewing/rebinding and lapsed offers. */
-export interface LeaseView extends LeaseContext {
+export interface TableLease extends LeaseContext {
   readonly status: LeaseStatus;
 }
 

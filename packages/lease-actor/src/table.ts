@@ -18,10 +18,10 @@ import { formatIpv4 as formatIp, isIpv4, type Ipv4 } from '@leasehold/protocol';
 import { Pools, hashKey, type PoolRange } from './pools.js';
 import { freeContext, type LeaseContext, type LeaseStatus } from './rules.js';
 import { OfferReclaim, type ReclaimCandidate, type ReclaimScan } from './offer-reclaim.js';
-import { LEASE_TABLE_DEFAULTS, type Allocation, type AllocationRequest, type DurableTableState, type LeaseTableConfig, type LeaseView } from './table-types.js';
+import { LEASE_TABLE_DEFAULTS, type Allocation, type AllocationRequest, type DurableTableState, type LeaseTableConfig, type TableLease } from './table-types.js';
 import { isHeld, refusalReason, step, type LeaseState } from './step.js';
 
-export type { Allocation, AllocationRequest, AllocationSource, DurableTableState, FixedAddress, LeaseTableConfig, LeaseView } from './table-types.js';
+export type { Allocation, AllocationRequest, AllocationSource, DurableTableState, FixedAddress, LeaseTableConfig, TableLease } from './table-types.js';
 
 const AVAILABLE = new Set<LeaseStatus>(['free', 'released', 'expired']);
 
@@ -355,7 +355,7 @@ export class LeaseTable {
   }
 
   /** One address's lease as of `now`, or undefined if the address has never been used (or is free again). */
-  lease(ip: Ipv4, now: number): LeaseView | undefined {
+  lease(ip: Ipv4, now: number): TableLease | undefined {
     const record = this.records.get(ip);
     if (!record) return undefined;
     let { status, context } = record;
@@ -370,7 +370,7 @@ export class LeaseTable {
   }
 
   /** The client's current or latest lease (by client key, then by MAC), as of `now`. */
-  leaseOf(client: ClientRef, now: number): LeaseView | undefined {
+  leaseOf(client: ClientRef, now: number): TableLease | undefined {
     const ip = this.byClient.get(clientKey(client)) ?? this.byMac.get(client.mac);
     if (ip === undefined) return undefined;
     const view = this.lease(ip, now);

@@ -121,13 +121,13 @@ export type NetworkInput =
   | Timed<'SubnetDeleted', { readonly networkId: string; readonly subnetId: string }>;
 
 /** The clock as data: advances time so silent agents are judged down. Never journaled. */
-export interface Tick {
+export interface SchedulerTick {
   readonly type: 'Tick';
   readonly now: number;
 }
 
 /** Everything the scheduler fold consumes. */
-export type SchedulerEvent = AgentEvent | NetworkInput | NetworkScheduled | NetworkUnscheduled | Tick;
+export type SchedulerEvent = AgentEvent | NetworkInput | NetworkScheduled | NetworkUnscheduled | SchedulerTick;
 
 /** The time an event carries. Pure. */
 export function eventTime(event: SchedulerEvent): number {

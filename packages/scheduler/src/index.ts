@@ -4,7 +4,7 @@ export { decide, settle } from './decide.js';
 export { schedulerEvent } from './envelope.js';
 export { SchedulerConfigError, SchedulerEventShapeError, SchedulerSnapshotError } from './errors.js';
 export { eventTime, schedulerEventRegistry } from './events.js';
-export type { CandidateView, DecisionEvent, NetworkInput, ScheduleInputs, ScheduleReason, SchedulerEvent, Tick, UnscheduleReason } from './events.js';
+export type { CandidateView, DecisionEvent, NetworkInput, ScheduleInputs, ScheduleReason, SchedulerEvent, SchedulerTick, UnscheduleReason } from './events.js';
 export { minimalMoves } from './rebalance.js';
 export {
   SCHEDULER_STATE_VERSION,
