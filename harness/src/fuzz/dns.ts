@@ -64,8 +64,8 @@ if (!isMainThread) {
   await (await import('./dns-flood.js')).runFlood();
 } else if (process.argv[2] === '--serve') {
   // The cache alone in this child: the parent reads its RSS from /proc and asks for stats over IPC.
-  const { loadConfig, parseDnsArgs, startDnsCache } = await import('@leasehold/dns-cache');
-  const cache = await startDnsCache(loadConfig(parseDnsArgs(process.argv.slice(3))));
+  const { loadDnsConfig, parseDnsArgs, startDnsCache } = await import('@leasehold/dns-cache');
+  const cache = await startDnsCache(loadDnsConfig(parseDnsArgs(process.argv.slice(3))));
   process.on('message', (m) => {
     if (m === 'stats') {
       // A full collection first, so heapUsed is what is live, not garbage not yet collected.

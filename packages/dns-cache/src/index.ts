@@ -1,8 +1,8 @@
 export { startDnsCache } from './server.js';
-export type { DnsCacheHandle, StartOptions } from './server.js';
+export type { DnsCacheHandle, DnsCacheStartOptions } from './server.js';
 export { DEFAULT_CONFIG, resolveConfig } from './config.js';
 export type { AddressRule, DnsCacheConfig, DomainServer, HostRecord, UpstreamServer } from './config.js';
-export { applyItems, loadConfig, parseConfigText, parseDnsArgs, OPTIONS } from './options.js';
+export { applyItems, loadDnsConfig, parseConfigText, parseDnsArgs, OPTIONS } from './options.js';
 export type { ConfigItem, DnsArgs } from './options.js';
 export type { LocalRecordsInput } from './local.js';
 export type { DnsCacheStats } from './stats.js';

@@ -3,7 +3,7 @@ import { fc, test as propTest } from '@fast-check/vitest';
 import { DEFAULT_CONFIG, effectiveResolvFiles } from './config.js';
 import { ConfigError } from './errors.js';
 import { parseHostsFile, parseResolvConf } from './hosts.js';
-import { applyItems, loadConfig, parseConfigText, parseDnsArgs } from './options.js';
+import { applyItems, loadDnsConfig, parseConfigText, parseDnsArgs } from './options.js';
 
 const parse = (text: string) => applyItems(parseConfigText(text, 'test.conf'));
 
@@ -132,18 +132,18 @@ describe('the command line', () => {
     const args = parseDnsArgs(['--listen-address', '127.0.0.1', '--port=5353', '--server', '1.2.3.4#53', '--strict-order', '--test', '--conf-file', 'x.conf']);
     expect(args.test).toBe(true);
     expect(args.confFiles).toEqual(['x.conf']);
-    const config = loadConfig(args, () => 'cache-size=7\nport=53\n');
+    const config = loadDnsConfig(args, () => 'cache-size=7\nport=53\n');
     expect(config).toMatchObject({ listenAddresses: ['127.0.0.1'], port: 5353, servers: [{ address: '1.2.3.4', port: 53, family: 4 }], strictOrder: true, cacheSize: 7 });
   });
 
   test('a bad flag is reported by its position on the command line', () => {
-    expect(() => loadConfig(parseDnsArgs(['--port', '53', '--cache-size', 'x']))).toThrow('bad number (cache-size) at line 3 of command line');
+    expect(() => loadDnsConfig(parseDnsArgs(['--port', '53', '--cache-size', 'x']))).toThrow('bad number (cache-size) at line 3 of command line');
     expect(() => parseDnsArgs(['--port'])).toThrow('missing parameter (port) at line 1 of command line');
     expect(() => parseDnsArgs(['stray'])).toThrow(ConfigError);
   });
 
   test('a conf-file that cannot be read is a ConfigError naming it', () => {
-    expect(() => loadConfig(parseDnsArgs(['--conf-file=/nonexistent/dnsmasq.conf']))).toThrow(/cannot read \/nonexistent\/dnsmasq.conf/);
+    expect(() => loadDnsConfig(parseDnsArgs(['--conf-file=/nonexistent/dnsmasq.conf']))).toThrow(/cannot read \/nonexistent\/dnsmasq.conf/);
   });
 });
 

@@ -241,7 +241,7 @@ export function parseDnsArgs(argv: readonly string[]): DnsArgs {
  * dnsmasq merges them. Reads the files; throws ConfigError for a bad line or
  * a file that cannot be read.
  */
-export function loadConfig(args: DnsArgs, read: (file: string) => string = (f) => readFileSync(f, 'utf8')): DnsCacheConfig {
+export function loadDnsConfig(args: DnsArgs, read: (file: string) => string = (f) => readFileSync(f, 'utf8')): DnsCacheConfig {
   const items: ConfigItem[] = [];
   for (const file of args.confFiles) {
     let text: string;

@@ -25,7 +25,7 @@ export interface DnsCacheHandle {
   stop(): Promise<void>;
 }
 
-export interface StartOptions {
+export interface DnsCacheStartOptions {
   /**
    * Tests only: listen on this port instead of config.port (0: the kernel
    * picks a free one per address, the same for UDP and TCP).
@@ -49,7 +49,7 @@ const HOT_ENTRIES = 4096;
 const HOSTS_POLL_MS = 2000;
 
 /** Starts the cache. Opens sockets; throws ListenError if an address cannot be bound. */
-export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, options: StartOptions = {}): Promise<DnsCacheHandle> {
+export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, options: DnsCacheStartOptions = {}): Promise<DnsCacheHandle> {
   const config = resolveConfig(partial);
   const addresses = listenAddresses(config);
   const stats = emptyStats();

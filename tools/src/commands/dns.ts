@@ -5,7 +5,7 @@
  * `--test` checks the configuration and reports the first error with its
  * file and line, like `dnsmasq --test`. Ctrl-C / SIGTERM stop it.
  */
-import { ConfigError, loadConfig, parseDnsArgs, startDnsCache } from '@leasehold/dns-cache';
+import { ConfigError, loadDnsConfig, parseDnsArgs, startDnsCache } from '@leasehold/dns-cache';
 import { untilSignal } from '@leasehold/server';
 
 /** Runs the command; returns the process exit code. */
@@ -15,7 +15,7 @@ export async function dns(argv: readonly string[]): Promise<number> {
   try {
     const args = parseDnsArgs(argv);
     test = args.test;
-    config = loadConfig(args);
+    config = loadDnsConfig(args);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`leasehold dns: ${error.message}`);
