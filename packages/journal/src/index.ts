@@ -24,7 +24,7 @@ export { freePorts, provisionCluster, startNatsCluster, waitForJetStream } from 
 export type { ClusterNode, NatsCluster, NatsClusterOptions } from './cluster/cluster.js';
 export { nodeConfigText } from './cluster/config.js';
 export type { NodeConfig, RouteAuth } from './cluster/config.js';
-export { AGENT_REQUEST_PREFIX, API_REQUEST_PREFIX, agentDhcpPortSubject, inboxPrefixOf, journalReadSubjects, mayPublish, rolePermissions, subjectMatches } from './access/roles.js';
+export { AGENT_REQUEST_PREFIX, API_REQUEST_PREFIX, agentDhcpPortSubject, inboxPrefixOf, journalReadSubjects, mayPublish, rolePermissions } from './access/roles.js';
 export type { Permissions, Role } from './access/roles.js';
 export { authorizationBlock, confString, tlsBlock, userToken } from './access/server-config.js';
 export type { AccessUser, TlsFiles } from './access/server-config.js';
