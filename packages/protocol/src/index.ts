@@ -1,7 +1,7 @@
 export { DecodeError, EnvelopeDecodeError, InvalidEventError, UnknownEventTypeError, UnsupportedEventVersionError } from './errors.js';
 export { decodeEvent, decodeStoredEvent, encodeEvent, eventEnvelope, eventRegistry, flatEventEnvelope, flattenEnvelope, pack, unpack } from './envelope.js';
 export type { EnvelopeIds, EventEnvelope, EventRegistry, FlatEvent } from './envelope.js';
-export { EVENT_SUBJECT_PREFIX, aggregateKindSubject, aggregateSubject, isSubjectPattern, subjectMatches, subjectToken } from './subjects.js';
+export { EVENT_SUBJECT_PREFIX, aggregateSubject, isSubjectPattern, subjectMatches, subjectToken } from './subjects.js';
 export type { AggregateKind } from './subjects.js';
 export { FNV_OFFSET, fmix32, fnv1a } from './hash.js';
 export { LruMap } from './limits/lru-map.js';
@@ -9,18 +9,13 @@ export { KeyedTokenBuckets, TokenBucket } from './limits/token-bucket.js';
 export type { RateLimit, TokenBucketLimit } from './limits/token-bucket.js';
 export {
   MAX_EVENT_TIME,
-  MAX_POOL_ADDRESSES,
   checkEventData,
   checkStoredEvent,
-  eventSchemas,
-  eventVersions,
-  isKnownEventType,
   knownEventRegistry,
   leaseEventRegistry,
   poolsProblem,
   resourceEventRegistry,
 } from './events/index.js';
-export type { EventDataByType, KnownEventType } from './events/index.js';
 export type { Infer, Optional, Schema, SchemaNode, SchemaProblem } from './events/schema.js';
 export type {
   AgentEventData,
@@ -31,7 +26,6 @@ export type {
   LeaseClientRef,
   LeaseDeclinedData,
   LeaseEventData,
-  LeaseEventType,
   LeaseExpiredData,
   LeaseReleasedData,
   LeaseRenewedData,
@@ -51,8 +45,6 @@ export type {
   SubnetState,
 } from './events/index.js';
 export {
-  IPV4_MAX,
-  assertIpv4,
   compareIpv4,
   formatIpv4,
   ipv4ToBytes,
@@ -71,7 +63,6 @@ export {
   cidrFirstHost,
   cidrHostCount,
   cidrLastHost,
-  cidrMask,
   cidrNetwork,
   cidrOverlaps,
   cidrSize,
@@ -83,7 +74,7 @@ export {
   prefixToMask,
 } from './ipv4/cidr.js';
 export type { Ipv4Cidr, ParseCidrOptions } from './ipv4/cidr.js';
-export { cidrHostRange, formatIpv4Range, ipv4Range, iterateIpv4, parseIpv4Range, rangeContains, rangeSize, rangesOverlap } from './ipv4/range.js';
+export { cidrHostRange, ipv4Range, iterateIpv4, parseIpv4Range, rangeContains, rangeSize, rangesOverlap } from './ipv4/range.js';
 export type { Ipv4Range } from './ipv4/range.js';
 export { InvalidCidrError, InvalidIpv4Error, InvalidPrefixError, InvalidRangeError, Ipv4Error } from './ipv4/errors.js';
 export { decodeDns } from './dns/decode.js';
@@ -104,19 +95,15 @@ export {
   setRcode,
 } from './dns/question.js';
 export type { DnsQuestionView } from './dns/question.js';
-export { effectiveTtl, minTtl, rewriteTtls } from './dns/ttl.js';
+export { minTtl, rewriteTtls } from './dns/ttl.js';
 export type { DnsSection, TtlChange } from './dns/ttl.js';
-export { DnsClass, DnsFlag, DnsRcode, DnsType, EDNS_DO, dnsTypeCode } from './dns/types.js';
+export { DnsClass, DnsFlag, DnsRcode, DnsType } from './dns/types.js';
 export type { DnsMessage, DnsOption, DnsOptRecord, DnsQuestion, DnsRecord, DnsSoa } from './dns/types.js';
 export {
-  BOOTP_MIN_SIZE,
   BootOp,
   DHCP_FLAG_BROADCAST,
-  DHCP_MAGIC_COOKIE,
-  DHCP_MIN_MAX_MESSAGE_SIZE,
   DhcpMessageType,
   DhcpOptionCode,
-  DhcpOverload,
 } from './dhcp/constants.js';
 export { decodeDhcp } from './dhcp/decode.js';
 export { dhcpEncodingLength, encodeDhcp } from './dhcp/encode.js';
@@ -152,8 +139,6 @@ export type {
 } from './dhcp/message.js';
 export { compressDns } from './dns/compress.js';
 export { PcapDecodeError, PcapLinkTypeError } from './pcap/errors.js';
-export { LinkType } from './pcap/frame.js';
-export { readPcapFile } from './pcap/pcap-file.js';
-export type { PcapFile, PcapFrame, PcapTimestamp } from './pcap/pcap-file.js';
+export type { PcapTimestamp } from './pcap/pcap-file.js';
 export { readPcap } from './pcap/read-pcap.js';
 export type { PcapRecord, ReadPcapOptions } from './pcap/read-pcap.js';
