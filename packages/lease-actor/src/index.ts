@@ -3,15 +3,13 @@ export {
   LEASE_EVENT_VERSION,
   clientKey,
   fromEnvelope,
-  isJournaled,
-  leaseAggregate,
   leaseNetworkIdOf,
   leaseSubject,
   leaseTimes,
   toEnvelope,
 } from './events.js';
-export { leaseMachine, refusal, statusOf } from './machine.js';
-export { refusalReason, step } from './step.js';
+export { leaseMachine, refusal } from './machine.js';
+export { step } from './step.js';
 export { LeaseTable } from './table.js';
 export { LEASE_TABLE_DEFAULTS } from './table-types.js';
 export { LEASE_TABLE_SNAPSHOT_V, restoreTable, snapshotHostnames, tableSnapshot } from './table-snapshot.js';

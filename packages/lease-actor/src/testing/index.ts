@@ -1,2 +1,2 @@
-export { boundEvent, leaseEventArb, offeredEvent } from './arbitraries.js';
+export { leaseEventArb } from './arbitraries.js';
 export type { LeaseEventArbOptions } from './arbitraries.js';
