@@ -4,15 +4,15 @@ export { eventSubjectParts } from './subjects.js';
 // network (and its subnets)
 export { NETWORK_EVENT_VERSION, fromNetworkEnvelope, isNetworkEventType, networkEventRegistry, toNetworkEnvelope } from './network/events.js';
 export { networkAggregate, networkIdOf, networkSubject } from './network/subjects.js';
-export { applyNetworkEvent, foldNetwork, initialNetwork, networkMachine, subnetIn } from './network/machine.js';
+export { applyNetworkEvent, initialNetwork, networkMachine, subnetIn } from './network/machine.js';
 
 // port
-export { PORT_EVENT_VERSION, fromPortEnvelope, isPortEventType, portEventRegistry, toPortEnvelope } from './port/events.js';
+export { PORT_EVENT_VERSION, fromPortEnvelope, portEventRegistry, toPortEnvelope } from './port/events.js';
 export { portAggregate, portIdOf, portSubject } from './port/subjects.js';
 export { DHCP_DEVICE_OWNER, applyPortEvent } from './port/fold.js';
 
 // address and MAC claims
-export { CLAIM_EVENT_VERSION, claimEventRegistry, claimSubject, fromClaimEnvelope, isClaimEventType, toClaimEnvelope } from './claim/events.js';
+export { CLAIM_EVENT_VERSION, claimEventRegistry, claimSubject, fromClaimEnvelope, toClaimEnvelope } from './claim/events.js';
 export { claimOf, ipClaimSubject, macClaimSubject } from './claim/subjects.js';
 
 // agent
@@ -46,9 +46,7 @@ export type { ClaimEnvelope, ClaimEvent, ClaimEventType, IpAllocated, IpReleased
 export type { ClaimSubjectParts } from './claim/subjects.js';
 export type {
   AgentAdminStateChanged,
-  AgentAdminStateChangedData,
   AgentDeleted,
-  AgentDeletedData,
   AgentEnvelope,
   AgentEvent,
   AgentEventType,
@@ -64,6 +62,5 @@ export type {
   BindingEventType,
   NetworkScheduled,
   NetworkUnscheduled,
-  UnbindingReason,
 } from './binding/events.js';
 export type { BindingRecord } from './binding/fold.js';
