@@ -14,18 +14,18 @@ export type { RestartPolicy } from './runtime/embedded-nats.js';
 
 // The process: one start, and the commands that load the configuration and call it.
 export { NATS_URL_FILE, start } from './commands/start.js';
-export { addServeCommands, DEFAULT_METRICS_LISTEN } from './commands/serve.js';
+export { addServeCommands } from './commands/serve.js';
 export type { StartOptions } from './commands/start.js';
 
 // Configuration: leasehold.yaml, then the environment, then flags.
 export { ConfigFileError } from './config/errors.js';
 export { envNames } from './config/env.js';
-export { DEFAULT_CONFIG_FILE, findConfigFile, loadConfig } from './config/load.js';
+export { findConfigFile, loadConfig } from './config/load.js';
 export { checkConfig } from './config/resolve.js';
 export { configSchema } from './config/schema.js';
 export type { Override } from './config/env.js';
 export type { LoadedConfig } from './config/load.js';
-export type { LeaseholdConfig, LeaseholdConfigInput } from './config/schema.js';
+export type { LeaseholdConfig } from './config/schema.js';
 
 // Logs.
 export { createLogger, partLog } from './observability/logger.js';

@@ -1,4 +1,4 @@
-export { createTestLink, ip, testTag } from './netns.js';
+export { createTestLink, ip } from './netns.js';
 export type { TestLink } from './netns.js';
 export { startAgentEnv } from './harness.js';
 export type { AgentEnv } from './harness.js';
@@ -11,7 +11,3 @@ export type { TestBridge } from './bridge.js';
 export { heldLeases, leaseHistory } from './leases.js';
 export type { LeaseRecord } from './leases.js';
 export { computePort, publishPorts } from './ports.js';
-export { startCapture } from './capture.js';
-export type { RunningCapture } from './capture.js';
-export { createRelayTopology } from './relay.js';
-export type { RelayTopology, RelayTopologyOptions } from './relay.js';
