@@ -21,7 +21,8 @@ const cidrOf = (i: number) => `${formatIpv4(base + i * 64)}/26`;
 console.log(machineLine('one agent, packets handed to the DHCP server in-process (no sockets), one core'));
 // The agent alone on purpose (agent/testing's environment, not startSystem): packets go straight to its
 // DHCP server, so the figure is the server's work per packet and nothing else's.
-const env = await startAgentEnv();
+// Every network in one project: Neutron's default quota (100 networks) would stop the bench at the 101st.
+const env = await startAgentEnv({ quotas: { quota_network: -1, quota_subnet: -1, quota_port: -1 } });
 try {
   const mappings: Record<string, string> = {};
   for (let i = 0; i < STEPS.at(-1)!; i++) mappings[`p${i}`] = `fk${i}`;

@@ -29,8 +29,9 @@ export interface AgentEnv extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-export async function startAgentEnv(): Promise<AgentEnv> {
-  const t = await startTestApi();
+/** `api`: the test API's options, e.g. `{ quotas: { quota_network: -1 } }` for a bench that makes a thousand networks in one project. */
+export async function startAgentEnv(api: Parameters<typeof startTestApi>[0] = {}): Promise<AgentEnv> {
+  const t = await startTestApi(api);
   const agents: RunningAgent[] = [];
   const links: TestLink[] = [];
   const stop = async () => {
