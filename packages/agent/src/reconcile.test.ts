@@ -66,4 +66,22 @@ describe('the reconcile', () => {
     await s.reconciler.stop();
     expect(s.listeners.size).toBe(0);
   });
+
+  // Found in a failover test: the scheduler's unbind and bind of one network arrived one microtask
+  // apart, the second in the instant after a pass had ended and before it was marked ended, and the
+  // agent never served the network. Whatever the distance in microtasks, the last change is served.
+  test.each(Array.from({ length: 24 }, (_, depth) => depth))('a change %i microtasks after another is reconciled, never lost between one pass and the next', async (depth) => {
+    const s = setup();
+    s.reconciler.followChanges();
+    s.bindings.delete('n1');
+    s.emit({ kind: 'binding', networkId: 'n1' });
+    let hop: Promise<void> = Promise.resolve();
+    for (let i = 0; i < depth; i++) hop = hop.then(() => {});
+    await hop.then(() => {
+      s.bindings.set('n2', new Set(['a1']));
+      s.emit({ kind: 'binding', networkId: 'n2' });
+    });
+    await expect.poll(() => [...s.served.current.keys()], { timeout: 1000, interval: 5 }).toStrictEqual(['n2']);
+    await s.reconciler.stop();
+  });
 });

@@ -55,12 +55,20 @@ export class Reconciler {
       this.again = true;
       return this.running;
     }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.pass();
-      } while (this.again);
-    })().finally(() => (this.running = undefined));
+    // Marked ended in the same step as the last check of `again`: with a `.finally()` after it, a
+    // change arriving between the two found a pass still "running", asked it for another pass it
+    // had already decided against, and was lost (a failover's bind, one microtask after its unbind).
+    const run = async () => {
+      try {
+        do {
+          this.again = false;
+          await this.pass();
+        } while (this.again);
+      } finally {
+        this.running = undefined;
+      }
+    };
+    this.running = run();
     return this.running;
   }
 

@@ -8,7 +8,7 @@ import { ApiClient } from '@leasehold/api/client';
 import { connectNats, Journal, NotPermittedError, prepareLocalAccess, startNatsServer, type LeaseNetworks } from '@leasehold/journal';
 import { leaseSubject, toEnvelope } from '@leasehold/lease-actor';
 import { decodeDhcp, DhcpMessageType, messageType, parseIpv4 } from '@leasehold/protocol';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, onTestFailed, test } from 'vitest';
 import { describeChange, startAccessKeeper, untilIdle, type LeaseAccessTarget } from './access-keeper.js';
 import { openNats, type NatsRuntime } from './nats.js';
 import { startSystem, type RunningSystem } from './system.js';
@@ -225,6 +225,14 @@ describe('lease permissions on the embedded server of `leasehold start`', () => 
     // Agent b runs elsewhere with its own seed from the directory (generated before the start lists it).
     prepareLocalAccess(dataDir, { users: ['agent-b'] });
     const lines: string[] = [];
+    const linesB: string[] = [];
+    // What the system and agent b said, shown only when the test fails (a failover has many moving parts).
+    let networkId = '';
+    onTestFailed(() => {
+      const b = agentB;
+      const state = b && { served: b.served(), network: b.model.network(networkId) ?? null, bindings: [...b.model.bindings], bound: b.model.agentsOf(networkId), port: b.model.dhcpPort(networkId, 'dhcp-b') ?? null, position: b.projection.position() };
+      console.log(`--- system:\n${lines.join('\n')}\n--- agent b:\n${linesB.join('\n')}\n${JSON.stringify(state, (_k, v) => (v instanceof Map ? [...v] : v))}`);
+    });
     const { nats, system } = await startDefaultSystem(dataDir, lines);
     let agentB: RunningAgent | undefined;
     const ncB = await connectNats(nats.url, { ...nats.access!.connectOptions('agent-b'), name: 'agent-b' });
@@ -238,6 +246,7 @@ describe('lease permissions on the embedded server of `leasehold start`', () => 
 
       const client = new ApiClient(nats.nc);
       const network = await client.networks.create({ name: 'k', 'provider:physical_network': 'physk' });
+      networkId = network.id;
       await expect(lease(journalA, network.id)).rejects.toThrow(NotPermittedError);
       const subnet = await client.subnets.create({ network_id: network.id, cidr: '198.18.78.0/24', allocation_pools: [{ start: '198.18.78.2', end: '198.18.78.99' }], dynamic_pools: [{ start: '198.18.78.100', end: '198.18.78.199' }] });
 
@@ -256,7 +265,7 @@ describe('lease permissions on the embedded server of `leasehold start`', () => 
       await expect(lease(journalB, network.id)).rejects.toThrow(NotPermittedError);
 
       // Agent a goes silent (its connection stays open); after agent_down_time the network moves to b.
-      agentB = await startAgent(agentConfig('b'), { nc: ncB, journal: journalB });
+      agentB = await startAgent(agentConfig('b'), { nc: ncB, journal: journalB, log: (line) => linesB.push(`${Date.now()} ${line}`) });
       await system.agent!.stop();
       await expect.poll(() => exchange(agentB!, network.id, subnet.id, '52:54:00:78:00:02'), { timeout: 20_000, interval: 200 }).toBe(DhcpMessageType.Ack);
       await expect(lease(journalA, network.id)).rejects.toThrow(NotPermittedError);
