@@ -184,10 +184,16 @@ export function rolePermissions(role: Role, user: string, layout: JournalLayout 
           checkpointSubject(layout, 'api'),
           ...snapshotWriteSubjects(layout, 'api'),
           ...journalReadSubjects(layout),
+          // Its answers, to every caller's inbox (each user's requests reply under `_INBOX.<user>.`).
+          // Not allow_responses: nats-server 2.9 forgets those grants at every configuration reload, and
+          // the server reloads whenever bindings change (the agents' lease permissions), so an answer
+          // in flight across a reload was refused and its caller timed out. This role is trusted with
+          // the address plan already; a forged answer would need a caller's random inbox.
+          ...(serves ? ['_INBOX.>'] : []),
         ],
-        // Its endpoints (a queue group) and the micro-service discovery subjects; answers go out as responses.
+        // Its endpoints (a queue group) and the micro-service discovery subjects.
         subscribe: serves ? [`${API_REQUEST_PREFIX}.>`, `${AGENT_REQUEST_PREFIX}.*.>`, '$SRV.>', inbox] : [inbox],
-        allowResponses: serves,
+        allowResponses: false,
       };
     }
     case 'client':
@@ -196,7 +202,7 @@ export function rolePermissions(role: Role, user: string, layout: JournalLayout 
       // No allow_responses: publishing '>' covers every reply already, and nats-server 2.9 tracks
       // each reply subject delivered to such a user (every JetStream message carries one) and,
       // past 4,096 of them, walks the whole table at each delivery: a replay of 100,000 events
-      // took 140 s instead of 1.3 s. The serving API user has the same cost, hence `serves`.
+      // took 140 s instead of 1.3 s. (The serving API user once had allow_responses and that cost, hence `serves`.)
       return { publish: ['>'], subscribe: ['>'], allowResponses: false };
   }
 }

@@ -22,18 +22,17 @@
  * 1-3 ms; the keeper waits `settleMs` after the first change of a burst so
  * one scheduling pass (many decisions appended at once) is one reload.
  *
- * A reload cuts the API's answers in flight: nats-server 2.9.10 rebuilds
- * every connection's permissions on a reload and forgets the reply subjects
- * an `allow_responses` user (the API) was granted by the requests it
- * received, so an answer to a request that arrived before the reload is
- * refused ("Permissions Violation for Publish to _INBOX...") and the caller
- * times out (tested beside this file; nats-server fixed it much later, in
- * PR 8620, for unchanged response policies). And the reloads come exactly
- * when an agent that was just bound asks the API for its DHCP port. So the
- * keeper waits, up to a bound, until the API of this process has no request
- * in flight (`quiet`), and leaves at least `minIntervalMs` between reloads
- * so a storm of decisions (a failover of many networks) is a few reloads.
- * An API in another process on the same server is not waited for. A reload
+ * A reload used to cut the API's answers in flight: nats-server 2.9.10
+ * rebuilds every connection's permissions on a reload and forgets the reply
+ * subjects an `allow_responses` user was granted by the requests it received
+ * (fixed upstream much later, PR 8620), and the reloads come exactly when an
+ * agent that was just bound asks the API for its DHCP port. So the API role
+ * no longer answers through allow_responses: it may publish to `_INBOX.>`
+ * (journal's roles.ts), which no reload takes away (tested beside this file).
+ * The keeper still waits, up to a bound, until the API of this process has
+ * no request in flight (`quiet`), and leaves at least `minIntervalMs`
+ * between reloads so a storm of decisions (a failover of many networks) is a
+ * few reloads. A reload
  * also refuses a connection whose handshake is under way (or leaves it
  * without an answer): journal's `connectNats` tries a first connection three
  * times for that.
