@@ -32,10 +32,9 @@
  * The keeper still waits, up to a bound, until the API of this process has
  * no request in flight (`quiet`), and leaves at least `minIntervalMs`
  * between reloads so a storm of decisions (a failover of many networks) is a
- * few reloads. A reload
- * also refuses a connection whose handshake is under way (or leaves it
- * without an answer): journal's `connectNats` tries a first connection three
- * times for that.
+ * few reloads. A reload also refuses a connection whose handshake is under
+ * way (or leaves it without an answer): journal's `connectNats` tries a first
+ * connection three times for that.
  *
  * Before the first sync nothing is granted: `leasehold start` renders agents
  * with no lease networks until the scheduler has caught up, rather than the
