@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { aggregateSubject, type AgentHeartbeatData, type EventEnvelope } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ApiError } from '../errors.js';
-import { startTestApi, type TestApi } from '../testing/index.js';
+import { apiErrorOf, startTestApi, type TestApi } from '../testing/index.js';
 
 let t: TestApi;
 beforeAll(async () => {
@@ -10,45 +8,23 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-async function heartbeat(agentId: string, at = Date.now()) {
-  const data: AgentHeartbeatData = {
-    agentId,
-    host: `host-${agentId}`,
-    availabilityZone: 'az1',
-    networks: [],
-    load: 3,
-    interfaceMappings: { physnet1: 'eth1' },
-    reportIntervalMs: 30_000,
-    version: 'test',
-  };
-  const event: EventEnvelope = { type: 'AgentHeartbeat', v: 1, id: randomUUID(), aggregate: `agent/${agentId}`, at, data };
-  const r = await t.journal.append(aggregateSubject('agent', agentId), [event]);
-  await t.api.model.waitFor(r.version);
-}
-
-async function rejects(p: Promise<unknown>) {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(ApiError);
-  return e as ApiError;
-}
-
 describe('agents', () => {
   test('a heartbeating agent is listed alive with its host, zone and mappings; a silent one is listed dead and can be deleted', async () => {
     const live = `live-${randomUUID().slice(0, 6)}`;
     const dead = `dead-${randomUUID().slice(0, 6)}`;
-    await heartbeat(live);
-    await heartbeat(dead, Date.now() - 10 * 60_000);
+    await t.heartbeat(live);
+    await t.heartbeat(dead, Date.now() - 10 * 60_000);
     const agents = await t.client.request<{ agents: { id: string; alive: boolean; host: string; availability_zone: string; configurations: { interface_mappings: object } }[] }>('agents.list');
     expect(agents.agents.find((a) => a.id === live)).toMatchObject({ alive: true, host: `host-${live}`, availability_zone: 'az1', configurations: { interface_mappings: { physnet1: 'eth1' } } });
     expect(agents.agents.find((a) => a.id === dead)).toMatchObject({ alive: false });
-    expect(await rejects(t.client.request('agents.delete', { id: live }))).toMatchObject({ code: 'AGENT_ALIVE' });
+    expect(await apiErrorOf(t.client.request('agents.delete', { id: live }))).toMatchObject({ code: 'AGENT_ALIVE' });
     await t.client.request('agents.delete', { id: dead });
-    expect((await rejects(t.client.request('agents.show', { id: dead }))).code).toBe('NOT_FOUND');
+    expect((await apiErrorOf(t.client.request('agents.show', { id: dead }))).code).toBe('NOT_FOUND');
   });
 
   test('admin_state_up can be turned off and on', async () => {
     const id = `adm-${randomUUID().slice(0, 6)}`;
-    await heartbeat(id);
+    await t.heartbeat(id);
     const off = await t.client.request<{ agent: { admin_state_up: boolean } }>('agents.update', { id, admin_state_up: false });
     expect(off.agent.admin_state_up).toBe(false);
     const on = await t.client.request<{ agent: { admin_state_up: boolean } }>('agents.update', { id, admin_state_up: true });

@@ -1,21 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ApiError } from '../errors.js';
-import { startTestApi, type TestApi } from '../testing/index.js';
+import { apiErrorOf, startTestApi, type TestApi } from '../testing/index.js';
 
 let t: TestApi;
 beforeAll(async () => {
   t = await startTestApi();
 });
 afterAll(() => t.stop());
-
-async function rejects(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApiError);
-  return error as ApiError;
-}
 
 describe('networks', () => {
   test('create, show, list with filters, update and delete', async () => {
@@ -28,13 +18,13 @@ describe('networks', () => {
     expect(updated).toMatchObject({ mtu: 9000, admin_state_up: false, status: 'DOWN' });
     expect(updated.revision_number).toBeGreaterThan(net.revision_number);
     await t.client.networks.delete(net.id);
-    expect((await rejects(t.client.networks.show(net.id))).code).toBe('NOT_FOUND');
+    expect((await apiErrorOf(t.client.networks.show(net.id))).code).toBe('NOT_FOUND');
   });
 
   test('an update naming a stale revision_number is a VERSION_CONFLICT and changes nothing', async () => {
     const net = await t.client.networks.create({ name: 'n-rev' });
     await t.client.networks.update(net.id, { name: 'n-rev-2' });
-    const error = await rejects(t.client.networks.update(net.id, { name: 'n-rev-3', revision_number: net.revision_number }));
+    const error = await apiErrorOf(t.client.networks.update(net.id, { name: 'n-rev-3', revision_number: net.revision_number }));
     expect(error).toMatchObject({ code: 'VERSION_CONFLICT', field: 'revision_number' });
     expect((await t.client.networks.show(net.id)).name).toBe('n-rev-2');
   });
@@ -43,7 +33,7 @@ describe('networks', () => {
     const net = await t.client.networks.create({ name: 'n-busy' });
     await t.client.subnets.create({ network_id: net.id, cidr: '198.18.40.0/24' });
     await t.client.ports.create({ network_id: net.id });
-    expect(await rejects(t.client.networks.delete(net.id))).toMatchObject({ code: 'NETWORK_IN_USE', status: 409 });
+    expect(await apiErrorOf(t.client.networks.delete(net.id))).toMatchObject({ code: 'NETWORK_IN_USE', status: 409 });
   });
 
   test('deleting a network removes its subnets and its DHCP ports', async () => {
@@ -51,7 +41,7 @@ describe('networks', () => {
     const subnet = await t.client.subnets.create({ network_id: net.id, cidr: '198.18.41.0/24' });
     const dhcp = await t.client.ports.create({ network_id: net.id, device_owner: 'network:dhcp', device_id: 'dhcp-agent-1' });
     await t.client.networks.delete(net.id);
-    expect((await rejects(t.client.subnets.show(subnet.id))).code).toBe('NOT_FOUND');
-    expect((await rejects(t.client.ports.show(dhcp.id))).code).toBe('NOT_FOUND');
+    expect((await apiErrorOf(t.client.subnets.show(subnet.id))).code).toBe('NOT_FOUND');
+    expect((await apiErrorOf(t.client.ports.show(dhcp.id))).code).toBe('NOT_FOUND');
   });
 });

@@ -1,21 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ApiError } from '../errors.js';
-import { startTestApi, type TestApi } from '../testing/index.js';
+import { apiErrorOf, startTestApi, type TestApi } from '../testing/index.js';
 
 let t: TestApi;
 beforeAll(async () => {
   t = await startTestApi();
 });
 afterAll(() => t.stop());
-
-async function rejects(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApiError);
-  return error as ApiError;
-}
 
 describe('ports', () => {
   test('a port gets a generated fa:16:3e MAC and the first free pool address; dns_name and extra DHCP options are kept', async () => {
@@ -42,18 +32,18 @@ describe('ports', () => {
     const net = await t.client.networks.create({});
     await t.client.subnets.create({ network_id: net.id, cidr: '198.18.21.0/24' });
     await t.client.ports.create({ network_id: net.id, mac_address: '52:54:00:aa:bb:cc', fixed_ips: [{ ip_address: '198.18.21.50' }] });
-    expect(await rejects(t.client.ports.create({ network_id: net.id, mac_address: '52:54:00:zz:bb:cc' }))).toMatchObject({ code: 'INVALID_MAC', field: 'mac_address' });
-    expect(await rejects(t.client.ports.create({ network_id: net.id, mac_address: '01:00:5e:00:00:01' }))).toMatchObject({ code: 'INVALID_MAC' });
-    expect(await rejects(t.client.ports.create({ network_id: net.id, mac_address: '52:54:00:AA:BB:CC' }))).toMatchObject({ code: 'MAC_IN_USE', field: 'mac_address' });
-    expect(await rejects(t.client.ports.create({ network_id: net.id, fixed_ips: [{ ip_address: '198.18.21.50' }] }))).toMatchObject({
+    expect(await apiErrorOf(t.client.ports.create({ network_id: net.id, mac_address: '52:54:00:zz:bb:cc' }))).toMatchObject({ code: 'INVALID_MAC', field: 'mac_address' });
+    expect(await apiErrorOf(t.client.ports.create({ network_id: net.id, mac_address: '01:00:5e:00:00:01' }))).toMatchObject({ code: 'INVALID_MAC' });
+    expect(await apiErrorOf(t.client.ports.create({ network_id: net.id, mac_address: '52:54:00:AA:BB:CC' }))).toMatchObject({ code: 'MAC_IN_USE', field: 'mac_address' });
+    expect(await apiErrorOf(t.client.ports.create({ network_id: net.id, fixed_ips: [{ ip_address: '198.18.21.50' }] }))).toMatchObject({
       code: 'IP_ALREADY_ALLOCATED',
       field: 'fixed_ips[0].ip_address',
     });
-    expect(await rejects(t.client.ports.create({ network_id: net.id, fixed_ips: [{ ip_address: '198.18.99.5' }] }))).toMatchObject({
+    expect(await apiErrorOf(t.client.ports.create({ network_id: net.id, fixed_ips: [{ ip_address: '198.18.99.5' }] }))).toMatchObject({
       code: 'IP_OUTSIDE_SUBNETS',
       field: 'fixed_ips[0].ip_address',
     });
-    expect(await rejects(t.client.ports.create({ network_id: net.id, fixed_ips: [{ ip_address: '198.18.21.1' }] }))).toMatchObject({ code: 'IP_ALREADY_ALLOCATED' });
+    expect(await apiErrorOf(t.client.ports.create({ network_id: net.id, fixed_ips: [{ ip_address: '198.18.21.1' }] }))).toMatchObject({ code: 'IP_ALREADY_ALLOCATED' });
     // The same MAC on another network is fine (unique per network).
     const other = await t.client.networks.create({});
     await expect(t.client.ports.create({ network_id: other.id, mac_address: '52:54:00:aa:bb:cc' })).resolves.toBeDefined();
@@ -64,7 +54,7 @@ describe('ports', () => {
     await t.client.subnets.create({ network_id: net.id, cidr: '198.18.22.0/24', allocation_pools: [{ start: '198.18.22.10', end: '198.18.22.12' }] });
     await t.client.ports.create({ network_id: net.id, mac_address: '52:54:00:00:00:01' });
     // This one claims an address, then fails on its MAC: the address must come back.
-    await rejects(t.client.ports.create({ network_id: net.id, mac_address: '52:54:00:00:00:01' }));
+    await apiErrorOf(t.client.ports.create({ network_id: net.id, mac_address: '52:54:00:00:00:01' }));
     const ports = await Promise.all([1, 2].map(() => t.client.ports.create({ network_id: net.id })));
     expect(ports.map((p) => p.fixed_ips[0]!.ip_address).sort()).toStrictEqual(['198.18.22.11', '198.18.22.12']);
   });
@@ -79,7 +69,7 @@ describe('ports', () => {
     expect(reuse.fixed_ips[0]!.ip_address).toBe('198.18.23.10');
     await t.client.ports.delete(moved.id);
     await expect(t.client.ports.create({ network_id: net.id, mac_address: '52:54:00:00:01:02', fixed_ips: [{ ip_address: '198.18.23.11' }] })).resolves.toBeDefined();
-    expect((await rejects(t.client.ports.show(moved.id))).code).toBe('NOT_FOUND');
+    expect((await apiErrorOf(t.client.ports.show(moved.id))).code).toBe('NOT_FOUND');
   });
 });
 
@@ -91,9 +81,9 @@ describe('extra_dhcp_opts', () => {
     const lastSeq = async () => (await t.journal.jsm.streams.info(t.journal.layout.stream)).state.last_seq;
     const before = await lastSeq();
     const badName = [{ opt_name: 'router', opt_value: '198.18.24.1' }, { opt_name: 'no-such-option', opt_value: '1' }];
-    expect(await rejects(t.client.ports.create({ network_id: net.id, extra_dhcp_opts: badName }))).toMatchObject({ code: 'VALIDATION_FAILED', status: 400, field: 'extra_dhcp_opts[1].opt_name' });
+    expect(await apiErrorOf(t.client.ports.create({ network_id: net.id, extra_dhcp_opts: badName }))).toMatchObject({ code: 'VALIDATION_FAILED', status: 400, field: 'extra_dhcp_opts[1].opt_name' });
     const badValue = [{ opt_name: 'mtu', opt_value: '67' }];
-    expect(await rejects(t.client.ports.update(port.id, { fixed_ips: [{ ip_address: '198.18.24.50' }], extra_dhcp_opts: badValue }))).toMatchObject({
+    expect(await apiErrorOf(t.client.ports.update(port.id, { fixed_ips: [{ ip_address: '198.18.24.50' }], extra_dhcp_opts: badValue }))).toMatchObject({
       code: 'VALIDATION_FAILED',
       field: 'extra_dhcp_opts[0].opt_value',
       message: 'extra_dhcp_opts[0].opt_value: option 26 (mtu): 67 is not in 68..65535',

@@ -1,21 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ApiError } from '../errors.js';
-import { startTestApi, type TestApi } from '../testing/index.js';
+import { apiErrorOf, startTestApi, type TestApi } from '../testing/index.js';
 
 let t: TestApi;
 beforeAll(async () => {
   t = await startTestApi();
 });
 afterAll(() => t.stop());
-
-async function rejects(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApiError);
-  return error as ApiError;
-}
 
 describe('subnets', () => {
   test('defaults follow Neutron: gateway is the first host, the pool is every other host address', async () => {
@@ -71,7 +61,7 @@ describe('subnets', () => {
   ])('a bad subnet %j is refused with %s on field %s, and nothing is written', async (fields, code, field) => {
     const net = await t.client.networks.create({});
     const before = await t.journal.version(`lh.evt.network.${net.id}`);
-    const error = await rejects(t.client.request('subnets.create', { network_id: net.id, ...fields }));
+    const error = await apiErrorOf(t.client.request('subnets.create', { network_id: net.id, ...fields }));
     expect(error).toMatchObject({ code, field });
     expect(await t.journal.version(`lh.evt.network.${net.id}`)).toBe(before);
   });
@@ -80,7 +70,7 @@ describe('subnets', () => {
     const a = await t.client.networks.create({});
     const b = await t.client.networks.create({});
     await t.client.subnets.create({ network_id: a.id, cidr: '198.18.8.0/22' });
-    expect(await rejects(t.client.subnets.create({ network_id: a.id, cidr: '198.18.9.0/24' }))).toMatchObject({ code: 'SUBNET_OVERLAP', field: 'cidr' });
+    expect(await apiErrorOf(t.client.subnets.create({ network_id: a.id, cidr: '198.18.9.0/24' }))).toMatchObject({ code: 'SUBNET_OVERLAP', field: 'cidr' });
     await expect(t.client.subnets.create({ network_id: b.id, cidr: '198.18.9.0/24' })).resolves.toMatchObject({ cidr: '198.18.9.0/24' });
   });
 
@@ -99,7 +89,7 @@ describe('subnets', () => {
     });
     const port = await t.client.ports.create({ network_id: net.id });
     expect(port.fixed_ips).toStrictEqual([{ subnet_id: subnet.id, ip_address: '198.18.12.100' }]);
-    expect(await rejects(t.client.subnets.delete(subnet.id))).toMatchObject({ code: 'SUBNET_IN_USE' });
+    expect(await apiErrorOf(t.client.subnets.delete(subnet.id))).toMatchObject({ code: 'SUBNET_IN_USE' });
     await t.client.ports.delete(port.id);
     await t.client.subnets.delete(subnet.id);
     expect((await t.client.networks.show(net.id)).subnets).toStrictEqual([]);
