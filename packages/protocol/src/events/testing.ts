@@ -47,7 +47,9 @@ export function valueOf(node: SchemaNode): fc.Arbitrary<unknown> {
     case 'range':
       return fc.tuple(ipv4Arb, fc.nat(300)).map(([first, size]) => ({ first, last: Math.min(0xffffffff, first + size) }));
     case 'unknown':
-      return fc.jsonValue({ maxDepth: 2 });
+      // No "__proto__" key: msgpackr renames it on decode (against prototype pollution), so such a
+      // value does not come back through its bytes; no writer of ours makes one (seed -74994743).
+      return fc.jsonValue({ maxDepth: 2 }).filter((v) => !JSON.stringify(v).includes('"__proto__"'));
     case 'refined':
       throw new Error(`no generic generator for a refined schema (${node.rule}); generate it by hand`);
   }
