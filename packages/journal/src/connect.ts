@@ -147,9 +147,10 @@ function authOptions(options: ConnectOptions) {
  * of an embedded server reloads it as bindings change (lease-access.ts). So
  * a refusal is tried again shortly, and each attempt's wait is 5 s, not
  * nats.js's 20 s. A credential that is wrong is still refused, a few hundred
- * milliseconds later; a server that never answers, after 15 s.
+ * milliseconds later; a server that never answers, after 25 s (five
+ * attempts: three met a reload each in one run of a test reloading every 250 ms).
  */
-export const FIRST_CONNECT_ATTEMPTS = 3;
+export const FIRST_CONNECT_ATTEMPTS = 5;
 const ATTEMPT_TIMEOUT_MS = 5_000;
 const RETRY_PAUSE_MS = 100;
 
