@@ -16,11 +16,11 @@ describe('a runtime on connections opened elsewhere', () => {
   test('every part runs on the one connection, the API\'s journal on its own when given one, and closing it closes neither', async () => {
     const nc = connection('parts');
     const journalNc = connection('api-journal');
-    const shared = connectedRuntime('nats://a:4222,nats://b:4222', nc);
+    const shared = connectedRuntime('nats://a:7422,nats://b:7422', nc);
     expect([shared.connectionOf('api'), shared.connectionOf('api-journal'), shared.connectionOf('scheduler'), shared.connectionOf('agent')]).toStrictEqual([nc, nc, nc, nc]);
     expect(shared.connections).toStrictEqual([nc]);
     expect(shared.embedded).toBeUndefined();
-    const split = connectedRuntime('nats://a:4222', nc, journalNc);
+    const split = connectedRuntime('nats://a:7422', nc, journalNc);
     expect([split.connectionOf('api'), split.connectionOf('api-journal')]).toStrictEqual([nc, journalNc]);
     expect(split.connections).toStrictEqual([nc, journalNc]);
     await shared.abandon();
