@@ -9,9 +9,10 @@
  * limits are off so every packet does the full work. Bounded: 20,000 packets
  * per case, N up to 1,000.
  */
-import { clientPacket, startAgentEnv } from '@leasehold/agent/testing';
+import { clientPacket } from '@leasehold/agent/testing';
 import { DhcpMessageType, decodeDhcp, encodeDhcp, formatIpv4, parseIpv4 } from '@leasehold/protocol';
 import { machineLine } from './harness.js';
+import { startAgentEnv } from '../agent-env/agent-env.js';
 
 const STEPS = [1, 100, 1_000];
 const PACKETS = 20_000;

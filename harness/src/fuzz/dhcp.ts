@@ -26,9 +26,10 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { dhcpOutcomes, type Arrival, type DhcpServer, type RunningAgent } from '@leasehold/agent';
-import { clientPacket, startAgentEnv } from '@leasehold/agent/testing';
+import { clientPacket } from '@leasehold/agent/testing';
 import { DhcpMessageType as T, decodeDhcp, encodeDhcp, messageType, parseIpv4, type Ipv4 } from '@leasehold/protocol';
 import { dhcpMessage } from '@leasehold/protocol/testing';
+import { startAgentEnv } from '../agent-env/agent-env.js';
 import { machineLine } from '../bench/harness.js';
 
 const PACKETS = Number(process.env.FUZZ_PACKETS ?? 1_000_000);

@@ -1,7 +1,5 @@
 export { createTestLink, ip } from './netns.js';
 export type { TestLink } from './netns.js';
-export { startAgentEnv } from './harness.js';
-export type { AgentEnv } from './harness.js';
 export { clientAvailable, startClient } from './clients.js';
 export type { ClientKind, ClientLease, RunningClient } from './clients.js';
 export { clientPacket, macBytes } from './packets.js';
@@ -11,3 +9,7 @@ export type { TestBridge } from './bridge.js';
 export { heldLeases, leaseHistory } from './leases.js';
 export type { LeaseRecord } from './leases.js';
 export { computePort, publishPorts } from './ports.js';
+export { startCapture } from './capture.js';
+export type { RunningCapture } from './capture.js';
+export { createRelayTopology } from './relay.js';
+export type { RelayTopology, RelayTopologyOptions } from './relay.js';

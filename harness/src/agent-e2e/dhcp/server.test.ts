@@ -4,6 +4,8 @@
  * splitting, exhaustion, garbage, and the rule that no ACK leaves before its
  * event is durable.
  */
+import { DhcpServer, type Reply, type RunningAgent } from '@leasehold/agent';
+import { clientPacket } from '@leasehold/agent/testing';
 import { leaseSubject } from '@leasehold/lease-actor';
 import {
   DhcpMessageType as T,
@@ -15,9 +17,7 @@ import {
   parseIpv4,
 } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startAgentEnv, clientPacket, type AgentEnv } from '../testing/index.js';
-import type { RunningAgent } from '../agent.js';
-import { DhcpServer, type Reply } from './server.js';
+import { startAgentEnv, type AgentEnv } from '../../agent-env/agent-env.js';
 
 let env: AgentEnv;
 beforeAll(async () => {

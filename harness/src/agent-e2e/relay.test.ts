@@ -7,11 +7,10 @@
  * A relayed client then renews by unicast straight to the agent (through the
  * relay as its router, not relayed), at the server id the agent gave it.
  */
+import { createRelayTopology, heldLeases, leaseHistory, macOf, startCapture, startClient } from '@leasehold/agent/testing';
 import { DhcpMessageType, DhcpOptionCode, decodeDhcp, getOption, messageType, type DhcpMessage } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startCapture } from '../testing/capture.js';
-import { createRelayTopology } from '../testing/relay.js';
-import { heldLeases, leaseHistory, macOf, startAgentEnv, startClient, type AgentEnv } from '../testing/index.js';
+import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
 
 let env: AgentEnv;
 beforeAll(async () => {

@@ -6,10 +6,11 @@
  * address expects the server's last sequence, garbage included.
  */
 import { randomUUID } from 'node:crypto';
+import { clientPacket } from '@leasehold/agent/testing';
 import { leaseSubject } from '@leasehold/lease-actor';
 import { DhcpMessageType, DhcpOptionCode, decodeDhcp, encodeEvent, getOption, messageType, pack, parseIpv4, type EventEnvelope } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { clientPacket, startAgentEnv, type AgentEnv } from '../testing/index.js';
+import { startAgentEnv, type AgentEnv } from '../../agent-env/agent-env.js';
 
 let env: AgentEnv;
 beforeAll(async () => {

@@ -5,13 +5,13 @@
  * limiter memory — and legitimate clients served throughout each attack.
  */
 import { randomUUID } from 'node:crypto';
+import { DhcpServer, type DhcpLimitsOverrides, type LeaseWriter, type Reply } from '@leasehold/agent';
+import { clientPacket, type ClientPacket } from '@leasehold/agent/testing';
 import type { Journal } from '@leasehold/journal';
 import { leaseSubject, toEnvelope } from '@leasehold/lease-actor';
 import { DhcpMessageType as T, DhcpOptionCode, decodeDhcp, encodeDhcp, messageType, parseIpv4, type Ipv4 } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { clientPacket, startAgentEnv, type AgentEnv, type ClientPacket } from '../testing/index.js';
-import type { DhcpLimitsOverrides } from './rate-limit.js';
-import { DhcpServer, type LeaseWriter, type Reply } from './server.js';
+import { startAgentEnv, type AgentEnv } from '../../agent-env/agent-env.js';
 
 let env: AgentEnv;
 beforeAll(async () => {

@@ -4,8 +4,9 @@
  * out when the subnet lists none) resolves a port's dns_name and a client's
  * own host name in the network's domain, forward and reverse.
  */
+import { startClient } from '@leasehold/agent/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startAgentEnv, startClient, type AgentEnv } from '../testing/index.js';
+import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
 
 let env: AgentEnv;
 beforeAll(async () => {

@@ -8,9 +8,10 @@
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clientPacket, heldLeases, macOf, startClient } from '@leasehold/agent/testing';
 import { BootOp, DhcpMessageType, decodeDhcp, encodeDhcp, formatIpv4, type DhcpMessage } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { clientPacket, heldLeases, macOf, startAgentEnv, startClient, type AgentEnv } from '../testing/index.js';
+import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
 
 let env: AgentEnv;
 beforeAll(async () => {

@@ -3,8 +3,9 @@
  * from a real client, and on a network without dynamic pools a client whose
  * MAC is no port's gets nothing at all (counted as `no-address`).
  */
+import { createTestBridge, leaseHistory, macOf, startClient } from '@leasehold/agent/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTestBridge, leaseHistory, macOf, startAgentEnv, startClient, type AgentEnv } from '../testing/index.js';
+import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
 
 let env: AgentEnv;
 beforeAll(async () => {

@@ -6,10 +6,11 @@
  * unscheduled, the survivor serves a new client (one the hash gave the dead
  * agent) and renews a lease the dead agent granted.
  */
+import { servesClient } from '@leasehold/agent';
+import { createTestBridge, heldLeases, leaseHistory, macBytes, startClient, type RunningClient } from '@leasehold/agent/testing';
 import { formatIpv4 } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { servesClient } from '../ha/load-balance.js';
-import { createTestBridge, heldLeases, leaseHistory, macBytes, startAgentEnv, startClient, type AgentEnv, type RunningClient } from '../testing/index.js';
+import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
 
 let env: AgentEnv;
 beforeAll(async () => {

@@ -5,10 +5,11 @@
  * journals it; when B's REQUEST reaches agent 2, agent 2 must refuse it,
  * because the journal's fact beats its in-memory offer.
  */
-import { servesClient } from '../ha/load-balance.js';
+import { servesClient } from '@leasehold/agent';
+import { clientPacket, heldLeases, macBytes } from '@leasehold/agent/testing';
 import { DhcpMessageType, DhcpOptionCode, decodeDhcp, getOption, messageType, parseIpv4 } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { clientPacket, heldLeases, macBytes, startAgentEnv, type AgentEnv } from '../testing/index.js';
+import { startAgentEnv, type AgentEnv } from '../../agent-env/agent-env.js';
 
 let env: AgentEnv;
 beforeAll(async () => {

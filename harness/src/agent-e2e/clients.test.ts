@@ -3,10 +3,11 @@
  * busybox udhcpc and dhcpcd each get a lease from the agent with the right
  * address and options, renew it, and release it; every step is in the journal.
  */
+import { startClient, type ClientKind } from '@leasehold/agent/testing';
 import { leaseSubject } from '@leasehold/lease-actor';
 import { parseIpv4 } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startAgentEnv, startClient, type AgentEnv, type ClientKind } from '../testing/index.js';
+import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
 
 let env: AgentEnv;
 beforeAll(async () => {

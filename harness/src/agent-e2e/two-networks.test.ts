@@ -4,9 +4,10 @@
  * socket bound to it): a real client on each link gets an address of its own
  * network, with its own network's options, from its own network's server id.
  */
+import { heldLeases, macOf, startClient } from '@leasehold/agent/testing';
 import { formatIpv4 } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { heldLeases, macOf, startAgentEnv, startClient, type AgentEnv } from '../testing/index.js';
+import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
 
 let env: AgentEnv;
 beforeAll(async () => {

@@ -3,8 +3,9 @@
  * the first gets it, the second gets nothing while the first holds it, and
  * once the first releases it the second gets that same address.
  */
+import { createTestBridge, heldLeases, leaseHistory, macOf, startClient } from '@leasehold/agent/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTestBridge, heldLeases, leaseHistory, macOf, startAgentEnv, startClient, type AgentEnv } from '../testing/index.js';
+import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
 
 let env: AgentEnv;
 beforeAll(async () => {

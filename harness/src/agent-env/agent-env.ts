@@ -1,17 +1,17 @@
 /**
  * An agent under test with everything real around it: a spawned
  * nats-server, the journal, the API service, and a network served on the
- * host end of a veth pair whose client end is in a fresh namespace. The API
- * is the agent's one test-only dependency (devDependencies): the agent
- * itself never loads it.
+ * host end of a veth pair whose client end is in a fresh namespace. It lives
+ * in the harness, above both, because the agent may not depend on the API,
+ * not even for its tests (issue 16): the agent's whole-system tests are in
+ * harness/src/agent-e2e.
  */
 import { randomUUID } from 'node:crypto';
+import { defaultAgentConfig, startAgent, type AgentConfig, type RunningAgent } from '@leasehold/agent';
+import { createTestLink, type TestLink } from '@leasehold/agent/testing';
 import { startTestApi, type TestApi } from '@leasehold/api/testing';
 import type { ApiInput, NetworkView, SubnetView } from '@leasehold/api/client';
 import { bindingSubject, toBindingEnvelope } from '@leasehold/resources';
-import { startAgent, type RunningAgent } from '../agent.js';
-import { defaultAgentConfig, type AgentConfig } from '../config.js';
-import { createTestLink, type TestLink } from './netns.js';
 
 export interface AgentEnv extends AsyncDisposable {
   readonly t: TestApi;

@@ -6,23 +6,11 @@
  * sockets open, serving) in well under the bound asserted here.
  */
 import { performance } from 'node:perf_hooks';
+import type { AgentConfig, RunningAgent } from '@leasehold/agent';
+import { computePort, createTestBridge, heldLeases, leaseHistory, macOf, publishPorts, startClient, type RunningClient, type TestBridge } from '@leasehold/agent/testing';
 import { formatIpv4, parseIpv4 } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { RunningAgent } from '../agent.js';
-import type { AgentConfig } from '../config.js';
-import {
-  computePort,
-  createTestBridge,
-  heldLeases,
-  leaseHistory,
-  macOf,
-  publishPorts,
-  startAgentEnv,
-  startClient,
-  type AgentEnv,
-  type RunningClient,
-  type TestBridge,
-} from '../testing/index.js';
+import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
 
 let env: AgentEnv;
 beforeAll(async () => {
