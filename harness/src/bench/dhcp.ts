@@ -1,21 +1,27 @@
 /**
  * `npm run bench:dhcp`: complete DISCOVER-OFFER-REQUEST-ACK exchanges per
  * second with many simulated clients (perfdhcp, single-threaded, as a relay)
- * against the leasehold agent with the journal on, dnsmasq (with and without
- * its lease file) and Kea (memfile, persist on), in one run, in network
- * namespaces this script creates. For each server: the highest offered rate
- * it sustains (at most 1% of exchanges incomplete), found by a bounded ramp
- * of fixed-rate runs, and its CPU time per exchange from /proc (perfdhcp's
- * own CPU too: on two cores the load generator can be the limit). If the
- * agent saturates below its cap, one more run at the rate it failed, under
- * V8's CPU profiler (what `node --cpu-prof` runs, windowed to that run),
- * shows where its time goes.
+ * against the leasehold agent with the journal on, Kea (memfile, persist on)
+ * and dnsmasq (with its lease file), in one run, in network namespaces this
+ * script creates. The offered rate sweeps past capacity (dhcp/sweep.ts: on
+ * until it is 4× the best goodput seen, the issue-19 overload), and every
+ * point starts its server afresh with an empty store, so no point inherits
+ * the last one's leases or backlog. Per point and server: ACKs per second,
+ * the share of exchanges that did not complete, average and maximum
+ * exchange time (perfdhcp's DISCOVER-OFFER plus REQUEST-ACK delays), CPU per
+ * exchange from /proc (the agent's with its nats-server's), and for the
+ * agent the lease events on the stream against the ACKs perfdhcp received
+ * (each ACK is sent only after its event is stored) and the datagrams it
+ * shed on purpose. If the agent saturates, one more run at the first rate
+ * it failed, under V8's CPU profiler, shows where its time goes.
  *
  * Environment: BENCH_SECONDS (each run's period, default 5), BENCH_CLIENTS
- * (perfdhcp -R, default 50000), BENCH_PROFILE=0 to skip the profile,
- * BENCH_ONLY=agent,kea,dnsmasq,dnsmasq-ro to run some servers only,
- * BENCH_AGENT_TWEAKS=ifaddr-cache,no-async-traces to add a what-if agent run
- * (see dhcp/agent-process.ts; the agent's code is unchanged).
+ * (perfdhcp -R, default 60000), BENCH_RATES=1000,4000,... (fixed offered
+ * rates for every server instead of the sweep), BENCH_MAX_RATE (the sweep's
+ * cap, default 48000), BENCH_PROFILE=0 to skip the profile,
+ * BENCH_ONLY=agent,kea,dnsmasq,dnsmasq-ro to choose servers (dnsmasq-ro, its
+ * --leasefile-ro twin, only when named), BENCH_AGENT_TWEAKS=... to add a
+ * what-if agent (see dhcp/agent-process.ts; the agent's code is unchanged).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -23,29 +29,34 @@ import { join } from 'node:path';
 import { summarizeProfile, type CpuProfile } from './dhcp/cpuprofile.js';
 import { benchCommands, ensureCommands, requireRoot } from './dhcp/install.js';
 import { runPerfdhcp, type PerfdhcpReport } from './dhcp/perfdhcp.js';
-import { maxIncompletePercent, nextRate, sustained, type RampConfig, type RampStep } from './dhcp/ramp.js';
 import { cpuSeconds, startAgentServer, startDnsmasq, startKea, type RunningServer } from './dhcp/servers.js';
+import { nextSweepRate, peakGoodput, type SweepConfig, type SweepPoint } from './dhcp/sweep.js';
 import { createBenchTopology, udpCounters, type BenchTopology } from './dhcp/topology.js';
 import { machineLine } from './harness.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50_000);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 60_000);
+const FIXED_RATES = process.env.BENCH_RATES?.split(',').map(Number).filter((n) => Number.isFinite(n) && n > 0);
 const PROFILE = process.env.BENCH_PROFILE !== '0';
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const TWEAKS = (process.env.BENCH_AGENT_TWEAKS ?? '').split(',').map((s) => s.trim()).filter((s): s is 'ifaddr-cache' | 'no-async-traces' => s === 'ifaddr-cache' || s === 'no-async-traces');
+const SWEEP: SweepConfig = { start: 1000, factor: 1.5, overload: 4, cap: Number(process.env.BENCH_MAX_RATE ?? 48_000), maxPoints: 12 };
+/** More incomplete than this and a point does not count as sustained. */
+const MAX_INCOMPLETE_PERCENT = 1;
 
 interface Contender {
   readonly key: string;
   readonly start: (t: BenchTopology) => Promise<RunningServer>;
-  readonly ramp: RampConfig;
+  /** Only when BENCH_ONLY names it. */
+  readonly optIn?: boolean;
 }
 
 const contenders: Contender[] = [
-  { key: 'agent', start: (t) => startAgentServer(t), ramp: { start: 500, cap: 32_000, refinements: 2 } },
-  ...(TWEAKS.length > 0 ? [{ key: 'agent', start: (t: BenchTopology) => startAgentServer(t, TWEAKS), ramp: { start: 500, cap: 32_000, refinements: 2 } }] : []),
-  { key: 'kea', start: (t) => startKea(t), ramp: { start: 5_000, cap: 40_000, refinements: 2 } },
-  { key: 'dnsmasq', start: (t) => startDnsmasq(t, { leaseFile: true }), ramp: { start: 100, cap: 3_200, refinements: 2 } },
-  { key: 'dnsmasq-ro', start: (t) => startDnsmasq(t, { leaseFile: false }), ramp: { start: 250, cap: 16_000, refinements: 2 } },
+  { key: 'agent', start: (t) => startAgentServer(t) },
+  ...(TWEAKS.length > 0 ? [{ key: 'agent', start: (t: BenchTopology) => startAgentServer(t, TWEAKS) }] : []),
+  { key: 'kea', start: (t) => startKea(t) },
+  { key: 'dnsmasq', start: (t) => startDnsmasq(t, { leaseFile: true }) },
+  { key: 'dnsmasq-ro', start: (t) => startDnsmasq(t, { leaseFile: false }), optIn: true },
 ];
 
 interface RunRow {
@@ -57,19 +68,19 @@ interface RunRow {
   readonly loadCpu: number | undefined;
   /** Datagrams the kernel dropped on full socket receive buffers during the run, server side and client (perfdhcp) side. */
   readonly rcvbufDrops: { readonly server: number; readonly client: number };
-  readonly ok: boolean;
+  /** The agent's own view after the run: lease events on the stream, datagrams shed by reason. */
+  readonly journal?: { readonly leaseEvents: number; readonly shed: Readonly<Record<string, number>> };
 }
 
 interface ServerResult {
   readonly name: string;
   readonly runs: RunRow[];
-  readonly best: RunRow | undefined;
-  readonly firstFail: RunRow | undefined;
-  readonly note?: string;
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const usPer = (seconds: number, exchanges: number) => (exchanges > 0 ? `${fmt((seconds * 1e6) / exchanges)} µs` : '-');
+const sum = (a: number | undefined, b: number | undefined) => (a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0));
+const ms = (n: number | undefined) => (n === undefined ? '-' : n >= 1000 ? `${fmt(n / 1000, 2)} s` : `${fmt(n, 1)} ms`);
 
 async function measureRun(topology: BenchTopology, server: RunningServer, rate: number): Promise<RunRow> {
   const udpBefore = await Promise.all([udpCounters(topology.serverNs), udpCounters(topology.clientNs)]);
@@ -78,7 +89,12 @@ async function measureRun(topology: BenchTopology, server: RunningServer, rate: 
   const cpu = server.pids.map((p, i) => ({ role: p.role, seconds: cpuSeconds(p.pid) - before[i]! }));
   const udpAfter = await Promise.all([udpCounters(topology.serverNs), udpCounters(topology.clientNs)]);
   const drops = (i: 0 | 1) => (udpAfter[i].RcvbufErrors ?? 0) - (udpBefore[i].RcvbufErrors ?? 0);
-  return { rate, report, cpu, loadCpu, rcvbufDrops: { server: drops(0), client: drops(1) }, ok: report.incompletePercent <= maxIncompletePercent };
+  let journal: RunRow['journal'];
+  if (server.stats) {
+    const stats = await server.stats();
+    journal = { leaseEvents: stats.leaseEvents, shed: stats.dropped ?? {} };
+  }
+  return { rate, report, cpu, loadCpu, rcvbufDrops: { server: drops(0), client: drops(1) }, ...(journal ? { journal } : {}) };
 }
 
 function describeRun(row: RunRow): string {
@@ -87,60 +103,79 @@ function describeRun(row: RunRow): string {
   const load = row.loadCpu === undefined ? '' : `; perfdhcp ${fmt((100 * row.loadCpu) / SECONDS)}% of a core`;
   const { server, client } = row.rcvbufDrops;
   const drops = server + client > 0 ? `; full receive buffers dropped ${fmt(server)} datagrams at the server, ${fmt(client)} at perfdhcp` : '';
-  return `  offered ${fmt(row.rate).padStart(6)}/s -> ${fmt(r.doraPerSecond).padStart(6)} DORA/s, ${fmt(r.incompletePercent, 2).padStart(6)}% incomplete ${row.ok ? 'pass' : 'FAIL'}; ${cpu}${load}${drops}`;
+  const shed = row.journal ? Object.entries(row.journal.shed).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${fmt(n)}`).join(', ') : '';
+  const journal = row.journal
+    ? `; ${fmt(row.journal.leaseEvents)} lease events on the stream for ${fmt(r.acksReceived)} ACKs received${row.journal.leaseEvents >= r.acksReceived ? '' : ' (FEWER EVENTS THAN ACKS)'}${shed ? `; shed ${shed}` : ''}`
+    : '';
+  return `  offered ${fmt(row.rate).padStart(6)}/s -> ${fmt(r.doraPerSecond).padStart(6)} ACK/s, ${fmt(r.incompletePercent, 1).padStart(5)}% incomplete, exchange avg ${ms(sum(r.avgOfferMs, r.avgAckMs))} max ${ms(sum(r.maxOfferMs, r.maxAckMs))}; ${cpu}${load}${drops}${journal}`;
 }
 
-async function benchServer(topology: BenchTopology, contender: Contender): Promise<ServerResult> {
+/** One point: the server started afresh (empty store), one run, stopped. */
+async function runPoint(topology: BenchTopology, contender: Contender, rate: number, names: Map<string, string>): Promise<RunRow> {
   const server = await contender.start(topology);
-  console.log(`\n${server.name}: pids ${server.pids.map((p) => `${p.role} ${p.pid}`).join(', ')}`);
-  const runs: RunRow[] = [];
   try {
-    const history: RampStep[] = [];
-    for (let rate = nextRate(history, contender.ramp); rate !== undefined; rate = nextRate(history, contender.ramp)) {
-      const row = await measureRun(topology, server, rate);
-      runs.push(row);
-      history.push({ rate, ok: row.ok });
-      console.log(describeRun(row));
-      // Let the last run's stragglers and retransmissions drain before the next.
-      await new Promise((r) => setTimeout(r, 1000));
+    if (!names.has(contender.key)) {
+      names.set(contender.key, server.name);
+      console.log(`\n${server.name}:`);
     }
-    const firstFail = runs.filter((r) => !r.ok).sort((a, b) => a.rate - b.rate)[0];
-    if (PROFILE && server.profile && firstFail) await profileRun(topology, server, firstFail.rate);
-    let note: string | undefined;
-    if (server.stats) {
-      const stats = await server.stats();
-      const acks = stats.outcomes.ack ?? 0;
-      note = `journal: ${fmt(stats.leaseEvents)} lease events on the stream for ${fmt(acks)} DHCPACKs sent (each ACK only after its event was acknowledged); outcomes ${Object.entries(stats.outcomes).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${fmt(n)}`).join(', ')}`;
-      console.log(`  ${note}`);
-    }
-    const best = sustained(history);
-    return { name: server.name, runs, best: runs.find((r) => r.rate === best), firstFail, ...(note ? { note } : {}) };
+    const row = await measureRun(topology, server, rate);
+    console.log(describeRun(row));
+    return row;
   } finally {
     await server.stop();
   }
 }
 
+async function benchServer(topology: BenchTopology, contender: Contender, rates: readonly number[] | undefined): Promise<ServerResult> {
+  const names = new Map<string, string>();
+  const runs: RunRow[] = [];
+  const done: SweepPoint[] = [];
+  const next = () => (rates ? rates[runs.length] : nextSweepRate(done, SWEEP));
+  for (let rate = next(); rate !== undefined; rate = next()) {
+    const row = await runPoint(topology, contender, rate, names);
+    runs.push(row);
+    done.push({ rate, acksPerSecond: row.report.doraPerSecond });
+  }
+  const firstFail = runs.find((r) => r.report.incompletePercent > MAX_INCOMPLETE_PERCENT);
+  if (PROFILE && contender.key === 'agent' && firstFail) {
+    const server = await contender.start(topology);
+    try {
+      if (server.profile) await profileRun(topology, server, firstFail.rate);
+    } finally {
+      await server.stop();
+    }
+  }
+  return { name: names.get(contender.key) ?? contender.key, runs };
+}
+
 function printTable(results: readonly ServerResult[]): void {
-  const header = ['server', 'sustained DORA/s', 'incomplete', 'server CPU/exch', 'other CPU/exch', 'at saturation (offered -> done, incomplete)'];
-  const rows = results.map((res) => {
-    const b = res.best;
-    const main = b?.cpu[0];
-    const others = b?.cpu.slice(1).map((c) => `${c.role.split(' ')[0]} ${usPer(c.seconds, b.report.acksReceived)}`).join(', ') || '-';
-    const f = res.firstFail;
-    return [
-      res.name,
-      b ? fmt(b.report.doraPerSecond) : 'none',
-      b ? `${fmt(b.report.incompletePercent, 2)}%` : '-',
-      b && main ? usPer(main.seconds, b.report.acksReceived) : '-',
-      others,
-      f ? `${fmt(f.rate)} -> ${fmt(f.report.doraPerSecond)}, ${fmt(f.report.incompletePercent, 1)}%${f.loadCpu === undefined ? '' : ` (perfdhcp ${fmt((100 * f.loadCpu) / SECONDS)}% CPU)`}` : 'not reached',
-    ];
-  });
+  const header = ['server', 'offered/s', 'ACK/s', 'incomplete', 'exch avg', 'exch max', 'CPU/exch', 'of which'];
+  const rows = results.flatMap((res) =>
+    res.runs.map((run, i) => {
+      const r = run.report;
+      const total = run.cpu.reduce((s, c) => s + c.seconds, 0);
+      const parts = run.cpu.length > 1 ? run.cpu.map((c) => `${c.role.split(' ')[0]} ${usPer(c.seconds, r.acksReceived)}`).join(' + ') : '';
+      return [i === 0 ? res.name : '', fmt(run.rate), fmt(r.doraPerSecond), `${fmt(r.incompletePercent, 1)}%`, ms(sum(r.avgOfferMs, r.avgAckMs)), ms(sum(r.maxOfferMs, r.maxAckMs)), usPer(total, r.acksReceived), parts];
+    }),
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
+  console.log('');
+  for (const res of results) {
+    const points = res.runs.map((r) => ({ rate: r.rate, acksPerSecond: r.report.doraPerSecond }));
+    const peak = peakGoodput(points);
+    const peakAt = points.find((p) => p.acksPerSecond === peak)?.rate ?? 0;
+    const past = points.filter((p) => p.rate > peakAt);
+    const worst = past.length > 0 ? Math.min(...past.map((p) => p.acksPerSecond)) : undefined;
+    const sustained = res.runs.filter((r) => r.report.incompletePercent <= MAX_INCOMPLETE_PERCENT).reduce((best, r) => Math.max(best, r.report.doraPerSecond), 0);
+    console.log(
+      `${res.name}: peak ${fmt(peak)} ACK/s (offered ${fmt(peakAt)}/s); at <= ${MAX_INCOMPLETE_PERCENT}% incomplete ${fmt(sustained)}/s; past the peak` +
+        (worst === undefined ? ' not measured' : ` at worst ${fmt(worst)}/s = ${fmt((100 * worst) / Math.max(peak, 1))}% of peak, up to ${fmt(Math.max(...past.map((p) => p.rate)) / Math.max(peak, 1), 1)}x it offered`),
+    );
+  }
 }
 
 async function profileRun(topology: BenchTopology, server: RunningServer, rate: number): Promise<void> {
@@ -157,28 +192,23 @@ async function profileRun(topology: BenchTopology, server: RunningServer, rate: 
 
 requireRoot('bench:dhcp');
 ensureCommands(benchCommands, (line) => console.error(`[bench:dhcp] ${line}`));
-console.log(machineLine(`load average ${loadavg()[0]!.toFixed(2)}, ${SECONDS} s per run, ${fmt(CLIENTS)} simulated clients, perfdhcp -g single as a relay, pass = at most ${maxIncompletePercent}% incomplete`));
+console.log(machineLine(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${SECONDS} s per point, ${fmt(CLIENTS)} simulated clients, perfdhcp -g single as a relay, each server restarted with an empty store per point`));
 const topology = await createBenchTopology();
 const stopOnSignal = () => void topology.remove().finally(() => process.exit(130));
 process.once('SIGINT', stopOnSignal);
 process.once('SIGTERM', stopOnSignal);
 const results: ServerResult[] = [];
 try {
+  // The others are offered the rates the agent's sweep chose, so every row compares like with like.
+  let rates = FIXED_RATES && FIXED_RATES.length > 0 ? FIXED_RATES : undefined;
   for (const contender of contenders) {
-    if (ONLY && !ONLY.includes(contender.key)) continue;
-    results.push(await benchServer(topology, contender));
+    if (ONLY ? !ONLY.includes(contender.key) : contender.optIn) continue;
+    const result = await benchServer(topology, contender, rates);
+    results.push(result);
+    rates ??= result.runs.map((r) => r.rate);
   }
-  console.log(`\n${machineLine(`load average now ${loadavg()[0]!.toFixed(2)} (other work on the machine skews every figure)`)}`);
+  console.log(`\n${machineLine(`load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews every figure)`)}`);
   printTable(results);
-  const agent = results.find((r) => r.name === 'leasehold agent (journal on)') ?? results.find((r) => r.name.startsWith('leasehold'));
-  if (agent?.best) {
-    console.log('');
-    for (const other of results) {
-      if (other === agent || !other.best) continue;
-      const ratio = agent.best.report.doraPerSecond / other.best.report.doraPerSecond;
-      console.log(`agent / ${other.name}: ${ratio >= 1 ? `${fmt(ratio, 1)}x` : `${fmt(100 * ratio, 1)}%`} of its sustained rate`);
-    }
-  }
 } finally {
   await topology.remove();
 }

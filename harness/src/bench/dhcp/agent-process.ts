@@ -53,10 +53,12 @@ export interface AgentProcessReady {
   readonly serverIp: string;
 }
 
-/** The `STATS` line's payload: the agent's packet outcomes and the journal's lease event count. */
+/** The `STATS` line's payload: the agent's packet outcomes, what it shed, and the journal's lease event count. */
 export interface AgentProcessStats {
   readonly outcomes: Record<string, number>;
   readonly received: number;
+  /** Datagrams dropped unanswered by reason (the agent's packet queue); absent from an agent without one. */
+  readonly dropped?: Record<string, number>;
   readonly leaseEvents: number;
 }
 
@@ -146,9 +148,10 @@ for await (const line of createInterface({ input: process.stdin })) {
     // stragglers are still being answered.
     const outcomes = { ...agent.server.stats.counts };
     const received = agent.server.stats.received;
+    const { dropped } = agent.server.stats as { dropped?: Record<string, number> };
     const consumer = await journal.js.consumers.get(journal.layout.stream, { filter_subjects: `lh.evt.lease.${network.id}.>` });
     const leaseEvents = (await consumer.info(true)).num_pending;
-    const stats: AgentProcessStats = { outcomes, received, leaseEvents };
+    const stats: AgentProcessStats = { outcomes, received, leaseEvents, ...(dropped ? { dropped: { ...dropped } } : {}) };
     process.stdout.write(`STATS ${JSON.stringify(stats)}\n`);
   } else if (line.trim() === 'profile-start') {
     profiler ??= new Session();

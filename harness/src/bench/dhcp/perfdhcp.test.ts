@@ -20,6 +20,7 @@ describe('perfdhcp reports', () => {
     expect([r.discoversSent, r.offersReceived, r.requestsSent, r.acksReceived]).toStrictEqual([3999, 3105, 3105, 3103]);
     expect(r.incompletePercent).toBeCloseTo((100 * (3999 - 3103)) / 3999, 10);
     expect([r.avgOfferMs, r.avgAckMs]).toStrictEqual([8.253, 4.155]);
+    expect([r.maxOfferMs, r.maxAckMs]).toStrictEqual([130.373, 123.019]);
   });
 
   test.prop([fc.integer({ min: 0, max: 10_000_000 }).chain((dSent) => fc.record({

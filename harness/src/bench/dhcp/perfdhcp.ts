@@ -30,6 +30,9 @@ export interface PerfdhcpReport {
   readonly incompletePercent: number;
   readonly avgOfferMs: number | undefined;
   readonly avgAckMs: number | undefined;
+  /** The slowest answer of each half; perfdhcp prints no delays for a half that got no answer. */
+  readonly maxOfferMs: number | undefined;
+  readonly maxAckMs: number | undefined;
 }
 
 export class PerfdhcpOutputError extends Error {
@@ -54,8 +57,8 @@ function number(text: string, label: string, where: string): number {
   return Number(match[1]);
 }
 
-function optionalMs(text: string): number | undefined {
-  const match = /^avg delay:\s*([0-9.]+) ms/m.exec(text);
+function optionalMs(text: string, which: 'avg' | 'max'): number | undefined {
+  const match = new RegExp(`^${which} delay:\\s*([0-9.]+) ms`, 'm').exec(text);
   return match ? Number(match[1]) : undefined;
 }
 
@@ -74,8 +77,10 @@ export function parsePerfdhcp(text: string): PerfdhcpReport {
     requestsSent: number(rAck, 'sent packets', 'REQUEST-ACK'),
     acksReceived,
     incompletePercent: discoversSent === 0 ? 0 : (100 * Math.max(0, discoversSent - acksReceived)) / discoversSent,
-    avgOfferMs: optionalMs(dOffer),
-    avgAckMs: optionalMs(rAck),
+    avgOfferMs: optionalMs(dOffer, 'avg'),
+    avgAckMs: optionalMs(rAck, 'avg'),
+    maxOfferMs: optionalMs(dOffer, 'max'),
+    maxAckMs: optionalMs(rAck, 'max'),
   };
 }
 
