@@ -71,7 +71,7 @@ export function apiHandlers(journal: Journal, model: ReadModel, options: ApiHand
   const ports = options.ports ?? new PortWriter(journal, model);
   const networks = new NetworkWriter(journal, model);
   return {
-    ...networkHandlers({ model, quotas, networks, ports }),
+    ...networkHandlers({ model, quotas, networks, ports, journal }),
     ...subnetHandlers({ model, quotas, networks, ports }),
     ...portHandlers({ model, quotas, ports }),
     ...agentHandlers({ journal, model, agentDownTimeMs }),

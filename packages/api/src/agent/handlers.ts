@@ -2,13 +2,16 @@
  * `lh.api.v1.agents.<verb>`: Neutron's agent API (list, show, admin state,
  * delete an agent that stopped reporting). Agents write their own
  * heartbeats; the API writes admin changes and deletions on the same
- * subject, `lh.evt.agent.<id>`, expecting the heartbeat's version.
+ * subject, `lh.evt.agent.<id>`, expecting the heartbeat's version. A
+ * deleted agent's DHCP ports are reserved (port/dhcp-port-reclaim.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { VersionConflictError, type Journal } from '@leasehold/journal';
 import { agentSubject, isAlive, toAgentEnvelope, type AgentAdminStateChanged, type AgentDeleted } from '@leasehold/resources';
+import { requestContext } from '../command.js';
 import type { Handler } from '../endpoint.js';
 import { ApiError, notFound } from '../errors.js';
+import { reserveDhcpPorts } from '../port/dhcp-port-reclaim.js';
 import type { AgentRow, AgentsReadModel } from '../read-model/agents.js';
 import type { ReadModel } from '../read-model/read-model.js';
 import { parseRequest } from '../wire/schemas.js';
@@ -63,6 +66,8 @@ export function agentHandlers({ journal, model, agentDownTimeMs }: AgentHandlerD
       // Neutron lets an operator delete only agents that stopped reporting.
       if (isAlive(row, Date.now(), agentDownTimeMs)) throw new ApiError('AGENT_ALIVE', `agent ${id} is alive (last heartbeat ${new Date(row.heartbeatAt).toISOString()}); stop it first`, 'id');
       await agentEvent(row, { type: 'AgentDeleted', at: Date.now(), agentId: id });
+      // Its DHCP ports stay with their networks, reserved for the agent that takes each network over.
+      await reserveDhcpPorts(journal, model, [...model.ports.values()].map((p) => p.value), id, requestContext());
       return { deleted: id };
     },
   };

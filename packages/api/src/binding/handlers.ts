@@ -2,15 +2,18 @@
  * `lh.api.v1.bindings.<verb>`: Neutron's DHCP agent scheduler extension
  * (manual bindings, networks on an agent, agents hosting a network). A
  * manual binding is written on the network's binding subject,
- * `lh.evt.binding.<networkId>`, where the scheduler writes its own.
+ * `lh.evt.binding.<networkId>`, where the scheduler writes its own. A
+ * manual removal reserves the agent's DHCP port (port/dhcp-port-reclaim.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { VersionConflictError, type Journal } from '@leasehold/journal';
 import { bindingSubject, toBindingEnvelope, type BindingEvent } from '@leasehold/resources';
 import { findAgent } from '../agent/handlers.js';
 import { agentView, networksOfAgent } from '../agent/view.js';
+import { requestContext } from '../command.js';
 import type { Handler } from '../endpoint.js';
 import { ApiError, notFound } from '../errors.js';
+import { reserveDhcpPorts } from '../port/dhcp-port-reclaim.js';
 import { newAgentRow } from '../read-model/agents.js';
 import type { ReadModel } from '../read-model/read-model.js';
 import { parseRequest } from '../wire/schemas.js';
@@ -51,6 +54,8 @@ export function bindingHandlers({ journal, model, agentDownTimeMs }: BindingHand
         throw new ApiError('NOT_FOUND', `network ${req.network_id} is not bound to agent ${req.agent_id}`, 'agent_id');
       }
       await bindingEvent({ type: 'NetworkUnscheduled', at: Date.now(), networkId: req.network_id, agentId: req.agent_id, reason: 'manual' });
+      // Neutron's remove_network_from_dhcp_agent: the port is reserved, so its address is reused on the next add.
+      await reserveDhcpPorts(journal, model, model.portsOf(req.network_id), req.agent_id, requestContext());
       return { deleted: { network_id: req.network_id, agent_id: req.agent_id } };
     },
     'bindings.networks-on-agent': async (body) => {

@@ -5,9 +5,11 @@
  * the read model, and answers with `networkView`.
  */
 import { DHCP_DEVICE_OWNER } from '@leasehold/resources';
+import type { Journal } from '@leasehold/journal';
 import { requestContext } from '../command.js';
 import { notFound } from '../errors.js';
 import type { Handler } from '../endpoint.js';
+import { deleteDhcpPortsOf } from '../port/dhcp-port-reclaim.js';
 import type { PortWriter } from '../port/writer.js';
 import { DEFAULT_PROJECT_ID, checkQuota, requestedProject, type Quotas } from '../quota.js';
 import type { ReadModel } from '../read-model/read-model.js';
@@ -20,11 +22,12 @@ export interface NetworkHandlerDeps {
   readonly model: ReadModel;
   readonly quotas: Quotas;
   readonly networks: NetworkWriter;
-  /** Deletes the DHCP ports of a network being deleted. */
+  /** Deletes the DHCP ports of a deleted network. */
   readonly ports: PortWriter;
+  readonly journal: Journal;
 }
 
-export function networkHandlers({ model, quotas, networks, ports }: NetworkHandlerDeps): Record<string, Handler> {
+export function networkHandlers({ model, quotas, networks, ports, journal }: NetworkHandlerDeps): Record<string, Handler> {
   const showNetwork = (id: string) => {
     const snapshot = model.network(id);
     if (!snapshot) throw notFound('network', id);
@@ -67,10 +70,12 @@ export function networkHandlers({ model, quotas, networks, ports }: NetworkHandl
       const { id } = parseRequest('byId', body);
       const ctx = requestContext();
       activeNetwork(model.network(id), id);
-      const all = model.portsOf(id);
-      const userPorts = all.filter((p) => p.deviceOwner !== DHCP_DEVICE_OWNER).length;
-      if (userPorts === 0) for (const p of all) await ports.delete(p.id, ctx); // Neutron removes DHCP ports with their network
-      await networks.write(id, undefined, (s) => deleteNetwork(s, id, model.portsOf(id).length, ctx));
+      const userPorts = () => model.portsOf(id).filter((p) => p.deviceOwner !== DHCP_DEVICE_OWNER).length;
+      await networks.write(id, undefined, (s) => deleteNetwork(s, id, userPorts(), ctx));
+      // Neutron removes DHCP ports with their network. The network goes first: an agent asking
+      // for its DHCP port after NetworkDeleted is refused, and one whose port was written after
+      // it removes that port itself (dhcp-port.ts), so no port outlives its network.
+      await deleteDhcpPortsOf(journal, model, ports, id, ctx);
       return { deleted: id };
     },
   };

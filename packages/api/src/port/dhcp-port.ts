@@ -7,6 +7,8 @@
  * names only the network. The port is the one shape Neutron's agent creates
  * (device_owner network:dhcp, one address per DHCP-enabled subnet, no DNS
  * name), on a network bound to that agent, never counted against a quota.
+ * An agent without one takes over the port the network's former agent left
+ * (dhcp-port-reclaim.ts), so a network that moves keeps its server address.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { AGENT_REQUEST_PREFIX, VersionConflictError, type Journal } from '@leasehold/journal';
@@ -19,8 +21,12 @@ import { DEFAULT_PROJECT_ID } from '../quota.js';
 import type { ReadModel } from '../read-model/read-model.js';
 import type { DhcpPortReply } from '../wire/dhcp-port.js';
 import { parseRequest } from '../wire/schemas.js';
+import { deleteUntilGone, dhcpPortName, reclaimableDhcpPort, rewriteDhcpDevice } from './dhcp-port-reclaim.js';
 import { portView } from './view.js';
 import type { PortWriter } from './writer.js';
+
+/** Rounds of choosing a port before a request gives up (each lost to a concurrent writer). */
+const MAX_ROUNDS = 5;
 
 /** The operation name of the request (for admission and logs): a write. */
 export const AGENT_DHCP_PORT_OPERATION = 'agents.dhcp-port';
@@ -104,36 +110,76 @@ export function agentRequestHandlers(journal: Journal, model: ReadModel, ports: 
     return { port: portView(stored?.value ?? port, stored?.version ?? 0, domain, port.projectId ?? model.projectOf(port.networkId)), created };
   };
 
-  const create = async (networkId: string, agentId: string): Promise<DhcpPortReply> => {
+  /**
+   * A port written for a network that was deleted meanwhile is removed
+   * again, and the request refused. `networks.delete` appends NetworkDeleted
+   * first and then deletes the DHCP ports its model holds: a port written
+   * before NetworkDeleted is in that model, one written after it is seen
+   * here, since this reads the network's version after the port is durable.
+   */
+  const unlessDeleted = async (networkId: string, port: PortState) => {
+    await catchUp(await journal.version(networkSubject(networkId)));
+    if (model.network(networkId)) return;
+    await deleteUntilGone(journal, model, ports, port.id, requestContext());
+    throw notFound('network', networkId, 'network_id');
+  };
+
+  /** A reserved port, or one of an agent the network left, made this agent's; undefined when another writer changed it first. */
+  const takeOver = async (networkId: string, agentId: string, candidate: PortState): Promise<PortState | undefined> => {
+    const bound = () => model.fleet.bindings.get(networkId) ?? new Map<string, unknown>();
+    const still = (p: PortState) => model.network(networkId) !== undefined && bound().has(agentId) && reclaimableDhcpPort([p], bound(), agentId) !== undefined;
+    return rewriteDhcpDevice(journal, model, candidate.id, still, { deviceId: dhcpPortDeviceId(agentId), name: dhcpPortName(agentId) }, requestContext());
+  };
+
+  /** A new port at the id derived from network and agent; undefined when another instance wrote that subject first. */
+  const createNew = async (networkId: string, agentId: string): Promise<PortState | undefined> => {
     const subnets = Object.values(model.network(networkId)!.context.subnets).filter((s) => s.enableDhcp);
     if (subnets.length === 0) throw new ApiError('NO_DHCP_SUBNET', `network ${networkId} has no subnet with DHCP enabled`, 'network_id');
     // The port's subject decides between racing instances; a port deleted there before is written over its deletion.
     const portId = dhcpPortId(networkId, agentId);
     const version = model.ports.get(portId)?.version ?? (await journal.version(portSubject(portId)));
     await catchUp(version);
-    const existing = ownPort(networkId, agentId);
-    if (existing) return reply(existing, false);
+    if (ownPort(networkId, agentId)) return undefined;
     // An operator turned that port into another one (ports.update): this agent's next port gets a fresh id.
     const at = model.ports.has(portId) ? { portId: randomUUID(), version: 0 } : { portId, version };
-    const ctx = requestContext();
     const req = {
       network_id: networkId,
-      name: `dhcp port of ${agentId}`,
+      name: dhcpPortName(agentId),
       device_owner: DHCP_DEVICE_OWNER,
       device_id: dhcpPortDeviceId(agentId),
       fixed_ips: subnets.map((s) => ({ subnet_id: s.id })),
     };
     try {
       // Its network's project, and no quota check: an agent must always be able to serve a network.
-      return reply(await ports.create(req, model.projectOf(networkId) ?? DEFAULT_PROJECT_ID, ctx, at), true);
+      return await ports.create(req, model.projectOf(networkId) ?? DEFAULT_PROJECT_ID, requestContext(), at);
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
-      // Another instance created it first (the writer gave our claims back): answer theirs.
+      // Another instance created it first (the writer gave our claims back): the next round answers theirs.
       await catchUp(error.actualVersion ?? (await journal.version(portSubject(at.portId))));
-      const theirs = ownPort(networkId, agentId);
-      if (!theirs) throw new ApiError('VERSION_CONFLICT', `the DHCP port of agent ${agentId} on network ${networkId} changed meanwhile; retry`, 'network_id', { cause: error });
-      return reply(theirs, false);
+      return undefined;
     }
+  };
+
+  /**
+   * The agent's port: its own if it has one, else a port the network's
+   * former agent left (a takeover keeps MAC and addresses), else a new one.
+   * Each round first folds the network's last binding events, so an
+   * unbinding the scheduler wrote just before this agent's binding is seen.
+   */
+  const obtain = async (networkId: string, agentId: string): Promise<DhcpPortReply> => {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      await catchUp(await journal.version(bindingSubject(networkId)));
+      if (!model.network(networkId)) throw notFound('network', networkId, 'network_id');
+      if (!isBound(networkId, agentId)) throw new ApiError('FORBIDDEN', `network ${networkId} is not bound to agent ${agentId}`, 'network_id');
+      const existing = ownPort(networkId, agentId);
+      if (existing) return reply(existing, false);
+      const candidate = reclaimableDhcpPort(model.portsOf(networkId), model.fleet.bindings.get(networkId) ?? new Map(), agentId);
+      const port = candidate ? await takeOver(networkId, agentId, candidate) : await createNew(networkId, agentId);
+      if (!port) continue;
+      await unlessDeleted(networkId, port);
+      return reply(port, candidate === undefined);
+    }
+    throw new ApiError('VERSION_CONFLICT', `the DHCP ports of network ${networkId} kept changing under ${MAX_ROUNDS} attempts; retry`, 'network_id');
   };
 
   return {
@@ -147,7 +193,7 @@ export function agentRequestHandlers(journal: Journal, model: ReadModel, ports: 
       const pending = creating.get(key);
       // A request that joins one in flight created nothing itself.
       if (pending) return pending.then((r): DhcpPortReply => ({ ...r, created: false }));
-      const created = create(networkId, agentId).finally(() => creating.delete(key));
+      const created = obtain(networkId, agentId).finally(() => creating.delete(key));
       creating.set(key, created);
       return created;
     },

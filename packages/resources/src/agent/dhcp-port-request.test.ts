@@ -1,7 +1,7 @@
 import { pack, unpack } from '@leasehold/protocol';
 import { describe, expect, test } from 'vitest';
 import { DhcpPortRequestError } from '../errors.js';
-import { dhcpPortDeviceId, dhcpPortRequestSubject, requestDhcpPort } from './dhcp-port-request.js';
+import { DHCP_RESERVED_DEVICE_ID, agentOfDhcpDeviceId, dhcpPortDeviceId, dhcpPortRequestSubject, requestDhcpPort } from './dhcp-port-request.js';
 
 /** A NATS connection that answers one request as the API's endpoint would, and records what it was sent. */
 function natsAnswering(answer: { data: Uint8Array; error?: [code: string, text: string] }) {
@@ -39,5 +39,10 @@ describe("an agent's DHCP-port request", () => {
   test('an agent id that is not one subject token is refused before anything is sent; the device id names the agent', () => {
     for (const id of ['', 'a.b', 'a*', 'a>', 'a b']) expect(() => dhcpPortRequestSubject(id)).toThrow(RangeError);
     expect(dhcpPortDeviceId('a1')).toBe('dhcp-a1');
+  });
+
+  test("a DHCP port's device_id names its agent back; the reserved id and an operator's own id name none", () => {
+    for (const id of ['a1', 'agent-7', 'x:y']) expect(agentOfDhcpDeviceId(dhcpPortDeviceId(id))).toBe(id);
+    for (const deviceId of [DHCP_RESERVED_DEVICE_ID, 'dhcp-', 'vm-1', '']) expect(agentOfDhcpDeviceId(deviceId)).toBeUndefined();
   });
 });

@@ -29,6 +29,19 @@ export function dhcpPortDeviceId(agentId: string): string {
   return `dhcp-${agentId}`;
 }
 
+/**
+ * The device_id of a DHCP port no agent holds (Neutron's
+ * DEVICE_ID_RESERVED_DHCP_PORT): a network unbound from its agent keeps its
+ * port under this id, and the next agent that asks takes it over, so the
+ * network's clients keep their server identifier and DNS address.
+ */
+export const DHCP_RESERVED_DEVICE_ID = 'reserved_dhcp_port';
+
+/** The agent a DHCP port's device_id names (`dhcp-<agentId>`), or undefined (reserved, or an operator's own id). Pure. */
+export function agentOfDhcpDeviceId(deviceId: string): string | undefined {
+  return deviceId.startsWith('dhcp-') && deviceId.length > 5 ? deviceId.slice(5) : undefined;
+}
+
 /** The reply as far as the agent reads it: the port (the API's port view) and whether this request created it. */
 export interface DhcpPortRequestReply {
   readonly port: { readonly id: string };
