@@ -15,6 +15,14 @@
  * every live aggregate is in every fold that holds it; writers whose
  * aggregate's last event was purged send their version as the server sees
  * it (`Journal.publish`). See docs/design/history.md.
+ *
+ * A replicated stream is never purged: nats-server before 2.9.18 (Debian's
+ * is 2.9.10) replays a purge still in a restarting node's raft log as
+ * "remove everything up to the stream's last sequence at the time of the
+ * purge" (nats-io/nats-server#4196), so a node restarted within about two
+ * minutes of a compaction (before its next raft snapshot) would lose the
+ * retained window. There the events below the floor are deleted one by one
+ * (a delete replayed at recovery removes nothing more), a bounded number per run.
  */
 import { firstRetainedOf, type Journal } from '../journal.js';
 import { snapshotKind, type ProjectionSnapshots, type SnapshotInfo } from '../snapshots/projection-snapshots.js';
@@ -28,7 +36,18 @@ export interface RetentionOptions {
   readonly now?: number;
   /** Kinds of fold that must each have a snapshot before anything is purged (default SYSTEM_KINDS: api, scheduler, agent). */
   readonly requiredKinds?: readonly string[];
+  /** How events go: by default `purge` on a single-replica stream, `delete` on a replicated one (see the module comment). */
+  readonly method?: CompactionMethod;
+  /** Most events one `delete` run removes (the rest goes in the next runs; default 1,000,000: about 3 min on an R3 cluster here). */
+  readonly maxDeletes?: number;
 }
+
+/** `purge`: one request removes every event below the floor. `delete`: one request per event, replay-safe on a replicated stream. */
+export type CompactionMethod = 'purge' | 'delete';
+
+/** Delete requests in flight at once: enough to keep a 3-node raft group busy, few enough not to crowd out the DHCP path's appends. */
+const DELETE_CONCURRENCY = 32;
+const DEFAULT_MAX_DELETES = 1_000_000;
 
 export interface CompactionPlan {
   /** The first sequence retained now. */
@@ -47,6 +66,8 @@ export interface CompactionPlan {
 }
 
 export interface CompactionResult extends CompactionPlan {
+  readonly method: CompactionMethod;
+  /** Events removed by this run (purged, or deleted one by one). */
   readonly purged: number;
   readonly bytesBefore: number;
   readonly bytesAfter: number;
@@ -99,14 +120,52 @@ export async function planCompaction(journal: Journal, snapshots: ProjectionSnap
   return { firstRetained, lastSeq: state.last_seq, windowStart, floor, pinnedBy: found.pinnedBy, missing: found.missing, removable: Math.max(0, floor - firstRetained) };
 }
 
-/** Purges the stream below the floor. Safe to run from several processes at once (a purge below a sequence is idempotent). */
+/**
+ * Removes the stream's events below the floor. Safe to run from several
+ * processes at once (a purge below a sequence, or a delete of a sequence,
+ * is idempotent).
+ */
 export async function compactJournal(journal: Journal, snapshots: ProjectionSnapshots, options: RetentionOptions): Promise<CompactionResult> {
   const plan = await planCompaction(journal, snapshots, options);
-  const bytesBefore = (await journal.jsm.streams.info(journal.layout.stream)).state.bytes;
-  if (plan.removable === 0) return { ...plan, purged: 0, bytesBefore, bytesAfter: bytesBefore };
-  const { purged } = await journal.jsm.streams.purge(journal.layout.stream, { seq: plan.floor });
+  const { state, config } = await journal.jsm.streams.info(journal.layout.stream);
+  const method = options.method ?? ((config.num_replicas ?? 1) > 1 ? 'delete' : 'purge');
+  const bytesBefore = state.bytes;
+  if (plan.removable === 0) return { ...plan, method, purged: 0, bytesBefore, bytesAfter: bytesBefore };
+  const purged =
+    method === 'purge'
+      ? (await journal.jsm.streams.purge(journal.layout.stream, { seq: plan.floor })).purged
+      : await deleteBelow(journal, plan.firstRetained, Math.min(plan.floor, plan.firstRetained + (options.maxDeletes ?? DEFAULT_MAX_DELETES)));
   const bytesAfter = (await journal.jsm.streams.info(journal.layout.stream)).state.bytes;
-  return { ...plan, purged, bytesBefore, bytesAfter };
+  return { ...plan, method, purged, bytesBefore, bytesAfter };
+}
+
+/**
+ * Deletes the events [from, to) one request each, oldest first, a few in
+ * flight. A sequence already gone (another compactor, an earlier run cut
+ * short) is no error. Returns how many this run removed.
+ */
+async function deleteBelow(journal: Journal, from: number, to: number): Promise<number> {
+  let next = from;
+  let deleted = 0;
+  const worker = async () => {
+    while (next < to) {
+      const seq = next++;
+      // erase=false: the message is dropped, not overwritten first (nothing secret in it, and half the disk writes).
+      const removed = await journal.jsm.streams.deleteMessage(journal.layout.stream, seq, false).catch((error: unknown) => {
+        if (isNoMessage(error)) return false;
+        throw error;
+      });
+      if (removed) deleted++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, Math.max(0, to - from)) }, worker));
+  return deleted;
+}
+
+/** JetStream's "no message found" (10037): the sequence is already gone. */
+function isNoMessage(error: unknown): boolean {
+  const api = (error as { api_error?: { err_code?: number } }).api_error;
+  return api?.err_code === 10037 || /no message found/i.test((error as Error).message ?? '');
 }
 
 /**
@@ -144,7 +203,12 @@ export function startCompactor(
   let last: CompactionResult | undefined;
   let running: Promise<CompactionResult | undefined> | undefined;
   const run = (): Promise<CompactionResult | undefined> => {
-    running ??= compactJournal(journal, snapshots, { windowMs: options.windowMs, ...(options.requiredKinds ? { requiredKinds: options.requiredKinds } : {}) })
+    running ??= compactJournal(journal, snapshots, {
+      windowMs: options.windowMs,
+      ...(options.requiredKinds ? { requiredKinds: options.requiredKinds } : {}),
+      ...(options.method ? { method: options.method } : {}),
+      ...(options.maxDeletes ? { maxDeletes: options.maxDeletes } : {}),
+    })
       .then((result) => {
         last = result;
         options.onResult?.(result);
