@@ -14,6 +14,7 @@ function setup() {
     bindings,
     network: (id: string) => ({ id, physicalNetwork: 'phys' }) as NetworkState,
     dhcpPort: () => undefined,
+    portsOf: () => [],
     subnets: () => [],
     onChange: (l: (change: ModelChange) => void) => (listeners.add(l), () => void listeners.delete(l)),
   };

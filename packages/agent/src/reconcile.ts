@@ -25,7 +25,7 @@ import type { AgentModel } from './state/agent-model.js';
 
 export interface ReconcilerOptions {
   readonly config: Pick<AgentConfig, 'agentId' | 'interfaceMappings' | 'relayInterfaces' | 'listen' | 'configureInterfaces'>;
-  readonly model: Pick<AgentModel, 'bindings' | 'network' | 'dhcpPort' | 'subnets' | 'onChange'>;
+  readonly model: Pick<AgentModel, 'bindings' | 'network' | 'dhcpPort' | 'portsOf' | 'subnets' | 'onChange'>;
   readonly ports: DhcpPorts;
   readonly served: ServedNetworks;
   readonly server: Pick<DhcpServer, 'servedChanged'>;

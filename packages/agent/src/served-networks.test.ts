@@ -1,6 +1,6 @@
 import { parseIpv4 as v4, type NetworkState, type PortState } from '@leasehold/protocol';
 import { describe, expect, test } from 'vitest';
-import { desiredServedNetworks, ServedNetworks } from './served-networks.js';
+import { desiredServedNetworks, peerDhcpAddresses, ServedNetworks } from './served-networks.js';
 
 const network = (id: string, physicalNetwork: string | null) => ({ id, physicalNetwork }) as NetworkState;
 const dhcpPort = (networkId: string, fixedIps: [string, string][]) => ({ networkId, fixedIps: fixedIps.map(([subnetId, ip]) => ({ subnetId, ipAddress: v4(ip) })) }) as unknown as PortState;
@@ -23,6 +23,7 @@ describe('the networks an agent serves', () => {
       ]),
       network: (id: string) => networks.get(id),
       dhcpPort: (id: string, deviceId: string) => (deviceId === 'dhcp-a1' ? ports.get(id) : undefined),
+      portsOf: () => [],
     };
     const desired = desiredServedNetworks(model, { agentId: 'a1', interfaceMappings: { phys1: 'eth1', '*': 'eth9' } }, 'dhcp-a1');
     expect([...desired.values()]).toStrictEqual([
@@ -32,6 +33,27 @@ describe('the networks an agent serves', () => {
     ]);
     // Without a "*" mapping, a network of an unmapped physical network is reached through relays only.
     expect(desiredServedNetworks(model, { agentId: 'a1', interfaceMappings: { phys1: 'eth1' } }, 'dhcp-a1').get('n2')?.ifname).toBeUndefined();
+  });
+
+  test("another bound agent's DHCP port addresses are its subnet's DNS servers besides this agent; reserved ports, unbound agents' and other owners' are not", () => {
+    const port = (deviceId: string, ips: [string, string][], deviceOwner = 'network:dhcp') =>
+      ({ ...dhcpPort('n1', ips), deviceId, deviceOwner }) as PortState;
+    const ports = [
+      port('dhcp-a1', [['s1', '198.18.1.2']]), // this agent's own
+      port('dhcp-a3', [['s1', '198.18.1.9'], ['s2', '198.18.2.9']]),
+      port('dhcp-a2', [['s1', '198.18.1.3']]),
+      port('reserved_dhcp_port', [['s1', '198.18.1.4']]),
+      port('dhcp-gone', [['s1', '198.18.1.5']]), // its agent is no longer bound
+      port('vm-1', [['s1', '198.18.1.6']], 'compute:nova'),
+    ];
+    expect(peerDhcpAddresses(ports, new Set(['a1', 'a2', 'a3']), 'a1')).toStrictEqual(
+      new Map([
+        ['s1', [v4('198.18.1.3'), v4('198.18.1.9')]],
+        ['s2', [v4('198.18.2.9')]],
+      ]),
+    );
+    const model = { bindings: new Map([['n1', new Set(['a1', 'a2'])]]), network: () => network('n1', null), dhcpPort: () => ports[0], portsOf: () => ports };
+    expect(desiredServedNetworks(model, { agentId: 'a1', interfaceMappings: { '*': 'eth1' } }, 'dhcp-a1').get('n1')?.peerServerIps).toStrictEqual(new Map([['s1', [v4('198.18.1.3')]]]));
   });
 
   test('served now are replaced whole: a set read before a reconcile stays as it was', () => {

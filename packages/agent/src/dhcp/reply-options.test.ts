@@ -169,6 +169,13 @@ describe('reply options from a subnet, network and port', () => {
     expect(get(build({ subnet: { ...subnet, dnsNameservers: [0, ip('9.9.9.9')] } }), 6)).toStrictEqual([SERVER, ip('9.9.9.9')]);
   });
 
+  test("DNS servers of a subnet that lists none: this server first, then the network's other DHCP servers on the subnet (Neutron's dnsmasq driver); a subnet's own list wins", () => {
+    const peers = [ip('10.0.0.3'), SERVER, ip('10.0.0.4')];
+    expect(get(build({ subnet: { ...subnet, dnsNameservers: [] }, dnsPeers: peers }), 6)).toStrictEqual([SERVER, ip('10.0.0.3'), ip('10.0.0.4')]);
+    expect(get(build({ subnet: { ...subnet, dnsNameservers: [ip('9.9.9.9')] }, dnsPeers: peers }), 6)).toStrictEqual([ip('9.9.9.9')]);
+    expect(get(build({ subnet: { ...subnet, dnsNameservers: [0] }, dnsPeers: peers }), 6)).toBeUndefined();
+  });
+
   test('an empty dns domain sends neither 15 nor 119', () => {
     const options = build({ network: { ...network, dnsDomain: '' } });
     expect(codes(options)).not.toContain(15);

@@ -49,6 +49,12 @@ export interface ReplyOptionsInput {
   readonly clientIdentifier?: Uint8Array;
   /** DNS server to give when the subnet lists none: the agent's own cache, as Neutron's dnsmasq does. */
   readonly dnsFallback?: Ipv4 | undefined;
+  /**
+   * The subnet's other DHCP servers (the other agents' DHCP port addresses),
+   * given after `dnsFallback` when the subnet lists none: Neutron announces
+   * every DHCP port of a subnet as its DNS servers when there is more than one.
+   */
+  readonly dnsPeers?: readonly Ipv4[] | undefined;
   /** The network's other subnets on the same link: on-link routes (router 0.0.0.0) in option 121, as Neutron adds them. */
   readonly onLinkCidrs?: readonly Ipv4Cidr[];
   /** The port's extra_dhcp_opts already parsed (with this `serverId`); parsed from `port` when absent. */
@@ -82,7 +88,7 @@ export const DEFAULT_OPTIONS: readonly number[] = [Code.Routers, Code.DomainName
  *   `DEFAULT_OPTIONS` and the port's extra_dhcp_opts.
  * - 3 is the gateway, else a 0.0.0.0/0 host route's nexthop (Neutron). 6 is
  *   the subnet's servers ([0.0.0.0] sends none, Neutron's way to hide DNS;
- *   0.0.0.0 elsewhere is this server), else `dnsFallback`. 15 and 119 the
+ *   0.0.0.0 elsewhere is this server), else `dnsFallback` and `dnsPeers`. 15 and 119 the
  *   network's dns domain; 26 its MTU; 28 the broadcast address (not on /31,
  *   /32); 12 the host name.
  * - 121 (and 249 when asked for) when there are routes besides the default:
@@ -216,7 +222,8 @@ function computedOptions(input: ReplyOptionsInput): { values: Map<number, DhcpOp
   } else if (dns.length > 0) {
     values.set(Code.DomainNameServers, { code: Code.DomainNameServers, value: dns.map((ip) => (ip === 0 ? serverId : ip)) });
   } else if (input.dnsFallback !== undefined) {
-    values.set(Code.DomainNameServers, { code: Code.DomainNameServers, value: [input.dnsFallback] });
+    const peers = (input.dnsPeers ?? []).filter((ip) => ip !== input.dnsFallback);
+    values.set(Code.DomainNameServers, { code: Code.DomainNameServers, value: [input.dnsFallback, ...peers] });
   }
 
   const hostname = trimDot(input.hostname ?? input.port?.dnsName ?? '');

@@ -49,6 +49,8 @@ export interface ServedNetwork {
   readonly ifname: string | undefined;
   /** The agent's address (its DHCP port's fixed IP) on each subnet: the server identifier. */
   readonly serverIps: ReadonlyMap<string, Ipv4>;
+  /** The other bound agents' DHCP port addresses on each subnet, DNS servers besides this one (none: this one alone). */
+  readonly peerServerIps?: ReadonlyMap<string, readonly Ipv4[]>;
 }
 
 /** Where a datagram came in. */
@@ -354,6 +356,7 @@ export class DhcpServer {
       ...(clientId ? { clientIdentifier: clientId } : {}),
       onLinkCidrs: scope.subnets.filter((s) => s.id !== subnet.id).map((s) => s.cidr),
       dnsFallback: serverId,
+      dnsPeers: scope.served.peerServerIps?.get(subnet.id),
     });
     const out: DhcpMessage = {
       op: BootOp.Reply,
