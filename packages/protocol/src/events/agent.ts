@@ -13,8 +13,14 @@ export interface AgentHeartbeatData {
   readonly networks: readonly string[];
   /** Neutron's load: here, the number of ports on the served networks. */
   readonly load: number;
-  /** Physical network → interface (Neutron's physical_interface_mappings). */
+  /** Physical network → interface (Neutron's physical_interface_mappings); `*`: any physical network not named. */
   readonly interfaceMappings: Readonly<Record<string, string>>;
+  /**
+   * Interfaces that hear only relayed requests: an agent with one can serve
+   * any network a router relays to it. Absent in heartbeats written before
+   * the scheduler read reachability (read as none).
+   */
+  readonly relayInterfaces?: readonly string[];
   /** How often the agent reports, so a reader can judge it dead without knowing its config. */
   readonly reportIntervalMs: number;
   /** The agent's version, for the operator. */
@@ -35,7 +41,8 @@ export interface NetworkScheduledData {
 export interface NetworkUnscheduledData {
   readonly networkId: string;
   readonly agentId: string;
-  readonly reason: 'agent-down' | 'agent-deleted' | 'network-deleted' | 'rebalance' | 'manual' | 'dhcp-disabled';
+  /** `unreachable`: the agent no longer maps the network's physical network (its mappings changed, or the network's). */
+  readonly reason: 'agent-down' | 'agent-deleted' | 'network-deleted' | 'rebalance' | 'manual' | 'dhcp-disabled' | 'unreachable';
   readonly inputs?: unknown;
 }
 

@@ -115,6 +115,15 @@ describe('event validators', () => {
     expect(checkEventData('AgentHeartbeat', 1, { ...(written[13]![1].data as object), interfaceMappings: new Map() })).toMatch(/interfaceMappings: expected a map, got a Map/);
   });
 
+  test('a heartbeat may list its relay interfaces (written since reachability scheduling) or not (written before); anything but a list of names is refused', () => {
+    const beat = written[13]![1].data as object;
+    expect(checkEventData('AgentHeartbeat', 1, beat)).toBeUndefined();
+    expect(checkEventData('AgentHeartbeat', 1, { ...beat, relayInterfaces: ['eth9'] })).toBeUndefined();
+    expect(checkEventData('AgentHeartbeat', 1, { ...beat, relayInterfaces: 'eth9' })).toMatch(/relayInterfaces/);
+    expect(checkEventData('NetworkUnscheduled', 1, { networkId: 'n', agentId: 'a', reason: 'unreachable' })).toBeUndefined();
+    expect(checkEventData('NetworkUnscheduled', 1, { networkId: 'n', agentId: 'a', reason: 'unmapped' })).toMatch(/reason/);
+  });
+
   test.prop([validEventArb()], { numRuns: 500 })('every event the generator calls valid passes, through its bytes too', ({ subject, event: e }) => {
     expect(checkStoredEvent(subject, e)).toBeUndefined();
     expect(decodeStoredEvent(subject, encodeEvent(e))).toEqual(e);

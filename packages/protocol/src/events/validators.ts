@@ -101,7 +101,7 @@ const client = { mac: string({ maxLength: 255 }), clientId: optional(string({ ma
 const leaseTimes = { expiresAt: time, renewAt: time, rebindAt: time };
 
 const bindingReason = literal('new-network', 'auto-schedule', 'failover', 'rebalance', 'manual');
-const unbindingReason = literal('agent-down', 'agent-deleted', 'network-deleted', 'rebalance', 'manual', 'dhcp-disabled');
+const unbindingReason = literal('agent-down', 'agent-deleted', 'network-deleted', 'rebalance', 'manual', 'dhcp-disabled', 'unreachable');
 
 // ---- the schemas, one per type and version ----
 
@@ -127,6 +127,7 @@ const schemas = {
       networks: array(id),
       load: number({ min: 0 }),
       interfaceMappings: record(text),
+      relayInterfaces: optional(array(text)),
       reportIntervalMs: number({ min: 0 }),
       version: text,
     }),
