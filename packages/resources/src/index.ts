@@ -20,6 +20,7 @@ export { AGENT_EVENT_VERSION, agentEventRegistry, fromAgentEnvelope, isAgentEven
 export { agentAggregate, agentIdOf, agentSubject } from './agent/subjects.js';
 export { applyAgentEvent, newAgentRecord } from './agent/record.js';
 export { aliveUntil, isAlive } from './agent/liveness.js';
+export { agentReachOf, reachesPhysicalNetwork } from './agent/reach.js';
 export { agentDeadline, agentMachine, initialAgentState, isOverdue, machineStep, stepAgent } from './agent/machine.js';
 export { DHCP_RESERVED_DEVICE_ID, agentOfDhcpDeviceId, dhcpPortDeviceId, dhcpPortRequestSubject, requestDhcpPort } from './agent/dhcp-port-request.js';
 
@@ -54,6 +55,7 @@ export type {
 } from './agent/events.js';
 export type { AgentRecord } from './agent/record.js';
 export type { Heartbeated } from './agent/liveness.js';
+export type { AgentReach } from './agent/reach.js';
 export type { AgentContext, AgentInput, AgentMachineEvent, AgentMachineState, AgentStatus } from './agent/machine.js';
 export type { DhcpPortRequestOptions, DhcpPortRequestReply } from './agent/dhcp-port-request.js';
 export type {

@@ -14,6 +14,7 @@
 import { assign, initialTransition, setup, transition } from 'xstate';
 import type { AgentAdminStateChanged, AgentDeleted, AgentHeartbeat } from './events.js';
 import { aliveUntil, isAlive } from './liveness.js';
+import { agentReachOf, type AgentReach } from './reach.js';
 
 export interface AgentContext {
   readonly agentId: string;
@@ -26,6 +27,12 @@ export interface AgentContext {
   readonly aliveSince: number | null;
   readonly load: number;
   readonly reportedNetworks: readonly string[];
+  /**
+   * What its last heartbeat says it reaches (reach.ts); null before the
+   * first. A scheduler snapshot taken before reachability has none at all:
+   * `reachesPhysicalNetwork` reads both as "any network" until the next heartbeat.
+   */
+  readonly reach: AgentReach | null;
   readonly agentDownTime: number;
 }
 
@@ -83,6 +90,7 @@ export function recordHeartbeat(context: AgentContext, event: AgentHeartbeat): A
     lastHeartbeatAt: context.lastHeartbeatAt === null ? event.at : Math.max(context.lastHeartbeatAt, event.at),
     load: event.load,
     reportedNetworks: event.networks,
+    reach: agentReachOf(event),
   };
 }
 
@@ -112,6 +120,7 @@ export const agentMachine = setup({
     aliveSince: null,
     load: 0,
     reportedNetworks: [],
+    reach: null,
     agentDownTime: input.agentDownTime,
   }),
   initial: 'registered',
