@@ -12,7 +12,7 @@ import type { ServedNetworks } from './served-networks.js';
 import type { AgentModel } from './state/agent-model.js';
 
 export interface HeartbeatsOptions {
-  readonly config: Pick<AgentConfig, 'agentId' | 'host' | 'availabilityZone' | 'interfaceMappings' | 'reportIntervalMs'>;
+  readonly config: Pick<AgentConfig, 'agentId' | 'host' | 'availabilityZone' | 'interfaceMappings' | 'relayInterfaces' | 'reportIntervalMs'>;
   readonly journal: Pick<Journal, 'append'>;
   readonly model: Pick<AgentModel, 'portsOf'>;
   readonly served: Pick<ServedNetworks, 'current'>;
