@@ -1,21 +1,22 @@
-import type { NetworkState } from '@leasehold/protocol';
+import { formatIpv4, parseCidr, parseIpv4, type NetworkState, type PortState, type SubnetState } from '@leasehold/protocol';
 import { describe, expect, test } from 'vitest';
 import { defaultAgentConfig } from './config.js';
+import { OwnAddresses } from './net/own-addresses.js';
 import { Reconciler } from './reconcile.js';
 import { ServedNetworks } from './served-networks.js';
 import type { ModelChange } from './state/agent-model.js';
 
 /** A reconciler over stand-ins that record what each pass asked for; the DHCP-port step waits for `release`. */
-function setup() {
+function setup(options: { configureInterfaces?: boolean; addresses?: OwnAddresses; dhcpPort?: () => PortState | undefined; subnets?: () => SubnetState[] } = {}) {
   const steps: string[] = [];
   const listeners = new Set<(change: ModelChange) => void>();
   const bindings = new Map([['n1', new Set(['a1'])]]);
   const model = {
     bindings,
     network: (id: string) => ({ id, physicalNetwork: 'phys' }) as NetworkState,
-    dhcpPort: () => undefined,
+    dhcpPort: options.dhcpPort ?? (() => undefined),
     portsOf: () => [],
-    subnets: () => [],
+    subnets: options.subnets ?? (() => []),
     onChange: (l: (change: ModelChange) => void) => (listeners.add(l), () => void listeners.delete(l)),
   };
   let gate: Promise<void> = Promise.resolve();
@@ -23,7 +24,7 @@ function setup() {
   const hold = () => (gate = new Promise<void>((resolve) => (release = resolve)));
   const served = new ServedNetworks();
   const reconciler = new Reconciler({
-    config: defaultAgentConfig({ agentId: 'a1', interfaceMappings: { phys: 'eth1' }, relayInterfaces: ['uplink'], configureInterfaces: false }),
+    config: defaultAgentConfig({ agentId: 'a1', interfaceMappings: { phys: 'eth1' }, relayInterfaces: ['uplink'], configureInterfaces: options.configureInterfaces ?? false }),
     model,
     ports: { deviceId: 'dhcp-a1', ensure: async (id) => (steps.push(`port ${id}`), gate) },
     served,
@@ -36,6 +37,7 @@ function setup() {
     dns: { listenOn: async (addresses) => void steps.push(`dns on ${addresses.length}`) },
     records: { refresh: () => void steps.push('names') },
     log: (line) => void steps.push(line),
+    ...(options.addresses ? { addresses: options.addresses } : {}),
   });
   const emit = (change: ModelChange) => listeners.forEach((l) => l(change));
   return { steps, reconciler, served, bindings, emit, hold, release: () => release(), listeners };
@@ -47,6 +49,22 @@ describe('the reconcile', () => {
     await s.reconciler.reconcile();
     expect(s.steps).toStrictEqual(['port n1', 'open eth1', 'open uplink', 'refresh addresses', 'served changed', 'dns on 0', 'names', 'close all but eth1,uplink']);
     expect([...s.served.current.keys()]).toStrictEqual(['n1']);
+  });
+
+  test('the address put on an interface for a network is taken back once the network is no longer served (its next agent holds it now)', async () => {
+    const on: string[] = [];
+    const addresses = new OwnAddresses({
+      add: async (ifname, address) => (on.push(`${ifname}/${formatIpv4(address)}`), 'added'),
+      remove: async (ifname, address) => void on.splice(on.indexOf(`${ifname}/${formatIpv4(address)}`), 1),
+    });
+    const subnet = { id: 's1', cidr: parseCidr('198.18.64.0/24') } as SubnetState;
+    const port = { fixedIps: [{ subnetId: 's1', ipAddress: parseIpv4('198.18.64.2') }] } as PortState;
+    const s = setup({ configureInterfaces: true, addresses, dhcpPort: () => port, subnets: () => [subnet] });
+    await s.reconciler.reconcile();
+    expect(on).toStrictEqual(['eth1/198.18.64.2']);
+    s.bindings.delete('n1');
+    await s.reconciler.reconcile();
+    expect(on).toStrictEqual([]);
   });
 
   test('changes during a pass ask for one more pass, however many; every caller waits for the pass that covers it; lease changes ask for none', async () => {

@@ -4,8 +4,10 @@
  * network it should serve (served-networks.ts), its DHCP port (asked of the
  * API once: dhcp-port.ts), the port's address on the interface, and a socket
  * there; then the relay-only interfaces' sockets, the served set handed to
- * the DHCP server, the DNS cache's listen addresses and names, and last the
- * sockets no network needs any more closed.
+ * the DHCP server, the DNS cache's listen addresses and names, the
+ * sockets no network needs any more closed, and last the addresses it put
+ * on interfaces for networks it no longer serves taken back
+ * (net/own-addresses.ts: the network's next agent holds that address now).
  *
  * One pass at a time: a change during a pass asks for one more pass after
  * it, however many changes came, and every caller waits for the pass that
@@ -19,7 +21,8 @@ import type { DhcpServer } from './dhcp/server.js';
 import type { AgentDns } from './dns/agent-dns.js';
 import type { LocalDnsRecords } from './dns-records.js';
 import type { DhcpSockets } from './net/dhcp-sockets.js';
-import { ensureInterfaceAddress, interfaceAddresses } from './net/interfaces.js';
+import { interfaceAddresses } from './net/interfaces.js';
+import { OwnAddresses } from './net/own-addresses.js';
 import { desiredServedNetworks, type ServedNetworks } from './served-networks.js';
 import type { AgentModel } from './state/agent-model.js';
 
@@ -33,6 +36,8 @@ export interface ReconcilerOptions {
   readonly dns: Pick<AgentDns, 'listenOn'>;
   readonly records: Pick<LocalDnsRecords, 'refresh'>;
   readonly log: (line: string) => void;
+  /** The addresses the agent put on interfaces (default: iproute2's, remembered by this reconciler). */
+  readonly addresses?: OwnAddresses;
 }
 
 export class Reconciler {
@@ -40,7 +45,11 @@ export class Reconciler {
   private again = false;
   private unsubscribe: (() => void) | undefined;
 
-  constructor(private readonly options: ReconcilerOptions) {}
+  private readonly addresses: OwnAddresses;
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.addresses = options.addresses ?? new OwnAddresses();
+  }
 
   /** Reconciles after every change of the model but a lease's, from now on (after the replay: a replay asks for none). */
   followChanges(): void {
@@ -89,7 +98,7 @@ export class Reconciler {
       if (config.configureInterfaces) {
         for (const [subnetId, ip] of net.serverIps) {
           const subnet = model.subnets(net.networkId).find((s) => s.id === subnetId);
-          if (subnet && cidrContains(subnet.cidr, ip)) await ensureInterfaceAddress(net.ifname, ip, subnet.cidr.prefix).catch((e: Error) => log(`dhcp: ${e.message}`));
+          if (subnet && cidrContains(subnet.cidr, ip)) await this.addresses.ensure(net.ifname, ip, subnet.cidr.prefix).catch((e: Error) => log(`dhcp: ${e.message}`));
         }
       }
       await listen(net.ifname);
@@ -108,5 +117,8 @@ export class Reconciler {
     }
     records.refresh();
     await sockets.closeExcept(new Set<string | undefined>([...next.values()].map((n) => n.ifname).concat(config.relayInterfaces)));
+    // Last, once nothing serves or listens there: the addresses of networks this agent no longer serves.
+    const keep = [...next.values()].flatMap((n) => (n.ifname === undefined ? [] : [...n.serverIps.values()].map((ip) => [n.ifname!, ip] as const)));
+    for (const failure of await this.addresses.releaseExcept(keep)) log(`dhcp: ${failure}`);
   }
 }
