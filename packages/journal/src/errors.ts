@@ -167,3 +167,25 @@ export class HistoryCompactedError extends JournalError {
     );
   }
 }
+
+/**
+ * Another writer is saving the same projection snapshot (two processes of one
+ * name, e.g. two schedulers): it claimed the slot first, so this save is
+ * skipped rather than mixed into its chunks. The next save tries again.
+ */
+export class SnapshotBusyError extends JournalError {
+  override name = 'SnapshotBusyError';
+  constructor(
+    readonly snapshot: string,
+    /** When the other writer claimed it (ms since the epoch), when known. */
+    readonly claimedAt: number | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `projection snapshot ${snapshot} is being saved by another writer` +
+        (claimedAt === undefined ? '' : ` (since ${new Date(claimedAt).toISOString()})`) +
+        '; this save was skipped',
+      options,
+    );
+  }
+}

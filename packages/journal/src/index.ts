@@ -1,4 +1,4 @@
-export { ClusterStartError, CredentialsError, DataDirInUseError, HistoryCompactedError, JournalError, NatsServerMissingError, NatsServerReloadError, NatsServerStartError, NotPermittedError, ProjectionStalledError, UnsupportedServerError, VersionConflictError } from './errors.js';
+export { ClusterStartError, CredentialsError, DataDirInUseError, HistoryCompactedError, JournalError, NatsServerMissingError, NatsServerReloadError, NatsServerStartError, NotPermittedError, ProjectionStalledError, SnapshotBusyError, UnsupportedServerError, VersionConflictError } from './errors.js';
 export { connectNats, credentialsFromFile } from './connect.js';
 export type { ConnectOptions } from './connect.js';
 export { startNatsServer } from './nats-server.js';

@@ -11,7 +11,6 @@
  */
 import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import { Objm } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { EVENT_SUBJECT_PREFIX } from '@leasehold/protocol';
 
@@ -23,7 +22,10 @@ export interface JournalLayout {
   readonly snapshotBucket: string;
   /** Projection checkpoints: key = projection name, value = {seq, state?}. */
   readonly checkpointBucket: string;
-  /** Projection snapshots (an object store: a process's whole fold, chunked): name = projection name. */
+  /**
+   * Projection snapshots (a KV bucket, history 1: a process's whole fold, chunked under its name;
+   * see snapshots/projection-snapshots.ts for why not an object store).
+   */
   readonly projectionBucket: string;
   /** Replicas of the stream and buckets when created; an existing one with fewer is raised to this. */
   readonly replicas: number;
@@ -42,7 +44,7 @@ export const defaultLayout: JournalLayout = {
   subjects: [`${EVENT_SUBJECT_PREFIX}.>`],
   snapshotBucket: 'lh_snapshots',
   checkpointBucket: 'lh_checkpoints',
-  projectionBucket: 'lh_projections',
+  projectionBucket: 'lh_projection_snapshots',
   replicas: 1,
   duplicateWindowMs: 120_000,
   // A process holds one or two (its projection, a short read); 4,096 is room for a
@@ -93,20 +95,8 @@ export async function provisionJournal(nc: NatsConnection, jsm: JetStreamManager
     if (cur && (cur.num_replicas ?? 1) < layout.replicas) await jsm.streams.update(stream, { ...cur, num_replicas: layout.replicas });
     return kv;
   };
-  const [snapshots, checkpoints] = await Promise.all([bucket(layout.snapshotBucket), bucket(layout.checkpointBucket)]);
-  await provisionObjectStore(nc, jsm, layout);
+  const [snapshots, checkpoints] = await Promise.all([bucket(layout.snapshotBucket), bucket(layout.checkpointBucket), bucket(layout.projectionBucket)]);
   return { snapshots, checkpoints };
-}
-
-/** The projection-snapshot object store; created only when missing, so roles without admin rights open it. */
-async function provisionObjectStore(nc: NatsConnection, jsm: JetStreamManager, layout: JournalLayout): Promise<void> {
-  const stream = `OBJ_${layout.projectionBucket}`;
-  const current = await streamConfig(jsm, stream);
-  if (!current) {
-    await new Objm(nc).create(layout.projectionBucket, { storage: StorageType.File, replicas: layout.replicas });
-  } else if ((current.num_replicas ?? 1) < layout.replicas) {
-    await jsm.streams.update(stream, { ...current, num_replicas: layout.replicas });
-  }
 }
 
 async function streamConfig(jsm: JetStreamManager, name: string): Promise<StreamConfig | undefined> {

@@ -2,6 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { credentialsFromEnv } from '../connect.js';
 import { defaultLayout } from '../provision.js';
+import { snapshotKeyToken } from '../snapshots/snapshot-keys.js';
 import { inboxPrefixOf, mayPublish, rolePermissions, subjectMatches, type Role } from './roles.js';
 import { authorizationBlock, confString, tlsBlock } from './server-config.js';
 
@@ -72,6 +73,21 @@ describe('the role table', () => {
     const p = rolePermissions(role, 'u');
     expect(mayPublish(p, `$JS.API.STREAM.${verb}.${defaultLayout.stream}`)).toBe(false);
     expect(mayPublish(p, `$JS.API.STREAM.${verb}.KV_${defaultLayout.checkpointBucket}`)).toBe(false);
+    // Nor purge or delete messages of the projection snapshots: their saves never need it (a purge is not replay-safe on 2.9.10).
+    for (const api of [`$JS.API.STREAM.${verb}.KV_${defaultLayout.projectionBucket}`, `$JS.API.STREAM.MSG.DELETE.KV_${defaultLayout.projectionBucket}`]) expect(mayPublish(p, api)).toBe(false);
+  });
+
+  test.prop([token, token, fc.constantFrom('', '.a.0', '.b.17')])('a process writes its own projection snapshot\'s keys only', (id, other, suffix) => {
+    const kv = (name: string) => `$KV.${defaultLayout.projectionBucket}.${snapshotKeyToken(name)}${suffix}`;
+    const agent = rolePermissions({ kind: 'agent', agentId: id }, `agent-${id}`);
+    expect(mayPublish(agent, kv(`agent-${id}`))).toBe(true);
+    if (other !== id) expect(mayPublish(agent, kv(`agent-${other}`))).toBe(false);
+    for (const name of ['api', 'scheduler']) expect(mayPublish(agent, kv(name))).toBe(false);
+    expect(mayPublish(rolePermissions({ kind: 'scheduler' }, 'scheduler'), kv('scheduler'))).toBe(true);
+    expect(mayPublish(rolePermissions({ kind: 'scheduler' }, 'scheduler'), kv('api'))).toBe(false);
+    expect(mayPublish(rolePermissions({ kind: 'api' }, 'api'), kv('api'))).toBe(true);
+    expect(mayPublish(rolePermissions({ kind: 'api' }, 'api'), kv(`agent-${id}`))).toBe(false);
+    expect(mayPublish(rolePermissions({ kind: 'client' }, 'client'), kv('api'))).toBe(false);
   });
 
   test('ids that could add a level or a wildcard to a subject are refused', () => {

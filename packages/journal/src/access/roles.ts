@@ -15,6 +15,7 @@
  */
 import { defaultLayout, type JournalLayout } from '../provision.js';
 import { subjectMatches } from '@leasehold/protocol';
+import { snapshotSubjects } from '../snapshots/snapshot-keys.js';
 
 /** A role of the system. An agent's permissions are scoped to its id. */
 export type Role =
@@ -85,44 +86,33 @@ export function inboxPrefixOf(user: string): string {
 /**
  * The JetStream API subjects a journal reader needs, found by tracing the real
  * processes: account info (the manager's API check), stream info of the
- * events stream and of both KV buckets (Journal.open binds them), ordered
+ * events stream and of the KV buckets (Journal.open binds them; projection
+ * snapshots list their keys with a stream info's subject list), ordered
  * consumers on the events stream (create, pull, and the info/delete an
  * ordered consumer uses when it resets after missed heartbeats), and direct
- * gets (an aggregate's version, snapshots and checkpoints). Pure.
+ * gets (an aggregate's version, snapshots, checkpoints, and each projection
+ * snapshot's manifest and chunks). Pure.
  */
 export function journalReadSubjects(layout: JournalLayout = defaultLayout): string[] {
-  const kv = [`KV_${layout.snapshotBucket}`, `KV_${layout.checkpointBucket}`];
-  // Projection snapshots are read like the events: an ordered consumer over an object's chunks.
-  const consumed = [layout.stream, `OBJ_${layout.projectionBucket}`];
+  const kv = [`KV_${layout.snapshotBucket}`, `KV_${layout.checkpointBucket}`, `KV_${layout.projectionBucket}`];
   return [
     '$JS.API.INFO',
-    ...[...consumed, ...kv].map((s) => `$JS.API.STREAM.INFO.${s}`),
-    ...consumed.flatMap((s) => [
-      `$JS.API.CONSUMER.CREATE.${s}.>`,
-      `$JS.API.CONSUMER.MSG.NEXT.${s}.>`,
-      `$JS.API.CONSUMER.INFO.${s}.>`,
-      `$JS.API.CONSUMER.DELETE.${s}.>`,
-    ]),
-    ...[...consumed, ...kv].flatMap((s) => [`$JS.API.DIRECT.GET.${s}`, `$JS.API.DIRECT.GET.${s}.>`]),
-    // nats.js reads an object's metadata with a stream message get, not a direct get.
-    `$JS.API.STREAM.MSG.GET.OBJ_${layout.projectionBucket}`,
+    ...[layout.stream, ...kv].map((s) => `$JS.API.STREAM.INFO.${s}`),
+    `$JS.API.CONSUMER.CREATE.${layout.stream}.>`,
+    `$JS.API.CONSUMER.MSG.NEXT.${layout.stream}.>`,
+    `$JS.API.CONSUMER.INFO.${layout.stream}.>`,
+    `$JS.API.CONSUMER.DELETE.${layout.stream}.>`,
+    ...[layout.stream, ...kv].flatMap((s) => [`$JS.API.DIRECT.GET.${s}`, `$JS.API.DIRECT.GET.${s}.>`]),
   ];
 }
 
 /**
- * What a process needs to store its own projection snapshot `name`: chunks
- * (under fresh ids, so not narrowable by name), the metadata subject of its
- * own object only, and purging its replaced chunks. Pure.
+ * What a process needs to store its own projection snapshot `name`: KV puts
+ * and deletes (publishes) on its manifest key and its chunk keys, nothing of
+ * another name's, and no stream purge (a save never issues one). Pure.
  */
 export function snapshotWriteSubjects(layout: JournalLayout, name: string): string[] {
-  const bucket = layout.projectionBucket;
-  return [`$O.${bucket}.C.>`, `$O.${bucket}.M.${objectMetaToken(name)}`, `$JS.API.STREAM.PURGE.OBJ_${bucket}`];
-}
-
-/** The object store's metadata token of an object name: base64url with padding (as nats.js writes it). Pure. */
-export function objectMetaToken(name: string): string {
-  const bare = Buffer.from(name, 'utf8').toString('base64url');
-  return bare + '='.repeat((4 - (bare.length % 4)) % 4);
+  return snapshotSubjects(layout.projectionBucket, name);
 }
 
 /** The KV subject of one projection's checkpoint (a KV put is a publish on it). Pure. */

@@ -1,18 +1,21 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { Objm } from '@nats-io/obj';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
 import { unpack } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Journal } from '../journal.js';
 import { startTestNats, type TestNats } from '../testing/index.js';
 import { ProjectionSnapshots } from './projection-snapshots.js';
+import { chunkKey } from './snapshot-keys.js';
 
 let nats: TestNats;
 let journal: Journal;
 let snapshots: ProjectionSnapshots;
+let kv: KV;
 beforeAll(async () => {
   nats = await startTestNats();
   journal = await Journal.open(await nats.connect());
   snapshots = await ProjectionSnapshots.open(journal);
+  kv = await new Kvm(journal.nc).open(snapshots.bucket);
 });
 afterAll(() => nats.stop());
 
@@ -21,6 +24,14 @@ function bigState(n: number) {
   const leases = new Map<number, { mac: string; expiresAt: number }>();
   for (let i = 0; i < n; i++) leases.set(3_323_068_416 + i, { mac: `02:00:00:${(i >> 16) & 255}:${(i >> 8) & 255}:${i & 255}`, expiresAt: 1_700_000_000_000 + i });
   return { leases, agents: new Set(['a', 'b']), networks: [['net-1', { subnets: ['s1'] }]] };
+}
+
+/** The chunk keys of `name` that hold data (a deleted key keeps only its marker). */
+async function liveChunks(name: string): Promise<string[]> {
+  const live: string[] = [];
+  for (const slot of ['a', 'b'] as const)
+    for (let i = 0; i < 64; i++) if ((await kv.get(chunkKey(name, slot, i)))?.operation === 'PUT') live.push(`${slot}.${i}`);
+  return live;
 }
 
 describe('projection snapshots', () => {
@@ -44,40 +55,45 @@ describe('projection snapshots', () => {
     expect(await snapshots.load('nobody', { v: 1 })).toStrictEqual({ ok: false });
   });
 
-  test('a newer snapshot replaces the older one, and the older chunks are gone', async () => {
-    await snapshots.save('scheduler', { v: 1 }, 5, bigState(40_000));
+  test('saves alternate between two chunk sets; a smaller state deletes its set\'s chunks past its count and leaves the previous snapshot\'s set whole', async () => {
+    const big = await snapshots.save('scheduler', { v: 1 }, 5, bigState(40_000));
+    const bigChunks = Math.ceil(big.bytes / (256 * 1024));
+    expect(bigChunks).toBeGreaterThan(2);
+    expect(await liveChunks('scheduler')).toStrictEqual(Array.from({ length: bigChunks }, (_, i) => `a.${i}`));
     await snapshots.save('scheduler', { v: 1 }, 9, { small: true });
+    // Slot b now; slot a still holds the previous snapshot for a reader that was on it.
+    expect(await liveChunks('scheduler')).toStrictEqual([...Array.from({ length: bigChunks }, (_, i) => `a.${i}`), 'b.0']);
+    await snapshots.save('scheduler', { v: 1 }, 11, { small: 'again' });
+    expect(await liveChunks('scheduler')).toStrictEqual(['a.0', 'b.0']);
     const loaded = await snapshots.load('scheduler', { v: 1 });
-    expect(loaded.ok && loaded.snapshot.info.seq).toBe(9);
-    expect(loaded.ok && loaded.snapshot.state).toStrictEqual({ small: true });
-    expect(await snapshots.sweepOrphans(0)).toBe(0);
+    expect(loaded.ok && loaded.snapshot.info.seq).toBe(11);
+    expect(loaded.ok && loaded.snapshot.state).toStrictEqual({ small: 'again' });
   });
 
-  test('a crash in the middle of writing a snapshot leaves the previous one usable, and its orphan chunks are swept', async () => {
-    await snapshots.save('agent-b', { v: 1 }, 100, bigState(30_000));
-    // What a writer that died after some chunks and before the metadata leaves behind.
-    const js = jetstream(journal.nc);
-    const orphan = `$O.${snapshots.bucket}.C.DIEDMIDWAYx0000000000`;
-    for (let i = 0; i < 3; i++) await js.publish(orphan, new Uint8Array(128 * 1024).fill(i));
-    const loaded = await snapshots.load('agent-b', { v: 1 });
-    expect(loaded.ok && loaded.snapshot.info.seq).toBe(100);
-    expect(loaded.ok && loaded.snapshot.state).toStrictEqual(bigState(30_000));
-    // Young chunks may be a put in progress: left alone; old ones are purged.
-    expect(await snapshots.sweepOrphans(60_000)).toBe(0);
-    expect(await snapshots.sweepOrphans(0)).toBe(1);
-    const after = await journal.jsm.streams.info(`OBJ_${snapshots.bucket}`, { subjects_filter: orphan });
-    expect(after.state.subjects?.[orphan]).toBeUndefined();
-    expect((await snapshots.load('agent-b', { v: 1 })).ok).toBe(true);
+  test('a deleted snapshot is gone from info, load and list, every chunk of it is deleted, and the name can be saved again', async () => {
+    await snapshots.save('agent-gone', { v: 1 }, 3, bigState(20_000));
+    await snapshots.save('agent-gone', { v: 1 }, 4, { second: true });
+    await snapshots.delete('agent-gone');
+    expect(await snapshots.info('agent-gone')).toBeUndefined();
+    expect(await snapshots.load('agent-gone', { v: 1 })).toStrictEqual({ ok: false });
+    expect((await snapshots.list()).map((s) => s.name)).not.toContain('agent-gone');
+    expect(await liveChunks('agent-gone')).toStrictEqual([]);
+    await snapshots.delete('agent-gone');
+    await snapshots.save('agent-gone', { v: 1 }, 5, { back: true });
+    const loaded = await snapshots.load('agent-gone', { v: 1 });
+    expect(loaded.ok && loaded.snapshot.state).toStrictEqual({ back: true });
   });
 
-  test('a snapshot whose content does not match its digest is reported unreadable, not returned', async () => {
-    await snapshots.save('agent-c', { v: 1 }, 7, bigState(1_000));
-    const meta = await (await new Objm(journal.nc).open(snapshots.bucket)).info('agent-c');
-    expect(meta?.nuid).toBeTruthy();
-    // Overwrite the content: another chunk on the same chunk subject (a torn or tampered write).
-    await jetstream(journal.nc).publish(`$O.${snapshots.bucket}.C.${meta!.nuid}`, new Uint8Array([1, 2, 3]));
-    const loaded = await snapshots.load('agent-c', { v: 1 });
-    expect(loaded).toMatchObject({ ok: false, refusal: { reason: 'unreadable' } });
+  test('names that are not KV key tokens (":", ".", "=", "/", non-ASCII) are stored under their own keys and listed by their names', async () => {
+    const names = ['agent-a:1', 'agent-a.1', 'agent-a=3A1', 'sched/uler', 'api-ünï'];
+    for (const [i, name] of names.entries()) await snapshots.save(name, { v: 1 }, 100 + i, { name });
+    const listed = new Map((await snapshots.list()).map((s) => [s.name, s.seq]));
+    for (const [i, name] of names.entries()) {
+      expect(listed.get(name)).toBe(100 + i);
+      const loaded = await snapshots.load(name, { v: 1 });
+      expect(loaded.ok && loaded.snapshot.state).toStrictEqual({ name });
+    }
+    await expect(snapshots.save('', { v: 1 }, 1, {})).rejects.toThrow(RangeError);
   });
 
   test('a reader opens the bucket without provisioning it and gets a snapshot as stored, whatever its version; a server with no bucket gives none', async () => {
