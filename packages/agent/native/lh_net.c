@@ -2,18 +2,29 @@
  * The one thing Node's dgram cannot do for a DHCP server: a UDP socket on
  * 0.0.0.0:67 that hears only one interface and sends out of it. We create
  * the socket here with SO_REUSEADDR, SO_BROADCAST and SO_BINDTOIFINDEX
- * (Linux >= 5.7; SO_BINDTODEVICE by name before that), bind it, and hand the
- * descriptor to dgram (`socket.bind({ fd })`), which does all the I/O.
- * N-API only, so it loads in any Node version.
+ * (Linux >= 5.7; SO_BINDTODEVICE by name before that) and bind it.
+ * `openUdpSocket` hands the descriptor to dgram (`socket.bind({ fd })`),
+ * which does the I/O one datagram per callback; `openBatched` keeps it and
+ * drains it with recvmmsg(2) into slots of a buffer shared with JS, one JS
+ * call per batch (issue 19: the server must see its whole backlog, stamp it
+ * and shed the oldest, not find it hidden in the kernel's queue).
+ * N-API + libuv (uv_poll on the descriptor), so it loads in any Node version.
  */
+#define _GNU_SOURCE
 #include <node_api.h>
+#include <uv.h>
 #include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+/* Datagrams per recvmmsg, and the most one may carry (a DHCP message fits an Ethernet frame). */
+#define SLOTS 64
+#define SLOT_SIZE 2048
 
 #ifndef SO_BINDTOIFINDEX
 #define SO_BINDTOIFINDEX 62
@@ -28,6 +39,49 @@ static napi_value fail(napi_env env, const char *what, int err) {
   return NULL;
 }
 
+/* A socket on address:port bound to ifindex (0: every interface); returns the fd or -errno. */
+static int open_fd(int32_t ifindex, int32_t port, uint32_t address, int nonblock) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
+  if (fd < 0) return -errno;
+  int one = 1;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+      setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) < 0) {
+    int err = errno;
+    close(fd);
+    return -err;
+  }
+  if (ifindex > 0 && setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &ifindex, sizeof ifindex) < 0) {
+    /* Kernels before 5.7: bind by name instead. */
+    char name[IF_NAMESIZE];
+    if (errno != ENOPROTOOPT || if_indextoname((unsigned)ifindex, name) == NULL ||
+        setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, strlen(name)) < 0) {
+      int err = errno;
+      close(fd);
+      return -err;
+    }
+  }
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons((uint16_t)port);
+  sa.sin_addr.s_addr = htonl(address);
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+    int err = errno;
+    close(fd);
+    return -err;
+  }
+  return fd;
+}
+
+static int socket_args(napi_env env, napi_value *argv, size_t argc, int32_t *ifindex, int32_t *port, uint32_t *address) {
+  if (napi_get_value_int32(env, argv[0], ifindex) != napi_ok || napi_get_value_int32(env, argv[1], port) != napi_ok ||
+      (argc > 2 && napi_get_value_uint32(env, argv[2], address) != napi_ok) || *port < 0 || *port > 65535 || *ifindex < 0) {
+    napi_throw_type_error(env, NULL, "ifindex >= 0 and port 0..65535 expected");
+    return 0;
+  }
+  return 1;
+}
+
 /* openUdpSocket(ifindex: number, port: number, address?: number): number (fd) */
 static napi_value OpenUdpSocket(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -39,49 +93,229 @@ static napi_value OpenUdpSocket(napi_env env, napi_callback_info info) {
   }
   int32_t ifindex = 0, port = 0;
   uint32_t address = 0;
-  if (napi_get_value_int32(env, argv[0], &ifindex) != napi_ok || napi_get_value_int32(env, argv[1], &port) != napi_ok ||
-      (argc > 2 && napi_get_value_uint32(env, argv[2], &address) != napi_ok) || port < 0 || port > 65535 || ifindex < 0) {
-    napi_throw_type_error(env, NULL, "openUdpSocket: ifindex >= 0 and port 0..65535 expected");
-    return NULL;
-  }
-  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return fail(env, "socket", errno);
-  int one = 1;
-  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-      setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) < 0) {
-    int err = errno;
-    close(fd);
-    return fail(env, "setsockopt", err);
-  }
-  if (ifindex > 0 && setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &ifindex, sizeof ifindex) < 0) {
-    /* Kernels before 5.7: bind by name instead. */
-    char name[IF_NAMESIZE];
-    if (errno != ENOPROTOOPT || if_indextoname((unsigned)ifindex, name) == NULL ||
-        setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, strlen(name)) < 0) {
-      int err = errno;
-      close(fd);
-      return fail(env, "bind to interface", err);
-    }
-  }
-  struct sockaddr_in sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons((uint16_t)port);
-  sa.sin_addr.s_addr = htonl(address);
-  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-    int err = errno;
-    close(fd);
-    return fail(env, "bind", err);
-  }
+  if (!socket_args(env, argv, argc, &ifindex, &port, &address)) return NULL;
+  int fd = open_fd(ifindex, port, address, 0);
+  if (fd < 0) return fail(env, "open a DHCP socket", -fd);
   napi_value result;
   napi_create_int32(env, fd, &result);
   return result;
 }
 
+/* ---- Batched receive ---- */
+
+typedef struct {
+  uv_poll_t poll;
+  int fd;
+  napi_env env;
+  napi_ref on_readable, in_ref, in_meta_ref;
+  napi_async_context async;
+  uint8_t *in, *in_meta;
+  struct mmsghdr msgs[SLOTS];
+  struct iovec iov[SLOTS];
+  int closed;        /* close() or the finalizer stopped the socket */
+  int handle_closed; /* libuv is done with the poll handle */
+  int finalized;     /* JS dropped the External */
+} batched;
+
+/* Reads up to SLOTS datagrams into the in slots; meta per slot is its length (u32, host order),
+   0 when it was cut short by the slot (JS counts it malformed). Returns how many were read. */
+static int drain(batched *s) {
+  for (int i = 0; i < SLOTS; i++) {
+    s->iov[i].iov_base = s->in + (size_t)i * SLOT_SIZE;
+    s->iov[i].iov_len = SLOT_SIZE;
+    memset(&s->msgs[i].msg_hdr, 0, sizeof s->msgs[i].msg_hdr);
+    s->msgs[i].msg_hdr.msg_iov = &s->iov[i];
+    s->msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+  int n = recvmmsg(s->fd, s->msgs, SLOTS, MSG_DONTWAIT, NULL);
+  if (n < 0) return 0;
+  for (int i = 0; i < n; i++) {
+    uint32_t len = (s->msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? 0 : s->msgs[i].msg_len;
+    memcpy(s->in_meta + (size_t)i * 4, &len, 4);
+  }
+  return n;
+}
+
+/* The first batch is read here, so a wakeup with nothing to read never enters JS. */
+static void on_poll(uv_poll_t *handle, int status, int events) {
+  batched *s = (batched *)handle->data;
+  if (s->closed) return;
+  int n = drain(s);
+  if (n == 0) return;
+  napi_handle_scope scope;
+  napi_open_handle_scope(s->env, &scope);
+  napi_value fn, recv, result, arg;
+  napi_get_reference_value(s->env, s->on_readable, &fn);
+  napi_get_global(s->env, &recv);
+  napi_create_int32(s->env, n, &arg);
+  /* make_callback runs queued microtasks and nextTicks afterwards, as for any I/O callback. */
+  napi_make_callback(s->env, s->async, recv, fn, 1, &arg, &result);
+  napi_close_handle_scope(s->env, scope);
+}
+
+static void on_close(uv_handle_t *handle) {
+  batched *s = (batched *)handle->data;
+  s->handle_closed = 1;
+  if (s->finalized) free(s);
+}
+
+static void stop(napi_env env, batched *s) {
+  s->closed = 1;
+  uv_poll_stop(&s->poll);
+  close(s->fd);
+  napi_delete_reference(env, s->on_readable);
+  napi_delete_reference(env, s->in_ref);
+  napi_delete_reference(env, s->in_meta_ref);
+  napi_async_destroy(env, s->async);
+  uv_close((uv_handle_t *)&s->poll, on_close);
+}
+
+static void finalize(napi_env env, void *data, void *hint) {
+  batched *s = (batched *)data;
+  s->finalized = 1;
+  if (!s->closed) stop(env, s);
+  else if (s->handle_closed) free(s);
+}
+
+static uint8_t *arraybuffer(napi_env env, napi_value value, size_t want, napi_ref *ref) {
+  void *data;
+  size_t length;
+  if (napi_get_arraybuffer_info(env, value, &data, &length) != napi_ok || length < want) return NULL;
+  napi_create_reference(env, value, 1, ref);
+  return (uint8_t *)data;
+}
+
+/* openBatched(ifindex, port, address, in: ArrayBuffer(SLOTS*SLOT_SIZE), inMeta: ArrayBuffer(SLOTS*4), onReadable: (count) => void): External */
+static napi_value OpenBatched(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 6) {
+    napi_throw_type_error(env, NULL, "openBatched(ifindex, port, address, in, inMeta, onReadable)");
+    return NULL;
+  }
+  int32_t ifindex = 0, port = 0;
+  uint32_t address = 0;
+  if (!socket_args(env, argv, argc, &ifindex, &port, &address)) return NULL;
+  batched *s = calloc(1, sizeof *s);
+  if (!s) return fail(env, "openBatched", ENOMEM);
+  s->env = env;
+  s->in = arraybuffer(env, argv[3], SLOTS * SLOT_SIZE, &s->in_ref);
+  s->in_meta = s->in ? arraybuffer(env, argv[4], SLOTS * 4, &s->in_meta_ref) : NULL;
+  if (!s->in || !s->in_meta) {
+    if (s->in) napi_delete_reference(env, s->in_ref);
+    free(s);
+    napi_throw_type_error(env, NULL, "openBatched: buffers too small");
+    return NULL;
+  }
+  int fd = open_fd(ifindex, port, address, 1);
+  if (fd < 0) {
+    napi_delete_reference(env, s->in_ref);
+    napi_delete_reference(env, s->in_meta_ref);
+    free(s);
+    return fail(env, "open a DHCP socket", -fd);
+  }
+  /* A boot storm overflows the default ~200 KB queue within a few hundred datagrams; 4 MB holds thousands,
+     and the queue in JS sheds what is too old. FORCE needs CAP_NET_ADMIN, else rmem_max caps the plain option. */
+  int rcvbuf = 4 << 20;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  s->fd = fd;
+  napi_create_reference(env, argv[5], 1, &s->on_readable);
+  napi_value name;
+  napi_create_string_utf8(env, "lh_net.dhcp", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &s->async);
+  uv_loop_t *loop;
+  napi_get_uv_event_loop(env, &loop);
+  uv_poll_init(loop, &s->poll, fd);
+  s->poll.data = s;
+  uv_poll_start(&s->poll, UV_READABLE, on_poll);
+  napi_value external;
+  napi_create_external(env, s, finalize, NULL, &external);
+  return external;
+}
+
+static batched *unwrap(napi_env env, napi_value value) {
+  void *data = NULL;
+  if (napi_get_value_external(env, value, &data) != napi_ok || data == NULL) {
+    napi_throw_type_error(env, NULL, "not a batched socket");
+    return NULL;
+  }
+  batched *s = (batched *)data;
+  if (s->closed) {
+    napi_throw_error(env, "ECLOSED", "socket closed");
+    return NULL;
+  }
+  return s;
+}
+
+/* recvBatch(sock): datagrams read into the in slots now (0 when none are waiting). */
+static napi_value RecvBatch(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  batched *s = argc < 1 ? NULL : unwrap(env, argv[0]);
+  if (!s) return NULL;
+  napi_value result;
+  napi_create_int32(env, drain(s), &result);
+  return result;
+}
+
+/* sendTo(sock, data: Uint8Array, address: number (host order), port): whether the whole datagram went. */
+static napi_value SendTo(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  batched *s = argc < 4 ? NULL : unwrap(env, argv[0]);
+  if (!s) return NULL;
+  void *data;
+  size_t length, offset;
+  uint32_t address;
+  int32_t port;
+  napi_typedarray_type type;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, argv[1], &type, &length, &data, &ab, &offset) != napi_ok || type != napi_uint8_array ||
+      napi_get_value_uint32(env, argv[2], &address) != napi_ok || napi_get_value_int32(env, argv[3], &port) != napi_ok || port < 0 || port > 65535) {
+    napi_throw_type_error(env, NULL, "sendTo(sock, Uint8Array, address, port)");
+    return NULL;
+  }
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(address);
+  sa.sin_port = htons((uint16_t)port);
+  /* Non-blocking: a full send buffer loses this reply, as a busy UDP server must (the client retries); JS counts it. */
+  ssize_t n = sendto(s->fd, data, length, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof sa);
+  napi_value result;
+  napi_get_boolean(env, n == (ssize_t)length, &result);
+  return result;
+}
+
+/* closeBatched(sock): stops polling and closes the descriptor; idempotent. */
+static napi_value CloseBatched(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  void *data = NULL;
+  if (argc < 1 || napi_get_value_external(env, argv[0], &data) != napi_ok || data == NULL) return NULL;
+  batched *s = (batched *)data;
+  if (!s->closed) stop(env, s);
+  return NULL;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_create_function(env, "openUdpSocket", NAPI_AUTO_LENGTH, OpenUdpSocket, NULL, &fn);
-  napi_set_named_property(env, exports, "openUdpSocket", fn);
+  struct { const char *name; napi_callback fn; } fns[] = {
+    {"openUdpSocket", OpenUdpSocket}, {"openBatched", OpenBatched}, {"recvBatch", RecvBatch}, {"sendTo", SendTo}, {"closeBatched", CloseBatched},
+  };
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    napi_value fn;
+    napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &fn);
+    napi_set_named_property(env, exports, fns[i].name, fn);
+  }
+  napi_value slots, size;
+  napi_create_int32(env, SLOTS, &slots);
+  napi_create_int32(env, SLOT_SIZE, &size);
+  napi_set_named_property(env, exports, "SLOTS", slots);
+  napi_set_named_property(env, exports, "SLOT_SIZE", size);
   return exports;
 }
 

@@ -66,7 +66,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   // Rejects (the projection stopped) when the replay makes no progress for the stall limit.
   await projection.caughtUp;
 
-  const sockets = new DhcpSockets({ server, port: config.dhcpPort, log });
+  const sockets = new DhcpSockets({ server, port: config.dhcpPort, log, queue: config.dhcpQueue });
   const dns = agentDns(config.dns, log);
   const records = new LocalDnsRecords({ model, hostnames, served, dns, log });
   const ports = dhcpPorts({ agentId: config.agentId, model, api: new ApiClient(nc, { timeoutMs: 5000 }), log });

@@ -1,5 +1,6 @@
 /** The agent's settings, with Neutron's names where Neutron has one. */
 import { hostname } from 'node:os';
+import { defaultDhcpQueue, type DhcpQueueConfig } from './dhcp/packet-queue.js';
 import { dhcpLimits, type DhcpLimitsOverrides } from './dhcp/rate-limit.js';
 import type { AgentDnsOptions } from './dns/agent-dns.js';
 
@@ -28,6 +29,8 @@ export interface AgentConfig {
   readonly dns: AgentDnsOptions;
   /** Flood and pool-starvation defences of the DHCP server (per-MAC and per-relay rate limits, leases per MAC). */
   readonly dhcpLimits: DhcpLimitsOverrides;
+  /** Load shedding under overload (Kea's dhcp-queue-control): the packet queue's capacity, the age past which a waiting packet is dropped, packets with the server at once. */
+  readonly dhcpQueue: DhcpQueueConfig;
 }
 
 /**
@@ -57,6 +60,7 @@ export function defaultAgentConfig(overrides: Partial<AgentConfig> = {}): AgentC
     declineQuarantineMs: 86_400_000,
     dns: { enabled: true, port: 53 },
     dhcpLimits: dhcpLimits(),
+    dhcpQueue: defaultDhcpQueue,
     ...overrides,
   };
 }

@@ -1,4 +1,10 @@
-/** Counters of the DHCP server: every packet ends in exactly one of these, so a drop is never silent. */
+/**
+ * Counters of the DHCP server: every packet handed to it (`received`) ends
+ * in exactly one outcome, and every datagram the sockets read and shed
+ * before handing it over is counted in `dropped` by its reason
+ * (packet-queue.ts), so a drop is never silent.
+ */
+import { dhcpDropReasons, type DhcpDropReason } from './packet-queue.js';
 
 export const dhcpOutcomes = [
   'offer',
@@ -34,6 +40,8 @@ export type DhcpOutcome = (typeof dhcpOutcomes)[number];
 
 export class DhcpStats {
   readonly counts = Object.fromEntries(dhcpOutcomes.map((o) => [o, 0])) as Record<DhcpOutcome, number>;
+  /** Datagrams read but never handed to the server: too old when their turn came, or pushed out of a full queue. */
+  readonly dropped = Object.fromEntries(dhcpDropReasons.map((r) => [r, 0])) as Record<DhcpDropReason, number>;
   received = 0;
 
   count(outcome: DhcpOutcome): void {

@@ -1,27 +1,44 @@
 /**
  * The DHCP server's sockets: one per interface in use (udp-socket.ts), and
- * both ends of the hot path. A datagram goes from its socket to
- * `DhcpServer.handle` with the interface it came in on (decode, scope,
- * allocate, write, reply: dhcp/server.ts), and the reply, if any, leaves
- * through the same socket. Nothing on the way calls back up into the agent.
+ * both ends of the hot path. Datagrams go from their socket into the packet
+ * queue (dhcp/packet-queue.ts), stamped with the time they were read; the
+ * pump takes them from there to `DhcpServer.handle` with the interface they
+ * came in on (decode, scope, allocate, write, reply: dhcp/server.ts), and
+ * the reply, if any, leaves through the socket that heard it. Nothing on the
+ * way calls back up into the agent.
+ *
+ * Under overload (issue 19) this is where load is shed: the sockets are read
+ * whole at every wakeup, the queue keeps the newest `capacity` and drops
+ * what aged past `maxAgeMs` waiting, REQUESTs go first, and at most
+ * `maxInFlight` packets are with the server at once. The pump hands over at
+ * most `PUMP_BATCH` packets per turn of the event loop, then yields, so
+ * the sockets are read (and the queue trimmed) between batches.
  *
  * Each interface's first address is cached in its `Arrival` (the server
  * identifier for relayed clients) and refreshed by `refreshAddresses` at
  * every reconcile: listing the host's interfaces per packet cost a quarter
  * of the agent's CPU under load. An `Arrival` is replaced, never changed,
- * so a packet in flight keeps the one it came with.
+ * so a packet queued or in flight keeps the one it came with.
  */
 import { networkInterfaces } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { PacketQueue, completesExchange, defaultDhcpQueue, type DhcpQueueConfig } from '../dhcp/packet-queue.js';
 import type { Arrival, DhcpServer } from '../dhcp/server.js';
 import { interfaceAddresses } from './interfaces.js';
 import { openUdpSocket, type BoundSocket } from './udp-socket.js';
 
 export interface DhcpSocketsOptions {
-  /** Where datagrams go and replies come from; a failed send is counted in its stats (`send-error`). */
+  /** Where datagrams go and replies come from; a failed send is counted in its stats (`send-error`), a shed datagram in `dropped`. */
   readonly server: Pick<DhcpServer, 'handle' | 'stats'>;
   /** The UDP port to listen on (67). */
   readonly port: number;
   readonly log: (line: string) => void;
+  /** The packet queue's bounds; `defaultDhcpQueue` when unset. */
+  readonly queue?: DhcpQueueConfig;
+  /** A monotonic millisecond clock for receive stamps and ages; performance.now by default. */
+  readonly clock?: () => number;
+  /** Runs the next pump turn after the current I/O; setImmediate by default (tests hold turns back with their own). */
+  readonly schedule?: (run: () => void) => void;
 }
 
 interface Listening {
@@ -29,16 +46,36 @@ interface Listening {
   arrival: Arrival;
 }
 
+interface Queued {
+  readonly data: Uint8Array;
+  readonly socket: BoundSocket;
+  readonly arrival: Arrival;
+}
+
+/** Packets handed to the server per turn of the event loop before the sockets are read again. */
+const PUMP_BATCH = 64;
+
 export class DhcpSockets {
   private readonly server: Pick<DhcpServer, 'handle' | 'stats'>;
   private readonly port: number;
   private readonly log: (line: string) => void;
   private readonly listening = new Map<string, Listening>();
+  private readonly queue: PacketQueue<Queued>;
+  private readonly maxInFlight: number;
+  private readonly clock: () => number;
+  private readonly schedule: (run: () => void) => void;
+  private inFlight = 0;
+  private pumpScheduled = false;
 
   constructor(options: DhcpSocketsOptions) {
     this.server = options.server;
     this.port = options.port;
     this.log = options.log;
+    const limits = options.queue ?? defaultDhcpQueue;
+    this.queue = new PacketQueue<Queued>(limits, options.server.stats.dropped);
+    this.maxInFlight = Math.max(1, limits.maxInFlight);
+    this.clock = options.clock ?? performance.now.bind(performance);
+    this.schedule = options.schedule ?? setImmediate;
   }
 
   /** The interfaces listened on now. */
@@ -46,16 +83,26 @@ export class DhcpSockets {
     return [...this.listening.keys()];
   }
 
+  /** Datagrams read and waiting for the server now. */
+  get waiting(): number {
+    return this.queue.size;
+  }
+
   /** Listens on `ifname` unless it already does; throws when the socket cannot be opened. */
   async open(ifname: string): Promise<void> {
     if (this.listening.has(ifname)) return;
     let entry: Listening | undefined;
-    const socket = await openUdpSocket(ifname, this.port, (data) => {
-      if (entry) this.answer(entry, data);
-    });
+    const socket = await openUdpSocket(
+      ifname,
+      this.port,
+      (datagrams, receivedAt) => {
+        if (entry) this.receive(entry, datagrams, receivedAt);
+      },
+      this.clock,
+    );
     entry = { socket, arrival: { ifname, ifaddr: undefined } };
     this.listening.set(ifname, entry);
-    this.log(`dhcp: listening on ${ifname} port ${this.port}`);
+    this.log(`dhcp: listening on ${ifname} port ${this.port}${socket.batched ? '' : ' (one datagram per read: the native addon is not built)'}`);
   }
 
   /** Reads each interface's first address again (one listing of the host's interfaces for all). */
@@ -80,10 +127,37 @@ export class DhcpSockets {
     await Promise.all(sockets.map((s) => s.close()));
   }
 
+  /** Called from the socket's read (inside the addon's callback): queue only, never throw, never handle here. */
+  private receive({ socket, arrival }: Listening, datagrams: readonly Uint8Array[], receivedAt: number): void {
+    for (const data of datagrams) this.queue.push({ data, socket, arrival }, receivedAt, completesExchange(data));
+    this.schedulePump();
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled || this.queue.size === 0 || this.inFlight >= this.maxInFlight) return;
+    this.pumpScheduled = true;
+    this.schedule(this.pump);
+  }
+
+  /** One turn: up to PUMP_BATCH packets to the server, then the event loop reads the sockets again. */
+  private readonly pump = (): void => {
+    this.pumpScheduled = false;
+    const now = this.clock();
+    for (let n = 0; n < PUMP_BATCH && this.inFlight < this.maxInFlight; n++) {
+      const next = this.queue.take(now);
+      if (!next) break;
+      this.answer(next);
+    }
+    this.schedulePump();
+  };
+
   /** The hot path's two ends: the datagram to the server, its reply out of the socket that heard it. */
-  private answer({ socket, arrival }: Listening, data: Uint8Array): void {
+  private answer({ data, socket, arrival }: Queued): void {
+    this.inFlight++;
     void this.server.handle(data, arrival).then((reply) => {
+      this.inFlight--;
       if (reply) socket.send(reply.bytes, reply.port, reply.address).catch(this.sendFailed);
+      this.schedulePump();
     });
   }
 

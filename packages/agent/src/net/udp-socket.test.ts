@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { createTestLink } from '../testing/netns.js';
@@ -27,8 +28,9 @@ describe('interface-bound UDP sockets', () => {
     }
     const heard: Record<string, string[]> = { a: [], b: [] };
     const port = 16767;
-    const sa = await openUdpSocket(a.hostIf, port, (d) => heard.a!.push(d.toString()));
-    const sb = await openUdpSocket(b.hostIf, port, (d) => heard.b!.push(d.toString()));
+    const text = (datagrams: readonly Uint8Array[]) => datagrams.map((d) => Buffer.from(d).toString());
+    const sa = await openUdpSocket(a.hostIf, port, (ds) => heard.a!.push(...text(ds)));
+    const sb = await openUdpSocket(b.hostIf, port, (ds) => heard.b!.push(...text(ds)));
     try {
       await broadcastFrom(a.ns, port, 'from-a');
       await broadcastFrom(b.ns, port, 'from-b');
@@ -54,6 +56,28 @@ describe('interface-bound UDP sockets', () => {
     try {
       await socket.send(Buffer.from('hello-client'), 16868, '255.255.255.255');
       await expect.poll(() => out, { timeout: 3000 }).toContain('hello-client');
+    } finally {
+      await socket.close();
+    }
+  });
+
+  test('datagrams that waited in the kernel are read in batches of at most 64 at one wakeup, with one receive stamp; one longer than a slot arrives empty', async () => {
+    const probe = createSocket('udp4');
+    await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+    const port = probe.address().port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const batches: { sizes: number[]; at: number }[] = [];
+    let ticks = 0;
+    const socket = await openUdpSocket('lo', port, (datagrams, at) => batches.push({ sizes: datagrams.map((d) => d.length), at }), () => ++ticks);
+    try {
+      expect(socket.batched).toBe(true);
+      // Sent by another process while this one is blocked in execFileSync: all 201 wait in the kernel's queue.
+      const script = `const s=require('dgram').createSocket('udp4');let n=0;const next=()=>{if(n===201)return s.close();const size=n===200?3000:100;n++;s.send(Buffer.alloc(size,1),${port},'127.0.0.1',next)};next()`;
+      execFileSync(process.execPath, ['-e', script]);
+      await expect.poll(() => batches.reduce((sum, b) => sum + b.sizes.length, 0), { timeout: 3000 }).toBe(201);
+      expect(batches.every((b) => b.sizes.length <= 64)).toBe(true);
+      expect(new Set(batches.map((b) => b.at)).size).toBe(1);
+      expect(batches.flatMap((b) => b.sizes).filter((n) => n !== 100)).toStrictEqual([0]);
     } finally {
       await socket.close();
     }

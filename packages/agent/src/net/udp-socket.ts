@@ -3,15 +3,31 @@
  * 0.0.0.0:67 but bound to its interface with SO_BINDTOIFINDEX (our small
  * N-API addon, native/lh_net.c): it hears broadcasts of that interface only
  * and its broadcast replies leave through it. Hundreds of interfaces cost
- * hundreds of descriptors and no per-packet work. Without the addon, the
- * agent can still serve one interface (or relays) from a plain socket.
+ * hundreds of descriptors and no per-packet work.
+ *
+ * With the addon, the socket is read in batches: recvmmsg(2) up to 64
+ * datagrams per call, and the whole kernel queue (up to `MAX_ROUNDS` calls)
+ * at each wakeup, all stamped with one receive time, so the server's packet
+ * queue sees the whole backlog and how old it is (dgram reads one datagram
+ * per callback, and what waits in the kernel's 4 MB queue has no age).
+ * Without the addon, the agent can still serve one interface (or relays)
+ * from a plain dgram socket, each datagram stamped as it is read.
  */
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
 import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import { parseIpv4 } from '@leasehold/protocol';
 import { interfaceIndex } from './interfaces.js';
 
 interface NativeNet {
+  readonly SLOTS?: number;
+  readonly SLOT_SIZE?: number;
   openUdpSocket(ifindex: number, port: number, address?: number): number;
+  /** Absent from an addon built before batched receive. */
+  openBatched?(ifindex: number, port: number, address: number, input: ArrayBuffer, inputMeta: ArrayBuffer, onReadable: (count: number) => void): unknown;
+  recvBatch?(socket: unknown): number;
+  sendTo?(socket: unknown, data: Uint8Array, address: number, port: number): boolean;
+  closeBatched?(socket: unknown): void;
 }
 
 let native: NativeNet | null | undefined;
@@ -28,20 +44,31 @@ export function nativeNet(): NativeNet | null {
   return native;
 }
 
-export type DatagramHandler = (data: Buffer, from: RemoteInfo) => void;
+/** Datagrams read together and the time they were read, on the clock the socket was given. */
+export type DatagramsHandler = (datagrams: readonly Uint8Array[], receivedAt: number) => void;
 
 export interface BoundSocket {
   /** The interface this socket serves, or undefined for an unbound socket (hears every interface). */
   readonly ifname: string | undefined;
-  readonly socket: Socket;
+  /** Read with recvmmsg through the addon (else with dgram, one datagram at a time). */
+  readonly batched: boolean;
   send(data: Uint8Array, port: number, address: string): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Opens a UDP socket on 0.0.0.0:`port` that hears only `ifname` (or every interface when ifname is undefined). */
-export async function openUdpSocket(ifname: string | undefined, port: number, onDatagram: DatagramHandler): Promise<BoundSocket> {
+/** Reads per wakeup at most (64 datagrams each): a bound, so one wakeup cannot hold the loop forever. */
+const MAX_ROUNDS = 64;
+
+/**
+ * Opens a UDP socket on 0.0.0.0:`port` that hears only `ifname` (or every
+ * interface when ifname is undefined). `clock` stamps each read (a monotonic
+ * millisecond clock; the packet queue measures ages on it).
+ */
+export async function openUdpSocket(ifname: string | undefined, port: number, onDatagrams: DatagramsHandler, clock: () => number = performance.now.bind(performance)): Promise<BoundSocket> {
+  const addon = nativeNet();
+  if (addon?.openBatched) return openBatched(addon as Required<NativeNet>, ifname, port, onDatagrams, clock);
   const socket = createSocket({ type: 'udp4', reuseAddr: true, recvBufferSize: 4 << 20 });
-  socket.on('message', onDatagram);
+  socket.on('message', (data) => onDatagrams([data], clock()));
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     const listening = () => {
@@ -52,7 +79,6 @@ export async function openUdpSocket(ifname: string | undefined, port: number, on
       socket.bind({ port, address: '0.0.0.0' }, listening);
       return;
     }
-    const addon = nativeNet();
     if (!addon) {
       reject(new Error(`cannot bind a socket to ${ifname}: the native addon (packages/agent/native) is not built; run \`node packages/agent/native/build.mjs\``));
       return;
@@ -68,9 +94,47 @@ export async function openUdpSocket(ifname: string | undefined, port: number, on
   socket.on('error', () => {});
   return {
     ifname,
-    socket,
+    batched: false,
     send: (data, toPort, address) =>
       new Promise((resolve, reject) => socket.send(data, toPort, address, (error) => (error ? reject(error) : resolve()))),
     close: () => new Promise((resolve) => socket.close(() => resolve())),
+  };
+}
+
+function openBatched(addon: Required<NativeNet>, ifname: string | undefined, port: number, onDatagrams: DatagramsHandler, clock: () => number): BoundSocket {
+  const slots = addon.SLOTS;
+  const slotSize = addon.SLOT_SIZE;
+  const input = new ArrayBuffer(slots * slotSize);
+  const inputMeta = new ArrayBuffer(slots * 4);
+  const bytes = new Uint8Array(input);
+  const lengths = new Uint32Array(inputMeta);
+  let closed = false;
+  let socket: unknown;
+  const onReadable = (first: number) => {
+    // One stamp for everything this wakeup reads: the reads take microseconds, a packet's wait far longer.
+    const receivedAt = clock();
+    let count = first;
+    for (let round = 0; round < MAX_ROUNDS && count > 0 && !closed; round++) {
+      const datagrams: Uint8Array[] = [];
+      // Copied out: the slots are read into again by the next round. Length 0 was cut short (decodes as malformed).
+      for (let i = 0; i < count; i++) datagrams.push(bytes.slice(i * slotSize, i * slotSize + lengths[i]!));
+      onDatagrams(datagrams, receivedAt);
+      if (count < slots || closed) return;
+      count = addon.recvBatch(socket);
+    }
+  };
+  socket = addon.openBatched(ifname === undefined ? 0 : interfaceIndex(ifname), port, 0, input, inputMeta, onReadable);
+  return {
+    ifname,
+    batched: true,
+    send: async (data, toPort, address) => {
+      if (closed) throw new Error('socket closed');
+      if (!addon.sendTo(socket, data, parseIpv4(address), toPort)) throw new Error(`sending ${data.length} bytes to ${address}:${toPort} failed`);
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      addon.closeBatched(socket);
+    },
   };
 }

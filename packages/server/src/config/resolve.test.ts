@@ -49,6 +49,12 @@ describe('scheduler and agent settings', () => {
     expect(agentSettings(loaded)).toMatchObject({ agentId: 'a1', agentDownTimeMs: 20_000, reportIntervalMs: 4_000, dns: { enabled: true, port: 0 } });
   });
 
+  test("the agent's packet queue takes its capacity, its max age in seconds and its in-flight bound; unset, the agent's defaults", () => {
+    const loaded = load('agent:\n  dhcp_queue:\n    capacity: 64\n    max_age: 0.5\n    max_in_flight: 32\n');
+    expect(agentSettings(loaded).dhcpQueue).toStrictEqual({ capacity: 64, maxAgeMs: 500, maxInFlight: 32 });
+    expect(agentSettings(load('')).dhcpQueue).toStrictEqual({ capacity: 256, maxAgeMs: 1000, maxInFlight: 256 });
+  });
+
   test("the scheduler's cross-field rule is reported at the field's line", () => {
     expect(messageOf(() => checkConfig(load('agent:\n  report_interval: 30\napi:\n  agent_down_time: 30\n')))).toBe(
       'lh.yaml:4: api.agent_down_time: must exceed agent.report_interval (30 s)',

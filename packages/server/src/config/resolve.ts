@@ -105,6 +105,7 @@ export function agentSettings(loaded: LoadedConfig, dns: DnsCacheConfig = dnsCac
       maxLeasesPerMac: a.dhcp_limits.leases_per_mac,
       leaseMax: a.dhcp_limits.lease_max,
     }),
+    dhcpQueue: { capacity: a.dhcp_queue.capacity, maxAgeMs: seconds(a.dhcp_queue.max_age), maxInFlight: a.dhcp_queue.max_in_flight },
   });
 }
 

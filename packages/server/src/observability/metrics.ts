@@ -6,7 +6,7 @@
  * no metrics code lives inside the packages and an idle process costs
  * nothing between scrapes.
  */
-import { dhcpOutcomes } from '@leasehold/agent';
+import { dhcpDropReasons, dhcpOutcomes } from '@leasehold/agent';
 import { API_SUBJECT_PREFIX } from '@leasehold/api/client';
 import type { DnsCacheStats } from '@leasehold/dns-cache';
 import { AGENT_REQUEST_PREFIX, type RunningProjection, type RunningSnapshottedProjection } from '@leasehold/journal';
@@ -158,6 +158,11 @@ export function createMetrics(sources: MetricSources): { registry: Registry; las
   mirroredCounter(registry, 'leasehold_dhcp_packets_total', 'DHCP datagrams by how they ended (offer, ack, nak, malformed, ...)', ['outcome'], () => {
     const a = agent();
     return a ? dhcpOutcomes.map((outcome) => [{ outcome }, a.server.stats.counts[outcome]]) : [];
+  });
+  // Shed before the server saw them (agent/src/dhcp/packet-queue.ts): so read = received + dropped + waiting.
+  mirroredCounter(registry, 'leasehold_dhcp_dropped_total', 'DHCP datagrams shed unanswered under overload: stale (waited longer than agent.dhcp_queue.max_age), queue_full (pushed out by newer ones)', ['reason'], () => {
+    const a = agent();
+    return a ? dhcpDropReasons.map((reason) => [{ reason }, a.server.stats.dropped[reason]]) : [];
   });
   mirroredGauge(registry, 'leasehold_agent_leases', "Leases in the agent's tables by state, as of now", ['state'], () => entries(agentLeaseStates(sources.system())));
   mirroredGauge(registry, 'leasehold_api_leases', "Leases in the API's read model by state, as of now", ['state'], () => entries(apiLeaseStates(sources.system())));

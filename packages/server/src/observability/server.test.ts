@@ -62,6 +62,9 @@ describe('the metrics endpoint of a running system', () => {
     await send(clientPacket({ type: DhcpMessageType.Request, mac, requestedIp: offer.yiaddr, serverId }));
     await send(new Uint8Array([1, 2, 3]));
 
+    // As the sockets' packet queue counts a datagram it sheds (this test hands packets to the server directly).
+    system.agent!.server.stats.dropped.queue_full += 2;
+
     await expect.poll(async () => sample((await get('/metrics')).text, 'leasehold_api_leases', 'state="bound"'), { timeout: 5000 }).toBe(1);
     const { status, text } = await get('/metrics');
     expect(status).toBe(200);
@@ -69,6 +72,8 @@ describe('the metrics endpoint of a running system', () => {
     expect(sample(text, 'leasehold_dhcp_packets_total', 'outcome="offer"')).toBe(1);
     expect(sample(text, 'leasehold_dhcp_packets_total', 'outcome="ack"')).toBe(1);
     expect(sample(text, 'leasehold_dhcp_packets_total', 'outcome="malformed"')).toBe(1);
+    expect(sample(text, 'leasehold_dhcp_dropped_total', 'reason="queue_full"')).toBe(2);
+    expect(sample(text, 'leasehold_dhcp_dropped_total', 'reason="stale"')).toBe(0);
     expect(sample(text, 'leasehold_agent_leases', 'state="bound"')).toBe(1);
     expect(sample(text, 'leasehold_scheduler_decisions_written_total')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'leasehold_scheduler_passes_total')).toBeGreaterThanOrEqual(1);
