@@ -245,7 +245,7 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
           lines.push(`  agent      ${agent.config.agentId}: DHCP on UDP ${agent.config.dhcpPort} of mapped interfaces; mappings ${mappings}`);
         }
         lines.push(
-          `  history    projection snapshots in object store ${journal.layout.projectionBucket}; ${compactor ? `full history kept ${days(history.retentionMs)}, compacted every ${history.compactEveryMs / 60_000} min` : 'compacted by the process that runs the scheduler'}`,
+          `  history    projection snapshots in KV bucket ${journal.layout.projectionBucket}; ${compactor ? `full history kept ${days(history.retentionMs)}, compacted every ${history.compactEveryMs / 60_000} min` : 'compacted by the process that runs the scheduler'}`,
         );
         if (observability) lines.push(`  metrics    ${observability.url}/metrics  (health ${observability.url}/healthz, readiness ${observability.url}/readyz)`);
         return lines;

@@ -7,7 +7,7 @@
  * each a 4-byte big-endian length and a msgpack map: `{k:'e', seq, subject,
  * stored, data}` for an event, `{k:'s', subject, value}` for an aggregate
  * snapshot, `{k:'p', name, v, fingerprint, seq, at, value}` for a
- * projection snapshot (`value` packed as the object store keeps it).
+ * projection snapshot (`value` packed as the snapshot store keeps it).
  *
  * Version 2 added the header's `history` and the projection snapshots: a
  * bundle of a compacted journal (or exported `--since`) carries the API
@@ -77,7 +77,7 @@ export interface BundleHeader {
 
 export interface ProjectionRecord {
   readonly info: SnapshotInfo;
-  /** The state packed, as the object store keeps it. */
+  /** The state packed, as the snapshot store keeps it. */
   readonly bytes: Uint8Array;
 }
 
