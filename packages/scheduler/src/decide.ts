@@ -5,16 +5,19 @@
  * rebalancing are one computation, in three phases:
  *
  *  A. per network: drop the bindings of deleted networks, of deleted agents,
- *     of down agents (failover), of admin-down agents when they may not serve,
- *     automatic ones of networks without DHCP, and automatic ones beyond
- *     agents_per_network;
+ *     of down agents (failover), of agents that no longer reach the network's
+ *     physical network (their mappings changed: manual bindings too), of
+ *     admin-down agents when they may not serve, automatic ones of networks
+ *     without DHCP, and automatic ones beyond agents_per_network;
  *  B. per network, in id order: bind the strategy's best agents until it has
- *     min(agents_per_network, eligible) of them;
+ *     min(agents_per_network, eligible) of them, where only agents that reach
+ *     the network are eligible (Neutron's `_filter_agents_with_network_access`;
+ *     a network none reaches stays unbound: reachability.ts reports it);
  *  C. weight strategy only: move automatic bindings busiest -> idlest.
  *
  * Applying the output and deciding again at the same `now` yields nothing.
  */
-import type { AgentMachineState } from '@leasehold/resources';
+import { reachesPhysicalNetwork, type AgentMachineState, type AgentReach } from '@leasehold/resources';
 import type { SchedulerConfig } from './config.js';
 import type { CandidateView, DecisionEvent, ScheduleDecision, ScheduleInputs, ScheduleReason, UnscheduleInputs, UnscheduleReason } from './events.js';
 import { planRebalance } from './rebalance.js';
@@ -32,6 +35,8 @@ interface AgentView {
   readonly candidate: boolean;
   readonly aliveSince: number | null;
   readonly lastHeartbeatAt: number | null;
+  /** What its last heartbeat says it reaches (null: not known, any network). */
+  readonly reach: AgentReach | null;
 }
 
 /** A binding during the pass. */
@@ -84,6 +89,9 @@ export function decide(state: SchedulerState, now: number, config: SchedulerConf
       } else if (!agent.alive && config.allowAutomaticDhcpFailover) {
         unschedule(networkId, b.agentId, 'agent-down', { cause: 'agent-down', lastHeartbeatAt: agent.lastHeartbeatAt, agentDownTime: config.agentDownTime });
         lost.push(b.agentId);
+      } else if (!reaches(network, agent)) {
+        unschedule(networkId, b.agentId, 'unreachable', { cause: 'unreachable', physicalNetwork: network.physicalNetwork });
+        lost.push(b.agentId);
       } else if (agent.alive && !agent.serving) {
         unschedule(networkId, b.agentId, 'agent-down', { cause: 'admin-down' });
         lost.push(b.agentId);
@@ -96,7 +104,7 @@ export function decide(state: SchedulerState, now: number, config: SchedulerConf
     held.set(networkId, keep);
     if (!dhcp || network.deleted) continue;
     const bound = new Set(keep.map((h) => h.agentId));
-    const pool = candidates.filter((a) => !bound.has(a.id) && allows(network, a));
+    const pool = candidates.filter((a) => !bound.has(a.id) && allows(network, a) && reaches(network, a));
     const wanted = Math.min(config.agentsPerNetwork, keep.length + pool.length);
     let excess = keep.length - wanted;
     if (excess > 0) {
@@ -163,7 +171,8 @@ export function decide(state: SchedulerState, now: number, config: SchedulerConf
       return (
         network.dhcpSubnets.length > 0 &&
         !manualOn.has(`${networkId}\u0000${from}`) &&
-        allows(network, agents.get(to) as AgentView)
+        allows(network, agents.get(to) as AgentView) &&
+        reaches(network, agents.get(to) as AgentView)
       );
     };
     const candidateLoads = new Map(candidates.map((a) => [a.id, loads.get(a.id) ?? 0]));
@@ -208,12 +217,19 @@ function agentView(id: string, record: AgentMachineState, config: SchedulerConfi
     candidate: alive && up,
     aliveSince: record.context.aliveSince,
     lastHeartbeatAt: record.context.lastHeartbeatAt,
+    // Missing in agent records restored from a snapshot taken before reachability.
+    reach: record.context.reach ?? null,
   };
 }
 
 /** Neutron's DHCP filter: a network with availability_zone_hints only goes to agents in those zones. */
 function allows(network: NetworkRecord, agent: AgentView): boolean {
   return network.availabilityZoneHints.length === 0 || network.availabilityZoneHints.includes(agent.zone);
+}
+
+/** Neutron's `_filter_agents_with_network_access`: the agent maps the network's physical network (resources' rule). */
+function reaches(network: NetworkRecord, agent: AgentView): boolean {
+  return reachesPhysicalNetwork(agent.reach, network.physicalNetwork);
 }
 
 function candidateOf(agent: AgentView, loads: ReadonlyMap<string, number>): Candidate {

@@ -59,8 +59,10 @@ describe('scheduler envelopes', () => {
       leaseDuration: 86_400,
     };
     const env = (type: string, data: unknown): EventEnvelope => ({ type, v: 1, id: 'x', aggregate: 'network/net-1', at: T0, data });
-    expect(schedulerEvent(env('NetworkCreated', { network: net }))).toEqual({ type: 'NetworkCreated', at: T0, networkId: 'net-1', availabilityZoneHints: ['az1'] });
+    expect(schedulerEvent(env('NetworkCreated', { network: net }))).toEqual({ type: 'NetworkCreated', at: T0, networkId: 'net-1', availabilityZoneHints: ['az1'], physicalNetwork: null });
+    expect(schedulerEvent(env('NetworkCreated', { network: { ...net, physicalNetwork: 'physnet1' } }))).toMatchObject({ physicalNetwork: 'physnet1' });
     expect(schedulerEvent(env('NetworkUpdated', { changes: { name: 'x' } }))).toEqual({ type: 'NetworkUpdated', at: T0, networkId: 'net-1' });
+    expect(schedulerEvent(env('NetworkUpdated', { changes: { physicalNetwork: 'physnet2' } }))).toEqual({ type: 'NetworkUpdated', at: T0, networkId: 'net-1', physicalNetwork: 'physnet2' });
     expect(schedulerEvent(env('SubnetCreated', { subnet }))).toEqual({ type: 'SubnetCreated', at: T0, networkId: 'net-1', subnetId: 'sub-1', enableDhcp: true });
     expect(schedulerEvent(env('SubnetUpdated', { subnetId: 'sub-1', changes: { enableDhcp: false } }))).toEqual({
       type: 'SubnetUpdated',

@@ -49,10 +49,16 @@ function networkInput(event: NetworkEvent, networkId: string): NetworkInput {
   const { at } = event;
   switch (event.type) {
     case 'NetworkCreated':
-      return { type: event.type, at, networkId, availabilityZoneHints: event.network.availabilityZoneHints };
+      return { type: event.type, at, networkId, availabilityZoneHints: event.network.availabilityZoneHints, physicalNetwork: event.network.physicalNetwork };
     case 'NetworkUpdated': {
-      const hints = event.changes.availabilityZoneHints;
-      return hints === undefined ? { type: event.type, at, networkId } : { type: event.type, at, networkId, availabilityZoneHints: hints };
+      const { availabilityZoneHints, physicalNetwork } = event.changes;
+      return {
+        type: event.type,
+        at,
+        networkId,
+        ...(availabilityZoneHints === undefined ? {} : { availabilityZoneHints }),
+        ...(physicalNetwork === undefined ? {} : { physicalNetwork }),
+      };
     }
     case 'NetworkDeleted':
       return { type: event.type, at, networkId };

@@ -61,6 +61,8 @@ export interface UnscheduleInputs {
   readonly agentDownTime?: number;
   /** For rebalance moves: the agent the network moved to. */
   readonly movedTo?: string;
+  /** For unreachable: the network's physical network, which the agent's mappings no longer name. */
+  readonly physicalNetwork?: string | null;
 }
 
 /** The NetworkScheduled data `decide` writes: protocol's, with strategy and inputs always present. */
@@ -108,13 +110,13 @@ export type DecisionEvent = ScheduleDecision | UnscheduleDecision;
 
 /**
  * The API's network events as the scheduler reads them: only the fields
- * scheduling depends on, with the network id (which the API keeps in the
+ * scheduling depends on (zones, physical network, DHCP), with the network id (which the API keeps in the
  * envelope's aggregate) moved into the event. A network is DHCP-enabled while
  * at least one of its subnets has enableDhcp.
  */
 export type NetworkInput =
-  | Timed<'NetworkCreated', { readonly networkId: string; readonly availabilityZoneHints: readonly string[] }>
-  | Timed<'NetworkUpdated', { readonly networkId: string; readonly availabilityZoneHints?: readonly string[] }>
+  | Timed<'NetworkCreated', { readonly networkId: string; readonly availabilityZoneHints: readonly string[]; readonly physicalNetwork: string | null }>
+  | Timed<'NetworkUpdated', { readonly networkId: string; readonly availabilityZoneHints?: readonly string[]; readonly physicalNetwork?: string | null }>
   | Timed<'NetworkDeleted', { readonly networkId: string }>
   | Timed<'SubnetCreated', { readonly networkId: string; readonly subnetId: string; readonly enableDhcp: boolean }>
   | Timed<'SubnetUpdated', { readonly networkId: string; readonly subnetId: string; readonly enableDhcp?: boolean }>

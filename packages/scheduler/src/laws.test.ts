@@ -1,14 +1,17 @@
 /**
  * The scheduler's laws over random histories: agents join, report, go silent,
- * die, change admin state, get deleted; networks come and go and toggle DHCP;
- * the clock jumps. After every step the runtime's loop runs: one scheduling
+ * die, change admin state, get deleted, restart with other interface
+ * mappings; networks on physical networks (or none) come and go and toggle
+ * DHCP; the clock jumps. After every step the runtime's loop runs: one scheduling
  * pass, its decisions folded back in (`settle`).
  */
 import { fc, test } from '@fast-check/vitest';
+import { reachesPhysicalNetwork } from '@leasehold/resources';
 import { describe, expect } from 'vitest';
 import { schedulerConfig, type SchedulerConfig, type StrategyName } from './config.js';
 import { decide, settle } from './decide.js';
 import type { DecisionEvent, SchedulerEvent } from './events.js';
+import { unreachableNetworks } from './reachability.js';
 import { minimalMoves } from './rebalance.js';
 import { agentLoads, applyEvents, bindingTable, initialSchedulerState, replay, type SchedulerState } from './state.js';
 import { heartbeat } from './testing.js';
@@ -16,24 +19,41 @@ import { heartbeat } from './testing.js';
 const AGENTS = 6;
 const NETWORKS = 10;
 const ZONES = ['az0', 'az1', 'az2'];
+/** Physical networks a network may be on (null: none, every agent reaches it). */
+const PHYSNETS = [null, 'p0', 'p1', 'p2'] as const;
+/** What an agent may map: its interface mappings and relay interfaces. */
+const REACHES: readonly { mappings: Record<string, string>; relayInterfaces?: string[] }[] = [
+  { mappings: {} },
+  { mappings: { p0: 'eth0' } },
+  { mappings: { p1: 'eth1' } },
+  { mappings: { p0: 'eth0', p1: 'eth1' } },
+  { mappings: { '*': 'eth9' } },
+  { mappings: {}, relayInterfaces: ['uplink'] },
+];
 
 type Command =
-  | { kind: 'join'; agent: number; zone: number; adminUp: boolean }
+  | { kind: 'join'; agent: number; zone: number; adminUp: boolean; reach: number }
+  | { kind: 'remap'; agent: number; reach: number }
   | { kind: 'kill'; agent: number }
   | { kind: 'report'; steps: number }
   | { kind: 'jump'; ms: number }
   | { kind: 'admin'; agent: number; up: boolean }
   | { kind: 'delete'; agent: number }
-  | { kind: 'create'; net: number; dhcp: boolean; hints: number[] }
+  | { kind: 'create'; net: number; dhcp: boolean; hints: number[]; physnet: number }
   | { kind: 'destroy'; net: number }
   | { kind: 'dhcp'; net: number; on: boolean };
 
 const agentIdx = fc.integer({ min: 0, max: AGENTS - 1 });
 const netIdx = fc.integer({ min: 0, max: NETWORKS - 1 });
 
-function commandArb(withHints: boolean): fc.Arbitrary<Command> {
+/** With `withReach`, networks get physical networks and agents mappings (and restart with others); without, every agent reaches every network. */
+const reachIdx = (withReach: boolean) => (withReach ? fc.integer({ min: 0, max: REACHES.length - 1 }) : fc.constant(0));
+const physnetIdx = (withReach: boolean) => (withReach ? fc.integer({ min: 0, max: PHYSNETS.length - 1 }) : fc.constant(0));
+
+function commandArb(withHints: boolean, withReach = false): fc.Arbitrary<Command> {
   return fc.oneof(
-    { weight: 5, arbitrary: fc.record({ kind: fc.constant('join' as const), agent: agentIdx, zone: fc.integer({ min: 0, max: 2 }), adminUp: fc.boolean() }) },
+    { weight: 5, arbitrary: fc.record({ kind: fc.constant('join' as const), agent: agentIdx, zone: fc.integer({ min: 0, max: 2 }), adminUp: fc.boolean(), reach: reachIdx(withReach) }) },
+    { weight: withReach ? 3 : 0, arbitrary: fc.record({ kind: fc.constant('remap' as const), agent: agentIdx, reach: reachIdx(withReach) }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('kill' as const), agent: agentIdx }) },
     { weight: 4, arbitrary: fc.record({ kind: fc.constant('report' as const), steps: fc.integer({ min: 1, max: 4 }) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('jump' as const), ms: fc.integer({ min: 0, max: 150_000 }) }) },
@@ -46,6 +66,7 @@ function commandArb(withHints: boolean): fc.Arbitrary<Command> {
         net: netIdx,
         dhcp: fc.integer({ min: 0, max: 4 }).map((x) => x > 0),
         hints: withHints ? fc.uniqueArray(fc.integer({ min: 0, max: 2 }), { maxLength: 2 }) : fc.constant<number[]>([]),
+        physnet: physnetIdx(withReach),
       }),
     },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('destroy' as const), net: netIdx }) },
@@ -70,6 +91,7 @@ interface Pass {
 function simulate(config: SchedulerConfig, commands: readonly Command[]): Pass[] {
   const running = new Set<number>();
   const zones = new Map<number, number>();
+  const reaches = new Map<number, number>();
   const nets = new Set<number>();
   let now = 1_000_000;
   let state = initialSchedulerState();
@@ -80,13 +102,23 @@ function simulate(config: SchedulerConfig, commands: readonly Command[]): Pass[]
     passes.push({ inputs, now, prior: state, before, decisions: events, after, command });
     state = after;
   };
-  const beat = (a: number) => heartbeat(`a${a}`, now, { zone: ZONES[zones.get(a) ?? 0] });
+  const beat = (a: number) => {
+    const reach = REACHES[reaches.get(a) ?? 0]!;
+    return heartbeat(`a${a}`, now, { zone: ZONES[zones.get(a) ?? 0], mappings: reach.mappings, ...(reach.relayInterfaces ? { relayInterfaces: reach.relayInterfaces } : {}) });
+  };
   for (const c of commands) {
     switch (c.kind) {
       case 'join':
         running.add(c.agent);
         if (!state.agents.has(`a${c.agent}`)) zones.set(c.agent, c.zone);
+        if (!reaches.has(c.agent)) reaches.set(c.agent, c.reach);
         step(c, [beat(c.agent), ...(c.adminUp ? [] : [{ type: 'AgentAdminStateChanged' as const, at: now, agentId: `a${c.agent}`, adminStateUp: false }])]);
+        break;
+      case 'remap':
+        // The agent restarts with other mappings: its first heartbeat says so.
+        reaches.set(c.agent, c.reach);
+        running.add(c.agent);
+        step(c, [beat(c.agent)]);
         break;
       case 'kill':
         running.delete(c.agent);
@@ -112,7 +144,7 @@ function simulate(config: SchedulerConfig, commands: readonly Command[]): Pass[]
         if (nets.has(c.net)) break;
         nets.add(c.net);
         step(c, [
-          { type: 'NetworkCreated', at: now, networkId: `n${c.net}`, availabilityZoneHints: c.hints.map((z) => ZONES[z] as string) },
+          { type: 'NetworkCreated', at: now, networkId: `n${c.net}`, availabilityZoneHints: c.hints.map((z) => ZONES[z] as string), physicalNetwork: PHYSNETS[c.physnet] ?? null },
           { type: 'SubnetCreated', at: now, networkId: `n${c.net}`, subnetId: `s${c.net}`, enableDhcp: c.dhcp },
         ]);
         break;
@@ -152,14 +184,19 @@ function expectCountLaw(state: SchedulerState, config: SchedulerConfig): void {
       expect(bound).toEqual([]);
       continue;
     }
-    // Eligible: alive admin-up agents the hints allow, plus agents (admin-down ones) already serving it.
+    // Eligible: alive admin-up agents the hints allow that reach the network, plus agents (admin-down ones) already serving it.
     const eligible = new Set(bound);
     for (const [id, a] of state.agents) {
       const hints = network.availabilityZoneHints;
-      if (candidate(state, id) && (hints.length === 0 || hints.includes(a.context.availabilityZone))) eligible.add(id);
+      if (candidate(state, id) && (hints.length === 0 || hints.includes(a.context.availabilityZone)) && reaches(state, id, network.physicalNetwork)) eligible.add(id);
     }
     expect(bound.length).toBe(Math.min(config.agentsPerNetwork, eligible.size));
   }
+}
+
+/** The agent maps the network's physical network (resources' rule, from its last heartbeat). */
+function reaches(state: SchedulerState, agentId: string, physicalNetwork: string | null): boolean {
+  return reachesPhysicalNetwork(state.agents.get(agentId)?.context.reach, physicalNetwork);
 }
 
 /** The balance law: eligible agents at most one network apart. */
@@ -176,24 +213,26 @@ const configArb = (strategies: StrategyName[]) =>
     enableServicesOnAgentsWithAdminStateDown: fc.boolean(),
   });
 
-/** A cluster to start from (a few agents, several networks), then random commands. */
-const history = (withHints: boolean): fc.Arbitrary<Command[]> =>
+/** A cluster to start from (a few agents, several networks), then random commands; `withReach`: physical networks and mappings too. */
+const history = (withHints: boolean, withReach = false): fc.Arbitrary<Command[]> =>
   fc
     .tuple(
       fc.uniqueArray(agentIdx, { minLength: 1, maxLength: 4 }),
       fc.uniqueArray(netIdx, { minLength: 2, maxLength: NETWORKS }),
-      fc.array(commandArb(withHints), { minLength: 1, maxLength: 25 }),
+      fc.array(commandArb(withHints, withReach), { minLength: 1, maxLength: 25 }),
       fc.integer({ min: 0, max: 2 }),
+      reachIdx(withReach),
+      physnetIdx(withReach),
     )
-    .map(([agents, nets, commands, zone]) => [
-      ...agents.map((agent): Command => ({ kind: 'join', agent, zone: (agent + zone) % 3, adminUp: true })),
-      ...nets.map((net): Command => ({ kind: 'create', net, dhcp: true, hints: [] })),
+    .map(([agents, nets, commands, zone, reach, physnet]) => [
+      ...agents.map((agent): Command => ({ kind: 'join', agent, zone: (agent + zone) % 3, adminUp: true, reach: withReach ? (agent + reach) % REACHES.length : 0 })),
+      ...nets.map((net): Command => ({ kind: 'create', net, dhcp: true, hints: [], physnet: withReach ? (net + physnet) % PHYSNETS.length : 0 })),
       ...commands,
     ]);
 const runs = { numRuns: 80 };
 
 describe('scheduler laws', () => {
-  test.prop([configArb(['weight', 'chance', 'az']), history(true)], runs)(
+  test.prop([configArb(['weight', 'chance', 'az']), history(true, true)], runs)(
     'count law: after every pass each DHCP network has exactly min(agents_per_network, eligible) distinct agents, none down or deleted, other networks none, and deleted networks are gone',
     (partial, commands) => {
       const config = schedulerConfig(partial);
@@ -236,7 +275,7 @@ describe('scheduler laws', () => {
     },
   );
 
-  test.prop([configArb(['weight', 'chance', 'az']), history(true)], runs)(
+  test.prop([configArb(['weight', 'chance', 'az']), history(true, true)], runs)(
     'determinism: replaying the journaled events and ticking to the last pass gives the same state, and re-running the history gives the same decisions',
     (partial, commands) => {
       const config = schedulerConfig(partial);
@@ -252,7 +291,7 @@ describe('scheduler laws', () => {
     },
   );
 
-  test.prop([configArb(['weight', 'chance', 'az']), history(true)], runs)(
+  test.prop([configArb(['weight', 'chance', 'az']), history(true, true)], runs)(
     'idempotence: deciding again after applying a pass decides nothing, and deciding does not change the state given',
     (partial, commands) => {
       const config = schedulerConfig(partial);
@@ -286,7 +325,7 @@ describe('scheduler laws', () => {
   );
 
   test.prop([fc.integer({ min: 1, max: 3 }), history(false)], runs)(
-    'without automatic failover a down agent keeps its bindings until its network is deleted or stops needing DHCP',
+    'without automatic failover a down agent keeps its bindings until its network is deleted or stops needing DHCP (or the agent no longer reaches it)',
     (agentsPerNetwork, commands) => {
       const config = schedulerConfig({ agentsPerNetwork, allowAutomaticDhcpFailover: false });
       for (const { before, decisions, now } of simulate(config, commands)) {
@@ -294,8 +333,46 @@ describe('scheduler laws', () => {
         for (const e of decisions) {
           if (e.type !== 'NetworkUnscheduled') continue;
           const status = ticked.agents.get(e.agentId)?.status;
-          if (status !== undefined && status !== 'alive') expect(['dhcp-disabled', 'network-deleted']).toContain(e.reason);
+          if (status !== undefined && status !== 'alive') expect(['dhcp-disabled', 'network-deleted', 'unreachable']).toContain(e.reason);
         }
+      }
+    },
+  );
+
+  const failoverArb = fc.boolean();
+
+  test.prop([configArb(['weight', 'chance', 'az']), failoverArb, history(true, true)], runs)(
+    'reachability: no network is ever bound to an agent that does not map its physical network, and an agent restarted with other mappings loses in that pass exactly the networks it no longer reaches',
+    (partial, allowAutomaticDhcpFailover, commands) => {
+      const config = schedulerConfig({ ...partial, allowAutomaticDhcpFailover });
+      for (const { command, before, decisions, after } of simulate(config, commands)) {
+        for (const network of after.networks.values()) {
+          for (const b of network.bindings) expect(reaches(after, b.agentId, network.physicalNetwork)).toBe(true);
+        }
+        if (command.kind !== 'remap') continue;
+        const agentId = `a${command.agent}`;
+        const lost = [...before.networks.values()]
+          .filter((n) => !n.deleted && n.bindings.some((b) => b.agentId === agentId) && !reaches(before, agentId, n.physicalNetwork))
+          .map((n) => n.id)
+          .sort();
+        const unreachable = decisions.filter((e) => e.type === 'NetworkUnscheduled' && e.agentId === agentId && e.reason === 'unreachable').map((e) => e.networkId);
+        expect(unreachable.sort()).toEqual(lost);
+      }
+    },
+  );
+
+  test.prop([configArb(['weight', 'chance', 'az']), history(true, true)], runs)(
+    'a network with a physical network no live agent maps is reported unreachable and bound nowhere, and no other network is reported',
+    (partial, commands) => {
+      const config = schedulerConfig(partial);
+      for (const { after, now } of simulate(config, commands)) {
+        const alive = [...after.agents].filter(([, a]) => a.status === 'alive').map(([id]) => id);
+        const expected = [...after.networks.values()]
+          .filter((n) => n.dhcpSubnets.length > 0 && n.physicalNetwork !== null && !alive.some((id) => reaches(after, id, n.physicalNetwork)))
+          .map((n) => n.id)
+          .sort();
+        expect(unreachableNetworks(after, now).map((n) => n.networkId)).toEqual(expected);
+        for (const id of expected) expect(after.networks.get(id)?.bindings).toEqual([]);
       }
     },
   );

@@ -23,18 +23,18 @@ afterAll(() => nats.stop());
 
 const config = schedulerConfig({ agentsPerNetwork: 1, reportInterval: 200, agentDownTime: 600, strategy: 'weight' });
 
-async function heartbeat(agentId: string) {
-  const data: AgentHeartbeatData = { agentId, host: agentId, availabilityZone: 'nova', networks: [], load: 0, interfaceMappings: {}, reportIntervalMs: 200, version: 'test' };
+async function heartbeat(agentId: string, interfaceMappings: Record<string, string> = {}) {
+  const data: AgentHeartbeatData = { agentId, host: agentId, availabilityZone: 'nova', networks: [], load: 0, interfaceMappings, reportIntervalMs: 200, version: 'test' };
   const event: EventEnvelope = { type: 'AgentHeartbeat', v: 1, id: randomUUID(), aggregate: `agent/${agentId}`, at: Date.now(), data };
   await journal.append(aggregateSubject('agent', agentId), [event]);
 }
 
 /** A network with one DHCP subnet, as the API journals it. */
-async function network(tag: string) {
+async function network(tag: string, physicalNetwork: string | null = null) {
   const id = `${tag}-${randomUUID().slice(0, 8)}`;
   const ev = (type: string, data: unknown): EventEnvelope => ({ type, v: 1, id: randomUUID(), aggregate: `network/${id}`, at: Date.now(), data });
   await journal.append(aggregateSubject('network', id), [
-    ev('NetworkCreated', { network: { id, name: tag, adminStateUp: true, mtu: 1500, dnsDomain: '', availabilityZoneHints: [], physicalNetwork: null } }),
+    ev('NetworkCreated', { network: { id, name: tag, adminStateUp: true, mtu: 1500, dnsDomain: '', availabilityZoneHints: [], physicalNetwork } }),
     ev('SubnetCreated', { subnet: { id: `${id}-s`, networkId: id, name: '', cidr: { address: 0xc6120000, prefix: 24 }, gatewayIp: null, allocationPools: [], dynamicPools: [], dnsNameservers: [], hostRoutes: [], enableDhcp: true, leaseDuration: 86400 } }),
   ]);
   return id;
@@ -42,7 +42,7 @@ async function network(tag: string) {
 
 /** Heartbeats the given agents every 100 ms until stopped. */
 function keepAlive(agents: () => string[]) {
-  const timer = setInterval(() => void Promise.all(agents().map(heartbeat)), 100);
+  const timer = setInterval(() => void Promise.all(agents().map((a) => heartbeat(a))), 100);
   return () => clearInterval(timer);
 }
 
@@ -93,7 +93,7 @@ describe('scheduler runtime', () => {
     const agents = [`a-${tag}`, `b-${tag}`];
     let alive = [...agents];
     const stopBeats = keepAlive(() => alive);
-    await Promise.all(agents.map(heartbeat));
+    await Promise.all(agents.map((a) => heartbeat(a)));
     const scheduler = await startScheduler(config, { journal, name: `sched-${tag}` });
     try {
       const nets = await Promise.all([1, 2, 3, 4].map(() => network(tag)));
@@ -154,7 +154,7 @@ describe('scheduler runtime', () => {
     const tag = randomUUID().slice(0, 6);
     let alive = [`a-${tag}`];
     const stopBeats = keepAlive(() => alive);
-    await Promise.all(alive.map(heartbeat));
+    await Promise.all(alive.map((a) => heartbeat(a)));
     const logged: string[] = [];
     const scheduler = await startScheduler(config, { journal, name: `poison-${tag}`, log: (line) => void logged.push(line) });
     try {
@@ -186,7 +186,7 @@ describe('scheduler runtime', () => {
     const tag = randomUUID().slice(0, 6);
     const agents = [`a-${tag}`, `b-${tag}`, `c-${tag}`];
     const stopBeats = keepAlive(() => agents);
-    await Promise.all(agents.map(heartbeat));
+    await Promise.all(agents.map((a) => heartbeat(a)));
     const [one, two] = await Promise.all([startScheduler(config, { journal, name: `s1-${tag}` }), startScheduler(config, { journal, name: `s2-${tag}` })]);
     try {
       const nets = await Promise.all(Array.from({ length: 12 }, () => network(tag)));
@@ -273,6 +273,27 @@ describe('scheduler runtime', () => {
       expect(other.projection.start.replayedAtStart).toBeGreaterThan(0);
     } finally {
       await other.stop();
+    }
+  });
+
+  // Last: its two agents stay alive for agent_down_time and would take the networks of a test after it.
+  test('a network no live agent maps is logged once and left unbound; an agent that maps it joins and gets it, and the log says so', async () => {
+    const tag = randomUUID().slice(0, 6);
+    const physnet = `phys-${tag}`;
+    const lines: string[] = [];
+    await heartbeat(`m-${tag}`, { [`other-${tag}`]: 'eth1' });
+    const scheduler = await startScheduler(config, { journal, name: `sched-${tag}`, log: (line) => lines.push(line) });
+    try {
+      const net = await network(tag, physnet);
+      await expect.poll(() => lines.filter((l) => l.includes(`network ${net} is bound to no agent: no live agent maps its physical network ${physnet}`)).length).toBe(1);
+      await scheduler.schedule();
+      expect(bindingsOf(scheduler, [net])).toEqual({});
+      expect(lines.filter((l) => l.includes(`network ${net} is bound`)).length).toBe(1);
+      await heartbeat(`p-${tag}`, { [physnet]: 'eth1' });
+      await expect.poll(() => bindingsOf(scheduler, [net])).toEqual({ [net]: [`p-${tag}`] });
+      await expect.poll(() => lines.some((l) => l.includes(`network ${net} is no longer unreachable`))).toBe(true);
+    } finally {
+      await scheduler.stop();
     }
   });
 });

@@ -23,6 +23,7 @@ import { decide } from './decide.js';
 import type { DecisionEvent } from './events.js';
 import { SchedulerFold } from './fold.js';
 import { SCHEDULER_SNAPSHOT_V, readSchedulerSnapshot, schedulerFingerprint, takeSchedulerSnapshot } from './snapshot.js';
+import { unreachableNetworks } from './reachability.js';
 import { nextDeadline, type SchedulerState } from './state.js';
 
 export interface RunningScheduler {
@@ -106,10 +107,24 @@ export async function startScheduler(config: SchedulerConfig, deps: SchedulerDep
     return passing;
   };
 
+  /** Network id → physical network, of the networks the last pass found no live agent reaches. */
+  let unreachable = new Map<string, string>();
+  /** Says once when a network becomes unreachable (it stays unbound) and when that ends. */
+  const reportUnreachable = (now: number): void => {
+    const next = new Map(unreachableNetworks(fold.state, now).map((n) => [n.networkId, n.physicalNetwork]));
+    for (const [id, physicalNetwork] of next) {
+      if (!unreachable.has(id)) log(`scheduler: network ${id} is bound to no agent: no live agent maps its physical network ${physicalNetwork}`);
+    }
+    for (const id of unreachable.keys()) if (!next.has(id)) log(`scheduler: network ${id} is no longer unreachable`);
+    unreachable = next;
+  };
+
   const pass = async (): Promise<DecisionEvent[]> => {
     stats.passes++;
     dirty = false;
-    const decisions = decide(fold.state, Date.now(), config);
+    const now = Date.now();
+    const decisions = decide(fold.state, now, config);
+    reportUnreachable(now);
     if (decisions.length === 0) return [];
     // Each binding subject's events go in one append, in order, after that subject's version.
     const bySubject = new Map<string, DecisionEvent[]>();

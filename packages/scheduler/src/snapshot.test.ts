@@ -10,8 +10,9 @@ import { describe, expect } from 'vitest';
 import { schedulerConfig } from './config.js';
 import type { SchedulerEvent } from './events.js';
 import { readSchedulerSnapshot, schedulerFingerprint, takeSchedulerSnapshot } from './snapshot.js';
-import { createProjection, replay } from './state.js';
-import { heartbeat } from './testing.js';
+import { decide } from './decide.js';
+import { createProjection, replay, type SchedulerState } from './state.js';
+import { heartbeat, network } from './testing.js';
 
 const agent = fc.integer({ min: 0, max: 4 }).map((i) => `a${i}`);
 const net = fc.integer({ min: 0, max: 5 }).map((i) => `n${i}`);
@@ -21,10 +22,20 @@ const zone = fc.constantFrom('nova', 'az1');
 const stepArb = fc.tuple(
   fc.integer({ min: 0, max: 90_000 }),
   fc.oneof(
-    { weight: 6, arbitrary: fc.tuple(agent, zone).map(([a, z]) => (at: number): SchedulerEvent => heartbeat(a, at, { zone: z })) },
+    {
+      weight: 6,
+      arbitrary: fc
+        .tuple(agent, zone, fc.subarray(['p0', 'p1', '*']))
+        .map(([a, z, physnets]) => (at: number): SchedulerEvent => heartbeat(a, at, { zone: z, mappings: Object.fromEntries(physnets.map((p) => [p, 'eth1'])) })),
+    },
     { weight: 1, arbitrary: fc.tuple(agent, fc.boolean()).map(([a, up]) => (at: number): SchedulerEvent => ({ type: 'AgentAdminStateChanged', at, agentId: a, adminStateUp: up })) },
     { weight: 1, arbitrary: agent.map((a) => (at: number): SchedulerEvent => ({ type: 'AgentDeleted', at, agentId: a })) },
-    { weight: 2, arbitrary: net.map((n) => (at: number): SchedulerEvent => ({ type: 'NetworkCreated', at, networkId: n, availabilityZoneHints: [] })) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(net, fc.constantFrom(null, 'p0', 'p1'))
+        .map(([n, physicalNetwork]) => (at: number): SchedulerEvent => ({ type: 'NetworkCreated', at, networkId: n, availabilityZoneHints: [], physicalNetwork })),
+    },
     { weight: 2, arbitrary: fc.tuple(net, fc.boolean()).map(([n, on]) => (at: number): SchedulerEvent => ({ type: 'SubnetCreated', at, networkId: n, subnetId: `${n}-s`, enableDhcp: on })) },
     { weight: 1, arbitrary: fc.tuple(net, fc.boolean()).map(([n, on]) => (at: number): SchedulerEvent => ({ type: 'SubnetUpdated', at, networkId: n, subnetId: `${n}-s`, enableDhcp: on })) },
     { weight: 1, arbitrary: net.map((n) => (at: number): SchedulerEvent => ({ type: 'NetworkDeleted', at, networkId: n })) },
@@ -70,6 +81,25 @@ describe('scheduler snapshots', () => {
     expect(() => readSchedulerSnapshot({ state: { ...good.state, agents: [] }, bindingVersions: new Map() })).toThrow(/maps/);
     expect(() => readSchedulerSnapshot('a string')).toThrow();
     expect(() => readSchedulerSnapshot({ state: good.state, bindingVersions: {} })).toThrow(/bindingVersions/);
+  });
+
+  test('a snapshot taken before reachability (no physical networks, no reach) restores as "no constraint" until the next heartbeat, which brings the reach', () => {
+    const config = schedulerConfig();
+    const now = 1_700_000_000_000;
+    const state = replay([heartbeat('a0', now, { mappings: { p0: 'eth1' } }), ...network('n0', now, { physnet: 'p1' })], config);
+    // What an older build stored: the same shape without the two fields.
+    const older: SchedulerState = {
+      ...state,
+      networks: new Map([...state.networks].map(([id, { physicalNetwork: _p, ...n }]) => [id, n as never])),
+      agents: new Map([...state.agents].map(([id, a]) => [id, { ...a, context: { ...a.context, reach: undefined as never } }])),
+    };
+    const restored = readSchedulerSnapshot(unpack(pack(takeSchedulerSnapshot(older, new Map())))).state;
+    expect(restored.networks.get('n0')?.physicalNetwork).toBeNull();
+    expect(restored.agents.get('a0')?.context.reach).toBeNull();
+    expect(decide(restored, now, config).map((e) => `${e.type} ${e.agentId}`)).toEqual(['NetworkScheduled a0']);
+    const reported = createProjection(config, restored);
+    reported.apply(heartbeat('a0', now + 1, { mappings: { p0: 'eth1' } }));
+    expect(reported.state.agents.get('a0')?.context.reach).toStrictEqual({ physicalNetworks: ['p0'], relays: false });
   });
 
   test('the fingerprint changes with each setting the fold depends on, and only with those', () => {

@@ -36,5 +36,20 @@ export function readSchedulerSnapshot(raw: unknown): SchedulerSnapshot {
   if (!(state.agents instanceof Map) || !(state.networks instanceof Map)) throw new SchedulerSnapshotError('agents and networks must be maps');
   if (typeof state.now !== 'number' || (state.sweepAfter !== null && typeof state.sweepAfter !== 'number')) throw new SchedulerSnapshotError('bad clock');
   if (!(snapshot!.bindingVersions instanceof Map)) throw new SchedulerSnapshotError('bindingVersions must be a map');
-  return { state: state as SchedulerState, bindingVersions: snapshot!.bindingVersions };
+  return { state: withReachability(state as SchedulerState), bindingVersions: snapshot!.bindingVersions };
+}
+
+/**
+ * A state of this schema version taken before the scheduler read
+ * reachability has no network `physicalNetwork` and no agent `reach`: both
+ * become null, "no constraint", as every agent could serve every network
+ * then. An agent's next heartbeat brings its reach; a network's physical
+ * network comes with its next NetworkUpdated that changes it. (A new schema
+ * version would make the journal ignore the snapshot and fold only what
+ * compaction retained, losing the networks created before.) Pure.
+ */
+function withReachability(state: SchedulerState): SchedulerState {
+  const networks = new Map([...state.networks].map(([id, n]) => [id, n.physicalNetwork === undefined ? { ...n, physicalNetwork: null } : n]));
+  const agents = new Map([...state.agents].map(([id, a]) => [id, a.context.reach === undefined ? { ...a, context: { ...a.context, reach: null } } : a]));
+  return { ...state, networks, agents };
 }

@@ -72,7 +72,7 @@ describe('scheduler state fold', () => {
   const eventArb: fc.Arbitrary<SchedulerEvent> = fc.oneof(
     fc.record({ a: fc.integer({ min: 0, max: 3 }), t: fc.integer({ min: 0, max: 300_000 }) }).map(({ a, t }) => heartbeat(`a${a}`, T0 + t)),
     fc.record({ n: fc.integer({ min: 0, max: 3 }), t: fc.integer({ min: 0, max: 300_000 }) }).map(({ n, t }) => network(`n${n}`, T0 + t)[1] as SchedulerEvent),
-    fc.record({ n: fc.integer({ min: 0, max: 3 }), t: fc.integer({ min: 0, max: 300_000 }) }).map(({ n, t }): SchedulerEvent => ({ type: 'NetworkCreated', at: T0 + t, networkId: `n${n}`, availabilityZoneHints: [] })),
+    fc.record({ n: fc.integer({ min: 0, max: 3 }), t: fc.integer({ min: 0, max: 300_000 }) }).map(({ n, t }): SchedulerEvent => ({ type: 'NetworkCreated', at: T0 + t, networkId: `n${n}`, availabilityZoneHints: [], physicalNetwork: null })),
     fc.record({ n: fc.integer({ min: 0, max: 3 }), a: fc.integer({ min: 0, max: 3 }), t: fc.integer({ min: 0, max: 300_000 }) }).map(
       ({ n, a, t }): SchedulerEvent => ({ type: 'NetworkScheduled', at: T0 + t, networkId: `n${n}`, agentId: `a${a}`, reason: 'auto-schedule', strategy: 'weight' }),
     ),

@@ -24,6 +24,8 @@ export interface Binding {
 export interface NetworkRecord {
   readonly id: string;
   readonly availabilityZoneHints: readonly string[];
+  /** Neutron's provider:physical_network: only agents that reach it may serve the network (null: every agent). */
+  readonly physicalNetwork: string | null;
   /** Ids of the network's subnets with enableDhcp, sorted. The network needs DHCP agents while this is not empty. */
   readonly dhcpSubnets: readonly string[];
   /** When the network last became DHCP-enabled, or null while it is not. */
@@ -144,16 +146,30 @@ function applyInto(draft: Draft, event: SchedulerEvent, config: SchedulerConfig)
       draft.networks.set(
         event.networkId,
         existing
-          ? { ...existing, availabilityZoneHints: event.availabilityZoneHints, deleted: false }
-          : { id: event.networkId, availabilityZoneHints: event.availabilityZoneHints, dhcpSubnets: [], dhcpSince: null, scheduledOnce: false, bindings: [], deleted: false },
+          ? { ...existing, availabilityZoneHints: event.availabilityZoneHints, physicalNetwork: event.physicalNetwork, deleted: false }
+          : {
+              id: event.networkId,
+              availabilityZoneHints: event.availabilityZoneHints,
+              physicalNetwork: event.physicalNetwork,
+              dhcpSubnets: [],
+              dhcpSince: null,
+              scheduledOnce: false,
+              bindings: [],
+              deleted: false,
+            },
       );
       return;
     }
     case 'NetworkUpdated': {
       const network = draft.networks.get(event.networkId);
-      if (network && event.availabilityZoneHints !== undefined) {
-        draft.networks.set(event.networkId, { ...network, availabilityZoneHints: event.availabilityZoneHints });
-      }
+      if (!network) return;
+      const { availabilityZoneHints, physicalNetwork } = event;
+      if (availabilityZoneHints === undefined && physicalNetwork === undefined) return;
+      draft.networks.set(event.networkId, {
+        ...network,
+        ...(availabilityZoneHints === undefined ? {} : { availabilityZoneHints }),
+        ...(physicalNetwork === undefined ? {} : { physicalNetwork }),
+      });
       return;
     }
     case 'NetworkDeleted': {

@@ -10,6 +10,9 @@ export interface HeartbeatOptions {
   readonly host?: string;
   readonly networks?: readonly string[];
   readonly load?: number;
+  /** Interface mappings (default none: the agent reaches only networks without a physical network). */
+  readonly mappings?: Readonly<Record<string, string>>;
+  readonly relayInterfaces?: readonly string[];
 }
 
 /** An AgentHeartbeat from `agentId` at `at`. */
@@ -22,16 +25,17 @@ export function heartbeat(agentId: string, at: number, options: HeartbeatOptions
     availabilityZone: options.zone ?? 'nova',
     networks: options.networks ?? [],
     load: options.load ?? 0,
-    interfaceMappings: {},
+    interfaceMappings: options.mappings ?? {},
+    ...(options.relayInterfaces === undefined ? {} : { relayInterfaces: options.relayInterfaces }),
     reportIntervalMs: 30_000,
     version: 'test',
   };
 }
 
-/** A network and one subnet `<networkId>-s`, DHCP on unless `dhcp` is false. */
-export function network(networkId: string, at: number, options: { hints?: readonly string[]; dhcp?: boolean } = {}): NetworkInput[] {
+/** A network (on physical network `physnet`, default none) and one subnet `<networkId>-s`, DHCP on unless `dhcp` is false. */
+export function network(networkId: string, at: number, options: { hints?: readonly string[]; dhcp?: boolean; physnet?: string | null } = {}): NetworkInput[] {
   return [
-    { type: 'NetworkCreated', at, networkId, availabilityZoneHints: options.hints ?? [] },
+    { type: 'NetworkCreated', at, networkId, availabilityZoneHints: options.hints ?? [], physicalNetwork: options.physnet ?? null },
     { type: 'SubnetCreated', at, networkId, subnetId: `${networkId}-s`, enableDhcp: options.dhcp ?? true },
   ];
 }
