@@ -68,8 +68,8 @@ interface RunRow {
   readonly loadCpu: number | undefined;
   /** Datagrams the kernel dropped on full socket receive buffers during the run, server side and client (perfdhcp) side. */
   readonly rcvbufDrops: { readonly server: number; readonly client: number };
-  /** The agent's own view after the run: lease events on the stream, datagrams shed by reason. */
-  readonly journal?: { readonly leaseEvents: number; readonly shed: Readonly<Record<string, number>> };
+  /** The agent's own view after the run: lease events on the stream, datagrams shed by reason, the server's outcomes. */
+  readonly journal?: { readonly leaseEvents: number; readonly shed: Readonly<Record<string, number>>; readonly outcomes: Readonly<Record<string, number>> };
 }
 
 interface ServerResult {
@@ -92,7 +92,7 @@ async function measureRun(topology: BenchTopology, server: RunningServer, rate: 
   let journal: RunRow['journal'];
   if (server.stats) {
     const stats = await server.stats();
-    journal = { leaseEvents: stats.leaseEvents, shed: stats.dropped ?? {} };
+    journal = { leaseEvents: stats.leaseEvents, shed: stats.dropped ?? {}, outcomes: stats.outcomes };
   }
   return { rate, report, cpu, loadCpu, rcvbufDrops: { server: drops(0), client: drops(1) }, ...(journal ? { journal } : {}) };
 }
@@ -103,9 +103,10 @@ function describeRun(row: RunRow): string {
   const load = row.loadCpu === undefined ? '' : `; perfdhcp ${fmt((100 * row.loadCpu) / SECONDS)}% of a core`;
   const { server, client } = row.rcvbufDrops;
   const drops = server + client > 0 ? `; full receive buffers dropped ${fmt(server)} datagrams at the server, ${fmt(client)} at perfdhcp` : '';
-  const shed = row.journal ? Object.entries(row.journal.shed).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${fmt(n)}`).join(', ') : '';
+  const nonZero = (counts: Readonly<Record<string, number>>) => Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${fmt(n)}`).join(', ');
+  const shed = row.journal ? nonZero(row.journal.shed) : '';
   const journal = row.journal
-    ? `; ${fmt(row.journal.leaseEvents)} lease events on the stream for ${fmt(r.acksReceived)} ACKs received${row.journal.leaseEvents >= r.acksReceived ? '' : ' (FEWER EVENTS THAN ACKS)'}${shed ? `; shed ${shed}` : ''}`
+    ? `; ${fmt(row.journal.leaseEvents)} lease events on the stream for ${fmt(r.acksReceived)} ACKs received${row.journal.leaseEvents >= r.acksReceived ? '' : ' (FEWER EVENTS THAN ACKS)'}${shed ? `; shed ${shed}` : ''}; outcomes ${nonZero(row.journal.outcomes)}`
     : '';
   return `  offered ${fmt(row.rate).padStart(6)}/s -> ${fmt(r.doraPerSecond).padStart(6)} ACK/s, ${fmt(r.incompletePercent, 1).padStart(5)}% incomplete, exchange avg ${ms(sum(r.avgOfferMs, r.avgAckMs))} max ${ms(sum(r.maxOfferMs, r.maxAckMs))}; ${cpu}${load}${drops}${journal}`;
 }

@@ -34,27 +34,34 @@ export interface PacketQueueLimits {
 }
 
 /**
- * The agent's queue settings (`AgentConfig.dhcpQueue`). Defaults:
- * - `capacity` 256 datagrams: four of the socket's 64-datagram reads, about
- *   30 ms of work at the agent's peak on two cores, where a client waits
- *   1 s (perfdhcp) to 4 s (RFC 2131 4.1's first retransmission) for an
- *   answer; Kea's congestion ring holds 64 by default, but Kea answers a
- *   packet in about a third of our time.
- * - `maxAgeMs` 1,000: perfdhcp counts an answer later than 1 s as lost, and
- *   a DHCP client that waited that long has a retransmission on its way.
- *   The count bound keeps the wait far below this; the age bound is for
- *   stalls (a slow journal filling `maxInFlight`, a long GC).
- * - `maxInFlight` 256: packets handed to the server whose answer is not
- *   settled yet, REQUESTs whose lease event awaits JetStream's ack; past it
- *   packets wait in the queue, where they can age out, instead of piling up
- *   as writes nobody waits for. Kea's `parked-packet-limit` bounds responses
- *   held for a lease update's acknowledgement the same way (default 256).
+ * The agent's queue settings (`AgentConfig.dhcpQueue`). Defaults, chosen
+ * against `npm run bench:dhcp` on a loaded two-core machine:
+ * - `maxAgeMs` 500: a client gives up on an answer after 1 s (perfdhcp) to
+ *   4 s (RFC 2131 4.1's first retransmission); a DISCOVER answered within
+ *   half a second leaves its REQUEST time to be answered too. Age counts
+ *   from our read, so it is the wait in the agent only.
+ * - `capacity` 2,048 datagrams: at the agent's peak (about 5,000 a second
+ *   on two cores) that is 0.4 s of work, so under overload the wait stays
+ *   under `maxAgeMs` and the count bound sheds first, cheaply, at push
+ *   time. Much smaller and a busy host's scheduling gaps shed at loads the
+ *   agent does serve: with 256, a 100 ms pause at 1,500 exchanges a second
+ *   (3,000 datagrams) dropped a burst. Kea's congestion ring holds 64 by
+ *   default, but Kea reads on a thread of its own and answers in about a
+ *   third of our time.
+ * - `maxInFlight` 1,024: datagrams handed to the server whose answer is not
+ *   settled yet, REQUESTs awaiting JetStream's ack; past it the rest wait in
+ *   the queue, where they can age out, instead of piling up as writes nobody
+ *   waits for. Kea's `parked-packet-limit` (default 256) bounds answers held
+ *   for a lease update's acknowledgement the same way; ours is larger
+ *   because each write's round trip through nats-server, on the same two
+ *   cores, can take tens of milliseconds when the host is busy, and the
+ *   writes of one turn travel together.
  */
 export interface DhcpQueueConfig extends PacketQueueLimits {
   readonly maxInFlight: number;
 }
 
-export const defaultDhcpQueue: DhcpQueueConfig = { capacity: 256, maxAgeMs: 1000, maxInFlight: 256 };
+export const defaultDhcpQueue: DhcpQueueConfig = { capacity: 2048, maxAgeMs: 500, maxInFlight: 1024 };
 
 interface Waiting<T> {
   readonly item: T;

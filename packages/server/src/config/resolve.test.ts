@@ -52,7 +52,7 @@ describe('scheduler and agent settings', () => {
   test("the agent's packet queue takes its capacity, its max age in seconds and its in-flight bound; unset, the agent's defaults", () => {
     const loaded = load('agent:\n  dhcp_queue:\n    capacity: 64\n    max_age: 0.5\n    max_in_flight: 32\n');
     expect(agentSettings(loaded).dhcpQueue).toStrictEqual({ capacity: 64, maxAgeMs: 500, maxInFlight: 32 });
-    expect(agentSettings(load('')).dhcpQueue).toStrictEqual({ capacity: 256, maxAgeMs: 1000, maxInFlight: 256 });
+    expect(agentSettings(load('')).dhcpQueue).toStrictEqual({ capacity: 2048, maxAgeMs: 500, maxInFlight: 1024 });
   });
 
   test("the scheduler's cross-field rule is reported at the field's line", () => {

@@ -108,9 +108,9 @@ export const configSchema = z
           .describe("dynamic leases (offered or bound) per network, dnsmasq's dhcp-lease-max (Neutron's dnsmasq_lease_max); ports' fixed addresses never count; 0: no cap"),
       }),
       dhcp_queue: section("Load shedding under overload (Kea's dhcp-queue-control): datagrams wait in a bounded queue, REQUESTs first; the oldest are dropped and counted.", {
-        capacity: integer(1, 1_000_000).default(256).describe('datagrams waiting at most; past it the oldest DISCOVER is dropped (queue_full)'),
-        max_age: seconds().default(1).describe('seconds a datagram may wait; one that waited longer is dropped unanswered (stale)'),
-        max_in_flight: integer(1, 1_000_000).default(256).describe('datagrams with the server at once (REQUESTs awaiting their journal write); the rest wait in the queue'),
+        capacity: integer(1, 1_000_000).default(2048).describe('datagrams waiting at most; past it the oldest DISCOVER is dropped (queue_full)'),
+        max_age: seconds().default(0.5).describe('seconds a datagram may wait; one that waited longer is dropped unanswered (stale)'),
+        max_in_flight: integer(1, 1_000_000).default(1024).describe('datagrams with the server at once (REQUESTs awaiting their journal write); the rest wait in the queue'),
       }),
     }),
     dns: z
