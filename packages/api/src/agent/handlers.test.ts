@@ -15,7 +15,7 @@ describe('agents', () => {
     await t.heartbeat(live);
     await t.heartbeat(dead, Date.now() - 10 * 60_000);
     const agents = await t.client.request<{ agents: { id: string; alive: boolean; host: string; availability_zone: string; configurations: { interface_mappings: object } }[] }>('agents.list');
-    expect(agents.agents.find((a) => a.id === live)).toMatchObject({ alive: true, host: `host-${live}`, availability_zone: 'az1', configurations: { interface_mappings: { physnet1: 'eth1' } } });
+    expect(agents.agents.find((a) => a.id === live)).toMatchObject({ alive: true, host: `host-${live}`, availability_zone: 'az1', configurations: { interface_mappings: { physnet1: 'eth1' }, relay_interfaces: [] } });
     expect(agents.agents.find((a) => a.id === dead)).toMatchObject({ alive: false });
     expect(await apiErrorOf(t.client.request('agents.delete', { id: live }))).toMatchObject({ code: 'AGENT_ALIVE' });
     await t.client.request('agents.delete', { id: dead });

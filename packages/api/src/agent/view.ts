@@ -27,6 +27,8 @@ export function agentView(row: AgentRow, fleet: AgentsReadModel, agentDownTimeMs
     networks: networksOfAgent(fleet, row.agentId),
     configurations: {
       interface_mappings: row.heartbeat?.interfaceMappings ?? {},
+      // Neutron's configurations is the agent's own dict; an agent with relay interfaces serves any relayed network.
+      relay_interfaces: row.heartbeat?.relayInterfaces ?? [],
       networks: row.heartbeat?.networks.length ?? 0,
       ports: row.heartbeat?.load ?? 0,
       report_interval_ms: row.heartbeat?.reportIntervalMs ?? null,

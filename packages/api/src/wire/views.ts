@@ -75,7 +75,14 @@ export interface AgentView {
   readonly admin_state_up: boolean;
   readonly heartbeat_timestamp: string | null;
   readonly networks: string[];
-  readonly configurations: { interface_mappings: Readonly<Record<string, string>>; networks: number; ports: number; report_interval_ms: number | null };
+  readonly configurations: {
+    interface_mappings: Readonly<Record<string, string>>;
+    /** Interfaces that hear only relayed requests (empty for agents that report none). */
+    relay_interfaces: readonly string[];
+    networks: number;
+    ports: number;
+    report_interval_ms: number | null;
+  };
   readonly version: string;
   readonly revision_number: number;
 }
