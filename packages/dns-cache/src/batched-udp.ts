@@ -236,7 +236,7 @@ export function listenBatchedUdp(native: NativeUdp, address: string, port: numbe
             resolver.stats.dropped++;
             continue;
           }
-          const client = { address: `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`, tcp: false, ip4: ip };
+          const client = { address: `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`, tcp: false, ip4: ip, listener: address };
           try {
             resolver.handle(inBytes.subarray(start, start + length), client, sender(ip, clientPort));
           } catch (error) {

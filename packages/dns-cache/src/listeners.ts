@@ -77,7 +77,7 @@ async function listenDgram(address: string, port: number, resolver: Resolver): P
   udp.on(
     'message',
     resolver.errors.wrap('the UDP listener', (msg: Buffer, rinfo: { address: string; port: number }) => {
-      resolver.handle(msg, { address: rinfo.address, tcp: false }, (reply) => {
+      resolver.handle(msg, { address: rinfo.address, tcp: false, listener: address }, (reply) => {
         try {
           udp.send(reply, rinfo.port, rinfo.address);
         } catch {
@@ -105,7 +105,7 @@ function listenTcp(address: string, port: number, resolver: Resolver): Promise<S
           if (buffered.length < length + 2) break;
           const message = buffered.subarray(2, length + 2);
           buffered = buffered.subarray(length + 2);
-          resolver.handle(message, { address: socket.remoteAddress ?? '', tcp: true }, (reply) => {
+          resolver.handle(message, { address: socket.remoteAddress ?? '', tcp: true, listener: address }, (reply) => {
             if (socket.destroyed || !socket.writable) return;
             const frame = Buffer.allocUnsafe(reply.length + 2);
             frame.writeUInt16BE(reply.length, 0);

@@ -4,6 +4,13 @@
  * lease's hostname.dns_domain) through setLocalRecords. A and AAAA by name,
  * PTR by address, all derived from one name table rebuilt when a source
  * changes (sources change rarely; lookups happen on every query).
+ *
+ * Views (setViews): an agent serving several networks gives each network's
+ * names as one view, answered only on that network's listen addresses (its
+ * DHCP port addresses), as each of Neutron's per-network dnsmasq answers only
+ * its own network's hosts. Once views are set, a query that arrived on an
+ * address of no view is refused (`refuses`); the config's own data
+ * (host-record, addn-hosts, address=) stays answered in every view.
  */
 import type { AddressRule, HostRecord } from './config.js';
 import type { HostsEntry } from './hosts.js';
@@ -25,6 +32,18 @@ interface NameData {
 /** The agent's records: name → IPv4 addresses (a Map, an object, or pairs). */
 export type LocalRecordsInput = ReadonlyMap<string, readonly string[]> | Readonly<Record<string, readonly string[]>> | Iterable<readonly [string, readonly string[]]>;
 
+/** One network's names (name → IPv4s, PTR follows) and the listen addresses they are answered on. */
+export interface LocalView {
+  readonly addresses: readonly string[];
+  readonly records: LocalRecordsInput;
+}
+
+/** Names and reverse names of one source set: what a lookup reads. */
+interface NameTable {
+  readonly names: Map<string, NameData>;
+  readonly reverse: Map<string, string[]>;
+}
+
 export interface LocalOptions {
   readonly domain: string | undefined;
   readonly expandHosts: boolean;
@@ -35,6 +54,11 @@ export interface LocalOptions {
 export class LocalRecords {
   #names = new Map<string, NameData>();
   #reverse = new Map<string, string[]>();
+  /** Listen address → its view's table (a network with two subnets has two addresses, one table). */
+  #views = new Map<string, NameTable>();
+  /** Every name and reverse name of every view: what the hot table must never answer (see isViewName). */
+  #viewNames = new Set<string>();
+  #viewsOn = false;
   #hosts: HostsEntry[] = [];
   #agent: [string, readonly string[]][] = [];
   /** Longest domain first, so the most specific address= rule wins. */
@@ -53,38 +77,71 @@ export class LocalRecords {
 
   /** Replaces the agent's records: name → IPv4s (PTR follows). Throws TypeError on a bad name or address. */
   setAgentRecords(input: LocalRecordsInput): void {
-    const pairs: [string, readonly string[]][] = [];
-    const iterable = input instanceof Map || Symbol.iterator in Object(input) ? (input as Iterable<readonly [string, readonly string[]]>) : Object.entries(input);
-    for (const [name, ips] of iterable) {
-      if (!isValidName(name)) throw new TypeError(`local record name ${JSON.stringify(name)} is not a valid DNS name`);
-      for (const ip of ips) if (!isIPv4(ip)) throw new TypeError(`local record ${name}: ${JSON.stringify(ip)} is not an IPv4 address`);
-      pairs.push([name, [...ips]]);
-    }
-    this.#agent = pairs;
+    this.#agent = recordPairs(input);
     this.#rebuild();
   }
 
-  /** How many names are known (for stats). */
-  get size(): number {
-    return this.#names.size;
+  /**
+   * Replaces the views: each view's names are answered only to queries that
+   * arrived on one of its addresses; from the first call on, a query on any
+   * other address is refused. Throws TypeError on a bad name or address, or
+   * an address given to two views (whose names would it answer?); the views
+   * stay as they were then.
+   */
+  setViews(views: Iterable<LocalView>): void {
+    const byAddress = new Map<string, NameTable>();
+    const viewNames = new Set<string>();
+    for (const view of views) {
+      const table = emptyTable();
+      for (const [name, ips] of recordPairs(view.records)) for (const ip of ips) this.#add(table, name, ip, undefined, true);
+      for (const address of view.addresses) {
+        if (!isIPv4(address)) throw new TypeError(`view address ${JSON.stringify(address)} is not an IPv4 address`);
+        if (byAddress.has(address)) throw new TypeError(`view address ${address} is given to two views`);
+        byAddress.set(address, table);
+      }
+      for (const name of table.names.keys()) viewNames.add(name);
+      for (const name of table.reverse.keys()) viewNames.add(name);
+    }
+    this.#views = byAddress;
+    this.#viewNames = viewNames;
+    this.#viewsOn = true;
+  }
+
+  /** True when views are set and `listener` (the address a query arrived on) is in none: the query is refused. Pure. */
+  refuses(listener: string | undefined): boolean {
+    return this.#viewsOn && (listener === undefined || !this.#views.has(listener));
   }
 
   /**
-   * What local data says about (name, type, class), or undefined to forward.
-   * `nameLower` is canonical (lowercased, no trailing dot). Pure.
+   * Whether some view answers `nameLower` locally: its upstream answer (asked
+   * for by a client of another view) must not go into the addon's hot table,
+   * which answers on every listener before any view is consulted. Pure.
    */
-  lookup(nameLower: string, type: number, klass: number): LocalAnswer | undefined {
+  isViewName(nameLower: string): boolean {
+    return this.#viewNames.size !== 0 && this.#viewNames.has(nameLower);
+  }
+
+  /** How many names are known (for stats): the shared ones and every view's. */
+  get size(): number {
+    let size = this.#names.size;
+    for (const table of new Set(this.#views.values())) size += table.names.size;
+    return size;
+  }
+
+  /**
+   * What local data says about (name, type, class), or undefined to forward:
+   * the shared names, then the view of `listener` (the address the query
+   * arrived on), then the address= rules. `nameLower` is canonical
+   * (lowercased, no trailing dot). Pure.
+   */
+  lookup(nameLower: string, type: number, klass: number, listener?: string): LocalAnswer | undefined {
     if (klass !== CLASS_IN) return undefined;
-    const data = this.#names.get(nameLower);
-    if (data) {
-      const records: LocalRecord[] = [];
-      if (type === TYPE_A || type === TYPE_ANY) for (const ip of data.v4) records.push({ type: 'A', data: ip, ttl: data.ttl });
-      if (type === TYPE_AAAA || type === TYPE_ANY) for (const ip of data.v6) records.push({ type: 'AAAA', data: ip, ttl: data.ttl });
-      return records.length > 0 ? { kind: 'records', records } : { kind: 'nodata' };
-    }
-    const targets = this.#reverse.get(nameLower);
-    if (targets) {
-      return type === TYPE_PTR || type === TYPE_ANY ? { kind: 'records', records: targets.map((t) => ({ type: 'PTR', data: t })) } : { kind: 'nodata' };
+    const shared = tableAnswer(this.#names, this.#reverse, nameLower, type);
+    if (shared !== undefined) return shared;
+    if (this.#viewsOn && listener !== undefined) {
+      const view = this.#views.get(listener);
+      const answer = view && tableAnswer(view.names, view.reverse, nameLower, type);
+      if (answer !== undefined) return answer;
     }
     for (const rule of this.#rules) {
       if (!isAtOrBelow(nameLower, rule.domain)) continue;
@@ -100,30 +157,60 @@ export class LocalRecords {
   }
 
   #rebuild(): void {
-    const names = new Map<string, NameData>();
-    const reverse = new Map<string, string[]>();
-    const { domain, expandHosts } = this.options;
-    const add = (rawName: string, ip: string, ttl: number | undefined, expand: boolean) => {
-      const base = canonicalName(rawName);
-      // expand-hosts: a plain name also gets the domain, and PTR answers with the full name (as dnsmasq).
-      const full = expand && expandHosts && domain !== undefined && !base.includes('.') ? `${base}.${domain}` : base;
-      for (const name of full === base ? [base] : [full, base]) {
-        let data = names.get(name);
-        if (!data) names.set(name, (data = { v4: [], v6: [], ttl }));
-        const list = isIPv4(ip) ? data.v4 : data.v6;
-        if (!list.includes(ip)) list.push(ip);
-      }
-      const rev = isIPv4(ip) ? reverseName4(ip) : reverseName6(ip);
-      const targets = reverse.get(rev) ?? [];
-      if (!targets.includes(full)) targets.push(full);
-      reverse.set(rev, targets);
-    };
+    const table = emptyTable();
     for (const record of this.options.hostRecords) {
-      for (const name of record.names) for (const ip of [...record.ipv4, ...record.ipv6]) add(name, ip, record.ttl, true);
+      for (const name of record.names) for (const ip of [...record.ipv4, ...record.ipv6]) this.#add(table, name, ip, record.ttl, true);
     }
-    for (const entry of this.#hosts) for (const name of entry.names) add(name, entry.ip, undefined, true);
-    for (const [name, ips] of this.#agent) for (const ip of ips) add(name, ip, undefined, true);
-    this.#names = names;
-    this.#reverse = reverse;
+    for (const entry of this.#hosts) for (const name of entry.names) this.#add(table, name, entry.ip, undefined, true);
+    for (const [name, ips] of this.#agent) for (const ip of ips) this.#add(table, name, ip, undefined, true);
+    this.#names = table.names;
+    this.#reverse = table.reverse;
   }
+
+  #add({ names, reverse }: NameTable, rawName: string, ip: string, ttl: number | undefined, expand: boolean): void {
+    const { domain, expandHosts } = this.options;
+    const base = canonicalName(rawName);
+    // expand-hosts: a plain name also gets the domain, and PTR answers with the full name (as dnsmasq).
+    const full = expand && expandHosts && domain !== undefined && !base.includes('.') ? `${base}.${domain}` : base;
+    for (const name of full === base ? [base] : [full, base]) {
+      let data = names.get(name);
+      if (!data) names.set(name, (data = { v4: [], v6: [], ttl }));
+      const list = isIPv4(ip) ? data.v4 : data.v6;
+      if (!list.includes(ip)) list.push(ip);
+    }
+    const rev = isIPv4(ip) ? reverseName4(ip) : reverseName6(ip);
+    const targets = reverse.get(rev) ?? [];
+    if (!targets.includes(full)) targets.push(full);
+    reverse.set(rev, targets);
+  }
+}
+
+const emptyTable = (): NameTable => ({ names: new Map(), reverse: new Map() });
+
+/** The agent's records as checked pairs. Throws TypeError on a bad name or address. Pure. */
+function recordPairs(input: LocalRecordsInput): [string, readonly string[]][] {
+  const pairs: [string, readonly string[]][] = [];
+  const iterable = input instanceof Map || Symbol.iterator in Object(input) ? (input as Iterable<readonly [string, readonly string[]]>) : Object.entries(input);
+  for (const [name, ips] of iterable) {
+    if (!isValidName(name)) throw new TypeError(`local record name ${JSON.stringify(name)} is not a valid DNS name`);
+    for (const ip of ips) if (!isIPv4(ip)) throw new TypeError(`local record ${name}: ${JSON.stringify(ip)} is not an IPv4 address`);
+    pairs.push([name, [...ips]]);
+  }
+  return pairs;
+}
+
+/** A name's A/AAAA, or an address's PTR, from one table; undefined when the table does not know it. Pure. */
+function tableAnswer(names: Map<string, NameData>, reverse: Map<string, string[]>, nameLower: string, type: number): LocalAnswer | undefined {
+  const data = names.get(nameLower);
+  if (data) {
+    const records: LocalRecord[] = [];
+    if (type === TYPE_A || type === TYPE_ANY) for (const ip of data.v4) records.push({ type: 'A', data: ip, ttl: data.ttl });
+    if (type === TYPE_AAAA || type === TYPE_ANY) for (const ip of data.v6) records.push({ type: 'AAAA', data: ip, ttl: data.ttl });
+    return records.length > 0 ? { kind: 'records', records } : { kind: 'nodata' };
+  }
+  const targets = reverse.get(nameLower);
+  if (targets) {
+    return type === TYPE_PTR || type === TYPE_ANY ? { kind: 'records', records: targets.map((t) => ({ type: 'PTR', data: t })) } : { kind: 'nodata' };
+  }
+  return undefined;
 }

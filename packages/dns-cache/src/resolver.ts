@@ -4,7 +4,8 @@
  * send function, so tests and benchmarks can drive it directly.
  *
  * Order: header checks (no header: drop; a response: drop) → question
- * (unreadable: FORMERR) → local data (authoritative) →
+ * (unreadable: FORMERR) → views (a listener of no view: REFUSED) → local
+ * data, the shared names and the listener's view (authoritative) →
  * local-service (REFUSED to clients outside the local networks) → cache →
  * policies that never forward (server=/domain/ local-only, domain-needed,
  * bogus-priv) → coalesce with an identical question in flight → forward.
@@ -27,6 +28,8 @@ export interface Client {
   readonly tcp: boolean;
   /** The IPv4 address as a host-order uint32, when the listener has it (saves parsing `address`). */
   readonly ip4?: number;
+  /** The address the query arrived on (its listener's bound address): whose view of the local names answers it. */
+  readonly listener?: string;
 }
 
 export type Send = (reply: Uint8Array) => void;
@@ -117,7 +120,13 @@ export class Resolver {
     if (((query[2]! >> 3) & 0xf) !== 0) return send(headerReply(query, DnsRcode.NOTIMP, question.end, edns, this.#advertise));
     const name = question.nameLower;
 
-    const local = this.local.lookup(name, question.type, question.class);
+    // An agent's listener whose address is no network's (local.ts, setViews): no names of any network, and no
+    // forwarding for a client the agent does not serve. One flag read when the cache has no views.
+    if (this.local.refuses(client.listener)) {
+      stats.refused++;
+      return send(headerReply(query, DnsRcode.REFUSED, question.end, edns, this.#advertise));
+    }
+    const local = this.local.lookup(name, question.type, question.class, client.listener);
     if (local !== undefined) {
       stats.localAnswers++;
       return this.#sendLocal(query, question, edns, client.tcp, send, local);
@@ -139,8 +148,9 @@ export class Resolver {
     const entry = this.cache.get(key, now);
     if (entry !== undefined) {
       stats.cacheHits++;
-      // Only the batched listeners (which give ip4) read the hot table: the next identical question is answered there.
-      if (this.hot !== undefined && client.ip4 !== undefined) this.hot.put(query, entry, now);
+      // Only the batched listeners (which give ip4) read the hot table: the next identical question is answered there,
+      // on every listener; so never a name some view answers locally (this answer is another view's upstream one).
+      if (this.hot !== undefined && client.ip4 !== undefined && !this.local.isViewName(name)) this.hot.put(query, entry, now);
       return this.#deliver(answerFromEntry(entry, now), waiter);
     }
 

@@ -10,7 +10,7 @@ import { parseHostsFile, type HostsEntry } from './hosts.js';
 import { HotAnswers, nativeUdp } from './batched-udp.js';
 import { ErrorGuard, type ErrorLog } from './guard.js';
 import { listen, type Listener } from './listeners.js';
-import type { LocalRecordsInput } from './local.js';
+import type { LocalRecordsInput, LocalView } from './local.js';
 import { localNetworks } from './policy.js';
 import { Resolver } from './resolver.js';
 import { emptyStats, type DnsCacheStats } from './stats.js';
@@ -19,8 +19,15 @@ import { ListenError } from './errors.js';
 export interface DnsCacheHandle {
   /** Where it listens (UDP and TCP on each), and how UDP is done there. Empty when port is 0 (DNS off). */
   readonly addresses: readonly { readonly address: string; readonly port: number; readonly udp: 'batched' | 'dgram' }[];
-  /** Replaces the agent's names (hostname.dns_domain → IPv4s); PTR answers follow. */
+  /** Replaces the agent's names (hostname.dns_domain → IPv4s) answered on every listener; PTR answers follow. */
   setLocalRecords(records: LocalRecordsInput): void;
+  /**
+   * Replaces the per-network views: each view's names are answered only on
+   * its addresses (listen addresses of this cache), and from the first call
+   * on a query on an address of no view is REFUSED. The upstream cache stays
+   * shared. Throws TypeError on a bad name or address, or one address in two views.
+   */
+  setLocalViews(views: Iterable<LocalView>): void;
   stats(): DnsCacheStats;
   stop(): Promise<void>;
 }
@@ -117,6 +124,11 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
     addresses: listeners.map((l) => ({ address: l.address, port: l.port, udp: l.udp })),
     setLocalRecords: (records) => {
       resolver.local.setAgentRecords(records);
+      resolver.hot?.clear();
+    },
+    setLocalViews: (views) => {
+      resolver.local.setViews(views);
+      // A name a view now answers may be in the hot table (asked for upstream before).
       resolver.hot?.clear();
     },
     stats: () => {
