@@ -80,6 +80,7 @@ export { InvalidCidrError, InvalidIpv4Error, InvalidPrefixError, InvalidRangeErr
 export { decodeDns } from './dns/decode.js';
 export { dnsEncodingLength, encodeDns, encodeDnsInto } from './dns/encode.js';
 export { DnsDecodeError, DnsEncodeError } from './dns/errors.js';
+export { DEFAULT_DNS_DOMAIN, defaultHostname, portDnsDomain } from './dns/host-names.js';
 export type { DnsDecodeErrorKind } from './dns/errors.js';
 export {
   copyQuestionCase,
