@@ -42,6 +42,20 @@ describe('leasehold net', () => {
     expect(jsonOf<{ network: NetworkView }>(show).network).toEqual(b);
   });
 
+  test('show says which DHCP agents serve the network and whether a live agent maps its physical network', async () => {
+    const agent = `reach-${Date.now()}`;
+    await t.heartbeat(agent); // maps physnet1
+    const mapped = await t.client.networks.create({ name: 'reach-mapped', 'provider:physical_network': 'physnet1' });
+    const nobody = await t.client.networks.create({ name: 'reach-nobody', 'provider:physical_network': 'physnet-nobody' });
+    const [yes, no, table] = await Promise.all([cli('net', 'show', mapped.id, '--json'), cli('net', 'show', nobody.id, '--json'), cli('net', 'show', nobody.id)]);
+    const reply = jsonOf<{ network: NetworkView; dhcp: { agents: string[]; reaching_agents: string[]; reachable: boolean } }>(yes);
+    expect(reply.network).toEqual(mapped);
+    expect(reply.dhcp.reachable).toBe(true);
+    expect(reply.dhcp.reaching_agents).toContain(agent);
+    expect(jsonOf<{ dhcp: unknown }>(no).dhcp).toEqual({ agents: [], reaching_agents: [], reachable: false });
+    expect(tableRows(table.stdout)).toContainEqual(['dhcp_reachable', 'no: no live DHCP agent maps physical network physnet-nobody, so none serves it']);
+  });
+
   test('update changes only the fields given and delete removes the network', async () => {
     const n = await t.client.networks.create({ name: 'to-change', mtu: 1500, dns_domain: 'keep.example' });
     const update = await cli('net', 'update', n.id, '--name', 'changed', '--mtu', '9000', '--no-az-hint', '--json');

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { runWithApi, withConnectionFlags, type ConnectionFlags } from './connection.js';
 import { badFlag } from './errors.js';
 import { adminState, collect, defined, listOf, parseInteger } from './flags.js';
+import { networkDhcp, networkRecord } from './network-reach.js';
 import { renderList, renderRecord, type Column } from './output.js';
 import { resolveId } from './resolve.js';
 
@@ -87,7 +88,9 @@ export function networkCommand(): Command {
     (ref: string, flags: NetworkFlags) =>
       runWithApi(flags, async ({ client, print }) => {
         const network = await client.networks.show(await resolveId(client, 'network', ref, 'network'));
-        print({ network }, () => renderRecord(network));
+        const [agents, bound] = await Promise.all([client.agents.list(), client.bindings.agentsOnNetwork(network.id)]);
+        const dhcp = networkDhcp(network, agents, bound.map((a) => a.id));
+        print({ network, dhcp }, () => renderRecord(networkRecord(network, dhcp)));
       }),
   );
 
