@@ -165,20 +165,16 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
       // A runtime that expected a scheduler here: without one nothing would ever grant a lease, so every agent may write every network's.
       await nats.leaseAccess.apply(undefined);
     }
-    // Compaction runs beside the scheduler: one per system (several are harmless: a purge below a sequence is idempotent).
-    // It purges through the process's own journal: on the embedded server the admin's, since no part's role may purge.
-    // Not on a replicated journal: in one of three runs of the fault test with compaction every 2 s
-    // (3 nodes, SIGKILLs, nats-server 2.9.10) ACKed lease events went missing and DHCP stopped for a
-    // minute, and the cause is not known yet.
-    const replicas = scheduler && history.compactEveryMs > 0 ? ((await journal.jsm.streams.info(journal.layout.stream)).config.num_replicas ?? 1) : 1;
-    if (replicas > 1) logOf('history')(`history: the journal has ${replicas} replicas, so this process does not compact it (not yet proven safe under node failures); run \`leasehold history compact --replicated\` deliberately`);
+    // Compaction runs beside the scheduler: one per system (several are harmless: removing an event below a sequence is idempotent).
+    // It removes through the process's own journal: on the embedded server the admin's, since no part's role may purge or delete.
+    // A replicated journal is compacted by single deletes, never a purge (nats-server 2.9.10's purge replay: compactor.ts).
     const compactor: RunningCompactor | undefined =
-      scheduler && history.compactEveryMs > 0 && replicas === 1
+      scheduler && history.compactEveryMs > 0
         ? startCompactor(journal, await ProjectionSnapshots.open(journal), {
             windowMs: history.retentionMs,
             everyMs: history.compactEveryMs,
             onResult: (r) => {
-              if (r.purged > 0) logOf('history')(`history: compacted ${r.purged} events below sequence ${r.floor} (${mb(r.bytesBefore)} -> ${mb(r.bytesAfter)} MB on disk)${r.pinnedBy ? `; held back by snapshot ${r.pinnedBy.name}@${r.pinnedBy.seq}` : ''}`);
+              if (r.purged > 0) logOf('history')(`history: compacted ${r.purged} events below sequence ${r.floor} by ${r.method} (${mb(r.bytesBefore)} -> ${mb(r.bytesAfter)} MB on disk)${r.pinnedBy ? `; held back by snapshot ${r.pinnedBy.name}@${r.pinnedBy.seq}` : ''}`);
             },
             onError: (error) => {
               if (/permission/i.test(String((error as Error)?.message ?? error))) {
@@ -338,7 +334,13 @@ async function openJournal(nc: NatsConnection, log: (line: string) => void, time
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await Journal.open(nc);
+      return await Journal.open(nc, {
+        onLegacySnapshots: ({ copied, skipped }) =>
+          log(
+            `journal: copied ${copied.length} projection snapshot(s) from the older object store into the KV bucket` +
+              skipped.map((s) => `; left out ${s.name}: ${s.why}`).join(''),
+          ),
+      });
     } catch (error) {
       const transient = error instanceof Error && /timeout|no responders|503|leader|temporarily unavailable/i.test(`${error.name} ${error.message}`);
       if (!transient || Date.now() > deadline) throw error;

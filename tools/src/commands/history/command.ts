@@ -76,23 +76,18 @@ export function historyCommand(): Command {
       }),
     );
   withNatsFlags(history.command('compact'))
-    .description('purge the events outside the retention window that every snapshot already holds')
+    .description('remove the events outside the retention window that every snapshot already holds (a purge; one delete per event on a replicated journal)')
     .option('--retention <s>', 'full history to keep, in seconds (default 604800: 7 days; 0 keeps only what the snapshots need)')
-    .option('--replicated', 'compact a replicated journal too (not yet proven safe under node failures: see docs/design/history.md)')
     .option('--json', 'print JSON')
-    .action((flags: HistoryFlags & { replicated?: boolean }) =>
+    .action((flags: HistoryFlags) =>
       runTool(flags, async (connect) => {
         const journal = await Journal.open(await connect());
-        const replicas = (await journal.jsm.streams.info(journal.layout.stream)).config.num_replicas ?? 1;
-        if (replicas > 1 && !flags.replicated) {
-          throw new CliError('REPLICATED_JOURNAL', `the journal has ${replicas} replicas: compaction of a replicated journal is not yet proven safe under node failures; pass --replicated to do it anyway`);
-        }
         const result = await compactJournal(journal, await ProjectionSnapshots.open(journal), { windowMs: retentionMsOf(flags) });
         if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         else
           process.stdout.write(
             result.purged > 0
-              ? `compacted ${result.purged} events below event ${result.floor}: ${(result.bytesBefore / 1_048_576).toFixed(1)} -> ${(result.bytesAfter / 1_048_576).toFixed(1)} MB\n`
+              ? `compacted ${result.purged} events below event ${result.floor} by ${result.method}: ${(result.bytesBefore / 1_048_576).toFixed(1)} -> ${(result.bytesAfter / 1_048_576).toFixed(1)} MB\n`
               : result.missing.length > 0
                 ? `nothing to compact: no snapshot of ${result.missing.join(', ')} yet\n`
                 : `nothing to compact: the floor is event ${result.floor}${result.pinnedBy ? ` (held back by snapshot ${result.pinnedBy.name})` : ''}\n`,
