@@ -138,7 +138,8 @@ async function serveAgentDns([port, upstreamPort, cacheSize, forwardMax]: string
     },
     (line) => console.error(line),
   );
-  await dns.listenOn([parseIpv4('127.0.0.1')]);
+  // One network on loopback: its view has no names, so every query is forwarded, as before views.
+  await dns.listenOn(new Map([['flood', [parseIpv4('127.0.0.1')]]]));
   process.once('SIGTERM', () => {
     console.log(`stats ${JSON.stringify(dns.stats())}`);
     void dns.stop().then(() => process.exit(0));

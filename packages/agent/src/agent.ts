@@ -68,7 +68,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
 
   const sockets = new DhcpSockets({ server, port: config.dhcpPort, log, queue: config.dhcpQueue });
   const dns = agentDns(config.dns, log);
-  const records = new LocalDnsRecords({ model, hostnames, served, dns, log });
+  const records = new LocalDnsRecords({ model, hostnames, served, dns, defaultDomain: config.dns.domain, log });
   const ports = dhcpPorts({ agentId: config.agentId, model, api: new ApiClient(nc, { timeoutMs: 5000 }), log });
   const reconciler = new Reconciler({ config, model, ports, served, server, sockets, dns, records, log });
   const heartbeats = new Heartbeats({ config, journal, model, served, log });

@@ -1,5 +1,7 @@
 import type { JournaledLeaseEvent } from '@leasehold/lease-actor';
 import { parseIpv4 as v4, type NetworkState, type PortState } from '@leasehold/protocol';
+import { DHCP_DEVICE_OWNER } from '@leasehold/resources';
+import { fc, test as propTest } from '@fast-check/vitest';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { LeaseHostnames, LocalDnsRecords, localNameRecords } from './dns-records.js';
 import { ServedNetworks } from './served-networks.js';
@@ -18,7 +20,7 @@ function notifier() {
 const lease = (networkId: string, event: Partial<JournaledLeaseEvent> & Pick<JournaledLeaseEvent, 'type'>): ModelChange =>
   ({ kind: 'lease', networkId, event: { ip: v4('198.18.0.10'), mac: '52:54:00:00:00:01', at: 0, expiresAt: 1, renewAt: 1, rebindAt: 1, ...event } }) as ModelChange;
 
-const port = (dnsName: string, ip: string) => ({ dnsName, fixedIps: [{ subnetId: 's', ipAddress: v4(ip) }] }) as unknown as PortState;
+const port = (dnsName: string, ip: string, deviceOwner = 'compute:nova') => ({ dnsName, deviceOwner, fixedIps: [{ subnetId: 's', ipAddress: v4(ip) }] }) as unknown as PortState;
 
 describe('the host names clients sent', () => {
   test('are kept per network and address from lease changes: a bind or renewal with a name sets it, a renewal without keeps it, anything else drops it', () => {
@@ -39,7 +41,7 @@ describe('the host names clients sent', () => {
 
 describe('the local DNS records', () => {
   const networks = new Map([['n1', { dnsDomain: 'example.org.' } as NetworkState], ['n2', { dnsDomain: '' } as NetworkState]]);
-  const ports = new Map([['n1', [port('web', '198.18.0.5'), port('', '198.18.0.6')]], ['n2', [port('db', '198.18.1.5')]]]);
+  const ports = new Map([['n1', [port('web', '198.18.0.5'), port('', '198.18.0.6'), port('', '198.18.0.2', DHCP_DEVICE_OWNER)]], ['n2', [port('db', '198.18.1.5')]]]);
   const model = { network: (id: string) => networks.get(id), portsOf: (id: string) => ports.get(id) ?? [] };
   const hostnames = {
     of: (id: string) =>
@@ -50,14 +52,45 @@ describe('the local DNS records', () => {
       ),
   };
 
-  test("are the served networks' port names and lease host names under their domain, a port's name winning over a client's", () => {
+  test("are kept per served network: its port names, Neutron's host-a-b-c-d for a port without one (DHCP ports aside) and its lease host names under its domain, a port's name winning over a client's", () => {
     expect(localNameRecords(model, hostnames, ['n1'])).toStrictEqual(
       new Map([
-        ['web.example.org', [v4('198.18.0.5')]],
-        ['vm1.example.org', [v4('198.18.0.10'), v4('198.18.0.12')]],
+        [
+          'n1',
+          new Map([
+            ['web.example.org', [v4('198.18.0.5')]],
+            ['host-198-18-0-6.example.org', [v4('198.18.0.6')]],
+            ['vm1.example.org', [v4('198.18.0.10'), v4('198.18.0.12')]],
+          ]),
+        ],
       ]),
     );
-    expect([...localNameRecords(model, hostnames, ['n1', 'n2']).keys()]).toStrictEqual(['web.example.org', 'vm1.example.org', 'db', 'vm2']);
+    const both = localNameRecords(model, hostnames, ['n1', 'n2']);
+    expect([...both.keys()]).toStrictEqual(['n1', 'n2']);
+    expect(both.get('n1')).toStrictEqual(localNameRecords(model, hostnames, ['n1']).get('n1'));
+  });
+
+  test('a network without a dns_domain has its names under the configured default domain, openstacklocal unless set', () => {
+    expect([...localNameRecords(model, hostnames, ['n2']).get('n2')!.keys()]).toStrictEqual(['db.openstacklocal', 'vm2.openstacklocal']);
+    expect([...localNameRecords(model, hostnames, ['n2'], 'cloud.internal.').get('n2')!.keys()]).toStrictEqual(['db.cloud.internal', 'vm2.cloud.internal']);
+  });
+
+  // Networks with random ports and lease host names, often the same names and addresses in several networks.
+  const label = fc.constantFrom('vm1', 'vm2', 'web', 'db', '');
+  const ip = fc.integer({ min: 1, max: 6 }).map((d) => `198.18.0.${d}`);
+  const networkArb = fc.record({ ports: fc.array(fc.tuple(label, ip), { maxLength: 4 }), leases: fc.array(fc.tuple(ip, label.filter(Boolean)), { maxLength: 4 }) });
+  propTest.prop([fc.array(networkArb, { minLength: 2, maxLength: 4 })])("a network's names depend only on its own ports and leases: serving other networks beside it adds and changes nothing in its view", (nets) => {
+    const ids = nets.map((_, i) => `n${i}`);
+    const m = {
+      network: (id: string) => ({ dnsDomain: `${id}.example.` }) as NetworkState,
+      portsOf: (id: string) => nets[ids.indexOf(id)]!.ports.map(([name, addr]) => port(name, addr)),
+    };
+    const h = { of: (id: string) => new Map(nets[ids.indexOf(id)]!.leases.map(([addr, name]) => [v4(addr), name])) };
+    const all = localNameRecords(m, h, ids);
+    for (const id of ids) {
+      expect(all.get(id)).toStrictEqual(localNameRecords(m, h, [id]).get(id));
+      for (const name of all.get(id)!.keys()) expect(name.endsWith(`.${id}.example`)).toBe(true);
+    }
   });
 
   afterEach(() => vi.useRealTimers());
@@ -69,9 +102,9 @@ describe('the local DNS records', () => {
     const set: string[][] = [];
     let fail = false;
     const dns = {
-      setRecords: (records: ReadonlyMap<string, readonly number[]>) => {
+      setRecords: (records: ReadonlyMap<string, ReadonlyMap<string, readonly number[]>>) => {
         if (fail) throw new Error('bad name');
-        set.push([...records.keys()]);
+        set.push([...records].flatMap(([id, names]) => [...names.keys()].map((name) => `${id}: ${name}`)));
       },
     };
     const lines: string[] = [];
@@ -86,7 +119,7 @@ describe('the local DNS records', () => {
     }
     expect(set).toStrictEqual([]);
     vi.advanceTimersByTime(5);
-    expect(set).toStrictEqual([['db', 'vm2']]);
+    expect(set).toStrictEqual([['n2: db.openstacklocal', 'n2: vm2.openstacklocal']]);
     fail = true;
     records.refresh();
     vi.advanceTimersByTime(20);

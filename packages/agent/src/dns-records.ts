@@ -1,8 +1,14 @@
 /**
- * The names the agent's DNS cache answers locally (dns/agent-dns.ts): for
- * each served network, `dns_name.dns_domain` of its ports, and the host
- * name each client sent in its lease (option 12 or 81) unless a port
- * already owns that name (ports win, as in Neutron).
+ * The names the agent's DNS cache answers locally (dns/agent-dns.ts), kept
+ * per network: each network's are answered only on its own DHCP port
+ * addresses (one view per network, as each of Neutron's per-network
+ * dnsmasq answers only its own hosts). For a network: `dns_name.domain` of
+ * its ports, `host-<a-b-c-d>.domain` for each address of a port without a
+ * dns_name (Neutron's default name; DHCP ports aside, as in Neutron's
+ * addn_hosts), and the host name each client sent in its lease (option 12
+ * or 81) unless a port already owns that name (ports win, as in Neutron).
+ * The domain is the network's dns_domain, else the agent's configured
+ * default (`openstacklocal`).
  *
  * Two parts. `LeaseHostnames` is the index of those host names by network
  * and address, fed by the model's lease changes from before the replay (so
@@ -11,7 +17,8 @@
  * after the last change asked for it: a burst of lease events costs one
  * rebuild, not one each.
  */
-import type { Ipv4 } from '@leasehold/protocol';
+import { DEFAULT_DNS_DOMAIN, defaultHostname, portDnsDomain, type Ipv4 } from '@leasehold/protocol';
+import { DHCP_DEVICE_OWNER } from '@leasehold/resources';
 import type { AgentDns } from './dns/agent-dns.js';
 import { fqdn } from './dns/agent-dns.js';
 import type { ServedNetworks } from './served-networks.js';
@@ -51,20 +58,33 @@ export class LeaseHostnames {
   }
 }
 
-/** Fully qualified name → addresses, for the served networks. Pure (reads the model and the index). */
-export function localNameRecords(model: Pick<AgentModel, 'network' | 'portsOf'>, hostnames: Pick<LeaseHostnames, 'of'>, networkIds: Iterable<string>): Map<string, Ipv4[]> {
+/** Network id → (fully qualified name → addresses), for the served networks. Pure (reads the model and the index). */
+export function localNameRecords(
+  model: Pick<AgentModel, 'network' | 'portsOf'>,
+  hostnames: Pick<LeaseHostnames, 'of'>,
+  networkIds: Iterable<string>,
+  defaultDomain: string = DEFAULT_DNS_DOMAIN,
+): Map<string, Map<string, Ipv4[]>> {
+  const byNetwork = new Map<string, Map<string, Ipv4[]>>();
+  for (const networkId of networkIds) byNetwork.set(networkId, networkNameRecords(model, hostnames, networkId, defaultDomain));
+  return byNetwork;
+}
+
+/** One network's names: its ports' (given or default) and its clients' host names. Pure. */
+function networkNameRecords(model: Pick<AgentModel, 'network' | 'portsOf'>, hostnames: Pick<LeaseHostnames, 'of'>, networkId: string, defaultDomain: string): Map<string, Ipv4[]> {
   const records = new Map<string, Ipv4[]>();
   const add = (name: string, ip: Ipv4) => records.set(name, [...(records.get(name) ?? []), ip]);
-  for (const networkId of networkIds) {
-    const domain = model.network(networkId)?.dnsDomain ?? '';
-    const named = new Set<string>();
-    for (const port of model.portsOf(networkId)) {
-      if (!port.dnsName) continue;
+  const domain = portDnsDomain(model.network(networkId)?.dnsDomain, defaultDomain);
+  const named = new Set<string>();
+  for (const port of model.portsOf(networkId)) {
+    if (port.dnsName) {
       named.add(port.dnsName);
       for (const f of port.fixedIps) add(fqdn(port.dnsName, domain), f.ipAddress);
+    } else if (port.deviceOwner !== DHCP_DEVICE_OWNER) {
+      for (const f of port.fixedIps) add(fqdn(defaultHostname(f.ipAddress), domain), f.ipAddress);
     }
-    for (const [ip, name] of hostnames.of(networkId)) if (!named.has(name)) add(fqdn(name, domain), ip);
   }
+  for (const [ip, name] of hostnames.of(networkId)) if (!named.has(name)) add(fqdn(name, domain), ip);
   return records;
 }
 
@@ -74,6 +94,8 @@ export interface LocalDnsRecordsOptions {
   /** Whose names are answered: the networks served at each rebuild. */
   readonly served: Pick<ServedNetworks, 'current'>;
   readonly dns: Pick<AgentDns, 'setRecords'>;
+  /** The domain of the names of a network without a dns_domain (Neutron's dns_domain; openstacklocal by default). */
+  readonly defaultDomain?: string;
   readonly log: (line: string) => void;
 }
 
@@ -101,9 +123,9 @@ export class LocalDnsRecords {
   }
 
   private rebuild(): void {
-    const { model, hostnames, served, dns, log } = this.options;
+    const { model, hostnames, served, dns, defaultDomain, log } = this.options;
     try {
-      dns.setRecords(localNameRecords(model, hostnames, served.current.keys()));
+      dns.setRecords(localNameRecords(model, hostnames, served.current.keys(), defaultDomain));
     } catch (error) {
       // A timer callback: a throw here would end the agent (DHCP included). The names stay as they were.
       log(`dns: cannot refresh the local names: ${(error as Error).message}`);

@@ -34,7 +34,7 @@ function setup(options: { configureInterfaces?: boolean; addresses?: OwnAddresse
       refreshAddresses: () => void steps.push('refresh addresses'),
       closeExcept: async (inUse) => void steps.push(`close all but ${[...inUse].join(',')}`),
     },
-    dns: { listenOn: async (addresses) => void steps.push(`dns on ${addresses.length}`) },
+    dns: { listenOn: async (addresses) => void steps.push(`dns on ${addresses.size}`) },
     records: { refresh: () => void steps.push('names') },
     log: (line) => void steps.push(line),
     ...(options.addresses ? { addresses: options.addresses } : {}),

@@ -110,9 +110,12 @@ export class Reconciler {
     if (config.listen) {
       // The DNS cache listens on the agent's addresses that are on an interface (or will be: it puts them there).
       const snapshot = networkInterfaces();
-      const addresses = [...next.values()]
-        .filter((n) => n.ifname !== undefined && (config.configureInterfaces || interfaceAddresses(n.ifname, snapshot).length > 0))
-        .flatMap((n) => [...n.serverIps.values()]);
+      // Per network: each address answers only its own network's names (dns/agent-dns.ts).
+      const addresses = new Map(
+        [...next.values()]
+          .filter((n) => n.ifname !== undefined && (config.configureInterfaces || interfaceAddresses(n.ifname, snapshot).length > 0))
+          .map((n) => [n.networkId, [...n.serverIps.values()]] as const),
+      );
       await dns.listenOn(addresses);
     }
     records.refresh();

@@ -4,8 +4,18 @@
  * port addresses — the DNS server the agent hands to clients when a subnet
  * lists none — forwards to the host's upstreams, and answers the names of
  * the served networks' ports and leases (hostname.dns_domain, with PTR).
+ *
+ * One view per network: a network's names are answered only to queries
+ * that arrived on that network's own DHCP port addresses. The cache opens
+ * one socket per address (never the wildcard), so the socket a query
+ * arrived on names its network; no IP_PKTINFO is needed. Upstream answers
+ * are cached once for the process, shared by every network (they are the
+ * same for everyone who asks); local names never enter that cache. An
+ * address two networks claim (a misconfiguration the API should refuse)
+ * belongs to neither: queries there are REFUSED, and it is logged.
  */
 import { startDnsCache, type DnsCacheConfig, type DnsCacheHandle, type DnsCacheStats } from '@leasehold/dns-cache';
+import type { LocalView } from '@leasehold/dns-cache';
 import { formatIpv4, type Ipv4 } from '@leasehold/protocol';
 
 export interface AgentDnsOptions {
@@ -15,13 +25,19 @@ export interface AgentDnsOptions {
   readonly port: number;
   /** Anything else of the cache's configuration (upstreams, cache size, TTLs...). */
   readonly cache?: Partial<DnsCacheConfig>;
+  /** Neutron's dns_domain: the domain of the names of a network without a dns_domain (openstacklocal when unset). */
+  readonly domain?: string;
 }
 
 export interface AgentDns {
-  /** Listens on exactly these addresses (restarting the listeners when the set changes). */
-  listenOn(addresses: readonly Ipv4[]): Promise<void>;
-  /** Replaces the local names: fully qualified name → addresses. */
-  setRecords(records: ReadonlyMap<string, readonly Ipv4[]>): void;
+  /**
+   * Listens on exactly the addresses of these networks (network id → its
+   * DHCP port addresses), restarting the listeners when the set of addresses
+   * changes; each address answers its own network's names only.
+   */
+  listenOn(networks: ReadonlyMap<string, readonly Ipv4[]>): Promise<void>;
+  /** Replaces the local names: network id → (fully qualified name → addresses). */
+  setRecords(records: ReadonlyMap<string, ReadonlyMap<string, readonly Ipv4[]>>): void;
   addresses(): readonly { address: string; port: number }[];
   /** The embedded cache's counters, when it runs. */
   stats(): DnsCacheStats | undefined;
@@ -31,15 +47,34 @@ export interface AgentDns {
 export function agentDns(options: AgentDnsOptions, log: (line: string) => void): AgentDns {
   let cache: DnsCacheHandle | undefined;
   let listening = '';
-  let records = new Map<string, string[]>();
+  /** Network id → its listen addresses (dotted), as last given to listenOn. */
+  let addressesOf = new Map<string, string[]>();
+  /** Network id → its names, as last given to setRecords. */
+  let records = new Map<string, Map<string, string[]>>();
+  let ambiguous = '';
   const enabled = options.enabled && options.port !== 0;
 
+  /** Gives the cache one view per network: its addresses and its names (none yet for a network just served). */
+  const pushViews = () => {
+    if (!cache) return;
+    const views = networkViews(addressesOf, records);
+    const shared = views.ambiguous.join(',');
+    if (shared !== ambiguous && shared !== '') log(`dns: ${shared} claimed by more than one network: no network's names are answered there (REFUSED)`);
+    ambiguous = shared;
+    try {
+      cache.setLocalViews(views.views);
+    } catch (error) {
+      log(`dns: bad local records: ${(error as Error).message}`);
+    }
+  };
+
   return {
-    async listenOn(addresses) {
+    async listenOn(networks) {
       if (!enabled) return;
-      const wanted = [...new Set(addresses)].sort((a, b) => a - b).map(formatIpv4);
+      addressesOf = new Map([...networks].map(([id, ips]) => [id, ips.map(formatIpv4)]));
+      const wanted = [...new Set([...networks.values()].flat())].sort((a, b) => a - b).map(formatIpv4);
       const key = wanted.join(',');
-      if (key === listening) return;
+      if (key === listening) return pushViews();
       await cache?.stop();
       cache = undefined;
       listening = key;
@@ -48,7 +83,7 @@ export function agentDns(options: AgentDnsOptions, log: (line: string) => void):
         // The cache guards its own socket callbacks and timers (a packet or a race never ends the process,
         // which also serves DHCP); what it catches is logged through the agent's log, once per interval.
         cache = await startDnsCache({ ...options.cache, listenAddresses: wanted, port: options.port }, { log });
-        cache.setLocalRecords(records);
+        pushViews();
         log(`dns: listening on ${wanted.map((a) => `${a}:${options.port}`).join(', ')}`);
       } catch (error) {
         listening = '';
@@ -56,12 +91,8 @@ export function agentDns(options: AgentDnsOptions, log: (line: string) => void):
       }
     },
     setRecords(next) {
-      records = new Map([...next].map(([name, ips]) => [name, ips.map(formatIpv4)]));
-      try {
-        cache?.setLocalRecords(records);
-      } catch (error) {
-        log(`dns: bad local records: ${(error as Error).message}`);
-      }
+      records = new Map([...next].map(([id, names]) => [id, new Map([...names].map(([name, ips]) => [name, ips.map(formatIpv4)]))]));
+      pushViews();
     },
     addresses: () => cache?.addresses ?? [],
     stats: () => cache?.stats(),
@@ -71,6 +102,25 @@ export function agentDns(options: AgentDnsOptions, log: (line: string) => void):
       listening = '';
     },
   };
+}
+
+/**
+ * One view per network with addresses: its addresses and its names. An
+ * address claimed by two networks goes to neither (whose names would it
+ * answer?) and is listed in `ambiguous`. Pure.
+ */
+export function networkViews(
+  addressesOf: ReadonlyMap<string, readonly string[]>,
+  records: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>,
+): { views: LocalView[]; ambiguous: string[] } {
+  const claims = new Map<string, number>();
+  for (const addresses of addressesOf.values()) for (const a of new Set(addresses)) claims.set(a, (claims.get(a) ?? 0) + 1);
+  const views: LocalView[] = [];
+  for (const [networkId, addresses] of addressesOf) {
+    const own = [...new Set(addresses)].filter((a) => claims.get(a) === 1);
+    if (own.length > 0) views.push({ addresses: own, records: records.get(networkId) ?? new Map() });
+  }
+  return { views, ambiguous: [...claims].filter(([, n]) => n > 1).map(([a]) => a).sort() };
 }
 
 /** hostname + network domain → a fully qualified name without the trailing dot ("vm1.example.org"). Pure. */

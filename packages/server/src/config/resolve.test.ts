@@ -55,6 +55,12 @@ describe('scheduler and agent settings', () => {
     expect(agentSettings(load('')).dhcpQueue).toStrictEqual({ capacity: 2048, maxAgeMs: 500, maxInFlight: 1024 });
   });
 
+  test("the domain of names of networks without a dns_domain is Neutron's openstacklocal unless agent.dns.domain sets it; a bad one is reported at its line", () => {
+    expect(agentSettings(load('')).dns.domain).toBe('openstacklocal');
+    expect(agentSettings(load('agent:\n  dns:\n    domain: cloud.example.\n')).dns.domain).toBe('cloud.example.');
+    expect(messageOf(() => load('agent:\n  dns:\n    domain: "not a domain"\n'))).toBe('lh.yaml:3: agent.dns.domain: is not a domain name');
+  });
+
   test("the scheduler's cross-field rule is reported at the field's line", () => {
     expect(messageOf(() => checkConfig(load('agent:\n  report_interval: 30\napi:\n  agent_down_time: 30\n')))).toBe(
       'lh.yaml:4: api.agent_down_time: must exceed agent.report_interval (30 s)',

@@ -98,7 +98,7 @@ export function agentSettings(loaded: LoadedConfig, dns: DnsCacheConfig = dnsCac
     configureInterfaces: a.configure_interfaces,
     reportIntervalMs: seconds(a.report_interval),
     agentDownTimeMs: seconds(loaded.config.api.agent_down_time),
-    dns: { enabled: a.dns.enabled, port: a.dns.port, cache: dns },
+    dns: { enabled: a.dns.enabled, port: a.dns.port, domain: a.dns.domain, cache: dns },
     dhcpLimits: dhcpLimits({
       perMac: { burst: a.dhcp_limits.mac_burst, perSecond: a.dhcp_limits.mac_rate },
       perRelay: { burst: a.dhcp_limits.relay_burst, perSecond: a.dhcp_limits.relay_rate },

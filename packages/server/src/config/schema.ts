@@ -96,6 +96,11 @@ export const configSchema = z
       dns: section("The agent's embedded DNS cache (dnsmasq's DNS role beside DHCP).", {
         enabled: flag().default(true).describe('answer DNS on the DHCP port addresses'),
         port: integer(0, 65535).default(53).describe('DNS port; 0 turns DNS off'),
+        domain: z
+          .string()
+          .regex(/^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.?$/, 'is not a domain name')
+          .default('openstacklocal')
+          .describe("Neutron's dns_domain: names of a network without a dns_domain are host.<domain> (host-198-18-0-5.openstacklocal for a port without dns_name); the API's dns_assignment uses it too"),
       }),
       dhcp_limits: section('Defences against DHCP floods and pool starvation (token buckets; a burst of 0 turns one off).', {
         mac_burst: integer(0, 1_000_000).default(10).describe('packets one client MAC may send at once'),
