@@ -10,6 +10,7 @@ import { dhcpDropReasons, dhcpOutcomes } from '@leasehold/agent';
 import { API_SUBJECT_PREFIX } from '@leasehold/api/client';
 import type { DnsCacheStats } from '@leasehold/dns-cache';
 import { AGENT_REQUEST_PREFIX, type RunningProjection, type RunningSnapshottedProjection } from '@leasehold/journal';
+import { unreachableNetworks } from '@leasehold/scheduler';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { RunningSystem } from '../runtime/system.js';
@@ -224,6 +225,10 @@ export function createMetrics(sources: MetricSources): { registry: Registry; las
       counts.set(status, (counts.get(status) ?? 0) + 1);
     }
     return [...counts].map(([status, n]) => [{ status }, n]);
+  });
+  mirroredGauge(registry, 'leasehold_scheduler_unreachable_networks', 'DHCP networks bound to no agent because no live agent maps their physical network', [], () => {
+    const s = scheduler();
+    return s ? [[{}, unreachableNetworks(s.state(), Date.now()).length]] : [];
   });
 
   // API requests, from the NATS micro-service's own endpoint stats.
