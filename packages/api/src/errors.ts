@@ -23,6 +23,8 @@ export const errorStatus = {
   NETWORK_IN_USE: 409,
   SUBNET_IN_USE: 409,
   AGENT_ALIVE: 409,
+  /** A manual binding to an agent whose mappings do not reach the network's physical network (the scheduler would remove it). */
+  AGENT_CANNOT_REACH: 409,
   /** A network without a subnet that has DHCP enabled: no DHCP port to give. */
   NO_DHCP_SUBNET: 409,
   /** A project holds its quota of networks, subnets or ports (Neutron's OverQuota). */

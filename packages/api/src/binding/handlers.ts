@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { VersionConflictError, type Journal } from '@leasehold/journal';
-import { bindingSubject, toBindingEnvelope, type BindingEvent } from '@leasehold/resources';
+import { agentReachOf, bindingSubject, reachesPhysicalNetwork, toBindingEnvelope, type BindingEvent } from '@leasehold/resources';
 import { findAgent } from '../agent/handlers.js';
 import { agentView, networksOfAgent } from '../agent/view.js';
 import { requestContext } from '../command.js';
@@ -41,8 +41,14 @@ export function bindingHandlers({ journal, model, agentDownTimeMs }: BindingHand
   return {
     'bindings.add': async (body) => {
       const req = parseRequest('bindingChange', body);
-      if (!model.network(req.network_id)) throw notFound('network', req.network_id, 'network_id');
-      findAgent(fleet, req.agent_id, 'agent_id');
+      const physicalNetwork = model.network(req.network_id)?.context.network?.physicalNetwork;
+      if (physicalNetwork === undefined) throw notFound('network', req.network_id, 'network_id');
+      const agent = findAgent(fleet, req.agent_id, 'agent_id');
+      // Neutron accepts this; here the scheduler would remove the binding at once (issue 18 point 4), so say why now.
+      if (agent.heartbeat && !reachesPhysicalNetwork(agentReachOf(agent.heartbeat), physicalNetwork)) {
+        const mappings = Object.keys(agent.heartbeat.interfaceMappings).join(', ') || 'none';
+        throw new ApiError('AGENT_CANNOT_REACH', `agent ${req.agent_id} maps no interface to physical network ${physicalNetwork} of network ${req.network_id} (its mappings: ${mappings})`, 'agent_id');
+      }
       if (!fleet.bindings.get(req.network_id)?.has(req.agent_id)) {
         await bindingEvent({ type: 'NetworkScheduled', at: Date.now(), networkId: req.network_id, agentId: req.agent_id, reason: 'manual' });
       }
