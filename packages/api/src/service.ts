@@ -39,6 +39,8 @@ export interface ApiServiceOptions extends ReadModelOptions {
   readonly quotas?: Partial<Quotas>;
   /** An agent without a heartbeat for this long is shown dead (Neutron's agent_down_time, default 75 s). */
   readonly agentDownTimeMs?: number;
+  /** Neutron's dns_domain: ports' dns_assignment under it when their network has no dns_domain (openstacklocal by default). */
+  readonly dnsDomain?: string;
   /** Called with unexpected (non-ApiError) failures; the caller gets INTERNAL. */
   readonly onInternalError?: (error: unknown, subject: string) => void;
 }
@@ -60,6 +62,8 @@ export interface ApiService {
 export interface ApiHandlerOptions {
   readonly quotas?: Quotas;
   readonly agentDownTimeMs?: number;
+  /** Neutron's dns_domain (see ApiServiceOptions). */
+  readonly dnsDomain?: string;
   /** The port writer, shared with the agents' DHCP-port requests (one writer: one set of claims in flight). */
   readonly ports?: PortWriter;
 }
@@ -73,7 +77,7 @@ export function apiHandlers(journal: Journal, model: ReadModel, options: ApiHand
   return {
     ...networkHandlers({ model, quotas, networks, ports, journal }),
     ...subnetHandlers({ model, quotas, networks, ports }),
-    ...portHandlers({ model, quotas, ports }),
+    ...portHandlers({ model, quotas, ports, ...(options.dnsDomain !== undefined ? { dnsDomain: options.dnsDomain } : {}) }),
     ...agentHandlers({ journal, model, agentDownTimeMs }),
     ...bindingHandlers({ journal, model, agentDownTimeMs }),
     ...leaseHandlers({ model }),
@@ -95,7 +99,12 @@ export async function startApiService(nc: NatsConnection, journal: Journal, opti
 
   const group = service.addGroup(API_SUBJECT_PREFIX);
   const subjects: string[] = [];
-  const handlers = apiHandlers(journal, model, { quotas: resolveQuotas(options.quotas), agentDownTimeMs: options.agentDownTimeMs ?? DEFAULT_AGENT_DOWN_TIME_MS, ports });
+  const handlers = apiHandlers(journal, model, {
+    quotas: resolveQuotas(options.quotas),
+    agentDownTimeMs: options.agentDownTimeMs ?? DEFAULT_AGENT_DOWN_TIME_MS,
+    ports,
+    ...(options.dnsDomain !== undefined ? { dnsDomain: options.dnsDomain } : {}),
+  });
   for (const [operation, handler] of Object.entries(handlers)) {
     group.addEndpoint(operation.replaceAll('.', '-'), {
       subject: operation,

@@ -73,6 +73,40 @@ describe('ports', () => {
   });
 });
 
+describe('dns_assignment', () => {
+  test("a port without dns_name is host-a-b-c-d per address, under its network's dns_domain or openstacklocal, as Neutron's dns_db fills it; dns_name set later renames it", async () => {
+    const net = await t.client.networks.create({});
+    const subnet = await t.client.subnets.create({ network_id: net.id, cidr: '198.18.23.0/24' });
+    const port = await t.client.ports.create({ network_id: net.id, fixed_ips: [{ ip_address: '198.18.23.40' }, { ip_address: '198.18.23.41' }] });
+    expect(port.dns_name).toBe('');
+    expect(port.dns_assignment).toStrictEqual([
+      { hostname: 'host-198-18-23-40', ip_address: '198.18.23.40', fqdn: 'host-198-18-23-40.openstacklocal.' },
+      { hostname: 'host-198-18-23-41', ip_address: '198.18.23.41', fqdn: 'host-198-18-23-41.openstacklocal.' },
+    ]);
+    expect((await t.client.ports.list({ network_id: net.id, device_owner: '' }))[0]!.dns_assignment).toStrictEqual(port.dns_assignment);
+    const named = await t.client.ports.update(port.id, { dns_name: 'db', fixed_ips: [{ subnet_id: subnet.id, ip_address: '198.18.23.40' }] });
+    expect(named.dns_assignment).toStrictEqual([{ hostname: 'db', ip_address: '198.18.23.40', fqdn: 'db.openstacklocal.' }]);
+    const inDomain = await t.client.networks.create({ dns_domain: 'corp.example.' });
+    await t.client.subnets.create({ network_id: inDomain.id, cidr: '198.18.24.0/24' });
+    expect((await t.client.ports.create({ network_id: inDomain.id })).dns_assignment).toStrictEqual([
+      { hostname: 'host-198-18-24-2', ip_address: '198.18.24.2', fqdn: 'host-198-18-24-2.corp.example.' },
+    ]);
+  });
+
+  test("the configured dns_domain (agent.dns.domain, Neutron's dns_domain) replaces openstacklocal for networks without one", async () => {
+    const configured = await startTestApi({ dnsDomain: 'cloud.internal' });
+    try {
+      const net = await configured.client.networks.create({});
+      await configured.client.subnets.create({ network_id: net.id, cidr: '198.18.25.0/24' });
+      const port = await configured.client.ports.create({ network_id: net.id });
+      expect(port.dns_assignment).toStrictEqual([{ hostname: 'host-198-18-25-2', ip_address: '198.18.25.2', fqdn: 'host-198-18-25-2.cloud.internal.' }]);
+      expect((await configured.client.ports.show(port.id)).dns_assignment).toStrictEqual(port.dns_assignment);
+    } finally {
+      await configured.stop();
+    }
+  });
+});
+
 describe('extra_dhcp_opts', () => {
   test("an entry protocol's option table refuses is VALIDATION_FAILED naming the entry, on create and on update, and nothing is written", async () => {
     const net = await t.client.networks.create({});

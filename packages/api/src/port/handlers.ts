@@ -18,13 +18,15 @@ export interface PortHandlerDeps {
   readonly model: ReadModel;
   readonly quotas: Quotas;
   readonly ports: PortWriter;
+  /** Neutron's dns_domain: the domain of dns_assignment for a port whose network has none (openstacklocal when unset). */
+  readonly dnsDomain?: string;
 }
 
-export function portHandlers({ model, quotas, ports }: PortHandlerDeps): Record<string, Handler> {
+export function portHandlers({ model, quotas, ports, dnsDomain }: PortHandlerDeps): Record<string, Handler> {
   const showPort = (id: string) => {
     const port = model.ports.get(id);
     if (!port) throw notFound('port', id);
-    return { port: portView(port.value, port.version, model.network(port.value.networkId)?.context.network?.dnsDomain, model.projectOf(port.value.networkId)) };
+    return { port: portView(port.value, port.version, model.network(port.value.networkId)?.context.network?.dnsDomain, model.projectOf(port.value.networkId), dnsDomain) };
   };
 
   return {
@@ -59,7 +61,10 @@ export function portHandlers({ model, quotas, ports }: PortHandlerDeps): Record<
       );
       // Page before building views: a page of a large network costs only its own items.
       const { items, next_marker } = page(matching, (p) => p.value.id, f);
-      return { ports: items.map(({ value, version }) => portView(value, version, domainOf(value.networkId), value.projectId ?? model.projectOf(value.networkId))), ...(next_marker ? { next_marker } : {}) };
+      return {
+        ports: items.map(({ value, version }) => portView(value, version, domainOf(value.networkId), value.projectId ?? model.projectOf(value.networkId), dnsDomain)),
+        ...(next_marker ? { next_marker } : {}),
+      };
     },
     'ports.update': async (body) => {
       const port = await ports.update(parseRequest('portUpdate', body), requestContext());

@@ -1,10 +1,14 @@
 /** A port as the API shows it (`PortView`). Pure. */
-import { formatIpv4, type PortState } from '@leasehold/protocol';
+import { DEFAULT_DNS_DOMAIN, defaultHostname, formatIpv4, portDnsDomain, type PortState } from '@leasehold/protocol';
 import { projectFields } from '../quota.js';
 import type { PortView } from '../wire/views.js';
 
-/** `dnsDomain`: its network's, for dns_assignment; `networkProject`: stands in for a port written before quotas. */
-export function portView(p: PortState, version: number, dnsDomain = '', networkProject?: string): PortView {
+/**
+ * `dnsDomain`: its network's, for dns_assignment, where `defaultDomain`
+ * (Neutron's dns_domain, openstacklocal) stands in when the network has
+ * none; `networkProject`: stands in for a port written before quotas.
+ */
+export function portView(p: PortState, version: number, dnsDomain = '', networkProject?: string, defaultDomain = DEFAULT_DNS_DOMAIN): PortView {
   return {
     id: p.id,
     network_id: p.networkId,
@@ -12,9 +16,7 @@ export function portView(p: PortState, version: number, dnsDomain = '', networkP
     mac_address: p.macAddress,
     fixed_ips: p.fixedIps.map((f) => ({ subnet_id: f.subnetId, ip_address: formatIpv4(f.ipAddress) })),
     dns_name: p.dnsName,
-    dns_assignment: p.dnsName
-      ? p.fixedIps.map((f) => ({ hostname: p.dnsName, ip_address: formatIpv4(f.ipAddress), fqdn: `${p.dnsName}.${dnsDomain}` }))
-      : [],
+    dns_assignment: dnsAssignment(p, portDnsDomain(dnsDomain, defaultDomain)),
     extra_dhcp_opts: p.extraDhcpOpts.map((o) => ({ opt_name: o.optName, opt_value: o.optValue, ip_version: 4 })),
     device_owner: p.deviceOwner,
     device_id: p.deviceId,
@@ -23,4 +25,17 @@ export function portView(p: PortState, version: number, dnsDomain = '', networkP
     ...projectFields(p.projectId ?? networkProject),
     revision_number: version,
   };
+}
+
+/**
+ * Neutron's dns_assignment (dns_db's _get_dns_names_for_port): one entry per
+ * fixed IP, named by the port's dns_name or, without one, host-<a-b-c-d>;
+ * the fqdn ends with a dot, and is the bare host name when there is no
+ * domain at all. The agent's DNS answers the same names. Pure.
+ */
+function dnsAssignment(p: PortState, domain: string): PortView['dns_assignment'] {
+  return p.fixedIps.map((f) => {
+    const hostname = p.dnsName || defaultHostname(f.ipAddress);
+    return { hostname, ip_address: formatIpv4(f.ipAddress), fqdn: domain ? `${hostname}.${domain}.` : hostname };
+  });
 }

@@ -97,7 +97,8 @@ async function serve(command: Command, title: string, parts: readonly Part[]): P
   const listenText = config.metrics.listen ?? (parts.length === 3 ? DEFAULT_METRICS_LISTEN : undefined);
   const listen = listenText === undefined ? undefined : parseListen(listenText);
   const system: SystemOptions = {
-    api: parts.includes('api') && { agentDownTimeMs: Math.round(config.api.agent_down_time * 1000), quotas: config.quotas },
+    // The API names ports as the agents' DNS does: both read agent.dns.domain (Neutron's one dns_domain).
+    api: parts.includes('api') && { agentDownTimeMs: Math.round(config.api.agent_down_time * 1000), quotas: config.quotas, dnsDomain: config.agent.dns.domain },
     scheduler: parts.includes('scheduler') && checked.scheduler,
     agent: parts.includes('agent') && checked.agent,
     logger,

@@ -27,8 +27,11 @@ import { startAccessKeeper, untilIdle, type AccessKeeper } from './access-keeper
 import type { NatsRuntime } from './nats.js';
 
 export interface SystemOptions {
-  /** `quotas`: per project (Neutron's quota_network, quota_subnet, quota_port); unset fields take Neutron's defaults. */
-  readonly api?: { readonly agentDownTimeMs: number; readonly quotas?: Partial<Quotas> } | false;
+  /**
+   * `quotas`: per project (Neutron's quota_network, quota_subnet, quota_port); unset fields take Neutron's defaults.
+   * `dnsDomain`: Neutron's dns_domain, for ports' dns_assignment on networks without one (agent.dns.domain; openstacklocal).
+   */
+  readonly api?: { readonly agentDownTimeMs: number; readonly quotas?: Partial<Quotas>; readonly dnsDomain?: string } | false;
   readonly scheduler?: Partial<SchedulerConfig> | false;
   readonly agent?: AgentConfig | false;
   /** Each part logs through a child of this logger (component api, scheduler, agent). */
@@ -131,6 +134,7 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
       ? await startApiService(nats.connectionOf('api'), await journalOf(nats.connectionOf('api-journal')), {
           agentDownTimeMs: options.api.agentDownTimeMs,
           ...(options.api.quotas ? { quotas: options.api.quotas } : {}),
+          ...(options.api.dnsDomain !== undefined ? { dnsDomain: options.api.dnsDomain } : {}),
           onInternalError: (error, subject) =>
             textLog ? textLog(`api: internal error on ${subject}: ${String(error)}`) : logger.child({ component: 'api' }).error({ subject, err: error }, 'internal error'),
           onProjectionError: (error) => logOf('api')(`api: journal: ${(error as Error).message}`),
