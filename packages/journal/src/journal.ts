@@ -19,6 +19,7 @@ import { PermissionViolationError, type NatsConnection } from '@nats-io/transpor
 import { decodeEvent, encodeEvent, pack, unpack, type EventEnvelope, type EventRegistry } from '@leasehold/protocol';
 import { NotPermittedError, VersionConflictError } from './errors.js';
 import { defaultLayout, provisionJournal, type JournalLayout } from './provision.js';
+import { copyLegacySnapshots, type LegacyCopy } from './snapshots/legacy-object-store.js';
 
 /** An event as stored: its stream sequence and subject beside the envelope. */
 export interface StoredEvent<E extends EventEnvelope = EventEnvelope> {
@@ -54,6 +55,8 @@ export interface OpenJournalOptions {
   readonly layout?: Partial<JournalLayout>;
   /** When given, reads reject events of unknown types or versions with a typed error. */
   readonly registry?: EventRegistry;
+  /** Told what was copied from the older projection-snapshot object store, when this open created the KV bucket and found one. */
+  readonly onLegacySnapshots?: (copy: LegacyCopy) => void;
 }
 
 export interface ReplayOptions {
@@ -83,7 +86,11 @@ export class Journal {
   static async open(nc: NatsConnection, options: OpenJournalOptions = {}): Promise<Journal> {
     const layout = { ...defaultLayout, ...options.layout };
     const jsm = await jetstreamManager(nc);
-    const { snapshots, checkpoints } = await provisionJournal(nc, jsm, layout);
+    const { snapshots, checkpoints, createdProjectionBucket } = await provisionJournal(nc, jsm, layout);
+    if (createdProjectionBucket) {
+      const copy = await copyLegacySnapshots(nc, jsm, layout);
+      if (copy.copied.length + copy.skipped.length > 0) options.onLegacySnapshots?.(copy);
+    }
     return new Journal(nc, jetstream(nc), jsm, layout, snapshots, checkpoints, options.registry);
   }
 

@@ -55,6 +55,8 @@ export const defaultLayout: JournalLayout = {
 export interface Provisioned {
   readonly snapshots: KV;
   readonly checkpoints: KV;
+  /** This call created the projection-snapshot bucket (so snapshots of the older object store are copied into it). */
+  readonly createdProjectionBucket: boolean;
 }
 
 /** Ensures the stream and buckets exist with the layout's settings. */
@@ -95,8 +97,9 @@ export async function provisionJournal(nc: NatsConnection, jsm: JetStreamManager
     if (cur && (cur.num_replicas ?? 1) < layout.replicas) await jsm.streams.update(stream, { ...cur, num_replicas: layout.replicas });
     return kv;
   };
+  const createdProjectionBucket = (await streamConfig(jsm, `KV_${layout.projectionBucket}`)) === undefined;
   const [snapshots, checkpoints] = await Promise.all([bucket(layout.snapshotBucket), bucket(layout.checkpointBucket), bucket(layout.projectionBucket)]);
-  return { snapshots, checkpoints };
+  return { snapshots, checkpoints, createdProjectionBucket };
 }
 
 async function streamConfig(jsm: JetStreamManager, name: string): Promise<StreamConfig | undefined> {

@@ -14,6 +14,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { ClusterStartError } from '../errors.js';
 import { startNatsServer, type NatsServer } from '../nats-server.js';
 import { defaultLayout, provisionJournal, type JournalLayout, type Provisioned } from '../provision.js';
+import { copyLegacySnapshots } from '../snapshots/legacy-object-store.js';
 import type { TlsFiles } from '../access/server-config.js';
 import { nodeConfigText, type RouteAuth } from './config.js';
 
@@ -202,9 +203,12 @@ export async function waitForJetStream(nc: NatsConnection, timeoutMs = 20_000): 
  */
 export async function provisionCluster(nc: NatsConnection, layout: Partial<JournalLayout> = {}, timeoutMs = 30_000): Promise<Provisioned> {
   const full = { ...defaultLayout, replicas: 3, ...layout };
-  return retryUntil(timeoutMs, `provisioning ${full.stream} at R${full.replicas}`, async () =>
+  const provisioned = await retryUntil(timeoutMs, `provisioning ${full.stream} at R${full.replicas}`, async () =>
     provisionJournal(nc, await jetstreamManager(nc, { timeout: 5_000 }), full),
   );
+  // The bucket is new: bring over the snapshots of the object store used before it (Journal.open does the same).
+  if (provisioned.createdProjectionBucket) await copyLegacySnapshots(nc, await jetstreamManager(nc), full);
+  return provisioned;
 }
 
 async function retryUntil<T>(timeoutMs: number, what: string, attempt: () => Promise<T>): Promise<T> {

@@ -148,7 +148,16 @@ export class ProjectionSnapshots {
    */
   save(name: string, wanted: SnapshotWanted, seq: number, state: unknown): Promise<SnapshotInfo> {
     const bytes = pack(state);
-    const info: SnapshotInfo = { name, v: wanted.v, fingerprint: wanted.fingerprint ?? '', seq, at: Date.now(), bytes: bytes.length };
+    return this.copy({ name, v: wanted.v, fingerprint: wanted.fingerprint ?? '', seq, at: Date.now() }, bytes);
+  }
+
+  /**
+   * Stores a snapshot already packed, as `described` says (its time kept):
+   * a copy from another store. Rejects like `save`.
+   */
+  copy(described: Omit<SnapshotInfo, 'bytes'>, bytes: Uint8Array): Promise<SnapshotInfo> {
+    const info: SnapshotInfo = { ...described, bytes: bytes.length };
+    const { name } = info;
     const previous = this.saving.get(name) ?? Promise.resolve();
     const done = previous.then(() => this.write(info, bytes));
     const tail: Promise<unknown> = done.then(
