@@ -217,8 +217,7 @@ function agentView(id: string, record: AgentMachineState, config: SchedulerConfi
     candidate: alive && up,
     aliveSince: record.context.aliveSince,
     lastHeartbeatAt: record.context.lastHeartbeatAt,
-    // Missing in agent records restored from a snapshot taken before reachability.
-    reach: record.context.reach ?? null,
+    reach: record.context.reach,
   };
 }
 
