@@ -58,7 +58,7 @@ describe('the reconcile', () => {
       remove: async (ifname, address) => void on.splice(on.indexOf(`${ifname}/${formatIpv4(address)}`), 1),
     });
     const subnet = { id: 's1', cidr: parseCidr('198.18.64.0/24') } as SubnetState;
-    const port = { fixedIps: [{ subnetId: 's1', ipAddress: parseIpv4('198.18.64.2') }] } as PortState;
+    const port = { fixedIps: [{ subnetId: 's1', ipAddress: parseIpv4('198.18.64.2') }] } as unknown as PortState;
     const s = setup({ configureInterfaces: true, addresses, dhcpPort: () => port, subnets: () => [subnet] });
     await s.reconciler.reconcile();
     expect(on).toStrictEqual(['eth1/198.18.64.2']);
