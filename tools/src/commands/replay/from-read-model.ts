@@ -11,7 +11,7 @@
 import type { ReadModel } from '@leasehold/api';
 import { leaseMachine, type LeaseContext, type LeaseSnapshot } from '@leasehold/lease-actor';
 import type { Ipv4, PortState } from '@leasehold/protocol';
-import { initialAgentState, initialNetwork, type AgentMachineState, type NetworkSnapshot } from '@leasehold/resources';
+import { agentReachOf, initialAgentState, initialNetwork, type AgentMachineState, type NetworkSnapshot } from '@leasehold/resources';
 import { initialTransition } from 'xstate';
 
 /** A start state, the time of the last event in it, and the fields the read model does not know. */
@@ -60,7 +60,7 @@ export function agentIn(model: ReadModel, agentId: string, agentDownTime: number
   const started = initialAgentState({ agentId, agentDownTime, adminStateUp: row.adminStateUp });
   const hb = row.heartbeat;
   const context = hb
-    ? { ...started.context, host: hb.host, availabilityZone: hb.availabilityZone, lastHeartbeatAt: row.heartbeatAt, load: hb.load, reportedNetworks: hb.networks }
+    ? { ...started.context, host: hb.host, availabilityZone: hb.availabilityZone, lastHeartbeatAt: row.heartbeatAt, load: hb.load, reportedNetworks: hb.networks, reach: agentReachOf(hb) }
     : started.context;
   const status = row.deleted ? 'deleted' : hb ? 'alive' : started.status;
   return { state: { status, context }, at: hb ? row.heartbeatAt : undefined, unknown: hb ? ['aliveSince'] : [] };

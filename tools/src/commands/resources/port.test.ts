@@ -64,6 +64,8 @@ describe('leasehold port', () => {
     expect(updated).toEqual({
       ...p,
       fixed_ips: [{ subnet_id: sub.id, ip_address: '198.18.0.77' }],
+      // A port without dns_name is named after its address (Neutron's host-<a-b-c-d>), so the name moves with it.
+      dns_assignment: [{ hostname: 'host-198-18-0-77', ip_address: '198.18.0.77', fqdn: p.dns_assignment[0]!.fqdn.replace(/^[^.]+/, 'host-198-18-0-77') }],
       extra_dhcp_opts: [],
       admin_state_up: false,
       status: 'DOWN',
