@@ -9,12 +9,19 @@
  * call per batch (issue 19: the server must see its whole backlog, stamp it
  * and shed the oldest, not find it hidden in the kernel's queue).
  * N-API + libuv (uv_poll on the descriptor), so it loads in any Node version.
+ *
+ * A socket for a network served in its own namespace (qdhcp-<network>, issue
+ * 18) is created inside it: setns(2) into the namespace around socket() and
+ * bind() (a socket stays in the namespace it was made in), then straight back.
+ * Only the calling thread moves, and only for those few calls.
  */
 #define _GNU_SOURCE
 #include <node_api.h>
 #include <uv.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +77,34 @@ static int open_fd(int32_t ifindex, int32_t port, uint32_t address, int nonblock
     close(fd);
     return -err;
   }
+  return fd;
+}
+
+/* open_fd inside the network namespace at netns_path (e.g. /run/netns/qdhcp-x), on the interface named there. */
+static int open_fd_in(const char *netns_path, const char *ifname, int32_t port, uint32_t address, int nonblock) {
+  int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (home < 0) return -errno;
+  int target = open(netns_path, O_RDONLY | O_CLOEXEC);
+  if (target < 0) {
+    int err = errno;
+    close(home);
+    return -err;
+  }
+  if (setns(target, CLONE_NEWNET) < 0) {
+    int err = errno;
+    close(target);
+    close(home);
+    return -err;
+  }
+  unsigned ifindex = if_nametoindex(ifname);
+  int fd = ifindex == 0 ? -ENODEV : open_fd((int32_t)ifindex, port, address, nonblock);
+  /* Failing to come back would leave the JS thread in a tenant's namespace: nothing after that is safe. */
+  if (setns(home, CLONE_NEWNET) < 0) {
+    fprintf(stderr, "lh_net: cannot return to the agent's network namespace: %s\n", strerror(errno));
+    abort();
+  }
+  close(target);
+  close(home);
   return fd;
 }
 
@@ -185,10 +220,11 @@ static uint8_t *arraybuffer(napi_env env, napi_value value, size_t want, napi_re
   return (uint8_t *)data;
 }
 
-/* openBatched(ifindex, port, address, in: ArrayBuffer(SLOTS*SLOT_SIZE), inMeta: ArrayBuffer(SLOTS*4), onReadable: (count) => void): External */
+/* openBatched(ifindex, port, address, in: ArrayBuffer(SLOTS*SLOT_SIZE), inMeta: ArrayBuffer(SLOTS*4), onReadable: (count) => void
+               [, netnsPath: string, ifname: string]): External. With netnsPath, ifindex is ignored: ifname is looked up in that namespace. */
 static napi_value OpenBatched(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+  size_t argc = 8;
+  napi_value argv[8];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 6) {
     napi_throw_type_error(env, NULL, "openBatched(ifindex, port, address, in, inMeta, onReadable)");
@@ -197,6 +233,16 @@ static napi_value OpenBatched(napi_env env, napi_callback_info info) {
   int32_t ifindex = 0, port = 0;
   uint32_t address = 0;
   if (!socket_args(env, argv, argc, &ifindex, &port, &address)) return NULL;
+  char netns_path[256] = "", ifname[IF_NAMESIZE + 1] = ""; /* one byte more than a name: a longer one shows as too long */
+  if (argc >= 8) {
+    size_t n1 = 0, n2 = 0;
+    if (napi_get_value_string_utf8(env, argv[6], netns_path, sizeof netns_path, &n1) != napi_ok ||
+        napi_get_value_string_utf8(env, argv[7], ifname, sizeof ifname, &n2) != napi_ok || n1 == 0 || n1 >= sizeof netns_path - 1 ||
+        n2 == 0 || n2 > IF_NAMESIZE - 1) {
+      napi_throw_type_error(env, NULL, "openBatched: netnsPath and ifname (at most 15 bytes) expected");
+      return NULL;
+    }
+  }
   batched *s = calloc(1, sizeof *s);
   if (!s) return fail(env, "openBatched", ENOMEM);
   s->env = env;
@@ -208,7 +254,7 @@ static napi_value OpenBatched(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "openBatched: buffers too small");
     return NULL;
   }
-  int fd = open_fd(ifindex, port, address, 1);
+  int fd = netns_path[0] ? open_fd_in(netns_path, ifname, port, address, 1) : open_fd(ifindex, port, address, 1);
   if (fd < 0) {
     napi_delete_reference(env, s->in_ref);
     napi_delete_reference(env, s->in_meta_ref);

@@ -61,6 +61,39 @@ describe('interface-bound UDP sockets', () => {
     }
   });
 
+  test('sockets opened inside two namespaces, on interfaces of the same name and address, each hear only their own namespace\'s broadcasts', async () => {
+    // Two tenants' qdhcp namespaces, as the agent makes them for segments with overlapping CIDRs (issue 18).
+    await using a = await createTestLink();
+    await using b = await createTestLink();
+    const namespaces: string[] = [];
+    const heard: Record<string, string[]> = { a: [], b: [] };
+    const sockets: Awaited<ReturnType<typeof openUdpSocket>>[] = [];
+    const port = 16969;
+    try {
+      for (const [key, link] of [['a', a], ['b', b]] as const) {
+        const ns = `lhq-${link.hostIf}`;
+        await run('ip', ['netns', 'add', ns]);
+        namespaces.push(ns);
+        await run('ip', ['link', 'set', link.hostIf, 'netns', ns, 'name', 'lhsame0']);
+        await run('ip', ['-n', ns, 'addr', 'add', '198.18.253.1/24', 'dev', 'lhsame0']);
+        await run('ip', ['-n', ns, 'link', 'set', 'lhsame0', 'up']);
+        await link.exec('ip', ['addr', 'add', '198.18.253.2/24', 'dev', link.clientIf]);
+        await link.exec('ip', ['route', 'add', '255.255.255.255', 'dev', link.clientIf]);
+        sockets.push(await openUdpSocket('lhsame0', port, (ds) => heard[key]!.push(...ds.map((d) => Buffer.from(d).toString())), undefined, ns));
+      }
+      await broadcastFrom(a.ns, port, 'from-a');
+      await broadcastFrom(b.ns, port, 'from-b');
+      await expect.poll(() => heard.a!.length + heard.b!.length, { timeout: 3000 }).toBe(2);
+      expect(heard).toStrictEqual({ a: ['from-a'], b: ['from-b'] });
+      // The agent's own namespace was left as it was: no lhsame0 here.
+      await expect(run('ip', ['link', 'show', 'lhsame0'])).rejects.toThrow();
+      await expect(openUdpSocket('lhnone0', port, () => {}, undefined, namespaces[0])).rejects.toThrow(/No such device/);
+    } finally {
+      for (const socket of sockets) await socket.close();
+      for (const ns of namespaces) await run('ip', ['netns', 'del', ns]).catch(() => {});
+    }
+  });
+
   test('datagrams that waited in the kernel are read in batches of at most 64 at one wakeup, with one receive stamp; one longer than a slot arrives empty', async () => {
     const probe = createSocket('udp4');
     await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));

@@ -24,7 +24,8 @@ interface NativeNet {
   readonly SLOT_SIZE?: number;
   openUdpSocket(ifindex: number, port: number, address?: number): number;
   /** Absent from an addon built before batched receive. */
-  openBatched?(ifindex: number, port: number, address: number, input: ArrayBuffer, inputMeta: ArrayBuffer, onReadable: (count: number) => void): unknown;
+  /** With `netnsPath`, the socket is made inside that namespace, on the interface named `ifname` there (ifindex unused). */
+  openBatched?(ifindex: number, port: number, address: number, input: ArrayBuffer, inputMeta: ArrayBuffer, onReadable: (count: number) => void, netnsPath?: string, ifname?: string): unknown;
   recvBatch?(socket: unknown): number;
   sendTo?(socket: unknown, data: Uint8Array, address: number, port: number): boolean;
   closeBatched?(socket: unknown): void;
@@ -62,11 +63,22 @@ const MAX_ROUNDS = 64;
 /**
  * Opens a UDP socket on 0.0.0.0:`port` that hears only `ifname` (or every
  * interface when ifname is undefined). `clock` stamps each read (a monotonic
- * millisecond clock; the packet queue measures ages on it).
+ * millisecond clock; the packet queue measures ages on it). With `netns`
+ * (a namespace `ip netns` made), the socket lives in that namespace and
+ * `ifname` is one of its interfaces; that needs the batched addon.
  */
-export async function openUdpSocket(ifname: string | undefined, port: number, onDatagrams: DatagramsHandler, clock: () => number = performance.now.bind(performance)): Promise<BoundSocket> {
+export async function openUdpSocket(
+  ifname: string | undefined,
+  port: number,
+  onDatagrams: DatagramsHandler,
+  clock: () => number = performance.now.bind(performance),
+  netns?: string,
+): Promise<BoundSocket> {
   const addon = nativeNet();
-  if (addon?.openBatched) return openBatched(addon as Required<NativeNet>, ifname, port, onDatagrams, clock);
+  if (netns !== undefined && (ifname === undefined || !addon?.openBatched)) {
+    throw new Error(`cannot listen in namespace ${netns}: ${ifname === undefined ? 'no interface named' : 'the native addon (packages/agent/native) is not built or predates namespaces'}`);
+  }
+  if (addon?.openBatched) return openBatched(addon as Required<NativeNet>, ifname, port, onDatagrams, clock, netns);
   const socket = createSocket({ type: 'udp4', reuseAddr: true, recvBufferSize: 4 << 20 });
   socket.on('message', (data) => onDatagrams([data], clock()));
   await new Promise<void>((resolve, reject) => {
@@ -101,7 +113,7 @@ export async function openUdpSocket(ifname: string | undefined, port: number, on
   };
 }
 
-function openBatched(addon: Required<NativeNet>, ifname: string | undefined, port: number, onDatagrams: DatagramsHandler, clock: () => number): BoundSocket {
+function openBatched(addon: Required<NativeNet>, ifname: string | undefined, port: number, onDatagrams: DatagramsHandler, clock: () => number, netns: string | undefined): BoundSocket {
   const slots = addon.SLOTS;
   const slotSize = addon.SLOT_SIZE;
   const input = new ArrayBuffer(slots * slotSize);
@@ -123,7 +135,10 @@ function openBatched(addon: Required<NativeNet>, ifname: string | undefined, por
       count = addon.recvBatch(socket);
     }
   };
-  socket = addon.openBatched(ifname === undefined ? 0 : interfaceIndex(ifname), port, 0, input, inputMeta, onReadable);
+  socket =
+    netns === undefined
+      ? addon.openBatched(ifname === undefined ? 0 : interfaceIndex(ifname), port, 0, input, inputMeta, onReadable)
+      : addon.openBatched(0, port, 0, input, inputMeta, onReadable, `/run/netns/${netns}`, ifname);
   return {
     ifname,
     batched: true,
