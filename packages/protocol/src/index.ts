@@ -13,7 +13,10 @@ export {
   checkStoredEvent,
   knownEventRegistry,
   leaseEventRegistry,
+  networkSegment,
   poolsProblem,
+  segmentKey,
+  segmentProblem,
   resourceEventRegistry,
 } from './events/index.js';
 export type { Infer, Optional, Schema, SchemaNode, SchemaProblem } from './events/schema.js';
@@ -37,7 +40,9 @@ export type {
   HostRoute,
   NetworkChanges,
   NetworkEventData,
+  NetworkSegment,
   NetworkState,
+  NetworkType,
   PortChanges,
   PortEventData,
   PortState,

@@ -8,6 +8,9 @@ import type { Ipv4 } from '../ipv4/address.js';
 import type { Ipv4Cidr } from '../ipv4/cidr.js';
 import type { Ipv4Range } from '../ipv4/range.js';
 
+/** Neutron's provider network types Leasehold serves (ML2's flat, vlan and vxlan type drivers). */
+export type NetworkType = 'flat' | 'vlan' | 'vxlan';
+
 export interface NetworkState {
   readonly id: string;
   readonly name: string;
@@ -18,6 +21,15 @@ export interface NetworkState {
   readonly availabilityZoneHints: readonly string[];
   /** Neutron's provider:physical_network; agents map it to an interface. */
   readonly physicalNetwork: string | null;
+  /**
+   * Neutron's provider:network_type. Absent in events written before segments,
+   * and null for a network created without one and without a physical network
+   * (served on an agent's `*` interface or relays, as before segments): read
+   * both through `networkSegment` (segment.ts), which gives the one answer.
+   */
+  readonly networkType?: NetworkType | null;
+  /** Neutron's provider:segmentation_id: the VLAN id (vlan) or VNI (vxlan); null or absent for flat and untyped networks. */
+  readonly segmentationId?: number | null;
   /**
    * Neutron's project_id (tenant_id): whose quota the network and its subnets count
    * against. Set at creation, never changed; absent in events written before quotas.

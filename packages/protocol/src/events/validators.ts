@@ -18,6 +18,7 @@ import type { NetworkEventData } from './network.js';
 import type { ClaimEventData, PortEventData } from './port.js';
 import type { Ipv4Cidr } from '../ipv4/cidr.js';
 import type { Ipv4Range } from '../ipv4/range.js';
+import { MAX_VNI } from './segment.js';
 import { array, boolean, cidr, formatPath, ipv4, literal, nullable, number, object, optional, partial, range, record, refine, string, unknown, type Infer, type Schema } from './schema.js';
 import type { EventEnvelope } from '../envelope.js';
 import type { AggregateKind } from '../subjects.js';
@@ -41,6 +42,12 @@ const networkFields = {
   dnsDomain: text,
   availabilityZoneHints: array(text),
   physicalNetwork: nullable(text),
+};
+
+/** Optional in a created network: events written before segments have neither. Which type takes which id is the API's rule (segment.ts). */
+const segmentFields = {
+  networkType: nullable(literal('flat', 'vlan', 'vxlan')),
+  segmentationId: nullable(number({ integer: true, min: 1, max: MAX_VNI })),
 };
 
 const subnetFields = {
@@ -106,8 +113,8 @@ const unbindingReason = literal('agent-down', 'agent-deleted', 'network-deleted'
 // ---- the schemas, one per type and version ----
 
 const schemas = {
-  NetworkCreated: { 1: object({ network: object({ id, ...networkFields, projectId }) }) },
-  NetworkUpdated: { 1: object({ changes: object(partial(networkFields), { strict: true }) }) },
+  NetworkCreated: { 1: object({ network: object({ id, ...networkFields, ...partial(segmentFields), projectId }) }) },
+  NetworkUpdated: { 1: object({ changes: object(partial({ ...networkFields, ...segmentFields }), { strict: true }) }) },
   NetworkDeleted: { 1: object({}) },
   SubnetCreated: { 1: object({ subnet: subnetState }) },
   SubnetUpdated: { 1: object({ subnetId: id, changes: subnetChanges }) },
