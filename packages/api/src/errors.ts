@@ -22,6 +22,8 @@ export const errorStatus = {
   IP_EXHAUSTED: 409,
   NETWORK_IN_USE: 409,
   SUBNET_IN_USE: 409,
+  /** Another live network serves on the segment (Neutron's VlanIdInUse, TunnelIdInUse, FlatNetworkInUse). */
+  SEGMENT_IN_USE: 409,
   AGENT_ALIVE: 409,
   /** A manual binding to an agent whose mappings do not reach the network's physical network (the scheduler would remove it). */
   AGENT_CANNOT_REACH: 409,

@@ -9,6 +9,7 @@ import { toNetworkEnvelope, type NetworkEnvelope, type NetworkEvent, type Networ
 import { envelopeIds, type CommandContext } from '../command.js';
 import { ApiError, notFound } from '../errors.js';
 import type { Input } from '../wire/schemas.js';
+import { decideSegment } from './segment.js';
 
 export const DEFAULT_MTU = 1500;
 
@@ -22,8 +23,12 @@ function normalizeDomain(domain: string | undefined): string {
   return domain.endsWith('.') ? domain.toLowerCase() : `${domain.toLowerCase()}.`;
 }
 
-/** `projectId`: the network's project, from the request (see `requestedProject`). */
-export function createNetwork(req: Input<'networkCreate'>, projectId: string, ctx: CommandContext): NetworkEnvelope[] {
+/**
+ * `projectId`: the network's project, from the request (see `requestedProject`).
+ * `taken`: the segment keys of the live networks (segment.ts).
+ */
+export function createNetwork(req: Input<'networkCreate'>, projectId: string, taken: ReadonlySet<string>, ctx: CommandContext): NetworkEnvelope[] {
+  const segment = decideSegment(req, undefined, taken);
   const network: NetworkState = {
     id: ctx.newId(),
     name: req.name ?? '',
@@ -31,7 +36,7 @@ export function createNetwork(req: Input<'networkCreate'>, projectId: string, ct
     mtu: req.mtu ?? DEFAULT_MTU,
     dnsDomain: normalizeDomain(req.dns_domain),
     availabilityZoneHints: req.availability_zone_hints ?? [],
-    physicalNetwork: req['provider:physical_network'] ?? null,
+    ...segment,
     projectId,
   };
   return [networkEvent(network.id, 'NetworkCreated', { network }, ctx)];
@@ -43,7 +48,8 @@ export function activeNetwork(snapshot: NetworkSnapshot | undefined, id: string,
   return network;
 }
 
-export function updateNetwork(snapshot: NetworkSnapshot | undefined, req: Input<'networkUpdate'>, ctx: CommandContext): NetworkEnvelope[] {
+/** `taken`: the segment keys of the other live networks (segment.ts). */
+export function updateNetwork(snapshot: NetworkSnapshot | undefined, req: Input<'networkUpdate'>, taken: ReadonlySet<string>, ctx: CommandContext): NetworkEnvelope[] {
   const network = activeNetwork(snapshot, req.id);
   const changes: Record<string, unknown> = {};
   if (req.name !== undefined) changes.name = req.name;
@@ -51,7 +57,14 @@ export function updateNetwork(snapshot: NetworkSnapshot | undefined, req: Input<
   if (req.mtu !== undefined) changes.mtu = req.mtu;
   if (req.dns_domain !== undefined) changes.dnsDomain = normalizeDomain(req.dns_domain);
   if (req.availability_zone_hints !== undefined) changes.availabilityZoneHints = req.availability_zone_hints;
-  if (req['provider:physical_network'] !== undefined) changes.physicalNetwork = req['provider:physical_network'];
+  if (req['provider:physical_network'] !== undefined || req['provider:network_type'] !== undefined || req['provider:segmentation_id'] !== undefined) {
+    const segment = decideSegment(req, network, taken);
+    if (segment.physicalNetwork !== network.physicalNetwork) changes.physicalNetwork = segment.physicalNetwork;
+    if (segment.networkType !== (network.networkType ?? null) || segment.segmentationId !== (network.segmentationId ?? null)) {
+      changes.networkType = segment.networkType;
+      changes.segmentationId = segment.segmentationId;
+    }
+  }
   if (Object.keys(changes).length === 0) return [];
   return [networkEvent(network.id, 'NetworkUpdated', { changes }, ctx)];
 }

@@ -15,6 +15,7 @@ import { DEFAULT_PROJECT_ID, checkQuota, requestedProject, type Quotas } from '.
 import type { ReadModel } from '../read-model/read-model.js';
 import { page, parseRequest } from '../wire/schemas.js';
 import { activeNetwork, createNetwork, deleteNetwork, updateNetwork } from './commands.js';
+import { segmentKeysOf } from './segment.js';
 import { networkView } from './view.js';
 import type { NetworkWriter } from './writer.js';
 
@@ -34,12 +35,18 @@ export function networkHandlers({ model, quotas, networks, ports, journal }: Net
     return { network: networkView(snapshot, model.networkVersion(id)) };
   };
 
+  /** The segment keys of the live networks other than `exceptId`, from the read model. */
+  const liveSegments = (exceptId?: string) => {
+    const live = [...model.networks.values()].flatMap(({ value }) => (value.value === 'active' && value.context.network ? [value.context.network] : []));
+    return segmentKeysOf(live, exceptId);
+  };
+
   return {
     'networks.create': async (body) => {
       const req = parseRequest('networkCreate', body);
       const project = requestedProject(req, DEFAULT_PROJECT_ID);
       checkQuota(quotas, 'network', model.usage(project).network);
-      const events = createNetwork(req, project, requestContext());
+      const events = createNetwork(req, project, liveSegments(), requestContext());
       const id = (events[0]!.data as { network: { id: string } }).network.id;
       await networks.write(id, 0, () => events);
       return showNetwork(id);
@@ -55,7 +62,9 @@ export function networkHandlers({ model, quotas, networks, ports, journal }: Net
             (f.id === undefined || n.id === f.id) &&
             (f.name === undefined || n.name === f.name) &&
             (f.admin_state_up === undefined || n.admin_state_up === f.admin_state_up) &&
-            (f['provider:physical_network'] === undefined || n['provider:physical_network'] === f['provider:physical_network']),
+            (f['provider:physical_network'] === undefined || n['provider:physical_network'] === f['provider:physical_network']) &&
+            (f['provider:network_type'] === undefined || n['provider:network_type'] === f['provider:network_type']) &&
+            (f['provider:segmentation_id'] === undefined || n['provider:segmentation_id'] === f['provider:segmentation_id']),
         );
       const { items, next_marker } = page(found, (n) => n.id, f);
       return { networks: items, ...(next_marker ? { next_marker } : {}) };
@@ -63,7 +72,7 @@ export function networkHandlers({ model, quotas, networks, ports, journal }: Net
     'networks.update': async (body) => {
       const req = parseRequest('networkUpdate', body);
       const ctx = requestContext();
-      await networks.write(req.id, req.revision_number, (s) => updateNetwork(s, req, ctx));
+      await networks.write(req.id, req.revision_number, (s) => updateNetwork(s, req, liveSegments(req.id), ctx));
       return showNetwork(req.id);
     },
     'networks.delete': async (body) => {

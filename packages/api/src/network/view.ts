@@ -1,11 +1,12 @@
 /** A network as the API shows it (`NetworkView`). Pure. */
-import type { NetworkState } from '@leasehold/protocol';
+import { networkSegment, type NetworkState } from '@leasehold/protocol';
 import { projectFields } from '../quota.js';
 import type { NetworkView } from '../wire/views.js';
 import type { NetworkSnapshot } from '@leasehold/resources';
 
 export function networkView(snapshot: NetworkSnapshot, version: number): NetworkView {
   const n = snapshot.context.network as NetworkState;
+  const segment = networkSegment(n);
   return {
     id: n.id,
     name: n.name,
@@ -15,6 +16,8 @@ export function networkView(snapshot: NetworkSnapshot, version: number): Network
     dns_domain: n.dnsDomain,
     availability_zone_hints: [...n.availabilityZoneHints],
     'provider:physical_network': n.physicalNetwork,
+    'provider:network_type': segment?.networkType ?? null,
+    'provider:segmentation_id': segment?.segmentationId ?? null,
     subnets: Object.keys(snapshot.context.subnets),
     ...projectFields(n.projectId),
     revision_number: version,

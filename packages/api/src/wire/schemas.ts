@@ -53,6 +53,9 @@ const networkFields = {
   dns_domain: z.string().max(253).optional(),
   availability_zone_hints: azHints.optional(),
   'provider:physical_network': z.string().min(1).max(64).nullable().optional(),
+  'provider:network_type': z.enum(['flat', 'vlan', 'vxlan']).optional(),
+  /** Its range depends on the type (network/segment.ts checks it as Neutron does). */
+  'provider:segmentation_id': z.number().int().nullable().optional(),
 };
 
 export const schemas = {
@@ -64,6 +67,8 @@ export const schemas = {
     name: name.optional(),
     admin_state_up: z.boolean().optional(),
     'provider:physical_network': z.string().optional(),
+    'provider:network_type': z.enum(['flat', 'vlan', 'vxlan']).optional(),
+    'provider:segmentation_id': z.number().int().optional(),
   }),
 
   subnetCreate: z.strictObject({ network_id: id, ...project, cidr: z.string().max(18), ip_version: z.literal(4).optional(), ...subnetFields }),

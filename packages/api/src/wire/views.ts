@@ -17,6 +17,10 @@ export interface NetworkView {
   readonly dns_domain: string;
   readonly availability_zone_hints: string[];
   readonly 'provider:physical_network': string | null;
+  /** flat, vlan or vxlan; null for a network without a segment of its own (no type and no physical network). */
+  readonly 'provider:network_type': 'flat' | 'vlan' | 'vxlan' | null;
+  /** The VLAN id or VNI; null for flat and untyped networks. */
+  readonly 'provider:segmentation_id': number | null;
   /** Its subnets' ids. */
   readonly subnets: string[];
   readonly project_id: string;
