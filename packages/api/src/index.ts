@@ -17,3 +17,6 @@ export { ApiClient } from './client/client.js';
 export type { ApiClientOptions } from './client/client.js';
 export type { DhcpPortReply } from './wire/dhcp-port.js';
 export type { Input as ApiInput } from './wire/schemas.js';
+// Neutron's HTTP API on the same handlers (http/): `leasehold api --http` and `leasehold start`.
+export { startHttpApi } from './http/server.js';
+export type { HttpApi, HttpApiOptions } from './http/server.js';

@@ -56,6 +56,8 @@ export interface ApiService {
   readonly subjects: readonly string[];
   /** The agents' request subjects, with a wildcard for the agent id (`lh.api.agents.*.dhcp-port`). */
   readonly agentSubjects: readonly string[];
+  /** Every public operation's handler by name (`ports.create`): the NATS endpoints' own, which the HTTP front door (http/) calls too. */
+  readonly handlers: Readonly<Record<string, Handler>>;
   stop(): Promise<void>;
 }
 
@@ -130,6 +132,7 @@ export async function startApiService(nc: NatsConnection, journal: Journal, opti
     projection,
     subjects,
     agentSubjects,
+    handlers,
     async stop() {
       await service.stop();
       await projection.stop();

@@ -1,0 +1,52 @@
+/**
+ * What a Neutron client reads before anything else: the version document
+ * at `/` (keystoneauth's discovery), the v2.0 resource list, and the
+ * extensions, listing only what Leasehold really does.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { RouteContext } from './server.js';
+
+/** [alias, name, description] of each extension Leasehold implements. */
+export const EXTENSIONS: readonly (readonly [string, string, string])[] = [
+  ['agent', 'agent', 'The agent management extension.'],
+  ['dhcp_agent_scheduler', 'DHCP Agent Scheduler', 'Schedule networks among dhcp agents'],
+  ['availability_zone', 'Availability Zone', 'The availability zone extension.'],
+  ['network_availability_zone', 'Network Availability Zone', 'Availability zone support for network.'],
+  ['network-ip-availability', 'Network IP Availability', 'Provides IP availability data for each network and subnet.'],
+  ['extra_dhcp_opt', 'Neutron Extra DHCP options', 'Extra options configuration for DHCP. For example PXE boot options to DHCP clients can be specified (e.g. tftp-server, server-ip-address, bootfile-name)'],
+  ['dns-integration', 'DNS Integration', 'Provides integration with DNS.'],
+  ['provider', 'Provider Network', 'Expose mapping of virtual networks to physical networks'],
+  ['project-id', 'project_id field enabled', 'Extension that indicates that project_id field is enabled.'],
+  ['pagination', 'Pagination support', 'Extension that indicates that pagination is enabled.'],
+  ['sorting', 'Sorting support', 'Extension that indicates that sorting is enabled.'],
+  ['standard-attr-revisions', 'Resource revision numbers', 'This extension will display the revision number of neutron resources.'],
+  ['revision-if-match', 'If-Match constraints based on revision_number', "Extension indicating that If-Match based on revision_number is supported."],
+];
+
+const UPDATED = '2026-12-07T00:00:00-00:00';
+
+export function registerDiscoveryRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const extension = ([alias, name, description]: readonly [string, string, string]) => ({ alias, name, description, updated: UPDATED, links: [] });
+  app.get('/', ctx.route('version', async (request) => ({
+    status: 200,
+    body: { versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ href: `${ctx.baseUrl(request)}/v2.0/`, rel: 'self' }] }] },
+  })));
+  const resources = ctx.route('version', async (request) => ({
+    status: 200,
+    body: {
+      resources: ['network', 'subnet', 'port', 'agent', 'availability_zone', 'network_ip_availability'].map((name) => {
+        const collection = name === 'network_ip_availability' ? 'network-ip-availabilities' : `${name}s`;
+        return { name, collection, links: [{ href: `${ctx.baseUrl(request)}/v2.0/${collection}`, rel: 'self' }] };
+      }),
+    },
+  }));
+  app.get('/v2.0', resources);
+  app.get('/v2.0/', resources);
+  app.get('/v2.0/extensions', ctx.route('extension', async () => ({ status: 200, body: { extensions: EXTENSIONS.map(extension) } })));
+  app.get('/v2.0/extensions/:alias', ctx.route('extension', async (request) => {
+    const { alias } = request.params as { alias: string };
+    const found = EXTENSIONS.find(([a]) => a === alias);
+    if (!found) return { status: 404, neutronError: { type: 'ExtensionNotFound', message: `Extension with alias ${alias} does not exist` } };
+    return { status: 200, body: { extension: extension(found) } };
+  }));
+}

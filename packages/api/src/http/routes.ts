@@ -1,0 +1,116 @@
+/**
+ * Neutron's networks, subnets and ports over HTTP: each route unwraps the
+ * request, calls the NATS API's own handler for it (`networks.create` ...)
+ * and wraps the answer as Neutron does. Create takes one resource or a
+ * list (bulk); update takes `If-Match: revision_number=N`.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError } from '../errors.js';
+import type { AgentView, NetworkView, PortView, SubnetView } from '../wire/views.js';
+import { listAnswer, selectFields, type Query } from './query.js';
+import { handlerRequest, neutronNetwork, neutronPort, neutronSubnet, unwrap, type WriteOperation } from './resources.js';
+import type { Call, RouteContext } from './server.js';
+
+interface Collection {
+  /** `networks`: the URL segment, the list key and the operations' prefix. */
+  readonly collection: 'networks' | 'subnets' | 'ports';
+  /** `network`: the body's key. */
+  readonly member: string;
+  /** The handler's list filters worth passing down (an index there), e.g. ports by network_id. */
+  readonly pushedFilters: readonly string[];
+  /** The handler's answer to Neutron's resource. */
+  encode(view: never, zones: ReadonlyMap<string, string[]>): Record<string, unknown>;
+}
+
+const COLLECTIONS: readonly Collection[] = [
+  { collection: 'networks', member: 'network', pushedFilters: [], encode: (v: NetworkView, zones) => neutronNetwork(v, zones.get(v.id) ?? []) },
+  { collection: 'subnets', member: 'subnet', pushedFilters: ['network_id'], encode: (v: SubnetView) => neutronSubnet(v) },
+  { collection: 'ports', member: 'port', pushedFilters: ['network_id'], encode: (v: PortView) => neutronPort(v) },
+];
+
+/** Each network's availability zones: those of the agents hosting it. */
+export async function zonesByNetwork(call: Call): Promise<Map<string, string[]>> {
+  const { agents } = (await call('agents.list', {})) as { agents: AgentView[] };
+  const zones = new Map<string, string[]>();
+  for (const agent of agents) {
+    if (!agent.availability_zone) continue;
+    for (const networkId of agent.networks) {
+      const list = zones.get(networkId) ?? [];
+      if (!list.includes(agent.availability_zone)) list.push(agent.availability_zone);
+      zones.set(networkId, list.sort());
+    }
+  }
+  return zones;
+}
+
+/** `If-Match: revision_number=N` (Neutron's form) as the handler's expected revision. */
+export function ifMatchRevision(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const m = /^\s*revision_number=(\d+)\s*$/.exec(header);
+  if (!m) throw new ApiError('VALIDATION_FAILED', `If-Match ${JSON.stringify(header)} is not revision_number=N`, 'If-Match');
+  return Number(m[1]);
+}
+
+const queryOf = (request: FastifyRequest) => request.query as Query;
+
+export function registerResourceRoutes(app: FastifyInstance, call: Call, ctx: RouteContext): void {
+  for (const c of COLLECTIONS) {
+    const encode = c.encode as (view: unknown, zones: ReadonlyMap<string, string[]>) => Record<string, unknown>;
+    const zonesFor = () => (c.collection === 'networks' ? zonesByNetwork(call) : Promise.resolve(new Map<string, string[]>()));
+    const show = async (id: string) => encode(((await call(`${c.collection}.show`, { id })) as Record<string, unknown>)[c.member], await zonesFor());
+    const create = async (fields: Record<string, unknown>) =>
+      encode(((await call(`${c.collection}.create`, handlerRequest(`${c.collection}.create` as WriteOperation, fields))) as Record<string, unknown>)[c.member], await zonesFor());
+
+    app.get(`/v2.0/${c.collection}`, ctx.route(c.member, async (request) => {
+      const query = queryOf(request);
+      const pushed = Object.fromEntries(c.pushedFilters.flatMap((f) => (typeof query[f] === 'string' ? [[f, query[f]]] : [])));
+      const answer = (await call(`${c.collection}.list`, pushed)) as Record<string, unknown[]>;
+      const zones = await zonesFor();
+      return { status: 200, body: listAnswer(c.collection, answer[c.collection]!.map((v) => encode(v, zones)), query, ctx.selfUrl(request)) };
+    }));
+
+    app.get(`/v2.0/${c.collection}/:id`, ctx.route(c.member, async (request) => {
+      const { id } = request.params as { id: string };
+      return { status: 200, body: { [c.member]: selectFields(await show(id), queryOf(request)) } };
+    }));
+
+    app.post(`/v2.0/${c.collection}`, ctx.route(c.member, async (request) => {
+      const body = request.body as Record<string, unknown> | undefined;
+      const bulk = body?.[c.collection];
+      if (Array.isArray(bulk)) {
+        // Neutron's bulk create is all or nothing: what was created before a failure is deleted again.
+        const created: Record<string, unknown>[] = [];
+        try {
+          for (const entry of bulk) {
+            const fields = unwrap({ [c.member]: entry }, c.member);
+            ctx.note(request, { body: fields });
+            created.push(await create(fields));
+          }
+        } catch (error) {
+          for (const done of created.reverse()) await call(`${c.collection}.delete`, { id: done.id }).catch(() => undefined);
+          throw error;
+        }
+        return { status: 201, body: { [c.collection]: created } };
+      }
+      const fields = unwrap(body, c.member);
+      ctx.note(request, { body: fields });
+      return { status: 201, body: { [c.member]: await create(fields) } };
+    }));
+
+    app.put(`/v2.0/${c.collection}/:id`, ctx.route(c.member, async (request) => {
+      const { id } = request.params as { id: string };
+      const fields = unwrap(request.body, c.member);
+      const revision = ifMatchRevision(request.headers['if-match'] as string | undefined);
+      ctx.note(request, { body: fields, ifMatch: revision !== undefined });
+      const req = { ...handlerRequest(`${c.collection}.update` as WriteOperation, fields), id, ...(revision !== undefined ? { revision_number: revision } : {}) };
+      const answer = (await call(`${c.collection}.update`, req)) as Record<string, unknown>;
+      return { status: 200, body: { [c.member]: encode(answer[c.member], await zonesFor()) } };
+    }));
+
+    app.delete(`/v2.0/${c.collection}/:id`, ctx.route(c.member, async (request) => {
+      const { id } = request.params as { id: string };
+      await call(`${c.collection}.delete`, { id });
+      return { status: 204 };
+    }));
+  }
+}
