@@ -93,6 +93,8 @@ export interface DnsCacheConfig {
   readonly rrlTableSize: number;
   /** Leasehold extension (minimal-any / no-minimal-any): answer ANY over UDP with one HINFO "RFC8482" record (RFC 8482 4.2), never forwarded. */
   readonly minimalAny: boolean;
+  /** log-queries: a line per query and answer, to the sink the cache was started with (query-log.ts). */
+  readonly logQueries: boolean;
 }
 
 export const DEFAULT_CONFIG: DnsCacheConfig = {
@@ -127,6 +129,7 @@ export const DEFAULT_CONFIG: DnsCacheConfig = {
   rrlSlip: 2,
   rrlTableSize: 65_536,
   minimalAny: true,
+  logQueries: false,
 };
 
 /** The default resolv-file when neither resolv-file nor no-resolv is given (dnsmasq's). */

@@ -6,4 +6,5 @@ export { applyItems, loadDnsConfig, parseConfigText, parseDnsArgs, OPTIONS } fro
 export type { ConfigItem, DnsArgs } from './options.js';
 export type { LocalRecordsInput, LocalView } from './local.js';
 export type { DnsCacheStats } from './stats.js';
+export type { QueryLogSink } from './query-log.js';
 export { ConfigError, DnsCacheError, ListenError } from './errors.js';

@@ -89,8 +89,9 @@ describe('each option with its dnsmasq meaning', () => {
     expect(parse('# a comment\n  \nserver=1.2.3.4#5353 # the lab resolver').servers).toEqual([{ address: '1.2.3.4', port: 5353, family: 4 }]);
   });
 
-  test('dhcp- options and logging options are accepted and ignored', () => {
-    expect(parse('dhcp-range=10.0.0.10,10.0.0.20\nlog-queries\nbind-interfaces\nlog-facility=-')).toEqual(DEFAULT_CONFIG);
+  test('dhcp- options, log-dhcp and log-facility are accepted and ignored; log-queries turns query lines on', () => {
+    expect(parse('dhcp-range=10.0.0.10,10.0.0.20\nlog-dhcp\nbind-interfaces\nlog-facility=-')).toEqual(DEFAULT_CONFIG);
+    expect(parse('log-queries')).toEqual({ ...DEFAULT_CONFIG, logQueries: true });
   });
 });
 

@@ -147,13 +147,14 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'rrl-table-size': valued((c, v, w) => (c.rrlTableSize = Math.max(64, integer(v, w, 16_777_216)))),
   'minimal-any': flag((c) => (c.minimalAny = true)),
   'no-minimal-any': flag((c) => (c.minimalAny = false)),
+  // log-queries: lines go where `leasehold dns` or the agent sends them (query-log.ts).
+  'log-queries': { value: false, apply: (c) => (c.logQueries = true) },
   // dnsmasq options with no meaning for this cache (logging, daemon control, DHCP, which the agent does).
   'bind-interfaces': ignored,
   'bind-dynamic': ignored,
   'no-hosts': ignored,
   'keep-in-foreground': ignored,
   'no-daemon': ignored,
-  'log-queries': ignored,
   'log-dhcp': ignored,
   'log-facility': ignoredValue,
   'pid-file': ignoredValue,

@@ -20,6 +20,7 @@ import { isLocalClient, isPlainName, isPrivateReverse, type LocalNetworks } from
 import { headerReply, localReply, minimalAnyReply, readQueryEdns, slipReply, truncatedReply, udpLimit, type QueryEdns } from './reply.js';
 import { prefixKey, prefixKey4, ResponseRateLimiter } from './rrl.js';
 import { Routing } from './routing.js';
+import type { QueryLog, QueryTransaction } from './query-log.js';
 import type { DnsCacheStats } from './stats.js';
 import { UpstreamClient, type AskedQuestion, type AskResult } from './upstream.js';
 
@@ -58,6 +59,8 @@ export class Resolver {
   readonly rrl: ResponseRateLimiter | undefined;
   /** Cache hits the batched listeners answer inside the addon, when the server enables it. */
   hot: HotAnswers | undefined;
+  /** log-queries, when on and the server was given a sink (query-log.ts); the hot table is off then, so every query comes here. */
+  queryLog: QueryLog | undefined;
   readonly #inFlight = new Map<string, Waiter[]>();
   readonly #advertise: number;
 
@@ -117,6 +120,12 @@ export class Resolver {
       return send(headerReply(query, DnsRcode.FORMERR, 12, undefined));
     }
     const edns = readQueryEdns(query, question.end);
+    // log-queries: one check when off; on, the question is logged now and the answer by the send it wraps.
+    let tx: QueryTransaction | undefined;
+    if (this.queryLog !== undefined) {
+      tx = this.queryLog.begin(question, client.address, client.listener, send);
+      send = tx.send;
+    }
     if (((query[2]! >> 3) & 0xf) !== 0) return send(headerReply(query, DnsRcode.NOTIMP, question.end, edns, this.#advertise));
     const name = question.nameLower;
 
@@ -129,6 +138,7 @@ export class Resolver {
     const local = this.local.lookup(name, question.type, question.class, client.listener);
     if (local !== undefined) {
       stats.localAnswers++;
+      if (tx) tx.source = 'config';
       return this.#sendLocal(query, question, edns, client.tcp, send, local);
     }
     if (this.config.localService && !isLocalClient(client.address, this.networks)) {
@@ -148,6 +158,7 @@ export class Resolver {
     const entry = this.cache.get(key, now);
     if (entry !== undefined) {
       stats.cacheHits++;
+      if (tx) tx.source = 'cached';
       // Only the batched listeners (which give ip4) read the hot table: the next identical question is answered there,
       // on every listener; so never a name some view answers locally (this answer is another view's upstream one).
       if (this.hot !== undefined && client.ip4 !== undefined && !this.local.isViewName(name)) this.hot.put(query, entry, now);
@@ -167,6 +178,7 @@ export class Resolver {
       (!route.specific && this.config.bogusPriv && (question.type === TYPE_PTR || question.type === TYPE_ANY) && isPrivateReverse(name))
     ) {
       stats.nxdomainPolicy++;
+      if (tx) tx.source = 'config';
       return this.#sendLocal(query, question, edns, client.tcp, send, { kind: 'nxdomain' });
     }
     stats.cacheMisses++;
@@ -187,6 +199,7 @@ export class Resolver {
     // The listener may reuse the query's buffer once handle returns; a question waiting on upstream keeps a copy.
     const kept = Uint8Array.from(query);
     this.#inFlight.set(key, [{ ...waiter, query: kept }]);
+    if (tx) this.queryLog!.forwarded(question, route.servers[0], client.listener);
     // #forward answers every waiter itself; nothing it does may become an unhandled rejection.
     this.#forward(key, route.servers, kept, question).catch((error: unknown) => this.errors.report('answering a forwarded question', error));
   }

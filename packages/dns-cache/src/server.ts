@@ -12,6 +12,7 @@ import { ErrorGuard, type ErrorLog } from './guard.js';
 import { listen, type Listener } from './listeners.js';
 import type { LocalRecordsInput, LocalView } from './local.js';
 import { localNetworks } from './policy.js';
+import { QueryLog, type QueryLogSink } from './query-log.js';
 import { Resolver } from './resolver.js';
 import { emptyStats, type DnsCacheStats } from './stats.js';
 import { ListenError } from './errors.js';
@@ -47,6 +48,8 @@ export interface DnsCacheStartOptions {
    * way); standard error by default. The agent passes its own log.
    */
   readonly log?: ErrorLog;
+  /** Where log-queries lines go (query-log.ts); without one, log-queries logs nothing. */
+  readonly queries?: QueryLogSink;
 }
 
 /** Answers the addon keeps for cache hits (the busiest names; the rest are answered by JS from the cache). */
@@ -66,7 +69,9 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
   // Hits answered inside the addon skip the per-client decisions before the cache, so only where the
   // addon can take them too: not local-service; rate limiting, on the limiter's own buckets. And only
   // on the real clock the addon shares.
-  if (native !== undefined && options.now === undefined && !config.localService && config.cacheSize > 0) {
+  if (config.logQueries && options.queries) resolver.queryLog = new QueryLog(options.queries);
+  // Nor with log-queries: an answer the addon sends is one no line would tell of.
+  if (native !== undefined && options.now === undefined && !config.localService && config.cacheSize > 0 && resolver.queryLog === undefined) {
     const hot = new HotAnswers(native, Math.min(config.cacheSize, HOT_ENTRIES), config.ednsPacketMax);
     if (resolver.rrl === undefined || hot.limitWith(resolver.rrl, resolver.now)) resolver.hot = hot;
   }
