@@ -15,6 +15,7 @@
  */
 import type { Journal, ProjectionStartOptions, RunningSnapshottedProjection } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { formatIpv4 } from '@leasehold/protocol';
 import type { AgentConfig } from './config.js';
 import { ApiClient, dhcpPorts } from './dhcp-port.js';
 import { JournalLeaseWriter } from './dhcp/lease-writer.js';
@@ -25,6 +26,8 @@ import { LeaseExpiry } from './expiry.js';
 import { Heartbeats } from './heartbeats.js';
 import { liveAgents } from './live-agents.js';
 import { DhcpSockets } from './net/dhcp-sockets.js';
+import { interfaceAddresses } from './net/interfaces.js';
+import { SegmentDevices } from './net/segment-devices.js';
 import { startModelProjection } from './projection.js';
 import { Reconciler } from './reconcile.js';
 import { ServedNetworks } from './served-networks.js';
@@ -70,7 +73,11 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   const dns = agentDns(config.dns, log);
   const records = new LocalDnsRecords({ model, hostnames, served, dns, defaultDomain: config.dns.domain, log });
   const ports = dhcpPorts({ agentId: config.agentId, model, api: new ApiClient(nc, { timeoutMs: 5000 }), log });
-  const reconciler = new Reconciler({ config, model, ports, served, server, sockets, dns, records, log });
+  const devices = new SegmentDevices(config.segments, (ifname) => {
+    const first = interfaceAddresses(ifname)[0];
+    return first && formatIpv4(first.address);
+  });
+  const reconciler = new Reconciler({ config, model, ports, served, server, sockets, dns, records, log, devices });
   const heartbeats = new Heartbeats({ config, journal, model, served, log });
   const expiry = new LeaseExpiry({ model, writer, served });
 
@@ -98,6 +105,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       records.stop();
       hostnames.stop();
       await sockets.closeAll();
+      // Segments' devices and namespaces go with the agent, as with the network (left, they would answer nothing).
+      for (const failure of await devices.removeAll()) log(`dhcp: ${failure}`);
       await dns.stop();
       await projection.stop();
     },

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { defaultDhcpQueue, type DhcpQueueConfig } from './dhcp/packet-queue.js';
 import { dhcpLimits, type DhcpLimitsOverrides } from './dhcp/rate-limit.js';
 import type { AgentDnsOptions } from './dns/agent-dns.js';
+import { defaultSegmentConfig, type SegmentConfig } from './net/segment-devices.js';
 
 export interface AgentConfig {
   /** Unique id of this agent (Neutron's agent host + binary); default: "dhcp-" + host name. */
@@ -13,6 +14,8 @@ export interface AgentConfig {
   readonly interfaceMappings: Readonly<Record<string, string>>;
   /** Interfaces that only hear relayed requests (giaddr set), e.g. the uplink towards dhcrelay. */
   readonly relayInterfaces: readonly string[];
+  /** Segments' devices: the VLAN interface template and the VXLAN underlay (local address, remote VTEPs or group, port). */
+  readonly segments: SegmentConfig;
   /** How often to heartbeat (Neutron's report_interval, default 30 s). */
   readonly reportIntervalMs: number;
   /** A peer without a heartbeat for this long is dead (Neutron's agent_down_time, default 75 s). */
@@ -51,6 +54,7 @@ export function defaultAgentConfig(overrides: Partial<AgentConfig> = {}): AgentC
     availabilityZone: 'nova',
     interfaceMappings: {},
     relayInterfaces: [],
+    segments: defaultSegmentConfig,
     reportIntervalMs: 30_000,
     agentDownTimeMs: 75_000,
     dhcpPort: 67,

@@ -2,18 +2,20 @@ import { formatIpv4, parseCidr, parseIpv4, type NetworkState, type PortState, ty
 import { describe, expect, test } from 'vitest';
 import { defaultAgentConfig } from './config.js';
 import { OwnAddresses } from './net/own-addresses.js';
-import { Reconciler } from './reconcile.js';
+import { Reconciler, type ReconcilerOptions } from './reconcile.js';
 import { ServedNetworks } from './served-networks.js';
 import type { ModelChange } from './state/agent-model.js';
 
 /** A reconciler over stand-ins that record what each pass asked for; the DHCP-port step waits for `release`. */
-function setup(options: { configureInterfaces?: boolean; addresses?: OwnAddresses; dhcpPort?: () => PortState | undefined; subnets?: () => SubnetState[] } = {}) {
+function setup(
+  options: { configureInterfaces?: boolean; addresses?: OwnAddresses; dhcpPort?: () => PortState | undefined; subnets?: () => SubnetState[]; network?: (id: string) => NetworkState; devices?: ReconcilerOptions['devices'] } = {},
+) {
   const steps: string[] = [];
   const listeners = new Set<(change: ModelChange) => void>();
   const bindings = new Map([['n1', new Set(['a1'])]]);
   const model = {
     bindings,
-    network: (id: string) => ({ id, physicalNetwork: 'phys' }) as NetworkState,
+    network: options.network ?? ((id: string) => ({ id, physicalNetwork: 'phys' }) as NetworkState),
     dhcpPort: options.dhcpPort ?? (() => undefined),
     portsOf: () => [],
     subnets: options.subnets ?? (() => []),
@@ -30,7 +32,7 @@ function setup(options: { configureInterfaces?: boolean; addresses?: OwnAddresse
     served,
     server: { servedChanged: () => void steps.push('served changed') },
     sockets: {
-      open: async (ifname) => void steps.push(`open ${ifname}`),
+      open: async (ifname, netns) => void steps.push(`open ${ifname}${netns ? ` in ${netns}` : ''}`),
       refreshAddresses: () => void steps.push('refresh addresses'),
       closeExcept: async (inUse) => void steps.push(`close all but ${[...inUse].join(',')}`),
     },
@@ -38,6 +40,7 @@ function setup(options: { configureInterfaces?: boolean; addresses?: OwnAddresse
     records: { refresh: () => void steps.push('names') },
     log: (line) => void steps.push(line),
     ...(options.addresses ? { addresses: options.addresses } : {}),
+    ...(options.devices ? { devices: options.devices } : {}),
   });
   const emit = (change: ModelChange) => listeners.forEach((l) => l(change));
   return { steps, reconciler, served, bindings, emit, hold, release: () => release(), listeners };
@@ -65,6 +68,29 @@ describe('the reconcile', () => {
     s.bindings.delete('n1');
     await s.reconciler.reconcile();
     expect(on).toStrictEqual([]);
+  });
+
+  test("a VXLAN network's device is made, its address and socket put in its namespace, its DNS left out, and all of it removed when the network goes", async () => {
+    const steps: string[] = [];
+    const devices: NonNullable<ReconcilerOptions['devices']> = {
+      ensure: async (id, placement) => void steps.push(`make ${id} ${placement.ifname}`),
+      ensureAddress: async (netns, ifname, address, prefix) => void steps.push(`address ${formatIpv4(address)}/${prefix} on ${ifname} in ${netns}`),
+      removeExcept: async (keep) => (steps.push(`remove all but ${[...keep].join(',')}`), []),
+    };
+    const subnet = { id: 's1', cidr: parseCidr('198.18.65.0/24') } as SubnetState;
+    const port = { fixedIps: [{ subnetId: 's1', ipAddress: parseIpv4('198.18.65.2') }] } as unknown as PortState;
+    const network = (id: string) => ({ id, physicalNetwork: null, networkType: 'vxlan', segmentationId: 77 }) as NetworkState;
+    const s = setup({ configureInterfaces: true, devices, network, dhcpPort: () => port, subnets: () => [subnet] });
+    await s.reconciler.reconcile();
+    const all = [...s.steps, ...steps];
+    expect(all).toContain('make n1 vxlan-77');
+    expect(all).toContain('address 198.18.65.2/24 on vxlan-77 in qdhcp-n1');
+    expect(all).toContain('open vxlan-77 in qdhcp-n1');
+    expect(all).toContain('dns on 0');
+    expect(steps.at(-1)).toBe('remove all but n1');
+    s.bindings.delete('n1');
+    await s.reconciler.reconcile();
+    expect(steps.at(-1)).toBe('remove all but ');
   });
 
   test('changes during a pass ask for one more pass, however many; every caller waits for the pass that covers it; lease changes ask for none', async () => {

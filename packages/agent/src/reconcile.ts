@@ -3,11 +3,14 @@
  * change of a network, port or binding (lease changes need none): for each
  * network it should serve (served-networks.ts), its DHCP port (asked of the
  * API once: dhcp-port.ts), the port's address on the interface, and a socket
- * there; then the relay-only interfaces' sockets, the served set handed to
+ * there (for a segment with a device of its own, the device first, and for
+ * a VXLAN segment the address and socket in its namespace:
+ * net/segment-devices.ts); then the relay-only interfaces' sockets, the served set handed to
  * the DHCP server, the DNS cache's listen addresses and names, the
  * sockets no network needs any more closed, and last the addresses it put
  * on interfaces for networks it no longer serves taken back
- * (net/own-addresses.ts: the network's next agent holds that address now).
+ * (net/own-addresses.ts: the network's next agent holds that address now)
+ * and the devices and namespaces of segments no longer served.
  *
  * One pass at a time: a change during a pass asks for one more pass after
  * it, however many changes came, and every caller waits for the pass that
@@ -23,11 +26,12 @@ import type { LocalDnsRecords } from './dns-records.js';
 import type { DhcpSockets } from './net/dhcp-sockets.js';
 import { interfaceAddresses } from './net/interfaces.js';
 import { OwnAddresses } from './net/own-addresses.js';
+import type { SegmentDevices } from './net/segment-devices.js';
 import { desiredServedNetworks, type ServedNetworks } from './served-networks.js';
 import type { AgentModel } from './state/agent-model.js';
 
 export interface ReconcilerOptions {
-  readonly config: Pick<AgentConfig, 'agentId' | 'interfaceMappings' | 'relayInterfaces' | 'listen' | 'configureInterfaces'>;
+  readonly config: Pick<AgentConfig, 'agentId' | 'interfaceMappings' | 'relayInterfaces' | 'listen' | 'configureInterfaces' | 'segments'>;
   readonly model: Pick<AgentModel, 'bindings' | 'network' | 'dhcpPort' | 'portsOf' | 'subnets' | 'onChange'>;
   readonly ports: DhcpPorts;
   readonly served: ServedNetworks;
@@ -38,6 +42,8 @@ export interface ReconcilerOptions {
   readonly log: (line: string) => void;
   /** The addresses the agent put on interfaces (default: iproute2's, remembered by this reconciler). */
   readonly addresses?: OwnAddresses;
+  /** The segments' devices and namespaces the agent makes (none: every network is served on its mapped interface). */
+  readonly devices?: Pick<SegmentDevices, 'ensure' | 'ensureAddress' | 'removeExcept'>;
 }
 
 export class Reconciler {
@@ -89,19 +95,32 @@ export class Reconciler {
   }
 
   private async pass(): Promise<void> {
-    const { config, model, ports, served, server, sockets, dns, records, log } = this.options;
-    const next = desiredServedNetworks(model, config, ports.deviceId);
-    const listen = (ifname: string) => (config.listen ? sockets.open(ifname).catch((e: Error) => log(`dhcp: cannot listen on ${ifname}: ${e.message}`)) : undefined);
+    const { config, model, ports, served, server, sockets, dns, records, log, devices } = this.options;
+    const problems: string[] = [];
+    const next = desiredServedNetworks(model, config, ports.deviceId, problems);
+    for (const problem of problems) log(`dhcp: ${problem}`);
+    const listen = (ifname: string, netns?: string) =>
+      config.listen ? sockets.open(ifname, netns).catch((e: Error) => log(`dhcp: cannot listen on ${ifname}${netns ? ` in ${netns}` : ''}: ${e.message}`)) : undefined;
     for (const net of next.values()) {
       await ports.ensure(net.networkId);
       if (net.ifname === undefined) continue;
+      const netns = net.placement?.kind === 'vxlan' ? net.placement.netns : undefined;
+      if (net.placement && devices) {
+        const made = await devices.ensure(net.networkId, net.placement).then(
+          () => true,
+          (e: Error) => log(`dhcp: ${e.message}`),
+        );
+        if (!made) continue;
+      }
       if (config.configureInterfaces) {
         for (const [subnetId, ip] of net.serverIps) {
           const subnet = model.subnets(net.networkId).find((s) => s.id === subnetId);
-          if (subnet && cidrContains(subnet.cidr, ip)) await this.addresses.ensure(net.ifname, ip, subnet.cidr.prefix).catch((e: Error) => log(`dhcp: ${e.message}`));
+          if (!subnet || !cidrContains(subnet.cidr, ip)) continue;
+          const added = netns && devices ? devices.ensureAddress(netns, net.ifname, ip, subnet.cidr.prefix) : this.addresses.ensure(net.ifname, ip, subnet.cidr.prefix);
+          await added.catch((e: Error) => log(`dhcp: ${e.message}`));
         }
       }
-      await listen(net.ifname);
+      await listen(net.ifname, netns);
     }
     for (const ifname of config.relayInterfaces) await listen(ifname);
     sockets.refreshAddresses();
@@ -111,9 +130,10 @@ export class Reconciler {
       // The DNS cache listens on the agent's addresses that are on an interface (or will be: it puts them there).
       const snapshot = networkInterfaces();
       // Per network: each address answers only its own network's names (dns/agent-dns.ts).
+      // Not yet in a network's own namespace: the cache's sockets are the agent's namespace's (README, Segments).
       const addresses = new Map(
         [...next.values()]
-          .filter((n) => n.ifname !== undefined && (config.configureInterfaces || interfaceAddresses(n.ifname, snapshot).length > 0))
+          .filter((n) => n.ifname !== undefined && n.placement?.kind !== 'vxlan' && (config.configureInterfaces || interfaceAddresses(n.ifname, snapshot).length > 0))
           .map((n) => [n.networkId, [...n.serverIps.values()]] as const),
       );
       await dns.listenOn(addresses);
@@ -121,7 +141,9 @@ export class Reconciler {
     records.refresh();
     await sockets.closeExcept(new Set<string | undefined>([...next.values()].map((n) => n.ifname).concat(config.relayInterfaces)));
     // Last, once nothing serves or listens there: the addresses of networks this agent no longer serves.
-    const keep = [...next.values()].flatMap((n) => (n.ifname === undefined ? [] : [...n.serverIps.values()].map((ip) => [n.ifname!, ip] as const)));
+    const keep = [...next.values()].flatMap((n) => (n.ifname === undefined || n.placement?.kind === 'vxlan' ? [] : [...n.serverIps.values()].map((ip) => [n.ifname!, ip] as const)));
     for (const failure of await this.addresses.releaseExcept(keep)) log(`dhcp: ${failure}`);
+    // The sockets in them closed above: a namespace goes with its device (and its address).
+    for (const failure of (await devices?.removeExcept(new Set(next.keys()))) ?? []) log(`dhcp: ${failure}`);
   }
 }

@@ -35,6 +35,24 @@ describe('the networks an agent serves', () => {
     expect(desiredServedNetworks(model, { agentId: 'a1', interfaceMappings: { phys1: 'eth1' } }, 'dhcp-a1').get('n2')?.ifname).toBeUndefined();
   });
 
+  test("a VXLAN network is served on its VNI's device over the agent's vxlan interface (else '*'), a VLAN one on its template's interface, one without an id nowhere and why is said", () => {
+    const networks = new Map<string, NetworkState>([
+      ['x1', { id: 'x1', physicalNetwork: null, networkType: 'vxlan', segmentationId: 1001 } as NetworkState],
+      ['v1', { id: 'v1', physicalNetwork: 'phys1', networkType: 'vlan', segmentationId: 101 } as NetworkState],
+      ['bad', { id: 'bad', physicalNetwork: 'phys1', networkType: 'vlan', segmentationId: null } as NetworkState],
+    ]);
+    const model = { bindings: new Map([...networks.keys()].map((id) => [id, new Set(['a1'])])), network: (id: string) => networks.get(id), dhcpPort: () => undefined, portsOf: () => [] };
+    const problems: string[] = [];
+    const segments = { vlanInterfaceTemplate: 'br-{physical}-{vid}', vxlan: { remotes: [], port: 4789, interface: 'underlay0' } };
+    const desired = desiredServedNetworks(model, { agentId: 'a1', interfaceMappings: { phys1: 'eth1', '*': 'eth9' }, segments }, 'dhcp-a1', problems);
+    expect(desired.get('x1')).toMatchObject({ ifname: 'vxlan-1001', placement: { kind: 'vxlan', netns: 'qdhcp-x1', physical: 'underlay0', vni: 1001 } });
+    expect(desired.get('v1')).toMatchObject({ ifname: 'br-eth1-101', placement: { kind: 'vlan-template' } });
+    expect(desired.has('bad')).toBe(false);
+    expect(problems).toStrictEqual(['network bad: a vlan segment needs a segmentation id']);
+    const noVxlanInterface = desiredServedNetworks(model, { agentId: 'a1', interfaceMappings: { '*': 'eth9' } }, 'dhcp-a1');
+    expect(noVxlanInterface.get('x1')?.placement).toMatchObject({ physical: 'eth9' });
+  });
+
   test("another bound agent's DHCP port addresses are its subnet's DNS servers besides this agent; reserved ports, unbound agents' and other owners' are not", () => {
     const port = (deviceId: string, ips: [string, string][], deviceOwner = 'network:dhcp') =>
       ({ ...dhcpPort('n1', ips), deviceId, deviceOwner }) as PortState;

@@ -1,33 +1,63 @@
 /**
  * The networks this agent serves, and where: the ones bound to it whose
  * network the model knows, each on the interface its physical network maps
- * to (`*` for the rest; none: reached through relays only), with the
- * agent's address on each subnet (its DHCP port's fixed IPs, the server
- * identifier). `desiredServedNetworks` says what the model asks for; the
+ * to (`*` for the rest; none: reached through relays only), or on its
+ * segment's own device (a VXLAN device in its own namespace, a VLAN
+ * interface: net/segment-devices.ts), with the agent's address on each
+ * subnet (its DHCP port's fixed IPs, the server identifier). `desiredServedNetworks` says what the model asks for; the
  * reconcile (reconcile.ts) makes it so and then replaces the set served now.
  */
 import type { Ipv4, PortState } from '@leasehold/protocol';
 import { DHCP_DEVICE_OWNER, agentOfDhcpDeviceId } from '@leasehold/resources';
 import type { AgentConfig } from './config.js';
 import type { ServedNetwork } from './dhcp/server.js';
+import { segmentPlacement, type Placement, type SegmentConfig } from './net/segment-devices.js';
 import type { AgentModel } from './state/agent-model.js';
 
-/** The networks the model binds to this agent, in binding order, with their interfaces and server addresses. Pure. */
+/** A served network as the agent's reconcile sees it: with its segment's device when it has one (absent: the mapped interface itself). */
+export interface PlacedNetwork extends ServedNetwork {
+  readonly placement?: Exclude<Placement, { kind: 'physical' }>;
+}
+
+/**
+ * The networks the model binds to this agent, in binding order, with their
+ * interfaces and server addresses. A network whose segment cannot be served
+ * here (no segmentation id, an interface name too long) is left out, and
+ * why is added to `problems`. Pure.
+ */
 export function desiredServedNetworks(
   model: Pick<AgentModel, 'bindings' | 'network' | 'dhcpPort' | 'portsOf'>,
-  config: Pick<AgentConfig, 'agentId' | 'interfaceMappings'>,
+  config: Pick<AgentConfig, 'agentId' | 'interfaceMappings'> & { readonly segments?: SegmentConfig },
   deviceId: string,
-): Map<string, ServedNetwork> {
-  const out = new Map<string, ServedNetwork>();
+  problems: string[] = [],
+): Map<string, PlacedNetwork> {
+  const out = new Map<string, PlacedNetwork>();
   for (const [networkId, agents] of model.bindings) {
     if (!agents.has(config.agentId)) continue;
     const network = model.network(networkId);
     if (!network) continue;
-    const ifname = config.interfaceMappings[network.physicalNetwork ?? '*'] ?? config.interfaceMappings['*'];
+    // Read structurally: events written before segments have neither field (a flat network, or an untyped one).
+    const { networkType = null, segmentationId = null } = network as { networkType?: 'flat' | 'vlan' | 'vxlan' | null; segmentationId?: number | null };
+    const mapped = config.interfaceMappings[network.physicalNetwork ?? '*'] ?? config.interfaceMappings['*'];
+    // A VXLAN network names no physical network (Neutron's tunnels): its underlay is the agent's vxlan interface, else `*`'s.
+    const physical = networkType === 'vxlan' && network.physicalNetwork === null ? (config.segments?.vxlan.interface ?? mapped) : mapped;
+    let placement: Placement | undefined;
+    try {
+      placement = segmentPlacement({ networkId, type: networkType, segmentationId, physical }, config.segments ?? {});
+    } catch (error) {
+      problems.push((error as Error).message);
+      continue;
+    }
     const port = model.dhcpPort(networkId, deviceId);
     const serverIps = new Map<string, Ipv4>(port?.fixedIps.map((f) => [f.subnetId, f.ipAddress]) ?? []);
     const peerServerIps = peerDhcpAddresses(model.portsOf(networkId), agents, config.agentId);
-    out.set(networkId, { networkId, ifname, serverIps, ...(peerServerIps.size > 0 ? { peerServerIps } : {}) });
+    out.set(networkId, {
+      networkId,
+      ifname: placement?.ifname,
+      serverIps,
+      ...(peerServerIps.size > 0 ? { peerServerIps } : {}),
+      ...(placement && placement.kind !== 'physical' ? { placement } : {}),
+    });
   }
   return out;
 }
@@ -60,17 +90,17 @@ export function peerDhcpAddresses(ports: Iterable<PortState>, bound: ReadonlySet
  * loop over it across awaits (the expiry pass) sees one set throughout.
  */
 export class ServedNetworks {
-  #current: ReadonlyMap<string, ServedNetwork> = new Map();
+  #current: ReadonlyMap<string, PlacedNetwork> = new Map();
 
   /** Network id → where it is served. */
-  get current(): ReadonlyMap<string, ServedNetwork> {
+  get current(): ReadonlyMap<string, PlacedNetwork> {
     return this.#current;
   }
 
   /** The served networks in served order, for the DHCP server's scope index. */
   readonly list = (): Iterable<ServedNetwork> => this.#current.values();
 
-  replace(next: ReadonlyMap<string, ServedNetwork>): void {
+  replace(next: ReadonlyMap<string, PlacedNetwork>): void {
     this.#current = next;
   }
 }

@@ -88,8 +88,12 @@ export class DhcpSockets {
     return this.queue.size;
   }
 
-  /** Listens on `ifname` unless it already does; throws when the socket cannot be opened. */
-  async open(ifname: string): Promise<void> {
+  /**
+   * Listens on `ifname` unless it already does (in namespace `netns`, a
+   * segment's own: its interface names are unique, one VNI each); throws
+   * when the socket cannot be opened.
+   */
+  async open(ifname: string, netns?: string): Promise<void> {
     if (this.listening.has(ifname)) return;
     let entry: Listening | undefined;
     const socket = await openUdpSocket(
@@ -99,10 +103,11 @@ export class DhcpSockets {
         if (entry) this.receive(entry, datagrams, receivedAt);
       },
       this.clock,
+      netns,
     );
     entry = { socket, arrival: { ifname, ifaddr: undefined } };
     this.listening.set(ifname, entry);
-    this.log(`dhcp: listening on ${ifname} port ${this.port}${socket.batched ? '' : ' (one datagram per read: the native addon is not built)'}`);
+    this.log(`dhcp: listening on ${ifname}${netns ? ` in ${netns}` : ''} port ${this.port}${socket.batched ? '' : ' (one datagram per read: the native addon is not built)'}`);
   }
 
   /** Reads each interface's first address again (one listing of the host's interfaces for all). */

@@ -34,6 +34,12 @@ describe('where a segment is served', () => {
     expect(segmentPlacement({ ...base, type: 'vlan', segmentationId: 101 }, {})).toStrictEqual({ kind: 'vlan-kernel', ifname: 'eth1.101', physical: 'eth1', vid: 101 });
   });
 
+  test('a flat or VLAN network whose physical network is not mapped here is served through relays only; a VXLAN one still gets its device', () => {
+    expect(segmentPlacement({ ...base, physical: undefined, type: 'flat', segmentationId: null }, {})).toBeUndefined();
+    expect(segmentPlacement({ ...base, physical: undefined, type: 'vlan', segmentationId: 5 }, { vlanInterfaceTemplate: '{physical}.{vid}' })).toBeUndefined();
+    expect(segmentPlacement({ ...base, physical: undefined, type: 'vxlan', segmentationId: 5 }, {})).toMatchObject({ kind: 'vxlan', physical: undefined });
+  });
+
   test('a segment without an id, or whose interface name is too long, is refused with the network named', () => {
     expect(() => segmentPlacement({ ...base, type: 'vxlan', segmentationId: null }, {})).toThrow(/network n1: a vxlan segment needs a segmentation id/);
     expect(() => segmentPlacement({ ...base, physical: 'enp0s31f6xy', type: 'vlan', segmentationId: 4094 }, {})).toThrow(/"enp0s31f6xy.4094" is not an interface name/);
@@ -60,17 +66,18 @@ describe('the commands that make and remove devices', () => {
       'ip -n qdhcp-n1 link set vxlan-7 up',
     ]);
     expect(text(vxlanDeviceCommands(p, '198.18.9.1', { group: '239.1.1.1', remotes: ['198.18.9.2'], port: 8472 }))[3]).toBe('ip link add lhvx-7 type vxlan id 7 dstport 8472 local 198.18.9.1 dev eth1 group 239.1.1.1');
+    expect(text(vxlanDeviceCommands({ ...p, physical: undefined }, '198.18.9.1', { remotes: [], port: 4789 }))[3]).toBe('ip link add lhvx-7 type vxlan id 7 dstport 4789 local 198.18.9.1 nolearning');
     expect(text(vxlanRemoveCommands(p))).toStrictEqual(['?ip -n qdhcp-n1 link del vxlan-7', '?ip netns del qdhcp-n1']);
   });
 
   test("SegmentDevices makes a network's device once, remakes it when its segment changes, and removes what it made", async () => {
     const { calls, runner } = recorder();
     const devices = new SegmentDevices({ vxlan: { remotes: [], port: 4789 } }, () => '198.18.9.1', runner);
-    const a = segmentPlacement({ networkId: 'n1', physical: 'eth1', type: 'vxlan', segmentationId: 7 }, {});
+    const a = segmentPlacement({ networkId: 'n1', physical: 'eth1', type: 'vxlan', segmentationId: 7 }, {})!;
     await devices.ensure('n1', a);
     await devices.ensure('n1', a);
     expect(calls.filter((c) => c.startsWith('ip link add'))).toHaveLength(1);
-    await devices.ensure('n1', segmentPlacement({ networkId: 'n1', physical: 'eth1', type: 'vxlan', segmentationId: 8 }, {}));
+    await devices.ensure('n1', segmentPlacement({ networkId: 'n1', physical: 'eth1', type: 'vxlan', segmentationId: 8 }, {})!);
     expect(calls.filter((c) => c.startsWith('ip link add')).at(-1)).toContain('id 8');
     expect(calls).toContain('ip netns del qdhcp-n1');
     calls.length = 0;
@@ -84,9 +91,9 @@ describe('the commands that make and remove devices', () => {
   test('a VXLAN device that cannot be made leaves no namespace behind and the error names the command', async () => {
     const { calls, runner } = recorder((command, args) => (args.includes('add') && args.includes('type') ? 'Cannot find device "eth9"' : undefined));
     const devices = new SegmentDevices(defaultSegmentConfig, () => '198.18.9.1', runner);
-    await expect(devices.ensure('n1', segmentPlacement({ networkId: 'n1', physical: 'eth9', type: 'vxlan', segmentationId: 7 }, {}))).rejects.toThrow(/Cannot find device "eth9"/);
+    await expect(devices.ensure('n1', segmentPlacement({ networkId: 'n1', physical: 'eth9', type: 'vxlan', segmentationId: 7 }, {})!)).rejects.toThrow(/Cannot find device "eth9"/);
     expect(calls.at(-1)).toBe('ip netns del qdhcp-n1');
-    await expect(new SegmentDevices(defaultSegmentConfig, () => undefined, runner).ensure('n1', segmentPlacement({ networkId: 'n1', physical: 'eth9', type: 'vxlan', segmentationId: 7 }, {}))).rejects.toThrow(
+    await expect(new SegmentDevices(defaultSegmentConfig, () => undefined, runner).ensure('n1', segmentPlacement({ networkId: 'n1', physical: 'eth9', type: 'vxlan', segmentationId: 7 }, {})!)).rejects.toThrow(
       /eth9 has no IPv4 address to carry VXLAN 7/,
     );
   });
@@ -98,7 +105,7 @@ describe('the commands that make and remove devices', () => {
     const networkId = `seg-${tag}`;
     try {
       const vni = (parseInt(tag, 16) % 16_000_000) + 1;
-      const placement = segmentPlacement({ networkId, physical, type: 'vxlan', segmentationId: vni }, {});
+      const placement = segmentPlacement({ networkId, physical, type: 'vxlan', segmentationId: vni }, {})!;
       const config = { vxlan: { remotes: ['198.18.254.2'], port: 47_000 + (parseInt(tag, 16) % 1000) } };
       const devices = new SegmentDevices(config, () => '198.18.254.1');
       await devices.ensure(networkId, placement);

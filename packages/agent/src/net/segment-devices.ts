@@ -29,8 +29,14 @@ const exec = promisify(execFile);
 
 /** VXLAN settings of the agent (Neutron's linuxbridge agent's [vxlan] section). */
 export interface VxlanConfig {
-  /** The address VXLAN packets leave from; default: the mapped interface's first IPv4 address (Neutron's local_ip). */
+  /** The address VXLAN packets leave from (Neutron's local_ip); default: the underlay interface's first IPv4 address. */
   readonly local?: string;
+  /**
+   * The underlay interface of VXLAN networks, which have no physical network
+   * (Neutron's tunnels); unset: the `*` mapping. A VXLAN network that names a
+   * physical network uses that one's mapping.
+   */
+  readonly interface?: string;
   /** A multicast group every VTEP of a VNI joins (Neutron's vxlan_group); else `remotes`. */
   readonly group?: string;
   /** The other VTEPs, flooded with broadcast and unknown frames (head-end replication, as l2population's static entries). */
@@ -52,8 +58,8 @@ export interface Segment {
   readonly networkId: string;
   readonly type: 'flat' | 'vlan' | 'vxlan' | null;
   readonly segmentationId: number | null;
-  /** The interface the network's physical network maps to here. */
-  readonly physical: string;
+  /** The interface the network's physical network maps to here (for VXLAN: the underlay interface); undefined: none. */
+  readonly physical: string | undefined;
 }
 
 /** Where a network is served: an interface, in a namespace of its own or not, and what makes it. */
@@ -61,7 +67,7 @@ export type Placement =
   | { readonly kind: 'physical'; readonly ifname: string }
   | { readonly kind: 'vlan-template'; readonly ifname: string }
   | { readonly kind: 'vlan-kernel'; readonly ifname: string; readonly physical: string; readonly vid: number }
-  | { readonly kind: 'vxlan'; readonly ifname: string; readonly netns: string; readonly physical: string; readonly vni: number };
+  | { readonly kind: 'vxlan'; readonly ifname: string; readonly netns: string; readonly physical: string | undefined; readonly vni: number };
 
 export class SegmentError extends Error {
   override name = 'SegmentError';
@@ -72,12 +78,19 @@ export function networkNamespace(networkId: string): string {
   return `qdhcp-${networkId}`;
 }
 
-/** Where a segment is served. Pure; throws `SegmentError` for a segment that cannot be (no id, a name too long). */
-export function segmentPlacement(segment: Segment, config: Pick<SegmentConfig, 'vlanInterfaceTemplate'>): Placement {
+/**
+ * Where a segment is served; undefined when nowhere here (a flat or VLAN
+ * network whose physical network this agent does not map: relays only).
+ * Pure; throws `SegmentError` for a segment that cannot be (no id, a name
+ * too long).
+ */
+export function segmentPlacement(segment: Segment, config: Pick<SegmentConfig, 'vlanInterfaceTemplate'>): Placement | undefined {
   const { type, segmentationId: id, physical, networkId } = segment;
-  if (type === null || type === 'flat') return { kind: 'physical', ifname: physical };
+  if (type !== 'vxlan' && physical === undefined) return undefined;
+  if (type === null || type === 'flat') return { kind: 'physical', ifname: physical! };
   if (id === null || !Number.isInteger(id) || id < 1) throw new SegmentError(`network ${networkId}: a ${type} segment needs a segmentation id`);
   if (type === 'vxlan') return { kind: 'vxlan', ifname: `vxlan-${id}`, netns: networkNamespace(networkId), physical, vni: id };
+  if (physical === undefined) return undefined;
   const template = config.vlanInterfaceTemplate;
   const ifname = template === undefined ? `${physical}.${id}` : template.replaceAll('{physical}', physical).replaceAll('{vid}', String(id));
   if (!/^[A-Za-z0-9_.@-]{1,15}$/.test(ifname)) throw new SegmentError(`network ${networkId}: VLAN interface "${ifname}" is not an interface name (at most 15 characters)`);
@@ -111,7 +124,7 @@ export function vxlanDeviceCommands(p: Extract<Placement, { kind: 'vxlan' }>, lo
     { command: 'ip', args: ['netns', 'add', p.netns], mayFail: true },
     { command: 'ip', args: ['-n', p.netns, 'link', 'del', p.ifname], mayFail: true },
     { command: 'ip', args: ['link', 'del', staging], mayFail: true },
-    { command: 'ip', args: ['link', 'add', staging, 'type', 'vxlan', 'id', String(p.vni), 'dstport', String(vxlan.port), 'local', local, 'dev', p.physical, ...flood] },
+    { command: 'ip', args: ['link', 'add', staging, 'type', 'vxlan', 'id', String(p.vni), 'dstport', String(vxlan.port), 'local', local, ...(p.physical === undefined ? [] : ['dev', p.physical]), ...flood] },
     { command: 'ip', args: ['link', 'set', staging, 'netns', p.netns, 'name', p.ifname] },
     // The all-zeros entry floods broadcasts (DHCP's) and unknown unicast to every remote VTEP.
     ...(vxlan.group === undefined ? vxlan.remotes.map((r): DeviceCommand => ({ command: 'bridge', args: ['-n', p.netns, 'fdb', 'append', '00:00:00:00:00:00', 'dev', p.ifname, 'dst', r] })) : []),
@@ -155,7 +168,7 @@ export class SegmentDevices {
 
   constructor(
     private readonly config: SegmentConfig,
-    /** The mapped interface's address for VXLAN when `vxlan.local` is unset. */
+    /** The underlay interface's address for VXLAN when `vxlan.local` is unset. */
     private readonly localAddressOf: (physical: string) => string | undefined,
     private readonly run: CommandRunner = runCommand,
   ) {}
@@ -172,8 +185,10 @@ export class SegmentDevices {
       });
       await this.run('ip', ['link', 'set', placement.ifname, 'up']);
     } else {
-      const local = this.config.vxlan.local ?? this.localAddressOf(placement.physical);
-      if (local === undefined) throw new SegmentError(`network ${networkId}: ${placement.physical} has no IPv4 address to carry VXLAN ${placement.vni} (set the agent's vxlan local address)`);
+      const local = this.config.vxlan.local ?? (placement.physical === undefined ? undefined : this.localAddressOf(placement.physical));
+      if (local === undefined) {
+        throw new SegmentError(`network ${networkId}: ${placement.physical === undefined ? 'no underlay interface' : `${placement.physical} has no IPv4 address`} to carry VXLAN ${placement.vni} (set the agent's vxlan local address or interface)`);
+      }
       try {
         await this.runAll(vxlanDeviceCommands(placement, local, this.config.vxlan));
       } catch (error) {
