@@ -32,8 +32,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { boundAtEnd, clientHoldings, doubleBindings, longestSilence, longestWait, requestWaits, sharedAddresses, unjournaledAcks } from './checks.js';
 import { DEFAULT_RETRY_MS } from './loadgen.js';
 import { startLoad, type RunningLoad } from './loadgen-process.js';
-import { metricValue, recordLeaseFacts, retrying, scrape, startFaultSystem, waitUntil, type FaultSystem, type LeaseRecorder } from './system.js';
+import { metricValue, recordLeaseFacts, scrape, startFaultSystem, waitUntil, type FaultSystem, type LeaseRecorder } from './system.js';
 import { createFaultTopology, type FaultTopology } from './topology.js';
+import { retrying } from '@leasehold/journal/testing';
 
 const REPORT_S = 0.5;
 const DOWN_S = 3;

@@ -240,15 +240,3 @@ export async function waitUntil<T>(read: () => Promise<T>, ok: (value: T) => boo
   }
 }
 
-/** Runs `attempt` until it resolves, for at most `timeoutMs` (reads right after a node dies time out while leaders move). */
-export async function retrying<T>(attempt: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}

@@ -24,10 +24,11 @@ import { cidrHostRange, formatIpv4, parseCidr } from '@leasehold/protocol';
 import { ip } from '@leasehold/agent/testing';
 import { doubleBindings, quantile, unjournaledAcks } from '../faults/checks.js';
 import { startLoad } from '../faults/loadgen-process.js';
-import { leaseFacts, metricValue, retrying, scrape, startFaultSystem, waitUntil } from '../faults/system.js';
+import { leaseFacts, metricValue, scrape, startFaultSystem, waitUntil } from '../faults/system.js';
 import { createFaultTopology } from '../faults/topology.js';
 import { machineLine } from '../bench/harness.js';
 import { rssBytes, slope } from './soak-stats.js';
+import { retrying } from '@leasehold/journal/testing';
 
 const args = process.argv.slice(2);
 const minutesArg = args.indexOf('--minutes');

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager, type JetStreamManager, type StreamInfo } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -11,6 +10,7 @@ import { Journal } from '../journal.js';
 import { defaultLayout } from '../provision.js';
 import { testEvent } from '../testing/events.js';
 import { provisionCluster, startNatsCluster, waitForJetStream, type NatsCluster } from './cluster.js';
+import { pollUntil } from '../testing/retry.js';
 
 let dir: string;
 let cluster: NatsCluster;
@@ -32,27 +32,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Polls `check` every 200 ms until it returns a value or `timeoutMs` passes (then throws with `what`). */
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(200);
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
-}
 
 const streamInfo = () => jsm.streams.info(defaultLayout.stream);
 
 /** The stream info once it has a leader and every replica is current and online. */
 const allCurrent = (timeoutMs: number) =>
-  until('all three replicas current', timeoutMs, async () => {
+  pollUntil('all three replicas current', timeoutMs, async () => {
     const info = await streamInfo();
     const replicas = info.cluster?.replicas ?? [];
     return info.cluster?.leader && replicas.length === 2 && replicas.every((r) => r.current && !r.offline) ? info : undefined;
@@ -66,7 +51,7 @@ const allCurrent = (timeoutMs: number) =>
 async function appendThroughFault(journal: Journal, subject: string, n: number, expected: unknown[]): Promise<void> {
   for (let i = 0; i < n; i++) {
     const event = testEvent(subject, 'Added', { n: expected.length });
-    await until(`append ${i}`, 20_000, async () => (await journal.append(subject, [event]), true));
+    await pollUntil(`append ${i}`, 20_000, async () => (await journal.append(subject, [event]), true));
     expected.push(event);
   }
 }
@@ -77,7 +62,7 @@ async function appendThroughFault(journal: Journal, subject: string, n: number, 
  * to elect a new one) and the stream leader.
  */
 const readThroughFault = (journal: Journal, subject: string) =>
-  until('read', 40_000, async () => (await journal.read(subject)).map((s) => s.event));
+  pollUntil('read', 40_000, async () => (await journal.read(subject)).map((s) => s.event));
 
 describe('a local three-node JetStream cluster', () => {
   test('each node has its own ports, store directory and config file naming every route', () => {

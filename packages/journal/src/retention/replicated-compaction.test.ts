@@ -12,7 +12,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { provisionCluster, startNatsCluster, waitForJetStream, type NatsCluster } from '../cluster/cluster.js';
@@ -21,6 +20,7 @@ import { Journal } from '../journal.js';
 import { defaultLayout, type JournalLayout } from '../provision.js';
 import { ProjectionSnapshots } from '../snapshots/projection-snapshots.js';
 import { testEvent } from '../testing/events.js';
+import { retrying } from '../testing/retry.js';
 import { compactJournal } from './compactor.js';
 
 let dir: string;
@@ -43,19 +43,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Retries `attempt` while the restarted cluster elects its leaders. */
-async function eventually<T>(attempt: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(250);
-    }
-  }
-}
-
 describe('compacting a replicated journal', () => {
   test('events above the floor are all still there after every node is SIGKILLed and started again right after the compaction', async () => {
     const journal = await Journal.open(nc, { layout });
@@ -76,13 +63,13 @@ describe('compacting a replicated journal', () => {
     await waitForJetStream(nc, 60_000);
 
     const retained = sequences.slice(150);
-    const state = await eventually(async () => {
+    const state = await retrying(async () => {
       const info = await journal.jsm.streams.info(layout.stream);
       if (!info.cluster?.leader) throw new Error('no stream leader yet');
       return info.state;
     });
     expect({ first: state.first_seq, last: state.last_seq, messages: state.messages }).toStrictEqual({ first: retained[0], last: retained.at(-1), messages: retained.length });
-    const read = await eventually(() => journal.read('lh.evt.test.r3.>'));
+    const read = await retrying(() => journal.read('lh.evt.test.r3.>'));
     expect(read.map((s) => (s.event.data as { n: number }).n)).toStrictEqual(Array.from({ length: 160 }, (_, i) => 150 + i));
   }, 180_000);
 });

@@ -13,7 +13,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstream, jetstreamManager, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -21,6 +20,7 @@ import { provisionCluster, startNatsCluster, waitForJetStream, type NatsCluster 
 import { connectNats } from '../connect.js';
 import { Journal } from '../journal.js';
 import { ProjectionSnapshots } from './projection-snapshots.js';
+import { pollUntil } from '../testing/retry.js';
 
 let dir: string;
 let cluster: NatsCluster;
@@ -44,28 +44,13 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Polls `check` until it returns a value (errors count as not yet), or throws after `timeoutMs`. */
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(250);
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
-}
 
 /** SIGKILLs every node, starts them again on their stores, and waits until `stream` has a leader and two current replicas. */
 async function restartEveryNode(streams: readonly string[]): Promise<void> {
   for (const node of cluster.nodes) await cluster.kill(node.name);
   await Promise.all(cluster.nodes.map((node) => cluster.start(node.name)));
   for (const stream of streams)
-    await until(`${stream} led and current`, 60_000, async () => {
+    await pollUntil(`${stream} led and current`, 60_000, async () => {
       const info = await jsm.streams.info(stream);
       const replicas = info.cluster?.replicas ?? [];
       return info.cluster?.leader && replicas.length === 2 && replicas.every((r) => r.current && !r.offline) ? true : undefined;

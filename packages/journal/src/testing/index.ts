@@ -5,3 +5,4 @@ export { makeTestCertificates, startSecureNats } from './secure-nats.js';
 export type { SecureNats, SecureNatsOptions, TestCertificates } from './secure-nats.js';
 export { damageStoredMessage } from './damage.js';
 export { processRunning } from './process.js';
+export { pollUntil, retrying } from './retry.js';
