@@ -18,6 +18,9 @@ import { start } from './start.js';
 /** The metrics address of `leasehold start` when nothing sets one. */
 export const DEFAULT_METRICS_LISTEN = '127.0.0.1:9464';
 
+/** Where `leasehold start` serves Neutron's HTTP API when nothing sets it (Neutron's own port). */
+export const DEFAULT_HTTP_LISTEN = '127.0.0.1:9696';
+
 /** Each flag's setting in leasehold.yaml (commander's attribute name → path). */
 export const FLAG_SETTINGS: Readonly<Record<string, readonly string[]>> = {
   dataDir: ['nats', 'data_dir'],
@@ -25,6 +28,7 @@ export const FLAG_SETTINGS: Readonly<Record<string, readonly string[]>> = {
   replayStallTimeout: ['nats', 'replay_stall_timeout'],
   reportInterval: ['agent', 'report_interval'],
   agentDownTime: ['api', 'agent_down_time'],
+  http: ['api', 'http_listen'],
   metricsListen: ['metrics', 'listen'],
   logLevel: ['log', 'level'],
   logFormat: ['log', 'format'],
@@ -76,6 +80,10 @@ function agentOptions(command: Command): Command {
     .option('--no-configure-interfaces', 'do not add the DHCP port address to mapped interfaces');
 }
 
+function apiOptions(command: Command): Command {
+  return command.option('--http <host:port>', `Neutron's HTTP API for the openstack CLI (api.http_listen; default ${DEFAULT_HTTP_LISTEN} for start, off for api; port 0: off)`);
+}
+
 function schedulerOptions(command: Command): Command {
   return command
     .option('--agents-per-network <n>', "Neutron's dhcp_agents_per_network (default 1)")
@@ -96,9 +104,13 @@ async function serve(command: Command, title: string, parts: readonly Part[]): P
   logger.info({ component: 'config', file: file ?? null }, file ? `configuration from ${file}` : 'no configuration file: defaults, environment and flags');
   const listenText = config.metrics.listen ?? (parts.length === 3 ? DEFAULT_METRICS_LISTEN : undefined);
   const listen = listenText === undefined ? undefined : parseListen(listenText);
+  const httpText = config.api.http_listen ?? (parts.length === 3 ? DEFAULT_HTTP_LISTEN : undefined);
+  const httpListen = httpText === undefined ? undefined : parseListen(httpText);
+  // Only an address someone set must be served; the default one only warns when taken (a second system on one machine).
+  const http = httpListen && { listen: httpListen, required: config.api.http_listen !== undefined, ...(config.api.http_token ? { token: config.api.http_token } : {}) };
   const system: SystemOptions = {
     // The API names ports as the agents' DNS does: both read agent.dns.domain (Neutron's one dns_domain).
-    api: parts.includes('api') && { agentDownTimeMs: Math.round(config.api.agent_down_time * 1000), quotas: config.quotas, dnsDomain: config.agent.dns.domain },
+    api: parts.includes('api') && { agentDownTimeMs: Math.round(config.api.agent_down_time * 1000), quotas: config.quotas, dnsDomain: config.agent.dns.domain, ...(http ? { http } : {}) },
     scheduler: parts.includes('scheduler') && checked.scheduler,
     agent: parts.includes('agent') && checked.agent,
     logger,
@@ -115,10 +127,10 @@ async function serve(command: Command, title: string, parts: readonly Part[]): P
 }
 
 export function addServeCommands(program: Command): void {
-  schedulerOptions(agentOptions(common(program.command('start'))))
+  apiOptions(schedulerOptions(agentOptions(common(program.command('start')))))
     .description('run the whole system in this process (API, scheduler, a DHCP agent); spawns its own nats-server unless NATS_URL is set')
     .action((_flags: unknown, command: Command) => serve(command, 'leasehold', ['api', 'scheduler', 'agent']));
-  common(program.command('api'))
+  apiOptions(common(program.command('api')))
     .description('run only the API service')
     .action((_flags: unknown, command: Command) => serve(command, 'leasehold api', ['api']));
   schedulerOptions(common(program.command('scheduler')))

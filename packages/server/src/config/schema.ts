@@ -71,6 +71,14 @@ export const configSchema = z
     }),
     api: section('The API service (neutron-server).', {
       agent_down_time: seconds().default(75).describe("an agent silent this long is dead (Neutron's agent_down_time); the scheduler and agents use it too"),
+      http_listen: listenAddress
+        .optional()
+        .describe("Neutron's Networking API v2.0 over HTTP (the `openstack` CLI's endpoint), HOST:PORT; default 127.0.0.1:9696 for `leasehold start`, off for `leasehold api` unless set; port 0 turns it off"),
+      http_token: z
+        .string()
+        .min(16, 'wants at least 16 characters')
+        .optional()
+        .describe('static token HTTP callers send as X-Auth-Token; required when http_listen is not a loopback address (noauth, every caller admin, only on loopback)'),
     }),
     quotas: section("Per-project quotas on the API (Neutron's [quotas]; -1: unlimited). DHCP ports never count.", {
       quota_network: integer(-1, 1_000_000_000).default(100).describe('networks per project'),

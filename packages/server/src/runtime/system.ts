@@ -7,7 +7,7 @@
  * with a journal of its own on it.
  */
 import { startAgent, type AgentConfig, type RunningAgent } from '@leasehold/agent';
-import { startApiService, type ApiService, type Quotas } from '@leasehold/api';
+import { startApiService, startHttpApi, type ApiService, type HttpApi, type Quotas } from '@leasehold/api';
 import {
   DEFAULT_STALL_LIMIT_MS,
   Journal,
@@ -31,7 +31,7 @@ export interface SystemOptions {
    * `quotas`: per project (Neutron's quota_network, quota_subnet, quota_port); unset fields take Neutron's defaults.
    * `dnsDomain`: Neutron's dns_domain, for ports' dns_assignment on networks without one (agent.dns.domain; openstacklocal).
    */
-  readonly api?: { readonly agentDownTimeMs: number; readonly quotas?: Partial<Quotas>; readonly dnsDomain?: string } | false;
+  readonly api?: { readonly agentDownTimeMs: number; readonly quotas?: Partial<Quotas>; readonly dnsDomain?: string; readonly http?: HttpOptions } | false;
   readonly scheduler?: Partial<SchedulerConfig> | false;
   readonly agent?: AgentConfig | false;
   /** Each part logs through a child of this logger (component api, scheduler, agent). */
@@ -53,6 +53,13 @@ export interface SystemOptions {
   readonly history?: Partial<HistoryOptions>;
 }
 
+/** Neutron's HTTP API beside the NATS API (api.http_listen); `required: false` only warns when the address is taken. */
+export interface HttpOptions {
+  readonly listen: ListenAddress;
+  readonly token?: string;
+  readonly required: boolean;
+}
+
 export interface HistoryOptions {
   /** How much full history the journal keeps (ms); older events are compacted into the snapshots. */
   readonly retentionMs: number;
@@ -69,6 +76,8 @@ export const HISTORY_DEFAULTS: HistoryOptions = { retentionMs: 7 * 86_400_000, c
 export interface RunningSystem {
   readonly journal: Journal;
   readonly api: ApiService | undefined;
+  /** Neutron's HTTP API, if it listens. */
+  readonly http: HttpApi | undefined;
   readonly scheduler: RunningScheduler | undefined;
   readonly agent: RunningAgent | undefined;
   /** The metrics endpoint, if one listens. */
@@ -144,6 +153,8 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
         })
       : undefined;
     if (api) started.push(api);
+    const http = api && options.api && options.api.http ? await startHttp(api, options.api.http, logger, textLog) : undefined;
+    if (http) started.push({ stop: () => http.close() });
     // Set once the keeper exists: binding events folded during the scheduler's start-up replay need no reload of their own.
     let bindingsChanged: (() => void) | undefined;
     const scheduler = options.scheduler
@@ -218,6 +229,7 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
     const system: RunningSystem = {
       journal,
       api,
+      http,
       scheduler,
       agent,
       observability,
@@ -236,6 +248,7 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
           lines.push(`             agents write the leases of ${accessKeeper ? 'the networks bound to them (reloaded as bindings change)' : 'every network (no scheduler here to follow the bindings)'}`);
         }
         if (api) lines.push(`  api        ${api.subjects.length} operations on lh.api.v1.* (NATS micro-service "leasehold-api")`);
+        if (http) lines.push(`  openstack  ${http.url}  (Neutron API v2.0: openstack --os-auth-type ${options.api && options.api.http?.token ? 'token' : 'none'} --os-endpoint ${http.url} network list)`);
         if (scheduler) {
           const c = scheduler.config;
           lines.push(`  scheduler  strategy ${c.strategy}, ${c.agentsPerNetwork} agent(s) per network, agent down after ${c.agentDownTime / 1000} s`);
@@ -260,6 +273,24 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
   } catch (error) {
     for (const part of started.reverse()) await part.stop().catch(() => {});
     throw error;
+  }
+}
+
+/** Neutron's HTTP API on the API's handlers; an address taken only warns unless it was asked for. */
+async function startHttp(api: ApiService, options: HttpOptions, logger: Logger, textLog: ((line: string) => void) | undefined): Promise<HttpApi | undefined> {
+  const log = logger.child({ component: 'http' });
+  try {
+    return await startHttpApi(api, {
+      host: options.listen.host,
+      port: options.listen.port,
+      ...(options.token ? { token: options.token } : {}),
+      onInternalError: (error, url) => (textLog ? textLog(`http: internal error on ${url}: ${String(error)}`) : log.error({ url, err: error }, 'internal error')),
+    });
+  } catch (error) {
+    const where = `${options.listen.host}:${options.listen.port}`;
+    if (options.required || !/EADDRINUSE/.test(String((error as Error).message))) throw new Error(`cannot serve the Neutron HTTP API on ${where}: ${(error as Error).message}`, { cause: error });
+    log.warn({ listen: where, err: (error as Error).message }, 'Neutron HTTP API not started (set api.http_listen or --http to another port)');
+    return undefined;
   }
 }
 
