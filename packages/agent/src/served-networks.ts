@@ -7,7 +7,7 @@
  * subnet (its DHCP port's fixed IPs, the server identifier). `desiredServedNetworks` says what the model asks for; the
  * reconcile (reconcile.ts) makes it so and then replaces the set served now.
  */
-import type { Ipv4, PortState } from '@leasehold/protocol';
+import { networkSegment, type Ipv4, type PortState } from '@leasehold/protocol';
 import { DHCP_DEVICE_OWNER, agentOfDhcpDeviceId } from '@leasehold/resources';
 import type { AgentConfig } from './config.js';
 import type { ServedNetwork } from './dhcp/server.js';
@@ -36,8 +36,10 @@ export function desiredServedNetworks(
     if (!agents.has(config.agentId)) continue;
     const network = model.network(networkId);
     if (!network) continue;
-    // Read structurally: events written before segments have neither field (a flat network, or an untyped one).
-    const { networkType = null, segmentationId = null } = network as { networkType?: 'flat' | 'vlan' | 'vxlan' | null; segmentationId?: number | null };
+    // Protocol's one reading: a network of events written before segments is flat on its physical network, or untyped.
+    const segment = networkSegment(network);
+    const networkType = segment?.networkType ?? null;
+    const segmentationId = segment?.segmentationId ?? null;
     const mapped = config.interfaceMappings[network.physicalNetwork ?? '*'] ?? config.interfaceMappings['*'];
     // A VXLAN network names no physical network (Neutron's tunnels): its underlay is the agent's vxlan interface, else `*`'s.
     const physical = networkType === 'vxlan' && network.physicalNetwork === null ? (config.segments?.vxlan.interface ?? mapped) : mapped;

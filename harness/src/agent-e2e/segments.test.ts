@@ -1,0 +1,136 @@
+/**
+ * Segments (issue 18 points 1, 2 and 7), with real clients: two tenants
+ * with the same CIDR, each on a segment of its own, served by one agent.
+ *
+ * - VXLAN: one underlay link (a veth from the agent's namespace to an
+ *   "underlay" namespace standing for the rest of the fabric); the agent makes
+ *   each network's VXLAN device in qdhcp-<network>; each tenant's client sits
+ *   in its own namespace behind a VXLAN device for its VNI, made in the
+ *   underlay namespace and moved there, as a hypervisor's tenant port would be.
+ * - VLAN, through the operator's template mapping (`{physical}.{vid}`): the
+ *   test builds each segment's interface as a plain veth named so (this
+ *   kernel has no 802.1Q; the frames on it carry no tag).
+ *
+ * Both networks get the same DHCP port address (198.18.x.2); each client must
+ * be answered from its own network's pool, and the agent's namespaces and
+ * devices must go with their networks.
+ */
+import { execFile } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { promisify } from 'node:util';
+import { parseIpv4 } from '@leasehold/protocol';
+import { startClient, type ClientKind, type TestLink } from '@leasehold/agent/testing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
+
+const run = promisify(execFile);
+const ip = async (...args: string[]) => (await run('ip', args)).stdout;
+
+let env: AgentEnv;
+beforeAll(async () => {
+  env = await startAgentEnv();
+});
+afterAll(() => env.stop());
+
+/** Same CIDR for both tenants, different dynamic pools, so an address says which network gave it. */
+const tenantSubnet = (octet: number, pool: number) => ({
+  cidr: `198.18.${octet}.0/24`,
+  allocation_pools: [{ start: `198.18.${octet}.2`, end: `198.18.${octet}.99` }],
+  dynamic_pools: [{ start: `198.18.${octet}.${pool}`, end: `198.18.${octet}.${pool + 9}` }],
+});
+
+/** Each tenant's client leases from its own network, with the same server identifier, and the agent records each lease in its own network. */
+async function leaseEach(tenants: readonly { link: TestLink; kind: ClientKind; networkId: string; pool: number }[], octet: number) {
+  const agent = env.agents.at(-1)!;
+  const clients = await Promise.all(tenants.map((t) => startClient(t.kind, t.link)));
+  try {
+    const leases = await Promise.all(clients.map((c) => c.waitFor(['bound', 'BOUND'], 20_000)));
+    for (const [i, t] of tenants.entries()) {
+      const lease = leases[i]!;
+      expect(lease.serverId).toBe(`198.18.${octet}.2`);
+      const host = Number(lease.ip.split('.')[3]);
+      expect(lease.ip.startsWith(`198.18.${octet}.`) && host >= t.pool && host <= t.pool + 9, `${t.kind} got ${lease.ip}, not from pool .${t.pool}`).toBe(true);
+      const other = tenants[1 - i]!;
+      expect(agent.model.table(t.networkId)?.lease(parseIpv4(lease.ip), Date.now())).toBeDefined();
+      expect(agent.model.table(other.networkId)?.lease(parseIpv4(lease.ip), Date.now())).toBeUndefined();
+    }
+  } finally {
+    await Promise.all(clients.map((c) => c.stop()));
+  }
+}
+
+const namespaces = async () => (await ip('netns', 'list')).split('\n').map((l) => l.split(' ')[0]);
+
+describe('tenants with the same CIDR on segments of their own, one agent', () => {
+  test('two VXLAN segments: each client (udhcpc, dhclient) gets an address from its own network; qdhcp namespaces go with their network and the agent', async () => {
+    const underlay = await env.link();
+    await ip('addr', 'add', '198.18.230.1/24', 'dev', underlay.hostIf);
+    await underlay.exec('ip', ['addr', 'add', '198.18.230.2/24', 'dev', underlay.clientIf]);
+    // A port and VNIs of this run: another test's VXLAN devices on this host never meet these.
+    const port = 40_000 + randomInt(10_000);
+    const vniBase = randomInt(1, 16_000_000);
+    const agent = await env.startAgent({
+      agentId: `agent-vxlan-${vniBase}`,
+      segments: { vxlan: { interface: underlay.hostIf, remotes: ['198.18.230.2'], port } },
+      dns: { enabled: false, port: 0 },
+    });
+    const tenants: { link: TestLink; kind: ClientKind; networkId: string; pool: number }[] = [];
+    for (const [i, kind, pool] of [[0, 'udhcpc', 100], [1, 'dhclient', 200]] as const) {
+      const vni = vniBase + i;
+      const { network } = await env.network('unused', tenantSubnet(231, pool), { 'provider:physical_network': null, 'provider:network_type': 'vxlan', 'provider:segmentation_id': vni });
+      await env.bind(agent, network.id);
+      // The tenant's port: a VXLAN device of the VNI on the underlay's far end, moved into the tenant's namespace.
+      const tenant = await env.link();
+      const staging = `lhtv${i}${vniBase.toString(36)}`.slice(0, 15);
+      await underlay.exec('ip', ['link', 'add', staging, 'type', 'vxlan', 'id', String(vni), 'dstport', String(port), 'local', '198.18.230.2', 'remote', '198.18.230.1', 'dev', underlay.clientIf]);
+      await underlay.exec('ip', ['link', 'set', staging, 'netns', tenant.ns, 'name', 'tenant0']);
+      await tenant.exec('ip', ['link', 'set', 'tenant0', 'up']);
+      tenants.push({ link: { ...tenant, clientIf: 'tenant0' }, kind, networkId: network.id, pool });
+    }
+    const [a, b] = tenants as [(typeof tenants)[0], (typeof tenants)[0]];
+    expect(await namespaces()).toEqual(expect.arrayContaining([`qdhcp-${a.networkId}`, `qdhcp-${b.networkId}`]));
+    expect(await ip('-n', `qdhcp-${a.networkId}`, 'addr', 'show', `vxlan-${vniBase}`)).toContain('inet 198.18.231.2/24');
+    expect(await ip('-n', `qdhcp-${b.networkId}`, 'addr', 'show', `vxlan-${vniBase + 1}`)).toContain('inet 198.18.231.2/24');
+
+    await leaseEach(tenants, 231);
+
+    await env.unbind(agent.config.agentId, a.networkId);
+    await expect.poll(async () => (await namespaces()).includes(`qdhcp-${a.networkId}`), { timeout: 10_000 }).toBe(false);
+    expect(await namespaces()).toContain(`qdhcp-${b.networkId}`);
+    await agent.stop();
+    expect(await namespaces()).not.toContain(`qdhcp-${b.networkId}`);
+    expect(await ip('-d', 'link', 'show', 'type', 'vxlan')).not.toMatch(new RegExp(`vxlan id (${vniBase}|${vniBase + 1}) `));
+  });
+
+  test("two VLAN segments through the operator's template ({physical}.{vid}): each client (dhclient, udhcpc) gets an address from its own network", async () => {
+    // The trunk the physical network maps to, and one interface per VLAN named by the template: plain veths here (no 802.1Q in this kernel).
+    const trunk = await env.link();
+    const vids = [100 + randomInt(800), 1000 + randomInt(800)] as const;
+    const physical = trunk.hostIf;
+    const agent = await env.startAgent({
+      agentId: `agent-vlan-${vids[0]}-${vids[1]}`,
+      interfaceMappings: { 'phys-trunk': physical },
+      segments: { vlanInterfaceTemplate: '{physical}.{vid}', vxlan: { remotes: [], port: 4789 } },
+      dns: { enabled: false, port: 0 },
+    });
+    const tenants: { link: TestLink; kind: ClientKind; networkId: string; pool: number }[] = [];
+    for (const [i, kind, pool] of [[0, 'dhclient', 100], [1, 'udhcpc', 200]] as const) {
+      const tenant = await env.link();
+      // The segment's interface: the host end renamed by the template, its peer the tenant's port.
+      await ip('link', 'set', tenant.hostIf, 'down');
+      await ip('link', 'set', tenant.hostIf, 'name', `${physical}.${vids[i]}`);
+      await ip('link', 'set', `${physical}.${vids[i]}`, 'up');
+      const { network } = await env.network('phys-trunk', tenantSubnet(232, pool), { 'provider:network_type': 'vlan', 'provider:segmentation_id': vids[i] });
+      await env.bind(agent, network.id);
+      tenants.push({ link: tenant, kind, networkId: network.id, pool });
+    }
+    expect(agent.served().map((s) => s.ifname).sort()).toStrictEqual(vids.map((v) => `${physical}.${v}`).sort());
+    try {
+      await leaseEach(tenants, 232);
+    } finally {
+      await agent.stop();
+      // The renamed veths are the test's own; the links' removal would look for their old names.
+      for (const v of vids) await ip('link', 'del', `${physical}.${v}`).catch(() => {});
+    }
+  });
+});
