@@ -20,6 +20,7 @@ import type { AgentConfig } from './config.js';
 import { ApiClient, dhcpPorts } from './dhcp-port.js';
 import { JournalLeaseWriter } from './dhcp/lease-writer.js';
 import { DhcpServer, type ServedNetwork } from './dhcp/server.js';
+import { DhcpTransactionLog, type TransactionSink } from './dhcp/transaction-log.js';
 import { LeaseHostnames, LocalDnsRecords } from './dns-records.js';
 import { agentDns, type AgentDns } from './dns/agent-dns.js';
 import { LeaseExpiry } from './expiry.js';
@@ -52,6 +53,8 @@ export interface AgentDeps extends ProjectionStartOptions {
   readonly nc: NatsConnection;
   readonly journal: Journal;
   readonly log?: (line: string) => void;
+  /** Where per-transaction lines go (log-dhcp, log-queries), when the config turns them on: the server's rate-limited logger. */
+  readonly transactions?: { readonly dhcp: TransactionSink; readonly dns: TransactionSink };
 }
 
 export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<RunningAgent> {
@@ -62,7 +65,16 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
 
   // Before the replay: the server's holdings and scope index, and the host-name index, follow every event folded.
   const writer = new JournalLeaseWriter({ journal, log });
-  const server = new DhcpServer({ agentId: config.agentId, model, writer, served: served.list, liveAgents: liveAgents(model, config), limits: config.dhcpLimits });
+  const transactions = logs(config.logDhcp) && deps.transactions ? new DhcpTransactionLog({ networks: config.logDhcp, sink: deps.transactions.dhcp }) : undefined;
+  const server = new DhcpServer({
+    agentId: config.agentId,
+    model,
+    writer,
+    served: served.list,
+    liveAgents: liveAgents(model, config),
+    limits: config.dhcpLimits,
+    ...(transactions ? { transactions } : {}),
+  });
   const hostnames = new LeaseHostnames(model);
 
   const projection = await startModelProjection({ config, journal, model, restored: (snapshot) => hostnames.restored(snapshot), log }, deps);
@@ -70,7 +82,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   await projection.caughtUp;
 
   const sockets = new DhcpSockets({ server, port: config.dhcpPort, log, queue: config.dhcpQueue });
-  const dns = agentDns(config.dns, log);
+  const dns = agentDns(config.dns, log, logs(config.logQueries) && deps.transactions ? { networks: config.logQueries as true | readonly string[], sink: deps.transactions.dns, nameOf: (id) => model.network(id)?.name } : undefined);
   const records = new LocalDnsRecords({ model, hostnames, served, dns, defaultDomain: config.dns.domain, log });
   const ports = dhcpPorts({ agentId: config.agentId, model, api: new ApiClient(nc, { timeoutMs: 5000 }), log });
   const devices = new SegmentDevices(config.segments, (ifname) => {
@@ -111,4 +123,9 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       await projection.stop();
     },
   };
+}
+
+/** Whether a log-dhcp / log-queries setting logs anything. */
+function logs(setting: boolean | readonly string[]): setting is true | readonly string[] {
+  return setting === true || (setting !== false && setting.length > 0);
 }

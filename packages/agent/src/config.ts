@@ -34,6 +34,10 @@ export interface AgentConfig {
   readonly dhcpLimits: DhcpLimitsOverrides;
   /** Load shedding under overload (Kea's dhcp-queue-control): the packet queue's capacity, the age past which a waiting packet is dropped, packets with the server at once. */
   readonly dhcpQueue: DhcpQueueConfig;
+  /** dnsmasq's log-dhcp: a line per DHCP packet and outcome, for every network (true) or these names or ids; false: off. */
+  readonly logDhcp: boolean | readonly string[];
+  /** dnsmasq's log-queries: a line per DNS query and answer of the embedded cache, for every network (true) or these names or ids. */
+  readonly logQueries: boolean | readonly string[];
 }
 
 /**
@@ -65,6 +69,8 @@ export function defaultAgentConfig(overrides: Partial<AgentConfig> = {}): AgentC
     dns: { enabled: true, port: 53 },
     dhcpLimits: dhcpLimits(),
     dhcpQueue: defaultDhcpQueue,
+    logDhcp: false,
+    logQueries: false,
     ...overrides,
   };
 }

@@ -41,6 +41,7 @@ import { ScopeIndex, type ScopeMatch } from './scopes.js';
 import { dhcpLimits, type DhcpLimits, type DhcpLimitsOverrides } from './rate-limit.js';
 import { buildReplyOptions } from './reply-options.js';
 import { DhcpStats, type DhcpOutcome } from './stats.js';
+import type { DhcpTransaction, DhcpTransactionLog } from './transaction-log.js';
 
 /** A network this agent serves, and where. */
 export interface ServedNetwork {
@@ -77,6 +78,8 @@ export interface DhcpServerOptions {
   /** Flood and starvation defences; unset fields take `defaultDhcpLimits`. */
   readonly limits?: DhcpLimitsOverrides;
   readonly now?: () => number;
+  /** dnsmasq's log-dhcp: one line per packet and outcome; unset, a packet pays one check. */
+  readonly transactions?: DhcpTransactionLog;
 }
 
 export interface Reply {
@@ -129,17 +132,20 @@ export class DhcpServer {
     this.stats.received++;
     let outcome: DhcpOutcome = 'ignored';
     let reply: Reply | undefined;
+    const tx: DhcpTransaction | undefined = this.options.transactions && {};
     try {
-      [outcome, reply] = await this.process(data, arrival);
+      [outcome, reply] = await this.process(data, arrival, tx);
     } catch (error) {
       outcome = error instanceof DecodeError ? 'malformed' : 'journal-error';
     }
     this.stats.count(outcome);
+    if (tx) this.options.transactions!.record(tx, arrival.ifname, outcome, reply?.bytes);
     return reply;
   }
 
-  private async process(data: Uint8Array, arrival: Arrival): Promise<[DhcpOutcome, Reply?]> {
+  private async process(data: Uint8Array, arrival: Arrival, tx: DhcpTransaction | undefined): Promise<[DhcpOutcome, Reply?]> {
     const msg = decodeDhcp(data);
+    if (tx) tx.msg = msg;
     if (msg.op !== BootOp.Request) return ['not-a-request'];
     const type = messageType(msg);
     if (type === undefined) return ['unsupported-type'];
@@ -153,6 +159,10 @@ export class DhcpServer {
     if (!this.macBuckets.take(client.mac, now)) return ['rate-limited-mac'];
     const scope = this.scope(msg, arrival);
     if (!scope) return ['no-network'];
+    if (tx) {
+      tx.network = scope.network;
+      tx.subnets = scope.subnets;
+    }
     switch (type) {
       case DhcpMessageType.Discover:
         return this.discover(msg, scope, client);

@@ -90,3 +90,27 @@ describe("the agent's DNS with two networks", () => {
     expect(lines).toContain("dns: 127.0.0.2 claimed by more than one network: no network's names are answered there (REFUSED)");
   });
 });
+
+describe("the agent's log-queries", () => {
+  let dns: ReturnType<typeof agentDns> | undefined;
+  afterAll(() => dns?.stop());
+
+  test('switched on for one network (by name), only queries on its addresses are logged, with the network named', async () => {
+    const port = await freePort(['127.0.0.2', '127.0.0.3']);
+    const logged: { message: string; network: unknown }[] = [];
+    const names: Record<string, string> = { a: 'net-a', b: 'net-b' };
+    dns = agentDns({ enabled: true, port, cache: { noResolv: true, servers: [] } }, () => {}, {
+      networks: ['net-a'],
+      sink: (message, fields) => logged.push({ message, network: fields.tx.network }),
+      nameOf: (id) => names[id],
+    });
+    await dns.listenOn(new Map([['a', [v4('127.0.0.2')]], ['b', [v4('127.0.0.3')]]]));
+    dns.setRecords(new Map([['a', new Map([['vm1.a.example', [v4('198.18.1.10')]]])], ['b', new Map([['vm2.b.example', [v4('198.18.2.10')]]])]]));
+    await run('dig', ['@127.0.0.3', '-p', String(port), '+tries=1', '+time=2', 'vm2.b.example', 'A']);
+    await run('dig', ['@127.0.0.2', '-p', String(port), '+tries=1', '+time=2', 'vm1.a.example', 'A']);
+    expect(logged).toStrictEqual([
+      { message: 'query[A] vm1.a.example from 127.0.0.1', network: 'net-a' },
+      { message: 'config vm1.a.example is 198.18.1.10', network: 'net-a' },
+    ]);
+  });
+});

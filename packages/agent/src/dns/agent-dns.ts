@@ -15,7 +15,7 @@
  * belongs to neither: queries there are REFUSED, and it is logged.
  */
 import { startDnsCache, type DnsCacheConfig, type DnsCacheHandle, type DnsCacheStats } from '@leasehold/dns-cache';
-import type { LocalView } from '@leasehold/dns-cache';
+import type { LocalView, QueryLogSink } from '@leasehold/dns-cache';
 import { formatIpv4, type Ipv4 } from '@leasehold/protocol';
 
 export interface AgentDnsOptions {
@@ -44,7 +44,14 @@ export interface AgentDns {
   stop(): Promise<void>;
 }
 
-export function agentDns(options: AgentDnsOptions, log: (line: string) => void): AgentDns {
+/** log-queries in the agent: for every network (true) or those named (name or id), told apart by the address a query arrived on. */
+export interface AgentQueryLog {
+  readonly networks: true | readonly string[];
+  readonly sink: QueryLogSink;
+  readonly nameOf: (networkId: string) => string | undefined;
+}
+
+export function agentDns(options: AgentDnsOptions, log: (line: string) => void, queries?: AgentQueryLog): AgentDns {
   let cache: DnsCacheHandle | undefined;
   let listening = '';
   /** Network id → its listen addresses (dotted), as last given to listenOn. */
@@ -53,6 +60,13 @@ export function agentDns(options: AgentDnsOptions, log: (line: string) => void):
   let records = new Map<string, Map<string, string[]>>();
   let ambiguous = '';
   const enabled = options.enabled && options.port !== 0;
+  const querySink: QueryLogSink | undefined = queries && ((message, fields) => {
+    const listener = fields.tx.listener;
+    const networkId = typeof listener === 'string' ? [...addressesOf].find(([, addresses]) => addresses.includes(listener))?.[0] : undefined;
+    const name = networkId === undefined ? undefined : queries.nameOf(networkId);
+    if (queries.networks !== true && !(networkId !== undefined && (queries.networks.includes(networkId) || (name !== undefined && queries.networks.includes(name))))) return;
+    queries.sink(message, { tx: { ...fields.tx, ...(name !== undefined ? { network: name } : {}) } });
+  });
 
   /** Gives the cache one view per network: its addresses and its names (none yet for a network just served). */
   const pushViews = () => {
@@ -82,7 +96,10 @@ export function agentDns(options: AgentDnsOptions, log: (line: string) => void):
       try {
         // The cache guards its own socket callbacks and timers (a packet or a race never ends the process,
         // which also serves DHCP); what it catches is logged through the agent's log, once per interval.
-        cache = await startDnsCache({ ...options.cache, listenAddresses: wanted, port: options.port }, { log });
+        cache = await startDnsCache(
+          { ...options.cache, listenAddresses: wanted, port: options.port, ...(querySink ? { logQueries: true } : {}) },
+          { log, ...(querySink ? { queries: querySink } : {}) },
+        );
         pushViews();
         log(`dns: listening on ${wanted.map((a) => `${a}:${options.port}`).join(', ')}`);
       } catch (error) {

@@ -115,6 +115,7 @@ async function serve(command: Command, title: string, parts: readonly Part[]): P
     agent: parts.includes('agent') && checked.agent,
     logger,
     replayStallLimitMs: Math.round(config.nats.replay_stall_timeout * 1000),
+    transactionRate: config.log.transaction_rate,
     history: {
       retentionMs: Math.round(config.history.retention * 1000),
       compactEveryMs: Math.round(config.history.compact_interval * 1000),

@@ -45,7 +45,7 @@ describe('loadConfig', () => {
     expect(config.agent).toMatchObject({ interface_mappings: { physnet1: 'eth1' }, report_interval: 10, dhcp_port: 67, dns: { enabled: true, port: 53 } });
     expect(config.api.agent_down_time).toBe(75);
     expect(config.dns).toEqual({ server: ['1.1.1.1', '9.9.9.9'], 'cache-size': 1000 });
-    expect(config.log).toEqual({ level: 'debug', format: 'auto' });
+    expect(config.log).toEqual({ level: 'debug', format: 'auto', dhcp: false, queries: false, transaction_rate: 200 });
   });
 
   test("quotas default to Neutron's (100 networks, 100 subnets, 500 ports per project), and -1 (unlimited) or an environment override is taken", () => {

@@ -73,3 +73,15 @@ describe('scheduler and agent settings', () => {
     );
   });
 });
+
+describe('per-transaction logs', () => {
+  test('log.dhcp and log.queries take true or a list of networks (a comma list from the environment); off by default', () => {
+    expect(agentSettings(load('')).logDhcp).toBe(false);
+    expect(agentSettings(load('log:\n  dhcp: true\n  queries: [demo, lab]\n'))).toMatchObject({ logDhcp: true, logQueries: ['demo', 'lab'] });
+    expect(agentSettings(load('', { LEASEHOLD_LOG_DHCP: 'demo,lab', LEASEHOLD_LOG_QUERIES: 'off' }))).toMatchObject({ logDhcp: ['demo', 'lab'], logQueries: false });
+  });
+
+  test("dnsmasq's log-dhcp and log-queries in the dns section mean the same as log.dhcp: true and log.queries: true", () => {
+    expect(agentSettings(load('dns:\n  log-dhcp: true\n  log-queries: true\n'))).toMatchObject({ logDhcp: true, logQueries: true });
+  });
+});

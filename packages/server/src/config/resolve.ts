@@ -106,6 +106,9 @@ export function agentSettings(loaded: LoadedConfig, dns: DnsCacheConfig = dnsCac
       leaseMax: a.dhcp_limits.lease_max,
     }),
     dhcpQueue: { capacity: a.dhcp_queue.capacity, maxAgeMs: seconds(a.dhcp_queue.max_age), maxInFlight: a.dhcp_queue.max_in_flight },
+    // dnsmasq's log-dhcp / log-queries in the dns section mean what log.dhcp / log.queries: true mean.
+    logDhcp: dnsFlag(loaded, 'log-dhcp') || loaded.config.log.dhcp,
+    logQueries: dns.logQueries || loaded.config.log.queries,
   });
 }
 
@@ -113,4 +116,10 @@ export function agentSettings(loaded: LoadedConfig, dns: DnsCacheConfig = dnsCac
 export function checkConfig(loaded: LoadedConfig): { scheduler: SchedulerConfig; agent: AgentConfig; dns: DnsCacheConfig } {
   const dns = dnsCacheConfig(loaded);
   return { scheduler: schedulerSettings(loaded), agent: agentSettings(loaded, dns), dns };
+}
+
+/** A dnsmasq flag of the dns section (`log-dhcp: true`, or a bare `log-dhcp` in a list). Pure. */
+function dnsFlag(loaded: LoadedConfig, name: string): boolean {
+  const value = loaded.config.dns[name];
+  return value !== undefined && value !== false && value !== 'false';
 }

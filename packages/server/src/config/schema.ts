@@ -20,6 +20,12 @@ const integer = (min: number, max: number) => z.preprocess(numberText, z.number(
 const seconds = () => z.preprocess(numberText, z.number().positive().max(86_400 * 365));
 const flag = () => z.preprocess(booleanText, z.boolean());
 const names = () => z.preprocess(listText, z.array(z.string().min(1)));
+/** true / false, or the networks (names or ids) it applies to: `dhcp: true`, `dhcp: [demo, lab]`, `LEASEHOLD_LOG_DHCP=demo,lab`. */
+const perNetwork = () =>
+  z.preprocess(
+    fromText((t) => ({ true: true, yes: true, on: true, '1': true, false: false, no: false, off: false, '0': false, '': false })[t.toLowerCase()] ?? t.split(',').map((s) => s.trim()).filter(Boolean)),
+    z.union([z.boolean(), z.array(z.string().min(1))]),
+  );
 
 /** "physnet:interface,..." (Neutron's physical_interface_mappings) or a map. */
 const interfaceMappings = z.preprocess(
@@ -137,6 +143,15 @@ export const configSchema = z
     log: section('Structured logs (pino) on stderr.', {
       level: z.enum(LOG_LEVELS).default('info').describe('lowest level written'),
       format: z.enum(LOG_FORMATS).default('auto').describe('json, pretty (one readable line per entry), or auto: pretty on a terminal, else json'),
+      dhcp: perNetwork()
+        .default(false)
+        .describe("dnsmasq's log-dhcp: a line per DHCP packet and its outcome (DHCPDISCOVER(eth1) 02:.., DHCPACK(eth1) 198.18.0.5 02:.. vm1, a NAK's or drop's reason); true for every network, or a list of network names or ids"),
+      queries: perNetwork()
+        .default(false)
+        .describe("dnsmasq's log-queries: a line per DNS query of the agent's cache and its answer (query[A] x from y, forwarded x to y, reply x is 1.2.3.4); true, or a list of network names or ids"),
+      transaction_rate: integer(0, 1_000_000)
+        .default(200)
+        .describe('per-transaction lines (dhcp, queries) a second at most, each, after a burst of as many; the rest are counted and reported every 10 s, so a flood cannot fill the disk'),
     }),
   })
   .describe('leasehold.yaml');

@@ -21,6 +21,7 @@ import {
 } from '@leasehold/journal';
 import { bindingTable, schedulerConfig, startScheduler, type RunningScheduler, type SchedulerConfig } from '@leasehold/scheduler';
 import { createLogger, partLog, type Logger } from '../observability/logger.js';
+import { TransactionLogger, type TransactionLine } from '../observability/transaction-log.js';
 import { startObservability, type ListenAddress, type ObservabilityServer } from '../observability/server.js';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { startAccessKeeper, untilIdle, type AccessKeeper } from './access-keeper.js';
@@ -51,6 +52,8 @@ export interface SystemOptions {
   readonly replayStallLimitMs?: number;
   /** Snapshots and retention (docs/design/history.md); defaults as in HISTORY_DEFAULTS. */
   readonly history?: Partial<HistoryOptions>;
+  /** log.transaction_rate: per-transaction lines (log-dhcp, log-queries) a second at most, each (default 200). */
+  readonly transactionRate?: number;
 }
 
 /** Neutron's HTTP API beside the NATS API (api.http_listen); `required: false` only warns when the address is taken. */
@@ -220,8 +223,17 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
         }),
       );
     }
+    const transactions = options.agent ? transactionSinks(logger, textLog, options.transactionRate ?? 200, started) : undefined;
     const agent = options.agent
-      ? await startAgent(options.agent, { nc: nats.connectionOf('agent'), journal: await journalOf(nats.connectionOf('agent')), log: logOf('agent'), catchUp: replay.options, snapshotEvery, onSnapshot: snapshotLog('agent') })
+      ? await startAgent(options.agent, {
+          nc: nats.connectionOf('agent'),
+          journal: await journalOf(nats.connectionOf('agent')),
+          log: logOf('agent'),
+          catchUp: replay.options,
+          snapshotEvery,
+          onSnapshot: snapshotLog('agent'),
+          ...(transactions ? { transactions } : {}),
+        })
       : undefined;
     if (agent) started.push(agent);
 
@@ -383,4 +395,17 @@ async function openJournal(nc: NatsConnection, log: (line: string) => void, time
       await new Promise((r) => setTimeout(r, Math.min(2000, 100 * attempt)));
     }
   }
+}
+
+/**
+ * The agent's log-dhcp and log-queries lines: through a rate-limited logger
+ * each (reporting what it dropped when the system stops), or as plain text to
+ * an embedder's callback.
+ */
+function transactionSinks(logger: Logger, textLog: ((line: string) => void) | undefined, perSecond: number, started: { stop(): Promise<void> }[]): { dhcp: TransactionLine; dns: TransactionLine } {
+  if (textLog) return { dhcp: (message) => textLog(`dhcp: ${message}`), dns: (message) => textLog(`dns: ${message}`) };
+  const dhcp = new TransactionLogger(logger, 'dhcp', perSecond);
+  const dns = new TransactionLogger(logger, 'dns', perSecond);
+  started.push({ stop: async () => (dhcp.close(), dns.close()) });
+  return { dhcp: dhcp.write, dns: dns.write };
 }
