@@ -55,6 +55,16 @@ describe('scheduler and agent settings', () => {
     expect(agentSettings(load('')).dhcpQueue).toStrictEqual({ capacity: 2048, maxAgeMs: 500, maxInFlight: 1024 });
   });
 
+  test("VLAN networks take the template's interface, VXLAN networks the underlay, VTEPs and port given; unset, the agent's defaults; a bad address is reported at its line", () => {
+    expect(agentSettings(load('')).segments).toStrictEqual({ vxlan: { remotes: [], port: 4789 } });
+    const loaded = load('agent:\n  vlan_interface_template: "{physical}.{vid}"\n  vxlan:\n    interface: eth2\n    local_ip: 198.18.9.1\n    remotes: [198.18.9.2, 198.18.9.3]\n    port: 8472\n');
+    expect(agentSettings(loaded).segments).toStrictEqual({
+      vlanInterfaceTemplate: '{physical}.{vid}',
+      vxlan: { local: '198.18.9.1', interface: 'eth2', remotes: ['198.18.9.2', '198.18.9.3'], port: 8472 },
+    });
+    expect(messageOf(() => load('agent:\n  vxlan:\n    remotes: [198.18.9.300]\n'))).toBe('lh.yaml:3: agent.vxlan.remotes.0: is not an IPv4 address');
+  });
+
   test("the domain of names of networks without a dns_domain is Neutron's openstacklocal unless agent.dns.domain sets it; a bad one is reported at its line", () => {
     expect(agentSettings(load('')).dns.domain).toBe('openstacklocal');
     expect(agentSettings(load('agent:\n  dns:\n    domain: cloud.example.\n')).dns.domain).toBe('cloud.example.');

@@ -96,6 +96,16 @@ export function agentSettings(loaded: LoadedConfig, dns: DnsCacheConfig = dnsCac
     relayInterfaces: a.relay_interfaces,
     dhcpPort: a.dhcp_port,
     configureInterfaces: a.configure_interfaces,
+    segments: {
+      ...(a.vlan_interface_template ? { vlanInterfaceTemplate: a.vlan_interface_template } : {}),
+      vxlan: {
+        ...(a.vxlan.local_ip ? { local: a.vxlan.local_ip } : {}),
+        ...(a.vxlan.interface ? { interface: a.vxlan.interface } : {}),
+        ...(a.vxlan.group ? { group: a.vxlan.group } : {}),
+        remotes: a.vxlan.remotes,
+        port: a.vxlan.port,
+      },
+    },
     reportIntervalMs: seconds(a.report_interval),
     agentDownTimeMs: seconds(loaded.config.api.agent_down_time),
     dns: { enabled: a.dns.enabled, port: a.dns.port, domain: a.dns.domain, cache: dns },

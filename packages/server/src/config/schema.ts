@@ -44,6 +44,8 @@ const interfaceMappings = z.preprocess(
 /** One dnsmasq option's value(s): `server: [1.1.1.1, 9.9.9.9]`, `cache-size: 1000`, `no-resolv: true`. */
 const dnsValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]);
 
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
 /** `HOST:PORT` (port 0: off). */
 export const listenAddress = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[\w.-]*):\d{1,5}$/, 'wants HOST:PORT, e.g. 127.0.0.1:9464 (port 0 turns it off)');
 
@@ -107,6 +109,18 @@ export const configSchema = z
       report_interval: seconds().default(30).describe("how often agents heartbeat (Neutron's report_interval); the scheduler uses it too"),
       dhcp_port: integer(1, 65535).default(67).describe('UDP port to serve DHCP on'),
       configure_interfaces: flag().default(true).describe('add the DHCP port address to mapped interfaces'),
+      vlan_interface_template: z
+        .string()
+        .regex(/^[\w.@{}-]+$/, 'is not an interface name template')
+        .optional()
+        .describe("the existing interface of a VLAN network, {physical} (its mapped interface) and {vid} filled in, e.g. {physical}.{vid}; unset: the agent makes the kernel 802.1Q device <physical>.<vid>"),
+      vxlan: section("VXLAN networks: the agent makes each one's VXLAN device in the network's own namespace qdhcp-<network> (Neutron's linuxbridge [vxlan]).", {
+        local_ip: z.string().regex(IPV4, 'is not an IPv4 address').optional().describe("address VXLAN packets leave from (Neutron's local_ip); default the underlay interface's first address"),
+        interface: z.string().regex(/^[\w.:-]{1,15}$/, 'is not an interface name').optional().describe('underlay interface of VXLAN networks (they have no physical network); default the * mapping'),
+        remotes: z.preprocess(listText, z.array(z.string().regex(IPV4, 'is not an IPv4 address'))).default([]).describe('the other VTEPs, flooded with broadcasts (head-end replication)'),
+        group: z.string().regex(IPV4, 'is not an IPv4 address').optional().describe("multicast group of the VTEPs instead of remotes (Neutron's vxlan_group)"),
+        port: integer(1, 65535).default(4789).describe('UDP port of VXLAN packets (IANA 4789; Linux defaults to 8472)'),
+      }),
       dns: section("The agent's embedded DNS cache (dnsmasq's DNS role beside DHCP).", {
         enabled: flag().default(true).describe('answer DNS on the DHCP port addresses'),
         port: integer(0, 65535).default(53).describe('DNS port; 0 turns DNS off'),
