@@ -15,6 +15,7 @@ export {
   leaseEventRegistry,
   networkSegment,
   poolsProblem,
+  segmentClaimTokens,
   segmentKey,
   segmentProblem,
   resourceEventRegistry,

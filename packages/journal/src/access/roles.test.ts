@@ -8,7 +8,7 @@ import { authorizationBlock, confString, tlsBlock } from './server-config.js';
 
 const token = fc.stringMatching(/^[A-Za-z0-9_\-:]{1,12}$/);
 const subject = fc.array(token, { minLength: 1, maxLength: 5 }).map((t) => t.join('.'));
-const kinds = ['network', 'port', 'ipam', 'mac', 'lease', 'agent', 'binding'] as const;
+const kinds = ['network', 'port', 'ipam', 'mac', 'segment', 'lease', 'agent', 'binding'] as const;
 const eventSubject = fc.tuple(fc.constantFrom(...kinds), fc.array(token, { minLength: 1, maxLength: 2 })).map(([k, ids]) => `lh.evt.${k}.${ids.join('.')}`);
 const roles: Role[] = [{ kind: 'agent', agentId: 'a1' }, { kind: 'scheduler' }, { kind: 'api' }, { kind: 'client' }, { kind: 'admin' }];
 

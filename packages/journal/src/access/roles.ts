@@ -167,6 +167,8 @@ export function rolePermissions(role: Role, user: string, layout: JournalLayout 
           evt('port'),
           evt('ipam'),
           evt('mac'),
+          // Segment claims (one network per segment).
+          evt('segment'),
           // Admin state and deletion of agents.
           evt('agent'),
           // Manual bindings (bindings.add/remove).

@@ -8,7 +8,7 @@ import { eventRegistry } from '../envelope.js';
 import { eventVersions } from './validators.js';
 
 export type { HostRoute, NetworkChanges, NetworkEventData, NetworkEventType, NetworkState, NetworkType, SubnetChanges, SubnetState } from './network.js';
-export { networkSegment, segmentKey, segmentProblem } from './segment.js';
+export { networkSegment, segmentClaimTokens, segmentKey, segmentProblem } from './segment.js';
 export type { NetworkSegment } from './segment.js';
 export type { ClaimEventData, ClaimEventType, ExtraDhcpOpt, FixedIp, PortChanges, PortEventData, PortEventType, PortState } from './port.js';
 export type { AgentEventData, AgentHeartbeatData, BindingEventData, BindingReason, NetworkScheduledData, NetworkUnscheduledData } from './agent.js';

@@ -2,9 +2,12 @@
  * Events of ports (subject `lh.evt.port.<portId>`) and of the claims that make
  * IPAM and MAC uniqueness safe under concurrency: one subject per address
  * (`lh.evt.ipam.<networkId>.<ip>`) and per MAC (`lh.evt.mac.<networkId>.<mac>`),
- * each written with an expected sequence, so two writers can never both win.
+ * each written with an expected sequence, so two writers can never both win;
+ * and per segment (`lh.evt.segment.<scope>.<id>`, segment.ts), so two networks
+ * never serve on one.
  */
 import type { Ipv4 } from '../ipv4/address.js';
+import type { NetworkType } from './network.js';
 
 export interface FixedIp {
   readonly subnetId: string;
@@ -54,6 +57,17 @@ export interface ClaimEventData {
   /** A MAC address is now used by a port of the network. */
   MacClaimed: { readonly networkId: string; readonly mac: string; readonly portId: string };
   MacReleased: { readonly networkId: string; readonly mac: string; readonly portId: string };
+  /** A segment (segment.ts) is now the network's: no other network may serve on it. */
+  SegmentClaimed: SegmentClaim;
+  SegmentReleased: SegmentClaim;
+}
+
+/** A claim on a segment: the network and its segment's three fields. */
+export interface SegmentClaim {
+  readonly networkId: string;
+  readonly networkType: NetworkType;
+  readonly physicalNetwork: string | null;
+  readonly segmentationId: number | null;
 }
 
 export type PortEventType = keyof PortEventData;

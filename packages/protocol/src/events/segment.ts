@@ -73,3 +73,17 @@ export function segmentKey(segment: NetworkSegment): string {
   if (segment.networkType === 'vlan') return `vlan:${segment.physicalNetwork}:${segment.segmentationId}`;
   return `flat:${segment.physicalNetwork}`;
 }
+
+/**
+ * The two subject tokens of a segment's claim (`lh.evt.segment.<scope>.<id>`,
+ * see resources' claim/subjects.ts): scope `vxlan` for a VNI, else the
+ * physical network (`p:<name>` when the name can be a token as it is, else
+ * `h:<hex of its UTF-8>`, so no two names share one); id `flat`,
+ * `vlan-<vid>` or the VNI. Pure.
+ */
+export function segmentClaimTokens(segment: NetworkSegment): readonly [scope: string, id: string] {
+  if (segment.networkType === 'vxlan') return ['vxlan', String(segment.segmentationId)];
+  const name = segment.physicalNetwork ?? '';
+  const scope = /^[A-Za-z0-9_-]+$/.test(name) ? `p:${name}` : `h:${[...new TextEncoder().encode(name)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+  return [scope, segment.networkType === 'vlan' ? `vlan-${segment.segmentationId}` : 'flat'];
+}

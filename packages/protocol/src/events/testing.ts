@@ -8,6 +8,7 @@ import { fc } from '@fast-check/vitest';
 import { decodeStoredEvent, encodeEvent, pack, type EventEnvelope } from '../envelope.js';
 import { formatIpv4, type Ipv4 } from '../ipv4/address.js';
 import type { SchemaNode } from './schema.js';
+import { segmentClaimTokens } from './segment.js';
 import { MAX_EVENT_TIME, eventSchemas, type KnownEventType } from './validators.js';
 
 /** Strings a fold might trip over as map keys or text. */
@@ -157,6 +158,15 @@ export function validEventArb(p: EventPools = DEFAULT_POOLS): fc.Arbitrary<Draft
       const data = type.startsWith('Ip') ? { networkId, subnetId, ip, portId } : { networkId, mac, portId };
       return { subject, event: envelope(type, subject, data, at) };
     });
+  /** A claim on one of a few segments (flat and VLANs 1-3 of physnet1, VNIs 1-3), so claims meet. */
+  const segmentClaim = (type: 'SegmentClaimed' | 'SegmentReleased') =>
+    fc
+      .tuple(pick(...p.networks), fc.constantFrom('flat', 'vlan', 'vxlan'), fc.integer({ min: 1, max: 3 }), timeArb)
+      .map(([networkId, networkType, n, at]) => {
+        const data = { networkId, networkType, physicalNetwork: networkType === 'vxlan' ? null : 'physnet1', segmentationId: networkType === 'flat' ? null : n };
+        const subject = `lh.evt.segment.${segmentClaimTokens(data).join('.')}`;
+        return { subject, event: envelope(type, subject, data, at) };
+      });
   const fixedIps = fc.array(fc.record({ subnetId: pick(...p.subnets), ipAddress: pick(...p.ips) }, { noNullPrototype: true }), { maxLength: 2 });
   const any: fc.Arbitrary<DraftEvent> = fc.oneof(
     network('NetworkCreated', (id) => dataOf('NetworkCreated').map((d) => ({ network: { ...(d.network as object), id } }))),
@@ -188,6 +198,8 @@ export function validEventArb(p: EventPools = DEFAULT_POOLS): fc.Arbitrary<Draft
     claim('IpReleased'),
     claim('MacClaimed'),
     claim('MacReleased'),
+    segmentClaim('SegmentClaimed'),
+    segmentClaim('SegmentReleased'),
     { weight: 2, arbitrary: agent('AgentHeartbeat') },
     agent('AgentAdminStateChanged'),
     agent('AgentDeleted'),

@@ -53,6 +53,8 @@ const written: [string, EventEnvelope][] = [
   ['lh.evt.ipam.net-1.198-18-0-100', event('IpReleased', 'lh.evt.ipam.net-1.198-18-0-100', { networkId: 'net-1', subnetId: 'sub-1', ip, portId: 'port-1' })],
   ['lh.evt.mac.net-1.fa:16:3e:00:00:01', event('MacClaimed', 'lh.evt.mac.net-1.fa:16:3e:00:00:01', { networkId: 'net-1', mac: 'fa:16:3e:00:00:01', portId: 'port-1' })],
   ['lh.evt.mac.net-1.fa:16:3e:00:00:01', event('MacReleased', 'lh.evt.mac.net-1.fa:16:3e:00:00:01', { networkId: 'net-1', mac: 'fa:16:3e:00:00:01', portId: 'port-1' })],
+  ['lh.evt.segment.p:physnet1.vlan-42', event('SegmentClaimed', 'lh.evt.segment.p:physnet1.vlan-42', { networkId: 'net-1', networkType: 'vlan', physicalNetwork: 'physnet1', segmentationId: 42 })],
+  ['lh.evt.segment.vxlan.5000', event('SegmentReleased', 'lh.evt.segment.vxlan.5000', { networkId: 'net-1', networkType: 'vxlan', physicalNetwork: null, segmentationId: 5000 })],
   [
     'lh.evt.agent.a-1',
     event('AgentHeartbeat', 'agent/a-1', { agentId: 'a-1', host: 'h', availabilityZone: 'nova', networks: ['net-1'], load: 3, interfaceMappings: { physnet1: 'eth1' }, reportIntervalMs: 30_000, version: '0.1.0' }),
@@ -95,6 +97,10 @@ describe('event validators', () => {
     expect(checkStoredEvent('lh.evt.binding.net-2', event('NetworkScheduled', 'binding/net-1', { networkId: 'net-1', agentId: 'a', reason: 'manual' }))).toMatch(/data.networkId/);
     expect(checkStoredEvent('lh.evt.lease.net-1.198-18-0-101', event('LeaseExpired', 'lease/net-1/198.18.0.100', { ip, expiresAt: at }))).toMatch(/data.ip 198.18.0.100/);
     expect(checkStoredEvent('lh.evt.lease.net-1', event('LeaseExpired', 'lease/net-1/198.18.0.100', { ip, expiresAt: at }))).toMatch(/belongs on/);
+    const vlan42 = { networkId: 'net-1', networkType: 'vlan', physicalNetwork: 'physnet1', segmentationId: 42 };
+    expect(checkStoredEvent('lh.evt.segment.p:physnet1.vlan-43', event('SegmentClaimed', 'x', vlan42))).toMatch(/its segment/);
+    expect(checkStoredEvent('lh.evt.segment.p:physnet2.vlan-42', event('SegmentClaimed', 'x', vlan42))).toMatch(/its segment/);
+    expect(checkStoredEvent('lh.evt.segment.vxlan.42', event('SegmentClaimed', 'x', vlan42))).toMatch(/its segment/);
   });
 
   test('a field a fold spreads into its state may hold only the fields of the type (no id, no unknown keys)', () => {
@@ -112,11 +118,11 @@ describe('event validators', () => {
     expect(checkEventData('SubnetCreated', 1, { subnet: { ...subnet, dynamicPools: [{ first: block.address + 250, last: block.address + 300 }] } })).toMatch(/outside/);
     expect(checkEventData('SubnetCreated', 1, { subnet: { ...subnet, cidr: { address: block.address + 1, prefix: 24 } } })).toMatch(/host bits/);
     expect(checkEventData('SubnetUpdated', 1, { subnetId: 's', changes: { dynamicPools: [{ first: 0, last: 2 ** 25 }] } })).toMatch(/larger than a \/8/);
-    expect(checkEventData('AgentHeartbeat', 1, { ...(written[13]![1].data as object), interfaceMappings: new Map() })).toMatch(/interfaceMappings: expected a map, got a Map/);
+    expect(checkEventData('AgentHeartbeat', 1, { ...(written.find(([, e]) => e.type === 'AgentHeartbeat')![1].data as object), interfaceMappings: new Map() })).toMatch(/interfaceMappings: expected a map, got a Map/);
   });
 
   test('a heartbeat may list its relay interfaces (written since reachability scheduling) or not (written before); anything but a list of names is refused', () => {
-    const beat = written[13]![1].data as object;
+    const beat = written.find(([, e]) => e.type === 'AgentHeartbeat')![1].data as object;
     expect(checkEventData('AgentHeartbeat', 1, beat)).toBeUndefined();
     expect(checkEventData('AgentHeartbeat', 1, { ...beat, relayInterfaces: ['eth9'] })).toBeUndefined();
     expect(checkEventData('AgentHeartbeat', 1, { ...beat, relayInterfaces: 'eth9' })).toMatch(/relayInterfaces/);

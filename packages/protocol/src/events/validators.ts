@@ -15,10 +15,10 @@ import { formatIpv4 } from '../ipv4/address.js';
 import type { AgentEventData, BindingEventData } from './agent.js';
 import type { LeaseEventData } from './lease.js';
 import type { NetworkEventData } from './network.js';
-import type { ClaimEventData, PortEventData } from './port.js';
+import type { ClaimEventData, PortEventData, SegmentClaim } from './port.js';
 import type { Ipv4Cidr } from '../ipv4/cidr.js';
 import type { Ipv4Range } from '../ipv4/range.js';
-import { MAX_VNI } from './segment.js';
+import { MAX_VNI, segmentClaimTokens } from './segment.js';
 import { array, boolean, cidr, formatPath, ipv4, literal, nullable, number, object, optional, partial, range, record, refine, string, unknown, type Infer, type Schema } from './schema.js';
 import type { EventEnvelope } from '../envelope.js';
 import type { AggregateKind } from '../subjects.js';
@@ -103,6 +103,7 @@ const portFields = {
 
 const ipClaim = object({ networkId: id, subnetId: id, ip: ipv4(), portId: id });
 const macClaim = object({ networkId: id, mac: string({ minLength: 1, maxLength: 255 }), portId: id });
+const segmentClaim = object({ networkId: id, networkType: literal('flat', 'vlan', 'vxlan'), physicalNetwork: nullable(text), segmentationId: nullable(number({ integer: true, min: 1, max: MAX_VNI })) });
 
 const client = { mac: string({ maxLength: 255 }), clientId: optional(string({ maxLength: 1024 })) };
 const leaseTimes = { expiresAt: time, renewAt: time, rebindAt: time };
@@ -126,6 +127,8 @@ const schemas = {
   IpReleased: { 1: ipClaim },
   MacClaimed: { 1: macClaim },
   MacReleased: { 1: macClaim },
+  SegmentClaimed: { 1: segmentClaim },
+  SegmentReleased: { 1: segmentClaim },
   AgentHeartbeat: {
     1: object({
       agentId: id,
@@ -172,6 +175,8 @@ const described: Described = {
   IpReleased: true,
   MacClaimed: true,
   MacReleased: true,
+  SegmentClaimed: true,
+  SegmentReleased: true,
   AgentHeartbeat: true,
   AgentAdminStateChanged: true,
   AgentDeleted: true,
@@ -249,6 +254,11 @@ const agentId0: Identity = (ids, d) => same('data.agentId', ids, 0, d.agentId as
 const leaseIp: Identity = (ids, d) => (tokenIsIp(ids, 1, d.ip as number) ? undefined : `data.ip ${formatIpv4(d.ip as number)} is not the subject's address (${tokenText(ids, 1)})`);
 const ipClaimIds: Identity = (ids, d) => networkId0(ids, d) ?? leaseIp(ids, d);
 const macClaimIds: Identity = (ids, d) => networkId0(ids, d) ?? same('data.mac', ids, 1, d.mac as string);
+/** A segment claim's subject names its segment, not its network (segment.ts). */
+const segmentClaimIds: Identity = (ids, d) => {
+  const [scope, segment] = segmentClaimTokens(d as unknown as SegmentClaim);
+  return same('data (its segment)', ids, 0, scope) ?? same('data (its segment)', ids, 1, segment);
+};
 
 const network: Home = { kind: 'network', ids: 1 };
 const homes: Readonly<Record<KnownEventType, Home>> = {
@@ -265,6 +275,8 @@ const homes: Readonly<Record<KnownEventType, Home>> = {
   IpReleased: { kind: 'ipam', ids: 2, identity: ipClaimIds },
   MacClaimed: { kind: 'mac', ids: 2, identity: macClaimIds },
   MacReleased: { kind: 'mac', ids: 2, identity: macClaimIds },
+  SegmentClaimed: { kind: 'segment', ids: 2, identity: segmentClaimIds },
+  SegmentReleased: { kind: 'segment', ids: 2, identity: segmentClaimIds },
   AgentHeartbeat: { kind: 'agent', ids: 1, identity: agentId0 },
   AgentAdminStateChanged: { kind: 'agent', ids: 1, identity: agentId0 },
   AgentDeleted: { kind: 'agent', ids: 1, identity: agentId0 },

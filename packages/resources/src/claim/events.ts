@@ -1,12 +1,13 @@
 /**
  * The claim events: an address of a subnet's pools (IpAllocated/IpReleased)
- * or a MAC (MacClaimed/MacReleased) taken by or given back from a port. Only
- * the API's port writer writes them, and only the API's read model folds
+ * or a MAC (MacClaimed/MacReleased) taken by or given back from a port, and a
+ * segment (SegmentClaimed/SegmentReleased) taken by or given back from a
+ * network. Only the API's port and network writers write them, and only the API's read model folds
  * them. Their data types and validators are protocol's (events/port.ts).
  */
 import { flatEventEnvelope, type ClaimEventData, type EnvelopeIds, type EventEnvelope, type EventRegistry } from '@leasehold/protocol';
 import { checkedEvent, registryOf } from '../envelope.js';
-import { ipClaimSubject, macClaimSubject } from './subjects.js';
+import { ipClaimSubject, macClaimSubject, segmentClaimSubject } from './subjects.js';
 
 export type { ClaimEventData };
 
@@ -18,6 +19,8 @@ export const CLAIM_EVENT_VERSION = {
   IpReleased: 1,
   MacClaimed: 1,
   MacReleased: 1,
+  SegmentClaimed: 1,
+  SegmentReleased: 1,
 } as const satisfies Record<ClaimEventType, number>;
 
 /** Types and versions of claim events this build reads (for `decodeEvent`). */
@@ -29,9 +32,11 @@ export type IpAllocated = Flat<'IpAllocated'>;
 export type IpReleased = Flat<'IpReleased'>;
 export type MacClaimed = Flat<'MacClaimed'>;
 export type MacReleased = Flat<'MacReleased'>;
+export type SegmentClaimed = Flat<'SegmentClaimed'>;
+export type SegmentReleased = Flat<'SegmentReleased'>;
 
 /** An address or MAC claim event. */
-export type ClaimEvent = IpAllocated | IpReleased | MacClaimed | MacReleased;
+export type ClaimEvent = IpAllocated | IpReleased | MacClaimed | MacReleased | SegmentClaimed | SegmentReleased;
 
 /** A claim event as the journal stores it. */
 export type ClaimEnvelope = { [K in ClaimEventType]: EventEnvelope<K, ClaimEventData[K]> }[ClaimEventType];
@@ -41,8 +46,9 @@ export function isClaimEventType(type: string): type is ClaimEventType {
   return Object.hasOwn(CLAIM_EVENT_VERSION, type);
 }
 
-/** The subject a claim event goes to: its address's or its MAC's, in its network. Pure. */
+/** The subject a claim event goes to: its address's or its MAC's, in its network, or its segment's. Pure. */
 export function claimSubject(event: ClaimEvent): string {
+  if (event.type === 'SegmentClaimed' || event.type === 'SegmentReleased') return segmentClaimSubject(event);
   return event.type === 'IpAllocated' || event.type === 'IpReleased' ? ipClaimSubject(event.networkId, event.ip) : macClaimSubject(event.networkId, event.mac);
 }
 

@@ -1,11 +1,12 @@
 /**
  * Where the claims live that keep addresses and MACs unique across API
  * instances: one subject per address, `lh.evt.ipam.<networkId>.<ip-token>`,
- * and per MAC, `lh.evt.mac.<networkId>.<mac>`, each written with an
+ * per MAC, `lh.evt.mac.<networkId>.<mac>`, and per segment (one network
+ * per segment), `lh.evt.segment.<scope>.<id>`, each written with an
  * expected sequence so two writers never both win. A claim's aggregate id is
  * its subject (as the API has always written it).
  */
-import { aggregateSubject, formatIpv4, type Ipv4 } from '@leasehold/protocol';
+import { aggregateSubject, formatIpv4, segmentClaimTokens, type Ipv4, type NetworkSegment } from '@leasehold/protocol';
 import { pairIdOf } from '../subjects.js';
 
 /** The subject of the claim on one address of a network, e.g. "lh.evt.ipam.n1.10-0-0-5". Pure. */
@@ -18,9 +19,15 @@ export function macClaimSubject(networkId: string, mac: string): string {
   return aggregateSubject('mac', networkId, mac);
 }
 
+/** The subject of the claim on a segment, e.g. "lh.evt.segment.p:physnet1.vlan-42" or "lh.evt.segment.vxlan.5000" (protocol's `segmentClaimTokens`). Pure. */
+export function segmentClaimSubject(segment: NetworkSegment): string {
+  return aggregateSubject('segment', ...segmentClaimTokens(segment));
+}
+
 /** What a claim subject names: its kind, its network and the claimed token (the address with dashes, or the MAC). */
 export interface ClaimSubjectParts {
-  readonly kind: 'ipam' | 'mac';
+  readonly kind: 'ipam' | 'mac' | 'segment';
+  /** For a segment claim, its scope (`vxlan`, or the physical network's token): the subject names no network. */
   readonly networkId: string;
   readonly token: string;
 }
@@ -30,5 +37,7 @@ export function claimOf(subject: string): ClaimSubjectParts | undefined {
   const ipam = pairIdOf('ipam', subject);
   if (ipam) return { kind: 'ipam', networkId: ipam[0], token: ipam[1] };
   const mac = pairIdOf('mac', subject);
-  return mac ? { kind: 'mac', networkId: mac[0], token: mac[1] } : undefined;
+  if (mac) return { kind: 'mac', networkId: mac[0], token: mac[1] };
+  const segment = pairIdOf('segment', subject);
+  return segment ? { kind: 'segment', networkId: segment[0], token: segment[1] } : undefined;
 }
