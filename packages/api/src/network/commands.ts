@@ -9,7 +9,7 @@ import { toNetworkEnvelope, type NetworkEnvelope, type NetworkEvent, type Networ
 import { envelopeIds, type CommandContext } from '../command.js';
 import { ApiError, notFound } from '../errors.js';
 import type { Input } from '../wire/schemas.js';
-import { decideSegment } from './segment.js';
+import { decideSegment, providerChange, type SegmentTaken } from './segment.js';
 
 export const DEFAULT_MTU = 1500;
 
@@ -25,9 +25,9 @@ function normalizeDomain(domain: string | undefined): string {
 
 /**
  * `projectId`: the network's project, from the request (see `requestedProject`).
- * `taken`: the segment keys of the live networks (segment.ts).
+ * `taken`: whether another network holds a segment (segment-claims.ts).
  */
-export function createNetwork(req: Input<'networkCreate'>, projectId: string, taken: ReadonlySet<string>, ctx: CommandContext): NetworkEnvelope[] {
+export function createNetwork(req: Input<'networkCreate'>, projectId: string, taken: SegmentTaken, ctx: CommandContext): NetworkEnvelope[] {
   const segment = decideSegment(req, undefined, taken);
   const network: NetworkState = {
     id: ctx.newId(),
@@ -48,8 +48,8 @@ export function activeNetwork(snapshot: NetworkSnapshot | undefined, id: string,
   return network;
 }
 
-/** `taken`: the segment keys of the other live networks (segment.ts). */
-export function updateNetwork(snapshot: NetworkSnapshot | undefined, req: Input<'networkUpdate'>, taken: ReadonlySet<string>, ctx: CommandContext): NetworkEnvelope[] {
+/** `taken`: whether another network holds a segment (segment-claims.ts). */
+export function updateNetwork(snapshot: NetworkSnapshot | undefined, req: Input<'networkUpdate'>, taken: SegmentTaken, ctx: CommandContext): NetworkEnvelope[] {
   const network = activeNetwork(snapshot, req.id);
   const changes: Record<string, unknown> = {};
   if (req.name !== undefined) changes.name = req.name;
@@ -57,7 +57,7 @@ export function updateNetwork(snapshot: NetworkSnapshot | undefined, req: Input<
   if (req.mtu !== undefined) changes.mtu = req.mtu;
   if (req.dns_domain !== undefined) changes.dnsDomain = normalizeDomain(req.dns_domain);
   if (req.availability_zone_hints !== undefined) changes.availabilityZoneHints = req.availability_zone_hints;
-  if (req['provider:physical_network'] !== undefined || req['provider:network_type'] !== undefined || req['provider:segmentation_id'] !== undefined) {
+  if (providerChange(req)) {
     const segment = decideSegment(req, network, taken);
     if (segment.physicalNetwork !== network.physicalNetwork) changes.physicalNetwork = segment.physicalNetwork;
     if (segment.networkType !== (network.networkType ?? null) || segment.segmentationId !== (network.segmentationId ?? null)) {

@@ -6,8 +6,9 @@
  */
 import { DHCP_DEVICE_OWNER } from '@leasehold/resources';
 import type { Journal } from '@leasehold/journal';
+import { networkSegment, segmentKey, type NetworkEventData } from '@leasehold/protocol';
 import { requestContext } from '../command.js';
-import { notFound } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import type { Handler } from '../endpoint.js';
 import { deleteDhcpPortsOf } from '../port/dhcp-port-reclaim.js';
 import type { PortWriter } from '../port/writer.js';
@@ -15,9 +16,13 @@ import { DEFAULT_PROJECT_ID, checkQuota, requestedProject, type Quotas } from '.
 import type { ReadModel } from '../read-model/read-model.js';
 import { page, parseRequest } from '../wire/schemas.js';
 import { activeNetwork, createNetwork, deleteNetwork, updateNetwork } from './commands.js';
-import { segmentKeysOf } from './segment.js';
+import { decideSegment, providerChange } from './segment.js';
+import { SegmentClaims } from './segment-claims.js';
 import { networkView } from './view.js';
 import type { NetworkWriter } from './writer.js';
+
+/** Creates that lose a segment claim to another writer decide again, this many times in all. */
+const MAX_SEGMENT_ATTEMPTS = 5;
 
 export interface NetworkHandlerDeps {
   readonly model: ReadModel;
@@ -35,21 +40,32 @@ export function networkHandlers({ model, quotas, networks, ports, journal }: Net
     return { network: networkView(snapshot, model.networkVersion(id)) };
   };
 
-  /** The segment keys of the live networks other than `exceptId`, from the read model. */
-  const liveSegments = (exceptId?: string) => {
-    const live = [...model.networks.values()].flatMap(({ value }) => (value.value === 'active' && value.context.network ? [value.context.network] : []));
-    return segmentKeysOf(live, exceptId);
-  };
+  const segments = new SegmentClaims(journal, model);
 
   return {
     'networks.create': async (body) => {
       const req = parseRequest('networkCreate', body);
       const project = requestedProject(req, DEFAULT_PROJECT_ID);
       checkQuota(quotas, 'network', model.usage(project).network);
-      const events = createNetwork(req, project, liveSegments(), requestContext());
-      const id = (events[0]!.data as { network: { id: string } }).network.id;
-      await networks.write(id, 0, () => events);
-      return showNetwork(id);
+      const ctx = requestContext();
+      for (let attempt = 1; ; attempt++) {
+        const events = createNetwork(req, project, segments.takenFor(undefined), ctx);
+        const network = (events[0]!.data as NetworkEventData['NetworkCreated']).network;
+        const segment = networkSegment(network);
+        if (segment) {
+          // Lost to another writer: decide again (it now sees the claim), picking another id or refusing.
+          const lost = await segments.claim(network.id, segment, ctx).then(() => undefined, (error: unknown) => error);
+          if (lost && (attempt >= MAX_SEGMENT_ATTEMPTS || !(lost instanceof ApiError && lost.code === 'SEGMENT_IN_USE'))) throw lost;
+          if (lost) continue;
+        }
+        try {
+          await networks.write(network.id, 0, () => events);
+        } catch (error) {
+          if (segment) await segments.release(network.id, segment, ctx).catch(() => {});
+          throw error;
+        }
+        return showNetwork(network.id);
+      }
     },
     'networks.show': async (body) => showNetwork(parseRequest('byId', body).id),
     'networks.list': async (body) => {
@@ -72,7 +88,19 @@ export function networkHandlers({ model, quotas, networks, ports, journal }: Net
     'networks.update': async (body) => {
       const req = parseRequest('networkUpdate', body);
       const ctx = requestContext();
-      await networks.write(req.id, req.revision_number, (s) => updateNetwork(s, req, liveSegments(req.id), ctx));
+      const before = networkSegment(activeNetwork(model.network(req.id), req.id));
+      // A segment the update moves the network to is claimed first, the one it leaves given back after.
+      const wanted = providerChange(req) ? networkSegment(decideSegment(req, model.network(req.id)!.context.network!, segments.takenFor(req.id))) : before;
+      const moves = wanted !== null && (before === null || segmentKey(wanted) !== segmentKey(before));
+      if (moves) await segments.claim(req.id, wanted, ctx);
+      try {
+        await networks.write(req.id, req.revision_number, (s) => updateNetwork(s, req, segments.takenFor(req.id), ctx));
+      } catch (error) {
+        if (moves) await segments.release(req.id, wanted, ctx).catch(() => {});
+        throw error;
+      }
+      const after = networkSegment(model.network(req.id)?.context.network ?? { physicalNetwork: null });
+      if (before && (after === null || segmentKey(after) !== segmentKey(before))) await segments.release(req.id, before, ctx);
       return showNetwork(req.id);
     },
     'networks.delete': async (body) => {
@@ -80,7 +108,9 @@ export function networkHandlers({ model, quotas, networks, ports, journal }: Net
       const ctx = requestContext();
       activeNetwork(model.network(id), id);
       const userPorts = () => model.portsOf(id).filter((p) => p.deviceOwner !== DHCP_DEVICE_OWNER).length;
+      const segment = networkSegment(activeNetwork(model.network(id), id));
       await networks.write(id, undefined, (s) => deleteNetwork(s, id, userPorts(), ctx));
+      if (segment) await segments.release(id, segment, ctx);
       // Neutron removes DHCP ports with their network. The network goes first: an agent asking
       // for its DHCP port after NetworkDeleted is refused, and one whose port was written after
       // it removes that port itself (dhcp-port.ts), so no port outlives its network.

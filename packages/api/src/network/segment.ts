@@ -24,14 +24,17 @@ export interface ProviderAttributes {
 
 type SegmentFields = Pick<NetworkState, 'physicalNetwork' | 'networkType' | 'segmentationId'>;
 
+/** True when another network serves on the segment, or is claiming it. */
+export type SegmentTaken = (segment: NetworkSegment) => boolean;
+
 const SEGMENTATION_ID_RANGE = { vlan: [1, 4094], vxlan: [1, 2 ** 24 - 1] } as const;
 
 /**
  * The segment fields a network gets from `req` over `current` (its fields
- * today; none for a create), or an ApiError. `taken`: the segment keys of
- * every other live network (`segmentKeysOf`). Pure.
+ * today; none for a create), or an ApiError. `taken`: whether another
+ * network holds a segment (segment-claims.ts). Pure given `taken`.
  */
-export function decideSegment(req: ProviderAttributes, current: SegmentFields | undefined, taken: ReadonlySet<string>): SegmentFields {
+export function decideSegment(req: ProviderAttributes, current: SegmentFields | undefined, taken: SegmentTaken): SegmentFields {
   const physicalNetwork = req['provider:physical_network'] !== undefined ? req['provider:physical_network'] : (current?.physicalNetwork ?? null);
   const typeGiven = req['provider:network_type'];
   const idGiven = req['provider:segmentation_id'];
@@ -48,8 +51,13 @@ export function decideSegment(req: ProviderAttributes, current: SegmentFields | 
   if (problem) throw new ApiError('VALIDATION_FAILED', problem.message, problem.field);
   if (segmentationId === null && networkType !== 'flat') segmentationId = lowestFree(networkType, physicalNetwork, taken);
   const segment: NetworkSegment = { networkType, physicalNetwork, segmentationId };
-  if (taken.has(segmentKey(segment))) throw inUse(segment);
+  if (taken(segment)) throw inUse(segment);
   return segment;
+}
+
+/** True when a request names any provider attribute. Pure. */
+export function providerChange(req: ProviderAttributes): boolean {
+  return req['provider:physical_network'] !== undefined || req['provider:network_type'] !== undefined || req['provider:segmentation_id'] !== undefined;
 }
 
 /** The segment keys of the live networks other than `exceptId`. Pure. */
@@ -62,10 +70,10 @@ export function segmentKeysOf(networks: Iterable<SegmentFields & { readonly id: 
   return keys;
 }
 
-function lowestFree(networkType: 'vlan' | 'vxlan', physicalNetwork: string | null, taken: ReadonlySet<string>): number {
+function lowestFree(networkType: 'vlan' | 'vxlan', physicalNetwork: string | null, taken: SegmentTaken): number {
   const [min, max] = SEGMENTATION_ID_RANGE[networkType];
   for (let id = min; id <= max; id++) {
-    if (!taken.has(segmentKey({ networkType, physicalNetwork, segmentationId: id }))) return id;
+    if (!taken({ networkType, physicalNetwork, segmentationId: id })) return id;
   }
   const where = networkType === 'vlan' ? `VLAN ids on physical network ${physicalNetwork}` : 'VNIs';
   throw new ApiError('SEGMENT_IN_USE', `Unable to create the network. No ${networkType} segmentation ID available: every one of the ${where} is in use.`, 'provider:segmentation_id');

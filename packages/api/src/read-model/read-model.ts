@@ -45,6 +45,8 @@ export class ReadModel {
   readonly ipClaims = new Map<string, IpClaim>();
   /** Live MAC claims by mac subject → port id. */
   readonly macClaims = new Map<string, string>();
+  /** Live segment claims by segment subject → network id (one network per segment). */
+  readonly segmentClaims = new Map<string, string>();
   /** Last sequence of every claim subject, live or released: the expected version of the next claim. */
   readonly claimVersions = new Map<string, number>();
   readonly portsByNetwork = new Map<string, Set<string>>();
@@ -91,6 +93,14 @@ export class ReadModel {
         break;
       case 'MacReleased':
         this.macClaims.delete(subject);
+        this.claimVersions.set(subject, seq);
+        break;
+      case 'SegmentClaimed':
+        this.segmentClaims.set(subject, (event.data as ClaimEventData['SegmentClaimed']).networkId);
+        this.claimVersions.set(subject, seq);
+        break;
+      case 'SegmentReleased':
+        this.segmentClaims.delete(subject);
         this.claimVersions.set(subject, seq);
         break;
       default:

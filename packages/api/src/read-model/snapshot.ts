@@ -12,7 +12,7 @@
  * never misread.
  */
 import { MAX_EVENT_TIME, checkEventData, isIpv4, type Ipv4, type PortState, type SubnetState } from '@leasehold/protocol';
-import { networkMachine, type NetworkContext } from '@leasehold/resources';
+import { claimOf, networkMachine, type NetworkContext } from '@leasehold/resources';
 import { ReadModelSnapshotError, ReadModelSnapshotVersionError } from '../errors.js';
 import type { AgentRow, AgentsReadModel, BindingRow, LeaseRow, LeaseState } from './agents.js';
 import type { ReadModel } from './read-model.js';
@@ -27,7 +27,8 @@ export type PortEntry = readonly [id: string, version: number, port: PortState];
 /**
  * One claim subject: its last sequence, and its live owner if any. Three
  * shapes: `[subject, version]` released, `[subject, version, portId]` a live
- * MAC claim, `[subject, version, portId, subnetId]` a live address claim.
+ * MAC claim (or, on a segment subject, `[subject, version, networkId]` a live
+ * segment claim), `[subject, version, portId, subnetId]` a live address claim.
  */
 export type ClaimEntry =
   | readonly [subject: string, version: number]
@@ -76,8 +77,8 @@ export function takeSnapshot(model: ReadModel, position: number): ReadModelSnaps
   const claims: ClaimEntry[] = [];
   for (const [subject, version] of model.claimVersions) {
     const ip = model.ipClaims.get(subject);
-    const mac = ip === undefined ? model.macClaims.get(subject) : undefined;
-    claims.push(ip !== undefined ? [subject, version, ip.portId, ip.subnetId] : mac !== undefined ? [subject, version, mac] : [subject, version]);
+    const owner = ip === undefined ? (model.macClaims.get(subject) ?? model.segmentClaims.get(subject)) : undefined;
+    claims.push(ip !== undefined ? [subject, version, ip.portId, ip.subnetId] : owner !== undefined ? [subject, version, owner] : [subject, version]);
   }
   return { v: READ_MODEL_SNAPSHOT_V, kind: READ_MODEL_SNAPSHOT_KIND, position, networks, ports, claims, ...fleetSnapshot(model.fleet) };
 }
@@ -211,7 +212,7 @@ export function fillModel(model: ReadModel, s: ReadModelSnapshot): void {
     const [subject, version, portId, subnetId] = claim as readonly [string, number, string?, string?];
     model.claimVersions.set(subject, version);
     if (subnetId !== undefined) model.ipClaims.set(subject, { portId: portId!, subnetId });
-    else if (portId !== undefined) model.macClaims.set(subject, portId);
+    else if (portId !== undefined) (claimOf(subject)?.kind === 'segment' ? model.segmentClaims : model.macClaims).set(subject, portId);
   }
   fillFleet(model.fleet, s);
 }
