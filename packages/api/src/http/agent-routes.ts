@@ -119,11 +119,15 @@ export function registerAgentRoutes(app: FastifyInstance, call: Call, ctx: Route
     const { networks } = (await call('networks.list', {})) as { networks: NetworkView[] };
     const { subnets } = (await call('subnets.list', {})) as { subnets: SubnetView[] };
     const { ports } = (await call('ports.list', {})) as { ports: PortView[] };
-    return ipAvailability(networks, subnets, ports).map((a) => ({ ...a, id: a.network_id }));
+    return ipAvailability(networks, subnets, ports).map((a): Record<string, unknown> & { network_id: string } => ({ ...a, id: a.network_id }));
   };
   const withoutId = ({ id: _id, ...rest }: Record<string, unknown>) => rest;
   app.get('/v2.0/network-ip-availabilities', ctx.route('network', async (request) => {
-    const answer = listAnswer('network_ip_availabilities', await availabilities(), request.query as Query, ctx.selfUrl(request));
+    // ip_version filters the subnets (a network shows with its subnets of that version), not the networks' own fields.
+    const { ip_version: ipVersion, ...query } = request.query as Query;
+    const versions = ipVersion === undefined ? undefined : typeof ipVersion === 'string' ? [ipVersion] : ipVersion;
+    const shown = (await availabilities()).filter((a) => versions === undefined || (a.subnet_ip_availability as { ip_version: number }[]).some((s) => versions.includes(String(s.ip_version))));
+    const answer = listAnswer('network_ip_availabilities', shown, query, ctx.selfUrl(request));
     return { status: 200, body: { ...answer, network_ip_availabilities: (answer.network_ip_availabilities as Record<string, unknown>[]).map(withoutId) } };
   }));
   app.get('/v2.0/network-ip-availabilities/:id', ctx.route('network', async (request) => {

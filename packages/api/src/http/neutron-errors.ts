@@ -21,6 +21,8 @@ export interface ErrorContext {
   readonly body?: Readonly<Record<string, unknown>>;
   /** The request carried If-Match: a version conflict is Neutron's 412. */
   readonly ifMatch?: boolean;
+  /** The ports that keep a network from being deleted, which Neutron's NetworkInUse names. */
+  readonly portsInUse?: readonly string[];
 }
 
 interface Mapped {
@@ -50,7 +52,13 @@ const NEUTRON_ERRORS: Readonly<Record<ErrorCode, (e: ApiError, ctx: ErrorContext
       : invalidInput(e.message),
   GATEWAY_OUTSIDE_CIDR: (e) => ({ status: 400, type: 'InvalidInput', message: `Invalid input for operation: ${e.message}` }),
   POOL_OUTSIDE_CIDR: (e) => ({ status: 400, type: 'OutOfBoundsAllocationPool', message: e.message }),
-  POOL_OVERLAP: (e) => ({ status: 409, type: 'OverlappingAllocationPools', message: e.message }),
+  POOL_OVERLAP: (e, ctx) => {
+    const pools = ctx.body?.allocation_pools as { start: string; end: string }[] | undefined;
+    const both = /^allocation_pools\[(\d+)\] overlaps allocation_pools\[(\d+)\]$/.exec(e.message);
+    const [a, b] = both && pools ? [pools[Number(both[2])], pools[Number(both[1])]] : [];
+    if (!a || !b) return { status: 409, type: 'OverlappingAllocationPools', message: e.message };
+    return { status: 409, type: 'OverlappingAllocationPools', message: `Found overlapping allocation pools: ${a.start}-${a.end} ${b.start}-${b.end}${ctx.body?.cidr ? ` for subnet ${text(ctx.body.cidr)}` : ''}.` };
+  },
   INVALID_MAC: (e, ctx) => ({ status: 400, type: 'InvalidInput', message: `Invalid input for mac_address. Reason: '${text(ctx.body?.mac_address)}' is not a valid MAC address.` }),
   IP_OUTSIDE_SUBNETS: (e) => ({ status: 400, type: 'InvalidIpForNetwork', message: `IP address ${firstAddress(e.message)} is not a valid IP for any of the subnets on the specified network.` }),
   SUBNET_OVERLAP: (_e, ctx) => invalidInput(`Requested subnet with cidr: ${text(ctx.body?.cidr)} for network: ${text(ctx.body?.network_id)} overlaps with another subnet.`),
@@ -64,7 +72,14 @@ const NEUTRON_ERRORS: Readonly<Record<ErrorCode, (e: ApiError, ctx: ErrorContext
       ? { status: 409, type: 'IpAddressInUse', message: e.message }
       : { status: 409, type: 'IpAddressAlreadyAllocated', message: `IP address ${firstAddress(e.message)} already allocated in subnet ${subnetIdIn(e.message)}` },
   IP_EXHAUSTED: (e, ctx) => ({ status: 409, type: 'IpAddressGenerationFailure', message: `No more IP addresses available on network ${text(ctx.body?.network_id) || subnetIdIn(e.message)}.` }),
-  NETWORK_IN_USE: (e) => ({ status: 409, type: 'NetworkInUse', message: e.message.replace(/^network (\S+) (.*)$/, 'Unable to complete operation on network $1. $2') }),
+  NETWORK_IN_USE: (e, ctx) => ({
+    status: 409,
+    type: 'NetworkInUse',
+    message: e.message.replace(
+      /^network (\S+) .*$/,
+      `Unable to complete operation on network $1. There are one or more ports still in use on the network${ctx.portsInUse ? `, id for these ports is: ${ctx.portsInUse.join(',')}` : ''}.`,
+    ),
+  }),
   // Neutron's VlanIdInUse, TunnelIdInUse and FlatNetworkInUse; network/segment.ts words the message as Neutron does.
   SEGMENT_IN_USE: (e) => ({ status: 409, type: e.message.includes('flat') ? 'FlatNetworkInUse' : e.message.includes('VLAN') ? 'VlanIdInUse' : 'TunnelIdInUse', message: e.message }),
   SUBNET_IN_USE: (e) => ({ status: 409, type: 'SubnetInUse', message: e.message.replace(/^subnet (\S+) .*$/, 'Unable to complete operation on subnet $1: One or more ports have an IP allocation from this subnet.') }),

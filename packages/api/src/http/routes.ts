@@ -51,6 +51,12 @@ export function ifMatchRevision(header: string | undefined): number | undefined 
   return Number(m[1]);
 }
 
+/** The ids of a network's ports other than its DHCP ports (which Neutron deletes with the network). */
+async function userPortsOf(call: Call, networkId: string): Promise<string[]> {
+  const { ports } = (await call('ports.list', { network_id: networkId })) as { ports: PortView[] };
+  return ports.filter((p) => p.device_owner !== 'network:dhcp').map((p) => p.id);
+}
+
 const queryOf = (request: FastifyRequest) => request.query as Query;
 
 export function registerResourceRoutes(app: FastifyInstance, call: Call, ctx: RouteContext): void {
@@ -103,13 +109,26 @@ export function registerResourceRoutes(app: FastifyInstance, call: Call, ctx: Ro
       const revision = ifMatchRevision(request.headers['if-match'] as string | undefined);
       ctx.note(request, { body: fields, ifMatch: revision !== undefined });
       const req = { ...handlerRequest(`${c.collection}.update` as WriteOperation, fields), id, ...(revision !== undefined ? { revision_number: revision } : {}) };
-      const answer = (await call(`${c.collection}.update`, req)) as Record<string, unknown>;
+      const answer = (await call(`${c.collection}.update`, req).catch(async (error: unknown) => {
+        // Neutron's OverlappingAllocationPools names the subnet's CIDR, which an update does not send.
+        if (error instanceof ApiError && error.code === 'POOL_OVERLAP' && c.collection === 'subnets') {
+          const shown = (await call('subnets.show', { id }).catch(() => undefined)) as { subnet: SubnetView } | undefined;
+          if (shown) ctx.note(request, { body: { ...fields, cidr: shown.subnet.cidr }, ifMatch: revision !== undefined });
+        }
+        throw error;
+      })) as Record<string, unknown>;
       return { status: 200, body: { [c.member]: encode(answer[c.member], await zonesFor()) } };
     }));
 
     app.delete(`/v2.0/${c.collection}/:id`, ctx.route(c.member, async (request) => {
       const { id } = request.params as { id: string };
-      await call(`${c.collection}.delete`, { id });
+      try {
+        await call(`${c.collection}.delete`, { id });
+      } catch (error) {
+        // Neutron names the ports in the way; the handler counts them.
+        if (error instanceof ApiError && error.code === 'NETWORK_IN_USE') ctx.note(request, { portsInUse: await userPortsOf(call, id) });
+        throw error;
+      }
       return { status: 204 };
     }));
   }
