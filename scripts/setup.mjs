@@ -28,6 +28,8 @@ const testCommands = {
   dnsperf: 'dnsperf',
   busybox: 'busybox',
   openssl: 'openssl',
+  // The real OpenStack client, driving the Neutron HTTP API (harness/src/integration/openstack-cli.test.ts).
+  openstack: 'python3-openstackclient',
 };
 
 function log(msg) {
