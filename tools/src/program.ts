@@ -16,13 +16,20 @@ import { historyCommand } from './commands/history/command.js';
 import { checkConfigCommand } from './commands/check-config.js';
 import { importDnsmasqCommand } from './commands/import-dnsmasq.js';
 import { cliReferenceCommand } from './docs/cli-reference.js';
+import { leaseholdVersion } from './version.js';
 
 /** Every command and flag of `leasehold`; pure (builds commander objects, runs nothing). */
 export function leaseholdProgram(): Command {
   const program = new Command()
     .name('leasehold')
     .description('Neutron-style DHCP + DNS control plane on NATS JetStream')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Not commander's .version(): the commit is read only when asked.
+    .option('-V, --version', 'print the version (package.json, and the git commit of a checkout)')
+    .on('option:version', () => {
+      console.log(leaseholdVersion());
+      process.exit(0);
+    });
 
   addServeCommands(program);
 
@@ -36,7 +43,7 @@ export function leaseholdProgram(): Command {
 
   program
     .command('dns')
-    .description('run the DNS cache alone, with dnsmasq option names: --listen-address A --port N --server IP[#PORT] ... [--conf-file F] [--test]')
+    .description('run the DNS cache alone, with dnsmasq option names: --listen-address A --port N --server IP[#PORT] ... [--conf-file F] [--test] (leasehold dns --help lists them)')
     .allowUnknownOption()
     .allowExcessArguments()
     .helpOption(false)

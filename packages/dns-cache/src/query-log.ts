@@ -54,9 +54,10 @@ export class QueryLog {
   }
 
   forwarded(question: LoggedQuestion, server: UpstreamServer | undefined, listener: string | undefined): void {
+    // No upstream at all: nothing is sent (the answer line says SERVFAIL).
+    if (server === undefined) return;
     const name = question.nameLower || '.';
-    const to = server ? server.address : 'no server';
-    this.sink(`forwarded ${name} to ${to}`, { tx: { name, event: 'forwarded', server: to, ...(listener ? { listener } : {}) } });
+    this.sink(`forwarded ${name} to ${server.address}`, { tx: { name, event: 'forwarded', server: server.address, ...(listener ? { listener } : {}) } });
   }
 
   #answer(source: AnswerSource, name: string, reply: Uint8Array, base: Record<string, unknown>): void {

@@ -29,4 +29,5 @@ export type { LeaseholdConfig } from './config/schema.js';
 
 // Logs.
 export { createLogger, partLog } from './observability/logger.js';
+export { TransactionLogger } from './observability/transaction-log.js';
 export type { Logger } from './observability/logger.js';

@@ -73,3 +73,12 @@ describe('leasehold dns', () => {
     expect(out).toMatch(/queries 2, .* local 2/);
   });
 });
+
+describe('leasehold dns --help', () => {
+  test('prints its usage and every dnsmasq option it takes, and exits 0 (was "bad option (help)")', async () => {
+    const result = await leasehold(['dns', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^Usage: leasehold dns \[--conf-file FILE\]/);
+    for (const option of ['--server VALUE', '--listen-address VALUE', '--no-resolv', '--log-queries', '--test']) expect(result.out).toContain(option);
+  });
+});

@@ -6,10 +6,15 @@
  * file and line, like `dnsmasq --test`. Ctrl-C / SIGTERM stop it.
  */
 import { ConfigError, loadDnsConfig, parseDnsArgs, startDnsCache } from '@leasehold/dns-cache';
-import { untilSignal } from '@leasehold/server';
+import { createLogger, TransactionLogger, untilSignal } from '@leasehold/server';
+import { dnsUsage } from './dns-usage.js';
 
 /** Runs the command; returns the process exit code. */
 export async function dns(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(dnsUsage());
+    return 0;
+  }
   let config;
   let test = false;
   try {
@@ -29,7 +34,9 @@ export async function dns(argv: readonly string[]): Promise<number> {
     console.log('leasehold dns: port=0, DNS is off; nothing to run');
     return 0;
   }
-  const cache = await startDnsCache(config);
+  // log-queries: dnsmasq's lines on stderr (pretty on a terminal, else JSON), at most 200 a second.
+  const queryLog = config.logQueries ? new TransactionLogger(createLogger({ level: 'info', format: 'auto', base: { process: 'leasehold dns' } }), 'dns', 200) : undefined;
+  const cache = await startDnsCache(config, queryLog ? { queries: queryLog.write } : {});
   const where = cache.addresses.map((a) => `${a.address}#${a.port}`).join(' ');
   const udp = [...new Set(cache.addresses.map((a) => a.udp))].join('/');
   console.log(`leasehold dns: listening on ${where} (udp+tcp; udp via ${udp}), cache-size ${config.cacheSize}, pid ${process.pid}`);
@@ -41,6 +48,7 @@ export async function dns(argv: readonly string[]): Promise<number> {
         `dropped ${s.dropped}, servfail ${s.servfail}, internal errors ${s.internalErrors}`,
     );
     await cache.stop();
+    queryLog?.close();
   });
   return 0;
 }

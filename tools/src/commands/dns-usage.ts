@@ -1,0 +1,42 @@
+/**
+ * `leasehold dns --help`: the command's own flags and every dnsmasq option the
+ * cache understands, read from its option table (so the list cannot go stale).
+ * Pure.
+ */
+import { OPTIONS } from '@leasehold/dns-cache';
+
+/** The help text of `leasehold dns`. */
+export function dnsUsage(): string {
+  const names = Object.keys(OPTIONS).sort();
+  const valued = names.filter((n) => OPTIONS[n]!.value).map((n) => `--${n} VALUE`);
+  const flags = names.filter((n) => !OPTIONS[n]!.value).map((n) => `--${n}`);
+  const wrap = (items: string[]) => {
+    const lines: string[] = [];
+    let line = ' ';
+    for (const item of items) {
+      if (line.length + item.length + 1 > 78) lines.push(line), (line = ' ');
+      line += ` ${item}`;
+    }
+    return [...lines, line].join('\n');
+  };
+  return [
+    'Usage: leasehold dns [--conf-file FILE]... [--test] [--OPTION[=VALUE]]...',
+    '',
+    'Run the DNS cache alone, configured as dnsmasq is: options from dnsmasq.conf-style',
+    'files (--conf-file), then the same options as flags (--name VALUE or --name=VALUE).',
+    '',
+    '  --conf-file FILE  read options from FILE (name=value lines, # comments); may repeat',
+    '  --test            check the configuration and exit (as dnsmasq --test)',
+    '  --log-queries     log every query and its answer (query[A] x from y, reply x is 1.2.3.4)',
+    '  -h, --help        this help',
+    '',
+    'Options with a value:',
+    wrap(valued),
+    '',
+    'Flags:',
+    wrap(flags),
+    '',
+    'dhcp-* options are accepted and left to the DHCP agent. See docs/migrating-from-dnsmasq.md.',
+    '',
+  ].join('\n');
+}
