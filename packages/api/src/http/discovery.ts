@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from './server.js';
 
 /** [alias, name, description] of each extension Leasehold implements. */
-export const EXTENSIONS: readonly (readonly [string, string, string])[] = [
+const EXTENSIONS: readonly (readonly [string, string, string])[] = [
   ['agent', 'agent', 'The agent management extension.'],
   ['dhcp_agent_scheduler', 'DHCP Agent Scheduler', 'Schedule networks among dhcp agents'],
   ['availability_zone', 'Availability Zone', 'The availability zone extension.'],

@@ -14,7 +14,7 @@ type Item = Readonly<Record<string, unknown>>;
 const CONTROL = new Set(['fields', 'sort_key', 'sort_dir', 'limit', 'marker', 'page_reverse']);
 
 /** A query parameter's values (repeated keys are a list). */
-export function values(query: Query, key: string): string[] {
+function values(query: Query, key: string): string[] {
   const v = query[key];
   return v === undefined ? [] : typeof v === 'string' ? [v] : [...v];
 }

@@ -49,7 +49,9 @@ const NEUTRON_PORT = {
 export function neutronNetwork(view: NetworkView, availabilityZones: readonly string[] = []): Record<string, unknown> {
   // Without a physical network a network is Neutron's `local` type; with one, `flat` (a segment's own type, when the view has one, wins).
   const networkType = view['provider:physical_network'] ? 'flat' : 'local';
-  return { ...NEUTRON_NETWORK, ...view, 'provider:network_type': view['provider:network_type'] ?? networkType, availability_zones: [...availabilityZones] };
+  // Neutron shows a network without a DNS domain as null.
+  const dnsDomain = view.dns_domain === '' ? null : view.dns_domain;
+  return { ...NEUTRON_NETWORK, ...view, dns_domain: dnsDomain, 'provider:network_type': view['provider:network_type'] ?? networkType, availability_zones: [...availabilityZones] };
 }
 
 /** Pure. */

@@ -44,7 +44,7 @@ export async function zonesByNetwork(call: Call): Promise<Map<string, string[]>>
 }
 
 /** `If-Match: revision_number=N` (Neutron's form) as the handler's expected revision. */
-export function ifMatchRevision(header: string | undefined): number | undefined {
+function ifMatchRevision(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
   const m = /^\s*revision_number=(\d+)\s*$/.exec(header);
   if (!m) throw new ApiError('VALIDATION_FAILED', `If-Match ${JSON.stringify(header)} is not revision_number=N`, 'If-Match');

@@ -64,7 +64,7 @@ export interface HttpApiBackend {
 }
 
 /** A loopback address (127.0.0.0/8, ::1, localhost): the only ones where noauth is allowed. Pure. */
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
