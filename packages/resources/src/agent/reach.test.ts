@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { networkSegment } from '@leasehold/protocol';
 import { initialAgentState, stepAgent } from './machine.js';
 import { agentReachOf, reachesPhysicalNetwork } from './reach.js';
 
@@ -23,6 +24,16 @@ describe('which networks an agent reaches', () => {
   test("a network without a physical network is reached by every agent (Neutron's tunnelled and local networks), even one with no mapping", () => {
     expect(reachesPhysicalNetwork(agentReachOf({ interfaceMappings: {} }), null)).toBe(true);
     expect(reachesPhysicalNetwork(agentReachOf({ interfaceMappings: { physnet1: 'eth1' } }), undefined)).toBe(true);
+  });
+
+  test('segments read through networkSegment: flat and vlan need their physical network mapped, a vxlan network (no physical network) is reached by any agent', () => {
+    const reach = agentReachOf({ interfaceMappings: { physnet1: 'eth1' } });
+    const physicalNetworkOf = (n: Parameters<typeof networkSegment>[0]) => networkSegment(n)?.physicalNetwork ?? null;
+    expect(reachesPhysicalNetwork(reach, physicalNetworkOf({ networkType: 'flat', physicalNetwork: 'physnet1', segmentationId: null }))).toBe(true);
+    expect(reachesPhysicalNetwork(reach, physicalNetworkOf({ networkType: 'vlan', physicalNetwork: 'physnet2', segmentationId: 7 }))).toBe(false);
+    expect(reachesPhysicalNetwork(reach, physicalNetworkOf({ physicalNetwork: 'physnet2' }))).toBe(false);
+    expect(reachesPhysicalNetwork(reach, physicalNetworkOf({ networkType: 'vxlan', physicalNetwork: null, segmentationId: 5000 }))).toBe(true);
+    expect(reachesPhysicalNetwork(agentReachOf({ interfaceMappings: {} }), physicalNetworkOf({ networkType: 'vxlan', physicalNetwork: null, segmentationId: 5000 }))).toBe(true);
   });
 
   test('an agent whose reach is not known (no heartbeat read it yet) reaches every network, as before reachability', () => {

@@ -12,12 +12,16 @@
  * requests of any network a router relays to it.
  *
  * A network without a physical network is reached by every agent. That is
- * Neutron's answer: a flat or VLAN network always has one (the flat type
- * driver refuses `provider:network_type flat` without
- * `provider:physical_network`), so a network without one is a tunnelled or
- * local one, which ML2's `filter_hosts_with_segment_access` checks against
- * no physical mapping. The agent serves it on its `*` interface, or through
- * its relays.
+ * Neutron's answer: a flat or VLAN network always has one (the flat and vlan
+ * type drivers refuse a segment without `provider:physical_network`, and so
+ * does the API: protocol's segmentProblem), and a vxlan network never has
+ * one (the tunnel type drivers refuse it), so a network without one is a
+ * tunnelled or untyped one, which ML2's `filter_hosts_with_segment_access`
+ * checks against no physical mapping. So the one rule covers segments: flat
+ * and vlan need their physical network mapped, vxlan needs only a VTEP,
+ * which for now every agent is (it makes its VXLAN device over its own
+ * address), and an untyped network is served on the `*` interface or
+ * through relays.
  */
 import type { AgentHeartbeatData } from './events.js';
 
