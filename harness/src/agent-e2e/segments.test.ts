@@ -7,9 +7,11 @@
  *   each network's VXLAN device in qdhcp-<network>; each tenant's client sits
  *   in its own namespace behind a VXLAN device for its VNI, made in the
  *   underlay namespace and moved there, as a hypervisor's tenant port would be.
- * - VLAN, through the operator's template mapping (`{physical}.{vid}`): the
- *   test builds each segment's interface as a plain veth named so (this
- *   kernel has no 802.1Q; the frames on it carry no tag).
+ * - VLAN, through the operator's template mapping (`{physical}.{vid}`): this
+ *   kernel has no 802.1Q, so each segment's interface is a veth whose frames
+ *   a userspace tagger moves to and from a trunk (agent-env/vlan-trunk.ts);
+ *   the trunk carries real 802.1Q frames to a switch namespace whose tagger
+ *   hands each VLAN to its tenant's link.
  *
  * Both networks get the same DHCP port address (198.18.x.2); each client must
  * be answered from its own network's pool, and the agent's namespaces and
@@ -22,6 +24,7 @@ import { parseIpv4 } from '@leasehold/protocol';
 import { startClient, type ClientKind, type TestLink } from '@leasehold/agent/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
+import { startVlanTrunk } from '../agent-env/vlan-trunk.js';
 
 const run = promisify(execFile);
 const ip = async (...args: string[]) => (await run('ip', args)).stdout;
@@ -102,35 +105,30 @@ describe('tenants with the same CIDR on segments of their own, one agent', () =>
     expect(await ip('-d', 'link', 'show', 'type', 'vxlan')).not.toMatch(new RegExp(`vxlan id (${vniBase}|${vniBase + 1}) `));
   });
 
-  test("two VLAN segments through the operator's template ({physical}.{vid}): each client (dhclient, udhcpc) gets an address from its own network", async () => {
-    // The trunk the physical network maps to, and one interface per VLAN named by the template: plain veths here (no 802.1Q in this kernel).
-    const trunk = await env.link();
+  test("two VLAN segments through the operator's template ({physical}.{vid}) over a trunk carrying real 802.1Q frames: each client (dhclient, udhcpc) gets an address from its own network", async () => {
     const vids = [100 + randomInt(800), 1000 + randomInt(800)] as const;
-    const physical = trunk.hostIf;
-    const agent = await env.startAgent({
-      agentId: `agent-vlan-${vids[0]}-${vids[1]}`,
-      interfaceMappings: { 'phys-trunk': physical },
-      segments: { vlanInterfaceTemplate: '{physical}.{vid}', vxlan: { remotes: [], port: 4789 } },
-      dns: { enabled: false, port: 0 },
-    });
-    const tenants: { link: TestLink; kind: ClientKind; networkId: string; pool: number }[] = [];
-    for (const [i, kind, pool] of [[0, 'dhclient', 100], [1, 'udhcpc', 200]] as const) {
-      const tenant = await env.link();
-      // The segment's interface: the host end renamed by the template, its peer the tenant's port.
-      await ip('link', 'set', tenant.hostIf, 'down');
-      await ip('link', 'set', tenant.hostIf, 'name', `${physical}.${vids[i]}`);
-      await ip('link', 'set', `${physical}.${vids[i]}`, 'up');
-      const { network } = await env.network('phys-trunk', tenantSubnet(232, pool), { 'provider:network_type': 'vlan', 'provider:segmentation_id': vids[i] });
-      await env.bind(agent, network.id);
-      tenants.push({ link: tenant, kind, networkId: network.id, pool });
-    }
-    expect(agent.served().map((s) => s.ifname).sort()).toStrictEqual(vids.map((v) => `${physical}.${v}`).sort());
+    const clientLinks = [await env.link(), await env.link()] as const;
+    // Each VLAN's interface in the agent's namespace stands for a kernel VLAN device: a userspace tagger moves its frames to and from the trunk.
+    const trunk = await startVlanTrunk(vids.map((vid, i) => [vid, clientLinks[i]!] as const));
     try {
+      const agent = await env.startAgent({
+        agentId: `agent-vlan-${vids[0]}-${vids[1]}`,
+        interfaceMappings: { 'phys-trunk': trunk.physical },
+        segments: { vlanInterfaceTemplate: '{physical}.{vid}', vxlan: { remotes: [], port: 4789 } },
+        dns: { enabled: false, port: 0 },
+      });
+      const tenants: { link: TestLink; kind: ClientKind; networkId: string; pool: number }[] = [];
+      for (const [i, kind, pool] of [[0, 'dhclient', 100], [1, 'udhcpc', 200]] as const) {
+        const { network } = await env.network('phys-trunk', tenantSubnet(232, pool), { 'provider:network_type': 'vlan', 'provider:segmentation_id': vids[i] });
+        await env.bind(agent, network.id);
+        tenants.push({ link: clientLinks[i]!, kind, networkId: network.id, pool });
+      }
+      expect(agent.served().map((s) => s.ifname).sort()).toStrictEqual(vids.map((v) => `${trunk.physical}.${v}`).sort());
       await leaseEach(tenants, 232);
-    } finally {
+      expect([...trunk.tagged].sort()).toStrictEqual([...vids].sort());
       await agent.stop();
-      // The renamed veths are the test's own; the links' removal would look for their old names.
-      for (const v of vids) await ip('link', 'del', `${physical}.${v}`).catch(() => {});
+    } finally {
+      await trunk.remove();
     }
   });
 });
