@@ -7,7 +7,7 @@
  * harness/src/agent-e2e.
  */
 import { randomUUID } from 'node:crypto';
-import { defaultAgentConfig, startAgent, type AgentConfig, type RunningAgent } from '@leasehold/agent';
+import { defaultAgentConfig, startAgent, type AgentConfig, type AgentDeps, type RunningAgent } from '@leasehold/agent';
 import { createTestLink, type TestLink } from '@leasehold/agent/testing';
 import { startTestApi, type TestApi } from '@leasehold/api/testing';
 import type { ApiInput, NetworkView, SubnetView } from '@leasehold/api/client';
@@ -18,7 +18,7 @@ export interface AgentEnv extends AsyncDisposable {
   readonly agents: RunningAgent[];
   readonly links: TestLink[];
   /** Starts an agent with the given config on this environment's journal. */
-  startAgent(overrides: Partial<AgentConfig>): Promise<RunningAgent>;
+  startAgent(overrides: Partial<AgentConfig>, deps?: Pick<AgentDeps, 'transactions' | 'log'>): Promise<RunningAgent>;
   /** Creates a network with one subnet, ready to be bound. */
   network(physnet: string, subnet: Omit<ApiInput<'subnetCreate'>, 'network_id'>, net?: ApiInput<'networkCreate'>): Promise<{ network: NetworkView; subnet: SubnetView }>;
   /** Appends the NetworkScheduled event the scheduler would, and waits until the agent serves the network with its DHCP port. */
@@ -43,8 +43,8 @@ export async function startAgentEnv(api: Parameters<typeof startTestApi>[0] = {}
     t,
     agents,
     links,
-    async startAgent(overrides) {
-      const agent = await startAgent(defaultAgentConfig({ reportIntervalMs: 1000, agentDownTimeMs: 3000, ...overrides }), { nc: t.nc, journal: t.journal });
+    async startAgent(overrides, deps = {}) {
+      const agent = await startAgent(defaultAgentConfig({ reportIntervalMs: 1000, agentDownTimeMs: 3000, ...overrides }), { nc: t.nc, journal: t.journal, ...deps });
       agents.push(agent);
       return agent;
     },
