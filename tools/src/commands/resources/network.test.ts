@@ -31,21 +31,23 @@ describe('leasehold net', () => {
 
   test('list filters by physical network and prints a table with one row per network; show finds a network by name', async () => {
     const a = await t.client.networks.create({ name: 'listed-a', 'provider:physical_network': 'physnet-list' });
-    const b = await t.client.networks.create({ name: 'listed-b', 'provider:physical_network': 'physnet-list', mtu: 9000 });
+    // One flat network per physical network: the second is a VLAN of it.
+    const b = await t.client.networks.create({ name: 'listed-b', 'provider:physical_network': 'physnet-list', 'provider:network_type': 'vlan', 'provider:segmentation_id': 10, mtu: 9000 });
     await t.client.networks.create({ name: 'elsewhere', 'provider:physical_network': 'physnet-other' });
     const [list, show] = await Promise.all([cli('net', 'list', '--physical-network', 'physnet-list'), cli('net', 'show', 'listed-b', '--json')]);
     expect(list.code).toBe(0);
     const [header, ...rows] = tableRows(list.stdout);
-    expect(header).toEqual(['id', 'name', 'status', 'mtu', 'physical network', 'subnets']);
+    expect(header).toEqual(['id', 'name', 'status', 'mtu', 'physical network', 'network type', 'segment', 'subnets']);
     expect(rows.map((r) => r[1]).sort()).toEqual(['listed-a', 'listed-b']);
-    expect(rows.find((r) => r[0] === a.id)).toEqual([a.id, 'listed-a', 'ACTIVE', String(a.mtu), 'physnet-list', '']);
+    expect(rows.find((r) => r[0] === a.id)).toEqual([a.id, 'listed-a', 'ACTIVE', String(a.mtu), 'physnet-list', 'flat', '', '']);
+    expect(rows.find((r) => r[0] === b.id)).toEqual([b.id, 'listed-b', 'ACTIVE', '9000', 'physnet-list', 'vlan', '10', '']);
     expect(jsonOf<{ network: NetworkView }>(show).network).toEqual(b);
   });
 
   test('show says which DHCP agents serve the network and whether a live agent maps its physical network', async () => {
     const agent = `reach-${Date.now()}`;
     await t.heartbeat(agent); // maps physnet1
-    const mapped = await t.client.networks.create({ name: 'reach-mapped', 'provider:physical_network': 'physnet1' });
+    const mapped = await t.client.networks.create({ name: 'reach-mapped', 'provider:physical_network': 'physnet1', 'provider:network_type': 'vlan' });
     const nobody = await t.client.networks.create({ name: 'reach-nobody', 'provider:physical_network': 'physnet-nobody' });
     const [yes, no, table] = await Promise.all([cli('net', 'show', mapped.id, '--json'), cli('net', 'show', nobody.id, '--json'), cli('net', 'show', nobody.id)]);
     const reply = jsonOf<{ network: NetworkView; dhcp: { agents: string[]; reaching_agents: string[]; reachable: boolean } }>(yes);
@@ -54,6 +56,20 @@ describe('leasehold net', () => {
     expect(reply.dhcp.reaching_agents).toContain(agent);
     expect(jsonOf<{ dhcp: unknown }>(no).dhcp).toEqual({ agents: [], reaching_agents: [], reachable: false });
     expect(tableRows(table.stdout)).toContainEqual(['dhcp_reachable', 'no: no live DHCP agent maps physical network physnet-nobody, so none serves it']);
+  });
+
+  test('create takes a segment as openstack network create does (--provider-network-type, --provider-segment), list filters by it, and a taken segment is refused', async () => {
+    const run = await cli('net', 'create', 'tenant-a', '--provider-network-type', 'vxlan', '--provider-segment', '4242', '--json');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const { network } = jsonOf<{ network: NetworkView }>(run);
+    expect(network).toMatchObject({ name: 'tenant-a', 'provider:network_type': 'vxlan', 'provider:segmentation_id': 4242, 'provider:physical_network': null });
+    const vlan = jsonOf<{ network: NetworkView }>(await cli('net', 'create', '--provider-network-type', 'vlan', '--provider-physical-network', 'physnet-cli', '--json')).network;
+    expect(vlan).toMatchObject({ 'provider:network_type': 'vlan', 'provider:physical_network': 'physnet-cli', 'provider:segmentation_id': 1 });
+    const list = await cli('net', 'list', '--provider-network-type', 'vxlan', '--provider-segment', '4242', '--json');
+    expect(jsonOf<{ networks: NetworkView[] }>(list).networks.map((n) => n.id)).toEqual([network.id]);
+    const taken = await cli('net', 'create', 'tenant-b', '--provider-network-type', 'vxlan', '--provider-segment', '4242');
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toMatch(/SEGMENT_IN_USE \(provider:segmentation_id\): Unable to create the network\. The tunnel ID 4242 is in use\./);
   });
 
   test('update changes only the fields given and delete removes the network', async () => {
@@ -88,6 +104,12 @@ describe('network flags', () => {
       availability_zone_hints: [],
       admin_state_up: true,
     });
+  });
+
+  test('a network type other than flat, vlan or vxlan, or a segment that is no id, is refused before anything is sent', () => {
+    expect(networkFields({ providerNetworkType: 'VXLAN', providerSegment: '7' })).toEqual({ 'provider:network_type': 'vxlan', 'provider:segmentation_id': 7 });
+    expect(() => networkFields({ providerNetworkType: 'gre' })).toThrow(expect.objectContaining({ code: 'INVALID_FLAG', field: '--provider-network-type' }));
+    expect(() => networkFields({ providerSegment: '0' })).toThrow(expect.objectContaining({ code: 'INVALID_FLAG', field: '--provider-segment' }));
   });
 
   test('an MTU that is not a number is refused before anything is sent', () => {

@@ -14,6 +14,10 @@ export interface NetworkFlags extends ConnectionFlags {
   readonly dnsDomain?: string;
   readonly azHint?: string[] | false;
   readonly physicalNetwork?: string | false;
+  /** openstack's spelling of --physical-network. */
+  readonly providerPhysicalNetwork?: string;
+  readonly providerNetworkType?: string;
+  readonly providerSegment?: string;
   readonly enable?: boolean;
   readonly disable?: boolean;
   readonly revision?: string;
@@ -29,8 +33,21 @@ export function networkFields(flags: NetworkFlags): NetworkFields {
     mtu: flags.mtu === undefined ? undefined : parseInteger('--mtu', flags.mtu, 68, 65535),
     dns_domain: flags.dnsDomain,
     availability_zone_hints: listOf(flags.azHint, (s) => s),
-    'provider:physical_network': flags.physicalNetwork === false ? null : flags.physicalNetwork,
+    'provider:physical_network': flags.physicalNetwork === false ? null : (flags.physicalNetwork ?? flags.providerPhysicalNetwork),
+    'provider:network_type': networkType(flags.providerNetworkType),
+    'provider:segmentation_id': flags.providerSegment === undefined ? undefined : parseInteger('--provider-segment', flags.providerSegment, 1, MAX_SEGMENT),
   });
+}
+
+/** The largest segmentation id of any type (a VNI); the API checks each type's own range. */
+const MAX_SEGMENT = 2 ** 24 - 1;
+const NETWORK_TYPES = ['flat', 'vlan', 'vxlan'] as const;
+
+function networkType(text: string | undefined): (typeof NETWORK_TYPES)[number] | undefined {
+  if (text === undefined) return undefined;
+  const type = NETWORK_TYPES.find((t) => t === text.toLowerCase());
+  if (!type) throw badFlag('--provider-network-type', `--provider-network-type is one of ${NETWORK_TYPES.join(', ')}, not ${JSON.stringify(text)}`);
+  return type;
 }
 
 export const networkColumns: readonly Column<NetworkView>[] = [
@@ -39,6 +56,8 @@ export const networkColumns: readonly Column<NetworkView>[] = [
   { header: 'status', value: (n) => n.status },
   { header: 'mtu', value: (n) => n.mtu },
   { header: 'physical network', value: (n) => n['provider:physical_network'] },
+  { header: 'network type', value: (n) => n['provider:network_type'] },
+  { header: 'segment', value: (n) => n['provider:segmentation_id'] },
   { header: 'subnets', value: (n) => n.subnets },
 ];
 
@@ -49,7 +68,10 @@ const fieldFlags = (command: Command) =>
     .option('--az-hint <az>', 'availability zone hint (repeat for several)', collect)
     .option('--no-az-hint', 'no availability zone hints')
     .option('--physical-network <name>', 'provider:physical_network the agents map to an interface')
+    .option('--provider-physical-network <name>', 'the same as --physical-network (openstack network create spells it so)')
     .option('--no-physical-network', 'no physical network')
+    .option('--provider-network-type <type>', 'provider:network_type: flat (the physical network itself), vlan or vxlan; without it, flat when a physical network is given')
+    .option('--provider-segment <id>', 'provider:segmentation_id: the VLAN id (1-4094) or VNI (1-16777215); without it, the lowest free one')
     .option('--enable', 'admin state up')
     .option('--disable', 'admin state down');
 
@@ -70,6 +92,8 @@ export function networkCommand(): Command {
       .description('list networks')
       .option('--name <name>', 'only networks with this name')
       .option('--physical-network <name>', 'only networks on this physical network')
+      .option('--provider-network-type <type>', 'only networks of this type (flat, vlan, vxlan)')
+      .option('--provider-segment <id>', 'only networks with this VLAN id or VNI')
       .option('--enable', 'only networks that are admin state up')
       .option('--disable', 'only networks that are admin state down'),
   ).action((flags: NetworkFlags) =>
@@ -78,6 +102,8 @@ export function networkCommand(): Command {
         name: flags.name,
         admin_state_up: adminState(flags),
         'provider:physical_network': flags.physicalNetwork || undefined,
+        'provider:network_type': networkType(flags.providerNetworkType),
+        'provider:segmentation_id': flags.providerSegment === undefined ? undefined : parseInteger('--provider-segment', flags.providerSegment, 1, MAX_SEGMENT),
       });
       const networks = await client.networks.list(filters);
       print({ networks }, () => renderList(networks, networkColumns));
