@@ -260,7 +260,8 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
           lines.push(`             agents write the leases of ${accessKeeper ? 'the networks bound to them (reloaded as bindings change)' : 'every network (no scheduler here to follow the bindings)'}`);
         }
         if (api) lines.push(`  api        ${api.subjects.length} operations on lh.api.v1.* (NATS micro-service "leasehold-api")`);
-        if (http) lines.push(`  openstack  ${http.url}  (Neutron API v2.0: openstack --os-auth-type ${options.api && options.api.http?.token ? 'token' : 'none'} --os-endpoint ${http.url} network list)`);
+        const auth = options.api && options.api.http?.token ? 'admin_token --os-token <api.http_token>' : 'none';
+        if (http) lines.push(`  openstack  ${http.url}  (Neutron API v2.0: openstack --os-auth-type ${auth} --os-endpoint ${http.url} network list)`);
         if (scheduler) {
           const c = scheduler.config;
           lines.push(`  scheduler  strategy ${c.strategy}, ${c.agentsPerNetwork} agent(s) per network, agent down after ${c.agentDownTime / 1000} s`);
