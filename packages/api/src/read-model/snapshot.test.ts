@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { ApiError, ReadModelSnapshotError, ReadModelSnapshotVersionError } from '../errors.js';
 import type { Handler } from '../endpoint.js';
 import { apiHandlers } from '../service.js';
-import { agentDraft, bindingDraft, ipClaimDraft, macClaimDraft, networkDraft, portDraft, type EventDraft } from '../testing/events.js';
+import { agentDraft, bindingDraft, ipClaimDraft, macClaimDraft, networkDraft, portDraft, segmentClaimDraft, type EventDraft } from '../testing/events.js';
 import { DEFAULT_PROJECT_ID } from '../quota.js';
 import { ipClaimSubject, macClaimSubject } from '@leasehold/resources';
 import { ReadModel } from './read-model.js';
@@ -143,6 +143,10 @@ const claimEvents: fc.Arbitrary<EventDraft> = fc.oneof(
   ),
   fc.tuple(pick(['MacClaimed', 'MacReleased'] as const), netIndex, pick(MACS), pick(PORTS), at).map(([type, n, mac, portId, t]) =>
     macClaimDraft(type, { networkId: NETS[n]!, mac, portId }, t),
+  ),
+  // A few segments, so claims meet: flat and VLAN 7 of physnet1, VNI 7.
+  fc.tuple(pick(['SegmentClaimed', 'SegmentReleased'] as const), netIndex, pick(['flat', 'vlan', 'vxlan'] as const), at).map(([type, n, networkType, t]) =>
+    segmentClaimDraft(type, { networkId: NETS[n]!, networkType, physicalNetwork: networkType === 'vxlan' ? null : 'physnet1', segmentationId: networkType === 'flat' ? null : 7 }, t),
   ),
 );
 
@@ -315,6 +319,7 @@ function state(model: ReadModel) {
     ports: [...model.ports],
     ipClaims: sorted(model.ipClaims),
     macClaims: sorted(model.macClaims),
+    segmentClaims: sorted(model.segmentClaims),
     claimVersions: sorted(model.claimVersions),
     portsByNetwork: sorted(model.portsByNetwork).map(([n, ids]) => [n, [...ids]]),
     networkOfSubnet: sorted(model.networkOfSubnet),
@@ -349,7 +354,7 @@ describe('read-model snapshots', () => {
   });
 
   test('the histories reach every kind of state the views show (the property is not vacuous)', () => {
-    const seen = { networks: 0, subnets: 0, ports: 0, ipClaims: 0, macClaims: 0, released: 0, agents: 0, bindings: 0, leases: 0, deleted: 0 };
+    const seen = { networks: 0, subnets: 0, ports: 0, ipClaims: 0, macClaims: 0, segmentClaims: 0, released: 0, agents: 0, bindings: 0, leases: 0, deleted: 0 };
     for (const steps of fc.sample(history, { numRuns: 100, seed: 17 })) {
       const m = fold(new ReadModel(), steps);
       const active = [...m.networks.values()].filter((n) => n.value.value === 'active');
@@ -359,7 +364,8 @@ describe('read-model snapshots', () => {
       seen.ports += m.ports.size;
       seen.ipClaims += m.ipClaims.size;
       seen.macClaims += m.macClaims.size;
-      seen.released += m.claimVersions.size - m.ipClaims.size - m.macClaims.size;
+      seen.segmentClaims += m.segmentClaims.size;
+      seen.released += m.claimVersions.size - m.ipClaims.size - m.macClaims.size - m.segmentClaims.size;
       seen.agents += m.fleet.agents.size;
       seen.bindings += [...m.fleet.bindings.values()].reduce((s, b) => s + b.size, 0);
       seen.leases += [...m.fleet.leases.values()].reduce((s, b) => s + b.size, 0);

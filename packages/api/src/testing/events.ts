@@ -12,6 +12,7 @@ import {
   bindingSubject,
   ipClaimSubject,
   macClaimSubject,
+  segmentClaimSubject,
   networkSubject,
   portSubject,
   toAgentEnvelope,
@@ -49,6 +50,11 @@ export function ipClaimDraft(type: 'IpAllocated' | 'IpReleased', data: ClaimEven
 /** MacClaimed / MacReleased on `lh.evt.mac.<networkId>.<mac>`. */
 export function macClaimDraft(type: 'MacClaimed' | 'MacReleased', data: ClaimEventData['MacClaimed'], at: number): EventDraft {
   return { subject: macClaimSubject(data.networkId, data.mac), event: claimEvent(type, data, ctx(at)) };
+}
+
+/** SegmentClaimed / SegmentReleased on `lh.evt.segment.<scope>.<id>`. */
+export function segmentClaimDraft(type: 'SegmentClaimed' | 'SegmentReleased', data: ClaimEventData['SegmentClaimed'], at: number): EventDraft {
+  return { subject: segmentClaimSubject(data), event: claimEvent(type, data, ctx(at)) };
 }
 
 /** An agent's heartbeat (as the agent writes it) or an admin change or deletion (as the API writes them) on `lh.evt.agent.<agentId>`. */
