@@ -20,7 +20,7 @@
 import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { promisify } from 'node:util';
-import { parseIpv4 } from '@leasehold/protocol';
+import { formatIpv4, parseIpv4 } from '@leasehold/protocol';
 import { startClient, type ClientKind, type TestLink } from '@leasehold/agent/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
@@ -64,7 +64,7 @@ async function leaseEach(tenants: readonly { link: TestLink; kind: ClientKind; n
 
 const namespaces = async () => (await ip('netns', 'list')).split('\n').map((l) => l.split(' ')[0]);
 
-describe('tenants with the same CIDR on segments of their own, one agent', () => {
+describe('tenants with the same CIDR on segments of their own', () => {
   test('two VXLAN segments: each client (udhcpc, dhclient) gets an address from its own network; qdhcp namespaces go with their network and the agent', async () => {
     const underlay = await env.link();
     await ip('addr', 'add', '198.18.230.1/24', 'dev', underlay.hostIf);
@@ -103,6 +103,50 @@ describe('tenants with the same CIDR on segments of their own, one agent', () =>
     await agent.stop();
     expect(await namespaces()).not.toContain(`qdhcp-${b.networkId}`);
     expect(await ip('-d', 'link', 'show', 'type', 'vxlan')).not.toMatch(new RegExp(`vxlan id (${vniBase}|${vniBase + 1}) `));
+  });
+
+  test('a VXLAN network fails over to another agent: the new device takes the DHCP port\'s MAC, and the bound client (udhcpc) renews against the same server identifier without a NAK', async () => {
+    const underlay = await env.link();
+    await ip('addr', 'add', '198.18.234.1/24', 'dev', underlay.hostIf);
+    await underlay.exec('ip', ['addr', 'add', '198.18.234.2/24', 'dev', underlay.clientIf]);
+    const port = 40_000 + randomInt(10_000);
+    const vni = randomInt(1, 16_000_000);
+    const config = { segments: { vxlan: { interface: underlay.hostIf, remotes: ['198.18.234.2'], port } }, dns: { enabled: false, port: 0 } };
+    const first = await env.startAgent({ agentId: `agent-vx-a-${vni}`, ...config });
+    const next = await env.startAgent({ agentId: `agent-vx-b-${vni}`, ...config });
+    const { network, subnet } = await env.network('unused', { ...tenantSubnet(235, 100), lease_duration: 60 }, { 'provider:physical_network': null, 'provider:network_type': 'vxlan', 'provider:segmentation_id': vni });
+    await env.bind(first, network.id);
+    const tenant = await env.link();
+    await underlay.exec('ip', ['link', 'add', `lhtf${vni.toString(36)}`, 'type', 'vxlan', 'id', String(vni), 'dstport', String(port), 'local', '198.18.234.2', 'remote', '198.18.234.1', 'dev', underlay.clientIf]);
+    await underlay.exec('ip', ['link', 'set', `lhtf${vni.toString(36)}`, 'netns', tenant.ns, 'name', 'tenant0']);
+    await tenant.exec('ip', ['link', 'set', 'tenant0', 'up']);
+    const deviceMac = async () => (JSON.parse(await ip('-j', '-n', `qdhcp-${network.id}`, 'link', 'show', `vxlan-${vni}`)) as { address: string }[])[0]!.address;
+    const [dhcpPort] = (await env.t.client.ports.list({ network_id: network.id })).filter((p) => p.device_owner === 'network:dhcp');
+    expect(await deviceMac()).toBe(dhcpPort!.mac_address);
+
+    const client = await startClient('udhcpc', { ...tenant, clientIf: 'tenant0' });
+    try {
+      const bound = await client.waitFor(['bound'], 20_000);
+      expect(bound.serverId).toBe(formatIpv4(first.served()[0]!.serverIps.get(subnet.id)!));
+
+      // The first agent dies (its namespace goes with it); the scheduler unbinds it and binds the other, which makes the device anew.
+      await first.stop();
+      expect(await namespaces()).not.toContain(`qdhcp-${network.id}`);
+      await env.unbind(first.config.agentId, network.id);
+      await env.bind(next, network.id);
+      expect(await deviceMac()).toBe(dhcpPort!.mac_address);
+
+      const seen = client.events().length;
+      const acks = next.server.stats.counts.ack;
+      client.renew();
+      const renewed = await client.waitFor(['renew', 'bound'], 15_000, seen);
+      expect(renewed).toMatchObject({ ip: bound.ip, serverId: bound.serverId });
+      expect(next.server.stats.counts.ack).toBe(acks + 1);
+      expect(next.server.stats.counts.nak).toBe(0);
+    } finally {
+      await client.stop();
+      await next.stop();
+    }
   });
 
   test("two VLAN segments through the operator's template ({physical}.{vid}) over a trunk carrying real 802.1Q frames: each client (dhclient, udhcpc) gets an address from its own network", async () => {

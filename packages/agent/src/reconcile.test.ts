@@ -33,6 +33,7 @@ function setup(
     server: { servedChanged: () => void steps.push('served changed') },
     sockets: {
       open: async (ifname, netns) => void steps.push(`open ${ifname}${netns ? ` in ${netns}` : ''}`),
+      close: async (ifname) => void steps.push(`close ${ifname}`),
       refreshAddresses: () => void steps.push('refresh addresses'),
       closeExcept: async (inUse) => void steps.push(`close all but ${[...inUse].join(',')}`),
     },
@@ -73,17 +74,24 @@ describe('the reconcile', () => {
   test("a VXLAN network's device is made, its address and socket put in its namespace, its DNS left out, and all of it removed when the network goes", async () => {
     const steps: string[] = [];
     const devices: NonNullable<ReconcilerOptions['devices']> = {
-      ensure: async (id, placement) => void steps.push(`make ${id} ${placement.ifname}`),
+      ensure: async (id, placement) => (steps.push(`make ${id} ${placement.ifname}${placement.kind === 'vxlan' ? ` ${placement.mac}` : ''}`), true),
       ensureAddress: async (netns, ifname, address, prefix) => void steps.push(`address ${formatIpv4(address)}/${prefix} on ${ifname} in ${netns}`),
       removeExcept: async (keep) => (steps.push(`remove all but ${[...keep].join(',')}`), []),
     };
     const subnet = { id: 's1', cidr: parseCidr('198.18.65.0/24') } as SubnetState;
-    const port = { fixedIps: [{ subnetId: 's1', ipAddress: parseIpv4('198.18.65.2') }] } as unknown as PortState;
+    const port = { macAddress: 'fa:16:3e:00:00:77', fixedIps: [{ subnetId: 's1', ipAddress: parseIpv4('198.18.65.2') }] } as unknown as PortState;
     const network = (id: string) => ({ id, physicalNetwork: null, networkType: 'vxlan', segmentationId: 77 }) as NetworkState;
-    const s = setup({ configureInterfaces: true, devices, network, dhcpPort: () => port, subnets: () => [subnet] });
+    let dhcpPort: PortState | undefined;
+    const s = setup({ configureInterfaces: true, devices, network, dhcpPort: () => dhcpPort, subnets: () => [subnet] });
+    // No DHCP port yet: no device (it takes the port's MAC).
+    await s.reconciler.reconcile();
+    expect(steps.filter((x) => x.startsWith('make'))).toStrictEqual([]);
+    dhcpPort = port;
     await s.reconciler.reconcile();
     const all = [...s.steps, ...steps];
-    expect(all).toContain('make n1 vxlan-77');
+    expect(all).toContain('make n1 vxlan-77 fa:16:3e:00:00:77');
+    // A device made now replaces any before it: the socket bound to the old one is closed, then opened anew.
+    expect(all.indexOf('close vxlan-77')).toBeLessThan(all.indexOf('open vxlan-77 in qdhcp-n1'));
     expect(all).toContain('address 198.18.65.2/24 on vxlan-77 in qdhcp-n1');
     expect(all).toContain('open vxlan-77 in qdhcp-n1');
     expect(all).toContain('dns on 0');

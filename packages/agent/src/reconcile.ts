@@ -36,7 +36,7 @@ export interface ReconcilerOptions {
   readonly ports: DhcpPorts;
   readonly served: ServedNetworks;
   readonly server: Pick<DhcpServer, 'servedChanged'>;
-  readonly sockets: Pick<DhcpSockets, 'open' | 'refreshAddresses' | 'closeExcept'>;
+  readonly sockets: Pick<DhcpSockets, 'open' | 'close' | 'refreshAddresses' | 'closeExcept'>;
   readonly dns: Pick<AgentDns, 'listenOn'>;
   readonly records: Pick<LocalDnsRecords, 'refresh'>;
   readonly log: (line: string) => void;
@@ -106,11 +106,14 @@ export class Reconciler {
       if (net.ifname === undefined) continue;
       const netns = net.placement?.kind === 'vxlan' ? net.placement.netns : undefined;
       if (net.placement && devices) {
+        // A VXLAN device waits for its DHCP port: it takes the port's MAC, so it is made once (the port's arrival reconciles again).
+        if (net.placement.kind === 'vxlan' && net.placement.mac === undefined) continue;
         const made = await devices.ensure(net.networkId, net.placement).then(
-          () => true,
+          (fresh) => fresh,
           (e: Error) => log(`dhcp: ${e.message}`),
         );
-        if (!made) continue;
+        if (made === undefined) continue;
+        if (made) await sockets.close(net.ifname);
       }
       if (config.configureInterfaces) {
         for (const [subnetId, ip] of net.serverIps) {

@@ -58,7 +58,7 @@ export function desiredServedNetworks(
       ifname: placement?.ifname,
       serverIps,
       ...(peerServerIps.size > 0 ? { peerServerIps } : {}),
-      ...(placement && placement.kind !== 'physical' ? { placement } : {}),
+      ...(placement && placement.kind !== 'physical' ? { placement: placement.kind === 'vxlan' && port ? { ...placement, mac: port.macAddress } : placement } : {}),
     });
   }
   return out;

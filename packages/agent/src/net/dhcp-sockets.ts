@@ -116,6 +116,11 @@ export class DhcpSockets {
     for (const [ifname, entry] of this.listening) entry.arrival = { ifname, ifaddr: interfaceAddresses(ifname, snapshot)[0]?.address };
   }
 
+  /** Stops listening on `ifname` (its device was replaced: the socket is bound to the old one). */
+  async close(ifname: string): Promise<void> {
+    await this.closeExcept(new Set([...this.listening.keys()].filter((name) => name !== ifname)));
+  }
+
   /** Stops listening on every interface not in `inUse`. */
   async closeExcept(inUse: ReadonlySet<string | undefined>): Promise<void> {
     for (const [ifname, { socket }] of this.listening) {

@@ -67,6 +67,9 @@ describe('the commands that make and remove devices', () => {
     ]);
     expect(text(vxlanDeviceCommands(p, '198.18.9.1', { group: '239.1.1.1', remotes: ['198.18.9.2'], port: 8472 }))[3]).toBe('ip link add lhvx-7 type vxlan id 7 dstport 8472 local 198.18.9.1 dev eth1 group 239.1.1.1');
     expect(text(vxlanDeviceCommands({ ...p, physical: undefined }, '198.18.9.1', { remotes: [], port: 4789 }))[3]).toBe('ip link add lhvx-7 type vxlan id 7 dstport 4789 local 198.18.9.1 nolearning');
+    expect(text(vxlanDeviceCommands({ ...p, mac: 'fa:16:3e:00:00:01' }, '198.18.9.1', { remotes: [], port: 4789 }))[3]).toBe(
+      'ip link add lhvx-7 address fa:16:3e:00:00:01 type vxlan id 7 dstport 4789 local 198.18.9.1 dev eth1 nolearning',
+    );
     expect(text(vxlanRemoveCommands(p))).toStrictEqual(['?ip -n qdhcp-n1 link del vxlan-7', '?ip netns del qdhcp-n1']);
   });
 
@@ -74,8 +77,8 @@ describe('the commands that make and remove devices', () => {
     const { calls, runner } = recorder();
     const devices = new SegmentDevices({ vxlan: { remotes: [], port: 4789 } }, () => '198.18.9.1', runner);
     const a = segmentPlacement({ networkId: 'n1', physical: 'eth1', type: 'vxlan', segmentationId: 7 }, {})!;
-    await devices.ensure('n1', a);
-    await devices.ensure('n1', a);
+    expect(await devices.ensure('n1', a)).toBe(true);
+    expect(await devices.ensure('n1', a)).toBe(false);
     expect(calls.filter((c) => c.startsWith('ip link add'))).toHaveLength(1);
     await devices.ensure('n1', segmentPlacement({ networkId: 'n1', physical: 'eth1', type: 'vxlan', segmentationId: 8 }, {})!);
     expect(calls.filter((c) => c.startsWith('ip link add')).at(-1)).toContain('id 8');

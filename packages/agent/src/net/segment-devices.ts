@@ -67,7 +67,15 @@ export type Placement =
   | { readonly kind: 'physical'; readonly ifname: string }
   | { readonly kind: 'vlan-template'; readonly ifname: string }
   | { readonly kind: 'vlan-kernel'; readonly ifname: string; readonly physical: string; readonly vid: number }
-  | { readonly kind: 'vxlan'; readonly ifname: string; readonly netns: string; readonly physical: string | undefined; readonly vni: number };
+  | {
+      readonly kind: 'vxlan';
+      readonly ifname: string;
+      readonly netns: string;
+      readonly physical: string | undefined;
+      readonly vni: number;
+      /** The DHCP port's MAC, which the device takes (as Neutron's DHCP tap does): after a failover, clients' ARP entries still hold. */
+      readonly mac?: string;
+    };
 
 export class SegmentError extends Error {
   override name = 'SegmentError';
@@ -124,7 +132,10 @@ export function vxlanDeviceCommands(p: Extract<Placement, { kind: 'vxlan' }>, lo
     { command: 'ip', args: ['netns', 'add', p.netns], mayFail: true },
     { command: 'ip', args: ['-n', p.netns, 'link', 'del', p.ifname], mayFail: true },
     { command: 'ip', args: ['link', 'del', staging], mayFail: true },
-    { command: 'ip', args: ['link', 'add', staging, 'type', 'vxlan', 'id', String(p.vni), 'dstport', String(vxlan.port), 'local', local, ...(p.physical === undefined ? [] : ['dev', p.physical]), ...flood] },
+    {
+      command: 'ip',
+      args: ['link', 'add', staging, ...(p.mac === undefined ? [] : ['address', p.mac]), 'type', 'vxlan', 'id', String(p.vni), 'dstport', String(vxlan.port), 'local', local, ...(p.physical === undefined ? [] : ['dev', p.physical]), ...flood],
+    },
     { command: 'ip', args: ['link', 'set', staging, 'netns', p.netns, 'name', p.ifname] },
     // The all-zeros entry floods broadcasts (DHCP's) and unknown unicast to every remote VTEP.
     ...(vxlan.group === undefined ? vxlan.remotes.map((r): DeviceCommand => ({ command: 'bridge', args: ['-n', p.netns, 'fdb', 'append', '00:00:00:00:00:00', 'dev', p.ifname, 'dst', r] })) : []),
@@ -173,11 +184,16 @@ export class SegmentDevices {
     private readonly run: CommandRunner = runCommand,
   ) {}
 
-  /** Makes what `placement` needs unless this process made it already; throws `SegmentError` naming the failed command. */
-  async ensure(networkId: string, placement: Placement): Promise<void> {
-    if (placement.kind === 'physical' || placement.kind === 'vlan-template') return;
+  /**
+   * Makes what `placement` needs unless this process made it already (same
+   * placement, same MAC); throws `SegmentError` naming the failed command.
+   * True when it made the device now: a socket bound to the one it replaced
+   * hears nothing any more.
+   */
+  async ensure(networkId: string, placement: Placement): Promise<boolean> {
+    if (placement.kind === 'physical' || placement.kind === 'vlan-template') return false;
     const key = JSON.stringify(placement);
-    if (this.#made.get(networkId)?.key === key) return;
+    if (this.#made.get(networkId)?.key === key) return false;
     await this.remove(networkId);
     if (placement.kind === 'vlan-kernel') {
       await this.run('ip', vlanDeviceArgs(placement.physical, placement.vid, placement.ifname)).catch((e: Error) => {
@@ -198,6 +214,7 @@ export class SegmentDevices {
       }
     }
     this.#made.set(networkId, { placement, key });
+    return true;
   }
 
   /** Puts the DHCP port's address on a namespaced device (iproute2's "already assigned" or "File exists": it is there). */
