@@ -83,6 +83,10 @@ describe('the commands that make and remove devices', () => {
     await devices.ensure('n1', segmentPlacement({ networkId: 'n1', physical: 'eth1', type: 'vxlan', segmentationId: 8 }, {})!);
     expect(calls.filter((c) => c.startsWith('ip link add')).at(-1)).toContain('id 8');
     expect(calls).toContain('ip netns del qdhcp-n1');
+    // An address is put on a device once, and again once the device is made anew.
+    await devices.ensureAddress('qdhcp-n1', 'vxlan-8', parseIpv4('198.18.9.5'), 24);
+    await devices.ensureAddress('qdhcp-n1', 'vxlan-8', parseIpv4('198.18.9.5'), 24);
+    expect(calls.filter((c) => c.includes('addr add'))).toStrictEqual(['ip -n qdhcp-n1 addr add 198.18.9.5/24 dev vxlan-8']);
     calls.length = 0;
     await devices.ensure('n2', { kind: 'physical', ifname: 'eth1' });
     expect(calls).toStrictEqual([]);

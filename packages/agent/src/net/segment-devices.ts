@@ -175,7 +175,8 @@ const runCommand: CommandRunner = async (command, args) => {
  * `removeExcept` and `removeAll` take them away.
  */
 export class SegmentDevices {
-  readonly #made = new Map<string, { readonly placement: Placement; readonly key: string }>();
+  /** Network id → its device, and the addresses put on it since it was made (a pass puts each once, not an `ip` per network per pass). */
+  readonly #made = new Map<string, { readonly placement: Placement; readonly key: string; readonly addresses: Set<string> }>();
 
   constructor(
     private readonly config: SegmentConfig,
@@ -213,15 +214,19 @@ export class SegmentDevices {
         throw error;
       }
     }
-    this.#made.set(networkId, { placement, key });
+    this.#made.set(networkId, { placement, key, addresses: new Set() });
     return true;
   }
 
-  /** Puts the DHCP port's address on a namespaced device (iproute2's "already assigned" or "File exists": it is there). */
+  /** Puts the DHCP port's address on a namespaced device once (iproute2's "already assigned" or "File exists": it is there). */
   async ensureAddress(netns: string, ifname: string, address: Ipv4, prefix: number): Promise<void> {
+    const made = [...this.#made.values()].find(({ placement: p }) => p.kind === 'vxlan' && p.netns === netns && p.ifname === ifname);
+    const key = `${address}/${prefix}`;
+    if (made?.addresses.has(key)) return;
     await this.run('ip', namespacedAddressArgs(netns, ifname, address, prefix)).catch((e: Error) => {
       if (!/File exists|already assigned/.test(e.message)) throw e;
     });
+    made?.addresses.add(key);
   }
 
   /** Removes the devices of every network not in `keep`; returns one line per failure (tried again next time). */
