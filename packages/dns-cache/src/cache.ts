@@ -14,6 +14,26 @@ export interface CachePolicy {
   readonly maxCacheTtl: number | undefined;
   readonly negTtl: number | undefined;
   readonly noNegcache: boolean;
+  /** use-stale-cache: seconds past expiry an entry may still be served (0: any age). */
+  readonly useStaleCache?: number | undefined;
+  /** serve-stale: seconds past expiry an entry may be served when upstream fails. */
+  readonly serveStale?: number | undefined;
+}
+
+/** How long past expiry entries are kept for serving stale, in ms: the longer of the two options; 0 when neither is on. Pure. */
+function staleWindowMs(policy: CachePolicy): number {
+  const excess = (s: number | undefined) => (s === undefined ? 0 : s === 0 ? Number.POSITIVE_INFINITY : s * 1000);
+  return Math.max(excess(policy.useStaleCache), policy.serveStale === undefined ? 0 : policy.serveStale * 1000);
+}
+
+/**
+ * A copy of an expired entry for serving stale: every TTL set to `ttl` (RFC
+ * 8767 4: 30 s; dnsmasq's use-stale-cache sends 0). Pure.
+ */
+export function staleAnswer(entry: CacheEntry, ttl: number): Uint8Array {
+  const copy = Uint8Array.from(entry.bytes);
+  rewriteTtls(copy, () => ttl);
+  return copy;
 }
 
 export interface CacheEntry {
@@ -70,13 +90,22 @@ export class AnswerCache {
   // O(1) LRU (see LruMap for why not a plain Map: a full cache under misses paid ~10 µs per insertion).
   readonly #entries: LruMap<string, CacheEntry>;
   #evictions = 0;
+  #insertions = 0;
+  /** Expired entries are kept this long (ms) for serving stale; LRU eviction still bounds the cache. */
+  readonly #staleMs: number;
 
   constructor(readonly policy: CachePolicy) {
     this.#entries = new LruMap(policy.cacheSize);
+    this.#staleMs = staleWindowMs(policy);
   }
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** Answers stored (insertions.bind). */
+  get insertions(): number {
+    return this.#insertions;
   }
 
   /** Entries dropped to stay within cache-size. */
@@ -89,10 +118,16 @@ export class AnswerCache {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     if (now >= entry.expiresAt) {
-      this.#entries.delete(key);
+      if (now >= entry.expiresAt + this.#staleMs) this.#entries.delete(key);
       return undefined;
     }
     return entry;
+  }
+
+  /** An expired entry still within the stale window (use-stale-cache, serve-stale), or undefined. */
+  getStale(key: string, now: number): CacheEntry | undefined {
+    const entry = this.#entries.get(key);
+    return entry !== undefined && now >= entry.expiresAt && now < entry.expiresAt + this.#staleMs ? entry : undefined;
   }
 
   /**
@@ -108,6 +143,7 @@ export class AnswerCache {
     // RFC 2181 5.2: the records of an answer share one TTL; the cache counts it down from here.
     rewriteTtls(bytes, () => verdict.ttl);
     const entry: CacheEntry = { bytes, storedAt: now, ttl: verdict.ttl, expiresAt: now + verdict.ttl * 1000, negative: verdict.negative };
+    this.#insertions++;
     this.#evictions += this.#entries.set(key, entry);
     return entry;
   }

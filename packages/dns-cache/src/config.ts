@@ -37,6 +37,27 @@ export interface HostRecord {
   readonly ttl: number | undefined;
 }
 
+/** cname=alias[,alias...],target[,ttl]: each alias answers with a CNAME to target, then target's local records. */
+export interface CnameRecord {
+  readonly aliases: readonly string[];
+  readonly target: string;
+  readonly ttl: number | undefined;
+}
+
+/**
+ * A record given whole in the config (mx-host, srv-host, txt-record,
+ * ptr-record, caa-record, naptr-record, dns-rr): answered for its name when
+ * the question's type is its type (or ANY); other types of the name are
+ * forwarded, as dnsmasq does. Names canonical.
+ */
+export type ConfigRecord =
+  | { readonly name: string; readonly type: 'MX'; readonly data: { readonly preference: number; readonly exchange: string | undefined } }
+  | { readonly name: string; readonly type: 'SRV'; readonly data: { readonly priority: number; readonly weight: number; readonly port: number; readonly target: string } }
+  | { readonly name: string; readonly type: 'TXT'; readonly data: readonly string[] }
+  | { readonly name: string; readonly type: 'PTR'; readonly data: string }
+  /** caa-record, naptr-record and dns-rr: the rdata bytes as they go on the wire. */
+  | { readonly name: string; readonly type: 'UNKNOWN'; readonly code: number; readonly data: Uint8Array };
+
 export interface DnsCacheConfig {
   /** listen-address: every address gets a UDP and a TCP listener. */
   readonly listenAddresses: readonly string[];
@@ -65,8 +86,14 @@ export interface DnsCacheConfig {
   readonly expandHosts: boolean;
   readonly addresses: readonly AddressRule[];
   readonly hostRecords: readonly HostRecord[];
-  /** addn-hosts: hosts-format files. */
+  /** addn-hosts: hosts-format files, or directories whose files are all read (hostsdir too). */
   readonly addnHosts: readonly string[];
+  /** no-hosts: /etc/hosts is not read (dnsmasq reads it by default). */
+  readonly noHosts: boolean;
+  readonly cnames: readonly CnameRecord[];
+  readonly records: readonly ConfigRecord[];
+  /** mx-target: the exchange of mx-host lines that name none (this host's name if unset, as dnsmasq). */
+  readonly mxTarget: string | undefined;
   readonly domainNeeded: boolean;
   readonly bogusPriv: boolean;
   readonly localService: boolean;
@@ -91,6 +118,19 @@ export interface DnsCacheConfig {
   readonly rrlSlip: number;
   /** Leasehold extension (rrl-table-size=n): prefixes the rate limiter tracks at once (its memory bound). */
   readonly rrlTableSize: number;
+  /**
+   * use-stale-cache[=s]: an expired answer is sent at once (TTL 0) while a
+   * refresh is asked upstream, if it expired at most `s` seconds ago (0: any
+   * age; dnsmasq's default a day). undefined: off.
+   */
+  readonly useStaleCache: number | undefined;
+  /**
+   * Leasehold extension, CoreDNS's `serve_stale` in its verify mode (RFC
+   * 8767): serve-stale[=s]: when every upstream fails for a question, an answer
+   * that expired at most `s` seconds ago (an hour if not given) is sent with
+   * TTL 30 instead of SERVFAIL. undefined: off.
+   */
+  readonly serveStale: number | undefined;
   /** Leasehold extension (minimal-any / no-minimal-any): answer ANY over UDP with one HINFO "RFC8482" record (RFC 8482 4.2), never forwarded. */
   readonly minimalAny: boolean;
   /** log-queries: a line per query and answer, to the sink the cache was started with (query-log.ts). */
@@ -118,6 +158,10 @@ export const DEFAULT_CONFIG: DnsCacheConfig = {
   addresses: [],
   hostRecords: [],
   addnHosts: [],
+  noHosts: false,
+  cnames: [],
+  records: [],
+  mxTarget: undefined,
   domainNeeded: false,
   bogusPriv: false,
   localService: false,
@@ -129,11 +173,21 @@ export const DEFAULT_CONFIG: DnsCacheConfig = {
   rrlSlip: 2,
   rrlTableSize: 65_536,
   minimalAny: true,
+  useStaleCache: undefined,
+  serveStale: undefined,
   logQueries: false,
 };
 
 /** The default resolv-file when neither resolv-file nor no-resolv is given (dnsmasq's). */
 export const DEFAULT_RESOLV_FILE = '/etc/resolv.conf';
+
+/** The hosts file read unless no-hosts (dnsmasq's). */
+const SYSTEM_HOSTS_FILE = '/etc/hosts';
+
+/** The hosts files and directories to read: /etc/hosts unless no-hosts, then addn-hosts. Pure. */
+export function effectiveHostsFiles(config: DnsCacheConfig): readonly string[] {
+  return config.noHosts ? config.addnHosts : [SYSTEM_HOSTS_FILE, ...config.addnHosts];
+}
 
 /** A full config from defaults and the given fields. Pure. */
 export function resolveConfig(partial: Partial<DnsCacheConfig> = {}): DnsCacheConfig {

@@ -1,7 +1,9 @@
 /**
- * Local data answered authoritatively: host-record, addn-hosts files,
- * address=/domain/ip rules, and the names an agent gives (each port's and
- * lease's hostname.dns_domain) through setLocalRecords. A and AAAA by name,
+ * Local data answered authoritatively: host-record, hosts files (/etc/hosts,
+ * addn-hosts), cname, the config's records (mx-host, srv-host, txt-record,
+ * ptr-record, caa-record, naptr-record, dns-rr), address=/domain/ip rules,
+ * and the names an agent gives (each port's and lease's
+ * hostname.dns_domain) through setLocalRecords. A and AAAA by name,
  * PTR by address, all derived from one name table rebuilt when a source
  * changes (sources change rarely; lookups happen on every query).
  *
@@ -12,16 +14,21 @@
  * address of no view is refused (`refuses`); the config's own data
  * (host-record, addn-hosts, address=) stays answered in every view.
  */
-import type { AddressRule, HostRecord } from './config.js';
+import { hostname } from 'node:os';
+import type { AddressRule, CnameRecord, ConfigRecord, HostRecord } from './config.js';
 import type { HostsEntry } from './hosts.js';
 import { canonicalName, isAtOrBelow, isIPv4, isValidName, reverseName4, reverseName6 } from './names.js';
 import type { LocalAnswer, LocalRecord } from './reply.js';
 
 const TYPE_A = 1;
+const TYPE_CNAME = 5;
 const TYPE_PTR = 12;
 const TYPE_AAAA = 28;
 const TYPE_ANY = 255;
 const CLASS_IN = 1;
+const CONFIG_TYPE_CODES = { MX: 15, SRV: 33, TXT: 16, PTR: TYPE_PTR } as const;
+/** Local CNAMEs followed at most (dnsmasq stops too); a loop (a → b → a) ends there. */
+const MAX_CNAME_CHAIN = 10;
 
 interface NameData {
   readonly v4: string[];
@@ -41,7 +48,8 @@ export interface LocalView {
 /** Names and reverse names of one source set: what a lookup reads. */
 interface NameTable {
   readonly names: Map<string, NameData>;
-  readonly reverse: Map<string, string[]>;
+  /** Reverse name → the names it points to, each with its host-record TTL (dnsmasq gives the PTR that TTL too). */
+  readonly reverse: Map<string, PtrTarget[]>;
 }
 
 export interface LocalOptions {
@@ -49,11 +57,20 @@ export interface LocalOptions {
   readonly expandHosts: boolean;
   readonly hostRecords: readonly HostRecord[];
   readonly addresses: readonly AddressRule[];
+  readonly cnames?: readonly CnameRecord[];
+  readonly records?: readonly ConfigRecord[];
+  readonly mxTarget?: string | undefined;
+}
+
+/** A config record ready to answer: its wire type and the record the reply writes. */
+interface TypedRecord {
+  readonly code: number;
+  readonly record: LocalRecord;
 }
 
 export class LocalRecords {
   #names = new Map<string, NameData>();
-  #reverse = new Map<string, string[]>();
+  #reverse = new Map<string, PtrTarget[]>();
   /** Listen address → its view's table (a network with two subnets has two addresses, one table). */
   #views = new Map<string, NameTable>();
   /** Every name and reverse name of every view: what the hot table must never answer (see isViewName). */
@@ -63,9 +80,19 @@ export class LocalRecords {
   #agent: [string, readonly string[]][] = [];
   /** Longest domain first, so the most specific address= rule wins. */
   readonly #rules: AddressRule[];
+  /** cname: alias → target; answered for every type (dnsmasq). */
+  readonly #cnames = new Map<string, CnameRecord>();
+  /** The config's records by name; a type the name has none of is forwarded (dnsmasq). */
+  readonly #records = new Map<string, TypedRecord[]>();
 
   constructor(readonly options: LocalOptions) {
     this.#rules = [...options.addresses].sort((a, b) => b.domain.length - a.domain.length);
+    for (const cname of options.cnames ?? []) for (const alias of cname.aliases) this.#cnames.set(alias, cname);
+    for (const record of options.records ?? []) {
+      const name = withDomain(record, options.domain);
+      const typed = typedRecord(record, options.mxTarget);
+      this.#records.set(name, [...(this.#records.get(name) ?? []), typed]);
+    }
     this.#rebuild();
   }
 
@@ -136,6 +163,20 @@ export class LocalRecords {
    */
   lookup(nameLower: string, type: number, klass: number, listener?: string): LocalAnswer | undefined {
     if (klass !== CLASS_IN) return undefined;
+    return this.#lookup(nameLower, type, listener, 0);
+  }
+
+  #lookup(nameLower: string, type: number, listener: string | undefined, depth: number): LocalAnswer | undefined {
+    // Two size checks when the config has no cname or records: the common case pays nothing more.
+    if (this.#cnames.size !== 0) {
+      const cname = this.#cnames.get(nameLower);
+      if (cname !== undefined) return this.#cnameAnswer(cname, type, listener, depth);
+    }
+    if (this.#records.size !== 0) {
+      const typed = this.#records.get(nameLower);
+      const records = typed?.filter((t) => t.code === type || type === TYPE_ANY).map((t) => t.record);
+      if (records !== undefined && records.length > 0) return { kind: 'records', records };
+    }
     const shared = tableAnswer(this.#names, this.#reverse, nameLower, type);
     if (shared !== undefined) return shared;
     if (this.#viewsOn && listener !== undefined) {
@@ -154,6 +195,16 @@ export class LocalRecords {
       return records.length > 0 ? { kind: 'records', records } : { kind: 'nodata' };
     }
     return undefined;
+  }
+
+  /** The CNAME, then (unless CNAME was asked) what local data says about its target, owned by the target. */
+  #cnameAnswer(cname: CnameRecord, type: number, listener: string | undefined, depth: number): LocalAnswer {
+    const records: LocalRecord[] = [{ type: 'CNAME', data: cname.target, ttl: cname.ttl }];
+    if (type !== TYPE_CNAME && depth < MAX_CNAME_CHAIN) {
+      const next = this.#lookup(cname.target, type, listener, depth + 1);
+      if (next?.kind === 'records') for (const r of next.records) records.push({ ...r, name: r.name ?? cname.target });
+    }
+    return { kind: 'records', records };
   }
 
   #rebuild(): void {
@@ -180,9 +231,14 @@ export class LocalRecords {
     }
     const rev = isIPv4(ip) ? reverseName4(ip) : reverseName6(ip);
     const targets = reverse.get(rev) ?? [];
-    if (!targets.includes(full)) targets.push(full);
+    if (!targets.some((t) => t.name === full)) targets.push({ name: full, ttl });
     reverse.set(rev, targets);
   }
+}
+
+interface PtrTarget {
+  readonly name: string;
+  readonly ttl: number | undefined;
 }
 
 const emptyTable = (): NameTable => ({ names: new Map(), reverse: new Map() });
@@ -200,7 +256,7 @@ function recordPairs(input: LocalRecordsInput): [string, readonly string[]][] {
 }
 
 /** A name's A/AAAA, or an address's PTR, from one table; undefined when the table does not know it. Pure. */
-function tableAnswer(names: Map<string, NameData>, reverse: Map<string, string[]>, nameLower: string, type: number): LocalAnswer | undefined {
+function tableAnswer(names: Map<string, NameData>, reverse: Map<string, PtrTarget[]>, nameLower: string, type: number): LocalAnswer | undefined {
   const data = names.get(nameLower);
   if (data) {
     const records: LocalRecord[] = [];
@@ -210,7 +266,30 @@ function tableAnswer(names: Map<string, NameData>, reverse: Map<string, string[]
   }
   const targets = reverse.get(nameLower);
   if (targets) {
-    return type === TYPE_PTR || type === TYPE_ANY ? { kind: 'records', records: targets.map((t) => ({ type: 'PTR', data: t })) } : { kind: 'nodata' };
+    return type === TYPE_PTR || type === TYPE_ANY ? { kind: 'records', records: targets.map((t) => ({ type: 'PTR', data: t.name, ttl: t.ttl })) } : { kind: 'nodata' };
   }
   return undefined;
+}
+
+/** srv-host=_service._prot with no domain gets domain= (dnsmasq), as a name all of whose labels start with '_'. Pure. */
+function withDomain(record: ConfigRecord, domain: string | undefined): string {
+  if (record.type !== 'SRV' || domain === undefined || !record.name.split('.').every((l) => l.startsWith('_'))) return record.name;
+  return `${record.name}.${domain}`;
+}
+
+/** A config record as the reply writes it: "" targets are the root, an MX without exchange gets mx-target or this host. Pure but for hostname(). */
+function typedRecord(record: ConfigRecord, mxTarget: string | undefined): TypedRecord {
+  const root = (name: string) => (name === '' ? '.' : name);
+  switch (record.type) {
+    case 'MX':
+      return { code: CONFIG_TYPE_CODES.MX, record: { type: 'MX', data: { preference: record.data.preference, exchange: record.data.exchange ?? mxTarget ?? hostname().toLowerCase() } } };
+    case 'SRV':
+      return { code: CONFIG_TYPE_CODES.SRV, record: { type: 'SRV', data: { ...record.data, target: root(record.data.target) } } };
+    case 'TXT':
+      return { code: CONFIG_TYPE_CODES.TXT, record: { type: 'TXT', data: record.data.map((t) => Uint8Array.from(Buffer.from(t, 'ascii'))) } };
+    case 'PTR':
+      return { code: CONFIG_TYPE_CODES.PTR, record: { type: 'PTR', data: root(record.data) } };
+    case 'UNKNOWN':
+      return { code: record.code, record: { type: 'UNKNOWN', code: record.code, data: record.data } };
+  }
 }

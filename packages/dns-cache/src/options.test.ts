@@ -67,6 +67,14 @@ describe('each option with its dnsmasq meaning', () => {
     expect(c).toMatchObject({ strictOrder: true, allServers: true, noNegcache: true, expandHosts: true, domainNeeded: true, bogusPriv: true, localService: true });
   });
 
+  test('use-stale-cache and serve-stale take an optional number of seconds, a day and an hour when bare', () => {
+    expect(DEFAULT_CONFIG).toMatchObject({ useStaleCache: undefined, serveStale: undefined });
+    expect(parse('use-stale-cache\nserve-stale')).toMatchObject({ useStaleCache: 86_400, serveStale: 3600 });
+    expect(parse('use-stale-cache=0\nserve-stale=600')).toMatchObject({ useStaleCache: 0, serveStale: 600 });
+    expect(applyItems(parseDnsArgs(['--use-stale-cache', '--serve-stale=60', '--no-resolv']).items)).toMatchObject({ useStaleCache: 86_400, serveStale: 60, noResolv: true });
+    expect(errorOf('serve-stale=soon')).toMatchObject({ option: 'serve-stale', reason: 'bad number' });
+  });
+
   test('the cache numbers are read, and min-cache-ttl is capped at an hour as dnsmasq does', () => {
     const c = parse('cache-size=0\nneg-ttl=60\nmin-cache-ttl=99999\nmax-cache-ttl=600\nlocal-ttl=5\ndns-forward-max=10');
     expect(c).toMatchObject({ cacheSize: 0, negTtl: 60, minCacheTtl: 3600, maxCacheTtl: 600, localTtl: 5, forwardMax: 10 });

@@ -9,6 +9,7 @@ import { parseCidr } from '@leasehold/protocol';
 import { DEFAULT_CONFIG, type AddressRule, type DnsCacheConfig, type DomainServer, type HostRecord, type UpstreamServer } from './config.js';
 import { ConfigError } from './errors.js';
 import { canonicalName, isIPv4, isIPv6, isValidName } from './names.js';
+import { parseCaaRecord, parseCname, parseDnsRr, parseMxHost, parseNaptrRecord, parsePtrRecord, parseSrvHost, parseTxtRecord, type Bad } from './record-options.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer E)[] ? E[] : T[K] };
 type Builder = Mutable<DnsCacheConfig>;
@@ -21,8 +22,8 @@ interface Where {
 }
 
 interface OptionSpec {
-  /** Whether the option takes a value (flags take none). */
-  readonly value: boolean;
+  /** Whether the option takes a value (flags take none); 'optional' as getopt's optional arguments (`--name=value` only on the command line). */
+  readonly value: boolean | 'optional';
   readonly apply: (config: Builder, value: string, where: Where) => void;
 }
 
@@ -99,6 +100,10 @@ function hostRecord(config: Builder, value: string, where: Where): void {
   config.hostRecords.push(record);
 }
 
+/** A config record option: its parser's result appended to config.records. */
+const record = (parse: (value: string, bad: Bad) => DnsCacheConfig['records'][number]): OptionSpec =>
+  valued((c, v, w) => c.records.push(parse(v, (reason) => fail(reason, w))));
+
 const flag = (set: (config: Builder) => void): OptionSpec => ({ value: false, apply: (config) => set(config) });
 const valued = (apply: OptionSpec['apply']): OptionSpec => ({ value: true, apply });
 const ignored: OptionSpec = { value: false, apply: () => {} };
@@ -127,6 +132,18 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   address: valued(addressRule),
   'host-record': valued(hostRecord),
   'addn-hosts': valued((c, v, w) => c.addnHosts.push(v || fail('missing file name', w))),
+  // hostsdir: dnsmasq watches the directory with inotify; here it is polled like addn-hosts, which takes directories too.
+  hostsdir: valued((c, v, w) => c.addnHosts.push(v || fail('missing directory name', w))),
+  'no-hosts': flag((c) => (c.noHosts = true)),
+  cname: valued((c, v, w) => c.cnames.push(parseCname(v, (reason) => fail(reason, w)))),
+  'mx-host': record(parseMxHost),
+  'mx-target': valued((c, v, w) => (c.mxTarget = name(v, w))),
+  'srv-host': record(parseSrvHost),
+  'txt-record': record(parseTxtRecord),
+  'ptr-record': record(parsePtrRecord),
+  'caa-record': record(parseCaaRecord),
+  'naptr-record': record(parseNaptrRecord),
+  'dns-rr': record(parseDnsRr),
   'domain-needed': flag((c) => (c.domainNeeded = true)),
   'bogus-priv': flag((c) => (c.bogusPriv = true)),
   'local-service': flag((c) => (c.localService = true)),
@@ -145,6 +162,16 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'rrl-rate': valued((c, v, w) => (c.rrlRate = integer(v, w, 10_000_000))),
   'rrl-slip': valued((c, v, w) => (c.rrlSlip = integer(v, w, 10))),
   'rrl-table-size': valued((c, v, w) => (c.rrlTableSize = Math.max(64, integer(v, w, 16_777_216)))),
+  // dnsmasq: at most a day past expiry unless given; 0 means any age.
+  'use-stale-cache': {
+    value: 'optional',
+    apply: (c, v, w) => (c.useStaleCache = v === '' ? 86_400 : integer(v, w)),
+  },
+  // CoreDNS serve_stale: an hour unless given. RFC 8767 5 suggests 1 to 3 days as the upper bound.
+  'serve-stale': {
+    value: 'optional',
+    apply: (c, v, w) => (c.serveStale = v === '' ? 3600 : Math.max(1, integer(v, w, 7 * 86_400))),
+  },
   'minimal-any': flag((c) => (c.minimalAny = true)),
   'no-minimal-any': flag((c) => (c.minimalAny = false)),
   // log-queries: lines go where `leasehold dns` or the agent sends them (query-log.ts).
@@ -152,7 +179,6 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   // dnsmasq options with no meaning for this cache (logging, daemon control, DHCP, which the agent does).
   'bind-interfaces': ignored,
   'bind-dynamic': ignored,
-  'no-hosts': ignored,
   'keep-in-foreground': ignored,
   'no-daemon': ignored,
   'log-dhcp': ignored,
@@ -178,7 +204,7 @@ export function applyItems(items: Iterable<ConfigItem>, base: DnsCacheConfig = D
     // DHCP options belong to the agent's DHCP server; a shared dnsmasq.conf may hold them.
     if (item.name.startsWith('dhcp-')) continue;
     const spec = OPTIONS[item.name] ?? fail('bad option', where);
-    if (spec.value && item.value === undefined) fail('missing parameter', where);
+    if (spec.value === true && item.value === undefined) fail('missing parameter', where);
     if (!spec.value && item.value !== undefined) fail('extraneous parameter', where);
     spec.apply(config, (item.value ?? '').trim(), where);
   }
@@ -226,7 +252,7 @@ export function parseDnsArgs(argv: readonly string[]): DnsArgs {
       test = true;
       continue;
     }
-    const takesValue = name === 'conf-file' || (OPTIONS[name]?.value ?? false);
+    const takesValue = name === 'conf-file' || OPTIONS[name]?.value === true;
     if (takesValue && value === undefined) {
       value = argv[i + 1] ?? fail('missing parameter', { ...where, option: name });
       i++;

@@ -3,7 +3,7 @@
  * raw query bytes (they must work even when the question cannot be decoded),
  * and authoritative answers from local records through the protocol codec.
  */
-import { compressDns, decodeDns, DnsFlag, DnsRcode, encodeDns, type DnsMessage, type DnsRecord } from '@leasehold/protocol';
+import { compressDns, decodeDns, DnsFlag, DnsRcode, encodeDns, type DnsMessage, type DnsOptRecord, type DnsRecord } from '@leasehold/protocol';
 
 /** What a query said about EDNS0 (RFC 6891): the payload size it accepts and the DO bit. */
 export interface QueryEdns {
@@ -92,8 +92,18 @@ export type LocalAnswer =
   | { readonly kind: 'nodata' }
   | { readonly kind: 'nxdomain' };
 
-export type LocalRecord =
-  | { readonly type: 'A' | 'AAAA' | 'PTR'; readonly data: string; readonly ttl?: number | undefined };
+type DataRecord = Exclude<DnsRecord, DnsOptRecord>;
+
+/**
+ * One record of a local answer: the codec's record without owner, class and
+ * TTL, which the reply fills in (the question's name and class, local-ttl);
+ * `name` owns records past a CNAME, `ttl` is a record's own (host-record, cname).
+ */
+export type LocalRecord = DataRecord extends infer R
+  ? R extends DataRecord
+    ? Omit<R, 'name' | 'class' | 'ttl'> & { readonly name?: string; readonly ttl?: number | undefined }
+    : never
+  : never;
 
 /**
  * An authoritative answer (AA set) from local data: the question as asked
@@ -111,7 +121,7 @@ export function localReply(
   const flags = query[2]!;
   const records: DnsRecord[] =
     answer.kind === 'records'
-      ? answer.records.map((r) => ({ name: question.name, type: r.type, class: question.class, ttl: r.ttl ?? ttl, data: r.data }))
+      ? answer.records.map((r) => ({ ...r, name: r.name ?? question.name, class: question.class, ttl: r.ttl ?? ttl }) as DnsRecord)
       : [];
   const message: DnsMessage = {
     id: u16(query, 0),

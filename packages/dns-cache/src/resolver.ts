@@ -12,14 +12,15 @@
  */
 import { copyQuestionCase, dnsCacheKey, DnsRcode, readQuestion, readRcode, rewriteId, type DnsQuestionView } from '@leasehold/protocol';
 import type { HotAnswers, NativeUdp } from './batched-udp.js';
-import { AnswerCache, answerFromEntry, type CacheEntry } from './cache.js';
+import { AnswerCache, answerFromEntry, staleAnswer, type CacheEntry } from './cache.js';
 import type { DnsCacheConfig, UpstreamServer } from './config.js';
+import { chaosAnswer, CLASS_CHAOS, type ChaosFacts } from './chaos.js';
 import { ErrorGuard } from './guard.js';
 import { LocalRecords } from './local.js';
 import { isLocalClient, isPlainName, isPrivateReverse, type LocalNetworks } from './policy.js';
 import { headerReply, localReply, minimalAnyReply, readQueryEdns, slipReply, truncatedReply, udpLimit, type QueryEdns } from './reply.js';
 import { prefixKey, prefixKey4, ResponseRateLimiter } from './rrl.js';
-import { Routing } from './routing.js';
+import { Routing, type Route } from './routing.js';
 import type { QueryLog, QueryTransaction } from './query-log.js';
 import type { DnsCacheStats } from './stats.js';
 import { UpstreamClient, type AskedQuestion, type AskResult } from './upstream.js';
@@ -45,6 +46,8 @@ interface Waiter {
 
 const TYPE_PTR = 12;
 const TYPE_ANY = 255;
+/** RFC 8767 4: the TTL of a stale answer served because upstream failed ("30 seconds is recommended"). */
+const STALE_ANSWER_TTL = 30;
 /** Clients waiting on one question in flight; more are dropped, so a flood of one name cannot grow memory. */
 const MAX_WAITERS = 64;
 /** A monotonic clock in milliseconds: TTLs must not jump with the wall clock. */
@@ -61,6 +64,8 @@ export class Resolver {
   hot: HotAnswers | undefined;
   /** log-queries, when on and the server was given a sink (query-log.ts); the hot table is off then, so every query comes here. */
   queryLog: QueryLog | undefined;
+  /** Per upstream ("address#port"): questions sent and attempts failed, for servers.bind and the SIGUSR1 dump. */
+  readonly serverCounts = new Map<string, { sent: number; failed: number }>();
   readonly #inFlight = new Map<string, Waiter[]>();
   readonly #advertise: number;
 
@@ -141,6 +146,7 @@ export class Resolver {
       if (tx) tx.source = 'config';
       return this.#sendLocal(query, question, edns, client.tcp, send, local);
     }
+    if (question.class === CLASS_CHAOS) return this.#sendChaos(query, question, edns, client.tcp, send);
     if (this.config.localService && !isLocalClient(client.address, this.networks)) {
       stats.refused++;
       return send(headerReply(query, DnsRcode.REFUSED, question.end, edns, this.#advertise));
@@ -182,6 +188,8 @@ export class Resolver {
       return this.#sendLocal(query, question, edns, client.tcp, send, { kind: 'nxdomain' });
     }
     stats.cacheMisses++;
+    // use-stale-cache: an expired answer goes out now (TTL 0, as dnsmasq) and one refresh is asked upstream.
+    if (this.config.useStaleCache !== undefined && this.#serveStaleNow(key, waiter, route, now)) return;
     const flight = this.#inFlight.get(key);
     if (flight !== undefined) {
       if (flight.length >= MAX_WAITERS) {
@@ -236,7 +244,14 @@ export class Resolver {
     const waiters = this.#inFlight.get(key) ?? [];
     this.#inFlight.delete(key);
     if (answer === undefined) {
+      // serve-stale (RFC 8767 4): every upstream failed; an answer expired within the window beats SERVFAIL, with TTL 30.
+      const stale = this.config.serveStale === undefined ? undefined : this.cache.getStale(key, this.now());
       for (const w of waiters) {
+        if (stale !== undefined) {
+          this.stats.staleAnswers++;
+          this.#deliver(staleAnswer(stale, STALE_ANSWER_TTL), w);
+          continue;
+        }
         this.stats.servfail++;
         w.send(headerReply(w.query, DnsRcode.SERVFAIL, w.question.end, w.edns, this.#advertise));
       }
@@ -259,7 +274,9 @@ export class Resolver {
       this.stats.forwarded++;
       const result = await this.upstream.ask(server, query, question);
       this.routing.record(server, result.ok ? result.rttMs : this.config.upstreamTimeoutMs);
-      if (result.ok && usable(result.answer)) return result.answer;
+      const ok = result.ok && usable(result.answer);
+      this.#countServer(server, ok);
+      if (ok) return result.answer;
       this.stats.upstreamFailures++;
     }
     return undefined;
@@ -280,6 +297,7 @@ export class Resolver {
           .then((result) => {
             left--;
             this.routing.record(server, result.ok ? result.rttMs : this.config.upstreamTimeoutMs);
+            this.#countServer(server, result.ok && usable(result.answer));
             if (!won && result.ok && usable(result.answer)) {
               won = true;
               resolve(result.answer);
@@ -294,6 +312,58 @@ export class Resolver {
           });
       }
     });
+  }
+
+  /**
+   * use-stale-cache: sends the expired entry for `key` (if within the window)
+   * with TTL 0 and starts one refresh upstream unless one is in flight;
+   * false when there is no such entry.
+   */
+  #serveStaleNow(key: string, waiter: Waiter, route: Route, now: number): boolean {
+    const stale = this.cache.getStale(key, now);
+    if (stale === undefined || route.kind !== 'forward') return false;
+    this.stats.staleAnswers++;
+    this.#deliver(staleAnswer(stale, 0), waiter);
+    if (!this.#inFlight.has(key) && this.#inFlight.size < this.config.forwardMax) {
+      const kept = Uint8Array.from(waiter.query);
+      // Nobody waits on the refresh: its answer only replaces the entry.
+      this.#inFlight.set(key, []);
+      this.#forward(key, route.servers, kept, waiter.question).catch((error: unknown) => this.errors.report('refreshing a stale answer', error));
+    }
+    return true;
+  }
+
+  #countServer(server: UpstreamServer, ok: boolean): void {
+    const key = `${server.address}#${server.port}`;
+    let counts = this.serverCounts.get(key);
+    if (counts === undefined) this.serverCounts.set(key, (counts = { sent: 0, failed: 0 }));
+    counts.sent++;
+    if (!ok) counts.failed++;
+  }
+
+  /**
+   * What the CHAOS names and the statistics dump report. hits counts local
+   * answers too, as dnsmasq's (its hosts entries live in its cache); misses
+   * are questions forwarded. Reads counters.
+   */
+  chaosFacts(): ChaosFacts {
+    const servers = [...this.routing.defaultServers, ...this.config.domainServers.flatMap((d) => (typeof d.server === 'object' ? [d.server] : []))];
+    const keys = [...new Set(servers.map((s) => `${s.address}#${s.port}`))];
+    return {
+      cacheSize: this.config.cacheSize,
+      insertions: this.cache.insertions,
+      evictions: this.cache.evictions,
+      hits: this.stats.cacheHits + (this.hot?.hits ?? 0) + this.stats.localAnswers,
+      misses: this.stats.cacheMisses,
+      servers: keys.map((k) => `${k} ${this.serverCounts.get(k)?.sent ?? 0} ${this.serverCounts.get(k)?.failed ?? 0}`),
+    };
+  }
+
+  #sendChaos(query: Uint8Array, question: DnsQuestionView, edns: QueryEdns | undefined, tcp: boolean, send: Send): void {
+    const answer = chaosAnswer(question.nameLower, question.type, () => this.chaosFacts());
+    if (answer === 'notimp') return send(headerReply(query, DnsRcode.NOTIMP, question.end, edns, this.#advertise));
+    this.stats.localAnswers++;
+    this.#sendLocal(query, question, edns, tcp, send, answer);
   }
 
   /** Gives an answer the waiter's id and question case, truncating it for a UDP client whose size it exceeds. */

@@ -3,10 +3,9 @@
  * opens listeners on every listen address (and every address of the named
  * interfaces), and returns the handle the CLI and the agent use.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { resolveConfig, type DnsCacheConfig } from './config.js';
-import { parseHostsFile, type HostsEntry } from './hosts.js';
+import { effectiveHostsFiles, resolveConfig, type DnsCacheConfig } from './config.js';
+import { HostsReader } from './hosts-reader.js';
 import { HotAnswers, nativeUdp } from './batched-udp.js';
 import { ErrorGuard, type ErrorLog } from './guard.js';
 import { listen, type Listener } from './listeners.js';
@@ -29,6 +28,15 @@ export interface DnsCacheHandle {
    * shared. Throws TypeError on a bad name or address, or one address in two views.
    */
   setLocalViews(views: Iterable<LocalView>): void;
+  /**
+   * What dnsmasq does on SIGHUP: re-reads the hosts files and resolv-files
+   * now. The answer cache is kept: it holds only upstream answers, and local
+   * data is consulted before it (dnsmasq clears its cache because its hosts
+   * entries live there). Reads the disk.
+   */
+  reload(): void;
+  /** What dnsmasq logs on SIGUSR1, as lines: cache size, evictions and insertions, forwarded and local, each upstream. */
+  statisticsReport(): string[];
   stats(): DnsCacheStats;
   stop(): Promise<void>;
 }
@@ -55,7 +63,7 @@ export interface DnsCacheStartOptions {
 /** Answers the addon keeps for cache hits (the busiest names; the rest are answered by JS from the cache). */
 const HOT_ENTRIES = 4096;
 
-/** How often addn-hosts files are checked for changes (dnsmasq re-reads them on SIGHUP). */
+/** How often hosts files are checked for changes (dnsmasq re-reads them on SIGHUP; reload() does it at once). */
 const HOSTS_POLL_MS = 2000;
 
 /** Starts the cache. Opens sockets; throws ListenError if an address cannot be bound. */
@@ -76,34 +84,17 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
     if (resolver.rrl === undefined || hot.limitWith(resolver.rrl, resolver.now)) resolver.hot = hot;
   }
 
-  const mtimes = new Map<string, number>();
-  const loadHosts = () => {
-    let changed = false;
-    for (const file of config.addnHosts) {
-      let mtime = -1;
-      try {
-        mtime = statSync(file).mtimeMs;
-      } catch {
-        // Missing for now: no entries from it.
-      }
-      if (mtimes.get(file) !== mtime) changed = true;
-      mtimes.set(file, mtime);
-    }
-    if (!changed) return;
-    const entries: HostsEntry[] = [];
-    for (const file of config.addnHosts) {
-      try {
-        entries.push(...parseHostsFile(readFileSync(file, 'utf8')).entries);
-      } catch {
-        // As above.
-      }
-    }
+  // /etc/hosts (unless no-hosts) and addn-hosts files and directories, polled: dnsmasq re-reads them on SIGHUP (reload).
+  const hosts = new HostsReader(effectiveHostsFiles(config));
+  const loadHosts = (force = false) => {
+    const entries = hosts.read(force);
+    if (entries === undefined) return;
     resolver.local.setHosts(entries);
     // A name may now be local: local data comes before the cache.
     resolver.hot?.clear();
   };
   loadHosts();
-  const timer = config.addnHosts.length > 0 ? setInterval(errors.wrap('re-reading addn-hosts', loadHosts), HOSTS_POLL_MS) : undefined;
+  const timer = hosts.sources.length > 0 ? setInterval(errors.wrap('re-reading hosts files', () => loadHosts()), HOSTS_POLL_MS) : undefined;
   timer?.unref();
 
   const listeners: Listener[] = [];
@@ -135,6 +126,18 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
       resolver.local.setViews(views);
       // A name a view now answers may be in the hot table (asked for upstream before).
       resolver.hot?.clear();
+    },
+    reload: () => {
+      loadHosts(true);
+      resolver.routing.refreshResolv(true);
+    },
+    statisticsReport: () => {
+      const facts = resolver.chaosFacts();
+      return [
+        `cache size ${facts.cacheSize}, ${facts.evictions}/${facts.insertions} cache insertions re-used unexpired cache entries.`,
+        `queries forwarded ${stats.forwarded}, queries answered locally ${stats.localAnswers}, cache hits ${facts.hits - stats.localAnswers}`,
+        ...[...resolver.serverCounts].map(([server, c]) => `server ${server}: queries sent ${c.sent}, retried or failed ${c.failed}`),
+      ];
     },
     stats: () => {
       const hotHits = resolver.hot?.hits ?? 0;

@@ -74,8 +74,9 @@ export interface Dnsmasq {
  * Starts dnsmasq in the foreground on a free port with the records given; with `authZone`
  * it answers only as the authority for that zone (NXDOMAIN with an SOA: TTL and MINIMUM 600).
  */
-export async function startDnsmasq(address: string, extra: string[], authZone?: string): Promise<Dnsmasq> {
-  const port = await freePort(address);
+export async function startDnsmasq(address: string, extra: string[], authZone?: string, fixedPort?: number): Promise<Dnsmasq> {
+  // A fixed port lets a test stop an upstream and start it again where the cache looks for it.
+  const port = fixedPort ?? (await freePort(address));
   const child = spawn('dnsmasq', [
     '--no-daemon', `--port=${port}`, `--listen-address=${address}`, '--bind-interfaces', '--no-resolv', '--no-hosts',
     '--conf-file=/dev/null',

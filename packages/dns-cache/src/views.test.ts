@@ -22,7 +22,7 @@ const CLASS_IN = 1;
 const records = () => new LocalRecords(DEFAULT_CONFIG);
 const answered = (local: LocalRecords, name: string, type: number, listener: string) => {
   const a = local.lookup(name, type, CLASS_IN, listener);
-  return a?.kind === 'records' ? a.records.map((r) => r.data).sort() : a?.kind;
+  return a?.kind === 'records' ? a.records.map((r) => r.data as string).sort() : a?.kind;
 };
 
 describe('views of the agent\'s names', () => {

@@ -8,7 +8,7 @@ import { OPTIONS } from '@leasehold/dns-cache';
 /** The help text of `leasehold dns`. */
 export function dnsUsage(): string {
   const names = Object.keys(OPTIONS).sort();
-  const valued = names.filter((n) => OPTIONS[n]!.value).map((n) => `--${n} VALUE`);
+  const valued = names.filter((n) => OPTIONS[n]!.value).map((n) => (OPTIONS[n]!.value === 'optional' ? `--${n}[=VALUE]` : `--${n} VALUE`));
   const flags = names.filter((n) => !OPTIONS[n]!.value).map((n) => `--${n}`);
   const wrap = (items: string[]) => {
     const lines: string[] = [];

@@ -74,6 +74,41 @@ describe('leasehold dns', () => {
   });
 });
 
+describe('leasehold dns signals, as dnsmasq', () => {
+  test('SIGHUP re-reads the hosts files, SIGUSR1 prints statistics, and CHAOS hits.bind answers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lh-dns-cli-'));
+    const hosts = join(dir, 'hosts');
+    writeFileSync(hosts, '198.18.0.1 one\n');
+    const probe = createSocket('udp4');
+    const port = await new Promise<number>((resolve) => probe.bind(0, '127.0.0.1', () => resolve(probe.address().port)));
+    probe.close();
+    const child = spawn(process.execPath, [bin, 'dns', '--listen-address', '127.0.0.1', '--port', String(port), '--no-resolv', '--no-hosts', `--addn-hosts=${hosts}`, '--txt-record=t.lan,"a,b"'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const digShort = async (...args: string[]) => (await run('dig', ['@127.0.0.1', '-p', String(port), '+short', '+tries=1', '+time=2', ...args])).stdout.trim();
+    try {
+      await expect.poll(() => out, { timeout: 20_000 }).toMatch(/Press Ctrl-C to stop/);
+      expect(await digShort('one')).toBe('198.18.0.1');
+      expect(await digShort('t.lan', 'TXT')).toBe('"a,b"');
+      // Without a handler SIGHUP would end the process; the 2 s poll would read the file too, but the reply must not wait for it.
+      writeFileSync(hosts, '198.18.0.2 two\n');
+      child.kill('SIGHUP');
+      await expect.poll(() => out, { timeout: 10_000 }).toMatch(/SIGHUP: re-read hosts files/);
+      expect(await digShort('two')).toBe('198.18.0.2');
+      expect(await digShort('hits.bind', 'chaos', 'txt')).toBe('"3"');
+      child.kill('SIGUSR1');
+      await expect.poll(() => out, { timeout: 10_000 }).toMatch(/cache size 150, 0\/0 cache insertions re-used unexpired cache entries\.\nqueries forwarded 0, queries answered locally 4/);
+    } finally {
+      child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(await exited).toBe(0);
+  });
+});
+
 describe('leasehold dns --help', () => {
   test('prints its usage and every dnsmasq option it takes, and exits 0 (was "bad option (help)")', async () => {
     const result = await leasehold(['dns', '--help']);

@@ -3,7 +3,9 @@
  * the DNS cache on its own, configured with dnsmasq's option names from a
  * config file and flags (flags after the file, as dnsmasq merges them).
  * `--test` checks the configuration and reports the first error with its
- * file and line, like `dnsmasq --test`. Ctrl-C / SIGTERM stop it.
+ * file and line, like `dnsmasq --test`. Ctrl-C / SIGTERM stop it; as with
+ * dnsmasq, SIGHUP re-reads the hosts files and resolv-files and SIGUSR1
+ * prints statistics.
  */
 import { ConfigError, loadDnsConfig, parseDnsArgs, startDnsCache } from '@leasehold/dns-cache';
 import { createLogger, TransactionLogger, untilSignal } from '@leasehold/server';
@@ -41,7 +43,16 @@ export async function dns(argv: readonly string[]): Promise<number> {
   const udp = [...new Set(cache.addresses.map((a) => a.udp))].join('/');
   console.log(`leasehold dns: listening on ${where} (udp+tcp; udp via ${udp}), cache-size ${config.cacheSize}, pid ${process.pid}`);
   console.log('Press Ctrl-C to stop.');
+  const reload = () => {
+    cache.reload();
+    console.log('leasehold dns: SIGHUP: re-read hosts files and resolv-files');
+  };
+  const report = () => console.log(cache.statisticsReport().join('\n'));
+  process.on('SIGHUP', reload);
+  process.on('SIGUSR1', report);
   await untilSignal(async () => {
+    process.off('SIGHUP', reload);
+    process.off('SIGUSR1', report);
     const s = cache.stats();
     console.log(
       `queries ${s.queries}, cache hits ${s.cacheHits}, misses ${s.cacheMisses}, forwarded ${s.forwarded}, local ${s.localAnswers}, ` +
