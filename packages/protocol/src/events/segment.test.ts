@@ -21,13 +21,14 @@ describe('network segments', () => {
 
   test("Neutron's type-driver rules: flat and vlan need a physical network, vxlan refuses one, ids in their ranges, flat has none", () => {
     const problem = (s: NetworkSegment) => segmentProblem(s)?.message;
-    expect(problem({ networkType: 'flat', physicalNetwork: null, segmentationId: null })).toMatch(/required for flat/);
-    expect(problem({ networkType: 'flat', physicalNetwork: 'p', segmentationId: 3 })).toMatch(/prohibited for flat/);
-    expect(problem({ networkType: 'vlan', physicalNetwork: null, segmentationId: 3 })).toMatch(/required for VLAN/);
-    expect(problem({ networkType: 'vlan', physicalNetwork: 'p', segmentationId: 0 })).toMatch(/out of range \(1 through 4094\)/);
+    expect(problem({ networkType: 'flat', physicalNetwork: null, segmentationId: null })).toBe('physical_network required for flat provider network');
+    expect(problem({ networkType: 'flat', physicalNetwork: 'p', segmentationId: 3 })).toBe('segmentation_id prohibited for flat provider network');
+    expect(problem({ networkType: 'vlan', physicalNetwork: null, segmentationId: 3 })).toBe('segmentation_id requires physical_network for VLAN provider network');
+    expect(problem({ networkType: 'vlan', physicalNetwork: null, segmentationId: null })).toBe('physical_network required for VLAN provider network');
+    expect(problem({ networkType: 'vlan', physicalNetwork: 'p', segmentationId: 0 })).toBe('segmentation_id out of range (1 through 4094)');
     expect(problem({ networkType: 'vlan', physicalNetwork: 'p', segmentationId: 4094 })).toBeUndefined();
-    expect(problem({ networkType: 'vxlan', physicalNetwork: 'p', segmentationId: 3 })).toMatch(/prohibited for vxlan/);
-    expect(problem({ networkType: 'vxlan', physicalNetwork: null, segmentationId: 2 ** 24 })).toMatch(/out of range \(1 through 16777215\)/);
+    expect(problem({ networkType: 'vxlan', physicalNetwork: 'p', segmentationId: 3 })).toBe('provider:physical_network specified for vxlan network');
+    expect(problem({ networkType: 'vxlan', physicalNetwork: null, segmentationId: 2 ** 24 })).toBe('segmentation_id out of range (1 through 16777215)');
     expect(problem({ networkType: 'vxlan', physicalNetwork: null, segmentationId: 1.5 })).toMatch(/out of range/);
   });
 

@@ -37,25 +37,30 @@ export function networkSegment(network: Pick<NetworkState, 'physicalNetwork' | '
 
 /**
  * What makes a segment one Neutron's type drivers would refuse, in their
- * words (type_flat.py, type_vlan.py, type_tunnel.py), or undefined. Pure.
+ * words (ML2's type_flat.py, type_vlan.py, type_tunnel.py), or undefined.
+ * One difference: a VLAN segment always names its physical network, since
+ * no VLAN ranges are configured here to pick one from. Pure.
  */
 export function segmentProblem(segment: NetworkSegment): { field: string; message: string } | undefined {
   const { networkType: type, physicalNetwork, segmentationId } = segment;
   if (type === 'flat') {
-    if (physicalNetwork === null) return { field: 'provider:physical_network', message: 'provider:physical_network required for flat provider network' };
-    if (segmentationId !== null) return { field: 'provider:segmentation_id', message: 'provider:segmentation_id prohibited for flat provider network' };
+    if (physicalNetwork === null) return { field: 'provider:physical_network', message: 'physical_network required for flat provider network' };
+    if (segmentationId !== null) return { field: 'provider:segmentation_id', message: 'segmentation_id prohibited for flat provider network' };
     return undefined;
   }
   if (type === 'vlan') {
-    if (physicalNetwork === null) return { field: 'provider:physical_network', message: 'provider:physical_network required for VLAN provider network' };
+    if (physicalNetwork === null) {
+      const message = segmentationId === null ? 'physical_network required for VLAN provider network' : 'segmentation_id requires physical_network for VLAN provider network';
+      return { field: 'provider:physical_network', message };
+    }
     if (segmentationId !== null && !inRange(segmentationId, MIN_VLAN_ID, MAX_VLAN_ID)) {
-      return { field: 'provider:segmentation_id', message: `provider:segmentation_id out of range (${MIN_VLAN_ID} through ${MAX_VLAN_ID})` };
+      return { field: 'provider:segmentation_id', message: `segmentation_id out of range (${MIN_VLAN_ID} through ${MAX_VLAN_ID})` };
     }
     return undefined;
   }
-  if (physicalNetwork !== null) return { field: 'provider:physical_network', message: 'provider:physical_network prohibited for vxlan provider network' };
+  if (physicalNetwork !== null) return { field: 'provider:physical_network', message: 'provider:physical_network specified for vxlan network' };
   if (segmentationId !== null && !inRange(segmentationId, MIN_VNI, MAX_VNI)) {
-    return { field: 'provider:segmentation_id', message: `provider:segmentation_id out of range (${MIN_VNI} through ${MAX_VNI})` };
+    return { field: 'provider:segmentation_id', message: `segmentation_id out of range (${MIN_VNI} through ${MAX_VNI})` };
   }
   return undefined;
 }
