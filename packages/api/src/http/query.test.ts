@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterItems, listAnswer, pageItems, selectFields, sortItems } from './query.js';
+import { filterItems, handlerPageAnswer, handlerPaging, listAnswer, pageItems, selectFields, sortItems } from './query.js';
 
 const ports = [
   { id: 'c', name: 'p3', admin_state_up: true, device_owner: 'compute:nova', fixed_ips: [{ subnet_id: 's1', ip_address: '198.18.0.3' }] },
@@ -53,5 +53,23 @@ describe('Neutron list queries', () => {
   it('answers a list under its collection, with links only when there is another page', () => {
     expect(listAnswer('ports', ports, { fields: 'id', device_owner: 'compute:nova' }, 'u')).toEqual({ ports: [{ id: 'b' }, { id: 'c' }] });
     expect(listAnswer('ports', ports, { limit: '1' }, 'u')).toEqual({ ports: [ports[1]], ports_links: [{ href: 'u?limit=1&marker=a', rel: 'next' }] });
+  });
+
+  it("leaves paging to the handler only when its page is the same: a limit, id order, forwards, only filters it applies", () => {
+    expect(handlerPaging({ limit: '100', network_id: 'n' }, ['network_id'])).toEqual({ limit: 100 });
+    expect(handlerPaging({ limit: '2', marker: 'b' }, [])).toEqual({ limit: 2, marker: 'b' });
+    expect(handlerPaging({}, [])).toBeUndefined();
+    expect(handlerPaging({ limit: '0' }, [])).toBeUndefined();
+    expect(handlerPaging({ limit: '2', sort_key: 'name' }, [])).toBeUndefined();
+    expect(handlerPaging({ limit: '2', page_reverse: 'True' }, [])).toBeUndefined();
+    expect(handlerPaging({ limit: '2', name: 'p1' }, ['network_id'])).toBeUndefined();
+    expect(handlerPaging({ limit: '2', network_id: ['n', 'm'] }, ['network_id'])).toBeUndefined();
+    expect(handlerPageAnswer('ports', [ports[1]!, ports[2]!], true, { limit: '2', marker: '0', fields: 'id' }, 'u')).toEqual({
+      ports: [{ id: 'a' }, { id: 'b' }],
+      ports_links: [
+        { href: 'u?fields=id&limit=2&marker=b', rel: 'next' },
+        { href: 'u?fields=id&limit=2&marker=a&page_reverse=True', rel: 'previous' },
+      ],
+    });
   });
 });

@@ -40,6 +40,7 @@ function matchesFixedIp(item: Item, wanted: string): boolean {
 /** The items every filter of `query` keeps (a field the items do not have matches nothing but an empty value). */
 export function filterItems<T extends Item>(items: readonly T[], query: Query): T[] {
   const filters = Object.keys(query).filter((key) => !CONTROL.has(key));
+  if (filters.length === 0) return [...items];
   return items.filter((item) =>
     filters.every((key) => {
       const wanted = values(query, key);
@@ -62,6 +63,8 @@ export function sortItems<T extends Item>(items: readonly T[], query: Query): T[
   const dirs = values(query, 'sort_dir');
   for (const dir of dirs) if (dir !== 'asc' && dir !== 'desc') throw new ApiError('VALIDATION_FAILED', `sort_dir ${JSON.stringify(dir)} is not asc or desc`, 'sort_dir');
   const order = [...keys.map((key, i) => ({ key, sign: dirs[i] === 'desc' ? -1 : 1 })), { key: 'id', sign: 1 }];
+  // The handlers answer in id order already: then there is nothing to sort.
+  if (keys.length === 0 && items.every((item, i) => i === 0 || compare(items[i - 1]!.id, item.id) < 0)) return [...items];
   return [...items].sort((a, b) => {
     for (const { key, sign } of order) {
       const c = compare(a[key], b[key]);
@@ -101,14 +104,39 @@ export function pageItems<T extends Item>(items: readonly T[], query: Query, sel
     to = limit === 0 ? items.length : Math.min(items.length, from + limit);
   }
   const out = items.slice(from, to);
+  return { items: out, links: pageLinks(query, self, out, to < items.length, from > 0) };
+}
+
+/** Neutron's next and previous links of a page (`more`: items after it; `earlier`: items before it). */
+function pageLinks(query: Query, self: string, page: readonly Item[], more: boolean, earlier: boolean): { href: string; rel: 'next' | 'previous' }[] {
+  const limit = values(query, 'limit')[0] ?? String(page.length);
   const links: { href: string; rel: 'next' | 'previous' }[] = [];
-  const link = (id: unknown, rel: 'next' | 'previous', pageReverse: boolean) =>
-    links.push({ href: `${self}?${withPaging(query, limitText, String(id), pageReverse)}`, rel });
-  if (out.length > 0) {
-    if (to < items.length) link(out.at(-1)!.id, 'next', false);
-    if (from > 0) link(out[0]!.id, 'previous', true);
-  }
-  return { items: out, links };
+  if (page.length === 0) return links;
+  if (more) links.push({ href: `${self}?${withPaging(query, limit, String(page.at(-1)!.id), false)}`, rel: 'next' });
+  if (earlier) links.push({ href: `${self}?${withPaging(query, limit, String(page[0]!.id), true)}`, rel: 'previous' });
+  return links;
+}
+
+/**
+ * The handler's own paging for `query`, when it gives the same page: a
+ * limit of 1..10,000, no sorting but by id, forwards, and no filter the
+ * handler does not apply itself (`pushed`). The handler then builds views
+ * only for the page, which a 10,000-port network needs.
+ */
+export function handlerPaging(query: Query, pushed: readonly string[]): { limit: number; marker?: string } | undefined {
+  const limit = Number(values(query, 'limit')[0]);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return undefined;
+  if (values(query, 'sort_key').length > 0 || values(query, 'page_reverse')[0]?.toLowerCase() === 'true') return undefined;
+  const filters = Object.keys(query).filter((key) => !CONTROL.has(key));
+  if (!filters.every((key) => pushed.includes(key) && typeof query[key] === 'string')) return undefined;
+  const marker = values(query, 'marker')[0];
+  return { limit, ...(marker !== undefined ? { marker } : {}) };
+}
+
+/** A list answer from the handler's own page (see `handlerPaging`): `more` when it gave a next marker. */
+export function handlerPageAnswer(collection: string, page: readonly Item[], more: boolean, query: Query, self: string): Record<string, unknown> {
+  const links = pageLinks(query, self, page, more, values(query, 'marker').length > 0);
+  return { [collection]: page.map((item) => selectFields(item, query)), ...(links.length > 0 ? { [`${collection}_links`]: links } : {}) };
 }
 
 function withPaging(query: Query, limit: string, marker: string, pageReverse: boolean): string {
@@ -126,7 +154,7 @@ function withPaging(query: Query, limit: string, marker: string, pageReverse: bo
 /** Only the `fields=` asked for (all without any). */
 export function selectFields(item: Item, query: Query): Record<string, unknown> {
   const fields = values(query, 'fields');
-  if (fields.length === 0) return { ...item };
+  if (fields.length === 0) return item as Record<string, unknown>;
   return Object.fromEntries(fields.filter((f) => f in item).map((f) => [f, item[f]]));
 }
 

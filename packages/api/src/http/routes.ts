@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import type { AgentView, NetworkView, PortView, SubnetView } from '../wire/views.js';
-import { listAnswer, selectFields, type Query } from './query.js';
+import { handlerPageAnswer, handlerPaging, listAnswer, selectFields, type Query } from './query.js';
 import { handlerRequest, neutronNetwork, neutronPort, neutronSubnet, unwrap, type WriteOperation } from './resources.js';
 import type { Call, RouteContext } from './server.js';
 
@@ -70,8 +70,13 @@ export function registerResourceRoutes(app: FastifyInstance, call: Call, ctx: Ro
     app.get(`/v2.0/${c.collection}`, ctx.route(c.member, async (request) => {
       const query = queryOf(request);
       const pushed = Object.fromEntries(c.pushedFilters.flatMap((f) => (typeof query[f] === 'string' ? [[f, query[f]]] : [])));
-      const answer = (await call(`${c.collection}.list`, pushed)) as Record<string, unknown[]>;
+      const paging = handlerPaging(query, c.pushedFilters);
+      const answer = (await call(`${c.collection}.list`, { ...pushed, ...paging })) as Record<string, unknown[]> & { next_marker?: string };
       const zones = await zonesFor();
+      if (paging) {
+        const page = answer[c.collection]!.map((v) => encode(v, zones));
+        return { status: 200, body: handlerPageAnswer(c.collection, page, answer.next_marker !== undefined, query, ctx.selfUrl(request)) };
+      }
       return { status: 200, body: listAnswer(c.collection, answer[c.collection]!.map((v) => encode(v, zones)), query, ctx.selfUrl(request)) };
     }));
 
