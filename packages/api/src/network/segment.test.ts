@@ -66,6 +66,11 @@ describe('deciding a segment', () => {
     const free = () => false;
     expect(decideSegment({ 'provider:physical_network': 'physnet2' }, vlan, free)).toStrictEqual({ physicalNetwork: 'physnet2', networkType: 'vlan', segmentationId: 7 });
     expect(decideSegment({ 'provider:network_type': 'flat' }, vlan, free)).toStrictEqual({ physicalNetwork: 'physnet1', networkType: 'flat', segmentationId: null });
+    // As a create: a physical network alone is flat, none is untyped.
+    const flat = { physicalNetwork: 'physnet1', networkType: 'flat' as const, segmentationId: null };
+    expect(decideSegment({ 'provider:physical_network': null }, flat, free)).toStrictEqual({ physicalNetwork: null, networkType: null, segmentationId: null });
+    expect(decideSegment({ 'provider:physical_network': null }, { physicalNetwork: 'physnet1' }, free)).toStrictEqual({ physicalNetwork: null, networkType: null, segmentationId: null });
+    expect(() => decideSegment({ 'provider:physical_network': null }, vlan, free)).toThrow(/segmentation_id requires physical_network for VLAN/);
     expect(decideSegment({ 'provider:network_type': 'vxlan', 'provider:physical_network': null }, vlan, free)).toStrictEqual({ physicalNetwork: null, networkType: 'vxlan', segmentationId: 1 });
   });
 });

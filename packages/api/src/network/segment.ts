@@ -39,8 +39,10 @@ export function decideSegment(req: ProviderAttributes, current: SegmentFields | 
   const typeGiven = req['provider:network_type'];
   const idGiven = req['provider:segmentation_id'];
   let networkType = typeGiven !== undefined ? typeGiven : (current ? (networkSegment(current)?.networkType ?? null) : null);
-  // A physical network named on an untyped network makes it flat, as a create with one does.
+  // As a create decides: a physical network named on an untyped network makes it flat, and
+  // a flat network that drops its physical network (`net update --no-physical-network`) is untyped.
   if (typeGiven === undefined && networkType === null && physicalNetwork !== null) networkType = 'flat';
+  if (typeGiven === undefined && networkType === 'flat' && physicalNetwork === null) networkType = null;
   const typeChanged = networkType !== (current ? (networkSegment(current)?.networkType ?? null) : null);
   let segmentationId = idGiven !== undefined ? idGiven : typeChanged ? null : (current?.segmentationId ?? null);
   if (networkType === null) {
