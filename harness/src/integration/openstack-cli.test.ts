@@ -94,6 +94,9 @@ describe('the openstack CLI on Leasehold', () => {
     expect(keysOf(sub)).toBe(SUBNET_KEYS);
     expect(sub).toMatchObject({ cidr: '198.18.40.0/24', gateway_ip: '198.18.40.1', allocation_pools: [{ start: '198.18.40.2', end: '198.18.40.254' }], enable_dhcp: true, ip_version: 4, network_id: net.id });
     expect(await json('subnet', 'list')).toEqual([{ ID: sub.id, Name: 'os-sub', Network: net.id, Subnet: '198.18.40.0/24' }]);
+    expect(keysOf(await json('subnet', 'show', 'os-sub'))).toBe(SUBNET_KEYS);
+    await ok('subnet', 'set', 'os-sub', '--dns-nameserver', '198.18.40.53');
+    expect((await json('subnet', 'show', 'os-sub', '-c', 'dns_nameservers')).dns_nameservers).toEqual(['198.18.40.53']);
 
     const port = await json('port', 'create', 'os-port', '--network', 'os-net-2', '--mac-address', 'fa:16:3e:18:40:10');
     expect(keysOf(port)).toBe(PORT_KEYS);
@@ -118,6 +121,10 @@ describe('the openstack CLI on Leasehold', () => {
     await ok('network', 'agent', 'set', '--disable', agentId);
     expect((await json('network', 'agent', 'show', agentId, '-c', 'admin_state_up')).admin_state_up).toBe(false);
     await ok('network', 'agent', 'set', '--enable', agentId);
+    // An agent that still reports may not be deleted (Neutron lets an operator delete only those that stopped).
+    expect(await fails('network', 'agent', 'delete', agentId)).toContain(`ConflictException: 409: Client Error for url: ${endpoint}/v2.0/agents/${agentId}`);
+    // Removing the hosting answers 204 (the scheduler may bind the network to its only agent again at once).
+    await ok('network', 'agent', 'remove', 'network', '--dhcp', agentId, 'os-net-2');
 
     // The error cases of the transcript, in Neutron's words.
     const url = `${endpoint}/v2.0`;
