@@ -131,6 +131,14 @@ export interface DnsCacheConfig {
    * TTL 30 instead of SERVFAIL. undefined: off.
    */
   readonly serveStale: number | undefined;
+  /** stop-dns-rebind: upstream A/AAAA answers with private addresses (dnsmasq's list) become empty NOERROR answers. */
+  readonly stopDnsRebind: boolean;
+  /** rebind-localhost-ok: 127.0.0.0/8, 0.0.0.0/8, ::1 and :: pass the rebind check. */
+  readonly rebindLocalhostOk: boolean;
+  /** rebind-domain-ok: answers for these domains (and below) are not checked. Canonical. */
+  readonly rebindDomainOk: readonly string[];
+  /** bogus-nxdomain=ip[/prefix]: an upstream answer holding such an address becomes NXDOMAIN. */
+  readonly bogusNxdomain: readonly string[];
   /** Leasehold extension (minimal-any / no-minimal-any): answer ANY over UDP with one HINFO "RFC8482" record (RFC 8482 4.2), never forwarded. */
   readonly minimalAny: boolean;
   /** log-queries: a line per query and answer, to the sink the cache was started with (query-log.ts). */
@@ -173,6 +181,10 @@ export const DEFAULT_CONFIG: DnsCacheConfig = {
   rrlSlip: 2,
   rrlTableSize: 65_536,
   minimalAny: true,
+  stopDnsRebind: false,
+  rebindLocalhostOk: false,
+  rebindDomainOk: [],
+  bogusNxdomain: [],
   useStaleCache: undefined,
   serveStale: undefined,
   logQueries: false,

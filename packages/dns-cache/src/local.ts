@@ -186,13 +186,14 @@ export class LocalRecords {
     }
     for (const rule of this.#rules) {
       if (!isAtOrBelow(nameLower, rule.domain)) continue;
-      if (rule.ip === undefined) return { kind: 'nxdomain' };
+      if (rule.ip === undefined) return { kind: 'nxdomain', authoritative: false };
       const v4 = rule.ip === '#' ? '0.0.0.0' : isIPv4(rule.ip) ? rule.ip : undefined;
       const v6 = rule.ip === '#' ? '::' : isIPv4(rule.ip) ? undefined : rule.ip;
       const records: LocalRecord[] = [];
       if (v4 && (type === TYPE_A || type === TYPE_ANY)) records.push({ type: 'A', data: v4 });
       if (v6 && (type === TYPE_AAAA || type === TYPE_ANY)) records.push({ type: 'AAAA', data: v6 });
-      return records.length > 0 ? { kind: 'records', records } : { kind: 'nodata' };
+      // dnsmasq 2.90 forwards the other family and every other type (address=/d/0.0.0.0 does not block AAAA; '#' does).
+      return records.length > 0 ? { kind: 'records', records } : undefined;
     }
     return undefined;
   }

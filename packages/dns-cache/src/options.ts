@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parseCidr } from '@leasehold/protocol';
 import { DEFAULT_CONFIG, type AddressRule, type DnsCacheConfig, type DomainServer, type HostRecord, type UpstreamServer } from './config.js';
+import { parseAddressBlock } from './answer-policy.js';
 import { ConfigError } from './errors.js';
 import { canonicalName, isIPv4, isIPv6, isValidName } from './names.js';
 import { parseCaaRecord, parseCname, parseDnsRr, parseMxHost, parseNaptrRecord, parsePtrRecord, parseSrvHost, parseTxtRecord, type Bad } from './record-options.js';
@@ -172,6 +173,14 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
     value: 'optional',
     apply: (c, v, w) => (c.serveStale = v === '' ? 3600 : Math.max(1, integer(v, w, 7 * 86_400))),
   },
+  'stop-dns-rebind': flag((c) => (c.stopDnsRebind = true)),
+  'rebind-localhost-ok': flag((c) => (c.rebindLocalhostOk = true)),
+  // rebind-domain-ok=[/<domain>/[domain/]|<domain>]
+  'rebind-domain-ok': valued((c, v, w) => {
+    const list = domains(v, w)?.domains ?? [name(v, w, 'bad domain')];
+    c.rebindDomainOk.push(...list);
+  }),
+  'bogus-nxdomain': valued((c, v, w) => c.bogusNxdomain.push(parseAddressBlock(v) ? v : fail('bad address', w))),
   'minimal-any': flag((c) => (c.minimalAny = true)),
   'no-minimal-any': flag((c) => (c.minimalAny = false)),
   // log-queries: lines go where `leasehold dns` or the agent sends them (query-log.ts).

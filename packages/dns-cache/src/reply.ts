@@ -90,7 +90,8 @@ export type LocalAnswer =
   | { readonly kind: 'records'; readonly records: readonly LocalRecord[] }
   /** The name exists locally but has no data of this type (NOERROR, no answers). */
   | { readonly kind: 'nodata' }
-  | { readonly kind: 'nxdomain' };
+  /** `authoritative: false`: without AA, as dnsmasq 2.90 answers address=/domain/ (with no address). */
+  | { readonly kind: 'nxdomain'; readonly authoritative?: false };
 
 type DataRecord = Exclude<DnsRecord, DnsOptRecord>;
 
@@ -127,7 +128,7 @@ export function localReply(
     id: u16(query, 0),
     qr: true,
     opcode: (flags >> 3) & 0xf,
-    aa: true,
+    aa: answer.kind !== 'nxdomain' || answer.authoritative !== false,
     tc: false,
     rd: (flags & 1) !== 0,
     ra: true,

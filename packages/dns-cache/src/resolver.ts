@@ -11,6 +11,7 @@
  * bogus-priv) → coalesce with an identical question in flight → forward.
  */
 import { copyQuestionCase, dnsCacheKey, DnsRcode, readQuestion, readRcode, rewriteId, type DnsQuestionView } from '@leasehold/protocol';
+import { answerPolicyOf, answerVerdict, policyReply, type AnswerPolicy } from './answer-policy.js';
 import type { HotAnswers, NativeUdp } from './batched-udp.js';
 import { AnswerCache, answerFromEntry, staleAnswer, type CacheEntry } from './cache.js';
 import type { DnsCacheConfig, UpstreamServer } from './config.js';
@@ -67,6 +68,8 @@ export class Resolver {
   /** Per upstream ("address#port"): questions sent and attempts failed, for servers.bind and the SIGUSR1 dump. */
   readonly serverCounts = new Map<string, { sent: number; failed: number }>();
   readonly #inFlight = new Map<string, Waiter[]>();
+  /** stop-dns-rebind and bogus-nxdomain, when configured (answer-policy.ts). */
+  readonly #answerPolicy: AnswerPolicy | undefined;
   readonly #advertise: number;
 
   constructor(
@@ -83,6 +86,7 @@ export class Resolver {
     this.local = new LocalRecords(config);
     this.routing = new Routing(config, now);
     this.#advertise = config.ednsPacketMax;
+    this.#answerPolicy = answerPolicyOf(config);
     this.rrl = config.rrlRate > 0 ? new ResponseRateLimiter({ rate: config.rrlRate, slip: config.rrlSlip, tableSize: config.rrlTableSize }) : undefined;
     this.upstream = new UpstreamClient({
       timeoutMs: config.upstreamTimeoutMs,
@@ -255,6 +259,13 @@ export class Resolver {
         this.stats.servfail++;
         w.send(headerReply(w.query, DnsRcode.SERVFAIL, w.question.end, w.edns, this.#advertise));
       }
+      return;
+    }
+    const verdict = this.#answerPolicy === undefined ? 'ok' : answerVerdict(answer, question, this.#answerPolicy);
+    if (verdict !== 'ok') {
+      // Not cached: the next question asks again, as dnsmasq does.
+      this.stats.answersRefused++;
+      for (const w of waiters) w.send(policyReply(w.query, w.question.end, w.edns, verdict, answer, this.#advertise));
       return;
     }
     const now = this.now();
