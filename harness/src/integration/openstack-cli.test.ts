@@ -6,12 +6,12 @@
  * the JSON keys and error messages the transcript shows for the real
  * Neutron Zed.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freePort, spawnLeasehold, type LeaseholdProcess } from '../history/probes.js';
+import { openstackCli, type OpenstackCli } from '../openstack-cli.js';
 
 /** The keys of `-f json` in the transcript (Neutron Zed, openstackclient 6.0.0). */
 const NETWORK_KEYS = 'admin_state_up availability_zone_hints availability_zones created_at description dns_domain id ipv4_address_scope ipv6_address_scope is_default is_vlan_transparent mtu name port_security_enabled project_id provider:network_type provider:physical_network provider:segmentation_id qos_policy_id revision_number router:external segments shared status subnets tags updated_at';
@@ -25,39 +25,10 @@ let dataDir: string;
 let system: LeaseholdProcess;
 let endpoint: string;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** `openstack ARGS` with Neutron's noauth against the system's endpoint, as the transcript ran it. */
-function openstack(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile('openstack', args, { env: { ...process.env, OS_AUTH_TYPE: 'none', OS_ENDPOINT: endpoint, OS_CLOUD: '' }, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-/** The parsed `-f json` output of a command that must succeed. */
-async function json<T = Record<string, unknown>>(...args: string[]): Promise<T> {
-  const run = await openstack(...args, '-f', 'json');
-  expect(run.code, `openstack ${args.join(' ')}: ${run.stderr}`).toBe(0);
-  return JSON.parse(run.stdout) as T;
-}
-
-async function ok(...args: string[]): Promise<void> {
-  const run = await openstack(...args);
-  expect(run.code, `openstack ${args.join(' ')}: ${run.stderr}`).toBe(0);
-}
-
-/** A command that must fail: its exit status and its message. */
-async function fails(...args: string[]): Promise<string> {
-  const run = await openstack(...args);
-  expect(run.code, `openstack ${args.join(' ')} should fail: ${run.stdout}`).toBe(1);
-  return run.stderr.trim();
-}
+let openstack: OpenstackCli['run'];
+let json: OpenstackCli['json'];
+let ok: OpenstackCli['ok'];
+let fails: OpenstackCli['fails'];
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'lh-openstack-'));
@@ -65,6 +36,7 @@ beforeAll(async () => {
   endpoint = `http://127.0.0.1:${http}`;
   system = spawnLeasehold(['start', '--data-dir', dataDir, '--http', `127.0.0.1:${http}`, '--metrics-listen', '127.0.0.1:0', '--log-format', 'json']);
   await system.waitFor(/Press Ctrl-C to stop/, 120_000);
+  ({ run: openstack, json, ok, fails } = openstackCli(endpoint));
 }, 180_000);
 
 afterAll(async () => {
