@@ -16,6 +16,7 @@ import { historyCommand } from './commands/history/command.js';
 import { checkConfigCommand } from './commands/check-config.js';
 import { importDnsmasqCommand } from './commands/import-dnsmasq.js';
 import { cliReferenceCommand } from './docs/cli-reference.js';
+import { briefUsageErrors } from './usage-errors.js';
 import { leaseholdVersion } from './version.js';
 
 /** Every command and flag of `leasehold`; pure (builds commander objects, runs nothing). */
@@ -23,7 +24,6 @@ export function leaseholdProgram(): Command {
   const program = new Command()
     .name('leasehold')
     .description('Neutron-style DHCP + DNS control plane on NATS JetStream')
-    .showHelpAfterError()
     // Not commander's .version(): the commit is read only when asked.
     .option('-V, --version', 'print the version (package.json, and the git commit of a checkout)')
     .on('option:version', () => {
@@ -55,5 +55,7 @@ export function leaseholdProgram(): Command {
   program.addCommand(importDnsmasqCommand());
   // Hidden: it writes docs/cli.md from the definitions above.
   program.addCommand(cliReferenceCommand(program), { hidden: true });
+  // Last: every command above, the daemon's and the resources' included.
+  briefUsageErrors(program);
   return program;
 }

@@ -1,8 +1,9 @@
 /**
  * `leasehold check-config [FILE]`: checks a configuration the way the
  * processes would load it (file, then environment), like `dnsmasq --test`:
- * prints "leasehold: syntax check OK." or the first problem as
- * `file:line: field: reason` and exits 1.
+ * prints "leasehold: syntax check OK." or every problem, one per line in
+ * file order, as `file:line: field: reason` (an unknown setting or dns option
+ * with the one it most likely meant) and exits 1.
  */
 import { Command } from 'commander';
 import { checkConfig, ConfigFileError, findConfigFile, loadConfig } from '@leasehold/server';

@@ -304,7 +304,7 @@ export function planImport(items: readonly ConfigItem[], networkName: string): P
       set(item, 'ignored', "the agent's DNS listens on its DHCP port addresses");
     } else if (OPTIONS[item.name]) {
       try {
-        // Options the cache accepts but has no use for (log-queries, user, ...) change nothing.
+        // Options the cache accepts but has no use for (log-facility, user, ...) change nothing.
         if (JSON.stringify(applyItems([item])) === JSON.stringify(DEFAULT_CONFIG)) {
           set(item, 'ignored', 'no effect on the DNS cache (not used, or the default)');
           continue;

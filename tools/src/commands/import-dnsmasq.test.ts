@@ -107,7 +107,9 @@ describe('leasehold import-dnsmasq', () => {
     expect(lineOf(run.stdout, 30)).toMatch(/NOT MAPPED\s+dhcp-host=id:.*client id/);
     expect(lineOf(run.stdout, 31)).toMatch(/NOT MAPPED\s+dhcp-host=52:54:00:aa:00:04,ignore/);
     expect(lineOf(run.stdout, 32)).toMatch(/NOT MAPPED\s+dhcp-authoritative/);
-    expect(run.stdout).toMatch(/created 1 network\(s\), 1 subnet\(s\), 3 port\(s\); 13 DNS setting\(s\), 1 agent setting\(s\); 5 line\(s\) not mapped, 3 ignored/);
+    // log-queries means what it means to dnsmasq (issue 21): the agent's DNS logs its queries.
+    expect(lineOf(run.stdout, 34)).toMatch(/dns\s+log-queries\s+→ dns\.log-queries/);
+    expect(run.stdout).toMatch(/created 1 network\(s\), 1 subnet\(s\), 3 port\(s\); 14 DNS setting\(s\), 1 agent setting\(s\); 5 line\(s\) not mapped, 2 ignored/);
 
     // The DNS settings are a leasehold.yaml the processes accept.
     const yaml = readFileSync(out, 'utf8');

@@ -32,7 +32,8 @@ const subnetFields = {
   dns_nameservers: z.array(ipText).max(16).optional(),
   host_routes: z.array(hostRoute).max(64).optional(),
   enable_dhcp: z.boolean().optional(),
-  lease_duration: z.number().int().min(-1).max(2 ** 31 - 1).optional(),
+  // Seconds, or -1 for infinite; 0 would hand out leases that expire as they are granted.
+  lease_duration: z.number().int().min(-1).max(2 ** 31 - 1).refine((n) => n !== 0, 'must be -1 (infinite) or at least 1 second, not 0').optional(),
 };
 
 const portFields = {

@@ -16,3 +16,25 @@ export class ConfigFileError extends Error {
     super(`${line === undefined ? source : `${source}:${line}`}: ${field ? `${field}: ` : ''}${reason}`, options);
   }
 }
+
+/** Several problems found in one run (check-config reports them all): the message is theirs, one per line, in file order; the fields are the first's. */
+export class ConfigFileErrors extends ConfigFileError {
+  override name = 'ConfigFileErrors';
+  constructor(readonly problems: readonly ConfigFileError[]) {
+    const first = problems[0]!;
+    super(first.source, first.line, first.field, first.reason);
+    this.message = problems.map((p) => p.message).join('\n');
+  }
+}
+
+/**
+ * One error for a list of problems: the problem itself when alone, else all
+ * of them in file order (by line; a value set by the environment or a flag,
+ * which has no line, after the file's). Pure.
+ */
+export function configProblems(problems: readonly ConfigFileError[]): ConfigFileError {
+  const flat = problems.flatMap((p) => (p instanceof ConfigFileErrors ? p.problems : [p]));
+  if (flat.length === 1) return flat[0]!;
+  const sorted = flat.map((p, i) => ({ p, i })).sort((a, b) => (a.p.line ?? Infinity) - (b.p.line ?? Infinity) || a.i - b.i).map(({ p }) => p);
+  return new ConfigFileErrors(sorted);
+}

@@ -68,9 +68,20 @@ describe('loadConfig', () => {
 
   test('an unknown key is named at its own line, and an unknown section lists the sections', () => {
     expect(errorOf(() => load(FILE.replace('  report_interval: 10', '  report_intervall: 10'))).message).toBe(
-      'leasehold.yaml:10: agent.report_intervall: unknown setting',
+      'leasehold.yaml:10: agent.report_intervall: unknown setting (did you mean report_interval?)',
     );
-    expect(errorOf(() => load(`${FILE}schedular:\n  x: 1\n`)).message).toMatch(/^leasehold\.yaml:16: schedular: unknown setting \(sections are nats, history, api/);
+    expect(errorOf(() => load(`${FILE}schedular:\n  x: 1\n`)).message).toBe('leasehold.yaml:16: schedular: unknown setting (did you mean scheduler?)');
+    expect(errorOf(() => load(`${FILE}zzz:\n  x: 1\n`)).message).toMatch(/^leasehold\.yaml:16: zzz: unknown setting \(sections are nats, history, api/);
+  });
+
+  test('every problem is reported in one run, in file order, each with its line', () => {
+    const text = 'agent:\n  dhcp_prot: 67\n  dns:\n    domian: example.org\nscheduler:\n  agents_per_network: 0\nlgo:\n  level: info\n';
+    expect(errorOf(() => load(text)).message.split('\n')).toEqual([
+      'leasehold.yaml:2: agent.dhcp_prot: unknown setting (did you mean dhcp_port?)',
+      'leasehold.yaml:4: agent.dns.domian: unknown setting (did you mean domain?)',
+      'leasehold.yaml:6: scheduler.agents_per_network: Too small: expected number to be >=1',
+      'leasehold.yaml:7: lgo: unknown setting (did you mean log?)',
+    ]);
   });
 
   test('a choice outside the list names the choices', () => {

@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { z } from 'zod';
-import { ConfigFileError } from './errors.js';
+import { ConfigFileError, configProblems } from './errors.js';
+import { didYouMean } from './suggest.js';
 import { envOverrides, setPath, type Override } from './env.js';
 import { configSchema, type LeaseholdConfig } from './schema.js';
 
@@ -90,7 +91,8 @@ export interface LoadedConfig {
 /**
  * File, then environment, then flags, checked by the schema. Throws
  * ConfigFileError naming the file and line (or the variable or flag) and the
- * field of the first problem.
+ * field of each problem, all of them in file order (ConfigFileErrors when
+ * there are several).
  */
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   let source: ConfigSource | undefined;
@@ -110,7 +112,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     overridden.set(o.path.join('.'), o.source);
   }
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) throw issueError(parsed.error.issues[0]!, source, overridden);
+  if (!parsed.success) throw configProblems(parsed.error.issues.flatMap((issue) => issueErrors(issue, source, overridden)));
   return { config: parsed.data, source, overridden };
 }
 
@@ -124,13 +126,41 @@ export function locate(path: readonly PropertyKey[], source: ConfigSource | unde
   return { source: source.file, line: lineOf(source, path) };
 }
 
-function issueError(issue: z.core.$ZodIssue, source: ConfigSource | undefined, overridden: ReadonlyMap<string, string>): ConfigFileError {
-  let path: PropertyKey[] = [...issue.path];
-  let reason = issue.message;
+/** The settings a section (or the file, at the empty path) may hold. Reads the schema. */
+function keysAt(path: readonly PropertyKey[]): string[] {
+  // Sections are strict objects wrapped in a prefault: unwrap to the object.
+  const objectOf = (schema: unknown): { shape: Record<string, unknown> } | undefined => {
+    let s = schema as { shape?: Record<string, unknown>; def?: { innerType?: unknown; in?: unknown } } | undefined;
+    for (let i = 0; i < 6 && s; i++) {
+      if (s.shape) return s as { shape: Record<string, unknown> };
+      s = (s.def?.innerType ?? s.def?.in) as typeof s;
+    }
+    return undefined;
+  };
+  let object = objectOf(configSchema);
+  for (const key of path) object = objectOf(object?.shape[String(key)]);
+  return Object.keys(object?.shape ?? {});
+}
+
+/** The problems of one schema issue: one per unknown key, with the setting it most likely meant. */
+function issueErrors(issue: z.core.$ZodIssue, source: ConfigSource | undefined, overridden: ReadonlyMap<string, string>): ConfigFileError[] {
   if (issue.code === 'unrecognized_keys') {
-    path = [...path, issue.keys[0]!];
-    reason = `unknown setting${path.length === 1 ? ` (sections are ${Object.keys(configSchema.shape).join(', ')})` : ''}`;
-  } else if (issue.code === 'invalid_value' && 'values' in issue) {
+    const valid = keysAt(issue.path);
+    return issue.keys.map((key) => {
+      const path = [...issue.path, key];
+      const where = locate(path, source, overridden);
+      const guess = didYouMean(key, valid);
+      const reason = `unknown setting${guess || (path.length === 1 ? ` (sections are ${Object.keys(configSchema.shape).join(', ')})` : '')}`;
+      return new ConfigFileError(where.source, where.line, path.map(String).join('.'), reason);
+    });
+  }
+  return [issueError(issue, source, overridden)];
+}
+
+function issueError(issue: z.core.$ZodIssue, source: ConfigSource | undefined, overridden: ReadonlyMap<string, string>): ConfigFileError {
+  const path: PropertyKey[] = [...issue.path];
+  let reason = issue.message;
+  if (issue.code === 'invalid_value' && 'values' in issue) {
     reason = `must be one of ${issue.values.map(String).join(', ')}`;
   } else if (issue.code === 'invalid_type') {
     reason = `wants ${issue.expected === 'record' || issue.expected === 'object' ? 'a map' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;

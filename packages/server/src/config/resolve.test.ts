@@ -36,7 +36,7 @@ describe('dns section', () => {
   test("a bad dns value is reported at the line of the list entry, in dnsmasq's words", () => {
     const text = 'dns:\n  server:\n    - 1.1.1.1\n    - not-an-address\n';
     expect(messageOf(() => dnsCacheConfig(load(text)))).toBe('lh.yaml:4: dns.server: bad address');
-    expect(messageOf(() => dnsCacheConfig(load('dns:\n  cache-sise: 10\n')))).toBe('lh.yaml:2: dns.cache-sise: bad option');
+    expect(messageOf(() => dnsCacheConfig(load('dns:\n  cache-sise: 10\n')))).toBe('lh.yaml:2: dns.cache-sise: unknown option (did you mean cache-size?)');
     expect(messageOf(() => dnsCacheConfig(load('dns:\n  no-resolv: maybe\n')))).toBe('lh.yaml:2: dns.no-resolv: is a flag: true or false');
     expect(messageOf(() => dnsCacheConfig(load('', { LEASEHOLD_DNS_SERVER: '1.1.1.1 nope' })))).toBe('environment LEASEHOLD_DNS_SERVER: dns.server: bad address');
   });
@@ -93,5 +93,17 @@ describe('per-transaction logs', () => {
 
   test("dnsmasq's log-dhcp and log-queries in the dns section mean the same as log.dhcp: true and log.queries: true", () => {
     expect(agentSettings(load('dns:\n  log-dhcp: true\n  log-queries: true\n'))).toMatchObject({ logDhcp: true, logQueries: true });
+  });
+});
+
+describe('every problem in one run', () => {
+  test('the dns section reports each unknown option (with the closest one) and each bad value, in file order', () => {
+    const text = 'dns:\n  no-such-option: true\n  server: [1.1.1.1, not-an-address]\n  cache-size: lots\n';
+    expect(messageOf(() => checkConfig(load(text))).split('\n')).toEqual([
+      'lh.yaml:2: dns.no-such-option: unknown option',
+      'lh.yaml:3: dns.server: bad address',
+      'lh.yaml:4: dns.cache-size: bad number',
+    ]);
+    expect(messageOf(() => checkConfig(load('dns:\n  no-resolve: true\n')))).toBe('lh.yaml:2: dns.no-resolve: unknown option (did you mean no-resolv?)');
   });
 });

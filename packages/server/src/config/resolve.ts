@@ -9,7 +9,8 @@
 import { defaultAgentConfig, dhcpLimits, type AgentConfig } from '@leasehold/agent';
 import { applyItems, ConfigError, OPTIONS, type ConfigItem, type DnsCacheConfig } from '@leasehold/dns-cache';
 import { schedulerConfig, SchedulerConfigError, type SchedulerConfig } from '@leasehold/scheduler';
-import { ConfigFileError } from './errors.js';
+import { ConfigFileError, configProblems } from './errors.js';
+import { didYouMean } from './suggest.js';
 import { locate, type LoadedConfig } from './load.js';
 import type { LeaseholdConfig } from './schema.js';
 
@@ -18,11 +19,18 @@ const FLAG_TEXT: Readonly<Record<string, boolean>> = { true: true, yes: true, on
 /**
  * The dns section as dnsmasq config items, each with the line (or variable)
  * it came from; a list is the option repeated, `true` a bare flag, `false` no
- * item. Pure.
+ * item. An unknown option or a value of the wrong kind goes to `problems`
+ * (the rest are still read, so one run reports them all). Pure.
  */
-export function dnsItems(loaded: LoadedConfig): ConfigItem[] {
+export function dnsItems(loaded: LoadedConfig, problems: ConfigFileError[]): ConfigItem[] {
   const items: ConfigItem[] = [];
   for (const [name, value] of Object.entries(loaded.config.dns)) {
+    // DHCP options are the agent's (the cache skips them); any other name must be an option the cache knows.
+    if (OPTIONS[name] === undefined && !name.startsWith('dhcp-')) {
+      const where = locate(['dns', name], loaded.source, loaded.overridden);
+      problems.push(new ConfigFileError(where.source, where.line, `dns.${name}`, `unknown option${didYouMean(name, Object.keys(OPTIONS))}`));
+      continue;
+    }
     const values = Array.isArray(value) ? value : [value];
     values.forEach((one, i) => {
       const path = Array.isArray(value) ? ['dns', name, i] : ['dns', name];
@@ -31,11 +39,11 @@ export function dnsItems(loaded: LoadedConfig): ConfigItem[] {
       const takesValue = OPTIONS[name]?.value ?? true;
       if (!takesValue) {
         const on = typeof one === 'boolean' ? one : FLAG_TEXT[String(one).toLowerCase()];
-        if (on === undefined) throw new ConfigFileError(where.source, where.line, `dns.${name}`, 'is a flag: true or false');
+        if (on === undefined) return void problems.push(new ConfigFileError(where.source, where.line, `dns.${name}`, 'is a flag: true or false'));
         if (on) items.push({ name, value: undefined, ...at });
         return;
       }
-      if (typeof one === 'boolean') throw new ConfigFileError(where.source, where.line, `dns.${name}`, 'wants a value, not true/false');
+      if (typeof one === 'boolean') return void problems.push(new ConfigFileError(where.source, where.line, `dns.${name}`, 'wants a value, not true/false'));
       items.push({ name, value: String(one), ...at });
     });
   }
@@ -44,13 +52,30 @@ export function dnsItems(loaded: LoadedConfig): ConfigItem[] {
 
 /** The DNS cache configuration the dns section describes. Pure; throws ConfigFileError at the bad option's line. */
 export function dnsCacheConfig(loaded: LoadedConfig): DnsCacheConfig {
+  const problems: ConfigFileError[] = [];
+  const items = dnsItems(loaded, problems);
   try {
-    return applyItems(dnsItems(loaded));
+    const config = applyItems(items);
+    if (problems.length > 0) throw configProblems(problems);
+    return config;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const field = error.option ? `dns.${error.option}` : 'dns';
-    throw new ConfigFileError(error.file, error.line > 0 ? error.line : undefined, field, error.reason, { cause: error });
+    // The parser stops at the first bad item: each item alone tells whether it is bad too, so one run reports them all.
+    const bad = items.flatMap((item) => {
+      try {
+        applyItems([item]);
+        return [];
+      } catch (one) {
+        return one instanceof ConfigError ? [dnsProblem(one)] : [];
+      }
+    });
+    throw configProblems([...problems, ...(bad.length > 0 ? bad : [dnsProblem(error)])]);
   }
+}
+
+function dnsProblem(error: ConfigError): ConfigFileError {
+  const field = error.option ? `dns.${error.option}` : 'dns';
+  return new ConfigFileError(error.file, error.line > 0 ? error.line : undefined, field, error.reason, { cause: error });
 }
 
 const seconds = (s: number) => Math.round(s * 1000);
@@ -124,8 +149,22 @@ export function agentSettings(loaded: LoadedConfig, dns: DnsCacheConfig = dnsCac
 
 /** Everything a process needs, checked as a whole (what `leasehold check-config` runs). Pure; throws ConfigFileError. */
 export function checkConfig(loaded: LoadedConfig): { scheduler: SchedulerConfig; agent: AgentConfig; dns: DnsCacheConfig } {
-  const dns = dnsCacheConfig(loaded);
-  return { scheduler: schedulerSettings(loaded), agent: agentSettings(loaded, dns), dns };
+  // Every part is checked, so one run reports every problem (in file order), not the first part's.
+  const problems: ConfigFileError[] = [];
+  const checked = <T>(part: () => T): T | undefined => {
+    try {
+      return part();
+    } catch (error) {
+      if (!(error instanceof ConfigFileError)) throw error;
+      problems.push(error);
+      return undefined;
+    }
+  };
+  const dns = checked(() => dnsCacheConfig(loaded));
+  const scheduler = checked(() => schedulerSettings(loaded));
+  const agent = dns && checked(() => agentSettings(loaded, dns));
+  if (problems.length > 0 || !dns || !scheduler || !agent) throw configProblems(problems);
+  return { scheduler, agent, dns };
 }
 
 /** A dnsmasq flag of the dns section (`log-dhcp: true`, or a bare `log-dhcp` in a list). Pure. */

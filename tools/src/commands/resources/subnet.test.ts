@@ -1,7 +1,7 @@
 import type { NetworkView, SubnetView } from '@leasehold/api/client';
 import { startTestApi, type TestApi } from '@leasehold/api/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { subnetFields } from './subnet.js';
+import { parseLeaseDuration, subnetFields } from './subnet.js';
 import { jsonOf, runCli, tableRows } from './testing/run-cli.js';
 
 let t: TestApi;
@@ -106,5 +106,10 @@ describe('subnet flags', () => {
 
   test('a pool that is not START-END is refused naming --pool', () => {
     expect(() => subnetFields({ pool: ['198.18.0.10'] })).toThrow(expect.objectContaining({ code: 'INVALID_FLAG', field: '--pool' }));
+  });
+
+  test('--lease-duration takes seconds, dnsmasq\'s 45m/12h/1d/1w and infinite, and refuses 0 and garbage', () => {
+    expect(['600', '45m', '12h', '1d', '1w', '90s', 'infinite'].map(parseLeaseDuration)).toEqual([600, 2700, 43_200, 86_400, 604_800, 90, -1]);
+    for (const bad of ['0', '0h', '12x', '1.5h', '']) expect(() => parseLeaseDuration(bad)).toThrow(expect.objectContaining({ code: 'INVALID_FLAG', field: '--lease-duration' }));
   });
 });

@@ -23,9 +23,22 @@ export interface SubnetFlags extends ConnectionFlags {
 
 type SubnetFields = Omit<ApiInput<'subnetUpdate'>, 'id' | 'revision_number'>;
 
-/** `--lease-duration`: seconds, or `infinite` (Neutron's -1). Pure. */
+const DURATION_UNITS: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/**
+ * `--lease-duration`: seconds, or with dnsmasq's units (`45m`, `12h`, `1d`,
+ * `1w`), or `infinite` (Neutron's -1); never 0, which would hand out leases
+ * that expire as they are granted. Pure.
+ */
 export function parseLeaseDuration(text: string): number {
-  return text === 'infinite' ? -1 : parseInteger('--lease-duration', text, -1, 2 ** 31 - 1);
+  const flag = '--lease-duration';
+  if (text.trim() === 'infinite' || text.trim() === '-1') return -1;
+  const match = /^(\d+)([smhdw]?)$/i.exec(text.trim());
+  if (!match) throw badFlag(flag, `${flag} wants seconds or a duration like 45m, 12h, 1d, 1w, or "infinite"; not ${JSON.stringify(text)}`);
+  const seconds = Number(match[1]) * DURATION_UNITS[match[2]!.toLowerCase()]!;
+  if (seconds === 0) throw badFlag(flag, `${flag} must be at least 1 second (or "infinite"), not 0`);
+  if (seconds > 2 ** 31 - 1) throw badFlag(flag, `${flag} must be at most ${2 ** 31 - 1} seconds (about 68 years), or "infinite"`);
+  return seconds;
 }
 
 /** The subnet fields the flags ask for (everything but network and CIDR); absent flags send nothing. Pure. */
@@ -69,7 +82,7 @@ const fieldFlags = (command: Command) =>
     .option('--no-host-route', 'no host routes')
     .option('--dhcp', 'serve DHCP on this subnet')
     .option('--no-dhcp', 'do not serve DHCP on this subnet')
-    .option('--lease-duration <seconds>', 'lease time in seconds, or "infinite"');
+    .option('--lease-duration <time>', 'lease time: seconds, or 45m, 12h, 1d, 1w as dnsmasq writes it, or "infinite" (never 0)');
 
 export function subnetCommand(): Command {
   const subnet = new Command('subnet').description('subnets: create, list, show, update, delete');
