@@ -27,6 +27,22 @@ afterAll(async () => {
 });
 
 describe('leasehold export', () => {
+  test('--network takes the network\'s name as well as its id (a name used to export only heartbeats); an unknown name is a usage error', async () => {
+    const byName = join(dir, 'by-name.lhb');
+    const run = await runCli(['export', '--network', 'tools-net', '-o', byName, '--nats-url', f.t.nats.url]);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    const b = await readBundle(byName);
+    expect(b.header.filters).toMatchObject({ network: f.networkId });
+    const subjects = new Set(b.events.map((e) => e.subject.split('.').slice(2, 4).join('.')));
+    expect(subjects).toContain(`network.${f.networkId}`);
+    expect(subjects).toContain(`port.${f.portId}`);
+    expect(subjects).not.toContain(`network.${other}`);
+
+    const unknown = await runCli(['export', '--network', 'no-such-net', '-o', join(dir, 'none.lhb'), '--nats-url', f.t.nats.url]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no network is named "no-such-net"/);
+  });
+
   test('--network writes the network\'s events byte for byte and a summary line; replay --bundle then works with the server gone', async () => {
     const run = await runCli(['export', '--network', f.networkId, '-o', bundle, '--nats-url', f.t.nats.url]);
     expect(run.stderr).toBe('');

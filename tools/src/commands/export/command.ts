@@ -23,6 +23,7 @@ import { bundleBase, historyJson, historyLine, refOf, restoreModel, snapshotName
 import { plural } from '../replay/report.js';
 import { BundleWriter, type BundleHeader, type BundleHistory } from './bundle.js';
 import { progress } from './progress.js';
+import { networkIdByName } from './network-name.js';
 import { selection } from './selection.js';
 
 interface ExportFlags extends NatsFlags {
@@ -117,7 +118,7 @@ export function exportCommand(): Command {
       .description('write a bundle (one gzip file: a JSON header line, then the stored events and snapshots) that `leasehold replay --bundle` reads with no NATS')
       .requiredOption('-o, --output <file>', 'the bundle to write')
       .option('--since <when>', 'a stream sequence (1234), an ISO time or a duration back from now (10m)')
-      .option('--network <id>', "everything about one network: its network, binding, lease, IPAM and MAC subjects, its ports, and the agents' events")
+      .option('--network <network>', "everything about one network (name or id): its network, binding, lease, IPAM and MAC subjects, its ports, and the agents' events")
       .option('--no-agents', 'with --network: leave the agents\' heartbeats out')
       .option('--aggregate <aggregate>', 'an aggregate, e.g. lease/<networkId>/<ip> (repeat for several)', collect)
       .option('--no-snapshots', 'leave the stored snapshots out (also the API snapshot a bundle of a compacted journal, or one --since, needs to rebuild state)')
@@ -128,11 +129,13 @@ export function exportCommand(): Command {
       if (!flags.output) throw badFlag('--output', 'give -o FILE');
       const file = resolve(flags.output);
       const start = flags.since === undefined ? undefined : parseSince(flags.since, Date.now());
-      const select = selection(flags);
       const nc = await connect();
       const info = await eventsStreamInfo(nc);
       const firstRetained = info.state.messages === 0 ? info.state.last_seq + 1 : info.state.first_seq;
       const begin = await bundleStart(nc, firstRetained, info.state.last_seq, start, flags.snapshots !== false);
+      // A name is as good as an id (as for `net show`).
+      const network = flags.network === undefined ? undefined : await networkIdByName(nc, flags.network, begin.base?.model);
+      const select = selection({ ...flags, ...(network !== undefined ? { network } : {}) });
 
       // Ports of the network created before the bundle's start: their later events belong too.
       if (select.network !== undefined && begin.base) {
@@ -182,7 +185,7 @@ export function exportCommand(): Command {
         filters: {
           ...(flags.since !== undefined ? { since: flags.since } : {}),
           ...(start ? { start } : {}),
-          ...(flags.network !== undefined ? { network: flags.network, agents: flags.agents !== false } : {}),
+          ...(network !== undefined ? { network, agents: flags.agents !== false } : {}),
           ...(flags.aggregate ? { aggregate: flags.aggregate } : {}),
         },
         stream: {

@@ -36,6 +36,13 @@ describe('leasehold agent, binding and lease', () => {
     expect((await cli('binding', 'add', 'cli-bound', 'cli-a1')).stdout).toContain(`network ${net.id} is served by agent cli-a1`);
     expect(jsonOf<{ networks: string[] }>(await cli('agent', 'networks', 'cli-a1', '--json')).networks).toStrictEqual([net.id]);
 
+    // Removing a binding says when the scheduler binds the network again and how to keep the agent off it.
+    const removed = await cli('binding', 'remove', 'cli-bound', 'cli-a1');
+    expect(removed.code).toBe(0);
+    expect(removed.stdout.split('\n')[0]).toBe(`network ${net.id} is no longer served by agent cli-a1`);
+    expect(removed.stdout).toMatch(/^note: the scheduler binds it again within seconds while it has fewer than scheduler\.agents_per_network live agents.*`leasehold agent set cli-a1 --disable`/m);
+    await cli('binding', 'add', 'cli-bound', 'cli-a1');
+
     const alive = await cli('agent', 'delete', 'cli-a1');
     expect(alive.code).toBe(2);
     expect(alive.stderr).toContain('error AGENT_ALIVE (id)');

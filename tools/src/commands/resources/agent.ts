@@ -109,7 +109,9 @@ export function bindingCommand(): Command {
       runWithApi(flags, async ({ client, print }) => {
         const networkId = await resolveId(client, 'network', network, 'network');
         await client.bindings.remove(networkId, agentId);
-        print({ deleted: { network_id: networkId, agent_id: agentId } }, () => `network ${networkId} is no longer served by agent ${agentId}`);
+        // The scheduler fills a network short of agents on its next pass, and this agent may be its pick again.
+        const note = `the scheduler binds it again within seconds while it has fewer than scheduler.agents_per_network live agents, to this agent too; to keep ${agentId} off it, run \`leasehold agent set ${agentId} --disable\` (no new networks) before removing the binding`;
+        print({ deleted: { network_id: networkId, agent_id: agentId }, note }, () => `network ${networkId} is no longer served by agent ${agentId}\nnote: ${note}`);
       }),
   );
   withConnectionFlags(binding.command('list').argument('<network>', 'network id or name').description('the agents hosting a network')).action(
