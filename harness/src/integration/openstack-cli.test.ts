@@ -150,5 +150,6 @@ describe('the openstack CLI on Leasehold', () => {
     expect(await fails('network', 'show', 'os-net-2')).toBe('Error while executing command: No Network found for os-net-2');
     await json('network', 'create', 'os-tmp');
     expect(await fails('network', 'delete', 'os-tmp', 'does-not-exist')).toBe("Failed to delete network with name or ID 'does-not-exist': No Network found for does-not-exist\n1 of 2 networks failed to delete.");
-  }, 300_000);
+  // About 50 runs of the CLI (a Python start-up each, 1-2 s on a quiet machine).
+  }, 600_000);
 });
