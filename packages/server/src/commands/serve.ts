@@ -42,6 +42,8 @@ export const FLAG_SETTINGS: Readonly<Record<string, readonly string[]>> = {
   agentsPerNetwork: ['scheduler', 'agents_per_network'],
   networkScheduler: ['scheduler', 'network_scheduler'],
   failover: ['scheduler', 'allow_automatic_dhcp_failover'],
+  logDhcp: ['log', 'dhcp'],
+  logQueries: ['log', 'queries'],
 };
 
 const optionFlag = (command: Command, attribute: string) => command.options.find((o) => o.attributeName() === attribute)?.long ?? attribute;
@@ -77,7 +79,9 @@ function agentOptions(command: Command): Command {
     .option('--interface-mappings <list>', "physnet:interface,... (Neutron's physical_interface_mappings; * for networks without one)")
     .option('--relay-interfaces <list>', 'interfaces that only hear relayed requests')
     .option('--dhcp-port <n>', 'UDP port to serve DHCP on (default 67)')
-    .option('--no-configure-interfaces', 'do not add the DHCP port address to mapped interfaces');
+    .option('--no-configure-interfaces', 'do not add the DHCP port address to mapped interfaces')
+    .option('--log-dhcp [networks]', "dnsmasq's log-dhcp: a line per DHCP packet and its outcome, for every network or these (names or ids, comma-separated) (log.dhcp)")
+    .option('--log-queries [networks]', "dnsmasq's log-queries: a line per DNS query of the agent's cache and its answer (log.queries)");
 }
 
 function apiOptions(command: Command): Command {
