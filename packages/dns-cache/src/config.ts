@@ -131,6 +131,13 @@ export interface DnsCacheConfig {
    * TTL 30 instead of SERVFAIL. undefined: off.
    */
   readonly serveStale: number | undefined;
+  /**
+   * Leasehold extension, CoreDNS's cache `prefetch` (with AMOUNT 1):
+   * prefetch[=percentage]: a hit in the last `percentage` % of an entry's TTL
+   * (10 if not given) refreshes it upstream in the background, so a name asked
+   * for steadily never expires. undefined: off.
+   */
+  readonly prefetch: number | undefined;
   /** stop-dns-rebind: upstream A/AAAA answers with private addresses (dnsmasq's list) become empty NOERROR answers. */
   readonly stopDnsRebind: boolean;
   /** rebind-localhost-ok: 127.0.0.0/8, 0.0.0.0/8, ::1 and :: pass the rebind check. */
@@ -181,6 +188,7 @@ export const DEFAULT_CONFIG: DnsCacheConfig = {
   rrlSlip: 2,
   rrlTableSize: 65_536,
   minimalAny: true,
+  prefetch: undefined,
   stopDnsRebind: false,
   rebindLocalhostOk: false,
   rebindDomainOk: [],

@@ -21,6 +21,7 @@ beforeAll(async () => {
       const txt = Array.from({ length: 8 }, (_, i) => ({ name: q.questions[0]!.name, type: 'TXT' as const, class: 1, ttl: 300, data: [new TextEncoder().encode(`${i}${'y'.repeat(90)}`)] }));
       return answer(q, txt);
     }
+    if (name.startsWith('pf.')) return answer(q, [aRecord(q, '192.0.2.79', 4)]);
     return answer(q, [aRecord(q, '192.0.2.77', 300), aRecord(q, '192.0.2.78', 300)]);
   });
 });
@@ -38,6 +39,26 @@ async function cache(config: Partial<DnsCacheConfig> = {}) {
 }
 
 describe('hits answered inside the addon', () => {
+  test('with prefetch the addon answers a hit only until the prefetch point; the next hit comes to JS and refreshes the entry before it expires', async () => {
+    const { handle, at } = await cache({ prefetch: 25 });
+    const asked = () => upstream.seen.filter((m) => m.questions[0]?.name.toLowerCase() === 'pf.example').length;
+    await udpExchange(at, [query('pf.example', 1)], 150); // miss: TTL 4, prefetch point at 3 s
+    await udpExchange(at, [query('pf.example', 2)], 150); // hit in JS: into the addon until 3 s
+    await udpExchange(at, [query('pf.example', 3)], 150); // hit in the addon
+    expect(handle.stats()).toMatchObject({ hotHits: 1, prefetches: 0 });
+    expect(asked()).toBe(1);
+    await sleep(3300 - 450);
+    await udpExchange(at, [query('pf.example', 4)], 150); // past 3 s: JS, which refreshes
+    for (let i = 0; i < 150 && (asked() < 2 || handle.stats().inFlight > 0); i++) await sleep(20);
+    expect(handle.stats()).toMatchObject({ hotHits: 1, prefetches: 1 });
+    expect(asked()).toBe(2);
+    await sleep(1500); // past the first answer's 4 s, before the refreshed one's prefetch point
+    const [reply] = await udpExchange(at, [query('pf.example', 5)], 150);
+    expect(decodeDns(reply!).answers.map((r) => (r.type === 'A' ? r.data : r.type))).toEqual(['192.0.2.79']);
+    expect(asked()).toBe(2);
+    expect(handle.stats()).toMatchObject({ cacheMisses: 1, prefetches: 1 });
+  });
+
   test('after one answer from the JS cache, the same question in any case is answered by the addon with its own id and case, byte for byte as JS answers it', async () => {
     const { handle, at } = await cache();
     const asked = upstream.udpQueries;

@@ -67,12 +67,15 @@ describe('each option with its dnsmasq meaning', () => {
     expect(c).toMatchObject({ strictOrder: true, allServers: true, noNegcache: true, expandHosts: true, domainNeeded: true, bogusPriv: true, localService: true });
   });
 
-  test('use-stale-cache and serve-stale take an optional number of seconds, a day and an hour when bare', () => {
+  test('use-stale-cache and serve-stale take an optional number of seconds, a day and an hour when bare; prefetch a percentage, 10 when bare', () => {
     expect(DEFAULT_CONFIG).toMatchObject({ useStaleCache: undefined, serveStale: undefined });
     expect(parse('use-stale-cache\nserve-stale')).toMatchObject({ useStaleCache: 86_400, serveStale: 3600 });
     expect(parse('use-stale-cache=0\nserve-stale=600')).toMatchObject({ useStaleCache: 0, serveStale: 600 });
     expect(applyItems(parseDnsArgs(['--use-stale-cache', '--serve-stale=60', '--no-resolv']).items)).toMatchObject({ useStaleCache: 86_400, serveStale: 60, noResolv: true });
     expect(errorOf('serve-stale=soon')).toMatchObject({ option: 'serve-stale', reason: 'bad number' });
+    expect(parse('prefetch').prefetch).toBe(10);
+    expect(parse('prefetch=25%').prefetch).toBe(25);
+    expect(errorOf('prefetch=100')).toMatchObject({ option: 'prefetch', reason: 'number over 99' });
   });
 
   test('the cache numbers are read, and min-cache-ttl is capped at an hour as dnsmasq does', () => {

@@ -173,6 +173,11 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
     value: 'optional',
     apply: (c, v, w) => (c.serveStale = v === '' ? 3600 : Math.max(1, integer(v, w, 7 * 86_400))),
   },
+  // CoreDNS prefetch's PERCENTAGE: 10 unless given.
+  prefetch: {
+    value: 'optional',
+    apply: (c, v, w) => (c.prefetch = v === '' ? 10 : Math.max(1, integer(v.replace(/%$/, ''), w, 99))),
+  },
   'stop-dns-rebind': flag((c) => (c.stopDnsRebind = true)),
   'rebind-localhost-ok': flag((c) => (c.rebindLocalhostOk = true)),
   // rebind-domain-ok=[/<domain>/[domain/]|<domain>]

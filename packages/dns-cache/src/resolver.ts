@@ -70,6 +70,8 @@ export class Resolver {
   readonly #inFlight = new Map<string, Waiter[]>();
   /** stop-dns-rebind and bogus-nxdomain, when configured (answer-policy.ts). */
   readonly #answerPolicy: AnswerPolicy | undefined;
+  /** prefetch: the last percentage of a TTL in which a hit refreshes the entry; 0 when off. */
+  readonly #prefetchPct: number;
   readonly #advertise: number;
 
   constructor(
@@ -87,6 +89,7 @@ export class Resolver {
     this.routing = new Routing(config, now);
     this.#advertise = config.ednsPacketMax;
     this.#answerPolicy = answerPolicyOf(config);
+    this.#prefetchPct = config.prefetch ?? 0;
     this.rrl = config.rrlRate > 0 ? new ResponseRateLimiter({ rate: config.rrlRate, slip: config.rrlSlip, tableSize: config.rrlTableSize }) : undefined;
     this.upstream = new UpstreamClient({
       timeoutMs: config.upstreamTimeoutMs,
@@ -171,7 +174,11 @@ export class Resolver {
       if (tx) tx.source = 'cached';
       // Only the batched listeners (which give ip4) read the hot table: the next identical question is answered there,
       // on every listener; so never a name some view answers locally (this answer is another view's upstream one).
-      if (this.hot !== undefined && client.ip4 !== undefined && !this.local.isViewName(name)) this.hot.put(query, entry, now);
+      if (this.#prefetchPct === 0) {
+        if (this.hot !== undefined && client.ip4 !== undefined && !this.local.isViewName(name)) this.hot.put(query, entry, now);
+      } else {
+        this.#prefetch(key, entry, now, question, query, client);
+      }
       return this.#deliver(answerFromEntry(entry, now), waiter);
     }
 
@@ -335,12 +342,30 @@ export class Resolver {
     if (stale === undefined || route.kind !== 'forward') return false;
     this.stats.staleAnswers++;
     this.#deliver(staleAnswer(stale, 0), waiter);
-    if (!this.#inFlight.has(key) && this.#inFlight.size < this.config.forwardMax) {
-      const kept = Uint8Array.from(waiter.query);
-      // Nobody waits on the refresh: its answer only replaces the entry.
-      this.#inFlight.set(key, []);
-      this.#forward(key, route.servers, kept, waiter.question).catch((error: unknown) => this.errors.report('refreshing a stale answer', error));
+    this.#refresh(key, route.servers, waiter.query, waiter.question);
+    return true;
+  }
+
+  /**
+   * prefetch: a hit in the last prefetch-% of its entry's TTL refreshes the
+   * entry in the background. The addon's hot table is given the entry only
+   * until that point, so a hit there comes here and can start the refresh.
+   */
+  #prefetch(key: string, entry: CacheEntry, now: number, question: DnsQuestionView, query: Uint8Array, client: Client): void {
+    const refreshAt = entry.expiresAt - entry.ttl * 10 * this.#prefetchPct;
+    if (now < refreshAt) {
+      if (this.hot !== undefined && client.ip4 !== undefined && !this.local.isViewName(question.nameLower)) this.hot.put(query, { ...entry, expiresAt: refreshAt }, now);
+      return;
     }
+    const route = this.routing.route(question.nameLower);
+    if (route.kind === 'forward' && this.#refresh(key, route.servers, query, question)) this.stats.prefetches++;
+  }
+
+  /** Asks upstream for `key` with nobody waiting (the answer only replaces the cache entry), unless it is in flight already. */
+  #refresh(key: string, servers: readonly UpstreamServer[], query: Uint8Array, question: AskedQuestion): boolean {
+    if (this.#inFlight.has(key) || this.#inFlight.size >= this.config.forwardMax) return false;
+    this.#inFlight.set(key, []);
+    this.#forward(key, servers, Uint8Array.from(query), question).catch((error: unknown) => this.errors.report('refreshing a cache entry', error));
     return true;
   }
 

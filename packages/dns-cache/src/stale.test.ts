@@ -3,7 +3,9 @@
  * again on its port, and the cache on a fixed clock so TTLs are exact:
  * serve-stale (RFC 8767, CoreDNS's serve_stale) answers an expired entry with
  * TTL 30 only when every upstream fails, within its window; use-stale-cache
- * (dnsmasq) answers it at once with TTL 0 and refreshes it upstream.
+ * (dnsmasq) answers it at once with TTL 0 and refreshes it upstream;
+ * prefetch (CoreDNS) refreshes an entry asked for near its expiry before it
+ * expires.
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import type { DnsCacheConfig } from './config.js';
@@ -87,5 +89,27 @@ describe('use-stale-cache (dnsmasq)', () => {
     expect(asked()).toBe(2);
     expect((await dig(at, ['s.test'])).answers).toEqual([{ name: 's.test.', ttl: 60, type: 'A', data: '198.18.0.1' }]);
     expect(cache.stats().staleAnswers).toBe(1);
+  });
+});
+
+describe('prefetch (CoreDNS cache prefetch)', () => {
+  test('a hit in the last 10 % of the TTL refreshes the entry in the background, so the name never expires; earlier hits do not', async () => {
+    const { upstream, cache, at } = await setup({ prefetch: 10 });
+    const asked = () => upstream().log().split('\n').filter((l) => l.includes('query[A] s.test')).length;
+    await dig(at, ['s.test']);
+    clock += 30_000;
+    expect((await dig(at, ['s.test'])).answers[0]?.ttl).toBe(30);
+    expect(asked()).toBe(1);
+    // 55 s of 60: inside the last 6 s.
+    clock += 25_000;
+    expect((await dig(at, ['s.test'])).answers[0]?.ttl).toBe(5);
+    for (let i = 0; i < 100 && (asked() < 2 || cache.stats().inFlight > 0); i++) await sleep(20);
+    expect(asked()).toBe(2);
+    expect(cache.stats().prefetches).toBe(1);
+    // Past the first answer's expiry: the refreshed entry (stored at 55 s) answers, nothing is asked.
+    clock += 10_000;
+    expect((await dig(at, ['s.test'])).answers).toEqual([{ name: 's.test.', ttl: 50, type: 'A', data: '198.18.0.1' }]);
+    expect(asked()).toBe(2);
+    expect(cache.stats().cacheMisses).toBe(1);
   });
 });

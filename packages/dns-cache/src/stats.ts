@@ -32,6 +32,8 @@ export interface DnsCacheStats {
   rrlSlipped: number;
   /** Expired answers served: at once (use-stale-cache) or because every upstream failed (serve-stale). */
   staleAnswers: number;
+  /** Cache entries refreshed in the background because a hit came in the last prefetch-% of their TTL. */
+  prefetches: number;
   /** Upstream answers replaced by stop-dns-rebind (empty NOERROR) or bogus-nxdomain (NXDOMAIN). */
   answersRefused: number;
   /** ANY questions answered with the RFC 8482 HINFO record. */
@@ -52,6 +54,6 @@ export function emptyStats(): DnsCacheStats {
   return {
     queries: 0, hotHits: 0, cacheHits: 0, cacheMisses: 0, localAnswers: 0, forwarded: 0, coalesced: 0, tcpRetries: 0,
     upstreamFailures: 0, upstreamDropped: 0, formerr: 0, servfail: 0, refused: 0, nxdomainPolicy: 0, dropped: 0,
-    truncated: 0, rrlDropped: 0, rrlSlipped: 0, staleAnswers: 0, answersRefused: 0, minimalAny: 0, internalErrors: 0, cacheEntries: 0, cacheEvictions: 0, inFlight: 0, localNames: 0,
+    truncated: 0, rrlDropped: 0, rrlSlipped: 0, staleAnswers: 0, prefetches: 0, answersRefused: 0, minimalAny: 0, internalErrors: 0, cacheEntries: 0, cacheEvictions: 0, inFlight: 0, localNames: 0,
   };
 }
