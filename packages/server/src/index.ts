@@ -22,6 +22,7 @@ export { ConfigFileError } from './config/errors.js';
 export { envNames } from './config/env.js';
 export { findConfigFile, loadConfig } from './config/load.js';
 export { checkConfig } from './config/resolve.js';
+export { closestName } from './config/suggest.js';
 export { configSchema } from './config/schema.js';
 export type { Override } from './config/env.js';
 export type { LoadedConfig } from './config/load.js';

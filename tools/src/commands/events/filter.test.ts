@@ -78,4 +78,10 @@ describe('aggregate type and id', () => {
     expect(() => eventFilter({ subject: 'lh.>.x' }, 0)).toThrow(expect.objectContaining({ field: '--subject' }));
     expect(() => eventFilter({ type: 'Lease.X' }, 0)).toThrow(expect.objectContaining({ field: '--type' }));
   });
+
+  test('an unknown aggregate type is an error with the closest type (it used to match nothing and print nothing, exit 0)', () => {
+    expect(() => eventFilter({ type: 'nosuch' }, 0)).toThrow(expect.objectContaining({ field: '--type', message: expect.stringMatching(/^--type nosuch: not an aggregate type; the types are network, port/) }));
+    expect(() => eventFilter({ type: 'leases' }, 0)).toThrow(expect.objectContaining({ message: expect.stringContaining('(did you mean lease?)') }));
+    expect(eventFilter({ type: 'segment' }, 0).server).toBe('lh.evt.segment.>');
+  });
 });

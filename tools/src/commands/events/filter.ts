@@ -6,6 +6,7 @@
  */
 import { EVENT_SUBJECT_PREFIX, isSubjectPattern, subjectMatches, subjectToken } from '@leasehold/protocol';
 import { eventSubjectParts } from '@leasehold/resources';
+import { closestName } from '@leasehold/server';
 import { badFlag } from '../resources/errors.js';
 
 /** Where reading starts: a stream sequence, or the first event stored at or after an instant. */
@@ -40,6 +41,7 @@ export const AGGREGATE_DEPTH: Readonly<Record<string, number>> = {
   lease: 2,
   ipam: 2,
   mac: 2,
+  segment: 2,
 };
 
 const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -85,7 +87,11 @@ export function idTokens(id: string): string[] {
  * `--type`, an id may sit at any level: that pattern is checked here. Pure.
  */
 export function aggregatePattern(type: string | undefined, id: string | undefined): { server: string; idTokens?: readonly string[] } {
-  if (type !== undefined && !/^[a-z]+$/.test(type)) throw badFlag('--type', `--type ${type}: an aggregate type is a word (network, port, lease, agent, binding, ipam, mac)`);
+  if (type !== undefined && AGGREGATE_DEPTH[type] === undefined) {
+    // An unknown type matched no subject: the dump printed nothing and exited 0, as if the journal were empty.
+    const guess = closestName(type, Object.keys(AGGREGATE_DEPTH));
+    throw badFlag('--type', `--type ${type}: not an aggregate type${guess ? ` (did you mean ${guess}?)` : ''}; the types are ${Object.keys(AGGREGATE_DEPTH).join(', ')}`);
+  }
   const tokens = id === undefined ? [] : idTokens(id);
   if (type === undefined) {
     if (tokens.length === 0) return { server: `${EVENT_SUBJECT_PREFIX}.>` };
