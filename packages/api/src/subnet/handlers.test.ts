@@ -66,6 +66,15 @@ describe('subnets', () => {
     expect(await t.journal.version(`lh.evt.network.${net.id}`)).toBe(before);
   });
 
+  test('dynamic pools that collide with the default allocation pool say the pool defaulted and how to choose it', async () => {
+    const net = await t.client.networks.create({});
+    const error = await apiErrorOf(t.client.request('subnets.create', { network_id: net.id, cidr: '198.18.9.0/24', dynamic_pools: [{ start: '198.18.9.100', end: '198.18.9.199' }] }));
+    expect(error).toMatchObject({ code: 'POOL_OVERLAP', field: 'allocation_pools' });
+    expect(error.message).toBe(
+      "dynamic_pools[0] overlaps allocation_pools[0]: allocation_pools was not given, so it defaulted to every host address of 198.18.9.0/24 but the gateway (Neutron's default); give allocation_pools outside the dynamic pools (leasehold subnet create --pool START-END)",
+    );
+  });
+
   test('a subnet overlapping another subnet of the same network is SUBNET_OVERLAP; on another network it is fine', async () => {
     const a = await t.client.networks.create({});
     const b = await t.client.networks.create({});

@@ -128,7 +128,19 @@ export function resolveSubnetAddressing(block: Ipv4Cidr, req: SubnetFields, curr
       ? current.allocationPools
       : defaultPools(block, gatewayIp);
   const dynamicPools = req.dynamic_pools ? resolvePools(block, req.dynamic_pools, 'dynamic_pools') : (current?.dynamicPools ?? []);
-  checkDisjoint(dynamicPools, 'dynamic_pools', allocationPools, 'allocation_pools');
+  try {
+    checkDisjoint(dynamicPools, 'dynamic_pools', allocationPools, 'allocation_pools');
+  } catch (error) {
+    // A default nobody chose collides: say so, and how to choose (issue 21: a bare POOL_OVERLAP left users guessing).
+    const defaulted = !req.allocation_pools && !(current && req.gateway_ip === undefined);
+    if (!defaulted || !(error instanceof ApiError)) throw error;
+    throw new ApiError(
+      'POOL_OVERLAP',
+      `${error.message}: allocation_pools was not given, so it defaulted to every host address of ${formatCidr(block)} but the gateway (Neutron's default); ` +
+        'give allocation_pools outside the dynamic pools (leasehold subnet create --pool START-END)',
+      'allocation_pools',
+    );
+  }
   if (gatewayIp !== null) {
     const inPool = [...allocationPools, ...dynamicPools].findIndex((p) => gatewayIp >= p.first && gatewayIp <= p.last);
     if (inPool >= 0) {
