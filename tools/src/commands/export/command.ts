@@ -23,7 +23,7 @@ import { bundleBase, historyJson, historyLine, refOf, restoreModel, snapshotName
 import { plural } from '../replay/report.js';
 import { BundleWriter, type BundleHeader, type BundleHistory } from './bundle.js';
 import { progress } from './progress.js';
-import { networkIdByName } from './network-name.js';
+import { natsNetworkEvents, networkIdByName } from './network-name.js';
 import { selection } from './selection.js';
 
 interface ExportFlags extends NatsFlags {
@@ -134,7 +134,7 @@ export function exportCommand(): Command {
       const firstRetained = info.state.messages === 0 ? info.state.last_seq + 1 : info.state.first_seq;
       const begin = await bundleStart(nc, firstRetained, info.state.last_seq, start, flags.snapshots !== false);
       // A name is as good as an id (as for `net show`).
-      const network = flags.network === undefined ? undefined : await networkIdByName(nc, flags.network, begin.base?.model);
+      const network = flags.network === undefined ? undefined : await networkIdByName(flags.network, natsNetworkEvents(nc), begin.base?.model);
       const select = selection({ ...flags, ...(network !== undefined ? { network } : {}) });
 
       // Ports of the network created before the bundle's start: their later events belong too.

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { parseInteger } from '../resources/flags.js';
 import { isoTime, jsonSafe, renderData } from '../events/render.js';
 import { runTool, withNatsFlags, type NatsFlags } from '../events/session.js';
+import { networkIdByName, sourceNetworkEvents } from '../export/network-name.js';
 import { progress } from '../export/progress.js';
 import { openSource } from '../replay/command.js';
 import { historyJson, historyLine } from '../replay/history-start.js';
@@ -113,14 +114,15 @@ export function whyCommand(): Command {
       }),
     );
 
-  whyFlags(why.command('binding').argument('<network>', 'network id').description('which decisions, strategies and inputs bound the network\'s current agents'))
+  whyFlags(why.command('binding').argument('<network>', 'network name or id').description('which decisions, strategies and inputs bound the network\'s current agents'))
     .action((network: string, flags: WhyFlags) =>
       runTool(flags, async (connect) => {
         const agentDownTime = flags.agentDownTime === undefined ? undefined : parseInteger('--agent-down-time', flags.agentDownTime, 1);
         const { source } = await openSource(flags, connect);
         const bar = progress('why binding');
         try {
-          const w = await whyBinding(source, network, { ...(agentDownTime ? { agentDownTime } : {}), onPending: (n) => bar.start(n), onEvent: () => bar.increment() });
+          const networkId = await networkIdByName(network, sourceNetworkEvents(source), (await source.history()).model, '<network>');
+          const w = await whyBinding(source, networkId, { ...(agentDownTime ? { agentDownTime } : {}), onPending: (n) => bar.start(n), onEvent: () => bar.increment() });
           bar.stop();
           process.stdout.write(`${flags.json ? JSON.stringify(whyJson(w)) : renderBindingWhy(w).join('\n')}\n`);
         } finally {

@@ -87,6 +87,8 @@ describe('leasehold why binding on a compacted journal', () => {
     expect(run.stdout).toContain(`agent ${f.bindingAgent}: bound at `);
     expect(run.stdout).toContain(`reason new-network, before event ${f.firstRetained}: the decision was compacted (snapshot api@${f.snapshotSeq} keeps its reason and time; its strategy and inputs went with it)`);
     expect(run.stdout).toContain(`its heartbeat fold from event ${f.firstRetained}, the first retained, up to the decision`);
+    // By name too: the network's creation was compacted, so its name comes from the read model's snapshot.
+    expect((await cli('why', 'binding', 'tools-net')).stdout).toBe(run.stdout);
     const json = jsonOf<{ history: { firstRetained: number; snapshot: { name: string } }; compacted: unknown[] }>(await cli('why', 'binding', f.networkId, '--json'));
     expect(json.history).toMatchObject({ firstRetained: f.firstRetained, snapshot: { name: 'api' } });
     expect(json.compacted).toHaveLength(1);

@@ -73,6 +73,10 @@ describe('leasehold why binding', () => {
     expect(run.stdout).toMatch(new RegExp(`agent ${f.bindingAgent}: bound at seq ${f.seqs.scheduled} \\(\\S+\\), reason new-network, strategy weight\\n  inputs: wanted 1, already bound \\[\\], 2 eligible`));
     expect(run.stdout).toMatch(/1\. agent-a az=az1 load=0 {3}<- chosen\n {4}2\. agent-b az=az2 load=0\n/);
     expect(run.stdout).toMatch(/check: deciding again on the scheduler state just before, with strategy weight, agents_per_network 1, agent_down_time 75000 ms, picks agent-a too/);
+    // As troubleshooting.md writes it: by the network's name (it wanted the id).
+    expect((await runCli(['why', 'binding', 'tools-net', '--nats-url', f.t.nats.url])).stdout).toBe(run.stdout);
+    const unknown = await runCli(['why', 'binding', 'no-such-net', '--nats-url', f.t.nats.url]);
+    expect({ code: unknown.code, stderr: unknown.stderr }).toMatchObject({ code: 2, stderr: expect.stringContaining('no network is named "no-such-net"') });
   });
 
   test('a second live agent bound by hand splits the clients by RFC 3074, and why lease names the one the hash gives', async () => {
