@@ -15,7 +15,7 @@ import { answerPolicyOf, answerVerdict, policyReply, type AnswerPolicy } from '.
 import type { HotAnswers, NativeUdp } from './batched-udp.js';
 import { AnswerCache, answerFromEntry, staleAnswer, type CacheEntry } from './cache.js';
 import type { DnsCacheConfig, UpstreamServer } from './config.js';
-import { chaosAnswer, CLASS_CHAOS, type ChaosFacts } from './chaos.js';
+import { chaosAnswer, chaosFacts, CLASS_CHAOS, UpstreamCounts } from './chaos.js';
 import { ErrorGuard } from './guard.js';
 import { LocalRecords } from './local.js';
 import { isLocalClient, isPlainName, isPrivateReverse, type LocalNetworks } from './policy.js';
@@ -65,8 +65,8 @@ export class Resolver {
   hot: HotAnswers | undefined;
   /** log-queries, when on and the server was given a sink (query-log.ts); the hot table is off then, so every query comes here. */
   queryLog: QueryLog | undefined;
-  /** Per upstream ("address#port"): questions sent and attempts failed, for servers.bind and the SIGUSR1 dump. */
-  readonly serverCounts = new Map<string, { sent: number; failed: number }>();
+  /** Per upstream: questions sent and attempts failed, for servers.bind and the SIGUSR1 dump. */
+  readonly serverCounts = new UpstreamCounts();
   readonly #inFlight = new Map<string, Waiter[]>();
   /** stop-dns-rebind and bogus-nxdomain, when configured (answer-policy.ts). */
   readonly #answerPolicy: AnswerPolicy | undefined;
@@ -293,7 +293,7 @@ export class Resolver {
       const result = await this.upstream.ask(server, query, question);
       this.routing.record(server, result.ok ? result.rttMs : this.config.upstreamTimeoutMs);
       const ok = result.ok && usable(result.answer);
-      this.#countServer(server, ok);
+      this.serverCounts.record(server, ok);
       if (ok) return result.answer;
       this.stats.upstreamFailures++;
     }
@@ -315,7 +315,7 @@ export class Resolver {
           .then((result) => {
             left--;
             this.routing.record(server, result.ok ? result.rttMs : this.config.upstreamTimeoutMs);
-            this.#countServer(server, result.ok && usable(result.answer));
+            this.serverCounts.record(server, result.ok && usable(result.answer));
             if (!won && result.ok && usable(result.answer)) {
               won = true;
               resolve(result.answer);
@@ -369,34 +369,8 @@ export class Resolver {
     return true;
   }
 
-  #countServer(server: UpstreamServer, ok: boolean): void {
-    const key = `${server.address}#${server.port}`;
-    let counts = this.serverCounts.get(key);
-    if (counts === undefined) this.serverCounts.set(key, (counts = { sent: 0, failed: 0 }));
-    counts.sent++;
-    if (!ok) counts.failed++;
-  }
-
-  /**
-   * What the CHAOS names and the statistics dump report. hits counts local
-   * answers too, as dnsmasq's (its hosts entries live in its cache); misses
-   * are questions forwarded. Reads counters.
-   */
-  chaosFacts(): ChaosFacts {
-    const servers = [...this.routing.defaultServers, ...this.config.domainServers.flatMap((d) => (typeof d.server === 'object' ? [d.server] : []))];
-    const keys = [...new Set(servers.map((s) => `${s.address}#${s.port}`))];
-    return {
-      cacheSize: this.config.cacheSize,
-      insertions: this.cache.insertions,
-      evictions: this.cache.evictions,
-      hits: this.stats.cacheHits + (this.hot?.hits ?? 0) + this.stats.localAnswers,
-      misses: this.stats.cacheMisses,
-      servers: keys.map((k) => `${k} ${this.serverCounts.get(k)?.sent ?? 0} ${this.serverCounts.get(k)?.failed ?? 0}`),
-    };
-  }
-
   #sendChaos(query: Uint8Array, question: DnsQuestionView, edns: QueryEdns | undefined, tcp: boolean, send: Send): void {
-    const answer = chaosAnswer(question.nameLower, question.type, () => this.chaosFacts());
+    const answer = chaosAnswer(question.nameLower, question.type, () => chaosFacts(this));
     if (answer === 'notimp') return send(headerReply(query, DnsRcode.NOTIMP, question.end, edns, this.#advertise));
     this.stats.localAnswers++;
     this.#sendLocal(query, question, edns, tcp, send, answer);

@@ -4,6 +4,7 @@
  * interfaces), and returns the handle the CLI and the agent use.
  */
 import { networkInterfaces } from 'node:os';
+import { chaosFacts } from './chaos.js';
 import { effectiveHostsFiles, resolveConfig, type DnsCacheConfig } from './config.js';
 import { HostsReader } from './hosts-reader.js';
 import { HotAnswers, nativeUdp } from './batched-udp.js';
@@ -132,11 +133,11 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
       resolver.routing.refreshResolv(true);
     },
     statisticsReport: () => {
-      const facts = resolver.chaosFacts();
+      const facts = chaosFacts(resolver);
       return [
         `cache size ${facts.cacheSize}, ${facts.evictions}/${facts.insertions} cache insertions re-used unexpired cache entries.`,
         `queries forwarded ${stats.forwarded}, queries answered locally ${stats.localAnswers}, cache hits ${facts.hits - stats.localAnswers}`,
-        ...[...resolver.serverCounts].map(([server, c]) => `server ${server}: queries sent ${c.sent}, retried or failed ${c.failed}`),
+        ...resolver.serverCounts.entries().map(([server, c]) => `server ${server}: queries sent ${c.sent}, retried or failed ${c.failed}`),
       ];
     },
     stats: () => {
