@@ -165,6 +165,10 @@ export function createMetrics(sources: MetricSources): { registry: Registry; las
     const a = agent();
     return a ? dhcpDropReasons.map((reason) => [{ reason }, a.server.stats.dropped[reason]]) : [];
   });
+  // log.dhcp / log.queries lines the rate limit dropped (observability/transaction-log.ts): a flood shows here, not on disk.
+  mirroredCounter(registry, 'leasehold_log_lines_suppressed_total', 'Per-transaction log lines (log.dhcp, log.queries) dropped over log.transaction_rate, by component (dhcp, dns)', ['component'], () =>
+    (sources.system()?.transactionLogs ?? []).map((log) => [{ component: log.component }, log.suppressed]),
+  );
   mirroredGauge(registry, 'leasehold_agent_leases', "Leases in the agent's tables by state, as of now", ['state'], () => entries(agentLeaseStates(sources.system())));
   mirroredGauge(registry, 'leasehold_api_leases', "Leases in the API's read model by state, as of now", ['state'], () => entries(apiLeaseStates(sources.system())));
 

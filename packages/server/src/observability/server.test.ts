@@ -36,8 +36,10 @@ beforeAll(async () => {
   system = await startSystem(runtime, {
     api: { agentDownTimeMs: 3000 },
     scheduler: { agentDownTime: 3000, reportInterval: 1000 },
-    agent: defaultAgentConfig({ agentId: 'm1', interfaceMappings: { physm: 'fakem' }, listen: false, configureInterfaces: false, reportIntervalMs: 1000, agentDownTimeMs: 3000, dns: { enabled: false, port: 0 } }),
+    agent: defaultAgentConfig({ agentId: 'm1', interfaceMappings: { physm: 'fakem' }, listen: false, configureInterfaces: false, reportIntervalMs: 1000, agentDownTimeMs: 3000, dns: { enabled: false, port: 0 }, logDhcp: true }),
     logger: createLogger({ level: 'silent', format: 'json' }),
+    // One log-dhcp line a second: a packet's two lines already overflow it.
+    transactionRate: 1,
     metrics: { listen: { host: '127.0.0.1', port: 0 }, readyMaxLag: 0, required: true },
   });
 });
@@ -74,6 +76,8 @@ describe('the metrics endpoint of a running system', () => {
     expect(sample(text, 'leasehold_dhcp_packets_total', 'outcome="malformed"')).toBe(1);
     expect(sample(text, 'leasehold_dhcp_dropped_total', 'reason="queue_full"')).toBe(2);
     expect(sample(text, 'leasehold_dhcp_dropped_total', 'reason="stale"')).toBe(0);
+    expect(sample(text, 'leasehold_log_lines_suppressed_total', 'component="dhcp"')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'leasehold_log_lines_suppressed_total', 'component="dns"')).toBe(0);
     expect(sample(text, 'leasehold_agent_leases', 'state="bound"')).toBe(1);
     expect(sample(text, 'leasehold_scheduler_decisions_written_total')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'leasehold_scheduler_passes_total')).toBeGreaterThanOrEqual(1);

@@ -89,6 +89,8 @@ export interface RunningSystem {
   readonly compactor: RunningCompactor | undefined;
   /** Keeps each agent's lease permissions equal to its bindings (on a server this process configures, beside the scheduler). */
   readonly accessKeeper: AccessKeeper | undefined;
+  /** The rate-limited log-dhcp and log-queries loggers (their suppressed counts are metrics); none without an agent. */
+  readonly transactionLogs: readonly TransactionLogger[];
   /** Lines saying what runs and where, for the operator. */
   describe(): string[];
   stop(): Promise<void>;
@@ -232,13 +234,14 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
           catchUp: replay.options,
           snapshotEvery,
           onSnapshot: snapshotLog('agent'),
-          ...(transactions ? { transactions } : {}),
+          ...(transactions ? { transactions: transactions.sinks } : {}),
         })
       : undefined;
     if (agent) started.push(agent);
 
     const serverVersion = nats.nc.info?.version ?? 'unknown';
     const system: RunningSystem = {
+      transactionLogs: transactions?.loggers ?? [],
       journal,
       api,
       http,
@@ -403,10 +406,15 @@ async function openJournal(nc: NatsConnection, log: (line: string) => void, time
  * each (reporting what it dropped when the system stops), or as plain text to
  * an embedder's callback.
  */
-function transactionSinks(logger: Logger, textLog: ((line: string) => void) | undefined, perSecond: number, started: { stop(): Promise<void> }[]): { dhcp: TransactionLine; dns: TransactionLine } {
-  if (textLog) return { dhcp: (message) => textLog(`dhcp: ${message}`), dns: (message) => textLog(`dns: ${message}`) };
+function transactionSinks(
+  logger: Logger,
+  textLog: ((line: string) => void) | undefined,
+  perSecond: number,
+  started: { stop(): Promise<void> }[],
+): { sinks: { dhcp: TransactionLine; dns: TransactionLine }; loggers: TransactionLogger[] } {
+  if (textLog) return { sinks: { dhcp: (message) => textLog(`dhcp: ${message}`), dns: (message) => textLog(`dns: ${message}`) }, loggers: [] };
   const dhcp = new TransactionLogger(logger, 'dhcp', perSecond);
   const dns = new TransactionLogger(logger, 'dns', perSecond);
   started.push({ stop: async () => (dhcp.close(), dns.close()) });
-  return { dhcp: dhcp.write, dns: dns.write };
+  return { sinks: { dhcp: dhcp.write, dns: dns.write }, loggers: [dhcp, dns] };
 }
