@@ -19,8 +19,12 @@ export interface LoggerOptions {
 }
 
 const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
-/** `tx`: a transaction line's facts (transaction-log.ts), which its message already reads out as dnsmasq would. */
-const OMITTED = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'component', 'tx']);
+/**
+ * Left out of a pretty line: `tx`, a transaction line's facts
+ * (transaction-log.ts), which its message already reads out as dnsmasq
+ * would; `process`, the command the person at the terminal started.
+ */
+const OMITTED = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'component', 'process', 'tx']);
 
 /**
  * One pino JSON line as `HH:MM:SS.mmm LEVEL component: message key=value ...`

@@ -2,15 +2,15 @@ import { describe, expect, test } from 'vitest';
 import { createLogger } from './logger.js';
 import { TransactionLogger } from './transaction-log.js';
 
-const capture = (isTTY: boolean, format: 'json' | 'pretty' = 'json') => {
+const capture = (isTTY: boolean, format: 'json' | 'pretty' = 'json', base: Record<string, unknown> = {}) => {
   const lines: string[] = [];
-  const logger = createLogger({ level: 'info', format, destination: { isTTY, write: (text: string) => lines.push(text) } });
+  const logger = createLogger({ level: 'info', format, base, destination: { isTTY, write: (text: string) => lines.push(text) } });
   return { lines, logger };
 };
 
 describe('transaction lines', () => {
   test('in the pretty format a line reads as dnsmasq writes it; in JSON its facts are the tx field', () => {
-    const pretty = capture(true, 'pretty');
+    const pretty = capture(true, 'pretty', { process: 'leasehold' });
     new TransactionLogger(pretty.logger, 'dhcp', 10).write('DHCPACK(eth1) 198.18.0.5 02:00:00:00:00:05 vm1', { tx: { type: 'DHCPACK', ip: '198.18.0.5' } });
     expect(pretty.lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  dhcp: DHCPACK\(eth1\) 198\.18\.0\.5 02:00:00:00:00:05 vm1\n$/);
     const json = capture(false);
