@@ -43,7 +43,7 @@ function decodeError(bytes: Uint8Array): DhcpDecodeError {
 // A DHCPDISCOVER shaped like dhclient's: 53 first, requested address, host name, request list, end, padding to 300.
 const DISCOVER = packet([
   53, 1, 1,
-  50, 4, 192, 168, 1, 100,
+  50, 4, 198, 18, 1, 100,
   12, 6, ...ascii('myhost'),
   55, 13, 1, 28, 2, 3, 15, 6, 119, 12, 44, 47, 26, 121, 42,
   255,
@@ -55,7 +55,7 @@ describe('decoding DHCPv4', () => {
     expect(msg).toMatchObject({ op: 1, htype: 1, hops: 0, xid: 0x3903f326, secs: 0, flags: 0, ciaddr: 0, sname: '', file: '' });
     expect(Array.from(msg.chaddr)).toEqual([0x00, 0x0c, 0x29, 0x8b, 0x4a, 0x1c]);
     expect(messageType(msg)).toBe(DhcpMessageType.Discover);
-    expect(getOption(msg, 50)).toBe(parseIpv4('192.168.1.100'));
+    expect(getOption(msg, 50)).toBe(parseIpv4('198.18.1.100'));
     expect(getOption(msg, 12)).toBe('myhost');
     expect(getOption(msg, 55)).toEqual([1, 28, 2, 3, 15, 6, 119, 12, 44, 47, 26, 121, 42]);
     expect(isBroadcast(msg)).toBe(false);
@@ -84,11 +84,11 @@ describe('decoding DHCPv4', () => {
       ['10.229.0.128', 25, [25, 10, 229, 0, 128]],
       ['10.198.122.47', 32, [32, 10, 198, 122, 47]],
     ];
-    const router = [10, 0, 0, 1];
+    const router = [198, 18, 0, 1];
     const data = table.flatMap(([, , d]) => [...d, ...router]);
     const bytes = packet([53, 1, 2, 121, data.length, ...data, 255]);
     const msg = decodeDhcp(bytes);
-    expect(getOption(msg, 121)).toEqual(table.map(([net, prefix]) => ({ destination: parseIpv4(net), prefix, router: parseIpv4('10.0.0.1') })));
+    expect(getOption(msg, 121)).toEqual(table.map(([net, prefix]) => ({ destination: parseIpv4(net), prefix, router: parseIpv4('198.18.0.1') })));
     expect(encodeDhcp(msg)).toEqual(bytes);
   });
 

@@ -19,7 +19,7 @@ function offer(options: DhcpOption[]): DhcpMessage {
     secs: 0,
     flags: 0,
     ciaddr: 0,
-    yiaddr: parseIpv4('192.0.2.10'),
+    yiaddr: parseIpv4('198.18.0.10'),
     siaddr: 0,
     giaddr: 0,
     chaddr: Uint8Array.of(2, 0, 0, 0, 0, 1),
@@ -50,7 +50,7 @@ const replyOptions = fc
 
 describe('encoding DHCPv4 replies', () => {
   test('a small reply is padded to the 300-byte BOOTP minimum, with option 53 first and an end option', () => {
-    const bytes = encodeDhcp(offer([{ code: 54, value: parseIpv4('192.0.2.1') }, { code: 53, value: DhcpMessageType.Offer }, { code: 51, value: 3600 }]));
+    const bytes = encodeDhcp(offer([{ code: 54, value: parseIpv4('198.18.0.1') }, { code: 53, value: DhcpMessageType.Offer }, { code: 51, value: 3600 }]));
     expect(bytes.length).toBe(300);
     expect(Array.from(bytes.subarray(236, 243))).toEqual([99, 130, 83, 99, 53, 1, 2]);
     expect(instances(bytes).map(([c]) => c)).toEqual([53, 54, 51]);

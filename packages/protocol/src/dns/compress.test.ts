@@ -40,7 +40,7 @@ describe('name compression', () => {
       questions: [{ name: 'www.Example.org', type: 1, class: 1 }],
       answers: [
         { name: 'www.Example.org', type: 'CNAME', class: 1, ttl: 60, data: 'web.Example.org' },
-        { name: 'web.example.org', type: 'A', class: 1, ttl: 60, data: '192.0.2.1' },
+        { name: 'web.example.org', type: 'A', class: 1, ttl: 60, data: '198.18.0.1' },
       ],
       authorities: [],
       additionals: [],

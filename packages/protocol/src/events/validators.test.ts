@@ -20,7 +20,7 @@ const subnet = {
   allocationPools: [{ first: block.address + 2, last: block.address + 99 }],
   dynamicPools: [{ first: block.address + 100, last: block.address + 199 }],
   dnsNameservers: [],
-  hostRoutes: [{ destination: parseCidr('10.0.0.0/8'), nexthop: block.address + 1 }],
+  hostRoutes: [{ destination: parseCidr('198.19.0.0/16'), nexthop: block.address + 1 }],
   enableDhcp: true,
   leaseDuration: 86_400,
 };

@@ -1,6 +1,6 @@
 /**
  * IPv4 addresses as unsigned 32-bit numbers (0..0xFFFFFFFF, most significant
- * byte first, so 10.0.0.1 is 0x0A000001). This is the one representation the
+ * byte first, so 198.18.0.1 is 0xC6120001). This is the one representation the
  * whole project uses in memory, in events and in the DHCP codec: arithmetic,
  * comparison and hashing are then plain number operations with no
  * allocation. Dotted strings appear only at the edges (API input, JSON

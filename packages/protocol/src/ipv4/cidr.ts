@@ -45,12 +45,12 @@ export function cidr(address: Ipv4, prefix: number, keepHostBits = false): Ipv4C
 }
 
 export interface ParseCidrOptions {
-  /** Accept "10.0.0.5/24" (an interface address) and keep the address as given. Default false. */
+  /** Accept "198.18.0.5/24" (an interface address) and keep the address as given. Default false. */
   readonly allowHostBits?: boolean;
 }
 
 /**
- * Parses "a.b.c.d/len". By default a block with host bits set ("10.0.0.5/24")
+ * Parses "a.b.c.d/len". By default a block with host bits set ("198.18.0.5/24")
  * is refused with `InvalidCidrError`, since as a subnet it is almost always a
  * typing mistake. Pure.
  */

@@ -14,13 +14,13 @@ const refused = (name: string, value: string): DhcpOptionRefused => {
 
 describe('checking an extra_dhcp_opt', () => {
   test('a router list by name or by number gives the typed option 3', () => {
-    const expected = { code: 3, force: false, option: { code: 3, value: [ip('10.0.0.1'), ip('10.0.0.254')] } };
-    expect(checkDhcpOption('router', '10.0.0.1,10.0.0.254')).toStrictEqual(expected);
-    expect(checkDhcpOption('3', ' 10.0.0.1, 10.0.0.254 ')).toStrictEqual(expected);
+    const expected = { code: 3, force: false, option: { code: 3, value: [ip('198.18.0.1'), ip('198.18.0.254')] } };
+    expect(checkDhcpOption('router', '198.18.0.1,198.18.0.254')).toStrictEqual(expected);
+    expect(checkDhcpOption('3', ' 198.18.0.1, 198.18.0.254 ')).toStrictEqual(expected);
   });
 
   test('"force:" marks the option to be sent unasked', () => {
-    expect(checkDhcpOption('force:option:ntp-server', '192.0.2.1')).toStrictEqual({ code: 42, force: true, option: { code: 42, value: [ip('192.0.2.1')] } });
+    expect(checkDhcpOption('force:option:ntp-server', '198.18.0.1')).toStrictEqual({ code: 42, force: true, option: { code: 42, value: [ip('198.18.0.1')] } });
   });
 
   test('an empty value removes an option the server computes, and sends an empty option otherwise', () => {
@@ -31,7 +31,7 @@ describe('checking an extra_dhcp_opt', () => {
   });
 
   test("server-ip-address gives the next server's address for siaddr, and no option", () => {
-    expect(checkDhcpOption('server-ip-address', ' 10.0.0.9 ')).toStrictEqual({ code: 255, force: false, option: undefined, siaddr: ip('10.0.0.9') });
+    expect(checkDhcpOption('server-ip-address', ' 198.18.0.9 ')).toStrictEqual({ code: 255, force: false, option: undefined, siaddr: ip('198.18.0.9') });
     expect(refused('server-ip-address', 'pxe.example').error).toBe('option 255 (server-ip-address): "pxe.example" is not one IPv4 address');
   });
 
@@ -39,24 +39,24 @@ describe('checking an extra_dhcp_opt', () => {
     const cases: [string, string, 'opt_name' | 'opt_value'][] = [
       ['no-such-option', '1', 'opt_name'],
       ['lease-time', '3600', 'opt_name'],
-      ['54', '10.0.0.1', 'opt_name'],
-      ['server-id', '10.0.0.1', 'opt_name'],
-      ['server-ip-address', '10.0.0', 'opt_value'],
-      ['server-ip-address', '10.0.0.1,10.0.0.2', 'opt_value'],
+      ['54', '198.18.0.1', 'opt_name'],
+      ['server-id', '198.18.0.1', 'opt_name'],
+      ['server-ip-address', '198.18.0', 'opt_value'],
+      ['server-ip-address', '198.18.0.1,198.18.0.2', 'opt_value'],
       ['0', '1', 'opt_name'],
       ['255', '1', 'opt_name'],
-      ['router', '10.0.0', 'opt_value'],
+      ['router', '198.18.0', 'opt_value'],
       ['netmask', '255.0.255.0', 'opt_value'],
       ['mtu', '67', 'opt_value'],
       ['mtu', 'big', 'opt_value'],
       ['netbios-nodetype', '3', 'opt_value'],
-      ['static-route', '0.0.0.0,10.0.0.1', 'opt_value'],
-      ['classless-static-route', '10.0.0.0/8', 'opt_value'],
-      ['classless-static-route', '10.0.0.1/8,10.0.0.1', 'opt_value'],
-      ['ms-classless-static-route', '10.0.0.0/33,10.0.0.1', 'opt_value'],
+      ['static-route', '0.0.0.0,198.18.0.1', 'opt_value'],
+      ['classless-static-route', '198.18.0.0/15', 'opt_value'],
+      ['classless-static-route', '198.18.0.1/15,198.18.0.1', 'opt_value'],
+      ['ms-classless-static-route', '198.18.0.0/33,198.18.0.1', 'opt_value'],
       ['domain-search', 'bad..name', 'opt_value'],
       ['rapid-commit', 'yes', 'opt_value'],
-      ['dns-server', Array.from({ length: 64 }, () => '192.0.2.1').join(','), 'opt_value'],
+      ['dns-server', Array.from({ length: 64 }, () => '198.18.0.1').join(','), 'opt_value'],
     ];
     for (const [name, value, field] of cases) expect(refused(name, value).field, `${name}=${value}`).toBe(field);
   });
@@ -64,16 +64,16 @@ describe('checking an extra_dhcp_opt', () => {
   test('the error reads like dnsmasq\'s and Neutron\'s: the option, then what is wrong with it', () => {
     expect(refused('no-such-option', '1').error).toBe('"no-such-option": not a dnsmasq option name or a code in 1..254');
     expect(refused('lease-time', '3600').error).toBe('"lease-time": option 51 (lease-time) is set by the server, not by configuration');
-    expect(refused('router', '10.0.0.1,10.0.0').error).toBe('option 3 (router): "10.0.0" is not a dotted-quad IPv4 address');
-    expect(refused('dns-server', '8.8.8.8,dns.example').error).toBe('option 6 (dns-server): "dns.example" is not a dotted-quad IPv4 address');
-    expect(refused('classless-static-route', '10.0.0.0/8').error).toBe('option 121 (classless-static-route): expected "destination/prefix,router" pairs');
-    expect(refused('121', '10.0.0.0/8,gw').error).toBe('option 121 (classless-static-route): "gw" is not a router address');
-    expect(refused('classless-static-route', '10.0.0.1/8,10.0.0.254').error).toMatch(/^option 121 \(classless-static-route\): "10\.0\.0\.1\/8" is not a destination: /);
+    expect(refused('router', '198.18.0.1,198.18.0').error).toBe('option 3 (router): "198.18.0" is not a dotted-quad IPv4 address');
+    expect(refused('dns-server', '198.19.0.53,dns.example').error).toBe('option 6 (dns-server): "dns.example" is not a dotted-quad IPv4 address');
+    expect(refused('classless-static-route', '198.18.0.0/15').error).toBe('option 121 (classless-static-route): expected "destination/prefix,router" pairs');
+    expect(refused('121', '198.18.0.0/15,gw').error).toBe('option 121 (classless-static-route): "gw" is not a router address');
+    expect(refused('classless-static-route', '198.18.0.1/15,198.18.0.254').error).toMatch(/^option 121 \(classless-static-route\): "198\.18\.0\.1\/15" is not a destination: /);
     expect(refused('mtu', '67').error).toBe('option 26 (mtu): 67 is not in 68..65535');
   });
 
   test('a value longer than one option holds is refused with its length', () => {
-    const long = Array.from({ length: 64 }, () => '192.0.2.1').join(',');
+    const long = Array.from({ length: 64 }, () => '198.18.0.1').join(',');
     expect(refused('dns-server', long).error).toBe('option 6 (dns-server): value is 256 bytes; at most 255 fit in one option');
   });
 
@@ -87,7 +87,7 @@ describe('checking an extra_dhcp_opt', () => {
 
 describe('laws of the validator', () => {
   const anyName = fc.oneof(fc.string(), fc.constantFrom(...DHCP_OPTION_SPELLINGS.map(([n]) => n)), fc.integer({ min: -5, max: 300 }).map(String));
-  const anyValue = fc.oneof(fc.string(), fc.array(fc.ipV4(), { maxLength: 4 }).map((l) => l.join(',')), fc.constantFrom('', '0.0.0.0', '10.0.0.0/8,10.0.0.1', '1h', 'on', '01:02'));
+  const anyValue = fc.oneof(fc.string(), fc.array(fc.ipV4(), { maxLength: 4 }).map((l) => l.join(',')), fc.constantFrom('', '0.0.0.0', '198.18.0.0/15,198.18.0.1', '1h', 'on', '01:02'));
 
   test.prop([anyName, anyValue], { numRuns: 2000 })('it never throws: every entry is accepted or refused with a message', (name, value) => {
     const checked = checkDhcpOption(name, value);

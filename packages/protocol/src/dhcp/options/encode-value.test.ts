@@ -25,13 +25,13 @@ const parse = (name: string, value: string, serverId?: number) => {
 describe('RFC 3442 classless routes', () => {
   test('the RFC 3442 section 3 examples encode as the RFC writes them', () => {
     const routes = [
-      { destination: 0, prefix: 0, router: ip('10.0.0.1') },
-      { destination: ip('10.17.0.0'), prefix: 16, router: ip('10.0.0.2') },
-      { destination: ip('10.27.129.0'), prefix: 24, router: ip('10.0.0.3') },
-      { destination: ip('10.229.0.128'), prefix: 25, router: ip('10.0.0.4') },
+      { destination: 0, prefix: 0, router: ip('198.18.0.1') },
+      { destination: ip('10.17.0.0'), prefix: 16, router: ip('198.18.0.2') },
+      { destination: ip('10.27.129.0'), prefix: 24, router: ip('198.18.0.3') },
+      { destination: ip('10.229.0.128'), prefix: 25, router: ip('198.18.0.4') },
     ];
     expect(encodeClasslessRoutes(routes)).toStrictEqual(
-      raw(0, 10, 0, 0, 1, 16, 10, 17, 10, 0, 0, 2, 24, 10, 27, 129, 10, 0, 0, 3, 25, 10, 229, 0, 128, 10, 0, 0, 4),
+      raw(0, 198, 18, 0, 1, 16, 10, 17, 198, 18, 0, 2, 24, 10, 27, 129, 198, 18, 0, 3, 25, 10, 229, 0, 128, 198, 18, 0, 4),
     );
   });
 
@@ -51,12 +51,12 @@ describe('RFC 3442 classless routes', () => {
 
 describe('values as text', () => {
   test('0.0.0.0 in an address list means the server, as in dnsmasq, but not in a netmask or a route', () => {
-    const server = ip('10.0.0.2');
-    expect(parse('dns-server', '0.0.0.0,8.8.8.8', server).option).toStrictEqual({ code: 6, value: [server, ip('8.8.8.8')] });
-    expect(parse('tftp-server-address', '0.0.0.0', server).option).toStrictEqual({ code: 150, raw: raw(10, 0, 0, 2) });
+    const server = ip('198.18.0.2');
+    expect(parse('dns-server', '0.0.0.0,198.19.0.53', server).option).toStrictEqual({ code: 6, value: [server, ip('198.19.0.53')] });
+    expect(parse('tftp-server-address', '0.0.0.0', server).option).toStrictEqual({ code: 150, raw: raw(198, 18, 0, 2) });
     expect(() => parse('netmask', '0.0.0.0', server)).not.toThrow();
     expect(parse('netmask', '0.0.0.0', server).option).toStrictEqual({ code: 1, value: 0 });
-    expect(parse('classless-static-route', '10.1.0.0/16,0.0.0.0', server).routes).toStrictEqual([{ destination: ip('10.1.0.0'), prefix: 16, router: 0 }]);
+    expect(parse('classless-static-route', '198.19.0.0/16,0.0.0.0', server).routes).toStrictEqual([{ destination: ip('198.19.0.0'), prefix: 16, router: 0 }]);
   });
 
   test('text options are typed where the codec types them, raw bytes elsewhere, and sent as UTF-8', () => {
@@ -77,31 +77,31 @@ describe('values as text', () => {
 
   test('classless routes are "destination/prefix,router" pairs; 121 is typed and 249 raw in RFC 3442 form', () => {
     const routes = [
-      { destination: ip('169.254.169.254'), prefix: 32, router: ip('10.0.0.2') },
-      { destination: 0, prefix: 0, router: ip('10.0.0.1') },
+      { destination: ip('169.254.169.254'), prefix: 32, router: ip('198.18.0.2') },
+      { destination: 0, prefix: 0, router: ip('198.18.0.1') },
     ];
-    expect(parse('classless-static-route', '169.254.169.254/32,10.0.0.2,0.0.0.0/0,10.0.0.1')).toStrictEqual({
+    expect(parse('classless-static-route', '169.254.169.254/32,198.18.0.2,0.0.0.0/0,198.18.0.1')).toStrictEqual({
       code: 121,
       force: false,
       option: { code: 121, value: routes },
       routes,
     });
-    expect(parse('249', '10.8.0.0/13,10.0.0.1').option).toStrictEqual({ code: 249, raw: raw(13, 10, 8, 10, 0, 0, 1) });
+    expect(parse('249', '198.18.0.0/15,198.18.0.1').option).toStrictEqual({ code: 249, raw: raw(15, 198, 18, 198, 18, 0, 1) });
   });
 
   test('a domain search list is fully qualified names; sip-server takes addresses or names (RFC 3361)', () => {
     expect(parse('domain-search', 'example.org,lab.example.org.').option).toStrictEqual({ code: 119, value: ['example.org.', 'lab.example.org.'] });
-    expect(parse('sip-server', '192.0.2.5').option).toStrictEqual({ code: 120, raw: raw(1, 192, 0, 2, 5) });
+    expect(parse('sip-server', '198.18.0.5').option).toStrictEqual({ code: 120, raw: raw(1, 198, 18, 0, 5) });
     expect(parse('sip-server', 'sip.example').option).toStrictEqual({ code: 120, raw: raw(0, 3, 115, 105, 112, 7, ...Buffer.from('example'), 0) });
   });
 
   test('a code without a known type is addresses, hex, a decimal or text, as dnsmasq reads it', () => {
-    expect(parse('252', '192.0.2.1,192.0.2.2').option).toStrictEqual({ code: 252, raw: raw(192, 0, 2, 1, 192, 0, 2, 2) });
+    expect(parse('252', '198.18.0.1,198.18.0.2').option).toStrictEqual({ code: 252, raw: raw(198, 18, 0, 1, 198, 18, 0, 2) });
     expect(parse('224', '01:a0:ff').option).toStrictEqual({ code: 224, raw: raw(1, 0xa0, 0xff) });
     expect(parse('224', '300').option).toStrictEqual({ code: 224, raw: raw(1, 44) });
     expect(parse('224', '7i').option).toStrictEqual({ code: 224, raw: raw(0, 0, 0, 7) });
     expect(parse('252', 'http://wpad/wpad.dat').option).toStrictEqual({ code: 252, raw: new Uint8Array(Buffer.from('http://wpad/wpad.dat')) });
-    expect(parse('252', '"192.0.2.1"').option).toStrictEqual({ code: 252, raw: new Uint8Array(Buffer.from('192.0.2.1')) });
+    expect(parse('252', '"198.18.0.1"').option).toStrictEqual({ code: 252, raw: new Uint8Array(Buffer.from('198.18.0.1')) });
     expect(parse('wpad', 'http://wpad/wpad.dat')).toStrictEqual(parse('252', 'http://wpad/wpad.dat'));
   });
 
