@@ -5,7 +5,7 @@
  */
 import { LeaseTable, leaseTimes, type JournaledLeaseEvent } from '../src/index.js';
 
-const first = (10 << 24) >>> 0; // 10.0.0.0
+const first = ((198 << 24) | (18 << 16)) >>> 0; // 198.18.0.0
 const size = 65_536;
 const config = { networkId: 'bench', pools: [{ first, last: first + size - 1 }], excluded: [first, first + 1], offerTtlMs: 30_000 };
 const mac = (i: number) => `02:00:${((i >>> 24) & 255).toString(16)}:${((i >>> 16) & 255).toString(16)}:${((i >>> 8) & 255).toString(16)}:${(i & 255).toString(16)}`;

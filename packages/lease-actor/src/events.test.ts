@@ -47,17 +47,17 @@ describe('lease events on the journal', () => {
   });
 
   test('optional fields left undefined are not written into the data', () => {
-    const event = { type: 'LeaseReleased', ip: v4('10.0.0.1'), mac: 'aa:bb:cc:dd:ee:ff', clientId: undefined, at: 1 } as const;
+    const event = { type: 'LeaseReleased', ip: v4('198.18.0.1'), mac: 'aa:bb:cc:dd:ee:ff', clientId: undefined, at: 1 } as const;
     expect(Object.keys(toEnvelope('n', event, { id: 'x' }).data)).toEqual(['ip', 'mac']);
   });
 
   test('an envelope of an unknown schema version is refused by the registry', () => {
-    const envelope = { ...toEnvelope('n', { type: 'LeaseExpired', ip: v4('10.0.0.1'), at: 5, expiresAt: 5 }, { id: 'x' }), v: 2 };
+    const envelope = { ...toEnvelope('n', { type: 'LeaseExpired', ip: v4('198.18.0.1'), at: 5, expiresAt: 5 }, { id: 'x' }), v: 2 };
     expect(() => decodeEvent(encodeEvent(envelope), leaseEventRegistry)).toThrow(UnsupportedEventVersionError);
   });
 
   test('data missing a field its type needs is a decode error naming the field', () => {
-    const envelope = { type: 'LeaseBound', v: 1, id: 'x', aggregate: 'lease/n/10.0.0.1', at: 1, data: { ip: v4('10.0.0.1'), mac: 'aa' } };
+    const envelope = { type: 'LeaseBound', v: 1, id: 'x', aggregate: 'lease/n/198.18.0.1', at: 1, data: { ip: v4('198.18.0.1'), mac: 'aa' } };
     expect(() => fromEnvelope(envelope)).toThrow(LeaseEventShapeError);
     expect(() => fromEnvelope(envelope)).toThrow(/expiresAt/);
     expect(() => fromEnvelope({ ...envelope, data: 7 })).toThrow(DecodeError);
@@ -71,8 +71,8 @@ describe('lease events on the journal', () => {
   });
 
   test('a lease is one aggregate and one subject per network and address', () => {
-    expect(leaseAggregate('net-1', v4('10.0.0.5'))).toBe('lease/net-1/10.0.0.5');
-    expect(leaseSubject('net-1', v4('10.0.0.5'))).toBe('lh.evt.lease.net-1.10-0-0-5');
+    expect(leaseAggregate('net-1', v4('198.18.0.5'))).toBe('lease/net-1/198.18.0.5');
+    expect(leaseSubject('net-1', v4('198.18.0.5'))).toBe('lh.evt.lease.net-1.198-18-0-5');
   });
 
   test.prop([fc.stringMatching(/^[A-Za-z0-9_\-:]{1,40}$/), ip])('the network id read back from a lease subject is the one it was built with', (networkId, address) => {
@@ -80,7 +80,7 @@ describe('lease events on the journal', () => {
   });
 
   test('a subject that is not a lease subject has no lease network', () => {
-    for (const subject of ['lh.evt.network.n1', 'lh.evt.lease.n1', 'lh.evt.lease.n1.10-0-0-1.x', 'lh.evt.lease..10-0-0-1', 'lh.evt.leases.n1.10-0-0-1']) {
+    for (const subject of ['lh.evt.network.n1', 'lh.evt.lease.n1', 'lh.evt.lease.n1.198-18-0-1.x', 'lh.evt.lease..198-18-0-1', 'lh.evt.leases.n1.198-18-0-1']) {
       expect(leaseNetworkIdOf(subject)).toBeUndefined();
     }
   });

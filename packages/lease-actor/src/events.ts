@@ -88,12 +88,12 @@ export function isJournaled(event: LeaseEvent): event is JournaledLeaseEvent {
   return journaledTypes.has(event.type);
 }
 
-/** The aggregate id of one address's lease, e.g. "lease/net-1/10.0.0.5". Pure. */
+/** The aggregate id of one address's lease, e.g. "lease/net-1/198.18.0.5". Pure. */
 export function leaseAggregate(networkId: string, ip: Ipv4): string {
   return `lease/${networkId}/${formatIp(ip)}`;
 }
 
-/** The JetStream subject of one address's lease, e.g. "lh.evt.lease.net-1.10-0-0-5". Pure. */
+/** The JetStream subject of one address's lease, e.g. "lh.evt.lease.net-1.198-18-0-5". Pure. */
 export function leaseSubject(networkId: string, ip: Ipv4): string {
   return aggregateSubject('lease', networkId, formatIp(ip));
 }

@@ -9,7 +9,7 @@ import { leaseEventArb } from './testing/arbitraries.js';
 import { parseIpv4 as ipToUint } from '@leasehold/protocol';
 
 const v4 = ipToUint;
-const IP = v4('10.0.0.5');
+const IP = v4('198.18.0.5');
 const A = { mac: 'aa:00:00:00:00:01' };
 const B = { mac: 'aa:00:00:00:00:02', clientId: '01aa0000000002' };
 
@@ -129,7 +129,7 @@ describe('lease machine transitions', () => {
   });
 
   test('events for another address and times out of order are refused with a typed error', () => {
-    const error = refusal(run(), { ...bound(A, 0), ip: v4('10.0.0.6') });
+    const error = refusal(run(), { ...bound(A, 0), ip: v4('198.18.0.6') });
     expect(error).toBeInstanceOf(LeaseRefusedError);
     expect(error?.reason).toBe('wrong-address');
     expect(refusal(run(), { ...bound(A, 10), renewAt: 5 })?.reason).toBe('invalid-times');
@@ -138,7 +138,7 @@ describe('lease machine transitions', () => {
 });
 
 // Random events on one address, with a few clients and times that cross the deadlines.
-const eventArb = leaseEventArb({ ips: [IP], clients: [A, B, { mac: 'aa:00:00:00:00:03' }], stray: v4('10.0.0.9') });
+const eventArb = leaseEventArb({ ips: [IP], clients: [A, B, { mac: 'aa:00:00:00:00:03' }], stray: v4('198.18.0.9') });
 
 describe('the plain-data step agrees with the machine', () => {
   test.prop([fc.array(eventArb, { maxLength: 40 })], { numRuns: 300 })(

@@ -26,13 +26,13 @@ const CLIENTS: ClientRef[] = [
 const FRESH: ClientRef = { mac: 'ee:ee:ee:ee:ee:ee' };
 const config: LeaseTableConfig = {
   networkId: 'net-1',
-  pools: [{ first: v4('10.0.0.10'), last: v4('10.0.0.14') }],
-  excluded: [v4('10.0.0.10')],
-  fixed: [{ mac: PORT.mac, ip: v4('10.0.0.14') }],
+  pools: [{ first: v4('198.18.0.10'), last: v4('198.18.0.14') }],
+  excluded: [v4('198.18.0.10')],
+  fixed: [{ mac: PORT.mac, ip: v4('198.18.0.14') }],
   offerTtlMs: 10,
   declineQuarantineMs: 50,
 };
-const DYNAMIC = new Set([v4('10.0.0.11'), v4('10.0.0.12'), v4('10.0.0.13')]);
+const DYNAMIC = new Set([v4('198.18.0.11'), v4('198.18.0.12'), v4('198.18.0.13')]);
 
 type ClientAction = 'discover' | 'request' | 'dora' | 'initReboot' | 'renew' | 'rebind' | 'release' | 'decline' | 'forget';
 type Action = { kind: ClientAction; c: number } | { kind: 'wait'; ms: number; sweep: boolean };
@@ -80,7 +80,7 @@ describe('lease table under random client behaviour', () => {
         expect(table.apply(event)).toBeUndefined();
         return true;
       };
-      const fixedOf = (client: ClientRef) => (client.mac === PORT.mac ? v4('10.0.0.14') : undefined);
+      const fixedOf = (client: ClientRef) => (client.mac === PORT.mac ? v4('198.18.0.14') : undefined);
       const grantable = (client: ClientRef, ip: number) => {
         expect(DYNAMIC.has(ip) || ip === fixedOf(client)).toBe(true);
         expect((quarantine.get(ip) ?? -Infinity) <= now).toBe(true);
@@ -95,7 +95,7 @@ describe('lease table under random client behaviour', () => {
         return true;
       };
       const becameAllocatable = (ip: number) => {
-        const asker = ip === v4('10.0.0.14') ? PORT : FRESH;
+        const asker = ip === v4('198.18.0.14') ? PORT : FRESH;
         expect(table.allocate({ ...asker, requestedIp: ip, now })).toMatchObject({ ok: true, ip });
       };
 
@@ -215,7 +215,7 @@ describe('lease table under random client behaviour', () => {
         if (statusOf(snapshot) === 'free') expect(view).toBeUndefined();
         else expect(view).toEqual({ ...snapshot.context, status: statusOf(snapshot) });
       }
-      expect([...byIp.keys()].every((ip) => DYNAMIC.has(ip) || ip === v4('10.0.0.14'))).toBe(true);
+      expect([...byIp.keys()].every((ip) => DYNAMIC.has(ip) || ip === v4('198.18.0.14'))).toBe(true);
     },
   );
 });

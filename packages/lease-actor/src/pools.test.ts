@@ -8,19 +8,19 @@ const v4 = ipToUint;
 
 describe('dynamic pools', () => {
   test('overlapping or reversed ranges are configuration errors', () => {
-    expect(() => new Pools([{ first: v4('10.0.0.10'), last: v4('10.0.0.20') }, { first: v4('10.0.0.20'), last: v4('10.0.0.30') }])).toThrow(LeaseConfigError);
-    expect(() => new Pools([{ first: v4('10.0.0.10'), last: v4('10.0.0.9') }])).toThrow(/ends before it starts/);
+    expect(() => new Pools([{ first: v4('198.18.0.10'), last: v4('198.18.0.20') }, { first: v4('198.18.0.20'), last: v4('198.18.0.30') }])).toThrow(LeaseConfigError);
+    expect(() => new Pools([{ first: v4('198.18.0.10'), last: v4('198.18.0.9') }])).toThrow(/ends before it starts/);
     expect(() => new Pools([{ first: -1, last: 5 }])).toThrow(/not two IPv4 addresses/);
   });
 
   test('an address belongs to the pool that contains it, and to a subnet only through its pool', () => {
     const pools = new Pools([
-      { first: v4('10.0.0.10'), last: v4('10.0.0.20'), subnetId: 'a' },
-      { first: v4('10.0.1.10'), last: v4('10.0.1.20'), subnetId: 'b' },
+      { first: v4('198.18.0.10'), last: v4('198.18.0.20'), subnetId: 'a' },
+      { first: v4('198.18.1.10'), last: v4('198.18.1.20'), subnetId: 'b' },
     ]);
-    expect(pools.contains(v4('10.0.0.15'))).toBe(true);
-    expect(pools.contains(v4('10.0.0.15'), 'b')).toBe(false);
-    expect(pools.contains(v4('10.0.0.21'))).toBe(false);
+    expect(pools.contains(v4('198.18.0.15'))).toBe(true);
+    expect(pools.contains(v4('198.18.0.15'), 'b')).toBe(false);
+    expect(pools.contains(v4('198.18.0.21'))).toBe(false);
     expect(pools.freeCount()).toBe(22);
     expect(pools.freeCount('a')).toBe(11);
   });
@@ -28,7 +28,7 @@ describe('dynamic pools', () => {
   test.prop([fc.integer({ min: 1, max: 300 }), fc.array(fc.nat(299)), fc.nat(), fc.array(fc.nat(299))], { numRuns: 200 })(
     'probing returns the first free, accepted address in linear-probing order from the hash',
     (size, taken, hash, refused) => {
-      const start = v4('10.1.0.0');
+      const start = v4('198.19.0.0');
       const pools = new Pools([{ first: start, last: start + size - 1 }]);
       for (const t of taken) if (t < size) pools.setFree(start + t, false);
       const refusedSet = new Set(refused.map((r) => start + r));

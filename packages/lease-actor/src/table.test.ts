@@ -12,9 +12,9 @@ const C: ClientRef = { mac: 'aa:00:00:00:00:03' };
 
 const config: LeaseTableConfig = {
   networkId: 'net-1',
-  pools: [{ first: v4('10.0.0.10'), last: v4('10.0.0.19'), subnetId: 'sub-a' }],
-  excluded: [v4('10.0.0.10')],
-  fixed: [{ mac: 'fa:16:3e:00:00:01', ip: v4('10.0.0.2') }],
+  pools: [{ first: v4('198.18.0.10'), last: v4('198.18.0.19'), subnetId: 'sub-a' }],
+  excluded: [v4('198.18.0.10')],
+  fixed: [{ mac: 'fa:16:3e:00:00:01', ip: v4('198.18.0.2') }],
   offerTtlMs: 10,
   declineQuarantineMs: 1000,
 };
@@ -36,41 +36,41 @@ function dora(table: LeaseTable, client: ClientRef, now: number, requestedIp?: n
 describe('lease table: fixed and excluded addresses', () => {
   test("a port's MAC always gets its fixed address, whatever it asks for", () => {
     const table = new LeaseTable(config);
-    const allocation = table.allocate({ mac: 'fa:16:3e:00:00:01', requestedIp: v4('10.0.0.15'), now: 0 });
-    expect(allocation).toEqual({ ok: true, ip: v4('10.0.0.2'), source: 'fixed' });
+    const allocation = table.allocate({ mac: 'fa:16:3e:00:00:01', requestedIp: v4('198.18.0.15'), now: 0 });
+    expect(allocation).toEqual({ ok: true, ip: v4('198.18.0.2'), source: 'fixed' });
   });
 
   test('a fixed address inside a pool is never given to another client, and binding it for another MAC is refused', () => {
-    const table = new LeaseTable({ ...config, fixed: [{ mac: 'fa:16:3e:00:00:01', ip: v4('10.0.0.12') }] });
+    const table = new LeaseTable({ ...config, fixed: [{ mac: 'fa:16:3e:00:00:01', ip: v4('198.18.0.12') }] });
     const given = new Set<number>();
     for (let i = 0; i < 8; i++) given.add(dora(table, { mac: `aa:00:00:00:01:${i}` }, 0));
-    expect(given.has(v4('10.0.0.12'))).toBe(false);
-    expect(given.has(v4('10.0.0.10'))).toBe(false);
+    expect(given.has(v4('198.18.0.12'))).toBe(false);
+    expect(given.has(v4('198.18.0.10'))).toBe(false);
     expect(table.allocate({ mac: 'aa:00:00:00:02:00', now: 0 })).toEqual({ ok: false, reason: 'pool-exhausted' });
-    expect(table.check(bind(A, v4('10.0.0.12'), 0))?.reason).toBe('reserved');
-    expect(table.check(bind({ mac: 'fa:16:3e:00:00:01' }, v4('10.0.0.12'), 0))).toBeUndefined();
+    expect(table.check(bind(A, v4('198.18.0.12'), 0))?.reason).toBe('reserved');
+    expect(table.check(bind({ mac: 'fa:16:3e:00:00:01' }, v4('198.18.0.12'), 0))).toBeUndefined();
   });
 
   test('excluded addresses and addresses outside every pool cannot be bound dynamically', () => {
     const table = new LeaseTable(config);
-    expect(table.check(bind(A, v4('10.0.0.10'), 0))?.reason).toBe('reserved');
-    expect(table.check(bind(A, v4('10.0.0.50'), 0))?.reason).toBe('reserved');
+    expect(table.check(bind(A, v4('198.18.0.10'), 0))?.reason).toBe('reserved');
+    expect(table.check(bind(A, v4('198.18.0.50'), 0))?.reason).toBe('reserved');
   });
 
   test('two ports cannot share one fixed address', () => {
     const table = new LeaseTable(config);
-    expect(() => table.setFixed('fa:16:3e:00:00:09', v4('10.0.0.2'))).toThrow(LeaseConfigError);
+    expect(() => table.setFixed('fa:16:3e:00:00:09', v4('198.18.0.2'))).toThrow(LeaseConfigError);
   });
 
   test('a port removed frees its pool address for dynamic use', () => {
-    const table = new LeaseTable({ ...config, pools: [{ first: v4('10.0.0.10'), last: v4('10.0.0.11') }], fixed: [{ mac: 'fa:16:3e:00:00:01', ip: v4('10.0.0.11') }] });
+    const table = new LeaseTable({ ...config, pools: [{ first: v4('198.18.0.10'), last: v4('198.18.0.11') }], fixed: [{ mac: 'fa:16:3e:00:00:01', ip: v4('198.18.0.11') }] });
     expect(table.allocate({ ...A, now: 0 }).ok).toBe(false);
     table.removeFixed('fa:16:3e:00:00:01');
-    expect(table.allocate({ ...A, now: 0 })).toEqual({ ok: true, ip: v4('10.0.0.11'), source: 'pool' });
+    expect(table.allocate({ ...A, now: 0 })).toEqual({ ok: true, ip: v4('198.18.0.11'), source: 'pool' });
   });
 
   test('in static mode (no pools) an unknown MAC gets nothing', () => {
-    const table = new LeaseTable({ networkId: 'n', fixed: [{ mac: 'fa:16:3e:00:00:01', ip: v4('10.0.0.2') }] });
+    const table = new LeaseTable({ networkId: 'n', fixed: [{ mac: 'fa:16:3e:00:00:01', ip: v4('198.18.0.2') }] });
     expect(table.allocate({ ...A, now: 0 })).toEqual({ ok: false, reason: 'pool-exhausted' });
   });
 });
@@ -85,7 +85,7 @@ describe('lease table: stable preference', () => {
   test('a client that holds a lease is given it back, with no new offer', () => {
     const table = new LeaseTable(config);
     const ip = dora(table, A, 0);
-    expect(table.offer({ ...A, now: 5, requestedIp: v4('10.0.0.18') })).toEqual({ allocation: { ok: true, ip, source: 'current' } });
+    expect(table.offer({ ...A, now: 5, requestedIp: v4('198.18.0.18') })).toEqual({ allocation: { ok: true, ip, source: 'current' } });
   });
 
   test('a client gets back the address it had before, after releasing it', () => {
@@ -107,18 +107,18 @@ describe('lease table: stable preference', () => {
 
   test('a requested address is granted when free and in the pool, and ignored otherwise', () => {
     const table = new LeaseTable(config);
-    expect(table.allocate({ ...A, requestedIp: v4('10.0.0.17'), now: 0 })).toEqual({ ok: true, ip: v4('10.0.0.17'), source: 'requested' });
-    dora(table, B, 0, v4('10.0.0.17'));
-    const other = table.allocate({ ...A, requestedIp: v4('10.0.0.17'), now: 1 });
-    expect(other.ok && other.ip !== v4('10.0.0.17') && other.source === 'pool').toBe(true);
-    expect(table.allocate({ ...A, requestedIp: v4('10.0.0.10'), now: 1 })).toMatchObject({ source: 'pool' });
+    expect(table.allocate({ ...A, requestedIp: v4('198.18.0.17'), now: 0 })).toEqual({ ok: true, ip: v4('198.18.0.17'), source: 'requested' });
+    dora(table, B, 0, v4('198.18.0.17'));
+    const other = table.allocate({ ...A, requestedIp: v4('198.18.0.17'), now: 1 });
+    expect(other.ok && other.ip !== v4('198.18.0.17') && other.source === 'pool').toBe(true);
+    expect(table.allocate({ ...A, requestedIp: v4('198.18.0.10'), now: 1 })).toMatchObject({ source: 'pool' });
     expect(table.allocate({ ...A, requestedIp: 2 ** 40, now: 1 })).toMatchObject({ source: 'pool' });
   });
 
   test.prop([fc.array(fc.nat(9), { maxLength: 6 }), fc.string({ minLength: 1, maxLength: 12 })])(
     'a new client is given the same address by any two tables in the same state',
     (taken, mac) => {
-      const events: LeaseEvent[] = taken.map((t, i) => bind({ mac: `bb:${i}` }, v4("10.0.0.10") + t, i));
+      const events: LeaseEvent[] = taken.map((t, i) => bind({ mac: `bb:${i}` }, v4("198.18.0.10") + t, i));
       const one = LeaseTable.fold(config, events);
       const two = LeaseTable.fold(config, events);
       expect(one.allocate({ mac, now: 50 })).toEqual(two.allocate({ mac, now: 50 }));
@@ -129,13 +129,13 @@ describe('lease table: stable preference', () => {
     const table = new LeaseTable({
       networkId: 'n',
       pools: [
-        { first: v4('10.0.0.10'), last: v4('10.0.0.19'), subnetId: 'a' },
-        { first: v4('10.0.1.10'), last: v4('10.0.1.19'), subnetId: 'b' },
+        { first: v4('198.18.0.10'), last: v4('198.18.0.19'), subnetId: 'a' },
+        { first: v4('198.18.1.10'), last: v4('198.18.1.19'), subnetId: 'b' },
       ],
     });
     const ip = dora(table, A, 0);
     const inB = table.allocate({ ...A, subnetId: 'b', now: 1 });
-    expect(inB.ok && inB.ip >= v4('10.0.1.10') && inB.ip <= v4('10.0.1.19')).toBe(true);
+    expect(inB.ok && inB.ip >= v4('198.18.1.10') && inB.ip <= v4('198.18.1.19')).toBe(true);
     expect(table.allocate({ ...A, subnetId: 'b', requestedIp: ip, now: 1 })).toMatchObject({ source: 'pool' });
   });
 });
@@ -144,7 +144,7 @@ describe('lease table: pool bounds', () => {
   test.prop([fc.integer({ min: 1, max: 20 }), fc.integer({ min: 0, max: 40 }), fc.array(fc.nat(19), { maxLength: 5 })])(
     'offers to many clients at once are distinct, inside the pool, never excluded, and stop when the pool is used up',
     (size, clients, excludedOffsets) => {
-      const first = v4('10.9.0.0');
+      const first = v4('198.19.9.0');
       const excluded = [...new Set(excludedOffsets.filter((o) => o < size).map((o) => first + o))];
       const table = new LeaseTable({ networkId: 'n', pools: [{ first, last: first + size - 1 }], excluded });
       const offered = [];
@@ -164,40 +164,40 @@ describe('lease table: pool bounds', () => {
 
 describe('lease table: time', () => {
   test('an offer holds its address against other clients until it lapses', () => {
-    const table = new LeaseTable({ ...config, pools: [{ first: v4('10.0.0.10'), last: v4('10.0.0.11') }] });
-    expect(table.offer({ ...A, now: 0 }).allocation).toMatchObject({ ok: true, ip: v4('10.0.0.11') });
+    const table = new LeaseTable({ ...config, pools: [{ first: v4('198.18.0.10'), last: v4('198.18.0.11') }] });
+    expect(table.offer({ ...A, now: 0 }).allocation).toMatchObject({ ok: true, ip: v4('198.18.0.11') });
     expect(table.allocate({ ...B, now: 9 })).toEqual({ ok: false, reason: 'pool-exhausted' });
-    expect(table.allocate({ ...B, now: 10 })).toEqual({ ok: true, ip: v4('10.0.0.11'), source: 'pool' });
+    expect(table.allocate({ ...B, now: 10 })).toEqual({ ok: true, ip: v4('198.18.0.11'), source: 'pool' });
   });
 
   test('expired(now) lists due leases earliest first, and their addresses are allocatable once applied', () => {
-    const table = new LeaseTable({ ...config, pools: [{ first: v4('10.0.0.10'), last: v4('10.0.0.12') }] });
-    table.apply(bind(A, v4('10.0.0.11'), 0, 50));
-    table.apply(bind(C, v4('10.0.0.12'), 0, 40));
+    const table = new LeaseTable({ ...config, pools: [{ first: v4('198.18.0.10'), last: v4('198.18.0.12') }] });
+    table.apply(bind(A, v4('198.18.0.11'), 0, 50));
+    table.apply(bind(C, v4('198.18.0.12'), 0, 40));
     expect(table.expired(39)).toEqual([]);
     expect(table.allocate({ ...B, now: 45 })).toEqual({ ok: false, reason: 'pool-exhausted' });
     const due = table.expired(60);
     expect(due).toEqual([
-      { type: 'LeaseExpired', ip: v4('10.0.0.12'), at: 60, expiresAt: 40 },
-      { type: 'LeaseExpired', ip: v4('10.0.0.11'), at: 60, expiresAt: 50 },
+      { type: 'LeaseExpired', ip: v4('198.18.0.12'), at: 60, expiresAt: 40 },
+      { type: 'LeaseExpired', ip: v4('198.18.0.11'), at: 60, expiresAt: 50 },
     ]);
     expect(table.expired(60)).toEqual(due);
     for (const event of due) expect(table.apply(event)).toBeUndefined();
     expect(table.expired(1000)).toEqual([]);
     expect(table.freeCount()).toBe(2);
-    expect(table.lease(v4('10.0.0.11'), 60)).toMatchObject({ status: 'expired', client: A });
+    expect(table.lease(v4('198.18.0.11'), 60)).toMatchObject({ status: 'expired', client: A });
   });
 
   test('a renewed lease is not reported expired at its old end', () => {
     const table = new LeaseTable(config);
-    table.apply(bind(A, v4('10.0.0.11'), 0, 50));
-    table.apply({ type: 'LeaseRenewed', ip: v4('10.0.0.11'), ...A, at: 30, ...leaseTimes(30, 50) });
+    table.apply(bind(A, v4('198.18.0.11'), 0, 50));
+    table.apply({ type: 'LeaseRenewed', ip: v4('198.18.0.11'), ...A, at: 30, ...leaseTimes(30, 50) });
     expect(table.expired(60)).toEqual([]);
     expect(table.expired(80)).toHaveLength(1);
   });
 
   test('a declined address is not allocated before its quarantine ends', () => {
-    const table = new LeaseTable({ ...config, pools: [{ first: v4('10.0.0.10'), last: v4('10.0.0.11') }] });
+    const table = new LeaseTable({ ...config, pools: [{ first: v4('198.18.0.10'), last: v4('198.18.0.11') }] });
     const ip = dora(table, A, 0);
     const declined = table.declineEvent(A, ip, 5, 'address in use');
     expect(declined.quarantineUntil).toBe(1005);
@@ -222,27 +222,27 @@ describe('changing the pools', () => {
   test('a table given new pools allocates from them and keeps the leases it holds', () => {
     const table = new LeaseTable({ networkId: 'n' });
     expect(table.allocate({ ...A, now: 1 }).ok).toBe(false);
-    table.setPools([{ first: v4('10.0.0.10'), last: v4('10.0.0.11') }]);
+    table.setPools([{ first: v4('198.18.0.10'), last: v4('198.18.0.11') }]);
     const first = table.allocate({ ...A, now: 1 });
     expect(first).toMatchObject({ ok: true });
     table.apply(bind(A, (first as { ip: number }).ip, 1));
-    table.setPools([{ first: v4('10.0.0.10'), last: v4('10.0.0.12') }]);
+    table.setPools([{ first: v4('198.18.0.10'), last: v4('198.18.0.12') }]);
     expect(table.freeCount()).toBe(2);
     expect(table.allocate({ ...A, now: 2 })).toMatchObject({ ok: true, ip: (first as { ip: number }).ip, source: 'current' });
   });
 
   test('an address left outside the new pools can no longer be renewed', () => {
-    const table = new LeaseTable({ networkId: 'n', pools: [{ first: v4('10.0.0.10'), last: v4('10.0.0.10') }] });
-    table.apply(bind(A, v4('10.0.0.10'), 1));
-    table.setPools([{ first: v4('10.0.0.20'), last: v4('10.0.0.20') }]);
-    const renew = { ...bind(A, v4('10.0.0.10'), 2), type: 'LeaseRenewed' as const };
+    const table = new LeaseTable({ networkId: 'n', pools: [{ first: v4('198.18.0.10'), last: v4('198.18.0.10') }] });
+    table.apply(bind(A, v4('198.18.0.10'), 1));
+    table.setPools([{ first: v4('198.18.0.20'), last: v4('198.18.0.20') }]);
+    const renew = { ...bind(A, v4('198.18.0.10'), 2), type: 'LeaseRenewed' as const };
     expect(table.check(renew)).toBeDefined();
-    expect(table.allocate({ ...B, now: 2 })).toMatchObject({ ok: true, ip: v4('10.0.0.20') });
+    expect(table.allocate({ ...B, now: 2 })).toMatchObject({ ok: true, ip: v4('198.18.0.20') });
   });
 });
 
 describe('pool-starvation defence', () => {
-  const small: LeaseTableConfig = { networkId: 'n', pools: [{ first: v4('10.0.0.10'), last: v4('10.0.0.11') }], offerTtlMs: 60_000, offerReclaimMs: 2_000 };
+  const small: LeaseTableConfig = { networkId: 'n', pools: [{ first: v4('198.18.0.10'), last: v4('198.18.0.11') }], offerTtlMs: 60_000, offerReclaimMs: 2_000 };
 
   test('an exhausted pool withdraws the oldest unrequested offer older than offerReclaimMs for a new client', () => {
     const table = new LeaseTable(small);
@@ -275,7 +275,7 @@ describe('pool-starvation defence under a flood', () => {
   test.prop([fc.integer({ min: 1, max: 6 }), ops])(
     'a DISCOVER from a new MAC on an exhausted pool gets the address of an oldest offer at least offerReclaimMs old, and nothing when there is none',
     (size, steps: Op[]) => {
-      const first = v4('10.0.0.10');
+      const first = v4('198.18.0.10');
       const table = new LeaseTable({ networkId: 'n', pools: [{ first, last: first + size - 1 }], offerTtlMs: 600_000, offerReclaimMs: 2_000 });
       // The model: outstanding offers (mac -> address, offered at), and how many addresses are bound.
       const offers = new Map<string, { ip: number; at: number }>();
@@ -321,14 +321,14 @@ describe('pool-starvation defence under a flood', () => {
 
 describe('regression: a journaled fact beats an in-memory offer (two agents, one address)', () => {
   test('a LeaseBound from the journal for an address this table offered to another client withdraws the offer and binds', () => {
-    const table = new LeaseTable({ networkId: 'n', pools: [{ first: v4('10.0.0.10'), last: v4('10.0.0.10') }] });
+    const table = new LeaseTable({ networkId: 'n', pools: [{ first: v4('198.18.0.10'), last: v4('198.18.0.10') }] });
     // This agent offered the only address to B...
-    expect(table.offer({ ...B, now: 0 }).allocation).toMatchObject({ ok: true, ip: v4('10.0.0.10') });
+    expect(table.offer({ ...B, now: 0 }).allocation).toMatchObject({ ok: true, ip: v4('198.18.0.10') });
     // ...while the other agent bound it to A, and the journal says so.
-    expect(table.applyJournaled(bind(A, v4('10.0.0.10'), 1))).toBeUndefined();
-    expect(table.lease(v4('10.0.0.10'), 2)).toMatchObject({ status: 'bound', client: { mac: A.mac } });
+    expect(table.applyJournaled(bind(A, v4('198.18.0.10'), 1))).toBeUndefined();
+    expect(table.lease(v4('198.18.0.10'), 2)).toMatchObject({ status: 'bound', client: { mac: A.mac } });
     // B's REQUEST for it must now be refused, so no second binding can be written.
-    expect(table.check(bind(B, v4('10.0.0.10'), 2))).toBeDefined();
+    expect(table.check(bind(B, v4('198.18.0.10'), 2))).toBeDefined();
     expect(table.allocate({ ...B, now: 2 }).ok).toBe(false);
   });
 });
