@@ -20,18 +20,18 @@ const raw = (...bytes: number[]): Uint8Array => new Uint8Array(bytes);
 
 describe('parsing extra_dhcp_opts', () => {
   test('a router list by name or by number gives the typed option 3', () => {
-    const expected = { code: 3, force: false, option: { code: 3, value: [ip('10.0.0.1'), ip('10.0.0.254')] } };
-    expect(parse('router', '10.0.0.1,10.0.0.254')).toStrictEqual(expected);
-    expect(parse('3', ' 10.0.0.1, 10.0.0.254 ')).toStrictEqual(expected);
+    const expected = { code: 3, force: false, option: { code: 3, value: [ip('198.18.0.1'), ip('198.18.0.254')] } };
+    expect(parse('router', '198.18.0.1,198.18.0.254')).toStrictEqual(expected);
+    expect(parse('3', ' 198.18.0.1, 198.18.0.254 ')).toStrictEqual(expected);
   });
 
   test('0.0.0.0 in an address list means the server, as in dnsmasq, but not in a netmask or a route', () => {
-    const server = ip('10.0.0.2');
-    expect(parse('dns-server', '0.0.0.0,8.8.8.8', server).option).toStrictEqual({ code: 6, value: [server, ip('8.8.8.8')] });
-    expect(parse('tftp-server-address', '0.0.0.0', server).option).toStrictEqual({ code: 150, raw: raw(10, 0, 0, 2) });
+    const server = ip('198.18.0.2');
+    expect(parse('dns-server', '0.0.0.0,198.19.0.53', server).option).toStrictEqual({ code: 6, value: [server, ip('198.19.0.53')] });
+    expect(parse('tftp-server-address', '0.0.0.0', server).option).toStrictEqual({ code: 150, raw: raw(198, 18, 0, 2) });
     expect(() => parse('netmask', '0.0.0.0', server)).not.toThrow();
     expect(parse('netmask', '0.0.0.0', server).option).toStrictEqual({ code: 1, value: 0 });
-    expect(parse('classless-static-route', '10.1.0.0/16,0.0.0.0', server).routes).toStrictEqual([{ destination: ip('10.1.0.0'), prefix: 16, router: 0 }]);
+    expect(parse('classless-static-route', '198.19.0.0/16,0.0.0.0', server).routes).toStrictEqual([{ destination: ip('198.19.0.0'), prefix: 16, router: 0 }]);
   });
 
   test('an empty value removes an option the server computes, and sends an empty option otherwise', () => {
@@ -45,18 +45,18 @@ describe('parsing extra_dhcp_opts', () => {
     const cases: [string, string, abstract new (...args: never[]) => ExtraDhcpOptError][] = [
       ['no-such-option', '1', UnknownDhcpOptionError],
       ['lease-time', '3600', UnknownDhcpOptionError],
-      ['54', '10.0.0.1', UnknownDhcpOptionError],
-      ['router', '10.0.0', InvalidDhcpOptionValueError],
+      ['54', '198.18.0.1', UnknownDhcpOptionError],
+      ['router', '198.18.0', InvalidDhcpOptionValueError],
       ['netmask', '255.0.255.0', InvalidDhcpOptionValueError],
       ['mtu', '67', InvalidDhcpOptionValueError],
       ['mtu', 'big', InvalidDhcpOptionValueError],
       ['netbios-nodetype', '3', InvalidDhcpOptionValueError],
-      ['static-route', '0.0.0.0,10.0.0.1', InvalidDhcpOptionValueError],
-      ['classless-static-route', '10.0.0.0/8', InvalidDhcpOptionValueError],
-      ['classless-static-route', '10.0.0.1/8,10.0.0.1', InvalidDhcpOptionValueError],
+      ['static-route', '0.0.0.0,198.18.0.1', InvalidDhcpOptionValueError],
+      ['classless-static-route', '198.18.0.0/15', InvalidDhcpOptionValueError],
+      ['classless-static-route', '198.18.0.1/15,198.18.0.1', InvalidDhcpOptionValueError],
       ['domain-search', 'bad..name', InvalidDhcpOptionValueError],
       ['rapid-commit', 'yes', InvalidDhcpOptionValueError],
-      ['dns-server', Array.from({ length: 64 }, () => '192.0.2.1').join(','), InvalidDhcpOptionValueError],
+      ['dns-server', Array.from({ length: 64 }, () => '198.18.0.1').join(','), InvalidDhcpOptionValueError],
     ];
     for (const [optName, optValue, type] of cases) {
       const error = (() => {
@@ -73,7 +73,7 @@ describe('parsing extra_dhcp_opts', () => {
   });
 
   test('the messages name the entry, then the option and the reason, as before the table moved to protocol', () => {
-    expect(() => parse('router', '10.0.0')).toThrow('extra_dhcp_opt "router" = "10.0.0": option 3: "10.0.0" is not a dotted-quad IPv4 address');
+    expect(() => parse('router', '198.18.0')).toThrow('extra_dhcp_opt "router" = "198.18.0": option 3: "198.18.0" is not a dotted-quad IPv4 address');
     expect(() => parse('no-such-option', '1')).toThrow('extra_dhcp_opt "no-such-option" = "1": not a dnsmasq option name or a code in 1..254');
     expect(() => parse('lease-time', '3600')).toThrow('extra_dhcp_opt "lease-time" = "3600": option 51 (lease-time) is set by the server, not by configuration');
   });
@@ -89,9 +89,9 @@ describe('parsing extra_dhcp_opts', () => {
   });
 
   test('server-ip-address gives the next server address rather than an option', () => {
-    expect(nextServerAddress([{ optName: 'server-ip-address', optValue: '10.0.0.9' }])).toBe(ip('10.0.0.9'));
-    expect(nextServerAddress([{ optName: 'router', optValue: '10.0.0.9' }])).toBeUndefined();
-    expect(() => parse('server-ip-address', '10.0.0.9')).toThrow(UnknownDhcpOptionError);
+    expect(nextServerAddress([{ optName: 'server-ip-address', optValue: '198.18.0.9' }])).toBe(ip('198.18.0.9'));
+    expect(nextServerAddress([{ optName: 'router', optValue: '198.18.0.9' }])).toBeUndefined();
+    expect(() => parse('server-ip-address', '198.18.0.9')).toThrow(UnknownDhcpOptionError);
     expect(() => nextServerAddress([{ optName: 'force:server-ip-address', optValue: 'pxe.example' }])).toThrow(InvalidDhcpOptionValueError);
   });
 });

@@ -40,12 +40,12 @@ const subnet: SubnetState = {
   id: 'sub-1',
   networkId: 'net-1',
   name: 'private-v4',
-  cidr: parseCidr('10.0.0.0/24'),
-  gatewayIp: ip('10.0.0.1'),
-  allocationPools: [{ first: ip('10.0.0.10'), last: ip('10.0.0.99') }],
-  dynamicPools: [{ first: ip('10.0.0.100'), last: ip('10.0.0.200') }],
-  dnsNameservers: [ip('8.8.8.8'), ip('1.1.1.1')],
-  hostRoutes: [{ destination: parseCidr('172.16.0.0/16'), nexthop: ip('10.0.0.254') }],
+  cidr: parseCidr('198.18.0.0/24'),
+  gatewayIp: ip('198.18.0.1'),
+  allocationPools: [{ first: ip('198.18.0.10'), last: ip('198.18.0.99') }],
+  dynamicPools: [{ first: ip('198.18.0.100'), last: ip('198.18.0.200') }],
+  dnsNameservers: [ip('198.18.255.53'), ip('198.18.255.54')],
+  hostRoutes: [{ destination: parseCidr('198.19.0.0/16'), nexthop: ip('198.18.0.254') }],
   enableDhcp: true,
   leaseDuration: 86400,
 };
@@ -55,7 +55,7 @@ const port = (extraDhcpOpts: ExtraDhcpOpt[] = [], dnsName = 'vm1'): PortState =>
   networkId: 'net-1',
   name: 'vm1-port',
   macAddress: 'fa:16:3e:00:00:01',
-  fixedIps: [{ subnetId: 'sub-1', ipAddress: ip('10.0.0.11') }],
+  fixedIps: [{ subnetId: 'sub-1', ipAddress: ip('198.18.0.11') }],
   dnsName,
   extraDhcpOpts,
   deviceOwner: 'compute:nova',
@@ -65,7 +65,7 @@ const port = (extraDhcpOpts: ExtraDhcpOpt[] = [], dnsName = 'vm1'): PortState =>
 
 /** dhclient's default request list (Debian 12). */
 const DHCLIENT = [1, 28, 2, 3, 15, 6, 119, 12, 44, 47, 26, 121, 42];
-const SERVER = ip('10.0.0.2');
+const SERVER = ip('198.18.0.2');
 
 const base: ReplyOptionsInput = {
   messageType: Ack,
@@ -99,14 +99,14 @@ describe('reply options from a subnet, network and port', () => {
       { code: 58, value: 43200 },
       { code: 59, value: 75600 },
       { code: 1, value: ip('255.255.255.0') },
-      { code: 28, value: ip('10.0.0.255') },
-      { code: 3, value: [ip('10.0.0.1')] },
+      { code: 28, value: ip('198.18.0.255') },
+      { code: 3, value: [ip('198.18.0.1')] },
       { code: 15, value: 'example.org' },
-      { code: 6, value: [ip('8.8.8.8'), ip('1.1.1.1')] },
+      { code: 6, value: [ip('198.18.255.53'), ip('198.18.255.54')] },
       { code: 119, value: ['example.org.'] },
       { code: 12, value: 'vm1' },
       { code: 26, value: 1450 },
-      { code: 121, value: [route('172.16.0.0/16', '10.0.0.254'), route('0.0.0.0/0', '10.0.0.1')] },
+      { code: 121, value: [route('198.19.0.0/16', '198.18.0.254'), route('0.0.0.0/0', '198.18.0.1')] },
     ]);
   });
 
@@ -135,31 +135,31 @@ describe('reply options from a subnet, network and port', () => {
   test('a subnet without a gateway sends no router, and 121 has no default route', () => {
     const options = build({ subnet: { ...subnet, gatewayIp: null } });
     expect(get(options, 3)).toBeUndefined();
-    expect(get(options, 121)).toStrictEqual([route('172.16.0.0/16', '10.0.0.254')]);
+    expect(get(options, 121)).toStrictEqual([route('198.19.0.0/16', '198.18.0.254')]);
   });
 
   test('without a gateway, a 0.0.0.0/0 host route gives the router, as Neutron does', () => {
-    const hostRoutes = [...subnet.hostRoutes, { destination: parseCidr('0.0.0.0/0'), nexthop: ip('10.0.0.5') }];
+    const hostRoutes = [...subnet.hostRoutes, { destination: parseCidr('0.0.0.0/0'), nexthop: ip('198.18.0.5') }];
     const options = build({ subnet: { ...subnet, gatewayIp: null, hostRoutes } });
-    expect(get(options, 3)).toStrictEqual([ip('10.0.0.5')]);
-    expect(get(options, 121)).toStrictEqual([route('172.16.0.0/16', '10.0.0.254'), route('0.0.0.0/0', '10.0.0.5')]);
+    expect(get(options, 3)).toStrictEqual([ip('198.18.0.5')]);
+    expect(get(options, 121)).toStrictEqual([route('198.19.0.0/16', '198.18.0.254'), route('0.0.0.0/0', '198.18.0.5')]);
   });
 
   test('with only a gateway and no other routes, 121 is not sent (Neutron sends it only with host routes)', () => {
     const options = build({ subnet: { ...subnet, hostRoutes: [] } });
     expect(get(options, 121)).toBeUndefined();
-    expect(get(options, 3)).toStrictEqual([ip('10.0.0.1')]);
+    expect(get(options, 3)).toStrictEqual([ip('198.18.0.1')]);
   });
 
   test('249 carries the same routes as 121, only for a client that asks for it', () => {
-    const routes = [route('172.16.0.0/16', '10.0.0.254'), route('0.0.0.0/0', '10.0.0.1')];
+    const routes = [route('198.19.0.0/16', '198.18.0.254'), route('0.0.0.0/0', '198.18.0.1')];
     expect(get(build({ requested: [121, 249] }), 249)).toStrictEqual(encodeClasslessRoutes(routes));
     expect(get(build(), 249)).toBeUndefined();
   });
 
   test('other subnets on the link become on-link routes (router 0.0.0.0) before the host routes', () => {
-    const options = build({ onLinkCidrs: [parseCidr('10.0.1.0/24'), subnet.cidr] });
-    expect(get(options, 121)).toStrictEqual([route('10.0.1.0/24', '0.0.0.0'), route('172.16.0.0/16', '10.0.0.254'), route('0.0.0.0/0', '10.0.0.1')]);
+    const options = build({ onLinkCidrs: [parseCidr('198.18.1.0/24'), subnet.cidr] });
+    expect(get(options, 121)).toStrictEqual([route('198.18.1.0/24', '0.0.0.0'), route('198.19.0.0/16', '198.18.0.254'), route('0.0.0.0/0', '198.18.0.1')]);
   });
 
   test('DNS servers: the subnet\'s, else the fallback, none for Neutron\'s ["0.0.0.0"], and 0.0.0.0 in a list is the server', () => {
@@ -170,8 +170,8 @@ describe('reply options from a subnet, network and port', () => {
   });
 
   test("DNS servers of a subnet that lists none: this server first, then the network's other DHCP servers on the subnet (Neutron's dnsmasq driver); a subnet's own list wins", () => {
-    const peers = [ip('10.0.0.3'), SERVER, ip('10.0.0.4')];
-    expect(get(build({ subnet: { ...subnet, dnsNameservers: [] }, dnsPeers: peers }), 6)).toStrictEqual([SERVER, ip('10.0.0.3'), ip('10.0.0.4')]);
+    const peers = [ip('198.18.0.3'), SERVER, ip('198.18.0.4')];
+    expect(get(build({ subnet: { ...subnet, dnsNameservers: [] }, dnsPeers: peers }), 6)).toStrictEqual([SERVER, ip('198.18.0.3'), ip('198.18.0.4')]);
     expect(get(build({ subnet: { ...subnet, dnsNameservers: [ip('9.9.9.9')] }, dnsPeers: peers }), 6)).toStrictEqual([ip('9.9.9.9')]);
     expect(get(build({ subnet: { ...subnet, dnsNameservers: [0] }, dnsPeers: peers }), 6)).toBeUndefined();
   });
@@ -190,8 +190,8 @@ describe('reply options from a subnet, network and port', () => {
   });
 
   test('a /31 or /32 subnet gets no broadcast address (RFC 3021)', () => {
-    expect(get(build({ subnet: { ...subnet, cidr: parseCidr('10.0.0.0/31') } }), 28)).toBeUndefined();
-    expect(get(build({ subnet: { ...subnet, cidr: parseCidr('10.0.0.0/30') } }), 28)).toBe(ip('10.0.0.3'));
+    expect(get(build({ subnet: { ...subnet, cidr: parseCidr('198.18.0.0/31') } }), 28)).toBeUndefined();
+    expect(get(build({ subnet: { ...subnet, cidr: parseCidr('198.18.0.0/30') } }), 28)).toBe(ip('198.18.0.3'));
   });
 
   test('a client without option 55 gets the usual set and the port\'s options', () => {
@@ -212,28 +212,28 @@ describe('reply options from a subnet, network and port', () => {
 
 describe("a port's extra_dhcp_opts", () => {
   test('override the computed value of the same code, and 121 follows a new router', () => {
-    const options = build({ port: port([{ optName: 'router', optValue: '10.0.0.3' }, { optName: '26', optValue: '9000' }]) });
-    expect(get(options, 3)).toStrictEqual([ip('10.0.0.3')]);
+    const options = build({ port: port([{ optName: 'router', optValue: '198.18.0.3' }, { optName: '26', optValue: '9000' }]) });
+    expect(get(options, 3)).toStrictEqual([ip('198.18.0.3')]);
     expect(get(options, 26)).toBe(9000);
-    expect(get(options, 121)).toStrictEqual([route('172.16.0.0/16', '10.0.0.254'), route('0.0.0.0/0', '10.0.0.3')]);
+    expect(get(options, 121)).toStrictEqual([route('198.19.0.0/16', '198.18.0.254'), route('0.0.0.0/0', '198.18.0.3')]);
   });
 
   test('an empty router removes option 3 and the default route from 121', () => {
     const options = build({ port: port([{ optName: 'router', optValue: '' }]) });
     expect(get(options, 3)).toBeUndefined();
-    expect(get(options, 121)).toStrictEqual([route('172.16.0.0/16', '10.0.0.254')]);
+    expect(get(options, 121)).toStrictEqual([route('198.19.0.0/16', '198.18.0.254')]);
   });
 
   test("a port's own 121 replaces the subnet's routes and gets the default route when it lacks one", () => {
-    const options = build({ port: port([{ optName: 'classless-static-route', optValue: '169.254.169.254/32,10.0.0.2' }]) });
-    expect(get(options, 121)).toStrictEqual([route('169.254.169.254/32', '10.0.0.2'), route('0.0.0.0/0', '10.0.0.1')]);
+    const options = build({ port: port([{ optName: 'classless-static-route', optValue: '169.254.169.254/32,198.18.0.2' }]) });
+    expect(get(options, 121)).toStrictEqual([route('169.254.169.254/32', '198.18.0.2'), route('0.0.0.0/0', '198.18.0.1')]);
   });
 
   test('are sent only when asked for, unless forced', () => {
     const extra = [
       { optName: 'tftp-server', optValue: 'boot.example' },
       { optName: 'force:bootfile-name', optValue: 'pxelinux.0' },
-      { optName: '150', optValue: '10.0.0.9' },
+      { optName: '150', optValue: '198.18.0.9' },
     ];
     expect(codes(build({ requested: [3, 150], port: port(extra) }))).toStrictEqual([53, 54, 51, 58, 59, 1, 3, 150, 67]);
   });
@@ -251,7 +251,7 @@ describe("a port's extra_dhcp_opts", () => {
       onInvalidExtraOpt: (e) => errors.push(e),
     });
     expect(errors.map((e) => e.optName)).toStrictEqual(['router']);
-    expect(get(options, 3)).toStrictEqual([ip('10.0.0.1')]);
+    expect(get(options, 3)).toStrictEqual([ip('198.18.0.1')]);
     expect(get(options, 26)).toBe(1400);
   });
 
@@ -260,10 +260,10 @@ describe("a port's extra_dhcp_opts", () => {
     const errors: string[] = [];
     const first = build({ port: p, requested: [42], onInvalidExtraOpt: (e) => errors.push(e.optName) });
     const again = build({ port: p, requested: [42], onInvalidExtraOpt: (e) => errors.push(e.optName) });
-    const other = build({ port: p, requested: [42], serverId: ip('10.0.0.3') });
+    const other = build({ port: p, requested: [42], serverId: ip('198.18.0.3') });
     expect(again).toStrictEqual(first);
     expect(errors).toStrictEqual(['mtu', 'mtu']);
-    expect([get(first, 42), get(other, 42)]).toStrictEqual([[SERVER], [ip('10.0.0.3')]]);
+    expect([get(first, 42), get(other, 42)]).toStrictEqual([[SERVER], [ip('198.18.0.3')]]);
   });
 
   test('pre-parsed extra options take the place of the port\'s own', () => {
@@ -296,15 +296,15 @@ const extraArb: fc.Arbitrary<ExtraDhcpOpt> = fc
     fc.boolean(),
     fc.constantFrom<[string, fc.Arbitrary<string>]>(
       ['router', fc.array(ipv4, { maxLength: 3 }).map((l) => l.map(formatIpv4).join(','))],
-      ['dns-server', fc.constantFrom('192.0.2.53', '0.0.0.0,192.0.2.54', '')],
+      ['dns-server', fc.constantFrom('198.18.2.53', '0.0.0.0,198.18.2.54', '')],
       ['mtu', fc.constantFrom('1400', '9000', '')],
       ['tftp-server', fc.constantFrom('boot.example', '')],
-      ['150', fc.constantFrom('192.0.2.9')],
-      ['classless-static-route', fc.constantFrom('169.254.169.254/32,10.0.0.2', '10.9.0.0/16,10.0.0.7,0.0.0.0/0,10.0.0.8', '')],
-      ['249', fc.constantFrom('10.9.0.0/16,10.0.0.7')],
+      ['150', fc.constantFrom('198.18.2.9')],
+      ['classless-static-route', fc.constantFrom('169.254.169.254/32,198.18.0.2', '198.19.0.0/16,198.18.0.7,0.0.0.0/0,198.18.0.8', '')],
+      ['249', fc.constantFrom('198.19.0.0/16,198.18.0.7')],
       ['domain-search', fc.constantFrom('a.example,b.example', '')],
       ['T1', fc.constantFrom('100', '1h')],
-      ['ntp-server', fc.constantFrom('192.0.2.123')],
+      ['ntp-server', fc.constantFrom('198.18.2.123')],
       ['bad-name', fc.constantFrom('1')],
     ),
   )
@@ -346,7 +346,7 @@ const forcedCodes = (input: ReplyOptionsInput) =>
 const encodeReply = (options: DhcpOption[], requested: readonly number[]): DhcpMessage =>
   decodeDhcp(
     encodeDhcp(
-      { op: BootOp.Reply, htype: 1, hops: 0, xid: 7, secs: 0, flags: 0, ciaddr: 0, yiaddr: ip('10.0.0.11'), siaddr: 0, giaddr: 0, chaddr: new Uint8Array(6), sname: '', file: '', options },
+      { op: BootOp.Reply, htype: 1, hops: 0, xid: 7, secs: 0, flags: 0, ciaddr: 0, yiaddr: ip('198.18.0.11'), siaddr: 0, giaddr: 0, chaddr: new Uint8Array(6), sname: '', file: '', options },
       { maxSize: 576, requested },
     ),
   );

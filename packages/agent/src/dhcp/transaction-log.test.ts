@@ -41,15 +41,15 @@ describe('log-dhcp lines', () => {
 
   test('a NAK says why (wrong network, address not available), and a packet left unanswered says why too', () => {
     const { log, messages } = collecting();
-    const elsewhere = clientPacket({ type: T.Request, mac, requestedIp: parseIpv4('10.0.0.9') });
+    const elsewhere = clientPacket({ type: T.Request, mac, requestedIp: parseIpv4('198.19.0.9') });
     log.record(tx(elsewhere), 'eth1', 'nak', reply(decodeDhcp(elsewhere), T.Nak, '0.0.0.0'));
     const taken = clientPacket({ type: T.Request, mac, requestedIp: parseIpv4('198.18.0.9') });
     log.record(tx(taken), 'eth1', 'nak', reply(decodeDhcp(taken), T.Nak, '0.0.0.0'));
     log.record(tx(clientPacket({ type: T.Discover, mac })), 'eth1', 'no-address', undefined);
     log.record(tx(clientPacket({ type: T.Discover, mac })), 'eth1', 'rate-limited-mac', undefined);
     expect(messages()).toEqual([
-      `DHCPREQUEST(eth1) 10.0.0.9 ${mac}`,
-      `DHCPNAK(eth1) 10.0.0.9 ${mac} wrong network`,
+      `DHCPREQUEST(eth1) 198.19.0.9 ${mac}`,
+      `DHCPNAK(eth1) 198.19.0.9 ${mac} wrong network`,
       `DHCPREQUEST(eth1) 198.18.0.9 ${mac}`,
       `DHCPNAK(eth1) 198.18.0.9 ${mac} address not available`,
       `DHCPDISCOVER(eth1) ${mac}`,
