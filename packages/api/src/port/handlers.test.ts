@@ -132,7 +132,7 @@ describe('extra_dhcp_opts', () => {
     const port = await t.client.ports.create({ network_id: net.id });
     const updated = await t.client.ports.update(port.id, {
       extra_dhcp_opts: [
-        { opt_name: 'Classless-Static-Route', opt_value: '10.0.0.0/8,198.18.25.1' },
+        { opt_name: 'Classless-Static-Route', opt_value: '198.19.0.0/16,198.18.25.1' },
         { opt_name: 'wpad', opt_value: 'http://wpad/wpad.dat' },
         { opt_name: '150', opt_value: '198.18.25.9' },
         { opt_name: 'server-ip-address', opt_value: '198.18.25.9' },
@@ -140,7 +140,7 @@ describe('extra_dhcp_opts', () => {
       ],
     });
     expect(updated.extra_dhcp_opts.map((o) => [o.opt_name, o.opt_value])).toStrictEqual([
-      ['classless-static-route', '10.0.0.0/8,198.18.25.1'],
+      ['classless-static-route', '198.19.0.0/16,198.18.25.1'],
       ['wpad', 'http://wpad/wpad.dat'],
       ['150', '198.18.25.9'],
       ['server-ip-address', '198.18.25.9'],

@@ -55,7 +55,7 @@ describe('subnets', () => {
     ],
     [{ cidr: '198.18.5.0/24', allocation_pools: [{ start: '198.18.5.1', end: '198.18.5.20' }] }, 'POOL_OVERLAP', 'gateway_ip'],
     [{ cidr: '198.18.5.0/24', dns_nameservers: ['198.18.5.300'] }, 'INVALID_IP', 'dns_nameservers[0]'],
-    [{ cidr: '198.18.5.0/24', host_routes: [{ destination: '10.0.0.0/99', nexthop: '198.18.5.1' }] }, 'INVALID_CIDR', 'host_routes[0].destination'],
+    [{ cidr: '198.18.5.0/24', host_routes: [{ destination: '198.18.0.0/99', nexthop: '198.18.5.1' }] }, 'INVALID_CIDR', 'host_routes[0].destination'],
     [{ cidr: '198.18.5.0/24', enable_dhcp: 'yes' }, 'VALIDATION_FAILED', 'enable_dhcp'],
     [{ cidr: '198.18.5.0/24', colour: 'blue' }, 'VALIDATION_FAILED', 'colour'],
   ])('a bad subnet %j is refused with %s on field %s, and nothing is written', async (fields, code, field) => {
