@@ -142,7 +142,7 @@ try {
   const self = fileURLToPath(import.meta.url);
   const ours = startChild(process.execPath, [
     '--import', import.meta.resolve('tsx'), '--conditions=@leasehold/source', self, '--serve',
-    '--listen-address', '127.0.0.1', '--port', String(oursPort), '--no-resolv', '--server', `127.0.0.1#${upstreamPort}`,
+    '--listen-address', '127.0.0.1', '--port', String(oursPort), '--no-resolv', '--no-hosts', '--server', `127.0.0.1#${upstreamPort}`,
     '--cache-size', String(CACHE_SIZE), '--dns-forward-max', String(FORWARD_MAX),
     // BENCH_DNS_EXTRA: more flags for ours only, e.g. "--rrl-rate=1000000" to price rate limiting.
     ...(process.env.BENCH_DNS_EXTRA ?? '').split(' ').filter(Boolean),
