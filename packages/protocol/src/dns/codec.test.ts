@@ -66,7 +66,7 @@ describe('DNS codec on known messages', () => {
       beef 8180 0001 0004 0001 0001
       03 777777 07 4578616d706c65 03 636f6d 00  0001 0001
       c00c 0005 0001 0000012c 0002 c010
-      c010 0001 0001 00000e10 0004 5db8d822
+      c010 0001 0001 00000e10 0004 c6120022
       c010 001c 0001 00000e10 0010 20010db8000000000000000000000001
       c010 0010 0001 0000003c 0007 03616263 02 6465
       c010 0006 0001 00000384 001e 026e73 c010 02 6869 c010 00000001 00000002 00000003 00000004 00000005
@@ -76,7 +76,7 @@ describe('DNS codec on known messages', () => {
       ...query({ id: 0xbeef, qr: true, ra: true, questions: [{ name: 'www.Example.com', type: 1, class: 1 }] }),
       answers: [
         { name: 'www.Example.com', type: 'CNAME', class: 1, ttl: 300, data: 'Example.com' },
-        { name: 'Example.com', type: 'A', class: 1, ttl: 3600, data: '93.184.216.34' },
+        { name: 'Example.com', type: 'A', class: 1, ttl: 3600, data: '198.18.0.34' },
         { name: 'Example.com', type: 'AAAA', class: 1, ttl: 3600, data: '2001:db8::1' },
         { name: 'Example.com', type: 'TXT', class: 1, ttl: 60, data: [hex('616263'), hex('6465')] },
       ],
@@ -146,7 +146,7 @@ describe('DNS codec on known messages', () => {
       ['::1', `${'0000'.repeat(7)}0001`],
       ['1::', `0001${'0000'.repeat(7)}`],
       ['1:0:0:2:0:0:0:3', '0001000000000002' + '000000000000' + '0003'],
-      ['::ffff:1.2.3.4', `${'0000'.repeat(5)}ffff01020304`],
+      ['::ffff:198.18.1.4', `${'0000'.repeat(5)}ffffc6120104`],
       ['FE80::A:b', `fe80${'0000'.repeat(5)}000a000b`],
     ];
     for (const [text, wire] of forms) {
@@ -167,13 +167,13 @@ describe('DNS encoder refusals', () => {
     refuse({ questions: [{ name: Array(64).fill('abc').join('.'), type: 1, class: 1 }] }, /over 255/);
     refuse({ questions: [{ name: 'a..b', type: 1, class: 1 }] }, /empty label/);
     refuse({ questions: [{ name: 'caf\u00e9', type: 1, class: 1 }] }, /printable ASCII/);
-    refuse({ answers: [{ name: 'a\\.b', type: 'A', class: 1, ttl: 0, data: '1.2.3.4' }] }, /answers\[0\]\.name/);
+    refuse({ answers: [{ name: 'a\\.b', type: 'A', class: 1, ttl: 0, data: '198.18.1.4' }] }, /answers\[0\]\.name/);
   });
 
   test('out-of-range numbers and malformed addresses are refused with the field named', () => {
     refuse({ id: 0x10000 }, /^dns encode: id:/);
-    refuse({ answers: [{ name: 'a', type: 'A', class: 1, ttl: -1, data: '1.2.3.4' }] }, /answers\[0\]\.ttl/);
-    refuse({ answers: [{ name: 'a', type: 'A', class: 1, ttl: 1, data: '1.2.3' }] }, /answers\[0\]\.data/);
+    refuse({ answers: [{ name: 'a', type: 'A', class: 1, ttl: -1, data: '198.18.1.4' }] }, /answers\[0\]\.ttl/);
+    refuse({ answers: [{ name: 'a', type: 'A', class: 1, ttl: 1, data: '198.18.1' }] }, /answers\[0\]\.data/);
     refuse({ answers: [{ name: 'a', type: 'AAAA', class: 1, ttl: 1, data: 'fe80::1%eth0' }] }, /answers\[0\]\.data/);
     refuse({ answers: [{ name: 'a', type: 'TXT', class: 1, ttl: 1, data: [new Uint8Array(256)] }] }, /answers\[0\]\.data\[0\]/);
   });
