@@ -166,13 +166,13 @@ describe('reply options from a subnet, network and port', () => {
     expect(get(build({ subnet: { ...subnet, dnsNameservers: [] } }), 6)).toStrictEqual([SERVER]);
     expect(get(build({ subnet: { ...subnet, dnsNameservers: [] }, dnsFallback: undefined }), 6)).toBeUndefined();
     expect(get(build({ subnet: { ...subnet, dnsNameservers: [0] } }), 6)).toBeUndefined();
-    expect(get(build({ subnet: { ...subnet, dnsNameservers: [0, ip('9.9.9.9')] } }), 6)).toStrictEqual([SERVER, ip('9.9.9.9')]);
+    expect(get(build({ subnet: { ...subnet, dnsNameservers: [0, ip('198.18.255.99')] } }), 6)).toStrictEqual([SERVER, ip('198.18.255.99')]);
   });
 
   test("DNS servers of a subnet that lists none: this server first, then the network's other DHCP servers on the subnet (Neutron's dnsmasq driver); a subnet's own list wins", () => {
     const peers = [ip('198.18.0.3'), SERVER, ip('198.18.0.4')];
     expect(get(build({ subnet: { ...subnet, dnsNameservers: [] }, dnsPeers: peers }), 6)).toStrictEqual([SERVER, ip('198.18.0.3'), ip('198.18.0.4')]);
-    expect(get(build({ subnet: { ...subnet, dnsNameservers: [ip('9.9.9.9')] }, dnsPeers: peers }), 6)).toStrictEqual([ip('9.9.9.9')]);
+    expect(get(build({ subnet: { ...subnet, dnsNameservers: [ip('198.18.255.99')] }, dnsPeers: peers }), 6)).toStrictEqual([ip('198.18.255.99')]);
     expect(get(build({ subnet: { ...subnet, dnsNameservers: [0] }, dnsPeers: peers }), 6)).toBeUndefined();
   });
 
