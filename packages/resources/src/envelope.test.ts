@@ -76,7 +76,7 @@ describe('every resource event on the journal', () => {
   });
 
   test.prop([fc.constantFrom('IpAllocated', 'IpReleased' as const)])('a claim’s aggregate is its subject, as the API has always written it', (type) => {
-    const envelope = toClaimEnvelope({ type, at: 1, networkId: 'n1', subnetId: 's1', ip: 0x0a000005, portId: 'p1' }, { id: 'x' });
-    expect(envelope.aggregate).toBe('lh.evt.ipam.n1.10-0-0-5');
+    const envelope = toClaimEnvelope({ type, at: 1, networkId: 'n1', subnetId: 's1', ip: 0xc6120005, portId: 'p1' }, { id: 'x' });
+    expect(envelope.aggregate).toBe('lh.evt.ipam.n1.198-18-0-5');
   });
 });

@@ -16,7 +16,7 @@ describe('claim subjects', () => {
   });
 
   test('other subjects are no claims', () => {
-    expect(ipClaimSubject('n1', 0x0a000005)).toBe('lh.evt.ipam.n1.10-0-0-5');
-    for (const subject of ['lh.evt.lease.n1.10-0-0-5', 'lh.evt.ipam.n1', 'lh.evt.mac.n1.aa.bb']) expect(claimOf(subject)).toBeUndefined();
+    expect(ipClaimSubject('n1', 0xc6120005)).toBe('lh.evt.ipam.n1.198-18-0-5');
+    for (const subject of ['lh.evt.lease.n1.198-18-0-5', 'lh.evt.ipam.n1', 'lh.evt.mac.n1.aa.bb']) expect(claimOf(subject)).toBeUndefined();
   });
 });

@@ -9,7 +9,7 @@
 import { aggregateSubject, formatIpv4, segmentClaimTokens, type Ipv4, type NetworkSegment } from '@leasehold/protocol';
 import { pairIdOf } from '../subjects.js';
 
-/** The subject of the claim on one address of a network, e.g. "lh.evt.ipam.n1.10-0-0-5". Pure. */
+/** The subject of the claim on one address of a network, e.g. "lh.evt.ipam.n1.198-18-0-5". Pure. */
 export function ipClaimSubject(networkId: string, ip: Ipv4): string {
   return aggregateSubject('ipam', networkId, formatIpv4(ip));
 }

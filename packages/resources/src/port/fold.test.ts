@@ -7,7 +7,7 @@ const port: PortState = {
   networkId: 'n1',
   name: 'vm',
   macAddress: 'fa:16:3e:00:00:01',
-  fixedIps: [{ subnetId: 's1', ipAddress: 0x0a000005 }],
+  fixedIps: [{ subnetId: 's1', ipAddress: 0xc6120005 }],
   dnsName: 'vm',
   extraDhcpOpts: [],
   deviceOwner: 'compute:nova',
