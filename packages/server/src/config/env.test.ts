@@ -13,9 +13,9 @@ describe('environment overrides', () => {
   });
 
   test('dns options take dnsmasq names with underscores for dashes, and spaces separate repeated values', () => {
-    expect(envOverrides({ LEASEHOLD_DNS_CACHE_SIZE: '500', LEASEHOLD_DNS_SERVER: '1.1.1.1  9.9.9.9#5353' })).toEqual([
+    expect(envOverrides({ LEASEHOLD_DNS_CACHE_SIZE: '500', LEASEHOLD_DNS_SERVER: '198.18.255.1  198.18.255.9#5353' })).toEqual([
       { path: ['dns', 'cache-size'], value: '500', source: 'environment LEASEHOLD_DNS_CACHE_SIZE' },
-      { path: ['dns', 'server'], value: ['1.1.1.1', '9.9.9.9#5353'], source: 'environment LEASEHOLD_DNS_SERVER' },
+      { path: ['dns', 'server'], value: ['198.18.255.1', '198.18.255.9#5353'], source: 'environment LEASEHOLD_DNS_SERVER' },
     ]);
   });
 

@@ -18,7 +18,7 @@ agent:
     physnet1: eth1
   report_interval: 10
 dns:
-  server: [1.1.1.1, 9.9.9.9]
+  server: [198.18.255.1, 198.18.255.9]
   cache-size: 1000
 log:
   level: debug
@@ -44,7 +44,7 @@ describe('loadConfig', () => {
     expect(config.scheduler).toMatchObject({ agents_per_network: 2, network_scheduler: 'az', allow_automatic_dhcp_failover: true });
     expect(config.agent).toMatchObject({ interface_mappings: { physnet1: 'eth1' }, report_interval: 10, dhcp_port: 67, dns: { enabled: true, port: 53 } });
     expect(config.api.agent_down_time).toBe(75);
-    expect(config.dns).toEqual({ server: ['1.1.1.1', '9.9.9.9'], 'cache-size': 1000 });
+    expect(config.dns).toEqual({ server: ['198.18.255.1', '198.18.255.9'], 'cache-size': 1000 });
     expect(config.log).toEqual({ level: 'debug', format: 'auto', dhcp: false, queries: false, transaction_rate: 200 });
   });
 

@@ -18,27 +18,27 @@ describe('dns section', () => {
   test('goes through the dnsmasq option parser: lists repeat the option, true is a bare flag, false leaves it out', () => {
     const dns = dnsCacheConfig(
       load(`dns:
-  server: [1.1.1.1, "/corp.example/10.0.0.53#5353"]
+  server: [198.18.255.1, "/corp.example/198.18.1.53#5353"]
   address: /ads.example/
-  host-record: "gw.example.org,192.0.2.1"
+  host-record: "gw.example.org,198.18.0.1"
   cache-size: 1000
   no-resolv: true
   strict-order: false
 `),
     );
-    expect(dns.servers).toEqual([{ address: '1.1.1.1', port: 53, family: 4 }]);
-    expect(dns.domainServers).toEqual([{ domain: 'corp.example', server: { address: '10.0.0.53', port: 5353, family: 4 } }]);
+    expect(dns.servers).toEqual([{ address: '198.18.255.1', port: 53, family: 4 }]);
+    expect(dns.domainServers).toEqual([{ domain: 'corp.example', server: { address: '198.18.1.53', port: 5353, family: 4 } }]);
     expect(dns.addresses).toEqual([{ domain: 'ads.example', ip: undefined }]);
-    expect(dns.hostRecords).toEqual([{ names: ['gw.example.org'], ipv4: ['192.0.2.1'], ipv6: [], ttl: undefined }]);
+    expect(dns.hostRecords).toEqual([{ names: ['gw.example.org'], ipv4: ['198.18.0.1'], ipv6: [], ttl: undefined }]);
     expect(dns).toMatchObject({ cacheSize: 1000, noResolv: true, strictOrder: false });
   });
 
   test("a bad dns value is reported at the line of the list entry, in dnsmasq's words", () => {
-    const text = 'dns:\n  server:\n    - 1.1.1.1\n    - not-an-address\n';
+    const text = 'dns:\n  server:\n    - 198.18.255.1\n    - not-an-address\n';
     expect(messageOf(() => dnsCacheConfig(load(text)))).toBe('lh.yaml:4: dns.server: bad address');
     expect(messageOf(() => dnsCacheConfig(load('dns:\n  cache-sise: 10\n')))).toBe('lh.yaml:2: dns.cache-sise: unknown option (did you mean cache-size?)');
     expect(messageOf(() => dnsCacheConfig(load('dns:\n  no-resolv: maybe\n')))).toBe('lh.yaml:2: dns.no-resolv: is a flag: true or false');
-    expect(messageOf(() => dnsCacheConfig(load('', { LEASEHOLD_DNS_SERVER: '1.1.1.1 nope' })))).toBe('environment LEASEHOLD_DNS_SERVER: dns.server: bad address');
+    expect(messageOf(() => dnsCacheConfig(load('', { LEASEHOLD_DNS_SERVER: '198.18.255.1 nope' })))).toBe('environment LEASEHOLD_DNS_SERVER: dns.server: bad address');
   });
 });
 
@@ -98,7 +98,7 @@ describe('per-transaction logs', () => {
 
 describe('every problem in one run', () => {
   test('the dns section reports each unknown option (with the closest one) and each bad value, in file order', () => {
-    const text = 'dns:\n  no-such-option: true\n  server: [1.1.1.1, not-an-address]\n  cache-size: lots\n';
+    const text = 'dns:\n  no-such-option: true\n  server: [198.18.255.1, not-an-address]\n  cache-size: lots\n';
     expect(messageOf(() => checkConfig(load(text))).split('\n')).toEqual([
       'lh.yaml:2: dns.no-such-option: unknown option',
       'lh.yaml:3: dns.server: bad address',

@@ -41,7 +41,7 @@ const interfaceMappings = z.preprocess(
   z.record(z.string().min(1), z.string().regex(/^[\w.:-]{1,15}$/, 'is not an interface name')),
 );
 
-/** One dnsmasq option's value(s): `server: [1.1.1.1, 9.9.9.9]`, `cache-size: 1000`, `no-resolv: true`. */
+/** One dnsmasq option's value(s): `server: [198.18.255.1, 198.18.255.9]`, `cache-size: 1000`, `no-resolv: true`. */
 const dnsValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]);
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
@@ -162,7 +162,7 @@ export const configSchema = z
         .describe("dnsmasq's log-dhcp: a line per DHCP packet and its outcome (DHCPDISCOVER(eth1) 02:.., DHCPACK(eth1) 198.18.0.5 02:.. vm1, a NAK's or drop's reason); true for every network, or a list of network names or ids"),
       queries: perNetwork()
         .default(false)
-        .describe("dnsmasq's log-queries: a line per DNS query of the agent's cache and its answer (query[A] x from y, forwarded x to y, reply x is 1.2.3.4); true, or a list of network names or ids"),
+        .describe("dnsmasq's log-queries: a line per DNS query of the agent's cache and its answer (query[A] x from y, forwarded x to y, reply x is 198.18.0.5); true, or a list of network names or ids"),
       transaction_rate: integer(0, 1_000_000)
         .default(200)
         .describe('per-transaction lines (dhcp, queries) a second at most, each, after a burst of as many; the rest are counted and reported every 10 s, so a flood cannot fill the disk'),
