@@ -82,6 +82,8 @@ describe("the agent's DNS with two networks", () => {
     expect(await dig('127.0.0.3', 'vm2.b.example')).toStrictEqual({ status: 'NOERROR', answers: ['198.18.2.10'] });
     expect((await dig('127.0.0.3', 'vm1.a.example')).answers).toStrictEqual([]);
     expect((await dig('127.0.0.2', 'vm2.b.example')).answers).toStrictEqual([]);
+    // Nor the agent host's own names from /etc/hosts (which has localhost at least), as Neutron's dnsmasq --no-hosts.
+    expect((await dig('127.0.0.2', 'localhost')).answers).toStrictEqual([]);
 
     // Network b now claims a's address too (the same listen addresses: the listeners stay, the views change).
     await dns.listenOn(new Map([['a', [v4('127.0.0.2')]], ['b', [v4('127.0.0.3'), v4('127.0.0.2')]]]));

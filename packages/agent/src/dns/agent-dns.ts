@@ -97,7 +97,8 @@ export function agentDns(options: AgentDnsOptions, log: (line: string) => void, 
         // The cache guards its own socket callbacks and timers (a packet or a race never ends the process,
         // which also serves DHCP); what it catches is logged through the agent's log, once per interval.
         cache = await startDnsCache(
-          { ...options.cache, listenAddresses: wanted, port: options.port, ...(querySink ? { logQueries: true } : {}) },
+          // noHosts: the agent host's /etc/hosts is not any tenant's (Neutron runs dnsmasq with --no-hosts).
+          { ...options.cache, noHosts: true, listenAddresses: wanted, port: options.port, ...(querySink ? { logQueries: true } : {}) },
           { log, ...(querySink ? { queries: querySink } : {}) },
         );
         pushViews();
