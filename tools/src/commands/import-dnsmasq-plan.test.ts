@@ -19,7 +19,7 @@ describe('address arithmetic', () => {
   test.prop([fc.integer({ min: 24, max: 28 }), fc.nat(255), fc.nat(255), fc.option(fc.nat(15))])(
     'allocation pools are the hosts of the subnet minus the gateway and the dynamic pool, so the API accepts them together',
     (prefix, a, b, gwOffset) => {
-      const block = parseCidr(`10.0.0.0/${prefix}`);
+      const block = parseCidr(`198.18.0.0/${prefix}`);
       const hosts = 2 ** (32 - prefix) - 2;
       const [lo, hi] = [Math.min(a, b) % hosts, Math.max(a, b) % hosts].sort((x, y) => x - y);
       const dynamic = [{ first: block.address + 1 + lo!, last: block.address + 1 + hi! }];
@@ -39,54 +39,54 @@ describe('address arithmetic', () => {
 
 describe('planImport', () => {
   test('a range without a lease time gets dnsmasq\'s default of one hour, and without a netmask a /24 with a note', () => {
-    const p = plan('dhcp-range=10.1.2.50,10.1.2.99\n');
+    const p = plan('dhcp-range=198.18.2.50,198.18.2.99\n');
     expect(p.networks[0]?.subnet.leaseDuration).toBe(3600);
     expect(p.notes[0]?.detail).toMatch(/assumed \/24/);
   });
 
   test('two ranges in different subnets make two networks named after their tags; two in one subnet make two pools', () => {
-    const p = plan('dhcp-range=set:red,10.1.0.10,10.1.0.20,255.255.255.0\ndhcp-range=set:blue,10.2.0.10,10.2.0.20,255.255.255.0\ndhcp-range=10.2.0.30,10.2.0.40,255.255.255.0\n', 'site');
+    const p = plan('dhcp-range=set:red,198.18.1.10,198.18.1.20,255.255.255.0\ndhcp-range=set:blue,198.18.2.10,198.18.2.20,255.255.255.0\ndhcp-range=198.18.2.30,198.18.2.40,255.255.255.0\n', 'site');
     expect(p.networks.map((n) => n.name)).toEqual(['site-red', 'site-blue']);
     expect(p.networks[1]?.subnet.dynamicPools).toHaveLength(2);
   });
 
   test('an option tagged with a range tag sets that subnet only; an unknown tag is reported', () => {
-    const p = plan('dhcp-range=set:red,10.1.0.10,10.1.0.20,255.255.255.0\ndhcp-range=set:blue,10.2.0.10,10.2.0.20,255.255.255.0\ndhcp-option=tag:blue,3,10.2.0.1\ndhcp-option=tag:green,3,10.3.0.1\n');
-    expect(p.networks.map((n) => n.subnet.gateway)).toEqual([undefined, parseCidr('10.2.0.1/32').address]);
+    const p = plan('dhcp-range=set:red,198.18.1.10,198.18.1.20,255.255.255.0\ndhcp-range=set:blue,198.18.2.10,198.18.2.20,255.255.255.0\ndhcp-option=tag:blue,3,198.18.2.1\ndhcp-option=tag:green,3,198.18.3.1\n');
+    expect(p.networks.map((n) => n.subnet.gateway)).toEqual([undefined, parseCidr('198.18.2.1/32').address]);
     expect(p.notes[3]).toMatchObject({ status: 'unmapped', detail: expect.stringMatching(/tag green is set by no imported/) });
   });
 
   test('a router outside the subnet, a host on the gateway, and IPv6 ranges are refused with the reason', () => {
-    const p = plan('dhcp-range=10.1.0.10,10.1.0.20,255.255.255.0\ndhcp-option=3,192.0.2.1\ndhcp-host=52:54:00:00:00:01,10.1.0.1\ndhcp-range=fd00::10,fd00::20\n');
+    const p = plan('dhcp-range=198.18.1.10,198.18.1.20,255.255.255.0\ndhcp-option=3,198.19.0.1\ndhcp-host=52:54:00:00:00:01,198.18.1.1\ndhcp-range=fd00::10,fd00::20\n');
     expect(p.notes.map((n) => n.status)).toEqual(['created', 'unmapped', 'unmapped', 'unmapped']);
-    expect(p.notes[1]?.detail).toMatch(/not an address inside 10\.1\.0\.0\/24/);
+    expect(p.notes[1]?.detail).toMatch(/not an address inside 198\.18\.1\.0\/24/);
     expect(p.notes[2]?.detail).toMatch(/gateway/);
     expect(p.notes[3]?.detail).toMatch(/IPv6/);
     expect(p.ports).toEqual([]);
   });
 
   test("option names are read by protocol's option table: any dnsmasq name or alias, in any case; an unknown one is reported", () => {
-    const p = plan('dhcp-range=10.1.0.10,10.1.0.20,255.255.255.0\ndhcp-option=option:Router,10.1.0.1\ndhcp-option=option:ms-classless-static-route,10.9.0.0/16,10.1.0.254\ndhcp-option=option:no-such-option,1\ndhcp-option=option:lease-time,1h\n');
-    expect(p.networks[0]?.subnet.gateway).toBe(parseCidr('10.1.0.1/32').address);
+    const p = plan('dhcp-range=198.18.1.10,198.18.1.20,255.255.255.0\ndhcp-option=option:Router,198.18.1.1\ndhcp-option=option:ms-classless-static-route,198.19.0.0/16,198.18.1.254\ndhcp-option=option:no-such-option,1\ndhcp-option=option:lease-time,1h\n');
+    expect(p.networks[0]?.subnet.gateway).toBe(parseCidr('198.18.1.1/32').address);
     expect(p.notes.slice(1).map((n) => [n.status, n.detail])).toEqual([
-      ['created', 'gateway_ip 10.1.0.1 of net'],
-      ['unmapped', 'option ms-classless-static-route has no subnet-wide field; give it to ports with --extra-dhcp-opt ms-classless-static-route=10.9.0.0/16,10.1.0.254'],
+      ['created', 'gateway_ip 198.18.1.1 of net'],
+      ['unmapped', 'option ms-classless-static-route has no subnet-wide field; give it to ports with --extra-dhcp-opt ms-classless-static-route=198.19.0.0/16,198.18.1.254'],
       ['unmapped', '"no-such-option": not a dnsmasq option name or a code in 1..254'],
       ['unmapped', '"lease-time": option 51 (lease-time) is set by the server, not by configuration'],
     ]);
   });
 
   test("a port's option with a value the API would refuse is reported, not given to the port", () => {
-    const p = plan('dhcp-range=10.1.0.10,10.1.0.20,255.255.255.0\ndhcp-host=52:54:00:00:00:01,set:pxe,10.1.0.5\ndhcp-option=tag:pxe,option:ntp-server,10.1.0\ndhcp-option=tag:pxe,150,10.1.0.2\ndhcp-option=option:ntp-server,ntp.example\n');
-    expect(p.ports[0]?.extraDhcpOpts).toEqual([{ opt_name: '150', opt_value: '10.1.0.2' }]);
-    expect(p.notes[2]).toMatchObject({ status: 'unmapped', detail: 'option 42 (ntp-server): "10.1.0" is not a dotted-quad IPv4 address' });
+    const p = plan('dhcp-range=198.18.1.10,198.18.1.20,255.255.255.0\ndhcp-host=52:54:00:00:00:01,set:pxe,198.18.1.5\ndhcp-option=tag:pxe,option:ntp-server,198.18.1\ndhcp-option=tag:pxe,150,198.18.1.2\ndhcp-option=option:ntp-server,ntp.example\n');
+    expect(p.ports[0]?.extraDhcpOpts).toEqual([{ opt_name: '150', opt_value: '198.18.1.2' }]);
+    expect(p.notes[2]).toMatchObject({ status: 'unmapped', detail: 'option 42 (ntp-server): "198.18.1" is not a dotted-quad IPv4 address' });
     expect(p.notes[3]?.status).toBe('created');
     expect(p.notes[4]?.detail).toBe('option ntp-server has no subnet-wide field, and the API would refuse its value (option 42 (ntp-server): "ntp.example" is not a dotted-quad IPv4 address)');
   });
 
   test('a DNS option the cache refuses is reported with its reason, not written', () => {
-    const p = plan('server=not-an-ip\nserver=192.0.2.53\n');
+    const p = plan('server=not-an-ip\nserver=198.18.255.53\n');
     expect(p.notes.map((n) => [n.status, n.detail])).toEqual([['unmapped', 'bad address'], ['dns', 'dns.server']]);
-    expect(p.dns.map((i) => i.value)).toEqual(['192.0.2.53']);
+    expect(p.dns.map((i) => i.value)).toEqual(['198.18.255.53']);
   });
 });

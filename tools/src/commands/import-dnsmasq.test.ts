@@ -13,31 +13,31 @@ domain-needed
 bogus-priv
 no-resolv
 strict-order
-server=1.1.1.1
-server=9.9.9.9#53
-server=/corp.example/10.20.0.53
+server=198.18.255.1
+server=198.18.255.9#53
+server=/corp.example/198.18.20.53
 address=/ads.example.com/
-address=/printer.lan/192.168.10.40
-host-record=nas.lan,192.168.10.5
+address=/printer.lan/198.18.10.40
+host-record=nas.lan,198.18.10.5
 cache-size=1000
 local-ttl=60
 interface=eth1
 bind-interfaces
-listen-address=192.168.10.1
+listen-address=198.18.10.1
 domain=lan
 expand-hosts
 
-dhcp-range=set:office,192.168.10.100,192.168.10.200,255.255.255.0,12h
-dhcp-option=option:router,192.168.10.1
-dhcp-option=6,0.0.0.0,1.1.1.1
-dhcp-option=option:classless-static-route,10.0.0.0/8,192.168.10.254
-dhcp-option=option:ntp-server,192.168.10.1
-dhcp-host=52:54:00:aa:00:01,192.168.10.10,printer
-dhcp-host=52:54:00:aa:00:02,192.168.10.150,nas,infinite
-dhcp-host=52:54:00:aa:00:03,set:pxe,192.168.10.20,bootbox
+dhcp-range=set:office,198.18.10.100,198.18.10.200,255.255.255.0,12h
+dhcp-option=option:router,198.18.10.1
+dhcp-option=6,0.0.0.0,198.18.255.1
+dhcp-option=option:classless-static-route,198.19.0.0/16,198.18.10.254
+dhcp-option=option:ntp-server,198.18.10.1
+dhcp-host=52:54:00:aa:00:01,198.18.10.10,printer
+dhcp-host=52:54:00:aa:00:02,198.18.10.150,nas,infinite
+dhcp-host=52:54:00:aa:00:03,set:pxe,198.18.10.20,bootbox
 dhcp-option=tag:pxe,option:bootfile-name,pxelinux.0
-dhcp-option=tag:pxe,66,192.168.10.2
-dhcp-host=id:01:52:54:00:aa:00:09,192.168.10.30
+dhcp-option=tag:pxe,66,198.18.10.2
+dhcp-host=id:01:52:54:00:aa:00:09,198.18.10.30
 dhcp-host=52:54:00:aa:00:04,ignore
 dhcp-authoritative
 dhcp-leasefile=/var/lib/misc/dnsmasq.leases
@@ -77,30 +77,30 @@ describe('leasehold import-dnsmasq', () => {
     expect(network?.dns_domain).toMatch(/^lan\.?$/);
     const [subnet] = await t.client.subnets.list({ network_id: network!.id });
     expect(subnet).toMatchObject({
-      cidr: '192.168.10.0/24',
-      gateway_ip: '192.168.10.1',
+      cidr: '198.18.10.0/24',
+      gateway_ip: '198.18.10.1',
       // .150 is nas's fixed address: taken out of the dynamic range, as the API keeps fixed and dynamic addresses apart.
-      dynamic_pools: [{ start: '192.168.10.100', end: '192.168.10.149' }, { start: '192.168.10.151', end: '192.168.10.200' }],
-      dns_nameservers: ['1.1.1.1'],
-      host_routes: [{ destination: '10.0.0.0/8', nexthop: '192.168.10.254' }],
+      dynamic_pools: [{ start: '198.18.10.100', end: '198.18.10.149' }, { start: '198.18.10.151', end: '198.18.10.200' }],
+      dns_nameservers: ['198.18.255.1'],
+      host_routes: [{ destination: '198.19.0.0/16', nexthop: '198.18.10.254' }],
       lease_duration: 12 * 3600,
       enable_dhcp: true,
     });
     const ports = await t.client.ports.list({ network_id: network!.id });
     const byMac = new Map(ports.map((p) => [p.mac_address, p]));
     expect(ports).toHaveLength(3);
-    expect(byMac.get('52:54:00:aa:00:01')).toMatchObject({ dns_name: 'printer', fixed_ips: [{ subnet_id: subnet!.id, ip_address: '192.168.10.10' }] });
-    expect(byMac.get('52:54:00:aa:00:02')).toMatchObject({ dns_name: 'nas', fixed_ips: [{ ip_address: '192.168.10.150' }] });
+    expect(byMac.get('52:54:00:aa:00:01')).toMatchObject({ dns_name: 'printer', fixed_ips: [{ subnet_id: subnet!.id, ip_address: '198.18.10.10' }] });
+    expect(byMac.get('52:54:00:aa:00:02')).toMatchObject({ dns_name: 'nas', fixed_ips: [{ ip_address: '198.18.10.150' }] });
     expect(byMac.get('52:54:00:aa:00:03')?.extra_dhcp_opts).toEqual([
       { opt_name: 'bootfile-name', opt_value: 'pxelinux.0', ip_version: 4 },
-      { opt_name: '66', opt_value: '192.168.10.2', ip_version: 4 },
+      { opt_name: '66', opt_value: '198.18.10.2', ip_version: 4 },
     ].map((o) => expect.objectContaining({ opt_name: o.opt_name, opt_value: o.opt_value })));
 
     // Line by line: what each became, or why not.
-    expect(lineOf(run.stdout, 6)).toMatch(/dns\s+server=1\.1\.1\.1\s+→ dns\.server/);
+    expect(lineOf(run.stdout, 6)).toMatch(/dns\s+server=198\.18\.255\.1\s+→ dns\.server/);
     expect(lineOf(run.stdout, 14)).toMatch(/agent\s+interface=eth1/);
     expect(lineOf(run.stdout, 15)).toMatch(/ignored\s+bind-interfaces/);
-    expect(lineOf(run.stdout, 20)).toMatch(/created\s+dhcp-range=.*→ network office \(.+\), subnet 192\.168\.10\.0\/24, dynamic pool 192\.168\.10\.100-192\.168\.10\.200, lease 43200 s/);
+    expect(lineOf(run.stdout, 20)).toMatch(/created\s+dhcp-range=.*→ network office \(.+\), subnet 198\.18\.10\.0\/24, dynamic pool 198\.18\.10\.100-198\.18\.10\.200, lease 43200 s/);
     expect(lineOf(run.stdout, 24)).toMatch(/NOT MAPPED\s+dhcp-option=option:ntp-server.*no subnet-wide field/);
     expect(lineOf(run.stdout, 26)).toMatch(/created\s+dhcp-host=52:54:00:aa:00:02.*taken out of the dynamic pool/);
     expect(lineOf(run.stdout, 28)).toMatch(/created\s+dhcp-option=tag:pxe,option:bootfile-name.*on 1 port\(s\) tagged pxe/);
@@ -114,9 +114,9 @@ describe('leasehold import-dnsmasq', () => {
     // The DNS settings are a leasehold.yaml the processes accept.
     const yaml = readFileSync(out, 'utf8');
     const { dns, agent } = checkConfig(loadConfig({ file: out, env: {} }));
-    expect(dns.servers.map((s) => s.address)).toEqual(['1.1.1.1', '9.9.9.9']);
-    expect(dns.domainServers).toEqual([{ domain: 'corp.example', server: { address: '10.20.0.53', port: 53, family: 4 } }]);
-    expect(dns.addresses).toEqual([{ domain: 'ads.example.com', ip: undefined }, { domain: 'printer.lan', ip: '192.168.10.40' }]);
+    expect(dns.servers.map((s) => s.address)).toEqual(['198.18.255.1', '198.18.255.9']);
+    expect(dns.domainServers).toEqual([{ domain: 'corp.example', server: { address: '198.18.20.53', port: 53, family: 4 } }]);
+    expect(dns.addresses).toEqual([{ domain: 'ads.example.com', ip: undefined }, { domain: 'printer.lan', ip: '198.18.10.40' }]);
     expect(dns.hostRecords[0]?.names).toEqual(['nas.lan']);
     expect(dns).toMatchObject({ cacheSize: 1000, localTtl: 60, noResolv: true, strictOrder: true, domainNeeded: true, bogusPriv: true, expandHosts: true, domain: 'lan' });
     expect(agent.interfaceMappings).toEqual({ '*': 'eth1' });
