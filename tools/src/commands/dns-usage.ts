@@ -27,7 +27,7 @@ export function dnsUsage(): string {
     '',
     '  --conf-file FILE  read options from FILE (name=value lines, # comments); may repeat',
     '  --test            check the configuration and exit (as dnsmasq --test)',
-    '  --log-queries     log every query and its answer (query[A] x from y, reply x is 1.2.3.4)',
+    '  --log-queries     log every query and its answer (query[A] x from y, reply x is 198.18.0.5)',
     '  -h, --help        this help',
     '',
     'Options with a value:',

@@ -19,7 +19,7 @@ function filterFlags(command: Command): Command {
   return withNatsFlags(
     command
       .option('--type <kind>', 'aggregate type: network, port, lease, agent, binding, ipam, mac')
-      .option('--id <id>', 'aggregate id or subject tokens (net-1, net-1/10.0.0.5); without --type, any subject holding it')
+      .option('--id <id>', 'aggregate id or subject tokens (net-1, net-1/198.18.0.5); without --type, any subject holding it')
       .option('--subject <pattern>', 'NATS subject wildcard, e.g. lh.evt.lease.net-1.*')
       .option('--since <when>', 'a stream sequence (1234), an ISO time (2026-11-24T10:00:00Z) or a duration back from now (10m, 1h30m)')
       .option('--event <type>', 'event type, e.g. LeaseBound (repeat for several)', collect)

@@ -70,7 +70,7 @@ export function parseSince(text: string, now: number): Start {
   throw badFlag('--since', `--since ${text}: give a sequence (1234), an ISO time (2026-11-24T10:00:00Z) or a duration (10m, 1h30m, 2d)`);
 }
 
-/** Subject tokens of an id as the CLI takes it: "net-1", "net-1/10.0.0.5" or "net-1.10-0-0-5". Pure. */
+/** Subject tokens of an id as the CLI takes it: "net-1", "net-1/198.18.0.5" or "net-1.198-18-0-5". Pure. */
 export function idTokens(id: string): string[] {
   const parts = id.split(/[/]/).flatMap((part) => (/^\d{1,3}(\.\d{1,3}){3}$/.test(part) ? [part] : part.split('.')));
   try {

@@ -66,7 +66,7 @@ export function parseHostRoute(flag: string, text: string): { destination: strin
     throw badFlag(flag, `${flag} wants destination=CIDR,gateway=IP, not ${JSON.stringify(text)}`);
   }
   const { key, value } = parseKeyValue(flag, text);
-  if (!value) throw badFlag(flag, `${flag} wants DEST=NEXTHOP (e.g. 10.0.0.0/8=198.18.0.1), not ${JSON.stringify(text)}`);
+  if (!value) throw badFlag(flag, `${flag} wants DEST=NEXTHOP (e.g. 198.19.0.0/16=198.18.0.1), not ${JSON.stringify(text)}`);
   return { destination: key, nexthop: value };
 }
 

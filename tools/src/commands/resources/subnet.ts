@@ -78,7 +78,7 @@ const fieldFlags = (command: Command) =>
     .option('--no-dynamic-pool', 'no dynamic pools')
     .option('--dns-server <ip>', 'DNS name server handed out (repeat)', collect)
     .option('--no-dns-server', 'no DNS name servers')
-    .option('--host-route <dest=nexthop>', 'static route handed out, e.g. 10.0.0.0/8=198.18.0.1 (repeat)', collect)
+    .option('--host-route <dest=nexthop>', 'static route handed out, e.g. 198.19.0.0/16=198.18.0.1 (repeat)', collect)
     .option('--no-host-route', 'no host routes')
     .option('--dhcp', 'serve DHCP on this subnet')
     .option('--no-dhcp', 'do not serve DHCP on this subnet')
