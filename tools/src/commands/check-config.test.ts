@@ -19,8 +19,8 @@ const write = (name: string, text: string) => {
 
 describe('leasehold check-config', () => {
   test('a good file prints "syntax check OK." and exits 0; a bad one prints file:line: field: reason on stderr and exits 1', async () => {
-    const good = write('good.yaml', 'scheduler:\n  agents_per_network: 2\ndns:\n  server: 192.0.2.53\n');
-    const bad = write('bad.yaml', 'scheduler:\n  agents_per_network: 2\ndns:\n  server: 192.0.2.53\n  address: /ads.example/not-an-ip\n');
+    const good = write('good.yaml', 'scheduler:\n  agents_per_network: 2\ndns:\n  server: 198.18.255.53\n');
+    const bad = write('bad.yaml', 'scheduler:\n  agents_per_network: 2\ndns:\n  server: 198.18.255.53\n  address: /ads.example/not-an-ip\n');
     const [ok, fail] = await Promise.all([runCli(['check-config', good]), runCli(['check-config', bad])]);
     expect(ok).toEqual({ code: 0, stdout: 'leasehold: syntax check OK.\n', stderr: '' });
     expect(fail).toEqual({ code: 1, stdout: '', stderr: `${bad}:5: dns.address: bad address\n` });

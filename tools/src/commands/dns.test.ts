@@ -24,7 +24,7 @@ describe('leasehold dns', () => {
   test('--test reports a good config as dnsmasq does and exits 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lh-dns-cli-'));
     try {
-      writeFileSync(join(dir, 'ok.conf'), '# cache\ncache-size=500\nserver=/corp/10.0.0.53\nstrict-order\n');
+      writeFileSync(join(dir, 'ok.conf'), '# cache\ncache-size=500\nserver=/corp/198.18.1.53\nstrict-order\n');
       const result = await leasehold(['dns', '--test', '--conf-file', join(dir, 'ok.conf'), '--port', '5353']);
       expect(result).toEqual({ code: 0, out: 'leasehold dns: syntax check OK.\n' });
     } finally {
@@ -53,7 +53,7 @@ describe('leasehold dns', () => {
     const probe = createSocket('udp4');
     const port = await new Promise<number>((resolve) => probe.bind(0, '127.0.0.1', () => resolve(probe.address().port)));
     probe.close();
-    const child = spawn(process.execPath, [bin, 'dns', '--listen-address', '127.0.0.1', '--port', String(port), '--no-resolv', '--host-record=cli.lan,10.7.7.7'], {
+    const child = spawn(process.execPath, [bin, 'dns', '--listen-address', '127.0.0.1', '--port', String(port), '--no-resolv', '--host-record=cli.lan,198.18.7.7'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -64,7 +64,7 @@ describe('leasehold dns', () => {
       expect(out).toContain(`listening on 127.0.0.1#${port}`);
       for (const transport of ['+notcp', '+tcp']) {
         const { stdout } = await run('dig', ['@127.0.0.1', '-p', String(port), 'cli.lan', '+short', '+tries=1', '+time=2', transport]);
-        expect(stdout.trim()).toBe('10.7.7.7');
+        expect(stdout.trim()).toBe('198.18.7.7');
       }
     } finally {
       child.kill('SIGTERM');

@@ -46,13 +46,13 @@ describe('--since', () => {
 
 describe('aggregate type and id', () => {
   test('an IPv4 address in an id becomes one dashed token', () => {
-    expect(idTokens('net-1/10.0.0.5')).toEqual(['net-1', '10-0-0-5']);
-    expect(idTokens('net-1.10-0-0-5')).toEqual(['net-1', '10-0-0-5']);
+    expect(idTokens('net-1/198.18.0.5')).toEqual(['net-1', '198-18-0-5']);
+    expect(idTokens('net-1.198-18-0-5')).toEqual(['net-1', '198-18-0-5']);
   });
 
   test('a type with a full id is one subject, with part of an id every subject below it', () => {
     expect(aggregatePattern('network', 'n1').server).toBe('lh.evt.network.n1');
-    expect(aggregatePattern('lease', 'n1/10.0.0.5').server).toBe('lh.evt.lease.n1.10-0-0-5');
+    expect(aggregatePattern('lease', 'n1/198.18.0.5').server).toBe('lh.evt.lease.n1.198-18-0-5');
     expect(aggregatePattern('lease', 'n1').server).toBe('lh.evt.lease.n1.>');
     expect(aggregatePattern('lease', undefined).server).toBe('lh.evt.lease.>');
   });
@@ -61,7 +61,7 @@ describe('aggregate type and id', () => {
     const filter = eventFilter({ id: 'n1' }, 0);
     expect(filter.server).toBe('lh.evt.>');
     expect(keeps(filter, 'lh.evt.network.n1', 'NetworkCreated')).toBe(true);
-    expect(keeps(filter, 'lh.evt.lease.n1.10-0-0-5', 'LeaseBound')).toBe(true);
+    expect(keeps(filter, 'lh.evt.lease.n1.198-18-0-5', 'LeaseBound')).toBe(true);
     expect(keeps(filter, 'lh.evt.network.n10', 'NetworkCreated')).toBe(false);
   });
 

@@ -16,17 +16,17 @@ describe('readable data', () => {
   });
 
   test('CIDRs, ranges and times read as text', () => {
-    const subnet = { cidr: { address: 0x0a000000, prefix: 24 }, dynamicPools: [{ first: 0x0a000064, last: 0x0a0000c7 }], expiresAt: Date.UTC(2026, 0, 2) };
-    expect(readable(subnet)).toEqual({ cidr: '10.0.0.0/24', dynamicPools: ['10.0.0.100-10.0.0.199'], expiresAt: '2026-01-02T00:00:00.000Z' });
+    const subnet = { cidr: { address: 0xc6120000, prefix: 24 }, dynamicPools: [{ first: 0xc6120064, last: 0xc61200c7 }], expiresAt: Date.UTC(2026, 0, 2) };
+    expect(readable(subnet)).toEqual({ cidr: '198.18.0.0/24', dynamicPools: ['198.18.0.100-198.18.0.199'], expiresAt: '2026-01-02T00:00:00.000Z' });
   });
 
   test('a line holds sequence, time, subject, type and compact data', () => {
     const line = renderEventLine({
       seq: 7,
-      subject: 'lh.evt.lease.n1.10-0-0-5',
-      event: { type: 'LeaseBound', v: 1, id: 'e1', aggregate: 'lease/n1/10.0.0.5', at: Date.UTC(2026, 0, 1), data: { ip: 0x0a000005, mac: 'fa:16:3e:00:00:05', hostname: 'a b' } },
+      subject: 'lh.evt.lease.n1.198-18-0-5',
+      event: { type: 'LeaseBound', v: 1, id: 'e1', aggregate: 'lease/n1/198.18.0.5', at: Date.UTC(2026, 0, 1), data: { ip: 0xc6120005, mac: 'fa:16:3e:00:00:05', hostname: 'a b' } },
     });
-    expect(line).toBe('7 2026-01-01T00:00:00.000Z lh.evt.lease.n1.10-0-0-5 LeaseBound ip=10.0.0.5 mac=fa:16:3e:00:00:05 hostname="a b"');
+    expect(line).toBe('7 2026-01-01T00:00:00.000Z lh.evt.lease.n1.198-18-0-5 LeaseBound ip=198.18.0.5 mac=fa:16:3e:00:00:05 hostname="a b"');
   });
 
   test('an undecodable event still gets a line naming why', () => {

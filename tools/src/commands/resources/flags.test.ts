@@ -40,7 +40,7 @@ describe('flag parsers', () => {
     for (const [flag, bad] of [
       ['--pool', () => parseRange('--pool', '198.18.0.1')],
       ['--pool', () => parseRange('--pool', 'start=198.18.0.1')],
-      ['--host-route', () => parseHostRoute('--host-route', '10.0.0.0/8')],
+      ['--host-route', () => parseHostRoute('--host-route', '198.19.0.0/16')],
       ['--fixed-ip', () => parseFixedIp('--fixed-ip', 'network=x')],
       ['--fixed-ip', () => parseFixedIp('--fixed-ip', '')],
       ['--mtu', () => parseInteger('--mtu', '1.5')],

@@ -39,7 +39,7 @@ describe('formatValue', () => {
     expect(formatValue(null)).toBe('');
     expect(formatValue([])).toBe('');
     expect(formatValue(['az1', 'az2'])).toBe('az1, az2');
-    expect(formatValue([{ destination: '10.0.0.0/8', nexthop: '198.18.0.1' }])).toBe('destination=10.0.0.0/8,nexthop=198.18.0.1');
+    expect(formatValue([{ destination: '198.19.0.0/16', nexthop: '198.18.0.1' }])).toBe('destination=198.19.0.0/16,nexthop=198.18.0.1');
     expect(formatValue(false)).toBe('false');
   });
 

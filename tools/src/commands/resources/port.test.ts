@@ -87,10 +87,10 @@ describe('leasehold port', () => {
 
 describe('port flags', () => {
   test('--fixed-ip accepts either part alone and --no-fixed-ip asks for no address', () => {
-    expect(portFields({ fixedIp: ['subnet=s1', 'ip=198.18.0.9', 'subnet_id=s2,ip_address=10.0.0.9'] }).fixed_ips).toEqual([
+    expect(portFields({ fixedIp: ['subnet=s1', 'ip=198.18.0.9', 'subnet_id=s2,ip_address=198.19.0.9'] }).fixed_ips).toEqual([
       { subnet_id: 's1' },
       { ip_address: '198.18.0.9' },
-      { subnet_id: 's2', ip_address: '10.0.0.9' },
+      { subnet_id: 's2', ip_address: '198.19.0.9' },
     ]);
     expect(portFields({ fixedIp: false })).toEqual({ fixed_ips: [] });
   });

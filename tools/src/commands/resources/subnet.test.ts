@@ -19,8 +19,8 @@ describe('leasehold subnet', () => {
     const run = await cli(
       'subnet', 'create', '--network', 'subnet-net', '--cidr', '198.18.0.0/24', '--name', 'full',
       '--gateway', '198.18.0.254', '--pool', '198.18.0.10-198.18.0.99', '--pool', '198.18.0.110-198.18.0.119',
-      '--dynamic-pool', '198.18.0.200-198.18.0.249', '--dns-server', '198.18.0.2', '--dns-server', '9.9.9.9',
-      '--host-route', '10.0.0.0/8=198.18.0.254', '--no-dhcp', '--lease-duration', '600', '--json',
+      '--dynamic-pool', '198.18.0.200-198.18.0.249', '--dns-server', '198.18.0.2', '--dns-server', '198.18.255.9',
+      '--host-route', '198.19.0.0/16=198.18.0.254', '--no-dhcp', '--lease-duration', '600', '--json',
     );
     expect(run.stderr).toBe('');
     const { subnet } = jsonOf<{ subnet: SubnetView }>(run);
@@ -34,8 +34,8 @@ describe('leasehold subnet', () => {
         { start: '198.18.0.110', end: '198.18.0.119' },
       ],
       dynamic_pools: [{ start: '198.18.0.200', end: '198.18.0.249' }],
-      dns_nameservers: ['198.18.0.2', '9.9.9.9'],
-      host_routes: [{ destination: '10.0.0.0/8', nexthop: '198.18.0.254' }],
+      dns_nameservers: ['198.18.0.2', '198.18.255.9'],
+      host_routes: [{ destination: '198.19.0.0/16', nexthop: '198.18.0.254' }],
       enable_dhcp: false,
       lease_duration: 600,
     });
@@ -44,17 +44,17 @@ describe('leasehold subnet', () => {
 
   test('list --network prints only that network’s subnets as a table; show finds a subnet by name', async () => {
     const other = await t.client.networks.create({ name: 'other-net' });
-    const s1 = await t.client.subnets.create({ network_id: other.id, cidr: '10.1.0.0/24', name: 'o1' });
-    await t.client.subnets.create({ network_id: other.id, cidr: '10.2.0.0/24', name: 'o2', gateway_ip: null });
+    const s1 = await t.client.subnets.create({ network_id: other.id, cidr: '198.18.1.0/24', name: 'o1' });
+    await t.client.subnets.create({ network_id: other.id, cidr: '198.18.2.0/24', name: 'o2', gateway_ip: null });
     const [list, show] = await Promise.all([cli('subnet', 'list', '--network', 'other-net'), cli('subnet', 'show', 'o1', '--json')]);
     expect(list.code).toBe(0);
     const [header, ...rows] = tableRows(list.stdout);
     expect(header).toEqual(['id', 'name', 'network', 'cidr', 'gateway', 'dhcp', 'allocation pools']);
     expect(rows.map((r) => [r[1], r[3], r[4], r[5]]).sort()).toEqual([
-      ['o1', '10.1.0.0/24', '10.1.0.1', 'on'],
-      ['o2', '10.2.0.0/24', 'none', 'on'],
+      ['o1', '198.18.1.0/24', '198.18.1.1', 'on'],
+      ['o2', '198.18.2.0/24', 'none', 'on'],
     ]);
-    expect(rows.find((r) => r[0] === s1.id)?.[6]).toBe('10.1.0.2-10.1.0.254');
+    expect(rows.find((r) => r[0] === s1.id)?.[6]).toBe('198.18.1.2-198.18.1.254');
     // revision_number is the network's: it moved on when o2 was added.
     expect(jsonOf<{ subnet: SubnetView }>(show).subnet).toEqual(await t.client.subnets.show(s1.id));
   });
@@ -64,16 +64,16 @@ describe('leasehold subnet', () => {
       network_id: net.id,
       cidr: '198.19.0.0/24',
       name: 'changing',
-      host_routes: [{ destination: '10.0.0.0/8', nexthop: '198.19.0.1' }],
+      host_routes: [{ destination: '198.18.0.0/16', nexthop: '198.19.0.1' }],
       dns_nameservers: ['198.19.0.2'],
     });
-    const update = await cli('subnet', 'update', 'changing', '--no-gateway', '--dns-server', '1.1.1.1', '--no-host-route', '--lease-duration', 'infinite', '--json');
+    const update = await cli('subnet', 'update', 'changing', '--no-gateway', '--dns-server', '198.18.255.1', '--no-host-route', '--lease-duration', 'infinite', '--json');
     expect(update.stderr).toBe('');
     const updated = jsonOf<{ subnet: SubnetView }>(update).subnet;
     expect(updated).toEqual({
       ...s,
       gateway_ip: null,
-      dns_nameservers: ['1.1.1.1'],
+      dns_nameservers: ['198.18.255.1'],
       host_routes: [],
       lease_duration: -1,
       allocation_pools: updated.allocation_pools,
@@ -86,9 +86,9 @@ describe('leasehold subnet', () => {
 
   test('a gateway outside the CIDR exits 2 with GATEWAY_OUTSIDE_CIDR naming gateway_ip, and no subnet is made', async () => {
     const before = await t.client.subnets.list({ network_id: net.id });
-    const run = await cli('subnet', 'create', '--network', net.id, '--cidr', '198.20.0.0/24', '--gateway', '10.9.9.9');
+    const run = await cli('subnet', 'create', '--network', net.id, '--cidr', '198.18.201.0/24', '--gateway', '198.19.201.9');
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^error GATEWAY_OUTSIDE_CIDR \(gateway_ip\): .*10\.9\.9\.9.*\n$/);
+    expect(run.stderr).toMatch(/^error GATEWAY_OUTSIDE_CIDR \(gateway_ip\): .*198\.19\.201\.9.*\n$/);
     expect(await t.client.subnets.list({ network_id: net.id })).toEqual(before);
   });
 });
