@@ -87,9 +87,9 @@ function printLatencies(rows: readonly Latency[]): void {
 
 try {
   const big = await client.networks.create({ name: 'bench-big', dns_domain: 'bench.example' });
-  await client.subnets.create({ network_id: big.id, cidr: '10.0.0.0/16' });
+  await client.subnets.create({ network_id: big.id, cidr: '198.18.0.0/16' });
   const small = await client.networks.create({ name: 'bench-small' });
-  await client.subnets.create({ network_id: small.id, cidr: '10.1.0.0/24' });
+  await client.subnets.create({ network_id: small.id, cidr: '198.19.0.0/24' });
 
   const figures: Figure[] = [];
   const createLatency: number[] = [];

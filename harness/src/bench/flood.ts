@@ -13,7 +13,7 @@ import { machineLine } from './harness.js';
 console.log(machineLine('lease table only, no sockets, one core'));
 const mac = (i: number) => `02:${[24, 16, 8, 0].map((s) => ((i >>> s) & 255).toString(16).padStart(2, '0')).join(':')}:00`;
 for (const size of [254, 4_094, 65_534]) {
-  const first = parseIpv4('10.0.0.1');
+  const first = parseIpv4('198.18.0.1');
   const table = new LeaseTable({ networkId: 'bench', pools: [{ subnetId: 's', first, last: first + size - 1 }] });
   let i = 0;
   // The flood takes every address at t = 0...

@@ -62,7 +62,7 @@ try {
       return { us, answered };
     };
     const d = await measure(direct, { ifname, ifaddr: undefined });
-    const r = await measure(relayed, { ifname: undefined, ifaddr: parseIpv4('192.0.2.1') });
+    const r = await measure(relayed, { ifname: undefined, ifaddr: parseIpv4('198.19.0.1') });
     console.log(
       `${String(target).padStart(5)} networks served: DISCOVER on an interface ${d.us.toFixed(1).padStart(6)} µs (${d.answered} answered), relayed ${r.us.toFixed(1).padStart(6)} µs (${r.answered} answered)`,
     );

@@ -87,7 +87,7 @@ console.log(`counts: ${SEQUENTIAL} sequential creates and ${PIPELINED} with ${WI
 
 try {
   const net = await client.networks.create({ name: 'bench-rest' });
-  await client.subnets.create({ network_id: net.id, cidr: '10.0.0.0/16' });
+  await client.subnets.create({ network_id: net.id, cidr: '198.18.0.0/16' });
   const one = { network_id: net.id };
   const figures: Figure[] = [];
   const sequential = (create: (i: number) => Promise<unknown>) => async () => {

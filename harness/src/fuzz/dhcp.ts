@@ -92,7 +92,7 @@ await env.bind(agent, direct.network.id);
 await env.bind(agent, relayed.network.id);
 const serverId = agent.served().find((s) => s.networkId === direct.network.id)!.serverIps.get(direct.subnet.id)!;
 const directArrival: Arrival = { ifname: DIRECT_IF, ifaddr: serverId };
-const relayArrival: Arrival = { ifname: undefined, ifaddr: parseIpv4('192.0.2.1') };
+const relayArrival: Arrival = { ifname: undefined, ifaddr: parseIpv4('198.19.0.1') };
 const inDirect = () => parseIpv4('198.18.200.0') + 1 + below(254);
 const relayAddress = () => parseIpv4('198.18.201.0') + 1 + below(254);
 

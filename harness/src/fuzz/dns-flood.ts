@@ -190,7 +190,7 @@ export async function runFlood(): Promise<void> {
     'dnsmasq',
     [
       '--no-daemon', `--port=${upstreamPort}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts',
-      '--conf-file=/dev/null', '--address=/flood.test/192.0.2.1', '--local-ttl=5', '--dns-forward-max=10000',
+      '--conf-file=/dev/null', '--address=/flood.test/198.18.0.2', '--local-ttl=5', '--dns-forward-max=10000',
     ],
     { stdio: 'ignore' },
   );
@@ -377,7 +377,7 @@ async function legitimateClient(port: number): Promise<{ stop(): Pick<TargetResu
     sentAt[id] = NaN;
     const ms = performance.now() - at;
     if (Number.isNaN(ms) || ms > LEGIT_TIMEOUT_MS) return;
-    if ((reply[3]! & 0xf) === 0 && reply.readUInt16BE(6) >= 1 && reply.subarray(-4).join('.') === '192.0.2.1') latencies.push(ms);
+    if ((reply[3]! & 0xf) === 0 && reply.readUInt16BE(6) >= 1 && reply.subarray(-4).join('.') === '198.18.0.2') latencies.push(ms);
     else other++;
   });
   socket.on('error', () => {});

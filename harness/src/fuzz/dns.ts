@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     children.push(
       spawn('dnsmasq', [
         '--no-daemon', `--port=${upstreamPort}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts',
-        '--conf-file=/dev/null', '--address=/fuzz.test/192.0.2.1', '--local-ttl=30', '--dns-forward-max=10000',
+        '--conf-file=/dev/null', '--address=/fuzz.test/198.18.0.2', '--local-ttl=30', '--dns-forward-max=10000',
         ...Array.from({ length: 12 }, (_, i) => `--txt-record=big.fuzz.test,${String(i).padStart(2, '0')}${'x'.repeat(90)}`),
       ], { stdio: 'ignore' }),
     );
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
         [
           '--expose-gc', '--import', import.meta.resolve('tsx'), '--conditions=@leasehold/source', self, '--serve',
           '--listen-address', '127.0.0.1', '--port', String(port), '--no-resolv', '--server', `127.0.0.1#${upstreamPort}`,
-          '--cache-size', '5000', '--upstream-timeout', '500', '--host-record=gw.fuzz.lan,10.0.0.1', ...extra,
+          '--cache-size', '5000', '--upstream-timeout', '500', '--host-record=gw.fuzz.lan,198.18.0.1', ...extra,
         ],
         { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
       );
