@@ -7,6 +7,12 @@
  * IPv4 only (the JS side uses dgram for IPv6). N-API + libuv (uv_poll on the
  * socket), so it loads in any Node version with the same ABI.
  *
+ * A listener of a network served in its own namespace (qdhcp-<network>, issue
+ * 18) is made inside it: setns(2) into the namespace around socket() and
+ * bind() (a socket stays in the namespace it was made in), then straight
+ * back, as packages/agent/native/lh_net.c does for DHCP. Only the calling
+ * thread moves, only for those calls; the receive path is the same.
+ *
  * Slot layout, in and out: data at slot * SLOT_SIZE; meta at slot * 16:
  * u32 length (host order), 4 address bytes (network order), u16 port (host order).
  */
@@ -14,6 +20,8 @@
 #include <node_api.h>
 #include <uv.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -58,6 +66,104 @@ static napi_value throw_errno(napi_env env, const char *what, int err) {
 
 static int drain(lh_sock *s);
 static int send_slots(lh_sock *s, int count);
+
+/* Moves this thread into the network namespace at netns_path (e.g. /run/netns/qdhcp-x); returns the
+   descriptor of the namespace to come back to (leave_netns), or -errno with the thread where it was. */
+static int enter_netns(const char *netns_path) {
+  int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (home < 0) return -errno;
+  int target = open(netns_path, O_RDONLY | O_CLOEXEC);
+  if (target < 0) {
+    int err = errno;
+    close(home);
+    return -err;
+  }
+  int entered = setns(target, CLONE_NEWNET);
+  int err = errno;
+  close(target);
+  if (entered < 0) {
+    close(home);
+    return -err;
+  }
+  return home;
+}
+
+static void leave_netns(int home) {
+  /* Failing to come back would leave the JS thread in a tenant's namespace: nothing after that is safe. */
+  if (setns(home, CLONE_NEWNET) < 0) {
+    fprintf(stderr, "lh_dns: cannot return to the process's network namespace: %s\n", strerror(errno));
+    abort();
+  }
+  close(home);
+}
+
+/* The optional namespace path argument (absent, undefined or ""): 1 if usable (path[0] == 0 when none), 0 after throwing. */
+static int netns_arg(napi_env env, napi_value *argv, size_t argc, size_t index, char *path, size_t size) {
+  path[0] = 0;
+  if (argc <= index) return 1;
+  napi_valuetype type;
+  napi_typeof(env, argv[index], &type);
+  if (type == napi_undefined) return 1;
+  size_t n = 0;
+  if (type != napi_string || napi_get_value_string_utf8(env, argv[index], path, size, &n) != napi_ok || n >= size - 1) {
+    napi_throw_type_error(env, NULL, "netnsPath: a path to a network namespace expected");
+    return 0;
+  }
+  return 1;
+}
+
+/* An IPv4 address and port from argv[0] and argv[1]; 0 after throwing. */
+static int address_args(napi_env env, napi_value *argv, const char *what, struct sockaddr_in *sa) {
+  char address[64];
+  size_t alen;
+  int32_t port;
+  if (napi_get_value_string_utf8(env, argv[0], address, sizeof address, &alen) != napi_ok || napi_get_value_int32(env, argv[1], &port) != napi_ok ||
+      port < 0 || port > 65535) {
+    char message[96];
+    snprintf(message, sizeof message, "%s: an IPv4 address and a port 0..65535 expected", what);
+    napi_throw_type_error(env, NULL, message);
+    return 0;
+  }
+  memset(sa, 0, sizeof *sa);
+  sa->sin_family = AF_INET;
+  sa->sin_port = htons((uint16_t)port);
+  if (inet_pton(AF_INET, address, &sa->sin_addr) != 1) {
+    char message[96];
+    snprintf(message, sizeof message, "%s: not an IPv4 address", what);
+    napi_throw_type_error(env, NULL, message);
+    return 0;
+  }
+  return 1;
+}
+
+/* The listening UDP socket, bound; -errno on failure (what failed in *step). */
+static int open_udp(const struct sockaddr_in *sa, const char **step) {
+  *step = "socket";
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -errno;
+  /* Bursts (many clients at once, a resolver restarting) overflow the default ~200 KB queue
+     within a few hundred datagrams; 4 MB holds thousands. FORCE needs CAP_NET_ADMIN, else the
+     kernel caps the plain option at net.core.rmem_max. */
+  int rcvbuf = 4 << 20;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  *step = "bind";
+  if (bind(fd, (const struct sockaddr *)sa, sizeof *sa) != 0) {
+    int err = errno;
+    close(fd);
+    return -err;
+  }
+  return fd;
+}
+
+/* open_udp inside the namespace at netns_path. */
+static int open_udp_in(const char *netns_path, const struct sockaddr_in *sa, const char **step) {
+  *step = "setns";
+  int home = enter_netns(netns_path);
+  if (home < 0) return home;
+  int fd = open_udp(sa, step);
+  leave_netns(home);
+  return fd;
+}
 
 /* Answers what the hot table can of the n datagrams just read, into out slots 0..k-1; marks them in the in meta.
    With a rate limiter attached, a hit goes only if the client's /24 has a token left (spent here); otherwise it
@@ -152,34 +258,22 @@ static void finalize(napi_env env, void *data, void *hint) {
   else if (s->handle_closed) free(s);
 }
 
-/* open(address: string, port: number, in, inMeta, out, outMeta: ArrayBuffer, onReadable: (count, answered) => void, hot?): External
+/* open(address: string, port: number, in, inMeta, out, outMeta: ArrayBuffer, onReadable: (count, answered) => void, hot?, netnsPath?): External
    onReadable gets the number of datagrams already read into the in slots and how many of them the hot
    table answered (their in meta byte 12 is 1; their replies fill out slots 0..answered-1); it may call
-   recv() for more. */
+   recv() for more. With netnsPath, the socket is made inside that network namespace. */
 static napi_value Open(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
+  size_t argc = 9;
+  napi_value argv[9];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 7) {
     napi_throw_type_error(env, NULL, "open(address, port, in, inMeta, out, outMeta, onReadable)");
     return NULL;
   }
-  char address[64];
-  size_t alen;
-  int32_t port;
-  if (napi_get_value_string_utf8(env, argv[0], address, sizeof address, &alen) != napi_ok || napi_get_value_int32(env, argv[1], &port) != napi_ok ||
-      port < 0 || port > 65535) {
-    napi_throw_type_error(env, NULL, "open: an IPv4 address and a port 0..65535 expected");
-    return NULL;
-  }
   struct sockaddr_in sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons((uint16_t)port);
-  if (inet_pton(AF_INET, address, &sa.sin_addr) != 1) {
-    napi_throw_type_error(env, NULL, "open: not an IPv4 address");
-    return NULL;
-  }
+  if (!address_args(env, argv, "open", &sa)) return NULL;
+  char netns_path[256];
+  if (!netns_arg(env, argv, argc, 8, netns_path, sizeof netns_path)) return NULL;
   lh_sock *s = calloc(1, sizeof *s);
   s->env = env;
   s->in = arraybuffer(env, argv[2], SLOTS * SLOT_SIZE, &s->in_ref);
@@ -204,17 +298,19 @@ static napi_value Open(napi_env env, napi_callback_info info) {
   napi_create_string_utf8(env, "lh_dns.udp", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, NULL, name, &s->async);
 
-  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return throw_errno(env, "socket", errno);
-  /* Bursts (many clients at once, a resolver restarting) overflow the default ~200 KB queue
-     within a few hundred datagrams; 4 MB holds thousands. FORCE needs CAP_NET_ADMIN, else the
-     kernel caps the plain option at net.core.rmem_max. */
-  int rcvbuf = 4 << 20;
-  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-    int err = errno;
-    close(fd);
-    return throw_errno(env, "bind", err);
+  const char *step;
+  int fd = netns_path[0] ? open_udp_in(netns_path, &sa, &step) : open_udp(&sa, &step);
+  if (fd < 0) {
+    /* Nothing was kept yet but the references and the async context. */
+    napi_delete_reference(env, s->on_readable);
+    napi_delete_reference(env, s->in_ref);
+    napi_delete_reference(env, s->in_meta_ref);
+    napi_delete_reference(env, s->out_ref);
+    napi_delete_reference(env, s->out_meta_ref);
+    if (s->hot) napi_delete_reference(env, s->hot_ref);
+    napi_async_destroy(env, s->async);
+    free(s);
+    return throw_errno(env, step, -fd);
   }
   s->fd = fd;
   uv_loop_t *loop;
@@ -382,11 +478,54 @@ static napi_value Close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* tcpListen(address, port, netnsPath): the descriptor of a TCP socket listening on address:port inside that
+   network namespace, for Node to take over (net.Server listen({ fd })): Node's own sockets are always made in
+   the process's namespace. */
+static napi_value TcpListen(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  struct sockaddr_in sa;
+  char netns_path[256];
+  if (argc < 3) {
+    napi_throw_type_error(env, NULL, "tcpListen(address, port, netnsPath)");
+    return NULL;
+  }
+  if (!address_args(env, argv, "tcpListen", &sa) || !netns_arg(env, argv, argc, 2, netns_path, sizeof netns_path)) return NULL;
+  if (!netns_path[0]) {
+    napi_throw_type_error(env, NULL, "tcpListen: a netnsPath expected");
+    return NULL;
+  }
+  int home = enter_netns(netns_path);
+  if (home < 0) return throw_errno(env, "setns", -home);
+  const char *step = "socket";
+  int err = 0;
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) err = errno;
+  else {
+    /* As Node's own TCP listeners: a restarted agent rebinds while old connections sit in TIME_WAIT. */
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    step = "bind";
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) err = errno;
+    else {
+      step = "listen";
+      if (listen(fd, 511) != 0) err = errno;
+    }
+    if (err) close(fd);
+  }
+  leave_netns(home);
+  if (err) return throw_errno(env, step, err);
+  napi_value result;
+  napi_create_int32(env, fd, &result);
+  return result;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   struct { const char *name; napi_callback fn; } fns[] = {
     {"open", Open}, {"recv", Recv}, {"send", Send}, {"sendOne", SendOne}, {"port", Port}, {"close", Close},
     {"hotCreate", HotCreate}, {"hotPut", HotPut}, {"hotClear", HotClear}, {"hotHits", HotHits}, {"hotRrl", HotRrl},
-    {"hotRrlCheck", HotRrlCheck},
+    {"hotRrlCheck", HotRrlCheck}, {"tcpListen", TcpListen},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;

@@ -25,7 +25,15 @@ export interface NativeUdp {
     outputMeta: ArrayBuffer,
     onReadable: (count: number, answered: number) => void,
     hot?: unknown,
+    /** The socket is made inside this network namespace (a path such as /run/netns/qdhcp-x). */
+    netnsPath?: string,
   ): unknown;
+  /**
+   * A TCP socket listening on address:port inside the network namespace at
+   * `netnsPath`, as a descriptor for net.Server's listen({ fd }). Absent from
+   * an addon built before namespaces.
+   */
+  tcpListen?(address: string, port: number, netnsPath: string): number;
   /** Datagrams read + 256 × how many of them the hot table answered. */
   recv(socket: unknown): number;
   send(socket: unknown, count: number): number;
@@ -141,8 +149,10 @@ export interface BatchedUdp {
  * Nothing thrown while a batch is handled leaves the callback: it is
  * reported to `resolver.errors` and the next datagram is handled. close()
  * during a batch takes effect when the batch is done (see openNativeClient).
+ * With `netns` (an `ip netns` name), the socket is made in that namespace;
+ * queries carry `listener` (listeners.ts, listenerKey) to name their view.
  */
-export function listenBatchedUdp(native: NativeUdp, address: string, port: number, resolver: Resolver): BatchedUdp {
+export function listenBatchedUdp(native: NativeUdp, address: string, port: number, resolver: Resolver, netns?: string, listener = address): BatchedUdp {
   const size = native.SLOTS * native.SLOT_SIZE;
   const input = new ArrayBuffer(size);
   const inputMeta = new ArrayBuffer(native.SLOTS * META);
@@ -236,7 +246,7 @@ export function listenBatchedUdp(native: NativeUdp, address: string, port: numbe
             resolver.stats.dropped++;
             continue;
           }
-          const client = { address: `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`, tcp: false, ip4: ip, listener: address };
+          const client = { address: `${ip >>> 24}.${(ip >>> 16) & 255}.${(ip >>> 8) & 255}.${ip & 255}`, tcp: false, ip4: ip, listener };
           try {
             resolver.handle(inBytes.subarray(start, start + length), client, sender(ip, clientPort));
           } catch (error) {
@@ -269,9 +279,12 @@ export function listenBatchedUdp(native: NativeUdp, address: string, port: numbe
   };
 
   try {
-    socket = native.open(address, port, input, inputMeta, output, outputMeta, onReadable, resolver.hot?.table);
+    socket =
+      netns === undefined
+        ? native.open(address, port, input, inputMeta, output, outputMeta, onReadable, resolver.hot?.table)
+        : native.open(address, port, input, inputMeta, output, outputMeta, onReadable, resolver.hot?.table, `/run/netns/${netns}`);
   } catch (error) {
-    throw new ListenError(`cannot listen on udp ${address}#${port}: ${(error as Error).message}`, { cause: error });
+    throw new ListenError(`cannot listen on udp ${listener}#${port}: ${(error as Error).message}`, { cause: error });
   }
   return {
     port: native.port(socket),

@@ -4,10 +4,17 @@
  * order). Both hand every message to the resolver and never throw out of
  * their event handlers: what one throws is reported to the resolver's
  * ErrorGuard (counted, logged once per interval) and that message is lost.
+ *
+ * A listener may live in another network namespace (an agent's network
+ * served in qdhcp-<network>, issue 18): the addon makes its UDP socket and
+ * its TCP listening socket there (setns around socket and bind), and Node
+ * takes the TCP one over by descriptor. Such a listener's queries name it
+ * `address@netns` (listenerKey), so two namespaces with the same address are
+ * two listeners, each with its own view.
  */
 import { createSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
-import { isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { listenBatchedUdp, nativeUdp } from './batched-udp.js';
 import { ListenError } from './errors.js';
 import type { Resolver } from './resolver.js';
@@ -18,10 +25,20 @@ const TCP_MAX_CONNECTIONS = 128;
 
 export interface Listener {
   readonly address: string;
+  /** The network namespace (an `ip netns` name) it listens in; undefined: the process's own. */
+  readonly netns: string | undefined;
   readonly port: number;
   /** How UDP is read and written: the batched addon or Node's dgram. */
   readonly udp: 'batched' | 'dgram';
   close(): Promise<void>;
+}
+
+/**
+ * What a query's `listener` says, and a view's address must say to be
+ * answered there: the address, or `address@netns` in another namespace. Pure.
+ */
+function listenerKey(address: string, netns: string | undefined): string {
+  return netns === undefined ? address : `${address}@${netns}`;
 }
 
 /** Tries at port 0 before giving up: the UDP port the kernel picks may be taken for TCP (an outgoing connection's). */
@@ -30,12 +47,13 @@ const EPHEMERAL_ATTEMPTS = 8;
 /**
  * Opens UDP and TCP on address:port (port 0 only in tests: the kernel's
  * choice, the same for both). IPv4 UDP goes through the batched native
- * socket when the addon is built, else through dgram.
+ * socket when the addon is built, else through dgram. In namespace `netns`
+ * only through the addon (IPv4): without it, ListenError.
  */
-export async function listen(address: string, port: number, resolver: Resolver, dgramOnly = false): Promise<Listener> {
+export async function listen(address: string, port: number, resolver: Resolver, dgramOnly = false, netns?: string): Promise<Listener> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await listenOnce(address, port, resolver, dgramOnly);
+      return netns === undefined ? await listenOnce(address, port, resolver, dgramOnly) : await listenInNamespace(address, port, resolver, dgramOnly, netns);
     } catch (error) {
       const inUse = (error as { cause?: { code?: string } }).cause?.code === 'EADDRINUSE';
       if (port !== 0 || !inUse || attempt >= EPHEMERAL_ATTEMPTS) throw error;
@@ -53,16 +71,45 @@ async function listenOnce(address: string, port: number, resolver: Resolver, dgr
     udp.close();
     throw error;
   }
+  return listenerOf(address, undefined, udp, tcp, native ? 'batched' : 'dgram');
+}
+
+function listenerOf(address: string, netns: string | undefined, udp: { port: number; close(): void }, tcp: Server, kind: Listener['udp']): Listener {
   return {
     address,
+    netns,
     port: udp.port,
-    udp: native ? 'batched' : 'dgram',
+    udp: kind,
     close: () =>
       new Promise<void>((resolve) => {
         udp.close();
         tcp.close(() => resolve());
       }),
   };
+}
+
+async function listenInNamespace(address: string, port: number, resolver: Resolver, dgramOnly: boolean, netns: string): Promise<Listener> {
+  const key = listenerKey(address, netns);
+  const native = dgramOnly ? undefined : nativeUdp();
+  if (!isIPv4(address) || netns === '' || netns.includes('/')) throw new ListenError(`cannot listen on ${key}: an IPv4 address and a namespace name expected`);
+  if (native?.tcpListen === undefined) {
+    throw new ListenError(`cannot listen on ${key}: a namespace needs the native addon (node packages/dns-cache/native/build.mjs)${dgramOnly ? ', and dgram was asked for' : ''}`);
+  }
+  const udp = listenBatchedUdp(native, address, port, resolver, netns, key);
+  try {
+    let fd: number;
+    try {
+      fd = native.tcpListen(address, udp.port, `/run/netns/${netns}`);
+    } catch (error) {
+      throw new ListenError(`cannot listen on tcp ${key}#${udp.port}: ${(error as Error).message}`, { cause: error });
+    }
+    // From here the descriptor is Node's (a TCP handle wraps it; closing the server closes it).
+    const tcp = await listenTcp(address, udp.port, resolver, key, fd);
+    return listenerOf(address, netns, udp, tcp, 'batched');
+  } catch (error) {
+    udp.close();
+    throw error;
+  }
 }
 
 async function listenDgram(address: string, port: number, resolver: Resolver): Promise<{ port: number; close(): void }> {
@@ -89,7 +136,8 @@ async function listenDgram(address: string, port: number, resolver: Resolver): P
   return { port: udp.address().port, close: () => udp.close() };
 }
 
-function listenTcp(address: string, port: number, resolver: Resolver): Promise<Server> {
+/** TCP on address:port, or (with `fd`) on the listening socket the addon made in a namespace; queries name `listener`. */
+function listenTcp(address: string, port: number, resolver: Resolver, listener = address, fd?: number): Promise<Server> {
   const open = new Set<Socket>();
   const server = createServer((socket) => {
     open.add(socket);
@@ -105,7 +153,7 @@ function listenTcp(address: string, port: number, resolver: Resolver): Promise<S
           if (buffered.length < length + 2) break;
           const message = buffered.subarray(2, length + 2);
           buffered = buffered.subarray(length + 2);
-          resolver.handle(message, { address: socket.remoteAddress ?? '', tcp: true, listener: address }, (reply) => {
+          resolver.handle(message, { address: socket.remoteAddress ?? '', tcp: true, listener }, (reply) => {
             if (socket.destroyed || !socket.writable) return;
             const frame = Buffer.allocUnsafe(reply.length + 2);
             frame.writeUInt16BE(reply.length, 0);
@@ -131,7 +179,8 @@ function listenTcp(address: string, port: number, resolver: Resolver): Promise<S
     return close(callback);
   };
   return new Promise((resolve, reject) => {
-    server.once('error', (error) => reject(new ListenError(`cannot listen on tcp ${address}#${port}: ${error.message}`, { cause: error })));
-    server.listen({ host: address, port }, () => resolve(server));
+    server.once('error', (error) => reject(new ListenError(`cannot listen on tcp ${listener}#${port}: ${error.message}`, { cause: error })));
+    if (fd === undefined) server.listen({ host: address, port }, () => resolve(server));
+    else server.listen({ fd }, () => resolve(server));
   });
 }

@@ -39,7 +39,7 @@ interface NameData {
 /** The agent's records: name → IPv4 addresses (a Map, an object, or pairs). */
 export type LocalRecordsInput = ReadonlyMap<string, readonly string[]> | Readonly<Record<string, readonly string[]>> | Iterable<readonly [string, readonly string[]]>;
 
-/** One network's names (name → IPv4s, PTR follows) and the listen addresses they are answered on. */
+/** One network's names (name → IPv4s, PTR follows) and the listen addresses they are answered on (`address@netns` in another namespace). */
 export interface LocalView {
   readonly addresses: readonly string[];
   readonly records: LocalRecordsInput;
@@ -122,7 +122,10 @@ export class LocalRecords {
       const table = emptyTable();
       for (const [name, ips] of recordPairs(view.records)) for (const ip of ips) this.#add(table, name, ip, undefined, true);
       for (const address of view.addresses) {
-        if (!isIPv4(address)) throw new TypeError(`view address ${JSON.stringify(address)} is not an IPv4 address`);
+        // `address@netns`: a listener in another network namespace (listeners.ts, listenerKey).
+        const at = address.indexOf('@');
+        const ip = at < 0 ? address : address.slice(0, at);
+        if (!isIPv4(ip) || at === address.length - 1) throw new TypeError(`view address ${JSON.stringify(address)} is not an IPv4 address (or address@namespace)`);
         if (byAddress.has(address)) throw new TypeError(`view address ${address} is given to two views`);
         byAddress.set(address, table);
       }

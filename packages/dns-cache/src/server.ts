@@ -19,12 +19,13 @@ import { ListenError } from './errors.js';
 
 export interface DnsCacheHandle {
   /** Where it listens (UDP and TCP on each), and how UDP is done there. Empty when port is 0 (DNS off). */
-  readonly addresses: readonly { readonly address: string; readonly port: number; readonly udp: 'batched' | 'dgram' }[];
+  readonly addresses: readonly { readonly address: string; readonly netns?: string; readonly port: number; readonly udp: 'batched' | 'dgram' }[];
   /** Replaces the agent's names (hostname.dns_domain → IPv4s) answered on every listener; PTR answers follow. */
   setLocalRecords(records: LocalRecordsInput): void;
   /**
    * Replaces the per-network views: each view's names are answered only on
-   * its addresses (listen addresses of this cache), and from the first call
+   * its addresses (listen addresses of this cache; `address@netns` for one
+   * opened in a namespace, DnsCacheStartOptions.namespaced), and from the first call
    * on a query on an address of no view is REFUSED. The upstream cache stays
    * shared. Throws TypeError on a bad name or address, or one address in two views.
    */
@@ -59,6 +60,14 @@ export interface DnsCacheStartOptions {
   readonly log?: ErrorLog;
   /** Where log-queries lines go (query-log.ts); without one, log-queries logs nothing. */
   readonly queries?: QueryLogSink;
+  /**
+   * Listeners opened inside other network namespaces (`ip netns` names; an
+   * agent's networks served in qdhcp-<network>), UDP and TCP on the port
+   * the others use; IPv4, and only with the native addon. Their queries'
+   * view is the one given `address@netns`. With these, no wildcard listener
+   * is opened when the config names no address.
+   */
+  readonly namespaced?: readonly { readonly address: string; readonly netns: string }[];
 }
 
 /** Answers the addon keeps for cache hits (the busiest names; the rest are answered by JS from the cache). */
@@ -70,7 +79,8 @@ const HOSTS_POLL_MS = 2000;
 /** Starts the cache. Opens sockets; throws ListenError if an address cannot be bound. */
 export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, options: DnsCacheStartOptions = {}): Promise<DnsCacheHandle> {
   const config = resolveConfig(partial);
-  const addresses = listenAddresses(config);
+  const namespaced = options.namespaced ?? [];
+  const addresses = listenAddresses(config, namespaced.length > 0);
   const stats = emptyStats();
   const native = options.udp === 'dgram' ? undefined : nativeUdp();
   const errors = new ErrorGuard(stats, options.log);
@@ -103,8 +113,9 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
   if (config.port !== 0) {
     try {
       let chosen = port;
-      for (const address of addresses) {
-        const listener = await listen(address, chosen, resolver, options.udp === 'dgram');
+      const wanted = [...addresses.map((address) => ({ address, netns: undefined })), ...namespaced];
+      for (const { address, netns } of wanted) {
+        const listener = await listen(address, chosen, resolver, options.udp === 'dgram', netns);
         listeners.push(listener);
         // With a kernel-chosen port, every address uses the first one's, as with a configured port.
         chosen = listener.port;
@@ -118,7 +129,7 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
   }
 
   return {
-    addresses: listeners.map((l) => ({ address: l.address, port: l.port, udp: l.udp })),
+    addresses: listeners.map((l) => ({ address: l.address, ...(l.netns !== undefined ? { netns: l.netns } : {}), port: l.port, udp: l.udp })),
     setLocalRecords: (records) => {
       resolver.local.setAgentRecords(records);
       resolver.hot?.clear();
@@ -161,8 +172,8 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
   };
 }
 
-/** listen-address entries plus each named interface's addresses (and loopback, as dnsmasq adds lo); the wildcard if none. */
-function listenAddresses(config: DnsCacheConfig): string[] {
+/** listen-address entries plus each named interface's addresses (and loopback, as dnsmasq adds lo); the wildcard if none (and no namespaced ones). */
+function listenAddresses(config: DnsCacheConfig, namespaced: boolean): string[] {
   const addresses = [...config.listenAddresses];
   if (config.interfaces.length > 0) {
     const all = networkInterfaces();
@@ -174,5 +185,5 @@ function listenAddresses(config: DnsCacheConfig): string[] {
     for (const info of all['lo'] ?? []) if (info.family === 'IPv4') addresses.push(info.address);
   }
   const unique = [...new Set(addresses)];
-  return unique.length > 0 ? unique : ['0.0.0.0'];
+  return unique.length > 0 || namespaced ? unique : ['0.0.0.0'];
 }

@@ -43,8 +43,10 @@ export interface DigResult {
 }
 
 /** Runs the real dig against address#port and parses status, flags, answer and authority sections. */
-export async function dig(server: { address: string; port: number }, args: string[]): Promise<DigResult> {
-  const { stdout } = await run('dig', [`@${server.address}`, '-p', String(server.port), '+tries=1', '+time=3', '+noall', '+comments', '+answer', '+authority', ...args]);
+export async function dig(server: { address: string; port: number }, args: string[], netns?: string): Promise<DigResult> {
+  const digArgs = [`@${server.address}`, '-p', String(server.port), '+tries=1', '+time=3', '+noall', '+comments', '+answer', '+authority', ...args];
+  // In a network namespace: a client of a network served there (`ip netns exec`).
+  const { stdout } = netns === undefined ? await run('dig', digArgs) : await run('ip', ['netns', 'exec', netns, 'dig', ...digArgs]);
   const status = /status: (\w+)/.exec(stdout)?.[1] ?? 'NO-ANSWER';
   const flags = (/;; flags: ([^;]*);/.exec(stdout)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
   const answers: DigRecord[] = [];
