@@ -65,7 +65,7 @@ async function leaseEach(tenants: readonly { link: TestLink; kind: ClientKind; n
 const namespaces = async () => (await ip('netns', 'list')).split('\n').map((l) => l.split(' ')[0]);
 
 describe('tenants with the same CIDR on segments of their own', () => {
-  test('two VXLAN segments: each client (udhcpc, dhclient) gets an address from its own network; qdhcp namespaces go with their network and the agent', async () => {
+  test('two VXLAN segments: each client (udhcpc, dhclient) gets an address from its own network and resolves its own port name, not the other\'s, at its DHCP port address; qdhcp namespaces go with their network and the agent', async () => {
     const underlay = await env.link();
     await ip('addr', 'add', '198.18.230.1/24', 'dev', underlay.hostIf);
     await underlay.exec('ip', ['addr', 'add', '198.18.230.2/24', 'dev', underlay.clientIf]);
@@ -75,12 +75,20 @@ describe('tenants with the same CIDR on segments of their own', () => {
     const agent = await env.startAgent({
       agentId: `agent-vxlan-${vniBase}`,
       segments: { vxlan: { interface: underlay.hostIf, remotes: ['198.18.230.2'], port } },
-      dns: { enabled: false, port: 0 },
+      // Its DNS answers inside each qdhcp namespace; upstream is local-only for `example` (as dns-views.test.ts), so another network's name is NXDOMAIN.
+      dns: { enabled: true, port: 53, cache: { noResolv: true, servers: [], domainServers: [{ domain: 'example', server: 'local' }] } },
     });
     const tenants: { link: TestLink; kind: ClientKind; networkId: string; pool: number }[] = [];
     for (const [i, kind, pool] of [[0, 'udhcpc', 100], [1, 'dhclient', 200]] as const) {
       const vni = vniBase + i;
-      const { network } = await env.network('unused', tenantSubnet(231, pool), { 'provider:physical_network': null, 'provider:network_type': 'vxlan', 'provider:segmentation_id': vni });
+      const { network, subnet } = await env.network('unused', tenantSubnet(231, pool), {
+        'provider:physical_network': null,
+        'provider:network_type': 'vxlan',
+        'provider:segmentation_id': vni,
+        dns_domain: `vx${i}.example`,
+      });
+      // The same address in both networks, under each network's own name.
+      await env.t.client.ports.create({ network_id: network.id, dns_name: `web${i}`, fixed_ips: [{ subnet_id: subnet.id, ip_address: '198.18.231.80' }] });
       await env.bind(agent, network.id);
       // The tenant's port: a VXLAN device of the VNI on the underlay's far end, moved into the tenant's namespace.
       const tenant = await env.link();
@@ -96,6 +104,18 @@ describe('tenants with the same CIDR on segments of their own', () => {
     expect(await ip('-n', `qdhcp-${b.networkId}`, 'addr', 'show', `vxlan-${vniBase + 1}`)).toContain('inet 198.18.231.2/24');
 
     await leaseEach(tenants, 231);
+    // Each tenant asks its DHCP port address (the same 198.18.231.2 in both), from an address of its own (the clients are gone).
+    const dig = async (i: number, name: string) => {
+      const { stdout } = await tenants[i]!.link.exec('dig', ['@198.18.231.2', '+time=2', '+tries=2', '+noall', '+comments', '+answer', name, 'A']);
+      return { status: /status: (\w+)/.exec(stdout)?.[1], answers: stdout.split('\n').filter((l) => l.trim() && !l.startsWith(';')).map((l) => l.split(/\s+/).at(-1)) };
+    };
+    for (const [i, t] of tenants.entries()) {
+      await t.link.exec('ip', ['addr', 'replace', `198.18.231.${240 + i}/24`, 'dev', 'tenant0']);
+      await expect.poll(() => dig(i, `web${i}.vx${i}.example`), { timeout: 5000 }).toStrictEqual({ status: 'NOERROR', answers: ['198.18.231.80'] });
+      expect(await dig(i, `web${1 - i}.vx${1 - i}.example`)).toStrictEqual({ status: 'NXDOMAIN', answers: [] });
+    }
+    // The cache listens only inside the two namespaces, none in the agent's own.
+    expect(agent.dns.addresses().map((a) => `${a.address}@${a.netns}`).sort()).toStrictEqual(tenants.map((t) => `198.18.231.2@qdhcp-${t.networkId}`).sort());
 
     await env.unbind(agent.config.agentId, a.networkId);
     await expect.poll(async () => (await namespaces()).includes(`qdhcp-${a.networkId}`), { timeout: 10_000 }).toBe(false);

@@ -37,7 +37,7 @@ function setup(
       refreshAddresses: () => void steps.push('refresh addresses'),
       closeExcept: async (inUse) => void steps.push(`close all but ${[...inUse].join(',')}`),
     },
-    dns: { listenOn: async (addresses) => void steps.push(`dns on ${addresses.size}`) },
+    dns: { listenOn: async (addresses, namespaces) => void steps.push(`dns on ${addresses.size}${namespaces?.size ? ` (${[...namespaces].map(([id, ns]) => `${id} in ${ns}`).join(', ')})` : ''}`) },
     records: { refresh: () => void steps.push('names') },
     log: (line) => void steps.push(line),
     ...(options.addresses ? { addresses: options.addresses } : {}),
@@ -71,7 +71,7 @@ describe('the reconcile', () => {
     expect(on).toStrictEqual([]);
   });
 
-  test("a VXLAN network's device is made, its address and socket put in its namespace, its DNS left out, and all of it removed when the network goes", async () => {
+  test("a VXLAN network's device is made, its address and socket put in its namespace, its DNS listened for there once the address is, and all of it removed when the network goes", async () => {
     const steps: string[] = [];
     const devices: NonNullable<ReconcilerOptions['devices']> = {
       ensure: async (id, placement) => (steps.push(`make ${id} ${placement.ifname}${placement.kind === 'vxlan' ? ` ${placement.mac}` : ''}`), true),
@@ -94,10 +94,13 @@ describe('the reconcile', () => {
     expect(all.indexOf('close vxlan-77')).toBeLessThan(all.indexOf('open vxlan-77 in qdhcp-n1'));
     expect(all).toContain('address 198.18.65.2/24 on vxlan-77 in qdhcp-n1');
     expect(all).toContain('open vxlan-77 in qdhcp-n1');
-    expect(all).toContain('dns on 0');
+    // Its DNS listens in its namespace, where its address now is.
+    expect(s.steps).toContain('dns on 1 (n1 in qdhcp-n1)');
     expect(steps.at(-1)).toBe('remove all but n1');
     s.bindings.delete('n1');
     await s.reconciler.reconcile();
+    // The cache's sockets in the namespace are closed (dns on none) before the namespace goes.
+    expect(s.steps.at(-3)).toBe('dns on 0');
     expect(steps.at(-1)).toBe('remove all but ');
   });
 

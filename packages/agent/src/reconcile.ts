@@ -101,6 +101,8 @@ export class Reconciler {
     for (const problem of problems) log(`dhcp: ${problem}`);
     const listen = (ifname: string, netns?: string) =>
       config.listen ? sockets.open(ifname, netns).catch((e: Error) => log(`dhcp: cannot listen on ${ifname}${netns ? ` in ${netns}` : ''}: ${e.message}`)) : undefined;
+    /** VXLAN networks whose device and DHCP port addresses are in place in their namespace: network id → namespace. */
+    const inNamespace = new Map<string, string>();
     for (const net of next.values()) {
       await ports.ensure(net.networkId);
       if (net.ifname === undefined) continue;
@@ -116,12 +118,18 @@ export class Reconciler {
         if (made) await sockets.close(net.ifname);
       }
       if (config.configureInterfaces) {
+        let placed = true;
         for (const [subnetId, ip] of net.serverIps) {
           const subnet = model.subnets(net.networkId).find((s) => s.id === subnetId);
           if (!subnet || !cidrContains(subnet.cidr, ip)) continue;
           const added = netns && devices ? devices.ensureAddress(netns, net.ifname, ip, subnet.cidr.prefix) : this.addresses.ensure(net.ifname, ip, subnet.cidr.prefix);
-          await added.catch((e: Error) => log(`dhcp: ${e.message}`));
+          await added.catch((e: Error) => {
+            placed = false;
+            log(`dhcp: ${e.message}`);
+          });
         }
+        // The DNS cache binds these addresses in the namespace: only once they are there (one that cannot bind stops its start).
+        if (netns && devices && placed) inNamespace.set(net.networkId, netns);
       }
       await listen(net.ifname, netns);
     }
@@ -132,14 +140,16 @@ export class Reconciler {
     if (config.listen) {
       // The DNS cache listens on the agent's addresses that are on an interface (or will be: it puts them there).
       const snapshot = networkInterfaces();
-      // Per network: each address answers only its own network's names (dns/agent-dns.ts).
-      // Not yet in a network's own namespace: the cache's sockets are the agent's namespace's (README, Segments).
+      // Per network: each address answers only its own network's names (dns/agent-dns.ts); a VXLAN
+      // network's in its own namespace, where the cache's sockets for it are made (README, Segments).
       const addresses = new Map(
         [...next.values()]
-          .filter((n) => n.ifname !== undefined && n.placement?.kind !== 'vxlan' && (config.configureInterfaces || interfaceAddresses(n.ifname, snapshot).length > 0))
+          .filter((n) =>
+            n.ifname !== undefined && (n.placement?.kind === 'vxlan' ? inNamespace.has(n.networkId) : config.configureInterfaces || interfaceAddresses(n.ifname, snapshot).length > 0),
+          )
           .map((n) => [n.networkId, [...n.serverIps.values()]] as const),
       );
-      await dns.listenOn(addresses);
+      await dns.listenOn(addresses, inNamespace);
     }
     records.refresh();
     await sockets.closeExcept(new Set<string | undefined>([...next.values()].map((n) => n.ifname).concat(config.relayInterfaces)));

@@ -33,12 +33,15 @@ export interface AgentDns {
   /**
    * Listens on exactly the addresses of these networks (network id → its
    * DHCP port addresses), restarting the listeners when the set of addresses
-   * changes; each address answers its own network's names only.
+   * changes; each address answers its own network's names only. A network
+   * in `namespaces` (network id → its `ip netns` name, qdhcp-<network>) is
+   * listened for inside that namespace, where its addresses are.
    */
-  listenOn(networks: ReadonlyMap<string, readonly Ipv4[]>): Promise<void>;
+  listenOn(networks: ReadonlyMap<string, readonly Ipv4[]>, namespaces?: ReadonlyMap<string, string>): Promise<void>;
   /** Replaces the local names: network id → (fully qualified name → addresses). */
   setRecords(records: ReadonlyMap<string, ReadonlyMap<string, readonly Ipv4[]>>): void;
-  addresses(): readonly { address: string; port: number }[];
+  /** Where the cache listens; `netns` for a listener inside a network's namespace. */
+  addresses(): readonly { address: string; netns?: string; port: number }[];
   /** The embedded cache's counters, when it runs. */
   stats(): DnsCacheStats | undefined;
   stop(): Promise<void>;
@@ -54,7 +57,7 @@ export interface AgentQueryLog {
 export function agentDns(options: AgentDnsOptions, log: (line: string) => void, queries?: AgentQueryLog): AgentDns {
   let cache: DnsCacheHandle | undefined;
   let listening = '';
-  /** Network id → its listen addresses (dotted), as last given to listenOn. */
+  /** Network id → its listeners (dotted address, `address@netns` in a namespace: the cache's names), as last given to listenOn. */
   let addressesOf = new Map<string, string[]>();
   /** Network id → its names, as last given to setRecords. */
   let records = new Map<string, Map<string, string[]>>();
@@ -83,26 +86,32 @@ export function agentDns(options: AgentDnsOptions, log: (line: string) => void, 
   };
 
   return {
-    async listenOn(networks) {
+    async listenOn(networks, namespaces = new Map()) {
       if (!enabled) return;
-      addressesOf = new Map([...networks].map(([id, ips]) => [id, ips.map(formatIpv4)]));
-      const wanted = [...new Set([...networks.values()].flat())].sort((a, b) => a - b).map(formatIpv4);
-      const key = wanted.join(',');
+      addressesOf = new Map([...networks].map(([id, ips]) => [id, ips.map((ip) => listenerName(formatIpv4(ip), namespaces.get(id)))]));
+      const plain = [...networks].filter(([id]) => !namespaces.has(id)).map(([, ips]) => ips);
+      const wanted = [...new Set(plain.flat())].sort((a, b) => a - b).map(formatIpv4);
+      // Each namespace's addresses once; the same address in two namespaces is two listeners.
+      const namespaced = [...new Set([...networks].flatMap(([id, ips]) => (namespaces.has(id) ? ips.map((ip) => listenerName(formatIpv4(ip), namespaces.get(id))) : [])))]
+        .sort()
+        .map((name) => ({ address: name.slice(0, name.indexOf('@')), netns: name.slice(name.indexOf('@') + 1) }));
+      const listeners = [...wanted, ...namespaced.map((n) => `${n.address}@${n.netns}`)];
+      const key = listeners.join(',');
       if (key === listening) return pushViews();
       await cache?.stop();
       cache = undefined;
       listening = key;
-      if (wanted.length === 0) return;
+      if (listeners.length === 0) return;
       try {
         // The cache guards its own socket callbacks and timers (a packet or a race never ends the process,
         // which also serves DHCP); what it catches is logged through the agent's log, once per interval.
         cache = await startDnsCache(
           // noHosts: the agent host's /etc/hosts is not any tenant's (Neutron runs dnsmasq with --no-hosts).
           { ...options.cache, noHosts: true, listenAddresses: wanted, port: options.port, ...(querySink ? { logQueries: true } : {}) },
-          { log, ...(querySink ? { queries: querySink } : {}) },
+          { log, namespaced, ...(querySink ? { queries: querySink } : {}) },
         );
         pushViews();
-        log(`dns: listening on ${wanted.map((a) => `${a}:${options.port}`).join(', ')}`);
+        log(`dns: listening on ${listeners.map((a) => `${a}:${options.port}`).join(', ')}`);
       } catch (error) {
         listening = '';
         log(`dns: cannot listen on ${key}: ${(error as Error).message}`);
@@ -139,6 +148,11 @@ export function networkViews(
     if (own.length > 0) views.push({ addresses: own, records: records.get(networkId) ?? new Map() });
   }
   return { views, ambiguous: [...claims].filter(([, n]) => n > 1).map(([a]) => a).sort() };
+}
+
+/** The cache's name of a listener: the address, or `address@netns` inside a namespace (dns-cache's listeners.ts). Pure. */
+function listenerName(address: string, netns: string | undefined): string {
+  return netns === undefined ? address : `${address}@${netns}`;
 }
 
 /** hostname + network domain → a fully qualified name without the trailing dot ("vm1.example.org"). Pure. */
