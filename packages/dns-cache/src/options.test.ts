@@ -3,7 +3,8 @@ import { fc, test as propTest } from '@fast-check/vitest';
 import { DEFAULT_CONFIG, effectiveResolvFiles } from './config.js';
 import { ConfigError } from './errors.js';
 import { parseHostsFile, parseResolvConf } from './hosts.js';
-import { applyItems, loadDnsConfig, parseConfigText, parseDnsArgs } from './options.js';
+import { loadDnsConfig } from './conf-files.js';
+import { applyItems, parseConfigText, parseDnsArgs } from './options.js';
 
 const parse = (text: string) => applyItems(parseConfigText(text, 'test.conf'));
 
@@ -144,7 +145,7 @@ describe('the command line', () => {
     const args = parseDnsArgs(['--listen-address', '127.0.0.1', '--port=5353', '--server', '1.2.3.4#53', '--strict-order', '--test', '--conf-file', 'x.conf']);
     expect(args.test).toBe(true);
     expect(args.confFiles).toEqual(['x.conf']);
-    const config = loadDnsConfig(args, () => 'cache-size=7\nport=53\n');
+    const config = loadDnsConfig(args, { readFile: () => 'cache-size=7\nport=53\n', regularFiles: () => [] });
     expect(config).toMatchObject({ listenAddresses: ['127.0.0.1'], port: 5353, servers: [{ address: '1.2.3.4', port: 53, family: 4 }], strictOrder: true, cacheSize: 7 });
   });
 

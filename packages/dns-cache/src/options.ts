@@ -4,7 +4,6 @@
  * flags. Each option keeps dnsmasq's name and meaning (dnsmasq(8), 2.90);
  * the first bad line throws a ConfigError with its file, line and option.
  */
-import { readFileSync } from 'node:fs';
 import { parseCidr } from '@leasehold/protocol';
 import { DEFAULT_CONFIG, type AddressRule, type DnsCacheConfig, type DomainServer, type HostRecord, type UpstreamServer } from './config.js';
 import { parseAddressBlock } from './answer-policy.js';
@@ -118,6 +117,8 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'resolv-file': valued((c, v, w) => c.resolvFiles.push(v || fail('missing file name', w))),
   'no-resolv': flag((c) => (c.noResolv = true)),
   server: valued(server),
+  // dnsmasq(8): "local is a synonym for server to make configuration files clearer" (local=/lan/).
+  local: valued(server),
   'rev-server': valued((_c, _v, w) => fail('unsupported option', w)),
   'strict-order': flag((c) => (c.strictOrder = true)),
   'all-servers': flag((c) => (c.allServers = true)),
@@ -275,23 +276,4 @@ export function parseDnsArgs(argv: readonly string[]): DnsArgs {
     else items.push({ name, value, file: 'command line', line: where.line });
   }
   return { items, confFiles, test };
-}
-
-/**
- * The config from conf-files (in order), then command-line items on top, as
- * dnsmasq merges them. Reads the files; throws ConfigError for a bad line or
- * a file that cannot be read.
- */
-export function loadDnsConfig(args: DnsArgs, read: (file: string) => string = (f) => readFileSync(f, 'utf8')): DnsCacheConfig {
-  const items: ConfigItem[] = [];
-  for (const file of args.confFiles) {
-    let text: string;
-    try {
-      text = read(file);
-    } catch (error) {
-      throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`, file, 0, 'conf-file', { cause: error });
-    }
-    items.push(...parseConfigText(text, file));
-  }
-  return applyItems([...items, ...args.items]);
 }

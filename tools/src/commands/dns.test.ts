@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,22 @@ describe('leasehold dns', () => {
       writeFileSync(join(dir, 'ok.conf'), '# cache\ncache-size=500\nserver=/corp/198.18.1.53\nstrict-order\n');
       const result = await leasehold(['dns', '--test', '--conf-file', join(dir, 'ok.conf'), '--port', '5353']);
       expect(result).toEqual({ code: 0, out: 'leasehold dns: syntax check OK.\n' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("--test takes local= (dnsmasq's synonym for server=) and follows conf-dir with its suffix rules and conf-file, as dnsmasq does (issue 21)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lh-dns-cli-'));
+    try {
+      mkdirSync(join(dir, 'd'));
+      writeFileSync(join(dir, 'd', 'lan.conf'), 'local=/lan/\n');
+      writeFileSync(join(dir, 'd', 'old.conf.bak'), 'no-such-option\n');
+      writeFileSync(join(dir, 'extra.conf'), 'cache-size=100\n');
+      writeFileSync(join(dir, 'main.conf'), `conf-dir=${join(dir, 'd')},.bak\nconf-file=${join(dir, 'extra.conf')}\n`);
+      expect(await leasehold(['dns', '--test', '--conf-file', join(dir, 'main.conf')])).toEqual({ code: 0, out: 'leasehold dns: syntax check OK.\n' });
+      writeFileSync(join(dir, 'main.conf'), `conf-dir=${join(dir, 'd')}\n`);
+      expect(await leasehold(['dns', '--test', '--conf-file', join(dir, 'main.conf')])).toEqual({ code: 1, out: `leasehold dns: bad option (no-such-option) at line 1 of ${join(dir, 'd', 'old.conf.bak')}\n` });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
