@@ -2,7 +2,8 @@ import { fc, test } from '@fast-check/vitest';
 import { parseConfigText } from '@leasehold/dns-cache';
 import { parseCidr } from '@leasehold/protocol';
 import { describe, expect } from 'vitest';
-import { allocationPools, carve, parseLeaseTime, planImport } from './import-dnsmasq-plan.js';
+import { allocationPools, carve, dnsYaml, planImport } from './import-dnsmasq-plan.js';
+import { parseLeaseTime } from './import-dnsmasq-range.js';
 
 const plan = (text: string, name = 'net') => planImport(parseConfigText(text, 'c.conf'), name);
 const members = (ranges: { first: number; last: number }[]) => ranges.flatMap((r) => Array.from({ length: r.last - r.first + 1 }, (_, i) => r.first + i));
@@ -65,28 +66,81 @@ describe('planImport', () => {
     expect(p.ports).toEqual([]);
   });
 
-  test("option names are read by protocol's option table: any dnsmasq name or alias, in any case; an unknown one is reported", () => {
+  test("option names are read by protocol's option table: any dnsmasq name or alias, in any case; an unknown one is an error, as dnsmasq's bad dhcp-option", () => {
     const p = plan('dhcp-range=198.18.1.10,198.18.1.20,255.255.255.0\ndhcp-option=option:Router,198.18.1.1\ndhcp-option=option:ms-classless-static-route,198.19.0.0/16,198.18.1.254\ndhcp-option=option:no-such-option,1\ndhcp-option=option:lease-time,1h\n');
     expect(p.networks[0]?.subnet.gateway).toBe(parseCidr('198.18.1.1/32').address);
     expect(p.notes.slice(1).map((n) => [n.status, n.detail])).toEqual([
       ['created', 'gateway_ip 198.18.1.1 of net'],
       ['unmapped', 'option ms-classless-static-route has no subnet-wide field; give it to ports with --extra-dhcp-opt ms-classless-static-route=198.19.0.0/16,198.18.1.254'],
-      ['unmapped', '"no-such-option": not a dnsmasq option name or a code in 1..254'],
-      ['unmapped', '"lease-time": option 51 (lease-time) is set by the server, not by configuration'],
+      ['error', 'bad dhcp-option: "no-such-option": not a dnsmasq option name or a code in 1..254'],
+      ['error', 'bad dhcp-option: "lease-time": option 51 (lease-time) is set by the server, not by configuration'],
     ]);
   });
 
-  test("a port's option with a value the API would refuse is reported, not given to the port", () => {
+  test("a port's option with a bad address is an error (dnsmasq's bad IPv4 address), not given to the port", () => {
     const p = plan('dhcp-range=198.18.1.10,198.18.1.20,255.255.255.0\ndhcp-host=52:54:00:00:00:01,set:pxe,198.18.1.5\ndhcp-option=tag:pxe,option:ntp-server,198.18.1\ndhcp-option=tag:pxe,150,198.18.1.2\ndhcp-option=option:ntp-server,ntp.example\n');
     expect(p.ports[0]?.extraDhcpOpts).toEqual([{ opt_name: '150', opt_value: '198.18.1.2' }]);
-    expect(p.notes[2]).toMatchObject({ status: 'unmapped', detail: 'option 42 (ntp-server): "198.18.1" is not a dotted-quad IPv4 address' });
+    expect(p.notes[2]).toMatchObject({ status: 'error', detail: 'bad dhcp-option: option 42 (ntp-server): "198.18.1" is not a dotted-quad IPv4 address' });
     expect(p.notes[3]?.status).toBe('created');
-    expect(p.notes[4]?.detail).toBe('option ntp-server has no subnet-wide field, and the API would refuse its value (option 42 (ntp-server): "ntp.example" is not a dotted-quad IPv4 address)');
+    expect(p.notes[4]).toMatchObject({ status: 'error', detail: 'bad dhcp-option: option 42 (ntp-server): "ntp.example" is not a dotted-quad IPv4 address' });
   });
 
-  test('a DNS option the cache refuses is reported with its reason, not written', () => {
-    const p = plan('server=not-an-ip\nserver=198.18.255.53\n');
-    expect(p.notes.map((n) => [n.status, n.detail])).toEqual([['unmapped', 'bad address'], ['dns', 'dns.server']]);
-    expect(p.dns.map((i) => i.value)).toEqual(['198.18.255.53']);
+  test('a malformed DNS option is an error with the reason; one the cache does not support is not mapped; neither is written', () => {
+    const p = plan('server=not-an-ip\nserver=198.18.255.53\nserver=198.18.255.54@eth0\nlocal=/lan/\n');
+    expect(p.notes.map((n) => [n.status, n.detail])).toEqual([
+      ['error', 'bad address'],
+      ['dns', 'dns.server'],
+      ['unmapped', 'bad address (source address or interface not supported)'],
+      ['dns', 'dns.local'],
+    ]);
+    expect(p.dns.map((i) => i.value)).toEqual(['198.18.255.53', '/lan/']);
+  });
+});
+
+describe('what dnsmasq refuses, the import refuses', () => {
+  test("a malformed dhcp-range is an error in dnsmasq's words; a reversed one is read in order, as dnsmasq does", () => {
+    const p = plan(
+      [
+        'dhcp-range=198.18.1.300,198.18.1.20',
+        'dhcp-range=198.18.1.10,bogus',
+        'dhcp-range=198.18.1.10',
+        'dhcp-range=198.18.1.10,198.18.1.20,255.255.0.255',
+        'dhcp-range=198.18.1.10,198.18.2.20,255.255.255.0',
+        'dhcp-range=198.18.1.10,198.18.1.20,255.255.255.0,12x',
+        'dhcp-range=198.18.3.30,198.18.3.20,255.255.255.0,198.18.3.255,2h',
+      ].join('\n'),
+    );
+    expect(p.notes.map((n) => n.status)).toEqual(['error', 'error', 'error', 'error', 'error', 'error', 'created']);
+    expect(p.notes.slice(0, 6).map((n) => n.detail.split(':')[0])).toEqual(['bad dhcp-range', 'bad dhcp-range', 'bad dhcp-range', 'inconsistent DHCP range', 'inconsistent DHCP range', 'bad dhcp-range']);
+    expect(p.networks[0]?.subnet).toMatchObject({ leaseDuration: 7200, dynamicPools: [{ first: parseCidr('198.18.3.20/32').address, last: parseCidr('198.18.3.30/32').address }] });
+  });
+
+  test('a MAC with a non-hex digit is an error (bad hex constant)', () => {
+    const p = plan('dhcp-range=198.18.1.10,198.18.1.20,255.255.255.0\ndhcp-host=zz:54:00:00:00:01,198.18.1.5\n');
+    expect(p.notes[1]).toMatchObject({ status: 'error', detail: expect.stringMatching(/^bad hex constant/) });
+  });
+});
+
+describe('interfaces, MTU and DNS addresses', () => {
+  test("option:mtu becomes the network's mtu; a value out of range is not mapped", () => {
+    const p = plan('dhcp-range=198.18.1.10,198.18.1.20,255.255.255.0\ndhcp-option=option:mtu,1400\ndhcp-option=26,9\n');
+    expect(p.notes.slice(1).map((n) => n.status)).toEqual(['created', 'unmapped']);
+    expect(p.networks[0]?.mtu).toBe(1400);
+  });
+
+  test('several interface= lines are one mapping each; a range tagged with an interface is that physical network, an untagged one is warned about', () => {
+    const p = plan('interface=eth1\ninterface=eth2,eth3\ndhcp-range=tag:eth2,198.18.2.10,198.18.2.20,255.255.255.0\ndhcp-range=198.18.1.10,198.18.1.20,255.255.255.0\n', 'site');
+    expect(p.agent.interfaces).toEqual(['eth1', 'eth2', 'eth3']);
+    expect(p.networks.map((n) => [n.name, n.physicalNetwork])).toEqual([['site-eth2', 'eth2'], ['site-198.18.1.0-24', undefined]]);
+    expect(p.warnings).toEqual([expect.stringMatching(/^network site-198\.18\.1\.0-24: .* served on eth1 \("\*"\)/)]);
+    expect(dnsYaml(p)).toContain('  interface_mappings:\n    eth1: eth1\n    eth2: eth2\n    eth3: eth3\n    "*": eth1\n');
+  });
+
+  test('handing out the router or listen-address as DNS server is warned about: nothing listens there after the import', () => {
+    const p = plan('listen-address=198.18.1.2\ndhcp-range=198.18.1.10,198.18.1.20,255.255.255.0\ndhcp-option=option:router,198.18.1.1\ndhcp-option=6,198.18.1.1,198.18.1.2,198.18.255.1\n');
+    expect(p.warnings).toHaveLength(2);
+    expect(p.warnings[0]).toMatch(/DNS server 198\.18\.1\.1, where dnsmasq answered \(the router address\)/);
+    expect(p.warnings[1]).toMatch(/DNS server 198\.18\.1\.2, where dnsmasq answered \(its listen-address\)/);
+    expect(plan('dhcp-range=198.18.1.10,198.18.1.20,255.255.255.0\ndhcp-option=6,0.0.0.0,198.18.255.1\n').warnings).toEqual([]);
   });
 });

@@ -6,10 +6,12 @@
  * for leasehold.yaml's dns section, checked by @leasehold/dns-cache's own
  * parser. Every line gets a note: what it became, or why it could not map.
  */
-import { applyItems, ConfigError, DEFAULT_CONFIG, OPTIONS, parseConfigText, type ConfigItem } from '@leasehold/dns-cache';
-import { checkDhcpOption, cidr, cidrContains, cidrFirstHost, cidrLastHost, formatCidr, formatIpv4, isNetmask, maskToPrefix, tryParseIpv4, type Ipv4, type Ipv4Cidr } from '@leasehold/protocol';
+import { applyItems, ConfigError, DEFAULT_CONFIG, OPTIONS, type ConfigItem } from '@leasehold/dns-cache';
+import { checkDhcpOption, cidrContains, cidrFirstHost, cidrLastHost, formatCidr, formatIpv4, tryParseIpv4, type Ipv4, type Ipv4Cidr } from '@leasehold/protocol';
+import { parseDhcpRange, parseLeaseTime, takeTags } from './import-dnsmasq-range.js';
 
-export type NoteStatus = 'created' | 'dns' | 'agent' | 'unmapped' | 'ignored';
+/** error: a value dnsmasq itself refuses (`dnsmasq --test` fails on it); the import stops before the API. */
+export type NoteStatus = 'created' | 'dns' | 'agent' | 'unmapped' | 'ignored' | 'error';
 export interface LineNote {
   readonly file: string;
   readonly line: number;
@@ -31,6 +33,9 @@ export interface PlanSubnet {
 export interface PlanNetwork {
   name: string;
   dnsDomain: string | undefined;
+  mtu: number | undefined;
+  /** The interface= name a range's tag names, used as the network's physical network (one interface mapping each). */
+  physicalNetwork: string | undefined;
   readonly subnet: PlanSubnet;
 }
 export interface PlanPort {
@@ -49,15 +54,8 @@ export interface Plan {
   readonly dns: ConfigItem[];
   readonly agent: { interfaces: string[]; dnsPort: number | undefined };
   readonly notes: LineNote[];
-}
-
-/** dnsmasq's lease time syntax: seconds, or a number with s/m/h/d/w, or "infinite" (-1). Undefined if not one. Pure. */
-export function parseLeaseTime(text: string): number | undefined {
-  if (text === 'infinite') return -1;
-  const m = /^(\d+)([smhdw]?)$/i.exec(text);
-  if (!m) return undefined;
-  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 }[m[2]!.toLowerCase()]!;
-  return Number(m[1]) * unit;
+  /** What would work differently after the import, said before it happens. */
+  readonly warnings: string[];
 }
 
 /** Removes one address from a set of ranges, splitting the range that holds it. Pure. */
@@ -81,27 +79,6 @@ const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 /** dnsmasq options that concern listening, which the agent decides from its DHCP ports. */
 const LISTENING = new Set(['listen-address', 'bind-interfaces', 'bind-dynamic', 'except-interface', 'no-dhcp-interface']);
 
-/** Splits leading `tag:`/`set:`/`interface:` fields off a value. Pure. */
-function takeTags(fields: string[]): { tags: string[]; sets: string[]; negated: boolean; rest: string[] } {
-  const tags: string[] = [];
-  const sets: string[] = [];
-  let negated = false;
-  let i = 0;
-  for (; i < fields.length; i++) {
-    const f = fields[i]!;
-    if (f.startsWith('set:')) sets.push(f.slice(4));
-    else if (f.startsWith('tag:!')) negated = true;
-    else if (f.startsWith('tag:') || f.startsWith('interface:')) tags.push(f.slice(f.indexOf(':') + 1));
-    else break;
-  }
-  return { tags, sets, negated, rest: fields.slice(i) };
-}
-
-/** Reads the configuration (following conf-file=) into items with their file and line. */
-export function readItems(text: string, file: string, read: (file: string) => string, depth = 0): ConfigItem[] {
-  return parseConfigText(text, file).flatMap((item) => (item.name === 'conf-file' && item.value && depth < 8 ? readItems(read(item.value), item.value, read, depth + 1) : [item]));
-}
-
 /** The plan for a configuration's items. Pure. */
 export function planImport(items: readonly ConfigItem[], networkName: string): Plan {
   const notes: LineNote[] = items.map((i) => ({ file: i.file, line: i.line, text: i.value === undefined ? i.name : `${i.name}=${i.value}`, status: 'unmapped', detail: 'not a setting Leasehold has' }));
@@ -116,41 +93,23 @@ export function planImport(items: readonly ConfigItem[], networkName: string): P
 
   // dhcp-range: a subnet per CIDR (several ranges of one CIDR are several dynamic pools).
   for (const item of by('dhcp-range')) {
-    const { tags, sets, rest } = takeTags((item.value ?? '').split(',').map((f) => f.trim()));
-    const start = tryParseIpv4(rest[0] ?? '');
-    if (start === undefined) {
-      set(item, 'unmapped', (rest[0] ?? '').includes(':') ? 'IPv6 ranges are not served (DHCPv4 only)' : 'no IPv4 start address');
+    const r = parseDhcpRange(item.value ?? '');
+    if (r.kind !== 'range') {
+      set(item, r.kind, r.reason);
       continue;
     }
-    const mode = rest[1] ?? '';
-    const end = tryParseIpv4(mode);
-    if (end === undefined && mode !== 'static') {
-      set(item, 'unmapped', `range mode ${JSON.stringify(mode)} has no counterpart (only start,end and static)`);
-      continue;
-    }
-    const after = rest.slice(2);
-    const mask = after[0] !== undefined ? tryParseIpv4(after[0]) : undefined;
-    if (mask !== undefined && !isNetmask(mask)) {
-      set(item, 'unmapped', `${after[0]} is not a netmask`);
-      continue;
-    }
-    const leaseText = after.find((f) => parseLeaseTime(f) !== undefined);
-    const block = cidr(start, mask === undefined ? 24 : maskToPrefix(mask));
-    if (end !== undefined && (!cidrContains(block, end) || end < start)) {
-      set(item, 'unmapped', `${formatIpv4(start)}-${formatIpv4(end)} is not a range inside ${formatCidr(block)}`);
-      continue;
-    }
+    const { block, pool } = r;
     let subnet = subnets.find((s) => s.cidr.address === block.address && s.cidr.prefix === block.prefix);
     if (!subnet) {
       subnet = { cidr: block, gateway: undefined, dynamicPools: [], dnsNameservers: undefined, hostRoutes: undefined, leaseDuration: DEFAULT_LEASE, tags: new Set() };
       subnets.push(subnet);
-      networks.push({ name: '', dnsDomain: undefined, subnet });
+      networks.push({ name: '', dnsDomain: undefined, mtu: undefined, physicalNetwork: undefined, subnet });
     }
-    for (const t of [...tags, ...sets]) subnet.tags.add(t);
-    if (end !== undefined) subnet.dynamicPools.push({ first: start, last: end });
-    if (leaseText !== undefined) subnet.leaseDuration = parseLeaseTime(leaseText)!;
-    const parts = [`subnet ${formatCidr(block)}`, end !== undefined ? `dynamic pool ${formatIpv4(start)}-${formatIpv4(end)}` : 'fixed addresses only (static)', `lease ${subnet.leaseDuration === -1 ? 'infinite' : `${subnet.leaseDuration} s`}`];
-    if (mask === undefined) parts.push('no netmask given: assumed /24 (dnsmasq takes it from the interface)');
+    for (const t of r.tags) subnet.tags.add(t);
+    if (pool !== undefined) subnet.dynamicPools.push(pool);
+    if (r.lease !== undefined) subnet.leaseDuration = r.lease;
+    const parts = [`subnet ${formatCidr(block)}`, pool !== undefined ? `dynamic pool ${formatIpv4(pool.first)}-${formatIpv4(pool.last)}` : 'fixed addresses only (static)', `lease ${subnet.leaseDuration === -1 ? 'infinite' : `${subnet.leaseDuration} s`}`];
+    if (!r.maskGiven) parts.push('no netmask given: assumed /24 (dnsmasq takes it from the interface)');
     set(item, 'created', parts.join(', '));
   }
   for (const n of networks) {
@@ -168,8 +127,11 @@ export function planImport(items: readonly ConfigItem[], networkName: string): P
     const tags = new Set<string>();
     const skipped: string[] = [];
     let refuse: string | undefined;
+    let malformed: string | undefined;
     for (const f of fields) {
-      if (MAC.test(f)) mac = f.toLowerCase().replaceAll('-', ':');
+      // A MAC-shaped field with a non-hex digit: dnsmasq stops with "bad hex constant".
+      if (/^([^:,*]{1,2}:){5}[^:,*]{1,2}$/.test(f) && !MAC.test(f)) malformed = `bad hex constant: ${f} is not a MAC address`;
+      else if (MAC.test(f)) mac = f.toLowerCase().replaceAll('-', ':');
       else if (f.startsWith('set:')) tags.add(f.slice(4));
       else if (f === 'ignore') refuse = 'ignore (deny a client) has no counterpart';
       else if (f.startsWith('id:')) refuse = 'matching by client id has no counterpart (ports match by MAC)';
@@ -184,8 +146,8 @@ export function planImport(items: readonly ConfigItem[], networkName: string): P
     if (!refuse && !network) refuse = ip !== undefined ? `${formatIpv4(ip)} is in no imported dhcp-range` : 'no address and more than one network';
     const label = name?.split('.')[0]?.toLowerCase();
     if (!refuse && label !== undefined && !LABEL.test(label)) refuse = `${name} is not a DNS name`;
-    if (refuse) {
-      set(item, 'unmapped', refuse);
+    if (malformed || refuse) {
+      set(item, malformed ? 'error' : 'unmapped', malformed ?? refuse!);
       continue;
     }
     const note = set(item, 'created', '');
@@ -204,8 +166,9 @@ export function planImport(items: readonly ConfigItem[], networkName: string): P
     const values = rest.slice(1);
     // Names, aliases and values as protocol's option table reads a port's extra_dhcp_opts (the agent does; the API's port check is to).
     const checked = checkDhcpOption(spec, values.join(','));
-    if ('error' in checked && checked.field === 'opt_name') {
-      set(item, 'unmapped', checked.error);
+    // dnsmasq refuses an unknown name or one the server sets ("bad dhcp-option") and a bad address in an address option.
+    if ('error' in checked && (checked.field === 'opt_name' || /IPv4 address/.test(checked.error))) {
+      set(item, 'error', `bad dhcp-option: ${checked.error}`);
       continue;
     }
     const code = checked.code;
@@ -244,6 +207,14 @@ export function planImport(items: readonly ConfigItem[], networkName: string): P
       const servers = values.filter((v) => v !== '0.0.0.0');
       subnetTargets.forEach((n) => (n.subnet.dnsNameservers = servers));
       set(item, 'created', `dns_nameservers [${servers.join(', ')}] of ${names}${servers.length < values.length ? ' (0.0.0.0: the agent answers itself)' : ''}`);
+    } else if (code === 26) {
+      const mtu = Number(values[0]);
+      if (values.length !== 1 || !Number.isInteger(mtu) || mtu < 68 || mtu > 65535) {
+        set(item, 'unmapped', `interface-mtu wants one number in 68..65535 (the network's mtu), not ${JSON.stringify(values.join(','))}`);
+        continue;
+      }
+      subnetTargets.forEach((n) => (n.mtu = mtu));
+      set(item, 'created', `mtu ${mtu} of ${names}`);
     } else if (code === 15) {
       subnetTargets.forEach((n) => (n.dnsDomain = values[0]));
       set(item, 'created', `dns_domain ${values[0]} of ${names}`);
@@ -293,10 +264,11 @@ export function planImport(items: readonly ConfigItem[], networkName: string): P
 
   // DNS options, each checked by the DNS cache's parser.
   for (const item of items) {
-    if (item.name === 'domain' || item.name.startsWith('dhcp-') || item.name === 'conf-file') continue;
+    if (item.name === 'domain' || item.name.startsWith('dhcp-')) continue;
     if (item.name === 'interface') {
-      agent.interfaces.push(...(item.value ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-      set(item, 'agent', 'agent.interface_mappings (the interface the networks are served on)');
+      const names = (item.value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      agent.interfaces.push(...names.filter((n) => !agent.interfaces.includes(n)));
+      set(item, 'agent', `agent.interface_mappings ${names.map((n) => `${n}: ${n}`).join(', ')} (the physical network ${names.join(', ')} is served on that interface)`);
     } else if (item.name === 'port') {
       agent.dnsPort = Number(item.value);
       set(item, 'agent', `agent.dns.port ${item.value}`);
@@ -312,12 +284,44 @@ export function planImport(items: readonly ConfigItem[], networkName: string): P
         dns.push(item);
         set(item, 'dns', `dns.${item.name}`);
       } catch (error) {
-        set(item, 'unmapped', error instanceof ConfigError ? error.reason : String(error));
+        // What the cache refuses as malformed dnsmasq refuses too; what it does not support dnsmasq accepts.
+        const reason = error instanceof ConfigError ? error.reason : String(error);
+        set(item, /support/.test(reason) ? 'unmapped' : 'error', reason);
       }
     }
   }
   if (networks.length === 0) for (const n of notes) if (n.status === 'unmapped' && n.text.startsWith('dhcp-')) n.detail ||= 'no dhcp-range';
-  return { networks, ports, dns, agent, notes };
+  const warnings = [...servedOn(networks, agent.interfaces), ...deafDnsServers(networks, by('listen-address'))];
+  return { networks, ports, dns, agent, notes, warnings };
+}
+
+/**
+ * With several interface= lines each is a physical network of its own name:
+ * a network whose range tag names one is served there; the others go to the
+ * first ("*"), said as a warning. Sets physicalNetwork; returns the warnings.
+ */
+function servedOn(networks: PlanNetwork[], interfaces: readonly string[]): string[] {
+  if (interfaces.length < 2) return [];
+  const warnings: string[] = [];
+  for (const n of networks) {
+    n.physicalNetwork = interfaces.find((i) => n.subnet.tags.has(i));
+    if (n.physicalNetwork === undefined) warnings.push(`network ${n.name}: no tag of its dhcp-range names one of the interfaces ${interfaces.join(', ')}; it is served on ${interfaces[0]} ("*"); set --physical-network on it to move it`);
+  }
+  return warnings;
+}
+
+/**
+ * dnsmasq answered DNS on the router address (or its listen-address); after
+ * the import the agent answers on its own DHCP port address and nothing
+ * listens there, so clients told to use it would get no answers. Pure.
+ */
+function deafDnsServers(networks: readonly PlanNetwork[], listen: readonly ConfigItem[]): string[] {
+  const listened = new Set(listen.flatMap((i) => (i.value ?? '').split(',').map((a) => a.trim())));
+  return networks.flatMap((n) => {
+    const gw = n.subnet.gateway === undefined ? cidrFirstHost(n.subnet.cidr) : n.subnet.gateway;
+    const deaf = (n.subnet.dnsNameservers ?? []).filter((a) => listened.has(a) || (gw !== null && a === formatIpv4(gw)));
+    return deaf.map((a) => `network ${n.name}: clients would be given DNS server ${a}, where dnsmasq answered (${listened.has(a) ? 'its listen-address' : 'the router address'}); after the import nothing listens there: the agent answers DNS on its own DHCP port address, which clients get when dhcp-option=6 leaves ${a} out (or names 0.0.0.0)`);
+  });
 }
 
 /** The leasehold.yaml text for the plan's DNS settings and agent hints. Pure. */
@@ -327,8 +331,9 @@ export function dnsYaml(plan: Plan): string {
     lines.push('agent:');
     if (plan.agent.interfaces.length) {
       lines.push('  interface_mappings:');
+      // One mapping per interface= name (the networks name it as their physical network); "*" for the others.
+      if (plan.agent.interfaces.length > 1) for (const i of plan.agent.interfaces) lines.push(`    ${i}: ${i}`);
       lines.push(`    "*": ${plan.agent.interfaces[0]}`);
-      if (plan.agent.interfaces.length > 1) lines.push(`    # dnsmasq also served: ${plan.agent.interfaces.slice(1).join(', ')} (map each physical network to one)`);
     }
     if (plan.agent.dnsPort !== undefined) lines.push('  dns:', `    port: ${plan.agent.dnsPort}`);
   }
@@ -339,7 +344,7 @@ export function dnsYaml(plan: Plan): string {
   for (const [name, list] of grouped) {
     const takesValue = OPTIONS[name]?.value ?? true;
     if (!takesValue) lines.push(`  ${name}: true`);
-    else if (list.length === 1 && name !== 'server' && name !== 'address' && name !== 'host-record') lines.push(`  ${name}: ${quote(list[0]!.value ?? '')}`);
+    else if (list.length === 1 && name !== 'server' && name !== 'local' && name !== 'address' && name !== 'host-record') lines.push(`  ${name}: ${quote(list[0]!.value ?? '')}`);
     else lines.push(`  ${name}:`, ...list.map((i) => `    - ${quote(i.value ?? '')}`));
   }
   return `${lines.join('\n')}\n`;

@@ -123,6 +123,50 @@ describe('leasehold import-dnsmasq', () => {
     expect(yaml).toContain('server:');
   });
 
+  test('a second import of the same file changes nothing and says so; a changed file shows the difference and applies it only with --update', async () => {
+    const again = await runCli(['import-dnsmasq', conf, '--network-name', 'office', '--nats-url', t.nats.url]);
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('nothing to change: network office already matches');
+    expect(again.stdout).toMatch(/created 0 network\(s\), 0 subnet\(s\), 0 port\(s\)/);
+    const before = await t.client.networks.list({ name: 'office' });
+    expect(before).toHaveLength(1);
+
+    // The file changes: a longer lease, an MTU, one more host, a new name for the printer.
+    const changed = join(dir, 'changed.conf');
+    writeFileSync(changed, `${DNSMASQ_CONF.replace('255.255.255.0,12h', '255.255.255.0,1d').replace('198.18.10.10,printer', '198.18.10.10,printer2')}dhcp-option=option:mtu,1400\ndhcp-host=52:54:00:aa:00:05,198.18.10.11,camera\n`);
+    const shown = await runCli(['import-dnsmasq', changed, '--network-name', 'office', '--nats-url', t.nats.url]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('network office differs from the file (not applied; run again with --update to apply):');
+    expect(shown.stdout).toContain('  network office: mtu: 1500 → 1400');
+    expect(shown.stdout).toContain('lease_duration: 43200 → 86400');
+    expect(shown.stdout).toContain('  port 52:54:00:aa:00:05: create');
+    expect(shown.stdout).toMatch(/ {2}port 52:54:00:aa:00:01: name: printer → printer2, dns_name: printer → printer2/);
+    const [unchanged] = await t.client.subnets.list({ network_id: before[0]!.id });
+    expect(unchanged?.lease_duration).toBe(43_200);
+
+    const applied = await runCli(['import-dnsmasq', changed, '--network-name', 'office', '--update', '--nats-url', t.nats.url]);
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('network office updated:');
+    const after = await t.client.networks.list({ name: 'office' });
+    expect(after.map((n) => [n.id, n.mtu])).toEqual([[before[0]!.id, 1400]]);
+    const [subnet] = await t.client.subnets.list({ network_id: before[0]!.id });
+    expect(subnet?.lease_duration).toBe(86_400);
+    const ports = await t.client.ports.list({ network_id: before[0]!.id });
+    expect(ports.map((p) => p.dns_name).sort()).toEqual(['bootbox', 'camera', 'nas', 'printer2']);
+
+    const settled = await runCli(['import-dnsmasq', changed, '--network-name', 'office', '--nats-url', t.nats.url]);
+    expect(settled.stdout).toContain('nothing to change: network office already matches');
+  });
+
+  test('a subnet of the same CIDR in a network of another name is refused, not doubled', async () => {
+    const run = await runCli(['import-dnsmasq', conf, '--network-name', 'office-copy', '--nats-url', t.nats.url]);
+    expect(run.code).toBe(1);
+    expect(`${run.stdout}${run.stderr}`).toMatch(/subnet 198\.18\.10\.0\/24 already belongs to network/);
+    expect(await t.client.networks.list({ name: 'office-copy' })).toEqual([]);
+  });
+
   test('--dry-run prints the requests and the report and creates nothing, with no API at all', async () => {
     const run = await runCli(['import-dnsmasq', conf, '--network-name', 'dry', '--dry-run', '--nats-url', 'nats://127.0.0.1:1']);
     expect(run.code).toBe(0);
