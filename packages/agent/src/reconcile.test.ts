@@ -37,7 +37,10 @@ function setup(
       refreshAddresses: () => void steps.push('refresh addresses'),
       closeExcept: async (inUse) => void steps.push(`close all but ${[...inUse].join(',')}`),
     },
-    dns: { listenOn: async (addresses, namespaces) => void steps.push(`dns on ${addresses.size}${namespaces?.size ? ` (${[...namespaces].map(([id, ns]) => `${id} in ${ns}`).join(', ')})` : ''}`) },
+    dns: {
+      listenOn: async (addresses, namespaces, renewed) =>
+        void steps.push(`dns on ${addresses.size}${namespaces?.size ? ` (${[...namespaces].map(([id, ns]) => `${id} in ${ns}`).join(', ')})` : ''}${renewed?.size ? ` renewed ${[...renewed].join(',')}` : ''}`),
+    },
     records: { refresh: () => void steps.push('names') },
     log: (line) => void steps.push(line),
     ...(options.addresses ? { addresses: options.addresses } : {}),
@@ -74,7 +77,8 @@ describe('the reconcile', () => {
   test("a VXLAN network's device is made, its address and socket put in its namespace, its DNS listened for there once the address is, and all of it removed when the network goes", async () => {
     const steps: string[] = [];
     const devices: NonNullable<ReconcilerOptions['devices']> = {
-      ensure: async (id, placement) => (steps.push(`make ${id} ${placement.ifname}${placement.kind === 'vxlan' ? ` ${placement.mac}` : ''}`), true),
+      // Made once (fresh), then already there, as SegmentDevices says of an unchanged placement.
+      ensure: async (id, placement) => (steps.push(`make ${id} ${placement.ifname}${placement.kind === 'vxlan' ? ` ${placement.mac}` : ''}`), !steps.includes(`made ${id}`) && steps.push(`made ${id}`) > 0),
       ensureAddress: async (netns, ifname, address, prefix) => void steps.push(`address ${formatIpv4(address)}/${prefix} on ${ifname} in ${netns}`),
       removeExcept: async (keep) => (steps.push(`remove all but ${[...keep].join(',')}`), []),
     };
@@ -95,7 +99,10 @@ describe('the reconcile', () => {
     expect(all).toContain('address 198.18.65.2/24 on vxlan-77 in qdhcp-n1');
     expect(all).toContain('open vxlan-77 in qdhcp-n1');
     // Its DNS listens in its namespace, where its address now is.
-    expect(s.steps).toContain('dns on 1 (n1 in qdhcp-n1)');
+    // The namespace is new: the cache's sockets for it are made again even where the addresses did not change.
+    expect(s.steps).toContain('dns on 1 (n1 in qdhcp-n1) renewed n1');
+    await s.reconciler.reconcile();
+    expect(s.steps.filter((step) => step.startsWith('dns on 1')).at(-1)).toBe('dns on 1 (n1 in qdhcp-n1)');
     expect(steps.at(-1)).toBe('remove all but n1');
     s.bindings.delete('n1');
     await s.reconciler.reconcile();

@@ -103,6 +103,8 @@ export class Reconciler {
       config.listen ? sockets.open(ifname, netns).catch((e: Error) => log(`dhcp: cannot listen on ${ifname}${netns ? ` in ${netns}` : ''}: ${e.message}`)) : undefined;
     /** VXLAN networks whose device and DHCP port addresses are in place in their namespace: network id → namespace. */
     const inNamespace = new Map<string, string>();
+    /** Networks whose namespace was made (anew) in this pass: sockets in the one it replaced hear nothing. */
+    const renewed = new Set<string>();
     for (const net of next.values()) {
       await ports.ensure(net.networkId);
       if (net.ifname === undefined) continue;
@@ -116,6 +118,7 @@ export class Reconciler {
         );
         if (made === undefined) continue;
         if (made) await sockets.close(net.ifname);
+        if (made && netns) renewed.add(net.networkId);
       }
       if (config.configureInterfaces) {
         let placed = true;
@@ -149,7 +152,7 @@ export class Reconciler {
           )
           .map((n) => [n.networkId, [...n.serverIps.values()]] as const),
       );
-      await dns.listenOn(addresses, inNamespace);
+      await dns.listenOn(addresses, inNamespace, renewed);
     }
     records.refresh();
     await sockets.closeExcept(new Set<string | undefined>([...next.values()].map((n) => n.ifname).concat(config.relayInterfaces)));

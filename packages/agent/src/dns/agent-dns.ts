@@ -35,9 +35,11 @@ export interface AgentDns {
    * DHCP port addresses), restarting the listeners when the set of addresses
    * changes; each address answers its own network's names only. A network
    * in `namespaces` (network id → its `ip netns` name, qdhcp-<network>) is
-   * listened for inside that namespace, where its addresses are.
+   * listened for inside that namespace, where its addresses are; one in
+   * `renewed` (its namespace made anew since) is listened for again even if
+   * nothing else changed: sockets stay in the namespace they were made in.
    */
-  listenOn(networks: ReadonlyMap<string, readonly Ipv4[]>, namespaces?: ReadonlyMap<string, string>): Promise<void>;
+  listenOn(networks: ReadonlyMap<string, readonly Ipv4[]>, namespaces?: ReadonlyMap<string, string>, renewed?: ReadonlySet<string>): Promise<void>;
   /** Replaces the local names: network id → (fully qualified name → addresses). */
   setRecords(records: ReadonlyMap<string, ReadonlyMap<string, readonly Ipv4[]>>): void;
   /** Where the cache listens; `netns` for a listener inside a network's namespace. */
@@ -86,7 +88,7 @@ export function agentDns(options: AgentDnsOptions, log: (line: string) => void, 
   };
 
   return {
-    async listenOn(networks, namespaces = new Map()) {
+    async listenOn(networks, namespaces = new Map(), renewed = new Set()) {
       if (!enabled) return;
       addressesOf = new Map([...networks].map(([id, ips]) => [id, ips.map((ip) => listenerName(formatIpv4(ip), namespaces.get(id)))]));
       const plain = [...networks].filter(([id]) => !namespaces.has(id)).map(([, ips]) => ips);
@@ -97,7 +99,7 @@ export function agentDns(options: AgentDnsOptions, log: (line: string) => void, 
         .map((name) => ({ address: name.slice(0, name.indexOf('@')), netns: name.slice(name.indexOf('@') + 1) }));
       const listeners = [...wanted, ...namespaced.map((n) => `${n.address}@${n.netns}`)];
       const key = listeners.join(',');
-      if (key === listening) return pushViews();
+      if (key === listening && ![...renewed].some((id) => namespaces.has(id))) return pushViews();
       await cache?.stop();
       cache = undefined;
       listening = key;
