@@ -78,6 +78,11 @@ const CASES: { name: string; accepted: boolean; file: () => string }[] = [
     file: () => corpus({ 'inconsistent.conf': 'dhcp-range=198.18.3.100,198.18.4.20,255.255.255.0\n' }),
   },
   {
+    name: 'a misspelt option name (dhcp-rnage)',
+    accepted: false,
+    file: () => corpus({ 'typo.conf': 'server=198.18.255.1\ndhcp-rnage=198.18.7.100,198.18.7.200,255.255.255.0\n' }),
+  },
+  {
     name: 'a dhcp-host with a non-hex MAC',
     accepted: false,
     file: () => corpus({ 'bad-mac.conf': 'dhcp-range=198.18.3.100,198.18.3.200,255.255.255.0\ndhcp-host=52:54:00:zz:00:01,198.18.3.10\n' }),

@@ -115,6 +115,15 @@ describe('what dnsmasq refuses, the import refuses', () => {
     expect(p.networks[0]?.subnet).toMatchObject({ leaseDuration: 7200, dynamicPools: [{ first: parseCidr('198.18.3.20/32').address, last: parseCidr('198.18.3.30/32').address }] });
   });
 
+  test("a name dnsmasq has no option for is its bad option, with the closest name; dnsmasq's options Leasehold has no place for are only not mapped", () => {
+    const p = plan('dhcp-rnage=198.18.1.10,198.18.1.20\nenable-tftp\nprefetch\n');
+    expect(p.notes.map((n) => [n.status, n.detail])).toEqual([
+      ['error', 'bad option: dnsmasq has no option dhcp-rnage (did you mean dhcp-range?)'],
+      ['unmapped', 'not a setting Leasehold has'],
+      ['dns', 'dns.prefetch'],
+    ]);
+  });
+
   test('a MAC with a non-hex digit is an error (bad hex constant)', () => {
     const p = plan('dhcp-range=198.18.1.10,198.18.1.20,255.255.255.0\ndhcp-host=zz:54:00:00:00:01,198.18.1.5\n');
     expect(p.notes[1]).toMatchObject({ status: 'error', detail: expect.stringMatching(/^bad hex constant/) });

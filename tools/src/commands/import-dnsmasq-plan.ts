@@ -8,6 +8,8 @@
  */
 import { applyItems, ConfigError, DEFAULT_CONFIG, OPTIONS, type ConfigItem } from '@leasehold/dns-cache';
 import { checkDhcpOption, cidrContains, cidrFirstHost, cidrLastHost, formatCidr, formatIpv4, tryParseIpv4, type Ipv4, type Ipv4Cidr } from '@leasehold/protocol';
+import { closestName } from '@leasehold/server';
+import { DNSMASQ_OPTION_NAMES } from './import-dnsmasq-names.js';
 import { parseDhcpRange, parseLeaseTime, takeTags } from './import-dnsmasq-range.js';
 
 /** error: a value dnsmasq itself refuses (`dnsmasq --test` fails on it); the import stops before the API. */
@@ -291,6 +293,12 @@ export function planImport(items: readonly ConfigItem[], networkName: string): P
     }
   }
   if (networks.length === 0) for (const n of notes) if (n.status === 'unmapped' && n.text.startsWith('dhcp-')) n.detail ||= 'no dhcp-range';
+  // A name dnsmasq does not know is its "bad option" (a typo such as dhcp-rnage would otherwise go unnoticed).
+  for (const [item, note] of noteOf) {
+    if (DNSMASQ_OPTION_NAMES.has(item.name) || OPTIONS[item.name]) continue;
+    const near = closestName(item.name, DNSMASQ_OPTION_NAMES);
+    Object.assign(note, { status: 'error', detail: `bad option: dnsmasq has no option ${item.name}${near ? ` (did you mean ${near}?)` : ''}` });
+  }
   const warnings = [...servedOn(networks, agent.interfaces), ...deafDnsServers(networks, by('listen-address'))];
   return { networks, ports, dns, agent, notes, warnings };
 }
