@@ -12,6 +12,7 @@
  *   ports (dhcp-port.ts), interface addresses, sockets and DNS listeners;
  * - dns-records.ts: the names the embedded DNS cache (dns/agent-dns.ts) answers;
  * - heartbeats.ts and expiry.ts: the two timers.
+ * - readiness.ts: what the model has folded and serves, for the API's port status.
  */
 import type { Journal, ProjectionStartOptions, RunningSnapshottedProjection } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -30,6 +31,7 @@ import { DhcpSockets } from './net/dhcp-sockets.js';
 import { interfaceAddresses } from './net/interfaces.js';
 import { SegmentDevices } from './net/segment-devices.js';
 import { startModelProjection } from './projection.js';
+import { ReadinessReports } from './readiness.js';
 import { Reconciler } from './reconcile.js';
 import { ServedNetworks } from './served-networks.js';
 import { AgentModel } from './state/agent-model.js';
@@ -92,12 +94,14 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   const reconciler = new Reconciler({ config, model, ports, served, server, sockets, dns, records, log, devices });
   const heartbeats = new Heartbeats({ config, journal, model, served, log });
   const expiry = new LeaseExpiry({ model, writer, served });
+  const readiness = new ReadinessReports({ config, nc, model, served, log });
 
   // After the replay: a change of what is served reconciles, and any change rebuilds the local names (in this order).
   reconciler.followChanges();
   records.followChanges();
   await reconciler.reconcile();
   await heartbeats.start();
+  readiness.start();
   expiry.start();
 
   return {
@@ -111,6 +115,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     reconcile: () => reconciler.reconcile(),
     async stop() {
       heartbeats.stop();
+      readiness.stop();
       expiry.stop();
       // The reconcile under way first: it may still ask for the names to be rebuilt.
       await reconciler.stop();

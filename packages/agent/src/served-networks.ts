@@ -93,6 +93,7 @@ export function peerDhcpAddresses(ports: Iterable<PortState>, bound: ReadonlySet
  */
 export class ServedNetworks {
   #current: ReadonlyMap<string, PlacedNetwork> = new Map();
+  readonly #listeners = new Set<() => void>();
 
   /** Network id → where it is served. */
   get current(): ReadonlyMap<string, PlacedNetwork> {
@@ -104,5 +105,12 @@ export class ServedNetworks {
 
   replace(next: ReadonlyMap<string, PlacedNetwork>): void {
     this.#current = next;
+    for (const listener of this.#listeners) listener();
+  }
+
+  /** Calls `listener` after every replace (the readiness reports say what is served); returns its removal. */
+  onReplace(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 }

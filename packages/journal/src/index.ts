@@ -23,7 +23,7 @@ export type { ProjectionStartOptions, RunningSnapshottedProjection, SnapshotFold
 export { freePorts, provisionCluster, startNatsCluster, waitForJetStream } from './cluster/cluster.js';
 export type { ClusterNode, NatsCluster, NatsClusterOptions } from './cluster/cluster.js';
 export type { RouteAuth } from './cluster/config.js';
-export { AGENT_REQUEST_PREFIX, API_REQUEST_PREFIX, agentDhcpPortSubject, inboxPrefixOf, journalReadSubjects, mayPublish, rolePermissions } from './access/roles.js';
+export { AGENT_REQUEST_PREFIX, API_REQUEST_PREFIX, agentDhcpPortSubject, agentReadySubject, inboxPrefixOf, journalReadSubjects, mayPublish, rolePermissions } from './access/roles.js';
 export type { Permissions, Role } from './access/roles.js';
 export { authorizationBlock, confString, tlsBlock, userToken } from './access/server-config.js';
 export type { AccessUser, TlsFiles } from './access/server-config.js';

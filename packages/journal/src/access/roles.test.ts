@@ -52,6 +52,8 @@ describe('the role table', () => {
     const p = rolePermissions({ kind: 'agent', agentId: id }, `agent-${id}`);
     expect(mayPublish(p, `lh.api.agents.${id}.dhcp-port`)).toBe(true);
     if (other !== id) expect(mayPublish(p, `lh.api.agents.${other}.dhcp-port`)).toBe(false);
+    expect(mayPublish(p, `lh.api.agents.${id}.ready`)).toBe(true);
+    if (other !== id) expect(mayPublish(p, `lh.api.agents.${other}.ready`)).toBe(false);
     for (const verb of ['ports.create', 'ports.update', 'networks.create', 'bindings.add']) expect(mayPublish(p, `lh.api.v1.${verb}`)).toBe(false);
     expect(mayPublish(rolePermissions({ kind: 'client' }, 'client'), `lh.api.agents.${id}.dhcp-port`)).toBe(false);
   });

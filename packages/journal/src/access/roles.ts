@@ -66,6 +66,15 @@ export function agentDhcpPortSubject(agentId: string): string {
   return `${AGENT_REQUEST_PREFIX}.${assertToken(agentId, 'agent id')}.dhcp-port`;
 }
 
+/**
+ * The subject on which agent `agentId` says how far its model has folded the
+ * journal and which networks it serves (a plain publish, no answer): the API
+ * shows a port ACTIVE once an agent serving its network has folded it. Pure.
+ */
+export function agentReadySubject(agentId: string): string {
+  return `${AGENT_REQUEST_PREFIX}.${assertToken(agentId, 'agent id')}.ready`;
+}
+
 const tokenPattern = /^[A-Za-z0-9_\-:]+$/;
 
 /** Throws a RangeError unless `value` is one subject token without wildcards. Pure. */
@@ -140,6 +149,8 @@ export function rolePermissions(role: Role, user: string, layout: JournalLayout 
             : role.leaseNetworks.map((network) => `lh.evt.lease.${assertToken(network, 'network id')}.>`)),
           // Its DHCP port on each served network (the API checks the binding).
           agentDhcpPortSubject(id),
+          // What its model has folded and serves, for the API's port status.
+          agentReadySubject(id),
           checkpointSubject(layout, `agent-${id}`),
           ...snapshotWriteSubjects(layout, `agent-${id}`),
           ...journalReadSubjects(layout),
