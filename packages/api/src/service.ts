@@ -16,6 +16,7 @@ import { answer, type Handler } from './endpoint.js';
 import { leaseHandlers } from './lease/handlers.js';
 import { networkHandlers } from './network/handlers.js';
 import { NetworkWriter } from './network/writer.js';
+import { PortActivations } from './port/activation.js';
 import { agentRequestHandlers } from './port/dhcp-port.js';
 import { portHandlers } from './port/handlers.js';
 import { PortWriter } from './port/writer.js';
@@ -58,6 +59,8 @@ export interface ApiService {
   readonly agentSubjects: readonly string[];
   /** Every public operation's handler by name (`ports.create`): the NATS endpoints' own, which the HTTP front door (http/) calls too. */
   readonly handlers: Readonly<Record<string, Handler>>;
+  /** New ports' waits for ACTIVE (the server's leasehold_port_ready_seconds). */
+  readonly activations: PortActivations;
   stop(): Promise<void>;
 }
 
@@ -68,6 +71,8 @@ export interface ApiHandlerOptions {
   readonly dnsDomain?: string;
   /** The port writer, shared with the agents' DHCP-port requests (one writer: one set of claims in flight). */
   readonly ports?: PortWriter;
+  /** Told of each port created (port/activation.ts). */
+  readonly activations?: PortActivations;
 }
 
 /** Every operation of `lh.api.v1`, by name (`ports.create`): each resource's handlers over one read model. */
@@ -79,7 +84,13 @@ export function apiHandlers(journal: Journal, model: ReadModel, options: ApiHand
   return {
     ...networkHandlers({ model, quotas, networks, ports, journal }),
     ...subnetHandlers({ model, quotas, networks, ports }),
-    ...portHandlers({ model, quotas, ports, ...(options.dnsDomain !== undefined ? { dnsDomain: options.dnsDomain } : {}) }),
+    ...portHandlers({
+      model,
+      quotas,
+      ports,
+      ...(options.dnsDomain !== undefined ? { dnsDomain: options.dnsDomain } : {}),
+      ...(options.activations ? { activations: options.activations } : {}),
+    }),
     ...agentHandlers({ journal, model, agentDownTimeMs }),
     ...bindingHandlers({ journal, model, agentDownTimeMs }),
     ...leaseHandlers({ model }),
@@ -101,7 +112,9 @@ export async function startApiService(nc: NatsConnection, journal: Journal, opti
 
   const group = service.addGroup(API_SUBJECT_PREFIX);
   const subjects: string[] = [];
+  const activations = new PortActivations(model);
   const handlers = apiHandlers(journal, model, {
+    activations,
     quotas: resolveQuotas(options.quotas),
     agentDownTimeMs: options.agentDownTimeMs ?? DEFAULT_AGENT_DOWN_TIME_MS,
     ports,
@@ -125,6 +138,7 @@ export async function startApiService(nc: NatsConnection, journal: Journal, opti
     });
     agentSubjects.push(`${AGENT_REQUEST_PREFIX}.*.${verb}`);
   }
+  const ready = followReadiness(nc, model, activations);
   return {
     model,
     admission,
@@ -133,9 +147,38 @@ export async function startApiService(nc: NatsConnection, journal: Journal, opti
     subjects,
     agentSubjects,
     handlers,
+    activations,
     async stop() {
+      ready.unsubscribe();
       await service.stop();
       await projection.stop();
     },
   };
+}
+
+/**
+ * The agents' readiness reports (`lh.api.agents.<id>.ready`, agent's
+ * readiness.ts) into the read model, for ports' status. Every instance hears
+ * every report (no queue group: each shows statuses from its own model);
+ * the subject names the agent, and only that agent may publish under it.
+ * A body that is no report is counted and dropped.
+ */
+function followReadiness(nc: NatsConnection, model: ReadModel, activations: PortActivations) {
+  const agentAt = AGENT_REQUEST_PREFIX.split('.').length;
+  // agentReadySubject with a wildcard for the id (which it refuses as a token).
+  return nc.subscribe(`${AGENT_REQUEST_PREFIX}.*.ready`, {
+    callback: (err, msg) => {
+      if (err) return;
+      const agentId = msg.subject.split('.')[agentAt]!;
+      let body: unknown;
+      try {
+        body = msg.json();
+      } catch {
+        model.readiness.malformed++;
+        return;
+      }
+      const row = model.readiness.report(agentId, body);
+      if (row) activations.settle(row.networks, Date.now());
+    },
+  });
 }

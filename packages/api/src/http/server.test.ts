@@ -153,6 +153,19 @@ describe('Neutron HTTP API', () => {
     expect((await req('GET', '/v2.0/agents/nope')).body.NeutronError.type).toBe('AgentNotFound');
   });
 
+  it("shows a port's status by the API's rule: DOWN until an agent hosting its network reports it folded the port, then ACTIVE", async () => {
+    await t.heartbeat('agent-st');
+    const net = (await req('POST', '/v2.0/networks', { network: { name: 'status-net', 'provider:physical_network': 'physnet1', 'provider:network_type': 'vlan', 'provider:segmentation_id': 43 } })).body.network;
+    await req('POST', '/v2.0/subnets', { subnet: { network_id: net.id, ip_version: 4, cidr: '198.18.43.0/24' } });
+    expect((await req('POST', '/v2.0/agents/agent-st/dhcp-networks', { network_id: net.id })).status).toBe(201);
+    const port = (await req('POST', '/v2.0/ports', { port: { network_id: net.id } })).body.port;
+    expect(port.status).toBe('DOWN');
+    // What agent-st's readiness report would say once its model folded the port (agent's readiness.ts).
+    t.nc.publish('lh.api.agents.agent-st.ready', JSON.stringify({ position: port.revision_number, networks: [net.id] }));
+    await expect.poll(async () => (await req('GET', `/v2.0/ports/${port.id}`)).body.port.status).toBe('ACTIVE');
+    expect((await req('GET', `/v2.0/ports?network_id=${net.id}`)).body.ports.map((p: { status: string }) => p.status)).toEqual(['ACTIVE']);
+  });
+
   it('answers an unknown path and a body over the limit as Neutron errors', async () => {
     expect((await req('GET', '/v2.0/routers')).body.NeutronError.type).toBe('HTTPNotFound');
     const big = await req('POST', '/v2.0/networks', { network: { name: 'x'.repeat(70_000) } });

@@ -22,6 +22,7 @@ import type { ReadModel } from '../read-model/read-model.js';
 import type { DhcpPortReply } from '../wire/dhcp-port.js';
 import { parseRequest } from '../wire/schemas.js';
 import { deleteUntilGone, dhcpPortName, reclaimableDhcpPort, rewriteDhcpDevice } from './dhcp-port-reclaim.js';
+import { portStatus } from './status.js';
 import { portView } from './view.js';
 import type { PortWriter } from './writer.js';
 
@@ -105,9 +106,10 @@ export function agentRequestHandlers(journal: Journal, model: ReadModel, ports: 
     return model.portsOf(networkId).find((p) => p.deviceOwner === DHCP_DEVICE_OWNER && p.deviceId === deviceId);
   };
   const reply = (port: PortState, created: boolean): DhcpPortReply => {
-    const stored = model.ports.get(port.id);
+    const stored = model.ports.get(port.id) ?? { value: port, version: 0 };
     const domain = model.network(port.networkId)?.context.network?.dnsDomain;
-    return { port: portView(stored?.value ?? port, stored?.version ?? 0, domain, port.projectId ?? model.projectOf(port.networkId)), created };
+    const status = portStatus(stored.value, stored.version, model);
+    return { port: portView(stored.value, stored.version, status, domain, port.projectId ?? model.projectOf(port.networkId)), created };
   };
 
   /**

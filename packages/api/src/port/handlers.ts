@@ -11,6 +11,8 @@ import { notFound } from '../errors.js';
 import { DEFAULT_PROJECT_ID, checkQuota, requestedProject, type Quotas } from '../quota.js';
 import type { ReadModel } from '../read-model/read-model.js';
 import { page, parseRequest } from '../wire/schemas.js';
+import type { PortActivations } from './activation.js';
+import { portStatus } from './status.js';
 import { portView } from './view.js';
 import type { PortWriter } from './writer.js';
 
@@ -20,13 +22,15 @@ export interface PortHandlerDeps {
   readonly ports: PortWriter;
   /** Neutron's dns_domain: the domain of dns_assignment for a port whose network has none (openstacklocal when unset). */
   readonly dnsDomain?: string;
+  /** Told of each port created, to measure its wait for ACTIVE. */
+  readonly activations?: PortActivations;
 }
 
-export function portHandlers({ model, quotas, ports, dnsDomain }: PortHandlerDeps): Record<string, Handler> {
+export function portHandlers({ model, quotas, ports, dnsDomain, activations }: PortHandlerDeps): Record<string, Handler> {
   const showPort = (id: string) => {
     const port = model.ports.get(id);
     if (!port) throw notFound('port', id);
-    return { port: portView(port.value, port.version, model.network(port.value.networkId)?.context.network?.dnsDomain, model.projectOf(port.value.networkId), dnsDomain) };
+    return { port: portView(port.value, port.version, portStatus(port.value, port.version, model), model.network(port.value.networkId)?.context.network?.dnsDomain, model.projectOf(port.value.networkId), dnsDomain) };
   };
 
   return {
@@ -38,7 +42,9 @@ export function portHandlers({ model, quotas, ports, dnsDomain }: PortHandlerDep
       const project = requestedProject(req, networkProject);
       if (req.device_owner !== DHCP_DEVICE_OWNER) checkQuota(quotas, 'port', model.usage(project).port);
       const port = await ports.create(req, project, requestContext());
-      return showPort(port.id);
+      const answer = showPort(port.id);
+      activations?.created(port.id, port.networkId, Date.now());
+      return answer;
     },
     'ports.show': async (body) => showPort(parseRequest('byId', body).id),
     'ports.list': async (body) => {
@@ -62,7 +68,7 @@ export function portHandlers({ model, quotas, ports, dnsDomain }: PortHandlerDep
       // Page before building views: a page of a large network costs only its own items.
       const { items, next_marker } = page(matching, (p) => p.value.id, f);
       return {
-        ports: items.map(({ value, version }) => portView(value, version, domainOf(value.networkId), value.projectId ?? model.projectOf(value.networkId), dnsDomain)),
+        ports: items.map(({ value, version }) => portView(value, version, portStatus(value, version, model), domainOf(value.networkId), value.projectId ?? model.projectOf(value.networkId), dnsDomain)),
         ...(next_marker ? { next_marker } : {}),
       };
     },

@@ -2,13 +2,15 @@
 import { DEFAULT_DNS_DOMAIN, defaultHostname, formatIpv4, portDnsDomain, type PortState } from '@leasehold/protocol';
 import { projectFields } from '../quota.js';
 import type { PortView } from '../wire/views.js';
+import type { PortStatus } from './status.js';
 
 /**
+ * `status`: status.ts's `portStatus` (the rule needs the agents' reports, this view does not);
  * `dnsDomain`: its network's, for dns_assignment, where `defaultDomain`
  * (Neutron's dns_domain, openstacklocal) stands in when the network has
  * none; `networkProject`: stands in for a port written before quotas.
  */
-export function portView(p: PortState, version: number, dnsDomain = '', networkProject?: string, defaultDomain = DEFAULT_DNS_DOMAIN): PortView {
+export function portView(p: PortState, version: number, status: PortStatus, dnsDomain = '', networkProject?: string, defaultDomain = DEFAULT_DNS_DOMAIN): PortView {
   return {
     id: p.id,
     network_id: p.networkId,
@@ -21,7 +23,7 @@ export function portView(p: PortState, version: number, dnsDomain = '', networkP
     device_owner: p.deviceOwner,
     device_id: p.deviceId,
     admin_state_up: p.adminStateUp,
-    status: p.adminStateUp ? 'ACTIVE' : 'DOWN',
+    status,
     ...projectFields(p.projectId ?? networkProject),
     revision_number: version,
   };

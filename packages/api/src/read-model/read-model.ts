@@ -26,6 +26,7 @@ import {
 } from '@leasehold/resources';
 import { DEFAULT_PROJECT_ID, type ProjectUsage } from '../quota.js';
 import { AgentsReadModel } from './agents.js';
+import { AgentReadiness } from './readiness.js';
 import { checkSnapshot, fillModel, takeSnapshot, type ReadModelSnapshot } from './snapshot.js';
 
 export interface Versioned<T> {
@@ -53,6 +54,8 @@ export class ReadModel {
   readonly networkOfSubnet = new Map<string, string>();
   /** Agents, bindings and leases. */
   readonly fleet = new AgentsReadModel();
+  /** What each agent says it has folded and serves (not folded from the journal, not snapshotted): ports' status. */
+  readonly readiness = new AgentReadiness();
   /** What each project holds, for quotas: active networks, their subnets, ports other than DHCP ports. */
   private readonly usageByProject = new Map<string, ProjectUsage>();
   /** The project each counted port was counted against, so it is uncounted from the same one. */

@@ -4,7 +4,8 @@
  * projections' positions, the scheduler's pass counts, the API service's
  * endpoint stats, the DNS cache's stats): prom-client collect callbacks, so
  * no metrics code lives inside the packages and an idle process costs
- * nothing between scrapes.
+ * nothing between scrapes. (One histogram, of new ports' wait for ACTIVE,
+ * observes at scrape the delays the API measured since the last one.)
  */
 import { dhcpDropReasons, dhcpOutcomes } from '@leasehold/agent';
 import { API_SUBJECT_PREFIX } from '@leasehold/api/client';
@@ -12,7 +13,7 @@ import type { DnsCacheStats } from '@leasehold/dns-cache';
 import { AGENT_REQUEST_PREFIX, type RunningProjection, type RunningSnapshottedProjection } from '@leasehold/journal';
 import { unreachableNetworks } from '@leasehold/scheduler';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RunningSystem } from '../runtime/system.js';
 
 export interface MetricSources {
@@ -259,6 +260,17 @@ export function createMetrics(sources: MetricSources): { registry: Registry; las
   mirroredCounter(registry, 'leasehold_api_processing_seconds_total', 'Time spent handling API requests, by operation', ['operation'], async () =>
     (await endpointStats()).map((e) => [{ operation: e.name }, e.processing_time / 1e9]),
   );
+
+  // New ports' wait for ACTIVE (api's port/activation.ts): what Nova's vif-plugged wait would see.
+  new Histogram({
+    name: 'leasehold_port_ready_seconds',
+    help: "Seconds from a port create's answer until the port is ACTIVE (an agent serving its network has folded it)",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+    collect() {
+      for (const seconds of sources.system()?.api?.activations.drain() ?? []) this.observe(seconds);
+    },
+  });
 
   // DNS cache.
   const dnsCounter = (name: string, help: string, key: keyof DnsCacheStats) =>

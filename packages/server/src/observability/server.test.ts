@@ -99,6 +99,19 @@ describe('the metrics endpoint of a running system', () => {
     expect(sample(after, 'leasehold_projection_snapshot_age_seconds', 'projection="api"')).toBeLessThan(60);
   });
 
+  test("measures a new port's wait until ACTIVE: leasehold_port_ready_seconds (issue 20 point 3)", async () => {
+    const client = new ApiClient(runtime.nc);
+    const network = await client.networks.create({ name: 'ready', 'provider:physical_network': 'physm', 'provider:network_type': 'vlan', 'provider:segmentation_id': 78 });
+    await client.subnets.create({ network_id: network.id, cidr: '198.18.78.0/24' });
+    await expect.poll(() => system.agent!.served().some((s) => s.networkId === network.id), { timeout: 10_000 }).toBe(true);
+    const count = async () => sample((await get('/metrics')).text, 'leasehold_port_ready_seconds_count') ?? 0;
+    const before = await count();
+    const port = await client.ports.create({ network_id: network.id });
+    await expect.poll(async () => (await client.ports.show(port.id)).status, { timeout: 5000 }).toBe('ACTIVE');
+    expect(await count()).toBe(before + 1);
+    expect(sample((await get('/metrics')).text, 'leasehold_port_ready_seconds_bucket', 'le="+Inf"')).toBe(before + 1);
+  });
+
   test('counts, per projection, the events it quarantined (issue 15: stored data no fold may apply)', async () => {
     const counts = (text: string) => ['api', 'scheduler', 'agent-m1'].map((p) => sample(text, 'leasehold_journal_quarantined_events_total', `projection="${p}"`) ?? 0);
     const before = counts((await get('/metrics')).text);

@@ -159,7 +159,8 @@ export function replayedLive(ref: AggregateRef, state: AggregateState, at: numbe
     case 'port': {
       const p = (state.context as { port: PortState | null }).port;
       if (state.value !== 'active' || !p) return null;
-      return portLive(portView(p, 0));
+      // Its status is no fold of the port's events (agents' reports): portLive leaves it out.
+      return portLive(portView(p, 0, 'DOWN'));
     }
     case 'agent': {
       const c = state.context as AgentContext;
