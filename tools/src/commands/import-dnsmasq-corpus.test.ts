@@ -3,7 +3,8 @@
  * configurations, written here into a temp dir, each given to
  * `dnsmasq --test --conf-file=F` (which only parses: it binds nothing and
  * reads no other file) and to `leasehold import-dnsmasq F --dry-run`. Both
- * must accept it or both refuse it.
+ * must accept it or both refuse it; what both accept `leasehold dns --test`
+ * accepts too.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -127,6 +128,8 @@ describe('dnsmasq --test and leasehold import-dnsmasq give the same verdict', ()
     if (accepted) {
       expect(dnsmasq.stderr).toContain('syntax check OK');
       expect(ours.stdout).toMatch(/would create [1-9]\d* network/);
+      // The standalone DNS cache takes the same file (its dhcp-* lines are the agent's).
+      expect(await runCli(['dns', '--test', '--conf-file', path])).toMatchObject({ code: 0, stdout: 'leasehold dns: syntax check OK.\n' });
     } else {
       // Both name the line (dnsmasq: "... at line N of F"); ours says nothing was imported.
       expect(dnsmasq.stderr).toMatch(/ at line \d+ of | directory /);
