@@ -110,7 +110,8 @@ export interface ApplyResult {
 
 /**
  * Creates what the plan holds, or with a network of that name already there
- * shows the differences and (with `update`) applies them. A refused request
+ * shows the differences and (with `update`) applies them; once any network
+ * of the file is there, new ones too wait for `update`. A refused request
  * marks its line and the work goes on.
  */
 export async function applyPlan(client: ApiClient, plan: Plan, update: boolean, progress: (done: number) => void): Promise<ApplyResult> {
@@ -120,14 +121,22 @@ export async function applyPlan(client: ApiClient, plan: Plan, update: boolean, 
     result.failed++;
     if (note) Object.assign(note, { status: 'error', detail: `API refused: ${(error as Error).message}` });
   };
-  for (const n of plan.networks) {
+  // A file imported before (any of its networks is there) is a change to what exists: nothing new without --update either.
+  const found = await Promise.all(plan.networks.map(async (n) => (await client.networks.list({ name: n.name }))[0]));
+  const reimport = found.some((f) => f !== undefined);
+  for (const [i, n] of plan.networks.entries()) {
     const req = networkRequests(n);
     const note = plan.notes.find((x) => x.status === 'created' && x.text.startsWith('dhcp-range') && x.detail.includes(`subnet ${req.subnet.cidr}`));
     const ports = plan.ports.filter((p) => p.network === n);
     try {
-      const [existing] = await client.networks.list({ name: n.name });
+      const existing = found[i];
       const elsewhere = (await client.subnets.list({ cidr: req.subnet.cidr })).find((s) => s.network_id !== existing?.id);
       if (elsewhere) throw new Error(`subnet ${req.subnet.cidr} already belongs to network ${elsewhere.network_id}; import with --network-name naming that network to update it`);
+      if (!existing && reimport && !update) {
+        result.lines.push(`network ${n.name} is not there yet (not created; run again with --update to apply):`, `  network ${n.name}: create with subnet ${req.subnet.cidr} and ${ports.length} port(s)`);
+        progress((done += 1 + ports.length));
+        continue;
+      }
       if (!existing) {
         const network = await client.networks.create(req.network);
         const subnet = await client.subnets.create({ ...req.subnet, network_id: network.id });

@@ -160,6 +160,21 @@ describe('leasehold import-dnsmasq', () => {
     expect(settled.stdout).toContain('nothing to change: network office already matches');
   });
 
+  test('a network new in a file imported before is shown, and created only with --update', async () => {
+    const two = join(dir, 'two.conf');
+    const ranges = 'dhcp-range=set:red,198.18.30.10,198.18.30.20,255.255.255.0\ndhcp-range=set:blue,198.18.31.10,198.18.31.20,255.255.255.0\n';
+    writeFileSync(two, ranges);
+    expect((await runCli(['import-dnsmasq', two, '--network-name', 'site', '--nats-url', t.nats.url])).code).toBe(0);
+    writeFileSync(two, `${ranges}dhcp-range=set:green,198.18.32.10,198.18.32.20,255.255.255.0\n`);
+    const shown = await runCli(['import-dnsmasq', two, '--network-name', 'site', '--nats-url', t.nats.url]);
+    expect(shown.stdout).toContain('nothing to change: network site-red already matches');
+    expect(shown.stdout).toContain('network site-green is not there yet (not created; run again with --update to apply):');
+    expect(await t.client.networks.list({ name: 'site-green' })).toEqual([]);
+    const applied = await runCli(['import-dnsmasq', two, '--network-name', 'site', '--update', '--nats-url', t.nats.url]);
+    expect(applied.code).toBe(0);
+    expect(await t.client.networks.list({ name: 'site-green' })).toHaveLength(1);
+  });
+
   test('a subnet of the same CIDR in a network of another name is refused, not doubled', async () => {
     const run = await runCli(['import-dnsmasq', conf, '--network-name', 'office-copy', '--nats-url', t.nats.url]);
     expect(run.code).toBe(1);
