@@ -1,7 +1,9 @@
 /**
  * The agent's readiness reports (readiness.ts): its folded position and
  * served networks on its own ready subject, soon after a change of the
- * model (not a lease's) or of the served set, many changes in one report.
+ * model (not a lease's) or of the served set, many changes in one report,
+ * at most one per 5 ms, the networks named only when the set is new or
+ * every report interval.
  */
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { ModelChange } from './state/agent-model.js';
@@ -30,7 +32,7 @@ function reports() {
 const placed = (networkId: string) => ({ networkId, ifname: 'eth0', serverIps: new Map() }) as PlacedNetwork;
 
 describe('ReadinessReports', () => {
-  test('reports at start, then once for a burst of model changes, with the position folded and the networks served', () => {
+  test('reports at start with the networks, then once per burst of model changes with the position alone, at most one per 5 ms', () => {
     vi.useFakeTimers();
     const { sent, model, served, readiness, change } = reports();
     served.replace(new Map([['n1', placed('n1')]]));
@@ -41,8 +43,16 @@ describe('ReadinessReports', () => {
     change({ kind: 'network', networkId: 'n1' });
     change({ kind: 'binding', networkId: 'n1' });
     expect(sent).toHaveLength(1);
-    vi.advanceTimersByTime(10);
-    expect(sent.slice(1)).toEqual([{ subject: 'lh.api.agents.a1.ready', body: { position: 9, networks: ['n1'] } }]);
+    vi.advanceTimersByTime(4);
+    expect(sent).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(sent.slice(1)).toEqual([{ subject: 'lh.api.agents.a1.ready', body: { position: 9 } }]);
+    // After a quiet spell, the next change goes on the next turn.
+    vi.advanceTimersByTime(100);
+    model.position = 10;
+    change({ kind: 'port', networkId: 'n1', port: {} as never, deleted: false });
+    vi.advanceTimersByTime(0);
+    expect(sent.at(-1)!.body).toEqual({ position: 10 });
     readiness.stop();
   });
 

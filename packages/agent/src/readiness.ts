@@ -12,6 +12,13 @@
  * the model folds a port, network or binding change or the served set
  * changes (many changes, one report), and every report interval besides, so
  * an API that started later learns it too.
+ *
+ * The first change after a quiet spell is reported at once (on a timer of
+ * 0, so one fold batch is one report); later ones at most one per
+ * MIN_GAP_MS. The networks go only in a full report (at start, every report
+ * interval, and when the served set was replaced): a change report carries
+ * the position alone, so a burst of ports on an agent serving a thousand
+ * networks costs a few bytes per report, not 37 kB.
  */
 import { agentReadySubject } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -19,8 +26,8 @@ import type { AgentConfig } from './config.js';
 import type { ServedNetworks } from './served-networks.js';
 import type { AgentModel } from './state/agent-model.js';
 
-/** Changes within this long go out in one report. */
-const COALESCE_MS = 5;
+/** Change reports go at most this often (the rest wait and share one). */
+const MIN_GAP_MS = 5;
 
 export interface ReadinessOptions {
   readonly config: Pick<AgentConfig, 'agentId' | 'reportIntervalMs'>;
@@ -30,34 +37,49 @@ export interface ReadinessOptions {
   readonly log: (line: string) => void;
 }
 
-/** One report's body (JSON). Pure. */
-function readinessReport(position: number, networks: Iterable<string>): { position: number; networks: string[] } {
-  return { position, networks: [...networks] };
+/** One report's body (JSON): the networks only in a full report. Pure. */
+function readinessReport(position: number, networks: Iterable<string> | undefined): { position: number; networks?: string[] } {
+  return networks ? { position, networks: [...networks] } : { position };
 }
 
 export class ReadinessReports {
   private timer: NodeJS.Timeout | undefined;
   private pending: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void)[] = [];
+  /** The served set the last report named (a replace makes a new one); undefined: name it. */
+  private reported: ReadonlyMap<string, unknown> | undefined;
+  private lastSentAt = -Infinity;
 
   constructor(private readonly options: ReadinessOptions) {}
 
-  /** Sends one report now. A failure (a closed connection) is logged: the next one may get through. */
-  send(): void {
+  /**
+   * Sends one report now: `full` (or the served set replaced since the last
+   * one) names the networks. A failure (a closed connection) is logged, and
+   * the next report is a full one: the next one may get through.
+   */
+  send(full = true): void {
     const { config, nc, model, served, log } = this.options;
+    const current = served.current;
+    const named = full || this.reported !== current;
     try {
-      nc.publish(agentReadySubject(config.agentId), JSON.stringify(readinessReport(model.position, served.current.keys())));
+      nc.publish(agentReadySubject(config.agentId), JSON.stringify(readinessReport(model.position, named ? current.keys() : undefined)));
+      if (named) this.reported = current;
     } catch (error) {
+      this.reported = undefined;
       log(`agent: readiness report failed: ${(error as Error).message}`);
     }
+    this.lastSentAt = performance.now();
   }
 
-  /** Asks for a report soon; changes until then share it. */
+  /** Asks for a report: at once after a quiet spell, else MIN_GAP_MS after the last one; changes until then share it. */
   changed(): void {
-    this.pending ??= setTimeout(() => {
-      this.pending = undefined;
-      this.send();
-    }, COALESCE_MS);
+    this.pending ??= setTimeout(
+      () => {
+        this.pending = undefined;
+        this.send(false);
+      },
+      Math.max(0, this.lastSentAt + MIN_GAP_MS - performance.now()),
+    );
   }
 
   /** Reports now, after every change of the model but a lease's and of the served set, and every report interval. */

@@ -71,6 +71,16 @@ describe('agent readiness reports', () => {
     },
   );
 
+  test('a change report names no networks: they are the last full report’s (none before one)', () => {
+    const model = bound('a1');
+    model.readiness.report('a1', { position: 10 });
+    expect(portStatus(up, 10, model)).toBe('DOWN');
+    model.readiness.report('a1', { position: 10, networks: [NET] });
+    model.readiness.report('a1', { position: 11 });
+    expect(portStatus(up, 11, model)).toBe('ACTIVE');
+    expect(model.readiness.malformed).toBe(0);
+  });
+
   test('a late report with a lower position does not move the position back, but says what is served now', () => {
     const model = bound('a1');
     model.readiness.report('a1', { position: 10, networks: [NET] });

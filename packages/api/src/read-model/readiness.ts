@@ -14,11 +14,16 @@ export interface AgentReadyRow {
   readonly networks: ReadonlySet<string>;
 }
 
-/** A report's body, or undefined when it is not one (`{position, networks}`). Pure. */
-function parseReadyReport(body: unknown): AgentReadyRow | undefined {
+/**
+ * A report's body (`{position, networks?}`: a change report names no
+ * networks, they are the last full report's), or undefined when it is not
+ * one. Pure.
+ */
+function parseReadyReport(body: unknown): { position: number; networks: ReadonlySet<string> | undefined } | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const { position, networks } = body as { position?: unknown; networks?: unknown };
   if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 0) return undefined;
+  if (networks === undefined) return { position, networks: undefined };
   if (!Array.isArray(networks) || !networks.every((n) => typeof n === 'string')) return undefined;
   return { position, networks: new Set(networks as string[]) };
 }
@@ -31,16 +36,17 @@ export class AgentReadiness {
   /**
    * Takes agent `agentId`'s report (its raw body); returns the row kept, or
    * undefined for a malformed one (counted, dropped). A report older than
-   * the one held (a lower position) does not move the position back.
+   * the one held (a lower position) does not move the position back; one
+   * without networks keeps the held ones (none before a full report).
    */
   report(agentId: string, body: unknown): AgentReadyRow | undefined {
-    const row = parseReadyReport(body);
-    if (!row) {
+    const report = parseReadyReport(body);
+    if (!report) {
       this.malformed++;
       return undefined;
     }
     const held = this.#agents.get(agentId);
-    const kept = held && held.position > row.position ? { position: held.position, networks: row.networks } : row;
+    const kept = { position: Math.max(report.position, held?.position ?? 0), networks: report.networks ?? held?.networks ?? new Set<string>() };
     this.#agents.set(agentId, kept);
     return kept;
   }

@@ -265,7 +265,7 @@ export function createMetrics(sources: MetricSources): { registry: Registry; las
   new Histogram({
     name: 'leasehold_port_ready_seconds',
     help: "Seconds from a port create's answer until the port is ACTIVE (an agent serving its network has folded it)",
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
     collect() {
       for (const seconds of sources.system()?.api?.activations.drain() ?? []) this.observe(seconds);
