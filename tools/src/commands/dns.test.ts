@@ -76,7 +76,8 @@ describe('leasehold dns', () => {
     child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
-      await expect.poll(() => out, { timeout: 20_000 }).toMatch(/Press Ctrl-C to stop/);
+      // A loaded machine (CI runs packages one after another, but other work may share it) can take long to start node.
+      await expect.poll(() => out, { timeout: 40_000 }).toMatch(/Press Ctrl-C to stop/);
       expect(out).toContain(`listening on 127.0.0.1#${port}`);
       for (const transport of ['+notcp', '+tcp']) {
         const { stdout } = await run('dig', ['@127.0.0.1', '-p', String(port), 'cli.lan', '+short', '+tries=1', '+time=2', transport]);
@@ -87,7 +88,7 @@ describe('leasehold dns', () => {
     }
     expect(await exited).toBe(0);
     expect(out).toMatch(/queries 2, .* local 2/);
-  });
+  }, 60_000);
 });
 
 describe('leasehold dns signals, as dnsmasq', () => {
@@ -106,7 +107,8 @@ describe('leasehold dns signals, as dnsmasq', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     const digShort = async (...args: string[]) => (await run('dig', ['@127.0.0.1', '-p', String(port), '+short', '+tries=1', '+time=2', ...args])).stdout.trim();
     try {
-      await expect.poll(() => out, { timeout: 20_000 }).toMatch(/Press Ctrl-C to stop/);
+      // A loaded machine (CI runs packages one after another, but other work may share it) can take long to start node.
+      await expect.poll(() => out, { timeout: 40_000 }).toMatch(/Press Ctrl-C to stop/);
       expect(await digShort('one')).toBe('198.18.0.1');
       expect(await digShort('t.lan', 'TXT')).toBe('"a,b"');
       // Without a handler SIGHUP would end the process; the 2 s poll would read the file too, but the reply must not wait for it.
@@ -122,7 +124,7 @@ describe('leasehold dns signals, as dnsmasq', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     expect(await exited).toBe(0);
-  });
+  }, 60_000);
 });
 
 describe('leasehold dns --help', () => {
