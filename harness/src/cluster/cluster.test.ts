@@ -104,6 +104,8 @@ describe('a cluster locked down by role', () => {
         .poll(async () => (await api.ports.list({ network_id: network.id })).filter((p) => p.device_owner === 'network:dhcp').map((p) => p.device_id), { timeout: 20_000, interval: 250 })
         .toStrictEqual(['dhcp-c1']);
       expect((await api.agents.list()).find((a) => a.id === 'c1')?.alive).toBe(true);
+      // Its readiness reports (on its own lh.api.agents.c1.ready, which its user may publish) reach the API's user: the DHCP port turns ACTIVE.
+      await expect.poll(async () => (await api.ports.list({ network_id: network.id })).map((p) => p.status), { timeout: 20_000, interval: 250 }).toStrictEqual(['ACTIVE']);
 
       // The agent's user tries to write a network: a copy of the real NetworkCreated under a new id.
       const adminNc = await login('admin');
