@@ -8,6 +8,7 @@
  */
 import type { Journal, RunningSnapshottedProjection } from '@leasehold/journal';
 import { AGENT_REQUEST_PREFIX } from '@leasehold/journal';
+import { agentOfRequestSubject } from '@leasehold/resources';
 import { Svcm, type Service } from '@nats-io/services';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { agentHandlers } from './agent/handlers.js';
@@ -164,12 +165,12 @@ export async function startApiService(nc: NatsConnection, journal: Journal, opti
  * A body that is no report is counted and dropped.
  */
 function followReadiness(nc: NatsConnection, model: ReadModel, activations: PortActivations) {
-  const agentAt = AGENT_REQUEST_PREFIX.split('.').length;
   // agentReadySubject with a wildcard for the id (which it refuses as a token).
   return nc.subscribe(`${AGENT_REQUEST_PREFIX}.*.ready`, {
     callback: (err, msg) => {
       if (err) return;
-      const agentId = msg.subject.split('.')[agentAt]!;
+      const agentId = agentOfRequestSubject(msg.subject);
+      if (agentId === undefined) return;
       let body: unknown;
       try {
         body = msg.json();

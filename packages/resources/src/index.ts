@@ -22,7 +22,7 @@ export { applyAgentEvent, newAgentRecord } from './agent/record.js';
 export { aliveUntil, isAlive } from './agent/liveness.js';
 export { agentReachOf, reachesPhysicalNetwork } from './agent/reach.js';
 export { agentDeadline, agentMachine, initialAgentState, isOverdue, machineStep, stepAgent } from './agent/machine.js';
-export { DHCP_RESERVED_DEVICE_ID, agentOfDhcpDeviceId, dhcpPortDeviceId, dhcpPortRequestSubject, requestDhcpPort } from './agent/dhcp-port-request.js';
+export { DHCP_RESERVED_DEVICE_ID, agentOfDhcpDeviceId, agentOfRequestSubject, dhcpPortDeviceId, dhcpPortRequestSubject, requestDhcpPort } from './agent/dhcp-port-request.js';
 
 // binding
 export { BINDING_EVENT_VERSION, bindingEventRegistry, fromBindingEnvelope, isBindingEventType, toBindingEnvelope } from './binding/events.js';

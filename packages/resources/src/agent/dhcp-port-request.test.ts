@@ -1,7 +1,7 @@
 import { pack, unpack } from '@leasehold/protocol';
 import { describe, expect, test } from 'vitest';
 import { DhcpPortRequestError } from '../errors.js';
-import { DHCP_RESERVED_DEVICE_ID, agentOfDhcpDeviceId, dhcpPortDeviceId, dhcpPortRequestSubject, requestDhcpPort } from './dhcp-port-request.js';
+import { DHCP_RESERVED_DEVICE_ID, agentOfDhcpDeviceId, agentOfRequestSubject, dhcpPortDeviceId, dhcpPortRequestSubject, requestDhcpPort } from './dhcp-port-request.js';
 
 /** A NATS connection that answers one request as the API's endpoint would, and records what it was sent. */
 function natsAnswering(answer: { data: Uint8Array; error?: [code: string, text: string] }) {
@@ -44,5 +44,13 @@ describe("an agent's DHCP-port request", () => {
   test("a DHCP port's device_id names its agent back; the reserved id and an operator's own id name none", () => {
     for (const id of ['a1', 'agent-7', 'x:y']) expect(agentOfDhcpDeviceId(dhcpPortDeviceId(id))).toBe(id);
     for (const deviceId of [DHCP_RESERVED_DEVICE_ID, 'dhcp-', 'vm-1', '']) expect(agentOfDhcpDeviceId(deviceId)).toBeUndefined();
+  });
+});
+
+describe('agentOfRequestSubject', () => {
+  test("names the agent whose request subtree a subject is in, and nothing for any other subject", () => {
+    expect(agentOfRequestSubject(dhcpPortRequestSubject('host-1'))).toBe('host-1');
+    expect(agentOfRequestSubject('lh.api.agents.host-2.ready')).toBe('host-2');
+    expect(['lh.api.networks.create', 'lh.api.agents', 'lh.api.agents..ready', 'lh.api.agentsx.h.ready', 'lh.api.agents.a*b.ready'].map(agentOfRequestSubject)).toStrictEqual([undefined, undefined, undefined, undefined, undefined]);
   });
 });

@@ -24,6 +24,15 @@ export function dhcpPortRequestSubject(agentId: string): string {
   return `${AGENT_REQUEST_PREFIX}.${agentId}.dhcp-port`;
 }
 
+/** The agent whose request subtree `subject` is in (`lh.api.agents.<agentId>.…`), or undefined. Pure. */
+export function agentOfRequestSubject(subject: string): string | undefined {
+  if (!subject.startsWith(`${AGENT_REQUEST_PREFIX}.`)) return undefined;
+  const rest = subject.slice(AGENT_REQUEST_PREFIX.length + 1);
+  const end = rest.indexOf('.');
+  const id = end < 0 ? rest : rest.slice(0, end);
+  return token.test(id) ? id : undefined;
+}
+
 /** The device_id of agent `agentId`'s DHCP ports (as Neutron's agent sets it: one per agent host). Pure. */
 export function dhcpPortDeviceId(agentId: string): string {
   return `dhcp-${agentId}`;
