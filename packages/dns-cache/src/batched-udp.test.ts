@@ -21,7 +21,7 @@ describe('batched UDP listener', () => {
 
   test('a burst of queries larger than one batch is answered in full, each reply to its own id', async () => {
     const handle = await startDnsCache(
-      { listenAddresses: ['127.0.0.1'], noResolv: true, hostRecords: [{ names: ['burst.lan'], ipv4: ['10.4.4.4'], ipv6: [], ttl: undefined }] },
+      { listenAddresses: ['127.0.0.1'], noResolv: true, hostRecords: [{ names: ['burst.lan'], ipv4: ['198.18.4.4'], ipv6: [], ttl: undefined }] },
       { listenPort: 0 },
     );
     running.push(handle);
@@ -29,12 +29,12 @@ describe('batched UDP listener', () => {
     const ids = Array.from({ length: 300 }, (_, i) => 1000 + i);
     const replies = await udpExchange(handle.addresses[0]!, ids.map((id) => query('burst.lan', id)), 500);
     expect(replies.map((r) => r.readUInt16BE(0)).sort((a, b) => a - b)).toEqual(ids);
-    expect(replies.every((r) => r.subarray(-4).join('.') === '10.4.4.4')).toBe(true);
+    expect(replies.every((r) => r.subarray(-4).join('.') === '198.18.4.4')).toBe(true);
     expect(handle.stats()).toMatchObject({ queries: 300, localAnswers: 300 });
   });
 
   test('a datagram longer than a slot is dropped and counted, and the listener keeps answering', async () => {
-    const handle = await startDnsCache({ listenAddresses: ['127.0.0.1'], noResolv: true, hostRecords: [{ names: ['after.lan'], ipv4: ['10.4.4.5'], ipv6: [], ttl: undefined }] }, { listenPort: 0 });
+    const handle = await startDnsCache({ listenAddresses: ['127.0.0.1'], noResolv: true, hostRecords: [{ names: ['after.lan'], ipv4: ['198.18.4.5'], ipv6: [], ttl: undefined }] }, { listenPort: 0 });
     running.push(handle);
     const huge = new Uint8Array(5000);
     huge.set(query('after.lan', 7));
@@ -44,10 +44,10 @@ describe('batched UDP listener', () => {
   });
 
   test('regression: replies to forwarded questions, gathered after a batch, are each sent once and never resend the batch before them', async () => {
-    const upstream = await FakeUpstream.start('127.0.0.1', (q) => answer(q, [aRecord(q, '192.0.2.5')]));
+    const upstream = await FakeUpstream.start('127.0.0.1', (q) => answer(q, [aRecord(q, '198.19.2.5')]));
     try {
       const handle = await startDnsCache(
-        { listenAddresses: ['127.0.0.1'], noResolv: true, servers: [upstream.server], hostRecords: [{ names: ['sync.lan'], ipv4: ['10.4.4.6'], ipv6: [], ttl: undefined }] },
+        { listenAddresses: ['127.0.0.1'], noResolv: true, servers: [upstream.server], hostRecords: [{ names: ['sync.lan'], ipv4: ['198.18.4.6'], ipv6: [], ttl: undefined }] },
         { listenPort: 0 },
       );
       running.push(handle);
@@ -63,7 +63,7 @@ describe('batched UDP listener', () => {
     const ports = new Set<number>();
     const upstream = await FakeUpstream.start('127.0.0.1', (q, _raw, info) => {
       if (info.from) ports.add(info.from.port);
-      return answer(q, [aRecord(q, '192.0.2.9')]);
+      return answer(q, [aRecord(q, '198.19.2.9')]);
     });
     try {
       const handle = await startDnsCache({ listenAddresses: ['127.0.0.1'], noResolv: true, servers: [upstream.server] }, { listenPort: 0 });
@@ -71,7 +71,7 @@ describe('batched UDP listener', () => {
       const ids = Array.from({ length: 200 }, (_, i) => 2000 + i);
       const replies = await udpExchange(handle.addresses[0]!, ids.map((id) => query(`miss${id}.example`, id)), 800);
       expect(replies.map((r) => r.readUInt16BE(0)).sort((a, b) => a - b)).toEqual(ids);
-      expect(replies.every((r) => r.subarray(-4).join('.') === '192.0.2.9')).toBe(true);
+      expect(replies.every((r) => r.subarray(-4).join('.') === '198.19.2.9')).toBe(true);
       expect(upstream.udpQueries).toBe(200);
       expect(new Set(upstream.seen.map((m) => m.questions?.[0]?.name)).size).toBe(200);
       // A pool of sockets, each on its own kernel-chosen port, replaced after 64 questions (RFC 5452).
@@ -184,7 +184,7 @@ describe('closing and errors inside the read loops (issue 15)', () => {
     const stats = emptyStats();
     const lines: string[] = [];
     const resolver = new Resolver(
-      resolveConfig({ noResolv: true, hostRecords: [{ names: ['guarded.lan'], ipv4: ['10.4.4.7'], ipv6: [], ttl: undefined }] }),
+      resolveConfig({ noResolv: true, hostRecords: [{ names: ['guarded.lan'], ipv4: ['198.18.4.7'], ipv6: [], ttl: undefined }] }),
       { v4: [], loopback: true },
       stats,
       undefined,
@@ -213,7 +213,7 @@ describe('closing and errors inside the read loops (issue 15)', () => {
   test('a listener closed while a forwarded question is upstream sends nothing when the answer comes, and throws nothing', async () => {
     const upstream = await FakeUpstream.start('127.0.0.1', async (q) => {
       await sleep(150);
-      return answer(q, [aRecord(q, '192.0.2.7')]);
+      return answer(q, [aRecord(q, '198.19.2.7')]);
     });
     try {
       const handle = await startDnsCache({ listenAddresses: ['127.0.0.1'], noResolv: true, servers: [upstream.server] }, { listenPort: 0 });

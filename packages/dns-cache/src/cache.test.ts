@@ -25,7 +25,7 @@ function response(answers: DnsRecord[], authorities: DnsRecord[] = [], rcode: nu
 
 const positive = fc
   .array(fc.record({ ttl: ttlArb, last: fc.integer({ min: 1, max: 254 }) }), { minLength: 1, maxLength: 4 })
-  .map((rs) => response(rs.map((r) => ({ name: 'www.example.com', type: 'A', class: 1, ttl: r.ttl, data: `192.0.2.${r.last}` }) as DnsRecord)));
+  .map((rs) => response(rs.map((r) => ({ name: 'www.example.com', type: 'A', class: 1, ttl: r.ttl, data: `198.19.2.${r.last}` }) as DnsRecord)));
 
 const negative = fc
   .record({ nx: fc.boolean(), soaTtl: ttlArb, minimum: ttlArb, withSoa: fc.boolean() })
@@ -76,8 +76,8 @@ describe('cache TTL arithmetic', () => {
 
   test('the stored answer carries one TTL on every record, the smallest', () => {
     const bytes = response([
-      { name: 'www.example.com', type: 'A', class: 1, ttl: 300, data: '192.0.2.1' },
-      { name: 'www.example.com', type: 'A', class: 1, ttl: 60, data: '192.0.2.2' },
+      { name: 'www.example.com', type: 'A', class: 1, ttl: 300, data: '198.19.2.1' },
+      { name: 'www.example.com', type: 'A', class: 1, ttl: 60, data: '198.19.2.2' },
     ]);
     const entry = new AnswerCache(policy()).put('k', bytes, 0)!;
     expect(ttlsOf(entry.bytes)).toEqual([60, 60]);
@@ -127,7 +127,7 @@ describe('negative caching (RFC 2308)', () => {
 describe('LRU bound', () => {
   type Op = { kind: 'put' | 'get' | 'delete' | 'expire'; key: number };
   const op: fc.Arbitrary<Op> = fc.record({ kind: fc.constantFrom('put', 'get', 'get', 'delete', 'expire'), key: fc.integer({ min: 0, max: 30 }) });
-  const bytes = response([{ name: 'www.example.com', type: 'A', class: 1, ttl: 300, data: '192.0.2.1' }]);
+  const bytes = response([{ name: 'www.example.com', type: 'A', class: 1, ttl: 300, data: '198.19.2.1' }]);
 
   test.prop([fc.integer({ min: 0, max: 8 }), fc.array(op, { maxLength: 200 })])(
     'the cache never holds more than cache-size entries and evicts the least recently used',

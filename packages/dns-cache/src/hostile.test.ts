@@ -30,7 +30,7 @@ async function cache(config: Partial<DnsCacheConfig>) {
 
 beforeAll(async () => {
   upstream = await startDnsmasq('127.0.0.1', [
-    '--host-record=www.test,192.0.2.10,300',
+    '--host-record=www.test,198.19.2.10,300',
     // About 1.3 KB of TXT: more than 512 and than 1232 bytes.
     ...Array.from({ length: 12 }, (_, i) => `--txt-record=big.test,${String(i).padStart(2, '0')}${'x'.repeat(90)}`),
   ]);
@@ -75,10 +75,10 @@ describe('response rate limiting', () => {
     for (const source of ['127.0.6.1', '127.0.7.1', '127.0.0.1']) {
       const other = await dig(at, ['-b', source, 'www.test', 'A']);
       expect(other.status).toBe('NOERROR');
-      expect(other.answers).toEqual([{ name: 'www.test.', ttl: 300, type: 'A', data: '192.0.2.10' }]);
+      expect(other.answers).toEqual([{ name: 'www.test.', ttl: 300, type: 'A', data: '198.19.2.10' }]);
     }
     const tcp = await dig(at, ['-b', '127.0.5.2', '+tcp', 'www.test', 'A']);
-    expect(tcp.answers.map((a) => a.data)).toEqual(['192.0.2.10']);
+    expect(tcp.answers.map((a) => a.data)).toEqual(['198.19.2.10']);
   });
 
   test('a real client behind a limited prefix gets a slipped truncated answer and dig retries it over TCP', async () => {
@@ -86,7 +86,7 @@ describe('response rate limiting', () => {
     await udpExchange(at, Array.from({ length: 20 }, (_, i) => query('www.test', i)), 300, '127.0.5.1');
     const answer = await dig(at, ['-b', '127.0.5.3', 'www.test', 'A']);
     expect(answer.status).toBe('NOERROR');
-    expect(answer.answers.map((a) => a.data)).toEqual(['192.0.2.10']);
+    expect(answer.answers.map((a) => a.data)).toEqual(['198.19.2.10']);
     expect(answer.text).toContain('Truncated, retrying in TCP mode');
     expect(handle.stats().rrlSlipped).toBe(18);
   });

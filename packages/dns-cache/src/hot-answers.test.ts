@@ -21,8 +21,8 @@ beforeAll(async () => {
       const txt = Array.from({ length: 8 }, (_, i) => ({ name: q.questions[0]!.name, type: 'TXT' as const, class: 1, ttl: 300, data: [new TextEncoder().encode(`${i}${'y'.repeat(90)}`)] }));
       return answer(q, txt);
     }
-    if (name.startsWith('pf.')) return answer(q, [aRecord(q, '192.0.2.79', 4)]);
-    return answer(q, [aRecord(q, '192.0.2.77', 300), aRecord(q, '192.0.2.78', 300)]);
+    if (name.startsWith('pf.')) return answer(q, [aRecord(q, '198.19.2.79', 4)]);
+    return answer(q, [aRecord(q, '198.19.2.77', 300), aRecord(q, '198.19.2.78', 300)]);
   });
 });
 afterAll(async () => {
@@ -54,7 +54,7 @@ describe('hits answered inside the addon', () => {
     expect(asked()).toBe(2);
     await sleep(1500); // past the first answer's 4 s, before the refreshed one's prefetch point
     const [reply] = await udpExchange(at, [query('pf.example', 5)], 150);
-    expect(decodeDns(reply!).answers.map((r) => (r.type === 'A' ? r.data : r.type))).toEqual(['192.0.2.79']);
+    expect(decodeDns(reply!).answers.map((r) => (r.type === 'A' ? r.data : r.type))).toEqual(['198.19.2.79']);
     expect(asked()).toBe(2);
     expect(handle.stats()).toMatchObject({ cacheMisses: 1, prefetches: 1 });
   });
@@ -73,7 +73,7 @@ describe('hits answered inside the addon', () => {
     for (const r of replies) {
       const m = decodeDns(r);
       expect(m.questions[0]!.name).toBe(r.readUInt16BE(0) % 2 ? 'HOT.example' : 'HoT.Example');
-      expect(dataOf(m.answers)).toEqual(['192.0.2.77', '192.0.2.78']);
+      expect(dataOf(m.answers)).toEqual(['198.19.2.77', '198.19.2.78']);
     }
     // Same id and case as the JS hit: the same bytes (within one second, so the same TTLs).
     const [again] = await udpExchange(at, [query('HoT.Example', 2)], 150);
@@ -110,11 +110,11 @@ describe('hits answered inside the addon', () => {
     const { handle, at } = await cache();
     for (let id = 1; id <= 3; id++) await udpExchange(at, [query('vm.tenant.example', id)], 100);
     expect(handle.stats().hotHits).toBe(1);
-    handle.setLocalRecords({ 'vm.tenant.example': ['10.9.9.9'] });
+    handle.setLocalRecords({ 'vm.tenant.example': ['198.18.9.9'] });
     const local = await dig(at, ['+noedns', 'vm.tenant.example', 'A']);
-    expect(local.answers.map((a) => a.data)).toEqual(['10.9.9.9']);
+    expect(local.answers.map((a) => a.data)).toEqual(['198.18.9.9']);
     const [raw] = await udpExchange(at, [query('vm.tenant.example', 9)], 150);
-    expect(dataOf(decodeDns(raw!).answers)).toEqual(['10.9.9.9']);
+    expect(dataOf(decodeDns(raw!).answers)).toEqual(['198.18.9.9']);
     expect(handle.stats().hotHits).toBe(1);
   });
 

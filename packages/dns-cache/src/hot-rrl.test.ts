@@ -103,7 +103,7 @@ let upstream: FakeUpstream;
 const running: DnsCacheHandle[] = [];
 
 beforeAll(async () => {
-  upstream = await FakeUpstream.start('127.0.0.1', (q) => answer(q, [aRecord(q, '192.0.2.77'), aRecord(q, '192.0.2.78')]));
+  upstream = await FakeUpstream.start('127.0.0.1', (q) => answer(q, [aRecord(q, '198.19.2.77'), aRecord(q, '198.19.2.78')]));
 });
 afterAll(async () => {
   await upstream.stop();
@@ -119,7 +119,7 @@ async function cache(config: Partial<DnsCacheConfig>, udp: 'auto' | 'dgram' = 'a
       noResolv: true,
       servers: [upstream.server],
       cacheSize: 100,
-      hostRecords: [{ names: ['local.lan'], ipv4: ['10.4.4.4'], ipv6: [], ttl: undefined }],
+      hostRecords: [{ names: ['local.lan'], ipv4: ['198.18.4.4'], ipv6: [], ttl: undefined }],
       ...config,
     },
     { listenPort: 0, udp },
@@ -236,7 +236,7 @@ describe('rate limiting with hits answered inside the addon', () => {
     await prime(at, 'shared.example');
     const start = performance.now();
     const local = await udpExchange(at, Array.from({ length: rate }, (_, i) => query('local.lan', i)), 100);
-    expect(local.map((r) => r.subarray(-4).join('.'))).toEqual(Array(rate).fill('10.4.4.4'));
+    expect(local.map((r) => r.subarray(-4).join('.'))).toEqual(Array(rate).fill('198.18.4.4'));
     const later = await burst(at, cached(3, 'shared.example'), '127.0.0.1', 150);
     const elapsed = performance.now() - start;
     expect(handle.stats().localAnswers).toBe(rate);

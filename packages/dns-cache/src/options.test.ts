@@ -31,7 +31,7 @@ describe('each option with its dnsmasq meaning', () => {
   });
 
   test('listen-address may be given several times and as a comma list', () => {
-    expect(parse('listen-address=127.0.0.1\nlisten-address=10.0.0.1,::1').listenAddresses).toEqual(['127.0.0.1', '10.0.0.1', '::1']);
+    expect(parse('listen-address=127.0.0.1\nlisten-address=198.18.0.1,::1').listenAddresses).toEqual(['127.0.0.1', '198.18.0.1', '::1']);
   });
 
   test('port sets the port and port=0 is kept as "DNS off"', () => {
@@ -49,15 +49,15 @@ describe('each option with its dnsmasq meaning', () => {
   });
 
   test('server= takes ip[#port] plainly, /domain/ip for a domain, /domain/ for local only and /domain/# for the defaults', () => {
-    const c = parse('server=1.2.3.4\nserver=5.6.7.8#5353\nserver=::1#54\nserver=/corp/lab/10.0.0.53\nserver=/local/\nserver=/x/#');
+    const c = parse('server=198.18.255.4\nserver=198.18.255.8#5353\nserver=::1#54\nserver=/corp/lab/198.18.0.53\nserver=/local/\nserver=/x/#');
     expect(c.servers).toEqual([
-      { address: '1.2.3.4', port: 53, family: 4 },
-      { address: '5.6.7.8', port: 5353, family: 4 },
+      { address: '198.18.255.4', port: 53, family: 4 },
+      { address: '198.18.255.8', port: 5353, family: 4 },
       { address: '::1', port: 54, family: 6 },
     ]);
     expect(c.domainServers).toEqual([
-      { domain: 'corp', server: { address: '10.0.0.53', port: 53, family: 4 } },
-      { domain: 'lab', server: { address: '10.0.0.53', port: 53, family: 4 } },
+      { domain: 'corp', server: { address: '198.18.0.53', port: 53, family: 4 } },
+      { domain: 'lab', server: { address: '198.18.0.53', port: 53, family: 4 } },
       { domain: 'local', server: 'local' },
       { domain: 'x', server: 'default' },
     ]);
@@ -94,37 +94,37 @@ describe('each option with its dnsmasq meaning', () => {
   });
 
   test('host-record takes several names, IPv4 and IPv6 addresses and an optional TTL', () => {
-    expect(parse('host-record=a.lan,b,10.0.0.1,fd00::1,300').hostRecords).toEqual([{ names: ['a.lan', 'b'], ipv4: ['10.0.0.1'], ipv6: ['fd00::1'], ttl: 300 }]);
+    expect(parse('host-record=a.lan,b,198.18.0.1,fd00::1,300').hostRecords).toEqual([{ names: ['a.lan', 'b'], ipv4: ['198.18.0.1'], ipv6: ['fd00::1'], ttl: 300 }]);
   });
 
   test('comments start a line or follow white space, but a # inside a value stays', () => {
-    expect(parse('# a comment\n  \nserver=1.2.3.4#5353 # the lab resolver').servers).toEqual([{ address: '1.2.3.4', port: 5353, family: 4 }]);
+    expect(parse('# a comment\n  \nserver=198.18.255.4#5353 # the lab resolver').servers).toEqual([{ address: '198.18.255.4', port: 5353, family: 4 }]);
   });
 
   test('dhcp- options, log-dhcp and log-facility are accepted and ignored; log-queries turns query lines on', () => {
-    expect(parse('dhcp-range=10.0.0.10,10.0.0.20\nlog-dhcp\nbind-interfaces\nlog-facility=-')).toEqual(DEFAULT_CONFIG);
+    expect(parse('dhcp-range=198.18.0.10,198.18.0.20\nlog-dhcp\nbind-interfaces\nlog-facility=-')).toEqual(DEFAULT_CONFIG);
     expect(parse('log-queries')).toEqual({ ...DEFAULT_CONFIG, logQueries: true });
   });
 });
 
 describe('errors name the file, line and option', () => {
   const cases: [string, string, number, string][] = [
-    ['port=53\nlisten-address=1.2.3', 'bad address', 2, 'listen-address'],
+    ['port=53\nlisten-address=198.18.255', 'bad address', 2, 'listen-address'],
     ['port=99999', 'number over 65535', 1, 'port'],
     ['\n\ncache-size=lots', 'bad number', 3, 'cache-size'],
-    ['server=1.2.3.4#0', 'bad port', 1, 'server'],
+    ['server=198.18.255.4#0', 'bad port', 1, 'server'],
     ['server=/corp/not-an-ip', 'bad address', 1, 'server'],
     ['server=', 'missing server address', 1, 'server'],
-    ['address=example.com/1.2.3.4', 'bad address rule (expected /domain/[ip])', 1, 'address'],
-    ['address=/bad domain/1.2.3.4', 'bad domain', 1, 'address'],
-    ['host-record=10.0.0.1', 'missing name', 1, 'host-record'],
+    ['address=example.com/198.18.255.4', 'bad address rule (expected /domain/[ip])', 1, 'address'],
+    ['address=/bad domain/198.18.255.4', 'bad domain', 1, 'address'],
+    ['host-record=198.18.0.1', 'missing name', 1, 'host-record'],
     ['host-record=a.lan', 'missing address', 1, 'host-record'],
-    ['host-record=a.lan,10.0.0.1,b.lan', 'bad address', 1, 'host-record'],
+    ['host-record=a.lan,198.18.0.1,b.lan', 'bad address', 1, 'host-record'],
     ['domain=-bad-', 'bad domain', 1, 'domain'],
     ['no-such-option=1', 'bad option', 1, 'no-such-option'],
     ['# one\nstrict-order=yes', 'extraneous parameter', 2, 'strict-order'],
     ['cache-size', 'missing parameter', 1, 'cache-size'],
-    ['local-network=10.0.0.1/8', 'bad network (expected a.b.c.d/len)', 1, 'local-network'],
+    ['local-network=198.18.0.1/15', 'bad network (expected a.b.c.d/len)', 1, 'local-network'],
   ];
   test.each(cases)('%j fails with "%s" at line %i (%s)', (text, reason, line, option) => {
     const error = errorOf(text);
@@ -142,11 +142,11 @@ describe('errors name the file, line and option', () => {
 
 describe('the command line', () => {
   test('flags take dnsmasq names, with values after a space or =, and --test and --conf-file are the command own', () => {
-    const args = parseDnsArgs(['--listen-address', '127.0.0.1', '--port=5353', '--server', '1.2.3.4#53', '--strict-order', '--test', '--conf-file', 'x.conf']);
+    const args = parseDnsArgs(['--listen-address', '127.0.0.1', '--port=5353', '--server', '198.18.255.4#53', '--strict-order', '--test', '--conf-file', 'x.conf']);
     expect(args.test).toBe(true);
     expect(args.confFiles).toEqual(['x.conf']);
     const config = loadDnsConfig(args, { readFile: () => 'cache-size=7\nport=53\n', regularFiles: () => [] });
-    expect(config).toMatchObject({ listenAddresses: ['127.0.0.1'], port: 5353, servers: [{ address: '1.2.3.4', port: 53, family: 4 }], strictOrder: true, cacheSize: 7 });
+    expect(config).toMatchObject({ listenAddresses: ['127.0.0.1'], port: 5353, servers: [{ address: '198.18.255.4', port: 53, family: 4 }], strictOrder: true, cacheSize: 7 });
   });
 
   test('a bad flag is reported by its position on the command line', () => {
@@ -162,18 +162,18 @@ describe('the command line', () => {
 
 describe('hosts and resolv.conf files', () => {
   test('a hosts file gives each address its names and skips bad lines by number', () => {
-    const { entries, skipped } = parseHostsFile('127.0.0.1 localhost\n# c\n10.0.0.1 a b.lan # tail\nbad line\nfd00::2 v6\n');
+    const { entries, skipped } = parseHostsFile('127.0.0.1 localhost\n# c\n198.18.0.1 a b.lan # tail\nbad line\nfd00::2 v6\n');
     expect(entries.map((e) => [e.ip, e.names, e.line])).toEqual([
       ['127.0.0.1', ['localhost'], 1],
-      ['10.0.0.1', ['a', 'b.lan'], 3],
+      ['198.18.0.1', ['a', 'b.lan'], 3],
       ['fd00::2', ['v6'], 5],
     ]);
     expect(skipped).toEqual([4]);
   });
 
   test('resolv.conf nameserver lines become port-53 upstreams; other lines are ignored', () => {
-    expect(parseResolvConf('search lan\nnameserver 10.0.0.53\nnameserver ::1 # v6\noptions ndots:2\nnameserver fe80::1%eth0\n')).toEqual([
-      { address: '10.0.0.53', port: 53, family: 4 },
+    expect(parseResolvConf('search lan\nnameserver 198.18.0.53\nnameserver ::1 # v6\noptions ndots:2\nnameserver fe80::1%eth0\n')).toEqual([
+      { address: '198.18.0.53', port: 53, family: 4 },
       { address: '::1', port: 53, family: 6 },
     ]);
   });

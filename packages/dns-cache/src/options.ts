@@ -230,7 +230,7 @@ export function applyItems(items: Iterable<ConfigItem>, base: DnsCacheConfig = D
 export function parseConfigText(text: string, file: string): ConfigItem[] {
   const items: ConfigItem[] = [];
   text.split(/\r?\n/).forEach((raw, index) => {
-    // As in dnsmasq, '#' starts a comment only at the start of a line or after white space (server=1.2.3.4#53 keeps it).
+    // As in dnsmasq, '#' starts a comment only at the start of a line or after white space (server=198.18.255.4#53 keeps it).
     const line = raw.replace(/(^|\s)#.*$/, '').trim();
     if (!line) return;
     const eq = line.indexOf('=');

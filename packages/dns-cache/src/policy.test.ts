@@ -28,11 +28,11 @@ describe('bogus-priv ranges', () => {
 
 describe('local-service networks', () => {
   test('configured networks replace the defaults, loopback included', () => {
-    const nets = localNetworks(['10.0.0.0/8'], ['127.0.0.1']);
-    expect(isLocalClient('10.9.9.9', nets)).toBe(true);
-    expect(isLocalClient('::ffff:10.9.9.9', nets)).toBe(true);
+    const nets = localNetworks(['198.18.0.0/16'], ['127.0.0.1']);
+    expect(isLocalClient('198.18.9.9', nets)).toBe(true);
+    expect(isLocalClient('::ffff:198.18.9.9', nets)).toBe(true);
     expect(isLocalClient('127.0.0.1', nets)).toBe(false);
-    expect(isLocalClient('192.0.2.1', nets)).toBe(false);
+    expect(isLocalClient('198.19.2.1', nets)).toBe(false);
   });
 
   test('without configured networks loopback and the listen address subnets are local', () => {

@@ -9,7 +9,7 @@ afterEach(async () => {
 
 /** A cache on 127.0.0.1 with log-queries on (or off), forwarding to a fake upstream that knows one name. */
 async function loggingCache(logQueries: boolean) {
-  const upstream = await FakeUpstream.start('127.0.0.1', (q) => answer(q, q.questions[0]!.name === 'www.example.org' ? [aRecord(q, '192.0.2.80')] : [], q.questions[0]!.name === 'www.example.org' ? {} : { rcode: 3 }));
+  const upstream = await FakeUpstream.start('127.0.0.1', (q) => answer(q, q.questions[0]!.name === 'www.example.org' ? [aRecord(q, '198.19.2.80')] : [], q.questions[0]!.name === 'www.example.org' ? {} : { rcode: 3 }));
   running.push(upstream);
   const lines: { message: string; tx: Readonly<Record<string, unknown>> }[] = [];
   const cache = await startDnsCache(
@@ -32,9 +32,9 @@ describe('log-queries', () => {
       'config vm1.lan is 198.18.0.5',
       'query[A] www.example.org from 127.0.0.1',
       `forwarded www.example.org to 127.0.0.1`,
-      'reply www.example.org is 192.0.2.80',
+      'reply www.example.org is 198.19.2.80',
       'query[A] www.example.org from 127.0.0.1',
-      'cached www.example.org is 192.0.2.80',
+      'cached www.example.org is 198.19.2.80',
       'query[A] nosuch.example.org from 127.0.0.1',
       `forwarded nosuch.example.org to 127.0.0.1`,
       'reply nosuch.example.org is NXDOMAIN',

@@ -1,7 +1,7 @@
 /**
  * dnsmasq's log-queries: `query[A] vm1.lan from 198.18.0.9`, `forwarded
- * example.org to 9.9.9.9`, then one line per answer record — `reply
- * example.org is 93.184.215.14` (from upstream), `cached ... is ...` (from
+ * example.org to 198.18.255.9`, then one line per answer record — `reply
+ * example.org is 198.19.80.14` (from upstream), `cached ... is ...` (from
  * the cache), `config vm1.lan is 198.18.0.5` (local data) — or the rcode
  * (`reply x is NXDOMAIN`, `reply x is NODATA`). The same facts go out as
  * fields (`tx`) for JSON logs. The resolver holds one only while

@@ -37,7 +37,7 @@ describe('anti-spoofing', () => {
     const seen: { id: number; port: number }[] = [];
     const up = await fake((q, raw, { from }) => {
       seen.push({ id: raw.readUInt16BE(0), port: from!.port });
-      return answer(q, [aRecord(q, '192.0.2.30')]);
+      return answer(q, [aRecord(q, '198.19.2.30')]);
     });
     const { handle } = await cache({ servers: [up.server] });
     const at = handle.addresses[0]!;
@@ -59,19 +59,19 @@ describe('anti-spoofing', () => {
       const wrong = { ...q, questions: [{ name: 'other.example', type: 1, class: 1 }] };
       upstream.udp.send(answer(wrong, [aRecord(wrong, '6.6.6.3')]), ...to);
       await sleep(50);
-      return answer(q, [aRecord(q, '192.0.2.31')]);
+      return answer(q, [aRecord(q, '198.19.2.31')]);
     });
     const { handle, at } = await cache({ servers: [up.server] });
     const result = await dig(at, ['target.example']);
     other.close();
-    expect(result.answers.map((r) => r.data)).toEqual(['192.0.2.31']);
+    expect(result.answers.map((r) => r.data)).toEqual(['198.19.2.31']);
     expect(handle.stats().upstreamDropped).toBe(3);
   });
 });
 
 describe('malformed queries and bounds', () => {
   test('a message shorter than a header is dropped, an unreadable question is answered FORMERR with its id', async () => {
-    const up = await fake((q) => answer(q, [aRecord(q, '192.0.2.32')]));
+    const up = await fake((q) => answer(q, [aRecord(q, '198.19.2.32')]));
     const { handle, at } = await cache({ servers: [up.server] });
     const broken = Uint8Array.from(query('bad.example', 0x1234)).subarray(0, 20);
     const replies = await udpExchange(at, [Uint8Array.of(1, 2, 3, 4, 5), broken], 200);
@@ -79,7 +79,7 @@ describe('malformed queries and bounds', () => {
     expect(replies[0]!.readUInt16BE(0)).toBe(0x1234);
     expect(replies[0]![3]! & 0xf).toBe(DnsRcode.FORMERR);
     expect(handle.stats()).toMatchObject({ dropped: 1, formerr: 1 });
-    expect((await dig(at, ['still.example'])).answers[0]?.data).toBe('192.0.2.32');
+    expect((await dig(at, ['still.example'])).answers[0]?.data).toBe('198.19.2.32');
   });
 
   propTest.prop([fc.oneof(mutatedDnsBytes, dnsMessageBytes, fc.uint8Array({ maxLength: 64 }))], { numRuns: 400 })(
@@ -101,7 +101,7 @@ describe('malformed queries and bounds', () => {
   test('questions beyond dns-forward-max in flight are dropped, not queued', async () => {
     const up = await fake(async (q) => {
       await sleep(250);
-      return answer(q, [aRecord(q, '192.0.2.33')]);
+      return answer(q, [aRecord(q, '198.19.2.33')]);
     });
     const { handle, at } = await cache({ servers: [up.server], forwardMax: 2 });
     const replies = await udpExchange(at, [query('f1.example', 1), query('f2.example', 2), query('f3.example', 3)], 400);
@@ -113,7 +113,7 @@ describe('malformed queries and bounds', () => {
   test('clients waiting on one question in flight are bounded; the rest are dropped', async () => {
     const up = await fake(async (q) => {
       await sleep(250);
-      return answer(q, [aRecord(q, '192.0.2.35')]);
+      return answer(q, [aRecord(q, '198.19.2.35')]);
     });
     const { handle, at } = await cache({ servers: [up.server] });
     const replies = await udpExchange(at, Array.from({ length: 70 }, (_, i) => query('same.example', 100 + i)), 450);
@@ -123,7 +123,7 @@ describe('malformed queries and bounds', () => {
   });
 
   test('the TCP listener answers several queries sent on one connection', async () => {
-    const up = await fake((q) => answer(q, [aRecord(q, '192.0.2.34')]));
+    const up = await fake((q) => answer(q, [aRecord(q, '198.19.2.34')]));
     const { at } = await cache({ servers: [up.server] });
     const { connect } = await import('node:net');
     const socket = connect({ host: at.address, port: at.port });
@@ -158,7 +158,7 @@ describe('malformed queries and bounds', () => {
   test.each(['auto', 'dgram'] as const)('stopping (udp %s) while a question is upstream neither throws nor leaves an unhandled rejection', async (udp) => {
     const up = await fake(async (q) => {
       await sleep(150);
-      return answer(q, [aRecord(q, '192.0.2.36')]);
+      return answer(q, [aRecord(q, '198.19.2.36')]);
     });
     const handle = await startDnsCache({ listenAddresses: ['127.0.0.1'], noResolv: true, servers: [up.server] }, { listenPort: 0, udp });
     expect(handle.addresses[0]?.udp).toBe(udp === 'auto' && nativeUdp() ? 'batched' : 'dgram');

@@ -36,11 +36,11 @@ async function cache(config: Partial<DnsCacheConfig> = {}) {
 
 beforeAll(async () => {
   upstream = await startDnsmasq('127.0.0.1', [
-    '--host-record=www.test,192.0.2.10,300',
-    '--host-record=short.test,192.0.2.11,5',
-    '--host-record=long.test,192.0.2.12,90000',
+    '--host-record=www.test,198.19.2.10,300',
+    '--host-record=short.test,198.19.2.11,5',
+    '--host-record=long.test,198.19.2.12,90000',
     ...Array.from({ length: 12 }, (_, i) => `--txt-record=big.test,${String(i).padStart(2, '0')}${'x'.repeat(90)}`),
-    ...Array.from({ length: 8 }, (_, i) => `--host-record=n${i}.test,192.0.2.${20 + i},300`),
+    ...Array.from({ length: 8 }, (_, i) => `--host-record=n${i}.test,198.19.2.${20 + i},300`),
   ]);
   authority = await startDnsmasq('127.0.0.1', [], 'neg.test');
 });
@@ -57,7 +57,7 @@ describe('forwarding and caching', () => {
     const { handle, at } = await cache();
     const first = await dig(at, ['www.test', 'A']);
     expect(first.status).toBe('NOERROR');
-    expect(first.answers).toEqual([{ name: 'www.test.', ttl: 300, type: 'A', data: '192.0.2.10' }]);
+    expect(first.answers).toEqual([{ name: 'www.test.', ttl: 300, type: 'A', data: '198.19.2.10' }]);
     clock += 42_500;
     const second = await dig(at, ['www.test', 'A']);
     expect(second.answers[0]?.ttl).toBe(258);
@@ -100,7 +100,7 @@ describe('forwarding and caching', () => {
     const second = await dig(at, ['N1.tEsT']);
     expect(first.answers[0]?.name).toBe('n1.TeSt.');
     expect(second.answers[0]?.name).toBe('N1.tEsT.');
-    expect(second.answers[0]?.data).toBe('192.0.2.21');
+    expect(second.answers[0]?.data).toBe('198.19.2.21');
     expect(asked('n1.test')).toBe(1);
   });
 
@@ -110,7 +110,7 @@ describe('forwarding and caching', () => {
     const plain = await dig(at, ['n2.test', '+noedns']);
     expect(edns.text).toContain('OPT PSEUDOSECTION');
     expect(plain.text).not.toContain('OPT PSEUDOSECTION');
-    expect(plain.answers[0]?.data).toBe('192.0.2.22');
+    expect(plain.answers[0]?.data).toBe('198.19.2.22');
   });
 
   test('a UDP answer larger than the client accepts is truncated with TC, and TCP gets it whole', async () => {
@@ -149,12 +149,12 @@ describe('forwarding and caching', () => {
 
 describe('local records', () => {
   test('host-record names are answered authoritatively with local-ttl, and PTR follows', async () => {
-    const { at } = await cache({ localTtl: 7, hostRecords: [{ names: ['gw.lan', 'router.lan'], ipv4: ['10.9.8.7'], ipv6: ['fd00::7'], ttl: undefined }] });
+    const { at } = await cache({ localTtl: 7, hostRecords: [{ names: ['gw.lan', 'router.lan'], ipv4: ['198.18.8.7'], ipv6: ['fd00::7'], ttl: undefined }] });
     const a = await dig(at, ['Router.LAN']);
     expect(a.flags).toContain('aa');
-    expect(a.answers).toEqual([{ name: 'Router.LAN.', ttl: 7, type: 'A', data: '10.9.8.7' }]);
+    expect(a.answers).toEqual([{ name: 'Router.LAN.', ttl: 7, type: 'A', data: '198.18.8.7' }]);
     expect((await dig(at, ['gw.lan', 'AAAA'])).answers[0]?.data).toBe('fd00::7');
-    expect((await dig(at, ['-x', '10.9.8.7'])).answers.map((r) => r.data)).toEqual(['gw.lan.', 'router.lan.']);
+    expect((await dig(at, ['-x', '198.18.8.7'])).answers.map((r) => r.data)).toEqual(['gw.lan.', 'router.lan.']);
     const mx = await dig(at, ['gw.lan', 'MX']);
     expect(mx.status).toBe('NOERROR');
     expect(mx.answers).toHaveLength(0);
@@ -162,24 +162,24 @@ describe('local records', () => {
 
   test('addn-hosts entries are answered, with expand-hosts adding the domain to plain names', async () => {
     const file = join(dir, 'hosts');
-    writeFileSync(file, '# comment\n10.1.1.1 alpha beta.other\nnot-an-ip gamma\n');
+    writeFileSync(file, '# comment\n198.18.1.1 alpha beta.other\nnot-an-ip gamma\n');
     const { at } = await cache({ addnHosts: [file], expandHosts: true, domain: 'corp' });
-    expect((await dig(at, ['alpha.corp'])).answers[0]?.data).toBe('10.1.1.1');
-    expect((await dig(at, ['alpha'])).answers[0]?.data).toBe('10.1.1.1');
-    expect((await dig(at, ['beta.other'])).answers[0]?.data).toBe('10.1.1.1');
-    expect((await dig(at, ['-x', '10.1.1.1'])).answers[0]?.data).toBe('alpha.corp.');
+    expect((await dig(at, ['alpha.corp'])).answers[0]?.data).toBe('198.18.1.1');
+    expect((await dig(at, ['alpha'])).answers[0]?.data).toBe('198.18.1.1');
+    expect((await dig(at, ['beta.other'])).answers[0]?.data).toBe('198.18.1.1');
+    expect((await dig(at, ['-x', '198.18.1.1'])).answers[0]?.data).toBe('alpha.corp.');
   });
 
   test('a changed addn-hosts file is read again without a restart', async () => {
     const file = join(dir, 'hosts-live');
-    writeFileSync(file, '10.1.1.2 before\n');
+    writeFileSync(file, '198.18.1.2 before\n');
     const { at } = await cache({ addnHosts: [file] });
-    expect((await dig(at, ['before'])).answers[0]?.data).toBe('10.1.1.2');
-    writeFileSync(file, '10.1.1.3 after\n');
+    expect((await dig(at, ['before'])).answers[0]?.data).toBe('198.18.1.2');
+    writeFileSync(file, '198.18.1.3 after\n');
     const later = new Date(Date.now() + 5000);
     utimesSync(file, later, later);
     await new Promise((r) => setTimeout(r, 2200));
-    expect((await dig(at, ['after'])).answers[0]?.data).toBe('10.1.1.3');
+    expect((await dig(at, ['after'])).answers[0]?.data).toBe('198.18.1.3');
     expect((await dig(at, ['before'])).status).not.toBe('NOERROR');
   });
 
@@ -193,13 +193,13 @@ describe('local records', () => {
 
   test('setLocalRecords replaces the agent names live, with PTR answered automatically', async () => {
     const { handle, at } = await cache();
-    handle.setLocalRecords({ 'vm-1.tenant.internal': ['10.0.0.5'] });
-    expect((await dig(at, ['vm-1.tenant.internal'])).answers[0]?.data).toBe('10.0.0.5');
-    expect((await dig(at, ['-x', '10.0.0.5'])).answers[0]?.data).toBe('vm-1.tenant.internal.');
-    handle.setLocalRecords(new Map([['vm-2.tenant.internal', ['10.0.0.6', '10.0.0.7']]]));
-    expect((await dig(at, ['vm-2.tenant.internal'])).answers.map((r) => r.data).sort()).toEqual(['10.0.0.6', '10.0.0.7']);
+    handle.setLocalRecords({ 'vm-1.tenant.internal': ['198.18.0.5'] });
+    expect((await dig(at, ['vm-1.tenant.internal'])).answers[0]?.data).toBe('198.18.0.5');
+    expect((await dig(at, ['-x', '198.18.0.5'])).answers[0]?.data).toBe('vm-1.tenant.internal.');
+    handle.setLocalRecords(new Map([['vm-2.tenant.internal', ['198.18.0.6', '198.18.0.7']]]));
+    expect((await dig(at, ['vm-2.tenant.internal'])).answers.map((r) => r.data).sort()).toEqual(['198.18.0.6', '198.18.0.7']);
     expect((await dig(at, ['vm-1.tenant.internal'])).status).not.toBe('NOERROR');
-    expect(() => handle.setLocalRecords({ 'bad name!': ['10.0.0.1'] })).toThrow(TypeError);
+    expect(() => handle.setLocalRecords({ 'bad name!': ['198.18.0.1'] })).toThrow(TypeError);
   });
 
   test('domain-needed answers plain names NXDOMAIN without asking upstream', async () => {
@@ -219,20 +219,20 @@ describe('local records', () => {
   });
 
   test('local-service refuses recursion to clients outside the local networks but still answers local names', async () => {
-    const { at } = await cache({ localService: true, localNetworks: ['127.0.0.2/32'], hostRecords: [{ names: ['here.lan'], ipv4: ['10.2.2.2'], ipv6: [], ttl: undefined }] });
+    const { at } = await cache({ localService: true, localNetworks: ['127.0.0.2/32'], hostRecords: [{ names: ['here.lan'], ipv4: ['198.18.2.2'], ipv6: [], ttl: undefined }] });
     expect((await dig(at, ['-b', '127.0.0.3', 'n4.test'])).status).toBe('REFUSED');
-    expect((await dig(at, ['-b', '127.0.0.3', 'here.lan'])).answers[0]?.data).toBe('10.2.2.2');
-    expect((await dig(at, ['-b', '127.0.0.2', 'n4.test'])).answers[0]?.data).toBe('192.0.2.24');
+    expect((await dig(at, ['-b', '127.0.0.3', 'here.lan'])).answers[0]?.data).toBe('198.18.2.2');
+    expect((await dig(at, ['-b', '127.0.0.2', 'n4.test'])).answers[0]?.data).toBe('198.19.2.24');
   });
 });
 
 describe('listeners', () => {
   test('interface=lo listens on the interface addresses, answering on 127.0.0.1 over UDP and TCP', async () => {
-    const { handle } = await cache({ listenAddresses: [], interfaces: ['lo'], hostRecords: [{ names: ['lo.lan'], ipv4: ['10.3.3.3'], ipv6: [], ttl: undefined }] });
+    const { handle } = await cache({ listenAddresses: [], interfaces: ['lo'], hostRecords: [{ names: ['lo.lan'], ipv4: ['198.18.3.3'], ipv6: [], ttl: undefined }] });
     const v4 = handle.addresses.find((a) => a.address === '127.0.0.1')!;
     expect(v4).toBeDefined();
-    expect((await dig(v4, ['lo.lan'])).answers[0]?.data).toBe('10.3.3.3');
-    expect((await dig(v4, ['lo.lan', '+tcp'])).answers[0]?.data).toBe('10.3.3.3');
+    expect((await dig(v4, ['lo.lan'])).answers[0]?.data).toBe('198.18.3.3');
+    expect((await dig(v4, ['lo.lan', '+tcp'])).answers[0]?.data).toBe('198.18.3.3');
   });
 
   test('an unknown interface is a ListenError, and port=0 opens no listener at all', async () => {

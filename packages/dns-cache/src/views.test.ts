@@ -104,9 +104,9 @@ describe('a cache with views on three loopback addresses', () => {
   const on = (address: string) => ({ address, port: handle.addresses[0]!.port });
 
   beforeAll(async () => {
-    // Upstream knows every name (192.0.2.77): a view's name asked on another view goes here, as Neutron's
+    // Upstream knows every name (198.19.2.77): a view's name asked on another view goes here, as Neutron's
     // dnsmasq forwards a name not in its own hosts.
-    upstream = await FakeUpstream.start('127.0.0.1', (q) => answer(q, [aRecord(q, '192.0.2.77', 300)]));
+    upstream = await FakeUpstream.start('127.0.0.1', (q) => answer(q, [aRecord(q, '198.19.2.77', 300)]));
     handle = await startDnsCache(
       { listenAddresses: ['127.0.0.1', '127.0.0.2', '127.0.0.3'], noResolv: true, servers: [upstream.server], cacheSize: 100 },
       { listenPort: 0 },
@@ -124,7 +124,7 @@ describe('a cache with views on three loopback addresses', () => {
   test('each listener answers its own view\'s name, the other view\'s name only as upstream does, and a listener of no view is refused', async () => {
     expect((await dig(on('127.0.0.1'), ['vm1.a.example'])).answers.map((a) => a.data)).toStrictEqual(['198.18.1.10']);
     expect((await dig(on('127.0.0.2'), ['vm2.b.example'])).answers.map((a) => a.data)).toStrictEqual(['198.18.2.10']);
-    expect((await dig(on('127.0.0.2'), ['vm1.a.example'])).answers.map((a) => a.data)).toStrictEqual(['192.0.2.77']);
+    expect((await dig(on('127.0.0.2'), ['vm1.a.example'])).answers.map((a) => a.data)).toStrictEqual(['198.19.2.77']);
     expect((await dig(on('127.0.0.2'), ['-x', '198.18.1.10'])).answers.map((a) => a.data)).not.toContain('vm1.a.example.');
     const refused = handle.stats().refused;
     expect((await dig(on('127.0.0.3'), ['vm1.a.example'])).status).toBe('REFUSED');
