@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // Builds native/build/lh_net.node (interface-bound UDP sockets, batched receive) from lh_net.c.
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAddon } from '../../../scripts/lib/build-addon.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const output = join(here, 'build', 'lh_net.node');
+// lh_net.c includes the shared namespace helpers: a newer header makes the addon stale too.
+const headerNewer = existsSync(output) && statSync(join(here, '../../../scripts/native/lh_netns.h')).mtimeMs > statSync(output).mtimeMs;
 buildAddon({
   source: join(here, 'lh_net.c'),
-  output: join(here, 'build', 'lh_net.node'),
+  output,
   headers: ['node_api.h', 'uv.h'],
   fallback: 'the agent can then serve one interface (or relays) from a plain socket',
-  force: process.argv.includes('--force'),
+  force: process.argv.includes('--force') || headerNewer,
 });

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "../../../scripts/native/lh_netns.h"
 
 /* Datagrams per recvmmsg, and the most one may carry (a DHCP message fits an Ethernet frame). */
 #define SLOTS 64
@@ -82,29 +83,11 @@ static int open_fd(int32_t ifindex, int32_t port, uint32_t address, int nonblock
 
 /* open_fd inside the network namespace at netns_path (e.g. /run/netns/qdhcp-x), on the interface named there. */
 static int open_fd_in(const char *netns_path, const char *ifname, int32_t port, uint32_t address, int nonblock) {
-  int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (home < 0) return -errno;
-  int target = open(netns_path, O_RDONLY | O_CLOEXEC);
-  if (target < 0) {
-    int err = errno;
-    close(home);
-    return -err;
-  }
-  if (setns(target, CLONE_NEWNET) < 0) {
-    int err = errno;
-    close(target);
-    close(home);
-    return -err;
-  }
+  int home = lh_enter_netns(netns_path);
+  if (home < 0) return home;
   unsigned ifindex = if_nametoindex(ifname);
   int fd = ifindex == 0 ? -ENODEV : open_fd((int32_t)ifindex, port, address, nonblock);
-  /* Failing to come back would leave the JS thread in a tenant's namespace: nothing after that is safe. */
-  if (setns(home, CLONE_NEWNET) < 0) {
-    fprintf(stderr, "lh_net: cannot return to the agent's network namespace: %s\n", strerror(errno));
-    abort();
-  }
-  close(target);
-  close(home);
+  lh_leave_netns(home);
   return fd;
 }
 

@@ -34,6 +34,7 @@
 #define SLOT_SIZE 4096
 #define META 16
 
+#include "../../../scripts/native/lh_netns.h"
 #include "lh_rrl.h"
 #include "lh_hot.h"
 
@@ -67,35 +68,6 @@ static napi_value throw_errno(napi_env env, const char *what, int err) {
 static int drain(lh_sock *s);
 static int send_slots(lh_sock *s, int count);
 
-/* Moves this thread into the network namespace at netns_path (e.g. /run/netns/qdhcp-x); returns the
-   descriptor of the namespace to come back to (leave_netns), or -errno with the thread where it was. */
-static int enter_netns(const char *netns_path) {
-  int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (home < 0) return -errno;
-  int target = open(netns_path, O_RDONLY | O_CLOEXEC);
-  if (target < 0) {
-    int err = errno;
-    close(home);
-    return -err;
-  }
-  int entered = setns(target, CLONE_NEWNET);
-  int err = errno;
-  close(target);
-  if (entered < 0) {
-    close(home);
-    return -err;
-  }
-  return home;
-}
-
-static void leave_netns(int home) {
-  /* Failing to come back would leave the JS thread in a tenant's namespace: nothing after that is safe. */
-  if (setns(home, CLONE_NEWNET) < 0) {
-    fprintf(stderr, "lh_dns: cannot return to the process's network namespace: %s\n", strerror(errno));
-    abort();
-  }
-  close(home);
-}
 
 /* The optional namespace path argument (absent, undefined or ""): 1 if usable (path[0] == 0 when none), 0 after throwing. */
 static int netns_arg(napi_env env, napi_value *argv, size_t argc, size_t index, char *path, size_t size) {
@@ -158,10 +130,10 @@ static int open_udp(const struct sockaddr_in *sa, const char **step) {
 /* open_udp inside the namespace at netns_path. */
 static int open_udp_in(const char *netns_path, const struct sockaddr_in *sa, const char **step) {
   *step = "setns";
-  int home = enter_netns(netns_path);
+  int home = lh_enter_netns(netns_path);
   if (home < 0) return home;
   int fd = open_udp(sa, step);
-  leave_netns(home);
+  lh_leave_netns(home);
   return fd;
 }
 
@@ -496,7 +468,7 @@ static napi_value TcpListen(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "tcpListen: a netnsPath expected");
     return NULL;
   }
-  int home = enter_netns(netns_path);
+  int home = lh_enter_netns(netns_path);
   if (home < 0) return throw_errno(env, "setns", -home);
   const char *step = "socket";
   int err = 0;
@@ -514,7 +486,7 @@ static napi_value TcpListen(napi_env env, napi_callback_info info) {
     }
     if (err) close(fd);
   }
-  leave_netns(home);
+  lh_leave_netns(home);
   if (err) return throw_errno(env, step, err);
   napi_value result;
   napi_create_int32(env, fd, &result);
