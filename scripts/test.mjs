@@ -26,6 +26,9 @@ const tests = nx(testStepArgs(extra));
 
 let passed = 0;
 let failed = 0;
+// CI shows only the tail of a long log: every failure is named again here, at the end, with the
+// head of its message, so a red run says which test broke and why.
+const failures = [];
 const files = packageDirs.map(reportOf).filter((f) => existsSync(f));
 if (files.length < packageDirs.length) console.log(`only ${files.length} of ${packageDirs.length} packages left a test report`);
 for (const file of files) {
@@ -34,7 +37,24 @@ for (const file of files) {
   const failedTests = report.numFailedTests ?? 0;
   // A file that fails to load fails its suite without failing a test: count it.
   failed += failedTests > 0 ? failedTests : (report.numFailedTestSuites ?? 0);
+  failures.push(...failuresOf(report));
 }
+for (const f of failures) console.log(`FAILED ${f.file} > ${f.name}\n${f.message}\n`);
 if (typecheck !== 0) console.log('typecheck failed');
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(typecheck !== 0 || tests !== 0 || failed > 0 || passed === 0 || files.length < packageDirs.length ? 1 : 0);
+
+function failuresOf(report) {
+  const out = [];
+  for (const suite of report.testResults ?? []) {
+    const file = suite.name.startsWith(root) ? suite.name.slice(root.length + 1) : suite.name;
+    const failedTests = (suite.assertionResults ?? []).filter((t) => t.status === 'failed');
+    for (const t of failedTests) out.push({ file, name: t.fullName ?? t.title, message: head(t.failureMessages?.join('\n') ?? '') });
+    if (failedTests.length === 0 && suite.status === 'failed') out.push({ file, name: '(the file itself)', message: head(suite.message ?? '') });
+  }
+  return out;
+}
+
+function head(text) {
+  return text.split('\n').filter((l) => !l.includes('node_modules')).slice(0, 25).map((l) => `    ${l.slice(0, 300)}`).join('\n');
+}
