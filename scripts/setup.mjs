@@ -30,6 +30,10 @@ const testCommands = {
   openssl: 'openssl',
   // The real OpenStack client, driving the Neutron HTTP API (harness/src/integration/openstack-cli.test.ts).
   openstack: 'python3-openstackclient',
+  // A real TFTP client for the agent's TFTP server (network boot).
+  tftp: 'tftp-hpa',
+  // Headless Chromium, driven by playwright-core, for the web console's tests.
+  chromium: 'chromium',
 };
 
 function log(msg) {
