@@ -119,6 +119,68 @@ static napi_value OpenUdpSocket(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* ---- TCP listeners (the metadata proxy, issue 23) ---- */
+
+/* A listening TCP socket on address:port, bound to the interface ifname when one is named (each
+   network's proxy on 169.254.169.254:80 hears its own interface only, so several networks in one
+   namespace each have their own), made inside netns_path when one is given; returns fd or -errno. */
+static int open_listener(const char *netns_path, const char *ifname, int32_t port, uint32_t address, int32_t backlog) {
+  int home = -1;
+  if (netns_path[0]) {
+    home = lh_enter_netns(netns_path);
+    if (home < 0) return home;
+  }
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  int err = fd < 0 ? errno : 0;
+  int one = 1;
+  if (!err && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) err = errno;
+  if (!err && ifname[0]) {
+    unsigned ifindex = if_nametoindex(ifname);
+    if (ifindex == 0) err = ENODEV;
+    else if (setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &ifindex, sizeof ifindex) < 0 &&
+             (errno != ENOPROTOOPT || setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen(ifname)) < 0))
+      err = errno;
+  }
+  if (!err) {
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    sa.sin_addr.s_addr = htonl(address);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, backlog) < 0) err = errno;
+  }
+  if (home >= 0) lh_leave_netns(home);
+  if (err) {
+    if (fd >= 0) close(fd);
+    return -err;
+  }
+  return fd;
+}
+
+/* openTcpListener(address: number, port: number, backlog: number, ifname: string, netnsPath: string): number (fd; "" for
+   no interface / this namespace). Node's net.Server takes the descriptor with listen({ fd }). */
+static napi_value OpenTcpListener(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint32_t address = 0;
+  int32_t port = 0, backlog = 0;
+  char ifname[IF_NAMESIZE + 1] = "", netns_path[256] = "";
+  size_t n1 = 0, n2 = 0;
+  if (argc < 5 || napi_get_value_uint32(env, argv[0], &address) != napi_ok || napi_get_value_int32(env, argv[1], &port) != napi_ok ||
+      napi_get_value_int32(env, argv[2], &backlog) != napi_ok || port < 0 || port > 65535 || backlog < 1 ||
+      napi_get_value_string_utf8(env, argv[3], ifname, sizeof ifname, &n1) != napi_ok || n1 >= sizeof ifname - 1 ||
+      napi_get_value_string_utf8(env, argv[4], netns_path, sizeof netns_path, &n2) != napi_ok || n2 >= sizeof netns_path - 1) {
+    napi_throw_type_error(env, NULL, "openTcpListener(address, port 0..65535, backlog >= 1, ifname (at most 15 bytes), netnsPath)");
+    return NULL;
+  }
+  int fd = open_listener(netns_path, ifname, port, address, backlog);
+  if (fd < 0) return fail(env, "open a TCP listener", -fd);
+  napi_value result;
+  napi_create_int32(env, fd, &result);
+  return result;
+}
+
 /* ---- Batched receive ---- */
 
 typedef struct {
@@ -333,7 +395,7 @@ static napi_value CloseBatched(napi_env env, napi_callback_info info) {
 
 static napi_value Init(napi_env env, napi_value exports) {
   struct { const char *name; napi_callback fn; } fns[] = {
-    {"openUdpSocket", OpenUdpSocket}, {"openBatched", OpenBatched}, {"recvBatch", RecvBatch}, {"sendTo", SendTo}, {"closeBatched", CloseBatched},
+    {"openUdpSocket", OpenUdpSocket}, {"openBatched", OpenBatched}, {"recvBatch", RecvBatch}, {"sendTo", SendTo}, {"closeBatched", CloseBatched}, {"openTcpListener", OpenTcpListener},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;
