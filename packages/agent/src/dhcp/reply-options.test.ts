@@ -162,6 +162,20 @@ describe('reply options from a subnet, network and port', () => {
     expect(get(options, 121)).toStrictEqual([route('198.18.1.0/24', '0.0.0.0'), route('198.19.0.0/16', '198.18.0.254'), route('0.0.0.0/0', '198.18.0.1')]);
   });
 
+  test('isolated metadata: 169.254.169.254/32 via the DHCP port after the host routes, with the default route RFC 3442 needs, in 121 and 249', () => {
+    const routes = [route('198.19.0.0/16', '198.18.0.254'), route('169.254.169.254/32', '198.18.0.2'), route('0.0.0.0/0', '198.18.0.1')];
+    const options = build({ metadataRouter: SERVER, requested: [121, 249] });
+    expect(get(options, 121)).toStrictEqual(routes);
+    expect(get(options, 249)).toStrictEqual(encodeClasslessRoutes(routes));
+    // A subnet with no other route: 121 is sent for the metadata route alone, the default route with it.
+    expect(get(build({ metadataRouter: SERVER, subnet: { ...subnet, hostRoutes: [] } }), 121)).toStrictEqual([route('169.254.169.254/32', '198.18.0.2'), route('0.0.0.0/0', '198.18.0.1')]);
+  });
+
+  test("a subnet's own host route to 169.254.169.254/32 wins over the metadata route", () => {
+    const hostRoutes = [{ destination: parseCidr('169.254.169.254/32'), nexthop: ip('198.18.0.7') }];
+    expect(get(build({ metadataRouter: SERVER, subnet: { ...subnet, hostRoutes } }), 121)).toStrictEqual([route('169.254.169.254/32', '198.18.0.7'), route('0.0.0.0/0', '198.18.0.1')]);
+  });
+
   test('DNS servers: the subnet\'s, else the fallback, none for Neutron\'s ["0.0.0.0"], and 0.0.0.0 in a list is the server', () => {
     expect(get(build({ subnet: { ...subnet, dnsNameservers: [] } }), 6)).toStrictEqual([SERVER]);
     expect(get(build({ subnet: { ...subnet, dnsNameservers: [] }, dnsFallback: undefined }), 6)).toBeUndefined();

@@ -25,6 +25,9 @@ import { parseExtraDhcpOpts, type ExtraDhcpOptError, type ExtraOption } from './
 /** Microsoft's pre-RFC 3442 classless static routes; same encoding as 121. */
 export const MS_CLASSLESS_ROUTES = 249;
 
+/** 169.254.169.254, the metadata service's link-local address (Neutron's METADATA_V4_IP). */
+export const METADATA_ADDRESS = 0xa9fea9fe;
+
 /** 0xFFFFFFFF seconds: RFC 2132 section 9.2's infinite lease. */
 export const INFINITE_LEASE = 0xffffffff;
 
@@ -57,6 +60,12 @@ export interface ReplyOptionsInput {
   readonly dnsPeers?: readonly Ipv4[] | undefined;
   /** The network's other subnets on the same link: on-link routes (router 0.0.0.0) in option 121, as Neutron adds them. */
   readonly onLinkCidrs?: readonly Ipv4Cidr[];
+  /**
+   * Where clients reach 169.254.169.254 (Neutron's isolated metadata, agent/src/metadata/): the
+   * DHCP port's address on an isolated subnet, the gateway on a routed one; a /32 route in 121/249
+   * after the subnet's host routes (one of those for 169.254.169.254/32 wins). Undefined: none.
+   */
+  readonly metadataRouter?: Ipv4;
   /** The port's extra_dhcp_opts already parsed (with this `serverId`); parsed from `port` when absent. */
   readonly extraOptions?: readonly ExtraOption[];
   /** Called for each of the port's extra_dhcp_opts that cannot be parsed; the entry is skipped. */
@@ -92,7 +101,8 @@ export const DEFAULT_OPTIONS: readonly number[] = [Code.Routers, Code.DomainName
  *   network's dns domain; 26 its MTU; 28 the broadcast address (not on /31,
  *   /32); 12 the host name.
  * - 121 (and 249 when asked for) when there are routes besides the default:
- *   on-link subnets, then host routes, then 0.0.0.0/0 via the router of
+ *   on-link subnets, then host routes, then the metadata route
+ *   (`metadataRouter`), then 0.0.0.0/0 via the router of
  *   option 3, since a client that takes 121 ignores 3 (RFC 3442 section 3).
  *   That default route is added to a port's own 121/249 too if it lacks one.
  * - A port's extra_dhcp_opts replace the computed option of the same code;
@@ -246,6 +256,10 @@ function computedOptions(input: ReplyOptionsInput): { values: Map<number, DhcpOp
     if (block.address !== subnet.cidr.address || block.prefix !== subnet.cidr.prefix) routes.push(routeTo(block, 0));
   }
   for (const hr of subnet.hostRoutes) if (hr.destination.prefix !== 0) routes.push(routeTo(hr.destination, hr.nexthop));
+  const metadata = input.metadataRouter;
+  if (metadata !== undefined && !routes.some((r) => r.prefix === 32 && r.destination === METADATA_ADDRESS)) {
+    routes.push({ destination: METADATA_ADDRESS, prefix: 32, router: metadata });
+  }
   return { values, routes };
 }
 

@@ -52,6 +52,8 @@ export interface ServedNetwork {
   readonly serverIps: ReadonlyMap<string, Ipv4>;
   /** The other bound agents' DHCP port addresses on each subnet, DNS servers besides this one (none: this one alone). */
   readonly peerServerIps?: ReadonlyMap<string, readonly Ipv4[]>;
+  /** Per subnet, the next hop of the route to 169.254.169.254/32 in option 121 (isolated metadata: metadata/isolation.ts); none: no route. */
+  readonly metadataRoutes?: ReadonlyMap<string, Ipv4>;
 }
 
 /** Where a datagram came in. */
@@ -367,6 +369,7 @@ export class DhcpServer {
       onLinkCidrs: scope.subnets.filter((s) => s.id !== subnet.id).map((s) => s.cidr),
       dnsFallback: serverId,
       dnsPeers: scope.served.peerServerIps?.get(subnet.id),
+      metadataRouter: scope.served.metadataRoutes?.get(subnet.id),
     });
     const out: DhcpMessage = {
       op: BootOp.Reply,
