@@ -128,7 +128,7 @@ export {
 } from './dhcp/errors.js';
 export { findOption, getOption, getRawOption, isBroadcast, messageType, withOption, withoutOption } from './dhcp/message.js';
 export { checkDhcpOption } from './dhcp/options/check.js';
-export type { DhcpOptionAccepted, DhcpOptionCheck, DhcpOptionRefused } from './dhcp/options/check.js';
+export type { DhcpOptionAccepted, DhcpOptionCheck, DhcpOptionRefused, DhcpTagTest } from './dhcp/options/check.js';
 export { encodeClasslessRoutes } from './dhcp/options/encode-value.js';
 export type { DhcpOptionTextContext } from './dhcp/options/encode-value.js';
 export { dhcpOptionCode } from './dhcp/options/table.js';

@@ -35,6 +35,20 @@ describe('checking an extra_dhcp_opt', () => {
     expect(refused('server-ip-address', 'pxe.example').error).toBe('option 255 (server-ip-address): "pxe.example" is not one IPv4 address');
   });
 
+  test("tag: prefixes (Ironic's tag:ipxe,bootfile-name and tag:!ipxe,67) are kept as tests beside the option", () => {
+    expect(checkDhcpOption('tag:ipxe,bootfile-name', 'http://198.18.0.2/boot.ipxe')).toStrictEqual({
+      code: 67,
+      force: false,
+      option: { code: 67, value: 'http://198.18.0.2/boot.ipxe' },
+      tags: [{ tag: 'ipxe', negated: false }],
+    });
+    expect(checkDhcpOption('force:tag:!ipxe, tag:efi64,67', 'ipxe.efi')).toMatchObject({ code: 67, force: true, tags: [{ tag: 'ipxe', negated: true }, { tag: 'efi64', negated: false }] });
+    expect(checkDhcpOption('tag:ipxe,server-ip-address', '198.18.0.9')).toMatchObject({ code: 255, siaddr: ip('198.18.0.9'), tags: [{ tag: 'ipxe', negated: false }] });
+    expect(refused('tag:!,bootfile-name', 'x')).toMatchObject({ field: 'opt_name', reason: '"tag:!," names no tag' });
+    expect(refused('tag:ipxe,no-such-option', 'x').field).toBe('opt_name');
+    expect(refused('tag:ipxe,router', 'nope').field).toBe('opt_value');
+  });
+
   test('unknown names, options the server sets, and values of the wrong type are refused, naming the field at fault', () => {
     const cases: [string, string, 'opt_name' | 'opt_value'][] = [
       ['no-such-option', '1', 'opt_name'],

@@ -18,9 +18,22 @@ export const MAX_DHCP_OPTION_VALUE = 255;
 /** dnsmasq's "server-ip-address": not an option code on the wire (255 is the end option), the siaddr header field. */
 const SERVER_IP_ADDRESS = 255;
 
+/** One `tag:` prefix of an entry: the option applies only to clients that carry `tag` (or, negated, that do not). */
+export interface DhcpTagTest {
+  readonly tag: string;
+  /** Written `tag:!name`. */
+  readonly negated: boolean;
+}
+
 /** An entry that is a valid option. */
 export interface DhcpOptionAccepted {
   readonly code: number;
+  /**
+   * The entry's `tag:` prefixes (Neutron's `tag:ipxe,bootfile-name`, which
+   * its agent writes into dnsmasq's opts file as is): every test must hold
+   * for the client, as dnsmasq's tag matching. Absent when there are none.
+   */
+  readonly tags?: readonly DhcpTagTest[];
   /** Given with a "force:" prefix: sent even when the client did not ask for it (dnsmasq's --dhcp-option-force). */
   readonly force: boolean;
   /** The option to send; undefined when an empty value suppresses a computed option (see `SUPPRESSIBLE_DHCP_OPTIONS`), and for `siaddr`. */
@@ -48,7 +61,9 @@ export type DhcpOptionCheck = DhcpOptionAccepted | DhcpOptionRefused;
 /**
  * Checks one extra_dhcp_opt. `name`: a dnsmasq option name or Neutron alias
  * (any letter case), or a decimal code 1..254, optionally after "option:"
- * and, before that, "force:". `value`: dnsmasq's syntax (see
+ * and, before that, "force:" and any number of `tag:name,` or `tag:!name,`
+ * (dnsmasq's dhcp-option tags, which Neutron passes through: Ironic's
+ * `tag:!ipxe,bootfile-name`). `value`: dnsmasq's syntax (see
  * `encodeDhcpOptionText`); an empty value suppresses an option the server
  * computes (router, dns-server...) and sends an empty option otherwise where
  * the type allows one. "server-ip-address" is accepted with one address as
@@ -60,8 +75,17 @@ export function checkDhcpOption(name: string, value: string, context: DhcpOption
   let bare = name.trim();
   const force = /^force:/i.test(bare);
   if (force) bare = bare.slice('force:'.length);
+  const tagged = takeTagTests(bare);
+  if (typeof tagged === 'string') return refuseName(name, tagged);
+  bare = tagged.rest;
+  const tags = tagged.tags.length > 0 ? { tags: tagged.tags } : {};
   const code = dhcpOptionCode(bare);
   if (code === undefined) return refuseName(name, 'not a dnsmasq option name or a code in 1..254');
+  const checked = checkUntagged(code, name, value, force, context);
+  return 'error' in checked ? checked : { ...checked, ...tags };
+}
+
+function checkUntagged(code: number, name: string, value: string, force: boolean, context: DhcpOptionTextContext): DhcpOptionCheck {
   // Neutron passes server-ip-address to dnsmasq like any option and Ironic relies on it for PXE.
   if (code === SERVER_IP_ADDRESS) return nextServer(value, force);
   const internal = SERVER_SET_DHCP_OPTIONS.get(code);
@@ -87,6 +111,21 @@ export function checkDhcpOption(name: string, value: string, context: DhcpOption
     if (error instanceof DhcpEncodeError) return refuseValue(code, error.message);
     throw error;
   }
+}
+
+const TAG = /^tag:(!?)([^,]*),/i;
+
+/** Splits the leading `tag:` fields off a name; a message for an empty tag name. Pure. */
+function takeTagTests(name: string): { tags: DhcpTagTest[]; rest: string } | string {
+  const tags: DhcpTagTest[] = [];
+  let rest = name;
+  for (let m = TAG.exec(rest); m !== null; m = TAG.exec(rest)) {
+    const tag = m[2]!.trim();
+    if (tag === '') return `"${m[0]}" names no tag`;
+    tags.push({ tag, negated: m[1] === '!' });
+    rest = rest.slice(m[0].length).trim();
+  }
+  return { tags, rest };
 }
 
 function nextServer(value: string, force: boolean): DhcpOptionCheck {
