@@ -100,20 +100,32 @@ static int socket_args(napi_env env, napi_value *argv, size_t argc, int32_t *ifi
   return 1;
 }
 
-/* openUdpSocket(ifindex: number, port: number, address?: number): number (fd) */
+/* openUdpSocket(ifindex: number, port: number, address?: number[, netnsPath: string, ifname: string]): number (fd).
+   With netnsPath, ifindex is ignored: the socket is made in that namespace on the interface named there
+   (the TFTP server's sockets, which dgram then reads: it needs each datagram's sender). */
 static napi_value OpenUdpSocket(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 5;
+  napi_value argv[5];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 2) {
-    napi_throw_type_error(env, NULL, "openUdpSocket(ifindex, port[, address])");
+    napi_throw_type_error(env, NULL, "openUdpSocket(ifindex, port[, address[, netnsPath, ifname]])");
     return NULL;
   }
   int32_t ifindex = 0, port = 0;
   uint32_t address = 0;
   if (!socket_args(env, argv, argc, &ifindex, &port, &address)) return NULL;
-  int fd = open_fd(ifindex, port, address, 0);
-  if (fd < 0) return fail(env, "open a DHCP socket", -fd);
+  char netns_path[256] = "", ifname[IF_NAMESIZE + 1] = "";
+  if (argc >= 5) {
+    size_t n1 = 0, n2 = 0;
+    if (napi_get_value_string_utf8(env, argv[3], netns_path, sizeof netns_path, &n1) != napi_ok ||
+        napi_get_value_string_utf8(env, argv[4], ifname, sizeof ifname, &n2) != napi_ok || n1 == 0 || n1 >= sizeof netns_path - 1 ||
+        n2 == 0 || n2 > IF_NAMESIZE - 1) {
+      napi_throw_type_error(env, NULL, "openUdpSocket: netnsPath and ifname (at most 15 bytes) expected");
+      return NULL;
+    }
+  }
+  int fd = netns_path[0] ? open_fd_in(netns_path, ifname, port, address, 0) : open_fd(ifindex, port, address, 0);
+  if (fd < 0) return fail(env, "open a UDP socket", -fd);
   napi_value result;
   napi_create_int32(env, fd, &result);
   return result;
