@@ -20,6 +20,12 @@ export interface ApiClientOptions {
   readonly timeoutMs?: number;
 }
 
+/** One page of a list: its items, and the marker of the next page while more remain. */
+export interface ListPage<T> {
+  readonly items: T[];
+  readonly next_marker?: string;
+}
+
 export class ApiClient {
   constructor(
     private readonly nc: NatsConnection,
@@ -44,10 +50,18 @@ export class ApiClient {
     return decoded as T;
   }
 
+  /** One page of `collection`'s list (`limit`/`marker` in the filters): the items and, while more remain, `next_marker`. */
+  private async listPage<T>(collection: 'networks' | 'subnets' | 'ports' | 'leases', filters: object): Promise<ListPage<T>> {
+    const reply = await this.request<Record<string, unknown> & { next_marker?: string }>(`${collection}.list`, filters);
+    const items = reply[collection] as T[];
+    return reply.next_marker === undefined ? { items } : { items, next_marker: reply.next_marker };
+  }
+
   readonly networks = {
     create: (req: Input<'networkCreate'> = {}) => this.request<{ network: NetworkView }>('networks.create', req).then((r) => r.network),
     show: (id: string) => this.request<{ network: NetworkView }>('networks.show', { id }).then((r) => r.network),
     list: (filters: Input<'networkList'> = {}) => this.request<{ networks: NetworkView[] }>('networks.list', filters).then((r) => r.networks),
+    page: (filters: Input<'networkList'> = {}) => this.listPage<NetworkView>('networks', filters),
     update: (id: string, changes: Without<Input<'networkUpdate'>, 'id'>) =>
       this.request<{ network: NetworkView }>('networks.update', { ...changes, id }).then((r) => r.network),
     delete: (id: string) => this.request<{ deleted: string }>('networks.delete', { id }).then(() => undefined),
@@ -57,6 +71,7 @@ export class ApiClient {
     create: (req: Input<'subnetCreate'>) => this.request<{ subnet: SubnetView }>('subnets.create', req).then((r) => r.subnet),
     show: (id: string) => this.request<{ subnet: SubnetView }>('subnets.show', { id }).then((r) => r.subnet),
     list: (filters: Input<'subnetList'> = {}) => this.request<{ subnets: SubnetView[] }>('subnets.list', filters).then((r) => r.subnets),
+    page: (filters: Input<'subnetList'> = {}) => this.listPage<SubnetView>('subnets', filters),
     update: (id: string, changes: Without<Input<'subnetUpdate'>, 'id'>) =>
       this.request<{ subnet: SubnetView }>('subnets.update', { ...changes, id }).then((r) => r.subnet),
     delete: (id: string) => this.request<{ deleted: string }>('subnets.delete', { id }).then(() => undefined),
@@ -66,6 +81,7 @@ export class ApiClient {
     create: (req: Input<'portCreate'>) => this.request<{ port: PortView }>('ports.create', req).then((r) => r.port),
     show: (id: string) => this.request<{ port: PortView }>('ports.show', { id }).then((r) => r.port),
     list: (filters: Input<'portList'> = {}) => this.request<{ ports: PortView[] }>('ports.list', filters).then((r) => r.ports),
+    page: (filters: Input<'portList'> = {}) => this.listPage<PortView>('ports', filters),
     update: (id: string, changes: Without<Input<'portUpdate'>, 'id'>) =>
       this.request<{ port: PortView }>('ports.update', { ...changes, id }).then((r) => r.port),
     delete: (id: string) => this.request<{ deleted: string }>('ports.delete', { id }).then(() => undefined),
@@ -93,6 +109,7 @@ export class ApiClient {
 
   readonly leases = {
     list: (filters: Input<'leaseList'> = {}) => this.request<{ leases: LeaseView[] }>('leases.list', filters).then((r) => r.leases),
+    page: (filters: Input<'leaseList'> = {}) => this.listPage<LeaseView>('leases', filters),
     show: (query: Input<'leaseShow'>) => this.request<{ lease: LeaseView }>('leases.show', query).then((r) => r.lease),
   };
 }
