@@ -167,3 +167,73 @@ describe('regression: an overloaded field filled to its edge', () => {
     expect([...again.subarray(44, 108)]).toStrictEqual([...sname]);
   });
 });
+
+describe('overloading sname and file when the options do not fit (RFC 2132 section 9.3)', () => {
+  const withoutArea = (o: DhcpOption): DhcpOption => {
+    const { area: _area, ...rest } = o;
+    return rest as DhcpOption;
+  };
+
+  test('options that overflow 576 bytes go into the file field, with option 52, where dropping alone would lose them', () => {
+    const msg = offer([
+      { code: 53, value: 2 },
+      { code: 54, value: 1 },
+      { code: 43, raw: new Uint8Array(200).fill(1) },
+      { code: 125, raw: new Uint8Array(60).fill(2) },
+      { code: 15, value: 'x'.repeat(100) },
+      { code: 12, value: 'host-198-18-0-10' },
+    ]);
+    const requested = [43, 15, 125, 12];
+    expect(decodeDhcp(encodeDhcp(msg, { maxSize: 576, requested })).options.map((o) => o.code)).toEqual([53, 54, 43, 15]);
+    const bytes = encodeDhcp(msg, { maxSize: 576, requested, overload: true });
+    expect(bytes.length).toBeLessThanOrEqual(576);
+    const decoded = decodeDhcp(bytes);
+    expect(decoded.options.map((o) => [o.code, o.area ?? 'options'])).toEqual([
+      [53, 'options'],
+      [52, 'options'],
+      [54, 'options'],
+      [43, 'options'],
+      [15, 'options'],
+      [125, 'file'],
+      [12, 'file'],
+    ]);
+    expect(findOption(decoded, 52)).toEqual({ code: 52, value: 1 });
+    expect(decoded.file).toBe('');
+  });
+
+  test('a field whose text is in use (a boot file name) is not overloaded; sname takes what fits', () => {
+    const msg = { ...offer([{ code: 53, value: 2 }, { code: 43, raw: new Uint8Array(250) }, { code: 125, raw: new Uint8Array(60) }, { code: 15, value: 'x'.repeat(40) }]), file: 'undionly.kpxe' };
+    const decoded = decodeDhcp(encodeDhcp(msg, { maxSize: 576, overload: true }));
+    expect(decoded.file).toBe('undionly.kpxe');
+    expect(findOption(decoded, 52)).toEqual({ code: 52, value: 2 });
+    expect(findOption(decoded, 15)).toMatchObject({ area: 'sname' });
+  });
+
+  test.prop([replyOptions, fc.integer({ min: 0, max: 900 }), fc.constantFrom('', 'pxelinux.0'), fc.constantFrom('', 'boot.example')], { numRuns: 300 })(
+    'an overloaded reply fits, round-trips byte for byte, keeps at least what dropping alone keeps, and changes no option',
+    ([options, requested], maxSize, file, sname) => {
+      const msg = { ...offer([{ code: 53, value: 2 }, { code: 54, value: 1 }, ...options.filter((o) => o.code !== 52)]), file, sname };
+      const limit = Math.max(576, maxSize);
+      let plain: Uint8Array;
+      try {
+        plain = encodeDhcp(msg, { maxSize, requested });
+      } catch {
+        return; // the never-dropped options alone do not fit: covered above
+      }
+      const bytes = encodeDhcp(msg, { maxSize, requested, overload: true });
+      expect(bytes.length).toBeLessThanOrEqual(limit);
+      expect(bytes.length).toBe(dhcpEncodingLength(msg, { maxSize, requested, overload: true }));
+      const decoded = decodeDhcp(bytes);
+      expect(encodeDhcp(decoded)).toEqual(bytes);
+      if (file !== '') expect(decoded.file).toBe(file);
+      if (sname !== '') expect(decoded.sname).toBe(sname);
+      const byCode = new Map(msg.options.map((o) => [o.code, o]));
+      for (const o of decoded.options) if (o.code !== 52) expect(withoutArea(o)).toStrictEqual(withoutArea(byCode.get(o.code)!));
+      const keptPlain = new Set(decodeDhcp(plain).options.map((o) => o.code));
+      const kept = new Set(decoded.options.map((o) => o.code));
+      for (const code of keptPlain) expect(kept.has(code)).toBe(true);
+      if (decoded.options.some((o) => o.area !== undefined)) expect(findOption(decoded, 52)).toBeDefined();
+      else expect(bytes).toEqual(plain);
+    },
+  );
+});

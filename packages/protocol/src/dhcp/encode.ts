@@ -27,6 +27,14 @@ export interface DhcpEncodeOptions {
    * options are dropped to fit; see `encodeDhcp` for the order.
    */
   readonly maxSize?: number;
+  /**
+   * When the options do not fit `maxSize`, move some into the file and sname
+   * fields first (those whose text is empty), with option 52 saying so (RFC
+   * 2131 section 4.1, RFC 2132 section 9.3), as dnsmasq does for a client
+   * that sent a parameter request list; only what still does not fit is
+   * dropped. Ignored when the message already overloads a field itself.
+   */
+  readonly overload?: boolean;
   /** Pad shorter messages with zero bytes to this size. Default 300, the BOOTP minimum. */
   readonly minSize?: number;
   /** The client's parameter request list (option 55): what it asked for is dropped last, in its own order. */
@@ -47,7 +55,7 @@ interface Plan {
   readonly fileLengths: number[];
   readonly sname: DhcpOption[];
   readonly snameLengths: number[];
-  readonly overload: number;
+  overload: number;
   readonly size: number;
 }
 
@@ -88,7 +96,15 @@ function plan(msg: DhcpMessage, opts: DhcpEncodeOptions): Plan {
 
   let natural = DHCP_HEADER_SIZE + sum(mainLengths) + 1;
   const limit = opts.maxSize === undefined ? Infinity : Math.max(DHCP_MIN_MAX_MESSAGE_SIZE, opts.maxSize);
-  if (natural > limit) natural = dropToFit(main, mainLengths, natural, limit, opts.requested);
+  if (natural > limit) {
+    const fitted = dropToFit(main, mainLengths, natural, limit, opts.requested);
+    natural = fitted.natural;
+    if (opts.overload && overload === 0) {
+      const areas: Areas = { main, mainLengths, file, fileLengths, sname, snameLengths, overload };
+      natural = rescueIntoFields(areas, msg, fitted.dropped, natural, limit, opts.requested);
+      overload = areas.overload;
+    }
+  }
   const padded = Math.max(opts.minSize ?? BOOTP_MIN_SIZE, natural);
   const hint = msg.length;
   let size = hint !== undefined && hint >= natural ? hint : padded;
@@ -107,33 +123,100 @@ function checkArea(name: string, count: number, lengths: number[], capacity: num
   }
 }
 
-/** Drops optional options (mutating the plan's arrays) until the message fits; returns the new natural size. */
-function dropToFit(main: DhcpOption[], lengths: number[], natural: number, limit: number, requested?: readonly number[]): number {
+/** The optional options of `main`, the least wanted first: unrequested ones latest first, then requested ones, the client's last choice first. */
+function leastWantedFirst(main: readonly DhcpOption[], requested?: readonly number[]): number[] {
   const rank = (i: number): number => {
     const asked = requested?.indexOf(main[i]!.code) ?? -1;
-    // Unrequested options first, latest in the message first; then requested ones, the client's last choice first.
     return asked < 0 ? -1_000_000 - i : -asked;
   };
   const order = main.map((_, i) => i).filter((i) => !NEVER_DROPPED.has(main[i]!.code));
-  order.sort((a, b) => rank(a) - rank(b));
-  const dropped = new Set<number>();
-  for (const i of order) {
-    if (natural <= limit) break;
-    natural -= wireSize(lengths[i]!);
-    dropped.add(i);
-  }
-  if (natural > limit) {
-    throw new DhcpEncodeError(`the options that are never dropped need ${natural} bytes, over the maximum message size ${limit}`);
-  }
+  return order.sort((a, b) => rank(a) - rank(b));
+}
+
+/** Keeps the entries of `main` (and their lengths) whose index is not in `gone`. */
+function removeAt(main: DhcpOption[], lengths: number[], gone: ReadonlySet<number>): void {
   let w = 0;
   for (let i = 0; i < main.length; i++) {
-    if (dropped.has(i)) continue;
+    if (gone.has(i)) continue;
     main[w] = main[i]!;
     lengths[w++] = lengths[i]!;
   }
   main.length = w;
   lengths.length = w;
-  return natural;
+}
+
+/**
+ * Puts options that `dropToFit` dropped into the file field, then sname
+ * (those with no text), the most wanted first, where they fit; option 52
+ * goes after 53, and when its 3 bytes do not fit the options field, kept
+ * options move out the same way (least wanted first) to make room. Keeps
+ * the plain result (returns `natural`, plan untouched) when nothing dropped
+ * fits, so overloading never keeps less. Mutates the plan's arrays; returns
+ * the new natural size.
+ */
+function rescueIntoFields(p: Areas, msg: DhcpMessage, dropped: Dropped, natural: number, limit: number, requested?: readonly number[]): number {
+  const free = { file: msg.file === '' ? FILE_SIZE : 0, sname: msg.sname === '' ? SNAME_SIZE : 0 };
+  // Entries >= 0 index `dropped`; entries < 0 are -1 - (index of a kept option in p.main).
+  const into = { file: [] as number[], sname: [] as number[] };
+  const place = (need: number, entry: number): boolean => {
+    const where = need <= free.file ? 'file' : need <= free.sname ? 'sname' : undefined;
+    if (where === undefined) return false;
+    free[where] -= need;
+    into[where].push(entry);
+    return true;
+  };
+  // Room for option 52 first, from the kept options that fit a field.
+  let size = natural + 3;
+  const moved = new Set<number>();
+  for (const i of leastWantedFirst(p.main, requested)) {
+    if (size <= limit) break;
+    const need = wireSize(p.mainLengths[i]!);
+    if (!place(need, -1 - i)) continue;
+    moved.add(i);
+    size -= need;
+  }
+  if (size > limit) return natural;
+  let rescued = 0;
+  for (let d = dropped.options.length - 1; d >= 0; d--) if (place(wireSize(dropped.lengths[d]!), d)) rescued++;
+  if (rescued === 0) return natural;
+  const append = (list: number[], options: DhcpOption[], lengths: number[]): void => {
+    for (const at of list) {
+      options.push(at < 0 ? p.main[-1 - at]! : dropped.options[at]!);
+      lengths.push(at < 0 ? p.mainLengths[-1 - at]! : dropped.lengths[at]!);
+    }
+  };
+  append(into.file, p.file, p.fileLengths);
+  append(into.sname, p.sname, p.snameLengths);
+  removeAt(p.main, p.mainLengths, moved);
+  p.overload = (into.file.length > 0 ? 1 : 0) | (into.sname.length > 0 ? 2 : 0);
+  const at = p.main[0]?.code === 53 ? 1 : 0;
+  p.main.splice(at, 0, { code: 52, value: p.overload });
+  p.mainLengths.splice(at, 0, 1);
+  return size;
+}
+
+type Areas = Pick<Plan, 'main' | 'mainLengths' | 'file' | 'fileLengths' | 'sname' | 'snameLengths' | 'overload'>;
+
+/** What `dropToFit` dropped, in the order it dropped them (least wanted first). */
+interface Dropped {
+  readonly options: DhcpOption[];
+  readonly lengths: number[];
+}
+
+/** Drops optional options (mutating the plan's arrays) until the message fits; returns the new natural size and what it dropped. */
+function dropToFit(main: DhcpOption[], lengths: number[], natural: number, limit: number, requested?: readonly number[]): { natural: number; dropped: Dropped } {
+  const order: number[] = [];
+  for (const i of leastWantedFirst(main, requested)) {
+    if (natural <= limit) break;
+    natural -= wireSize(lengths[i]!);
+    order.push(i);
+  }
+  if (natural > limit) {
+    throw new DhcpEncodeError(`the options that are never dropped need ${natural} bytes, over the maximum message size ${limit}`);
+  }
+  const dropped = { options: order.map((i) => main[i]!), lengths: order.map((i) => lengths[i]!) };
+  removeAt(main, lengths, new Set(order));
+  return { natural, dropped };
 }
 
 /**
