@@ -139,6 +139,7 @@ export type { DhcpOptionAccepted, DhcpOptionCheck, DhcpOptionRefused, DhcpTagTes
 export { encodeClasslessRoutes } from './dhcp/options/encode-value.js';
 export type { DhcpOptionTextContext } from './dhcp/options/encode-value.js';
 export { dhcpOptionCode } from './dhcp/options/table.js';
+export { dhcpOptionBytes } from './dhcp/option-values.js';
 export type {
   ClasslessRoute,
   ClientFqdn,

@@ -6,6 +6,7 @@ import { decodeDhcp } from './decode.js';
 import { dhcpEncodingLength, encodeDhcp } from './encode.js';
 import { DhcpEncodeError } from './errors.js';
 import { findOption, messageType, type DhcpMessage, type DhcpOption } from './message.js';
+import { dhcpOptionBytes } from './option-values.js';
 import { rawOption, typedOption } from './testing.js';
 
 const NEVER_DROPPED = [53, 54, 51, 58, 59, 1, 3, 52, 61, 82];
@@ -236,4 +237,14 @@ describe('overloading sname and file when the options do not fit (RFC 2132 secti
       else expect(bytes).toEqual(plain);
     },
   );
+});
+
+describe('the bytes of one option', () => {
+  test.prop([fc.oneof(typedOption, rawOption)], { numRuns: 200 })('dhcpOptionBytes gives the data the encoder writes after code and length', (option) => {
+    const bytes = dhcpOptionBytes(option);
+    fc.pre(bytes.length <= 255 && option.code !== 53);
+    const wire = encodeDhcp(offer([option]));
+    expect(Array.from(wire.subarray(240, 242))).toEqual([option.code, bytes.length]);
+    expect(wire.subarray(242, 242 + bytes.length)).toEqual(bytes);
+  });
 });

@@ -300,3 +300,11 @@ export function writeOptionValue(option: DhcpOption, out: Uint8Array, pos: numbe
       return fail(option, 'has a typed value but the codec knows no encoding for this code (pass { code, raw })');
   }
 }
+
+/** The data bytes of an option, as `writeOptionValue` writes them (a raw option's own bytes, not copied). Throws `DhcpEncodeError` like it. Pure. */
+export function dhcpOptionBytes(option: DhcpOption): Uint8Array {
+  if ('raw' in option) return option.raw;
+  const out = new Uint8Array(optionValueLength(option));
+  writeOptionValue(option, out, 0);
+  return out;
+}
