@@ -13,6 +13,7 @@
  * - dns-records.ts: the names the embedded DNS cache (dns/agent-dns.ts) answers;
  * - heartbeats.ts and expiry.ts: the two timers.
  * - readiness.ts: what the model has folded and serves, for the API's port status.
+ * - metadata/: isolated metadata, the proxies on 169.254.169.254 (listeners.ts) the reconcile places.
  */
 import type { Journal, ProjectionStartOptions, RunningSnapshottedProjection } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -25,6 +26,9 @@ import { DhcpTransactionLog, type TransactionSink } from './dhcp/transaction-log
 import { LeaseHostnames, LocalDnsRecords } from './dns-records.js';
 import { agentDns, type AgentDns } from './dns/agent-dns.js';
 import { LeaseExpiry } from './expiry.js';
+import { callerOf } from './metadata/identity.js';
+import { MetadataProxies } from './metadata/listeners.js';
+import { metadataWanted } from './metadata/options.js';
 import { Heartbeats } from './heartbeats.js';
 import { liveAgents } from './live-agents.js';
 import { DhcpSockets } from './net/dhcp-sockets.js';
@@ -42,6 +46,8 @@ export interface RunningAgent {
   readonly server: DhcpServer;
   readonly projection: RunningSnapshottedProjection;
   readonly dns: AgentDns;
+  /** The metadata proxies, when isolated metadata is on (config.metadata). */
+  readonly metadata: MetadataProxies | undefined;
   /** Networks served now, with their interfaces. */
   served(): ServedNetwork[];
   /** Sends a heartbeat now (also sent every report interval). */
@@ -91,7 +97,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     const first = interfaceAddresses(ifname)[0];
     return first && formatIpv4(first.address);
   });
-  const reconciler = new Reconciler({ config, model, ports, served, server, sockets, dns, records, log, devices });
+  const metadata = metadataWanted(config.metadata)
+    ? new MetadataProxies({ options: config.metadata, callerOf: (networkId, address) => callerOf(address, model.portsOf(networkId), model.network(networkId)), log })
+    : undefined;
+  const reconciler = new Reconciler({ config, model, ports, served, server, sockets, dns, records, log, devices, ...(metadata ? { metadata } : {}) });
   const heartbeats = new Heartbeats({ config, journal, model, served, log });
   const expiry = new LeaseExpiry({ model, writer, served });
   const readiness = new ReadinessReports({ config, nc, model, served, log });
@@ -110,6 +119,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     server,
     projection,
     dns,
+    metadata,
     served: () => [...served.current.values()],
     heartbeat: () => heartbeats.send(),
     reconcile: () => reconciler.reconcile(),
@@ -122,6 +132,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       records.stop();
       hostnames.stop();
       await sockets.closeAll();
+      await metadata?.closeAll();
       // Segments' devices and namespaces go with the agent, as with the network (left, they would answer nothing).
       for (const failure of await devices.removeAll()) log(`dhcp: ${failure}`);
       await dns.stop();

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { defaultDhcpQueue, type DhcpQueueConfig } from './dhcp/packet-queue.js';
 import { dhcpLimits, type DhcpLimitsOverrides } from './dhcp/rate-limit.js';
 import type { AgentDnsOptions } from './dns/agent-dns.js';
+import { defaultMetadataOptions, type MetadataOptions } from './metadata/options.js';
 import { defaultSegmentConfig, type SegmentConfig } from './net/segment-devices.js';
 
 export interface AgentConfig {
@@ -34,6 +35,8 @@ export interface AgentConfig {
   readonly dhcpLimits: DhcpLimitsOverrides;
   /** Load shedding under overload (Kea's dhcp-queue-control): the packet queue's capacity, the age past which a waiting packet is dropped, packets with the server at once. */
   readonly dhcpQueue: DhcpQueueConfig;
+  /** Isolated metadata (Neutron's enable_isolated_metadata, force_metadata, enable_metadata_network) and the proxy's upstream and secret (its metadata agent's nova_metadata_*, metadata_proxy_shared_secret). Off by default. */
+  readonly metadata: MetadataOptions;
   /** dnsmasq's log-dhcp: a line per DHCP packet and outcome, for every network (true) or these names or ids; false: off. */
   readonly logDhcp: boolean | readonly string[];
   /** dnsmasq's log-queries: a line per DNS query and answer of the embedded cache, for every network (true) or these names or ids. */
@@ -69,6 +72,7 @@ export function defaultAgentConfig(overrides: Partial<AgentConfig> = {}): AgentC
     dns: { enabled: true, port: 53 },
     dhcpLimits: dhcpLimits(),
     dhcpQueue: defaultDhcpQueue,
+    metadata: defaultMetadataOptions,
     logDhcp: false,
     logQueries: false,
     ...overrides,

@@ -20,18 +20,21 @@ import { networkInterfaces } from 'node:os';
 import { cidrContains } from '@leasehold/protocol';
 import type { AgentConfig } from './config.js';
 import type { DhcpPorts } from './dhcp-port.js';
+import { METADATA_ADDRESS } from './dhcp/reply-options.js';
 import type { DhcpServer } from './dhcp/server.js';
 import type { AgentDns } from './dns/agent-dns.js';
 import type { LocalDnsRecords } from './dns-records.js';
+import type { MetadataProxies, ProxyPlace } from './metadata/listeners.js';
+import { withMetadata } from './metadata/served.js';
 import type { DhcpSockets } from './net/dhcp-sockets.js';
 import { interfaceAddresses } from './net/interfaces.js';
 import { OwnAddresses } from './net/own-addresses.js';
 import type { SegmentDevices } from './net/segment-devices.js';
-import { desiredServedNetworks, type ServedNetworks } from './served-networks.js';
+import { desiredServedNetworks, type PlacedNetwork, type ServedNetworks } from './served-networks.js';
 import type { AgentModel } from './state/agent-model.js';
 
 export interface ReconcilerOptions {
-  readonly config: Pick<AgentConfig, 'agentId' | 'interfaceMappings' | 'relayInterfaces' | 'listen' | 'configureInterfaces' | 'segments'>;
+  readonly config: Pick<AgentConfig, 'agentId' | 'interfaceMappings' | 'relayInterfaces' | 'listen' | 'configureInterfaces' | 'segments'> & Partial<Pick<AgentConfig, 'metadata'>>;
   readonly model: Pick<AgentModel, 'bindings' | 'network' | 'dhcpPort' | 'portsOf' | 'subnets' | 'onChange'>;
   readonly ports: DhcpPorts;
   readonly served: ServedNetworks;
@@ -42,6 +45,8 @@ export interface ReconcilerOptions {
   readonly log: (line: string) => void;
   /** The addresses the agent put on interfaces (default: iproute2's, remembered by this reconciler). */
   readonly addresses?: OwnAddresses;
+  /** The metadata proxies (none: isolated metadata is off). */
+  readonly metadata?: Pick<MetadataProxies, 'listenOn'>;
   /** The segments' devices and namespaces the agent makes (none: every network is served on its mapped interface). */
   readonly devices?: Pick<SegmentDevices, 'ensure' | 'ensureAddress' | 'removeExcept'>;
 }
@@ -97,7 +102,9 @@ export class Reconciler {
   private async pass(): Promise<void> {
     const { config, model, ports, served, server, sockets, dns, records, log, devices } = this.options;
     const problems: string[] = [];
-    const next = desiredServedNetworks(model, config, ports.deviceId, problems);
+    const desired = desiredServedNetworks(model, config, ports.deviceId, problems);
+    // Each network's metadata route per subnet (read by the DHCP server) and whether it gets a proxy.
+    const next = config.metadata ? withMetadata(desired, model, config.metadata) : desired;
     for (const problem of problems) log(`dhcp: ${problem}`);
     const listen = (ifname: string, netns?: string) =>
       config.listen ? sockets.open(ifname, netns).catch((e: Error) => log(`dhcp: cannot listen on ${ifname}${netns ? ` in ${netns}` : ''}: ${e.message}`)) : undefined;
@@ -154,12 +161,41 @@ export class Reconciler {
       );
       await dns.listenOn(addresses, inNamespace, renewed);
     }
+    if (config.listen && this.options.metadata) await this.options.metadata.listenOn(await this.placeMetadata(next, inNamespace), renewed);
     records.refresh();
     await sockets.closeExcept(new Set<string | undefined>([...next.values()].map((n) => n.ifname).concat(config.relayInterfaces)));
     // Last, once nothing serves or listens there: the addresses of networks this agent no longer serves.
-    const keep = [...next.values()].flatMap((n) => (n.ifname === undefined || n.placement?.kind === 'vxlan' ? [] : [...n.serverIps.values()].map((ip) => [n.ifname!, ip] as const)));
+    const keep = [...next.values()].flatMap((n) =>
+      n.ifname === undefined || n.placement?.kind === 'vxlan' ? [] : [...n.serverIps.values(), ...(n.metadataProxy ? [METADATA_ADDRESS] : [])].map((ip) => [n.ifname!, ip] as const),
+    );
     for (const failure of await this.addresses.releaseExcept(keep)) log(`dhcp: ${failure}`);
     // The sockets in them closed above: a namespace goes with its device (and its address).
     for (const failure of (await devices?.removeExcept(new Set(next.keys()))) ?? []) log(`dhcp: ${failure}`);
+  }
+
+  /**
+   * 169.254.169.254/32 on the interface of each network that gets a proxy
+   * (Neutron's DHCP agent puts it on its port's device), in the namespace
+   * of a VXLAN network once that is in place; the places whose address is
+   * there, where the proxies should listen.
+   */
+  private async placeMetadata(next: ReadonlyMap<string, PlacedNetwork>, inNamespace: ReadonlyMap<string, string>): Promise<Map<string, ProxyPlace>> {
+    const { config, devices, log } = this.options;
+    const places = new Map<string, ProxyPlace>();
+    for (const net of next.values()) {
+      if (!net.metadataProxy || net.ifname === undefined) continue;
+      const netns = net.placement?.kind === 'vxlan' ? inNamespace.get(net.networkId) : undefined;
+      if (net.placement?.kind === 'vxlan' && netns === undefined) continue;
+      if (config.configureInterfaces) {
+        const added = netns && devices ? devices.ensureAddress(netns, net.ifname, METADATA_ADDRESS, 32) : this.addresses.ensure(net.ifname, METADATA_ADDRESS, 32);
+        const placed = await added.then(
+          () => true,
+          (e: Error) => log(`metadata: ${e.message}`),
+        );
+        if (!placed) continue;
+      }
+      places.set(net.networkId, { ifname: net.ifname, netns });
+    }
+    return places;
   }
 }

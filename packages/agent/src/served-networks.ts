@@ -17,6 +17,8 @@ import type { AgentModel } from './state/agent-model.js';
 /** A served network as the agent's reconcile sees it: with its segment's device when it has one (absent: the mapped interface itself). */
 export interface PlacedNetwork extends ServedNetwork {
   readonly placement?: Exclude<Placement, { kind: 'physical' }>;
+  /** A metadata proxy serves it on 169.254.169.254 (metadata/served.ts fills it in). */
+  readonly metadataProxy?: boolean;
 }
 
 /**

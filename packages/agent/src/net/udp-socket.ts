@@ -22,13 +22,16 @@ import { interfaceIndex } from './interfaces.js';
 interface NativeNet {
   readonly SLOTS?: number;
   readonly SLOT_SIZE?: number;
-  openUdpSocket(ifindex: number, port: number, address?: number): number;
+  /** With `netnsPath` and `ifname`, the socket is made inside that namespace on the interface named there (ifindex unused). */
+  openUdpSocket(ifindex: number, port: number, address?: number, netnsPath?: string, ifname?: string): number;
   /** Absent from an addon built before batched receive. */
   /** With `netnsPath`, the socket is made inside that namespace, on the interface named `ifname` there (ifindex unused). */
   openBatched?(ifindex: number, port: number, address: number, input: ArrayBuffer, inputMeta: ArrayBuffer, onReadable: (count: number) => void, netnsPath?: string, ifname?: string): unknown;
   recvBatch?(socket: unknown): number;
   sendTo?(socket: unknown, data: Uint8Array, address: number, port: number): boolean;
   closeBatched?(socket: unknown): void;
+  /** A listening TCP socket's descriptor, on `ifname` ("" none) in the namespace at `netnsPath` ("" this one); absent from an addon built before it. */
+  openTcpListener?(address: number, port: number, backlog: number, ifname: string, netnsPath: string): number;
 }
 
 let native: NativeNet | null | undefined;

@@ -1,0 +1,27 @@
+/**
+ * The served networks with their metadata (isolation.ts) filled in: the
+ * route per subnet that the DHCP server puts in option 121, and whether the
+ * network gets a proxy. The reconcile computes it after each change of a
+ * network, port or binding (a router port arriving on a subnet's gateway
+ * turns its route to the gateway and may end its proxy), so the DHCP hot
+ * path reads a map.
+ */
+import type { PlacedNetwork } from '../served-networks.js';
+import type { AgentModel } from '../state/agent-model.js';
+import { networkMetadata } from './isolation.js';
+import { metadataWanted, type MetadataOptions } from './options.js';
+
+/** `served` with each network's metadata routes and proxy flag; `served` itself when metadata is off. Pure. */
+export function withMetadata(
+  served: ReadonlyMap<string, PlacedNetwork>,
+  model: Pick<AgentModel, 'subnets' | 'portsOf'>,
+  options: Pick<MetadataOptions, 'enableIsolatedMetadata' | 'forceMetadata' | 'enableMetadataNetwork'>,
+): Map<string, PlacedNetwork> {
+  if (!metadataWanted(options)) return new Map(served);
+  const out = new Map<string, PlacedNetwork>();
+  for (const [networkId, net] of served) {
+    const metadata = networkMetadata(options, model.subnets(networkId), model.portsOf(networkId), net.serverIps);
+    out.set(networkId, { ...net, ...(metadata.routes.size > 0 ? { metadataRoutes: metadata.routes } : {}), ...(metadata.proxy ? { metadataProxy: true } : {}) });
+  }
+  return out;
+}
