@@ -14,6 +14,7 @@
  * - heartbeats.ts and expiry.ts: the two timers.
  * - readiness.ts: what the model has folded and serves, for the API's port status.
  * - metadata/: isolated metadata, the proxies on 169.254.169.254 (listeners.ts) the reconcile places.
+ * - tftp/: the read-only TFTP server for network boot on the DHCP port addresses (listeners.ts).
  */
 import type { Journal, ProjectionStartOptions, RunningSnapshottedProjection } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -34,6 +35,7 @@ import { liveAgents } from './live-agents.js';
 import { DhcpSockets } from './net/dhcp-sockets.js';
 import { interfaceAddresses } from './net/interfaces.js';
 import { SegmentDevices } from './net/segment-devices.js';
+import { agentTftp, type AgentTftp } from './tftp/listeners.js';
 import { startModelProjection } from './projection.js';
 import { ReadinessReports } from './readiness.js';
 import { Reconciler } from './reconcile.js';
@@ -48,6 +50,8 @@ export interface RunningAgent {
   readonly dns: AgentDns;
   /** The metadata proxies, when isolated metadata is on (config.metadata). */
   readonly metadata: MetadataProxies | undefined;
+  /** The TFTP server (listening only where config.tftp enables it). */
+  readonly tftp: AgentTftp;
   /** Networks served now, with their interfaces. */
   served(): ServedNetwork[];
   /** Sends a heartbeat now (also sent every report interval). */
@@ -100,7 +104,8 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   const metadata = metadataWanted(config.metadata)
     ? new MetadataProxies({ options: config.metadata, callerOf: (networkId, address) => callerOf(address, model.portsOf(networkId), model.network(networkId)), log })
     : undefined;
-  const reconciler = new Reconciler({ config, model, ports, served, server, sockets, dns, records, log, devices, ...(metadata ? { metadata } : {}) });
+  const tftp = agentTftp(config.tftp, log, (id) => model.network(id)?.name);
+  const reconciler = new Reconciler({ config, model, ports, served, server, sockets, dns, records, log, devices, tftp, ...(metadata ? { metadata } : {}) });
   const heartbeats = new Heartbeats({ config, journal, model, served, log });
   const expiry = new LeaseExpiry({ model, writer, served });
   const readiness = new ReadinessReports({ config, nc, model, served, log });
@@ -120,6 +125,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     projection,
     dns,
     metadata,
+    tftp,
     served: () => [...served.current.values()],
     heartbeat: () => heartbeats.send(),
     reconcile: () => reconciler.reconcile(),
@@ -133,6 +139,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       hostnames.stop();
       await sockets.closeAll();
       await metadata?.closeAll();
+      await tftp.stop();
       // Segments' devices and namespaces go with the agent, as with the network (left, they would answer nothing).
       for (const failure of await devices.removeAll()) log(`dhcp: ${failure}`);
       await dns.stop();

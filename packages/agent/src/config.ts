@@ -5,6 +5,7 @@ import { dhcpLimits, type DhcpLimitsOverrides } from './dhcp/rate-limit.js';
 import type { AgentDnsOptions } from './dns/agent-dns.js';
 import { defaultMetadataOptions, type MetadataOptions } from './metadata/options.js';
 import { defaultSegmentConfig, type SegmentConfig } from './net/segment-devices.js';
+import { defaultTftpOptions, type AgentTftpOptions } from './tftp/config.js';
 
 export interface AgentConfig {
   /** Unique id of this agent (Neutron's agent host + binary); default: "dhcp-" + host name. */
@@ -37,6 +38,8 @@ export interface AgentConfig {
   readonly dhcpQueue: DhcpQueueConfig;
   /** Isolated metadata (Neutron's enable_isolated_metadata, force_metadata, enable_metadata_network) and the proxy's upstream and secret (its metadata agent's nova_metadata_*, metadata_proxy_shared_secret). Off by default. */
   readonly metadata: MetadataOptions;
+  /** The TFTP server for network boot (dnsmasq's enable-tftp, tftp-root, tftp-max): read-only, on the DHCP port addresses of the networks it is enabled on. Off by default. */
+  readonly tftp: AgentTftpOptions;
   /** dnsmasq's log-dhcp: a line per DHCP packet and outcome, for every network (true) or these names or ids; false: off. */
   readonly logDhcp: boolean | readonly string[];
   /** dnsmasq's log-queries: a line per DNS query and answer of the embedded cache, for every network (true) or these names or ids. */
@@ -73,6 +76,7 @@ export function defaultAgentConfig(overrides: Partial<AgentConfig> = {}): AgentC
     dhcpLimits: dhcpLimits(),
     dhcpQueue: defaultDhcpQueue,
     metadata: defaultMetadataOptions,
+    tftp: defaultTftpOptions,
     logDhcp: false,
     logQueries: false,
     ...overrides,

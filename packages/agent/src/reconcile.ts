@@ -30,6 +30,7 @@ import type { DhcpSockets } from './net/dhcp-sockets.js';
 import { interfaceAddresses } from './net/interfaces.js';
 import { OwnAddresses } from './net/own-addresses.js';
 import type { SegmentDevices } from './net/segment-devices.js';
+import type { AgentTftp } from './tftp/listeners.js';
 import { desiredServedNetworks, type PlacedNetwork, type ServedNetworks } from './served-networks.js';
 import type { AgentModel } from './state/agent-model.js';
 
@@ -47,6 +48,8 @@ export interface ReconcilerOptions {
   readonly addresses?: OwnAddresses;
   /** The metadata proxies (none: isolated metadata is off). */
   readonly metadata?: Pick<MetadataProxies, 'listenOn'>;
+  /** The TFTP server's listeners (none in tests that do not need it). */
+  readonly tftp?: Pick<AgentTftp, 'listenOn'>;
   /** The segments' devices and namespaces the agent makes (none: every network is served on its mapped interface). */
   readonly devices?: Pick<SegmentDevices, 'ensure' | 'ensureAddress' | 'removeExcept'>;
 }
@@ -160,6 +163,11 @@ export class Reconciler {
           .map((n) => [n.networkId, [...n.serverIps.values()]] as const),
       );
       await dns.listenOn(addresses, inNamespace, renewed);
+      // TFTP on the same addresses as DNS (a VXLAN network's in its namespace, on its device there).
+      const tftpTargets = [...next.values()].flatMap((n) =>
+        !addresses.has(n.networkId) ? [] : [...n.serverIps.values()].map((address) => ({ networkId: n.networkId, address, ...(inNamespace.has(n.networkId) ? { netns: inNamespace.get(n.networkId)!, ifname: n.ifname! } : {}) })),
+      );
+      await this.options.tftp?.listenOn(tftpTargets, renewed);
     }
     if (config.listen && this.options.metadata) await this.options.metadata.listenOn(await this.placeMetadata(next, inNamespace), renewed);
     records.refresh();
