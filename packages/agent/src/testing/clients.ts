@@ -56,13 +56,23 @@ mv "$LH_DIR/.tmp.$$" "$LH_DIR/$(printf %03d "$n")-$r.env"
 case "$r" in
   BOUND|RENEW|REBIND|REBOOT|bound|renew)
     addr="\${new_ip_address:-$ip}"; mask="\${new_subnet_mask:-$subnet}"
-    [ -n "$addr" ] && /usr/sbin/ip addr replace "$addr/$mask" dev "$interface" ;;
+    [ -n "$addr" ] && /usr/sbin/ip addr replace "$addr/$mask" dev "$interface"
+    # With routes asked for: the classless routes (udhcpc's and dhcpcd's "dest/len router" pairs) into the namespace's table.
+    if [ "$LH_ROUTES" = 1 ]; then
+      set -- $staticroutes $new_classless_static_routes
+      while [ $# -ge 2 ]; do /usr/sbin/ip route replace "$1" via "$2" dev "$interface"; shift 2; done
+    fi ;;
   RELEASE|EXPIRE|FAIL|STOP|deconfig) /usr/sbin/ip -4 addr flush dev "$interface" ;;
 esac
 exit 0
 `;
 
-export async function startClient(kind: ClientKind, link: TestLink, options: { hostname?: string; extraArgs?: string[] } = {}): Promise<RunningClient> {
+/**
+ * `routes`: the hook also installs the classless routes (option 121) the
+ * client was given (udhcpc and dhcpcd), as a distribution's script would;
+ * otherwise it configures the address alone.
+ */
+export async function startClient(kind: ClientKind, link: TestLink, options: { hostname?: string; extraArgs?: string[]; routes?: boolean } = {}): Promise<RunningClient> {
   const dir = mkdtempSync(join(tmpdir(), `lh-${kind}-`));
   const script = join(dir, 'hook.sh');
   writeFileSync(script, hook);
@@ -86,13 +96,13 @@ export async function startClient(kind: ClientKind, link: TestLink, options: { h
     args = ['dhclient', '-d', ...common, ifname];
     releaseArgs = ['dhclient', '-r', ...common, ifname];
   } else if (kind === 'udhcpc') {
-    args = ['env', `LH_DIR=${envDir}`, 'busybox', 'udhcpc', '-i', ifname, '-f', '-R', '-t', '5', '-T', '1', '-s', script, '-x', `hostname:${name}`, '-O', 'mtu', '-O', 'staticroutes', '-O', 'domain', '-O', 'search', '-O', 'dns', '-O', 'router', '-O', 'subnet', ...(options.extraArgs ?? [])];
+    args = ['env', `LH_DIR=${envDir}`, `LH_ROUTES=${options.routes ? 1 : 0}`, 'busybox', 'udhcpc', '-i', ifname, '-f', '-R', '-t', '5', '-T', '1', '-s', script, '-x', `hostname:${name}`, '-O', 'mtu', '-O', 'staticroutes', '-O', 'domain', '-O', 'search', '-O', 'dns', '-O', 'router', '-O', 'subnet', ...(options.extraArgs ?? [])];
   } else {
     writeFileSync(
       join(dir, 'dhcpcd.conf'),
       [`hostname ${name}`, 'option domain_name_servers, domain_name, domain_search, classless_static_routes, interface_mtu, subnet_mask, routers', 'noipv4ll', 'noipv6', 'noarp', 'nohook resolv.conf, timesyncd.conf, ntp.conf, hostname', `env LH_DIR=${envDir}`].join('\n') + '\n',
     );
-    args = ['env', `LH_DIR=${envDir}`, 'dhcpcd', '-f', join(dir, 'dhcpcd.conf'), '-c', script, '-4', '-B', '-t', '20', ...(options.extraArgs ?? []), ifname];
+    args = ['env', `LH_DIR=${envDir}`, `LH_ROUTES=${options.routes ? 1 : 0}`, 'dhcpcd', '-f', join(dir, 'dhcpcd.conf'), '-c', script, '-4', '-B', '-t', '20', ...(options.extraArgs ?? []), ifname];
     releaseArgs = ['dhcpcd', '-4', '-k', ifname];
   }
   const child = spawn('ip', ['netns', 'exec', link.ns, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LH_DIR: envDir } });

@@ -1,0 +1,103 @@
+/**
+ * Isolated metadata end to end (issue 23 point 1): an agent with Neutron's
+ * enable_isolated_metadata serves a network without a router; a real udhcpc
+ * in a client namespace gets option 121 with 169.254.169.254/32 through the
+ * DHCP port (and the default route RFC 3442 asks for) and installs it, and a
+ * real curl there fetches the instance id through the agent's proxy from a
+ * small Nova metadata stand-in run here, which answers only requests bearing
+ * Neutron's headers with a valid signature. A curl from an address of the
+ * same link that is no port's gets 404, and Nova never hears of it.
+ */
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { defaultMetadataOptions } from '@leasehold/agent';
+import { macOf, startClient, type TestLink } from '@leasehold/agent/testing';
+import { formatIpv4 } from '@leasehold/protocol';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
+
+const SECRET = 'e2e-metadata-shared-secret';
+const INSTANCE = '3f1b6c0e-9a7d-4e21-b5c8-0d2e4f6a8b10';
+
+let env: AgentEnv;
+let nova: Server;
+const heard: IncomingHttpHeaders[] = [];
+
+beforeAll(async () => {
+  env = await startAgentEnv();
+  // Nova's check, written here on its own: the signature is the hex HMAC-SHA256 of X-Instance-ID under the shared secret.
+  nova = createServer((req, res) => {
+    heard.push(req.headers);
+    const id = req.headers['x-instance-id'];
+    const signature = createHmac('sha256', SECRET).update(String(id)).digest('hex');
+    const complete = typeof id === 'string' && typeof req.headers['x-tenant-id'] === 'string' && typeof req.headers['x-forwarded-for'] === 'string';
+    if (!complete || req.headers['x-instance-id-signature'] !== signature) return void res.writeHead(403).end('bad signature\n');
+    if (req.url !== '/latest/meta-data/instance-id') return void res.writeHead(404).end();
+    res.writeHead(200, { 'Content-Type': 'text/plain' }).end(id);
+  });
+  await new Promise<void>((resolve) => nova.listen(0, '127.0.0.1', resolve));
+});
+afterAll(async () => {
+  await env.stop();
+  nova.closeAllConnections();
+  await new Promise((r) => nova.close(r));
+});
+
+const curl = async (link: TestLink, ...args: string[]) => {
+  const { stdout } = await link.exec('curl', ['-s', '-m', '10', '-w', '\n%{http_code}', ...args], { timeoutMs: 15_000 });
+  const at = stdout.lastIndexOf('\n');
+  return { body: stdout.slice(0, at), status: stdout.slice(at + 1) };
+};
+
+describe('isolated metadata', () => {
+  test('a client learns the route to 169.254.169.254 by DHCP, curl through it gets its instance id from Nova with signed headers, and a stranger gets 404', async () => {
+    const link = await env.link();
+    const agent = await env.startAgent({
+      agentId: 'agent-metadata',
+      interfaceMappings: { 'phys-md': link.hostIf },
+      dns: { enabled: false, port: 0 },
+      metadata: { ...defaultMetadataOptions, enableIsolatedMetadata: true, novaMetadataPort: (nova.address() as AddressInfo).port, metadataProxySharedSecret: SECRET },
+    });
+    const { network, subnet } = await env.network('phys-md', {
+      cidr: '198.18.64.0/24',
+      gateway_ip: '198.18.64.1',
+      allocation_pools: [{ start: '198.18.64.2', end: '198.18.64.99' }],
+      dynamic_pools: [],
+    });
+    const mac = await macOf(link.ns, link.clientIf);
+    const port = await env.t.client.ports.create({
+      network_id: network.id,
+      mac_address: mac,
+      device_owner: 'compute:nova',
+      device_id: INSTANCE,
+      fixed_ips: [{ subnet_id: subnet.id, ip_address: '198.18.64.20' }],
+    });
+    await env.bind(agent, network.id);
+    const dhcpIp = formatIpv4([...agent.served().find((s) => s.networkId === network.id)!.serverIps.values()][0]!);
+    await expect.poll(() => agent.metadata?.listening().has(network.id), { timeout: 10_000 }).toBe(true);
+
+    const client = await startClient('udhcpc', link, { routes: true });
+    try {
+      const lease = await client.waitFor(['bound'], 15_000);
+      expect(lease.ip).toBe('198.18.64.20');
+      // Option 121: the metadata route through the DHCP port, then the default route a client taking 121 needs (RFC 3442).
+      expect(lease.routes).toStrictEqual([`169.254.169.254/32 via ${dhcpIp}`, '0.0.0.0/0 via 198.18.64.1']);
+      const { stdout: routes } = await link.exec('ip', ['-4', 'route', 'show']);
+      expect(routes).toContain(`169.254.169.254 via ${dhcpIp} dev ${link.clientIf}`);
+
+      heard.length = 0;
+      expect(await curl(link, 'http://169.254.169.254/latest/meta-data/instance-id')).toStrictEqual({ body: INSTANCE, status: '200' });
+      expect(heard).toHaveLength(1);
+      expect(heard[0]).toMatchObject({ 'x-forwarded-for': '198.18.64.20', 'x-instance-id': INSTANCE, 'x-tenant-id': port.project_id });
+
+      // Another address on the same link, in the subnet but no port's: the proxy answers 404 itself.
+      await link.exec('ip', ['addr', 'add', '198.18.64.200/24', 'dev', link.clientIf]);
+      expect((await curl(link, '--interface', '198.18.64.200', 'http://169.254.169.254/latest/meta-data/instance-id')).status).toBe('404');
+      expect(heard).toHaveLength(1);
+      expect(agent.metadata?.stats.counts).toMatchObject({ forwarded: 1, 'not-found': 1 });
+    } finally {
+      await client.stop();
+    }
+  });
+});
