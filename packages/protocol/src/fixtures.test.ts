@@ -1,6 +1,6 @@
 /**
- * Every packet of the real captures in ../fixtures (see fixtures/README.md and
- * tools/fixtures/capture.sh) through the DHCP and DNS codecs, read with the
+ * Every packet of the real captures in ../fixtures (see fixtures/README.md,
+ * tools/fixtures/capture.sh and capture-dhcp6.sh) through the DHCP, DHCPv6 and DNS codecs, read with the
  * pcap reader. Values pinned here come from the capture script's dnsmasq
  * configuration, never from a particular run: ids, xids, ports and leased
  * addresses change when the fixtures are captured again.
@@ -11,11 +11,16 @@ import { DhcpMessageType } from './dhcp/constants.js';
 import { decodeDhcp } from './dhcp/decode.js';
 import { encodeDhcp } from './dhcp/encode.js';
 import { getOption, messageType, type DhcpMessage } from './dhcp/message.js';
+import { Dhcp6MessageType } from './dhcp6/constants.js';
+import { decodeDhcp6 } from './dhcp6/decode.js';
+import { encodeDhcp6 } from './dhcp6/encode.js';
+import { getDhcp6Option, getDhcp6Options, isDhcp6Relay, type Dhcp6ClientServerMessage, type Dhcp6Message } from './dhcp6/message.js';
 import { compressDns } from './dns/compress.js';
 import { decodeDns } from './dns/decode.js';
 import { encodeDns } from './dns/encode.js';
 import { DnsRcode, type DnsMessage, type DnsRecord } from './dns/types.js';
 import { formatIpv4, parseIpv4 } from './ipv4/address.js';
+import { ipv6Text } from './pcap/address.js';
 import { readPcap, type PcapRecord } from './pcap/read-pcap.js';
 
 const records = (file: string): PcapRecord[] => readPcap(new Uint8Array(readFileSync(new URL(`../fixtures/${file}`, import.meta.url))));
@@ -226,5 +231,148 @@ describe('DNS fixtures', () => {
       'dns-udp www.lhfx.test A (host1.lhfx.test)',
       'dns-udp www.lhfx.test A (host1.lhfx.test)',
     ]);
+  });
+});
+
+const { Solicit: S6, Advertise: A6, Request: R6, Reply: Y6, Release: X6, InformationRequest: I6, RelayForw: F6, RelayRepl: B6 } = Dhcp6MessageType;
+
+/** DHCPv6 message types in capture order (fixtures/README.md, tools/fixtures/capture-dhcp6.sh). */
+const DHCP6_FIXTURES: Record<string, number[]> = {
+  'dhcp6-dhclient.pcap': [S6, A6, R6, Y6, X6, Y6],
+  'dhcp6-rapid.pcap': [S6, Y6, X6, Y6],
+  'dhcp6-stateless.pcap': [I6, Y6],
+  'dhcp6-dhcpcd.pcap': [S6, A6, R6, Y6, X6, Y6],
+  // Each exchange on both legs of dhcrelay: client → relay, RELAY-FORW, RELAY-REPL, relay → client.
+  'dhcp6-relayed.pcap': [S6, F6, B6, A6, R6, F6, B6, Y6, X6, F6, B6, Y6],
+};
+/** What capture-dhcp6.sh configures: the clients' MACs, dnsmasq's DUID-EN, its options and ranges. */
+const V6 = {
+  clientMac: '0200db080102',
+  relayedClientMac: '0200db080202',
+  serverDuid: { kind: 'en', enterpriseNumber: 32473, identifier: Uint8Array.from(Buffer.from('lhfx6')) },
+  dnsServers: ['2001:db8:1::53', '2001:db8:1::54'],
+  domains: ['lhfx.test.', 'sub.lhfx.test.'],
+  /** 10 minute leases; dnsmasq sets T1 and T2 to 1/2 and 7/8 of them. */
+  lease: { t1: 300, t2: 525, lifetime: 600 },
+} as const;
+
+type S = Dhcp6ClientServerMessage;
+
+interface Dhcp6Packet {
+  readonly record: PcapRecord;
+  readonly msg: Dhcp6Message;
+}
+
+function dhcp6Packets(file: string): Dhcp6Packet[] {
+  const isDhcp6Port = (port: number) => port === 546 || port === 547;
+  return records(file)
+    .filter((r) => r.proto === 'udp' && isDhcp6Port(r.sport) && isDhcp6Port(r.dport))
+    .map((record) => ({ record, msg: decodeDhcp6(record.payload) }));
+}
+
+const v6 = (bytes: Uint8Array) => ipv6Text(bytes, 0);
+/** The addresses of every IA_NA's IAADDRs, as text. */
+const iaNaAddresses = (msg: Dhcp6Message) => getDhcp6Options(msg, 3).flatMap((ia) => getDhcp6Options(ia, 5).map((a) => v6(a.address)));
+const inRange = (prefix: string) => (text: string) => text.startsWith(prefix) && /::1[0-9a-f]{2}$/.test(text);
+
+describe('DHCPv6 fixtures', () => {
+  for (const [file, types] of Object.entries(DHCP6_FIXTURES)) {
+    test(`every DHCPv6 datagram in ${file} decodes, with the message types in capture order, and re-encodes byte for byte`, () => {
+      const packets = dhcp6Packets(file);
+      expect(packets.map(({ msg }) => msg.msgType)).toEqual(types);
+      for (const { record, msg } of packets) expect(hex(encodeDhcp6(msg)), `frame ${record.frame}`).toBe(hex(record.payload));
+    });
+  }
+
+  for (const file of ['dhcp6-dhclient.pcap', 'dhcp6-rapid.pcap', 'dhcp6-dhcpcd.pcap']) {
+    test(`in ${file} the client keeps one DUID, dnsmasq answers with its DUID-EN, an IA_NA address from the range, DNS servers and domain list`, () => {
+      const packets = dhcp6Packets(file);
+      const clientId = getDhcp6Option(packets[0]!.msg, 1)!;
+      for (const { record, msg } of packets) {
+        expect(getDhcp6Option(msg, 1)).toStrictEqual(clientId);
+        // Clients send from their link-local address to All_DHCP_Relay_Agents_and_Servers (RFC 8415 7.1).
+        if (record.dport === 547) expect(record.dst).toBe('ff02::1:2');
+        if (record.dport === 547) expect(record.src).toMatch(/^fe80::/);
+      }
+      const replies = packets.filter(({ msg }) => msg.msgType === A6 || msg.msgType === Y6).map(({ msg }) => msg);
+      for (const reply of replies) expect(getDhcp6Option(reply, 2)).toStrictEqual(V6.serverDuid);
+      const granting = replies.filter((m) => getDhcp6Options(m, 3).length > 0);
+      expect(granting.length).toBeGreaterThan(0);
+      for (const reply of granting) {
+        const [ia] = getDhcp6Options(reply, 3);
+        expect(ia).toMatchObject({ t1: V6.lease.t1, t2: V6.lease.t2 });
+        expect(getDhcp6Options(ia!, 5).map((a) => [a.preferredLifetime, a.validLifetime])).toEqual([[V6.lease.lifetime, V6.lease.lifetime]]);
+        expect(iaNaAddresses(reply).every(inRange('2001:db8:1::'))).toBe(true);
+        expect(getDhcp6Option(reply, 23)!.map(v6)).toEqual(V6.dnsServers);
+        expect(getDhcp6Option(reply, 24)).toEqual(V6.domains);
+        expect(getDhcp6Option(reply, 13)).toMatchObject({ status: 0 });
+      }
+      // The IA the client asked for is the one granted, and the address it releases is the one it was given.
+      const solicitIa = getDhcp6Options(packets[0]!.msg, 3)[0]!;
+      expect(getDhcp6Options(granting[0]!, 3)[0]!.iaid).toBe(solicitIa.iaid);
+      const release = packets.find(({ msg }) => msg.msgType === X6)!.msg;
+      expect(iaNaAddresses(release)).toEqual(iaNaAddresses(granting.at(-1)!));
+      expect(getDhcp6Option(release, 2)).toStrictEqual(V6.serverDuid);
+    });
+  }
+
+  test('dhclient -6 sends a DUID-LLT of its MAC, asks for DNS servers and domain list, and gets an IA_TA address too', () => {
+    const [solicit, advertise, request, reply] = dhcp6Packets('dhcp6-dhclient.pcap').map((p) => p.msg) as Dhcp6ClientServerMessage[] as [S, S, S, S];
+    expect(getDhcp6Option(solicit, 1)).toMatchObject({ kind: 'llt', hardwareType: 1, linkLayerAddress: Uint8Array.from(Buffer.from(V6.clientMac, 'hex')) });
+    expect(getDhcp6Option(solicit, 6)).toEqual(expect.arrayContaining([23, 24]));
+    expect(advertise.transactionId).toBe(solicit.transactionId);
+    expect(reply.transactionId).toBe(request.transactionId);
+    expect(getDhcp6Option(request, 2)).toStrictEqual(getDhcp6Option(advertise, 2));
+    expect(iaNaAddresses(request)).toEqual(iaNaAddresses(advertise));
+    const ta = getDhcp6Option(reply, 4)!;
+    expect(getDhcp6Options(ta, 5).map((a) => v6(a.address)).every(inRange('2001:db8:1::'))).toBe(true);
+  });
+
+  test('with rapid commit, dnsmasq answers the SOLICIT with a REPLY that carries rapid commit; the client uses a DUID-LL', () => {
+    const [solicit, reply] = dhcp6Packets('dhcp6-rapid.pcap').map((p) => p.msg) as [Dhcp6Message, Dhcp6Message];
+    expect(getDhcp6Option(solicit, 14)).toBe(true);
+    expect(getDhcp6Option(reply, 14)).toBe(true);
+    expect(getDhcp6Option(solicit, 1)).toStrictEqual({ kind: 'll', hardwareType: 1, linkLayerAddress: Uint8Array.from(Buffer.from(V6.clientMac, 'hex')) });
+  });
+
+  test('dhcpcd sends its configured DUID-UUID, IAID 1 and a vendor class, and asks for SOL_MAX_RT', () => {
+    const solicit = dhcp6Packets('dhcp6-dhcpcd.pcap')[0]!.msg;
+    expect(getDhcp6Option(solicit, 1)).toStrictEqual({ kind: 'uuid', uuid: Uint8Array.from(Buffer.from('6c6866783600400080000000db080102', 'hex')) });
+    expect(getDhcp6Option(solicit, 3)!.iaid).toBe(1);
+    expect(getDhcp6Option(solicit, 16)!.data.length).toBeGreaterThan(0);
+    expect(getDhcp6Option(solicit, 6)).toContain(82);
+  });
+
+  test('a stateless INFORMATION-REQUEST asks for no address and gets DNS servers, domain list and a refresh time', () => {
+    const [request, reply] = dhcp6Packets('dhcp6-stateless.pcap').map((p) => p.msg) as [Dhcp6Message, Dhcp6Message];
+    expect(getDhcp6Options(request, 3)).toEqual([]);
+    expect(getDhcp6Option(request, 1)).toMatchObject({ kind: 'll' });
+    expect(getDhcp6Options(reply, 3)).toEqual([]);
+    expect(getDhcp6Option(reply, 23)!.map(v6)).toEqual(V6.dnsServers);
+    expect(getDhcp6Option(reply, 24)).toEqual(V6.domains);
+    // dnsmasq sends the range's lease time as the information refresh time.
+    expect(getDhcp6Option(reply, 32)).toBe(V6.lease.lifetime);
+  });
+
+  test('behind dhcrelay -6 -I, each message travels unchanged inside RELAY-FORW/RELAY-REPL with the relay link and the client as peer', () => {
+    const packets = dhcp6Packets('dhcp6-relayed.pcap');
+    for (let i = 0; i < packets.length; i += 4) {
+      const [fromClient, forw, repl, toClient] = packets.slice(i, i + 4) as [Dhcp6Packet, Dhcp6Packet, Dhcp6Packet, Dhcp6Packet];
+      for (const relay of [forw.msg, repl.msg]) {
+        if (!isDhcp6Relay(relay)) throw new Error('expected a relay message');
+        expect(relay.hopCount).toBe(0);
+        expect(v6(relay.linkAddress)).toBe('2001:db8:2::1');
+        expect(v6(relay.peerAddress)).toBe(fromClient.record.src);
+        expect(getDhcp6Option(relay, 18)!.length).toBeGreaterThan(0);
+      }
+      // RFC 8415 19.1.1 / 18.3.10: the server echoes the interface id; the relay passes the inner messages on unchanged.
+      expect(getDhcp6Option(repl.msg, 18)).toEqual(getDhcp6Option(forw.msg, 18));
+      expect(getDhcp6Option(forw.msg, 9)).toStrictEqual(fromClient.msg);
+      expect(getDhcp6Option(repl.msg, 9)).toStrictEqual(toClient.msg);
+      expect(getDhcp6Option(toClient.msg, 1)).toMatchObject({ kind: 'llt', linkLayerAddress: Uint8Array.from(Buffer.from(V6.relayedClientMac, 'hex')) });
+    }
+    const granted = packets.filter(({ msg }) => msg.msgType === A6 || (msg.msgType === Y6 && getDhcp6Options(msg, 3).length > 0));
+    expect(granted).toHaveLength(2);
+    for (const { msg } of granted) expect(iaNaAddresses(msg).every(inRange('2001:db8:2::'))).toBe(true);
   });
 });
