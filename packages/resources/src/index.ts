@@ -4,7 +4,7 @@ export { eventSubjectParts } from './subjects.js';
 // network (and its subnets)
 export { NETWORK_EVENT_VERSION, fromNetworkEnvelope, isNetworkEventType, networkEventRegistry, toNetworkEnvelope } from './network/events.js';
 export { networkAggregate, networkIdOf, networkSubject } from './network/subjects.js';
-export { applyNetworkEvent, initialNetwork, networkMachine, subnetIn } from './network/machine.js';
+export { applyNetworkEvent, initialNetwork, networkMachine, subnet6In, subnetIn } from './network/machine.js';
 
 // port
 export { PORT_EVENT_VERSION, fromPortEnvelope, portEventRegistry, toPortEnvelope } from './port/events.js';
@@ -13,7 +13,7 @@ export { DHCP_DEVICE_OWNER, applyPortEvent } from './port/fold.js';
 
 // address and MAC claims
 export { CLAIM_EVENT_VERSION, claimEventRegistry, claimSubject, fromClaimEnvelope, toClaimEnvelope } from './claim/events.js';
-export { claimOf, ipClaimSubject, macClaimSubject, segmentClaimSubject } from './claim/subjects.js';
+export { claimOf, ip6ClaimSubject, ipClaimSubject, macClaimSubject, segmentClaimSubject } from './claim/subjects.js';
 
 // agent
 export { AGENT_EVENT_VERSION, agentEventRegistry, fromAgentEnvelope, isAgentEventType, toAgentEnvelope } from './agent/events.js';
@@ -43,7 +43,7 @@ export type {
 } from './network/events.js';
 export type { NetworkContext, NetworkSnapshot } from './network/machine.js';
 export type { PortCreated, PortDeleted, PortEnvelope, PortEvent, PortEventType, PortUpdated } from './port/events.js';
-export type { ClaimEnvelope, ClaimEvent, ClaimEventType, IpAllocated, IpReleased, MacClaimed, MacReleased, SegmentClaimed, SegmentReleased } from './claim/events.js';
+export type { ClaimEnvelope, ClaimEvent, ClaimEventType, Ip6Allocated, Ip6Released, IpAllocated, IpReleased, MacClaimed, MacReleased, SegmentClaimed, SegmentReleased } from './claim/events.js';
 export type { ClaimSubjectParts } from './claim/subjects.js';
 export type {
   AgentAdminStateChanged,

@@ -74,6 +74,11 @@ describe('scheduler envelopes', () => {
     expect(schedulerEvent(env('SubnetDeleted', { subnetId: 'sub-1' }))).toEqual({ type: 'SubnetDeleted', at: T0, networkId: 'net-1', subnetId: 'sub-1' });
     expect(schedulerEvent(env('NetworkDeleted', {}))).toEqual({ type: 'NetworkDeleted', at: T0, networkId: 'net-1' });
     expect(schedulerEvent(env('PortCreated', {}))).toBeUndefined();
+    // An IPv6 subnet with DHCP needs an agent as an IPv4 one does: the scheduler reads it as a subnet.
+    const subnet6 = { id: 'sub-6', networkId: 'net-1', name: '', cidr: '2001:db8:1::/64', gatewayIp: '2001:db8:1::1', allocationPools: [], dnsNameservers: [], hostRoutes: [], enableDhcp: true, ipv6AddressMode: 'slaac', ipv6RaMode: 'slaac', leaseDuration: 86_400 };
+    expect(schedulerEvent(env('Subnet6Created', { subnet: subnet6 }))).toEqual({ type: 'SubnetCreated', at: T0, networkId: 'net-1', subnetId: 'sub-6', enableDhcp: true });
+    expect(schedulerEvent(env('Subnet6Updated', { subnetId: 'sub-6', changes: { enableDhcp: false } }))).toEqual({ type: 'SubnetUpdated', at: T0, networkId: 'net-1', subnetId: 'sub-6', enableDhcp: false });
+    expect(schedulerEvent(env('Subnet6Updated', { subnetId: 'sub-6', changes: { name: 'x' } }))).toEqual({ type: 'SubnetUpdated', at: T0, networkId: 'net-1', subnetId: 'sub-6' });
   });
 
   it('refuses an event whose data lacks what its type needs, with a DecodeError naming the field', () => {

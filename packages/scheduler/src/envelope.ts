@@ -70,6 +70,13 @@ function networkInput(event: NetworkEvent, networkId: string): NetworkInput {
     }
     case 'SubnetDeleted':
       return { type: event.type, at, networkId, subnetId: event.subnetId };
+    // An IPv6 subnet with DHCP enabled needs an agent as an IPv4 one does (Neutron schedules a network on any enable_dhcp subnet).
+    case 'Subnet6Created':
+      return { type: 'SubnetCreated', at, networkId, subnetId: event.subnet.id, enableDhcp: event.subnet.enableDhcp };
+    case 'Subnet6Updated': {
+      const { subnetId, changes } = event;
+      return changes.enableDhcp === undefined ? { type: 'SubnetUpdated', at, networkId, subnetId } : { type: 'SubnetUpdated', at, networkId, subnetId, enableDhcp: changes.enableDhcp };
+    }
   }
 }
 

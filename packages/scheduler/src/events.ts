@@ -88,6 +88,8 @@ const readTypes = [
   'SubnetCreated',
   'SubnetUpdated',
   'SubnetDeleted',
+  'Subnet6Created',
+  'Subnet6Updated',
 ] as const;
 
 /**

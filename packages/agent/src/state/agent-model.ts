@@ -113,6 +113,8 @@ export class AgentModel {
       case 'SubnetCreated':
       case 'SubnetUpdated':
       case 'SubnetDeleted':
+      case 'Subnet6Created':
+      case 'Subnet6Updated':
         return this.applyNetwork(networkIdOf(subject)!, fromNetworkEnvelope(event));
       case 'PortCreated':
       case 'PortUpdated':

@@ -17,7 +17,8 @@ import type { AgentHeartbeatData, Ipv4, PortState } from '@leasehold/protocol';
 import type { NetworkContext } from '@leasehold/resources';
 import { AgentModelSnapshotError } from '../errors.js';
 
-export const AGENT_MODEL_SNAPSHOT_V = 1;
+/** 2: a network's context holds its IPv6 subnets (`subnets6`). */
+export const AGENT_MODEL_SNAPSHOT_V = 2;
 /** Tells the agent's snapshot from another projection's (the API's, the scheduler's). */
 export const AGENT_MODEL_SNAPSHOT_KIND = 'agent-model';
 
@@ -112,7 +113,7 @@ export function checkModelSnapshot(value: unknown, options: AgentModelOptions): 
   const isString = (x: unknown) => typeof x === 'string';
   const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object';
   const isStrings = (x: unknown) => Array.isArray(x) && x.every(isString);
-  tuples('networks', ([id, state, context]) => isString(id) && (state === 'absent' || state === 'active') && isObject(context));
+  tuples('networks', ([id, state, context]) => isString(id) && (state === 'absent' || state === 'active') && isObject(context) && isObject(context.subnets) && isObject(context.subnets6));
   tuples('portsByNetwork', ([id, ports]) => isString(id) && isStrings(ports));
   tuples('portsByMac', ([key, port]) => isString(key) && isString(port));
   tuples('bindings', ([id, agents]) => isString(id) && isStrings(agents));

@@ -78,7 +78,7 @@ export function deleteNetwork(snapshot: NetworkSnapshot | undefined, id: string,
   if (userPorts > 0) {
     throw new ApiError('NETWORK_IN_USE', `network ${id} still has ${userPorts} port(s); delete them first`, 'id');
   }
-  const subnets = Object.keys(snapshot!.context.subnets);
+  const subnets = [...Object.keys(snapshot!.context.subnets), ...Object.keys(snapshot!.context.subnets6)];
   return [
     ...subnets.map((subnetId) => networkEvent(network.id, 'SubnetDeleted', { subnetId }, ctx)),
     networkEvent(network.id, 'NetworkDeleted', {}, ctx),

@@ -18,7 +18,7 @@ export function networkView(snapshot: NetworkSnapshot, version: number): Network
     'provider:physical_network': n.physicalNetwork,
     'provider:network_type': segment?.networkType ?? null,
     'provider:segmentation_id': segment?.segmentationId ?? null,
-    subnets: Object.keys(snapshot.context.subnets),
+    subnets: [...Object.keys(snapshot.context.subnets), ...Object.keys(snapshot.context.subnets6)],
     ...projectFields(n.projectId),
     revision_number: version,
   };

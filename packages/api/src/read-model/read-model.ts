@@ -19,6 +19,7 @@ import {
   macClaimSubject,
   networkIdOf,
   portIdOf,
+  subnet6In,
   subnetIn,
   type NetworkEvent,
   type NetworkSnapshot,
@@ -73,6 +74,8 @@ export class ReadModel {
       case 'SubnetCreated':
       case 'SubnetUpdated':
       case 'SubnetDeleted':
+      case 'Subnet6Created':
+      case 'Subnet6Updated':
         this.applyNetwork(networkIdOf(subject)!, fromNetworkEnvelope(event), seq);
         break;
       case 'PortCreated':
@@ -80,13 +83,15 @@ export class ReadModel {
       case 'PortDeleted':
         this.applyPort(portIdOf(subject)!, fromPortEnvelope(event), seq);
         break;
-      case 'IpAllocated': {
-        const data = event.data as ClaimEventData['IpAllocated'];
+      case 'IpAllocated':
+      case 'Ip6Allocated': {
+        const data = event.data as ClaimEventData['IpAllocated' | 'Ip6Allocated'];
         this.ipClaims.set(subject, { portId: data.portId, subnetId: data.subnetId });
         this.claimVersions.set(subject, seq);
         break;
       }
       case 'IpReleased':
+      case 'Ip6Released':
         this.ipClaims.delete(subject);
         this.claimVersions.set(subject, seq);
         break;
@@ -146,7 +151,9 @@ export class ReadModel {
     }
     // Only what the machine accepted: the index stays a function of the networks' subnets (restore rebuilds it so).
     if (event.type === 'SubnetCreated' && subnetIn(next.context, event.subnet.id) === event.subnet) this.networkOfSubnet.set(event.subnet.id, id);
-    if (event.type === 'SubnetDeleted' && subnetIn(current.context, event.subnetId) && !subnetIn(next.context, event.subnetId)) {
+    if (event.type === 'Subnet6Created' && subnet6In(next.context, event.subnet.id) === event.subnet) this.networkOfSubnet.set(event.subnet.id, id);
+    const had = (snapshot: NetworkSnapshot, subnetId: string) => subnetIn(snapshot.context, subnetId) ?? subnet6In(snapshot.context, subnetId);
+    if (event.type === 'SubnetDeleted' && had(current, event.subnetId) && !had(next, event.subnetId)) {
       this.networkOfSubnet.delete(event.subnetId);
     }
   }
@@ -183,7 +190,7 @@ export class ReadModel {
     if (!network) return;
     const usage = this.usageOf(network.projectId ?? DEFAULT_PROJECT_ID);
     usage.network += sign;
-    usage.subnet += sign * Object.keys(snapshot.context.subnets).length;
+    usage.subnet += sign * (Object.keys(snapshot.context.subnets).length + Object.keys(snapshot.context.subnets6).length);
   }
 
   /**

@@ -11,13 +11,14 @@
  * the network machine's states change: an older snapshot is then refused,
  * never misread.
  */
-import { MAX_EVENT_TIME, checkEventData, isIpv4, type Ipv4, type PortState, type SubnetState } from '@leasehold/protocol';
+import { MAX_EVENT_TIME, checkEventData, isIpv4, type Ipv4, type PortState, type Subnet6State, type SubnetState } from '@leasehold/protocol';
 import { claimOf, networkMachine, type NetworkContext } from '@leasehold/resources';
 import { ReadModelSnapshotError, ReadModelSnapshotVersionError } from '../errors.js';
 import type { AgentRow, AgentsReadModel, BindingRow, LeaseRow, LeaseState } from './agents.js';
 import type { ReadModel } from './read-model.js';
 
-export const READ_MODEL_SNAPSHOT_V = 1;
+/** 2: a network's context holds its IPv6 subnets (`subnets6`). */
+export const READ_MODEL_SNAPSHOT_V = 2;
 /** Tells the API's snapshot from another projection's (the agent's, the scheduler's). */
 export const READ_MODEL_SNAPSHOT_KIND = 'api-read-model';
 
@@ -143,11 +144,17 @@ function checkEntries(s: ReadModelSnapshot): void {
     const what = `network ${String(id)}`;
     if (!isText(id) || !isSeq(version) || !['absent', 'active', 'deleted'].includes(state as string)) fail(what, 'id, version or state');
     const c = context as Partial<NetworkContext> | null;
-    if (c === null || typeof c !== 'object' || c.subnets === null || typeof c.subnets !== 'object') fail(what, 'its context is not a map with subnets');
+    if (c === null || typeof c !== 'object' || c.subnets === null || typeof c.subnets !== 'object' || c.subnets6 === null || typeof c.subnets6 !== 'object') {
+      fail(what, 'its context is not a map with subnets and subnets6');
+    }
     if (c!.network !== null) valid(what, checkEventData('NetworkCreated', 1, { network: c!.network }));
     else if (state === 'active') fail(what, 'active without a network');
     for (const [key, subnet] of Object.entries(c!.subnets!)) {
       valid(`${what}, subnet ${key}`, checkEventData('SubnetCreated', 1, { subnet }));
+      if (subnet.id !== key) fail(`${what}, subnet ${key}`, `its id is ${subnet.id}`);
+    }
+    for (const [key, subnet] of Object.entries(c!.subnets6!)) {
+      valid(`${what}, subnet ${key}`, checkEventData('Subnet6Created', 1, { subnet }));
       if (subnet.id !== key) fail(`${what}, subnet ${key}`, `its id is ${subnet.id}`);
     }
   }
@@ -202,7 +209,7 @@ function checkEntries(s: ReadModelSnapshot): void {
 export function fillModel(model: ReadModel, s: ReadModelSnapshot): void {
   for (const [id, version, state, context] of s.networks) {
     model.networks.set(id, { value: networkMachine.resolveState({ value: state, context }), version });
-    for (const subnet of Object.values<SubnetState>(context.subnets)) model.networkOfSubnet.set(subnet.id, id);
+    for (const subnet of [...Object.values<SubnetState>(context.subnets), ...Object.values<Subnet6State>(context.subnets6)]) model.networkOfSubnet.set(subnet.id, id);
   }
   for (const [id, version, port] of s.ports) {
     model.ports.set(id, { value: port, version });

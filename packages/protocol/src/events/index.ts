@@ -7,13 +7,13 @@
 import { eventRegistry } from '../envelope.js';
 import { eventVersions } from './validators.js';
 
-export type { HostRoute, NetworkChanges, NetworkEventData, NetworkEventType, NetworkState, NetworkType, SubnetChanges, SubnetState } from './network.js';
+export type { HostRoute, Ipv6Mode, Ipv6TextRange, NetworkChanges, NetworkEventData, NetworkEventType, NetworkState, NetworkType, Subnet6Changes, Subnet6State, SubnetChanges, SubnetState } from './network.js';
 export { networkSegment, segmentClaimTokens, segmentKey, segmentProblem } from './segment.js';
 export type { NetworkSegment } from './segment.js';
-export type { ClaimEventData, ClaimEventType, ExtraDhcpOpt, FixedIp, PortChanges, PortEventData, PortEventType, PortState } from './port.js';
+export type { ClaimEventData, ClaimEventType, ExtraDhcpOpt, FixedIp, FixedIp6, PortChanges, PortEventData, PortEventType, PortState } from './port.js';
 export type { AgentEventData, AgentHeartbeatData, BindingEventData, BindingReason, NetworkScheduledData, NetworkUnscheduledData } from './agent.js';
 export type { LeaseBoundData, LeaseClientRef, LeaseDeclinedData, LeaseEventData, LeaseEventType, LeaseExpiredData, LeaseReleasedData, LeaseRenewedData } from './lease.js';
-export { MAX_EVENT_TIME, MAX_POOL_ADDRESSES, checkEventData, checkStoredEvent, eventSchemas, eventVersions, isKnownEventType, poolsProblem } from './validators.js';
+export { MAX_EVENT_TIME, MAX_POOL_ADDRESSES, checkEventData, checkStoredEvent, eventSchemas, eventVersions, isKnownEventType, pools6Problem, poolsProblem } from './validators.js';
 export type { EventDataByType, KnownEventType } from './validators.js';
 
 const LEASE_TYPES: ReadonlySet<string> = new Set(['LeaseBound', 'LeaseRenewed', 'LeaseReleased', 'LeaseDeclined', 'LeaseExpired']);

@@ -2,7 +2,8 @@
  * Events of the network aggregate (subject `lh.evt.network.<networkId>`). A
  * network's subnets live in the same aggregate, so rules that span subnets
  * (no two subnets of a network overlap) are checked against one version.
- * Addresses are `Ipv4` numbers, as everywhere in memory and in events.
+ * IPv4 addresses are `Ipv4` numbers, as everywhere in memory and in events;
+ * an IPv6 subnet's (`Subnet6State`, its own event types) are RFC 5952 text.
  */
 import type { Ipv4 } from '../ipv4/address.js';
 import type { Ipv4Cidr } from '../ipv4/cidr.js';
@@ -59,8 +60,43 @@ export interface SubnetState {
   readonly leaseDuration: number;
 }
 
+/** Neutron's ipv6_address_mode and ipv6_ra_mode values. */
+export type Ipv6Mode = 'slaac' | 'dhcpv6-stateful' | 'dhcpv6-stateless';
+
+/** An inclusive range of IPv6 addresses, as RFC 5952 text. */
+export interface Ipv6TextRange {
+  readonly first: string;
+  readonly last: string;
+}
+
+/**
+ * An IPv6 subnet (Neutron's ip_version 6). Its own type, beside `SubnetState`,
+ * so that every IPv4 reader (DHCPv4 scopes, pool bitsets) keeps the numbers it
+ * folds and never meets an IPv6 subnet by accident. Every address is RFC 5952
+ * text (protocol's ipv6/: `formatIpv6`), one spelling per address.
+ */
+export interface Subnet6State {
+  readonly id: string;
+  readonly networkId: string;
+  readonly name: string;
+  /** e.g. "2001:db8:1::/64", host bits clear. */
+  readonly cidr: string;
+  readonly gatewayIp: string | null;
+  /** Addresses IPAM gives to ports of a dhcpv6-stateful (or mode-less) subnet; slaac and dhcpv6-stateless ports take their EUI-64 address instead. */
+  readonly allocationPools: readonly Ipv6TextRange[];
+  readonly dnsNameservers: readonly string[];
+  readonly hostRoutes: readonly { readonly destination: string; readonly nexthop: string }[];
+  readonly enableDhcp: boolean;
+  readonly ipv6AddressMode: Ipv6Mode | null;
+  readonly ipv6RaMode: Ipv6Mode | null;
+  /** Seconds; -1 means infinite (Neutron's dhcp_lease_duration). */
+  readonly leaseDuration: number;
+}
+
 export type NetworkChanges = Partial<Omit<NetworkState, 'id' | 'projectId'>>;
 export type SubnetChanges = Partial<Omit<SubnetState, 'id' | 'networkId' | 'cidr'>>;
+/** The modes are set at creation only (a port's EUI-64 address depends on them). */
+export type Subnet6Changes = Partial<Omit<Subnet6State, 'id' | 'networkId' | 'cidr' | 'ipv6AddressMode' | 'ipv6RaMode'>>;
 
 export interface NetworkEventData {
   NetworkCreated: { readonly network: NetworkState };
@@ -68,7 +104,10 @@ export interface NetworkEventData {
   NetworkDeleted: Record<string, never>;
   SubnetCreated: { readonly subnet: SubnetState };
   SubnetUpdated: { readonly subnetId: string; readonly changes: SubnetChanges };
+  /** Deletes a subnet of either version. */
   SubnetDeleted: { readonly subnetId: string };
+  Subnet6Created: { readonly subnet: Subnet6State };
+  Subnet6Updated: { readonly subnetId: string; readonly changes: Subnet6Changes };
 }
 
 export type NetworkEventType = keyof NetworkEventData;

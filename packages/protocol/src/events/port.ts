@@ -14,6 +14,12 @@ export interface FixedIp {
   readonly ipAddress: Ipv4;
 }
 
+/** An IPv6 fixed IP: the address as RFC 5952 text. */
+export interface FixedIp6 {
+  readonly subnetId: string;
+  readonly ipAddress: string;
+}
+
 /** A Neutron extra_dhcp_opt: an option by name ("router", "dns-server") or number ("121"), with its value as text. */
 export interface ExtraDhcpOpt {
   readonly optName: string;
@@ -27,6 +33,12 @@ export interface PortState {
   /** Lower-case, colon-separated: "fa:16:3e:00:00:01". */
   readonly macAddress: string;
   readonly fixedIps: readonly FixedIp[];
+  /**
+   * Its IPv6 addresses (Neutron lists them in fixed_ips with the IPv4 ones):
+   * the EUI-64 address on slaac and dhcpv6-stateless subnets, a pool address
+   * on the others. Absent in events written before IPv6, meaning none.
+   */
+  readonly fixedIps6?: readonly FixedIp6[];
   /** Host name the port's address answers to in DNS; "" for none. */
   readonly dnsName: string;
   readonly extraDhcpOpts: readonly ExtraDhcpOpt[];
@@ -54,6 +66,9 @@ export interface ClaimEventData {
   /** An address of a subnet's allocation pools (or requested explicitly) now belongs to a port. */
   IpAllocated: { readonly networkId: string; readonly subnetId: string; readonly ip: Ipv4; readonly portId: string };
   IpReleased: { readonly networkId: string; readonly subnetId: string; readonly ip: Ipv4; readonly portId: string };
+  /** The same for an IPv6 pool address (RFC 5952 text, which is also its subject token: `lh.evt.ipam.<network>.2001:db8::5`). */
+  Ip6Allocated: { readonly networkId: string; readonly subnetId: string; readonly ip: string; readonly portId: string };
+  Ip6Released: { readonly networkId: string; readonly subnetId: string; readonly ip: string; readonly portId: string };
   /** A MAC address is now used by a port of the network. */
   MacClaimed: { readonly networkId: string; readonly mac: string; readonly portId: string };
   MacReleased: { readonly networkId: string; readonly mac: string; readonly portId: string };

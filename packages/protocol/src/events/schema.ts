@@ -10,6 +10,8 @@
 import type { Ipv4 } from '../ipv4/address.js';
 import type { Ipv4Cidr } from '../ipv4/cidr.js';
 import type { Ipv4Range } from '../ipv4/range.js';
+import { formatIpv6, tryParseIpv6 } from '../ipv6/address.js';
+import { formatIpv6Prefix, parseIpv6Prefix } from '../ipv6/prefix.js';
 
 /** What is wrong with a value, and where (keys and indexes from the checked value down). */
 export interface SchemaProblem {
@@ -28,6 +30,9 @@ export type SchemaNode =
   | { readonly kind: 'object'; readonly fields: readonly FieldNode[]; readonly strict: boolean }
   | { readonly kind: 'cidr' }
   | { readonly kind: 'range' }
+  | { readonly kind: 'ipv6' }
+  | { readonly kind: 'ipv6Prefix' }
+  | { readonly kind: 'ipv6Range' }
   | { readonly kind: 'unknown' }
   | { readonly kind: 'refined'; readonly of: SchemaNode; readonly rule: string };
 
@@ -227,6 +232,46 @@ export function range(): Schema<Ipv4Range> {
     const last = address.check(v.last);
     if (last) return (last.path.unshift('last'), last);
     if ((v.first as number) > (v.last as number)) return problem('first is after last');
+    return undefined;
+  });
+}
+
+/** The address `v` names when it is an IPv6 address in RFC 5952 text (its one spelling), else undefined. */
+function canonicalIpv6Of(v: unknown): bigint | undefined {
+  if (typeof v !== 'string' || v.length > 39) return undefined;
+  const value = tryParseIpv6(v);
+  return value !== undefined && formatIpv6(value) === v ? value : undefined;
+}
+
+/** An IPv6 address as RFC 5952 text (one spelling per address, so text keys and compares like the address). */
+export function ipv6(): Schema<string> {
+  return make({ kind: 'ipv6' }, (v) => (canonicalIpv6Of(v) !== undefined ? undefined : problem(`expected an IPv6 address in RFC 5952 text, got ${describe(v)}`)));
+}
+
+/** An IPv6 prefix as RFC 5952 text, host bits clear ("2001:db8:1::/64"). */
+export function ipv6Prefix(): Schema<string> {
+  return make({ kind: 'ipv6Prefix' }, (v) => {
+    if (typeof v === 'string' && v.length <= 43) {
+      try {
+        if (formatIpv6Prefix(parseIpv6Prefix(v)) === v) return undefined;
+      } catch {
+        // described below
+      }
+    }
+    return problem(`expected an IPv6 prefix in RFC 5952 text with its host bits clear, got ${describe(v)}`);
+  });
+}
+
+/** An inclusive IPv6 range `{ first, last }` of RFC 5952 texts with first <= last. */
+export function ipv6Range(): Schema<{ readonly first: string; readonly last: string }> {
+  const address = ipv6();
+  return make({ kind: 'ipv6Range' }, (v) => {
+    if (!isPlainObject(v)) return problem(`expected a range map, got ${describe(v)}`);
+    const first = address.check(v.first);
+    if (first) return (first.path.unshift('first'), first);
+    const last = address.check(v.last);
+    if (last) return (last.path.unshift('last'), last);
+    if (canonicalIpv6Of(v.first)! > canonicalIpv6Of(v.last)!) return problem('first is after last');
     return undefined;
   });
 }

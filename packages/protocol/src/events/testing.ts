@@ -7,6 +7,7 @@
 import { fc } from '@fast-check/vitest';
 import { decodeStoredEvent, encodeEvent, pack, type EventEnvelope } from '../envelope.js';
 import { formatIpv4, type Ipv4 } from '../ipv4/address.js';
+import { formatIpv6 } from '../ipv6/address.js';
 import type { SchemaNode } from './schema.js';
 import { segmentClaimTokens } from './segment.js';
 import { MAX_EVENT_TIME, eventSchemas, type KnownEventType } from './validators.js';
@@ -47,6 +48,12 @@ export function valueOf(node: SchemaNode): fc.Arbitrary<unknown> {
       return fc.tuple(ipv4Arb, fc.integer({ min: 0, max: 32 })).map(([address, prefix]) => ({ address: prefix === 0 ? 0 : (address & ((0xffffffff << (32 - prefix)) >>> 0)) >>> 0, prefix }));
     case 'range':
       return fc.tuple(ipv4Arb, fc.nat(300)).map(([first, size]) => ({ first, last: Math.min(0xffffffff, first + size) }));
+    case 'ipv6':
+      return ipv6Arb;
+    case 'ipv6Prefix':
+      return fc.constantFrom('2001:db8:1::/64', '2001:db8:2::/64', 'fd00:1::/48');
+    case 'ipv6Range':
+      return fc.tuple(fc.bigInt({ min: 1n, max: 0xffffn }), fc.bigInt({ min: 0n, max: 300n })).map(([first, size]) => ({ first: formatIpv6(V6_BASE + first), last: formatIpv6(V6_BASE + first + size) }));
     case 'unknown':
       // No "__proto__" key: msgpackr renames it on decode (against prototype pollution), so such a
       // value does not come back through its bytes; no writer of ours makes one (seed -74994743).
@@ -61,6 +68,10 @@ export function valueOf(node: SchemaNode): fc.Arbitrary<unknown> {
 }
 
 const ipv4Arb = fc.integer({ min: 0, max: 0xffffffff });
+/** 2001:db8:1::/64, a documentation prefix (RFC 3849). */
+const V6_BASE = 0x2001_0db8_0001_0000n << 64n;
+const ipv6Arb = fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }).map(formatIpv6);
+const V6_IPS = ['2001:db8:1::10', '2001:db8:1::11', '2001:db8:1:0:f816:3eff:fe00:1'];
 
 /** The ids valid events are made of: few of each, so events meet on the same aggregates. */
 export interface EventPools {
@@ -158,6 +169,11 @@ export function validEventArb(p: EventPools = DEFAULT_POOLS): fc.Arbitrary<Draft
       const data = type.startsWith('Ip') ? { networkId, subnetId, ip, portId } : { networkId, mac, portId };
       return { subject, event: envelope(type, subject, data, at) };
     });
+  const claim6 = (type: 'Ip6Allocated' | 'Ip6Released') =>
+    fc.tuple(pick(...p.networks), pick(...V6_IPS), pick(...p.subnets), pick(...p.ports), timeArb).map(([networkId, ip, subnetId, portId, at]) => {
+      const subject = `lh.evt.ipam.${networkId}.${ip}`;
+      return { subject, event: envelope(type, subject, { networkId, subnetId, ip, portId }, at) };
+    });
   /** A claim on one of a few segments (flat and VLANs 1-3 of physnet1, VNIs 1-3), so claims meet. */
   const segmentClaim = (type: 'SegmentClaimed' | 'SegmentReleased') =>
     fc
@@ -184,6 +200,27 @@ export function validEventArb(p: EventPools = DEFAULT_POOLS): fc.Arbitrary<Draft
       })),
     ),
     network('SubnetDeleted', () => pick(...p.subnets).map((subnetId) => ({ subnetId }))),
+    network('Subnet6Created', (networkId) =>
+      fc.tuple(pick(...p.subnets), fc.constantFrom('slaac', 'dhcpv6-stateful', 'dhcpv6-stateless', null), fc.boolean(), fc.string({ maxLength: 6 })).map(([id, mode, pooled, name]) => ({
+        subnet: {
+          id,
+          networkId,
+          name,
+          cidr: '2001:db8:1::/64',
+          gatewayIp: '2001:db8:1::1',
+          allocationPools: pooled ? [{ first: '2001:db8:1::2', last: '2001:db8:1::ffff' }] : [],
+          dnsNameservers: ['2001:db8:1::53'],
+          hostRoutes: [],
+          enableDhcp: mode !== null,
+          ipv6AddressMode: mode,
+          ipv6RaMode: mode,
+          leaseDuration: 86_400,
+        },
+      })),
+    ),
+    network('Subnet6Updated', () => fc.tuple(pick(...p.subnets), fc.boolean()).map(([subnetId, enableDhcp]) => ({ subnetId, changes: { enableDhcp } }))),
+    claim6('Ip6Allocated'),
+    claim6('Ip6Released'),
     { weight: 2, arbitrary: port('PortCreated', (id) => fc.tuple(dataOf('PortCreated'), pick(...p.networks), pick(...p.macs), fixedIps).map(([d, networkId, macAddress, ips]) => ({ port: { ...(d.port as object), id, networkId, macAddress, fixedIps: ips } }))) },
     port('PortUpdated', () =>
       fc.tuple(dataOf('PortUpdated'), fc.option(pick(...p.macs)), fc.option(fixedIps)).map(([d, mac, ips]) => {

@@ -37,6 +37,20 @@ const port = {
   adminStateUp: true,
 };
 const ip = parseIpv4('198.18.0.100');
+const subnet6 = {
+  id: 'sub-6',
+  networkId: 'net-1',
+  name: 'v6',
+  cidr: '2001:db8:1::/64',
+  gatewayIp: '2001:db8:1::1',
+  allocationPools: [{ first: '2001:db8:1::2', last: '2001:db8:1:0:ffff:ffff:ffff:ffff' }],
+  dnsNameservers: [],
+  hostRoutes: [{ destination: '2001:db8:2::/64', nexthop: '2001:db8:1::fe' }],
+  enableDhcp: true,
+  ipv6AddressMode: 'dhcpv6-stateful',
+  ipv6RaMode: null,
+  leaseDuration: 86_400,
+};
 
 /** One event of every type as its writer makes it, on its subject. */
 const written: [string, EventEnvelope][] = [
@@ -46,12 +60,16 @@ const written: [string, EventEnvelope][] = [
   ['lh.evt.network.net-1', event('SubnetCreated', 'network/net-1', { subnet })],
   ['lh.evt.network.net-1', event('SubnetUpdated', 'network/net-1', { subnetId: 'sub-1', changes: { gatewayIp: null, enableDhcp: false } })],
   ['lh.evt.network.net-1', event('SubnetDeleted', 'network/net-1', { subnetId: 'sub-1' })],
+  ['lh.evt.network.net-1', event('Subnet6Created', 'network/net-1', { subnet: subnet6 })],
+  ['lh.evt.network.net-1', event('Subnet6Updated', 'network/net-1', { subnetId: 'sub-6', changes: { dnsNameservers: ['2001:db8:1::53'], enableDhcp: true } })],
   ['lh.evt.port.port-1', event('PortCreated', 'port/port-1', { port })],
-  ['lh.evt.port.port-1', event('PortUpdated', 'port/port-1', { changes: { dnsName: 'vm2', fixedIps: [] } })],
+  ['lh.evt.port.port-1', event('PortUpdated', 'port/port-1', { changes: { dnsName: 'vm2', fixedIps: [], fixedIps6: [{ subnetId: 'sub-6', ipAddress: '2001:db8:1:0:f816:3eff:fe00:1' }] } })],
   ['lh.evt.port.port-1', event('PortDeleted', 'port/port-1', { networkId: 'net-1' })],
   ['lh.evt.ipam.net-1.198-18-0-100', event('IpAllocated', 'lh.evt.ipam.net-1.198-18-0-100', { networkId: 'net-1', subnetId: 'sub-1', ip, portId: 'port-1' })],
   ['lh.evt.ipam.net-1.198-18-0-100', event('IpReleased', 'lh.evt.ipam.net-1.198-18-0-100', { networkId: 'net-1', subnetId: 'sub-1', ip, portId: 'port-1' })],
   ['lh.evt.mac.net-1.fa:16:3e:00:00:01', event('MacClaimed', 'lh.evt.mac.net-1.fa:16:3e:00:00:01', { networkId: 'net-1', mac: 'fa:16:3e:00:00:01', portId: 'port-1' })],
+  ['lh.evt.ipam.net-1.2001:db8:1::10', event('Ip6Allocated', 'lh.evt.ipam.net-1.2001:db8:1::10', { networkId: 'net-1', subnetId: 'sub-6', ip: '2001:db8:1::10', portId: 'port-1' })],
+  ['lh.evt.ipam.net-1.2001:db8:1::10', event('Ip6Released', 'lh.evt.ipam.net-1.2001:db8:1::10', { networkId: 'net-1', subnetId: 'sub-6', ip: '2001:db8:1::10', portId: 'port-1' })],
   ['lh.evt.mac.net-1.fa:16:3e:00:00:01', event('MacReleased', 'lh.evt.mac.net-1.fa:16:3e:00:00:01', { networkId: 'net-1', mac: 'fa:16:3e:00:00:01', portId: 'port-1' })],
   ['lh.evt.segment.p:physnet1.vlan-42', event('SegmentClaimed', 'lh.evt.segment.p:physnet1.vlan-42', { networkId: 'net-1', networkType: 'vlan', physicalNetwork: 'physnet1', segmentationId: 42 })],
   ['lh.evt.segment.vxlan.5000', event('SegmentReleased', 'lh.evt.segment.vxlan.5000', { networkId: 'net-1', networkType: 'vxlan', physicalNetwork: null, segmentationId: 5000 })],
@@ -121,6 +139,19 @@ describe('event validators', () => {
     expect(checkEventData('AgentHeartbeat', 1, { ...(written.find(([, e]) => e.type === 'AgentHeartbeat')![1].data as object), interfaceMappings: new Map() })).toMatch(/interfaceMappings: expected a map, got a Map/);
   });
 
+  test('IPv6 addresses travel in their one RFC 5952 spelling, prefixes without host bits, pools inside and apart; a v6 claim names its address as its subject token', () => {
+    expect(checkEventData('Subnet6Created', 1, { subnet: { ...subnet6, gatewayIp: '2001:DB8:1::1' } })).toMatch(/data.subnet.gatewayIp: expected an IPv6 address in RFC 5952 text/);
+    expect(checkEventData('Subnet6Created', 1, { subnet: { ...subnet6, gatewayIp: '2001:db8:1:0:0:0:0:1' } })).toMatch(/gatewayIp/);
+    expect(checkEventData('Subnet6Created', 1, { subnet: { ...subnet6, cidr: '2001:db8:1::1/64' } })).toMatch(/host bits clear/);
+    expect(checkEventData('Subnet6Created', 1, { subnet: { ...subnet6, allocationPools: [{ first: '2001:db8:2::1', last: '2001:db8:2::9' }] } })).toMatch(/outside 2001:db8:1::\/64/);
+    expect(checkEventData('Subnet6Created', 1, { subnet: { ...subnet6, allocationPools: [{ first: '2001:db8:1::9', last: '2001:db8:1::1' }] } })).toMatch(/first is after last/);
+    expect(checkEventData('Subnet6Created', 1, { subnet: { ...subnet6, ipv6AddressMode: 'dhcpv6' } })).toMatch(/ipv6AddressMode/);
+    expect(checkEventData('Subnet6Updated', 1, { subnetId: 's', changes: { ipv6AddressMode: 'slaac' } })).toMatch(/is not a field/);
+    const claim = { networkId: 'net-1', subnetId: 'sub-6', ip: '2001:db8:1::10', portId: 'port-1' };
+    expect(checkStoredEvent('lh.evt.ipam.net-1.2001:db8:1::11', event('Ip6Allocated', 'x', claim))).toMatch(/data.ip "2001:db8:1::10" is not the subject's/);
+    expect(checkStoredEvent('lh.evt.ipam.net-1.2001:db8:1::10', event('Ip6Allocated', 'x', { ...claim, ip: '2001:db8:1:0::10' }))).toMatch(/data.ip/);
+  });
+
   test('a heartbeat may list its relay interfaces (written since reachability scheduling) or not (written before); anything but a list of names is refused', () => {
     const beat = written.find(([, e]) => e.type === 'AgentHeartbeat')![1].data as object;
     expect(checkEventData('AgentHeartbeat', 1, beat)).toBeUndefined();
@@ -147,7 +178,7 @@ describe('event validators', () => {
   test('each plain (unrefined) schema accepts what its own generator draws from it', () => {
     for (const type of Object.keys(eventSchemas) as KnownEventType[]) {
       const schema = eventSchemas[type][1]!;
-      if (type === 'SubnetCreated' || type === 'SubnetUpdated') continue;
+      if (type === 'SubnetCreated' || type === 'SubnetUpdated' || type === 'Subnet6Created' || type === 'Subnet6Updated') continue;
       for (const value of fc.sample(valueOf(schema.node), 50)) expect(schema.check(value), type).toBeUndefined();
     }
   });

@@ -19,7 +19,10 @@ import type { ClaimEventData, PortEventData, SegmentClaim } from './port.js';
 import type { Ipv4Cidr } from '../ipv4/cidr.js';
 import type { Ipv4Range } from '../ipv4/range.js';
 import { MAX_VNI, segmentClaimTokens } from './segment.js';
-import { array, boolean, cidr, formatPath, ipv4, literal, nullable, number, object, optional, partial, range, record, refine, string, unknown, type Infer, type Schema } from './schema.js';
+import { array, boolean, cidr, formatPath, ipv4, ipv6, ipv6Prefix, ipv6Range, literal, nullable, number, object, optional, partial, range, record, refine, string, unknown, type Infer, type Schema } from './schema.js';
+import { parseIpv6 } from '../ipv6/address.js';
+import { ipv6PrefixContains, parseIpv6Prefix } from '../ipv6/prefix.js';
+import type { Ipv6TextRange } from './network.js';
 import type { EventEnvelope } from '../envelope.js';
 import type { AggregateKind } from '../subjects.js';
 
@@ -90,6 +93,46 @@ const subnetChanges = refine(object(partial(subnetFields), { strict: true }), 'p
   poolsProblem([...(c.allocationPools ?? []), ...(c.dynamicPools ?? [])]),
 );
 
+const ipv6Mode = nullable(literal('slaac', 'dhcpv6-stateful', 'dhcpv6-stateless'));
+
+const subnet6Fields = {
+  name: text,
+  gatewayIp: nullable(ipv6()),
+  allocationPools: array(ipv6Range()),
+  dnsNameservers: array(ipv6()),
+  hostRoutes: array(object({ destination: ipv6Prefix(), nexthop: ipv6() })),
+  enableDhcp: boolean(),
+  leaseDuration: number({ integer: true, min: -1, max: 2 ** 31 - 1 }),
+};
+
+/**
+ * What is wrong with an IPv6 subnet's pools taken together: no two sharing
+ * an address, all inside `prefix` (its text) when given. No size bound: a /64
+ * pool is the normal case, and IPAM scans it from a cursor. Pure.
+ */
+export function pools6Problem(pools: readonly Ipv6TextRange[], prefix?: string): string | undefined {
+  const block = prefix === undefined ? undefined : parseIpv6Prefix(prefix);
+  const ranges = pools.map((p) => ({ text: `${p.first}-${p.last}`, first: parseIpv6(p.first), last: parseIpv6(p.last) }));
+  for (let i = 0; i < ranges.length; i++) {
+    const a = ranges[i]!;
+    if (block && !(ipv6PrefixContains(block, a.first) && ipv6PrefixContains(block, a.last))) return `pool ${a.text} is outside ${prefix}`;
+    for (let j = i + 1; j < ranges.length; j++) {
+      const b = ranges[j]!;
+      if (a.first <= b.last && b.first <= a.last) return `pools ${a.text} and ${b.text} overlap`;
+    }
+  }
+  return undefined;
+}
+
+const subnet6State = refine(
+  object({ id, networkId: id, cidr: ipv6Prefix(), ...subnet6Fields, ipv6AddressMode: ipv6Mode, ipv6RaMode: ipv6Mode }),
+  'pools inside the prefix and disjoint',
+  (s) => pools6Problem(s.allocationPools, s.cidr),
+);
+const subnet6Changes = refine(object(partial(subnet6Fields), { strict: true }), 'pools disjoint', (c) => pools6Problem(c.allocationPools ?? []));
+
+const fixedIps6 = array(object({ subnetId: id, ipAddress: ipv6() }));
+
 const portFields = {
   name: text,
   macAddress: string({ maxLength: 255 }),
@@ -102,6 +145,7 @@ const portFields = {
 };
 
 const ipClaim = object({ networkId: id, subnetId: id, ip: ipv4(), portId: id });
+const ip6Claim = object({ networkId: id, subnetId: id, ip: ipv6(), portId: id });
 const macClaim = object({ networkId: id, mac: string({ minLength: 1, maxLength: 255 }), portId: id });
 const segmentClaim = object({ networkId: id, networkType: literal('flat', 'vlan', 'vxlan'), physicalNetwork: nullable(text), segmentationId: nullable(number({ integer: true, min: 1, max: MAX_VNI })) });
 
@@ -120,11 +164,15 @@ const schemas = {
   SubnetCreated: { 1: object({ subnet: subnetState }) },
   SubnetUpdated: { 1: object({ subnetId: id, changes: subnetChanges }) },
   SubnetDeleted: { 1: object({ subnetId: id }) },
-  PortCreated: { 1: object({ port: object({ id, networkId: id, ...portFields, projectId }) }) },
-  PortUpdated: { 1: object({ changes: object(partial(portFields), { strict: true }) }) },
+  Subnet6Created: { 1: object({ subnet: subnet6State }) },
+  Subnet6Updated: { 1: object({ subnetId: id, changes: subnet6Changes }) },
+  PortCreated: { 1: object({ port: object({ id, networkId: id, ...portFields, fixedIps6: optional(fixedIps6), projectId }) }) },
+  PortUpdated: { 1: object({ changes: object(partial({ ...portFields, fixedIps6 }), { strict: true }) }) },
   PortDeleted: { 1: object({ networkId: id }) },
   IpAllocated: { 1: ipClaim },
   IpReleased: { 1: ipClaim },
+  Ip6Allocated: { 1: ip6Claim },
+  Ip6Released: { 1: ip6Claim },
   MacClaimed: { 1: macClaim },
   MacReleased: { 1: macClaim },
   SegmentClaimed: { 1: segmentClaim },
@@ -168,11 +216,15 @@ const described: Described = {
   SubnetCreated: true,
   SubnetUpdated: true,
   SubnetDeleted: true,
+  Subnet6Created: true,
+  Subnet6Updated: true,
   PortCreated: true,
   PortUpdated: true,
   PortDeleted: true,
   IpAllocated: true,
   IpReleased: true,
+  Ip6Allocated: true,
+  Ip6Released: true,
   MacClaimed: true,
   MacReleased: true,
   SegmentClaimed: true,
@@ -253,6 +305,8 @@ const networkId0: Identity = (ids, d) => same('data.networkId', ids, 0, d.networ
 const agentId0: Identity = (ids, d) => same('data.agentId', ids, 0, d.agentId as string);
 const leaseIp: Identity = (ids, d) => (tokenIsIp(ids, 1, d.ip as number) ? undefined : `data.ip ${formatIpv4(d.ip as number)} is not the subject's address (${tokenText(ids, 1)})`);
 const ipClaimIds: Identity = (ids, d) => networkId0(ids, d) ?? leaseIp(ids, d);
+/** An IPv6 claim's subject token is its address's RFC 5952 text, as is its data (the schema holds it to that spelling). */
+const ip6ClaimIds: Identity = (ids, d) => networkId0(ids, d) ?? same('data.ip', ids, 1, d.ip as string);
 const macClaimIds: Identity = (ids, d) => networkId0(ids, d) ?? same('data.mac', ids, 1, d.mac as string);
 /** A segment claim's subject names its segment, not its network (segment.ts). */
 const segmentClaimIds: Identity = (ids, d) => {
@@ -268,11 +322,15 @@ const homes: Readonly<Record<KnownEventType, Home>> = {
   SubnetCreated: { ...network, identity: (ids, d) => same('data.subnet.networkId', ids, 0, (d.subnet as { networkId: string }).networkId) },
   SubnetUpdated: network,
   SubnetDeleted: network,
+  Subnet6Created: { ...network, identity: (ids, d) => same('data.subnet.networkId', ids, 0, (d.subnet as { networkId: string }).networkId) },
+  Subnet6Updated: network,
   PortCreated: { kind: 'port', ids: 1, identity: (ids, d) => same('data.port.id', ids, 0, (d.port as { id: string }).id) },
   PortUpdated: { kind: 'port', ids: 1 },
   PortDeleted: { kind: 'port', ids: 1 },
   IpAllocated: { kind: 'ipam', ids: 2, identity: ipClaimIds },
   IpReleased: { kind: 'ipam', ids: 2, identity: ipClaimIds },
+  Ip6Allocated: { kind: 'ipam', ids: 2, identity: ip6ClaimIds },
+  Ip6Released: { kind: 'ipam', ids: 2, identity: ip6ClaimIds },
   MacClaimed: { kind: 'mac', ids: 2, identity: macClaimIds },
   MacReleased: { kind: 'mac', ids: 2, identity: macClaimIds },
   SegmentClaimed: { kind: 'segment', ids: 2, identity: segmentClaimIds },

@@ -7,7 +7,7 @@
  */
 import { flatEventEnvelope, type ClaimEventData, type EnvelopeIds, type EventEnvelope, type EventRegistry } from '@leasehold/protocol';
 import { checkedEvent, registryOf } from '../envelope.js';
-import { ipClaimSubject, macClaimSubject, segmentClaimSubject } from './subjects.js';
+import { ip6ClaimSubject, ipClaimSubject, macClaimSubject, segmentClaimSubject } from './subjects.js';
 
 export type { ClaimEventData };
 
@@ -17,6 +17,8 @@ export type ClaimEventType = keyof ClaimEventData;
 export const CLAIM_EVENT_VERSION = {
   IpAllocated: 1,
   IpReleased: 1,
+  Ip6Allocated: 1,
+  Ip6Released: 1,
   MacClaimed: 1,
   MacReleased: 1,
   SegmentClaimed: 1,
@@ -30,13 +32,15 @@ type Flat<T extends ClaimEventType> = { readonly type: T; readonly at: number } 
 
 export type IpAllocated = Flat<'IpAllocated'>;
 export type IpReleased = Flat<'IpReleased'>;
+export type Ip6Allocated = Flat<'Ip6Allocated'>;
+export type Ip6Released = Flat<'Ip6Released'>;
 export type MacClaimed = Flat<'MacClaimed'>;
 export type MacReleased = Flat<'MacReleased'>;
 export type SegmentClaimed = Flat<'SegmentClaimed'>;
 export type SegmentReleased = Flat<'SegmentReleased'>;
 
 /** An address or MAC claim event. */
-export type ClaimEvent = IpAllocated | IpReleased | MacClaimed | MacReleased | SegmentClaimed | SegmentReleased;
+export type ClaimEvent = IpAllocated | IpReleased | Ip6Allocated | Ip6Released | MacClaimed | MacReleased | SegmentClaimed | SegmentReleased;
 
 /** A claim event as the journal stores it. */
 export type ClaimEnvelope = { [K in ClaimEventType]: EventEnvelope<K, ClaimEventData[K]> }[ClaimEventType];
@@ -49,6 +53,7 @@ export function isClaimEventType(type: string): type is ClaimEventType {
 /** The subject a claim event goes to: its address's or its MAC's, in its network, or its segment's. Pure. */
 export function claimSubject(event: ClaimEvent): string {
   if (event.type === 'SegmentClaimed' || event.type === 'SegmentReleased') return segmentClaimSubject(event);
+  if (event.type === 'Ip6Allocated' || event.type === 'Ip6Released') return ip6ClaimSubject(event.networkId, event.ip);
   return event.type === 'IpAllocated' || event.type === 'IpReleased' ? ipClaimSubject(event.networkId, event.ip) : macClaimSubject(event.networkId, event.mac);
 }
 

@@ -14,6 +14,15 @@ export function ipClaimSubject(networkId: string, ip: Ipv4): string {
   return aggregateSubject('ipam', networkId, formatIpv4(ip));
 }
 
+/**
+ * The subject of the claim on one IPv6 address of a network, e.g.
+ * "lh.evt.ipam.n1.2001:db8:1::5": its RFC 5952 text is the token as it
+ * stands (NATS subject tokens may hold ':'; the text has no '.'). Pure.
+ */
+export function ip6ClaimSubject(networkId: string, ip: string): string {
+  return aggregateSubject('ipam', networkId, ip);
+}
+
 /** The subject of the claim on one MAC of a network, e.g. "lh.evt.mac.n1.fa:16:3e:00:00:01". Pure. */
 export function macClaimSubject(networkId: string, mac: string): string {
   return aggregateSubject('mac', networkId, mac);

@@ -17,13 +17,15 @@ import {
   type NetworkChanges,
   type NetworkEventData,
   type NetworkState,
+  type Subnet6Changes,
+  type Subnet6State,
   type SubnetChanges,
   type SubnetState,
 } from '@leasehold/protocol';
 import { checkedEvent, registryOf } from '../envelope.js';
 import { networkAggregate } from './subjects.js';
 
-export type { HostRoute, NetworkChanges, NetworkEventData, NetworkState, SubnetChanges, SubnetState };
+export type { HostRoute, NetworkChanges, NetworkEventData, NetworkState, Subnet6Changes, Subnet6State, SubnetChanges, SubnetState };
 
 export type NetworkEventType = keyof NetworkEventData;
 
@@ -35,6 +37,8 @@ export const NETWORK_EVENT_VERSION = {
   SubnetCreated: 1,
   SubnetUpdated: 1,
   SubnetDeleted: 1,
+  Subnet6Created: 1,
+  Subnet6Updated: 1,
 } as const satisfies Record<NetworkEventType, number>;
 
 /** Types and versions of network events this build reads (for `decodeEvent`): those protocol has a validator for. */
@@ -49,9 +53,11 @@ export type NetworkDeleted = Flat<'NetworkDeleted'>;
 export type SubnetCreated = Flat<'SubnetCreated'>;
 export type SubnetUpdated = Flat<'SubnetUpdated'>;
 export type SubnetDeleted = Flat<'SubnetDeleted'>;
+export type Subnet6Created = Flat<'Subnet6Created'>;
+export type Subnet6Updated = Flat<'Subnet6Updated'>;
 
 /** A network event as the network machine consumes it. */
-export type NetworkEvent = NetworkCreated | NetworkUpdated | NetworkDeleted | SubnetCreated | SubnetUpdated | SubnetDeleted;
+export type NetworkEvent = NetworkCreated | NetworkUpdated | NetworkDeleted | SubnetCreated | SubnetUpdated | SubnetDeleted | Subnet6Created | Subnet6Updated;
 
 /** A network event as the journal stores it. */
 export type NetworkEnvelope = { [K in NetworkEventType]: EventEnvelope<K, NetworkEventData[K]> }[NetworkEventType];
