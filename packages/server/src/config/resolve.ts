@@ -6,7 +6,7 @@
  * the rules that span fields (agent_down_time > report_interval) and reports
  * them at the line of the field.
  */
-import { defaultAgentConfig, dhcpLimits, type AgentConfig } from '@leasehold/agent';
+import { defaultAgentConfig, defaultMetadataOptions, dhcpLimits, type AgentConfig } from '@leasehold/agent';
 import { applyItems, ConfigError, OPTIONS, type ConfigItem, type DnsCacheConfig } from '@leasehold/dns-cache';
 import { schedulerConfig, SchedulerConfigError, type SchedulerConfig } from '@leasehold/scheduler';
 import { ConfigFileError, configProblems } from './errors.js';
@@ -141,6 +141,18 @@ export function agentSettings(loaded: LoadedConfig, dns: DnsCacheConfig = dnsCac
       leaseMax: a.dhcp_limits.lease_max,
     }),
     dhcpQueue: { capacity: a.dhcp_queue.capacity, maxAgeMs: seconds(a.dhcp_queue.max_age), maxInFlight: a.dhcp_queue.max_in_flight },
+    metadata: {
+      ...defaultMetadataOptions,
+      enableIsolatedMetadata: a.metadata.enable_isolated_metadata,
+      forceMetadata: a.metadata.force_metadata,
+      enableMetadataNetwork: a.metadata.enable_metadata_network,
+      novaMetadataHost: a.metadata.nova_metadata_host,
+      novaMetadataPort: a.metadata.nova_metadata_port,
+      novaMetadataProtocol: a.metadata.nova_metadata_protocol,
+      metadataProxySharedSecret: a.metadata.metadata_proxy_shared_secret,
+      rateLimit: { ...defaultMetadataOptions.rateLimit, burst: a.metadata.burst, perSecond: a.metadata.rate },
+      maxHeaderBytes: a.metadata.max_header_bytes,
+    },
     // dnsmasq's log-dhcp / log-queries in the dns section mean what log.dhcp / log.queries: true mean.
     logDhcp: dnsFlag(loaded, 'log-dhcp') || loaded.config.log.dhcp,
     logQueries: dns.logQueries || loaded.config.log.queries,

@@ -140,6 +140,18 @@ export const configSchema = z
           .default(0)
           .describe("dynamic leases (offered or bound) per network, dnsmasq's dhcp-lease-max (Neutron's dnsmasq_lease_max); ports' fixed addresses never count; 0: no cap"),
       }),
+      metadata: section("Isolated metadata (Neutron's DHCP agent options and its metadata agent's): option 121 routes 169.254.169.254/32 through the DHCP port of a network without a router, and a proxy there forwards to Nova's metadata API with the instance's identity, signed.", {
+        enable_isolated_metadata: flag().default(false).describe("Neutron's enable_isolated_metadata: a network with a subnet no router serves (no router interface port on its gateway) gets the route and the proxy"),
+        force_metadata: flag().default(false).describe("Neutron's force_metadata: every network gets them, routed or not"),
+        enable_metadata_network: flag().default(false).describe("Neutron's enable_metadata_network: a network with a subnet in 169.254.0.0/16 gets the proxy (no route: its router has one); needs enable_isolated_metadata"),
+        nova_metadata_host: z.string().min(1).default('127.0.0.1').describe("Neutron's nova_metadata_host: where Nova's metadata API listens"),
+        nova_metadata_port: integer(1, 65535).default(8775).describe("Neutron's nova_metadata_port"),
+        nova_metadata_protocol: z.enum(['http', 'https']).default('http').describe("Neutron's nova_metadata_protocol"),
+        metadata_proxy_shared_secret: z.string().default('').describe("Neutron's metadata_proxy_shared_secret: the key of X-Instance-ID-Signature, Nova's [neutron] metadata_proxy_shared_secret"),
+        rate: integer(0, 1_000_000).default(10).describe('requests per second one caller address may make after its burst (429 past it, counted and logged)'),
+        burst: integer(0, 1_000_000).default(20).describe('requests one caller address may make at once; 0 turns the limit off'),
+        max_header_bytes: integer(1024, 65_536).default(8192).describe('request line and headers at most (431 past it)'),
+      }),
       dhcp_queue: section("Load shedding under overload (Kea's dhcp-queue-control): datagrams wait in a bounded queue, REQUESTs first; the oldest are dropped and counted.", {
         capacity: integer(1, 1_000_000).default(2048).describe('datagrams waiting at most; past it the oldest DISCOVER is dropped (queue_full)'),
         max_age: seconds().default(0.5).describe('seconds a datagram may wait; one that waited longer is dropped unanswered (stale)'),

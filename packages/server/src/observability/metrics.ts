@@ -7,7 +7,7 @@
  * nothing between scrapes. (One histogram, of new ports' wait for ACTIVE,
  * observes at scrape the delays the API measured since the last one.)
  */
-import { dhcpDropReasons, dhcpOutcomes } from '@leasehold/agent';
+import { dhcpDropReasons, dhcpOutcomes, metadataOutcomes } from '@leasehold/agent';
 import { API_SUBJECT_PREFIX } from '@leasehold/api/client';
 import type { DnsCacheStats } from '@leasehold/dns-cache';
 import { AGENT_REQUEST_PREFIX, type RunningProjection, type RunningSnapshottedProjection } from '@leasehold/journal';
@@ -165,6 +165,11 @@ export function createMetrics(sources: MetricSources): { registry: Registry; las
   mirroredCounter(registry, 'leasehold_dhcp_dropped_total', 'DHCP datagrams shed unanswered under overload: stale (waited longer than agent.dhcp_queue.max_age), queue_full (pushed out by newer ones)', ['reason'], () => {
     const a = agent();
     return a ? dhcpDropReasons.map((reason) => [{ reason }, a.server.stats.dropped[reason]]) : [];
+  });
+  // The metadata proxies (agent/src/metadata/proxy.ts): every request ends in one outcome.
+  mirroredCounter(registry, 'leasehold_metadata_requests_total', 'Metadata proxy requests by how they ended (forwarded, not_found: caller no port, rate_limited, too_large, bad_request, method, upstream_error, upstream_timeout)', ['outcome'], () => {
+    const m = agent()?.metadata;
+    return m ? metadataOutcomes.map((outcome) => [{ outcome: outcome.replace('-', '_') }, m.stats.counts[outcome]]) : [];
   });
   // log.dhcp / log.queries lines the rate limit dropped (observability/transaction-log.ts): a flood shows here, not on disk.
   mirroredCounter(registry, 'leasehold_log_lines_suppressed_total', 'Per-transaction log lines (log.dhcp, log.queries) dropped over log.transaction_rate, by component (dhcp, dns)', ['component'], () =>
