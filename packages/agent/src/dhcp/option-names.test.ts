@@ -4,7 +4,6 @@ import {
   ExtraDhcpOptError,
   InvalidDhcpOptionValueError,
   UnknownDhcpOptionError,
-  nextServerAddress,
   parseExtraDhcpOpt,
   parseExtraDhcpOpts,
 } from './option-names.js';
@@ -88,10 +87,9 @@ describe('parsing extra_dhcp_opts', () => {
     expect(errors[0]!.optName).toBe('router');
   });
 
-  test('server-ip-address gives the next server address rather than an option', () => {
-    expect(nextServerAddress([{ optName: 'server-ip-address', optValue: '198.18.0.9' }])).toBe(ip('198.18.0.9'));
-    expect(nextServerAddress([{ optName: 'router', optValue: '198.18.0.9' }])).toBeUndefined();
-    expect(() => parse('server-ip-address', '198.18.0.9')).toThrow(UnknownDhcpOptionError);
-    expect(() => nextServerAddress([{ optName: 'force:server-ip-address', optValue: 'pxe.example' }])).toThrow(InvalidDhcpOptionValueError);
+  test('server-ip-address gives an entry of code 255 with the next server address and no option; tag: prefixes stay with the entry', () => {
+    expect(parse('server-ip-address', '198.18.0.9')).toMatchObject({ code: 255, option: undefined, siaddr: ip('198.18.0.9') });
+    expect(parse('tag:!ipxe,bootfile-name', 'undionly.kpxe')).toMatchObject({ code: 67, tags: [{ tag: 'ipxe', negated: true }] });
+    expect(() => parse('force:server-ip-address', 'pxe.example')).toThrow(InvalidDhcpOptionValueError);
   });
 });

@@ -3,15 +3,16 @@
  * table reads each entry (`checkDhcpOption`: dnsmasq 2.90's names and value
  * syntax, Neutron's aliases, "force:"), the same check the API makes; this
  * module turns a refusal into an error naming the entry, reads a port's list
- * without letting one bad entry stop the rest, and finds dnsmasq's
- * "server-ip-address" (siaddr, not an option).
+ * without letting one bad entry stop the rest. dnsmasq's "server-ip-address"
+ * is an entry of code 255 with `siaddr` and no option (boot-fields.ts puts
+ * it in the header); `tag:` prefixes are kept as the entry's `tags`
+ * (tag-match.ts).
  */
 import {
   checkDhcpOption,
   type DhcpOptionAccepted,
   type DhcpOptionTextContext,
   type ExtraDhcpOpt,
-  type Ipv4,
 } from '@leasehold/protocol';
 
 /** Base of the errors of one `extra_dhcp_opts` entry; names the entry. The agent logs it and skips the entry. */
@@ -44,7 +45,7 @@ export class InvalidDhcpOptionValueError extends ExtraDhcpOptError {
   }
 }
 
-/** One parsed `extra_dhcp_opts` entry: code, "force:", the option to send (undefined: suppress the computed one), routes of 121/249. Never `siaddr`: see `nextServerAddress`. */
+/** One parsed `extra_dhcp_opts` entry: code, "force:", tag tests, the option to send (undefined: suppress the computed one), routes of 121/249, or `siaddr` (code 255). */
 export type ExtraOption = DhcpOptionAccepted;
 
 /** `serverId` replaces 0.0.0.0 in address values (dnsmasq: "the address of the machine running dnsmasq"). */
@@ -57,10 +58,7 @@ export type ParseContext = DhcpOptionTextContext;
  */
 export function parseExtraDhcpOpt(opt: ExtraDhcpOpt, context: ParseContext = {}): ExtraOption {
   const checked = checkDhcpOption(opt.optName, opt.optValue, context);
-  if (!('error' in checked)) {
-    if (checked.siaddr !== undefined) throw new UnknownDhcpOptionError(opt.optName, opt.optValue, 'server-ip-address sets siaddr, not an option (nextServerAddress reads it)');
-    return checked;
-  }
+  if (!('error' in checked)) return checked;
   if (checked.field === 'opt_name' || checked.code === undefined) throw new UnknownDhcpOptionError(opt.optName, opt.optValue, checked.reason);
   throw new InvalidDhcpOptionValueError(opt.optName, opt.optValue, checked.code, checked.reason);
 }
@@ -81,20 +79,4 @@ export function parseExtraDhcpOpts(
     }
   }
   return { options, errors };
-}
-
-/**
- * The address dnsmasq's "server-ip-address" entry gives (it sets siaddr, the
- * next server for PXE, not an option), or undefined. Throws
- * `InvalidDhcpOptionValueError` for a value that is not one address. Pure.
- */
-export function nextServerAddress(opts: readonly ExtraDhcpOpt[]): Ipv4 | undefined {
-  let found: Ipv4 | undefined;
-  for (const opt of opts) {
-    const checked = checkDhcpOption(opt.optName, opt.optValue);
-    if (checked.code !== 255) continue;
-    if ('error' in checked) throw new InvalidDhcpOptionValueError(opt.optName, opt.optValue, 255, checked.reason);
-    found = checked.siaddr;
-  }
-  return found;
 }

@@ -21,7 +21,9 @@ import {
 } from '@leasehold/protocol';
 import { describe, expect } from 'vitest';
 import type { ExtraDhcpOptError } from './option-names.js';
-import { buildReplyOptions, ReplyOptionsError, type ReplyOptionsInput } from './reply-options.js';
+import { buildReply, ReplyOptionsError, type ReplyOptionsInput } from './reply-options.js';
+
+const buildReplyOptions = (input: ReplyOptionsInput): DhcpOption[] => buildReply(input).options;
 
 const ip = parseIpv4;
 const { Offer, Ack } = DhcpMessageType;
@@ -208,9 +210,9 @@ describe('reply options from a subnet, network and port', () => {
     expect(get(build({ subnet: { ...subnet, cidr: parseCidr('198.18.0.0/30') } }), 28)).toBe(ip('198.18.0.3'));
   });
 
-  test('a client without option 55 gets the usual set and the port\'s options', () => {
-    const options = build({ requested: [], port: port([{ optName: 'tftp-server', optValue: 'boot.example' }]) });
-    expect(codes(options)).toStrictEqual([53, 54, 51, 58, 59, 1, 3, 6, 15, 26, 28, 121, 66]);
+  test('a client without option 55 gets the usual set and the port\'s options, 66 and 67 in the sname and file fields (dnsmasq)', () => {
+    const options = build({ requested: [], port: port([{ optName: 'tftp-server', optValue: 'boot.example' }, { optName: 'ntp-server', optValue: '198.18.0.123' }]) });
+    expect(codes(options)).toStrictEqual([53, 54, 51, 58, 59, 1, 3, 6, 15, 26, 28, 121, 42]);
   });
 
   test('option 82 is echoed last and option 61 just before it', () => {

@@ -20,7 +20,9 @@ import {
   type RelayAgentSubOption,
   type SubnetState,
 } from '@leasehold/protocol';
+import { SERVER_IP_ADDRESS, takeBootFields, type BootFields } from './boot-fields.js';
 import { parseExtraDhcpOpts, type ExtraDhcpOptError, type ExtraOption } from './option-names.js';
+import { selectExtraOptions } from './tag-match.js';
 
 /** Microsoft's pre-RFC 3442 classless static routes; same encoding as 121. */
 export const MS_CLASSLESS_ROUTES = 249;
@@ -68,6 +70,8 @@ export interface ReplyOptionsInput {
   readonly metadataRouter?: Ipv4;
   /** The port's extra_dhcp_opts already parsed (with this `serverId`); parsed from `port` when absent. */
   readonly extraOptions?: readonly ExtraOption[];
+  /** The client's tags (client-classes.ts): which of the extra options' `tag:` tests hold. None: only untagged and `tag:!` entries apply. */
+  readonly tags?: ReadonlySet<string>;
   /** Called for each of the port's extra_dhcp_opts that cannot be parsed; the entry is skipped. */
   readonly onInvalidExtraOpt?: (error: ExtraDhcpOptError) => void;
 }
@@ -83,8 +87,14 @@ export class ReplyOptionsError extends Error {
  */
 export const DEFAULT_OPTIONS: readonly number[] = [Code.Routers, Code.DomainNameServers, Code.DomainName, Code.InterfaceMtu, Code.BroadcastAddress, Code.ClasslessStaticRoutes];
 
+/** A reply's options and its BOOTP boot fields (siaddr, sname, file). */
+export interface ReplyContent {
+  readonly options: DhcpOption[];
+  readonly boot: BootFields;
+}
+
 /**
- * Builds the options of a reply, in the order clients expect: 53, 54, 51,
+ * Builds the options and boot fields of a reply, the options in the order clients expect: 53, 54, 51,
  * 58, 59, 1, then the client's option 55 order, then forced options by code,
  * then the echoed 61 and 82 (RFC 3046 section 2.2 puts 82 last).
  *
@@ -106,13 +116,17 @@ export const DEFAULT_OPTIONS: readonly number[] = [Code.Routers, Code.DomainName
  *   option 3, since a client that takes 121 ignores 3 (RFC 3442 section 3).
  *   That default route is added to a port's own 121/249 too if it lacks one.
  * - A port's extra_dhcp_opts replace the computed option of the same code;
- *   an empty value removes it (dnsmasq).
+ *   an empty value removes it (dnsmasq). Of several entries of one code, the
+ *   one whose `tag:` tests hold for `tags` and are the most wins
+ *   (tag-match.ts).
+ * - 66 and 67 go in the sname and file header fields unless asked for
+ *   (boot-fields.ts, dnsmasq's rule); `server-ip-address` sets siaddr.
  *
  * Throws `ReplyOptionsError` for an impossible input. Pure apart from
  * calling `onInvalidExtraOpt` (on every call); a port's parsed extra options
  * are memoized per port object, which changes no result.
  */
-export function buildReplyOptions(input: ReplyOptionsInput): DhcpOption[] {
+export function buildReply(input: ReplyOptionsInput): ReplyContent {
   const { messageType, serverId, network, subnet } = input;
   if (messageType !== DhcpMessageType.Offer && messageType !== DhcpMessageType.Ack) {
     throw new ReplyOptionsError(`message type ${messageType} is not OFFER (2) or ACK (5)`);
@@ -127,11 +141,12 @@ export function buildReplyOptions(input: ReplyOptionsInput): DhcpOption[] {
 
   const { values, routes } = computedOptions(input);
   for (const [code, extra] of extras) {
-    if (code === Code.RenewalTime || code === Code.RebindingTime || isRouteCode(code)) continue;
+    if (code === Code.RenewalTime || code === Code.RebindingTime || code === SERVER_IP_ADDRESS || isRouteCode(code)) continue;
     if (extra.option === undefined) values.delete(code);
     else values.set(code, extra.option);
   }
   addRoutes(values, routes, extras);
+  const boot = takeBootFields(values, extras, input.requested, serverId);
 
   const mask = values.get(Code.SubnetMask);
   if (mask !== undefined) head.push(mask);
@@ -151,16 +166,21 @@ export function buildReplyOptions(input: ReplyOptionsInput): DhcpOption[] {
     for (const code of [...extras.keys()].sort((a, b) => a - b)) place(code);
   }
   for (const code of [...extras.keys()].sort((a, b) => a - b)) if (extras.get(code)!.force) place(code);
+  // A boot name left as an option (boot-fields.ts) goes even unasked: too long for its header field, it has no other way.
+  place(Code.TftpServerName);
+  place(Code.BootfileName);
 
   if (input.clientIdentifier !== undefined) body.push({ code: Code.ClientIdentifier, value: input.clientIdentifier });
   const relay = input.relayAgentInfo;
   if (relay !== undefined) body.push(Array.isArray(relay) ? { code: Code.RelayAgentInformation, value: relay } : (relay as DhcpOption));
-  return head.concat(body);
+  return { options: head.concat(body), boot };
 }
 
 interface ParsedExtras {
   readonly serverId: Ipv4;
-  readonly byCode: ReadonlyMap<number, ExtraOption>;
+  readonly options: readonly ExtraOption[];
+  /** The selection when no entry has tags (the same for every client), kept so a reply builds no map. */
+  readonly untagged: ReadonlyMap<number, ExtraOption> | undefined;
   readonly errors: readonly ExtraDhcpOptError[];
 }
 
@@ -169,25 +189,19 @@ interface ParsedExtras {
 const parsedByPort = new WeakMap<PortState, ParsedExtras>();
 const NO_EXTRAS: ReadonlyMap<number, ExtraOption> = new Map();
 
-function byCode(list: readonly ExtraOption[]): Map<number, ExtraOption> {
-  const map = new Map<number, ExtraOption>();
-  for (const extra of list) map.set(extra.code, extra);
-  return map;
-}
-
-/** The port's extra options by code; a later entry for a code replaces an earlier one. Errors are reported on every call. */
+/** The port's extra options that apply to this client, by code (tag-match.ts). Errors are reported on every call. */
 function extraOptionsOf(input: ReplyOptionsInput): ReadonlyMap<number, ExtraOption> {
-  if (input.extraOptions !== undefined) return byCode(input.extraOptions);
+  if (input.extraOptions !== undefined) return selectExtraOptions(input.extraOptions, input.tags);
   const port = input.port;
   if (port === undefined || port.extraDhcpOpts.length === 0) return NO_EXTRAS;
   let parsed = parsedByPort.get(port);
   if (parsed === undefined || parsed.serverId !== input.serverId) {
     const { options, errors } = parseExtraDhcpOpts(port.extraDhcpOpts, { serverId: input.serverId });
-    parsed = { serverId: input.serverId, byCode: byCode(options), errors };
+    parsed = { serverId: input.serverId, options, untagged: options.some((o) => o.tags) ? undefined : selectExtraOptions(options), errors };
     parsedByPort.set(port, parsed);
   }
   if (input.onInvalidExtraOpt) for (const error of parsed.errors) input.onInvalidExtraOpt(error);
-  return parsed.byCode;
+  return parsed.untagged ?? selectExtraOptions(parsed.options, input.tags);
 }
 
 function leaseOptions(leaseSeconds: number, extras: ReadonlyMap<number, ExtraOption>): DhcpOption[] {

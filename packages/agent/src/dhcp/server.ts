@@ -39,7 +39,8 @@ import { clientOf, destination, formatMac, hostnameOf } from './client-message.j
 import { MacHoldings, type Holding } from './holdings.js';
 import { ScopeIndex, type ScopeMatch } from './scopes.js';
 import { dhcpLimits, type DhcpLimits, type DhcpLimitsOverrides } from './rate-limit.js';
-import { buildReplyOptions } from './reply-options.js';
+import { clientClassRules, clientTags, type ClientClassRule } from './client-classes.js';
+import { buildReply } from './reply-options.js';
 import { DhcpStats, type DhcpOutcome } from './stats.js';
 import type { DhcpTransaction, DhcpTransactionLog } from './transaction-log.js';
 
@@ -80,6 +81,8 @@ export interface DhcpServerOptions {
   /** Flood and starvation defences; unset fields take `defaultDhcpLimits`. */
   readonly limits?: DhcpLimitsOverrides;
   readonly now?: () => number;
+  /** Client classes (dnsmasq's dhcp-match, dhcp-userclass, dhcp-vendorclass) whose tags select a port's `tag:` extra_dhcp_opts; default Neutron's two (ipxe, ipxe6). */
+  readonly clientClasses?: readonly ClientClassRule[];
   /** dnsmasq's log-dhcp: one line per packet and outcome; unset, a packet pays one check. */
   readonly transactions?: DhcpTransactionLog;
 }
@@ -113,6 +116,7 @@ export class DhcpServer {
   readonly holdings = new MacHoldings();
   private readonly now: () => number;
   private readonly scopes: ScopeIndex;
+  private readonly classes: readonly ClientClassRule[];
 
   constructor(private readonly options: DhcpServerOptions) {
     this.now = options.now ?? Date.now;
@@ -120,6 +124,7 @@ export class DhcpServer {
     this.macBuckets = new KeyedTokenBuckets(this.limits.perMac);
     this.relayBuckets = new KeyedTokenBuckets(this.limits.perRelay);
     this.scopes = new ScopeIndex(options.model, options.served);
+    this.classes = options.clientClasses ?? clientClassRules();
     // Every binding in the journal (replayed, ours, our peers') counts towards its chaddr's cap.
     options.model.onChange((change) => {
       if (change.kind !== 'lease') return;
@@ -355,7 +360,7 @@ export class DhcpServer {
     const requested = getOption(msg, DhcpOptionCode.ParameterRequestList) ?? [];
     const relayInfo = getOption(msg, DhcpOptionCode.RelayAgentInformation);
     const clientId = getOption(msg, DhcpOptionCode.ClientIdentifier);
-    const options: DhcpOption[] = buildReplyOptions({
+    const { options, boot } = buildReply({
       messageType: type,
       serverId,
       network: scope.network,
@@ -370,6 +375,8 @@ export class DhcpServer {
       dnsFallback: serverId,
       dnsPeers: scope.served.peerServerIps?.get(subnet.id),
       metadataRouter: scope.served.metadataRoutes?.get(subnet.id),
+      // Tags matter only to a port's tag: entries; a client without a port pays nothing.
+      ...(port && port.extraDhcpOpts.length > 0 ? { tags: clientTags(msg, this.classes) } : {}),
     });
     const out: DhcpMessage = {
       op: BootOp.Reply,
@@ -380,15 +387,16 @@ export class DhcpServer {
       flags: msg.flags,
       ciaddr: inform || type === DhcpMessageType.Ack ? msg.ciaddr : 0,
       yiaddr,
-      siaddr: 0,
+      siaddr: boot.siaddr,
       giaddr: msg.giaddr,
       chaddr: msg.chaddr,
-      sname: '',
-      file: '',
+      sname: boot.sname,
+      file: boot.file,
       options,
     };
     const maxSize = getOption(msg, DhcpOptionCode.MaxMessageSize);
-    const bytes = encodeDhcp(out, { maxSize: maxSize ?? 576, requested });
+    // dnsmasq overloads sname/file only for clients that sent option 55 (not BOOTP clients).
+    const bytes = encodeDhcp(out, { maxSize: maxSize ?? 576, requested, overload: requested.length > 0 });
     return { bytes, ...destination(msg, type) };
   }
 
