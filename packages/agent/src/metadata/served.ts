@@ -20,7 +20,8 @@ export function withMetadata(
   if (!metadataWanted(options)) return new Map(served);
   const out = new Map<string, PlacedNetwork>();
   for (const [networkId, net] of served) {
-    const metadata = networkMetadata(options, model.subnets(networkId), model.portsOf(networkId), net.serverIps);
+    // A network reached only through relays has no proxy of ours on it: no route through the DHCP port there.
+    const metadata = networkMetadata(options, model.subnets(networkId), model.portsOf(networkId), net.ifname === undefined ? new Map() : net.serverIps);
     out.set(networkId, { ...net, ...(metadata.routes.size > 0 ? { metadataRoutes: metadata.routes } : {}), ...(metadata.proxy ? { metadataProxy: true } : {}) });
   }
   return out;
