@@ -31,6 +31,7 @@ import { callerOf } from './metadata/identity.js';
 import { MetadataProxies } from './metadata/listeners.js';
 import { metadataWanted } from './metadata/options.js';
 import { Heartbeats } from './heartbeats.js';
+import { clientClassRules } from './dhcp/client-classes.js';
 import { liveAgents } from './live-agents.js';
 import { DhcpSockets } from './net/dhcp-sockets.js';
 import { interfaceAddresses } from './net/interfaces.js';
@@ -85,6 +86,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     served: served.list,
     liveAgents: liveAgents(model, config),
     limits: config.dhcpLimits,
+    clientClasses: clientClassRules(config.dhcpClientClasses),
     ...(transactions ? { transactions } : {}),
   });
   const hostnames = new LeaseHostnames(model);

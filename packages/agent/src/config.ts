@@ -1,5 +1,6 @@
 /** The agent's settings, with Neutron's names where Neutron has one. */
 import { hostname } from 'node:os';
+import type { ClientClassDirective } from './dhcp/client-classes.js';
 import { defaultDhcpQueue, type DhcpQueueConfig } from './dhcp/packet-queue.js';
 import { dhcpLimits, type DhcpLimitsOverrides } from './dhcp/rate-limit.js';
 import type { AgentDnsOptions } from './dns/agent-dns.js';
@@ -36,6 +37,8 @@ export interface AgentConfig {
   readonly dhcpLimits: DhcpLimitsOverrides;
   /** Load shedding under overload (Kea's dhcp-queue-control): the packet queue's capacity, the age past which a waiting packet is dropped, packets with the server at once. */
   readonly dhcpQueue: DhcpQueueConfig;
+  /** Client classes beside Neutron's two (ipxe, ipxe6): dnsmasq's dhcp-match, dhcp-userclass and dhcp-vendorclass lines, as in Neutron's dnsmasq_config_file; their tags select a port's `tag:` extra_dhcp_opts. */
+  readonly dhcpClientClasses: readonly (readonly [ClientClassDirective, string])[];
   /** Isolated metadata (Neutron's enable_isolated_metadata, force_metadata, enable_metadata_network) and the proxy's upstream and secret (its metadata agent's nova_metadata_*, metadata_proxy_shared_secret). Off by default. */
   readonly metadata: MetadataOptions;
   /** The TFTP server for network boot (dnsmasq's enable-tftp, tftp-root, tftp-max): read-only, on the DHCP port addresses of the networks it is enabled on. Off by default. */
@@ -75,6 +78,7 @@ export function defaultAgentConfig(overrides: Partial<AgentConfig> = {}): AgentC
     dns: { enabled: true, port: 53 },
     dhcpLimits: dhcpLimits(),
     dhcpQueue: defaultDhcpQueue,
+    dhcpClientClasses: [],
     metadata: defaultMetadataOptions,
     tftp: defaultTftpOptions,
     logDhcp: false,

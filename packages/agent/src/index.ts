@@ -18,6 +18,8 @@ export type { MetadataOptions } from './metadata/options.js';
 export { dhcpDropReasons } from './dhcp/packet-queue.js';
 export type { DhcpDropReason, DhcpQueueConfig } from './dhcp/packet-queue.js';
 export type { DhcpOutcome } from './dhcp/stats.js';
+export { parseClientClassRule } from './dhcp/client-classes.js';
+export type { ClientClassDirective } from './dhcp/client-classes.js';
 export { AgentModel } from './state/agent-model.js';
 export type { AgentModelOptions, ModelChange } from './state/agent-model.js';
 export { AGENT_MODEL_SNAPSHOT_V, leaseHostnames, modelFingerprint } from './state/model-snapshot.js';

@@ -14,6 +14,19 @@ const messageOf = (run: () => unknown) => {
   return 'no error';
 };
 
+describe('client classes (agent.dhcp_match, dhcp_userclass, dhcp_vendorclass)', () => {
+  test("dnsmasq's lines reach the agent in order, and a line dnsmasq refuses is reported at its line", () => {
+    const agent = agentSettings(load('agent:\n  dhcp_match: ["set:efi64,option:client-arch,7"]\n  dhcp_userclass: ["set:ipxe,iPXE"]\n  dhcp_vendorclass: ["set:pxe,PXEClient"]\n'));
+    expect(agent.dhcpClientClasses).toStrictEqual([
+      ['dhcp-match', 'set:efi64,option:client-arch,7'],
+      ['dhcp-userclass', 'set:ipxe,iPXE'],
+      ['dhcp-vendorclass', 'set:pxe,PXEClient'],
+    ]);
+    expect(messageOf(() => load('agent:\n  dhcp_match:\n    - set:ipxe,175\n    - set:efi64,option:client-arc,7\n'))).toMatch(/^lh\.yaml:4: agent\.dhcp_match\.1: .*not a DHCP option name/);
+    expect(load('', { LEASEHOLD_AGENT_DHCP_MATCH: 'set:ipxe,175;set:efi64,93,7' }).config.agent.dhcp_match).toStrictEqual(['set:ipxe,175', 'set:efi64,93,7']);
+  });
+});
+
 describe('dns section', () => {
   test('goes through the dnsmasq option parser: lists repeat the option, true is a bare flag, false leaves it out', () => {
     const dns = dnsCacheConfig(

@@ -141,6 +141,11 @@ export function agentSettings(loaded: LoadedConfig, dns: DnsCacheConfig = dnsCac
       leaseMax: a.dhcp_limits.lease_max,
     }),
     dhcpQueue: { capacity: a.dhcp_queue.capacity, maxAgeMs: seconds(a.dhcp_queue.max_age), maxInFlight: a.dhcp_queue.max_in_flight },
+    dhcpClientClasses: [
+      ...a.dhcp_match.map((line) => ['dhcp-match', line] as const),
+      ...a.dhcp_userclass.map((line) => ['dhcp-userclass', line] as const),
+      ...a.dhcp_vendorclass.map((line) => ['dhcp-vendorclass', line] as const),
+    ],
     metadata: {
       ...defaultMetadataOptions,
       enableIsolatedMetadata: a.metadata.enable_isolated_metadata,

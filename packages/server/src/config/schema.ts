@@ -6,6 +6,7 @@
  * as text (environment variables, flags): numbers and booleans are read from
  * text here, so every source goes through the same checks.
  */
+import { parseClientClassRule, type ClientClassDirective } from '@leasehold/agent';
 import { STRATEGIES } from '@leasehold/scheduler';
 import { z } from 'zod';
 
@@ -43,6 +44,25 @@ const interfaceMappings = z.preprocess(
 
 /** One dnsmasq option's value(s): `server: [198.18.255.1, 198.18.255.9]`, `cache-size: 1000`, `no-resolv: true`. */
 const dnsValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]);
+
+/**
+ * dnsmasq lines of one client-class directive (Neutron's dnsmasq_config_file),
+ * each checked as the agent reads it; a text (an environment variable) is
+ * split on semicolons, since the lines hold commas.
+ */
+const classLines = (directive: ClientClassDirective) =>
+  z.preprocess(
+    fromText((t) => t.split(';').map((s) => s.trim()).filter(Boolean)),
+    z.array(
+      z.string().superRefine((line, ctx) => {
+        try {
+          parseClientClassRule(directive, line);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as { reason?: string }).reason ?? String(error) });
+        }
+      }),
+    ),
+  );
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
@@ -152,6 +172,15 @@ export const configSchema = z
         burst: integer(0, 1_000_000).default(20).describe('requests one caller address may make at once; 0 turns the limit off'),
         max_header_bytes: integer(1024, 65_536).default(8192).describe('request line and headers at most (431 past it)'),
       }),
+      dhcp_match: classLines('dhcp-match')
+        .default([])
+        .describe("dnsmasq's dhcp-match: set:<tag>,<option>[,<value>] tags a client that sends the option (with that value), e.g. set:efi64,option:client-arch,7; set:ipxe,175 is always on, as Neutron's agent passes it to dnsmasq"),
+      dhcp_userclass: classLines('dhcp-userclass')
+        .default([])
+        .describe("dnsmasq's dhcp-userclass: set:<tag>,<text> tags a client whose user class (option 77) holds the text, e.g. set:ipxe,iPXE; set:ipxe6,iPXE is always on"),
+      dhcp_vendorclass: classLines('dhcp-vendorclass')
+        .default([])
+        .describe("dnsmasq's dhcp-vendorclass: set:<tag>,<text> tags a client whose vendor class (option 60) holds the text, e.g. set:pxe,PXEClient; a port's tag:<tag>,<option> extra_dhcp_opts then apply to it alone"),
       dhcp_queue: section("Load shedding under overload (Kea's dhcp-queue-control): datagrams wait in a bounded queue, REQUESTs first; the oldest are dropped and counted.", {
         capacity: integer(1, 1_000_000).default(2048).describe('datagrams waiting at most; past it the oldest DISCOVER is dropped (queue_full)'),
         max_age: seconds().default(0.5).describe('seconds a datagram may wait; one that waited longer is dropped unanswered (stale)'),
