@@ -6,7 +6,7 @@
  * the rules that span fields (agent_down_time > report_interval) and reports
  * them at the line of the field.
  */
-import { defaultAgentConfig, defaultMetadataOptions, dhcpLimits, type AgentConfig } from '@leasehold/agent';
+import { defaultAgentConfig, defaultMetadataOptions, defaultTftpOptions, dhcpLimits, type AgentConfig } from '@leasehold/agent';
 import { applyItems, ConfigError, OPTIONS, type ConfigItem, type DnsCacheConfig } from '@leasehold/dns-cache';
 import { schedulerConfig, SchedulerConfigError, type SchedulerConfig } from '@leasehold/scheduler';
 import { ConfigFileError, configProblems } from './errors.js';
@@ -157,6 +157,15 @@ export function agentSettings(loaded: LoadedConfig, dns: DnsCacheConfig = dnsCac
       metadataProxySharedSecret: a.metadata.metadata_proxy_shared_secret,
       rateLimit: { ...defaultMetadataOptions.rateLimit, burst: a.metadata.burst, perSecond: a.metadata.rate },
       maxHeaderBytes: a.metadata.max_header_bytes,
+    },
+    tftp: {
+      ...defaultTftpOptions,
+      enabled: a.tftp.enabled,
+      root: a.tftp.root,
+      roots: a.tftp.roots,
+      port: a.tftp.port,
+      maxTransfers: a.tftp.max_transfers,
+      maxBlockSize: a.tftp.max_block_size,
     },
     // dnsmasq's log-dhcp / log-queries in the dns section mean what log.dhcp / log.queries: true mean.
     logDhcp: dnsFlag(loaded, 'log-dhcp') || loaded.config.log.dhcp,

@@ -160,6 +160,19 @@ export const configSchema = z
           .default(0)
           .describe("dynamic leases (offered or bound) per network, dnsmasq's dhcp-lease-max (Neutron's dnsmasq_lease_max); ports' fixed addresses never count; 0: no cap"),
       }),
+      tftp: section("The agent's TFTP server for network boot (dnsmasq's TFTP): read-only, on the DHCP port addresses of the networks it is enabled on, a VXLAN network's in its namespace.", {
+        enabled: perNetwork()
+          .default(false)
+          .describe("dnsmasq's enable-tftp: true for every served network, or a list of network names or ids"),
+        root: z.string().min(1).default('/srv/tftp').describe("dnsmasq's tftp-root: the directory served; only regular files readable by everyone, never outside it"),
+        roots: z
+          .record(z.string().min(1), z.string().min(1))
+          .default({})
+          .describe("dnsmasq's tftp-root=<dir>,<interface>: a network's own root, by network name or id (the others use root)"),
+        port: integer(1, 65535).default(69).describe('UDP port of read requests'),
+        max_transfers: integer(1, 10_000).default(50).describe("dnsmasq's tftp-max: transfers at once; a request past them is refused (error 0, counted busy)"),
+        max_block_size: integer(8, 65464).default(65464).describe("the largest blksize granted (RFC 2348: 8-65464); a larger request is answered with this, as dnsmasq's tftp-mtu caps it"),
+      }),
       metadata: section("Isolated metadata (Neutron's DHCP agent options and its metadata agent's): option 121 routes 169.254.169.254/32 through the DHCP port of a network without a router, and a proxy there forwards to Nova's metadata API with the instance's identity, signed.", {
         enable_isolated_metadata: flag().default(false).describe("Neutron's enable_isolated_metadata: a network with a subnet no router serves (no router interface port on its gateway) gets the route and the proxy"),
         force_metadata: flag().default(false).describe("Neutron's force_metadata: every network gets them, routed or not"),
