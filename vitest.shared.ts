@@ -2,6 +2,7 @@
 // workspace packages (the "@leasehold/source" export condition) and a JSON
 // report per package that scripts/test.mjs sums into CI's closing line.
 import { defaultServerConditions } from 'vite';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export function packageTestConfig(name: string) {
@@ -13,6 +14,7 @@ export function packageTestConfig(name: string) {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       testTimeout: 30_000,
       hookTimeout: 60_000,
+      setupFiles: [fileURLToPath(new URL('./vitest.setup.ts', import.meta.url))],
       reporters: ['default', 'json'],
       // In the package's own folder, where nx's cache (outputs: {projectRoot}/.reports) restores it.
       outputFile: { json: './.reports/vitest.json' },
