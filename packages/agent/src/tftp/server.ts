@@ -100,7 +100,7 @@ export class TftpServer {
         onEnd: (outcome, detail) => {
           this.#transfers.delete(transfer!);
           stats.active = this.#transfers.size;
-          if (outcome === 'completed') log.line(`sent ${path} (${size} bytes) to ${client}`);
+          if (outcome === 'completed') log.line(`sent ${path} (${size} bytes, blksize ${negotiated.blockSize}, windowsize ${negotiated.windowSize}) to ${client}`);
           else log.line(`transfer of ${path} to ${client} ended: ${outcome}${detail ? ` (${detail})` : ''}`);
         },
       });
