@@ -7,16 +7,25 @@
  * small Nova metadata stand-in run here, which answers only requests bearing
  * Neutron's headers with a valid signature. A curl from an address of the
  * same link that is no port's gets 404, and Nova never hears of it.
+ *
+ * Then the same on two VXLAN networks with the same CIDR, the same DHCP port
+ * address and the same instance address: each network's proxy listens in
+ * its own qdhcp-<network> namespace, so each tenant's curl gets its own
+ * instance's id (set up as segments.test.ts does: an underlay veth, each
+ * tenant behind a VXLAN device of its VNI).
  */
-import { createHmac } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { createHmac, randomInt } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import { defaultMetadataOptions } from '@leasehold/agent';
 import { macOf, startClient, type TestLink } from '@leasehold/agent/testing';
 import { formatIpv4 } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
 
+const execFileAsync = promisify(execFile);
 const SECRET = 'e2e-metadata-shared-secret';
 const INSTANCE = '3f1b6c0e-9a7d-4e21-b5c8-0d2e4f6a8b10';
 
@@ -100,4 +109,54 @@ describe('isolated metadata', () => {
       await client.stop();
     }
   });
+
+  test("two VXLAN networks with the same addresses: each tenant's curl reaches its own network's proxy in qdhcp-<network> and gets its own instance's id", async () => {
+    const underlay = await env.link();
+    await addressBothEnds(underlay, '198.18.232.1/24', '198.18.232.2/24');
+    const port = 40_000 + randomInt(10_000);
+    const vniBase = randomInt(1, 16_000_000);
+    const agent = await env.startAgent({
+      agentId: `agent-metadata-vxlan-${vniBase}`,
+      segments: { vxlan: { interface: underlay.hostIf, remotes: ['198.18.232.2'], port } },
+      dns: { enabled: false, port: 0 },
+      metadata: { ...defaultMetadataOptions, enableIsolatedMetadata: true, novaMetadataPort: (nova.address() as AddressInfo).port, metadataProxySharedSecret: SECRET },
+    });
+    const tenants: { link: TestLink; networkId: string; instance: string }[] = [];
+    for (const i of [0, 1]) {
+      const vni = vniBase + i;
+      const tenant = await env.link();
+      const staging = `lhmv${i}${vniBase.toString(36)}`.slice(0, 15);
+      await underlay.exec('ip', ['link', 'add', staging, 'type', 'vxlan', 'id', String(vni), 'dstport', String(port), 'local', '198.18.232.2', 'remote', '198.18.232.1', 'dev', underlay.clientIf]);
+      await underlay.exec('ip', ['link', 'set', staging, 'netns', tenant.ns, 'name', 'tenant0']);
+      await tenant.exec('ip', ['link', 'set', 'tenant0', 'up']);
+      const { network, subnet } = await env.network('unused', { cidr: '198.18.66.0/24', gateway_ip: '198.18.66.1', allocation_pools: [{ start: '198.18.66.2', end: '198.18.66.99' }], dynamic_pools: [] }, {
+        'provider:physical_network': null,
+        'provider:network_type': 'vxlan',
+        'provider:segmentation_id': vni,
+      });
+      const instance = `instance-of-tenant-${i}-${vniBase}`;
+      await env.t.client.ports.create({ network_id: network.id, mac_address: await macOf(tenant.ns, 'tenant0'), device_owner: 'compute:nova', device_id: instance, fixed_ips: [{ subnet_id: subnet.id, ip_address: '198.18.66.20' }] });
+      await env.bind(agent, network.id);
+      tenants.push({ link: { ...tenant, clientIf: 'tenant0' }, networkId: network.id, instance });
+    }
+    await expect.poll(() => [...(agent.metadata?.listening().values() ?? [])].map((p) => p.netns).sort(), { timeout: 10_000 }).toStrictEqual(tenants.map((t) => `qdhcp-${t.networkId}`).sort());
+
+    const clients = await Promise.all(tenants.map((t) => startClient('udhcpc', t.link, { routes: true })));
+    try {
+      for (const [i, t] of tenants.entries()) {
+        const lease = await clients[i]!.waitFor(['bound'], 20_000);
+        expect(lease.ip).toBe('198.18.66.20');
+        expect(lease.routes).toStrictEqual(['169.254.169.254/32 via 198.18.66.2', '0.0.0.0/0 via 198.18.66.1']);
+        expect(await curl(t.link, 'http://169.254.169.254/latest/meta-data/instance-id')).toStrictEqual({ body: t.instance, status: '200' });
+      }
+    } finally {
+      await Promise.all(clients.map((c) => c.stop()));
+    }
+  });
 });
+
+/** Addresses on both ends of a test link (the host end here, the client end in its namespace). */
+async function addressBothEnds(l: TestLink, host: string, client: string): Promise<void> {
+  await execFileAsync('ip', ['addr', 'add', host, 'dev', l.hostIf]);
+  await l.exec('ip', ['addr', 'add', client, 'dev', l.clientIf]);
+}
