@@ -1,0 +1,107 @@
+/**
+ * Issue 23 point 2 end to end: two real ISC dhclient clients on one network,
+ * each on a port with Ironic's extra_dhcp_opts (`tag:!ipxe,bootfile-name`
+ * undionly.kpxe, `tag:ipxe,bootfile-name` the iPXE script, tftp-server,
+ * server-ip-address). One says it is iPXE (option 175, which Neutron's
+ * `dhcp-match=set:ipxe,175` tags, and user class iPXE), the other is a BIOS
+ * PXE ROM (vendor class PXEClient:Arch:00000). Each gets its own boot file:
+ * read from dhclient's lease file (`filename`, `server-name`, and option 67
+ * where it was asked for) and from the ACKs on the wire (siaddr).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestBridge, macOf, startCapture, type TestLink } from '@leasehold/agent/testing';
+import { BootOp, DhcpMessageType, decodeDhcp, formatIpv4, messageType } from '@leasehold/protocol';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
+
+let env: AgentEnv;
+beforeAll(async () => {
+  env = await startAgentEnv();
+});
+afterAll(() => env?.stop());
+
+const NEXT_SERVER = '198.18.140.3';
+const SCRIPT = `http://${NEXT_SERVER}:8080/boot.ipxe`;
+
+/** dhclient once, with this configuration, its address left unconfigured (-sf /bin/true): what it received is in its lease file. */
+function dhclient(link: TestLink, conf: string): { dir: string; leases: () => string; child: ChildProcess; stop: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'lh-boot-'));
+  writeFileSync(join(dir, 'dhclient.conf'), conf);
+  const child = spawn('ip', ['netns', 'exec', link.ns, 'dhclient', '-4', '-d', '-v', '-cf', join(dir, 'dhclient.conf'), '-lf', join(dir, 'leases'), '-pf', join(dir, 'pid'), '-sf', '/bin/true', link.clientIf], { stdio: 'ignore' });
+  const leases = () => (existsSync(join(dir, 'leases')) ? readFileSync(join(dir, 'leases'), 'utf8') : '');
+  return {
+    dir,
+    leases,
+    child,
+    stop: () => {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('network boot: client classes pick the boot file', () => {
+  test('an iPXE client gets the iPXE script as option 67, a BIOS PXE ROM undionly.kpxe in the file field, both siaddr = server-ip-address', async () => {
+    await using bridge = await createTestBridge(2);
+    const [ipxeLink, biosLink] = bridge.links as [TestLink, TestLink];
+    const agent = await env.startAgent({ agentId: 'agent-boot', interfaceMappings: { 'phys-boot': bridge.ifname }, dhcpClientClasses: [['dhcp-vendorclass', 'set:pxe,PXEClient']] });
+    const { network, subnet } = await env.network('phys-boot', { cidr: '198.18.140.0/24', allocation_pools: [{ start: '198.18.140.10', end: '198.18.140.99' }] });
+    await env.bind(agent, network.id);
+
+    const ironic = [
+      { opt_name: 'tag:!ipxe,bootfile-name', opt_value: 'undionly.kpxe' },
+      { opt_name: 'tag:ipxe,bootfile-name', opt_value: SCRIPT },
+      { opt_name: 'tftp-server', opt_value: NEXT_SERVER },
+      { opt_name: 'server-ip-address', opt_value: NEXT_SERVER },
+      // The configured dhcp-vendorclass=set:pxe,PXEClient: sent (forced) to the PXE ROM alone.
+      { opt_name: 'force:tag:pxe,root-path', opt_value: '/srv/pxe' },
+    ];
+    const macs = [await macOf(ipxeLink.ns, ipxeLink.clientIf), await macOf(biosLink.ns, biosLink.clientIf)];
+    const ports = [];
+    for (const mac of macs) ports.push(await env.t.client.ports.create({ network_id: network.id, mac_address: mac, fixed_ips: [{ subnet_id: subnet.id }], extra_dhcp_opts: ironic }));
+    for (const mac of macs) await expect.poll(() => agent.model.portByMac(network.id, mac), { timeout: 5000 }).toBeDefined();
+
+    const capture = await startCapture(bridge.ifname, 'udp port 67 or udp port 68');
+    const ipxe = dhclient(
+      ipxeLink,
+      [
+        'option ipxe-encap code 175 = string;',
+        'send ipxe-encap 13:01:01;',
+        'send user-class "iPXE";',
+        'request subnet-mask, routers, bootfile-name, tftp-server-name;',
+        '',
+      ].join('\n'),
+    );
+    const bios = dhclient(biosLink, ['send vendor-class-identifier "PXEClient:Arch:00000:UNDI:002001";', 'request subnet-mask, routers;', ''].join('\n'));
+    try {
+      await expect.poll(() => ipxe.leases(), { timeout: 20_000, interval: 200 }).toMatch(/fixed-address/);
+      await expect.poll(() => bios.leases(), { timeout: 20_000, interval: 200 }).toMatch(/fixed-address/);
+      // iPXE asked for 67 and 66: options (dnsmasq sends them zero-terminated, dhclient drops the zero).
+      expect(ipxe.leases()).toContain(`fixed-address ${ports[0]!.fixed_ips[0]!.ip_address};`);
+      expect(ipxe.leases()).toContain(`option bootfile-name "${SCRIPT}";`);
+      expect(ipxe.leases()).toContain(`option tftp-server-name "${NEXT_SERVER}";`);
+      expect(ipxe.leases()).not.toContain('undionly.kpxe');
+      expect(ipxe.leases()).not.toContain('root-path');
+      // The BIOS ROM asked for neither: the header fields, as dnsmasq fills them.
+      expect(bios.leases()).toContain(`fixed-address ${ports[1]!.fixed_ips[0]!.ip_address};`);
+      expect(bios.leases()).toContain('filename "undionly.kpxe";');
+      expect(bios.leases()).toContain(`server-name "${NEXT_SERVER}";`);
+      expect(bios.leases()).not.toContain('boot.ipxe');
+      expect(bios.leases()).toContain('option root-path "/srv/pxe";');
+    } finally {
+      ipxe.stop();
+      bios.stop();
+    }
+    const acks = (await capture.stop()).map((r) => decodeDhcp(r.payload)).filter((m) => m.op === BootOp.Reply && messageType(m) === DhcpMessageType.Ack);
+    const byMac = (mac: string) => acks.filter((m) => [...m.chaddr].map((b) => b.toString(16).padStart(2, '0')).join(':') === mac);
+    for (const mac of macs) {
+      expect(byMac(mac).length, `ACKs to ${mac}`).toBeGreaterThan(0);
+      for (const ack of byMac(mac)) expect(formatIpv4(ack.siaddr)).toBe(NEXT_SERVER);
+    }
+    expect(byMac(macs[1]!).map((m) => m.file)).toContain('undionly.kpxe');
+    expect(byMac(macs[0]!).every((m) => m.file === '')).toBe(true);
+  });
+});
