@@ -1,6 +1,7 @@
 import { formatIpv4, parseCidr, parseIpv4, type NetworkState, type PortState, type SubnetState } from '@leasehold/protocol';
 import { describe, expect, test } from 'vitest';
 import { defaultAgentConfig } from './config.js';
+import { defaultMetadataOptions } from './metadata/options.js';
 import { OwnAddresses } from './net/own-addresses.js';
 import { Reconciler, type ReconcilerOptions } from './reconcile.js';
 import { ServedNetworks } from './served-networks.js';
@@ -8,7 +9,15 @@ import type { ModelChange } from './state/agent-model.js';
 
 /** A reconciler over stand-ins that record what each pass asked for; the DHCP-port step waits for `release`. */
 function setup(
-  options: { configureInterfaces?: boolean; addresses?: OwnAddresses; dhcpPort?: () => PortState | undefined; subnets?: () => SubnetState[]; network?: (id: string) => NetworkState; devices?: ReconcilerOptions['devices'] } = {},
+  options: {
+    configureInterfaces?: boolean;
+    addresses?: OwnAddresses;
+    dhcpPort?: () => PortState | undefined;
+    subnets?: () => SubnetState[];
+    network?: (id: string) => NetworkState;
+    devices?: ReconcilerOptions['devices'];
+    metadata?: ReconcilerOptions['metadata'];
+  } = {},
 ) {
   const steps: string[] = [];
   const listeners = new Set<(change: ModelChange) => void>();
@@ -26,7 +35,13 @@ function setup(
   const hold = () => (gate = new Promise<void>((resolve) => (release = resolve)));
   const served = new ServedNetworks();
   const reconciler = new Reconciler({
-    config: defaultAgentConfig({ agentId: 'a1', interfaceMappings: { phys: 'eth1' }, relayInterfaces: ['uplink'], configureInterfaces: options.configureInterfaces ?? false }),
+    config: defaultAgentConfig({
+      agentId: 'a1',
+      interfaceMappings: { phys: 'eth1' },
+      relayInterfaces: ['uplink'],
+      configureInterfaces: options.configureInterfaces ?? false,
+      ...(options.metadata ? { metadata: { ...defaultMetadataOptions, enableIsolatedMetadata: true } } : {}),
+    }),
     model,
     ports: { deviceId: 'dhcp-a1', ensure: async (id) => (steps.push(`port ${id}`), gate) },
     served,
@@ -45,6 +60,7 @@ function setup(
     log: (line) => void steps.push(line),
     ...(options.addresses ? { addresses: options.addresses } : {}),
     ...(options.devices ? { devices: options.devices } : {}),
+    ...(options.metadata ? { metadata: options.metadata } : {}),
   });
   const emit = (change: ModelChange) => listeners.forEach((l) => l(change));
   return { steps, reconciler, served, bindings, emit, hold, release: () => release(), listeners };
@@ -72,6 +88,27 @@ describe('the reconcile', () => {
     s.bindings.delete('n1');
     await s.reconciler.reconcile();
     expect(on).toStrictEqual([]);
+  });
+
+  test('isolated metadata: 169.254.169.254/32 on the interface beside the DHCP port address, the proxy placed there, the route handed to the DHCP server; all taken back with the network', async () => {
+    const on: string[] = [];
+    const addresses = new OwnAddresses({
+      add: async (ifname, address) => (on.push(`${ifname}/${formatIpv4(address)}`), 'added'),
+      remove: async (ifname, address) => void on.splice(on.indexOf(`${ifname}/${formatIpv4(address)}`), 1),
+    });
+    const subnet = { id: 's1', cidr: parseCidr('198.18.64.0/24'), gatewayIp: parseIpv4('198.18.64.1'), enableDhcp: true } as SubnetState;
+    const port = { fixedIps: [{ subnetId: 's1', ipAddress: parseIpv4('198.18.64.2') }] } as unknown as PortState;
+    const proxies: string[] = [];
+    const metadata = { listenOn: async (wanted: ReadonlyMap<string, { ifname: string; netns?: string | undefined }>) => void proxies.push([...wanted].map(([id, p]) => `${id} on ${p.ifname}${p.netns ? ` in ${p.netns}` : ''}`).join(',')) };
+    const s = setup({ configureInterfaces: true, addresses, dhcpPort: () => port, subnets: () => [subnet], metadata });
+    await s.reconciler.reconcile();
+    expect(on).toStrictEqual(['eth1/198.18.64.2', 'eth1/169.254.169.254']);
+    expect(proxies).toStrictEqual(['n1 on eth1']);
+    expect(s.served.current.get('n1')?.metadataRoutes).toStrictEqual(new Map([['s1', parseIpv4('198.18.64.2')]]));
+    s.bindings.delete('n1');
+    await s.reconciler.reconcile();
+    expect(on).toStrictEqual([]);
+    expect(proxies).toStrictEqual(['n1 on eth1', '']);
   });
 
   test("a VXLAN network's device is made, its address and socket put in its namespace, its DNS listened for there once the address is, and all of it removed when the network goes", async () => {
