@@ -15,13 +15,11 @@ import {
 import { readDomainList } from './domain-list.js';
 import { copyBytes, readDuid } from './duid.js';
 import { Dhcp6DecodeError, Dhcp6NestingError, Dhcp6OptionOverrunError, Dhcp6OptionValueError, Dhcp6TruncatedError } from './errors.js';
+import { readUtf8 } from './utf8.js';
 import type { Dhcp6Message, Dhcp6Option, TypedDhcp6Option } from './message.js';
 
 const u16 = (b: Uint8Array, at: number) => (b[at]! << 8) | b[at + 1]!;
 const u32 = (b: Uint8Array, at: number) => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
-
-// RFC 8415 21.13: the status message is UTF-8; ignoreBOM keeps a leading BOM as text, so it is written back.
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Decodes one DHCPv6 datagram (the UDP payload; pass a subarray to decode
@@ -87,26 +85,19 @@ function readOptions(bytes: Uint8Array, start: number, end: number, depth: numbe
 /** One option's value: typed for the codes the codec knows, raw bytes for the rest. */
 function readOption(bytes: Uint8Array, code: number, start: number, end: number, depth: number, relays: number): Dhcp6Option {
   const len = end - start;
-  const exactly = (n: number) => {
-    if (len !== n) throw new Dhcp6OptionValueError(code, `length ${len}, expected ${n}`, start - 2);
-  };
-  const atLeast = (n: number) => {
-    if (len < n) throw new Dhcp6OptionValueError(code, `length ${len}, expected at least ${n}`, start - 2);
-  };
-  const typed = (value: unknown) => ({ code, value }) as TypedDhcp6Option;
   switch (code) {
     case 1:
     case 2:
-      return typed(readDuid(bytes, start, end, code));
+      return typed(code, readDuid(bytes, start, end, code));
     case 3:
-      atLeast(12);
-      return typed({ iaid: u32(bytes, start), t1: u32(bytes, start + 4), t2: u32(bytes, start + 8), options: readOptions(bytes, start + 12, end, depth + 1, relays) });
+      atLeast(code, len, 12, start);
+      return typed(code, { iaid: u32(bytes, start), t1: u32(bytes, start + 4), t2: u32(bytes, start + 8), options: readOptions(bytes, start + 12, end, depth + 1, relays) });
     case 4:
-      atLeast(4);
-      return typed({ iaid: u32(bytes, start), options: readOptions(bytes, start + 4, end, depth + 1, relays) });
+      atLeast(code, len, 4, start);
+      return typed(code, { iaid: u32(bytes, start), options: readOptions(bytes, start + 4, end, depth + 1, relays) });
     case 5:
-      atLeast(24);
-      return typed({
+      atLeast(code, len, 24, start);
+      return typed(code, {
         address: copyBytes(bytes, start, start + 16),
         preferredLifetime: u32(bytes, start + 16),
         validLifetime: u32(bytes, start + 20),
@@ -116,52 +107,66 @@ function readOption(bytes: Uint8Array, code: number, start: number, end: number,
       if (len % 2 !== 0) throw new Dhcp6OptionValueError(code, `length ${len} is not a whole number of 2-byte option codes`, start - 2);
       const codes: number[] = [];
       for (let i = start; i < end; i += 2) codes.push(u16(bytes, i));
-      return typed(codes);
+      return typed(code, codes);
     }
     case 7:
-      exactly(1);
-      return typed(bytes[start]!);
+      exactly(code, len, 1, start);
+      return typed(code, bytes[start]!);
     case 8:
-      exactly(2);
-      return typed(u16(bytes, start));
+      exactly(code, len, 2, start);
+      return typed(code, u16(bytes, start));
     case 9:
-      return typed(readMessage(bytes, start, end, relays));
+      return typed(code, readMessage(bytes, start, end, relays));
     case 13: {
-      atLeast(2);
+      atLeast(code, len, 2, start);
       let message: string;
       try {
-        message = utf8.decode(bytes.subarray(start + 2, end));
+        message = readUtf8(bytes, start + 2, end);
       } catch {
         throw new Dhcp6OptionValueError(code, 'status message is not UTF-8 (RFC 8415 section 21.13)', start + 2);
       }
-      return typed({ status: u16(bytes, start), message });
+      return typed(code, { status: u16(bytes, start), message });
     }
     case 14:
     case 20:
-      exactly(0);
-      return typed(true);
+      exactly(code, len, 0, start);
+      return typed(code, true);
     case 15:
-      return typed(readOpaqueItems(bytes, start, end, code));
+      return typed(code, readOpaqueItems(bytes, start, end, code));
     case 16:
-      atLeast(4);
-      return typed({ enterpriseNumber: u32(bytes, start), data: readOpaqueItems(bytes, start + 4, end, code) });
+      atLeast(code, len, 4, start);
+      return typed(code, { enterpriseNumber: u32(bytes, start), data: readOpaqueItems(bytes, start + 4, end, code) });
     case 18:
-      return typed(copyBytes(bytes, start, end));
+      return typed(code, copyBytes(bytes, start, end));
     case 23: {
       if (len % 16 !== 0) throw new Dhcp6OptionValueError(code, `length ${len} is not a whole number of 16-byte addresses`, start - 2);
       const addresses: Uint8Array[] = [];
       for (let i = start; i < end; i += 16) addresses.push(copyBytes(bytes, i, i + 16));
-      return typed(addresses);
+      return typed(code, addresses);
     }
     case 24:
-      return typed(readDomainList(bytes, start, end, code));
+      return typed(code, readDomainList(bytes, start, end, code));
     case 32:
     case 82:
-      exactly(4);
-      return typed(u32(bytes, start));
+      exactly(code, len, 4, start);
+      return typed(code, u32(bytes, start));
     default:
       return { code, raw: copyBytes(bytes, start, end) };
   }
+}
+
+// Module-level helpers, not closures: readOption runs once per option on the agent's receive path.
+function typed(code: number, value: unknown): TypedDhcp6Option {
+  return { code, value } as TypedDhcp6Option;
+}
+
+/** The option's length must be `n`; errors point at its length field. */
+function exactly(code: number, len: number, n: number, start: number): void {
+  if (len !== n) throw new Dhcp6OptionValueError(code, `length ${len}, expected ${n}`, start - 2);
+}
+
+function atLeast(code: number, len: number, n: number, start: number): void {
+  if (len < n) throw new Dhcp6OptionValueError(code, `length ${len}, expected at least ${n}`, start - 2);
 }
 
 /** USER_CLASS / VENDOR_CLASS data: items of a 2-byte length and that many bytes, filling the option exactly (RFC 8415 21.15). */

@@ -21,18 +21,15 @@ export function readDuid(bytes: Uint8Array, start: number, end: number, code: nu
   const len = end - start;
   if (len < 2) throw new Dhcp6OptionValueError(code, `DUID of ${len} bytes has no 2-byte type`, start);
   const type = u16(bytes, start);
-  const need = (min: number, what: string) => {
-    if (len < min) throw new Dhcp6OptionValueError(code, `${what} of ${len} bytes, at least ${min} needed`, start);
-  };
   switch (type) {
     case 1:
-      need(8, 'DUID-LLT');
+      need(code, len, 8, 'DUID-LLT', start);
       return { kind: 'llt', hardwareType: u16(bytes, start + 2), time: u32(bytes, start + 4), linkLayerAddress: copyBytes(bytes, start + 8, end) };
     case 2:
-      need(6, 'DUID-EN');
+      need(code, len, 6, 'DUID-EN', start);
       return { kind: 'en', enterpriseNumber: u32(bytes, start + 2), identifier: copyBytes(bytes, start + 6, end) };
     case 3:
-      need(4, 'DUID-LL');
+      need(code, len, 4, 'DUID-LL', start);
       return { kind: 'll', hardwareType: u16(bytes, start + 2), linkLayerAddress: copyBytes(bytes, start + 4, end) };
     case 4:
       if (len !== 18) throw new Dhcp6OptionValueError(code, `DUID-UUID of ${len} bytes, expected 18 (RFC 6355 section 4)`, start);
@@ -40,6 +37,10 @@ export function readDuid(bytes: Uint8Array, start: number, end: number, code: nu
     default:
       return { kind: 'other', type, data: copyBytes(bytes, start + 2, end) };
   }
+}
+
+function need(code: number, len: number, min: number, what: string, start: number): void {
+  if (len < min) throw new Dhcp6OptionValueError(code, `${what} of ${len} bytes, at least ${min} needed`, start);
 }
 
 /** Wire length of a DUID. Pure. */

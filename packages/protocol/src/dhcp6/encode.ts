@@ -8,6 +8,7 @@ import { DHCP6_HEADER_SIZE, DHCP6_OPTION_HEADER_SIZE, DHCP6_RELAY_HEADER_SIZE } 
 import { domainListLength, parseDomainList, writeDomainList } from './domain-list.js';
 import { duidLength, writeDuid } from './duid.js';
 import { Dhcp6EncodeError } from './errors.js';
+import { utf8Length, writeUtf8 } from './utf8.js';
 import { isDhcp6Relay, type Dhcp6Duid, type Dhcp6Message, type Dhcp6Option, type Dhcp6OptionTypes } from './message.js';
 
 export interface Dhcp6EncodeOptions {
@@ -16,8 +17,6 @@ export interface Dhcp6EncodeOptions {
   /** Where in `buffer` to start. Default 0. */
   readonly offset?: number;
 }
-
-const utf8 = new TextEncoder();
 
 /** Bytes `encodeDhcp6(msg)` writes. Throws `Dhcp6EncodeError` where encoding would. Pure. */
 export function dhcp6EncodingLength(msg: Dhcp6Message): number {
@@ -101,7 +100,7 @@ function valueLength(code: number, value: unknown): number {
     case 9:
       return messageLength(value as Dhcp6Message);
     case 13:
-      return 2 + utf8.encode((value as Dhcp6OptionTypes[13]).message).length;
+      return 2 + utf8Length((value as Dhcp6OptionTypes[13]).message);
     case 14:
     case 20:
       return 0;
@@ -157,14 +156,16 @@ function writeMessage(msg: Dhcp6Message, out: Uint8Array, pos: number): number {
 function writeOptions(options: readonly Dhcp6Option[], out: Uint8Array, pos: number): number {
   for (const option of options) {
     put16(out, pos, checkInt(option.code, 0xffff, 'option code'));
-    put16(out, pos + 2, dataLength(option));
-    pos += DHCP6_OPTION_HEADER_SIZE;
+    const start = pos + DHCP6_OPTION_HEADER_SIZE;
     if ('raw' in option) {
-      out.set(option.raw, pos);
-      pos += option.raw.length;
+      out.set(option.raw, start);
+      pos = start + option.raw.length;
     } else {
-      pos = writeValue(option.code, option.value, out, pos);
+      pos = writeValue(option.code, option.value, out, start);
     }
+    // The length goes in after the data: measuring nested options again at every level would cost depth² work.
+    // messageLength has already refused data over 65535 bytes.
+    put16(out, start - 2, pos - start);
   }
   return pos;
 }
@@ -214,9 +215,7 @@ function writeValue(code: number, value: unknown, out: Uint8Array, pos: number):
     case 13: {
       const status = value as Dhcp6OptionTypes[13];
       pos = put16(out, pos, checkInt(status.status, 0xffff, 'status code'));
-      const text = utf8.encode(status.message);
-      out.set(text, pos);
-      return pos + text.length;
+      return writeUtf8(status.message, out, pos);
     }
     case 14:
     case 20:
