@@ -11,7 +11,6 @@
  * route points at its gateway, where the router's own proxy answers.
  */
 import { parseCidr, cidrContainsCidr, type Ipv4, type PortState, type SubnetState } from '@leasehold/protocol';
-import type { MetadataOptions } from './options.js';
 
 /** Neutron's ROUTER_INTERFACE_OWNERS: the device owners of a router's port on a subnet. */
 export const ROUTER_INTERFACE_OWNERS: ReadonlySet<string> = new Set(['network:router_interface', 'network:router_interface_distributed', 'network:ha_router_replicated_interface']);
@@ -52,7 +51,8 @@ export function isolatedSubnets(subnets: readonly SubnetState[], ports: Iterable
  * through it. Pure.
  */
 export function networkMetadata(
-  options: Pick<MetadataOptions, 'enableIsolatedMetadata' | 'forceMetadata' | 'enableMetadataNetwork'>,
+  /** The settings as they apply to this network (options.ts's metadataFor). */
+  options: { readonly enableIsolatedMetadata: boolean; readonly forceMetadata: boolean; readonly enableMetadataNetwork: boolean },
   subnets: readonly SubnetState[],
   ports: Iterable<PortState>,
   dhcpIps: ReadonlyMap<string, Ipv4>,

@@ -9,10 +9,14 @@
 import type { TokenBucketLimit } from '@leasehold/protocol';
 
 export interface MetadataOptions {
-  /** Neutron's enable_isolated_metadata: a network with a subnet no router serves gets the route and the proxy. */
-  readonly enableIsolatedMetadata: boolean;
-  /** Neutron's force_metadata: every network gets them, routed or not. */
-  readonly forceMetadata: boolean;
+  /**
+   * Neutron's enable_isolated_metadata: a network with a subnet no router
+   * serves gets the route and the proxy. true for every network, or the
+   * networks (names or ids) it applies to (as log-dhcp and enable-tftp).
+   */
+  readonly enableIsolatedMetadata: boolean | readonly string[];
+  /** Neutron's force_metadata: every network gets them, routed or not; or only the networks named. */
+  readonly forceMetadata: boolean | readonly string[];
   /** Neutron's enable_metadata_network: a network with a subnet in 169.254.0.0/16 gets the proxy (no route: its router has one). Needs enableIsolatedMetadata. */
   readonly enableMetadataNetwork: boolean;
   /** Neutron's nova_metadata_host, nova_metadata_port and nova_metadata_protocol: where the proxy forwards. */
@@ -48,9 +52,27 @@ export const defaultMetadataOptions: MetadataOptions = {
   maxResponseBytes: 4 * 1024 * 1024,
 };
 
-/** Whether any setting turns metadata on. Pure. */
+/** Whether any setting turns metadata on, for some network at least. Pure. */
 export function metadataWanted(options: Pick<MetadataOptions, 'enableIsolatedMetadata' | 'forceMetadata'>): boolean {
-  return options.enableIsolatedMetadata || options.forceMetadata;
+  return onFor(options.enableIsolatedMetadata) || onFor(options.forceMetadata);
+}
+
+/** The settings as they apply to one network (named by id or name in a list). Pure. */
+export function metadataFor(
+  options: Pick<MetadataOptions, 'enableIsolatedMetadata' | 'forceMetadata' | 'enableMetadataNetwork'>,
+  network: { readonly id: string; readonly name?: string | undefined },
+): { enableIsolatedMetadata: boolean; forceMetadata: boolean; enableMetadataNetwork: boolean } {
+  return {
+    enableIsolatedMetadata: onFor(options.enableIsolatedMetadata, network),
+    forceMetadata: onFor(options.forceMetadata, network),
+    enableMetadataNetwork: options.enableMetadataNetwork,
+  };
+}
+
+function onFor(setting: boolean | readonly string[], network?: { readonly id: string; readonly name?: string | undefined }): boolean {
+  if (typeof setting === 'boolean') return setting;
+  if (network === undefined) return setting.length > 0;
+  return setting.includes(network.id) || (network.name !== undefined && network.name !== '' && setting.includes(network.name));
 }
 
 /** Nova's metadata API as a URL (an IPv6 host in brackets). Pure. */

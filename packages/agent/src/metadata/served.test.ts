@@ -1,4 +1,4 @@
-import { parseCidr, parseIpv4 as v4, type SubnetState } from '@leasehold/protocol';
+import { parseCidr, parseIpv4 as v4, type NetworkState, type SubnetState } from '@leasehold/protocol';
 import { describe, expect, test } from 'vitest';
 import type { PlacedNetwork } from '../served-networks.js';
 import { defaultMetadataOptions } from './options.js';
@@ -17,7 +17,7 @@ const subnet: SubnetState = {
   enableDhcp: true,
   leaseDuration: 86400,
 };
-const model = { subnets: () => [subnet], portsOf: () => [] };
+const model = { network: (id: string) => ({ name: id === 'n1' ? 'lab' : 'other' }) as NetworkState, subnets: () => [subnet], portsOf: () => [] };
 const net = (ifname: string | undefined): PlacedNetwork => ({ networkId: 'n1', ifname, serverIps: new Map([['s1', v4('198.18.65.2')]]) });
 
 describe('served networks with their metadata', () => {
@@ -28,6 +28,15 @@ describe('served networks with their metadata', () => {
 
   test('a network reached only through relays gets no route through a DHCP port no proxy of ours answers on', () => {
     expect(withMetadata(new Map([['n1', net(undefined)]]), model, { ...defaultMetadataOptions, enableIsolatedMetadata: true }).get('n1')?.metadataRoutes).toBeUndefined();
+  });
+
+  test('a list of networks (names or ids) turns it on for those alone', () => {
+    const two = new Map([['n1', net('eth1')], ['n2', { ...net('eth2'), networkId: 'n2' }]]);
+    for (const named of [['lab'], ['n1']]) {
+      const out = withMetadata(two, model, { ...defaultMetadataOptions, enableIsolatedMetadata: named });
+      expect([out.get('n1')?.metadataProxy, out.get('n2')?.metadataProxy]).toStrictEqual([true, undefined]);
+    }
+    expect(withMetadata(two, model, { ...defaultMetadataOptions, forceMetadata: ['other'] }).get('n2')?.metadataProxy).toBe(true);
   });
 
   test('with metadata off the networks are as given', () => {

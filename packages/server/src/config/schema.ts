@@ -174,8 +174,10 @@ export const configSchema = z
         max_block_size: integer(8, 65464).default(65464).describe("the largest blksize granted (RFC 2348: 8-65464); a larger request is answered with this, as dnsmasq's tftp-mtu caps it"),
       }),
       metadata: section("Isolated metadata (Neutron's DHCP agent options and its metadata agent's): option 121 routes 169.254.169.254/32 through the DHCP port of a network without a router, and a proxy there forwards to Nova's metadata API with the instance's identity, signed.", {
-        enable_isolated_metadata: flag().default(false).describe("Neutron's enable_isolated_metadata: a network with a subnet no router serves (no router interface port on its gateway) gets the route and the proxy"),
-        force_metadata: flag().default(false).describe("Neutron's force_metadata: every network gets them, routed or not"),
+        enable_isolated_metadata: perNetwork()
+          .default(false)
+          .describe("Neutron's enable_isolated_metadata: a network with a subnet no router serves (no router interface port on its gateway) gets the route and the proxy; true for every network, or a list of network names or ids"),
+        force_metadata: perNetwork().default(false).describe("Neutron's force_metadata: every network gets them, routed or not; true, or a list of network names or ids"),
         enable_metadata_network: flag().default(false).describe("Neutron's enable_metadata_network: a network with a subnet in 169.254.0.0/16 gets the proxy (no route: its router has one); needs enable_isolated_metadata"),
         nova_metadata_host: z.string().min(1).default('127.0.0.1').describe("Neutron's nova_metadata_host: where Nova's metadata API listens"),
         nova_metadata_port: integer(1, 65535).default(8775).describe("Neutron's nova_metadata_port"),
