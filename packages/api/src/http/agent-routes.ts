@@ -4,6 +4,7 @@
  * `bindings.*` handlers and its list answers.
  */
 import type { FastifyInstance } from 'fastify';
+import { parseIpv6 } from '@leasehold/protocol';
 import { ApiError } from '../errors.js';
 import type { AgentView, NetworkView, PortView, SubnetView } from '../wire/views.js';
 import { listAnswer, selectFields, type Query } from './query.js';
@@ -12,6 +13,8 @@ import { zonesByNetwork } from './routes.js';
 import type { Call, RouteContext } from './server.js';
 
 const ipNumber = (ip: string) => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+/** Addresses in a pool of either version (an IPv6 /64 pool's count is past 2^53: a JSON number, as Neutron's, rounded). */
+const poolSize = (p: { start: string; end: string }) => (p.start.includes(':') ? Number(parseIpv6(p.end) - parseIpv6(p.start) + 1n) : ipNumber(p.end) - ipNumber(p.start) + 1);
 
 /** Per network, per subnet: addresses in the allocation pools and the fixed IPs held in the subnet (Neutron's network-ip-availability). Pure. */
 export function ipAvailability(networks: readonly NetworkView[], subnets: readonly SubnetView[], ports: readonly PortView[]): (Record<string, unknown> & { network_id: string })[] {
@@ -26,7 +29,7 @@ export function ipAvailability(networks: readonly NetworkView[], subnets: readon
         cidr: s.cidr,
         subnet_name: s.name,
         used_ips: used.get(s.id) ?? 0,
-        total_ips: s.allocation_pools.reduce((sum, p) => sum + ipNumber(p.end) - ipNumber(p.start) + 1, 0),
+        total_ips: s.allocation_pools.reduce((sum, p) => sum + poolSize(p), 0),
       }));
     return {
       network_id: network.id,

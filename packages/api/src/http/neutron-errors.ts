@@ -34,8 +34,8 @@ interface Mapped {
 const text = (value: unknown) => (typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value));
 const invalidInput = (message: string): Mapped => ({ status: 400, type: 'InvalidInput', message: `Invalid input for operation: ${message}` });
 const capitalized = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
-/** The first dotted quad an API message names (the address it refused). */
-const firstAddress = (message: string) => /\b\d{1,3}(?:\.\d{1,3}){3}\b/.exec(message)?.[0] ?? '';
+/** The first dotted quad or IPv6 address (RFC 5952 text) an API message names (the address it refused). */
+const firstAddress = (message: string) => /\b\d{1,3}(?:\.\d{1,3}){3}\b|(?<![\w:])[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?![\w:])/.exec(message)?.[0] ?? '';
 /** The id after `subnet ` in an API message. */
 const subnetIdIn = (message: string) => /subnet (\S+?)(?:[ ,.]|$)/.exec(message)?.[1] ?? '';
 

@@ -17,6 +17,25 @@ function refusal(pairs: [string, string][]): ApiError {
 }
 
 describe('extra_dhcp_opts checked with protocol\'s option table', () => {
+  test('entries with ip_version 6 are DHCPv6 options: only their form is checked, and they come back apart from the IPv4 ones', () => {
+    const [v4, v6] = parseExtraDhcpOpts([
+      { opt_name: 'router', opt_value: '198.18.0.1' },
+      { opt_name: 'DNS-Server', opt_value: '[2001:db8:1::53]', ip_version: 6 },
+      { opt_name: '23', opt_value: '[2001:db8:1::53]', ip_version: 6 },
+    ]);
+    expect(v4).toStrictEqual([{ optName: 'router', optValue: '198.18.0.1' }]);
+    expect(v6).toStrictEqual([
+      { optName: 'dns-server', optValue: '[2001:db8:1::53]' },
+      { optName: '23', optValue: '[2001:db8:1::53]' },
+    ]);
+    for (const [name, value, field] of [
+      ['dns server', 'x', 'opt_name'],
+      ['dns-server', 'a,\nb', 'opt_value'],
+    ]) {
+      expect(() => parseExtraDhcpOpts([{ opt_name: name!, opt_value: value!, ip_version: 6 }])).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED', field: `extra_dhcp_opts[0].${field}` }));
+    }
+  });
+
   test('dnsmasq names, in any case and with "option:" or "force:", are accepted and kept lower-cased with their values as given', () => {
     expect(
       parseExtraDhcpOpts(
@@ -32,7 +51,7 @@ describe('extra_dhcp_opts checked with protocol\'s option table', () => {
           ['force:mtu', ' 9000 '],
           ['T1', '1h'],
         ),
-      ),
+      )[0],
     ).toStrictEqual([
       { optName: 'router', optValue: '198.18.0.1' },
       { optName: 'router', optValue: '198.18.0.1,198.18.0.2' },
@@ -49,11 +68,11 @@ describe('extra_dhcp_opts checked with protocol\'s option table', () => {
 
   test("Neutron's aliases and decimal codes are accepted, also codes the table has no type for", () => {
     const accepted = opts(['ms-classless-static-route', '198.18.0.0/15,198.18.0.1'], ['wpad', 'http://wpad/wpad.dat'], ['path-prefix', '/tftp'], ['3', '198.18.0.1'], ['42', '198.18.0.1,198.18.0.2'], ['150', '198.19.0.2'], ['252', 'http://wpad'], ['224', '01:02:03']);
-    expect(parseExtraDhcpOpts(accepted).map((o) => o.optName)).toStrictEqual(['ms-classless-static-route', 'wpad', 'path-prefix', '3', '42', '150', '252', '224']);
+    expect(parseExtraDhcpOpts(accepted)[0].map((o) => o.optName)).toStrictEqual(['ms-classless-static-route', 'wpad', 'path-prefix', '3', '42', '150', '252', '224']);
   });
 
   test("an empty value is accepted where it removes an option the server computes; server-ip-address takes one address (dnsmasq's siaddr)", () => {
-    expect(parseExtraDhcpOpts(opts(['router', ''], ['dns-server', ''], ['server-ip-address', '198.18.0.9']))).toHaveLength(3);
+    expect(parseExtraDhcpOpts(opts(['router', ''], ['dns-server', ''], ['server-ip-address', '198.18.0.9']))[0]).toHaveLength(3);
   });
 
   test.each([

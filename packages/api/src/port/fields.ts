@@ -4,9 +4,10 @@
  * extra_dhcp_opts) the agent will later put on the wire.
  */
 import { checkDhcpOption, cidrContains, formatCidr, formatIpv4, rangeContains, type ExtraDhcpOpt, type Ipv4, type SubnetState } from '@leasehold/protocol';
-import { subnetIn, type NetworkSnapshot } from '@leasehold/resources';
+import { subnet6In, subnetIn, type NetworkSnapshot } from '@leasehold/resources';
 import { ApiError, notFound } from '../errors.js';
 import { isHostOf, parseIp } from '../subnet/rules.js';
+import { isIpv6Entry } from './fields6.js';
 
 /** One address the port should hold: a given address, or any free one of the subnet. */
 export interface AddressRequest {
@@ -16,9 +17,10 @@ export interface AddressRequest {
 }
 
 /**
- * Resolves `fixed_ips` against the network's subnets. Absent: one address
- * from the first subnet that has allocation pools (Neutron gives a port one
- * address of one IPv4 subnet). `[]`: no address.
+ * Resolves the IPv4 entries of `fixed_ips` against the network's IPv4
+ * subnets (fields6.ts reads the IPv6 ones). Absent: one address from the
+ * first subnet that has allocation pools (Neutron gives a port one address
+ * of one IPv4 subnet). `[]`: no address.
  */
 export function resolveAddressRequests(
   network: NetworkSnapshot,
@@ -29,7 +31,8 @@ export function resolveAddressRequests(
     const first = subnets.find((s) => s.allocationPools.length > 0);
     return first ? [{ subnet: first, ip: undefined, field: 'fixed_ips' }] : [];
   }
-  const out = fixedIps.map((entry, i): AddressRequest => {
+  const out = fixedIps.flatMap((entry, i): AddressRequest[] => {
+    if (isIpv6Entry(network, entry)) return [];
     const field = `fixed_ips[${i}]`;
     if (entry.subnet_id === undefined && entry.ip_address === undefined) {
       throw new ApiError('VALIDATION_FAILED', `${field} needs a subnet_id, an ip_address or both`, field);
@@ -38,6 +41,9 @@ export function resolveAddressRequests(
     let subnet: SubnetState | undefined;
     if (entry.subnet_id !== undefined) {
       subnet = subnetIn(network.context, entry.subnet_id);
+      if (!subnet && subnet6In(network.context, entry.subnet_id)) {
+        throw new ApiError('INVALID_IP', `${field}.ip_address ${entry.ip_address} is not a host address of subnet ${entry.subnet_id} (an IPv6 subnet)`, `${field}.ip_address`);
+      }
       if (!subnet) throw notFound('subnet', entry.subnet_id, `${field}.subnet_id`);
     } else {
       subnet = subnets.find((s) => cidrContains(s.cidr, ip!));
@@ -46,7 +52,7 @@ export function resolveAddressRequests(
       }
     }
     if (ip !== undefined) checkPortAddress(subnet, ip, `${field}.ip_address`);
-    return { subnet, ip, field };
+    return [{ subnet, ip, field }];
   });
   const seen = new Set<Ipv4>();
   for (const r of out) {
@@ -90,15 +96,33 @@ export function parseDnsName(text: string | undefined): string {
  * what the agent could not send is refused at the door: VALIDATION_FAILED on
  * `extra_dhcp_opts[i].opt_name` (unknown, or set by the server itself) or
  * `.opt_value` (not of the option's type). Names are kept lower-cased, values
- * as given. Pure.
+ * as given.
+ *
+ * Entries with ip_version 6 are DHCPv6 options (dnsmasq's option6:), which no
+ * DHCPv4 table knows: only their form is checked, as Neutron does (a name or
+ * code without separators, a one-line value), and they come back apart, so
+ * the DHCPv4 server never reads one. Returns [IPv4 options, IPv6 options]. Pure.
  */
-export function parseExtraDhcpOpts(opts: readonly { opt_name: string; opt_value: string }[] | undefined): ExtraDhcpOpt[] {
-  return (opts ?? []).map((opt, i) => {
+export function parseExtraDhcpOpts(opts: readonly { opt_name: string; opt_value: string; ip_version?: 4 | 6 | undefined }[] | undefined): [ExtraDhcpOpt[], ExtraDhcpOpt[]] {
+  const v4: ExtraDhcpOpt[] = [];
+  const v6: ExtraDhcpOpt[] = [];
+  (opts ?? []).forEach((opt, i) => {
+    if (opt.ip_version === 6) {
+      if (!/^[A-Za-z0-9:_!.-]+$/.test(opt.opt_name)) {
+        throw new ApiError('VALIDATION_FAILED', `extra_dhcp_opts[${i}].opt_name: ${JSON.stringify(opt.opt_name)} is not a DHCPv6 option name or code`, `extra_dhcp_opts[${i}].opt_name`);
+      }
+      if (/[\x00-\x1f]/.test(opt.opt_value)) {
+        throw new ApiError('VALIDATION_FAILED', `extra_dhcp_opts[${i}].opt_value: control characters are not allowed`, `extra_dhcp_opts[${i}].opt_value`);
+      }
+      v6.push({ optName: opt.opt_name.toLowerCase(), optValue: opt.opt_value });
+      return;
+    }
     const checked = checkDhcpOption(opt.opt_name, opt.opt_value);
     if ('error' in checked) {
       const field = `extra_dhcp_opts[${i}].${checked.field}`;
       throw new ApiError('VALIDATION_FAILED', `${field}: ${checked.error}`, field);
     }
-    return { optName: opt.opt_name.toLowerCase(), optValue: opt.opt_value };
+    v4.push({ optName: opt.opt_name.toLowerCase(), optValue: opt.opt_value });
   });
+  return [v4, v6];
 }

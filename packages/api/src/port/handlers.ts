@@ -3,7 +3,7 @@
  * through the `PortWriter` (MAC and address claims first), the one the
  * agents' DHCP-port requests share, so one set of claims is in flight.
  */
-import { formatIpv4 } from '@leasehold/protocol';
+import { canonicalIpv6, formatIpv4 } from '@leasehold/protocol';
 import { DHCP_DEVICE_OWNER } from '@leasehold/resources';
 import { requestContext } from '../command.js';
 import type { Handler } from '../endpoint.js';
@@ -63,7 +63,7 @@ export function portHandlers({ model, quotas, ports, dnsDomain, activations }: P
           (f.device_owner === undefined || p.deviceOwner === f.device_owner) &&
           (f.device_id === undefined || p.deviceId === f.device_id) &&
           (f.subnet_id === undefined || p.fixedIps.some((x) => x.subnetId === f.subnet_id)) &&
-          (f.ip_address === undefined || p.fixedIps.some((x) => formatIpv4(x.ipAddress) === f.ip_address)),
+          (f.ip_address === undefined || p.fixedIps.some((x) => formatIpv4(x.ipAddress) === f.ip_address) || (p.fixedIps6 ?? []).some((x) => x.ipAddress === canonicalIpv6(f.ip_address!))),
       );
       // Page before building views: a page of a large network costs only its own items.
       const { items, next_marker } = page(matching, (p) => p.value.id, f);

@@ -1,5 +1,5 @@
 /** A port as the API shows it (`PortView`). Pure. */
-import { DEFAULT_DNS_DOMAIN, defaultHostname, formatIpv4, portDnsDomain, type PortState } from '@leasehold/protocol';
+import { DEFAULT_DNS_DOMAIN, defaultHostname, formatIpv4, parseIpv4, portDnsDomain, type PortState } from '@leasehold/protocol';
 import { projectFields } from '../quota.js';
 import type { PortView } from '../wire/views.js';
 import type { PortStatus } from './status.js';
@@ -16,10 +16,13 @@ export function portView(p: PortState, version: number, status: PortStatus, dnsD
     network_id: p.networkId,
     name: p.name,
     mac_address: p.macAddress,
-    fixed_ips: p.fixedIps.map((f) => ({ subnet_id: f.subnetId, ip_address: formatIpv4(f.ipAddress) })),
+    fixed_ips: addressesOf(p),
     dns_name: p.dnsName,
     dns_assignment: dnsAssignment(p, portDnsDomain(dnsDomain, defaultDomain)),
-    extra_dhcp_opts: p.extraDhcpOpts.map((o) => ({ opt_name: o.optName, opt_value: o.optValue, ip_version: 4 })),
+    extra_dhcp_opts: [
+      ...p.extraDhcpOpts.map((o) => ({ opt_name: o.optName, opt_value: o.optValue, ip_version: 4 })),
+      ...(p.extraDhcpOpts6 ?? []).map((o) => ({ opt_name: o.optName, opt_value: o.optValue, ip_version: 6 })),
+    ],
     device_owner: p.deviceOwner,
     device_id: p.deviceId,
     admin_state_up: p.adminStateUp,
@@ -36,8 +39,16 @@ export function portView(p: PortState, version: number, status: PortStatus, dnsD
  * domain at all. The agent's DNS answers the same names. Pure.
  */
 function dnsAssignment(p: PortState, domain: string): PortView['dns_assignment'] {
-  return p.fixedIps.map((f) => {
-    const hostname = p.dnsName || defaultHostname(f.ipAddress);
-    return { hostname, ip_address: formatIpv4(f.ipAddress), fqdn: domain ? `${hostname}.${domain}.` : hostname };
+  return addressesOf(p).map(({ ip_address }) => {
+    const hostname = p.dnsName || defaultHostname(ip_address.includes(':') ? ip_address : parseIpv4(ip_address));
+    return { hostname, ip_address, fqdn: domain ? `${hostname}.${domain}.` : hostname };
   });
+}
+
+/** Neutron's fixed_ips: the IPv4 addresses, then the IPv6 ones (RFC 5952 text). Pure. */
+function addressesOf(p: PortState): PortView['fixed_ips'] {
+  return [
+    ...p.fixedIps.map((f) => ({ subnet_id: f.subnetId, ip_address: formatIpv4(f.ipAddress) })),
+    ...(p.fixedIps6 ?? []).map((f) => ({ subnet_id: f.subnetId, ip_address: f.ipAddress })),
+  ];
 }

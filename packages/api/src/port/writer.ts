@@ -5,8 +5,9 @@
  * failed command gives back the claims it made.
  */
 import { VersionConflictError, type Journal } from '@leasehold/journal';
-import { formatIpv4, type ClaimEventData, type EventEnvelope, type FixedIp, type Ipv4, type PortEventData, type PortState } from '@leasehold/protocol';
+import { formatIpv4, type ClaimEventData, type EventEnvelope, type FixedIp, type FixedIp6, type Ipv4, type PortEventData, type PortState } from '@leasehold/protocol';
 import {
+  ip6ClaimSubject,
   ipClaimSubject,
   macClaimSubject,
   portSubject,
@@ -21,8 +22,11 @@ import { ApiError, notFound } from '../errors.js';
 import { envelopeIds, type CommandContext } from '../command.js';
 import type { ReadModel } from '../read-model/read-model.js';
 import type { Input } from '../wire/schemas.js';
-import { AddressPicker } from './allocator.js';
+import { AddressPicker, AddressPicker6 } from './allocator.js';
 import { parseDnsName, parseExtraDhcpOpts, resolveAddressRequests, type AddressRequest } from './fields.js';
+import { autoAddresses, resolveAddressRequests6, type AddressRequest6 } from './fields6.js';
+import { isAutoAddressSubnet } from '../subnet/rules6.js';
+import { subnet6In, type NetworkSnapshot } from '@leasehold/resources';
 import { generateMac, parseMac } from './mac.js';
 
 const MAX_PICK_ATTEMPTS = 32;
@@ -35,6 +39,7 @@ interface Claim {
 
 export class PortWriter {
   private readonly picker = new AddressPicker();
+  private readonly picker6 = new AddressPicker6();
   /** Claim subjects being written by requests in flight in this process. */
   private readonly claiming = new Set<string>();
 
@@ -53,22 +58,26 @@ export class PortWriter {
     if (!network) throw notFound('network', req.network_id, 'network_id');
     const requestedMac = req.mac_address === undefined ? undefined : parseMac(req.mac_address);
     const addresses = resolveAddressRequests(network, req.fixed_ips);
+    const addresses6 = resolveAddressRequests6(network, req.fixed_ips);
     const dnsName = parseDnsName(req.dns_name);
-    const extraDhcpOpts = parseExtraDhcpOpts(req.extra_dhcp_opts);
+    const [extraDhcpOpts, extraDhcpOpts6] = parseExtraDhcpOpts(req.extra_dhcp_opts);
     const portId = at?.portId ?? ctx.newId();
     const networkId = req.network_id;
 
     const claims: Claim[] = [];
     try {
       const [mac, fixedIps] = await this.claimAll(claims, networkId, portId, requestedMac, addresses, ctx);
+      const fixedIps6 = [...(await this.claimAll6(claims, networkId, portId, addresses6, ctx)), ...autoAddresses(network, mac)];
       const port: PortState = {
         id: portId,
         networkId,
         name: req.name ?? '',
         macAddress: mac,
         fixedIps,
+        ...(fixedIps6.length > 0 ? { fixedIps6 } : {}),
         dnsName,
         extraDhcpOpts,
+        ...(extraDhcpOpts6.length > 0 ? { extraDhcpOpts6 } : {}),
         deviceOwner: req.device_owner ?? '',
         deviceId: req.device_id ?? '',
         adminStateUp: req.admin_state_up ?? true,
@@ -107,6 +116,7 @@ export class PortWriter {
       else toClaim.push(request);
     }
     const dropped = wanted === undefined ? [] : port.fixedIps.filter((f) => !kept.includes(f));
+    const plan6 = planAddresses6(network, port, req.fixed_ips === undefined ? undefined : resolveAddressRequests6(network, req.fixed_ips));
     // Checked before anything is claimed, so a refused update writes nothing.
     const dnsName = req.dns_name === undefined ? undefined : parseDnsName(req.dns_name);
     const extraDhcpOpts = req.extra_dhcp_opts === undefined ? undefined : parseExtraDhcpOpts(req.extra_dhcp_opts);
@@ -114,12 +124,21 @@ export class PortWriter {
     const claims: Claim[] = [];
     try {
       const [mac, added] = await this.claimAll(claims, port.networkId, port.id, macChanges ? newMac : port.macAddress, toClaim, ctx, !macChanges);
+      const added6 = await this.claimAll6(claims, port.networkId, port.id, plan6.toClaim, ctx);
       const changes: Record<string, unknown> = {};
       if (req.name !== undefined) changes.name = req.name;
       if (macChanges) changes.macAddress = mac;
       if (wanted !== undefined) changes.fixedIps = [...kept, ...added];
+      // The EUI-64 addresses follow the MAC; the pool ones follow fixed_ips.
+      if (wanted !== undefined || macChanges) {
+        const fixedIps6 = [...plan6.kept, ...added6, ...autoAddresses(network, mac)];
+        if (fixedIps6.length > 0 || (port.fixedIps6 ?? []).length > 0) changes.fixedIps6 = fixedIps6;
+      }
       if (dnsName !== undefined) changes.dnsName = dnsName;
-      if (extraDhcpOpts !== undefined) changes.extraDhcpOpts = extraDhcpOpts;
+      if (extraDhcpOpts !== undefined) {
+        changes.extraDhcpOpts = extraDhcpOpts[0];
+        if (extraDhcpOpts[1].length > 0 || (port.extraDhcpOpts6 ?? []).length > 0) changes.extraDhcpOpts6 = extraDhcpOpts[1];
+      }
       if (req.device_owner !== undefined) changes.deviceOwner = req.device_owner;
       if (req.device_id !== undefined) changes.deviceId = req.device_id;
       if (req.admin_state_up !== undefined) changes.adminStateUp = req.admin_state_up;
@@ -134,7 +153,7 @@ export class PortWriter {
       throw error;
     }
     // The port no longer uses these: release them (after the update is durable).
-    await this.releaseAll(port.networkId, port.id, dropped, macChanges ? port.macAddress : undefined, ctx);
+    await this.releaseAll(port.networkId, port.id, dropped, macChanges ? port.macAddress : undefined, ctx, plan6.dropped);
     return this.model.ports.get(port.id)!.value;
   }
 
@@ -155,7 +174,7 @@ export class PortWriter {
       }
       throw error;
     }
-    await this.releaseAll(port.networkId, id, port.fixedIps, port.macAddress, ctx);
+    await this.releaseAll(port.networkId, id, port.fixedIps, port.macAddress, ctx, pooled6(this.model.network(port.networkId), port));
   }
 
   /** Claims the MAC (unless `macIsOurs`) and every address at once; on any failure the caller gives `claims` back. */
@@ -176,6 +195,38 @@ export class PortWriter {
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const [macResult, ...ips] = results as PromiseFulfilledResult<unknown>[];
     return [macResult!.value as string, ips.map((r) => r.value as FixedIp)];
+  }
+
+  /** Claims every stateful IPv6 address at once (pushing each claim on `claims`); on any failure the caller gives `claims` back. */
+  private async claimAll6(claims: Claim[], networkId: string, portId: string, addresses: readonly AddressRequest6[], ctx: CommandContext): Promise<FixedIp6[]> {
+    const results = await Promise.allSettled(addresses.map((r) => this.claimAddress6(claims, networkId, portId, r, ctx)));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    return (results as PromiseFulfilledResult<FixedIp6>[]).map((r) => r.value);
+  }
+
+  private async claimAddress6(claims: Claim[], networkId: string, portId: string, request: AddressRequest6, ctx: CommandContext): Promise<FixedIp6> {
+    const { subnet } = request;
+    const taken = (ip: string) => {
+      const subject = ip6ClaimSubject(networkId, ip);
+      return this.model.ipClaims.has(subject) || this.claiming.has(subject);
+    };
+    const claimIp = async (ip: string) => {
+      const data: ClaimEventData['Ip6Allocated'] = { networkId, subnetId: subnet.id, ip, portId };
+      return this.claim(claims, ip6ClaimSubject(networkId, ip), claimEvent('Ip6Allocated', data, ctx), claimEvent('Ip6Released', data, ctx));
+    };
+    if (request.ip !== undefined) {
+      if (taken(request.ip) || !(await claimIp(request.ip))) {
+        throw new ApiError('IP_ALREADY_ALLOCATED', `${request.field}.ip_address ${request.ip} is already allocated in subnet ${subnet.id}`, `${request.field}.ip_address`);
+      }
+      return { subnetId: subnet.id, ipAddress: request.ip };
+    }
+    for (let attempt = 0; attempt < MAX_PICK_ATTEMPTS; attempt++) {
+      const ip = this.picker6.pick(subnet, taken);
+      if (ip === undefined) break;
+      if (await claimIp(ip)) return { subnetId: subnet.id, ipAddress: ip };
+    }
+    throw new ApiError('IP_EXHAUSTED', `no free address left in the allocation pools of subnet ${subnet.id}`, request.field);
   }
 
   private async claimMac(claims: Claim[], networkId: string, portId: string, requested: string | undefined, ctx: CommandContext): Promise<string> {
@@ -245,12 +296,17 @@ export class PortWriter {
     await Promise.allSettled(claims.map((c) => this.journal.append(c.subject, [c.release], c.seq)));
   }
 
-  private async releaseAll(networkId: string, portId: string, ips: readonly FixedIp[], mac: string | undefined, ctx: CommandContext): Promise<void> {
+  private async releaseAll(networkId: string, portId: string, ips: readonly FixedIp[], mac: string | undefined, ctx: CommandContext, ips6: readonly FixedIp6[] = []): Promise<void> {
     const releases: Promise<unknown>[] = ips.map((f) => {
       const subject = ipClaimSubject(networkId, f.ipAddress);
       const data: ClaimEventData['IpReleased'] = { networkId, subnetId: f.subnetId, ip: f.ipAddress, portId };
       return this.journal.append(subject, [claimEvent('IpReleased', data, ctx)], this.model.claimVersion(subject));
     });
+    for (const f of ips6) {
+      const subject = ip6ClaimSubject(networkId, f.ipAddress);
+      const data: ClaimEventData['Ip6Released'] = { networkId, subnetId: f.subnetId, ip: f.ipAddress, portId };
+      releases.push(this.journal.append(subject, [claimEvent('Ip6Released', data, ctx)], this.model.claimVersion(subject)));
+    }
     if (mac !== undefined) {
       const subject = macClaimSubject(networkId, mac);
       releases.push(this.journal.append(subject, [claimEvent('MacReleased', { networkId, mac, portId }, ctx)], this.model.claimVersion(subject)));
@@ -259,6 +315,32 @@ export class PortWriter {
     const last = Math.max(0, ...results.map((r) => (r.status === 'fulfilled' ? (r.value as { version: number }).version : 0)));
     await this.model.waitFor(last);
   }
+}
+
+/** The port's IPv6 addresses that were claimed from a pool (not on an auto-address subnet: those have no claim). Pure. */
+function pooled6(network: NetworkSnapshot | undefined, port: PortState): FixedIp6[] {
+  return (port.fixedIps6 ?? []).filter((f) => {
+    const subnet = network && subnet6In(network.context, f.subnetId);
+    return subnet !== undefined && !isAutoAddressSubnet(subnet);
+  });
+}
+
+/**
+ * An update's IPv6 pool addresses: with `wanted` (fixed_ips given), those the
+ * port keeps, those to claim and those to give back, matched as the IPv4
+ * ones are; without, all kept. Pure.
+ */
+function planAddresses6(network: NetworkSnapshot, port: PortState, wanted: readonly AddressRequest6[] | undefined) {
+  const current = pooled6(network, port);
+  if (wanted === undefined) return { kept: current, toClaim: [] as AddressRequest6[], dropped: [] as FixedIp6[] };
+  const kept: FixedIp6[] = [];
+  const toClaim: AddressRequest6[] = [];
+  for (const request of wanted) {
+    const have = current.find((f) => f.subnetId === request.subnet.id && !kept.includes(f) && (request.ip === undefined || f.ipAddress === request.ip));
+    if (have) kept.push(have);
+    else toClaim.push(request);
+  }
+  return { kept, toClaim, dropped: current.filter((f) => !kept.includes(f)) };
 }
 
 /** The envelope of a port aggregate event, at the context's time with its ids (resources' `toPortEnvelope`). Pure given the context. */

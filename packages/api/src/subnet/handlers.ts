@@ -3,7 +3,6 @@
  * is written on its network's subject (through the `NetworkWriter`) and its
  * `revision_number` is its network's version.
  */
-import { formatCidr } from '@leasehold/protocol';
 import { DHCP_DEVICE_OWNER } from '@leasehold/resources';
 import { requestContext } from '../command.js';
 import type { Handler } from '../endpoint.js';
@@ -13,7 +12,7 @@ import type { PortWriter } from '../port/writer.js';
 import { checkQuota, requestedProject, type Quotas } from '../quota.js';
 import type { ReadModel } from '../read-model/read-model.js';
 import { page, parseRequest } from '../wire/schemas.js';
-import { createSubnet, deleteSubnet, findSubnet, updateSubnet } from './commands.js';
+import { createSubnet, deleteSubnet, findAnySubnet, subnetCidrText, updateSubnet } from './commands.js';
 import { subnetView } from './view.js';
 
 export interface SubnetHandlerDeps {
@@ -28,7 +27,7 @@ export function subnetHandlers({ model, quotas, networks, ports }: SubnetHandler
   const subnetOf = (subnetId: string) => {
     const networkId = model.networkOfSubnet.get(subnetId);
     const snapshot = networkId === undefined ? undefined : model.network(networkId);
-    return { networkId, snapshot, subnet: findSubnet(snapshot, subnetId) };
+    return { networkId, snapshot, subnet: findAnySubnet(snapshot, subnetId) };
   };
 
   return {
@@ -60,12 +59,15 @@ export function subnetHandlers({ model, quotas, networks, ports }: SubnetHandler
       const f = parseRequest('subnetList', body);
       const subnets = [...model.networks.entries()]
         .filter(([id, v]) => v.value.value === 'active' && (f.network_id === undefined || id === f.network_id))
-        .flatMap(([id, v]) => Object.values(v.value.context.subnets).map((s) => subnetView(s, model.networkVersion(id), v.value.context.network?.projectId)))
+        .flatMap(([id, v]) =>
+          [...Object.values(v.value.context.subnets), ...Object.values(v.value.context.subnets6)].map((s) => subnetView(s, model.networkVersion(id), v.value.context.network?.projectId)),
+        )
         .filter(
           (s) =>
             (f.id === undefined || s.id === f.id) &&
             (f.name === undefined || s.name === f.name) &&
             (f.cidr === undefined || s.cidr === f.cidr) &&
+            (f.ip_version === undefined || s.ip_version === f.ip_version) &&
             (f.enable_dhcp === undefined || s.enable_dhcp === f.enable_dhcp),
         );
       const { items, next_marker } = page(subnets, (s) => s.id, f);
@@ -82,10 +84,10 @@ export function subnetHandlers({ model, quotas, networks, ports }: SubnetHandler
       const { id } = parseRequest('byId', body);
       const { networkId, subnet } = subnetOf(id);
       const ctx = requestContext();
-      const using = model.portsOf(networkId!).filter((p) => p.fixedIps.some((f) => f.subnetId === id));
+      const using = model.portsOf(networkId!).filter((p) => p.fixedIps.some((f) => f.subnetId === id) || (p.fixedIps6 ?? []).some((f) => f.subnetId === id));
       const userPorts = using.filter((p) => p.deviceOwner !== DHCP_DEVICE_OWNER);
       if (userPorts.length > 0) {
-        throw new ApiError('SUBNET_IN_USE', `subnet ${id} (${formatCidr(subnet.cidr)}) still has ${userPorts.length} port(s) with addresses in it`, 'id');
+        throw new ApiError('SUBNET_IN_USE', `subnet ${id} (${subnetCidrText(subnet)}) still has ${userPorts.length} port(s) with addresses in it`, 'id');
       }
       for (const p of using) await ports.delete(p.id, ctx);
       await networks.write(networkId!, undefined, (s) => deleteSubnet(s, id, 0, ctx));

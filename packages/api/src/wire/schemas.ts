@@ -8,13 +8,17 @@ import { ApiError } from '../errors.js';
 
 const id = z.string().min(1).max(64);
 const name = z.string().max(255);
-const ipText = z.string().max(15);
+/** An IPv4 or IPv6 address's text (IPv6 at most 45 characters, with a trailing dotted quad). */
+const ipText = z.string().max(45);
+const ipVersion = z.union([z.literal(4), z.literal(6)]);
+/** Neutron's ipv6_address_mode and ipv6_ra_mode. */
+const ipv6Mode = z.enum(['slaac', 'dhcpv6-stateful', 'dhcpv6-stateless']).nullable();
 const pool = z.strictObject({ start: ipText, end: ipText });
-const hostRoute = z.strictObject({ destination: z.string().max(18), nexthop: ipText });
+const hostRoute = z.strictObject({ destination: z.string().max(49), nexthop: ipText });
 const extraDhcpOpt = z.strictObject({
   opt_name: z.string().min(1).max(64),
   opt_value: z.string().max(1024),
-  ip_version: z.literal(4).optional(),
+  ip_version: ipVersion.optional(),
 });
 const fixedIp = z.strictObject({ subnet_id: id.optional(), ip_address: ipText.optional() });
 const azHints = z.array(z.string().min(1).max(255)).max(16);
@@ -72,8 +76,16 @@ export const schemas = {
     'provider:segmentation_id': z.number().int().optional(),
   }),
 
-  subnetCreate: z.strictObject({ network_id: id, ...project, cidr: z.string().max(18), ip_version: z.literal(4).optional(), ...subnetFields }),
-  subnetUpdate: z.strictObject({ id, revision_number: revision, ...subnetFields }),
+  subnetCreate: z.strictObject({
+    network_id: id,
+    ...project,
+    cidr: z.string().max(49),
+    ip_version: ipVersion.optional(),
+    ipv6_address_mode: ipv6Mode.optional(),
+    ipv6_ra_mode: ipv6Mode.optional(),
+    ...subnetFields,
+  }),
+  subnetUpdate: z.strictObject({ id, revision_number: revision, ipv6_address_mode: ipv6Mode.optional(), ipv6_ra_mode: ipv6Mode.optional(), ...subnetFields }),
   subnetList: z.strictObject({
     ...paging,
     id: id.optional(),
@@ -81,6 +93,7 @@ export const schemas = {
     name: name.optional(),
     cidr: z.string().optional(),
     enable_dhcp: z.boolean().optional(),
+    ip_version: ipVersion.optional(),
   }),
 
   portCreate: z.strictObject({ network_id: id, ...project, ...portFields }),

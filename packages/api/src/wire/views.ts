@@ -32,10 +32,14 @@ export interface SubnetView {
   readonly id: string;
   readonly network_id: string;
   readonly name: string;
-  readonly ip_version: number;
+  readonly ip_version: 4 | 6;
+  /** slaac, dhcpv6-stateful, dhcpv6-stateless or null (always null for IPv4). */
+  readonly ipv6_address_mode: 'slaac' | 'dhcpv6-stateful' | 'dhcpv6-stateless' | null;
+  readonly ipv6_ra_mode: 'slaac' | 'dhcpv6-stateful' | 'dhcpv6-stateless' | null;
   readonly cidr: string;
   readonly gateway_ip: string | null;
   readonly allocation_pools: { start: string; end: string }[];
+  /** DHCPv4 dynamic ranges; always empty for IPv6. */
   readonly dynamic_pools: { start: string; end: string }[];
   readonly dns_nameservers: string[];
   readonly host_routes: { destination: string; nexthop: string }[];

@@ -7,6 +7,7 @@ describe("Neutron's port names", () => {
   test('an address of a port without dns_name is named host-a-b-c-d, as in the addn_hosts file of Neutron\'s dnsmasq', () => {
     expect(defaultHostname(parseIpv4('198.18.40.86'))).toBe('host-198-18-40-86');
     expect(defaultHostname(0)).toBe('host-0-0-0-0');
+    expect(defaultHostname('2001:db8:1::5')).toBe('host-2001-db8-1--5');
   });
 
   test("the network's domain wins; without one the configured default, openstacklocal unless set; no trailing dot", () => {

@@ -10,9 +10,14 @@ import { formatIpv4, type Ipv4 } from '../ipv4/address.js';
 /** Neutron's `dns_domain` default: where the names of a network without a dns_domain live. */
 export const DEFAULT_DNS_DOMAIN = 'openstacklocal';
 
-/** `host-198-18-40-86` for 198.18.40.86: the host name of a port's address when the port has no dns_name. Pure. */
-export function defaultHostname(ip: Ipv4): string {
-  return `host-${formatIpv4(ip).replaceAll('.', '-')}`;
+/**
+ * `host-198-18-40-86` for 198.18.40.86, `host-2001-db8-1--5` for the IPv6
+ * address 2001:db8:1::5 (its RFC 5952 text): the host name of a port's
+ * address when the port has no dns_name, Neutron's dots and colons made
+ * dashes. Pure.
+ */
+export function defaultHostname(ip: Ipv4 | string): string {
+  return `host-${(typeof ip === 'number' ? formatIpv4(ip) : ip).replaceAll('.', '-').replaceAll(':', '-')}`;
 }
 
 /** The network's own domain, else the configured default; lowercased, without the trailing dot ("" only if both are empty). Pure. */

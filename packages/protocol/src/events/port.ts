@@ -42,6 +42,12 @@ export interface PortState {
   /** Host name the port's address answers to in DNS; "" for none. */
   readonly dnsName: string;
   readonly extraDhcpOpts: readonly ExtraDhcpOpt[];
+  /**
+   * Its extra_dhcp_opts with ip_version 6 (DHCPv6 options, dnsmasq's
+   * option6:), apart so the DHCPv4 server never reads one. Absent in events
+   * written before IPv6, meaning none.
+   */
+  readonly extraDhcpOpts6?: readonly ExtraDhcpOpt[];
   /** e.g. "compute:nova", or "network:dhcp" for an agent's DHCP port. */
   readonly deviceOwner: string;
   readonly deviceId: string;

@@ -63,7 +63,7 @@ const written: [string, EventEnvelope][] = [
   ['lh.evt.network.net-1', event('Subnet6Created', 'network/net-1', { subnet: subnet6 })],
   ['lh.evt.network.net-1', event('Subnet6Updated', 'network/net-1', { subnetId: 'sub-6', changes: { dnsNameservers: ['2001:db8:1::53'], enableDhcp: true } })],
   ['lh.evt.port.port-1', event('PortCreated', 'port/port-1', { port })],
-  ['lh.evt.port.port-1', event('PortUpdated', 'port/port-1', { changes: { dnsName: 'vm2', fixedIps: [], fixedIps6: [{ subnetId: 'sub-6', ipAddress: '2001:db8:1:0:f816:3eff:fe00:1' }] } })],
+  ['lh.evt.port.port-1', event('PortUpdated', 'port/port-1', { changes: { dnsName: 'vm2', fixedIps: [], fixedIps6: [{ subnetId: 'sub-6', ipAddress: '2001:db8:1:0:f816:3eff:fe00:1' }], extraDhcpOpts6: [{ optName: 'dns-server', optValue: '[2001:db8:1::53]' }] } })],
   ['lh.evt.port.port-1', event('PortDeleted', 'port/port-1', { networkId: 'net-1' })],
   ['lh.evt.ipam.net-1.198-18-0-100', event('IpAllocated', 'lh.evt.ipam.net-1.198-18-0-100', { networkId: 'net-1', subnetId: 'sub-1', ip, portId: 'port-1' })],
   ['lh.evt.ipam.net-1.198-18-0-100', event('IpReleased', 'lh.evt.ipam.net-1.198-18-0-100', { networkId: 'net-1', subnetId: 'sub-1', ip, portId: 'port-1' })],

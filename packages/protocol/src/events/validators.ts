@@ -132,6 +132,7 @@ const subnet6State = refine(
 const subnet6Changes = refine(object(partial(subnet6Fields), { strict: true }), 'pools disjoint', (c) => pools6Problem(c.allocationPools ?? []));
 
 const fixedIps6 = array(object({ subnetId: id, ipAddress: ipv6() }));
+const extraDhcpOpts6 = array(object({ optName: text, optValue: text }));
 
 const portFields = {
   name: text,
@@ -166,8 +167,8 @@ const schemas = {
   SubnetDeleted: { 1: object({ subnetId: id }) },
   Subnet6Created: { 1: object({ subnet: subnet6State }) },
   Subnet6Updated: { 1: object({ subnetId: id, changes: subnet6Changes }) },
-  PortCreated: { 1: object({ port: object({ id, networkId: id, ...portFields, fixedIps6: optional(fixedIps6), projectId }) }) },
-  PortUpdated: { 1: object({ changes: object(partial({ ...portFields, fixedIps6 }), { strict: true }) }) },
+  PortCreated: { 1: object({ port: object({ id, networkId: id, ...portFields, fixedIps6: optional(fixedIps6), extraDhcpOpts6: optional(extraDhcpOpts6), projectId }) }) },
+  PortUpdated: { 1: object({ changes: object(partial({ ...portFields, fixedIps6, extraDhcpOpts6 }), { strict: true }) }) },
   PortDeleted: { 1: object({ networkId: id }) },
   IpAllocated: { 1: ipClaim },
   IpReleased: { 1: ipClaim },
