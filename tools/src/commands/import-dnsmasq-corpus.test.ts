@@ -112,6 +112,32 @@ const CASES: { name: string; accepted: boolean; file: () => string }[] = [
       }),
   },
   {
+    name: "a bare-metal provisioning network: Ironic's iPXE chain-loading, UEFI by client-arch, PXE ROMs by vendor class",
+    accepted: true,
+    file: () =>
+      corpus({
+        'pxe/dnsmasq.conf': [
+          'interface=eth2',
+          'dhcp-range=198.18.7.100,198.18.7.200,255.255.255.0,1h',
+          'dhcp-host=52:54:00:00:07:01,198.18.7.11,node1',
+          'dhcp-match=set:ipxe,175',
+          'dhcp-userclass=set:ipxe,iPXE',
+          'dhcp-match=set:efi64,option:client-arch,7',
+          'dhcp-vendorclass=set:pxe,PXEClient',
+          'dhcp-boot=tag:ipxe,http://198.18.7.2:8080/boot.ipxe',
+          'dhcp-boot=tag:!ipxe,tag:efi64,ipxe.efi,boot,198.18.7.2',
+          'dhcp-boot=tag:!ipxe,tag:!efi64,undionly.kpxe,boot,198.18.7.2',
+          'dhcp-option=tag:pxe,option:tftp-server-address,198.18.7.2',
+          '',
+        ].join('\n'),
+      }),
+  },
+  {
+    name: 'a dhcp-match naming an option dnsmasq does not have',
+    accepted: false,
+    file: () => corpus({ 'pxe-bad.conf': 'dhcp-range=198.18.7.100,198.18.7.200,255.255.255.0\ndhcp-match=set:efi64,option:client-arc,7\n' }),
+  },
+  {
     name: 'a conf-dir that does not exist',
     accepted: false,
     file: () => corpus({ 'nodir.conf': 'conf-dir=@/no-such-dir,*.conf\n' }),

@@ -10,6 +10,8 @@ import { applyItems, ConfigError, DEFAULT_CONFIG, OPTIONS, type ConfigItem } fro
 import { checkDhcpOption, cidrContains, cidrFirstHost, cidrLastHost, formatCidr, formatIpv4, tryParseIpv4, type Ipv4, type Ipv4Cidr } from '@leasehold/protocol';
 import { closestName } from '@leasehold/server';
 import { DNSMASQ_OPTION_NAMES } from './import-dnsmasq-names.js';
+import type { ClientClassDirective } from '@leasehold/agent';
+import { classTagged, classTaggedOption, planClientClasses, planDhcpBoot } from './import-dnsmasq-boot.js';
 import { parseDhcpRange, parseLeaseTime, takeTags } from './import-dnsmasq-range.js';
 
 /** error: a value dnsmasq itself refuses (`dnsmasq --test` fails on it); the import stops before the API. */
@@ -54,7 +56,7 @@ export interface Plan {
   readonly ports: PlanPort[];
   /** dns section entries, in file order (a repeated option is a list). */
   readonly dns: ConfigItem[];
-  readonly agent: { interfaces: string[]; dnsPort: number | undefined };
+  readonly agent: { interfaces: string[]; dnsPort: number | undefined; classes: [ClientClassDirective, string][] };
   readonly notes: LineNote[];
   /** What would work differently after the import, said before it happens. */
   readonly warnings: string[];
@@ -90,7 +92,7 @@ export function planImport(items: readonly ConfigItem[], networkName: string): P
   const networks: PlanNetwork[] = [];
   const ports: PlanPort[] = [];
   const dns: ConfigItem[] = [];
-  const agent: Plan['agent'] = { interfaces: [], dnsPort: undefined };
+  const agent: Plan['agent'] = { interfaces: [], dnsPort: undefined, classes: [] };
   const by = (name: string) => items.filter((i) => i.name === name);
 
   // dhcp-range: a subnet per CIDR (several ranges of one CIDR are several dynamic pools).
@@ -157,8 +159,24 @@ export function planImport(items: readonly ConfigItem[], networkName: string): P
     note.detail = [`port ${mac}`, ip !== undefined ? `fixed IP ${formatIpv4(ip)}` : 'an address from the allocation pools', label ? `dns_name ${label}` : '', ...skipped.map((s) => `ignored: ${s}`)].filter(Boolean).join(', ');
   }
 
+  // Client classes (agent settings), whose tags stay on the options that test them (import-dnsmasq-boot.ts).
+  const { classes, classTags } = planClientClasses(items, set);
+  agent.classes.push(...classes);
+
   // dhcp-option: subnet/network fields, or extra_dhcp_opts of the ports a tag selects.
   for (const item of [...by('dhcp-option'), ...by('dhcp-option-force')]) {
+    const byClass = classTagged((item.value ?? '').split(',').map((f) => f.trim()), classTags);
+    if (byClass) {
+      const name = (byClass.rest[0] ?? '').replace(/^option:/, '');
+      const value = byClass.rest.slice(1).join(',');
+      const checked = checkDhcpOption(name, value);
+      if ('error' in checked) {
+        set(item, checked.field === 'opt_name' || /IPv4 address/.test(checked.error) ? 'error' : 'unmapped', `bad dhcp-option: ${checked.error}`);
+        continue;
+      }
+      set(item, ...classTaggedOption(ports, byClass, name, value, item.name === 'dhcp-option-force'));
+      continue;
+    }
     const { tags, negated, rest } = takeTags((item.value ?? '').split(',').map((f) => f.trim()));
     const spec = (rest[0] ?? '').replace(/^option:/, '');
     if (negated || /^(option6|encap|vi-encap|vendor):/.test(rest[0] ?? '') || spec === '') {
@@ -234,6 +252,8 @@ export function planImport(items: readonly ConfigItem[], networkName: string): P
       set(item, 'unmapped', `option ${spec} has no subnet-wide field${fix}`);
     }
   }
+
+  planDhcpBoot(items, ports, classTags, set);
 
   // Fixed addresses and gateways leave the dynamic pools (the API keeps them apart; dnsmasq does not need to).
   for (const n of networks) {
@@ -335,7 +355,7 @@ function deafDnsServers(networks: readonly PlanNetwork[], listen: readonly Confi
 /** The leasehold.yaml text for the plan's DNS settings and agent hints. Pure. */
 export function dnsYaml(plan: Plan): string {
   const lines: string[] = ['# Written by leasehold import-dnsmasq: the DNS settings of the imported configuration.'];
-  if (plan.agent.interfaces.length || plan.agent.dnsPort !== undefined) {
+  if (plan.agent.interfaces.length || plan.agent.dnsPort !== undefined || plan.agent.classes.length) {
     lines.push('agent:');
     if (plan.agent.interfaces.length) {
       lines.push('  interface_mappings:');
@@ -344,6 +364,10 @@ export function dnsYaml(plan: Plan): string {
       lines.push(`    "*": ${plan.agent.interfaces[0]}`);
     }
     if (plan.agent.dnsPort !== undefined) lines.push('  dns:', `    port: ${plan.agent.dnsPort}`);
+    for (const directive of ['dhcp-match', 'dhcp-userclass', 'dhcp-vendorclass'] as const) {
+      const values = plan.agent.classes.filter(([d]) => d === directive).map(([, v]) => `    - ${JSON.stringify(v)}`);
+      if (values.length) lines.push(`  ${directive.replace('-', '_')}:`, ...values);
+    }
   }
   const grouped = new Map<string, ConfigItem[]>();
   for (const item of plan.dns) grouped.set(item.name, [...(grouped.get(item.name) ?? []), item]);

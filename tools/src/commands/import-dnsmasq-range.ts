@@ -17,19 +17,23 @@ export function parseLeaseTime(text: string): number | undefined {
 }
 
 /** Splits leading `tag:`/`set:`/`interface:` fields off a value. Pure. */
-export function takeTags(fields: string[]): { tags: string[]; sets: string[]; negated: boolean; rest: string[] } {
+export function takeTags(fields: string[]): { tags: string[]; sets: string[]; negated: boolean; negatedTags: string[]; rest: string[] } {
   const tags: string[] = [];
   const sets: string[] = [];
+  const negatedTags: string[] = [];
   let negated = false;
   let i = 0;
   for (; i < fields.length; i++) {
     const f = fields[i]!;
     if (f.startsWith('set:')) sets.push(f.slice(4));
-    else if (f.startsWith('tag:!')) negated = true;
+    else if (f.startsWith('tag:!')) {
+      negated = true;
+      negatedTags.push(f.slice(5));
+    }
     else if (f.startsWith('tag:') || f.startsWith('interface:')) tags.push(f.slice(f.indexOf(':') + 1));
     else break;
   }
-  return { tags, sets, negated, rest: fields.slice(i) };
+  return { tags, sets, negated, negatedTags, rest: fields.slice(i) };
 }
 
 export type DhcpRange =

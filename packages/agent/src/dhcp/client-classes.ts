@@ -84,17 +84,18 @@ export function parseClientClassRule(directive: ClientClassDirective, value: str
   const code = dhcpOptionCode(spec);
   if (code === undefined) fail(`${JSON.stringify(spec)} is not a DHCP option name or a code in 1..254`);
   const text = fields.join(',');
-  return { tag, code: code!, matcher: text === '' ? { kind: 'present' } : valueMatcher(code!, text, fail), source: `${directive}=${value}` };
+  return { tag, code: code!, matcher: text === '' ? { kind: 'present' } : valueMatcher(code!, text), source: `${directive}=${value}` };
 }
 
-function valueMatcher(code: number, text: string, fail: (reason: string) => never): Matcher {
+function valueMatcher(code: number, text: string): Matcher {
   if (HEX.test(text)) {
     const parts = text.split(':');
     return { kind: 'prefix', bytes: Uint8Array.from(parts, (p) => (p === '*' ? 0 : parseInt(p, 16))), wildcard: parts.map((p) => p === '*') };
   }
-  // The value is read as the option's own type, as dnsmasq reads a dhcp-option value.
+  // The value is read as the option's own type, as dnsmasq reads a dhcp-option value; what does not
+  // fit the type is text (dnsmasq accepts set:x,option:client-arch,seven and looks for the letters).
   const checked = checkDhcpOption(String(code), text);
-  if ('error' in checked || checked.option === undefined) return fail('error' in checked ? checked.reason : 'wants a value');
+  if ('error' in checked || checked.option === undefined) return { kind: 'substring', bytes: latin1(text) };
   const bytes = dhcpOptionBytes(checked.option);
   // dnsmasq: a value read as text is looked for anywhere; numbers and addresses are elements of an array (option 93 lists architectures).
   const numeric = /^[\d.,\s]+$/.test(text);
