@@ -70,6 +70,19 @@ describe('the local DNS records', () => {
     expect(both.get('n1')).toStrictEqual(localNameRecords(model, hostnames, ['n1']).get('n1'));
   });
 
+  test('a port\'s IPv6 addresses join its name (AAAA beside A); a port without a dns_name gets Neutron\'s host-<address> name for each, colons as dashes', () => {
+    const dual = { ...port('vm6', '198.18.0.20'), fixedIps6: [{ subnetId: 's6', ipAddress: '2001:db8:1:0:f816:3eff:fe00:1' }] } as PortState;
+    const bare = { ...port('', '198.18.0.21'), fixedIps6: [{ subnetId: 's6', ipAddress: '2001:db8:1::21' }] } as PortState;
+    const v6model = { network: () => ({ dnsDomain: 'example.org.' }) as NetworkState, portsOf: () => [dual, bare] };
+    expect(localNameRecords(v6model, { of: () => new Map() }, ['n1']).get('n1')).toStrictEqual(
+      new Map<string, (number | string)[]>([
+        ['vm6.example.org', [v4('198.18.0.20'), '2001:db8:1:0:f816:3eff:fe00:1']],
+        ['host-198-18-0-21.example.org', [v4('198.18.0.21')]],
+        ['host-2001-db8-1--21.example.org', ['2001:db8:1::21']],
+      ]),
+    );
+  });
+
   test('a network without a dns_domain has its names under the configured default domain, openstacklocal unless set', () => {
     expect([...localNameRecords(model, hostnames, ['n2']).get('n2')!.keys()]).toStrictEqual(['db.openstacklocal', 'vm2.openstacklocal']);
     expect([...localNameRecords(model, hostnames, ['n2'], 'cloud.internal.').get('n2')!.keys()]).toStrictEqual(['db.cloud.internal', 'vm2.cloud.internal']);

@@ -4,8 +4,10 @@
  * addresses (one view per network, as each of Neutron's per-network
  * dnsmasq answers only its own hosts). For a network: `dns_name.domain` of
  * its ports, `host-<a-b-c-d>.domain` for each address of a port without a
- * dns_name (Neutron's default name; DHCP ports aside, as in Neutron's
- * addn_hosts), and the host name each client sent in its lease (option 12
+ * dns_name (Neutron's default name, `host-2001-db8--5` for an IPv6 one;
+ * DHCP ports aside, as in Neutron's addn_hosts), each name with all its
+ * port's addresses (A for IPv4, AAAA for IPv6, PTR under in-addr.arpa and
+ * ip6.arpa for each), and the host name each client sent in its lease (option 12
  * or 81) unless a port already owns that name (ports win, as in Neutron).
  * The domain is the network's dns_domain, else the agent's configured
  * default (`openstacklocal`).
@@ -58,30 +60,34 @@ export class LeaseHostnames {
   }
 }
 
+/** An address of a local name: an IPv4 number, or an IPv6 address's RFC 5952 text (a port's fixedIps6). */
+export type LocalAddress = Ipv4 | string;
+
 /** Network id → (fully qualified name → addresses), for the served networks. Pure (reads the model and the index). */
 export function localNameRecords(
   model: Pick<AgentModel, 'network' | 'portsOf'>,
   hostnames: Pick<LeaseHostnames, 'of'>,
   networkIds: Iterable<string>,
   defaultDomain: string = DEFAULT_DNS_DOMAIN,
-): Map<string, Map<string, Ipv4[]>> {
-  const byNetwork = new Map<string, Map<string, Ipv4[]>>();
+): Map<string, Map<string, LocalAddress[]>> {
+  const byNetwork = new Map<string, Map<string, LocalAddress[]>>();
   for (const networkId of networkIds) byNetwork.set(networkId, networkNameRecords(model, hostnames, networkId, defaultDomain));
   return byNetwork;
 }
 
 /** One network's names: its ports' (given or default) and its clients' host names. Pure. */
-function networkNameRecords(model: Pick<AgentModel, 'network' | 'portsOf'>, hostnames: Pick<LeaseHostnames, 'of'>, networkId: string, defaultDomain: string): Map<string, Ipv4[]> {
-  const records = new Map<string, Ipv4[]>();
-  const add = (name: string, ip: Ipv4) => records.set(name, [...(records.get(name) ?? []), ip]);
+function networkNameRecords(model: Pick<AgentModel, 'network' | 'portsOf'>, hostnames: Pick<LeaseHostnames, 'of'>, networkId: string, defaultDomain: string): Map<string, LocalAddress[]> {
+  const records = new Map<string, LocalAddress[]>();
+  const add = (name: string, ip: LocalAddress) => records.set(name, [...(records.get(name) ?? []), ip]);
   const domain = portDnsDomain(model.network(networkId)?.dnsDomain, defaultDomain);
   const named = new Set<string>();
   for (const port of model.portsOf(networkId)) {
+    const addresses: LocalAddress[] = [...port.fixedIps.map((f) => f.ipAddress), ...(port.fixedIps6 ?? []).map((f) => f.ipAddress)];
     if (port.dnsName) {
       named.add(port.dnsName);
-      for (const f of port.fixedIps) add(fqdn(port.dnsName, domain), f.ipAddress);
+      for (const ip of addresses) add(fqdn(port.dnsName, domain), ip);
     } else if (port.deviceOwner !== DHCP_DEVICE_OWNER) {
-      for (const f of port.fixedIps) add(fqdn(defaultHostname(f.ipAddress), domain), f.ipAddress);
+      for (const ip of addresses) add(fqdn(defaultHostname(ip), domain), ip);
     }
   }
   for (const [ip, name] of hostnames.of(networkId)) if (!named.has(name)) add(fqdn(name, domain), ip);

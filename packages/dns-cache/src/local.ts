@@ -17,7 +17,7 @@
 import { hostname } from 'node:os';
 import type { AddressRule, CnameRecord, ConfigRecord, HostRecord } from './config.js';
 import type { HostsEntry } from './hosts.js';
-import { canonicalName, isAtOrBelow, isIPv4, isValidName, reverseName4, reverseName6 } from './names.js';
+import { canonicalName, isAtOrBelow, isIPv4, isIPv6, isValidName, reverseName4, reverseName6 } from './names.js';
 import type { LocalAnswer, LocalRecord } from './reply.js';
 
 const TYPE_A = 1;
@@ -36,10 +36,10 @@ interface NameData {
   ttl: number | undefined;
 }
 
-/** The agent's records: name → IPv4 addresses (a Map, an object, or pairs). */
+/** The agent's records: name → addresses, IPv4 (A) or IPv6 (AAAA) (a Map, an object, or pairs). */
 export type LocalRecordsInput = ReadonlyMap<string, readonly string[]> | Readonly<Record<string, readonly string[]>> | Iterable<readonly [string, readonly string[]]>;
 
-/** One network's names (name → IPv4s, PTR follows) and the listen addresses they are answered on (`address@netns` in another namespace). */
+/** One network's names (name → IPv4 and IPv6 addresses; PTR under in-addr.arpa and ip6.arpa follows) and the listen addresses they are answered on (`address@netns` in another namespace). */
 export interface LocalView {
   readonly addresses: readonly string[];
   readonly records: LocalRecordsInput;
@@ -102,7 +102,7 @@ export class LocalRecords {
     this.#rebuild();
   }
 
-  /** Replaces the agent's records: name → IPv4s (PTR follows). Throws TypeError on a bad name or address. */
+  /** Replaces the agent's records: name → IPv4 and IPv6 addresses (PTR follows). Throws TypeError on a bad name or address. */
   setAgentRecords(input: LocalRecordsInput): void {
     this.#agent = recordPairs(input);
     this.#rebuild();
@@ -253,7 +253,7 @@ function recordPairs(input: LocalRecordsInput): [string, readonly string[]][] {
   const iterable = input instanceof Map || Symbol.iterator in Object(input) ? (input as Iterable<readonly [string, readonly string[]]>) : Object.entries(input);
   for (const [name, ips] of iterable) {
     if (!isValidName(name)) throw new TypeError(`local record name ${JSON.stringify(name)} is not a valid DNS name`);
-    for (const ip of ips) if (!isIPv4(ip)) throw new TypeError(`local record ${name}: ${JSON.stringify(ip)} is not an IPv4 address`);
+    for (const ip of ips) if (!isIPv4(ip) && !isIPv6(ip)) throw new TypeError(`local record ${name}: ${JSON.stringify(ip)} is not an IPv4 or IPv6 address`);
     pairs.push([name, [...ips]]);
   }
   return pairs;

@@ -11,12 +11,13 @@ import { fc, test as propTest } from '@fast-check/vitest';
 import { decodeDns } from '@leasehold/protocol';
 import { DEFAULT_CONFIG } from './config.js';
 import { LocalRecords, type LocalView } from './local.js';
-import { reverseName4 } from './names.js';
+import { reverseName4, reverseName6 } from './names.js';
 import { startDnsCache, type DnsCacheHandle } from './server.js';
 import { FakeUpstream, aRecord, answer, dig, query, udpExchange } from './test-harness.js';
 
 const TYPE_A = 1;
 const TYPE_PTR = 12;
+const TYPE_AAAA = 28;
 const CLASS_IN = 1;
 
 const records = () => new LocalRecords(DEFAULT_CONFIG);
@@ -44,6 +45,21 @@ describe('views of the agent\'s names', () => {
     expect(local.isViewName('vm2.b.example')).toBe(true);
     expect(local.isViewName(reverseName4('198.18.2.10'))).toBe(true);
     expect(local.isViewName('gw.shared.example')).toBe(false);
+  });
+
+  test("a view's IPv6 addresses are answered as AAAA, with PTR under ip6.arpa, on its own addresses only (a dual-stack port has both families)", () => {
+    const local = records();
+    local.setViews([
+      { addresses: ['198.18.1.2'], records: { 'vm1.a.example': ['198.18.1.10', '2001:db8:1:0:f816:3eff:fe00:1'] } },
+      { addresses: ['198.18.2.2'], records: {} },
+    ]);
+    expect(answered(local, 'vm1.a.example', TYPE_AAAA, '198.18.1.2')).toStrictEqual(['2001:db8:1:0:f816:3eff:fe00:1']);
+    expect(answered(local, 'vm1.a.example', TYPE_A, '198.18.1.2')).toStrictEqual(['198.18.1.10']);
+    expect(reverseName6('2001:db8:1:0:f816:3eff:fe00:1')).toBe('1.0.0.0.0.0.e.f.f.f.e.3.6.1.8.f.0.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa');
+    expect(answered(local, reverseName6('2001:db8:1:0:f816:3eff:fe00:1'), TYPE_PTR, '198.18.1.2')).toStrictEqual(['vm1.a.example']);
+    expect(answered(local, 'vm1.a.example', TYPE_AAAA, '198.18.2.2')).toBeUndefined();
+    expect(answered(local, reverseName6('2001:db8:1:0:f816:3eff:fe00:1'), TYPE_PTR, '198.18.2.2')).toBeUndefined();
+    expect(() => local.setViews([{ addresses: ['198.18.1.2'], records: { 'vm.a.example': ['2001:db8::g'] } }])).toThrow(/not an IPv4 or IPv6 address/);
   });
 
   test('without views nothing is refused and the agent\'s shared records answer on every listener, as before views', () => {

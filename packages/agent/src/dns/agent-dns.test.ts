@@ -93,6 +93,27 @@ describe("the agent's DNS with two networks", () => {
   });
 });
 
+describe("the agent's DNS with a dual-stack port", () => {
+  let dns: ReturnType<typeof agentDns> | undefined;
+  afterAll(() => dns?.stop());
+
+  test('answers AAAA for the IPv6 address and PTR under ip6.arpa, on its network\'s address only, beside the A record', async () => {
+    const port = await freePort(['127.0.0.2', '127.0.0.3']);
+    dns = agentDns({ enabled: true, port, cache: { noResolv: true, servers: [] } }, () => {});
+    const dig = async (address: string, ...query: string[]) => {
+      const { stdout } = await run('dig', [`@${address}`, '-p', String(port), '+tries=1', '+time=2', '+short', ...query]);
+      return stdout.trim().split('\n').filter(Boolean);
+    };
+    await dns.listenOn(new Map([['a', [v4('127.0.0.2')]], ['b', [v4('127.0.0.3')]]]));
+    dns.setRecords(new Map([['a', new Map([['vm1.a.example', [v4('198.18.1.10'), '2001:db8:1:0:f816:3eff:fe00:1']]])], ['b', new Map()]]));
+    expect(await dig('127.0.0.2', 'vm1.a.example', 'AAAA')).toStrictEqual(['2001:db8:1:0:f816:3eff:fe00:1']);
+    expect(await dig('127.0.0.2', 'vm1.a.example', 'A')).toStrictEqual(['198.18.1.10']);
+    expect(await dig('127.0.0.2', '-x', '2001:db8:1:0:f816:3eff:fe00:1')).toStrictEqual(['vm1.a.example.']);
+    expect(await dig('127.0.0.3', 'vm1.a.example', 'AAAA')).toStrictEqual([]);
+    expect(await dig('127.0.0.3', '-x', '2001:db8:1:0:f816:3eff:fe00:1')).toStrictEqual([]);
+  });
+});
+
 describe("the agent's log-queries", () => {
   let dns: ReturnType<typeof agentDns> | undefined;
   afterAll(() => dns?.stop());

@@ -3,7 +3,8 @@
  * role, as in Neutron's qdhcp namespaces): it listens on the agent's DHCP
  * port addresses — the DNS server the agent hands to clients when a subnet
  * lists none — forwards to the host's upstreams, and answers the names of
- * the served networks' ports and leases (hostname.dns_domain, with PTR).
+ * the served networks' ports and leases (hostname.dns_domain, A and AAAA,
+ * with PTR under in-addr.arpa and ip6.arpa).
  *
  * One view per network: a network's names are answered only to queries
  * that arrived on that network's own DHCP port addresses. The cache opens
@@ -40,8 +41,8 @@ export interface AgentDns {
    * nothing else changed: sockets stay in the namespace they were made in.
    */
   listenOn(networks: ReadonlyMap<string, readonly Ipv4[]>, namespaces?: ReadonlyMap<string, string>, renewed?: ReadonlySet<string>): Promise<void>;
-  /** Replaces the local names: network id → (fully qualified name → addresses). */
-  setRecords(records: ReadonlyMap<string, ReadonlyMap<string, readonly Ipv4[]>>): void;
+  /** Replaces the local names: network id → (fully qualified name → addresses: IPv4 numbers, or IPv6 RFC 5952 text, answered as AAAA). */
+  setRecords(records: ReadonlyMap<string, ReadonlyMap<string, readonly (Ipv4 | string)[]>>): void;
   /** Where the cache listens; `netns` for a listener inside a network's namespace. */
   addresses(): readonly { address: string; netns?: string; port: number }[];
   /** The embedded cache's counters, when it runs. */
@@ -120,7 +121,7 @@ export function agentDns(options: AgentDnsOptions, log: (line: string) => void, 
       }
     },
     setRecords(next) {
-      records = new Map([...next].map(([id, names]) => [id, new Map([...names].map(([name, ips]) => [name, ips.map(formatIpv4)]))]));
+      records = new Map([...next].map(([id, names]) => [id, new Map([...names].map(([name, ips]) => [name, ips.map((ip) => (typeof ip === 'number' ? formatIpv4(ip) : ip))]))]));
       pushViews();
     },
     addresses: () => cache?.addresses ?? [],
