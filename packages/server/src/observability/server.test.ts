@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fc, test } from '@fast-check/vitest';
-import { defaultAgentConfig } from '@leasehold/agent';
+import { defaultAgentConfig, defaultMetadataOptions } from '@leasehold/agent';
 import { clientPacket } from '@leasehold/agent/testing';
 import { ApiClient } from '@leasehold/api/client';
 import { startTestNats, type TestNats } from '@leasehold/journal/testing';
@@ -36,7 +36,7 @@ beforeAll(async () => {
   system = await startSystem(runtime, {
     api: { agentDownTimeMs: 3000 },
     scheduler: { agentDownTime: 3000, reportInterval: 1000 },
-    agent: defaultAgentConfig({ agentId: 'm1', interfaceMappings: { physm: 'fakem' }, listen: false, configureInterfaces: false, reportIntervalMs: 1000, agentDownTimeMs: 3000, dns: { enabled: false, port: 0 }, logDhcp: true }),
+    agent: defaultAgentConfig({ agentId: 'm1', interfaceMappings: { physm: 'fakem' }, listen: false, configureInterfaces: false, reportIntervalMs: 1000, agentDownTimeMs: 3000, dns: { enabled: false, port: 0 }, logDhcp: true, metadata: { ...defaultMetadataOptions, enableIsolatedMetadata: true } }),
     logger: createLogger({ level: 'silent', format: 'json' }),
     // One log-dhcp line a second: a packet's two lines already overflow it.
     transactionRate: 1,
@@ -66,6 +66,8 @@ describe('the metrics endpoint of a running system', () => {
 
     // As the sockets' packet queue counts a datagram it sheds (this test hands packets to the server directly).
     system.agent!.server.stats.dropped.queue_full += 2;
+    // As the metadata proxies count a caller that is no port (none listens here: listen is off).
+    system.agent!.metadata!.stats.counts['not-found'] += 3;
 
     await expect.poll(async () => sample((await get('/metrics')).text, 'leasehold_api_leases', 'state="bound"'), { timeout: 5000 }).toBe(1);
     const { status, text } = await get('/metrics');
@@ -76,6 +78,8 @@ describe('the metrics endpoint of a running system', () => {
     expect(sample(text, 'leasehold_dhcp_packets_total', 'outcome="malformed"')).toBe(1);
     expect(sample(text, 'leasehold_dhcp_dropped_total', 'reason="queue_full"')).toBe(2);
     expect(sample(text, 'leasehold_dhcp_dropped_total', 'reason="stale"')).toBe(0);
+    expect(sample(text, 'leasehold_metadata_requests_total', 'outcome="not_found"')).toBe(3);
+    expect(sample(text, 'leasehold_metadata_requests_total', 'outcome="forwarded"')).toBe(0);
     expect(sample(text, 'leasehold_log_lines_suppressed_total', 'component="dhcp"')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'leasehold_log_lines_suppressed_total', 'component="dns"')).toBe(0);
     expect(sample(text, 'leasehold_agent_leases', 'state="bound"')).toBe(1);
