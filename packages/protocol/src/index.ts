@@ -159,6 +159,20 @@ export type {
   TypedDhcpOption,
 } from './dhcp/message.js';
 export { compressDns } from './dns/compress.js';
+export { Dhcp6MessageType, Dhcp6StatusCode } from './dhcp6/constants.js';
+export { decodeDhcp6 } from './dhcp6/decode.js';
+export { dhcp6DuidKey } from './dhcp6/duid.js';
+export { encodeDhcp6 } from './dhcp6/encode.js';
+export { Dhcp6DecodeError } from './dhcp6/errors.js';
+export { getDhcp6Option, getDhcp6Options, isDhcp6Relay } from './dhcp6/message.js';
+export type {
+  Dhcp6ClientServerMessage,
+  Dhcp6Duid,
+  Dhcp6IaNa,
+  Dhcp6Message,
+  Dhcp6Option,
+  Dhcp6RelayMessage,
+} from './dhcp6/message.js';
 export { PcapDecodeError, PcapLinkTypeError } from './pcap/errors.js';
 export type { PcapTimestamp } from './pcap/pcap-file.js';
 export { readPcap } from './pcap/read-pcap.js';

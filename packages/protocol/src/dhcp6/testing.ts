@@ -18,7 +18,7 @@ const record = <T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }) => fc.record(m
 /** Codes the codec types; raw options get any other code. */
 const TYPED = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 14, 15, 16, 18, 20, 23, 24, 32, 82]);
 
-export const dhcp6Duid: fc.Arbitrary<Dhcp6Duid> = fc.oneof(
+const dhcp6Duid: fc.Arbitrary<Dhcp6Duid> = fc.oneof(
   record({ kind: fc.constant('llt' as const), hardwareType: u16, time: u32, linkLayerAddress: opaque(20) }),
   record({ kind: fc.constant('en' as const), enterpriseNumber: u32, identifier: opaque(20) }),
   record({ kind: fc.constant('ll' as const), hardwareType: u16, linkLayerAddress: opaque(20) }),
@@ -70,7 +70,7 @@ export interface Dhcp6MessageConstraints {
 }
 
 /** A client/server message: any msg-type but 12 and 13, typed and raw options. */
-export function dhcp6ClientServerMessage(constraints: Dhcp6MessageConstraints = {}): fc.Arbitrary<Dhcp6Message> {
+function dhcp6ClientServerMessage(constraints: Dhcp6MessageConstraints = {}): fc.Arbitrary<Dhcp6Message> {
   return record({
     msgType: fc.oneof(fc.integer({ min: 1, max: 11 }), u8).filter((t) => t !== 12 && t !== 13),
     transactionId: fc.integer({ min: 0, max: 0xffffff }),
