@@ -6,7 +6,9 @@
  * real curl there fetches the instance id through the agent's proxy from a
  * small Nova metadata stand-in run here, which answers only requests bearing
  * Neutron's headers with a valid signature. A curl from an address of the
- * same link that is no port's gets 404, and Nova never hears of it.
+ * same link that is no port's gets 404, and Nova never hears of it. Once a
+ * router interface port holds the gateway, the subnet's route goes through
+ * the gateway and the proxy and its address are gone.
  *
  * Then the same on two VXLAN networks with the same CIDR, the same DHCP port
  * address and the same instance address: each network's proxy listens in
@@ -21,7 +23,7 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { defaultMetadataOptions } from '@leasehold/agent';
 import { macOf, startClient, type TestLink } from '@leasehold/agent/testing';
-import { formatIpv4 } from '@leasehold/protocol';
+import { formatIpv4, parseIpv4 } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
 
@@ -60,7 +62,7 @@ const curl = async (link: TestLink, ...args: string[]) => {
 };
 
 describe('isolated metadata', () => {
-  test('a client learns the route to 169.254.169.254 by DHCP, curl through it gets its instance id from Nova with signed headers, and a stranger gets 404', async () => {
+  test('a client learns the route to 169.254.169.254 by DHCP, curl through it gets its instance id from Nova with signed headers, a stranger gets 404; a router on the gateway ends the proxy', async () => {
     const link = await env.link();
     const agent = await env.startAgent({
       agentId: 'agent-metadata',
@@ -105,6 +107,12 @@ describe('isolated metadata', () => {
       expect((await curl(link, '--interface', '198.18.64.200', 'http://169.254.169.254/latest/meta-data/instance-id')).status).toBe('404');
       expect(heard).toHaveLength(1);
       expect(agent.metadata?.stats.counts).toMatchObject({ forwarded: 1, 'not-found': 1 });
+
+      // A router plugged in on the gateway: the subnet is routed now (Neutron's rule), its route goes through the gateway, and the proxy and its address go.
+      await env.t.client.ports.create({ network_id: network.id, device_owner: 'network:router_interface', device_id: 'router-1', fixed_ips: [{ subnet_id: subnet.id, ip_address: '198.18.64.1' }] });
+      await expect.poll(() => agent.metadata?.listening().has(network.id), { timeout: 10_000 }).toBe(false);
+      expect(agent.served().find((s) => s.networkId === network.id)?.metadataRoutes).toStrictEqual(new Map([[subnet.id, parseIpv4('198.18.64.1')]]));
+      expect((await execFileAsync('ip', ['-4', 'addr', 'show', 'dev', link.hostIf])).stdout).not.toContain('169.254.169.254');
     } finally {
       await client.stop();
     }

@@ -9,7 +9,7 @@ export { applyNetworkEvent, initialNetwork, networkMachine, subnet6In, subnetIn 
 // port
 export { PORT_EVENT_VERSION, fromPortEnvelope, portEventRegistry, toPortEnvelope } from './port/events.js';
 export { portAggregate, portIdOf, portSubject } from './port/subjects.js';
-export { DHCP_DEVICE_OWNER, applyPortEvent } from './port/fold.js';
+export { DHCP_DEVICE_OWNER, ROUTER_INTERFACE_OWNERS, applyPortEvent } from './port/fold.js';
 
 // address and MAC claims
 export { CLAIM_EVENT_VERSION, claimEventRegistry, claimSubject, fromClaimEnvelope, toClaimEnvelope } from './claim/events.js';

@@ -11,9 +11,7 @@
  * route points at its gateway, where the router's own proxy answers.
  */
 import { parseCidr, cidrContainsCidr, type Ipv4, type PortState, type SubnetState } from '@leasehold/protocol';
-
-/** Neutron's ROUTER_INTERFACE_OWNERS: the device owners of a router's port on a subnet. */
-export const ROUTER_INTERFACE_OWNERS: ReadonlySet<string> = new Set(['network:router_interface', 'network:router_interface_distributed', 'network:ha_router_replicated_interface']);
+import { ROUTER_INTERFACE_OWNERS } from '@leasehold/resources';
 
 /** Neutron's metadata network (enable_metadata_network): a subnet inside 169.254.0.0/16. */
 const LINK_LOCAL = parseCidr('169.254.0.0/16');

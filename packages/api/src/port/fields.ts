@@ -4,7 +4,7 @@
  * extra_dhcp_opts) the agent will later put on the wire.
  */
 import { checkDhcpOption, cidrContains, formatCidr, formatIpv4, rangeContains, type ExtraDhcpOpt, type Ipv4, type SubnetState } from '@leasehold/protocol';
-import { subnet6In, subnetIn, type NetworkSnapshot } from '@leasehold/resources';
+import { ROUTER_INTERFACE_OWNERS, subnet6In, subnetIn, type NetworkSnapshot } from '@leasehold/resources';
 import { ApiError, notFound } from '../errors.js';
 import { isHostOf, parseIp } from '../subnet/rules.js';
 import { isIpv6Entry } from './fields6.js';
@@ -25,6 +25,7 @@ export interface AddressRequest {
 export function resolveAddressRequests(
   network: NetworkSnapshot,
   fixedIps: readonly { subnet_id?: string | undefined; ip_address?: string | undefined }[] | undefined,
+  deviceOwner = '',
 ): AddressRequest[] {
   const subnets = Object.values(network.context.subnets);
   if (fixedIps === undefined) {
@@ -51,7 +52,7 @@ export function resolveAddressRequests(
         throw new ApiError('IP_OUTSIDE_SUBNETS', `${field}.ip_address ${entry.ip_address} is in none of the network's subnets`, `${field}.ip_address`);
       }
     }
-    if (ip !== undefined) checkPortAddress(subnet, ip, `${field}.ip_address`);
+    if (ip !== undefined) checkPortAddress(subnet, ip, `${field}.ip_address`, deviceOwner);
     return [{ subnet, ip, field }];
   });
   const seen = new Set<Ipv4>();
@@ -63,12 +64,15 @@ export function resolveAddressRequests(
   return out;
 }
 
-/** An address a port may hold: a host of the subnet, not its gateway, not in its dynamic pools. */
-export function checkPortAddress(subnet: SubnetState, ip: Ipv4, field: string): void {
+/**
+ * An address a port may hold: a host of the subnet, not its gateway (but for a router's
+ * interface, as Neutron's add_router_interface puts it there), not in its dynamic pools.
+ */
+export function checkPortAddress(subnet: SubnetState, ip: Ipv4, field: string, deviceOwner = ''): void {
   if (!isHostOf(subnet.cidr, ip)) {
     throw new ApiError('INVALID_IP', `${field} ${formatIpv4(ip)} is not a host address of subnet ${subnet.id} (${formatCidr(subnet.cidr)})`, field);
   }
-  if (ip === subnet.gatewayIp) {
+  if (ip === subnet.gatewayIp && !ROUTER_INTERFACE_OWNERS.has(deviceOwner)) {
     throw new ApiError('IP_ALREADY_ALLOCATED', `${field} ${formatIpv4(ip)} is the gateway of subnet ${subnet.id}`, field);
   }
   if (subnet.dynamicPools.some((p) => rangeContains(p, ip))) {

@@ -49,6 +49,15 @@ describe('ports', () => {
     await expect(t.client.ports.create({ network_id: other.id, mac_address: '52:54:00:aa:bb:cc' })).resolves.toBeDefined();
   });
 
+  test("the gateway address is a router interface's alone (Neutron's add_router_interface), and only once", async () => {
+    const net = await t.client.networks.create({});
+    await t.client.subnets.create({ network_id: net.id, cidr: '198.18.23.0/24' });
+    expect(await apiErrorOf(t.client.ports.create({ network_id: net.id, device_owner: 'compute:nova', fixed_ips: [{ ip_address: '198.18.23.1' }] }))).toMatchObject({ code: 'IP_ALREADY_ALLOCATED' });
+    const router = await t.client.ports.create({ network_id: net.id, device_owner: 'network:router_interface', device_id: 'router-1', fixed_ips: [{ ip_address: '198.18.23.1' }] });
+    expect(router.fixed_ips[0]?.ip_address).toBe('198.18.23.1');
+    expect(await apiErrorOf(t.client.ports.create({ network_id: net.id, device_owner: 'network:router_interface_distributed', fixed_ips: [{ ip_address: '198.18.23.1' }] }))).toMatchObject({ code: 'IP_ALREADY_ALLOCATED' });
+  });
+
   test('a refused port gives back the address it had claimed, so the next port gets it', async () => {
     const net = await t.client.networks.create({});
     await t.client.subnets.create({ network_id: net.id, cidr: '198.18.22.0/24', allocation_pools: [{ start: '198.18.22.10', end: '198.18.22.12' }] });

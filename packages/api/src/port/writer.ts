@@ -57,7 +57,7 @@ export class PortWriter {
     const network = this.model.network(req.network_id);
     if (!network) throw notFound('network', req.network_id, 'network_id');
     const requestedMac = req.mac_address === undefined ? undefined : parseMac(req.mac_address);
-    const addresses = resolveAddressRequests(network, req.fixed_ips);
+    const addresses = resolveAddressRequests(network, req.fixed_ips, req.device_owner);
     const addresses6 = resolveAddressRequests6(network, req.fixed_ips);
     const dnsName = parseDnsName(req.dns_name);
     const [extraDhcpOpts, extraDhcpOpts6] = parseExtraDhcpOpts(req.extra_dhcp_opts);
@@ -105,7 +105,7 @@ export class PortWriter {
     const newMac = req.mac_address === undefined ? undefined : parseMac(req.mac_address);
     const macChanges = newMac !== undefined && newMac !== port.macAddress;
     // Keep addresses the port already has; claim only the new ones.
-    const wanted = req.fixed_ips === undefined ? undefined : resolveAddressRequests(network, req.fixed_ips);
+    const wanted = req.fixed_ips === undefined ? undefined : resolveAddressRequests(network, req.fixed_ips, req.device_owner ?? port.deviceOwner);
     const kept: FixedIp[] = [];
     const toClaim: AddressRequest[] = [];
     for (const request of wanted ?? []) {

@@ -9,6 +9,13 @@ import type { PortEvent, PortState } from './events.js';
 export const DHCP_DEVICE_OWNER = 'network:dhcp';
 
 /**
+ * device_owner of a router's port on a subnet (Neutron's ROUTER_INTERFACE_OWNERS): the one port
+ * that may hold the subnet's gateway address, and what makes the subnet routed rather than
+ * isolated for isolated metadata (Neutron's get_isolated_subnets).
+ */
+export const ROUTER_INTERFACE_OWNERS: ReadonlySet<string> = new Set(['network:router_interface', 'network:router_interface_distributed', 'network:ha_router_replicated_interface']);
+
+/**
  * The port after `event`, from the port before it (undefined: none yet, or
  * deleted). A PortCreated replaces whatever was there (a second one for an
  * id, which only a writer other than the API makes, gives the new port); an
