@@ -8,7 +8,10 @@ import { Command, Option } from 'commander';
 import { runWithApi, withConnectionFlags, type ConnectionFlags } from './connection.js';
 import { badFlag } from './errors.js';
 import { adminState, defined } from './flags.js';
-import { renderList, renderRecord, type Column } from './output.js';
+import { withFormatFlags } from './formats.js';
+import { networkNames, withNetworkName } from './names.js';
+import type { Column } from './output.js';
+import { listPages, nextMarker, withPagingFlags } from './paging.js';
 import { resolveId } from './resolve.js';
 
 interface AgentFlags extends ConnectionFlags {
@@ -27,7 +30,7 @@ export const agentColumns: readonly Column<AgentView>[] = [
   { header: 'admin', value: (a) => (a.admin_state_up ? 'UP' : 'DOWN') },
   { header: 'networks', value: (a) => a.networks.length },
   { header: 'ports', value: (a) => a.configurations.ports },
-  { header: 'heartbeat', value: (a) => a.heartbeat_timestamp ?? '' },
+  { header: 'heartbeat', value: (a) => a.heartbeat_timestamp ?? '', time: true },
 ];
 
 export const leaseColumns: readonly Column<LeaseView>[] = [
@@ -35,43 +38,43 @@ export const leaseColumns: readonly Column<LeaseView>[] = [
   { header: 'mac address', value: (l) => l.mac_address },
   { header: 'hostname', value: (l) => l.hostname ?? '' },
   { header: 'state', value: (l) => l.state },
-  { header: 'expires', value: (l) => l.expires_at ?? '' },
+  { header: 'expires', value: (l) => l.expires_at ?? '', time: true },
   { header: 'network', value: (l) => l.network_id },
 ];
 
 export function agentCommand(): Command {
   const agent = new Command('agent').description('DHCP agents: list, show, set, delete, networks (run one with `leasehold dhcp-agent`)');
 
-  withConnectionFlags(
+  withFormatFlags(withConnectionFlags(
     agent
       .command('list')
       .description('list agents')
       .option('--host <host>', 'only agents on this host')
       .option('--alive', 'only agents that report')
       .option('--dead', 'only agents that stopped reporting'),
-  ).action((flags: AgentFlags) =>
-    runWithApi(flags, async ({ client, print }) => {
+  ), true).action((flags: AgentFlags) =>
+    runWithApi(flags, async ({ client, printList }) => {
       const filters: ApiInput<'agentList'> = defined({ host: flags.host, alive: flags.alive ? true : flags.dead ? false : undefined });
       const agents = await client.agents.list(filters);
-      print({ agents }, () => renderList(agents, agentColumns));
+      printList({ agents }, agents, agentColumns);
     }),
   );
 
-  withConnectionFlags(agent.command('show').argument('<agent>', 'agent id').description('show an agent')).action((id: string, flags: AgentFlags) =>
-    runWithApi(flags, async ({ client, print }) => {
+  withFormatFlags(withConnectionFlags(agent.command('show').argument('<agent>', 'agent id').description('show an agent')), false).action((id: string, flags: AgentFlags) =>
+    runWithApi(flags, async ({ client, printRecord }) => {
       const shown = await client.agents.show(id);
-      print({ agent: shown }, () => renderRecord(shown));
+      printRecord({ agent: shown }, shown);
     }),
   );
 
-  withConnectionFlags(
+  withFormatFlags(withConnectionFlags(
     agent.command('set').argument('<agent>', 'agent id').description("change an agent's admin state").option('--enable', 'admin state up').option('--disable', 'admin state down (keeps its networks, gets no new ones)'),
-  ).action((id: string, flags: AgentFlags) =>
-    runWithApi(flags, async ({ client, print }) => {
+  ), false).action((id: string, flags: AgentFlags) =>
+    runWithApi(flags, async ({ client, printRecord }) => {
       const up = adminState(flags);
       if (up === undefined) throw badFlag('--enable', 'give --enable or --disable');
       const updated = await client.agents.update(id, up);
-      print({ agent: updated }, () => renderRecord(updated));
+      printRecord({ agent: updated }, updated);
     }),
   );
 
@@ -85,10 +88,13 @@ export function agentCommand(): Command {
       }),
   );
 
-  withConnectionFlags(agent.command('networks').argument('<agent>', 'agent id').description('the networks an agent serves')).action((id: string, flags: AgentFlags) =>
-    runWithApi(flags, async ({ client, print }) => {
-      const networks = await client.bindings.networksOnAgent(id);
-      print({ networks }, () => (networks.length ? networks.join('\n') : '(none)'));
+  withFormatFlags(withConnectionFlags(agent.command('networks').argument('<agent>', 'agent id').description('the networks an agent serves')), true).action((id: string, flags: AgentFlags) =>
+    runWithApi(flags, async ({ client, printList }) => {
+      const [networks, names] = await Promise.all([client.bindings.networksOnAgent(id), networkNames(client)]);
+      printList({ networks }, networks, [
+        { header: 'id', value: (n) => n },
+        { header: 'name', value: (n) => names.get(n) ?? '' },
+      ]);
     }),
   );
   return agent;
@@ -114,11 +120,11 @@ export function bindingCommand(): Command {
         print({ deleted: { network_id: networkId, agent_id: agentId }, note }, () => `network ${networkId} is no longer served by agent ${agentId}\nnote: ${note}`);
       }),
   );
-  withConnectionFlags(binding.command('list').argument('<network>', 'network id or name').description('the agents hosting a network')).action(
+  withFormatFlags(withConnectionFlags(binding.command('list').argument('<network>', 'network id or name').description('the agents hosting a network')), true).action(
     (network: string, flags: ConnectionFlags) =>
-      runWithApi(flags, async ({ client, print }) => {
+      runWithApi(flags, async ({ client, printList }) => {
         const agents = await client.bindings.agentsOnNetwork(await resolveId(client, 'network', network, 'network'));
-        print({ agents }, () => renderList(agents, [...agentColumns.slice(0, 5), { header: 'reason', value: (a: AgentView & { binding_reason: string }) => a.binding_reason }]));
+        printList({ agents }, agents, [...agentColumns.slice(0, 5), { header: 'reason', value: (a: AgentView & { binding_reason: string }) => a.binding_reason }]);
       }),
   );
   return binding;
@@ -132,27 +138,28 @@ interface LeaseFlags extends ConnectionFlags {
 
 export function leaseCommand(): Command {
   const lease = new Command('lease').description('DHCP leases: list, show');
-  withConnectionFlags(
+  withPagingFlags(withFormatFlags(withConnectionFlags(
     lease
       .command('list')
       .description('list leases')
       .option('--network <network>', 'only leases of this network (id or name)')
       .addOption(new Option('--state <state>', 'only leases in this state').choices(['bound', 'released', 'expired', 'declined']))
       .option('--mac <mac>', 'only leases of this MAC address'),
-  ).action((flags: LeaseFlags) =>
-    runWithApi(flags, async ({ client, print }) => {
+  ), true)).action((flags: LeaseFlags) =>
+    runWithApi(flags, async ({ client, printList }) => {
       const networkId = flags.network === undefined ? undefined : await resolveId(client, 'network', flags.network, 'network');
-      const leases = await client.leases.list(defined({ network_id: networkId, state: flags.state, mac_address: flags.mac }));
-      print({ leases }, () => renderList(leases, leaseColumns));
+      const filters = defined({ network_id: networkId, state: flags.state, mac_address: flags.mac });
+      const [page, names] = await Promise.all([listPages((paging) => client.leases.page({ ...filters, ...paging }), flags), networkNames(client)]);
+      printList({ leases: page.items, ...nextMarker(page) }, page.items, withNetworkName(leaseColumns, names, (l) => l.network_id));
     }),
   );
-  withConnectionFlags(lease.command('show').argument('<mac|ip>', 'a MAC or an IPv4 address').option('--network <network>', 'look only in this network').description('show the lease of a MAC or an address')).action(
+  withFormatFlags(withConnectionFlags(lease.command('show').argument('<mac|ip>', 'a MAC or an IPv4 address').option('--network <network>', 'look only in this network').description('show the lease of a MAC or an address')), false).action(
     (ref: string, flags: LeaseFlags) =>
-      runWithApi(flags, async ({ client, print }) => {
+      runWithApi(flags, async ({ client, printRecord }) => {
         const networkId = flags.network === undefined ? undefined : await resolveId(client, 'network', flags.network, 'network');
         const query = ref.includes(':') ? { mac_address: ref } : { ip_address: ref };
         const shown = await client.leases.show({ ...query, ...(networkId ? { network_id: networkId } : {}) });
-        print({ lease: shown }, () => renderRecord(shown));
+        printRecord({ lease: shown }, shown);
       }),
   );
   return lease;

@@ -15,10 +15,12 @@ import { connectNats, CredentialsError, credentialsFromFile, localConnectOptions
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Command } from 'commander';
 import { NATS_URL_FILE, splitServers } from '@leasehold/server';
-import { CliError, EXIT_FAILURE, errorLine, exitCodeOf, explainTransportError } from './errors.js';
-import { renderJson } from './output.js';
+import { CliError, EXIT_FAILURE, errorJson, errorLine, exitCodeOf, explainTransportError } from './errors.js';
+import { listGrid, recordGrid, renderGrid, renderRecordAs, type FormatFlags } from './formats.js';
+import { renderJson, type Column } from './output.js';
+import type { PagingFlags } from './paging.js';
 
-export interface ConnectionFlags {
+export interface ConnectionFlags extends FormatFlags, PagingFlags {
   readonly natsUrl?: string;
   readonly natsCredentials?: string;
   readonly dataDir?: string;
@@ -127,6 +129,10 @@ export interface Session {
   readonly client: ApiClient;
   /** Prints a reply: its JSON with --json, else what `table` renders. */
   print(reply: unknown, table: () => string): void;
+  /** Prints a list: the API's reply with --json, else its rows under `columns` in -f's format (-c, --sort). */
+  printList<T>(reply: unknown, rows: readonly T[], columns: readonly Column<T>[]): void;
+  /** Prints one resource: the API's reply with --json, else its fields in -f's format (-c). */
+  printRecord(reply: unknown, resource: object): void;
 }
 
 /**
@@ -143,13 +149,17 @@ export async function runWithApi(flags: ConnectionFlags, work: (session: Session
     url = target.url;
     nc = await connectCli(target, timeoutMs);
     const client = new ApiClient(nc, { timeoutMs });
+    const write = (reply: unknown, text: () => string) => process.stdout.write(`${flags.json ? renderJson(reply) : text()}\n`);
     await work({
       client,
-      print: (reply, table) => process.stdout.write(`${flags.json ? renderJson(reply) : table()}\n`),
+      print: write,
+      printList: (reply, rows, columns) => write(reply, () => renderGrid(listGrid(rows, columns, flags), flags.format ?? 'table')),
+      printRecord: (reply, resource) => write(reply, () => renderRecordAs(recordGrid(resource, flags), flags.format ?? 'table')),
     });
   } catch (error) {
     const explained = explainTransportError(error, url);
-    process.stderr.write(`${errorLine(explained)}\n`);
+    // A script that asked for JSON gets its errors as JSON too.
+    process.stderr.write(`${flags.json || flags.format === 'json' ? errorJson(explained) : errorLine(explained)}\n`);
     process.exitCode = exitCodeOf(explained);
   } finally {
     await nc?.close();

@@ -51,6 +51,14 @@ export function errorLine(error: unknown): string {
   return `error INTERNAL: ${error instanceof Error ? error.message : String(error)}`;
 }
 
+/** The error as one JSON line, `{"error":{"code","field","message"}}`, the API's own error body. Pure. */
+export function errorJson(error: unknown): string {
+  if (error instanceof ApiError || error instanceof CliError) {
+    return JSON.stringify({ error: { code: error.code, ...(error.field ? { field: error.field } : {}), message: error.message } });
+  }
+  return JSON.stringify({ error: { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) } });
+}
+
 /** The exit status for an error. Pure. */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof CliError) return error.exitCode;

@@ -5,7 +5,9 @@ import { runWithApi, withConnectionFlags, type ConnectionFlags } from './connect
 import { badFlag } from './errors.js';
 import { adminState, collect, defined, listOf, parseInteger } from './flags.js';
 import { networkDhcp, networkRecord } from './network-reach.js';
-import { renderList, renderRecord, type Column } from './output.js';
+import { withFormatFlags } from './formats.js';
+import type { Column } from './output.js';
+import { listPages, nextMarker, withPagingFlags } from './paging.js';
 import { resolveId } from './resolve.js';
 
 export interface NetworkFlags extends ConnectionFlags {
@@ -78,15 +80,15 @@ const fieldFlags = (command: Command) =>
 export function networkCommand(): Command {
   const net = new Command('net').alias('network').description('networks: create, list, show, update, delete');
 
-  withConnectionFlags(fieldFlags(net.command('create').argument('[name]', 'network name').description('create a network'))).action(
+  withFormatFlags(withConnectionFlags(fieldFlags(net.command('create').argument('[name]', 'network name').description('create a network'))), false).action(
     (name: string | undefined, flags: NetworkFlags) =>
-      runWithApi(flags, async ({ client, print }) => {
+      runWithApi(flags, async ({ client, printRecord }) => {
         const network = await client.networks.create({ ...networkFields(flags), ...(name !== undefined ? { name } : {}) });
-        print({ network }, () => renderRecord(network));
+        printRecord({ network }, network);
       }),
   );
 
-  withConnectionFlags(
+  withPagingFlags(withFormatFlags(withConnectionFlags(
     net
       .command('list')
       .description('list networks')
@@ -96,8 +98,8 @@ export function networkCommand(): Command {
       .option('--provider-segment <id>', 'only networks with this VLAN id or VNI')
       .option('--enable', 'only networks that are admin state up')
       .option('--disable', 'only networks that are admin state down'),
-  ).action((flags: NetworkFlags) =>
-    runWithApi(flags, async ({ client, print }) => {
+  ), true)).action((flags: NetworkFlags) =>
+    runWithApi(flags, async ({ client, printList }) => {
       const filters: ApiInput<'networkList'> = defined({
         name: flags.name,
         admin_state_up: adminState(flags),
@@ -105,22 +107,22 @@ export function networkCommand(): Command {
         'provider:network_type': networkType(flags.providerNetworkType),
         'provider:segmentation_id': flags.providerSegment === undefined ? undefined : parseInteger('--provider-segment', flags.providerSegment, 1, MAX_SEGMENT),
       });
-      const networks = await client.networks.list(filters);
-      print({ networks }, () => renderList(networks, networkColumns));
+      const page = await listPages((paging) => client.networks.page({ ...filters, ...paging }), flags);
+      printList({ networks: page.items, ...nextMarker(page) }, page.items, networkColumns);
     }),
   );
 
-  withConnectionFlags(net.command('show').argument('<network>', 'id or name').description('show a network')).action(
+  withFormatFlags(withConnectionFlags(net.command('show').argument('<network>', 'id or name').description('show a network')), false).action(
     (ref: string, flags: NetworkFlags) =>
-      runWithApi(flags, async ({ client, print }) => {
+      runWithApi(flags, async ({ client, printRecord }) => {
         const network = await client.networks.show(await resolveId(client, 'network', ref, 'network'));
         const [agents, bound] = await Promise.all([client.agents.list(), client.bindings.agentsOnNetwork(network.id)]);
         const dhcp = networkDhcp(network, agents, bound.map((a) => a.id));
-        print({ network, dhcp }, () => renderRecord(networkRecord(network, dhcp)));
+        printRecord({ network, dhcp }, networkRecord(network, dhcp));
       }),
   );
 
-  withConnectionFlags(
+  withFormatFlags(withConnectionFlags(
     fieldFlags(
       net
         .command('update')
@@ -129,14 +131,14 @@ export function networkCommand(): Command {
         .option('--name <name>', 'new name')
         .option('--revision <n>', 'refuse unless the network is still at this revision_number'),
     ),
-  ).action((ref: string, flags: NetworkFlags) =>
-    runWithApi(flags, async ({ client, print }) => {
+  ), false).action((ref: string, flags: NetworkFlags) =>
+    runWithApi(flags, async ({ client, printRecord }) => {
       const changes = networkFields(flags);
       if (Object.keys(changes).length === 0) throw badFlag('--name', 'nothing to change: give at least one field flag');
       const revision = flags.revision === undefined ? undefined : parseInteger('--revision', flags.revision, 0);
       const id = await resolveId(client, 'network', ref, 'network');
       const network = await client.networks.update(id, { ...changes, ...(revision !== undefined ? { revision_number: revision } : {}) });
-      print({ network }, () => renderRecord(network));
+      printRecord({ network }, network);
     }),
   );
 

@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { formatValue, renderList, renderRecord, renderTable } from './output.js';
+import { formatValue, renderTable } from './output.js';
 import { tableRows } from './testing/run-cli.js';
 
 const cell = fc.stringMatching(/^[a-z0-9.:,=\/-]{0,12}$/);
@@ -25,15 +25,6 @@ describe('renderTable', () => {
   });
 });
 
-describe('renderRecord', () => {
-  test.prop([fc.dictionary(fc.stringMatching(/^[a-z_:]{1,20}$/), fc.jsonValue())])(
-    'prints one line per field whatever the values hold (newlines included)',
-    (resource) => {
-      expect(renderRecord(resource).split('\n')).toHaveLength(Object.keys(resource).length + 2);
-    },
-  );
-});
-
 describe('formatValue', () => {
   test('prints nothing for null, lists comma-separated and objects as key=value pairs', () => {
     expect(formatValue(null)).toBe('');
@@ -41,13 +32,5 @@ describe('formatValue', () => {
     expect(formatValue(['az1', 'az2'])).toBe('az1, az2');
     expect(formatValue([{ destination: '198.19.0.0/16', nexthop: '198.18.0.1' }])).toBe('destination=198.19.0.0/16,nexthop=198.18.0.1');
     expect(formatValue(false)).toBe('false');
-  });
-
-  test('renderList picks each column from each row in order', () => {
-    const out = renderList([{ a: 1, b: ['x', 'y'] }], [
-      { header: 'b', value: (r: { a: number; b: string[] }) => r.b },
-      { header: 'a', value: (r: { a: number; b: string[] }) => r.a },
-    ]);
-    expect(tableRows(`${out}\n`)).toEqual([['b', 'a'], ['x, y', '1']]);
   });
 });

@@ -1,13 +1,16 @@
 /**
- * How the CLI prints resources: aligned columns for lists, a field/value
- * table for one resource, or the API's JSON reply with `--json`. No table
- * library is installed, and this needs little: plain text, two spaces
+ * How the CLI prints resources in a table (aligned columns; formats.ts lays
+ * out lists and records and offers -f's other formats), or the API's JSON
+ * reply with `--json`. No table library is installed, and this needs
+ * little: plain text, two spaces
  * between columns, no trailing blanks.
  */
 
 export interface Column<T> {
   readonly header: string;
   readonly value: (row: T) => unknown;
+  /** The value is a time (ISO 8601): a table shows how long ago or from now it is. */
+  readonly time?: boolean;
 }
 
 /** One cell's text: null/undefined empty, lists comma-separated, objects as k=v pairs. Pure. */
@@ -31,22 +34,6 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
       .join('  ')
       .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
-/** A list as a table with the given columns. Pure. */
-export function renderList<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
-  return renderTable(
-    columns.map((c) => c.header),
-    rows.map((row) => columns.map((c) => formatValue(c.value(row)))),
-  );
-}
-
-/** One resource as a two-column field/value table, fields in the API's order. Pure. */
-export function renderRecord(resource: object): string {
-  return renderTable(
-    ['field', 'value'],
-    Object.entries(resource).map(([k, v]) => [k, formatValue(v)]),
-  );
 }
 
 /** The API's reply as indented JSON. Pure. */

@@ -49,10 +49,10 @@ describe('leasehold port', () => {
     const [list, show] = await Promise.all([cli('port', 'list', '--network', 'port-net', '--device-owner', 'network:lb'), cli('port', 'show', 'lb-b', '--json')]);
     expect(list.code).toBe(0);
     const [header, ...rows] = tableRows(list.stdout);
-    expect(header).toEqual(['id', 'name', 'mac address', 'fixed ips', 'status', 'device owner']);
+    expect(header).toEqual(['id', 'name', 'mac address', 'network', 'network name', 'fixed ips', 'status', 'device owner']);
     // DOWN: no agent serves port-net, so none has the ports in its lease table (the status rule: api's port/status.ts).
     expect(rows.sort((x, y) => x[1]!.localeCompare(y[1]!))).toEqual(
-      [a, b].map((p) => [p.id, p.name, p.mac_address, p.fixed_ips[0]!.ip_address, 'DOWN', 'network:lb']),
+      [a, b].map((p) => [p.id, p.name, p.mac_address, net.id, 'port-net', p.fixed_ips[0]!.ip_address, 'DOWN', 'network:lb']),
     );
     expect(jsonOf<{ port: PortView }>(show).port).toEqual(b);
   });

@@ -4,7 +4,10 @@ import { Command } from 'commander';
 import { runWithApi, withConnectionFlags, type ConnectionFlags } from './connection.js';
 import { badFlag } from './errors.js';
 import { adminState, collect, defined, listOf, parseFixedIp, parseInteger, parseKeyValue } from './flags.js';
-import { renderList, renderRecord, type Column } from './output.js';
+import { withFormatFlags } from './formats.js';
+import { networkNames, withNetworkName } from './names.js';
+import type { Column } from './output.js';
+import { listPages, nextMarker, withPagingFlags } from './paging.js';
 import { resolveId } from './resolve.js';
 
 export interface PortFlags extends ConnectionFlags {
@@ -60,6 +63,7 @@ export const portColumns: readonly Column<PortView>[] = [
   { header: 'id', value: (p) => p.id },
   { header: 'name', value: (p) => p.name },
   { header: 'mac address', value: (p) => p.mac_address },
+  { header: 'network', value: (p) => p.network_id },
   { header: 'fixed ips', value: (p) => p.fixed_ips.map((f) => f.ip_address) },
   { header: 'status', value: (p) => p.status },
   { header: 'device owner', value: (p) => p.device_owner },
@@ -82,18 +86,18 @@ const fieldFlags = (command: Command) =>
 export function portCommand(): Command {
   const port = new Command('port').description('ports: create, list, show, update, delete');
 
-  withConnectionFlags(
+  withFormatFlags(withConnectionFlags(
     fieldFlags(port.command('create').description('create a port').requiredOption('--network <network>', 'network id or name')),
-  ).action((flags: PortFlags) =>
-    runWithApi(flags, async ({ client, print }) => {
+  ), false).action((flags: PortFlags) =>
+    runWithApi(flags, async ({ client, printRecord }) => {
       const fields = await withSubnetIds(client, portFields(flags));
       const networkId = await resolveId(client, 'network', flags.network!, '--network');
       const created = await client.ports.create({ ...fields, network_id: networkId });
-      print({ port: created }, () => renderRecord(created));
+      printRecord({ port: created }, created);
     }),
   );
 
-  withConnectionFlags(
+  withPagingFlags(withFormatFlags(withConnectionFlags(
     port
       .command('list')
       .description('list ports')
@@ -104,8 +108,8 @@ export function portCommand(): Command {
       .option('--device-id <id>', 'only ports of this device')
       .option('--subnet <subnet>', 'only ports with an address in this subnet (id or name)')
       .option('--ip <ip>', 'only ports holding this address'),
-  ).action((flags: PortFlags) =>
-    runWithApi(flags, async ({ client, print }) => {
+  ), true)).action((flags: PortFlags) =>
+    runWithApi(flags, async ({ client, printList }) => {
       const networkId = flags.network === undefined ? undefined : await resolveId(client, 'network', flags.network, '--network');
       const subnetId = flags.subnet === undefined ? undefined : await resolveId(client, 'subnet', flags.subnet, '--subnet');
       const filters: ApiInput<'portList'> = defined({
@@ -117,20 +121,20 @@ export function portCommand(): Command {
         device_id: flags.deviceId,
         ip_address: flags.ip,
       });
-      const ports = await client.ports.list(filters);
-      print({ ports }, () => renderList(ports, portColumns));
+      const [page, names] = await Promise.all([listPages((paging) => client.ports.page({ ...filters, ...paging }), flags), networkNames(client)]);
+      printList({ ports: page.items, ...nextMarker(page) }, page.items, withNetworkName(portColumns, names, (p) => p.network_id));
     }),
   );
 
-  withConnectionFlags(port.command('show').argument('<port>', 'id or name').description('show a port')).action(
+  withFormatFlags(withConnectionFlags(port.command('show').argument('<port>', 'id or name').description('show a port')), false).action(
     (ref: string, flags: PortFlags) =>
-      runWithApi(flags, async ({ client, print }) => {
+      runWithApi(flags, async ({ client, printRecord }) => {
         const shown = await client.ports.show(await resolveId(client, 'port', ref, 'port'));
-        print({ port: shown }, () => renderRecord(shown));
+        printRecord({ port: shown }, shown);
       }),
   );
 
-  withConnectionFlags(
+  withFormatFlags(withConnectionFlags(
     fieldFlags(
       port
         .command('update')
@@ -138,14 +142,14 @@ export function portCommand(): Command {
         .description('change a port')
         .option('--revision <n>', 'refuse unless the port is still at this revision_number'),
     ),
-  ).action((ref: string, flags: PortFlags) =>
-    runWithApi(flags, async ({ client, print }) => {
+  ), false).action((ref: string, flags: PortFlags) =>
+    runWithApi(flags, async ({ client, printRecord }) => {
       const changes = await withSubnetIds(client, portFields(flags));
       if (Object.keys(changes).length === 0) throw badFlag('--name', 'nothing to change: give at least one field flag');
       const revision = flags.revision === undefined ? undefined : parseInteger('--revision', flags.revision, 0);
       const id = await resolveId(client, 'port', ref, 'port');
       const updated = await client.ports.update(id, { ...changes, ...(revision !== undefined ? { revision_number: revision } : {}) });
-      print({ port: updated }, () => renderRecord(updated));
+      printRecord({ port: updated }, updated);
     }),
   );
 

@@ -49,12 +49,12 @@ describe('leasehold subnet', () => {
     const [list, show] = await Promise.all([cli('subnet', 'list', '--network', 'other-net'), cli('subnet', 'show', 'o1', '--json')]);
     expect(list.code).toBe(0);
     const [header, ...rows] = tableRows(list.stdout);
-    expect(header).toEqual(['id', 'name', 'network', 'cidr', 'gateway', 'dhcp', 'allocation pools']);
-    expect(rows.map((r) => [r[1], r[3], r[4], r[5]]).sort()).toEqual([
-      ['o1', '198.18.1.0/24', '198.18.1.1', 'on'],
-      ['o2', '198.18.2.0/24', 'none', 'on'],
+    expect(header).toEqual(['id', 'name', 'network', 'network name', 'cidr', 'gateway', 'dhcp', 'allocation pools']);
+    expect(rows.map((r) => [r[1], r[3], r[4], r[5], r[6]]).sort()).toEqual([
+      ['o1', 'other-net', '198.18.1.0/24', '198.18.1.1', 'on'],
+      ['o2', 'other-net', '198.18.2.0/24', 'none', 'on'],
     ]);
-    expect(rows.find((r) => r[0] === s1.id)?.[6]).toBe('198.18.1.2-198.18.1.254');
+    expect(rows.find((r) => r[0] === s1.id)?.[7]).toBe('198.18.1.2-198.18.1.254');
     // revision_number is the network's: it moved on when o2 was added.
     expect(jsonOf<{ subnet: SubnetView }>(show).subnet).toEqual(await t.client.subnets.show(s1.id));
   });

@@ -4,7 +4,10 @@ import { Command } from 'commander';
 import { runWithApi, withConnectionFlags, type ConnectionFlags } from './connection.js';
 import { badFlag } from './errors.js';
 import { collect, defined, listOf, parseHostRoute, parseInteger, parseRange } from './flags.js';
-import { renderList, renderRecord, type Column } from './output.js';
+import { withFormatFlags } from './formats.js';
+import { networkNames, withNetworkName } from './names.js';
+import type { Column } from './output.js';
+import { listPages, nextMarker, withPagingFlags } from './paging.js';
 import { resolveId } from './resolve.js';
 
 export interface SubnetFlags extends ConnectionFlags {
@@ -87,7 +90,7 @@ const fieldFlags = (command: Command) =>
 export function subnetCommand(): Command {
   const subnet = new Command('subnet').description('subnets: create, list, show, update, delete');
 
-  withConnectionFlags(
+  withFormatFlags(withConnectionFlags(
     fieldFlags(
       subnet
         .command('create')
@@ -95,16 +98,16 @@ export function subnetCommand(): Command {
         .requiredOption('--network <network>', 'network id or name')
         .requiredOption('--cidr <cidr>', 'IPv4 CIDR, e.g. 198.18.0.0/24'),
     ),
-  ).action((flags: SubnetFlags) =>
-    runWithApi(flags, async ({ client, print }) => {
+  ), false).action((flags: SubnetFlags) =>
+    runWithApi(flags, async ({ client, printRecord }) => {
       const fields = subnetFields(flags);
       const networkId = await resolveId(client, 'network', flags.network!, '--network');
       const created = await client.subnets.create({ ...fields, network_id: networkId, cidr: flags.cidr! });
-      print({ subnet: created }, () => renderRecord(created));
+      printRecord({ subnet: created }, created);
     }),
   );
 
-  withConnectionFlags(
+  withPagingFlags(withFormatFlags(withConnectionFlags(
     subnet
       .command('list')
       .description('list subnets')
@@ -113,24 +116,24 @@ export function subnetCommand(): Command {
       .option('--cidr <cidr>', 'only subnets with this CIDR')
       .option('--dhcp', 'only subnets serving DHCP')
       .option('--no-dhcp', 'only subnets not serving DHCP'),
-  ).action((flags: SubnetFlags) =>
-    runWithApi(flags, async ({ client, print }) => {
+  ), true)).action((flags: SubnetFlags) =>
+    runWithApi(flags, async ({ client, printList }) => {
       const networkId = flags.network === undefined ? undefined : await resolveId(client, 'network', flags.network, '--network');
       const filters: ApiInput<'subnetList'> = defined({ network_id: networkId, name: flags.name, cidr: flags.cidr, enable_dhcp: flags.dhcp });
-      const subnets = await client.subnets.list(filters);
-      print({ subnets }, () => renderList(subnets, subnetColumns));
+      const [page, names] = await Promise.all([listPages((paging) => client.subnets.page({ ...filters, ...paging }), flags), networkNames(client)]);
+      printList({ subnets: page.items, ...nextMarker(page) }, page.items, withNetworkName(subnetColumns, names, (s) => s.network_id));
     }),
   );
 
-  withConnectionFlags(subnet.command('show').argument('<subnet>', 'id or name').description('show a subnet')).action(
+  withFormatFlags(withConnectionFlags(subnet.command('show').argument('<subnet>', 'id or name').description('show a subnet')), false).action(
     (ref: string, flags: SubnetFlags) =>
-      runWithApi(flags, async ({ client, print }) => {
+      runWithApi(flags, async ({ client, printRecord }) => {
         const shown = await client.subnets.show(await resolveId(client, 'subnet', ref, 'subnet'));
-        print({ subnet: shown }, () => renderRecord(shown));
+        printRecord({ subnet: shown }, shown);
       }),
   );
 
-  withConnectionFlags(
+  withFormatFlags(withConnectionFlags(
     fieldFlags(
       subnet
         .command('update')
@@ -138,14 +141,14 @@ export function subnetCommand(): Command {
         .description('change a subnet')
         .option('--revision <n>', "refuse unless the subnet's network is still at this revision_number"),
     ),
-  ).action((ref: string, flags: SubnetFlags) =>
-    runWithApi(flags, async ({ client, print }) => {
+  ), false).action((ref: string, flags: SubnetFlags) =>
+    runWithApi(flags, async ({ client, printRecord }) => {
       const changes = subnetFields(flags);
       if (Object.keys(changes).length === 0) throw badFlag('--name', 'nothing to change: give at least one field flag');
       const revision = flags.revision === undefined ? undefined : parseInteger('--revision', flags.revision, 0);
       const id = await resolveId(client, 'subnet', ref, 'subnet');
       const updated = await client.subnets.update(id, { ...changes, ...(revision !== undefined ? { revision_number: revision } : {}) });
-      print({ subnet: updated }, () => renderRecord(updated));
+      printRecord({ subnet: updated }, updated);
     }),
   );
 
