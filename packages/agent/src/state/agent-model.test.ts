@@ -32,3 +32,25 @@ describe('regression: a second PortCreated for a port id', () => {
     expect(model.table('net-a')?.configuration().fixed).toEqual([]);
   });
 });
+
+describe('IPv6 subnets and addresses', () => {
+  test('the agent folds them without showing them to DHCPv4: subnets() lists the IPv4 subnets only, the lease table takes the IPv4 address of a dual-stack port only, and nothing is counted bad', () => {
+    const model = new AgentModel();
+    let seq = 0;
+    const apply = (subject: string, type: string, data: unknown) => model.apply({ seq: ++seq, subject, event: testEvent('x', type, data) });
+    const network = { id: 'net-a', name: 'a', adminStateUp: true, mtu: 1500, dnsDomain: '', availabilityZoneHints: [], physicalNetwork: null };
+    const subnet4 = { id: 's4', networkId: 'net-a', name: '', cidr: { address: v4('198.18.0.0'), prefix: 24 }, gatewayIp: null, allocationPools: [], dynamicPools: [], dnsNameservers: [], hostRoutes: [], enableDhcp: true, leaseDuration: 86_400 };
+    const subnet6 = { id: 's6', networkId: 'net-a', name: '', cidr: '2001:db8:1::/64', gatewayIp: '2001:db8:1::1', allocationPools: [], dnsNameservers: [], hostRoutes: [], enableDhcp: true, ipv6AddressMode: 'slaac', ipv6RaMode: 'slaac', leaseDuration: 86_400 };
+    apply(aggregateSubject('network', 'net-a'), 'NetworkCreated', { network });
+    apply(aggregateSubject('network', 'net-a'), 'SubnetCreated', { subnet: subnet4 });
+    apply(aggregateSubject('network', 'net-a'), 'Subnet6Created', { subnet: subnet6 });
+    apply(aggregateSubject('port', 'port-1'), 'PortCreated', {
+      port: port({ fixedIps: [{ subnetId: 's4', ipAddress: v4('198.18.0.5') }], fixedIps6: [{ subnetId: 's6', ipAddress: '2001:db8:1:0:f816:3eff:fe00:1' }] }),
+    });
+    expect(model.subnets('net-a').map((s) => s.id)).toEqual(['s4']);
+    expect(model.table('net-a')?.configuration().fixed).toEqual([{ mac: 'fa:16:3e:00:00:01', ip: v4('198.18.0.5') }]);
+    expect(model.badEvents).toBe(0);
+    apply(aggregateSubject('network', 'net-a'), 'SubnetDeleted', { subnetId: 's6' });
+    expect(model.subnets('net-a').map((s) => s.id)).toEqual(['s4']);
+  });
+});

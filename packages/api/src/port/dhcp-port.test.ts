@@ -57,6 +57,24 @@ describe("an agent's DHCP port", () => {
     expect(await refusal(t.client.ports.create({ network_id: net.id }))).toMatchObject({ code: 'OVER_QUOTA' });
   });
 
+  test("on a dual-stack network the port also holds a stateful IPv6 pool address and its EUI-64 address on a slaac subnet; an IPv6-only network gets its port too", async () => {
+    const net = await t.client.networks.create({ name: 'dhcp-port-dual' });
+    const v4 = await t.client.subnets.create({ network_id: net.id, cidr: `198.18.${block++}.0/24` });
+    const stateful = await t.client.subnets.create({ network_id: net.id, cidr: '2001:db8:80::/64', ipv6_address_mode: 'dhcpv6-stateful' });
+    const slaac = await t.client.subnets.create({ network_id: net.id, cidr: '2001:db8:81::/64', ipv6_address_mode: 'slaac' });
+    const agent = `agent-${randomUUID().slice(0, 8)}`;
+    await bind(net.id, agent);
+    const { port } = await t.client.agents.dhcpPort(agent, net.id);
+    expect(port.fixed_ips.map((f) => f.subnet_id)).toStrictEqual([v4.id, stateful.id, slaac.id]);
+    expect(port.fixed_ips[1]!.ip_address).toBe('2001:db8:80::2');
+
+    const only6 = await t.client.networks.create({ name: 'dhcp-port-v6' });
+    const s6 = await t.client.subnets.create({ network_id: only6.id, cidr: '2001:db8:82::/64', ipv6_address_mode: 'dhcpv6-stateless' });
+    await bind(only6.id, agent);
+    const { port: port6 } = await t.client.agents.dhcpPort(agent, only6.id);
+    expect(port6.fixed_ips.map((f) => f.subnet_id)).toStrictEqual([s6.id]);
+  });
+
   test('asking again answers the same port, and concurrent asks create one port', async () => {
     const { net } = await network();
     const agent = `agent-${randomUUID().slice(0, 8)}`;

@@ -19,6 +19,7 @@ import type { AgentRequestHandler } from '../endpoint.js';
 import { ApiError, notFound } from '../errors.js';
 import { DEFAULT_PROJECT_ID } from '../quota.js';
 import type { ReadModel } from '../read-model/read-model.js';
+import { isAutoAddressSubnet } from '../subnet/rules6.js';
 import type { DhcpPortReply } from '../wire/dhcp-port.js';
 import { parseRequest } from '../wire/schemas.js';
 import { deleteUntilGone, dhcpPortName, reclaimableDhcpPort, rewriteDhcpDevice } from './dhcp-port-reclaim.js';
@@ -135,8 +136,12 @@ export function agentRequestHandlers(journal: Journal, model: ReadModel, ports: 
 
   /** A new port at the id derived from network and agent; undefined when another instance wrote that subject first. */
   const createNew = async (networkId: string, agentId: string): Promise<PortState | undefined> => {
-    const subnets = Object.values(model.network(networkId)!.context.subnets).filter((s) => s.enableDhcp);
-    if (subnets.length === 0) throw new ApiError('NO_DHCP_SUBNET', `network ${networkId} has no subnet with DHCP enabled`, 'network_id');
+    const { subnets: v4, subnets6: v6 } = model.network(networkId)!.context;
+    // Neutron's DHCP port holds an address on every DHCP subnet: a pool address on IPv4 and stateful IPv6 ones;
+    // on slaac and dhcpv6-stateless ones the port writer adds its EUI-64 address by itself.
+    const dhcp6 = Object.values(v6).filter((s) => s.enableDhcp);
+    const subnets = [...Object.values(v4).filter((s) => s.enableDhcp), ...dhcp6.filter((s) => !isAutoAddressSubnet(s))];
+    if (subnets.length === 0 && dhcp6.length === 0) throw new ApiError('NO_DHCP_SUBNET', `network ${networkId} has no subnet with DHCP enabled`, 'network_id');
     // The port's subject decides between racing instances; a port deleted there before is written over its deletion.
     const portId = dhcpPortId(networkId, agentId);
     const version = model.ports.get(portId)?.version ?? (await journal.version(portSubject(portId)));

@@ -32,6 +32,15 @@ describe('leasehold replay', () => {
     expect(report.live).toMatchObject({ kind: 'agree', at: report.steps.at(-1)!.seq });
   });
 
+  test('a dual-stack network (an IPv6 subnet beside the IPv4 one) replays to what the running API shows', async () => {
+    const net = await f.t.client.networks.create({ name: 'replay-dual' });
+    await f.t.client.subnets.create({ network_id: net.id, cidr: '198.18.90.0/24' });
+    await f.t.client.subnets.create({ network_id: net.id, cidr: '2001:db8:90::/64', ipv6_address_mode: 'slaac', ipv6_ra_mode: 'slaac' });
+    const report = await replay(`network/${net.id}`);
+    expect(report.steps.map((s) => s.event.type)).toEqual(['NetworkCreated', 'SubnetCreated', 'Subnet6Created']);
+    expect(report.live).toMatchObject({ kind: 'agree', at: report.steps.at(-1)!.seq });
+  });
+
   test('the readable output shows each state change and the changed fields, --to stops the walk early', async () => {
     const run = await cli('replay', `network/${f.networkId}`, '--to', String((await replay(`network/${f.networkId}`)).steps[1]!.seq));
     expect(run.stderr).toBe('');

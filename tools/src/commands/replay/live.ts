@@ -117,6 +117,7 @@ function networkLive(n: NetworkView, subnets: readonly SubnetView[]) {
             host_routes: s.host_routes,
             enable_dhcp: s.enable_dhcp,
             lease_duration: s.lease_duration,
+            ...(s.ip_version === 6 ? { ipv6_address_mode: s.ipv6_address_mode, ipv6_ra_mode: s.ipv6_ra_mode } : {}),
           },
         ]),
     ),
@@ -154,7 +155,7 @@ export function replayedLive(ref: AggregateRef, state: AggregateState, at: numbe
       // The API's own view functions on the replayed state: the fold is what is checked, not the spelling.
       const snapshot = state as unknown as NetworkSnapshot;
       if (state.value !== 'active' || !snapshot.context.network) return null;
-      return networkLive(networkView(snapshot, 0), Object.values(snapshot.context.subnets).map((s) => subnetView(s, 0)));
+      return networkLive(networkView(snapshot, 0), [...Object.values(snapshot.context.subnets), ...Object.values(snapshot.context.subnets6)].map((s) => subnetView(s, 0)));
     }
     case 'port': {
       const p = (state.context as { port: PortState | null }).port;
