@@ -4,7 +4,8 @@
  * The caller here is 127.0.0.1; `callerOf` says which instance it is.
  */
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
+import { fc } from '@fast-check/vitest';
 import { KeyedTokenBuckets, formatIpv4 } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signInstanceId, type MetadataCaller } from './identity.js';
@@ -110,6 +111,27 @@ describe('the metadata proxy', () => {
     expect((await ask(proxyPort, '/slow')).status).toBe(504);
     expect(stats.counts['upstream-error'] - before['upstream-error']).toBe(1);
     expect(stats.counts['upstream-timeout'] - before['upstream-timeout']).toBe(1);
+  });
+});
+
+describe('garbage', () => {
+  test('request targets of any bytes get an HTTP answer, and the proxy answers the next caller as before', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 64 }), async (bytes) => {
+        const head = Buffer.concat([Buffer.from('GET /'), Buffer.from(bytes), Buffer.from(' HTTP/1.1\r\nHost: 169.254.169.254\r\nConnection: close\r\n\r\n')]);
+        const answer = await new Promise<string>((resolve) => {
+          let text = '';
+          // Written, not ended: a half-closed socket would not be answered at all.
+          const socket = connect(proxyPort, '127.0.0.1', () => socket.write(head));
+          socket.setEncoding('latin1').on('data', (s: string) => (text += s));
+          socket.on('close', () => resolve(text));
+          socket.on('error', () => resolve(text));
+        });
+        expect(answer).toMatch(/^HTTP\/1\.1 \d{3} /);
+      }),
+      { numRuns: 60 },
+    );
+    expect((await ask(proxyPort, '/latest/meta-data/instance-id')).status).toBe(200);
   });
 });
 

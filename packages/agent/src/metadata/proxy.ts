@@ -98,7 +98,12 @@ export function metadataRequestHandler(o: MetadataHandlerOptions): (req: Incomin
     if (!o.buckets.take(`${o.networkId} ${source}`, now())) return refuse(res, 'rate-limited', 429, `${who} is over its rate limit`, { 'Retry-After': '1' });
     const caller = o.callerOf(o.networkId, address);
     if (caller === undefined) return refuse(res, 'not-found', 404, `${who} is no port's address: 404`);
-    forward(o, req, res, path, caller, source);
+    try {
+      forward(o, req, res, path, caller, source);
+    } catch (error) {
+      // node:http refuses some targets the parser let through (ERR_UNESCAPED_CHARACTERS): the caller's fault, never the process's end.
+      refuse(res, 'bad-request', 400, `request from ${who} cannot be forwarded: ${(error as Error).message}`);
+    }
   };
 }
 
