@@ -169,6 +169,7 @@ export class DhcpServer {
     if (tx) {
       tx.network = scope.network;
       tx.subnets = scope.subnets;
+      tx.tags = [...clientTags(msg, this.classes)];
     }
     switch (type) {
       case DhcpMessageType.Discover:

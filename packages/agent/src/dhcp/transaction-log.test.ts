@@ -59,6 +59,27 @@ describe('log-dhcp lines', () => {
     ]);
   });
 
+  test("an OFFER or ACK that says what to boot is followed by dnsmasq's tags, next server, server name and bootfile name lines", () => {
+    const { log, messages, lines } = collecting();
+    const discover = clientPacket({ type: T.Discover, mac, xid: 77 });
+    const msg = decodeDhcp(discover);
+    const boot = encodeDhcp({
+      ...msg,
+      op: BootOp.Reply,
+      yiaddr: parseIpv4('198.18.0.5'),
+      siaddr: parseIpv4('198.18.0.3'),
+      file: 'undionly.kpxe',
+      options: [{ code: DhcpOptionCode.MessageType, value: T.Offer }, { code: DhcpOptionCode.TftpServerName, value: 'boot\0' }],
+    });
+    log.record({ ...tx(discover), tags: ['pxe', 'efi64'] }, 'eth1', 'offer', boot);
+    expect(messages()).toEqual([`DHCPDISCOVER(eth1) ${mac}`, `DHCPOFFER(eth1) 198.18.0.5 ${mac}`, '77 tags: pxe, efi64', '77 next server: 198.18.0.3', '77 server name: boot', '77 bootfile name: undionly.kpxe']);
+    expect(lines[5]!.tx).toMatchObject({ bootfile: 'undionly.kpxe', mac });
+    // A reply with nothing to boot and a client without tags: the two lines alone.
+    const plain = collecting();
+    plain.log.record({ ...tx(discover), tags: [] }, 'eth1', 'offer', reply(msg, T.Offer, '198.18.0.5'));
+    expect(plain.messages()).toHaveLength(2);
+  });
+
   test('switched on for some networks, it logs theirs (by name or id) and no other', () => {
     const { log, messages } = collecting(['lab', 'net-1']);
     log.record(tx(clientPacket({ type: T.Discover, mac })), 'eth1', 'no-address', undefined);

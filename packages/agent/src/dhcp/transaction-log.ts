@@ -8,7 +8,7 @@
  * check; on, formatting happens after the outcome is counted, and the sink
  * (the server's rate-limited logger) may drop lines in a flood.
  */
-import { cidrContains, DhcpMessageType, DhcpOptionCode, formatIpv4, getOption, messageType, type DhcpMessage, type NetworkState, type SubnetState } from '@leasehold/protocol';
+import { cidrContains, decodeDhcp, DhcpMessageType, DhcpOptionCode, formatIpv4, getOption, messageType, type DhcpMessage, type NetworkState, type SubnetState } from '@leasehold/protocol';
 import { formatMac, hostnameOf } from './client-message.js';
 import type { DhcpOutcome } from './stats.js';
 
@@ -21,6 +21,8 @@ export interface DhcpTransaction {
   network?: NetworkState;
   /** The subnets the client may get an address from (the relay's, or the link's). */
   subnets?: readonly SubnetState[];
+  /** The client's tags (client classes), as dnsmasq's log-dhcp lists them. */
+  tags?: readonly string[];
 }
 
 export interface DhcpTransactionLogOptions {
@@ -82,11 +84,13 @@ export class DhcpTransactionLog {
     const yiaddr = reply && reply.length >= 20 ? formatIpv4(((reply[16]! << 24) | (reply[17]! << 16) | (reply[18]! << 8) | reply[19]!) >>> 0) : undefined;
     switch (outcome) {
       case 'offer':
-        return this.#write(`DHCPOFFER(${where}) ${yiaddr} ${mac}`, { ...base, type: 'DHCPOFFER', ip: yiaddr, outcome });
+        this.#write(`DHCPOFFER(${where}) ${yiaddr} ${mac}`, { ...base, type: 'DHCPOFFER', ip: yiaddr, outcome });
+        return this.#boot(msg.xid, tx.tags, reply, base);
       case 'ack':
       case 'inform': {
         const ip = outcome === 'ack' ? yiaddr : formatIpv4(msg.ciaddr);
-        return this.#write(`DHCPACK(${where}) ${ip} ${mac}${hostname ? ` ${hostname}` : ''}`, { ...base, type: 'DHCPACK', ip, outcome });
+        this.#write(`DHCPACK(${where}) ${ip} ${mac}${hostname ? ` ${hostname}` : ''}`, { ...base, type: 'DHCPACK', ip, outcome });
+        return this.#boot(msg.xid, tx.tags, reply, base);
       }
       case 'release':
       case 'decline':
@@ -101,6 +105,30 @@ export class DhcpTransactionLog {
     }
     const reason = outcome === 'no-network' ? `no address range available for DHCP request via ${where}` : REASONS[outcome] ?? outcome;
     this.#write(`${name}(${where}) ${ip ? `${ip} ` : ''}${mac} ${reason}`, { ...base, type: name, ...(ip ? { ip } : {}), outcome, reason });
+  }
+
+  /**
+   * dnsmasq's log-dhcp lines after an OFFER or ACK that says what a client
+   * should boot: its tags, then the next server, the TFTP server name and
+   * the boot file, from the header fields or options 66/67 (`<xid> tags:
+   * ipxe, pxe`, `<xid> next server: 198.18.0.3`, `<xid> bootfile name:
+   * undionly.kpxe`). Nothing for a reply without boot information.
+   */
+  #boot(xid: number, tags: readonly string[] | undefined, reply: Uint8Array | undefined, base: Record<string, unknown>): void {
+    if (tags !== undefined && tags.length > 0) this.#write(`${xid} tags: ${tags.join(', ')}`, { ...base, tags });
+    let out: DhcpMessage;
+    try {
+      if (reply === undefined) return;
+      out = decodeDhcp(reply);
+    } catch {
+      return;
+    }
+    const text = (code: 66 | 67, field: string) => (field || getOption(out, code)) ?? '';
+    const file = text(DhcpOptionCode.BootfileName, out.file).replace(/\0+$/, '');
+    const sname = text(DhcpOptionCode.TftpServerName, out.sname).replace(/\0+$/, '');
+    if (out.siaddr !== 0) this.#write(`${xid} next server: ${formatIpv4(out.siaddr)}`, { ...base, nextServer: formatIpv4(out.siaddr) });
+    if (sname !== '') this.#write(`${xid} server name: ${sname}`, { ...base, serverName: sname });
+    if (file !== '') this.#write(`${xid} bootfile name: ${file}`, { ...base, bootfile: file });
   }
 
   #write(message: string, tx: Record<string, unknown>): void {
