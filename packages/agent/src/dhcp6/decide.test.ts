@@ -4,6 +4,7 @@ import {
   Dhcp6StatusCode as Status,
   decodeDhcp6,
   encodeDhcp6,
+  formatIpv6,
   getDhcp6Option,
   getDhcp6Options,
   ipv6ToBytes,
@@ -92,7 +93,7 @@ describe('SOLICIT, REQUEST and rapid commit (RFC 8415 18.3.1, 18.3.2)', () => {
 
   test('the REQUEST that follows gets the advertised address in a REPLY, and the binding (DUID + IAID) is the change to journal first', () => {
     const advertised = addresses(replied(answer(withClient(T.Solicit, ia(7)))).reply);
-    const hint = advertised.map((a) => `${a.toString(16).replace(/(.{4})(?!$)/g, '$1:')}`);
+    const hint = advertised.map(formatIpv6);
     const { reply, changes } = replied(answer(toUs(T.Request, ia(7, ...hint))));
     expect(reply.msgType).toBe(T.Reply);
     expect(addresses(reply)).toEqual(advertised);
