@@ -108,11 +108,11 @@ export class DhcpTransactionLog {
   }
 
   /**
-   * dnsmasq's log-dhcp lines after an OFFER or ACK that says what a client
-   * should boot: its tags, then the next server, the TFTP server name and
-   * the boot file, from the header fields or options 66/67 (`<xid> tags:
-   * ipxe, pxe`, `<xid> next server: 198.18.0.3`, `<xid> bootfile name:
-   * undionly.kpxe`). Nothing for a reply without boot information.
+   * dnsmasq's log-dhcp lines after an OFFER or ACK: the client's tags when it
+   * has any, then what it should boot, when the reply says: the next server,
+   * the TFTP server name and the boot file, from the header fields or options
+   * 66/67 (`<xid> tags: ipxe, pxe`, `<xid> next server: 198.18.0.3`,
+   * `<xid> bootfile name: undionly.kpxe`).
    */
   #boot(xid: number, tags: readonly string[] | undefined, reply: Uint8Array | undefined, base: Record<string, unknown>): void {
     if (tags !== undefined && tags.length > 0) this.#write(`${xid} tags: ${tags.join(', ')}`, { ...base, tags });
