@@ -64,6 +64,49 @@ describe('Neutron HTTP API', () => {
     expect((await req('POST', '/v2.0/networks', { name: 'unwrapped' })).status).toBe(400);
   });
 
+  it("takes and shows IPv6 subnets with Neutron's keys, refuses a bad mode pair as Neutron does, and gives a dual-stack port both families", async () => {
+    const net = (await req('POST', '/v2.0/networks', { network: { name: 'v6-net' } })).body.network;
+    const v6 = await req('POST', '/v2.0/subnets', {
+      subnet: { network_id: net.id, ip_version: 6, cidr: '2001:db8:40::/64', ipv6_address_mode: 'dhcpv6-stateful', ipv6_ra_mode: 'dhcpv6-stateful', enable_dhcp: true },
+    });
+    expect(v6.status).toBe(201);
+    expect(v6.body.subnet).toMatchObject({
+      ip_version: 6,
+      cidr: '2001:db8:40::/64',
+      gateway_ip: '2001:db8:40::1',
+      allocation_pools: [{ start: '2001:db8:40::2', end: '2001:db8:40:0:ffff:ffff:ffff:ffff' }],
+      ipv6_address_mode: 'dhcpv6-stateful',
+      ipv6_ra_mode: 'dhcpv6-stateful',
+      subnetpool_id: null,
+    });
+    const v4 = (await req('POST', '/v2.0/subnets', { subnet: { network_id: net.id, ip_version: 4, cidr: '198.18.41.0/24' } })).body.subnet;
+    expect(v4).toMatchObject({ ip_version: 4, ipv6_address_mode: null, ipv6_ra_mode: null });
+    const bad = await req('POST', '/v2.0/subnets', { subnet: { network_id: net.id, ip_version: 6, cidr: '2001:db8:41::/64', ipv6_address_mode: 'slaac', ipv6_ra_mode: 'dhcpv6-stateful' } });
+    expect(bad).toMatchObject({
+      status: 400,
+      body: {
+        NeutronError: {
+          type: 'InvalidInput',
+          message: "Invalid input for operation: ipv6_ra_mode set to 'dhcpv6-stateful' with ipv6_address_mode set to 'slaac' is not valid. If both attributes are set, they must be the same value.",
+        },
+      },
+    });
+    const notSlash64 = await req('POST', '/v2.0/subnets', { subnet: { network_id: net.id, ip_version: 6, cidr: '2001:db8:42::/56', ipv6_address_mode: 'slaac' } });
+    expect(notSlash64.body.NeutronError.message).toBe(
+      'Invalid input for operation: Invalid CIDR 2001:db8:42::/56 for IPv6 address mode. OpenStack uses the EUI-64 address format, which requires the prefix to be /64.',
+    );
+    const port = await req('POST', '/v2.0/ports', { port: { network_id: net.id, extra_dhcp_opts: [{ opt_name: 'dns-server', opt_value: '[2001:db8:40::53]', ip_version: 6 }] } });
+    expect(port.status).toBe(201);
+    expect(port.body.port.fixed_ips).toEqual([
+      { subnet_id: v4.id, ip_address: '198.18.41.2' },
+      { subnet_id: v6.body.subnet.id, ip_address: '2001:db8:40::2' },
+    ]);
+    expect(port.body.port.extra_dhcp_opts).toEqual([{ opt_name: 'dns-server', opt_value: '[2001:db8:40::53]', ip_version: 6 }]);
+    const taken = await req('POST', '/v2.0/ports', { port: { network_id: net.id, fixed_ips: [{ ip_address: '2001:db8:40::2' }] } });
+    expect(taken).toMatchObject({ status: 409, body: { NeutronError: { type: 'IpAddressAlreadyAllocated', message: `IP address 2001:db8:40::2 already allocated in subnet ${v6.body.subnet.id}` } } });
+    expect((await req('GET', `/v2.0/subnets?network_id=${net.id}&ip_version=6`)).body.subnets.map((s: { id: string }) => s.id)).toEqual([v6.body.subnet.id]);
+  });
+
   it("answers subnet and port errors with Neutron's types, statuses and messages", async () => {
     const net = (await req('POST', '/v2.0/networks', { network: { name: 'err-net' } })).body.network;
     const sub = await req('POST', '/v2.0/subnets', { subnet: { network_id: net.id, ip_version: 4, cidr: '198.18.40.0/24' } });

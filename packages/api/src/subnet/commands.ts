@@ -23,7 +23,7 @@ export const DEFAULT_LEASE_SECONDS = 86_400;
 export function subnetIpVersion(req: Pick<Input<'subnetCreate'>, 'cidr' | 'ip_version'>): 4 | 6 {
   const looksV6 = req.cidr.includes(':');
   const version = req.ip_version ?? (looksV6 ? 6 : 4);
-  if (looksV6 !== (version === 6)) throw new ApiError('INVALID_CIDR', `cidr '${req.cidr}' does not match the ip_version '${version}'`, 'cidr');
+  if (looksV6 !== (version === 6)) throw new ApiError('VALIDATION_FAILED', `cidr '${req.cidr}' does not match the ip_version '${version}'`, 'cidr');
   return version;
 }
 

@@ -65,7 +65,7 @@ describe('IPv6 subnets', () => {
         } else {
           expect(await apiErrorOf(request)).toMatchObject({
             code: 'VALIDATION_FAILED',
-            message: `ipv6_ra_mode set to '${ra}' with ipv6_address_mode set to '${address}' is not valid. If both attributes are set, they must be the same value`,
+            message: `ipv6_ra_mode set to '${ra}' with ipv6_address_mode set to '${address}' is not valid. If both attributes are set, they must be the same value.`,
           });
         }
       });
@@ -73,15 +73,15 @@ describe('IPv6 subnets', () => {
   }
 
   test.each([
-    [{ ipv6_address_mode: 'slaac', cidr: '2001:db8:3::/56' }, 'INVALID_CIDR', 'Invalid CIDR 2001:db8:3::/56 for IPv6 address mode. OpenStack uses the EUI-64 address format, which requires the prefix to be /64.'],
-    [{ ipv6_ra_mode: 'dhcpv6-stateless', cidr: '2001:db8:3::/80' }, 'INVALID_CIDR', 'Invalid CIDR 2001:db8:3::/80 for IPv6 address mode. OpenStack uses the EUI-64 address format, which requires the prefix to be /64.'],
+    [{ ipv6_address_mode: 'slaac', cidr: '2001:db8:3::/56' }, 'VALIDATION_FAILED', 'Invalid CIDR 2001:db8:3::/56 for IPv6 address mode. OpenStack uses the EUI-64 address format, which requires the prefix to be /64.'],
+    [{ ipv6_ra_mode: 'dhcpv6-stateless', cidr: '2001:db8:3::/80' }, 'VALIDATION_FAILED', 'Invalid CIDR 2001:db8:3::/80 for IPv6 address mode. OpenStack uses the EUI-64 address format, which requires the prefix to be /64.'],
     [{ ipv6_address_mode: 'slaac', enable_dhcp: false }, 'VALIDATION_FAILED', 'ipv6_ra_mode or ipv6_address_mode cannot be set when enable_dhcp is set to False.'],
     [{ ip_version: 4, ipv6_ra_mode: 'slaac', cidr: '198.18.61.0/24' }, 'VALIDATION_FAILED', 'ipv6_ra_mode is not valid when ip_version is 4'],
     [{ ip_version: 4, ipv6_address_mode: 'slaac', cidr: '198.18.61.0/24' }, 'VALIDATION_FAILED', 'ipv6_address_mode is not valid when ip_version is 4'],
-    [{ ip_version: 4 }, 'INVALID_CIDR', "cidr '2001:db8:3::/64' does not match the ip_version '4'"],
-    [{ ip_version: 6, cidr: '198.18.61.0/24' }, 'INVALID_CIDR', "cidr '198.18.61.0/24' does not match the ip_version '6'"],
-    [{ cidr: '2001:db8:3::/127' }, 'INVALID_CIDR', 'Subnet has a prefix length that is incompatible with DHCP service enabled.'],
-    [{ cidr: '::/0', enable_dhcp: false }, 'INVALID_CIDR', 'cidr ::/0: 0 is not allowed as CIDR prefix length'],
+    [{ ip_version: 4 }, 'VALIDATION_FAILED', "cidr '2001:db8:3::/64' does not match the ip_version '4'"],
+    [{ ip_version: 6, cidr: '198.18.61.0/24' }, 'VALIDATION_FAILED', "cidr '198.18.61.0/24' does not match the ip_version '6'"],
+    [{ cidr: '2001:db8:3::/127' }, 'VALIDATION_FAILED', 'Subnet has a prefix length that is incompatible with DHCP service enabled.'],
+    [{ cidr: '::/0', enable_dhcp: false }, 'VALIDATION_FAILED', '0 is not allowed as CIDR prefix length'],
     [{ cidr: '2001:db8:3::1/64' }, 'INVALID_CIDR', undefined],
     [{ gateway_ip: '2001:db8:4::1' }, 'GATEWAY_OUTSIDE_CIDR', undefined],
     [{ allocation_pools: [{ start: '2001:db8:3::10', end: '2001:db8:4::10' }] }, 'POOL_OUTSIDE_CIDR', undefined],

@@ -13,7 +13,9 @@
  * - A DHCP subnet's prefix is at most /126 ("a prefix length that is
  *   incompatible with DHCP service enabled").
  *
- * Addresses come in as any RFC 4291 text and are kept as RFC 5952 text. Pure.
+ * Neutron answers these as InvalidInput, so they are VALIDATION_FAILED here
+ * (INVALID_CIDR is for text that is no CIDR at all). Addresses come in as any
+ * RFC 4291 text and are kept as RFC 5952 text. Pure.
  */
 import {
   formatIpv6,
@@ -45,7 +47,7 @@ export function parseSubnet6Cidr(text: string, field = 'cidr'): Ipv6Prefix {
   try {
     const block = parseIpv6Prefix(text);
     // Neutron: "0 is not allowed as CIDR prefix length" (dnsmasq fails on it).
-    if (block.prefix === 0) throw new ApiError('INVALID_CIDR', `${field} ${text}: 0 is not allowed as CIDR prefix length`, field);
+    if (block.prefix === 0) throw new ApiError('VALIDATION_FAILED', '0 is not allowed as CIDR prefix length', field);
     return block;
   } catch (cause) {
     if (cause instanceof ApiError) throw cause;
@@ -73,19 +75,19 @@ export function checkIpv6Modes(modes: Ipv6Modes, enableDhcp: boolean, block: Ipv
   if (address !== null && ra !== null && address !== ra) {
     throw new ApiError(
       'VALIDATION_FAILED',
-      `ipv6_ra_mode set to '${ra}' with ipv6_address_mode set to '${address}' is not valid. If both attributes are set, they must be the same value`,
+      `ipv6_ra_mode set to '${ra}' with ipv6_address_mode set to '${address}' is not valid. If both attributes are set, they must be the same value.`,
       'ipv6_ra_mode',
     );
   }
   if (isAutoAddressSubnet(modes) && block.prefix !== 64) {
     throw new ApiError(
-      'INVALID_CIDR',
+      'VALIDATION_FAILED',
       `Invalid CIDR ${formatIpv6Prefix(block)} for IPv6 address mode. OpenStack uses the EUI-64 address format, which requires the prefix to be /64.`,
       'cidr',
     );
   }
   if (enableDhcp && block.prefix > MAX_DHCP_PREFIX6) {
-    throw new ApiError('INVALID_CIDR', 'Subnet has a prefix length that is incompatible with DHCP service enabled.', 'cidr');
+    throw new ApiError('VALIDATION_FAILED', 'Subnet has a prefix length that is incompatible with DHCP service enabled.', 'cidr');
   }
 }
 
