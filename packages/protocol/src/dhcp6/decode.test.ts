@@ -156,6 +156,25 @@ describe('decodeDhcp6 refuses malformed input with a typed error and its offset'
     expect(thrown(wrapped(DHCP6_HOP_COUNT_LIMIT + 1))).toBeInstanceOf(Dhcp6NestingError);
   });
 
+  test('a message inside a client/server message counts as a level too: a chain of RELAY_MSG options 8 bytes a level is a Dhcp6NestingError at 33, not a stack overflow at 8,000', () => {
+    const chain = (levels: number) => {
+      // Built from the inside out as bytes: 4-byte header + 4-byte option header per level.
+      let inner = hex('0b000001');
+      for (let i = 0; i < levels; i++) {
+        const outer = new Uint8Array(8 + inner.length);
+        outer.set([7, 0, 0, 1, 0, 9, inner.length >> 8, inner.length & 0xff]);
+        outer.set(inner, 8);
+        inner = outer;
+      }
+      return inner;
+    };
+    expect(decodeDhcp6(chain(DHCP6_HOP_COUNT_LIMIT))).toBeDefined();
+    expect(thrown(chain(DHCP6_HOP_COUNT_LIMIT + 1))).toBeInstanceOf(Dhcp6NestingError);
+    const deep = thrown(chain(8000));
+    expect(deep).toBeInstanceOf(Dhcp6NestingError);
+    expect((deep as Dhcp6NestingError).reason).not.toMatch(/unexpected/);
+  });
+
   test('IA options nested past the depth limit are a Dhcp6NestingError', () => {
     let ia = '';
     // The message's own options are level 0; IA_NA → IAADDR → STATUS_CODE reaches level 2.

@@ -36,14 +36,23 @@ export function decodeDhcp6(bytes: Uint8Array): Dhcp6Message {
   }
 }
 
-/** The message in `bytes[start..end)`; `relays` counts the relay messages around it. */
-function readMessage(bytes: Uint8Array, start: number, end: number, relays: number): Dhcp6Message {
+/**
+ * The message in `bytes[start..end)`; `outer` counts the messages around it
+ * (each RELAY_MSG is one level). Every nested message counts, not only
+ * relays: a client/server message may hold RELAY_MSG too, and 8 bytes a
+ * level would otherwise let 65,535 bytes recurse 8,000 deep.
+ */
+function readMessage(bytes: Uint8Array, start: number, end: number, outer: number): Dhcp6Message {
   const len = end - start;
   if (len < 1) throw new Dhcp6TruncatedError('empty message: no msg-type', start);
   const msgType = bytes[start]!;
+  // HOP_COUNT_LIMIT relay layers, then the client's message: levels 0..32.
+  if (outer > DHCP6_HOP_COUNT_LIMIT) {
+    throw new Dhcp6NestingError(`message inside ${outer} others: more than HOP_COUNT_LIMIT (${DHCP6_HOP_COUNT_LIMIT}) relay layers around a message`, start);
+  }
   if (msgType === 12 || msgType === 13) {
-    if (relays >= DHCP6_HOP_COUNT_LIMIT) {
-      throw new Dhcp6NestingError(`relay message inside ${relays} others: more than HOP_COUNT_LIMIT (${DHCP6_HOP_COUNT_LIMIT}) relay layers`, start);
+    if (outer >= DHCP6_HOP_COUNT_LIMIT) {
+      throw new Dhcp6NestingError(`relay message inside ${outer} others: more than HOP_COUNT_LIMIT (${DHCP6_HOP_COUNT_LIMIT}) relay layers`, start);
     }
     if (len < DHCP6_RELAY_HEADER_SIZE) throw new Dhcp6TruncatedError(`relay message ends inside its header (${len} of 34 bytes)`, end);
     return {
@@ -51,19 +60,19 @@ function readMessage(bytes: Uint8Array, start: number, end: number, relays: numb
       hopCount: bytes[start + 1]!,
       linkAddress: copyBytes(bytes, start + 2, start + 18),
       peerAddress: copyBytes(bytes, start + 18, start + 34),
-      options: readOptions(bytes, start + DHCP6_RELAY_HEADER_SIZE, end, 0, relays + 1),
+      options: readOptions(bytes, start + DHCP6_RELAY_HEADER_SIZE, end, 0, outer),
     };
   }
   if (len < DHCP6_HEADER_SIZE) throw new Dhcp6TruncatedError(`message ends inside its header (${len} of 4 bytes)`, end);
   return {
     msgType,
     transactionId: (bytes[start + 1]! << 16) | (bytes[start + 2]! << 8) | bytes[start + 3]!,
-    options: readOptions(bytes, start + DHCP6_HEADER_SIZE, end, 0, relays),
+    options: readOptions(bytes, start + DHCP6_HEADER_SIZE, end, 0, outer),
   };
 }
 
 /** The options in `bytes[start..end)`, which they must fill exactly. */
-function readOptions(bytes: Uint8Array, start: number, end: number, depth: number, relays: number): Dhcp6Option[] {
+function readOptions(bytes: Uint8Array, start: number, end: number, depth: number, outer: number): Dhcp6Option[] {
   if (depth > DHCP6_MAX_OPTION_DEPTH) throw new Dhcp6NestingError(`options nested more than ${DHCP6_MAX_OPTION_DEPTH} deep`, start);
   const options: Dhcp6Option[] = [];
   let pos = start;
@@ -76,14 +85,14 @@ function readOptions(bytes: Uint8Array, start: number, end: number, depth: numbe
     const len = u16(bytes, pos + 2);
     const data = pos + DHCP6_OPTION_HEADER_SIZE;
     if (data + len > end) throw new Dhcp6OptionOverrunError(code, `${len} data bytes run past the end of what holds it (${end - data} left)`, pos + 2);
-    options.push(readOption(bytes, code, data, data + len, depth, relays));
+    options.push(readOption(bytes, code, data, data + len, depth, outer));
     pos = data + len;
   }
   return options;
 }
 
 /** One option's value: typed for the codes the codec knows, raw bytes for the rest. */
-function readOption(bytes: Uint8Array, code: number, start: number, end: number, depth: number, relays: number): Dhcp6Option {
+function readOption(bytes: Uint8Array, code: number, start: number, end: number, depth: number, outer: number): Dhcp6Option {
   const len = end - start;
   switch (code) {
     case 1:
@@ -91,17 +100,17 @@ function readOption(bytes: Uint8Array, code: number, start: number, end: number,
       return typed(code, readDuid(bytes, start, end, code));
     case 3:
       atLeast(code, len, 12, start);
-      return typed(code, { iaid: u32(bytes, start), t1: u32(bytes, start + 4), t2: u32(bytes, start + 8), options: readOptions(bytes, start + 12, end, depth + 1, relays) });
+      return typed(code, { iaid: u32(bytes, start), t1: u32(bytes, start + 4), t2: u32(bytes, start + 8), options: readOptions(bytes, start + 12, end, depth + 1, outer) });
     case 4:
       atLeast(code, len, 4, start);
-      return typed(code, { iaid: u32(bytes, start), options: readOptions(bytes, start + 4, end, depth + 1, relays) });
+      return typed(code, { iaid: u32(bytes, start), options: readOptions(bytes, start + 4, end, depth + 1, outer) });
     case 5:
       atLeast(code, len, 24, start);
       return typed(code, {
         address: copyBytes(bytes, start, start + 16),
         preferredLifetime: u32(bytes, start + 16),
         validLifetime: u32(bytes, start + 20),
-        options: readOptions(bytes, start + 24, end, depth + 1, relays),
+        options: readOptions(bytes, start + 24, end, depth + 1, outer),
       });
     case 6: {
       if (len % 2 !== 0) throw new Dhcp6OptionValueError(code, `length ${len} is not a whole number of 2-byte option codes`, start - 2);
@@ -116,7 +125,7 @@ function readOption(bytes: Uint8Array, code: number, start: number, end: number,
       exactly(code, len, 2, start);
       return typed(code, u16(bytes, start));
     case 9:
-      return typed(code, readMessage(bytes, start, end, relays));
+      return typed(code, readMessage(bytes, start, end, outer + 1));
     case 13: {
       atLeast(code, len, 2, start);
       let message: string;
