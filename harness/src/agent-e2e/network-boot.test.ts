@@ -4,7 +4,10 @@
  * undionly.kpxe, `tag:ipxe,bootfile-name` the iPXE script, tftp-server,
  * server-ip-address). One says it is iPXE (option 175, which Neutron's
  * `dhcp-match=set:ipxe,175` tags, and user class iPXE), the other is a BIOS
- * PXE ROM (vendor class PXEClient:Arch:00000). Each gets its own boot file:
+ * PXE ROM (vendor class PXEClient:Arch:00000), a third a UEFI PXE ROM
+ * (architecture 7 in option 93, which `dhcp-match=set:efi64,option:client-arch,7`
+ * tags, and a port entry `tag:efi64,tag:!ipxe,bootfile-name`, more specific
+ * than Ironic's). Each gets its own boot file:
  * read from dhclient's lease file (`filename`, `server-name`, and option 67
  * where it was asked for) and from the ACKs on the wire (siaddr).
  */
@@ -44,10 +47,11 @@ function dhclient(link: TestLink, conf: string): { dir: string; leases: () => st
 }
 
 describe('network boot: client classes pick the boot file', () => {
-  test('an iPXE client gets the iPXE script as option 67, a BIOS PXE ROM undionly.kpxe in the file field, both siaddr = server-ip-address', async () => {
-    await using bridge = await createTestBridge(2);
-    const [ipxeLink, biosLink] = bridge.links as [TestLink, TestLink];
-    const agent = await env.startAgent({ agentId: 'agent-boot', interfaceMappings: { 'phys-boot': bridge.ifname }, dhcpClientClasses: [['dhcp-vendorclass', 'set:pxe,PXEClient']] });
+  test('an iPXE client gets the iPXE script as option 67, a BIOS PXE ROM undionly.kpxe in the file field, a UEFI one snponly.efi, all siaddr = server-ip-address', async () => {
+    await using bridge = await createTestBridge(3);
+    const [ipxeLink, biosLink, uefiLink] = bridge.links as [TestLink, TestLink, TestLink];
+    const classes = [['dhcp-vendorclass', 'set:pxe,PXEClient'], ['dhcp-match', 'set:efi64,option:client-arch,7']] as const;
+    const agent = await env.startAgent({ agentId: 'agent-boot', interfaceMappings: { 'phys-boot': bridge.ifname }, dhcpClientClasses: classes });
     const { network, subnet } = await env.network('phys-boot', { cidr: '198.18.140.0/24', allocation_pools: [{ start: '198.18.140.10', end: '198.18.140.99' }] });
     await env.bind(agent, network.id);
 
@@ -58,8 +62,10 @@ describe('network boot: client classes pick the boot file', () => {
       { opt_name: 'server-ip-address', opt_value: NEXT_SERVER },
       // The configured dhcp-vendorclass=set:pxe,PXEClient: sent (forced) to the PXE ROM alone.
       { opt_name: 'force:tag:pxe,root-path', opt_value: '/srv/pxe' },
+      // Two tag tests: wins over tag:!ipxe,bootfile-name for a UEFI PXE ROM.
+      { opt_name: 'tag:efi64,tag:!ipxe,bootfile-name', opt_value: 'snponly.efi' },
     ];
-    const macs = [await macOf(ipxeLink.ns, ipxeLink.clientIf), await macOf(biosLink.ns, biosLink.clientIf)];
+    const macs = [await macOf(ipxeLink.ns, ipxeLink.clientIf), await macOf(biosLink.ns, biosLink.clientIf), await macOf(uefiLink.ns, uefiLink.clientIf)];
     const ports = [];
     for (const mac of macs) ports.push(await env.t.client.ports.create({ network_id: network.id, mac_address: mac, fixed_ips: [{ subnet_id: subnet.id }], extra_dhcp_opts: ironic }));
     for (const mac of macs) await expect.poll(() => agent.model.portByMac(network.id, mac), { timeout: 5000 }).toBeDefined();
@@ -76,9 +82,11 @@ describe('network boot: client classes pick the boot file', () => {
       ].join('\n'),
     );
     const bios = dhclient(biosLink, ['send vendor-class-identifier "PXEClient:Arch:00000:UNDI:002001";', 'request subnet-mask, routers;', ''].join('\n'));
+    const uefi = dhclient(uefiLink, ['send vendor-class-identifier "PXEClient:Arch:00007:UNDI:003016";', 'send pxe-system-type 7;', 'request subnet-mask, routers;', ''].join('\n'));
     try {
       await expect.poll(() => ipxe.leases(), { timeout: 20_000, interval: 200 }).toMatch(/fixed-address/);
       await expect.poll(() => bios.leases(), { timeout: 20_000, interval: 200 }).toMatch(/fixed-address/);
+      await expect.poll(() => uefi.leases(), { timeout: 20_000, interval: 200 }).toMatch(/fixed-address/);
       // iPXE asked for 67 and 66: options (dnsmasq sends them zero-terminated, dhclient drops the zero).
       expect(ipxe.leases()).toContain(`fixed-address ${ports[0]!.fixed_ips[0]!.ip_address};`);
       expect(ipxe.leases()).toContain(`option bootfile-name "${SCRIPT}";`);
@@ -91,9 +99,13 @@ describe('network boot: client classes pick the boot file', () => {
       expect(bios.leases()).toContain(`server-name "${NEXT_SERVER}";`);
       expect(bios.leases()).not.toContain('boot.ipxe');
       expect(bios.leases()).toContain('option root-path "/srv/pxe";');
+      // The UEFI ROM: option 93 says architecture 7.
+      expect(uefi.leases()).toContain('filename "snponly.efi";');
+      expect(uefi.leases()).toContain('option root-path "/srv/pxe";');
     } finally {
       ipxe.stop();
       bios.stop();
+      uefi.stop();
     }
     const acks = (await capture.stop()).map((r) => decodeDhcp(r.payload)).filter((m) => m.op === BootOp.Reply && messageType(m) === DhcpMessageType.Ack);
     const byMac = (mac: string) => acks.filter((m) => [...m.chaddr].map((b) => b.toString(16).padStart(2, '0')).join(':') === mac);
