@@ -1,4 +1,5 @@
-import { describe, expect, test } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
 import { parseExtraDhcpOpts } from './option-names.js';
 import { selectExtraOptions, tagsHold } from './tag-match.js';
 
@@ -33,4 +34,32 @@ describe('tag matching of extra_dhcp_opts', () => {
     expect(fileOf(both, ['efi64'])).toBe('ipxe.efi');
     expect(fileOf(both, ['efi64', 'ipxe'])).toBe('snponly.efi');
   });
+
+  const entry = fc.record({
+    code: fc.constantFrom(66, 67, 150),
+    tests: fc.uniqueArray(fc.record({ tag: fc.constantFrom('ipxe', 'pxe', 'efi64'), negated: fc.boolean() }), { selector: (t) => t.tag, maxLength: 3 }),
+    value: fc.constantFrom('a', 'b', 'c', 'd'),
+  });
+  test.prop([fc.array(entry, { maxLength: 8 }), fc.subarray(['ipxe', 'pxe', 'efi64'])])(
+    'for each code the chosen entry holds for the client, no holding entry of that code has more tests, and a code with a holding entry is chosen',
+    (entries, tags) => {
+      const list = entries.map((e) => ({ code: e.code, force: false, option: { code: 200, raw: Uint8Array.of(e.value.charCodeAt(0)) }, ...(e.tests.length ? { tags: e.tests } : {}) }));
+      const held = new Set(tags);
+      const chosen = selectExtraOptions(list, held);
+      for (const code of [66, 67, 150]) {
+        const holding = list.filter((e) => e.code === code && tagsHold(e.tags, held));
+        const pick = chosen.get(code);
+        if (holding.length === 0) {
+          expect(pick).toBeUndefined();
+          continue;
+        }
+        expect(pick).toBeDefined();
+        expect(tagsHold(pick!.tags, held)).toBe(true);
+        const most = Math.max(...holding.map((e) => e.tags?.length ?? 0));
+        expect(pick!.tags?.length ?? 0).toBe(most);
+        // Among the most specific, the last one written.
+        expect(pick).toBe(holding.filter((e) => (e.tags?.length ?? 0) === most).at(-1));
+      }
+    },
+  );
 });
