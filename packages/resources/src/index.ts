@@ -37,6 +37,8 @@ export type {
   NetworkEvent,
   NetworkEventType,
   NetworkUpdated,
+  Subnet6Created,
+  Subnet6Updated,
   SubnetCreated,
   SubnetDeleted,
   SubnetUpdated,
