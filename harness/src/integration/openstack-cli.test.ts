@@ -95,8 +95,15 @@ describe('the openstack CLI on Leasehold', () => {
     await ok('network', 'agent', 'set', '--enable', agentId);
     // An agent that still reports may not be deleted (Neutron lets an operator delete only those that stopped).
     expect(await fails('network', 'agent', 'delete', agentId)).toContain(`ConflictException: 409: Client Error for url: ${endpoint}/v2.0/agents/${agentId}`);
-    // Removing the hosting answers 204 (the scheduler may bind the network to its only agent again at once).
+    // Removing the hosting answers 204, and it sticks, as in Neutron: the scheduler (which passes every
+    // few seconds) does not bind the network to its only agent again on its own.
     await ok('network', 'agent', 'remove', 'network', '--dhcp', agentId, 'os-net-2');
+    expect((await json<{ ID: string }[]>('network', 'agent', 'list', '--network', 'os-net-2')).map((a) => a.ID)).toEqual([]);
+    await new Promise((r) => setTimeout(r, 6_000));
+    expect((await json<{ ID: string }[]>('network', 'agent', 'list', '--network', 'os-net-2')).map((a) => a.ID)).toEqual([]);
+    expect((await json<{ ID: string }[]>('network', 'list', '--agent', agentId)).map((n) => n.ID)).not.toContain(net.id);
+    await ok('network', 'agent', 'add', 'network', '--dhcp', agentId, 'os-net-2');
+    expect((await json<{ ID: string }[]>('network', 'agent', 'list', '--network', 'os-net-2')).map((a) => a.ID)).toEqual([agentId]);
 
     // The error cases of the transcript, in Neutron's words.
     const url = `${endpoint}/v2.0`;

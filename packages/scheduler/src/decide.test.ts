@@ -122,6 +122,29 @@ describe('decide', () => {
     expect(bindingTable(state).get('n1')).toEqual(['a2']);
   });
 
+  it('never binds a network again to an agent an operator took it off (Neutron\'s remove network --dhcp), but may bind another; a manual add undoes it', () => {
+    const one = schedulerConfig({ agentsPerNetwork: 1 });
+    let s = pass(one, replay([], one), [...agents(1, T0), ...network('n1', T0)], T0).state;
+    expect(bindingTable(s).get('n1')).toEqual(['a0']);
+    const remove: SchedulerEvent = { type: 'NetworkUnscheduled', at: T0 + 1, networkId: 'n1', agentId: 'a0', reason: 'manual' };
+    s = pass(one, s, [remove], T0 + 1).state;
+    // Alone, the agent stays off it, pass after pass, heartbeat after heartbeat.
+    for (const at of [T0 + 2, T0 + 30_000, T0 + 60_000]) {
+      const next = pass(one, s, [heartbeat('a0', at)], at);
+      expect(next.events).toEqual([]);
+      s = next.state;
+    }
+    expect(bindingTable(s).get('n1') ?? []).toEqual([]);
+    // Another agent may serve it.
+    const joined = pass(one, s, [heartbeat('a1', T0 + 60_001)], T0 + 60_001);
+    expect(scheduledOf(joined.events).map((e) => [e.networkId, e.agentId])).toEqual([['n1', 'a1']]);
+    // A manual add brings a0 back, and after that the scheduler may pick it again on its own.
+    const add: SchedulerEvent = { type: 'NetworkScheduled', at: T0 + 60_002, networkId: 'n1', agentId: 'a0', reason: 'manual', strategy: 'manual' };
+    s = pass(one, joined.state, [add], T0 + 60_002).state;
+    expect(bindingTable(s).get('n1')).toContain('a0');
+    expect(s.networks.get('n1')?.removedByHand).toEqual([]);
+  });
+
   it('never moves a manual binding to rebalance, but fails it over when its agent dies', () => {
     let s = pass(weight, replay([], weight), agents(1, T0), T0).state;
     const nets = Array.from({ length: 4 }, (_, i) => network(`n${i}`, T0)).flat();

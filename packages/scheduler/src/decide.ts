@@ -104,7 +104,7 @@ export function decide(state: SchedulerState, now: number, config: SchedulerConf
     held.set(networkId, keep);
     if (!dhcp || network.deleted) continue;
     const bound = new Set(keep.map((h) => h.agentId));
-    const pool = candidates.filter((a) => !bound.has(a.id) && allows(network, a) && reaches(network, a));
+    const pool = candidates.filter((a) => !bound.has(a.id) && !network.removedByHand.includes(a.id) && allows(network, a) && reaches(network, a));
     const wanted = Math.min(config.agentsPerNetwork, keep.length + pool.length);
     let excess = keep.length - wanted;
     if (excess > 0) {

@@ -36,7 +36,17 @@ export function readSchedulerSnapshot(raw: unknown): SchedulerSnapshot {
   if (!(state.agents instanceof Map) || !(state.networks instanceof Map)) throw new SchedulerSnapshotError('agents and networks must be maps');
   if (typeof state.now !== 'number' || (state.sweepAfter !== null && typeof state.sweepAfter !== 'number')) throw new SchedulerSnapshotError('bad clock');
   if (!(snapshot!.bindingVersions instanceof Map)) throw new SchedulerSnapshotError('bindingVersions must be a map');
-  return { state: withReachability(state as SchedulerState), bindingVersions: snapshot!.bindingVersions };
+  return { state: withRemovedByHand(withReachability(state as SchedulerState)), bindingVersions: snapshot!.bindingVersions };
+}
+
+/**
+ * A state of this schema version taken before the scheduler remembered
+ * manual removals has no network `removedByHand`: none, as the scheduler
+ * then re-bound such networks anyway. Pure.
+ */
+function withRemovedByHand(state: SchedulerState): SchedulerState {
+  const networks = new Map([...state.networks].map(([id, n]) => [id, n.removedByHand === undefined ? { ...n, removedByHand: [] } : n]));
+  return { ...state, networks };
 }
 
 /**

@@ -34,6 +34,12 @@ export interface NetworkRecord {
   readonly scheduledOnce: boolean;
   /** Sorted by agent id. */
   readonly bindings: readonly Binding[];
+  /**
+   * Agents an operator took this network off by hand (a manual NetworkUnscheduled), sorted: the
+   * scheduler never binds the network to them again on its own, as Neutron leaves a network it was
+   * told to remove from an agent (`network agent remove network --dhcp`); a manual add clears it.
+   */
+  readonly removedByHand: readonly string[];
   /** Deleted by the API; kept until `decide` has unscheduled its bindings (the record goes with the last one). */
   readonly deleted: boolean;
 }
@@ -155,6 +161,7 @@ function applyInto(draft: Draft, event: SchedulerEvent, config: SchedulerConfig)
               dhcpSince: null,
               scheduledOnce: false,
               bindings: [],
+              removedByHand: [],
               deleted: false,
             },
       );
@@ -198,19 +205,25 @@ function applyInto(draft: Draft, event: SchedulerEvent, config: SchedulerConfig)
       // A decision about a network or agent deleted since is moot.
       if (!network || network.deleted || !draft.agents.has(event.agentId)) return;
       const existing = network.bindings.find((b) => b.agentId === event.agentId);
-      if (existing && (existing.reason === 'manual' || event.reason !== 'manual')) return;
+      const removedByHand = event.reason === 'manual' ? network.removedByHand.filter((a) => a !== event.agentId) : network.removedByHand;
+      if (existing && (existing.reason === 'manual' || event.reason !== 'manual')) {
+        if (removedByHand !== network.removedByHand) draft.networks.set(event.networkId, { ...network, removedByHand });
+        return;
+      }
       const binding: Binding = { agentId: event.agentId, reason: event.reason, at: event.at };
       const others = network.bindings.filter((b) => b.agentId !== event.agentId);
       const bindings = [...others, binding].sort((a, b) => compareIds(a.agentId, b.agentId));
-      draft.networks.set(event.networkId, { ...network, bindings, scheduledOnce: true });
+      draft.networks.set(event.networkId, { ...network, bindings, removedByHand, scheduledOnce: true });
       return;
     }
     case 'NetworkUnscheduled': {
       const network = draft.networks.get(event.networkId);
       if (!network || !network.bindings.some((b) => b.agentId === event.agentId)) return;
       const bindings = network.bindings.filter((b) => b.agentId !== event.agentId);
+      const removedByHand =
+        event.reason === 'manual' && !network.removedByHand.includes(event.agentId) ? [...network.removedByHand, event.agentId].sort(compareIds) : network.removedByHand;
       if (network.deleted && bindings.length === 0) draft.networks.delete(event.networkId);
-      else draft.networks.set(event.networkId, { ...network, bindings });
+      else draft.networks.set(event.networkId, { ...network, bindings, removedByHand });
       return;
     }
   }

@@ -115,8 +115,8 @@ export function bindingCommand(): Command {
       runWithApi(flags, async ({ client, print }) => {
         const networkId = await resolveId(client, 'network', network, 'network');
         await client.bindings.remove(networkId, agentId);
-        // The scheduler fills a network short of agents on its next pass, and this agent may be its pick again.
-        const note = `the scheduler binds it again within seconds while it has fewer than scheduler.agents_per_network live agents, to this agent too; to keep ${agentId} off it, run \`leasehold agent set ${agentId} --disable\` (no new networks) before removing the binding`;
+        // As in Neutron, the agent stays off the network; the scheduler may still give it to another agent.
+        const note = `the scheduler will not bind it to ${agentId} again (\`leasehold binding add\` undoes that); it may bind another live agent that reaches the network, up to scheduler.agents_per_network`;
         print({ deleted: { network_id: networkId, agent_id: agentId }, note }, () => `network ${networkId} is no longer served by agent ${agentId}\nnote: ${note}`);
       }),
   );
