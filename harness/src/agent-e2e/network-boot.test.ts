@@ -16,15 +16,22 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestBridge, macOf, startCapture, type TestLink } from '@leasehold/agent/testing';
+import { startHttpApi, type HttpApi } from '@leasehold/api';
 import { BootOp, DhcpMessageType, decodeDhcp, formatIpv4, messageType } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
+import { openstackCli } from '../openstack-cli.js';
 
 let env: AgentEnv;
+let http: HttpApi;
 beforeAll(async () => {
   env = await startAgentEnv();
+  http = await startHttpApi(env.t.api, { host: '127.0.0.1', port: 0 });
 });
-afterAll(() => env?.stop());
+afterAll(async () => {
+  await http?.close();
+  await env?.stop();
+});
 
 const NEXT_SERVER = '198.18.140.3';
 const SCRIPT = `http://${NEXT_SERVER}:8080/boot.ipxe`;
@@ -66,8 +73,14 @@ describe('network boot: client classes pick the boot file', () => {
       { opt_name: 'tag:efi64,tag:!ipxe,bootfile-name', opt_value: 'snponly.efi' },
     ];
     const macs = [await macOf(ipxeLink.ns, ipxeLink.clientIf), await macOf(biosLink.ns, biosLink.clientIf), await macOf(uefiLink.ns, uefiLink.clientIf)];
-    const ports = [];
-    for (const mac of macs) ports.push(await env.t.client.ports.create({ network_id: network.id, mac_address: mac, fixed_ips: [{ subnet_id: subnet.id }], extra_dhcp_opts: ironic }));
+    const ports: { fixed_ips: { ip_address: string }[] }[] = [];
+    // The iPXE client's port as an operator would make it: the real openstack CLI through the Neutron HTTP API, names with commas and all.
+    const cli = ['port', 'create', 'node-ipxe', '--network', network.id, '--mac-address', macs[0]!, '--fixed-ip', `subnet=${subnet.id}`];
+    for (const o of ironic) cli.push('--extra-dhcp-option', `name=${o.opt_name},value=${o.opt_value}`);
+    const made = await openstackCli(http.url).json<{ fixed_ips: { ip_address: string }[]; extra_dhcp_opts: { opt_name: string }[] }>(...cli);
+    expect(made.extra_dhcp_opts.map((o) => o.opt_name)).toEqual(ironic.map((o) => o.opt_name));
+    ports.push(made);
+    for (const mac of macs.slice(1)) ports.push(await env.t.client.ports.create({ network_id: network.id, mac_address: mac, fixed_ips: [{ subnet_id: subnet.id }], extra_dhcp_opts: ironic }));
     for (const mac of macs) await expect.poll(() => agent.model.portByMac(network.id, mac), { timeout: 5000 }).toBeDefined();
 
     const capture = await startCapture(bridge.ifname, 'udp port 67 or udp port 68');
