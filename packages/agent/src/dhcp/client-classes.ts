@@ -48,7 +48,7 @@ export class ClientClassError extends Error {
  * tagged `ipxe`, and those whose user class says iPXE `ipxe6` (meant for
  * DHCPv6, but dnsmasq sets it for DHCPv4 too). Every agent has these.
  */
-export const NEUTRON_CLIENT_CLASSES: readonly (readonly [ClientClassDirective, string])[] = [
+const NEUTRON_CLIENT_CLASSES: readonly (readonly [ClientClassDirective, string])[] = [
   ['dhcp-match', 'set:ipxe,175'],
   ['dhcp-userclass', 'set:ipxe6,iPXE'],
 ];
