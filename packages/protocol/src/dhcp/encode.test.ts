@@ -202,6 +202,23 @@ describe('overloading sname and file when the options do not fit (RFC 2132 secti
     expect(decoded.file).toBe('');
   });
 
+  test('an option too big for file and sname goes back into the options field when what moved out made room for it', () => {
+    const raw = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+    const msg = offer([{ code: 53, value: 2 }, { code: 54, value: 1 }, { code: 200, raw: raw(216, 1) }, { code: 201, raw: raw(125, 2) }, { code: 202, raw: raw(60, 3) }, { code: 203, raw: raw(12, 4) }]);
+    const requested = [200, 201, 202, 203];
+    expect(decodeDhcp(encodeDhcp(msg, { maxSize: 576, requested })).options.map((o) => o.code)).toEqual([53, 54, 200]);
+    const decoded = decodeDhcp(encodeDhcp(msg, { maxSize: 576, requested, overload: true }));
+    expect(decoded.options.map((o) => [o.code, o.area ?? 'options'])).toEqual([
+      [53, 'options'],
+      [52, 'options'],
+      [54, 'options'],
+      [200, 'options'],
+      [203, 'options'],
+      [201, 'file'],
+      [202, 'sname'],
+    ]);
+  });
+
   test('a field whose text is in use (a boot file name) is not overloaded; sname takes what fits', () => {
     const msg = { ...offer([{ code: 53, value: 2 }, { code: 43, raw: new Uint8Array(250) }, { code: 125, raw: new Uint8Array(60) }, { code: 15, value: 'x'.repeat(40) }]), file: 'undionly.kpxe' };
     const decoded = decodeDhcp(encodeDhcp(msg, { maxSize: 576, overload: true }));

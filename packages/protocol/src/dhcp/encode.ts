@@ -147,9 +147,10 @@ function removeAt(main: DhcpOption[], lengths: number[], gone: ReadonlySet<numbe
 
 /**
  * Puts options that `dropToFit` dropped into the file field, then sname
- * (those with no text), the most wanted first, where they fit; option 52
- * goes after 53, and when its 3 bytes do not fit the options field, kept
- * options move out the same way (least wanted first) to make room. Keeps
+ * (those with no text), the most wanted first, where they fit, and those
+ * too big for them back into the options field where the room made allows;
+ * option 52 goes after 53, and when its 3 bytes do not fit the options
+ * field, kept options move out the same way (least wanted first). Keeps
  * the plain result (returns `natural`, plan untouched) when nothing dropped
  * fits, so overloading never keeps less. Mutates the plan's arrays; returns
  * the new natural size.
@@ -177,8 +178,20 @@ function rescueIntoFields(p: Areas, msg: DhcpMessage, dropped: Dropped, natural:
   }
   if (size > limit) return natural;
   let rescued = 0;
-  for (let d = dropped.options.length - 1; d >= 0; d--) if (place(wireSize(dropped.lengths[d]!), d)) rescued++;
+  const stillOut: number[] = [];
+  for (let d = dropped.options.length - 1; d >= 0; d--) {
+    if (place(wireSize(dropped.lengths[d]!), d)) rescued++;
+    else stillOut.push(d);
+  }
   if (rescued === 0) return natural;
+  // What moved out made room: a dropped option too big for the fields may fit the options field again.
+  const back: number[] = [];
+  for (const d of stillOut) {
+    const need = wireSize(dropped.lengths[d]!);
+    if (size + need > limit) continue;
+    size += need;
+    back.push(d);
+  }
   const append = (list: number[], options: DhcpOption[], lengths: number[]): void => {
     for (const at of list) {
       options.push(at < 0 ? p.main[-1 - at]! : dropped.options[at]!);
@@ -188,6 +201,10 @@ function rescueIntoFields(p: Areas, msg: DhcpMessage, dropped: Dropped, natural:
   append(into.file, p.file, p.fileLengths);
   append(into.sname, p.sname, p.snameLengths);
   removeAt(p.main, p.mainLengths, moved);
+  for (const d of back) {
+    p.main.push(dropped.options[d]!);
+    p.mainLengths.push(dropped.lengths[d]!);
+  }
   p.overload = (into.file.length > 0 ? 1 : 0) | (into.sname.length > 0 ? 2 : 0);
   const at = p.main[0]?.code === 53 ? 1 : 0;
   p.main.splice(at, 0, { code: 52, value: p.overload });
