@@ -4,7 +4,8 @@
  * drives `leasehold start` through its Neutron HTTP API: networks, subnets,
  * ports, agents and DHCP hosting, and the transcript's error cases, with
  * the JSON keys and error messages the transcript shows for the real
- * Neutron Zed.
+ * Neutron Zed; and an IPv6 subnet with both modes and a dual-stack port
+ * (issue 22).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -159,4 +160,42 @@ describe('the openstack CLI on Leasehold', () => {
     expect(await fails('network', 'delete', 'os-tmp', 'does-not-exist')).toBe("Failed to delete network with name or ID 'does-not-exist': No Network found for does-not-exist\n1 of 2 networks failed to delete.");
   // About 50 runs of the CLI (a Python start-up each, 1-2 s on a quiet machine).
   }, 600_000);
+
+  test('an IPv6 subnet (issue 22) and a dual-stack port, with the keys of the transcript and Neutron\'s refusal of a mode pair', async () => {
+    await json('network', 'create', 'os-v6-net');
+    const v4 = await json('subnet', 'create', 'os-v6-v4', '--network', 'os-v6-net', '--subnet-range', '198.18.43.0/24');
+    const v6 = await json(
+      'subnet', 'create', 'os-v6-sub', '--network', 'os-v6-net', '--ip-version', '6',
+      '--ipv6-address-mode', 'dhcpv6-stateful', '--ipv6-ra-mode', 'dhcpv6-stateful', '--subnet-range', '2001:db8:1::/64',
+    );
+    expect(keysOf(v6)).toBe(SUBNET_KEYS);
+    expect(v6).toMatchObject({
+      ip_version: 6,
+      ipv6_address_mode: 'dhcpv6-stateful',
+      ipv6_ra_mode: 'dhcpv6-stateful',
+      cidr: '2001:db8:1::/64',
+      gateway_ip: '2001:db8:1::1',
+      allocation_pools: [{ start: '2001:db8:1::2', end: '2001:db8:1:0:ffff:ffff:ffff:ffff' }],
+      enable_dhcp: true,
+    });
+    expect((await json('subnet', 'show', 'os-v6-sub', '-c', 'ipv6_address_mode')).ipv6_address_mode).toBe('dhcpv6-stateful');
+    expect((await json<{ ID: string }[]>('subnet', 'list', '--ip-version', '6')).map((s) => s.ID)).toEqual([v6.id]);
+    const port = await json('port', 'create', 'os-v6-port', '--network', 'os-v6-net');
+    // The agent's DHCP port may hold the first addresses already (the scheduler binds the network at once).
+    expect(port.fixed_ips).toEqual([
+      { subnet_id: v4.id, ip_address: expect.stringMatching(/^198\.18\.43\.\d+$/) },
+      { subnet_id: v6.id, ip_address: expect.stringMatching(/^2001:db8:1::[0-9a-f]+$/) },
+    ]);
+    expect(await fails(
+      'subnet', 'create', 'os-v6-bad', '--network', 'os-v6-net', '--ip-version', '6',
+      '--ipv6-address-mode', 'slaac', '--ipv6-ra-mode', 'dhcpv6-stateful', '--subnet-range', '2001:db8:2::/64',
+    )).toBe(
+      `BadRequestException: 400: Client Error for url: ${endpoint}/v2.0/subnets, Invalid input for operation: ipv6_ra_mode set to 'dhcpv6-stateful' with ipv6_address_mode set to 'slaac' is not valid. If both attributes are set, they must be the same value.`,
+    );
+    await ok('port', 'delete', 'os-v6-port');
+    await ok('subnet', 'delete', 'os-v6-sub');
+    await ok('subnet', 'delete', 'os-v6-v4');
+    await ok('network', 'delete', 'os-v6-net');
+    // About ten runs of the CLI.
+  }, 300_000);
 });
