@@ -129,4 +129,47 @@ describe('network boot: client classes pick the boot file', () => {
     expect(byMac(macs[1]!).map((m) => m.file)).toContain('undionly.kpxe');
     expect(byMac(macs[0]!).every((m) => m.file === '')).toBe(true);
   });
+
+  test('a reply whose options overflow 576 bytes reaches dhclient whole: sname and file overloaded (option 52)', async () => {
+    await using bridge = await createTestBridge(1);
+    const link = bridge.links[0]!;
+    const agent = await env.startAgent({ agentId: 'agent-overload', interfaceMappings: { 'phys-overload': bridge.ifname } });
+    const { network, subnet } = await env.network('phys-overload', { cidr: '198.18.141.0/24', allocation_pools: [{ start: '198.18.141.10', end: '198.18.141.99' }] });
+    await env.bind(agent, network.id);
+    const search = [1, 2, 3, 4].map((i) => `n${i}-${'a'.repeat(40)}.lab${i}.test`);
+    const rootPath = `/srv/${'r'.repeat(120)}`;
+    const nisDomain = 'n'.repeat(60);
+    const mac = await macOf(link.ns, link.clientIf);
+    await env.t.client.ports.create({
+      network_id: network.id,
+      mac_address: mac,
+      fixed_ips: [{ subnet_id: subnet.id }],
+      extra_dhcp_opts: [
+        { opt_name: 'domain-search', opt_value: search.join(',') },
+        { opt_name: 'root-path', opt_value: rootPath },
+        { opt_name: 'nis-domain', opt_value: nisDomain },
+        { opt_name: 'ntp-server', opt_value: '198.18.141.4,198.18.141.5,198.18.141.6' },
+      ],
+    });
+    await expect.poll(() => agent.model.portByMac(network.id, mac), { timeout: 5000 }).toBeDefined();
+    const capture = await startCapture(bridge.ifname, 'udp port 67 or udp port 68');
+    const client = dhclient(link, ['send dhcp-max-message-size 576;', 'request subnet-mask, routers, domain-search, root-path, nis-domain, ntp-servers;', ''].join('\n'));
+    try {
+      await expect.poll(() => client.leases(), { timeout: 20_000, interval: 200 }).toMatch(/fixed-address/);
+      const lease = client.leases();
+      expect(lease).toContain(`option domain-search ${search.map((d) => `"${d}."`).join(', ')};`);
+      expect(lease).toContain(`option root-path "${rootPath}";`);
+      expect(lease).toContain(`option nis-domain "${nisDomain}";`);
+      expect(lease).toContain('option ntp-servers 198.18.141.4,198.18.141.5,198.18.141.6;');
+    } finally {
+      client.stop();
+    }
+    const acks = (await capture.stop()).map((r) => r.payload).filter((p) => p.length > 240).map((p) => [p.length, decodeDhcp(p)] as const).filter(([, m]) => m.op === BootOp.Reply && messageType(m) === DhcpMessageType.Ack);
+    expect(acks.length).toBeGreaterThan(0);
+    for (const [length, ack] of acks) {
+      expect(length).toBeLessThanOrEqual(576);
+      expect(ack.options.find((o) => o.code === 52)).toBeDefined();
+      expect(ack.options.filter((o) => o.area !== undefined).map((o) => o.code).sort()).toEqual([17, 40]);
+    }
+  });
 });
