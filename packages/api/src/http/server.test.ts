@@ -235,4 +235,23 @@ describe('Neutron HTTP API auth', () => {
       await guarded.close();
     }
   });
+
+  it('counts requests by method, route pattern and status, and hands each one\'s time to the next scrape once', async () => {
+    const before = http.stats.requests();
+    const count = (list: typeof before, method: string, route: string, status: string) => list.find((r) => r.method === method && r.route === route && r.status === status)?.count ?? 0;
+    http.stats.drainSeconds();
+    const created = await req('POST', '/v2.0/networks', { network: { name: 'http-stats' } });
+    await req('GET', `/v2.0/networks/${created.body.network.id}`);
+    await req('GET', '/v2.0/networks/no-such-network');
+    await req('GET', '/v2.0/no-such-collection');
+    const after = http.stats.requests();
+    expect(count(after, 'POST', '/v2.0/networks', '201') - count(before, 'POST', '/v2.0/networks', '201')).toBe(1);
+    expect(count(after, 'GET', '/v2.0/networks/:id', '200') - count(before, 'GET', '/v2.0/networks/:id', '200')).toBe(1);
+    expect(count(after, 'GET', '/v2.0/networks/:id', '404') - count(before, 'GET', '/v2.0/networks/:id', '404')).toBe(1);
+    expect(count(after, 'GET', 'unmatched', '404') - count(before, 'GET', 'unmatched', '404')).toBe(1);
+    const seconds = http.stats.drainSeconds();
+    expect(seconds).toHaveLength(4);
+    for (const s of seconds) expect(s).toBeGreaterThan(0);
+    expect(http.stats.drainSeconds()).toEqual([]);
+  });
 });

@@ -21,6 +21,7 @@ import { registerAgentRoutes } from './agent-routes.js';
 import { registerDiscoveryRoutes } from './discovery.js';
 import { httpError, neutronError, type ErrorContext } from './neutron-errors.js';
 import { registerResourceRoutes } from './routes.js';
+import { HttpStats } from './stats.js';
 
 /** Calls one of the API's operations (`ports.create`) with a handler's request body, admitted as a NATS request is. */
 export type Call = (operation: string, body: Record<string, unknown>) => Promise<unknown>;
@@ -54,6 +55,8 @@ export interface HttpApiOptions {
 export interface HttpApi {
   /** `http://host:port` it listens on. */
   readonly url: string;
+  /** Requests by method, route and status, and their times (for the metrics). */
+  readonly stats: HttpStats;
   close(): Promise<void>;
 }
 
@@ -125,6 +128,11 @@ export async function startHttpApi(backend: HttpApiBackend, options: HttpApiOpti
       await reply.code(401).send({ error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } });
     }
   });
+  const stats = new HttpStats();
+  app.addHook('onResponse', async (request, reply) => {
+    // The route's pattern, not its URL: ids would make a label per resource.
+    stats.record(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
   app.setNotFoundHandler(async (request, reply) => {
     const { status, body } = httpError(404, 'HTTPNotFound', `The resource could not be found: ${request.method} ${request.url.split('?')[0]}`);
     await reply.code(status).send(body);
@@ -151,6 +159,7 @@ export async function startHttpApi(backend: HttpApiBackend, options: HttpApiOpti
   const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}`,
+    stats,
     close: () => app.close(),
   };
 }

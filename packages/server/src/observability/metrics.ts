@@ -283,6 +283,20 @@ export function createMetrics(sources: MetricSources): { registry: Registry; las
     (await endpointStats()).map((e) => [{ operation: e.name }, e.processing_time / 1e9]),
   );
 
+  // Neutron's HTTP API (api's http/stats.ts): requests by route pattern and status, and their times.
+  mirroredCounter(registry, 'leasehold_http_requests_total', 'Neutron HTTP API requests by method, route pattern and status', ['method', 'route', 'status'], () =>
+    (sources.system()?.http?.stats.requests() ?? []).map((r) => [{ method: r.method, route: r.route, status: r.status }, r.count]),
+  );
+  new Histogram({
+    name: 'leasehold_http_request_seconds',
+    help: 'Seconds the Neutron HTTP API took to answer a request',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+    collect() {
+      for (const seconds of sources.system()?.http?.stats.drainSeconds() ?? []) this.observe(seconds);
+    },
+  });
+
   // New ports' wait for ACTIVE (api's port/activation.ts): what Nova's vif-plugged wait would see.
   new Histogram({
     name: 'leasehold_port_ready_seconds',

@@ -34,7 +34,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'lh-metrics-'));
   runtime = await openNats({ natsUrl: nats.url, dataDir, name: 'metrics-test' });
   system = await startSystem(runtime, {
-    api: { agentDownTimeMs: 3000 },
+    api: { agentDownTimeMs: 3000, http: { listen: { host: '127.0.0.1', port: 0 }, required: true } },
     scheduler: { agentDownTime: 3000, reportInterval: 1000 },
     agent: defaultAgentConfig({ agentId: 'm1', interfaceMappings: { physm: 'fakem' }, listen: false, configureInterfaces: false, reportIntervalMs: 1000, agentDownTimeMs: 3000, dns: { enabled: false, port: 0 }, logDhcp: true, metadata: { ...defaultMetadataOptions, enableIsolatedMetadata: true } }),
     logger: createLogger({ level: 'silent', format: 'json' }),
@@ -101,6 +101,22 @@ describe('the metrics endpoint of a running system', () => {
     const after = (await get('/metrics')).text;
     expect(sample(after, 'leasehold_projection_snapshot_sequence', 'projection="api"')).toBe(stored!.seq);
     expect(sample(after, 'leasehold_projection_snapshot_age_seconds', 'projection="api"')).toBeLessThan(60);
+  });
+
+  test('counts Neutron HTTP API requests by method, route pattern and status, and times them (issue 20)', async () => {
+    const http = system.http!.url;
+    const created = await fetch(`${http}/v2.0/networks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ network: { name: 'http-metrics' } }) });
+    expect(created.status).toBe(201);
+    const { network } = (await created.json()) as { network: { id: string } };
+    expect((await fetch(`${http}/v2.0/networks/${network.id}`)).status).toBe(200);
+    expect((await fetch(`${http}/v2.0/networks/no-such`)).status).toBe(404);
+    const text = (await get('/metrics')).text;
+    expect(sample(text, 'leasehold_http_requests_total', 'method="POST",route="/v2.0/networks",status="201"')).toBe(1);
+    expect(sample(text, 'leasehold_http_requests_total', 'method="GET",route="/v2.0/networks/:id",status="200"')).toBe(1);
+    expect(sample(text, 'leasehold_http_requests_total', 'method="GET",route="/v2.0/networks/:id",status="404"')).toBe(1);
+    expect(sample(text, 'leasehold_http_request_seconds_count')).toBe(3);
+    // HTTP calls reach the handlers directly, so the NATS endpoints' counts are the NATS API's alone.
+    expect(sample(text, 'leasehold_api_requests_total', 'operation="networks.show"') ?? 0).toBe(0);
   });
 
   test("measures a new port's wait until ACTIVE: leasehold_port_ready_seconds (issue 20 point 3)", async () => {
