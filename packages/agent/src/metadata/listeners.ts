@@ -99,11 +99,12 @@ export class MetadataProxies {
     const server = createServer({ maxHeaderSize: options.maxHeaderBytes, headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 }, handler);
     server.maxConnections = MAX_CONNECTIONS;
     server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+      // A caller that went away sent no request: nothing to answer or count.
+      if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
       const large = error.code === 'HPE_HEADER_OVERFLOW';
       this.stats.counts[large ? 'too-large' : 'bad-request'] += 1;
       this.#refusals.refused(`${large ? `headers over ${options.maxHeaderBytes} bytes` : `malformed request (${error.code ?? error.message})`} from ${(socket as Socket).remoteAddress ?? '?'} on network ${networkId}`);
-      if (socket.writable) socket.end(large ? 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-      else socket.destroy();
+      socket.end(large ? 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error) => {
@@ -112,6 +113,8 @@ export class MetadataProxies {
       });
       server.listen({ fd }, () => {
         server.removeAllListeners('error');
+        // Once listening, an error (accept failing with EMFILE) is logged, never the process's end.
+        server.on('error', (error) => this.o.log(`metadata: proxy of network ${networkId}: ${error.message}`));
         resolve();
       });
     });
