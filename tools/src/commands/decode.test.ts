@@ -211,12 +211,14 @@ describe('the leasehold binary', () => {
   // Started together: each run costs about half a second of Node start-up and module loading.
   const dhcpFiles = ['dhcp-dhclient.pcap', 'dhcp-udhcpc.pcap', 'dhcp-dhcpcd.pcap', 'dhcp-relayed.pcap'].map(fixture);
   const dnsFiles = ['dns-udp.pcap', 'dns-tcp.pcap'].map(fixture);
+  const dhcp6Files = ['dhcp6-dhclient.pcap', 'dhcp6-rapid.pcap', 'dhcp6-stateless.pcap', 'dhcp6-dhcpcd.pcap', 'dhcp6-relayed.pcap'].map(fixture);
   const good = encodeDhcp(request());
   const badCookie = Uint8Array.from(good);
   badCookie[238] = 0xff - good[238]!;
   const runs = {
     dhcp: leasehold('dhcp', ...dhcpFiles),
     dns: leasehold('dns', ...dnsFiles),
+    dhcp6: leasehold('dhcp6', ...dhcp6Files),
     hex: leasehold('dhcp', '--pretty', Buffer.from(good).toString('hex').match(/../g)!.join(':'), toHex(badCookie)),
     usage: leasehold('xml', '00'),
   };
@@ -270,6 +272,28 @@ describe('the leasehold binary', () => {
     const hostA = out.find((o) => o.message.questions[0].name === 'host1.lhfx.test' && o.message.questions[0].type === 'A' && o.message.answers.length > 0);
     expect(hostA?.message.answers[0]).toEqual({ name: 'host1.lhfx.test', type: 'A', class: 'IN', ttl: 300, data: '198.18.10.50' });
     expect(out.some((o) => o.message.rcode === 'NXDOMAIN')).toBe(true);
+  });
+
+  test('decodes every DHCPv6 fixture pcap on ports 546/547: message types in capture order, DUIDs, addresses as text, relayed messages nested', async () => {
+    const { code, stdout, stderr } = await runs.dhcp6;
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const out = lines(stdout);
+    expect(out.some(hasTypedArrayResidue)).toBe(false);
+    const types = (file: string) => out.filter((o) => o.source === fixture(file)).map((o) => o.message.type as string);
+    expect(types('dhcp6-dhclient.pcap')).toEqual(['SOLICIT', 'ADVERTISE', 'REQUEST', 'REPLY', 'RELEASE', 'REPLY']);
+    expect(types('dhcp6-stateless.pcap')).toEqual(['INFORMATION-REQUEST', 'REPLY']);
+    expect(types('dhcp6-relayed.pcap').slice(0, 4)).toEqual(['SOLICIT', 'RELAY-FORW', 'RELAY-REPL', 'ADVERTISE']);
+    for (const o of out) expect([o.sport, o.dport].some((p) => p === 546 || p === 547)).toBe(true);
+    const option = (m: Json, code: number) => (m.options as Json[]).find((x) => x.code === code)!;
+    const advertise = out.find((o) => o.message.type === 'ADVERTISE')!.message;
+    expect(option(advertise, 2)).toEqual({ code: 2, name: 'server-id', value: { type: 'DUID-EN', enterpriseNumber: 32473, identifier: Buffer.from('lhfx6').toString('hex') } });
+    expect(option(advertise, 23)).toEqual({ code: 23, name: 'dns-servers', value: ['2001:db8:1::53', '2001:db8:1::54'] });
+    expect(option(advertise, 24)).toEqual({ code: 24, name: 'domain-list', value: ['lhfx.test.', 'sub.lhfx.test.'] });
+    expect(option(advertise, 3).value.options[0].value.address).toMatch(/^2001:db8:1::1[0-9a-f]{2}$/);
+    const forw = out.find((o) => o.message.type === 'RELAY-FORW')!.message;
+    expect(forw).toMatchObject({ hopCount: 0, linkAddress: '2001:db8:2::1', peerAddress: expect.stringMatching(/^fe80::/) });
+    expect(option(forw, 9).value.type).toBe('SOLICIT');
+    expect(option(option(forw, 9).value, 1).value).toMatchObject({ type: 'DUID-LLT', linkLayerAddress: '02:00:db:08:02:02' });
   });
 
   test('decodes a hex DHCP packet with --pretty, reports the bad one as a typed error on stderr, and exits 1', async () => {

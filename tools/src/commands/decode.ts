@@ -1,5 +1,5 @@
 /**
- * `leasehold decode dhcp|dns <input...>`: the debugging door for the protocol
+ * `leasehold decode dhcp|dhcp6|dns <input...>`: the debugging door for the protocol
  * codecs. Each input is hex text, a file of hex, a raw datagram file or a
  * classic pcap (told apart by its magic number). Every message becomes one JSON
  * object on stdout; every message that does not decode becomes one JSON object
@@ -7,10 +7,11 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { Argument, Command, InvalidArgumentError } from 'commander';
-import { DecodeError, decodeDhcp, decodeDns, readPcap, type PcapRecord, type PcapTimestamp } from '@leasehold/protocol';
+import { DecodeError, decodeDhcp, decodeDhcp6, decodeDns, readPcap, type PcapRecord, type PcapTimestamp } from '@leasehold/protocol';
+import { dhcp6Json } from './decode-dhcp6-json.js';
 import { dhcpJson, dnsJson, hex } from './decode-json.js';
 
-export type DecodeFormat = 'dhcp' | 'dns';
+export type DecodeFormat = 'dhcp' | 'dhcp6' | 'dns';
 
 export const EXIT_OK = 0;
 /** At least one message (or a whole pcap file) did not decode. */
@@ -25,7 +26,7 @@ export class DecodeUsageError extends Error {
 
 export interface DecodeOptions {
   readonly pretty?: boolean;
-  /** Ports whose payloads are decoded from a pcap; default 67 and 68 for dhcp, 53 for dns (UDP, and TCP reassembled). */
+  /** Ports whose payloads are decoded from a pcap; default 67 and 68 for dhcp, 546 and 547 for dhcp6, 53 for dns (UDP, and TCP reassembled). */
   readonly ports?: readonly number[];
 }
 
@@ -35,8 +36,8 @@ export interface DecodeOutput {
   stderr(text: string): void;
 }
 
-/** The default pcap ports of each format: DHCP servers and clients (RFC 2131 4.1), DNS (RFC 1035 4.2). */
-export const DEFAULT_PORTS: Readonly<Record<DecodeFormat, readonly number[]>> = { dhcp: [67, 68], dns: [53] };
+/** The default pcap ports of each format: DHCP servers and clients (RFC 2131 4.1), DHCPv6 (RFC 8415 7.2), DNS (RFC 1035 4.2). */
+export const DEFAULT_PORTS: Readonly<Record<DecodeFormat, readonly number[]>> = { dhcp: [67, 68], dhcp6: [546, 547], dns: [53] };
 
 /**
  * The bytes of hex text: digits in either case, optionally one leading `0x`,
@@ -125,7 +126,8 @@ export function formatTimestamp(ts: PcapTimestamp): string {
 
 /** A decoded message as plain JSON data. Pure; throws what the codec throws (a DecodeError on bad bytes). */
 export function decodeToJson(format: DecodeFormat, bytes: Uint8Array): unknown {
-  return format === 'dhcp' ? dhcpJson(decodeDhcp(bytes)) : dnsJson(decodeDns(bytes));
+  if (format === 'dhcp') return dhcpJson(decodeDhcp(bytes));
+  return format === 'dhcp6' ? dhcp6Json(decodeDhcp6(bytes)) : dnsJson(decodeDns(bytes));
 }
 
 /** A decode error as JSON: its class name, format, reason and offset first, then its own fields (kind, code). Pure. */
@@ -196,11 +198,11 @@ function portNumber(value: string, previous: number[] = []): number[] {
 /** The `decode` command. A usage mistake exits 2. */
 export function decodeCommand(): Command {
   return new Command('decode')
-    .description('print DHCPv4 or DNS messages as JSON, one object per line (decode errors go to stderr)')
-    .addArgument(new Argument('<format>', 'the codec').choices(['dhcp', 'dns']))
+    .description('print DHCPv4, DHCPv6 or DNS messages as JSON, one object per line (decode errors go to stderr)')
+    .addArgument(new Argument('<format>', 'the codec').choices(['dhcp', 'dhcp6', 'dns']))
     .argument('<input...>', 'hex bytes (spaces and colons allowed), a file of hex, a raw datagram file, a classic pcap file, or - for stdin')
     .option('--pretty', 'indent each JSON object')
-    .option('--port <port>', 'decode pcap payloads on this port instead of the defaults (67/68 for dhcp, 53 for dns); repeatable', portNumber)
+    .option('--port <port>', 'decode pcap payloads on this port instead of the defaults (67/68 for dhcp, 546/547 for dhcp6, 53 for dns); repeatable', portNumber)
     .showHelpAfterError()
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE))
     .action((format: DecodeFormat, inputs: string[], opts: { pretty?: boolean; port?: number[] }) => {
