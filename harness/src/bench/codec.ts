@@ -1,7 +1,9 @@
 /**
  * `npm run bench:codec`: operations per second of the protocol codecs on
  * typical packets — dhcpcd's DHCPREQUEST and dnsmasq's DHCPACK from the
- * fixture capture, and a compressed DNS response with 4 answers — with
+ * fixture capture, dhclient's DHCPv6 SOLICIT, dnsmasq's REPLY and a RELAY-REPL
+ * around one from the DHCPv6 captures, and a compressed DNS response with 4
+ * answers — with
  * dns-packet's own full decode/encode of the same response and the cache's
  * fast-path id/TTL rewrite in the same run. Every case is warmed up first,
  * then timed in several interleaved rounds (the best round counts: the machine
@@ -17,9 +19,11 @@ import {
   DnsType,
   compressDns,
   decodeDhcp,
+  decodeDhcp6,
   decodeDns,
   dnsCacheKey,
   encodeDhcp,
+  encodeDhcp6,
   encodeDns,
   getOption,
   messageType,
@@ -27,6 +31,7 @@ import {
   readQuestion,
   rewriteId,
   rewriteTtls,
+  type Dhcp6Message,
   type DhcpMessage,
   type DnsMessage,
 } from '@leasehold/protocol';
@@ -49,6 +54,12 @@ function dhcpcdPacket(type: number): Uint8Array {
 const requestBytes = dhcpcdPacket(DhcpMessageType.Request);
 const ackBytes = dhcpcdPacket(DhcpMessageType.Ack);
 const request: DhcpMessage = decodeDhcp(requestBytes);
+/** DHCPv6 payloads of a fixture capture, in capture order. */
+const dhcp6Packets = (name: string) => readPcap(fixture(name)).map((r) => Uint8Array.from(r.payload));
+// dhclient -6's SOLICIT, dnsmasq's REPLY to its REQUEST (IA_NA, IA_TA, status, DNS servers, domain list), and the relay leg's RELAY-REPL around a REPLY.
+const [solicit6Bytes, , , reply6Bytes] = dhcp6Packets('dhcp6-dhclient.pcap') as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+const relayRepl6Bytes = dhcp6Packets('dhcp6-relayed.pcap')[6]!;
+const [solicit6, reply6, relayRepl6] = [solicit6Bytes, reply6Bytes, relayRepl6Bytes].map(decodeDhcp6) as [Dhcp6Message, Dhcp6Message, Dhcp6Message];
 const ack: DhcpMessage = decodeDhcp(ackBytes);
 // What a server passes when it answers this client: its size limit and request list (RFC 2132 9.8, 9.10).
 const ackOptions = { maxSize: getOption(request, 57), requested: getOption(request, 55) };
@@ -89,6 +100,10 @@ function check(what: string, ok: boolean): void {
 }
 check('the DHCPREQUEST re-encodes byte for byte', Buffer.from(encodeDhcp(request)).equals(requestBytes));
 check('the DHCPACK re-encodes byte for byte within the client limits', Buffer.from(encodeDhcp(ack, ackOptions)).equals(ackBytes));
+for (const [what, bytes, msg] of [['SOLICIT', solicit6Bytes, solicit6], ['REPLY', reply6Bytes, reply6], ['RELAY-REPL', relayRepl6Bytes, relayRepl6]] as const) {
+  check(`the DHCPv6 ${what} re-encodes byte for byte`, Buffer.from(encodeDhcp6(msg)).equals(bytes));
+}
+check('the DHCPv6 messages are the ones named', solicit6.msgType === 1 && reply6.msgType === 7 && relayRepl6.msgType === 13);
 check('the DNS response decodes to what was built', isDeepStrictEqual(decodeDns(responseBytes), response));
 check('dns-packet reads the same 4 answers', libraryPacket.answers?.length === 4);
 {
@@ -114,6 +129,12 @@ const cases: Case[] = [
   { name: 'dhcp encode DHCPREQUEST', op: () => encodeDhcp(request) },
   { name: `dhcp decode DHCPACK (dnsmasq, ${ackBytes.length} B, ${ack.options.length} options)`, op: () => decodeDhcp(ackBytes) },
   { name: 'dhcp encode DHCPACK (maxSize + request list)', op: () => encodeDhcp(ack, ackOptions) },
+  { name: `dhcp6 decode SOLICIT (dhclient -6, ${solicit6Bytes.length} B)`, op: () => decodeDhcp6(solicit6Bytes) },
+  { name: 'dhcp6 encode SOLICIT', op: () => encodeDhcp6(solicit6) },
+  { name: `dhcp6 decode REPLY (dnsmasq, ${reply6Bytes.length} B: IA_NA, IA_TA, status, DNS, domains)`, op: () => decodeDhcp6(reply6Bytes) },
+  { name: 'dhcp6 encode REPLY', op: () => encodeDhcp6(reply6) },
+  { name: `dhcp6 decode RELAY-REPL around a REPLY (${relayRepl6Bytes.length} B)`, op: () => decodeDhcp6(relayRepl6Bytes) },
+  { name: 'dhcp6 encode RELAY-REPL', op: () => encodeDhcp6(relayRepl6) },
   { name: `dns decode, ours: decodeDns (${responseBytes.length} B, 4 answers)`, op: () => decodeDns(responseBytes) },
   { name: 'dns decode, dns-packet', op: () => dnsPacket.decode(responseBuffer) },
   { name: 'dns encode, ours: encodeDns (names in full)', op: () => encodeDns(response) },
