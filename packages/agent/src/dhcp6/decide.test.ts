@@ -142,6 +142,13 @@ describe('SOLICIT, REQUEST and rapid commit (RFC 8415 18.3.1, 18.3.2)', () => {
     expect(outside.every(inPool)).toBe(true);
   });
 
+  test('a REQUEST naming an address off the client\'s link gets that IA back with NotOnLink and binds nothing for it; a SOLICIT\'s off-link hint is ignored', () => {
+    const { reply, changes } = replied(answer(toUs(T.Request, ia(1, '2001:db8:9::5'), ia(2))));
+    expect(getDhcp6Options(reply, 3).map((i) => [i.iaid, getDhcp6Option(i, 13)?.status, getDhcp6Options(i, 5).length])).toEqual([[1, Status.NotOnLink, 0], [2, undefined, 1]]);
+    expect(changes.map((c) => c.kind === 'bind' && c.iaid)).toEqual([2]);
+    expect(addresses(replied(answer(withClient(T.Solicit, ia(1, '2001:db8:9::5')))).reply).every(inPool)).toBe(true);
+  });
+
   test('a static port is matched by the MAC in the client\'s DUID-LL or DUID-LLT: its client gets the port\'s address, no other client ever does', () => {
     const fixed = ip('2001:db8:1::10');
     const v = view({ reservations: new Map([['02:00:db:08:01:02', fixed]]), holders: new Map([[fixed, 'port:p1']]) });

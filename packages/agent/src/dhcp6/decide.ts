@@ -119,8 +119,8 @@ function request(scope: Scope): Dhcp6Decision {
 function confirm(scope: Scope): Dhcp6Decision {
   const addresses = [...getDhcp6Options(scope.msg, 3), ...getDhcp6Options(scope.msg, 4)].flatMap((ia) => getDhcp6Options(ia, 5).map((a) => ipv6FromBytes(a.address)));
   if (addresses.length === 0) return { kind: 'drop', reason: 'confirm-without-addresses' };
-  const onLink = addresses.every((a) => scope.subnets.some((s) => ipv6PrefixContains(s.prefix, a)));
-  return reply(scope, Reply, [onLink ? status(Dhcp6StatusCode.Success, 'all addresses still on link') : status(Dhcp6StatusCode.NotOnLink, 'not on link')]);
+  const allOnLink = addresses.every((a) => onLink(scope, a));
+  return reply(scope, Reply, [allOnLink ? status(Dhcp6StatusCode.Success, 'all addresses still on link') : status(Dhcp6StatusCode.NotOnLink, 'not on link')]);
 }
 
 /**
@@ -186,6 +186,11 @@ function assignAll(scope: Scope): { ias: Dhcp6Option[]; changes: Dhcp6LeaseChang
     }
     if (option.code !== 3 || !('value' in option)) continue;
     const ia = option.value;
+    // 18.3.2: a REQUEST naming an address whose prefix is not the link's gets the IA back with NotOnLink (a SOLICIT's hints are only hints).
+    if (scope.msg.msgType === Request && getDhcp6Options(ia, 5).some((a) => !onLink(scope, ipv6FromBytes(a.address)))) {
+      ias.push(iaOption(scope, ia.iaid, [], status(Dhcp6StatusCode.NotOnLink, 'not on link')));
+      continue;
+    }
     const identity = dhcp6Identity(duid, ia.iaid);
     const address = chooseAddress(scope, identity, duid, ia);
     if (address === undefined) {
@@ -237,6 +242,10 @@ function isFree(scope: Scope, address: Ipv6, identity: string): boolean {
   if (scope.taken.has(address)) return false;
   const holder = scope.view.holders.get(address);
   return holder === undefined || holder === identity;
+}
+
+function onLink(scope: Scope, address: Ipv6): boolean {
+  return scope.subnets.some((s) => ipv6PrefixContains(s.prefix, address));
 }
 
 function onStatefulLink(scope: Scope, address: Ipv6): boolean {
