@@ -31,6 +31,8 @@ export interface MetadataOptions {
   readonly rateLimit: TokenBucketLimit;
   /** A request line and headers longer than this are refused with 431 (node:http's maxHeaderSize). */
   readonly maxHeaderBytes: number;
+  /** A POST's body (Nova's password route; Nova itself keeps 256 bytes) longer than this is refused with 413. */
+  readonly maxBodyBytes: number;
   /** The upstream's answer may take this long before the caller gets 504. */
   readonly upstreamTimeoutMs: number;
   /** An upstream answer longer than this is cut off (the caller's connection is reset). */
@@ -48,6 +50,7 @@ export const defaultMetadataOptions: MetadataOptions = {
   port: 80,
   rateLimit: { burst: 20, perSecond: 10, maxKeys: 65_536 },
   maxHeaderBytes: 8192,
+  maxBodyBytes: 4096,
   upstreamTimeoutMs: 10_000,
   maxResponseBytes: 4 * 1024 * 1024,
 };

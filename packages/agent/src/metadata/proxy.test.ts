@@ -12,7 +12,7 @@ import { signInstanceId, type MetadataCaller } from './identity.js';
 import { MetadataStats, RefusalLog, metadataRequestHandler } from './proxy.js';
 
 const SECRET = 'proxy-test-secret';
-const seen: { path: string | undefined; headers: IncomingHttpHeaders }[] = [];
+const seen: { method: string | undefined; path: string | undefined; headers: IncomingHttpHeaders; body: string }[] = [];
 let nova: Server;
 let proxy: Server;
 let stats: MetadataStats;
@@ -21,7 +21,7 @@ let callers: Map<string, MetadataCaller>;
 
 const listen = (server: Server) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 
-function ask(port: number, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
+function ask(port: number, path: string, options: { method?: string; headers?: Record<string, string>; body?: string | string[] } = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers }, (res) => {
       let body = '';
@@ -29,16 +29,22 @@ function ask(port: number, path: string, options: { method?: string; headers?: R
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
-    req.end(options.body);
+    // A list of pieces is sent chunked (no Content-Length).
+    if (Array.isArray(options.body)) for (const piece of options.body) req.write(piece);
+    req.end(Array.isArray(options.body) ? undefined : options.body);
   });
 }
 
 let proxyPort: number;
 beforeAll(async () => {
   nova = createServer((req, res) => {
-    seen.push({ path: req.url, headers: req.headers });
-    if (req.url === '/slow') return; // never answers
-    res.writeHead(200, { 'Content-Type': 'text/plain' }).end(req.url === '/big' ? 'x'.repeat(5000) : `answer for ${req.headers['x-instance-id']}`);
+    let body = '';
+    req.setEncoding('utf8').on('data', (s: string) => (body += s));
+    req.on('end', () => {
+      seen.push({ method: req.method, path: req.url, headers: req.headers, body });
+      if (req.url === '/slow') return; // never answers
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end(req.url === '/big' ? 'x'.repeat(5000) : `answer for ${req.headers['x-instance-id']}`);
+    });
   });
   const novaPort = await listen(nova);
   stats = new MetadataStats();
@@ -46,7 +52,7 @@ beforeAll(async () => {
   proxy = createServer(
     metadataRequestHandler({
       networkId: 'net-1',
-      options: { metadataProxySharedSecret: SECRET, upstreamTimeoutMs: 1000, maxResponseBytes: 4096 },
+      options: { metadataProxySharedSecret: SECRET, upstreamTimeoutMs: 1000, maxResponseBytes: 4096, maxBodyBytes: 64 },
       upstream: new URL(`http://127.0.0.1:${novaPort}/`),
       callerOf: (networkId, address) => (networkId === 'net-1' ? callers.get(formatIpv4(address)) : undefined),
       buckets: new KeyedTokenBuckets({ burst: 1000, perSecond: 1000, maxKeys: 16 }),
@@ -90,10 +96,25 @@ describe('the metadata proxy', () => {
     expect(lines.at(-1)).toBe('metadata: 127.0.0.1 on network net-1 is no port\'s address: 404');
   });
 
+  test("forwards a POST with its body (Nova's password route), within the body bound", async () => {
+    seen.length = 0;
+    expect((await ask(proxyPort, '/openstack/latest/password', { method: 'POST', body: 'encrypted-password' })).status).toBe(200);
+    expect(seen.map((r) => [r.method, r.path, r.body, r.headers['content-length'], r.headers['x-instance-id']])).toStrictEqual([['POST', '/openstack/latest/password', 'encrypted-password', '18', 'vm-1']]);
+  });
+
+  test('a POST body over the bound is refused with 413, announced or chunked, and Nova never sees it', async () => {
+    const before = stats.counts['too-large'];
+    seen.length = 0;
+    expect((await ask(proxyPort, '/openstack/latest/password', { method: 'POST', body: 'p'.repeat(65) })).status).toBe(413);
+    expect((await ask(proxyPort, '/openstack/latest/password', { method: 'POST', body: ['p'.repeat(40), 'p'.repeat(40)] })).status).toBe(413);
+    expect(seen).toHaveLength(0);
+    expect(stats.counts['too-large'] - before).toBe(2);
+  });
+
   test('refuses other methods (405), bodies (413) and targets that are not paths (400), each counted', async () => {
     const before = { ...stats.counts };
     seen.length = 0;
-    expect((await ask(proxyPort, '/openstack/latest/password', { method: 'POST', body: 'x' })).status).toBe(405);
+    expect((await ask(proxyPort, '/openstack/latest/password', { method: 'PUT', body: 'x' })).status).toBe(405);
     expect((await ask(proxyPort, '/latest', { headers: { 'Content-Length': '3' }, body: 'abc' })).status).toBe(413);
     expect((await ask(proxyPort, 'http://198.18.0.1/latest')).status).toBe(400);
     expect(seen).toHaveLength(0);
@@ -142,7 +163,7 @@ describe('rate limits', () => {
     const logged: string[] = [];
     const handler = metadataRequestHandler({
       networkId: 'net-1',
-      options: { metadataProxySharedSecret: SECRET, upstreamTimeoutMs: 1000, maxResponseBytes: 4096 },
+      options: { metadataProxySharedSecret: SECRET, upstreamTimeoutMs: 1000, maxResponseBytes: 4096, maxBodyBytes: 64 },
       upstream: new URL('http://127.0.0.1:9/'),
       callerOf: () => undefined,
       buckets: new KeyedTokenBuckets({ burst: 2, perSecond: 1, maxKeys: 16 }),

@@ -1,11 +1,13 @@
 /**
  * The metadata proxy's request path: one HTTP request from an instance on a
  * network, read top to bottom. Refused early and cheaply (each refusal
- * counted and logged, the log itself rate-limited): a method other than GET
- * or HEAD (405), a request with a body (413), a target that is not a path
- * (400), a caller over its rate (429), a caller that is no port (404); the
- * rest forwarded to Nova's metadata API with Neutron's headers (identity.ts)
- * and the answer streamed back, bounded in time and size.
+ * counted and logged, the log itself rate-limited): a method other than GET,
+ * HEAD or POST (405), a GET or HEAD with a body or a POST body over the bound
+ * (413), a target that is not a path (400), a caller over its rate (429), a
+ * caller that is no port (404); the rest forwarded to Nova's metadata API with
+ * Neutron's headers (identity.ts), a POST's body with them (Nova's
+ * /openstack/latest/password, which cloud-init and Windows guests post), and
+ * the answer streamed back, bounded in time and size.
  *
  * Plain node:http, no framework: the proxy has one route and forwards one
  * request to one upstream; a framework's router, body parsing and plugins
@@ -58,7 +60,7 @@ export class RefusalLog {
 export interface MetadataHandlerOptions {
   /** The network this listener serves: callers are looked up among its ports. */
   readonly networkId: string;
-  readonly options: Pick<MetadataOptions, 'metadataProxySharedSecret' | 'upstreamTimeoutMs' | 'maxResponseBytes'>;
+  readonly options: Pick<MetadataOptions, 'metadataProxySharedSecret' | 'upstreamTimeoutMs' | 'maxResponseBytes' | 'maxBodyBytes'>;
   /** Nova's metadata API (options.ts's novaMetadataUrl). */
   readonly upstream: URL;
   /** The instance whose port holds this address on the network, if any (identity.ts's callerOf on the model). */
@@ -81,10 +83,14 @@ export function metadataRequestHandler(o: MetadataHandlerOptions): (req: Incomin
   return (req, res) => {
     const source = req.socket.remoteAddress ?? '';
     const who = `${source} on network ${o.networkId}`;
-    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 'method', 405, `${req.method} from ${who} refused: only GET and HEAD are proxied`, { Allow: 'GET, HEAD' });
-    // A body would have to be read and bounded; Nova's GET routes take none, so none is accepted.
-    if ((req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined) {
-      return refuse(res, 'too-large', 413, `request with a body from ${who} refused`);
+    const post = req.method === 'POST';
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !post) return refuse(res, 'method', 405, `${req.method} from ${who} refused: only GET, HEAD and POST are proxied`, { Allow: 'GET, HEAD, POST' });
+    // Nova's GET routes take no body, so none is accepted there; a POST's is read whole, within its bound, before anything else.
+    const length = req.headers['content-length'];
+    const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && !post) return refuse(res, 'too-large', 413, `${req.method} with a body from ${who} refused`);
+    if (post && length !== undefined && !(Number(length) <= o.options.maxBodyBytes)) {
+      return refuse(res, 'too-large', 413, `POST body of ${length} bytes from ${who} refused (at most ${o.options.maxBodyBytes})`);
     }
     // Origin-form only: an absolute URL would name another host to forward to.
     const path = req.url ?? '';
@@ -98,16 +104,44 @@ export function metadataRequestHandler(o: MetadataHandlerOptions): (req: Incomin
     if (!o.buckets.take(`${o.networkId} ${source}`, now())) return refuse(res, 'rate-limited', 429, `${who} is over its rate limit`, { 'Retry-After': '1' });
     const caller = o.callerOf(o.networkId, address);
     if (caller === undefined) return refuse(res, 'not-found', 404, `${who} is no port's address: 404`);
-    try {
-      forward(o, req, res, path, caller, source);
-    } catch (error) {
-      // node:http refuses some targets the parser let through (ERR_UNESCAPED_CHARACTERS): the caller's fault, never the process's end.
-      refuse(res, 'bad-request', 400, `request from ${who} cannot be forwarded: ${(error as Error).message}`);
-    }
+    const send = (body: Buffer | undefined) => {
+      try {
+        forward(o, req, res, path, caller, source, body);
+      } catch (error) {
+        // node:http refuses some targets the parser let through (ERR_UNESCAPED_CHARACTERS): the caller's fault, never the process's end.
+        refuse(res, 'bad-request', 400, `request from ${who} cannot be forwarded: ${(error as Error).message}`);
+      }
+    };
+    if (!post) return send(undefined);
+    readBody(req, o.options.maxBodyBytes).then(
+      (body) => (body === undefined ? refuse(res, 'too-large', 413, `POST body from ${who} over ${o.options.maxBodyBytes} bytes refused`) : send(body)),
+      () => undefined, // the caller went away mid-body: nothing to answer
+    );
   };
 }
 
-function forward(o: MetadataHandlerOptions, req: IncomingMessage, res: ServerResponse, path: string, caller: MetadataCaller, source: string): void {
+/** The request's body, or undefined once it passes `max` bytes (the rest is not read: the reply closes the connection). */
+function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        req.off('data', onData);
+        req.pause();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+function forward(o: MetadataHandlerOptions, req: IncomingMessage, res: ServerResponse, path: string, caller: MetadataCaller, source: string, body: Buffer | undefined): void {
   const { upstream } = o;
   const send = upstream.protocol === 'https:' ? httpsRequest : httpRequest;
   let settled = false;
@@ -126,7 +160,7 @@ function forward(o: MetadataHandlerOptions, req: IncomingMessage, res: ServerRes
       port: upstream.port,
       method: req.method,
       path,
-      headers: novaHeaders(caller, source, o.options.metadataProxySharedSecret),
+      headers: { ...novaHeaders(caller, source, o.options.metadataProxySharedSecret), ...(body ? { 'Content-Length': String(body.length) } : {}) },
       timeout: o.options.upstreamTimeoutMs,
     },
     (answer) => {
@@ -165,5 +199,5 @@ function forward(o: MetadataHandlerOptions, req: IncomingMessage, res: ServerRes
     fail('upstream-error', 502, 'the caller left before Nova answered');
     out.destroy();
   });
-  out.end();
+  out.end(body);
 }
