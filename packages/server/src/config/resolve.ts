@@ -157,6 +157,7 @@ export function agentSettings(loaded: LoadedConfig, dns: DnsCacheConfig = dnsCac
       metadataProxySharedSecret: a.metadata.metadata_proxy_shared_secret,
       rateLimit: { ...defaultMetadataOptions.rateLimit, burst: a.metadata.burst, perSecond: a.metadata.rate },
       maxHeaderBytes: a.metadata.max_header_bytes,
+      maxBodyBytes: a.metadata.max_body_bytes,
     },
     tftp: {
       ...defaultTftpOptions,

@@ -186,6 +186,7 @@ export const configSchema = z
         rate: integer(0, 1_000_000).default(10).describe('requests per second one caller address may make after its burst (429 past it, counted and logged)'),
         burst: integer(0, 1_000_000).default(20).describe('requests one caller address may make at once; 0 turns the limit off'),
         max_header_bytes: integer(1024, 65_536).default(8192).describe('request line and headers at most (431 past it)'),
+        max_body_bytes: integer(0, 1_048_576).default(4096).describe("a POST's body at most (Nova's password route; 413 past it); GET and HEAD take none"),
       }),
       dhcp_match: classLines('dhcp-match')
         .default([])
