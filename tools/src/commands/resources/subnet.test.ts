@@ -1,7 +1,7 @@
 import type { NetworkView, SubnetView } from '@leasehold/api/client';
 import { startTestApi, type TestApi } from '@leasehold/api/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseLeaseDuration, subnetFields } from './subnet.js';
+import { parseLeaseDuration, subnetFields, subnetVersionFields } from './subnet.js';
 import { jsonOf, runCli, tableRows } from './testing/run-cli.js';
 
 let t: TestApi;
@@ -49,14 +49,33 @@ describe('leasehold subnet', () => {
     const [list, show] = await Promise.all([cli('subnet', 'list', '--network', 'other-net'), cli('subnet', 'show', 'o1', '--json')]);
     expect(list.code).toBe(0);
     const [header, ...rows] = tableRows(list.stdout);
-    expect(header).toEqual(['id', 'name', 'network', 'network name', 'cidr', 'gateway', 'dhcp', 'allocation pools']);
-    expect(rows.map((r) => [r[1], r[3], r[4], r[5], r[6]]).sort()).toEqual([
+    expect(header).toEqual(['id', 'name', 'network', 'network name', 'cidr', 'ipv6 mode', 'gateway', 'dhcp', 'allocation pools']);
+    expect(rows.map((r) => [r[1], r[3], r[4], r[6], r[7]]).sort()).toEqual([
       ['o1', 'other-net', '198.18.1.0/24', '198.18.1.1', 'on'],
       ['o2', 'other-net', '198.18.2.0/24', 'none', 'on'],
     ]);
-    expect(rows.find((r) => r[0] === s1.id)?.[7]).toBe('198.18.1.2-198.18.1.254');
+    expect(rows.find((r) => r[0] === s1.id)?.[8]).toBe('198.18.1.2-198.18.1.254');
     // revision_number is the network's: it moved on when o2 was added.
     expect(jsonOf<{ subnet: SubnetView }>(show).subnet).toEqual(await t.client.subnets.show(s1.id));
+  });
+
+  test('create makes an IPv6 subnet with its modes; list --ip-version 6 shows it with its mode; a mode pair Neutron refuses exits 2 naming ipv6_ra_mode', async () => {
+    const v6net = await t.client.networks.create({ name: 'subnet-v6-net' });
+    const run = await cli(
+      'subnet', 'create', '--network', 'subnet-v6-net', '--cidr', '2001:db8:5::/64', '--name', 'v6',
+      '--ip-version', '6', '--ipv6-address-mode', 'slaac', '--ipv6-ra-mode', 'slaac', '--pool', '2001:db8:5::10-2001:db8:5::ff', '--json',
+    );
+    expect(run.stderr).toBe('');
+    expect(jsonOf<{ subnet: SubnetView }>(run).subnet).toMatchObject({
+      ip_version: 6, cidr: '2001:db8:5::/64', gateway_ip: '2001:db8:5::1', ipv6_address_mode: 'slaac', ipv6_ra_mode: 'slaac', allocation_pools: [{ start: '2001:db8:5::10', end: '2001:db8:5::ff' }],
+    });
+    await t.client.subnets.create({ network_id: v6net.id, cidr: '198.18.5.0/24', name: 'v4' });
+    const list = await cli('subnet', 'list', '--network', 'subnet-v6-net', '--ip-version', '6');
+    const [header, ...rows] = tableRows(list.stdout);
+    expect(rows.map((r) => [r[1], r[4], r[header!.indexOf('ipv6 mode')]])).toEqual([['v6', '2001:db8:5::/64', 'slaac']]);
+    const refused = await cli('subnet', 'create', '--network', 'subnet-v6-net', '--cidr', '2001:db8:6::/64', '--ipv6-address-mode', 'slaac', '--ipv6-ra-mode', 'dhcpv6-stateful');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/VALIDATION_FAILED.*ipv6_ra_mode set to 'dhcpv6-stateful' with ipv6_address_mode set to 'slaac' is not valid/);
   });
 
   test('update can clear the gateway, replace the DNS servers and drop the routes; delete removes the subnet', async () => {
@@ -102,6 +121,13 @@ describe('subnet flags', () => {
       dns_nameservers: [],
       host_routes: [],
     });
+  });
+
+  test('--ip-version is 4 or 6 and the IPv6 modes are Neutron\'s three, each refused naming its flag', () => {
+    expect(subnetVersionFields({ ipVersion: '6', ipv6AddressMode: 'dhcpv6-stateless', ipv6RaMode: 'dhcpv6-stateless' })).toEqual({ ip_version: 6, ipv6_address_mode: 'dhcpv6-stateless', ipv6_ra_mode: 'dhcpv6-stateless' });
+    expect(subnetVersionFields({})).toEqual({});
+    expect(() => subnetVersionFields({ ipVersion: '5' })).toThrow(expect.objectContaining({ code: 'INVALID_FLAG', field: '--ip-version' }));
+    expect(() => subnetVersionFields({ ipv6RaMode: 'dhcpv6' })).toThrow(expect.objectContaining({ code: 'INVALID_FLAG', field: '--ipv6-ra-mode' }));
   });
 
   test('a pool that is not START-END is refused naming --pool', () => {

@@ -1,4 +1,4 @@
-/** `leasehold subnet create|list|show|update|delete`: IPv4 subnets of a network. */
+/** `leasehold subnet create|list|show|update|delete`: IPv4 and IPv6 subnets of a network. */
 import type { ApiInput, SubnetView } from '@leasehold/api/client';
 import { Command } from 'commander';
 import { runWithApi, withConnectionFlags, type ConnectionFlags } from './connection.js';
@@ -22,6 +22,35 @@ export interface SubnetFlags extends ConnectionFlags {
   readonly dhcp?: boolean;
   readonly leaseDuration?: string;
   readonly revision?: string;
+  readonly ipVersion?: string;
+  readonly ipv6AddressMode?: string;
+  readonly ipv6RaMode?: string;
+}
+
+const IPV6_MODES = ['slaac', 'dhcpv6-stateful', 'dhcpv6-stateless'] as const;
+type Ipv6Mode = (typeof IPV6_MODES)[number];
+
+/** `--ip-version`: 4 or 6. Pure. */
+function parseIpVersion(text: string | undefined): 4 | 6 | undefined {
+  if (text === undefined) return undefined;
+  if (text === '4' || text === '6') return Number(text) as 4 | 6;
+  throw badFlag('--ip-version', `--ip-version is 4 or 6, not ${JSON.stringify(text)}`);
+}
+
+/** `--ipv6-address-mode` / `--ipv6-ra-mode`: Neutron's three modes. Pure. */
+function parseIpv6Mode(flag: string, text: string | undefined): Ipv6Mode | undefined {
+  if (text === undefined) return undefined;
+  if ((IPV6_MODES as readonly string[]).includes(text)) return text as Ipv6Mode;
+  throw badFlag(flag, `${flag} is one of ${IPV6_MODES.join(', ')}; not ${JSON.stringify(text)}`);
+}
+
+/** The IP version and IPv6 modes of a create (the API checks them together, as Neutron). Pure. */
+export function subnetVersionFields(flags: SubnetFlags): Pick<ApiInput<'subnetCreate'>, 'ip_version' | 'ipv6_address_mode' | 'ipv6_ra_mode'> {
+  return defined({
+    ip_version: parseIpVersion(flags.ipVersion),
+    ipv6_address_mode: parseIpv6Mode('--ipv6-address-mode', flags.ipv6AddressMode),
+    ipv6_ra_mode: parseIpv6Mode('--ipv6-ra-mode', flags.ipv6RaMode),
+  });
 }
 
 type SubnetFields = Omit<ApiInput<'subnetUpdate'>, 'id' | 'revision_number'>;
@@ -65,6 +94,7 @@ export const subnetColumns: readonly Column<SubnetView>[] = [
   { header: 'name', value: (s) => s.name },
   { header: 'network', value: (s) => s.network_id },
   { header: 'cidr', value: (s) => s.cidr },
+  { header: 'ipv6 mode', value: (s) => (s.ip_version === 6 ? (s.ipv6_address_mode ?? s.ipv6_ra_mode ?? 'none') : '') },
   { header: 'gateway', value: (s) => s.gateway_ip ?? 'none' },
   { header: 'dhcp', value: (s) => (s.enable_dhcp ? 'on' : 'off') },
   { header: 'allocation pools', value: (s) => s.allocation_pools.map(range) },
@@ -96,13 +126,16 @@ export function subnetCommand(): Command {
         .command('create')
         .description('create a subnet')
         .requiredOption('--network <network>', 'network id or name')
-        .requiredOption('--cidr <cidr>', 'IPv4 CIDR, e.g. 198.18.0.0/24'),
+        .requiredOption('--cidr <cidr>', 'IPv4 or IPv6 CIDR, e.g. 198.18.0.0/24 or 2001:db8:1::/64')
+        .option('--ip-version <4|6>', "IP version (default: the CIDR's)")
+        .option('--ipv6-address-mode <mode>', `how IPv6 ports get addresses: ${IPV6_MODES.join(', ')} (slaac and dhcpv6-stateless need a /64)`)
+        .option('--ipv6-ra-mode <mode>', `the router advertisements' mode: ${IPV6_MODES.join(', ')} (the same as the address mode when both are given)`),
     ),
   ), false).action((flags: SubnetFlags) =>
     runWithApi(flags, async ({ client, printRecord }) => {
       const fields = subnetFields(flags);
       const networkId = await resolveId(client, 'network', flags.network!, '--network');
-      const created = await client.subnets.create({ ...fields, network_id: networkId, cidr: flags.cidr! });
+      const created = await client.subnets.create({ ...fields, ...subnetVersionFields(flags), network_id: networkId, cidr: flags.cidr! });
       printRecord({ subnet: created }, created);
     }),
   );
@@ -114,12 +147,13 @@ export function subnetCommand(): Command {
       .option('--network <network>', 'only subnets of this network (id or name)')
       .option('--name <name>', 'only subnets with this name')
       .option('--cidr <cidr>', 'only subnets with this CIDR')
+      .option('--ip-version <4|6>', 'only subnets of this IP version')
       .option('--dhcp', 'only subnets serving DHCP')
       .option('--no-dhcp', 'only subnets not serving DHCP'),
   ), true)).action((flags: SubnetFlags) =>
     runWithApi(flags, async ({ client, printList }) => {
       const networkId = flags.network === undefined ? undefined : await resolveId(client, 'network', flags.network, '--network');
-      const filters: ApiInput<'subnetList'> = defined({ network_id: networkId, name: flags.name, cidr: flags.cidr, enable_dhcp: flags.dhcp });
+      const filters: ApiInput<'subnetList'> = defined({ network_id: networkId, name: flags.name, cidr: flags.cidr, enable_dhcp: flags.dhcp, ip_version: parseIpVersion(flags.ipVersion) });
       const [page, names] = await Promise.all([listPages((paging) => client.subnets.page({ ...filters, ...paging }), flags), networkNames(client)]);
       printList({ subnets: page.items, ...nextMarker(page) }, page.items, withNetworkName(subnetColumns, names, (s) => s.network_id));
     }),
