@@ -11,15 +11,12 @@
  * read from dhclient's lease file (`filename`, `server-name`, and option 67
  * where it was asked for) and from the ACKs on the wire (siaddr).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createTestBridge, macOf, startCapture, type TestLink } from '@leasehold/agent/testing';
 import { startHttpApi, type HttpApi } from '@leasehold/api';
 import { BootOp, DhcpMessageType, decodeDhcp, formatIpv4, messageType } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
+import { BOOT_CLIENTS, bootClient as dhclient } from './boot-clients.js';
 import { openstackCli } from '../openstack-cli.js';
 
 let env: AgentEnv;
@@ -35,23 +32,6 @@ afterAll(async () => {
 
 const NEXT_SERVER = '198.18.140.3';
 const SCRIPT = `http://${NEXT_SERVER}:8080/boot.ipxe`;
-
-/** dhclient once, with this configuration, its address left unconfigured (-sf /bin/true): what it received is in its lease file. */
-function dhclient(link: TestLink, conf: string): { dir: string; leases: () => string; child: ChildProcess; stop: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'lh-boot-'));
-  writeFileSync(join(dir, 'dhclient.conf'), conf);
-  const child = spawn('ip', ['netns', 'exec', link.ns, 'dhclient', '-4', '-d', '-v', '-cf', join(dir, 'dhclient.conf'), '-lf', join(dir, 'leases'), '-pf', join(dir, 'pid'), '-sf', '/bin/true', link.clientIf], { stdio: 'ignore' });
-  const leases = () => (existsSync(join(dir, 'leases')) ? readFileSync(join(dir, 'leases'), 'utf8') : '');
-  return {
-    dir,
-    leases,
-    child,
-    stop: () => {
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 describe('network boot: client classes pick the boot file', () => {
   test('an iPXE client gets the iPXE script as option 67, a BIOS PXE ROM undionly.kpxe in the file field, a UEFI one snponly.efi, all siaddr = server-ip-address', async () => {
@@ -84,18 +64,9 @@ describe('network boot: client classes pick the boot file', () => {
     for (const mac of macs) await expect.poll(() => agent.model.portByMac(network.id, mac), { timeout: 5000 }).toBeDefined();
 
     const capture = await startCapture(bridge.ifname, 'udp port 67 or udp port 68');
-    const ipxe = dhclient(
-      ipxeLink,
-      [
-        'option ipxe-encap code 175 = string;',
-        'send ipxe-encap 13:01:01;',
-        'send user-class "iPXE";',
-        'request subnet-mask, routers, bootfile-name, tftp-server-name;',
-        '',
-      ].join('\n'),
-    );
-    const bios = dhclient(biosLink, ['send vendor-class-identifier "PXEClient:Arch:00000:UNDI:002001";', 'request subnet-mask, routers;', ''].join('\n'));
-    const uefi = dhclient(uefiLink, ['send vendor-class-identifier "PXEClient:Arch:00007:UNDI:003016";', 'send pxe-system-type 7;', 'request subnet-mask, routers;', ''].join('\n'));
+    const ipxe = dhclient(ipxeLink, BOOT_CLIENTS.ipxe);
+    const bios = dhclient(biosLink, BOOT_CLIENTS.bios);
+    const uefi = dhclient(uefiLink, BOOT_CLIENTS.uefi);
     try {
       await expect.poll(() => ipxe.leases(), { timeout: 20_000, interval: 200 }).toMatch(/fixed-address/);
       await expect.poll(() => bios.leases(), { timeout: 20_000, interval: 200 }).toMatch(/fixed-address/);
@@ -153,7 +124,7 @@ describe('network boot: client classes pick the boot file', () => {
     });
     await expect.poll(() => agent.model.portByMac(network.id, mac), { timeout: 5000 }).toBeDefined();
     const capture = await startCapture(bridge.ifname, 'udp port 67 or udp port 68');
-    const client = dhclient(link, ['send dhcp-max-message-size 576;', 'request subnet-mask, routers, domain-search, root-path, nis-domain, ntp-servers;', ''].join('\n'));
+    const client = dhclient(link, ['send dhcp-max-message-size 576;', 'request subnet-mask, routers, domain-search, root-path, nis-domain, ntp-servers;']);
     try {
       await expect.poll(() => client.leases(), { timeout: 20_000, interval: 200 }).toMatch(/fixed-address/);
       const lease = client.leases();
