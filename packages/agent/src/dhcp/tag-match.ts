@@ -6,7 +6,11 @@
  * match_netid). Of the entries of one code that apply, the one with the
  * most tag tests wins, as dnsmasq lets a tagged option override an
  * untagged one (option_filter); among equals the later entry wins, as
- * before tags.
+ * before tags. dnsmasq itself takes the last tagged line that applies
+ * whatever its number of tags (harness network-boot-dnsmasq.test.ts shows
+ * the two agree when the more specific entry comes later); Neutron returns
+ * a port's entries in no promised order, so an answer that depended on
+ * their order would be an accident.
  */
 import type { DhcpTagTest } from '@leasehold/protocol';
 import type { ExtraOption } from './option-names.js';
