@@ -19,4 +19,4 @@ export type { DhcpPortReply } from './wire/dhcp-port.js';
 export type { Input as ApiInput } from './wire/schemas.js';
 // Neutron's HTTP API on the same handlers (http/): `leasehold api --http` and `leasehold start`.
 export { startHttpApi } from './http/server.js';
-export type { HttpApi, HttpApiOptions } from './http/server.js';
+export type { Call as HttpCall, HttpApi, HttpApiOptions, HttpMount } from './http/server.js';

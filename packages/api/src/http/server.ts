@@ -12,7 +12,7 @@
  * on any other address a static token is required in `X-Auth-Token`.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import type { Handler } from '../endpoint.js';
 import { RateLimitedError, type ApiAdmission } from '../rate-limit.js';
@@ -40,6 +40,18 @@ export interface RouteContext {
   selfUrl(request: FastifyRequest): string;
 }
 
+/**
+ * More routes on the same server and behind the same auth (the web
+ * console, wired in by the server package so the API depends on no
+ * console): `register` adds them with the API's own `call`; URLs
+ * `isPublic` says yes to are served without a token (static files that
+ * hold no data: a browser cannot send a header when it opens a page).
+ */
+export interface HttpMount {
+  register(app: FastifyInstance, call: Call): Promise<void>;
+  isPublic?(url: string): boolean;
+}
+
 export interface HttpApiOptions {
   readonly host: string;
   /** 0: any free port (see `url`). */
@@ -50,6 +62,7 @@ export interface HttpApiOptions {
   readonly maxRequestBytes?: number;
   /** Called with unexpected (non-ApiError) failures; the caller gets 500. */
   readonly onInternalError?: (error: unknown, url: string) => void;
+  readonly mounts?: readonly HttpMount[];
 }
 
 export interface HttpApi {
@@ -124,8 +137,9 @@ export async function startHttpApi(backend: HttpApiBackend, options: HttpApiOpti
   });
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Openstack-Request-Id', request.id);
-    if (options.token && !sameToken(request.headers['x-auth-token'], options.token)) {
-      await reply.code(401).send({ error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } });
+    if (options.token && !sameToken(request.headers['x-auth-token'], options.token) && !options.mounts?.some((m) => m.isPublic?.(request.url))) {
+      // Returned, not only sent: an async hook that sends must return the reply, or fastify runs the route anyway.
+      return reply.code(401).send({ error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } });
     }
   });
   const stats = new HttpStats();
@@ -152,6 +166,7 @@ export async function startHttpApi(backend: HttpApiBackend, options: HttpApiOpti
   registerDiscoveryRoutes(app, ctx);
   registerResourceRoutes(app, call, ctx);
   registerAgentRoutes(app, call, ctx);
+  for (const mount of options.mounts ?? []) await mount.register(app, call);
 
   await app.listen({ host: options.host.replace(/^\[(.*)\]$/, '$1'), port: options.port });
   const address = app.server.address();

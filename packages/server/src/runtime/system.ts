@@ -8,6 +8,7 @@
  */
 import { startAgent, type AgentConfig, type RunningAgent } from '@leasehold/agent';
 import { startApiService, startHttpApi, type ApiService, type HttpApi, type Quotas } from '@leasehold/api';
+import { consoleMount } from '@leasehold/console';
 import {
   DEFAULT_STALL_LIMIT_MS,
   Journal,
@@ -144,8 +145,9 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
       return journals.get(nc)!;
     };
     const journal = await journalOf(nats.nc);
-    const api = options.api
-      ? await startApiService(nats.connectionOf('api'), await journalOf(nats.connectionOf('api-journal')), {
+    const apiJournal = options.api ? await journalOf(nats.connectionOf('api-journal')) : undefined;
+    const api = options.api && apiJournal
+      ? await startApiService(nats.connectionOf('api'), apiJournal, {
           agentDownTimeMs: options.api.agentDownTimeMs,
           ...(options.api.quotas ? { quotas: options.api.quotas } : {}),
           ...(options.api.dnsDomain !== undefined ? { dnsDomain: options.api.dnsDomain } : {}),
@@ -158,7 +160,7 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
         })
       : undefined;
     if (api) started.push(api);
-    const http = api && options.api && options.api.http ? await startHttp(api, options.api.http, logger, textLog) : undefined;
+    const http = api && apiJournal && options.api && options.api.http ? await startHttp(api, apiJournal, options.api.http, logger, textLog) : undefined;
     if (http) started.push({ stop: () => http.close() });
     // Set once the keeper exists: binding events folded during the scheduler's start-up replay need no reload of their own.
     let bindingsChanged: (() => void) | undefined;
@@ -265,6 +267,7 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
         if (api) lines.push(`  api        ${api.subjects.length} operations on lh.api.v1.* (NATS micro-service "leasehold-api")`);
         const auth = options.api && options.api.http?.token ? 'admin_token --os-token <api.http_token>' : 'none';
         if (http) lines.push(`  openstack  ${http.url}  (Neutron API v2.0: openstack --os-auth-type ${auth} --os-endpoint ${http.url} network list)`);
+        if (http) lines.push(`  console    ${http.url}/console/  (web console: agents, networks, leases, events)`);
         if (scheduler) {
           const c = scheduler.config;
           lines.push(`  scheduler  strategy ${c.strategy}, ${c.agentsPerNetwork} agent(s) per network, agent down after ${c.agentDownTime / 1000} s`);
@@ -292,11 +295,13 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
   }
 }
 
-/** Neutron's HTTP API on the API's handlers; an address taken only warns unless it was asked for. */
-async function startHttp(api: ApiService, options: HttpOptions, logger: Logger, textLog: ((line: string) => void) | undefined): Promise<HttpApi | undefined> {
+/** Neutron's HTTP API on the API's handlers, with the web console under /console/; an address taken only warns unless it was asked for. */
+async function startHttp(api: ApiService, journal: Journal, options: HttpOptions, logger: Logger, textLog: ((line: string) => void) | undefined): Promise<HttpApi | undefined> {
   const log = logger.child({ component: 'http' });
+  const onConsoleError = (error: unknown) => (textLog ? textLog(`console: ${String(error)}`) : log.error({ err: error }, 'console failure'));
   try {
     return await startHttpApi(api, {
+      mounts: [consoleMount({ journal, onError: onConsoleError })],
       host: options.listen.host,
       port: options.listen.port,
       ...(options.token ? { token: options.token } : {}),

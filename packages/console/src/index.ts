@@ -1,0 +1,2 @@
+export { consoleMount } from './server/mount.js';
+export type { ConsoleOptions } from './server/mount.js';

@@ -1,0 +1,66 @@
+/**
+ * The pages' data: /console/api/overview, .../networks/:id,
+ * .../networks/:id/leases (searched and paged here, so a network of
+ * 10,000 leases sends one page) and .../leases/:network/:ip (the lease's
+ * events as a timeline), each from the API's handlers and the journal.
+ */
+import type { AgentView, HttpCall, LeaseView, NetworkView, PortView, SubnetView } from '@leasehold/api';
+import { aggregateSubject } from '@leasehold/protocol';
+import type { FastifyInstance } from 'fastify';
+import { leasePage, leaseRow, networkPage, overview } from './compose.js';
+import { eventJson } from './events.js';
+import { sendFailure, type ConsoleOptions } from './mount.js';
+import type { LeaseTimeline } from './shapes.js';
+
+type Query = Record<string, string | undefined>;
+
+export function registerDataRoutes(app: FastifyInstance, call: HttpCall, options: ConsoleOptions): void {
+  const list = async <T>(operation: string, key: string, body: Record<string, unknown> = {}) => ((await call(operation, body)) as Record<string, T[]>)[key]!;
+  const guard = <P>(fn: (params: P, query: Query) => Promise<unknown>) => async (request: { params: unknown; query: unknown }, reply: import('fastify').FastifyReply) => {
+    try {
+      await reply.send(await fn(request.params as P, request.query as Query));
+    } catch (error) {
+      await sendFailure(reply, error, options.onError);
+    }
+  };
+
+  app.get('/console/api/overview', guard(async () => {
+    const [agents, networks, subnets, ports, leases] = await Promise.all([
+      list<AgentView>('agents.list', 'agents'),
+      list<NetworkView>('networks.list', 'networks'),
+      list<SubnetView>('subnets.list', 'subnets'),
+      list<PortView>('ports.list', 'ports'),
+      list<LeaseView>('leases.list', 'leases'),
+    ]);
+    return overview({ agents, networks, subnets, ports, leases });
+  }));
+
+  app.get('/console/api/networks/:id', guard(async ({ id }: { id: string }) => {
+    const { network } = (await call('networks.show', { id })) as { network: NetworkView };
+    const [agents, subnets, ports, leases] = await Promise.all([
+      list<AgentView>('agents.list', 'agents'),
+      list<SubnetView>('subnets.list', 'subnets', { network_id: id }),
+      list<PortView>('ports.list', 'ports', { network_id: id }),
+      list<LeaseView>('leases.list', 'leases', { network_id: id }),
+    ]);
+    return networkPage(network, { agents, subnets, ports, leases });
+  }));
+
+  app.get('/console/api/networks/:id/leases', guard(async ({ id }: { id: string }, query) => {
+    await call('networks.show', { id }); // NOT_FOUND for a network that is not there, rather than an empty page.
+    const leases = await list<LeaseView>('leases.list', 'leases', { network_id: id });
+    return leasePage(leases, query.q ?? '', Number(query.offset ?? 0), Number(query.limit ?? 50));
+  }));
+
+  app.get('/console/api/leases/:network/:ip', guard(async ({ network, ip }: { network: string; ip: string }): Promise<LeaseTimeline> => {
+    const shown = (await call('leases.show', { network_id: network, ip_address: ip }).catch((error: unknown) => {
+      if ((error as { code?: unknown }).code === 'NOT_FOUND') return undefined;
+      throw error;
+    })) as { lease: LeaseView } | undefined;
+    const events = (await options.journal.read(aggregateSubject('lease', network, ip))).map(eventJson);
+    const mac = shown?.lease.mac_address;
+    const port = mac === undefined ? undefined : (await list<PortView>('ports.list', 'ports', { network_id: network })).find((p) => p.mac_address === mac);
+    const portEvents = port ? (await options.journal.read(aggregateSubject('port', port.id))).map(eventJson) : [];
+    return { network_id: network, ip_address: ip, lease: shown ? leaseRow(shown.lease) : null, events, port_events: portEvents };
+  }));
+}

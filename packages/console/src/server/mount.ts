@@ -1,0 +1,56 @@
+/**
+ * The web console on the Neutron HTTP API's server (api's HttpMount):
+ * the browser bundle under /console/ (static, public: it holds no data)
+ * and its JSON under /console/api/ (behind the API's auth: noauth on
+ * loopback, X-Auth-Token elsewhere). Every answer comes from the API's own
+ * handlers (`call`) or the journal: the console has no rules of its own.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { HttpCall, HttpMount } from '@leasehold/api';
+import type { Journal } from '@leasehold/journal';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { registerDataRoutes } from './data-routes.js';
+import { registerEventRoutes } from './event-routes.js';
+
+export interface ConsoleOptions {
+  /** The API's journal (read-only here: the lease timelines and the event stream). */
+  readonly journal: Journal;
+  /** The built bundle (default: this package's dist/ui). */
+  readonly uiRoot?: string;
+  /** Open event streams at most (default 64); one more is 503. */
+  readonly maxStreams?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
+/** Where the bundle is, from src/server or dist/server alike. */
+const DEFAULT_UI_ROOT = fileURLToPath(new URL('../../dist/ui/', import.meta.url));
+
+/** Sends an API error as JSON with its status; anything else is a 500. */
+export async function sendFailure(reply: FastifyReply, error: unknown, onError?: (error: unknown) => void): Promise<void> {
+  const e = error as { status?: unknown; code?: unknown; message?: unknown };
+  if (typeof e?.status === 'number' && typeof e.code === 'string') {
+    await reply.code(e.status).send({ error: { code: e.code, message: String(e.message) } });
+    return;
+  }
+  onError?.(error);
+  await reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
+}
+
+export function consoleMount(options: ConsoleOptions): HttpMount {
+  const uiRoot = options.uiRoot ?? DEFAULT_UI_ROOT;
+  return {
+    isPublic: (url) => url === '/console' || (url.startsWith('/console/') && !url.startsWith('/console/api/')),
+    async register(app: FastifyInstance, call: HttpCall) {
+      app.get('/console', async (_request, reply) => reply.redirect('/console/'));
+      if (existsSync(uiRoot)) {
+        await app.register(fastifyStatic, { root: uiRoot, prefix: '/console/', index: 'index.html', cacheControl: false });
+      } else {
+        app.get('/console/', async (_request, reply) => reply.code(503).type('text/plain').send(`the console's bundle is not built (${uiRoot}): run npm run build`));
+      }
+      registerDataRoutes(app, call, options);
+      registerEventRoutes(app, options);
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * The JSON the console's endpoints answer (/console/api/...), shared by the
+ * server and the browser bundle, so it imports nothing.
+ */
+
+export interface AgentRow {
+  readonly id: string;
+  readonly host: string;
+  readonly availability_zone: string;
+  readonly alive: boolean;
+  readonly admin_state_up: boolean;
+  readonly heartbeat_timestamp: string | null;
+  readonly networks: readonly string[];
+}
+
+export interface PoolUse {
+  readonly subnet_id: string;
+  readonly cidr: string;
+  /** Addresses in the subnet's allocation and dynamic pools. */
+  readonly size: number;
+  /** Of those, held by a port's fixed IP or a bound lease. */
+  readonly used: number;
+}
+
+export interface NetworkRow {
+  readonly id: string;
+  readonly name: string;
+  readonly status: string;
+  /** The agents hosting it (its binding). */
+  readonly agents: readonly string[];
+  readonly pools: readonly PoolUse[];
+  readonly leases: number;
+}
+
+export interface Alert {
+  readonly level: 'warning' | 'critical';
+  readonly text: string;
+  readonly network_id?: string;
+}
+
+export interface Overview {
+  readonly agents: readonly AgentRow[];
+  readonly networks: readonly NetworkRow[];
+  readonly alerts: readonly Alert[];
+}
+
+export interface NetworkPage {
+  readonly network: { readonly id: string; readonly name: string; readonly status: string; readonly mtu: number; readonly dns_domain: string; readonly segment: string };
+  readonly subnets: readonly { id: string; name: string; cidr: string; gateway_ip: string | null; pools: string[]; dynamic_pools: string[]; enable_dhcp: boolean; use: PoolUse }[];
+  readonly ports: readonly { id: string; name: string; mac_address: string; ips: string[]; device_owner: string; status: string }[];
+  readonly bindings: readonly AgentRow[];
+}
+
+export interface LeaseRowJson {
+  readonly ip_address: string;
+  readonly mac_address: string;
+  readonly hostname: string | null;
+  readonly state: string;
+  readonly expires_at: string | null;
+  readonly updated_at: string;
+}
+
+export interface LeasePage {
+  readonly leases: readonly LeaseRowJson[];
+  /** Matching the search, over every page. */
+  readonly total: number;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+/** One journaled event as the console shows it. */
+export interface EventJson {
+  readonly seq: number;
+  readonly type: string;
+  /** `lease/net-1/198.18.0.10`. */
+  readonly aggregate: string;
+  readonly network_id: string | null;
+  readonly at: number;
+  readonly id: string;
+  readonly causation: string | null;
+  readonly correlation: string | null;
+  readonly data: unknown;
+}
+
+export interface LeaseTimeline {
+  readonly network_id: string;
+  readonly ip_address: string;
+  readonly lease: LeaseRowJson | null;
+  /** Every retained event of the lease's aggregate, oldest first. */
+  readonly events: readonly EventJson[];
+  /** Events of the lease's port (same MAC on the network), oldest first. */
+  readonly port_events: readonly EventJson[];
+}
