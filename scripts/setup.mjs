@@ -32,6 +32,8 @@ const testCommands = {
   openstack: 'python3-openstackclient',
   // A real TFTP client for the agent's TFTP server (network boot).
   tftp: 'tftp-hpa',
+  // A real network boot: QEMU (TCG, no KVM needed) with Debian's iPXE ROMs (ipxe-qemu, a dependency) boots from the agent (harness/src/agent-e2e/qemu-boot.test.ts).
+  'qemu-system-x86_64': 'qemu-system-x86',
   // Headless Chromium, driven by playwright-core, for the web console's tests.
   chromium: 'chromium',
 };
