@@ -99,6 +99,8 @@ function optionJson(o: Dhcp6Option): Record<string, unknown> {
       return { ...head, value: hex(o.value) };
     case 23:
       return { ...head, value: o.value.map(address) };
+    case 79:
+      return { ...head, value: { linkLayerType: o.value.linkLayerType, address: hardwareAddress(o.value.address) } };
     default: // 7, 8, 14, 20, 24, 32, 82: numbers, true, names
       return { ...head, value: o.value };
   }

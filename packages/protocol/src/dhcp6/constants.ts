@@ -21,7 +21,7 @@ export const Dhcp6MessageType = {
   RelayRepl: 13,
 } as const;
 
-/** Option codes the codec gives typed values (RFC 8415 section 21, RFC 3646, RFC 8415 21.23/21.24). Every other code stays raw. */
+/** Option codes the codec gives typed values (RFC 8415 section 21, RFC 3646, RFC 6939). Every other code stays raw. */
 export const Dhcp6OptionCode = {
   ClientId: 1,
   ServerId: 2,
@@ -42,6 +42,8 @@ export const Dhcp6OptionCode = {
   DomainList: 24,
   InformationRefreshTime: 32,
   SolMaxRt: 82,
+  /** RFC 6939: a relay's copy of the client's link-layer address. */
+  ClientLinkLayerAddr: 79,
 } as const;
 
 /** Status codes of RFC 8415 section 21.13 (and the registry's 6, NoPrefixAvail). */

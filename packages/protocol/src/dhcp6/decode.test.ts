@@ -98,6 +98,13 @@ describe('decodeDhcp6 on messages built by hand from RFC 8415', () => {
     expect(duid('0002 00007ed9')).toStrictEqual({ kind: 'en', enterpriseNumber: 32473, identifier: new Uint8Array(0) });
   });
 
+  test('CLIENT_LINKLAYER_ADDR (RFC 6939) gives the hardware type and the address; shorter than its type is refused', () => {
+    const relayed = hex('0c00' + LINK + PEER + option(79, '0001 0200db080202') + option(9, '0b000001'));
+    expect(getDhcp6Option(decodeDhcp6(relayed), 79)).toStrictEqual({ linkLayerType: 1, address: hex('0200db080202') });
+    expect(encodeDhcp6(decodeDhcp6(relayed))).toEqual(relayed);
+    expect(thrown(hex('0c00' + LINK + PEER + option(79, '00')))).toBeInstanceOf(Dhcp6OptionValueError);
+  });
+
   test('getDhcp6Options gives every IA_NA of a message with several IAs, in order', () => {
     const msg = decodeDhcp6(hex('03000001' + option(3, '00000001 00000000 00000000') + option(3, '00000002 00000000 00000000')));
     expect(getDhcp6Options(msg, 3).map((ia) => ia.iaid)).toEqual([1, 2]);

@@ -155,6 +155,9 @@ function readOption(bytes: Uint8Array, code: number, start: number, end: number,
     }
     case 24:
       return typed(code, readDomainList(bytes, start, end, code));
+    case 79:
+      atLeast(code, len, 2, start);
+      return typed(code, { linkLayerType: u16(bytes, start), address: copyBytes(bytes, start + 2, end) });
     case 32:
     case 82:
       exactly(code, len, 4, start);

@@ -114,6 +114,8 @@ function valueLength(code: number, value: unknown): number {
       return 16 * (value as Dhcp6OptionTypes[23]).length;
     case 24:
       return domainListLength(parseDomainList(value as Dhcp6OptionTypes[24]));
+    case 79:
+      return 2 + (value as Dhcp6OptionTypes[79]).address.length;
     case 32:
     case 82:
       return 4;
@@ -237,6 +239,12 @@ function writeValue(code: number, value: unknown, out: Uint8Array, pos: number):
       return pos;
     case 24:
       return writeDomainList(parseDomainList(value as Dhcp6OptionTypes[24]), out, pos);
+    case 79: {
+      const lla = value as Dhcp6OptionTypes[79];
+      pos = put16(out, pos, checkInt(lla.linkLayerType, 0xffff, 'link-layer type'));
+      out.set(lla.address, pos);
+      return pos + lla.address.length;
+    }
     default: // 32, 82: valueLength has refused every other code
       return put32(out, pos, u32(value as number, `option ${code} value`));
   }

@@ -53,6 +53,12 @@ export interface Dhcp6VendorClass {
   readonly data: readonly Uint8Array[];
 }
 
+/** CLIENT_LINKLAYER_ADDR (RFC 6939): an IANA hardware type (1 Ethernet) and the address. */
+export interface Dhcp6LinkLayerAddress {
+  readonly linkLayerType: number;
+  readonly address: Uint8Array;
+}
+
 /** The value type of each option code the codec decodes. */
 export interface Dhcp6OptionTypes {
   1: Dhcp6Duid;
@@ -83,6 +89,8 @@ export interface Dhcp6OptionTypes {
   24: readonly string[];
   /** Seconds. */
   32: number;
+  /** CLIENT_LINKLAYER_ADDR (RFC 6939), added by the relay next to the client: the MAC a static port is matched by when the DUID carries none. */
+  79: Dhcp6LinkLayerAddress;
   /** Seconds. */
   82: number;
 }

@@ -16,7 +16,7 @@ const opaque = (maxLength: number) => fc.uint8Array({ maxLength });
 const record = <T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }) => fc.record(model, { noNullPrototype: true });
 
 /** Codes the codec types; raw options get any other code. */
-const TYPED = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 14, 15, 16, 18, 20, 23, 24, 32, 82]);
+const TYPED = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 14, 15, 16, 18, 20, 23, 24, 32, 79, 82]);
 
 const dhcp6Duid: fc.Arbitrary<Dhcp6Duid> = fc.oneof(
   record({ kind: fc.constant('llt' as const), hardwareType: u16, time: u32, linkLayerAddress: opaque(20) }),
@@ -60,6 +60,7 @@ const flatOption: fc.Arbitrary<Dhcp6Option> = fc.oneof(
   record({ code: fc.constant(23 as const), value: fc.array(address, { maxLength: 4 }) }),
   record({ code: fc.constant(24 as const), value: fc.array(domainName(true), { maxLength: 4 }) }),
   record({ code: fc.constantFrom(32 as const, 82 as const), value: u32 }),
+  record({ code: fc.constant(79 as const), value: record({ linkLayerType: u16, address: opaque(16) }) }),
 ) as fc.Arbitrary<Dhcp6Option>;
 
 export interface Dhcp6MessageConstraints {
