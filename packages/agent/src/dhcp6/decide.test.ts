@@ -159,6 +159,30 @@ describe('SOLICIT, REQUEST and rapid commit (RFC 8415 18.3.1, 18.3.2)', () => {
     expect(theirs.every(inPool)).toBe(true);
   });
 
+  test('a client whose DUID carries no MAC (DUID-EN) is matched to its static port by the runtime\'s MAC when direct, by the relay\'s CLIENT_LINKLAYER_ADDR when relayed', () => {
+    const fixed = ip('2001:db8:1::10');
+    const v = view({ reservations: new Map([['02:00:db:08:01:09', fixed]]), holders: new Map([[fixed, 'port:p9']]) });
+    const enClient = (type: number, ...options: Dhcp6Option[]) => msg(type, { code: 1, value: OTHER_SERVER }, { code: 2, value: SERVER }, ...options);
+    const direct = (mac?: string) => answerDhcp6(enClient(T.Request, ia(1)), v, { now: NOW, unicast: false, clientMac: mac });
+    expect(addresses(replied(direct('02:00:db:08:01:09')).reply)).toEqual([fixed]);
+    expect(addresses(replied(direct()).reply)).not.toContain(fixed);
+    const forw = (lla: Dhcp6Option[]): Dhcp6Message => ({
+      msgType: T.RelayForw,
+      hopCount: 0,
+      linkAddress: ipv6ToBytes(ip('2001:db8:1::1')),
+      peerAddress: ipv6ToBytes(ip('fe80::1')),
+      options: [...lla, { code: 9, value: enClient(T.Request, ia(1)) }],
+    });
+    const relayed = (lla: Dhcp6Option[], clientMac?: string) => {
+      const d = answerDhcp6(forw(lla), v, { now: NOW, unicast: true, clientMac });
+      if (d.kind !== 'reply') throw new Error(d.reason);
+      return addresses(getDhcp6Option(d.reply, 9) as Dhcp6ClientServerMessage);
+    };
+    expect(relayed([{ code: 79, value: { linkLayerType: 1, address: Uint8Array.from([2, 0, 0xdb, 8, 1, 9]) } }])).toEqual([fixed]);
+    // Behind a relay the runtime's MAC is the relay's own, never the client's.
+    expect(relayed([], '02:00:db:08:01:09')).not.toContain(fixed);
+  });
+
   test('IA_TA gets NoAddrsAvail: this server hands out no temporary addresses', () => {
     const { reply } = replied(answer(withClient(T.Solicit, ia(1), { code: 4, value: { iaid: 1, options: [] } })));
     expect(getDhcp6Option(getDhcp6Option(reply, 4)!, 13)?.status).toBe(Status.NoAddrsAvail);

@@ -26,7 +26,7 @@ import {
   type Dhcp6Option,
   type Ipv6,
 } from '@leasehold/protocol';
-import { clientLink, unwrapRelay, wrapReply } from './relay.js';
+import { clientLink, relayedClientMac, unwrapRelay, wrapReply } from './relay.js';
 import { discardReason, type Dhcp6DropReason } from './validate.js';
 import { dhcp6Identity, duidMac, ipv6FromBytes, type Dhcp6LinkView, type Dhcp6SubnetView } from './view.js';
 
@@ -44,6 +44,12 @@ export interface Dhcp6Context {
   readonly now: number;
   /** The datagram reached us at a unicast address (RFC 8415 sections 16 and 18.4). */
   readonly unicast: boolean;
+  /**
+   * A direct client's MAC as the runtime found it (the frame's source, or the
+   * neighbour entry of its link-local address, as dnsmasq looks it up), for
+   * matching static ports when the DUID carries none (DUID-EN, DUID-UUID).
+   */
+  readonly clientMac?: string;
 }
 
 /** Addresses probed per pool before an IA gets NoAddrsAvail: every load loop is bounded, and a /64 pool is 2^64 addresses. */
@@ -60,6 +66,8 @@ interface Scope {
   readonly now: number;
   /** Addresses given to earlier IAs of this same message. */
   readonly taken: Set<Ipv6>;
+  /** The client's MAC, for static ports: from its DUID, else the relay's CLIENT_LINKLAYER_ADDR, else the runtime's. */
+  readonly clientMac: string | undefined;
 }
 
 /** The answer to one received message (relayed or not). Pure. */
@@ -73,7 +81,9 @@ export function answerDhcp6(msg: Dhcp6Message, view: Dhcp6LinkView, ctx: Dhcp6Co
   const unicast = layers.length === 0 && ctx.unicast;
   const reason = discardReason(inner, view.serverDuid, unicast);
   if (reason !== undefined) return { kind: 'drop', reason };
-  const decision = decide({ msg: inner, view, subnets, now: ctx.now, taken: new Set() }, unicast);
+  const duid = getDhcp6Option(inner, 1);
+  const clientMac = (duid === undefined ? undefined : duidMac(duid)) ?? relayedClientMac(layers) ?? (layers.length === 0 ? ctx.clientMac : undefined);
+  const decision = decide({ msg: inner, view, subnets, now: ctx.now, taken: new Set(), clientMac }, unicast);
   return decision.kind === 'drop' ? decision : { ...decision, reply: wrapReply(decision.reply as Dhcp6ClientServerMessage, layers) };
 }
 
@@ -192,7 +202,7 @@ function assignAll(scope: Scope): { ias: Dhcp6Option[]; changes: Dhcp6LeaseChang
       continue;
     }
     const identity = dhcp6Identity(duid, ia.iaid);
-    const address = chooseAddress(scope, identity, duid, ia);
+    const address = chooseAddress(scope, identity, ia);
     if (address === undefined) {
       ias.push(iaOption(scope, ia.iaid, [], status(Dhcp6StatusCode.NoAddrsAvail, 'no addresses available')));
       continue;
@@ -204,11 +214,10 @@ function assignAll(scope: Scope): { ias: Dhcp6Option[]; changes: Dhcp6LeaseChang
   return { ias, changes };
 }
 
-function chooseAddress(scope: Scope, identity: string, duid: Dhcp6Duid, ia: Dhcp6IaNa): Ipv6 | undefined {
+function chooseAddress(scope: Scope, identity: string, ia: Dhcp6IaNa): Ipv6 | undefined {
   const binding = scope.view.bindings.get(identity);
   if (binding !== undefined && onStatefulLink(scope, binding.address) && isFree(scope, binding.address, identity)) return binding.address;
-  const mac = duidMac(duid);
-  const reserved = mac === undefined ? undefined : scope.view.reservations.get(mac);
+  const reserved = scope.clientMac === undefined ? undefined : scope.view.reservations.get(scope.clientMac);
   // A static port's client gets its port's address or nothing, as dnsmasq gives a dhcp-host its own address.
   if (reserved !== undefined) return onStatefulLink(scope, reserved) && !scope.taken.has(reserved) ? reserved : undefined;
   for (const hint of getDhcp6Options(ia, 5)) {

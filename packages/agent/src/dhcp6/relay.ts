@@ -54,6 +54,17 @@ export function clientLink(layers: readonly Dhcp6RelayMessage[]): Ipv6 | undefin
   return undefined;
 }
 
+/**
+ * The client's MAC as the relay next to it saw it (CLIENT_LINKLAYER_ADDR,
+ * RFC 6939, Ethernet only), for a client whose DUID carries none. Pure.
+ */
+export function relayedClientMac(layers: readonly Dhcp6RelayMessage[]): string | undefined {
+  const closest = layers[layers.length - 1];
+  const lla = closest === undefined ? undefined : getDhcp6Option(closest, 79);
+  if (lla === undefined || lla.linkLayerType !== 1 || lla.address.length !== 6) return undefined;
+  return Array.from(lla.address, (b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
 /** The reply wrapped in one RELAY-REPL per RELAY-FORW it answers (RFC 8415 19.3). Pure. */
 export function wrapReply(reply: Dhcp6ClientServerMessage, layers: readonly Dhcp6RelayMessage[]): Dhcp6Message {
   let out: Dhcp6Message = reply;

@@ -47,7 +47,8 @@ export interface Dhcp6LinkView {
   /**
    * Static ports by MAC (lower-case, colon-separated): dnsmasq matches a
    * `dhcp-host` MAC against the link-layer address in the client's DUID-LL
-   * or DUID-LLT, and Neutron's static IPv6 ports rely on it.
+   * or DUID-LLT, else the relay's CLIENT_LINKLAYER_ADDR or the client's
+   * neighbour entry, and Neutron's static IPv6 ports rely on it.
    */
   readonly reservations: ReadonlyMap<string, Ipv6>;
 }
