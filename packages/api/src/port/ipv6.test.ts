@@ -73,6 +73,23 @@ describe('IPv6 fixed IPs', () => {
     expect(await apiErrorOf(t.client.subnets.delete(stateful.id))).toMatchObject({ code: 'SUBNET_IN_USE' });
   });
 
+  test("a slaac subnet added to a network gives its existing ports their EUI-64 addresses, and deleting it takes them away again (Neutron's auto-address subnets never block a delete)", async () => {
+    const net = await t.client.networks.create({});
+    const v4 = await t.client.subnets.create({ network_id: net.id, cidr: '198.18.78.0/24' });
+    const a = await t.client.ports.create({ network_id: net.id, mac_address: 'fa:16:3e:78:00:01' });
+    const b = await t.client.ports.create({ network_id: net.id, mac_address: 'fa:16:3e:78:00:02', fixed_ips: [] });
+    const slaac = await t.client.subnets.create({ network_id: net.id, cidr: '2001:db8:78::/64', ipv6_address_mode: 'slaac', ipv6_ra_mode: 'slaac' });
+    expect((await t.client.ports.show(a.id)).fixed_ips).toStrictEqual([
+      { subnet_id: v4.id, ip_address: '198.18.78.2' },
+      { subnet_id: slaac.id, ip_address: eui64('2001:db8:78::/64', 'fa:16:3e:78:00:01') },
+    ]);
+    expect((await t.client.ports.show(b.id)).fixed_ips).toStrictEqual([{ subnet_id: slaac.id, ip_address: eui64('2001:db8:78::/64', 'fa:16:3e:78:00:02') }]);
+    await t.client.subnets.delete(slaac.id);
+    expect((await t.client.ports.show(a.id)).fixed_ips).toStrictEqual([{ subnet_id: v4.id, ip_address: '198.18.78.2' }]);
+    expect((await t.client.ports.show(b.id)).fixed_ips).toStrictEqual([]);
+    expect((await t.client.networks.show(net.id)).subnets).toStrictEqual([v4.id]);
+  });
+
   test('extra_dhcp_opts with ip_version 6 are kept and shown with it, beside the IPv4 ones', async () => {
     const net = await t.client.networks.create({});
     await t.client.subnets.create({ network_id: net.id, cidr: '2001:db8:77::/64', ipv6_address_mode: 'dhcpv6-stateless' });

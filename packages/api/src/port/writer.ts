@@ -30,6 +30,8 @@ import { subnet6In, type NetworkSnapshot } from '@leasehold/resources';
 import { generateMac, parseMac } from './mac.js';
 
 const MAX_PICK_ATTEMPTS = 32;
+/** Rounds of a port's auto-address sync against concurrent writers of the port. */
+const MAX_SYNC_ATTEMPTS = 8;
 
 interface Claim {
   readonly subject: string;
@@ -195,6 +197,36 @@ export class PortWriter {
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const [macResult, ...ips] = results as PromiseFulfilledResult<unknown>[];
     return [macResult!.value as string, ips.map((r) => r.value as FixedIp)];
+  }
+
+  /**
+   * Brings a port's EUI-64 addresses in line with its network's slaac and
+   * dhcpv6-stateless subnets: Neutron gives every port of the network one
+   * when such a subnet is created (`_add_auto_addrs_on_network_ports`) and
+   * drops them when it is deleted. Writes `PortUpdated { fixedIps6 }` only
+   * when they differ; no claims (an EUI-64 address has none). A concurrent
+   * write to the port is retried from the port as it then is. Returns whether
+   * it wrote.
+   */
+  async syncAutoAddresses(portId: string, ctx: CommandContext): Promise<boolean> {
+    for (let attempt = 0; attempt < MAX_SYNC_ATTEMPTS; attempt++) {
+      const current = this.model.ports.get(portId);
+      const network = current && this.model.network(current.value.networkId);
+      if (!current || !network) return false;
+      const port = current.value;
+      const next = [...pooled6(network, port), ...autoAddresses(network, port.macAddress)];
+      const before = port.fixedIps6 ?? [];
+      if (next.length === before.length && next.every((f, i) => f.subnetId === before[i]!.subnetId && f.ipAddress === before[i]!.ipAddress)) return false;
+      try {
+        const result = await this.journal.append(portSubject(port.id), [portEvent(port.id, 'PortUpdated', { changes: { fixedIps6: next } }, ctx)], current.version);
+        await this.model.waitFor(result.version);
+        return true;
+      } catch (error) {
+        if (!(error instanceof VersionConflictError)) throw error;
+        await this.model.waitFor(error.actualVersion ?? 0);
+      }
+    }
+    throw new ApiError('VERSION_CONFLICT', `port ${portId} kept changing while its IPv6 addresses were brought up to date; retry`, 'id');
   }
 
   /** Claims every stateful IPv6 address at once (pushing each claim on `claims`); on any failure the caller gives `claims` back. */

@@ -12,7 +12,8 @@ import type { PortWriter } from '../port/writer.js';
 import { checkQuota, requestedProject, type Quotas } from '../quota.js';
 import type { ReadModel } from '../read-model/read-model.js';
 import { page, parseRequest } from '../wire/schemas.js';
-import { createSubnet, deleteSubnet, findAnySubnet, subnetCidrText, updateSubnet } from './commands.js';
+import { createSubnet, deleteSubnet, findAnySubnet, isSubnet6, subnetCidrText, updateSubnet } from './commands.js';
+import { isAutoAddressSubnet } from './rules6.js';
 import { subnetView } from './view.js';
 
 export interface SubnetHandlerDeps {
@@ -23,7 +24,16 @@ export interface SubnetHandlerDeps {
   readonly ports: PortWriter;
 }
 
+/** Ports whose EUI-64 addresses are brought up to date at once (each one append). */
+const SYNC_BATCH = 32;
+
 export function subnetHandlers({ model, quotas, networks, ports }: SubnetHandlerDeps): Record<string, Handler> {
+  /** After a slaac or dhcpv6-stateless subnet comes or goes: every port of the network gets or loses its EUI-64 address there. */
+  const syncAutoAddresses = async (portIds: readonly string[], ctx: ReturnType<typeof requestContext>) => {
+    for (let i = 0; i < portIds.length; i += SYNC_BATCH) {
+      await Promise.all(portIds.slice(i, i + SYNC_BATCH).map((id) => ports.syncAutoAddresses(id, ctx)));
+    }
+  };
   const subnetOf = (subnetId: string) => {
     const networkId = model.networkOfSubnet.get(subnetId);
     const snapshot = networkId === undefined ? undefined : model.network(networkId);
@@ -48,7 +58,9 @@ export function subnetHandlers({ model, quotas, networks, ports }: SubnetHandler
         created = (events[0]!.data as { subnet: { id: string } }).subnet.id;
         return events;
       });
-      return { subnet: subnetView(subnetOf(created).subnet, model.networkVersion(req.network_id), model.projectOf(req.network_id)) };
+      const made = subnetOf(created).subnet;
+      if (isSubnet6(made) && isAutoAddressSubnet(made)) await syncAutoAddresses(model.portsOf(req.network_id).map((p) => p.id), ctx);
+      return { subnet: subnetView(made, model.networkVersion(req.network_id), model.projectOf(req.network_id)) };
     },
     'subnets.show': async (body) => {
       const { id } = parseRequest('byId', body);
@@ -85,6 +97,12 @@ export function subnetHandlers({ model, quotas, networks, ports }: SubnetHandler
       const { networkId, subnet } = subnetOf(id);
       const ctx = requestContext();
       const using = model.portsOf(networkId!).filter((p) => p.fixedIps.some((f) => f.subnetId === id) || (p.fixedIps6 ?? []).some((f) => f.subnetId === id));
+      if (isSubnet6(subnet) && isAutoAddressSubnet(subnet)) {
+        // Neutron deletes a slaac or dhcpv6-stateless subnet with its ports' EUI-64 addresses: nothing was claimed, nothing blocks.
+        await networks.write(networkId!, undefined, (s) => deleteSubnet(s, id, 0, ctx));
+        await syncAutoAddresses(using.map((p) => p.id), ctx);
+        return { deleted: id };
+      }
       const userPorts = using.filter((p) => p.deviceOwner !== DHCP_DEVICE_OWNER);
       if (userPorts.length > 0) {
         throw new ApiError('SUBNET_IN_USE', `subnet ${id} (${subnetCidrText(subnet)}) still has ${userPorts.length} port(s) with addresses in it`, 'id');
