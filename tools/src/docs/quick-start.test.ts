@@ -81,7 +81,11 @@ describe('docs/quick-start.md', () => {
     } finally {
       // Ctrl-C in a terminal: SIGINT to the foreground process group (npm and leasehold; the
       // nats-server has a session of its own and is stopped by leasehold once its clients drain).
-      process.kill(-start.pid!, 'SIGINT');
+      try {
+        process.kill(-start.pid!, 'SIGINT');
+      } catch {
+        // Already gone (npm start failed): the error that failed the test is the one to see, with its output.
+      }
       await closed;
       rmSync(dataDir, { recursive: true, force: true });
     }
