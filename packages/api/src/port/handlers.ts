@@ -62,7 +62,7 @@ export function portHandlers({ model, quotas, ports, dnsDomain, activations }: P
           (f.mac_address === undefined || p.macAddress === f.mac_address.toLowerCase()) &&
           (f.device_owner === undefined || p.deviceOwner === f.device_owner) &&
           (f.device_id === undefined || p.deviceId === f.device_id) &&
-          (f.subnet_id === undefined || p.fixedIps.some((x) => x.subnetId === f.subnet_id)) &&
+          (f.subnet_id === undefined || p.fixedIps.some((x) => x.subnetId === f.subnet_id) || (p.fixedIps6 ?? []).some((x) => x.subnetId === f.subnet_id)) &&
           (f.ip_address === undefined || p.fixedIps.some((x) => formatIpv4(x.ipAddress) === f.ip_address) || (p.fixedIps6 ?? []).some((x) => x.ipAddress === canonicalIpv6(f.ip_address!))),
       );
       // Page before building views: a page of a large network costs only its own items.

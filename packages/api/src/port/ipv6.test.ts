@@ -29,6 +29,7 @@ describe('IPv6 fixed IPs', () => {
     expect(second.fixed_ips.map((f) => f.ip_address)).toStrictEqual(['198.18.70.3', '2001:db8:71::11', eui64('2001:db8:70::/64', 'fa:16:3e:70:00:02')]);
     expect(second.dns_assignment[1]!.hostname).toBe('host-2001-db8-71--11');
     expect(await t.client.ports.list({ network_id: net.id, ip_address: '2001:DB8:71:0::11' })).toStrictEqual([second]);
+    expect((await t.client.ports.list({ subnet_id: slaac.id })).map((p) => p.id).sort()).toStrictEqual([port.id, second.id].sort());
     expect(await t.journal.version(`lh.evt.ipam.${net.id}.2001:db8:71::11`)).toBeGreaterThan(0);
   });
 
