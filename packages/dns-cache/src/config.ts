@@ -58,6 +58,35 @@ export type ConfigRecord =
   /** caa-record, naptr-record and dns-rr: the rdata bytes as they go on the wire. */
   | { readonly name: string; readonly type: 'UNKNOWN'; readonly code: number; readonly data: Uint8Array };
 
+/**
+ * synth-domain=domain,range[,prefix[*]]: names of the form
+ * prefix + address-with-dashes (or prefix + index with '*') under `domain`
+ * answer A/AAAA, and the range's addresses answer PTR with them (synth.ts).
+ */
+export interface SynthDomain {
+  /** Canonical. */
+  readonly domain: string;
+  readonly family: 4 | 6;
+  /** The first and last address of the range, as text. */
+  readonly start: string;
+  readonly end: string;
+  /** The /len of an IPv6 range given as a prefix (dnsmasq matches below /64 by the prefix alone). */
+  readonly prefixLength: number | undefined;
+  /** The label's start, lowercased; '' when none was given. */
+  readonly prefix: string;
+  /** A prefix ending in '*': names carry the address's index in the range, not the address. */
+  readonly indexed: boolean;
+}
+
+/** alias=old-ip[-end-ip],new-ip[,mask]: upstream A records in the old range are rewritten (alias.ts). */
+export interface AliasRule {
+  readonly start: string;
+  /** The range's last address (old-ip-end-ip form); undefined: every address in old-ip's masked network. */
+  readonly end: string | undefined;
+  readonly to: string;
+  readonly mask: string;
+}
+
 export interface DnsCacheConfig {
   /** listen-address: every address gets a UDP and a TCP listener. */
   readonly listenAddresses: readonly string[];
@@ -150,6 +179,13 @@ export interface DnsCacheConfig {
   readonly minimalAny: boolean;
   /** log-queries: a line per query and answer, to the sink the cache was started with (query-log.ts). */
   readonly logQueries: boolean;
+  /** filterwin2k: SOA and SRV questions, and ANY questions for names with '_', are answered NOERROR with no records instead of forwarded. */
+  readonly filterwin2k: boolean;
+  readonly synthDomains: readonly SynthDomain[];
+  /** In the order given; the last matching line wins, as in dnsmasq. */
+  readonly aliases: readonly AliasRule[];
+  /** dns-loop-detect: a TXT probe to each default upstream; one whose probe comes back to this cache is not used (loop-detect.ts). */
+  readonly dnsLoopDetect: boolean;
 }
 
 export const DEFAULT_CONFIG: DnsCacheConfig = {
@@ -196,6 +232,10 @@ export const DEFAULT_CONFIG: DnsCacheConfig = {
   useStaleCache: undefined,
   serveStale: undefined,
   logQueries: false,
+  filterwin2k: false,
+  synthDomains: [],
+  aliases: [],
+  dnsLoopDetect: false,
 };
 
 /** The default resolv-file when neither resolv-file nor no-resolv is given (dnsmasq's). */

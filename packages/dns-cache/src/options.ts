@@ -7,8 +7,11 @@
 import { parseCidr } from '@leasehold/protocol';
 import { DEFAULT_CONFIG, type AddressRule, type DnsCacheConfig, type DomainServer, type HostRecord, type UpstreamServer } from './config.js';
 import { parseAddressBlock } from './answer-policy.js';
+import { parseAlias } from './alias.js';
 import { ConfigError } from './errors.js';
 import { canonicalName, isIPv4, isIPv6, isValidName } from './names.js';
+import { reverseZones } from './rev-server.js';
+import { parseSynthDomain } from './synth.js';
 import { parseCaaRecord, parseCname, parseDnsRr, parseMxHost, parseNaptrRecord, parsePtrRecord, parseSrvHost, parseTxtRecord, type Bad } from './record-options.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer E)[] ? E[] : T[K] };
@@ -119,7 +122,18 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   server: valued(server),
   // dnsmasq(8): "local is a synonym for server to make configuration files clearer" (local=/lan/).
   local: valued(server),
-  'rev-server': valued((_c, _v, w) => fail('unsupported option', w)),
+  // rev-server=ip[/len][,server]: server=/<reverse zone>/server for each zone the prefix covers; no server: address=/zone/ (NXDOMAIN).
+  'rev-server': valued((c, v, w) => {
+    const comma = v.indexOf(',');
+    const prefix = comma < 0 ? v : v.slice(0, comma);
+    const serverText = comma < 0 ? undefined : v.slice(comma + 1).trim();
+    const zones = reverseZones(prefix.trim(), (reason) => fail(reason, w));
+    const target = serverText === undefined || serverText === '' ? undefined : upstream(serverText, w);
+    for (const domain of zones) {
+      if (target === undefined) c.addresses.push({ domain, ip: undefined });
+      else c.domainServers.push({ domain, server: target });
+    }
+  }),
   'strict-order': flag((c) => (c.strictOrder = true)),
   'all-servers': flag((c) => (c.allServers = true)),
   'cache-size': valued((c, v, w) => (c.cacheSize = integer(v, w, 10_000_000))),
@@ -187,6 +201,10 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
     c.rebindDomainOk.push(...list);
   }),
   'bogus-nxdomain': valued((c, v, w) => c.bogusNxdomain.push(parseAddressBlock(v) ? v : fail('bad address', w))),
+  filterwin2k: flag((c) => (c.filterwin2k = true)),
+  'synth-domain': valued((c, v, w) => c.synthDomains.push(parseSynthDomain(v, (reason) => fail(reason, w)))),
+  alias: valued((c, v, w) => c.aliases.push(parseAlias(v, (reason) => fail(reason, w)))),
+  'dns-loop-detect': flag((c) => (c.dnsLoopDetect = true)),
   'minimal-any': flag((c) => (c.minimalAny = true)),
   'no-minimal-any': flag((c) => (c.minimalAny = false)),
   // log-queries: lines go where `leasehold dns` or the agent sends them (query-log.ts).

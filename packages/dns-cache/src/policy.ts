@@ -1,6 +1,6 @@
 /**
  * Who gets recursion and which names are never forwarded: dnsmasq's
- * local-service, domain-needed and bogus-priv. Pure functions.
+ * local-service, domain-needed, bogus-priv and filterwin2k. Pure functions.
  */
 import { cidr, cidrContains, parseCidr, parseIpv4, type Ipv4Cidr } from '@leasehold/protocol';
 import { networkInterfaces } from 'node:os';
@@ -62,4 +62,18 @@ export function isLocalClient(address: string, networks: LocalNetworks): boolean
   if (!/^\d+\.\d+\.\d+\.\d+$/.test(v4)) return false;
   const ip = parseIpv4(v4);
   return networks.v4.some((block) => cidrContains(block, ip));
+}
+
+const TYPE_SOA = 6;
+const TYPE_SRV = 33;
+const TYPE_ANY = 255;
+
+/**
+ * filterwin2k: the questions dnsmasq 2.90 answers NOERROR with no records
+ * instead of forwarding: every SOA and SRV question (_kerberos and _ldap
+ * too), and ANY for a name holding '_' (Windows' LDAP lookups). Local data
+ * is answered before this check, as dnsmasq does. Pure.
+ */
+export function isWin2kNoise(type: number, nameLower: string): boolean {
+  return type === TYPE_SOA || type === TYPE_SRV || (type === TYPE_ANY && nameLower.includes('_'));
 }

@@ -6,11 +6,15 @@
  * Order: header checks (no header: drop; a response: drop) → question
  * (unreadable: FORMERR) → views (a listener of no view: REFUSED) → local
  * data, the shared names and the listener's view (authoritative) →
- * local-service (REFUSED to clients outside the local networks) → cache →
- * policies that never forward (server=/domain/ local-only, domain-needed,
- * bogus-priv) → coalesce with an identical question in flight → forward.
+ * local-service (REFUSED to clients outside the local networks) →
+ * filterwin2k → cache → synth-domain → dns-loop-detect's probes come back
+ * (dropped) → policies that never forward (server=/domain/ local-only,
+ * domain-needed, bogus-priv) → coalesce with an identical question in
+ * flight → forward; an upstream answer goes through alias, then
+ * stop-dns-rebind and bogus-nxdomain.
  */
 import { copyQuestionCase, dnsCacheKey, DnsRcode, readQuestion, readRcode, rewriteId, type DnsQuestionView } from '@leasehold/protocol';
+import { AnswerAliases } from './alias.js';
 import { answerPolicyOf, answerVerdict, policyReply, type AnswerPolicy } from './answer-policy.js';
 import type { HotAnswers, NativeUdp } from './batched-udp.js';
 import { AnswerCache, answerFromEntry, staleAnswer, type CacheEntry } from './cache.js';
@@ -18,12 +22,14 @@ import type { DnsCacheConfig, UpstreamServer } from './config.js';
 import { chaosAnswer, chaosFacts, CLASS_CHAOS, UpstreamCounts } from './chaos.js';
 import { ErrorGuard } from './guard.js';
 import { LocalRecords } from './local.js';
-import { isLocalClient, isPlainName, isPrivateReverse, type LocalNetworks } from './policy.js';
+import { LoopDetector, loopedBack, sendLoopProbes } from './loop-detect.js';
+import { isLocalClient, isPlainName, isPrivateReverse, isWin2kNoise, type LocalNetworks } from './policy.js';
 import { headerReply, localReply, minimalAnyReply, readQueryEdns, slipReply, truncatedReply, udpLimit, type QueryEdns } from './reply.js';
 import { prefixKey, prefixKey4, ResponseRateLimiter } from './rrl.js';
 import { Routing, type Route } from './routing.js';
 import type { QueryLog, QueryTransaction } from './query-log.js';
 import type { DnsCacheStats } from './stats.js';
+import { SynthDomains } from './synth.js';
 import { UpstreamClient, type AskedQuestion, type AskResult } from './upstream.js';
 
 export interface Client {
@@ -73,6 +79,12 @@ export class Resolver {
   /** prefetch: the last percentage of a TTL in which a hit refreshes the entry; 0 when off. */
   readonly #prefetchPct: number;
   readonly #advertise: number;
+  readonly #filterwin2k: boolean;
+  /** synth-domain and alias, when configured. */
+  readonly #synth: SynthDomains | undefined;
+  readonly #aliases: AnswerAliases | undefined;
+  /** dns-loop-detect, when on: its looped servers are the ones routing skips. */
+  readonly loops: LoopDetector | undefined;
 
   constructor(
     readonly config: DnsCacheConfig,
@@ -90,6 +102,11 @@ export class Resolver {
     this.#advertise = config.ednsPacketMax;
     this.#answerPolicy = answerPolicyOf(config);
     this.#prefetchPct = config.prefetch ?? 0;
+    this.#filterwin2k = config.filterwin2k;
+    this.#synth = config.synthDomains.length > 0 ? new SynthDomains(config.synthDomains) : undefined;
+    this.#aliases = config.aliases.length > 0 ? new AnswerAliases(config.aliases) : undefined;
+    this.loops = config.dnsLoopDetect ? new LoopDetector() : undefined;
+    if (this.loops !== undefined) this.routing.disabled = this.loops.looped;
     this.rrl = config.rrlRate > 0 ? new ResponseRateLimiter({ rate: config.rrlRate, slip: config.rrlSlip, tableSize: config.rrlTableSize }) : undefined;
     this.upstream = new UpstreamClient({
       timeoutMs: config.upstreamTimeoutMs,
@@ -158,6 +175,12 @@ export class Resolver {
       stats.refused++;
       return send(headerReply(query, DnsRcode.REFUSED, question.end, edns, this.#advertise));
     }
+    // filterwin2k: after local data (a local SRV is still answered), before minimal-any (dnsmasq: NODATA for ANY _ldap...).
+    if (this.#filterwin2k && isWin2kNoise(question.type, name)) {
+      stats.filtered++;
+      if (tx) tx.source = 'config';
+      return this.#sendLocal(query, question, edns, client.tcp, send, { kind: 'nodata' });
+    }
     // RFC 8482: ANY over UDP is the amplifier's favourite question; it gets one small record, never a forwarded answer.
     if (question.type === TYPE_ANY && !client.tcp && this.config.minimalAny) {
       stats.minimalAny++;
@@ -184,6 +207,16 @@ export class Resolver {
 
     // These policies depend only on the name and the config: the names they stop are never forwarded,
     // so never cached, and checking them after the cache keeps them off the hit path.
+    if (this.#synth !== undefined) {
+      const synth = this.#synth.answer(name, question.type);
+      if (synth !== undefined) {
+        stats.localAnswers++;
+        if (tx) tx.source = 'config';
+        return this.#sendLocal(query, question, edns, client.tcp, send, synth);
+      }
+    }
+    // Our own probe came back through an upstream: that upstream forwards to us. Answering would keep the loop going.
+    if (this.loops !== undefined && loopedBack(this.loops, name, question.type, stats, this.errors)) return;
     const route = this.routing.route(name);
     // As dnsmasq 2.90 answers them: domain-needed without AA, local-only domains and bogus-priv with AA.
     if (route.kind === 'forward' && !route.specific && this.config.domainNeeded && isPlainName(name)) {
@@ -197,6 +230,11 @@ export class Resolver {
       stats.nxdomainPolicy++;
       if (tx) tx.source = 'config';
       return this.#sendLocal(query, question, edns, client.tcp, send, { kind: 'nxdomain' });
+    }
+    // No upstream to ask (none configured, or dns-loop-detect disabled them all): REFUSED, as dnsmasq 2.90 answers.
+    if (route.kind === 'forward' && route.servers.length === 0 && this.cache.getStale(key, now) === undefined) {
+      stats.refused++;
+      return send(headerReply(query, DnsRcode.REFUSED, question.end, edns, this.#advertise));
     }
     stats.cacheMisses++;
     // use-stale-cache: an expired answer goes out now (TTL 0, as dnsmasq) and one refresh is asked upstream.
@@ -225,6 +263,18 @@ export class Resolver {
 
   close(): void {
     this.upstream.close();
+  }
+
+  /** dns-loop-detect: a probe round (loop-detect.ts). Run once listening, and when the upstreams change. */
+  probeLoops(): void {
+    if (this.loops !== undefined) sendLoopProbes(this.loops, this.routing.configuredDefaultServers, this.upstream, this.errors);
+  }
+
+  /** Whether local data or synth-domain holds an address for the name. */
+  #knownName(name: string): boolean {
+    const held = (type: number) => this.local.lookup(name, type, 1)?.kind;
+    if (held(1) === 'records' || held(28) === 'records') return true;
+    return this.#synth !== undefined && (this.#synth.address(name, 4) !== undefined || this.#synth.address(name, 6) !== undefined);
   }
 
   /**
@@ -268,6 +318,13 @@ export class Resolver {
       }
       return;
     }
+    // We offer recursion whatever the upstream said (an authoritative upstream sends no RA; dnsmasq sets it too).
+    answer[3]! |= 0x80;
+    // NXDOMAIN for a name we hold other types of (host-record with A only, a synth-domain name): the name exists,
+    // so it is NODATA, as dnsmasq 2.90 answers (rcode changed, upstream's SOA kept).
+    if ((answer[3]! & 0xf) === DnsRcode.NXDOMAIN && this.#knownName(question.nameLower)) answer[3] = answer[3]! & 0xf0;
+    // alias first: dnsmasq judges the rewritten addresses (an alias into a private range is a rebind).
+    if (this.#aliases !== undefined) this.#aliases.apply(answer);
     const verdict = this.#answerPolicy === undefined ? 'ok' : answerVerdict(answer, question, this.#answerPolicy);
     if (verdict !== 'ok') {
       // Not cached: the next question asks again, as dnsmasq does.

@@ -23,6 +23,10 @@ export class Routing {
   #checkedAt = -Infinity;
   /** Smoothed response time per server (ms); a timeout counts as the full timeout. */
   readonly #srtt = new Map<string, number>();
+  /** Default upstreams not to use, by ip#port: dns-loop-detect's looped ones (loop-detect.ts). */
+  disabled: ReadonlySet<string> = new Set();
+  /** Called when re-read resolv-files name other upstreams (dns-loop-detect probes them again). */
+  onServersChanged: (() => void) | undefined;
 
   constructor(
     readonly config: DnsCacheConfig,
@@ -32,8 +36,14 @@ export class Routing {
     this.refreshResolv(true);
   }
 
-  /** The default upstreams: server= lines, then resolv-file nameservers. */
+  /** The default upstreams in use: server= lines, then resolv-file nameservers, less the disabled ones. */
   get defaultServers(): UpstreamServer[] {
+    const all = this.configuredDefaultServers;
+    return this.disabled.size === 0 ? all : all.filter((s) => !this.disabled.has(key(s)));
+  }
+
+  /** Every default upstream configured, disabled or not. */
+  get configuredDefaultServers(): UpstreamServer[] {
     return [...this.config.servers, ...this.#resolvServers];
   }
 
@@ -82,7 +92,9 @@ export class Routing {
         // As above: a file that cannot be read contributes no servers until it can.
       }
     }
+    const before = this.#resolvServers.map(key).join(' ');
     this.#resolvServers = servers;
+    if (!force && before !== servers.map(key).join(' ')) this.onServersChanged?.();
   }
 
   #order(servers: UpstreamServer[]): UpstreamServer[] {

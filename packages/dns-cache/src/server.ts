@@ -127,6 +127,9 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
       throw error;
     }
   }
+  // dns-loop-detect: probes go out once we listen (a looping upstream sends them back to us), and again when the upstreams change.
+  resolver.routing.onServersChanged = errors.wrap('probing upstreams for loops', () => resolver.probeLoops());
+  resolver.probeLoops();
 
   return {
     addresses: listeners.map((l) => ({ address: l.address, ...(l.netns !== undefined ? { netns: l.netns } : {}), port: l.port, udp: l.udp })),
@@ -142,6 +145,7 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
     reload: () => {
       loadHosts(true);
       resolver.routing.refreshResolv(true);
+      resolver.probeLoops();
     },
     statisticsReport: () => {
       const facts = chaosFacts(resolver);

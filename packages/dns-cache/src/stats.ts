@@ -38,6 +38,10 @@ export interface DnsCacheStats {
   answersRefused: number;
   /** ANY questions answered with the RFC 8482 HINFO record. */
   minimalAny: number;
+  /** Questions filterwin2k answered with no records instead of forwarding. */
+  filtered: number;
+  /** Upstreams dns-loop-detect found looping (each time one's probe came back). */
+  loopsDetected: number;
   /**
    * Exceptions caught in a socket callback, timer or microtask, where they
    * would otherwise end the process (a bug or a race, not bad input); each
@@ -54,6 +58,6 @@ export function emptyStats(): DnsCacheStats {
   return {
     queries: 0, hotHits: 0, cacheHits: 0, cacheMisses: 0, localAnswers: 0, forwarded: 0, coalesced: 0, tcpRetries: 0,
     upstreamFailures: 0, upstreamDropped: 0, formerr: 0, servfail: 0, refused: 0, nxdomainPolicy: 0, dropped: 0,
-    truncated: 0, rrlDropped: 0, rrlSlipped: 0, staleAnswers: 0, prefetches: 0, answersRefused: 0, minimalAny: 0, internalErrors: 0, cacheEntries: 0, cacheEvictions: 0, inFlight: 0, localNames: 0,
+    truncated: 0, rrlDropped: 0, rrlSlipped: 0, staleAnswers: 0, prefetches: 0, answersRefused: 0, minimalAny: 0, filtered: 0, loopsDetected: 0, internalErrors: 0, cacheEntries: 0, cacheEvictions: 0, inFlight: 0, localNames: 0,
   };
 }
