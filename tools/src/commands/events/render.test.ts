@@ -18,6 +18,8 @@ describe('readable data', () => {
   test('CIDRs, ranges and times read as text', () => {
     const subnet = { cidr: { address: 0xc6120000, prefix: 24 }, dynamicPools: [{ first: 0xc6120064, last: 0xc61200c7 }], expiresAt: Date.UTC(2026, 0, 2) };
     expect(readable(subnet)).toEqual({ cidr: '198.18.0.0/24', dynamicPools: ['198.18.0.100-198.18.0.199'], expiresAt: '2026-01-02T00:00:00.000Z' });
+    const subnet6 = { cidr: '2001:db8:1::/64', allocationPools: [{ first: '2001:db8:1::2', last: '2001:db8:1:0:ffff:ffff:ffff:ffff' }] };
+    expect(readable(subnet6)).toEqual({ cidr: '2001:db8:1::/64', allocationPools: ['2001:db8:1::2-2001:db8:1:0:ffff:ffff:ffff:ffff'] });
   });
 
   test('a line holds sequence, time, subject, type and compact data', () => {

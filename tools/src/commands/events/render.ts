@@ -51,6 +51,8 @@ export function readable(value: unknown, key = ''): unknown {
     if (isIpv4(o.first) && isIpv4(o.last) && keys.every((k) => k === 'first' || k === 'last' || k === 'subnetId')) {
       return `${formatIpv4(o.first as number)}-${formatIpv4(o.last as number)}`;
     }
+    // An IPv6 pool: its addresses are RFC 5952 text already (Subnet6Created).
+    if (keys.length === 2 && typeof o.first === 'string' && typeof o.last === 'string' && o.first.includes(':')) return `${o.first}-${o.last}`;
     return Object.fromEntries(keys.map((k) => [k, readable(o[k], k)]));
   }
   return value;
