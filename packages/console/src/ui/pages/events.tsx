@@ -1,7 +1,7 @@
 /** The event history, live: the latest matching events, then each new one as it is stored. */
 import { useEffect, useState } from 'preact/hooks';
 import type { EventJson } from '../../server/shapes.js';
-import { networkHref, time } from '../format.js';
+import { leaseHref, networkHref, time } from '../format.js';
 import { useJson, useLive } from '../hooks.js';
 import { Failure, LiveDot } from '../widgets.js';
 
@@ -11,6 +11,12 @@ const FIELDS = ['type', 'aggregate', 'network', 'mac'] as const;
 type Filter = Record<(typeof FIELDS)[number], string>;
 
 const queryOf = (f: Filter) => FIELDS.filter((k) => f[k].trim() !== '').map((k) => `${k}=${encodeURIComponent(f[k].trim())}`).join('&');
+
+/** A lease's aggregate links to its timeline. */
+function aggregateLink(e: EventJson) {
+  const [kind, network, ip] = e.aggregate.split('/');
+  return kind === 'lease' && network && ip ? <a href={leaseHref(network, ip)}>{e.aggregate}</a> : e.aggregate;
+}
 
 export function EventsPage({ initial, onUnauthorized }: { initial: Partial<Filter>; onUnauthorized: () => void }) {
   const [draft, setDraft] = useState<Filter>({ type: '', aggregate: '', network: '', mac: '', ...initial });
@@ -45,7 +51,7 @@ export function EventsPage({ initial, onUnauthorized }: { initial: Partial<Filte
                 <td>{e.seq}</td>
                 <td>{time(e.at)}</td>
                 <td><strong>{e.type}</strong></td>
-                <td class="mono">{e.aggregate}</td>
+                <td class="mono">{aggregateLink(e)}</td>
                 <td class="mono">{e.network_id ? <a href={networkHref(e.network_id)}>{e.network_id}</a> : '-'}</td>
               </tr>
             ))}
