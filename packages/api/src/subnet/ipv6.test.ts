@@ -87,8 +87,12 @@ describe('IPv6 subnets', () => {
     [{ allocation_pools: [{ start: '2001:db8:3::10', end: '2001:db8:4::10' }] }, 'POOL_OUTSIDE_CIDR', undefined],
     [{ allocation_pools: [{ start: '2001:db8:3::1', end: '2001:db8:3::10' }] }, 'POOL_OVERLAP', undefined],
     [{ dynamic_pools: [{ start: '2001:db8:3::10', end: '2001:db8:3::20' }] }, 'VALIDATION_FAILED', undefined],
-    [{ dns_nameservers: ['198.18.0.53'] }, 'INVALID_IP', undefined],
-    [{ host_routes: [{ destination: '198.18.0.0/16', nexthop: '2001:db8:3::fe' }] }, 'INVALID_CIDR', "host_routes[0].destination '198.18.0.0/16' does not match the ip_version '6'"],
+    [{ dns_nameservers: ['198.18.0.53'] }, 'INVALID_IP', "dns_nameserver '198.18.0.53' does not match the ip_version '6'."],
+    [{ gateway_ip: '198.18.0.1' }, 'INVALID_IP', "gateway_ip '198.18.0.1' does not match the ip_version '6'."],
+    [{ host_routes: [{ destination: '198.18.0.0/16', nexthop: '2001:db8:3::fe' }] }, 'INVALID_CIDR', "destination '198.18.0.0/16' does not match the ip_version '6'."],
+    [{ host_routes: [{ destination: '2001:db8:9::/48', nexthop: '198.18.0.1' }] }, 'INVALID_IP', "nexthop '198.18.0.1' does not match the ip_version '6'."],
+    [{ ip_version: 4, cidr: '198.18.61.0/24', dns_nameservers: ['2001:db8::53'] }, 'INVALID_IP', "dns_nameserver '2001:db8::53' does not match the ip_version '4'."],
+    [{ ip_version: 4, cidr: '198.18.61.0/24', host_routes: [{ destination: '2001:db8:9::/48', nexthop: '198.18.61.1' }] }, 'INVALID_CIDR', "destination '2001:db8:9::/48' does not match the ip_version '4'."],
   ])('a bad IPv6 subnet %j is refused with %s, and nothing is written', async (fields, code, message) => {
     const net = await t.client.networks.create({});
     const before = await t.journal.version(`lh.evt.network.${net.id}`);

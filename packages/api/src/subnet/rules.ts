@@ -42,9 +42,31 @@ export function parseSubnetCidr(text: string, field = 'cidr'): Ipv4Cidr {
   return block;
 }
 
+/** Neutron's name of a subnet field in its ip_version check (db_base_plugin_v2's `_validate_ip_version`). */
+function neutronFieldName(field: string): string | undefined {
+  if (field === 'gateway_ip') return 'gateway_ip';
+  if (field.startsWith('dns_nameservers[')) return 'dns_nameserver';
+  if (field.endsWith('.nexthop')) return 'nexthop';
+  if (field.endsWith('.destination')) return 'destination';
+  return undefined;
+}
+
+/**
+ * Neutron's refusal of an address or prefix of the other IP version in a
+ * subnet's gateway, DNS servers or routes ("dns_nameserver '2001:db8::53'
+ * does not match the ip_version '4'."), or undefined when `text` does not
+ * look like one. Pure.
+ */
+export function versionMismatch(text: string, field: string, version: 4 | 6): ApiError | undefined {
+  const name = neutronFieldName(field);
+  const other = version === 4 ? text.includes(':') : /^\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,2})?$/.test(text);
+  if (name === undefined || !other) return undefined;
+  return new ApiError(name === 'destination' ? 'INVALID_CIDR' : 'INVALID_IP', `${name} '${text}' does not match the ip_version '${version}'.`, field);
+}
+
 export function parseIp(text: string, field: string): Ipv4 {
   const ip = tryParseIpv4(text);
-  if (ip === undefined) throw new ApiError('INVALID_IP', `${field} ${JSON.stringify(text)} is not a valid IPv4 address`, field);
+  if (ip === undefined) throw versionMismatch(text, field, 4) ?? new ApiError('INVALID_IP', `${field} ${JSON.stringify(text)} is not a valid IPv4 address`, field);
   return ip;
 }
 
@@ -52,7 +74,7 @@ function parseRouteCidr(text: string, field: string): Ipv4Cidr {
   try {
     return parseCidr(text);
   } catch (cause) {
-    throw new ApiError('INVALID_CIDR', `${field} ${JSON.stringify(text)} is not a valid IPv4 CIDR`, field, { cause });
+    throw versionMismatch(text, field, 4) ?? new ApiError('INVALID_CIDR', `${field} ${JSON.stringify(text)} is not a valid IPv4 CIDR`, field, { cause });
   }
 }
 

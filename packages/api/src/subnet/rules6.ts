@@ -32,7 +32,7 @@ import {
   type Subnet6State,
 } from '@leasehold/protocol';
 import { ApiError } from '../errors.js';
-import type { SubnetFields } from './rules.js';
+import { versionMismatch, type SubnetFields } from './rules.js';
 
 /** Largest prefix length a DHCP-enabled IPv6 subnet may have (Neutron's). */
 export const MAX_DHCP_PREFIX6 = 126;
@@ -57,7 +57,7 @@ export function parseSubnet6Cidr(text: string, field = 'cidr'): Ipv6Prefix {
 
 export function parseIp6(text: string, field: string): Ipv6 {
   const ip = tryParseIpv6(text);
-  if (ip === undefined) throw new ApiError('INVALID_IP', `${field} ${JSON.stringify(text)} is not a valid IPv6 address`, field);
+  if (ip === undefined) throw versionMismatch(text, field, 6) ?? new ApiError('INVALID_IP', `${field} ${JSON.stringify(text)} is not a valid IPv6 address`, field);
   return ip;
 }
 
@@ -172,11 +172,9 @@ export function resolveSubnet6Addressing(block: Ipv6Prefix, req: SubnetFields, c
           destination = parseIpv6Prefix(route.destination);
         } catch (cause) {
           // Neutron's _validate_host_route: each field must match the subnet's ip_version.
-          throw new ApiError('INVALID_CIDR', `${field}.destination '${route.destination}' does not match the ip_version '6'`, `${field}.destination`, { cause });
+          throw versionMismatch(route.destination, `${field}.destination`, 6) ?? new ApiError('INVALID_CIDR', `${field}.destination ${JSON.stringify(route.destination)} is not a valid IPv6 CIDR`, `${field}.destination`, { cause });
         }
-        const nexthop = tryParseIpv6(route.nexthop);
-        if (nexthop === undefined) throw new ApiError('INVALID_IP', `${field}.nexthop '${route.nexthop}' does not match the ip_version '6'`, `${field}.nexthop`);
-        return { destination: formatIpv6Prefix(destination), nexthop: formatIpv6(nexthop) };
+        return { destination: formatIpv6Prefix(destination), nexthop: formatIpv6(parseIp6(route.nexthop, `${field}.nexthop`)) };
       })
     : (current?.hostRoutes ?? []);
   return { gatewayIp: gateway === null ? null : formatIpv6(gateway), allocationPools: pools.map(textRange), dnsNameservers, hostRoutes };
