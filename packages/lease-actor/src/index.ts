@@ -8,6 +8,10 @@ export {
   leaseTimes,
   toEnvelope,
 } from './events.js';
+export { LEASE6_EVENT_VERSION, lease6FromEnvelope, lease6NetworkIdOf, lease6Subject, lease6ToEnvelope } from './lease6-events.js';
+export type { JournaledLease6Event, JournaledLease6EventType } from './lease6-events.js';
+export { Lease6Table, lease6Identity } from './lease6-table.js';
+export type { Lease6, Lease6TableSnapshot } from './lease6-table.js';
 export { leaseMachine, refusal } from './machine.js';
 export { step } from './step.js';
 export { LeaseTable } from './table.js';

@@ -7,7 +7,7 @@
 /** Prefix of every event subject; the events stream captures `lh.evt.>`. */
 export const EVENT_SUBJECT_PREFIX = 'lh.evt';
 
-export type AggregateKind = 'network' | 'port' | 'ipam' | 'mac' | 'segment' | 'lease' | 'agent' | 'binding' | 'test';
+export type AggregateKind = 'network' | 'port' | 'ipam' | 'mac' | 'segment' | 'lease' | 'lease6' | 'agent' | 'binding' | 'test';
 
 const tokenPattern = /^[A-Za-z0-9_\-:]+$/;
 

@@ -8,7 +8,7 @@ import { authorizationBlock, confString, tlsBlock } from './server-config.js';
 
 const token = fc.stringMatching(/^[A-Za-z0-9_\-:]{1,12}$/);
 const subject = fc.array(token, { minLength: 1, maxLength: 5 }).map((t) => t.join('.'));
-const kinds = ['network', 'port', 'ipam', 'mac', 'segment', 'lease', 'agent', 'binding'] as const;
+const kinds = ['network', 'port', 'ipam', 'mac', 'segment', 'lease', 'lease6', 'agent', 'binding'] as const;
 const eventSubject = fc.tuple(fc.constantFrom(...kinds), fc.array(token, { minLength: 1, maxLength: 2 })).map(([k, ids]) => `lh.evt.${k}.${ids.join('.')}`);
 const roles: Role[] = [{ kind: 'agent', agentId: 'a1' }, { kind: 'scheduler' }, { kind: 'api' }, { kind: 'client' }, { kind: 'admin' }];
 
@@ -34,17 +34,19 @@ describe('the role table', () => {
     const p = rolePermissions({ kind: 'agent', agentId: id }, `agent-${id}`);
     expect(mayPublish(p, `lh.evt.agent.${id}`)).toBe(true);
     if (other !== id) expect(mayPublish(p, `lh.evt.agent.${other}`)).toBe(false);
-    const allowed = evt.startsWith('lh.evt.lease.') || evt === `lh.evt.agent.${id}`;
+    const allowed = evt.startsWith('lh.evt.lease.') || evt.startsWith('lh.evt.lease6.') || evt === `lh.evt.agent.${id}`;
     expect(mayPublish(p, evt)).toBe(allowed);
   });
 
   test.prop([token, token, fc.uniqueArray(token, { maxLength: 4 }), eventSubject])('an agent given its bound networks writes the leases of those alone', (id, other, networks, evt) => {
     const p = rolePermissions({ kind: 'agent', agentId: id, leaseNetworks: networks }, `agent-${id}`);
     for (const network of networks) expect(mayPublish(p, `lh.evt.lease.${network}.198-18-0-5`)).toBe(true);
+    for (const network of networks) expect(mayPublish(p, `lh.evt.lease6.${network}.2001:db8::5`)).toBe(true);
+    if (!networks.includes(other)) expect(mayPublish(p, `lh.evt.lease6.${other}.2001:db8::5`)).toBe(false);
     if (!networks.includes(other)) expect(mayPublish(p, `lh.evt.lease.${other}.198-18-0-5`)).toBe(false);
     // A lease subject is lh.evt.lease.<network>.<address>: the network's token and one more.
     const parts = evt.split('.');
-    const leaseOfBound = parts[2] === 'lease' && parts.length === 5 && networks.includes(parts[3]!);
+    const leaseOfBound = (parts[2] === 'lease' || parts[2] === 'lease6') && parts.length === 5 && networks.includes(parts[3]!);
     expect(mayPublish(p, evt)).toBe(leaseOfBound || evt === `lh.evt.agent.${id}`);
   });
 
@@ -60,7 +62,7 @@ describe('the role table', () => {
 
   test.prop([eventSubject])('the scheduler writes bindings only, the API everything but leases, a client no event at all', (evt) => {
     expect(mayPublish(rolePermissions({ kind: 'scheduler' }, 'scheduler'), evt)).toBe(evt.startsWith('lh.evt.binding.'));
-    expect(mayPublish(rolePermissions({ kind: 'api' }, 'api'), evt)).toBe(!evt.startsWith('lh.evt.lease.'));
+    expect(mayPublish(rolePermissions({ kind: 'api' }, 'api'), evt)).toBe(!evt.startsWith('lh.evt.lease.') && !evt.startsWith('lh.evt.lease6.'));
     expect(mayPublish(rolePermissions({ kind: 'client' }, 'client'), evt)).toBe(false);
     expect(mayPublish(rolePermissions({ kind: 'admin' }, 'admin'), evt)).toBe(true);
   });

@@ -144,9 +144,10 @@ export function rolePermissions(role: Role, user: string, layout: JournalLayout 
           // Its own heartbeats only: another agent's subject is refused.
           `lh.evt.agent.${id}`,
           // Leases of the networks bound to it when the owner of the configuration says which; else of any.
+          // IPv6 leases (lh.evt.lease6.<network>.<address>) the same way.
           ...(role.leaseNetworks === undefined
-            ? [evt('lease')]
-            : role.leaseNetworks.map((network) => `lh.evt.lease.${assertToken(network, 'network id')}.>`)),
+            ? [evt('lease'), evt('lease6')]
+            : role.leaseNetworks.flatMap((network) => [`lh.evt.lease.${assertToken(network, 'network id')}.>`, `lh.evt.lease6.${network}.>`])),
           // Its DHCP port on each served network (the API checks the binding).
           agentDhcpPortSubject(id),
           // What its model has folded and serves, for the API's port status.

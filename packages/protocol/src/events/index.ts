@@ -13,14 +13,17 @@ export type { NetworkSegment } from './segment.js';
 export type { ClaimEventData, ClaimEventType, ExtraDhcpOpt, FixedIp, FixedIp6, PortChanges, PortEventData, PortEventType, PortState } from './port.js';
 export type { AgentEventData, AgentHeartbeatData, BindingEventData, BindingReason, NetworkScheduledData, NetworkUnscheduledData } from './agent.js';
 export type { LeaseBoundData, LeaseClientRef, LeaseDeclinedData, LeaseEventData, LeaseEventType, LeaseExpiredData, LeaseReleasedData, LeaseRenewedData } from './lease.js';
+export type { Lease6BoundData, Lease6DeclinedData, Lease6EventData, Lease6EventType, Lease6ExpiredData, Lease6Holder, Lease6ReleasedData, Lease6RenewedData } from './lease6.js';
 export { MAX_EVENT_TIME, MAX_POOL_ADDRESSES, checkEventData, checkStoredEvent, eventSchemas, eventVersions, isKnownEventType, pools6Problem, poolsProblem } from './validators.js';
 export type { EventDataByType, KnownEventType } from './validators.js';
 
 const LEASE_TYPES: ReadonlySet<string> = new Set(['LeaseBound', 'LeaseRenewed', 'LeaseReleased', 'LeaseDeclined', 'LeaseExpired']);
+/** IPv6 leases (lease6.ts): read by the agents' DHCPv6 fold only. */
+const LEASE6_TYPES: ReadonlySet<string> = new Set(['Lease6Bound', 'Lease6Renewed', 'Lease6Released', 'Lease6Declined', 'Lease6Expired']);
 const versionsOf = (keep: (type: string) => boolean) => Object.fromEntries([...eventVersions].filter(([type]) => keep(type)));
 
 /** Versions of the resource, agent and binding events this build reads (one validator each). */
-export const resourceEventRegistry = eventRegistry(versionsOf((type) => !LEASE_TYPES.has(type)));
+export const resourceEventRegistry = eventRegistry(versionsOf((type) => !LEASE_TYPES.has(type) && !LEASE6_TYPES.has(type)));
 
 /** Versions of the lease events this build reads (one validator each). */
 export const leaseEventRegistry = eventRegistry(versionsOf((type) => LEASE_TYPES.has(type)));

@@ -86,6 +86,11 @@ const written: [string, EventEnvelope][] = [
   ['lh.evt.lease.net-1.198-18-0-100', event('LeaseReleased', 'lease/net-1/198.18.0.100', { ip, mac: 'aa:00:00:00:00:01' })],
   ['lh.evt.lease.net-1.198-18-0-100', event('LeaseDeclined', 'lease/net-1/198.18.0.100', { ip, mac: 'aa:00:00:00:00:01', quarantineUntil: at + 60_000, message: 'in use' })],
   ['lh.evt.lease.net-1.198-18-0-100', event('LeaseExpired', 'lease/net-1/198.18.0.100', { ip, expiresAt: at })],
+  ['lh.evt.lease6.net-1.2001:db8:1::10', event('Lease6Bound', 'lease6/net-1/2001:db8:1::10', { ip: '2001:db8:1::10', duid: '000100011c39cf88080027fe8f95', iaid: 0x27fe8f95, mac: '08:00:27:fe:8f:95', expiresAt: at + 1000 })],
+  ['lh.evt.lease6.net-1.2001:db8:1::10', event('Lease6Renewed', 'lease6/net-1/2001:db8:1::10', { ip: '2001:db8:1::10', duid: '000100011c39cf88080027fe8f95', iaid: 1, expiresAt: at + 2000 })],
+  ['lh.evt.lease6.net-1.2001:db8:1::10', event('Lease6Released', 'lease6/net-1/2001:db8:1::10', { ip: '2001:db8:1::10', duid: '00030001080027fe8f95', iaid: 1 })],
+  ['lh.evt.lease6.net-1.2001:db8:1::10', event('Lease6Declined', 'lease6/net-1/2001:db8:1::10', { ip: '2001:db8:1::10', duid: '00030001080027fe8f95', iaid: 1 })],
+  ['lh.evt.lease6.net-1.2001:db8:1::10', event('Lease6Expired', 'lease6/net-1/2001:db8:1::10', { ip: '2001:db8:1::10', expiresAt: at })],
 ];
 
 describe('event validators', () => {
@@ -115,6 +120,12 @@ describe('event validators', () => {
     expect(checkStoredEvent('lh.evt.binding.net-2', event('NetworkScheduled', 'binding/net-1', { networkId: 'net-1', agentId: 'a', reason: 'manual' }))).toMatch(/data.networkId/);
     expect(checkStoredEvent('lh.evt.lease.net-1.198-18-0-101', event('LeaseExpired', 'lease/net-1/198.18.0.100', { ip, expiresAt: at }))).toMatch(/data.ip 198.18.0.100/);
     expect(checkStoredEvent('lh.evt.lease.net-1', event('LeaseExpired', 'lease/net-1/198.18.0.100', { ip, expiresAt: at }))).toMatch(/belongs on/);
+    // An IPv6 lease lives on lease6 under its RFC 5952 text, never on a DHCPv4 lease subject.
+    const lease6 = { ip: '2001:db8:1::10', expiresAt: at };
+    expect(checkStoredEvent('lh.evt.lease6.net-1.2001:db8:1::11', event('Lease6Expired', 'x', lease6))).toMatch(/data.ip "2001:db8:1::10" is not the subject's/);
+    expect(checkStoredEvent('lh.evt.lease.net-1.2001:db8:1::10', event('Lease6Expired', 'x', lease6))).toMatch(/belongs on lh.evt.lease6/);
+    expect(checkStoredEvent('lh.evt.lease6.net-1.2001:db8:1:0::10', event('Lease6Expired', 'x', { ...lease6, ip: '2001:db8:1:0::10' }))).toMatch(/data.ip/);
+    expect(checkEventData('Lease6Bound', 1, { ip: '2001:db8:1::10', duid: '0001', iaid: 2 ** 32, expiresAt: at })).toMatch(/data.iaid/);
     const vlan42 = { networkId: 'net-1', networkType: 'vlan', physicalNetwork: 'physnet1', segmentationId: 42 };
     expect(checkStoredEvent('lh.evt.segment.p:physnet1.vlan-43', event('SegmentClaimed', 'x', vlan42))).toMatch(/its segment/);
     expect(checkStoredEvent('lh.evt.segment.p:physnet2.vlan-42', event('SegmentClaimed', 'x', vlan42))).toMatch(/its segment/);

@@ -14,6 +14,7 @@
 import { formatIpv4 } from '../ipv4/address.js';
 import type { AgentEventData, BindingEventData } from './agent.js';
 import type { LeaseEventData } from './lease.js';
+import type { Lease6EventData } from './lease6.js';
 import type { NetworkEventData } from './network.js';
 import type { ClaimEventData, PortEventData, SegmentClaim } from './port.js';
 import type { Ipv4Cidr } from '../ipv4/cidr.js';
@@ -152,6 +153,8 @@ const segmentClaim = object({ networkId: id, networkType: literal('flat', 'vlan'
 
 const client = { mac: string({ maxLength: 255 }), clientId: optional(string({ maxLength: 1024 })) };
 const leaseTimes = { expiresAt: time, renewAt: time, rebindAt: time };
+/** An IPv6 lease's holder: DUID as hex (RFC 8415 11.1: at most 130 bytes), IAID, the MAC when known. */
+const holder6 = { duid: string({ minLength: 2, maxLength: 260 }), iaid: number({ integer: true, min: 0, max: 0xffff_ffff }), mac: optional(string({ maxLength: 255 })) };
 
 const bindingReason = literal('new-network', 'auto-schedule', 'failover', 'rebalance', 'manual');
 const unbindingReason = literal('agent-down', 'agent-deleted', 'network-deleted', 'rebalance', 'manual', 'dhcp-disabled', 'unreachable');
@@ -200,10 +203,15 @@ const schemas = {
   LeaseReleased: { 1: object({ ip: ipv4(), ...client }) },
   LeaseDeclined: { 1: object({ ip: ipv4(), ...client, quarantineUntil: time, message: optional(text) }) },
   LeaseExpired: { 1: object({ ip: ipv4(), expiresAt: time }) },
+  Lease6Bound: { 1: object({ ip: ipv6(), ...holder6, expiresAt: time }) },
+  Lease6Renewed: { 1: object({ ip: ipv6(), ...holder6, expiresAt: time }) },
+  Lease6Released: { 1: object({ ip: ipv6(), ...holder6 }) },
+  Lease6Declined: { 1: object({ ip: ipv6(), ...holder6 }) },
+  Lease6Expired: { 1: object({ ip: ipv6(), expiresAt: time }) },
 } as const;
 
 /** Every event type a fold reads, with the data of each (the writers' types). */
-export type EventDataByType = NetworkEventData & PortEventData & ClaimEventData & AgentEventData & BindingEventData & LeaseEventData;
+export type EventDataByType = NetworkEventData & PortEventData & ClaimEventData & AgentEventData & BindingEventData & LeaseEventData & Lease6EventData;
 export type KnownEventType = keyof EventDataByType;
 
 // Compile-time proof that each schema accepts exactly what its writers write: a field added to
@@ -240,6 +248,11 @@ const described: Described = {
   LeaseReleased: true,
   LeaseDeclined: true,
   LeaseExpired: true,
+  Lease6Bound: true,
+  Lease6Renewed: true,
+  Lease6Released: true,
+  Lease6Declined: true,
+  Lease6Expired: true,
 };
 void described;
 
@@ -308,6 +321,8 @@ const leaseIp: Identity = (ids, d) => (tokenIsIp(ids, 1, d.ip as number) ? undef
 const ipClaimIds: Identity = (ids, d) => networkId0(ids, d) ?? leaseIp(ids, d);
 /** An IPv6 claim's subject token is its address's RFC 5952 text, as is its data (the schema holds it to that spelling). */
 const ip6ClaimIds: Identity = (ids, d) => networkId0(ids, d) ?? same('data.ip', ids, 1, d.ip as string);
+/** An IPv6 lease's subject token is its address's RFC 5952 text, as the IPv6 claims'. */
+const lease6Ip: Identity = (ids, d) => same('data.ip', ids, 1, d.ip as string);
 const macClaimIds: Identity = (ids, d) => networkId0(ids, d) ?? same('data.mac', ids, 1, d.mac as string);
 /** A segment claim's subject names its segment, not its network (segment.ts). */
 const segmentClaimIds: Identity = (ids, d) => {
@@ -346,6 +361,11 @@ const homes: Readonly<Record<KnownEventType, Home>> = {
   LeaseReleased: { kind: 'lease', ids: 2, identity: leaseIp },
   LeaseDeclined: { kind: 'lease', ids: 2, identity: leaseIp },
   LeaseExpired: { kind: 'lease', ids: 2, identity: leaseIp },
+  Lease6Bound: { kind: 'lease6', ids: 2, identity: lease6Ip },
+  Lease6Renewed: { kind: 'lease6', ids: 2, identity: lease6Ip },
+  Lease6Released: { kind: 'lease6', ids: 2, identity: lease6Ip },
+  Lease6Declined: { kind: 'lease6', ids: 2, identity: lease6Ip },
+  Lease6Expired: { kind: 'lease6', ids: 2, identity: lease6Ip },
 };
 
 const PREFIX = 'lh.evt.';
