@@ -116,7 +116,7 @@ describe('what dnsmasq refuses, the import refuses', () => {
   });
 
   test("a name dnsmasq has no option for is its bad option, with the closest name; dnsmasq's options Leasehold has no place for are only not mapped", () => {
-    const p = plan('dhcp-rnage=198.18.1.10,198.18.1.20\nenable-tftp\nprefetch\n');
+    const p = plan('dhcp-rnage=198.18.1.10,198.18.1.20\nconntrack\nprefetch\n');
     expect(p.notes.map((n) => [n.status, n.detail])).toEqual([
       ['error', 'bad option: dnsmasq has no option dhcp-rnage (did you mean dhcp-range?)'],
       ['unmapped', 'not a setting Leasehold has'],

@@ -13,6 +13,7 @@ import { DNSMASQ_OPTION_NAMES } from './import-dnsmasq-names.js';
 import type { ClientClassDirective } from '@leasehold/agent';
 import { classTagged, classTaggedOption, planClientClasses, planDhcpBoot } from './import-dnsmasq-boot.js';
 import { parseDhcpRange, parseLeaseTime, takeTags } from './import-dnsmasq-range.js';
+import { planTftp, tftpYaml, type TftpPlan } from './import-dnsmasq-tftp.js';
 
 /** error: a value dnsmasq itself refuses (`dnsmasq --test` fails on it); the import stops before the API. */
 export type NoteStatus = 'created' | 'dns' | 'agent' | 'unmapped' | 'ignored' | 'error';
@@ -56,7 +57,7 @@ export interface Plan {
   readonly ports: PlanPort[];
   /** dns section entries, in file order (a repeated option is a list). */
   readonly dns: ConfigItem[];
-  readonly agent: { interfaces: string[]; dnsPort: number | undefined; classes: [ClientClassDirective, string][] };
+  readonly agent: { interfaces: string[]; dnsPort: number | undefined; classes: [ClientClassDirective, string][]; tftp: TftpPlan | undefined };
   readonly notes: LineNote[];
   /** What would work differently after the import, said before it happens. */
   readonly warnings: string[];
@@ -92,7 +93,7 @@ export function planImport(items: readonly ConfigItem[], networkName: string): P
   const networks: PlanNetwork[] = [];
   const ports: PlanPort[] = [];
   const dns: ConfigItem[] = [];
-  const agent: Plan['agent'] = { interfaces: [], dnsPort: undefined, classes: [] };
+  const agent: Plan['agent'] = { interfaces: [], dnsPort: undefined, classes: [], tftp: undefined };
   const by = (name: string) => items.filter((i) => i.name === name);
 
   // dhcp-range: a subnet per CIDR (several ranges of one CIDR are several dynamic pools).
@@ -162,6 +163,8 @@ export function planImport(items: readonly ConfigItem[], networkName: string): P
   // Client classes (agent settings), whose tags stay on the options that test them (import-dnsmasq-boot.ts).
   const { classes, classTags } = planClientClasses(items, set);
   agent.classes.push(...classes);
+  // TFTP (agent settings: import-dnsmasq-tftp.ts).
+  agent.tftp = planTftp(items, set);
 
   // dhcp-option: subnet/network fields, or extra_dhcp_opts of the ports a tag selects.
   for (const item of [...by('dhcp-option'), ...by('dhcp-option-force')]) {
@@ -286,7 +289,8 @@ export function planImport(items: readonly ConfigItem[], networkName: string): P
 
   // DNS options, each checked by the DNS cache's parser.
   for (const item of items) {
-    if (item.name === 'domain' || item.name.startsWith('dhcp-')) continue;
+    // TFTP is the agent's (planTftp above), whatever the DNS cache's parser makes of its options.
+    if (item.name === 'domain' || item.name.startsWith('dhcp-') || item.name === 'enable-tftp' || item.name.startsWith('tftp-')) continue;
     if (item.name === 'interface') {
       const names = (item.value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       agent.interfaces.push(...names.filter((n) => !agent.interfaces.includes(n)));
@@ -355,7 +359,7 @@ function deafDnsServers(networks: readonly PlanNetwork[], listen: readonly Confi
 /** The leasehold.yaml text for the plan's DNS settings and agent hints. Pure. */
 export function dnsYaml(plan: Plan): string {
   const lines: string[] = ['# Written by leasehold import-dnsmasq: the DNS settings of the imported configuration.'];
-  if (plan.agent.interfaces.length || plan.agent.dnsPort !== undefined || plan.agent.classes.length) {
+  if (plan.agent.interfaces.length || plan.agent.dnsPort !== undefined || plan.agent.classes.length || plan.agent.tftp) {
     lines.push('agent:');
     if (plan.agent.interfaces.length) {
       lines.push('  interface_mappings:');
@@ -368,6 +372,7 @@ export function dnsYaml(plan: Plan): string {
       const values = plan.agent.classes.filter(([d]) => d === directive).map(([, v]) => `    - ${JSON.stringify(v)}`);
       if (values.length) lines.push(`  ${directive.replace('-', '_')}:`, ...values);
     }
+    if (plan.agent.tftp) lines.push(...tftpYaml(plan.agent.tftp));
   }
   const grouped = new Map<string, ConfigItem[]>();
   for (const item of plan.dns) grouped.set(item.name, [...(grouped.get(item.name) ?? []), item]);
