@@ -5,7 +5,9 @@
  * API show on the overview and network pages; a real DHCP client (udhcpc in
  * a namespace) takes its lease and the lease appears on the open network
  * page without a reload; the lease's page shows its events as a timeline;
- * the events page shows new events live; keyboard navigation reaches the
+ * time travel to before the lease shows the network without it and the
+ * lease as added since; the events page shows new events live; keyboard
+ * navigation reaches the
  * network page; a narrow window does not scroll sideways; the browser logs
  * no error. Each page's screenshot goes to docs/console/ (docs/console.md).
  */
@@ -74,6 +76,8 @@ describe('the web console in Chromium', () => {
   let networkId: string;
   let mac: string;
   let address: string;
+  /** A moment before the client asked for its lease (this machine's clock, as the agent's events are). */
+  let beforeLease: number;
 
   test('the overview shows the agent and a network made through the API, with its binding and pool bar', async () => {
     const { network } = await neutron('networks', { network: { name: 'console-net', 'provider:network_type': 'flat', 'provider:physical_network': PHYSNET } });
@@ -118,6 +122,7 @@ describe('the web console in Chromium', () => {
     // Marks this document: a reload would lose the mark. (Page code as text: this file has no DOM types.)
     await page.evaluate('window.lhMark = 1');
 
+    beforeLease = Date.now();
     client = await startClient('udhcpc', bridge.links[0]!, { hostname: 'console-vm' });
     const lease = await client.waitFor(['bound'], 60_000);
     expect(lease.ip).toBe(address);
@@ -135,6 +140,17 @@ describe('the web console in Chromium', () => {
     await expect.poll(() => page.locator('table.leases tbody tr').count()).toBe(0);
     await page.fill('input[type="search"]', '');
     await leaseRow.waitFor();
+  });
+
+  test('time travel to before the lease shows the network without it, and the lease as added since', async () => {
+    await page.fill('input[name="moment"]', new Date(beforeLease - 1).toISOString());
+    await page.click('button:has-text("Show")');
+    const travel = page.locator('.travel');
+    await travel.waitFor({ timeout: 60_000 });
+    expect(await travel.locator('p.facts').textContent()).toMatch(/, 0 leases\.$/);
+    expect(await travel.textContent()).toContain('leases added: 1');
+    expect(await travel.locator('ul', { hasText: address }).count()).toBe(1);
+    await page.locator('section', { hasText: 'Time travel' }).screenshot({ path: join(SHOTS, 'time-travel.png') });
   });
 
   test("the lease's page shows its events and its port's as a timeline", async () => {

@@ -1,6 +1,6 @@
 export { ApiError, ReadModelSnapshotError, ReadModelSnapshotVersionError, errorStatus } from './errors.js';
 export type { ApiErrorBody, ErrorCode } from './errors.js';
-export { startApiService } from './service.js';
+export { apiHandlers, startApiService } from './service.js';
 export { API_SUBJECT_PREFIX } from './wire/subjects.js';
 export type { ApiService, ApiServiceOptions } from './service.js';
 export type { ApiAdmission, ApiLimitsOverrides } from './rate-limit.js';

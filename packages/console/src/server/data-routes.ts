@@ -1,14 +1,17 @@
 /**
  * The pages' data: /console/api/overview, .../networks/:id,
  * .../networks/:id/leases (searched and paged here, so a network of
- * 10,000 leases sends one page) and .../leases/:network/:ip (the lease's
- * events as a timeline), each from the API's handlers and the journal.
+ * 10,000 leases sends one page), .../networks/:id/at?time= (the network
+ * then, replayed, and its diff against now) and .../leases/:network/:ip
+ * (the lease's events as a timeline), each from the API's handlers and the
+ * journal.
  */
-import type { AgentView, HttpCall, LeaseView, NetworkView, PortView, SubnetView } from '@leasehold/api';
+import { ApiError, type AgentView, type HttpCall, type LeaseView, type NetworkView, type PortView, type SubnetView } from '@leasehold/api';
 import { aggregateSubject } from '@leasehold/protocol';
 import type { FastifyInstance } from 'fastify';
 import { leasePage, leaseRow, networkPage, overview } from './compose.js';
 import { eventJson } from './events.js';
+import { networkAt } from './time-travel.js';
 import { sendFailure, type ConsoleOptions } from './mount.js';
 import type { LeaseTimeline } from './shapes.js';
 
@@ -50,6 +53,13 @@ export function registerDataRoutes(app: FastifyInstance, call: HttpCall, options
     await call('networks.show', { id }); // NOT_FOUND for a network that is not there, rather than an empty page.
     const leases = await list<LeaseView>('leases.list', 'leases', { network_id: id });
     return leasePage(leases, query.q ?? '', Number(query.offset ?? 0), Number(query.limit ?? 50));
+  }));
+
+  app.get('/console/api/networks/:id/at', guard(async ({ id }: { id: string }, query) => {
+    const text = query.time ?? '';
+    const at = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+    if (!Number.isFinite(at)) throw new ApiError('VALIDATION_FAILED', `time ${JSON.stringify(text)} is neither ms since the epoch nor an ISO 8601 time`, 'time');
+    return networkAt(options.journal, call, id, at);
   }));
 
   app.get('/console/api/leases/:network/:ip', guard(async ({ network, ip }: { network: string; ip: string }): Promise<LeaseTimeline> => {

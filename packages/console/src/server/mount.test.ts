@@ -6,7 +6,7 @@ import { startHttpApi, type HttpApi } from '@leasehold/api';
 import { startTestApi, type TestApi } from '@leasehold/api/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { consoleMount } from './mount.js';
-import type { EventJson, LeaseTimeline, NetworkPage, Overview } from './shapes.js';
+import type { EventJson, LeaseTimeline, NetworkAt, NetworkPage, Overview } from './shapes.js';
 
 const TOKEN = 'console-test-token';
 let t: TestApi;
@@ -100,6 +100,29 @@ describe('the console on the HTTP API', () => {
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
     expect((await get(`/console/api/leases/${network!.id}/not-an-ip`)).status).toBe(400);
+  });
+
+  test('time travel: the network replayed as it was at a moment, and what changed since', async () => {
+    const before = Date.now() - 1;
+    const { network } = await post('/v2.0/networks', { network: { name: 'travel' } });
+    await post('/v2.0/subnets', { subnet: { network_id: network!.id, cidr: '198.18.72.0/28', ip_version: 4 } });
+    const { port: first } = await post('/v2.0/ports', { port: { network_id: network!.id, name: 'first' } });
+    // The journal's clock: the moment after the first port's event.
+    const middle = (await json<{ events: EventJson[] }>(`/console/api/events/recent?network=${network!.id}&type=PortCreated`)).events[0]!.at;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const { port: second } = await post('/v2.0/ports', { port: { network_id: network!.id, name: 'second' } });
+
+    const then = await json<NetworkAt>(`/console/api/networks/${network!.id}/at?time=${middle}`);
+    expect(then.then?.ports.map((p) => p.name)).toEqual(['first']);
+    expect(then.then?.subnets.map((s) => s.use)).toEqual([expect.objectContaining({ size: 13, used: 1 })]);
+    expect(then.diff).toEqual({ leasesAdded: [], leasesGone: [], leasesChanged: [], portsAdded: [second!.id], portsGone: [] });
+    expect(then.events).toBeGreaterThan(0);
+    expect(first!.id).toBe(then.then?.ports[0]?.id);
+
+    const earlier = await json<NetworkAt>(`/console/api/networks/${network!.id}/at?time=${new Date(before).toISOString()}`);
+    expect(earlier.then).toBeNull();
+    expect([...earlier.diff.portsAdded].sort()).toEqual([first!.id, second!.id].sort());
+    expect((await get(`/console/api/networks/${network!.id}/at?time=yesterday`)).status).toBe(400);
   });
 
   test('closing the server ends the open event streams', async () => {

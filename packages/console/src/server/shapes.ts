@@ -91,3 +91,27 @@ export interface LeaseTimeline {
   /** Events of the lease's port (same MAC on the network), oldest first. */
   readonly port_events: readonly EventJson[];
 }
+
+/** A network as it was at a moment (replayed from the journal) and what changed since. */
+export interface NetworkAt {
+  /** The moment asked for, ms since the epoch. */
+  readonly at: number;
+  /** The last event folded (its `at` is at or before the moment); 0 when none was. */
+  readonly seq: number;
+  /** Events folded. */
+  readonly events: number;
+  /** Null when the network did not exist then (or was deleted by then). */
+  readonly then: NetworkPage | null;
+  /** Its leases then, in address order (at most 500). */
+  readonly leases: readonly LeaseRowJson[];
+  readonly diff: {
+    /** Leases now on addresses that had none then (or none that held). */
+    readonly leasesAdded: readonly LeaseRowJson[];
+    /** Leases then whose address holds none now. */
+    readonly leasesGone: readonly LeaseRowJson[];
+    /** Same address, another client or state. */
+    readonly leasesChanged: readonly { readonly then: LeaseRowJson; readonly now: LeaseRowJson }[];
+    readonly portsAdded: readonly string[];
+    readonly portsGone: readonly string[];
+  };
+}

@@ -4,6 +4,7 @@ import type { LeasePage, NetworkPage } from '../../server/shapes.js';
 import { ago, leaseHref } from '../format.js';
 import { useJson, useLive } from '../hooks.js';
 import { Badge, Failure, LiveDot, PoolBar, Section } from '../widgets.js';
+import { TimeTravel } from './time-travel.js';
 
 const PAGE = 50;
 
@@ -120,6 +121,7 @@ export function NetworkPageView({ id, onUnauthorized }: { id: string; onUnauthor
           </>
         )}
       </Section>
+      <TimeTravel network={id} onUnauthorized={onUnauthorized} />
     </>
   );
 }

@@ -1,0 +1,97 @@
+/**
+ * Time travel: a network as it was at a moment, as `leasehold replay` shows
+ * history: the journal's events up to that moment folded into a fresh
+ * copy of the API's own read model, then read through the API's own list
+ * handlers over that copy (only reads: the copy is never written through),
+ * and compared with the network now.
+ */
+import { ApiError, ReadModel, apiHandlers, type AgentView, type LeaseView, type NetworkView, type PortView, type SubnetView } from '@leasehold/api';
+import { firstRetainedOf, type Journal } from '@leasehold/journal';
+import { EVENT_SUBJECT_PREFIX } from '@leasehold/protocol';
+import { leasePage, leaseRow, networkPage } from './compose.js';
+import type { LeaseRowJson, NetworkAt } from './shapes.js';
+
+/** A longer journal is refused rather than replayed on a request (a replay of this many takes seconds). */
+export const MAX_TIME_TRAVEL_EVENTS = 2_000_000;
+const MAX_LEASES = 500;
+
+type Read = (operation: 'networks.show' | 'subnets.list' | 'ports.list' | 'leases.list' | 'agents.list', body: Record<string, unknown>) => Promise<unknown>;
+
+interface NetworkState {
+  readonly page: ReturnType<typeof networkPage> | null;
+  readonly leases: readonly LeaseView[];
+}
+
+/** The network through `read` (the API's handlers over some read model), or null where it is not. */
+async function networkState(read: Read, id: string, now: number): Promise<NetworkState> {
+  let network: NetworkView;
+  try {
+    ({ network } = (await read('networks.show', { id })) as { network: NetworkView });
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'NOT_FOUND') return { page: null, leases: [] };
+    throw error;
+  }
+  const [agents, subnets, ports, leases] = await Promise.all([
+    read('agents.list', {}).then((a) => (a as { agents: AgentView[] }).agents),
+    read('subnets.list', { network_id: id }).then((a) => (a as { subnets: SubnetView[] }).subnets),
+    read('ports.list', { network_id: id }).then((a) => (a as { ports: PortView[] }).ports),
+    read('leases.list', { network_id: id }).then((a) => (a as { leases: LeaseView[] }).leases),
+  ]);
+  // A lease's state is judged at `now` (a lease bound then and expired since was still bound then).
+  const judged = leases.map((l) => (l.state === 'expired' && l.expires_at !== null && Date.parse(l.expires_at) > now ? { ...l, state: 'bound' } : l));
+  return { page: networkPage(network, { agents, subnets, ports, leases: judged }), leases: judged };
+}
+
+const holding = (leases: readonly LeaseView[]) => new Map(leases.filter((l) => l.state === 'bound').map((l) => [l.ip_address, leaseRow(l)] as const));
+
+/** What changed between two states of a network. Pure. */
+export function networkDiff(then: NetworkState, now: NetworkState): NetworkAt['diff'] {
+  const before = holding(then.leases);
+  const after = holding(now.leases);
+  const changed: { then: LeaseRowJson; now: LeaseRowJson }[] = [];
+  for (const [ip, lease] of after) {
+    const old = before.get(ip);
+    if (old && (old.mac_address !== lease.mac_address || old.state !== lease.state)) changed.push({ then: old, now: lease });
+  }
+  const portsThen = new Set(then.page?.ports.map((p) => p.id) ?? []);
+  const portsNow = new Set(now.page?.ports.map((p) => p.id) ?? []);
+  return {
+    leasesAdded: [...after.values()].filter((l) => !before.has(l.ip_address)),
+    leasesGone: [...before.values()].filter((l) => !after.has(l.ip_address)),
+    leasesChanged: changed,
+    portsAdded: [...portsNow].filter((id) => !portsThen.has(id)),
+    portsGone: [...portsThen].filter((id) => !portsNow.has(id)),
+  };
+}
+
+/**
+ * The network `id` at `at` (ms) and its diff against `readNow` (the live
+ * API). Refuses a journal whose history was compacted (what came before
+ * lives in snapshots this replay does not restore) and one longer than
+ * MAX_TIME_TRAVEL_EVENTS.
+ */
+export async function networkAt(journal: Journal, readNow: Read, id: string, at: number): Promise<NetworkAt> {
+  const { state } = await journal.jsm.streams.info(journal.layout.stream);
+  const first = firstRetainedOf(state);
+  if (first > 1) throw new ApiError('VALIDATION_FAILED', `the journal's history before event ${first} was compacted: time travel replays full history only (leasehold replay restores from snapshots)`, 'time');
+  if (state.messages > MAX_TIME_TRAVEL_EVENTS) throw new ApiError('VALIDATION_FAILED', `the journal holds ${state.messages} events, over the ${MAX_TIME_TRAVEL_EVENTS} a request may replay`, 'time');
+  const model = new ReadModel();
+  let seq = 0;
+  let events = 0;
+  if (state.messages > 0) {
+    await journal.replay(
+      `${EVENT_SUBJECT_PREFIX}.>`,
+      (stored) => {
+        if (stored.event.at > at) return;
+        model.apply(stored);
+        seq = stored.seq;
+        events++;
+      },
+      { toSeq: state.last_seq, onBadEvent: () => {} },
+    );
+  }
+  const handlers = apiHandlers(journal, model);
+  const readThen: Read = (operation, body) => handlers[operation]!(body);
+  const [then, now] = await Promise.all([networkState(readThen, id, at), networkState(readNow, id, Date.now())]);
+  return { at, seq, events, then: then.page, leases: leasePage(then.leases, '', 0, MAX_LEASES).leases, diff: networkDiff(then, now) };
+}
