@@ -2,7 +2,8 @@
  * The web console (issue 25) in a real browser: Debian's Chromium, headless,
  * driven by playwright-core, against `leasehold start` spawned with an agent
  * on a test bridge. A network, subnet and port made through the Neutron HTTP
- * API show on the overview and network pages; a real DHCP client (udhcpc in
+ * API show on the overview and network pages (with the scheduler's binding
+ * and the candidates it ranked); a real DHCP client (udhcpc in
  * a namespace) takes its lease and the lease appears on the open network
  * page without a reload; the lease's page shows its events as a timeline;
  * time travel to before the lease shows the network without it and the
@@ -118,6 +119,10 @@ describe('the web console in Chromium', () => {
     const subnets = await page.locator('section', { hasText: 'Subnets' }).textContent();
     expect(subnets).toContain('198.19.125.0/24');
     expect(await page.locator('section', { hasText: 'Ports' }).textContent()).toContain('console-vm');
+    // The scheduler's binding, with why and the candidates it ranked.
+    const binding = page.locator('section', { hasText: 'Binding history' }).locator('li[data-type="NetworkScheduled"]');
+    expect(await binding.first().textContent()).toMatch(/bound to agent-console: new-network/);
+    expect(await binding.first().locator('details summary').textContent()).toMatch(/ranked candidates \(1 shown of 1 eligible/);
     expect(await page.locator('table.leases tbody tr').count()).toBe(0);
     // Marks this document: a reload would lose the mark. (Page code as text: this file has no DOM types.)
     await page.evaluate('window.lhMark = 1');

@@ -17,6 +17,9 @@ import type { LeaseTimeline } from './shapes.js';
 
 type Query = Record<string, string | undefined>;
 
+/** Binding events a network page shows, the latest. */
+const MAX_BINDING_HISTORY = 100;
+
 export function registerDataRoutes(app: FastifyInstance, call: HttpCall, options: ConsoleOptions): void {
   const list = async <T>(operation: string, key: string, body: Record<string, unknown> = {}) => ((await call(operation, body)) as Record<string, T[]>)[key]!;
   const guard = <P>(fn: (params: P, query: Query) => Promise<unknown>) => async (request: { params: unknown; query: unknown }, reply: import('fastify').FastifyReply) => {
@@ -46,7 +49,8 @@ export function registerDataRoutes(app: FastifyInstance, call: HttpCall, options
       list<PortView>('ports.list', 'ports', { network_id: id }),
       list<LeaseView>('leases.list', 'leases', { network_id: id }),
     ]);
-    return networkPage(network, { agents, subnets, ports, leases });
+    const bindingHistory = (await options.journal.read(aggregateSubject('binding', id))).slice(-MAX_BINDING_HISTORY).map(eventJson);
+    return { ...networkPage(network, { agents, subnets, ports, leases }), binding_history: bindingHistory };
   }));
 
   app.get('/console/api/networks/:id/leases', guard(async ({ id }: { id: string }, query) => {

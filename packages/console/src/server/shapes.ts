@@ -49,6 +49,8 @@ export interface NetworkPage {
   readonly subnets: readonly { id: string; name: string; cidr: string; gateway_ip: string | null; pools: string[]; dynamic_pools: string[]; enable_dhcp: boolean; use: PoolUse }[];
   readonly ports: readonly { id: string; name: string; mac_address: string; ips: string[]; device_owner: string; status: string }[];
   readonly bindings: readonly AgentRow[];
+  /** Its binding events (NetworkScheduled, NetworkUnscheduled), the latest 100, oldest first; absent in time travel. */
+  readonly binding_history?: readonly EventJson[];
 }
 
 export interface LeaseRowJson {

@@ -4,6 +4,7 @@ import type { LeasePage, NetworkPage } from '../../server/shapes.js';
 import { ago, leaseHref } from '../format.js';
 import { useJson, useLive } from '../hooks.js';
 import { Badge, Failure, LiveDot, PoolBar, Section } from '../widgets.js';
+import { BindingHistory } from './binding-history.js';
 import { TimeTravel } from './time-travel.js';
 
 const PAGE = 50;
@@ -63,6 +64,7 @@ export function NetworkPageView({ id, onUnauthorized }: { id: string; onUnauthor
               </ul>
             )}
           </Section>
+          <BindingHistory events={data.binding_history ?? []} />
           <Section title={`Ports (${data.ports.length})`}>
             <div class="table-wrap">
               <table>
