@@ -7,6 +7,9 @@
  *   (net/dhcp-sockets.ts) through decode, scope (dhcp/scopes.ts), allocate
  *   (the lease table), write (dhcp/lease-writer.ts) and reply, back out of
  *   the same socket;
+ * - dhcp6/server.ts: the DHCPv6 path, beside it: net/dhcp6-sockets.ts (ff02::1:2 on
+ *   each interface) → decode → the network's view (dhcp6/link-views.ts) → decide →
+ *   write (dhcp6/lease-writer.ts) → reply;
  * - live-agents.ts: which peers share a network's clients;
  * - served-networks.ts and reconcile.ts: what it serves and where, DHCP
  *   ports (dhcp-port.ts), interface addresses, sockets and DNS listeners;
@@ -24,6 +27,8 @@ import { ApiClient, dhcpPorts } from './dhcp-port.js';
 import { JournalLeaseWriter } from './dhcp/lease-writer.js';
 import { DhcpServer, type ServedNetwork } from './dhcp/server.js';
 import { DhcpTransactionLog, type TransactionSink } from './dhcp/transaction-log.js';
+import { JournalLease6Writer } from './dhcp6/lease-writer.js';
+import { Dhcp6Server } from './dhcp6/server.js';
 import { LeaseHostnames, LocalDnsRecords } from './dns-records.js';
 import { agentDns, type AgentDns } from './dns/agent-dns.js';
 import { LeaseExpiry } from './expiry.js';
@@ -34,6 +39,7 @@ import { Heartbeats } from './heartbeats.js';
 import { clientClassRules } from './dhcp/client-classes.js';
 import { liveAgents } from './live-agents.js';
 import { DhcpSockets } from './net/dhcp-sockets.js';
+import { Dhcp6Sockets } from './net/dhcp6-sockets.js';
 import { interfaceAddresses } from './net/interfaces.js';
 import { SegmentDevices } from './net/segment-devices.js';
 import { agentTftp, type AgentTftp } from './tftp/listeners.js';
@@ -47,6 +53,8 @@ export interface RunningAgent {
   readonly config: AgentConfig;
   readonly model: AgentModel;
   readonly server: DhcpServer;
+  /** The DHCPv6 server (dhcp6/), on UDP 547 of the networks with a DHCPv6 subnet. */
+  readonly dhcp6: Dhcp6Server;
   readonly projection: RunningSnapshottedProjection;
   readonly dns: AgentDns;
   /** The metadata proxies, when isolated metadata is on (config.metadata). */
@@ -90,12 +98,14 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     ...(transactions ? { transactions } : {}),
   });
   const hostnames = new LeaseHostnames(model);
+  const dhcp6 = new Dhcp6Server({ agentId: config.agentId, model, writer: new JournalLease6Writer(journal, log), served: served.list, liveAgents: liveAgents(model, config) });
 
   const projection = await startModelProjection({ config, journal, model, restored: (snapshot) => hostnames.restored(snapshot), log }, deps);
   // Rejects (the projection stopped) when the replay makes no progress for the stall limit.
   await projection.caughtUp;
 
   const sockets = new DhcpSockets({ server, port: config.dhcpPort, log, queue: config.dhcpQueue });
+  const sockets6 = new Dhcp6Sockets({ server: dhcp6, port: config.dhcp6Port, log });
   const dns = agentDns(config.dns, log, logs(config.logQueries) && deps.transactions ? { networks: config.logQueries as true | readonly string[], sink: deps.transactions.dns, nameOf: (id) => model.network(id)?.name } : undefined);
   const records = new LocalDnsRecords({ model, hostnames, served, dns, defaultDomain: config.dns.domain, log });
   const ports = dhcpPorts({ agentId: config.agentId, model, api: new ApiClient(nc, { timeoutMs: 5000 }), log });
@@ -107,7 +117,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     ? new MetadataProxies({ options: config.metadata, callerOf: (networkId, address) => callerOf(address, model.portsOf(networkId), model.network(networkId)), log })
     : undefined;
   const tftp = agentTftp(config.tftp, log, (id) => model.network(id)?.name);
-  const reconciler = new Reconciler({ config, model, ports, served, server, sockets, dns, records, log, devices, tftp, ...(metadata ? { metadata } : {}) });
+  const reconciler = new Reconciler({ config, model, ports, served, server, sockets, dns, records, log, devices, tftp, dhcp6: { sockets: sockets6, serves: (id) => dhcp6.serves(id) }, ...(metadata ? { metadata } : {}) });
   const heartbeats = new Heartbeats({ config, journal, model, served, log });
   const expiry = new LeaseExpiry({ model, writer, served });
   const readiness = new ReadinessReports({ config, nc, model, served, log });
@@ -124,6 +134,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     config,
     model,
     server,
+    dhcp6,
     projection,
     dns,
     metadata,
@@ -140,6 +151,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       records.stop();
       hostnames.stop();
       await sockets.closeAll();
+      await sockets6.closeAll();
       await metadata?.closeAll();
       await tftp.stop();
       // Segments' devices and namespaces go with the agent, as with the network (left, they would answer nothing).

@@ -25,6 +25,8 @@ export interface AgentConfig {
   readonly agentDownTimeMs: number;
   /** UDP port to serve on (67; tests may use another). */
   readonly dhcpPort: number;
+  /** UDP port of the DHCPv6 server (547; tests may use another). */
+  readonly dhcp6Port: number;
   /** Open sockets (off for tests that hand packets to the server directly). */
   readonly listen: boolean;
   /** Add the DHCP port's address to the interface when missing (Neutron does, in its namespace). */
@@ -71,6 +73,7 @@ export function defaultAgentConfig(overrides: Partial<AgentConfig> = {}): AgentC
     reportIntervalMs: 30_000,
     agentDownTimeMs: 75_000,
     dhcpPort: 67,
+    dhcp6Port: 547,
     listen: true,
     configureInterfaces: true,
     offerTtlMs: 60_000,

@@ -27,6 +27,7 @@ import type { LocalDnsRecords } from './dns-records.js';
 import type { MetadataProxies, ProxyPlace } from './metadata/listeners.js';
 import { withMetadata } from './metadata/served.js';
 import type { DhcpSockets } from './net/dhcp-sockets.js';
+import type { Dhcp6Sockets } from './net/dhcp6-sockets.js';
 import { interfaceAddresses } from './net/interfaces.js';
 import { OwnAddresses } from './net/own-addresses.js';
 import type { SegmentDevices } from './net/segment-devices.js';
@@ -50,6 +51,8 @@ export interface ReconcilerOptions {
   readonly metadata?: Pick<MetadataProxies, 'listenOn'>;
   /** The TFTP server's listeners (none in tests that do not need it). */
   readonly tftp?: Pick<AgentTftp, 'listenOn'>;
+  /** The DHCPv6 server's sockets and which networks it serves (none: no DHCPv6). */
+  readonly dhcp6?: { readonly sockets: Pick<Dhcp6Sockets, 'listenOn'>; serves(networkId: string): boolean };
   /** The segments' devices and namespaces the agent makes (none: every network is served on its mapped interface). */
   readonly devices?: Pick<SegmentDevices, 'ensure' | 'ensureAddress' | 'removeExcept'>;
 }
@@ -171,6 +174,11 @@ export class Reconciler {
     }
     if (config.listen && this.options.metadata) await this.options.metadata.listenOn(await this.placeMetadata(next, inNamespace), renewed);
     records.refresh();
+    // DHCPv6 (dhcp6/) on the interfaces of networks with a DHCPv6 subnet; a VXLAN network's namespace is not served yet.
+    if (config.listen && this.options.dhcp6) {
+      const { sockets: sockets6, serves } = this.options.dhcp6;
+      await sockets6.listenOn(new Set([...next.values()].flatMap((n) => (n.ifname !== undefined && n.placement?.kind !== 'vxlan' && serves(n.networkId) ? [n.ifname] : []))));
+    }
     await sockets.closeExcept(new Set<string | undefined>([...next.values()].map((n) => n.ifname).concat(config.relayInterfaces)));
     // Last, once nothing serves or listens there: the addresses of networks this agent no longer serves.
     const keep = [...next.values()].flatMap((n) =>

@@ -1,11 +1,16 @@
 /**
  * What the DHCPv6 decision core needs to know about one link: the network's
- * v6 view. The runtime (not written yet) builds it from the agent's model and
- * its lease table; the core only reads it. Addresses are protocol's `Ipv6`
+ * v6 view. The runtime builds it from the agent's model and its IPv6 lease
+ * table (link-views.ts); the core only reads it. Addresses are protocol's `Ipv6`
  * bigints (usable as Map keys); the codec's 16-byte values are turned into
  * them here.
  */
 import { dhcp6DuidKey, type Dhcp6Duid, type Ipv6, type Ipv6Prefix } from '@leasehold/protocol';
+
+/** What the core asks of a table: one key at a time (a Map is one; the runtime's views read the lease table at the packet's time). */
+export interface Lookup<K, V> {
+  get(key: K): V | undefined;
+}
 
 /** One subnet of the link, as Neutron's `ipv6_address_mode` shapes it. */
 export interface Dhcp6SubnetView {
@@ -41,9 +46,9 @@ export interface Dhcp6LinkView {
   /** INFORMATION_REFRESH_TIME (32) for stateless replies, seconds; left out when undefined. */
   readonly informationRefreshTime?: number;
   /** Current leases by identity (`dhcp6Identity`: DUID + IAID, RFC 8415 section 12). */
-  readonly bindings: ReadonlyMap<string, Dhcp6Binding>;
+  readonly bindings: Lookup<string, Dhcp6Binding>;
   /** Every address someone holds (a lease's identity, or a port's `port:<id>`): allocation skips them. */
-  readonly holders: ReadonlyMap<Ipv6, string>;
+  readonly holders: Lookup<Ipv6, string>;
   /**
    * Static ports by MAC (lower-case, colon-separated): dnsmasq matches a
    * `dhcp-host` MAC against the link-layer address in the client's DUID-LL

@@ -6,17 +6,22 @@
  */
 import type { StoredEvent } from '@leasehold/journal';
 import {
+  LEASE_TABLE_DEFAULTS,
+  Lease6Table,
   LeaseConfigError,
   LeaseTable,
   LeaseTableSnapshotError,
   fromEnvelope,
+  lease6FromEnvelope,
+  lease6NetworkIdOf,
   leaseNetworkIdOf,
   restoreTable,
   tableSnapshot,
+  type JournaledLease6Event,
   type JournaledLeaseEvent,
   type PoolRange,
 } from '@leasehold/lease-actor';
-import type { EventEnvelope, NetworkState, PortState, SubnetState } from '@leasehold/protocol';
+import { formatIpv6, type EventEnvelope, type NetworkState, type PortState, type Subnet6State, type SubnetState } from '@leasehold/protocol';
 import {
   DHCP_DEVICE_OWNER,
   ResourceEventShapeError,
@@ -67,6 +72,8 @@ export class AgentModel {
   readonly bindings = new Map<string, Set<string>>();
   readonly agents = new Map<string, AgentRecord>();
   private readonly tables = new Map<string, LeaseTable>();
+  /** IPv6 leases (DHCPv6) per network: a table of their own, beside the IPv4 one. */
+  private readonly tables6 = new Map<string, Lease6Table>();
   /** Last stream sequence applied per lease subject: the expected version of the next write. */
   private readonly leaseVersions = new Map<string, number>();
   /**
@@ -151,6 +158,21 @@ export class AgentModel {
         this.applyLease(leaseNetworkIdOf(subject)!, subject, seq, lease);
         return;
       }
+      case 'Lease6Bound':
+      case 'Lease6Renewed':
+      case 'Lease6Released':
+      case 'Lease6Declined':
+      case 'Lease6Expired': {
+        let lease: JournaledLease6Event;
+        try {
+          lease = lease6FromEnvelope(event);
+        } catch {
+          this.badEvents++;
+          return;
+        }
+        this.applyLease6(lease6NetworkIdOf(subject)!, subject, seq, lease);
+        return;
+      }
       default:
         return;
     }
@@ -178,6 +200,25 @@ export class AgentModel {
   }
 
   /**
+   * Applies an IPv6 lease event at its stream sequence, once (as `applyLease`:
+   * the DHCPv6 server applies its own writes when acknowledged). Sends no
+   * change notice: the DHCPv6 server reads the table on each packet, and no
+   * listener of the IPv4 leases' notices is meant to see these.
+   */
+  applyLease6(networkId: string, subject: string, seq: number, event: JournaledLease6Event): void {
+    if ((this.leaseVersions.get(subject) ?? 0) >= seq) return;
+    this.leaseVersions.set(subject, seq);
+    this.lease6Table(networkId).apply(event);
+  }
+
+  /** The IPv6 lease table of a network, created on first use. */
+  lease6Table(networkId: string): Lease6Table {
+    let table = this.tables6.get(networkId);
+    if (!table) this.tables6.set(networkId, (table = new Lease6Table(networkId, this.options.declineQuarantineMs ?? LEASE_TABLE_DEFAULTS.declineQuarantineMs)));
+    return table;
+  }
+
+  /**
    * Takes note of a quarantined event (one no fold may apply) at `seq` on
    * `subject`: nothing changes but the position and, on a lease subject, the
    * version of the address, which becomes the server's last sequence, so the
@@ -186,7 +227,7 @@ export class AgentModel {
    */
   quarantine(subject: string, seq: number): void {
     if (seq > this.position) this.position = seq;
-    if (leaseNetworkIdOf(subject) === undefined || this.refusedSubjects.has(subject)) return;
+    if ((leaseNetworkIdOf(subject) ?? lease6NetworkIdOf(subject)) === undefined || this.refusedSubjects.has(subject)) return;
     if ((this.leaseVersions.get(subject) ?? 0) < seq) this.leaseVersions.set(subject, seq);
   }
 
@@ -219,6 +260,7 @@ export class AgentModel {
       bindings: [...this.bindings].map(([networkId, agents]) => [networkId, [...agents]]),
       agents: [...this.agents.values()].map((r) => [r.agentId, r.heartbeatAt, r.heartbeat ?? null, r.adminStateUp, r.deleted]),
       tables: [...this.tables.values()].map(tableSnapshot),
+      tables6: [...this.tables6.values()].map((t) => t.snapshot(formatIpv6)),
       leaseVersions: groupLeaseVersions(this.leaseVersions),
     };
   }
@@ -252,6 +294,12 @@ export class AgentModel {
       if (cause instanceof LeaseTableSnapshotError) throw new AgentModelSnapshotError('not-a-snapshot', cause.message, { cause });
       throw cause;
     }
+    let tables6: Lease6Table[];
+    try {
+      tables6 = (s.tables6 ?? []).map((t) => Lease6Table.restore(t, this.options.declineQuarantineMs ?? LEASE_TABLE_DEFAULTS.declineQuarantineMs));
+    } catch (cause) {
+      throw new AgentModelSnapshotError('not-a-snapshot', `an IPv6 lease table: ${(cause as Error).message}`, { cause });
+    }
     const networks = s.networks.map(([id, state, context]) => [id, networkMachine.resolveState({ value: state, context })] as const);
     // Everything checked and built: from here on nothing throws.
     for (const [id, network] of networks) this.networks.set(id, network);
@@ -263,6 +311,7 @@ export class AgentModel {
       this.agents.set(agentId, { agentId, heartbeat: data ?? undefined, heartbeatAt, adminStateUp, deleted });
     }
     for (const [networkId, table] of tables) this.tables.set(networkId, table);
+    for (const table of tables6) this.tables6.set(table.networkId, table);
     for (const [prefix, tokens, seqs] of s.leaseVersions) tokens.forEach((token, i) => this.leaseVersions.set(prefix + token, seqs[i]!));
     this.position = s.position;
     this.badEvents = s.badEvents;
@@ -280,6 +329,12 @@ export class AgentModel {
   subnets(networkId: string): SubnetState[] {
     const snapshot = this.networks.get(networkId);
     return snapshot?.value === 'active' ? Object.values(snapshot.context.subnets) : [];
+  }
+
+  /** The network's IPv6 subnets (kept apart from `subnets`, which DHCPv4 reads). */
+  subnets6(networkId: string): Subnet6State[] {
+    const snapshot = this.networks.get(networkId);
+    return snapshot?.value === 'active' ? Object.values(snapshot.context.subnets6) : [];
   }
 
   portsOf(networkId: string): Iterable<PortState> {
@@ -331,6 +386,7 @@ export class AgentModel {
     if (after.value === 'deleted') {
       this.networks.delete(networkId);
       this.tables.delete(networkId);
+      this.tables6.delete(networkId);
     } else {
       this.networks.set(networkId, after);
       if (event.type.startsWith('Subnet')) this.tables.get(networkId)?.setPools(this.pools(networkId));

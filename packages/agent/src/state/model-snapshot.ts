@@ -12,7 +12,7 @@
  * one taken under others is refused. Bump `AGENT_MODEL_SNAPSHOT_V` whenever
  * this layout, what the fold keeps, or the network machine's states change.
  */
-import { LEASE_TABLE_DEFAULTS, LEASE_TABLE_SNAPSHOT_V, snapshotHostnames, type LeaseTableSnapshot } from '@leasehold/lease-actor';
+import { LEASE_TABLE_DEFAULTS, LEASE_TABLE_SNAPSHOT_V, snapshotHostnames, type Lease6TableSnapshot, type LeaseTableSnapshot } from '@leasehold/lease-actor';
 import type { AgentHeartbeatData, Ipv4, PortState } from '@leasehold/protocol';
 import type { NetworkContext } from '@leasehold/resources';
 import { AgentModelSnapshotError } from '../errors.js';
@@ -60,6 +60,8 @@ export interface AgentModelSnapshot {
   readonly agents: readonly AgentEntry[];
   /** One per network that has a lease table. */
   readonly tables: readonly LeaseTableSnapshot[];
+  /** One per network with IPv6 leases; absent from snapshots taken before DHCPv6 (which had none). */
+  readonly tables6?: readonly Lease6TableSnapshot[];
   readonly leaseVersions: readonly LeaseVersionGroup[];
 }
 
@@ -123,6 +125,9 @@ export function checkModelSnapshot(value: unknown, options: AgentModelOptions): 
   );
   if (!Array.isArray(s.ports) || !s.ports.every((p) => isObject(p) && isString(p.id) && isString(p.networkId))) fail('field "ports" is not a list of ports');
   if (!Array.isArray(s.tables)) fail('field "tables" is not an array');
+  if (s.tables6 !== undefined && !(Array.isArray(s.tables6) && s.tables6.every((t) => isObject(t) && isString(t.networkId) && Array.isArray(t.leases) && Array.isArray(t.declined)))) {
+    fail('field "tables6" is not a list of IPv6 lease tables');
+  }
   for (const table of s.tables as unknown[]) {
     const v = isObject(table) ? (table as { v?: unknown }).v : undefined;
     if (v !== LEASE_TABLE_SNAPSHOT_V) fail(`a lease table of schema version ${String(v)}, this build reads ${LEASE_TABLE_SNAPSHOT_V}`, 'version');
