@@ -1,0 +1,164 @@
+/**
+ * DHCPv6 with real clients (issue 22 points 3 and 6): ISC dhclient -6 in a
+ * namespace solicits the agent directly (no router advertisement needed) on
+ * a dual-stack network: stateful, it gets an address from the subnet's pool
+ * with the DNS servers and domain list, renews it at T1, and each grant and
+ * renewal is in the journal (lh.evt.lease6) before the client saw it; with
+ * -S (stateless, INFORMATION-REQUEST) it gets the DNS servers and domain
+ * list alone; and a DHCPv4 client on the same network still gets its lease.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startClient, type TestLink } from '@leasehold/agent/testing';
+import { lease6FromEnvelope } from '@leasehold/lease-actor';
+import { parseIpv6 } from '@leasehold/protocol';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
+
+let env: AgentEnv;
+beforeAll(async () => {
+  env = await startAgentEnv();
+});
+afterAll(() => env.stop());
+
+/** Each hook call's environment, in its own file: written aside and renamed, so a reader never sees half of one. */
+const hook = `#!/bin/sh
+n=$(ls "$LH_DIR" | grep -c '\\.env$')
+env > "$LH_DIR/.tmp.$$"
+mv "$LH_DIR/.tmp.$$" "$LH_DIR/$(printf %03d "$n")-$reason.env"
+`;
+
+interface Dhclient6 {
+  /** The environment of the first hook call at or after `after` that has `key`, waited for. */
+  waitFor(key: string, after?: number, timeoutMs?: number): Promise<Record<string, string>>;
+  calls(): Record<string, string>[];
+  stop(): Promise<void>;
+}
+
+/** `dhclient -6` (or `-6 -S`) on the link's client end, with a hook that records what it was given. */
+function dhclient6(link: TestLink, stateless: boolean): Dhclient6 {
+  const dir = mkdtempSync(join(tmpdir(), 'lh-dhclient6-'));
+  const envDir = join(dir, 'env');
+  mkdirSync(envDir);
+  writeFileSync(join(dir, 'hook.sh'), hook);
+  chmodSync(join(dir, 'hook.sh'), 0o755);
+  writeFileSync(join(dir, 'dhclient6.conf'), 'request dhcp6.name-servers, dhcp6.domain-search;\n');
+  const args = ['-6', ...(stateless ? ['-S'] : []), '-d', '-v', '-cf', join(dir, 'dhclient6.conf'), '-sf', join(dir, 'hook.sh'), '-e', `LH_DIR=${envDir}`, '-pf', join(dir, 'pid'), '-lf', join(dir, 'leases'), link.clientIf];
+  const child: ChildProcess = link.spawn('dhclient', args);
+  let log = '';
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => (log = (log + s).slice(-8000)));
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (log = (log + s).slice(-8000)));
+  const calls = () =>
+    (existsSync(envDir) ? readdirSync(envDir) : [])
+      .filter((f) => f.endsWith('.env'))
+      .sort()
+      .map((f) => Object.fromEntries(readFileSync(join(envDir, f), 'utf8').split('\n').flatMap((line) => (line.indexOf('=') > 0 ? [[line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1).replace(/^'(.*)'$/, '$1')]] : []))));
+  return {
+    calls,
+    async waitFor(key, after = 0, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const hit = calls().slice(after).find((c) => c[key] !== undefined);
+        if (hit) return hit;
+        if (Date.now() > deadline) throw new Error(`dhclient -6 gave no ${key} within ${timeoutMs} ms; hook reasons: ${calls().map((c) => c.reason).join(', ') || 'none'}; log:\n${log}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async stop() {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Both ends' link-local addresses past duplicate address detection (a tentative one can neither send nor be answered). */
+async function linkLocalReady(link: TestLink): Promise<void> {
+  const { execFile } = await import('node:child_process');
+  const show = (args: string[]) => new Promise<string>((resolve) => execFile('ip', args, (_e, stdout) => resolve(String(stdout))));
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const host = await show(['-6', 'addr', 'show', 'dev', link.hostIf]);
+    const client = await show(['-n', link.ns, '-6', 'addr', 'show', 'dev', link.clientIf]);
+    const ready = (out: string) => out.includes('fe80::') && !out.includes('tentative');
+    if (ready(host) && ready(client)) return;
+    if (Date.now() > deadline) throw new Error(`link-local addresses not ready:\n${host}\n${client}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A dual-stack network served by a fresh agent on a fresh link: an IPv4 subnet and an IPv6 one in `mode`. */
+async function dualStack(tag: number, mode: 'dhcpv6-stateful' | 'dhcpv6-stateless', leaseSeconds: number) {
+  const link = await env.link();
+  const physnet = `phys6${tag}`;
+  const agent = await env.startAgent({ agentId: `agent-dhcp6-${tag}`, interfaceMappings: { [physnet]: link.hostIf } });
+  const { network } = await env.network(
+    physnet,
+    { cidr: `198.18.${tag}.0/24`, allocation_pools: [{ start: `198.18.${tag}.2`, end: `198.18.${tag}.99` }], dynamic_pools: [{ start: `198.18.${tag}.100`, end: `198.18.${tag}.150` }] },
+    { dns_domain: `v6-${tag}.example` },
+  );
+  const v6 = await env.t.client.subnets.create({
+    network_id: network.id,
+    cidr: `2001:db8:${tag}::/64`,
+    ipv6_address_mode: mode,
+    ipv6_ra_mode: mode,
+    dns_nameservers: [`2001:db8:${tag}::53`],
+    lease_duration: leaseSeconds,
+  });
+  await env.bind(agent, network.id);
+  await linkLocalReady(link);
+  return { link, agent, network, v6 };
+}
+
+async function lease6Events(networkId: string): Promise<{ type: string; ip: string; seq: number }[]> {
+  const out: { type: string; ip: string; seq: number }[] = [];
+  await env.t.journal.replay(`lh.evt.lease6.${networkId}.>`, ({ event, seq }) => {
+    const lease = lease6FromEnvelope(event);
+    out.push({ type: lease.type, ip: lease.ip, seq });
+  });
+  return out;
+}
+
+describe('DHCPv6 with real clients', () => {
+  test('dhclient -6 (stateful) gets a pool address, the DNS servers and the domain list, renews it at T1, each journaled first; dhclient -4 on the same network gets its DHCPv4 lease (dual stack)', async () => {
+    const { link, network, v6 } = await dualStack(121, 'dhcpv6-stateful', 8);
+    const client = dhclient6(link, false);
+    const client4 = await startClient('dhclient', link);
+    try {
+      const bound = await client.waitFor('new_ip6_address');
+      const address = bound.new_ip6_address!;
+      const pool = v6.allocation_pools[0]!;
+      expect(parseIpv6(address) >= parseIpv6(pool.start) && parseIpv6(address) <= parseIpv6(pool.end)).toBe(true);
+      expect(bound.new_dhcp6_name_servers).toBe('2001:db8:121::53');
+      expect(bound.new_dhcp6_domain_search).toBe('v6-121.example.');
+      // Granted only once durable: the journal has it.
+      expect(await lease6Events(network.id)).toMatchObject([{ type: 'Lease6Bound', ip: address }]);
+      // T1 is 4 s: a RENEW, answered with the same address and journaled as a renewal.
+      const seen = client.calls().length;
+      const renewed = await client.waitFor('new_ip6_address', seen, 30_000);
+      expect(renewed.new_ip6_address).toBe(address);
+      expect((await lease6Events(network.id)).map((e) => e.type)).toContain('Lease6Renewed');
+      // Dual stack: the DHCPv4 client beside it is served as before.
+      const lease4 = await client4.waitFor(['BOUND']);
+      expect(lease4.ip).toMatch(/^198\.18\.121\.(1[0-4]\d|150)$/);
+    } finally {
+      await client.stop();
+      await client4.stop();
+    }
+  });
+
+  test('dhclient -6 -S (stateless: INFORMATION-REQUEST) gets the DNS servers and the domain list, and no address is leased', async () => {
+    const { link, network } = await dualStack(122, 'dhcpv6-stateless', 600);
+    const client = dhclient6(link, true);
+    try {
+      const info = await client.waitFor('new_dhcp6_name_servers');
+      expect(info.new_dhcp6_name_servers).toBe('2001:db8:122::53');
+      expect(info.new_dhcp6_domain_search).toBe('v6-122.example.');
+      expect(info.new_ip6_address).toBeUndefined();
+      expect(await lease6Events(network.id)).toEqual([]);
+    } finally {
+      await client.stop();
+    }
+  });
+});
