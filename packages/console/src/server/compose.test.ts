@@ -1,6 +1,6 @@
 import type { AgentView, LeaseView, PortView, SubnetView } from '@leasehold/api';
 import { describe, expect, test } from 'vitest';
-import { alerts, leasePage, poolUse } from './compose.js';
+import { alerts, leasePage, overview, poolUse } from './compose.js';
 
 const subnet = (over: Partial<SubnetView> = {}): SubnetView =>
   ({ id: 's1', network_id: 'n1', ip_version: 4, cidr: '198.18.0.0/24', allocation_pools: [{ start: '198.18.0.10', end: '198.18.0.19' }], dynamic_pools: [], ...over }) as SubnetView;
@@ -42,6 +42,17 @@ describe('alerts', () => {
 
   test('a hosted network with room in its pools raises nothing', () => {
     expect(alerts([agent('a1', ['n1'])], [{ id: 'n1', name: 'one', status: 'ACTIVE', agents: ['a1'], pools: [{ ...pools[0]!, used: 8 }], leases: 0 }])).toEqual([]);
+  });
+});
+
+describe('overview', () => {
+  test('a read model 1,000 events or more behind the journal is an alert; less is not', () => {
+    const fleet = { agents: [], networks: [], subnets: [], ports: [], leases: [] };
+    expect(overview(fleet, { position: 10, last: 1_010, lag: 1_000 }).alerts).toEqual([
+      { level: 'warning', text: "the API's read model is 1000 events behind the journal (at #10 of #1010): these pages show the state as of then" },
+    ]);
+    expect(overview(fleet, { position: 11, last: 1_010, lag: 999 }).alerts).toEqual([]);
+    expect(overview(fleet).projection).toBeNull();
   });
 });
 

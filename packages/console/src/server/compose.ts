@@ -5,10 +5,12 @@
  */
 import type { AgentView, LeaseView, NetworkView, PortView, SubnetView } from '@leasehold/api';
 import { tryParseIpv4 } from '@leasehold/protocol';
-import type { AgentRow, Alert, LeasePage, LeaseRowJson, NetworkPage, NetworkRow, Overview, PoolUse } from './shapes.js';
+import type { AgentRow, Alert, LeasePage, LeaseRowJson, NetworkPage, NetworkRow, Overview, PoolUse, ProjectionLag } from './shapes.js';
 
 /** A pool this full or fuller is an alert (the issue's 90%). */
 export const POOL_ALERT_RATIO = 0.9;
+/** The read model this many events behind the journal is an alert (what the pages show is that old). */
+export const PROJECTION_LAG_ALERT = 1_000;
 
 export function agentRow(a: AgentView): AgentRow {
   return { id: a.id, host: a.host, availability_zone: a.availability_zone, alive: a.alive, admin_state_up: a.admin_state_up, heartbeat_timestamp: a.heartbeat_timestamp, networks: a.networks };
@@ -62,7 +64,7 @@ function byNetwork<T extends { network_id: string }>(items: readonly T[]): Map<s
 }
 
 /** The overview page: agents, networks with binding and pool bars, alerts. */
-export function overview(fleet: Fleet): Overview {
+export function overview(fleet: Fleet, projection: ProjectionLag | null = null): Overview {
   const subnets = byNetwork(fleet.subnets);
   const ports = byNetwork(fleet.ports);
   const leases = byNetwork(fleet.leases);
@@ -74,7 +76,11 @@ export function overview(fleet: Fleet): Overview {
     pools: (subnets.get(n.id) ?? []).map((s) => poolUse(s, ports.get(n.id) ?? [], leases.get(n.id) ?? [])),
     leases: (leases.get(n.id) ?? []).filter(holds).length,
   }));
-  return { agents: fleet.agents.map(agentRow), networks, alerts: alerts(fleet.agents, networks) };
+  const found = alerts(fleet.agents, networks);
+  if (projection && projection.lag >= PROJECTION_LAG_ALERT) {
+    found.push({ level: 'warning', text: `the API's read model is ${projection.lag} events behind the journal (at #${projection.position} of #${projection.last}): these pages show the state as of then` });
+  }
+  return { agents: fleet.agents.map(agentRow), networks, alerts: found, projection };
 }
 
 /** A network with DHCP and no live agent hosting it; a pool at or over POOL_ALERT_RATIO. */

@@ -30,6 +30,13 @@ export function registerDataRoutes(app: FastifyInstance, call: HttpCall, options
     }
   };
 
+  const projectionLag = async () => {
+    if (!options.readModelPosition) return null;
+    const position = options.readModelPosition();
+    const last = (await options.journal.jsm.streams.info(options.journal.layout.stream)).state.last_seq;
+    return { position, last, lag: Math.max(0, last - position) };
+  };
+
   app.get('/console/api/overview', guard(async () => {
     const [agents, networks, subnets, ports, leases] = await Promise.all([
       list<AgentView>('agents.list', 'agents'),
@@ -38,7 +45,7 @@ export function registerDataRoutes(app: FastifyInstance, call: HttpCall, options
       list<PortView>('ports.list', 'ports'),
       list<LeaseView>('leases.list', 'leases'),
     ]);
-    return overview({ agents, networks, subnets, ports, leases });
+    return overview({ agents, networks, subnets, ports, leases }, await projectionLag());
   }));
 
   app.get('/console/api/networks/:id', guard(async ({ id }: { id: string }) => {

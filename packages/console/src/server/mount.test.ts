@@ -19,7 +19,7 @@ beforeAll(async () => {
   writeFileSync(join(ui, 'index.html'), '<!doctype html><title>console</title>');
   writeFileSync(join(ui, 'assets', 'app.js'), 'console.log(1)');
   t = await startTestApi();
-  http = await startHttpApi(t.api, { host: '127.0.0.1', port: 0, token: TOKEN, mounts: [consoleMount({ journal: t.journal, uiRoot: ui })] });
+  http = await startHttpApi(t.api, { host: '127.0.0.1', port: 0, token: TOKEN, mounts: [consoleMount({ journal: t.journal, uiRoot: ui, readModelPosition: () => t.api.model.at() })] });
 });
 afterAll(async () => {
   await http?.close();
@@ -83,6 +83,9 @@ describe('the console on the HTTP API', () => {
     const row = overview.networks.find((n) => n.id === network!.id);
     expect(row).toMatchObject({ name: 'console-net', status: 'ACTIVE', agents: [], pools: [{ subnet_id: subnet!.id, cidr: '198.18.70.0/28', size: 13, used: 1 }] });
     expect(overview.alerts).toContainEqual({ level: 'critical', network_id: network!.id, text: 'network console-net has no DHCP agent' });
+    // The read model's position beside the journal's end: the port's event is folded (the API answered after it).
+    expect(overview.projection?.position).toBeGreaterThanOrEqual(streamed[1]!.seq);
+    expect(overview.projection!.last).toBeGreaterThanOrEqual(overview.projection!.position);
 
     const page = await json<NetworkPage>(`/console/api/networks/${network!.id}`);
     expect(page.ports.map((p) => [p.id, p.name, p.ips])).toEqual([[port!.id, 'vm-1', ['198.18.70.2']]]);

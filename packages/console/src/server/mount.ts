@@ -19,6 +19,8 @@ export interface ConsoleOptions {
   readonly journal: Journal;
   /** The built bundle (default: this package's dist/ui). */
   readonly uiRoot?: string;
+  /** The last event the API's read model folded (its `at()`), for the projection-lag alert. */
+  readonly readModelPosition?: () => number;
   /** Open event streams at most (default 64); one more is 503. */
   readonly maxStreams?: number;
   readonly onError?: (error: unknown) => void;

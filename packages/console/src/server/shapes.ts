@@ -38,10 +38,21 @@ export interface Alert {
   readonly network_id?: string;
 }
 
+/** How far the API's read model (what every page shows) is behind the journal. */
+export interface ProjectionLag {
+  /** The last event the read model folded. */
+  readonly position: number;
+  /** The journal's last event. */
+  readonly last: number;
+  readonly lag: number;
+}
+
 export interface Overview {
   readonly agents: readonly AgentRow[];
   readonly networks: readonly NetworkRow[];
   readonly alerts: readonly Alert[];
+  /** Null when the console was not told the read model's position. */
+  readonly projection?: ProjectionLag | null;
 }
 
 export interface NetworkPage {

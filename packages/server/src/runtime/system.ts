@@ -301,7 +301,7 @@ async function startHttp(api: ApiService, journal: Journal, options: HttpOptions
   const onConsoleError = (error: unknown) => (textLog ? textLog(`console: ${String(error)}`) : log.error({ err: error }, 'console failure'));
   try {
     return await startHttpApi(api, {
-      mounts: [consoleMount({ journal, onError: onConsoleError })],
+      mounts: [consoleMount({ journal, readModelPosition: () => api.model.at(), onError: onConsoleError })],
       host: options.listen.host,
       port: options.listen.port,
       ...(options.token ? { token: options.token } : {}),

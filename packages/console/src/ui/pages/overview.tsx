@@ -14,6 +14,12 @@ export function OverviewPage({ onUnauthorized }: { onUnauthorized: () => void })
         <LiveDot live={live} />
       </div>
       <Failure error={error} />
+      {data?.projection && (
+        <p class="facts">
+          journal at #{data.projection.last}; what this page shows is folded up to #{data.projection.position}
+          {data.projection.lag > 0 ? ` (${data.projection.lag} behind)` : ''}
+        </p>
+      )}
       {data && (
         <>
           <Section title={`Alerts (${data.alerts.length})`}>
