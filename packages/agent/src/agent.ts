@@ -119,7 +119,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   const tftp = agentTftp(config.tftp, log, (id) => model.network(id)?.name);
   const reconciler = new Reconciler({ config, model, ports, served, server, sockets, dns, records, log, devices, tftp, dhcp6: { sockets: sockets6, serves: (id) => dhcp6.serves(id) }, ...(metadata ? { metadata } : {}) });
   const heartbeats = new Heartbeats({ config, journal, model, served, log });
-  const expiry = new LeaseExpiry({ model, writer, served });
+  const expiry = new LeaseExpiry({ model, writer, served, expire6: (now) => dhcp6.expire(now) });
   const readiness = new ReadinessReports({ config, nc, model, served, log });
 
   // After the replay: a change of what is served reconciles, and any change rebuilds the local names (in this order).

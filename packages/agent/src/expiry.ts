@@ -21,6 +21,8 @@ export interface LeaseExpiryOptions {
   readonly model: Pick<AgentModel, 'table' | 'leaseVersion' | 'applyLease'>;
   readonly writer: Pick<JournalLeaseWriter, 'append' | 'reportDue'>;
   readonly served: Pick<ServedNetworks, 'current'>;
+  /** The IPv6 leases' expiry, run in the same pass (the DHCPv6 server's `expire`). */
+  readonly expire6?: (now: number) => Promise<void>;
 }
 
 export class LeaseExpiry {
@@ -42,6 +44,7 @@ export class LeaseExpiry {
         }
       }
     }
+    await this.options.expire6?.(now);
     writer.reportDue(now);
   }
 

@@ -133,3 +133,16 @@ describe('the DHCPv6 server', () => {
     expect(Object.values(server.stats.counts).reduce((a, b) => a + b, 0)).toBe(1);
   });
 });
+
+describe('IPv6 lease expiry', () => {
+  test('a lease past its valid lifetime is journaled as Lease6Expired and its IA loses the binding; a live one is left', async () => {
+    const { server, model, written } = setup();
+    await server.handle(message(T.Solicit, { code: 14, value: true }, ia(1)), ARRIVAL);
+    const [bound] = written;
+    await server.expire(NOW + 599_999);
+    expect(written).toHaveLength(1);
+    await server.expire(NOW + 600_000);
+    expect(written[1]).toEqual({ type: 'Lease6Expired', at: NOW + 600_000, ip: bound!.ip, expiresAt: NOW + 600_000 });
+    expect(model.lease6Table('net-a').size).toBe(0);
+  });
+});

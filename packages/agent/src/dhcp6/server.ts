@@ -80,6 +80,29 @@ export class Dhcp6Server {
     return this.links.serves(networkId);
   }
 
+  /**
+   * Journals `Lease6Expired` for the served networks' leases whose valid
+   * lifetime ended by `now` (at most `limit` per network a pass: the next
+   * pass takes the rest), each folded once acknowledged. Every agent of a
+   * network does this; the subject's expected version lets one win and the
+   * others' conflicts are dropped, as with the IPv4 leases (expiry.ts). Never rejects.
+   */
+  async expire(now: number, limit = 256): Promise<void> {
+    const { model, writer } = this.options;
+    for (const served of this.options.served()) {
+      if (!this.links.serves(served.networkId)) continue;
+      for (const lease of model.lease6Table(served.networkId).expired(now, limit)) {
+        const event: JournaledLease6Event = { type: 'Lease6Expired', at: now, ip: formatIpv6(lease.address), expiresAt: lease.validUntil };
+        const subject = lease6Subject(served.networkId, event.ip);
+        try {
+          model.applyLease6(served.networkId, subject, await writer.append(served.networkId, event, model.leaseVersion(subject)), event);
+        } catch {
+          // A conflict (another agent wrote first) or the journal's outage, which the writer reports.
+        }
+      }
+    }
+  }
+
   /** Handles one datagram; resolves with the reply to send, if any. Never rejects. */
   async handle(data: Uint8Array, arrival: Dhcp6Arrival): Promise<Dhcp6Reply | undefined> {
     this.stats.received++;
