@@ -184,6 +184,15 @@ export interface DnsCacheConfig {
   readonly synthDomains: readonly SynthDomain[];
   /** In the order given; the last matching line wins, as in dnsmasq. */
   readonly aliases: readonly AliasRule[];
+  /**
+   * Leasehold extension, CoreDNS forward's `health_check` (health.ts):
+   * health-check[=ms]: an upstream that failed max-fails questions in a row is
+   * skipped and probed every `ms` (500 when bare; doubling to 30 s) until it
+   * answers. undefined: off (failover stays passive, per question).
+   */
+  readonly healthCheckMs: number | undefined;
+  /** Leasehold extension, CoreDNS forward's `max_fails` (max-fails=n): failures in a row that mark an upstream down. */
+  readonly maxFails: number;
   /** dns-loop-detect: a TXT probe to each default upstream; one whose probe comes back to this cache is not used (loop-detect.ts). */
   readonly dnsLoopDetect: boolean;
 }
@@ -236,6 +245,8 @@ export const DEFAULT_CONFIG: DnsCacheConfig = {
   synthDomains: [],
   aliases: [],
   dnsLoopDetect: false,
+  healthCheckMs: undefined,
+  maxFails: 2,
 };
 
 /** The default resolv-file when neither resolv-file nor no-resolv is given (dnsmasq's). */

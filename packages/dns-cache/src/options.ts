@@ -205,6 +205,12 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'synth-domain': valued((c, v, w) => c.synthDomains.push(parseSynthDomain(v, (reason) => fail(reason, w)))),
   alias: valued((c, v, w) => c.aliases.push(parseAlias(v, (reason) => fail(reason, w)))),
   'dns-loop-detect': flag((c) => (c.dnsLoopDetect = true)),
+  // CoreDNS forward's health_check (0.5 s unless given) and max_fails (2).
+  'health-check': {
+    value: 'optional',
+    apply: (c, v, w) => (c.healthCheckMs = v === '' ? 500 : Math.max(10, integer(v, w, 600_000))),
+  },
+  'max-fails': valued((c, v, w) => (c.maxFails = Math.max(1, integer(v, w, 1000)))),
   'minimal-any': flag((c) => (c.minimalAny = true)),
   'no-minimal-any': flag((c) => (c.minimalAny = false)),
   // log-queries: lines go where `leasehold dns` or the agent sends them (query-log.ts).

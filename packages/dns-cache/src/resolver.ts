@@ -21,6 +21,7 @@ import { AnswerCache, answerFromEntry, staleAnswer, type CacheEntry } from './ca
 import type { DnsCacheConfig, UpstreamServer } from './config.js';
 import { chaosAnswer, chaosFacts, CLASS_CHAOS, UpstreamCounts } from './chaos.js';
 import { ErrorGuard } from './guard.js';
+import { UpstreamHealth } from './health.js';
 import { LocalRecords } from './local.js';
 import { LoopDetector, loopedBack, sendLoopProbes } from './loop-detect.js';
 import { isLocalClient, isPlainName, isPrivateReverse, isWin2kNoise, type LocalNetworks } from './policy.js';
@@ -85,6 +86,8 @@ export class Resolver {
   readonly #aliases: AnswerAliases | undefined;
   /** dns-loop-detect, when on: its looped servers are the ones routing skips. */
   readonly loops: LoopDetector | undefined;
+  /** health-check, when on: down upstreams are skipped and probed. */
+  readonly health: UpstreamHealth | undefined;
 
   constructor(
     readonly config: DnsCacheConfig,
@@ -115,6 +118,7 @@ export class Resolver {
       onTcpRetry: () => stats.tcpRetries++,
       onError: (where, error) => errors.report(where, error),
     });
+    this.health = config.healthCheckMs === undefined ? undefined : new UpstreamHealth(config.healthCheckMs, config.maxFails, this.upstream, stats, errors);
   }
 
   get inFlight(): number {
@@ -262,6 +266,7 @@ export class Resolver {
   }
 
   close(): void {
+    this.health?.close();
     this.upstream.close();
   }
 
@@ -298,7 +303,8 @@ export class Resolver {
   async #forward(key: string, servers: readonly UpstreamServer[], query: Uint8Array, question: AskedQuestion): Promise<void> {
     let answer: Uint8Array | undefined;
     try {
-      answer = this.config.allServers ? await this.#askAll(servers, query, question) : await this.#askInOrder(servers, query, question);
+      const asked = this.health === undefined ? servers : this.health.usable(servers);
+      answer = this.config.allServers ? await this.#askAll(asked, query, question) : await this.#askInOrder(asked, query, question);
     } catch {
       answer = undefined;
     }
@@ -349,6 +355,7 @@ export class Resolver {
       this.stats.forwarded++;
       const result = await this.upstream.ask(server, query, question);
       this.routing.record(server, result.ok ? result.rttMs : this.config.upstreamTimeoutMs);
+      this.health?.outcome(server, result.ok);
       const ok = result.ok && usable(result.answer);
       this.serverCounts.record(server, ok);
       if (ok) return result.answer;
@@ -372,6 +379,7 @@ export class Resolver {
           .then((result) => {
             left--;
             this.routing.record(server, result.ok ? result.rttMs : this.config.upstreamTimeoutMs);
+            this.health?.outcome(server, result.ok);
             this.serverCounts.record(server, result.ok && usable(result.answer));
             if (!won && result.ok && usable(result.answer)) {
               won = true;

@@ -42,6 +42,12 @@ export interface DnsCacheStats {
   filtered: number;
   /** Upstreams dns-loop-detect found looping (each time one's probe came back). */
   loopsDetected: number;
+  /** health-check: upstreams down now (skipped, probed until they answer). */
+  upstreamsDown: number;
+  /** health-check: times an upstream was marked down. */
+  upstreamsMarkedDown: number;
+  /** health-check: probes sent to down upstreams. */
+  healthProbes: number;
   /**
    * Exceptions caught in a socket callback, timer or microtask, where they
    * would otherwise end the process (a bug or a race, not bad input); each
@@ -58,6 +64,6 @@ export function emptyStats(): DnsCacheStats {
   return {
     queries: 0, hotHits: 0, cacheHits: 0, cacheMisses: 0, localAnswers: 0, forwarded: 0, coalesced: 0, tcpRetries: 0,
     upstreamFailures: 0, upstreamDropped: 0, formerr: 0, servfail: 0, refused: 0, nxdomainPolicy: 0, dropped: 0,
-    truncated: 0, rrlDropped: 0, rrlSlipped: 0, staleAnswers: 0, prefetches: 0, answersRefused: 0, minimalAny: 0, filtered: 0, loopsDetected: 0, internalErrors: 0, cacheEntries: 0, cacheEvictions: 0, inFlight: 0, localNames: 0,
+    truncated: 0, rrlDropped: 0, rrlSlipped: 0, staleAnswers: 0, prefetches: 0, answersRefused: 0, minimalAny: 0, filtered: 0, loopsDetected: 0, upstreamsDown: 0, upstreamsMarkedDown: 0, healthProbes: 0, internalErrors: 0, cacheEntries: 0, cacheEvictions: 0, inFlight: 0, localNames: 0,
   };
 }

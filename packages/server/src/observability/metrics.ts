@@ -327,6 +327,13 @@ export function createMetrics(sources: MetricSources): { registry: Registry; las
     const s = dns();
     return s ? [[{}, s.cacheEntries]] : [];
   });
+  dnsCounter('leasehold_dns_upstreams_marked_down_total', 'Times health-check marked an upstream down (max-fails questions in a row unanswered)', 'upstreamsMarkedDown');
+  dnsCounter('leasehold_dns_upstream_health_probes_total', 'health-check probes (". NS") sent to down upstreams', 'healthProbes');
+  dnsCounter('leasehold_dns_upstream_loops_total', 'Upstreams dns-loop-detect found forwarding back to this cache', 'loopsDetected');
+  mirroredGauge(registry, 'leasehold_dns_upstreams_down', 'Upstreams health-check has marked down (skipped, probed until they answer)', [], () => {
+    const s = dns();
+    return s ? [[{}, s.upstreamsDown]] : [];
+  });
   mirroredGauge(registry, 'leasehold_dns_upstream_in_flight', 'Questions waiting for an upstream answer', [], () => {
     const s = dns();
     return s ? [[{}, s.inFlight]] : [];

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fc, test } from '@fast-check/vitest';
 import { defaultAgentConfig, defaultMetadataOptions } from '@leasehold/agent';
+import type { DnsCacheStats } from '@leasehold/dns-cache';
 import { clientPacket } from '@leasehold/agent/testing';
 import { ApiClient } from '@leasehold/api/client';
 import { startTestNats, type TestNats } from '@leasehold/journal/testing';
@@ -166,6 +167,26 @@ describe('an endpoint without a running system', () => {
       expect((await fetch(`${server.url}/healthz`)).status).toBe(503);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe("an endpoint with a DNS cache's counters", () => {
+  test('shows health-check and dns-loop-detect: upstreams down now, marked down, probes, loops (issue 24)', async () => {
+    const nc = await nats.connect('obs-dns');
+    // Every other counter reads 0.
+    const given: Record<string, number> = { upstreamsDown: 1, upstreamsMarkedDown: 3, healthProbes: 7, loopsDetected: 2 };
+    const stats = new Proxy(given, { get: (target, name) => (typeof name === 'string' ? (target[name] ?? 0) : undefined) }) as unknown as DnsCacheStats;
+    const server = await startObservability({ listen: { host: '127.0.0.1', port: 0 }, nc, readyMaxLag: 0, dnsStats: () => stats });
+    try {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      expect(sample(text, 'leasehold_dns_upstreams_down')).toBe(1);
+      expect(sample(text, 'leasehold_dns_upstreams_marked_down_total')).toBe(3);
+      expect(sample(text, 'leasehold_dns_upstream_health_probes_total')).toBe(7);
+      expect(sample(text, 'leasehold_dns_upstream_loops_total')).toBe(2);
+    } finally {
+      await server.close();
+      await nc.close();
     }
   });
 });
