@@ -95,6 +95,25 @@ describe('planImport', () => {
     ]);
     expect(p.dns.map((i) => i.value)).toEqual(['198.18.255.53', '/lan/']);
   });
+
+  test("issue 24's options map to the dns section; their bad values are errors in dnsmasq's words", () => {
+    const p = plan(
+      [
+        'filterwin2k', 'dns-loop-detect', 'synth-domain=lan,198.18.7.0/24,host-', 'rev-server=198.18.20.0/22,198.18.255.1', 'alias=198.18.5.0,198.19.0.0,255.255.255.0',
+        'synth-domain=lan,fd00::/56,n-*', 'rev-server=198.18.0.0/33,198.18.255.1', 'alias=198.18.0.9-198.18.0.1,198.18.1.0,255.255.255.0',
+      ].join('\n'),
+    );
+    expect(p.notes.map((n) => [n.status, n.detail])).toEqual([
+      ['dns', 'dns.filterwin2k'],
+      ['dns', 'dns.dns-loop-detect'],
+      ['dns', 'dns.synth-domain'],
+      ['dns', 'dns.rev-server'],
+      ['dns', 'dns.alias'],
+      ['error', 'prefix length too small'],
+      ['error', 'bad IPv4 prefix length'],
+      ['error', 'invalid alias range'],
+    ]);
+  });
 });
 
 describe('what dnsmasq refuses, the import refuses', () => {

@@ -46,6 +46,25 @@ describe('dns section', () => {
     expect(dns).toMatchObject({ cacheSize: 1000, noResolv: true, strictOrder: false });
   });
 
+  test("issue 24's options: filterwin2k, synth-domain, rev-server, alias, dns-loop-detect, health-check and max-fails", () => {
+    const dns = dnsCacheConfig(
+      load(`dns:
+  filterwin2k: true
+  dns-loop-detect: true
+  synth-domain: "lan,198.18.7.0/24,host-"
+  rev-server: "198.18.5.0/24,198.18.255.1"
+  alias: "198.18.5.0,198.19.0.0,255.255.255.0"
+  health-check: 250
+  max-fails: 3
+`),
+    );
+    expect(dns).toMatchObject({ filterwin2k: true, dnsLoopDetect: true, healthCheckMs: 250, maxFails: 3 });
+    expect(dns.synthDomains).toEqual([{ domain: 'lan', family: 4, start: '198.18.7.0', end: '198.18.7.255', prefixLength: undefined, prefix: 'host-', indexed: false }]);
+    expect(dns.domainServers).toEqual([{ domain: '5.18.198.in-addr.arpa', server: { address: '198.18.255.1', port: 53, family: 4 } }]);
+    expect(dns.aliases).toEqual([{ start: '198.18.5.0', end: undefined, to: '198.19.0.0', mask: '255.255.255.0' }]);
+    expect(messageOf(() => dnsCacheConfig(load('dns:\n  alias: "198.18.0.1"\n')))).toBe('lh.yaml:2: dns.alias: missing address in alias');
+  });
+
   test("a bad dns value is reported at the line of the list entry, in dnsmasq's words", () => {
     const text = 'dns:\n  server:\n    - 198.18.255.1\n    - not-an-address\n';
     expect(messageOf(() => dnsCacheConfig(load(text)))).toBe('lh.yaml:4: dns.server: bad address');
