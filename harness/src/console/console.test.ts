@@ -96,6 +96,9 @@ describe('the web console in Chromium', () => {
     await expect.poll(() => row.textContent(), { timeout: 30_000 }).toContain('agent-console');
     expect(await row.textContent()).toContain('198.19.125.0/24');
     expect(await page.locator('table').first().textContent()).toMatch(/agent-console.*alive/);
+    // The rate charts: the agent counts DHCP packets; this system serves no DNS.
+    expect(await page.locator('.chart svg[role="img"]').first().getAttribute('aria-label')).toMatch(/^DHCP: [\d.]+ packets\/s now/);
+    expect(await page.locator('.chart', { hasText: 'DNS' }).textContent()).toContain('not served by this process');
     await page.locator('.live.on').first().waitFor({ timeout: 30_000 });
     await shot('overview');
   });

@@ -13,6 +13,7 @@ import type { Journal } from '@leasehold/journal';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { registerDataRoutes } from './data-routes.js';
 import { registerEventRoutes } from './event-routes.js';
+import { RateSampler, type RateCounters } from './rates.js';
 
 export interface ConsoleOptions {
   /** The API's journal (read-only here: the lease timelines and the event stream). */
@@ -21,6 +22,8 @@ export interface ConsoleOptions {
   readonly uiRoot?: string;
   /** The last event the API's read model folded (its `at()`), for the projection-lag alert. */
   readonly readModelPosition?: () => number;
+  /** The process's DHCP and DNS counters, for the overview's rate charts (read every 10 s). */
+  readonly counters?: () => RateCounters;
   /** Open event streams at most (default 64); one more is 503. */
   readonly maxStreams?: number;
   readonly onError?: (error: unknown) => void;
@@ -51,6 +54,10 @@ export function consoleMount(options: ConsoleOptions): HttpMount {
       } else {
         app.get('/console/', async (_request, reply) => reply.code(503).type('text/plain').send(`the console's bundle is not built (${uiRoot}): run npm run build`));
       }
+      const rates = new RateSampler(options.counters ?? (() => ({ dhcp: undefined, dns: undefined })));
+      if (options.counters) rates.start();
+      app.addHook('onClose', async () => rates.stop());
+      app.get('/console/api/rates', async () => rates.series());
       registerDataRoutes(app, call, options);
       registerEventRoutes(app, options);
     },

@@ -128,3 +128,10 @@ export interface NetworkAt {
     readonly portsGone: readonly string[];
   };
 }
+
+/** DHCP packets and DNS queries a second, sampled; null where this process has no such counter. */
+export interface RateSeries {
+  readonly interval_ms: number;
+  readonly dhcp: readonly { at: number; per_second: number }[] | null;
+  readonly dns: readonly { at: number; per_second: number }[] | null;
+}

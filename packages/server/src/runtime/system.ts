@@ -160,7 +160,10 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
         })
       : undefined;
     if (api) started.push(api);
-    const http = api && apiJournal && options.api && options.api.http ? await startHttp(api, apiJournal, options.api.http, logger, textLog) : undefined;
+    // The console's rate charts read the agent's counters; the agent starts after the HTTP front door.
+    let agentForCharts: RunningAgent | undefined;
+    const counters = () => ({ dhcp: agentForCharts?.server.stats.received, dns: agentForCharts?.dns.stats()?.queries });
+    const http = api && apiJournal && options.api && options.api.http ? await startHttp(api, apiJournal, options.api.http, logger, textLog, counters) : undefined;
     if (http) started.push({ stop: () => http.close() });
     // Set once the keeper exists: binding events folded during the scheduler's start-up replay need no reload of their own.
     let bindingsChanged: (() => void) | undefined;
@@ -240,6 +243,7 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
         })
       : undefined;
     if (agent) started.push(agent);
+    agentForCharts = agent;
 
     const serverVersion = nats.nc.info?.version ?? 'unknown';
     const system: RunningSystem = {
@@ -296,12 +300,19 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
 }
 
 /** Neutron's HTTP API on the API's handlers, with the web console under /console/; an address taken only warns unless it was asked for. */
-async function startHttp(api: ApiService, journal: Journal, options: HttpOptions, logger: Logger, textLog: ((line: string) => void) | undefined): Promise<HttpApi | undefined> {
+async function startHttp(
+  api: ApiService,
+  journal: Journal,
+  options: HttpOptions,
+  logger: Logger,
+  textLog: ((line: string) => void) | undefined,
+  counters: () => { dhcp: number | undefined; dns: number | undefined },
+): Promise<HttpApi | undefined> {
   const log = logger.child({ component: 'http' });
   const onConsoleError = (error: unknown) => (textLog ? textLog(`console: ${String(error)}`) : log.error({ err: error }, 'console failure'));
   try {
     return await startHttpApi(api, {
-      mounts: [consoleMount({ journal, readModelPosition: () => api.model.at(), onError: onConsoleError })],
+      mounts: [consoleMount({ journal, readModelPosition: () => api.model.at(), counters, onError: onConsoleError })],
       host: options.listen.host,
       port: options.listen.port,
       ...(options.token ? { token: options.token } : {}),

@@ -2,6 +2,7 @@
 import type { Overview } from '../../server/shapes.js';
 import { ago, networkHref } from '../format.js';
 import { useJson, useLive } from '../hooks.js';
+import { Rates } from '../chart.js';
 import { Badge, Failure, LiveDot, PoolBar, Section } from '../widgets.js';
 
 export function OverviewPage({ onUnauthorized }: { onUnauthorized: () => void }) {
@@ -35,6 +36,7 @@ export function OverviewPage({ onUnauthorized }: { onUnauthorized: () => void })
               </ul>
             )}
           </Section>
+          <Rates onUnauthorized={onUnauthorized} />
           <Section title={`Agents (${data.agents.length})`}>
             <div class="table-wrap">
               <table>
