@@ -12,7 +12,17 @@ import type { Ipv4Range } from '../ipv4/range.js';
 /** Neutron's provider network types Leasehold serves (ML2's flat, vlan and vxlan type drivers). */
 export type NetworkType = 'flat' | 'vlan' | 'vxlan';
 
-export interface NetworkState {
+/**
+ * Neutron's standard attributes a client may set on a network, subnet or port
+ * (description, tags): kept and shown, read by no agent. Absent in events
+ * written before them, meaning "" and none.
+ */
+export interface StandardAttributes {
+  readonly description?: string;
+  readonly tags?: readonly string[];
+}
+
+export interface NetworkState extends StandardAttributes {
   readonly id: string;
   readonly name: string;
   readonly adminStateUp: boolean;
@@ -36,6 +46,9 @@ export interface NetworkState {
    * against. Set at creation, never changed; absent in events written before quotas.
    */
   readonly projectId?: string;
+  /** Neutron's shared and port_security_enabled: kept and shown, no effect in Leasehold (no RBAC, no security groups). Absent: false and true. */
+  readonly shared?: boolean;
+  readonly portSecurityEnabled?: boolean;
 }
 
 export interface HostRoute {
@@ -43,7 +56,7 @@ export interface HostRoute {
   readonly nexthop: Ipv4;
 }
 
-export interface SubnetState {
+export interface SubnetState extends StandardAttributes {
   readonly id: string;
   readonly networkId: string;
   readonly name: string;
@@ -75,7 +88,7 @@ export interface Ipv6TextRange {
  * folds and never meets an IPv6 subnet by accident. Every address is RFC 5952
  * text (protocol's ipv6/: `formatIpv6`), one spelling per address.
  */
-export interface Subnet6State {
+export interface Subnet6State extends StandardAttributes {
   readonly id: string;
   readonly networkId: string;
   readonly name: string;

@@ -7,7 +7,7 @@
  * never serve on one.
  */
 import type { Ipv4 } from '../ipv4/address.js';
-import type { NetworkType } from './network.js';
+import type { NetworkType, StandardAttributes } from './network.js';
 
 export interface FixedIp {
   readonly subnetId: string;
@@ -26,7 +26,13 @@ export interface ExtraDhcpOpt {
   readonly optValue: string;
 }
 
-export interface PortState {
+/** Neutron's allowed_address_pairs entry: an address or CIDR (IPv4 or IPv6 text), and a MAC when not the port's own. */
+export interface AllowedAddressPair {
+  readonly ipAddress: string;
+  readonly macAddress?: string;
+}
+
+export interface PortState extends StandardAttributes {
   readonly id: string;
   readonly networkId: string;
   readonly name: string;
@@ -58,6 +64,16 @@ export interface PortState {
    * before quotas, where the network's project stands in.
    */
   readonly projectId?: string;
+  /**
+   * Neutron's port_security_enabled, binding:host_id, binding:profile and
+   * allowed_address_pairs: kept and shown for clients (Nova sets them), read
+   * by no agent (Leasehold has no security groups and no L2 binding). Absent
+   * in events written before them: true, "", {} and none.
+   */
+  readonly portSecurityEnabled?: boolean;
+  readonly bindingHostId?: string;
+  readonly bindingProfile?: Readonly<Record<string, unknown>>;
+  readonly allowedAddressPairs?: readonly AllowedAddressPair[];
 }
 
 export type PortChanges = Partial<Omit<PortState, 'id' | 'networkId' | 'projectId'>>;

@@ -172,6 +172,22 @@ describe('event validators', () => {
     expect(checkEventData('NetworkUnscheduled', 1, { networkId: 'n', agentId: 'a', reason: 'unmapped' })).toMatch(/reason/);
   });
 
+  test("Neutron's kept-for-clients fields (description, tags, shared, port security, binding, address pairs) are optional: events written before them pass, bad values are refused", () => {
+    const extras = { description: 'd', tags: ['a', 'b'] };
+    expect(checkEventData('NetworkCreated', 1, { network: { ...network, ...extras, shared: true, portSecurityEnabled: false } })).toBeUndefined();
+    expect(checkEventData('NetworkUpdated', 1, { changes: { tags: [], shared: false } })).toBeUndefined();
+    expect(checkEventData('SubnetCreated', 1, { subnet: { ...subnet, ...extras } })).toBeUndefined();
+    expect(checkEventData('Subnet6Updated', 1, { subnetId: 's', changes: { description: '' } })).toBeUndefined();
+    const portExtras = { ...extras, portSecurityEnabled: false, bindingHostId: 'compute-1', bindingProfile: { local_link_information: [{ port_id: 'Ethernet1' }] }, allowedAddressPairs: [{ ipAddress: '198.18.0.0/24' }, { ipAddress: '2001:db8::5', macAddress: 'fa:16:3e:00:00:09' }] };
+    expect(checkEventData('PortCreated', 1, { port: { ...port, ...portExtras } })).toBeUndefined();
+    expect(checkEventData('PortUpdated', 1, { changes: portExtras })).toBeUndefined();
+    expect(checkEventData('NetworkCreated', 1, { network: { ...network, description: 'x'.repeat(256) } })).toMatch(/data.network.description/);
+    expect(checkEventData('NetworkUpdated', 1, { changes: { tags: [''] } })).toMatch(/data.changes.tags\[0\]/);
+    expect(checkEventData('SubnetUpdated', 1, { subnetId: 's', changes: { tags: 'a' } })).toMatch(/data.changes.tags/);
+    expect(checkEventData('PortUpdated', 1, { changes: { allowedAddressPairs: [{ macAddress: 'fa:16:3e:00:00:09' }] } })).toMatch(/allowedAddressPairs\[0\].ipAddress: missing/);
+    expect(checkEventData('PortUpdated', 1, { changes: { bindingProfile: 'x' } })).toMatch(/bindingProfile/);
+  });
+
   test.prop([validEventArb()], { numRuns: 500 })('every event the generator calls valid passes, through its bytes too', ({ subject, event: e }) => {
     expect(checkStoredEvent(subject, e)).toBeUndefined();
     expect(decodeStoredEvent(subject, encodeEvent(e))).toEqual(e);

@@ -39,6 +39,17 @@ const time = number({ min: -MAX_EVENT_TIME, max: MAX_EVENT_TIME });
 /** A project id (Neutron's project_id): optional, since events written before quotas have none. */
 const projectId = optional(string({ maxLength: 255 }));
 
+/** Neutron's standard attributes (description, tags) and the fields kept for clients only: optional everywhere, as events written before them have none. */
+const standardAttributes = { description: string({ maxLength: 255 }), tags: array(string({ minLength: 1, maxLength: 255 }), { maxLength: 64 }) };
+const networkExtras = { ...standardAttributes, shared: boolean(), portSecurityEnabled: boolean() };
+const portExtras = {
+  ...standardAttributes,
+  portSecurityEnabled: boolean(),
+  bindingHostId: string({ maxLength: 255 }),
+  bindingProfile: record(unknown()),
+  allowedAddressPairs: array(object({ ipAddress: string({ minLength: 1, maxLength: 49 }), macAddress: optional(string({ maxLength: 255 })) }), { maxLength: 64 }),
+};
+
 const networkFields = {
   name: text,
   adminStateUp: boolean(),
@@ -87,10 +98,10 @@ export function poolsProblem(pools: readonly Ipv4Range[], block?: Ipv4Cidr): str
   return undefined;
 }
 
-const subnetState = refine(object({ id, networkId: id, cidr: cidr(), ...subnetFields }), 'pools inside the CIDR, disjoint, each at most a /8', (s) =>
+const subnetState = refine(object({ id, networkId: id, cidr: cidr(), ...subnetFields, ...partial(standardAttributes) }), 'pools inside the CIDR, disjoint, each at most a /8', (s) =>
   poolsProblem([...s.allocationPools, ...s.dynamicPools], s.cidr),
 );
-const subnetChanges = refine(object(partial(subnetFields), { strict: true }), 'pools disjoint, each at most a /8', (c) =>
+const subnetChanges = refine(object(partial({ ...subnetFields, ...standardAttributes }), { strict: true }), 'pools disjoint, each at most a /8', (c) =>
   poolsProblem([...(c.allocationPools ?? []), ...(c.dynamicPools ?? [])]),
 );
 
@@ -126,11 +137,11 @@ export function pools6Problem(pools: readonly Ipv6TextRange[], prefix?: string):
 }
 
 const subnet6State = refine(
-  object({ id, networkId: id, cidr: ipv6Prefix(), ...subnet6Fields, ipv6AddressMode: ipv6Mode, ipv6RaMode: ipv6Mode }),
+  object({ id, networkId: id, cidr: ipv6Prefix(), ...subnet6Fields, ...partial(standardAttributes), ipv6AddressMode: ipv6Mode, ipv6RaMode: ipv6Mode }),
   'pools inside the prefix and disjoint',
   (s) => pools6Problem(s.allocationPools, s.cidr),
 );
-const subnet6Changes = refine(object(partial(subnet6Fields), { strict: true }), 'pools disjoint', (c) => pools6Problem(c.allocationPools ?? []));
+const subnet6Changes = refine(object(partial({ ...subnet6Fields, ...standardAttributes }), { strict: true }), 'pools disjoint', (c) => pools6Problem(c.allocationPools ?? []));
 
 const fixedIps6 = array(object({ subnetId: id, ipAddress: ipv6() }));
 const extraDhcpOpts6 = array(object({ optName: text, optValue: text }));
@@ -162,16 +173,16 @@ const unbindingReason = literal('agent-down', 'agent-deleted', 'network-deleted'
 // ---- the schemas, one per type and version ----
 
 const schemas = {
-  NetworkCreated: { 1: object({ network: object({ id, ...networkFields, ...partial(segmentFields), projectId }) }) },
-  NetworkUpdated: { 1: object({ changes: object(partial({ ...networkFields, ...segmentFields }), { strict: true }) }) },
+  NetworkCreated: { 1: object({ network: object({ id, ...networkFields, ...partial(segmentFields), projectId, ...partial(networkExtras) }) }) },
+  NetworkUpdated: { 1: object({ changes: object(partial({ ...networkFields, ...segmentFields, ...networkExtras }), { strict: true }) }) },
   NetworkDeleted: { 1: object({}) },
   SubnetCreated: { 1: object({ subnet: subnetState }) },
   SubnetUpdated: { 1: object({ subnetId: id, changes: subnetChanges }) },
   SubnetDeleted: { 1: object({ subnetId: id }) },
   Subnet6Created: { 1: object({ subnet: subnet6State }) },
   Subnet6Updated: { 1: object({ subnetId: id, changes: subnet6Changes }) },
-  PortCreated: { 1: object({ port: object({ id, networkId: id, ...portFields, fixedIps6: optional(fixedIps6), extraDhcpOpts6: optional(extraDhcpOpts6), projectId }) }) },
-  PortUpdated: { 1: object({ changes: object(partial({ ...portFields, fixedIps6, extraDhcpOpts6 }), { strict: true }) }) },
+  PortCreated: { 1: object({ port: object({ id, networkId: id, ...portFields, fixedIps6: optional(fixedIps6), extraDhcpOpts6: optional(extraDhcpOpts6), projectId, ...partial(portExtras) }) }) },
+  PortUpdated: { 1: object({ changes: object(partial({ ...portFields, fixedIps6, extraDhcpOpts6, ...portExtras }), { strict: true }) }) },
   PortDeleted: { 1: object({ networkId: id }) },
   IpAllocated: { 1: ipClaim },
   IpReleased: { 1: ipClaim },
