@@ -13,8 +13,9 @@
  * flight → forward; an upstream answer goes through alias, then
  * stop-dns-rebind and bogus-nxdomain.
  */
-import { copyQuestionCase, dnsCacheKey, DnsRcode, readQuestion, readRcode, rewriteId, type DnsQuestionView } from '@leasehold/protocol';
+import { copyQuestionCase, dnsCacheKey, DnsRcode, readQuestion, rewriteId, type DnsQuestionView } from '@leasehold/protocol';
 import { AnswerAliases } from './alias.js';
+import { askAll, askInOrder } from './asking.js';
 import { answerPolicyOf, answerVerdict, policyReply, type AnswerPolicy } from './answer-policy.js';
 import type { HotAnswers, NativeUdp } from './batched-udp.js';
 import { AnswerCache, answerFromEntry, staleAnswer, type CacheEntry } from './cache.js';
@@ -31,7 +32,7 @@ import { Routing, type Route } from './routing.js';
 import type { QueryLog, QueryTransaction } from './query-log.js';
 import type { DnsCacheStats } from './stats.js';
 import { SynthDomains } from './synth.js';
-import { UpstreamClient, type AskedQuestion, type AskResult } from './upstream.js';
+import { UpstreamClient, type AskedQuestion } from './upstream.js';
 
 export interface Client {
   readonly address: string;
@@ -304,7 +305,7 @@ export class Resolver {
     let answer: Uint8Array | undefined;
     try {
       const asked = this.health === undefined ? servers : this.health.usable(servers);
-      answer = this.config.allServers ? await this.#askAll(asked, query, question) : await this.#askInOrder(asked, query, question);
+      answer = this.config.allServers ? await askAll(this, asked, query, question) : await askInOrder(this, asked, query, question);
     } catch {
       answer = undefined;
     }
@@ -347,54 +348,6 @@ export class Resolver {
     }
     // Once cached, every client sees the cached form (TTLs clamped and made uniform), the first one too.
     for (const w of waiters) this.#deliver(entry ? answerFromEntry(entry, now) : Uint8Array.from(answer), w);
-  }
-
-  /** strict-order and the default: one server at a time, the next on timeout, SERVFAIL or REFUSED. */
-  async #askInOrder(servers: readonly UpstreamServer[], query: Uint8Array, question: AskedQuestion): Promise<Uint8Array | undefined> {
-    for (const server of servers) {
-      this.stats.forwarded++;
-      const result = await this.upstream.ask(server, query, question);
-      this.routing.record(server, result.ok ? result.rttMs : this.config.upstreamTimeoutMs);
-      this.health?.outcome(server, result.ok);
-      const ok = result.ok && usable(result.answer);
-      this.serverCounts.record(server, ok);
-      if (ok) return result.answer;
-      this.stats.upstreamFailures++;
-    }
-    return undefined;
-  }
-
-  /** all-servers: ask every server at once; the first usable answer wins. */
-  #askAll(servers: readonly UpstreamServer[], query: Uint8Array, question: AskedQuestion): Promise<Uint8Array | undefined> {
-    if (servers.length === 0) return Promise.resolve(undefined);
-    return new Promise((resolve) => {
-      let left = servers.length;
-      let won = false;
-      for (const server of servers) {
-        this.stats.forwarded++;
-        this.upstream
-          .ask(server, query, question)
-          // A socket that cannot be opened (EMFILE under load) rejects: that server failed, no unhandled rejection.
-          .catch((): AskResult => ({ ok: false, reason: 'error' }))
-          .then((result) => {
-            left--;
-            this.routing.record(server, result.ok ? result.rttMs : this.config.upstreamTimeoutMs);
-            this.health?.outcome(server, result.ok);
-            this.serverCounts.record(server, result.ok && usable(result.answer));
-            if (!won && result.ok && usable(result.answer)) {
-              won = true;
-              resolve(result.answer);
-            } else {
-              if (!result.ok || !usable(result.answer)) this.stats.upstreamFailures++;
-              if (left === 0 && !won) resolve(undefined);
-            }
-          })
-          .catch((error: unknown) => {
-            this.errors.report('asking all servers', error);
-            if (left === 0 && !won) resolve(undefined);
-          });
-      }
-    });
   }
 
   /**
@@ -472,10 +425,4 @@ export class Resolver {
     }
     send(reply);
   }
-}
-
-/** SERVFAIL and REFUSED mean "ask someone else" (RFC 1035 4.1.1; dnsmasq moves on too). */
-function usable(answer: Uint8Array): boolean {
-  const rcode = readRcode(answer);
-  return rcode !== DnsRcode.SERVFAIL && rcode !== DnsRcode.REFUSED;
 }
