@@ -28,7 +28,7 @@ const REVERSE = ['--ptr-record=9.21.18.198.in-addr.arpa,r21.test', '--ptr-record
 const options = (up: number, rev: number) => [
   '--filterwin2k', '--srv-host=_loc._tcp.test,a.test,1', '--host-record=h.test,198.18.9.9',
   '--synth-domain=syn.test,198.18.7.0/24,host-', '--synth-domain=idx.test,198.18.8.10,198.18.8.20,n-*', '--synth-domain=bare.test,198.18.10.0/24',
-  '--synth-domain=six.test,fd00::/120,v6-',
+  '--synth-domain=six.test,fd00::/120,v6-', '--synth-domain=mapped.test,::ffff:198.18.0.0/120',
   `--rev-server=198.18.20.0/22,127.0.0.1#${rev}`, '--rev-server=198.18.40.0/24', `--rev-server=2001:db8:5::/48,127.0.0.1#${rev}`,
   '--alias=198.18.5.5,198.18.50.5', '--alias=198.18.5.0,198.19.0.0,255.255.255.0', '--alias=198.18.6.10-198.18.6.30,192.168.1.0,255.255.255.0',
   '--alias=198.18.6.21,198.18.99.99', '--alias=198.18.9.1,203.0.113.1', '--stop-dns-rebind', '--bogus-nxdomain=203.0.113.0/24',
@@ -83,11 +83,12 @@ describe('synth-domain: the same answers as dnsmasq 2.90', () => {
     ['host-198-18-6-5.syn.test', 'A'], ['host-198-18-7-05.syn.test', 'A'], ['x.host-198-18-7-5.syn.test', 'A'], ['syn.test', 'A'],
     ['n-0.idx.test', 'A'], ['n-10.idx.test', 'A'], ['n-11.idx.test', 'A'], ['n-05.idx.test', 'A'], ['n-.idx.test', 'A'],
     ['198-18-10-4.bare.test', 'A'], ['v6-fd00--5.six.test', 'AAAA'], ['v6-FD00--5.six.test', 'AAAA'], ['v6-fd00--5.six.test', 'A'],
+    ['0--ffff-198-18-0-5.mapped.test', 'AAAA'],
   ])('%s %s', async (name, type) => {
     await same([name, type]);
   });
 
-  test.each(['198.18.7.5', '198.18.7.9', '198.18.8.15', '198.18.8.21', '198.18.10.4', 'fd00::5', 'fd00::105'])('-x %s', async (ip) => {
+  test.each(['198.18.7.5', '198.18.7.9', '198.18.8.15', '198.18.8.21', '198.18.10.4', 'fd00::5', 'fd00::105', '::ffff:198.18.0.5'])('-x %s', async (ip) => {
     await same(['-x', ip]);
   });
 });
