@@ -5,13 +5,15 @@
  * with the DNS servers and domain list, renews it at T1, and each grant and
  * renewal is in the journal (lh.evt.lease6) before the client saw it; with
  * -S (stateless, INFORMATION-REQUEST) it gets the DNS servers and domain
- * list alone; and a DHCPv4 client on the same network still gets its lease.
+ * list alone; a DHCPv4 client on the same network still gets its lease; and
+ * a client behind a real relay (ISC dhcrelay -6) gets its address through
+ * RELAY-FORW/RELAY-REPL, the subnet found by the relay's link-address.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startClient, type TestLink } from '@leasehold/agent/testing';
+import { ip, startClient, type TestLink } from '@leasehold/agent/testing';
 import { lease6FromEnvelope } from '@leasehold/lease-actor';
 import { parseIpv6 } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -73,17 +75,15 @@ function dhclient6(link: TestLink, stateless: boolean): Dhclient6 {
   };
 }
 
-/** Both ends' link-local addresses past duplicate address detection (a tentative one can neither send nor be answered). */
-async function linkLocalReady(link: TestLink): Promise<void> {
-  const { execFile } = await import('node:child_process');
-  const show = (args: string[]) => new Promise<string>((resolve) => execFile('ip', args, (_e, stdout) => resolve(String(stdout))));
+/** Each interface's ([namespace or undefined for this one, name]) link-local address past duplicate address detection: a tentative one can neither send nor be answered. */
+async function linkLocalReady(...interfaces: (readonly [string | undefined, string])[]): Promise<void> {
+  const show = (ns: string | undefined, ifname: string) =>
+    new Promise<string>((resolve) => execFile('ip', [...(ns ? ['-n', ns] : []), '-6', 'addr', 'show', 'dev', ifname], (_e, stdout) => resolve(String(stdout))));
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const host = await show(['-6', 'addr', 'show', 'dev', link.hostIf]);
-    const client = await show(['-n', link.ns, '-6', 'addr', 'show', 'dev', link.clientIf]);
-    const ready = (out: string) => out.includes('fe80::') && !out.includes('tentative');
-    if (ready(host) && ready(client)) return;
-    if (Date.now() > deadline) throw new Error(`link-local addresses not ready:\n${host}\n${client}`);
+    const shown = await Promise.all(interfaces.map(([ns, ifname]) => show(ns, ifname)));
+    if (shown.every((out) => out.includes('fe80::') && !out.includes('tentative'))) return;
+    if (Date.now() > deadline) throw new Error(`link-local addresses not ready:\n${shown.join('\n')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -107,7 +107,7 @@ async function dualStack(tag: number, mode: 'dhcpv6-stateful' | 'dhcpv6-stateles
     lease_duration: leaseSeconds,
   });
   await env.bind(agent, network.id);
-  await linkLocalReady(link);
+  await linkLocalReady([undefined, link.hostIf], [link.ns, link.clientIf]);
   return { link, agent, network, v6 };
 }
 
@@ -159,6 +159,43 @@ describe('DHCPv6 with real clients', () => {
       expect(await lease6Events(network.id)).toEqual([]);
     } finally {
       await client.stop();
+    }
+  });
+
+  test('a client behind dhcrelay -6 gets an address of the subnet the relay\'s link-address names, on a network the agent reaches through relays alone', async () => {
+    // uplink: agent (this namespace) ↔ relay; down: relay ↔ client, its "host" end moved into the relay's namespace.
+    const uplink = await env.link();
+    const down = await env.link();
+    const relayNs = uplink.ns;
+    await ip('link', 'set', down.hostIf, 'netns', relayNs);
+    await ip('-n', relayNs, 'addr', 'add', '2001:db8:123::1/64', 'dev', down.hostIf, 'nodad');
+    await ip('-n', relayNs, 'link', 'set', down.hostIf, 'up');
+    const agent = await env.startAgent({ agentId: 'agent-dhcp6-relay', relayInterfaces: [uplink.hostIf] });
+    const { network } = await env.network('phys-dhcp6-relayed', { cidr: '198.18.123.0/24', gateway_ip: '198.18.123.1', allocation_pools: [{ start: '198.18.123.2', end: '198.18.123.99' }], dynamic_pools: [{ start: '198.18.123.100', end: '198.18.123.150' }] }, { dns_domain: 'relayed6.example' });
+    const v6 = await env.t.client.subnets.create({ network_id: network.id, cidr: '2001:db8:123::/64', ipv6_address_mode: 'dhcpv6-stateful', ipv6_ra_mode: 'dhcpv6-stateful', dns_nameservers: ['2001:db8:123::53'] });
+    await env.bind(agent, network.id);
+    expect(agent.served()).toMatchObject([{ networkId: network.id, ifname: undefined }]);
+    await linkLocalReady([undefined, uplink.hostIf], [relayNs, uplink.clientIf], [relayNs, down.hostIf], [down.ns, down.clientIf]);
+    const pidDir = mkdtempSync(join(tmpdir(), 'lh-dhcrelay6-'));
+    // No address after -u: dhcrelay sends to All_DHCP_Servers (ff05::1:3) on its upper interface.
+    const relay = uplink.spawn('dhcrelay', ['-6', '-d', '-pf', join(pidDir, 'pid'), '-l', down.hostIf, '-u', uplink.clientIf]);
+    let relayLog = '';
+    relay.stdout!.setEncoding('utf8').on('data', (t: string) => (relayLog += t));
+    relay.stderr!.setEncoding('utf8').on('data', (t: string) => (relayLog += t));
+    const client = dhclient6(down, false);
+    try {
+      const bound = await client.waitFor('new_ip6_address').catch((e: Error) => {
+        throw new Error(`${e.message}\ndhcrelay:\n${relayLog}`);
+      });
+      const pool = v6.allocation_pools[0]!;
+      expect(parseIpv6(bound.new_ip6_address!) >= parseIpv6(pool.start) && parseIpv6(bound.new_ip6_address!) <= parseIpv6(pool.end)).toBe(true);
+      expect(bound.new_dhcp6_name_servers).toBe('2001:db8:123::53');
+      expect(bound.new_dhcp6_domain_search).toBe('relayed6.example.');
+      expect(await lease6Events(network.id)).toMatchObject([{ type: 'Lease6Bound', ip: bound.new_ip6_address }]);
+    } finally {
+      await client.stop();
+      relay.kill('SIGKILL');
+      rmSync(pidDir, { recursive: true, force: true });
     }
   });
 });

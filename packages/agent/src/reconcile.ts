@@ -177,7 +177,10 @@ export class Reconciler {
     // DHCPv6 (dhcp6/) on the interfaces of networks with a DHCPv6 subnet; a VXLAN network's namespace is not served yet.
     if (config.listen && this.options.dhcp6) {
       const { sockets: sockets6, serves } = this.options.dhcp6;
-      await sockets6.listenOn(new Set([...next.values()].flatMap((n) => (n.ifname !== undefined && n.placement?.kind !== 'vxlan' && serves(n.networkId) ? [n.ifname] : []))));
+      const v6 = [...next.values()].filter((n) => serves(n.networkId));
+      // Relays' sockets only while a network reached through relays alone has a DHCPv6 subnet.
+      const relayed = v6.some((n) => n.ifname === undefined) ? new Set(config.relayInterfaces) : new Set<string>();
+      await sockets6.listenOn(new Set(v6.flatMap((n) => (n.ifname !== undefined && n.placement?.kind !== 'vxlan' ? [n.ifname] : []))), relayed);
     }
     await sockets.closeExcept(new Set<string | undefined>([...next.values()].map((n) => n.ifname).concat(config.relayInterfaces)));
     // Last, once nothing serves or listens there: the addresses of networks this agent no longer serves.

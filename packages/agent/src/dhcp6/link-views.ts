@@ -10,7 +10,7 @@
  * (stateful: addresses from the pools), dhcpv6-stateless (configuration
  * only, the address from SLAAC); a slaac subnet gets no DHCPv6 at all.
  */
-import { parseIpv6, parseIpv6Prefix, type Dhcp6Duid, type Ipv6, type Subnet6State } from '@leasehold/protocol';
+import { ipv6PrefixContains, parseIpv6, parseIpv6Prefix, type Dhcp6Duid, type Ipv6, type Subnet6State } from '@leasehold/protocol';
 import type { AgentModel } from '../state/agent-model.js';
 import type { Dhcp6LinkView, Dhcp6SubnetView } from './view.js';
 
@@ -49,6 +49,11 @@ export class Dhcp6Links {
   /** Whether the network has a subnet DHCPv6 serves. */
   serves(networkId: string): boolean {
     return this.link(networkId) !== undefined;
+  }
+
+  /** Whether a DHCPv6 subnet of the network contains `address` (a relay's link-address). */
+  contains(networkId: string, address: Ipv6): boolean {
+    return this.link(networkId)?.subnets.some((s) => ipv6PrefixContains(s.prefix, address)) ?? false;
   }
 
   /** The network's view at `now`, or undefined when DHCPv6 serves none of its subnets. */

@@ -134,6 +134,28 @@ describe('the DHCPv6 server', () => {
   });
 });
 
+describe('relayed DHCPv6', () => {
+  test("a RELAY-FORW heard on a relay interface is answered for the network whose subnet holds the relay's link-address, in a RELAY-REPL; a client's own message there, or an unknown link, is no-network", async () => {
+    const { server, written } = setup();
+    const relayed = (link: string) =>
+      encodeDhcp6({
+        msgType: T.RelayForw,
+        hopCount: 0,
+        linkAddress: Uint8Array.from(Buffer.from(parseIpv6(link).toString(16).padStart(32, '0'), 'hex')),
+        peerAddress: new Uint8Array(16),
+        options: [{ code: 9, value: { msgType: T.Solicit, transactionId: 7, options: [{ code: 1, value: CLIENT }, { code: 14, value: true }, ia(1)] } }],
+      });
+    const relay = { ...ARRIVAL, ifname: 'uplink', address: 'fe80::2%uplink', port: 547, relay: true };
+    const reply = await server.handle(relayed('2001:db8:1::1'), relay);
+    expect(reply).toMatchObject({ address: 'fe80::2%uplink', port: 547 });
+    expect(decodeDhcp6(reply!.bytes).msgType).toBe(T.RelayRepl);
+    expect(written).toHaveLength(1);
+    expect(await server.handle(relayed('2001:db8:9::1'), relay)).toBeUndefined();
+    expect(await server.handle(message(T.Solicit, ia(1)), relay)).toBeUndefined();
+    expect(server.stats.counts['no-network']).toBe(2);
+  });
+});
+
 describe('IPv6 lease expiry', () => {
   test('a lease past its valid lifetime is journaled as Lease6Expired and its IA loses the binding; a live one is left', async () => {
     const { server, model, written } = setup();

@@ -20,7 +20,7 @@ import type { AgentModel } from '../state/agent-model.js';
 import { answerDhcp6, type Dhcp6LeaseChange } from './decide.js';
 import type { Lease6Writer } from './lease-writer.js';
 import { Dhcp6Links } from './link-views.js';
-import { unwrapRelay } from './relay.js';
+import { clientLink, unwrapRelay } from './relay.js';
 import { Dhcp6Stats, type Dhcp6Outcome } from './stats.js';
 import { duidMac } from './view.js';
 
@@ -31,8 +31,10 @@ export interface Dhcp6Arrival {
   /** Its source, where the reply goes (a link-local address with its `%ifname` scope). */
   readonly address: string;
   readonly port: number;
-  /** It reached us at a unicast address (the sockets hear ff02::1:2 only: false). */
+  /** It reached us at a unicast address (the sockets hear multicast groups only: false). */
   readonly unicast: boolean;
+  /** Heard on a relay interface's socket (ff05::1:3): only RELAY-FORW, its network found by the relay's link-address. */
+  readonly relay?: boolean;
 }
 
 export interface Dhcp6Reply {
@@ -119,7 +121,7 @@ export class Dhcp6Server {
 
   private async process(data: Uint8Array, arrival: Dhcp6Arrival): Promise<[Dhcp6Outcome, Dhcp6Reply?]> {
     const msg = decodeDhcp6(data);
-    const network = this.network(arrival.ifname);
+    const network = arrival.relay ? this.relayedNetwork(msg) : this.network(arrival.ifname);
     if (network === undefined) return ['no-network'];
     const now = this.now();
     const view = this.links.view(network, now)!;
@@ -135,6 +137,15 @@ export class Dhcp6Server {
   /** The served network on this interface with a DHCPv6 subnet. */
   private network(ifname: string): string | undefined {
     for (const served of this.options.served()) if (served.ifname === ifname && this.links.serves(served.networkId)) return served.networkId;
+    return undefined;
+  }
+
+  /** The served network a relayed message is for: the one whose DHCPv6 subnet holds the link-address of the relay next to the client. */
+  private relayedNetwork(msg: ReturnType<typeof decodeDhcp6>): string | undefined {
+    const unwrapped = unwrapRelay(msg);
+    const link = 'drop' in unwrapped ? undefined : clientLink(unwrapped.layers);
+    if (link === undefined) return undefined;
+    for (const served of this.options.served()) if (this.links.contains(served.networkId, link)) return served.networkId;
     return undefined;
   }
 

@@ -5,8 +5,11 @@
  * the interface (Linux sets SO_BINDTODEVICE for a scoped bind), so it hears
  * that link's clients only and its replies leave through it; bound to the
  * group, it hears no unicast (this server never offers SERVER_UNICAST, so
- * clients do not send any, RFC 8415 18.4). Relay agents and VXLAN networks'
- * namespaces are not served yet (docs/ipv6.md).
+ * clients do not send any, RFC 8415 18.4). On each relay interface a socket
+ * is bound the same way to ff05::1:3 (All_DHCP_Servers), where a relay agent
+ * such as `dhcrelay -6` sends its RELAY-FORWs by default; apart from the
+ * clients' group, so a relay's message is never heard twice. VXLAN
+ * networks' namespaces are not served yet (docs/ipv6.md).
  *
  * At most `maxInFlight` datagrams are with the server at once; the rest are
  * dropped and counted (`stats.dropped`), never queued without bound.
@@ -15,7 +18,15 @@ import { createSocket, type Socket } from 'node:dgram';
 import type { Dhcp6Arrival, Dhcp6Reply } from '../dhcp6/server.js';
 import type { Dhcp6Stats } from '../dhcp6/stats.js';
 
-const ALL_DHCP_SERVERS = 'ff02::1:2';
+const ALL_DHCP_AGENTS = 'ff02::1:2';
+const ALL_DHCP_SERVERS = 'ff05::1:3';
+
+/** One socket: the interface, the group it hears, and whether that is relays'. */
+interface Listen {
+  readonly ifname: string;
+  readonly group: string;
+  readonly relay: boolean;
+}
 
 export interface Dhcp6SocketsOptions {
   readonly server: { handle(data: Uint8Array, arrival: Dhcp6Arrival): Promise<Dhcp6Reply | undefined>; readonly stats: Dhcp6Stats };
@@ -37,17 +48,23 @@ export class Dhcp6Sockets {
     return [...this.listening.keys()];
   }
 
-  /** Listens on exactly these interfaces: opens the missing ones (a failure is logged, the others still open), closes the rest. */
-  async listenOn(ifnames: ReadonlySet<string>): Promise<void> {
-    for (const ifname of ifnames) {
-      if (this.listening.has(ifname)) continue;
-      await this.open(ifname).catch((e: Error) => this.options.log(`dhcp6: cannot listen on ${ifname}: ${e.message}`));
+  /**
+   * Listens for clients on exactly `ifnames` and for relays on exactly
+   * `relayIfnames`: opens the missing sockets (a failure is logged, the
+   * others still open), closes the rest.
+   */
+  async listenOn(ifnames: ReadonlySet<string>, relayIfnames: ReadonlySet<string> = new Set()): Promise<void> {
+    const wanted = new Map<string, Listen>([...ifnames].map((ifname) => [ifname, { ifname, group: ALL_DHCP_AGENTS, relay: false }]));
+    for (const ifname of relayIfnames) wanted.set(`${ifname} relays`, { ifname, group: ALL_DHCP_SERVERS, relay: true });
+    for (const [key, listen] of wanted) {
+      if (this.listening.has(key)) continue;
+      await this.open(key, listen).catch((e: Error) => this.options.log(`dhcp6: cannot listen on ${listen.ifname} [${listen.group}]: ${e.message}`));
     }
-    for (const [ifname, socket] of this.listening) {
-      if (ifnames.has(ifname)) continue;
-      this.listening.delete(ifname);
+    for (const [key, socket] of this.listening) {
+      if (wanted.has(key)) continue;
+      this.listening.delete(key);
       socket.close();
-      this.options.log(`dhcp6: stopped listening on ${ifname}`);
+      this.options.log(`dhcp6: stopped listening on ${key}`);
     }
   }
 
@@ -57,11 +74,11 @@ export class Dhcp6Sockets {
     await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
 
-  private async open(ifname: string): Promise<void> {
+  private async open(key: string, { ifname, group, relay }: Listen): Promise<void> {
     const socket = createSocket({ type: 'udp6', reuseAddr: true });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind({ port: this.options.port, address: `${ALL_DHCP_SERVERS}%${ifname}` }, () => {
+      socket.bind({ port: this.options.port, address: `${group}%${ifname}` }, () => {
         socket.off('error', reject);
         resolve();
       });
@@ -70,18 +87,18 @@ export class Dhcp6Sockets {
       throw error;
     });
     try {
-      socket.addMembership(ALL_DHCP_SERVERS, `::%${ifname}`);
+      socket.addMembership(group, `::%${ifname}`);
     } catch (error) {
       socket.close();
       throw error;
     }
     socket.on('error', (e) => this.options.log(`dhcp6: socket on ${ifname}: ${e.message}`));
-    socket.on('message', (data, rinfo) => this.receive(socket, ifname, data, rinfo.address, rinfo.port));
-    this.listening.set(ifname, socket);
-    this.options.log(`dhcp6: listening on ${ifname} [${ALL_DHCP_SERVERS}]:${this.options.port}`);
+    socket.on('message', (data, rinfo) => this.receive(socket, key, { ifname, address: rinfo.address, port: rinfo.port, unicast: false, relay }, data));
+    this.listening.set(key, socket);
+    this.options.log(`dhcp6: listening on ${ifname} [${group}]:${this.options.port}${relay ? ' for relays' : ''}`);
   }
 
-  private receive(socket: Socket, ifname: string, data: Uint8Array, source: string, port: number): void {
+  private receive(socket: Socket, key: string, heard: Dhcp6Arrival, data: Uint8Array): void {
     const { server } = this.options;
     if (this.inFlight >= (this.options.maxInFlight ?? 256)) {
       server.stats.dropped++;
@@ -89,10 +106,11 @@ export class Dhcp6Sockets {
     }
     this.inFlight++;
     // A link-local source comes with its scope from Node; without one, the reply could not find its link.
+    const { address: source, ifname } = heard;
     const address = source.startsWith('fe80') && !source.includes('%') ? `${source}%${ifname}` : source;
-    void server.handle(data, { ifname, address, port, unicast: false }).then((reply) => {
+    void server.handle(data, { ...heard, address }).then((reply) => {
       this.inFlight--;
-      if (reply && this.listening.get(ifname) === socket) {
+      if (reply && this.listening.get(key) === socket) {
         socket.send(reply.bytes, reply.port, reply.address, (error) => {
           if (error) server.stats.count('send-error');
         });
