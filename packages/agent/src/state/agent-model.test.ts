@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { testEvent } from '@leasehold/journal/testing';
-import { aggregateSubject, parseIpv4 as v4, type PortState } from '@leasehold/protocol';
+import { aggregateSubject, parseIpv4 as v4, parseIpv6 as v6, type PortState } from '@leasehold/protocol';
 import { AgentModel } from './agent-model.js';
 
 const port = (changes: Partial<PortState>): PortState => ({
@@ -52,5 +52,30 @@ describe('IPv6 subnets and addresses', () => {
     expect(model.badEvents).toBe(0);
     apply(aggregateSubject('network', 'net-a'), 'SubnetDeleted', { subnetId: 's6' });
     expect(model.subnets('net-a').map((s) => s.id)).toEqual(['s4']);
+  });
+});
+
+describe('IPv6 leases', () => {
+  test('are folded into their own table, kept in the snapshot a restart restores, and move their subject version (a quarantined one too)', async () => {
+    const { pack, unpack } = await import('@leasehold/protocol');
+    const model = new AgentModel();
+    let seq = 0;
+    const apply = (subject: string, type: string, data: unknown) => model.apply({ seq: ++seq, subject, event: testEvent('x', type, data) });
+    const network = { id: 'net-a', name: 'a', adminStateUp: true, mtu: 1500, dnsDomain: '', availabilityZoneHints: [], physicalNetwork: null };
+    apply(aggregateSubject('network', 'net-a'), 'NetworkCreated', { network });
+    const subject = 'lh.evt.lease6.net-a.2001:db8:1::10';
+    apply(subject, 'Lease6Bound', { ip: '2001:db8:1::10', duid: '00030001020000000001', iaid: 1, expiresAt: 2e12 });
+    apply('lh.evt.lease6.net-a.2001:db8:1::11', 'Lease6Bound', { ip: '2001:DB8:1::11', duid: '00030001020000000002', iaid: 1, expiresAt: 2e12 });
+    expect(model.badEvents).toBe(1);
+    expect(model.lease6Table('net-a').binding('00030001020000000001/1')?.address).toBe(v6('2001:db8:1::10'));
+    expect(model.leaseVersion(subject)).toBe(2);
+    // Nothing of it reaches the IPv4 table.
+    expect(model.table('net-a')?.dynamicInUse()).toBe(0);
+    const restored = new AgentModel();
+    restored.restore(unpack(pack(model.snapshot())));
+    expect([...restored.lease6Table('net-a').leases()]).toEqual([...model.lease6Table('net-a').leases()]);
+    expect(restored.leaseVersion(subject)).toBe(2);
+    restored.quarantine(subject, 9);
+    expect(restored.leaseVersion(subject)).toBe(9);
   });
 });
