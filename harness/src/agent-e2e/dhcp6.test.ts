@@ -13,7 +13,7 @@ import { execFile, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ip, startClient, type TestLink } from '@leasehold/agent/testing';
+import { ip, macOf, startClient, type TestLink } from '@leasehold/agent/testing';
 import { lease6FromEnvelope } from '@leasehold/lease-actor';
 import { parseIpv6 } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -145,6 +145,24 @@ describe('DHCPv6 with real clients', () => {
     } finally {
       await client.stop();
       await client4.stop();
+    }
+  });
+
+  test("a port's client (its MAC in dhclient -6's DUID-LLT) gets the port's IPv6 address, as dnsmasq matches a dhcp-host", async () => {
+    const link = await env.link();
+    const agent = await env.startAgent({ agentId: 'agent-dhcp6-static', interfaceMappings: { phys6124: link.hostIf } });
+    const { network } = await env.network('phys6124', { cidr: '198.18.124.0/24', allocation_pools: [{ start: '198.18.124.2', end: '198.18.124.99' }], dynamic_pools: [{ start: '198.18.124.100', end: '198.18.124.150' }] });
+    const v6 = await env.t.client.subnets.create({ network_id: network.id, cidr: '2001:db8:124::/64', ipv6_address_mode: 'dhcpv6-stateful', ipv6_ra_mode: 'dhcpv6-stateful' });
+    const port = await env.t.client.ports.create({ network_id: network.id, mac_address: await macOf(link.ns, link.clientIf) });
+    const address = port.fixed_ips.find((f) => f.subnet_id === v6.id)!.ip_address;
+    await env.bind(agent, network.id);
+    await linkLocalReady([undefined, link.hostIf], [link.ns, link.clientIf]);
+    const client = dhclient6(link, false);
+    try {
+      expect((await client.waitFor('new_ip6_address')).new_ip6_address).toBe(address);
+      expect(await lease6Events(network.id)).toMatchObject([{ type: 'Lease6Bound', ip: address }]);
+    } finally {
+      await client.stop();
     }
   });
 
