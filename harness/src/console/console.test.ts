@@ -161,13 +161,17 @@ describe('the web console in Chromium', () => {
     await page.locator('section', { hasText: 'Time travel' }).screenshot({ path: join(SHOTS, 'time-travel.png') });
   });
 
-  test("the lease's page shows its events and its port's as a timeline", async () => {
+  test("the lease's page shows why (the allocator's rule, the answering agent) and its events and its port's as a timeline", async () => {
     await page.locator(`table.leases a[href="#/leases/${networkId}/${address}"]`).click();
     await page.locator('h1', { hasText: `Lease ${address}` }).waitFor();
     const bound = page.locator('.timeline li[data-type="LeaseBound"]');
     await bound.first().waitFor();
     expect(await bound.first().textContent()).toContain(mac);
     expect(await page.locator('.timeline li[data-type="PortCreated"]').count()).toBe(1);
+    // The rule and the agent, as leasehold why lease derives them.
+    expect(await page.locator('dd[data-rule]').getAttribute('data-rule')).toBe('fixed');
+    expect(await page.locator('dd[data-rule]').textContent()).toContain('(console-vm) with MAC');
+    expect(await page.locator('dd[data-agent]').textContent()).toMatch(/^agent-console: the only agent bound to the network/);
     await shot('lease');
   });
 

@@ -24,6 +24,8 @@ export { defaultTftpOptions } from './tftp/config.js';
 export type { AgentTftp } from './tftp/listeners.js';
 export { tftpDropReasons, tftpRefusalReasons, tftpTransferOutcomes } from './tftp/stats.js';
 export { AgentModel } from './state/agent-model.js';
+export { allocationRule, answeringAgent } from './state/explain-lease.js';
+export type { AllocationRule, AnsweringAgent } from './state/explain-lease.js';
 export type { AgentModelOptions, ModelChange } from './state/agent-model.js';
 export { AGENT_MODEL_SNAPSHOT_V, leaseHostnames, modelFingerprint } from './state/model-snapshot.js';
 export type { AgentModelSnapshot } from './state/model-snapshot.js';

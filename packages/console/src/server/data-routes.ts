@@ -11,6 +11,7 @@ import { aggregateSubject } from '@leasehold/protocol';
 import type { FastifyInstance } from 'fastify';
 import { leasePage, leaseRow, networkPage, overview } from './compose.js';
 import { eventJson } from './events.js';
+import { explainLease } from './explain.js';
 import { networkAt } from './time-travel.js';
 import { sendFailure, type ConsoleOptions } from './mount.js';
 import type { LeaseTimeline } from './shapes.js';
@@ -78,10 +79,12 @@ export function registerDataRoutes(app: FastifyInstance, call: HttpCall, options
       if ((error as { code?: unknown }).code === 'NOT_FOUND') return undefined;
       throw error;
     })) as { lease: LeaseView } | undefined;
-    const events = (await options.journal.read(aggregateSubject('lease', network, ip))).map(eventJson);
+    const chain = await options.journal.read(aggregateSubject('lease', network, ip));
+    const events = chain.map(eventJson);
     const mac = shown?.lease.mac_address;
     const port = mac === undefined ? undefined : (await list<PortView>('ports.list', 'ports', { network_id: network })).find((p) => p.mac_address === mac);
     const portEvents = port ? (await options.journal.read(aggregateSubject('port', port.id))).map(eventJson) : [];
-    return { network_id: network, ip_address: ip, lease: shown ? leaseRow(shown.lease) : null, events, port_events: portEvents };
+    const why = await explainLease(options.journal, network, ip, chain);
+    return { network_id: network, ip_address: ip, lease: shown ? leaseRow(shown.lease) : null, events, port_events: portEvents, why };
   }));
 }

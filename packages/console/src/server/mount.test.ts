@@ -98,7 +98,7 @@ describe('the console on the HTTP API', () => {
 
   test('a lease page of an address never leased has no events; a missing network is a 404 with the API\'s error', async () => {
     const { network } = await post('/v2.0/networks', { network: { name: 'empty' } });
-    expect(await json<LeaseTimeline>(`/console/api/leases/${network!.id}/198.18.71.5`)).toEqual({ network_id: network!.id, ip_address: '198.18.71.5', lease: null, events: [], port_events: [] });
+    expect(await json<LeaseTimeline>(`/console/api/leases/${network!.id}/198.18.71.5`)).toEqual({ network_id: network!.id, ip_address: '198.18.71.5', lease: null, events: [], port_events: [], why: null });
     const missing = await get('/console/api/networks/4f1c9a61-0000-4000-8000-000000000000');
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');

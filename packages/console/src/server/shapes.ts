@@ -103,6 +103,17 @@ export interface LeaseTimeline {
   readonly events: readonly EventJson[];
   /** Events of the lease's port (same MAC on the network), oldest first. */
   readonly port_events: readonly EventJson[];
+  /** Why its last LeaseBound: the allocator's rule and the answering agent; null without one. */
+  readonly why: LeaseExplanation | null;
+}
+
+/** As `leasehold why lease` derives them, from the agent's projection before the LeaseBound. */
+export interface LeaseExplanation {
+  /** The LeaseBound explained. */
+  readonly seq: number;
+  /** `pool`, `fixed`, `requested`, `previous`, `current`, `offered` or `unknown`, and the reasoning. */
+  readonly rule: { readonly source: string; readonly text: string };
+  readonly agent: { readonly id: string | null; readonly text: string };
 }
 
 /** A network as it was at a moment (replayed from the journal) and what changed since. */

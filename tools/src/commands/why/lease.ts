@@ -12,12 +12,12 @@
  * truncated, with the lease as that snapshot holds it; and the agent's
  * projection the rule is derived from holds only the retained events.
  */
-import { AgentModel, servesClient } from '@leasehold/agent';
+import { AgentModel, allocationRule, answeringAgent } from '@leasehold/agent';
 import type { ReadModel } from '@leasehold/api';
 import type { StoredEvent } from '@leasehold/journal';
 import { fromEnvelope, leaseNetworkIdOf, type AllocationSource, type JournaledLeaseEvent } from '@leasehold/lease-actor';
-import { aggregateSubject, formatIpv4, parseIpv4, rangeContains, subjectToken, tryParseIpv4, type Ipv4 } from '@leasehold/protocol';
-import { eventSubjectParts, isAlive } from '@leasehold/resources';
+import { aggregateSubject, formatIpv4, parseIpv4, subjectToken, tryParseIpv4, type Ipv4 } from '@leasehold/protocol';
+import { eventSubjectParts } from '@leasehold/resources';
 import { DEFAULT_SCHEDULER_CONFIG } from '@leasehold/scheduler';
 import { CliError } from '../resources/errors.js';
 import { parseAggregate } from '../replay/aggregate.js';
@@ -117,20 +117,6 @@ function leaseAtSnapshot(history: HistoryStart, networkId: string, ip: Ipv4): Le
 /** Whether the chain lacks the lease's earlier events. Pure. */
 const truncatedBy = (origin: Origin): boolean => origin.kind === 'snapshot' || origin.kind === 'partial';
 
-function keyBytes(client: { mac: string; clientId?: string }): Uint8Array {
-  // RFC 3074 hashes option 61 when the client sent one, else chaddr (the agent does the same).
-  return Buffer.from(client.clientId ?? client.mac.replaceAll(':', ''), 'hex');
-}
-
-const SOURCE_TEXT: Record<AllocationSource, string> = {
-  fixed: 'fixed',
-  current: 'the client already held this address: a re-bind of its live lease',
-  offered: 'the address offered to the client',
-  previous: "the client's previous address (the allocator's stable preference for its last lease)",
-  requested: 'the address the client asked for (option 50 in a DISCOVER, or INIT-REBOOT with its old address), free at the time',
-  pool: 'the first free address probing the pool from the hash of the client key',
-};
-
 /** Explains the current lease of an address or a MAC. */
 export async function whyLease(source: EventSource, target: string, options: WhyLeaseOptions = {}): Promise<LeaseWhy> {
   const history = await source.history();
@@ -170,64 +156,18 @@ export async function whyLease(source: EventSource, target: string, options: Why
     ...base,
     bound,
     holder,
-    rule: rule(model, networkId!, ip, event, history.firstRetained),
+    rule: allocationRule(model, networkId!, ip, event, history.firstRetained),
     agent: agent(model, networkId!, bound, holder, options.agentDownTime ?? DEFAULT_SCHEDULER_CONFIG.agentDownTime, history),
   };
 }
 
-function rule(model: AgentModel, networkId: string, ip: Ipv4, event: Extract<JournaledLeaseEvent, { type: 'LeaseBound' }>, firstRetained: number): LeaseWhy['rule'] {
-  const table = model.table(networkId);
-  if (!table && firstRetained > 1) {
-    return { source: 'unknown', text: `network ${networkId} or its subnets were created before event ${firstRetained}, which was compacted: the allocator cannot be rebuilt from the retained events alone` };
-  }
-  if (!table) return { source: 'unknown', text: `network ${networkId} had no subnet (or did not exist) before this event: the allocator cannot be asked` };
-  const client = { mac: event.mac, ...(event.clientId !== undefined ? { clientId: event.clientId } : {}) };
-  const port = model.portByMac(networkId, event.mac);
-  const subnet = model.subnets(networkId).find((s) => s.dynamicPools.some((p) => rangeContains(p, ip)));
-  const plain = table.allocate({ ...client, ...(subnet ? { subnetId: subnet.id } : {}), now: event.at });
-  if (plain.ok && plain.source === 'fixed') {
-    const name = port ? `port ${port.id}${port.name ? ` (${port.name})` : ''}` : 'a port';
-    return plain.ip === ip
-      ? { source: 'fixed', text: `fixed address of ${name} with MAC ${event.mac} (Neutron's static mode: a known MAC gets its port's address and nothing else)` }
-      : { source: 'unknown', text: `${event.mac} belongs to ${name} whose fixed address is ${formatIpv4(plain.ip)}, not this one: the agent would not have bound it` };
-  }
-  const where = subnet ? `dynamic pool ${subnet.dynamicPools.filter((p) => rangeContains(p, ip)).map((p) => `${formatIpv4(p.first)}-${formatIpv4(p.last)}`).join(', ')} of subnet ${subnet.id}` : 'outside every dynamic pool';
-  if (plain.ok && plain.ip === ip) {
-    const key = client.clientId !== undefined ? `id:${client.clientId}` : `mac:${client.mac}`;
-    return { source: plain.source, text: `${where}: ${SOURCE_TEXT[plain.source]}${plain.source === 'pool' ? ` (${key})` : ''}` };
-  }
-  const asked = table.allocate({ ...client, requestedIp: ip, ...(subnet ? { subnetId: subnet.id } : {}), now: event.at });
-  const otherwise = plain.ok ? `the allocator alone would have given ${formatIpv4(plain.ip)} (${plain.source})` : `the allocator alone finds nothing (${plain.reason})`;
-  if (asked.ok && asked.ip === ip) return { source: asked.source, text: `${where}: ${SOURCE_TEXT[asked.source]}; ${otherwise}` };
-  const refused = table.check({ ...event });
-  return {
-    source: 'unknown',
-    text: `the allocator replayed to seq before this event would not give ${formatIpv4(ip)} to this client (${refused ? `refused: ${refused.reason}` : otherwise}): written by an agent with another view, or a bug`,
-  };
-}
-
+/** The answering agent (agent's answeringAgent), or why it cannot be derived when the bindings before the event were compacted. */
 function agent(model: AgentModel, networkId: string, bound: StoredEvent, holder: { mac: string; clientId?: string }, agentDownTime: number, history: HistoryStart): LeaseWhy['agent'] {
-  const agents = model.agentsOf(networkId).sort();
-  const at = bound.event.at;
-  // The agent's own liveness rule (agent_down_time since the last heartbeat, as of the event's time).
-  const live = agents.filter((id) => {
-    const r = model.agents.get(id);
-    return r !== undefined && isAlive(r, at, agentDownTime);
-  });
-  const note = 'events do not name their writer; derived from the bindings and heartbeats before the event';
-  if (agents.length === 0 && history.firstRetained > 1) {
+  if (model.agentsOf(networkId).length === 0 && history.firstRetained > 1) {
     const held = [...(history.model?.fleet.bindings.get(networkId)?.keys() ?? [])].sort();
     const then = history.snapshot ? `; at snapshot ${snapshotName(history.snapshot)} it was bound to ${held.length > 0 ? held.join(', ') : 'no agent'}` : '';
-    return { id: null, text: `no binding of the network among the retained events before seq ${bound.seq}: bindings made before event ${history.firstRetained} were compacted${then} (${note})`, bound: agents, live };
+    const note = 'events do not name their writer; derived from the bindings and heartbeats before the event';
+    return { id: null, text: `no binding of the network among the retained events before seq ${bound.seq}: bindings made before event ${history.firstRetained} were compacted${then} (${note})`, bound: [], live: [] };
   }
-  if (agents.length === 0) return { id: null, text: `no agent was bound to the network before seq ${bound.seq} (${note})`, bound: agents, live };
-  if (agents.length === 1) return { id: agents[0]!, text: `${agents[0]}: the only agent bound to the network at seq ${bound.seq}${live.length === 0 ? ' (its last heartbeat was older than agent_down_time)' : ''} (${note})`, bound: agents, live };
-  const pool = live.length > 0 ? live : agents;
-  const chosen = pool.find((id) => servesClient(pool, id, keyBytes(holder))) ?? null;
-  return {
-    id: chosen,
-    text: `${chosen}: the RFC 3074 split of the live bound agents [${pool.join(', ')}] gives this client to it, so it answered the client's DISCOVER or INIT-REBOOT (a renewal is answered by whichever agent the client unicasts to; ${note})`,
-    bound: agents,
-    live,
-  };
+  return answeringAgent(model, networkId, bound.seq, bound.event.at, holder, agentDownTime);
 }

@@ -35,8 +35,21 @@ export function LeasePageView({ network, ip, onUnauthorized }: { network: string
         )}
       </p>
       <Failure error={error} />
+      {data?.why && (
+        <Section title="Why this address">
+          <dl class="why">
+            <dt>rule</dt>
+            <dd data-rule={data.why.rule.source}>
+              <strong>{data.why.rule.source}</strong>: {data.why.rule.text}
+            </dd>
+            <dt>answered by</dt>
+            <dd data-agent={data.why.agent.id ?? ''}>{data.why.agent.text}</dd>
+          </dl>
+          <p class="quiet">Derived from the agent's view of the journal before event #{data.why.seq}, as <code>leasehold why lease {ip}</code> does.</p>
+        </Section>
+      )}
       {data && (
-        <Section title={`Why: ${events.length} events`}>
+        <Section title={`Timeline: ${events.length} events`}>
           {events.length === 0 ? (
             <p class="quiet">No events for this address (never leased, or compacted).</p>
           ) : (
