@@ -166,6 +166,19 @@ export function createMetrics(sources: MetricSources): { registry: Registry; las
     const a = agent();
     return a ? dhcpDropReasons.map((reason) => [{ reason }, a.server.stats.dropped[reason]]) : [];
   });
+  // DHCPv6 (agent/src/dhcp6/stats.ts): every datagram ends in one outcome; the sockets shed what is past their in-flight bound.
+  mirroredCounter(registry, 'leasehold_dhcp6_packets_received_total', 'DHCPv6 datagrams received by the agent', [], () => {
+    const a = agent();
+    return a?.dhcp6 ? [[{}, a.dhcp6.stats.received]] : [];
+  });
+  mirroredCounter(registry, 'leasehold_dhcp6_packets_total', 'DHCPv6 datagrams by how they ended (advertise, reply, malformed, no-network, not-ours, a drop reason of RFC 8415 section 16, ...)', ['outcome'], () => {
+    const a = agent();
+    return a?.dhcp6 ? Object.entries(a.dhcp6.stats.counts).map(([outcome, n]) => [{ outcome }, n]) : [];
+  });
+  mirroredCounter(registry, 'leasehold_dhcp6_dropped_total', 'DHCPv6 datagrams shed unanswered: more were with the server than the sockets allow in flight', [], () => {
+    const a = agent();
+    return a?.dhcp6 ? [[{}, a.dhcp6.stats.dropped]] : [];
+  });
   // TFTP (agent/src/tftp/stats.ts): each read request is refused or becomes a transfer with one outcome. (An agent without a tftp part, as some tests build, reports none.)
   mirroredCounter(registry, 'leasehold_tftp_transfers_total', 'TFTP transfers by how they ended (completed, timeout: retries exhausted, aborted by the client, read-error, send-error)', ['outcome'], () => {
     const a = agent();

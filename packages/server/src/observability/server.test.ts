@@ -64,6 +64,9 @@ describe('the metrics endpoint of a running system', () => {
     const offer = decodeDhcp((await send(clientPacket({ type: DhcpMessageType.Discover, mac })))!.bytes);
     await send(clientPacket({ type: DhcpMessageType.Request, mac, requestedIp: offer.yiaddr, serverId }));
     await send(new Uint8Array([1, 2, 3]));
+    // A DHCPv6 datagram too short for its header, and one more shed by its sockets.
+    await system.agent!.dhcp6.handle(new Uint8Array([1, 2]), { ifname: 'fakem', address: 'fe80::1%lo', port: 546, unicast: false });
+    system.agent!.dhcp6.stats.dropped += 1;
 
     // As the sockets' packet queue counts a datagram it sheds (this test hands packets to the server directly).
     system.agent!.server.stats.dropped.queue_full += 2;
@@ -79,6 +82,10 @@ describe('the metrics endpoint of a running system', () => {
     expect(sample(text, 'leasehold_dhcp_packets_total', 'outcome="malformed"')).toBe(1);
     expect(sample(text, 'leasehold_dhcp_dropped_total', 'reason="queue_full"')).toBe(2);
     expect(sample(text, 'leasehold_dhcp_dropped_total', 'reason="stale"')).toBe(0);
+    expect(sample(text, 'leasehold_dhcp6_packets_received_total')).toBe(1);
+    expect(sample(text, 'leasehold_dhcp6_packets_total', 'outcome="malformed"')).toBe(1);
+    expect(sample(text, 'leasehold_dhcp6_packets_total', 'outcome="reply"')).toBe(0);
+    expect(sample(text, 'leasehold_dhcp6_dropped_total')).toBe(1);
     expect(sample(text, 'leasehold_metadata_requests_total', 'outcome="not_found"')).toBe(3);
     expect(sample(text, 'leasehold_metadata_requests_total', 'outcome="forwarded"')).toBe(0);
     expect(sample(text, 'leasehold_log_lines_suppressed_total', 'component="dhcp"')).toBeGreaterThanOrEqual(1);
