@@ -10,6 +10,8 @@ import { EventTail, matches, recentEvents, type EventFilter, type EventListener 
 import { sendFailure, type ConsoleOptions } from './mount.js';
 
 const KEEPALIVE_MS = 15_000;
+/** What one stream may have waiting unsent before it is closed. */
+const MAX_BUFFERED_BYTES = 1 << 20;
 /** The most events /recent answers. */
 const MAX_RECENT = 1_000;
 
@@ -48,10 +50,16 @@ export function registerEventRoutes(app: FastifyInstance, options: ConsoleOption
     const filter = filterOf(queryOf(request));
     const raw = reply.raw;
     const listener: EventListener = (event) => {
-      if (matches(event, filter)) raw.write(`id: ${event.seq}\nevent: journal\ndata: ${JSON.stringify(event)}\n\n`);
+      if (!matches(event, filter)) return;
+      // A reader that does not keep up is cut off rather than buffered for without bound; its page reconnects.
+      if (raw.writableLength > MAX_BUFFERED_BYTES) return end();
+      raw.write(`id: ${event.seq}\nevent: journal\ndata: ${JSON.stringify(event)}\n\n`);
     };
     const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
+    let ended = false;
     const end = () => {
+      if (ended) return;
+      ended = true;
       clearInterval(keepalive);
       open.delete(end);
       tail.remove(listener);
