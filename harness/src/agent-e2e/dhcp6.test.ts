@@ -2,8 +2,9 @@
  * DHCPv6 with real clients (issue 22 points 3 and 6): ISC dhclient -6 in a
  * namespace solicits the agent directly (no router advertisement needed) on
  * a dual-stack network: stateful, it gets an address from the subnet's pool
- * with the DNS servers and domain list, renews it at T1, and each grant and
- * renewal is in the journal (lh.evt.lease6) before the client saw it; with
+ * with the DNS servers and domain list, renews it at T1 and releases it
+ * (dhclient -6 -r), each in the journal (lh.evt.lease6) when the client has
+ * it; a port's client gets the port's address; with
  * -S (stateless, INFORMATION-REQUEST) it gets the DNS servers and domain
  * list alone; a DHCPv4 client on the same network still gets its lease; and
  * a client behind a real relay (ISC dhcrelay -6) gets its address through
@@ -36,6 +37,8 @@ interface Dhclient6 {
   /** The environment of the first hook call at or after `after` that has `key`, waited for. */
   waitFor(key: string, after?: number, timeoutMs?: number): Promise<Record<string, string>>;
   calls(): Record<string, string>[];
+  /** Stops the client and runs `dhclient -6 -r` with its lease file: a RELEASE on the wire. */
+  release(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,8 +50,8 @@ function dhclient6(link: TestLink, stateless: boolean): Dhclient6 {
   writeFileSync(join(dir, 'hook.sh'), hook);
   chmodSync(join(dir, 'hook.sh'), 0o755);
   writeFileSync(join(dir, 'dhclient6.conf'), 'request dhcp6.name-servers, dhcp6.domain-search;\n');
-  const args = ['-6', ...(stateless ? ['-S'] : []), '-d', '-v', '-cf', join(dir, 'dhclient6.conf'), '-sf', join(dir, 'hook.sh'), '-e', `LH_DIR=${envDir}`, '-pf', join(dir, 'pid'), '-lf', join(dir, 'leases'), link.clientIf];
-  const child: ChildProcess = link.spawn('dhclient', args);
+  const common = ['-6', ...(stateless ? ['-S'] : []), '-v', '-cf', join(dir, 'dhclient6.conf'), '-sf', join(dir, 'hook.sh'), '-e', `LH_DIR=${envDir}`, '-pf', join(dir, 'pid'), '-lf', join(dir, 'leases')];
+  const child: ChildProcess = link.spawn('dhclient', ['-d', ...common, link.clientIf]);
   let log = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (log = (log + s).slice(-8000)));
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (log = (log + s).slice(-8000)));
@@ -67,6 +70,11 @@ function dhclient6(link: TestLink, stateless: boolean): Dhclient6 {
         if (Date.now() > deadline) throw new Error(`dhclient -6 gave no ${key} within ${timeoutMs} ms; hook reasons: ${calls().map((c) => c.reason).join(', ') || 'none'}; log:\n${log}`);
         await new Promise((r) => setTimeout(r, 100));
       }
+    },
+    async release() {
+      child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
+      await link.exec('dhclient', ['-r', ...common, link.clientIf], { timeoutMs: 30_000 });
     },
     async stop() {
       child.kill('SIGKILL');
@@ -121,7 +129,7 @@ async function lease6Events(networkId: string): Promise<{ type: string; ip: stri
 }
 
 describe('DHCPv6 with real clients', () => {
-  test('dhclient -6 (stateful) gets a pool address, the DNS servers and the domain list, renews it at T1, each journaled first; dhclient -4 on the same network gets its DHCPv4 lease (dual stack)', async () => {
+  test('dhclient -6 (stateful) gets a pool address, the DNS servers and the domain list, renews it at T1 and releases it, each journaled first; dhclient -4 on the same network gets its DHCPv4 lease (dual stack)', async () => {
     const { link, network, v6 } = await dualStack(121, 'dhcpv6-stateful', 8);
     const client = dhclient6(link, false);
     const client4 = await startClient('dhclient', link);
@@ -142,6 +150,9 @@ describe('DHCPv6 with real clients', () => {
       // Dual stack: the DHCPv4 client beside it is served as before.
       const lease4 = await client4.waitFor(['BOUND']);
       expect(lease4.ip).toMatch(/^198\.18\.121\.(1[0-4]\d|150)$/);
+      // dhclient -6 -r: a RELEASE, acknowledged once Lease6Released is journaled.
+      await client.release();
+      await expect.poll(async () => (await lease6Events(network.id)).at(-1), { timeout: 10_000 }).toMatchObject({ type: 'Lease6Released', ip: address });
     } finally {
       await client.stop();
       await client4.stop();
