@@ -7,7 +7,7 @@
  * a namespace) takes its lease and the lease appears on the open network
  * page without a reload; the lease's page shows its events as a timeline;
  * time travel to before the lease shows the network without it and the
- * lease as added since; the events page shows new events live; keyboard
+ * lease as added since; the answering agent's page; the events page shows new events live; keyboard
  * navigation reaches the
  * network page; a narrow window does not scroll sideways; the browser logs
  * no error. Each page's screenshot goes to docs/console/ (docs/console.md).
@@ -171,8 +171,19 @@ describe('the web console in Chromium', () => {
     // The rule and the agent, as leasehold why lease derives them.
     expect(await page.locator('dd[data-rule]').getAttribute('data-rule')).toBe('fixed');
     expect(await page.locator('dd[data-rule]').textContent()).toContain('(console-vm) with MAC');
-    expect(await page.locator('dd[data-agent]').textContent()).toMatch(/^agent-console: the only agent bound to the network/);
+    expect(await page.locator('dd[data-agent]').textContent()).toContain('agent-console: the only agent bound to the network');
     await shot('lease');
+  });
+
+  test('the answering agent links to its page: its state, the network it serves and its binding', async () => {
+    await page.locator('dd[data-agent] a').click();
+    await page.locator('h1', { hasText: 'Agent agent-console' }).waitFor();
+    const served = page.locator('section', { hasText: 'Networks served (1)' });
+    await served.waitFor();
+    expect(await served.locator(`a[href="#/networks/${networkId}"]`).textContent()).toBe('console-net');
+    expect(await page.locator('section', { hasText: 'Interface mappings' }).textContent()).toContain(PHYSNET);
+    expect(await page.locator('li[data-type="NetworkScheduled"]').count()).toBe(1);
+    await shot('agent');
   });
 
   test('the events page lists the network\'s events and shows a new one live', async () => {
@@ -186,7 +197,7 @@ describe('the web console in Chromium', () => {
 
   test('a narrow window scrolls no page sideways', async () => {
     await page.setViewportSize({ width: 420, height: 800 });
-    for (const hash of ['#/', `#/networks/${networkId}`, `#/leases/${networkId}/${address}`, '#/events']) {
+    for (const hash of ['#/', `#/networks/${networkId}`, `#/leases/${networkId}/${address}`, '#/agents/agent-console', '#/events']) {
       await page.goto(`${base}/console/${hash}`);
       await page.locator('main h1').waitFor();
       await page.locator('main section, main table').first().waitFor();

@@ -7,14 +7,14 @@
  * journal.
  */
 import { ApiError, type AgentView, type HttpCall, type LeaseView, type NetworkView, type PortView, type SubnetView } from '@leasehold/api';
-import { aggregateSubject } from '@leasehold/protocol';
+import { EVENT_SUBJECT_PREFIX, aggregateSubject } from '@leasehold/protocol';
 import type { FastifyInstance } from 'fastify';
-import { leasePage, leaseRow, networkPage, overview } from './compose.js';
+import { agentRow, leasePage, leaseRow, networkPage, overview } from './compose.js';
 import { eventJson } from './events.js';
 import { explainLease } from './explain.js';
 import { networkAt } from './time-travel.js';
 import { sendFailure, type ConsoleOptions } from './mount.js';
-import type { LeaseTimeline } from './shapes.js';
+import type { AgentPage, EventJson, LeaseTimeline } from './shapes.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -65,6 +65,25 @@ export function registerDataRoutes(app: FastifyInstance, call: HttpCall, options
     await call('networks.show', { id }); // NOT_FOUND for a network that is not there, rather than an empty page.
     const leases = await list<LeaseView>('leases.list', 'leases', { network_id: id });
     return leasePage(leases, query.q ?? '', Number(query.offset ?? 0), Number(query.limit ?? 50));
+  }));
+
+  app.get('/console/api/agents/:id', guard(async ({ id }: { id: string }): Promise<AgentPage> => {
+    const { agent } = (await call('agents.show', { id })) as { agent: AgentView };
+    const networks = await list<NetworkView>('networks.list', 'networks');
+    const served = new Set(agent.networks);
+    // Binding events are few (one per binding change): every network's, kept when they name this agent.
+    const history: EventJson[] = [];
+    await options.journal.replay(`${EVENT_SUBJECT_PREFIX}.binding.>`, (stored) => {
+      if ((stored.event.data as { agentId?: unknown } | null)?.agentId !== id) return;
+      history.push(eventJson(stored));
+      if (history.length > MAX_BINDING_HISTORY) history.shift();
+    }, { onBadEvent: () => {} });
+    const c = agent.configurations;
+    return {
+      agent: { ...agentRow(agent), version: agent.version, interface_mappings: c.interface_mappings, relay_interfaces: c.relay_interfaces, ports: c.ports, report_interval_ms: c.report_interval_ms },
+      networks: networks.filter((n) => served.has(n.id)).map((n) => ({ id: n.id, name: n.name })),
+      binding_history: history,
+    };
   }));
 
   app.get('/console/api/networks/:id/at', guard(async ({ id }: { id: string }, query) => {

@@ -103,6 +103,7 @@ describe('the console on the HTTP API', () => {
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
     expect((await get(`/console/api/leases/${network!.id}/not-an-ip`)).status).toBe(400);
+    expect((await get('/console/api/agents/no-such-agent')).status).toBe(404);
   });
 
   test('time travel: the network replayed as it was at a moment, and what changed since', async () => {

@@ -146,3 +146,17 @@ export interface RateSeries {
   readonly dhcp: readonly { at: number; per_second: number }[] | null;
   readonly dns: readonly { at: number; per_second: number }[] | null;
 }
+
+/** An agent: what agents.show says, the networks it serves, and its binding events. */
+export interface AgentPage {
+  readonly agent: AgentRow & {
+    readonly version: string;
+    readonly interface_mappings: Readonly<Record<string, string>>;
+    readonly relay_interfaces: readonly string[];
+    readonly ports: number;
+    readonly report_interval_ms: number | null;
+  };
+  readonly networks: readonly { readonly id: string; readonly name: string }[];
+  /** Its latest 100 NetworkScheduled/NetworkUnscheduled events, oldest first. */
+  readonly binding_history: readonly EventJson[];
+}

@@ -18,3 +18,4 @@ export const percent = (used: number, size: number) => (size === 0 ? 0 : Math.ro
 /** The lease page's hash route for an address. */
 export const leaseHref = (network: string, ip: string) => `#/leases/${encodeURIComponent(network)}/${encodeURIComponent(ip)}`;
 export const networkHref = (network: string) => `#/networks/${encodeURIComponent(network)}`;
+export const agentHref = (agent: string) => `#/agents/${encodeURIComponent(agent)}`;

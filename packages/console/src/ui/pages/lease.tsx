@@ -1,6 +1,6 @@
 /** A lease: its events and its port's as one timeline, each with what caused it. */
 import type { EventJson, LeaseTimeline } from '../../server/shapes.js';
-import { networkHref, time } from '../format.js';
+import { agentHref, networkHref, time } from '../format.js';
 import { useJson, useLive } from '../hooks.js';
 import { Failure, LiveDot, Section } from '../widgets.js';
 
@@ -43,7 +43,10 @@ export function LeasePageView({ network, ip, onUnauthorized }: { network: string
               <strong>{data.why.rule.source}</strong>: {data.why.rule.text}
             </dd>
             <dt>answered by</dt>
-            <dd data-agent={data.why.agent.id ?? ''}>{data.why.agent.text}</dd>
+            <dd data-agent={data.why.agent.id ?? ''}>
+              {data.why.agent.id && <><a class="mono" href={agentHref(data.why.agent.id)}>{data.why.agent.id}</a>{' · '}</>}
+              {data.why.agent.text}
+            </dd>
           </dl>
           <p class="quiet">Derived from the agent's view of the journal before event #{data.why.seq}, as <code>leasehold why lease {ip}</code> does.</p>
         </Section>

@@ -1,7 +1,7 @@
 /** A network: subnets with pool bars, its agents, ports, and its leases searched and paged on the server. */
 import { useState } from 'preact/hooks';
 import type { LeasePage, NetworkPage } from '../../server/shapes.js';
-import { ago, leaseHref } from '../format.js';
+import { agentHref, ago, leaseHref } from '../format.js';
 import { useJson, useLive } from '../hooks.js';
 import { Badge, Failure, LiveDot, PoolBar, Section } from '../widgets.js';
 import { BindingHistory } from './binding-history.js';
@@ -58,7 +58,7 @@ export function NetworkPageView({ id, onUnauthorized }: { id: string; onUnauthor
               <ul class="plain">
                 {data.bindings.map((a) => (
                   <li>
-                    <span class="mono">{a.id}</span> on {a.host} ({a.availability_zone}) <Badge ok={a.alive} yes="alive" no="down" /> heartbeat {ago(a.heartbeat_timestamp)}
+                    <a class="mono" href={agentHref(a.id)}>{a.id}</a> on {a.host} ({a.availability_zone}) <Badge ok={a.alive} yes="alive" no="down" /> heartbeat {ago(a.heartbeat_timestamp)}
                   </li>
                 ))}
               </ul>

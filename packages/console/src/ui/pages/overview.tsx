@@ -1,6 +1,6 @@
 /** Overview: agents, networks with their binding and pool bars, alerts. */
 import type { Overview } from '../../server/shapes.js';
-import { ago, networkHref } from '../format.js';
+import { agentHref, ago, networkHref } from '../format.js';
 import { useJson, useLive } from '../hooks.js';
 import { Rates } from '../chart.js';
 import { Badge, Failure, LiveDot, PoolBar, Section } from '../widgets.js';
@@ -46,7 +46,7 @@ export function OverviewPage({ onUnauthorized }: { onUnauthorized: () => void })
                 <tbody>
                   {data.agents.map((a) => (
                     <tr>
-                      <td class="mono">{a.id}</td>
+                      <td class="mono"><a href={agentHref(a.id)}>{a.id}</a></td>
                       <td>{a.host}</td>
                       <td><Badge ok={a.alive} yes="alive" no="down" /></td>
                       <td><Badge ok={a.admin_state_up} yes="up" no="disabled" /></td>
@@ -70,7 +70,7 @@ export function OverviewPage({ onUnauthorized }: { onUnauthorized: () => void })
                     <tr>
                       <td><a href={networkHref(n.id)}>{n.name || n.id}</a></td>
                       <td>{n.status}</td>
-                      <td class="mono">{n.agents.length === 0 ? <span class="bad-text">none</span> : n.agents.join(', ')}</td>
+                      <td class="mono">{n.agents.length === 0 ? <span class="bad-text">none</span> : n.agents.map((id) => <a href={agentHref(id)}>{id} </a>)}</td>
                       <td>{n.leases}</td>
                       <td>{n.pools.length === 0 ? <span class="quiet">no subnet</span> : n.pools.map((p) => <PoolBar use={p} />)}</td>
                     </tr>
