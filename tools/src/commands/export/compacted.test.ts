@@ -47,7 +47,7 @@ describe('leasehold export of a compacted journal', () => {
 
     const json = jsonOf<{ header: { version: number }; history: unknown }>(await cli('export', '-o', join(dir, 'json.lhb'), '--json'));
     expect(json.header.version).toBe(2);
-    expect(json.history).toEqual({ firstRetained: f.firstRetained, firstRetainedAt: expect.any(String), cause: 'compacted', snapshot: { name: 'api', seq: f.snapshotSeq, at: expect.any(String), v: 1 }, others: [] });
+    expect(json.history).toEqual({ firstRetained: f.firstRetained, firstRetainedAt: expect.any(String), cause: 'compacted', snapshot: { name: 'api', seq: f.snapshotSeq, at: expect.any(String), v: READ_MODEL_SNAPSHOT_V }, others: [] });
   });
 
   test('replay --bundle rebuilds the same states as a replay on NATS, and the state the whole history gave', async () => {

@@ -1,3 +1,4 @@
+import { READ_MODEL_SNAPSHOT_V } from '@leasehold/api';
 import { ApiClient } from '@leasehold/api/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../resources/testing/run-cli.js';
@@ -80,7 +81,7 @@ describe('leasehold replay on a compacted journal', () => {
     expect(json.code).toBe(0);
     const [head] = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(head).toEqual({
-      history: { firstRetained: f.firstRetained, firstRetainedAt: isoTime(first), cause: 'compacted', snapshot: { name: 'api', seq: f.snapshotSeq, at: expect.any(String), v: 1 }, others: [] },
+      history: { firstRetained: f.firstRetained, firstRetainedAt: isoTime(first), cause: 'compacted', snapshot: { name: 'api', seq: f.snapshotSeq, at: expect.any(String), v: READ_MODEL_SNAPSHOT_V }, others: [] },
       origin: expect.objectContaining({ kind: 'snapshot', snapshot: `api@${f.snapshotSeq}`, folded: [{ seq: f.later.poolRenewed2, type: 'LeaseRenewed' }], initial: expect.objectContaining({ seq: f.snapshotSeq, value: 'bound' }) }),
     });
   });

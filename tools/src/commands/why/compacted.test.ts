@@ -1,3 +1,4 @@
+import { READ_MODEL_SNAPSHOT_V } from '@leasehold/api';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { jsonOf, runCli } from '../resources/testing/run-cli.js';
 import { NEW_IP, NEW_MAC, startCompactedFixture, type CompactedFixture } from '../events/testing/compacted-fixture.js';
@@ -44,7 +45,7 @@ describe('leasehold why lease on a compacted journal', () => {
 
     const json = jsonOf<{ history: unknown; truncated: boolean }>(await cli('why', 'lease', POOL_MAC, '--json'));
     expect(json.truncated).toBe(true);
-    expect(json.history).toEqual({ firstRetained: f.firstRetained, firstRetainedAt: expect.any(String), cause: 'compacted', snapshot: { name: 'api', seq: f.snapshotSeq, at: expect.any(String), v: 1 }, others: [] });
+    expect(json.history).toEqual({ firstRetained: f.firstRetained, firstRetainedAt: expect.any(String), cause: 'compacted', snapshot: { name: 'api', seq: f.snapshotSeq, at: expect.any(String), v: READ_MODEL_SNAPSHOT_V }, others: [] });
   });
 
   test('a lease whose every event was compacted is still found, from the API snapshot, with an empty chain', async () => {
