@@ -4,7 +4,8 @@
  * a dual-stack network: stateful, it gets an address from the subnet's pool
  * with the DNS servers and domain list, renews it at T1 and releases it
  * (dhclient -6 -r), each in the journal (lh.evt.lease6) when the client has
- * it; a port's client gets the port's address; with
+ * it; a port's client gets the port's address; an agent restarted on the
+ * link renews the address it gave (same server DUID, leases folded); with
  * -S (stateless, INFORMATION-REQUEST) it gets the DNS servers and domain
  * list alone; a DHCPv4 client on the same network still gets its lease; and
  * a client behind a real relay (ISC dhcrelay -6) gets its address through
@@ -172,6 +173,26 @@ describe('DHCPv6 with real clients', () => {
     try {
       expect((await client.waitFor('new_ip6_address')).new_ip6_address).toBe(address);
       expect(await lease6Events(network.id)).toMatchObject([{ type: 'Lease6Bound', ip: address }]);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  test('an agent restarted on the same link keeps its clients: the new process folds the IPv6 leases, has the same server DUID, and renews the address it gave', async () => {
+    const { link, agent, network } = await dualStack(125, 'dhcpv6-stateful', 8);
+    const client = dhclient6(link, false);
+    try {
+      const address = (await client.waitFor('new_ip6_address')).new_ip6_address!;
+      const duid = agent.dhcp6.serverDuid;
+      await agent.stop();
+      const again = await env.startAgent({ agentId: agent.config.agentId, interfaceMappings: agent.config.interfaceMappings });
+      expect(again.dhcp6.serverDuid).toStrictEqual(duid);
+      await env.bind(again, network.id);
+      const seen = client.calls().length;
+      // T1 is 4 s: the RENEW names the same server, which the new process is.
+      expect((await client.waitFor('new_ip6_address', seen, 30_000)).new_ip6_address).toBe(address);
+      await expect.poll(async () => (await lease6Events(network.id)).map((e) => e.type), { timeout: 10_000 }).toContain('Lease6Renewed');
+      expect(new Set((await lease6Events(network.id)).map((e) => e.ip))).toStrictEqual(new Set([address]));
     } finally {
       await client.stop();
     }
