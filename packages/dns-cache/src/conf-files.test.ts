@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { confDirFiles, loadDnsConfig, readConfFile } from './conf-files.js';
+import { parseDnsArgs } from './options.js';
 import { ConfigError } from './errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lh-conf-files-'));
@@ -51,9 +52,25 @@ describe('readConfFile', () => {
       'neg-ttl /inc/extra.conf:1',
       'port /inc/main.conf:5',
     ]);
-    expect(loadDnsConfig({ items: [], confFiles: [main], test: true })).toMatchObject({ cacheSize: 10, negTtl: 5, port: 5353, domainServers: [{ domain: 'lan', server: 'local' }] });
+    expect(loadDnsConfig({ items: [], confFiles: [main], confDirs: [], test: true })).toMatchObject({ cacheSize: 10, negTtl: 5, port: 5353, domainServers: [{ domain: 'lan', server: 'local' }] });
     // dnsmasq 2.90 reads the same files: the excluded .bak (a bad line) is never seen.
     expect(dnsmasqTest(main).stderr).toContain('syntax check OK');
+  });
+
+  test('--conf-dir on the command line (dnsmasq\'s -7) reads the directory as a conf-dir line, with its suffix rules; TFTP lines there are the agent\'s', () => {
+    const d = write({
+      'cli/d/10-a.conf': 'cache-size=33\nenable-tftp\ntftp-root=/srv/tftp\n',
+      'cli/d/20-b.conf': 'server=198.18.255.1\n',
+      'cli/d/skip.bak': 'not-an-option\n',
+    });
+    const confDir = `${d.slice(0, d.lastIndexOf('/'))},.bak`;
+    const args = parseDnsArgs(['--conf-dir', confDir, '--port', '5353']);
+    expect(args.confDirs).toEqual([confDir]);
+    expect(loadDnsConfig(args)).toMatchObject({ cacheSize: 33, port: 5353, servers: [{ address: '198.18.255.1' }] });
+    // dnsmasq reads the same directory the same way, TFTP lines included.
+    const dnsmasq = spawnSync('/usr/sbin/dnsmasq', ['--test', `--conf-dir=${confDir}`], { encoding: 'utf8' });
+    expect(dnsmasq.stderr).toContain('syntax check OK');
+    expect(() => loadDnsConfig(parseDnsArgs(['--conf-dir', `${dir}/cli/none`]))).toThrow(/cannot access directory .*none.* at line 1 of command line/);
   });
 
   test('a missing included file or directory is an error at the line naming it, as dnsmasq refuses it', () => {

@@ -47,6 +47,16 @@ export function confDirFiles(names: readonly string[], suffixes: readonly string
  * that asked for it. Reads the file system (or `fs`).
  */
 export function readConfFile(file: string, fs: ConfFileSystem = nodeFiles): ConfigItem[] {
+  return readConfSources([], [file], fs);
+}
+
+/**
+ * The items of the command line's `--conf-file` files and `--conf-dir`
+ * directories (dnsmasq's -C and -7), each expanded as a conf-file or
+ * conf-dir line would be, files first; a file reached twice is read once.
+ * Reads the file system (or `fs`).
+ */
+function readConfSources(dirs: readonly string[], files: readonly string[], fs: ConfFileSystem = nodeFiles): ConfigItem[] {
   const seen = new Set<string>();
   const visit = (path: string, from: ConfigItem | undefined, depth: number): ConfigItem[] => {
     if (seen.has(path)) return [];
@@ -57,24 +67,27 @@ export function readConfFile(file: string, fs: ConfFileSystem = nodeFiles): Conf
     } catch (error) {
       throw new ConfigError(`cannot read ${path}: ${(error as Error).message}`, from?.file ?? path, from?.line ?? 0, from?.name ?? 'conf-file', { cause: error });
     }
-    return parseConfigText(text, path).flatMap((item) => {
-      if (item.name !== 'conf-file' && item.name !== 'conf-dir') return [item];
-      const where = () => new ConfigError('missing parameter', item.file, item.line, item.name);
-      if (!item.value) throw where();
-      if (depth >= 16) throw new ConfigError('includes nested too deep', item.file, item.line, item.name);
-      if (item.name === 'conf-file') return visit(item.value, item, depth + 1);
-      const [dir, ...suffixes] = item.value.split(',').map((s) => s.trim());
-      const base = dir!.replace(/\/+$/, '') || '/';
-      let names: string[];
-      try {
-        names = fs.regularFiles(base);
-      } catch (error) {
-        throw new ConfigError(`cannot access directory ${base}: ${(error as Error).message}`, item.file, item.line, item.name, { cause: error });
-      }
-      return confDirFiles(names, suffixes).flatMap((name) => visit(`${base}/${name}`, item, depth + 1));
-    });
+    return parseConfigText(text, path).flatMap((item) => include(item, depth));
   };
-  return visit(file, undefined, 0);
+  const include = (item: ConfigItem, depth: number): ConfigItem[] => {
+    if (item.name !== 'conf-file' && item.name !== 'conf-dir') return [item];
+    if (!item.value) throw new ConfigError('missing parameter', item.file, item.line, item.name);
+    if (depth >= 16) throw new ConfigError('includes nested too deep', item.file, item.line, item.name);
+    if (item.name === 'conf-file') return visit(item.value, item, depth + 1);
+    const [dir, ...suffixes] = item.value.split(',').map((s) => s.trim());
+    const base = dir!.replace(/\/+$/, '') || '/';
+    let names: string[];
+    try {
+      names = fs.regularFiles(base);
+    } catch (error) {
+      throw new ConfigError(`cannot access directory ${base}: ${(error as Error).message}`, item.file, item.line, item.name, { cause: error });
+    }
+    return confDirFiles(names, suffixes).flatMap((name) => visit(`${base}/${name}`, item, depth + 1));
+  };
+  return [
+    ...files.flatMap((file) => visit(file, undefined, 0)),
+    ...dirs.flatMap((value, i) => include({ name: 'conf-dir', value, file: 'command line', line: i + 1 }, 0)),
+  ];
 }
 
 /**
@@ -83,5 +96,5 @@ export function readConfFile(file: string, fs: ConfFileSystem = nodeFiles): Conf
  * throws ConfigError for a bad line or a file that cannot be read.
  */
 export function loadDnsConfig(args: DnsArgs, fs: ConfFileSystem = nodeFiles): DnsCacheConfig {
-  return applyItems([...args.confFiles.flatMap((file) => readConfFile(file, fs)), ...args.items]);
+  return applyItems([...readConfSources(args.confDirs, args.confFiles, fs), ...args.items]);
 }

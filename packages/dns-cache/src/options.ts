@@ -240,8 +240,8 @@ export function applyItems(items: Iterable<ConfigItem>, base: DnsCacheConfig = D
   const config = structuredClone(base) as Builder;
   for (const item of items) {
     const where = { file: item.file, line: item.line, option: item.name };
-    // DHCP options belong to the agent's DHCP server; a shared dnsmasq.conf may hold them.
-    if (item.name.startsWith('dhcp-')) continue;
+    // DHCP and TFTP options belong to the agent's servers; a shared dnsmasq.conf may hold them.
+    if (item.name.startsWith('dhcp-') || item.name === 'enable-tftp' || item.name.startsWith('tftp-')) continue;
     const spec = OPTIONS[item.name] ?? fail('bad option', where);
     if (spec.value === true && item.value === undefined) fail('missing parameter', where);
     if (!spec.value && item.value !== undefined) fail('extraneous parameter', where);
@@ -268,6 +268,8 @@ export function parseConfigText(text: string, file: string): ConfigItem[] {
 export interface DnsArgs {
   readonly items: ConfigItem[];
   readonly confFiles: string[];
+  /** `--conf-dir DIR[,suffixes]`: dnsmasq's -7, read as a conf-dir line. */
+  readonly confDirs: string[];
   readonly test: boolean;
 }
 
@@ -279,6 +281,7 @@ export interface DnsArgs {
 export function parseDnsArgs(argv: readonly string[]): DnsArgs {
   const items: ConfigItem[] = [];
   const confFiles: string[] = [];
+  const confDirs: string[] = [];
   let test = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -291,13 +294,14 @@ export function parseDnsArgs(argv: readonly string[]): DnsArgs {
       test = true;
       continue;
     }
-    const takesValue = name === 'conf-file' || OPTIONS[name]?.value === true;
+    const takesValue = name === 'conf-file' || name === 'conf-dir' || OPTIONS[name]?.value === true;
     if (takesValue && value === undefined) {
       value = argv[i + 1] ?? fail('missing parameter', { ...where, option: name });
       i++;
     }
     if (name === 'conf-file') confFiles.push(value!);
+    else if (name === 'conf-dir') confDirs.push(value!);
     else items.push({ name, value, file: 'command line', line: where.line });
   }
-  return { items, confFiles, test };
+  return { items, confFiles, confDirs, test };
 }

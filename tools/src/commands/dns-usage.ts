@@ -20,7 +20,7 @@ export function dnsUsage(): string {
     return [...lines, line].join('\n');
   };
   return [
-    'Usage: leasehold dns [--conf-file FILE]... [--test] [--OPTION[=VALUE]]...',
+    'Usage: leasehold dns [--conf-file FILE]... [--conf-dir DIR[,SUFFIX]...]... [--test] [--OPTION[=VALUE]]...',
     '',
     'Run the DNS cache alone, configured as dnsmasq is: options from dnsmasq.conf-style',
     'files (--conf-file), then the same options as flags (--name VALUE or --name=VALUE).',
@@ -28,6 +28,9 @@ export function dnsUsage(): string {
     '  --conf-file FILE  read options from FILE (name=value lines, # comments); may repeat;',
     '                    its conf-file=F and conf-dir=DIR[,.bak][,*.conf] lines are read',
     '                    where they stand, as dnsmasq reads them',
+    '  --conf-dir DIR[,.bak][,*.conf]  read every file of DIR as a conf-dir line does (.bak:',
+    '                    leave out names ending so; *.conf: only names ending so); may repeat',
+    '                    (dhcp-* and TFTP lines in the files are the agent\'s: skipped here)',
     '  --test            check the configuration and exit (as dnsmasq --test)',
     '  --log-queries     log every query and its answer (query[A] x from y, reply x is 198.18.0.5)',
     '  -h, --help        this help',
