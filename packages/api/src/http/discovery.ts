@@ -20,6 +20,10 @@ const EXTENSIONS: readonly (readonly [string, string, string])[] = [
   ['pagination', 'Pagination support', 'Extension that indicates that pagination is enabled.'],
   ['sorting', 'Sorting support', 'Extension that indicates that sorting is enabled.'],
   ['standard-attr-revisions', 'Resource revision numbers', 'This extension will display the revision number of neutron resources.'],
+  // Kept and shown (../attributes.ts): description, tags with their sub-resource and filters, created_at and updated_at.
+  ['standard-attr-description', 'standard-attr-description', 'Extension to add descriptions to standard attributes'],
+  ['standard-attr-tag', 'Tag support for resources with standard attribute: subnet, network, port, ...', 'Enables to set tag on resources with standard attribute.'],
+  ['standard-attr-timestamp', 'Resource timestamps', 'Adds created_at and updated_at fields to all Neutron resources that have Neutron standard attributes.'],
   ['revision-if-match', 'If-Match constraints based on revision_number', "Extension indicating that If-Match based on revision_number is supported."],
 ];
 

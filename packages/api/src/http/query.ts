@@ -6,12 +6,15 @@
  * Presentation only: which resources exist and what they hold is the
  * handlers' answer.
  */
+import { tagsMatch } from '../attributes.js';
 import { ApiError } from '../errors.js';
 
 export type Query = Readonly<Record<string, string | readonly string[] | undefined>>;
 type Item = Readonly<Record<string, unknown>>;
 
 const CONTROL = new Set(['fields', 'sort_key', 'sort_dir', 'limit', 'marker', 'page_reverse']);
+/** Neutron's tag filters (comma-separated lists; a repeated key adds to its list), applied by `tagsMatch`. */
+const TAG_FILTERS = ['tags', 'tags-any', 'not-tags', 'not-tags-any'] as const;
 
 /** A query parameter's values (repeated keys are a list). */
 function values(query: Query, key: string): string[] {
@@ -39,9 +42,11 @@ function matchesFixedIp(item: Item, wanted: string): boolean {
 
 /** The items every filter of `query` keeps (a field the items do not have matches nothing but an empty value). */
 export function filterItems<T extends Item>(items: readonly T[], query: Query): T[] {
-  const filters = Object.keys(query).filter((key) => !CONTROL.has(key));
-  if (filters.length === 0) return [...items];
+  const filters = Object.keys(query).filter((key) => !CONTROL.has(key) && !(TAG_FILTERS as readonly string[]).includes(key));
+  const tagFilters = Object.fromEntries(TAG_FILTERS.flatMap((key) => (query[key] === undefined ? [] : [[key, values(query, key).join(',')]])));
+  if (filters.length === 0 && Object.keys(tagFilters).length === 0) return [...items];
   return items.filter((item) =>
+    tagsMatch(Array.isArray(item.tags) ? (item.tags as string[]) : [], tagFilters) &&
     filters.every((key) => {
       const wanted = values(query, key);
       if (key === 'fixed_ips') return wanted.every((w) => matchesFixedIp(item, w));

@@ -17,6 +17,12 @@ const network: NetworkView = {
   project_id: 'p',
   tenant_id: 'p',
   revision_number: 1,
+  description: '',
+  tags: [],
+  created_at: '2026-12-07T05:58:22Z',
+  updated_at: '2026-12-07T05:58:22Z',
+  shared: false,
+  port_security_enabled: true,
 };
 
 describe('resources between the API and Neutron', () => {
@@ -35,10 +41,18 @@ describe('resources between the API and Neutron', () => {
   });
 
   it("passes the handler's fields through, leaves out Neutron-only fields at their default and refuses the rest", () => {
-    expect(handlerRequest('networks.create', { name: 'n', admin_state_up: true, shared: false, description: '', port_security_enabled: true })).toEqual({ name: 'n', admin_state_up: true });
+    expect(handlerRequest('networks.create', { name: 'n', admin_state_up: true, 'router:external': false })).toEqual({ name: 'n', admin_state_up: true });
     expect(handlerRequest('ports.create', { network_id: 'n1', 'binding:vnic_type': 'normal', security_groups: [] })).toEqual({ network_id: 'n1' });
-    expect(() => handlerRequest('networks.create', { name: 'n', shared: true })).toThrow(/does not keep shared/);
-    expect(() => handlerRequest('networks.update', { description: 'hello' })).toThrow(/does not keep description/);
+    expect(() => handlerRequest('networks.create', { name: 'n', 'router:external': true })).toThrow(/does not keep router:external/);
+    expect(() => handlerRequest('ports.create', { network_id: 'n1', security_groups: ['default'] })).toThrow(/does not keep security_groups/);
+    expect(() => handlerRequest('subnets.create', { network_id: 'n1', cidr: '198.18.0.0/24', colour: 'red' })).toThrow(/colour/);
+  });
+
+  it('passes the fields Leasehold keeps for clients through to the handler: description, tags, shared, port security, binding, address pairs', () => {
+    expect(handlerRequest('networks.update', { description: 'hello', tags: ['a'], shared: true, port_security_enabled: false })).toEqual({ description: 'hello', tags: ['a'], shared: true, port_security_enabled: false });
+    const port = { network_id: 'n1', 'binding:host_id': 'compute-1', 'binding:profile': { a: 1 }, allowed_address_pairs: [{ ip_address: '198.18.0.0/24' }], port_security_enabled: false };
+    expect(handlerRequest('ports.create', port)).toEqual(port);
+    expect(() => handlerRequest('subnets.create', { network_id: 'n1', cidr: '198.18.0.0/24', shared: true })).toThrow(/Unrecognized attribute\(s\) 'shared'/);
     expect(() => handlerRequest('subnets.create', { network_id: 'n1', cidr: '198.18.0.0/24', colour: 'red' })).toThrow(/colour/);
   });
 

@@ -4,19 +4,17 @@
  * values Neutron shows when nobody set them (every view field passes
  * through, so a field the API gains is shown without a change here). In:
  * a request's fields go to the API's handler as they are when its schema
- * takes them; a Neutron field the API does not keep is accepted only at
- * its default value (what clients send when nobody asked for it) and
- * refused otherwise, never silently dropped.
+ * takes them (description, tags, shared, port security, binding:host_id,
+ * binding:profile and allowed_address_pairs are kept, see ../attributes.ts);
+ * a Neutron field the API does not keep is accepted only at its default
+ * value (what clients send when nobody asked for it) and refused
+ * otherwise, never silently dropped.
  */
 import { ApiError } from '../errors.js';
 import type { AgentView, NetworkView, PortView, SubnetView } from '../wire/views.js';
 import { schemas } from '../wire/schemas.js';
 
 const NEUTRON_NETWORK = {
-  description: '',
-  tags: [],
-  shared: false,
-  port_security_enabled: true,
   'router:external': false,
   'provider:segmentation_id': null,
   ipv4_address_scope: null,
@@ -24,8 +22,6 @@ const NEUTRON_NETWORK = {
   availability_zones: [],
 };
 const NEUTRON_SUBNET = {
-  description: '',
-  tags: [],
   service_types: [],
   subnetpool_id: null,
   ipv6_ra_mode: null,
@@ -33,14 +29,8 @@ const NEUTRON_SUBNET = {
   segment_id: null,
 };
 const NEUTRON_PORT = {
-  description: '',
-  tags: [],
   security_groups: [],
-  port_security_enabled: true,
-  allowed_address_pairs: [],
   'binding:vnic_type': 'normal',
-  'binding:profile': {},
-  'binding:host_id': '',
   'binding:vif_type': 'unbound',
   'binding:vif_details': {},
 };
@@ -73,8 +63,7 @@ export function neutronTime(iso: string | null): string | null {
 export function neutronAgent(view: AgentView): Record<string, unknown> {
   return {
     topic: 'dhcp_agent',
-    description: '',
-    resources_synced: null,
+      resources_synced: null,
     ...view,
     heartbeat_timestamp: neutronTime(view.heartbeat_timestamp),
   };
@@ -82,16 +71,9 @@ export function neutronAgent(view: AgentView): Record<string, unknown> {
 
 /** Neutron fields the API does not keep, with the one value each may take (what a client sends by default). */
 const ACCEPTED_DEFAULTS: Readonly<Record<string, unknown>> = {
-  description: '',
-  tags: [],
-  shared: false,
-  port_security_enabled: true,
   'router:external': false,
   security_groups: [],
-  allowed_address_pairs: [],
   'binding:vnic_type': 'normal',
-  'binding:host_id': '',
-  'binding:profile': {},
   ipv6_ra_mode: null,
   ipv6_address_mode: null,
   subnetpool_id: null,

@@ -55,10 +55,10 @@ describe('Neutron HTTP API', () => {
   });
 
   it('refuses a Neutron field Leasehold does not keep unless it has its default value', async () => {
-    const shared = await req('POST', '/v2.0/networks', { network: { name: 'x', shared: true } });
-    expect(shared.status).toBe(400);
-    expect(shared.body.NeutronError.type).toBe('InvalidInput');
-    expect(shared.body.NeutronError.message).toMatch(/shared/);
+    const external = await req('POST', '/v2.0/networks', { network: { name: 'x', 'router:external': true } });
+    expect(external.status).toBe(400);
+    expect(external.body.NeutronError.type).toBe('InvalidInput');
+    expect(external.body.NeutronError.message).toMatch(/router:external/);
     const unknown = await req('POST', '/v2.0/networks', { network: { name: 'x', colour: 'red' } });
     expect(unknown.body.NeutronError.message).toMatch(/colour/);
     expect((await req('POST', '/v2.0/networks', { name: 'unwrapped' })).status).toBe(400);

@@ -21,6 +21,7 @@ import { registerAgentRoutes } from './agent-routes.js';
 import { registerDiscoveryRoutes } from './discovery.js';
 import { httpError, neutronError, type ErrorContext } from './neutron-errors.js';
 import { registerResourceRoutes } from './routes.js';
+import { registerTagRoutes } from './tag-routes.js';
 import { HttpStats } from './stats.js';
 
 /** Calls one of the API's operations (`ports.create`) with a handler's request body, admitted as a NATS request is. */
@@ -165,6 +166,7 @@ export async function startHttpApi(backend: HttpApiBackend, options: HttpApiOpti
 
   registerDiscoveryRoutes(app, ctx);
   registerResourceRoutes(app, call, ctx);
+  registerTagRoutes(app, call, ctx);
   registerAgentRoutes(app, call, ctx);
   for (const mount of options.mounts ?? []) await mount.register(app, call);
 

@@ -6,6 +6,7 @@
  */
 import type { NetworkEventData, NetworkState } from '@leasehold/protocol';
 import { toNetworkEnvelope, type NetworkEnvelope, type NetworkEvent, type NetworkSnapshot } from '@leasehold/resources';
+import { networkAttributes } from '../attributes.js';
 import { envelopeIds, type CommandContext } from '../command.js';
 import { ApiError, notFound } from '../errors.js';
 import type { Input } from '../wire/schemas.js';
@@ -38,6 +39,7 @@ export function createNetwork(req: Input<'networkCreate'>, projectId: string, ta
     availabilityZoneHints: req.availability_zone_hints ?? [],
     ...segment,
     projectId,
+    ...networkAttributes(req),
   };
   return [networkEvent(network.id, 'NetworkCreated', { network }, ctx)];
 }
@@ -57,6 +59,7 @@ export function updateNetwork(snapshot: NetworkSnapshot | undefined, req: Input<
   if (req.mtu !== undefined) changes.mtu = req.mtu;
   if (req.dns_domain !== undefined) changes.dnsDomain = normalizeDomain(req.dns_domain);
   if (req.availability_zone_hints !== undefined) changes.availabilityZoneHints = req.availability_zone_hints;
+  Object.assign(changes, networkAttributes(req));
   if (providerChange(req)) {
     const segment = decideSegment(req, network, taken);
     if (segment.physicalNetwork !== network.physicalNetwork) changes.physicalNetwork = segment.physicalNetwork;

@@ -4,6 +4,7 @@
  * malformed one), then runs a command through the `NetworkWriter` or reads
  * the read model, and answers with `networkView`.
  */
+import { tagsMatch } from '../attributes.js';
 import { DHCP_DEVICE_OWNER } from '@leasehold/resources';
 import type { Journal } from '@leasehold/journal';
 import { networkSegment, segmentKey, type NetworkEventData } from '@leasehold/protocol';
@@ -37,7 +38,7 @@ export function networkHandlers({ model, quotas, networks, ports, journal }: Net
   const showNetwork = (id: string) => {
     const snapshot = model.network(id);
     if (!snapshot) throw notFound('network', id);
-    return { network: networkView(snapshot, model.networkVersion(id)) };
+    return { network: networkView(snapshot, model.networkVersion(id), model.times.get(id)) };
   };
 
   const segments = new SegmentClaims(journal, model);
@@ -72,7 +73,7 @@ export function networkHandlers({ model, quotas, networks, ports, journal }: Net
       const f = parseRequest('networkList', body);
       const found = [...model.networks.entries()]
         .filter(([, v]) => v.value.value === 'active')
-        .map(([id, v]) => networkView(v.value, model.networkVersion(id)))
+        .map(([id, v]) => networkView(v.value, model.networkVersion(id), model.times.get(id)))
         .filter(
           (n) =>
             (f.id === undefined || n.id === f.id) &&
@@ -80,7 +81,8 @@ export function networkHandlers({ model, quotas, networks, ports, journal }: Net
             (f.admin_state_up === undefined || n.admin_state_up === f.admin_state_up) &&
             (f['provider:physical_network'] === undefined || n['provider:physical_network'] === f['provider:physical_network']) &&
             (f['provider:network_type'] === undefined || n['provider:network_type'] === f['provider:network_type']) &&
-            (f['provider:segmentation_id'] === undefined || n['provider:segmentation_id'] === f['provider:segmentation_id']),
+            (f['provider:segmentation_id'] === undefined || n['provider:segmentation_id'] === f['provider:segmentation_id']) &&
+            tagsMatch(n.tags, f),
         );
       const { items, next_marker } = page(found, (n) => n.id, f);
       return { networks: items, ...(next_marker ? { next_marker } : {}) };

@@ -1,10 +1,12 @@
 /** A network as the API shows it (`NetworkView`). Pure. */
 import { networkSegment, type NetworkState } from '@leasehold/protocol';
+import { networkAttributesView, timesView, type ResourceTimes } from '../attributes.js';
 import { projectFields } from '../quota.js';
 import type { NetworkView } from '../wire/views.js';
 import type { NetworkSnapshot } from '@leasehold/resources';
 
-export function networkView(snapshot: NetworkSnapshot, version: number): NetworkView {
+/** `times`: the read model's for the network. */
+export function networkView(snapshot: NetworkSnapshot, version: number, times?: ResourceTimes): NetworkView {
   const n = snapshot.context.network as NetworkState;
   const segment = networkSegment(n);
   return {
@@ -21,5 +23,7 @@ export function networkView(snapshot: NetworkSnapshot, version: number): Network
     subnets: [...Object.keys(snapshot.context.subnets), ...Object.keys(snapshot.context.subnets6)],
     ...projectFields(n.projectId),
     revision_number: version,
+    ...networkAttributesView(n),
+    ...timesView(times),
   };
 }

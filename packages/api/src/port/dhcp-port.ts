@@ -110,7 +110,7 @@ export function agentRequestHandlers(journal: Journal, model: ReadModel, ports: 
     const stored = model.ports.get(port.id) ?? { value: port, version: 0 };
     const domain = model.network(port.networkId)?.context.network?.dnsDomain;
     const status = portStatus(stored.value, stored.version, model);
-    return { port: portView(stored.value, stored.version, status, domain, port.projectId ?? model.projectOf(port.networkId)), created };
+    return { port: portView(stored.value, stored.version, status, domain, port.projectId ?? model.projectOf(port.networkId), undefined, model.times.get(port.id)), created };
   };
 
   /**

@@ -3,6 +3,7 @@
  * through the `PortWriter` (MAC and address claims first), the one the
  * agents' DHCP-port requests share, so one set of claims is in flight.
  */
+import { tagsMatch } from '../attributes.js';
 import { canonicalIpv6, formatIpv4 } from '@leasehold/protocol';
 import { DHCP_DEVICE_OWNER } from '@leasehold/resources';
 import { requestContext } from '../command.js';
@@ -30,7 +31,7 @@ export function portHandlers({ model, quotas, ports, dnsDomain, activations }: P
   const showPort = (id: string) => {
     const port = model.ports.get(id);
     if (!port) throw notFound('port', id);
-    return { port: portView(port.value, port.version, portStatus(port.value, port.version, model), model.network(port.value.networkId)?.context.network?.dnsDomain, model.projectOf(port.value.networkId), dnsDomain) };
+    return { port: portView(port.value, port.version, portStatus(port.value, port.version, model), model.network(port.value.networkId)?.context.network?.dnsDomain, model.projectOf(port.value.networkId), dnsDomain, model.times.get(port.value.id)) };
   };
 
   return {
@@ -63,12 +64,13 @@ export function portHandlers({ model, quotas, ports, dnsDomain, activations }: P
           (f.device_owner === undefined || p.deviceOwner === f.device_owner) &&
           (f.device_id === undefined || p.deviceId === f.device_id) &&
           (f.subnet_id === undefined || p.fixedIps.some((x) => x.subnetId === f.subnet_id) || (p.fixedIps6 ?? []).some((x) => x.subnetId === f.subnet_id)) &&
-          (f.ip_address === undefined || p.fixedIps.some((x) => formatIpv4(x.ipAddress) === f.ip_address) || (p.fixedIps6 ?? []).some((x) => x.ipAddress === canonicalIpv6(f.ip_address!))),
+          (f.ip_address === undefined || p.fixedIps.some((x) => formatIpv4(x.ipAddress) === f.ip_address) || (p.fixedIps6 ?? []).some((x) => x.ipAddress === canonicalIpv6(f.ip_address!))) &&
+          tagsMatch(p.tags ?? [], f),
       );
       // Page before building views: a page of a large network costs only its own items.
       const { items, next_marker } = page(matching, (p) => p.value.id, f);
       return {
-        ports: items.map(({ value, version }) => portView(value, version, portStatus(value, version, model), domainOf(value.networkId), value.projectId ?? model.projectOf(value.networkId), dnsDomain)),
+        ports: items.map(({ value, version }) => portView(value, version, portStatus(value, version, model), domainOf(value.networkId), value.projectId ?? model.projectOf(value.networkId), dnsDomain, model.times.get(value.id))),
         ...(next_marker ? { next_marker } : {}),
       };
     },

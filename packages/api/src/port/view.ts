@@ -1,5 +1,6 @@
 /** A port as the API shows it (`PortView`). Pure. */
 import { DEFAULT_DNS_DOMAIN, defaultHostname, formatIpv4, parseIpv4, portDnsDomain, type PortState } from '@leasehold/protocol';
+import { portAttributesView, timesView, type ResourceTimes } from '../attributes.js';
 import { projectFields } from '../quota.js';
 import type { PortView } from '../wire/views.js';
 import type { PortStatus } from './status.js';
@@ -8,9 +9,10 @@ import type { PortStatus } from './status.js';
  * `status`: status.ts's `portStatus` (the rule needs the agents' reports, this view does not);
  * `dnsDomain`: its network's, for dns_assignment, where `defaultDomain`
  * (Neutron's dns_domain, openstacklocal) stands in when the network has
- * none; `networkProject`: stands in for a port written before quotas.
+ * none; `networkProject`: stands in for a port written before quotas;
+ * `times`: the read model's for the port.
  */
-export function portView(p: PortState, version: number, status: PortStatus, dnsDomain = '', networkProject?: string, defaultDomain = DEFAULT_DNS_DOMAIN): PortView {
+export function portView(p: PortState, version: number, status: PortStatus, dnsDomain = '', networkProject?: string, defaultDomain = DEFAULT_DNS_DOMAIN, times?: ResourceTimes): PortView {
   return {
     id: p.id,
     network_id: p.networkId,
@@ -29,6 +31,8 @@ export function portView(p: PortState, version: number, status: PortStatus, dnsD
     status,
     ...projectFields(p.projectId ?? networkProject),
     revision_number: version,
+    ...portAttributesView(p),
+    ...timesView(times),
   };
 }
 

@@ -19,6 +19,7 @@ import {
   type PortEvent,
 } from '@leasehold/resources';
 import { ApiError, notFound } from '../errors.js';
+import { portAttributes } from '../attributes.js';
 import { envelopeIds, type CommandContext } from '../command.js';
 import type { ReadModel } from '../read-model/read-model.js';
 import type { Input } from '../wire/schemas.js';
@@ -63,6 +64,7 @@ export class PortWriter {
     const addresses6 = resolveAddressRequests6(network, req.fixed_ips);
     const dnsName = parseDnsName(req.dns_name);
     const [extraDhcpOpts, extraDhcpOpts6] = parseExtraDhcpOpts(req.extra_dhcp_opts);
+    const attributes = portAttributes(req);
     const portId = at?.portId ?? ctx.newId();
     const networkId = req.network_id;
 
@@ -84,6 +86,7 @@ export class PortWriter {
         deviceId: req.device_id ?? '',
         adminStateUp: req.admin_state_up ?? true,
         projectId,
+        ...attributes,
       };
       const result = await this.journal.append(portSubject(portId), [portEvent(portId, 'PortCreated', { port }, ctx)], at?.version ?? 0);
       await this.model.waitFor(result.version);
@@ -122,6 +125,7 @@ export class PortWriter {
     // Checked before anything is claimed, so a refused update writes nothing.
     const dnsName = req.dns_name === undefined ? undefined : parseDnsName(req.dns_name);
     const extraDhcpOpts = req.extra_dhcp_opts === undefined ? undefined : parseExtraDhcpOpts(req.extra_dhcp_opts);
+    const attributes = portAttributes(req);
 
     const claims: Claim[] = [];
     try {
@@ -144,6 +148,7 @@ export class PortWriter {
       if (req.device_owner !== undefined) changes.deviceOwner = req.device_owner;
       if (req.device_id !== undefined) changes.deviceId = req.device_id;
       if (req.admin_state_up !== undefined) changes.adminStateUp = req.admin_state_up;
+      Object.assign(changes, attributes);
       if (Object.keys(changes).length === 0) return port;
       const result = await this.journal.append(portSubject(port.id), [portEvent(port.id, 'PortUpdated', { changes }, ctx)], current.version);
       await this.model.waitFor(result.version);

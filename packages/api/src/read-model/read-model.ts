@@ -25,6 +25,7 @@ import {
   type NetworkSnapshot,
   type PortEvent,
 } from '@leasehold/resources';
+import type { ResourceTimes } from '../attributes.js';
 import { DEFAULT_PROJECT_ID, type ProjectUsage } from '../quota.js';
 import { AgentsReadModel } from './agents.js';
 import { AgentReadiness } from './readiness.js';
@@ -53,6 +54,8 @@ export class ReadModel {
   readonly claimVersions = new Map<string, number>();
   readonly portsByNetwork = new Map<string, Set<string>>();
   readonly networkOfSubnet = new Map<string, string>();
+  /** When each live network, subnet and port was created and last changed (its events' `at`): Neutron's created_at and updated_at. */
+  readonly times = new Map<string, ResourceTimes>();
   /** Agents, bindings and leases. */
   readonly fleet = new AgentsReadModel();
   /** What each agent says it has folded and serves (not folded from the journal, not snapshotted): ports' status. */
@@ -148,6 +151,7 @@ export class ReadModel {
     if (next !== current) {
       this.countNetwork(current, -1);
       this.countNetwork(next, 1);
+      this.noteNetworkTimes(id, event);
     }
     // Only what the machine accepted: the index stays a function of the networks' subnets (restore rebuilds it so).
     if (event.type === 'SubnetCreated' && subnetIn(next.context, event.subnet.id) === event.subnet) this.networkOfSubnet.set(event.subnet.id, id);
@@ -156,6 +160,39 @@ export class ReadModel {
     if (event.type === 'SubnetDeleted' && had(current, event.subnetId) && !had(next, event.subnetId)) {
       this.networkOfSubnet.delete(event.subnetId);
     }
+  }
+
+  /**
+   * Times of what an accepted network event changed. The network's
+   * updated_at moves with every change of its aggregate (a subnet's too), as
+   * its revision_number does; a subnet's with its own events.
+   */
+  private noteNetworkTimes(id: string, event: NetworkEvent): void {
+    switch (event.type) {
+      case 'NetworkCreated':
+        this.times.set(id, { createdAt: event.at, updatedAt: event.at });
+        return;
+      case 'NetworkDeleted':
+        this.times.delete(id);
+        return;
+      case 'SubnetCreated':
+      case 'Subnet6Created':
+        this.times.set(event.subnet.id, { createdAt: event.at, updatedAt: event.at });
+        break;
+      case 'SubnetUpdated':
+      case 'Subnet6Updated':
+        this.touch(event.subnetId, event.at);
+        break;
+      case 'SubnetDeleted':
+        this.times.delete(event.subnetId);
+        break;
+    }
+    this.touch(id, event.at);
+  }
+
+  private touch(id: string, at: number): void {
+    const times = this.times.get(id);
+    this.times.set(id, { createdAt: times?.createdAt ?? at, updatedAt: at });
   }
 
   /**
@@ -169,8 +206,11 @@ export class ReadModel {
     if (!next) {
       this.ports.delete(id);
       this.uncountPort(id);
+      this.times.delete(id);
       return;
     }
+    if (event.type === 'PortCreated') this.times.set(id, { createdAt: event.at, updatedAt: event.at });
+    else if (next !== current?.value) this.touch(id, event.at);
     this.ports.set(id, { value: next, version: seq });
     this.countPort(next);
     this.indexPort(next.networkId).add(id);

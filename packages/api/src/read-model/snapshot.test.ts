@@ -53,14 +53,21 @@ const someOf = <T>(items: readonly T[]) => fc.subarray([...items]);
 
 // ---- networks and subnets ----
 
-const networkFields = fc.record({
-  name: pick(['', 'tenant-a', 'ext']),
-  adminStateUp: fc.boolean(),
-  mtu: pick([1450, 1500, 9000]),
-  dnsDomain: pick(['', 'example.org.']),
-  availabilityZoneHints: pick([[], ['az1'], ['az1', 'az2']]),
-  physicalNetwork: pick([null, 'physnet1']),
-});
+/** Neutron's kept-for-clients fields, each present or not: events written before them have none. */
+const standardExtras = { description: pick(['', 'blue team']), tags: pick([[], ['a'], ['a', 'b']]) };
+const networkFields = fc
+  .tuple(
+    fc.record({
+      name: pick(['', 'tenant-a', 'ext']),
+      adminStateUp: fc.boolean(),
+      mtu: pick([1450, 1500, 9000]),
+      dnsDomain: pick(['', 'example.org.']),
+      availabilityZoneHints: pick([[], ['az1'], ['az1', 'az2']]),
+      physicalNetwork: pick([null, 'physnet1']),
+    }),
+    fc.record({ ...standardExtras, shared: fc.boolean(), portSecurityEnabled: fc.boolean() }, { requiredKeys: [] }),
+  )
+  .map(([fields, extras]) => ({ ...fields, ...extras }));
 
 const subnetState = (n: number, k: number): fc.Arbitrary<SubnetState> => {
   const third = n * 4 + k;
@@ -81,7 +88,7 @@ const subnetState = (n: number, k: number): fc.Arbitrary<SubnetState> => {
 };
 
 const subnetChanges: fc.Arbitrary<SubnetChanges> = fc.record(
-  { name: pick(['', 'renamed']), enableDhcp: fc.boolean(), leaseDuration: pick([600, 86_400]), dnsNameservers: pick([[], [parseIpv4('198.18.255.54')]]) },
+  { name: pick(['', 'renamed']), enableDhcp: fc.boolean(), leaseDuration: pick([600, 86_400]), dnsNameservers: pick([[], [parseIpv4('198.18.255.54')]]), ...standardExtras },
   { requiredKeys: [] },
 );
 
@@ -99,7 +106,7 @@ const networkEvents: fc.Arbitrary<EventDraft> = fc.oneof(
   { weight: 2, arbitrary: fc.tuple(netIndex, at).map(([n, t]) => networkDraft(NETS[n]!, 'NetworkDeleted', {}, t)) },
   {
     weight: 5,
-    arbitrary: fc.tuple(netIndex, fc.nat(2), at).chain(([n, k, t]) => subnetState(n, k).map((subnet) => networkDraft(NETS[n]!, 'SubnetCreated', { subnet }, t))),
+    arbitrary: fc.tuple(netIndex, fc.nat(2), at).chain(([n, k, t]) => fc.tuple(subnetState(n, k), fc.record(standardExtras, { requiredKeys: [] })).map(([subnet, extras]) => networkDraft(NETS[n]!, 'SubnetCreated', { subnet: { ...subnet, ...extras } }, t))),
   },
   {
     weight: 2,
@@ -112,16 +119,30 @@ const networkEvents: fc.Arbitrary<EventDraft> = fc.oneof(
 
 const fixedIps = (n: number) => fc.array(fc.record({ subnetId: pick(SUBNETS[n]!), ipAddress: pick(IPS) }), { maxLength: 2 });
 const portFields = (n: number) =>
-  fc.record({
-    name: pick(['', 'vm-1']),
-    macAddress: pick(MACS),
-    fixedIps: fixedIps(n),
-    dnsName: pick(['', 'vm1']),
-    extraDhcpOpts: pick([[], [{ optName: 'mtu', optValue: '1400' }]]),
-    deviceOwner: pick(['', 'compute:nova', 'network:dhcp']),
-    deviceId: pick(['', 'instance-1']),
-    adminStateUp: fc.boolean(),
-  });
+  fc
+    .tuple(
+      fc.record({
+        name: pick(['', 'vm-1']),
+        macAddress: pick(MACS),
+        fixedIps: fixedIps(n),
+        dnsName: pick(['', 'vm1']),
+        extraDhcpOpts: pick([[], [{ optName: 'mtu', optValue: '1400' }]]),
+        deviceOwner: pick(['', 'compute:nova', 'network:dhcp']),
+        deviceId: pick(['', 'instance-1']),
+        adminStateUp: fc.boolean(),
+      }),
+      fc.record(
+        {
+          ...standardExtras,
+          portSecurityEnabled: fc.boolean(),
+          bindingHostId: pick(['', 'compute-1']),
+          bindingProfile: pick([{}, { pci_slot: '0000:05:00.1' }]),
+          allowedAddressPairs: pick([[], [{ ipAddress: '198.18.0.0/28' }], [{ ipAddress: '2001:db8::5', macAddress: 'fa:16:3e:00:00:09' }]]),
+        },
+        { requiredKeys: [] },
+      ),
+    )
+    .map(([fields, extras]) => ({ ...fields, ...extras }));
 
 const portEvents: fc.Arbitrary<EventDraft> = fc.oneof(
   fc.tuple(fc.nat(PORTS.length - 1), netIndex, at).chain(([p, n, t]) =>

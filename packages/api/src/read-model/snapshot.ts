@@ -17,14 +17,16 @@ import { ReadModelSnapshotError, ReadModelSnapshotVersionError } from '../errors
 import type { AgentRow, AgentsReadModel, BindingRow, LeaseRow, LeaseState } from './agents.js';
 import type { ReadModel } from './read-model.js';
 
-/** 2: a network's context holds its IPv6 subnets (`subnets6`). */
-export const READ_MODEL_SNAPSHOT_V = 2;
+/** 2: a network's context holds its IPv6 subnets (`subnets6`). 3: `times` (created_at and updated_at). */
+export const READ_MODEL_SNAPSHOT_V = 3;
 /** Tells the API's snapshot from another projection's (the agent's, the scheduler's). */
 export const READ_MODEL_SNAPSHOT_KIND = 'api-read-model';
 
 /** [network id, version, state of the network machine, its context]: live, absent and deleted networks alike. */
 export type NetworkEntry = readonly [id: string, version: number, state: 'absent' | 'active' | 'deleted', context: NetworkContext];
 export type PortEntry = readonly [id: string, version: number, port: PortState];
+/** [network, subnet or port id, created at, last changed at] (ms), of every live one. */
+export type TimesEntry = readonly [id: string, createdAt: number, updatedAt: number];
 /**
  * One claim subject: its last sequence, and its live owner if any. Three
  * shapes: `[subject, version]` released, `[subject, version, portId]` a live
@@ -56,6 +58,7 @@ export interface ReadModelSnapshot {
   readonly position: number;
   readonly networks: readonly NetworkEntry[];
   readonly ports: readonly PortEntry[];
+  readonly times: readonly TimesEntry[];
   readonly claims: readonly ClaimEntry[];
   readonly agents: readonly AgentRow[];
   readonly bindings: readonly BindingEntry[];
@@ -81,7 +84,9 @@ export function takeSnapshot(model: ReadModel, position: number): ReadModelSnaps
     const owner = ip === undefined ? (model.macClaims.get(subject) ?? model.segmentClaims.get(subject)) : undefined;
     claims.push(ip !== undefined ? [subject, version, ip.portId, ip.subnetId] : owner !== undefined ? [subject, version, owner] : [subject, version]);
   }
-  return { v: READ_MODEL_SNAPSHOT_V, kind: READ_MODEL_SNAPSHOT_KIND, position, networks, ports, claims, ...fleetSnapshot(model.fleet) };
+  const times: TimesEntry[] = [];
+  for (const [id, t] of model.times) times.push([id, t.createdAt, t.updatedAt]);
+  return { v: READ_MODEL_SNAPSHOT_V, kind: READ_MODEL_SNAPSHOT_KIND, position, networks, ports, times, claims, ...fleetSnapshot(model.fleet) };
 }
 
 function fleetSnapshot(fleet: AgentsReadModel): Pick<ReadModelSnapshot, 'agents' | 'bindings' | 'leases'> {
@@ -111,7 +116,7 @@ export function checkSnapshot(value: unknown): ReadModelSnapshot {
   if (s.kind !== READ_MODEL_SNAPSHOT_KIND) throw new ReadModelSnapshotError(`not a read-model snapshot (kind ${JSON.stringify(s.kind)})`);
   if (s.v !== READ_MODEL_SNAPSHOT_V) throw new ReadModelSnapshotVersionError(s.v, READ_MODEL_SNAPSHOT_V);
   if (!Number.isSafeInteger(s.position) || (s.position as number) < 0) throw new ReadModelSnapshotError('read-model snapshot: field "position" is not a sequence');
-  for (const field of ['networks', 'ports', 'claims', 'agents', 'bindings', 'leases'] as const) {
+  for (const field of ['networks', 'ports', 'times', 'claims', 'agents', 'bindings', 'leases'] as const) {
     if (!Array.isArray(s[field])) throw new ReadModelSnapshotError(`read-model snapshot: field "${field}" is not an array`);
   }
   checkEntries(value as ReadModelSnapshot);
@@ -164,6 +169,10 @@ function checkEntries(s: ReadModelSnapshot): void {
     valid(`port ${String(id)}`, checkEventData('PortCreated', 1, { port }));
     if ((port as PortState).id !== id) fail(`port ${String(id)}`, `its id is ${(port as PortState).id}`);
   }
+  for (const entry of s.times) {
+    const [id, createdAt, updatedAt] = tuple(entry, 3, 'a times entry');
+    if (!isText(id) || !isTime(createdAt) || !isTime(updatedAt)) fail(`times of ${String(id)}`, 'id or times');
+  }
   for (const entry of s.claims) {
     const [subject, version, ...owner] = tuple(entry, 2, 'a claim');
     if (!isText(subject) || !isSeq(version) || owner.length > 2 || !owner.every(isText)) fail(`claim ${String(subject)}`, 'subject, version or owner');
@@ -215,6 +224,7 @@ export function fillModel(model: ReadModel, s: ReadModelSnapshot): void {
     model.ports.set(id, { value: port, version });
     indexPort(model, port.networkId, id);
   }
+  for (const [id, createdAt, updatedAt] of s.times) model.times.set(id, { createdAt, updatedAt });
   for (const claim of s.claims) {
     const [subject, version, portId, subnetId] = claim as readonly [string, number, string?, string?];
     model.claimVersions.set(subject, version);

@@ -7,6 +7,7 @@
 import { formatCidr, formatIpv6Prefix, type Subnet6State, type SubnetState } from '@leasehold/protocol';
 import { subnet6In, subnetIn, type NetworkEnvelope, type NetworkSnapshot } from '@leasehold/resources';
 import type { CommandContext } from '../command.js';
+import { standardState } from '../attributes.js';
 import { ApiError, notFound } from '../errors.js';
 import { activeNetwork, networkEvent } from '../network/commands.js';
 import type { Input } from '../wire/schemas.js';
@@ -45,6 +46,7 @@ export function createSubnet(snapshot: NetworkSnapshot | undefined, req: Input<'
     ...addressing,
     enableDhcp: req.enable_dhcp ?? true,
     leaseDuration: req.lease_duration ?? DEFAULT_LEASE_SECONDS,
+    ...standardState(req),
   };
   return [networkEvent(network.id, 'SubnetCreated', { subnet }, ctx)];
 }
@@ -64,6 +66,7 @@ function newSubnet6(snapshot: NetworkSnapshot, req: Input<'subnetCreate'>, ctx: 
     enableDhcp,
     ...modes,
     leaseDuration: req.lease_duration ?? DEFAULT_LEASE_SECONDS,
+    ...standardState(req),
   };
 }
 
@@ -101,6 +104,7 @@ export function updateSubnet(snapshot: NetworkSnapshot | undefined, req: Input<'
   if (req.host_routes !== undefined) changes.hostRoutes = addressing.hostRoutes;
   if (req.enable_dhcp !== undefined) changes.enableDhcp = req.enable_dhcp;
   if (req.lease_duration !== undefined) changes.leaseDuration = req.lease_duration;
+  Object.assign(changes, standardState(req));
   if (Object.keys(changes).length === 0) return [];
   return [networkEvent(subnet.networkId, 'SubnetUpdated', { subnetId: subnet.id, changes }, ctx)];
 }
@@ -121,6 +125,7 @@ function updateSubnet6(subnet: Subnet6State, req: Input<'subnetUpdate'>, ctx: Co
   if (req.host_routes !== undefined) changes.hostRoutes = addressing.hostRoutes;
   if (req.enable_dhcp !== undefined) changes.enableDhcp = req.enable_dhcp;
   if (req.lease_duration !== undefined) changes.leaseDuration = req.lease_duration;
+  Object.assign(changes, standardState(req));
   if (Object.keys(changes).length === 0) return [];
   return [networkEvent(subnet.networkId, 'Subnet6Updated', { subnetId: subnet.id, changes }, ctx)];
 }

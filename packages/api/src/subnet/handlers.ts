@@ -3,6 +3,7 @@
  * is written on its network's subject (through the `NetworkWriter`) and its
  * `revision_number` is its network's version.
  */
+import { tagsMatch } from '../attributes.js';
 import { DHCP_DEVICE_OWNER } from '@leasehold/resources';
 import { requestContext } from '../command.js';
 import type { Handler } from '../endpoint.js';
@@ -60,19 +61,19 @@ export function subnetHandlers({ model, quotas, networks, ports }: SubnetHandler
       });
       const made = subnetOf(created).subnet;
       if (isSubnet6(made) && isAutoAddressSubnet(made)) await syncAutoAddresses(model.portsOf(req.network_id).map((p) => p.id), ctx);
-      return { subnet: subnetView(made, model.networkVersion(req.network_id), model.projectOf(req.network_id)) };
+      return { subnet: subnetView(made, model.networkVersion(req.network_id), model.projectOf(req.network_id), model.times.get(made.id)) };
     },
     'subnets.show': async (body) => {
       const { id } = parseRequest('byId', body);
       const { networkId, subnet } = subnetOf(id);
-      return { subnet: subnetView(subnet, model.networkVersion(networkId!), model.projectOf(networkId!)) };
+      return { subnet: subnetView(subnet, model.networkVersion(networkId!), model.projectOf(networkId!), model.times.get(subnet.id)) };
     },
     'subnets.list': async (body) => {
       const f = parseRequest('subnetList', body);
       const subnets = [...model.networks.entries()]
         .filter(([id, v]) => v.value.value === 'active' && (f.network_id === undefined || id === f.network_id))
         .flatMap(([id, v]) =>
-          [...Object.values(v.value.context.subnets), ...Object.values(v.value.context.subnets6)].map((s) => subnetView(s, model.networkVersion(id), v.value.context.network?.projectId)),
+          [...Object.values(v.value.context.subnets), ...Object.values(v.value.context.subnets6)].map((s) => subnetView(s, model.networkVersion(id), v.value.context.network?.projectId, model.times.get(s.id))),
         )
         .filter(
           (s) =>
@@ -80,7 +81,8 @@ export function subnetHandlers({ model, quotas, networks, ports }: SubnetHandler
             (f.name === undefined || s.name === f.name) &&
             (f.cidr === undefined || s.cidr === f.cidr) &&
             (f.ip_version === undefined || s.ip_version === f.ip_version) &&
-            (f.enable_dhcp === undefined || s.enable_dhcp === f.enable_dhcp),
+            (f.enable_dhcp === undefined || s.enable_dhcp === f.enable_dhcp) &&
+            tagsMatch(s.tags, f),
         );
       const { items, next_marker } = page(subnets, (s) => s.id, f);
       return { subnets: items, ...(next_marker ? { next_marker } : {}) };
@@ -90,7 +92,7 @@ export function subnetHandlers({ model, quotas, networks, ports }: SubnetHandler
       const { networkId } = subnetOf(req.id);
       const ctx = requestContext();
       await networks.write(networkId!, req.revision_number, (s) => updateSubnet(s, req, ctx));
-      return { subnet: subnetView(subnetOf(req.id).subnet, model.networkVersion(networkId!), model.projectOf(networkId!)) };
+      return { subnet: subnetView(subnetOf(req.id).subnet, model.networkVersion(networkId!), model.projectOf(networkId!), model.times.get(req.id)) };
     },
     'subnets.delete': async (body) => {
       const { id } = parseRequest('byId', body);

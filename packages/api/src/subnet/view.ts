@@ -1,12 +1,13 @@
 /** A subnet as the API shows it (`SubnetView`). Pure. */
 import { formatCidr, formatIpv4, type Subnet6State, type SubnetState } from '@leasehold/protocol';
 import { isSubnet6 } from './commands.js';
+import { standardView, timesView, type ResourceTimes } from '../attributes.js';
 import { projectFields } from '../quota.js';
 import type { SubnetView } from '../wire/views.js';
 
-/** `version`: its network's; `project`: its network's project. */
-export function subnetView(s: SubnetState | Subnet6State, version: number, project?: string): SubnetView {
-  if (isSubnet6(s)) return subnet6View(s, version, project);
+/** `version`: its network's; `project`: its network's project; `times`: the read model's for the subnet. */
+export function subnetView(s: SubnetState | Subnet6State, version: number, project?: string, times?: ResourceTimes): SubnetView {
+  if (isSubnet6(s)) return subnet6View(s, version, project, times);
   const pools = (ranges: SubnetState['allocationPools']) => ranges.map((r) => ({ start: formatIpv4(r.first), end: formatIpv4(r.last) }));
   return {
     id: s.id,
@@ -25,11 +26,13 @@ export function subnetView(s: SubnetState | Subnet6State, version: number, proje
     lease_duration: s.leaseDuration,
     ...projectFields(project),
     revision_number: version,
+    ...standardView(s),
+    ...timesView(times),
   };
 }
 
 /** An IPv6 subnet: its addresses are already RFC 5952 text; it has no dynamic pools. */
-function subnet6View(s: Subnet6State, version: number, project?: string): SubnetView {
+function subnet6View(s: Subnet6State, version: number, project?: string, times?: ResourceTimes): SubnetView {
   return {
     id: s.id,
     network_id: s.networkId,
@@ -47,5 +50,7 @@ function subnet6View(s: Subnet6State, version: number, project?: string): Subnet
     lease_duration: s.leaseDuration,
     ...projectFields(project),
     revision_number: version,
+    ...standardView(s),
+    ...timesView(times),
   };
 }

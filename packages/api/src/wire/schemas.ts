@@ -28,7 +28,20 @@ const project = { project_id: z.string().min(1).max(255).optional(), tenant_id: 
 /** Neutron's pagination: at most `limit` items, sorted by id, after the item whose id is `marker`. */
 const paging = { limit: z.number().int().min(1).max(10_000).optional(), marker: id.optional() };
 
+/** Neutron's tags (its tagging extension): at most 50 per resource, each 1..255 characters. */
+export const MAX_TAGS = 50;
+const tag = z.string().min(1).max(255);
+/** Neutron's standard attributes on every resource: kept and shown, no effect on serving. */
+const standardFields = { description: z.string().max(255).optional(), tags: z.array(tag).max(MAX_TAGS).optional() };
+/** Neutron's allowed_address_pairs entry: an IPv4/IPv6 address or CIDR (checked by port/attributes.ts), and a MAC. */
+const addressPair = z.strictObject({ ip_address: z.string().min(1).max(49), mac_address: z.string().max(32).optional() });
+/** Neutron's binding:profile: a small free-form map (Nova and Ironic put PCI slots and switch ports in it). */
+const bindingProfile = z.record(z.string().max(255), z.unknown()).refine((p) => JSON.stringify(p).length <= 4096, 'at most 4,096 characters of JSON');
+/** Neutron's tag filters on lists: comma-separated tags, all (tags) or any (tags-any) present, not all (not-tags) or none (not-tags-any). */
+const tagFilters = { tags: z.string().max(4096).optional(), 'tags-any': z.string().max(4096).optional(), 'not-tags': z.string().max(4096).optional(), 'not-tags-any': z.string().max(4096).optional() };
+
 const subnetFields = {
+  ...standardFields,
   name: name.optional(),
   gateway_ip: ipText.nullable().optional(),
   allocation_pools: z.array(pool).max(64).optional(),
@@ -41,6 +54,11 @@ const subnetFields = {
 };
 
 const portFields = {
+  ...standardFields,
+  port_security_enabled: z.boolean().optional(),
+  'binding:host_id': z.string().max(255).optional(),
+  'binding:profile': bindingProfile.optional(),
+  allowed_address_pairs: z.array(addressPair).max(64).optional(),
   name: name.optional(),
   mac_address: z.string().max(32).optional(),
   fixed_ips: z.array(fixedIp).max(16).optional(),
@@ -52,6 +70,9 @@ const portFields = {
 };
 
 const networkFields = {
+  ...standardFields,
+  shared: z.boolean().optional(),
+  port_security_enabled: z.boolean().optional(),
   name: name.optional(),
   admin_state_up: z.boolean().optional(),
   mtu: z.number().int().min(68).max(65535).optional(),
@@ -68,6 +89,7 @@ export const schemas = {
   networkUpdate: z.strictObject({ id, revision_number: revision, ...networkFields }),
   networkList: z.strictObject({
     ...paging,
+    ...tagFilters,
     id: id.optional(),
     name: name.optional(),
     admin_state_up: z.boolean().optional(),
@@ -88,6 +110,7 @@ export const schemas = {
   subnetUpdate: z.strictObject({ id, revision_number: revision, ipv6_address_mode: ipv6Mode.optional(), ipv6_ra_mode: ipv6Mode.optional(), ...subnetFields }),
   subnetList: z.strictObject({
     ...paging,
+    ...tagFilters,
     id: id.optional(),
     network_id: id.optional(),
     name: name.optional(),
@@ -100,6 +123,7 @@ export const schemas = {
   portUpdate: z.strictObject({ id, revision_number: revision, ...portFields }),
   portList: z.strictObject({
     ...paging,
+    ...tagFilters,
     id: id.optional(),
     network_id: id.optional(),
     name: name.optional(),

@@ -26,6 +26,15 @@ export interface NetworkView {
   readonly project_id: string;
   readonly tenant_id: string;
   readonly revision_number: number;
+  /** Neutron's standard attributes, kept and shown, no effect on serving. */
+  readonly description: string;
+  readonly tags: string[];
+  /** Neutron's `2026-12-07T05:58:22Z`: the first and the last event of the resource; null when unknown. */
+  readonly created_at: string | null;
+  readonly updated_at: string | null;
+  /** Kept and shown; no effect (no RBAC, no security groups). */
+  readonly shared: boolean;
+  readonly port_security_enabled: boolean;
 }
 
 export interface SubnetView {
@@ -51,6 +60,12 @@ export interface SubnetView {
   readonly tenant_id: string;
   /** Its network's version (a subnet is part of the network aggregate). */
   readonly revision_number: number;
+  /** Neutron's standard attributes, kept and shown, no effect on serving. */
+  readonly description: string;
+  readonly tags: string[];
+  /** Neutron's `2026-12-07T05:58:22Z`: the first and the last event of the resource; null when unknown. */
+  readonly created_at: string | null;
+  readonly updated_at: string | null;
 }
 
 export interface PortView {
@@ -71,6 +86,18 @@ export interface PortView {
   readonly project_id: string;
   readonly tenant_id: string;
   readonly revision_number: number;
+  /** Neutron's standard attributes, kept and shown, no effect on serving. */
+  readonly description: string;
+  readonly tags: string[];
+  /** Neutron's `2026-12-07T05:58:22Z`: the first and the last event of the resource; null when unknown. */
+  readonly created_at: string | null;
+  readonly updated_at: string | null;
+  /** Kept and shown; no effect (no security groups, no L2 binding). */
+  readonly port_security_enabled: boolean;
+  readonly 'binding:host_id': string;
+  readonly 'binding:profile': Record<string, unknown>;
+  /** A pair without a MAC of its own shows the port's. */
+  readonly allowed_address_pairs: { ip_address: string; mac_address: string }[];
 }
 
 export interface AgentView {
