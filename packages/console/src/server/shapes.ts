@@ -122,8 +122,10 @@ export interface NetworkAt {
   readonly at: number;
   /** The last event folded (its `at` is at or before the moment); 0 when none was. */
   readonly seq: number;
-  /** Events folded. */
+  /** Events folded (after the snapshot, when one was the start). */
   readonly events: number;
+  /** The API snapshot the replay started from (`api@812`), on a compacted journal; else null. */
+  readonly snapshot: string | null;
   /** Null when the network did not exist then (or was deleted by then). */
   readonly then: NetworkPage | null;
   /** Its leases then, in address order (at most 500). */

@@ -1,13 +1,14 @@
 /**
  * Time travel: a network as it was at a moment, as `leasehold replay` shows
  * history: the journal's events up to that moment folded into a fresh
- * copy of the API's own read model, then read through the API's own list
+ * copy of the API's own read model (on a compacted journal, one restored
+ * from an API snapshot), then read through the API's own list
  * handlers over that copy (only reads: the copy is never written through),
  * and compared with the network now.
  */
-import { ApiError, ReadModel, apiHandlers, type AgentView, type LeaseView, type NetworkView, type PortView, type SubnetView } from '@leasehold/api';
-import { firstRetainedOf, type Journal } from '@leasehold/journal';
-import { EVENT_SUBJECT_PREFIX } from '@leasehold/protocol';
+import { ApiError, READ_MODEL_SNAPSHOT_V, ReadModel, apiHandlers, type AgentView, type LeaseView, type NetworkView, type PortView, type SubnetView } from '@leasehold/api';
+import { ProjectionSnapshots, firstRetainedOf, snapshotKind, type Journal } from '@leasehold/journal';
+import { EVENT_SUBJECT_PREFIX, unpack } from '@leasehold/protocol';
 import { leasePage, leaseRow, networkPage } from './compose.js';
 import type { LeaseRowJson, NetworkAt } from './shapes.js';
 
@@ -65,20 +66,39 @@ export function networkDiff(then: NetworkState, now: NetworkState): NetworkAt['d
 }
 
 /**
+ * Where the replay to `at` starts: nothing, on a full history; on a
+ * compacted one, the newest API read-model snapshot taken at or before
+ * `at` that reaches the first retained event (as `leasehold replay` starts
+ * from one). Refuses a moment no snapshot covers.
+ */
+async function replayBase(journal: Journal, first: number, at: number): Promise<{ model: ReadModel; fromSeq: number; snapshot: string | null }> {
+  if (first <= 1) return { model: new ReadModel(), fromSeq: 1, snapshot: null };
+  const snapshots = await ProjectionSnapshots.openReadOnly(journal.nc, journal.layout);
+  const infos = (await snapshots?.list()) ?? [];
+  const usable = infos
+    .filter((s) => snapshotKind(s.name) === 'api' && s.v === READ_MODEL_SNAPSHOT_V && s.seq >= first - 1 && s.at <= at)
+    .sort((a, b) => a.seq - b.seq);
+  const base = usable.at(-1);
+  const read = base ? await snapshots!.read(base.name) : undefined;
+  if (!base || !read) {
+    throw new ApiError('VALIDATION_FAILED', `the journal's history before event ${first} was compacted, and no API snapshot taken at or before ${new Date(at).toISOString()} holds what came before: pick a later moment`, 'time');
+  }
+  return { model: ReadModel.restore(unpack(read.bytes) as Parameters<typeof ReadModel.restore>[0]), fromSeq: base.seq + 1, snapshot: `${base.name}@${base.seq}` };
+}
+
+/**
  * The network `id` at `at` (ms) and its diff against `readNow` (the live
- * API). Refuses a journal whose history was compacted (what came before
- * lives in snapshots this replay does not restore) and one longer than
- * MAX_TIME_TRAVEL_EVENTS.
+ * API). On a compacted journal the replay starts from an API snapshot (see
+ * replayBase); a replay of more than MAX_TIME_TRAVEL_EVENTS is refused.
  */
 export async function networkAt(journal: Journal, readNow: Read, id: string, at: number): Promise<NetworkAt> {
   const { state } = await journal.jsm.streams.info(journal.layout.stream);
-  const first = firstRetainedOf(state);
-  if (first > 1) throw new ApiError('VALIDATION_FAILED', `the journal's history before event ${first} was compacted: time travel replays full history only (leasehold replay restores from snapshots)`, 'time');
-  if (state.messages > MAX_TIME_TRAVEL_EVENTS) throw new ApiError('VALIDATION_FAILED', `the journal holds ${state.messages} events, over the ${MAX_TIME_TRAVEL_EVENTS} a request may replay`, 'time');
-  const model = new ReadModel();
-  let seq = 0;
+  const base = await replayBase(journal, firstRetainedOf(state), at);
+  if (state.last_seq - base.fromSeq + 1 > MAX_TIME_TRAVEL_EVENTS) throw new ApiError('VALIDATION_FAILED', `the replay would read ${state.last_seq - base.fromSeq + 1} events, over the ${MAX_TIME_TRAVEL_EVENTS} a request may replay`, 'time');
+  const model = base.model;
+  let seq = base.fromSeq - 1;
   let events = 0;
-  if (state.messages > 0) {
+  if (state.last_seq >= base.fromSeq) {
     await journal.replay(
       `${EVENT_SUBJECT_PREFIX}.>`,
       (stored) => {
@@ -87,11 +107,11 @@ export async function networkAt(journal: Journal, readNow: Read, id: string, at:
         seq = stored.seq;
         events++;
       },
-      { toSeq: state.last_seq, onBadEvent: () => {} },
+      { fromSeq: base.fromSeq, toSeq: state.last_seq, onBadEvent: () => {} },
     );
   }
   const handlers = apiHandlers(journal, model);
   const readThen: Read = (operation, body) => handlers[operation]!(body);
   const [then, now] = await Promise.all([networkState(readThen, id, at), networkState(readNow, id, Date.now())]);
-  return { at, seq, events, then: then.page, leases: leasePage(then.leases, '', 0, MAX_LEASES).leases, diff: networkDiff(then, now) };
+  return { at, seq, events, snapshot: base.snapshot, then: then.page, leases: leasePage(then.leases, '', 0, MAX_LEASES).leases, diff: networkDiff(then, now) };
 }

@@ -58,7 +58,7 @@ export function TimeTravel({ network, onUnauthorized }: { network: string; onUna
       {answer && diff && (
         <div class="travel" aria-live="polite">
           <p class="facts">
-            As of {time(answer.at)}: {answer.events} events replayed, up to #{answer.seq}.{' '}
+            As of {time(answer.at)}: {answer.snapshot ? `snapshot ${answer.snapshot} restored, then ` : ''}{answer.events} events replayed, up to #{answer.seq}.{' '}
             {then ? `${then.ports.length} ports, ${answer.leases.length} leases.` : 'The network did not exist then.'}
           </p>
           {then && then.subnets.map((s) => <PoolBar use={s.use} />)}
