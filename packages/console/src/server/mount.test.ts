@@ -130,12 +130,16 @@ describe('the console on the HTTP API', () => {
     expect((await get(`/console/api/networks/${network!.id}/at?time=yesterday`)).status).toBe(400);
   });
 
-  test('closing the server ends the open event streams (and the rates say what the process counts)', async () => {
-    const own = await startHttpApi(t.api, { host: '127.0.0.1', port: 0, mounts: [consoleMount({ journal: t.journal, uiRoot: ui, counters: () => ({ dhcp: 5, dns: undefined }) })] });
+  test('streams are bounded, closing the server ends the open ones, and the rates say what the process counts', async () => {
+    const own = await startHttpApi(t.api, { host: '127.0.0.1', port: 0, mounts: [consoleMount({ journal: t.journal, uiRoot: ui, maxStreams: 1, counters: () => ({ dhcp: 5, dns: undefined }) })] });
     // Sampled once at the start: no interval yet, and no DNS counter at all.
     expect(await (await fetch(`${own.url}/console/api/rates`)).json()).toEqual({ interval_ms: 10_000, dhcp: [], dns: null });
     const stream = await fetch(`${own.url}/console/api/events`);
     expect(stream.status).toBe(200);
+    // One stream at most here: the next is refused, not queued.
+    const second = await fetch(`${own.url}/console/api/events`);
+    expect(second.status).toBe(503);
+    expect(((await second.json()) as { error: { code: string } }).error.code).toBe('BUSY');
     await own.close();
     const rest = await stream.text();
     expect(rest).toContain(': live');
