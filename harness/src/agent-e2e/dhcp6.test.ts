@@ -5,7 +5,8 @@
  * with the DNS servers and domain list, renews it at T1 and releases it
  * (dhclient -6 -r), each in the journal (lh.evt.lease6) when the client has
  * it; a port's client gets the port's address; an agent restarted on the
- * link renews the address it gave (same server DUID, leases folded); with
+ * link renews the address it gave (same server DUID, leases folded); of
+ * two agents on one link one answers, and the survivor takes the REBIND; with
  * -S (stateless, INFORMATION-REQUEST) it gets the DNS servers and domain
  * list alone; a DHCPv4 client on the same network still gets its lease; and
  * a client behind a real relay (ISC dhcrelay -6) gets its address through
@@ -193,6 +194,35 @@ describe('DHCPv6 with real clients', () => {
       expect((await client.waitFor('new_ip6_address', seen, 30_000)).new_ip6_address).toBe(address);
       await expect.poll(async () => (await lease6Events(network.id)).map((e) => e.type), { timeout: 10_000 }).toContain('Lease6Renewed');
       expect(new Set((await lease6Events(network.id)).map((e) => e.ip))).toStrictEqual(new Set([address]));
+    } finally {
+      await client.stop();
+    }
+  });
+
+  test('two agents on one link: one answers the client (the split on its DUID, the other not-ours), and when it stops the survivor answers the REBIND with the same address', async () => {
+    const link = await env.link();
+    const agents = [await env.startAgent({ agentId: 'agent-dhcp6-ha-a', interfaceMappings: { phys6126: link.hostIf } }), await env.startAgent({ agentId: 'agent-dhcp6-ha-b', interfaceMappings: { phys6126: link.hostIf } })];
+    const { network } = await env.network('phys6126', { cidr: '198.18.126.0/24', allocation_pools: [{ start: '198.18.126.2', end: '198.18.126.99' }], dynamic_pools: [{ start: '198.18.126.100', end: '198.18.126.150' }] });
+    await env.t.client.subnets.create({ network_id: network.id, cidr: '2001:db8:126::/64', ipv6_address_mode: 'dhcpv6-stateful', ipv6_ra_mode: 'dhcpv6-stateful', lease_duration: 12 });
+    for (const agent of agents) await env.bind(agent, network.id);
+    await Promise.all(agents.map((a) => a.heartbeat()));
+    await expect.poll(() => agents.every((a) => a.model.agentsOf(network.id).length === 2 && agents.every((b) => a.model.agents.has(b.config.agentId))), { timeout: 5000 }).toBe(true);
+    await linkLocalReady([undefined, link.hostIf], [link.ns, link.clientIf]);
+    const client = dhclient6(link, false);
+    try {
+      const address = (await client.waitFor('new_ip6_address')).new_ip6_address!;
+      const answering = agents.filter((a) => a.dhcp6.stats.counts.reply > 0);
+      expect(answering).toHaveLength(1);
+      const [other] = agents.filter((a) => a !== answering[0]);
+      expect(other!.dhcp6.stats.counts['not-ours']).toBeGreaterThan(0);
+      // The answering agent dies and is unscheduled; the client's RENEW names it, unanswered, until its REBIND at T2 (9.6 s) reaches the survivor.
+      const seen = client.calls().length;
+      await answering[0]!.stop();
+      await env.unbind(answering[0]!.config.agentId, network.id);
+      await expect.poll(() => other!.model.agentsOf(network.id), { timeout: 5000 }).toStrictEqual([other!.config.agentId]);
+      expect((await client.waitFor('new_ip6_address', seen, 30_000)).new_ip6_address).toBe(address);
+      expect(other!.dhcp6.stats.counts.reply).toBeGreaterThan(0);
+      expect((await lease6Events(network.id)).map((e) => [e.type, e.ip])).toContainEqual(['Lease6Renewed', address]);
     } finally {
       await client.stop();
     }
