@@ -4,8 +4,9 @@
  * drives `leasehold start` through its Neutron HTTP API: networks, subnets,
  * ports, agents and DHCP hosting, and the transcript's error cases, with
  * the JSON keys and error messages the transcript shows for the real
- * Neutron Zed; and an IPv6 subnet with both modes and a dual-stack port
- * (issue 22).
+ * Neutron Zed; an IPv6 subnet with both modes and a dual-stack port
+ * (issue 22); and the fields Leasehold keeps for clients (description,
+ * tags, shared, binding, allowed address pairs).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -197,5 +198,42 @@ describe('the openstack CLI on Leasehold', () => {
     await ok('subnet', 'delete', 'os-v6-v4');
     await ok('network', 'delete', 'os-v6-net');
     // About ten runs of the CLI.
+  }, 300_000);
+
+  test("description, tags, shared, binding and allowed address pairs (issue 20 point 2) are kept and shown, with Neutron's created_at and updated_at", async () => {
+    const net = await json('network', 'create', 'os-kept', '--description', 'blue team', '--tag', 'red', '--tag', 'blue');
+    expect(net).toMatchObject({ description: 'blue team', shared: false });
+    expect([...(net.tags as string[])].sort()).toEqual(['blue', 'red']);
+    expect(net.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    await ok('network', 'set', 'os-kept', '--share', '--no-tag', '--tag', 'green');
+    expect(await json('network', 'show', 'os-kept', '-c', 'shared', '-c', 'tags', '-c', 'description')).toEqual({ description: 'blue team', shared: true, tags: ['green'] });
+    expect((await json<{ Name: string }[]>('network', 'list', '--tags', 'green')).map((n) => n.Name)).toEqual(['os-kept']);
+    const sub = await json('subnet', 'create', 'os-kept-sub', '--network', 'os-kept', '--subnet-range', '198.18.44.0/24', '--description', 'pool', '--tag', 's');
+    expect(sub).toMatchObject({ description: 'pool', tags: ['s'] });
+    const port = await json(
+      'port', 'create', 'os-kept-port', '--network', 'os-kept', '--description', 'vm', '--tag', 'p', '--host', 'compute-1',
+      '--binding-profile', 'pci_slot=0000:05:00.1', '--allowed-address', 'ip-address=198.18.44.0/28', '--allowed-address', 'ip-address=2001:db8::5,mac-address=fa:16:3e:00:00:09',
+    );
+    expect(port).toMatchObject({
+      description: 'vm',
+      tags: ['p'],
+      binding_host_id: 'compute-1',
+      binding_profile: { pci_slot: '0000:05:00.1' },
+      port_security_enabled: true,
+      allowed_address_pairs: [
+        { ip_address: '198.18.44.0/28', mac_address: port.mac_address },
+        { ip_address: '2001:db8::5', mac_address: 'fa:16:3e:00:00:09' },
+      ],
+    });
+    expect(await fails('port', 'set', 'os-kept-port', '--allowed-address', 'ip-address=198.18.44.300')).toBe(
+      `BadRequestException: 400: Client Error for url: ${endpoint}/v2.0/ports/${port.id}, Invalid input for operation: '198.18.44.300' is not a valid IP address or CIDR`,
+    );
+    await ok('port', 'unset', 'os-kept-port', '--tag', 'p');
+    const after = await json('port', 'show', 'os-kept-port', '-c', 'tags', '-c', 'binding_host_id', '-c', 'created_at', '-c', 'updated_at');
+    expect(after).toMatchObject({ tags: [], binding_host_id: 'compute-1', created_at: port.created_at });
+    expect(after.updated_at as string >= (port.updated_at as string)).toBe(true);
+    await ok('port', 'delete', 'os-kept-port');
+    await ok('network', 'delete', 'os-kept');
+    // About twelve runs of the CLI.
   }, 300_000);
 });

@@ -23,6 +23,10 @@ const EXTENSIONS: readonly (readonly [string, string, string])[] = [
   // Kept and shown (../attributes.ts): description, tags with their sub-resource and filters, created_at and updated_at.
   ['standard-attr-description', 'standard-attr-description', 'Extension to add descriptions to standard attributes'],
   ['standard-attr-tag', 'Tag support for resources with standard attribute: subnet, network, port, ...', 'Enables to set tag on resources with standard attribute.'],
+  // Kept and shown with no effect (no security groups, no anti-spoofing); the CLI's `port set --allowed-address` wants the extension listed.
+  // Not `binding`: its contract is a vif_type set by an L2 mechanism driver, which Leasehold is not (binding:host_id and binding:profile are kept anyway).
+  ['allowed-address-pairs', 'Allowed Address Pairs', 'Provides allowed address pairs'],
+  ['port-security', 'Port Security', 'Provides port security'],
   ['standard-attr-timestamp', 'Resource timestamps', 'Adds created_at and updated_at fields to all Neutron resources that have Neutron standard attributes.'],
   ['revision-if-match', 'If-Match constraints based on revision_number', "Extension indicating that If-Match based on revision_number is supported."],
 ];
