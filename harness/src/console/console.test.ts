@@ -192,6 +192,8 @@ describe('the web console in Chromium', () => {
     await page.locator('.live.on').waitFor({ timeout: 30_000 });
     await neutron('ports', { port: { network_id: networkId, name: 'console-vm-2' } });
     await page.locator('table.events tr[data-type="PortCreated"]').nth(1).waitFor({ timeout: 30_000 });
+    // Filtered by the network, the page has the time-travel control too.
+    expect(await page.locator('section', { hasText: 'Time travel' }).count()).toBe(1);
     await shot('events');
   });
 

@@ -4,6 +4,7 @@ import type { EventJson } from '../../server/shapes.js';
 import { leaseHref, networkHref, time } from '../format.js';
 import { useJson, useLive } from '../hooks.js';
 import { Failure, LiveDot } from '../widgets.js';
+import { TimeTravel } from './time-travel.js';
 
 /** Events kept on the page; older ones scroll away. */
 const KEEP = 500;
@@ -42,6 +43,7 @@ export function EventsPage({ initial, onUnauthorized }: { initial: Partial<Filte
         <button type="submit">Filter</button>
       </form>
       <Failure error={recent.error} />
+      {filter.network.trim() !== '' && <TimeTravel network={filter.network.trim()} onUnauthorized={onUnauthorized} />}
       <div class="table-wrap">
         <table class="events">
           <thead><tr><th>#</th><th>When</th><th>Type</th><th>Aggregate</th><th>Network</th></tr></thead>
