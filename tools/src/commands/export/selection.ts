@@ -1,7 +1,7 @@
 /**
  * What `leasehold export` puts in a bundle: everything, or the events of
  * some aggregates, or everything about one network (its network, binding,
- * lease, IPAM and MAC subjects, its ports, and by default the agents, whose
+ * lease (IPv4 and IPv6), IPAM and MAC subjects, its ports, and by default the agents, whose
  * heartbeats say who was alive when a binding or lease was decided).
  */
 import { EVENT_SUBJECT_PREFIX, subjectToken, type EventEnvelope } from '@leasehold/protocol';
@@ -26,7 +26,7 @@ export interface Selection {
 }
 
 const NETWORK_KINDS_FLAT = new Set(['network', 'binding']);
-const NETWORK_KINDS_NESTED = new Set(['lease', 'ipam', 'mac']);
+const NETWORK_KINDS_NESTED = new Set(['lease', 'lease6', 'ipam', 'mac']);
 
 /** Builds the selection; throws CliError for an aggregate it cannot read. */
 export function selection(flags: SelectionFlags): Selection {
