@@ -44,4 +44,19 @@ describe('networks', () => {
     expect((await apiErrorOf(t.client.subnets.show(subnet.id))).code).toBe('NOT_FOUND');
     expect((await apiErrorOf(t.client.ports.show(dhcp.id))).code).toBe('NOT_FOUND');
   });
+
+  test("the NATS API keeps Neutron's kept-for-clients fields across an update and filters its lists by tags, tags-any, not-tags and not-tags-any", async () => {
+    const net = await t.client.networks.create({ name: 'n-tags', description: 'blue', tags: ['red', 'blue'], shared: true });
+    const subnet = await t.client.subnets.create({ network_id: net.id, cidr: '198.18.42.0/24', tags: ['s'] });
+    const port = await t.client.ports.create({ network_id: net.id, tags: ['p', 'q'], 'binding:host_id': 'compute-1' });
+    expect(await t.client.networks.update(net.id, { mtu: 1400 })).toMatchObject({ description: 'blue', tags: ['red', 'blue'], shared: true, port_security_enabled: true });
+    const ids = (items: { id: string }[]) => items.map((i) => i.id);
+    expect(ids(await t.client.networks.list({ tags: 'red,blue' }))).toStrictEqual([net.id]);
+    expect(ids(await t.client.networks.list({ tags: 'red,green' }))).toStrictEqual([]);
+    expect(ids(await t.client.networks.list({ 'not-tags-any': 'blue' }))).not.toContain(net.id);
+    expect(ids(await t.client.subnets.list({ network_id: net.id, 'tags-any': 's,t' }))).toStrictEqual([subnet.id]);
+    expect(ids(await t.client.ports.list({ network_id: net.id, 'not-tags': 'p,q' }))).not.toContain(port.id);
+    expect(ids(await t.client.ports.list({ network_id: net.id, 'not-tags': 'p,z' }))).toContain(port.id);
+    expect((await t.client.ports.show(port.id))['binding:host_id']).toBe('compute-1');
+  });
 });
