@@ -14,9 +14,12 @@ import { eventJson } from './events.js';
 import { explainLease } from './explain.js';
 import { networkAt } from './time-travel.js';
 import { sendFailure, type ConsoleOptions } from './mount.js';
-import type { AgentPage, EventJson, LeaseTimeline } from './shapes.js';
+import type { AgentPage, EventJson, LeaseTimeline, Overview } from './shapes.js';
 
 type Query = Record<string, string | undefined>;
+
+/** How long one overview answers every request for it. */
+const OVERVIEW_REUSE_MS = 1_000;
 
 /** Binding events a network page shows, the latest. */
 const MAX_BINDING_HISTORY = 100;
@@ -38,7 +41,12 @@ export function registerDataRoutes(app: FastifyInstance, call: HttpCall, options
     return { position, last, lag: Math.max(0, last - position) };
   };
 
-  app.get('/console/api/overview', guard(async () => {
+  // Every open overview refetches when events come (at most once a second each): one computation
+  // serves them all while the read model has folded nothing new (and for a second at most), so ten
+  // open consoles cost what one does (it reads every lease of the fleet). Without the read model's
+  // position nothing is reused: an answer must never be older than the events a page was told of.
+  let cached: { at: number; position: number; value: Promise<Overview> } | undefined;
+  const computeOverview = async (): Promise<Overview> => {
     const [agents, networks, subnets, ports, leases] = await Promise.all([
       list<AgentView>('agents.list', 'agents'),
       list<NetworkView>('networks.list', 'networks'),
@@ -47,6 +55,19 @@ export function registerDataRoutes(app: FastifyInstance, call: HttpCall, options
       list<LeaseView>('leases.list', 'leases'),
     ]);
     return overview({ agents, networks, subnets, ports, leases }, await projectionLag());
+  };
+  app.get('/console/api/overview', guard(async () => {
+    const now = Date.now();
+    const position = options.readModelPosition?.();
+    if (position === undefined) return computeOverview();
+    if (!cached || cached.position !== position || now - cached.at >= OVERVIEW_REUSE_MS) {
+      const value = computeOverview();
+      cached = { at: now, position, value };
+      value.catch(() => {
+        if (cached?.value === value) cached = undefined;
+      });
+    }
+    return cached.value;
   }));
 
   app.get('/console/api/networks/:id', guard(async ({ id }: { id: string }) => {
