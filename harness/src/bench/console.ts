@@ -6,8 +6,9 @@
  * agents' heartbeats and bindings, 10,000 clients' leases), on a
  * nats-server this script spawns (file storage, temporary directory); the
  * daemon's startSystem serves the API with the console on a free loopback
- * port, as `leasehold start` does. Then: the overview's JSON fetched
- * BENCH_ROUNDS times, one network's page and a page of its leases, and the
+ * port, as `leasehold start` does. Then: the overview's JSON fetched once
+ * (computed) and BENCH_ROUNDS times more (reused while nothing new is
+ * folded, a second at most), one network's page and a page of its leases, and the
  * overview page loaded in headless Chromium (playwright-core) in a fresh
  * browser context each round, timed from navigation to the 100th network's
  * row on screen. Every loop is bounded.
@@ -67,7 +68,9 @@ try {
       if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
       return response.json() as Promise<Record<string, unknown[]>>;
     };
-    const overview = await json('overview');
+    // The first answer is computed; later ones within a second, with nothing new folded, reuse it (data-routes.ts).
+    let overview: Record<string, unknown[]> = {};
+    const computedMs = await timed(async () => (overview = await json('overview')));
     const leases = (overview.networks as { leases: number }[]).reduce((n, row) => n + row.leases, 0);
     console.log(`overview JSON: ${overview.networks!.length} networks, ${overview.agents!.length} agents, ${leases} bound leases, ${overview.alerts!.length} alerts, ${JSON.stringify(overview).length} bytes`);
     const rounds = Array.from({ length: ROUNDS }, (_, i) => i);
@@ -77,7 +80,8 @@ try {
     for (const _ of rounds) networkMs.push(await timed(() => json(`networks/${live.networkIds[0]}`)));
     const leasesMs: number[] = [];
     for (const _ of rounds) leasesMs.push(await timed(() => json(`networks/${live.networkIds[0]}/leases?q=02:&offset=0&limit=50`)));
-    console.log(`GET /console/api/overview                 ${stats(overviewMs)}`);
+    console.log(`GET /console/api/overview, computed       ${computedMs.toFixed(0)} ms (the first request)`);
+    console.log(`GET /console/api/overview, then           ${stats(overviewMs)}`);
     console.log(`GET /console/api/networks/<id>            ${stats(networkMs)}`);
     console.log(`GET /console/api/networks/<id>/leases?q=  ${stats(leasesMs)}`);
 
