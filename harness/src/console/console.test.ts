@@ -21,7 +21,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freePort, spawnLeasehold, type LeaseholdProcess } from '../history/probes.js';
 
-const SHOTS = fileURLToPath(new URL('../../../docs/console/', import.meta.url));
+// The docs' screenshots (docs/console/) are rewritten when LEASEHOLD_CONSOLE_SHOTS=docs; any other
+// run writes them to a temporary folder, so `npm test` leaves the work tree as it found it.
+const SHOTS = process.env.LEASEHOLD_CONSOLE_SHOTS === 'docs' ? fileURLToPath(new URL('../../../docs/console/', import.meta.url)) : mkdtempSync(join(tmpdir(), 'lh-console-shots-'));
 const PHYSNET = 'phys-console';
 
 let dataDir: string;
@@ -71,6 +73,7 @@ afterAll(async () => {
   await system?.stop();
   await bridge?.remove();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (process.env.LEASEHOLD_CONSOLE_SHOTS !== 'docs') rmSync(SHOTS, { recursive: true, force: true });
 });
 
 // Each step waits on a browser, a spawned system and a real DHCP client: CI runs it on two cores
