@@ -112,6 +112,13 @@ export function compareIpv6(a: Ipv6, b: Ipv6): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The sixteen bytes at `offset` (first byte first, as on the wire) as an address. Pure. */
+export function ipv6FromBytes(bytes: Uint8Array, offset = 0): Ipv6 {
+  let v = 0n;
+  for (let i = 0; i < 16; i++) v = (v << 8n) | BigInt(bytes[offset + i]!);
+  return v;
+}
+
 /** The address as sixteen bytes, first byte first (a DNS AAAA record's data). Pure. */
 export function ipv6ToBytes(address: Ipv6): Uint8Array {
   const out = new Uint8Array(16);
