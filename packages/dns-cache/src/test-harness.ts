@@ -8,6 +8,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { promisify } from 'node:util';
 import { decodeDns, encodeDns, type DnsMessage, type DnsRecord } from '@leasehold/protocol';
+import { expect } from 'vitest';
 
 const run = promisify(execFile);
 
@@ -40,6 +41,17 @@ export interface DigResult {
   answers: DigRecord[];
   authority: DigRecord[];
   text: string;
+}
+
+/**
+ * Two dig answers to one question are the same: status, the AA, TC and RA
+ * flags, and the answer records, whose TTLs may differ by a second (both
+ * caches count them down by the second, and two digs can straddle one).
+ */
+export function expectSameAnswer(mine: DigResult, theirs: DigResult): void {
+  const essence = (r: DigResult) => ({ status: r.status, flags: r.flags.filter((f) => ['aa', 'tc', 'ra'].includes(f)).sort(), answers: r.answers.map(({ ttl: _ttl, ...rest }) => rest) });
+  expect(essence(mine)).toEqual(essence(theirs));
+  mine.answers.forEach((a, i) => expect(Math.abs(a.ttl - theirs.answers[i]!.ttl), `TTL of ${a.name} ${a.type}`).toBeLessThanOrEqual(1));
 }
 
 /** Runs the real dig against address#port and parses status, flags, answer and authority sections. */
