@@ -77,7 +77,9 @@ describe('leasehold net', () => {
     const update = await cli('net', 'update', n.id, '--name', 'changed', '--mtu', '9000', '--no-az-hint', '--json');
     expect(update.code).toBe(0);
     const updated = jsonOf<{ network: NetworkView }>(update).network;
-    expect(updated).toEqual({ ...n, name: 'changed', mtu: 9000, revision_number: updated.revision_number });
+    // updated_at is the update's time: a second later than the create's when the two straddle one.
+    expect(updated).toEqual({ ...n, name: 'changed', mtu: 9000, revision_number: updated.revision_number, updated_at: updated.updated_at });
+    expect(updated.updated_at! >= n.updated_at!).toBe(true);
     expect(updated.revision_number).toBeGreaterThan(n.revision_number);
 
     const del = await cli('net', 'delete', 'changed');

@@ -71,7 +71,10 @@ describe('leasehold port', () => {
       admin_state_up: false,
       status: 'DOWN',
       revision_number: updated.revision_number,
+      // The update's time: a second later than the create's when the two straddle one.
+      updated_at: updated.updated_at,
     });
+    expect(updated.updated_at! >= p.updated_at!).toBe(true);
     const del = await cli('port', 'delete', p.id);
     expect(del).toMatchObject({ code: 0, stdout: `deleted port ${p.id}\n` });
     expect(await t.client.ports.list({ ip_address: '198.18.0.77' })).toEqual([]);

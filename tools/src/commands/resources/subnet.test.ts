@@ -97,7 +97,10 @@ describe('leasehold subnet', () => {
       lease_duration: -1,
       allocation_pools: updated.allocation_pools,
       revision_number: updated.revision_number,
+      // The update's time: a second later than the create's when the two straddle one.
+      updated_at: updated.updated_at,
     });
+    expect(updated.updated_at! >= s.updated_at!).toBe(true);
     const del = await cli('subnet', 'delete', s.id);
     expect(del).toMatchObject({ code: 0, stdout: `deleted subnet ${s.id}\n` });
     await expect(t.client.subnets.show(s.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
