@@ -71,6 +71,26 @@ export type ExpectedVersion = number | 'any';
 
 const WRONG_LAST_SEQUENCE = 10071;
 
+/**
+ * `jetstreamManager`, waiting out a moment in which the server says the
+ * account has no JetStream: nats-server 2.9.10 answers a JetStream request
+ * so when it meets a configuration reload (`leasehold start` reloads its
+ * lease permissions whenever bindings change; a clean-clone CI run saw
+ * Journal.open fail so right after a network was created). A server really
+ * without JetStream still fails, after `waitMs`.
+ */
+async function managerAfterReloads(nc: NatsConnection, waitMs = 10_000): Promise<JetStreamManager> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await jetstreamManager(nc);
+    } catch (error) {
+      if ((error as Error).name !== 'JetStreamNotEnabled' || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
 export class Journal {
   private constructor(
     readonly nc: NatsConnection,
@@ -85,7 +105,7 @@ export class Journal {
   /** Provisions the stream and buckets (idempotent) and returns a journal on them. */
   static async open(nc: NatsConnection, options: OpenJournalOptions = {}): Promise<Journal> {
     const layout = { ...defaultLayout, ...options.layout };
-    const jsm = await jetstreamManager(nc);
+    const jsm = await managerAfterReloads(nc);
     const { snapshots, checkpoints, createdProjectionBucket } = await provisionJournal(nc, jsm, layout);
     if (createdProjectionBucket) {
       const copy = await copyLegacySnapshots(nc, jsm, layout);
