@@ -222,7 +222,10 @@ describe('DHCPv6 with real clients', () => {
       await expect.poll(() => other!.model.agentsOf(network.id), { timeout: 5000 }).toStrictEqual([other!.config.agentId]);
       expect((await client.waitFor('new_ip6_address', seen, 30_000)).new_ip6_address).toBe(address);
       expect(other!.dhcp6.stats.counts.reply).toBeGreaterThan(0);
-      expect((await lease6Events(network.id)).map((e) => [e.type, e.ip])).toContainEqual(['Lease6Renewed', address]);
+      // The survivor journaled the address again: a Lease6Renewed, or, when a loaded machine let the 12 s lease
+      // expire before the REBIND came (a clean-clone CI run saw it), a new Lease6Bound of it after its Lease6Expired.
+      const again = (await lease6Events(network.id)).slice(1).filter((e) => e.ip === address).map((e) => e.type);
+      expect(again.some((type) => type === 'Lease6Renewed' || type === 'Lease6Bound'), again.join(', ')).toBe(true);
     } finally {
       await client.stop();
     }
