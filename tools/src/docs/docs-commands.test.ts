@@ -139,7 +139,7 @@ function localized(command: string): string {
     .replaceAll('<network-id>', demoId)
     .replaceAll('<agent-id>', agentId)
     .replaceAll('/etc/dnsmasq.conf', 'dnsmasq.conf')
-    .replaceAll('nats://host:4222', natsUrl)
+    .replace(/nats:\/\/host:\d+/g, natsUrl)
     .replaceAll('./client.nk', '.leasehold/credentials/client.nk')
     .replaceAll('./admin.nk', '.leasehold/credentials/admin.nk');
 }
