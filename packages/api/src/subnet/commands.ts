@@ -95,16 +95,7 @@ export function updateSubnet(snapshot: NetworkSnapshot | undefined, req: Input<'
   if (isSubnet6(any)) return updateSubnet6(any, req, ctx);
   const subnet = any;
   const addressing = resolveSubnetAddressing(subnet.cidr, req, subnet);
-  const changes: Record<string, unknown> = {};
-  if (req.name !== undefined) changes.name = req.name;
-  if (req.gateway_ip !== undefined) changes.gatewayIp = addressing.gatewayIp;
-  if (req.allocation_pools !== undefined || req.gateway_ip !== undefined) changes.allocationPools = addressing.allocationPools;
-  if (req.dynamic_pools !== undefined) changes.dynamicPools = addressing.dynamicPools;
-  if (req.dns_nameservers !== undefined) changes.dnsNameservers = addressing.dnsNameservers;
-  if (req.host_routes !== undefined) changes.hostRoutes = addressing.hostRoutes;
-  if (req.enable_dhcp !== undefined) changes.enableDhcp = req.enable_dhcp;
-  if (req.lease_duration !== undefined) changes.leaseDuration = req.lease_duration;
-  Object.assign(changes, standardState(req));
+  const changes = updateChanges(req, addressing);
   if (Object.keys(changes).length === 0) return [];
   return [networkEvent(subnet.networkId, 'SubnetUpdated', { subnetId: subnet.id, changes }, ctx)];
 }
@@ -117,15 +108,7 @@ function updateSubnet6(subnet: Subnet6State, req: Input<'subnetUpdate'>, ctx: Co
     throw new ApiError('VALIDATION_FAILED', 'Cannot disable enable_dhcp with ipv6 attributes set', 'enable_dhcp');
   }
   if (req.enable_dhcp === true) checkIpv6Modes(subnet, true, block);
-  const changes: Record<string, unknown> = {};
-  if (req.name !== undefined) changes.name = req.name;
-  if (req.gateway_ip !== undefined) changes.gatewayIp = addressing.gatewayIp;
-  if (req.allocation_pools !== undefined || req.gateway_ip !== undefined) changes.allocationPools = addressing.allocationPools;
-  if (req.dns_nameservers !== undefined) changes.dnsNameservers = addressing.dnsNameservers;
-  if (req.host_routes !== undefined) changes.hostRoutes = addressing.hostRoutes;
-  if (req.enable_dhcp !== undefined) changes.enableDhcp = req.enable_dhcp;
-  if (req.lease_duration !== undefined) changes.leaseDuration = req.lease_duration;
-  Object.assign(changes, standardState(req));
+  const changes = updateChanges(req, addressing);
   if (Object.keys(changes).length === 0) return [];
   return [networkEvent(subnet.networkId, 'Subnet6Updated', { subnetId: subnet.id, changes }, ctx)];
 }
@@ -142,4 +125,23 @@ export function deleteSubnet(snapshot: NetworkSnapshot | undefined, subnetId: st
 /** The CIDR of a subnet of either version as text. Pure. */
 export function subnetCidrText(subnet: SubnetState | Subnet6State): string {
   return isSubnet6(subnet) ? subnet.cidr : formatCidr(subnet.cidr);
+}
+
+/**
+ * The fields an update names, as the event's `changes`, for either version:
+ * the addressing already resolved against the subnet (an IPv6 subnet has no
+ * dynamic pools, so none are named). Pure.
+ */
+function updateChanges(req: Input<'subnetUpdate'>, addressing: { gatewayIp: unknown; allocationPools: unknown; dynamicPools?: unknown; dnsNameservers: unknown; hostRoutes: unknown }): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  if (req.name !== undefined) changes.name = req.name;
+  if (req.gateway_ip !== undefined) changes.gatewayIp = addressing.gatewayIp;
+  if (req.allocation_pools !== undefined || req.gateway_ip !== undefined) changes.allocationPools = addressing.allocationPools;
+  if (req.dynamic_pools !== undefined && 'dynamicPools' in addressing) changes.dynamicPools = addressing.dynamicPools;
+  if (req.dns_nameservers !== undefined) changes.dnsNameservers = addressing.dnsNameservers;
+  if (req.host_routes !== undefined) changes.hostRoutes = addressing.hostRoutes;
+  if (req.enable_dhcp !== undefined) changes.enableDhcp = req.enable_dhcp;
+  if (req.lease_duration !== undefined) changes.leaseDuration = req.lease_duration;
+  Object.assign(changes, standardState(req));
+  return changes;
 }
