@@ -8,8 +8,13 @@
 
 /** nx's arguments for the test step; `extra` are passed through (e.g. --projects=...). */
 export function testStepArgs(extra = []) {
-  // One package at a time: each suite spawns its own nats-server and uses both cores.
-  return ['run-many', '-t', 'test', '--parallel=1', '--outputStyle=stream', '--skip-nx-cache', ...extra];
+  // Two packages at a time. Each package's vitest runs its files one after another (one
+  // worker on two cores), and most of the time goes to waiting on real servers, clients
+  // and namespaces, so a second package fills the idle core. Nx starts the packages with
+  // the most dependencies first (harness, then tools: the two longest), so the short
+  // packages fill in beside them. No package shares a port, a data directory or a
+  // namespace name with another: each test spawns its own on free ports and temp dirs.
+  return ['run-many', '-t', 'test', '--parallel=2', '--outputStyle=stream', '--skip-nx-cache', ...extra];
 }
 
 /** nx's environment for every step: no daemon, no cloud, plain output. */
