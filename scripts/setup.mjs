@@ -87,12 +87,16 @@ function installNpmPackages() {
   const stamp = join(root, 'node_modules', '.leasehold-install');
   const have = existsSync(stamp) ? readFileSync(stamp, 'utf8') : '';
   if (have === want && existsSync(join(root, 'node_modules', '.bin', 'nx'))) return;
-  const lock = existsSync(join(root, 'package-lock.json'));
-  log(lock ? 'installing npm packages (npm ci)' : 'installing npm packages (npm install)');
-  execFileSync('npm', lock ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  // A fresh tree gets exactly the lockfile (npm ci). A tree that is there already is only
+  // brought up to date (npm install keeps what is installed): npm ci would delete
+  // node_modules first, under any test, server or build running from it meanwhile.
+  const fresh = !existsSync(join(root, 'node_modules', '.bin', 'nx')) || !existsSync(lockPath);
+  const args = fresh && existsSync(lockPath) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'];
+  log(`installing npm packages (npm ${args[0]})`);
+  // Two set-ups at once (npm test and a test that runs npm start) take turns: flock(1) holds
+  // a lock beside the tree for the install's length; the second then finds little to do.
+  const command = onPath('flock') ? ['flock', join(root, '.setup.lock'), 'npm', ...args] : ['npm', ...args];
+  execFileSync(command[0], command.slice(1), { cwd: root, stdio: 'inherit' });
   writeFileSync(stamp, want);
 }
 
