@@ -49,6 +49,14 @@ export interface NetworkState extends StandardAttributes {
   /** Neutron's shared and port_security_enabled: kept and shown, no effect in Leasehold (no RBAC, no security groups). Absent: false and true. */
   readonly shared?: boolean;
   readonly portSecurityEnabled?: boolean;
+  /**
+   * Leasehold's own network attribute `leasehold:isolated_metadata`: true, the
+   * network gets isolated metadata (the route to 169.254.169.254 and the
+   * proxy, as the agent's enable_isolated_metadata would give it); false, it
+   * gets none whatever the agent's settings; null or absent (events written
+   * before it), the agent's settings decide.
+   */
+  readonly isolatedMetadata?: boolean | null;
 }
 
 export interface HostRoute {

@@ -188,6 +188,14 @@ describe('event validators', () => {
     expect(checkEventData('PortUpdated', 1, { changes: { bindingProfile: 'x' } })).toMatch(/bindingProfile/);
   });
 
+  test("a network's leasehold:isolated_metadata (isolatedMetadata) is optional and true, false or null (the agent's default); anything else is refused", () => {
+    for (const value of [true, false, null]) {
+      expect(checkEventData('NetworkCreated', 1, { network: { ...network, isolatedMetadata: value } })).toBeUndefined();
+      expect(checkEventData('NetworkUpdated', 1, { changes: { isolatedMetadata: value } })).toBeUndefined();
+    }
+    expect(checkEventData('NetworkUpdated', 1, { changes: { isolatedMetadata: 'yes' } })).toMatch(/data.changes.isolatedMetadata/);
+  });
+
   test.prop([validEventArb()], { numRuns: 500 })('every event the generator calls valid passes, through its bytes too', ({ subject, event: e }) => {
     expect(checkStoredEvent(subject, e)).toBeUndefined();
     expect(decodeStoredEvent(subject, encodeEvent(e))).toEqual(e);

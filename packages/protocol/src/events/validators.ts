@@ -41,7 +41,7 @@ const projectId = optional(string({ maxLength: 255 }));
 
 /** Neutron's standard attributes (description, tags) and the fields kept for clients only: optional everywhere, as events written before them have none. */
 const standardAttributes = { description: string({ maxLength: 255 }), tags: array(string({ minLength: 1, maxLength: 255 }), { maxLength: 64 }) };
-const networkExtras = { ...standardAttributes, shared: boolean(), portSecurityEnabled: boolean() };
+const networkExtras = { ...standardAttributes, shared: boolean(), portSecurityEnabled: boolean(), isolatedMetadata: nullable(boolean()) };
 const portExtras = {
   ...standardAttributes,
   portSecurityEnabled: boolean(),
@@ -166,6 +166,12 @@ const client = { mac: string({ maxLength: 255 }), clientId: optional(string({ ma
 const leaseTimes = { expiresAt: time, renewAt: time, rebindAt: time };
 /** An IPv6 lease's holder: DUID as hex (RFC 8415 11.1: at most 130 bytes), IAID, the MAC when known. */
 const holder6 = { duid: string({ minLength: 2, maxLength: 260 }), iaid: number({ integer: true, min: 0, max: 0xffff_ffff }), mac: optional(string({ maxLength: 255 })) };
+/** A bind's or renewal's cause and name (optional: written later than v1's first events). The host name is one DNS label (RFC 1123). */
+const cause6 = {
+  message: optional(literal('solicit', 'request', 'renew', 'rebind')),
+  source: optional(literal('current', 'fixed', 'requested', 'pool')),
+  hostname: optional(string({ minLength: 1, maxLength: 63 })),
+};
 
 const bindingReason = literal('new-network', 'auto-schedule', 'failover', 'rebalance', 'manual');
 const unbindingReason = literal('agent-down', 'agent-deleted', 'network-deleted', 'rebalance', 'manual', 'dhcp-disabled', 'unreachable');
@@ -214,8 +220,8 @@ const schemas = {
   LeaseReleased: { 1: object({ ip: ipv4(), ...client }) },
   LeaseDeclined: { 1: object({ ip: ipv4(), ...client, quarantineUntil: time, message: optional(text) }) },
   LeaseExpired: { 1: object({ ip: ipv4(), expiresAt: time }) },
-  Lease6Bound: { 1: object({ ip: ipv6(), ...holder6, expiresAt: time }) },
-  Lease6Renewed: { 1: object({ ip: ipv6(), ...holder6, expiresAt: time }) },
+  Lease6Bound: { 1: object({ ip: ipv6(), ...holder6, ...cause6, expiresAt: time }) },
+  Lease6Renewed: { 1: object({ ip: ipv6(), ...holder6, ...cause6, expiresAt: time }) },
   Lease6Released: { 1: object({ ip: ipv6(), ...holder6 }) },
   Lease6Declined: { 1: object({ ip: ipv6(), ...holder6 }) },
   Lease6Expired: { 1: object({ ip: ipv6(), expiresAt: time }) },
