@@ -23,6 +23,9 @@ const testCommands = {
   dhcpcd: 'dhcpcd-base',
   dig: 'bind9-dnsutils',
   dnsmasq: 'dnsmasq-base',
+  // A real signed zone for the DNS cache's DNSSEC tests: BIND signs it (dnssec-keygen, dnssec-signzone) and serves it (named).
+  named: 'bind9',
+  'dnssec-signzone': 'bind9-utils',
   dhcrelay: 'isc-dhcp-relay',
   tcpdump: 'tcpdump',
   dnsperf: 'dnsperf',
