@@ -5,12 +5,15 @@ import { PerfdhcpOutputError, childCpuSeconds, parsePerfdhcp, perfdhcpArgs } fro
 
 // A real report: perfdhcp 2.2.0 against a Kea that was still loading its lease file.
 const captured = readFileSync(new URL('./fixtures/perfdhcp-2.2.0.txt', import.meta.url), 'utf8');
+// perfdhcp 2.2.0 -6 on the link against kea-dhcp6 2.2.0, offered 4,000 SOLICITs/s with 60,000 clients.
+const captured6 = readFileSync(new URL('./fixtures/perfdhcp6-2.2.0.txt', import.meta.url), 'utf8');
 
-/** perfdhcp's final report as Kea 2.x prints it, from the counts it would print. */
-function report(r: { rate: number; dSent: number; oRecv: number; rSent: number; aRecv: number }): string {
+/** perfdhcp's final report as Kea 2.x prints it, from the counts it would print (`-6`'s section names with family 6). */
+function report(r: { rate: number; dSent: number; oRecv: number; rSent: number; aRecv: number; family?: 4 | 6 }): string {
+  const [first, second] = r.family === 6 ? ['SOLICIT-ADVERTISE', 'REQUEST-REPLY'] : ['DISCOVER-OFFER', 'REQUEST-ACK'];
   const stats = (name: string, sent: number, recv: number) =>
     [`***Statistics for: ${name}***`, `sent packets: ${sent}`, `received packets: ${recv}`, `drops: ${sent - recv}`, 'drops ratio: 0 %', 'orphans: 0', '', 'min delay: 0.015 ms', 'avg delay: 0.666 ms', ''].join('\n');
-  return ['Running: perfdhcp', '***Rate statistics***', `Rate: ${r.rate} 4-way exchanges/second, expected rate: 20000`, '', stats('DISCOVER-OFFER', r.dSent, r.oRecv), stats('REQUEST-ACK', r.rSent, r.aRecv)].join('\n');
+  return ['Running: perfdhcp', '***Rate statistics***', `Rate: ${r.rate} 4-way exchanges/second, expected rate: 20000`, '', stats(first, r.dSent, r.oRecv), stats(second, r.rSent, r.aRecv)].join('\n');
 }
 
 describe('perfdhcp reports', () => {
@@ -27,10 +30,11 @@ describe('perfdhcp reports', () => {
     rate: fc.double({ min: 0, max: 1e6, noNaN: true }).map((x) => Math.round(x * 1000) / 1000),
     dSent: fc.constant(dSent),
     oRecv: fc.integer({ min: 0, max: dSent }),
+    family: fc.constantFrom(4 as const, 6 as const),
   }).chain((r) => fc.integer({ min: 0, max: r.oRecv }).map((aRecv) => ({ ...r, rSent: r.oRecv, aRecv })))) ])(
-    'the incomplete share is the DISCOVERs without an ACK, between 0 and 100 percent',
+    'the incomplete share is the DISCOVERs (SOLICITs) without an ACK (REPLY), between 0 and 100 percent',
     (r) => {
-      const parsed = parsePerfdhcp(report(r));
+      const parsed = parsePerfdhcp(report(r), r.family);
       expect(parsed.doraPerSecond).toBe(r.rate);
       expect(parsed.acksReceived).toBe(r.aRecv);
       expect(parsed.incompletePercent).toBeGreaterThanOrEqual(0);
@@ -43,6 +47,27 @@ describe('perfdhcp reports', () => {
     const cut = captured.slice(0, captured.indexOf('***Statistics for: REQUEST-ACK***'));
     expect(() => parsePerfdhcp(cut)).toThrow(PerfdhcpOutputError);
     expect(() => parsePerfdhcp(cut)).toThrow(/REQUEST-ACK/);
+  });
+
+  test('a captured perfdhcp -6 report reads as its rate, SOLICITs, ADVERTISEs, REQUESTs, REPLYs and delays', () => {
+    const r = parsePerfdhcp(captured6, 6);
+    expect(r.doraPerSecond).toBe(3633.31);
+    expect([r.discoversSent, r.offersReceived, r.requestsSent, r.acksReceived]).toStrictEqual([11998, 10956, 10956, 10907]);
+    expect(r.incompletePercent).toBeCloseTo((100 * (11998 - 10907)) / 11998, 10);
+    expect([r.avgOfferMs, r.avgAckMs]).toStrictEqual([11.766, 9.308]);
+    expect([r.maxOfferMs, r.maxAckMs]).toStrictEqual([139.456, 156.636]);
+  });
+
+  test("each family's report is refused as the other's, naming the section it lacks", () => {
+    expect(() => parsePerfdhcp(captured6)).toThrow(/DISCOVER-OFFER/);
+    expect(() => parsePerfdhcp(captured, 6)).toThrow(/SOLICIT-ADVERTISE/);
+  });
+
+  test('perfdhcp -6 is sent out of the named interface, to ff02::1:2 (all) unless told otherwise', () => {
+    const args = perfdhcpArgs({ rate: 1000, seconds: 5, clients: 60_000, server: 'all', family: 6, interface: 'lhbc' });
+    expect(args.slice(0, 3)).toStrictEqual(['-6', '-l', 'lhbc']);
+    expect(args.at(-1)).toBe('all');
+    expect(perfdhcpArgs({ rate: 1000, seconds: 5, clients: 60_000, server: '198.18.0.1' })[0]).toBe('-4');
   });
 
   test('output that is not a report (a usage error) is refused', () => {

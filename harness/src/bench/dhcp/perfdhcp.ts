@@ -4,7 +4,10 @@
  * starves a 2-core machine), a fixed initiation rate (`-r`), a bounded
  * period (`-p`), many simulated clients (`-R`). Given a unicast server
  * address it acts as a relay (giaddr = its own address, port 67), so the
- * servers select the subnet from giaddr and answer it by unicast.
+ * servers select the subnet from giaddr and answer it by unicast. With
+ * `family: 6` it runs `perfdhcp -6` as a client on the link: SOLICITs and
+ * REQUESTs from its link-local address to ff02::1:2 out of `interface`
+ * (bench:dhcp6 says why not as a relay), its report read the same way.
  */
 import { execFile } from 'node:child_process';
 
@@ -15,12 +18,21 @@ export interface PerfdhcpRun {
   readonly seconds: number;
   /** Distinct simulated clients (`-R`). */
   readonly clients: number;
+  /** IPv4: the server's address. IPv6: `all` (ff02::1:2), or an address. */
   readonly server: string;
+  /** 6 for `perfdhcp -6`; IPv4 when absent. */
+  readonly family?: 6;
+  /** IPv6: the local interface to send out of (`-l`). */
+  readonly interface?: string;
 }
 
-/** What perfdhcp's final report says about one run. */
+/**
+ * What perfdhcp's final report says about one run. The names are DHCPv4's;
+ * a `perfdhcp -6` report fills them with its SOLICITs, ADVERTISEs, REQUESTs
+ * and REPLYs (SARR exchanges).
+ */
 export interface PerfdhcpReport {
-  /** Completed DORA exchanges per second over the test period (perfdhcp's "Rate"). */
+  /** Completed DORA (or SARR) exchanges per second over the test period (perfdhcp's "Rate"). */
   readonly doraPerSecond: number;
   readonly discoversSent: number;
   readonly offersReceived: number;
@@ -41,8 +53,12 @@ export class PerfdhcpOutputError extends Error {
 
 /** The command line (without the namespace wrapper). Pure. */
 export function perfdhcpArgs(run: PerfdhcpRun): string[] {
-  return ['-4', '-g', 'single', '-r', String(run.rate), '-p', String(run.seconds), '-R', String(run.clients), run.server];
+  const family = run.family === 6 ? ['-6', ...(run.interface ? ['-l', run.interface] : [])] : ['-4'];
+  return [...family, '-g', 'single', '-r', String(run.rate), '-p', String(run.seconds), '-R', String(run.clients), run.server];
 }
+
+/** The report's two sections per family: the first exchange's, then the second's (perfdhcp's names). */
+const SECTIONS = { 4: ['DISCOVER-OFFER', 'REQUEST-ACK'], 6: ['SOLICIT-ADVERTISE', 'REQUEST-REPLY'] } as const;
 
 function section(text: string, name: string): string {
   const start = text.indexOf(`***Statistics for: ${name}***`);
@@ -62,19 +78,20 @@ function optionalMs(text: string, which: 'avg' | 'max'): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/** Reads perfdhcp's final report (Kea 2.x wording); throws `PerfdhcpOutputError` naming what is missing. Pure. */
-export function parsePerfdhcp(text: string): PerfdhcpReport {
+/** Reads perfdhcp's final report (Kea 2.x wording) of a `-4` run, or a `-6` one; throws `PerfdhcpOutputError` naming what is missing. Pure. */
+export function parsePerfdhcp(text: string, family: 4 | 6 = 4): PerfdhcpReport {
   const rate = /^Rate:\s*([0-9.]+)\s+4-way exchanges\/second/m.exec(text);
   if (!rate) throw new PerfdhcpOutputError('perfdhcp\'s report has no "Rate: N 4-way exchanges/second" line');
-  const dOffer = section(text, 'DISCOVER-OFFER');
-  const rAck = section(text, 'REQUEST-ACK');
-  const discoversSent = number(dOffer, 'sent packets', 'DISCOVER-OFFER');
-  const acksReceived = number(rAck, 'received packets', 'REQUEST-ACK');
+  const [first, second] = SECTIONS[family];
+  const dOffer = section(text, first);
+  const rAck = section(text, second);
+  const discoversSent = number(dOffer, 'sent packets', first);
+  const acksReceived = number(rAck, 'received packets', second);
   return {
     doraPerSecond: Number(rate[1]),
     discoversSent,
-    offersReceived: number(dOffer, 'received packets', 'DISCOVER-OFFER'),
-    requestsSent: number(rAck, 'sent packets', 'REQUEST-ACK'),
+    offersReceived: number(dOffer, 'received packets', first),
+    requestsSent: number(rAck, 'sent packets', second),
     acksReceived,
     incompletePercent: discoversSent === 0 ? 0 : (100 * Math.max(0, discoversSent - acksReceived)) / discoversSent,
     avgOfferMs: optionalMs(dOffer, 'avg'),
@@ -119,5 +136,5 @@ export async function runPerfdhcp(clientNs: string, run: PerfdhcpRun): Promise<{
       },
     );
   });
-  return { report: parsePerfdhcp(output), output, cpuSeconds: childCpuSeconds(output) };
+  return { report: parsePerfdhcp(output, run.family ?? 4), output, cpuSeconds: childCpuSeconds(output) };
 }
