@@ -20,6 +20,8 @@ export interface Lease6 {
   readonly duid: string;
   readonly iaid: number;
   readonly mac?: string;
+  /** The first label of the client's FQDN (option 39), for its AAAA and PTR. */
+  readonly hostname?: string;
   readonly address: Ipv6;
   /** The valid lifetime's end, ms since the epoch. */
   readonly validUntil: number;
@@ -28,8 +30,8 @@ export interface Lease6 {
 /** The snapshot of one table: [identity-less lease tuples, declined addresses with their end]. */
 export interface Lease6TableSnapshot {
   readonly networkId: string;
-  /** [address text, duid, iaid, mac or null, validUntil]. */
-  readonly leases: readonly (readonly [ip: string, duid: string, iaid: number, mac: string | null, validUntil: number])[];
+  /** [address text, duid, iaid, mac or null, validUntil, host name or null (absent in snapshots written before host names)]. */
+  readonly leases: readonly (readonly [ip: string, duid: string, iaid: number, mac: string | null, validUntil: number, hostname?: string | null])[];
   /** [address text, quarantined until]. */
   readonly declined: readonly (readonly [ip: string, until: number])[];
 }
@@ -60,16 +62,21 @@ export class Lease6Table {
     switch (event.type) {
       case 'Lease6Bound':
       case 'Lease6Renewed': {
+        const identity = lease6Identity(event.duid, event.iaid);
+        const before = this.byIdentity.get(identity);
+        // A renewal without a host name keeps the one the client sent before (as the IPv4 leases' names do).
+        const hostname = event.hostname ?? (event.type === 'Lease6Renewed' && before?.address === address ? before.hostname : undefined);
         const lease: Lease6 = {
-          identity: lease6Identity(event.duid, event.iaid),
+          identity,
           duid: event.duid,
           iaid: event.iaid,
           ...(event.mac !== undefined ? { mac: event.mac } : {}),
+          ...(hostname !== undefined ? { hostname } : {}),
           address,
           validUntil: event.expiresAt,
         };
         this.forget(this.byAddress.get(address));
-        this.forget(this.byIdentity.get(lease.identity));
+        this.forget(before);
         this.declined.delete(address);
         this.byIdentity.set(lease.identity, lease);
         this.byAddress.set(address, lease);
@@ -122,7 +129,7 @@ export class Lease6Table {
   snapshot(format: (address: Ipv6) => string): Lease6TableSnapshot {
     return {
       networkId: this.networkId,
-      leases: [...this.byIdentity.values()].map((l) => [format(l.address), l.duid, l.iaid, l.mac ?? null, l.validUntil] as const),
+      leases: [...this.byIdentity.values()].map((l) => [format(l.address), l.duid, l.iaid, l.mac ?? null, l.validUntil, l.hostname ?? null] as const),
       declined: [...this.declined].map(([address, until]) => [format(address), until] as const),
     };
   }
@@ -130,9 +137,10 @@ export class Lease6Table {
   /** A table filled from `snapshot`; throws (RangeError, InvalidIpv6Error) on a malformed one. */
   static restore(snapshot: Lease6TableSnapshot, declineQuarantineMs: number): Lease6Table {
     const table = new Lease6Table(snapshot.networkId, declineQuarantineMs);
-    for (const [ip, duid, iaid, mac, validUntil] of snapshot.leases) {
+    for (const [ip, duid, iaid, mac, validUntil, hostname] of snapshot.leases) {
       if (typeof duid !== 'string' || !Number.isSafeInteger(iaid) || typeof validUntil !== 'number') throw new RangeError(`malformed IPv6 lease of ${String(ip)}`);
-      table.apply({ type: 'Lease6Bound', at: 0, ip, duid, iaid, ...(typeof mac === 'string' ? { mac } : {}), expiresAt: validUntil });
+      const named = typeof hostname === 'string' ? { hostname } : {};
+      table.apply({ type: 'Lease6Bound', at: 0, ip, duid, iaid, ...(typeof mac === 'string' ? { mac } : {}), ...named, expiresAt: validUntil });
     }
     for (const [ip, until] of snapshot.declined) {
       if (typeof until !== 'number') throw new RangeError(`malformed declined address ${String(ip)}`);

@@ -93,4 +93,16 @@ describe('Lease6Table', () => {
     expect(restored.holderAt(b, at)).toBe('declined');
     expect(() => Lease6Table.restore({ networkId: 'n', leases: [['nonsense', duid, 1, null, at]], declined: [] }, 1)).toThrow();
   });
+
+  test("a client's host name is kept across a renewal that sends none, dropped with a new bind, and kept by a snapshot (an older one without names restores too)", () => {
+    const table = new Lease6Table('net-1', 60_000);
+    table.apply({ ...bound('2001:db8:1::10'), hostname: 'vm-6', source: 'pool', message: 'request' } as JournaledLease6Event);
+    table.apply({ type: 'Lease6Renewed', at, ip: '2001:db8:1::10', duid, iaid: 1, expiresAt: at + 5000, message: 'renew' });
+    expect(table.binding(id)?.hostname).toBe('vm-6');
+    const restored = Lease6Table.restore(structuredClone(table.snapshot(formatIpv6)), 60_000);
+    expect(restored.binding(id)?.hostname).toBe('vm-6');
+    expect(Lease6Table.restore({ networkId: 'n', leases: [['2001:db8:1::10', duid, 1, null, at]], declined: [] }, 1).binding(id)?.hostname).toBeUndefined();
+    table.apply(bound('2001:db8:1::10'));
+    expect(table.binding(id)?.hostname).toBeUndefined();
+  });
 });

@@ -31,6 +31,8 @@ export type {
   Lease6EventData,
   Lease6EventType,
   Lease6Holder,
+  Lease6Message,
+  Lease6Source,
   LeaseBoundData,
   LeaseClientRef,
   LeaseDeclinedData,

@@ -97,7 +97,37 @@ describe('SOLICIT, REQUEST and rapid commit (RFC 8415 18.3.1, 18.3.2)', () => {
     const { reply, changes } = replied(answer(toUs(T.Request, ia(7, ...hint))));
     expect(reply.msgType).toBe(T.Reply);
     expect(addresses(reply)).toEqual(advertised);
-    expect(changes).toEqual([{ kind: 'bind', identity: dhcp6Identity(CLIENT, 7), duid: CLIENT, iaid: 7, address: advertised[0], validUntil: NOW + LEASE * 1000 }]);
+    expect(changes).toEqual([{ kind: 'bind', identity: dhcp6Identity(CLIENT, 7), duid: CLIENT, iaid: 7, address: advertised[0], validUntil: NOW + LEASE * 1000, message: 'request', source: 'requested' }]);
+  });
+
+  test('each bind names its message and the rule that chose the address: pool, the client\'s hint, its binding, its static port', () => {
+    const rapid = (v = view(), ...options: Dhcp6Option[]) => replied(answer(withClient(T.Solicit, { code: 14, value: true }, ...options), v)).changes;
+    expect(rapid(view(), ia(1))).toMatchObject([{ message: 'solicit', source: 'pool' }]);
+    expect(rapid(view(), ia(1, '2001:db8:1::150'))).toMatchObject([{ message: 'solicit', source: 'requested', address: ip('2001:db8:1::150') }]);
+    const bound = ip('2001:db8:1::1aa');
+    const held = view({ bindings: new Map([[dhcp6Identity(CLIENT, 1), { address: bound, validUntil: NOW + 1 }]]), holders: new Map([[bound, dhcp6Identity(CLIENT, 1)]]) });
+    expect(rapid(held, ia(1, '2001:db8:1::150'))).toMatchObject([{ source: 'current', address: bound }]);
+    const fixed = ip('2001:db8:1::10');
+    expect(rapid(view({ reservations: new Map([['02:00:db:08:01:02', fixed]]), holders: new Map([[fixed, 'port:p1']]) }), ia(1))).toMatchObject([{ source: 'fixed', address: fixed }]);
+    expect(replied(answer(toUs(T.Renew, ia(1, '2001:db8:1::1aa')), held)).changes).toMatchObject([{ message: 'renew', source: 'current' }]);
+    expect(replied(answer(withClient(T.Rebind, ia(1, '2001:db8:1::1aa')), held)).changes).toMatchObject([{ message: 'rebind', source: 'current' }]);
+  });
+
+  test('a client FQDN (option 39) names the bind by its first label and is answered with S set, O set when the client wanted to update, under the link\'s domain', () => {
+    const fqdn = (flags: number, ...labels: string[]): Dhcp6Option => ({ code: 39, raw: Uint8Array.from([flags, ...labels.flatMap((l) => [l.length, ...Buffer.from(l)]), 0]) });
+    const { reply, changes } = replied(answer(withClient(T.Solicit, { code: 14, value: true }, ia(1), fqdn(0x01, 'VM-6', 'elsewhere', 'example'))));
+    expect(changes).toMatchObject([{ hostname: 'vm-6' }]);
+    const answered = reply.options.find((o) => o.code === 39) as { raw: Uint8Array };
+    expect([...answered.raw]).toEqual([0x01, 4, ...Buffer.from('vm-6'), 4, ...Buffer.from('lhfx'), 4, ...Buffer.from('test'), 0]);
+    const noUpdate = replied(answer(withClient(T.Solicit, { code: 14, value: true }, ia(1), fqdn(0x00, 'vm-6')))).reply.options.find((o) => o.code === 39) as { raw: Uint8Array };
+    expect(noUpdate.raw[0]).toBe(0x03);
+    // N (no update), a label that is no host name, or a truncated option: no name, no option 39, the lease all the same.
+    for (const bad of [fqdn(0x04, 'vm-6'), fqdn(0x01, 'vm_6'), fqdn(0x01, '-vm'), { code: 39, raw: Uint8Array.from([0x01, 9, 0x61]) }]) {
+      const d = replied(answer(withClient(T.Solicit, { code: 14, value: true }, ia(1), bad)));
+      expect(d.changes).toHaveLength(1);
+      expect(d.changes[0]).not.toHaveProperty('hostname');
+      expect(d.reply.options.some((o) => o.code === 39)).toBe(false);
+    }
   });
 
   test('the same SOLICIT is advertised the same address every time, and two IAs of one client get two addresses', () => {

@@ -25,14 +25,24 @@ import {
   type Dhcp6Message,
   type Dhcp6Option,
   type Ipv6,
+  type Lease6Message,
+  type Lease6Source,
 } from '@leasehold/protocol';
+import { clientHostname, fqdnReply } from './client-fqdn.js';
 import { clientLink, relayedClientMac, unwrapRelay, wrapReply } from './relay.js';
 import { discardReason, type Dhcp6DropReason } from './validate.js';
 import { dhcp6Identity, duidMac, ipv6FromBytes, type Dhcp6LinkView, type Dhcp6SubnetView } from './view.js';
 
+/** What a bind carries into its event: the message it answers, why the address (the rule), the client's host name (option 39). */
+export interface Dhcp6BindCause {
+  readonly message: Lease6Message;
+  readonly source: Lease6Source;
+  readonly hostname?: string;
+}
+
 /** A lease change the runtime journals, and has acknowledged, before it sends the reply. */
 export type Dhcp6LeaseChange =
-  | { readonly kind: 'bind'; readonly identity: string; readonly duid: Dhcp6Duid; readonly iaid: number; readonly address: Ipv6; readonly validUntil: number }
+  | ({ readonly kind: 'bind'; readonly identity: string; readonly duid: Dhcp6Duid; readonly iaid: number; readonly address: Ipv6; readonly validUntil: number } & Dhcp6BindCause)
   | { readonly kind: 'release' | 'decline'; readonly identity: string; readonly address: Ipv6 };
 
 export type Dhcp6Decision =
@@ -115,14 +125,14 @@ function decide(scope: Scope, unicast: boolean): Dhcp6Decision {
 function solicit(scope: Scope): Dhcp6Decision {
   const rapid = getDhcp6Option(scope.msg, 14) === true && scope.view.rapidCommit;
   const { ias, changes } = assignAll(scope);
-  const options = [...(rapid ? [{ code: 14, value: true } as const] : []), ...ias, ...noIaStatus(scope), ...configuration(scope)];
+  const options = [...(rapid ? [{ code: 14, value: true } as const] : []), ...ias, ...noIaStatus(scope), ...configuration(scope), ...fqdn(scope)];
   return reply(scope, rapid ? Reply : Advertise, options, rapid ? changes : []);
 }
 
 /** 18.3.2: assign an address to every IA_NA, NoAddrsAvail inside the IA where none is left. */
 function request(scope: Scope): Dhcp6Decision {
   const { ias, changes } = assignAll(scope);
-  return reply(scope, Reply, [...ias, ...noIaStatus(scope), ...configuration(scope)], changes);
+  return reply(scope, Reply, [...ias, ...noIaStatus(scope), ...configuration(scope), ...fqdn(scope)], changes);
 }
 
 /** 18.3.3: Success when every address is on the client's link, NotOnLink otherwise; no reply without addresses. */
@@ -161,10 +171,10 @@ function extend(scope: Scope, rebind: boolean): Dhcp6Decision {
     const stale = listed.filter((a) => a !== binding.address || !keep);
     const lifetime = scope.view.leaseTime;
     ias.push(iaOption(scope, ia.iaid, [...(keep ? [iaAddress(binding.address, lifetime)] : []), ...stale.map((a) => iaAddress(a, 0))]));
-    if (keep) changes.push({ kind: 'bind', identity, duid, iaid: ia.iaid, address: binding.address, validUntil: scope.now + lifetime * 1000 });
+    if (keep) changes.push({ kind: 'bind', identity, duid, iaid: ia.iaid, address: binding.address, validUntil: scope.now + lifetime * 1000, ...cause(scope, rebind ? 'rebind' : 'renew', 'current') });
   }
   if (rebind && ias.length === 0) return { kind: 'drop', reason: 'rebind-without-binding' };
-  return reply(scope, Reply, [...ias, ...configuration(scope)], changes);
+  return reply(scope, Reply, [...ias, ...configuration(scope), ...fqdn(scope)], changes);
 }
 
 /** 18.3.7 RELEASE and 18.3.8 DECLINE: give back each bound address; NoBinding in the IAs the server does not know. */
@@ -202,29 +212,45 @@ function assignAll(scope: Scope): { ias: Dhcp6Option[]; changes: Dhcp6LeaseChang
       continue;
     }
     const identity = dhcp6Identity(duid, ia.iaid);
-    const address = chooseAddress(scope, identity, ia);
-    if (address === undefined) {
+    const chosen = chooseAddress(scope, identity, ia);
+    if (chosen === undefined) {
       ias.push(iaOption(scope, ia.iaid, [], status(Dhcp6StatusCode.NoAddrsAvail, 'no addresses available')));
       continue;
     }
+    const { address, source } = chosen;
     scope.taken.add(address);
     ias.push(iaOption(scope, ia.iaid, [iaAddress(address, scope.view.leaseTime)]));
-    changes.push({ kind: 'bind', identity, duid, iaid: ia.iaid, address, validUntil: scope.now + scope.view.leaseTime * 1000 });
+    const message = scope.msg.msgType === Solicit ? 'solicit' : 'request';
+    changes.push({ kind: 'bind', identity, duid, iaid: ia.iaid, address, validUntil: scope.now + scope.view.leaseTime * 1000, ...cause(scope, message, source) });
   }
   return { ias, changes };
 }
 
-function chooseAddress(scope: Scope, identity: string, ia: Dhcp6IaNa): Ipv6 | undefined {
+/** The address for one IA and the rule that gave it, in the order the module comment names. */
+function chooseAddress(scope: Scope, identity: string, ia: Dhcp6IaNa): { address: Ipv6; source: Lease6Source } | undefined {
   const binding = scope.view.bindings.get(identity);
-  if (binding !== undefined && onStatefulLink(scope, binding.address) && isFree(scope, binding.address, identity)) return binding.address;
+  if (binding !== undefined && onStatefulLink(scope, binding.address) && isFree(scope, binding.address, identity)) return { address: binding.address, source: 'current' };
   const reserved = scope.clientMac === undefined ? undefined : scope.view.reservations.get(scope.clientMac);
   // A static port's client gets its port's address or nothing, as dnsmasq gives a dhcp-host its own address.
-  if (reserved !== undefined) return onStatefulLink(scope, reserved) && !scope.taken.has(reserved) ? reserved : undefined;
+  if (reserved !== undefined) return onStatefulLink(scope, reserved) && !scope.taken.has(reserved) ? { address: reserved, source: 'fixed' } : undefined;
   for (const hint of getDhcp6Options(ia, 5)) {
     const address = ipv6FromBytes(hint.address);
-    if (inPool(scope, address) && isFree(scope, address, identity)) return address;
+    if (inPool(scope, address) && isFree(scope, address, identity)) return { address, source: 'requested' };
   }
-  return allocate(scope, identity);
+  const address = allocate(scope, identity);
+  return address === undefined ? undefined : { address, source: 'pool' };
+}
+
+/** A bind's cause: the message, the rule, and the client's host name when it sent one. Pure. */
+function cause(scope: Scope, message: Lease6Message, source: Lease6Source): Dhcp6BindCause {
+  const hostname = clientHostname(scope.msg.options);
+  return { message, source, ...(hostname !== undefined ? { hostname } : {}) };
+}
+
+/** Option 39 back to a client that sent one (RFC 4704 section 5), naming it under the link's domain. */
+function fqdn(scope: Scope): Dhcp6Option[] {
+  const option = fqdnReply(scope.msg.options, scope.subnets.flatMap((s) => s.domainList)[0]);
+  return option === undefined ? [] : [option];
 }
 
 /** The first free pool address probing from a point hashed from the identity, at most MAX_PROBES per pool. */

@@ -184,5 +184,6 @@ function leaseEvent(change: Dhcp6LeaseChange, now: number, renewing: boolean): J
   const holder = { ip: formatIpv6(change.address), duid: change.identity.slice(0, slash), iaid: Number(change.identity.slice(slash + 1)) };
   if (change.kind !== 'bind') return { type: change.kind === 'release' ? 'Lease6Released' : 'Lease6Declined', at: now, ...holder };
   const mac = duidMac(change.duid);
-  return { type: renewing ? 'Lease6Renewed' : 'Lease6Bound', at: now, ...holder, ...(mac !== undefined ? { mac } : {}), expiresAt: change.validUntil };
+  const cause = { message: change.message, source: change.source, ...(change.hostname !== undefined ? { hostname: change.hostname } : {}) };
+  return { type: renewing ? 'Lease6Renewed' : 'Lease6Bound', at: now, ...holder, ...(mac !== undefined ? { mac } : {}), ...cause, expiresAt: change.validUntil };
 }

@@ -17,16 +17,35 @@ export interface Lease6Holder {
   readonly mac?: string;
 }
 
+/** The client message a bind or renewal answered (optional: events written before it have none). */
+export type Lease6Message = 'solicit' | 'request' | 'renew' | 'rebind';
+
+/**
+ * Why the DHCPv6 server chose the address (its decision core's order, the
+ * DHCPv4 allocator's names): `current` the IA's binding, `fixed` the
+ * client's static port, `requested` the client's hint in its IA, `pool` the
+ * probe of the pools from the hash of the identity.
+ */
+export type Lease6Source = 'current' | 'fixed' | 'requested' | 'pool';
+
+/** What a bind or renewal says of its cause and its name; each optional (written from v1's second release on, as fields added to a v1 are). */
+export interface Lease6Cause {
+  readonly message?: Lease6Message;
+  readonly source?: Lease6Source;
+  /** The first label of the client's FQDN (option 39, RFC 4704), lower-case: its AAAA and PTR on the network's DNS view. */
+  readonly hostname?: string;
+}
+
 /** Lease6Bound v1: a REQUEST (or a rapid-commit SOLICIT) was answered with this address. */
-export interface Lease6BoundData extends Lease6Holder {
+export interface Lease6BoundData extends Lease6Holder, Lease6Cause {
   /** RFC 5952 text, the subject's token. */
   readonly ip: string;
   /** When the valid lifetime ends unless the client renews. */
   readonly expiresAt: number;
 }
 
-/** Lease6Renewed v1: a RENEW or REBIND of the holder extended the address. */
-export interface Lease6RenewedData extends Lease6Holder {
+/** Lease6Renewed v1: a RENEW or REBIND (or a REQUEST) of the holder extended the address. */
+export interface Lease6RenewedData extends Lease6Holder, Lease6Cause {
   readonly ip: string;
   readonly expiresAt: number;
 }

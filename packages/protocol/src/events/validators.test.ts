@@ -126,6 +126,12 @@ describe('event validators', () => {
     expect(checkStoredEvent('lh.evt.lease.net-1.2001:db8:1::10', event('Lease6Expired', 'x', lease6))).toMatch(/belongs on lh.evt.lease6/);
     expect(checkStoredEvent('lh.evt.lease6.net-1.2001:db8:1:0::10', event('Lease6Expired', 'x', { ...lease6, ip: '2001:db8:1:0::10' }))).toMatch(/data.ip/);
     expect(checkEventData('Lease6Bound', 1, { ip: '2001:db8:1::10', duid: '0001', iaid: 2 ** 32, expiresAt: at })).toMatch(/data.iaid/);
+    // A bind's cause (its message and rule) and the client's host name are optional v1 fields, each checked when present.
+    const bound6 = { ip: '2001:db8:1::10', duid: '0001', iaid: 1, expiresAt: at };
+    expect(checkEventData('Lease6Bound', 1, { ...bound6, message: 'request', source: 'pool', hostname: 'vm-6' })).toBeUndefined();
+    expect(checkEventData('Lease6Renewed', 1, { ...bound6, message: 'reboot' })).toMatch(/data.message/);
+    expect(checkEventData('Lease6Bound', 1, { ...bound6, source: 'guess' })).toMatch(/data.source/);
+    expect(checkEventData('Lease6Bound', 1, { ...bound6, hostname: '' })).toMatch(/data.hostname/);
     const vlan42 = { networkId: 'net-1', networkType: 'vlan', physicalNetwork: 'physnet1', segmentationId: 42 };
     expect(checkStoredEvent('lh.evt.segment.p:physnet1.vlan-43', event('SegmentClaimed', 'x', vlan42))).toMatch(/its segment/);
     expect(checkStoredEvent('lh.evt.segment.p:physnet2.vlan-42', event('SegmentClaimed', 'x', vlan42))).toMatch(/its segment/);
