@@ -9,6 +9,7 @@ export type { LockHolder } from './errors.js';
 export { defaultLayout } from './provision.js';
 export type { JournalLayout, Provisioned } from './provision.js';
 export { Journal, firstRetainedOf } from './journal.js';
+export { jetstreamManagerAfterReloads } from './jetstream-manager.js';
 export type { AppendResult, ExpectedVersion, Fold, OpenJournalOptions, ReplayOptions, Snapshot, StoredEvent } from './journal.js';
 export { DEFAULT_STALL_LIMIT_MS, quarantineLine, readMessage, startProjection } from './projection.js';
 export type { CatchUpOptions, CatchUpProgress, ProjectionOptions, QuarantinedEvent, ReadMessage, RunningProjection } from './projection.js';

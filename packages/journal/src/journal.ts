@@ -2,13 +2,14 @@
  * The event store over JetStream. One subject per aggregate; an aggregate's
  * version is the stream sequence of its last event. Appends carry
  * `Nats-Expected-Last-Subject-Sequence` (optimistic concurrency) and
- * `Nats-Msg-Id` = event id (a retried publish is stored once).
+ * `Nats-Msg-Id` = event id (a retried publish is stored once). Appends go
+ * out through a `PipelinedPublisher` (pipelined-publisher.ts).
  */
+import { jetstreamManagerAfterReloads } from './jetstream-manager.js';
 import {
   DeliverPolicy,
   JetStreamApiError,
   jetstream,
-  jetstreamManager,
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
@@ -18,6 +19,7 @@ import type { KV } from '@nats-io/kv';
 import { PermissionViolationError, type NatsConnection } from '@nats-io/transport-node';
 import { decodeEvent, encodeEvent, pack, unpack, type EventEnvelope, type EventRegistry } from '@leasehold/protocol';
 import { NotPermittedError, VersionConflictError } from './errors.js';
+import { PipelinedPublisher } from './pipelined-publisher.js';
 import { defaultLayout, provisionJournal, type JournalLayout } from './provision.js';
 import { copyLegacySnapshots, type LegacyCopy } from './snapshots/legacy-object-store.js';
 
@@ -71,27 +73,10 @@ export type ExpectedVersion = number | 'any';
 
 const WRONG_LAST_SEQUENCE = 10071;
 
-/**
- * `jetstreamManager`, waiting out a moment in which the server says the
- * account has no JetStream: nats-server 2.9.10 answers a JetStream request
- * so when it meets a configuration reload (`leasehold start` reloads its
- * lease permissions whenever bindings change; a clean-clone CI run saw
- * Journal.open fail so right after a network was created). A server really
- * without JetStream still fails, after `waitMs`.
- */
-async function managerAfterReloads(nc: NatsConnection, waitMs = 10_000): Promise<JetStreamManager> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      return await jetstreamManager(nc);
-    } catch (error) {
-      if ((error as Error).name !== 'JetStreamNotEnabled' || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}
-
 export class Journal {
+  /** Every append goes out through it (js.publish's per-request machinery cost the DHCP hot path a tenth of its CPU). */
+  private readonly publisher: PipelinedPublisher;
+
   private constructor(
     readonly nc: NatsConnection,
     readonly js: JetStreamClient,
@@ -100,12 +85,14 @@ export class Journal {
     readonly snapshots: KV,
     readonly checkpoints: KV,
     readonly registry: EventRegistry | undefined,
-  ) {}
+  ) {
+    this.publisher = new PipelinedPublisher(nc);
+  }
 
   /** Provisions the stream and buckets (idempotent) and returns a journal on them. */
   static async open(nc: NatsConnection, options: OpenJournalOptions = {}): Promise<Journal> {
     const layout = { ...defaultLayout, ...options.layout };
-    const jsm = await managerAfterReloads(nc);
+    const jsm = await jetstreamManagerAfterReloads(nc);
     const { snapshots, checkpoints, createdProjectionBucket } = await provisionJournal(nc, jsm, layout);
     if (createdProjectionBucket) {
       const copy = await copyLegacySnapshots(nc, jsm, layout);
@@ -142,9 +129,9 @@ export class Journal {
    */
   async publish(subject: string, event: EventEnvelope, expectedVersion: ExpectedVersion = 'any'): Promise<PubAck> {
     try {
-      return await this.js.publish(subject, encodeEvent(event), {
-        msgID: event.id,
-        ...(expectedVersion === 'any' ? {} : { expect: { lastSubjectSequence: expectedVersion } }),
+      return await this.publisher.publish(subject, encodeEvent(event), {
+        msgId: event.id,
+        ...(expectedVersion === 'any' ? {} : { lastSubjectSequence: expectedVersion }),
       });
     } catch (error) {
       const translated = this.translate(error, subject, expectedVersion);

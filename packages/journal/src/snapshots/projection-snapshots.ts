@@ -31,12 +31,13 @@
  * then folds everything retained), never misread.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { pack, unpack } from '@leasehold/protocol';
 import { SnapshotBusyError } from '../errors.js';
 import type { Journal } from '../journal.js';
+import { jetstreamManagerAfterReloads } from '../jetstream-manager.js';
 import { defaultLayout, type JournalLayout } from '../provision.js';
 import { chunkKey, manifestKey, otherSlot, SNAPSHOT_CHUNK_BYTES, snapshotKeyToken, type SnapshotSlot } from './snapshot-keys.js';
 import { decodeManifest, encodeManifest, type Manifest, type StoredSnapshot } from './snapshot-manifest.js';
@@ -123,7 +124,7 @@ export class ProjectionSnapshots {
    * Undefined when the bucket does not exist (a system from before snapshots).
    */
   static async openReadOnly(nc: NatsConnection, layout: Pick<JournalLayout, 'projectionBucket'> = defaultLayout): Promise<ProjectionSnapshots | undefined> {
-    return ProjectionSnapshots.bind(nc, await jetstreamManager(nc), layout.projectionBucket, {});
+    return ProjectionSnapshots.bind(nc, await jetstreamManagerAfterReloads(nc), layout.projectionBucket, {});
   }
 
   private static async bind(nc: NatsConnection, jsm: JetStreamManager, bucket: string, options: ProjectionSnapshotsOptions): Promise<ProjectionSnapshots | undefined> {

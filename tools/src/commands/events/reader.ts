@@ -4,10 +4,10 @@
  * (dump, export, replay) or on and on (tail). Nothing is provisioned: a tool
  * that opened the journal would create or reconfigure the stream.
  */
-import { DeliverPolicy, jetstream, jetstreamManager, type JsMsg, type OrderedConsumerOptions, type StreamInfo } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, type JsMsg, type OrderedConsumerOptions, type StreamInfo } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { decodeEvent } from '@leasehold/protocol';
-import { defaultLayout } from '@leasehold/journal';
+import { defaultLayout, jetstreamManagerAfterReloads } from '@leasehold/journal';
 import { CliError, EXIT_FAILURE } from '../resources/errors.js';
 import type { Start } from './filter.js';
 import type { EventRecord } from './render.js';
@@ -42,7 +42,7 @@ export interface ReadOptions {
 
 /** The stream's info; a missing stream becomes a CliError that says so. */
 export async function eventsStreamInfo(nc: NatsConnection, stream = EVENTS_STREAM): Promise<StreamInfo> {
-  const jsm = await jetstreamManager(nc);
+  const jsm = await jetstreamManagerAfterReloads(nc);
   try {
     return await jsm.streams.info(stream);
   } catch (error) {

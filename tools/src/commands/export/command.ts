@@ -9,9 +9,8 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ReadModel } from '@leasehold/api';
-import { ProjectionSnapshots, defaultLayout, type SnapshotInfo } from '@leasehold/journal';
+import { ProjectionSnapshots, defaultLayout, jetstreamManagerAfterReloads, type SnapshotInfo } from '@leasehold/journal';
 import { portIdOf } from '@leasehold/resources';
-import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Command } from 'commander';
 import { collect } from '../resources/flags.js';
@@ -87,7 +86,7 @@ async function bundleStart(nc: NatsConnection, firstRetained: number, lastSeq: n
   let from = firstRetained;
   if (start) from = Math.max(firstRetained, 'seq' in start ? start.seq : await firstSeqAt(nc, start.time, lastSeq));
   const cause = (at: number) => (at <= 1 ? null : at === firstRetained ? ('compacted' as const) : ('exported' as const));
-  const timeOf = async (seq: number) => (await (await jetstreamManager(nc)).streams.getMessage(EVENTS_STREAM, { seq }).catch(() => null))?.time.getTime() ?? null;
+  const timeOf = async (seq: number) => (await (await jetstreamManagerAfterReloads(nc)).streams.getMessage(EVENTS_STREAM, { seq }).catch(() => null))?.time.getTime() ?? null;
   if (from <= 1) return { from, history: { firstRetained: from, firstRetainedAt: null, cause: null, snapshots: [], others: [] } };
   const none = (problem: string, others: readonly SnapshotRef[] = []): BundleStart => ({ from, history: { firstRetained: from, firstRetainedAt: null, cause: cause(from), snapshots: [], others, problem } });
   if (!withSnapshots) return withTime(none('left out of the bundle (--no-snapshots)'), timeOf);

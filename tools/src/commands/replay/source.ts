@@ -5,9 +5,8 @@
  * the API read model restored from the snapshot that holds what came
  * before), so everything above them works the same on either.
  */
-import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ProjectionSnapshots, defaultLayout, firstRetainedOf, type StoredEvent } from '@leasehold/journal';
+import { ProjectionSnapshots, defaultLayout, jetstreamManagerAfterReloads, firstRetainedOf, type StoredEvent } from '@leasehold/journal';
 import { decodeEvent } from '@leasehold/protocol';
 import { subjectMatches } from '../events/filter.js';
 import { EVENTS_STREAM, eventsStreamInfo, readEvents, type RawEvent } from '../events/reader.js';
@@ -40,7 +39,7 @@ export async function journalHistory(nc: NatsConnection): Promise<HistoryStart> 
   const { state } = await eventsStreamInfo(nc);
   const firstRetained = firstRetainedOf(state);
   if (firstRetained <= 1) return WHOLE_HISTORY;
-  const jsm = await jetstreamManager(nc);
+  const jsm = await jetstreamManagerAfterReloads(nc);
   const first = state.messages === 0 ? null : await jsm.streams.getMessage(EVENTS_STREAM, { seq: firstRetained }).catch(() => null);
   const store = await ProjectionSnapshots.openReadOnly(nc);
   const snapshots = store ? await store.list() : [];
@@ -89,7 +88,7 @@ export function natsSource(nc: NatsConnection, name: string): EventSource {
     },
     async snapshot(subject) {
       // KV keeps the bucket as stream KV_<bucket>, one subject per key; read it without opening (or creating) the bucket.
-      const jsm = await jetstreamManager(nc);
+      const jsm = await jetstreamManagerAfterReloads(nc);
       const bucket = defaultLayout.snapshotBucket;
       try {
         const msg = await jsm.streams.getMessage(`KV_${bucket}`, { last_by_subj: `$KV.${bucket}.${subject}` });
