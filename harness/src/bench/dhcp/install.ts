@@ -1,5 +1,5 @@
 /**
- * What bench:dhcp and the demo need on the machine, installed the way
+ * What bench:dhcp, bench:dhcp6 and the demo need on the machine, installed the way
  * scripts/setup.mjs does: with apt-get when we are root, else an exact
  * command to run. Both need root anyway (network namespaces, DHCP ports).
  */
@@ -13,6 +13,12 @@ export const benchCommands: Readonly<Record<string, string>> = {
   'kea-dhcp4': 'kea-dhcp4-server',
   dnsmasq: 'dnsmasq-base',
   'nats-server': 'nats-server',
+};
+
+/** What bench:dhcp6 needs: Kea's DHCPv6 server in place of the DHCPv4 one and dnsmasq (the rest as bench:dhcp). */
+export const dhcp6BenchCommands: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(Object.entries(benchCommands).filter(([command]) => command !== 'kea-dhcp4' && command !== 'dnsmasq')),
+  'kea-dhcp6': 'kea-dhcp6-server',
 };
 
 export class MissingToolsError extends Error {

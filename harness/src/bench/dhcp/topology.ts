@@ -3,7 +3,10 @@
  * server end in one (where the agent, dnsmasq and Kea take turns), the client
  * end in the other (where perfdhcp runs). Nothing is on the host's own
  * namespace, so the /16 the servers hand out cannot clash with anything
- * there, and no other test's interface sees the traffic. `remove()` kills
+ * there, and no other test's interface sees the traffic. With `ipv6`
+ * (bench:dhcp6) the namespaces skip duplicate address detection, so the
+ * veth ends' link-local addresses, all DHCPv6 on the link needs, are usable
+ * the moment the link is up. `remove()` kills
  * whatever still runs in either namespace and deletes both.
  */
 import { execFile } from 'node:child_process';
@@ -54,7 +57,7 @@ async function killAll(ns: string): Promise<void> {
 }
 
 /** Creates the two namespaces and the veth pair; addresses from 198.18.0.0/15 (RFC 2544's benchmarking range). */
-export async function createBenchTopology(options: { serverIp?: string; clientIp?: string; prefix?: number } = {}): Promise<BenchTopology> {
+export async function createBenchTopology(options: { serverIp?: string; clientIp?: string; prefix?: number; ipv6?: boolean } = {}): Promise<BenchTopology> {
   const tag = randomBytes(3).toString('hex');
   const serverNs = `lhbench-s-${tag}`;
   const clientNs = `lhbench-c-${tag}`;
@@ -77,6 +80,8 @@ export async function createBenchTopology(options: { serverIp?: string; clientIp
       mkdirSync(`/etc/netns/${ns}`, { recursive: true });
       writeFileSync(`/etc/netns/${ns}/resolv.conf`, '');
       await ip('-n', ns, 'link', 'set', 'lo', 'up');
+      // Before the veth end arrives: it takes the namespace's defaults, so its link-local address is never tentative.
+      if (options.ipv6) await run('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0']);
     }
     await ip('link', 'add', serverIf, 'netns', serverNs, 'type', 'veth', 'peer', 'name', clientIf, 'netns', clientNs);
     await ip('-n', serverNs, 'addr', 'add', `${serverIp}/${prefix}`, 'dev', serverIf);
