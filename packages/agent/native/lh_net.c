@@ -193,6 +193,64 @@ static napi_value OpenTcpListener(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* ---- IPv6 multicast sockets (DHCPv6 in a network's namespace, issue 22) ---- */
+
+/* Bytes per datagram's source in openBatched6's names buffer: the address, then the port (network order), 2 spare. */
+#define NAME6_SIZE 20
+
+static void copy_name6(uint8_t *out, const struct sockaddr_in6 *sa) {
+  memcpy(out, &sa->sin6_addr, 16);
+  memcpy(out + 16, &sa->sin6_port, 2);
+  out[18] = out[19] = 0;
+}
+
+/* A UDP socket on [group]:port bound to ifindex and a member of group there (DHCPv6's ff02::1:2 on one link):
+   it hears that link's multicast to the group and nothing else, and its replies leave through the interface.
+   Returns the fd or -errno. */
+static int open_fd6(unsigned ifindex, int32_t port, const uint8_t group[16]) {
+  int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return -errno;
+  int one = 1, err = 0;
+  int index = (int)ifindex;
+  if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) err = errno;
+  if (!err && setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &index, sizeof index) < 0) {
+    char name[IF_NAMESIZE];
+    if (errno != ENOPROTOOPT || if_indextoname(ifindex, name) == NULL || setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, strlen(name)) < 0) err = errno;
+  }
+  if (!err) {
+    struct sockaddr_in6 sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin6_family = AF_INET6;
+    sa.sin6_port = htons((uint16_t)port);
+    memcpy(&sa.sin6_addr, group, 16);
+    sa.sin6_scope_id = ifindex; /* a link-scope group needs its link */
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) err = errno;
+  }
+  if (!err) {
+    struct ipv6_mreq mreq;
+    memcpy(&mreq.ipv6mr_multiaddr, group, 16);
+    mreq.ipv6mr_interface = ifindex;
+    if (setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq, sizeof mreq) < 0 ||
+        setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &index, sizeof index) < 0)
+      err = errno;
+  }
+  if (err) {
+    close(fd);
+    return -err;
+  }
+  return fd;
+}
+
+/* open_fd6 inside the namespace at netns_path, on the interface named there; its index (there) in *ifindex. */
+static int open_fd6_in(const char *netns_path, const char *ifname, int32_t port, const uint8_t group[16], unsigned *ifindex) {
+  int home = lh_enter_netns(netns_path);
+  if (home < 0) return home;
+  *ifindex = if_nametoindex(ifname);
+  int fd = *ifindex == 0 ? -ENODEV : open_fd6(*ifindex, port, group);
+  lh_leave_netns(home);
+  return fd;
+}
+
 /* ---- Batched receive ---- */
 
 typedef struct {
@@ -204,6 +262,11 @@ typedef struct {
   uint8_t *in, *in_meta;
   struct mmsghdr msgs[SLOTS];
   struct iovec iov[SLOTS];
+  /* IPv6 sockets only (openBatched6): each datagram's source, copied out to in_names, and the interface replies use. */
+  napi_ref in_names_ref;
+  uint8_t *in_names;
+  struct sockaddr_in6 names[SLOTS];
+  unsigned ifindex6;
   int closed;        /* close() or the finalizer stopped the socket */
   int handle_closed; /* libuv is done with the poll handle */
   int finalized;     /* JS dropped the External */
@@ -218,12 +281,17 @@ static int drain(batched *s) {
     memset(&s->msgs[i].msg_hdr, 0, sizeof s->msgs[i].msg_hdr);
     s->msgs[i].msg_hdr.msg_iov = &s->iov[i];
     s->msgs[i].msg_hdr.msg_iovlen = 1;
+    if (s->in_names) {
+      s->msgs[i].msg_hdr.msg_name = &s->names[i];
+      s->msgs[i].msg_hdr.msg_namelen = sizeof s->names[i];
+    }
   }
   int n = recvmmsg(s->fd, s->msgs, SLOTS, MSG_DONTWAIT, NULL);
   if (n < 0) return 0;
   for (int i = 0; i < n; i++) {
     uint32_t len = (s->msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? 0 : s->msgs[i].msg_len;
     memcpy(s->in_meta + (size_t)i * 4, &len, 4);
+    if (s->in_names) copy_name6(s->in_names + (size_t)i * NAME6_SIZE, &s->names[i]);
   }
   return n;
 }
@@ -258,6 +326,7 @@ static void stop(napi_env env, batched *s) {
   napi_delete_reference(env, s->on_readable);
   napi_delete_reference(env, s->in_ref);
   napi_delete_reference(env, s->in_meta_ref);
+  if (s->in_names) napi_delete_reference(env, s->in_names_ref);
   napi_async_destroy(env, s->async);
   uv_close((uv_handle_t *)&s->poll, on_close);
 }
@@ -275,6 +344,27 @@ static uint8_t *arraybuffer(napi_env env, napi_value value, size_t want, napi_re
   if (napi_get_arraybuffer_info(env, value, &data, &length) != napi_ok || length < want) return NULL;
   napi_create_reference(env, value, 1, ref);
   return (uint8_t *)data;
+}
+
+/* Polls fd for s (its buffers set) and returns the External JS holds it by. */
+static napi_value start_batched(napi_env env, batched *s, int fd, napi_value on_readable) {
+  /* A boot storm overflows the default ~200 KB queue within a few hundred datagrams; 4 MB holds thousands,
+     and the queue in JS sheds what is too old. FORCE needs CAP_NET_ADMIN, else rmem_max caps the plain option. */
+  int rcvbuf = 4 << 20;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  s->fd = fd;
+  napi_create_reference(env, on_readable, 1, &s->on_readable);
+  napi_value name;
+  napi_create_string_utf8(env, "lh_net.dhcp", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &s->async);
+  uv_loop_t *loop;
+  napi_get_uv_event_loop(env, &loop);
+  uv_poll_init(loop, &s->poll, fd);
+  s->poll.data = s;
+  uv_poll_start(&s->poll, UV_READABLE, on_poll);
+  napi_value external;
+  napi_create_external(env, s, finalize, NULL, &external);
+  return external;
 }
 
 /* openBatched(ifindex, port, address, in: ArrayBuffer(SLOTS*SLOT_SIZE), inMeta: ArrayBuffer(SLOTS*4), onReadable: (count) => void
@@ -318,23 +408,51 @@ static napi_value OpenBatched(napi_env env, napi_callback_info info) {
     free(s);
     return fail(env, "open a DHCP socket", -fd);
   }
-  /* A boot storm overflows the default ~200 KB queue within a few hundred datagrams; 4 MB holds thousands,
-     and the queue in JS sheds what is too old. FORCE needs CAP_NET_ADMIN, else rmem_max caps the plain option. */
-  int rcvbuf = 4 << 20;
-  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-  s->fd = fd;
-  napi_create_reference(env, argv[5], 1, &s->on_readable);
-  napi_value name;
-  napi_create_string_utf8(env, "lh_net.dhcp", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(env, NULL, name, &s->async);
-  uv_loop_t *loop;
-  napi_get_uv_event_loop(env, &loop);
-  uv_poll_init(loop, &s->poll, fd);
-  s->poll.data = s;
-  uv_poll_start(&s->poll, UV_READABLE, on_poll);
-  napi_value external;
-  napi_create_external(env, s, finalize, NULL, &external);
-  return external;
+  return start_batched(env, s, fd, argv[5]);
+}
+
+/* openBatched6(port, group: Uint8Array(16), in, inMeta, inNames: ArrayBuffer(SLOTS*20), onReadable, netnsPath, ifname): External.
+   A socket on [group]:port in that namespace, bound to the interface named there and a member of the group on it
+   (open_fd6); each datagram's source (16 address bytes, the port in network order) lands in its inNames slot. */
+static napi_value OpenBatched6(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t port = 0;
+  uint8_t *group = NULL;
+  size_t group_length = 0;
+  napi_typedarray_type type;
+  char netns_path[256] = "", ifname[IF_NAMESIZE + 1] = "";
+  size_t n1 = 0, n2 = 0;
+  if (argc < 8 || napi_get_value_int32(env, argv[0], &port) != napi_ok || port < 0 || port > 65535 ||
+      napi_get_typedarray_info(env, argv[1], &type, &group_length, (void **)&group, NULL, NULL) != napi_ok || type != napi_uint8_array || group_length != 16 ||
+      napi_get_value_string_utf8(env, argv[6], netns_path, sizeof netns_path, &n1) != napi_ok || n1 == 0 || n1 >= sizeof netns_path - 1 ||
+      napi_get_value_string_utf8(env, argv[7], ifname, sizeof ifname, &n2) != napi_ok || n2 == 0 || n2 > IF_NAMESIZE - 1) {
+    napi_throw_type_error(env, NULL, "openBatched6(port 0..65535, group (16 bytes), in, inMeta, inNames, onReadable, netnsPath, ifname (at most 15 bytes))");
+    return NULL;
+  }
+  batched *s = calloc(1, sizeof *s);
+  if (!s) return fail(env, "openBatched6", ENOMEM);
+  s->env = env;
+  s->in = arraybuffer(env, argv[2], SLOTS * SLOT_SIZE, &s->in_ref);
+  s->in_meta = s->in ? arraybuffer(env, argv[3], SLOTS * 4, &s->in_meta_ref) : NULL;
+  s->in_names = s->in_meta ? arraybuffer(env, argv[4], SLOTS * NAME6_SIZE, &s->in_names_ref) : NULL;
+  if (!s->in_names) {
+    if (s->in) napi_delete_reference(env, s->in_ref);
+    if (s->in_meta) napi_delete_reference(env, s->in_meta_ref);
+    free(s);
+    napi_throw_type_error(env, NULL, "openBatched6: buffers too small");
+    return NULL;
+  }
+  int fd = open_fd6_in(netns_path, ifname, port, group, &s->ifindex6);
+  if (fd < 0) {
+    napi_delete_reference(env, s->in_ref);
+    napi_delete_reference(env, s->in_meta_ref);
+    napi_delete_reference(env, s->in_names_ref);
+    free(s);
+    return fail(env, "open a DHCPv6 socket", -fd);
+  }
+  return start_batched(env, s, fd, argv[5]);
 }
 
 static batched *unwrap(napi_env env, napi_value value) {
@@ -393,6 +511,37 @@ static napi_value SendTo(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* sendTo6(sock, data: Uint8Array, address: Uint8Array(16), port): whether the whole datagram went. A link-local
+   address is reached on the socket's own interface (its index in the socket's namespace, which this thread's
+   name lookups cannot see). */
+static napi_value SendTo6(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  batched *s = argc < 4 ? NULL : unwrap(env, argv[0]);
+  if (!s) return NULL;
+  void *data, *address;
+  size_t length, address_length;
+  int32_t port;
+  napi_typedarray_type type, address_type;
+  if (!s->in_names || napi_get_typedarray_info(env, argv[1], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array ||
+      napi_get_typedarray_info(env, argv[2], &address_type, &address_length, &address, NULL, NULL) != napi_ok || address_type != napi_uint8_array ||
+      address_length != 16 || napi_get_value_int32(env, argv[3], &port) != napi_ok || port < 0 || port > 65535) {
+    napi_throw_type_error(env, NULL, "sendTo6(an IPv6 socket, Uint8Array, address (16 bytes), port)");
+    return NULL;
+  }
+  struct sockaddr_in6 sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin6_family = AF_INET6;
+  memcpy(&sa.sin6_addr, address, 16);
+  sa.sin6_port = htons((uint16_t)port);
+  if (IN6_IS_ADDR_LINKLOCAL(&sa.sin6_addr) || IN6_IS_ADDR_MC_LINKLOCAL(&sa.sin6_addr)) sa.sin6_scope_id = s->ifindex6;
+  ssize_t n = sendto(s->fd, data, length, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof sa);
+  napi_value result;
+  napi_get_boolean(env, n == (ssize_t)length, &result);
+  return result;
+}
+
 /* closeBatched(sock): stops polling and closes the descriptor; idempotent. */
 static napi_value CloseBatched(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -408,6 +557,7 @@ static napi_value CloseBatched(napi_env env, napi_callback_info info) {
 static napi_value Init(napi_env env, napi_value exports) {
   struct { const char *name; napi_callback fn; } fns[] = {
     {"openUdpSocket", OpenUdpSocket}, {"openBatched", OpenBatched}, {"recvBatch", RecvBatch}, {"sendTo", SendTo}, {"closeBatched", CloseBatched}, {"openTcpListener", OpenTcpListener},
+    {"openBatched6", OpenBatched6}, {"sendTo6", SendTo6},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;
@@ -419,6 +569,9 @@ static napi_value Init(napi_env env, napi_value exports) {
   napi_create_int32(env, SLOT_SIZE, &size);
   napi_set_named_property(env, exports, "SLOTS", slots);
   napi_set_named_property(env, exports, "SLOT_SIZE", size);
+  napi_value name6;
+  napi_create_int32(env, NAME6_SIZE, &name6);
+  napi_set_named_property(env, exports, "NAME6_SIZE", name6);
   return exports;
 }
 

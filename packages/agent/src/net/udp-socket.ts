@@ -30,6 +30,15 @@ interface NativeNet {
   recvBatch?(socket: unknown): number;
   sendTo?(socket: unknown, data: Uint8Array, address: number, port: number): boolean;
   closeBatched?(socket: unknown): void;
+  /** Bytes per datagram source in openBatched6's names buffer (16 address bytes, the port big-endian, 2 spare). */
+  readonly NAME6_SIZE?: number;
+  /**
+   * An IPv6 socket on [group]:port in the namespace at `netnsPath`, bound to `ifname` there and a member of
+   * the group on it; each datagram's source lands in `inputNames`. Absent from an addon built before it.
+   */
+  openBatched6?(port: number, group: Uint8Array, input: ArrayBuffer, inputMeta: ArrayBuffer, inputNames: ArrayBuffer, onReadable: (count: number) => void, netnsPath: string, ifname: string): unknown;
+  /** Sends on an openBatched6 socket; a link-local address is reached on the socket's interface. */
+  sendTo6?(socket: unknown, data: Uint8Array, address: Uint8Array, port: number): boolean;
   /** A listening TCP socket's descriptor, on `ifname` ("" none) in the namespace at `netnsPath` ("" this one); absent from an addon built before it. */
   openTcpListener?(address: number, port: number, backlog: number, ifname: string, netnsPath: string): number;
 }
