@@ -1,4 +1,4 @@
-import type { JournaledLeaseEvent } from '@leasehold/lease-actor';
+import { Lease6Table, type JournaledLeaseEvent } from '@leasehold/lease-actor';
 import { parseIpv4 as v4, type NetworkState, type PortState } from '@leasehold/protocol';
 import { DHCP_DEVICE_OWNER } from '@leasehold/resources';
 import { fc, test as propTest } from '@fast-check/vitest';
@@ -19,6 +19,13 @@ function notifier() {
 
 const lease = (networkId: string, event: Partial<JournaledLeaseEvent> & Pick<JournaledLeaseEvent, 'type'>): ModelChange =>
   ({ kind: 'lease', networkId, event: { ip: v4('198.18.0.10'), mac: '52:54:00:00:00:01', at: 0, expiresAt: 1, renewAt: 1, rebindAt: 1, ...event } }) as ModelChange;
+
+/** A network's IPv6 lease table holding `leases` ([address, host name or undefined]). */
+function leases6(networkId: string, leases: readonly (readonly [string, string | undefined])[] = []): Lease6Table {
+  const table = new Lease6Table(networkId, 0);
+  leases.forEach(([ip, hostname], i) => table.apply({ type: 'Lease6Bound', at: 0, ip, duid: '0003000102000000000a', iaid: i, expiresAt: 1, ...(hostname ? { hostname } : {}) }));
+  return table;
+}
 
 const port = (dnsName: string, ip: string, deviceOwner = 'compute:nova') => ({ dnsName, deviceOwner, fixedIps: [{ subnetId: 's', ipAddress: v4(ip) }] }) as unknown as PortState;
 
@@ -42,7 +49,7 @@ describe('the host names clients sent', () => {
 describe('the local DNS records', () => {
   const networks = new Map([['n1', { dnsDomain: 'example.org.' } as NetworkState], ['n2', { dnsDomain: '' } as NetworkState]]);
   const ports = new Map([['n1', [port('web', '198.18.0.5'), port('', '198.18.0.6'), port('', '198.18.0.2', DHCP_DEVICE_OWNER)]], ['n2', [port('db', '198.18.1.5')]]]);
-  const model = { network: (id: string) => networks.get(id), portsOf: (id: string) => ports.get(id) ?? [] };
+  const model = { network: (id: string) => networks.get(id), portsOf: (id: string) => ports.get(id) ?? [], lease6Table: (id: string) => leases6(id) };
   const hostnames = {
     of: (id: string) =>
       new Map(
@@ -73,7 +80,7 @@ describe('the local DNS records', () => {
   test('a port\'s IPv6 addresses join its name (AAAA beside A); a port without a dns_name gets Neutron\'s host-<address> name for each, colons as dashes', () => {
     const dual = { ...port('vm6', '198.18.0.20'), fixedIps6: [{ subnetId: 's6', ipAddress: '2001:db8:1:0:f816:3eff:fe00:1' }] } as PortState;
     const bare = { ...port('', '198.18.0.21'), fixedIps6: [{ subnetId: 's6', ipAddress: '2001:db8:1::21' }] } as PortState;
-    const v6model = { network: () => ({ dnsDomain: 'example.org.' }) as NetworkState, portsOf: () => [dual, bare] };
+    const v6model = { network: () => ({ dnsDomain: 'example.org.' }) as NetworkState, portsOf: () => [dual, bare], lease6Table: leases6 };
     expect(localNameRecords(v6model, { of: () => new Map() }, ['n1']).get('n1')).toStrictEqual(
       new Map<string, (number | string)[]>([
         ['vm6.example.org', [v4('198.18.0.20'), '2001:db8:1:0:f816:3eff:fe00:1']],
@@ -81,6 +88,20 @@ describe('the local DNS records', () => {
         ['host-2001-db8-1--21.example.org', ['2001:db8:1::21']],
       ]),
     );
+  });
+
+  test("a DHCPv6 client's FQDN host name names its leased address (AAAA, and so its ip6.arpa PTR) on its own network only; a port's name wins; a lease without a name adds none", () => {
+    const web = { ...port('web', '198.18.0.5'), fixedIps6: [{ subnetId: 's6', ipAddress: '2001:db8:1::5' }] } as PortState;
+    const tables = new Map([['n1', leases6('n1', [['2001:db8:1::1a0', 'vm6'], ['2001:db8:1::1a1', 'web'], ['2001:db8:1::1a2', undefined]])], ['n2', leases6('n2', [['2001:db8:2::1a0', 'other']])]]);
+    const m = { network: (id: string) => networks.get(id), portsOf: (id: string) => (id === 'n1' ? [web] : []), lease6Table: (id: string) => tables.get(id)! };
+    const records = localNameRecords(m, { of: () => new Map() }, ['n1', 'n2']);
+    expect(records.get('n1')).toStrictEqual(
+      new Map<string, (number | string)[]>([
+        ['web.example.org', [v4('198.18.0.5'), '2001:db8:1::5'] ],
+        ['vm6.example.org', ['2001:db8:1::1a0']],
+      ]),
+    );
+    expect(records.get('n2')).toStrictEqual(new Map([['other.openstacklocal', ['2001:db8:2::1a0']]]));
   });
 
   test('a network without a dns_domain has its names under the configured default domain, openstacklocal unless set', () => {
@@ -97,6 +118,7 @@ describe('the local DNS records', () => {
     const m = {
       network: (id: string) => ({ dnsDomain: `${id}.example.` }) as NetworkState,
       portsOf: (id: string) => nets[ids.indexOf(id)]!.ports.map(([name, addr]) => port(name, addr)),
+      lease6Table: (id: string) => leases6(id, nets[ids.indexOf(id)]!.leases.map(([addr, name]) => [`2001:db8::${addr.split('.')[3]}`, name] as const)),
     };
     const h = { of: (id: string) => new Map(nets[ids.indexOf(id)]!.leases.map(([addr, name]) => [v4(addr), name])) };
     const all = localNameRecords(m, h, ids);

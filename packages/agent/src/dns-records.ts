@@ -8,7 +8,10 @@
  * DHCP ports aside, as in Neutron's addn_hosts), each name with all its
  * port's addresses (A for IPv4, AAAA for IPv6, PTR under in-addr.arpa and
  * ip6.arpa for each), and the host name each client sent in its lease (option 12
- * or 81) unless a port already owns that name (ports win, as in Neutron).
+ * or 81) unless a port already owns that name (ports win, as in Neutron),
+ * and likewise the host name each DHCPv6 client sent in its FQDN (option
+ * 39, RFC 4704) as AAAA and ip6.arpa PTR of its leased address (the lease
+ * table keeps it: dhcp6/client-fqdn.ts).
  * The domain is the network's dns_domain, else the agent's configured
  * default (`openstacklocal`).
  *
@@ -19,7 +22,7 @@
  * after the last change asked for it: a burst of lease events costs one
  * rebuild, not one each.
  */
-import { DEFAULT_DNS_DOMAIN, defaultHostname, portDnsDomain, type Ipv4 } from '@leasehold/protocol';
+import { DEFAULT_DNS_DOMAIN, defaultHostname, formatIpv6, portDnsDomain, type Ipv4 } from '@leasehold/protocol';
 import { DHCP_DEVICE_OWNER } from '@leasehold/resources';
 import type { AgentDns } from './dns/agent-dns.js';
 import { fqdn } from './dns/agent-dns.js';
@@ -65,7 +68,7 @@ export type LocalAddress = Ipv4 | string;
 
 /** Network id → (fully qualified name → addresses), for the served networks. Pure (reads the model and the index). */
 export function localNameRecords(
-  model: Pick<AgentModel, 'network' | 'portsOf'>,
+  model: Pick<AgentModel, 'network' | 'portsOf' | 'lease6Table'>,
   hostnames: Pick<LeaseHostnames, 'of'>,
   networkIds: Iterable<string>,
   defaultDomain: string = DEFAULT_DNS_DOMAIN,
@@ -75,8 +78,8 @@ export function localNameRecords(
   return byNetwork;
 }
 
-/** One network's names: its ports' (given or default) and its clients' host names. Pure. */
-function networkNameRecords(model: Pick<AgentModel, 'network' | 'portsOf'>, hostnames: Pick<LeaseHostnames, 'of'>, networkId: string, defaultDomain: string): Map<string, LocalAddress[]> {
+/** One network's names: its ports' (given or default) and its DHCPv4 and DHCPv6 clients' host names. Pure. */
+function networkNameRecords(model: Pick<AgentModel, 'network' | 'portsOf' | 'lease6Table'>, hostnames: Pick<LeaseHostnames, 'of'>, networkId: string, defaultDomain: string): Map<string, LocalAddress[]> {
   const records = new Map<string, LocalAddress[]>();
   const add = (name: string, ip: LocalAddress) => records.set(name, [...(records.get(name) ?? []), ip]);
   const domain = portDnsDomain(model.network(networkId)?.dnsDomain, defaultDomain);
@@ -91,11 +94,14 @@ function networkNameRecords(model: Pick<AgentModel, 'network' | 'portsOf'>, host
     }
   }
   for (const [ip, name] of hostnames.of(networkId)) if (!named.has(name)) add(fqdn(name, domain), ip);
+  for (const lease of model.lease6Table(networkId).leases()) {
+    if (lease.hostname !== undefined && !named.has(lease.hostname)) add(fqdn(lease.hostname, domain), formatIpv6(lease.address));
+  }
   return records;
 }
 
 export interface LocalDnsRecordsOptions {
-  readonly model: Pick<AgentModel, 'network' | 'portsOf' | 'onChange'>;
+  readonly model: Pick<AgentModel, 'network' | 'portsOf' | 'lease6Table' | 'onChange'>;
   readonly hostnames: Pick<LeaseHostnames, 'of'>;
   /** Whose names are answered: the networks served at each rebuild. */
   readonly served: Pick<ServedNetworks, 'current'>;

@@ -87,7 +87,7 @@ export class ReadinessReports {
     if (this.unsubscribe.length === 0) {
       this.unsubscribe = [
         this.options.model.onChange((change) => {
-          if (change.kind !== 'lease') this.changed();
+          if (change.kind !== 'lease' && change.kind !== 'lease6') this.changed();
         }),
         this.options.served.onReplace(() => this.changed()),
       ];

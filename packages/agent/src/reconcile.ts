@@ -71,7 +71,7 @@ export class Reconciler {
   /** Reconciles after every change of the model but a lease's, from now on (after the replay: a replay asks for none). */
   followChanges(): void {
     this.unsubscribe ??= this.options.model.onChange((change) => {
-      if (change.kind !== 'lease') void this.reconcile().catch((e: Error) => this.options.log(`dhcp: reconcile failed: ${e.message}`));
+      if (change.kind !== 'lease' && change.kind !== 'lease6') void this.reconcile().catch((e: Error) => this.options.log(`dhcp: reconcile failed: ${e.message}`));
     });
   }
 

@@ -61,7 +61,9 @@ export type ModelChange =
   | { readonly kind: 'network'; readonly networkId: string }
   | { readonly kind: 'port'; readonly networkId: string; readonly port: PortState; readonly deleted: boolean }
   | { readonly kind: 'binding'; readonly networkId: string }
-  | { readonly kind: 'lease'; readonly networkId: string; readonly event: JournaledLeaseEvent };
+  | { readonly kind: 'lease'; readonly networkId: string; readonly event: JournaledLeaseEvent }
+  /** An IPv6 lease event folded: its own kind, so no reader of the IPv4 leases' notices meets one (the local DNS names follow it). */
+  | { readonly kind: 'lease6'; readonly networkId: string; readonly event: JournaledLease6Event };
 
 export class AgentModel {
   readonly networks = new Map<string, NetworkSnapshot>();
@@ -201,14 +203,15 @@ export class AgentModel {
 
   /**
    * Applies an IPv6 lease event at its stream sequence, once (as `applyLease`:
-   * the DHCPv6 server applies its own writes when acknowledged). Sends no
-   * change notice: the DHCPv6 server reads the table on each packet, and no
-   * listener of the IPv4 leases' notices is meant to see these.
+   * the DHCPv6 server applies its own writes when acknowledged). Its notice
+   * is a `lease6` change, never a `lease` one: the DHCPv6 server reads the
+   * table on each packet, the local DNS names are rebuilt from it.
    */
   applyLease6(networkId: string, subject: string, seq: number, event: JournaledLease6Event): void {
     if ((this.leaseVersions.get(subject) ?? 0) >= seq) return;
     this.leaseVersions.set(subject, seq);
     this.lease6Table(networkId).apply(event);
+    this.emit({ kind: 'lease6', networkId, event });
   }
 
   /** The IPv6 lease table of a network, created on first use. */
