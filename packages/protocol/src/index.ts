@@ -179,6 +179,11 @@ export type {
   Dhcp6Option,
   Dhcp6RelayMessage,
 } from './dhcp6/message.js';
+export { decodeNdp } from './ndp/decode.js';
+export { encodeNdp } from './ndp/encode.js';
+export { NdpDecodeError } from './ndp/errors.js';
+export { NdpType } from './ndp/message.js';
+export type { NdpMessage, NdpOption, NdpRouterAdvertisement } from './ndp/message.js';
 export { PcapDecodeError, PcapLinkTypeError } from './pcap/errors.js';
 export type { PcapTimestamp } from './pcap/pcap-file.js';
 export { readPcap } from './pcap/read-pcap.js';
