@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include "../../../scripts/native/lh_netns.h"
 
 /* Datagrams per recvmmsg, and the most one may carry (a DHCP message fits an Ethernet frame). */
@@ -554,9 +555,13 @@ static napi_value CloseBatched(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- Raw ICMPv6: router advertisements (lh_icmp6.h) ---- */
+#include "lh_icmp6.h"
+
 static napi_value Init(napi_env env, napi_value exports) {
   struct { const char *name; napi_callback fn; } fns[] = {
     {"openUdpSocket", OpenUdpSocket}, {"openBatched", OpenBatched}, {"recvBatch", RecvBatch}, {"sendTo", SendTo}, {"closeBatched", CloseBatched}, {"openTcpListener", OpenTcpListener},
+    {"openIcmp6", OpenIcmp6}, {"sendIcmp6", SendIcmp6}, {"closeIcmp6", CloseIcmp6},
     {"openBatched6", OpenBatched6}, {"sendTo6", SendTo6},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
