@@ -1,4 +1,4 @@
-import { formatIpv4, parseCidr, parseIpv4, type NetworkState, type PortState, type SubnetState } from '@leasehold/protocol';
+import { formatIpv4, parseCidr, parseIpv4, type NetworkState, type PortState, type Subnet6State, type SubnetState } from '@leasehold/protocol';
 import { describe, expect, test } from 'vitest';
 import { defaultAgentConfig } from './config.js';
 import { defaultMetadataOptions } from './metadata/options.js';
@@ -17,6 +17,8 @@ function setup(
     network?: (id: string) => NetworkState;
     devices?: ReconcilerOptions['devices'];
     metadata?: ReconcilerOptions['metadata'];
+    subnets6?: () => Subnet6State[];
+    dhcp6?: ReconcilerOptions['dhcp6'];
   } = {},
 ) {
   const steps: string[] = [];
@@ -28,6 +30,7 @@ function setup(
     dhcpPort: options.dhcpPort ?? (() => undefined),
     portsOf: () => [],
     subnets: options.subnets ?? (() => []),
+    subnets6: options.subnets6 ?? (() => []),
     onChange: (l: (change: ModelChange) => void) => (listeners.add(l), () => void listeners.delete(l)),
   };
   let gate: Promise<void> = Promise.resolve();
@@ -61,6 +64,7 @@ function setup(
     ...(options.addresses ? { addresses: options.addresses } : {}),
     ...(options.devices ? { devices: options.devices } : {}),
     ...(options.metadata ? { metadata: options.metadata } : {}),
+    ...(options.dhcp6 ? { dhcp6: options.dhcp6 } : {}),
   });
   const emit = (change: ModelChange) => listeners.forEach((l) => l(change));
   return { steps, reconciler, served, bindings, emit, hold, release: () => release(), listeners };
@@ -117,6 +121,7 @@ describe('the reconcile', () => {
       // Made once (fresh), then already there, as SegmentDevices says of an unchanged placement.
       ensure: async (id, placement) => (steps.push(`make ${id} ${placement.ifname}${placement.kind === 'vxlan' ? ` ${placement.mac}` : ''}`), !steps.includes(`made ${id}`) && steps.push(`made ${id}`) > 0),
       ensureAddress: async (netns, ifname, address, prefix) => void steps.push(`address ${formatIpv4(address)}/${prefix} on ${ifname} in ${netns}`),
+      ensureAddress6: async (netns, ifname, address, prefix) => void steps.push(`address ${address}/${prefix} on ${ifname} in ${netns}`),
       removeExcept: async (keep) => (steps.push(`remove all but ${[...keep].join(',')}`), []),
     };
     const subnet = { id: 's1', cidr: parseCidr('198.18.65.0/24') } as SubnetState;
@@ -146,6 +151,33 @@ describe('the reconcile', () => {
     // The cache's sockets in the namespace are closed (dns on none) before the namespace goes.
     expect(s.steps.at(-3)).toBe('dns on 0');
     expect(steps.at(-1)).toBe('remove all but ');
+  });
+
+  test("a VXLAN network with a DHCPv6 subnet: its DHCP port's IPv6 address is put on its device in its namespace and DHCPv6 listens there, opened anew when the namespace is made anew", async () => {
+    const steps: string[] = [];
+    let fresh = true;
+    const devices: NonNullable<ReconcilerOptions['devices']> = {
+      ensure: async () => fresh,
+      ensureAddress: async () => {},
+      ensureAddress6: async (netns, ifname, address, prefix) => void steps.push(`address ${address}/${prefix} on ${ifname} in ${netns}`),
+      removeExcept: async () => [],
+    };
+    const subnet6 = { id: 's6', cidr: 'fd00:77::/64' } as Subnet6State;
+    // One address outside its subnet's prefix (a port written before the subnet changed): never put on the device.
+    const port = { macAddress: 'fa:16:3e:00:00:77', fixedIps: [], fixedIps6: [{ subnetId: 's6', ipAddress: 'fd00:77::2' }, { subnetId: 's6', ipAddress: 'fd00:78::2' }] } as unknown as PortState;
+    const network = (id: string) => ({ id, physicalNetwork: null, networkType: 'vxlan', segmentationId: 77 }) as NetworkState;
+    const listens: string[] = [];
+    const sockets6 = {
+      listenOn: async (ifnames: ReadonlySet<string>, relays: ReadonlySet<string> = new Set(), namespaced: ReadonlyMap<string, string> = new Map(), renewed: ReadonlySet<string> = new Set()) =>
+        void listens.push(`on [${[...ifnames]}] relays [${[...relays]}] namespaced [${[...namespaced].map(([i, ns]) => `${i} in ${ns}`)}] renewed [${[...renewed]}]`),
+    };
+    const s = setup({ configureInterfaces: true, devices, network, dhcpPort: () => port, subnets6: () => [subnet6], dhcp6: { sockets: sockets6, serves: () => true } });
+    await s.reconciler.reconcile();
+    expect(steps).toStrictEqual(['address fd00:77::2/64 on vxlan-77 in qdhcp-n1']);
+    expect(listens).toStrictEqual(['on [] relays [] namespaced [vxlan-77 in qdhcp-n1] renewed [qdhcp-n1]']);
+    fresh = false;
+    await s.reconciler.reconcile();
+    expect(listens.at(-1)).toBe('on [] relays [] namespaced [vxlan-77 in qdhcp-n1] renewed []');
   });
 
   test('changes during a pass ask for one more pass, however many; every caller waits for the pass that covers it; lease changes ask for none', async () => {

@@ -7,6 +7,8 @@
  * a VXLAN segment the address and socket in its namespace:
  * net/segment-devices.ts); then the relay-only interfaces' sockets, the served set handed to
  * the DHCP server, the DNS cache's listen addresses and names, the
+ * DHCPv6 sockets (a VXLAN network's in its namespace, with its DHCP port's
+ * IPv6 address on its device there), the
  * sockets no network needs any more closed, and last the addresses it put
  * on interfaces for networks it no longer serves taken back
  * (net/own-addresses.ts: the network's next agent holds that address now)
@@ -17,7 +19,7 @@
  * covers its change.
  */
 import { networkInterfaces } from 'node:os';
-import { cidrContains } from '@leasehold/protocol';
+import { cidrContains, ipv6PrefixContains, parseIpv6, parseIpv6Prefix } from '@leasehold/protocol';
 import type { AgentConfig } from './config.js';
 import type { DhcpPorts } from './dhcp-port.js';
 import { METADATA_ADDRESS } from './dhcp/reply-options.js';
@@ -37,7 +39,7 @@ import type { AgentModel } from './state/agent-model.js';
 
 export interface ReconcilerOptions {
   readonly config: Pick<AgentConfig, 'agentId' | 'interfaceMappings' | 'relayInterfaces' | 'listen' | 'configureInterfaces' | 'segments'> & Partial<Pick<AgentConfig, 'metadata'>>;
-  readonly model: Pick<AgentModel, 'bindings' | 'network' | 'dhcpPort' | 'portsOf' | 'subnets' | 'onChange'>;
+  readonly model: Pick<AgentModel, 'bindings' | 'network' | 'dhcpPort' | 'portsOf' | 'subnets' | 'subnets6' | 'onChange'>;
   readonly ports: DhcpPorts;
   readonly served: ServedNetworks;
   readonly server: Pick<DhcpServer, 'servedChanged'>;
@@ -54,7 +56,7 @@ export interface ReconcilerOptions {
   /** The DHCPv6 server's sockets and which networks it serves (none: no DHCPv6). */
   readonly dhcp6?: { readonly sockets: Pick<Dhcp6Sockets, 'listenOn'>; serves(networkId: string): boolean };
   /** The segments' devices and namespaces the agent makes (none: every network is served on its mapped interface). */
-  readonly devices?: Pick<SegmentDevices, 'ensure' | 'ensureAddress' | 'removeExcept'>;
+  readonly devices?: Pick<SegmentDevices, 'ensure' | 'ensureAddress' | 'ensureAddress6' | 'removeExcept'>;
 }
 
 export class Reconciler {
@@ -118,6 +120,8 @@ export class Reconciler {
     const inNamespace = new Map<string, string>();
     /** Networks whose namespace was made (anew) in this pass: sockets in the one it replaced hear nothing. */
     const renewed = new Set<string>();
+    /** VXLAN networks whose device is in its namespace (made now or before): network id → namespace. */
+    const withDevice = new Map<string, string>();
     for (const net of next.values()) {
       await ports.ensure(net.networkId);
       if (net.ifname === undefined) continue;
@@ -132,6 +136,7 @@ export class Reconciler {
         if (made === undefined) continue;
         if (made) await sockets.close(net.ifname);
         if (made && netns) renewed.add(net.networkId);
+        if (netns) withDevice.set(net.networkId, netns);
       }
       if (config.configureInterfaces) {
         let placed = true;
@@ -174,13 +179,21 @@ export class Reconciler {
     }
     if (config.listen && this.options.metadata) await this.options.metadata.listenOn(await this.placeMetadata(next, inNamespace), renewed);
     records.refresh();
-    // DHCPv6 (dhcp6/) on the interfaces of networks with a DHCPv6 subnet; a VXLAN network's namespace is not served yet.
+    // DHCPv6 (dhcp6/) on the interfaces of networks with a DHCPv6 subnet; a VXLAN network's in its namespace, on its device there.
     if (config.listen && this.options.dhcp6) {
       const { sockets: sockets6, serves } = this.options.dhcp6;
       const v6 = [...next.values()].filter((n) => serves(n.networkId));
       // Relays' sockets only while a network reached through relays alone has a DHCPv6 subnet.
       const relayed = v6.some((n) => n.ifname === undefined) ? new Set(config.relayInterfaces) : new Set<string>();
-      await sockets6.listenOn(new Set(v6.flatMap((n) => (n.ifname !== undefined && n.placement?.kind !== 'vxlan' ? [n.ifname] : []))), relayed);
+      const namespaced = new Map<string, string>();
+      for (const n of v6) {
+        const netns = withDevice.get(n.networkId);
+        if (netns === undefined) continue;
+        if (config.configureInterfaces) await this.placeAddresses6(n.networkId, netns, n.ifname!);
+        namespaced.set(n.ifname!, netns);
+      }
+      const renewedNamespaces = new Set([...renewed].flatMap((id) => (withDevice.has(id) ? [withDevice.get(id)!] : [])));
+      await sockets6.listenOn(new Set(v6.flatMap((n) => (n.ifname !== undefined && n.placement?.kind !== 'vxlan' ? [n.ifname] : []))), relayed, namespaced, renewedNamespaces);
     }
     await sockets.closeExcept(new Set<string | undefined>([...next.values()].map((n) => n.ifname).concat(config.relayInterfaces)));
     // Last, once nothing serves or listens there: the addresses of networks this agent no longer serves.
@@ -190,6 +203,23 @@ export class Reconciler {
     for (const failure of await this.addresses.releaseExcept(keep)) log(`dhcp: ${failure}`);
     // The sockets in them closed above: a namespace goes with its device (and its address).
     for (const failure of (await devices?.removeExcept(new Set(next.keys()))) ?? []) log(`dhcp: ${failure}`);
+  }
+
+  /**
+   * The DHCP port's IPv6 addresses on a VXLAN network's device in its
+   * namespace (its link-local one came with the device: net/segment-devices.ts),
+   * each on the prefix of its subnet; a failure is logged, and DHCPv6, which
+   * answers from the link-local address, is served all the same.
+   */
+  private async placeAddresses6(networkId: string, netns: string, ifname: string): Promise<void> {
+    const { model, ports, devices, log } = this.options;
+    const subnets = new Map(model.subnets6(networkId).map((s) => [s.id, s]));
+    for (const fixed of model.dhcpPort(networkId, ports.deviceId)?.fixedIps6 ?? []) {
+      const subnet = subnets.get(fixed.subnetId);
+      const prefix = subnet && parseIpv6Prefix(subnet.cidr);
+      if (!prefix || !ipv6PrefixContains(prefix, parseIpv6(fixed.ipAddress))) continue;
+      await devices?.ensureAddress6(netns, ifname, fixed.ipAddress, prefix.prefix).catch((e: Error) => log(`dhcp6: ${e.message}`));
+    }
   }
 
   /**

@@ -8,24 +8,36 @@
  * clients do not send any, RFC 8415 18.4). On each relay interface a socket
  * is bound the same way to ff05::1:3 (All_DHCP_Servers), where a relay agent
  * such as `dhcrelay -6` sends its RELAY-FORWs by default; apart from the
- * clients' group, so a relay's message is never heard twice. VXLAN
- * networks' namespaces are not served yet (docs/ipv6.md).
+ * clients' group, so a relay's message is never heard twice. A VXLAN
+ * network's socket is made inside its namespace (qdhcp-<network>) on its
+ * device there, through the addon (udp6-netns.ts): the same group, scope
+ * and membership, but a tenant's link-local senders never meet the agent's
+ * namespace, whose interface indexes dgram would name them by.
  *
  * At most `maxInFlight` datagrams are with the server at once; the rest are
  * dropped and counted (`stats.dropped`), never queued without bound.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
 import type { Dhcp6Arrival, Dhcp6Reply } from '../dhcp6/server.js';
 import type { Dhcp6Stats } from '../dhcp6/stats.js';
+import { openUdp6InNamespace } from './udp6-netns.js';
 
 const ALL_DHCP_AGENTS = 'ff02::1:2';
 const ALL_DHCP_SERVERS = 'ff05::1:3';
 
-/** One socket: the interface, the group it hears, and whether that is relays'. */
+/** One socket: the interface, the group it hears, whether that is relays', and the namespace of a VXLAN network's. */
 interface Listen {
   readonly ifname: string;
   readonly group: string;
   readonly relay: boolean;
+  readonly netns?: string;
+}
+
+/** An open socket, whatever made it: a reply goes out through the socket that heard its request. */
+interface Listening {
+  /** Sends; a failure is counted as `send-error`, never thrown. */
+  send(reply: Dhcp6Reply): void;
+  close(): Promise<void>;
 }
 
 export interface Dhcp6SocketsOptions {
@@ -38,32 +50,41 @@ export interface Dhcp6SocketsOptions {
 }
 
 export class Dhcp6Sockets {
-  private readonly listening = new Map<string, Socket>();
+  private readonly listening = new Map<string, Listening>();
   private inFlight = 0;
 
   constructor(private readonly options: Dhcp6SocketsOptions) {}
 
-  /** The interfaces listened on now. */
+  /** The interfaces listened on now (`ifname@netns` for one in a namespace). */
   interfaces(): string[] {
     return [...this.listening.keys()];
   }
 
   /**
-   * Listens for clients on exactly `ifnames` and for relays on exactly
-   * `relayIfnames`: opens the missing sockets (a failure is logged, the
-   * others still open), closes the rest.
+   * Listens for clients on exactly `ifnames` (of the agent's namespace) and
+   * `namespaced` (interface → its namespace: VXLAN networks' devices), and
+   * for relays on exactly `relayIfnames`: opens the missing sockets (a
+   * failure is logged, the others still open), closes the rest. A socket in
+   * a namespace of `renewed` (made anew since it opened: it hears nothing
+   * any more) is opened again.
    */
-  async listenOn(ifnames: ReadonlySet<string>, relayIfnames: ReadonlySet<string> = new Set()): Promise<void> {
+  async listenOn(
+    ifnames: ReadonlySet<string>,
+    relayIfnames: ReadonlySet<string> = new Set(),
+    namespaced: ReadonlyMap<string, string> = new Map(),
+    renewed: ReadonlySet<string> = new Set(),
+  ): Promise<void> {
     const wanted = new Map<string, Listen>([...ifnames].map((ifname) => [ifname, { ifname, group: ALL_DHCP_AGENTS, relay: false }]));
     for (const ifname of relayIfnames) wanted.set(`${ifname} relays`, { ifname, group: ALL_DHCP_SERVERS, relay: true });
+    for (const [ifname, netns] of namespaced) wanted.set(`${ifname}@${netns}`, { ifname, group: ALL_DHCP_AGENTS, relay: false, netns });
     for (const [key, listen] of wanted) {
-      if (this.listening.has(key)) continue;
-      await this.open(key, listen).catch((e: Error) => this.options.log(`dhcp6: cannot listen on ${listen.ifname} [${listen.group}]: ${e.message}`));
+      if (this.listening.has(key) && !(listen.netns !== undefined && renewed.has(listen.netns))) continue;
+      await this.stop(key);
+      await this.open(key, listen).catch((e: Error) => this.options.log(`dhcp6: cannot listen on ${listen.ifname}${listen.netns ? ` in ${listen.netns}` : ''} [${listen.group}]: ${e.message}`));
     }
-    for (const [key, socket] of this.listening) {
+    for (const key of [...this.listening.keys()]) {
       if (wanted.has(key)) continue;
-      this.listening.delete(key);
-      socket.close();
+      await this.stop(key);
       this.options.log(`dhcp6: stopped listening on ${key}`);
     }
   }
@@ -71,10 +92,37 @@ export class Dhcp6Sockets {
   async closeAll(): Promise<void> {
     const sockets = [...this.listening.values()];
     this.listening.clear();
-    await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    await Promise.all(sockets.map((s) => s.close()));
   }
 
-  private async open(key: string, { ifname, group, relay }: Listen): Promise<void> {
+  private async stop(key: string): Promise<void> {
+    const socket = this.listening.get(key);
+    this.listening.delete(key);
+    await socket?.close();
+  }
+
+  private async open(key: string, listen: Listen): Promise<void> {
+    const { ifname, group, relay, netns } = listen;
+    if (netns !== undefined) {
+      const { server } = this.options;
+      let listening: Listening | undefined = undefined;
+      const socket = openUdp6InNamespace(netns, ifname, this.options.port, group, (data, from) => {
+        if (listening) this.receive(listening, key, { ifname, address: from.address, port: from.port, unicast: false, relay }, data);
+      });
+      listening = {
+        send: (reply) => {
+          try {
+            socket.send(reply.bytes, reply.port, reply.address);
+          } catch {
+            server.stats.count('send-error');
+          }
+        },
+        close: async () => socket.close(),
+      };
+      this.listening.set(key, listening);
+      this.options.log(`dhcp6: listening on ${ifname} in ${netns} [${group}]:${this.options.port}`);
+      return;
+    }
     const socket = createSocket({ type: 'udp6', reuseAddr: true });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
@@ -93,12 +141,20 @@ export class Dhcp6Sockets {
       throw error;
     }
     socket.on('error', (e) => this.options.log(`dhcp6: socket on ${ifname}: ${e.message}`));
-    socket.on('message', (data, rinfo) => this.receive(socket, key, { ifname, address: rinfo.address, port: rinfo.port, unicast: false, relay }, data));
-    this.listening.set(key, socket);
+    const { stats } = this.options.server;
+    const listening: Listening = {
+      send: (reply) =>
+        socket.send(reply.bytes, reply.port, reply.address, (error) => {
+          if (error) stats.count('send-error');
+        }),
+      close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+    };
+    socket.on('message', (data, rinfo) => this.receive(listening, key, { ifname, address: rinfo.address, port: rinfo.port, unicast: false, relay }, data));
+    this.listening.set(key, listening);
     this.options.log(`dhcp6: listening on ${ifname} [${group}]:${this.options.port}${relay ? ' for relays' : ''}`);
   }
 
-  private receive(socket: Socket, key: string, heard: Dhcp6Arrival, data: Uint8Array): void {
+  private receive(socket: Listening, key: string, heard: Dhcp6Arrival, data: Uint8Array): void {
     const { server } = this.options;
     if (this.inFlight >= (this.options.maxInFlight ?? 256)) {
       server.stats.dropped++;
@@ -110,11 +166,7 @@ export class Dhcp6Sockets {
     const address = source.startsWith('fe80') && !source.includes('%') ? `${source}%${ifname}` : source;
     void server.handle(data, { ...heard, address }).then((reply) => {
       this.inFlight--;
-      if (reply && this.listening.get(key) === socket) {
-        socket.send(reply.bytes, reply.port, reply.address, (error) => {
-          if (error) server.stats.count('send-error');
-        });
-      }
+      if (reply && this.listening.get(key) === socket) socket.send(reply);
     });
   }
 }

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { parseIpv4 } from '@leasehold/protocol';
 import { describe, expect, test } from 'vitest';
 import { createTestLink, testTag } from '../testing/netns.js';
-import { SegmentDevices, SegmentError, defaultSegmentConfig, segmentPlacement, vlanDeviceArgs, vxlanDeviceCommands, vxlanRemoveCommands, type CommandRunner } from './segment-devices.js';
+import { SegmentDevices, SegmentError, defaultSegmentConfig, namespacedAddress6Args, segmentPlacement, vlanDeviceArgs, vxlanDeviceCommands, vxlanRemoveCommands, type CommandRunner, type Placement } from './segment-devices.js';
 
 const run = promisify(execFile);
 
@@ -73,6 +73,18 @@ describe('the commands that make and remove devices', () => {
     expect(text(vxlanRemoveCommands(p))).toStrictEqual(['?ip -n qdhcp-n1 link del vxlan-7', '?ip netns del qdhcp-n1']);
   });
 
+  test("a VXLAN device with the DHCP port's MAC gets that MAC's EUI-64 link-local address without duplicate address detection, the kernel's own turned off before it is up", () => {
+    const p = { kind: 'vxlan', ifname: 'vxlan-7', netns: 'qdhcp-n1', physical: 'eth1', vni: 7, mac: 'fa:16:3e:00:00:01' } as const;
+    const text = vxlanDeviceCommands(p, '198.18.9.1', { remotes: [], port: 4789 }).map((c) => `${c.mayFail ? '?' : ''}${c.command} ${c.args.join(' ')}`);
+    expect(text.slice(-4)).toStrictEqual([
+      'ip -n qdhcp-n1 link set lo up',
+      '?ip -n qdhcp-n1 link set vxlan-7 addrgenmode none',
+      'ip -n qdhcp-n1 link set vxlan-7 up',
+      '?ip -n qdhcp-n1 addr add fe80::f816:3eff:fe00:1/64 dev vxlan-7 nodad',
+    ]);
+    expect(namespacedAddress6Args('qdhcp-n1', 'vxlan-7', 'fd00:1::2', 64)).toStrictEqual(['-n', 'qdhcp-n1', 'addr', 'add', 'fd00:1::2/64', 'dev', 'vxlan-7', 'nodad']);
+  });
+
   test("SegmentDevices makes a network's device once, remakes it when its segment changes, and removes what it made", async () => {
     const { calls, runner } = recorder();
     const devices = new SegmentDevices({ vxlan: { remotes: [], port: 4789 } }, () => '198.18.9.1', runner);
@@ -112,7 +124,7 @@ describe('the commands that make and remove devices', () => {
     const networkId = `seg-${tag}`;
     try {
       const vni = (parseInt(tag, 16) % 16_000_000) + 1;
-      const placement = segmentPlacement({ networkId, physical, type: 'vxlan', segmentationId: vni }, {})!;
+      const placement = { ...segmentPlacement({ networkId, physical, type: 'vxlan', segmentationId: vni }, {})!, mac: 'fa:16:3e:00:00:05' } as Placement;
       const config = { vxlan: { remotes: ['198.18.254.2'], port: 47_000 + (parseInt(tag, 16) % 1000) } };
       const devices = new SegmentDevices(config, () => '198.18.254.1');
       await devices.ensure(networkId, placement);
@@ -122,6 +134,13 @@ describe('the commands that make and remove devices', () => {
       expect(shown).toContain(`vxlan id ${vni}`);
       expect(shown).toContain('local 198.18.254.1');
       expect(shown).toContain('inet 198.18.5.2/24');
+      // Its IPv6 addresses, usable at once: the port MAC's link-local one and the port's own.
+      await devices.ensureAddress6(`qdhcp-${networkId}`, `vxlan-${vni}`, 'fd00:5::2', 64);
+      const shown6 = (await run('ip', ['-6', '-n', `qdhcp-${networkId}`, 'addr', 'show', `vxlan-${vni}`])).stdout;
+      expect(shown6).toContain('inet6 fe80::f816:3eff:fe00:5/64');
+      expect(shown6).toContain('inet6 fd00:5::2/64');
+      expect(shown6).not.toContain('tentative');
+      expect(shown6.match(/inet6 fe80::/g)).toHaveLength(1);
       expect((await run('bridge', ['-n', `qdhcp-${networkId}`, 'fdb', 'show', 'dev', `vxlan-${vni}`])).stdout).toContain('dst 198.18.254.2');
       // A new process (after a crash) replaces what the last one left.
       const again = new SegmentDevices(config, () => '198.18.254.1');

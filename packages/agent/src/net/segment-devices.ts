@@ -23,7 +23,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { formatIpv4, type Ipv4 } from '@leasehold/protocol';
+import { eui64Address, formatIpv4, formatIpv6, parseIpv6Prefix, type Ipv4 } from '@leasehold/protocol';
 
 const exec = promisify(execFile);
 
@@ -140,8 +140,26 @@ export function vxlanDeviceCommands(p: Extract<Placement, { kind: 'vxlan' }>, lo
     // The all-zeros entry floods broadcasts (DHCP's) and unknown unicast to every remote VTEP.
     ...(vxlan.group === undefined ? vxlan.remotes.map((r): DeviceCommand => ({ command: 'bridge', args: ['-n', p.netns, 'fdb', 'append', '00:00:00:00:00:00', 'dev', p.ifname, 'dst', r] })) : []),
     { command: 'ip', args: ['-n', p.netns, 'link', 'set', 'lo', 'up'] },
+    ...(p.mac === undefined ? [] : linkLocalCommands(p.netns, p.ifname, p.mac, 'before-up')),
     { command: 'ip', args: ['-n', p.netns, 'link', 'set', p.ifname, 'up'] },
+    ...(p.mac === undefined ? [] : linkLocalCommands(p.netns, p.ifname, p.mac, 'after-up')),
   ];
+}
+
+/**
+ * The device's IPv6 link-local address (DHCPv6 answers from it, RFC 8415
+ * 13.1), usable at once: the kernel's own would stay tentative through
+ * duplicate address detection (a second or more), and a reply cannot leave
+ * from a tentative address. So the kernel makes none (addrgenmode none,
+ * before the device is up) and the agent adds the same EUI-64 one of the
+ * port's MAC, which the device takes, with nodad: the MAC is the DHCP port's,
+ * unique on the network (its claim). May fail (a kernel without IPv6):
+ * IPv4 is served all the same. Pure.
+ */
+function linkLocalCommands(netns: string, ifname: string, mac: string, when: 'before-up' | 'after-up'): DeviceCommand[] {
+  if (when === 'before-up') return [{ command: 'ip', args: ['-n', netns, 'link', 'set', ifname, 'addrgenmode', 'none'], mayFail: true }];
+  const linkLocal = formatIpv6(eui64Address(parseIpv6Prefix('fe80::/64'), mac));
+  return [{ command: 'ip', args: ['-n', netns, 'addr', 'add', `${linkLocal}/64`, 'dev', ifname, 'nodad'], mayFail: true }];
 }
 
 /** The commands that remove a VXLAN segment's device and namespace (the device first: an open socket keeps a namespace alive). Pure. */
@@ -155,6 +173,11 @@ export function vxlanRemoveCommands(p: Extract<Placement, { kind: 'vxlan' }>): D
 /** `ip` arguments that put the DHCP port's address on a device in a namespace. Pure. */
 export function namespacedAddressArgs(netns: string, ifname: string, address: Ipv4, prefix: number): string[] {
   return ['-n', netns, 'addr', 'add', `${formatIpv4(address)}/${prefix}`, 'dev', ifname];
+}
+
+/** `ip` arguments that put the DHCP port's IPv6 address on a device in a namespace, usable at once (nodad: the address is the port's, claimed on the network). Pure. */
+export function namespacedAddress6Args(netns: string, ifname: string, address: string, prefix: number): string[] {
+  return ['-n', netns, 'addr', 'add', `${address}/${prefix}`, 'dev', ifname, 'nodad'];
 }
 
 /** Runs one command; rejects with its stderr. */
@@ -220,13 +243,12 @@ export class SegmentDevices {
 
   /** Puts the DHCP port's address on a namespaced device once (iproute2's "already assigned" or "File exists": it is there). */
   async ensureAddress(netns: string, ifname: string, address: Ipv4, prefix: number): Promise<void> {
-    const made = [...this.#made.values()].find(({ placement: p }) => p.kind === 'vxlan' && p.netns === netns && p.ifname === ifname);
-    const key = `${address}/${prefix}`;
-    if (made?.addresses.has(key)) return;
-    await this.run('ip', namespacedAddressArgs(netns, ifname, address, prefix)).catch((e: Error) => {
-      if (!/File exists|already assigned/.test(e.message)) throw e;
-    });
-    made?.addresses.add(key);
+    await this.addOnce(netns, ifname, `${address}/${prefix}`, namespacedAddressArgs(netns, ifname, address, prefix));
+  }
+
+  /** The same for the DHCP port's IPv6 address (RFC 5952 text), on the device of a network with a DHCPv6 subnet. */
+  async ensureAddress6(netns: string, ifname: string, address: string, prefix: number): Promise<void> {
+    await this.addOnce(netns, ifname, `${address}/${prefix}`, namespacedAddress6Args(netns, ifname, address, prefix));
   }
 
   /** Removes the devices of every network not in `keep`; returns one line per failure (tried again next time). */
@@ -255,6 +277,15 @@ export class SegmentDevices {
     if (placement.kind === 'vxlan') await this.runAll(vxlanRemoveCommands(placement));
     else if (placement.kind === 'vlan-kernel') await this.run('ip', ['link', 'del', placement.ifname]).catch(() => {});
     this.#made.delete(networkId);
+  }
+
+  private async addOnce(netns: string, ifname: string, key: string, args: readonly string[]): Promise<void> {
+    const made = [...this.#made.values()].find(({ placement: p }) => p.kind === 'vxlan' && p.netns === netns && p.ifname === ifname);
+    if (made?.addresses.has(key)) return;
+    await this.run('ip', args).catch((e: Error) => {
+      if (!/File exists|already assigned/.test(e.message)) throw e;
+    });
+    made?.addresses.add(key);
   }
 
   private async runAll(commands: readonly DeviceCommand[]): Promise<void> {
