@@ -22,18 +22,34 @@
  * BENCH_ONLY=agent,kea,dnsmasq,dnsmasq-ro to choose servers (dnsmasq-ro, its
  * --leasefile-ro twin, only when named), BENCH_AGENT_TWEAKS=... to add a
  * what-if agent (see dhcp/agent-process.ts; the agent's code is unchanged).
+ *
+ * `--family=6` (`npm run bench:dhcp6`, issue 22): the same for DHCPv6,
+ * complete SOLICIT-ADVERTISE-REQUEST-REPLY (SARR) exchanges against the
+ * agent (its network dual stack, the REPLYs' events on lh.evt.lease6) and
+ * Kea's kea-dhcp6 (memfile, persist on), with `perfdhcp -6` as clients on the
+ * link: each simulated client multicasts from perfdhcp's link-local address
+ * to ff02::1:2 out of the client end, and is answered there. Not as a relay
+ * (`-A 1`): its RELAY-FORW carries perfdhcp's own link-local address as the
+ * link-address, which names no subnet, and the agent takes relayed messages
+ * only on its relay interfaces' ff05::1:3 sockets, by a link-address inside a
+ * DHCPv6 subnet; on the link both servers pick the subnet by interface.
+ * BENCH_ONLY=agent,kea; dnsmasq is not in this comparison.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { summarizeProfile, type CpuProfile } from './dhcp/cpuprofile.js';
-import { benchCommands, ensureCommands, requireRoot } from './dhcp/install.js';
+import { benchCommands, dhcp6BenchCommands, ensureCommands, requireRoot } from './dhcp/install.js';
 import { runPerfdhcp, type PerfdhcpReport } from './dhcp/perfdhcp.js';
-import { cpuSeconds, startAgentServer, startDnsmasq, startKea, type RunningServer } from './dhcp/servers.js';
+import { cpuSeconds, perfdhcpTarget, startAgentServer, startDnsmasq, startKea, type RunningServer } from './dhcp/servers.js';
 import { nextSweepRate, peakGoodput, type SweepConfig, type SweepPoint } from './dhcp/sweep.js';
 import { createBenchTopology, udpCounters, type BenchTopology } from './dhcp/topology.js';
 import { machineLine } from './harness.js';
 
+const FAMILY = process.argv.includes('--family=6') ? 6 : 4;
+/** What a completed exchange ends with, and the script's name, per family. */
+const REPLY = FAMILY === 6 ? 'REPLY' : 'ACK';
+const BENCH = FAMILY === 6 ? 'bench:dhcp6' : 'bench:dhcp';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 60_000);
 const FIXED_RATES = process.env.BENCH_RATES?.split(',').map(Number).filter((n) => Number.isFinite(n) && n > 0);
@@ -49,14 +65,16 @@ interface Contender {
   readonly start: (t: BenchTopology) => Promise<RunningServer>;
   /** Only when BENCH_ONLY names it. */
   readonly optIn?: boolean;
+  /** Benched for this family only (dnsmasq: DHCPv4). */
+  readonly family?: 4 | 6;
 }
 
 const contenders: Contender[] = [
-  { key: 'agent', start: (t) => startAgentServer(t) },
-  ...(TWEAKS.length > 0 ? [{ key: 'agent', start: (t: BenchTopology) => startAgentServer(t, TWEAKS) }] : []),
-  { key: 'kea', start: (t) => startKea(t) },
-  { key: 'dnsmasq', start: (t) => startDnsmasq(t, { leaseFile: true }) },
-  { key: 'dnsmasq-ro', start: (t) => startDnsmasq(t, { leaseFile: false }), optIn: true },
+  { key: 'agent', start: (t) => startAgentServer(t, [], FAMILY) },
+  ...(TWEAKS.length > 0 ? [{ key: 'agent', start: (t: BenchTopology) => startAgentServer(t, TWEAKS, FAMILY) }] : []),
+  { key: 'kea', start: (t) => startKea(t, FAMILY) },
+  { key: 'dnsmasq', start: (t) => startDnsmasq(t, { leaseFile: true }), family: 4 },
+  { key: 'dnsmasq-ro', start: (t) => startDnsmasq(t, { leaseFile: false }), optIn: true, family: 4 },
 ];
 
 interface RunRow {
@@ -73,6 +91,7 @@ interface RunRow {
 }
 
 interface ServerResult {
+  readonly key: string;
   readonly name: string;
   readonly runs: RunRow[];
 }
@@ -85,7 +104,7 @@ const ms = (n: number | undefined) => (n === undefined ? '-' : n >= 1000 ? `${fm
 async function measureRun(topology: BenchTopology, server: RunningServer, rate: number): Promise<RunRow> {
   const udpBefore = await Promise.all([udpCounters(topology.serverNs), udpCounters(topology.clientNs)]);
   const before = server.pids.map((p) => cpuSeconds(p.pid));
-  const { report, cpuSeconds: loadCpu } = await runPerfdhcp(topology.clientNs, { rate, seconds: SECONDS, clients: CLIENTS, server: topology.serverIp });
+  const { report, cpuSeconds: loadCpu } = await runPerfdhcp(topology.clientNs, { rate, seconds: SECONDS, clients: CLIENTS, ...perfdhcpTarget(topology, FAMILY) });
   const cpu = server.pids.map((p, i) => ({ role: p.role, seconds: cpuSeconds(p.pid) - before[i]! }));
   const udpAfter = await Promise.all([udpCounters(topology.serverNs), udpCounters(topology.clientNs)]);
   const drops = (i: 0 | 1) => (udpAfter[i].RcvbufErrors ?? 0) - (udpBefore[i].RcvbufErrors ?? 0);
@@ -106,9 +125,9 @@ function describeRun(row: RunRow): string {
   const nonZero = (counts: Readonly<Record<string, number>>) => Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${fmt(n)}`).join(', ');
   const shed = row.journal ? nonZero(row.journal.shed) : '';
   const journal = row.journal
-    ? `; ${fmt(row.journal.leaseEvents)} lease events on the stream for ${fmt(r.acksReceived)} ACKs received${row.journal.leaseEvents >= r.acksReceived ? '' : ' (FEWER EVENTS THAN ACKS)'}${shed ? `; shed ${shed}` : ''}; outcomes ${nonZero(row.journal.outcomes)}`
+    ? `; ${fmt(row.journal.leaseEvents)} lease events on the stream for ${fmt(r.acksReceived)} ${REPLY}s received${row.journal.leaseEvents >= r.acksReceived ? '' : ` (FEWER EVENTS THAN ${REPLY}S)`}${shed ? `; shed ${shed}` : ''}; outcomes ${nonZero(row.journal.outcomes)}`
     : '';
-  return `  offered ${fmt(row.rate).padStart(6)}/s -> ${fmt(r.doraPerSecond).padStart(6)} ACK/s, ${fmt(r.incompletePercent, 1).padStart(5)}% incomplete, exchange avg ${ms(sum(r.avgOfferMs, r.avgAckMs))} max ${ms(sum(r.maxOfferMs, r.maxAckMs))}; ${cpu}${load}${drops}${journal}`;
+  return `  offered ${fmt(row.rate).padStart(6)}/s -> ${fmt(r.doraPerSecond).padStart(6)} ${REPLY}/s, ${fmt(r.incompletePercent, 1).padStart(5)}% incomplete, exchange avg ${ms(sum(r.avgOfferMs, r.avgAckMs))} max ${ms(sum(r.maxOfferMs, r.maxAckMs))}; ${cpu}${load}${drops}${journal}`;
 }
 
 /** One point: the server started afresh (empty store), one run, stopped. */
@@ -146,11 +165,27 @@ async function benchServer(topology: BenchTopology, contender: Contender, rates:
       await server.stop();
     }
   }
-  return { name: names.get(contender.key) ?? contender.key, runs };
+  return { key: contender.key, name: names.get(contender.key) ?? contender.key, runs };
+}
+
+const sustainedRuns = (res: ServerResult) => res.runs.filter((r) => r.report.incompletePercent <= MAX_INCOMPLETE_PERCENT);
+const sustainedGoodput = (res: ServerResult) => sustainedRuns(res).reduce((best, r) => Math.max(best, r.report.doraPerSecond), 0);
+const cpuPerExchange = (run: RunRow) => run.cpu.reduce((s, c) => s + c.seconds, 0) / Math.max(run.report.acksReceived, 1);
+
+/** The agent (not a what-if) against Kea: peak and sustained goodput, and CPU per exchange at the highest rate both kept to MAX_INCOMPLETE_PERCENT. */
+function ratioLine(results: readonly ServerResult[]): string | undefined {
+  const agent = results.find((r) => r.key === 'agent');
+  const kea = results.find((r) => r.key === 'kea');
+  if (!agent || !kea) return undefined;
+  const peak = (res: ServerResult) => peakGoodput(res.runs.map((r) => ({ rate: r.rate, acksPerSecond: r.report.doraPerSecond })));
+  const times = (a: number, b: number) => `${fmt(a)} vs ${fmt(b)} = ${b > 0 ? `${fmt(a / b, 2)}x` : '-'}`;
+  const both = sustainedRuns(agent).map((a) => [a, sustainedRuns(kea).find((k) => k.rate === a.rate)] as const).filter((p): p is readonly [RunRow, RunRow] => p[1] !== undefined).at(-1);
+  const cpu = both ? `; CPU per exchange at ${fmt(both[0].rate)}/s offered ${usPer(cpuPerExchange(both[0]), 1)} vs ${usPer(cpuPerExchange(both[1]), 1)} = ${fmt(cpuPerExchange(both[0]) / Math.max(cpuPerExchange(both[1]), 1e-9), 1)}x` : '';
+  return `agent vs Kea, ${REPLY}/s: peak ${times(peak(agent), peak(kea))}; at <= ${MAX_INCOMPLETE_PERCENT}% incomplete ${times(sustainedGoodput(agent), sustainedGoodput(kea))}${cpu}`;
 }
 
 function printTable(results: readonly ServerResult[]): void {
-  const header = ['server', 'offered/s', 'ACK/s', 'incomplete', 'exch avg', 'exch max', 'CPU/exch', 'of which'];
+  const header = ['server', 'offered/s', `${REPLY}/s`, 'incomplete', 'exch avg', 'exch max', 'CPU/exch', 'of which'];
   const rows = results.flatMap((res) =>
     res.runs.map((run, i) => {
       const r = run.report;
@@ -171,12 +206,14 @@ function printTable(results: readonly ServerResult[]): void {
     const peakAt = points.find((p) => p.acksPerSecond === peak)?.rate ?? 0;
     const past = points.filter((p) => p.rate > peakAt);
     const worst = past.length > 0 ? Math.min(...past.map((p) => p.acksPerSecond)) : undefined;
-    const sustained = res.runs.filter((r) => r.report.incompletePercent <= MAX_INCOMPLETE_PERCENT).reduce((best, r) => Math.max(best, r.report.doraPerSecond), 0);
+    const sustained = sustainedGoodput(res);
     console.log(
-      `${res.name}: peak ${fmt(peak)} ACK/s (offered ${fmt(peakAt)}/s); at <= ${MAX_INCOMPLETE_PERCENT}% incomplete ${fmt(sustained)}/s; past the peak` +
+      `${res.name}: peak ${fmt(peak)} ${REPLY}/s (offered ${fmt(peakAt)}/s); at <= ${MAX_INCOMPLETE_PERCENT}% incomplete ${fmt(sustained)}/s; past the peak` +
         (worst === undefined ? ' not measured' : ` at worst ${fmt(worst)}/s = ${fmt((100 * worst) / Math.max(peak, 1))}% of peak, up to ${fmt(Math.max(...past.map((p) => p.rate)) / Math.max(peak, 1), 1)}x it offered`),
     );
   }
+  const ratio = ratioLine(results);
+  if (ratio) console.log(ratio);
 }
 
 async function profileRun(topology: BenchTopology, server: RunningServer, rate: number): Promise<void> {
@@ -191,10 +228,11 @@ async function profileRun(topology: BenchTopology, server: RunningServer, rate: 
   for (const f of summary.functions) console.log(`    ${fmt(f.percent, 1).padStart(5)}%  ${fmt(f.ms).padStart(7)} ms  ${f.name}`);
 }
 
-requireRoot('bench:dhcp');
-ensureCommands(benchCommands, (line) => console.error(`[bench:dhcp] ${line}`));
-console.log(machineLine(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${SECONDS} s per point, ${fmt(CLIENTS)} simulated clients, perfdhcp -g single as a relay, each server restarted with an empty store per point`));
-const topology = await createBenchTopology();
+requireRoot(BENCH);
+ensureCommands(FAMILY === 6 ? dhcp6BenchCommands : benchCommands, (line) => console.error(`[${BENCH}] ${line}`));
+const load = FAMILY === 6 ? 'perfdhcp -6 -g single as clients on the link (to ff02::1:2)' : 'perfdhcp -g single as a relay';
+console.log(machineLine(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${SECONDS} s per point, ${fmt(CLIENTS)} simulated clients, ${load}, each server restarted with an empty store per point`));
+const topology = await createBenchTopology({ ipv6: FAMILY === 6 });
 const stopOnSignal = () => void topology.remove().finally(() => process.exit(130));
 process.once('SIGINT', stopOnSignal);
 process.once('SIGTERM', stopOnSignal);
@@ -203,7 +241,7 @@ try {
   // The others are offered the rates the agent's sweep chose, so every row compares like with like.
   let rates = FIXED_RATES && FIXED_RATES.length > 0 ? FIXED_RATES : undefined;
   for (const contender of contenders) {
-    if (ONLY ? !ONLY.includes(contender.key) : contender.optIn) continue;
+    if ((ONLY ? !ONLY.includes(contender.key) : contender.optIn) || (contender.family ?? FAMILY) !== FAMILY) continue;
     const result = await benchServer(topology, contender, rates);
     results.push(result);
     rates ??= result.runs.map((r) => r.rate);

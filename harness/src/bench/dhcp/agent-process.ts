@@ -7,6 +7,10 @@
  * and the agent serving one network with a /16 dynamic pool on the given
  * interface, each as `leasehold api` and `leasehold dhcp-agent` would run it
  * (the agent snapshots its model every 50,000 events, as the daemon's does).
+ * With `v6` (bench:dhcp6) the network is dual stack: a `dhcpv6-stateful`
+ * subnet beside the IPv4 one, whose pool the agent leases from over DHCPv6,
+ * and `stats` counts the DHCPv6 server's outcomes and the `lh.evt.lease6`
+ * events instead.
  *
  * Started inside the server namespace (`ip netns exec`), so nats-server runs
  * there too, on that namespace's loopback. Talks to the bench on stdio:
@@ -43,6 +47,8 @@ export interface AgentProcessConfig {
   readonly dynamicPool: { readonly start: string; readonly end: string };
   readonly leaseSeconds: number;
   readonly tweaks?: readonly ('ifaddr-cache' | 'no-async-traces')[];
+  /** bench:dhcp6: the network's DHCPv6 subnet (RFC 5952 addresses) and its pool, leased with `leaseSeconds` too. */
+  readonly v6?: { readonly cidr: string; readonly pool: { readonly start: string; readonly end: string } };
 }
 
 /** The `READY` line's payload. */
@@ -102,6 +108,16 @@ await client.subnets.create({
   dynamic_pools: [config.dynamicPool],
   lease_duration: config.leaseSeconds,
 });
+if (config.v6) {
+  await client.subnets.create({
+    network_id: network.id,
+    cidr: config.v6.cidr,
+    ipv6_address_mode: 'dhcpv6-stateful',
+    ipv6_ra_mode: 'dhcpv6-stateful',
+    allocation_pools: [config.v6.pool],
+    lease_duration: config.leaseSeconds,
+  });
+}
 // The API knows the agent from its first heartbeat, which may still be on its way.
 for (let tries = 0; ; tries++) {
   try {
@@ -114,10 +130,11 @@ for (let tries = 0; ; tries++) {
 }
 const deadline = Date.now() + 15_000;
 let serverIp: number | undefined;
-while (serverIp === undefined) {
+const serving = () => serverIp !== undefined && (!config.v6 || agent.dhcp6.serves(network.id));
+while (!serving()) {
   await agent.reconcile();
   serverIp = agent.served().find((s) => s.networkId === network.id)?.serverIps.values().next().value;
-  if (serverIp === undefined) {
+  if (!serving()) {
     if (Date.now() > deadline) throw new Error('the agent did not start serving the bench network');
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -145,11 +162,12 @@ for await (const line of createInterface({ input: process.stdin })) {
   if (line.trim() === 'stats') {
     // Count the ACKs first, then the stream's lease events (a consumer's pending count, not a replay):
     // every ACK counted was sent after its event was stored, so events >= ACKs must hold even while
-    // stragglers are still being answered.
-    const outcomes = { ...agent.server.stats.counts };
-    const received = agent.server.stats.received;
-    const { dropped } = agent.server.stats as { dropped?: Record<string, number> };
-    const consumer = await journal.js.consumers.get(journal.layout.stream, { filter_subjects: `lh.evt.lease.${network.id}.>` });
+    // stragglers are still being answered. DHCPv6's REPLYs likewise, against lh.evt.lease6.
+    const v6 = agent.dhcp6.stats;
+    const outcomes: Record<string, number> = { ...(config.v6 ? v6.counts : agent.server.stats.counts) };
+    const received = config.v6 ? v6.received : agent.server.stats.received;
+    const { dropped } = config.v6 ? { dropped: { 'max-in-flight': v6.dropped } } : (agent.server.stats as { dropped?: Record<string, number> });
+    const consumer = await journal.js.consumers.get(journal.layout.stream, { filter_subjects: `lh.evt.${config.v6 ? 'lease6' : 'lease'}.${network.id}.>` });
     const leaseEvents = (await consumer.info(true)).num_pending;
     const stats: AgentProcessStats = { outcomes, received, leaseEvents, ...(dropped ? { dropped: { ...dropped } } : {}) };
     process.stdout.write(`STATS ${JSON.stringify(stats)}\n`);

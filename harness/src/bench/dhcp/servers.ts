@@ -4,7 +4,10 @@
  * dnsmasq (with its lease file, or --leasefile-ro), Kea (memfile, persist
  * on, lfc-interval 0) and the leasehold agent (agent-process.ts: its own
  * nats-server with the journal on). All serve the same /16 with the same
- * lease time and answer perfdhcp's relayed requests by giaddr.
+ * lease time and answer perfdhcp's relayed requests by giaddr. For
+ * bench:dhcp6 (`family` 6) Kea runs `kea-dhcp6` and the agent serves a
+ * DHCPv6 subnet too, both the same /64 pool (`benchPlan6`), answering
+ * `perfdhcp -6` on the link.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { AgentProcessConfig, AgentProcessReady, AgentProcessStats } from './agent-process.js';
-import { runPerfdhcp } from './perfdhcp.js';
+import { runPerfdhcp, type PerfdhcpRun } from './perfdhcp.js';
 import type { BenchTopology } from './topology.js';
 
 /** The address plan every server is configured with (the topology's /16). */
@@ -36,6 +39,17 @@ export const benchPlan: BenchPlan = {
   pool: { start: '198.18.1.0', end: '198.18.255.254' },
   leaseSeconds: 3600,
 };
+
+/** bench:dhcp6's address plan: a documentation /64 inside the namespaces, its pool as wide as the v4 bench's many times over. */
+export const benchPlan6 = {
+  cidr: '2001:db8:1::/64',
+  pool: { start: '2001:db8:1::1:0', end: '2001:db8:1::ffff:ffff' },
+} as const;
+
+/** Where perfdhcp sends: to the server's address as a relay (IPv4), or to ff02::1:2 out of the client end as a client on the link (IPv6). Pure. */
+export function perfdhcpTarget(topology: BenchTopology, family: 4 | 6): Pick<PerfdhcpRun, 'server' | 'family' | 'interface'> {
+  return family === 6 ? { server: 'all', family: 6, interface: topology.clientIf } : { server: topology.serverIp };
+}
 
 export interface RunningServer {
   readonly name: string;
@@ -82,14 +96,14 @@ async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
 }
 
 /**
- * Waits until perfdhcp completes a DORA against the server: a one-second run
+ * Waits until perfdhcp completes a DORA (SARR) against the server: a one-second run
  * at 4/s (perfdhcp exits as soon as `-n` is reached, before a slow first
  * reply arrives, and without `-r` it floods).
  */
-export async function waitAnswering(topology: BenchTopology, name: string, log: () => string, timeoutMs = 30_000): Promise<void> {
+export async function waitAnswering(topology: BenchTopology, name: string, log: () => string, family: 4 | 6 = 4, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const ok = await runPerfdhcp(topology.clientNs, { rate: 4, seconds: 1, clients: 100, server: topology.serverIp }).then(
+    const ok = await runPerfdhcp(topology.clientNs, { rate: 4, seconds: 1, clients: 100, ...perfdhcpTarget(topology, family) }).then(
       ({ report }) => report.acksReceived > 0,
       () => false,
     );
@@ -137,33 +151,41 @@ export async function startDnsmasq(topology: BenchTopology, options: { leaseFile
   };
 }
 
-/** Kea's DHCPv4 server: memfile backend, every lease written to its CSV file, no lease file cleanup. */
-export async function startKea(topology: BenchTopology): Promise<RunningServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'lh-bench-kea-'));
+/** Kea's configuration for `kea-dhcp<family>` with its files in `dir`. Pure. */
+function keaConfig(topology: BenchTopology, family: 4 | 6, dir: string): object {
   const p = benchPlan;
-  const config = {
-    Dhcp4: {
-      'interfaces-config': { interfaces: [topology.serverIf] },
-      'lease-database': { type: 'memfile', persist: true, name: join(dir, 'leases4.csv'), 'lfc-interval': 0 },
-      'valid-lifetime': p.leaseSeconds,
-      subnet4: [{ id: 1, subnet: p.cidr, pools: [{ pool: `${p.pool.start} - ${p.pool.end}` }], 'option-data': [{ name: 'routers', data: p.gateway }] }],
-      loggers: [{ name: 'kea-dhcp4', output_options: [{ output: 'stderr' }], severity: 'WARN' }],
-    },
+  const common = {
+    'interfaces-config': { interfaces: [topology.serverIf] },
+    'lease-database': { type: 'memfile', persist: true, name: join(dir, `leases${family}.csv`), 'lfc-interval': 0 },
+    'valid-lifetime': p.leaseSeconds,
+    loggers: [{ name: `kea-dhcp${family}`, output_options: [{ output: 'stderr' }], severity: 'WARN' }],
   };
-  writeFileSync(join(dir, 'kea-dhcp4.json'), JSON.stringify(config, null, 2));
+  if (family === 4) {
+    return { Dhcp4: { ...common, subnet4: [{ id: 1, subnet: p.cidr, pools: [{ pool: `${p.pool.start} - ${p.pool.end}` }], 'option-data': [{ name: 'routers', data: p.gateway }] }] } };
+  }
+  // On the link (no relay), the subnet is the interface's; the server DUID is not written to /var/lib/kea.
+  const pool = `${benchPlan6.pool.start} - ${benchPlan6.pool.end}`;
+  return { Dhcp6: { ...common, 'preferred-lifetime': p.leaseSeconds, 'server-id': { type: 'LLT', persist: false }, subnet6: [{ id: 1, subnet: benchPlan6.cidr, interface: topology.serverIf, pools: [{ pool }] }] } };
+}
+
+/** Kea's DHCPv4 (or DHCPv6) server: memfile backend, every lease written to its CSV file, no lease file cleanup. */
+export async function startKea(topology: BenchTopology, family: 4 | 6 = 4): Promise<RunningServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'lh-bench-kea-'));
+  const server = `kea-dhcp${family}`;
+  writeFileSync(join(dir, `${server}.json`), JSON.stringify(keaConfig(topology, family, dir), null, 2));
   // Kea's lock and pid files default to /run/kea; keep them private to this run.
   const env = { ...process.env, KEA_LOCKFILE_DIR: dir, KEA_PIDFILE_DIR: dir };
-  const child = inNs(topology.serverNs, 'kea-dhcp4', ['-c', join(dir, 'kea-dhcp4.json')], env);
-  const log = tail(child, 'kea-dhcp4');
+  const child = inNs(topology.serverNs, server, ['-c', join(dir, `${server}.json`)], env);
+  const log = tail(child, server);
   try {
-    await waitAnswering(topology, 'Kea', log);
+    await waitAnswering(topology, 'Kea', log, family);
   } catch (error) {
     await stopChild(child);
     throw error;
   }
   return {
     name: 'Kea (memfile, persist)',
-    pids: [{ role: 'kea-dhcp4', pid: child.pid! }],
+    pids: [{ role: server, pid: child.pid! }],
     async stop() {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
@@ -174,8 +196,8 @@ export async function startKea(topology: BenchTopology): Promise<RunningServer> 
 const agentScript = join(dirname(fileURLToPath(import.meta.url)), 'agent-process.ts');
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
-/** The leasehold agent with its own nats-server, in the server namespace; `tweaks` as agent-process.ts describes. */
-export async function startAgentServer(topology: BenchTopology, tweaks: AgentProcessConfig['tweaks'] = []): Promise<RunningServer> {
+/** The leasehold agent with its own nats-server, in the server namespace; `tweaks` as agent-process.ts describes; family 6 adds benchPlan6's DHCPv6 subnet. */
+export async function startAgentServer(topology: BenchTopology, tweaks: AgentProcessConfig['tweaks'] = [], family: 4 | 6 = 4): Promise<RunningServer> {
   const p = benchPlan;
   const config: AgentProcessConfig = {
     ifname: topology.serverIf,
@@ -185,6 +207,7 @@ export async function startAgentServer(topology: BenchTopology, tweaks: AgentPro
     dynamicPool: p.pool,
     leaseSeconds: p.leaseSeconds,
     tweaks,
+    ...(family === 6 ? { v6: benchPlan6 } : {}),
   };
   const nodeArgs = [
     '--conditions=@leasehold/source',
@@ -226,7 +249,7 @@ export async function startAgentServer(topology: BenchTopology, tweaks: AgentPro
   let ready: AgentProcessReady;
   try {
     ready = JSON.parse(await expect('READY', 60_000)) as AgentProcessReady;
-    await waitAnswering(topology, 'the agent', () => log);
+    await waitAnswering(topology, 'the agent', () => log, family);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
