@@ -15,7 +15,7 @@
  */
 import { copyQuestionCase, dnsCacheKey, DnsRcode, readQuestion, rewriteId, type DnsQuestionView } from '@leasehold/protocol';
 import { AnswerAliases } from './alias.js';
-import { askAll, askInOrder } from './asking.js';
+import { askAll, askInOrder, type Asked } from './asking.js';
 import { answerPolicyOf, answerVerdict, policyReply, type AnswerPolicy } from './answer-policy.js';
 import type { HotAnswers, NativeUdp } from './batched-udp.js';
 import { AnswerCache, answerFromEntry, staleAnswer, type CacheEntry } from './cache.js';
@@ -302,29 +302,17 @@ export class Resolver {
   }
 
   async #forward(key: string, servers: readonly UpstreamServer[], query: Uint8Array, question: AskedQuestion): Promise<void> {
-    let answer: Uint8Array | undefined;
+    let asked: Asked;
     try {
-      const asked = this.health === undefined ? servers : this.health.usable(servers);
-      answer = this.config.allServers ? await askAll(this, asked, query, question) : await askInOrder(this, asked, query, question);
+      const usable = this.health === undefined ? servers : this.health.usable(servers);
+      asked = this.config.allServers ? await askAll(this, usable, query, question) : await askInOrder(this, usable, query, question);
     } catch {
-      answer = undefined;
+      asked = {};
     }
     const waiters = this.#inFlight.get(key) ?? [];
     this.#inFlight.delete(key);
-    if (answer === undefined) {
-      // serve-stale (RFC 8767 4): every upstream failed; an answer expired within the window beats SERVFAIL, with TTL 30.
-      const stale = this.config.serveStale === undefined ? undefined : this.cache.getStale(key, this.now());
-      for (const w of waiters) {
-        if (stale !== undefined) {
-          this.stats.staleAnswers++;
-          this.#deliver(staleAnswer(stale, STALE_ANSWER_TTL), w);
-          continue;
-        }
-        this.stats.servfail++;
-        w.send(headerReply(w.query, DnsRcode.SERVFAIL, w.question.end, w.edns, this.#advertise));
-      }
-      return;
-    }
+    const answer = asked.answer;
+    if (answer === undefined) return this.#failed(key, waiters, asked.error);
     // We offer recursion whatever the upstream said (an authoritative upstream sends no RA; dnsmasq sets it too).
     answer[3]! |= 0x80;
     // NXDOMAIN for a name we hold other types of (host-record with A only, a synth-domain name): the name exists,
@@ -348,6 +336,32 @@ export class Resolver {
     }
     // Once cached, every client sees the cached form (TTLs clamped and made uniform), the first one too.
     for (const w of waiters) this.#deliver(entry ? answerFromEntry(entry, now) : Uint8Array.from(answer), w);
+  }
+
+  /**
+   * No upstream gave a usable answer. serve-stale (RFC 8767 4): an answer
+   * expired within the window, with TTL 30. Else the upstream's own SERVFAIL
+   * or REFUSED, passed through (never cached), as dnsmasq 2.90 does; our
+   * SERVFAIL only when no upstream answered at all.
+   */
+  #failed(key: string, waiters: readonly Waiter[], error: Uint8Array | undefined): void {
+    const stale = this.config.serveStale === undefined ? undefined : this.cache.getStale(key, this.now());
+    for (const w of waiters) {
+      if (stale !== undefined) {
+        this.stats.staleAnswers++;
+        this.#deliver(staleAnswer(stale, STALE_ANSWER_TTL), w);
+      } else if (error !== undefined) {
+        if ((error[3]! & 0xf) === DnsRcode.REFUSED) this.stats.refused++;
+        else this.stats.servfail++;
+        // We offer recursion whatever the upstream said, as for any forwarded answer.
+        const copy = Uint8Array.from(error);
+        copy[3]! |= 0x80;
+        this.#deliver(copy, w);
+      } else {
+        this.stats.servfail++;
+        w.send(headerReply(w.query, DnsRcode.SERVFAIL, w.question.end, w.edns, this.#advertise));
+      }
+    }
   }
 
   /**
