@@ -26,6 +26,8 @@ export { tftpDropReasons, tftpRefusalReasons, tftpTransferOutcomes } from './tft
 export { AgentModel } from './state/agent-model.js';
 export { allocationRule, answeringAgent } from './state/explain-lease.js';
 export type { AllocationRule, AnsweringAgent } from './state/explain-lease.js';
+export { answeringAgent6, lease6Cause, lease6Rule } from './state/explain-lease6.js';
+export type { Lease6Rule } from './state/explain-lease6.js';
 export type { AgentModelOptions, ModelChange } from './state/agent-model.js';
 export { AGENT_MODEL_SNAPSHOT_V, leaseHostnames, modelFingerprint } from './state/model-snapshot.js';
 export type { AgentModelSnapshot } from './state/model-snapshot.js';

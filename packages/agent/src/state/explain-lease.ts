@@ -74,8 +74,14 @@ function keyBytes(client: { mac: string; clientId?: string }): Uint8Array {
   return Buffer.from(client.clientId ?? client.mac.replaceAll(':', ''), 'hex');
 }
 
-/** Which agent most likely wrote the LeaseBound at `boundSeq` (time `at`), from the bindings and heartbeats `model` folded before it. */
-export function answeringAgent(model: AgentModel, networkId: string, boundSeq: number, at: number, holder: { mac: string; clientId?: string }, agentDownTime: number): AnsweringAgent {
+/** What the split's winner answered, for DHCPv4 (the DHCPv6 explanation names its own messages). */
+const DHCPV4_SPLIT = "the client's DISCOVER or INIT-REBOOT (a renewal is answered by whichever agent the client unicasts to";
+
+/**
+ * Which agent most likely wrote the LeaseBound at `boundSeq` (time `at`), from the bindings and heartbeats `model` folded before it.
+ * `holder.clientId` is the hex the split hashes when present (option 61; a DHCPv6 client's DUID); `split` says what the chosen agent answered.
+ */
+export function answeringAgent(model: AgentModel, networkId: string, boundSeq: number, at: number, holder: { mac: string; clientId?: string }, agentDownTime: number, split = DHCPV4_SPLIT): AnsweringAgent {
   const agents = model.agentsOf(networkId).sort();
   // The agent's own liveness rule (agent_down_time since the last heartbeat, as of the event's time).
   const live = agents.filter((id) => {
@@ -89,7 +95,7 @@ export function answeringAgent(model: AgentModel, networkId: string, boundSeq: n
   const chosen = pool.find((id) => servesClient(pool, id, keyBytes(holder))) ?? null;
   return {
     id: chosen,
-    text: `${chosen}: the RFC 3074 split of the live bound agents [${pool.join(', ')}] gives this client to it, so it answered the client's DISCOVER or INIT-REBOOT (a renewal is answered by whichever agent the client unicasts to; ${note})`,
+    text: `${chosen}: the RFC 3074 split of the live bound agents [${pool.join(', ')}] gives this client to it, so it answered ${split}; ${note})`,
     bound: agents,
     live,
   };
