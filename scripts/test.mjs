@@ -2,11 +2,11 @@
 // `npm test`: typecheck and test every package through nx, then print the
 // closing line CI reads ("N passed, N failed") summed from vitest's JSON
 // reports. Nx runs without its daemon and never reaches a cloud service.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nxEnv, testStepArgs } from './lib/test-step.mjs';
+import { nxEnv, testLaneArgs, testStepArgs } from './lib/test-step.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Each package's vitest writes <package>/.reports/vitest.json; a run deletes them first, so a
@@ -20,9 +20,19 @@ function nx(args) {
   return spawnSync('nx', args, { cwd: root, env, stdio: 'inherit' }).status ?? 1;
 }
 
+/** Runs nx once per lane, at the same time; the worst exit status. */
+async function lanes(argsOfLanes) {
+  const statuses = await Promise.all(argsOfLanes.map((args) => new Promise((resolve) => {
+    spawn('nx', args, { cwd: root, env, stdio: 'inherit' }).on('close', (code) => resolve(code ?? 1));
+  })));
+  return Math.max(...statuses);
+}
+
 for (const dir of packageDirs) rmSync(reportOf(dir), { force: true });
 const typecheck = nx(['run-many', '-t', 'typecheck', '--outputStyle=stream', ...extra]);
-const tests = nx(testStepArgs(extra));
+// The whole suite in two lanes side by side (lib/test-step.mjs says why); a run narrowed by
+// extra arguments (`npm test -- --projects=...`) in one.
+const tests = extra.length > 0 ? nx(testStepArgs(extra)) : await lanes(testLaneArgs());
 
 let passed = 0;
 let failed = 0;

@@ -8,13 +8,22 @@
 
 /** nx's arguments for the test step; `extra` are passed through (e.g. --projects=...). */
 export function testStepArgs(extra = []) {
-  // Two packages at a time. Each package's vitest runs its files one after another (one
-  // worker on two cores), and most of the time goes to waiting on real servers, clients
-  // and namespaces, so a second package fills the idle core. Nx starts the packages with
-  // the most dependencies first (harness, then tools: the two longest), so the short
-  // packages fill in beside them. No package shares a port, a data directory or a
-  // namespace name with another: each test spawns its own on free ports and temp dirs.
-  return ['run-many', '-t', 'test', '--parallel=2', '--outputStyle=stream', '--skip-nx-cache', ...extra];
+  return ['run-many', '-t', 'test', '--parallel=1', '--outputStyle=stream', '--skip-nx-cache', ...extra];
+}
+
+// The whole suite runs in two lanes side by side, each one package at a time. Each
+// package's vitest runs its files one after another (one worker on two cores) and most
+// of the time goes to waiting on real servers, clients and namespaces, so a second lane
+// fills the idle core. Nx alone would start the packages most others depend on first
+// and the end-to-end harness, the longest, last; so the lanes are chosen here, about
+// equal in length (harness and journal against the rest, from CI's reports). No package
+// shares a port, a data directory or a namespace name with another: every test spawns
+// its own, on free ports and in temporary directories.
+const FIRST_LANE = ['@leasehold/harness', '@leasehold/journal'];
+
+/** nx's arguments for each lane of the whole suite. */
+export function testLaneArgs() {
+  return [testStepArgs([`--projects=${FIRST_LANE.join(',')}`]), testStepArgs([`--exclude=${FIRST_LANE.join(',')}`])];
 }
 
 /** nx's environment for every step: no daemon, no cloud, plain output. */

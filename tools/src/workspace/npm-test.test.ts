@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
-import { CACHE_REPLAY_MARKERS, nxEnv, testStepArgs } from '../../../scripts/lib/test-step.mjs';
+import { CACHE_REPLAY_MARKERS, nxEnv, testLaneArgs, testStepArgs } from '../../../scripts/lib/test-step.mjs';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'lh-npm-test-'));
@@ -44,3 +44,17 @@ test('the test target is not cacheable in the workspace configuration', () => {
   expect(nxJson.targetDefaults.test.cache).toBe(false);
   expect(testStepArgs()).toContain('--skip-nx-cache');
 });
+
+test('the two lanes of the whole suite run every package that has tests, each once, never from the cache', () => {
+  const lanes = testLaneArgs();
+  for (const lane of lanes) expect(lane).toContain('--skip-nx-cache');
+  const listed = (flag: string) => lanes.flatMap((a) => a.filter((x) => x.startsWith(flag)).flatMap((x) => x.slice(flag.length).split(',')));
+  const first = listed('--projects=');
+  // The second lane is everything but the first, so nothing is left out; the first names real packages (a typo would run nothing there).
+  expect(listed('--exclude=')).toEqual(first);
+  const nx = join(root, 'node_modules', '.bin', 'nx');
+  const run = spawnSync(nx, ['show', 'projects', '--with-target', 'test', '--json'], { cwd: root, env: nxEnv(), encoding: 'utf8', timeout: 120_000 });
+  const withTests = JSON.parse(run.stdout) as string[];
+  for (const name of first) expect(withTests).toContain(name);
+  expect(withTests.length).toBeGreaterThan(first.length);
+}, 120_000);
