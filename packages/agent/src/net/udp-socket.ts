@@ -39,6 +39,10 @@ interface NativeNet {
   openBatched6?(port: number, group: Uint8Array, input: ArrayBuffer, inputMeta: ArrayBuffer, inputNames: ArrayBuffer, onReadable: (count: number) => void, netnsPath: string, ifname: string): unknown;
   /** Sends on an openBatched6 socket; a link-local address is reached on the socket's interface. */
   sendTo6?(socket: unknown, data: Uint8Array, address: Uint8Array, port: number): boolean;
+  /** A raw ICMPv6 socket on `ifname` for router advertisements (lh_icmp6.h); absent from an addon built before it. */
+  openIcmp6?(ifname: string, netnsPath: string, onSolicitation: (data: Uint8Array, source: Uint8Array, hopLimit: number) => void): unknown;
+  sendIcmp6?(socket: unknown, data: Uint8Array, destination: Uint8Array): boolean;
+  closeIcmp6?(socket: unknown): void;
   /** A listening TCP socket's descriptor, on `ifname` ("" none) in the namespace at `netnsPath` ("" this one); absent from an addon built before it. */
   openTcpListener?(address: number, port: number, backlog: number, ifname: string, netnsPath: string): number;
 }
