@@ -28,6 +28,8 @@ const EXTENSIONS: readonly (readonly [string, string, string])[] = [
   ['allowed-address-pairs', 'Allowed Address Pairs', 'Provides allowed address pairs'],
   ['port-security', 'Port Security', 'Provides port security'],
   ['standard-attr-timestamp', 'Resource timestamps', 'Adds created_at and updated_at fields to all Neutron resources that have Neutron standard attributes.'],
+  // Leasehold's own, named as Neutron names an extension's attributes (provider:, router:, binding:): leasehold:isolated_metadata on networks.
+  ['leasehold-isolated-metadata', 'Leasehold isolated metadata', 'A network attribute, leasehold:isolated_metadata: true or false turns the DHCP agents\' metadata proxy and its route on or off for the network, null leaves it to the agents\' enable_isolated_metadata and force_metadata.'],
   ['revision-if-match', 'If-Match constraints based on revision_number', "Extension indicating that If-Match based on revision_number is supported."],
 ];
 

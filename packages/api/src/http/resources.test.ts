@@ -23,6 +23,7 @@ const network: NetworkView = {
   updated_at: '2026-12-07T05:58:22Z',
   shared: false,
   port_security_enabled: true,
+  'leasehold:isolated_metadata': null,
 };
 
 describe('resources between the API and Neutron', () => {

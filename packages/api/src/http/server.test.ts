@@ -44,10 +44,16 @@ describe('Neutron HTTP API', () => {
     expect(net).toMatchObject({ name: 'http-net', status: 'ACTIVE', shared: false, description: '', tags: [], subnets: [], 'router:external': false, 'provider:network_type': 'local' });
     expect((await req('GET', `/v2.0/networks/${net.id}`)).body.network.id).toBe(net.id);
     expect((await req('GET', `/v2.0/networks/${net.id}?fields=id&fields=name`)).body.network).toEqual({ id: net.id, name: 'http-net' });
+    expect(net['leasehold:isolated_metadata']).toBeNull();
+    const metadataOn = await req('PUT', `/v2.0/networks/${net.id}`, { network: { 'leasehold:isolated_metadata': true } });
+    expect(metadataOn.body.network['leasehold:isolated_metadata']).toBe(true);
+    const badMetadata = await req('PUT', `/v2.0/networks/${net.id}`, { network: { 'leasehold:isolated_metadata': 'on' } });
+    expect(badMetadata.status).toBe(400);
+    expect(badMetadata.body.NeutronError.message).toMatch(/leasehold:isolated_metadata/);
     const listed = await req('GET', '/v2.0/networks?name=http-net');
     expect(listed.body.networks.map((n: { id: string }) => n.id)).toEqual([net.id]);
     const renamed = await req('PUT', `/v2.0/networks/${net.id}`, { network: { name: 'http-net-2' } });
-    expect(renamed.body.network).toMatchObject({ name: 'http-net-2', revision_number: net.revision_number + 1 });
+    expect(renamed.body.network).toMatchObject({ name: 'http-net-2', revision_number: net.revision_number + 2 });
     expect((await req('DELETE', `/v2.0/networks/${net.id}`)).status).toBe(204);
     const gone = await req('GET', `/v2.0/networks/${net.id}`);
     expect(gone.status).toBe(404);

@@ -40,6 +40,8 @@ export function createNetwork(req: Input<'networkCreate'>, projectId: string, ta
     ...segment,
     projectId,
     ...networkAttributes(req),
+    // Null is the agents' default, as is absent: only a choice is written.
+    ...(typeof req['leasehold:isolated_metadata'] === 'boolean' ? { isolatedMetadata: req['leasehold:isolated_metadata'] } : {}),
   };
   return [networkEvent(network.id, 'NetworkCreated', { network }, ctx)];
 }
@@ -60,6 +62,8 @@ export function updateNetwork(snapshot: NetworkSnapshot | undefined, req: Input<
   if (req.dns_domain !== undefined) changes.dnsDomain = normalizeDomain(req.dns_domain);
   if (req.availability_zone_hints !== undefined) changes.availabilityZoneHints = req.availability_zone_hints;
   Object.assign(changes, networkAttributes(req));
+  const isolatedMetadata = req['leasehold:isolated_metadata'];
+  if (isolatedMetadata !== undefined && isolatedMetadata !== (network.isolatedMetadata ?? null)) changes.isolatedMetadata = isolatedMetadata;
   if (providerChange(req)) {
     const segment = decideSegment(req, network, taken);
     if (segment.physicalNetwork !== network.physicalNetwork) changes.physicalNetwork = segment.physicalNetwork;

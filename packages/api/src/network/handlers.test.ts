@@ -59,4 +59,17 @@ describe('networks', () => {
     expect(ids(await t.client.ports.list({ network_id: net.id, 'not-tags': 'p,z' }))).toContain(port.id);
     expect((await t.client.ports.show(port.id))['binding:host_id']).toBe('compute-1');
   });
+
+  test("leasehold:isolated_metadata is null (the agents' default) unless set, takes true, false and null again, and refuses anything else with the field named", async () => {
+    const net = await t.client.networks.create({ name: 'n-metadata' });
+    expect(net['leasehold:isolated_metadata']).toBeNull();
+    const on = await t.client.networks.create({ name: 'n-metadata-on', 'leasehold:isolated_metadata': true });
+    expect((await t.client.networks.show(on.id))['leasehold:isolated_metadata']).toBe(true);
+    expect(await t.client.networks.update(net.id, { 'leasehold:isolated_metadata': false })).toMatchObject({ 'leasehold:isolated_metadata': false });
+    // Another change keeps it; null gives the choice back to the agents.
+    expect(await t.client.networks.update(net.id, { mtu: 1400 })).toMatchObject({ 'leasehold:isolated_metadata': false });
+    expect(await t.client.networks.update(net.id, { 'leasehold:isolated_metadata': null })).toMatchObject({ 'leasehold:isolated_metadata': null });
+    const refused = await apiErrorOf(t.client.networks.update(net.id, { 'leasehold:isolated_metadata': 'yes' as never }));
+    expect(refused).toMatchObject({ code: 'VALIDATION_FAILED', field: 'leasehold:isolated_metadata' });
+  });
 });

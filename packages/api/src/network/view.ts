@@ -24,6 +24,7 @@ export function networkView(snapshot: NetworkSnapshot, version: number, times?: 
     ...projectFields(n.projectId),
     revision_number: version,
     ...networkAttributesView(n),
+    'leasehold:isolated_metadata': n.isolatedMetadata ?? null,
     ...timesView(times),
   };
 }

@@ -27,6 +27,8 @@ describe("Neutron's fields kept for clients", () => {
   test('networks take shared and port_security_enabled; ports port_security_enabled, binding:host_id, binding:profile and allowed_address_pairs; subnets none of them', () => {
     expect(schemas.networkCreate.safeParse({ shared: true, port_security_enabled: false }).success).toBe(true);
     expect(schemas.networkCreate.safeParse({ shared: 'yes' }).success).toBe(false);
+    for (const value of [true, false, null]) expect(schemas.networkUpdate.safeParse({ id: 'n', 'leasehold:isolated_metadata': value }).success).toBe(true);
+    expect(schemas.networkCreate.safeParse({ 'leasehold:isolated_metadata': 'true' }).success).toBe(false);
     const port = { network_id: 'n', port_security_enabled: false, 'binding:host_id': 'compute-1', 'binding:profile': { pci_slot: '0000:05:00.1' }, allowed_address_pairs: [{ ip_address: '198.18.0.0/24', mac_address: 'fa:16:3e:00:00:01' }] };
     expect(schemas.portCreate.safeParse(port).success).toBe(true);
     expect(schemas.portCreate.safeParse({ network_id: 'n', allowed_address_pairs: [{ mac_address: 'fa:16:3e:00:00:01' }] }).success).toBe(false);

@@ -82,6 +82,8 @@ const networkFields = {
   'provider:network_type': z.enum(['flat', 'vlan', 'vxlan']).optional(),
   /** Its range depends on the type (network/segment.ts checks it as Neutron does). */
   'provider:segmentation_id': z.number().int().nullable().optional(),
+  /** Leasehold's own extension (leasehold-isolated-metadata): true or false overrides the agents' isolated-metadata settings; null leaves them to decide. */
+  'leasehold:isolated_metadata': z.boolean().nullable().optional(),
 };
 
 export const schemas = {

@@ -35,6 +35,8 @@ export interface NetworkView {
   /** Kept and shown; no effect (no RBAC, no security groups). */
   readonly shared: boolean;
   readonly port_security_enabled: boolean;
+  /** Isolated metadata on this network: true or false whatever the agents' settings say; null, as their settings say. */
+  readonly 'leasehold:isolated_metadata': boolean | null;
 }
 
 export interface SubnetView {
