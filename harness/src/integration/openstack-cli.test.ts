@@ -5,8 +5,9 @@
  * ports, agents and DHCP hosting, and the transcript's error cases, with
  * the JSON keys and error messages the transcript shows for the real
  * Neutron Zed; an IPv6 subnet with both modes and a dual-stack port
- * (issue 22); and the fields Leasehold keeps for clients (description,
- * tags, shared, binding, allowed address pairs).
+ * (issue 22); the fields Leasehold keeps for clients (description,
+ * tags, shared, binding, allowed address pairs); and Leasehold's own
+ * leasehold:isolated_metadata through --extra-property (issue 23).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -236,4 +237,17 @@ describe('the openstack CLI on Leasehold', () => {
     await ok('network', 'delete', 'os-kept');
     // About twelve runs of the CLI.
   }, 300_000);
+
+  test("leasehold:isolated_metadata (issue 23) is sent by the CLI's --extra-property on network create and set, and given back to the agents' default by network unset", async () => {
+    // The CLI shows only the attributes its SDK knows (NETWORK_KEYS above): the value is read over HTTP.
+    const metadataOf = async (id: string) => ((await (await fetch(`${endpoint}/v2.0/networks/${id}`)).json()) as { network: Record<string, unknown> }).network['leasehold:isolated_metadata'];
+    const net = await json('network', 'create', 'os-metadata', '--extra-property', 'type=bool,name=leasehold:isolated_metadata,value=false');
+    expect(await metadataOf(net.id as string)).toBe(false);
+    await ok('network', 'set', 'os-metadata', '--extra-property', 'type=bool,name=leasehold:isolated_metadata,value=true');
+    expect(await metadataOf(net.id as string)).toBe(true);
+    await ok('network', 'unset', 'os-metadata', '--extra-property', 'name=leasehold:isolated_metadata,value=');
+    expect(await metadataOf(net.id as string)).toBeNull();
+    expect(await fails('network', 'set', 'os-metadata', '--extra-property', 'name=leasehold:isolated_metadata,value=yes')).toMatch(/400.*leasehold:isolated_metadata/);
+    await ok('network', 'delete', 'os-metadata');
+  }, 120_000);
 });

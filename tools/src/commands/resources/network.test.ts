@@ -29,6 +29,16 @@ describe('leasehold net', () => {
     expect(await t.client.networks.show(network.id)).toEqual(network);
   });
 
+  test('--isolated-metadata on, off and default set leasehold:isolated_metadata to true, false and null; another word is refused', async () => {
+    const created = jsonOf<{ network: NetworkView }>(await cli('net', 'create', 'md-net', '--isolated-metadata', 'on', '--json')).network;
+    expect(created['leasehold:isolated_metadata']).toBe(true);
+    expect(jsonOf<{ network: NetworkView }>(await cli('net', 'update', 'md-net', '--isolated-metadata', 'off', '--json')).network['leasehold:isolated_metadata']).toBe(false);
+    expect(jsonOf<{ network: NetworkView }>(await cli('net', 'update', 'md-net', '--isolated-metadata', 'default', '--json')).network['leasehold:isolated_metadata']).toBeNull();
+    const refused = await cli('net', 'update', 'md-net', '--isolated-metadata', 'maybe');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/--isolated-metadata is on, off or default/);
+  });
+
   test('list filters by physical network and prints a table with one row per network; show finds a network by name', async () => {
     const a = await t.client.networks.create({ name: 'listed-a', 'provider:physical_network': 'physnet-list' });
     // One flat network per physical network: the second is a VLAN of it.

@@ -23,6 +23,8 @@ export interface NetworkFlags extends ConnectionFlags {
   readonly enable?: boolean;
   readonly disable?: boolean;
   readonly revision?: string;
+  /** leasehold:isolated_metadata: on, off or default. */
+  readonly isolatedMetadata?: string;
 }
 
 type NetworkFields = Omit<ApiInput<'networkUpdate'>, 'id' | 'revision_number'>;
@@ -38,7 +40,16 @@ export function networkFields(flags: NetworkFlags): NetworkFields {
     'provider:physical_network': flags.physicalNetwork === false ? null : (flags.physicalNetwork ?? flags.providerPhysicalNetwork),
     'provider:network_type': networkType(flags.providerNetworkType),
     'provider:segmentation_id': flags.providerSegment === undefined ? undefined : parseInteger('--provider-segment', flags.providerSegment, 1, MAX_SEGMENT),
+    'leasehold:isolated_metadata': isolatedMetadata(flags.isolatedMetadata),
   });
+}
+
+/** --isolated-metadata on|off|default as leasehold:isolated_metadata: true, false, null (the agents' settings decide). */
+function isolatedMetadata(text: string | undefined): boolean | null | undefined {
+  if (text === undefined) return undefined;
+  const value = ({ on: true, true: true, off: false, false: false, default: null } as Record<string, boolean | null>)[text.toLowerCase()];
+  if (value === undefined) throw badFlag('--isolated-metadata', `--isolated-metadata is on, off or default, not ${JSON.stringify(text)}`);
+  return value;
 }
 
 /** The largest segmentation id of any type (a VNI); the API checks each type's own range. */
@@ -74,6 +85,7 @@ const fieldFlags = (command: Command) =>
     .option('--no-physical-network', 'no physical network')
     .option('--provider-network-type <type>', 'provider:network_type: flat (the physical network itself), vlan or vxlan; without it, flat when a physical network is given')
     .option('--provider-segment <id>', 'provider:segmentation_id: the VLAN id (1-4094) or VNI (1-16777215); without it, the lowest free one')
+    .option('--isolated-metadata <on|off|default>', "leasehold:isolated_metadata: the DHCP agents' metadata proxy and its route for this network on or off whatever their settings, or as their settings say (default)")
     .option('--enable', 'admin state up')
     .option('--disable', 'admin state down');
 
