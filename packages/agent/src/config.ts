@@ -6,6 +6,7 @@ import { dhcpLimits, type DhcpLimitsOverrides } from './dhcp/rate-limit.js';
 import type { AgentDnsOptions } from './dns/agent-dns.js';
 import { defaultMetadataOptions, type MetadataOptions } from './metadata/options.js';
 import { defaultSegmentConfig, type SegmentConfig } from './net/segment-devices.js';
+import { defaultRaOptions, type RaOptions } from './ra/options.js';
 import { defaultTftpOptions, type AgentTftpOptions } from './tftp/config.js';
 
 export interface AgentConfig {
@@ -45,6 +46,8 @@ export interface AgentConfig {
   readonly metadata: MetadataOptions;
   /** The TFTP server for network boot (dnsmasq's enable-tftp, tftp-root, tftp-max): read-only, on the DHCP port addresses of the networks it is enabled on. Off by default. */
   readonly tftp: AgentTftpOptions;
+  /** Router advertisements (dnsmasq's enable-ra) on networks whose IPv6 subnets have an ipv6_ra_mode. Off by default: Neutron's L3 agent (radvd) sends them. */
+  readonly ipv6Ra: RaOptions;
   /** dnsmasq's log-dhcp: a line per DHCP packet and outcome, for every network (true) or these names or ids; false: off. */
   readonly logDhcp: boolean | readonly string[];
   /** dnsmasq's log-queries: a line per DNS query and answer of the embedded cache, for every network (true) or these names or ids. */
@@ -84,6 +87,7 @@ export function defaultAgentConfig(overrides: Partial<AgentConfig> = {}): AgentC
     dhcpClientClasses: [],
     metadata: defaultMetadataOptions,
     tftp: defaultTftpOptions,
+    ipv6Ra: defaultRaOptions,
     logDhcp: false,
     logQueries: false,
     ...overrides,

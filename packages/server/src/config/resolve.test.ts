@@ -27,6 +27,15 @@ describe('client classes (agent.dhcp_match, dhcp_userclass, dhcp_vendorclass)', 
   });
 });
 
+describe('router advertisements (agent.ipv6_ra)', () => {
+  test("off by default; dnsmasq's enable-ra for every network or a list (also from the environment), the interval and the default-router setting reach the agent; an interval under RFC 4861's 4 s is refused", () => {
+    expect(agentSettings(load('')).ipv6Ra).toStrictEqual({ enabled: false, maxIntervalS: 600, defaultRouter: false });
+    expect(agentSettings(load('agent:\n  ipv6_ra:\n    enabled: [lab, demo]\n    max_interval: 30\n    default_router: true\n')).ipv6Ra).toStrictEqual({ enabled: ['lab', 'demo'], maxIntervalS: 30, defaultRouter: true });
+    expect(agentSettings(load('', { LEASEHOLD_AGENT_IPV6_RA_ENABLED: 'true' })).ipv6Ra.enabled).toBe(true);
+    expect(messageOf(() => load('agent:\n  ipv6_ra:\n    max_interval: 3\n'))).toMatch(/agent\.ipv6_ra\.max_interval/);
+  });
+});
+
 describe('dns section', () => {
   test('goes through the dnsmasq option parser: lists repeat the option, true is a bare flag, false leaves it out', () => {
     const dns = dnsCacheConfig(

@@ -168,6 +168,7 @@ export function agentSettings(loaded: LoadedConfig, dns: DnsCacheConfig = dnsCac
       maxTransfers: a.tftp.max_transfers,
       maxBlockSize: a.tftp.max_block_size,
     },
+    ipv6Ra: { enabled: a.ipv6_ra.enabled, maxIntervalS: a.ipv6_ra.max_interval, defaultRouter: a.ipv6_ra.default_router },
     // dnsmasq's log-dhcp / log-queries in the dns section mean what log.dhcp / log.queries: true mean.
     logDhcp: dnsFlag(loaded, 'log-dhcp') || loaded.config.log.dhcp,
     logQueries: dns.logQueries || loaded.config.log.queries,

@@ -188,6 +188,15 @@ export const configSchema = z
         max_header_bytes: integer(1024, 65_536).default(8192).describe('request line and headers at most (431 past it)'),
         max_body_bytes: integer(0, 1_048_576).default(4096).describe("a POST's body at most (Nova's password route; 413 past it); GET and HEAD take none"),
       }),
+      ipv6_ra: section("Router advertisements (dnsmasq's enable-ra) for networks with no router sending them: on each interface of an enabled network whose IPv6 subnets have an ipv6_ra_mode, flags and prefixes as Neutron's radvd would send (docs/ipv6.md). Leave off where a Neutron router (its L3 agent's radvd) advertises: two senders confuse hosts.", {
+        enabled: perNetwork()
+          .default(false)
+          .describe("dnsmasq's enable-ra: true for every served network, or a list of network names or ids"),
+        max_interval: integer(4, 1800).default(600).describe('MaxRtrAdvInterval (RFC 4861 6.2.1) in seconds: unsolicited advertisements come every 1/3 to 1 of it (the first three at most 16 s apart)'),
+        default_router: perNetwork()
+          .default(false)
+          .describe("advertise the agent's host as the default router (router lifetime 3 × max_interval, dnsmasq's default) on networks with a gateway_ip; only where that host is the gateway and forwards; false: router lifetime 0, the agent is not a router; true, or a list of network names or ids"),
+      }),
       dhcp_match: classLines('dhcp-match')
         .default([])
         .describe("dnsmasq's dhcp-match: set:<tag>,<option>[,<value>] tags a client that sends the option (with that value), e.g. set:efi64,option:client-arch,7; set:ipxe,175 is always on, as Neutron's agent passes it to dnsmasq"),
