@@ -28,6 +28,8 @@ const testCommands = {
   'dnssec-signzone': 'bind9-utils',
   dhcrelay: 'isc-dhcp-relay',
   tcpdump: 'tcpdump',
+  // Router advertisements as a host sees them (the agent's RA sender, harness/src/agent-e2e/router-advertisements.test.ts).
+  rdisc6: 'ndisc6',
   dnsperf: 'dnsperf',
   busybox: 'busybox',
   openssl: 'openssl',
