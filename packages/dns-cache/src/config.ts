@@ -195,6 +195,8 @@ export interface DnsCacheConfig {
   readonly maxFails: number;
   /** dns-loop-detect: a TXT probe to each default upstream; one whose probe comes back to this cache is not used (loop-detect.ts). */
   readonly dnsLoopDetect: boolean;
+  /** clear-on-reload: a resolv-file read again (changed, or on SIGHUP) empties the answer cache, as in dnsmasq. */
+  readonly clearOnReload: boolean;
 }
 
 export const DEFAULT_CONFIG: DnsCacheConfig = {
@@ -245,6 +247,7 @@ export const DEFAULT_CONFIG: DnsCacheConfig = {
   synthDomains: [],
   aliases: [],
   dnsLoopDetect: false,
+  clearOnReload: false,
   healthCheckMs: undefined,
   maxFails: 2,
 };

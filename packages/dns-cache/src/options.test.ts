@@ -132,7 +132,8 @@ describe('errors name the file, line and option', () => {
     expect(error.message).toBe(`${reason} (${option}) at line ${line} of test.conf`);
   });
 
-  propTest.prop([fc.array(fc.constantFrom('port=53', 'strict-order', '# c', '', 'cache-size=10'), { maxLength: 20 })])(
+  // Options that may repeat (port and cache-size may not: dnsmasq's "illegal repeated keyword", below).
+  propTest.prop([fc.array(fc.constantFrom('server=198.18.255.1', 'strict-order', '# c', '', 'domain-needed'), { maxLength: 20 })])(
     'the line of the first bad option is reported, whatever comes before it',
     (good) => {
       expect(errorOf([...good, 'port=x', 'port=y'].join('\n')).line).toBe(good.length + 1);
@@ -176,5 +177,33 @@ describe('hosts and resolv.conf files', () => {
       { address: '198.18.0.53', port: 53, family: 4 },
       { address: '::1', port: 53, family: 6 },
     ]);
+  });
+});
+
+describe("dnsmasq 2.90's rules on repeated options (the conformance corpus found them)", () => {
+  test('an option dnsmasq takes once is "illegal repeated keyword" at its second line in the files, whichever file', () => {
+    expect(errorOf('cache-size=100\nno-resolv\ncache-size=200')).toMatchObject({ line: 3, option: 'cache-size', reason: 'illegal repeated keyword' });
+    for (const once of ['port=53', 'neg-ttl=60', 'local-ttl=5', 'mx-target=m.test', 'local-service', 'dns-forward-max=100', 'edns-packet-max=1232']) {
+      expect(errorOf(`${once}\n${once}`)).toMatchObject({ line: 2, reason: 'illegal repeated keyword' });
+    }
+    // Repeatable ones stay repeatable.
+    expect(parse('server=198.18.255.1\nserver=198.18.255.2\ndomain-needed\ndomain-needed').servers).toHaveLength(2);
+  });
+
+  test('twice on the command line is "illegal repeated flag"; a flag overrides the files\' value, as the command line comes last', () => {
+    expect(() => applyItems(parseDnsArgs(['--cache-size=1', '--cache-size=2']).items)).toThrow(/illegal repeated flag/);
+    const items = [...parseConfigText('cache-size=1000', 'nm.conf'), ...parseDnsArgs(['--cache-size=400']).items];
+    expect(applyItems(items).cacheSize).toBe(400);
+  });
+
+  test('an alias named twice, in one cname line or two, is "duplicate CNAME"; a shared target is not', () => {
+    expect(errorOf('cname=a.test,b.test\ncname=A.test,c.test')).toMatchObject({ line: 2, reason: 'duplicate CNAME' });
+    expect(errorOf('cname=a.test,a.test,b.test')).toMatchObject({ line: 1, reason: 'duplicate CNAME' });
+    expect(parse('cname=a.test,b.test\ncname=c.test,b.test\ncname=b.test,d.test').cnames).toHaveLength(3);
+  });
+
+  test("NetworkManager's flags are accepted: clear-on-reload sets clearOnReload, enable-dbus and proxy-dnssec change nothing else", () => {
+    expect(applyItems(parseDnsArgs(['--clear-on-reload', '--enable-dbus=org.freedesktop.NetworkManager.dnsmasq', '--proxy-dnssec']).items)).toEqual({ ...DEFAULT_CONFIG, clearOnReload: true });
+    expect(parse('enable-dbus').clearOnReload).toBe(false);
   });
 });

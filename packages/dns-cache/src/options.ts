@@ -151,7 +151,16 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   // hostsdir: dnsmasq watches the directory with inotify; here it is polled like addn-hosts, which takes directories too.
   hostsdir: valued((c, v, w) => c.addnHosts.push(v || fail('missing directory name', w))),
   'no-hosts': flag((c) => (c.noHosts = true)),
-  cname: valued((c, v, w) => c.cnames.push(parseCname(v, (reason) => fail(reason, w)))),
+  cname: valued((c, v, w) => {
+    const cname = parseCname(v, (reason) => fail(reason, w));
+    // dnsmasq 2.90: an alias named twice, here or by an earlier cname line, is "duplicate CNAME".
+    const taken = new Set(c.cnames.flatMap((earlier) => earlier.aliases));
+    for (const alias of cname.aliases) {
+      if (taken.has(alias)) fail('duplicate CNAME', w);
+      taken.add(alias);
+    }
+    c.cnames.push(cname);
+  }),
   'mx-host': record(parseMxHost),
   'mx-target': valued((c, v, w) => (c.mxTarget = name(v, w))),
   'srv-host': record(parseSrvHost),
@@ -225,7 +234,22 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'pid-file': ignoredValue,
   user: ignoredValue,
   group: ignoredValue,
+  // NetworkManager starts dnsmasq with these. No D-Bus interface here; forwarded answers keep upstream's AD bit as sent.
+  'enable-dbus': { value: 'optional', apply: () => {} },
+  'proxy-dnssec': ignored,
+  // clear-on-reload: a resolv-file read again (changed, or on SIGHUP) empties the answer cache, as dnsmasq does with it.
+  'clear-on-reload': { value: false, apply: (c) => (c.clearOnReload = true) },
 };
+
+/**
+ * Options dnsmasq 2.90 takes once (its ARG_ONE): a second one in the config
+ * files is "illegal repeated keyword", a second flag "illegal repeated flag";
+ * a flag overrides the files' value, as the command line comes last.
+ */
+const ONCE: ReadonlySet<string> = new Set([
+  'port', 'cache-size', 'neg-ttl', 'min-cache-ttl', 'max-cache-ttl', 'local-ttl', 'mx-target', 'local-service', 'dns-forward-max',
+  'edns-packet-max', 'use-stale-cache', 'log-facility', 'pid-file', 'user', 'group', 'enable-dbus',
+]);
 
 /** One `name[=value]` item, from a file line or a flag. */
 export interface ConfigItem {
@@ -238,8 +262,14 @@ export interface ConfigItem {
 /** Applies items in order onto a config (defaults if none). Pure; throws ConfigError on the first bad item. */
 export function applyItems(items: Iterable<ConfigItem>, base: DnsCacheConfig = DEFAULT_CONFIG): DnsCacheConfig {
   const config = structuredClone(base) as Builder;
+  const given = new Set<string>();
   for (const item of items) {
     const where = { file: item.file, line: item.line, option: item.name };
+    if (ONCE.has(item.name)) {
+      const from = `${item.file === 'command line' ? 'flag' : 'file'} ${item.name}`;
+      if (given.has(from)) fail(item.file === 'command line' ? 'illegal repeated flag' : 'illegal repeated keyword', where);
+      given.add(from);
+    }
     // DHCP and TFTP options belong to the agent's servers; a shared dnsmasq.conf may hold them.
     if (item.name.startsWith('dhcp-') || item.name === 'enable-tftp' || item.name.startsWith('tftp-')) continue;
     const spec = OPTIONS[item.name] ?? fail('bad option', where);

@@ -27,6 +27,8 @@ export class Routing {
   disabled: ReadonlySet<string> = new Set();
   /** Called when re-read resolv-files name other upstreams (dns-loop-detect probes them again). */
   onServersChanged: (() => void) | undefined;
+  /** Called whenever resolv-files are read again after the start (changed, or on SIGHUP): clear-on-reload empties the cache. */
+  onResolvRead: (() => void) | undefined;
 
   constructor(
     readonly config: DnsCacheConfig,
@@ -94,6 +96,7 @@ export class Routing {
     }
     const before = this.#resolvServers.map(key).join(' ');
     this.#resolvServers = servers;
+    this.onResolvRead?.();
     if (!force && before !== servers.map(key).join(' ')) this.onServersChanged?.();
   }
 

@@ -129,6 +129,13 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
   }
   // dns-loop-detect: probes go out once we listen (a looping upstream sends them back to us), and again when the upstreams change.
   resolver.routing.onServersChanged = errors.wrap('probing upstreams for loops', () => resolver.probeLoops());
+  // clear-on-reload: new nameservers may hold other data than the cache, so a re-read resolv-file empties it (dnsmasq's meaning).
+  if (config.clearOnReload) {
+    resolver.routing.onResolvRead = () => {
+      resolver.cache.clear();
+      resolver.hot?.clear();
+    };
+  }
   resolver.probeLoops();
 
   return {
