@@ -8,7 +8,9 @@
  * Neutron's headers with a valid signature. A curl from an address of the
  * same link that is no port's gets 404, and Nova never hears of it. Once a
  * router interface port holds the gateway, the subnet's route goes through
- * the gateway and the proxy and its address are gone.
+ * the gateway and the proxy and its address are gone. A network's own
+ * leasehold:isolated_metadata wins over the agent's setting: off, no route
+ * and no proxy; on (an API update), the renewal's route and curl's answer.
  *
  * Then the same on two VXLAN networks with the same CIDR, the same DHCP port
  * address and the same instance address: each network's proxy listens in
@@ -113,6 +115,46 @@ describe('isolated metadata', () => {
       await expect.poll(() => agent.metadata?.listening().has(network.id), { timeout: 10_000 }).toBe(false);
       expect(agent.served().find((s) => s.networkId === network.id)?.metadataRoutes).toStrictEqual(new Map([[subnet.id, parseIpv4('198.18.64.1')]]));
       expect((await execFileAsync('ip', ['-4', 'addr', 'show', 'dev', link.hostIf])).stdout).not.toContain('169.254.169.254');
+    } finally {
+      await client.stop();
+    }
+  });
+
+  test("a network's own leasehold:isolated_metadata wins over the agent's setting: off, its client gets no route to 169.254.169.254 and no proxy listens; set on through the API, a renewal brings the route and curl gets the instance id", async () => {
+    const link = await env.link();
+    const agent = await env.startAgent({
+      agentId: 'agent-metadata-own',
+      interfaceMappings: { 'phys-md-own': link.hostIf },
+      dns: { enabled: false, port: 0 },
+      // The agent's default is on: the network's false must win.
+      metadata: { ...defaultMetadataOptions, enableIsolatedMetadata: true, novaMetadataPort: (nova.address() as AddressInfo).port, metadataProxySharedSecret: SECRET },
+    });
+    const { network, subnet } = await env.network(
+      'phys-md-own',
+      { cidr: '198.18.67.0/24', gateway_ip: '198.18.67.1', allocation_pools: [{ start: '198.18.67.2', end: '198.18.67.99' }], dynamic_pools: [] },
+      { 'leasehold:isolated_metadata': false },
+    );
+    const instance = 'instance-with-its-own-setting';
+    await env.t.client.ports.create({ network_id: network.id, mac_address: await macOf(link.ns, link.clientIf), device_owner: 'compute:nova', device_id: instance, fixed_ips: [{ subnet_id: subnet.id, ip_address: '198.18.67.20' }] });
+    await env.bind(agent, network.id);
+    const dhcpIp = formatIpv4([...agent.served().find((s) => s.networkId === network.id)!.serverIps.values()][0]!);
+
+    const client = await startClient('udhcpc', link, { routes: true });
+    try {
+      const lease = await client.waitFor(['bound'], 15_000);
+      expect(lease.ip).toBe('198.18.67.20');
+      // Served (it answered), and still no metadata: no classless route at all, no proxy, no address.
+      expect(lease.routes).toStrictEqual([]);
+      expect(agent.metadata.listening().has(network.id)).toBe(false);
+      expect((await execFileAsync('ip', ['-4', 'addr', 'show', 'dev', link.hostIf])).stdout).not.toContain('169.254.169.254');
+
+      await env.t.client.networks.update(network.id, { 'leasehold:isolated_metadata': true });
+      await expect.poll(() => agent.metadata.listening().has(network.id), { timeout: 10_000 }).toBe(true);
+      const seen = client.events().length;
+      client.renew();
+      const renewed = await client.waitFor(['renew', 'bound'], 15_000, seen);
+      expect(renewed.routes).toStrictEqual([`169.254.169.254/32 via ${dhcpIp}`, '0.0.0.0/0 via 198.18.67.1']);
+      expect(await curl(link, 'http://169.254.169.254/latest/meta-data/instance-id')).toStrictEqual({ body: instance, status: '200' });
     } finally {
       await client.stop();
     }

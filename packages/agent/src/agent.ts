@@ -18,6 +18,7 @@
  * - readiness.ts: what the model has folded and serves, for the API's port status.
  * - metadata/: isolated metadata, the proxies on 169.254.169.254 (listeners.ts) the reconcile places.
  * - tftp/: the read-only TFTP server for network boot on the DHCP port addresses (listeners.ts).
+ * - ra/: router advertisements (dnsmasq's enable-ra) where config.ipv6Ra turns them on, following the served set.
  */
 import type { Journal, ProjectionStartOptions, RunningSnapshottedProjection } from '@leasehold/journal';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -34,7 +35,6 @@ import { agentDns, type AgentDns } from './dns/agent-dns.js';
 import { LeaseExpiry } from './expiry.js';
 import { callerOf } from './metadata/identity.js';
 import { MetadataProxies } from './metadata/listeners.js';
-import { metadataWanted } from './metadata/options.js';
 import { Heartbeats } from './heartbeats.js';
 import { clientClassRules } from './dhcp/client-classes.js';
 import { liveAgents } from './live-agents.js';
@@ -43,6 +43,7 @@ import { Dhcp6Sockets } from './net/dhcp6-sockets.js';
 import { interfaceAddresses } from './net/interfaces.js';
 import { SegmentDevices } from './net/segment-devices.js';
 import { agentTftp, type AgentTftp } from './tftp/listeners.js';
+import { RouterAdvertisements } from './ra/advertisers.js';
 import { startModelProjection } from './projection.js';
 import { ReadinessReports } from './readiness.js';
 import { Reconciler } from './reconcile.js';
@@ -57,10 +58,12 @@ export interface RunningAgent {
   readonly dhcp6: Dhcp6Server;
   readonly projection: RunningSnapshottedProjection;
   readonly dns: AgentDns;
-  /** The metadata proxies, when isolated metadata is on (config.metadata). */
-  readonly metadata: MetadataProxies | undefined;
+  /** The metadata proxies: one per network that gets isolated metadata (by config.metadata or its own leasehold:isolated_metadata). */
+  readonly metadata: MetadataProxies;
   /** The TFTP server (listening only where config.tftp enables it). */
   readonly tftp: AgentTftp;
+  /** The router advertisement sender (advertising only where config.ipv6Ra enables it). */
+  readonly ra: RouterAdvertisements;
   /** Networks served now, with their interfaces. */
   served(): ServedNetwork[];
   /** Sends a heartbeat now (also sent every report interval). */
@@ -113,19 +116,20 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     const first = interfaceAddresses(ifname)[0];
     return first && formatIpv4(first.address);
   });
-  const metadata = metadataWanted(config.metadata)
-    ? new MetadataProxies({ options: config.metadata, callerOf: (networkId, address) => callerOf(address, model.portsOf(networkId), model.network(networkId)), log })
-    : undefined;
+  // Always there: a network's own leasehold:isolated_metadata may turn its proxy on whatever the agent's settings (it listens only where one is wanted).
+  const metadata = new MetadataProxies({ options: config.metadata, callerOf: (networkId, address) => callerOf(address, model.portsOf(networkId), model.network(networkId)), log });
   const tftp = agentTftp(config.tftp, log, (id) => model.network(id)?.name);
-  const reconciler = new Reconciler({ config, model, ports, served, server, sockets, dns, records, log, devices, tftp, dhcp6: { sockets: sockets6, serves: (id) => dhcp6.serves(id) }, ...(metadata ? { metadata } : {}) });
+  const reconciler = new Reconciler({ config, model, ports, served, server, sockets, dns, records, log, devices, tftp, dhcp6: { sockets: sockets6, serves: (id) => dhcp6.serves(id) }, metadata });
   const heartbeats = new Heartbeats({ config, journal, model, served, log });
   const expiry = new LeaseExpiry({ model, writer, served, expire6: (now) => dhcp6.expire(now) });
   const readiness = new ReadinessReports({ config, nc, model, served, log });
+  const ra = new RouterAdvertisements({ options: config.ipv6Ra, model, served, log });
 
   // After the replay: a change of what is served reconciles, and any change rebuilds the local names (in this order).
   reconciler.followChanges();
   records.followChanges();
   await reconciler.reconcile();
+  if (config.listen) ra.start();
   await heartbeats.start();
   readiness.start();
   expiry.start();
@@ -139,6 +143,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     dns,
     metadata,
     tftp,
+    ra,
     served: () => [...served.current.values()],
     heartbeat: () => heartbeats.send(),
     reconcile: () => reconciler.reconcile(),
@@ -150,9 +155,10 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
       await reconciler.stop();
       records.stop();
       hostnames.stop();
+      ra.stop();
       await sockets.closeAll();
       await sockets6.closeAll();
-      await metadata?.closeAll();
+      await metadata.closeAll();
       await tftp.stop();
       // Segments' devices and namespaces go with the agent, as with the network (left, they would answer nothing).
       for (const failure of await devices.removeAll()) log(`dhcp: ${failure}`);

@@ -55,26 +55,27 @@ export const defaultMetadataOptions: MetadataOptions = {
   maxResponseBytes: 4 * 1024 * 1024,
 };
 
-/** Whether any setting turns metadata on, for some network at least. Pure. */
-export function metadataWanted(options: Pick<MetadataOptions, 'enableIsolatedMetadata' | 'forceMetadata'>): boolean {
-  return onFor(options.enableIsolatedMetadata) || onFor(options.forceMetadata);
-}
-
-/** The settings as they apply to one network (named by id or name in a list). Pure. */
+/**
+ * The settings as they apply to one network: the agent's (a list names it by
+ * id or name), unless the network's own `leasehold:isolated_metadata`
+ * (`isolatedMetadata`) says otherwise. true turns enable_isolated_metadata
+ * on for it (force_metadata, where the agent sets it, still applies); false
+ * turns both off; null or absent leaves the agent's. Pure.
+ */
 export function metadataFor(
   options: Pick<MetadataOptions, 'enableIsolatedMetadata' | 'forceMetadata' | 'enableMetadataNetwork'>,
-  network: { readonly id: string; readonly name?: string | undefined },
+  network: { readonly id: string; readonly name?: string | undefined; readonly isolatedMetadata?: boolean | null | undefined },
 ): { enableIsolatedMetadata: boolean; forceMetadata: boolean; enableMetadataNetwork: boolean } {
+  const own = network.isolatedMetadata ?? undefined;
   return {
-    enableIsolatedMetadata: onFor(options.enableIsolatedMetadata, network),
-    forceMetadata: onFor(options.forceMetadata, network),
+    enableIsolatedMetadata: own ?? onFor(options.enableIsolatedMetadata, network),
+    forceMetadata: own !== false && onFor(options.forceMetadata, network),
     enableMetadataNetwork: options.enableMetadataNetwork,
   };
 }
 
-function onFor(setting: boolean | readonly string[], network?: { readonly id: string; readonly name?: string | undefined }): boolean {
+function onFor(setting: boolean | readonly string[], network: { readonly id: string; readonly name?: string | undefined }): boolean {
   if (typeof setting === 'boolean') return setting;
-  if (network === undefined) return setting.length > 0;
   return setting.includes(network.id) || (network.name !== undefined && network.name !== '' && setting.includes(network.name));
 }
 

@@ -39,6 +39,20 @@ describe('served networks with their metadata', () => {
     expect(withMetadata(two, model, { ...defaultMetadataOptions, forceMetadata: ['other'] }).get('n2')?.metadataProxy).toBe(true);
   });
 
+  test("a network's own leasehold:isolated_metadata wins over the agent's settings: true turns it on with them off, false off with enable_isolated_metadata or force_metadata on, null leaves them", () => {
+    const own = (isolatedMetadata: boolean | null | undefined) => ({ ...model, network: () => ({ name: 'lab', isolatedMetadata }) as NetworkState });
+    const proxyOf = (isolatedMetadata: boolean | null | undefined, options: Partial<typeof defaultMetadataOptions>) =>
+      withMetadata(new Map([['n1', net('eth1')]]), own(isolatedMetadata), { ...defaultMetadataOptions, ...options }).get('n1')?.metadataProxy ?? false;
+    expect(proxyOf(true, {})).toBe(true);
+    expect(proxyOf(false, { enableIsolatedMetadata: true })).toBe(false);
+    expect(proxyOf(false, { forceMetadata: ['lab'] })).toBe(false);
+    expect(withMetadata(new Map([['n1', net('eth1')]]), own(false), { ...defaultMetadataOptions, enableIsolatedMetadata: true }).get('n1')?.metadataRoutes).toBeUndefined();
+    for (const unset of [null, undefined]) {
+      expect(proxyOf(unset, {})).toBe(false);
+      expect(proxyOf(unset, { enableIsolatedMetadata: ['lab'] })).toBe(true);
+    }
+  });
+
   test('with metadata off the networks are as given', () => {
     expect(withMetadata(new Map([['n1', net('eth1')]]), model, defaultMetadataOptions).get('n1')).toStrictEqual(net('eth1'));
   });

@@ -9,19 +9,19 @@
 import type { PlacedNetwork } from '../served-networks.js';
 import type { AgentModel } from '../state/agent-model.js';
 import { networkMetadata } from './isolation.js';
-import { metadataFor, metadataWanted, type MetadataOptions } from './options.js';
+import { metadataFor, type MetadataOptions } from './options.js';
 
-/** `served` with each network's metadata routes and proxy flag; `served` itself when metadata is off. Pure. */
+/** `served` with each network's metadata routes and proxy flag, by the agent's settings and each network's own (options.ts's metadataFor). Pure. */
 export function withMetadata(
   served: ReadonlyMap<string, PlacedNetwork>,
   model: Pick<AgentModel, 'network' | 'subnets' | 'portsOf'>,
   options: Pick<MetadataOptions, 'enableIsolatedMetadata' | 'forceMetadata' | 'enableMetadataNetwork'>,
 ): Map<string, PlacedNetwork> {
-  if (!metadataWanted(options)) return new Map(served);
   const out = new Map<string, PlacedNetwork>();
   for (const [networkId, net] of served) {
     // A network reached only through relays has no proxy of ours on it: no route through the DHCP port there.
-    const settings = metadataFor(options, { id: networkId, name: model.network(networkId)?.name });
+    const network = model.network(networkId);
+    const settings = metadataFor(options, { id: networkId, name: network?.name, isolatedMetadata: network?.isolatedMetadata });
     const metadata = networkMetadata(settings, model.subnets(networkId), model.portsOf(networkId), net.ifname === undefined ? new Map() : net.serverIps);
     out.set(networkId, { ...net, ...(metadata.routes.size > 0 ? { metadataRoutes: metadata.routes } : {}), ...(metadata.proxy ? { metadataProxy: true } : {}) });
   }
