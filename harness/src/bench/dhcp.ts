@@ -102,11 +102,11 @@ const sum = (a: number | undefined, b: number | undefined) => (a === undefined &
 const ms = (n: number | undefined) => (n === undefined ? '-' : n >= 1000 ? `${fmt(n / 1000, 2)} s` : `${fmt(n, 1)} ms`);
 
 async function measureRun(topology: BenchTopology, server: RunningServer, rate: number): Promise<RunRow> {
-  const udpBefore = await Promise.all([udpCounters(topology.serverNs), udpCounters(topology.clientNs)]);
+  const udpBefore = await Promise.all([udpCounters(topology.serverNs, FAMILY), udpCounters(topology.clientNs, FAMILY)]);
   const before = server.pids.map((p) => cpuSeconds(p.pid));
   const { report, cpuSeconds: loadCpu } = await runPerfdhcp(topology.clientNs, { rate, seconds: SECONDS, clients: CLIENTS, ...perfdhcpTarget(topology, FAMILY) });
   const cpu = server.pids.map((p, i) => ({ role: p.role, seconds: cpuSeconds(p.pid) - before[i]! }));
-  const udpAfter = await Promise.all([udpCounters(topology.serverNs), udpCounters(topology.clientNs)]);
+  const udpAfter = await Promise.all([udpCounters(topology.serverNs, FAMILY), udpCounters(topology.clientNs, FAMILY)]);
   const drops = (i: 0 | 1) => (udpAfter[i].RcvbufErrors ?? 0) - (udpBefore[i].RcvbufErrors ?? 0);
   let journal: RunRow['journal'];
   if (server.stats) {

@@ -36,8 +36,15 @@ export function parseUdpCounters(snmp: string): Record<string, number> {
   return Object.fromEntries(names.map((n, i) => [n, Number(values[i])]).filter(([, v]) => Number.isFinite(v)));
 }
 
-/** A namespace's UDP counters now: RcvbufErrors counts datagrams dropped because a socket's receive buffer was full. */
-export async function udpCounters(ns: string): Promise<Record<string, number>> {
+/** The kernel's UDP-over-IPv6 counters (the `Udp6*` lines of /proc/net/snmp6) by name without the prefix, as parseUdpCounters names them. Pure. */
+export function parseUdp6Counters(snmp6: string): Record<string, number> {
+  const pairs = snmp6.split('\n').map((l) => l.trim().split(/\s+/)).filter(([name, value]) => name?.startsWith('Udp6') && Number.isFinite(Number(value)));
+  return Object.fromEntries(pairs.map(([name, value]) => [name!.slice('Udp6'.length), Number(value)]));
+}
+
+/** A namespace's UDP (family 6: UDP over IPv6) counters now: RcvbufErrors counts datagrams dropped because a socket's receive buffer was full. */
+export async function udpCounters(ns: string, family: 4 | 6 = 4): Promise<Record<string, number>> {
+  if (family === 6) return parseUdp6Counters((await run('ip', ['netns', 'exec', ns, 'cat', '/proc/net/snmp6'])).stdout);
   return parseUdpCounters((await run('ip', ['netns', 'exec', ns, 'cat', '/proc/net/snmp'])).stdout);
 }
 
