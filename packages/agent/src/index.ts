@@ -23,6 +23,8 @@ export type { ClientClassDirective } from './dhcp/client-classes.js';
 export { defaultTftpOptions } from './tftp/config.js';
 export type { AgentTftp } from './tftp/listeners.js';
 export { tftpDropReasons, tftpRefusalReasons, tftpTransferOutcomes } from './tftp/stats.js';
+export type { RouterAdvertisements } from './ra/advertisers.js';
+export { raSentKinds, raSolicitationOutcomes } from './ra/stats.js';
 export { AgentModel } from './state/agent-model.js';
 export { allocationRule, answeringAgent } from './state/explain-lease.js';
 export type { AllocationRule, AnsweringAgent } from './state/explain-lease.js';

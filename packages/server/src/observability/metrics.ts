@@ -7,7 +7,7 @@
  * nothing between scrapes. (One histogram, of new ports' wait for ACTIVE,
  * observes at scrape the delays the API measured since the last one.)
  */
-import { dhcpDropReasons, dhcpOutcomes, metadataOutcomes, tftpDropReasons, tftpRefusalReasons, tftpTransferOutcomes } from '@leasehold/agent';
+import { dhcpDropReasons, dhcpOutcomes, metadataOutcomes, raSentKinds, raSolicitationOutcomes, tftpDropReasons, tftpRefusalReasons, tftpTransferOutcomes } from '@leasehold/agent';
 import { API_SUBJECT_PREFIX } from '@leasehold/api/client';
 import type { DnsCacheStats } from '@leasehold/dns-cache';
 import { AGENT_REQUEST_PREFIX, type RunningProjection, type RunningSnapshottedProjection } from '@leasehold/journal';
@@ -178,6 +178,19 @@ export function createMetrics(sources: MetricSources): { registry: Registry; las
   mirroredCounter(registry, 'leasehold_dhcp6_dropped_total', 'DHCPv6 datagrams shed unanswered: more were with the server than the sockets allow in flight', [], () => {
     const a = agent();
     return a?.dhcp6 ? [[{}, a.dhcp6.stats.dropped]] : [];
+  });
+  // Router advertisements (agent/src/ra/stats.ts), where agent.ipv6_ra turns them on. (An agent without an ra part, as some tests build, reports none.)
+  mirroredCounter(registry, 'leasehold_ra_sent_total', 'Router advertisements sent by kind (unsolicited, solicited: answering a Router Solicitation, final: router lifetime 0 when a link stops)', ['kind'], () => {
+    const a = agent();
+    return a?.ra ? raSentKinds.map((kind) => [{ kind }, a.ra.stats.sent[kind]]) : [];
+  });
+  mirroredCounter(registry, 'leasehold_ra_solicitations_total', 'Router Solicitations received by outcome (answered, malformed, invalid: hop limit not 255 or a link-layer address from ::)', ['outcome'], () => {
+    const a = agent();
+    return a?.ra ? raSolicitationOutcomes.map((outcome) => [{ outcome }, a.ra.stats.solicitations[outcome]]) : [];
+  });
+  mirroredCounter(registry, 'leasehold_ra_send_errors_total', 'Router advertisements the socket did not take whole', [], () => {
+    const a = agent();
+    return a?.ra ? [[{}, a.ra.stats.sendErrors]] : [];
   });
   // TFTP (agent/src/tftp/stats.ts): each read request is refused or becomes a transfer with one outcome. (An agent without a tftp part, as some tests build, reports none.)
   mirroredCounter(registry, 'leasehold_tftp_transfers_total', 'TFTP transfers by how they ended (completed, timeout: retries exhausted, aborted by the client, read-error, send-error)', ['outcome'], () => {
