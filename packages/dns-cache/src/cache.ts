@@ -6,6 +6,7 @@
  * cache-size entries with least-recently-used eviction, O(1) per operation.
  */
 import { DnsFlag, DnsRcode, LruMap, minTtl, readFlags, readRcode, rewriteTtls } from '@leasehold/protocol';
+import type { DnssecStatus } from './dnssec/validator.js';
 
 /** The cache options of the config (dnsmasq's names in the README). */
 export interface CachePolicy {
@@ -44,6 +45,8 @@ export interface CacheEntry {
   readonly ttl: number;
   readonly expiresAt: number;
   readonly negative: boolean;
+  /** With dnssec: what validation found (the bytes are already shaped for it: AD, DNSSEC records). */
+  readonly dnssec?: DnssecStatus | undefined;
 }
 
 /**
@@ -135,14 +138,14 @@ export class AnswerCache {
    * entries beyond cache-size. Returns the entry, or undefined if not cached.
    * Throws DnsDecodeError on malformed bytes (nothing is stored then).
    */
-  put(key: string, response: Uint8Array, now: number): CacheEntry | undefined {
+  put(key: string, response: Uint8Array, now: number, dnssec?: DnssecStatus): CacheEntry | undefined {
     if (this.policy.cacheSize <= 0) return undefined;
     const verdict = cacheTtl(response, this.policy);
     if (verdict === undefined) return undefined;
     const bytes = Uint8Array.from(response);
     // RFC 2181 5.2: the records of an answer share one TTL; the cache counts it down from here.
     rewriteTtls(bytes, () => verdict.ttl);
-    const entry: CacheEntry = { bytes, storedAt: now, ttl: verdict.ttl, expiresAt: now + verdict.ttl * 1000, negative: verdict.negative };
+    const entry: CacheEntry = { bytes, storedAt: now, ttl: verdict.ttl, expiresAt: now + verdict.ttl * 1000, negative: verdict.negative, dnssec };
     this.#insertions++;
     this.#evictions += this.#entries.set(key, entry);
     return entry;

@@ -197,6 +197,24 @@ export interface DnsCacheConfig {
   readonly dnsLoopDetect: boolean;
   /** clear-on-reload: a resolv-file read again (changed, or on SIGHUP) empties the answer cache, as in dnsmasq. */
   readonly clearOnReload: boolean;
+  /** dnssec: upstream answers are validated from the trust anchors down (dnssec/): AD on secure ones, SERVFAIL on bogus ones. */
+  readonly dnssec: boolean;
+  readonly trustAnchors: readonly TrustAnchor[];
+  /** dnssec-check-unsigned (dnsmasq 2.80+'s default, `=no` turns it off): an unsigned answer needs proof that its zone is unsigned. */
+  readonly dnssecCheckUnsigned: boolean;
+  /** dnssec-no-timecheck: signatures are not checked against their validity window. */
+  readonly dnssecNoTimecheck: boolean;
+}
+
+/** trust-anchor=domain,key-tag,algorithm,digest-type,digest: a DS record the chain of trust starts from (RFC 4034 5). */
+export interface TrustAnchor {
+  /** Lowercased, no trailing dot; "" is the root. */
+  readonly domain: string;
+  readonly keyTag: number;
+  readonly algorithm: number;
+  readonly digestType: number;
+  /** Lowercase hex. */
+  readonly digest: string;
 }
 
 export const DEFAULT_CONFIG: DnsCacheConfig = {
@@ -250,6 +268,10 @@ export const DEFAULT_CONFIG: DnsCacheConfig = {
   clearOnReload: false,
   healthCheckMs: undefined,
   maxFails: 2,
+  dnssec: false,
+  trustAnchors: [],
+  dnssecCheckUnsigned: true,
+  dnssecNoTimecheck: false,
 };
 
 /** The default resolv-file when neither resolv-file nor no-resolv is given (dnsmasq's). */

@@ -12,6 +12,7 @@ import { ConfigError } from './errors.js';
 import { canonicalName, isIPv4, isIPv6, isValidName } from './names.js';
 import { reverseZones } from './rev-server.js';
 import { parseSynthDomain } from './synth.js';
+import { parseTrustAnchor } from './dnssec/anchors.js';
 import { parseCaaRecord, parseCname, parseDnsRr, parseMxHost, parseNaptrRecord, parsePtrRecord, parseSrvHost, parseTxtRecord, type Bad } from './record-options.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer E)[] ? E[] : T[K] };
@@ -214,6 +215,14 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'synth-domain': valued((c, v, w) => c.synthDomains.push(parseSynthDomain(v, (reason) => fail(reason, w)))),
   alias: valued((c, v, w) => c.aliases.push(parseAlias(v, (reason) => fail(reason, w)))),
   'dns-loop-detect': flag((c) => (c.dnsLoopDetect = true)),
+  // DNSSEC validation (dnssec/). dnsmasq 2.80+ checks unsigned answers by default: `=no` turns it off, bare restates it.
+  dnssec: flag((c) => (c.dnssec = true)),
+  'trust-anchor': valued((c, v, w) => c.trustAnchors.push(parseTrustAnchor(v, (reason) => fail(reason, w)))),
+  'dnssec-check-unsigned': {
+    value: 'optional',
+    apply: (c, v, w) => (c.dnssecCheckUnsigned = v === '' ? true : v === 'no' ? false : fail('bad value for dnssec-check-unsigned', w)),
+  },
+  'dnssec-no-timecheck': flag((c) => (c.dnssecNoTimecheck = true)),
   // CoreDNS forward's health_check (0.5 s unless given) and max_fails (2).
   'health-check': {
     value: 'optional',

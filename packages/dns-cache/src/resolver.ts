@@ -10,8 +10,8 @@
  * filterwin2k → cache → synth-domain → dns-loop-detect's probes come back
  * (dropped) → policies that never forward (server=/domain/ local-only,
  * domain-needed, bogus-priv) → coalesce with an identical question in
- * flight → forward; an upstream answer goes through alias, then
- * stop-dns-rebind and bogus-nxdomain.
+ * flight → forward; an upstream answer is validated (dnssec: bogus is
+ * SERVFAIL), then goes through alias, then stop-dns-rebind and bogus-nxdomain.
  */
 import { copyQuestionCase, dnsCacheKey, DnsRcode, readQuestion, rewriteId, type DnsQuestionView } from '@leasehold/protocol';
 import { AnswerAliases } from './alias.js';
@@ -21,6 +21,8 @@ import type { HotAnswers, NativeUdp } from './batched-udp.js';
 import { AnswerCache, answerFromEntry, staleAnswer, type CacheEntry } from './cache.js';
 import type { DnsCacheConfig, UpstreamServer } from './config.js';
 import { chaosAnswer, chaosFacts, CLASS_CHAOS, UpstreamCounts } from './chaos.js';
+import { DnssecForwarding } from './dnssec/forwarding.js';
+import type { DnssecStatus } from './dnssec/validator.js';
 import { ErrorGuard } from './guard.js';
 import { UpstreamHealth } from './health.js';
 import { LocalRecords } from './local.js';
@@ -89,6 +91,8 @@ export class Resolver {
   readonly loops: LoopDetector | undefined;
   /** health-check, when on: down upstreams are skipped and probed. */
   readonly health: UpstreamHealth | undefined;
+  /** dnssec, when on: upstream questions with DO and CD, answers validated (dnssec/). */
+  readonly dnssec: DnssecForwarding | undefined;
 
   constructor(
     readonly config: DnsCacheConfig,
@@ -120,6 +124,13 @@ export class Resolver {
       onError: (where, error) => errors.report(where, error),
     });
     this.health = config.healthCheckMs === undefined ? undefined : new UpstreamHealth(config.healthCheckMs, config.maxFails, this.upstream, stats, errors);
+    // The validator's DS and DNSKEY questions go where the name's questions go (server=/domain/ included).
+    this.dnssec = config.dnssec
+      ? new DnssecForwarding(config, stats, errors, (q, asked) => {
+          const route = this.routing.route(asked.nameLower);
+          return route.kind === 'forward' ? askInOrder(this, route.servers, q, asked) : Promise.resolve({});
+        })
+      : undefined;
   }
 
   get inFlight(): number {
@@ -192,8 +203,9 @@ export class Resolver {
       return send(minimalAnyReply(query, question.end, edns, this.#advertise));
     }
 
-    // The EDNS presence, DO and CD bits change what upstream returns, so they are part of the key.
-    const key = String.fromCharCode((edns ? 1 : 0) | (edns?.dnssecOk ? 2 : 0) | (query[3]! & 0x10 ? 4 : 0)) + dnsCacheKey(question);
+    // The EDNS presence, DO and CD bits change what upstream returns, so they are part of the key; with dnssec, AD too (RFC 6840 5.7).
+    const adBit = this.dnssec !== undefined && query[3]! & 0x20 ? 8 : 0;
+    const key = String.fromCharCode((edns ? 1 : 0) | (edns?.dnssecOk ? 2 : 0) | (query[3]! & 0x10 ? 4 : 0) | adBit) + dnsCacheKey(question);
     const waiter: Waiter = { query, question, edns, tcp: client.tcp, send };
     const now = this.now();
     const entry = this.cache.get(key, now);
@@ -203,7 +215,8 @@ export class Resolver {
       // Only the batched listeners (which give ip4) read the hot table: the next identical question is answered there,
       // on every listener; so never a name some view answers locally (this answer is another view's upstream one).
       if (this.#prefetchPct === 0) {
-        if (this.hot !== undefined && client.ip4 !== undefined && !this.local.isViewName(name)) this.hot.put(query, entry, now);
+        // The addon's key has no AD bit: a secure answer whose AD depends on it (no DO) stays with JS.
+        if (this.hot !== undefined && client.ip4 !== undefined && !this.local.isViewName(name) && (entry.dnssec !== 'secure' || edns?.dnssecOk)) this.hot.put(query, entry, now);
       } else {
         this.#prefetch(key, entry, now, question, query, client);
       }
@@ -303,9 +316,13 @@ export class Resolver {
 
   async #forward(key: string, servers: readonly UpstreamServer[], query: Uint8Array, question: AskedQuestion): Promise<void> {
     let asked: Asked;
+    let status: DnssecStatus | undefined;
     try {
       const usable = this.health === undefined ? servers : this.health.usable(servers);
-      asked = this.config.allServers ? await askAll(this, usable, query, question) : await askInOrder(this, usable, query, question);
+      const sent = this.dnssec === undefined ? query : this.dnssec.query(query);
+      asked = this.config.allServers ? await askAll(this, usable, sent, question) : await askInOrder(this, usable, sent, question);
+      // Validated before anything rewrites it (alias would break signatures); bogus is no answer: SERVFAIL, or serve-stale.
+      if (this.dnssec !== undefined) ({ asked, status } = await this.dnssec.answer(asked, query, question));
     } catch {
       asked = {};
     }
@@ -330,7 +347,7 @@ export class Resolver {
     const now = this.now();
     let entry: CacheEntry | undefined;
     try {
-      entry = this.cache.put(key, answer, now);
+      entry = this.cache.put(key, answer, now, status);
     } catch {
       // An answer the fast path cannot walk is passed on but not cached.
     }
@@ -386,7 +403,7 @@ export class Resolver {
   #prefetch(key: string, entry: CacheEntry, now: number, question: DnsQuestionView, query: Uint8Array, client: Client): void {
     const refreshAt = entry.expiresAt - entry.ttl * 10 * this.#prefetchPct;
     if (now < refreshAt) {
-      if (this.hot !== undefined && client.ip4 !== undefined && !this.local.isViewName(question.nameLower)) this.hot.put(query, { ...entry, expiresAt: refreshAt }, now);
+      if (this.hot !== undefined && client.ip4 !== undefined && !this.local.isViewName(question.nameLower) && entry.dnssec !== 'secure') this.hot.put(query, { ...entry, expiresAt: refreshAt }, now);
       return;
     }
     const route = this.routing.route(question.nameLower);

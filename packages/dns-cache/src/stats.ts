@@ -54,6 +54,12 @@ export interface DnsCacheStats {
    * gave up one packet or timer. Logged at most once per 10 s.
    */
   internalErrors: number;
+  /** dnssec: forwarded answers found secure (AD), insecure (unsigned, passed on) and bogus (SERVFAIL). */
+  dnssecSecure: number;
+  dnssecInsecure: number;
+  dnssecBogus: number;
+  /** dnssec: DS and DNSKEY questions the validator asked upstream. */
+  dnssecQueries: number;
   cacheEntries: number;
   cacheEvictions: number;
   inFlight: number;
@@ -64,6 +70,6 @@ export function emptyStats(): DnsCacheStats {
   return {
     queries: 0, hotHits: 0, cacheHits: 0, cacheMisses: 0, localAnswers: 0, forwarded: 0, coalesced: 0, tcpRetries: 0,
     upstreamFailures: 0, upstreamDropped: 0, formerr: 0, servfail: 0, refused: 0, nxdomainPolicy: 0, dropped: 0,
-    truncated: 0, rrlDropped: 0, rrlSlipped: 0, staleAnswers: 0, prefetches: 0, answersRefused: 0, minimalAny: 0, filtered: 0, loopsDetected: 0, upstreamsDown: 0, upstreamsMarkedDown: 0, healthProbes: 0, internalErrors: 0, cacheEntries: 0, cacheEvictions: 0, inFlight: 0, localNames: 0,
+    truncated: 0, rrlDropped: 0, rrlSlipped: 0, staleAnswers: 0, prefetches: 0, answersRefused: 0, minimalAny: 0, filtered: 0, loopsDetected: 0, upstreamsDown: 0, upstreamsMarkedDown: 0, healthProbes: 0, internalErrors: 0, dnssecSecure: 0, dnssecInsecure: 0, dnssecBogus: 0, dnssecQueries: 0, cacheEntries: 0, cacheEvictions: 0, inFlight: 0, localNames: 0,
   };
 }
