@@ -172,14 +172,15 @@ const sustainedRuns = (res: ServerResult) => res.runs.filter((r) => r.report.inc
 const sustainedGoodput = (res: ServerResult) => sustainedRuns(res).reduce((best, r) => Math.max(best, r.report.doraPerSecond), 0);
 const cpuPerExchange = (run: RunRow) => run.cpu.reduce((s, c) => s + c.seconds, 0) / Math.max(run.report.acksReceived, 1);
 
-/** The agent (not a what-if) against Kea: peak and sustained goodput, and CPU per exchange at the highest rate both kept to MAX_INCOMPLETE_PERCENT. */
+/** The agent (not a what-if) against Kea: peak and sustained goodput, and CPU per exchange at the highest rate both kept to MAX_INCOMPLETE_PERCENT, else at the lowest rate both were offered. */
 function ratioLine(results: readonly ServerResult[]): string | undefined {
   const agent = results.find((r) => r.key === 'agent');
   const kea = results.find((r) => r.key === 'kea');
   if (!agent || !kea) return undefined;
   const peak = (res: ServerResult) => peakGoodput(res.runs.map((r) => ({ rate: r.rate, acksPerSecond: r.report.doraPerSecond })));
   const times = (a: number, b: number) => `${fmt(a)} vs ${fmt(b)} = ${b > 0 ? `${fmt(a / b, 2)}x` : '-'}`;
-  const both = sustainedRuns(agent).map((a) => [a, sustainedRuns(kea).find((k) => k.rate === a.rate)] as const).filter((p): p is readonly [RunRow, RunRow] => p[1] !== undefined).at(-1);
+  const pairs = (a: readonly RunRow[], k: readonly RunRow[]) => a.map((r) => [r, k.find((o) => o.rate === r.rate)] as const).filter((p): p is readonly [RunRow, RunRow] => p[1] !== undefined);
+  const both = pairs(sustainedRuns(agent), sustainedRuns(kea)).at(-1) ?? pairs(agent.runs, kea.runs)[0];
   const cpu = both ? `; CPU per exchange at ${fmt(both[0].rate)}/s offered ${usPer(cpuPerExchange(both[0]), 1)} vs ${usPer(cpuPerExchange(both[1]), 1)} = ${fmt(cpuPerExchange(both[0]) / Math.max(cpuPerExchange(both[1]), 1e-9), 1)}x` : '';
   return `agent vs Kea, ${REPLY}/s: peak ${times(peak(agent), peak(kea))}; at <= ${MAX_INCOMPLETE_PERCENT}% incomplete ${times(sustainedGoodput(agent), sustainedGoodput(kea))}${cpu}`;
 }
