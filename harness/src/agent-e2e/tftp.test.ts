@@ -5,7 +5,9 @@
  * address, compared byte for byte: Debian's tftp-hpa (RFC 1350 only: 512-byte
  * blocks, no options), busybox's tftp with blksize 1428, and curl with
  * blksize 16384 (it also asks tsize). Writes, traversal and a missing file
- * are refused with the TFTP error the client prints.
+ * are refused with the TFTP error the client prints. A text file in netascii
+ * mode: curl keeps the wire's bytes, which are the file with CR LF line ends
+ * and CR NUL for a bare CR; tftp-hpa converts back, giving the file itself.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,9 +23,12 @@ let env: AgentEnv;
 const root = mkdtempSync(join(tmpdir(), 'lh-tftp-e2e-root-'));
 const out = mkdtempSync(join(tmpdir(), 'lh-tftp-e2e-out-'));
 const image = randomBytes(2 * 1024 * 1024 + 123);
+/** A text file with Unix and DOS line ends and a bare CR, for netascii. */
+const text = Buffer.from('#!ipxe\necho netascii\r\nbare\rcarriage return\n'.repeat(300), 'latin1');
 
 beforeAll(async () => {
   writeFileSync(join(root, 'boot.img'), image);
+  writeFileSync(join(root, 'notes.txt'), text);
   env = await startAgentEnv();
 });
 afterAll(async () => {
@@ -33,7 +38,7 @@ afterAll(async () => {
 });
 
 describe("the agent's TFTP server with real clients", () => {
-  test('tftp-hpa (512-byte blocks), busybox tftp (blksize 1428) and curl (blksize 16384) download a 2 MB file byte for byte from the DHCP server address; a write, .. and a missing file are refused', async () => {
+  test('tftp-hpa (512-byte blocks), busybox tftp (blksize 1428) and curl (blksize 16384) download a 2 MB file byte for byte from the DHCP server address; a write, .. and a missing file are refused; netascii is converted on the wire and back by tftp-hpa', async () => {
     const link = await env.link();
     const lines: string[] = [];
     const agent = await env.startAgent(
@@ -77,6 +82,15 @@ describe("the agent's TFTP server with real clients", () => {
       expect(await refused(['get', '../../etc/passwd', join(out, 'passwd')])).toMatch(/Error code 2/);
       expect(await refused(['get', 'nothing.img', join(out, 'nothing')])).toMatch(/Error code 1: file not found/);
       expect(agent.tftp.stats.refused).toMatchObject({ write: 1, traversal: 1, 'not-found': 1 });
+
+      // netascii: on the wire LF is CR LF and a bare CR is CR NUL (RFC 1350), written here on its own. curl keeps
+      // the wire's bytes; tftp-hpa undoes the conversion as it writes, so its copy is the file itself.
+      const wire = Buffer.from(text.toString('latin1').replace(/\r/g, '\r\0').replace(/\n/g, '\r\n'), 'latin1');
+      await link.exec('curl', ['-sS', '--use-ascii', '-o', join(out, 'curl.txt'), `tftp://${server}/notes.txt`], { timeoutMs: 60_000 });
+      expect(fetched('curl.txt').equals(wire)).toBe(true);
+      await link.exec('tftp', ['-m', 'netascii', server, '-c', 'get', 'notes.txt', join(out, 'hpa.txt')], { timeoutMs: 60_000 });
+      expect(fetched('hpa.txt').equals(text)).toBe(true);
+      expect(lines.filter((l) => l.includes('notes.txt') && l.includes('as netascii'))).toHaveLength(2);
     } finally {
       await client.stop();
     }

@@ -1,7 +1,7 @@
 /**
  * The TFTP server over loopback with a small client written here, so each
  * refusal, option and loss can be played exactly: downloads byte for byte
- * with and without options, block numbers wrapping past 65535, writes,
+ * with and without options, netascii, block numbers wrapping past 65535, writes,
  * traversal, symlinks out of the root, unreadable and missing files, the
  * transfer bound, retransmission with backoff, strangers on a transfer's
  * port and garbage at the listener.
@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeTftp, encodeTftp, type TftpOption, type TftpPacket } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { netasciiEncode } from './netascii.js';
 import { TftpLog } from './refusal-log.js';
 import { TftpServer, type TftpServerOptions } from './server.js';
 import { openTftpSocket, type TftpSocket } from './socket.js';
@@ -182,6 +183,18 @@ describe('the TFTP server', () => {
     expect(r.oack).toEqual([['blksize', '1428'], ['tsize', String(big.length)], ['timeout', '3'], ['windowsize', '8']]);
     expect(r.data.equals(big)).toBe(true);
     expect(r.wireBlocks).toHaveLength(Math.floor(big.length / 1428) + 1);
+  });
+
+  test('netascii sends the file with CR LF line ends and CR NUL for a bare CR, windows resent from a block split mid-pair, and answers no tsize (its size is known only at the end)', async () => {
+    using s = await startServer();
+    const lines = Buffer.from('first line\nsecond\r\nbare\rcarriage\n\n'.repeat(40));
+    writeFileSync(join(root, 'lines.txt'), lines);
+    // blksize 8 puts pairs across block boundaries; losing blocks 5 and 9 once makes windows go back to them.
+    const r = await get(s.port, 'lines.txt', { mode: 'NetASCII', options: [['blksize', '8'], ['tsize', '0'], ['windowsize', '4']], lose: (block, seen) => (block === 5 || block === 9) && seen === 0 });
+    expect(r.oack).toEqual([['blksize', '8'], ['windowsize', '4']]);
+    expect(r.data).toEqual(Buffer.from(netasciiEncode(lines)));
+    expect(s.server.stats.retransmits).toBeGreaterThan(0);
+    await expect.poll(() => s.lines.some((l) => l.includes('lines.txt') && l.includes('as netascii'))).toBe(true);
   });
 
   test('a blksize above the server limit is answered with the limit, one out of 8..65464 is ignored', async () => {

@@ -86,7 +86,9 @@ export class TftpServer {
       file = await openServedFile(arrival.root, packet.filename);
       let transfer: TftpTransfer | undefined;
       socket = await openTftpSocket(arrival.endpoint, 0, (datagram, sender) => transfer?.handle(datagram, sender));
-      const negotiated = negotiateTftpOptions(packet.options, { fileSize: file.size, maxBlockSize: this.options.maxBlockSize ?? TFTP_MAX_BLOCK_SIZE });
+      // netascii's size on the wire is known only at its end: no tsize then, as tftp-hpa answers.
+      const options = mode === 'netascii' ? packet.options.filter(([name]) => name.toLowerCase() !== 'tsize') : packet.options;
+      const negotiated = negotiateTftpOptions(options, { fileSize: file.size, maxBlockSize: this.options.maxBlockSize ?? TFTP_MAX_BLOCK_SIZE });
       const path = file.path;
       const size = file.size;
       transfer = new TftpTransfer({
@@ -94,13 +96,14 @@ export class TftpServer {
         peer: from,
         file,
         negotiated,
+        mode,
         timeoutMs: this.options.timeoutMs,
         retries: this.options.retries,
         stats,
         onEnd: (outcome, detail) => {
           this.#transfers.delete(transfer!);
           stats.active = this.#transfers.size;
-          if (outcome === 'completed') log.line(`sent ${path} (${size} bytes, blksize ${negotiated.blockSize}, windowsize ${negotiated.windowSize}) to ${client}`);
+          if (outcome === 'completed') log.line(`sent ${path} (${size} bytes${mode === 'netascii' ? ' as netascii' : ''}, blksize ${negotiated.blockSize}, windowsize ${negotiated.windowSize}) to ${client}`);
           else log.line(`transfer of ${path} to ${client} ended: ${outcome}${detail ? ` (${detail})` : ''}`);
         },
       });

@@ -12,9 +12,14 @@
  * is done, and the next window starts after it. A duplicate of an ACK
  * already taken is ignored rather than answered (RFC 1123 §4.2.3.1: answering
  * it is the Sorcerer's Apprentice bug); the timer resends.
+ *
+ * The blocks come from a `TransferBlocks`: the file as it is (octet,
+ * `OctetBlocks`) or converted to netascii (netascii.ts). The last block is
+ * the first one shorter than the block size, known once it was read.
  */
 import { decodeTftp, encodeTftp, TftpErrorCode, type TftpNegotiated } from '@leasehold/protocol';
 import type { ServedFile } from './files.js';
+import { NetasciiBlocks } from './netascii.js';
 import type { TftpSocket } from './socket.js';
 import type { TftpStats, TftpTransferOutcome } from './stats.js';
 
@@ -25,6 +30,8 @@ export interface TransferOptions {
   /** The file (its handle closed when the transfer ends). */
   readonly file: ServedFile;
   readonly negotiated: TftpNegotiated;
+  /** RRQ's mode: octet sends the file as it is, netascii converted (netascii.ts). */
+  readonly mode: 'octet' | 'netascii';
   /** The first wait for an ACK when the client set no timeout option; doubled at each retry. */
   readonly timeoutMs: number;
   /** Retransmissions of one window (or of the OACK) before giving up. */
@@ -32,6 +39,33 @@ export interface TransferOptions {
   readonly stats: TftpStats;
   /** Called once, when the transfer ends, with how and (for failures) why. */
   readonly onEnd: (outcome: TftpTransferOutcome, detail?: string) => void;
+}
+
+/** Where a transfer's blocks come from. */
+interface TransferBlocks {
+  /** Block `block` (1-based) into `into` at `at`: its length, shorter than the block size for the last one. */
+  read(block: number, into: Buffer, at: number): Promise<number>;
+  /** Blocks up to `block` are acknowledged and will not be asked for again. */
+  release(block: number): void;
+}
+
+/** The file as it is: block n is at (n - 1) × blockSize; a file that shrank under the transfer is a read error. */
+class OctetBlocks implements TransferBlocks {
+  constructor(
+    private readonly file: ServedFile,
+    private readonly blockSize: number,
+  ) {}
+
+  async read(block: number, into: Buffer, at: number): Promise<number> {
+    const offset = (block - 1) * this.blockSize;
+    const expected = Math.max(0, Math.min(this.blockSize, this.file.size - offset));
+    if (expected === 0) return 0;
+    const { bytesRead } = await this.file.handle.read(into, at, expected, offset);
+    if (bytesRead < expected) throw new Error('the file shrank during the transfer');
+    return expected;
+  }
+
+  release(): void {}
 }
 
 /** The longest single wait: a client's timeout option of up to 255 s is honoured, backoff stops doubling past this. */
@@ -53,13 +87,14 @@ export class TftpTransfer {
   /** Bumped when a new window starts: a window still being read and sent stops. */
   #generation = 0;
   #ended = false;
-  readonly #lastBlock: number;
+  /** The last block, once read: always short, empty when the data is a multiple of the block size (RFC 1350 §6). */
+  #lastBlock: number | undefined;
+  readonly #blocks: TransferBlocks;
   readonly #baseWaitMs: number;
 
   constructor(private readonly options: TransferOptions) {
     const { negotiated, file } = options;
-    // The last block is always short, empty when the size is a multiple of the block size (RFC 1350 §6).
-    this.#lastBlock = Math.floor(file.size / negotiated.blockSize) + 1;
+    this.#blocks = options.mode === 'netascii' ? new NetasciiBlocks(file.handle, negotiated.blockSize) : new OctetBlocks(file, negotiated.blockSize);
     this.#oackPending = negotiated.oack.length > 0;
     this.#baseWaitMs = negotiated.timeoutSeconds !== undefined ? negotiated.timeoutSeconds * 1000 : options.timeoutMs;
   }
@@ -113,6 +148,7 @@ export class TftpTransfer {
     if (block === this.#acked) return; // a duplicate: the timer resends if need be
     this.#acked = block;
     this.#attempts = 0;
+    this.#blocks.release(block);
     if (block === this.#lastBlock) return this.#end('completed');
     // After the whole window: the next one. After part of it (the client lost the block after): from there again.
     void this.#sendWindow(block + 1);
@@ -145,24 +181,24 @@ export class TftpTransfer {
     const generation = ++this.#generation;
     clearTimeout(this.#timer);
     const { socket, peer, file, negotiated, stats } = this.options;
-    const last = Math.min(this.#lastBlock, first + negotiated.windowSize - 1);
-    for (let block = first; block <= last; block++) {
-      const expected = block < this.#lastBlock ? negotiated.blockSize : file.size - (this.#lastBlock - 1) * negotiated.blockSize;
-      const packet = Buffer.allocUnsafe(4 + expected);
-      let read: number;
+    const end = first + negotiated.windowSize - 1;
+    for (let block = first; block <= end && (this.#lastBlock === undefined || block <= this.#lastBlock); block++) {
+      const buffer = Buffer.allocUnsafe(4 + negotiated.blockSize);
+      let length: number;
       try {
-        read = expected === 0 ? 0 : (await file.handle.read(packet, 4, expected, (block - 1) * negotiated.blockSize)).bytesRead;
+        length = await this.#blocks.read(block, buffer, 4);
       } catch (error) {
         if (this.#ended) return; // the handle was closed under a read: the transfer is over already
         return this.#fail('read-error', `reading ${file.path} failed: ${(error as Error).message}`);
       }
       if (this.#ended || generation !== this.#generation) return;
-      if (read < expected) return this.#fail('read-error', `${file.path} shrank during the transfer`);
+      if (length < negotiated.blockSize) this.#lastBlock = block;
+      const packet = buffer.subarray(0, 4 + length);
       packet.writeUInt16BE(3, 0);
       packet.writeUInt16BE(block & 0xffff, 2);
       if (block <= this.#sentUpTo) stats.retransmits++;
       this.#sentUpTo = Math.max(this.#sentUpTo, block);
-      stats.bytesSent += expected;
+      stats.bytesSent += length;
       try {
         await socket.send(packet, peer.port, peer.address);
       } catch (error) {
