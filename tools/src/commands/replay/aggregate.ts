@@ -2,14 +2,15 @@
  * The aggregates `leasehold replay` knows and how each is stepped: network
  * through the API's network machine, lease through lease-actor's machine
  * (xstate's initialTransition/transition, as its README shows), agent
- * through the scheduler's agent machine, port and binding as plain folds.
+ * through the scheduler's agent machine, port and binding as plain folds,
+ * an IPv6 lease as the agents' Lease6Table folds it (lease6.ts).
  * Every step yields `{value, context}`: the state value and the data, plain
  * and comparable.
  */
 import { ReadModel } from '@leasehold/api';
 import type { StoredEvent } from '@leasehold/journal';
 import { fromEnvelope as leaseEvent, leaseMachine, refusal, type LeaseSnapshot } from '@leasehold/lease-actor';
-import { aggregateSubject, parseIpv4, subjectToken, tryParseIpv4, type EventEnvelope, type PortState } from '@leasehold/protocol';
+import { aggregateSubject, formatIpv6, parseIpv4, subjectToken, tryParseIpv4, tryParseIpv6, type EventEnvelope, type PortState } from '@leasehold/protocol';
 import {
   applyNetworkEvent,
   eventSubjectParts,
@@ -24,8 +25,9 @@ import { schedulerEvent, DEFAULT_SCHEDULER_CONFIG } from '@leasehold/scheduler';
 import { transition } from 'xstate';
 import { CliError } from '../resources/errors.js';
 import { agentIn, bindingIn, leaseIn, networkIn, portIn, type ReadModelStart } from './from-read-model.js';
+import { lease6Replayer } from './lease6.js';
 
-export type AggregateKind = 'network' | 'lease' | 'agent' | 'port' | 'binding';
+export type AggregateKind = 'network' | 'lease' | 'lease6' | 'agent' | 'port' | 'binding';
 
 export interface AggregateRef {
   readonly kind: AggregateKind;
@@ -67,7 +69,7 @@ export interface ReplayerOptions {
   readonly from?: ReadModel;
 }
 
-const usage = 'network/<id>, lease/<networkId>/<ip>, agent/<id>, port/<id> or binding/<networkId>';
+const usage = 'network/<id>, lease/<networkId>/<ip>, lease6/<networkId>/<ipv6>, agent/<id>, port/<id> or binding/<networkId>';
 
 /** Parses `network/<id>`, `lease/<net>/<ip>`, ... or an aggregate subject `lh.evt.<kind>.<ids>`. Throws CliError. Pure. */
 export function parseAggregate(text: string): AggregateRef {
@@ -75,14 +77,21 @@ export function parseAggregate(text: string): AggregateRef {
   const parts = subject ? [subject.kind, ...subject.ids] : text.startsWith('lh.evt.') ? [] : text.split('/');
   const [kind, ...ids] = parts;
   const fail = (why: string) => new CliError('INVALID_AGGREGATE', `${text}: ${why} (give ${usage})`, 'aggregate');
-  if (kind !== 'network' && kind !== 'lease' && kind !== 'agent' && kind !== 'port' && kind !== 'binding') throw fail(`unknown aggregate kind ${JSON.stringify(kind ?? '')}`);
-  const want = kind === 'lease' ? 2 : 1;
+  if (kind !== 'network' && kind !== 'lease' && kind !== 'lease6' && kind !== 'agent' && kind !== 'port' && kind !== 'binding') throw fail(`unknown aggregate kind ${JSON.stringify(kind ?? '')}`);
+  const want = kind === 'lease' || kind === 'lease6' ? 2 : 1;
   if (ids.length !== want || ids.some((id) => id.length === 0)) throw fail(`${kind} takes ${want} id${want > 1 ? 's' : ''}`);
   if (kind === 'lease') {
     const ip = tryParseIpv4(ids[1]!.replaceAll('-', '.'));
     if (ip === undefined) throw fail(`${ids[1]} is not an IPv4 address`);
     const dotted = ids[1]!.replaceAll('-', '.');
     return { kind, name: `lease/${ids[0]}/${dotted}`, subject: aggregateSubject('lease', ids[0]!, dotted), ids: [ids[0]!, dotted] };
+  }
+  if (kind === 'lease6') {
+    // Any textual form of the address names the one subject: its RFC 5952 text.
+    const ip = tryParseIpv6(ids[1]!);
+    if (ip === undefined) throw fail(`${ids[1]} is not an IPv6 address`);
+    const text = formatIpv6(ip);
+    return { kind, name: `lease6/${ids[0]}/${text}`, subject: aggregateSubject('lease6', ids[0]!, text), ids: [ids[0]!, text] };
   }
   try {
     subjectToken(ids[0]!);
@@ -104,6 +113,8 @@ export function replayer(ref: AggregateRef, options: ReplayerOptions = {}): Repl
       return networkReplayer(networkIn(from, id));
     case 'lease':
       return leaseReplayer(leaseIn(from, id, parseIpv4(ref.ids[1]!)));
+    case 'lease6':
+      return lease6Replayer(ref.ids[1]!);
     case 'agent': {
       const downTime = options.agentDownTime ?? DEFAULT_SCHEDULER_CONFIG.agentDownTime;
       return agentReplayer(agentIn(from, id, downTime, DEFAULT_SCHEDULER_CONFIG.enableNewAgents), downTime);

@@ -43,7 +43,7 @@ export function replayCommand(): Command {
   return withNatsFlags(
     new Command('replay')
       .description('step an aggregate\'s events through its machine, showing each state and what changed; check the stored snapshot and the live API against it (exit 3 naming the first divergent sequence)')
-      .argument('<aggregate>', 'network/<id>, lease/<networkId>/<ip>, agent/<id>, port/<id> or binding/<networkId>')
+      .argument('<aggregate>', 'network/<id>, lease/<networkId>/<ip>, lease6/<networkId>/<ipv6>, agent/<id>, port/<id> or binding/<networkId>')
       .option('--to <seq>', 'show the states up to this sequence (the checks still cover every event); below the first retained event of a compacted journal: exit 1, HISTORY_COMPACTED')
       .option('--bundle <file>', 'read a bundle written by `leasehold export` instead of NATS')
       .option('--no-live', 'do not ask the running API')

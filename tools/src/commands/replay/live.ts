@@ -11,6 +11,7 @@ import type { PortState } from '@leasehold/protocol';
 import type { AgentContext, NetworkSnapshot } from '@leasehold/resources';
 import { isoTime } from '../events/render.js';
 import type { AggregateRef, AggregateState } from './aggregate.js';
+import { lease6Live } from './lease6.js';
 
 export interface LiveView {
   /** What the API shows, as comparable data (null: the API does not know it). */
@@ -80,6 +81,9 @@ export async function fetchLive(client: ApiClient, ref: AggregateRef): Promise<L
         throw error;
       }
     }
+    case 'lease6':
+      // No API operation shows an IPv6 lease (the agents fold them): runReplay skips the live check before asking.
+      throw new Error('the API keeps no IPv6 leases');
   }
 }
 
@@ -187,5 +191,7 @@ export function replayedLive(ref: AggregateRef, state: AggregateState, at: numbe
         updated_at: isoTime(at),
       };
     }
+    case 'lease6':
+      return lease6Live(state, now);
   }
 }

@@ -1,4 +1,4 @@
-/** `leasehold why lease <mac|ip>` and `leasehold why binding <network>`: the events and the rule behind them. */
+/** `leasehold why lease <mac|ip|ipv6>` and `leasehold why binding <network>`: the events and the rule behind them. */
 import { Command } from 'commander';
 import { parseInteger } from '../resources/flags.js';
 import { isoTime, jsonSafe, renderData } from '../events/render.js';
@@ -9,6 +9,8 @@ import { openSource } from '../replay/command.js';
 import { historyJson, historyLine } from '../replay/history-start.js';
 import { whyBinding, type BindingWhy } from './binding.js';
 import { whyLease, type LeaseWhy } from './lease.js';
+import { whyLease6, type Lease6Why } from './lease6.js';
+import { tryParseIpv4, tryParseIpv6 } from '@leasehold/protocol';
 import type { StoredEvent } from '@leasehold/journal';
 
 interface WhyFlags extends NatsFlags {
@@ -21,7 +23,7 @@ interface WhyFlags extends NatsFlags {
 const line = (s: StoredEvent) => `  ${s.seq} ${isoTime(s.event.at)} ${s.event.type} ${renderData(s.event.data)}`.trimEnd();
 
 /** `why`'s --json: the explanation with its history as JSON (not the restored read model). Pure. */
-export function whyJson(w: LeaseWhy | BindingWhy): unknown {
+export function whyJson(w: LeaseWhy | Lease6Why | BindingWhy): unknown {
   return jsonSafe({ ...w, history: historyJson(w.history) });
 }
 
@@ -52,6 +54,25 @@ export function renderLeaseWhy(w: LeaseWhy): string[] {
   for (const s of w.chain) out.push(`${line(s)}${s === w.bound ? '   <- the current lease starts here' : ''}`);
   const from = w.derivedFrom > 1 ? `from event ${w.derivedFrom}, the first retained (what only the compacted events held is missing from it), ` : '';
   out.push(w.bound ? `rule (the agent's lease table replayed ${from}to seq ${w.bound.seq - 1}, its allocator asked as the agent asks):` : 'rule:');
+  out.push(`  ${w.rule.source}: ${w.rule.text}`);
+  out.push('agent:');
+  out.push(`  ${w.agent.text}`);
+  return out;
+}
+
+/** The readable explanation of an IPv6 lease: each event with its cause under it. Pure. */
+export function renderLease6Why(w: Lease6Why): string[] {
+  const last = w.chain.at(-1);
+  const h = w.holder;
+  const client = h ? `, client DUID ${h.duid} IAID ${h.iaid}${h.mac ? ` (MAC ${h.mac})` : ''}${h.hostname ? ` host ${h.hostname}` : ''}` : '';
+  const out = [`lease ${w.ip} on network ${w.networkId} (${w.subject})${client}: last event ${last?.event.type ?? 'none retained'}`];
+  const history = historyLine(w.history);
+  if (history) out.push(history);
+  if (w.others.length > 0) out.push(`  (also leased on network${w.others.length > 1 ? 's' : ''} ${w.others.join(', ')}; pass --network to pick one)`);
+  out.push(w.truncated ? `chain (from event ${w.history.firstRetained}, the first retained; the lease's earlier events were compacted, and the API snapshot keeps no IPv6 leases):` : 'chain:');
+  w.chain.forEach((s, i) => out.push(`${line(s)}${s === w.bound ? '   <- the current lease starts here' : ''}`, `      cause: ${w.causes[i]}`));
+  const from = w.derivedFrom > 1 ? `from event ${w.derivedFrom}, the first retained, ` : '';
+  out.push(w.bound ? `rule (the agent's DHCPv6 decision core replayed ${from}to seq ${w.bound.seq - 1}, asked for the IA without a hint):` : 'rule:');
   out.push(`  ${w.rule.source}: ${w.rule.text}`);
   out.push('agent:');
   out.push(`  ${w.agent.text}`);
@@ -98,14 +119,23 @@ function whyFlags(command: Command): Command {
 export function whyCommand(): Command {
   const why = new Command('why').description('explain a lease or a binding: the chain of events and the rule that produced it');
 
-  whyFlags(why.command('lease').argument('<target>', 'the lease\'s IPv4 address or the client\'s MAC').option('--network <id>', 'only this network').description('which events, which allocation rule and which agent produced the current lease'))
+  whyFlags(why.command('lease').argument('<target>', 'the lease\'s IPv4 or IPv6 address (any form) or the client\'s MAC').option('--network <id>', 'only this network').description('which events, which allocation rule and which agent produced the current lease'))
     .action((target: string, flags: WhyFlags) =>
       runTool(flags, async (connect) => {
         const agentDownTime = flags.agentDownTime === undefined ? undefined : parseInteger('--agent-down-time', flags.agentDownTime, 1);
         const { source } = await openSource(flags, connect);
         const bar = progress('why lease');
         try {
-          const w = await whyLease(source, target, { ...(flags.network ? { network: flags.network } : {}), ...(agentDownTime ? { agentDownTime } : {}), onPending: (n) => bar.start(n), onEvent: () => bar.increment() });
+          const options = { ...(flags.network ? { network: flags.network } : {}), ...(agentDownTime ? { agentDownTime } : {}), onPending: (n: number) => bar.start(n), onEvent: () => bar.increment() };
+          // An IPv6 address names an IPv6 lease (a MAC or an IPv4 address never parses as one).
+          const ipv6 = tryParseIpv4(target) === undefined ? tryParseIpv6(target) : undefined;
+          if (ipv6 !== undefined) {
+            const w = await whyLease6(source, ipv6, options);
+            bar.stop();
+            process.stdout.write(`${flags.json ? JSON.stringify(whyJson(w)) : renderLease6Why(w).join('\n')}\n`);
+            return;
+          }
+          const w = await whyLease(source, target, options);
           bar.stop();
           process.stdout.write(`${flags.json ? JSON.stringify(whyJson(w)) : renderLeaseWhy(w).join('\n')}\n`);
         } finally {

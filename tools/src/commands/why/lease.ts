@@ -86,7 +86,7 @@ async function locate(source: EventSource, target: string, network: string | und
   const base = network === undefined ? 'lh.evt.lease.*' : `lh.evt.lease.${subjectToken(network)}`;
   const ip = tryParseIpv4(target);
   const mac = target.toLowerCase();
-  if (ip === undefined && !MAC.test(mac)) throw new CliError('INVALID_TARGET', `${target} is neither an IPv4 address nor a MAC address`, 'target');
+  if (ip === undefined && !MAC.test(mac)) throw new CliError('INVALID_TARGET', `${target} is neither an IPv4 or IPv6 address nor a MAC address`, 'target');
   const filter = ip !== undefined ? `${base}.${subjectToken(formatIpv4(ip))}` : `${base}.*`;
   const latest = new Map<string, number>();
   for (const [networkId, byIp] of model?.fleet.leases ?? []) {

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { startTestApi, type TestApi } from '@leasehold/api/testing';
+import { lease6Subject, lease6ToEnvelope, type JournaledLease6Event } from '@leasehold/lease-actor';
+import { agentSubject, bindingSubject, toAgentEnvelope, toBindingEnvelope } from '@leasehold/resources';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runCli } from '../resources/testing/run-cli.js';
+
+/** DUID-LL of 02:00:db:08:06:01 (hardware type 1). */
+const DUID = '0003000102' + '00db080601';
+const MAC = '02:00:db:08:06:01';
+const HINTED = '2001:db8:6::1fe';
+const GONE = '2001:db8:6::1fd';
+
+let t: TestApi;
+let networkId: string;
+const seqs: Record<string, number> = {};
+const cli = (...args: string[]) => runCli([...args, '--nats-url', t.nats.url]);
+
+beforeAll(async () => {
+  t = await startTestApi();
+  const network = await t.client.networks.create({ name: 'six-net', dns_domain: 'six.test.' });
+  networkId = network.id;
+  await t.client.subnets.create({ network_id: network.id, ip_version: 6, cidr: '2001:db8:6::/64', ipv6_address_mode: 'dhcpv6-stateful', allocation_pools: [{ start: '2001:db8:6::100', end: '2001:db8:6::1ff' }] });
+  const now = Date.now();
+  await t.journal.append(agentSubject('agent-6'), [
+    toAgentEnvelope({ type: 'AgentHeartbeat', at: now - 10_000, agentId: 'agent-6', host: 'h6', availabilityZone: 'nova', networks: [], load: 0, interfaceMappings: {}, reportIntervalMs: 30_000, version: 'test' }, { id: randomUUID() }),
+  ]);
+  await t.journal.append(bindingSubject(networkId), [toBindingEnvelope({ type: 'NetworkScheduled', at: now - 5000, networkId, agentId: 'agent-6', reason: 'manual' }, { id: randomUUID() })], 0);
+  const lease = async (name: string, event: JournaledLease6Event) => {
+    seqs[name] = (await t.journal.append(lease6Subject(networkId, event.ip), [lease6ToEnvelope(networkId, event, { id: randomUUID() })])).version;
+  };
+  const holder = { duid: DUID, iaid: 7, mac: MAC };
+  // The agent's writes for a client that REQUESTed an address of its own choosing, named itself, then renewed;
+  // and an older client's lease that was released.
+  await lease('bound', { type: 'Lease6Bound', at: now, ip: HINTED, ...holder, message: 'request', source: 'requested', hostname: 'vm-six', expiresAt: now + 600_000 });
+  await lease('renewed', { type: 'Lease6Renewed', at: now + 1, ip: HINTED, ...holder, message: 'renew', source: 'current', expiresAt: now + 601_000 });
+  await lease('goneBound', { type: 'Lease6Bound', at: now + 2, ip: GONE, duid: DUID, iaid: 8, message: 'solicit', source: 'requested', expiresAt: now + 600_000 });
+  await lease('goneReleased', { type: 'Lease6Released', at: now + 3, ip: GONE, duid: DUID, iaid: 8 });
+});
+afterAll(() => t?.stop());
+
+describe('leasehold why lease for an IPv6 address', () => {
+  test('any textual form of the address finds its lease: the chain with each cause, the rule the decision core confirms, the answering agent', async () => {
+    const run = await cli('why', 'lease', '2001:DB8:6:0:0:0:0:1FE');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^lease ${HINTED} on network ${networkId} \\(lh\\.evt\\.lease6\\.${networkId}\\.${HINTED}\\), client DUID ${DUID} IAID 7 \\(MAC ${MAC}\\) host vm-six: last event Lease6Renewed\\n`));
+    expect(run.stdout).toMatch(new RegExp(`\\n  ${seqs.bound} \\S+ Lease6Bound ip=${HINTED} .*<- the current lease starts here\\n {6}cause: the client's REQUEST \\(RFC 8415 18\\.3\\.2\\)\\n`));
+    expect(run.stdout).toMatch(new RegExp(`\\n  ${seqs.renewed} \\S+ Lease6Renewed .*\\n {6}cause: the client's RENEW to the server that bound it .*binding extended\\n`));
+    expect(run.stdout).toMatch(/\nrule \(the agent's DHCPv6 decision core replayed to seq \d+, asked for the IA without a hint\):\n {2}requested: pool 2001:db8:6::100-2001:db8:6::1ff of subnet \S+: the address the client named in its IA .*; the decision core alone would have given 2001:db8:6::1[0-9a-f]{2} \(pool\)\n/);
+    expect(run.stdout).toMatch(/\nagent:\n {2}agent-6: the only agent bound to the network/);
+  });
+
+  test('--json carries the chain, the causes and the rule; a released address says so; an address without events is NOT_FOUND', async () => {
+    const [json, released, missing] = await Promise.all([cli('why', 'lease', HINTED, '--json'), cli('why', 'lease', GONE), cli('why', 'lease', '2001:db8:6::99')]);
+    const w = JSON.parse(json.stdout) as { ip: string; causes: string[]; rule: { source: string }; chain: { seq: number }[] };
+    expect(w).toMatchObject({ ip: HINTED, rule: { source: 'requested' }, chain: [{ seq: seqs.bound }, { seq: seqs.renewed }] });
+    expect(w.causes).toHaveLength(2);
+    expect(released.stdout).toMatch(/: last event Lease6Released\n/);
+    expect(released.stdout).toMatch(/cause: the client's RELEASE \(RFC 8415 18\.3\.7\)/);
+    expect(released.stdout).toMatch(/cause: the client's SOLICIT with RAPID_COMMIT/);
+    expect({ code: missing.code, stderr: missing.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/^error NOT_FOUND \(target\): no IPv6 lease events for 2001:db8:6::99/) });
+  });
+});
+
+describe('leasehold replay lease6/<network>/<ipv6>', () => {
+  test('steps the address through the agents\' fold, the expanded form naming the same subject; the live check is skipped (the API keeps no IPv6 leases)', async () => {
+    const run = await cli('replay', `lease6/${networkId}/2001:db8:6:0::1fd`, '--json');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const steps = lines.filter((l) => 'seq' in l && 'value' in l) as { seq: number; value: string; changes: unknown }[];
+    expect(steps.map((s) => [s.seq, s.value])).toEqual([
+      [seqs.goneBound, 'bound'],
+      [seqs.goneReleased, 'released'],
+    ]);
+    expect(JSON.stringify(steps[0]!.changes)).toMatch(/context\.source.*requested/);
+    expect(run.stdout).toContain('the API keeps no IPv6 leases');
+    const renewed = await cli('replay', `lease6/${networkId}/${HINTED}`);
+    expect(renewed.code).toBe(0);
+    expect(renewed.stdout).toMatch(/Lease6Renewed/);
+    const bad = await cli('replay', `lease6/${networkId}/198.18.0.1`);
+    expect({ code: bad.code, stderr: bad.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/198\.18\.0\.1 is not an IPv6 address/) });
+  });
+});
