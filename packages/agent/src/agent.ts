@@ -8,7 +8,7 @@
  *   (the lease table), write (dhcp/lease-writer.ts) and reply, back out of
  *   the same socket;
  * - dhcp6/server.ts: the DHCPv6 path, beside it: net/dhcp6-sockets.ts (ff02::1:2 on
- *   each interface) → decode → the network's view (dhcp6/link-views.ts) → decide →
+ *   each interface, a VXLAN network's in its namespace: net/udp6-netns.ts) → decode → the network's view (dhcp6/link-views.ts) → decide →
  *   write (dhcp6/lease-writer.ts) → reply;
  * - live-agents.ts: which peers share a network's clients;
  * - served-networks.ts and reconcile.ts: what it serves and where, DHCP
