@@ -114,6 +114,18 @@ describe('planImport', () => {
       ['error', 'invalid alias range'],
     ]);
   });
+
+  test("issue 24's DNSSEC options map to the dns section; a malformed trust anchor is an error in dnsmasq's words", () => {
+    const p = plan(['dnssec', 'trust-anchor=.,20326,8,2,E06D44B8', 'dnssec-check-unsigned=no', 'dnssec-no-timecheck', 'trust-anchor=x.test,1,13', 'dnssec-check-unsigned=yes'].join('\n'));
+    expect(p.notes.map((n) => [n.status, n.detail])).toEqual([
+      ['dns', 'dns.dnssec'],
+      ['dns', 'dns.trust-anchor'],
+      ['dns', 'dns.dnssec-check-unsigned'],
+      ['dns', 'dns.dnssec-no-timecheck'],
+      ['error', 'bad trust anchor'],
+      ['error', 'bad value for dnssec-check-unsigned'],
+    ]);
+  });
 });
 
 describe('what dnsmasq refuses, the import refuses', () => {

@@ -55,6 +55,22 @@ describe('dns section', () => {
     expect(dns).toMatchObject({ cacheSize: 1000, noResolv: true, strictOrder: false });
   });
 
+  test("issue 24's DNSSEC options: dnssec, trust-anchor (a list), dnssec-check-unsigned's \"no\" and dnssec-no-timecheck; a bad anchor at its line", () => {
+    const dns = dnsCacheConfig(
+      load(`dns:
+  dnssec: true
+  trust-anchor:
+    - ".,20326,8,2,E06D44B8"
+    - "signed.test,1,13,2,abcd"
+  dnssec-check-unsigned: "no"
+  dnssec-no-timecheck: true
+`),
+    );
+    expect(dns).toMatchObject({ dnssec: true, dnssecCheckUnsigned: false, dnssecNoTimecheck: true });
+    expect(dns.trustAnchors.map((a) => [a.domain, a.keyTag])).toEqual([['', 20326], ['signed.test', 1]]);
+    expect(messageOf(() => dnsCacheConfig(load('dns:\n  trust-anchor: "signed.test,1,13"\n')))).toBe('lh.yaml:2: dns.trust-anchor: bad trust anchor');
+  });
+
   test("issue 24's options: filterwin2k, synth-domain, rev-server, alias, dns-loop-detect, health-check and max-fails", () => {
     const dns = dnsCacheConfig(
       load(`dns:
