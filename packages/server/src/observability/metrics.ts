@@ -355,6 +355,10 @@ export function createMetrics(sources: MetricSources): { registry: Registry; las
   });
   dnsCounter('leasehold_dns_upstreams_marked_down_total', 'Times health-check marked an upstream down (max-fails questions in a row unanswered)', 'upstreamsMarkedDown');
   dnsCounter('leasehold_dns_upstream_health_probes_total', 'health-check probes (". NS") sent to down upstreams', 'healthProbes');
+  dnsCounter('leasehold_dns_dnssec_secure_total', 'dnssec: forwarded answers validated secure (AD)', 'dnssecSecure');
+  dnsCounter('leasehold_dns_dnssec_insecure_total', 'dnssec: forwarded answers from unsigned zones (passed on without AD)', 'dnssecInsecure');
+  dnsCounter('leasehold_dns_dnssec_bogus_total', 'dnssec: forwarded answers that failed validation (SERVFAIL)', 'dnssecBogus');
+  dnsCounter('leasehold_dns_dnssec_queries_total', 'dnssec: DS and DNSKEY questions the validator asked upstream', 'dnssecQueries');
   dnsCounter('leasehold_dns_upstream_loops_total', 'Upstreams dns-loop-detect found forwarding back to this cache', 'loopsDetected');
   mirroredGauge(registry, 'leasehold_dns_upstreams_down', 'Upstreams health-check has marked down (skipped, probed until they answer)', [], () => {
     const s = dns();

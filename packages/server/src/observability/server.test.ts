@@ -185,10 +185,10 @@ describe('an endpoint without a running system', () => {
 });
 
 describe("an endpoint with a DNS cache's counters", () => {
-  test('shows health-check and dns-loop-detect: upstreams down now, marked down, probes, loops (issue 24)', async () => {
+  test('shows health-check, dns-loop-detect and dnssec: upstreams down now, marked down, probes, loops, answers secure, insecure and bogus (issue 24)', async () => {
     const nc = await nats.connect('obs-dns');
     // Every other counter reads 0.
-    const given: Record<string, number> = { upstreamsDown: 1, upstreamsMarkedDown: 3, healthProbes: 7, loopsDetected: 2 };
+    const given: Record<string, number> = { upstreamsDown: 1, upstreamsMarkedDown: 3, healthProbes: 7, loopsDetected: 2, dnssecSecure: 11, dnssecBogus: 4 };
     const stats = new Proxy(given, { get: (target, name) => (typeof name === 'string' ? (target[name] ?? 0) : undefined) }) as unknown as DnsCacheStats;
     const server = await startObservability({ listen: { host: '127.0.0.1', port: 0 }, nc, readyMaxLag: 0, dnsStats: () => stats });
     try {
@@ -197,6 +197,9 @@ describe("an endpoint with a DNS cache's counters", () => {
       expect(sample(text, 'leasehold_dns_upstreams_marked_down_total')).toBe(3);
       expect(sample(text, 'leasehold_dns_upstream_health_probes_total')).toBe(7);
       expect(sample(text, 'leasehold_dns_upstream_loops_total')).toBe(2);
+      expect(sample(text, 'leasehold_dns_dnssec_secure_total')).toBe(11);
+      expect(sample(text, 'leasehold_dns_dnssec_bogus_total')).toBe(4);
+      expect(sample(text, 'leasehold_dns_dnssec_insecure_total')).toBe(0);
     } finally {
       await server.close();
       await nc.close();
