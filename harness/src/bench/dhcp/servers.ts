@@ -41,7 +41,7 @@ export const benchPlan: BenchPlan = {
 };
 
 /** bench:dhcp6's address plan: a documentation /64 inside the namespaces, its pool as wide as the v4 bench's many times over. */
-export const benchPlan6 = {
+const benchPlan6 = {
   cidr: '2001:db8:1::/64',
   pool: { start: '2001:db8:1::1:0', end: '2001:db8:1::ffff:ffff' },
 } as const;
