@@ -89,7 +89,7 @@ export function prepareCorpus(): { root: string; cases: ConformanceCase[] } {
   const list = blocklist();
   mkdirSync(join(root, 'pihole', 'dnsmasq.d'), { recursive: true });
   writeFileSync(join(root, 'pihole', 'dnsmasq.conf'), `# Pi-hole's layout: its settings, then every drop-in\ndomain-needed\nbogus-priv\nno-resolv\nserver=198.18.255.1\ncache-size=10000\nlocal-ttl=2\nconf-dir=${root}/pihole/dnsmasq.d\n`);
-  writeFileSync(join(root, 'pihole', 'dnsmasq.d', '01-pihole.conf'), 'log-facility=/var/log/pihole/pihole.log\nlog-queries\naddn-hosts=/etc/pihole/custom.list\n');
+  writeFileSync(join(root, 'pihole', 'dnsmasq.d', '01-pihole.conf'), 'log-queries\nlog-async\naddn-hosts=/etc/pihole/custom.list\n');
   writeFileSync(join(root, 'pihole', 'dnsmasq.d', '05-blocklist.conf'), `${list.join('\n')}\n`);
   const broken = [...list];
   broken[BAD_LINE - 1] = 'address=/ads.broken.test/0.0.0.256';

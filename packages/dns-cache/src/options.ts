@@ -240,6 +240,8 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'no-daemon': ignored,
   'log-dhcp': ignored,
   'log-facility': ignoredValue,
+  // log-async[=lines]: dnsmasq's log queue; log-queries lines here are rate-limited and never block answering (query-log.ts).
+  'log-async': { value: 'optional', apply: () => {} },
   'pid-file': ignoredValue,
   user: ignoredValue,
   group: ignoredValue,
@@ -257,7 +259,7 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
  */
 const ONCE: ReadonlySet<string> = new Set([
   'port', 'cache-size', 'neg-ttl', 'min-cache-ttl', 'max-cache-ttl', 'local-ttl', 'mx-target', 'local-service', 'dns-forward-max',
-  'edns-packet-max', 'use-stale-cache', 'log-facility', 'pid-file', 'user', 'group', 'enable-dbus',
+  'edns-packet-max', 'use-stale-cache', 'log-facility', 'log-async', 'pid-file', 'user', 'group', 'enable-dbus',
 ]);
 
 /** One `name[=value]` item, from a file line or a flag. */

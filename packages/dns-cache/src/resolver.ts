@@ -236,15 +236,18 @@ export class Resolver {
     // Our own probe came back through an upstream: that upstream forwards to us. Answering would keep the loop going.
     if (this.loops !== undefined && loopedBack(this.loops, name, question.type, stats, this.errors)) return;
     const route = this.routing.route(name);
-    // As dnsmasq 2.90 answers them: domain-needed without AA, local-only domains and bogus-priv with AA.
+    // As dnsmasq 2.90 answers them: domain-needed and local-only domains (server=/d/, local=/d/) without AA (the conformance
+    // test found ours with AA), bogus-priv with AA. A local-only name some local data holds is NODATA.
     if (route.kind === 'forward' && !route.specific && this.config.domainNeeded && isPlainName(name)) {
       stats.nxdomainPolicy++;
       return send(headerReply(query, DnsRcode.NXDOMAIN, question.end, edns, this.#advertise));
     }
-    if (
-      route.kind === 'local' ||
-      (!route.specific && this.config.bogusPriv && (question.type === TYPE_PTR || question.type === TYPE_ANY) && isPrivateReverse(name))
-    ) {
+    if (route.kind === 'local') {
+      stats.nxdomainPolicy++;
+      if (tx) tx.source = 'config';
+      return send(headerReply(query, this.#knownName(name) ? DnsRcode.NOERROR : DnsRcode.NXDOMAIN, question.end, edns, this.#advertise));
+    }
+    if (!route.specific && this.config.bogusPriv && (question.type === TYPE_PTR || question.type === TYPE_ANY) && isPrivateReverse(name)) {
       stats.nxdomainPolicy++;
       if (tx) tx.source = 'config';
       return this.#sendLocal(query, question, edns, client.tcp, send, { kind: 'nxdomain' });

@@ -210,6 +210,14 @@ describe('local records', () => {
     expect(asked('plainname')).toBe(0);
   });
 
+  test('a local-only domain (local=/lan/) answers a name it does not hold NXDOMAIN without AA, as dnsmasq 2.90 does (the conformance test found AA)', async () => {
+    const { at } = await cache({ domainServers: [{ domain: 'lan', server: 'local' }], hostRecords: [{ names: ['h.lan'], ipv4: ['198.18.2.3'], ipv6: [], ttl: undefined }] });
+    const missing = await dig(at, ['nope.lan']);
+    expect([missing.status, missing.flags.includes('aa')]).toStrictEqual(['NXDOMAIN', false]);
+    expect((await dig(at, ['h.lan'])).answers.map((a) => a.data)).toStrictEqual(['198.18.2.3']);
+    expect(asked('nope.lan')).toBe(0);
+  });
+
   test('bogus-priv answers reverse lookups of private addresses NXDOMAIN without asking upstream', async () => {
     const { at } = await cache({ bogusPriv: true });
     const reverse = await dig(at, ['-x', '192.168.44.55']);
