@@ -26,14 +26,14 @@ export interface Dhclient6 {
   stop(): Promise<void>;
 }
 
-/** `dhclient -6` (or `-6 -S`) on the link's client end, with a hook that records what it was given. */
-export function dhclient6(link: TestLink, stateless: boolean): Dhclient6 {
+/** `dhclient -6` (or `-6 -S`) on the link's client end, with a hook that records what it was given; `conf`: more dhclient.conf lines. */
+export function dhclient6(link: TestLink, stateless: boolean, conf = ''): Dhclient6 {
   const dir = mkdtempSync(join(tmpdir(), 'lh-dhclient6-'));
   const envDir = join(dir, 'env');
   mkdirSync(envDir);
   writeFileSync(join(dir, 'hook.sh'), hook);
   chmodSync(join(dir, 'hook.sh'), 0o755);
-  writeFileSync(join(dir, 'dhclient6.conf'), 'request dhcp6.name-servers, dhcp6.domain-search;\n');
+  writeFileSync(join(dir, 'dhclient6.conf'), `request dhcp6.name-servers, dhcp6.domain-search;\n${conf}`);
   const common = ['-6', ...(stateless ? ['-S'] : []), '-v', '-cf', join(dir, 'dhclient6.conf'), '-sf', join(dir, 'hook.sh'), '-e', `LH_DIR=${envDir}`, '-pf', join(dir, 'pid'), '-lf', join(dir, 'leases')];
   const child: ChildProcess = link.spawn('dhclient', ['-d', ...common, link.clientIf]);
   let log = '';

@@ -10,14 +10,16 @@
  * -S (stateless, INFORMATION-REQUEST) it gets the DNS servers and domain
  * list alone; a DHCPv4 client on the same network still gets its lease; and
  * a client behind a real relay (ISC dhcrelay -6) gets its address through
- * RELAY-FORW/RELAY-REPL, the subnet found by the relay's link-address.
+ * RELAY-FORW/RELAY-REPL, the subnet found by the relay's link-address; and
+ * a client that sends its FQDN (option 39) is answered by its name through
+ * the agent's DNS (dig AAAA, dig -x), on its own network's view.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ip, macOf, startClient } from '@leasehold/agent/testing';
 import { lease6FromEnvelope } from '@leasehold/lease-actor';
-import { parseIpv6 } from '@leasehold/protocol';
+import { formatIpv4, parseIpv6 } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
 import { dhclient6, linkLocalReady } from './dhclient6.js';
@@ -51,11 +53,11 @@ async function dualStack(tag: number, mode: 'dhcpv6-stateful' | 'dhcpv6-stateles
   return { link, agent, network, v6 };
 }
 
-async function lease6Events(networkId: string): Promise<{ type: string; ip: string; seq: number }[]> {
-  const out: { type: string; ip: string; seq: number }[] = [];
+async function lease6Events(networkId: string): Promise<{ type: string; ip: string; seq: number; hostname?: string }[]> {
+  const out: { type: string; ip: string; seq: number; hostname?: string }[] = [];
   await env.t.journal.replay(`lh.evt.lease6.${networkId}.>`, ({ event, seq }) => {
     const lease = lease6FromEnvelope(event);
-    out.push({ type: lease.type, ip: lease.ip, seq });
+    out.push({ type: lease.type, ip: lease.ip, seq, ...('hostname' in lease && lease.hostname !== undefined ? { hostname: lease.hostname } : {}) });
   });
   return out;
 }
@@ -88,6 +90,23 @@ describe('DHCPv6 with real clients', () => {
     } finally {
       await client.stop();
       await client4.stop();
+    }
+  });
+
+  test("a client that sends its FQDN (option 39) gets AAAA and ip6.arpa PTR on its network's DNS view: dig through the agent answers both, the name journaled with the lease", async () => {
+    const { link, agent, network } = await dualStack(127, 'dhcpv6-stateful', 600);
+    const client = dhclient6(link, false, 'send fqdn.fqdn "vm-six";\n');
+    try {
+      const address = (await client.waitFor('new_ip6_address')).new_ip6_address!;
+      expect(await lease6Events(network.id)).toMatchObject([{ type: 'Lease6Bound', ip: address, hostname: 'vm-six' }]);
+      // The agent's DNS listens on its DHCP port's IPv4 address on the network: the client reaches it from an address of the subnet.
+      const server = formatIpv4([...agent.served()[0]!.serverIps.values()][0]!);
+      await ip('-n', link.ns, 'addr', 'add', '198.18.127.200/24', 'dev', link.clientIf);
+      const dig = async (...args: string[]) => (await link.exec('dig', [`@${server}`, '+short', '+time=2', '+tries=2', ...args])).stdout.trim();
+      await expect.poll(() => dig('vm-six.v6-127.example', 'AAAA'), { timeout: 5000 }).toBe(address);
+      expect(await dig('-x', address)).toBe('vm-six.v6-127.example.');
+    } finally {
+      await client.stop();
     }
   });
 
