@@ -4,7 +4,7 @@
  * passes only records whose signatures it has checked. Pure.
  */
 import { createHash } from 'node:crypto';
-import { ancestor, compareNames, concat, isAtOrBelow, labelCount, lowerName, nameKey, readName, TYPE_CNAME, TYPE_DS, TYPE_NS, TYPE_SOA, WireError, type WireRecord } from './records.js';
+import { ancestor, compareNames, concat, isWireAtOrBelow, labelCount, lowerName, nameKey, readName, TYPE_CNAME, TYPE_DS, TYPE_NS, TYPE_SOA, WireError, type WireRecord } from './records.js';
 
 /** RFC 9276 3.2: a validator may refuse NSEC3 records with many iterations; more than this proves nothing here. */
 const MAX_NSEC3_ITERATIONS = 150;
@@ -101,7 +101,7 @@ function nsecCovers(nsec: Nsec, name: Uint8Array): boolean {
 }
 
 function nsec3Usable(n: Nsec3, name: Uint8Array): boolean {
-  return n.hashAlgorithm === 1 && n.iterations <= MAX_NSEC3_ITERATIONS && isAtOrBelow(name, n.zone);
+  return n.hashAlgorithm === 1 && n.iterations <= MAX_NSEC3_ITERATIONS && isWireAtOrBelow(name, n.zone);
 }
 
 function nsec3Matches(n: Nsec3, name: Uint8Array): boolean {
@@ -160,7 +160,7 @@ export function provesNoType(name: Uint8Array, type: number, nsecs: readonly Nse
   for (const n of nsecs) {
     if (nameKey(n.owner) === nameKey(name)) return lacks(n.types);
     // An empty non-terminal: nothing at the name, something below it (RFC 4035 3.1.3.2).
-    if (nsecCovers(n, name) && isAtOrBelow(n.next, name)) return true;
+    if (nsecCovers(n, name) && isWireAtOrBelow(n.next, name)) return true;
   }
   const match = nsec3s.find((n) => nsec3Matches(n, name));
   if (match !== undefined) return lacks(match.types);

@@ -198,7 +198,7 @@ export function nameKey(name: Uint8Array): string {
 }
 
 /** Whether `name` is `zone` or below it, case-insensitively. */
-export function isAtOrBelow(name: Uint8Array, zone: Uint8Array): boolean {
+export function isWireAtOrBelow(name: Uint8Array, zone: Uint8Array): boolean {
   const extra = labelCount(name) - labelCount(zone);
   return extra >= 0 && nameKey(ancestor(name, extra)) === nameKey(zone);
 }

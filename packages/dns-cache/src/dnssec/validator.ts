@@ -21,7 +21,7 @@ import { dsDigest, isSupportedAlgorithm, isSupportedDigest, isZoneKey, parseDnsk
 import { parseRrsig, signedData, type Rrsig } from './canonical.js';
 import { delegationAt, parseNsec, parseNsec3, provesNoName, provesNoType, provesWildcard, type Nsec, type Nsec3 } from './denial.js';
 import {
-  ancestor, isAtOrBelow, labelCount, lowerName, nameFromText, nameKey, readMessage,
+  ancestor, isWireAtOrBelow, labelCount, lowerName, nameFromText, nameKey, readMessage,
   TYPE_CNAME, TYPE_DNSKEY, TYPE_DS, TYPE_NSEC, TYPE_NSEC3, TYPE_RRSIG, WireError, type WireMessage, type WireRecord,
 } from './records.js';
 
@@ -131,7 +131,7 @@ export class DnssecValidator {
     const first = set.records[0]!;
     let insecure = false;
     for (const sig of set.sigs) {
-      if (!isAtOrBelow(first.owner, sig.signer) || sig.labels > labelCount(first.owner)) continue;
+      if (!isWireAtOrBelow(first.owner, sig.signer) || sig.labels > labelCount(first.owner)) continue;
       // A DS record is its parent's data, never signed by the zone it delegates to (RFC 4035 5.2).
       if (first.type === TYPE_DS && nameKey(sig.signer) === nameKey(first.owner)) continue;
       const trust = await this.#trust(sig.signer);
@@ -159,7 +159,7 @@ export class DnssecValidator {
     let best: Uint8Array | undefined;
     for (const a of this.options.anchors) {
       const zone = nameFromText(a.domain);
-      if (isAtOrBelow(name, zone) && (best === undefined || labelCount(zone) > labelCount(best))) best = zone;
+      if (isWireAtOrBelow(name, zone) && (best === undefined || labelCount(zone) > labelCount(best))) best = zone;
     }
     return best;
   }
