@@ -65,9 +65,12 @@ export class DnssecValidator {
   readonly #cuts = new LruMap<string, { cut: Cut; until: number }>(4096);
   readonly #pending = new Map<string, Promise<unknown>>();
   readonly #clock: () => number;
+  /** The anchors' domains as wire names, deepest first. */
+  readonly #anchorZones: Uint8Array[];
 
   constructor(readonly options: ValidatorOptions) {
     this.#clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
+    this.#anchorZones = options.anchors.map((a) => nameFromText(a.domain)).sort((a, b) => labelCount(b) - labelCount(a));
   }
 
   /** The status of an upstream answer to (qname, qtype). Never throws: malformed is bogus. */
@@ -156,12 +159,7 @@ export class DnssecValidator {
 
   /** The deepest trust anchor at or above `name`, as a wire name. */
   #anchorOver(name: Uint8Array): Uint8Array | undefined {
-    let best: Uint8Array | undefined;
-    for (const a of this.options.anchors) {
-      const zone = nameFromText(a.domain);
-      if (isWireAtOrBelow(name, zone) && (best === undefined || labelCount(zone) > labelCount(best))) best = zone;
-    }
-    return best;
+    return this.#anchorZones.find((zone) => isWireAtOrBelow(name, zone));
   }
 
   /** Once per key at a time: concurrent callers share the first one's promise. */
