@@ -58,6 +58,14 @@ describe('views of the agent\'s names', () => {
     expect(reverseName6('2001:db8:1:0:f816:3eff:fe00:1')).toBe('1.0.0.0.0.0.e.f.f.f.e.3.6.1.8.f.0.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa');
     expect(answered(local, reverseName6('2001:db8:1:0:f816:3eff:fe00:1'), TYPE_PTR, '198.18.1.2')).toStrictEqual(['vm1.a.example']);
     expect(answered(local, 'vm1.a.example', TYPE_AAAA, '198.18.2.2')).toBeUndefined();
+    // A view's own IPv6 address (the agent's on the network's IPv6 subnet) answers its names too, and only its.
+    local.setViews([
+      { addresses: ['198.18.1.2', '2001:db8:1::2'], records: { 'vm1.a.example': ['2001:db8:1::10'] } },
+      { addresses: ['2001:db8:2::2'], records: {} },
+    ]);
+    expect(answered(local, 'vm1.a.example', TYPE_AAAA, '2001:db8:1::2')).toStrictEqual(['2001:db8:1::10']);
+    expect(answered(local, 'vm1.a.example', TYPE_AAAA, '2001:db8:2::2')).toBeUndefined();
+    expect(() => local.setViews([{ addresses: ['2001:db8:1::2@ns1'], records: {} }])).toThrow(TypeError);
     expect(answered(local, reverseName6('2001:db8:1:0:f816:3eff:fe00:1'), TYPE_PTR, '198.18.2.2')).toBeUndefined();
     expect(() => local.setViews([{ addresses: ['198.18.1.2'], records: { 'vm.a.example': ['2001:db8::g'] } }])).toThrow(/not an IPv4 or IPv6 address/);
   });
