@@ -9,7 +9,7 @@ const LINK_LOCAL = Uint8Array.from([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 const rs = encodeNdp({ type: 133, options: [{ type: 1, value: Uint8Array.from([2, 0, 0, 0, 0, 2]) }] });
 
 /** A link on a fake socket: what it sent, and the solicitation handler it registered. */
-function fakeLink(advertisement = ra, failures = 0) {
+function fakeLink(advertisement = ra, failures = 0, maxIntervalS = 4) {
   const sent: NdpRouterAdvertisement[] = [];
   let hear: SolicitationHandler | undefined;
   let closed = false;
@@ -20,7 +20,7 @@ function fakeLink(advertisement = ra, failures = 0) {
     hear = onSolicitation;
     return { send: (data) => (sent.push(decodeNdp(data) as NdpRouterAdvertisement), true), close: () => (closed = true) };
   };
-  const link = new RaLink({ ifname: 'lhtest0', open, maxIntervalS: 4, stats, log: () => {}, random: () => 0 }, advertisement);
+  const link = new RaLink({ ifname: 'lhtest0', open, maxIntervalS, stats, log: () => {}, random: () => 0 }, advertisement);
   return { link, sent, stats, hear: (...args: Parameters<SolicitationHandler>) => hear!(...args), closed: () => closed };
 }
 
@@ -59,6 +59,23 @@ describe('one interface advertising', () => {
     vi.advanceTimersByTime(2000);
     expect(sent).toHaveLength(2);
     expect(stats.sent.solicited).toBe(0);
+    link.close();
+  });
+
+  test('with the next unsolicited advertisement far off, a solicitation gets one of its own, no sooner than 3 s after the last', () => {
+    const { link, sent, stats, hear } = fakeLink(ra, 0, 600);
+    vi.advanceTimersByTime(1000);
+    hear(rs, LINK_LOCAL, 255);
+    vi.advanceTimersByTime(1999);
+    expect(sent).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(stats.sent).toEqual({ unsolicited: 1, solicited: 1, final: 0 });
+    // A second one soon after waits its 3 s too, and one heard while an answer is pending shares it.
+    hear(rs, LINK_LOCAL, 255);
+    hear(rs, LINK_LOCAL, 255);
+    vi.advanceTimersByTime(3000);
+    expect(stats.sent.solicited).toBe(2);
+    expect(stats.solicitations.answered).toBe(3);
     link.close();
   });
 
