@@ -38,6 +38,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AgentProcessConfig } from './dhcp/agent-process.js';
 import { summarizeProfile, type CpuProfile } from './dhcp/cpuprofile.js';
 import { benchCommands, dhcp6BenchCommands, ensureCommands, requireRoot } from './dhcp/install.js';
 import { runPerfdhcp, type PerfdhcpReport } from './dhcp/perfdhcp.js';
@@ -55,7 +56,9 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 60_000);
 const FIXED_RATES = process.env.BENCH_RATES?.split(',').map(Number).filter((n) => Number.isFinite(n) && n > 0);
 const PROFILE = process.env.BENCH_PROFILE !== '0';
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
-const TWEAKS = (process.env.BENCH_AGENT_TWEAKS ?? '').split(',').map((s) => s.trim()).filter((s): s is 'ifaddr-cache' | 'no-async-traces' => s === 'ifaddr-cache' || s === 'no-async-traces');
+type Tweak = NonNullable<AgentProcessConfig['tweaks']>[number];
+const knownTweaks: readonly string[] = ['ifaddr-cache', 'no-async-traces', 'udp6-rcvbuf'] satisfies Tweak[];
+const TWEAKS = (process.env.BENCH_AGENT_TWEAKS ?? '').split(',').map((s) => s.trim()).filter((s): s is Tweak => knownTweaks.includes(s));
 const SWEEP: SweepConfig = { start: 1000, factor: 1.5, overload: 4, cap: Number(process.env.BENCH_MAX_RATE ?? 48_000), maxPoints: 12 };
 /** More incomplete than this and a point does not count as sustained. */
 const MAX_INCOMPLETE_PERCENT = 1;
