@@ -26,6 +26,8 @@ const testCommands = {
   // A real signed zone for the DNS cache's DNSSEC tests: BIND signs it (dnssec-keygen, dnssec-signzone) and serves it (named).
   named: 'bind9',
   'dnssec-signzone': 'bind9-utils',
+  // A real DNS-over-TLS upstream for the DNS cache's server=tls:// test (packages/dns-cache/src/tls-upstream.test.ts).
+  unbound: 'unbound',
   dhcrelay: 'isc-dhcp-relay',
   tcpdump: 'tcpdump',
   // Router advertisements as a host sees them (the agent's RA sender, harness/src/agent-e2e/router-advertisements.test.ts).

@@ -9,6 +9,8 @@ export interface UpstreamServer {
   readonly address: string;
   readonly port: number;
   readonly family: 4 | 6;
+  /** server=tls://ip[#port]: DNS over TLS (RFC 7858, tls-upstream.ts), port 853 unless given. */
+  readonly tls?: boolean;
 }
 
 /**
@@ -197,6 +199,10 @@ export interface DnsCacheConfig {
   readonly dnsLoopDetect: boolean;
   /** clear-on-reload: a resolv-file read again (changed, or on SIGHUP) empties the answer cache, as in dnsmasq. */
   readonly clearOnReload: boolean;
+  /** tls-servername (CoreDNS forward's tls_servername): the name tls:// upstreams' certificates must carry; unset: their address. */
+  readonly tlsServername: string | undefined;
+  /** tls-ca: a PEM file of the CAs tls:// upstreams' certificates must chain to; unset: Node's default CAs. */
+  readonly tlsCa: string | undefined;
   /** dnssec: upstream answers are validated from the trust anchors down (dnssec/): AD on secure ones, SERVFAIL on bogus ones. */
   readonly dnssec: boolean;
   readonly trustAnchors: readonly TrustAnchor[];
@@ -266,6 +272,8 @@ export const DEFAULT_CONFIG: DnsCacheConfig = {
   aliases: [],
   dnsLoopDetect: false,
   clearOnReload: false,
+  tlsServername: undefined,
+  tlsCa: undefined,
   healthCheckMs: undefined,
   maxFails: 2,
   dnssec: false,

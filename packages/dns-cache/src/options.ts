@@ -49,13 +49,16 @@ function address(text: string, where: Where): { address: string; family: 4 | 6 }
 }
 
 function upstream(text: string, where: Where): UpstreamServer {
+  // DNS over TLS, as CoreDNS's forward writes it (tls://ip); dnsmasq has no TLS form. Port 853 (RFC 7858) unless given.
+  const tls = text.startsWith('tls://');
+  if (tls) text = text.slice('tls://'.length);
   // dnsmasq writes the port after '#', so IPv6 addresses need no brackets; a source part ("@eth0") is not supported.
   if (text.includes('@')) fail('bad address (source address or interface not supported)', where);
   const hash = text.lastIndexOf('#');
   const host = hash < 0 ? text : text.slice(0, hash);
-  const port = hash < 0 ? 53 : integer(text.slice(hash + 1), where, 65535);
+  const port = hash < 0 ? (tls ? 853 : 53) : integer(text.slice(hash + 1), where, 65535);
   if (port === 0) fail('bad port', where);
-  return { ...address(host, where), port };
+  return tls ? { ...address(host, where), port, tls } : { ...address(host, where), port };
 }
 
 function name(text: string, where: Where, what = 'bad name'): string {
@@ -73,7 +76,9 @@ function domains(value: string, where: Where): { domains: string[]; rest: string
 }
 
 function server(config: Builder, value: string, where: Where): void {
-  const parts = domains(value, where);
+  // server=/domain/tls://ip: the domains end at the slash before tls://, not at the last slash.
+  const tlsAt = value.indexOf('/tls://');
+  const parts = tlsAt < 0 ? domains(value, where) : { ...domains(value.slice(0, tlsAt + 1), where)!, rest: value.slice(tlsAt + 1) };
   if (!parts) {
     if (value === '') fail('missing server address', where);
     config.servers.push(upstream(value, where));
@@ -223,6 +228,9 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
     apply: (c, v, w) => (c.dnssecCheckUnsigned = v === '' ? true : v === 'no' ? false : fail('bad value for dnssec-check-unsigned', w)),
   },
   'dnssec-no-timecheck': flag((c) => (c.dnssecNoTimecheck = true)),
+  // DNS over TLS upstreams (server=tls://ip): CoreDNS forward's tls_servername, and the CAs to trust (CoreDNS's tls CA).
+  'tls-servername': valued((c, v, w) => (c.tlsServername = name(v, w))),
+  'tls-ca': valued((c, v, w) => (c.tlsCa = v || fail('missing file name', w))),
   // CoreDNS forward's health_check (0.5 s unless given) and max_fails (2).
   'health-check': {
     value: 'optional',

@@ -122,6 +122,7 @@ export class Resolver {
       onDrop: () => stats.upstreamDropped++,
       onTcpRetry: () => stats.tcpRetries++,
       onError: (where, error) => errors.report(where, error),
+      tls: { servername: config.tlsServername, caFile: config.tlsCa },
     });
     this.health = config.healthCheckMs === undefined ? undefined : new UpstreamHealth(config.healthCheckMs, config.maxFails, this.upstream, stats, errors);
     // The validator's DS and DNSKEY questions go where the name's questions go (server=/domain/ included).

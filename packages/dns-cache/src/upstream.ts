@@ -12,6 +12,7 @@ import { connect } from 'node:net';
 import { DnsFlag, readFlags, readQuestion, rewriteId } from '@leasehold/protocol';
 import { ipv4Number, openNativeClient, type NativeUdp } from './batched-udp.js';
 import type { UpstreamServer } from './config.js';
+import { TlsUpstreams } from './tls-upstream.js';
 
 /** Why an upstream datagram was dropped. */
 export type UpstreamDrop = 'unknown-id' | 'wrong-source' | 'wrong-question' | 'malformed';
@@ -50,6 +51,8 @@ export interface UpstreamClientOptions {
   readonly onTcpRetry: () => void;
   /** Something thrown in a socket callback or timer, caught there (ErrorGuard.report). */
   readonly onError: (where: string, error: unknown) => void;
+  /** For `server=tls://...` upstreams: the name their certificates must carry and the CAs to trust (tls-servername, tls-ca). */
+  readonly tls?: { readonly servername: string | undefined; readonly caFile: string | undefined };
 }
 
 /** The outcome of asking one server. */
@@ -60,6 +63,7 @@ export class UpstreamClient {
   readonly #random = Buffer.alloc(4096);
   #randomAt = this.#random.length;
   #closed = false;
+  #tls: TlsUpstreams | undefined;
 
   constructor(readonly options: UpstreamClientOptions) {}
 
@@ -69,6 +73,7 @@ export class UpstreamClient {
    */
   async ask(server: UpstreamServer, query: Uint8Array, question: AskedQuestion): Promise<AskResult> {
     const started = performance.now();
+    if (server.tls === true) return this.#askTls(server, query, question, started);
     const udp = await this.#askUdp(server, query, question);
     if (udp === undefined) return { ok: false, reason: 'timeout' };
     if ((readFlags(udp) & DnsFlag.TC) === 0) return { ok: true, answer: udp, rttMs: performance.now() - started };
@@ -124,9 +129,24 @@ export class UpstreamClient {
     });
   }
 
+  /** DNS over TLS (tls-upstream.ts): the connections are opened on the first TLS question, so a cache without one opens none. */
+  async #askTls(server: UpstreamServer, query: Uint8Array, question: AskedQuestion, started: number): Promise<AskResult> {
+    this.#tls ??= new TlsUpstreams({ timeoutMs: this.options.timeoutMs, servername: this.options.tls?.servername, caFile: this.options.tls?.caFile, onError: this.options.onError });
+    const id = this.#randomId();
+    const answer = await this.#tls.ask(server, query, question, id);
+    if (answer === undefined) return { ok: false, reason: 'timeout' };
+    const drop = this.#check(answer, id, question);
+    if (drop) {
+      this.options.onDrop(drop);
+      return { ok: false, reason: 'error' };
+    }
+    return { ok: true, answer, rttMs: performance.now() - started };
+  }
+
   /** Closes every socket; pending questions time out as failures. */
   close(): void {
     this.#closed = true;
+    this.#tls?.close();
     for (const family of [4, 6] as const) {
       for (const pooled of this.#pools[family]) {
         if (pooled === undefined) continue;
