@@ -47,6 +47,8 @@ export async function startModelProjection(options: ModelProjectionOptions, star
     },
     ...projectionStartOptions(start),
     apply: (stored) => model.apply(stored),
+    // The agent's own lease writes come back here after it folded them on their acknowledgement.
+    alreadyFolded: (subject, seq) => model.alreadyFolded(subject, seq),
     onQuarantine: (event) => {
       model.quarantine(event.subject, event.seq);
       log(`agent: ${quarantineLine(name, event)}`);

@@ -101,6 +101,34 @@ describe('projections', () => {
     await projection.stop();
   });
 
+  test('an event the fold says it already holds is counted as applied without being decoded or applied, and the position passes it', async () => {
+    const kind = randomUUID();
+    const own = `lh.evt.test.${kind}.own`;
+    const other = `lh.evt.test.${kind}.other`;
+    const { sequences } = await journal.append(own, [testEvent(own, 'Added', { n: 1 })]);
+    // Not decodable: had the projection read it, it would be quarantined.
+    const garbage = await journal.js.publish(own, new Uint8Array([0xc1, 0xff, 0x00]));
+    await journal.append(other, [testEvent(other, 'Added', { n: 2 })]);
+    const held = new Set([sequences[0]!, garbage.seq]);
+    const applied: number[] = [];
+    const asked: string[] = [];
+    const projection = await startProjection(journal, {
+      name: `p-${kind}`,
+      filter: `lh.evt.test.${kind}.>`,
+      apply: (s) => void applied.push((s.event.data as { n: number }).n),
+      alreadyFolded: (subject, seq) => {
+        asked.push(`${subject.slice(subject.lastIndexOf('.') + 1)}@${seq}`);
+        return subject === own && held.has(seq);
+      },
+    });
+    await projection.caughtUp;
+    expect(applied).toStrictEqual([2]);
+    expect(asked).toHaveLength(3);
+    expect(projection.stats).toMatchObject({ applied: 3, skipped: 0, quarantined: 0 });
+    expect(projection.position()).toBe(garbage.seq + 1);
+    await projection.stop();
+  });
+
   test('an event the fold throws on is skipped and reported, and the projection goes on', async () => {
     const kind = randomUUID();
     const subject = `lh.evt.test.${kind}.a`;

@@ -21,6 +21,13 @@ export interface ProjectionOptions {
   /** Subject filter, e.g. `lh.evt.lease.>` (one filter: nats-server 2.9 has no filter lists). */
   readonly filter: string;
   readonly apply: (stored: StoredEvent) => void | Promise<void>;
+  /**
+   * Whether the fold already holds the event at `seq` on `subject` (a writer that folds its own
+   * appends once acknowledged meets them again here): such an event counts as applied and is not
+   * decoded. Asked before every event, so it must be cheap; true only for an event `apply` would
+   * ignore.
+   */
+  readonly alreadyFolded?: (subject: string, seq: number) => boolean;
   /** State to store with the checkpoint; taken right after the event at the checkpoint's sequence. */
   readonly saveState?: () => unknown;
   /** Receives the state stored with the checkpoint, before the first event is applied. */
@@ -212,8 +219,9 @@ export async function startProjection(journal: Journal, options: ProjectionOptio
           if (stopped) current.stop();
         }
         for await (const msg of current) {
-          const read = readMessage(msg, journal.registry);
-          if (read.ok) {
+          const read: ReadMessage | undefined = options.alreadyFolded?.(msg.subject, msg.seq) ? undefined : readMessage(msg, journal.registry);
+          if (read === undefined) stats.applied++;
+          else if (read.ok) {
             // A fold that cannot take a valid event (a bug) skips it too: one event must never stop
             // a projection, and with it a whole process.
             try {

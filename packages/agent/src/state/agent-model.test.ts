@@ -79,3 +79,45 @@ describe('IPv6 leases', () => {
     expect(restored.leaseVersion(subject)).toBe(9);
   });
 });
+
+describe('own lease writes met again on the subscription (issue 19)', () => {
+  test('alreadyFolded is true exactly for the events apply would ignore, and a model skipping them ends equal to one that applies everything', async () => {
+    const { parseCidr } = await import('@leasehold/protocol');
+    const { leaseSubject, leaseTimes, toEnvelope } = await import('@leasehold/lease-actor');
+    const net = 'net-a';
+    const cidr = parseCidr('198.18.0.0/24');
+    const network = { id: net, name: 'a', adminStateUp: true, mtu: 1500, dnsDomain: '', availabilityZoneHints: [], physicalNetwork: null };
+    const subnet = {
+      id: 'sub-a', networkId: net, name: 'a', cidr, gatewayIp: v4('198.18.0.1'), allocationPools: [], dynamicPools: [{ first: v4('198.18.0.10'), last: v4('198.18.0.200') }],
+      dnsNameservers: [], hostRoutes: [], enableDhcp: true, leaseDuration: 3600,
+    };
+    const setup = [
+      { seq: 1, subject: aggregateSubject('network', net), event: testEvent(`network/${net}`, 'NetworkCreated', { network }) },
+      { seq: 2, subject: aggregateSubject('network', net), event: testEvent(`network/${net}`, 'SubnetCreated', { subnet }) },
+    ];
+    const lease = (type: 'LeaseBound' | 'LeaseRenewed', ip: string, mac: string, at: number) => ({ type, ip: v4(ip), mac, at, ...leaseTimes(at, 3_600_000) }) as const;
+    const own1 = lease('LeaseBound', '198.18.0.10', '02:00:00:00:00:01', 1_000);
+    const peer = lease('LeaseBound', '198.18.0.11', '02:00:00:00:00:02', 2_000);
+    const own2 = lease('LeaseRenewed', '198.18.0.10', '02:00:00:00:00:01', 3_000);
+    const stream = [own1, peer, own2].map((event, i) => ({ seq: 3 + i, subject: leaseSubject(net, event.ip), event: toEnvelope(net, event, { id: `e${i}` }), lease: event }));
+
+    const reference = new AgentModel();
+    for (const stored of [...setup, ...stream]) reference.apply(stored);
+
+    const model = new AgentModel();
+    for (const stored of setup) model.apply(stored);
+    // The agent's own writes are folded when JetStream acknowledges them, before they come back.
+    model.applyLease(net, stream[0]!.subject, 3, own1);
+    model.applyLease(net, stream[2]!.subject, 5, own2);
+    const answers = stream.map((s) => {
+      const folded = model.alreadyFolded(s.subject, s.seq);
+      if (!folded) model.apply(s);
+      return folded;
+    });
+    expect(answers).toStrictEqual([true, false, true]);
+    expect(model.position).toBe(5);
+    expect(model.snapshot()).toStrictEqual(reference.snapshot());
+    // A sequence past what was folded on a subject is not held.
+    expect(model.alreadyFolded(stream[0]!.subject, 6)).toBe(false);
+  });
+});

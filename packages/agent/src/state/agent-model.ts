@@ -238,6 +238,21 @@ export class AgentModel {
     return this.leaseVersions.get(subject) ?? 0;
   }
 
+  /**
+   * Whether the event at `seq` on `subject` is a lease event this model has
+   * already folded (the agent applies its own writes when JetStream
+   * acknowledges them, and meets them again on its subscription): `apply`
+   * would ignore it. Then the position moves as `apply` would move it, and
+   * the projection need not decode it (issue 19: decoding the agent's own
+   * events back cost a twentieth of its CPU under load).
+   */
+  alreadyFolded(subject: string, seq: number): boolean {
+    const version = this.leaseVersions.get(subject);
+    if (version === undefined || version < seq) return false;
+    if (seq > this.position) this.position = seq;
+    return true;
+  }
+
   // ---- snapshots ----
 
   /**

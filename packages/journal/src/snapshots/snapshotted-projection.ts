@@ -224,6 +224,16 @@ export async function startSnapshottedProjection(journal: Journal, options: Snap
       if (pending) return pending.then(() => afterFold(stored.seq));
       afterFold(stored.seq);
     },
+    // An event the fold already holds moves the snapshot's sequence as a folded one does.
+    ...(options.alreadyFolded
+      ? {
+          alreadyFolded: (subject: string, seq: number) => {
+            if (!options.alreadyFolded!(subject, seq)) return false;
+            afterFold(seq);
+            return true;
+          },
+        }
+      : {}),
     // A quarantined event moved the version the fold keeps for its subject: the fold's state is
     // now that of this sequence, so a snapshot covers it and a restart does not quarantine it again.
     onQuarantine: (event) => {
