@@ -6,7 +6,8 @@ export { SchedulerConfigError, SchedulerEventShapeError } from './errors.js';
 export { schedulerEventRegistry } from './events.js';
 export type { CandidateView, DecisionEvent, NetworkInput, ScheduleInputs, ScheduleReason, SchedulerEvent, SchedulerTick, UnscheduleReason } from './events.js';
 export { minimalMoves } from './rebalance.js';
-export { unreachableNetworks } from './reachability.js';
+export { liveAgentIds, unreachableNetworks } from './reachability.js';
+export { SCHEDULER_SNAPSHOT_V, readSchedulerSnapshot, schedulerFingerprint } from './snapshot.js';
 export type { UnreachableNetwork } from './reachability.js';
 export {
   agentLoads,

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { schedulerConfig, type SchedulerConfig } from './config.js';
 import { settle } from './decide.js';
 import type { DecisionEvent, SchedulerEvent } from './events.js';
-import { unreachableNetworks } from './reachability.js';
+import { liveAgentIds, unreachableNetworks } from './reachability.js';
 import { applyEvents, bindingTable, replay, type SchedulerState } from './state.js';
 import { heartbeat, network } from './testing.js';
 
@@ -63,6 +63,14 @@ describe('scheduling respects reachability', () => {
     const silent = pass(weight, joined.state, [heartbeat('a0', T0 + 80_000, { mappings: { physA: 'eth1' } })], T0 + 80_000);
     expect(brief(silent.events)).toEqual(['-nC@a1 agent-down']);
     expect(unreachableNetworks(silent.state, T0 + 80_000)).toEqual([{ networkId: 'nC', physicalNetwork: 'physC' }]);
+  });
+
+  it('says which agents were alive at a moment: heartbeating within the down time then, down after a silence longer', () => {
+    const state = replay([heartbeat('b', T0, { mappings: { physA: 'eth1' } }), heartbeat('a', T0 + 10_000, { mappings: { physA: 'eth1' } })], weight);
+    expect(liveAgentIds(state, T0 + 20_000)).toEqual(['a', 'b']);
+    // b's last heartbeat is 75 s old at T0 + 75_001 (the default agentDownTime); a's is not.
+    expect(liveAgentIds(state, T0 + 75_001)).toEqual(['a']);
+    expect(liveAgentIds(state, T0 + 200_000)).toEqual([]);
   });
 
   it('an agent restarted with other mappings loses the networks it no longer reaches to an agent that maps them, in one pass', () => {

@@ -8,12 +8,27 @@
  * network unscheduled the same way (its DHCP filter finds no hostable
  * agent) and only logs it.
  */
-import { isOverdue, reachesPhysicalNetwork } from '@leasehold/resources';
+import { isOverdue, reachesPhysicalNetwork, type AgentMachineState } from '@leasehold/resources';
 import { compareIds, type SchedulerState } from './state.js';
 
 export interface UnreachableNetwork {
   readonly networkId: string;
   readonly physicalNetwork: string;
+}
+
+/** The agents alive at `now`: the machine says alive and the last heartbeat is not overdue then. */
+function aliveAt(state: SchedulerState, now: number): Map<string, AgentMachineState> {
+  return new Map([...state.agents].filter(([, a]) => a.status === 'alive' && !isOverdue(a.context, now)));
+}
+
+/**
+ * The ids of the agents alive at `now` as the scheduler judges them (its
+ * fold's agent machines, and a heartbeat not overdue at `now`), sorted:
+ * what a replay up to a past moment says was alive then (the console's time
+ * travel). Pure.
+ */
+export function liveAgentIds(state: SchedulerState, now: number): string[] {
+  return [...aliveAt(state, now).keys()].sort(compareIds);
 }
 
 /**
@@ -23,7 +38,7 @@ export interface UnreachableNetwork {
  * networks. Pure.
  */
 export function unreachableNetworks(state: SchedulerState, now: number): UnreachableNetwork[] {
-  const alive = [...state.agents.values()].filter((a) => a.status === 'alive' && !isOverdue(a.context, now));
+  const alive = [...aliveAt(state, now).values()];
   // Asked once per physical network, not per network: O(agents × physical networks + networks).
   const reached = new Map<string, boolean>();
   const isReached = (physicalNetwork: string): boolean => {

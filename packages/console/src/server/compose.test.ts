@@ -40,6 +40,22 @@ describe('alerts', () => {
     ]);
   });
 
+  test("a network the scheduler finds no live agent mapping names its physical network, apart from 'no agent' and 'none alive'", () => {
+    const unreachable = new Map([['n1', 'physnet-x'], ['n2', 'physnet-y']]);
+    const list = alerts([agent('a1', ['n2'], false), agent('a2', ['n3'], false)], [
+      { id: 'n1', name: 'one', status: 'ACTIVE', agents: [], pools: [{ ...pools[0]!, used: 1 }], leases: 0 },
+      { id: 'n2', name: 'two', status: 'ACTIVE', agents: ['a1'], pools: [{ ...pools[0]!, used: 1 }], leases: 0 },
+      { id: 'n3', name: 'three', status: 'ACTIVE', agents: ['a2'], pools: [{ ...pools[0]!, used: 1 }], leases: 0 },
+      { id: 'n4', name: 'four', status: 'ACTIVE', agents: [], pools: [{ ...pools[0]!, used: 1 }], leases: 0 },
+    ], unreachable);
+    expect(list).toEqual([
+      { level: 'critical', network_id: 'n1', physical_network: 'physnet-x', text: 'network one: no live agent maps physnet physnet-x' },
+      { level: 'critical', network_id: 'n2', physical_network: 'physnet-y', text: 'network two: no live agent maps physnet physnet-y (bound to a1, not alive)' },
+      { level: 'critical', network_id: 'n3', text: 'network three: none of its agents is alive (a2)' },
+      { level: 'critical', network_id: 'n4', text: 'network four has no DHCP agent' },
+    ]);
+  });
+
   test('a hosted network with room in its pools raises nothing', () => {
     expect(alerts([agent('a1', ['n1'])], [{ id: 'n1', name: 'one', status: 'ACTIVE', agents: ['a1'], pools: [{ ...pools[0]!, used: 8 }], leases: 0 }])).toEqual([]);
   });

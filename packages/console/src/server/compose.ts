@@ -63,8 +63,13 @@ function byNetwork<T extends { network_id: string }>(items: readonly T[]): Map<s
   return out;
 }
 
-/** The overview page: agents, networks with binding and pool bars, alerts. */
-export function overview(fleet: Fleet, projection: ProjectionLag | null = null): Overview {
+/**
+ * The overview page: agents, networks with binding and pool bars, alerts.
+ * `unreachable`: network id → the physical network no live agent maps, as
+ * the scheduler judges it (its `unreachableNetworks`; the server hands it
+ * over), empty where this process runs no scheduler.
+ */
+export function overview(fleet: Fleet, projection: ProjectionLag | null = null, unreachable: ReadonlyMap<string, string> = new Map()): Overview {
   const subnets = byNetwork(fleet.subnets);
   const ports = byNetwork(fleet.ports);
   const leases = byNetwork(fleet.leases);
@@ -76,21 +81,35 @@ export function overview(fleet: Fleet, projection: ProjectionLag | null = null):
     pools: (subnets.get(n.id) ?? []).map((s) => poolUse(s, ports.get(n.id) ?? [], leases.get(n.id) ?? [])),
     leases: (leases.get(n.id) ?? []).filter(holds).length,
   }));
-  const found = alerts(fleet.agents, networks);
+  const found = alerts(fleet.agents, networks, unreachable);
   if (projection && projection.lag >= PROJECTION_LAG_ALERT) {
     found.push({ level: 'warning', text: `the API's read model is ${projection.lag} events behind the journal (at #${projection.position} of #${projection.last}): these pages show the state as of then` });
   }
   return { agents: fleet.agents.map(agentRow), networks, alerts: found, projection };
 }
 
-/** A network with DHCP and no live agent hosting it; a pool at or over POOL_ALERT_RATIO. */
-export function alerts(agents: readonly AgentView[], networks: readonly NetworkRow[]): Alert[] {
+/**
+ * Why a network with DHCP has no live agent serving it: none maps its
+ * physical network (the scheduler's verdict, so it binds it nowhere), none
+ * is bound, or none of those bound is alive and up.
+ */
+function noAgentText(label: string, agents: readonly string[], physnet: string | undefined): string {
+  if (physnet !== undefined) return `network ${label}: no live agent maps physnet ${physnet}${agents.length > 0 ? ` (bound to ${agents.join(', ')}, not alive)` : ''}`;
+  return agents.length === 0 ? `network ${label} has no DHCP agent` : `network ${label}: none of its agents is alive (${agents.join(', ')})`;
+}
+
+/**
+ * A network with DHCP and no live agent hosting it (saying why, with the
+ * scheduler's `unreachable`); a pool at or over POOL_ALERT_RATIO. Pure.
+ */
+export function alerts(agents: readonly AgentView[], networks: readonly NetworkRow[], unreachable: ReadonlyMap<string, string> = new Map()): Alert[] {
   const out: Alert[] = [];
   const alive = new Set(agents.filter((a) => a.alive && a.admin_state_up).map((a) => a.id));
   for (const n of networks) {
     const label = n.name || n.id;
     if (n.pools.length > 0 && !n.agents.some((id) => alive.has(id))) {
-      out.push({ level: 'critical', network_id: n.id, text: n.agents.length === 0 ? `network ${label} has no DHCP agent` : `network ${label}: none of its agents is alive (${n.agents.join(', ')})` });
+      const physnet = unreachable.get(n.id);
+      out.push({ level: 'critical', network_id: n.id, text: noAgentText(label, n.agents, physnet), ...(physnet !== undefined ? { physical_network: physnet } : {}) });
     }
     for (const p of n.pools) {
       if (p.size > 0 && p.used / p.size >= POOL_ALERT_RATIO) {

@@ -54,7 +54,8 @@ export function registerDataRoutes(app: FastifyInstance, call: HttpCall, options
       list<PortView>('ports.list', 'ports'),
       list<LeaseView>('leases.list', 'leases'),
     ]);
-    return overview({ agents, networks, subnets, ports, leases }, await projectionLag());
+    const unreachable = new Map((options.unreachableNetworks?.() ?? []).map((u) => [u.networkId, u.physicalNetwork]));
+    return overview({ agents, networks, subnets, ports, leases }, await projectionLag(), unreachable);
   };
   app.get('/console/api/overview', guard(async () => {
     const now = Date.now();
@@ -111,7 +112,7 @@ export function registerDataRoutes(app: FastifyInstance, call: HttpCall, options
     const text = query.time ?? '';
     const at = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
     if (!Number.isFinite(at)) throw new ApiError('VALIDATION_FAILED', `time ${JSON.stringify(text)} is neither ms since the epoch nor an ISO 8601 time`, 'time');
-    return networkAt(options.journal, call, id, at);
+    return networkAt(options.journal, call, id, at, options.agentDownTimeMs);
   }));
 
   app.get('/console/api/leases/:network/:ip', guard(async ({ network, ip }: { network: string; ip: string }): Promise<LeaseTimeline> => {

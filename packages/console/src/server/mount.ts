@@ -22,6 +22,15 @@ export interface ConsoleOptions {
   readonly uiRoot?: string;
   /** The last event the API's read model folded (its `at()`), for the projection-lag alert. */
   readonly readModelPosition?: () => number;
+  /**
+   * The networks the scheduler binds nowhere because no live agent maps
+   * their physical network (its `unreachableNetworks` now), for the
+   * overview's alert; the server gives its running scheduler's. Absent, or
+   * undefined while no scheduler runs here: the alert says only "no agent".
+   */
+  readonly unreachableNetworks?: () => readonly { readonly networkId: string; readonly physicalNetwork: string }[] | undefined;
+  /** How long an agent's silence makes it down (the API's agent_down_time, default 75 s): time travel judges liveness then with it. */
+  readonly agentDownTimeMs?: number;
   /** The process's DHCP and DNS counters, for the overview's rate charts (read every 10 s). */
   readonly counters?: () => RateCounters;
   /** Open event streams at most (default 64); one more is 503. */

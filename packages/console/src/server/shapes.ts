@@ -36,6 +36,8 @@ export interface Alert {
   readonly level: 'warning' | 'critical';
   readonly text: string;
   readonly network_id?: string;
+  /** On a network no live agent can reach: the physical network none maps (the scheduler's verdict). */
+  readonly physical_network?: string;
 }
 
 /** How far the API's read model (what every page shows) is behind the journal. */
@@ -130,6 +132,15 @@ export interface NetworkAt {
   readonly then: NetworkPage | null;
   /** Its leases then, in address order (at most 500). */
   readonly leases: readonly LeaseRowJson[];
+  /** The agents then, as the scheduler's fold of the same events judged them at the moment (`then.bindings` carry it too). */
+  readonly agents: {
+    /** Every agent alive then. */
+    readonly alive: readonly string[];
+    /** The physical network no live agent mapped then, when that left this network unreachable; else null. */
+    readonly unreachable_physnet: string | null;
+    /** What the fold started from: `history`, a scheduler snapshot (`scheduler@812`), or `retained events` (agents heard only before the compaction are not known). */
+    readonly from: string;
+  };
   readonly diff: {
     /** Leases now on addresses that had none then (or none that held). */
     readonly leasesAdded: readonly LeaseRowJson[];

@@ -7,10 +7,12 @@
  * and compared with the network now.
  */
 import { ApiError, READ_MODEL_SNAPSHOT_V, ReadModel, apiHandlers, type AgentView, type LeaseView, type NetworkView, type PortView, type SubnetView } from '@leasehold/api';
-import { ProjectionSnapshots, firstRetainedOf, snapshotKind, type Journal } from '@leasehold/journal';
+import { ProjectionSnapshots, firstRetainedOf, snapshotKind, type Journal, type SnapshotInfo } from '@leasehold/journal';
 import { EVENT_SUBJECT_PREFIX, unpack } from '@leasehold/protocol';
 import { leasePage, leaseRow, networkPage } from './compose.js';
-import type { LeaseRowJson, NetworkAt } from './shapes.js';
+import { DEFAULT_SCHEDULER_CONFIG } from '@leasehold/scheduler';
+import { LivenessThen, type LivenessAt } from './liveness-then.js';
+import type { LeaseRowJson, NetworkAt, NetworkPage } from './shapes.js';
 
 /** A longer journal is refused rather than replayed on a request (a replay of this many takes seconds). */
 export const MAX_TIME_TRAVEL_EVENTS = 2_000_000;
@@ -65,53 +67,77 @@ export function networkDiff(then: NetworkState, now: NetworkState): NetworkAt['d
   };
 }
 
+type Snapshots = { readonly store: ProjectionSnapshots; readonly infos: readonly SnapshotInfo[] };
+
 /**
  * Where the replay to `at` starts: nothing, on a full history; on a
  * compacted one, the newest API read-model snapshot taken at or before
  * `at` that reaches the first retained event (as `leasehold replay` starts
  * from one). Refuses a moment no snapshot covers.
  */
-async function replayBase(journal: Journal, first: number, at: number): Promise<{ model: ReadModel; fromSeq: number; snapshot: string | null }> {
+async function replayBase(snapshots: Snapshots | undefined, first: number, at: number): Promise<{ model: ReadModel; fromSeq: number; snapshot: string | null }> {
   if (first <= 1) return { model: new ReadModel(), fromSeq: 1, snapshot: null };
-  const snapshots = await ProjectionSnapshots.openReadOnly(journal.nc, journal.layout);
-  const infos = (await snapshots?.list()) ?? [];
-  const usable = infos
+  const usable = (snapshots?.infos ?? [])
     .filter((s) => snapshotKind(s.name) === 'api' && s.v === READ_MODEL_SNAPSHOT_V && s.seq >= first - 1 && s.at <= at)
     .sort((a, b) => a.seq - b.seq);
   const base = usable.at(-1);
-  const read = base ? await snapshots!.read(base.name) : undefined;
+  const read = base ? await snapshots!.store.read(base.name) : undefined;
   if (!base || !read) {
     throw new ApiError('VALIDATION_FAILED', `the journal's history before event ${first} was compacted, and no API snapshot taken at or before ${new Date(at).toISOString()} holds what came before: pick a later moment`, 'time');
   }
   return { model: ReadModel.restore(unpack(read.bytes) as Parameters<typeof ReadModel.restore>[0]), fromSeq: base.seq + 1, snapshot: `${base.name}@${base.seq}` };
 }
 
+/** The network's agents then, judged alive or down at `at` by the scheduler's fold (not by the clock now). Pure. */
+function withLivenessThen(page: NetworkPage | null, liveness: LivenessAt): NetworkPage | null {
+  return page && { ...page, bindings: page.bindings.map((a) => ({ ...a, alive: liveness.alive.has(a.id) })) };
+}
+
 /**
  * The network `id` at `at` (ms) and its diff against `readNow` (the live
  * API). On a compacted journal the replay starts from an API snapshot (see
  * replayBase); a replay of more than MAX_TIME_TRAVEL_EVENTS is refused.
+ * The same events feed the scheduler's fold, which says which agents were
+ * alive then (`agentDownTimeMs`: when silence made one down).
  */
-export async function networkAt(journal: Journal, readNow: Read, id: string, at: number): Promise<NetworkAt> {
+export async function networkAt(journal: Journal, readNow: Read, id: string, at: number, agentDownTimeMs = DEFAULT_SCHEDULER_CONFIG.agentDownTime): Promise<NetworkAt> {
   const { state } = await journal.jsm.streams.info(journal.layout.stream);
-  const base = await replayBase(journal, firstRetainedOf(state), at);
-  if (state.last_seq - base.fromSeq + 1 > MAX_TIME_TRAVEL_EVENTS) throw new ApiError('VALIDATION_FAILED', `the replay would read ${state.last_seq - base.fromSeq + 1} events, over the ${MAX_TIME_TRAVEL_EVENTS} a request may replay`, 'time');
+  const first = firstRetainedOf(state);
+  const store = first > 1 ? await ProjectionSnapshots.openReadOnly(journal.nc, journal.layout) : undefined;
+  const snapshots = store ? { store, infos: await store.list() } : undefined;
+  const base = await replayBase(snapshots, first, at);
+  const liveness = await LivenessThen.start(agentDownTimeMs, first, at, snapshots);
+  const fromSeq = Math.min(base.fromSeq, liveness.fromSeq);
+  if (state.last_seq - fromSeq + 1 > MAX_TIME_TRAVEL_EVENTS) throw new ApiError('VALIDATION_FAILED', `the replay would read ${state.last_seq - fromSeq + 1} events, over the ${MAX_TIME_TRAVEL_EVENTS} a request may replay`, 'time');
   const model = base.model;
   let seq = base.fromSeq - 1;
   let events = 0;
-  if (state.last_seq >= base.fromSeq) {
+  if (state.last_seq >= fromSeq) {
     await journal.replay(
       `${EVENT_SUBJECT_PREFIX}.>`,
       (stored) => {
         if (stored.event.at > at) return;
+        liveness.apply(stored);
+        if (stored.seq < base.fromSeq) return;
         model.apply(stored);
         seq = stored.seq;
         events++;
       },
-      { fromSeq: base.fromSeq, toSeq: state.last_seq, onBadEvent: () => {} },
+      { fromSeq, toSeq: state.last_seq, onBadEvent: () => {} },
     );
   }
   const handlers = apiHandlers(journal, model);
   const readThen: Read = (operation, body) => handlers[operation]!(body);
   const [then, now] = await Promise.all([networkState(readThen, id, at), networkState(readNow, id, Date.now())]);
-  return { at, seq, events, snapshot: base.snapshot, then: then.page, leases: leasePage(then.leases, '', 0, MAX_LEASES).leases, diff: networkDiff(then, now) };
+  const agents = liveness.at(at);
+  return {
+    at,
+    seq,
+    events,
+    snapshot: base.snapshot,
+    then: withLivenessThen(then.page, agents),
+    leases: leasePage(then.leases, '', 0, MAX_LEASES).leases,
+    agents: { alive: [...agents.alive], unreachable_physnet: agents.unreachable.get(id) ?? null, from: agents.from },
+    diff: networkDiff(then, now),
+  };
 }

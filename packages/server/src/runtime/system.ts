@@ -8,7 +8,7 @@
  */
 import { startAgent, type AgentConfig, type RunningAgent } from '@leasehold/agent';
 import { startApiService, startHttpApi, type ApiService, type HttpApi, type Quotas } from '@leasehold/api';
-import { consoleMount } from '@leasehold/console';
+import { consoleMount, type ConsoleOptions } from '@leasehold/console';
 import {
   DEFAULT_STALL_LIMIT_MS,
   Journal,
@@ -20,7 +20,7 @@ import {
   type RunningCompactor,
   type SnapshotNotice,
 } from '@leasehold/journal';
-import { bindingTable, schedulerConfig, startScheduler, type RunningScheduler, type SchedulerConfig } from '@leasehold/scheduler';
+import { bindingTable, schedulerConfig, startScheduler, unreachableNetworks, type RunningScheduler, type SchedulerConfig } from '@leasehold/scheduler';
 import { createLogger, partLog, type Logger } from '../observability/logger.js';
 import { TransactionLogger, type TransactionLine } from '../observability/transaction-log.js';
 import { startObservability, type ListenAddress, type ObservabilityServer } from '../observability/server.js';
@@ -163,7 +163,10 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
     // The console's rate charts read the agent's counters; the agent starts after the HTTP front door.
     let agentForCharts: RunningAgent | undefined;
     const counters = () => ({ dhcp: agentForCharts?.server.stats.received, dns: agentForCharts?.dns.stats()?.queries });
-    const http = api && apiJournal && options.api && options.api.http ? await startHttp(api, apiJournal, options.api.http, logger, textLog, counters) : undefined;
+    // The overview's reachability alert asks the scheduler (it starts after the HTTP front door too).
+    let schedulerForAlerts: RunningScheduler | undefined;
+    const unreachable = () => (schedulerForAlerts ? unreachableNetworks(schedulerForAlerts.state(), Date.now()) : undefined);
+    const http = api && apiJournal && options.api && options.api.http ? await startHttp(api, apiJournal, options.api.http, logger, textLog, { counters, unreachableNetworks: unreachable, agentDownTimeMs: options.api.agentDownTimeMs }) : undefined;
     if (http) started.push({ stop: () => http.close() });
     // Set once the keeper exists: binding events folded during the scheduler's start-up replay need no reload of their own.
     let bindingsChanged: (() => void) | undefined;
@@ -171,6 +174,7 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
       ? await startScheduler(schedulerConfig(options.scheduler), { journal: await journalOf(nats.connectionOf('scheduler')), log: logOf('scheduler'), catchUp: replay.options, snapshotEvery, onSnapshot: snapshotLog('scheduler'), onBindingEvent: () => bindingsChanged?.() })
       : undefined;
     if (scheduler) started.push(scheduler);
+    schedulerForAlerts = scheduler;
     const accessKeeper =
       nats.leaseAccess && scheduler
         ? startAccessKeeper({
@@ -306,13 +310,13 @@ async function startHttp(
   options: HttpOptions,
   logger: Logger,
   textLog: ((line: string) => void) | undefined,
-  counters: () => { dhcp: number | undefined; dns: number | undefined },
+  sources: Required<Pick<ConsoleOptions, 'counters' | 'unreachableNetworks' | 'agentDownTimeMs'>>,
 ): Promise<HttpApi | undefined> {
   const log = logger.child({ component: 'http' });
   const onConsoleError = (error: unknown) => (textLog ? textLog(`console: ${String(error)}`) : log.error({ err: error }, 'console failure'));
   try {
     return await startHttpApi(api, {
-      mounts: [consoleMount({ journal, readModelPosition: () => api.model.at(), counters, onError: onConsoleError })],
+      mounts: [consoleMount({ journal, readModelPosition: () => api.model.at(), ...sources, onError: onConsoleError })],
       host: options.listen.host,
       port: options.listen.port,
       ...(options.token ? { token: options.token } : {}),

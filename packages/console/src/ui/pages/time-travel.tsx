@@ -2,8 +2,8 @@
 import { useState } from 'preact/hooks';
 import type { LeaseRowJson, NetworkAt } from '../../server/shapes.js';
 import { getJson, Unauthorized } from '../api.js';
-import { leaseHref, time } from '../format.js';
-import { Failure, PoolBar, Section } from '../widgets.js';
+import { agentHref, leaseHref, time } from '../format.js';
+import { Badge, Failure, PoolBar, Section } from '../widgets.js';
 
 /** `2026-12-07T14:00:00Z`, `2026-12-07 14:00` (local) or ms since the epoch, as ms; NaN otherwise. Pure. */
 function momentOf(text: string): number {
@@ -62,6 +62,14 @@ export function TimeTravel({ network, onUnauthorized }: { network: string; onUna
             {then ? `${then.ports.length} ports, ${answer.leases.length} leases.` : 'The network did not exist then.'}
           </p>
           {then && then.subnets.map((s) => <PoolBar use={s.use} />)}
+          {then && (
+            <p class="agents-then">
+              DHCP agents then:{' '}
+              {then.bindings.length === 0 ? 'none bound' : then.bindings.map((a) => <><a class="mono" href={agentHref(a.id)}>{a.id}</a> <Badge ok={a.alive} yes="alive" no="down" />{' '}</>)}
+              {answer.agents.unreachable_physnet !== null && <span class="bad-text"> · no live agent mapped physnet {answer.agents.unreachable_physnet}</span>}
+              <span class="quiet"> (liveness as the scheduler folded the heartbeats, from {answer.agents.from})</span>
+            </p>
+          )}
           <h3>Since then</h3>
           <ul class="plain diff">
             <li>leases added: {diff.leasesAdded.length}</li>
