@@ -11,6 +11,9 @@
  * the gateway and the proxy and its address are gone. A network's own
  * leasehold:isolated_metadata wins over the agent's setting: off, no route
  * and no proxy; on (an API update), the renewal's route and curl's answer.
+ * With an IPv6 subnet the proxy also listens on fe80::a9fe:a9fe on the
+ * network's interface, and a curl -6 from the instance's link-local address
+ * is known by the MAC in its EUI-64 interface id (as Neutron's agent does).
  *
  * Then the same on two VXLAN networks with the same CIDR, the same DHCP port
  * address and the same instance address: each network's proxy listens in
@@ -96,8 +99,8 @@ describe('isolated metadata', () => {
       expect(lease.ip).toBe('198.18.64.20');
       // Option 121: the metadata route through the DHCP port, then the default route a client taking 121 needs (RFC 3442).
       expect(lease.routes).toStrictEqual([`169.254.169.254/32 via ${dhcpIp}`, '0.0.0.0/0 via 198.18.64.1']);
-      const { stdout: routes } = await link.exec('ip', ['-4', 'route', 'show']);
-      expect(routes).toContain(`169.254.169.254 via ${dhcpIp} dev ${link.clientIf}`);
+      // The client's hook records the lease before it installs the routes: wait for them.
+      await expect.poll(async () => (await link.exec('ip', ['-4', 'route', 'show'])).stdout, { timeout: 10_000 }).toContain(`169.254.169.254 via ${dhcpIp} dev ${link.clientIf}`);
 
       heard.length = 0;
       expect(await curl(link, 'http://169.254.169.254/latest/meta-data/instance-id')).toStrictEqual({ body: INSTANCE, status: '200' });
@@ -154,10 +157,42 @@ describe('isolated metadata', () => {
       client.renew();
       const renewed = await client.waitFor(['renew', 'bound'], 15_000, seen);
       expect(renewed.routes).toStrictEqual([`169.254.169.254/32 via ${dhcpIp}`, '0.0.0.0/0 via 198.18.67.1']);
-      expect(await curl(link, 'http://169.254.169.254/latest/meta-data/instance-id')).toStrictEqual({ body: instance, status: '200' });
+      // Polled: the hook installs the renewed routes just after it records the lease.
+      await expect.poll(() => curl(link, 'http://169.254.169.254/latest/meta-data/instance-id'), { timeout: 10_000 }).toStrictEqual({ body: instance, status: '200' });
     } finally {
       await client.stop();
     }
+  });
+
+  test('with an IPv6 subnet the proxy also answers on fe80::a9fe:a9fe on the network\'s interface: curl -6 from the instance\'s link-local address is known by the MAC in its EUI-64 id; without the subnet, the address and listener go', async () => {
+    const link = await env.link();
+    const agent = await env.startAgent({
+      agentId: 'agent-metadata-v6',
+      interfaceMappings: { 'phys-md-v6': link.hostIf },
+      dns: { enabled: false, port: 0 },
+      metadata: { ...defaultMetadataOptions, enableIsolatedMetadata: true, novaMetadataPort: (nova.address() as AddressInfo).port, metadataProxySharedSecret: SECRET },
+    });
+    const { network, subnet } = await env.network('phys-md-v6', { cidr: '198.18.68.0/24', gateway_ip: '198.18.68.1', allocation_pools: [{ start: '198.18.68.2', end: '198.18.68.99' }], dynamic_pools: [] });
+    // Only in the API: no IPv6 address or route is put in the host's namespace by this test.
+    const subnet6 = await env.t.client.subnets.create({ network_id: network.id, ip_version: 6, cidr: '2001:db8:68::/64', ipv6_address_mode: 'slaac', ipv6_ra_mode: 'slaac' });
+    const instance = 'instance-over-ipv6';
+    const mac = await macOf(link.ns, link.clientIf);
+    await env.t.client.ports.create({ network_id: network.id, mac_address: mac, device_owner: 'compute:nova', device_id: instance, fixed_ips: [{ subnet_id: subnet.id, ip_address: '198.18.68.20' }] });
+    await env.bind(agent, network.id);
+    await expect.poll(() => agent.metadata.listening().get(network.id)?.v6, { timeout: 10_000 }).toBe(true);
+    expect((await execFileAsync('ip', ['-6', 'addr', 'show', 'dev', link.hostIf])).stdout).toContain('fe80::a9fe:a9fe/128');
+
+    // The client's own link-local address (EUI-64 of its MAC) must be past DAD before curl can use it.
+    await expect.poll(async () => (await link.exec('ip', ['-6', 'addr', 'show', 'dev', link.clientIf, 'scope', 'link'])).stdout, { timeout: 10_000 }).toMatch(/fe80::.*scope link(?! tentative)/);
+    heard.length = 0;
+    const url = `http://[fe80::a9fe:a9fe%${link.clientIf}]/latest/meta-data/instance-id`;
+    await expect.poll(() => curl(link, '-6', '-g', url), { timeout: 10_000 }).toStrictEqual({ body: instance, status: '200' });
+    const { stdout: own } = await link.exec('ip', ['-6', '-o', 'addr', 'show', 'dev', link.clientIf, 'scope', 'link']);
+    expect(heard.at(-1)?.['x-forwarded-for']).toBe(/inet6 (fe80::[0-9a-f:]+)\//.exec(own)?.[1]);
+
+    await env.t.client.subnets.delete(subnet6.id);
+    await expect.poll(() => agent.metadata.listening().get(network.id)?.v6, { timeout: 10_000 }).toBe(false);
+    expect((await execFileAsync('ip', ['-6', 'addr', 'show', 'dev', link.hostIf])).stdout).not.toContain('fe80::a9fe:a9fe');
   });
 
   test("two VXLAN networks with the same addresses: each tenant's curl reaches its own network's proxy in qdhcp-<network> and gets its own instance's id", async () => {

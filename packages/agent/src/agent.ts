@@ -117,7 +117,12 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     return first && formatIpv4(first.address);
   });
   // Always there: a network's own leasehold:isolated_metadata may turn its proxy on whatever the agent's settings (it listens only where one is wanted).
-  const metadata = new MetadataProxies({ options: config.metadata, callerOf: (networkId, address) => callerOf(address, model.portsOf(networkId), model.network(networkId)), log });
+  const metadata = new MetadataProxies({
+    options: config.metadata,
+    callerOf: (networkId, address) => callerOf(address, model.portsOf(networkId), model.network(networkId)),
+    log,
+    configureInterfaces: config.configureInterfaces,
+  });
   const tftp = agentTftp(config.tftp, log, (id) => model.network(id)?.name);
   const reconciler = new Reconciler({ config, model, ports, served, server, sockets, dns, records, log, devices, tftp, dhcp6: { sockets: sockets6, serves: (id) => dhcp6.serves(id) }, metadata });
   const heartbeats = new Heartbeats({ config, journal, model, served, log });

@@ -243,7 +243,8 @@ export class Reconciler {
         );
         if (!placed) continue;
       }
-      places.set(net.networkId, { ifname: net.ifname, netns });
+      // And on fe80::a9fe:a9fe where the network has IPv6 subnets (Neutron's METADATA_V6_IP), on an interface of this namespace.
+      places.set(net.networkId, { ifname: net.ifname, netns, v6: netns === undefined && this.options.model.subnets6(net.networkId).length > 0 });
     }
     return places;
   }

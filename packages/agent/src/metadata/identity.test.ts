@@ -1,6 +1,6 @@
 import { parseIpv4 as v4, type PortState } from '@leasehold/protocol';
 import { describe, expect, test } from 'vitest';
-import { callerOf, novaHeaders, signInstanceId } from './identity.js';
+import { callerOf, novaHeaders, signInstanceId, sourceAddress } from './identity.js';
 
 const port = (id: string, ip: string, over: Partial<PortState> = {}): PortState => ({
   id,
@@ -39,6 +39,27 @@ describe("the caller's identity and Nova's headers", () => {
     expect(callerOf(v4('198.18.60.99'), ports, undefined)).toBeUndefined();
     expect(callerOf(v4('198.18.60.13'), ports, undefined)).toBeUndefined();
     expect(callerOf(v4('198.18.60.14'), ports, undefined)).toBeUndefined();
+  });
+
+  test("an IPv6 caller is the port with that fixed IPv6 address; a link-local one, the port whose MAC its EUI-64 id carries (Neutron's get_mac_addr_by_ipv6)", () => {
+    const ports = [
+      port('p1', '198.18.60.11', { macAddress: 'fa:16:3e:12:34:56', fixedIps6: [{ subnetId: 's6', ipAddress: '2001:db8:60::11' }] }),
+      port('p2', '198.18.60.12', { macAddress: 'fa:16:3e:ab:cd:ef' }),
+    ];
+    expect(callerOf(sourceAddress('2001:db8:60::11')!, ports, undefined)?.portId).toBe('p1');
+    expect(callerOf(sourceAddress('2001:db8:60:0::11')!, ports, undefined)?.portId).toBe('p1');
+    // fe80:: + f816:3eff:feab:cdef is fa:16:3e:ab:cd:ef's interface id (the universal/local bit flipped).
+    expect(callerOf(sourceAddress('fe80::f816:3eff:feab:cdef%eth0')!, ports, undefined)?.portId).toBe('p2');
+    expect(callerOf(sourceAddress('fe80::1')!, ports, undefined)).toBeUndefined();
+    expect(callerOf(sourceAddress('2001:db8:60::99')!, ports, undefined)).toBeUndefined();
+  });
+
+  test('a source address is IPv4, IPv6 (zone dropped) or an IPv4-mapped IPv6 address read as IPv4; anything else is none', () => {
+    expect(sourceAddress('198.18.60.11')).toBe(v4('198.18.60.11'));
+    expect(sourceAddress('::ffff:198.18.60.11')).toBe(v4('198.18.60.11'));
+    expect(sourceAddress('fe80::a9fe:a9fe%eth1')).toBe(0xfe80_0000_0000_0000_0000_0000_a9fe_a9fen);
+    expect(sourceAddress('')).toBeUndefined();
+    expect(sourceAddress('not-an-address')).toBeUndefined();
   });
 
   test("Nova gets exactly Neutron's four headers", () => {

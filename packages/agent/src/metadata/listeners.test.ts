@@ -40,7 +40,7 @@ beforeAll(async () => {
   proxies = new MetadataProxies({
     options: { ...defaultMetadataOptions, enableIsolatedMetadata: true, novaMetadataPort: (nova.address() as AddressInfo).port, metadataProxySharedSecret: 'ns-secret', maxHeaderBytes: 2048 },
     // Inside the namespace curl's source is 169.254.169.254 itself: that is the one port here.
-    callerOf: (networkId, address) => (networkId === 'net-md' && formatIpv4(address) === '169.254.169.254' ? { instanceId: 'vm-ns', tenantId: 'project-ns', portId: 'p-ns' } : undefined),
+    callerOf: (networkId, address) => (networkId === 'net-md' && typeof address === 'number' && formatIpv4(address) === '169.254.169.254' ? { instanceId: 'vm-ns', tenantId: 'project-ns', portId: 'p-ns' } : undefined),
     log: (line) => lines.push(line),
   });
 });
@@ -54,7 +54,7 @@ afterAll(async () => {
 describe("the metadata proxies' listeners", () => {
   test('a proxy opened in a namespace on its interface answers curl there with what Nova gave, signed; closed, it answers nothing', async () => {
     await proxies.listenOn(new Map([['net-md', { ifname: 'lo', netns: NS }]]));
-    expect(proxies.listening()).toStrictEqual(new Map([['net-md', { ifname: 'lo', netns: NS }]]));
+    expect(proxies.listening()).toStrictEqual(new Map([['net-md', { ifname: 'lo', netns: NS, v6: false }]]));
     expect(await curl('http://169.254.169.254/latest/meta-data/instance-id')).toStrictEqual({ body: 'vm-ns', status: '200' });
     expect(seen.at(-1)).toMatchObject({ 'x-instance-id': 'vm-ns', 'x-tenant-id': 'project-ns', 'x-forwarded-for': '169.254.169.254', 'x-instance-id-signature': signInstanceId('vm-ns', 'ns-secret') });
     // Another network asked for: the proxy of net-md is closed, the new one cannot listen (no such interface there) and says so.

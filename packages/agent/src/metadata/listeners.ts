@@ -9,21 +9,31 @@
  * openTcpListener) and node:http serves its descriptor (listen({ fd })).
  * The reconcile (reconcile.ts) puts the address on the interface first and
  * calls `listenOn` with what should listen after every pass.
+ *
+ * A network with IPv6 subnets is also served on fe80::a9fe:a9fe (Neutron's
+ * METADATA_V6_IP, which its DHCP agent's proxy binds on the DHCP port's
+ * interface): the proxies put that address on the interface themselves
+ * (v6-address.ts) and listen on it with node's own socket, scoped to the
+ * interface. A VXLAN network's namespace has none yet: node cannot make a
+ * socket there and the addon's listener is IPv4 only.
  */
 import { closeSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { KeyedTokenBuckets, type Ipv4 } from '@leasehold/protocol';
+import { KeyedTokenBuckets, type Ipv4, type Ipv6 } from '@leasehold/protocol';
 import { METADATA_ADDRESS } from '../dhcp/reply-options.js';
 import { nativeNet } from '../net/udp-socket.js';
 import type { MetadataCaller } from './identity.js';
 import { novaMetadataUrl, type MetadataOptions } from './options.js';
 import { MetadataStats, RefusalLog, metadataRequestHandler } from './proxy.js';
+import { METADATA_ADDRESS6, MetadataV6Addresses } from './v6-address.js';
 
 /** Where a network's proxy listens: its interface, in its namespace when it has one. */
 export interface ProxyPlace {
   readonly ifname: string;
   readonly netns?: string | undefined;
+  /** Also on fe80::a9fe:a9fe (the network has IPv6 subnets; only an interface of the agent's own namespace). */
+  readonly v6?: boolean | undefined;
 }
 
 /** Connections one proxy holds at most; past it the kernel's backlog waits, then refuses. */
@@ -31,49 +41,79 @@ const MAX_CONNECTIONS = 256;
 
 export interface MetadataProxiesOptions {
   readonly options: MetadataOptions;
-  readonly callerOf: (networkId: string, address: Ipv4) => MetadataCaller | undefined;
+  readonly callerOf: (networkId: string, address: Ipv4 | Ipv6) => MetadataCaller | undefined;
   readonly log: (line: string) => void;
+  /** Put fe80::a9fe:a9fe on an interface before listening there (the agent's configure_interfaces); false: the operator puts it. */
+  readonly configureInterfaces?: boolean;
+  readonly addresses6?: MetadataV6Addresses;
+}
+
+/** One network's listeners: on 169.254.169.254 (the addon's socket) and, for IPv6 subnets, on fe80::a9fe:a9fe. */
+interface NetworkListeners {
+  place: ProxyPlace;
+  v4?: Server | undefined;
+  v6?: Server | undefined;
 }
 
 export class MetadataProxies {
   readonly stats = new MetadataStats();
-  readonly #open = new Map<string, { readonly place: ProxyPlace; readonly server: Server }>();
+  readonly #open = new Map<string, NetworkListeners>();
   readonly #buckets: KeyedTokenBuckets<string>;
   readonly #refusals: RefusalLog;
   readonly #upstream: URL;
+  readonly #addresses6: MetadataV6Addresses;
 
   constructor(private readonly o: MetadataProxiesOptions) {
     this.#buckets = new KeyedTokenBuckets(o.options.rateLimit);
     this.#refusals = new RefusalLog(o.log);
     this.#upstream = novaMetadataUrl(o.options);
+    this.#addresses6 = o.addresses6 ?? new MetadataV6Addresses();
   }
 
-  /** The networks a proxy listens for now, and where. */
+  /** The networks a proxy listens for now, and where (`v6`: on fe80::a9fe:a9fe too). */
   listening(): Map<string, ProxyPlace> {
-    return new Map([...this.#open].map(([id, { place }]) => [id, place]));
+    return new Map([...this.#open].map(([id, l]) => [id, { ifname: l.place.ifname, netns: l.place.netns, v6: l.v6 !== undefined }]));
   }
 
   /**
    * Listens for exactly the networks of `wanted`: closes the proxies of the
    * others and of those whose place changed or whose namespace was made anew
    * (`renewed`: a socket stays in the namespace it was made in), then opens
-   * the missing ones. A proxy that cannot listen is logged and tried again
-   * at the next call.
+   * the missing ones, each address on its own. A listener that cannot open
+   * is logged and tried again at the next call.
    */
   async listenOn(wanted: ReadonlyMap<string, ProxyPlace>, renewed: ReadonlySet<string> = new Set()): Promise<void> {
-    for (const [networkId, { place, server }] of [...this.#open]) {
+    for (const [networkId, open] of [...this.#open]) {
       const next = wanted.get(networkId);
-      if (next && next.ifname === place.ifname && next.netns === place.netns && !renewed.has(networkId)) continue;
-      this.#open.delete(networkId);
-      await closeServer(server);
+      const moved = !next || next.ifname !== open.place.ifname || next.netns !== open.place.netns || renewed.has(networkId);
+      if (moved) {
+        this.#open.delete(networkId);
+        if (open.v4) await closeServer(open.v4);
+      }
+      if (open.v6 && (moved || !next?.v6)) {
+        await closeServer(open.v6);
+        open.v6 = undefined;
+        await this.#release6(open.place.ifname);
+      }
+      if (next) open.place = next;
     }
     for (const [networkId, place] of wanted) {
-      if (this.#open.has(networkId)) continue;
-      try {
-        this.#open.set(networkId, { place, server: await this.#listen(networkId, place) });
-      } catch (error) {
-        this.o.log(`metadata: cannot listen on 169.254.169.254:${this.o.options.port} on ${place.ifname}${place.netns ? ` in ${place.netns}` : ''}: ${(error as Error).message}`);
+      const open = this.#open.get(networkId) ?? { place };
+      const where = `on ${place.ifname}${place.netns ? ` in ${place.netns}` : ''}`;
+      if (!open.v4) {
+        open.v4 = await this.#listen(networkId, place).catch((error: Error) => {
+          this.o.log(`metadata: cannot listen on 169.254.169.254:${this.o.options.port} ${where}: ${error.message}`);
+          return undefined;
+        });
       }
+      if (place.v6 && place.netns === undefined && !open.v6) {
+        open.v6 = await this.#listen6(networkId, place.ifname).catch((error: Error) => {
+          this.o.log(`metadata: cannot listen on [${METADATA_ADDRESS6}]:${this.o.options.port} ${where}: ${error.message}`);
+          return undefined;
+        });
+      }
+      if (open.v4 || open.v6) this.#open.set(networkId, open);
+      else this.#open.delete(networkId);
     }
   }
 
@@ -81,11 +121,9 @@ export class MetadataProxies {
     await this.listenOn(new Map());
   }
 
-  async #listen(networkId: string, place: ProxyPlace): Promise<Server> {
-    const addon = nativeNet();
-    if (!addon?.openTcpListener) throw new Error('the native addon (packages/agent/native) is not built or predates TCP listeners');
+  /** The proxy's HTTP server for one network, bounded as every listener is; not yet listening. */
+  #server(networkId: string): Server {
     const { options } = this.o;
-    const fd = addon.openTcpListener(METADATA_ADDRESS, options.port, 511, place.ifname, place.netns ? `/run/netns/${place.netns}` : '');
     const handler = metadataRequestHandler({
       networkId,
       options,
@@ -106,19 +144,46 @@ export class MetadataProxies {
       this.#refusals.refused(`${large ? `headers over ${options.maxHeaderBytes} bytes` : `malformed request (${error.code ?? error.message})`} from ${(socket as Socket).remoteAddress ?? '?'} on network ${networkId}`);
       socket.end(large ? 'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     });
-    await new Promise<void>((resolve, reject) => {
+    return server;
+  }
+
+  async #listen(networkId: string, place: ProxyPlace): Promise<Server> {
+    const addon = nativeNet();
+    if (!addon?.openTcpListener) throw new Error('the native addon (packages/agent/native) is not built or predates TCP listeners');
+    const fd = addon.openTcpListener(METADATA_ADDRESS, this.o.options.port, 511, place.ifname, place.netns ? `/run/netns/${place.netns}` : '');
+    return this.#start(networkId, this.#server(networkId), { fd }, () => closeSync(fd));
+  }
+
+  /**
+   * fe80::a9fe:a9fe on the interface, then a listener on it: node's own
+   * socket bound to the address with the interface as its scope, which
+   * binds it to that interface (a link-local bind takes the scope's device),
+   * so networks on several interfaces each hear only their own clients.
+   */
+  async #listen6(networkId: string, ifname: string): Promise<Server> {
+    if (this.o.configureInterfaces ?? true) await this.#addresses6.ensure(ifname);
+    return this.#start(networkId, this.#server(networkId), { host: `${METADATA_ADDRESS6}%${ifname}`, port: this.o.options.port }, () => undefined);
+  }
+
+  #start(networkId: string, server: Server, at: { fd: number } | { host: string; port: number }, failed: () => void): Promise<Server> {
+    return new Promise<Server>((resolve, reject) => {
       server.once('error', (error) => {
-        closeSync(fd);
+        failed();
         reject(error);
       });
-      server.listen({ fd }, () => {
+      server.listen(at, () => {
         server.removeAllListeners('error');
         // Once listening, an error (accept failing with EMFILE) is logged, never the process's end.
         server.on('error', (error) => this.o.log(`metadata: proxy of network ${networkId}: ${error.message}`));
-        resolve();
+        resolve(server);
       });
     });
-    return server;
+  }
+
+  /** Takes fe80::a9fe:a9fe off an interface no other open IPv6 listener uses. */
+  async #release6(ifname: string): Promise<void> {
+    if ([...this.#open.values()].some((l) => l.v6 && l.place.ifname === ifname)) return;
+    await this.#addresses6.release(ifname).catch((error: Error) => this.o.log(`metadata: ${error.message}`));
   }
 }
 

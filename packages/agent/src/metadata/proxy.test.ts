@@ -6,10 +6,10 @@
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { fc } from '@fast-check/vitest';
-import { KeyedTokenBuckets, formatIpv4 } from '@leasehold/protocol';
+import { KeyedTokenBuckets, formatIpv4, formatIpv6 } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signInstanceId, type MetadataCaller } from './identity.js';
-import { MetadataStats, RefusalLog, metadataRequestHandler } from './proxy.js';
+import { MetadataStats, RefusalLog, metadataRequestHandler, type MetadataHandlerOptions } from './proxy.js';
 
 const SECRET = 'proxy-test-secret';
 const seen: { method: string | undefined; path: string | undefined; headers: IncomingHttpHeaders; body: string }[] = [];
@@ -18,6 +18,7 @@ let proxy: Server;
 let stats: MetadataStats;
 const lines: string[] = [];
 let callers: Map<string, MetadataCaller>;
+let handlerOptions: MetadataHandlerOptions;
 
 const listen = (server: Server) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 
@@ -49,17 +50,16 @@ beforeAll(async () => {
   const novaPort = await listen(nova);
   stats = new MetadataStats();
   callers = new Map([['127.0.0.1', { instanceId: 'vm-1', tenantId: 'project-a', portId: 'p1' }]]);
-  proxy = createServer(
-    metadataRequestHandler({
-      networkId: 'net-1',
-      options: { metadataProxySharedSecret: SECRET, upstreamTimeoutMs: 1000, maxResponseBytes: 4096, maxBodyBytes: 64 },
-      upstream: new URL(`http://127.0.0.1:${novaPort}/`),
-      callerOf: (networkId, address) => (networkId === 'net-1' ? callers.get(formatIpv4(address)) : undefined),
-      buckets: new KeyedTokenBuckets({ burst: 1000, perSecond: 1000, maxKeys: 16 }),
-      stats,
-      refusals: new RefusalLog((line) => lines.push(line), 1000),
-    }),
-  );
+  handlerOptions = {
+    networkId: 'net-1',
+    options: { metadataProxySharedSecret: SECRET, upstreamTimeoutMs: 1000, maxResponseBytes: 4096, maxBodyBytes: 64 },
+    upstream: new URL(`http://127.0.0.1:${novaPort}/`),
+    callerOf: (networkId, address) => (networkId === 'net-1' ? callers.get(typeof address === 'number' ? formatIpv4(address) : formatIpv6(address)) : undefined),
+    buckets: new KeyedTokenBuckets({ burst: 1000, perSecond: 1000, maxKeys: 16 }),
+    stats,
+    refusals: new RefusalLog((line) => lines.push(line), 1000),
+  };
+  proxy = createServer(metadataRequestHandler(handlerOptions));
   proxyPort = await listen(proxy);
 });
 afterAll(async () => {
@@ -82,6 +82,28 @@ describe('the metadata proxy', () => {
       'x-tenant-id': 'project-a',
       'x-instance-id-signature': signInstanceId('vm-1', SECRET),
     });
+  });
+
+  test('an IPv6 caller (the proxy on fe80::a9fe:a9fe) is looked up by its IPv6 address and named so to Nova', async () => {
+    const proxy6 = createServer(metadataRequestHandler({ ...handlerOptions, stats: new MetadataStats() }));
+    await new Promise<void>((resolve) => proxy6.listen(0, '::1', resolve));
+    seen.length = 0;
+    callers.set('::1', { instanceId: 'vm-6', tenantId: 'project-6', portId: 'p6' });
+    try {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        request({ host: '::1', port: (proxy6.address() as AddressInfo).port, path: '/latest/meta-data/instance-id' }, (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (s: string) => (body += s));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        }).on('error', reject).end();
+      });
+      expect(answer).toStrictEqual({ status: 200, body: 'answer for vm-6' });
+      expect(seen[0]!.headers).toMatchObject({ 'x-forwarded-for': '::1', 'x-instance-id': 'vm-6', 'x-instance-id-signature': signInstanceId('vm-6', SECRET) });
+    } finally {
+      callers.delete('::1');
+      proxy6.closeAllConnections();
+      await new Promise((r) => proxy6.close(r));
+    }
   });
 
   test('answers 404 to a caller that is no port, without asking Nova, and logs why', async () => {

@@ -16,8 +16,8 @@
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { KeyedTokenBuckets, TokenBucket, parseIpv4, type Ipv4 } from '@leasehold/protocol';
-import { novaHeaders, type MetadataCaller } from './identity.js';
+import { KeyedTokenBuckets, TokenBucket, type Ipv4, type Ipv6 } from '@leasehold/protocol';
+import { novaHeaders, sourceAddress, type MetadataCaller } from './identity.js';
 import type { MetadataOptions } from './options.js';
 
 /** How each request ended; every request ends in exactly one. */
@@ -63,8 +63,8 @@ export interface MetadataHandlerOptions {
   readonly options: Pick<MetadataOptions, 'metadataProxySharedSecret' | 'upstreamTimeoutMs' | 'maxResponseBytes' | 'maxBodyBytes'>;
   /** Nova's metadata API (options.ts's novaMetadataUrl). */
   readonly upstream: URL;
-  /** The instance whose port holds this address on the network, if any (identity.ts's callerOf on the model). */
-  readonly callerOf: (networkId: string, address: Ipv4) => MetadataCaller | undefined;
+  /** The instance whose port holds this address (IPv4, or IPv6 on fe80::a9fe:a9fe) on the network, if any (identity.ts's callerOf on the model). */
+  readonly callerOf: (networkId: string, address: Ipv4 | Ipv6) => MetadataCaller | undefined;
   /** Per caller, shared by every network's listener (keyed by network and address). */
   readonly buckets: KeyedTokenBuckets<string>;
   readonly stats: MetadataStats;
@@ -81,7 +81,8 @@ export function metadataRequestHandler(o: MetadataHandlerOptions): (req: Incomin
     res.writeHead(status, { 'Content-Type': 'text/plain', Connection: 'close', ...headers }).end(`${status}\n`);
   };
   return (req, res) => {
-    const source = req.socket.remoteAddress ?? '';
+    // A link-local caller's address comes with its zone (`fe80::…%eth1`): Nova and the log get the address alone.
+    const source = (req.socket.remoteAddress ?? '').replace(/%.*$/, '');
     const who = `${source} on network ${o.networkId}`;
     const post = req.method === 'POST';
     if (req.method !== 'GET' && req.method !== 'HEAD' && !post) return refuse(res, 'method', 405, `${req.method} from ${who} refused: only GET, HEAD and POST are proxied`, { Allow: 'GET, HEAD, POST' });
@@ -95,12 +96,8 @@ export function metadataRequestHandler(o: MetadataHandlerOptions): (req: Incomin
     // Origin-form only: an absolute URL would name another host to forward to.
     const path = req.url ?? '';
     if (!path.startsWith('/')) return refuse(res, 'bad-request', 400, `request target ${JSON.stringify(path.slice(0, 64))} from ${who} is not a path`);
-    let address: Ipv4;
-    try {
-      address = parseIpv4(source);
-    } catch {
-      return refuse(res, 'bad-request', 400, `caller ${source} on network ${o.networkId} is not an IPv4 address`);
-    }
+    const address = sourceAddress(source);
+    if (address === undefined) return refuse(res, 'bad-request', 400, `caller ${source} on network ${o.networkId} is not an IP address`);
     if (!o.buckets.take(`${o.networkId} ${source}`, now())) return refuse(res, 'rate-limited', 429, `${who} is over its rate limit`, { 'Retry-After': '1' });
     const caller = o.callerOf(o.networkId, address);
     if (caller === undefined) return refuse(res, 'not-found', 404, `${who} is no port's address: 404`);
