@@ -47,7 +47,7 @@ describe('canonical form (RFC 4034 6)', () => {
     const sigRdata = concat([Uint8Array.of(0, 1, 13, 2, 0, 0, 0x0e, 0x10, 0, 0, 0, 2, 0, 0, 0, 1, 0x30, 0x39), wire('Example'), Uint8Array.of(9, 9)]);
     const sig = parseRrsig(sigRdata);
     expect([sig.typeCovered, sig.algorithm, sig.labels, sig.originalTtl, sig.keyTag, nameText(sig.signer), hex(sig.signature)]).toEqual([1, 13, 2, 3600, 12345, 'example', '0909']);
-    const rr = (last: number): WireRecord => ({ section: 1, owner: wire('WWW.example'), type: 1, klass: 1, ttl: 5, rdata: Uint8Array.of(198, 18, 0, last) });
+    const rr = (last: number): WireRecord => ({ section: 1, owner: wire('WWW.example'), type: 1, klass: 1, ttl: 5, rdata: Uint8Array.of(198, 18, 0, last), at: -1, typeAt: -1 });
     const data = signedData(sig, [rr(9), rr(2), rr(9)]);
     const record = (last: number) => concat([wire('www.example'), Uint8Array.of(0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, 198, 18, 0, last)]);
     expect(hex(data)).toBe(hex(concat([sigRdata.subarray(0, 18), wire('example'), record(2), record(9)])));

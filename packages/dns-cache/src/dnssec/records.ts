@@ -28,6 +28,9 @@ export interface WireRecord {
   readonly klass: number;
   readonly ttl: number;
   readonly rdata: Uint8Array;
+  /** Where it starts in the message it was read from, and where its TYPE field is (-1 for a record made here). */
+  readonly at: number;
+  readonly typeAt: number;
 }
 
 export interface WireMessage {
@@ -134,7 +137,8 @@ export function readMessage(b: Uint8Array): WireMessage {
       const type = u16(b, end);
       const rdEnd = end + 10 + u16(b, end + 8);
       if (rdEnd > b.length) throw new WireError('rdata runs past the end');
-      records.push({ section: (s + 1) as 1 | 2 | 3, owner: name, type, klass: u16(b, end + 2), ttl: u32(b, end + 4), rdata: type === TYPE_OPT ? b.slice(end + 10, rdEnd) : expandRdata(b, type, end + 10, rdEnd) });
+      const rdata = type === TYPE_OPT ? b.slice(end + 10, rdEnd) : expandRdata(b, type, end + 10, rdEnd);
+      records.push({ section: (s + 1) as 1 | 2 | 3, owner: name, type, klass: u16(b, end + 2), ttl: u32(b, end + 4), rdata, at: o, typeAt: end });
       o = rdEnd;
     }
   }

@@ -30,7 +30,7 @@ export function upstreamQuery(query: Uint8Array, udpSize: number): Uint8Array {
   const opt = msg.records.find((r) => r.type === TYPE_OPT);
   const records: WireRecord[] =
     opt === undefined
-      ? [...msg.records, { section: 3, owner: ROOT, type: TYPE_OPT, klass: udpSize, ttl: DO, rdata: new Uint8Array(0) }]
+      ? [...msg.records, { section: 3, owner: ROOT, type: TYPE_OPT, klass: udpSize, ttl: DO, rdata: new Uint8Array(0), at: -1, typeAt: -1 }]
       : msg.records.map((r) => (r === opt ? { ...r, ttl: (r.ttl | DO) >>> 0 } : r));
   const out = writeMessage(query, msg.questionEnd, records);
   out[3]! |= 0x10;
@@ -52,15 +52,31 @@ export function validatorQuery(name: Uint8Array, type: number, udpSize: number):
 /** The validated upstream answer in the shape this client asked for. Throws WireError. */
 export function clientAnswer(answer: Uint8Array, status: DnssecStatus, wants: ClientWants, qtype: number): Uint8Array {
   const msg = readMessage(answer);
-  const records: WireRecord[] = [];
-  for (const r of msg.records) {
-    if (r.type === TYPE_OPT) {
-      if (wants.edns) records.push({ ...r, ttl: (wants.dnssecOk ? r.ttl | DO : r.ttl & ~DO) >>> 0 });
-    } else if (wants.dnssecOk || !DNSSEC_TYPES.has(r.type) || (r.section === 1 && r.type === qtype)) {
-      records.push(r);
+  const kept = (r: WireRecord) => wants.dnssecOk || !DNSSEC_TYPES.has(r.type) || (r.section === 1 && r.type === qtype);
+  const opt = msg.records.find((r) => r.type === TYPE_OPT);
+  const last = msg.records[msg.records.length - 1];
+  let out: Uint8Array;
+  if (msg.records.every((r) => r.type === TYPE_OPT || kept(r)) && (opt === undefined || wants.edns || opt === last)) {
+    // Nothing to strip (unsigned data, or a DO client): the upstream bytes, with the OPT's DO bit set as the client's, or the OPT cut off the end.
+    out = Uint8Array.from(answer);
+    if (opt !== undefined && wants.edns) out[opt.typeAt + 6] = (out[opt.typeAt + 6]! & 0x7f) | (wants.dnssecOk ? 0x80 : 0);
+    if (opt !== undefined && !wants.edns) {
+      out = out.subarray(0, opt.at);
+      const arcount = ((out[10]! << 8) | out[11]!) - 1;
+      out[10] = arcount >> 8;
+      out[11] = arcount & 0xff;
     }
+  } else {
+    const records: WireRecord[] = [];
+    for (const r of msg.records) {
+      if (r.type === TYPE_OPT) {
+        if (wants.edns) records.push({ ...r, ttl: (wants.dnssecOk ? r.ttl | DO : r.ttl & ~DO) >>> 0 });
+      } else if (kept(r)) {
+        records.push(r);
+      }
+    }
+    out = compressDns(writeMessage(answer, msg.questionEnd, records));
   }
-  const out = writeMessage(answer, msg.questionEnd, records);
   out[3] = (out[3]! & ~0x30) | (status === 'secure' && (wants.ad || wants.dnssecOk) ? 0x20 : 0) | (wants.cd ? 0x10 : 0);
-  return compressDns(out);
+  return out;
 }
