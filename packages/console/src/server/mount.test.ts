@@ -6,12 +6,14 @@ import { startHttpApi, type HttpApi } from '@leasehold/api';
 import { startTestApi, type TestApi } from '@leasehold/api/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { consoleMount } from './mount.js';
-import type { EventJson, LeaseTimeline, NetworkAt, NetworkPage, Overview } from './shapes.js';
+import type { EventJson, LeaseTimeline, NetworkAt, NetworkPage, Overview, PortPage } from './shapes.js';
 
 const TOKEN = 'console-test-token';
 let t: TestApi;
 let http: HttpApi;
 let ui: string;
+/** What the scheduler would say no live agent reaches (the server hands the console its scheduler's). */
+let unreachable: { networkId: string; physicalNetwork: string }[] = [];
 
 beforeAll(async () => {
   ui = mkdtempSync(join(tmpdir(), 'lh-console-ui-'));
@@ -19,7 +21,7 @@ beforeAll(async () => {
   writeFileSync(join(ui, 'index.html'), '<!doctype html><title>console</title>');
   writeFileSync(join(ui, 'assets', 'app.js'), 'console.log(1)');
   t = await startTestApi();
-  http = await startHttpApi(t.api, { host: '127.0.0.1', port: 0, token: TOKEN, mounts: [consoleMount({ journal: t.journal, uiRoot: ui, readModelPosition: () => t.api.model.at() })] });
+  http = await startHttpApi(t.api, { host: '127.0.0.1', port: 0, token: TOKEN, mounts: [consoleMount({ journal: t.journal, uiRoot: ui, readModelPosition: () => t.api.model.at(), unreachableNetworks: () => unreachable })] });
 });
 afterAll(async () => {
   await http?.close();
@@ -94,6 +96,29 @@ describe('the console on the HTTP API', () => {
 
     const recent = await json<{ events: EventJson[] }>(`/console/api/events/recent?network=${network!.id}&type=PortCreated`);
     expect(recent.events.map((e) => e.aggregate)).toEqual([`port/${port!.id}`]);
+
+    // The scheduler's verdict that no live agent maps the network's physical network names it in the alert.
+    unreachable = [{ networkId: network!.id, physicalNetwork: 'physnet-x' }];
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1_100)); // past the overview's one-second reuse
+      expect((await json<Overview>('/console/api/overview')).alerts).toContainEqual({ level: 'critical', network_id: network!.id, physical_network: 'physnet-x', text: 'network console-net: no live agent maps physnet physnet-x' });
+    } finally {
+      unreachable = [];
+    }
+  });
+
+  test("a port's page: its addresses, MAC, owner and extra DHCP options, its network, and its events; an unknown port is a 404", async () => {
+    const { network } = await post('/v2.0/networks', { network: { name: 'ported' } });
+    await post('/v2.0/subnets', { subnet: { network_id: network!.id, cidr: '198.18.75.0/28', ip_version: 4 } });
+    const opts = [{ opt_name: 'bootfile-name', opt_value: 'pxelinux.0', ip_version: 4 }];
+    const { port } = await post('/v2.0/ports', { port: { network_id: network!.id, name: 'pxe-vm', device_owner: 'compute:nova', mac_address: 'fa:16:3e:00:75:01', extra_dhcp_opts: opts } });
+    const page = await json<PortPage>(`/console/api/ports/${port!.id}`);
+    expect(page.port).toMatchObject({ id: port!.id, name: 'pxe-vm', network_id: network!.id, mac_address: 'fa:16:3e:00:75:01', fixed_ips: [expect.objectContaining({ ip_address: '198.18.75.2' })], device_owner: 'compute:nova' });
+    expect(page.port.extra_dhcp_opts).toEqual([expect.objectContaining({ opt_name: 'bootfile-name', opt_value: 'pxelinux.0' })]);
+    expect(page.network).toEqual({ id: network!.id, name: 'ported' });
+    expect(page.events.map((e) => [e.type, e.aggregate])).toEqual([['PortCreated', `port/${port!.id}`]]);
+    expect([page.leases, page.agents, page.why]).toEqual([[], [], null]);
+    expect((await get('/console/api/ports/4f1c9a61-0000-4000-8000-000000000000')).status).toBe(404);
   });
 
   test('a lease page of an address never leased has no events; a missing network is a 404 with the API\'s error', async () => {

@@ -13,6 +13,7 @@ import type { Journal } from '@leasehold/journal';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { registerDataRoutes } from './data-routes.js';
 import { registerEventRoutes } from './event-routes.js';
+import { registerPortRoute } from './port-route.js';
 import { RateSampler, type RateCounters } from './rates.js';
 
 export interface ConsoleOptions {
@@ -68,6 +69,7 @@ export function consoleMount(options: ConsoleOptions): HttpMount {
       app.addHook('onClose', async () => rates.stop());
       app.get('/console/api/rates', async () => rates.series());
       registerDataRoutes(app, call, options);
+      registerPortRoute(app, call, options);
       registerEventRoutes(app, options);
     },
   };

@@ -109,6 +109,33 @@ export interface LeaseTimeline {
   readonly why: LeaseExplanation | null;
 }
 
+/** A port: its addresses and DHCP options, its leases (same MAC on its network) and their events and its own as one timeline. */
+export interface PortPage {
+  readonly port: {
+    readonly id: string;
+    readonly name: string;
+    readonly network_id: string;
+    readonly mac_address: string;
+    readonly fixed_ips: readonly { readonly subnet_id: string; readonly ip_address: string }[];
+    readonly device_owner: string;
+    readonly device_id: string;
+    readonly dns_name: string;
+    readonly status: string;
+    readonly admin_state_up: boolean;
+    readonly extra_dhcp_opts: readonly { readonly opt_name: string; readonly opt_value: string; readonly ip_version: number }[];
+    readonly created_at: string | null;
+    readonly updated_at: string | null;
+  };
+  readonly network: { readonly id: string; readonly name: string };
+  /** The DHCP agents hosting its network. */
+  readonly agents: readonly AgentRow[];
+  readonly leases: readonly LeaseRowJson[];
+  /** The port's events and its leases', oldest first (the latest 500). */
+  readonly events: readonly EventJson[];
+  /** Why its most recently bound lease has its address; null without one. */
+  readonly why: (LeaseExplanation & { readonly ip_address: string }) | null;
+}
+
 /** As `leasehold why lease` derives them, from the agent's projection before the LeaseBound. */
 export interface LeaseExplanation {
   /** The LeaseBound explained. */

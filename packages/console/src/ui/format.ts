@@ -19,3 +19,4 @@ export const percent = (used: number, size: number) => (size === 0 ? 0 : Math.ro
 export const leaseHref = (network: string, ip: string) => `#/leases/${encodeURIComponent(network)}/${encodeURIComponent(ip)}`;
 export const networkHref = (network: string) => `#/networks/${encodeURIComponent(network)}`;
 export const agentHref = (agent: string) => `#/agents/${encodeURIComponent(agent)}`;
+export const portHref = (port: string) => `#/ports/${encodeURIComponent(port)}`;

@@ -11,15 +11,17 @@ import { EventsPage } from './pages/events.js';
 import { LeasePageView } from './pages/lease.js';
 import { NetworkPageView } from './pages/network.js';
 import { OverviewPage } from './pages/overview.js';
+import { PortPageView } from './pages/port.js';
 import './style.css';
 
-type Route = { page: 'overview' } | { page: 'agent'; id: string } | { page: 'network'; id: string } | { page: 'lease'; network: string; ip: string } | { page: 'events'; filter: Record<string, string> };
+type Route = { page: 'overview' } | { page: 'agent'; id: string } | { page: 'network'; id: string } | { page: 'lease'; network: string; ip: string } | { page: 'port'; id: string } | { page: 'events'; filter: Record<string, string> };
 
 function routeOf(hash: string): Route {
   const [path = '', search = ''] = hash.replace(/^#/, '').split('?');
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'networks' && parts[1]) return { page: 'network', id: parts[1] };
   if (parts[0] === 'agents' && parts[1]) return { page: 'agent', id: parts[1] };
+  if (parts[0] === 'ports' && parts[1]) return { page: 'port', id: parts[1] };
   if (parts[0] === 'leases' && parts[1] && parts[2]) return { page: 'lease', network: parts[1], ip: parts[2] };
   if (parts[0] === 'events') return { page: 'events', filter: Object.fromEntries(new URLSearchParams(search)) };
   return { page: 'overview' };
@@ -72,6 +74,8 @@ function App() {
           <NetworkPageView id={route.id} onUnauthorized={onUnauthorized} />
         ) : route.page === 'agent' ? (
           <AgentPageView id={route.id} onUnauthorized={onUnauthorized} />
+        ) : route.page === 'port' ? (
+          <PortPageView id={route.id} onUnauthorized={onUnauthorized} />
         ) : route.page === 'lease' ? (
           <LeasePageView network={route.network} ip={route.ip} onUnauthorized={onUnauthorized} />
         ) : route.page === 'events' ? (

@@ -1,7 +1,7 @@
 /** A network: subnets with pool bars, its agents, ports, and its leases searched and paged on the server. */
 import { useState } from 'preact/hooks';
 import type { LeasePage, NetworkPage } from '../../server/shapes.js';
-import { agentHref, ago, leaseHref } from '../format.js';
+import { agentHref, ago, leaseHref, portHref } from '../format.js';
 import { useJson, useLive } from '../hooks.js';
 import { Badge, Failure, LiveDot, PoolBar, Section } from '../widgets.js';
 import { BindingHistory } from './binding-history.js';
@@ -72,7 +72,7 @@ export function NetworkPageView({ id, onUnauthorized }: { id: string; onUnauthor
                 <tbody>
                   {data.ports.map((p) => (
                     <tr>
-                      <td>{p.name || <span class="mono">{p.id}</span>}</td>
+                      <td><a href={portHref(p.id)}>{p.name || <span class="mono">{p.id}</span>}</a></td>
                       <td class="mono">{p.mac_address}</td>
                       <td class="mono">{p.ips.map((ip) => <a href={leaseHref(id, ip)}>{ip} </a>)}</td>
                       <td>{p.device_owner || '-'}</td>
