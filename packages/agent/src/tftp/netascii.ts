@@ -14,7 +14,10 @@
  * the whole file. Its converted size is not known ahead, so a netascii
  * transfer answers no tsize (as tftp-hpa does).
  */
-import type { FileHandle } from 'node:fs/promises';
+/** What a block is read from: a FileHandle's positional read. */
+interface PositionalReader {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+}
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -68,7 +71,7 @@ export class NetasciiBlocks {
   readonly #starts = new Map<number, BlockStart>([[1, { offset: 0, carry: undefined }]]);
 
   constructor(
-    private readonly handle: Pick<FileHandle, 'read'>,
+    private readonly handle: PositionalReader,
     private readonly blockSize: number,
   ) {}
 
