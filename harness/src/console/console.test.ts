@@ -2,12 +2,14 @@
  * The web console (issue 25) in a real browser: Debian's Chromium, headless,
  * driven by playwright-core, against `leasehold start` spawned with an agent
  * on a test bridge. A network, subnet and port made through the Neutron HTTP
- * API show on the overview and network pages (with the scheduler's binding
+ * API show on the overview and network pages, and a network on a physical
+ * network no agent maps is an alert that names it (with the scheduler's binding
  * and the candidates it ranked); a real DHCP client (udhcpc in
  * a namespace) takes its lease and the lease appears on the open network
  * page without a reload; the lease's page shows its events as a timeline;
  * time travel to before the lease shows the network without it and the
- * lease as added since; the answering agent's page; the events page shows new events live; keyboard
+ * lease as added since (and its agent alive then); the port's page (its
+ * address, MAC, owner, DHCP options, lease and why); the answering agent's page; the events page shows new events live; keyboard
  * navigation reaches the
  * network page; a narrow window does not scroll sideways; the browser logs
  * no error. Each page's screenshot goes to docs/console/ (docs/console.md).
@@ -80,6 +82,7 @@ afterAll(async () => {
 // shared with every other package's tests, where a first clean-clone run saw 30 s go by.
 describe('the web console in Chromium', { timeout: 180_000 }, () => {
   let networkId: string;
+  let portId: string;
   let mac: string;
   let address: string;
   /** A moment before the client asked for its lease (this machine's clock, as the agent's events are). */
@@ -90,8 +93,14 @@ describe('the web console in Chromium', { timeout: 180_000 }, () => {
     networkId = network!.id as string;
     await neutron('subnets', { subnet: { network_id: networkId, name: 'console-sub', cidr: '198.19.125.0/24', ip_version: 4 } });
     mac = await macOf(bridge.links[0]!.ns, bridge.links[0]!.clientIf);
-    const { port } = await neutron('ports', { port: { network_id: networkId, name: 'console-vm', mac_address: mac } });
+    const { port } = await neutron('ports', { port: { network_id: networkId, name: 'console-vm', mac_address: mac, device_owner: 'compute:nova', extra_dhcp_opts: [{ opt_name: 'ntp-server', opt_value: '198.19.125.1' }] } });
     address = (port!.fixed_ips as { ip_address: string }[])[0]!.ip_address;
+    portId = port!.id as string;
+    // A network on a physical network no agent maps: the scheduler binds it nowhere, and the overview says why.
+    const { network: far } = await neutron('networks', { network: { name: 'console-far', 'provider:network_type': 'flat', 'provider:physical_network': 'phys-nowhere' } });
+    await neutron('subnets', { subnet: { network_id: far!.id, name: 'far-sub', cidr: '198.19.126.0/24', ip_version: 4 } });
+    const unreachable = async () => (await consoleJson<{ alerts: { text: string }[] }>('overview')).alerts.map((a) => a.text);
+    await expect.poll(unreachable, { timeout: 60_000, interval: 500 }).toContain('network console-far: no live agent maps physnet phys-nowhere');
     // The scheduler binds the network to the agent, which makes its DHCP port.
     await expect.poll(async () => (await consoleJson<{ bindings: unknown[]; ports: unknown[] }>(`networks/${networkId}`)).ports.length, { timeout: 60_000, interval: 500 }).toBe(2);
 
@@ -101,6 +110,7 @@ describe('the web console in Chromium', { timeout: 180_000 }, () => {
     await expect.poll(() => row.textContent(), { timeout: 30_000 }).toContain('agent-console');
     expect(await row.textContent()).toContain('198.19.125.0/24');
     expect(await page.locator('table').first().textContent()).toMatch(/agent-console.*alive/);
+    expect(await page.locator('ul.alerts li.critical').textContent()).toContain('console-far: no live agent maps physnet phys-nowhere');
     // The rate charts: the agent counts DHCP packets; this system serves no DNS.
     expect(await page.locator('.chart svg[role="img"]').first().getAttribute('aria-label')).toMatch(/^DHCP: [\d.]+ packets\/s now/);
     expect(await page.locator('.chart', { hasText: 'DNS' }).textContent()).toContain('not served by this process');
@@ -131,7 +141,7 @@ describe('the web console in Chromium', { timeout: 180_000 }, () => {
     const binding = page.locator('section', { hasText: 'Binding history' }).locator('li[data-type="NetworkScheduled"]');
     expect(await binding.first().textContent()).toMatch(/bound to agent-console: new-network/);
     expect(await binding.first().locator('details summary').textContent()).toMatch(/ranked candidates \(1 shown of 1 eligible/);
-    expect(await page.locator('table.leases tbody tr').count()).toBe(0);
+    expect(await page.locator('table.leases tbody tr[data-ip]').count()).toBe(0);
     // Marks this document: a reload would lose the mark. (Page code as text: this file has no DOM types.)
     await page.evaluate('window.lhMark = 1');
 
@@ -148,9 +158,9 @@ describe('the web console in Chromium', { timeout: 180_000 }, () => {
 
     // The search runs on the server: a piece of the MAC finds it, a host name nobody has finds nothing.
     await page.fill('input[type="search"]', mac.slice(-5));
-    await expect.poll(() => page.locator('table.leases tbody tr').count()).toBe(1);
+    await expect.poll(() => page.locator('table.leases tbody tr[data-ip]').count()).toBe(1);
     await page.fill('input[type="search"]', 'no-such-host');
-    await expect.poll(() => page.locator('table.leases tbody tr').count()).toBe(0);
+    await expect.poll(() => page.locator('table.leases tbody tr[data-ip]').count()).toBe(0);
     await page.fill('input[type="search"]', '');
     await leaseRow.waitFor();
   });
@@ -163,6 +173,8 @@ describe('the web console in Chromium', { timeout: 180_000 }, () => {
     expect(await travel.locator('p.facts').textContent()).toMatch(/, 0 leases\.$/);
     expect(await travel.textContent()).toContain('leases added: 1');
     expect(await travel.locator('ul', { hasText: address }).count()).toBe(1);
+    // The agent then, as the scheduler's fold of the heartbeats judged it at that moment.
+    expect(await travel.locator('.agents-then').textContent()).toMatch(/agent-console\s*alive/);
     await page.locator('section', { hasText: 'Time travel' }).screenshot({ path: join(SHOTS, 'time-travel.png') });
   });
 
@@ -178,6 +190,22 @@ describe('the web console in Chromium', { timeout: 180_000 }, () => {
     expect(await page.locator('dd[data-rule]').textContent()).toContain('(console-vm) with MAC');
     expect(await page.locator('dd[data-agent]').textContent()).toContain('agent-console: the only agent bound to the network');
     await shot('lease');
+  });
+
+  test("the network's ports table links to the port's page: its address, MAC, owner, DHCP options, lease and why", async () => {
+    await page.goto(`${base}/console/#/networks/${networkId}`);
+    await page.locator('section', { hasText: 'Ports' }).locator(`a[href="#/ports/${portId}"]`).click();
+    await page.locator('h1', { hasText: 'Port console-vm' }).waitFor();
+    expect(await page.locator('dd[data-field="mac"]').textContent()).toBe(mac);
+    expect(await page.locator('dd[data-field="fixed-ips"]').textContent()).toContain(address);
+    expect(await page.locator('dd[data-field="device-owner"]').textContent()).toContain('compute:nova');
+    expect(await page.locator('table.dhcp-opts').textContent()).toContain('ntp-server198.19.125.1');
+    expect(await page.locator(`ul.port-leases li[data-ip="${address}"]`).textContent()).toContain('bound');
+    expect(await page.locator('dd[data-rule]').getAttribute('data-rule')).toBe('fixed');
+    await page.locator('.timeline li[data-type="LeaseBound"]').first().waitFor();
+    expect(await page.locator('.timeline li[data-type="PortCreated"]').count()).toBe(1);
+    expect(await page.locator(`a[href="#/networks/${networkId}"]`).count()).toBeGreaterThan(0);
+    await shot('port');
   });
 
   test('the answering agent links to its page: its state, the network it serves and its binding', async () => {
@@ -204,7 +232,7 @@ describe('the web console in Chromium', { timeout: 180_000 }, () => {
 
   test('a narrow window scrolls no page sideways', async () => {
     await page.setViewportSize({ width: 420, height: 800 });
-    for (const hash of ['#/', `#/networks/${networkId}`, `#/leases/${networkId}/${address}`, '#/agents/agent-console', '#/events']) {
+    for (const hash of ['#/', `#/networks/${networkId}`, `#/leases/${networkId}/${address}`, `#/ports/${portId}`, '#/agents/agent-console', '#/events']) {
       await page.goto(`${base}/console/${hash}`);
       await page.locator('main h1').waitFor();
       await page.locator('main section, main table').first().waitFor();

@@ -3,11 +3,13 @@ import { useState } from 'preact/hooks';
 import type { LeasePage, NetworkPage } from '../../server/shapes.js';
 import { agentHref, ago, leaseHref, portHref } from '../format.js';
 import { useJson, useLive } from '../hooks.js';
+import { VirtualTable } from '../virtual.js';
 import { Badge, Failure, LiveDot, PoolBar, Section } from '../widgets.js';
 import { BindingHistory } from './binding-history.js';
 import { TimeTravel } from './time-travel.js';
 
-const PAGE = 50;
+/** Rows a server page holds (the server's most): the table renders only those in view (virtual.tsx). */
+const PAGE = 500;
 
 export function NetworkPageView({ id, onUnauthorized }: { id: string; onUnauthorized: () => void }) {
   const [search, setSearch] = useState('');
@@ -96,23 +98,24 @@ export function NetworkPageView({ id, onUnauthorized }: { id: string; onUnauthor
         <Failure error={leases.error} />
         {leases.data && (
           <>
-            <div class="table-wrap">
-              <table class="leases">
-                <thead><tr><th>Address</th><th>MAC</th><th>Host name</th><th>State</th><th>Expires</th><th>Updated</th></tr></thead>
-                <tbody>
-                  {leases.data.leases.map((l) => (
-                    <tr data-ip={l.ip_address}>
-                      <td class="mono"><a href={leaseHref(id, l.ip_address)}>{l.ip_address}</a></td>
-                      <td class="mono">{l.mac_address}</td>
-                      <td>{l.hostname ?? '-'}</td>
-                      <td><span class={`state ${l.state}`}>{l.state}</span></td>
-                      <td>{l.expires_at ?? 'never'}</td>
-                      <td>{ago(l.updated_at)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <VirtualTable
+              key={`${search}|${offset}`}
+              class="leases"
+              label={`leases ${offset + 1} to ${Math.min(offset + PAGE, leases.data.total)}: scroll with the arrow keys`}
+              columns={6}
+              rows={leases.data.leases}
+              head={<tr><th>Address</th><th>MAC</th><th>Host name</th><th>State</th><th>Expires</th><th>Updated</th></tr>}
+              row={(l) => (
+                <tr key={l.ip_address} data-ip={l.ip_address}>
+                  <td class="mono"><a href={leaseHref(id, l.ip_address)}>{l.ip_address}</a></td>
+                  <td class="mono">{l.mac_address}</td>
+                  <td>{l.hostname ?? '-'}</td>
+                  <td><span class={`state ${l.state}`}>{l.state}</span></td>
+                  <td>{l.expires_at ?? 'never'}</td>
+                  <td>{ago(l.updated_at)}</td>
+                </tr>
+              )}
+            />
             <nav class="pager" aria-label="lease pages">
               <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>Previous</button>
               <span>
