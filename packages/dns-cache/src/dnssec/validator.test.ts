@@ -2,6 +2,7 @@
  * The chain of trust over BIND's recorded answers (fixtures.ts): the
  * validator asks a fake upstream that replays them, on a fixed clock.
  */
+import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, test } from 'vitest';
 import type { TrustAnchor } from '../config.js';
 import { FIXTURE_ANCHORS, FIXTURE_NOW, questionKey, recordedAnswer } from './fixtures.js';
@@ -105,3 +106,18 @@ function strip(message: Uint8Array): Uint8Array {
   const msg = readMessage(message);
   return writeMessage(message, msg.questionEnd, msg.records.filter((r) => r.type !== 46));
 }
+
+describe('damaged answers', () => {
+  const questions = ['www.signed.test A', 'x.wild.signed.test A', 'nope.rsa.test A', 'host.insecure.signed.test A', 'www.ed.test A'];
+  fcTest.prop([fc.constantFrom(...questions), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }), fc.nat()])(
+    'a recorded answer with bytes changed or cut short gets a status (bogus when unreadable), never an exception',
+    async (question, changes, cut) => {
+      const answer = recordedAnswer(question);
+      const damaged = Uint8Array.from(answer);
+      for (const [at, xor] of changes) damaged[at % damaged.length]! ^= xor;
+      const short = damaged.subarray(0, Math.max(12, damaged.length - (cut % 40)));
+      const status = await validator().check(question, short);
+      expect(['secure', 'insecure', 'bogus']).toContain(status);
+    },
+  );
+});
