@@ -96,6 +96,19 @@ describe('planImport', () => {
     expect(p.dns.map((i) => i.value)).toEqual(['198.18.255.53', '/lan/']);
   });
 
+  test("an option dnsmasq takes once given twice, and a cname alias named twice, are errors in dnsmasq's words (they made a dns section leasehold.yaml then refused)", () => {
+    const p = plan('cache-size=100\nserver=198.18.255.1\nserver=198.18.255.2\ncache-size=200\ncname=a.lan,b.lan\ncname=A.lan,c.lan\ncname=d.lan,b.lan\n');
+    expect(p.notes.map((n) => [n.status, n.detail])).toEqual([
+      ['dns', 'dns.cache-size'],
+      ['dns', 'dns.server'],
+      ['dns', 'dns.server'],
+      ['error', 'illegal repeated keyword'],
+      ['dns', 'dns.cname'],
+      ['error', 'duplicate CNAME'],
+      ['dns', 'dns.cname'],
+    ]);
+  });
+
   test("issue 24's options map to the dns section; their bad values are errors in dnsmasq's words", () => {
     const p = plan(
       [

@@ -288,6 +288,7 @@ export function planImport(items: readonly ConfigItem[], networkName: string): P
   }
 
   // DNS options, each checked by the DNS cache's parser.
+  const optionLines = new Map<string, ConfigItem[]>();
   for (const item of items) {
     // TFTP is the agent's (planTftp above), whatever the DNS cache's parser makes of its options.
     if (item.name === 'domain' || item.name.startsWith('dhcp-') || item.name === 'enable-tftp' || item.name.startsWith('tftp-')) continue;
@@ -301,7 +302,12 @@ export function planImport(items: readonly ConfigItem[], networkName: string): P
     } else if (LISTENING.has(item.name)) {
       set(item, 'ignored', "the agent's DNS listens on its DHCP port addresses");
     } else if (OPTIONS[item.name]) {
+      const earlier = optionLines.get(item.name) ?? [];
       try {
+        // dnsmasq refuses an option it takes once given twice (illegal repeated keyword) and a cname alias named twice:
+        // each line is checked with the earlier good line(s) of its name, not with the whole file (a blocklist has thousands).
+        applyItems(item.name === 'cname' ? [...earlier, item] : [...earlier.slice(-1), item]);
+        optionLines.set(item.name, [...(item.name === 'cname' ? earlier : []), item]);
         // Options the cache accepts but has no use for (log-facility, user, ...) change nothing.
         if (JSON.stringify(applyItems([item])) === JSON.stringify(DEFAULT_CONFIG)) {
           set(item, 'ignored', 'no effect on the DNS cache (not used, or the default)');
