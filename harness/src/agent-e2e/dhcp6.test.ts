@@ -11,15 +11,16 @@
  * list alone; a DHCPv4 client on the same network still gets its lease; and
  * a client behind a real relay (ISC dhcrelay -6) gets its address through
  * RELAY-FORW/RELAY-REPL, the subnet found by the relay's link-address; and
- * a client that sends its FQDN (option 39) is answered by its name through
- * the agent's DNS (dig AAAA, dig -x), on its own network's view.
+ * a client that sends its FQDN (option 39) on a subnet naming no DNS server
+ * is given the agent's own IPv6 address, where dig answers its name (AAAA,
+ * and dig -x), on its own network's view.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ip, macOf, startClient } from '@leasehold/agent/testing';
 import { lease6FromEnvelope } from '@leasehold/lease-actor';
-import { formatIpv4, parseIpv6 } from '@leasehold/protocol';
+import { parseIpv6 } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startAgentEnv, type AgentEnv } from '../agent-env/agent-env.js';
 import { dhclient6, linkLocalReady } from './dhclient6.js';
@@ -93,16 +94,28 @@ describe('DHCPv6 with real clients', () => {
     }
   });
 
-  test("a client that sends its FQDN (option 39) gets AAAA and ip6.arpa PTR on its network's DNS view: dig through the agent answers both, the name journaled with the lease", async () => {
-    const { link, agent, network } = await dualStack(127, 'dhcpv6-stateful', 600);
+  test("a client that sends its FQDN (option 39) gets AAAA and ip6.arpa PTR on its network's DNS view, and the agent's own IPv6 address as DNS server (the subnet names none): dig there answers both", async () => {
+    const link = await env.link();
+    const agent = await env.startAgent({ agentId: 'agent-dhcp6-names', interfaceMappings: { phys6127: link.hostIf } });
+    const { network } = await env.network('phys6127', { cidr: '198.18.127.0/24', allocation_pools: [{ start: '198.18.127.2', end: '198.18.127.99' }], dynamic_pools: [{ start: '198.18.127.100', end: '198.18.127.150' }] }, { dns_domain: 'v6-127.example' });
+    const v6 = await env.t.client.subnets.create({ network_id: network.id, cidr: '2001:db8:127::/64', ipv6_address_mode: 'dhcpv6-stateful', ipv6_ra_mode: 'dhcpv6-stateful' });
+    await env.bind(agent, network.id);
+    // The agent's DHCP port has an address of the IPv6 subnet; the agent puts it on its interface and its DNS cache listens there.
+    const own = await expect
+      .poll(async () => (await env.t.client.ports.list({ network_id: network.id })).find((p) => p.device_owner === 'network:dhcp')?.fixed_ips.find((f) => f.subnet_id === v6.id)?.ip_address, { timeout: 10_000 })
+      .toBeDefined()
+      .then(async () => (await env.t.client.ports.list({ network_id: network.id })).find((p) => p.device_owner === 'network:dhcp')!.fixed_ips.find((f) => f.subnet_id === v6.id)!.ip_address);
+    await expect.poll(() => agent.dns.addresses().map((a) => a.address), { timeout: 10_000 }).toContain(own);
+    await linkLocalReady([undefined, link.hostIf], [link.ns, link.clientIf]);
     const client = dhclient6(link, false, 'send fqdn.fqdn "vm-six";\n');
     try {
-      const address = (await client.waitFor('new_ip6_address')).new_ip6_address!;
+      const bound = await client.waitFor('new_ip6_address');
+      const address = bound.new_ip6_address!;
+      expect(bound.new_dhcp6_name_servers).toBe(own);
       expect(await lease6Events(network.id)).toMatchObject([{ type: 'Lease6Bound', ip: address, hostname: 'vm-six' }]);
-      // The agent's DNS listens on its DHCP port's IPv4 address on the network: the client reaches it from an address of the subnet.
-      const server = formatIpv4([...agent.served()[0]!.serverIps.values()][0]!);
-      await ip('-n', link.ns, 'addr', 'add', '198.18.127.200/24', 'dev', link.clientIf);
-      const dig = async (...args: string[]) => (await link.exec('dig', [`@${server}`, '+short', '+time=2', '+tries=2', ...args])).stdout.trim();
+      // The hook configures nothing: the client end gets an address of the subnet to ask from.
+      await ip('-n', link.ns, '-6', 'addr', 'add', '2001:db8:127::200/64', 'dev', link.clientIf, 'nodad');
+      const dig = async (...args: string[]) => (await link.exec('dig', [`@${own}`, '+short', '+time=2', '+tries=2', ...args])).stdout.trim();
       await expect.poll(() => dig('vm-six.v6-127.example', 'AAAA'), { timeout: 5000 }).toBe(address);
       expect(await dig('-x', address)).toBe('vm-six.v6-127.example.');
     } finally {

@@ -124,7 +124,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
     configureInterfaces: config.configureInterfaces,
   });
   const tftp = agentTftp(config.tftp, log, (id) => model.network(id)?.name);
-  const reconciler = new Reconciler({ config, model, ports, served, server, sockets, dns, records, log, devices, tftp, dhcp6: { sockets: sockets6, serves: (id) => dhcp6.serves(id) }, metadata });
+  const reconciler = new Reconciler({ config, model, ports, served, server, sockets, dns, records, log, devices, tftp, dhcp6: { sockets: sockets6, serves: (id) => dhcp6.serves(id), ownDnsServers: (own) => dhcp6.ownDnsServers(own) }, metadata });
   const heartbeats = new Heartbeats({ config, journal, model, served, log });
   const expiry = new LeaseExpiry({ model, writer, served, expire6: (now) => dhcp6.expire(now) });
   const readiness = new ReadinessReports({ config, nc, model, served, log });

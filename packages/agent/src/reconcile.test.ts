@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { defaultAgentConfig } from './config.js';
 import { defaultMetadataOptions } from './metadata/options.js';
 import { OwnAddresses } from './net/own-addresses.js';
+import { OwnAddresses6 } from './net/own-addresses6.js';
 import { Reconciler, type ReconcilerOptions } from './reconcile.js';
 import { ServedNetworks } from './served-networks.js';
 import type { ModelChange } from './state/agent-model.js';
@@ -19,9 +20,14 @@ function setup(
     metadata?: ReconcilerOptions['metadata'];
     subnets6?: () => Subnet6State[];
     dhcp6?: ReconcilerOptions['dhcp6'];
+    addresses6?: OwnAddresses6;
+    /** Where the DNS cache says it listens. */
+    dnsAddresses?: () => { address: string; port: number; netns?: string }[];
   } = {},
 ) {
   const steps: string[] = [];
+  /** What the last pass asked the DNS cache to listen on. */
+  let dnsListened = new Map<string, readonly (number | string)[]>();
   const listeners = new Set<(change: ModelChange) => void>();
   const bindings = new Map([['n1', new Set(['a1'])]]);
   const model = {
@@ -56,8 +62,11 @@ function setup(
       closeExcept: async (inUse) => void steps.push(`close all but ${[...inUse].join(',')}`),
     },
     dns: {
-      listenOn: async (addresses, namespaces, renewed) =>
-        void steps.push(`dns on ${addresses.size}${namespaces?.size ? ` (${[...namespaces].map(([id, ns]) => `${id} in ${ns}`).join(', ')})` : ''}${renewed?.size ? ` renewed ${[...renewed].join(',')}` : ''}`),
+      listenOn: async (addresses, namespaces, renewed) => {
+        dnsListened = new Map(addresses);
+        steps.push(`dns on ${addresses.size}${namespaces?.size ? ` (${[...namespaces].map(([id, ns]) => `${id} in ${ns}`).join(', ')})` : ''}${renewed?.size ? ` renewed ${[...renewed].join(',')}` : ''}`);
+      },
+      ...(options.dnsAddresses ? { addresses: options.dnsAddresses } : {}),
     },
     records: { refresh: () => void steps.push('names') },
     log: (line) => void steps.push(line),
@@ -65,9 +74,10 @@ function setup(
     ...(options.devices ? { devices: options.devices } : {}),
     ...(options.metadata ? { metadata: options.metadata } : {}),
     ...(options.dhcp6 ? { dhcp6: options.dhcp6 } : {}),
+    ...(options.addresses6 ? { addresses6: options.addresses6 } : {}),
   });
   const emit = (change: ModelChange) => listeners.forEach((l) => l(change));
-  return { steps, reconciler, served, bindings, emit, hold, release: () => release(), listeners };
+  return { steps, reconciler, served, bindings, emit, hold, release: () => release(), listeners, dnsListened: () => dnsListened };
 }
 
 describe('the reconcile', () => {
@@ -178,6 +188,31 @@ describe('the reconcile', () => {
     fresh = false;
     await s.reconciler.reconcile();
     expect(listens.at(-1)).toBe('on [] relays [] namespaced [vxlan-77 in qdhcp-n1] renewed []');
+  });
+
+  test("a flat network with a DHCPv6 subnet: its DHCP port's IPv6 address goes on the interface, the DNS cache listens there too, DHCPv6 is told it as the network's DNS server only where the cache answers on port 53, and it is taken back with the network", async () => {
+    const changes: string[] = [];
+    const addresses6 = new OwnAddresses6({
+      add: async (ifname, address, prefix) => (changes.push(`add ${address}/${prefix} on ${ifname}`), 'added'),
+      remove: async (ifname, address, prefix) => void changes.push(`remove ${address}/${prefix} from ${ifname}`),
+    });
+    const subnet6 = { id: 's6', cidr: '2001:db8:77::/64' } as Subnet6State;
+    const port = { macAddress: 'fa:16:3e:00:00:77', fixedIps: [], fixedIps6: [{ subnetId: 's6', ipAddress: '2001:db8:77::2' }] } as unknown as PortState;
+    let dnsPort = 53;
+    const told: [string, readonly string[]][][] = [];
+    const dhcp6 = { sockets: { listenOn: async () => {} }, serves: () => true, ownDnsServers: (own: ReadonlyMap<string, readonly string[]>) => void told.push([...own]) };
+    const s = setup({ configureInterfaces: true, dhcpPort: () => port, subnets6: () => [subnet6], dhcp6, addresses6, dnsAddresses: () => [{ address: '2001:db8:77::2', port: dnsPort }] });
+    await s.reconciler.reconcile();
+    expect(changes).toStrictEqual(['add 2001:db8:77::2/64 on eth1']);
+    expect(s.dnsListened().get('n1')).toStrictEqual(['2001:db8:77::2']);
+    expect(told.at(-1)).toStrictEqual([['n1', ['2001:db8:77::2']]]);
+    dnsPort = 5353;
+    await s.reconciler.reconcile();
+    expect(told.at(-1)).toStrictEqual([['n1', []]]);
+    s.bindings.delete('n1');
+    await s.reconciler.reconcile();
+    expect(changes.at(-1)).toBe('remove 2001:db8:77::2/64 from eth1');
+    expect(told.at(-1)).toStrictEqual([]);
   });
 
   test('changes during a pass ask for one more pass, however many; every caller waits for the pass that covers it; lease changes ask for none', async () => {

@@ -8,7 +8,9 @@
  * net/segment-devices.ts); then the relay-only interfaces' sockets, the served set handed to
  * the DHCP server, the DNS cache's listen addresses and names, the
  * DHCPv6 sockets (a VXLAN network's in its namespace, with its DHCP port's
- * IPv6 address on its device there), the
+ * IPv6 address on its device there; a flat or VLAN network's on its
+ * interface, net/own-addresses6.ts, where the DNS cache listens too and
+ * DHCPv6 offers it as the DNS server of a subnet that names none), the
  * sockets no network needs any more closed, and last the addresses it put
  * on interfaces for networks it no longer serves taken back
  * (net/own-addresses.ts: the network's next agent holds that address now)
@@ -32,6 +34,7 @@ import type { DhcpSockets } from './net/dhcp-sockets.js';
 import type { Dhcp6Sockets } from './net/dhcp6-sockets.js';
 import { interfaceAddresses } from './net/interfaces.js';
 import { OwnAddresses } from './net/own-addresses.js';
+import { OwnAddresses6 } from './net/own-addresses6.js';
 import type { SegmentDevices } from './net/segment-devices.js';
 import type { AgentTftp } from './tftp/listeners.js';
 import { desiredServedNetworks, type PlacedNetwork, type ServedNetworks } from './served-networks.js';
@@ -44,7 +47,7 @@ export interface ReconcilerOptions {
   readonly served: ServedNetworks;
   readonly server: Pick<DhcpServer, 'servedChanged'>;
   readonly sockets: Pick<DhcpSockets, 'open' | 'close' | 'refreshAddresses' | 'closeExcept'>;
-  readonly dns: Pick<AgentDns, 'listenOn'>;
+  readonly dns: Pick<AgentDns, 'listenOn'> & Partial<Pick<AgentDns, 'addresses'>>;
   readonly records: Pick<LocalDnsRecords, 'refresh'>;
   readonly log: (line: string) => void;
   /** The addresses the agent put on interfaces (default: iproute2's, remembered by this reconciler). */
@@ -53,8 +56,14 @@ export interface ReconcilerOptions {
   readonly metadata?: Pick<MetadataProxies, 'listenOn'>;
   /** The TFTP server's listeners (none in tests that do not need it). */
   readonly tftp?: Pick<AgentTftp, 'listenOn'>;
-  /** The DHCPv6 server's sockets and which networks it serves (none: no DHCPv6). */
-  readonly dhcp6?: { readonly sockets: Pick<Dhcp6Sockets, 'listenOn'>; serves(networkId: string): boolean };
+  /**
+   * The DHCPv6 server's sockets, which networks it serves (none: no DHCPv6),
+   * and where told the agent's own IPv6 addresses its DNS cache answers on
+   * port 53, per network (the DNS servers of subnets that name none).
+   */
+  readonly dhcp6?: { readonly sockets: Pick<Dhcp6Sockets, 'listenOn'>; serves(networkId: string): boolean; ownDnsServers?(byNetwork: ReadonlyMap<string, readonly string[]>): void };
+  /** The IPv6 addresses the agent put on interfaces (default: iproute2's, remembered by this reconciler). */
+  readonly addresses6?: OwnAddresses6;
   /** The segments' devices and namespaces the agent makes (none: every network is served on its mapped interface). */
   readonly devices?: Pick<SegmentDevices, 'ensure' | 'ensureAddress' | 'ensureAddress6' | 'removeExcept'>;
 }
@@ -65,9 +74,11 @@ export class Reconciler {
   private unsubscribe: (() => void) | undefined;
 
   private readonly addresses: OwnAddresses;
+  private readonly addresses6: OwnAddresses6;
 
   constructor(private readonly options: ReconcilerOptions) {
     this.addresses = options.addresses ?? new OwnAddresses();
+    this.addresses6 = options.addresses6 ?? new OwnAddresses6();
   }
 
   /** Reconciles after every change of the model but a lease's, from now on (after the replay: a replay asks for none). */
@@ -122,6 +133,8 @@ export class Reconciler {
     const renewed = new Set<string>();
     /** VXLAN networks whose device is in its namespace (made now or before): network id → namespace. */
     const withDevice = new Map<string, string>();
+    /** Flat and VLAN networks served by DHCPv6: their DHCP port's IPv6 addresses on their interface. */
+    const own6 = new Map<string, string[]>();
     for (const net of next.values()) {
       await ports.ensure(net.networkId);
       if (net.ifname === undefined) continue;
@@ -151,6 +164,7 @@ export class Reconciler {
         }
         // The DNS cache binds these addresses in the namespace: only once they are there (one that cannot bind stops its start).
         if (netns && devices && placed) inNamespace.set(net.networkId, netns);
+        if (!netns && config.listen && this.options.dhcp6?.serves(net.networkId)) own6.set(net.networkId, await this.placeOwnAddresses6(net.networkId, net.ifname));
       }
       await listen(net.ifname, netns);
     }
@@ -168,9 +182,12 @@ export class Reconciler {
           .filter((n) =>
             n.ifname !== undefined && (n.placement?.kind === 'vxlan' ? inNamespace.has(n.networkId) : config.configureInterfaces || interfaceAddresses(n.ifname, snapshot).length > 0),
           )
-          .map((n) => [n.networkId, [...n.serverIps.values()]] as const),
+          .map((n) => [n.networkId, [...n.serverIps.values(), ...(own6.get(n.networkId) ?? [])]] as const),
       );
       await dns.listenOn(addresses, inNamespace, renewed);
+      // The agent's own IPv6 addresses are offered as DNS servers only where its cache answers on the DNS port.
+      const answering = new Set((dns.addresses?.() ?? []).filter((a) => a.port === 53 && a.netns === undefined).map((a) => a.address));
+      this.options.dhcp6?.ownDnsServers?.(new Map([...own6].map(([id, list]) => [id, list.filter((a) => answering.has(a))] as const)));
       // TFTP on the same addresses as DNS (a VXLAN network's in its namespace, on its device there).
       const tftpTargets = [...next.values()].flatMap((n) =>
         !addresses.has(n.networkId) ? [] : [...n.serverIps.values()].map((address) => ({ networkId: n.networkId, address, ...(inNamespace.has(n.networkId) ? { netns: inNamespace.get(n.networkId)!, ifname: n.ifname! } : {}) })),
@@ -201,6 +218,8 @@ export class Reconciler {
       n.ifname === undefined || n.placement?.kind === 'vxlan' ? [] : [...n.serverIps.values(), ...(n.metadataProxy ? [METADATA_ADDRESS] : [])].map((ip) => [n.ifname!, ip] as const),
     );
     for (const failure of await this.addresses.releaseExcept(keep)) log(`dhcp: ${failure}`);
+    const keep6 = [...own6].flatMap(([id, list]) => list.map((address) => [next.get(id)!.ifname!, address] as const));
+    for (const failure of await this.addresses6.releaseExcept(keep6)) log(`dhcp6: ${failure}`);
     // The sockets in them closed above: a namespace goes with its device (and its address).
     for (const failure of (await devices?.removeExcept(new Set(next.keys()))) ?? []) log(`dhcp: ${failure}`);
   }
@@ -220,6 +239,28 @@ export class Reconciler {
       if (!prefix || !ipv6PrefixContains(prefix, parseIpv6(fixed.ipAddress))) continue;
       await devices?.ensureAddress6(netns, ifname, fixed.ipAddress, prefix.prefix).catch((e: Error) => log(`dhcp6: ${e.message}`));
     }
+  }
+
+  /**
+   * The DHCP port's IPv6 addresses on a flat or VLAN network's interface,
+   * each on the prefix of its subnet; the ones placed (a failure is logged:
+   * DHCPv6 answers from the link-local address all the same, and the
+   * subnet's clients get no DNS server of the agent's).
+   */
+  private async placeOwnAddresses6(networkId: string, ifname: string): Promise<string[]> {
+    const { model, ports, log } = this.options;
+    const subnets = new Map(model.subnets6(networkId).map((s) => [s.id, s]));
+    const placed: string[] = [];
+    for (const fixed of model.dhcpPort(networkId, ports.deviceId)?.fixedIps6 ?? []) {
+      const subnet = subnets.get(fixed.subnetId);
+      const prefix = subnet && parseIpv6Prefix(subnet.cidr);
+      if (!prefix || !ipv6PrefixContains(prefix, parseIpv6(fixed.ipAddress))) continue;
+      await this.addresses6.ensure(ifname, fixed.ipAddress, prefix.prefix).then(
+        () => placed.push(fixed.ipAddress),
+        (e: Error) => log(`dhcp6: ${e.message}`),
+      );
+    }
+    return placed;
   }
 
   /**

@@ -9,6 +9,10 @@
  * enable_dhcp and `ipv6_address_mode` dhcpv6-stateful or neither mode set
  * (stateful: addresses from the pools), dhcpv6-stateless (configuration
  * only, the address from SLAAC); a slaac subnet gets no DHCPv6 at all.
+ *
+ * A subnet without dns_nameservers gets the agent's own addresses in its
+ * prefix where the agent's DNS cache answers (`ownDns`, told by the
+ * reconciler), as Neutron's dnsmasq offers itself (`option6:dns-server,[::]`).
  */
 import { ipv6PrefixContains, parseIpv6, parseIpv6Prefix, type Dhcp6Duid, type Ipv6, type Subnet6State } from '@leasehold/protocol';
 import type { AgentModel } from '../state/agent-model.js';
@@ -40,6 +44,7 @@ export class Dhcp6Links {
   constructor(
     private readonly model: Pick<AgentModel, 'network' | 'subnets6' | 'portsOf' | 'lease6Table' | 'onChange'>,
     private readonly serverDuid: Dhcp6Duid,
+    private readonly ownDns: (networkId: string) => readonly Ipv6[] = () => [],
   ) {
     model.onChange((change) => {
       if (change.kind === 'network' || change.kind === 'port') this.cache.delete(change.networkId);
@@ -61,9 +66,10 @@ export class Dhcp6Links {
     const link = this.link(networkId);
     if (link === undefined) return undefined;
     const table = this.model.lease6Table(networkId);
+    const own = link.subnets.some((s) => s.dnsServers.length === 0) ? this.ownDns(networkId) : [];
     return {
       serverDuid: this.serverDuid,
-      subnets: link.subnets,
+      subnets: own.length === 0 ? link.subnets : link.subnets.map((s) => (s.dnsServers.length > 0 ? s : { ...s, dnsServers: own.filter((a) => ipv6PrefixContains(s.prefix, a)) })),
       leaseTime: link.leaseTime,
       rapidCommit: true,
       bindings: { get: (identity) => table.binding(identity) },

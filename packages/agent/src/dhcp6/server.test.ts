@@ -23,14 +23,14 @@ import { Dhcp6Server, type Dhcp6Arrival } from './server.js';
 const CLIENT: Dhcp6Duid = { kind: 'll', hardwareType: 1, linkLayerAddress: Uint8Array.from([2, 0, 0xdb, 8, 1, 2]) };
 const NOW = 1_800_000_000_000;
 const ARRIVAL: Dhcp6Arrival = { ifname: 'lh6test', address: 'fe80::1%lh6test', port: 546, unicast: false };
-const subnet6 = (mode: string | null) => ({
+const subnet6 = (mode: string | null, dns = ['2001:db8:1::53']) => ({
   id: 's6',
   networkId: 'net-a',
   name: '',
   cidr: '2001:db8:1::/64',
   gatewayIp: '2001:db8:1::1',
   allocationPools: [{ first: '2001:db8:1::100', last: '2001:db8:1::1ff' }],
-  dnsNameservers: ['2001:db8:1::53'],
+  dnsNameservers: dns,
   hostRoutes: [],
   enableDhcp: true,
   ipv6AddressMode: mode,
@@ -39,12 +39,12 @@ const subnet6 = (mode: string | null) => ({
 });
 
 /** A model with network net-a (domain lhfx.test) and one IPv6 subnet, a writer that acknowledges or fails as told, and the server on interface lh6test. */
-function setup(mode: string | null = 'dhcpv6-stateful', agents: readonly string[] = ['agent-1']) {
+function setup(mode: string | null = 'dhcpv6-stateful', agents: readonly string[] = ['agent-1'], dns?: string[]) {
   const model = new AgentModel();
   let seq = 0;
   const apply = (subject: string, type: string, data: unknown) => model.apply({ seq: ++seq, subject, event: testEvent('x', type, data) });
   apply(aggregateSubject('network', 'net-a'), 'NetworkCreated', { network: { id: 'net-a', name: 'a', adminStateUp: true, mtu: 1500, dnsDomain: 'lhfx.test.', availabilityZoneHints: [], physicalNetwork: null } });
-  apply(aggregateSubject('network', 'net-a'), 'Subnet6Created', { subnet: subnet6(mode) });
+  apply(aggregateSubject('network', 'net-a'), 'Subnet6Created', { subnet: subnet6(mode, dns) });
   const written: JournaledLease6Event[] = [];
   const writer = { fail: undefined as Error | undefined } as { fail: Error | undefined } & Lease6Writer;
   writer.append = async (_networkId, event) => {
@@ -72,6 +72,15 @@ const decoded = (bytes: Uint8Array | undefined) => decodeDhcp6(bytes!) as Dhcp6C
 const address = (m: Dhcp6ClientServerMessage) => getDhcp6Options(m, 3).flatMap((i) => getDhcp6Options(i, 5).map((a) => formatIpv6(BigInt(`0x${Buffer.from(a.address).toString('hex')}`))))[0];
 
 describe('the DHCPv6 server', () => {
+  test("a subnet without dns_nameservers gets the agent's own addresses in its prefix where its DNS answers, once the reconciler says so (dnsmasq's dns-server,[::]); none before", async () => {
+    const { server } = setup('dhcpv6-stateful', ['agent-1'], []);
+    const solicit = message(T.Solicit, { code: 6, value: [23, 24] }, ia(1));
+    expect(getDhcp6Option(decoded((await server.handle(solicit, ARRIVAL))!.bytes), 23)).toBeUndefined();
+    server.ownDnsServers(new Map([['net-a', ['2001:db8:1::2', '2001:db8:9::2']]]));
+    const servers = getDhcp6Option(decoded((await server.handle(solicit, ARRIVAL))!.bytes), 23)!.map((b) => formatIpv6(BigInt(`0x${Buffer.from(b).toString('hex')}`)));
+    expect(servers).toStrictEqual(['2001:db8:1::2']);
+  });
+
   test('SOLICIT → ADVERTISE journals nothing; REQUEST → Lease6Bound acknowledged and folded before the REPLY with the address, DNS servers and domain; RENEW → Lease6Renewed', async () => {
     const { server, model, written } = setup();
     const advertise = await server.handle(message(T.Solicit, { code: 6, value: [23, 24] }, ia(1)), ARRIVAL);

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { NotPermittedError, VersionConflictError } from '@leasehold/journal';
 import { lease6Subject, type JournaledLease6Event } from '@leasehold/lease-actor';
-import { Dhcp6DecodeError, Dhcp6MessageType, decodeDhcp6, dhcp6DuidKey, encodeDhcp6, formatIpv6, getDhcp6Option, type Dhcp6Duid } from '@leasehold/protocol';
+import { Dhcp6DecodeError, Dhcp6MessageType, decodeDhcp6, dhcp6DuidKey, encodeDhcp6, formatIpv6, getDhcp6Option, parseIpv6, type Dhcp6Duid, type Ipv6 } from '@leasehold/protocol';
 import type { ServedNetwork } from '../dhcp/server.js';
 import { servesClient } from '../ha/load-balance.js';
 import type { AgentModel } from '../state/agent-model.js';
@@ -70,11 +70,21 @@ export class Dhcp6Server {
   readonly serverDuid: Dhcp6Duid;
   private readonly links: Dhcp6Links;
   private readonly now: () => number;
+  /** Network id → the agent's own IPv6 addresses its DNS cache answers on (the reconciler tells). */
+  private ownDns = new Map<string, readonly Ipv6[]>();
 
   constructor(private readonly options: Dhcp6ServerOptions) {
     this.serverDuid = agentServerDuid(options.agentId);
-    this.links = new Dhcp6Links(options.model, this.serverDuid);
+    this.links = new Dhcp6Links(options.model, this.serverDuid, (networkId) => this.ownDns.get(networkId) ?? []);
     this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * The agent's own IPv6 addresses (RFC 5952 text) its DNS cache answers on,
+   * per network: the DNS servers (option 23) of subnets that name none.
+   */
+  ownDnsServers(byNetwork: ReadonlyMap<string, readonly string[]>): void {
+    this.ownDns = new Map([...byNetwork].map(([id, list]) => [id, list.map(parseIpv6)] as const));
   }
 
   /** Whether DHCPv6 serves a subnet of this network (its sockets open for it). */

@@ -40,7 +40,7 @@ export interface AgentDns {
    * `renewed` (its namespace made anew since) is listened for again even if
    * nothing else changed: sockets stay in the namespace they were made in.
    */
-  listenOn(networks: ReadonlyMap<string, readonly Ipv4[]>, namespaces?: ReadonlyMap<string, string>, renewed?: ReadonlySet<string>): Promise<void>;
+  listenOn(networks: ReadonlyMap<string, readonly ListenAddress[]>, namespaces?: ReadonlyMap<string, string>, renewed?: ReadonlySet<string>): Promise<void>;
   /** Replaces the local names: network id → (fully qualified name → addresses: IPv4 numbers, or IPv6 RFC 5952 text, answered as AAAA). */
   setRecords(records: ReadonlyMap<string, ReadonlyMap<string, readonly (Ipv4 | string)[]>>): void;
   /** Where the cache listens; `netns` for a listener inside a network's namespace. */
@@ -56,6 +56,11 @@ export interface AgentQueryLog {
   readonly sink: QueryLogSink;
   readonly nameOf: (networkId: string) => string | undefined;
 }
+
+/** An address the cache listens on: a DHCP port's IPv4 number, or its IPv6 address's RFC 5952 text (outside namespaces: the cache's namespaced listeners are IPv4). */
+type ListenAddress = Ipv4 | string;
+
+const addressText = (ip: ListenAddress): string => (typeof ip === 'number' ? formatIpv4(ip) : ip);
 
 export function agentDns(options: AgentDnsOptions, log: (line: string) => void, queries?: AgentQueryLog): AgentDns {
   let cache: DnsCacheHandle | undefined;
@@ -91,11 +96,13 @@ export function agentDns(options: AgentDnsOptions, log: (line: string) => void, 
   return {
     async listenOn(networks, namespaces = new Map(), renewed = new Set()) {
       if (!enabled) return;
-      addressesOf = new Map([...networks].map(([id, ips]) => [id, ips.map((ip) => listenerName(formatIpv4(ip), namespaces.get(id)))]));
+      addressesOf = new Map([...networks].map(([id, ips]) => [id, ips.map((ip) => listenerName(addressText(ip), namespaces.get(id)))]));
       const plain = [...networks].filter(([id]) => !namespaces.has(id)).map(([, ips]) => ips);
-      const wanted = [...new Set(plain.flat())].sort((a, b) => a - b).map(formatIpv4);
+      // IPv4 in numeric order, then IPv6: the same set is the same key.
+      const flat = [...new Set(plain.flat())];
+      const wanted = [...flat.filter((ip) => typeof ip === 'number').sort((a, b) => a - b).map(formatIpv4), ...flat.filter((ip) => typeof ip === 'string').sort()];
       // Each namespace's addresses once; the same address in two namespaces is two listeners.
-      const namespaced = [...new Set([...networks].flatMap(([id, ips]) => (namespaces.has(id) ? ips.map((ip) => listenerName(formatIpv4(ip), namespaces.get(id))) : [])))]
+      const namespaced = [...new Set([...networks].flatMap(([id, ips]) => (namespaces.has(id) ? ips.map((ip) => listenerName(addressText(ip), namespaces.get(id))) : [])))]
         .sort()
         .map((name) => ({ address: name.slice(0, name.indexOf('@')), netns: name.slice(name.indexOf('@') + 1) }));
       const listeners = [...wanted, ...namespaced.map((n) => `${n.address}@${n.netns}`)];
