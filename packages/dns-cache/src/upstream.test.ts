@@ -114,6 +114,23 @@ describe('upstream failures and choice', () => {
     expect(general.udpQueries).toBe(1);
   });
 
+  test('with clear-on-reload a resolv-file read again (SIGHUP: reload()) empties the answer cache; without it the answer stays cached', async () => {
+    const up = await FakeUpstream.start('127.0.0.15', ip('198.19.2.15'), 53);
+    running.push(up);
+    const file = join(dir, 'resolv-clear.conf');
+    writeFileSync(file, 'nameserver 127.0.0.15\n');
+    for (const clearOnReload of [true, false]) {
+      const { handle, at } = await cache({ noResolv: false, resolvFiles: [file], clearOnReload });
+      const before = up.udpQueries;
+      await dig(at, ['kept.example']);
+      await dig(at, ['kept.example']);
+      expect(up.udpQueries - before).toBe(1);
+      handle.reload();
+      expect((await dig(at, ['kept.example'])).answers[0]?.data).toBe('198.19.2.15');
+      expect(up.udpQueries - before).toBe(clearOnReload ? 2 : 1);
+    }
+  });
+
   test('a changed resolv-file is read again and its new nameserver used', async () => {
     // resolv.conf has no port syntax, so these upstreams take port 53 (the tests run as root) on addresses of their own.
     const first = await FakeUpstream.start('127.0.0.13', ip('198.19.2.11'), 53);
