@@ -64,6 +64,14 @@ describe("the metadata proxies' listeners", () => {
     expect((await curl('http://169.254.169.254/latest/meta-data/instance-id')).status).toBe('000');
   });
 
+  test('Nova settings that make no URL do not stop the agent (the proxies are made for every agent): no proxy listens, and each attempt says why', async () => {
+    const said: string[] = [];
+    const broken = new MetadataProxies({ options: { ...defaultMetadataOptions, novaMetadataHost: 'not a host' }, callerOf: () => undefined, log: (line) => said.push(line) });
+    await broken.listenOn(new Map([['net-md', { ifname: 'lo', netns: NS }]]));
+    expect(broken.listening()).toStrictEqual(new Map());
+    expect(said).toEqual([expect.stringMatching(/^metadata: cannot listen on 169\.254\.169\.254:80 on lo in lhq-md-\d+: nova_metadata_host "not a host" and its port make no URL/)]);
+  });
+
   test('headers over the bound get 431, counted and logged', async () => {
     await proxies.listenOn(new Map([['net-md', { ifname: 'lo', netns: NS }]]));
     const before = proxies.stats.counts['too-large'];

@@ -60,13 +60,19 @@ export class MetadataProxies {
   readonly #open = new Map<string, NetworkListeners>();
   readonly #buckets: KeyedTokenBuckets<string>;
   readonly #refusals: RefusalLog;
-  readonly #upstream: URL;
+  /** Nova's URL, or why the settings make none (then no proxy listens, and each attempt says why). */
+  readonly #upstream: URL | Error;
   readonly #addresses6: MetadataV6Addresses;
 
   constructor(private readonly o: MetadataProxiesOptions) {
     this.#buckets = new KeyedTokenBuckets(o.options.rateLimit);
     this.#refusals = new RefusalLog(o.log);
-    this.#upstream = novaMetadataUrl(o.options);
+    // Made always (a network may turn metadata on by itself): settings that make no URL must not stop the agent.
+    try {
+      this.#upstream = novaMetadataUrl(o.options);
+    } catch (error) {
+      this.#upstream = new Error(`nova_metadata_host ${JSON.stringify(o.options.novaMetadataHost)} and its port make no URL (${(error as Error).message})`);
+    }
     this.#addresses6 = o.addresses6 ?? new MetadataV6Addresses();
   }
 
@@ -124,6 +130,7 @@ export class MetadataProxies {
   /** The proxy's HTTP server for one network, bounded as every listener is; not yet listening. */
   #server(networkId: string): Server {
     const { options } = this.o;
+    if (this.#upstream instanceof Error) throw this.#upstream;
     const handler = metadataRequestHandler({
       networkId,
       options,
@@ -150,8 +157,9 @@ export class MetadataProxies {
   async #listen(networkId: string, place: ProxyPlace): Promise<Server> {
     const addon = nativeNet();
     if (!addon?.openTcpListener) throw new Error('the native addon (packages/agent/native) is not built or predates TCP listeners');
+    const server = this.#server(networkId);
     const fd = addon.openTcpListener(METADATA_ADDRESS, this.o.options.port, 511, place.ifname, place.netns ? `/run/netns/${place.netns}` : '');
-    return this.#start(networkId, this.#server(networkId), { fd }, () => closeSync(fd));
+    return this.#start(networkId, server, { fd }, () => closeSync(fd));
   }
 
   /**
@@ -161,8 +169,9 @@ export class MetadataProxies {
    * so networks on several interfaces each hear only their own clients.
    */
   async #listen6(networkId: string, ifname: string): Promise<Server> {
+    const server = this.#server(networkId);
     if (this.o.configureInterfaces ?? true) await this.#addresses6.ensure(ifname);
-    return this.#start(networkId, this.#server(networkId), { host: `${METADATA_ADDRESS6}%${ifname}`, port: this.o.options.port }, () => undefined);
+    return this.#start(networkId, server, { host: `${METADATA_ADDRESS6}%${ifname}`, port: this.o.options.port }, () => undefined);
   }
 
   #start(networkId: string, server: Server, at: { fd: number } | { host: string; port: number }, failed: () => void): Promise<Server> {
