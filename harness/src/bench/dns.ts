@@ -14,10 +14,15 @@
  * the machine has few cores and dnsperf, the upstream and the cache share them.
  * Every run is bounded by -l seconds. BENCH_DNS_EXTRA adds flags to ours
  * only (e.g. "--rrl-rate=1000000", to price response rate limiting).
+ * BENCH_DNS_SIGNED=1 prices DNSSEC validation: the upstream is BIND's named
+ * serving bench.test signed (ECDSA P-256, NSEC: every name is a wildcard
+ * answer with its NSEC proof, two RRSIGs and an NSEC to check), and both
+ * caches validate with its trust anchor (`--dnssec --trust-anchor=...`;
+ * dnsmasq also gets the root's, without which it does not start).
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +48,9 @@ const MISS_NAMES = 100_000;
 // BENCH_CACHE_SIZE=150000 gives a cache that never fills during the run.
 const CACHE_SIZE = Number(process.env.BENCH_CACHE_SIZE ?? 10_000);
 const FORWARD_MAX = 1000;
+const SIGNED = process.env.BENCH_DNS_SIGNED === '1';
+/** dnsmasq starts with --dnssec only given a root anchor: Debian's dnsmasq-base ships this one. */
+const ROOT_ANCHOR = '.,20326,8,2,E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D';
 const TICK_US = 1_000_000 / 100; // CLK_TCK is 100 on Linux x86-64
 
 // The batched UDP addon, if a C compiler is there (idempotent; without it the cache uses dgram).
@@ -85,6 +93,27 @@ function startChild(command: string, args: string[]): ChildProcess {
   child.stderr?.setEncoding('utf8').on('data', (s: string) => process.stderr.write(`[${command}] ${s}`));
   children.push(child);
   return child;
+}
+
+/** BENCH_DNS_SIGNED: bench.test signed by dnssec-signzone and served by named on 127.0.0.1#port; its trust anchor. */
+async function startSignedUpstream(port: number): Promise<string> {
+  const zoneDir = join(dir, 'named');
+  mkdirSync(zoneDir);
+  const keygen = async (...flags: string[]) => (await run('dnssec-keygen', ['-q', '-K', zoneDir, '-a', 'ECDSAP256SHA256', ...flags, 'bench.test'])).stdout.trim();
+  const ksk = await keygen('-f', 'KSK');
+  const zsk = await keygen();
+  const zone = join(zoneDir, 'bench.test.zone');
+  writeFileSync(zone, `$TTL 3600\n@ SOA ns hostmaster 1 3600 600 86400 3600\n@ NS ns\nns A 127.0.0.1\n* A 192.0.2.1\n$INCLUDE ${join(zoneDir, `${ksk}.key`)}\n$INCLUDE ${join(zoneDir, `${zsk}.key`)}\n`);
+  await run('dnssec-signzone', ['-q', '-K', zoneDir, '-d', zoneDir, '-o', 'bench.test', '-f', `${zone}.signed`, zone]);
+  const conf = join(zoneDir, 'named.conf');
+  writeFileSync(
+    conf,
+    `options { directory "${zoneDir}"; pid-file none; listen-on port ${port} { 127.0.0.1; }; listen-on-v6 { none; }; recursion no; dnssec-validation no; };\ncontrols { };\n` +
+      `zone "bench.test" { type primary; file "${zone}.signed"; };\n`,
+  );
+  children.push(spawn('named', ['-g', '-c', conf], { stdio: 'ignore' }));
+  const [owner = '', , , tag, alg, digestType, ...digest] = (await run('dnssec-dsfromkey', ['-2', join(zoneDir, `${ksk}.key`)])).stdout.trim().split(/\s+/);
+  return `${owner.replace(/\.$/, '')},${tag},${alg},${digestType},${digest.join('')}`;
 }
 
 interface Result {
@@ -134,16 +163,21 @@ function writeQueries(name: string, lines: string[]): string {
 
 try {
   const upstreamPort = await freePort();
-  startChild('dnsmasq', [
-    '--no-daemon', `--port=${upstreamPort}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts',
-    '--conf-file=/dev/null', '--address=/bench.test/192.0.2.1', '--local-ttl=3600', '--dns-forward-max=10000',
-  ]);
+  let validating: string[] = [];
+  if (SIGNED) {
+    validating = ['--dnssec', `--trust-anchor=${await startSignedUpstream(upstreamPort)}`];
+  } else {
+    startChild('dnsmasq', [
+      '--no-daemon', `--port=${upstreamPort}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts',
+      '--conf-file=/dev/null', '--address=/bench.test/192.0.2.1', '--local-ttl=3600', '--dns-forward-max=10000',
+    ]);
+  }
   const oursPort = await freePort();
   const self = fileURLToPath(import.meta.url);
   const ours = startChild(process.execPath, [
     '--import', import.meta.resolve('tsx'), '--conditions=@leasehold/source', self, '--serve',
     '--listen-address', '127.0.0.1', '--port', String(oursPort), '--no-resolv', '--no-hosts', '--server', `127.0.0.1#${upstreamPort}`,
-    '--cache-size', String(CACHE_SIZE), '--dns-forward-max', String(FORWARD_MAX),
+    '--cache-size', String(CACHE_SIZE), '--dns-forward-max', String(FORWARD_MAX), ...validating,
     // BENCH_DNS_EXTRA: more flags for ours only, e.g. "--rrl-rate=1000000" to price rate limiting.
     ...(process.env.BENCH_DNS_EXTRA ?? '').split(' ').filter(Boolean),
   ]);
@@ -151,6 +185,7 @@ try {
   const reference = startChild('dnsmasq', [
     '--no-daemon', `--port=${dnsmasqPort}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts',
     '--conf-file=/dev/null', `--server=127.0.0.1#${upstreamPort}`, `--cache-size=${CACHE_SIZE}`, `--dns-forward-max=${FORWARD_MAX}`,
+    ...(SIGNED ? [...validating, `--trust-anchor=${ROOT_ANCHOR}`] : []),
   ]);
   let oursBanner = '';
   ours.stdout?.setEncoding('utf8').on('data', (text: string) => (oursBanner += text));
@@ -167,7 +202,7 @@ try {
   console.log(machineLine(`dnsperf 2.10, dnsmasq ${(await run('dnsmasq', ['--version'])).stdout.split('\n')[0]?.split(' ')[2]}`));
   console.log(`leasehold: ${/udp via (\w+)/.exec(oursBanner)?.[1] ?? 'unknown'} UDP (batched = the recvmmsg/sendmmsg addon, built by packages/dns-cache/native/build.mjs)${process.env.BENCH_DNS_EXTRA ? `; extra flags: ${process.env.BENCH_DNS_EXTRA}` : ''}`);
   console.log(
-    `same upstream (dnsmasq answering *.bench.test from config) for both; cache-size ${CACHE_SIZE}, dns-forward-max ${FORWARD_MAX}; ` +
+    `same upstream (${SIGNED ? "BIND's named answering *.bench.test from a signed wildcard; both caches validate (--dnssec)" : 'dnsmasq answering *.bench.test from config'}) for both; cache-size ${CACHE_SIZE}, dns-forward-max ${FORWARD_MAX}; ` +
       `${SECONDS} s per run; dnsperf, upstream and cache share the machine's cores, so unbounded figures are the generator's and the box's limit too; ` +
       `fixed-rate runs (-Q) compare CPU per query; percentiles from dnsperf -v in fixed-rate runs only.`,
   );

@@ -13,7 +13,7 @@
  * puts an entry (the query it answered from its cache, the cached response
  * with uniform TTLs, the TTL, its age and time to expiry) after answering it
  * from its own cache; a datagram whose question (lowercased), EDNS presence,
- * DO and CD bits match a live entry is answered from it: the response copied
+ * DO, CD and AD bits match a live entry is answered from it: the response copied
  * into an out slot, the query's id and question case written in, every TTL
  * counted down by the whole seconds since it was stored. Anything else (other
  * shapes, EDNS options, ANY, expired, too large for the client) goes to JS,
@@ -56,7 +56,7 @@ static uint32_t fnv(const uint8_t *p, size_t n) {
 
 /* The key of a query in the one shape the table serves (one question, no
    compression, no answers or authorities, no OPT or an OPT without options,
-   nothing after it, not ANY): flags byte (EDNS 1, DO 2, CD 4), the lowercased
+   nothing after it, not ANY): flags byte (EDNS 1, DO 2, CD 4, AD 8), the lowercased
    name, type and class. Returns 0 and fills the outputs, or -1 for JS. */
 static int hot_key(const uint8_t *q, size_t len, uint32_t edns_max, uint8_t *key, uint16_t *key_len, uint16_t *qname_len, uint32_t *limit) {
   if (len < 17 || (q[2] & 0xf8) != 0) return -1; /* QR clear, opcode QUERY */
@@ -82,7 +82,8 @@ static int hot_key(const uint8_t *q, size_t len, uint32_t edns_max, uint8_t *key
   memcpy(key + k, q + at, 4);
   k += 4;
   at += 4;
-  uint8_t flags = (q[3] & 0x10) ? 4 : 0;
+  /* CD, and AD: with dnssec the answer's AD bit follows the query's (RFC 6840 5.7), so AD queries are another key. */
+  uint8_t flags = ((q[3] & 0x10) ? 4 : 0) | ((q[3] & 0x20) ? 8 : 0);
   uint32_t lim = 512;
   if (q[11] == 1) {
     if (at + 11 != len || q[at] != 0 || q[at + 1] != 0 || q[at + 2] != 41 || q[at + 9] != 0 || q[at + 10] != 0) return -1;

@@ -216,8 +216,7 @@ export class Resolver {
       // Only the batched listeners (which give ip4) read the hot table: the next identical question is answered there,
       // on every listener; so never a name some view answers locally (this answer is another view's upstream one).
       if (this.#prefetchPct === 0) {
-        // The addon's key has no AD bit: a secure answer whose AD depends on it (no DO) stays with JS.
-        if (this.hot !== undefined && client.ip4 !== undefined && !this.local.isViewName(name) && (entry.dnssec !== 'secure' || edns?.dnssecOk)) this.hot.put(query, entry, now);
+        if (this.hot !== undefined && client.ip4 !== undefined && !this.local.isViewName(name)) this.hot.put(query, entry, now);
       } else {
         this.#prefetch(key, entry, now, question, query, client);
       }
@@ -407,7 +406,7 @@ export class Resolver {
   #prefetch(key: string, entry: CacheEntry, now: number, question: DnsQuestionView, query: Uint8Array, client: Client): void {
     const refreshAt = entry.expiresAt - entry.ttl * 10 * this.#prefetchPct;
     if (now < refreshAt) {
-      if (this.hot !== undefined && client.ip4 !== undefined && !this.local.isViewName(question.nameLower) && entry.dnssec !== 'secure') this.hot.put(query, { ...entry, expiresAt: refreshAt }, now);
+      if (this.hot !== undefined && client.ip4 !== undefined && !this.local.isViewName(question.nameLower)) this.hot.put(query, { ...entry, expiresAt: refreshAt }, now);
       return;
     }
     const route = this.routing.route(question.nameLower);

@@ -92,6 +92,15 @@ describe('DNSSEC: the same answers and AD bits as dnsmasq 2.90 --dnssec', () => 
     }
   });
 
+  test("the addon's hot table answers a cached secure name with AD only to clients that set AD, whichever kind asked first (its key has the AD bit)", async () => {
+    for (const flag of ['+noadflag', '+adflag', '+noadflag', '+noadflag', '+adflag', '+adflag', '+noadflag']) {
+      const answer = await dig(pairs.checking.ours, ['www.child.signed.test', 'A', flag]);
+      expect([answer.status, answer.flags.includes('ad')], flag).toEqual(['NOERROR', flag === '+adflag']);
+    }
+    // The repeats were answered by the addon, when it is built (it is wherever a C compiler is).
+    if (caches[0]!.addresses[0]!.udp === 'batched') expect(caches[0]!.stats().hotHits).toBeGreaterThan(0);
+  });
+
   test('a client without DO gets no RRSIG; with DO, the signatures and AD; a cached secure answer keeps its status', async () => {
     const plain = await dig(pairs.checking.ours, ['www.ed.test', 'A', '+noadflag']);
     expect([plain.flags.includes('ad'), plain.answers.map((a) => a.type)]).toEqual([false, ['A']]);
