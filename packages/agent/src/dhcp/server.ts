@@ -41,6 +41,7 @@ import { ScopeIndex, type ScopeMatch } from './scopes.js';
 import { dhcpLimits, type DhcpLimits, type DhcpLimitsOverrides } from './rate-limit.js';
 import { clientClassRules, clientTags, type ClientClassRule } from './client-classes.js';
 import { buildReply } from './reply-options.js';
+import { ReplyTemplates, stampReplyHeader, type ReplyHeaderFields } from './reply-templates.js';
 import { DhcpStats, type DhcpOutcome } from './stats.js';
 import type { DhcpTransaction, DhcpTransactionLog } from './transaction-log.js';
 
@@ -114,6 +115,7 @@ export class DhcpServer {
   readonly macBuckets: KeyedTokenBuckets<string>;
   readonly relayBuckets: KeyedTokenBuckets<Ipv4>;
   readonly holdings = new MacHoldings();
+  private readonly templates = new ReplyTemplates();
   private readonly now: () => number;
   private readonly scopes: ScopeIndex;
   private readonly classes: readonly ClientClassRule[];
@@ -361,43 +363,41 @@ export class DhcpServer {
     const requested = getOption(msg, DhcpOptionCode.ParameterRequestList) ?? [];
     const relayInfo = getOption(msg, DhcpOptionCode.RelayAgentInformation);
     const clientId = getOption(msg, DhcpOptionCode.ClientIdentifier);
-    const { options, boot } = buildReply({
-      messageType: type,
-      serverId,
-      network: scope.network,
-      subnet,
-      ...(port ? { port } : {}),
-      leaseSeconds: inform ? undefined : subnet.leaseDuration < 0 ? 0xffffffff : subnet.leaseDuration,
-      ...(port?.dnsName ? { hostname: port.dnsName } : {}),
-      requested,
-      ...(relayInfo ? { relayAgentInfo: relayInfo } : {}),
-      ...(clientId ? { clientIdentifier: clientId } : {}),
-      onLinkCidrs: scope.subnets.filter((s) => s.id !== subnet.id).map((s) => s.cidr),
-      dnsFallback: serverId,
-      dnsPeers: scope.served.peerServerIps?.get(subnet.id),
-      metadataRouter: scope.served.metadataRoutes?.get(subnet.id),
-      // Tags matter only to a port's tag: entries; a client without a port pays nothing.
-      ...(port && port.extraDhcpOpts.length > 0 ? { tags: clientTags(msg, this.classes) } : {}),
-    });
-    const out: DhcpMessage = {
-      op: BootOp.Reply,
-      htype: msg.htype,
-      hops: 0,
-      xid: msg.xid,
-      secs: 0,
-      flags: msg.flags,
-      ciaddr: inform || type === DhcpMessageType.Ack ? msg.ciaddr : 0,
-      yiaddr,
-      siaddr: boot.siaddr,
-      giaddr: msg.giaddr,
-      chaddr: msg.chaddr,
-      sname: boot.sname,
-      file: boot.file,
-      options,
-    };
     const maxSize = getOption(msg, DhcpOptionCode.MaxMessageSize);
-    // dnsmasq overloads sname/file only for clients that sent option 55 (not BOOTP clients).
-    const bytes = encodeDhcp(out, { maxSize: maxSize ?? 576, requested, overload: requested.length > 0 });
+    const fields: ReplyHeaderFields = { xid: msg.xid, flags: msg.flags, ciaddr: inform || type === DhcpMessageType.Ack ? msg.ciaddr : 0, yiaddr, giaddr: msg.giaddr, chaddr: msg.chaddr };
+    const encode = (header: ReplyHeaderFields): Uint8Array => {
+      const { options, boot } = buildReply({
+        messageType: type,
+        serverId,
+        network: scope.network,
+        subnet,
+        ...(port ? { port } : {}),
+        leaseSeconds: inform ? undefined : subnet.leaseDuration < 0 ? 0xffffffff : subnet.leaseDuration,
+        ...(port?.dnsName ? { hostname: port.dnsName } : {}),
+        requested,
+        ...(relayInfo ? { relayAgentInfo: relayInfo } : {}),
+        ...(clientId ? { clientIdentifier: clientId } : {}),
+        onLinkCidrs: scope.subnets.filter((s) => s.id !== subnet.id).map((s) => s.cidr),
+        dnsFallback: serverId,
+        dnsPeers: scope.served.peerServerIps?.get(subnet.id),
+        metadataRouter: scope.served.metadataRoutes?.get(subnet.id),
+        // Tags matter only to a port's tag: entries; a client without a port pays nothing.
+        ...(port && port.extraDhcpOpts.length > 0 ? { tags: clientTags(msg, this.classes) } : {}),
+      });
+      const out: DhcpMessage = { op: BootOp.Reply, htype: msg.htype, hops: 0, secs: 0, ...header, siaddr: boot.siaddr, sname: boot.sname, file: boot.file, options };
+      // dnsmasq overloads sname/file only for clients that sent option 55 (not BOOTP clients).
+      return encodeDhcp(out, { maxSize: maxSize ?? 576, requested, overload: requested.length > 0 });
+    };
+    // The common case, a client with no port and nothing to echo: the scope's template, stamped (reply-templates.ts).
+    const templated = !port && !inform && relayInfo === undefined && clientId === undefined;
+    const bytes = templated
+      ? stampReplyHeader(
+          this.templates.get(scope.subnets, `${type}|${subnet.id}|${serverId}|${msg.htype}|${msg.chaddr.length}|${maxSize ?? ''}|${requested.join(',')}`, () =>
+            encode({ xid: 0, flags: 0, ciaddr: 0, yiaddr: 0, giaddr: 0, chaddr: new Uint8Array(msg.chaddr.length) }),
+          ),
+          fields,
+        )
+      : encode(fields);
     return { bytes, ...destination(msg, type) };
   }
 
