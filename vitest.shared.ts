@@ -5,14 +5,15 @@ import { defaultServerConditions } from 'vite';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-export function packageTestConfig(name: string) {
+/** `testTimeout`: a package whose tests run whole processes (the CLI, a daemon) needs more than the default on a loaded machine. */
+export function packageTestConfig(name: string, options: { testTimeout?: number } = {}) {
   return defineConfig({
     ssr: { resolve: { conditions: ['@leasehold/source', ...defaultServerConditions] } },
     resolve: { conditions: ['@leasehold/source', ...defaultServerConditions] },
     test: {
       name,
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      testTimeout: 30_000,
+      testTimeout: options.testTimeout ?? 30_000,
       hookTimeout: 60_000,
       setupFiles: [fileURLToPath(new URL('./vitest.setup.ts', import.meta.url))],
       reporters: ['default', 'json'],

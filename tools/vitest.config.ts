@@ -12,4 +12,6 @@ const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.m
 const build = spawnSync(process.execPath, [tsc, '-b', 'tsconfig.json'], { cwd: fileURLToPath(new URL('.', import.meta.url)), stdio: 'inherit' });
 if (build.status !== 0) console.warn(`tsc -b exited ${build.status ?? build.signal}: the tests run on what it emitted`);
 
-export default packageTestConfig('tools');
+// Most tests here start `leasehold` (a node process loading the CLI) several times; each start
+// takes seconds when CI's two cores are busy with the other lane (a run at load 20 saw 30 s spent).
+export default packageTestConfig('tools', { testTimeout: 120_000 });
