@@ -164,8 +164,20 @@ export function provesNoType(name: Uint8Array, type: number, nsecs: readonly Nse
   }
   const match = nsec3s.find((n) => nsec3Matches(n, name));
   if (match !== undefined) return lacks(match.types);
-  // RFC 5155 8.6: a DS question for a name under an opt-out span.
-  return type === TYPE_DS && closestEncloser(name, nsec3s)?.optOut === true;
+  // RFC 4035 3.1.3.4: the name is absent and the wildcard that would have matched lacks the type.
+  const cover = nsecs.find((n) => nsecCovers(n, name));
+  if (cover !== undefined) {
+    const a = commonAncestor(name, cover.owner);
+    const b = commonAncestor(name, cover.next);
+    const wildcard = nameKey(wildcardOf(labelCount(a) >= labelCount(b) ? a : b));
+    const at = nsecs.find((n) => nameKey(n.owner) === wildcard);
+    if (at !== undefined) return lacks(at.types);
+  }
+  const ce = closestEncloser(name, nsec3s);
+  // RFC 5155 8.7: the same with NSEC3; 8.6: a DS question for a name under an opt-out span.
+  const atWildcard = ce === undefined ? undefined : nsec3s.find((n) => nsec3Matches(n, wildcardOf(ce.encloser)));
+  if (atWildcard !== undefined) return lacks(atWildcard.types);
+  return type === TYPE_DS && ce?.optOut === true;
 }
 
 /**

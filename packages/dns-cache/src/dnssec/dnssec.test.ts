@@ -64,6 +64,7 @@ describe('DNSSEC: the same answers and AD bits as dnsmasq 2.90 --dnssec', () => 
   test.each([
     ['www.signed.test', 'A', 'NOERROR', true],
     ['x.wild.signed.test', 'A', 'NOERROR', true],
+    ['x.wild.signed.test', 'MX', 'NOERROR', true],
     ['nope.signed.test', 'A', 'NXDOMAIN', true],
     ['www.signed.test', 'MX', 'NOERROR', true],
     ['www.child.signed.test', 'A', 'NOERROR', true],
