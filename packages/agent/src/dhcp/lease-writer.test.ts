@@ -24,7 +24,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 describe('the lease writer', () => {
   test('appends made in one turn of the event loop reach the journal together at its end, and each resolves with its own sequence once acknowledged', async () => {
     const calls: string[] = [];
-    const recording = { append: (...args: Parameters<Journal['append']>) => (calls.push(args[0]), journal.append(...args)) };
+    const recording = { publish: (...args: Parameters<Journal['publish']>) => (calls.push(args[0]), journal.publish(...args)) };
     const writer = new JournalLeaseWriter({ journal: recording, log: () => {} });
     const writes = Array.from({ length: 100 }, (_, i) => writer.append('net-batch', bound(`198.18.1.${i + 1}`), 0));
     // Nothing left during the turn the appends were made in...
@@ -58,7 +58,7 @@ describe('the lease writer', () => {
   test('a journal that does not acknowledge: one line at the first failure, one summary per interval, one when writes are acknowledged again', async () => {
     const clock = { now: 1_000 };
     let failure: Error | undefined = new Error('timeout');
-    const flaky = { append: (...args: Parameters<Journal['append']>) => (failure ? Promise.reject(failure) : journal.append(...args)) };
+    const flaky = { publish: (...args: Parameters<Journal['publish']>) => (failure ? Promise.reject(failure) : journal.publish(...args)) };
     const lines: string[] = [];
     const writer = new JournalLeaseWriter({ journal: flaky, log: (l) => lines.push(l), reportIntervalMs: 10_000, now: () => clock.now });
     const failed = await Promise.all(Array.from({ length: 50 }, (_, i) => writer.append('net-down', bound(`198.18.3.${i + 1}`), 0).catch((e: unknown) => e)));
@@ -88,7 +88,7 @@ describe('the lease writer', () => {
   test('a write the server refused for want of permission is said as a refusal of its network, not as an outage', async () => {
     const refusal = new NotPermittedError(leaseSubject('net-moved', parseIpv4('198.18.4.1')), 'Permissions Violation for Publish');
     const lines: string[] = [];
-    const writer = new JournalLeaseWriter({ journal: { append: () => Promise.reject(refusal) }, log: (l) => lines.push(l), now: () => 0 });
+    const writer = new JournalLeaseWriter({ journal: { publish: () => Promise.reject(refusal) }, log: (l) => lines.push(l), now: () => 0 });
     const errors = await Promise.all(Array.from({ length: 10 }, () => writer.append('net-moved', bound('198.18.4.1'), 0).catch((e: unknown) => e)));
     expect(errors.every((e) => e === refusal)).toBe(true);
     expect(writer.failing).toBe(false);
