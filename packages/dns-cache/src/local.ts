@@ -159,6 +159,11 @@ export class LocalRecords {
     return size;
   }
 
+  /** Whether host-record, hosts files, setLocalRecords or a record option name `nameLower` (address= rules do not). Pure. */
+  holdsName(nameLower: string): boolean {
+    return this.#names.has(nameLower) || this.#records.has(nameLower);
+  }
+
   /**
    * What local data says about (name, type, class), or undefined to forward:
    * the shared names, then the view of `listener` (the address the query
@@ -182,7 +187,10 @@ export class LocalRecords {
       if (records !== undefined && records.length > 0) return { kind: 'records', records };
     }
     const shared = tableAnswer(this.#names, this.#reverse, nameLower, type);
-    if (shared !== undefined) return shared;
+    // host-record, hosts-file and setLocalRecords names: another type is forwarded, as dnsmasq 2.90 forwards it (the
+    // conformance test found NODATA here where dnsmasq returned upstream's AAAA); the resolver makes an upstream
+    // NXDOMAIN for such a name NODATA, and a local-only domain answers NODATA without asking. A view's names keep NODATA.
+    if (shared !== undefined && shared.kind !== 'nodata') return shared;
     if (this.#viewsOn && listener !== undefined) {
       const view = this.#views.get(listener);
       const answer = view && tableAnswer(view.names, view.reverse, nameLower, type);

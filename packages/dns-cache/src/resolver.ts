@@ -237,7 +237,8 @@ export class Resolver {
     if (this.loops !== undefined && loopedBack(this.loops, name, question.type, stats, this.errors)) return;
     const route = this.routing.route(name);
     // As dnsmasq 2.90 answers them: domain-needed and local-only domains (server=/d/, local=/d/) without AA (the conformance
-    // test found ours with AA), bogus-priv with AA. A local-only name some local data holds is NODATA.
+    // test found ours with AA), bogus-priv with AA. A local-only name a host-record, hosts file or synth-domain holds is NODATA
+    // (an address= name is not: dnsmasq says NXDOMAIN for its other family).
     if (route.kind === 'forward' && !route.specific && this.config.domainNeeded && isPlainName(name)) {
       stats.nxdomainPolicy++;
       return send(headerReply(query, DnsRcode.NXDOMAIN, question.end, edns, this.#advertise));
@@ -245,7 +246,8 @@ export class Resolver {
     if (route.kind === 'local') {
       stats.nxdomainPolicy++;
       if (tx) tx.source = 'config';
-      return send(headerReply(query, this.#knownName(name) ? DnsRcode.NOERROR : DnsRcode.NXDOMAIN, question.end, edns, this.#advertise));
+      const held = this.local.holdsName(name) || (this.#synth !== undefined && (this.#synth.address(name, 4) !== undefined || this.#synth.address(name, 6) !== undefined));
+      return send(headerReply(query, held ? DnsRcode.NOERROR : DnsRcode.NXDOMAIN, question.end, edns, this.#advertise));
     }
     if (!route.specific && this.config.bogusPriv && (question.type === TYPE_PTR || question.type === TYPE_ANY) && isPrivateReverse(name)) {
       stats.nxdomainPolicy++;

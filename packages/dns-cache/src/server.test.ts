@@ -155,9 +155,9 @@ describe('local records', () => {
     expect(a.answers).toEqual([{ name: 'Router.LAN.', ttl: 7, type: 'A', data: '198.18.8.7' }]);
     expect((await dig(at, ['gw.lan', 'AAAA'])).answers[0]?.data).toBe('fd00::7');
     expect((await dig(at, ['-x', '198.18.8.7'])).answers.map((r) => r.data)).toEqual(['gw.lan.', 'router.lan.']);
-    const mx = await dig(at, ['gw.lan', 'MX']);
-    expect(mx.status).toBe('NOERROR');
-    expect(mx.answers).toHaveLength(0);
+    // Another type of the name is asked upstream, as dnsmasq 2.90 asks it (the conformance test found NODATA here); A, AAAA and PTR never were.
+    await dig(at, ['gw.lan', 'MX']);
+    expect(asked('gw.lan')).toBe(1);
   });
 
   test('addn-hosts entries are answered, with expand-hosts adding the domain to plain names', async () => {
