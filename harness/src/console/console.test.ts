@@ -14,7 +14,7 @@
  * network page; a narrow window does not scroll sideways; the browser logs
  * no error. Each page's screenshot goes to docs/console/ (docs/console.md).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,6 +114,9 @@ describe('the web console in Chromium', { timeout: 180_000 }, () => {
     // The rate charts: the agent counts DHCP packets; this system serves no DNS.
     expect(await page.locator('.chart svg[role="img"]').first().getAttribute('aria-label')).toMatch(/^DHCP: [\d.]+ packets\/s now/);
     expect(await page.locator('.chart', { hasText: 'DNS' }).textContent()).toContain('not served by this process');
+    // Their samples are kept in the data directory, for the charts of the daemon's next start.
+    const kept = () => (JSON.parse(readFileSync(join(dataDir, 'console-rates.json'), 'utf8')) as { samples: unknown[] }).samples.length;
+    await expect.poll(kept, { timeout: 30_000, interval: 500 }).toBeGreaterThan(0);
     await page.locator('.live.on').first().waitFor({ timeout: 30_000 });
     await shot('overview');
   });

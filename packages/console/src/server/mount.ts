@@ -14,6 +14,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { registerDataRoutes } from './data-routes.js';
 import { registerEventRoutes } from './event-routes.js';
 import { registerPortRoute } from './port-route.js';
+import { rateFile } from './rate-file.js';
 import { RateSampler, type RateCounters } from './rates.js';
 
 export interface ConsoleOptions {
@@ -34,6 +35,8 @@ export interface ConsoleOptions {
   readonly agentDownTimeMs?: number;
   /** The process's DHCP and DNS counters, for the overview's rate charts (read every 10 s). */
   readonly counters?: () => RateCounters;
+  /** Where the rate charts' samples are kept across restarts (the server gives a file in its data directory); absent: in memory only. */
+  readonly ratesFile?: string;
   /** Open event streams at most (default 64); one more is 503. */
   readonly maxStreams?: number;
   readonly onError?: (error: unknown) => void;
@@ -64,7 +67,8 @@ export function consoleMount(options: ConsoleOptions): HttpMount {
       } else {
         app.get('/console/', async (_request, reply) => reply.code(503).type('text/plain').send(`the console's bundle is not built (${uiRoot}): run npm run build`));
       }
-      const rates = new RateSampler(options.counters ?? (() => ({ dhcp: undefined, dns: undefined })));
+      const store = options.ratesFile ? rateFile(options.ratesFile, options.onError) : undefined;
+      const rates = new RateSampler(options.counters ?? (() => ({ dhcp: undefined, dns: undefined })), store);
       if (options.counters) rates.start();
       app.addHook('onClose', async () => rates.stop());
       app.get('/console/api/rates', async () => rates.series());

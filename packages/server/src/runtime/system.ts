@@ -6,6 +6,7 @@
  * connection the runtime gives it (its own role's on the embedded server),
  * with a journal of its own on it.
  */
+import { dirname, join } from 'node:path';
 import { startAgent, type AgentConfig, type RunningAgent } from '@leasehold/agent';
 import { startApiService, startHttpApi, type ApiService, type HttpApi, type Quotas } from '@leasehold/api';
 import { consoleMount, type ConsoleOptions } from '@leasehold/console';
@@ -166,7 +167,13 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
     // The overview's reachability alert asks the scheduler (it starts after the HTTP front door too).
     let schedulerForAlerts: RunningScheduler | undefined;
     const unreachable = () => (schedulerForAlerts ? unreachableNetworks(schedulerForAlerts.state(), Date.now()) : undefined);
-    const http = api && apiJournal && options.api && options.api.http ? await startHttp(api, apiJournal, options.api.http, logger, textLog, { counters, unreachableNetworks: unreachable, agentDownTimeMs: options.api.agentDownTimeMs }) : undefined;
+    const http = api && apiJournal && options.api && options.api.http ? await startHttp(api, apiJournal, options.api.http, logger, textLog, {
+          counters,
+          unreachableNetworks: unreachable,
+          agentDownTimeMs: options.api.agentDownTimeMs,
+          // The rate charts outlive a restart in the data directory this process holds (beside its nats/ store); none with a NATS URL.
+          ...(nats.embedded ? { ratesFile: join(dirname(nats.embedded.storeDir), 'console-rates.json') } : {}),
+        }) : undefined;
     if (http) started.push({ stop: () => http.close() });
     // Set once the keeper exists: binding events folded during the scheduler's start-up replay need no reload of their own.
     let bindingsChanged: (() => void) | undefined;
@@ -310,7 +317,7 @@ async function startHttp(
   options: HttpOptions,
   logger: Logger,
   textLog: ((line: string) => void) | undefined,
-  sources: Required<Pick<ConsoleOptions, 'counters' | 'unreachableNetworks' | 'agentDownTimeMs'>>,
+  sources: Required<Pick<ConsoleOptions, 'counters' | 'unreachableNetworks' | 'agentDownTimeMs'>> & Pick<ConsoleOptions, 'ratesFile'>,
 ): Promise<HttpApi | undefined> {
   const log = logger.child({ component: 'http' });
   const onConsoleError = (error: unknown) => (textLog ? textLog(`console: ${String(error)}`) : log.error({ err: error }, 'console failure'));
