@@ -10,6 +10,7 @@
  * address cannot be bound, and the API gives each DHCP port its own address.
  */
 import { execFile } from 'node:child_process';
+import { networkInterfaces } from 'node:os';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -24,6 +25,8 @@ const stderrOf = (error: unknown) => ((error as { stderr?: string }).stderr ?? (
 
 const iproute2: Address6Commands = {
   async add(ifname, address, prefix) {
+    // Every reconcile asks again: no process is spawned for an address already there.
+    if ((networkInterfaces()[ifname] ?? []).some((a) => a.family === 'IPv6' && a.address === address)) return 'present';
     try {
       await run('ip', ['-6', 'addr', 'add', `${address}/${prefix}`, 'dev', ifname, 'nodad']);
       return 'added';
