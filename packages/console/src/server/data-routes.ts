@@ -80,7 +80,8 @@ export function registerDataRoutes(app: FastifyInstance, call: HttpCall, options
       list<LeaseView>('leases.list', 'leases', { network_id: id }),
     ]);
     const bindingHistory = (await options.journal.read(aggregateSubject('binding', id))).slice(-MAX_BINDING_HISTORY).map(eventJson);
-    return { ...networkPage(network, { agents, subnets, ports, leases }), binding_history: bindingHistory };
+    const physnet = options.unreachableNetworks?.()?.find((u) => u.networkId === id)?.physicalNetwork;
+    return { ...networkPage(network, { agents, subnets, ports, leases }), ...(physnet !== undefined ? { unreachable_physnet: physnet } : {}), binding_history: bindingHistory };
   }));
 
   app.get('/console/api/networks/:id/leases', guard(async ({ id }: { id: string }, query) => {

@@ -102,6 +102,7 @@ describe('the console on the HTTP API', () => {
     try {
       await new Promise((resolve) => setTimeout(resolve, 1_100)); // past the overview's one-second reuse
       expect((await json<Overview>('/console/api/overview')).alerts).toContainEqual({ level: 'critical', network_id: network!.id, physical_network: 'physnet-x', text: 'network console-net: no live agent maps physnet physnet-x' });
+      expect((await json<NetworkPage>(`/console/api/networks/${network!.id}`)).unreachable_physnet).toBe('physnet-x');
     } finally {
       unreachable = [];
     }

@@ -62,6 +62,8 @@ export interface NetworkPage {
   readonly subnets: readonly { id: string; name: string; cidr: string; gateway_ip: string | null; pools: string[]; dynamic_pools: string[]; enable_dhcp: boolean; use: PoolUse }[];
   readonly ports: readonly { id: string; name: string; mac_address: string; ips: string[]; device_owner: string; status: string }[];
   readonly bindings: readonly AgentRow[];
+  /** The physical network no live agent maps, when the scheduler binds the network nowhere for that (absent: reachable, or no scheduler here). */
+  readonly unreachable_physnet?: string;
   /** Its binding events (NetworkScheduled, NetworkUnscheduled), the latest 100, oldest first; absent in time travel. */
   readonly binding_history?: readonly EventJson[];
 }

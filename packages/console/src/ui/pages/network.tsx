@@ -55,7 +55,7 @@ export function NetworkPageView({ id, onUnauthorized }: { id: string; onUnauthor
           </Section>
           <Section title={`DHCP agents (${data.bindings.length})`}>
             {data.bindings.length === 0 ? (
-              <p class="bad-text">No agent hosts this network.</p>
+              <p class="bad-text">No agent hosts this network{data.unreachable_physnet !== undefined ? `: no live agent maps physnet ${data.unreachable_physnet}` : ''}.</p>
             ) : (
               <ul class="plain">
                 {data.bindings.map((a) => (
