@@ -21,7 +21,7 @@ import type { HotAnswers, NativeUdp } from './batched-udp.js';
 import { AnswerCache, answerFromEntry, staleAnswer, type CacheEntry } from './cache.js';
 import type { DnsCacheConfig, UpstreamServer } from './config.js';
 import { chaosAnswer, chaosFacts, CLASS_CHAOS, UpstreamCounts } from './chaos.js';
-import { DnssecForwarding } from './dnssec/forwarding.js';
+import { askRouted, DnssecForwarding } from './dnssec/forwarding.js';
 import type { DnssecStatus } from './dnssec/validator.js';
 import { ErrorGuard } from './guard.js';
 import { UpstreamHealth } from './health.js';
@@ -125,13 +125,7 @@ export class Resolver {
       tls: { servername: config.tlsServername, caFile: config.tlsCa },
     });
     this.health = config.healthCheckMs === undefined ? undefined : new UpstreamHealth(config.healthCheckMs, config.maxFails, this.upstream, stats, errors);
-    // The validator's DS and DNSKEY questions go where the name's questions go (server=/domain/ included).
-    this.dnssec = config.dnssec
-      ? new DnssecForwarding(config, stats, errors, (q, asked) => {
-          const route = this.routing.route(asked.nameLower);
-          return route.kind === 'forward' ? askInOrder(this, route.servers, q, asked) : Promise.resolve({});
-        })
-      : undefined;
+    this.dnssec = config.dnssec ? new DnssecForwarding(config, stats, errors, askRouted(this)) : undefined;
   }
 
   get inFlight(): number {

@@ -11,14 +11,22 @@ import type { DnsCacheConfig } from '../config.js';
 import type { ErrorGuard } from '../guard.js';
 import { readQueryEdns } from '../reply.js';
 import type { DnsCacheStats } from '../stats.js';
-import type { Asked } from '../asking.js';
+import { askInOrder, type Asked } from '../asking.js';
 import type { AskedQuestion } from '../upstream.js';
 import { readName, WireError } from './records.js';
 import { clientAnswer, upstreamQuery, validatorQuery, type ClientWants } from './shape.js';
 import { DnssecValidator, type DnssecStatus } from './validator.js';
 
-/** Asks the upstreams that serve `question`'s name; undefined when none answered. */
-export type AskUpstream = (query: Uint8Array, question: AskedQuestion) => Promise<Asked>;
+/** Asks the upstreams that serve `question`'s name. */
+type AskUpstream = (query: Uint8Array, question: AskedQuestion) => Promise<Asked>;
+
+/** The validator's DS and DNSKEY questions go where the name's questions go (server=/domain/ included), in order. */
+export function askRouted(r: Parameters<typeof askInOrder>[0]): AskUpstream {
+  return (query, question) => {
+    const route = r.routing.route(question.nameLower);
+    return route.kind === 'forward' ? askInOrder(r, route.servers, query, question) : Promise.resolve({});
+  };
+}
 
 export class DnssecForwarding {
   readonly validator: DnssecValidator;
