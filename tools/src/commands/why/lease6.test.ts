@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startTestApi, type TestApi } from '@leasehold/api/testing';
 import { lease6Subject, lease6ToEnvelope, type JournaledLease6Event } from '@leasehold/lease-actor';
 import { agentSubject, bindingSubject, toAgentEnvelope, toBindingEnvelope } from '@leasehold/resources';
@@ -81,5 +84,20 @@ describe('leasehold replay lease6/<network>/<ipv6>', () => {
     expect(renewed.stdout).toMatch(/Lease6Renewed/);
     const bad = await cli('replay', `lease6/${networkId}/198.18.0.1`);
     expect({ code: bad.code, stderr: bad.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/198\.18\.0\.1 is not an IPv6 address/) });
+  });
+
+  test('a bundle of the network (export --network takes its IPv6 leases) explains and replays the same offline', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lh-why6-'));
+    try {
+      const bundle = join(dir, 'six.lhb');
+      expect((await cli('export', '--network', 'six-net', '-o', bundle)).code).toBe(0);
+      const [online, offline] = await Promise.all([cli('why', 'lease', HINTED), runCli(['why', 'lease', HINTED, '--bundle', bundle])]);
+      expect(offline.stdout.split('\n').slice(0, 8)).toStrictEqual(online.stdout.split('\n').slice(0, 8));
+      const replayed = await runCli(['replay', `lease6/${networkId}/${GONE}`, '--bundle', bundle]);
+      expect(replayed.code).toBe(0);
+      expect(replayed.stdout).toMatch(/Lease6Released/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
