@@ -84,6 +84,15 @@ describe('DNSSEC validation over the chain of trust', () => {
     expect(await validator({ clock: () => Date.UTC(2025, 0, 1) / 1000 }).check('www.ed.test A')).toBe('bogus');
   });
 
+  test('a signature verified once is remembered with its data and key: the same signature over changed data is still bogus', async () => {
+    const { check } = validator();
+    const answer = recordedAnswer('www.signed.test A');
+    const at = Buffer.from(answer).indexOf(Buffer.from([198, 18, 0, 80]));
+    const changed = Uint8Array.from(answer);
+    changed[at + 3] = 66;
+    expect([await check('www.signed.test A'), await check('www.signed.test A', changed), await check('www.signed.test A')]).toEqual(['secure', 'bogus', 'secure']);
+  });
+
   test('RRSIGs stripped from a signed zone: bogus, or insecure with dnssec-check-unsigned=no; a truncated message is bogus', async () => {
     const stripped = strip(recordedAnswer('www.signed.test A'));
     expect(await validator().check('www.signed.test A', stripped)).toBe('bogus');

@@ -64,6 +64,14 @@ export class DnssecValidator {
   readonly #zones = new LruMap<string, { trust: ZoneTrust; until: number }>(1024);
   readonly #cuts = new LruMap<string, { cut: Cut; until: number }>(4096);
   readonly #pending = new Map<string, Promise<unknown>>();
+  /**
+   * Signatures already verified: by signature bytes, the data they were over
+   * and the trusted key. The same RRset comes back in answer after answer
+   * (a zone's NS set in every authority section, the NSEC records of its
+   * proofs, a wildcard's one signature), and checking the bytes are equal
+   * costs far less than verifying again (110 µs for ECDSA P-256).
+   */
+  readonly #verified = new LruMap<string, { data: Uint8Array; key: Dnskey }>(4096);
   readonly #clock: () => number;
   /** The anchors' domains as wire names, deepest first. */
   readonly #anchorZones: Uint8Array[];
@@ -149,7 +157,13 @@ export class DnssecValidator {
 
   #verifiedBy(sig: Rrsig, records: readonly WireRecord[], keys: readonly TrustedKey[]): boolean {
     const data = signedData(sig, records);
-    return keys.some((k) => k.key.keyTag === sig.keyTag && k.key.algorithm === sig.algorithm && verifySignature(sig.algorithm, k.object, data, sig.signature));
+    const memo = Buffer.from(sig.signature).toString('latin1');
+    const seen = this.#verified.get(memo);
+    // Only with a key still trusted: a zone's keys fetched again are new objects, and are verified with again.
+    if (seen !== undefined && Buffer.compare(seen.data, data) === 0 && keys.some((k) => k.key === seen.key)) return true;
+    const signer = keys.find((k) => k.key.keyTag === sig.keyTag && k.key.algorithm === sig.algorithm && verifySignature(sig.algorithm, k.object, data, sig.signature));
+    if (signer !== undefined) this.#verified.set(memo, { data, key: signer.key });
+    return signer !== undefined;
   }
 
   /** RFC 4034 3.1.5: inception ≤ now ≤ expiration in serial-number arithmetic. */
