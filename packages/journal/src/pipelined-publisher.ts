@@ -38,7 +38,7 @@ import {
 import { jserrors } from '@nats-io/jetstream/internal';
 
 /** nats.js's default for a JetStream publish. */
-export const DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
+const DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
 
 interface InFlight {
   readonly subject: string;
