@@ -126,7 +126,7 @@ export function registerDataRoutes(app: FastifyInstance, call: HttpCall, options
     const mac = shown?.lease.mac_address;
     const port = mac === undefined ? undefined : (await list<PortView>('ports.list', 'ports', { network_id: network })).find((p) => p.mac_address === mac);
     const portEvents = port ? (await options.journal.read(aggregateSubject('port', port.id))).map(eventJson) : [];
-    const why = await explainLease(options.journal, network, ip, chain);
+    const why = await explainLease(options.journal, network, ip, chain, options.agentDownTimeMs);
     return { network_id: network, ip_address: ip, lease: shown ? leaseRow(shown.lease) : null, events, port_events: portEvents, why };
   }));
 }

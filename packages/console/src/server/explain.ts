@@ -8,14 +8,16 @@ import { AgentModel, allocationRule, answeringAgent } from '@leasehold/agent';
 import { firstRetainedOf, type Journal, type StoredEvent } from '@leasehold/journal';
 import { fromEnvelope, type JournaledLeaseEvent } from '@leasehold/lease-actor';
 import { EVENT_SUBJECT_PREFIX, tryParseIpv4 } from '@leasehold/protocol';
+import { DEFAULT_SCHEDULER_CONFIG } from '@leasehold/scheduler';
 import type { LeaseExplanation } from './shapes.js';
 import { MAX_TIME_TRAVEL_EVENTS } from './time-travel.js';
 
-/** Neutron's agent_down_time default, as the scheduler judges liveness. */
-const AGENT_DOWN_TIME_MS = 75_000;
-
-/** Null when the lease has no LeaseBound among the retained events. */
-export async function explainLease(journal: Journal, networkId: string, ip: string, chain: readonly StoredEvent[]): Promise<LeaseExplanation | null> {
+/**
+ * Null when the lease has no LeaseBound among the retained events.
+ * `agentDownTimeMs`: the API's agent_down_time (the console's option;
+ * Neutron's default 75 s), which decides who was alive when it was bound.
+ */
+export async function explainLease(journal: Journal, networkId: string, ip: string, chain: readonly StoredEvent[], agentDownTimeMs = DEFAULT_SCHEDULER_CONFIG.agentDownTime): Promise<LeaseExplanation | null> {
   const bound = chain.filter((s) => s.event.type === 'LeaseBound').at(-1);
   const address = tryParseIpv4(ip);
   if (!bound || address === undefined) return null;
@@ -28,6 +30,6 @@ export async function explainLease(journal: Journal, networkId: string, ip: stri
   if (bound.seq > 1) await journal.replay(`${EVENT_SUBJECT_PREFIX}.>`, (stored) => model.apply(stored), { toSeq: bound.seq - 1, onBadEvent: () => {} });
   const holder = { mac: event.mac, ...(event.clientId !== undefined ? { clientId: event.clientId } : {}) };
   const rule = allocationRule(model, networkId, address, event, firstRetainedOf(state));
-  const agent = answeringAgent(model, networkId, bound.seq, bound.event.at, holder, AGENT_DOWN_TIME_MS);
+  const agent = answeringAgent(model, networkId, bound.seq, bound.event.at, holder, agentDownTimeMs);
   return { seq: bound.seq, rule, agent: { id: agent.id, text: agent.text } };
 }

@@ -31,7 +31,7 @@ export interface ConsoleOptions {
    * undefined while no scheduler runs here: the alert says only "no agent".
    */
   readonly unreachableNetworks?: () => readonly { readonly networkId: string; readonly physicalNetwork: string }[] | undefined;
-  /** How long an agent's silence makes it down (the API's agent_down_time, default 75 s): time travel judges liveness then with it. */
+  /** How long an agent's silence makes it down (the API's agent_down_time, default 75 s): time travel and a lease's answering agent judge liveness then with it. */
   readonly agentDownTimeMs?: number;
   /** The process's DHCP and DNS counters, for the overview's rate charts (read every 10 s). */
   readonly counters?: () => RateCounters;

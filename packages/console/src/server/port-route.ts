@@ -39,7 +39,7 @@ export function registerPortRoute(app: FastifyInstance, call: HttpCall, options:
       const own = await options.journal.read(aggregateSubject('port', id));
       const events = [...own, ...chains.flatMap((c) => c.chain)].sort((a, b) => a.seq - b.seq).slice(-MAX_PORT_EVENTS).map(eventJson);
       const latest = latestBound(chains);
-      const why = latest ? await explainLease(options.journal, port.network_id, latest.ip, latest.chain) : null;
+      const why = latest ? await explainLease(options.journal, port.network_id, latest.ip, latest.chain, options.agentDownTimeMs) : null;
       const page: PortPage = {
         port: {
           id: port.id,
