@@ -75,7 +75,7 @@ export async function startSignedZones(): Promise<SignedZones> {
     await sign(
       dir,
       'signed.test',
-      `${soa('signed.test')}www A 198.18.0.80\nwww TXT "hello"\n*.wild A 198.18.0.81\n` +
+      `${soa('signed.test')}www A 198.18.0.80\nwww TXT "hello"\n*.wild A 198.18.0.81\nold DNAME signed.test.\n` +
         `insecure NS ns.insecure\nns.insecure A ${NAMED_ADDRESS}\nchild NS ns.child\nns.child A ${NAMED_ADDRESS}\n${child.ds}\n` +
         `claimed NS ns.claimed\nns.claimed A ${NAMED_ADDRESS}\n${claimed.ds}\n${signed.include}`,
     ),
