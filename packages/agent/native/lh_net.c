@@ -194,6 +194,92 @@ static napi_value OpenTcpListener(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* ---- IPv6 TCP listeners (the metadata proxy on fe80::a9fe:a9fe in a network's namespace, issue 23) ---- */
+
+/* A listening TCP socket on [address]:port on the interface ifname (bound to it; a link-local address scoped to it),
+   made inside netns_path when one is given; returns fd or -errno. */
+static int open_listener6(const char *netns_path, const char *ifname, int32_t port, const uint8_t address[16], int32_t backlog) {
+  int home = -1;
+  if (netns_path[0]) {
+    home = lh_enter_netns(netns_path);
+    if (home < 0) return home;
+  }
+  unsigned ifindex = if_nametoindex(ifname);
+  int err = ifindex == 0 ? ENODEV : 0, fd = -1, one = 1, index = (int)ifindex;
+  if (!err) {
+    fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) err = errno;
+  }
+  if (!err && (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)) err = errno;
+  if (!err && setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &index, sizeof index) < 0 &&
+      (errno != ENOPROTOOPT || setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen(ifname)) < 0))
+    err = errno;
+  if (!err) {
+    struct sockaddr_in6 sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin6_family = AF_INET6;
+    sa.sin6_port = htons((uint16_t)port);
+    memcpy(&sa.sin6_addr, address, 16);
+    if (IN6_IS_ADDR_LINKLOCAL(&sa.sin6_addr)) sa.sin6_scope_id = ifindex;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, backlog) < 0) err = errno;
+  }
+  if (home >= 0) lh_leave_netns(home);
+  if (err) {
+    if (fd >= 0) close(fd);
+    return -err;
+  }
+  return fd;
+}
+
+/* openTcpListener6(address: Uint8Array(16), port, backlog, ifname, netnsPath): number (fd; netnsPath "" for this
+   namespace). As openTcpListener, for an IPv6 address; the interface is required (a link-local address needs it). */
+static napi_value OpenTcpListener6(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint8_t *address = NULL;
+  size_t address_length = 0;
+  napi_typedarray_type type;
+  int32_t port = 0, backlog = 0;
+  char ifname[IF_NAMESIZE + 1] = "", netns_path[256] = "";
+  size_t n1 = 0, n2 = 0;
+  if (argc < 5 || napi_get_typedarray_info(env, argv[0], &type, &address_length, (void **)&address, NULL, NULL) != napi_ok || type != napi_uint8_array ||
+      address_length != 16 || napi_get_value_int32(env, argv[1], &port) != napi_ok || napi_get_value_int32(env, argv[2], &backlog) != napi_ok || port < 0 ||
+      port > 65535 || backlog < 1 || napi_get_value_string_utf8(env, argv[3], ifname, sizeof ifname, &n1) != napi_ok || n1 == 0 || n1 >= sizeof ifname - 1 ||
+      napi_get_value_string_utf8(env, argv[4], netns_path, sizeof netns_path, &n2) != napi_ok || n2 >= sizeof netns_path - 1) {
+    napi_throw_type_error(env, NULL, "openTcpListener6(address (16 bytes), port 0..65535, backlog >= 1, ifname (1 to 15 bytes), netnsPath)");
+    return NULL;
+  }
+  int fd = open_listener6(netns_path, ifname, port, address, backlog);
+  if (fd < 0) return fail(env, "open a TCP listener", -fd);
+  napi_value result;
+  napi_create_int32(env, fd, &result);
+  return result;
+}
+
+/* peerAddress6(fd): the IPv6 address (text, no zone) of a connected socket's peer. Node's remoteAddress names a
+   link-local peer's zone by looking its interface index up in the agent's namespace, and throws when a socket
+   made in another namespace has a device unknown there. */
+static napi_value PeerAddress6(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd = -1;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) {
+    napi_throw_type_error(env, NULL, "peerAddress6(fd >= 0)");
+    return NULL;
+  }
+  struct sockaddr_in6 sa;
+  socklen_t length = sizeof sa;
+  if (getpeername(fd, (struct sockaddr *)&sa, &length) < 0) return fail(env, "getpeername", errno);
+  if (sa.sin6_family != AF_INET6) return fail(env, "getpeername", EAFNOSUPPORT);
+  char text[INET6_ADDRSTRLEN];
+  inet_ntop(AF_INET6, &sa.sin6_addr, text, sizeof text);
+  napi_value result;
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &result);
+  return result;
+}
+
 /* ---- IPv6 multicast sockets (DHCPv6 in a network's namespace, issue 22) ---- */
 
 /* Bytes per datagram's source in openBatched6's names buffer: the address, then the port (network order), 2 spare. */
@@ -563,6 +649,7 @@ static napi_value Init(napi_env env, napi_value exports) {
     {"openUdpSocket", OpenUdpSocket}, {"openBatched", OpenBatched}, {"recvBatch", RecvBatch}, {"sendTo", SendTo}, {"closeBatched", CloseBatched}, {"openTcpListener", OpenTcpListener},
     {"openIcmp6", OpenIcmp6}, {"sendIcmp6", SendIcmp6}, {"closeIcmp6", CloseIcmp6},
     {"openBatched6", OpenBatched6}, {"sendTo6", SendTo6},
+    {"openTcpListener6", OpenTcpListener6}, {"peerAddress6", PeerAddress6},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;

@@ -54,6 +54,7 @@ typedef struct {
   int closed;         /* close() or the finalizer stopped the socket */
   int handle_closed;  /* libuv is done with the poll handle */
   int finalized;      /* JS dropped the External */
+  int v6;             /* an lh_sock6 (open6): its own drain, send and meta layout */
 } lh_sock;
 
 static napi_value throw_errno(napi_env env, const char *what, int err) {
@@ -493,11 +494,15 @@ static napi_value TcpListen(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* ---- IPv6 listeners (lh_dns6.h): a network's DHCP port's IPv6 address inside its namespace ---- */
+#include "lh_dns6.h"
+
 static napi_value Init(napi_env env, napi_value exports) {
   struct { const char *name; napi_callback fn; } fns[] = {
     {"open", Open}, {"recv", Recv}, {"send", Send}, {"sendOne", SendOne}, {"port", Port}, {"close", Close},
     {"hotCreate", HotCreate}, {"hotPut", HotPut}, {"hotClear", HotClear}, {"hotHits", HotHits}, {"hotRrl", HotRrl},
     {"hotRrlCheck", HotRrlCheck}, {"tcpListen", TcpListen},
+    {"open6", Open6}, {"recv6", Recv6}, {"send6", Send6}, {"sendOne6", SendOne6}, {"tcpListen6", TcpListen6},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;
@@ -509,6 +514,9 @@ static napi_value Init(napi_env env, napi_value exports) {
   napi_create_int32(env, SLOT_SIZE, &size);
   napi_set_named_property(env, exports, "SLOTS", slots);
   napi_set_named_property(env, exports, "SLOT_SIZE", size);
+  napi_value meta6;
+  napi_create_int32(env, META6, &meta6);
+  napi_set_named_property(env, exports, "META6", meta6);
   return exports;
 }
 
