@@ -1,7 +1,9 @@
 /** Time travel's agents: alive or down at the moment, as the scheduler's fold of the same events judged them. */
 import { randomUUID } from 'node:crypto';
-import { startHttpApi, type HttpApi } from '@leasehold/api';
+import { READ_MODEL_SNAPSHOT_V, startHttpApi, type HttpApi } from '@leasehold/api';
 import { startTestApi, type TestApi } from '@leasehold/api/testing';
+import { ProjectionSnapshots, compactJournal } from '@leasehold/journal';
+import { SCHEDULER_SNAPSHOT_V, SchedulerFold, schedulerConfig, schedulerFingerprint } from '@leasehold/scheduler';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { consoleMount } from './mount.js';
 import type { NetworkAt } from './shapes.js';
@@ -45,4 +47,29 @@ test('an agent is alive at a moment within the down time after its heartbeat and
   // 60 s of silence (the down time given) later both are down, whatever the clock says now.
   const after = await travel(network!.id, t0 + 1_000 + 60_001);
   expect(after.agents).toEqual({ alive: [], unreachable_physnet: 'phys-tt', from: 'history' });
+});
+
+test('on a compacted journal the agents then come from the newest scheduler snapshot: an agent heard only before the compaction is known', async () => {
+  const { network } = await post('/v2.0/networks', { network: { name: 'compacted-liveness' } });
+  await post('/v2.0/subnets', { subnet: { network_id: network!.id, cidr: '198.18.76.0/28', ip_version: 4 } });
+  const t1 = Date.now();
+  await heartbeat('snapshotted', t1, {});
+  const last = (await t.journal.jsm.streams.info(t.journal.layout.stream)).state.last_seq;
+  await t.api.model.waitFor(last);
+  const api = t.api.model.snapshot();
+  // The scheduler's snapshot as its runtime takes one: its fold's state and binding versions, under its fingerprint.
+  const config = schedulerConfig({ agentDownTime: 60_000 });
+  const fold = new SchedulerFold(config);
+  await t.journal.replay('lh.evt.>', (stored) => void fold.apply(stored), { toSeq: last, onBadEvent: () => {} });
+  const snapshots = await ProjectionSnapshots.open(t.journal);
+  await snapshots.save('api', { v: READ_MODEL_SNAPSHOT_V }, api.position, api);
+  await snapshots.save('scheduler', { v: SCHEDULER_SNAPSHOT_V, fingerprint: schedulerFingerprint(config) }, last, { state: fold.state, bindingVersions: fold.bindingVersions });
+  const compacted = await compactJournal(t.journal, snapshots, { windowMs: 0, requiredKinds: ['api'] });
+  expect(compacted.floor).toBeGreaterThan(last);
+  await post('/v2.0/ports', { port: { network_id: network!.id, name: 'after' } });
+
+  const travelled = await travel(network!.id, t1 + 10_000);
+  expect(travelled.snapshot).toBe(`api@${api.position}`);
+  expect(travelled.agents.from).toBe(`scheduler@${last}`);
+  expect(travelled.agents.alive).toContain('snapshotted');
 });
