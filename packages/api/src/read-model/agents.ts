@@ -1,11 +1,12 @@
 /**
  * The API's read model of agents, bindings and leases: folds of heartbeats,
- * admin changes, binding decisions and lease events. Whether an agent is
- * alive is judged at read time from its last heartbeat (resources' `isAlive`).
+ * admin changes, binding decisions and lease events (IPv6 leases:
+ * lease6-rows.ts). Whether an agent is alive is judged at read time from its
+ * last heartbeat (resources' `isAlive`).
  */
 import type { StoredEvent } from '@leasehold/journal';
-import { leaseNetworkIdOf } from '@leasehold/lease-actor';
-import type { Ipv4 } from '@leasehold/protocol';
+import { lease6NetworkIdOf, leaseNetworkIdOf } from '@leasehold/lease-actor';
+import type { Ipv4, Lease6EventType } from '@leasehold/protocol';
 import {
   applyAgentEvent,
   applyBindingEvent,
@@ -15,6 +16,7 @@ import {
   type AgentRecord,
   type BindingRecord,
 } from '@leasehold/resources';
+import { foldLease6, isLease6EventType, type Lease6Data, type Lease6Row } from './lease6-rows.js';
 
 /** An agent as resources' fold keeps it, with the version of its subject: what the API's next write there expects. */
 export interface AgentRow extends AgentRecord {
@@ -51,6 +53,8 @@ export class AgentsReadModel {
   readonly bindingVersions = new Map<string, number>();
   /** networkId → ip → lease. */
   readonly leases = new Map<string, Map<Ipv4, LeaseRow>>();
+  /** networkId → IPv6 address (RFC 5952 text) → lease (DHCPv6), apart from the IPv4 rows. */
+  readonly leases6 = new Map<string, Map<string, Lease6Row>>();
 
   /** Folds one event; returns false for events of other kinds. */
   apply(stored: StoredEvent): boolean {
@@ -98,8 +102,18 @@ export class AgentsReadModel {
         return true;
       }
       default:
-        return false;
+        if (!isLease6EventType(event.type)) return false;
+        this.applyLease6(stored, event.type);
+        return true;
     }
+  }
+
+  private applyLease6({ event, subject, seq }: StoredEvent, type: Lease6EventType): void {
+    const networkId = lease6NetworkIdOf(subject)!;
+    const data = event.data as Lease6Data;
+    let byIp = this.leases6.get(networkId);
+    if (!byIp) this.leases6.set(networkId, (byIp = new Map()));
+    byIp.set(data.ip, foldLease6(byIp.get(data.ip), networkId, type, data, event.at, seq));
   }
 
   /**

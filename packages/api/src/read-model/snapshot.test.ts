@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { fc } from '@fast-check/vitest';
 import type { Journal, StoredEvent } from '@leasehold/journal';
-import { leaseSubject, leaseTimes, toEnvelope, type JournaledLeaseEvent } from '@leasehold/lease-actor';
+import { lease6Subject, lease6ToEnvelope, leaseSubject, leaseTimes, toEnvelope, type JournaledLease6Event, type JournaledLeaseEvent } from '@leasehold/lease-actor';
 import {
   decodeEvent,
   encodeEvent,
@@ -45,6 +45,8 @@ const PORTS = range(10).map((i) => uuid(3, i));
 const AGENTS = range(3).map((i) => uuid(4, i));
 const MACS = range(4).map((i) => `fa:16:3e:00:00:0${i + 1}`);
 const IPS = range(6).map((i) => parseIpv4(`198.18.0.${i + 1}`));
+/** IPv6 lease addresses, RFC 5952 text (the events' and the rows' key). */
+const IPS6 = ['2001:db8::1', '2001:db8::2', '2001:db8::a'];
 
 const at = fc.integer({ min: BASE, max: BASE + 600_000 });
 const netIndex = fc.nat(NETS.length - 1);
@@ -215,6 +217,24 @@ const leaseEvents: fc.Arbitrary<EventDraft> = fc
     return { subject: leaseSubject(NETS[n]!, ip), event: toEnvelope(NETS[n]!, event, { id: randomUUID() }) };
   });
 
+const client6 = fc.record({
+  duid: pick(['000100012a5f3e10fa163e000001', '00030001fa163e000002']),
+  iaid: pick([0, 1, 0xffff_ffff]),
+  mac: fc.option(pick(MACS), { nil: undefined }),
+  hostname: fc.option(pick(['alpha', 'beta']), { nil: undefined }),
+});
+
+const lease6Events: fc.Arbitrary<EventDraft> = fc
+  .tuple(netIndex, pick(IPS6), pick(['Lease6Bound', 'Lease6Renewed', 'Lease6Released', 'Lease6Declined', 'Lease6Expired'] as const), client6, at, pick([60_000, 3_600_000]))
+  .map(([n, ip, type, c, t, leaseMs]) => {
+    const who = { duid: c.duid, iaid: c.iaid, ...(c.mac !== undefined ? { mac: c.mac } : {}) };
+    let event: JournaledLease6Event;
+    if (type === 'Lease6Bound' || type === 'Lease6Renewed') event = { type, at: t, ip, ...who, ...(c.hostname !== undefined ? { hostname: c.hostname } : {}), expiresAt: t + leaseMs };
+    else if (type === 'Lease6Expired') event = { type, at: t, ip, expiresAt: t - leaseMs };
+    else event = { type, at: t, ip, ...who };
+    return { subject: lease6Subject(NETS[n]!, ip), event: lease6ToEnvelope(NETS[n]!, event, { id: randomUUID() }) };
+  });
+
 /** An event no part of the read model folds (another projection's), and an undecodable one the projection skips. */
 const foreignEvent: fc.Arbitrary<EventDraft> = at.map((t) => ({ subject: 'lh.evt.test.x', event: { type: 'TestPing', v: 1, id: randomUUID(), aggregate: 'test/x', at: t, data: {} } }));
 type Step = { readonly seq: number; readonly draft: EventDraft | undefined };
@@ -228,6 +248,7 @@ const history: fc.Arbitrary<Step[]> = fc
         { weight: 3, arbitrary: claimEvents },
         { weight: 3, arbitrary: fleetEvents },
         { weight: 4, arbitrary: leaseEvents },
+        { weight: 3, arbitrary: lease6Events },
         { weight: 1, arbitrary: foreignEvent },
         { weight: 1, arbitrary: fc.constant(undefined) },
       ),
@@ -292,6 +313,7 @@ async function views(model: ReadModel): Promise<Record<string, unknown>> {
       ['ports.list', { network_id: id }],
       ['bindings.agents-on-network', { network_id: id }],
       ['leases.list', { network_id: id }],
+      ['leases.list', { network_id: id, ip_version: 6, limit: 2 }],
     ]),
     ...SUBNETS.flat().map((id): [string, Record<string, unknown>] => ['subnets.show', { id }]),
     ...PORTS.map((id): [string, Record<string, unknown>] => ['ports.show', { id }]),
@@ -301,6 +323,8 @@ async function views(model: ReadModel): Promise<Record<string, unknown>> {
     ]),
     ...MACS.map((mac): [string, Record<string, unknown>] => ['leases.show', { mac_address: mac }]),
     ...IPS.map((ip): [string, Record<string, unknown>] => ['leases.show', { ip_address: `198.18.0.${(ip & 0xff).toString()}` }]),
+    ...IPS6.map((ip): [string, Record<string, unknown>] => ['leases.show', { ip_address: ip }]),
+    ...MACS.map((mac): [string, Record<string, unknown>] => ['leases.show', { mac_address: mac, ip_version: 6 }]),
   ];
   const out: Record<string, unknown> = {};
   for (const [op, body] of calls) out[`${op} ${JSON.stringify(body)}`] = await outcome(() => h[op]!(body));
@@ -348,6 +372,7 @@ function state(model: ReadModel) {
     bindings: [...f.bindings].map(([n, rows]) => [n, [...rows]]),
     bindingVersions: [...f.bindingVersions],
     leases: [...f.leases].map(([n, byIp]) => [n, [...byIp]]),
+    leases6: [...f.leases6].map(([n, byIp]) => [n, [...byIp]]),
   };
 }
 
@@ -375,7 +400,7 @@ describe('read-model snapshots', () => {
   });
 
   test('the histories reach every kind of state the views show (the property is not vacuous)', () => {
-    const seen = { networks: 0, subnets: 0, ports: 0, ipClaims: 0, macClaims: 0, segmentClaims: 0, released: 0, agents: 0, bindings: 0, leases: 0, deleted: 0 };
+    const seen = { networks: 0, subnets: 0, ports: 0, ipClaims: 0, macClaims: 0, segmentClaims: 0, released: 0, agents: 0, bindings: 0, leases: 0, leases6: 0, deleted: 0 };
     for (const steps of fc.sample(history, { numRuns: 100, seed: 17 })) {
       const m = fold(new ReadModel(), steps);
       const active = [...m.networks.values()].filter((n) => n.value.value === 'active');
@@ -390,6 +415,7 @@ describe('read-model snapshots', () => {
       seen.agents += m.fleet.agents.size;
       seen.bindings += [...m.fleet.bindings.values()].reduce((s, b) => s + b.size, 0);
       seen.leases += [...m.fleet.leases.values()].reduce((s, b) => s + b.size, 0);
+      seen.leases6 += [...m.fleet.leases6.values()].reduce((s, b) => s + b.size, 0);
     }
     for (const [kind, count] of Object.entries(seen)) expect(count, kind).toBeGreaterThan(10);
   });
@@ -422,6 +448,7 @@ describe('read-model snapshots', () => {
       { ...good, position: undefined },
       { ...good, ports: {} },
       { ...good, leases: undefined },
+      { ...good, leases6: undefined },
     ];
     for (const value of bad) expect(() => ReadModel.restore(value), JSON.stringify(value)).toThrow(ReadModelSnapshotError);
   });
@@ -439,6 +466,10 @@ describe('read-model snapshots', () => {
       { ...good, agents: [{ agentId: 'a1', heartbeat: undefined, heartbeatAt: 1e300, version: 1, adminStateUp: true, deleted: false }] },
       { ...good, leases: [['n1', [[2 ** 32, 'mac', null, null, 0, null, 0, 1]]]] },
       { ...good, leases: [['n1', [[1, 'mac', null, null, 9, null, 0, 1]]]] },
+      // An IPv6 row keyed by a form other than RFC 5952 text would never be found by its subject's address.
+      { ...good, leases6: [['n1', [['2001:DB8::1', '0001', 1, '', null, 0, null, 0, 1]]]] },
+      { ...good, leases6: [['n1', [['2001:db8::1', '0001', 2 ** 32, '', null, 0, null, 0, 1]]]] },
+      { ...good, leases6: [['n1', [['2001:db8::1', 7, 1, '', null, 0, null, 0, 1]]]] },
       { ...good, bindings: [['n1', 1, [{ agentId: 'a1', reason: 'manual', at: Number.NaN }]]] },
       { ...good, claims: [['lh.evt.ipam.n1.198-18-0-1', -1]] },
     ];

@@ -11,14 +11,19 @@
  * the network machine's states change: an older snapshot is then refused,
  * never misread.
  */
-import { MAX_EVENT_TIME, checkEventData, isIpv4, type Ipv4, type PortState, type Subnet6State, type SubnetState } from '@leasehold/protocol';
+import { MAX_EVENT_TIME, canonicalIpv6, checkEventData, isIpv4, type Ipv4, type PortState, type Subnet6State, type SubnetState } from '@leasehold/protocol';
 import { claimOf, networkMachine, type NetworkContext } from '@leasehold/resources';
 import { ReadModelSnapshotError, ReadModelSnapshotVersionError } from '../errors.js';
 import type { AgentRow, AgentsReadModel, BindingRow, LeaseRow, LeaseState } from './agents.js';
+import type { Lease6Row } from './lease6-rows.js';
 import type { ReadModel } from './read-model.js';
 
-/** 2: a network's context holds its IPv6 subnets (`subnets6`). 3: `times` (created_at and updated_at). */
-export const READ_MODEL_SNAPSHOT_V = 3;
+/**
+ * 2: a network's context holds its IPv6 subnets (`subnets6`). 3: `times`
+ * (created_at and updated_at). 4: `leases6` (DHCPv6 leases; a v3 snapshot
+ * lacks the lease6 events it folded past, so it is refused, not read).
+ */
+export const READ_MODEL_SNAPSHOT_V = 4;
 /** Tells the API's snapshot from another projection's (the agent's, the scheduler's). */
 export const READ_MODEL_SNAPSHOT_KIND = 'api-read-model';
 
@@ -51,6 +56,19 @@ export type LeaseEntry = readonly [
   version: number,
 ];
 
+/** An IPv6 lease row without its network id: its RFC 5952 address first, absent optional fields as null, the state as in `LeaseEntry`. */
+export type Lease6Entry = readonly [
+  ip: string,
+  duid: string | null,
+  iaid: number | null,
+  mac: string,
+  hostname: string | null,
+  state: number,
+  expiresAt: number | null,
+  updatedAt: number,
+  version: number,
+];
+
 export interface ReadModelSnapshot {
   readonly v: typeof READ_MODEL_SNAPSHOT_V;
   readonly kind: typeof READ_MODEL_SNAPSHOT_KIND;
@@ -63,6 +81,7 @@ export interface ReadModelSnapshot {
   readonly agents: readonly AgentRow[];
   readonly bindings: readonly BindingEntry[];
   readonly leases: readonly (readonly [networkId: string, leases: readonly LeaseEntry[]])[];
+  readonly leases6: readonly (readonly [networkId: string, leases: readonly Lease6Entry[]])[];
 }
 
 const LEASE_STATES: readonly LeaseState[] = ['bound', 'released', 'expired', 'declined'];
@@ -89,7 +108,7 @@ export function takeSnapshot(model: ReadModel, position: number): ReadModelSnaps
   return { v: READ_MODEL_SNAPSHOT_V, kind: READ_MODEL_SNAPSHOT_KIND, position, networks, ports, times, claims, ...fleetSnapshot(model.fleet) };
 }
 
-function fleetSnapshot(fleet: AgentsReadModel): Pick<ReadModelSnapshot, 'agents' | 'bindings' | 'leases'> {
+function fleetSnapshot(fleet: AgentsReadModel): Pick<ReadModelSnapshot, 'agents' | 'bindings' | 'leases' | 'leases6'> {
   // Agent rows are updated in place by the fold: copy them.
   const agents = [...fleet.agents.values()].map((row) => ({ ...row }));
   const bindings: BindingEntry[] = [];
@@ -102,7 +121,15 @@ function fleetSnapshot(fleet: AgentsReadModel): Pick<ReadModelSnapshot, 'agents'
     }
     leases.push([networkId, rows]);
   }
-  return { agents, bindings, leases };
+  const leases6: [string, Lease6Entry[]][] = [];
+  for (const [networkId, byIp] of fleet.leases6) {
+    const rows: Lease6Entry[] = [];
+    for (const l of byIp.values()) {
+      rows.push([l.ip, l.duid ?? null, l.iaid ?? null, l.mac, l.hostname ?? null, LEASE_STATE_INDEX.get(l.state)!, l.expiresAt ?? null, l.updatedAt, l.version]);
+    }
+    leases6.push([networkId, rows]);
+  }
+  return { agents, bindings, leases, leases6 };
 }
 
 /**
@@ -116,7 +143,7 @@ export function checkSnapshot(value: unknown): ReadModelSnapshot {
   if (s.kind !== READ_MODEL_SNAPSHOT_KIND) throw new ReadModelSnapshotError(`not a read-model snapshot (kind ${JSON.stringify(s.kind)})`);
   if (s.v !== READ_MODEL_SNAPSHOT_V) throw new ReadModelSnapshotVersionError(s.v, READ_MODEL_SNAPSHOT_V);
   if (!Number.isSafeInteger(s.position) || (s.position as number) < 0) throw new ReadModelSnapshotError('read-model snapshot: field "position" is not a sequence');
-  for (const field of ['networks', 'ports', 'times', 'claims', 'agents', 'bindings', 'leases'] as const) {
+  for (const field of ['networks', 'ports', 'times', 'claims', 'agents', 'bindings', 'leases', 'leases6'] as const) {
     if (!Array.isArray(s[field])) throw new ReadModelSnapshotError(`read-model snapshot: field "${field}" is not an array`);
   }
   checkEntries(value as ReadModelSnapshot);
@@ -209,6 +236,27 @@ function checkEntries(s: ReadModelSnapshot): void {
       if (!ok) fail(`leases of ${String(networkId)}`, `the row of ${isIpv4(ip) ? ip : String(ip)}`);
     }
   }
+  const isState = (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) < LEASE_STATES.length;
+  for (const group of s.leases6) {
+    const [networkId, rows] = tuple(group, 2, 'an IPv6 lease group');
+    if (!isText(networkId) || !Array.isArray(rows)) fail(`IPv6 leases of ${String(networkId)}`, 'network or rows');
+    for (const row of rows as unknown[]) {
+      const [ip, duid, iaid, mac, hostname, state, expiresAt, updatedAt, version] = tuple(row, 9, `an IPv6 lease of ${String(networkId)}`);
+      const ok =
+        // The address is the key and the subject's token: only its RFC 5952 text.
+        isText(ip) &&
+        canonicalIpv6(ip as string) === ip &&
+        (duid === null || isText(duid)) &&
+        (iaid === null || (Number.isInteger(iaid) && (iaid as number) >= 0 && (iaid as number) <= 0xffff_ffff)) &&
+        isText(mac) &&
+        (hostname === null || isText(hostname)) &&
+        isState(state) &&
+        (expiresAt === null || isTime(expiresAt)) &&
+        isTime(updatedAt) &&
+        isSeq(version);
+      if (!ok) fail(`IPv6 leases of ${String(networkId)}`, `the row of ${String(ip)}`);
+    }
+  }
 }
 
 /**
@@ -262,5 +310,23 @@ function fillFleet(fleet: AgentsReadModel, s: ReadModelSnapshot): void {
       });
     }
     fleet.leases.set(networkId, byIp);
+  }
+  for (const [networkId, rows] of s.leases6) {
+    const byIp = new Map<string, Lease6Row>();
+    for (const [ip, duid, iaid, mac, hostname, state, expiresAt, updatedAt, version] of rows) {
+      byIp.set(ip, {
+        networkId,
+        ip,
+        duid: duid ?? undefined,
+        iaid: iaid ?? undefined,
+        mac,
+        hostname: hostname ?? undefined,
+        state: LEASE_STATES[state]!,
+        expiresAt: expiresAt ?? undefined,
+        updatedAt,
+        version,
+      });
+    }
+    fleet.leases6.set(networkId, byIp);
   }
 }

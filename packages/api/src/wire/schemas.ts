@@ -147,11 +147,14 @@ export const schemas = {
   bindingsOfNetwork: z.strictObject({ network_id: id }),
   leaseList: z.strictObject({
     ...paging,
+    // A lease's marker is `<network id>/<address>`: an IPv6 address makes it longer than an id.
+    marker: z.string().min(1).max(64 + 1 + 45).optional(),
     network_id: id.optional(),
     state: z.enum(['bound', 'released', 'expired', 'declined']).optional(),
     mac_address: z.string().optional(),
+    ip_version: ipVersion.optional(),
   }),
-  leaseShow: z.strictObject({ network_id: id.optional(), mac_address: z.string().optional(), ip_address: ipText.optional() }),
+  leaseShow: z.strictObject({ network_id: id.optional(), mac_address: z.string().optional(), ip_address: ipText.optional(), ip_version: ipVersion.optional() }),
 };
 
 export type Schemas = typeof schemas;

@@ -126,9 +126,16 @@ export interface AgentView {
 
 export interface LeaseView {
   readonly network_id: string;
+  /** 4: a DHCPv4 lease; 6: a DHCPv6 one (its address in RFC 5952 text). */
+  readonly ip_version: 4 | 6;
   readonly ip_address: string;
+  /** An IPv6 lease's: the MAC the agent knew (its DUID's, a relay's), '' when none. */
   readonly mac_address: string;
+  /** The DHCPv4 client identifier (option 61), hex; null for an IPv6 lease. */
   readonly client_id: string | null;
+  /** The DHCPv6 holder: its DUID (hex) and IAID; null for an IPv4 lease. */
+  readonly duid: string | null;
+  readonly iaid: number | null;
   readonly hostname: string | null;
   readonly state: string;
   readonly expires_at: string | null;
