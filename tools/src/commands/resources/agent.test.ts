@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startTestApi, type TestApi } from '@leasehold/api/testing';
+import { lease6Subject, lease6ToEnvelope } from '@leasehold/lease-actor';
 import { aggregateSubject, parseIpv4, type AgentHeartbeatData, type EventEnvelope } from '@leasehold/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { jsonOf, runCli } from './testing/run-cli.js';
@@ -59,5 +60,26 @@ describe('leasehold agent, binding and lease', () => {
     const list = await cli('lease', 'list', '--network', 'cli-leases');
     expect(list.stdout).toMatch(/198\.18\.72\.10\s+52:54:00:aa:00:01\s+cli-vm\s+bound/);
     expect(jsonOf<{ lease: { ip_address: string } }>(await cli('lease', 'show', '52:54:00:aa:00:01', '--json')).lease.ip_address).toBe('198.18.72.10');
+  });
+
+  test('IPv6 leases are listed beside the IPv4 ones, sorted by address after them (--sort), chosen with --ip-version, and shown by their address', async () => {
+    const net = await t.client.networks.create({ name: 'cli-leases6' });
+    const now = Date.now();
+    const ip = parseIpv4('198.18.72.20');
+    const v4: EventEnvelope = { type: 'LeaseBound', v: 1, id: randomUUID(), aggregate: `lease/${net.id}/198.18.72.20`, at: now, data: { ip, mac: '52:54:00:aa:00:02', expiresAt: now + 3_600_000, renewAt: now + 1_800_000, rebindAt: now + 3_150_000 } };
+    let version = (await t.journal.append(`lh.evt.lease.${net.id}.198-18-72-20`, [v4], 0)).version;
+    // By text 2001:db8:72::10 sorts before 2001:db8:72::9; by value after it.
+    for (const [address, iaid] of [['2001:db8:72::10', 1], ['2001:db8:72::9', 2]] as const) {
+      const event = lease6ToEnvelope(net.id, { type: 'Lease6Bound', at: now, ip: address, duid: '00030001525400aa0002', iaid, mac: '52:54:00:aa:00:02', hostname: 'cli-vm6', expiresAt: now + 3_600_000 }, { id: randomUUID() });
+      version = (await t.journal.append(lease6Subject(net.id, address), [event], 0)).version;
+    }
+    await t.api.model.waitFor(version);
+    const list = await cli('lease', 'list', '--network', 'cli-leases6', '--sort', 'ip address:desc', '-f', 'value', '-c', 'ip address', '-c', 'mac address');
+    expect(list.stdout.trim().split('\n')).toStrictEqual(['2001:db8:72::10 52:54:00:aa:00:02', '2001:db8:72::9 52:54:00:aa:00:02', '198.18.72.20 52:54:00:aa:00:02']);
+    const table = await cli('lease', 'list', '--network', 'cli-leases6', '--ip-version', '6', '--sort', 'ip address');
+    expect(table.stdout).toMatch(/2001:db8:72::9\s+52:54:00:aa:00:02\s+cli-vm6\s+bound[^\n]*\n[^\n]*2001:db8:72::10\s/);
+    expect(table.stdout).not.toContain('198.18.72.20');
+    const shown = jsonOf<{ lease: { ip_version: number; duid: string; iaid: number } }>(await cli('lease', 'show', '2001:DB8:72:0::9', '--json'));
+    expect(shown.lease).toMatchObject({ ip_version: 6, duid: '00030001525400aa0002', iaid: 2 });
   });
 });

@@ -134,7 +134,10 @@ interface LeaseFlags extends ConnectionFlags {
   readonly network?: string;
   readonly state?: 'bound' | 'released' | 'expired' | 'declined';
   readonly mac?: string;
+  readonly ipVersion?: '4' | '6';
 }
+
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 
 export function leaseCommand(): Command {
   const lease = new Command('lease').description('DHCP leases: list, show');
@@ -144,20 +147,23 @@ export function leaseCommand(): Command {
       .description('list leases')
       .option('--network <network>', 'only leases of this network (id or name)')
       .addOption(new Option('--state <state>', 'only leases in this state').choices(['bound', 'released', 'expired', 'declined']))
-      .option('--mac <mac>', 'only leases of this MAC address'),
+      .option('--mac <mac>', 'only leases of this MAC address (an IPv6 lease\'s: the MAC of its DUID or relay)')
+      .addOption(new Option('--ip-version <version>', 'only DHCPv4 (4) or DHCPv6 (6) leases').choices(['4', '6'])),
   ), true)).action((flags: LeaseFlags) =>
     runWithApi(flags, async ({ client, printList }) => {
       const networkId = flags.network === undefined ? undefined : await resolveId(client, 'network', flags.network, 'network');
-      const filters = defined({ network_id: networkId, state: flags.state, mac_address: flags.mac });
+      const ipVersion = flags.ipVersion === undefined ? undefined : flags.ipVersion === '6' ? 6 : 4;
+      const filters = defined({ network_id: networkId, state: flags.state, mac_address: flags.mac, ip_version: ipVersion });
       const [page, names] = await Promise.all([listPages((paging) => client.leases.page({ ...filters, ...paging }), flags), networkNames(client)]);
       printList({ leases: page.items, ...nextMarker(page) }, page.items, withNetworkName(leaseColumns, names, (l) => l.network_id));
     }),
   );
-  withFormatFlags(withConnectionFlags(lease.command('show').argument('<mac|ip>', 'a MAC or an IPv4 address').option('--network <network>', 'look only in this network').description('show the lease of a MAC or an address')), false).action(
+  withFormatFlags(withConnectionFlags(lease.command('show').argument('<mac|ip>', 'a MAC or an IPv4 or IPv6 address').option('--network <network>', 'look only in this network').description('show the lease of a MAC or an address')), false).action(
     (ref: string, flags: LeaseFlags) =>
       runWithApi(flags, async ({ client, printRecord }) => {
         const networkId = flags.network === undefined ? undefined : await resolveId(client, 'network', flags.network, 'network');
-        const query = ref.includes(':') ? { mac_address: ref } : { ip_address: ref };
+        // An IPv6 address has colons too: only the MAC's form is a MAC.
+        const query = MAC.test(ref) ? { mac_address: ref } : { ip_address: ref };
         const shown = await client.leases.show({ ...query, ...(networkId ? { network_id: networkId } : {}) });
         printRecord({ lease: shown }, shown);
       }),

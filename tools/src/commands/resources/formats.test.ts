@@ -55,6 +55,21 @@ describe('lists in -f formats', () => {
     expect(sortRows([], ['a'], ['a'])).toStrictEqual([]);
   });
 
+  /** 2001:db8::<4 hex digits>, in any of its textual forms (leading zeros, upper case): a lease list mixes them with IPv4 ones. */
+  const ip6 = fc.tuple(fc.nat(0xffff), fc.boolean()).map(([low, padded]) => ({ value: BigInt(low), text: padded ? `2001:0DB8:0:0:0:0:0:${low.toString(16).toUpperCase()}` : `2001:db8::${low.toString(16)}` }));
+  test.prop([fc.array(fc.oneof(ip.map((text) => ({ family: 4, value: BigInt(ipNumber(text)), text })), ip6.map((a) => ({ family: 6, ...a }))), { maxLength: 20 })])(
+    '--sort on an address puts every IPv4 address before every IPv6 one, each family by value (2001:db8::9 before 2001:db8::10)',
+    (addresses) => {
+      const data = addresses.map((a, n) => ({ name: '', ip: a.text, n }));
+      const sorted = listGrid(data, columns, { sort: ['ip address'] }).rows.map((r) => addresses[r[2] as number]!);
+      const key = (a: { family: number; value: bigint }) => [a.family, a.value] as const;
+      for (let i = 1; i < sorted.length; i++) {
+        const [[fa, va], [fb, vb]] = [key(sorted[i - 1]!), key(sorted[i]!)];
+        expect(fa < fb || (fa === fb && va <= vb)).toBe(true);
+      }
+    },
+  );
+
   test('an unknown column is a usage error naming the columns there are', () => {
     expect(() => listGrid([], columns, { column: ['mac'] })).toThrow(CliError);
     expect(() => listGrid([], columns, { sort: ['mac:asc'] })).toThrow(/the columns are: name, ip address, n/);

@@ -6,6 +6,7 @@
  * gives them, IPs as strings); only the table makes them friendlier (a time
  * gets how long ago or from now it is).
  */
+import { tryParseIpv6 } from '@leasehold/protocol';
 import { Option, type Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { badFlag } from './errors.js';
@@ -138,16 +139,29 @@ export function sortRows(rows: readonly (readonly unknown[])[], headers: readonl
   });
 }
 
-/** Numbers by value, IPv4 addresses by their 32 bits (198.18.0.9 before 198.18.0.10), the rest as text; empty last. Pure. */
+/**
+ * Numbers by value, addresses by value (198.18.0.9 before 198.18.0.10,
+ * 2001:db8::9 before 2001:db8::10), every IPv4 address before every IPv6
+ * one, the rest as text; empty last. Pure.
+ */
 function compareValues(a: unknown, b: unknown): number {
   const empty = (v: unknown) => v === null || v === undefined || v === '';
   if (empty(a) || empty(b)) return empty(a) === empty(b) ? 0 : empty(a) ? 1 : -1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  const ipA = ipv4Number(a);
-  const ipB = ipv4Number(b);
-  if (ipA !== undefined && ipB !== undefined) return ipA - ipB;
+  const ipA = addressKey(a);
+  const ipB = addressKey(b);
+  if (ipA !== undefined && ipB !== undefined) return ipA.family - ipB.family || (ipA.value < ipB.value ? -1 : ipA.value > ipB.value ? 1 : 0);
   const [x, y] = [formatValue(a), formatValue(b)];
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** An address's family and value, or undefined for any other value. Pure. */
+function addressKey(value: unknown): { family: 4 | 6; value: bigint } | undefined {
+  const v4 = ipv4Number(value);
+  if (v4 !== undefined) return { family: 4, value: BigInt(v4) };
+  // Only text with a colon can be an IPv6 address (a MAC has too few groups to parse as one).
+  const v6 = typeof value === 'string' && value.includes(':') ? tryParseIpv6(value) : undefined;
+  return v6 === undefined ? undefined : { family: 6, value: v6 };
 }
 
 function ipv4Number(value: unknown): number | undefined {
