@@ -28,6 +28,7 @@ function setup(
   const steps: string[] = [];
   /** What the last pass asked the DNS cache to listen on. */
   let dnsListened = new Map<string, readonly (number | string)[]>();
+  let dnsDevices = new Map<string, string>();
   const listeners = new Set<(change: ModelChange) => void>();
   const bindings = new Map([['n1', new Set(['a1'])]]);
   const model = {
@@ -62,8 +63,9 @@ function setup(
       closeExcept: async (inUse) => void steps.push(`close all but ${[...inUse].join(',')}`),
     },
     dns: {
-      listenOn: async (addresses, namespaces, renewed) => {
+      listenOn: async (addresses, namespaces, renewed, devices) => {
         dnsListened = new Map(addresses);
+        dnsDevices = new Map(devices);
         steps.push(`dns on ${addresses.size}${namespaces?.size ? ` (${[...namespaces].map(([id, ns]) => `${id} in ${ns}`).join(', ')})` : ''}${renewed?.size ? ` renewed ${[...renewed].join(',')}` : ''}`);
       },
       ...(options.dnsAddresses ? { addresses: options.dnsAddresses } : {}),
@@ -77,7 +79,7 @@ function setup(
     ...(options.addresses6 ? { addresses6: options.addresses6 } : {}),
   });
   const emit = (change: ModelChange) => listeners.forEach((l) => l(change));
-  return { steps, reconciler, served, bindings, emit, hold, release: () => release(), listeners, dnsListened: () => dnsListened };
+  return { steps, reconciler, served, bindings, emit, hold, release: () => release(), listeners, dnsListened: () => dnsListened, dnsDevices: () => dnsDevices };
 }
 
 describe('the reconcile', () => {
@@ -163,7 +165,7 @@ describe('the reconcile', () => {
     expect(steps.at(-1)).toBe('remove all but ');
   });
 
-  test("a VXLAN network with a DHCPv6 subnet: its DHCP port's IPv6 address is put on its device in its namespace and DHCPv6 listens there, opened anew when the namespace is made anew", async () => {
+  test("a VXLAN network with a DHCPv6 subnet: its DHCP port's IPv6 address is put on its device in its namespace, where the DNS cache listens on it bound to the device and DHCPv6 listens, opened anew when the namespace is made anew; DHCPv6 is told it as the DNS server where the cache answers there on port 53", async () => {
     const steps: string[] = [];
     let fresh = true;
     const devices: NonNullable<ReconcilerOptions['devices']> = {
@@ -181,13 +183,30 @@ describe('the reconcile', () => {
       listenOn: async (ifnames: ReadonlySet<string>, relays: ReadonlySet<string> = new Set(), namespaced: ReadonlyMap<string, string> = new Map(), renewed: ReadonlySet<string> = new Set()) =>
         void listens.push(`on [${[...ifnames]}] relays [${[...relays]}] namespaced [${[...namespaced].map(([i, ns]) => `${i} in ${ns}`)}] renewed [${[...renewed]}]`),
     };
-    const s = setup({ configureInterfaces: true, devices, network, dhcpPort: () => port, subnets6: () => [subnet6], dhcp6: { sockets: sockets6, serves: () => true } });
+    const told: [string, readonly string[]][][] = [];
+    let dnsPort = 53;
+    const s = setup({
+      configureInterfaces: true,
+      devices,
+      network,
+      dhcpPort: () => port,
+      subnets6: () => [subnet6],
+      dhcp6: { sockets: sockets6, serves: () => true, ownDnsServers: (own) => void told.push([...own]) },
+      // The cache's listener in the namespace, and one on the same address in the agent's own namespace (another network's): only the first counts.
+      dnsAddresses: () => [{ address: 'fd00:77::2', netns: 'qdhcp-n1', port: dnsPort }, { address: 'fd00:77::2', port: 53 }],
+    });
     await s.reconciler.reconcile();
     expect(steps).toStrictEqual(['address fd00:77::2/64 on vxlan-77 in qdhcp-n1']);
+    expect(s.dnsListened().get('n1')).toContain('fd00:77::2');
+    expect([...s.dnsDevices()]).toStrictEqual([['n1', 'vxlan-77']]);
+    expect(told.at(-1)).toStrictEqual([['n1', ['fd00:77::2']]]);
     expect(listens).toStrictEqual(['on [] relays [] namespaced [vxlan-77 in qdhcp-n1] renewed [qdhcp-n1]']);
     fresh = false;
     await s.reconciler.reconcile();
     expect(listens.at(-1)).toBe('on [] relays [] namespaced [vxlan-77 in qdhcp-n1] renewed []');
+    dnsPort = 5353;
+    await s.reconciler.reconcile();
+    expect(told.at(-1)).toStrictEqual([['n1', []]]);
   });
 
   test("a flat network with a DHCPv6 subnet: its DHCP port's IPv6 address goes on the interface, the DNS cache listens there too, DHCPv6 is told it as the network's DNS server only where the cache answers on port 53, and it is taken back with the network", async () => {

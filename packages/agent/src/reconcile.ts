@@ -8,9 +8,10 @@
  * net/segment-devices.ts); then the relay-only interfaces' sockets, the served set handed to
  * the DHCP server, the DNS cache's listen addresses and names, the
  * DHCPv6 sockets (a VXLAN network's in its namespace, with its DHCP port's
- * IPv6 address on its device there; a flat or VLAN network's on its
- * interface, net/own-addresses6.ts, where the DNS cache listens too and
- * DHCPv6 offers it as the DNS server of a subnet that names none), the
+ * IPv6 address on its device there, placed before the DNS cache listens;
+ * a flat or VLAN network's on its interface, net/own-addresses6.ts; either
+ * way the DNS cache listens there too and DHCPv6 offers it as the DNS
+ * server of a subnet that names none), the
  * sockets no network needs any more closed, and last the addresses it put
  * on interfaces for networks it no longer serves taken back
  * (net/own-addresses.ts: the network's next agent holds that address now)
@@ -135,6 +136,8 @@ export class Reconciler {
     const withDevice = new Map<string, string>();
     /** Flat and VLAN networks served by DHCPv6: their DHCP port's IPv6 addresses on their interface. */
     const own6 = new Map<string, string[]>();
+    /** VXLAN networks served by DHCPv6: their DHCP port's IPv6 addresses on their device in their namespace. */
+    const ns6 = new Map<string, string[]>();
     for (const net of next.values()) {
       await ports.ensure(net.networkId);
       if (net.ifname === undefined) continue;
@@ -164,6 +167,8 @@ export class Reconciler {
         }
         // The DNS cache binds these addresses in the namespace: only once they are there (one that cannot bind stops its start).
         if (netns && devices && placed) inNamespace.set(net.networkId, netns);
+        // Before the DNS cache listens there too (DHCPv6 answers from the link-local address all the same).
+        if (netns && devices && config.listen && this.options.dhcp6?.serves(net.networkId)) ns6.set(net.networkId, await this.placeAddresses6(net.networkId, netns, net.ifname));
         if (!netns && config.listen && this.options.dhcp6?.serves(net.networkId)) own6.set(net.networkId, await this.placeOwnAddresses6(net.networkId, net.ifname));
       }
       await listen(net.ifname, netns);
@@ -182,12 +187,14 @@ export class Reconciler {
           .filter((n) =>
             n.ifname !== undefined && (n.placement?.kind === 'vxlan' ? inNamespace.has(n.networkId) : config.configureInterfaces || interfaceAddresses(n.ifname, snapshot).length > 0),
           )
-          .map((n) => [n.networkId, [...n.serverIps.values(), ...(own6.get(n.networkId) ?? [])]] as const),
+          .map((n) => [n.networkId, [...n.serverIps.values(), ...(own6.get(n.networkId) ?? []), ...(ns6.get(n.networkId) ?? [])]] as const),
       );
-      await dns.listenOn(addresses, inNamespace, renewed);
-      // The agent's own IPv6 addresses are offered as DNS servers only where its cache answers on the DNS port.
-      const answering = new Set((dns.addresses?.() ?? []).filter((a) => a.port === 53 && a.netns === undefined).map((a) => a.address));
-      this.options.dhcp6?.ownDnsServers?.(new Map([...own6].map(([id, list]) => [id, list.filter((a) => answering.has(a))] as const)));
+      // A VXLAN network's IPv6 listeners are bound to its device in its namespace.
+      await dns.listenOn(addresses, inNamespace, renewed, new Map([...inNamespace.keys()].map((id) => [id, next.get(id)!.ifname!] as const)));
+      // The agent's own IPv6 addresses are offered as DNS servers only where its cache answers on the DNS port (in the namespace for VXLAN).
+      const answering = new Set((dns.addresses?.() ?? []).filter((a) => a.port === 53).map((a) => (a.netns === undefined ? a.address : `${a.address}@${a.netns}`)));
+      const at = (id: string, address: string) => (inNamespace.has(id) ? `${address}@${inNamespace.get(id)}` : address);
+      this.options.dhcp6?.ownDnsServers?.(new Map([...own6, ...ns6].map(([id, list]) => [id, list.filter((a) => answering.has(at(id, a)))] as const)));
       // TFTP on the same addresses as DNS (a VXLAN network's in its namespace, on its device there).
       const tftpTargets = [...next.values()].flatMap((n) =>
         !addresses.has(n.networkId) ? [] : [...n.serverIps.values()].map((address) => ({ networkId: n.networkId, address, ...(inNamespace.has(n.networkId) ? { netns: inNamespace.get(n.networkId)!, ifname: n.ifname! } : {}) })),
@@ -206,7 +213,6 @@ export class Reconciler {
       for (const n of v6) {
         const netns = withDevice.get(n.networkId);
         if (netns === undefined) continue;
-        if (config.configureInterfaces) await this.placeAddresses6(n.networkId, netns, n.ifname!);
         namespaced.set(n.ifname!, netns);
       }
       const renewedNamespaces = new Set([...renewed].flatMap((id) => (withDevice.has(id) ? [withDevice.get(id)!] : [])));
@@ -227,18 +233,24 @@ export class Reconciler {
   /**
    * The DHCP port's IPv6 addresses on a VXLAN network's device in its
    * namespace (its link-local one came with the device: net/segment-devices.ts),
-   * each on the prefix of its subnet; a failure is logged, and DHCPv6, which
-   * answers from the link-local address, is served all the same.
+   * each on the prefix of its subnet; the ones placed, where the DNS cache
+   * listens. A failure is logged, and DHCPv6, which answers from the
+   * link-local address, is served all the same.
    */
-  private async placeAddresses6(networkId: string, netns: string, ifname: string): Promise<void> {
+  private async placeAddresses6(networkId: string, netns: string, ifname: string): Promise<string[]> {
     const { model, ports, devices, log } = this.options;
     const subnets = new Map(model.subnets6(networkId).map((s) => [s.id, s]));
+    const placed: string[] = [];
     for (const fixed of model.dhcpPort(networkId, ports.deviceId)?.fixedIps6 ?? []) {
       const subnet = subnets.get(fixed.subnetId);
       const prefix = subnet && parseIpv6Prefix(subnet.cidr);
       if (!prefix || !ipv6PrefixContains(prefix, parseIpv6(fixed.ipAddress))) continue;
-      await devices?.ensureAddress6(netns, ifname, fixed.ipAddress, prefix.prefix).catch((e: Error) => log(`dhcp6: ${e.message}`));
+      await devices?.ensureAddress6(netns, ifname, fixed.ipAddress, prefix.prefix).then(
+        () => placed.push(fixed.ipAddress),
+        (e: Error) => log(`dhcp6: ${e.message}`),
+      );
     }
+    return placed;
   }
 
   /**

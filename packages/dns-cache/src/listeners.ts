@@ -10,12 +10,14 @@
  * its TCP listening socket there (setns around socket and bind), and Node
  * takes the TCP one over by descriptor. Such a listener's queries name it
  * `address@netns` (listenerKey), so two namespaces with the same address are
- * two listeners, each with its own view.
+ * two listeners, each with its own view. An IPv6 one there is bound to the
+ * device it names (batched-udp6.ts): its address may be link-local.
  */
 import { createSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { isIPv4, isIPv6 } from 'node:net';
-import { listenBatchedUdp, nativeUdp } from './batched-udp.js';
+import { listenBatchedUdp, nativeUdp, type BatchedUdp } from './batched-udp.js';
+import { listenBatchedUdp6, nativeUdp6 } from './batched-udp6.js';
 import { ListenError } from './errors.js';
 import type { Resolver } from './resolver.js';
 
@@ -48,12 +50,13 @@ const EPHEMERAL_ATTEMPTS = 8;
  * Opens UDP and TCP on address:port (port 0 only in tests: the kernel's
  * choice, the same for both). IPv4 UDP goes through the batched native
  * socket when the addon is built, else through dgram. In namespace `netns`
- * only through the addon (IPv4): without it, ListenError.
+ * only through the addon (IPv6 there on the device `ifname`, which it
+ * needs): without it, ListenError.
  */
-export async function listen(address: string, port: number, resolver: Resolver, dgramOnly = false, netns?: string): Promise<Listener> {
+export async function listen(address: string, port: number, resolver: Resolver, dgramOnly = false, netns?: string, ifname?: string): Promise<Listener> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return netns === undefined ? await listenOnce(address, port, resolver, dgramOnly) : await listenInNamespace(address, port, resolver, dgramOnly, netns);
+      return netns === undefined ? await listenOnce(address, port, resolver, dgramOnly) : await listenInNamespace(address, port, resolver, dgramOnly, netns, ifname);
     } catch (error) {
       const inUse = (error as { cause?: { code?: string } }).cause?.code === 'EADDRINUSE';
       if (port !== 0 || !inUse || attempt >= EPHEMERAL_ATTEMPTS) throw error;
@@ -88,18 +91,25 @@ function listenerOf(address: string, netns: string | undefined, udp: { port: num
   };
 }
 
-async function listenInNamespace(address: string, port: number, resolver: Resolver, dgramOnly: boolean, netns: string): Promise<Listener> {
+async function listenInNamespace(address: string, port: number, resolver: Resolver, dgramOnly: boolean, netns: string, ifname: string | undefined): Promise<Listener> {
   const key = listenerKey(address, netns);
   const native = dgramOnly ? undefined : nativeUdp();
-  if (!isIPv4(address) || netns === '' || netns.includes('/')) throw new ListenError(`cannot listen on ${key}: an IPv4 address and a namespace name expected`);
-  if (native?.tcpListen === undefined) {
-    throw new ListenError(`cannot listen on ${key}: a namespace needs the native addon (node packages/dns-cache/native/build.mjs)${dgramOnly ? ', and dgram was asked for' : ''}`);
+  const v6 = isIPv6(address);
+  if (!(isIPv4(address) || (v6 && ifname !== undefined && ifname !== '')) || netns === '' || netns.includes('/')) {
+    throw new ListenError(`cannot listen on ${key}: an IPv4 address, or an IPv6 address and its device, and a namespace name expected`);
   }
-  const udp = listenBatchedUdp(native, address, port, resolver, netns, key);
+  const native6 = v6 ? nativeUdp6(native) : undefined;
+  if ((v6 ? native6 : native?.tcpListen) === undefined) {
+    throw new ListenError(
+      `cannot listen on ${key}: a namespace needs the native addon${v6 ? ' with IPv6 listeners' : ''} (node packages/dns-cache/native/build.mjs)${dgramOnly ? ', and dgram was asked for' : ''}`,
+    );
+  }
+  const netnsPath = `/run/netns/${netns}`;
+  const udp: BatchedUdp = native6 ? listenBatchedUdp6(native6, address, port, resolver, netns, ifname!, key) : listenBatchedUdp(native!, address, port, resolver, netns, key);
   try {
     let fd: number;
     try {
-      fd = native.tcpListen(address, udp.port, `/run/netns/${netns}`);
+      fd = native6 ? native6.tcpListen6(address, udp.port, netnsPath, ifname!) : native!.tcpListen!(address, udp.port, netnsPath);
     } catch (error) {
       throw new ListenError(`cannot listen on tcp ${key}#${udp.port}: ${(error as Error).message}`, { cause: error });
     }
@@ -145,6 +155,7 @@ function listenTcp(address: string, port: number, resolver: Resolver, listener =
     socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
     socket.on('error', () => socket.destroy());
     let buffered: Buffer = Buffer.alloc(0);
+    const remote = remoteAddressOf(socket);
     socket.on('data', (chunk: Buffer) => {
       try {
         buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
@@ -153,7 +164,7 @@ function listenTcp(address: string, port: number, resolver: Resolver, listener =
           if (buffered.length < length + 2) break;
           const message = buffered.subarray(2, length + 2);
           buffered = buffered.subarray(length + 2);
-          resolver.handle(message, { address: socket.remoteAddress ?? '', tcp: true, listener }, (reply) => {
+          resolver.handle(message, { address: remote, tcp: true, listener }, (reply) => {
             if (socket.destroyed || !socket.writable) return;
             const frame = Buffer.allocUnsafe(reply.length + 2);
             frame.writeUInt16BE(reply.length, 0);
@@ -183,4 +194,17 @@ function listenTcp(address: string, port: number, resolver: Resolver, listener =
     if (fd === undefined) server.listen({ host: address, port }, () => resolve(server));
     else server.listen({ fd }, () => resolve(server));
   });
+}
+
+/**
+ * A TCP client's address, '' when Node cannot say: it names a link-local
+ * peer's zone by looking its interface up in the process's namespace, and
+ * throws for one in another namespace (an IPv6 listener of a VXLAN network).
+ */
+function remoteAddressOf(socket: Socket): string {
+  try {
+    return socket.remoteAddress ?? '';
+  } catch {
+    return '';
+  }
 }

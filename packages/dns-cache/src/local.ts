@@ -125,8 +125,8 @@ export class LocalRecords {
         // `address@netns`: a listener in another network namespace (listeners.ts, listenerKey).
         const at = address.indexOf('@');
         const ip = at < 0 ? address : address.slice(0, at);
-        // An IPv6 address too (the agent's DHCP port on an IPv6 subnet), outside namespaces, where listeners are IPv4 only (listeners.ts).
-        if (!(at < 0 ? isIPv4(ip) || isIPv6(ip) : isIPv4(ip)) || at === address.length - 1) throw new TypeError(`view address ${JSON.stringify(address)} is not an IPv4 or IPv6 address (or IPv4 address@namespace)`);
+        // An IPv6 address too (the agent's DHCP port on an IPv6 subnet), in a namespace as well (listeners.ts).
+        if (!(isIPv4(ip) || isIPv6(ip)) || at === address.length - 1) throw new TypeError(`view address ${JSON.stringify(address)} is not an IPv4 or IPv6 address (or address@namespace)`);
         if (byAddress.has(address)) throw new TypeError(`view address ${address} is given to two views`);
         byAddress.set(address, table);
       }

@@ -79,3 +79,77 @@ describe('a cache listening on the same address in two network namespaces', () =
     );
   });
 });
+
+describe('a cache listening on the same IPv6 addresses in two network namespaces', () => {
+  const namespaces = [`lhdns6-a-${process.pid}`, `lhdns6-b-${process.pid}`] as const;
+  /** Each tenant's client, on the far end of its namespace's device (the listener is bound to the device: a query over lo would not reach it). */
+  const clients = [`lhdns6-ca-${process.pid}`, `lhdns6-cb-${process.pid}`] as const;
+  /** The same global and link-local address in both, on a device of that name in each (as two tenants' DHCP ports). */
+  const GLOBAL = 'fd00:53::1';
+  const LINK_LOCAL = 'fe80::53';
+  const DEVICE = 'lhdns6';
+  const CLIENT_DEVICE = 'lhdns6c';
+  let upstream: FakeUpstream;
+  let handle: DnsCacheHandle;
+  const at = (address: string) => ({ address, port: handle.addresses[0]!.port });
+
+  beforeAll(async () => {
+    for (const [i, ns] of namespaces.entries()) {
+      const client = clients[i]!;
+      await run('ip', ['netns', 'add', ns]);
+      await run('ip', ['netns', 'add', client]);
+      await run('ip', ['-n', ns, 'link', 'add', DEVICE, 'type', 'veth', 'peer', 'name', CLIENT_DEVICE, 'netns', client]);
+      await run('ip', ['-n', ns, 'link', 'set', DEVICE, 'up']);
+      await run('ip', ['-n', client, 'link', 'set', CLIENT_DEVICE, 'up']);
+      // Without duplicate address detection, as the agent adds its DHCP port's addresses: usable at once.
+      for (const address of [`${GLOBAL}/64`, `${LINK_LOCAL}/64`]) await run('ip', ['-n', ns, 'addr', 'add', address, 'dev', DEVICE, 'nodad']);
+      for (const address of ['fd00:53::2/64', 'fe80::2/64']) await run('ip', ['-n', client, 'addr', 'add', address, 'dev', CLIENT_DEVICE, 'nodad']);
+    }
+    upstream = await FakeUpstream.start('127.0.0.1', (q) =>
+      q.questions[0]!.name === 'up.example' ? answer(q, [aRecord(q, '198.19.53.80')]) : answer(q, [], { rcode: 3 }),
+    );
+    handle = await startDnsCache(
+      { noResolv: true, noHosts: true, servers: [upstream.server], cacheSize: 100 },
+      { listenPort: 0, namespaced: namespaces.flatMap((netns) => [GLOBAL, LINK_LOCAL].map((address) => ({ address, netns, ifname: DEVICE }))) },
+    );
+    handle.setLocalViews([
+      { addresses: [`${GLOBAL}@${namespaces[0]}`, `${LINK_LOCAL}@${namespaces[0]}`], records: { 'vm1.a.example': ['fd00:53::10'] } },
+      { addresses: [`${GLOBAL}@${namespaces[1]}`, `${LINK_LOCAL}@${namespaces[1]}`], records: { 'vm2.b.example': ['fd00:53::10'] } },
+    ]);
+  });
+  afterAll(async () => {
+    await handle?.stop();
+    await upstream?.stop();
+    for (const ns of [...namespaces, ...clients]) await run('ip', ['netns', 'del', ns]).catch(() => {});
+  });
+
+  test("each namespace's client gets its own view's AAAA and PTR and NXDOMAIN for the other's, over UDP and TCP, on the global address and on the link-local one (answered through the device)", async () => {
+    expect(handle.addresses.map((a) => [a.address, a.netns, a.udp])).toStrictEqual(namespaces.flatMap((ns) => [GLOBAL, LINK_LOCAL].map((address) => [address, ns, 'batched'])));
+    const [a, b] = clients;
+    for (const server of [at(GLOBAL), at(`${LINK_LOCAL}%${CLIENT_DEVICE}`)]) {
+      for (const transport of [[], ['+tcp']]) {
+        expect((await dig(server, [...transport, 'AAAA', 'vm1.a.example'], a)).answers.map((r) => r.data)).toStrictEqual(['fd00:53::10']);
+        expect((await dig(server, [...transport, 'AAAA', 'vm2.b.example'], a)).status).toBe('NXDOMAIN');
+        expect((await dig(server, [...transport, 'AAAA', 'vm2.b.example'], b)).answers.map((r) => r.data)).toStrictEqual(['fd00:53::10']);
+        expect((await dig(server, [...transport, 'AAAA', 'vm1.a.example'], b)).status).toBe('NXDOMAIN');
+      }
+    }
+    expect((await dig(at(GLOBAL), ['-x', 'fd00:53::10'], a)).answers.map((r) => r.data)).toStrictEqual(['vm1.a.example.']);
+    expect((await dig(at(GLOBAL), ['-x', 'fd00:53::10'], b)).answers.map((r) => r.data)).toStrictEqual(['vm2.b.example.']);
+  });
+
+  test('an upstream name asked again over IPv6 is answered by the addon from its hot table, without asking upstream', async () => {
+    const before = { upstream: upstream.udpQueries, hot: handle.stats().hotHits };
+    for (const _ of [1, 2, 3]) expect((await dig(at(GLOBAL), ['+nocookie', 'up.example'], clients[0])).answers.map((r) => r.data)).toStrictEqual(['198.19.53.80']);
+    expect(upstream.udpQueries).toBe(before.upstream + 1);
+    // The second answer came from the cache in JS (and went into the hot table), the third from the addon (a query without EDNS options: no cookie).
+    expect(handle.stats().hotHits).toBeGreaterThan(before.hot);
+  });
+
+  test('an IPv6 address in a namespace without its device is a ListenError, not a crash', async () => {
+    await expect(startDnsCache({ noResolv: true, noHosts: true }, { listenPort: 0, namespaced: [{ address: GLOBAL, netns: namespaces[0] }] })).rejects.toThrow(/an IPv6 address and its device/);
+    await expect(startDnsCache({ noResolv: true, noHosts: true }, { listenPort: 0, namespaced: [{ address: GLOBAL, netns: namespaces[0], ifname: 'lhdns6-none' }] })).rejects.toThrow(
+      /cannot listen on udp fd00:53::1@lhdns6-a-\d+#0 \(lhdns6-none\): if_nametoindex/,
+    );
+  });
+});

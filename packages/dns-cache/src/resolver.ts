@@ -41,6 +41,8 @@ export interface Client {
   readonly tcp: boolean;
   /** The IPv4 address as a host-order uint32, when the listener has it (saves parsing `address`). */
   readonly ip4?: number;
+  /** Came through a batched listener, whose addon answers from the hot table (an IPv6 one gives no ip4). */
+  readonly batched?: boolean;
   /** The address the query arrived on (its listener's bound address): whose view of the local names answers it. */
   readonly listener?: string;
 }
@@ -207,10 +209,10 @@ export class Resolver {
     if (entry !== undefined) {
       stats.cacheHits++;
       if (tx) tx.source = 'cached';
-      // Only the batched listeners (which give ip4) read the hot table: the next identical question is answered there,
+      // Only the batched listeners (which give ip4, or batched for IPv6) read the hot table: the next identical question is answered there,
       // on every listener; so never a name some view answers locally (this answer is another view's upstream one).
       if (this.#prefetchPct === 0) {
-        if (this.hot !== undefined && client.ip4 !== undefined && !this.local.isViewName(name)) this.hot.put(query, entry, now);
+        if (this.hot !== undefined && (client.ip4 !== undefined || client.batched === true) && !this.local.isViewName(name)) this.hot.put(query, entry, now);
       } else {
         this.#prefetch(key, entry, now, question, query, client);
       }
@@ -402,7 +404,7 @@ export class Resolver {
   #prefetch(key: string, entry: CacheEntry, now: number, question: DnsQuestionView, query: Uint8Array, client: Client): void {
     const refreshAt = entry.expiresAt - entry.ttl * 10 * this.#prefetchPct;
     if (now < refreshAt) {
-      if (this.hot !== undefined && client.ip4 !== undefined && !this.local.isViewName(question.nameLower)) this.hot.put(query, { ...entry, expiresAt: refreshAt }, now);
+      if (this.hot !== undefined && (client.ip4 !== undefined || client.batched === true) && !this.local.isViewName(question.nameLower)) this.hot.put(query, { ...entry, expiresAt: refreshAt }, now);
       return;
     }
     const route = this.routing.route(question.nameLower);

@@ -63,11 +63,12 @@ export interface DnsCacheStartOptions {
   /**
    * Listeners opened inside other network namespaces (`ip netns` names; an
    * agent's networks served in qdhcp-<network>), UDP and TCP on the port
-   * the others use; IPv4, and only with the native addon. Their queries'
-   * view is the one given `address@netns`. With these, no wildcard listener
-   * is opened when the config names no address.
+   * the others use; only with the native addon. An IPv6 address needs
+   * `ifname`, the device there it is on (the listener is bound to it). Their
+   * queries' view is the one given `address@netns`. With these, no wildcard
+   * listener is opened when the config names no address.
    */
-  readonly namespaced?: readonly { readonly address: string; readonly netns: string }[];
+  readonly namespaced?: readonly { readonly address: string; readonly netns: string; readonly ifname?: string }[];
 }
 
 /** Answers the addon keeps for cache hits (the busiest names; the rest are answered by JS from the cache). */
@@ -113,9 +114,9 @@ export async function startDnsCache(partial: Partial<DnsCacheConfig> = {}, optio
   if (config.port !== 0) {
     try {
       let chosen = port;
-      const wanted = [...addresses.map((address) => ({ address, netns: undefined })), ...namespaced];
-      for (const { address, netns } of wanted) {
-        const listener = await listen(address, chosen, resolver, options.udp === 'dgram', netns);
+      const wanted = [...addresses.map((address) => ({ address, netns: undefined, ifname: undefined })), ...namespaced];
+      for (const { address, netns, ifname } of wanted) {
+        const listener = await listen(address, chosen, resolver, options.udp === 'dgram', netns, ifname);
         listeners.push(listener);
         // With a kernel-chosen port, every address uses the first one's, as with a configured port.
         chosen = listener.port;

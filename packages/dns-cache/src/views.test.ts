@@ -65,7 +65,15 @@ describe('views of the agent\'s names', () => {
     ]);
     expect(answered(local, 'vm1.a.example', TYPE_AAAA, '2001:db8:1::2')).toStrictEqual(['2001:db8:1::10']);
     expect(answered(local, 'vm1.a.example', TYPE_AAAA, '2001:db8:2::2')).toBeUndefined();
-    expect(() => local.setViews([{ addresses: ['2001:db8:1::2@ns1'], records: {} }])).toThrow(TypeError);
+    // In a namespace too (a VXLAN network's DHCP port, listeners.ts), and there only.
+    local.setViews([{ addresses: ['2001:db8:1::2@ns1'], records: { 'vm1.a.example': ['2001:db8:1::10'] } }]);
+    expect(answered(local, 'vm1.a.example', TYPE_AAAA, '2001:db8:1::2@ns1')).toStrictEqual(['2001:db8:1::10']);
+    expect(answered(local, 'vm1.a.example', TYPE_AAAA, '2001:db8:1::2@ns2')).toBeUndefined();
+    expect(() => local.setViews([{ addresses: ['2001:db8:1::2@'], records: {} }])).toThrow(TypeError);
+    local.setViews([
+      { addresses: ['198.18.1.2', '2001:db8:1::2'], records: { 'vm1.a.example': ['2001:db8:1::10'] } },
+      { addresses: ['2001:db8:2::2'], records: {} },
+    ]);
     expect(answered(local, reverseName6('2001:db8:1:0:f816:3eff:fe00:1'), TYPE_PTR, '198.18.2.2')).toBeUndefined();
     expect(() => local.setViews([{ addresses: ['198.18.1.2'], records: { 'vm.a.example': ['2001:db8::g'] } }])).toThrow(/not an IPv4 or IPv6 address/);
   });

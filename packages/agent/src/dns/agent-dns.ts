@@ -39,8 +39,16 @@ export interface AgentDns {
    * listened for inside that namespace, where its addresses are; one in
    * `renewed` (its namespace made anew since) is listened for again even if
    * nothing else changed: sockets stay in the namespace they were made in.
+   * An IPv6 address in a namespace is listened on bound to the network's
+   * device there (`devices`: network id → its interface, vxlan-<vni>); one
+   * of a network without a device is left out.
    */
-  listenOn(networks: ReadonlyMap<string, readonly ListenAddress[]>, namespaces?: ReadonlyMap<string, string>, renewed?: ReadonlySet<string>): Promise<void>;
+  listenOn(
+    networks: ReadonlyMap<string, readonly ListenAddress[]>,
+    namespaces?: ReadonlyMap<string, string>,
+    renewed?: ReadonlySet<string>,
+    devices?: ReadonlyMap<string, string>,
+  ): Promise<void>;
   /** Replaces the local names: network id → (fully qualified name → addresses: IPv4 numbers, or IPv6 RFC 5952 text, answered as AAAA). */
   setRecords(records: ReadonlyMap<string, ReadonlyMap<string, readonly (Ipv4 | string)[]>>): void;
   /** Where the cache listens; `netns` for a listener inside a network's namespace. */
@@ -57,7 +65,7 @@ export interface AgentQueryLog {
   readonly nameOf: (networkId: string) => string | undefined;
 }
 
-/** An address the cache listens on: a DHCP port's IPv4 number, or its IPv6 address's RFC 5952 text (outside namespaces: the cache's namespaced listeners are IPv4). */
+/** An address the cache listens on: a DHCP port's IPv4 number, or its IPv6 address's RFC 5952 text. */
 type ListenAddress = Ipv4 | string;
 
 const addressText = (ip: ListenAddress): string => (typeof ip === 'number' ? formatIpv4(ip) : ip);
@@ -94,17 +102,24 @@ export function agentDns(options: AgentDnsOptions, log: (line: string) => void, 
   };
 
   return {
-    async listenOn(networks, namespaces = new Map(), renewed = new Set()) {
+    async listenOn(all, namespaces = new Map(), renewed = new Set(), devices = new Map()) {
       if (!enabled) return;
+      // An IPv6 listener in a namespace is bound to the network's device there: none, no listener.
+      const networks = new Map([...all].map(([id, ips]) => [id, namespaces.has(id) && !devices.has(id) ? ips.filter((ip) => typeof ip === 'number') : ips] as const));
       addressesOf = new Map([...networks].map(([id, ips]) => [id, ips.map((ip) => listenerName(addressText(ip), namespaces.get(id)))]));
       const plain = [...networks].filter(([id]) => !namespaces.has(id)).map(([, ips]) => ips);
       // IPv4 in numeric order, then IPv6: the same set is the same key.
       const flat = [...new Set(plain.flat())];
       const wanted = [...flat.filter((ip) => typeof ip === 'number').sort((a, b) => a - b).map(formatIpv4), ...flat.filter((ip) => typeof ip === 'string').sort()];
       // Each namespace's addresses once; the same address in two namespaces is two listeners.
+      const deviceIn = new Map([...devices].flatMap(([id, ifname]) => (namespaces.has(id) ? [[namespaces.get(id)!, ifname] as const] : [])));
       const namespaced = [...new Set([...networks].flatMap(([id, ips]) => (namespaces.has(id) ? ips.map((ip) => listenerName(addressText(ip), namespaces.get(id))) : [])))]
         .sort()
-        .map((name) => ({ address: name.slice(0, name.indexOf('@')), netns: name.slice(name.indexOf('@') + 1) }));
+        .map((name) => {
+          const address = name.slice(0, name.indexOf('@'));
+          const netns = name.slice(name.indexOf('@') + 1);
+          return address.includes(':') ? { address, netns, ifname: deviceIn.get(netns)! } : { address, netns };
+        });
       const listeners = [...wanted, ...namespaced.map((n) => `${n.address}@${n.netns}`)];
       const key = listeners.join(',');
       if (key === listening && ![...renewed].some((id) => namespaces.has(id))) return pushViews();
