@@ -152,7 +152,7 @@ export function leaseCommand(): Command {
   ), true)).action((flags: LeaseFlags) =>
     runWithApi(flags, async ({ client, printList }) => {
       const networkId = flags.network === undefined ? undefined : await resolveId(client, 'network', flags.network, 'network');
-      const ipVersion = flags.ipVersion === undefined ? undefined : flags.ipVersion === '6' ? 6 : 4;
+      const ipVersion: 4 | 6 | undefined = flags.ipVersion === undefined ? undefined : flags.ipVersion === '6' ? 6 : 4;
       const filters = defined({ network_id: networkId, state: flags.state, mac_address: flags.mac, ip_version: ipVersion });
       const [page, names] = await Promise.all([listPages((paging) => client.leases.page({ ...filters, ...paging }), flags), networkNames(client)]);
       printList({ leases: page.items, ...nextMarker(page) }, page.items, withNetworkName(leaseColumns, names, (l) => l.network_id));

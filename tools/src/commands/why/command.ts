@@ -8,9 +8,9 @@ import { progress } from '../export/progress.js';
 import { openSource } from '../replay/command.js';
 import { historyJson, historyLine } from '../replay/history-start.js';
 import { whyBinding, type BindingWhy } from './binding.js';
-import { whyLease, type LeaseWhy } from './lease.js';
-import { whyLease6, type Lease6Why } from './lease6.js';
-import { tryParseIpv4, tryParseIpv6 } from '@leasehold/protocol';
+import { whyAnyLease } from './any-lease.js';
+import type { LeaseWhy, OtherLease } from './lease.js';
+import type { Lease6Why } from './lease6.js';
 import type { StoredEvent } from '@leasehold/journal';
 
 interface WhyFlags extends NatsFlags {
@@ -35,6 +35,9 @@ function chainHeading(w: LeaseWhy | BindingWhy, what: string): string {
   return `chain (truncated: ${what}'s events before event ${h.firstRetained} were compacted; it starts at the first retained one):`;
 }
 
+/** A MAC's leases in the other family, each with the command that explains it. Pure. */
+const otherFamilyLines = (leases: readonly OtherLease[]) => leases.map((l) => `  (the client also holds ${l.ip} on network ${l.networkId}: \`leasehold why lease ${l.ip}\`)`);
+
 /** The readable explanation of a lease. Pure. */
 export function renderLeaseWhy(w: LeaseWhy): string[] {
   const last = w.chain.at(-1);
@@ -42,6 +45,7 @@ export function renderLeaseWhy(w: LeaseWhy): string[] {
   const history = historyLine(w.history);
   if (history) out.push(history);
   if (w.others.length > 0) out.push(`  (also leased on network${w.others.length > 1 ? 's' : ''} ${w.others.join(', ')}; pass --network to pick one)`);
+  out.push(...otherFamilyLines(w.otherFamily));
   if (w.truncated && w.atSnapshot) {
     const l = w.atSnapshot.lease;
     out.push(
@@ -69,7 +73,8 @@ export function renderLease6Why(w: Lease6Why): string[] {
   const history = historyLine(w.history);
   if (history) out.push(history);
   if (w.others.length > 0) out.push(`  (also leased on network${w.others.length > 1 ? 's' : ''} ${w.others.join(', ')}; pass --network to pick one)`);
-  out.push(w.truncated ? `chain (from event ${w.history.firstRetained}, the first retained; the lease's earlier events were compacted, and the API snapshot keeps no IPv6 leases):` : 'chain:');
+  out.push(...otherFamilyLines(w.otherFamily));
+  out.push(w.truncated ? `chain (from event ${w.history.firstRetained}, the first retained; the lease's earlier events were compacted):` : 'chain:');
   w.chain.forEach((s, i) => out.push(`${line(s)}${s === w.bound ? '   <- the current lease starts here' : ''}`, `      cause: ${w.causes[i]}`));
   const from = w.derivedFrom > 1 ? `from event ${w.derivedFrom}, the first retained, ` : '';
   out.push(w.bound ? `rule (the agent's DHCPv6 decision core replayed ${from}to seq ${w.bound.seq - 1}, asked for the IA without a hint):` : 'rule:');
@@ -127,17 +132,9 @@ export function whyCommand(): Command {
         const bar = progress('why lease');
         try {
           const options = { ...(flags.network ? { network: flags.network } : {}), ...(agentDownTime ? { agentDownTime } : {}), onPending: (n: number) => bar.start(n), onEvent: () => bar.increment() };
-          // An IPv6 address names an IPv6 lease (a MAC or an IPv4 address never parses as one).
-          const ipv6 = tryParseIpv4(target) === undefined ? tryParseIpv6(target) : undefined;
-          if (ipv6 !== undefined) {
-            const w = await whyLease6(source, ipv6, options);
-            bar.stop();
-            process.stdout.write(`${flags.json ? JSON.stringify(whyJson(w)) : renderLease6Why(w).join('\n')}\n`);
-            return;
-          }
-          const w = await whyLease(source, target, options);
+          const w = await whyAnyLease(source, target, options);
           bar.stop();
-          process.stdout.write(`${flags.json ? JSON.stringify(whyJson(w)) : renderLeaseWhy(w).join('\n')}\n`);
+          process.stdout.write(`${flags.json ? JSON.stringify(whyJson(w)) : ('causes' in w ? renderLease6Why(w) : renderLeaseWhy(w)).join('\n')}\n`);
         } finally {
           bar.stop();
         }

@@ -15,7 +15,7 @@
 import { AgentModel, allocationRule, answeringAgent } from '@leasehold/agent';
 import type { ReadModel } from '@leasehold/api';
 import type { StoredEvent } from '@leasehold/journal';
-import { fromEnvelope, leaseNetworkIdOf, type AllocationSource, type JournaledLeaseEvent } from '@leasehold/lease-actor';
+import { fromEnvelope, lease6NetworkIdOf, lease6Subject, leaseNetworkIdOf, type AllocationSource, type JournaledLeaseEvent } from '@leasehold/lease-actor';
 import { aggregateSubject, formatIpv4, parseIpv4, subjectToken, tryParseIpv4, type Ipv4 } from '@leasehold/protocol';
 import { eventSubjectParts } from '@leasehold/resources';
 import { DEFAULT_SCHEDULER_CONFIG } from '@leasehold/scheduler';
@@ -64,8 +64,24 @@ export interface LeaseWhy {
   readonly rule: { readonly source: AllocationSource | 'unknown'; readonly text: string };
   /** Who most likely wrote it. */
   readonly agent: { readonly id: string | null; readonly text: string; readonly bound: readonly string[]; readonly live: readonly string[] };
-  /** Other networks with a lease at the same address (an ip query). */
+  /** Other networks with a lease at the same address (an ip query), or of the same MAC (a MAC query). */
   readonly others: readonly string[];
+  /** A MAC query's leases in the other family (its IPv6 leases, when an IPv4 one is explained). */
+  readonly otherFamily: readonly OtherLease[];
+}
+
+/** A lease of the MAC asked about, in the family other than the explained one's. */
+export interface OtherLease {
+  readonly networkId: string;
+  /** Its address as `why lease` takes it. */
+  readonly ip: string;
+}
+
+/** Where a lease's events are: its subject, and the other leases that answer the same question. */
+export interface LocatedLease {
+  readonly subject: string;
+  readonly others: readonly string[];
+  readonly otherFamily: readonly OtherLease[];
 }
 
 export interface WhyLeaseOptions {
@@ -78,11 +94,13 @@ export interface WhyLeaseOptions {
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 
 /**
- * Finds the lease subject for an ip or a MAC: the one with the latest event,
- * among the retained events and (history compacted) the API snapshot's lease
- * rows, whose version is their last event's sequence.
+ * Finds the lease subject for an IPv4 address or a MAC: the one with the
+ * latest event, among the retained events and (history compacted) the API
+ * snapshot's lease rows, whose version is their last event's sequence. With
+ * `withIpv6`, a MAC's IPv6 leases compete too (their events name the MAC the
+ * agent knew: its DUID's, a relay's).
  */
-async function locate(source: EventSource, target: string, network: string | undefined, model: ReadModel | undefined): Promise<{ subject: string; others: string[] }> {
+export async function locateLease(source: EventSource, target: string, network: string | undefined, model: ReadModel | undefined, withIpv6: boolean): Promise<LocatedLease> {
   const base = network === undefined ? 'lh.evt.lease.*' : `lh.evt.lease.${subjectToken(network)}`;
   const ip = tryParseIpv4(target);
   const mac = target.toLowerCase();
@@ -99,9 +117,25 @@ async function locate(source: EventSource, target: string, network: string | und
     if (ip === undefined && (event.data as { mac?: string } | null)?.mac !== mac) return;
     latest.set(subject, seq);
   });
-  const ranked = [...latest.entries()].sort((a, b) => b[1] - a[1]);
+  if (ip === undefined && withIpv6) {
+    for (const [networkId, byIp] of model?.fleet.leases6 ?? []) {
+      if (network !== undefined && networkId !== network) continue;
+      for (const row of byIp.values()) if (row.mac === mac) latest.set(lease6Subject(networkId, row.ip), row.version);
+    }
+    await source.replay(`lh.evt.lease6.${network === undefined ? '*' : subjectToken(network)}.*`, ({ seq, subject, event }) => {
+      if ((event.data as { mac?: string } | null)?.mac === mac) latest.set(subject, seq);
+    });
+  }
+  const ranked = [...latest.entries()].sort((a, b) => b[1] - a[1]).map(([subject]) => subject);
   if (ranked.length === 0) throw new CliError('NOT_FOUND', `no lease events for ${target} in ${source.name}${model ? ', nor a lease in the API snapshot' : ''}`, 'target');
-  return { subject: ranked[0]![0], others: ranked.slice(1).map(([s]) => leaseNetworkIdOf(s)!) };
+  const six = (subject: string) => lease6NetworkIdOf(subject) !== undefined;
+  const [subject, ...rest] = ranked as [string, ...string[]];
+  const others = rest.filter((s) => six(s) === six(subject)).map((s) => eventSubjectParts(s)!.ids[0]!);
+  const otherFamily = rest.filter((s) => six(s) !== six(subject)).map((s) => {
+    const [networkId, token] = eventSubjectParts(s)!.ids as [string, string];
+    return { networkId, ip: six(s) ? token : token.replaceAll('-', '.') };
+  });
+  return { subject, others, otherFamily };
 }
 
 /** The lease row of the API snapshot, for the report. Pure. */
@@ -117,10 +151,15 @@ function leaseAtSnapshot(history: HistoryStart, networkId: string, ip: Ipv4): Le
 /** Whether the chain lacks the lease's earlier events. Pure. */
 const truncatedBy = (origin: Origin): boolean => origin.kind === 'snapshot' || origin.kind === 'partial';
 
-/** Explains the current lease of an address or a MAC. */
+/** Explains the current IPv4 lease of an address or a MAC. */
 export async function whyLease(source: EventSource, target: string, options: WhyLeaseOptions = {}): Promise<LeaseWhy> {
   const history = await source.history();
-  const { subject, others } = await locate(source, target, options.network, history.model);
+  return explainLease(source, history, await locateLease(source, target, options.network, history.model, false), options);
+}
+
+/** Explains the IPv4 lease `locateLease` found. */
+export async function explainLease(source: EventSource, history: HistoryStart, located: LocatedLease, options: WhyLeaseOptions): Promise<LeaseWhy> {
+  const { subject, others, otherFamily } = located;
   const [networkId, ipToken] = eventSubjectParts(subject)!.ids;
   const ip = parseIpv4(ipToken!.replaceAll('-', '.'));
   const chain: StoredEvent[] = [];
@@ -129,7 +168,7 @@ export async function whyLease(source: EventSource, target: string, options: Why
   const truncated = truncatedBy(origin);
   const atSnapshot = leaseAtSnapshot(history, networkId!, ip);
   const bound = chain.filter((s) => s.event.type === 'LeaseBound').at(-1);
-  const base = { networkId: networkId!, ip: formatIpv4(ip), subject, history, chain, truncated, ...(atSnapshot ? { atSnapshot } : {}), derivedFrom: history.firstRetained, others };
+  const base = { networkId: networkId!, ip: formatIpv4(ip), subject, history, chain, truncated, ...(atSnapshot ? { atSnapshot } : {}), derivedFrom: history.firstRetained, others, otherFamily };
   if (!bound) {
     const row = atSnapshot?.lease;
     if (truncated && row) {

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApi, type TestApi } from '@leasehold/api/testing';
-import { lease6Subject, lease6ToEnvelope, type JournaledLease6Event } from '@leasehold/lease-actor';
+import { lease6Subject, lease6ToEnvelope, leaseSubject, leaseTimes, toEnvelope, type JournaledLease6Event } from '@leasehold/lease-actor';
+import { parseIpv4 } from '@leasehold/protocol';
 import { agentSubject, bindingSubject, toAgentEnvelope, toBindingEnvelope } from '@leasehold/resources';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../resources/testing/run-cli.js';
@@ -13,6 +14,8 @@ const DUID = '0003000102' + '00db080601';
 const MAC = '02:00:db:08:06:01';
 const HINTED = '2001:db8:6::1fe';
 const GONE = '2001:db8:6::1fd';
+/** The same client's DHCPv4 lease (dual stack), bound before its IPv6 one. */
+const V4 = '198.18.6.10';
 
 let t: TestApi;
 let networkId: string;
@@ -33,6 +36,8 @@ beforeAll(async () => {
     seqs[name] = (await t.journal.append(lease6Subject(networkId, event.ip), [lease6ToEnvelope(networkId, event, { id: randomUUID() })])).version;
   };
   const holder = { duid: DUID, iaid: 7, mac: MAC };
+  const v4 = { type: 'LeaseBound' as const, at: now - 1000, ip: parseIpv4(V4), mac: MAC, ...leaseTimes(now - 1000, 600_000) };
+  seqs.v4 = (await t.journal.append(leaseSubject(networkId, v4.ip), [toEnvelope(networkId, v4, { id: randomUUID() })])).version;
   // The agent's writes for a client that REQUESTed an address of its own choosing, named itself, then renewed;
   // and an older client's lease that was released.
   await lease('bound', { type: 'Lease6Bound', at: now, ip: HINTED, ...holder, message: 'request', source: 'requested', hostname: 'vm-six', expiresAt: now + 600_000 });
@@ -63,6 +68,22 @@ describe('leasehold why lease for an IPv6 address', () => {
     expect(released.stdout).toMatch(/cause: the client's RELEASE \(RFC 8415 18\.3\.7\)/);
     expect(released.stdout).toMatch(/cause: the client's SOLICIT with RAPID_COMMIT/);
     expect({ code: missing.code, stderr: missing.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/^error NOT_FOUND \(target\): no IPv6 lease events for 2001:db8:6::99/) });
+  });
+});
+
+describe('leasehold why lease for a MAC with an IPv6 lease', () => {
+  test('a dual-stack client\'s MAC finds its latest lease, the IPv6 one (its events name the DUID\'s MAC), and names its IPv4 lease beside it; --network of another network finds none', async () => {
+    const run = await cli('why', 'lease', MAC.toUpperCase());
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(new RegExp(`^lease ${HINTED} on network ${networkId} \\(lh\\.evt\\.lease6\\.${networkId}\\.${HINTED}\\), client DUID ${DUID} IAID 7 \\(MAC ${MAC}\\) host vm-six: last event Lease6Renewed\\n`));
+    expect(run.stdout).toContain(`\n  (the client also holds ${V4} on network ${networkId}: \`leasehold why lease ${V4}\`)\n`);
+    const json = JSON.parse((await cli('why', 'lease', MAC, '--json')).stdout) as { ip: string; otherFamily: unknown; rule: { source: string } };
+    expect(json).toMatchObject({ ip: HINTED, otherFamily: [{ networkId, ip: V4 }], rule: { source: 'requested' } });
+    // The IPv4 address still names the IPv4 lease, and says nothing of the other family.
+    const v4 = JSON.parse((await cli('why', 'lease', V4, '--json')).stdout) as { ip: string; otherFamily: unknown; chain: { seq: number }[] };
+    expect(v4).toMatchObject({ ip: V4, otherFamily: [], chain: [{ seq: seqs.v4 }] });
+    const elsewhere = await cli('why', 'lease', MAC, '--network', 'no-such-network');
+    expect({ code: elsewhere.code, stderr: elsewhere.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/^error NOT_FOUND \(target\): no lease events for/) });
   });
 });
 
