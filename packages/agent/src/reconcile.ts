@@ -296,8 +296,8 @@ export class Reconciler {
         );
         if (!placed) continue;
       }
-      // And on fe80::a9fe:a9fe where the network has IPv6 subnets (Neutron's METADATA_V6_IP), on an interface of this namespace.
-      places.set(net.networkId, { ifname: net.ifname, netns, v6: netns === undefined && this.options.model.subnets6(net.networkId).length > 0 });
+      // And on fe80::a9fe:a9fe where the network has IPv6 subnets (Neutron's METADATA_V6_IP), in its namespace for VXLAN.
+      places.set(net.networkId, { ifname: net.ifname, netns, v6: this.options.model.subnets6(net.networkId).length > 0 });
     }
     return places;
   }

@@ -14,13 +14,16 @@
  * METADATA_V6_IP, which its DHCP agent's proxy binds on the DHCP port's
  * interface): the proxies put that address on the interface themselves
  * (v6-address.ts) and listen on it with node's own socket, scoped to the
- * interface. A VXLAN network's namespace has none yet: node cannot make a
- * socket there and the addon's listener is IPv4 only.
+ * interface. In a VXLAN network's namespace, where node cannot make a
+ * socket, the addon makes it (openTcpListener6, scoped to and bound to the
+ * device there); node cannot name its callers either (a link-local peer's
+ * zone is looked up in the agent's namespace and the lookup throws), so
+ * each connection's address is read through the addon (peerAddress6).
  */
 import { closeSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { KeyedTokenBuckets, type Ipv4, type Ipv6 } from '@leasehold/protocol';
+import { KeyedTokenBuckets, ipv6ToBytes, parseIpv6, type Ipv4, type Ipv6 } from '@leasehold/protocol';
 import { METADATA_ADDRESS } from '../dhcp/reply-options.js';
 import { nativeNet } from '../net/udp-socket.js';
 import type { MetadataCaller } from './identity.js';
@@ -32,7 +35,7 @@ import { METADATA_ADDRESS6, MetadataV6Addresses } from './v6-address.js';
 export interface ProxyPlace {
   readonly ifname: string;
   readonly netns?: string | undefined;
-  /** Also on fe80::a9fe:a9fe (the network has IPv6 subnets; only an interface of the agent's own namespace). */
+  /** Also on fe80::a9fe:a9fe (the network has IPv6 subnets). */
   readonly v6?: boolean | undefined;
 }
 
@@ -99,7 +102,7 @@ export class MetadataProxies {
       if (open.v6 && (moved || !next?.v6)) {
         await closeServer(open.v6);
         open.v6 = undefined;
-        await this.#release6(open.place.ifname);
+        await this.#release6(open.place);
       }
       if (next) open.place = next;
     }
@@ -112,8 +115,8 @@ export class MetadataProxies {
           return undefined;
         });
       }
-      if (place.v6 && place.netns === undefined && !open.v6) {
-        open.v6 = await this.#listen6(networkId, place.ifname).catch((error: Error) => {
+      if (place.v6 && !open.v6) {
+        open.v6 = await this.#listen6(networkId, place).catch((error: Error) => {
           this.o.log(`metadata: cannot listen on [${METADATA_ADDRESS6}]:${this.o.options.port} ${where}: ${error.message}`);
           return undefined;
         });
@@ -166,12 +169,23 @@ export class MetadataProxies {
    * fe80::a9fe:a9fe on the interface, then a listener on it: node's own
    * socket bound to the address with the interface as its scope, which
    * binds it to that interface (a link-local bind takes the scope's device),
-   * so networks on several interfaces each hear only their own clients.
+   * so networks on several interfaces each hear only their own clients. In
+   * a namespace, the addon's socket, bound the same way to the device there.
    */
-  async #listen6(networkId: string, ifname: string): Promise<Server> {
+  async #listen6(networkId: string, { ifname, netns }: ProxyPlace): Promise<Server> {
     const server = this.#server(networkId);
-    if (this.o.configureInterfaces ?? true) await this.#addresses6.ensure(ifname);
-    return this.#start(networkId, server, { host: `${METADATA_ADDRESS6}%${ifname}`, port: this.o.options.port }, () => undefined);
+    if (netns === undefined) {
+      if (this.o.configureInterfaces ?? true) await this.#addresses6.ensure(ifname);
+      return this.#start(networkId, server, { host: `${METADATA_ADDRESS6}%${ifname}`, port: this.o.options.port }, () => undefined);
+    }
+    const addon = nativeNet();
+    if (!addon?.openTcpListener6 || !addon.peerAddress6) throw new Error('the native addon (packages/agent/native) is not built or predates IPv6 TCP listeners');
+    const peerAddress6 = addon.peerAddress6;
+    // Before the request handler or a clientError asks: node's own getter would throw for this peer.
+    server.prependListener('connection', (socket: Socket) => defineRemoteAddress(socket, peerAddress6));
+    if (this.o.configureInterfaces ?? true) await this.#addresses6.ensure(ifname, netns);
+    const fd = addon.openTcpListener6(ipv6ToBytes(parseIpv6(METADATA_ADDRESS6)), this.o.options.port, 511, ifname, `/run/netns/${netns}`);
+    return this.#start(networkId, server, { fd }, () => closeSync(fd));
   }
 
   #start(networkId: string, server: Server, at: { fd: number } | { host: string; port: number }, failed: () => void): Promise<Server> {
@@ -190,10 +204,25 @@ export class MetadataProxies {
   }
 
   /** Takes fe80::a9fe:a9fe off an interface no other open IPv6 listener uses. */
-  async #release6(ifname: string): Promise<void> {
-    if ([...this.#open.values()].some((l) => l.v6 && l.place.ifname === ifname)) return;
-    await this.#addresses6.release(ifname).catch((error: Error) => this.o.log(`metadata: ${error.message}`));
+  async #release6({ ifname, netns }: ProxyPlace): Promise<void> {
+    if ([...this.#open.values()].some((l) => l.v6 && l.place.ifname === ifname && l.place.netns === netns)) return;
+    await this.#addresses6.release(ifname, netns).catch((error: Error) => this.o.log(`metadata: ${error.message}`));
   }
+}
+
+/**
+ * Gives `socket` its peer's address, read from its descriptor by the addon,
+ * as its own remoteAddress (the handler and the log read it there); '' when
+ * the peer is gone already.
+ */
+function defineRemoteAddress(socket: Socket, peerAddress6: (fd: number) => string): void {
+  let address = '';
+  try {
+    address = peerAddress6((socket as unknown as { _handle: { fd: number } })._handle.fd);
+  } catch {
+    // Reset before we asked: the request (if any) fails as from no address.
+  }
+  Object.defineProperty(socket, 'remoteAddress', { value: address });
 }
 
 function closeServer(server: Server): Promise<void> {

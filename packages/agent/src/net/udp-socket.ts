@@ -45,6 +45,10 @@ interface NativeNet {
   closeIcmp6?(socket: unknown): void;
   /** A listening TCP socket's descriptor, on `ifname` ("" none) in the namespace at `netnsPath` ("" this one); absent from an addon built before it. */
   openTcpListener?(address: number, port: number, backlog: number, ifname: string, netnsPath: string): number;
+  /** The same on an IPv6 address (16 bytes) of `ifname`, bound to it; absent from an addon built before it. */
+  openTcpListener6?(address: Uint8Array, port: number, backlog: number, ifname: string, netnsPath: string): number;
+  /** A connected socket's peer address (IPv6 text, no zone), where Node's remoteAddress would throw (a peer on a device of another namespace). */
+  peerAddress6?(fd: number): string;
 }
 
 let native: NativeNet | null | undefined;
