@@ -4,7 +4,7 @@
  * a dual-stack network: stateful, it gets an address from the subnet's pool
  * with the DNS servers and domain list, renews it at T1 and releases it
  * (dhclient -6 -r), each in the journal (lh.evt.lease6) when the client has
- * it; a port's client gets the port's address; an agent restarted on the
+ * it, and the API lists the lease; a port's client gets the port's address; an agent restarted on the
  * link renews the address it gave (same server DUID, leases folded); of
  * two agents on one link one answers, and the survivor takes the REBIND; with
  * -S (stateless, INFORMATION-REQUEST) it gets the DNS servers and domain
@@ -64,7 +64,7 @@ async function lease6Events(networkId: string): Promise<{ type: string; ip: stri
 }
 
 describe('DHCPv6 with real clients', () => {
-  test('dhclient -6 (stateful) gets a pool address, the DNS servers and the domain list, renews it at T1 and releases it, each journaled first; dhclient -4 on the same network gets its DHCPv4 lease (dual stack)', async () => {
+  test('dhclient -6 (stateful) gets a pool address, the DNS servers and the domain list, renews it at T1 and releases it, each journaled first and listed by the API; dhclient -4 on the same network gets its DHCPv4 lease (dual stack)', async () => {
     const { link, network, v6 } = await dualStack(121, 'dhcpv6-stateful', 8);
     const client = dhclient6(link, false);
     const client4 = await startClient('dhclient', link);
@@ -77,6 +77,11 @@ describe('DHCPv6 with real clients', () => {
       expect(bound.new_dhcp6_domain_search).toBe('v6-121.example.');
       // Granted only once durable: the journal has it.
       expect(await lease6Events(network.id)).toMatchObject([{ type: 'Lease6Bound', ip: address }]);
+      // The API lists it (its read model folds the lease6 events), under the MAC of the client's DUID-LLT.
+      const mac = await macOf(link.ns, link.clientIf);
+      await expect
+        .poll(async () => await env.t.client.leases.list({ network_id: network.id, ip_version: 6 }), { timeout: 10_000 })
+        .toMatchObject([{ ip_version: 6, ip_address: address, mac_address: mac, state: 'bound', iaid: expect.any(Number), duid: expect.stringMatching(/^0001/) }]);
       // T1 is 4 s: a RENEW, answered with the same address and journaled as a renewal.
       const seen = client.calls().length;
       const renewed = await client.waitFor('new_ip6_address', seen, 30_000);
@@ -88,6 +93,7 @@ describe('DHCPv6 with real clients', () => {
       // dhclient -6 -r: a RELEASE, acknowledged once Lease6Released is journaled.
       await client.release();
       await expect.poll(async () => (await lease6Events(network.id)).at(-1), { timeout: 10_000 }).toMatchObject({ type: 'Lease6Released', ip: address });
+      await expect.poll(async () => (await env.t.client.leases.show({ network_id: network.id, ip_address: address })).state, { timeout: 10_000 }).toBe('released');
     } finally {
       await client.stop();
       await client4.stop();
