@@ -10,6 +10,12 @@ const lease = (ip: string, state = 'bound', mac = '02:00:00:00:00:01', hostname:
 const agent = (id: string, networks: string[], alive = true): AgentView => ({ id, networks, alive, admin_state_up: true }) as AgentView;
 
 describe('poolUse', () => {
+  test('an IPv6 lease counts in no pool: not in an IPv4 subnet\'s, and an IPv6 subnet has no bar', () => {
+    expect(poolUse(subnet(), [], [lease('198.18.0.10'), lease('2001:db8::10')])).toMatchObject({ size: 10, used: 1 });
+    const v6 = subnet({ ip_version: 6, cidr: '2001:db8::/64', allocation_pools: [{ start: '2001:db8::2', end: '2001:db8::ffff' }] });
+    expect(poolUse(v6, [], [lease('2001:db8::10')])).toMatchObject({ size: 0, used: 0 });
+  });
+
   test('counts the pools\' addresses held by a port or a bound lease, once each, and nothing outside the pools', () => {
     const use = poolUse(subnet({ dynamic_pools: [{ start: '198.18.0.100', end: '198.18.0.109' }] }), [port('198.18.0.10'), port('198.18.0.2'), port('198.18.0.11', 'other')], [
       lease('198.18.0.10'),
@@ -84,6 +90,12 @@ describe('leasePage', () => {
     expect(leasePage(leases, 'printer', 0, 10).leases.map((l) => l.ip_address)).toEqual(['198.18.0.7']);
     expect(leasePage(leases, '02:00:00:00:00:0A', 0, 10).leases.map((l) => l.ip_address)).toEqual(['198.18.0.10']);
     expect(leasePage(leases, '198.18.1.1', 0, 50).total).toBe(11);
+  });
+
+  test('IPv6 leases (the API lists them too) follow every IPv4 one, in address order (2001:db8::9 before 2001:db8::10)', () => {
+    const mixed = [lease('2001:db8::10'), lease('198.18.0.9'), lease('2001:db8::9'), lease('198.18.0.10')];
+    expect(leasePage(mixed, '', 0, 10).leases.map((l) => l.ip_address)).toEqual(['198.18.0.9', '198.18.0.10', '2001:db8::9', '2001:db8::10']);
+    expect(leasePage(mixed, 'db8::1', 0, 10).leases.map((l) => l.ip_address)).toEqual(['2001:db8::10']);
   });
 
   test('bounds a page at 500 rows and takes nonsense as the defaults', () => {

@@ -4,7 +4,7 @@
  * rules of its own beyond counting and matching. Pure.
  */
 import type { AgentView, LeaseView, NetworkView, PortView, SubnetView } from '@leasehold/api';
-import { tryParseIpv4 } from '@leasehold/protocol';
+import { tryParseIpv4, tryParseIpv6 } from '@leasehold/protocol';
 import type { AgentRow, Alert, LeasePage, LeaseRowJson, NetworkPage, NetworkRow, Overview, PoolUse, ProjectionLag } from './shapes.js';
 
 /** A pool this full or fuller is an alert (the 90%). */
@@ -146,8 +146,17 @@ export function leaseRow(l: LeaseView): LeaseRowJson {
   return { ip_address: l.ip_address, mac_address: l.mac_address, hostname: l.hostname, state: l.state, expires_at: l.expires_at, updated_at: l.updated_at };
 }
 
-/** Sorts by address (numerically); an IPv6 or odd text sorts after every IPv4 one. */
-const ipKey = (text: string) => tryParseIpv4(text) ?? Number.MAX_SAFE_INTEGER;
+/** An address's place in a lease table: IPv4 numerically, then IPv6 numerically, then odd text. Pure. */
+function ipKey(text: string): readonly [number, bigint] {
+  const v4 = tryParseIpv4(text);
+  if (v4 !== undefined) return [4, BigInt(v4)];
+  const v6 = tryParseIpv6(text);
+  return v6 === undefined ? [9, 0n] : [6, v6];
+}
+const byAddress = (a: string, b: string) => {
+  const [[fa, va], [fb, vb]] = [ipKey(a), ipKey(b)];
+  return fa - fb || (va < vb ? -1 : va > vb ? 1 : 0);
+};
 
 /** The most rows one page may ask for. */
 export const MAX_PAGE = 500;
@@ -159,7 +168,7 @@ export const MAX_PAGE = 500;
 export function leasePage(leases: readonly LeaseView[], search: string, offset: number, limit: number): LeasePage {
   const needle = search.trim().toLowerCase();
   const matching = needle === '' ? [...leases] : leases.filter((l) => l.mac_address.includes(needle) || l.ip_address.includes(needle) || (l.hostname ?? '').toLowerCase().includes(needle));
-  matching.sort((a, b) => ipKey(a.ip_address) - ipKey(b.ip_address) || a.ip_address.localeCompare(b.ip_address));
+  matching.sort((a, b) => byAddress(a.ip_address, b.ip_address) || a.ip_address.localeCompare(b.ip_address));
   const size = Math.min(Math.max(1, Math.trunc(limit) || 50), MAX_PAGE);
   const from = Math.max(0, Math.trunc(offset) || 0);
   return { leases: matching.slice(from, from + size).map(leaseRow), total: matching.length, offset: from, limit: size };

@@ -7,7 +7,7 @@
  * journal.
  */
 import { ApiError, type AgentView, type HttpCall, type LeaseView, type NetworkView, type PortView, type SubnetView } from '@leasehold/api';
-import { EVENT_SUBJECT_PREFIX, aggregateSubject } from '@leasehold/protocol';
+import { EVENT_SUBJECT_PREFIX, aggregateSubject, canonicalIpv6, tryParseIpv4 } from '@leasehold/protocol';
 import type { FastifyInstance } from 'fastify';
 import { agentRow, leasePage, leaseRow, networkPage, overview } from './compose.js';
 import { eventJson } from './events.js';
@@ -121,7 +121,9 @@ export function registerDataRoutes(app: FastifyInstance, call: HttpCall, options
       if ((error as { code?: unknown }).code === 'NOT_FOUND') return undefined;
       throw error;
     })) as { lease: LeaseView } | undefined;
-    const chain = await options.journal.read(aggregateSubject('lease', network, ip));
+    // An IPv6 lease's events are on its lease6 subject, under the address's RFC 5952 text.
+    const ip6 = tryParseIpv4(ip) === undefined ? canonicalIpv6(ip) : undefined;
+    const chain = await options.journal.read(ip6 === undefined ? aggregateSubject('lease', network, ip) : aggregateSubject('lease6', network, ip6));
     const events = chain.map(eventJson);
     const mac = shown?.lease.mac_address;
     const port = mac === undefined ? undefined : (await list<PortView>('ports.list', 'ports', { network_id: network })).find((p) => p.mac_address === mac);
