@@ -12,7 +12,7 @@
  * that appears in the docs is run, so a stale one fails CI.
  */
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +40,13 @@ const NOT_RUN_HERE: readonly { readonly command: RegExp; readonly why: string }[
 
 /** Commands that run until stopped: given this long, then Ctrl-C (SIGINT); they must not fail before it. */
 const LONG_RUNNING = [/^leasehold events tail\b/, /leasehold api\b/];
+/**
+ * Long-running commands that only read: their 8 s run in the background while
+ * the next commands and blocks go on, and the test waits for their end and
+ * checks how each ended last. (`leasehold api` stays in the foreground: a
+ * second API would answer the next blocks' requests, from its own read model.)
+ */
+const IN_BACKGROUND = [/^leasehold events tail\b/];
 
 /** Blocks run by their own test. */
 const OWN_TEST_LABELS = new Set(['terminal-1', 'terminal-2']);
@@ -144,9 +151,31 @@ function localized(command: string): string {
     .replaceAll('./admin.nk', '.leasehold/credentials/admin.nk');
 }
 
-/** The block's commands as one bash script: `set -e`, long-running ones given 8 s and then SIGINT (exit 124 from timeout is theirs). */
-function script(commands: readonly string[]): string {
-  const lines = commands.map((c) => (LONG_RUNNING.some((r) => r.test(c)) ? `{ status=0; timeout -s INT 8 env ${c} || status=$?; [ $status -eq 124 ] || [ $status -eq 0 ] || [ $status -eq 130 ] || exit $status; }` : c));
+/** A command run in the background: its output, and the file its exit status goes to when it ends. */
+interface BackgroundRun {
+  readonly where: string;
+  readonly command: string;
+  readonly out: string;
+  readonly status: string;
+}
+const background: BackgroundRun[] = [];
+/** Exit statuses of a long-running command stopped by `timeout -s INT` (124), or ended on its own or by SIGINT. */
+const STOPPED_OK = [0, 124, 130];
+
+/**
+ * The block's commands as one bash script: `set -e`, long-running ones given 8 s and then SIGINT (exit 124 from
+ * timeout is theirs); those IN_BACKGROUND are started with their output and status going to files (`where` names them).
+ */
+function script(commands: readonly string[], where: string): string {
+  const lines = commands.map((c) => {
+    if (!LONG_RUNNING.some((r) => r.test(c))) return c;
+    const timed = `timeout -s INT 8 env ${c}`;
+    if (!IN_BACKGROUND.some((r) => r.test(c))) return `{ status=0; ${timed} || status=$?; [ $status -eq 124 ] || [ $status -eq 0 ] || [ $status -eq 130 ] || exit $status; }`;
+    const n = background.length;
+    const run = { where, command: c, out: join(cwd, `background-${n}.out`), status: join(cwd, `background-${n}.status`) };
+    background.push(run);
+    return `{ status=0; ${timed} >'${run.out}' 2>&1 || status=$?; echo $status >'${run.status}'; } </dev/null >/dev/null 2>&1 &`;
+  });
   return ['set -eo pipefail', ...lines].join('\n');
 }
 
@@ -170,10 +199,16 @@ describe('the commands the docs show', () => {
           return !elsewhere;
         });
         if (commands.length === 0) continue;
-        const run = await bash(script(commands.map(localized)));
+        const run = await bash(script(commands.map(localized), `${file}:${block.line}`));
         if (run.code !== 0) throw new Error(`${file}:${block.line}: a command of this block failed (exit ${run.code}):\n${commands.join('\n')}\n--- output:\n${run.out}`);
         ran += commands.length;
       }
+    }
+    // The commands run in the background ended as the foreground ones must.
+    for (const b of background) {
+      await until(`${b.where}: ${b.command} ending`, 60_000, async () => existsSync(b.status) && readFileSync(b.status, 'utf8').trim() !== '');
+      const status = Number(readFileSync(b.status, 'utf8').trim());
+      if (!STOPPED_OK.includes(status)) throw new Error(`${b.where}: a command of this block failed (exit ${status}):\n${b.command}\n--- output:\n${readFileSync(b.out, 'utf8')}`);
     }
     expect(ran).toBeGreaterThanOrEqual(25);
     // Each NOT_RUN_HERE entry still names a command the docs show (a stale exemption goes).
