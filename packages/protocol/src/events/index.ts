@@ -14,7 +14,8 @@ export type { ClaimEventData, ClaimEventType, ExtraDhcpOpt, FixedIp, FixedIp6, P
 export type { AgentEventData, AgentHeartbeatData, BindingEventData, BindingReason, NetworkScheduledData, NetworkUnscheduledData } from './agent.js';
 export type { LeaseBoundData, LeaseClientRef, LeaseDeclinedData, LeaseEventData, LeaseEventType, LeaseExpiredData, LeaseReleasedData, LeaseRenewedData } from './lease.js';
 export type { Lease6BoundData, Lease6DeclinedData, Lease6EventData, Lease6EventType, Lease6ExpiredData, Lease6Holder, Lease6Message, Lease6ReleasedData, Lease6RenewedData, Lease6Source } from './lease6.js';
-export { MAX_EVENT_TIME, MAX_POOL_ADDRESSES, checkEventData, checkStoredEvent, eventSchemas, eventVersions, isKnownEventType, pools6Problem, poolsProblem } from './validators.js';
+export { MAX_EVENT_TIME, MAX_POOL_ADDRESSES, pools6Problem, poolsProblem } from './field-schemas.js';
+export { checkEventData, checkStoredEvent, eventSchemas, eventVersions, isKnownEventType } from './validators.js';
 export type { EventDataByType, KnownEventType } from './validators.js';
 
 const LEASE_TYPES: ReadonlySet<string> = new Set(['LeaseBound', 'LeaseRenewed', 'LeaseReleased', 'LeaseDeclined', 'LeaseExpired']);

@@ -10,7 +10,8 @@ import { formatIpv4, type Ipv4 } from '../ipv4/address.js';
 import { formatIpv6 } from '../ipv6/address.js';
 import type { SchemaNode } from './schema.js';
 import { segmentClaimTokens } from './segment.js';
-import { MAX_EVENT_TIME, eventSchemas, type KnownEventType } from './validators.js';
+import { MAX_EVENT_TIME } from './field-schemas.js';
+import { eventSchemas, type KnownEventType } from './validators.js';
 
 /** Strings a fold might trip over as map keys or text. */
 const ODD_STRINGS = ['', 'constructor', 'toString', 'hasOwnProperty', '__proto_', 'valueOf', 'a.b', 'x y', 'ünï', '0'];
