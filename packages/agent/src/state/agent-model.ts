@@ -8,20 +8,15 @@ import type { StoredEvent } from '@leasehold/journal';
 import {
   LEASE_TABLE_DEFAULTS,
   Lease6Table,
-  LeaseConfigError,
-  LeaseTable,
-  LeaseTableSnapshotError,
   fromEnvelope,
   lease6FromEnvelope,
   lease6NetworkIdOf,
   leaseNetworkIdOf,
-  restoreTable,
-  tableSnapshot,
   type JournaledLease6Event,
   type JournaledLeaseEvent,
-  type PoolRange,
+  type LeaseTable,
 } from '@leasehold/lease-actor';
-import { formatIpv6, type EventEnvelope, type NetworkState, type PortState, type Subnet6State, type SubnetState } from '@leasehold/protocol';
+import type { EventEnvelope, NetworkState, PortState, Subnet6State, SubnetState } from '@leasehold/protocol';
 import {
   DHCP_DEVICE_OWNER,
   ResourceEventShapeError,
@@ -34,7 +29,6 @@ import {
   fromPortEnvelope,
   initialNetwork,
   networkIdOf,
-  networkMachine,
   newAgentRecord,
   portIdOf,
   type AgentRecord,
@@ -42,16 +36,9 @@ import {
   type NetworkSnapshot,
   type PortEvent,
 } from '@leasehold/resources';
-import { AgentModelSnapshotError } from '../errors.js';
-import {
-  AGENT_MODEL_SNAPSHOT_KIND,
-  AGENT_MODEL_SNAPSHOT_V,
-  checkModelSnapshot,
-  groupLeaseVersions,
-  modelFingerprint,
-  type AgentModelOptions,
-  type AgentModelSnapshot,
-} from './model-snapshot.js';
+import { rebuildParts, snapshotParts } from './model-parts.js';
+import { dhcpPools, fixAddress, newNetworkLeaseTable } from './network-lease-table.js';
+import type { AgentModelOptions, AgentModelSnapshot } from './model-snapshot.js';
 
 export type { AgentModelOptions } from './model-snapshot.js';
 /** An agent as the model keeps it: resources' fold of its heartbeats, admin changes and deletion. */
@@ -264,23 +251,21 @@ export class AgentModel {
    * folds on. About 0.17 s for 50,000 leases, and 0.08 s more to pack (bench/snapshot.ts).
    */
   snapshot(): AgentModelSnapshot {
-    return {
-      v: AGENT_MODEL_SNAPSHOT_V,
-      kind: AGENT_MODEL_SNAPSHOT_KIND,
-      options: modelFingerprint(this.options),
+    return snapshotParts({
+      options: this.options,
       position: this.position,
       badEvents: this.badEvents,
       refusedLeaseEvents: this.refusedLeaseEvents,
-      networks: [...this.networks].map(([id, s]) => [id, s.value as 'absent' | 'active', s.context]),
-      ports: [...this.ports.values()],
-      portsByNetwork: [...this.portsByNetwork].map(([networkId, ports]) => [networkId, [...ports.keys()]]),
-      portsByMac: [...this.portsByMac].map(([key, port]) => [key, port.id]),
-      bindings: [...this.bindings].map(([networkId, agents]) => [networkId, [...agents]]),
-      agents: [...this.agents.values()].map((r) => [r.agentId, r.heartbeatAt, r.heartbeat ?? null, r.adminStateUp, r.deleted]),
-      tables: [...this.tables.values()].map(tableSnapshot),
-      tables6: [...this.tables6.values()].map((t) => t.snapshot(formatIpv6)),
-      leaseVersions: groupLeaseVersions(this.leaseVersions),
-    };
+      networks: this.networks,
+      ports: this.ports,
+      portsByNetwork: this.portsByNetwork,
+      portsByMac: this.portsByMac,
+      bindings: this.bindings,
+      agents: this.agents,
+      tables: this.tables,
+      tables6: this.tables6,
+      leaseVersions: this.leaseVersions,
+    });
   }
 
   /**
@@ -296,40 +281,19 @@ export class AgentModel {
     if (this.position !== 0 || this.networks.size + this.ports.size + this.bindings.size + this.agents.size + this.tables.size + this.leaseVersions.size > 0) {
       throw new Error('AgentModel.restore needs a model that has folded nothing');
     }
-    const s = checkModelSnapshot(value, this.options);
-    const ports = new Map(s.ports.map((port) => [port.id, port]));
-    const portOf = (id: string): PortState => {
-      const port = ports.get(id);
-      if (!port) throw new AgentModelSnapshotError('not-a-snapshot', `an index names port ${id}, which is not in the snapshot`);
-      return port;
-    };
-    const portsByNetwork = s.portsByNetwork.map(([networkId, ids]) => [networkId, new Map(ids.map((id) => [id, portOf(id)]))] as const);
-    const portsByMac = s.portsByMac.map(([key, id]) => [key, portOf(id)] as const);
-    let tables: [string, LeaseTable][];
-    try {
-      tables = s.tables.map((t) => [t.networkId, restoreTable(t)]);
-    } catch (cause) {
-      if (cause instanceof LeaseTableSnapshotError) throw new AgentModelSnapshotError('not-a-snapshot', cause.message, { cause });
-      throw cause;
-    }
-    let tables6: Lease6Table[];
-    try {
-      tables6 = (s.tables6 ?? []).map((t) => Lease6Table.restore(t, this.options.declineQuarantineMs ?? LEASE_TABLE_DEFAULTS.declineQuarantineMs));
-    } catch (cause) {
-      throw new AgentModelSnapshotError('not-a-snapshot', `an IPv6 lease table: ${(cause as Error).message}`, { cause });
-    }
-    const networks = s.networks.map(([id, state, context]) => [id, networkMachine.resolveState({ value: state, context })] as const);
+    const rebuilt = rebuildParts(value, this.options);
+    const s = rebuilt.snapshot;
     // Everything checked and built: from here on nothing throws.
-    for (const [id, network] of networks) this.networks.set(id, network);
-    for (const [id, port] of ports) this.ports.set(id, port);
-    for (const [networkId, byId] of portsByNetwork) this.portsByNetwork.set(networkId, byId);
-    for (const [key, port] of portsByMac) this.portsByMac.set(key, port);
+    for (const [id, network] of rebuilt.networks) this.networks.set(id, network);
+    for (const [id, port] of rebuilt.ports) this.ports.set(id, port);
+    for (const [networkId, byId] of rebuilt.portsByNetwork) this.portsByNetwork.set(networkId, byId);
+    for (const [key, port] of rebuilt.portsByMac) this.portsByMac.set(key, port);
     for (const [networkId, agents] of s.bindings) this.bindings.set(networkId, new Set(agents));
     for (const [agentId, heartbeatAt, data, adminStateUp, deleted] of s.agents) {
       this.agents.set(agentId, { agentId, heartbeat: data ?? undefined, heartbeatAt, adminStateUp, deleted });
     }
-    for (const [networkId, table] of tables) this.tables.set(networkId, table);
-    for (const table of tables6) this.tables6.set(table.networkId, table);
+    for (const [networkId, table] of rebuilt.tables) this.tables.set(networkId, table);
+    for (const table of rebuilt.tables6) this.tables6.set(table.networkId, table);
     for (const [prefix, tokens, seqs] of s.leaseVersions) tokens.forEach((token, i) => this.leaseVersions.set(prefix + token, seqs[i]!));
     this.position = s.position;
     this.badEvents = s.badEvents;
@@ -380,22 +344,10 @@ export class AgentModel {
   table(networkId: string): LeaseTable | undefined {
     let table = this.tables.get(networkId);
     if (!table && this.network(networkId)) {
-      table = new LeaseTable({
-        networkId,
-        pools: this.pools(networkId),
-        ...(this.options.offerTtlMs !== undefined ? { offerTtlMs: this.options.offerTtlMs } : {}),
-        ...(this.options.declineQuarantineMs !== undefined ? { declineQuarantineMs: this.options.declineQuarantineMs } : {}),
-      });
-      for (const p of this.portsOf(networkId)) if (p.fixedIps[0]) fixAddress(table, p.macAddress, p.fixedIps[0].ipAddress);
+      table = newNetworkLeaseTable(networkId, this.subnets(networkId), this.portsOf(networkId), this.options);
       this.tables.set(networkId, table);
     }
     return table;
-  }
-
-  private pools(networkId: string): PoolRange[] {
-    return this.subnets(networkId)
-      .filter((s) => s.enableDhcp)
-      .flatMap((s) => s.dynamicPools.map((p) => ({ first: p.first, last: p.last, subnetId: s.id })));
   }
 
   private applyNetwork(networkId: string, event: NetworkEvent): void {
@@ -407,7 +359,7 @@ export class AgentModel {
       this.tables6.delete(networkId);
     } else {
       this.networks.set(networkId, after);
-      if (event.type.startsWith('Subnet')) this.tables.get(networkId)?.setPools(this.pools(networkId));
+      if (event.type.startsWith('Subnet')) this.tables.get(networkId)?.setPools(dhcpPools(this.subnets(networkId)));
     }
     this.emit({ kind: 'network', networkId });
   }
@@ -447,19 +399,5 @@ export class AgentModel {
 
   private emit(change: ModelChange): void {
     for (const listener of this.listeners) listener(change);
-  }
-}
-
-/**
- * Makes `ip` the fixed address of `mac` in the table, unless it is already
- * another port's: the API never gives one address to two ports, but a journal
- * written past it may, and the first port keeps it rather than the table (and
- * every lease of the network after it) failing.
- */
-function fixAddress(table: LeaseTable, mac: string, ip: number): void {
-  try {
-    table.setFixed(mac, ip);
-  } catch (error) {
-    if (!(error instanceof LeaseConfigError)) throw error;
   }
 }
