@@ -5,9 +5,10 @@
  * RFC 8415 section 12), until when, the client's host name, and what the
  * last bind said of its cause. An event the table would leave without effect
  * (a release or decline by another IA, an expiry of an older lease) is
- * shown as refused. The API keeps no IPv6 leases, so there is no read-model
- * start and no live view to check against: a compacted journal replays the
- * retained events from a free address (said to be partial).
+ * shown as refused. The live check compares the end with the API's IPv6
+ * lease row (`leases.show`); a compacted journal still replays the retained
+ * events from a free address (said to be partial), not from the API
+ * snapshot's row.
  */
 import type { StoredEvent } from '@leasehold/journal';
 import { lease6FromEnvelope, type JournaledLease6Event } from '@leasehold/lease-actor';
@@ -96,10 +97,19 @@ export function lease6Replayer(ip: string): Replayer {
   };
 }
 
-/** The replayed IPv6 lease in the shape a live view would have (none exists: the API keeps no IPv6 leases). Pure. */
+/**
+ * The replayed IPv6 lease in the shape of its live view (live.ts'
+ * `lease6ApiLive`): the holder and host name only while it is held, as
+ * the IPv4 lease's client id and host name. Pure.
+ */
 export function lease6Live(state: AggregateState, now: number): unknown {
   const c = state.context as Lease6Context;
   if (c.duid === null) return null;
   const held = state.value === 'bound';
-  return { duid: c.duid, iaid: c.iaid, mac: c.mac, hostname: c.hostname, state: held && c.expiresAt !== null && c.expiresAt <= now ? 'expired' : state.value, expires_at: held && c.expiresAt !== null ? isoTime(c.expiresAt) : null };
+  return {
+    mac: c.mac,
+    state: held && c.expiresAt !== null && c.expiresAt <= now ? 'expired' : state.value,
+    expires_at: held && c.expiresAt !== null ? isoTime(c.expiresAt) : null,
+    ...(held ? { duid: c.duid, iaid: c.iaid, hostname: c.hostname } : {}),
+  };
 }

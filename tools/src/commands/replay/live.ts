@@ -81,10 +81,32 @@ export async function fetchLive(client: ApiClient, ref: AggregateRef): Promise<L
         throw error;
       }
     }
-    case 'lease6':
-      // No API operation shows an IPv6 lease (the agents fold them): runReplay skips the live check before asking.
-      throw new Error('the API keeps no IPv6 leases');
+    case 'lease6': {
+      const asked = 'leases.show';
+      try {
+        const { lease } = await client.request<{ lease: ApiLease6 }>('leases.show', { network_id: id, ip_address: ref.ids[1]!, ip_version: 6 });
+        return { view: lease6ApiLive(lease), asked };
+      } catch (error) {
+        if (notFound(error)) return { view: null, asked };
+        throw error;
+      }
+    }
   }
+}
+
+interface ApiLease6 {
+  mac_address: string;
+  duid: string | null;
+  iaid: number | null;
+  hostname: string | null;
+  state: string;
+  expires_at: string | null;
+}
+
+/** An IPv6 lease as the API shows it, in lease6Live's shape (a MAC unknown is null there, '' here). Pure. */
+function lease6ApiLive(l: ApiLease6) {
+  const held = l.expires_at !== null;
+  return { mac: l.mac_address === '' ? null : l.mac_address, state: l.state, expires_at: l.expires_at, ...(held ? { duid: l.duid, iaid: l.iaid, hostname: l.hostname } : {}) };
 }
 
 interface ApiLease {

@@ -90,7 +90,7 @@ export function walkAggregate(ref: AggregateRef, history: HistoryStart, events: 
   const steps = events.map((e) => fresh.step(e));
   const whole = { initial, initialAt: undefined, initialSeq: 0, steps };
   if (history.firstRetained <= 1) return { origin: { kind: 'whole' }, ...whole };
-  if (ref.kind === 'lease6') return { origin: { kind: 'partial', problem: 'the API snapshot keeps no IPv6 leases: the retained events are stepped from a free address' }, ...whole };
+  if (ref.kind === 'lease6') return { origin: { kind: 'partial', problem: "an IPv6 lease's replay does not start from the API snapshot's row yet: the retained events are stepped from a free address" }, ...whole };
   if (!history.model || !history.snapshot) return { origin: { kind: 'partial', problem: history.problem ?? 'no snapshot' }, ...whole };
   const snapshot = history.snapshot;
   const base = replayer(ref, { ...settings, from: history.model });
@@ -127,12 +127,9 @@ export async function runReplay(source: EventSource, ref: AggregateRef, options:
   const { origin, initial, initialAt, initialSeq, steps } = walk;
   const found = events.length > 0 || bad.length > 0 || (origin.kind === 'snapshot' && !isDeepStrictEqual(initial, replayer(ref).state));
   const snapshot = checkSnapshot(await source.snapshot(ref.subject), initial, steps, initialSeq);
-  const live =
-    ref.kind === 'lease6'
-      ? { kind: 'skipped' as const, reason: 'the API keeps no IPv6 leases (the agents fold them)' }
-      : options.client
-        ? await checkLive(options.client, ref, walk, now)
-        : { kind: 'skipped' as const, reason: source.live ? 'not asked (--no-live)' : `no API behind ${source.name}` };
+  const live = options.client
+    ? await checkLive(options.client, ref, walk, now)
+    : { kind: 'skipped' as const, reason: source.live ? 'not asked (--no-live)' : `no API behind ${source.name}` };
   return { ref, source: source.name, history, origin, initial, initialAt, initialSeq, steps, bad, found, snapshot, live, ms: performance.now() - started };
 }
 

@@ -88,7 +88,7 @@ describe('leasehold why lease for a MAC with an IPv6 lease', () => {
 });
 
 describe('leasehold replay lease6/<network>/<ipv6>', () => {
-  test('steps the address through the agents\' fold, the expanded form naming the same subject; the live check is skipped (the API keeps no IPv6 leases)', async () => {
+  test('steps the address through the agents\' fold, the expanded form naming the same subject; the live check agrees with the API\'s IPv6 lease row', async () => {
     const run = await cli('replay', `lease6/${networkId}/2001:db8:6:0::1fd`, '--json');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -99,10 +99,11 @@ describe('leasehold replay lease6/<network>/<ipv6>', () => {
       [seqs.goneReleased, 'released'],
     ]);
     expect(JSON.stringify(steps[0]!.changes)).toMatch(/context\.source.*requested/);
-    expect(run.stdout).toContain('the API keeps no IPv6 leases');
-    const renewed = await cli('replay', `lease6/${networkId}/${HINTED}`);
+    expect(lines.find((l) => l.check === 'live')).toMatchObject({ check: 'live', kind: 'agree', asked: 'leases.show' });
+    const renewed = await cli('replay', `lease6/${networkId}/${HINTED}`, '--json');
     expect(renewed.code).toBe(0);
     expect(renewed.stdout).toMatch(/Lease6Renewed/);
+    expect(renewed.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.check === 'live')).toMatchObject({ kind: 'agree' });
     const bad = await cli('replay', `lease6/${networkId}/198.18.0.1`);
     expect({ code: bad.code, stderr: bad.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(/198\.18\.0\.1 is not an IPv6 address/) });
   });
