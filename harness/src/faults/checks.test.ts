@@ -12,7 +12,7 @@ import {
   unjournaledAcks,
   type LeaseFact,
 } from './checks.js';
-import type { AckRecord, NakRecord, RequestRecord } from './loadgen.js';
+import type { AckRecord, NakRecord, RequestRecord } from './loadgen-records.js';
 
 const ack = (mac: string, ip: string, at: number): AckRecord => ({ client: 0, request: 0, mac, ip, xid: 1, at, server: 's', kind: 'bind', latencyMs: 0, waitMs: 0 });
 const fact = (seq: number, type: string, ip: string, mac: string | undefined, at: number, expiresAt?: number): LeaseFact => ({ seq, type, ip, mac, at, ...(expiresAt !== undefined ? { expiresAt } : {}) });

@@ -5,7 +5,7 @@
  * client holds at the end, and around a fault how long no client got an
  * ACK and how long a client waited. All pure.
  */
-import type { AckRecord, NakRecord, RequestRecord } from './loadgen.js';
+import type { AckRecord, NakRecord, RequestRecord } from './loadgen-records.js';
 
 /** One lease event as read back from the journal (addresses dotted). */
 export interface LeaseFact {

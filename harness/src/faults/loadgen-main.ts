@@ -11,7 +11,8 @@
  */
 import { createSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
-import { LoadGenerator, type LoadConfig } from './loadgen.js';
+import { LoadGenerator } from './loadgen.js';
+import type { LoadConfig } from './loadgen-records.js';
 
 export interface LoadProcessConfig extends LoadConfig {
   /** The process exits after this long, whatever happens. */

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { AckRecord, LoadStats, NakRecord, RequestRecord } from './loadgen.js';
+import type { AckRecord, LoadStats, NakRecord, RequestRecord } from './loadgen-records.js';
 import type { LoadProcessConfig } from './loadgen-main.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -12,7 +12,8 @@ import {
   type DhcpMessage,
 } from '@leasehold/protocol';
 import { describe, expect } from 'vitest';
-import { LoadGenerator, clientMac, type LoadConfig } from './loadgen.js';
+import { LoadGenerator, clientMac } from './loadgen.js';
+import type { LoadConfig } from './loadgen-records.js';
 
 const SERVERS = ['198.19.1.1', '198.19.2.1'];
 
