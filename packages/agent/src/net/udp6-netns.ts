@@ -32,14 +32,15 @@ const MAX_ROUNDS = 64;
 
 /**
  * Opens a socket on [`group`]:`port` on `ifname` inside namespace `netns`
- * (an `ip netns` name) and calls `onDatagram` for each datagram it hears.
+ * (an `ip netns` name; undefined: the agent's own, for the batched reads
+ * alone) and calls `onDatagram` for each datagram it hears.
  * Throws when the addon is not built (or predates IPv6 sockets), or when
  * the namespace, the interface or the socket cannot be had.
  */
-export function openUdp6InNamespace(netns: string, ifname: string, port: number, group: string, onDatagram: (data: Uint8Array, from: Udp6Source) => void): NamespacedUdp6Socket {
+export function openUdp6InNamespace(netns: string | undefined, ifname: string, port: number, group: string, onDatagram: (data: Uint8Array, from: Udp6Source) => void): NamespacedUdp6Socket {
   const addon = nativeNet();
   if (!addon?.openBatched6 || !addon.sendTo6 || !addon.recvBatch || !addon.closeBatched || !addon.SLOTS || !addon.SLOT_SIZE || !addon.NAME6_SIZE) {
-    throw new Error(`cannot listen in namespace ${netns}: the native addon (packages/agent/native) is not built or predates IPv6 sockets; run \`node packages/agent/native/build.mjs\``);
+    throw new Error(`cannot listen in ${netns === undefined ? "the agent's namespace" : `namespace ${netns}`}: the native addon (packages/agent/native) is not built or predates IPv6 sockets; run \`node packages/agent/native/build.mjs\``);
   }
   const { SLOTS: slots, SLOT_SIZE: slotSize, NAME6_SIZE: nameSize } = addon;
   const input = new ArrayBuffer(slots * slotSize);
@@ -63,13 +64,13 @@ export function openUdp6InNamespace(netns: string, ifname: string, port: number,
       count = addon.recvBatch!(socket);
     }
   };
-  socket = addon.openBatched6(port, ipv6ToBytes(parseIpv6(group)), input, inputMeta, inputNames, onReadable, `/run/netns/${netns}`, ifname);
+  socket = addon.openBatched6(port, ipv6ToBytes(parseIpv6(group)), input, inputMeta, inputNames, onReadable, netns === undefined ? '/proc/self/ns/net' : `/run/netns/${netns}`, ifname);
   return {
     send(data, toPort, address) {
       if (closed) throw new Error('socket closed');
       // A scope names an interface of the agent's namespace, meaningless here: the socket's own device is the link.
       const bare = address.includes('%') ? address.slice(0, address.indexOf('%')) : address;
-      if (!addon.sendTo6!(socket, data, ipv6ToBytes(parseIpv6(bare)), toPort)) throw new Error(`sending ${data.length} bytes to [${bare}]:${toPort} in ${netns} failed`);
+      if (!addon.sendTo6!(socket, data, ipv6ToBytes(parseIpv6(bare)), toPort)) throw new Error(`sending ${data.length} bytes to [${bare}]:${toPort}${netns === undefined ? '' : ` in ${netns}`} failed`);
     },
     close() {
       if (closed) return;
