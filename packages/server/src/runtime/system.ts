@@ -4,30 +4,27 @@
  * `leasehold api|scheduler|agent` run one each (the distributed layout: one
  * agent per host, any number of APIs and schedulers). Each part runs on the
  * connection the runtime gives it (its own role's on the embedded server),
- * with a journal of its own on it.
+ * with a journal of its own on it. This file only wires: the HTTP front door
+ * (http-front.ts), the replay reports (replay-watch.ts), opening a journal
+ * (open-journal.ts), the history log lines (history-lines.ts) and the
+ * transaction log sinks (transaction-sinks.ts) are their own modules.
  */
 import { dirname, join } from 'node:path';
 import { startAgent, type AgentConfig, type RunningAgent } from '@leasehold/agent';
-import { startApiService, startHttpApi, type ApiService, type HttpApi, type Quotas } from '@leasehold/api';
-import { consoleMount, type ConsoleOptions } from '@leasehold/console';
-import {
-  DEFAULT_STALL_LIMIT_MS,
-  Journal,
-  ProjectionSnapshots,
-  startCompactor,
-  startConsumerGuard,
-  type CatchUpOptions,
-  type CatchUpProgress,
-  type RunningCompactor,
-  type SnapshotNotice,
-} from '@leasehold/journal';
+import { startApiService, type ApiService, type HttpApi, type Quotas } from '@leasehold/api';
+import { DEFAULT_STALL_LIMIT_MS, ProjectionSnapshots, startCompactor, startConsumerGuard, type Journal, type RunningCompactor, type SnapshotNotice } from '@leasehold/journal';
 import { bindingTable, schedulerConfig, startScheduler, unreachableNetworks, type RunningScheduler, type SchedulerConfig } from '@leasehold/scheduler';
 import { createLogger, partLog, type Logger } from '../observability/logger.js';
-import { TransactionLogger, type TransactionLine } from '../observability/transaction-log.js';
+import type { TransactionLogger } from '../observability/transaction-log.js';
 import { startObservability, type ListenAddress, type ObservabilityServer } from '../observability/server.js';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { startAccessKeeper, untilIdle, type AccessKeeper } from './access-keeper.js';
+import { days, mb, snapshotLine } from './history-lines.js';
+import { startHttp } from './http-front.js';
 import type { NatsRuntime } from './nats.js';
+import { openJournal } from './open-journal.js';
+import { replayWatch } from './replay-watch.js';
+import { transactionSinks } from './transaction-sinks.js';
 
 export interface SystemOptions {
   /**
@@ -308,140 +305,4 @@ export async function startSystem(nats: NatsRuntime, options: SystemOptions): Pr
     for (const part of started.reverse()) await part.stop().catch(() => {});
     throw error;
   }
-}
-
-/** Neutron's HTTP API on the API's handlers, with the web console under /console/; an address taken only warns unless it was asked for. */
-async function startHttp(
-  api: ApiService,
-  journal: Journal,
-  options: HttpOptions,
-  logger: Logger,
-  textLog: ((line: string) => void) | undefined,
-  sources: Required<Pick<ConsoleOptions, 'counters' | 'unreachableNetworks' | 'agentDownTimeMs'>> & Pick<ConsoleOptions, 'ratesFile'>,
-): Promise<HttpApi | undefined> {
-  const log = logger.child({ component: 'http' });
-  const onConsoleError = (error: unknown) => (textLog ? textLog(`console: ${String(error)}`) : log.error({ err: error }, 'console failure'));
-  try {
-    return await startHttpApi(api, {
-      mounts: [consoleMount({ journal, readModelPosition: () => api.model.at(), ...sources, onError: onConsoleError })],
-      host: options.listen.host,
-      port: options.listen.port,
-      ...(options.token ? { token: options.token } : {}),
-      onInternalError: (error, url) => (textLog ? textLog(`http: internal error on ${url}: ${String(error)}`) : log.error({ url, err: error }, 'internal error')),
-    });
-  } catch (error) {
-    const where = `${options.listen.host}:${options.listen.port}`;
-    if (options.required || !/EADDRINUSE/.test(String((error as Error).message))) throw new Error(`cannot serve the Neutron HTTP API on ${where}: ${(error as Error).message}`, { cause: error });
-    log.warn({ listen: where, err: (error as Error).message }, 'Neutron HTTP API not started (set api.http_listen or --http to another port)');
-    return undefined;
-  }
-}
-
-/**
- * The parts' start-up replays: each projection's latest progress (for
- * /readyz while the parts start) and a log line every few seconds, a warning
- * when a projection makes no progress, saying what it waits for.
- */
-function replayWatch(
-  stallLimitMs: number,
-  log: (level: 'info' | 'warn', line: string, progress: CatchUpProgress) => void,
-): { options: CatchUpOptions; progress: () => CatchUpProgress[] } {
-  const latest = new Map<string, CatchUpProgress>();
-  // A short limit (tests, impatient operators) still gets a few reports before it gives up.
-  const reportEveryMs = stallLimitMs > 0 ? Math.min(5_000, Math.max(500, stallLimitMs / 4)) : 5_000;
-  const limit = stallLimitMs > 0 ? `gives up after ${stallLimitMs / 1000} s without progress` : 'waits for ever';
-  return {
-    progress: () => [...latest.values()],
-    options: {
-      stallLimitMs,
-      reportEveryMs,
-      onProgress(p) {
-        const reported = latest.delete(p.name);
-        if (p.caughtUp) {
-          // Only a replay long enough to have reported says when it is done.
-          if (reported) log('info', `projection ${p.name} caught up at event ${p.position} (${p.events} events replayed)`, p);
-          return;
-        }
-        latest.set(p.name, p);
-        if (p.stalledMs >= reportEveryMs) {
-          log('warn', `projection ${p.name} is waiting for the event after ${p.position} on ${p.filter} (replaying up to ${p.target}): none for ${(p.stalledMs / 1000).toFixed(0)} s; ${limit}`, p);
-        } else {
-          log('info', `projection ${p.name} replaying ${p.filter}: event ${p.position} of ${p.target} (${p.events} events so far)`, p);
-        }
-      },
-    },
-  };
-}
-
-const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
-const days = (ms: number) => (ms % 86_400_000 === 0 ? `${ms / 86_400_000} d` : `${(ms / 3_600_000).toFixed(1)} h`);
-
-/** A snapshot notice as the operator reads it (undefined: not worth a line). */
-export function snapshotLine(notice: SnapshotNotice): string | undefined {
-  const at = (i: { seq: number; at: number; bytes: number }) => `event ${i.seq}, ${new Date(i.at).toISOString()}, ${mb(i.bytes)} MB`;
-  switch (notice.kind) {
-    case 'loading':
-      return `loading snapshot ${notice.info.name} (${at(notice.info)})`;
-    case 'restored':
-      return `restored snapshot ${notice.info.name} in ${notice.ms.toFixed(0)} ms; replaying the events after ${notice.info.seq}`;
-    case 'refused': {
-      const r = notice.refusal;
-      if (r.reason === 'unreadable') return `snapshot unreadable (${(r.error as Error)?.message ?? String(r.error)}); replaying the journal instead`;
-      return `snapshot ${r.info.name} not used: another ${r.reason === 'version' ? `schema version (${r.info.v})` : `configuration (${r.info.fingerprint})`}; replaying the journal instead`;
-    }
-    case 'restore-failed':
-      return `snapshot ${notice.info.name} could not be restored (${(notice.error as Error)?.message ?? String(notice.error)}); replaying the journal instead`;
-    case 'history-gap':
-      return notice.after === 0
-        ? `history before event ${notice.firstRetained} was compacted and no snapshot that holds it can be read yet; trying again (the start fails after a minute rather than serve part of history)`
-        : `snapshot at event ${notice.after} is older than the retained history (from ${notice.firstRetained}); trying another`;
-    case 'save-failed':
-      return `snapshot not stored: ${(notice.error as Error)?.message ?? String(notice.error)} (retried later)`;
-    case 'none':
-    case 'saved':
-      return undefined;
-  }
-}
-
-/**
- * Opens the journal, waiting while JetStream cannot answer yet (a cluster
- * electing its leaders after a restart answers with timeouts for a few
- * seconds): a process that starts with its servers must not exit for that.
- */
-async function openJournal(nc: NatsConnection, log: (line: string) => void, timeoutMs = 60_000): Promise<Journal> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await Journal.open(nc, {
-        onLegacySnapshots: ({ copied, skipped }) =>
-          log(
-            `journal: copied ${copied.length} projection snapshot(s) from the older object store into the KV bucket` +
-              skipped.map((s) => `; left out ${s.name}: ${s.why}`).join(''),
-          ),
-      });
-    } catch (error) {
-      const transient = error instanceof Error && /timeout|no responders|503|leader|temporarily unavailable/i.test(`${error.name} ${error.message}`);
-      if (!transient || Date.now() > deadline) throw error;
-      if (attempt === 1) log(`journal: JetStream is not answering yet (${(error as Error).message}); waiting up to ${timeoutMs / 1000} s`);
-      await new Promise((r) => setTimeout(r, Math.min(2000, 100 * attempt)));
-    }
-  }
-}
-
-/**
- * The agent's log-dhcp and log-queries lines: through a rate-limited logger
- * each (reporting what it dropped when the system stops), or as plain text to
- * an embedder's callback.
- */
-function transactionSinks(
-  logger: Logger,
-  textLog: ((line: string) => void) | undefined,
-  perSecond: number,
-  started: { stop(): Promise<void> }[],
-): { sinks: { dhcp: TransactionLine; dns: TransactionLine }; loggers: TransactionLogger[] } {
-  if (textLog) return { sinks: { dhcp: (message) => textLog(`dhcp: ${message}`), dns: (message) => textLog(`dns: ${message}`) }, loggers: [] };
-  const dhcp = new TransactionLogger(logger, 'dhcp', perSecond);
-  const dns = new TransactionLogger(logger, 'dns', perSecond);
-  started.push({ stop: async () => (dhcp.close(), dns.close()) });
-  return { sinks: { dhcp: dhcp.write, dns: dns.write }, loggers: [dhcp, dns] };
 }
