@@ -108,7 +108,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps): Promise<
   await projection.caughtUp;
 
   const sockets = new DhcpSockets({ server, port: config.dhcpPort, log, queue: config.dhcpQueue });
-  const sockets6 = new Dhcp6Sockets({ server: dhcp6, port: config.dhcp6Port, log });
+  const sockets6 = new Dhcp6Sockets({ server: dhcp6, port: config.dhcp6Port, log, queue: config.dhcpQueue });
   const dns = agentDns(config.dns, log, logs(config.logQueries) && deps.transactions ? { networks: config.logQueries as true | readonly string[], sink: deps.transactions.dns, nameOf: (id) => model.network(id)?.name } : undefined);
   const records = new LocalDnsRecords({ model, hostnames, served, dns, defaultDomain: config.dns.domain, log });
   const ports = dhcpPorts({ agentId: config.agentId, model, api: new ApiClient(nc, { timeoutMs: 5000 }), log });

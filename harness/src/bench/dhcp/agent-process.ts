@@ -176,7 +176,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     const v6 = agent.dhcp6.stats;
     const outcomes: Record<string, number> = { ...(config.v6 ? v6.counts : agent.server.stats.counts) };
     const received = config.v6 ? v6.received : agent.server.stats.received;
-    const { dropped } = config.v6 ? { dropped: { 'max-in-flight': v6.dropped } } : (agent.server.stats as { dropped?: Record<string, number> });
+    const { dropped } = config.v6 ? v6 : agent.server.stats;
     const consumer = await journal.js.consumers.get(journal.layout.stream, { filter_subjects: `lh.evt.${config.v6 ? 'lease6' : 'lease'}.${network.id}.>` });
     const leaseEvents = (await consumer.info(true)).num_pending;
     const stats: AgentProcessStats = { outcomes, received, leaseEvents, ...(dropped ? { dropped: { ...dropped } } : {}) };

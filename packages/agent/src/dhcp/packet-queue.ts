@@ -1,6 +1,7 @@
 /**
- * The DHCP server's packet queue: where datagrams wait between the socket
- * and `DhcpServer.handle`, so that under overload the agent sheds the work
+ * The DHCP servers' packet queue: where datagrams wait between the socket
+ * and `DhcpServer.handle` (and `Dhcp6Server.handle`, its packets ranked by
+ * dhcp6/queue-priority.ts; net/packet-pump.ts), so that under overload the agent sheds the work
  * nobody waits for any more instead of working through it (Kea's congestion
  * handling, `dhcp-queue-control`, ARM chapter "Congestion Handling": a ring
  * buffer that discards the oldest packets once full).

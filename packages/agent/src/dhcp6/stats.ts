@@ -2,8 +2,10 @@
  * Counters of the DHCPv6 server: every datagram handed to it (`received`)
  * ends in exactly one outcome (a reply sent, or a named reason it was not),
  * and every datagram the sockets read and shed before handing it over is
- * counted in `dropped`, so a drop is never silent (as the DHCPv4 server's).
+ * counted in `dropped` by its reason (the DHCPv4 packet queue's reasons), so a
+ * drop is never silent (as the DHCPv4 server's).
  */
+import { dhcpDropReasons, type DhcpDropReason } from '../dhcp/packet-queue.js';
 import type { Dhcp6DropReason } from './validate.js';
 
 const dropReasons = [
@@ -43,8 +45,8 @@ export type Dhcp6Outcome = (typeof dhcp6Outcomes)[number];
 
 export class Dhcp6Stats {
   readonly counts = Object.fromEntries(dhcp6Outcomes.map((o) => [o, 0])) as Record<Dhcp6Outcome, number>;
-  /** Datagrams read but never handed to the server: more than `maxInFlight` were with it already. */
-  dropped = 0;
+  /** Datagrams read but never handed to the server, by reason: too old when their turn came, or pushed out of a full queue (net/dhcp6-sockets.ts). */
+  readonly dropped = Object.fromEntries(dhcpDropReasons.map((r) => [r, 0])) as Record<DhcpDropReason, number>;
   received = 0;
 
   count(outcome: Dhcp6Outcome): void {

@@ -10,9 +10,8 @@
  * Under overload (issue 19) this is where load is shed: the sockets are read
  * whole at every wakeup, the queue keeps the newest `capacity` and drops
  * what aged past `maxAgeMs` waiting, REQUESTs go first, and at most
- * `maxInFlight` packets are with the server at once. The pump hands over at
- * most `PUMP_BATCH` packets per turn of the event loop, then yields, so
- * the sockets are read (and the queue trimmed) between batches.
+ * `maxInFlight` packets are with the server at once (packet-pump.ts, shared
+ * with the DHCPv6 sockets).
  *
  * Each interface's first address is cached in its `Arrival` (the server
  * identifier for relayed clients) and refreshed by `refreshAddresses` at
@@ -21,10 +20,10 @@
  * so a packet queued or in flight keeps the one it came with.
  */
 import { networkInterfaces } from 'node:os';
-import { performance } from 'node:perf_hooks';
-import { PacketQueue, completesExchange, defaultDhcpQueue, type DhcpQueueConfig } from '../dhcp/packet-queue.js';
+import { completesExchange, defaultDhcpQueue, type DhcpQueueConfig } from '../dhcp/packet-queue.js';
 import type { Arrival, DhcpServer } from '../dhcp/server.js';
 import { interfaceAddresses } from './interfaces.js';
+import { PacketPump } from './packet-pump.js';
 import { openUdpSocket, type BoundSocket } from './udp-socket.js';
 
 export interface DhcpSocketsOptions {
@@ -52,30 +51,19 @@ interface Queued {
   readonly arrival: Arrival;
 }
 
-/** Packets handed to the server per turn of the event loop before the sockets are read again. */
-const PUMP_BATCH = 64;
-
 export class DhcpSockets {
   private readonly server: Pick<DhcpServer, 'handle' | 'stats'>;
   private readonly port: number;
   private readonly log: (line: string) => void;
   private readonly listening = new Map<string, Listening>();
-  private readonly queue: PacketQueue<Queued>;
-  private readonly maxInFlight: number;
-  private readonly clock: () => number;
-  private readonly schedule: (run: () => void) => void;
-  private inFlight = 0;
-  private pumpScheduled = false;
+  private readonly pump: PacketPump<Queued>;
 
   constructor(options: DhcpSocketsOptions) {
     this.server = options.server;
     this.port = options.port;
     this.log = options.log;
-    const limits = options.queue ?? defaultDhcpQueue;
-    this.queue = new PacketQueue<Queued>(limits, options.server.stats.dropped);
-    this.maxInFlight = Math.max(1, limits.maxInFlight);
-    this.clock = options.clock ?? performance.now.bind(performance);
-    this.schedule = options.schedule ?? setImmediate;
+    const { clock, schedule } = options;
+    this.pump = new PacketPump<Queued>({ limits: options.queue ?? defaultDhcpQueue, dropped: options.server.stats.dropped, answer: this.answer, ...(clock ? { clock } : {}), ...(schedule ? { schedule } : {}) });
   }
 
   /** The interfaces listened on now. */
@@ -85,7 +73,7 @@ export class DhcpSockets {
 
   /** Datagrams read and waiting for the server now. */
   get waiting(): number {
-    return this.queue.size;
+    return this.pump.waiting;
   }
 
   /**
@@ -102,7 +90,7 @@ export class DhcpSockets {
       (datagrams, receivedAt) => {
         if (entry) this.receive(entry, datagrams, receivedAt);
       },
-      this.clock,
+      this.pump.clock,
       netns,
     );
     entry = { socket, arrival: { ifname, ifaddr: undefined } };
@@ -139,37 +127,14 @@ export class DhcpSockets {
 
   /** Called from the socket's read (inside the addon's callback): queue only, never throw, never handle here. */
   private receive({ socket, arrival }: Listening, datagrams: readonly Uint8Array[], receivedAt: number): void {
-    for (const data of datagrams) this.queue.push({ data, socket, arrival }, receivedAt, completesExchange(data));
-    this.schedulePump();
+    for (const data of datagrams) this.pump.push({ data, socket, arrival }, receivedAt, completesExchange(data));
   }
-
-  private schedulePump(): void {
-    if (this.pumpScheduled || this.queue.size === 0 || this.inFlight >= this.maxInFlight) return;
-    this.pumpScheduled = true;
-    this.schedule(this.pump);
-  }
-
-  /** One turn: up to PUMP_BATCH packets to the server, then the event loop reads the sockets again. */
-  private readonly pump = (): void => {
-    this.pumpScheduled = false;
-    const now = this.clock();
-    for (let n = 0; n < PUMP_BATCH && this.inFlight < this.maxInFlight; n++) {
-      const next = this.queue.take(now);
-      if (!next) break;
-      this.answer(next);
-    }
-    this.schedulePump();
-  };
 
   /** The hot path's two ends: the datagram to the server, its reply out of the socket that heard it. */
-  private answer({ data, socket, arrival }: Queued): void {
-    this.inFlight++;
-    void this.server.handle(data, arrival).then((reply) => {
-      this.inFlight--;
-      if (reply) socket.send(reply.bytes, reply.port, reply.address).catch(this.sendFailed);
-      this.schedulePump();
-    });
-  }
+  private readonly answer = async ({ data, socket, arrival }: Queued): Promise<void> => {
+    const reply = await this.server.handle(data, arrival);
+    if (reply) socket.send(reply.bytes, reply.port, reply.address).catch(this.sendFailed);
+  };
 
   private readonly sendFailed = (): void => this.server.stats.count('send-error');
 }

@@ -14,16 +14,33 @@
  * and membership, but a tenant's link-local senders never meet the agent's
  * namespace, whose interface indexes dgram would name them by.
  *
- * At most `maxInFlight` datagrams are with the server at once; the rest are
- * dropped and counted (`stats.dropped`), never queued without bound.
+ * Under overload this sheds load as the DHCPv4 sockets do (issue 19): each
+ * datagram is stamped when read and waits in the DHCPv4 server's packet
+ * queue (packet-pump.ts), bounded by count and by age, the oldest dropped
+ * and counted per reason (`stats.dropped`), REQUEST, RENEW, REBIND, RELEASE
+ * and DECLINE taken before SOLICIT and INFORMATION-REQUEST
+ * (dhcp6/queue-priority.ts), at most `maxInFlight` with the server at once.
+ * As the DHCPv4 sockets, they are the addon's (udp6-netns.ts, in the
+ * agent's own namespace too): a 4 MiB receive buffer (SO_RCVBUFFORCE; the
+ * kernel's default, about 208 KiB, overflowed at 1,000 exchanges a second
+ * on a busy host) read whole at every wakeup (recvmmsg), so datagrams wait
+ * in the queue, where their age is known and bounded, not unseen in the
+ * kernel's buffer. Without the addon a flat socket is dgram's, asking for
+ * the same buffer through SO_RCVBUF (capped by `net.core.rmem_max`).
  */
 import { createSocket } from 'node:dgram';
+import { defaultDhcpQueue, type DhcpQueueConfig } from '../dhcp/packet-queue.js';
+import { dhcp6CompletesExchange } from '../dhcp6/queue-priority.js';
 import type { Dhcp6Arrival, Dhcp6Reply } from '../dhcp6/server.js';
 import type { Dhcp6Stats } from '../dhcp6/stats.js';
+import { PacketPump } from './packet-pump.js';
+import { nativeNet } from './udp-socket.js';
 import { openUdp6InNamespace } from './udp6-netns.js';
 
 const ALL_DHCP_AGENTS = 'ff02::1:2';
 const ALL_DHCP_SERVERS = 'ff05::1:3';
+/** Each socket's receive buffer, as the DHCPv4 sockets' (udp-socket.ts, native/lh_net.c). */
+const RECEIVE_BUFFER = 4 << 20;
 
 /** One socket: the interface, the group it hears, whether that is relays', and the namespace of a VXLAN network's. */
 interface Listen {
@@ -45,15 +62,35 @@ export interface Dhcp6SocketsOptions {
   /** The UDP port to listen on (547). */
   readonly port: number;
   readonly log: (line: string) => void;
-  /** Datagrams with the server at once before more are dropped; 256 by default. */
-  readonly maxInFlight?: number;
+  /** The packet queue's bounds (the DHCPv4 server's setting, `agent.dhcp_queue`); `defaultDhcpQueue` when unset. */
+  readonly queue?: DhcpQueueConfig;
+  /** A monotonic millisecond clock for receive stamps and ages; performance.now by default. */
+  readonly clock?: () => number;
+  /** Runs the next pump turn after the current I/O; setImmediate by default (tests hold turns back with their own). */
+  readonly schedule?: (run: () => void) => void;
+}
+
+/** A datagram waiting for the server, with the socket (and its key) its reply leaves through. */
+interface Queued {
+  readonly data: Uint8Array;
+  readonly socket: Listening;
+  readonly key: string;
+  readonly arrival: Dhcp6Arrival;
 }
 
 export class Dhcp6Sockets {
   private readonly listening = new Map<string, Listening>();
-  private inFlight = 0;
+  private readonly pump: PacketPump<Queued>;
 
-  constructor(private readonly options: Dhcp6SocketsOptions) {}
+  constructor(private readonly options: Dhcp6SocketsOptions) {
+    const { clock, schedule } = options;
+    this.pump = new PacketPump<Queued>({ limits: options.queue ?? defaultDhcpQueue, dropped: options.server.stats.dropped, answer: this.answer, ...(clock ? { clock } : {}), ...(schedule ? { schedule } : {}) });
+  }
+
+  /** Datagrams read and waiting for the server now. */
+  get waiting(): number {
+    return this.pump.waiting;
+  }
 
   /** The interfaces listened on now (`ifname@netns` for one in a namespace). */
   interfaces(): string[] {
@@ -103,7 +140,8 @@ export class Dhcp6Sockets {
 
   private async open(key: string, listen: Listen): Promise<void> {
     const { ifname, group, relay, netns } = listen;
-    if (netns !== undefined) {
+    // The addon reads a whole burst per wakeup, so the queue sees (and ages) every waiting datagram; dgram reads 32 at a time and leaves the rest unseen in the kernel.
+    if (netns !== undefined || nativeNet()?.openBatched6) {
       const { server } = this.options;
       let listening: Listening | undefined = undefined;
       const socket = openUdp6InNamespace(netns, ifname, this.options.port, group, (data, from) => {
@@ -120,10 +158,10 @@ export class Dhcp6Sockets {
         close: async () => socket.close(),
       };
       this.listening.set(key, listening);
-      this.options.log(`dhcp6: listening on ${ifname} in ${netns} [${group}]:${this.options.port}`);
+      this.options.log(`dhcp6: listening on ${ifname}${netns !== undefined ? ` in ${netns}` : ''} [${group}]:${this.options.port}${relay ? ' for relays' : ''}`);
       return;
     }
-    const socket = createSocket({ type: 'udp6', reuseAddr: true });
+    const socket = createSocket({ type: 'udp6', reuseAddr: true, recvBufferSize: RECEIVE_BUFFER });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind({ port: this.options.port, address: `${group}%${ifname}` }, () => {
@@ -151,22 +189,20 @@ export class Dhcp6Sockets {
     };
     socket.on('message', (data, rinfo) => this.receive(listening, key, { ifname, address: rinfo.address, port: rinfo.port, unicast: false, relay }, data));
     this.listening.set(key, listening);
-    this.options.log(`dhcp6: listening on ${ifname} [${group}]:${this.options.port}${relay ? ' for relays' : ''}`);
+    this.options.log(`dhcp6: listening on ${ifname} [${group}]:${this.options.port}${relay ? ' for relays' : ''} (one datagram per read: the native addon is not built)`);
   }
 
+  /** Called as each datagram is read: stamped and queued, never handled here. */
   private receive(socket: Listening, key: string, heard: Dhcp6Arrival, data: Uint8Array): void {
-    const { server } = this.options;
-    if (this.inFlight >= (this.options.maxInFlight ?? 256)) {
-      server.stats.dropped++;
-      return;
-    }
-    this.inFlight++;
     // A link-local source comes with its scope from Node; without one, the reply could not find its link.
     const { address: source, ifname } = heard;
     const address = source.startsWith('fe80') && !source.includes('%') ? `${source}%${ifname}` : source;
-    void server.handle(data, { ...heard, address }).then((reply) => {
-      this.inFlight--;
-      if (reply && this.listening.get(key) === socket) socket.send(reply);
-    });
+    this.pump.push({ data, socket, key, arrival: { ...heard, address } }, this.pump.clock(), dhcp6CompletesExchange(data));
   }
+
+  /** The datagram to the server; its reply out of the socket that heard it, unless that socket closed meanwhile. */
+  private readonly answer = async ({ data, socket, key, arrival }: Queued): Promise<void> => {
+    const reply = await this.options.server.handle(data, arrival);
+    if (reply && this.listening.get(key) === socket) socket.send(reply);
+  };
 }

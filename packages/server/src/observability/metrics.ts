@@ -166,7 +166,7 @@ export function createMetrics(sources: MetricSources): { registry: Registry; las
     const a = agent();
     return a ? dhcpDropReasons.map((reason) => [{ reason }, a.server.stats.dropped[reason]]) : [];
   });
-  // DHCPv6 (agent/src/dhcp6/stats.ts): every datagram ends in one outcome; the sockets shed what is past their in-flight bound.
+  // DHCPv6 (agent/src/dhcp6/stats.ts): every datagram ends in one outcome; the sockets shed through the DHCPv4 packet queue.
   mirroredCounter(registry, 'leasehold_dhcp6_packets_received_total', 'DHCPv6 datagrams received by the agent', [], () => {
     const a = agent();
     return a?.dhcp6 ? [[{}, a.dhcp6.stats.received]] : [];
@@ -175,9 +175,9 @@ export function createMetrics(sources: MetricSources): { registry: Registry; las
     const a = agent();
     return a?.dhcp6 ? Object.entries(a.dhcp6.stats.counts).map(([outcome, n]) => [{ outcome }, n]) : [];
   });
-  mirroredCounter(registry, 'leasehold_dhcp6_dropped_total', 'DHCPv6 datagrams shed unanswered: more were with the server than the sockets allow in flight', [], () => {
+  mirroredCounter(registry, 'leasehold_dhcp6_dropped_total', 'DHCPv6 datagrams shed unanswered under overload, as DHCPv4 ones: stale (waited longer than agent.dhcp_queue.max_age), queue_full (pushed out by newer ones)', ['reason'], () => {
     const a = agent();
-    return a?.dhcp6 ? [[{}, a.dhcp6.stats.dropped]] : [];
+    return a?.dhcp6 ? dhcpDropReasons.map((reason) => [{ reason }, a.dhcp6.stats.dropped[reason]]) : [];
   });
   // Router advertisements (agent/src/ra/stats.ts), where agent.ipv6_ra turns them on. (An agent without an ra part, as some tests build, reports none.)
   mirroredCounter(registry, 'leasehold_ra_sent_total', 'Router advertisements sent by kind (unsolicited, solicited: answering a Router Solicitation, final: router lifetime 0 when a link stops)', ['kind'], () => {

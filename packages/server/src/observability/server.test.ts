@@ -66,7 +66,7 @@ describe('the metrics endpoint of a running system', () => {
     await send(new Uint8Array([1, 2, 3]));
     // A DHCPv6 datagram too short for its header, and one more shed by its sockets.
     await system.agent!.dhcp6.handle(new Uint8Array([1, 2]), { ifname: 'fakem', address: 'fe80::1%lo', port: 546, unicast: false });
-    system.agent!.dhcp6.stats.dropped += 1;
+    system.agent!.dhcp6.stats.dropped.stale += 1;
     // As an interface's router advertisements count what they send and hear (none are on here: ipv6_ra is off).
     system.agent!.ra.stats.sent.unsolicited += 2;
     system.agent!.ra.stats.solicitations.invalid += 1;
@@ -88,7 +88,8 @@ describe('the metrics endpoint of a running system', () => {
     expect(sample(text, 'leasehold_dhcp6_packets_received_total')).toBe(1);
     expect(sample(text, 'leasehold_dhcp6_packets_total', 'outcome="malformed"')).toBe(1);
     expect(sample(text, 'leasehold_dhcp6_packets_total', 'outcome="reply"')).toBe(0);
-    expect(sample(text, 'leasehold_dhcp6_dropped_total')).toBe(1);
+    expect(sample(text, 'leasehold_dhcp6_dropped_total', 'reason="stale"')).toBe(1);
+    expect(sample(text, 'leasehold_dhcp6_dropped_total', 'reason="queue_full"')).toBe(0);
     expect(sample(text, 'leasehold_ra_sent_total', 'kind="unsolicited"')).toBe(2);
     expect(sample(text, 'leasehold_ra_solicitations_total', 'outcome="invalid"')).toBe(1);
     expect(sample(text, 'leasehold_ra_send_errors_total')).toBe(0);
