@@ -206,8 +206,8 @@ export const configSchema = z
       dhcp_vendorclass: classLines('dhcp-vendorclass')
         .default([])
         .describe("dnsmasq's dhcp-vendorclass: set:<tag>,<text> tags a client whose vendor class (option 60) holds the text, e.g. set:pxe,PXEClient; a port's tag:<tag>,<option> extra_dhcp_opts then apply to it alone"),
-      dhcp_queue: section("Load shedding under overload (Kea's dhcp-queue-control): datagrams wait in a bounded queue, REQUESTs first; the oldest are dropped and counted.", {
-        capacity: integer(1, 1_000_000).default(2048).describe('datagrams waiting at most; past it the oldest DISCOVER is dropped (queue_full)'),
+      dhcp_queue: section("Load shedding under overload (Kea's dhcp-queue-control): datagrams wait in a bounded queue, REQUESTs first; the oldest are dropped and counted. DHCPv6 has a queue of its own with the same bounds (REQUEST, RENEW, REBIND, RELEASE, DECLINE first).", {
+        capacity: integer(1, 1_000_000).default(2048).describe('datagrams waiting at most (per server: DHCPv4, DHCPv6); past it the oldest DISCOVER or SOLICIT is dropped (queue_full)'),
         max_age: seconds().default(0.5).describe('seconds a datagram may wait; one that waited longer is dropped unanswered (stale)'),
         max_in_flight: integer(1, 1_000_000).default(1024).describe('datagrams with the server at once (REQUESTs awaiting their journal write); the rest wait in the queue'),
       }),
