@@ -13,7 +13,7 @@
  * to the socket that heard it.
  */
 import { NotPermittedError, VersionConflictError } from '@leasehold/journal';
-import { clientKey, leaseSubject, leaseTimes, type AllocationRequest, type ClientRef, type JournaledLeaseEvent, type LeaseTable } from '@leasehold/lease-actor';
+import { clientKey, leaseSubject, leaseTimes, type AllocationRequest, type ClientRef, type JournaledLeaseEvent } from '@leasehold/lease-actor';
 import {
   BootOp,
   DecodeError,
@@ -30,78 +30,22 @@ import {
   type DhcpMessage,
   type DhcpOption,
   type Ipv4,
-  type NetworkState,
   type SubnetState,
 } from '@leasehold/protocol';
 import { servesClient } from '../ha/load-balance.js';
-import type { AgentModel } from '../state/agent-model.js';
 import { clientOf, destination, formatMac, hostnameOf } from './client-message.js';
 import { MacHoldings, type Holding } from './holdings.js';
 import { ScopeIndex, type ScopeMatch } from './scopes.js';
-import { dhcpLimits, type DhcpLimits, type DhcpLimitsOverrides } from './rate-limit.js';
+import { dhcpLimits, type DhcpLimits } from './rate-limit.js';
 import { clientClassRules, clientTags, type ClientClassRule } from './client-classes.js';
 import { buildReply } from './reply-options.js';
 import { ReplyTemplates, stampReplyHeader, type ReplyHeaderFields } from './reply-templates.js';
 import { DhcpStats, type DhcpOutcome } from './stats.js';
-import type { DhcpTransaction, DhcpTransactionLog } from './transaction-log.js';
+import type { DhcpTransaction } from './transaction-log.js';
+import type { Arrival, DhcpServerOptions, Reply, Scope } from './server-types.js';
 
-/** A network this agent serves, and where. */
-export interface ServedNetwork {
-  readonly networkId: string;
-  /** The interface its clients are on; undefined when it is reached through relays only. */
-  readonly ifname: string | undefined;
-  /** The agent's address (its DHCP port's fixed IP) on each subnet: the server identifier. */
-  readonly serverIps: ReadonlyMap<string, Ipv4>;
-  /** The other bound agents' DHCP port addresses on each subnet, DNS servers besides this one (none: this one alone). */
-  readonly peerServerIps?: ReadonlyMap<string, readonly Ipv4[]>;
-  /** Per subnet, the next hop of the route to 169.254.169.254/32 in option 121 (isolated metadata: metadata/isolation.ts); none: no route. */
-  readonly metadataRoutes?: ReadonlyMap<string, Ipv4>;
-}
-
-/** Where a datagram came in. */
-export interface Arrival {
-  /** The interface of the socket that heard it; undefined for the relay-only socket. */
-  readonly ifname: string | undefined;
-  /** An address of that interface (server identifier for relayed clients). */
-  readonly ifaddr: Ipv4 | undefined;
-}
-
-/** The durable-write step (the agent's is `JournalLeaseWriter`, lease-writer.ts). */
-export interface LeaseWriter {
-  /** Appends one lease event with an expected version; resolves with its stream sequence once durable. */
-  append(networkId: string, event: JournaledLeaseEvent, expectedVersion: number): Promise<number>;
-}
-
-export interface DhcpServerOptions {
-  readonly agentId: string;
-  readonly model: AgentModel;
-  readonly writer: LeaseWriter;
-  readonly served: () => Iterable<ServedNetwork>;
-  /** The live agents bound to a network (this one included), for the RFC 3074 split. */
-  readonly liveAgents: (networkId: string) => readonly string[];
-  /** Flood and starvation defences; unset fields take `defaultDhcpLimits`. */
-  readonly limits?: DhcpLimitsOverrides;
-  readonly now?: () => number;
-  /** Client classes (dnsmasq's dhcp-match, dhcp-userclass, dhcp-vendorclass) whose tags select a port's `tag:` extra_dhcp_opts; default Neutron's two (ipxe, ipxe6). */
-  readonly clientClasses?: readonly ClientClassRule[];
-  /** dnsmasq's log-dhcp: one line per packet and outcome; unset, a packet pays one check. */
-  readonly transactions?: DhcpTransactionLog;
-}
-
-export interface Reply {
-  readonly bytes: Uint8Array;
-  readonly address: string;
-  readonly port: number;
-}
-
-interface Scope {
-  readonly served: ServedNetwork;
-  readonly network: NetworkState;
-  /** Subnets a client here may get an address from: the relay's, or every DHCP subnet of the link. */
-  readonly subnets: readonly SubnetState[];
-  readonly table: LeaseTable;
-  readonly arrival: Arrival;
-}
+/** The server's types (server-types.ts), where its callers have always imported them from. */
+export type { Arrival, LeaseWriter, Reply, ServedNetwork } from './server-types.js';
 
 const INFINITE_LEASE_MS = 100 * 365 * 86_400_000;
 
