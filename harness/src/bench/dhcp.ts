@@ -57,7 +57,7 @@ const FIXED_RATES = process.env.BENCH_RATES?.split(',').map(Number).filter((n) =
 const PROFILE = process.env.BENCH_PROFILE !== '0';
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 type Tweak = NonNullable<AgentProcessConfig['tweaks']>[number];
-const knownTweaks: readonly string[] = ['ifaddr-cache', 'no-async-traces', 'udp6-rcvbuf'] satisfies Tweak[];
+const knownTweaks: readonly string[] = ['ifaddr-cache', 'no-async-traces'] satisfies Tweak[];
 const TWEAKS = (process.env.BENCH_AGENT_TWEAKS ?? '').split(',').map((s) => s.trim()).filter((s): s is Tweak => knownTweaks.includes(s));
 const SWEEP: SweepConfig = { start: 1000, factor: 1.5, overload: 4, cap: Number(process.env.BENCH_MAX_RATE ?? 48_000), maxPoints: 12 };
 /** More incomplete than this and a point does not count as sustained. */

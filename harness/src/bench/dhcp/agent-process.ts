@@ -24,14 +24,12 @@
  * around it without changing its code: `ifaddr-cache` memoizes
  * os.networkInterfaces() for a second (the agent asks for its interface's
  * address on every datagram), `no-async-traces` connects with nats.js's
- * `noAsyncTraces` (no Error object built per request for its stack),
- * `udp6-rcvbuf` gives the agent's udp6 (DHCPv6) sockets the 4 MiB receive
- * buffer its IPv4 socket asks for (net/udp-socket.ts; theirs is the
- * kernel's default, 208 KiB here).
+ * `noAsyncTraces` (no Error object built per request for its stack).
+ * (`udp6-rcvbuf`, a 4 MiB buffer on dgram's udp6 sockets, went once the
+ * agent's DHCPv6 sockets became the addon's with that buffer: docs/ipv6.md.)
  *
  *   node --import tsx agent-process.ts '{"ifname":"lhb..s","cidr":"198.18.0.0/16",...}'
  */
-import dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { syncBuiltinESMExports } from 'node:module';
@@ -50,7 +48,7 @@ export interface AgentProcessConfig {
   readonly portPool: { readonly start: string; readonly end: string };
   readonly dynamicPool: { readonly start: string; readonly end: string };
   readonly leaseSeconds: number;
-  readonly tweaks?: readonly ('ifaddr-cache' | 'no-async-traces' | 'udp6-rcvbuf')[];
+  readonly tweaks?: readonly ('ifaddr-cache' | 'no-async-traces')[];
   /** bench:dhcp6: the network's DHCPv6 subnet (RFC 5952 addresses) and its pool, leased with `leaseSeconds` too. */
   readonly v6?: { readonly cidr: string; readonly pool: { readonly start: string; readonly end: string } };
 }
@@ -82,12 +80,6 @@ if (tweaks.has('ifaddr-cache')) {
     return cached.value;
   };
   // The agent imports the named export: make it see the patched function (imported below, after this).
-  syncBuiltinESMExports();
-}
-if (tweaks.has('udp6-rcvbuf')) {
-  const real = dgram.createSocket;
-  dgram.createSocket = ((options: dgram.SocketType | dgram.SocketOptions, listener?: (msg: Buffer, rinfo: dgram.RemoteInfo) => void) =>
-    real(typeof options === 'object' && options.type === 'udp6' ? { recvBufferSize: 4 << 20, ...options } : (options as dgram.SocketOptions), listener)) as typeof dgram.createSocket;
   syncBuiltinESMExports();
 }
 const { defaultAgentConfig } = await import('@leasehold/agent');
