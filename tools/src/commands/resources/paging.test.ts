@@ -35,7 +35,15 @@ describe('lists of any size', () => {
     }
     await t.api.model.waitFor(last);
 
-    const all = await cli('lease', 'list', '--network', 'big-leases', '-f', 'value', '-c', 'ip address');
+    // The three reads are independent: their CLI processes run side by side (page 2 follows page 1's marker).
+    const [all, [first, second], sorted] = await Promise.all([
+      cli('lease', 'list', '--network', 'big-leases', '-f', 'value', '-c', 'ip address'),
+      cli('lease', 'list', '--network', 'big-leases', '--limit', '700', '--json').then(async (run) => {
+        const marker = jsonOf<{ next_marker: string }>(run).next_marker;
+        return [run, await cli('lease', 'list', '--network', 'big-leases', '--limit', '700', '--marker', marker, '--json')] as const;
+      }),
+      cli('lease', 'list', '--network', 'big-leases', '--limit', '5', '-f', 'csv', '-c', 'ip_address', '-c', 'hostname', '--sort', 'ip address:desc'),
+    ]);
     expect(all.stderr).toBe('');
     expect(all.code).toBe(0);
     const ips = all.stdout.trim().split('\n');
@@ -46,16 +54,14 @@ describe('lists of any size', () => {
     // Without paging the API cannot answer at all: the reply would be over NATS's max_payload.
     await expect(t.client.leases.list({ network_id: net.id })).rejects.toThrow(/over what the server carries/);
 
-    const first = await cli('lease', 'list', '--network', 'big-leases', '--limit', '700', '--json');
     const page1 = jsonOf<{ leases: { ip_address: string }[]; next_marker: string }>(first);
     expect(page1.leases).toHaveLength(700);
     expect(first.stderr).toBe(`more: --marker ${page1.next_marker}\n`);
-    const page2 = jsonOf<{ leases: { ip_address: string }[] }>(await cli('lease', 'list', '--network', 'big-leases', '--limit', '700', '--marker', page1.next_marker, '--json'));
+    const page2 = jsonOf<{ leases: { ip_address: string }[] }>(second);
     expect(page2.leases).toHaveLength(700);
     // Pages do not overlap, and together they are the first 1,400 of the full list in the API's order.
     expect(new Set([...page1.leases, ...page2.leases].map((l) => l.ip_address)).size).toBe(1_400);
 
-    const sorted = await cli('lease', 'list', '--network', 'big-leases', '--limit', '5', '-f', 'csv', '-c', 'ip_address', '-c', 'hostname', '--sort', 'ip address:desc');
     const rows = sorted.stdout.trim().split('\n');
     expect(rows[0]).toBe('"ip address","hostname"');
     const shown = rows.slice(1).map((r) => r.split(',')[0]!.replaceAll('"', ''));
@@ -64,12 +70,11 @@ describe('lists of any size', () => {
   });
 
   test('an error under --json or -f json is one JSON object on stderr with the code, field and message', async () => {
-    for (const flag of [['--json'], ['-f', 'json']]) {
-      const run = await cli('port', 'show', 'no-such-port', ...flag);
+    const [json, fJson, table] = await Promise.all([cli('port', 'show', 'no-such-port', '--json'), cli('port', 'show', 'no-such-port', '-f', 'json'), cli('port', 'show', 'no-such-port')]);
+    for (const run of [json, fJson]) {
       expect(run.code).toBe(2);
       expect(JSON.parse(run.stderr)).toStrictEqual({ error: { code: 'NOT_FOUND', field: 'port', message: 'no port has the id or name "no-such-port"' } });
     }
-    const table = await cli('port', 'show', 'no-such-port');
     expect(table.stderr).toBe('error NOT_FOUND (port): no port has the id or name "no-such-port"\n');
   });
 });
