@@ -14,4 +14,6 @@ if (build.status !== 0) console.warn(`tsc -b exited ${build.status ?? build.sign
 
 // Most tests here start `leasehold` (a node process loading the CLI) several times; each start
 // takes seconds when CI's two cores are busy with the other lane (a run at load 20 saw 30 s spent).
-export default packageTestConfig('tools', { testTimeout: 120_000 });
+// The test files share one module graph (vitest.shared.ts): what they run in-process leaves no module-level state,
+// process handler or fake timers behind (the commands that set them run in the spawned CLI).
+export default packageTestConfig('tools', { testTimeout: 120_000, isolate: false });
