@@ -152,7 +152,8 @@ describe('malformed queries and bounds', () => {
     const started = Date.now();
     await handle.stop();
     await closed;
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Waiting for the client instead would take the 10 s idle limit (listeners.ts' TCP_IDLE_MS); half of it tells the two apart on any load.
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   test.each(['auto', 'dgram'] as const)('stopping (udp %s) while a question is upstream neither throws nor leaves an unhandled rejection', async (udp) => {
