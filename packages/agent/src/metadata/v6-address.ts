@@ -11,6 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { addressAlreadyAssigned } from '../net/interfaces.js';
 
 const run = promisify(execFile);
 
@@ -32,7 +33,7 @@ const iproute2: Address6Commands = {
       await run('ip', [...inNetns(netns), '-6', 'addr', 'add', `${METADATA_ADDRESS6}/128`, 'dev', ifname, 'nodad']);
       return 'added';
     } catch (error) {
-      if (/File exists/.test((error as { stderr?: string }).stderr ?? '')) return 'present';
+      if (addressAlreadyAssigned((error as { stderr?: string }).stderr ?? '')) return 'present';
       throw new Error(`cannot add ${METADATA_ADDRESS6} to ${ifname}: ${((error as { stderr?: string }).stderr ?? (error as Error).message).trim()}`, { cause: error });
     }
   },

@@ -41,6 +41,15 @@ export function interfaceAddresses(name: string, snapshot: ReturnType<typeof net
     .map((a) => ({ address: tryParseIpv4(a.address)!, prefix: Number(a.cidr?.split('/')[1] ?? 32) }));
 }
 
+/**
+ * Whether iproute2's error for `ip addr add` says the interface has the
+ * address already: "File exists" (IPv4, older versions for IPv6) or, from
+ * newer versions for IPv6, "address already assigned". Pure.
+ */
+export function addressAlreadyAssigned(message: string): boolean {
+  return /File exists|already assigned/.test(message);
+}
+
 /** Adds `address/prefix` to the interface unless it has it, and brings the interface up. */
 export async function ensureInterfaceAddress(name: string, address: Ipv4, prefix: number): Promise<'added' | 'present'> {
   const present = interfaceAddresses(name).some((a) => a.address === address);
@@ -49,7 +58,7 @@ export async function ensureInterfaceAddress(name: string, address: Ipv4, prefix
       await run('ip', ['addr', 'add', `${formatIpv4(address)}/${prefix}`, 'dev', name]);
     } catch (error) {
       const message = (error as { stderr?: string }).stderr ?? (error as Error).message;
-      if (!/File exists/.test(message)) throw new InterfaceError(`cannot add ${formatIpv4(address)}/${prefix} to ${name}: ${message.trim()}`);
+      if (!addressAlreadyAssigned(message)) throw new InterfaceError(`cannot add ${formatIpv4(address)}/${prefix} to ${name}: ${message.trim()}`);
     }
   }
   await run('ip', ['link', 'set', name, 'up']);

@@ -16,9 +16,9 @@ import { ensureInterfaceAddress } from './interfaces.js';
 const run = promisify(execFile);
 
 /** How an address is put on an interface and taken off it (iproute2 by default; a test may stand in). */
-export interface AddressCommands {
-  add(ifname: string, address: Ipv4, prefix: number): Promise<'added' | 'present'>;
-  remove(ifname: string, address: Ipv4, prefix: number): Promise<void>;
+export interface AddressCommands<A = Ipv4> {
+  add(ifname: string, address: A, prefix: number): Promise<'added' | 'present'>;
+  remove(ifname: string, address: A, prefix: number): Promise<void>;
 }
 
 const iproute2: AddressCommands = {
@@ -28,13 +28,17 @@ const iproute2: AddressCommands = {
   },
 };
 
-export class OwnAddresses {
-  readonly #added = new Map<string, { readonly ifname: string; readonly address: Ipv4; readonly prefix: number }>();
+/** The bookkeeping of both families: which addresses this process added, and taking them back. `format` writes an address for people. */
+export class OwnAddressSet<A> {
+  readonly #added = new Map<string, { readonly ifname: string; readonly address: A; readonly prefix: number }>();
 
-  constructor(private readonly commands: AddressCommands = iproute2) {}
+  constructor(
+    private readonly commands: AddressCommands<A>,
+    private readonly format: (address: A) => string,
+  ) {}
 
   /** Puts `address/prefix` on `ifname` unless it is there; remembered only when this call added it. */
-  async ensure(ifname: string, address: Ipv4, prefix: number): Promise<void> {
+  async ensure(ifname: string, address: A, prefix: number): Promise<void> {
     if ((await this.commands.add(ifname, address, prefix)) === 'added') this.#added.set(key(ifname, address), { ifname, address, prefix });
   }
 
@@ -43,7 +47,7 @@ export class OwnAddresses {
    * does not name. Returns one line per address that could not be removed
    * (tried again by the next call); an address already gone is forgotten.
    */
-  async releaseExcept(keep: Iterable<readonly [ifname: string, address: Ipv4]>): Promise<string[]> {
+  async releaseExcept(keep: Iterable<readonly [ifname: string, address: A]>): Promise<string[]> {
     const kept = new Set([...keep].map(([ifname, address]) => key(ifname, address)));
     const failures: string[] = [];
     for (const [k, { ifname, address, prefix }] of this.#added) {
@@ -55,7 +59,7 @@ export class OwnAddresses {
         const message = ((error as { stderr?: string }).stderr ?? (error as Error).message).trim();
         // iproute2's answer for an address (or interface) that is no longer there: nothing left to take back.
         if (/Cannot assign requested address|Cannot find device/.test(message)) this.#added.delete(k);
-        else failures.push(`cannot remove ${formatIpv4(address)}/${prefix} from ${ifname}: ${message}`);
+        else failures.push(`cannot remove ${this.format(address)}/${prefix} from ${ifname}: ${message}`);
       }
     }
     return failures;
@@ -63,10 +67,17 @@ export class OwnAddresses {
 
   /** The addresses this agent added and still holds, as `ifname/address`. */
   held(): string[] {
-    return [...this.#added.values()].map(({ ifname, address }) => `${ifname}/${formatIpv4(address)}`);
+    return [...this.#added.values()].map(({ ifname, address }) => `${ifname}/${this.format(address)}`);
   }
 }
 
-function key(ifname: string, address: Ipv4): string {
-  return `${ifname}/${address}`;
+/** The IPv4 addresses of the agent's DHCP ports. */
+export class OwnAddresses extends OwnAddressSet<Ipv4> {
+  constructor(commands: AddressCommands = iproute2) {
+    super(commands, formatIpv4);
+  }
+}
+
+function key(ifname: string, address: unknown): string {
+  return `${ifname}/${String(address)}`;
 }

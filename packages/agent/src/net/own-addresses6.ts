@@ -12,18 +12,14 @@
 import { execFile } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
 import { promisify } from 'node:util';
+import { addressAlreadyAssigned } from './interfaces.js';
+import { OwnAddressSet, type AddressCommands } from './own-addresses.js';
 
 const run = promisify(execFile);
 
-/** How an IPv6 address is put on an interface and taken off (iproute2 by default; a test may stand in). */
-export interface Address6Commands {
-  add(ifname: string, address: string, prefix: number): Promise<'added' | 'present'>;
-  remove(ifname: string, address: string, prefix: number): Promise<void>;
-}
-
 const stderrOf = (error: unknown) => ((error as { stderr?: string }).stderr ?? (error as Error).message).trim();
 
-const iproute2: Address6Commands = {
+const iproute2: AddressCommands<string> = {
   async add(ifname, address, prefix) {
     // Every reconcile asks again: no process is spawned for an address already there.
     if ((networkInterfaces()[ifname] ?? []).some((a) => a.family === 'IPv6' && a.address === address)) return 'present';
@@ -31,8 +27,7 @@ const iproute2: Address6Commands = {
       await run('ip', ['-6', 'addr', 'add', `${address}/${prefix}`, 'dev', ifname, 'nodad']);
       return 'added';
     } catch (error) {
-      // iproute2 says either, by version, for an address the interface has.
-      if (/File exists|address already assigned/.test(stderrOf(error))) return 'present';
+      if (addressAlreadyAssigned(stderrOf(error))) return 'present';
       throw new Error(`cannot add ${address}/${prefix} to ${ifname}: ${stderrOf(error)}`, { cause: error });
     }
   },
@@ -41,31 +36,9 @@ const iproute2: Address6Commands = {
   },
 };
 
-export class OwnAddresses6 {
-  readonly #added = new Map<string, { readonly ifname: string; readonly address: string; readonly prefix: number }>();
-
-  constructor(private readonly commands: Address6Commands = iproute2) {}
-
-  /** Puts `address/prefix` (RFC 5952 text) on `ifname` unless it is there; remembered only when this call added it. Throws with iproute2's reason. */
-  async ensure(ifname: string, address: string, prefix: number): Promise<void> {
-    if ((await this.commands.add(ifname, address, prefix)) === 'added') this.#added.set(`${ifname}/${address}`, { ifname, address, prefix });
-  }
-
-  /** Takes off every address this agent added that `keep` does not name; one line per failure (tried again next time). */
-  async releaseExcept(keep: Iterable<readonly [ifname: string, address: string]>): Promise<string[]> {
-    const kept = new Set([...keep].map(([ifname, address]) => `${ifname}/${address}`));
-    const failures: string[] = [];
-    for (const [k, { ifname, address, prefix }] of this.#added) {
-      if (kept.has(k)) continue;
-      try {
-        await this.commands.remove(ifname, address, prefix);
-        this.#added.delete(k);
-      } catch (error) {
-        // iproute2's answer for an address (or interface) no longer there: nothing left to take back.
-        if (/Cannot assign requested address|Cannot find device/.test(stderrOf(error))) this.#added.delete(k);
-        else failures.push(`cannot remove ${address}/${prefix} from ${ifname}: ${stderrOf(error)}`);
-      }
-    }
-    return failures;
+/** The IPv6 addresses of the agent's DHCP ports (RFC 5952 text), kept as the IPv4 ones are (own-addresses.ts). */
+export class OwnAddresses6 extends OwnAddressSet<string> {
+  constructor(commands: AddressCommands<string> = iproute2) {
+    super(commands, (address) => address);
   }
 }

@@ -24,6 +24,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { eui64Address, formatIpv4, formatIpv6, parseIpv6Prefix, type Ipv4 } from '@leasehold/protocol';
+import { addressAlreadyAssigned } from './interfaces.js';
 
 const exec = promisify(execFile);
 
@@ -283,7 +284,7 @@ export class SegmentDevices {
     const made = [...this.#made.values()].find(({ placement: p }) => p.kind === 'vxlan' && p.netns === netns && p.ifname === ifname);
     if (made?.addresses.has(key)) return;
     await this.run('ip', args).catch((e: Error) => {
-      if (!/File exists|already assigned/.test(e.message)) throw e;
+      if (!addressAlreadyAssigned(e.message)) throw e;
     });
     made?.addresses.add(key);
   }
