@@ -182,15 +182,7 @@ export async function explainLease(source: EventSource, history: HistoryStart, l
   const holder = { mac: event.mac, ...(event.clientId !== undefined ? { clientId: event.clientId } : {}) };
 
   // The agent's projection of everything before the LeaseBound.
-  const model = new AgentModel();
-  await source.replay(
-    'lh.evt.>',
-    (stored) => {
-      model.apply(stored);
-      options.onEvent?.();
-    },
-    { toSeq: bound.seq - 1, ...(options.onPending ? { onPending: options.onPending } : {}) },
-  );
+  const model = await agentModelBefore(source, bound.seq, options);
   return {
     ...base,
     bound,
@@ -209,4 +201,18 @@ function agent(model: AgentModel, networkId: string, bound: StoredEvent, holder:
     return { id: null, text: `no binding of the network among the retained events before seq ${bound.seq}: bindings made before event ${history.firstRetained} were compacted${then} (${note})`, bound: [], live: [] };
   }
   return answeringAgent(model, networkId, bound.seq, bound.event.at, holder, agentDownTime);
+}
+
+/** The agents' model (AgentModel) folded from every event before stream sequence `seq`: what the deciding agent knew. */
+export async function agentModelBefore(source: EventSource, seq: number, options: Pick<WhyLeaseOptions, 'onEvent' | 'onPending'>): Promise<AgentModel> {
+  const model = new AgentModel();
+  await source.replay(
+    'lh.evt.>',
+    (stored) => {
+      model.apply(stored);
+      options.onEvent?.();
+    },
+    { toSeq: seq - 1, ...(options.onPending ? { onPending: options.onPending } : {}) },
+  );
+  return model;
 }

@@ -12,7 +12,7 @@
  * yet). A MAC finds its IPv6 lease through lease.ts' `locateLease`
  * (any-lease.ts).
  */
-import { AgentModel, answeringAgent6, lease6Cause, lease6Rule, type AnsweringAgent, type Lease6Rule } from '@leasehold/agent';
+import { answeringAgent6, lease6Cause, lease6Rule, type AnsweringAgent, type Lease6Rule } from '@leasehold/agent';
 import type { StoredEvent } from '@leasehold/journal';
 import { lease6FromEnvelope, lease6NetworkIdOf, type JournaledLease6Event } from '@leasehold/lease-actor';
 import { formatIpv6, parseIpv6, subjectToken, type Ipv6 } from '@leasehold/protocol';
@@ -21,7 +21,7 @@ import { DEFAULT_SCHEDULER_CONFIG } from '@leasehold/scheduler';
 import { CliError } from '../resources/errors.js';
 import type { HistoryStart } from '../replay/history-start.js';
 import type { EventSource } from '../replay/source.js';
-import type { LocatedLease, OtherLease, WhyLeaseOptions } from './lease.js';
+import { agentModelBefore, type LocatedLease, type OtherLease, type WhyLeaseOptions } from './lease.js';
 
 type Lease6Bound = Extract<JournaledLease6Event, { type: 'Lease6Bound' }>;
 
@@ -87,15 +87,7 @@ export async function explainLease6(source: EventSource, history: HistoryStart, 
   const holder = { duid: event.duid, iaid: event.iaid, ...(event.mac !== undefined ? { mac: event.mac } : {}), ...(hostname !== undefined ? { hostname } : {}) };
 
   // The agent's projection of everything before the Lease6Bound.
-  const model = new AgentModel();
-  await source.replay(
-    'lh.evt.>',
-    (stored) => {
-      model.apply(stored);
-      options.onEvent?.();
-    },
-    { toSeq: bound.seq - 1, ...(options.onPending ? { onPending: options.onPending } : {}) },
-  );
+  const model = await agentModelBefore(source, bound.seq, options);
   const agentDownTime = options.agentDownTime ?? DEFAULT_SCHEDULER_CONFIG.agentDownTime;
   const agent: AnsweringAgent =
     model.agentsOf(networkId).length === 0 && history.firstRetained > 1
