@@ -168,8 +168,9 @@ export class Reconciler {
         // The DNS cache binds these addresses in the namespace: only once they are there (one that cannot bind stops its start).
         if (netns && devices && placed) inNamespace.set(net.networkId, netns);
         // Before the DNS cache listens there too (DHCPv6 answers from the link-local address all the same).
-        if (netns && devices && config.listen && this.options.dhcp6?.serves(net.networkId)) ns6.set(net.networkId, await this.placeAddresses6(net.networkId, netns, net.ifname));
-        if (!netns && config.listen && this.options.dhcp6?.serves(net.networkId)) own6.set(net.networkId, await this.placeOwnAddresses6(net.networkId, net.ifname));
+        const ifname = net.ifname;
+        if (netns && devices && config.listen && this.options.dhcp6?.serves(net.networkId)) ns6.set(net.networkId, await this.placeAddresses6(net.networkId, (address, prefix) => devices.ensureAddress6(netns, ifname, address, prefix)));
+        if (!netns && config.listen && this.options.dhcp6?.serves(net.networkId)) own6.set(net.networkId, await this.placeAddresses6(net.networkId, (address, prefix) => this.addresses6.ensure(ifname, address, prefix)));
       }
       await listen(net.ifname, netns);
     }
@@ -231,35 +232,15 @@ export class Reconciler {
   }
 
   /**
-   * The DHCP port's IPv6 addresses on a VXLAN network's device in its
-   * namespace (its link-local one came with the device: net/segment-devices.ts),
-   * each on the prefix of its subnet; the ones placed, where the DNS cache
-   * listens. A failure is logged, and DHCPv6, which answers from the
-   * link-local address, is served all the same.
+   * The DHCP port's IPv6 addresses, each on the prefix of its subnet, put in
+   * place by `place`: on a VXLAN network's device in its namespace (its
+   * link-local one came with the device: net/segment-devices.ts), or on a
+   * flat or VLAN network's interface. Returns the ones placed, where the DNS
+   * cache listens. A failure is logged: DHCPv6 answers from the link-local
+   * address all the same, and the subnet's clients get no DNS server of the
+   * agent's.
    */
-  private async placeAddresses6(networkId: string, netns: string, ifname: string): Promise<string[]> {
-    const { model, ports, devices, log } = this.options;
-    const subnets = new Map(model.subnets6(networkId).map((s) => [s.id, s]));
-    const placed: string[] = [];
-    for (const fixed of model.dhcpPort(networkId, ports.deviceId)?.fixedIps6 ?? []) {
-      const subnet = subnets.get(fixed.subnetId);
-      const prefix = subnet && parseIpv6Prefix(subnet.cidr);
-      if (!prefix || !ipv6PrefixContains(prefix, parseIpv6(fixed.ipAddress))) continue;
-      await devices?.ensureAddress6(netns, ifname, fixed.ipAddress, prefix.prefix).then(
-        () => placed.push(fixed.ipAddress),
-        (e: Error) => log(`dhcp6: ${e.message}`),
-      );
-    }
-    return placed;
-  }
-
-  /**
-   * The DHCP port's IPv6 addresses on a flat or VLAN network's interface,
-   * each on the prefix of its subnet; the ones placed (a failure is logged:
-   * DHCPv6 answers from the link-local address all the same, and the
-   * subnet's clients get no DNS server of the agent's).
-   */
-  private async placeOwnAddresses6(networkId: string, ifname: string): Promise<string[]> {
+  private async placeAddresses6(networkId: string, place: (address: string, prefix: number) => Promise<void>): Promise<string[]> {
     const { model, ports, log } = this.options;
     const subnets = new Map(model.subnets6(networkId).map((s) => [s.id, s]));
     const placed: string[] = [];
@@ -267,7 +248,7 @@ export class Reconciler {
       const subnet = subnets.get(fixed.subnetId);
       const prefix = subnet && parseIpv6Prefix(subnet.cidr);
       if (!prefix || !ipv6PrefixContains(prefix, parseIpv6(fixed.ipAddress))) continue;
-      await this.addresses6.ensure(ifname, fixed.ipAddress, prefix.prefix).then(
+      await place(fixed.ipAddress, prefix.prefix).then(
         () => placed.push(fixed.ipAddress),
         (e: Error) => log(`dhcp6: ${e.message}`),
       );
